@@ -1,0 +1,236 @@
+package ir
+
+// This file holds the resolved, typed program that the checker (package lang)
+// produces and every later phase consumes. All quantities are in SI base
+// units: bytes, seconds, FLOP/s, bytes per second, watts.
+
+// Program is a checked set of declarations. Plans are in source order.
+type Program struct {
+	Devices  map[string]*Device
+	Nodes    map[string]*Node
+	Clusters map[string]*Cluster
+	Models   map[string]*Model
+	Plans    []*Plan
+	// Sources holds the text of every file that was read, so that any phase
+	// can render its diagnostics with a snippet.
+	Sources Sources
+}
+
+// NewProgram returns an empty program.
+func NewProgram() *Program {
+	return &Program{
+		Devices:  map[string]*Device{},
+		Nodes:    map[string]*Node{},
+		Clusters: map[string]*Cluster{},
+		Models:   map[string]*Model{},
+		Sources:  Sources{},
+	}
+}
+
+// Plan returns the plan called name, or nil.
+func (p *Program) Plan(name string) *Plan {
+	for _, pl := range p.Plans {
+		if pl.Name == name {
+			return pl
+		}
+	}
+	return nil
+}
+
+// Device is one accelerator (an MI250X counts one GCD as one device).
+type Device struct {
+	Name string
+	Span Span
+
+	PeakBF16     float64 // dense matrix FLOP/s in bf16
+	PeakFP16     float64 // dense matrix FLOP/s in fp16
+	PeakFP32     float64 // non-matrix FLOP/s in fp32
+	Memory       float64 // bytes of device memory
+	HBMBandwidth float64 // bytes/s
+	IdlePower    float64 // watts when idle
+	BusyPower    float64 // watts at full utilization
+
+	// Achievable-efficiency parameters of the cost model. They are
+	// physically meaningful and fitted only to REFERENCE.md's calibration set.
+	MatmulEfficiency float64 // fraction of peak reached by large GEMMs
+	KernelOverhead   float64 // seconds of fixed cost per kernel (launch, tail)
+	MemoryEfficiency float64 // fraction of HBM bandwidth reached by memory-bound kernels
+}
+
+// Peak returns the device's peak FLOP/s for a precision name ("bf16",
+// "fp16", "fp32").
+func (d *Device) Peak(precision string) float64 {
+	switch precision {
+	case "fp16":
+		return d.PeakFP16
+	case "fp32":
+		return d.PeakFP32
+	default:
+		return d.PeakBF16
+	}
+}
+
+// Node is a group of devices joined by a fast intra-node link.
+type Node struct {
+	Name         string
+	Span         Span
+	Device       *Device
+	Devices      int     // devices per node
+	IntraBW      float64 // bytes/s per device per direction on the intra-node link
+	IntraLatency float64 // seconds
+}
+
+// Cluster is a set of identical nodes joined by an inter-node network.
+type Cluster struct {
+	Name         string
+	Span         Span
+	Node         *Node
+	Nodes        int     // node count
+	PerNode      int     // devices per node actually used (defaults to Node.Devices)
+	InterBW      float64 // bytes/s per node per direction (all its NICs together)
+	InterLatency float64 // seconds
+}
+
+// Devices returns the total number of devices.
+func (c *Cluster) Devices() int { return c.Nodes * c.PerNode }
+
+// ModelKind tells a transformer from a deep feed-forward network.
+type ModelKind string
+
+const (
+	Transformer ModelKind = "transformer"
+	MLPModel    ModelKind = "mlp"
+)
+
+// FFNKind is the kind of a model's feed-forward layers.
+type FFNKind struct {
+	Kind  string // "dense" or "phantom"
+	K     int    // ghost neurons per part (phantom)
+	Parts int    // parts p (phantom); the plan's tp must equal it
+}
+
+// IsPhantom reports whether the FFN is a phantom layer.
+func (f FFNKind) IsPhantom() bool { return f.Kind == "phantom" }
+
+// Model is a resolved model declaration.
+type Model struct {
+	Name string
+	Span Span
+	Kind ModelKind
+
+	// Transformer fields.
+	Vocab         int
+	Seq           int
+	Hidden        int
+	Layers        int
+	Heads         int
+	FFN           int // dense FFN width
+	TieEmbeddings bool
+
+	// MLP fields: Depth layers of Width neurons.
+	Width int
+	Depth int
+
+	FFNKind FFNKind
+	MoE     *MoE // nil for a dense model
+
+	// FieldSpans records where each field was set, keyed by its name as
+	// written in source ("layers", "moe.experts").
+	FieldSpans map[string]Span
+}
+
+// IsMoELayer reports whether transformer layer i (0-based) has an MoE FFN.
+func (m *Model) IsMoELayer(i int) bool {
+	if m.MoE == nil || i < m.MoE.FirstDense {
+		return false
+	}
+	every := m.MoE.Every
+	if every < 1 {
+		every = 1
+	}
+	return (i-m.MoE.FirstDense)%every == 0
+}
+
+// MoE is a DeepSeek-style mixture-of-experts block: fine-grained routed
+// experts plus shared experts, optionally after some dense layers.
+type MoE struct {
+	Experts       int     // routed experts
+	Shared        int     // shared experts applied to every token
+	TopK          int     // routed experts per token
+	ExpertFFN     int     // width of each expert's FFN
+	Every         int     // every n-th layer (after FirstDense) is MoE
+	FirstDense    int     // leading dense layers
+	Router        string  // "softmax"
+	AuxLoss       float64 // auxiliary load-balancing loss coefficient
+	NormalizeTopK bool    // renormalize the chosen top-k probabilities
+}
+
+// Plan is one resolved parallel training plan.
+type Plan struct {
+	Name    string
+	Span    Span
+	Model   *Model
+	Cluster *Cluster
+
+	DP, TP, PP, EP, CP int
+	VPP                int
+	SP                 bool
+	CPMode             string // ring | ulysses | lss | allgather
+	Zero               int    // 0..3
+	Schedule           string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
+	GlobalBatch        int
+	MicroBatch         int
+	Recompute          string // none | selective | full
+	Precision          string // bf16 | fp16 | fp32
+
+	MoE   MoEPlan
+	Train Train
+
+	// Auto lists the fields written as `auto` that the planner must still
+	// fill (their value above is zero until it does), by field name.
+	Auto map[string]bool
+	// FieldSpans records where each field was set, keyed by name ("tp",
+	// "moe.rbd", "train.lr"); Span is used for fields never written.
+	FieldSpans map[string]Span
+}
+
+// FieldSpan returns where field was set, or the plan's own span.
+func (p *Plan) FieldSpan(field string) Span {
+	if s, ok := p.FieldSpans[field]; ok {
+		return s
+	}
+	return p.Span
+}
+
+// WorldSize returns the number of ranks: dp·tp·pp·cp. Expert parallelism is
+// carved out of the data-parallel (and, with ssmb, tensor-parallel) ranks, as
+// in Megatron-Core and DeepSpeed-MoE, so it does not multiply the world.
+func (p *Plan) WorldSize() int { return p.DP * p.TP * p.PP * p.CP }
+
+// MicroBatches returns the micro-batches per pipeline per step.
+func (p *Plan) MicroBatches() int {
+	if p.DP == 0 || p.MicroBatch == 0 {
+		return 0
+	}
+	return p.GlobalBatch / (p.DP * p.MicroBatch)
+}
+
+// MoEPlan is how a plan runs the MoE layers of its model.
+type MoEPlan struct {
+	Dispatch       string  // padding_free | capacity
+	CapacityFactor float64 // tokens kept per expert = ceil(k·T·cf/E) under capacity
+	RBD            bool    // redundancy-bypassing dispatch
+	SSMB           bool    // sequence-sharded MoE blocks
+}
+
+// Train holds the settings of a real training run.
+type Train struct {
+	Steps           int
+	LR              float64 // peak learning rate
+	MinLR           float64 // floor of the cosine decay
+	Warmup          int     // warm-up steps
+	Seed            int
+	Clip            float64 // global gradient-norm clip (0: off)
+	WeightDecay     float64
+	CheckpointEvery int // steps between checkpoints (0: only at the end)
+}

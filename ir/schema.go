@@ -1,0 +1,162 @@
+package ir
+
+// This file is the single source of truth for the vocabulary of the plan
+// language: every field of every declaration, its type, its dimension, its
+// default and where it lands in the resolved structs. The checker, the
+// formatter's field order, `--set` overrides, "did you mean" suggestions and
+// the generated language reference all read these tables.
+
+// Dim is the physical dimension of a quantity.
+type Dim int
+
+const (
+	Dimensionless Dim = iota
+	Bytes             // B, KiB, MiB, GiB, TiB, kB, MB, GB, TB
+	Seconds           // s, ms, us, ns
+	FLOPRate          // FLOP/s, GFLOP/s, TFLOP/s, PFLOP/s
+	ByteRate          // B/s, MB/s, GB/s, TB/s, GiB/s, Gb/s (bits)
+	Watts             // W, kW
+)
+
+func (d Dim) String() string {
+	return [...]string{"a plain number", "a size in bytes", "a time", "a FLOP rate", "a bandwidth", "a power"}[d]
+}
+
+// ValueKind is the type of a field's value.
+type ValueKind int
+
+const (
+	IntValue      ValueKind = iota // integer literal
+	FloatValue                     // plain number
+	QuantityValue                  // number with a unit of dimension Dim
+	BoolValue                      // true | false
+	EnumValue                      // one of Enum (identifiers, or strings such as "1f1b")
+	RefValue                       // name of a declaration of kind Ref, optionally called with overrides
+	FFNKindValue                   // dense | phantom(k: K, parts: P)
+	BlockValue                     // nested block { ... } of the fields in Block
+)
+
+// Field describes one field of a declaration of Go type T.
+type Field[T any] struct {
+	Name    string
+	Kind    ValueKind
+	Dim     Dim      // for QuantityValue
+	Enum    []string // for EnumValue
+	Ref     string   // for RefValue: "device", "node", "cluster", "model"
+	Min     float64  // smallest legal value for numbers (checked when MinSet)
+	MinSet  bool
+	Auto    bool   // the field may be written `auto`
+	Default string // default in source syntax; "" means required (or block)
+	Doc     string
+	// Ptr returns a pointer to the field inside a T: *int, *float64, *bool,
+	// *string, *FFNKind, or for RefValue a **Device/**Node/**Cluster/**Model.
+	// Nil for BlockValue fields.
+	Ptr func(*T) any
+}
+
+func atLeast[T any](f Field[T], min float64) Field[T] { f.Min, f.MinSet = min, true; return f }
+
+// DeviceFields are the fields of `device NAME { ... }`.
+var DeviceFields = []Field[Device]{
+	{Name: "peak_bf16", Kind: QuantityValue, Dim: FLOPRate, Doc: "dense matrix peak in bf16", Ptr: func(d *Device) any { return &d.PeakBF16 }},
+	{Name: "peak_fp16", Kind: QuantityValue, Dim: FLOPRate, Default: "0 FLOP/s", Doc: "dense matrix peak in fp16 (defaults to peak_bf16)", Ptr: func(d *Device) any { return &d.PeakFP16 }},
+	{Name: "peak_fp32", Kind: QuantityValue, Dim: FLOPRate, Doc: "non-matrix fp32 peak", Ptr: func(d *Device) any { return &d.PeakFP32 }},
+	{Name: "memory", Kind: QuantityValue, Dim: Bytes, Doc: "device memory", Ptr: func(d *Device) any { return &d.Memory }},
+	{Name: "hbm_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "memory bandwidth", Ptr: func(d *Device) any { return &d.HBMBandwidth }},
+	{Name: "idle_power", Kind: QuantityValue, Dim: Watts, Doc: "power when idle", Ptr: func(d *Device) any { return &d.IdlePower }},
+	{Name: "busy_power", Kind: QuantityValue, Dim: Watts, Doc: "power at full utilization", Ptr: func(d *Device) any { return &d.BusyPower }},
+	{Name: "matmul_efficiency", Kind: FloatValue, Default: "0.75", Doc: "fraction of peak reached by large GEMMs (fitted)", Ptr: func(d *Device) any { return &d.MatmulEfficiency }},
+	{Name: "kernel_overhead", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "fixed cost per kernel: launch and tail (fitted)", Ptr: func(d *Device) any { return &d.KernelOverhead }},
+	{Name: "memory_efficiency", Kind: FloatValue, Default: "0.8", Doc: "fraction of hbm_bw reached by memory-bound kernels (fitted)", Ptr: func(d *Device) any { return &d.MemoryEfficiency }},
+}
+
+// NodeFields are the fields of `node NAME { ... }`.
+var NodeFields = []Field[Node]{
+	{Name: "device", Kind: RefValue, Ref: "device", Doc: "the device type", Ptr: func(n *Node) any { return &n.Device }},
+	atLeast(Field[Node]{Name: "devices", Kind: IntValue, Doc: "devices per node", Ptr: func(n *Node) any { return &n.Devices }}, 1),
+	{Name: "intra_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "intra-node link bandwidth per device per direction", Ptr: func(n *Node) any { return &n.IntraBW }},
+	{Name: "intra_latency", Kind: QuantityValue, Dim: Seconds, Default: "2 us", Doc: "intra-node link latency", Ptr: func(n *Node) any { return &n.IntraLatency }},
+}
+
+// ClusterFields are the fields of `cluster NAME { ... }`. `nodes` and
+// `per_node` may be `auto`: on the cpu cluster they follow the plan's
+// world size (all devices on one node unless per_node is set).
+var ClusterFields = []Field[Cluster]{
+	{Name: "node", Kind: RefValue, Ref: "node", Doc: "the node type", Ptr: func(c *Cluster) any { return &c.Node }},
+	atLeast(Field[Cluster]{Name: "nodes", Kind: IntValue, Auto: true, Doc: "node count", Ptr: func(c *Cluster) any { return &c.Nodes }}, 1),
+	atLeast(Field[Cluster]{Name: "per_node", Kind: IntValue, Auto: true, Default: "auto", Doc: "devices used per node (auto: the node's devices, or on a cluster with auto nodes the whole world)", Ptr: func(c *Cluster) any { return &c.PerNode }}, 1),
+	{Name: "inter_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "inter-node bandwidth per node per direction", Ptr: func(c *Cluster) any { return &c.InterBW }},
+	{Name: "inter_latency", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "inter-node latency", Ptr: func(c *Cluster) any { return &c.InterLatency }},
+}
+
+// ModelFields are the fields of `model NAME { ... }`.
+var ModelFields = []Field[Model]{
+	{Name: "kind", Kind: EnumValue, Enum: []string{"transformer", "mlp"}, Default: "transformer", Doc: "transformer or deep feed-forward network", Ptr: func(m *Model) any { return (*string)(&m.Kind) }},
+	atLeast(Field[Model]{Name: "vocab", Kind: IntValue, Default: "256", Doc: "vocabulary size", Ptr: func(m *Model) any { return &m.Vocab }}, 1),
+	atLeast(Field[Model]{Name: "seq", Kind: IntValue, Doc: "sequence length (transformer)", Ptr: func(m *Model) any { return &m.Seq }}, 1),
+	atLeast(Field[Model]{Name: "hidden", Kind: IntValue, Doc: "hidden size (transformer)", Ptr: func(m *Model) any { return &m.Hidden }}, 1),
+	atLeast(Field[Model]{Name: "layers", Kind: IntValue, Doc: "transformer layers", Ptr: func(m *Model) any { return &m.Layers }}, 1),
+	atLeast(Field[Model]{Name: "heads", Kind: IntValue, Doc: "attention heads", Ptr: func(m *Model) any { return &m.Heads }}, 1),
+	atLeast(Field[Model]{Name: "ffn", Kind: IntValue, Default: "0", Doc: "dense FFN width (0: 4·hidden)", Ptr: func(m *Model) any { return &m.FFN }}, 0),
+	{Name: "tie_embeddings", Kind: BoolValue, Default: "true", Doc: "share the input embedding with the output head", Ptr: func(m *Model) any { return &m.TieEmbeddings }},
+	atLeast(Field[Model]{Name: "width", Kind: IntValue, Doc: "layer width (mlp)", Ptr: func(m *Model) any { return &m.Width }}, 1),
+	atLeast(Field[Model]{Name: "depth", Kind: IntValue, Doc: "layer count (mlp)", Ptr: func(m *Model) any { return &m.Depth }}, 1),
+	{Name: "ffn_kind", Kind: FFNKindValue, Default: "dense", Doc: "dense | phantom(k: K, parts: P)", Ptr: func(m *Model) any { return &m.FFNKind }},
+	{Name: "moe", Kind: BlockValue, Doc: "mixture-of-experts block (makes the model MoE)"},
+}
+
+// ModelMoEFields are the fields of a model's `moe { ... }` block.
+var ModelMoEFields = []Field[MoE]{
+	atLeast(Field[MoE]{Name: "experts", Kind: IntValue, Doc: "routed experts", Ptr: func(m *MoE) any { return &m.Experts }}, 1),
+	atLeast(Field[MoE]{Name: "shared", Kind: IntValue, Default: "0", Doc: "shared experts applied to every token", Ptr: func(m *MoE) any { return &m.Shared }}, 0),
+	atLeast(Field[MoE]{Name: "topk", Kind: IntValue, Doc: "routed experts per token", Ptr: func(m *MoE) any { return &m.TopK }}, 1),
+	atLeast(Field[MoE]{Name: "expert_ffn", Kind: IntValue, Doc: "FFN width of each expert", Ptr: func(m *MoE) any { return &m.ExpertFFN }}, 1),
+	atLeast(Field[MoE]{Name: "every", Kind: IntValue, Default: "1", Doc: "every n-th layer after first_dense is MoE", Ptr: func(m *MoE) any { return &m.Every }}, 1),
+	atLeast(Field[MoE]{Name: "first_dense", Kind: IntValue, Default: "0", Doc: "leading dense layers", Ptr: func(m *MoE) any { return &m.FirstDense }}, 0),
+	{Name: "router", Kind: EnumValue, Enum: []string{"softmax"}, Default: "softmax", Doc: "router probability function", Ptr: func(m *MoE) any { return &m.Router }},
+	atLeast(Field[MoE]{Name: "aux_loss", Kind: FloatValue, Default: "0.01", Doc: "load-balancing loss coefficient", Ptr: func(m *MoE) any { return &m.AuxLoss }}, 0),
+	{Name: "normalize_topk", Kind: BoolValue, Default: "false", Doc: "renormalize the chosen probabilities", Ptr: func(m *MoE) any { return &m.NormalizeTopK }},
+}
+
+// PlanFields are the fields of `plan NAME { ... }`. Every plan field may be
+// `auto` (the planner fills it); the references may not.
+var PlanFields = []Field[Plan]{
+	{Name: "model", Kind: RefValue, Ref: "model", Doc: "the model to train", Ptr: func(p *Plan) any { return &p.Model }},
+	{Name: "cluster", Kind: RefValue, Ref: "cluster", Doc: "the machine", Ptr: func(p *Plan) any { return &p.Cluster }},
+	atLeast(Field[Plan]{Name: "dp", Kind: IntValue, Auto: true, Default: "1", Doc: "data-parallel degree", Ptr: func(p *Plan) any { return &p.DP }}, 1),
+	atLeast(Field[Plan]{Name: "tp", Kind: IntValue, Auto: true, Default: "1", Doc: "tensor-parallel degree", Ptr: func(p *Plan) any { return &p.TP }}, 1),
+	atLeast(Field[Plan]{Name: "pp", Kind: IntValue, Auto: true, Default: "1", Doc: "pipeline-parallel degree", Ptr: func(p *Plan) any { return &p.PP }}, 1),
+	atLeast(Field[Plan]{Name: "ep", Kind: IntValue, Auto: true, Default: "1", Doc: "expert-parallel degree (carved out of dp·cp, or tp·dp·cp with ssmb)", Ptr: func(p *Plan) any { return &p.EP }}, 1),
+	atLeast(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1),
+	atLeast(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1),
+	{Name: "sp", Kind: BoolValue, Auto: true, Default: "false", Doc: "Megatron sequence parallelism inside tp", Ptr: func(p *Plan) any { return &p.SP }},
+	{Name: "cp_mode", Kind: EnumValue, Auto: true, Enum: []string{"ring", "ulysses", "lss", "allgather"}, Default: "ring", Doc: "how attention is split across cp", Ptr: func(p *Plan) any { return &p.CPMode }},
+	{Name: "zero", Kind: IntValue, Auto: true, Default: "0", Doc: "ZeRO stage 0..3", Ptr: func(p *Plan) any { return &p.Zero }},
+	{Name: "schedule", Kind: EnumValue, Auto: true, Enum: []string{"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"}, Default: "1f1b", Doc: "pipeline schedule", Ptr: func(p *Plan) any { return &p.Schedule }},
+	atLeast(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0),
+	atLeast(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1),
+	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: []string{"none", "selective", "full"}, Default: "none", Doc: "activation recomputation", Ptr: func(p *Plan) any { return &p.Recompute }},
+	{Name: "precision", Kind: EnumValue, Auto: true, Enum: []string{"bf16", "fp16", "fp32"}, Default: "bf16", Doc: "training precision", Ptr: func(p *Plan) any { return &p.Precision }},
+	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
+	{Name: "train", Kind: BlockValue, Doc: "settings of a real training run"},
+}
+
+// PlanMoEFields are the fields of a plan's `moe { ... }` block.
+var PlanMoEFields = []Field[MoEPlan]{
+	{Name: "dispatch", Kind: EnumValue, Auto: true, Enum: []string{"padding_free", "capacity"}, Default: "padding_free", Doc: "token dispatch", Ptr: func(m *MoEPlan) any { return &m.Dispatch }},
+	atLeast(Field[MoEPlan]{Name: "capacity_factor", Kind: FloatValue, Auto: true, Default: "1.25", Doc: "capacity factor (capacity dispatch)", Ptr: func(m *MoEPlan) any { return &m.CapacityFactor }}, 0),
+	{Name: "rbd", Kind: BoolValue, Auto: true, Default: "false", Doc: "redundancy-bypassing dispatch", Ptr: func(m *MoEPlan) any { return &m.RBD }},
+	{Name: "ssmb", Kind: BoolValue, Auto: true, Default: "false", Doc: "sequence-sharded MoE blocks", Ptr: func(m *MoEPlan) any { return &m.SSMB }},
+}
+
+// TrainFields are the fields of a plan's `train { ... }` block.
+var TrainFields = []Field[Train]{
+	atLeast(Field[Train]{Name: "steps", Kind: IntValue, Default: "200", Doc: "optimizer steps", Ptr: func(t *Train) any { return &t.Steps }}, 0),
+	atLeast(Field[Train]{Name: "lr", Kind: FloatValue, Default: "0.001", Doc: "peak learning rate", Ptr: func(t *Train) any { return &t.LR }}, 0),
+	atLeast(Field[Train]{Name: "min_lr", Kind: FloatValue, Default: "0.0001", Doc: "learning rate at the end of the cosine", Ptr: func(t *Train) any { return &t.MinLR }}, 0),
+	atLeast(Field[Train]{Name: "warmup", Kind: IntValue, Default: "10", Doc: "linear warm-up steps", Ptr: func(t *Train) any { return &t.Warmup }}, 0),
+	{Name: "seed", Kind: IntValue, Default: "1", Doc: "seed of initialization and data order", Ptr: func(t *Train) any { return &t.Seed }},
+	atLeast(Field[Train]{Name: "clip", Kind: FloatValue, Default: "1.0", Doc: "global gradient-norm clip (0: off)", Ptr: func(t *Train) any { return &t.Clip }}, 0),
+	atLeast(Field[Train]{Name: "weight_decay", Kind: FloatValue, Default: "0.1", Doc: "AdamW weight decay on matrices", Ptr: func(t *Train) any { return &t.WeightDecay }}, 0),
+	atLeast(Field[Train]{Name: "checkpoint_every", Kind: IntValue, Default: "0", Doc: "steps between checkpoints (0: only at the end)", Ptr: func(t *Train) any { return &t.CheckpointEvery }}, 0),
+}

@@ -1,0 +1,176 @@
+package ir
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Axis names a dimension of the device mesh.
+type Axis string
+
+const (
+	AxisTP  Axis = "tp"
+	AxisCP  Axis = "cp"
+	AxisEP  Axis = "ep"  // expert parallel: carved out of the data ranks
+	AxisEDP Axis = "edp" // expert data parallel: the replicas of one expert shard
+	AxisDP  Axis = "dp"
+	AxisPP  Axis = "pp"
+	// AxisDPCP is dp and cp together: the ranks that hold the same
+	// non-expert parameter shard (the gradient reduction group, and LSS's
+	// single gradient average).
+	AxisDPCP Axis = "dpcp"
+)
+
+// Mesh maps the plan's parallel degrees onto ranks in Megatron order: tp
+// innermost, then cp, then dp, then pp outermost, so that tp groups are
+// consecutive ranks and stay inside a node. Expert parallelism does not add
+// ranks: an ep group is a block of ep consecutive data ranks (same tp index)
+// in the order (cp inner, dp outer); with SSMB the block runs over tp too
+// (tp innermost), because then the tp ranks hold different tokens.
+type Mesh struct {
+	TP, CP, DP, PP, EP int
+	SSMB               bool
+}
+
+// NewMesh returns the mesh of a resolved plan.
+func NewMesh(p *Plan) Mesh {
+	return Mesh{TP: p.TP, CP: p.CP, DP: p.DP, PP: p.PP, EP: max(p.EP, 1), SSMB: p.MoE.SSMB}
+}
+
+// Coord is a rank's index along each axis.
+type Coord struct{ TP, CP, DP, PP int }
+
+// Size returns the number of ranks.
+func (m Mesh) Size() int { return m.TP * m.CP * m.DP * m.PP }
+
+// Rank returns the rank at c.
+func (m Mesh) Rank(c Coord) int {
+	return ((c.PP*m.DP+c.DP)*m.CP+c.CP)*m.TP + c.TP
+}
+
+// Coord returns the coordinates of rank r.
+func (m Mesh) Coord(r int) Coord {
+	var c Coord
+	c.TP = r % m.TP
+	r /= m.TP
+	c.CP = r % m.CP
+	r /= m.CP
+	c.DP = r % m.DP
+	c.PP = r / m.DP
+	return c
+}
+
+// expertIndex is a rank's position in the flattened order that ep and edp
+// groups are cut from, and the length of that order within one stage.
+func (m Mesh) expertIndex(c Coord) (idx, n int) {
+	d := c.DP*m.CP + c.CP
+	if m.SSMB {
+		return d*m.TP + c.TP, m.DP * m.CP * m.TP
+	}
+	return d, m.DP * m.CP
+}
+
+// Group returns the ranks of rank r's group along axis, in ascending order
+// of the group-local index (that order is the ring order of collectives).
+func (m Mesh) Group(axis Axis, r int) []int {
+	c := m.Coord(r)
+	var g []int
+	switch axis {
+	case AxisTP:
+		for i := 0; i < m.TP; i++ {
+			c.TP = i
+			g = append(g, m.Rank(c))
+		}
+	case AxisCP:
+		for i := 0; i < m.CP; i++ {
+			c.CP = i
+			g = append(g, m.Rank(c))
+		}
+	case AxisDP:
+		for i := 0; i < m.DP; i++ {
+			c.DP = i
+			g = append(g, m.Rank(c))
+		}
+	case AxisPP:
+		for i := 0; i < m.PP; i++ {
+			c.PP = i
+			g = append(g, m.Rank(c))
+		}
+	case AxisDPCP:
+		for d := 0; d < m.DP; d++ {
+			for k := 0; k < m.CP; k++ {
+				c.DP, c.CP = d, k
+				g = append(g, m.Rank(c))
+			}
+		}
+	case AxisEP, AxisEDP:
+		idx, n := m.expertIndex(c)
+		for j := 0; j < n; j++ {
+			same := j/m.EP == idx/m.EP // same ep block
+			if axis == AxisEDP {
+				same = j%m.EP == idx%m.EP
+			}
+			if same {
+				g = append(g, m.fromExpertIndex(j, c))
+			}
+		}
+	default:
+		panic(fmt.Sprintf("ir.Mesh.Group: unknown axis %q", axis))
+	}
+	return g
+}
+
+func (m Mesh) fromExpertIndex(j int, c Coord) int {
+	if m.SSMB {
+		c.TP = j % m.TP
+		j /= m.TP
+	}
+	c.CP = j % m.CP
+	c.DP = j / m.CP
+	return m.Rank(c)
+}
+
+// Groups returns every distinct group along axis, each in ring order,
+// ordered by their smallest rank.
+func (m Mesh) Groups(axis Axis) [][]int {
+	seen := make([]bool, m.Size())
+	var out [][]int
+	for r := 0; r < m.Size(); r++ {
+		if seen[r] {
+			continue
+		}
+		g := m.Group(axis, r)
+		for _, x := range g {
+			seen[x] = true
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// Index returns r's position within its group along axis.
+func (m Mesh) Index(axis Axis, r int) int {
+	for i, x := range m.Group(axis, r) {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// String prints the mesh shape, e.g. "tp=2 cp=1 dp=4 pp=2 (ep=4) = 16 ranks".
+func (m Mesh) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tp=%d cp=%d dp=%d pp=%d", m.TP, m.CP, m.DP, m.PP)
+	if m.EP > 1 {
+		fmt.Fprintf(&b, " (ep=%d", m.EP)
+		if m.SSMB {
+			b.WriteString(" over tp·cp·dp")
+		} else {
+			b.WriteString(" over cp·dp")
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " = %d ranks", m.Size())
+	return b.String()
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"planc/ir"
+	"planc/lang"
+)
+
+// planFlags are the flags of every command that reads a plan.
+type planFlags struct {
+	sets     multiFlag
+	planName string
+	json     bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func addPlanFlags(fs *flag.FlagSet) *planFlags {
+	pf := &planFlags{}
+	fs.Var(&pf.sets, "set", "override a field: `NAME=VALUE` (tp=4, model.layers=2, cluster.per_node=2); repeatable")
+	fs.StringVar(&pf.planName, "plan", "", "the plan to use when a file declares several")
+	fs.BoolVar(&pf.json, "json", false, "machine-readable output")
+	return pf
+}
+
+// load reads and checks files, prints the diagnostics (rendered, or as JSON
+// with --json) to stderr, and returns the program and the selected plans.
+// The exit code is exitOK unless errors were found.
+func (pf *planFlags) load(files []string, stderr io.Writer) (*ir.Program, []*ir.Plan, int) {
+	prog, diags := lang.Load(files, lang.Options{Overrides: pf.sets})
+	printDiagnostics(stderr, diags, prog.Sources, pf.json)
+	if diags.HasErrors() {
+		return prog, nil, exitError
+	}
+	if pf.planName != "" {
+		p := prog.Plan(pf.planName)
+		if p == nil {
+			fmt.Fprintf(stderr, "planc: no plan %q in %v\n", pf.planName, files)
+			return prog, nil, exitError
+		}
+		return prog, []*ir.Plan{p}, exitOK
+	}
+	return prog, prog.Plans, exitOK
+}
+
+// jsonDiagnostic is the --json form of one diagnostic.
+type jsonDiagnostic struct {
+	Severity   string   `json:"severity"`
+	File       string   `json:"file,omitempty"`
+	Line       int      `json:"line,omitempty"`
+	Col        int      `json:"col,omitempty"`
+	EndLine    int      `json:"end_line,omitempty"`
+	EndCol     int      `json:"end_col,omitempty"`
+	Message    string   `json:"message"`
+	Notes      []string `json:"notes,omitempty"`
+	Suggestion string   `json:"suggestion,omitempty"`
+}
+
+func printDiagnostics(w io.Writer, diags ir.Diagnostics, src ir.Sources, asJSON bool) {
+	if len(diags) == 0 {
+		return
+	}
+	if !asJSON {
+		io.WriteString(w, ir.RenderAll(diags, src))
+		return
+	}
+	out := make([]jsonDiagnostic, len(diags))
+	for i, d := range diags {
+		out[i] = jsonDiagnostic{
+			Severity: d.Severity.String(), File: d.Span.File,
+			Line: d.Span.Start.Line, Col: d.Span.Start.Col,
+			EndLine: d.Span.End.Line, EndCol: d.Span.End.Col,
+			Message: d.Message, Notes: d.Notes, Suggestion: d.Suggestion,
+		}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"diagnostics": out})
+}

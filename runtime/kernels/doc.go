@@ -1,0 +1,20 @@
+// Package kernels holds planc's float32 CPU kernels: the forward and backward
+// of every op of the reference semantics (DESIGN.md, "The numeric runtime"),
+// on row-major []float32 operands with explicit shapes.
+//
+// Conventions, which every kernel follows:
+//   - Matrices are row-major. A linear layer's weight is in×out and computes
+//     y = x·W + b for rows of x.
+//   - Forward kernels overwrite their outputs. Backward kernels ADD into
+//     their gradient outputs (dx, dW, db...), so that gradients accumulate
+//     over micro-batches and over branches of a residual; a nil gradient
+//     buffer means "not needed" and is skipped.
+//   - Every kernel is deterministic: the same inputs give bitwise the same
+//     outputs whatever GOMAXPROCS is. Parallel kernels split work into tasks
+//     fixed by the shapes alone, and every output element is reduced in an
+//     order that depends on the shapes alone.
+//   - Reductions that decide a loss or a norm (cross-entropy, MSE, sum of
+//     squares) accumulate in float64.
+//
+// Shape mistakes are programming errors of the caller and panic.
+package kernels

@@ -1,0 +1,124 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+
+	"planc/runtime/tensor"
+)
+
+func randSlice(r *tensor.RNG, n int) []float32 {
+	x := make([]float32, n)
+	r.FillNormal(x, 1)
+	return x
+}
+
+// naiveGemm is the float64 reference: C(i,j) = Σ_p A(i,p)·B(p,j).
+func naiveGemm(a []float32, ars, acs int, b []float32, brs, bcs, m, k, n int) []float64 {
+	c := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				s += float64(a[i*ars+p*acs]) * float64(b[p*brs+j*bcs])
+			}
+			c[i*n+j] = s
+		}
+	}
+	return c
+}
+
+func TestMatMulFormsAgainstFloat64(t *testing.T) {
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {4, 4, 4}, {17, 33, 9}, {64, 300, 65}, {70, 513, 130}, {256, 64, 256}}
+	r := tensor.NewRNG(1)
+	for _, s := range shapes {
+		m, k, n := s[0], s[1], s[2]
+		forms := []struct {
+			name     string
+			na, nb   int
+			run      func(c, a, b []float32, acc bool)
+			ars, acs int
+			brs, bcs int
+		}{
+			{"AB", m * k, k * n, func(c, a, b []float32, acc bool) { MatMul(c, a, b, m, k, n, acc) }, k, 1, n, 1},
+			{"ABt", m * k, n * k, func(c, a, b []float32, acc bool) { MatMulTransB(c, a, b, m, k, n, acc) }, k, 1, 1, k},
+			{"AtB", k * m, k * n, func(c, a, b []float32, acc bool) { MatMulTransA(c, a, b, m, k, n, acc) }, 1, m, n, 1},
+		}
+		for _, f := range forms {
+			t.Run(fmt.Sprintf("%s_%dx%dx%d", f.name, m, k, n), func(t *testing.T) {
+				a, b := randSlice(r, f.na), randSlice(r, f.nb)
+				want := naiveGemm(a, f.ars, f.acs, b, f.brs, f.bcs, m, k, n)
+				c := randSlice(r, m*n)
+				init := append([]float32(nil), c...)
+				f.run(c, a, b, true)
+				tol := 1e-5 * math.Sqrt(float64(k)) * 4
+				for i := range c {
+					if d := math.Abs(float64(c[i]) - float64(init[i]) - want[i]); d > tol {
+						t.Fatalf("accumulate: element %d off by %g", i, d)
+					}
+				}
+				f.run(c, a, b, false)
+				for i := range c {
+					if d := math.Abs(float64(c[i]) - want[i]); d > tol {
+						t.Fatalf("overwrite: element %d off by %g", i, d)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestMatMulBitwiseIndependentOfGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	r := tensor.NewRNG(2)
+	for _, s := range [][3]int{{256, 64, 256}, {64, 512, 192}, {130, 700, 70}} {
+		m, k, n := s[0], s[1], s[2]
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		at := randSlice(r, k*m)
+		var outs [][]float32
+		for _, procs := range []int{1, 2, 3, 8} {
+			runtime.GOMAXPROCS(procs)
+			c := make([]float32, m*n)
+			MatMul(c, a, b, m, k, n, false)
+			outs = append(outs, c)
+			c2 := make([]float32, m*n)
+			MatMulTransA(c2, at, b, m, k, n, false)
+			outs = append(outs, c2)
+		}
+		for i := 2; i < len(outs); i++ {
+			for j := range outs[i] {
+				if math.Float32bits(outs[i][j]) != math.Float32bits(outs[i%2][j]) {
+					t.Fatalf("%v: GOMAXPROCS run %d differs at %d", s, i/2, j)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMatmul(b *testing.B) {
+	shapes := [][3]int{{256, 64, 256}, {256, 256, 64}, {512, 64, 192}, {512, 64, 256}, {512, 512, 512}}
+	r := tensor.NewRNG(3)
+	for _, s := range shapes {
+		m, k, n := s[0], s[1], s[2]
+		a, bb, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+		at, bt := randSlice(r, k*m), randSlice(r, n*k)
+		flops := 2 * float64(m*k*n)
+		for _, f := range []struct {
+			name string
+			run  func()
+		}{
+			{"AB", func() { MatMul(c, a, bb, m, k, n, false) }},
+			{"ABt", func() { MatMulTransB(c, a, bt, m, k, n, false) }},
+			{"AtB", func() { MatMulTransA(c, at, bb, m, k, n, false) }},
+		} {
+			b.Run(fmt.Sprintf("%s_%dx%dx%d", f.name, m, k, n), func(b *testing.B) {
+				for b.Loop() {
+					f.run()
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,169 @@
+// Package collective is the one interface through which the ranks of a
+// training job talk to each other, and its in-process transport, in which
+// ranks are goroutines of one process.
+//
+// # Contract
+//
+// Every operation takes a [Group]: the ranks that take part, in group order
+// (the order of [ir.Mesh.Group], which is also the ring order). Every member
+// of a group must call the same operations on that group in the same order;
+// a member that calls a different operation, or a different size, gets an
+// error instead of a wrong result.
+//
+// Results are deterministic: a reduction adds the contributions in group
+// order (member 0 first), whatever order the ranks arrive in, so a plan's
+// losses do not depend on goroutine scheduling.
+//
+// A member that never arrives makes the operation fail on every other member
+// after the world's timeout with an error that names the operation, the
+// group and the missing ranks; a rank that fails calls [Comm.Abort] so the
+// others stop waiting at once. Nothing hangs.
+//
+// # Byte counters
+//
+// Every rank counts the bytes it sends, split by link level: a link is
+// intra-node when both ends are on one node (ranks r and q share a node iff
+// r/perNode == q/perNode) and inter-node otherwise. The convention is the
+// bytes that the algorithm of NCCL/RCCL puts on each link, so that the
+// alpha-beta cost model of REFERENCE.md predicts them exactly:
+//
+//   - AllReduce of n elements over p ranks: ring reduce-scatter then ring
+//     all-gather; member i sends (n - c_i) + (n - c_{i+1}) elements to member
+//     i+1 (mod p), where c_j is the size of chunk j when n is split into p
+//     chunks as evenly as possible, the first n mod p chunks one larger.
+//     For p dividing n that is 2(p-1)/p·n.
+//   - ReduceScatter: member i sends n - c_i elements to member i+1
+//     ((p-1)/p·n).
+//   - AllGather: member i sends n - c_{i+1} elements to member i+1, where n
+//     is the gathered size ((p-1)/p·n).
+//   - AllToAll(v): member i sends its chunk for member j straight to j
+//     (pairwise exchange); nothing is counted for its own chunk.
+//   - Send: the payload, to the receiver.
+//   - Broadcast: a chain from the root along group order; every member but
+//     the last of the chain forwards n elements to the next.
+//   - Barrier: no bytes.
+//
+// Elements are float32 (4 bytes). A group of one member moves nothing.
+package collective
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ReduceOp says how AllReduce and ReduceScatter combine contributions.
+type ReduceOp int
+
+const (
+	// Sum adds the contributions in group order.
+	Sum ReduceOp = iota
+	// Mean adds them in group order, then divides by the group size.
+	Mean
+)
+
+func (o ReduceOp) String() string {
+	if o == Mean {
+		return "mean"
+	}
+	return "sum"
+}
+
+// Group is an ordered set of ranks that run a collective together.
+type Group []int
+
+// Index returns the position of rank in g, or -1.
+func (g Group) Index(rank int) int {
+	for i, r := range g {
+		if r == rank {
+			return i
+		}
+	}
+	return -1
+}
+
+func (g Group) key() string {
+	var b strings.Builder
+	for i, r := range g {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, r)
+	}
+	return b.String()
+}
+
+// Comm is one rank's handle on the job's collectives. A Comm belongs to one
+// goroutine: it is not safe for concurrent use by several.
+type Comm interface {
+	// Rank is this rank's global number; Size the number of ranks.
+	Rank() int
+	Size() int
+
+	// AllReduce replaces buf on every member with the reduction of all
+	// members' buf (same length on all).
+	AllReduce(g Group, buf []float32, op ReduceOp) error
+	// ReduceScatter reduces in (same length n on all members) and returns
+	// member i's chunk i of the result: the split of n into len(g) chunks as
+	// evenly as possible, the first n mod len(g) chunks one element larger
+	// (see [Chunks]).
+	ReduceScatter(g Group, in []float32, op ReduceOp) ([]float32, error)
+	// AllGather concatenates every member's part in group order; parts may
+	// differ in length.
+	AllGather(g Group, part []float32) ([]float32, error)
+	// AllToAll sends send[j] to member j and returns recv, where recv[j] is
+	// what member j sent to this rank. Lengths may differ (all-to-all-v).
+	AllToAll(g Group, send [][]float32) ([][]float32, error)
+	// Broadcast replaces buf on every member with root's buf, where root is
+	// a global rank in g.
+	Broadcast(g Group, root int, buf []float32) error
+	// Send gives a copy of buf to rank to and returns without waiting for
+	// the receiver. Messages between one pair arrive in the order sent.
+	Send(to int, buf []float32) error
+	// Recv returns the next message that rank from sent to this rank.
+	Recv(from int) ([]float32, error)
+	// Barrier returns when every member has called it.
+	Barrier(g Group) error
+
+	// Bytes returns the bytes this rank has sent so far, by link level.
+	Bytes() Counters
+	// Abort makes every pending and later operation of every rank fail with
+	// err (the first abort wins). A rank that fails calls it so the others
+	// stop waiting for it.
+	Abort(err error)
+}
+
+// Counters are bytes sent, by link level.
+type Counters struct {
+	IntraNode int64
+	InterNode int64
+}
+
+// Add returns c + d.
+func (c Counters) Add(d Counters) Counters {
+	return Counters{IntraNode: c.IntraNode + d.IntraNode, InterNode: c.InterNode + d.InterNode}
+}
+
+// Total returns all bytes.
+func (c Counters) Total() int64 { return c.IntraNode + c.InterNode }
+
+// Chunks splits n elements into p chunks as evenly as possible, the first
+// n mod p chunks one larger, and returns their sizes.
+func Chunks(n, p int) []int {
+	c := make([]int, p)
+	for i := range c {
+		c[i] = n / p
+		if i < n%p {
+			c[i]++
+		}
+	}
+	return c
+}
+
+// ChunkOffsets returns the start of each chunk of [Chunks](n, p), plus n.
+func ChunkOffsets(n, p int) []int {
+	off := make([]int, p+1)
+	for i, c := range Chunks(n, p) {
+		off[i+1] = off[i] + c
+	}
+	return off
+}

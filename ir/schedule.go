@@ -15,8 +15,12 @@ package ir
 //     context- and expert-parallel collectives (see [StageInfo.Collectives]).
 //   - SEND_F and SEND_B are non-blocking: the rank posts the send and goes
 //     on; the transfer proceeds on its own. RECV_F and RECV_B block until the
-//     matching send's data has arrived. A send and its recv match by
-//     (sender, receiver, kind, stage, micro-batch) and carry the same bytes.
+//     matching send's data has arrived. Sends and recvs carry the stage that
+//     executes them (PyTorch's convention): SEND_F of stage s matches RECV_F
+//     of stage s+1 for the same micro-batch, SEND_B of stage s matches RECV_B
+//     of stage s-1; the pair names each other as Peer and has equal Bytes.
+//     Two virtual stages on the same rank (the turn of zb-v's V) pass data
+//     locally, with no send or recv.
 //   - REDUCE_GRAD, ALLGATHER_PARAMS and ALLREDUCE_TIED are asynchronous
 //     collectives: the rank issues them and goes on. They run on the rank's
 //     one collective stream in issue order, and a collective starts when
@@ -170,7 +174,9 @@ type Action struct {
 	Peer int32
 	// Group indexes [Schedule.Groups] for a collective.
 	Group int32
-	// Bucket numbers the gradient bucket of a REDUCE_GRAD within its stage.
+	// Bucket numbers the gradient bucket of a REDUCE_GRAD (or ZeRO-1/2
+	// post-step gather) within its stage; expert buckets follow the dense
+	// ones.
 	Bucket int32
 	// Dep is the index, in this rank's list, of an earlier asynchronous
 	// action that must complete before this one starts; -1 if none.
@@ -212,6 +218,11 @@ type StageInfo struct {
 	// gradients are cut into REDUCE_GRAD buckets (bytes each).
 	ParamBytes  int64
 	GradBuckets []int64
+	// ExpertParamBytes and ExpertGradBuckets are the same for the expert
+	// parameters, whose gradients reduce over the expert-data-parallel
+	// group (edp) instead of the data-parallel group.
+	ExpertParamBytes  int64
+	ExpertGradBuckets []int64
 	// Collectives are the stage's internal collectives per micro-batch.
 	Collectives []StageCollective
 }
@@ -225,12 +236,12 @@ type RankProgram struct {
 
 // Schedule is the whole runtime schedule of a plan for one training step.
 type Schedule struct {
-	Plan     string // plan name
-	Kind     string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
-	PP, VPP  int    // pipeline ranks and virtual stages per pipeline rank
-	MB       int    // micro-batches per step per pipeline
-	Zero     int
-	Mesh     Mesh
+	Plan    string // plan name
+	Kind    string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
+	PP, VPP int    // pipeline ranks and virtual stages per pipeline rank
+	MB      int    // micro-batches per step per pipeline
+	Zero    int
+	Mesh    Mesh
 	// SplitBackward says whether B computes only input gradients, with a
 	// separate W (zb-h1, zb-v).
 	SplitBackward bool

@@ -1,0 +1,387 @@
+package ir
+
+// This file holds the distributed op graph that package passes builds from a
+// Program and a Plan: ops with symbolic shapes, FLOPs and bytes, a sharding
+// on every tensor, and the explicit collectives that move data between the
+// ranks of a mesh group. Quantities are per rank and per micro-batch unless a
+// field says otherwise; FLOPs are floating-point operations (a multiply-add
+// counts 2), bytes are bytes.
+
+import "fmt"
+
+// Extent is one dimension of a tensor: a symbol ("b", "s", "h", "3h", "V"), its
+// global size, and, when the tensor is sharded along it, the mesh axis that
+// splits it and into how many parts.
+type Extent struct {
+	Sym   string
+	Size  int
+	Axis  Axis // "" when the dimension is whole on every rank
+	Parts int  // ranks that share the dimension (the degree of Axis); 0 or 1: whole
+}
+
+// Local returns the dimension's size on one rank.
+func (d Extent) Local() int {
+	if d.Parts > 1 {
+		return d.Size / d.Parts
+	}
+	return d.Size
+}
+
+// Tensor is a value flowing between ops, with its global shape and its
+// sharding: each Extent says which axis splits it, and Partial names the axes
+// over which the tensor holds partial sums that a reduction must complete.
+type Tensor struct {
+	Name    string
+	Shape   []Extent
+	Elem    int    // bytes per element
+	Partial []Axis // axes of pending partial sums
+}
+
+// Elements returns the tensor's element count on one rank.
+func (t Tensor) Elements() float64 {
+	n := 1.0
+	for _, d := range t.Shape {
+		n *= float64(d.Local())
+	}
+	return n
+}
+
+// GlobalElements returns the element count of the whole tensor.
+func (t Tensor) GlobalElements() float64 {
+	n := 1.0
+	for _, d := range t.Shape {
+		n *= float64(d.Size)
+	}
+	return n
+}
+
+// Bytes returns the tensor's size on one rank.
+func (t Tensor) Bytes() float64 { return t.Elements() * float64(t.Elem) }
+
+// OpKind names what an op computes.
+type OpKind string
+
+const (
+	OpEmbedding   OpKind = "embedding"
+	OpLayerNorm   OpKind = "layernorm"
+	OpQKV         OpKind = "qkv"
+	OpAttnScores  OpKind = "attn_scores" // q·kᵀ
+	OpSoftmax     OpKind = "softmax"     // scale, causal mask, softmax
+	OpAttnDropout OpKind = "attn_dropout"
+	OpAttnValues  OpKind = "attn_values" // p·v
+	OpOutProj     OpKind = "out_proj"
+	OpResidual    OpKind = "residual" // bias + dropout + residual add
+	OpFC1         OpKind = "fc1"
+	OpGeLU        OpKind = "gelu"
+	OpFC2         OpKind = "fc2"
+	OpRouter      OpKind = "router"
+	OpDispatch    OpKind = "dispatch" // permute routed tokens by expert
+	OpExpertFC1   OpKind = "expert_fc1"
+	OpExpertGeLU  OpKind = "expert_gelu"
+	OpExpertFC2   OpKind = "expert_fc2"
+	OpCombine     OpKind = "combine" // un-permute and weight by the router
+	OpSharedFC1   OpKind = "shared_fc1"
+	OpSharedGeLU  OpKind = "shared_gelu"
+	OpSharedFC2   OpKind = "shared_fc2"
+	OpCompress    OpKind = "phantom_compress" // g = C·x
+	OpPhantomMix  OpKind = "phantom_mix"      // W_ii·x + Σ D_ij·g_j
+	OpLinear      OpKind = "linear"           // an mlp model's dense layer
+	OpActivation  OpKind = "activation"       // an mlp model's nonlinearity
+	OpHead        OpKind = "head"             // logits
+	OpLoss        OpKind = "loss"             // softmax cross-entropy
+	OpOptimizer   OpKind = "optimizer"        // AdamW over the local shard
+)
+
+// OpClass says which resource bounds an op's time.
+type OpClass int
+
+const (
+	// Matmul ops are GEMMs, timed by FLOPs at the device's achievable
+	// matrix throughput.
+	Matmul OpClass = iota
+	// MemoryBound ops are elementwise or reductions, timed by bytes at the
+	// device's achievable HBM bandwidth.
+	MemoryBound
+)
+
+func (c OpClass) String() string {
+	if c == Matmul {
+		return "matmul"
+	}
+	return "memory"
+}
+
+// Op is one kernel of a stage's forward program (its backward is implied).
+// All numbers are per rank and per micro-batch.
+type Op struct {
+	Name   string // unique in the graph: "l3.qkv", "embed", "head"
+	Kind   OpKind
+	Class  OpClass
+	Layer  int // transformer or mlp layer index; -1 outside the layers
+	Inputs []Tensor
+	Output Tensor
+	// Weight is the op's parameter (nil for parameter-free ops). Its
+	// sharding says how the parameter is split over the mesh.
+	Weight *Tensor
+	Bias   *Tensor
+
+	// GEMM shape for Matmul ops (local, per rank): M×K times K×N, Batch
+	// independent products (heads, experts).
+	M, N, K, Batch int
+
+	FwdFLOPs       float64
+	BwdInputFLOPs  float64 // "B": gradient with respect to the input
+	BwdWeightFLOPs float64 // "W": gradient with respect to the weights (zb schedules defer it)
+	// ModelFLOPs is the useful work of the op in the whole model (forward,
+	// all ranks together, no padding): the base of MFU.
+	ModelFLOPs float64
+	FwdBytes   float64 // HBM traffic of the forward kernel
+	BwdBytes   float64 // HBM traffic of the backward kernels
+
+	// Saved lists the activations the op keeps for its backward pass.
+	Saved []Tensor
+	// Recompute marks an op whose forward is re-run in the backward pass
+	// (its Saved tensors are then not kept).
+	Recompute bool
+}
+
+// SavedBytes returns the bytes of activations the op keeps per micro-batch.
+func (o *Op) SavedBytes() float64 {
+	if o.Recompute {
+		return 0
+	}
+	s := 0.0
+	for _, t := range o.Saved {
+		s += t.Bytes()
+	}
+	return s
+}
+
+// ParamElements returns the op's local parameter count.
+func (o *Op) ParamElements() float64 {
+	n := 0.0
+	if o.Weight != nil {
+		n += o.Weight.Elements()
+	}
+	if o.Bias != nil {
+		n += o.Bias.Elements()
+	}
+	return n
+}
+
+// CommKind names a collective operation.
+type CommKind string
+
+const (
+	AllReduce     CommKind = "all-reduce"
+	ReduceScatter CommKind = "reduce-scatter"
+	AllGather     CommKind = "all-gather"
+	AllToAll      CommKind = "all-to-all"
+	AllToAllV     CommKind = "all-to-allv" // uneven all-to-all (padding-free dispatch)
+	SendRecv      CommKind = "send-recv"
+	Broadcast     CommKind = "broadcast"
+)
+
+// CommKinds lists every kind in a fixed order (for reports).
+var CommKinds = []CommKind{AllReduce, ReduceScatter, AllGather, AllToAll, AllToAllV, SendRecv, Broadcast}
+
+// BusFactor returns nccl-tests' bus-bandwidth factor of the kind for a group
+// of p ranks: the fraction of the buffer each rank must move over its link.
+func (k CommKind) BusFactor(p int) float64 {
+	if p <= 1 {
+		return 0
+	}
+	f := float64(p-1) / float64(p)
+	switch k {
+	case AllReduce:
+		return 2 * f
+	case ReduceScatter, AllGather, AllToAll, AllToAllV:
+		return f
+	default:
+		return 1
+	}
+}
+
+// Phase says when a collective runs.
+type Phase string
+
+const (
+	Forward  Phase = "fwd"
+	Backward Phase = "bwd"
+	// StepPhase collectives run once per step (gradient reduction,
+	// ZeRO parameter gathers, tied-embedding gradient), not per micro-batch.
+	StepPhase Phase = "step"
+)
+
+// Overlap says how a collective's time meets the critical path.
+type Overlap string
+
+const (
+	// Critical collectives block the next op (tp, ep, ulysses).
+	Critical Overlap = "critical"
+	// WithCompute collectives hide behind independent compute (ring
+	// attention's K/V passing, ZeRO-3 prefetch, dp reduction behind
+	// backward) and only their excess is exposed.
+	WithCompute Overlap = "overlap"
+)
+
+// Collective is one collective call of a stage, per rank.
+type Collective struct {
+	Name      string // unique in the stage: "l3.attn.ar", "grads.bucket2"
+	Kind      CommKind
+	Axis      Axis
+	GroupSize int
+	// Bytes is the size n of the alpha-beta model: the whole buffer for an
+	// all-reduce or broadcast, the gathered (full) buffer for all-gather
+	// and reduce-scatter, each rank's send buffer for all-to-all and
+	// send/recv.
+	Bytes float64
+	Phase Phase
+	After string // the op it follows ("" for step collectives)
+	Layer int
+	// Steps is the number of sequential calls this entry stands for (ring
+	// attention passes cp-1 K/V blocks); 0 or 1 mean one.
+	Steps   int
+	Overlap Overlap
+	// InterNodeFraction is the fraction of Bytes that crosses nodes for
+	// all-to-all (filled by cost analysis; informational).
+	Tensor string
+}
+
+// Calls returns Steps, at least 1.
+func (c *Collective) Calls() int {
+	if c.Steps > 1 {
+		return c.Steps
+	}
+	return 1
+}
+
+// Stage is one pipeline stage's program: the ops of its layers in forward
+// order and the collectives they need. With vpp > 1 a pp rank holds several
+// (virtual) stages.
+type Stage struct {
+	Index  int // virtual stage index in pipeline order, 0..pp·vpp-1
+	PPRank int // pp rank holding it: Index mod pp
+	Chunk  int // Index div pp
+	// FirstLayer, LastLayer bound the layers [FirstLayer, LastLayer) it holds.
+	FirstLayer, LastLayer int
+	Ops                   []*Op
+	Collectives           []*Collective
+}
+
+// Graph is the distributed program: the stages of the pipeline.
+type Graph struct {
+	Stages []*Stage
+}
+
+// Unit is a compiled plan: the resolved plan, its mesh, the per-stage
+// graph with collectives, and the analyses of the passes.
+type Unit struct {
+	Program *Program
+	Plan    *Plan
+	Mesh    Mesh
+	Graph   Graph
+	// Memory and Cost are filled by the memory and cost analysis passes.
+	Memory *MemoryReport
+	Cost   *CostReport
+	// Schedule is filled by the schedule pass (package passes/sched).
+	Schedule *Schedule
+}
+
+// Device returns the plan's device.
+func (u *Unit) Device() *Device { return u.Plan.Cluster.Node.Device }
+
+// MemoryReport is the per-rank memory of a plan. Ranks of one pp rank hold
+// the same amounts (dp, tp, cp and ep ranks are symmetric), so the report
+// has one row per pp rank.
+type MemoryReport struct {
+	Ranks    []RankMemory // one per pp rank
+	Worst    int          // index into Ranks of the highest peak
+	Capacity float64      // device memory, bytes
+}
+
+// WorstRank returns the row with the highest peak.
+func (m *MemoryReport) WorstRank() RankMemory { return m.Ranks[m.Worst] }
+
+// RankMemory is the memory of one rank, in bytes.
+type RankMemory struct {
+	PPRank      int
+	ParamCount  float64 // parameters held (local shard before ZeRO-3)
+	Params      float64 // training-precision weights resident
+	Grads       float64
+	Optimizer   float64 // fp32 master weights and Adam moments
+	Activations float64 // saved activations of the in-flight micro-batches
+	InFlight    float64 // micro-batches whose activations are held at once
+	MoEBuffers  float64 // dispatch buffers of one MoE layer (padded or routed)
+	CommBuffers float64 // collective staging buffers
+	Transient   float64 // working memory of the largest op (its output and workspace)
+	Peak        float64
+}
+
+// CostReport is the predicted time, throughput and energy of one step.
+type CostReport struct {
+	StepTime    float64 // seconds
+	Compute     float64 // busy compute on the critical path
+	ExposedComm float64 // communication not hidden behind compute
+	Bubble      float64 // pipeline idle time
+	Optimizer   float64 // optimizer step (and ZeRO parameter gathers after it)
+
+	TokensPerStep           float64
+	TokensPerSec            float64
+	ModelFLOPs              float64 // per step, whole job, no recompute
+	HardwareFLOPs           float64 // per step, whole job, as executed
+	MFU, HFU                float64
+	ModelTFLOPsPerDevice    float64
+	HardwareTFLOPsPerDevice float64
+	BubbleFraction          float64 // bubble / step time
+
+	// CommBytes is the bytes each kind moves per step, summed over all
+	// ranks (the n of each call, times its calls).
+	CommBytes map[CommKind]float64
+	Comm      []CommSummary
+	Stages    []StageTime
+	TopOps    []OpTime
+
+	EnergyPerStep  float64 // joules, whole job
+	EnergyPerToken float64
+	AvgPower       float64 // watts per device
+}
+
+// CommSummary aggregates the collectives of one kind over one axis.
+type CommSummary struct {
+	Kind      CommKind
+	Axis      Axis
+	GroupSize int
+	Calls     float64 // per step per rank (the worst pp rank)
+	Bytes     float64 // per step per rank
+	Time      float64 // seconds per step per rank
+	Exposed   float64 // seconds of it on the critical path
+}
+
+// StageTime is the time of one virtual stage per micro-batch.
+type StageTime struct {
+	Stage     int
+	PPRank    int
+	Fwd       float64 // forward compute and critical forward comm
+	BwdInput  float64 // backward "B"
+	BwdWeight float64 // backward "W"
+	Recompute float64 // forward work repeated in backward
+	Comm      float64 // critical communication inside Fwd, Bwd
+	P2P       float64 // pipeline send/recv per micro-batch
+}
+
+// Total returns the stage's time per micro-batch.
+func (s StageTime) Total() float64 { return s.Fwd + s.BwdInput + s.BwdWeight + s.Recompute + s.P2P }
+
+// OpTime is one op's time per step on its rank.
+type OpTime struct {
+	Op    string
+	Stage int
+	Time  float64
+	FLOPs float64
+}
+
+// String names the unit's plan and mesh.
+func (u *Unit) String() string {
+	return fmt.Sprintf("unit %s: %s", u.Plan.Name, u.Mesh)
+}

@@ -1,0 +1,183 @@
+package ir
+
+import "fmt"
+
+// Degree returns the number of ranks in each group along axis.
+func (m Mesh) Degree(axis Axis) int {
+	switch axis {
+	case AxisTP:
+		return m.TP
+	case AxisCP:
+		return m.CP
+	case AxisDP:
+		return m.DP
+	case AxisPP:
+		return m.PP
+	case AxisDPCP:
+		return m.DP * m.CP
+	case AxisEP:
+		return m.EP
+	case AxisEDP:
+		n := m.DP * m.CP
+		if m.SSMB {
+			n *= m.TP
+		}
+		return n / m.EP
+	}
+	return 0
+}
+
+// Verify checks the unit's graph against its mesh: every sharded dimension
+// is split by an axis of the mesh into exactly that axis's degree and
+// divides evenly; GEMM shapes agree with their tensors; elementwise ops keep
+// their input's size; every collective names an op of its stage, an axis
+// whose groups exist and have the collective's size, and moves a positive
+// number of bytes; stages cover the layers in order. It returns one error
+// per problem (nil when the graph is consistent).
+func (u *Unit) Verify() []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	m := u.Mesh
+	checkTensor := func(where string, t Tensor) {
+		for _, d := range t.Shape {
+			if d.Size <= 0 {
+				bad("%s: tensor %s: dimension %s has size %d", where, t.Name, d.Sym, d.Size)
+			}
+			if d.Parts > 1 || d.Axis != "" {
+				deg := m.Degree(d.Axis)
+				if deg != d.Parts {
+					bad("%s: tensor %s: dimension %s split %d ways by %s, whose degree is %d", where, t.Name, d.Sym, d.Parts, d.Axis, deg)
+				}
+				if d.Parts > 0 && d.Size%d.Parts != 0 {
+					bad("%s: tensor %s: dimension %s=%d does not divide by %s=%d", where, t.Name, d.Sym, d.Size, d.Axis, d.Parts)
+				}
+			}
+		}
+		for _, a := range t.Partial {
+			if m.Degree(a) <= 1 {
+				bad("%s: tensor %s: partial over axis %s of degree %d", where, t.Name, a, m.Degree(a))
+			}
+		}
+	}
+	if len(u.Graph.Stages) != m.PP*max(u.Plan.VPP, 1) && len(u.Graph.Stages) > 0 {
+		bad("graph has %d stages, plan has pp·vpp = %d", len(u.Graph.Stages), m.PP*max(u.Plan.VPP, 1))
+	}
+	next := 0
+	for i, s := range u.Graph.Stages {
+		where := fmt.Sprintf("stage %d", s.Index)
+		if s.Index != i || s.PPRank != i%m.PP || s.Chunk != i/m.PP {
+			bad("%s: index %d, pp rank %d, chunk %d out of pipeline order", where, s.Index, s.PPRank, s.Chunk)
+		}
+		if s.FirstLayer != next || s.LastLayer < s.FirstLayer {
+			bad("%s: layers [%d,%d) do not follow layer %d", where, s.FirstLayer, s.LastLayer, next)
+		}
+		next = s.LastLayer
+		names := map[string]bool{}
+		for _, o := range s.Ops {
+			ow := where + ": op " + o.Name
+			if names[o.Name] {
+				bad("%s: duplicate op name", ow)
+			}
+			names[o.Name] = true
+			for _, t := range o.Inputs {
+				checkTensor(ow, t)
+			}
+			checkTensor(ow, o.Output)
+			if o.Weight != nil {
+				checkTensor(ow, *o.Weight)
+			}
+			if o.Layer >= 0 && (o.Layer < s.FirstLayer || o.Layer >= s.LastLayer) {
+				bad("%s: layer %d outside the stage's layers [%d,%d)", ow, o.Layer, s.FirstLayer, s.LastLayer)
+			}
+			if o.FwdFLOPs < 0 || o.FwdBytes < 0 {
+				bad("%s: negative work", ow)
+			}
+			switch o.Class {
+			case Matmul:
+				if o.M <= 0 || o.N <= 0 || o.K <= 0 {
+					bad("%s: GEMM %dx%dx%d", ow, o.M, o.N, o.K)
+				}
+				if want := 2 * float64(o.M) * float64(o.N) * float64(o.K) * float64(max(o.Batch, 1)); !approxEqual(want, o.FwdFLOPs) {
+					bad("%s: forward FLOPs %g, GEMM shape gives %g", ow, o.FwdFLOPs, want)
+				}
+				if o.Weight != nil {
+					w := o.Weight.Shape
+					if len(w) >= 2 && w[len(w)-2].Local() != o.K {
+						bad("%s: weight %s has local input dim %d, GEMM K is %d", ow, o.Weight.Name, w[len(w)-2].Local(), o.K)
+					}
+					if len(w) >= 2 && w[len(w)-1].Local() != o.N {
+						bad("%s: weight %s has local output dim %d, GEMM N is %d", ow, o.Weight.Name, w[len(w)-1].Local(), o.N)
+					}
+					if len(o.Inputs) > 0 {
+						in := o.Inputs[0].Shape
+						if in[len(in)-1].Local() != o.K {
+							bad("%s: input %s has local last dim %d, GEMM K is %d", ow, o.Inputs[0].Name, in[len(in)-1].Local(), o.K)
+						}
+					}
+					out := o.Output.Shape
+					if out[len(out)-1].Local() != o.N {
+						bad("%s: output %s has local last dim %d, GEMM N is %d", ow, o.Output.Name, out[len(out)-1].Local(), o.N)
+					}
+				}
+			case MemoryBound:
+				switch o.Kind {
+				case OpLayerNorm, OpGeLU, OpExpertGeLU, OpSharedGeLU, OpAttnDropout, OpResidual, OpActivation, OpSoftmax:
+					if len(o.Inputs) > 0 && o.Inputs[0].Elements() != o.Output.Elements() {
+						bad("%s: elementwise op maps %g elements to %g", ow, o.Inputs[0].Elements(), o.Output.Elements())
+					}
+				}
+			}
+		}
+		for _, c := range s.Collectives {
+			cw := where + ": collective " + c.Name
+			deg := m.Degree(c.Axis)
+			if deg == 0 {
+				bad("%s: unknown axis %q", cw, c.Axis)
+				continue
+			}
+			if c.Axis != AxisPP {
+				if g := m.Group(c.Axis, 0); len(g) != c.GroupSize {
+					bad("%s: group size %d, mesh groups along %s have %d ranks", cw, c.GroupSize, c.Axis, len(g))
+				}
+			} else if c.GroupSize != 2 || m.PP < 2 {
+				bad("%s: a pipeline send/recv pairs 2 ranks of a pipeline with pp >= 2", cw)
+			}
+			if c.GroupSize < 2 {
+				bad("%s: a collective over %d rank", cw, c.GroupSize)
+			}
+			if !(c.Bytes > 0) {
+				bad("%s: %g bytes", cw, c.Bytes)
+			}
+			if c.After != "" && !names[c.After] {
+				bad("%s: follows unknown op %q", cw, c.After)
+			}
+		}
+	}
+	if n := u.Plan.Model.NumLayers(); len(u.Graph.Stages) > 0 && next != n {
+		bad("stages end at layer %d, the model has %d", next, n)
+	}
+	return errs
+}
+
+func approxEqual(a, b float64) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	return d <= 1e-9*max(abs(a), abs(b), 1)
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// NumLayers returns the transformer layers, or for an mlp model its depth.
+func (m *Model) NumLayers() int {
+	if m.Kind == MLPModel {
+		return m.Depth
+	}
+	return m.Layers
+}

@@ -1,0 +1,284 @@
+package llvm
+
+import (
+	"fmt"
+
+	"github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+)
+
+// Register blocking of the host micro-kernel: mrTile rows by nrVecs
+// vectors of vecLen floats: 6×16 floats = 12 ymm accumulators, plus two B
+// vectors and one broadcast A value, within AVX2's 16 registers.
+const (
+	vecLen = 8
+	mrTile = 6
+	nrVecs = 2
+	// Cache blocking: a kcBlock×ncBlock panel of B (packed when B is
+	// transposed) stays in L2 while the rows of A stream through.
+	kcBlock = 256
+	ncBlock = 128
+)
+
+// MatMul is C[M,N] = op(A)·op(B) (+ bias[N] broadcast over rows when Bias;
+// added to C's previous contents when Acc), with op(A) of shape [M,K] and
+// op(B) of shape [K,N]. A is stored [M,K] row-major, or [K,M] when TransA;
+// B is stored [K,N], or [N,K] when TransB. A zero M or K is a runtime
+// count (parameters m, k): M only without TransA, K only with TransA (the
+// variable-length expert GEMMs of padding-free MoE).
+type MatMul struct {
+	M, K, N                   int
+	TransA, TransB, Bias, Acc bool
+}
+
+func (s MatMul) Name() string {
+	t := map[bool]string{false: "n", true: "t"}
+	dim := func(v int) string {
+		if v == 0 {
+			return "x"
+		}
+		return fmt.Sprint(v)
+	}
+	n := fmt.Sprintf("matmul_%s%s_m%s_k%s_n%d", t[s.TransA], t[s.TransB], dim(s.M), dim(s.K), s.N)
+	if s.Bias {
+		n += "_bias"
+	}
+	if s.Acc {
+		n += "_acc"
+	}
+	return n
+}
+
+func (s MatMul) params() []Param {
+	ps := ptrs("a", "b")
+	if s.Bias {
+		ps = append(ps, Param{"bias", F32Ptr})
+	}
+	ps = append(ps, Param{"c", F32Ptr})
+	if s.M == 0 {
+		ps = append(ps, Param{"m", Int64})
+	}
+	if s.K == 0 {
+		ps = append(ps, Param{"k", Int64})
+	}
+	return ps
+}
+
+func (s MatMul) kernel() kernelDef {
+	if (s.M == 0 && s.TransA) || (s.K == 0 && !s.TransA) || s.N <= 0 {
+		panic("codegen/llvm: unsupported matmul shape " + s.Name())
+	}
+	def := kernelDef{op: "matmul", params: s.params(), items: s.M * s.N, body: s.gpuItem, host: s.host}
+	if s.M == 0 {
+		def.items, def.itemsFrom, def.itemsPer = 0, "m", s.N
+	}
+	return def
+}
+
+// dims returns M and K as values (constants or the runtime parameters).
+func (s MatMul) dims(b *fnBuilder) (m, k value.Value) {
+	m, k = value.Value(i64c(int64(s.M))), value.Value(i64c(int64(s.K)))
+	if s.M == 0 {
+		m = b.p("m")
+	}
+	if s.K == 0 {
+		k = b.p("k")
+	}
+	return
+}
+
+// aIndex returns the flat index of op(A)[i,kk].
+func (s MatMul) aIndex(b *fnBuilder, i, kk value.Value) value.Value {
+	if s.TransA {
+		return b.idx(kk, int64(s.M), i)
+	}
+	return b.idx(i, int64(s.K), kk)
+}
+
+// bIndex returns the flat index of op(B)[kk,j].
+func (s MatMul) bIndex(b *fnBuilder, kk, j value.Value) value.Value {
+	if s.TransB {
+		return b.idx(j, int64(s.K), kk)
+	}
+	return b.idx(kk, int64(s.N), j)
+}
+
+// gpuItem computes one element of C per work-item.
+func (s MatMul) gpuItem(b *fnBuilder, item value.Value) {
+	N := int64(s.N)
+	_, k := s.dims(b)
+	i, j := b.cur.NewSDiv(item, i64c(N)), b.cur.NewSRem(item, i64c(N))
+	acc := b.loop(i64c(0), k, 1, []value.Value{f32c(0)}, func(kk value.Value, a []value.Value) []value.Value {
+		return []value.Value{b.fma(b.at(b.p("a"), s.aIndex(b, i, kk)), b.at(b.p("b"), s.bIndex(b, kk, j)), a[0])}
+	})[0]
+	if s.Bias {
+		acc = b.fadd(acc, b.at(b.p("bias"), j))
+	}
+	if s.Acc {
+		acc = b.fadd(acc, b.at(b.p("c"), item))
+	}
+	b.set(b.p("c"), item, acc)
+}
+
+// host is the blocked, vectorized CPU matmul: loops over column panels
+// (packing op(B) when it is transposed), K blocks, row tiles of mrTile and
+// column tiles of nrVecs·vecLen, calling a register-blocked micro-kernel;
+// edges use narrower micro-kernels and a scalar loop.
+func (s MatMul) host(b *fnBuilder) {
+	N := int64(s.N)
+	m, k := s.dims(b)
+	a, bm, c := b.p("a"), b.p("b"), b.p("c")
+	var pack value.Value
+	nc := int64(s.N)
+	if s.TransB {
+		if nc > ncBlock {
+			nc = ncBlock
+		}
+		buf := b.cur.NewAlloca(types.NewArray(uint64(kcBlock*nc), types.Float))
+		buf.Align = 32
+		pack = b.cur.NewBitCast(buf, types.NewPointer(types.Float))
+	}
+	if s.Bias {
+		b.forEach(i64c(0), m, 1, func(i value.Value) {
+			b.forEach(i64c(0), i64c(N), 1, func(j value.Value) {
+				b.set(c, b.idx(i, N, j), b.at(b.p("bias"), j))
+			})
+		})
+	}
+	firstLoads := s.Acc || s.Bias
+	b.forEach(i64c(0), i64c(N), nc, func(j0 value.Value) {
+		ncNow := b.imin(i64c(nc), b.sub(i64c(N), j0))
+		b.forEach(i64c(0), k, kcBlock, func(k0 value.Value) {
+			kc := b.imin(i64c(kcBlock), b.sub(k, k0))
+			loadC := value.Value(b.cur.NewICmp(enum.IPredSGT, k0, i64c(0)))
+			if firstLoads {
+				loadC = constTrue()
+			}
+			var panel value.Value // &op(B)[k0, j0]
+			var ldb int64
+			if s.TransB {
+				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+					b.forEach(i64c(0), ncNow, 1, func(jj value.Value) {
+						src := b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj)))
+						b.set(pack, b.idx(kk, nc, jj), src)
+					})
+				})
+				panel, ldb = pack, nc
+			} else {
+				panel, ldb = b.gep(bm, b.idx(k0, N, j0)), N
+			}
+			tile := func(i, jj value.Value, mr, nv int) {
+				mk := b.mod.microKernel(s, mr, nv, ldb)
+				ap := b.gep(a, s.aIndex(b, i, k0))
+				bp := b.gep(panel, jj)
+				cp := b.gep(c, b.add(b.mulc(i, N), b.add(j0, jj)))
+				b.cur.NewCall(mk, ap, bp, cp, kc, loadC)
+			}
+			nrw := int64(nrVecs * vecLen)
+			jFull := b.mulc(b.cur.NewSDiv(ncNow, i64c(nrw)), nrw)
+			has8 := b.cur.NewICmp(enum.IPredSGE, b.sub(ncNow, jFull), i64c(vecLen))
+			jScalar := b.add(jFull, b.cur.NewSelect(has8, i64c(vecLen), i64c(0)))
+			rows := func(i value.Value, mr int) {
+				b.forEach(i64c(0), jFull, nrw, func(jj value.Value) { tile(i, jj, mr, nrVecs) })
+				b.ifThen(has8, func() { tile(i, jFull, mr, 1) })
+			}
+			mFull := b.mulc(b.cur.NewSDiv(m, i64c(mrTile)), mrTile)
+			b.forEach(i64c(0), mFull, mrTile, func(i value.Value) { rows(i, mrTile) })
+			b.forEach(mFull, m, 1, func(i value.Value) { rows(i, 1) })
+			// Columns that do not fill a vector.
+			b.forEach(i64c(0), m, 1, func(i value.Value) {
+				b.forEach(jScalar, ncNow, 1, func(jj value.Value) {
+					ci := b.add(b.mulc(i, N), b.add(j0, jj))
+					init := b.cur.NewSelect(loadC, b.at(c, ci), f32c(0))
+					v := b.loop(i64c(0), kc, 1, []value.Value{init}, func(kk value.Value, acc []value.Value) []value.Value {
+						av := b.at(a, s.aIndex(b, i, b.add(k0, kk)))
+						return []value.Value{b.fma(av, b.at(panel, b.idx(kk, ldb, jj)), acc[0])}
+					})[0]
+					b.set(c, ci, v)
+				})
+			})
+		})
+	})
+}
+
+func (b *fnBuilder) imin(x, y value.Value) value.Value {
+	return b.cur.NewSelect(b.slt(x, y), x, y)
+}
+
+func constTrue() value.Value  { return constant.True }
+func constFalse() value.Value { return constant.False }
+
+// microKernel returns (emitting once) the host function
+// mk(a, b, c, kc, loadC) that computes an mr×(nv·8) tile of C:
+// C[r, v] = (loadC ? C[r, v] : 0) + Σ_{kk<kc} op(A)[r, kk]·panel[kk, v],
+// where a points at op(A)[i, k0], b at the panel's column, c at C[i, j].
+// The accumulators live in registers as <8 x float> values; each step
+// loads nv vectors of B, broadcasts mr values of A and issues mr·nv FMAs.
+func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
+	rsA, csA := int64(s.K), int64(1)
+	if s.TransA {
+		rsA, csA = 1, int64(s.M)
+	}
+	ldc := int64(s.N)
+	name := fmt.Sprintf("planc_mk_%dx%d_rs%d_cs%d_ldb%d_ldc%d", mr, nv*vecLen, rsA, csA, ldb, ldc)
+	if f, ok := mb.helpers[name]; ok {
+		return f
+	}
+	fp := types.NewPointer(types.Float)
+	params := []*ir.Param{ir.NewParam("a", fp), ir.NewParam("b", fp), ir.NewParam("c", fp),
+		ir.NewParam("kc", types.I64), ir.NewParam("loadc", types.I1)}
+	for _, p := range params[:3] {
+		p.Attrs = append(p.Attrs, enum.ParamAttrNoAlias)
+	}
+	f := mb.m.NewFunc(name, types.Void, params...)
+	f.Linkage = enum.LinkageInternal
+	f.FuncAttrs = append(f.FuncAttrs, enum.FuncAttrNoUnwind, ir.AttrPair{Key: "target-cpu", Value: mb.t.CPU})
+	mb.helpers[name] = f
+	b := &fnBuilder{mod: mb, f: f, params: map[string]value.Value{}}
+	b.cur = f.NewBlock("entry")
+	a, bp, c, kc, loadc := value.Value(params[0]), value.Value(params[1]), value.Value(params[2]), value.Value(params[3]), value.Value(params[4])
+	vt := types.NewVector(vecLen, types.Float)
+	zero := constant.NewZeroInitializer(vt)
+	n := mr * nv
+	init := make([]value.Value, n)
+	for r := 0; r < mr; r++ {
+		for v := 0; v < nv; v++ {
+			old := b.vload(c, i64c(int64(r)*ldc+int64(v*vecLen)), vecLen)
+			init[r*nv+v] = b.cur.NewSelect(loadc, old, zero)
+		}
+	}
+	step := func(kk value.Value, acc []value.Value) []value.Value {
+		next := make([]value.Value, n)
+		bv := make([]value.Value, nv)
+		for v := 0; v < nv; v++ {
+			bv[v] = b.vload(bp, b.idx(kk, ldb, i64c(int64(v*vecLen))), vecLen)
+		}
+		for r := 0; r < mr; r++ {
+			av := b.splat(b.at(a, b.idx(kk, csA, i64c(int64(r)*rsA))), vecLen)
+			for v := 0; v < nv; v++ {
+				next[r*nv+v] = b.fma(av, bv[v], acc[r*nv+v])
+			}
+		}
+		return next
+	}
+	// Unrolled by 4, then the remainder.
+	const unroll = 4
+	kc4 := b.mulc(b.cur.NewSDiv(kc, i64c(unroll)), unroll)
+	acc := b.loop(i64c(0), kc4, unroll, init, func(kk value.Value, acc []value.Value) []value.Value {
+		for u := int64(0); u < unroll; u++ {
+			acc = step(b.addc(kk, u), acc)
+		}
+		return acc
+	})
+	acc = b.loop(kc4, kc, 1, acc, step)
+	for r := 0; r < mr; r++ {
+		for v := 0; v < nv; v++ {
+			b.vstore(acc[r*nv+v], c, i64c(int64(r)*ldc+int64(v*vecLen)))
+		}
+	}
+	b.cur.NewRet(nil)
+	return f
+}

@@ -1,0 +1,304 @@
+// Package llvm lowers a plan's compute kernels to LLVM IR, specialized to
+// the plan's shapes and shard sizes (every dimension that the plan fixes is
+// a constant in the emitted code), for three targets: the x86-64 host,
+// AMD GPUs (amdgcn gfx90a, HSA code objects) and NVIDIA GPUs (nvptx64, PTX).
+//
+// Contract: [ForPlan] derives the kernel specs of a plan from ir.Plan alone;
+// [Generate] turns any list of [Spec] into one [Module] whose LL text is
+// accepted by LLVM 14's llvm-as and llc for the module's target. Every
+// kernel has the same parameters on every target: pointers to float32 or
+// int32 buffers and int64 counts, in the order [Kernel.Params] lists them.
+// On the host a kernel is a C-ABI function; on the GPUs it is a kernel
+// entry (amdgpu_kernel, ptx_kernel) with global (addrspace 1) pointers
+// that runs one parallel item per work-item, launched with work-groups of
+// [GPUBlockSize] and ceil(items/GPUBlockSize) groups. The numeric semantics
+// of each kernel is documented on its spec type and equals the Go kernels'
+// in runtime/kernels (runtime/llvmk checks it).
+//
+// The github.com/llir/llvm types stop at this package: other packages see
+// only specs, kernel descriptions and IR text. tools.go runs LLVM's tools
+// (llc, ld.lld) to turn the text into objects.
+package llvm
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/metadata"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+)
+
+// GPUBlockSize is the work-group (thread-block) size every GPU kernel is
+// compiled for and must be launched with.
+const GPUBlockSize = 256
+
+// Target is one code-generation target.
+type Target struct {
+	Name       string // x86-64, gfx90a, sm_80, sm_90
+	Triple     string
+	DataLayout string
+	CPU        string // llc -mcpu
+	Attrs      string // llc -mattr
+	Kind       TargetKind
+}
+
+// TargetKind tells the host from the GPU families.
+type TargetKind int
+
+const (
+	Host TargetKind = iota
+	AMDGPU
+	NVPTX
+)
+
+// Targets lists the supported targets by name.
+var Targets = []Target{
+	{Name: "x86-64", Triple: "x86_64-unknown-linux-gnu", Kind: Host, CPU: "x86-64-v3",
+		DataLayout: "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"},
+	{Name: "gfx90a", Triple: "amdgcn-amd-amdhsa", Kind: AMDGPU, CPU: "gfx90a",
+		DataLayout: "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7"},
+	{Name: "sm_80", Triple: "nvptx64-nvidia-cuda", Kind: NVPTX, CPU: "sm_80", Attrs: "+ptx70",
+		DataLayout: "e-i64:64-i128:128-v16:16-v32:32-n16:32:64"},
+	{Name: "sm_90", Triple: "nvptx64-nvidia-cuda", Kind: NVPTX, CPU: "sm_90", Attrs: "+ptx78",
+		DataLayout: "e-i64:64-i128:128-v16:16-v32:32-n16:32:64"},
+}
+
+// LookupTarget returns the target called name.
+func LookupTarget(name string) (Target, error) {
+	var names []string
+	for _, t := range Targets {
+		if t.Name == name {
+			return t, nil
+		}
+		names = append(names, t.Name)
+	}
+	return Target{}, fmt.Errorf("unknown target %q (have %s)", name, strings.Join(names, ", "))
+}
+
+// ParamKind is the type of a kernel parameter.
+type ParamKind int
+
+const (
+	F32Ptr ParamKind = iota // float32 buffer
+	I32Ptr                  // int32 buffer
+	Int64                   // a count
+)
+
+func (k ParamKind) String() string {
+	return [...]string{"f32*", "i32*", "i64"}[k]
+}
+
+// Param is one kernel parameter.
+type Param struct {
+	Name string
+	Kind ParamKind
+}
+
+// Kernel describes one emitted kernel.
+type Kernel struct {
+	Name   string
+	Op     string  // matmul, layernorm_fwd, ...
+	Params []Param // in call order
+	// Items is the number of parallel items (GPU work-items) when it is a
+	// constant; 0 when it depends on a runtime count parameter (ItemsFrom
+	// names it, and ItemsPer multiplies it).
+	Items     int
+	ItemsFrom string
+	ItemsPer  int
+}
+
+// Spec is a kernel to generate: an op with its shapes baked in.
+type Spec interface {
+	// Name is the kernel's symbol; it encodes the op and every shape.
+	Name() string
+	kernel() kernelDef
+}
+
+// kernelDef is what a spec contributes to the generator.
+type kernelDef struct {
+	op     string
+	params []Param
+	// items returns the number of parallel items; itemsFrom/itemsPer
+	// describe it when it is not constant.
+	items     int
+	itemsFrom string
+	itemsPer  int
+	// body emits the work of item i.
+	body func(b *fnBuilder, i value.Value)
+	// host, when set, replaces the loop over items on the host (the
+	// matmul's blocked micro-kernel).
+	host func(b *fnBuilder)
+}
+
+// Module is a generated LLVM module.
+type Module struct {
+	Target  Target
+	Name    string
+	Kernels []Kernel
+	// LL is the textual IR (LLVM 14 dialect).
+	LL string
+}
+
+// moduleBuilder owns the llir module while it is being built.
+type moduleBuilder struct {
+	t          Target
+	m          *ir.Module
+	intrinsics map[string]*ir.Func
+	helpers    map[string]*ir.Func
+}
+
+// intrinsic declares (once) an overloaded intrinsic such as llvm.fma for
+// the given return type; the name gets the type suffix (.f32, .v8f32).
+func (mb *moduleBuilder) intrinsic(base string, ret types.Type, params ...types.Type) *ir.Func {
+	name := base
+	if strings.HasPrefix(base, "llvm.fma") || strings.HasPrefix(base, "llvm.sqrt") || strings.HasPrefix(base, "llvm.floor") {
+		name += "." + typeSuffix(ret)
+	}
+	if f, ok := mb.intrinsics[name]; ok {
+		return f
+	}
+	ps := make([]*ir.Param, len(params))
+	for i, t := range params {
+		ps[i] = ir.NewParam("", t)
+	}
+	f := mb.m.NewFunc(name, ret, ps...)
+	mb.intrinsics[name] = f
+	return f
+}
+
+func typeSuffix(t types.Type) string {
+	switch t := t.(type) {
+	case *types.VectorType:
+		return fmt.Sprintf("v%d%s", t.Len, typeSuffix(t.ElemType))
+	case *types.FloatType:
+		return "f32"
+	}
+	panic("codegen/llvm: no intrinsic suffix for " + t.String())
+}
+
+// ptrType returns a pointer to elem in the target's global address space.
+func (mb *moduleBuilder) ptrType(elem types.Type) *types.PointerType {
+	p := types.NewPointer(elem)
+	if mb.t.Kind != Host {
+		p.AddrSpace = 1
+	}
+	return p
+}
+
+func (mb *moduleBuilder) paramType(k ParamKind) types.Type {
+	switch k {
+	case F32Ptr:
+		return mb.ptrType(types.Float)
+	case I32Ptr:
+		return mb.ptrType(types.I32)
+	}
+	return types.I64
+}
+
+// Generate emits one module holding the kernels of specs for target t.
+// Specs with the same name are emitted once.
+func Generate(name string, specs []Spec, t Target) (*Module, error) {
+	mb := &moduleBuilder{t: t, m: ir.NewModule(), intrinsics: map[string]*ir.Func{}, helpers: map[string]*ir.Func{}}
+	mb.m.SourceFilename = name
+	mb.m.TargetTriple = t.Triple
+	mb.m.DataLayout = t.DataLayout
+	out := &Module{Target: t, Name: name}
+	seen := map[string]bool{}
+	var annotations []metadata.Node
+	for _, s := range specs {
+		if seen[s.Name()] {
+			continue
+		}
+		seen[s.Name()] = true
+		def := s.kernel()
+		f := mb.emit(s.Name(), def)
+		out.Kernels = append(out.Kernels, Kernel{Name: s.Name(), Op: def.op, Params: def.params,
+			Items: def.items, ItemsFrom: def.itemsFrom, ItemsPer: def.itemsPer})
+		if t.Kind == NVPTX {
+			annotations = append(annotations, &metadata.Tuple{MetadataID: -1, Fields: []metadata.Field{
+				f, &metadata.String{Value: "kernel"}, i32c(1)}})
+		}
+	}
+	if len(annotations) > 0 {
+		// Number the tuples so that the named node refers to them.
+		for i, n := range annotations {
+			tu := n.(*metadata.Tuple)
+			tu.MetadataID = metadata.MetadataID(i)
+			mb.m.MetadataDefs = append(mb.m.MetadataDefs, tu)
+		}
+		mb.m.NamedMetadataDefs["nvvm.annotations"] = &metadata.NamedDef{Name: "nvvm.annotations", Nodes: annotations}
+	}
+	sort.Slice(out.Kernels, func(i, j int) bool { return out.Kernels[i].Name < out.Kernels[j].Name })
+	out.LL = mb.m.String()
+	return out, nil
+}
+
+// emit writes one kernel function.
+func (mb *moduleBuilder) emit(name string, def kernelDef) *ir.Func {
+	params := make([]*ir.Param, len(def.params))
+	for i, p := range def.params {
+		params[i] = ir.NewParam(p.Name, mb.paramType(p.Kind))
+		if p.Kind != Int64 {
+			params[i].Attrs = append(params[i].Attrs, enum.ParamAttrNoCapture)
+		}
+	}
+	f := mb.m.NewFunc(name, types.Void, params...)
+	f.FuncAttrs = append(f.FuncAttrs, enum.FuncAttrNoUnwind)
+	switch mb.t.Kind {
+	case Host:
+		f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "target-cpu", Value: mb.t.CPU})
+	case AMDGPU:
+		f.CallingConv = enum.CallingConvAMDGPUKernel
+		f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "amdgpu-flat-work-group-size", Value: fmt.Sprintf("1,%d", GPUBlockSize)})
+	case NVPTX:
+		f.CallingConv = enum.CallingConvPTXKernel
+	}
+	b := &fnBuilder{mod: mb, f: f, params: map[string]value.Value{}}
+	for i, p := range def.params {
+		b.params[p.Name] = params[i]
+	}
+	b.cur = f.NewBlock("entry")
+	items := b.itemCount(def)
+	switch {
+	case mb.t.Kind == Host && def.host != nil:
+		def.host(b)
+	case mb.t.Kind == Host:
+		b.forEach(i64c(0), items, 1, func(i value.Value) { def.body(b, i) })
+	default:
+		gid := b.globalID()
+		b.ifThen(b.slt(gid, items), func() { def.body(b, gid) })
+	}
+	b.cur.NewRet(nil)
+	return f
+}
+
+func (b *fnBuilder) itemCount(def kernelDef) value.Value {
+	if def.itemsFrom == "" {
+		return i64c(int64(def.items))
+	}
+	return b.mulc(b.p(def.itemsFrom), int64(def.itemsPer))
+}
+
+// globalID returns workgroup.id.x * GPUBlockSize + workitem.id.x as i64.
+func (b *fnBuilder) globalID() value.Value {
+	var tid, wg string
+	switch b.mod.t.Kind {
+	case AMDGPU:
+		tid, wg = "llvm.amdgcn.workitem.id.x", "llvm.amdgcn.workgroup.id.x"
+	case NVPTX:
+		tid, wg = "llvm.nvvm.read.ptx.sreg.tid.x", "llvm.nvvm.read.ptx.sreg.ctaid.x"
+	}
+	t := b.cur.NewCall(b.mod.intrinsic(tid, types.I32))
+	g := b.cur.NewCall(b.mod.intrinsic(wg, types.I32))
+	t64 := b.cur.NewZExt(t, types.I64)
+	g64 := b.cur.NewZExt(g, types.I64)
+	return b.add(b.mulc(g64, GPUBlockSize), t64)
+}
+
+// keep constant imported for helpers in other files.
+var _ = constant.NewInt

@@ -1,0 +1,135 @@
+package llvm
+
+import (
+	"fmt"
+
+	"planc/ir"
+)
+
+// Shapes are the per-rank dimensions of a plan's kernels.
+type Shapes struct {
+	MicroBatch int // sequences per micro-batch
+	Seq        int // tokens per sequence on this rank (seq/cp)
+	Tokens     int // MicroBatch·Seq
+	Hidden     int
+	Heads      int // heads on this rank (heads/tp)
+	HeadDim    int
+	FFN        int // dense FFN width on this rank (ffn/tp)
+	Vocab      int
+	Tied       bool
+
+	MoE       bool
+	Experts   int // routed experts on this rank (experts/ep)
+	AllExp    int // routed experts in all (the router's width)
+	TopK      int
+	ExpertFFN int // expert FFN width on this rank (expert_ffn/tp)
+	Shared    int
+	Normalize bool
+}
+
+// PlanShapes derives the per-rank shapes of plan p's transformer kernels
+// from the plan alone. It fails when a degree does not divide its
+// dimension or the model is not a transformer.
+func PlanShapes(p *ir.Plan) (Shapes, error) {
+	m := p.Model
+	if m == nil || m.Kind == ir.MLPModel {
+		return Shapes{}, fmt.Errorf("plan %s: kernels are generated for transformer models only", p.Name)
+	}
+	tp, cp, ep := max(p.TP, 1), max(p.CP, 1), max(p.EP, 1)
+	div := func(what string, a, b int) (int, error) {
+		if b == 0 || a%b != 0 {
+			return 0, fmt.Errorf("plan %s: %s = %d is not divisible by %d", p.Name, what, a, b)
+		}
+		return a / b, nil
+	}
+	s := Shapes{MicroBatch: p.MicroBatch, Hidden: m.Hidden, Vocab: m.Vocab, Tied: m.TieEmbeddings}
+	var err error
+	if s.MicroBatch <= 0 {
+		return Shapes{}, fmt.Errorf("plan %s: micro_batch is not set", p.Name)
+	}
+	if s.Seq, err = div("seq", m.Seq, cp); err != nil {
+		return Shapes{}, err
+	}
+	s.Tokens = s.MicroBatch * s.Seq
+	if s.Heads, err = div("heads", m.Heads, tp); err != nil {
+		return Shapes{}, err
+	}
+	if s.HeadDim, err = div("hidden", m.Hidden, m.Heads); err != nil {
+		return Shapes{}, err
+	}
+	if s.FFN, err = div("ffn", m.FFN, tp); err != nil {
+		return Shapes{}, err
+	}
+	if moe := m.MoE; moe != nil {
+		s.MoE, s.AllExp, s.TopK, s.Shared, s.Normalize = true, moe.Experts, moe.TopK, moe.Shared, moe.NormalizeTopK
+		if s.Experts, err = div("moe.experts", moe.Experts, ep); err != nil {
+			return Shapes{}, err
+		}
+		if s.ExpertFFN, err = div("moe.expert_ffn", moe.ExpertFFN, tp); err != nil {
+			return Shapes{}, err
+		}
+	}
+	return s, nil
+}
+
+// linearSpecs returns the forward, input-gradient, weight-gradient and
+// bias-gradient kernels of y[M,N] = x[M,K]·W[K,N] (+ b); rows zero means
+// a runtime row count.
+func linearSpecs(rows, k, n int, bias bool) []Spec {
+	specs := []Spec{
+		MatMul{M: rows, K: k, N: n, Bias: bias},
+		MatMul{M: rows, K: n, N: k, TransB: true},
+		MatMul{M: k, K: rows, N: n, TransA: true, Acc: true},
+	}
+	if bias {
+		specs = append(specs, BiasGrad{Rows: rows, Width: n})
+	}
+	return specs
+}
+
+// ForPlan returns the kernel specs of plan p's transformer stage programs,
+// forward and backward, at the plan's per-rank shapes.
+func ForPlan(p *ir.Plan) ([]Spec, error) {
+	s, err := PlanShapes(p)
+	if err != nil {
+		return nil, err
+	}
+	T, H := s.Tokens, s.Hidden
+	hl := s.Heads * s.HeadDim // attention width on this rank
+	var specs []Spec
+	specs = append(specs, LayerNormFwd{T, H}, LayerNormBwdData{T, H}, LayerNormBwdParams{T, H})
+	specs = append(specs, linearSpecs(T, H, 3*hl, true)...) // qkv
+	at := Attention{Batch: s.MicroBatch, Seq: s.Seq, Heads: s.Heads, HeadDim: s.HeadDim}
+	specs = append(specs, AttentionFwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
+	specs = append(specs, linearSpecs(T, hl, H, true)...) // out projection
+	if s.FFN > 0 {
+		specs = append(specs, linearSpecs(T, H, s.FFN, true)...)
+		specs = append(specs, GeluFwd{T * s.FFN}, GeluBwd{T * s.FFN})
+		specs = append(specs, linearSpecs(T, s.FFN, H, true)...)
+	}
+	if s.MoE {
+		specs = append(specs, linearSpecs(T, H, s.AllExp, false)[:3]...) // router
+		rt := RouterTopK{Tokens: T, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
+		specs = append(specs, rt, RouterTopKBwd{rt})
+		specs = append(specs, Permute{H}, PermuteBwd{T, s.TopK, H}, Unpermute{T, s.TopK, H}, UnpermuteBwd{T, s.TopK, H})
+		// Expert FFNs on variable-length slices of the permuted rows.
+		specs = append(specs, linearSpecs(0, H, s.ExpertFFN, true)...)
+		specs = append(specs, GeluFwd{0}, GeluBwd{0})
+		specs = append(specs, linearSpecs(0, s.ExpertFFN, H, true)...)
+		if s.Shared > 0 {
+			specs = append(specs, linearSpecs(T, H, s.ExpertFFN, true)...)
+			specs = append(specs, GeluFwd{T * s.ExpertFFN}, GeluBwd{T * s.ExpertFFN})
+			specs = append(specs, linearSpecs(T, s.ExpertFFN, H, true)...)
+		}
+	}
+	if s.Tied {
+		specs = append(specs,
+			MatMul{M: T, K: H, N: s.Vocab, TransB: true},            // logits = x·wteᵀ
+			MatMul{M: T, K: s.Vocab, N: H},                          // dx = dlogits·wte
+			MatMul{M: s.Vocab, K: T, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
+	} else {
+		specs = append(specs, linearSpecs(T, H, s.Vocab, false)[:3]...)
+	}
+	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
+	return specs, nil
+}

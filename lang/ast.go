@@ -151,17 +151,23 @@ func ParseValue(filename string, src []byte) (*Value, ir.Diagnostics) {
 		end := ir.Pos{Offset: len(src), Line: 1, Col: len(src) + 1}
 		return nil, append(diags, ir.Errorf(ir.Span{File: filename, Start: end, End: end}, "missing value"))
 	}
-	lex, err := lexer.Upgrade(&participleLexer{toks: code, file: filename, eof: code[len(code)-1].end})
-	var g *gValue
-	if err == nil {
-		g, err = valueParser.ParseFromLexer(lex)
-	}
+	g, err := parseValueTokens(code)
 	if err != nil {
 		return nil, append(diags, syntaxDiagnostic(filename, err, code))
 	}
 	b := &builder{file: filename, toks: code}
 	v := b.value(g)
 	return v, append(diags, b.diags...)
+}
+
+// parseValueTokens parses tokens (no comments) as one value.
+func parseValueTokens(code []token) (*gValue, error) {
+	file := ""
+	lex, err := lexer.Upgrade(&participleLexer{toks: code, file: file, eof: code[len(code)-1].end})
+	if err != nil {
+		return nil, err
+	}
+	return valueParser.ParseFromLexer(lex)
 }
 
 // builder turns the parse tree into the AST, computing spans from tokens

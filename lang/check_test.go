@@ -1,0 +1,127 @@
+package lang
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"planc/ir"
+	"planc/stdlib"
+)
+
+// repoFiles lists the .plan files of the stdlib and the examples, as paths
+// relative to this package.
+func repoFiles(t *testing.T) []string {
+	var files []string
+	fs.WalkDir(stdlib.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".plan") {
+			files = append(files, filepath.Join("..", "stdlib", p))
+		}
+		return nil
+	})
+	ex, _ := filepath.Glob(filepath.Join("..", "examples", "*.plan"))
+	return append(files, ex...)
+}
+
+func TestStdlibAndExamplesCheck(t *testing.T) {
+	files := repoFiles(t)
+	if len(files) == 0 {
+		t.Fatal("no stdlib or example files found")
+	}
+	for _, f := range files {
+		prog, diags := Load([]string{f}, Options{})
+		if diags.HasErrors() {
+			t.Errorf("%s does not check:\n%s", f, ir.RenderAll(diags, prog.Sources))
+		}
+	}
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const tinySetup = `import "hw/cpu"
+import "models/tiny"
+`
+
+func TestLoadResolvesPlan(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.plan": tinySetup + `
+plan p {
+  model = tiny_gpt(layers: 8)
+  cluster = cpu
+  dp = 2  tp = 2  pp = 2
+  schedule = interleaved  vpp = 2
+  global_batch = 16  micro_batch = 2
+  train { lr = 3e-3 }
+}
+plan q {
+  model = tiny_gpt
+  cluster = cpu
+  dp = auto  tp = 2
+}
+`})
+	prog, diags := Load([]string{filepath.Join(dir, "a.plan")}, Options{Overrides: []string{"cluster.per_node=4"}})
+	if diags.HasErrors() {
+		t.Fatalf("%s", ir.RenderAll(diags, prog.Sources))
+	}
+	p := prog.Plan("p")
+	if p.WorldSize() != 8 || p.Cluster.Nodes != 2 || p.Cluster.PerNode != 4 {
+		t.Errorf("cluster sized %d×%d for world %d", p.Cluster.Nodes, p.Cluster.PerNode, p.WorldSize())
+	}
+	if p.Model.Layers != 8 || prog.Models["tiny_gpt"].Layers != 4 {
+		t.Errorf("call override: plan model has %d layers, shared model %d", p.Model.Layers, prog.Models["tiny_gpt"].Layers)
+	}
+	if p.Train.LR != 3e-3 || p.Train.Steps != 200 || p.MicroBatches() != 4 {
+		t.Errorf("train %+v, micro-batches %d", p.Train, p.MicroBatches())
+	}
+	if s := p.FieldSpan("train.lr"); s.Start.Line != 10 {
+		t.Errorf("train.lr span %v", s)
+	}
+	if _, ok := prog.Sources[SetFile]; !ok {
+		t.Errorf("Sources lacks %s", SetFile)
+	}
+	// dp = auto on the cpu cluster cannot be deduced: the cluster follows
+	// the world size.
+	if q := prog.Plan("q"); !q.Auto["dp"] {
+		t.Errorf("q.Auto = %v", q.Auto)
+	}
+	dev := prog.Devices["cpu_core"]
+	if dev.Memory != 4<<30 || dev.PeakFP16 != dev.PeakBF16 {
+		t.Errorf("device %+v", dev)
+	}
+}
+
+func TestLoadDeducesDP(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.plan": `import "./hw.plan"
+import "models/tiny"
+plan p { model = tiny_gpt  cluster = c  dp = auto  tp = 4 }
+`, "hw.plan": `import "./a.plan" // a cycle is harmless
+device d { peak_bf16 = 1 TFLOP/s  peak_fp32 = 1 TFLOP/s  memory = 1 GiB  hbm_bw = 1 TB/s  idle_power = 1 W  busy_power = 2 W }
+node n { device = d  devices = 8  intra_bw = 100 GB/s }
+cluster c { node = n  nodes = 4  inter_bw = 200 Gb/s }
+`})
+	prog, diags := Load([]string{filepath.Join(dir, "a.plan")}, Options{})
+	if diags.HasErrors() {
+		t.Fatalf("%s", ir.RenderAll(diags, prog.Sources))
+	}
+	p := prog.Plans[0]
+	if p.DP != 8 || p.Auto["dp"] || p.GlobalBatch != 8 {
+		t.Errorf("dp %d auto %v global_batch %d", p.DP, p.Auto, p.GlobalBatch)
+	}
+	if bw := p.Cluster.InterBW; bw != 25e9 {
+		t.Errorf("200 Gb/s = %g B/s", bw)
+	}
+	if len(prog.Sources) != 3 {
+		t.Errorf("sources %d, want a.plan, hw.plan and the stdlib model", len(prog.Sources))
+	}
+}

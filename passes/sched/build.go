@@ -1,0 +1,467 @@
+// Package sched lowers a plan to its runtime schedule ([ir.Schedule]) and
+// verifies schedules.
+//
+// [Build] produces, for every rank, the ordered actions of one training
+// step: the pipeline schedule's forwards and backwards (gpipe, 1f1b,
+// interleaved, zb-h1, zb-v) with the sends and recvs between virtual stages,
+// the ZeRO-3 parameter gathers prefetched one compute action ahead, the
+// data-parallel gradient reduction in buckets issued as soon as a stage's
+// gradients are final (so that it overlaps the rest of the backward), the
+// tied-embedding gradient all-reduce between the first and last stage, the
+// global gradient-norm all-reduce and the optimizer step, and for ZeRO-1/2
+// the gather of the updated parameters.
+//
+// [Verify] checks any schedule: matched sends and recvs, collectives called
+// in one order by every member of their group, and freedom from deadlock by
+// executing the schedule abstractly; it reports each rank's peak of
+// in-flight micro-batches.
+//
+// What a schedule does not depend on: how long stages take. Only the greedy
+// zero-bubble orders (zb-h1, zb-v) consult [StageTimes] to place their W
+// actions; the sizes of the data moved come from [Sizes].
+package sched
+
+import (
+	"fmt"
+
+	"planc/ir"
+)
+
+// Sizes are the byte counts a schedule carries, per rank.
+type Sizes struct {
+	// Boundary is the activation (and its gradient) one rank passes between
+	// consecutive virtual stages for one micro-batch.
+	Boundary int64
+	// Layers partitions the transformer layers: Layers[s] is the count held
+	// by virtual stage s. Nil: an even split (see EvenPartition).
+	Layers []int
+	// StageParams[s] and StageExpertParams[s] are the parameter counts one
+	// rank holds of virtual stage s (after tp and ep sharding).
+	StageParams       []int64
+	StageExpertParams []int64
+	// TiedParams is the tied embedding's parameter count per rank (0: none
+	// or untied).
+	TiedParams int64
+	// ParamBytes and GradBytes are the bytes of one parameter as stored for
+	// compute (bf16: 2) and of one gradient as reduced (fp32 main grads: 4).
+	ParamBytes, GradBytes int64
+	// BucketParams is the gradient bucket size in parameters.
+	BucketParams int64
+	// StageCollectives[s] are virtual stage s's internal collectives.
+	StageCollectives [][]ir.StageCollective
+}
+
+// Options tune Build.
+type Options struct {
+	// Times orders the zero-bubble schedules; nil uses F = 1, B = 1, W = 1.
+	Times StageTimes
+}
+
+// Build lowers plan p (all fields resolved) to its schedule with the sizes
+// sz. Errors are diagnostics at the plan field that makes the schedule
+// impossible.
+func Build(p *ir.Plan, sz Sizes, opt Options) (*ir.Schedule, ir.Diagnostics) {
+	var diags ir.Diagnostics
+	pp, v := p.PP, max(p.VPP, 1)
+	m := p.MicroBatches()
+	kind := p.Schedule
+	if kind == "" {
+		kind = "1f1b"
+	}
+	switch kind {
+	case "gpipe", "1f1b", "zb-h1":
+		if v != 1 {
+			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule %s runs one stage per pipeline rank, but vpp = %d", kind, v))
+		}
+	case "interleaved":
+		if v < 2 {
+			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule interleaved needs vpp >= 2, got %d", v))
+		}
+		if m%pp != 0 {
+			diags = append(diags, ir.Errorf(p.FieldSpan("schedule"), "schedule interleaved needs the micro-batches per step (%d) to be a multiple of pp (%d)", m, pp))
+		}
+	case "zb-v":
+		if v != 2 {
+			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule zb-v holds exactly 2 stages per pipeline rank (vpp = 2), got vpp = %d", v))
+		}
+	default:
+		diags = append(diags, ir.Errorf(p.FieldSpan("schedule"), "unknown schedule %q", kind))
+	}
+	if m < 1 {
+		diags = append(diags, ir.Errorf(p.FieldSpan("global_batch"), "no micro-batches: global_batch %d / (dp %d · micro_batch %d)", p.GlobalBatch, p.DP, p.MicroBatch))
+	}
+	if pp < 1 || p.TP < 1 || p.DP < 1 || p.CP < 1 {
+		diags = append(diags, ir.Errorf(p.Span, "parallel degrees must be >= 1"))
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	nStages := pp * v
+	layers := sz.Layers
+	if layers == nil && p.Model != nil {
+		layers = EvenPartition(modelLayers(p.Model), nStages)
+	}
+	if len(layers) != nStages {
+		return nil, append(diags, ir.Errorf(p.FieldSpan("pp"), "the layer partition has %d stages, the plan %d", len(layers), nStages))
+	}
+
+	s := &ir.Schedule{Plan: p.Name, Kind: kind, PP: pp, VPP: v, MB: m, Zero: p.Zero, Mesh: ir.NewMesh(p)}
+	s.SplitBackward = kind == "zb-h1" || kind == "zb-v"
+
+	// Stage placement.
+	stageOf := make([]int, nStages)
+	for st := range stageOf {
+		switch {
+		case kind == "zb-v":
+			if st < pp {
+				stageOf[st] = st
+			} else {
+				stageOf[st] = 2*pp - 1 - st
+			}
+		default:
+			stageOf[st] = st % pp
+		}
+	}
+	first := 0
+	for st := 0; st < nStages; st++ {
+		info := ir.StageInfo{Index: st, PP: stageOf[st], Chunk: st / pp, FirstLayer: first, EndLayer: first + layers[st],
+			Embedding: st == 0, Head: st == nStages-1}
+		first += layers[st]
+		if st < len(sz.StageParams) {
+			info.ParamBytes = sz.StageParams[st] * sz.ParamBytes
+			info.GradBuckets = buckets(sz.StageParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
+		}
+		if st < len(sz.StageExpertParams) {
+			info.ExpertParamBytes = sz.StageExpertParams[st] * sz.ParamBytes
+			info.ExpertGradBuckets = buckets(sz.StageExpertParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
+		}
+		if st < len(sz.StageCollectives) {
+			info.Collectives = sz.StageCollectives[st]
+		}
+		s.Stages = append(s.Stages, info)
+	}
+
+	// Compute orders per pipeline rank.
+	orders := make([][]op, pp)
+	switch kind {
+	case "gpipe":
+		for q := range orders {
+			orders[q] = orderGPipe(q, m)
+		}
+	case "1f1b":
+		for q := range orders {
+			orders[q] = order1F1B(pp, q, m)
+		}
+	case "interleaved":
+		for q := range orders {
+			orders[q] = orderInterleaved(pp, v, q, m)
+		}
+	case "zb-h1", "zb-v":
+		times := opt.Times
+		if times == nil {
+			times = UniformTimes{1, 1, 1}
+		}
+		limit := make([]int, pp)
+		for q := range limit {
+			if kind == "zb-h1" {
+				limit[q] = pp - q // 1F1B's in-flight micro-batches
+			} else {
+				limit[q] = 2 * pp // 1F1B's first-rank activation memory, in half-model chunks
+			}
+		}
+		var err error
+		orders, err = greedyOrders(pp, nStages, m, stageOf, limit, times)
+		if err != nil {
+			return nil, append(diags, ir.Errorf(p.FieldSpan("schedule"), "%v", err))
+		}
+	}
+
+	b := newBuilder(s, sz, stageOf)
+	for r := 0; r < s.Mesh.Size(); r++ {
+		c := s.Mesh.Coord(r)
+		s.Ranks = append(s.Ranks, ir.RankProgram{Rank: r, Coord: c, Actions: b.rankActions(r, c, orders[c.PP], p)})
+	}
+	return s, diags
+}
+
+// modelLayers returns the number of pipeline-partitionable layers.
+func modelLayers(m *ir.Model) int {
+	if m.Kind == ir.MLPModel {
+		return m.Depth
+	}
+	return m.Layers
+}
+
+// EvenPartition splits n layers over k stages as evenly as possible; the
+// extra layers go to the middle stages, because the first stage also holds
+// the embedding and the last the head and loss.
+func EvenPartition(n, k int) []int {
+	out := make([]int, k)
+	for i := range out {
+		out[i] = n / k
+	}
+	extra := n % k
+	// Hand extras out from the middle outwards.
+	for i := 0; extra > 0; i++ {
+		mid := k / 2
+		idx := mid + (i+1)/2*(1-2*(i%2))
+		if idx < 0 || idx >= k {
+			idx = i % k
+		}
+		out[idx]++
+		extra--
+	}
+	return out
+}
+
+// buckets cuts total bytes into buckets of at most size bytes.
+func buckets(total, size int64) []int64 {
+	if total <= 0 {
+		return nil
+	}
+	if size <= 0 {
+		return []int64{total}
+	}
+	var out []int64
+	for total > 0 {
+		n := min(size, total)
+		out = append(out, n)
+		total -= n
+	}
+	return out
+}
+
+// builder expands pipeline orders into per-rank action lists.
+type builder struct {
+	s       *ir.Schedule
+	sz      Sizes
+	stageOf []int
+	groups  map[groupKey]int32
+}
+
+type groupKey struct {
+	axis  string
+	first int
+	n     int
+}
+
+func newBuilder(s *ir.Schedule, sz Sizes, stageOf []int) *builder {
+	return &builder{s: s, sz: sz, stageOf: stageOf, groups: map[groupKey]int32{}}
+}
+
+// group interns a group: key identifies it, members lists its ranks in
+// ring order (called only the first time).
+func (b *builder) group(key groupKey, members func() []int) int32 {
+	if id, ok := b.groups[key]; ok {
+		return id
+	}
+	g := members()
+	id := int32(len(b.s.Groups))
+	g32 := make([]int32, len(g))
+	for i, x := range g {
+		g32[i] = int32(x)
+	}
+	b.s.Groups = append(b.s.Groups, g32)
+	b.groups[key] = id
+	return id
+}
+
+// meshGroup interns rank r's group along a mesh axis.
+func (b *builder) meshGroup(axis ir.Axis, r int) int32 {
+	g := b.s.Mesh.Group(axis, r)
+	return b.group(groupKey{string(axis), g[0], len(g)}, func() []int { return g })
+}
+
+func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Action {
+	s := b.s
+	mesh := s.Mesh
+	nStages := len(s.Stages)
+	m := s.MB
+	peerAt := func(q int) int32 {
+		cc := c
+		cc.PP = q
+		return int32(mesh.Rank(cc))
+	}
+	// Where each stage's gradients become final: the last B (or W when
+	// split) of the stage in this rank's order.
+	lastGrad := map[int32]int{}
+	gradKind := ir.ActB
+	if s.SplitBackward {
+		gradKind = ir.ActW
+	}
+	for i, o := range order {
+		if o.kind == gradKind {
+			lastGrad[o.stage] = i
+		}
+	}
+	zero3 := s.Zero >= 3 && mesh.DP > 1
+	dpGroup := int32(-1)
+	if mesh.DP*mesh.CP > 1 {
+		dpGroup = b.meshGroup(ir.AxisDPCP, r)
+	}
+	edpGroup := int32(-1)
+	if mesh.EP > 1 {
+		if g := mesh.Group(ir.AxisEDP, r); len(g) > 1 {
+			edpGroup = b.meshGroup(ir.AxisEDP, r)
+		}
+	} else {
+		edpGroup = dpGroup
+	}
+	reduceColl := ir.CollAllReduce
+	if s.Zero >= 2 {
+		reduceColl = ir.CollReduceScatter
+	}
+	acts := make([]ir.Action, 0, 4*len(order)+16)
+	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i waits for.
+	gatherIdx := make([]int32, len(order))
+	issueGather := func(i int) {
+		o := order[i]
+		if !zero3 || o.kind == ir.ActW {
+			gatherIdx[i] = -1
+			return
+		}
+		st := s.Stages[o.stage]
+		a := ir.NewAction(ir.ActAllGatherParams)
+		a.Coll = ir.CollAllGather
+		a.Stage, a.MB, a.Group = o.stage, o.mb, dpGroup
+		a.Bytes = st.ParamBytes + st.ExpertParamBytes
+		gatherIdx[i] = int32(len(acts))
+		acts = append(acts, a)
+	}
+	if len(order) > 0 {
+		issueGather(0)
+	}
+	for i, o := range order {
+		st := int(o.stage)
+		// Blocking receive of this op's input, right before it.
+		switch {
+		case o.kind == ir.ActF && st > 0 && b.stageOf[st-1] != c.PP:
+			a := ir.NewAction(ir.ActRecvF)
+			a.Coll = ir.CollSendRecv
+			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
+			acts = append(acts, a)
+		case o.kind == ir.ActB && st < nStages-1 && b.stageOf[st+1] != c.PP:
+			a := ir.NewAction(ir.ActRecvB)
+			a.Coll = ir.CollSendRecv
+			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
+			acts = append(acts, a)
+		}
+		// Prefetch: the next op's gather is issued before this op runs.
+		if i+1 < len(order) {
+			issueGather(i + 1)
+		}
+		a := ir.NewAction(o.kind)
+		a.Stage, a.MB = o.stage, o.mb
+		if zero3 && gatherIdx[i] >= 0 {
+			a.Dep = gatherIdx[i]
+		}
+		acts = append(acts, a)
+		switch {
+		case o.kind == ir.ActF && st < nStages-1 && b.stageOf[st+1] != c.PP:
+			a := ir.NewAction(ir.ActSendF)
+			a.Coll = ir.CollSendRecv
+			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
+			acts = append(acts, a)
+		case o.kind == ir.ActB && st > 0 && b.stageOf[st-1] != c.PP:
+			a := ir.NewAction(ir.ActSendB)
+			a.Coll = ir.CollSendRecv
+			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
+			acts = append(acts, a)
+		}
+		// Gradients of this stage are final: reduce them now, overlapping
+		// the remaining backward.
+		if li, ok := lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
+			info := s.Stages[st]
+			bucket := int32(0)
+			if dpGroup >= 0 {
+				for _, by := range info.GradBuckets {
+					a := ir.NewAction(ir.ActReduceGrad)
+					a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, o.stage, bucket, dpGroup, by
+					acts = append(acts, a)
+					bucket++
+				}
+			}
+			if edpGroup >= 0 {
+				for _, by := range info.ExpertGradBuckets {
+					a := ir.NewAction(ir.ActReduceGrad)
+					a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, o.stage, bucket, edpGroup, by
+					acts = append(acts, a)
+					bucket++
+				}
+			}
+			// The tied embedding's gradient is summed between the ranks of
+			// the first and last stage when they differ.
+			if b.sz.TiedParams > 0 && (st == 0 || st == nStages-1) && b.stageOf[0] != b.stageOf[nStages-1] {
+				a := ir.NewAction(ir.ActAllReduceTied)
+				a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
+				a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
+					return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
+				})
+				acts = append(acts, a)
+			}
+		}
+	}
+	_ = m
+	// Global gradient norm: with ZeRO or experts the gradients are spread
+	// over the data ranks too, so the norm is over the whole world;
+	// otherwise over the model-parallel ranks of one replica.
+	if mesh.Size() > 1 {
+		a := ir.NewAction(ir.ActGradNorm)
+		a.Coll, a.Bytes = ir.CollAllReduce, 4
+		if s.Zero >= 1 || mesh.EP > 1 {
+			a.Group = b.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
+		} else {
+			a.Group = b.group(groupKey{"mp", c.DP, 0}, func() []int {
+				var g []int
+				for x := 0; x < mesh.Size(); x++ {
+					if mesh.Coord(x).DP == c.DP {
+						g = append(g, x)
+					}
+				}
+				return g
+			})
+		}
+		if len(s.Groups[a.Group]) > 1 {
+			acts = append(acts, a)
+		}
+	}
+	acts = append(acts, ir.NewAction(ir.ActOptimizer))
+	// ZeRO-1/2: gather the updated parameter shards.
+	if (s.Zero == 1 || s.Zero == 2) && dpGroup >= 0 {
+		for q := 0; q < nStages; q++ {
+			if b.stageOf[q] != c.PP {
+				continue
+			}
+			info := s.Stages[q]
+			bucket := int32(0)
+			for _, by := range info.GradBuckets {
+				a := ir.NewAction(ir.ActAllGatherParams)
+				a.Coll, a.Stage, a.Bucket, a.Group = ir.CollAllGather, int32(q), bucket, dpGroup
+				a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
+				acts = append(acts, a)
+				bucket++
+			}
+			if edpGroup >= 0 {
+				for _, by := range info.ExpertGradBuckets {
+					a := ir.NewAction(ir.ActAllGatherParams)
+					a.Coll, a.Stage, a.Bucket, a.Group = ir.CollAllGather, int32(q), bucket, edpGroup
+					a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
+					acts = append(acts, a)
+					bucket++
+				}
+			}
+		}
+	}
+	return acts
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// String names an op for error messages.
+func (o op) String() string { return fmt.Sprintf("%d%s%d", o.stage, o.kind, o.mb) }

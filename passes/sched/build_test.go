@@ -1,0 +1,124 @@
+package sched
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"planc/ir"
+)
+
+// testPlan builds a plan by hand (no parser): a small GPT on a cluster of
+// 8-device nodes.
+func testPlan(kind string, pp, vpp, m, dp, tp, zero int) *ir.Plan {
+	dev := &ir.Device{Name: "dev", PeakBF16: 1e15, Memory: 80e9, HBMBandwidth: 2e12}
+	node := &ir.Node{Name: "n", Device: dev, Devices: 8, IntraBW: 300e9, IntraLatency: 2e-6}
+	world := pp * dp * tp
+	cl := &ir.Cluster{Name: "c", Node: node, Nodes: (world + 7) / 8, PerNode: min(8, world), InterBW: 100e9, InterLatency: 5e-6}
+	model := &ir.Model{Name: "gpt", Kind: ir.Transformer, Vocab: 1024, Seq: 128, Hidden: 64, Layers: 2 * pp * vpp, Heads: 4, FFN: 256, TieEmbeddings: true}
+	return &ir.Plan{Name: "t", Model: model, Cluster: cl, DP: dp, TP: tp, PP: pp, EP: 1, CP: 1, VPP: vpp,
+		Zero: zero, Schedule: kind, GlobalBatch: m * dp, MicroBatch: 1, Precision: "bf16", Recompute: "none"}
+}
+
+func mustBuild(t testing.TB, p *ir.Plan) *ir.Schedule {
+	t.Helper()
+	s, diags := Build(p, PlanSizes(p), Options{})
+	if diags.HasErrors() {
+		t.Fatalf("Build: %v", diags)
+	}
+	return s
+}
+
+func TestBuildVerifiesEverySchedule(t *testing.T) {
+	for _, c := range []struct {
+		kind                  string
+		pp, vpp, m, dp, tp, z int
+	}{
+		{"gpipe", 4, 1, 8, 1, 1, 0},
+		{"1f1b", 4, 1, 8, 2, 2, 1},
+		{"1f1b", 1, 1, 4, 4, 1, 2},
+		{"interleaved", 4, 2, 8, 2, 1, 0},
+		{"interleaved", 4, 3, 12, 1, 2, 1},
+		{"zb-h1", 4, 1, 8, 2, 1, 0},
+		{"zb-v", 4, 2, 8, 2, 1, 3},
+		{"1f1b", 8, 1, 16, 2, 1, 3},
+		{"gpipe", 2, 1, 3, 3, 1, 2},
+	} {
+		name := fmt.Sprintf("%s/pp%d/v%d/m%d/dp%d/tp%d/z%d", c.kind, c.pp, c.vpp, c.m, c.dp, c.tp, c.z)
+		t.Run(name, func(t *testing.T) {
+			s := mustBuild(t, testPlan(c.kind, c.pp, c.vpp, c.m, c.dp, c.tp, c.z))
+			rep, err := Verify(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Actions != s.NumActions() {
+				t.Errorf("executed %d of %d actions", rep.Actions, s.NumActions())
+			}
+			// Every (stage, mb) runs F and B exactly once (and W when split).
+			count := map[string]int{}
+			for _, rp := range s.Ranks {
+				if rp.Coord.DP != 0 || rp.Coord.TP != 0 {
+					continue
+				}
+				for _, a := range rp.Actions {
+					if a.Kind == ir.ActF || a.Kind == ir.ActB || a.Kind == ir.ActW {
+						count[s.ActionString(a)]++
+					}
+				}
+			}
+			want := 2
+			if s.SplitBackward {
+				want = 3
+			}
+			if len(count) != want*c.pp*c.vpp*c.m {
+				t.Errorf("%d distinct compute actions, want %d", len(count), want*c.pp*c.vpp*c.m)
+			}
+			for k, n := range count {
+				if n != 1 {
+					t.Errorf("%s runs %d times", k, n)
+				}
+			}
+		})
+	}
+}
+
+func TestPeakInFlight(t *testing.T) {
+	// REFERENCE.md: 1F1B's peak in-flight micro-batches on rank r is p − r;
+	// interleaving multiplies rank 0's by 1 + (p−1)/(p·v).
+	const p, m = 4, 8
+	s := mustBuild(t, testPlan("1f1b", p, 1, m, 1, 1, 0))
+	rep, err := Verify(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r, got := range rep.PeakInFlight {
+		if got != float64(p-r) {
+			t.Errorf("1f1b rank %d: peak in-flight %g, want %d", r, got, p-r)
+		}
+	}
+	const v = 2
+	s = mustBuild(t, testPlan("interleaved", p, v, m, 1, 1, 0))
+	rep, err = Verify(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := float64(p) * (1 + float64(p-1)/float64(p*v))
+	if got := rep.PeakInFlight[0]; got != want {
+		t.Errorf("interleaved rank 0: peak in-flight %g, want %g", got, want)
+	}
+	s = mustBuild(t, testPlan("gpipe", p, 1, m, 1, 1, 0))
+	rep, _ = Verify(s)
+	if got := rep.PeakInFlight[0]; got != m {
+		t.Errorf("gpipe rank 0: peak in-flight %g, want %d", got, m)
+	}
+}
+
+func TestTextForm(t *testing.T) {
+	s := mustBuild(t, testPlan("1f1b", 2, 1, 3, 1, 1, 0))
+	text := s.String()
+	for _, want := range []string{"rank 0 (tp=0 cp=0 dp=0 pp=0): 0F0 0SEND_F0>1 0F1 0SEND_F1>1 0RECV_B0<1 0B0", "rank 1 (tp=0 cp=0 dp=0 pp=1): 1RECV_F0<0 1F0 1B0 1SEND_B0>0"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text form lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package sched
+
+import "planc/ir"
+
+// DefaultBucketParams is the data-parallel gradient bucket size in
+// parameters (Megatron-LM's default of 40 M).
+const DefaultBucketParams = 40_000_000
+
+// DTypeBytes returns the bytes of one element of a precision.
+func DTypeBytes(precision string) int64 {
+	if precision == "fp32" {
+		return 4
+	}
+	return 2
+}
+
+// PlanSizes computes the byte counts of plan p's schedule from the model's
+// shape alone: per-layer parameter counts of the reference architecture
+// (DESIGN.md), sharded by tp and ep, the stage-boundary activation
+// b·(s/cp)·h sharded by tp (Megatron's scatter-gather of pipeline messages),
+// fp32 gradients under mixed precision, and an even layer partition. A pass
+// with the op graph can refine any field.
+func PlanSizes(p *ir.Plan) Sizes {
+	m := p.Model
+	pp, v := p.PP, max(p.VPP, 1)
+	nStages := pp * v
+	tp, ep, cp := int64(max(p.TP, 1)), int64(max(p.EP, 1)), int64(max(p.CP, 1))
+	dt := DTypeBytes(p.Precision)
+	sz := Sizes{ParamBytes: dt, GradBytes: 4, BucketParams: DefaultBucketParams}
+	if m == nil {
+		return sz
+	}
+	b := int64(max(p.MicroBatch, 1))
+	layers := EvenPartition(modelLayers(m), nStages)
+	sz.Layers = layers
+	sz.StageParams = make([]int64, nStages)
+	sz.StageExpertParams = make([]int64, nStages)
+	sz.StageCollectives = make([][]ir.StageCollective, nStages)
+
+	if m.Kind == ir.MLPModel {
+		w := int64(m.Width)
+		sz.Boundary = b * w * dt
+		first := 0
+		for s := range nStages {
+			sz.StageParams[s] = int64(layers[s]) * (w*w/tp + w)
+			if tp > 1 {
+				sz.StageCollectives[s] = []ir.StageCollective{
+					{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
+					{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
+				}
+			}
+			first += layers[s]
+		}
+		return sz
+	}
+
+	h, s, V := int64(m.Hidden), int64(m.Seq), int64(m.Vocab)
+	tokens := b * s / cp // tokens per rank per micro-batch
+	sz.Boundary = tokens * h * dt / tp
+	act := tokens * h * dt // one full activation of the micro-batch on a rank
+	attn := (4*h*h+4*h)/tp + 4*h
+	first := 0
+	for st := range nStages {
+		var params, expert int64
+		var colls []ir.StageCollective
+		var moeLayers, denseLayers int
+		for l := first; l < first+layers[st]; l++ {
+			params += attn
+			if m.IsMoELayer(l) {
+				moeLayers++
+				e := m.MoE
+				ef := int64(e.ExpertFFN)
+				one := 2*h*ef + ef + h
+				params += h * int64(e.Experts) // router
+				params += int64(e.Shared) * one / tp
+				shard := ep
+				if !p.MoE.SSMB {
+					shard *= tp
+				}
+				expert += int64(e.Experts) * one / shard
+			} else {
+				denseLayers++
+				params += (2*h*int64(m.FFN)+int64(m.FFN))/tp + h
+			}
+		}
+		if st == 0 {
+			params += V*h/tp + s*h
+		}
+		if st == nStages-1 {
+			params += 2 * h
+			if !m.TieEmbeddings || nStages > 1 {
+				params += V * h / tp // the head (a copy of wte when tied)
+			}
+		}
+		n := layers[st]
+		if tp > 1 {
+			if p.SP {
+				colls = append(colls,
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather before qkv and fc1"},
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter after out-proj and fc2"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather (backward of reduce-scatter)"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter (backward of all-gather)"})
+			} else {
+				colls = append(colls,
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce after out-proj and fc2"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce of qkv and fc1 input gradients"})
+			}
+		}
+		if cp > 1 {
+			kv := 2 * tokens * h * dt / tp
+			switch p.CPMode {
+			case "ulysses":
+				colls = append(colls,
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses q,k,v,out all-to-all"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses all-to-all (backward)"})
+			default: // ring, allgather, lss: K and V gathered, gradients reduce-scattered
+				colls = append(colls,
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gather over cp"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gradient reduce-scatter over cp"})
+			}
+		}
+		if moeLayers > 0 && ep > 1 {
+			t := tokens
+			if p.MoE.SSMB {
+				t /= tp
+			}
+			a2a := t * int64(m.MoE.TopK) * h * dt
+			colls = append(colls,
+				ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine"},
+				ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine (backward)"})
+			if p.MoE.SSMB && tp > 1 {
+				colls = append(colls,
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb sequence all-gather"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb reduce-scatter"})
+			}
+		}
+		_ = denseLayers
+		sz.StageParams[st] = params
+		sz.StageExpertParams[st] = expert
+		sz.StageCollectives[st] = colls
+		first += layers[st]
+	}
+	if m.TieEmbeddings {
+		sz.TiedParams = V * h / tp
+	}
+	return sz
+}

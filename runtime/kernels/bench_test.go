@@ -1,0 +1,60 @@
+package kernels
+
+import (
+	"testing"
+)
+
+// The hot kernels at the tiny model's shapes (issue 5: hidden 64, seq 64,
+// 4 heads, vocab 256, batch 8, so 512 token rows).
+const benchRows, benchH, benchSeq, benchHeads, benchVocab, benchBatch = 512, 64, 64, 4, 256, 8
+
+func BenchmarkAttentionFwdBwd(b *testing.B) {
+	d := benchH / benchHeads
+	s := AttnShape{Batch: benchBatch, Heads: benchHeads, Tq: benchSeq, Tk: benchSeq, D: d, Causal: true}
+	n := benchRows * benchH
+	q, k, v, do := normal(1, n, 1), normal(2, n, 1), normal(3, n, 1), normal(4, n, 1)
+	o, lse := make([]float32, n), make([]float32, benchBatch*benchHeads*benchSeq)
+	dq, dk, dv := make([]float32, n), make([]float32, n), make([]float32, n)
+	for b.Loop() {
+		AttentionForward(o, lse, q, k, v, s)
+		AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, s)
+	}
+	// Causal: half the T² score matrix; forward 2 GEMM-like products, backward 4.
+	flops := float64(benchBatch*benchHeads) * float64(benchSeq*(benchSeq+1)/2) * float64(d) * 2 * 6
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkLayerNormFwdBwd(b *testing.B) {
+	n := benchRows * benchH
+	x, dy := normal(1, n, 1), normal(2, n, 1)
+	gamma, beta := normal(3, benchH, 1), normal(4, benchH, 1)
+	y, dx := make([]float32, n), make([]float32, n)
+	mean, rstd := make([]float32, benchRows), make([]float32, benchRows)
+	dg, db := make([]float32, benchH), make([]float32, benchH)
+	for b.Loop() {
+		LayerNormForward(y, mean, rstd, x, gamma, beta, benchRows, benchH)
+		LayerNormBackward(dx, dg, db, dy, x, mean, rstd, gamma, benchRows, benchH)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+}
+
+func BenchmarkCrossEntropyFwdBwd(b *testing.B) {
+	logits := normal(1, benchRows*benchVocab, 1)
+	dlogits := make([]float32, len(logits))
+	targets := tokens(2, benchRows, benchVocab)
+	for b.Loop() {
+		CrossEntropy(dlogits, logits, targets, benchRows, benchVocab, 1.0/benchRows)
+	}
+	b.ReportMetric(float64(len(logits))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+}
+
+func BenchmarkGeluFwdBwd(b *testing.B) {
+	n := benchRows * 4 * benchH
+	x, dy := normal(1, n, 1), normal(2, n, 1)
+	y, dx := make([]float32, n), make([]float32, n)
+	for b.Loop() {
+		GeluForward(y, x)
+		GeluBackward(dx, dy, x)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+}

@@ -274,3 +274,30 @@ func (b *fnBuilder) ifElse(cond value.Value, then, els func() value.Value) value
 
 func (b *fnBuilder) slt(x, y value.Value) value.Value { return b.cur.NewICmp(enum.IPredSLT, x, y) }
 func (b *fnBuilder) sext(x value.Value) value.Value   { return b.cur.NewSExt(x, types.I64) }
+
+// addTo adds v to ptr[i].
+func (b *fnBuilder) addTo(ptr, i, v value.Value) {
+	p := b.gep(ptr, i)
+	b.store(b.fadd(b.load(p), v), p)
+}
+
+// log is a portable natural logarithm for positive normal x: x = 2^e·m
+// with m in [sqrt(1/2), sqrt(2)), log m = 2·atanh((m-1)/(m+1)) by its odd
+// series to s^11 (|s| ≤ 0.172, error below 1e-9).
+func (b *fnBuilder) log(x value.Value) value.Value {
+	bits := b.cur.NewBitCast(x, types.I32)
+	var e value.Value = b.cur.NewSub(b.cur.NewLShr(bits, i32c(23)), i32c(127))
+	mbits := b.cur.NewOr(b.cur.NewAnd(bits, i32c(0x007fffff)), i32c(0x3f800000))
+	m := value.Value(b.cur.NewBitCast(mbits, types.Float)) // in [1, 2)
+	big := b.cur.NewFCmp(enum.FPredOGT, m, f32c(math.Sqrt2))
+	m = b.cur.NewSelect(big, b.fmul(m, f32c(0.5)), m)
+	e = b.cur.NewSelect(big, b.cur.NewAdd(e, i32c(1)), e)
+	s := b.fdiv(b.fsub(m, f32c(1)), b.fadd(m, f32c(1)))
+	s2 := b.fmul(s, s)
+	p := value.Value(f32c(1.0 / 11))
+	for _, c := range []float64{1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
+		p = b.fadd(b.fmul(p, s2), f32c(c))
+	}
+	lm := b.fmul(b.fmul(f32c(2), s), p)
+	return b.fadd(b.fmul(b.cur.NewSIToFP(e, types.Float), f32c(math.Ln2)), lm)
+}

@@ -45,8 +45,7 @@ func (s LayerNormFwd) kernel() kernelDef {
 }
 
 // LayerNormBwdData computes the input gradient of LayerNormFwd, row by row:
-// dx = rstd·(g - mean(g) - xhat·mean(g·xhat)) with g = dy·gamma (dx is
-// overwritten).
+// dx += rstd·(g - mean(g) - xhat·mean(g·xhat)) with g = dy·gamma.
 type LayerNormBwdData struct{ Rows, Width int }
 
 func (s LayerNormBwdData) Name() string {
@@ -72,7 +71,7 @@ func (s LayerNormBwdData) kernel() kernelDef {
 			mgx := b.fmul(acc[1], f32c(1/float64(w)))
 			b.forEach(zero, i64c(w), 1, func(j value.Value) {
 				v := b.fsub(b.fsub(g(j), mg), b.fmul(xhat(j), mgx))
-				b.set(b.p("dx"), b.add(base, j), b.fmul(v, rstd))
+				b.addTo(b.p("dx"), b.add(base, j), b.fmul(v, rstd))
 			})
 		}}
 }
@@ -145,7 +144,7 @@ func geluInner(b *fnBuilder, x value.Value) value.Value {
 	return b.fmul(f32c(geluC), b.fadd(x, b.fmul(f32c(0.044715), x3)))
 }
 
-// GeluBwd computes dx = dy·gelu'(x) for N elements (dx is overwritten).
+// GeluBwd adds dy·gelu'(x) to dx for N elements.
 type GeluBwd struct{ N int }
 
 func (s GeluBwd) Name() string { return "gelu_bwd_n" + dimName(s.N) }
@@ -158,7 +157,7 @@ func (s GeluBwd) kernel() kernelDef {
 			sech2 := b.fsub(f32c(1), b.fmul(th, th))
 			du := b.fmul(f32c(geluC), b.fadd(f32c(1), b.fmul(f32c(3*0.044715), b.fmul(x, x))))
 			d := b.fadd(b.fmul(f32c(0.5), b.fadd(f32c(1), th)), b.fmul(b.fmul(f32c(0.5), x), b.fmul(sech2, du)))
-			b.set(b.p("dx"), i, b.fmul(d, b.at(b.p("dy"), i)))
+			b.addTo(b.p("dx"), i, b.fmul(d, b.at(b.p("dy"), i)))
 		}})
 }
 
@@ -186,156 +185,155 @@ func (s BiasGrad) kernel() kernelDef {
 		}}
 }
 
-// Attention shapes: Batch sequences of Seq tokens, Heads heads of size
-// HeadDim on this rank. qkv is [Batch·Seq, 3·Heads·HeadDim] with all
-// queries, then all keys, then all values, each head's HeadDim columns
-// contiguous; out is [Batch·Seq, Heads·HeadDim]; att is the softmax
-// [Batch, Heads, Seq, Seq] (zero above the diagonal).
-type Attention struct{ Batch, Seq, Heads, HeadDim int }
-
-func (a Attention) shape() string {
-	return fmt.Sprintf("b%d_s%d_h%d_d%d", a.Batch, a.Seq, a.Heads, a.HeadDim)
+// Attention is a batch of causal attention problems, one per (sequence,
+// head), in the head-major layout of runtime/kernels: q and o are
+// [Batch, Heads, Tq, D], k and v [Batch, Heads, Tk, D], lse [Batch, Heads,
+// Tq]. Query i sits at position QOffset+i and key j at KOffset+j; query i
+// sees key j when KOffset+j ≤ QOffset+i.
+type Attention struct {
+	Batch, Heads, Tq, Tk, D int
+	QOffset, KOffset        int
 }
 
-// AttentionFwd is causal attention with the softmax fused in: for each
-// (sequence, head, query t): att[t,s] = softmax_{s≤t}(q_t·k_s/sqrt(d)),
-// out_t = Σ_s att[t,s]·v_s.
+func (a Attention) shape() string {
+	s := fmt.Sprintf("b%d_h%d_q%d_k%d_d%d", a.Batch, a.Heads, a.Tq, a.Tk, a.D)
+	if a.QOffset != 0 || a.KOffset != 0 {
+		s += fmt.Sprintf("_qo%d_ko%d", a.QOffset, a.KOffset)
+	}
+	return s
+}
+
+// visible returns how many leading keys query i sees.
+func (a Attention) visible(b *fnBuilder, i value.Value) value.Value {
+	n := b.addc(i, int64(a.QOffset-a.KOffset+1))
+	n = b.cur.NewSelect(b.slt(n, i64c(0)), i64c(0), n)
+	return b.imin(n, i64c(int64(a.Tk)))
+}
+
+// firstQuery returns the first query that sees key j.
+func (a Attention) firstQuery(b *fnBuilder, j value.Value) value.Value {
+	f := b.addc(j, int64(a.KOffset-a.QOffset))
+	return b.cur.NewSelect(b.slt(f, i64c(0)), i64c(0), f)
+}
+
+func (a Attention) scale() float64 { return 1 / math.Sqrt(float64(a.D)) }
+
+// dot returns Σ_d x[xo+d]·y[yo+d] over the head dimension.
+func (a Attention) dot(b *fnBuilder, x, xo, y, yo value.Value) value.Value {
+	return b.sum(i64c(0), i64c(int64(a.D)), func(d value.Value) value.Value {
+		return b.fmul(b.at(x, b.add(xo, d)), b.at(y, b.add(yo, d)))
+	})
+}
+
+// AttentionFwd is causal attention with the softmax fused in, one query per
+// item: o_i = Σ_j softmax_j(q_i·k_j/sqrt(D))·v_j over the visible keys and
+// lse_i = the log-sum-exp of the scaled scores (o = 0, lse = -inf for a
+// query that sees no key), as kernels.AttentionForward.
 type AttentionFwd struct{ Attention }
 
 func (s AttentionFwd) Name() string { return "attention_fwd_" + s.shape() }
 
-// attnIndex splits a flat item index into (sequence, head, token) and
-// returns the row of qkv for the token and the head's column offset.
-func (a Attention) split(b *fnBuilder, i value.Value) (bs, h, t value.Value) {
-	S, H := int64(a.Seq), int64(a.Heads)
-	t = b.cur.NewSRem(i, i64c(S))
-	bh := b.cur.NewSDiv(i, i64c(S))
-	h = b.cur.NewSRem(bh, i64c(H))
-	bs = b.cur.NewSDiv(bh, i64c(H))
-	return
-}
-
 func (s AttentionFwd) kernel() kernelDef {
 	a := s.Attention
-	S, D, HD := int64(a.Seq), int64(a.HeadDim), int64(a.Heads*a.HeadDim)
-	scale := 1 / math.Sqrt(float64(a.HeadDim))
-	return kernelDef{op: "attention_fwd", items: a.Batch * a.Heads * a.Seq,
-		params: ptrs("qkv", "out", "att"),
-		body: func(b *fnBuilder, i value.Value) {
-			qkv, out, att := b.p("qkv"), b.p("out"), b.p("att")
-			bs, h, t := a.split(b, i)
-			row := func(tok value.Value) value.Value { return b.mulc(b.idx(bs, S, tok), 3*HD) }
-			hoff := b.mulc(h, D)
-			qbase := b.add(row(t), hoff)
-			attRow := b.mulc(i, S) // i = (bs·H + h)·S + t
-			tEnd := b.addc(t, 1)
-			mx := b.loop(i64c(0), tEnd, 1, []value.Value{f32c(-3.0e38)}, func(sv value.Value, m []value.Value) []value.Value {
-				kbase := b.addc(b.add(row(sv), hoff), HD)
-				dot := b.sum(i64c(0), i64c(D), func(d value.Value) value.Value {
-					return b.fmul(b.at(qkv, b.add(qbase, d)), b.at(qkv, b.add(kbase, d)))
-				})
-				sc := b.fmul(dot, f32c(scale))
-				b.set(att, b.add(attRow, sv), sc)
-				return []value.Value{b.fmax(m[0], sc)}
+	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
+	return kernelDef{op: "attention_fwd", items: a.Batch * a.Heads * a.Tq,
+		params: ptrs("q", "k", "v", "o", "lse"),
+		body: func(b *fnBuilder, item value.Value) {
+			q, k, v, o := b.p("q"), b.p("k"), b.p("v"), b.p("o")
+			bh, i := b.cur.NewSDiv(item, i64c(Tq)), b.cur.NewSRem(item, i64c(Tq))
+			qo, oo := b.mulc(item, D), b.mulc(item, D)
+			kv := b.mulc(bh, Tk*D)
+			nk := a.visible(b, i)
+			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
+			score := func(j value.Value) value.Value {
+				return b.fmul(a.dot(b, q, qo, k, b.add(kv, b.mulc(j, D))), f32c(a.scale()))
+			}
+			mx := b.loop(i64c(0), nk, 1, []value.Value{f32c(-3.0e38)}, func(j value.Value, m []value.Value) []value.Value {
+				return []value.Value{b.fmax(m[0], score(j))}
 			})[0]
-			sum := b.sum(i64c(0), tEnd, func(sv value.Value) value.Value {
-				e := b.exp(b.fsub(b.at(att, b.add(attRow, sv)), mx))
-				b.set(att, b.add(attRow, sv), e)
+			// Online accumulation of Σ e_j·v_j, then one division.
+			sum := b.sum(i64c(0), nk, func(j value.Value) value.Value {
+				e := b.exp(b.fsub(score(j), mx))
+				vo := b.add(kv, b.mulc(j, D))
+				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
+					b.addTo(o, b.add(oo, d), b.fmul(e, b.at(v, b.add(vo, d))))
+				})
 				return e
 			})
+			empty := b.cur.NewICmp(enum.IPredEQ, nk, i64c(0))
 			inv := b.fdiv(f32c(1), sum)
-			b.forEach(i64c(0), tEnd, 1, func(sv value.Value) {
-				b.set(att, b.add(attRow, sv), b.fmul(b.at(att, b.add(attRow, sv)), inv))
-			})
-			b.forEach(tEnd, i64c(S), 1, func(sv value.Value) { b.set(att, b.add(attRow, sv), f32c(0)) })
-			obase := b.add(b.mulc(b.idx(bs, S, t), HD), hoff)
 			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
-				o := b.sum(i64c(0), tEnd, func(sv value.Value) value.Value {
-					vb := b.addc(b.add(row(sv), hoff), 2*HD)
-					return b.fmul(b.at(att, b.add(attRow, sv)), b.at(qkv, b.add(vb, d)))
-				})
-				b.set(out, b.add(obase, d), o)
+				b.set(o, b.add(oo, d), b.fmul(b.at(o, b.add(oo, d)), inv))
 			})
+			lse := b.cur.NewSelect(empty, f32c(math.Inf(-1)), b.fadd(mx, b.log(sum)))
+			b.ifThen(empty, func() {
+				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
+			})
+			b.set(b.p("lse"), item, lse)
 		}}
 }
 
-// AttentionBwdQ is the first half of attention's backward, per query t:
-// datt[t,s] = dout_t·v_s, dpre[t,s] = att[t,s]·(datt[t,s] - Σ_s' att·datt)
-// (stored in dpre, [Batch,Heads,Seq,Seq]), and the query gradient
-// dq_t = Σ_s dpre[t,s]·k_s/sqrt(d), written into dqkv's query columns.
+// attnGrad returns, for query row qi and key row kj of problem bh,
+// p = exp(s - lse_i) and dS = p·(do_i·v_j - Δ_i)/sqrt(D), with
+// Δ_i = do_i·o_i (the backward of kernels.AttentionBackward).
+func (a Attention) attnGrad(b *fnBuilder, bh, i, j value.Value) (p, ds value.Value) {
+	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
+	qrow := b.mulc(b.idx(bh, Tq, i), D)
+	krow := b.add(b.mulc(bh, Tk*D), b.mulc(j, D))
+	s := b.fmul(a.dot(b, b.p("q"), qrow, b.p("k"), krow), f32c(a.scale()))
+	p = b.exp(b.fsub(s, b.at(b.p("lse"), b.idx(bh, Tq, i))))
+	delta := a.dot(b, b.p("do"), qrow, b.p("o"), qrow)
+	dp := a.dot(b, b.p("do"), qrow, b.p("v"), krow)
+	ds = b.fmul(b.fmul(p, b.fsub(dp, delta)), f32c(a.scale()))
+	return p, ds
+}
+
+// AttentionBwdQ adds the query gradient, one query per item:
+// dq_i += Σ_j dS_ij·k_j.
 type AttentionBwdQ struct{ Attention }
 
 func (s AttentionBwdQ) Name() string { return "attention_bwd_q_" + s.shape() }
 
 func (s AttentionBwdQ) kernel() kernelDef {
 	a := s.Attention
-	S, D, HD := int64(a.Seq), int64(a.HeadDim), int64(a.Heads*a.HeadDim)
-	scale := 1 / math.Sqrt(float64(a.HeadDim))
-	return kernelDef{op: "attention_bwd_q", items: a.Batch * a.Heads * a.Seq,
-		params: ptrs("dout", "qkv", "att", "dpre", "dqkv"),
-		body: func(b *fnBuilder, i value.Value) {
-			qkv, att, dpre := b.p("qkv"), b.p("att"), b.p("dpre")
-			bs, h, t := a.split(b, i)
-			row := func(tok value.Value) value.Value { return b.mulc(b.idx(bs, S, tok), 3*HD) }
-			hoff := b.mulc(h, D)
-			obase := b.add(b.mulc(b.idx(bs, S, t), HD), hoff)
-			attRow := b.mulc(i, S)
-			tEnd := b.addc(t, 1)
-			// dpre first holds datt; the weighted sum follows.
-			wsum := b.sum(i64c(0), tEnd, func(sv value.Value) value.Value {
-				vb := b.addc(b.add(row(sv), hoff), 2*HD)
-				da := b.sum(i64c(0), i64c(D), func(d value.Value) value.Value {
-					return b.fmul(b.at(b.p("dout"), b.add(obase, d)), b.at(qkv, b.add(vb, d)))
+	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
+	return kernelDef{op: "attention_bwd_q", items: a.Batch * a.Heads * a.Tq,
+		params: ptrs("do", "q", "k", "v", "o", "lse", "dq"),
+		body: func(b *fnBuilder, item value.Value) {
+			bh, i := b.cur.NewSDiv(item, i64c(Tq)), b.cur.NewSRem(item, i64c(Tq))
+			qrow := b.mulc(item, D)
+			b.forEach(i64c(0), a.visible(b, i), 1, func(j value.Value) {
+				_, ds := a.attnGrad(b, bh, i, j)
+				krow := b.add(b.mulc(bh, Tk*D), b.mulc(j, D))
+				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
+					b.addTo(b.p("dq"), b.add(qrow, d), b.fmul(ds, b.at(b.p("k"), b.add(krow, d))))
 				})
-				b.set(dpre, b.add(attRow, sv), da)
-				return b.fmul(da, b.at(att, b.add(attRow, sv)))
-			})
-			b.forEach(i64c(0), tEnd, 1, func(sv value.Value) {
-				k := b.add(attRow, sv)
-				b.set(dpre, k, b.fmul(b.at(att, k), b.fsub(b.at(dpre, k), wsum)))
-			})
-			b.forEach(tEnd, i64c(S), 1, func(sv value.Value) { b.set(dpre, b.add(attRow, sv), f32c(0)) })
-			qbase := b.add(row(t), hoff)
-			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
-				g := b.sum(i64c(0), tEnd, func(sv value.Value) value.Value {
-					kb := b.addc(b.add(row(sv), hoff), HD)
-					return b.fmul(b.at(dpre, b.add(attRow, sv)), b.at(qkv, b.add(kb, d)))
-				})
-				b.set(b.p("dqkv"), b.add(qbase, d), b.fmul(g, f32c(scale)))
 			})
 		}}
 }
 
-// AttentionBwdKV is the second half, per key s: dk_s = Σ_{t≥s}
-// dpre[t,s]·q_t/sqrt(d) and dv_s = Σ_{t≥s} att[t,s]·dout_t, written into
-// dqkv's key and value columns. Run it after AttentionBwdQ.
+// AttentionBwdKV adds the key and value gradients, one key per item:
+// dk_j += Σ_i dS_ij·q_i and dv_j += Σ_i p_ij·do_i over the queries that
+// see key j.
 type AttentionBwdKV struct{ Attention }
 
 func (s AttentionBwdKV) Name() string { return "attention_bwd_kv_" + s.shape() }
 
 func (s AttentionBwdKV) kernel() kernelDef {
 	a := s.Attention
-	S, D, HD := int64(a.Seq), int64(a.HeadDim), int64(a.Heads*a.HeadDim)
-	scale := 1 / math.Sqrt(float64(a.HeadDim))
-	return kernelDef{op: "attention_bwd_kv", items: a.Batch * a.Heads * a.Seq,
-		params: ptrs("dout", "qkv", "att", "dpre", "dqkv"),
-		body: func(b *fnBuilder, i value.Value) {
-			qkv, att, dpre, dqkv := b.p("qkv"), b.p("att"), b.p("dpre"), b.p("dqkv")
-			bs, h, sv := a.split(b, i)
-			row := func(tok value.Value) value.Value { return b.mulc(b.idx(bs, S, tok), 3*HD) }
-			hoff := b.mulc(h, D)
-			bh := b.cur.NewSDiv(i, i64c(S)) // bs·H + h
-			attAt := func(t value.Value) value.Value { return b.add(b.mulc(b.add(b.mulc(bh, S), t), S), sv) }
-			kbase := b.addc(b.add(row(sv), hoff), HD)
-			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
-				acc := b.loop(sv, i64c(S), 1, []value.Value{f32c(0), f32c(0)}, func(t value.Value, a2 []value.Value) []value.Value {
-					k := attAt(t)
-					q := b.at(qkv, b.add(b.add(row(t), hoff), d))
-					o := b.at(b.p("dout"), b.add(b.add(b.mulc(b.idx(bs, S, t), HD), hoff), d))
-					return []value.Value{b.fadd(a2[0], b.fmul(b.at(dpre, k), q)), b.fadd(a2[1], b.fmul(b.at(att, k), o))}
+	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
+	return kernelDef{op: "attention_bwd_kv", items: a.Batch * a.Heads * a.Tk,
+		params: ptrs("do", "q", "k", "v", "o", "lse", "dk", "dv"),
+		body: func(b *fnBuilder, item value.Value) {
+			bh, j := b.cur.NewSDiv(item, i64c(Tk)), b.cur.NewSRem(item, i64c(Tk))
+			krow := b.mulc(item, D)
+			b.forEach(a.firstQuery(b, j), i64c(Tq), 1, func(i value.Value) {
+				p, ds := a.attnGrad(b, bh, i, j)
+				qrow := b.mulc(b.idx(bh, Tq, i), D)
+				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
+					b.addTo(b.p("dk"), b.add(krow, d), b.fmul(ds, b.at(b.p("q"), b.add(qrow, d))))
+					b.addTo(b.p("dv"), b.add(krow, d), b.fmul(p, b.at(b.p("do"), b.add(qrow, d))))
 				})
-				b.set(dqkv, b.add(kbase, d), b.fmul(acc[0], f32c(scale)))
-				b.set(dqkv, b.addc(b.add(kbase, d), HD), acc[1])
 			})
 		}}
 }
@@ -402,10 +400,12 @@ func (s RouterTopK) kernel() kernelDef {
 		}}
 }
 
-// RouterTopKBwd is RouterTopK's backward from the weight gradients
-// dw[Tokens,K]: dp_e = Σ_j [idx_j = e]·dw'_j (dw' through the
-// normalization when set), then the softmax backward
-// dlogits = p·(dp - Σ p·dp). dlogits is overwritten.
+// RouterTopKBwd adds to dlogits[Tokens,Experts] the gradient of RouterTopK
+// from the combine-weight gradients dw[Tokens,K] (through the
+// normalization when set) and from aux[Experts], a gradient added to every
+// token's probabilities (the auxiliary loss's, already scaled; zeros for
+// none): dp_e = aux_e + Σ_j [idx_j = e]·dw'_j, then
+// dlogits += p·(dp - Σ p·dp), as kernels.RouterBackward.
 type RouterTopKBwd struct{ RouterTopK }
 
 func (s RouterTopKBwd) Name() string {
@@ -415,9 +415,9 @@ func (s RouterTopKBwd) Name() string {
 func (s RouterTopKBwd) kernel() kernelDef {
 	E, K := int64(s.Experts), int64(s.K)
 	return kernelDef{op: "router_topk_bwd", items: s.Tokens,
-		params: []Param{{"dw", F32Ptr}, {"probs", F32Ptr}, {"idx", I32Ptr}, {"dlogits", F32Ptr}},
+		params: []Param{{"dw", F32Ptr}, {"aux", F32Ptr}, {"probs", F32Ptr}, {"idx", I32Ptr}, {"dlogits", F32Ptr}},
 		body: func(b *fnBuilder, t value.Value) {
-			dw, probs, idx, dl := b.p("dw"), b.p("probs"), b.p("idx"), b.p("dlogits")
+			dw, probs, idx := b.p("dw"), b.p("probs"), b.p("idx")
 			base, kb := b.mulc(t, E), b.mulc(t, K)
 			pSel := func(j value.Value) value.Value { return b.at(probs, b.add(base, b.sext(b.at(idx, b.add(kb, j))))) }
 			// dpSel(j) is the gradient reaching the probability of slot j.
@@ -426,47 +426,53 @@ func (s RouterTopKBwd) kernel() kernelDef {
 				ssum := b.sum(i64c(0), i64c(K), pSel)
 				inv := b.fdiv(f32c(1), ssum)
 				dot := b.sum(i64c(0), i64c(K), func(j value.Value) value.Value {
-					return b.fmul(b.at(dw, b.add(kb, j)), b.fmul(pSel(j), inv))
+					return b.fmul(b.at(dw, b.add(kb, j)), pSel(j))
 				})
-				dpSel = func(j value.Value) value.Value { return b.fmul(b.fsub(b.at(dw, b.add(kb, j)), dot), inv) }
+				dpSel = func(j value.Value) value.Value {
+					return b.fsub(b.fmul(b.at(dw, b.add(kb, j)), inv), b.fmul(dot, b.fmul(inv, inv)))
+				}
 			}
-			// dl temporarily holds dp.
-			b.forEach(i64c(0), i64c(E), 1, func(e value.Value) { b.set(dl, b.add(base, e), f32c(0)) })
-			b.forEach(i64c(0), i64c(K), 1, func(j value.Value) {
-				k := b.add(base, b.sext(b.at(idx, b.add(kb, j))))
-				b.set(dl, k, b.fadd(b.at(dl, k), dpSel(j)))
-			})
+			// dp_e for expert e: aux plus the slots that chose it.
+			dp := func(e value.Value) value.Value {
+				return b.loop(i64c(0), i64c(K), 1, []value.Value{b.at(b.p("aux"), e)}, func(j value.Value, acc []value.Value) []value.Value {
+					hit := b.cur.NewICmp(enum.IPredEQ, b.sext(b.at(idx, b.add(kb, j))), e)
+					return []value.Value{b.cur.NewSelect(hit, b.fadd(acc[0], dpSel(j)), acc[0])}
+				})[0]
+			}
 			pdp := b.sum(i64c(0), i64c(E), func(e value.Value) value.Value {
-				return b.fmul(b.at(probs, b.add(base, e)), b.at(dl, b.add(base, e)))
+				return b.fmul(b.at(probs, b.add(base, e)), dp(e))
 			})
 			b.forEach(i64c(0), i64c(E), 1, func(e value.Value) {
 				k := b.add(base, e)
-				b.set(dl, k, b.fmul(b.at(probs, k), b.fsub(b.at(dl, k), pdp)))
+				b.addTo(b.p("dlogits"), k, b.fmul(b.at(probs, k), b.fsub(dp(e), pdp)))
 			})
 		}}
 }
 
-// Permute is the padding-free dispatch gather: out[r,:] = x[tok[r],:] for
-// the n routed rows (n is a runtime count; tok is int32).
-type Permute struct{ Width int }
+// Permute is the dispatch scatter of padding-free (and capacity) MoE for
+// Tokens tokens with K slots: out[pos[t,j],:] = x[t,:] for every slot whose
+// buffer row pos (int32) is not negative (negative: dropped). Rows of out
+// that no slot names are left as they are (the caller zeroes padding).
+type Permute struct{ Tokens, K, Width int }
 
-func (s Permute) Name() string { return fmt.Sprintf("permute_w%d", s.Width) }
+func (s Permute) Name() string { return fmt.Sprintf("permute_t%d_k%d_w%d", s.Tokens, s.K, s.Width) }
 
 func (s Permute) kernel() kernelDef {
-	W := int64(s.Width)
-	return kernelDef{op: "permute", itemsFrom: "n", itemsPer: s.Width,
-		params: []Param{{"x", F32Ptr}, {"tok", I32Ptr}, {"out", F32Ptr}, {"n", Int64}},
+	W, K := int64(s.Width), int64(s.K)
+	return kernelDef{op: "permute", items: s.Tokens * s.K * s.Width,
+		params: []Param{{"x", F32Ptr}, {"pos", I32Ptr}, {"out", F32Ptr}},
 		body: func(b *fnBuilder, i value.Value) {
-			r, c := b.cur.NewSDiv(i, i64c(W)), b.cur.NewSRem(i, i64c(W))
-			src := b.sext(b.at(b.p("tok"), r))
-			b.set(b.p("out"), i, b.at(b.p("x"), b.idx(src, W, c)))
+			slot, c := b.cur.NewSDiv(i, i64c(W)), b.cur.NewSRem(i, i64c(W))
+			t := b.cur.NewSDiv(slot, i64c(K))
+			row := b.sext(b.at(b.p("pos"), slot))
+			b.ifThen(b.cur.NewICmp(enum.IPredSGE, row, i64c(0)), func() {
+				b.set(b.p("out"), b.idx(row, W, c), b.at(b.p("x"), b.idx(t, W, c)))
+			})
 		}}
 }
 
-// PermuteBwd is Permute's backward for Tokens tokens with K routed slots
-// each: dx[t,:] = Σ_j dout[pos[t,j],:] over the slots whose row pos (int32)
-// is not negative (negative: dropped under capacity dispatch). dx is
-// overwritten. Gathering by pos keeps it deterministic and race-free.
+// PermuteBwd is Permute's backward: dx[t,:] += dout[pos[t,j],:] for the
+// kept slots in slot order (a gather, so deterministic and race-free).
 type PermuteBwd struct{ Tokens, K, Width int }
 
 func (s PermuteBwd) Name() string {
@@ -479,24 +485,27 @@ func (s PermuteBwd) kernel() kernelDef {
 		params: []Param{{"dout", F32Ptr}, {"pos", I32Ptr}, {"dx", F32Ptr}},
 		body: func(b *fnBuilder, i value.Value) {
 			t, c := b.cur.NewSDiv(i, i64c(W)), b.cur.NewSRem(i, i64c(W))
-			v := b.gatherSlots(t, c, W, K, func(j, row value.Value) value.Value { return b.at(b.p("dout"), b.idx(row, W, c)) })
+			v := b.gatherSlots(t, K, b.at(b.p("dx"), i), func(slot, row value.Value) value.Value {
+				return b.at(b.p("dout"), b.idx(row, W, c))
+			})
 			b.set(b.p("dx"), i, v)
 		}}
 }
 
-// gatherSlots returns Σ_j term(j, pos[t,j]) over the K slots of token t
-// with pos ≥ 0.
-func (b *fnBuilder) gatherSlots(t, c value.Value, W, K int64, term func(j, row value.Value) value.Value) value.Value {
-	return b.loop(i64c(0), i64c(K), 1, []value.Value{f32c(0)}, func(j value.Value, a []value.Value) []value.Value {
+// gatherSlots returns init + Σ_j term(slot, pos[slot]) over the K slots of
+// token t whose pos is not negative, adding in slot order.
+func (b *fnBuilder) gatherSlots(t value.Value, K int64, init value.Value, term func(slot, row value.Value) value.Value) value.Value {
+	return b.loop(i64c(0), i64c(K), 1, []value.Value{init}, func(j value.Value, a []value.Value) []value.Value {
 		slot := b.idx(t, K, j)
 		row := b.sext(b.at(b.p("pos"), slot))
-		v := b.ifElse(b.slt(row, i64c(0)), func() value.Value { return f32c(0) }, func() value.Value { return term(slot, row) })
-		return []value.Value{b.fadd(a[0], v)}
+		v := b.ifElse(b.slt(row, i64c(0)), func() value.Value { return a[0] }, func() value.Value { return b.fadd(a[0], term(slot, row)) })
+		return []value.Value{v}
 	})[0]
 }
 
-// Unpermute is the padding-free combine: y[t,:] = Σ_j w[t,j]·e[pos[t,j],:]
-// over slots with pos ≥ 0 (y is overwritten).
+// Unpermute is the combine: y[t,:] = Σ_j w[t,j]·e[pos[t,j],:] over the kept
+// slots in slot order (y is overwritten; w is laid out as the router's
+// weights).
 type Unpermute struct{ Tokens, K, Width int }
 
 func (s Unpermute) Name() string {
@@ -509,16 +518,15 @@ func (s Unpermute) kernel() kernelDef {
 		params: []Param{{"e", F32Ptr}, {"pos", I32Ptr}, {"w", F32Ptr}, {"y", F32Ptr}},
 		body: func(b *fnBuilder, i value.Value) {
 			t, c := b.cur.NewSDiv(i, i64c(W)), b.cur.NewSRem(i, i64c(W))
-			v := b.gatherSlots(t, c, W, K, func(slot, row value.Value) value.Value {
+			v := b.gatherSlots(t, K, f32c(0), func(slot, row value.Value) value.Value {
 				return b.fmul(b.at(b.p("w"), slot), b.at(b.p("e"), b.idx(row, W, c)))
 			})
 			b.set(b.p("y"), i, v)
 		}}
 }
 
-// UnpermuteBwd is Unpermute's backward, per slot (t,j) with pos ≥ 0:
-// de[pos,:] = w[t,j]·dy[t,:] and dw[t,j] = dy[t,:]·e[pos,:]; dropped slots
-// get dw = 0. de rows and dw are overwritten.
+// UnpermuteBwd is Unpermute's backward, per kept slot (t,j):
+// de[pos,:] += w[t,j]·dy[t,:] and dw[t,j] += dy[t,:]·e[pos,:].
 type UnpermuteBwd struct{ Tokens, K, Width int }
 
 func (s UnpermuteBwd) Name() string {
@@ -532,22 +540,23 @@ func (s UnpermuteBwd) kernel() kernelDef {
 		body: func(b *fnBuilder, slot value.Value) {
 			t := b.cur.NewSDiv(slot, i64c(K))
 			row := b.sext(b.at(b.p("pos"), slot))
-			dot := b.ifElse(b.slt(row, i64c(0)), func() value.Value { return f32c(0) }, func() value.Value {
+			b.ifThen(b.cur.NewICmp(enum.IPredSGE, row, i64c(0)), func() {
 				wj := b.at(b.p("w"), slot)
-				return b.sum(i64c(0), i64c(W), func(c value.Value) value.Value {
+				dot := b.sum(i64c(0), i64c(W), func(c value.Value) value.Value {
 					d := b.at(b.p("dy"), b.idx(t, W, c))
-					b.set(b.p("de"), b.idx(row, W, c), b.fmul(wj, d))
+					b.addTo(b.p("de"), b.idx(row, W, c), b.fmul(wj, d))
 					return b.fmul(d, b.at(b.p("e"), b.idx(row, W, c)))
 				})
+				b.addTo(b.p("dw"), slot, dot)
 			})
-			b.set(b.p("dw"), slot, dot)
 		}}
 }
 
-// AdamW updates n parameters in place (decoupled weight decay):
-// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
-// p -= lr·( (m/bc1) / (sqrt(v/bc2) + eps) + wd·p ),
-// with hp = [lr, wd, bc1, bc2] (bc = 1-β^step, computed by the caller).
+// AdamW updates n parameters in place, as runtime/optim's Step:
+// g' = g·scale; m = β1·m + (1-β1)·g'; v = β2·v + (1-β2)·g'²;
+// p = p·(1 - lr·wd) - lr·(m/bc1)/(sqrt(v/bc2) + eps),
+// with hp = [lr, wd, bc1, bc2, scale] (bc = 1-β^step, wd = 0 for vectors,
+// scale the clipping factor), all computed by the caller.
 type AdamW struct{ Beta1, Beta2, Eps float64 }
 
 func (s AdamW) Name() string {
@@ -560,15 +569,15 @@ func (s AdamW) kernel() kernelDef {
 		params: []Param{{"p", F32Ptr}, {"g", F32Ptr}, {"m", F32Ptr}, {"v", F32Ptr}, {"hp", F32Ptr}, {"n", Int64}},
 		body: func(b *fnBuilder, i value.Value) {
 			hp := b.p("hp")
-			lr, wd, bc1, bc2 := b.at(hp, i64c(0)), b.at(hp, i64c(1)), b.at(hp, i64c(2)), b.at(hp, i64c(3))
-			g := b.at(b.p("g"), i)
+			lr, wd, bc1, bc2, scale := b.at(hp, i64c(0)), b.at(hp, i64c(1)), b.at(hp, i64c(2)), b.at(hp, i64c(3)), b.at(hp, i64c(4))
+			g := b.fmul(b.at(b.p("g"), i), scale)
 			m := b.fadd(b.fmul(f32c(s.Beta1), b.at(b.p("m"), i)), b.fmul(f32c(1-s.Beta1), g))
 			v := b.fadd(b.fmul(f32c(s.Beta2), b.at(b.p("v"), i)), b.fmul(f32c(1-s.Beta2), b.fmul(g, g)))
 			b.set(b.p("m"), i, m)
 			b.set(b.p("v"), i, v)
-			p := b.at(b.p("p"), i)
+			p := b.fmul(b.at(b.p("p"), i), b.fsub(f32c(1), b.fmul(lr, wd)))
 			upd := b.fdiv(b.fdiv(m, bc1), b.fadd(b.sqrt(b.fdiv(v, bc2)), f32c(s.Eps)))
-			b.set(b.p("p"), i, b.fsub(p, b.fmul(lr, b.fadd(upd, b.fmul(wd, p)))))
+			b.set(b.p("p"), i, b.fsub(p, b.fmul(lr, upd)))
 		}}
 }
 

@@ -78,7 +78,7 @@ func PlanShapes(p *ir.Plan) (Shapes, error) {
 func linearSpecs(rows, k, n int, bias bool) []Spec {
 	specs := []Spec{
 		MatMul{M: rows, K: k, N: n, Bias: bias},
-		MatMul{M: rows, K: n, N: k, TransB: true},
+		MatMul{M: rows, K: n, N: k, TransB: true, Acc: true},
 		MatMul{M: k, K: rows, N: n, TransA: true, Acc: true},
 	}
 	if bias {
@@ -99,7 +99,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	var specs []Spec
 	specs = append(specs, LayerNormFwd{T, H}, LayerNormBwdData{T, H}, LayerNormBwdParams{T, H})
 	specs = append(specs, linearSpecs(T, H, 3*hl, true)...) // qkv
-	at := Attention{Batch: s.MicroBatch, Seq: s.Seq, Heads: s.Heads, HeadDim: s.HeadDim}
+	at := Attention{Batch: s.MicroBatch, Heads: s.Heads, Tq: s.Seq, Tk: s.Seq, D: s.HeadDim}
 	specs = append(specs, AttentionFwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
 	specs = append(specs, linearSpecs(T, hl, H, true)...) // out projection
 	if s.FFN > 0 {
@@ -111,7 +111,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 		specs = append(specs, linearSpecs(T, H, s.AllExp, false)[:3]...) // router
 		rt := RouterTopK{Tokens: T, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
 		specs = append(specs, rt, RouterTopKBwd{rt})
-		specs = append(specs, Permute{H}, PermuteBwd{T, s.TopK, H}, Unpermute{T, s.TopK, H}, UnpermuteBwd{T, s.TopK, H})
+		specs = append(specs, Permute{T, s.TopK, H}, PermuteBwd{T, s.TopK, H}, Unpermute{T, s.TopK, H}, UnpermuteBwd{T, s.TopK, H})
 		// Expert FFNs on variable-length slices of the permuted rows.
 		specs = append(specs, linearSpecs(0, H, s.ExpertFFN, true)...)
 		specs = append(specs, GeluFwd{0}, GeluBwd{0})

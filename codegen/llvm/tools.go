@@ -1,0 +1,172 @@
+package llvm
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Toolchain is the set of LLVM tools found on this machine; a missing
+// tool has an empty path. LLVMVersion is llc's major version.
+type Toolchain struct {
+	LLC, LLVMAs, LLD, FileCheck, ReadELF string
+	LLVMVersion                          int
+}
+
+// toolVersions lists the versioned names tried after the plain one, newest
+// first, so that a newer LLVM installed next to 14 is preferred.
+var toolVersions = []int{20, 19, 18, 17, 16, 15, 14}
+
+// findTool returns the newest llc-like tool: name, name-N on PATH, or
+// /usr/lib/llvm-N/bin/name.
+func findTool(name string) string {
+	var cands []string
+	for _, v := range toolVersions {
+		cands = append(cands, fmt.Sprintf("%s-%d", name, v), fmt.Sprintf("/usr/lib/llvm-%d/bin/%s", v, name))
+	}
+	cands = append(cands, name)
+	for _, c := range cands {
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// FindToolchain locates llc, llvm-as, ld.lld, FileCheck and llvm-readelf.
+func FindToolchain() Toolchain {
+	tc := Toolchain{LLC: findTool("llc"), LLVMAs: findTool("llvm-as"), LLD: findTool("ld.lld"),
+		FileCheck: findTool("FileCheck"), ReadELF: findTool("llvm-readelf")}
+	if tc.LLC != "" {
+		out, _ := exec.Command(tc.LLC, "--version").Output()
+		if m := regexp.MustCompile(`LLVM version (\d+)`).FindSubmatch(out); m != nil {
+			tc.LLVMVersion, _ = strconv.Atoi(string(m[1]))
+		}
+	}
+	return tc
+}
+
+// Lowers reports whether tc's llc can lower modules for t (LLVM 14 has no
+// sm_90: it arrived in LLVM 15), and if not, why.
+func (tc Toolchain) Lowers(t Target) (bool, string) {
+	if tc.LLC == "" {
+		return false, "llc is not installed"
+	}
+	arch := map[TargetKind]string{Host: "x86-64", AMDGPU: "amdgcn", NVPTX: "nvptx64"}[t.Kind]
+	out, _ := exec.Command(tc.LLC, "-march="+arch, "-mcpu=help").CombinedOutput()
+	if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(t.CPU) + `\s`).Match(out) {
+		return false, fmt.Sprintf("llc (LLVM %d) does not know -mcpu=%s", tc.LLVMVersion, t.CPU)
+	}
+	return true, ""
+}
+
+func run(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String())
+	}
+	return nil
+}
+
+// LLCArgs returns the llc options that lower a module for t.
+func LLCArgs(t Target) []string {
+	args := []string{"-O3", "-mtriple=" + t.Triple, "-mcpu=" + t.CPU}
+	if t.Attrs != "" {
+		args = append(args, "-mattr="+t.Attrs)
+	}
+	if t.Kind == Host {
+		args = append(args, "-relocation-model=pic")
+	}
+	return args
+}
+
+// Artefacts are the files Build wrote.
+type Artefacts struct {
+	LL     string // the textual module
+	Object string // x86-64 or amdgcn relocatable object
+	Code   string // gfx90a HSA code object (.hsaco), or the PTX (.ptx)
+	Notes  []string
+}
+
+// Build writes m's .ll into dir as base.ll and, where the tools exist and
+// know the target, lowers it: x86-64 to base.o, gfx90a to base.o and the
+// code object base.hsaco (ld.lld -shared), nvptx to base.ptx. Missing
+// tools are reported in Notes, not as errors.
+func Build(m *Module, dir, base string, tc Toolchain) (Artefacts, error) {
+	var a Artefacts
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return a, err
+	}
+	a.LL = filepath.Join(dir, base+".ll")
+	if err := os.WriteFile(a.LL, []byte(m.LL), 0o644); err != nil {
+		return a, err
+	}
+	if tc.LLVMAs != "" {
+		if err := run(tc.LLVMAs, a.LL, "-o", os.DevNull); err != nil {
+			return a, err
+		}
+	} else {
+		a.Notes = append(a.Notes, "llvm-as not found: the module was not verified")
+	}
+	ok, why := tc.Lowers(m.Target)
+	if !ok {
+		a.Notes = append(a.Notes, fmt.Sprintf("%s: wrote %s only: %s", m.Target.Name, filepath.Base(a.LL), why))
+		return a, nil
+	}
+	args := LLCArgs(m.Target)
+	switch m.Target.Kind {
+	case Host, AMDGPU:
+		a.Object = filepath.Join(dir, base+".o")
+		if err := run(tc.LLC, append(args, "-filetype=obj", a.LL, "-o", a.Object)...); err != nil {
+			return a, err
+		}
+		if m.Target.Kind == AMDGPU {
+			if tc.LLD == "" {
+				a.Notes = append(a.Notes, "ld.lld not found (apt-get install lld-14): no .hsaco")
+				return a, nil
+			}
+			a.Code = filepath.Join(dir, base+".hsaco")
+			if err := run(tc.LLD, "-shared", a.Object, "-o", a.Code); err != nil {
+				return a, err
+			}
+		}
+	case NVPTX:
+		a.Code = filepath.Join(dir, base+".ptx")
+		if err := run(tc.LLC, append(args, a.LL, "-o", a.Code)...); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// SharedLibrary links a host object into a shared library that dlopen
+// loads, with ld.lld or, without it, the system C compiler.
+func SharedLibrary(tc Toolchain, object, out string) error {
+	if tc.LLD != "" {
+		return run(tc.LLD, "-shared", object, "-o", out)
+	}
+	for _, cc := range []string{"cc", "gcc", "clang"} {
+		if p, err := exec.LookPath(cc); err == nil {
+			return run(p, "-shared", object, "-o", out)
+		}
+	}
+	return fmt.Errorf("no linker: install lld-14 or a C compiler")
+}
+
+// KernelNames returns the names of m's kernels, sorted.
+func (m *Module) KernelNames() []string {
+	names := make([]string, len(m.Kernels))
+	for i, k := range m.Kernels {
+		names[i] = k.Name
+	}
+	sort.Strings(names)
+	return names
+}

@@ -15,10 +15,10 @@ import (
 // bitwise identical under any GOMAXPROCS.
 const (
 	microM = 4
-	microN = 4
+	microN = 16
 	blockK = 256
 	tileM  = 32
-	tileN  = 64
+	tileN  = 64 // a multiple of microN
 	// parallelMinFlops is the size under which a product runs on the
 	// calling goroutine only: starting goroutines would cost more.
 	parallelMinFlops = 1 << 17
@@ -109,10 +109,10 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 					mr := min(microM, mc-ii)
 					apan := ap[ii*kc:]
 					if mr == microM && nr == microN {
-						micro4x4(kc, apan, bpan, c[(i0+ii)*n+j0+jj:], n)
+						microKernel(kc, apan, bpan, c[(i0+ii)*n+j0+jj:], n)
 					} else {
 						clear(edge[:])
-						micro4x4(kc, apan, bpan, edge[:], microN)
+						microKernel(kc, apan, bpan, edge[:], microN)
 						for r := 0; r < mr; r++ {
 							row := c[(i0+ii+r)*n+j0+jj:]
 							for q := 0; q < nr; q++ {
@@ -165,8 +165,7 @@ func packB(bp, b []float32, brs, bcs, k, n, nPanels int) {
 			if bcs == 1 && nr == microN {
 				for p := 0; p < kc; p++ {
 					src := b[(p0+p)*brs+j0:]
-					d := dst[p*microN : p*microN+microN : p*microN+microN]
-					d[0], d[1], d[2], d[3] = src[0], src[1], src[2], src[3]
+					copy(dst[p*microN:(p+1)*microN], src[:microN])
 				}
 				continue
 			}
@@ -212,54 +211,31 @@ func packA(ap, a []float32, ars, acs, i0, mc, p0, kc int) {
 	}
 }
 
-// micro4x4 adds the product of a packed 4×kc A panel and a packed kc×4 B
-// panel to the 4×4 block of C starting at c[0] with row stride ldc. Partial
-// sums start from zero and run over p in increasing order.
-func micro4x4(kc int, ap, bp, c []float32, ldc int) {
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	ap = ap[:kc*4]
-	bp = bp[:kc*4]
-	for p := 0; p+4 <= len(ap); p += 4 {
-		a := ap[p : p+4 : p+4]
-		b := bp[p : p+4 : p+4]
-		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+// microGo adds the product of a packed microM×kc A panel and a packed
+// kc×microN B panel to the microM×microN block of C at c[0] (row stride
+// ldc). Each partial sum starts from zero and runs over p in increasing
+// order; then it is added to C. It is the portable micro-kernel; on amd64
+// with AVX2 and FMA an assembly kernel with the same order (but fused
+// multiply-adds, so not the same bits) replaces it.
+func microGo(kc int, ap, bp, c []float32, ldc int) {
+	var acc [microM][microN]float32
+	ap = ap[:kc*microM]
+	bp = bp[:kc*microN]
+	for p := 0; p < kc; p++ {
+		a := ap[p*microM : p*microM+microM : p*microM+microM]
+		b := (*[microN]float32)(bp[p*microN : p*microN+microN])
+		for r := 0; r < microM; r++ {
+			ar := a[r]
+			row := &acc[r]
+			for q := 0; q < microN; q++ {
+				row[q] += ar * b[q]
+			}
+		}
 	}
-	r := c[0:4:4]
-	r[0] += c00
-	r[1] += c01
-	r[2] += c02
-	r[3] += c03
-	r = c[ldc : ldc+4 : ldc+4]
-	r[0] += c10
-	r[1] += c11
-	r[2] += c12
-	r[3] += c13
-	r = c[2*ldc : 2*ldc+4 : 2*ldc+4]
-	r[0] += c20
-	r[1] += c21
-	r[2] += c22
-	r[3] += c23
-	r = c[3*ldc : 3*ldc+4 : 3*ldc+4]
-	r[0] += c30
-	r[1] += c31
-	r[2] += c32
-	r[3] += c33
+	for r := 0; r < microM; r++ {
+		row := c[r*ldc : r*ldc+microN : r*ldc+microN]
+		for q := 0; q < microN; q++ {
+			row[q] += acc[r][q]
+		}
+	}
 }

@@ -31,6 +31,14 @@ func naiveGemm(a []float32, ars, acs int, b []float32, brs, bcs, m, k, n int) []
 }
 
 func TestMatMulFormsAgainstFloat64(t *testing.T) {
+	defer func() { forceGeneric = false }()
+	for _, generic := range []bool{false, true} {
+		forceGeneric = generic
+		t.Run(fmt.Sprintf("generic=%v", generic), testMatMulForms)
+	}
+}
+
+func testMatMulForms(t *testing.T) {
 	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {4, 4, 4}, {17, 33, 9}, {64, 300, 65}, {70, 513, 130}, {256, 64, 256}}
 	r := tensor.NewRNG(1)
 	for _, s := range shapes {

@@ -1,10 +1,32 @@
 package ir
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-// Degree returns the number of ranks in each group along axis.
+// AxisEmbed names the pair of ranks (first and last pipeline stage, same
+// tp, cp and dp coordinates) that all-reduce the gradient of tied
+// embeddings.
+const AxisEmbed Axis = "embed"
+
+// Degree returns the number of ranks in each group along axis. A compound
+// axis "cp*tp" (one dimension split by several axes) has the product of
+// their degrees.
 func (m Mesh) Degree(axis Axis) int {
+	if strings.Contains(string(axis), "*") {
+		n := 1
+		for _, a := range strings.Split(string(axis), "*") {
+			n *= m.Degree(Axis(a))
+		}
+		return n
+	}
 	switch axis {
+	case AxisEmbed:
+		if m.PP > 1 {
+			return 2
+		}
+		return 0
 	case AxisTP:
 		return m.TP
 	case AxisCP:
@@ -135,7 +157,11 @@ func (u *Unit) Verify() []error {
 				bad("%s: unknown axis %q", cw, c.Axis)
 				continue
 			}
-			if c.Axis != AxisPP {
+			if c.Axis == AxisEmbed {
+				if c.GroupSize != 2 {
+					bad("%s: the tied-embedding group pairs 2 ranks", cw)
+				}
+			} else if c.Axis != AxisPP {
 				if g := m.Group(c.Axis, 0); len(g) != c.GroupSize {
 					bad("%s: group size %d, mesh groups along %s have %d ranks", cw, c.GroupSize, c.Axis, len(g))
 				}

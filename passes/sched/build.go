@@ -156,21 +156,29 @@ func Build(p *ir.Plan, sz Sizes, opt Options) (*ir.Schedule, ir.Diagnostics) {
 		for q := range orders {
 			orders[q] = orderInterleaved(pp, v, q, m)
 		}
-	case "zb-h1", "zb-v":
+	case "zb-h1":
+		for q := range orders {
+			orders[q] = orderZBH1(pp, q, m)
+		}
+	case "zb-v":
 		times := opt.Times
 		if times == nil {
 			times = UniformTimes{1, 1, 1}
 		}
+		// ZB-H1: no rank holds more micro-batches than 1F1B's first rank
+		// (p), and forwards run at most 1F1B's p−q ahead of backwards; ZB-V:
+		// 2p half-model chunks, the same memory.
 		limit := make([]int, pp)
+		limitFB := make([]int, pp)
 		for q := range limit {
 			if kind == "zb-h1" {
-				limit[q] = pp - q // 1F1B's in-flight micro-batches
+				limit[q], limitFB[q] = pp, pp-q
 			} else {
-				limit[q] = 2 * pp // 1F1B's first-rank activation memory, in half-model chunks
+				limit[q], limitFB[q] = 2*pp, 2*pp
 			}
 		}
 		var err error
-		orders, err = greedyOrders(pp, nStages, m, stageOf, limit, times)
+		orders, err = greedyOrders(pp, nStages, m, stageOf, limit, limitFB, times)
 		if err != nil {
 			return nil, append(diags, ir.Errorf(p.FieldSpan("schedule"), "%v", err))
 		}

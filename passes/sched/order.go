@@ -103,12 +103,13 @@ func orderInterleaved(p, v, q, m int) []op {
 
 // greedyOrders builds the orders of the zero-bubble schedules by list
 // scheduling: every pipeline rank, when free, runs the first ready action
-// in the priority B, then F (while its in-flight activations stay under
-// limit[q]), then W; it idles only when none is ready. stageOf[s] is the
+// in the priority B, then F (while the micro-batches it holds, forward done
+// and W not done, stay under limit[q], and those forward done and B not
+// done under limitFB[q]), then W; it idles only when none is ready. stageOf[s] is the
 // pipeline rank holding virtual stage s. With split backward and limits
 // equal to 1F1B's this is ZB-H1 (Qi et al., 2023); with the V placement it is
 // ZB-V. The times only decide the order: any times give a valid schedule.
-func greedyOrders(p, nStages, m int, stageOf []int, limit []int, times StageTimes) ([][]op, error) {
+func greedyOrders(p, nStages, m int, stageOf []int, limit, limitFB []int, times StageTimes) ([][]op, error) {
 	type key struct{ s, mb int }
 	const notDone = -1.0
 	fEnd := make([][]float64, nStages)
@@ -127,7 +128,8 @@ func greedyOrders(p, nStages, m int, stageOf []int, limit []int, times StageTime
 	nextF := make([][]int, p) // per rank, per local stage: next micro-batch to forward
 	nextB := make([][]int, p)
 	pendingW := make([][]key, p)
-	inflight := make([]int, p)
+	inflight := make([]int, p)   // F done, W not done
+	inflightFB := make([]int, p) // F done, B not done
 	free := make([]float64, p)
 	waiting := make([]bool, p)
 	ends := &timeHeap{}
@@ -165,7 +167,7 @@ func greedyOrders(p, nStages, m int, stageOf []int, limit []int, times StageTime
 				nextB[q][li]++
 			}
 		}
-		if chosen.kind == ir.ActNone && inflight[q] < limit[q] {
+		if chosen.kind == ir.ActNone && inflight[q] < limit[q] && inflightFB[q] < limitFB[q] {
 			for li := len(stagesOf[q]) - 1; li >= 0; li-- {
 				s := stagesOf[q][li]
 				i := nextF[q][li]
@@ -214,8 +216,10 @@ func greedyOrders(p, nStages, m int, stageOf []int, limit []int, times StageTime
 		case ir.ActF:
 			fEnd[chosen.stage][chosen.mb] = end
 			inflight[q]++
+			inflightFB[q]++
 		case ir.ActB:
 			bEnd[chosen.stage][chosen.mb] = end
+			inflightFB[q]--
 			pendingW[q] = append(pendingW[q], key{int(chosen.stage), int(chosen.mb)})
 		case ir.ActW:
 			inflight[q]--
@@ -247,3 +251,33 @@ func (h *timeHeap) Pop() any {
 	return x
 }
 func (h timeHeap) peek() float64 { return h[0] }
+
+// orderZBH1 is the handcrafted ZB-H1 of Qi et al. (2023): 1F1B's forwards
+// and input-gradient backwards, with pipeline rank q deferring its weight
+// gradients by q micro-batches, so that the backward wave runs down the
+// pipeline without the W's in its way and the deferred W's fill the
+// cool-down. Rank q then holds at most p−q forwards and q pending W's: 1F1B's
+// peak memory.
+func orderZBH1(p, q, m int) []op {
+	warm := min(p-q-1, m)
+	defer_ := min(q, m)
+	out := make([]op, 0, 3*m)
+	for i := 0; i < warm; i++ {
+		out = append(out, op{ir.ActF, int32(q), int32(i)})
+	}
+	w := 0
+	for i := 0; i < m; i++ {
+		if i+warm < m {
+			out = append(out, op{ir.ActF, int32(q), int32(i + warm)})
+		}
+		out = append(out, op{ir.ActB, int32(q), int32(i)})
+		if i >= defer_ {
+			out = append(out, op{ir.ActW, int32(q), int32(w)})
+			w++
+		}
+	}
+	for ; w < m; w++ {
+		out = append(out, op{ir.ActW, int32(q), int32(w)})
+	}
+	return out
+}

@@ -247,10 +247,10 @@ func execute(s *ir.Schedule) (*Report, []string) {
 	recvWaiter := map[p2pKey]int{}
 	type gk struct{ g, k int32 }
 	insts := map[gk]*instance{}
-	calls := make([]map[int32]int32, n)  // per rank, calls made per group
-	stream := make([][]*instance, n)     // per rank, pending collectives in issue order
-	issued := make([][]*instance, n)     // per rank, the instance of each action (nil if none)
-	blocked := make([]string, n)         // what a blocked rank waits for
+	calls := make([]map[int32]int32, n) // per rank, calls made per group
+	stream := make([][]*instance, n)    // per rank, pending collectives in issue order
+	issued := make([][]*instance, n)    // per rank, the instance of each action (nil if none)
+	blocked := make([]string, n)        // what a blocked rank waits for
 	inflight := make([]map[[2]int32]bool, n)
 	peak := make([]float64, n)
 	v := float64(max(s.VPP, 1))

@@ -1,0 +1,74 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"planc/ir"
+	"planc/passes/sched"
+)
+
+func testPlan(kind string, pp, vpp, m, dp, tp int) *ir.Plan {
+	dev := &ir.Device{Name: "dev", PeakBF16: 1e15, Memory: 80e9, HBMBandwidth: 2e12}
+	node := &ir.Node{Name: "n", Device: dev, Devices: 8, IntraBW: 300e9, IntraLatency: 2e-6}
+	world := pp * dp * tp
+	cl := &ir.Cluster{Name: "c", Node: node, Nodes: (world + 7) / 8, PerNode: min(8, world), InterBW: 100e9, InterLatency: 5e-6}
+	model := &ir.Model{Name: "gpt", Kind: ir.Transformer, Vocab: 1024, Seq: 128, Hidden: 64, Layers: pp * vpp, Heads: 4, FFN: 256, TieEmbeddings: true}
+	return &ir.Plan{Name: "t", Model: model, Cluster: cl, DP: dp, TP: tp, PP: pp, EP: 1, CP: 1, VPP: vpp,
+		Schedule: kind, GlobalBatch: m * dp, MicroBatch: 1, Precision: "bf16", Recompute: "none"}
+}
+
+func build(t testing.TB, p *ir.Plan, times sched.StageTimes) *ir.Schedule {
+	t.Helper()
+	s, diags := sched.Build(p, sched.PlanSizes(p), sched.Options{Times: times})
+	if diags.HasErrors() {
+		t.Fatalf("Build: %v", diags)
+	}
+	if _, err := sched.Verify(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestBubbleClosedForms checks the simulated bubble fraction (Σ idle / Σ
+// busy) on uniform costs against REFERENCE.md: GPipe and 1F1B (p−1)/m,
+// interleaved (p−1)/(v·m), ZB-H1 (p−1)(T_F+T_B−T_W) over m(T_F+T_B+T_W).
+func TestBubbleClosedForms(t *testing.T) {
+	type row struct {
+		kind    string
+		p, v, m int
+		c       Uniform
+		want    float64
+	}
+	var rows []row
+	for _, p := range []int{2, 4, 8} {
+		for _, m := range []int{p, 2 * p, 4 * p, 3*p + 1} {
+			f, b := 1.0, 2.0
+			rows = append(rows,
+				row{"gpipe", p, 1, m, Uniform{F: f, B: b}, float64(p-1) / float64(m)},
+				row{"1f1b", p, 1, m, Uniform{F: f, B: b}, float64(p-1) / float64(m)})
+			for _, c := range []Uniform{{F: 1, B: 1, W: 1}, {F: 2, B: 2, W: 1}, {F: 1, B: 1.5, W: 0.5}} {
+				rows = append(rows, row{"zb-h1", p, 1, m, c, float64(p-1) * (c.F + c.B - c.W) / (float64(m) * (c.F + c.B + c.W))})
+			}
+			for _, v := range []int{2, 3, 4} {
+				if m%p == 0 {
+					rows = append(rows, row{"interleaved", p, v, m, Uniform{F: f, B: b}, float64(p-1) / float64(v*m)})
+				}
+			}
+		}
+	}
+	for _, r := range rows {
+		name := fmt.Sprintf("%s/p%d/v%d/m%d/F%gB%gW%g", r.kind, r.p, r.v, r.m, r.c.F, r.c.B, r.c.W)
+		t.Run(name, func(t *testing.T) {
+			s := build(t, testPlan(r.kind, r.p, r.v, r.m, 1, 1), sched.UniformTimes{F: r.c.F, B: r.c.B, W: r.c.W})
+			res, err := Run(s, Config{Costs: r.c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(res.BubbleFraction-r.want) > 1e-9 {
+				t.Errorf("bubble %.6f, want %.6f (step %g)", res.BubbleFraction, r.want, res.StepTime)
+			}
+		})
+	}
+}

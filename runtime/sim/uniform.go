@@ -1,0 +1,26 @@
+package sim
+
+import "planc/ir"
+
+// Uniform is a cost model in which every virtual stage takes F, B and W
+// seconds per micro-batch, the optimizer Opt, and communication nothing. It
+// is what REFERENCE.md's closed-form bubbles assume.
+type Uniform struct{ F, B, W, Opt float64 }
+
+// Compute implements Costs.
+func (u Uniform) Compute(_ *ir.Schedule, _ int, a ir.Action) (float64, float64) {
+	switch a.Kind {
+	case ir.ActF:
+		return u.F, 0
+	case ir.ActB:
+		return u.B, 0
+	case ir.ActW:
+		return u.W, 0
+	case ir.ActOptimizer:
+		return u.Opt, 0
+	}
+	return 0, 0
+}
+
+// Comm implements Costs.
+func (u Uniform) Comm(*ir.Schedule, int, ir.Action) CommCost { return CommCost{} }

@@ -255,7 +255,7 @@ func (b *builder) value(g *gValue) *Value {
 			if _, known := units[v.Unit]; !known {
 				d := ir.Errorf(v.UnitSpan, "unknown unit %q", v.Unit)
 				if s := suggest(v.Unit, unitNames()); s != "" {
-					d.Suggestion = fmt.Sprintf("did you mean %q?", s)
+					d.Suggestion = fmt.Sprintf("did you mean %s?", s)
 				}
 				b.diags = append(b.diags, d)
 			}

@@ -156,7 +156,7 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 			if !ok {
 				d := c.errorf(it.NameSpan, "unknown field %s in %s", it.Name, what)
 				if s := suggest(it.Name, names); s != "" {
-					d.Suggestion = fmt.Sprintf("did you mean %q?", s)
+					d.Suggestion = fmt.Sprintf("did you mean %s?", s)
 				} else {
 					d.Notes = []string{"the fields are " + strings.Join(names, ", ")}
 				}

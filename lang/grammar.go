@@ -252,7 +252,7 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 	case at == 0 && ut.Unexpected.Type == tokIdent:
 		d.Message += ": expected import or a declaration (device, node, cluster, model, plan)"
 		if s := suggest(ut.Unexpected.Value, []string{"import", "device", "node", "cluster", "model", "plan"}); s != "" {
-			d.Suggestion = fmt.Sprintf("did you mean %q?", s)
+			d.Suggestion = fmt.Sprintf("did you mean %s?", s)
 		}
 	case at == 0:
 		d.Message += ": expected import or a declaration (device, node, cluster, model, plan)"

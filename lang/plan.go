@@ -26,8 +26,8 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 		p.Auto["moe."+name] = true
 	}
 	checkFields(c, what+"'s train block", blockSpan(res, "train", d.NameSpan), ir.TrainFields, res.nested["train"], &p.Train, "train.", p.FieldSpans, nil)
-	if p.Model == nil || p.Cluster == nil {
-		return p
+	if p.Model == nil {
+		return p // the model's own errors say why; nothing to check against
 	}
 	if _, written := res.written["moe"]; written && p.Model.MoE == nil {
 		c.warnf(res.written["moe"].NameSpan, "plan %s has a moe block, but model %s is dense", p.Name, p.Model.Name).Suggestion =
@@ -80,6 +80,9 @@ func (pc *planCheck) atFirst(fields ...string) ir.Span {
 // When dp is the only auto degree, it is deduced from the device count.
 func (pc *planCheck) sizeCluster() {
 	p, c := pc.p, pc.c
+	if p.Cluster == nil {
+		return
+	}
 	autos := c.clusterAuto[p.Cluster]
 	others := p.TP * p.PP * p.CP
 	degreesAuto := pc.auto("tp", "pp", "cp")
@@ -126,7 +129,7 @@ func (pc *planCheck) check() {
 	degrees := []string{"dp", "tp", "pp", "cp"}
 
 	// World size against the cluster.
-	if !pc.auto(degrees...) && p.Cluster.Devices() > 0 {
+	if !pc.auto(degrees...) && p.Cluster != nil && p.Cluster.Devices() > 0 {
 		world, devices := p.WorldSize(), p.Cluster.Devices()
 		if world != devices {
 			d := c.errorf(pc.atFirst("dp", "tp", "pp", "cp"), "dp·tp·pp·cp = %d·%d·%d·%d = %d, but cluster %s has %d devices (%d nodes × %d)",
@@ -173,7 +176,7 @@ func (pc *planCheck) check() {
 		d.Notes = []string{"a phantom layer puts one part on each tensor-parallel rank"}
 		d.Suggestion = fmt.Sprintf("set tp = %d", m.FFNKind.Parts)
 	}
-	if !pc.auto("tp") && p.Cluster.PerNode > 0 && p.TP > p.Cluster.PerNode {
+	if !pc.auto("tp") && p.Cluster != nil && p.Cluster.PerNode > 0 && p.TP > p.Cluster.PerNode {
 		d := c.warnf(pc.at("tp"), "tp = %d spans nodes: cluster %s has %d devices per node", p.TP, p.Cluster.Name, p.Cluster.PerNode)
 		d.Notes = []string{"tensor-parallel collectives are on the critical path and the inter-node link is slow"}
 		d.Suggestion = fmt.Sprintf("keep tp <= %d and use pp across nodes", p.Cluster.PerNode)
@@ -309,7 +312,7 @@ func (pc *planCheck) checkMoE() {
 	}
 	// An ep group spanning nodes sends its all-to-all over the slow link;
 	// redundancy-bypassing dispatch exists for exactly that.
-	if !pc.auto("ep", "tp", "cp", "moe.rbd", "moe.ssmb") && p.EP > 1 && !p.MoE.RBD && p.Cluster.PerNode > 0 {
+	if !pc.auto("ep", "tp", "cp", "moe.rbd", "moe.ssmb") && p.EP > 1 && !p.MoE.RBD && p.Cluster != nil && p.Cluster.PerNode > 0 {
 		// An ep group is ep consecutive data ranks at one tp index, so it
 		// covers ep·tp consecutive ranks; with ssmb it runs over tp too.
 		span := p.EP * p.TP

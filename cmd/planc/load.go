@@ -71,6 +71,12 @@ func printDiagnostics(w io.Writer, diags ir.Diagnostics, src ir.Sources, asJSON 
 		io.WriteString(w, ir.RenderAll(diags, src))
 		return
 	}
+	json.NewEncoder(w).Encode(map[string]any{"diagnostics": jsonDiagnostics(diags)})
+}
+
+// jsonDiagnostics converts diagnostics to their --json form; never nil, so
+// that no diagnostics encode as [].
+func jsonDiagnostics(diags ir.Diagnostics) []jsonDiagnostic {
 	out := make([]jsonDiagnostic, len(diags))
 	for i, d := range diags {
 		out[i] = jsonDiagnostic{
@@ -80,5 +86,5 @@ func printDiagnostics(w io.Writer, diags ir.Diagnostics, src ir.Sources, asJSON 
 			Message: d.Message, Notes: d.Notes, Suggestion: d.Suggestion,
 		}
 	}
-	json.NewEncoder(w).Encode(map[string]any{"diagnostics": out})
+	return out
 }

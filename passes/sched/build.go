@@ -16,9 +16,9 @@
 // executing the schedule abstractly; it reports each rank's peak of
 // in-flight micro-batches.
 //
-// What a schedule does not depend on: how long stages take. Only the greedy
-// zero-bubble orders (zb-h1, zb-v) consult [StageTimes] to place their W
-// actions; the sizes of the data moved come from [Sizes].
+// A schedule does not depend on how long stages take: every order is the
+// published construction of its schedule; the sizes of the data moved come
+// from [Sizes].
 package sched
 
 import (
@@ -51,16 +51,10 @@ type Sizes struct {
 	StageCollectives [][]ir.StageCollective
 }
 
-// Options tune Build.
-type Options struct {
-	// Times orders the zero-bubble schedules; nil uses F = 1, B = 1, W = 1.
-	Times StageTimes
-}
-
 // Build lowers plan p (all fields resolved) to its schedule with the sizes
 // sz. Errors are diagnostics at the plan field that makes the schedule
 // impossible.
-func Build(p *ir.Plan, sz Sizes, opt Options) (*ir.Schedule, ir.Diagnostics) {
+func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 	var diags ir.Diagnostics
 	pp, v := p.PP, max(p.VPP, 1)
 	m := p.MicroBatches()
@@ -161,26 +155,8 @@ func Build(p *ir.Plan, sz Sizes, opt Options) (*ir.Schedule, ir.Diagnostics) {
 			orders[q] = orderZBH1(pp, q, m)
 		}
 	case "zb-v":
-		times := opt.Times
-		if times == nil {
-			times = UniformTimes{1, 1, 1}
-		}
-		// ZB-H1: no rank holds more micro-batches than 1F1B's first rank
-		// (p), and forwards run at most 1F1B's p−q ahead of backwards; ZB-V:
-		// 2p half-model chunks, the same memory.
-		limit := make([]int, pp)
-		limitFB := make([]int, pp)
-		for q := range limit {
-			if kind == "zb-h1" {
-				limit[q], limitFB[q] = pp, pp-q
-			} else {
-				limit[q], limitFB[q] = 2*pp, 2*pp
-			}
-		}
-		var err error
-		orders, err = greedyOrders(pp, nStages, m, stageOf, limit, limitFB, times)
-		if err != nil {
-			return nil, append(diags, ir.Errorf(p.FieldSpan("schedule"), "%v", err))
+		for q := range orders {
+			orders[q] = orderZBV(pp, q, m)
 		}
 	}
 

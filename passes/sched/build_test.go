@@ -22,7 +22,7 @@ func testPlan(kind string, pp, vpp, m, dp, tp, zero int) *ir.Plan {
 
 func mustBuild(t testing.TB, p *ir.Plan) *ir.Schedule {
 	t.Helper()
-	s, diags := Build(p, PlanSizes(p), Options{})
+	s, diags := Build(p, PlanSizes(p))
 	if diags.HasErrors() {
 		t.Fatalf("Build: %v", diags)
 	}

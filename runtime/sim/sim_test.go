@@ -19,9 +19,9 @@ func testPlan(kind string, pp, vpp, m, dp, tp int) *ir.Plan {
 		Schedule: kind, GlobalBatch: m * dp, MicroBatch: 1, Precision: "bf16", Recompute: "none"}
 }
 
-func build(t testing.TB, p *ir.Plan, times sched.StageTimes) *ir.Schedule {
+func build(t testing.TB, p *ir.Plan) *ir.Schedule {
 	t.Helper()
-	s, diags := sched.Build(p, sched.PlanSizes(p), sched.Options{Times: times})
+	s, diags := sched.Build(p, sched.PlanSizes(p))
 	if diags.HasErrors() {
 		t.Fatalf("Build: %v", diags)
 	}
@@ -51,6 +51,14 @@ func TestBubbleClosedForms(t *testing.T) {
 			for _, c := range []Uniform{{F: 1, B: 1, W: 1}, {F: 2, B: 2, W: 1}, {F: 1, B: 1.5, W: 0.5}} {
 				rows = append(rows, row{"zb-h1", p, 1, m, c, float64(p-1) * (c.F + c.B - c.W) / (float64(m) * (c.F + c.B + c.W))})
 			}
+			if m >= 2*p {
+				// ZB-V (no closed form in REFERENCE.md): with T_F = T_B =
+				// T_W only the ramp of the V's first chunk is idle,
+				// (p−1)·T_F/2 per rank (F, B, W are whole-model times;
+				// a chunk takes half).
+				c := Uniform{F: 1, B: 1, W: 1}
+				rows = append(rows, row{"zb-v", p, 2, m, c, float64(p-1) * c.F / 2 / (float64(m) * (c.F + c.B + c.W))})
+			}
 			for _, v := range []int{2, 3, 4} {
 				if m%p == 0 {
 					rows = append(rows, row{"interleaved", p, v, m, Uniform{F: f, B: b}, float64(p-1) / float64(v*m)})
@@ -61,8 +69,12 @@ func TestBubbleClosedForms(t *testing.T) {
 	for _, r := range rows {
 		name := fmt.Sprintf("%s/p%d/v%d/m%d/F%gB%gW%g", r.kind, r.p, r.v, r.m, r.c.F, r.c.B, r.c.W)
 		t.Run(name, func(t *testing.T) {
-			s := build(t, testPlan(r.kind, r.p, r.v, r.m, 1, 1), sched.UniformTimes{F: r.c.F, B: r.c.B, W: r.c.W})
-			res, err := Run(s, Config{Costs: r.c})
+			s := build(t, testPlan(r.kind, r.p, r.v, r.m, 1, 1))
+			c := r.c
+			if r.kind == "zb-v" {
+				c = Uniform{F: c.F / 2, B: c.B / 2, W: c.W / 2}
+			}
+			res, err := Run(s, Config{Costs: c})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,5 +82,39 @@ func TestBubbleClosedForms(t *testing.T) {
 				t.Errorf("bubble %.6f, want %.6f (step %g)", res.BubbleFraction, r.want, res.StepTime)
 			}
 		})
+	}
+}
+
+// TestZBVBeatsZBH1 pins ZB-V against ZB-H1 where REFERENCE.md gives no
+// closed form: at the same memory (peak in-flight p micro-batches) its
+// bubble is at most half of ZB-H1's when m >= 2p.
+func TestZBVBeatsZBH1(t *testing.T) {
+	for _, c := range []Uniform{{F: 1, B: 1, W: 1}, {F: 2, B: 2, W: 1}, {F: 1, B: 1.5, W: 0.5}} {
+		for _, p := range []int{2, 4, 8} {
+			for _, m := range []int{2 * p, 3*p + 1, 4 * p} {
+				h1 := build(t, testPlan("zb-h1", p, 1, m, 1, 1))
+				rh, err := Run(h1, Config{Costs: c})
+				if err != nil {
+					t.Fatal(err)
+				}
+				v := build(t, testPlan("zb-v", p, 2, m, 1, 1))
+				rv, err := Run(v, Config{Costs: Uniform{F: c.F / 2, B: c.B / 2, W: c.W / 2}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rv.BubbleFraction > rh.BubbleFraction/2+1e-9 {
+					t.Errorf("%v p=%d m=%d: zb-v bubble %.4f > half of zb-h1's %.4f", c, p, m, rv.BubbleFraction, rh.BubbleFraction)
+				}
+				rep, err := sched.Verify(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for r, pk := range rep.PeakInFlight {
+					if pk > float64(p) {
+						t.Errorf("p=%d m=%d: zb-v rank %d holds %g micro-batches, more than 1F1B's %d", p, m, r, pk, p)
+					}
+				}
+			}
+		}
 	}
 }

@@ -125,7 +125,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	if s.Tied {
 		specs = append(specs,
 			MatMul{M: T, K: H, N: s.Vocab, TransB: true},            // logits = x·wteᵀ
-			MatMul{M: T, K: s.Vocab, N: H},                          // dx = dlogits·wte
+			MatMul{M: T, K: s.Vocab, N: H, Acc: true},               // dx += dlogits·wte
 			MatMul{M: s.Vocab, K: T, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
 	} else {
 		specs = append(specs, linearSpecs(T, H, s.Vocab, false)[:3]...)

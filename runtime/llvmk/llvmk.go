@@ -1,0 +1,183 @@
+//go:build planc_llvm
+
+package llvmk
+
+/*
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static void *planc_dlopen(const char *path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
+static const char *planc_dlerror(void) { const char *e = dlerror(); return e ? e : "unknown dlopen error"; }
+static void *planc_dlsym(void *h, const char *name) { return dlsym(h, name); }
+static int planc_dlclose(void *h) { return dlclose(h); }
+
+typedef void (*planc_kernel8)(uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t);
+
+// planc_call calls a generated kernel: all its parameters are pointers or
+// int64 counts (INTEGER class), so passing eight is ABI-correct for any
+// kernel with at most eight.
+static void planc_call(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3,
+                       uintptr_t a4, uintptr_t a5, uintptr_t a6, uintptr_t a7) {
+	((planc_kernel8)fn)(a0, a1, a2, a3, a4, a5, a6, a7);
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"unsafe"
+
+	"planc/codegen/llvm"
+	"planc/ir"
+)
+
+// Kernels is a loaded library of generated host kernels.
+type Kernels struct {
+	handle unsafe.Pointer
+	syms   map[string]unsafe.Pointer
+	// Module is the generated module (its kernels and IR text).
+	Module *llvm.Module
+	// Dir holds the .ll, .o and .so that Load built.
+	Dir       string
+	fallbacks atomic.Int64
+	calls     atomic.Int64
+}
+
+// HostSupported reports whether this CPU runs the x86-64-v3 code that the
+// host target emits (AVX2 and FMA), and why not.
+func HostSupported() (bool, string) {
+	if runtime.GOARCH != "amd64" || runtime.GOOS != "linux" {
+		return false, "host kernels need linux/amd64, this is " + runtime.GOOS + "/" + runtime.GOARCH
+	}
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false, err.Error()
+	}
+	for _, f := range []string{" avx2", " fma"} {
+		if !strings.Contains(string(info), f) {
+			return false, "the CPU lacks" + f
+		}
+	}
+	return true, ""
+}
+
+// LoadPlan builds and loads the host kernels of plan p's shapes.
+func LoadPlan(p *ir.Plan) (*Kernels, error) {
+	specs, err := llvm.ForPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	return Load(p.Name, specs)
+}
+
+// Load generates the host kernels of specs, compiles them with llc, links
+// them into a shared library in a temporary folder and loads it.
+func Load(name string, specs []llvm.Spec) (*Kernels, error) {
+	if ok, why := HostSupported(); !ok {
+		return nil, fmt.Errorf("llvmk: %s", why)
+	}
+	tc := llvm.FindToolchain()
+	if tc.LLC == "" {
+		return nil, fmt.Errorf("llvmk: llc not found (apt-get install llvm-14)")
+	}
+	t, _ := llvm.LookupTarget("x86-64")
+	m, err := llvm.Generate(name, specs, t)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "planc-llvmk-")
+	if err != nil {
+		return nil, err
+	}
+	a, err := llvm.Build(m, dir, "kernels", tc)
+	if err != nil {
+		return nil, err
+	}
+	if a.Object == "" {
+		return nil, fmt.Errorf("llvmk: no object built: %s", strings.Join(a.Notes, "; "))
+	}
+	so := filepath.Join(dir, "kernels.so")
+	if err := llvm.SharedLibrary(tc, a.Object, so); err != nil {
+		return nil, err
+	}
+	cpath := C.CString(so)
+	defer C.free(unsafe.Pointer(cpath))
+	h := C.planc_dlopen(cpath)
+	if h == nil {
+		return nil, fmt.Errorf("llvmk: dlopen %s: %s", so, C.GoString(C.planc_dlerror()))
+	}
+	k := &Kernels{handle: h, syms: map[string]unsafe.Pointer{}, Module: m, Dir: dir}
+	for _, kd := range m.Kernels {
+		cn := C.CString(kd.Name)
+		sym := C.planc_dlsym(h, cn)
+		C.free(unsafe.Pointer(cn))
+		if sym == nil {
+			k.Close()
+			return nil, fmt.Errorf("llvmk: %s has no symbol %s", so, kd.Name)
+		}
+		k.syms[kd.Name] = sym
+	}
+	return k, nil
+}
+
+// Close unloads the library and removes its folder.
+func (k *Kernels) Close() error {
+	if k.handle != nil {
+		C.planc_dlclose(k.handle)
+		k.handle = nil
+	}
+	return os.RemoveAll(k.Dir)
+}
+
+// Fallbacks returns how many calls ran a Go kernel because no generated
+// kernel had their shapes, and Calls how many ran a generated one.
+func (k *Kernels) Fallbacks() int64 { return k.fallbacks.Load() }
+
+// Calls returns how many calls ran a generated kernel.
+func (k *Kernels) Calls() int64 { return k.calls.Load() }
+
+// Has reports whether the library holds the kernel of spec.
+func (k *Kernels) Has(spec llvm.Spec) bool { _, ok := k.syms[spec.Name()]; return ok }
+
+// arg is one kernel argument: a buffer or a count.
+type arg = uintptr
+
+func f32(s []float32) arg {
+	if len(s) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(&s[0]))
+}
+
+func i32(s []int32) arg {
+	if len(s) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(&s[0]))
+}
+
+func count(n int) arg { return uintptr(n) }
+
+// call runs the kernel of spec if the library has it and reports whether
+// it did. The buffers behind args stay reachable through keep until the
+// call returns (the Go heap does not move objects; keep pins liveness).
+func (k *Kernels) call(spec llvm.Spec, keep []any, args ...arg) bool {
+	fn, ok := k.syms[spec.Name()]
+	if !ok {
+		return false
+	}
+	var a [8]arg
+	copy(a[:], args)
+	C.planc_call(fn, C.uintptr_t(a[0]), C.uintptr_t(a[1]), C.uintptr_t(a[2]), C.uintptr_t(a[3]),
+		C.uintptr_t(a[4]), C.uintptr_t(a[5]), C.uintptr_t(a[6]), C.uintptr_t(a[7]))
+	runtime.KeepAlive(keep)
+	k.calls.Add(1)
+	return true
+}

@@ -1,0 +1,275 @@
+//go:build planc_llvm
+
+package llvmk
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"planc/codegen/llvm"
+	"planc/ir"
+	"planc/runtime/kernels"
+	"planc/runtime/optim"
+)
+
+// tol is the largest accepted relative error, max|got-want| / max|want|
+// over each output tensor.
+const tol = 1e-5
+
+// tinyPlan is tiny_gpt (stdlib/models/tiny.plan) at micro_batch 8, with an
+// MoE block (8 experts, top-2, one shared expert) so that the MoE kernels
+// are generated too.
+func tinyPlan(moe bool) *ir.Plan {
+	m := &ir.Model{Name: "tiny_gpt", Kind: ir.Transformer, Vocab: 256, Seq: 64, Hidden: 64, Layers: 4, Heads: 4, FFN: 256, TieEmbeddings: true}
+	if moe {
+		m.MoE = &ir.MoE{Experts: 8, TopK: 2, ExpertFFN: 64, Shared: 1, NormalizeTopK: true}
+	}
+	return &ir.Plan{Name: "tiny", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, MicroBatch: 8}
+}
+
+var lib *Kernels
+
+func TestMain(m *testing.M) {
+	if ok, why := HostSupported(); !ok {
+		fmt.Println("SKIP: host kernels cannot run here:", why)
+		os.Exit(0)
+	}
+	if llvm.FindToolchain().LLC == "" {
+		fmt.Println("SKIP: llc is not installed (apt-get install llvm-14; .ci/install-llvm-tools)")
+		os.Exit(0)
+	}
+	var specs []llvm.Spec
+	for _, moe := range []bool{false, true} {
+		s, err := llvm.ForPlan(tinyPlan(moe))
+		if err != nil {
+			panic(err)
+		}
+		specs = append(specs, s...)
+	}
+	// The normalize=false router too.
+	specs = append(specs, llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}, llvm.RouterTopKBwd{RouterTopK: llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}})
+	var err error
+	lib, err = Load("tiny", specs)
+	if err != nil {
+		fmt.Println("FAIL: loading the generated kernels:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	lib.Close()
+	os.Exit(code)
+}
+
+func randVec(r *rand.Rand, n int, scale float32) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = (r.Float32()*2 - 1) * scale
+	}
+	return v
+}
+
+func clone(v []float32) []float32 { return append([]float32(nil), v...) }
+
+func relErr(got, want []float32) float64 {
+	var num, den float64
+	for i := range want {
+		num = max(num, math.Abs(float64(got[i])-float64(want[i])))
+		den = max(den, math.Abs(float64(want[i])))
+	}
+	if den == 0 {
+		return num
+	}
+	return num / den
+}
+
+// check compares named outputs and requires that no call fell back.
+func check(t *testing.T, fallbacks0 int64, pairs ...any) {
+	t.Helper()
+	if f := lib.Fallbacks() - fallbacks0; f != 0 {
+		t.Fatalf("%d calls fell back to the Go kernels: the generated kernel was not used", f)
+	}
+	for i := 0; i < len(pairs); i += 3 {
+		name, got, want := pairs[i].(string), pairs[i+1].([]float32), pairs[i+2].([]float32)
+		e := relErr(got, want)
+		t.Logf("%-8s rel err %.2e", name, e)
+		if e > tol || math.IsNaN(e) {
+			t.Errorf("%s: relative error %.3e > %.0e", name, e, tol)
+		}
+	}
+}
+
+func TestHostKernelsMatchGoKernels(t *testing.T) {
+	const T, H, F, V = 512, 64, 256, 256
+	r := rand.New(rand.NewPCG(1, 2))
+	matmuls := []struct {
+		name    string
+		m, k, n int
+		form    string // nn, nt, tn
+		acc     bool
+	}{
+		{"qkv_dw", H, T, 3 * H, "tn", true},
+		{"proj_dx", T, H, H, "nt", true},
+		{"fc2_dx", T, H, F, "nt", true},
+		{"logits", T, H, V, "nt", false},
+		{"head_dx", T, V, H, "nn", true},
+		{"dwte", V, T, H, "tn", true},
+		{"fc1_dw", H, T, F, "tn", true},
+		{"router", T, H, 8, "nn", false},
+		{"expert_dx", 77, 64, H, "nt", true}, // runtime row count
+		{"expert_dw", H, 77, 64, "tn", true}, // runtime contraction
+	}
+	for _, mm := range matmuls {
+		t.Run("matmul_"+mm.name, func(t *testing.T) {
+			a := randVec(r, mm.m*mm.k, 1)
+			b := randVec(r, mm.k*mm.n, 1)
+			c0 := randVec(r, mm.m*mm.n, 1)
+			got, want := clone(c0), clone(c0)
+			f0 := lib.Fallbacks()
+			switch mm.form {
+			case "nn":
+				lib.MatMul(got, a, b, mm.m, mm.k, mm.n, mm.acc)
+				kernels.MatMul(want, a, b, mm.m, mm.k, mm.n, mm.acc)
+			case "nt":
+				lib.MatMulTransB(got, a, b, mm.m, mm.k, mm.n, mm.acc)
+				kernels.MatMulTransB(want, a, b, mm.m, mm.k, mm.n, mm.acc)
+			case "tn":
+				lib.MatMulTransA(got, a, b, mm.m, mm.k, mm.n, mm.acc)
+				kernels.MatMulTransA(want, a, b, mm.m, mm.k, mm.n, mm.acc)
+			}
+			check(t, f0, "c", got, want)
+		})
+	}
+	for _, lin := range []struct {
+		name          string
+		rows, in, out int
+	}{{"qkv", T, H, 3 * H}, {"proj", T, H, H}, {"fc1", T, H, F}, {"fc2", T, F, H}, {"expert_fc1", 77, H, 64}} {
+		t.Run("linear_"+lin.name, func(t *testing.T) {
+			x, w, b := randVec(r, lin.rows*lin.in, 1), randVec(r, lin.in*lin.out, 0.2), randVec(r, lin.out, 1)
+			y1, y2 := make([]float32, lin.rows*lin.out), make([]float32, lin.rows*lin.out)
+			f0 := lib.Fallbacks()
+			lib.LinearForward(y1, x, w, b, lin.rows, lin.in, lin.out)
+			kernels.LinearForward(y2, x, w, b, lin.rows, lin.in, lin.out)
+			dy := randVec(r, lin.rows*lin.out, 1)
+			dx0, dw0, db0 := randVec(r, lin.rows*lin.in, 1), randVec(r, lin.in*lin.out, 1), randVec(r, lin.out, 1)
+			dx1, dw1, db1 := clone(dx0), clone(dw0), clone(db0)
+			dx2, dw2, db2 := clone(dx0), clone(dw0), clone(db0)
+			lib.LinearBackward(dx1, dw1, db1, dy, x, w, lin.rows, lin.in, lin.out)
+			kernels.LinearBackward(dx2, dw2, db2, dy, x, w, lin.rows, lin.in, lin.out)
+			check(t, f0, "y", y1, y2, "dx", dx1, dx2, "dw", dw1, dw2, "db", db1, db2)
+		})
+	}
+	t.Run("layernorm", func(t *testing.T) {
+		x, g, b := randVec(r, T*H, 2), randVec(r, H, 1), randVec(r, H, 1)
+		y1, m1, s1 := make([]float32, T*H), make([]float32, T), make([]float32, T)
+		y2, m2, s2 := make([]float32, T*H), make([]float32, T), make([]float32, T)
+		f0 := lib.Fallbacks()
+		lib.LayerNormForward(y1, m1, s1, x, g, b, T, H)
+		kernels.LayerNormForward(y2, m2, s2, x, g, b, T, H)
+		dy := randVec(r, T*H, 1)
+		dx0, dg0, db0 := randVec(r, T*H, 1), randVec(r, H, 1), randVec(r, H, 1)
+		dx1, dg1, db1 := clone(dx0), clone(dg0), clone(db0)
+		dx2, dg2, db2 := clone(dx0), clone(dg0), clone(db0)
+		lib.LayerNormBackward(dx1, dg1, db1, dy, x, m2, s2, g, T, H)
+		kernels.LayerNormBackward(dx2, dg2, db2, dy, x, m2, s2, g, T, H)
+		check(t, f0, "y", y1, y2, "mean", m1, m2, "rstd", s1, s2, "dx", dx1, dx2, "dgamma", dg1, dg2, "dbeta", db1, db2)
+	})
+	t.Run("gelu", func(t *testing.T) {
+		for _, n := range []int{T * F, 77 * 64} { // constant and runtime counts
+			x := randVec(r, n, 4)
+			y1, y2 := make([]float32, n), make([]float32, n)
+			f0 := lib.Fallbacks()
+			lib.GeluForward(y1, x)
+			kernels.GeluForward(y2, x)
+			dy, dx0 := randVec(r, n, 1), randVec(r, n, 1)
+			dx1, dx2 := clone(dx0), clone(dx0)
+			lib.GeluBackward(dx1, dy, x)
+			kernels.GeluBackward(dx2, dy, x)
+			check(t, f0, "y", y1, y2, "dx", dx1, dx2)
+		}
+	})
+	t.Run("attention", func(t *testing.T) {
+		s := kernels.AttnShape{Batch: 8, Heads: 4, Tq: 64, Tk: 64, D: 16, Causal: true}
+		n := s.Batch * s.Heads * s.Tq * s.D
+		q, k, v := randVec(r, n, 1), randVec(r, n, 1), randVec(r, n, 1)
+		o1, l1 := make([]float32, n), make([]float32, n/s.D)
+		o2, l2 := make([]float32, n), make([]float32, n/s.D)
+		f0 := lib.Fallbacks()
+		lib.AttentionForward(o1, l1, q, k, v, s)
+		kernels.AttentionForward(o2, l2, q, k, v, s)
+		do := randVec(r, n, 1)
+		g0 := [3][]float32{randVec(r, n, 1), randVec(r, n, 1), randVec(r, n, 1)}
+		g1 := [3][]float32{clone(g0[0]), clone(g0[1]), clone(g0[2])}
+		g2 := [3][]float32{clone(g0[0]), clone(g0[1]), clone(g0[2])}
+		lib.AttentionBackward(g1[0], g1[1], g1[2], do, q, k, v, o2, l2, s)
+		kernels.AttentionBackward(g2[0], g2[1], g2[2], do, q, k, v, o2, l2, s)
+		check(t, f0, "o", o1, o2, "lse", l1, l2, "dq", g1[0], g2[0], "dk", g1[1], g2[1], "dv", g1[2], g2[2])
+	})
+	for _, normalize := range []bool{false, true} {
+		t.Run(fmt.Sprintf("router_normalize=%v", normalize), func(t *testing.T) {
+			logits := randVec(r, T*8, 3)
+			f0 := lib.Fallbacks()
+			got := lib.Route(logits, T, 8, 2, normalize)
+			want := kernels.Route(logits, T, 8, 2, normalize)
+			for i := range want.Expert {
+				if got.Expert[i] != want.Expert[i] {
+					t.Fatalf("slot %d: expert %d, want %d", i, got.Expert[i], want.Expert[i])
+				}
+			}
+			dw := randVec(r, T*2, 1)
+			dProb := randVec(r, 8, 0.1)
+			dl0 := randVec(r, T*8, 1)
+			dl1, dl2 := clone(dl0), clone(dl0)
+			lib.RouterBackward(dl1, dw, want, dProb, 0.5)
+			kernels.RouterBackward(dl2, dw, want, dProb, 0.5)
+			check(t, f0, "probs", got.Probs, want.Probs, "weight", got.Weight, want.Weight, "dlogits", dl1, dl2)
+		})
+	}
+	for _, capacity := range []float64{0, 0.6} { // padding-free, and capacity with drops
+		t.Run(fmt.Sprintf("permute_capacity=%v", capacity), func(t *testing.T) {
+			rt := kernels.Route(randVec(r, T*8, 3), T, 8, 2, true)
+			d := kernels.PaddingFree(rt)
+			if capacity > 0 {
+				d = kernels.CapacityDispatch(rt, capacity)
+				if d.Dropped == 0 {
+					t.Fatal("capacity dispatch dropped nothing: the test does not test drops")
+				}
+			}
+			x := randVec(r, T*H, 1)
+			b1, b2 := randVec(r, d.Rows*H, 1), make([]float32, d.Rows*H)
+			copy(b2, b1)
+			f0 := lib.Fallbacks()
+			lib.Permute(d, b1, x, H)
+			d.Permute(b2, x, H)
+			y1, y2 := make([]float32, T*H), make([]float32, T*H)
+			lib.Combine(d, y1, b2, H)
+			d.Combine(y2, b2, H)
+			dy := randVec(r, T*H, 1)
+			db0, dw0 := randVec(r, d.Rows*H, 1), randVec(r, T*2, 1)
+			db1, dw1, db2, dw2 := clone(db0), clone(dw0), clone(db0), clone(dw0)
+			lib.CombineBackward(d, db1, dw1, dy, b2, H)
+			d.CombineBackward(db2, dw2, dy, b2, H)
+			dx0 := randVec(r, T*H, 1)
+			dx1, dx2 := clone(dx0), clone(dx0)
+			lib.PermuteBackward(d, dx1, db2, H)
+			d.PermuteBackward(dx2, db2, H)
+			check(t, f0, "buf", b1, b2, "y", y1, y2, "dbuf", db1, db2, "dweight", dw1, dw2, "dx", dx1, dx2)
+		})
+	}
+	t.Run("adamw", func(t *testing.T) {
+		c := optim.Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1}
+		const n = 10007
+		p := randVec(r, n, 0.1)
+		s1 := optim.NewState(clone(p), nil, true)
+		s2 := optim.NewState(clone(p), nil, true)
+		f0 := lib.Fallbacks()
+		for step := 1; step <= 5; step++ {
+			g := randVec(r, n, 1)
+			s1.Grad, s2.Grad = g, g
+			lib.AdamWStep(c, s1, step, 3e-3, 0.7)
+			c.Step(s2, step, 3e-3, 0.7)
+		}
+		check(t, f0, "param", s1.Param, s2.Param, "m", s1.M, s2.M, "v", s1.V, s2.V)
+	})
+}

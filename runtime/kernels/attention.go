@@ -40,43 +40,51 @@ func (s AttnShape) visibleKeys(i int) int {
 // scaled scores in lse. A query that sees no key (possible for a key block
 // entirely in its future) gets o = 0 and lse = −Inf, which
 // [CombineAttention] treats as an empty block.
+//
+// Each (batch, head) is one task: the scores q·kᵀ and the product P·v are
+// packed matrix products on the task's goroutine, and every score depends on
+// its query and key only, so a key block gives the same scores as the same
+// keys inside a whole sequence.
 func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 	scale := float32(1 / math.Sqrt(float64(s.D)))
-	d := s.D
-	parallelFor(s.problems(), s.problems()*s.Tq*s.Tk*d*2, func(bh int) {
-		qb := q[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		kb := k[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		vb := v[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		ob := o[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		lb := lse[bh*s.Tq : (bh+1)*s.Tq]
-		scores := make([]float32, s.Tk)
-		for i := 0; i < s.Tq; i++ {
-			qi := qb[i*d : (i+1)*d]
-			oi := ob[i*d : (i+1)*d]
-			clear(oi)
+	d, tq, tk := s.D, s.Tq, s.Tk
+	parallelFor(s.problems(), s.problems()*tq*tk*d*2, func(bh int) {
+		qb := q[bh*tq*d : (bh+1)*tq*d]
+		kb := k[bh*tk*d : (bh+1)*tk*d]
+		vb := v[bh*tk*d : (bh+1)*tk*d]
+		ob := o[bh*tq*d : (bh+1)*tq*d]
+		lb := lse[bh*tq : (bh+1)*tq]
+		pBuf := getBuf(tq * tk)
+		p := *pBuf
+		gemm(p, qb, d, 1, kb, 1, d, tq, d, tk, false, false) // q·kᵀ
+		for i := 0; i < tq; i++ {
+			row := p[i*tk : (i+1)*tk]
 			nk := s.visibleKeys(i)
 			if nk == 0 {
+				clear(row)
 				lb[i] = float32(math.Inf(-1))
 				continue
 			}
 			mx := float32(math.Inf(-1))
 			for j := 0; j < nk; j++ {
-				sc := dot(qi, kb[j*d:(j+1)*d]) * scale
-				scores[j] = sc
-				mx = max(mx, sc)
+				row[j] *= scale
+				mx = max(mx, row[j])
 			}
 			var sum float64
 			for j := 0; j < nk; j++ {
-				e := float32(math.Exp(float64(scores[j] - mx)))
-				scores[j] = e
+				e := expf(row[j] - mx)
+				row[j] = e
 				sum += float64(e)
 			}
 			inv := float32(1 / sum)
 			for j := 0; j < nk; j++ {
-				Axpy(oi, scores[j]*inv, vb[j*d:(j+1)*d])
+				row[j] *= inv
 			}
+			clear(row[nk:])
 			lb[i] = mx + float32(math.Log(sum))
 		}
+		gemm(ob, p, tk, 1, vb, d, 1, tq, tk, d, false, false) // P·v
+		packPool.Put(pBuf)
 	})
 }
 
@@ -96,47 +104,47 @@ func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 // is the backward of ring attention. Any of dq, dk, dv may be nil.
 func AttentionBackward(dq, dk, dv, do, q, k, v, o, lse []float32, s AttnShape) {
 	scale := float32(1 / math.Sqrt(float64(s.D)))
-	d := s.D
-	parallelFor(s.problems(), s.problems()*s.Tq*s.Tk*d*4, func(bh int) {
-		qb := q[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		kb := k[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		vb := v[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		ob := o[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		dob := do[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		lb := lse[bh*s.Tq : (bh+1)*s.Tq]
-		var dqb, dkb, dvb []float32
-		if dq != nil {
-			dqb = dq[bh*s.Tq*d : (bh+1)*s.Tq*d]
-		}
-		if dk != nil {
-			dkb = dk[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		}
-		if dv != nil {
-			dvb = dv[bh*s.Tk*d : (bh+1)*s.Tk*d]
-		}
-		for i := 0; i < s.Tq; i++ {
+	d, tq, tk := s.D, s.Tq, s.Tk
+	parallelFor(s.problems(), s.problems()*tq*tk*d*4, func(bh int) {
+		qb := q[bh*tq*d : (bh+1)*tq*d]
+		kb := k[bh*tk*d : (bh+1)*tk*d]
+		vb := v[bh*tk*d : (bh+1)*tk*d]
+		ob := o[bh*tq*d : (bh+1)*tq*d]
+		dob := do[bh*tq*d : (bh+1)*tq*d]
+		lb := lse[bh*tq : (bh+1)*tq]
+		pBuf, dpBuf := getBuf(tq*tk), getBuf(tq*tk)
+		p, dp := *pBuf, *dpBuf
+		gemm(p, qb, d, 1, kb, 1, d, tq, d, tk, false, false) // q·kᵀ
+		for i := 0; i < tq; i++ {
+			row := p[i*tk : (i+1)*tk]
 			nk := s.visibleKeys(i)
-			if nk == 0 {
-				continue
-			}
-			qi, doi := qb[i*d:(i+1)*d], dob[i*d:(i+1)*d]
-			delta := dot(doi, ob[i*d:(i+1)*d])
 			l := lb[i]
 			for j := 0; j < nk; j++ {
-				kj, vj := kb[j*d:(j+1)*d], vb[j*d:(j+1)*d]
-				p := float32(math.Exp(float64(dot(qi, kj)*scale - l)))
-				if dvb != nil {
-					Axpy(dvb[j*d:(j+1)*d], p, doi)
-				}
-				ds := p * (dot(doi, vj) - delta) * scale
-				if dqb != nil {
-					Axpy(dqb[i*d:(i+1)*d], ds, kj)
-				}
-				if dkb != nil {
-					Axpy(dkb[j*d:(j+1)*d], ds, qi)
+				row[j] = expf(row[j]*scale - l)
+			}
+			clear(row[nk:])
+		}
+		if dv != nil { // dv += Pᵀ·do
+			gemm(dv[bh*tk*d:(bh+1)*tk*d], p, 1, tk, dob, d, 1, tk, tq, d, true, false)
+		}
+		if dq != nil || dk != nil {
+			gemm(dp, dob, d, 1, vb, 1, d, tq, d, tk, false, false) // do·vᵀ
+			for i := 0; i < tq; i++ {
+				pr, dr := p[i*tk:(i+1)*tk], dp[i*tk:(i+1)*tk]
+				delta := dot(dob[i*d:(i+1)*d], ob[i*d:(i+1)*d])
+				for j, pv := range pr {
+					dr[j] = pv * (dr[j] - delta) * scale
 				}
 			}
+			if dq != nil { // dq += dS·k
+				gemm(dq[bh*tq*d:(bh+1)*tq*d], dp, tk, 1, kb, d, 1, tq, tk, d, true, false)
+			}
+			if dk != nil { // dk += dSᵀ·q
+				gemm(dk[bh*tk*d:(bh+1)*tk*d], dp, 1, tk, qb, d, 1, tk, tq, d, true, false)
+			}
 		}
+		packPool.Put(pBuf)
+		packPool.Put(dpBuf)
 	})
 }
 

@@ -28,21 +28,21 @@ const (
 // A is m×k, B is k×n and C is m×n, all row-major and dense.
 func MatMul(c, a, b []float32, m, k, n int, accumulate bool) {
 	checkLen("MatMul", c, m*n, a, m*k, b, k*n)
-	gemm(c, a, k, 1, b, n, 1, m, k, n, accumulate)
+	gemm(c, a, k, 1, b, n, 1, m, k, n, accumulate, true)
 }
 
 // MatMulTransB computes C = A·Bᵀ (or C += A·Bᵀ). A is m×k, B is n×k, C is m×n.
 // It is the product of a linear layer's input gradient: dX = dY·Wᵀ.
 func MatMulTransB(c, a, b []float32, m, k, n int, accumulate bool) {
 	checkLen("MatMulTransB", c, m*n, a, m*k, b, n*k)
-	gemm(c, a, k, 1, b, 1, k, m, k, n, accumulate)
+	gemm(c, a, k, 1, b, 1, k, m, k, n, accumulate, true)
 }
 
 // MatMulTransA computes C = Aᵀ·B (or C += Aᵀ·B). A is k×m, B is k×n, C is m×n.
 // It is the product of a linear layer's weight gradient: dW = Xᵀ·dY.
 func MatMulTransA(c, a, b []float32, m, k, n int, accumulate bool) {
 	checkLen("MatMulTransA", c, m*n, a, k*m, b, k*n)
-	gemm(c, a, 1, m, b, n, 1, m, k, n, accumulate)
+	gemm(c, a, 1, m, b, n, 1, m, k, n, accumulate, true)
 }
 
 func checkLen(op string, c []float32, nc int, a []float32, na int, b []float32, nb int) {
@@ -64,8 +64,10 @@ func getBuf(n int) *[]float32 {
 }
 
 // gemm is the strided general product: A(i,p) = a[i*ars+p*acs] and
-// B(p,j) = b[p*brs+j*bcs]; C is dense m×n.
-func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, accumulate bool) {
+// B(p,j) = b[p*brs+j*bcs]; C is dense m×n. With parallel false it stays on
+// the calling goroutine (for callers that are already parallel); the result
+// is the same either way.
+func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, accumulate, parallel bool) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -126,7 +128,7 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 		packPool.Put(apBuf)
 	}
 	workers := min(runtime.GOMAXPROCS(0), tasks)
-	if workers <= 1 || 2*m*n*k < parallelMinFlops {
+	if !parallel || workers <= 1 || 2*m*n*k < parallelMinFlops {
 		for t := 0; t < tasks; t++ {
 			work(t)
 		}
@@ -189,22 +191,32 @@ func packA(ap, a []float32, ars, acs, i0, mc, p0, kc int) {
 	for ii := 0; ii < mc; ii += microM {
 		dst := ap[ii*kc : ii*kc+kc*microM]
 		mr := min(microM, mc-ii)
-		for r := 0; r < microM; r++ {
-			if r >= mr {
-				for p := 0; p < kc; p++ {
-					dst[p*microM+r] = 0
-				}
-				continue
+		switch {
+		case mr == microM && ars == 1: // Aᵀ stored row-major: 4 adjacent values per p
+			for p := 0; p < kc; p++ {
+				off := (p0+p)*acs + i0 + ii
+				src := a[off : off+microM : off+microM]
+				d := dst[p*microM : p*microM+microM : p*microM+microM]
+				d[0], d[1], d[2], d[3] = src[0], src[1], src[2], src[3]
 			}
-			base := (i0 + ii + r) * ars
-			if acs == 1 {
-				src := a[base+p0 : base+p0+kc]
-				for p, v := range src {
-					dst[p*microM+r] = v
-				}
-			} else {
-				for p := 0; p < kc; p++ {
-					dst[p*microM+r] = a[base+(p0+p)*acs]
+		case mr == microM && acs == 1: // A row-major: 4 rows read in step
+			base := (i0+ii)*ars + p0
+			r0 := a[base : base+kc]
+			r1 := a[base+ars : base+ars+kc]
+			r2 := a[base+2*ars : base+2*ars+kc]
+			r3 := a[base+3*ars : base+3*ars+kc]
+			for p := range r0 {
+				d := dst[p*microM : p*microM+microM : p*microM+microM]
+				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		default:
+			for p := 0; p < kc; p++ {
+				for r := 0; r < microM; r++ {
+					if r < mr {
+						dst[p*microM+r] = a[(i0+ii+r)*ars+(p0+p)*acs]
+					} else {
+						dst[p*microM+r] = 0
+					}
 				}
 			}
 		}

@@ -236,12 +236,14 @@ type RankProgram struct {
 
 // Schedule is the whole runtime schedule of a plan for one training step.
 type Schedule struct {
-	Plan    string // plan name
-	Kind    string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
-	PP, VPP int    // pipeline ranks and virtual stages per pipeline rank
-	MB      int    // micro-batches per step per pipeline
-	Zero    int
-	Mesh    Mesh
+	Plan string // plan name
+	// Fingerprint is [PlanFingerprint] of the plan it was compiled from.
+	Fingerprint string
+	Kind        string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
+	PP, VPP     int    // pipeline ranks and virtual stages per pipeline rank
+	MB          int    // micro-batches per step per pipeline
+	Zero        int
+	Mesh        Mesh
 	// SplitBackward says whether B computes only input gradients, with a
 	// separate W (zb-h1, zb-v).
 	SplitBackward bool

@@ -99,7 +99,7 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 		return nil, append(diags, ir.Errorf(p.FieldSpan("pp"), "the layer partition has %d stages, the plan %d", len(layers), nStages))
 	}
 
-	s := &ir.Schedule{Plan: p.Name, Kind: kind, PP: pp, VPP: v, MB: m, Zero: p.Zero, Mesh: ir.NewMesh(p)}
+	s := &ir.Schedule{Plan: p.Name, Fingerprint: ir.PlanFingerprint(p), Kind: kind, PP: pp, VPP: v, MB: m, Zero: p.Zero, Mesh: ir.NewMesh(p)}
 	s.SplitBackward = kind == "zb-h1" || kind == "zb-v"
 
 	// Stage placement.

@@ -86,7 +86,11 @@ type Value struct {
 	Unit     string  // NumberVal with a unit
 	UnitSpan ir.Span
 	Str      string // StringVal, unquoted
-	Args     []*Arg // CallVal
+	// Bad marks a literal that is already reported as malformed (a
+	// malformed number, an unknown unit, an unterminated string); the
+	// checker does not complain about it again.
+	Bad  bool
+	Args []*Arg // CallVal
 }
 
 // Arg is one argument of a call: `name: value` or a positional value.
@@ -247,12 +251,14 @@ func (b *builder) value(g *gValue) *Value {
 		n, ok := parseNumberText(v.Text)
 		if !ok {
 			b.diags = append(b.diags, ir.Errorf(b.tokSpan(numTok), "malformed number %q", v.Text))
+			v.Bad = true
 		}
 		v.Num = n
 		if g.Quantity.Unit != "" {
 			v.Unit = g.Quantity.Unit
 			v.UnitSpan = b.tokSpan(g.Tokens[1])
 			if _, known := units[v.Unit]; !known {
+				v.Bad = true
 				d := ir.Errorf(v.UnitSpan, "unknown unit %q", v.Unit)
 				if s := suggest(v.Unit, unitNames()); s != "" {
 					d.Suggestion = fmt.Sprintf("did you mean %s?", s)
@@ -264,6 +270,7 @@ func (b *builder) value(g *gValue) *Value {
 		v.Kind, v.Text = WordVal, g.Word
 	case g.String != "":
 		v.Kind, v.Text, v.Str = StringVal, g.String, unquote(g.String)
+		v.Bad = len(g.String) < 2 || g.String[len(g.String)-1] != '"'
 	case g.Ref != nil:
 		v.Kind, v.Text = NameVal, g.Ref.Name
 		if g.Ref.Call != nil {

@@ -265,6 +265,9 @@ func exampleQuantity(d ir.Dim) string {
 
 // setValue checks v against field f and stores it through ptr.
 func (c *checker) setValue(f field, v *Value, ptr any) {
+	if v.Bad && v.Kind == NumberVal {
+		return // reported by the parser
+	}
 	switch p := ptr.(type) {
 	case *int:
 		if n, ok := c.number(f, v); ok {
@@ -369,6 +372,14 @@ func (c *checker) quantity(f field, v *Value) (float64, bool) {
 		return 0, false
 	}
 	return q, true
+}
+
+// enumWord returns the word an enum value spells, quoted or not.
+func enumWord(v *Value) string {
+	if v.Kind == StringVal {
+		return v.Str
+	}
+	return v.Text
 }
 
 func (c *checker) setEnum(f field, v *Value, p *string) {
@@ -632,7 +643,7 @@ func (c *checker) model(d *Decl, extra [][]*Item) *ir.Model {
 	kind := ir.Transformer
 	for _, items := range layers {
 		for _, it := range items {
-			if it.Name == "kind" && it.Value != nil && it.Value.Text == string(ir.MLPModel) {
+			if it.Name == "kind" && it.Value != nil && enumWord(it.Value) == string(ir.MLPModel) {
 				kind = ir.MLPModel
 			} else if it.Name == "kind" && it.Value != nil {
 				kind = ir.Transformer

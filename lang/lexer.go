@@ -133,7 +133,9 @@ func (s *scanner) run() {
 			s.scanNumber()
 		case isLetter(c):
 			s.scanWord()
-		case strings.IndexByte("{}()=,:", c) >= 0:
+		case strings.IndexByte("{}()=,:/", c) >= 0:
+			// '/' is no operator, but lexing it as a token lets the parser
+			// explain an unquoted path (import hw/cpu).
 			s.emit(tokPunct, 1)
 		default:
 			start := s.pos()

@@ -143,10 +143,12 @@ func (l *loader) parse(name string, src []byte, follow func(*Import)) {
 	l.prog.Sources[name] = src
 	f, diags := Parse(name, src)
 	l.diags = append(l.diags, diags...)
-	l.files = append(l.files, f)
+	// Imported files come first, so that their declarations are the
+	// first ones when a name is declared twice.
 	for _, imp := range f.Imports {
 		if imp.Path != "" {
 			follow(imp)
 		}
 	}
+	l.files = append(l.files, f)
 }

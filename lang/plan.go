@@ -283,7 +283,9 @@ func (pc *planCheck) checkMoE() {
 		}
 		return
 	}
+	epOK := true
 	if !pc.auto("ep") && m.MoE.Experts > 0 && p.EP > 0 && m.MoE.Experts%p.EP != 0 {
+		epOK = false
 		d := c.errorf(pc.at("ep"), "ep = %d does not divide the %d routed experts of model %s", p.EP, m.MoE.Experts, m.Name)
 		d.Suggestion = "try ep = " + divisorsText(m.MoE.Experts, p.EP)
 	}
@@ -293,6 +295,7 @@ func (pc *planCheck) checkMoE() {
 			pool, poolName = p.DP*p.CP*p.TP, "dp·cp·tp"
 		}
 		if pool > 0 && pool%p.EP != 0 {
+			epOK = false
 			d := c.errorf(pc.at("ep"), "ep = %d does not divide %s = %d", p.EP, poolName, pool)
 			d.Notes = []string{"expert parallelism is carved out of the data-parallel ranks (dp·cp); with moe.ssmb = true the tp ranks hold different tokens and join them (dp·cp·tp)"}
 			d.Suggestion = "try ep = " + divisorsText(pool, p.EP)
@@ -312,7 +315,7 @@ func (pc *planCheck) checkMoE() {
 	}
 	// An ep group spanning nodes sends its all-to-all over the slow link;
 	// redundancy-bypassing dispatch exists for exactly that.
-	if !pc.auto("ep", "tp", "cp", "moe.rbd", "moe.ssmb") && p.EP > 1 && !p.MoE.RBD && p.Cluster != nil && p.Cluster.PerNode > 0 {
+	if !pc.auto("ep", "tp", "cp", "moe.rbd", "moe.ssmb") && epOK && p.EP > 1 && !p.MoE.RBD && p.Cluster != nil && p.Cluster.PerNode > 0 {
 		// An ep group is ep consecutive data ranks at one tp index, so it
 		// covers ep·tp consecutive ranks; with ssmb it runs over tp too.
 		span := p.EP * p.TP

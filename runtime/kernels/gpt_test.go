@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"testing"
 
@@ -264,4 +265,32 @@ func BenchmarkTinyGPTStep(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// TestTinyGPTStepBitwiseIndependentOfGOMAXPROCS runs a whole training step
+// (every kernel, forward and backward) under 1, 2 and 3 Ps and demands the
+// same loss and gradients bit for bit.
+func TestTinyGPTStepBitwiseIndependentOfGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var ref map[string][]float32
+	var refLoss float64
+	for _, procs := range []int{1, 2, 3} {
+		runtime.GOMAXPROCS(procs)
+		m := newTinyGPT(64, 32, 32, 2, 4, 8) // large enough for every kernel to go parallel
+		loss := m.step(tokens(1, 256, 64), tokens(2, 256, 64))
+		if ref == nil {
+			ref, refLoss = m.g, loss
+			continue
+		}
+		if math.Float64bits(loss) != math.Float64bits(refLoss) {
+			t.Errorf("GOMAXPROCS %d: loss %v, with 1: %v", procs, loss, refLoss)
+		}
+		for name, g := range m.g {
+			for i := range g {
+				if math.Float32bits(g[i]) != math.Float32bits(ref[name][i]) {
+					t.Fatalf("GOMAXPROCS %d: d%s[%d] = %v, with 1: %v", procs, name, i, g[i], ref[name][i])
+				}
+			}
+		}
+	}
 }

@@ -217,16 +217,17 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 		span.End.Col++
 		span.End.Offset++
 		d := ir.Errorf(span, "unexpected end of declaration")
-		open := 0
+		var open []token
 		for _, t := range seg {
 			if t.kind == tokPunct && t.text == "{" {
-				open++
-			} else if t.kind == tokPunct && t.text == "}" {
-				open--
+				open = append(open, t)
+			} else if t.kind == tokPunct && t.text == "}" && len(open) > 0 {
+				open = open[:len(open)-1]
 			}
 		}
-		if open > 0 {
-			d.Message = fmt.Sprintf("missing } (%d block%s still open)", open, plural(open))
+		if n := len(open); n > 0 {
+			d.Message = fmt.Sprintf("missing } (%d block%s still open)", n, plural(n))
+			d.Notes = []string{fmt.Sprintf("%s: the innermost open block starts here", ir.Span{File: file, Start: open[n-1].start})}
 		} else if expect != "" {
 			d.Message += ": expected " + expect
 		}
@@ -258,7 +259,12 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 		d.Message += ": expected import or a declaration (device, node, cluster, model, plan)"
 	case tokAt(at-1).text == "import" && tokAt(at-1).kind == tokIdent:
 		d.Message = fmt.Sprintf("bad import: expected a quoted path after import, found %s", describeToken(ut.Unexpected))
-		d.Suggestion = fmt.Sprintf("write import \"%s\"", ut.Unexpected.Value)
+		// The path as written: the tokens that touch each other (hw/cpu).
+		path := seg[at].text
+		for i := at + 1; i < len(seg) && seg[i].start.Offset == seg[i-1].end.Offset; i++ {
+			path += seg[i].text
+		}
+		d.Suggestion = fmt.Sprintf("write import %q", path)
 	case ut.Unexpected.Type == tokIdent && at+1 < len(seg) && !(tokAt(at+1).kind == tokPunct && (tokAt(at+1).text == "=" || tokAt(at+1).text == "{")):
 		// A field name not followed by = or {.
 		next := tokAt(at + 1)

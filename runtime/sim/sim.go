@@ -127,7 +127,8 @@ type instance struct {
 	rank    int32 // the first member that issued it (whose cost is used)
 	index   int32
 	members []int32
-	f       *flow // nil until every member issued it and it heads their streams
+	idx     map[int32]int32 // each member's action index, for tracing
+	f       *flow           // nil until every member issued it and it heads their streams
 	done    bool
 	doneAt  float64
 	waiters []int // ranks blocked on its completion
@@ -433,6 +434,12 @@ func (sm *simulator) issueCollective(r, i int, a ir.Action) *instance {
 	}
 	in.arrived++
 	in.lastArr = sm.now
+	if sm.cfg.Trace {
+		if in.idx == nil {
+			in.idx = make(map[int32]int32, in.size)
+		}
+		in.idx[int32(r)] = int32(i)
+	}
 	if in.arrived == in.size {
 		delete(sm.insts, key)
 	}
@@ -549,7 +556,7 @@ func (sm *simulator) finish(f *flow) {
 		in.waiters = nil
 		if sm.cfg.Trace {
 			for _, m := range in.members {
-				sm.trace(m, StreamComm, in.action.Kind, -1, f.start, sm.now-f.start)
+				sm.trace(m, StreamComm, in.action.Kind, in.idx[m], f.start, sm.now-f.start)
 			}
 		}
 		for _, m := range in.members {

@@ -1,0 +1,195 @@
+package sim
+
+import (
+	"math"
+
+	"planc/ir"
+)
+
+// Network prices a schedule's own communication (pipeline sends and recvs,
+// gradient reductions, parameter gathers, the tied-embedding and norm
+// all-reduces) with REFERENCE.md's alpha-beta model, hierarchically over the
+// node and cluster links: inside a node a ring on the intra-node link;
+// across nodes a reduce-scatter inside each node, the inter-node ring on the
+// node's NICs, and an all-gather inside the node. The inter-node bytes are
+// returned as NIC bytes so that the simulator shares the NICs among
+// concurrent transfers.
+type Network struct {
+	RanksPerNode int
+	IntraBW      float64 // bytes/s per device per direction
+	IntraLatency float64
+	InterBW      float64 // bytes/s per node per direction (all NICs)
+	InterLatency float64
+}
+
+// NetworkOf returns the network of plan p's cluster.
+func NetworkOf(p *ir.Plan) Network {
+	c := p.Cluster
+	per := c.PerNode
+	if per <= 0 && c.Node != nil {
+		per = c.Node.Devices
+	}
+	n := Network{RanksPerNode: max(per, 1), InterBW: c.InterBW, InterLatency: c.InterLatency}
+	if c.Node != nil {
+		n.IntraBW, n.IntraLatency = c.Node.IntraBW, c.Node.IntraLatency
+	}
+	return n
+}
+
+func (n Network) node(r int32) int32 { return r / int32(max(n.RanksPerNode, 1)) }
+
+// Config returns a simulation configuration on this network with costs c.
+func (n Network) Config(c Costs) Config {
+	return Config{Costs: c, RanksPerNode: n.RanksPerNode, NICBandwidth: n.InterBW}
+}
+
+// P2P returns the cost of sending bytes from rank src to rank dst.
+func (n Network) P2P(src, dst int32, bytes float64) CommCost {
+	if n.node(src) == n.node(dst) {
+		return CommCost{Fixed: n.IntraLatency + safeDiv(bytes, n.IntraBW)}
+	}
+	return CommCost{Fixed: n.InterLatency, NICBytes: bytes}
+}
+
+// Collective returns the cost of collective c of bytes (per rank, see
+// [ir.Action]) over group.
+func (n Network) Collective(c ir.CollKind, group []int32, bytes float64) CommCost {
+	g := len(group)
+	if g <= 1 {
+		return CommCost{}
+	}
+	nodes := map[int32]int{}
+	for _, r := range group {
+		nodes[n.node(r)]++
+	}
+	k := len(nodes)
+	local := 0 // ranks of the group per node (the most on any node)
+	for _, x := range nodes {
+		local = max(local, x)
+	}
+	// steps: latency-bound steps of a ring; frac: the bandwidth factor.
+	ringIntra := func(p int, factor float64) float64 {
+		if p <= 1 {
+			return 0
+		}
+		steps := float64(p - 1)
+		return factor*steps*n.IntraLatency + factor*float64(p-1)/float64(p)*safeDiv(bytes, n.IntraBW)
+	}
+	switch c {
+	case ir.CollAllReduce:
+		if k == 1 {
+			return CommCost{Fixed: ringIntra(g, 2)}
+		}
+		// Intra-node reduce-scatter and all-gather; across nodes each of the
+		// local ranks all-reduces bytes/local: 2(k−1)/k·bytes per node.
+		return CommCost{Fixed: ringIntra(local, 2) + 2*float64(k-1)*n.InterLatency,
+			NICBytes: 2 * float64(k-1) / float64(k) * bytes}
+	case ir.CollReduceScatter, ir.CollAllGather:
+		if k == 1 {
+			return CommCost{Fixed: ringIntra(g, 1)}
+		}
+		return CommCost{Fixed: ringIntra(local, 1) + float64(k-1)*n.InterLatency,
+			NICBytes: float64(k-1) / float64(k) * bytes}
+	case ir.CollAllToAll:
+		// Pairwise: (g−1) steps; the share of each rank's bytes bound for
+		// other nodes leaves through the NICs, from every local rank.
+		intra := float64(local-1) / float64(g) * bytes
+		fixed := float64(g-1)*n.IntraLatency + safeDiv(intra, n.IntraBW)
+		if k == 1 {
+			return CommCost{Fixed: fixed}
+		}
+		return CommCost{Fixed: fixed + float64(k-1)*n.InterLatency,
+			NICBytes: float64(local) * float64(g-local) / float64(g) * bytes}
+	}
+	return CommCost{}
+}
+
+// Time returns the uncontended duration of c on a network with NIC
+// bandwidth bw.
+func (c CommCost) Time(bw float64) float64 { return c.Fixed + safeDiv(c.NICBytes, bw) }
+
+func safeDiv(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+// StageTable is a [Costs] built from per-stage times per micro-batch: the
+// compute of F, B (input gradient, with any recomputation) and W (weight
+// gradient), and the stage's internal collectives on the critical path of
+// each; the schedule's own communication is priced by Net. When a schedule
+// does not split the backward, its B costs B + W.
+type StageTable struct {
+	F, B, W             []float64
+	FComm, BComm, WComm []float64
+	Optimizer           float64
+	Net                 Network
+}
+
+// Compute implements Costs.
+func (t *StageTable) Compute(s *ir.Schedule, _ int, a ir.Action) (float64, float64) {
+	st := int(a.Stage)
+	at := func(x []float64) float64 {
+		if st >= 0 && st < len(x) {
+			return x[st]
+		}
+		return 0
+	}
+	switch a.Kind {
+	case ir.ActF:
+		return at(t.F), at(t.FComm)
+	case ir.ActB:
+		if s.SplitBackward {
+			return at(t.B), at(t.BComm)
+		}
+		return at(t.B) + at(t.W), at(t.BComm) + at(t.WComm)
+	case ir.ActW:
+		return at(t.W), at(t.WComm)
+	case ir.ActOptimizer:
+		return t.Optimizer, 0
+	}
+	return 0, 0
+}
+
+// Comm implements Costs.
+func (t *StageTable) Comm(s *ir.Schedule, r int, a ir.Action) CommCost {
+	if a.Kind.IsP2P() {
+		src, dst := int32(r), a.Peer
+		if !a.Kind.IsSend() {
+			src, dst = dst, src
+		}
+		return t.Net.P2P(src, dst, float64(a.Bytes))
+	}
+	return t.Net.Collective(a.Coll, s.GroupOf(a), float64(a.Bytes))
+}
+
+// FromCostReport builds the stage table of a compiled unit from its cost
+// analysis (one [ir.StageTime] per virtual stage): F is the forward, B the
+// input-gradient backward plus recomputation, W the weight gradient; the
+// critical communication the report counts inside a stage is split between
+// F and B in proportion to their times, because the report gives one sum.
+// The optimizer takes the report's optimizer time.
+func FromCostReport(u *ir.Unit) *StageTable {
+	rep := u.Cost
+	n := len(rep.Stages)
+	t := &StageTable{F: make([]float64, n), B: make([]float64, n), W: make([]float64, n),
+		FComm: make([]float64, n), BComm: make([]float64, n), WComm: make([]float64, n), Net: NetworkOf(u.Plan)}
+	for _, st := range rep.Stages {
+		i := st.Stage
+		if i < 0 || i >= n {
+			continue
+		}
+		fwd, bwd := st.Fwd, st.BwdInput+st.Recompute
+		comm := math.Min(st.Comm, fwd+bwd)
+		fc := 0.0
+		if fwd+bwd > 0 {
+			fc = comm * fwd / (fwd + bwd)
+		}
+		t.F[i], t.FComm[i] = fwd-fc, fc
+		t.B[i], t.BComm[i] = bwd-(comm-fc), comm-fc
+		t.W[i] = st.BwdWeight
+	}
+	t.Optimizer = rep.Optimizer
+	return t
+}

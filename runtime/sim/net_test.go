@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"planc/ir"
+)
+
+// p2pSchedule builds by hand a schedule of 4 ranks in which rank src[i]
+// sends bytes to rank dst[i], all at time 0.
+func p2pSchedule(pairs [][2]int32, bytes int64) *ir.Schedule {
+	s := &ir.Schedule{Plan: "p2p", Kind: "1f1b", PP: 2, VPP: 1, MB: 1, Mesh: ir.Mesh{TP: 1, CP: 1, DP: 2, PP: 2, EP: 1}}
+	s.Ranks = make([]ir.RankProgram, 4)
+	for r := range s.Ranks {
+		s.Ranks[r] = ir.RankProgram{Rank: r, Coord: s.Mesh.Coord(r)}
+	}
+	for i, p := range pairs {
+		snd := ir.NewAction(ir.ActSendF)
+		snd.Stage, snd.MB, snd.Peer, snd.Bytes = 0, int32(i), p[1], bytes
+		rcv := ir.NewAction(ir.ActRecvF)
+		rcv.Stage, rcv.MB, rcv.Peer, rcv.Bytes = 1, int32(i), p[0], bytes
+		s.Ranks[p[0]].Actions = append(s.Ranks[p[0]].Actions, snd)
+		s.Ranks[p[1]].Actions = append(s.Ranks[p[1]].Actions, rcv)
+	}
+	return s
+}
+
+// TestNICContention: two ranks of a node sending across nodes at once share
+// the node's NICs, so each transfer takes twice as long as alone; transfers
+// in opposite directions do not contend (egress and ingress are separate).
+func TestNICContention(t *testing.T) {
+	net := Network{RanksPerNode: 2, IntraBW: 1e11, InterBW: 1e9, InterLatency: 1e-6}
+	const n = 1e8
+	alone := net.P2P(0, 2, n).Time(net.InterBW)
+	for _, c := range []struct {
+		name  string
+		pairs [][2]int32
+		want  float64
+	}{
+		{"alone", [][2]int32{{0, 2}}, alone},
+		{"two from one node", [][2]int32{{0, 2}, {1, 3}}, 1e-6 + 2*n/1e9},
+		{"opposite directions", [][2]int32{{0, 2}, {3, 1}}, alone},
+		{"inside a node", [][2]int32{{0, 1}}, n / 1e11},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := p2pSchedule(c.pairs, n)
+			res, err := Run(s, net.Config(&StageTable{Net: net}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(res.StepTime-c.want) > 1e-9*c.want {
+				t.Errorf("step %.9g s, want %.9g s", res.StepTime, c.want)
+			}
+		})
+	}
+}
+
+// TestCollectiveCosts checks Network against REFERENCE.md's ring formulas.
+func TestCollectiveCosts(t *testing.T) {
+	net := Network{RanksPerNode: 8, IntraBW: 100e9, IntraLatency: 1e-6, InterBW: 50e9, InterLatency: 5e-6}
+	g := []int32{0, 1, 2, 3, 4, 5, 6, 7}
+	const n = 1e9
+	ar := net.Collective(ir.CollAllReduce, g, n)
+	if want := 2*7*1e-6 + 2*7.0/8*n/100e9; math.Abs(ar.Fixed-want) > 1e-12 || ar.NICBytes != 0 {
+		t.Errorf("intra-node all-reduce %+v, want fixed %g", ar, want)
+	}
+	ag := net.Collective(ir.CollAllGather, g, n)
+	if want := 7*1e-6 + 7.0/8*n/100e9; math.Abs(ag.Fixed-want) > 1e-12 {
+		t.Errorf("intra-node all-gather %+v, want %g", ag, want)
+	}
+	// Across 2 nodes, one rank each: a 2-rank ring on the NICs.
+	x := net.Collective(ir.CollAllReduce, []int32{0, 8}, n)
+	if x.Fixed != 2*5e-6 || x.NICBytes != n {
+		t.Errorf("2-node all-reduce %+v, want fixed 1e-5 and n NIC bytes", x)
+	}
+}
+
+// TestChromeTraceAndSVG checks the trace of a simulated plan: valid JSON,
+// a named track per rank, a duration on every complete event.
+func TestChromeTraceAndSVG(t *testing.T) {
+	p := testPlan("interleaved", 2, 2, 4, 2, 2)
+	s := build(t, p)
+	net := NetworkOf(p)
+	nst := s.NumStages()
+	tab := &StageTable{F: fill(nst, 1e-3), B: fill(nst, 2e-3), W: fill(nst, 0), FComm: fill(nst, 1e-4), BComm: fill(nst, 1e-4), Optimizer: 1e-3, Net: net}
+	cfg := net.Config(tab)
+	cfg.Trace = true
+	res, err := Run(s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrace(t, s, res)
+	var svg bytes.Buffer
+	if err := WriteSVG(&svg, s, res); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(svg.Bytes(), []byte("<svg")) || !bytes.Contains(svg.Bytes(), []byte("<rect")) {
+		t.Error("the SVG has no chart")
+	}
+}
+
+func fill(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// checkTrace parses a Chrome trace and checks every rank has a named track
+// and every "X" event a duration.
+func checkTrace(t *testing.T, s *ir.Schedule, res *Result) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteChromeTrace(&buf, s, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []map[string]any `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("the trace is not valid JSON: %v", err)
+	}
+	named := map[int]bool{}
+	events := map[int]int{}
+	kinds := map[string]bool{}
+	for _, e := range doc.TraceEvents {
+		pid := int(e["pid"].(float64))
+		switch e["ph"] {
+		case "M":
+			if e["name"] == "process_name" {
+				named[pid] = true
+			}
+		case "X":
+			d, ok := e["dur"].(float64)
+			if !ok || d < 0 {
+				t.Fatalf("event without a duration: %v", e)
+			}
+			if _, ok := e["ts"].(float64); !ok {
+				t.Fatalf("event without a timestamp: %v", e)
+			}
+			events[pid]++
+			kinds[e["cat"].(string)] = true
+		default:
+			t.Fatalf("unexpected phase %v", e["ph"])
+		}
+	}
+	for r := range s.Ranks {
+		if !named[r] || events[r] == 0 {
+			t.Errorf("rank %d: track named %v, %d events", r, named[r], events[r])
+		}
+	}
+	for _, k := range []string{"compute", "p2p", "collective"} {
+		if !kinds[k] {
+			t.Errorf("no %s events in the trace", k)
+		}
+	}
+}

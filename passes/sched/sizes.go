@@ -1,6 +1,10 @@
 package sched
 
-import "planc/ir"
+import (
+	"strings"
+
+	"planc/ir"
+)
 
 // DefaultBucketParams is the data-parallel gradient bucket size in
 // parameters (Megatron-LM's default of 40 M).
@@ -144,4 +148,75 @@ func PlanSizes(p *ir.Plan) Sizes {
 		sz.TiedParams = V * h / tp
 	}
 	return sz
+}
+
+// SizesFromUnit takes the sizes from a compiled unit's graph, so that the
+// schedule agrees with the cost and memory analyses: the layer partition of
+// the pipeline pass, each stage's parameters (routed experts' apart: their
+// names hold ".expert_"), the tied embedding, and each stage's per
+// micro-batch collectives. The boundary activation is PlanSizes'.
+func SizesFromUnit(u *ir.Unit) Sizes {
+	sz := PlanSizes(u.Plan)
+	stages := u.Graph.Stages
+	if len(stages) == 0 {
+		return sz
+	}
+	n := len(stages)
+	sz.Layers = make([]int, n)
+	sz.StageParams = make([]int64, n)
+	sz.StageExpertParams = make([]int64, n)
+	sz.StageCollectives = make([][]ir.StageCollective, n)
+	sz.TiedParams = 0
+	for _, sg := range stages {
+		i := sg.Index
+		if i < 0 || i >= n {
+			continue
+		}
+		sz.Layers[i] = sg.LastLayer - sg.FirstLayer
+		seen := map[string]bool{}
+		for _, o := range sg.Ops {
+			for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+				if w == nil || seen[w.Name] {
+					continue
+				}
+				seen[w.Name] = true
+				if strings.Contains(w.Name, ".expert_") {
+					sz.StageExpertParams[i] += int64(w.Elements())
+				} else {
+					sz.StageParams[i] += int64(w.Elements())
+				}
+			}
+			if o.Kind == ir.OpEmbedding && u.Plan.Model.TieEmbeddings && o.Weight != nil && sg.Index == 0 {
+				sz.TiedParams = int64(o.Weight.Elements())
+			}
+		}
+		for _, c := range sg.Collectives {
+			if c.Phase == ir.StepPhase {
+				continue // the schedule's own actions
+			}
+			phase := ir.ActF
+			if c.Phase == ir.Backward {
+				phase = ir.ActB
+			}
+			sz.StageCollectives[i] = append(sz.StageCollectives[i], ir.StageCollective{
+				Phase: phase, Coll: collKind(c.Kind), Axis: c.Axis, Bytes: int64(c.Bytes), Count: c.Calls(), What: c.Name})
+		}
+	}
+	return sz
+}
+
+func collKind(k ir.CommKind) ir.CollKind {
+	switch k {
+	case ir.AllReduce:
+		return ir.CollAllReduce
+	case ir.ReduceScatter:
+		return ir.CollReduceScatter
+	case ir.AllGather:
+		return ir.CollAllGather
+	case ir.AllToAll, ir.AllToAllV:
+		return ir.CollAllToAll
+	case ir.SendRecv:
+		return ir.CollSendRecv
+	}
+	return ir.CollNone
 }

@@ -54,6 +54,16 @@ func (c *checker) notef(span ir.Span, format string, args ...any) *ir.Diagnostic
 	return &c.diags[len(c.diags)-1]
 }
 
+func (c *checker) errorCount() int {
+	n := 0
+	for _, d := range c.diags {
+		if d.Severity == ir.Error {
+			n++
+		}
+	}
+	return n
+}
+
 // result returns the diagnostics sorted by position, without the
 // duplicates that come from checking one declaration for several plans.
 func (c *checker) result() ir.Diagnostics {
@@ -131,6 +141,8 @@ type blockResult struct {
 	nested map[string][][]*Item
 	// auto lists the fields written `auto`.
 	auto map[string]bool
+	// bad lists the fields whose value was rejected (they stay zero).
+	bad map[string]bool
 }
 
 // checkFields checks one block of a declaration against its schema and
@@ -148,7 +160,7 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 		byName[f.Name] = i
 		names = append(names, f.Name)
 	}
-	res := blockResult{written: map[string]*Item{}, nested: map[string][][]*Item{}, auto: map[string]bool{}}
+	res := blockResult{written: map[string]*Item{}, nested: map[string][][]*Item{}, auto: map[string]bool{}, bad: map[string]bool{}}
 	for li, items := range layers {
 		inLayer := map[string]*Item{}
 		for _, it := range items {
@@ -200,7 +212,11 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 				}
 				continue
 			}
+			before := c.errorCount()
 			c.setValue(fi, it.Value, f.Ptr(dst))
+			if c.errorCount() > before || it.Value.Bad {
+				res.bad[f.Name] = true
+			}
 			continue
 		}
 		if f.Default == "" {
@@ -271,8 +287,13 @@ func (c *checker) setValue(f field, v *Value, ptr any) {
 	switch p := ptr.(type) {
 	case *int:
 		if n, ok := c.number(f, v); ok {
-			if n != math.Trunc(n) || math.Abs(n) > 1<<53 {
+			if n != math.Trunc(n) {
 				c.errorf(v.Span, "%s must be an integer, not %s", f.name, v.Text)
+				return
+			}
+			// Bounded so that products of a few fields cannot overflow.
+			if math.Abs(n) > maxInt {
+				c.errorf(v.Span, "%s = %s is too large (at most %d)", f.name, v.Text, maxInt)
 				return
 			}
 			*p = int(n)
@@ -317,6 +338,9 @@ func (c *checker) setValue(f field, v *Value, ptr any) {
 		panic(fmt.Sprintf("lang: field %s has a Ptr of unsupported type %T", f.name, ptr))
 	}
 }
+
+// maxInt bounds every integer field.
+const maxInt = 1<<31 - 1
 
 // number checks a plain number.
 func (c *checker) number(f field, v *Value) (float64, bool) {

@@ -29,14 +29,37 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 	if p.Model == nil {
 		return p // the model's own errors say why; nothing to check against
 	}
+	// A field whose value was rejected stays zero: the constraints that
+	// involve it are skipped, as for auto, instead of restating its error.
+	skip := map[string]bool{}
+	for name := range res.bad {
+		skip[name] = true
+	}
+	for name := range moeRes.bad {
+		skip["moe."+name] = true
+	}
+	if world := float64(p.DP) * float64(p.TP) * float64(p.PP) * float64(p.CP); world > maxInt {
+		c.errorf(pc0(p), "the world size dp·tp·pp·cp = %d·%d·%d·%d is too large", p.DP, p.TP, p.PP, p.CP)
+		return p
+	}
 	if _, written := res.written["moe"]; written && p.Model.MoE == nil {
 		c.warnf(res.written["moe"].NameSpan, "plan %s has a moe block, but model %s is dense", p.Name, p.Model.Name).Suggestion =
 			"remove the moe block, or use an MoE model"
 	}
-	pc := planCheck{c: c, p: p}
+	pc := planCheck{c: c, p: p, skip: skip}
 	pc.sizeCluster()
 	pc.check()
 	return p
+}
+
+// pc0 is where a plan-wide problem is reported: the first degree written.
+func pc0(p *ir.Plan) ir.Span {
+	for _, f := range []string{"dp", "tp", "pp", "cp"} {
+		if s, ok := p.FieldSpans[f]; ok {
+			return s
+		}
+	}
+	return p.Span
 }
 
 func blockSpan(res blockResult, name string, or ir.Span) ir.Span {
@@ -50,13 +73,16 @@ func blockSpan(res blockResult, name string, or ir.Span) ir.Span {
 // A constraint that involves a field written auto is skipped: the planner
 // will choose a value that satisfies it.
 type planCheck struct {
-	c *checker
-	p *ir.Plan
+	c    *checker
+	p    *ir.Plan
+	skip map[string]bool // fields with rejected values
 }
 
+// auto reports whether any of the fields is auto or has a rejected value:
+// a constraint on them cannot be checked now.
 func (pc *planCheck) auto(names ...string) bool {
 	for _, n := range names {
-		if pc.p.Auto[n] {
+		if pc.p.Auto[n] || pc.skip[n] {
 			return true
 		}
 	}
@@ -134,7 +160,7 @@ func (pc *planCheck) check() {
 		if world != devices {
 			d := c.errorf(pc.atFirst("dp", "tp", "pp", "cp"), "dp·tp·pp·cp = %d·%d·%d·%d = %d, but cluster %s has %d devices (%d nodes × %d)",
 				p.DP, p.TP, p.PP, p.CP, world, p.Cluster.Name, devices, p.Cluster.Nodes, p.Cluster.PerNode)
-			if others := p.TP * p.PP * p.CP; devices%others == 0 {
+			if others := p.TP * p.PP * p.CP; others > 0 && devices%others == 0 {
 				d.Suggestion = fmt.Sprintf("set dp = %d (or dp = auto)", devices/others)
 			} else {
 				d.Suggestion = fmt.Sprintf("choose degrees whose product is %d", devices)

@@ -12,7 +12,10 @@ import (
 // microM × microN micro-kernel and then added to C. The summation order of
 // every output element is therefore fixed by these constants alone, never by
 // how many goroutines run the tasks or which one runs which: results are
-// bitwise identical under any GOMAXPROCS.
+// bitwise identical under any GOMAXPROCS. Nor does the order depend on m or
+// n: a row or column slice of a product (a data-parallel or tensor-parallel
+// shard) is bitwise equal to the same elements of the whole product. Only a
+// split of k (row-parallel tensor parallelism) changes the sums.
 const (
 	microM = 4
 	microN = 16

@@ -130,3 +130,44 @@ func BenchmarkMatmul(b *testing.B) {
 		}
 	}
 }
+
+// TestMatMulSlicesBitwiseEqualWhole pins a property the parallel runtime
+// relies on: every output element's sum runs over k in the same order
+// whatever m and n are, so a column shard of B (tensor-parallel column
+// split) or a row shard of A (data-parallel or sequence split) gives bitwise
+// the same elements as the whole product.
+func TestMatMulSlicesBitwiseEqualWhole(t *testing.T) {
+	defer func() { forceGeneric = false }()
+	for _, generic := range []bool{false, true} {
+		forceGeneric = generic
+		const m, k, n = 70, 300, 150
+		r := tensor.NewRNG(9)
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		whole := make([]float32, m*n)
+		MatMul(whole, a, b, m, k, n, false)
+		for _, cols := range [][2]int{{0, 75}, {75, 150}, {13, 50}} {
+			lo, hi := cols[0], cols[1]
+			bs := make([]float32, k*(hi-lo))
+			CopyCols(bs, b, k, n, lo, hi)
+			part := make([]float32, m*(hi-lo))
+			MatMul(part, a, bs, m, k, hi-lo, false)
+			for i := 0; i < m; i++ {
+				for j := lo; j < hi; j++ {
+					if math.Float32bits(part[i*(hi-lo)+j-lo]) != math.Float32bits(whole[i*n+j]) {
+						t.Fatalf("generic=%v cols %v: element (%d,%d) differs", generic, cols, i, j)
+					}
+				}
+			}
+		}
+		for _, rows := range [][2]int{{0, 35}, {35, 70}, {3, 9}} {
+			lo, hi := rows[0], rows[1]
+			part := make([]float32, (hi-lo)*n)
+			MatMul(part, a[lo*k:hi*k], b, hi-lo, k, n, false)
+			for i := range part {
+				if math.Float32bits(part[i]) != math.Float32bits(whole[lo*n+i]) {
+					t.Fatalf("generic=%v rows %v: element %d differs", generic, rows, i)
+				}
+			}
+		}
+	}
+}

@@ -116,11 +116,13 @@ type Comm interface {
 	// Broadcast replaces buf on every member with root's buf, where root is
 	// a global rank in g.
 	Broadcast(g Group, root int, buf []float32) error
-	// Send gives a copy of buf to rank to and returns without waiting for
-	// the receiver. Messages between one pair arrive in the order sent.
-	Send(to int, buf []float32) error
-	// Recv returns the next message that rank from sent to this rank.
-	Recv(from int) ([]float32, error)
+	// Send gives a copy of buf to rank to under tag and returns without
+	// waiting for the receiver. A receive matches a send by (sender,
+	// receiver, tag); messages of one tag arrive in the order sent.
+	Send(to int, tag int64, buf []float32) error
+	// Recv returns the next message that rank from sent to this rank under
+	// tag.
+	Recv(from int, tag int64) ([]float32, error)
 	// Barrier returns when every member has called it.
 	Barrier(g Group) error
 

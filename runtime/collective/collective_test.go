@@ -88,10 +88,10 @@ func TestCollectives(t *testing.T) {
 			return err
 		}
 		out.bc = bc
-		if err := c.Send((r+1)%p, []float32{float32(r), 7}); err != nil {
+		if err := c.Send((r+1)%p, 7, []float32{float32(r), 7}); err != nil {
 			return err
 		}
-		if out.recv, err = c.Recv((r + p - 1) % p); err != nil {
+		if out.recv, err = c.Recv((r+p-1)%p, 7); err != nil {
 			return err
 		}
 		if err := c.Barrier(g); err != nil {
@@ -206,7 +206,7 @@ func TestMissingPeerTimesOut(t *testing.T) {
 	}
 	_, err = Run(2, 0, 100*time.Millisecond, func(c Comm) error {
 		if c.Rank() == 1 {
-			_, err := c.Recv(0)
+			_, err := c.Recv(0, 1)
 			return err
 		}
 		return nil

@@ -368,16 +368,16 @@ func (c *inprocComm) Barrier(g Group) error {
 
 // Point-to-point messages use a slot per (sender, receiver, sequence) that
 // the sender fills and the receiver empties; the sender does not wait.
-func p2pKey(from, to int) string { return fmt.Sprintf("p2p %d->%d", from, to) }
+func p2pKey(from, to int, tag int64) string { return fmt.Sprintf("p2p %d->%d tag %d", from, to, tag) }
 
-func (c *inprocComm) Send(to int, buf []float32) error {
+func (c *inprocComm) Send(to int, tag int64, buf []float32) error {
 	if to < 0 || to >= c.w.size || to == c.rank {
 		return fmt.Errorf("collective: rank %d sends to invalid rank %d", c.rank, to)
 	}
-	k := p2pKey(c.rank, to) + " send"
+	k := p2pKey(c.rank, to, tag) + " send"
 	seq := c.seq[k]
 	c.seq[k] = seq + 1
-	key := slotKey{p2pKey(c.rank, to), seq}
+	key := slotKey{p2pKey(c.rank, to, tag), seq}
 	w := c.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -395,14 +395,14 @@ func (c *inprocComm) Send(to int, buf []float32) error {
 	return nil
 }
 
-func (c *inprocComm) Recv(from int) ([]float32, error) {
+func (c *inprocComm) Recv(from int, tag int64) ([]float32, error) {
 	if from < 0 || from >= c.w.size || from == c.rank {
 		return nil, fmt.Errorf("collective: rank %d receives from invalid rank %d", c.rank, from)
 	}
-	k := p2pKey(from, c.rank) + " recv"
+	k := p2pKey(from, c.rank, tag) + " recv"
 	seq := c.seq[k]
 	c.seq[k] = seq + 1
-	key := slotKey{p2pKey(from, c.rank), seq}
+	key := slotKey{p2pKey(from, c.rank, tag), seq}
 	w := c.w
 	w.mu.Lock()
 	s := w.slots[key]
@@ -422,7 +422,7 @@ func (c *inprocComm) Recv(from int) ([]float32, error) {
 			return nil, fmt.Errorf("collective: rank %d: receive #%d from rank %d aborted: %w", c.rank, seq, from, w.abort)
 		}
 	case <-timer.C:
-		err := fmt.Errorf("collective: rank %d waited %v for message #%d from rank %d, which never sent it", c.rank, w.timeout, seq, from)
+		err := fmt.Errorf("collective: rank %d waited %v for message #%d (tag %d) from rank %d, which never sent it", c.rank, w.timeout, seq, tag, from)
 		w.Abort(err)
 		return nil, err
 	}

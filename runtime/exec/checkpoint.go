@@ -1,0 +1,141 @@
+package exec
+
+import (
+	"fmt"
+	"strconv"
+
+	"planc/ir"
+	"planc/runtime/ckpt"
+	"planc/runtime/data"
+	"planc/runtime/tensor"
+)
+
+// Checkpoint assembles the whole, unsharded parameters and AdamW moments
+// from every rank (each element from a rank that owns it) under the names of
+// package ckpt, with the model's name and fingerprint and the steps done.
+func (t *Trainer) Checkpoint() *ckpt.Checkpoint {
+	c := ckpt.New()
+	c.Meta["format"] = "planc"
+	c.Meta["model"] = t.m.Name
+	c.Meta["fingerprint"] = Fingerprint(t.m)
+	c.Meta["step"] = strconv.Itoa(t.step)
+	for _, sp := range t.specs {
+		c.Tensors[sp.name] = tensor.New(sp.shape...)
+		c.Tensors["optim.m."+sp.name] = tensor.New(sp.shape...)
+		c.Tensors["optim.v."+sp.name] = tensor.New(sp.shape...)
+	}
+	for _, rk := range t.ranks {
+		for _, st := range rk.stages {
+			owned := make([]bool, len(st.p))
+			for _, o := range st.owned {
+				for i := o[0]; i < o[1]; i++ {
+					owned[i] = true
+				}
+			}
+			for i, sp := range st.specs {
+				o := st.off[sp.name]
+				p, m, v := c.Tensors[sp.name].Data, c.Tensors["optim.m."+sp.name].Data, c.Tensors["optim.v."+sp.name].Data
+				for j, wi := range st.index[i] {
+					if owned[o+j] {
+						p[wi], m[wi], v[wi] = st.p[o+j], st.m[o+j], st.v[o+j]
+					}
+				}
+			}
+		}
+	}
+	return c
+}
+
+// CheckCheckpoint reports whether c holds the parameters of model m.
+func CheckCheckpoint(c *ckpt.Checkpoint, m *ir.Model) error {
+	if c.Meta["format"] != "planc" {
+		return fmt.Errorf("not a planc checkpoint (metadata format = %q)", c.Meta["format"])
+	}
+	if fp := Fingerprint(m); c.Meta["fingerprint"] != fp {
+		return fmt.Errorf("the checkpoint is of model %q (fingerprint %s), not of model %s (fingerprint %s)", c.Meta["model"], c.Meta["fingerprint"], m.Name, fp)
+	}
+	if _, err := strconv.Atoi(c.Meta["step"]); err != nil {
+		return fmt.Errorf("checkpoint metadata step = %q is not a number", c.Meta["step"])
+	}
+	for _, sp := range modelSpecs(m) {
+		w := c.Tensors[sp.name]
+		if w == nil {
+			return fmt.Errorf("checkpoint has no tensor %q", sp.name)
+		}
+		if !sameShape(w.Shape, sp.shape) {
+			return fmt.Errorf("checkpoint tensor %q has shape %v, the model needs %v", sp.name, w.Shape, sp.shape)
+		}
+	}
+	return nil
+}
+
+// EvalResult is the outcome of [Eval].
+type EvalResult struct {
+	Loss    float64 // mean over windows of each window's mean loss
+	Windows int
+	Tokens  int
+}
+
+// Eval returns the mean loss of the checkpoint's model over the first
+// windows evaluation windows of the stream (see the package doc), computed
+// serially. For mlp models it is the MSE over windows samples of step 0 of
+// the seed's input order, against the teacher.
+func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, seed int) (EvalResult, error) {
+	if err := CheckCheckpoint(c, m); err != nil {
+		return EvalResult{}, err
+	}
+	if windows < 1 {
+		return EvalResult{}, fmt.Errorf("eval needs at least one window, got %d", windows)
+	}
+	if m.Kind != ir.MLPModel {
+		if stream == nil {
+			stream = data.Default()
+		}
+		if err := stream.Check(m.Vocab, m.Seq); err != nil {
+			return EvalResult{}, err
+		}
+		if have := stream.Windows(m.Seq); have < windows {
+			return EvalResult{}, fmt.Errorf("data: %s holds %d whole windows of %d tokens, fewer than the %d asked for", stream.Name, have, m.Seq+1, windows)
+		}
+	}
+	p := &ir.Plan{Name: "eval", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: "1f1b",
+		GlobalBatch: windows, MicroBatch: 1, MoE: ir.MoEPlan{Dispatch: "padding_free"},
+		Train: ir.Train{Steps: 1, Seed: seed}}
+	info := ir.StageInfo{Index: 0, FirstLayer: 0, EndLayer: m.Layers, Embedding: true, Head: true}
+	if m.Kind == ir.MLPModel {
+		info.EndLayer = m.Depth
+	}
+	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
+	st.specs = modelSpecs(m)
+	for _, sp := range st.specs {
+		st.off[sp.name] = len(st.p)
+		st.index = append(st.index, sp.localIndex(0, 1))
+		st.p = append(st.p, c.Tensors[sp.name].Data...)
+	}
+	rk := &rank{plan: p, m: m, tp: 1, seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
+		stages: map[int]*stage{0: st}, evalWindows: true}
+	if m.Kind == ir.MLPModel {
+		rk.teacher = teacherWeights(m, uint64(seed))
+	}
+	var sum float64
+	for w := 0; w < windows; w++ {
+		if _, err := rk.forward(st, w, nil); err != nil {
+			return EvalResult{}, err
+		}
+		a := st.acts[w]
+		if m.Kind == ir.MLPModel {
+			sum += rk.lossSum
+			rk.lossSum = 0
+		} else {
+			sum += a.ceLoss
+		}
+		delete(st.acts, w)
+	}
+	res := EvalResult{Loss: sum / float64(windows), Windows: windows}
+	if m.Kind == ir.MLPModel {
+		res.Tokens = windows
+	} else {
+		res.Tokens = windows * m.Seq
+	}
+	return res, nil
+}

@@ -1,0 +1,77 @@
+// Package exec trains a plan's model for real on the CPU: it builds every
+// rank's share of the model, lowers the plan to its runtime schedule
+// (package passes/sched) and executes each rank's actions, ranks being
+// goroutines that talk through package collective.
+//
+// # The model
+//
+// The model is DESIGN.md's reference semantics ("The numeric runtime"),
+// computed with package kernels. Parameter names, shapes and layouts are
+// those of package ckpt. Every parameter is generated whole by
+// tensor.InitNormal(seed, name, std, shape) and then sharded, so every plan
+// starts from the same weights: std 0.02 for embeddings, qkv, fc1 and the
+// router; 0.02/sqrt(2·layers) for the residual projections (attn.out, fc2);
+// LayerNorm gains 1, biases 0. mlp models use std sqrt(2/width) and zero
+// biases.
+//
+// A step draws its global batch (global_batch sequences of seq+1 tokens, in
+// the order of package data) and cuts it into micro-batches of micro_batch
+// sequences in index order; dp rank d runs micro-batches [d·M, (d+1)·M) of
+// the global batch, M = global_batch/(dp·micro_batch). The loss of a
+// micro-batch is its mean next-token cross-entropy plus, in MoE models, the
+// auxiliary loss of each MoE layer (aux_loss·E·Σ f_i·P_i over the
+// micro-batch's T tokens, f_i the share of routed slots before capacity
+// drops, P_i the mean router probability); the step's loss is the mean over
+// all micro-batches of the global batch. Capacity dispatch keeps at most
+// ceil(k·T·capacity_factor/E) copies per expert per micro-batch, walking
+// tokens in order and each token's choices in descending probability.
+//
+// mlp models learn a teacher: sample i of step t is a width-vector of
+// standard normal values from tensor.NewRNG(Mix(Mix(Mix(seed)^t)^i)) (see
+// [MLPInput]); its target is the output of a fixed random network of the
+// same architecture (weights "teacher.layers.N.weight" normal(0,
+// sqrt(2/width)), biases normal(0, 0.1), generated under the run's seed);
+// the loss is the mean squared error. Every layer but the last applies
+// gelu_tanh.
+//
+// # Parallelism
+//
+// dp: each data rank runs its micro-batches; REDUCE_GRAD sums the gradient
+// buckets over the dp group (all-reduce, or reduce-scatter under ZeRO-2/3).
+// ZeRO 1, 2 and 3 shard the optimizer update: each dp rank updates its
+// chunk of every bucket and ALLGATHER_PARAMS restores whole parameters
+// (after the optimizer under ZeRO-1/2, before each use of a stage under
+// ZeRO-3). This runtime keeps whole-size buffers on every rank: the
+// communication of ZeRO is real, its memory saving is not modelled here.
+//
+// tp: Megatron column/row parallelism: qkv (by heads) and fc1 by columns,
+// attn.out and fc2 by rows with an all-reduce of their output; the
+// all-reduce of the input gradient of qkv and fc1 in backward. LayerNorms,
+// embeddings, the head and MoE layers are replicated over tp (every tp rank
+// computes them whole). mlp models pair their layers: even layers by
+// columns, odd layers by rows (an odd last layer is replicated).
+//
+// pp: the schedule's F, B, W, SEND/RECV actions (gpipe, 1f1b, interleaved,
+// zb-h1, zb-v); under a split backward (zb-h1, zb-v) B computes the input
+// gradient and W runs the deferred weight-gradient products. The tied
+// embedding lives on the first and the last stage; its two gradients are
+// summed (ALLREDUCE_TIED) before the data-parallel reduction, because with
+// ZeRO-2/3 the reduce-scatter would otherwise leave each copy with a
+// different stale chunk.
+//
+// Global-norm clipping: each element of the model is counted exactly once
+// (replicated tp copies on tp rank 0, the tied embedding's head copy not at
+// all, ZeRO shards by their owner); GRAD_NORM all-reduces the float64 sum
+// carried as two float32 (value and remainder).
+//
+// Not executed yet (Validate refuses them with an error): cp, ep, sp,
+// phantom FFNs, normalize_topk.
+//
+// # Evaluation
+//
+// [Eval] returns the mean, over the first N windows, of each window's mean
+// next-token cross-entropy, where window w is tokens [w·(seq+1),
+// (w+1)·(seq+1)) of the data: its first seq tokens are the input and its
+// last seq tokens the targets. It runs serially, one window per forward
+// (MoE routing and capacity are per window), without the auxiliary loss.
+package exec

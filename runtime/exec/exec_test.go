@@ -1,0 +1,272 @@
+package exec
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"planc/ir"
+	"planc/runtime/ckpt"
+	"planc/runtime/data"
+)
+
+// The models of stdlib/models/tiny.plan, built by hand.
+func tinyGPT() *ir.Model {
+	return &ir.Model{Name: "tiny_gpt", Kind: ir.Transformer, Vocab: 256, Seq: 64, Hidden: 64, Layers: 4, Heads: 4, FFN: 256, TieEmbeddings: true, FFNKind: ir.FFNKind{Kind: "dense"}}
+}
+
+func tinyMoE() *ir.Model {
+	m := tinyGPT()
+	m.Name = "tiny_moe"
+	m.MoE = &ir.MoE{Experts: 8, Shared: 1, TopK: 2, ExpertFFN: 64, Every: 1, FirstDense: 1, Router: "softmax", AuxLoss: 0.01}
+	return m
+}
+
+func tinyMLP() *ir.Model {
+	return &ir.Model{Name: "tiny_mlp", Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "dense"}}
+}
+
+func cpuCluster(perNode int) *ir.Cluster {
+	return &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: perNode}
+}
+
+// plan returns a plan of model m with the options "dp=2 tp=2 ..." applied.
+func plan(m *ir.Model, opts string) *ir.Plan {
+	p := &ir.Plan{Name: "test", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: "1f1b",
+		GlobalBatch: 8, MicroBatch: 2, CPMode: "ring", Recompute: "none", Precision: "fp32",
+		MoE:   ir.MoEPlan{Dispatch: "padding_free", CapacityFactor: 1.25},
+		Train: ir.Train{Steps: 10, LR: 3e-3, MinLR: 1e-4, Warmup: 3, Seed: 1, Clip: 1, WeightDecay: 0.1}}
+	if m.Kind == ir.MLPModel {
+		p.GlobalBatch, p.MicroBatch = 16, 4
+	}
+	perNode := 0
+	for _, kv := range strings.Fields(opts) {
+		k, v, _ := strings.Cut(kv, "=")
+		var n int
+		fmt.Sscan(v, &n)
+		switch k {
+		case "dp":
+			p.DP = n
+		case "tp":
+			p.TP = n
+		case "pp":
+			p.PP = n
+		case "vpp":
+			p.VPP = n
+		case "zero":
+			p.Zero = n
+		case "schedule":
+			p.Schedule = v
+		case "gb":
+			p.GlobalBatch = n
+		case "mb":
+			p.MicroBatch = n
+		case "per_node":
+			perNode = n
+		case "dispatch":
+			p.MoE.Dispatch = v
+		case "cf":
+			fmt.Sscan(v, &p.MoE.CapacityFactor)
+		default:
+			panic("unknown option " + k)
+		}
+	}
+	if perNode == 0 {
+		perNode = p.WorldSize()
+	}
+	p.Cluster = &ir.Cluster{Name: "cpu", Nodes: (p.WorldSize() + perNode - 1) / perNode, PerNode: perNode}
+	return p
+}
+
+func train(t *testing.T, p *ir.Plan, steps int) ([]float64, *Trainer) {
+	t.Helper()
+	tr, err := NewTrainer(Config{Plan: p, Steps: steps, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatalf("%s: %v", p.Name, err)
+	}
+	var losses []float64
+	for i := 0; i < steps; i++ {
+		r, err := tr.Step()
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		losses = append(losses, r.Loss)
+	}
+	return losses, tr
+}
+
+func relDiff(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-12) }
+
+// TestParallelPlansMatchSerial is issue 5's table: every parallel plan
+// reproduces its serial run's first-step loss within 1e-6 relative and the
+// losses of 10 steps within 1e-4.
+func TestParallelPlansMatchSerial(t *testing.T) {
+	type tc struct {
+		model func() *ir.Model
+		base  string // options shared with the serial run (batching, dispatch)
+		opts  string
+	}
+	cases := []tc{
+		{tinyGPT, "", "dp=2"},
+		{tinyGPT, "", "dp=4"},
+		{tinyGPT, "", "dp=2 zero=1"},
+		{tinyGPT, "", "dp=2 zero=2"},
+		{tinyGPT, "", "dp=2 zero=3"},
+		{tinyGPT, "", "tp=2"},
+		{tinyGPT, "", "tp=4"},
+		{tinyGPT, "", "pp=2"},
+		{tinyGPT, "", "pp=2 schedule=gpipe"},
+		{tinyGPT, "", "pp=4"},
+		{tinyGPT, "", "pp=2 vpp=2 schedule=interleaved"},
+		{tinyGPT, "", "pp=2 schedule=zb-h1"},
+		{tinyGPT, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 per_node=4"},
+		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 zero=2 per_node=4"},
+		{tinyMoE, "", "dp=2"},
+		{tinyMoE, "", "tp=2"},
+		{tinyMoE, "", "pp=2"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 pp=2"},
+		{tinyMLP, "", "dp=2"},
+		{tinyMLP, "", "tp=2"},
+		{tinyMLP, "", "pp=2"},
+		{tinyMLP, "", "dp=2 tp=2 zero=1"},
+	}
+	if testing.Short() {
+		cases = cases[:3]
+	}
+	const steps = 10
+	serial := map[string][]float64{}
+	for _, c := range cases {
+		m := c.model()
+		key := m.Name + " " + c.base
+		t.Run(key+" "+c.opts, func(t *testing.T) {
+			want, ok := serial[key]
+			if !ok {
+				want, _ = train(t, plan(m, c.base), steps)
+				serial[key] = want
+			}
+			got, _ := train(t, plan(m, c.base+" "+c.opts), steps)
+			if d := relDiff(got[0], want[0]); d > 1e-6 {
+				t.Errorf("first-step loss %.9g, serial %.9g (rel %.2g > 1e-6)", got[0], want[0], d)
+			}
+			for i := range got {
+				if d := relDiff(got[i], want[i]); d > 1e-4 {
+					t.Errorf("step %d loss %.9g, serial %.9g (rel %.2g > 1e-4)", i, got[i], want[i], d)
+				}
+			}
+			t.Logf("losses %.6f ... %.6f (serial %.6f ... %.6f)", got[0], got[steps-1], want[0], want[steps-1])
+		})
+	}
+}
+
+func TestResumeEqualsStraightThrough(t *testing.T) {
+	for _, tc := range []struct {
+		m    *ir.Model
+		opts string
+	}{{tinyGPT(), ""}, {tinyMoE(), "dp=2 zero=2"}, {tinyMLP(), "tp=2"}} {
+		t.Run(tc.m.Name, func(t *testing.T) {
+			p := plan(tc.m, tc.opts)
+			straight, _ := train(t, p, 6)
+			_, first := train(t, p, 3)
+			// Train 3 steps of the same 6-step run, save, resume, train 3 more.
+			tr, err := NewTrainer(Config{Plan: p, Steps: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = first
+			for i := 0; i < 3; i++ {
+				if _, err := tr.Step(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			path := filepath.Join(t.TempDir(), "c.safetensors")
+			if err := ckpt.Write(path, tr.Checkpoint()); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ckpt.Read(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr2, err := NewTrainer(Config{Plan: p, Steps: 6, Resume: c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 3; i < 6; i++ {
+				r, err := tr2.Step()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Step != i || r.Loss != straight[i] {
+					t.Errorf("resumed step %d loss %.9g, straight through step %d %.9g", r.Step, r.Loss, i, straight[i])
+				}
+			}
+		})
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	p := plan(tinyGPT(), "")
+	_, tr := train(t, p, 1)
+	good := filepath.Join(dir, "good.safetensors")
+	if err := ckpt.Write(good, tr.Checkpoint()); err != nil {
+		t.Fatal(err)
+	}
+	mlpCkpt := func() *ckpt.Checkpoint {
+		_, tr := train(t, plan(tinyMLP(), ""), 1)
+		return tr.Checkpoint()
+	}()
+	short := &data.Stream{Name: "short.txt", Tokens: make([]int32, 20)}
+	bigPlan := plan(tinyGPT(), "dp=4")
+	bigPlan.Cluster = &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: 2}
+	tests := []struct {
+		name string
+		err  func() error
+		want string
+	}{
+		{"data too short", func() error { _, err := NewTrainer(Config{Plan: p, Data: short}); return err }, "needs at least"},
+		{"checkpoint of another model", func() error { _, err := NewTrainer(Config{Plan: p, Resume: mlpCkpt}); return err }, "not of model tiny_gpt"},
+		{"eval of another model", func() error { _, err := Eval(tinyGPT(), mlpCkpt, nil, 1, 1); return err }, "not of model tiny_gpt"},
+		{"plan larger than the cluster", func() error { _, err := NewTrainer(Config{Plan: bigPlan}); return err }, "needs 4 ranks"},
+		{"tp does not divide heads", func() error { _, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=3")}); return err }, "must divide"},
+	}
+	for _, tc := range tests {
+		err := tc.err()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// A truncated checkpoint is refused on read, and the good one survives
+	// a failed overwrite.
+	b, _ := os.ReadFile(good)
+	trunc := filepath.Join(dir, "trunc.safetensors")
+	os.WriteFile(trunc, b[:len(b)/2], 0o644)
+	if _, err := ckpt.Read(trunc); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated checkpoint: %v", err)
+	}
+}
+
+func TestEval(t *testing.T) {
+	p := plan(tinyGPT(), "")
+	_, tr := train(t, p, 2)
+	c := tr.Checkpoint()
+	r, err := Eval(p.Model, c, nil, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Loss < 3 || r.Loss > 7 || r.Tokens != 4*64 {
+		t.Errorf("eval after 2 steps: %+v", r)
+	}
+	// Eval is deterministic and uses the windows from the start of the data.
+	r2, _ := Eval(p.Model, c, nil, 4, 1)
+	if r2.Loss != r.Loss {
+		t.Errorf("eval not deterministic: %v vs %v", r.Loss, r2.Loss)
+	}
+	if _, err := Eval(p.Model, c, &data.Stream{Name: "tiny", Tokens: make([]int32, 100)}, 4, 1); err == nil || !strings.Contains(err.Error(), "fewer than") {
+		t.Errorf("too few windows: %v", err)
+	}
+}

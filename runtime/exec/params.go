@@ -1,0 +1,211 @@
+package exec
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+
+	"planc/ir"
+	"planc/runtime/tensor"
+)
+
+// shardKind says how a parameter is split over the tensor-parallel ranks.
+type shardKind uint8
+
+const (
+	replicated shardKind = iota // every tp rank holds it whole
+	colShard                    // last dimension split into tp contiguous parts
+	rowShard                    // first dimension split into tp contiguous parts
+	qkvShard                    // last dimension is [q | k | v]; each of the three split into tp parts (heads)
+)
+
+// initKind is how a parameter starts.
+type initKind uint8
+
+const (
+	initNormal initKind = iota
+	initZeros
+	initOnes
+)
+
+// paramSpec is one whole parameter of the model.
+type paramSpec struct {
+	name   string
+	shape  []int // whole shape
+	init   initKind
+	std    float64
+	decay  bool // weight decay applies (matrices)
+	shard  shardKind
+	layer  int  // transformer/mlp layer, or -1 (embedding: -1, head: -2)
+	tied   bool // wte when the head reuses it
+	expert bool // routed expert weight (reduced over edp under ep)
+}
+
+func (p *paramSpec) numel() int { return tensor.Numel(p.shape...) }
+
+// localIndex returns, for tp rank i of tp, the whole-tensor index of each
+// element of the local shard in local row-major order.
+func (p *paramSpec) localIndex(i, tp int) []int32 {
+	n := p.numel()
+	if p.shard == replicated || tp == 1 {
+		idx := make([]int32, n)
+		for j := range idx {
+			idx[j] = int32(j)
+		}
+		return idx
+	}
+	cols := p.shape[len(p.shape)-1]
+	rows := n / cols
+	var idx []int32
+	switch p.shard {
+	case rowShard:
+		per := rows / tp
+		for r := i * per; r < (i+1)*per; r++ {
+			for c := 0; c < cols; c++ {
+				idx = append(idx, int32(r*cols+c))
+			}
+		}
+	case colShard:
+		per := cols / tp
+		for r := 0; r < rows; r++ {
+			for c := i * per; c < (i+1)*per; c++ {
+				idx = append(idx, int32(r*cols+c))
+			}
+		}
+	case qkvShard:
+		third := cols / 3
+		per := third / tp
+		for r := 0; r < rows; r++ {
+			for part := 0; part < 3; part++ {
+				for c := part*third + i*per; c < part*third+(i+1)*per; c++ {
+					idx = append(idx, int32(r*cols+c))
+				}
+			}
+		}
+	}
+	return idx
+}
+
+// localShape returns the shape of tp rank's shard.
+func (p *paramSpec) localShape(tp int) []int {
+	s := append([]int(nil), p.shape...)
+	switch {
+	case p.shard == replicated || tp == 1:
+	case p.shard == rowShard:
+		s[0] /= tp
+	default:
+		s[len(s)-1] /= tp
+	}
+	return s
+}
+
+// wholeInit returns the parameter generated whole from the run's seed.
+func (p *paramSpec) wholeInit(seed uint64) *tensor.Tensor {
+	switch p.init {
+	case initZeros:
+		return tensor.New(p.shape...)
+	case initOnes:
+		t := tensor.New(p.shape...)
+		t.Fill(1)
+		return t
+	}
+	return tensor.InitNormal(seed, p.name, p.std, p.shape...)
+}
+
+// modelSpecs lists every parameter of a model in a fixed order (the order of
+// the flat buffers): embedding, layers in order, head. See package ckpt for
+// the names.
+func modelSpecs(m *ir.Model) []*paramSpec {
+	if m.Kind == ir.MLPModel {
+		return mlpSpecs(m, "")
+	}
+	h, V, L := m.Hidden, m.Vocab, m.Layers
+	const std = 0.02
+	projStd := std / math.Sqrt(2*float64(L)) // GPT-2's scaled init of residual projections
+	var out []*paramSpec
+	add := func(p *paramSpec) { out = append(out, p) }
+	add(&paramSpec{name: "wte", shape: []int{V, h}, std: std, decay: true, layer: -1, tied: m.TieEmbeddings})
+	add(&paramSpec{name: "wpe", shape: []int{m.Seq, h}, std: std, decay: true, layer: -1})
+	for l := 0; l < L; l++ {
+		pre := fmt.Sprintf("h.%d.", l)
+		ln := func(n string) {
+			add(&paramSpec{name: pre + n + ".weight", shape: []int{h}, init: initOnes, layer: l})
+			add(&paramSpec{name: pre + n + ".bias", shape: []int{h}, init: initZeros, layer: l})
+		}
+		ln("ln1")
+		add(&paramSpec{name: pre + "attn.qkv.weight", shape: []int{h, 3 * h}, std: std, decay: true, shard: qkvShard, layer: l})
+		add(&paramSpec{name: pre + "attn.qkv.bias", shape: []int{3 * h}, init: initZeros, shard: qkvShard, layer: l})
+		add(&paramSpec{name: pre + "attn.out.weight", shape: []int{h, h}, std: projStd, decay: true, shard: rowShard, layer: l})
+		add(&paramSpec{name: pre + "attn.out.bias", shape: []int{h}, init: initZeros, layer: l})
+		ln("ln2")
+		ffn := func(pre string, width int, shard bool, expert bool) {
+			c, r := colShard, rowShard
+			if !shard {
+				c, r = replicated, replicated
+			}
+			add(&paramSpec{name: pre + "fc1.weight", shape: []int{h, width}, std: std, decay: true, shard: c, layer: l, expert: expert})
+			add(&paramSpec{name: pre + "fc1.bias", shape: []int{width}, init: initZeros, shard: c, layer: l, expert: expert})
+			add(&paramSpec{name: pre + "fc2.weight", shape: []int{width, h}, std: projStd, decay: true, shard: r, layer: l, expert: expert})
+			add(&paramSpec{name: pre + "fc2.bias", shape: []int{h}, init: initZeros, layer: l, expert: expert})
+		}
+		if m.IsMoELayer(l) {
+			e := m.MoE
+			add(&paramSpec{name: pre + "moe.router.weight", shape: []int{h, e.Experts}, std: std, decay: true, layer: l})
+			for s := 0; s < e.Shared; s++ {
+				ffn(fmt.Sprintf("%smoe.shared.%d.", pre, s), e.ExpertFFN, false, false)
+			}
+			for x := 0; x < e.Experts; x++ {
+				ffn(fmt.Sprintf("%smoe.experts.%d.", pre, x), e.ExpertFFN, false, true)
+			}
+		} else {
+			ffn(pre+"mlp.", ffnWidth(m), true, false)
+		}
+	}
+	add(&paramSpec{name: "ln_f.weight", shape: []int{h}, init: initOnes, layer: -2})
+	add(&paramSpec{name: "ln_f.bias", shape: []int{h}, init: initZeros, layer: -2})
+	if !m.TieEmbeddings {
+		add(&paramSpec{name: "lm_head.weight", shape: []int{h, V}, std: std, decay: true, layer: -2})
+	}
+	return out
+}
+
+// mlpSpecs lists an mlp model's layers: Depth linear layers of Width, with
+// He-style std sqrt(2/width) weights. Under tp, layers pair up as
+// column-parallel then row-parallel; an odd last layer is replicated.
+func mlpSpecs(m *ir.Model, prefix string) []*paramSpec {
+	var out []*paramSpec
+	w := m.Width
+	std := math.Sqrt(2 / float64(w))
+	for l := 0; l < m.Depth; l++ {
+		wk, bk := colShard, colShard
+		if l%2 == 1 {
+			wk, bk = rowShard, replicated
+		} else if l == m.Depth-1 {
+			wk, bk = replicated, replicated
+		}
+		out = append(out,
+			&paramSpec{name: fmt.Sprintf("%slayers.%d.weight", prefix, l), shape: []int{w, w}, std: std, decay: true, shard: wk, layer: l},
+			&paramSpec{name: fmt.Sprintf("%slayers.%d.bias", prefix, l), shape: []int{w}, init: initZeros, shard: bk, layer: l})
+	}
+	return out
+}
+
+// Fingerprint is a hash of a model's architecture (every field that shapes
+// its parameters or its function), stored in checkpoints so that a
+// checkpoint of another model is refused.
+func Fingerprint(m *ir.Model) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s v%d s%d h%d l%d a%d f%d tie%v w%d d%d ffn%+v", m.Kind, m.Vocab, m.Seq, m.Hidden, m.Layers, m.Heads, ffnWidth(m), m.TieEmbeddings, m.Width, m.Depth, m.FFNKind)
+	if m.MoE != nil {
+		fmt.Fprintf(h, " moe%+v", *m.MoE)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// ffnWidth is the dense FFN width (0 in the model means 4·hidden).
+func ffnWidth(m *ir.Model) int {
+	if m.FFN > 0 {
+		return m.FFN
+	}
+	return 4 * m.Hidden
+}

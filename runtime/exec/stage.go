@@ -1,0 +1,571 @@
+package exec
+
+import (
+	"fmt"
+	"math"
+
+	"planc/ir"
+	"planc/runtime/collective"
+	"planc/runtime/data"
+	"planc/runtime/kernels"
+	"planc/runtime/tensor"
+)
+
+// stage is one virtual stage as held by one rank: the local shards of its
+// parameters in one flat buffer (in modelSpecs order), their gradients, and
+// the activations of the micro-batches in flight.
+type stage struct {
+	info  ir.StageInfo
+	specs []*paramSpec
+	p, g  []float32
+	off   map[string]int
+	// index[i] maps the local shard of specs[i] to whole-tensor indices.
+	index [][]int32
+	acts  map[int]*stageActs
+	// deferred holds the weight-gradient work of a split backward (zb-h1,
+	// zb-v), run by W, per micro-batch.
+	deferred map[int][]func()
+	// owned lists the [lo, hi) ranges of the flat buffer this rank updates
+	// (all of it without ZeRO; its chunk of every bucket with ZeRO).
+	owned [][2]int
+	// normMask marks the elements whose squares this rank adds to the
+	// global gradient norm (each element of the model exactly once).
+	normMask []bool
+	decay    []bool
+	m, v     []float32 // AdamW moments, over the flat buffer (used where owned)
+	buckets  [][2]int  // REDUCE_GRAD buckets as flat ranges
+}
+
+func (s *stage) w(name string) []float32 {
+	o, ok := s.off[name]
+	if !ok {
+		panic("exec: stage has no parameter " + name)
+	}
+	return s.p[o : o+s.size(name)]
+}
+
+func (s *stage) gr(name string) []float32 {
+	o := s.off[name]
+	return s.g[o : o+s.size(name)]
+}
+
+func (s *stage) size(name string) int {
+	for i, sp := range s.specs {
+		if sp.name == name {
+			return len(s.index[i])
+		}
+	}
+	panic("exec: no parameter " + name)
+}
+
+// rank is one rank's share of the model and its view of the job.
+type rank struct {
+	id    int
+	coord ir.Coord
+	plan  *ir.Plan
+	m     *ir.Model
+	comm  collective.Comm
+	mesh  ir.Mesh
+	tp    int
+	tpG   collective.Group
+	seed  int64
+	data  *data.Stream
+	// totalMB is the micro-batches of the global batch (the divisor of the
+	// step's mean loss); localMB those of this rank's pipeline.
+	totalMB, localMB int
+	split            bool // split backward (W actions)
+	stages           map[int]*stage
+	teacher          []*tensor.Tensor // mlp teacher weights, whole: w0, b0, w1, b1, ...
+	step             int
+	// lossSum is this rank's contribution to the step's loss (counted on
+	// tp index 0 only); drops counts capacity-dropped token copies.
+	lossSum float64
+	drops   int64
+	// normSq is the global squared gradient norm after GRAD_NORM.
+	normSq float64
+	// evalWindows makes sample index w the evaluation window w.
+	evalWindows bool
+}
+
+type stageActs struct {
+	ids, targets []int32
+	pos          []int32
+	layers       []*layerActs
+	// head
+	xh, lnf, lnfMean, lnfRstd, dlogits []float32
+	// mlp
+	mlpIn   []float32
+	mlpPre  [][]float32 // pre-activation of each layer
+	mlpOut  [][]float32 // output of each layer (post-activation)
+	mlpTgt  []float32
+	out     []float32 // the stage's output activation (to send)
+	aux     float64
+	ceLoss  float64
+	haveOut bool
+}
+
+type layerActs struct {
+	x                  []float32
+	ln1, m1, r1        []float32
+	q, k, v, o, lse, y []float32
+	x1                 []float32
+	ln2, m2, r2        []float32
+	u, gu              []float32 // dense FFN: fc1 output, gelu
+	moe                *moeActs
+}
+
+func (r *rank) allReduceTP(buf []float32) error {
+	if r.tp == 1 {
+		return nil
+	}
+	return r.comm.AllReduce(r.tpG, buf, collective.Sum)
+}
+
+// wgrad runs weight-gradient work now, or defers it to W under a split
+// backward.
+func (r *rank) wgrad(st *stage, mb int, fn func()) {
+	if r.split {
+		st.deferred[mb] = append(st.deferred[mb], fn)
+		return
+	}
+	fn()
+}
+
+// sample returns the seq+1 tokens of sample index of the current step: the
+// seed's sample order in training, consecutive windows in evaluation.
+func (r *rank) sample(index int) []int32 {
+	if r.evalWindows {
+		return r.data.Window(index, r.m.Seq)
+	}
+	return r.data.Sample(r.seed, r.step, index, r.m.Seq)
+}
+
+func (r *rank) rows() int { return r.plan.MicroBatch * r.m.Seq }
+
+// globalMB returns the index in the global batch of this rank's local
+// micro-batch mb: dp rank d takes micro-batches [d·localMB, (d+1)·localMB).
+func (r *rank) globalMB(mb int) int { return r.coord.DP*r.localMB + mb }
+
+// forward runs stage st for micro-batch mb on input x (nil for stage 0) and
+// returns its output activation (nil for the last stage).
+func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
+	a := &stageActs{}
+	st.acts[mb] = a
+	if r.m.Kind == ir.MLPModel {
+		return r.mlpForward(st, mb, a, x)
+	}
+	T, h := r.rows(), r.m.Hidden
+	if st.info.Embedding {
+		b, s := r.plan.MicroBatch, r.m.Seq
+		a.ids = make([]int32, T)
+		a.targets = make([]int32, T)
+		a.pos = make([]int32, T)
+		for j := 0; j < b; j++ {
+			toks := r.sample(r.globalMB(mb)*b + j)
+			copy(a.ids[j*s:], toks[:s])
+			copy(a.targets[j*s:], toks[1:])
+			for t := 0; t < s; t++ {
+				a.pos[j*s+t] = int32(t)
+			}
+		}
+		x = make([]float32, T*h)
+		kernels.EmbeddingForward(x, st.w("wte"), st.w("wpe"), a.ids, a.pos, h, 0)
+	}
+	for l := st.info.FirstLayer; l < st.info.EndLayer; l++ {
+		la := &layerActs{}
+		a.layers = append(a.layers, la)
+		var err error
+		if x, err = r.layerForward(st, l, x, la); err != nil {
+			return nil, err
+		}
+		if la.moe != nil {
+			a.aux += la.moe.aux
+		}
+	}
+	if r.coord.TP == 0 {
+		r.lossSum += a.aux / float64(r.totalMB)
+	}
+	if !st.info.Head {
+		a.out = x
+		return x, nil
+	}
+	// Head: ln_f, logits, cross-entropy. The targets come with the data on
+	// stage 0; a separate head stage reads them again (same sample).
+	if a.targets == nil {
+		b, s := r.plan.MicroBatch, r.m.Seq
+		a.targets = make([]int32, T)
+		for j := 0; j < b; j++ {
+			toks := r.sample(r.globalMB(mb)*b + j)
+			copy(a.targets[j*s:], toks[1:])
+		}
+	}
+	V := r.m.Vocab
+	a.xh = x
+	a.lnf = make([]float32, T*h)
+	a.lnfMean, a.lnfRstd = make([]float32, T), make([]float32, T)
+	kernels.LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), T, h)
+	logits := make([]float32, T*V)
+	if r.m.TieEmbeddings {
+		kernels.MatMulTransB(logits, a.lnf, st.w("wte"), T, h, V, false)
+	} else {
+		kernels.MatMul(logits, a.lnf, st.w("lm_head.weight"), T, h, V, false)
+	}
+	a.dlogits = make([]float32, T*V)
+	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, T, V, float32(1/float64(T*r.totalMB)))
+	a.ceLoss = ce
+	if r.coord.TP == 0 {
+		r.lossSum += ce / float64(r.totalMB)
+	}
+	return nil, nil
+}
+
+// backward runs the backward of stage st for micro-batch mb given the
+// gradient of its output (nil for the last stage) and returns the gradient
+// of its input (nil for stage 0).
+func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
+	a := st.acts[mb]
+	if a == nil {
+		return nil, fmt.Errorf("backward of stage %d micro-batch %d before its forward", st.info.Index, mb)
+	}
+	if r.m.Kind == ir.MLPModel {
+		return r.mlpBackward(st, mb, a, dy)
+	}
+	T, h, V := r.rows(), r.m.Hidden, r.m.Vocab
+	if st.info.Head {
+		dlnf := make([]float32, T*h)
+		var head []float32
+		if r.m.TieEmbeddings {
+			head = st.w("wte")
+			kernels.MatMul(dlnf, a.dlogits, head, T, V, h, true)
+			r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr("wte"), a.dlogits, a.lnf, V, T, h, true) })
+		} else {
+			head = st.w("lm_head.weight")
+			kernels.MatMulTransB(dlnf, a.dlogits, head, T, V, h, true)
+			r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr("lm_head.weight"), a.lnf, a.dlogits, h, T, V, true) })
+		}
+		dy = make([]float32, T*h)
+		kernels.LayerNormBackward(dy, nil, nil, dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+		r.wgrad(st, mb, func() {
+			kernels.LayerNormBackward(nil, st.gr("ln_f.weight"), st.gr("ln_f.bias"), dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+		})
+	}
+	for i := len(a.layers) - 1; i >= 0; i-- {
+		var err error
+		if dy, err = r.layerBackward(st, mb, st.info.FirstLayer+i, a.layers[i], dy); err != nil {
+			return nil, err
+		}
+	}
+	if st.info.Embedding {
+		r.wgrad(st, mb, func() {
+			kernels.EmbeddingBackward(st.gr("wte"), st.gr("wpe"), dy, a.ids, a.pos, h, 0)
+		})
+		if !r.split {
+			delete(st.acts, mb)
+		}
+		return nil, nil
+	}
+	if !r.split {
+		delete(st.acts, mb)
+	}
+	return dy, nil
+}
+
+// runDeferred runs the weight gradients of a split backward (W).
+func (r *rank) runDeferred(st *stage, mb int) {
+	for _, fn := range st.deferred[mb] {
+		fn()
+	}
+	delete(st.deferred, mb)
+	delete(st.acts, mb)
+}
+
+func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]float32, error) {
+	m := r.m
+	T, h := r.rows(), m.Hidden
+	b, s := r.plan.MicroBatch, m.Seq
+	heads := m.Heads / r.tp
+	d := m.Hidden / m.Heads
+	hl := heads * d
+	pre := fmt.Sprintf("h.%d.", l)
+	a.x = x
+	a.ln1, a.m1, a.r1 = make([]float32, T*h), make([]float32, T), make([]float32, T)
+	kernels.LayerNormForward(a.ln1, a.m1, a.r1, x, st.w(pre+"ln1.weight"), st.w(pre+"ln1.bias"), T, h)
+	qkv := make([]float32, T*3*hl)
+	kernels.LinearForward(qkv, a.ln1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
+	a.q, a.k, a.v = make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
+	kernels.SplitQKV(a.q, a.k, a.v, qkv, b, s, heads, d)
+	a.o, a.lse = make([]float32, T*hl), make([]float32, b*heads*s)
+	kernels.AttentionForward(a.o, a.lse, a.q, a.k, a.v, kernels.AttnShape{Batch: b, Heads: heads, Tq: s, Tk: s, D: d, Causal: true})
+	a.y = make([]float32, T*hl)
+	kernels.MergeHeads(a.y, a.o, b, s, heads, d)
+	z := make([]float32, T*h)
+	kernels.MatMul(z, a.y, st.w(pre+"attn.out.weight"), T, hl, h, false)
+	if err := r.allReduceTP(z); err != nil {
+		return nil, err
+	}
+	kernels.AddBias(z, st.w(pre+"attn.out.bias"), T, h)
+	a.x1 = z
+	kernels.Add(a.x1, x)
+	a.ln2, a.m2, a.r2 = make([]float32, T*h), make([]float32, T), make([]float32, T)
+	kernels.LayerNormForward(a.ln2, a.m2, a.r2, a.x1, st.w(pre+"ln2.weight"), st.w(pre+"ln2.bias"), T, h)
+	var out []float32
+	if m.IsMoELayer(l) {
+		a.moe = &moeActs{}
+		var err error
+		if out, err = r.moeForward(st, pre+"moe.", a.ln2, a.moe); err != nil {
+			return nil, err
+		}
+	} else {
+		f := ffnWidth(m) / r.tp
+		a.u = make([]float32, T*f)
+		kernels.LinearForward(a.u, a.ln2, st.w(pre+"mlp.fc1.weight"), st.w(pre+"mlp.fc1.bias"), T, h, f)
+		a.gu = make([]float32, T*f)
+		kernels.GeluForward(a.gu, a.u)
+		out = make([]float32, T*h)
+		kernels.MatMul(out, a.gu, st.w(pre+"mlp.fc2.weight"), T, f, h, false)
+		if err := r.allReduceTP(out); err != nil {
+			return nil, err
+		}
+		kernels.AddBias(out, st.w(pre+"mlp.fc2.bias"), T, h)
+	}
+	kernels.Add(out, a.x1)
+	return out, nil
+}
+
+func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) ([]float32, error) {
+	m := r.m
+	T, h := r.rows(), m.Hidden
+	b, s := r.plan.MicroBatch, m.Seq
+	heads := m.Heads / r.tp
+	d := m.Hidden / m.Heads
+	hl := heads * d
+	pre := fmt.Sprintf("h.%d.", l)
+	// FFN branch: x2 = x1 + ffn(ln2(x1)).
+	dln2 := make([]float32, T*h)
+	if a.moe != nil {
+		if err := r.moeBackward(st, mb, pre+"moe.", a.ln2, a.moe, dx2, dln2); err != nil {
+			return nil, err
+		}
+	} else {
+		f := ffnWidth(m) / r.tp
+		r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"mlp.fc2.bias"), dx2, T, h) })
+		dgu := make([]float32, T*f)
+		kernels.MatMulTransB(dgu, dx2, st.w(pre+"mlp.fc2.weight"), T, h, f, true)
+		r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"mlp.fc2.weight"), a.gu, dx2, f, T, h, true) })
+		du := make([]float32, T*f)
+		kernels.GeluBackward(du, dgu, a.u)
+		kernels.MatMulTransB(dln2, du, st.w(pre+"mlp.fc1.weight"), T, f, h, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(pre+"mlp.fc1.weight"), st.gr(pre+"mlp.fc1.bias"), du, a.ln2, nil, T, h, f)
+		})
+		if err := r.allReduceTP(dln2); err != nil {
+			return nil, err
+		}
+	}
+	dx1 := append([]float32(nil), dx2...)
+	kernels.LayerNormBackward(dx1, nil, nil, dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), T, h)
+	r.wgrad(st, mb, func() {
+		kernels.LayerNormBackward(nil, st.gr(pre+"ln2.weight"), st.gr(pre+"ln2.bias"), dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), T, h)
+	})
+	// Attention branch: x1 = x + attn(ln1(x)).
+	r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"attn.out.bias"), dx1, T, h) })
+	dy := make([]float32, T*hl)
+	kernels.MatMulTransB(dy, dx1, st.w(pre+"attn.out.weight"), T, h, hl, true)
+	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1, hl, T, h, true) })
+	do := make([]float32, T*hl)
+	kernels.SplitHeads(do, dy, b, s, heads, d)
+	dq, dk, dv := make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
+	kernels.AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, kernels.AttnShape{Batch: b, Heads: heads, Tq: s, Tk: s, D: d, Causal: true})
+	dqkv := make([]float32, T*3*hl)
+	kernels.JoinQKVGrad(dqkv, dq, dk, dv, b, s, heads, d)
+	dln1 := make([]float32, T*h)
+	kernels.MatMulTransB(dln1, dqkv, st.w(pre+"attn.qkv.weight"), T, 3*hl, h, true)
+	r.wgrad(st, mb, func() {
+		kernels.LinearBackward(nil, st.gr(pre+"attn.qkv.weight"), st.gr(pre+"attn.qkv.bias"), dqkv, a.ln1, nil, T, h, 3*hl)
+	})
+	if err := r.allReduceTP(dln1); err != nil {
+		return nil, err
+	}
+	dx := append([]float32(nil), dx1...) // residual; dx1 stays for deferred weight gradients
+	kernels.LayerNormBackward(dx, nil, nil, dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), T, h)
+	r.wgrad(st, mb, func() {
+		kernels.LayerNormBackward(nil, st.gr(pre+"ln1.weight"), st.gr(pre+"ln1.bias"), dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), T, h)
+	})
+	return dx, nil
+}
+
+// moeActs holds one MoE layer's routing and expert activations for one
+// micro-batch.
+type moeActs struct {
+	probs  []float32 // [T, E] router softmax
+	rows   [][]int32 // per expert: the token of each kept copy, in token order
+	wts    [][]float32
+	xe     [][]float32 // per expert: gathered inputs [n_e, h]
+	ue, ge [][]float32 // fc1 output and gelu
+	ye     [][]float32 // expert outputs [n_e, h]
+	su, sg [][]float32 // shared experts: fc1 output and gelu, [T, fe]
+	f      []float64   // share of routed slots per expert
+	aux    float64
+	drops  int
+}
+
+// route computes the router probabilities and each expert's kept token
+// copies: top-k by probability (ties to the lower index); under capacity
+// dispatch an expert keeps its first ceil(k·T·cf/E) copies in token order.
+func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) {
+	e := r.m.MoE
+	T, h, E, k := r.rows(), r.m.Hidden, e.Experts, e.TopK
+	logits := make([]float32, T*E)
+	kernels.MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
+	a.probs = make([]float32, T*E)
+	kernels.SoftmaxRows(a.probs, logits, T, E)
+	capacity := math.MaxInt
+	if r.plan.MoE.Dispatch == "capacity" {
+		capacity = int(math.Ceil(float64(k*T) * r.plan.MoE.CapacityFactor / float64(E)))
+	}
+	a.rows = make([][]int32, E)
+	a.wts = make([][]float32, E)
+	a.f = make([]float64, E)
+	chosen := make([]bool, E)
+	for t := 0; t < T; t++ {
+		p := a.probs[t*E : (t+1)*E]
+		clear(chosen)
+		for j := 0; j < k; j++ {
+			best := -1
+			for i := 0; i < E; i++ {
+				if !chosen[i] && (best < 0 || p[i] > p[best]) {
+					best = i
+				}
+			}
+			chosen[best] = true
+			a.f[best]++
+			if len(a.rows[best]) < capacity {
+				a.rows[best] = append(a.rows[best], int32(t))
+				a.wts[best] = append(a.wts[best], p[best])
+			} else {
+				a.drops++
+			}
+		}
+	}
+	// Auxiliary loss: aux · E · Σ f_i·P_i.
+	var sum float64
+	for i := 0; i < E; i++ {
+		a.f[i] /= float64(T * k)
+		var P float64
+		for t := 0; t < T; t++ {
+			P += float64(a.probs[t*E+i])
+		}
+		sum += a.f[i] * P / float64(T)
+	}
+	a.aux = e.AuxLoss * float64(E) * sum
+}
+
+func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
+	e := r.m.MoE
+	T, h, fe := r.rows(), r.m.Hidden, e.ExpertFFN
+	r.route(st, pre, x, a)
+	r.drops += int64(a.drops)
+	out := make([]float32, T*h)
+	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
+	for s := 0; s < e.Shared; s++ {
+		sp := fmt.Sprintf("%sshared.%d.", pre, s)
+		a.su[s], a.sg[s] = make([]float32, T*fe), make([]float32, T*fe)
+		kernels.LinearForward(a.su[s], x, st.w(sp+"fc1.weight"), st.w(sp+"fc1.bias"), T, h, fe)
+		kernels.GeluForward(a.sg[s], a.su[s])
+		y := make([]float32, T*h)
+		kernels.LinearForward(y, a.sg[s], st.w(sp+"fc2.weight"), st.w(sp+"fc2.bias"), T, fe, h)
+		kernels.Add(out, y)
+	}
+	E := e.Experts
+	a.xe, a.ue, a.ge, a.ye = make([][]float32, E), make([][]float32, E), make([][]float32, E), make([][]float32, E)
+	for i := 0; i < E; i++ {
+		n := len(a.rows[i])
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, i)
+		xe := make([]float32, n*h)
+		for j, t := range a.rows[i] {
+			copy(xe[j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
+		}
+		a.xe[i] = xe
+		a.ue[i], a.ge[i] = make([]float32, n*fe), make([]float32, n*fe)
+		kernels.LinearForward(a.ue[i], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
+		kernels.GeluForward(a.ge[i], a.ue[i])
+		a.ye[i] = make([]float32, n*h)
+		kernels.LinearForward(a.ye[i], a.ge[i], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+		for j, t := range a.rows[i] {
+			kernels.Axpy(out[int(t)*h:int(t+1)*h], a.wts[i][j], a.ye[i][j*h:(j+1)*h])
+		}
+	}
+	return out, nil
+}
+
+// moeBackward adds into dx (the gradient of the MoE input) given dout.
+func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dout, dx []float32) error {
+	e := r.m.MoE
+	T, h, fe, E := r.rows(), r.m.Hidden, e.ExpertFFN, e.Experts
+	for s := 0; s < e.Shared; s++ {
+		sp := fmt.Sprintf("%sshared.%d.", pre, s)
+		su, sg := a.su[s], a.sg[s]
+		dsg := make([]float32, T*fe)
+		kernels.MatMulTransB(dsg, dout, st.w(sp+"fc2.weight"), T, h, fe, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(sp+"fc2.weight"), st.gr(sp+"fc2.bias"), dout, sg, nil, T, fe, h)
+		})
+		dsu := make([]float32, T*fe)
+		kernels.GeluBackward(dsu, dsg, su)
+		kernels.MatMulTransB(dx, dsu, st.w(sp+"fc1.weight"), T, fe, h, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(sp+"fc1.weight"), st.gr(sp+"fc1.bias"), dsu, x, nil, T, h, fe)
+		})
+	}
+	dprobs := make([]float32, T*E)
+	for i := 0; i < E; i++ {
+		n := len(a.rows[i])
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, i)
+		dye := make([]float32, n*h)
+		for j, t := range a.rows[i] {
+			dt := dout[int(t)*h : int(t+1)*h]
+			ye := a.ye[i][j*h : (j+1)*h]
+			var s float32
+			for c := range dt {
+				s += dt[c] * ye[c]
+			}
+			dprobs[int(t)*E+i] += s
+			kernels.Axpy(dye[j*h:(j+1)*h], a.wts[i][j], dt)
+		}
+		xe, ue, ge := a.xe[i], a.ue[i], a.ge[i]
+		dge := make([]float32, n*fe)
+		kernels.MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
+		})
+		due := make([]float32, n*fe)
+		kernels.GeluBackward(due, dge, ue)
+		dxe := make([]float32, n*h)
+		kernels.MatMulTransB(dxe, due, st.w(ep+"fc1.weight"), n, fe, h, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
+		})
+		for j, t := range a.rows[i] {
+			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[j*h:(j+1)*h])
+		}
+	}
+	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
+	// f held constant, scaled by this micro-batch's share of the step loss.
+	scale := e.AuxLoss * float64(E) / float64(T) / float64(r.totalMB)
+	for t := 0; t < T; t++ {
+		for i := 0; i < E; i++ {
+			dprobs[t*E+i] += float32(scale * a.f[i])
+		}
+	}
+	dlogits := make([]float32, T*E)
+	kernels.SoftmaxRowsBackward(dlogits, dprobs, a.probs, T, E)
+	kernels.MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
+	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
+	return nil
+}

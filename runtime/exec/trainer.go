@@ -1,0 +1,740 @@
+package exec
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"planc/ir"
+	"planc/passes/sched"
+	"planc/runtime/ckpt"
+	"planc/runtime/collective"
+	"planc/runtime/data"
+	"planc/runtime/optim"
+	"planc/runtime/tensor"
+)
+
+// Config is what a training run needs.
+type Config struct {
+	Plan *ir.Plan
+	// Data feeds transformers (nil: the default corpus); mlp models make
+	// their own data.
+	Data *data.Stream
+	// Steps overrides Plan.Train.Steps when > 0.
+	Steps int
+	// Resume, when set, restores parameters, moments and the step count.
+	Resume *ckpt.Checkpoint
+	// Timeout bounds every collective wait (0: collective.DefaultTimeout).
+	Timeout time.Duration
+	// BucketParams is the gradient bucket size in parameters (0: 16384).
+	BucketParams int
+}
+
+// StepResult is what one step reports.
+type StepResult struct {
+	Step    int     // 0-based step index
+	Loss    float64 // the step's loss: mean over the global batch's micro-batches
+	LR      float64
+	Tokens  int // tokens (or mlp samples) processed in the step
+	Elapsed time.Duration
+	// CommTime is the time ranks spent inside collectives and p2p calls,
+	// summed over ranks, in the step.
+	CommTime time.Duration
+	Drops    int64 // token copies dropped by capacity dispatch
+}
+
+// Trainer runs a plan's steps. Build it with [NewTrainer].
+type Trainer struct {
+	plan     *ir.Plan
+	m        *ir.Model
+	sched    *ir.Schedule
+	world    *collective.World
+	ranks    []*rank
+	comms    []*timedComm
+	opt      optim.Config
+	specs    []*paramSpec
+	Steps    int // steps of the run
+	step     int // next step to run
+	stepsRun int
+}
+
+// Schedule returns the schedule the trainer executes.
+func (t *Trainer) Schedule() *ir.Schedule { return t.sched }
+
+// Bytes returns the bytes sent so far by all ranks, by link level.
+func (t *Trainer) Bytes() collective.Counters { return t.world.Bytes() }
+
+// NextStep returns the index of the step that Step will run.
+func (t *Trainer) NextStep() int { return t.step }
+
+// Validate reports whether the runtime can execute plan p: the checks that
+// the plan language cannot make because they are about this runtime.
+func Validate(p *ir.Plan) error {
+	m := p.Model
+	if m == nil {
+		return fmt.Errorf("plan %s has no model", p.Name)
+	}
+	if p.Auto != nil && len(p.Auto) > 0 {
+		var names []string
+		for n := range p.Auto {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("plan %s still has auto fields %v: resolve them (planc compile) or set them with --set", p.Name, names)
+	}
+	if p.Cluster != nil && p.Cluster.Devices() > 0 && p.WorldSize() > p.Cluster.Devices() {
+		return fmt.Errorf("plan %s needs %d ranks (dp %d · tp %d · pp %d · cp %d) but cluster %s has %d devices", p.Name, p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.Cluster.Name, p.Cluster.Devices())
+	}
+	if p.CP > 1 {
+		return fmt.Errorf("plan %s: context parallelism (cp = %d) is not executed by the runtime yet", p.Name, p.CP)
+	}
+	if p.EP > 1 {
+		return fmt.Errorf("plan %s: expert parallelism (ep = %d) is not executed by the runtime yet", p.Name, p.EP)
+	}
+	if p.SP {
+		return fmt.Errorf("plan %s: sequence parallelism (sp = true) is not executed by the runtime yet", p.Name)
+	}
+	if m.FFNKind.IsPhantom() {
+		return fmt.Errorf("plan %s: phantom FFNs are not executed by the runtime yet", p.Name)
+	}
+	if m.MoE != nil && m.MoE.NormalizeTopK {
+		return fmt.Errorf("plan %s: moe.normalize_topk is not executed by the runtime yet", p.Name)
+	}
+	if p.MicroBatch < 1 || p.GlobalBatch%(p.DP*p.MicroBatch) != 0 || p.MicroBatches() < 1 {
+		return fmt.Errorf("plan %s: global_batch %d is not a positive multiple of dp %d · micro_batch %d", p.Name, p.GlobalBatch, p.DP, p.MicroBatch)
+	}
+	if m.Kind == ir.MLPModel {
+		if p.TP > 1 && m.Width%p.TP != 0 {
+			return fmt.Errorf("plan %s: tp %d does not divide the width %d", p.Name, p.TP, m.Width)
+		}
+		return nil
+	}
+	if m.Hidden%m.Heads != 0 {
+		return fmt.Errorf("model %s: heads %d do not divide hidden %d", m.Name, m.Heads, m.Hidden)
+	}
+	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
+		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
+	}
+	return nil
+}
+
+// NewTrainer builds the ranks of plan cfg.Plan, initializes (or restores)
+// their parameters, and lowers the plan to its schedule.
+func NewTrainer(cfg Config) (*Trainer, error) {
+	p := cfg.Plan
+	if err := Validate(p); err != nil {
+		return nil, err
+	}
+	m := p.Model
+	if m.Kind != ir.MLPModel {
+		if cfg.Data == nil {
+			cfg.Data = data.Default()
+		}
+		if err := cfg.Data.Check(m.Vocab, m.Seq); err != nil {
+			return nil, err
+		}
+	}
+	steps := p.Train.Steps
+	if cfg.Steps > 0 {
+		steps = cfg.Steps
+	}
+	bucket := cfg.BucketParams
+	if bucket <= 0 {
+		bucket = 16384
+	}
+	if m.TieEmbeddings && m.Kind != ir.MLPModel {
+		bucket = m.Vocab * m.Hidden // see sumTied
+	}
+	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: modelSpecs(m), Steps: steps}
+
+	// The layer partition and each stage's local parameter count.
+	nStages := p.PP * max(p.VPP, 1)
+	nLayers := m.Layers
+	if m.Kind == ir.MLPModel {
+		nLayers = m.Depth
+	}
+	if nLayers < nStages {
+		return nil, fmt.Errorf("plan %s: %d virtual stages for %d layers", p.Name, nStages, nLayers)
+	}
+	layers := sched.EvenPartition(nLayers, nStages)
+	infos := make([]ir.StageInfo, nStages)
+	first := 0
+	for s := range infos {
+		infos[s] = ir.StageInfo{Index: s, FirstLayer: first, EndLayer: first + layers[s], Embedding: s == 0, Head: s == nStages-1}
+		first += layers[s]
+	}
+	if m.Kind == ir.MLPModel && p.TP > 1 {
+		for _, in := range infos[:nStages-1] {
+			if in.EndLayer%2 == 1 {
+				return nil, fmt.Errorf("plan %s: a pipeline stage ends after mlp layer %d, a column-parallel layer whose output is split over tp; choose pp so that stages hold whole layer pairs", p.Name, in.EndLayer-1)
+			}
+		}
+	}
+	sz := sched.Sizes{Layers: layers, ParamBytes: 4, GradBytes: 4, BucketParams: int64(bucket)}
+	if m.Kind == ir.MLPModel {
+		sz.Boundary = int64(p.MicroBatch * m.Width * 4)
+	} else {
+		sz.Boundary = int64(p.MicroBatch * m.Seq * m.Hidden * 4)
+	}
+	for s := range infos {
+		var n int64
+		for _, sp := range stageSpecs(t.specs, infos[s]) {
+			n += int64(tensor.Numel(sp.localShape(p.TP)...))
+		}
+		sz.StageParams = append(sz.StageParams, n)
+	}
+	if m.TieEmbeddings && m.Kind != ir.MLPModel {
+		sz.TiedParams = int64(m.Vocab * m.Hidden)
+	}
+	s, diags := sched.Build(p, sz)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("plan %s: %s", p.Name, diags[0].Message)
+	}
+	t.sched = s
+
+	perNode := 0
+	if p.Cluster != nil {
+		perNode = p.Cluster.PerNode
+	}
+	t.world = collective.NewWorld(s.Mesh.Size(), perNode, cfg.Timeout)
+	seed := int64(p.Train.Seed)
+	var teacher []*tensor.Tensor
+	if m.Kind == ir.MLPModel {
+		teacher = teacherWeights(m, uint64(seed))
+	}
+	wholes := map[string]*tensor.Tensor{}
+	whole := func(sp *paramSpec) (*tensor.Tensor, error) {
+		if w, ok := wholes[sp.name]; ok {
+			return w, nil
+		}
+		var w *tensor.Tensor
+		if cfg.Resume != nil {
+			w = cfg.Resume.Tensors[sp.name]
+			if w == nil {
+				return nil, fmt.Errorf("checkpoint has no tensor %q", sp.name)
+			}
+			if !sameShape(w.Shape, sp.shape) {
+				return nil, fmt.Errorf("checkpoint tensor %q has shape %v, the model %v", sp.name, w.Shape, sp.shape)
+			}
+		} else {
+			w = sp.wholeInit(uint64(seed))
+		}
+		wholes[sp.name] = w
+		return w, nil
+	}
+	moment := func(kind, name string) []float32 {
+		if cfg.Resume == nil {
+			return nil
+		}
+		if w := cfg.Resume.Tensors["optim."+kind+"."+name]; w != nil {
+			return w.Data
+		}
+		return nil
+	}
+	if cfg.Resume != nil {
+		if err := CheckCheckpoint(cfg.Resume, m); err != nil {
+			return nil, err
+		}
+		step, _ := strconv.Atoi(cfg.Resume.Meta["step"])
+		t.step = step
+	}
+
+	mb := p.MicroBatches()
+	for r := 0; r < s.Mesh.Size(); r++ {
+		c := s.Mesh.Coord(r)
+		tc := &timedComm{Comm: t.world.Comm(r)}
+		rk := &rank{
+			id: r, coord: c, plan: p, m: m, comm: tc, mesh: s.Mesh, tp: p.TP,
+			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
+			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward,
+			stages: map[int]*stage{}, teacher: teacher,
+		}
+		for si, info := range s.Stages {
+			if info.PP != c.PP {
+				continue
+			}
+			st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
+			st.specs = stageSpecs(t.specs, info)
+			n := 0
+			for _, sp := range st.specs {
+				idx := sp.localIndex(c.TP, p.TP)
+				st.off[sp.name] = n
+				st.index = append(st.index, idx)
+				n += len(idx)
+			}
+			st.p, st.g = make([]float32, n), make([]float32, n)
+			st.m, st.v = make([]float32, n), make([]float32, n)
+			st.decay = make([]bool, n)
+			for i, sp := range st.specs {
+				w, err := whole(sp)
+				if err != nil {
+					return nil, err
+				}
+				o := st.off[sp.name]
+				mm, vv := moment("m", sp.name), moment("v", sp.name)
+				for j, wi := range st.index[i] {
+					st.p[o+j] = w.Data[wi]
+					st.decay[o+j] = sp.decay
+					if mm != nil && vv != nil {
+						st.m[o+j], st.v[o+j] = mm[wi], vv[wi]
+					}
+				}
+			}
+			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].name) == nil {
+				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].name)
+			}
+			t.setOwnership(rk, st, si, sz)
+			rk.stages[si] = st
+		}
+		t.ranks = append(t.ranks, rk)
+		t.comms = append(t.comms, tc)
+	}
+	return t, nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func toGroup(g []int) collective.Group { return collective.Group(g) }
+
+// stageSpecs returns the parameters a virtual stage holds: its layers, the
+// embedding on the first stage, the final norm and head on the last, and a
+// copy of the tied embedding on the last when it is not also the first.
+func stageSpecs(all []*paramSpec, info ir.StageInfo) []*paramSpec {
+	var out []*paramSpec
+	for _, sp := range all {
+		switch {
+		case sp.layer == -1 && sp.tied && (info.Embedding || info.Head):
+			out = append(out, sp)
+		case sp.layer == -1 && info.Embedding:
+			out = append(out, sp)
+		case sp.layer == -2 && info.Head:
+			out = append(out, sp)
+		case sp.layer >= info.FirstLayer && sp.layer < info.EndLayer:
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// setOwnership computes a stage's gradient buckets, the ranges this rank
+// updates, and the elements it adds to the gradient norm.
+func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
+	n := len(st.p)
+	for lo := 0; lo < n; lo += int(sz.BucketParams) {
+		st.buckets = append(st.buckets, [2]int{lo, min(n, lo+int(sz.BucketParams))})
+	}
+	mesh := t.sched.Mesh
+	zeroShard := t.plan.Zero >= 1 && mesh.DP*mesh.CP > 1
+	if zeroShard {
+		idx := mesh.Index(ir.AxisDPCP, rk.id)
+		size := mesh.DP * mesh.CP
+		for _, b := range st.buckets {
+			off := collective.ChunkOffsets(b[1]-b[0], size)
+			st.owned = append(st.owned, [2]int{b[0] + off[idx], b[0] + off[idx+1]})
+		}
+	} else if n > 0 {
+		st.owned = [][2]int{{0, n}}
+	}
+	st.normMask = make([]bool, n)
+	ownedMask := make([]bool, n)
+	for _, o := range st.owned {
+		for i := o[0]; i < o[1]; i++ {
+			ownedMask[i] = true
+		}
+	}
+	for i, sp := range st.specs {
+		o := st.off[sp.name]
+		count := true
+		if sp.shard == replicated && rk.coord.TP != 0 {
+			count = false // the same values sit on every tp rank
+		}
+		if sp.tied && !st.info.Embedding {
+			count = false // the head's copy of the tied embedding
+		}
+		for j := range st.index[i] {
+			st.normMask[o+j] = count && ownedMask[o+j]
+		}
+	}
+}
+
+// timedComm measures the time a rank spends in communication.
+type timedComm struct {
+	collective.Comm
+	spent time.Duration
+}
+
+func (c *timedComm) timed(start time.Time) { c.spent += time.Since(start) }
+
+func (c *timedComm) AllReduce(g collective.Group, buf []float32, op collective.ReduceOp) error {
+	defer c.timed(time.Now())
+	return c.Comm.AllReduce(g, buf, op)
+}
+func (c *timedComm) ReduceScatter(g collective.Group, in []float32, op collective.ReduceOp) ([]float32, error) {
+	defer c.timed(time.Now())
+	return c.Comm.ReduceScatter(g, in, op)
+}
+func (c *timedComm) AllGather(g collective.Group, part []float32) ([]float32, error) {
+	defer c.timed(time.Now())
+	return c.Comm.AllGather(g, part)
+}
+func (c *timedComm) Recv(from int, tag int64) ([]float32, error) {
+	defer c.timed(time.Now())
+	return c.Comm.Recv(from, tag)
+}
+func (c *timedComm) Send(to int, tag int64, buf []float32) error {
+	defer c.timed(time.Now())
+	return c.Comm.Send(to, tag, buf)
+}
+
+// p2pTag identifies a pipeline message: its kind (activation or gradient),
+// the sending stage and the micro-batch, as the schedule's sends and recvs
+// match.
+func p2pTag(kind ir.ActionKind, senderStage, mb int32) int64 {
+	return int64(kind)<<40 | int64(senderStage)<<20 | int64(mb)
+}
+
+// Step runs one training step on every rank and returns its loss.
+func (t *Trainer) Step() (StepResult, error) {
+	start := time.Now()
+	step := t.step
+	lr := t.opt.LRAt(step)
+	var wg sync.WaitGroup
+	errs := make([]error, len(t.ranks))
+	for i, rk := range t.ranks {
+		rk.step, rk.lossSum, rk.drops = step, 0, 0
+		t.comms[i].spent = 0
+		wg.Add(1)
+		go func(i int, rk *rank) {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("rank %d panicked: %v", rk.id, p)
+					t.world.Abort(errs[i])
+				}
+			}()
+			if err := t.runRank(rk, t.sched.Ranks[rk.id].Actions, lr); err != nil {
+				errs[i] = fmt.Errorf("rank %d: %w", rk.id, err)
+				t.world.Abort(errs[i])
+			}
+		}(i, rk)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return StepResult{}, err
+		}
+	}
+	res := StepResult{Step: step, LR: lr, Elapsed: time.Since(start)}
+	for i, rk := range t.ranks {
+		res.Loss += rk.lossSum
+		res.Drops += rk.drops
+		res.CommTime += t.comms[i].spent
+	}
+	if t.m.Kind == ir.MLPModel {
+		res.Tokens = t.plan.GlobalBatch
+	} else {
+		res.Tokens = t.plan.GlobalBatch * t.m.Seq
+	}
+	t.step++
+	return res, nil
+}
+
+// runRank executes one rank's actions of one step.
+func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
+	for _, st := range rk.stages {
+		clear(st.g)
+	}
+	recvF := map[[2]int][]float32{}
+	recvB := map[[2]int][]float32{}
+	outF := map[[2]int][]float32{}
+	outB := map[[2]int][]float32{}
+	tiedDone := false
+	rk.normSq = -1
+	for _, a := range acts {
+		key := [2]int{int(a.Stage), int(a.MB)}
+		st := rk.stages[int(a.Stage)]
+		switch a.Kind {
+		case ir.ActF:
+			var in []float32
+			if a.Stage > 0 {
+				if x, ok := recvF[key]; ok {
+					in = x
+					delete(recvF, key)
+				} else {
+					in = outF[[2]int{int(a.Stage) - 1, int(a.MB)}]
+					delete(outF, [2]int{int(a.Stage) - 1, int(a.MB)})
+				}
+				if in == nil {
+					return fmt.Errorf("F of stage %d micro-batch %d has no input", a.Stage, a.MB)
+				}
+			}
+			out, err := rk.forward(st, int(a.MB), in)
+			if err != nil {
+				return err
+			}
+			if out != nil {
+				outF[key] = out
+			}
+		case ir.ActB:
+			var dy []float32
+			if !st.info.Head {
+				if g, ok := recvB[key]; ok {
+					dy = g
+					delete(recvB, key)
+				} else {
+					dy = outB[[2]int{int(a.Stage) + 1, int(a.MB)}]
+					delete(outB, [2]int{int(a.Stage) + 1, int(a.MB)})
+				}
+				if dy == nil {
+					return fmt.Errorf("B of stage %d micro-batch %d has no output gradient", a.Stage, a.MB)
+				}
+			}
+			dx, err := rk.backward(st, int(a.MB), dy)
+			if err != nil {
+				return err
+			}
+			if dx != nil {
+				outB[key] = dx
+			}
+		case ir.ActW:
+			rk.runDeferred(st, int(a.MB))
+		case ir.ActSendF:
+			x := outF[key]
+			delete(outF, key)
+			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendF, a.Stage, a.MB), x); err != nil {
+				return err
+			}
+		case ir.ActRecvF:
+			x, err := rk.comm.Recv(int(a.Peer), p2pTag(ir.ActSendF, a.Stage-1, a.MB))
+			if err != nil {
+				return err
+			}
+			recvF[key] = x
+		case ir.ActSendB:
+			g := outB[key]
+			delete(outB, key)
+			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendB, a.Stage, a.MB), g); err != nil {
+				return err
+			}
+		case ir.ActRecvB:
+			g, err := rk.comm.Recv(int(a.Peer), p2pTag(ir.ActSendB, a.Stage+1, a.MB))
+			if err != nil {
+				return err
+			}
+			recvB[key] = g
+		case ir.ActReduceGrad:
+			if err := t.reduceGrad(rk, st, a); err != nil {
+				return err
+			}
+		case ir.ActAllReduceTied:
+			// Done with the other outstanding collectives before the
+			// gradients are used (see sumTied).
+		case ir.ActAllGatherParams:
+			if err := t.gatherParams(rk, a); err != nil {
+				return err
+			}
+		case ir.ActGradNorm:
+			if !tiedDone {
+				if err := t.sumTied(rk); err != nil {
+					return err
+				}
+				tiedDone = true
+			}
+			if err := t.gradNorm(rk, a); err != nil {
+				return err
+			}
+		case ir.ActOptimizer:
+			if !tiedDone {
+				if err := t.sumTied(rk); err != nil {
+					return err
+				}
+				tiedDone = true
+			}
+			if err := t.optimize(rk, lr); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("action %s not executed by the runtime", a.Kind)
+		}
+	}
+	return nil
+}
+
+// sumTied adds the two gradients of a tied embedding held by the first and
+// the last virtual stage: an all-reduce between their ranks
+// (ALLREDUCE_TIED), or a local sum when one rank holds both (zb-v). It runs
+// when the rank waits for its outstanding collectives, before the norm and
+// the optimizer: issuing it where the schedule lists it, right after the
+// last stage's gradients are final, would block that rank before the
+// backwards that the first stage still needs from it (interleaved
+// schedules). The embedding is the first parameter of both stages and
+// forms whole buckets there (Config.BucketParams is vocab·hidden for tied
+// models), so under ZeRO-2/3 each rank's reduced chunk sits at the same
+// place in both copies and summing the whole slices is exact where it
+// matters.
+func (t *Trainer) sumTied(rk *rank) error {
+	s := t.sched
+	n := len(s.Stages)
+	if !t.m.TieEmbeddings || t.m.Kind == ir.MLPModel || n == 1 {
+		return nil
+	}
+	first, last := rk.stages[0], rk.stages[n-1]
+	switch {
+	case first != nil && last != nil:
+		g0, g1 := first.gr("wte"), last.gr("wte")
+		for i := range g0 {
+			g0[i] += g1[i]
+		}
+		copy(g1, g0)
+		return nil
+	case first == nil && last == nil:
+		return nil
+	}
+	c := rk.coord
+	c.PP = s.Stages[0].PP
+	a := s.Mesh.Rank(c)
+	c.PP = s.Stages[n-1].PP
+	b := s.Mesh.Rank(c)
+	st := first
+	if st == nil {
+		st = last
+	}
+	return rk.comm.AllReduce(collective.Group{a, b}, st.gr("wte"), collective.Sum)
+}
+
+func (t *Trainer) group(a ir.Action) collective.Group {
+	g32 := t.sched.GroupOf(a)
+	g := make(collective.Group, len(g32))
+	for i, x := range g32 {
+		g[i] = int(x)
+	}
+	return g
+}
+
+func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
+	if int(a.Bucket) >= len(st.buckets) {
+		return fmt.Errorf("REDUCE_GRAD bucket %d of stage %d: the stage has %d buckets", a.Bucket, a.Stage, len(st.buckets))
+	}
+	b := st.buckets[a.Bucket]
+	g := t.group(a)
+	buf := st.g[b[0]:b[1]]
+	if a.Coll == ir.CollReduceScatter {
+		part, err := rk.comm.ReduceScatter(g, buf, collective.Sum)
+		if err != nil {
+			return err
+		}
+		off := collective.ChunkOffsets(len(buf), len(g))
+		i := g.Index(rk.id)
+		copy(buf[off[i]:off[i+1]], part)
+		return nil
+	}
+	return rk.comm.AllReduce(g, buf, collective.Sum)
+}
+
+// gatherParams all-gathers the owned chunks of parameters: of one bucket
+// after the optimizer (ZeRO-1/2), or of a whole stage before its use
+// (ZeRO-3).
+func (t *Trainer) gatherParams(rk *rank, a ir.Action) error {
+	st := rk.stages[int(a.Stage)]
+	g := t.group(a)
+	i := g.Index(rk.id)
+	var bks [][2]int
+	if a.MB < 0 {
+		bks = [][2]int{st.buckets[a.Bucket]}
+	} else {
+		bks = st.buckets
+	}
+	var part []float32
+	for _, b := range bks {
+		off := collective.ChunkOffsets(b[1]-b[0], len(g))
+		part = append(part, st.p[b[0]+off[i]:b[0]+off[i+1]]...)
+	}
+	all, err := rk.comm.AllGather(g, part)
+	if err != nil {
+		return err
+	}
+	// all holds member 0's chunks of every bucket, then member 1's, ...
+	pos := 0
+	for m := range g {
+		for _, b := range bks {
+			off := collective.ChunkOffsets(b[1]-b[0], len(g))
+			n := off[m+1] - off[m]
+			copy(st.p[b[0]+off[m]:b[0]+off[m+1]], all[pos:pos+n])
+			pos += n
+		}
+	}
+	return nil
+}
+
+// sumSquares returns the rank's contribution to the squared global norm.
+func (rk *rank) sumSquares() float64 {
+	var s float64
+	keys := make([]int, 0, len(rk.stages))
+	for k := range rk.stages {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		st := rk.stages[k]
+		for i, v := range st.g {
+			if st.normMask[i] {
+				s += float64(v) * float64(v)
+			}
+		}
+	}
+	return s
+}
+
+// gradNorm all-reduces the squared norm as a float64 carried in two
+// float32s (high part and remainder), so the sum keeps float64 precision.
+func (t *Trainer) gradNorm(rk *rank, a ir.Action) error {
+	s := rk.sumSquares()
+	hi := float32(s)
+	lo := float32(s - float64(hi))
+	buf := []float32{hi, lo}
+	if err := rk.comm.AllReduce(t.group(a), buf, collective.Sum); err != nil {
+		return err
+	}
+	rk.normSq = float64(buf[0]) + float64(buf[1])
+	return nil
+}
+
+func (t *Trainer) optimize(rk *rank, lr float64) error {
+	if rk.normSq < 0 { // one rank: no GRAD_NORM action
+		rk.normSq = rk.sumSquares()
+	}
+	if math.IsNaN(rk.normSq) || math.IsInf(rk.normSq, 0) {
+		return fmt.Errorf("step %d: the gradient norm is %v (training diverged)", rk.step, rk.normSq)
+	}
+	scale := t.opt.ClipScale(rk.normSq)
+	k := rk.step + 1
+	for _, st := range rk.stages {
+		for _, o := range st.owned {
+			// Split the range where weight decay changes.
+			lo := o[0]
+			for lo < o[1] {
+				hi := lo + 1
+				for hi < o[1] && st.decay[hi] == st.decay[lo] {
+					hi++
+				}
+				s := &optim.State{Param: st.p[lo:hi], Grad: st.g[lo:hi], M: st.m[lo:hi], V: st.v[lo:hi], Decay: st.decay[lo]}
+				t.opt.Step(s, k, lr, scale)
+				lo = hi
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package passes
+
+import (
+	"fmt"
+	"sort"
+
+	"planc/ir"
+)
+
+// digestStages summarizes every stage of the unit's graph.
+func digestStages(st *State, cm *costModel) []stageDigest {
+	full := st.Plan.Recompute == "full"
+	var out []stageDigest
+	for _, sg := range st.Unit.Graph.Stages {
+		d := stageDigest{index: sg.Index, ppRank: sg.PPRank}
+		// per layer, so that overlapped collectives hide behind their own
+		// layer's compute
+		byLayer := map[int][]*ir.Op{}
+		collsBy := map[int][]*ir.Collective{}
+		for _, o := range sg.Ops {
+			byLayer[o.Layer] = append(byLayer[o.Layer], o)
+		}
+		for _, c := range sg.Collectives {
+			collsBy[c.Layer] = append(collsBy[c.Layer], c)
+		}
+		keys := make([]int, 0, len(byLayer))
+		for k := range byLayer {
+			keys = append(keys, k)
+		}
+		sort.Ints(keys)
+		for _, l := range keys {
+			s := summarizeOps(cm, byLayer[l], collsBy[l], full)
+			d.sum.add(&s, 1)
+		}
+		for l, cs := range collsBy {
+			if _, ok := byLayer[l]; !ok {
+				s := summarizeOps(cm, nil, cs, full)
+				d.sum.add(&s, 1)
+			}
+		}
+		d.dense, d.expert = stageParams(sg)
+		d.step = stepColls(sg.Collectives)
+		out = append(out, d)
+	}
+	return out
+}
+
+// memoryPass computes the per-rank memory and reports a plan that does
+// not fit, with the alternatives that would.
+func memoryPass(st *State) {
+	cm := newCostModel(st.Plan, st.Unit.Mesh)
+	mem, cost := assemble(st.Plan, cm, digestStages(st, cm))
+	st.Unit.Memory = mem
+	st.cost = cost
+	// the ops' times for the report of the costliest ops
+	w := mem.WorstRank()
+	if w.Peak <= mem.Capacity {
+		return
+	}
+	p := st.Plan
+	dev := p.Cluster.Node.Device
+	d := ir.Errorf(p.Span, "plan %s needs %s per device (pp rank %d), %s more than the %s of %s",
+		p.Name, gib(w.Peak), w.PPRank, gib(w.Peak-mem.Capacity), gib(mem.Capacity), dev.Name)
+	d.Notes = append(d.Notes, fmt.Sprintf("parameters %s, gradients %s, optimizer state %s, activations %s (%.3g micro-batches in flight), MoE buffers %s, communication buffers %s, working memory %s",
+		gib(w.Params), gib(w.Grads), gib(w.Optimizer), gib(w.Activations), w.InFlight, gib(w.MoEBuffers), gib(w.CommBuffers), gib(w.Transient)))
+	best := ""
+	for _, alt := range memoryAlternatives(p) {
+		e, diags := Estimate(alt.plan)
+		if diags.HasErrors() {
+			continue
+		}
+		verdict := "fits"
+		if e.PeakBytes > mem.Capacity {
+			verdict = "does not fit"
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("%s would need %s (%s)", alt.change, gib(e.PeakBytes), verdict))
+		if best == "" && e.PeakBytes <= mem.Capacity {
+			best = alt.change
+		}
+	}
+	if best != "" {
+		d.Suggestion = "set " + best
+	}
+	st.Diags = append(st.Diags, d)
+}
+
+func gib(b float64) string { return fmt.Sprintf("%.1f GiB", b/(1<<30)) }
+
+type alternative struct {
+	change string
+	plan   *ir.Plan
+}
+
+// memoryAlternatives lists single-knob changes that lower memory.
+func memoryAlternatives(p *ir.Plan) []alternative {
+	var out []alternative
+	try := func(change string, f func(q *ir.Plan)) {
+		q := clonePlan(p)
+		f(q)
+		out = append(out, alternative{change, q})
+	}
+	if p.Recompute != "selective" && p.Recompute != "full" {
+		try("recompute = selective", func(q *ir.Plan) { q.Recompute = "selective" })
+	}
+	if p.Recompute != "full" {
+		try("recompute = full", func(q *ir.Plan) { q.Recompute = "full" })
+	}
+	if p.TP > 1 && !p.SP {
+		try("sp = true", func(q *ir.Plan) { q.SP = true })
+	}
+	if p.DP*p.CP > 1 {
+		for z := p.Zero + 1; z <= 3; z++ {
+			z := z
+			try(fmt.Sprintf("zero = %d", z), func(q *ir.Plan) { q.Zero = z })
+		}
+	}
+	if p.MicroBatch > 1 {
+		try(fmt.Sprintf("micro_batch = %d", p.MicroBatch/2), func(q *ir.Plan) { q.MicroBatch = p.MicroBatch / 2 })
+	}
+	if p.Model.MoE != nil && p.MoE.Dispatch == "capacity" {
+		try("moe.dispatch = padding_free", func(q *ir.Plan) { q.MoE.Dispatch = "padding_free" })
+	}
+	return out
+}
+
+// costPass fills the unit's cost report and the costliest ops.
+func costPass(st *State) {
+	cost := st.cost
+	if cost == nil {
+		cm := newCostModel(st.Plan, st.Unit.Mesh)
+		_, cost = assemble(st.Plan, cm, digestStages(st, cm))
+	}
+	cm := newCostModel(st.Plan, st.Unit.Mesh)
+	m := float64(st.Plan.MicroBatches())
+	var tops []ir.OpTime
+	for _, sg := range st.Unit.Graph.Stages {
+		for _, o := range sg.Ops {
+			f, b, w := cm.opTimes(o)
+			t := f + b + w
+			if o.Recompute {
+				t += f
+			}
+			tops = append(tops, ir.OpTime{Op: o.Name, Stage: sg.Index, Time: t * m, FLOPs: (o.FwdFLOPs + o.BwdInputFLOPs + o.BwdWeightFLOPs) * m})
+		}
+	}
+	sort.SliceStable(tops, func(i, j int) bool { return tops[i].Time > tops[j].Time })
+	if len(tops) > 10 {
+		tops = tops[:10]
+	}
+	cost.TopOps = tops
+	st.Unit.Cost = cost
+}

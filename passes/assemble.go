@@ -1,0 +1,283 @@
+package passes
+
+import (
+	"math"
+	"sort"
+
+	"planc/ir"
+)
+
+// inFlight returns how many micro-batches' activations pp rank r holds at
+// its peak under the plan's schedule (REFERENCE.md): 1F1B and ZB-H1 hold
+// p−r, interleaving holds (2(p−r−1) + (v−1)p + 1)/v (the first rank's
+// p·(1 + (p−1)/(p·v))), GPipe holds all m, ZB-V holds p on every rank; never
+// more than m.
+func inFlight(p *ir.Plan, r int) float64 {
+	pp, m, v := p.PP, p.MicroBatches(), max(p.VPP, 1)
+	if pp <= 1 {
+		return 1
+	}
+	var n float64
+	switch p.Schedule {
+	case "gpipe":
+		n = float64(m)
+	case "zb-v":
+		n = float64(pp)
+	case "interleaved":
+		chunks := 2*(pp-r-1) + (v-1)*pp + 1
+		n = float64(min(chunks, m*v)) / float64(v)
+	default:
+		n = float64(pp - r)
+	}
+	return math.Min(n, float64(m))
+}
+
+// stateBytes returns the bytes per parameter of weights, gradients and
+// optimizer state: mixed-precision Adam keeps 16-bit weights and gradients
+// and fp32 master weights and two moments (2+2+12 = 16, the ZeRO paper's
+// accounting); fp32 training keeps 4+4+8.
+func stateBytes(precision string) (w, g, o float64) {
+	if precision == "fp32" {
+		return 4, 4, 8
+	}
+	return 2, 2, 12
+}
+
+// optimizerBytesPerParam is the HBM traffic of one fused AdamW update.
+func optimizerBytesPerParam(precision string) float64 {
+	if precision == "fp32" {
+		return 28
+	}
+	return 28 // read master, m, v (12) and the 16-bit grad (2); write master, m, v (12) and the 16-bit weight (2)
+}
+
+// assemble turns per-stage digests into the memory and cost reports. The
+// cost pass and the analytic estimate both end here.
+func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport, *ir.CostReport) {
+	mesh := cm.mesh
+	dev := cm.dev
+	pp := p.PP
+	m := float64(p.MicroBatches())
+	v := max(p.VPP, 1)
+	wB, gB, oB := stateBytes(p.Precision)
+	denseShard := float64(mesh.Degree(gradGroups(p)[len(gradGroups(p))-1]))
+	if p.CP > 1 && p.CPMode != "lss" && p.DP > 1 {
+		denseShard = float64(p.DP * p.CP) // the distributed optimizer shards over dp·cp
+	}
+	expertShard := float64(max(mesh.Degree(ir.AxisEDP), 1))
+	if p.EP <= 1 {
+		expertShard = denseShard
+	}
+
+	mem := &ir.MemoryReport{Capacity: dev.Memory, Ranks: make([]ir.RankMemory, pp)}
+	type rankAgg struct {
+		sum      summary
+		dense    float64
+		expert   float64
+		step     []stepColl
+		bwdLast  float64
+		stageCnt int
+	}
+	ranks := make([]rankAgg, pp)
+	for i := range stages {
+		sd := &stages[i]
+		ra := &ranks[sd.ppRank]
+		ra.sum.add(&sd.sum, 1)
+		ra.dense += sd.dense
+		ra.expert += sd.expert
+		ra.step = append(ra.step, sd.step...)
+		ra.stageCnt++
+	}
+	elem := float64(elemBytes(p.Precision))
+	for r := 0; r < pp; r++ {
+		ra := &ranks[r]
+		zd, ze := 1.0, 1.0
+		row := ir.RankMemory{PPRank: r, ParamCount: ra.dense + ra.expert}
+		shard := func(n float64, stage int, z float64) float64 {
+			if p.Zero >= stage {
+				return n / z
+			}
+			return n
+		}
+		zd, ze = denseShard, expertShard
+		row.Params = shard(ra.dense, 3, zd)*wB + shard(ra.expert, 3, ze)*wB
+		row.Grads = shard(ra.dense, 2, zd)*gB + shard(ra.expert, 2, ze)*gB
+		row.Optimizer = shard(ra.dense, 1, zd)*oB + shard(ra.expert, 1, ze)*oB
+		row.InFlight = inFlight(p, r)
+		row.Activations = ra.sum.saved * row.InFlight
+		row.MoEBuffers = ra.sum.moeBuf
+		comm := ra.sum.p2pBytes
+		if p.DP*p.CP > 1 || p.EP > 1 {
+			comm += 2 * math.Min(bucketElems, ra.dense+ra.expert) * elem
+		}
+		if p.Zero >= 3 {
+			comm += 2 * ra.sum.layerParams * elem
+		}
+		row.CommBuffers = comm
+		row.Transient = ra.sum.transient
+		row.Peak = row.Params + row.Grads + row.Optimizer + row.Activations + row.MoEBuffers + row.CommBuffers + row.Transient
+		mem.Ranks[r] = row
+		if row.Peak > mem.Ranks[mem.Worst].Peak {
+			mem.Worst = r
+		}
+	}
+
+	// Time per micro-batch on each pp rank.
+	type rankTime struct{ compute, comm, f, b, w float64 }
+	rt := make([]rankTime, pp)
+	slowest := 0
+	for r := 0; r < pp; r++ {
+		s := &ranks[r].sum
+		rt[r].compute = s.fwd + s.bwdB + s.bwdW + s.recompute
+		rt[r].comm = s.commF + s.commB + s.commR + s.hidden + s.p2p
+		rt[r].f = s.fwd + s.commF
+		rt[r].b = s.bwdB + s.recompute + s.commB + s.commR
+		rt[r].w = s.bwdW
+		if rt[r].compute+rt[r].comm > rt[slowest].compute+rt[slowest].comm {
+			slowest = r
+		}
+	}
+	tMax := rt[slowest].compute + rt[slowest].comm
+	var bubble float64
+	if pp > 1 {
+		sumT, F, B, W := 0.0, 0.0, 0.0, 0.0
+		for r := range rt {
+			sumT += rt[r].compute + rt[r].comm
+			F += rt[r].f / float64(pp)
+			B += rt[r].b / float64(pp)
+			W += rt[r].w / float64(pp)
+		}
+		switch p.Schedule {
+		case "zb-h1":
+			bubble = float64(pp-1) * math.Max(0, F+B-W)
+		case "zb-v":
+			bubble = float64(pp-1) * math.Max(0, F+B-2*W) / float64(v)
+		default:
+			bubble = (sumT - tMax) / float64(v)
+		}
+	}
+
+	// Once-per-step collectives and the optimizer, per rank; the step waits
+	// for the slowest rank's tail.
+	tail, tailComm, optTime := 0.0, 0.0, 0.0
+	tails := make([]float64, pp)
+	var stepCells [nKinds][nAxes]commCell
+	for r := 0; r < pp; r++ {
+		ra := &ranks[r]
+		window := ra.sum.bwdB + ra.sum.bwdW // the last micro-batch's backward
+		var overlapped, last, critical float64
+		for _, c := range ra.step {
+			t := cm.commTime(c.kind, c.axis, c.bytes)
+			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
+			cell.calls++
+			cell.bytes += c.bytes
+			cell.time += t
+			if c.overlap == ir.WithCompute {
+				overlapped += t
+				last = t
+			} else {
+				critical += t
+			}
+		}
+		exposed := critical
+		if overlapped > 0 {
+			exposed += last + math.Max(0, overlapped-last-window)
+		}
+		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
+			optimizerBytesPerParam(p.Precision) / (dev.HBMBandwidth * dev.MemoryEfficiency)
+		tails[r] = exposed + opt
+		if exposed+opt > tail {
+			tail, tailComm, optTime = exposed+opt, exposed, opt
+		}
+	}
+
+	cost := &ir.CostReport{CommBytes: map[ir.CommKind]float64{}}
+	cost.Compute = m * rt[slowest].compute
+	cost.ExposedComm = m*rt[slowest].comm + tailComm
+	cost.Bubble = bubble
+	cost.Optimizer = optTime
+	cost.StepTime = cost.Compute + cost.ExposedComm + cost.Bubble + cost.Optimizer
+	if cost.StepTime > 0 {
+		cost.BubbleFraction = bubble / cost.StepTime
+	}
+	cost.TokensPerStep = float64(p.GlobalBatch) * float64(newDims(p).s)
+	world := float64(mesh.Size())
+	ranksPerStage := float64(p.TP * p.CP * p.DP)
+	for i := range stages {
+		cost.HardwareFLOPs += stages[i].sum.hwFLOPs * m * ranksPerStage
+		cost.ModelFLOPs += 3 * stages[i].sum.modelFLOPs * m * float64(p.DP)
+	}
+	if cost.StepTime > 0 {
+		cost.TokensPerSec = cost.TokensPerStep / cost.StepTime
+		cost.MFU = cost.ModelFLOPs / (cost.StepTime * world * cm.peak)
+		cost.HFU = cost.HardwareFLOPs / (cost.StepTime * world * cm.peak)
+		cost.ModelTFLOPsPerDevice = cost.ModelFLOPs / cost.StepTime / world / 1e12
+		cost.HardwareTFLOPsPerDevice = cost.HardwareFLOPs / cost.StepTime / world / 1e12
+	}
+
+	// Communication by kind and axis, per step per rank (the slowest pp
+	// rank), and bytes per kind over the whole job.
+	for k := 0; k < nKinds; k++ {
+		for a := 0; a < nAxes; a++ {
+			var calls, bytes, tm float64
+			for r := 0; r < pp; r++ {
+				c := ranks[r].sum.comm[k][a]
+				cost.CommBytes[ir.CommKinds[k]] += c.bytes * m * ranksPerStage
+				if r == slowest {
+					calls, bytes, tm = c.calls*m, c.bytes*m, c.time*m
+				}
+			}
+			sc := stepCells[k][a]
+			cost.CommBytes[ir.CommKinds[k]] += sc.bytes * ranksPerStage
+			calls += sc.calls / float64(pp)
+			bytes += sc.bytes / float64(pp)
+			tm += sc.time / float64(pp)
+			if calls > 0 {
+				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2), Calls: calls, Bytes: bytes, Time: tm})
+			}
+		}
+	}
+	for k, v := range cost.CommBytes {
+		if v == 0 {
+			delete(cost.CommBytes, k)
+		}
+	}
+	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
+
+	for i := range stages {
+		s := &stages[i].sum
+		cost.Stages = append(cost.Stages, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,
+			Fwd: s.fwd + s.commF + s.hidden/2, BwdInput: s.bwdB + s.commB + s.hidden/2, BwdWeight: s.bwdW,
+			Recompute: s.recompute + s.commR, Comm: s.commF + s.commB + s.commR + s.hidden, P2P: s.p2p})
+	}
+
+	// Energy: a device draws busy power while it computes, idle power while
+	// it waits, and while it only communicates, idle power plus the busy
+	// increment scaled by how much of its memory bandwidth the transfer
+	// uses.
+	commPower := dev.IdlePower + (dev.BusyPower-dev.IdlePower)*math.Min(1, cm.node.IntraBW/dev.HBMBandwidth)
+	energy := 0.0
+	for r := 0; r < pp; r++ {
+		busy := m*rt[r].compute + optTimeOf(tails[r], tailComm, optTime)
+		comm := m * rt[r].comm
+		idle := math.Max(0, cost.StepTime-busy-comm)
+		energy += ranksPerStage * (busy*dev.BusyPower + comm*commPower + idle*dev.IdlePower)
+	}
+	cost.EnergyPerStep = energy
+	if cost.TokensPerStep > 0 {
+		cost.EnergyPerToken = energy / cost.TokensPerStep
+	}
+	if cost.StepTime > 0 {
+		cost.AvgPower = energy / cost.StepTime / world
+	}
+	return mem, cost
+}
+
+func optTimeOf(tail, tailComm, opt float64) float64 { return opt }
+
+func shardN(n float64, sharded bool, by float64) float64 {
+	if sharded {
+		return n / by
+	}
+	return n
+}

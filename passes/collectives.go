@@ -1,0 +1,240 @@
+package passes
+
+import (
+	"fmt"
+	"strings"
+
+	"planc/ir"
+)
+
+// hasAxis reports whether the extent is split by axis a (alone or in a
+// compound).
+func hasAxis(e ir.Extent, a ir.Axis) bool {
+	if e.Parts <= 1 {
+		return false
+	}
+	for _, x := range strings.Split(string(e.Axis), "*") {
+		if ir.Axis(x) == a {
+			return true
+		}
+	}
+	return false
+}
+
+func splitBy(t ir.Tensor, a ir.Axis) bool {
+	for _, e := range t.Shape {
+		if hasAxis(e, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPartial(t ir.Tensor, a ir.Axis) bool {
+	for _, x := range t.Partial {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// colTPGEMM reports whether an op is a GEMM whose weight is split by tp
+// while its input is whole over tp: its input gradient is then a partial
+// sum over tp that backward must reduce (Megatron's "f" operator).
+func colTPGEMM(o *ir.Op) bool {
+	if o.Class != ir.Matmul || o.Weight == nil {
+		return false
+	}
+	return splitBy(*o.Weight, ir.AxisTP) && !splitBy(o.Inputs[0], ir.AxisTP) && o.Kind != ir.OpPhantomMix && o.Kind != ir.OpCompress
+}
+
+type collBuilder struct {
+	p     *ir.Plan
+	mesh  ir.Mesh
+	names map[string]int
+	// converted records forward conversions already inserted, so that a
+	// tensor read by several consumers is gathered or reduced once.
+	converted map[string]bool
+}
+
+func (cb *collBuilder) add(list *[]*ir.Collective, kind ir.CommKind, axis ir.Axis, bytes float64, phase ir.Phase, after string, layer int, overlap ir.Overlap, tensor string) *ir.Collective {
+	size := cb.mesh.Degree(axis)
+	if size < 2 || bytes <= 0 {
+		return nil
+	}
+	short := map[ir.CommKind]string{ir.AllReduce: "ar", ir.ReduceScatter: "rs", ir.AllGather: "ag", ir.AllToAll: "a2a", ir.AllToAllV: "a2av", ir.SendRecv: "p2p", ir.Broadcast: "bc"}[kind]
+	name := fmt.Sprintf("%s.%s.%s", after, short, axis)
+	if phase != ir.Forward {
+		name += "." + string(phase)
+	}
+	cb.names[name]++
+	if n := cb.names[name]; n > 1 {
+		name = fmt.Sprintf("%s%d", name, n)
+	}
+	c := &ir.Collective{Name: name, Kind: kind, Axis: axis, GroupSize: size, Bytes: bytes, Phase: phase, After: after, Layer: layer, Overlap: overlap, Tensor: tensor}
+	*list = append(*list, c)
+	return c
+}
+
+// insertCollectives compares, along every producer-to-consumer edge, the
+// sharding the producer leaves with the one the consumer needs, and inserts
+// the collective that converts it (forward) and its adjoint (backward):
+// partial→whole is an all-reduce, partial→sequence-split a reduce-scatter,
+// split→whole an all-gather; a tp-split GEMM reading a whole input reduces
+// its input gradient in backward. Attention under cp, MoE dispatch and
+// combine, phantom ghosts and the vocab-parallel loss add their own.
+func insertCollectives(st *State) {
+	producers := map[string]*ir.Op{}
+	for _, ops := range append(append([][]*ir.Op{st.embed}, st.layers...), st.head) {
+		for _, o := range ops {
+			producers[o.Output.Name] = o
+		}
+	}
+	st.embedColls, st.layerColls, st.headColls = collectivesOf(st.Plan, st.Unit.Mesh, st.embed, st.layers, st.head, producers)
+}
+
+// collectivesOf inserts the collectives of the embedding, the layers and
+// the head. An edge's collectives belong to its consumer's list, except
+// those of the embedding's output, which stay with the embedding.
+func collectivesOf(p *ir.Plan, mesh ir.Mesh, embed []*ir.Op, layers [][]*ir.Op, head []*ir.Op, producers map[string]*ir.Op) (embedColls []*ir.Collective, layerColls [][]*ir.Collective, headColls []*ir.Collective) {
+	cb := &collBuilder{p: p, mesh: mesh, names: map[string]int{}, converted: map[string]bool{}}
+	layerColls = make([][]*ir.Collective, len(layers))
+	isEmbed := map[*ir.Op]bool{}
+	for _, o := range embed {
+		isEmbed[o] = true
+	}
+	run := func(ops []*ir.Op, list *[]*ir.Collective) {
+		for _, o := range ops {
+			cb.edges(o, producers, list, &embedColls, isEmbed)
+			cb.explicit(o, list)
+		}
+	}
+	run(embed, &embedColls)
+	for i := range layers {
+		run(layers[i], &layerColls[i])
+	}
+	run(head, &headColls)
+	return
+}
+
+// edges inserts the layout conversions on o's inputs.
+func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList, embedList *[]*ir.Collective, isEmbed map[*ir.Op]bool) {
+	tp := ir.AxisTP
+	for _, in := range o.Inputs {
+		src, ok := producers[in.Name]
+		if !ok || src == o {
+			continue
+		}
+		list := consumerList
+		if isEmbed[src] {
+			list = embedList
+		}
+		out := src.Output
+		key := src.Name + "/" + in.Name + fmt.Sprint(splitBy(in, tp), isPartial(in, tp))
+		if cb.converted[key] {
+			continue
+		}
+		cb.converted[key] = true
+		full := bytesFull(out, tp, cb.mesh)
+		reduceBwd := colTPGEMM(o)
+		switch {
+		case isPartial(out, tp) && !isPartial(in, tp):
+			if splitBy(in, tp) { // to a sequence (or feature) split: reduce-scatter, adjoint all-gather
+				cb.add(list, ir.ReduceScatter, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
+				cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+			} else {
+				cb.add(list, ir.AllReduce, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
+				if reduceBwd {
+					cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+				}
+			}
+		case splitBy(out, tp) && !splitBy(in, tp):
+			cb.add(list, ir.AllGather, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
+			if reduceBwd {
+				cb.add(list, ir.ReduceScatter, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+			}
+		case reduceBwd && !splitBy(out, tp):
+			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+		}
+	}
+}
+
+// bytesFull is a tensor's bytes with the split by axis a undone.
+func bytesFull(t ir.Tensor, a ir.Axis, m ir.Mesh) float64 {
+	n := float64(t.Elem)
+	for _, e := range t.Shape {
+		local := float64(e.Local())
+		if hasAxis(e, a) {
+			local *= float64(m.Degree(a))
+		}
+		n *= local
+	}
+	return n
+}
+
+func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
+	p := cb.p
+	m := cb.mesh
+	switch o.Kind {
+	case ir.OpAttnScores:
+		if p.CP < 2 {
+			return
+		}
+		q := o.Inputs[0]
+		local := q.Bytes() // one of q, k, v on this rank
+		if p.CPMode == "ulysses" {
+			local = bytesFull(q, ir.AxisCP, m) / float64(p.CP) // the sequence shard before the exchange
+		}
+		after := strings.Replace(o.Name, "attn_scores", "qkv", 1)
+		switch p.CPMode {
+		case "ring":
+			c := cb.add(list, ir.SendRecv, ir.AxisCP, 2*local, ir.Forward, after, o.Layer, ir.WithCompute, "kv")
+			c.Steps = p.CP - 1
+			c = cb.add(list, ir.SendRecv, ir.AxisCP, 4*local, ir.Backward, o.Name, o.Layer, ir.WithCompute, "kv+dkv")
+			c.Steps = p.CP - 1
+		case "ulysses":
+			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Forward, after, o.Layer, ir.Critical, "qkv")
+			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Backward, o.Name, o.Layer, ir.Critical, "dqkv")
+		case "allgather":
+			full := bytesFull(q, ir.AxisCP, m)
+			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "k")
+			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "v")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dv")
+		case "lss":
+			full := bytesFull(q, ir.AxisCP, m)
+			cb.add(list, ir.AllGather, ir.AxisCP, 2*full, ir.Forward, after, o.Layer, ir.Critical, "k+v")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, 2*full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk+dv")
+		}
+	case ir.OpAttnValues:
+		if p.CP > 1 && p.CPMode == "ulysses" {
+			b := o.Output.Bytes()
+			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Forward, o.Name, o.Layer, ir.Critical, "ctx")
+			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Backward, o.Name, o.Layer, ir.Critical, "dctx")
+		}
+	case ir.OpDispatch, ir.OpExpertFC2:
+		kind := ir.AllToAllV
+		if p.MoE.Dispatch == "capacity" {
+			kind = ir.AllToAll
+		}
+		b := o.Output.Bytes()
+		what := "dispatch"
+		if o.Kind == ir.OpExpertFC2 {
+			what = "combine"
+		}
+		cb.add(list, kind, ir.AxisEP, b, ir.Forward, o.Name, o.Layer, ir.Critical, what)
+		cb.add(list, kind, ir.AxisEP, b, ir.Backward, o.Name, o.Layer, ir.Critical, what)
+	case ir.OpCompress:
+		if p.TP > 1 {
+			full := bytesFull(o.Output, ir.AxisTP, m)
+			cb.add(list, ir.AllGather, ir.AxisTP, full, ir.Forward, o.Name, o.Layer, ir.Critical, o.Output.Name)
+			cb.add(list, ir.ReduceScatter, ir.AxisTP, full, ir.Backward, o.Name, o.Layer, ir.Critical, o.Output.Name)
+		}
+	case ir.OpLoss:
+		if p.TP > 1 && p.Model.Kind != ir.MLPModel {
+			c := cb.add(list, ir.AllReduce, ir.AxisTP, o.Output.Bytes(), ir.Forward, o.Name, o.Layer, ir.Critical, "max,sum,target")
+			c.Steps = 3
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package passes
+
+import (
+	"math"
+
+	"planc/ir"
+)
+
+// costModel times ops and collectives on one plan's machine.
+//
+// Ops: a GEMM takes FLOPs / (peak · matmul_efficiency) plus kernel_overhead
+// per kernel; the fixed overhead is what makes small GEMMs reach a lower
+// fraction of peak than large ones. A memory-bound op takes bytes /
+// (hbm_bw · memory_efficiency) plus kernel_overhead.
+//
+// Collectives: the alpha-beta model of NCCL/RCCL rings (REFERENCE.md) with
+// nccl-tests' bus-bandwidth factors. A group inside one node uses the
+// intra-node link; a group that spans nodes is hierarchical (reduce-scatter
+// inside the node, the reduction of n/k across nodes, all-gather inside the
+// node), and its inter-node part runs at the node's inter-node bandwidth
+// shared by the node's ranks that communicate at once.
+type costModel struct {
+	dev     *ir.Device
+	node    *ir.Node
+	cluster *ir.Cluster
+	mesh    ir.Mesh
+	peak    float64
+	perNode int
+	place   map[ir.Axis]placement
+}
+
+// placement is how one group along an axis sits on the machine.
+type placement struct {
+	p       int // ranks in the group
+	nodes   int // nodes it spans
+	perNode int // its ranks on one node (the most on any node)
+	share   int // ranks of a node that use the inter-node link at once
+}
+
+func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
+	c := p.Cluster
+	per := c.PerNode
+	if per <= 0 {
+		per = c.Node.Devices
+	}
+	if per <= 0 {
+		per = 1
+	}
+	return &costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per, place: map[ir.Axis]placement{}}
+}
+
+func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }
+
+// placementOf returns the placement of rank 0's group along axis (groups
+// along one axis are congruent in Megatron order).
+func (cm *costModel) placementOf(axis ir.Axis) placement {
+	if pl, ok := cm.place[axis]; ok {
+		return pl
+	}
+	m := cm.mesh
+	var g []int
+	switch axis {
+	case ir.AxisPP: // one stage boundary
+		g = []int{0, m.TP * m.CP * m.DP}
+	case ir.AxisEmbed:
+		g = []int{0, (m.PP - 1) * m.TP * m.CP * m.DP}
+	default:
+		g = m.Group(axis, 0)
+	}
+	count := map[int]int{}
+	for _, r := range g {
+		count[cm.nodeOf(r)]++
+	}
+	pl := placement{p: len(g), nodes: len(count)}
+	for _, n := range count {
+		pl.perNode = max(pl.perNode, n)
+	}
+	pl.share = min(cm.perNode, m.Size())
+	cm.place[axis] = pl
+	return pl
+}
+
+// opTimes returns an op's forward, backward-input and backward-weight
+// times per micro-batch.
+func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
+	d := cm.dev
+	ko := d.KernelOverhead
+	if o.Class == ir.Matmul {
+		rate := cm.peak * d.MatmulEfficiency
+		fwd = o.FwdFLOPs/rate + ko
+		bwdB = o.BwdInputFLOPs/rate + ko
+		if o.BwdWeightFLOPs > 0 {
+			bwdW = o.BwdWeightFLOPs/rate + ko
+		}
+		return
+	}
+	bw := d.HBMBandwidth * d.MemoryEfficiency
+	return o.FwdBytes/bw + ko, o.BwdBytes/bw + ko, 0
+}
+
+// ring returns the alpha-beta time of a ring collective of n bytes over p
+// ranks on one link (latency a, bandwidth bw).
+func ring(kind ir.CommKind, n float64, p int, a, bw float64) float64 {
+	if p < 2 {
+		return 0
+	}
+	f := kind.BusFactor(p)
+	switch kind {
+	case ir.AllReduce:
+		lat := 2 * float64(p-1) * a
+		tree := 2 * math.Log2(float64(p)) * a
+		return math.Min(lat, tree) + f*n/bw
+	case ir.SendRecv:
+		return a + n/bw
+	case ir.Broadcast:
+		return math.Ceil(math.Log2(float64(p)))*a + n/bw
+	default:
+		return float64(p-1)*a + f*n/bw
+	}
+}
+
+// collTime returns one call's time.
+func (cm *costModel) collTime(c *ir.Collective) float64 {
+	return cm.commTime(c.Kind, c.Axis, c.Bytes) * float64(c.Calls())
+}
+
+func (cm *costModel) commTime(kind ir.CommKind, axis ir.Axis, n float64) float64 {
+	pl := cm.placementOf(axis)
+	ai, bi := cm.node.IntraLatency, cm.node.IntraBW
+	if pl.nodes <= 1 {
+		return ring(kind, n, pl.p, ai, bi)
+	}
+	ae := cm.cluster.InterLatency
+	be := cm.cluster.InterBW / float64(max(pl.share, 1))
+	k, N := pl.perNode, pl.nodes
+	switch kind {
+	case ir.AllReduce:
+		return ring(ir.ReduceScatter, n, k, ai, bi) + ring(ir.AllReduce, n/float64(k), N, ae, be) + ring(ir.AllGather, n, k, ai, bi)
+	case ir.AllGather, ir.ReduceScatter:
+		return ring(kind, n, k, ai, bi) + ring(kind, n/float64(k), N, ae, be)
+	case ir.AllToAll, ir.AllToAllV:
+		p := float64(pl.p)
+		intra := n * float64(k-1) / p / bi
+		inter := n * (p - float64(k)) / p / be
+		return float64(pl.p-1)*ae + math.Max(intra, inter)
+	case ir.Broadcast:
+		return ring(kind, n, N, ae, be) + ring(kind, n, k, ai, bi)
+	default: // send/recv across nodes
+		return ae + n/be
+	}
+}
+
+// linkRate is the bytes per second a collective moves over its slowest
+// link (for the power drawn while communicating).
+func (cm *costModel) linkRate(axis ir.Axis) float64 {
+	pl := cm.placementOf(axis)
+	if pl.nodes <= 1 {
+		return cm.node.IntraBW
+	}
+	return cm.cluster.InterBW / float64(max(pl.share, 1))
+}

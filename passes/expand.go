@@ -1,0 +1,333 @@
+package passes
+
+import (
+	"fmt"
+
+	"planc/ir"
+)
+
+// dims is the plan's shape vocabulary, shared by expansion, sharding and
+// the analytic estimate.
+type dims struct {
+	b, s, h, a, f, V int // micro-batch, sequence, hidden, heads, ffn, vocab
+	E, k, fe, S      int // experts, top-k, expert ffn, shared experts
+	elem             int // bytes per activation element
+	tokensPerExpert  int // capacity dispatch: tokens kept per expert per source rank
+	ghost, parts     int // phantom: ghost neurons per part, parts
+}
+
+func newDims(p *ir.Plan) dims {
+	m := p.Model
+	d := dims{b: p.MicroBatch, s: m.Seq, h: m.Hidden, a: m.Heads, f: m.FFN, V: m.Vocab, elem: elemBytes(p.Precision)}
+	if m.Kind == ir.MLPModel {
+		d.h = m.Width
+		d.s = 1
+	}
+	if d.f == 0 {
+		d.f = 4 * d.h
+	}
+	if m.MoE != nil {
+		d.E, d.k, d.fe, d.S = m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared
+		// tokens on one rank per micro-batch: the cp shard of the sequence.
+		T := d.b * d.s / max(p.CP, 1)
+		cf := p.MoE.CapacityFactor
+		d.tokensPerExpert = ceilDiv(float64(d.k*T)*cf, float64(d.E))
+	}
+	if m.FFNKind.IsPhantom() {
+		d.ghost, d.parts = m.FFNKind.K, m.FFNKind.Parts
+	}
+	return d
+}
+
+func ceilDiv(x, y float64) int {
+	q := int(x / y)
+	if float64(q)*y < x {
+		q++
+	}
+	return q
+}
+
+func elemBytes(precision string) int {
+	if precision == "fp32" {
+		return 4
+	}
+	return 2
+}
+
+func ext(sym string, size int) ir.Extent { return ir.Extent{Sym: sym, Size: size} }
+
+func tensor(name string, elem int, shape ...ir.Extent) ir.Tensor {
+	return ir.Tensor{Name: name, Elem: elem, Shape: shape}
+}
+
+func param(name string, elem int, shape ...ir.Extent) *ir.Tensor {
+	t := tensor(name, elem, shape...)
+	return &t
+}
+
+// expand builds the logical (unsharded) op lists of the model: the
+// embedding, every layer, and the head with its loss.
+func expand(st *State) {
+	p := st.Plan
+	d := newDims(p)
+	m := p.Model
+	if m.Kind == ir.MLPModel {
+		st.embed = nil
+		for i := 0; i < m.Depth; i++ {
+			st.layers = append(st.layers, mlpLayer(d, m, i))
+		}
+		st.head = []*ir.Op{mseLoss(d, m.Depth)}
+		return
+	}
+	st.embed = []*ir.Op{embedding(d)}
+	for i := 0; i < m.Layers; i++ {
+		st.layers = append(st.layers, transformerLayer(d, p, i))
+	}
+	st.head = headOps(d, m)
+}
+
+func act(d dims, name string) ir.Tensor {
+	return tensor(name, d.elem, ext("b", d.b), ext("s", d.s), ext("h", d.h))
+}
+
+func embedding(d dims) *ir.Op {
+	o := &ir.Op{Name: "embed", Kind: ir.OpEmbedding, Class: ir.MemoryBound, Layer: -1,
+		Inputs: []ir.Tensor{tensor("ids", 4, ext("b", d.b), ext("s", d.s))},
+		Output: act(d, "l0.x"),
+		Weight: param("wte", d.elem, ext("V", d.V), ext("h", d.h)),
+		Bias:   param("wpe", d.elem, ext("s", d.s), ext("h", d.h)),
+	}
+	o.Saved = []ir.Tensor{mask(d, "embed.mask")}
+	return o
+}
+
+// mask is a dropout mask (one byte per element) of a [b, s, h]-like tensor.
+func mask(d dims, name string) ir.Tensor {
+	t := act(d, name)
+	t.Elem = 1
+	return t
+}
+
+func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
+	n := func(s string) string { return fmt.Sprintf("l%d.%s", i, s) }
+	x := act(d, n("x"))
+	ln := func(name string, in ir.Tensor) *ir.Op {
+		return &ir.Op{Name: n(name), Kind: ir.OpLayerNorm, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{in}, Output: act(d, n(name)),
+			Weight: param(n(name)+".g", d.elem, ext("h", d.h)), Bias: param(n(name)+".b", d.elem, ext("h", d.h)),
+			Saved: []ir.Tensor{in}}
+	}
+	scores := func(name string) ir.Tensor {
+		return tensor(name, d.elem, ext("b", d.b), ext("a", d.a), ext("s", d.s), ext("sk", d.s))
+	}
+	q, k, v := act(d, n("q")), act(d, n("k")), act(d, n("v"))
+	k.Shape[1].Sym, v.Shape[1].Sym = "sk", "sk"
+	ops := []*ir.Op{
+		ln("ln1", x),
+		{Name: n("qkv"), Kind: ir.OpQKV, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{act(d, n("ln1"))},
+			Output: tensor(n("qkv"), d.elem, ext("b", d.b), ext("s", d.s), ext("3h", 3*d.h)),
+			Weight: param(n("qkv.w"), d.elem, ext("h", d.h), ext("3h", 3*d.h)), Bias: param(n("qkv.b"), d.elem, ext("3h", 3*d.h)),
+			Saved: []ir.Tensor{act(d, n("ln1"))}},
+		{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{q, k}, Output: scores(n("scores")), Saved: []ir.Tensor{q, k}},
+		{Name: n("softmax"), Kind: ir.OpSoftmax, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{scores(n("scores"))}, Output: scores(n("probs")), Saved: []ir.Tensor{scores(n("probs"))}},
+		{Name: n("attn_dropout"), Kind: ir.OpAttnDropout, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{scores(n("probs"))}, Output: scores(n("probs_d")),
+			Saved: []ir.Tensor{func() ir.Tensor { t := scores(n("probs.mask")); t.Elem = 1; return t }()}},
+		{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{scores(n("probs_d")), v}, Output: act(d, n("ctx")), Saved: []ir.Tensor{scores(n("probs_d")), v}},
+		{Name: n("out_proj"), Kind: ir.OpOutProj, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{act(d, n("ctx"))}, Output: act(d, n("attn_out")),
+			Weight: param(n("out_proj.w"), d.elem, ext("h", d.h), ext("h", d.h)), Bias: param(n("out_proj.b"), d.elem, ext("h", d.h)),
+			Saved: []ir.Tensor{act(d, n("ctx"))}},
+		residual(d, n("residual1"), i, act(d, n("attn_out")), act(d, n("x1"))),
+		ln("ln2", act(d, n("x1"))),
+	}
+	next := act(d, fmt.Sprintf("l%d.x", i+1))
+	switch {
+	case p.Model.IsMoELayer(i):
+		ops = append(ops, moeFFN(d, p, i, n)...)
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("moe_out")), next))
+		if d.S > 0 {
+			last := ops[len(ops)-1]
+			last.Inputs = append(last.Inputs, act(d, n("shared_out")))
+		}
+	case p.Model.FFNKind.IsPhantom():
+		ops = append(ops, phantomFFN(d, i, n)...)
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
+	default:
+		ops = append(ops, denseFFN(d, i, n, "fc1", "gelu", "fc2", ir.OpFC1, ir.OpGeLU, ir.OpFC2, d.f, n("ln2"), n("mlp_out"))...)
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
+	}
+	return ops
+}
+
+// residual is the fused bias, dropout and residual add after attention or
+// the FFN; it keeps the dropout mask.
+func residual(d dims, name string, layer int, in, out ir.Tensor) *ir.Op {
+	return &ir.Op{Name: name, Kind: ir.OpResidual, Class: ir.MemoryBound, Layer: layer,
+		Inputs: []ir.Tensor{in}, Output: out, Saved: []ir.Tensor{mask(d, name+".mask")}}
+}
+
+func ffnAct(d dims, name string, width int) ir.Tensor {
+	return tensor(name, d.elem, ext("b", d.b), ext("s", d.s), ext("f", width))
+}
+
+// denseFFN is fc1, gelu, fc2 of width f reading input and writing output.
+func denseFFN(d dims, layer int, n func(string) string, fc1, gelu, fc2 string, k1, kg, k2 ir.OpKind, f int, input, output string) []*ir.Op {
+	in := act(d, input)
+	return []*ir.Op{
+		{Name: n(fc1), Kind: k1, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{in}, Output: ffnAct(d, n(fc1), f),
+			Weight: param(n(fc1)+".w", d.elem, ext("h", d.h), ext("f", f)), Bias: param(n(fc1)+".b", d.elem, ext("f", f)),
+			Saved: []ir.Tensor{in}},
+		{Name: n(gelu), Kind: kg, Class: ir.MemoryBound, Layer: layer, Inputs: []ir.Tensor{ffnAct(d, n(fc1), f)}, Output: ffnAct(d, n(gelu), f),
+			Saved: []ir.Tensor{ffnAct(d, n(fc1), f)}},
+		{Name: n(fc2), Kind: k2, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{ffnAct(d, n(gelu), f)}, Output: act(d, output),
+			Weight: param(n(fc2)+".w", d.elem, ext("f", f), ext("h", d.h)), Bias: param(n(fc2)+".b", d.elem, ext("h", d.h)),
+			Saved: []ir.Tensor{ffnAct(d, n(gelu), f)}},
+	}
+}
+
+// routedRows is the token dimension of the dispatch buffers on one rank
+// before the all-to-all: k·T routed copies (padding-free) or E·capacity
+// (capacity dispatch).
+func routedShape(d dims, p *ir.Plan, name string, width int, wsym string) ir.Tensor {
+	if p.MoE.Dispatch == "capacity" {
+		// [E, ep·c, width]: every expert's slots from every rank of the ep group.
+		return tensor(name, d.elem, ext("E", d.E), ext("c", d.tokensPerExpert*max(p.EP, 1)), ext(wsym, width))
+	}
+	T := d.b * d.s / max(p.CP, 1)
+	return tensor(name, d.elem, ext("r", d.k*T*max(p.EP, 1)), ext(wsym, width))
+}
+
+func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
+	ln2 := act(d, n("ln2"))
+	probs := tensor(n("router_probs"), 4, ext("b", d.b), ext("s", d.s), ext("E", d.E))
+	routed := func(name string, w int, sym string) ir.Tensor { return routedShape(d, p, name, w, sym) }
+	expertW := func(name string, in, out int, si, so string) *ir.Tensor {
+		return param(name, d.elem, ext("E", d.E), ext(si, in), ext(so, out))
+	}
+	ops := []*ir.Op{
+		{Name: n("router"), Kind: ir.OpRouter, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{ln2},
+			Output: tensor(n("router_logits"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E)),
+			Weight: param(n("router.w"), d.elem, ext("h", d.h), ext("E", d.E)), Saved: []ir.Tensor{ln2}},
+		{Name: n("dispatch"), Kind: ir.OpDispatch, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{ln2},
+			Output: routed(n("dispatched"), d.h, "h"), Saved: []ir.Tensor{probs}},
+		{Name: n("expert_fc1"), Kind: ir.OpExpertFC1, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{routed(n("expert_in"), d.h, "h")},
+			Output: routed(n("expert_fc1"), d.fe, "fe"), Weight: expertW(n("expert_fc1.w"), d.h, d.fe, "h", "fe"),
+			Saved: []ir.Tensor{routed(n("expert_in"), d.h, "h")}},
+		{Name: n("expert_gelu"), Kind: ir.OpExpertGeLU, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{routed(n("expert_fc1"), d.fe, "fe")},
+			Output: routed(n("expert_gelu"), d.fe, "fe"), Saved: []ir.Tensor{routed(n("expert_fc1"), d.fe, "fe")}},
+		{Name: n("expert_fc2"), Kind: ir.OpExpertFC2, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{routed(n("expert_gelu"), d.fe, "fe")},
+			Output: routed(n("expert_out"), d.h, "h"), Weight: expertW(n("expert_fc2.w"), d.fe, d.h, "fe", "h"),
+			Saved: []ir.Tensor{routed(n("expert_gelu"), d.fe, "fe")}},
+		{Name: n("combine"), Kind: ir.OpCombine, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{routed(n("combine_in"), d.h, "h")},
+			Output: act(d, n("moe_out")), Saved: []ir.Tensor{routed(n("combine_in"), d.h, "h")}},
+	}
+	if d.S > 0 {
+		sh := denseFFN(d, i, n, "shared_fc1", "shared_gelu", "shared_fc2", ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2, d.S*d.fe, n("ln2"), n("shared_out"))
+		sh[0].Saved = nil // ln2 is kept once, by the router
+		ops = append(ops, sh...)
+	}
+	return ops
+}
+
+// phantomFFN is a transformer FFN made of two phantom layers of width h
+// (planc's formulation, REFERENCE.md): each part compresses its slice into
+// k ghosts, the ghosts are all-gathered, and each part mixes its local block
+// with the decompressed ghosts of the others.
+func phantomFFN(d dims, i int, n func(string) string) []*ir.Op {
+	var ops []*ir.Op
+	in := n("ln2")
+	for j, actKind := range []ir.OpKind{ir.OpGeLU, ""} {
+		name := fmt.Sprintf("ph%d", j+1)
+		out := n(name + "_out")
+		if j == 1 {
+			out = n("mlp_out")
+		}
+		ops = append(ops, phantomLayer(d, i, n(name), in, out, actKind)...)
+		in = out
+	}
+	return ops
+}
+
+func phantomLayer(d dims, layer int, name, in, out string, actKind ir.OpKind) []*ir.Op {
+	x := act(d, in)
+	P, hb := max(d.parts, 1), d.h/max(d.parts, 1)
+	ghosts := tensor(name+".ghosts", d.elem, ext("b", d.b), ext("s", d.s), ext("pk", P*d.ghost))
+	others := tensor(name+".ghosts_in", d.elem, ext("b", d.b), ext("s", d.s), ext("k(p-1)", (P-1)*d.ghost))
+	mixOut := act(d, name+".mix")
+	if actKind == "" {
+		mixOut = act(d, out)
+	}
+	ops := []*ir.Op{
+		{Name: name + ".compress", Kind: ir.OpCompress, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{x}, Output: ghosts,
+			Weight: param(name+".C", d.elem, ext("p", P), ext("h/p", hb), ext("k", d.ghost)), Saved: []ir.Tensor{x}},
+		{Name: name + ".local", Kind: ir.OpLinear, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{x}, Output: mixOut,
+			Weight: param(name+".W", d.elem, ext("p", P), ext("h/p", hb), ext("h/p", hb)), Bias: param(name+".b", d.elem, ext("h", d.h))},
+	}
+	if P > 1 {
+		ops = append(ops, &ir.Op{Name: name + ".decompress", Kind: ir.OpPhantomMix, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{others}, Output: mixOut,
+			Weight: param(name+".D", d.elem, ext("p", P), ext("k(p-1)", (P-1)*d.ghost), ext("h/p", hb)), Saved: []ir.Tensor{others}})
+	}
+	if actKind != "" {
+		ops = append(ops, &ir.Op{Name: name + ".act", Kind: actKind, Class: ir.MemoryBound, Layer: layer,
+			Inputs: []ir.Tensor{mixOut}, Output: act(d, out), Saved: []ir.Tensor{mixOut}})
+	}
+	return ops
+}
+
+func headOps(d dims, m *ir.Model) []*ir.Op {
+	L := m.Layers
+	xL := act(d, fmt.Sprintf("l%d.x", L))
+	w := "head.w"
+	if m.TieEmbeddings {
+		w = "wte"
+	}
+	logits := tensor("logits", d.elem, ext("b", d.b), ext("s", d.s), ext("V", d.V))
+	return []*ir.Op{
+		{Name: "ln_f", Kind: ir.OpLayerNorm, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{xL}, Output: act(d, "ln_f"),
+			Weight: param("ln_f.g", d.elem, ext("h", d.h)), Bias: param("ln_f.b", d.elem, ext("h", d.h)), Saved: []ir.Tensor{xL}},
+		{Name: "head", Kind: ir.OpHead, Class: ir.Matmul, Layer: -1, Inputs: []ir.Tensor{act(d, "ln_f")}, Output: logits,
+			Weight: param(w, d.elem, ext("h", d.h), ext("V", d.V)), Saved: []ir.Tensor{act(d, "ln_f")}},
+		{Name: "loss", Kind: ir.OpLoss, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{logits},
+			Output: tensor("loss", 4, ext("b", d.b), ext("s", d.s)),
+			// the vocab-parallel cross-entropy keeps the softmax in fp32
+			Saved: []ir.Tensor{func() ir.Tensor { t := logits; t.Name = "softmax"; t.Elem = 4; t.Shape = append([]ir.Extent(nil), logits.Shape...); return t }()}},
+	}
+}
+
+// mlpLayer is one layer of a deep feed-forward network: a linear map of
+// width w (dense or phantom) and its nonlinearity (none after the last).
+func mlpLayer(d dims, m *ir.Model, i int) []*ir.Op {
+	n := func(s string) string { return fmt.Sprintf("l%d.%s", i, s) }
+	in, out := fmt.Sprintf("l%d.x", i), fmt.Sprintf("l%d.x", i+1)
+	actKind := ir.OpActivation
+	if i == m.Depth-1 {
+		actKind = ""
+	}
+	if m.FFNKind.IsPhantom() {
+		return phantomLayer(d, i, n("ph"), in, out, actKind)
+	}
+	mid := out
+	if actKind != "" {
+		mid = n("y")
+	}
+	x := act(d, in)
+	ops := []*ir.Op{{Name: n("linear"), Kind: ir.OpLinear, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{x}, Output: act(d, mid),
+		Weight: param(n("linear.w"), d.elem, ext("h", d.h), ext("h", d.h)), Bias: param(n("linear.b"), d.elem, ext("h", d.h)),
+		Saved: []ir.Tensor{x}}}
+	if actKind != "" {
+		ops = append(ops, &ir.Op{Name: n("act"), Kind: actKind, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{act(d, mid)}, Output: act(d, out), Saved: []ir.Tensor{act(d, mid)}})
+	}
+	return ops
+}
+
+func mseLoss(d dims, depth int) *ir.Op {
+	y := act(d, fmt.Sprintf("l%d.x", depth))
+	return &ir.Op{Name: "loss", Kind: ir.OpLoss, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{y},
+		Output: tensor("loss", 4, ext("b", d.b), ext("s", d.s)), Saved: []ir.Tensor{y}}
+}

@@ -1,0 +1,341 @@
+package passes
+
+import (
+	"fmt"
+	"strings"
+
+	"planc/ir"
+)
+
+// buildMesh lays the plan's degrees onto ranks (Megatron order).
+func buildMesh(st *State) {
+	st.Unit.Mesh = ir.NewMesh(st.Plan)
+}
+
+// opsTime is the forward plus backward time of ops and their critical
+// collectives per micro-batch: the weight that balances pipeline stages.
+func opsTime(cm *costModel, ops []*ir.Op, colls []*ir.Collective) float64 {
+	t := 0.0
+	for _, o := range ops {
+		f, b, w := cm.opTimes(o)
+		t += f + b + w
+	}
+	for _, c := range colls {
+		if c.Overlap == ir.Critical && c.Phase != ir.StepPhase {
+			t += cm.collTime(c)
+		}
+	}
+	return t
+}
+
+// partition splits n layers of the given costs into parts contiguous
+// chunks (parts <= n), minimizing the largest chunk; first and last carry
+// the extra costs of the embedding and the head. It returns the first layer
+// of each chunk and a final n. The search is a bisection on the largest
+// load with a greedy check, bounded at 60 rounds.
+func partition(costs []float64, parts int, first, last float64) []int {
+	n := len(costs)
+	load := func(i int) float64 {
+		c := costs[i]
+		if i == 0 {
+			c += first
+		}
+		if i == n-1 {
+			c += last
+		}
+		return c
+	}
+	// greedy packs under cap, forcing a cut when the layers left equal the
+	// chunks left; ok reports whether it fits in parts chunks.
+	greedy := func(cap float64, bounds []int) ([]int, bool) {
+		bounds = append(bounds[:0], 0)
+		cur := 0.0
+		for i := 0; i < n; i++ {
+			c := load(i)
+			chunksLeft := parts - len(bounds)
+			mustCut := i > bounds[len(bounds)-1] && n-i == chunksLeft+0 && chunksLeft > 0
+			if i > bounds[len(bounds)-1] && (cur+c > cap || mustCut) {
+				if len(bounds) == parts {
+					return bounds, false
+				}
+				bounds = append(bounds, i)
+				cur = 0
+			}
+			cur += c
+			if cur > cap && i == bounds[len(bounds)-1] && c > cap {
+				return bounds, false
+			}
+		}
+		return append(bounds, n), len(bounds) == parts
+	}
+	total, biggest := 0.0, 0.0
+	for i := 0; i < n; i++ {
+		total += load(i)
+		biggest = max(biggest, load(i))
+	}
+	lo, hi := max(biggest, total/float64(parts)), total
+	buf := make([]int, 0, parts+1)
+	best, ok := greedy(hi, nil)
+	if !ok {
+		best, _ = greedy(hi*2, nil)
+	}
+	for round := 0; round < 60 && hi-lo > 1e-9*hi; round++ {
+		mid := (lo + hi) / 2
+		if b, ok := greedy(mid, buf); ok {
+			best = append(best[:0], b...)
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return best
+}
+
+// partitionPipeline cuts the layers into pp·vpp virtual stages balanced by
+// cost (embedding on the first, final norm, head and loss on the last),
+// inserts the send/recv of activations and gradients between stages, and
+// with tied embeddings the all-reduce of the embedding gradient between the
+// first and the last stage.
+func partitionPipeline(st *State) {
+	p := st.Plan
+	cm := newCostModel(p, st.Unit.Mesh)
+	chunks := p.PP * max(p.VPP, 1)
+	costs := make([]float64, len(st.layers))
+	for i := range st.layers {
+		costs[i] = opsTime(cm, st.layers[i], st.layerColls[i])
+	}
+	bounds := partition(costs, chunks, opsTime(cm, st.embed, st.embedColls), opsTime(cm, st.head, st.headColls))
+	stages := make([]*ir.Stage, chunks)
+	for s := 0; s < chunks; s++ {
+		sg := &ir.Stage{Index: s, PPRank: s % p.PP, Chunk: s / p.PP, FirstLayer: bounds[s], LastLayer: bounds[s+1]}
+		if s == 0 {
+			sg.Ops = append(sg.Ops, st.embed...)
+			sg.Collectives = append(sg.Collectives, st.embedColls...)
+		}
+		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
+			sg.Ops = append(sg.Ops, st.layers[l]...)
+			sg.Collectives = append(sg.Collectives, st.layerColls[l]...)
+		}
+		if s == chunks-1 {
+			sg.Ops = append(sg.Ops, st.head...)
+			sg.Collectives = append(sg.Collectives, st.headColls...)
+		}
+		stages[s] = sg
+	}
+	if p.PP > 1 {
+		boundary := boundaryBytes(p)
+		for s, sg := range stages {
+			if len(sg.Ops) == 0 {
+				continue
+			}
+			if s < chunks-1 {
+				sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.send_f", s), Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2,
+					Bytes: boundary, Phase: ir.Forward, After: sg.Ops[len(sg.Ops)-1].Name, Layer: sg.LastLayer - 1, Overlap: ir.Critical, Tensor: fmt.Sprintf("l%d.x", sg.LastLayer)})
+			}
+			if s > 0 {
+				sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.send_b", s), Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2,
+					Bytes: boundary, Phase: ir.Backward, After: sg.Ops[0].Name, Layer: sg.FirstLayer, Overlap: ir.Critical, Tensor: fmt.Sprintf("d l%d.x", sg.FirstLayer)})
+			}
+		}
+		if p.Model.Kind != ir.MLPModel && p.Model.TieEmbeddings {
+			wte := wteGradBytes(stages[0])
+			for _, sg := range []*ir.Stage{stages[0], stages[chunks-1]} {
+				sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.tied_wte", sg.Index), Kind: ir.AllReduce, Axis: ir.AxisEmbed, GroupSize: 2,
+					Bytes: wte, Phase: ir.StepPhase, Overlap: ir.Critical, Layer: -1, Tensor: "d wte"})
+			}
+		}
+	}
+	st.Unit.Graph.Stages = stages
+}
+
+// boundaryBytes is the activation one rank sends to the next stage per
+// micro-batch: the [b, s, h] hidden state, split across the tp ranks
+// (Megatron's scatter-gather of pipeline tensors, or sp's own split) and cp.
+func boundaryBytes(p *ir.Plan) float64 {
+	d := newDims(p)
+	return float64(d.b) * float64(d.s) / float64(p.CP) * float64(d.h) * float64(d.elem) / float64(p.TP)
+}
+
+func wteGradBytes(s *ir.Stage) float64 {
+	for _, o := range s.Ops {
+		if o.Kind == ir.OpEmbedding {
+			return o.Weight.Elements() * float64(o.Weight.Elem)
+		}
+	}
+	return 0
+}
+
+// isExpertParam reports whether a parameter belongs to a routed expert
+// (replicated over the expert-data-parallel group, not the dp group).
+func isExpertParam(name string) bool { return strings.Contains(name, ".expert_") }
+
+// stageParams returns the unique parameters of a stage: dense and expert
+// elements per rank.
+func stageParams(s *ir.Stage) (dense, expert float64) {
+	seen := map[string]bool{}
+	for _, o := range s.Ops {
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			if w == nil || seen[w.Name] {
+				continue
+			}
+			seen[w.Name] = true
+			if isExpertParam(w.Name) {
+				expert += w.Elements()
+			} else {
+				dense += w.Elements()
+			}
+		}
+	}
+	return
+}
+
+// layerParams returns the parameter elements of one layer's ops.
+func layerParams(ops []*ir.Op) float64 {
+	n := 0.0
+	for _, o := range ops {
+		n += o.ParamElements()
+	}
+	return n
+}
+
+// bucketElems is the gradient bucket size in elements (Megatron's
+// default of 40M parameters per bucket).
+const bucketElems = 40e6
+
+// gradGroups returns the axes over which a stage's dense gradients are
+// reduced, in order: one all-reduce over dp×cp for lss (its single
+// gradient average), otherwise over cp and then over dp.
+func gradGroups(p *ir.Plan) []ir.Axis {
+	switch {
+	case p.CP > 1 && p.CPMode == "lss" && p.DP > 1:
+		return []ir.Axis{ir.AxisDPCP}
+	case p.CP > 1 && p.CPMode == "lss":
+		return []ir.Axis{ir.AxisCP}
+	case p.CP > 1:
+		return []ir.Axis{ir.AxisCP, ir.AxisDP}
+	}
+	return []ir.Axis{ir.AxisDP}
+}
+
+// zeroPass inserts the gradient reduction of every stage in buckets
+// (all-reduce for ZeRO 0 and 1... the ZeRO sharding group is dp·cp; expert
+// gradients reduce over the expert-data-parallel group) and ZeRO's
+// parameter gathers: once per step after the optimizer for stages 1 and 2,
+// per layer in forward and backward of every micro-batch for stage 3.
+func zeroPass(st *State) {
+	p := st.Plan
+	mesh := st.Unit.Mesh
+	for _, sg := range st.Unit.Graph.Stages {
+		dense, expert := stageParams(sg)
+		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert)...)
+		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
+			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.layers[l], l)...)
+		}
+	}
+}
+
+// gradColls returns a stage's once-per-step collectives: its gradient
+// buckets over the reduction groups (all-reduce, or reduce-scatter from
+// ZeRO 1 on; expert gradients over the expert-data-parallel group) and,
+// for ZeRO 1 and 2, the all-gather of the updated parameters.
+func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir.Collective {
+	var out []*ir.Collective
+	elem := float64(elemBytes(p.Precision))
+	add := func(kind ir.CommKind, axis ir.Axis, total float64, what string) {
+		if mesh.Degree(axis) < 2 || total <= 0 {
+			return
+		}
+		bucket := bucketElems * elem
+		n := int(total / bucket)
+		if float64(n)*bucket < total {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			b := bucket
+			if i == n-1 {
+				b = total - float64(n-1)*bucket
+			}
+			out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.bucket%d", stage, what, axis, i), Kind: kind, Axis: axis,
+				GroupSize: mesh.Degree(axis), Bytes: b, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
+		}
+	}
+	groups := gradGroups(p)
+	for i, ax := range groups {
+		kind := ir.AllReduce
+		if p.Zero >= 1 && i == len(groups)-1 {
+			kind = ir.ReduceScatter
+		}
+		add(kind, ax, dense*elem, "grads")
+	}
+	ekind := ir.AllReduce
+	if p.Zero >= 1 {
+		ekind = ir.ReduceScatter
+	}
+	add(ekind, ir.AxisEDP, expert*elem, "expert_grads")
+	if p.Zero == 1 || p.Zero == 2 {
+		shardAxis := groups[len(groups)-1]
+		for _, x := range []struct {
+			ax ir.Axis
+			n  float64
+		}{{shardAxis, dense}, {ir.AxisEDP, expert}} {
+			if mesh.Degree(x.ax) > 1 && x.n > 0 {
+				out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.params.%s.ag", stage, x.ax), Kind: ir.AllGather, Axis: x.ax,
+					GroupSize: mesh.Degree(x.ax), Bytes: x.n * elem, Phase: ir.StepPhase, Overlap: ir.Critical, Layer: -1, Tensor: "params"})
+			}
+		}
+	}
+	return out
+}
+
+// zero3Colls returns ZeRO-3's gathers of one layer's parameters, in
+// forward and again in backward of every micro-batch (prefetched: they
+// overlap the layer's compute).
+func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int) []*ir.Collective {
+	if p.Zero < 3 {
+		return nil
+	}
+	groups := gradGroups(p)
+	shardAxis := groups[len(groups)-1]
+	n := layerParams(ops) * float64(elemBytes(p.Precision))
+	if mesh.Degree(shardAxis) < 2 || n <= 0 {
+		return nil
+	}
+	var out []*ir.Collective
+	for _, ph := range []ir.Phase{ir.Forward, ir.Backward} {
+		out = append(out, &ir.Collective{Name: fmt.Sprintf("l%d.params.ag.%s", l, ph), Kind: ir.AllGather, Axis: shardAxis,
+			GroupSize: mesh.Degree(shardAxis), Bytes: n, Phase: ph, After: ops[0].Name, Layer: l, Overlap: ir.WithCompute, Tensor: "params"})
+	}
+	return out
+}
+
+// recomputePass marks the ops whose forward is repeated in backward:
+// selective recomputes the attention core (Korthikanti et al.), keeping
+// q, k and v; full recomputes every layer from its input.
+func recomputePass(st *State) { markRecompute(st.Plan.Recompute, st.layers) }
+
+func markRecompute(policy string, layers [][]*ir.Op) {
+	switch policy {
+	case "selective":
+		for _, ops := range layers {
+			for _, o := range ops {
+				switch o.Kind {
+				case ir.OpAttnScores:
+					o.Recompute, o.Checkpoint = true, o.Saved
+				case ir.OpAttnValues:
+					o.Recompute, o.Checkpoint = true, o.Saved[1:]
+				case ir.OpSoftmax, ir.OpAttnDropout:
+					o.Recompute = true
+				}
+			}
+		}
+	case "full":
+		for _, ops := range layers {
+			for i, o := range ops {
+				o.Recompute = true
+				if i == 0 {
+					o.Checkpoint = []ir.Tensor{o.Inputs[0]}
+				}
+			}
+		}
+	}
+}

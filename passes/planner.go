@@ -1,0 +1,171 @@
+package passes
+
+import (
+	"fmt"
+	"sort"
+
+	"planc/ir"
+)
+
+// resolveAuto fills the plan's `auto` fields with the fastest plan that
+// fits in memory, found by a bounded search over the choices the fields
+// allow, each candidate timed by [Estimate].
+func resolveAuto(st *State) {
+	p := st.Plan
+	if len(p.Auto) == 0 {
+		return
+	}
+	best, n, hitBound := search(p, st.Opts.MaxSearch)
+	if best == nil {
+		fields := make([]string, 0, len(p.Auto))
+		for f := range p.Auto {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		field := fields[0]
+		st.Diags = append(st.Diags, ir.Diagnostic{Severity: ir.Error, Span: p.FieldSpan(field),
+			Message: fmt.Sprintf("no value of the auto fields %v gives a plan that fits in memory (%d plans tried)", fields, n)})
+		return
+	}
+	if hitBound {
+		st.Diags = append(st.Diags, ir.Warnf(p.Span, "the planner stopped at its bound of %d plans; the choice may not be the best", n))
+	}
+	auto := p.Auto
+	*p = *best
+	p.Auto = map[string]bool{}
+	for f := range auto {
+		p.Auto[f] = false // resolved
+	}
+}
+
+func divisors(n int) []int {
+	var out []int
+	for i := 1; i <= n; i++ {
+		if n%i == 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// search enumerates the auto fields' values (degrees whose product is the
+// cluster's device count, micro-batches dividing the batch, every enum
+// value) and returns the fitting plan with the shortest step time. It
+// evaluates at most limit plans.
+func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
+	if limit <= 0 {
+		limit = 200000
+	}
+	world := clusterFor(withDefaults(p)).Devices()
+	auto := func(f string) bool { return p.Auto[f] }
+	choices := func(f string, cur int, vals []int) []int {
+		if auto(f) {
+			return vals
+		}
+		return []int{cur}
+	}
+	degrees := divisors(world)
+	tps := choices("tp", p.TP, degrees)
+	pps := choices("pp", p.PP, degrees)
+	cps := choices("cp", p.CP, degrees)
+	dps := choices("dp", p.DP, degrees)
+	strs := func(f, cur string, vals ...string) []string {
+		if auto(f) {
+			return vals
+		}
+		return []string{cur}
+	}
+	bools := func(f string, cur bool) []bool {
+		if auto(f) {
+			return []bool{false, true}
+		}
+		return []bool{cur}
+	}
+	recomputes := strs("recompute", p.Recompute, "none", "selective", "full")
+	schedules := strs("schedule", p.Schedule, "1f1b", "interleaved", "gpipe", "zb-h1", "zb-v")
+	modes := strs("cp_mode", p.CPMode, "ring", "ulysses", "allgather", "lss")
+	dispatches := strs("moe.dispatch", p.MoE.Dispatch, "padding_free", "capacity")
+	sps := bools("sp", p.SP)
+	zeros := choices("zero", p.Zero, []int{0, 1, 2, 3})
+	bestTime := 0.0
+	for _, tp := range tps {
+		for _, pp := range pps {
+			for _, cp := range cps {
+				for _, dp := range dps {
+					if !auto("dp") && !auto("tp") && !auto("pp") && !auto("cp") {
+						// nothing to fill among degrees
+					} else if tp*pp*cp*dp != world {
+						continue
+					}
+					gb := p.GlobalBatch
+					if auto("global_batch") || gb == 0 {
+						gb = dp * max(p.MicroBatch, 1)
+					}
+					mbs := []int{p.MicroBatch}
+					if auto("micro_batch") {
+						mbs = nil
+						if gb%dp == 0 {
+							mbs = divisors(gb / dp)
+						}
+					}
+					eps := []int{p.EP}
+					if auto("ep") {
+						eps = divisors(dp * cp)
+					}
+					vpps := []int{p.VPP}
+					if auto("vpp") {
+						vpps = []int{1, 2, 3, 4}
+					}
+					for _, mb := range mbs {
+						for _, ep := range eps {
+							for _, vpp := range vpps {
+								for _, sched := range schedules {
+									for _, rc := range recomputes {
+										for _, sp := range sps {
+											for _, z := range zeros {
+												for _, mode := range modes {
+													for _, disp := range dispatches {
+														if tried >= limit {
+															return best, tried, true
+														}
+														q := clonePlan(p)
+														q.TP, q.PP, q.CP, q.DP, q.EP, q.VPP = tp, pp, cp, dp, ep, vpp
+														q.GlobalBatch, q.MicroBatch = gb, mb
+														q.Schedule, q.Recompute, q.SP, q.Zero, q.CPMode = sched, rc, sp, z, mode
+														q.MoE.Dispatch = disp
+														if pp == 1 && (vpp > 1 || sched != schedules[0]) {
+															continue // schedules differ only with a pipeline
+														}
+														if sched == "zb-v" && auto("vpp") {
+															q.VPP = 2
+														}
+														tried++
+														e, ds := Estimate(q)
+														if ds.HasErrors() || !e.Fits() {
+															continue
+														}
+														if best == nil || e.StepTime < bestTime {
+															best, bestTime = q, e.StepTime
+														}
+													}
+												}
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return best, tried, false
+}
+
+// withDefaults returns a normalized copy of p (for sizing the search).
+func withDefaults(p *ir.Plan) *ir.Plan {
+	q := clonePlan(p)
+	normalize(q)
+	return q
+}

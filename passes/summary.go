@@ -1,0 +1,184 @@
+package passes
+
+import (
+	"math"
+
+	"planc/ir"
+)
+
+// axisIndex numbers the axes of collectives for the fixed-size tables of a
+// summary (no maps on the planner's hot path).
+var axisList = []ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisEP, ir.AxisEDP, ir.AxisDP, ir.AxisDPCP, ir.AxisPP, ir.AxisEmbed}
+
+const nAxes = 8
+
+func axisIndex(a ir.Axis) int {
+	for i, x := range axisList {
+		if x == a {
+			return i
+		}
+	}
+	return 0
+}
+
+func kindIndex(k ir.CommKind) int {
+	for i, x := range ir.CommKinds {
+		if x == k {
+			return i
+		}
+	}
+	return 0
+}
+
+const nKinds = 7
+
+// commCell accumulates one (kind, axis) pair of collectives.
+type commCell struct {
+	calls, bytes, time float64
+}
+
+// summary is the additive digest of a set of ops and collectives per
+// micro-batch: the cost pass builds one per stage from the stage's graph;
+// the analytic estimate builds one per kind of layer and adds them up by
+// count. Both then go through the same assembly, so they agree.
+type summary struct {
+	fwd, bwdB, bwdW float64 // compute per micro-batch
+	recompute       float64 // forward compute repeated in backward
+	commF, commB    float64 // critical collectives per micro-batch (fwd, bwd)
+	commR           float64 // critical forward collectives repeated by recompute
+	hidden          float64 // overlapped collectives' exposed excess per micro-batch
+	p2p             float64 // pipeline send/recv per micro-batch
+	saved           float64 // activation bytes kept per micro-batch
+	hwFLOPs         float64 // executed FLOPs per micro-batch on one rank
+	modelFLOPs      float64 // useful forward FLOPs per micro-batch, whole model replica
+	moeBuf          float64 // largest MoE dispatch buffers (send+recv)
+	transient       float64 // largest op working memory
+	p2pBytes        float64 // pipeline buffer bytes
+	layerParams     float64 // largest layer's parameter elements (ZeRO-3 gather buffer)
+	comm            [nKinds][nAxes]commCell // per micro-batch
+}
+
+func (s *summary) add(o *summary, n float64) {
+	s.fwd += n * o.fwd
+	s.bwdB += n * o.bwdB
+	s.bwdW += n * o.bwdW
+	s.recompute += n * o.recompute
+	s.commF += n * o.commF
+	s.commB += n * o.commB
+	s.commR += n * o.commR
+	s.hidden += n * o.hidden
+	s.p2p += n * o.p2p
+	s.saved += n * o.saved
+	s.hwFLOPs += n * o.hwFLOPs
+	s.modelFLOPs += n * o.modelFLOPs
+	s.moeBuf = math.Max(s.moeBuf, o.moeBuf)
+	s.transient = math.Max(s.transient, o.transient)
+	s.p2pBytes = math.Max(s.p2pBytes, o.p2pBytes)
+	s.layerParams = math.Max(s.layerParams, o.layerParams)
+	for k := range s.comm {
+		for a := range s.comm[k] {
+			s.comm[k][a].calls += n * o.comm[k][a].calls
+			s.comm[k][a].bytes += n * o.comm[k][a].bytes
+			s.comm[k][a].time += n * o.comm[k][a].time
+		}
+	}
+}
+
+// summarizeOps digests ops and their per-micro-batch collectives (step
+// collectives are handled by the assembly). Overlapped collectives hide
+// behind the compute of their own layer and phase; their excess counts.
+func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecompute bool) summary {
+	var s summary
+	layerF := map[int]float64{}
+	layerB := map[int]float64{}
+	recomputed := map[string]bool{}
+	for _, o := range ops {
+		f, b, w := cm.opTimes(o)
+		s.fwd += f
+		s.bwdB += b
+		s.bwdW += w
+		s.hwFLOPs += o.FwdFLOPs + o.BwdInputFLOPs + o.BwdWeightFLOPs
+		if o.Recompute {
+			s.recompute += f
+			s.hwFLOPs += o.FwdFLOPs
+			recomputed[o.Name] = true
+		}
+		layerF[o.Layer] += f
+		layerB[o.Layer] += b + w
+		s.modelFLOPs += o.ModelFLOPs
+		s.saved += o.SavedBytes()
+		s.transient = math.Max(s.transient, 2*o.Output.Bytes())
+		if o.Kind == ir.OpDispatch {
+			s.moeBuf = math.Max(s.moeBuf, 2*o.Output.Bytes())
+		}
+	}
+	if len(ops) > 0 && ops[0].Layer >= 0 {
+		s.layerParams = layerParams(ops)
+	}
+	overF := map[int]float64{}
+	overB := map[int]float64{}
+	for _, c := range colls {
+		if c.Phase == ir.StepPhase {
+			continue
+		}
+		t := cm.collTime(c)
+		cell := &s.comm[kindIndex(c.Kind)][axisIndex(c.Axis)]
+		cell.calls += float64(c.Calls())
+		cell.bytes += c.Bytes * float64(c.Calls())
+		cell.time += t
+		if c.Axis == ir.AxisPP {
+			s.p2p += t
+			s.p2pBytes = math.Max(s.p2pBytes, 2*c.Bytes)
+			continue
+		}
+		if c.Overlap == ir.WithCompute {
+			if c.Phase == ir.Forward {
+				overF[c.Layer] += t
+			} else {
+				overB[c.Layer] += t
+			}
+			continue
+		}
+		if c.Phase == ir.Forward {
+			s.commF += t
+			if fullRecompute && recomputed[c.After] {
+				s.commR += t
+			}
+		} else {
+			s.commB += t
+		}
+	}
+	for l, t := range overF {
+		s.hidden += math.Max(0, t-layerF[l])
+	}
+	for l, t := range overB {
+		s.hidden += math.Max(0, t-layerB[l])
+	}
+	return s
+}
+
+// stepColl is a once-per-step collective of a stage.
+type stepColl struct {
+	kind    ir.CommKind
+	axis    ir.Axis
+	bytes   float64
+	overlap ir.Overlap
+}
+
+// stageDigest is everything the assembly needs about one virtual stage.
+type stageDigest struct {
+	index, ppRank      int
+	sum                summary
+	dense, expert      float64 // parameter elements per rank
+	step               []stepColl
+}
+
+func stepColls(colls []*ir.Collective) []stepColl {
+	var out []stepColl
+	for _, c := range colls {
+		if c.Phase == ir.StepPhase {
+			out = append(out, stepColl{c.Kind, c.Axis, c.Bytes, c.Overlap})
+		}
+	}
+	return out
+}

@@ -295,7 +295,13 @@ func headOps(d dims, m *ir.Model) []*ir.Op {
 		{Name: "loss", Kind: ir.OpLoss, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{logits},
 			Output: tensor("loss", 4, ext("b", d.b), ext("s", d.s)),
 			// the vocab-parallel cross-entropy keeps the softmax in fp32
-			Saved: []ir.Tensor{func() ir.Tensor { t := logits; t.Name = "softmax"; t.Elem = 4; t.Shape = append([]ir.Extent(nil), logits.Shape...); return t }()}},
+			Saved: []ir.Tensor{func() ir.Tensor {
+				t := logits
+				t.Name = "softmax"
+				t.Elem = 4
+				t.Shape = append([]ir.Extent(nil), logits.Shape...)
+				return t
+			}()}},
 	}
 }
 

@@ -50,7 +50,7 @@ type State struct {
 	layerColls [][]*ir.Collective
 	embedColls []*ir.Collective
 	headColls  []*ir.Collective
-	cost *ir.CostReport // assembled with the memory report
+	cost       *ir.CostReport // assembled with the memory report
 	// stopped is set by a pass whose error makes later passes meaningless.
 	stopped bool
 }

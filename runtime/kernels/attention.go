@@ -35,6 +35,11 @@ func (s AttnShape) visibleKeys(i int) int {
 	return min(max(s.QOffset+i-s.KOffset+1, 0), s.Tk)
 }
 
+// attnRowBlock is the number of queries whose scores are formed at once;
+// under a causal mask each block multiplies only by the keys its last query
+// can see, which skips about half the work of long sequences.
+const attnRowBlock = 64
+
 // AttentionForward computes o = softmax(q·kᵀ/sqrt(D) + mask)·v for every
 // (batch, head) and stores the natural log-sum-exp of each query's masked,
 // scaled scores in lse. A query that sees no key (possible for a key block
@@ -54,36 +59,47 @@ func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 		vb := v[bh*tk*d : (bh+1)*tk*d]
 		ob := o[bh*tq*d : (bh+1)*tq*d]
 		lb := lse[bh*tq : (bh+1)*tq]
-		pBuf := getBuf(tq * tk)
-		p := *pBuf
-		gemm(p, qb, d, 1, kb, 1, d, tq, d, tk, false, false) // q·kᵀ
-		for i := 0; i < tq; i++ {
-			row := p[i*tk : (i+1)*tk]
-			nk := s.visibleKeys(i)
-			if nk == 0 {
-				clear(row)
-				lb[i] = float32(math.Inf(-1))
+		pBuf := getBuf(min(attnRowBlock, tq) * tk)
+		for i0 := 0; i0 < tq; i0 += attnRowBlock {
+			rows := min(attnRowBlock, tq-i0)
+			nkMax := s.visibleKeys(i0 + rows - 1)
+			if nkMax == 0 {
+				clear(ob[i0*d : (i0+rows)*d])
+				for i := i0; i < i0+rows; i++ {
+					lb[i] = float32(math.Inf(-1))
+				}
 				continue
 			}
-			mx := float32(math.Inf(-1))
-			for j := 0; j < nk; j++ {
-				row[j] *= scale
-				mx = max(mx, row[j])
+			p := (*pBuf)[:rows*nkMax]
+			gemm(p, qb[i0*d:], d, 1, kb, 1, d, rows, d, nkMax, false, false) // q·kᵀ
+			for r := 0; r < rows; r++ {
+				row := p[r*nkMax : (r+1)*nkMax]
+				nk := s.visibleKeys(i0 + r)
+				if nk == 0 {
+					clear(row)
+					lb[i0+r] = float32(math.Inf(-1))
+					continue
+				}
+				mx := float32(math.Inf(-1))
+				for j := 0; j < nk; j++ {
+					row[j] *= scale
+					mx = max(mx, row[j])
+				}
+				var sum float64
+				for j := 0; j < nk; j++ {
+					e := expf(row[j] - mx)
+					row[j] = e
+					sum += float64(e)
+				}
+				inv := float32(1 / sum)
+				for j := 0; j < nk; j++ {
+					row[j] *= inv
+				}
+				clear(row[nk:])
+				lb[i0+r] = mx + float32(math.Log(sum))
 			}
-			var sum float64
-			for j := 0; j < nk; j++ {
-				e := expf(row[j] - mx)
-				row[j] = e
-				sum += float64(e)
-			}
-			inv := float32(1 / sum)
-			for j := 0; j < nk; j++ {
-				row[j] *= inv
-			}
-			clear(row[nk:])
-			lb[i] = mx + float32(math.Log(sum))
+			gemm(ob[i0*d:(i0+rows)*d], p, nkMax, 1, vb, d, 1, rows, nkMax, d, false, false) // P·v
 		}
-		gemm(ob, p, tk, 1, vb, d, 1, tq, tk, d, false, false) // P·v
 		packPool.Put(pBuf)
 	})
 }
@@ -112,35 +128,44 @@ func AttentionBackward(dq, dk, dv, do, q, k, v, o, lse []float32, s AttnShape) {
 		ob := o[bh*tq*d : (bh+1)*tq*d]
 		dob := do[bh*tq*d : (bh+1)*tq*d]
 		lb := lse[bh*tq : (bh+1)*tq]
-		pBuf, dpBuf := getBuf(tq*tk), getBuf(tq*tk)
-		p, dp := *pBuf, *dpBuf
-		gemm(p, qb, d, 1, kb, 1, d, tq, d, tk, false, false) // q·kᵀ
-		for i := 0; i < tq; i++ {
-			row := p[i*tk : (i+1)*tk]
-			nk := s.visibleKeys(i)
-			l := lb[i]
-			for j := 0; j < nk; j++ {
-				row[j] = expf(row[j]*scale - l)
+		pBuf, dpBuf := getBuf(min(attnRowBlock, tq)*tk), getBuf(min(attnRowBlock, tq)*tk)
+		for i0 := 0; i0 < tq; i0 += attnRowBlock {
+			rows := min(attnRowBlock, tq-i0)
+			nkMax := s.visibleKeys(i0 + rows - 1)
+			if nkMax == 0 {
+				continue
 			}
-			clear(row[nk:])
-		}
-		if dv != nil { // dv += Pᵀ·do
-			gemm(dv[bh*tk*d:(bh+1)*tk*d], p, 1, tk, dob, d, 1, tk, tq, d, true, false)
-		}
-		if dq != nil || dk != nil {
-			gemm(dp, dob, d, 1, vb, 1, d, tq, d, tk, false, false) // do·vᵀ
-			for i := 0; i < tq; i++ {
-				pr, dr := p[i*tk:(i+1)*tk], dp[i*tk:(i+1)*tk]
-				delta := dot(dob[i*d:(i+1)*d], ob[i*d:(i+1)*d])
+			p, dp := (*pBuf)[:rows*nkMax], (*dpBuf)[:rows*nkMax]
+			qi, doi := qb[i0*d:(i0+rows)*d], dob[i0*d:(i0+rows)*d]
+			gemm(p, qi, d, 1, kb, 1, d, rows, d, nkMax, false, false) // q·kᵀ
+			for r := 0; r < rows; r++ {
+				row := p[r*nkMax : (r+1)*nkMax]
+				nk := s.visibleKeys(i0 + r)
+				l := lb[i0+r]
+				for j := 0; j < nk; j++ {
+					row[j] = expf(row[j]*scale - l)
+				}
+				clear(row[nk:])
+			}
+			if dv != nil { // dv += Pᵀ·do
+				gemm(dv[bh*tk*d:(bh*tk+nkMax)*d], p, 1, nkMax, doi, d, 1, nkMax, rows, d, true, false)
+			}
+			if dq == nil && dk == nil {
+				continue
+			}
+			gemm(dp, doi, d, 1, vb, 1, d, rows, d, nkMax, false, false) // do·vᵀ
+			for r := 0; r < rows; r++ {
+				pr, dr := p[r*nkMax:(r+1)*nkMax], dp[r*nkMax:(r+1)*nkMax]
+				delta := dot(doi[r*d:(r+1)*d], ob[(i0+r)*d:(i0+r+1)*d])
 				for j, pv := range pr {
 					dr[j] = pv * (dr[j] - delta) * scale
 				}
 			}
 			if dq != nil { // dq += dS·k
-				gemm(dq[bh*tq*d:(bh+1)*tq*d], dp, tk, 1, kb, d, 1, tq, tk, d, true, false)
+				gemm(dq[(bh*tq+i0)*d:(bh*tq+i0+rows)*d], dp, nkMax, 1, kb, d, 1, rows, nkMax, d, true, false)
 			}
 			if dk != nil { // dk += dSᵀ·q
-				gemm(dk[bh*tk*d:(bh+1)*tk*d], dp, 1, tk, qb, d, 1, tk, tq, d, true, false)
+				gemm(dk[bh*tk*d:(bh*tk+nkMax)*d], dp, 1, nkMax, qi, d, 1, nkMax, rows, d, true, false)
 			}
 		}
 		packPool.Put(pBuf)

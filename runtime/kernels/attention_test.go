@@ -130,3 +130,90 @@ func TestSplitQKVRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// naiveAttention is the float64 reference of one (batch, head) problem set:
+// it returns o and the gradients for upstream gradient do.
+func naiveAttention(q, k, v, do []float32, s AttnShape) (o, dq, dk, dv []float64) {
+	d := s.D
+	scale := 1 / math.Sqrt(float64(d))
+	o = make([]float64, len(q))
+	dq, dk, dv = make([]float64, len(q)), make([]float64, len(k)), make([]float64, len(v))
+	for bh := 0; bh < s.Batch*s.Heads; bh++ {
+		for i := 0; i < s.Tq; i++ {
+			nk := s.visibleKeys(i)
+			if nk == 0 {
+				continue
+			}
+			qi := q[(bh*s.Tq+i)*d:]
+			p := make([]float64, nk)
+			mx := math.Inf(-1)
+			for j := 0; j < nk; j++ {
+				var sc float64
+				for c := 0; c < d; c++ {
+					sc += float64(qi[c]) * float64(k[(bh*s.Tk+j)*d+c])
+				}
+				p[j] = sc * scale
+				mx = max(mx, p[j])
+			}
+			var sum float64
+			for j := range p {
+				p[j] = math.Exp(p[j] - mx)
+				sum += p[j]
+			}
+			for j := range p {
+				p[j] /= sum
+				for c := 0; c < d; c++ {
+					o[(bh*s.Tq+i)*d+c] += p[j] * float64(v[(bh*s.Tk+j)*d+c])
+				}
+			}
+			doi := do[(bh*s.Tq+i)*d:]
+			var delta float64
+			for c := 0; c < d; c++ {
+				delta += float64(doi[c]) * o[(bh*s.Tq+i)*d+c]
+			}
+			for j := range p {
+				var dpj float64
+				for c := 0; c < d; c++ {
+					dpj += float64(doi[c]) * float64(v[(bh*s.Tk+j)*d+c])
+					dv[(bh*s.Tk+j)*d+c] += p[j] * float64(doi[c])
+				}
+				ds := p[j] * (dpj - delta) * scale
+				for c := 0; c < d; c++ {
+					dq[(bh*s.Tq+i)*d+c] += ds * float64(k[(bh*s.Tk+j)*d+c])
+					dk[(bh*s.Tk+j)*d+c] += ds * float64(qi[c])
+				}
+			}
+		}
+	}
+	return o, dq, dk, dv
+}
+
+// TestAttentionAgainstFloat64 covers sequences longer than one block of
+// queries, offsets, and the non-causal form.
+func TestAttentionAgainstFloat64(t *testing.T) {
+	for i, s := range []AttnShape{
+		{Batch: 1, Heads: 2, Tq: 150, Tk: 150, D: 8, Causal: true},
+		{Batch: 2, Heads: 1, Tq: 70, Tk: 200, D: 5, QOffset: 130, Causal: true},
+		{Batch: 1, Heads: 1, Tq: 100, Tk: 90, D: 4, QOffset: 20, KOffset: 60, Causal: true},
+		{Batch: 1, Heads: 1, Tq: 80, Tk: 65, D: 6},
+	} {
+		nq, nk := s.Batch*s.Heads*s.Tq*s.D, s.Batch*s.Heads*s.Tk*s.D
+		q, k, v, do := normal(uint64(i+1), nq, 1), normal(uint64(i+11), nk, 1), normal(uint64(i+21), nk, 1), normal(uint64(i+31), nq, 1)
+		o, lse := make([]float32, nq), make([]float32, s.Batch*s.Heads*s.Tq)
+		AttentionForward(o, lse, q, k, v, s)
+		dq, dk, dv := make([]float32, nq), make([]float32, nk), make([]float32, nk)
+		AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, s)
+		wo, wdq, wdk, wdv := naiveAttention(q, k, v, do, s)
+		for _, c := range []struct {
+			name string
+			got  []float32
+			want []float64
+		}{{"o", o, wo}, {"dq", dq, wdq}, {"dk", dk, wdk}, {"dv", dv, wdv}} {
+			for j := range c.want {
+				if math.Abs(float64(c.got[j])-c.want[j]) > 2e-5*(1+math.Abs(c.want[j])) {
+					t.Fatalf("shape %d: %s[%d] = %v, float64 reference %v", i, c.name, j, c.got[j], c.want[j])
+				}
+			}
+		}
+	}
+}

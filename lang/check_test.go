@@ -13,7 +13,7 @@ import (
 
 // repoFiles lists the .plan files of the stdlib and the examples, as paths
 // relative to this package.
-func repoFiles(t *testing.T) []string {
+func repoFiles(t testing.TB) []string {
 	var files []string
 	fs.WalkDir(stdlib.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".plan") {

@@ -23,6 +23,18 @@ func Load(paths []string, opts Options) (*ir.Program, ir.Diagnostics) {
 	for _, p := range paths {
 		l.loadOS(p, ir.Span{})
 	}
+	return l.check(opts)
+}
+
+// loadSource is Load of one file given by its contents (the fuzz target
+// uses it); its imports are read as usual.
+func loadSource(name string, src []byte, opts Options) (*ir.Program, ir.Diagnostics) {
+	l := &loader{prog: ir.NewProgram(), seen: map[string]bool{}}
+	l.parseOS(name, src)
+	return l.check(opts)
+}
+
+func (l *loader) check(opts Options) (*ir.Program, ir.Diagnostics) {
 	c := newChecker(l.prog, l.files)
 	c.diags = append(c.diags, l.diags...)
 	c.parseOverrides(opts.Overrides)
@@ -71,6 +83,11 @@ func (l *loader) loadOS(name string, at ir.Span) {
 		}
 		return
 	}
+	l.parseOS(name, src)
+}
+
+// parseOS parses a file of the file system and follows its imports.
+func (l *loader) parseOS(name string, src []byte) {
 	l.parse(name, src, func(imp *Import) {
 		if isStdlibPath(imp.Path) {
 			l.loadStdlib(imp)

@@ -16,5 +16,23 @@
 //   - Reductions that decide a loss or a norm (cross-entropy, MSE, sum of
 //     squares) accumulate in float64.
 //
+// The ops, by family:
+//   - products: [MatMul], [MatMulTransB], [MatMulTransA] (packed, tiled,
+//     AVX2/FMA micro-kernel where the CPU has it, all cores);
+//   - layers: [LinearForward]/[LinearBackward], [LayerNormForward]/
+//     [LayerNormBackward], [GeluForward]/[GeluBackward], [ReluForward],
+//     [ActivationForward], [EmbeddingForward]/[EmbeddingBackward];
+//   - attention: [AttentionForward]/[AttentionBackward] over any key range
+//     with global positions ([AttnShape]), [CombineAttention] for ring
+//     blocks, [SplitQKV]/[JoinQKVGrad], [MergeHeads]/[SplitHeads];
+//   - losses: [CrossEntropy] (and its vocabulary-parallel pieces
+//     [CrossEntropyShardMax] …), [MSE], [SoftmaxRows];
+//   - MoE: [Route], [AuxLoss], [RouterBackward], [PaddingFree],
+//     [CapacityDispatch] and the [Dispatch] methods Permute and Combine
+//     with their backwards;
+//   - phantom layers: [PhantomShape], [PhantomGhosts], [PhantomForward],
+//     [PhantomBackward], [PhantomGhostsBackward];
+//   - optimizer: [AdamW.Update], [SumSquares], [ClipScale].
+//
 // Shape mistakes are programming errors of the caller and panic.
 package kernels

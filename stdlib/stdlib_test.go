@@ -1,0 +1,247 @@
+package stdlib_test
+
+import (
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"planc/ir"
+	"planc/lang"
+	"planc/stdlib"
+)
+
+// loadAll checks one file that imports every stdlib file by its import path,
+// so that a file added to the stdlib is covered without touching this test,
+// and returns the resolved program.
+func loadAll(t *testing.T) *ir.Program {
+	t.Helper()
+	var src strings.Builder
+	n := 0
+	fs.WalkDir(stdlib.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".plan") {
+			src.WriteString("import \"" + strings.TrimSuffix(p, ".plan") + "\"\n")
+			n++
+		}
+		return nil
+	})
+	if n == 0 {
+		t.Fatal("the stdlib embeds no .plan file")
+	}
+	file := filepath.Join(t.TempDir(), "all.plan")
+	if err := os.WriteFile(file, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog, diags := lang.Load([]string{file}, lang.Options{})
+	if len(diags) > 0 {
+		t.Fatalf("the stdlib does not check cleanly:\n%s", ir.RenderAll(diags, prog.Sources))
+	}
+	return prog
+}
+
+// within reports whether got is within rel (relative) of want.
+func within(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
+
+const (
+	tera = 1e12
+	giga = 1e9
+	gib  = 1 << 30
+)
+
+// TestDevicesMatchDatasheets pins each device to the figures of REFERENCE.md
+// (NVIDIA and AMD datasheets), converted to SI by the checker: a unit typo
+// in a hardware file fails here.
+func TestDevicesMatchDatasheets(t *testing.T) {
+	prog := loadAll(t)
+	for _, tt := range []struct {
+		name             string
+		bf16, fp16, fp32 float64 // FLOP/s
+		memory, hbm      float64 // bytes, bytes/s
+		busy             float64 // W
+	}{
+		{"v100", 15.7 * tera, 125 * tera, 15.7 * tera, 32 * gib, 900 * giga, 300},
+		{"v100_16gb", 15.7 * tera, 125 * tera, 15.7 * tera, 16 * gib, 900 * giga, 300},
+		{"a100_80gb", 312 * tera, 312 * tera, 19.5 * tera, 80 * gib, 2039 * giga, 400},
+		{"h100_sxm", 989 * tera, 989 * tera, 67 * tera, 80 * gib, 3350 * giga, 700},
+		{"h200", 989 * tera, 989 * tera, 67 * tera, 140 * gib, 4800 * giga, 700},
+		{"mi250x_gcd", 191.5 * tera, 191.5 * tera, 47.9 * tera, 64 * gib, 1600 * giga, 280},
+		{"mi300x", 1307 * tera, 1307 * tera, 163.4 * tera, 192 * gib, 5300 * giga, 750},
+	} {
+		d := prog.Devices[tt.name]
+		if d == nil {
+			t.Errorf("device %s is missing", tt.name)
+			continue
+		}
+		got := [...]float64{d.PeakBF16, d.PeakFP16, d.PeakFP32, d.Memory, d.HBMBandwidth, d.BusyPower}
+		want := [...]float64{tt.bf16, tt.fp16, tt.fp32, tt.memory, tt.hbm, tt.busy}
+		for i, field := range [...]string{"peak_bf16", "peak_fp16", "peak_fp32", "memory", "hbm_bw", "busy_power"} {
+			if !within(got[i], want[i], 1e-9) {
+				t.Errorf("%s.%s = %g, want %g", tt.name, field, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestDevicePlausibility holds for every accelerator, including ones added
+// later: idle power between 10% and 30% of busy power (the estimate in
+// hw/v100 is 20%), fp32 no faster than the matrix peak, memory and bandwidth
+// set. The cpu_core of hw/cpu, a stand-in for local runs, has a CPU's power
+// range instead.
+func TestDevicePlausibility(t *testing.T) {
+	prog := loadAll(t)
+	for name, d := range prog.Devices {
+		if d.IdlePower >= d.BusyPower {
+			t.Errorf("%s: idle %g W is not below busy %g W", name, d.IdlePower, d.BusyPower)
+		}
+		if name != "cpu_core" && (d.IdlePower < 0.1*d.BusyPower || d.IdlePower > 0.3*d.BusyPower) {
+			t.Errorf("%s: idle %g W is not 10-30%% of busy %g W", name, d.IdlePower, d.BusyPower)
+		}
+		if d.PeakFP32 <= 0 || d.PeakFP32 > math.Max(d.PeakBF16, d.PeakFP16) {
+			t.Errorf("%s: fp32 peak %g against bf16 %g, fp16 %g", name, d.PeakFP32, d.PeakBF16, d.PeakFP16)
+		}
+		if d.Memory <= 0 || d.HBMBandwidth <= 0 {
+			t.Errorf("%s: memory %g, bandwidth %g", name, d.Memory, d.HBMBandwidth)
+		}
+	}
+}
+
+// TestMachines pins the node and cluster facts of REFERENCE.md and of the
+// machines' user guides.
+func TestMachines(t *testing.T) {
+	prog := loadAll(t)
+	for _, tt := range []struct {
+		cluster, device        string
+		nodes, perNode         int
+		intraBW, interBW       float64 // bytes/s
+		intraLatency, interLat float64 // seconds
+	}{
+		{"selene", "a100_80gb", 560, 8, 300 * giga, 200 * giga, 2e-6, 4e-6},
+		{"dgx_h100", "h100_sxm", 576, 8, 450 * giga, 400 * giga, 2e-6, 4e-6},
+		{"dgx_h200", "h200", 32, 8, 450 * giga, 400 * giga, 2e-6, 4e-6},
+		{"frontier", "mi250x_gcd", 9408, 8, 50 * giga, 100 * giga, 2e-6, 4e-6},
+		{"summit", "v100_16gb", 4608, 6, 50 * giga, 25 * giga, 2e-6, 4e-6},
+		{"mi300x_cluster", "mi300x", 32, 8, 448 * giga, 400 * giga, 2e-6, 4e-6},
+	} {
+		c := prog.Clusters[tt.cluster]
+		if c == nil {
+			t.Errorf("cluster %s is missing", tt.cluster)
+			continue
+		}
+		if c.Node.Device.Name != tt.device || c.Nodes != tt.nodes || c.PerNode != tt.perNode || c.Node.Devices != tt.perNode {
+			t.Errorf("%s: %d nodes of %d (node holds %d) %s, want %d of %d %s",
+				tt.cluster, c.Nodes, c.PerNode, c.Node.Devices, c.Node.Device.Name, tt.nodes, tt.perNode, tt.device)
+		}
+		got := [...]float64{c.Node.IntraBW, c.InterBW, c.Node.IntraLatency, c.InterLatency}
+		want := [...]float64{tt.intraBW, tt.interBW, tt.intraLatency, tt.interLat}
+		for i, field := range [...]string{"intra_bw", "inter_bw", "intra_latency", "inter_latency"} {
+			if !within(got[i], want[i], 1e-9) {
+				t.Errorf("%s.%s = %g, want %g", tt.cluster, field, got[i], want[i])
+			}
+		}
+	}
+	// The cpu cluster follows the plan's world size: nothing fixed here.
+	if c := prog.Clusters["cpu"]; c == nil || c.Nodes != 0 {
+		t.Errorf("cpu cluster: %+v, want nodes = auto (0 until a plan sizes it)", c)
+	}
+}
+
+// gptParams is REFERENCE.md's parameter count of a Megatron GPT (learned
+// positions, tied embeddings).
+func gptParams(m *ir.Model) float64 {
+	l, h, V, s := float64(m.Layers), float64(m.Hidden), float64(m.Vocab), float64(m.Seq)
+	return 12 * l * h * h * (1 + 13/(12*h) + (V+s)/(12*l*h))
+}
+
+// moeParams counts a transformer with dense and MoE layers of GeLU FFNs
+// (weights and biases), layer norms, a router, and embeddings.
+func moeParams(m *ir.Model) float64 {
+	h := float64(m.Hidden)
+	ffn := float64(m.FFN)
+	if ffn == 0 {
+		ffn = 4 * h
+	}
+	attention := 4*h*h + 4*h + 4*h // qkv and out-proj with biases, two layer norms
+	dense := 2*h*ffn + ffn + h
+	var total float64
+	for i := 0; i < m.Layers; i++ {
+		total += attention
+		if !m.IsMoELayer(i) {
+			total += dense
+			continue
+		}
+		f := float64(m.MoE.ExpertFFN)
+		total += float64(m.MoE.Experts+m.MoE.Shared)*(2*h*f+f+h) + h*float64(m.MoE.Experts)
+	}
+	total += float64(m.Vocab)*h + float64(m.Seq)*h
+	if !m.TieEmbeddings {
+		total += float64(m.Vocab) * h
+	}
+	return total
+}
+
+// TestPublishedModelSizes checks the model files against the sizes their
+// authors published: Megatron's GPTs (Korthikanti et al.; 1T is 1008B in
+// Narayanan et al. 2021), DeepSeek's totals (with MLA modelled as multi-head
+// attention, SwiGLU as GeLU of 1.5x width), and X-MoE's, which count in
+// units of 2^30 parameters.
+func TestPublishedModelSizes(t *testing.T) {
+	prog := loadAll(t)
+	for _, tt := range []struct {
+		model string
+		count func(*ir.Model) float64
+		unit  float64
+		want  float64
+		rel   float64
+	}{
+		{"gpt_22b", gptParams, 1e9, 22, 0.01},
+		{"gpt_175b", gptParams, 1e9, 175, 0.01},
+		{"gpt_530b", gptParams, 1e9, 530, 0.01},
+		{"gpt_1t", gptParams, 1e9, 1008, 0.01},
+		{"deepseek_moe_16b", moeParams, 1e9, 16.4, 0.02},
+		{"deepseek_v2", moeParams, 1e9, 236, 0.02},
+		{"deepseek_v3", moeParams, 1e9, 671, 0.02},
+		{"xmoe_small", moeParams, gib, 10.1, 0.01},
+		{"xmoe_medium", moeParams, gib, 55.2, 0.01},
+		{"xmoe_large", moeParams, gib, 201.4, 0.01},
+		{"xmoe_super", moeParams, gib, 545.4, 0.01},
+	} {
+		m := prog.Models[tt.model]
+		if m == nil {
+			t.Errorf("model %s is missing", tt.model)
+			continue
+		}
+		if got := tt.count(m) / tt.unit; !within(got, tt.want, tt.rel) {
+			t.Errorf("%s has %.2f (x%g) parameters, published %.1f", tt.model, got, tt.unit, tt.want)
+		}
+	}
+}
+
+// TestTinyModelsAreTiny keeps the CPU models small enough to train on two
+// cores in seconds: under a million parameters and a few hundred tokens.
+func TestTinyModelsAreTiny(t *testing.T) {
+	prog := loadAll(t)
+	for _, name := range []string{"tiny_gpt", "tiny_moe", "tiny_long_gpt", "tiny_phantom_gpt", "tiny_mlp", "tiny_phantom_mlp"} {
+		m := prog.Models[name]
+		if m == nil {
+			t.Errorf("model %s is missing", name)
+			continue
+		}
+		var params float64
+		if m.Kind == ir.MLPModel {
+			params = float64(m.Depth) * float64(m.Width) * float64(m.Width+1)
+		} else {
+			params = moeParams(m)
+			if m.Seq > 256 {
+				t.Errorf("%s: sequence %d", name, m.Seq)
+			}
+		}
+		if params > 1e6 {
+			t.Errorf("%s: %.0f parameters", name, params)
+		}
+		if p := m.FFNKind; p.IsPhantom() && (p.Parts < 2 || p.K < 1) {
+			t.Errorf("%s: phantom %+v", name, p)
+		}
+	}
+}

@@ -29,8 +29,12 @@ type Config struct {
 	Resume *ckpt.Checkpoint
 	// Timeout bounds every collective wait (0: collective.DefaultTimeout).
 	Timeout time.Duration
-	// BucketParams is the gradient bucket size in parameters (0: 16384).
+	// BucketParams is the gradient bucket size in parameters (0: 16384;
+	// vocab·hidden for tied transformers, see sumTied).
 	BucketParams int
+	// Schedule, when set, is executed instead of the one the trainer
+	// builds (a compiled schedule file); it must be the plan's.
+	Schedule *ir.Schedule
 }
 
 // StepResult is what one step reports.
@@ -193,6 +197,12 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("plan %s: %s", p.Name, diags[0].Message)
 	}
+	if cfg.Schedule != nil {
+		if err := compatible(cfg.Schedule, s); err != nil {
+			return nil, err
+		}
+		s = cfg.Schedule
+	}
 	t.sched = s
 
 	perNode := 0
@@ -287,12 +297,35 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].name)
 			}
 			t.setOwnership(rk, st, si, sz)
+			if p.Zero >= 2 && m.TieEmbeddings && m.Kind != ir.MLPModel && len(s.Stages) > 1 && (info.Embedding || info.Head) {
+				if vh := m.Vocab * m.Hidden; len(st.buckets) == 0 || st.buckets[0] != [2]int{0, vh} {
+					return nil, fmt.Errorf("stage %d: under ZeRO-%d the tied embedding must be gradient bucket 0 exactly ([0,%d)), the schedule cuts %v", si, p.Zero, vh, st.buckets[0])
+				}
+			}
 			rk.stages[si] = st
 		}
 		t.ranks = append(t.ranks, rk)
 		t.comms = append(t.comms, tc)
 	}
 	return t, nil
+}
+
+// compatible reports whether a given schedule can run on the ranks that the
+// trainer builds for the plan (whose own schedule is ours).
+func compatible(given, ours *ir.Schedule) error {
+	if given.Mesh.Size() != ours.Mesh.Size() || given.Mesh.TP != ours.Mesh.TP || given.Mesh.DP != ours.Mesh.DP || given.Mesh.PP != ours.Mesh.PP || given.Mesh.CP != ours.Mesh.CP {
+		return fmt.Errorf("the schedule's mesh is %s, the plan's %s", given.Mesh, ours.Mesh)
+	}
+	if given.MB != ours.MB || len(given.Stages) != len(ours.Stages) {
+		return fmt.Errorf("the schedule has %d stages and %d micro-batches, the plan %d and %d", len(given.Stages), given.MB, len(ours.Stages), ours.MB)
+	}
+	for i, st := range given.Stages {
+		o := ours.Stages[i]
+		if st.FirstLayer != o.FirstLayer || st.EndLayer != o.EndLayer || st.PP != o.PP {
+			return fmt.Errorf("the schedule's stage %d holds layers [%d,%d) on pipeline rank %d; the runtime places [%d,%d) on %d", i, st.FirstLayer, st.EndLayer, st.PP, o.FirstLayer, o.EndLayer, o.PP)
+		}
+	}
+	return nil
 }
 
 func sameShape(a, b []int) bool {
@@ -333,8 +366,22 @@ func stageSpecs(all []*paramSpec, info ir.StageInfo) []*paramSpec {
 // updates, and the elements it adds to the gradient norm.
 func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 	n := len(st.p)
-	for lo := 0; lo < n; lo += int(sz.BucketParams) {
-		st.buckets = append(st.buckets, [2]int{lo, min(n, lo+int(sz.BucketParams))})
+	// The schedule's buckets, when they cover the stage's parameters
+	// exactly (a compiled schedule may cut them differently); ours else.
+	var total int64
+	for _, b := range st.info.GradBuckets {
+		total += b
+	}
+	if total == int64(n)*4 && len(st.info.GradBuckets) > 0 {
+		lo := 0
+		for _, b := range st.info.GradBuckets {
+			st.buckets = append(st.buckets, [2]int{lo, lo + int(b/4)})
+			lo += int(b / 4)
+		}
+	} else {
+		for lo := 0; lo < n; lo += int(sz.BucketParams) {
+			st.buckets = append(st.buckets, [2]int{lo, min(n, lo+int(sz.BucketParams))})
+		}
 	}
 	mesh := t.sched.Mesh
 	zeroShard := t.plan.Zero >= 1 && mesh.DP*mesh.CP > 1

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"planc/ir"
+	"planc/runtime/ckpt"
+	"planc/runtime/data"
+	"planc/runtime/exec"
+)
+
+func init() {
+	register(&command{name: "run", summary: "train a plan for real on this CPU (ranks as goroutines)", run: runRun})
+}
+
+// runRun implements `planc run [flags] FILE...`: it trains the plan and
+// reports per step (a progress bar on a terminal, plain lines otherwise,
+// JSON lines with --json) and a summary at the end.
+func runRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("planc run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pf := addPlanFlags(fs)
+	steps := fs.Int("steps", 0, "optimizer steps (default: the plan's train.steps)")
+	dataPath := fs.String("data", "", "training data: a text file or folder (byte-level), or llm.c/nanoGPT .bin token files (default: the embedded corpus)")
+	ckptDir := fs.String("checkpoint-dir", "", "folder for checkpoints, written every train.checkpoint_every steps and at the end (default: none)")
+	resume := fs.String("resume", "", "a checkpoint to resume from (its step, weights and optimizer state)")
+	schedFile := fs.String("schedule", "", "run this compiled schedule file (planc compile -o FILE.sched) instead of compiling one")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	_, plans, code := pf.load(fs.Args(), stderr)
+	if code != exitOK {
+		return code
+	}
+	if len(plans) != 1 {
+		fmt.Fprintf(stderr, "planc run: the files declare %d plans; choose one with --plan\n", len(plans))
+		return exitUsage
+	}
+	p := plans[0]
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "planc run: "+format+"\n", a...)
+		return exitError
+	}
+	cfg := exec.Config{Plan: p, Steps: *steps}
+	if p.Model != nil && p.Model.Kind != ir.MLPModel {
+		stream, err := data.Load(*dataPath)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cfg.Data = stream
+	}
+	if *resume != "" {
+		c, err := ckpt.Read(*resume)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cfg.Resume = c
+	}
+	if *schedFile != "" {
+		f, err := os.Open(*schedFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		s, err := ir.ReadSchedule(f, p)
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *schedFile, err)
+		}
+		cfg.Schedule = s
+	}
+	tr, err := exec.NewTrainer(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if tr.NextStep() >= tr.Steps {
+		return fail("the checkpoint is at step %d, and the run has %d steps: nothing to do (raise --steps)", tr.NextStep(), tr.Steps)
+	}
+	out := newProgress(stdout, pf.json, tr.Steps)
+	var (
+		tokens   int
+		elapsed  time.Duration
+		commTime time.Duration
+		last     exec.StepResult
+		lastCkpt string
+	)
+	writeCkpt := func() error {
+		if *ckptDir == "" {
+			return nil
+		}
+		path := filepath.Join(*ckptDir, fmt.Sprintf("%s-step%06d.safetensors", p.Name, tr.NextStep()))
+		if err := ckpt.Write(path, tr.Checkpoint()); err != nil {
+			return err
+		}
+		lastCkpt = path
+		return nil
+	}
+	every := p.Train.CheckpointEvery
+	for tr.NextStep() < tr.Steps {
+		r, err := tr.Step()
+		if err != nil {
+			return fail("%v", err)
+		}
+		tokens += r.Tokens
+		elapsed += r.Elapsed
+		commTime += r.CommTime
+		last = r
+		out.step(r, tokens, elapsed)
+		if every > 0 && tr.NextStep()%every == 0 && tr.NextStep() < tr.Steps {
+			if err := writeCkpt(); err != nil {
+				return fail("%v", err)
+			}
+		}
+	}
+	if err := writeCkpt(); err != nil {
+		return fail("%v", err)
+	}
+	b := tr.Bytes()
+	ranks := tr.Schedule().Mesh.Size()
+	sum := runSummary{
+		FinalLoss:      last.Loss,
+		TokensPerS:     float64(tokens) / elapsed.Seconds(),
+		BytesIntraNode: b.IntraNode,
+		BytesInterNode: b.InterNode,
+		Steps:          last.Step + 1,
+		Ranks:          ranks,
+		CommShare:      commTime.Seconds() / (elapsed.Seconds() * float64(ranks)),
+		Checkpoint:     lastCkpt,
+	}
+	out.summary(sum)
+	return exitOK
+}
+
+type runSummary struct {
+	FinalLoss      float64 `json:"final_loss"`
+	TokensPerS     float64 `json:"tokens_per_s"`
+	BytesIntraNode int64   `json:"bytes_intra_node"`
+	BytesInterNode int64   `json:"bytes_inter_node"`
+	Steps          int     `json:"steps"`
+	Ranks          int     `json:"ranks"`
+	// CommShare is the fraction of the ranks' time spent inside
+	// collectives and receives (waiting included).
+	CommShare  float64 `json:"comm_share"`
+	Checkpoint string  `json:"checkpoint,omitempty"`
+}
+
+// progress prints steps: JSON lines, a bar redrawn in place on a
+// terminal, or a plain line every tenth of the run otherwise.
+type progress struct {
+	w     io.Writer
+	json  bool
+	tty   bool
+	total int
+}
+
+func newProgress(w io.Writer, asJSON bool, total int) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok && !asJSON {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, json: asJSON, tty: tty, total: total}
+}
+
+func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
+	tps := float64(r.Tokens) / r.Elapsed.Seconds()
+	if p.json {
+		json.NewEncoder(p.w).Encode(map[string]any{"step": r.Step, "loss": r.Loss, "tokens_per_s": tps})
+		return
+	}
+	done := r.Step + 1
+	perStep := elapsed / time.Duration(max(1, done))
+	eta := time.Duration(p.total-done) * perStep
+	line := fmt.Sprintf("step %d/%d  loss %.4f  %.0f tok/s  eta %s", done, p.total, r.Loss, tps, eta.Round(time.Second))
+	if p.tty {
+		const width = 30
+		fill := width * done / max(1, p.total)
+		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
+		fmt.Fprintf(p.w, "\r\x1b[K%s %s", bar, line)
+		if done == p.total {
+			fmt.Fprintln(p.w)
+		}
+		return
+	}
+	if tenth := max(1, p.total/10); done%tenth == 0 || done == p.total || done == 1 {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) summary(s runSummary) {
+	if p.json {
+		json.NewEncoder(p.w).Encode(map[string]any{"summary": s})
+		return
+	}
+	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks; %.0f tokens/s; communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
+		s.FinalLoss, s.Steps, s.Ranks, s.TokensPerS, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
+	if s.Checkpoint != "" {
+		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
+	}
+}

@@ -6,6 +6,9 @@ import (
 	"planc/ir"
 )
 
+// nKindsLayer bounds the kinds of layers a model has (see kindOf).
+const nKindsLayer = 5
+
 // Estimation is the analytic cost model's verdict on a plan.
 type Estimation struct {
 	StepTime     float64
@@ -45,16 +48,19 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 		if m.Kind == ir.MLPModel && i == L-1 {
 			return 2 // the last mlp layer has no activation
 		}
+		if m.Kind == ir.MLPModel && i == 0 {
+			return 4 // the first reads the data, with no producer to reduce into
+		}
 		if m.Kind == ir.MLPModel && i%2 == 1 {
 			return 3 // row-parallel layers
 		}
 		return 0
 	}
-	var tmplIndex [4]int
+	var tmplIndex [nKindsLayer]int
 	for k := range tmplIndex {
 		tmplIndex[k] = -1
 	}
-	var counts [4]int
+	var counts [nKindsLayer]int
 	for i := 0; i < L; i++ {
 		k := kindOf(i)
 		if tmplIndex[k] < 0 {
@@ -63,7 +69,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 		counts[k]++
 	}
 	var embed, head []*ir.Op
-	var layers [4][]*ir.Op
+	var layers [nKindsLayer][]*ir.Op
 	if m.Kind == ir.MLPModel {
 		head = []*ir.Op{mseLoss(d, L)}
 	} else {
@@ -99,8 +105,8 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	markRecompute(p.Recompute, layerList)
 
 	// partition with the pipeline pass's weights
-	var kindCost [4]float64
-	var kindColls [4][]*ir.Collective
+	var kindCost [nKindsLayer]float64
+	var kindColls [nKindsLayer][]*ir.Collective
 	for j, k := range layerKinds {
 		kindCost[k] = opsTime(cm, layers[k], layerColls[j])
 		kindColls[k] = append(layerColls[j], zero3Colls(p, mesh, layers[k], tmplIndex[k])...)
@@ -113,8 +119,8 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	bounds := partition(costs, chunks, opsTime(cm, embed, embedColls), opsTime(cm, head, headColls))
 
 	full := p.Recompute == "full"
-	var kindSum [4]summary
-	var kindParams [4][2]float64
+	var kindSum [nKindsLayer]summary
+	var kindParams [nKindsLayer][2]float64
 	for _, k := range layerKinds {
 		kindSum[k] = summarizeOps(cm, layers[k], kindColls[k], full)
 		for _, o := range layers[k] {
@@ -151,7 +157,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			dg.sum.add(&embedSum, 1)
 			dg.dense += embedParams
 		}
-		var n [4]int
+		var n [nKindsLayer]int
 		for l := bounds[s]; l < bounds[s+1]; l++ {
 			n[kindOf(l)]++
 		}

@@ -323,7 +323,7 @@ func mlpLayer(d dims, m *ir.Model, i int) []*ir.Op {
 	}
 	x := act(d, in)
 	ops := []*ir.Op{{Name: n("linear"), Kind: ir.OpLinear, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{x}, Output: act(d, mid),
-		Weight: param(n("linear.w"), d.elem, ext("h", d.h), ext("h", d.h)), Bias: param(n("linear.b"), d.elem, ext("h", d.h)),
+		Weight: param(n("linear.w"), d.elem, ext("in", d.h), ext("out", d.h)), Bias: param(n("linear.b"), d.elem, ext("out", d.h)),
 		Saved: []ir.Tensor{x}}}
 	if actKind != "" {
 		ops = append(ops, &ir.Op{Name: n("act"), Kind: actKind, Class: ir.MemoryBound, Layer: i,

@@ -350,7 +350,7 @@ func (sh *sharder) shardMLP(o *ir.Op) {
 	case o.Kind == ir.OpLinear && o.Layer%2 == 0: // column
 		sh.lay(&o.Inputs[0], repLayout)
 		sh.split(o.Weight, o.Weight.Shape[1].Sym, ir.AxisTP)
-		sh.split(o.Bias, "h", ir.AxisTP)
+		sh.split(o.Bias, o.Bias.Shape[0].Sym, ir.AxisTP)
 		sh.lay(&o.Output, featLayout)
 		for i := range o.Saved {
 			sh.lay(&o.Saved[i], repLayout)

@@ -17,8 +17,8 @@ const (
 	vecLen = 8
 	mrTile = 6
 	nrVecs = 2
-	// Cache blocking: a kcBlock×ncBlock panel of B (packed when B is
-	// transposed) stays in L2 while the rows of A stream through.
+	// Cache blocking: a kcBlock×ncBlock panel of op(B), packed into
+	// slivers, stays in L1/L2 while the rows of A stream through.
 	kcBlock = 256
 	ncBlock = 128
 )
@@ -123,24 +123,23 @@ func (s MatMul) gpuItem(b *fnBuilder, item value.Value) {
 	b.set(b.p("c"), item, acc)
 }
 
-// host is the blocked, vectorized CPU matmul: loops over column panels
-// (packing op(B) when it is transposed), K blocks, row tiles of mrTile and
+// host is the blocked, vectorized CPU matmul: loops over column blocks
+// and K blocks (packing each panel of op(B)), row tiles of mrTile and
 // column tiles of nrVecs·vecLen, calling a register-blocked micro-kernel;
 // edges use narrower micro-kernels and a scalar loop.
 func (s MatMul) host(b *fnBuilder) {
 	N := int64(s.N)
 	m, k := s.dims(b)
 	a, bm, c := b.p("a"), b.p("b"), b.p("c")
-	var pack value.Value
-	nc := int64(s.N)
-	if s.TransB {
-		if nc > ncBlock {
-			nc = ncBlock
-		}
-		buf := b.cur.NewAlloca(types.NewArray(uint64(kcBlock*nc), types.Float))
-		buf.Align = 32
-		pack = b.cur.NewBitCast(buf, types.NewPointer(types.Float))
-	}
+	// The panel of op(B) for one (column block, k block) is packed into
+	// slivers of nrw columns, each kc rows of nrw contiguous floats: the
+	// micro-kernel then streams B sequentially, and rows of B a power of
+	// two apart no longer collide in the same L1 sets.
+	nrw := int64(nrVecs * vecLen)
+	nc := min(int64(s.N), ncBlock)
+	buf := b.cur.NewAlloca(types.NewArray(uint64(kcBlock*((nc+nrw-1)/nrw)*nrw), types.Float))
+	buf.Align = 32
+	pack := b.cur.NewBitCast(buf, types.NewPointer(types.Float))
 	if s.Bias {
 		b.forEach(i64c(0), m, 1, func(i value.Value) {
 			b.forEach(i64c(0), i64c(N), 1, func(j value.Value) {
@@ -157,27 +156,47 @@ func (s MatMul) host(b *fnBuilder) {
 			if firstLoads {
 				loadC = constTrue()
 			}
-			var panel value.Value // &op(B)[k0, j0]
-			var ldb int64
-			if s.TransB {
-				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
-					b.forEach(i64c(0), ncNow, 1, func(jj value.Value) {
-						src := b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj)))
-						b.set(pack, b.idx(kk, nc, jj), src)
-					})
-				})
-				panel, ldb = pack, nc
-			} else {
-				panel, ldb = b.gep(bm, b.idx(k0, N, j0)), N
+			// packed(kk, jj) is the index of op(B)[k0+kk, j0+jj] in pack.
+			packed := func(kk, jj value.Value) value.Value {
+				sliver := b.cur.NewSDiv(jj, i64c(nrw))
+				within := b.cur.NewSRem(jj, i64c(nrw))
+				return b.add(b.mulc(b.mul(sliver, kc), nrw), b.idx(kk, nrw, within))
 			}
+			// Full slivers: vector copies (or, for a transposed B, reads
+			// along its contiguous k); the last partial sliver: scalar.
+			full := b.mulc(b.cur.NewSDiv(ncNow, i64c(nrw)), nrw)
+			b.forEach(i64c(0), full, nrw, func(js value.Value) {
+				dst := b.gep(pack, b.mul(js, kc)) // sliver js/nrw starts at js·kc
+				if s.TransB {
+					for w := int64(0); w < nrw; w++ {
+						src := b.gep(bm, b.idx(b.addc(b.add(j0, js), w), int64(s.K), k0))
+						b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+							b.set(dst, b.idx(kk, nrw, i64c(w)), b.at(src, kk))
+						})
+					}
+					return
+				}
+				src := b.gep(bm, b.add(b.mulc(k0, N), b.add(j0, js)))
+				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+					for v := int64(0); v < nrVecs; v++ {
+						b.vstore(b.vload(src, b.idx(kk, N, i64c(v*vecLen)), vecLen), dst, b.idx(kk, nrw, i64c(v*vecLen)))
+					}
+				})
+			})
+			b.forEach(full, ncNow, 1, func(jj value.Value) {
+				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+					b.set(pack, packed(kk, jj), b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))))
+				})
+			})
+			const ldb = nrVecs * vecLen
+			sliverAt := func(jj value.Value) value.Value { return b.gep(pack, b.mul(jj, kc)) } // jj is a multiple of nrw
 			tile := func(i, jj value.Value, mr, nv int) {
 				mk := b.mod.microKernel(s, mr, nv, ldb)
 				ap := b.gep(a, s.aIndex(b, i, k0))
-				bp := b.gep(panel, jj)
+				bp := sliverAt(jj)
 				cp := b.gep(c, b.add(b.mulc(i, N), b.add(j0, jj)))
 				b.cur.NewCall(mk, ap, bp, cp, kc, loadC)
 			}
-			nrw := int64(nrVecs * vecLen)
 			jFull := b.mulc(b.cur.NewSDiv(ncNow, i64c(nrw)), nrw)
 			has8 := b.cur.NewICmp(enum.IPredSGE, b.sub(ncNow, jFull), i64c(vecLen))
 			jScalar := b.add(jFull, b.cur.NewSelect(has8, i64c(vecLen), i64c(0)))
@@ -195,7 +214,7 @@ func (s MatMul) host(b *fnBuilder) {
 					init := b.cur.NewSelect(loadC, b.at(c, ci), f32c(0))
 					v := b.loop(i64c(0), kc, 1, []value.Value{init}, func(kk value.Value, acc []value.Value) []value.Value {
 						av := b.at(a, s.aIndex(b, i, b.add(k0, kk)))
-						return []value.Value{b.fma(av, b.at(panel, b.idx(kk, ldb, jj)), acc[0])}
+						return []value.Value{b.fma(av, b.at(pack, packed(kk, jj)), acc[0])}
 					})[0]
 					b.set(c, ci, v)
 				})

@@ -4,12 +4,14 @@ target triple = "x86_64-unknown-linux-gnu"
 
 define void @matmul_nn_m12_k16_n24_bias(float* nocapture %a, float* nocapture %b, float* nocapture %bias, float* nocapture %c) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = alloca [8192 x float], align 32
+	%1 = bitcast [8192 x float]* %0 to float*
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %10, %exit6 ]
-	%1 = icmp slt i64 %0, 12
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ 0, %entry ], [ %12, %exit6 ]
+	%3 = icmp slt i64 %2, 12
+	br i1 %3, label %body2, label %exit3
 
 body2:
 	br label %loop4
@@ -18,219 +20,314 @@ exit3:
 	br label %loop7
 
 loop4:
-	%2 = phi i64 [ 0, %body2 ], [ %9, %body5 ]
-	%3 = icmp slt i64 %2, 24
-	br i1 %3, label %body5, label %exit6
+	%4 = phi i64 [ 0, %body2 ], [ %11, %body5 ]
+	%5 = icmp slt i64 %4, 24
+	br i1 %5, label %body5, label %exit6
 
 body5:
-	%4 = mul i64 %0, 24
-	%5 = add i64 %4, %2
-	%6 = getelementptr inbounds float, float* %bias, i64 %2
-	%7 = load float, float* %6, align 4
-	%8 = getelementptr inbounds float, float* %c, i64 %5
-	store float %7, float* %8, align 4
-	%9 = add i64 %2, 1
+	%6 = mul i64 %2, 24
+	%7 = add i64 %6, %4
+	%8 = getelementptr inbounds float, float* %bias, i64 %4
+	%9 = load float, float* %8, align 4
+	%10 = getelementptr inbounds float, float* %c, i64 %7
+	store float %9, float* %10, align 4
+	%11 = add i64 %4, 1
 	br label %loop4
 
 exit6:
-	%10 = add i64 %0, 1
+	%12 = add i64 %2, 1
 	br label %loop1
 
 loop7:
-	%11 = phi i64 [ 0, %exit3 ], [ %33, %exit12 ]
-	%12 = icmp slt i64 %11, 24
-	br i1 %12, label %body8, label %exit9
+	%13 = phi i64 [ 0, %exit3 ], [ %26, %exit12 ]
+	%14 = icmp slt i64 %13, 24
+	br i1 %14, label %body8, label %exit9
 
 body8:
-	%13 = sub i64 24, %11
-	%14 = icmp slt i64 24, %13
-	%15 = select i1 %14, i64 24, i64 %13
+	%15 = sub i64 24, %13
+	%16 = icmp slt i64 24, %15
+	%17 = select i1 %16, i64 24, i64 %15
 	br label %loop10
 
 exit9:
 	ret void
 
 loop10:
-	%16 = phi i64 [ 0, %body8 ], [ %80, %exit31 ]
-	%17 = icmp slt i64 %16, 16
-	br i1 %17, label %body11, label %exit12
+	%18 = phi i64 [ 0, %body8 ], [ %133, %exit43 ]
+	%19 = icmp slt i64 %18, 16
+	br i1 %19, label %body11, label %exit12
 
 body11:
-	%18 = sub i64 16, %16
-	%19 = icmp slt i64 256, %18
-	%20 = select i1 %19, i64 256, i64 %18
-	%21 = icmp sgt i64 %16, 0
-	%22 = mul i64 %16, 24
-	%23 = add i64 %22, %11
-	%24 = getelementptr inbounds float, float* %b, i64 %23
-	%25 = sdiv i64 %15, 16
-	%26 = mul i64 %25, 16
-	%27 = sub i64 %15, %26
-	%28 = icmp sge i64 %27, 8
-	%29 = select i1 %28, i64 8, i64 0
-	%30 = add i64 %26, %29
-	%31 = sdiv i64 12, 6
-	%32 = mul i64 %31, 6
+	%20 = sub i64 16, %18
+	%21 = icmp slt i64 256, %20
+	%22 = select i1 %21, i64 256, i64 %20
+	%23 = icmp sgt i64 %18, 0
+	%24 = sdiv i64 %17, 16
+	%25 = mul i64 %24, 16
 	br label %loop13
 
 exit12:
-	%33 = add i64 %11, 24
+	%26 = add i64 %13, 24
 	br label %loop7
 
 loop13:
-	%34 = phi i64 [ 0, %body11 ], [ %55, %join20 ]
-	%35 = icmp slt i64 %34, %32
-	br i1 %35, label %body14, label %exit15
+	%27 = phi i64 [ 0, %body11 ], [ %54, %exit18 ]
+	%28 = icmp slt i64 %27, %25
+	br i1 %28, label %body14, label %exit15
 
 body14:
+	%29 = mul i64 %27, %22
+	%30 = getelementptr inbounds float, float* %1, i64 %29
+	%31 = mul i64 %18, 24
+	%32 = add i64 %13, %27
+	%33 = add i64 %31, %32
+	%34 = getelementptr inbounds float, float* %b, i64 %33
 	br label %loop16
 
 exit15:
-	br label %loop21
+	br label %loop19
 
 loop16:
-	%36 = phi i64 [ 0, %body14 ], [ %46, %body17 ]
-	%37 = icmp slt i64 %36, %26
-	br i1 %37, label %body17, label %exit18
+	%35 = phi i64 [ 0, %body14 ], [ %53, %body17 ]
+	%36 = icmp slt i64 %35, %22
+	br i1 %36, label %body17, label %exit18
 
 body17:
-	%38 = mul i64 %34, 16
-	%39 = add i64 %38, %16
-	%40 = getelementptr inbounds float, float* %a, i64 %39
-	%41 = getelementptr inbounds float, float* %24, i64 %36
-	%42 = mul i64 %34, 24
-	%43 = add i64 %11, %36
-	%44 = add i64 %42, %43
-	%45 = getelementptr inbounds float, float* %c, i64 %44
-	call void @planc_mk_6x16_rs16_cs1_ldb24_ldc24(float* %40, float* %41, float* %45, i64 %20, i1 true)
-	%46 = add i64 %36, 16
+	%37 = mul i64 %35, 24
+	%38 = getelementptr inbounds float, float* %34, i64 %37
+	%39 = bitcast float* %38 to <8 x float>*
+	%40 = load <8 x float>, <8 x float>* %39, align 4
+	%41 = mul i64 %35, 16
+	%42 = getelementptr inbounds float, float* %30, i64 %41
+	%43 = bitcast float* %42 to <8 x float>*
+	store <8 x float> %40, <8 x float>* %43, align 4
+	%44 = mul i64 %35, 24
+	%45 = add i64 %44, 8
+	%46 = getelementptr inbounds float, float* %34, i64 %45
+	%47 = bitcast float* %46 to <8 x float>*
+	%48 = load <8 x float>, <8 x float>* %47, align 4
+	%49 = mul i64 %35, 16
+	%50 = add i64 %49, 8
+	%51 = getelementptr inbounds float, float* %30, i64 %50
+	%52 = bitcast float* %51 to <8 x float>*
+	store <8 x float> %48, <8 x float>* %52, align 4
+	%53 = add i64 %35, 1
 	br label %loop16
 
 exit18:
-	br i1 %28, label %then19, label %join20
-
-then19:
-	%47 = mul i64 %34, 16
-	%48 = add i64 %47, %16
-	%49 = getelementptr inbounds float, float* %a, i64 %48
-	%50 = getelementptr inbounds float, float* %24, i64 %26
-	%51 = mul i64 %34, 24
-	%52 = add i64 %11, %26
-	%53 = add i64 %51, %52
-	%54 = getelementptr inbounds float, float* %c, i64 %53
-	call void @planc_mk_6x8_rs16_cs1_ldb24_ldc24(float* %49, float* %50, float* %54, i64 %20, i1 true)
-	br label %join20
-
-join20:
-	%55 = add i64 %34, 6
+	%54 = add i64 %27, 16
 	br label %loop13
 
-loop21:
-	%56 = phi i64 [ %32, %exit15 ], [ %77, %join28 ]
-	%57 = icmp slt i64 %56, 12
-	br i1 %57, label %body22, label %exit23
+loop19:
+	%55 = phi i64 [ %25, %exit15 ], [ %82, %exit24 ]
+	%56 = icmp slt i64 %55, %17
+	br i1 %56, label %body20, label %exit21
 
-body22:
-	br label %loop24
+body20:
+	br label %loop22
 
-exit23:
-	br label %loop29
+exit21:
+	%57 = sdiv i64 %17, 16
+	%58 = mul i64 %57, 16
+	%59 = sub i64 %17, %58
+	%60 = icmp sge i64 %59, 8
+	%61 = select i1 %60, i64 8, i64 0
+	%62 = add i64 %58, %61
+	%63 = sdiv i64 12, 6
+	%64 = mul i64 %63, 6
+	br label %loop25
 
-loop24:
-	%58 = phi i64 [ 0, %body22 ], [ %68, %body25 ]
-	%59 = icmp slt i64 %58, %26
-	br i1 %59, label %body25, label %exit26
+loop22:
+	%65 = phi i64 [ 0, %body20 ], [ %81, %body23 ]
+	%66 = icmp slt i64 %65, %22
+	br i1 %66, label %body23, label %exit24
 
-body25:
-	%60 = mul i64 %56, 16
-	%61 = add i64 %60, %16
-	%62 = getelementptr inbounds float, float* %a, i64 %61
-	%63 = getelementptr inbounds float, float* %24, i64 %58
-	%64 = mul i64 %56, 24
-	%65 = add i64 %11, %58
-	%66 = add i64 %64, %65
-	%67 = getelementptr inbounds float, float* %c, i64 %66
-	call void @planc_mk_1x16_rs16_cs1_ldb24_ldc24(float* %62, float* %63, float* %67, i64 %20, i1 true)
-	%68 = add i64 %58, 16
-	br label %loop24
+body23:
+	%67 = sdiv i64 %55, 16
+	%68 = srem i64 %55, 16
+	%69 = mul i64 %67, %22
+	%70 = mul i64 %69, 16
+	%71 = mul i64 %65, 16
+	%72 = add i64 %71, %68
+	%73 = add i64 %70, %72
+	%74 = add i64 %18, %65
+	%75 = add i64 %13, %55
+	%76 = mul i64 %74, 24
+	%77 = add i64 %76, %75
+	%78 = getelementptr inbounds float, float* %b, i64 %77
+	%79 = load float, float* %78, align 4
+	%80 = getelementptr inbounds float, float* %1, i64 %73
+	store float %79, float* %80, align 4
+	%81 = add i64 %65, 1
+	br label %loop22
 
-exit26:
-	br i1 %28, label %then27, label %join28
+exit24:
+	%82 = add i64 %55, 1
+	br label %loop19
 
-then27:
-	%69 = mul i64 %56, 16
-	%70 = add i64 %69, %16
-	%71 = getelementptr inbounds float, float* %a, i64 %70
-	%72 = getelementptr inbounds float, float* %24, i64 %26
-	%73 = mul i64 %56, 24
-	%74 = add i64 %11, %26
-	%75 = add i64 %73, %74
-	%76 = getelementptr inbounds float, float* %c, i64 %75
-	call void @planc_mk_1x8_rs16_cs1_ldb24_ldc24(float* %71, float* %72, float* %76, i64 %20, i1 true)
-	br label %join28
+loop25:
+	%83 = phi i64 [ 0, %exit21 ], [ %106, %join32 ]
+	%84 = icmp slt i64 %83, %64
+	br i1 %84, label %body26, label %exit27
 
-join28:
-	%77 = add i64 %56, 1
-	br label %loop21
+body26:
+	br label %loop28
 
-loop29:
-	%78 = phi i64 [ 0, %exit23 ], [ %89, %exit34 ]
-	%79 = icmp slt i64 %78, 12
-	br i1 %79, label %body30, label %exit31
+exit27:
+	br label %loop33
 
-body30:
-	br label %loop32
+loop28:
+	%85 = phi i64 [ 0, %body26 ], [ %96, %body29 ]
+	%86 = icmp slt i64 %85, %58
+	br i1 %86, label %body29, label %exit30
 
-exit31:
-	%80 = add i64 %16, 256
+body29:
+	%87 = mul i64 %83, 16
+	%88 = add i64 %87, %18
+	%89 = getelementptr inbounds float, float* %a, i64 %88
+	%90 = mul i64 %85, %22
+	%91 = getelementptr inbounds float, float* %1, i64 %90
+	%92 = mul i64 %83, 24
+	%93 = add i64 %13, %85
+	%94 = add i64 %92, %93
+	%95 = getelementptr inbounds float, float* %c, i64 %94
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %89, float* %91, float* %95, i64 %22, i1 true)
+	%96 = add i64 %85, 16
+	br label %loop28
+
+exit30:
+	br i1 %60, label %then31, label %join32
+
+then31:
+	%97 = mul i64 %83, 16
+	%98 = add i64 %97, %18
+	%99 = getelementptr inbounds float, float* %a, i64 %98
+	%100 = mul i64 %58, %22
+	%101 = getelementptr inbounds float, float* %1, i64 %100
+	%102 = mul i64 %83, 24
+	%103 = add i64 %13, %58
+	%104 = add i64 %102, %103
+	%105 = getelementptr inbounds float, float* %c, i64 %104
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %99, float* %101, float* %105, i64 %22, i1 true)
+	br label %join32
+
+join32:
+	%106 = add i64 %83, 6
+	br label %loop25
+
+loop33:
+	%107 = phi i64 [ %64, %exit27 ], [ %130, %join40 ]
+	%108 = icmp slt i64 %107, 12
+	br i1 %108, label %body34, label %exit35
+
+body34:
+	br label %loop36
+
+exit35:
+	br label %loop41
+
+loop36:
+	%109 = phi i64 [ 0, %body34 ], [ %120, %body37 ]
+	%110 = icmp slt i64 %109, %58
+	br i1 %110, label %body37, label %exit38
+
+body37:
+	%111 = mul i64 %107, 16
+	%112 = add i64 %111, %18
+	%113 = getelementptr inbounds float, float* %a, i64 %112
+	%114 = mul i64 %109, %22
+	%115 = getelementptr inbounds float, float* %1, i64 %114
+	%116 = mul i64 %107, 24
+	%117 = add i64 %13, %109
+	%118 = add i64 %116, %117
+	%119 = getelementptr inbounds float, float* %c, i64 %118
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %113, float* %115, float* %119, i64 %22, i1 true)
+	%120 = add i64 %109, 16
+	br label %loop36
+
+exit38:
+	br i1 %60, label %then39, label %join40
+
+then39:
+	%121 = mul i64 %107, 16
+	%122 = add i64 %121, %18
+	%123 = getelementptr inbounds float, float* %a, i64 %122
+	%124 = mul i64 %58, %22
+	%125 = getelementptr inbounds float, float* %1, i64 %124
+	%126 = mul i64 %107, 24
+	%127 = add i64 %13, %58
+	%128 = add i64 %126, %127
+	%129 = getelementptr inbounds float, float* %c, i64 %128
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %123, float* %125, float* %129, i64 %22, i1 true)
+	br label %join40
+
+join40:
+	%130 = add i64 %107, 1
+	br label %loop33
+
+loop41:
+	%131 = phi i64 [ 0, %exit35 ], [ %142, %exit46 ]
+	%132 = icmp slt i64 %131, 12
+	br i1 %132, label %body42, label %exit43
+
+body42:
+	br label %loop44
+
+exit43:
+	%133 = add i64 %18, 256
 	br label %loop10
 
-loop32:
-	%81 = phi i64 [ %30, %body30 ], [ %105, %exit37 ]
-	%82 = icmp slt i64 %81, %15
-	br i1 %82, label %body33, label %exit34
+loop44:
+	%134 = phi i64 [ %62, %body42 ], [ %163, %exit49 ]
+	%135 = icmp slt i64 %134, %17
+	br i1 %135, label %body45, label %exit46
 
-body33:
-	%83 = mul i64 %78, 24
-	%84 = add i64 %11, %81
-	%85 = add i64 %83, %84
-	%86 = getelementptr inbounds float, float* %c, i64 %85
-	%87 = load float, float* %86, align 4
-	%88 = select i1 true, float %87, float 0.0
-	br label %loop35
+body45:
+	%136 = mul i64 %131, 24
+	%137 = add i64 %13, %134
+	%138 = add i64 %136, %137
+	%139 = getelementptr inbounds float, float* %c, i64 %138
+	%140 = load float, float* %139, align 4
+	%141 = select i1 true, float %140, float 0.0
+	br label %loop47
 
-exit34:
-	%89 = add i64 %78, 1
-	br label %loop29
+exit46:
+	%142 = add i64 %131, 1
+	br label %loop41
 
-loop35:
-	%90 = phi i64 [ 0, %body33 ], [ %103, %body36 ]
-	%91 = phi float [ %88, %body33 ], [ %102, %body36 ]
-	%92 = icmp slt i64 %90, %20
-	br i1 %92, label %body36, label %exit37
+loop47:
+	%143 = phi i64 [ 0, %body45 ], [ %161, %body48 ]
+	%144 = phi float [ %141, %body45 ], [ %160, %body48 ]
+	%145 = icmp slt i64 %143, %22
+	br i1 %145, label %body48, label %exit49
 
-body36:
-	%93 = add i64 %16, %90
-	%94 = mul i64 %78, 16
-	%95 = add i64 %94, %93
-	%96 = getelementptr inbounds float, float* %a, i64 %95
-	%97 = load float, float* %96, align 4
-	%98 = mul i64 %90, 24
-	%99 = add i64 %98, %81
-	%100 = getelementptr inbounds float, float* %24, i64 %99
-	%101 = load float, float* %100, align 4
-	%102 = call float @llvm.fma.f32(float %97, float %101, float %91)
-	%103 = add i64 %90, 1
-	br label %loop35
+body48:
+	%146 = add i64 %18, %143
+	%147 = mul i64 %131, 16
+	%148 = add i64 %147, %146
+	%149 = getelementptr inbounds float, float* %a, i64 %148
+	%150 = load float, float* %149, align 4
+	%151 = sdiv i64 %134, 16
+	%152 = srem i64 %134, 16
+	%153 = mul i64 %151, %22
+	%154 = mul i64 %153, 16
+	%155 = mul i64 %143, 16
+	%156 = add i64 %155, %152
+	%157 = add i64 %154, %156
+	%158 = getelementptr inbounds float, float* %1, i64 %157
+	%159 = load float, float* %158, align 4
+	%160 = call float @llvm.fma.f32(float %150, float %159, float %144)
+	%161 = add i64 %143, 1
+	br label %loop47
 
-exit37:
-	%104 = getelementptr inbounds float, float* %c, i64 %85
-	store float %91, float* %104, align 4
-	%105 = add i64 %81, 1
-	br label %loop32
+exit49:
+	%162 = getelementptr inbounds float, float* %c, i64 %138
+	store float %144, float* %162, align 4
+	%163 = add i64 %134, 1
+	br label %loop44
 }
 
-define internal void @planc_mk_6x16_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -301,11 +398,11 @@ loop1:
 	br i1 %62, label %body2, label %exit3
 
 body2:
-	%63 = mul i64 %49, 24
+	%63 = mul i64 %49, 16
 	%64 = getelementptr inbounds float, float* %b, i64 %63
 	%65 = bitcast float* %64 to <8 x float>*
 	%66 = load <8 x float>, <8 x float>* %65, align 4
-	%67 = mul i64 %49, 24
+	%67 = mul i64 %49, 16
 	%68 = add i64 %67, 8
 	%69 = getelementptr inbounds float, float* %b, i64 %68
 	%70 = bitcast float* %69 to <8 x float>*
@@ -352,11 +449,11 @@ body2:
 	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %66, <8 x float> %60)
 	%112 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %71, <8 x float> %61)
 	%113 = add i64 %49, 1
-	%114 = mul i64 %113, 24
+	%114 = mul i64 %113, 16
 	%115 = getelementptr inbounds float, float* %b, i64 %114
 	%116 = bitcast float* %115 to <8 x float>*
 	%117 = load <8 x float>, <8 x float>* %116, align 4
-	%118 = mul i64 %113, 24
+	%118 = mul i64 %113, 16
 	%119 = add i64 %118, 8
 	%120 = getelementptr inbounds float, float* %b, i64 %119
 	%121 = bitcast float* %120 to <8 x float>*
@@ -403,11 +500,11 @@ body2:
 	%162 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %117, <8 x float> %111)
 	%163 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %122, <8 x float> %112)
 	%164 = add i64 %49, 2
-	%165 = mul i64 %164, 24
+	%165 = mul i64 %164, 16
 	%166 = getelementptr inbounds float, float* %b, i64 %165
 	%167 = bitcast float* %166 to <8 x float>*
 	%168 = load <8 x float>, <8 x float>* %167, align 4
-	%169 = mul i64 %164, 24
+	%169 = mul i64 %164, 16
 	%170 = add i64 %169, 8
 	%171 = getelementptr inbounds float, float* %b, i64 %170
 	%172 = bitcast float* %171 to <8 x float>*
@@ -454,11 +551,11 @@ body2:
 	%213 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %168, <8 x float> %162)
 	%214 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %173, <8 x float> %163)
 	%215 = add i64 %49, 3
-	%216 = mul i64 %215, 24
+	%216 = mul i64 %215, 16
 	%217 = getelementptr inbounds float, float* %b, i64 %216
 	%218 = bitcast float* %217 to <8 x float>*
 	%219 = load <8 x float>, <8 x float>* %218, align 4
-	%220 = mul i64 %215, 24
+	%220 = mul i64 %215, 16
 	%221 = add i64 %220, 8
 	%222 = getelementptr inbounds float, float* %b, i64 %221
 	%223 = bitcast float* %222 to <8 x float>*
@@ -528,11 +625,11 @@ loop4:
 	br i1 %280, label %body5, label %exit6
 
 body5:
-	%281 = mul i64 %267, 24
+	%281 = mul i64 %267, 16
 	%282 = getelementptr inbounds float, float* %b, i64 %281
 	%283 = bitcast float* %282 to <8 x float>*
 	%284 = load <8 x float>, <8 x float>* %283, align 4
-	%285 = mul i64 %267, 24
+	%285 = mul i64 %267, 16
 	%286 = add i64 %285, 8
 	%287 = getelementptr inbounds float, float* %b, i64 %286
 	%288 = bitcast float* %287 to <8 x float>*
@@ -622,7 +719,7 @@ exit6:
 
 declare <8 x float> @llvm.fma.v8f32(<8 x float> %0, <8 x float> %1, <8 x float> %2)
 
-define internal void @planc_mk_6x8_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -663,7 +760,7 @@ loop1:
 	br i1 %32, label %body2, label %exit3
 
 body2:
-	%33 = mul i64 %25, 24
+	%33 = mul i64 %25, 16
 	%34 = getelementptr inbounds float, float* %b, i64 %33
 	%35 = bitcast float* %34 to <8 x float>*
 	%36 = load <8 x float>, <8 x float>* %35, align 4
@@ -703,7 +800,7 @@ body2:
 	%70 = shufflevector <8 x float> %69, <8 x float> undef, <8 x i32> zeroinitializer
 	%71 = call <8 x float> @llvm.fma.v8f32(<8 x float> %70, <8 x float> %36, <8 x float> %31)
 	%72 = add i64 %25, 1
-	%73 = mul i64 %72, 24
+	%73 = mul i64 %72, 16
 	%74 = getelementptr inbounds float, float* %b, i64 %73
 	%75 = bitcast float* %74 to <8 x float>*
 	%76 = load <8 x float>, <8 x float>* %75, align 4
@@ -743,7 +840,7 @@ body2:
 	%110 = shufflevector <8 x float> %109, <8 x float> undef, <8 x i32> zeroinitializer
 	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %76, <8 x float> %71)
 	%112 = add i64 %25, 2
-	%113 = mul i64 %112, 24
+	%113 = mul i64 %112, 16
 	%114 = getelementptr inbounds float, float* %b, i64 %113
 	%115 = bitcast float* %114 to <8 x float>*
 	%116 = load <8 x float>, <8 x float>* %115, align 4
@@ -783,7 +880,7 @@ body2:
 	%150 = shufflevector <8 x float> %149, <8 x float> undef, <8 x i32> zeroinitializer
 	%151 = call <8 x float> @llvm.fma.v8f32(<8 x float> %150, <8 x float> %116, <8 x float> %111)
 	%152 = add i64 %25, 3
-	%153 = mul i64 %152, 24
+	%153 = mul i64 %152, 16
 	%154 = getelementptr inbounds float, float* %b, i64 %153
 	%155 = bitcast float* %154 to <8 x float>*
 	%156 = load <8 x float>, <8 x float>* %155, align 4
@@ -840,7 +937,7 @@ loop4:
 	br i1 %200, label %body5, label %exit6
 
 body5:
-	%201 = mul i64 %193, 24
+	%201 = mul i64 %193, 16
 	%202 = getelementptr inbounds float, float* %b, i64 %201
 	%203 = bitcast float* %202 to <8 x float>*
 	%204 = load <8 x float>, <8 x float>* %203, align 4
@@ -903,7 +1000,7 @@ exit6:
 	ret void
 }
 
-define internal void @planc_mk_1x16_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -924,11 +1021,11 @@ loop1:
 	br i1 %12, label %body2, label %exit3
 
 body2:
-	%13 = mul i64 %9, 24
+	%13 = mul i64 %9, 16
 	%14 = getelementptr inbounds float, float* %b, i64 %13
 	%15 = bitcast float* %14 to <8 x float>*
 	%16 = load <8 x float>, <8 x float>* %15, align 4
-	%17 = mul i64 %9, 24
+	%17 = mul i64 %9, 16
 	%18 = add i64 %17, 8
 	%19 = getelementptr inbounds float, float* %b, i64 %18
 	%20 = bitcast float* %19 to <8 x float>*
@@ -940,11 +1037,11 @@ body2:
 	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %16, <8 x float> %10)
 	%27 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %11)
 	%28 = add i64 %9, 1
-	%29 = mul i64 %28, 24
+	%29 = mul i64 %28, 16
 	%30 = getelementptr inbounds float, float* %b, i64 %29
 	%31 = bitcast float* %30 to <8 x float>*
 	%32 = load <8 x float>, <8 x float>* %31, align 4
-	%33 = mul i64 %28, 24
+	%33 = mul i64 %28, 16
 	%34 = add i64 %33, 8
 	%35 = getelementptr inbounds float, float* %b, i64 %34
 	%36 = bitcast float* %35 to <8 x float>*
@@ -956,11 +1053,11 @@ body2:
 	%42 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %32, <8 x float> %26)
 	%43 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %37, <8 x float> %27)
 	%44 = add i64 %9, 2
-	%45 = mul i64 %44, 24
+	%45 = mul i64 %44, 16
 	%46 = getelementptr inbounds float, float* %b, i64 %45
 	%47 = bitcast float* %46 to <8 x float>*
 	%48 = load <8 x float>, <8 x float>* %47, align 4
-	%49 = mul i64 %44, 24
+	%49 = mul i64 %44, 16
 	%50 = add i64 %49, 8
 	%51 = getelementptr inbounds float, float* %b, i64 %50
 	%52 = bitcast float* %51 to <8 x float>*
@@ -972,11 +1069,11 @@ body2:
 	%58 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %48, <8 x float> %42)
 	%59 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %53, <8 x float> %43)
 	%60 = add i64 %9, 3
-	%61 = mul i64 %60, 24
+	%61 = mul i64 %60, 16
 	%62 = getelementptr inbounds float, float* %b, i64 %61
 	%63 = bitcast float* %62 to <8 x float>*
 	%64 = load <8 x float>, <8 x float>* %63, align 4
-	%65 = mul i64 %60, 24
+	%65 = mul i64 %60, 16
 	%66 = add i64 %65, 8
 	%67 = getelementptr inbounds float, float* %b, i64 %66
 	%68 = bitcast float* %67 to <8 x float>*
@@ -1001,11 +1098,11 @@ loop4:
 	br i1 %80, label %body5, label %exit6
 
 body5:
-	%81 = mul i64 %77, 24
+	%81 = mul i64 %77, 16
 	%82 = getelementptr inbounds float, float* %b, i64 %81
 	%83 = bitcast float* %82 to <8 x float>*
 	%84 = load <8 x float>, <8 x float>* %83, align 4
-	%85 = mul i64 %77, 24
+	%85 = mul i64 %77, 16
 	%86 = add i64 %85, 8
 	%87 = getelementptr inbounds float, float* %b, i64 %86
 	%88 = bitcast float* %87 to <8 x float>*
@@ -1028,7 +1125,7 @@ exit6:
 	ret void
 }
 
-define internal void @planc_mk_1x8_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -1044,7 +1141,7 @@ loop1:
 	br i1 %7, label %body2, label %exit3
 
 body2:
-	%8 = mul i64 %5, 24
+	%8 = mul i64 %5, 16
 	%9 = getelementptr inbounds float, float* %b, i64 %8
 	%10 = bitcast float* %9 to <8 x float>*
 	%11 = load <8 x float>, <8 x float>* %10, align 4
@@ -1054,7 +1151,7 @@ body2:
 	%15 = shufflevector <8 x float> %14, <8 x float> undef, <8 x i32> zeroinitializer
 	%16 = call <8 x float> @llvm.fma.v8f32(<8 x float> %15, <8 x float> %11, <8 x float> %6)
 	%17 = add i64 %5, 1
-	%18 = mul i64 %17, 24
+	%18 = mul i64 %17, 16
 	%19 = getelementptr inbounds float, float* %b, i64 %18
 	%20 = bitcast float* %19 to <8 x float>*
 	%21 = load <8 x float>, <8 x float>* %20, align 4
@@ -1064,7 +1161,7 @@ body2:
 	%25 = shufflevector <8 x float> %24, <8 x float> undef, <8 x i32> zeroinitializer
 	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %16)
 	%27 = add i64 %5, 2
-	%28 = mul i64 %27, 24
+	%28 = mul i64 %27, 16
 	%29 = getelementptr inbounds float, float* %b, i64 %28
 	%30 = bitcast float* %29 to <8 x float>*
 	%31 = load <8 x float>, <8 x float>* %30, align 4
@@ -1074,7 +1171,7 @@ body2:
 	%35 = shufflevector <8 x float> %34, <8 x float> undef, <8 x i32> zeroinitializer
 	%36 = call <8 x float> @llvm.fma.v8f32(<8 x float> %35, <8 x float> %31, <8 x float> %26)
 	%37 = add i64 %5, 3
-	%38 = mul i64 %37, 24
+	%38 = mul i64 %37, 16
 	%39 = getelementptr inbounds float, float* %b, i64 %38
 	%40 = bitcast float* %39 to <8 x float>*
 	%41 = load <8 x float>, <8 x float>* %40, align 4
@@ -1096,7 +1193,7 @@ loop4:
 	br i1 %50, label %body5, label %exit6
 
 body5:
-	%51 = mul i64 %48, 24
+	%51 = mul i64 %48, 16
 	%52 = getelementptr inbounds float, float* %b, i64 %51
 	%53 = bitcast float* %52 to <8 x float>*
 	%54 = load <8 x float>, <8 x float>* %53, align 4
@@ -1118,12 +1215,12 @@ declare float @llvm.fma.f32(float %0, float %1, float %2)
 
 define void @matmul_nt_m12_k16_n24(float* nocapture %a, float* nocapture %b, float* nocapture %c) nounwind "target-cpu"="x86-64-v3" {
 entry:
-	%0 = alloca [6144 x float], align 32
-	%1 = bitcast [6144 x float]* %0 to float*
+	%0 = alloca [8192 x float], align 32
+	%1 = bitcast [8192 x float]* %0 to float*
 	br label %loop1
 
 loop1:
-	%2 = phi i64 [ 0, %entry ], [ %13, %exit6 ]
+	%2 = phi i64 [ 0, %entry ], [ %15, %exit6 ]
 	%3 = icmp slt i64 %2, 24
 	br i1 %3, label %body2, label %exit3
 
@@ -1137,7 +1234,7 @@ exit3:
 	ret void
 
 loop4:
-	%7 = phi i64 [ 0, %body2 ], [ %83, %exit31 ]
+	%7 = phi i64 [ 0, %body2 ], [ %305, %exit82 ]
 	%8 = icmp slt i64 %7, 16
 	br i1 %8, label %body5, label %exit6
 
@@ -1146,205 +1243,601 @@ body5:
 	%10 = icmp slt i64 256, %9
 	%11 = select i1 %10, i64 256, i64 %9
 	%12 = icmp sgt i64 %7, 0
+	%13 = sdiv i64 %6, 16
+	%14 = mul i64 %13, 16
 	br label %loop7
 
 exit6:
-	%13 = add i64 %2, 24
+	%15 = add i64 %2, 24
 	br label %loop1
 
 loop7:
-	%14 = phi i64 [ 0, %body5 ], [ %36, %exit12 ]
-	%15 = icmp slt i64 %14, %11
-	br i1 %15, label %body8, label %exit9
+	%16 = phi i64 [ 0, %body5 ], [ %226, %exit57 ]
+	%17 = icmp slt i64 %16, %14
+	br i1 %17, label %body8, label %exit9
 
 body8:
+	%18 = mul i64 %16, %11
+	%19 = getelementptr inbounds float, float* %1, i64 %18
+	%20 = add i64 %2, %16
+	%21 = mul i64 %20, 16
+	%22 = add i64 %21, %7
+	%23 = getelementptr inbounds float, float* %b, i64 %22
 	br label %loop10
 
 exit9:
-	%16 = sdiv i64 %6, 16
-	%17 = mul i64 %16, 16
-	%18 = sub i64 %6, %17
-	%19 = icmp sge i64 %18, 8
-	%20 = select i1 %19, i64 8, i64 0
-	%21 = add i64 %17, %20
-	%22 = sdiv i64 12, 6
-	%23 = mul i64 %22, 6
-	br label %loop13
+	br label %loop58
 
 loop10:
-	%24 = phi i64 [ 0, %body8 ], [ %35, %body11 ]
-	%25 = icmp slt i64 %24, %6
+	%24 = phi i64 [ 0, %body8 ], [ %30, %body11 ]
+	%25 = icmp slt i64 %24, %11
 	br i1 %25, label %body11, label %exit12
 
 body11:
-	%26 = add i64 %7, %14
-	%27 = add i64 %2, %24
-	%28 = mul i64 %27, 16
-	%29 = add i64 %28, %26
-	%30 = getelementptr inbounds float, float* %b, i64 %29
-	%31 = load float, float* %30, align 4
-	%32 = mul i64 %14, 24
-	%33 = add i64 %32, %24
-	%34 = getelementptr inbounds float, float* %1, i64 %33
-	store float %31, float* %34, align 4
-	%35 = add i64 %24, 1
+	%26 = mul i64 %24, 16
+	%27 = getelementptr inbounds float, float* %23, i64 %24
+	%28 = load float, float* %27, align 4
+	%29 = getelementptr inbounds float, float* %19, i64 %26
+	store float %28, float* %29, align 4
+	%30 = add i64 %24, 1
 	br label %loop10
 
 exit12:
-	%36 = add i64 %14, 1
-	br label %loop7
+	%31 = add i64 %2, %16
+	%32 = add i64 %31, 1
+	%33 = mul i64 %32, 16
+	%34 = add i64 %33, %7
+	%35 = getelementptr inbounds float, float* %b, i64 %34
+	br label %loop13
 
 loop13:
-	%37 = phi i64 [ 0, %exit9 ], [ %58, %join20 ]
-	%38 = icmp slt i64 %37, %23
-	br i1 %38, label %body14, label %exit15
+	%36 = phi i64 [ 0, %exit12 ], [ %43, %body14 ]
+	%37 = icmp slt i64 %36, %11
+	br i1 %37, label %body14, label %exit15
 
 body14:
-	br label %loop16
+	%38 = mul i64 %36, 16
+	%39 = add i64 %38, 1
+	%40 = getelementptr inbounds float, float* %35, i64 %36
+	%41 = load float, float* %40, align 4
+	%42 = getelementptr inbounds float, float* %19, i64 %39
+	store float %41, float* %42, align 4
+	%43 = add i64 %36, 1
+	br label %loop13
 
 exit15:
-	br label %loop21
+	%44 = add i64 %2, %16
+	%45 = add i64 %44, 2
+	%46 = mul i64 %45, 16
+	%47 = add i64 %46, %7
+	%48 = getelementptr inbounds float, float* %b, i64 %47
+	br label %loop16
 
 loop16:
-	%39 = phi i64 [ 0, %body14 ], [ %49, %body17 ]
-	%40 = icmp slt i64 %39, %17
-	br i1 %40, label %body17, label %exit18
+	%49 = phi i64 [ 0, %exit15 ], [ %56, %body17 ]
+	%50 = icmp slt i64 %49, %11
+	br i1 %50, label %body17, label %exit18
 
 body17:
-	%41 = mul i64 %37, 16
-	%42 = add i64 %41, %7
-	%43 = getelementptr inbounds float, float* %a, i64 %42
-	%44 = getelementptr inbounds float, float* %1, i64 %39
-	%45 = mul i64 %37, 24
-	%46 = add i64 %2, %39
-	%47 = add i64 %45, %46
-	%48 = getelementptr inbounds float, float* %c, i64 %47
-	call void @planc_mk_6x16_rs16_cs1_ldb24_ldc24(float* %43, float* %44, float* %48, i64 %11, i1 %12)
-	%49 = add i64 %39, 16
+	%51 = mul i64 %49, 16
+	%52 = add i64 %51, 2
+	%53 = getelementptr inbounds float, float* %48, i64 %49
+	%54 = load float, float* %53, align 4
+	%55 = getelementptr inbounds float, float* %19, i64 %52
+	store float %54, float* %55, align 4
+	%56 = add i64 %49, 1
 	br label %loop16
 
 exit18:
-	br i1 %19, label %then19, label %join20
+	%57 = add i64 %2, %16
+	%58 = add i64 %57, 3
+	%59 = mul i64 %58, 16
+	%60 = add i64 %59, %7
+	%61 = getelementptr inbounds float, float* %b, i64 %60
+	br label %loop19
 
-then19:
-	%50 = mul i64 %37, 16
-	%51 = add i64 %50, %7
-	%52 = getelementptr inbounds float, float* %a, i64 %51
-	%53 = getelementptr inbounds float, float* %1, i64 %17
-	%54 = mul i64 %37, 24
-	%55 = add i64 %2, %17
-	%56 = add i64 %54, %55
-	%57 = getelementptr inbounds float, float* %c, i64 %56
-	call void @planc_mk_6x8_rs16_cs1_ldb24_ldc24(float* %52, float* %53, float* %57, i64 %11, i1 %12)
-	br label %join20
+loop19:
+	%62 = phi i64 [ 0, %exit18 ], [ %69, %body20 ]
+	%63 = icmp slt i64 %62, %11
+	br i1 %63, label %body20, label %exit21
 
-join20:
-	%58 = add i64 %37, 6
-	br label %loop13
+body20:
+	%64 = mul i64 %62, 16
+	%65 = add i64 %64, 3
+	%66 = getelementptr inbounds float, float* %61, i64 %62
+	%67 = load float, float* %66, align 4
+	%68 = getelementptr inbounds float, float* %19, i64 %65
+	store float %67, float* %68, align 4
+	%69 = add i64 %62, 1
+	br label %loop19
 
-loop21:
-	%59 = phi i64 [ %23, %exit15 ], [ %80, %join28 ]
-	%60 = icmp slt i64 %59, 12
-	br i1 %60, label %body22, label %exit23
-
-body22:
-	br label %loop24
-
-exit23:
-	br label %loop29
-
-loop24:
-	%61 = phi i64 [ 0, %body22 ], [ %71, %body25 ]
-	%62 = icmp slt i64 %61, %17
-	br i1 %62, label %body25, label %exit26
-
-body25:
-	%63 = mul i64 %59, 16
-	%64 = add i64 %63, %7
-	%65 = getelementptr inbounds float, float* %a, i64 %64
-	%66 = getelementptr inbounds float, float* %1, i64 %61
-	%67 = mul i64 %59, 24
-	%68 = add i64 %2, %61
-	%69 = add i64 %67, %68
-	%70 = getelementptr inbounds float, float* %c, i64 %69
-	call void @planc_mk_1x16_rs16_cs1_ldb24_ldc24(float* %65, float* %66, float* %70, i64 %11, i1 %12)
-	%71 = add i64 %61, 16
-	br label %loop24
-
-exit26:
-	br i1 %19, label %then27, label %join28
-
-then27:
-	%72 = mul i64 %59, 16
+exit21:
+	%70 = add i64 %2, %16
+	%71 = add i64 %70, 4
+	%72 = mul i64 %71, 16
 	%73 = add i64 %72, %7
-	%74 = getelementptr inbounds float, float* %a, i64 %73
-	%75 = getelementptr inbounds float, float* %1, i64 %17
-	%76 = mul i64 %59, 24
-	%77 = add i64 %2, %17
-	%78 = add i64 %76, %77
-	%79 = getelementptr inbounds float, float* %c, i64 %78
-	call void @planc_mk_1x8_rs16_cs1_ldb24_ldc24(float* %74, float* %75, float* %79, i64 %11, i1 %12)
-	br label %join28
+	%74 = getelementptr inbounds float, float* %b, i64 %73
+	br label %loop22
 
-join28:
-	%80 = add i64 %59, 1
-	br label %loop21
+loop22:
+	%75 = phi i64 [ 0, %exit21 ], [ %82, %body23 ]
+	%76 = icmp slt i64 %75, %11
+	br i1 %76, label %body23, label %exit24
 
-loop29:
-	%81 = phi i64 [ 0, %exit23 ], [ %92, %exit34 ]
-	%82 = icmp slt i64 %81, 12
-	br i1 %82, label %body30, label %exit31
+body23:
+	%77 = mul i64 %75, 16
+	%78 = add i64 %77, 4
+	%79 = getelementptr inbounds float, float* %74, i64 %75
+	%80 = load float, float* %79, align 4
+	%81 = getelementptr inbounds float, float* %19, i64 %78
+	store float %80, float* %81, align 4
+	%82 = add i64 %75, 1
+	br label %loop22
 
-body30:
-	br label %loop32
+exit24:
+	%83 = add i64 %2, %16
+	%84 = add i64 %83, 5
+	%85 = mul i64 %84, 16
+	%86 = add i64 %85, %7
+	%87 = getelementptr inbounds float, float* %b, i64 %86
+	br label %loop25
 
-exit31:
-	%83 = add i64 %7, 256
+loop25:
+	%88 = phi i64 [ 0, %exit24 ], [ %95, %body26 ]
+	%89 = icmp slt i64 %88, %11
+	br i1 %89, label %body26, label %exit27
+
+body26:
+	%90 = mul i64 %88, 16
+	%91 = add i64 %90, 5
+	%92 = getelementptr inbounds float, float* %87, i64 %88
+	%93 = load float, float* %92, align 4
+	%94 = getelementptr inbounds float, float* %19, i64 %91
+	store float %93, float* %94, align 4
+	%95 = add i64 %88, 1
+	br label %loop25
+
+exit27:
+	%96 = add i64 %2, %16
+	%97 = add i64 %96, 6
+	%98 = mul i64 %97, 16
+	%99 = add i64 %98, %7
+	%100 = getelementptr inbounds float, float* %b, i64 %99
+	br label %loop28
+
+loop28:
+	%101 = phi i64 [ 0, %exit27 ], [ %108, %body29 ]
+	%102 = icmp slt i64 %101, %11
+	br i1 %102, label %body29, label %exit30
+
+body29:
+	%103 = mul i64 %101, 16
+	%104 = add i64 %103, 6
+	%105 = getelementptr inbounds float, float* %100, i64 %101
+	%106 = load float, float* %105, align 4
+	%107 = getelementptr inbounds float, float* %19, i64 %104
+	store float %106, float* %107, align 4
+	%108 = add i64 %101, 1
+	br label %loop28
+
+exit30:
+	%109 = add i64 %2, %16
+	%110 = add i64 %109, 7
+	%111 = mul i64 %110, 16
+	%112 = add i64 %111, %7
+	%113 = getelementptr inbounds float, float* %b, i64 %112
+	br label %loop31
+
+loop31:
+	%114 = phi i64 [ 0, %exit30 ], [ %121, %body32 ]
+	%115 = icmp slt i64 %114, %11
+	br i1 %115, label %body32, label %exit33
+
+body32:
+	%116 = mul i64 %114, 16
+	%117 = add i64 %116, 7
+	%118 = getelementptr inbounds float, float* %113, i64 %114
+	%119 = load float, float* %118, align 4
+	%120 = getelementptr inbounds float, float* %19, i64 %117
+	store float %119, float* %120, align 4
+	%121 = add i64 %114, 1
+	br label %loop31
+
+exit33:
+	%122 = add i64 %2, %16
+	%123 = add i64 %122, 8
+	%124 = mul i64 %123, 16
+	%125 = add i64 %124, %7
+	%126 = getelementptr inbounds float, float* %b, i64 %125
+	br label %loop34
+
+loop34:
+	%127 = phi i64 [ 0, %exit33 ], [ %134, %body35 ]
+	%128 = icmp slt i64 %127, %11
+	br i1 %128, label %body35, label %exit36
+
+body35:
+	%129 = mul i64 %127, 16
+	%130 = add i64 %129, 8
+	%131 = getelementptr inbounds float, float* %126, i64 %127
+	%132 = load float, float* %131, align 4
+	%133 = getelementptr inbounds float, float* %19, i64 %130
+	store float %132, float* %133, align 4
+	%134 = add i64 %127, 1
+	br label %loop34
+
+exit36:
+	%135 = add i64 %2, %16
+	%136 = add i64 %135, 9
+	%137 = mul i64 %136, 16
+	%138 = add i64 %137, %7
+	%139 = getelementptr inbounds float, float* %b, i64 %138
+	br label %loop37
+
+loop37:
+	%140 = phi i64 [ 0, %exit36 ], [ %147, %body38 ]
+	%141 = icmp slt i64 %140, %11
+	br i1 %141, label %body38, label %exit39
+
+body38:
+	%142 = mul i64 %140, 16
+	%143 = add i64 %142, 9
+	%144 = getelementptr inbounds float, float* %139, i64 %140
+	%145 = load float, float* %144, align 4
+	%146 = getelementptr inbounds float, float* %19, i64 %143
+	store float %145, float* %146, align 4
+	%147 = add i64 %140, 1
+	br label %loop37
+
+exit39:
+	%148 = add i64 %2, %16
+	%149 = add i64 %148, 10
+	%150 = mul i64 %149, 16
+	%151 = add i64 %150, %7
+	%152 = getelementptr inbounds float, float* %b, i64 %151
+	br label %loop40
+
+loop40:
+	%153 = phi i64 [ 0, %exit39 ], [ %160, %body41 ]
+	%154 = icmp slt i64 %153, %11
+	br i1 %154, label %body41, label %exit42
+
+body41:
+	%155 = mul i64 %153, 16
+	%156 = add i64 %155, 10
+	%157 = getelementptr inbounds float, float* %152, i64 %153
+	%158 = load float, float* %157, align 4
+	%159 = getelementptr inbounds float, float* %19, i64 %156
+	store float %158, float* %159, align 4
+	%160 = add i64 %153, 1
+	br label %loop40
+
+exit42:
+	%161 = add i64 %2, %16
+	%162 = add i64 %161, 11
+	%163 = mul i64 %162, 16
+	%164 = add i64 %163, %7
+	%165 = getelementptr inbounds float, float* %b, i64 %164
+	br label %loop43
+
+loop43:
+	%166 = phi i64 [ 0, %exit42 ], [ %173, %body44 ]
+	%167 = icmp slt i64 %166, %11
+	br i1 %167, label %body44, label %exit45
+
+body44:
+	%168 = mul i64 %166, 16
+	%169 = add i64 %168, 11
+	%170 = getelementptr inbounds float, float* %165, i64 %166
+	%171 = load float, float* %170, align 4
+	%172 = getelementptr inbounds float, float* %19, i64 %169
+	store float %171, float* %172, align 4
+	%173 = add i64 %166, 1
+	br label %loop43
+
+exit45:
+	%174 = add i64 %2, %16
+	%175 = add i64 %174, 12
+	%176 = mul i64 %175, 16
+	%177 = add i64 %176, %7
+	%178 = getelementptr inbounds float, float* %b, i64 %177
+	br label %loop46
+
+loop46:
+	%179 = phi i64 [ 0, %exit45 ], [ %186, %body47 ]
+	%180 = icmp slt i64 %179, %11
+	br i1 %180, label %body47, label %exit48
+
+body47:
+	%181 = mul i64 %179, 16
+	%182 = add i64 %181, 12
+	%183 = getelementptr inbounds float, float* %178, i64 %179
+	%184 = load float, float* %183, align 4
+	%185 = getelementptr inbounds float, float* %19, i64 %182
+	store float %184, float* %185, align 4
+	%186 = add i64 %179, 1
+	br label %loop46
+
+exit48:
+	%187 = add i64 %2, %16
+	%188 = add i64 %187, 13
+	%189 = mul i64 %188, 16
+	%190 = add i64 %189, %7
+	%191 = getelementptr inbounds float, float* %b, i64 %190
+	br label %loop49
+
+loop49:
+	%192 = phi i64 [ 0, %exit48 ], [ %199, %body50 ]
+	%193 = icmp slt i64 %192, %11
+	br i1 %193, label %body50, label %exit51
+
+body50:
+	%194 = mul i64 %192, 16
+	%195 = add i64 %194, 13
+	%196 = getelementptr inbounds float, float* %191, i64 %192
+	%197 = load float, float* %196, align 4
+	%198 = getelementptr inbounds float, float* %19, i64 %195
+	store float %197, float* %198, align 4
+	%199 = add i64 %192, 1
+	br label %loop49
+
+exit51:
+	%200 = add i64 %2, %16
+	%201 = add i64 %200, 14
+	%202 = mul i64 %201, 16
+	%203 = add i64 %202, %7
+	%204 = getelementptr inbounds float, float* %b, i64 %203
+	br label %loop52
+
+loop52:
+	%205 = phi i64 [ 0, %exit51 ], [ %212, %body53 ]
+	%206 = icmp slt i64 %205, %11
+	br i1 %206, label %body53, label %exit54
+
+body53:
+	%207 = mul i64 %205, 16
+	%208 = add i64 %207, 14
+	%209 = getelementptr inbounds float, float* %204, i64 %205
+	%210 = load float, float* %209, align 4
+	%211 = getelementptr inbounds float, float* %19, i64 %208
+	store float %210, float* %211, align 4
+	%212 = add i64 %205, 1
+	br label %loop52
+
+exit54:
+	%213 = add i64 %2, %16
+	%214 = add i64 %213, 15
+	%215 = mul i64 %214, 16
+	%216 = add i64 %215, %7
+	%217 = getelementptr inbounds float, float* %b, i64 %216
+	br label %loop55
+
+loop55:
+	%218 = phi i64 [ 0, %exit54 ], [ %225, %body56 ]
+	%219 = icmp slt i64 %218, %11
+	br i1 %219, label %body56, label %exit57
+
+body56:
+	%220 = mul i64 %218, 16
+	%221 = add i64 %220, 15
+	%222 = getelementptr inbounds float, float* %217, i64 %218
+	%223 = load float, float* %222, align 4
+	%224 = getelementptr inbounds float, float* %19, i64 %221
+	store float %223, float* %224, align 4
+	%225 = add i64 %218, 1
+	br label %loop55
+
+exit57:
+	%226 = add i64 %16, 16
+	br label %loop7
+
+loop58:
+	%227 = phi i64 [ %14, %exit9 ], [ %254, %exit63 ]
+	%228 = icmp slt i64 %227, %6
+	br i1 %228, label %body59, label %exit60
+
+body59:
+	br label %loop61
+
+exit60:
+	%229 = sdiv i64 %6, 16
+	%230 = mul i64 %229, 16
+	%231 = sub i64 %6, %230
+	%232 = icmp sge i64 %231, 8
+	%233 = select i1 %232, i64 8, i64 0
+	%234 = add i64 %230, %233
+	%235 = sdiv i64 12, 6
+	%236 = mul i64 %235, 6
+	br label %loop64
+
+loop61:
+	%237 = phi i64 [ 0, %body59 ], [ %253, %body62 ]
+	%238 = icmp slt i64 %237, %11
+	br i1 %238, label %body62, label %exit63
+
+body62:
+	%239 = sdiv i64 %227, 16
+	%240 = srem i64 %227, 16
+	%241 = mul i64 %239, %11
+	%242 = mul i64 %241, 16
+	%243 = mul i64 %237, 16
+	%244 = add i64 %243, %240
+	%245 = add i64 %242, %244
+	%246 = add i64 %7, %237
+	%247 = add i64 %2, %227
+	%248 = mul i64 %247, 16
+	%249 = add i64 %248, %246
+	%250 = getelementptr inbounds float, float* %b, i64 %249
+	%251 = load float, float* %250, align 4
+	%252 = getelementptr inbounds float, float* %1, i64 %245
+	store float %251, float* %252, align 4
+	%253 = add i64 %237, 1
+	br label %loop61
+
+exit63:
+	%254 = add i64 %227, 1
+	br label %loop58
+
+loop64:
+	%255 = phi i64 [ 0, %exit60 ], [ %278, %join71 ]
+	%256 = icmp slt i64 %255, %236
+	br i1 %256, label %body65, label %exit66
+
+body65:
+	br label %loop67
+
+exit66:
+	br label %loop72
+
+loop67:
+	%257 = phi i64 [ 0, %body65 ], [ %268, %body68 ]
+	%258 = icmp slt i64 %257, %230
+	br i1 %258, label %body68, label %exit69
+
+body68:
+	%259 = mul i64 %255, 16
+	%260 = add i64 %259, %7
+	%261 = getelementptr inbounds float, float* %a, i64 %260
+	%262 = mul i64 %257, %11
+	%263 = getelementptr inbounds float, float* %1, i64 %262
+	%264 = mul i64 %255, 24
+	%265 = add i64 %2, %257
+	%266 = add i64 %264, %265
+	%267 = getelementptr inbounds float, float* %c, i64 %266
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %261, float* %263, float* %267, i64 %11, i1 %12)
+	%268 = add i64 %257, 16
+	br label %loop67
+
+exit69:
+	br i1 %232, label %then70, label %join71
+
+then70:
+	%269 = mul i64 %255, 16
+	%270 = add i64 %269, %7
+	%271 = getelementptr inbounds float, float* %a, i64 %270
+	%272 = mul i64 %230, %11
+	%273 = getelementptr inbounds float, float* %1, i64 %272
+	%274 = mul i64 %255, 24
+	%275 = add i64 %2, %230
+	%276 = add i64 %274, %275
+	%277 = getelementptr inbounds float, float* %c, i64 %276
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %271, float* %273, float* %277, i64 %11, i1 %12)
+	br label %join71
+
+join71:
+	%278 = add i64 %255, 6
+	br label %loop64
+
+loop72:
+	%279 = phi i64 [ %236, %exit66 ], [ %302, %join79 ]
+	%280 = icmp slt i64 %279, 12
+	br i1 %280, label %body73, label %exit74
+
+body73:
+	br label %loop75
+
+exit74:
+	br label %loop80
+
+loop75:
+	%281 = phi i64 [ 0, %body73 ], [ %292, %body76 ]
+	%282 = icmp slt i64 %281, %230
+	br i1 %282, label %body76, label %exit77
+
+body76:
+	%283 = mul i64 %279, 16
+	%284 = add i64 %283, %7
+	%285 = getelementptr inbounds float, float* %a, i64 %284
+	%286 = mul i64 %281, %11
+	%287 = getelementptr inbounds float, float* %1, i64 %286
+	%288 = mul i64 %279, 24
+	%289 = add i64 %2, %281
+	%290 = add i64 %288, %289
+	%291 = getelementptr inbounds float, float* %c, i64 %290
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %285, float* %287, float* %291, i64 %11, i1 %12)
+	%292 = add i64 %281, 16
+	br label %loop75
+
+exit77:
+	br i1 %232, label %then78, label %join79
+
+then78:
+	%293 = mul i64 %279, 16
+	%294 = add i64 %293, %7
+	%295 = getelementptr inbounds float, float* %a, i64 %294
+	%296 = mul i64 %230, %11
+	%297 = getelementptr inbounds float, float* %1, i64 %296
+	%298 = mul i64 %279, 24
+	%299 = add i64 %2, %230
+	%300 = add i64 %298, %299
+	%301 = getelementptr inbounds float, float* %c, i64 %300
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %295, float* %297, float* %301, i64 %11, i1 %12)
+	br label %join79
+
+join79:
+	%302 = add i64 %279, 1
+	br label %loop72
+
+loop80:
+	%303 = phi i64 [ 0, %exit74 ], [ %314, %exit85 ]
+	%304 = icmp slt i64 %303, 12
+	br i1 %304, label %body81, label %exit82
+
+body81:
+	br label %loop83
+
+exit82:
+	%305 = add i64 %7, 256
 	br label %loop4
 
-loop32:
-	%84 = phi i64 [ %21, %body30 ], [ %108, %exit37 ]
-	%85 = icmp slt i64 %84, %6
-	br i1 %85, label %body33, label %exit34
+loop83:
+	%306 = phi i64 [ %234, %body81 ], [ %335, %exit88 ]
+	%307 = icmp slt i64 %306, %6
+	br i1 %307, label %body84, label %exit85
 
-body33:
-	%86 = mul i64 %81, 24
-	%87 = add i64 %2, %84
-	%88 = add i64 %86, %87
-	%89 = getelementptr inbounds float, float* %c, i64 %88
-	%90 = load float, float* %89, align 4
-	%91 = select i1 %12, float %90, float 0.0
-	br label %loop35
+body84:
+	%308 = mul i64 %303, 24
+	%309 = add i64 %2, %306
+	%310 = add i64 %308, %309
+	%311 = getelementptr inbounds float, float* %c, i64 %310
+	%312 = load float, float* %311, align 4
+	%313 = select i1 %12, float %312, float 0.0
+	br label %loop86
 
-exit34:
-	%92 = add i64 %81, 1
-	br label %loop29
+exit85:
+	%314 = add i64 %303, 1
+	br label %loop80
 
-loop35:
-	%93 = phi i64 [ 0, %body33 ], [ %106, %body36 ]
-	%94 = phi float [ %91, %body33 ], [ %105, %body36 ]
-	%95 = icmp slt i64 %93, %11
-	br i1 %95, label %body36, label %exit37
+loop86:
+	%315 = phi i64 [ 0, %body84 ], [ %333, %body87 ]
+	%316 = phi float [ %313, %body84 ], [ %332, %body87 ]
+	%317 = icmp slt i64 %315, %11
+	br i1 %317, label %body87, label %exit88
 
-body36:
-	%96 = add i64 %7, %93
-	%97 = mul i64 %81, 16
-	%98 = add i64 %97, %96
-	%99 = getelementptr inbounds float, float* %a, i64 %98
-	%100 = load float, float* %99, align 4
-	%101 = mul i64 %93, 24
-	%102 = add i64 %101, %84
-	%103 = getelementptr inbounds float, float* %1, i64 %102
-	%104 = load float, float* %103, align 4
-	%105 = call float @llvm.fma.f32(float %100, float %104, float %94)
-	%106 = add i64 %93, 1
-	br label %loop35
+body87:
+	%318 = add i64 %7, %315
+	%319 = mul i64 %303, 16
+	%320 = add i64 %319, %318
+	%321 = getelementptr inbounds float, float* %a, i64 %320
+	%322 = load float, float* %321, align 4
+	%323 = sdiv i64 %306, 16
+	%324 = srem i64 %306, 16
+	%325 = mul i64 %323, %11
+	%326 = mul i64 %325, 16
+	%327 = mul i64 %315, 16
+	%328 = add i64 %327, %324
+	%329 = add i64 %326, %328
+	%330 = getelementptr inbounds float, float* %1, i64 %329
+	%331 = load float, float* %330, align 4
+	%332 = call float @llvm.fma.f32(float %322, float %331, float %316)
+	%333 = add i64 %315, 1
+	br label %loop86
 
-exit37:
-	%107 = getelementptr inbounds float, float* %c, i64 %88
-	store float %94, float* %107, align 4
-	%108 = add i64 %84, 1
-	br label %loop32
+exit88:
+	%334 = getelementptr inbounds float, float* %c, i64 %310
+	store float %316, float* %334, align 4
+	%335 = add i64 %306, 1
+	br label %loop83
 }
 
 define void @layernorm_fwd_r4_w8(float* nocapture %x, float* nocapture %gamma, float* nocapture %beta, float* nocapture %y, float* nocapture %mean, float* nocapture %rstd) nounwind "target-cpu"="x86-64-v3" {

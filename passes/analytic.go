@@ -186,7 +186,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			ps := summarizeOps(cm, nil, pc, full)
 			dg.sum.add(&ps, 1)
 			if (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
-				dg.step = append(dg.step, stepColl{ir.AllReduce, ir.AxisEmbed, embed[0].Weight.Elements() * float64(embed[0].Weight.Elem), ir.Critical})
+				dg.step = append(dg.step, stepColl{ir.AllReduce, ir.AxisEmbed, embed[0].Weight.Elements() * float64(embed[0].Weight.Elem), 1, ir.Critical})
 			}
 		}
 		dg.step = append(stepColls(gradColls(p, mesh, s, dg.dense, dg.expert)), dg.step...)

@@ -167,14 +167,14 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 		window := ra.sum.bwdB + ra.sum.bwdW // the last micro-batch's backward
 		var overlapped, last, critical float64
 		for _, c := range ra.step {
-			t := cm.commTime(c.kind, c.axis, c.bytes)
+			t := cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
 			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
-			cell.calls++
-			cell.bytes += c.bytes
+			cell.calls += float64(max(c.calls, 1))
+			cell.bytes += c.bytes * float64(max(c.calls, 1))
 			cell.time += t
 			if c.overlap == ir.WithCompute {
 				overlapped += t
-				last = t
+				last = t / float64(max(c.calls, 1))
 			} else {
 				critical += t
 			}

@@ -126,9 +126,9 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 		if !ok || src == o {
 			continue
 		}
-		list := consumerList
+		list, layer := consumerList, o.Layer
 		if isEmbed[src] {
-			list = embedList
+			list, layer = embedList, src.Layer
 		}
 		out := src.Output
 		key := src.Name + "/" + in.Name + fmt.Sprint(splitBy(in, tp), isPartial(in, tp))
@@ -141,21 +141,21 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 		switch {
 		case isPartial(out, tp) && !isPartial(in, tp):
 			if splitBy(in, tp) { // to a sequence (or feature) split: reduce-scatter, adjoint all-gather
-				cb.add(list, ir.ReduceScatter, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
-				cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+				cb.add(list, ir.ReduceScatter, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
+				cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
 			} else {
-				cb.add(list, ir.AllReduce, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
+				cb.add(list, ir.AllReduce, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
 				if reduceBwd {
-					cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+					cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
 				}
 			}
 		case splitBy(out, tp) && !splitBy(in, tp):
-			cb.add(list, ir.AllGather, tp, full, ir.Forward, src.Name, o.Layer, ir.Critical, out.Name)
+			cb.add(list, ir.AllGather, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
 			if reduceBwd {
-				cb.add(list, ir.ReduceScatter, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+				cb.add(list, ir.ReduceScatter, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
 			}
 		case reduceBwd && !splitBy(out, tp):
-			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, o.Layer, ir.Critical, out.Name)
+			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
 		}
 	}
 }

@@ -241,6 +241,8 @@ func zeroPass(st *State) {
 func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir.Collective {
 	var out []*ir.Collective
 	elem := float64(elemBytes(p.Precision))
+	// full buckets as one entry of n-1 calls, then the last (partial)
+	// bucket, whose reduction cannot overlap the backward
 	add := func(kind ir.CommKind, axis ir.Axis, total float64, what string) {
 		if mesh.Degree(axis) < 2 || total <= 0 {
 			return
@@ -250,14 +252,12 @@ func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir
 		if float64(n)*bucket < total {
 			n++
 		}
-		for i := 0; i < n; i++ {
-			b := bucket
-			if i == n-1 {
-				b = total - float64(n-1)*bucket
-			}
-			out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.bucket%d", stage, what, axis, i), Kind: kind, Axis: axis,
-				GroupSize: mesh.Degree(axis), Bytes: b, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
+		if n > 1 {
+			out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.buckets", stage, what, axis), Kind: kind, Axis: axis,
+				GroupSize: mesh.Degree(axis), Bytes: bucket, Steps: n - 1, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
 		}
+		out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.last_bucket", stage, what, axis), Kind: kind, Axis: axis,
+			GroupSize: mesh.Degree(axis), Bytes: total - float64(n-1)*bucket, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
 	}
 	groups := gradGroups(p)
 	for i, ax := range groups {

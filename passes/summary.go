@@ -85,13 +85,13 @@ func (s *summary) add(o *summary, n float64) {
 }
 
 // summarizeOps digests ops and their per-micro-batch collectives (step
-// collectives are handled by the assembly). Overlapped collectives hide
-// behind the compute of their own layer and phase; their excess counts.
+// collectives are handled by the assembly). The ops are one layer's (or the
+// embedding and head): overlapped collectives hide behind that group's
+// compute of their phase, and only their excess counts. Under full
+// recomputation a layer's critical forward collectives run again.
 func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecompute bool) summary {
 	var s summary
-	layerF := map[int]float64{}
-	layerB := map[int]float64{}
-	recomputed := map[string]bool{}
+	isLayer := false
 	for _, o := range ops {
 		f, b, w := cm.opTimes(o)
 		s.fwd += f
@@ -101,10 +101,10 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 		if o.Recompute {
 			s.recompute += f
 			s.hwFLOPs += o.FwdFLOPs
-			recomputed[o.Name] = true
 		}
-		layerF[o.Layer] += f
-		layerB[o.Layer] += b + w
+		if o.Layer >= 0 {
+			isLayer = true
+		}
 		s.modelFLOPs += o.ModelFLOPs
 		s.saved += o.SavedBytes()
 		s.transient = math.Max(s.transient, 2*o.Output.Bytes())
@@ -112,11 +112,10 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 			s.moeBuf = math.Max(s.moeBuf, 2*o.Output.Bytes())
 		}
 	}
-	if len(ops) > 0 && ops[0].Layer >= 0 {
+	if isLayer {
 		s.layerParams = layerParams(ops)
 	}
-	overF := map[int]float64{}
-	overB := map[int]float64{}
+	var overF, overB float64
 	for _, c := range colls {
 		if c.Phase == ir.StepPhase {
 			continue
@@ -133,27 +132,22 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 		}
 		if c.Overlap == ir.WithCompute {
 			if c.Phase == ir.Forward {
-				overF[c.Layer] += t
+				overF += t
 			} else {
-				overB[c.Layer] += t
+				overB += t
 			}
 			continue
 		}
 		if c.Phase == ir.Forward {
 			s.commF += t
-			if fullRecompute && recomputed[c.After] {
+			if fullRecompute && isLayer {
 				s.commR += t
 			}
 		} else {
 			s.commB += t
 		}
 	}
-	for l, t := range overF {
-		s.hidden += math.Max(0, t-layerF[l])
-	}
-	for l, t := range overB {
-		s.hidden += math.Max(0, t-layerB[l])
-	}
+	s.hidden = math.Max(0, overF-s.fwd) + math.Max(0, overB-(s.bwdB+s.bwdW))
 	return s
 }
 
@@ -162,6 +156,7 @@ type stepColl struct {
 	kind    ir.CommKind
 	axis    ir.Axis
 	bytes   float64
+	calls   int
 	overlap ir.Overlap
 }
 
@@ -177,7 +172,7 @@ func stepColls(colls []*ir.Collective) []stepColl {
 	var out []stepColl
 	for _, c := range colls {
 		if c.Phase == ir.StepPhase {
-			out = append(out, stepColl{c.Kind, c.Axis, c.Bytes, c.Overlap})
+			out = append(out, stepColl{c.Kind, c.Axis, c.Bytes, c.Calls(), c.Overlap})
 		}
 	}
 	return out

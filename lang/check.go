@@ -26,6 +26,8 @@ type checker struct {
 	planExtra map[string][]*Item
 
 	// clusterAuto records which cluster fields were written auto.
+	counted, errors int // see errorCount
+
 	clusterAuto  map[*ir.Cluster]map[string]bool
 	clusterSpans map[*ir.Cluster]map[string]ir.Span
 	resolving    map[*Decl]bool
@@ -54,14 +56,16 @@ func (c *checker) notef(span ir.Span, format string, args ...any) *ir.Diagnostic
 	return &c.diags[len(c.diags)-1]
 }
 
+// errorCount returns the number of errors reported so far. It counts
+// only the diagnostics added since its last call, so that calling it for
+// every field stays linear.
 func (c *checker) errorCount() int {
-	n := 0
-	for _, d := range c.diags {
-		if d.Severity == ir.Error {
-			n++
+	for ; c.counted < len(c.diags); c.counted++ {
+		if c.diags[c.counted].Severity == ir.Error {
+			c.errors++
 		}
 	}
-	return n
+	return c.errors
 }
 
 // result returns the diagnostics sorted by position, without the

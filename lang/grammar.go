@@ -138,6 +138,11 @@ func parseTokens(file string, toks []token) ([]*gEntry, ir.Diagnostics) {
 			end++
 		}
 		seg := toks[start:end]
+		start = end
+		if d, ok := tooDeep(file, seg); ok {
+			diags = append(diags, d)
+			continue
+		}
 		eof := seg[len(seg)-1].end
 		lex, err := lexer.Upgrade(&participleLexer{toks: seg, file: file, eof: eof})
 		if err == nil {
@@ -151,9 +156,35 @@ func parseTokens(file string, toks []token) ([]*gEntry, ir.Diagnostics) {
 			err = deeperItemError(file, err, seg)
 			diags = append(diags, syntaxDiagnostic(file, err, seg))
 		}
-		start = end
 	}
 	return entries, diags
+}
+
+// maxNesting bounds how deep blocks and calls nest. The schema needs two
+// levels; the bound keeps the parser's backtracking from taking time that
+// grows faster than the input.
+const maxNesting = 8
+
+// tooDeep reports a declaration whose blocks or calls nest deeper than
+// maxNesting; it is not parsed.
+func tooDeep(file string, seg []token) (ir.Diagnostic, bool) {
+	depth := 0
+	for _, t := range seg {
+		if t.kind != tokPunct {
+			continue
+		}
+		switch t.text {
+		case "{", "(":
+			depth++
+			if depth > maxNesting {
+				d := ir.Errorf(ir.Span{File: file, Start: t.start, End: t.end}, "blocks and calls nest deeper than %d levels", maxNesting)
+				return d, true
+			}
+		case "}", ")":
+			depth--
+		}
+	}
+	return ir.Diagnostic{}, false
 }
 
 // deeperItemError improves an error that participle reports at the start

@@ -3,6 +3,7 @@ package lang
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLexQuantitiesAndWords(t *testing.T) {
@@ -126,5 +127,19 @@ func TestParseErrorInsideNestedBlock(t *testing.T) {
 	_, diags := Parse("t.plan", []byte("plan p {\n  moe {\n    rbd = }\n}\n"))
 	if len(diags) != 1 || diags[0].Span.Start.Line != 3 || diags[0].Span.Start.Col != 11 {
 		t.Fatalf("want one error at 3:11, got %v", diags)
+	}
+}
+
+// TestParseDeepNestingIsFast guards against the parser's backtracking
+// growing faster than the input on unclosed nested blocks.
+func TestParseDeepNestingIsFast(t *testing.T) {
+	src := "plan p {" + strings.Repeat(" moe {", 5000)
+	start := time.Now()
+	_, diags := Parse("t.plan", []byte(src))
+	if len(diags) != 1 || !strings.Contains(diags[0].Message, "nest deeper") {
+		t.Errorf("got %v", diags)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("parsing took %v", d)
 	}
 }

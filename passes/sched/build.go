@@ -373,19 +373,23 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 					bucket++
 				}
 			}
-			// The tied embedding's gradient is summed between the ranks of
-			// the first and last stage when they differ.
-			if b.sz.TiedParams > 0 && (st == 0 || st == nStages-1) && b.stageOf[0] != b.stageOf[nStages-1] {
-				a := ir.NewAction(ir.ActAllReduceTied)
-				a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
-				a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
-					return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
-				})
-				acts = append(acts, a)
-			}
 		}
 	}
 	_ = m
+	// The tied embedding's gradient is summed between the ranks of the
+	// first and last stage when they differ, once their backwards are over
+	// (as Megatron's finalize step does): issued earlier, it would sit in
+	// the collective stream ahead of ZeRO-3 gathers that the other side's
+	// backward waits for.
+	holdsEnd := b.stageOf[0] == c.PP || b.stageOf[nStages-1] == c.PP
+	if b.sz.TiedParams > 0 && holdsEnd && b.stageOf[0] != b.stageOf[nStages-1] {
+		a := ir.NewAction(ir.ActAllReduceTied)
+		a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
+		a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
+			return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
+		})
+		acts = append(acts, a)
+	}
 	// Global gradient norm: with ZeRO or experts the gradients are spread
 	// over the data ranks too, so the norm is over the whole world;
 	// otherwise over the model-parallel ranks of one replica.

@@ -43,6 +43,8 @@ func TestBuildVerifiesEverySchedule(t *testing.T) {
 		{"zb-v", 4, 2, 8, 2, 1, 3},
 		{"1f1b", 8, 1, 16, 2, 1, 3},
 		{"gpipe", 2, 1, 3, 3, 1, 2},
+		{"interleaved", 2, 2, 4, 2, 4, 3}, // tied all-reduce vs ZeRO-3 gathers
+		{"zb-h1", 4, 1, 4, 2, 2, 3},
 	} {
 		name := fmt.Sprintf("%s/pp%d/v%d/m%d/dp%d/tp%d/z%d", c.kind, c.pp, c.vpp, c.m, c.dp, c.tp, c.z)
 		t.Run(name, func(t *testing.T) {

@@ -152,6 +152,10 @@ func (t *StageTable) Compute(s *ir.Schedule, _ int, a ir.Action) (float64, float
 	return 0, 0
 }
 
+// TPInvariant reports that a StageTable's costs do not depend on a rank's
+// tensor-parallel index (the simulator may then use tp symmetry).
+func (t *StageTable) TPInvariant() bool { return true }
+
 // Comm implements Costs.
 func (t *StageTable) Comm(s *ir.Schedule, r int, a ir.Action) CommCost {
 	if a.Kind.IsP2P() {

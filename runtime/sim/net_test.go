@@ -159,3 +159,60 @@ func checkTrace(t *testing.T, s *ir.Schedule, res *Result) {
 		}
 	}
 }
+
+// TestTPSymmetryIsExact: simulating one rank per tp group (with its flows
+// counted tp times on the NICs) gives exactly the full simulation's
+// figures, with contention live.
+func TestTPSymmetryIsExact(t *testing.T) {
+	for _, c := range []struct {
+		kind               string
+		pp, v, m, dp, tp   int
+		zero, ranksPerNode int
+	}{
+		{"1f1b", 4, 1, 8, 2, 2, 1, 4},
+		{"interleaved", 2, 2, 4, 2, 4, 3, 8},
+		{"zb-v", 2, 2, 4, 2, 2, 2, 2},
+	} {
+		p := testPlan(c.kind, c.pp, c.v, c.m, c.dp, c.tp)
+		p.Zero = c.zero
+		s := build(t, p)
+		net := NetworkOf(p)
+		net.RanksPerNode = c.ranksPerNode
+		net.InterBW = 1e9 // slow NICs: contention matters
+		n := s.NumStages()
+		tab := &StageTable{F: fill(n, 1e-3), B: fill(n, 2e-3), W: fill(n, 5e-4), FComm: fill(n, 1e-4), Optimizer: 1e-3, Net: net}
+		cfg := net.Config(tab)
+		cfg.Trace = true
+		sym, err := Run(s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.NoSymmetry = true
+		full, err := Run(s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tpSymmetric(s) {
+			t.Errorf("%s: the schedule is tp-symmetric but the check says no", c.kind)
+		}
+		if sym.StepTime != full.StepTime || len(sym.Events) != len(full.Events) {
+			t.Errorf("%s: symmetric step %.9g (%d events), full %.9g (%d events)", c.kind, sym.StepTime, len(sym.Events), full.StepTime, len(full.Events))
+		}
+		for r := range s.Ranks {
+			if sym.Busy[r] != full.Busy[r] || math.Abs(sym.Exposed[r]-full.Exposed[r]) > 1e-12 {
+				t.Errorf("%s rank %d: busy %g/%g exposed %g/%g", c.kind, r, sym.Busy[r], full.Busy[r], sym.Exposed[r], full.Exposed[r])
+			}
+		}
+	}
+}
+
+// TestTPSymmetryRefused: a schedule whose tp ranks differ is simulated
+// rank by rank.
+func TestTPSymmetryRefused(t *testing.T) {
+	p := testPlan("1f1b", 2, 1, 2, 1, 2)
+	s := build(t, p)
+	s.Ranks[1].Actions[0].Bytes++ // rank 1 (tp 1) now differs from rank 0
+	if tpSymmetric(s) {
+		t.Error("tpSymmetric accepted different programs")
+	}
+}

@@ -24,7 +24,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 
@@ -63,6 +62,9 @@ type Config struct {
 	NICBandwidth float64
 	// Trace records every action as an [Event].
 	Trace bool
+	// NoSymmetry simulates every rank even where tensor-parallel symmetry
+	// is exact (see Run).
+	NoSymmetry bool
 }
 
 // Event is one interval of the timeline.
@@ -95,23 +97,24 @@ type Result struct {
 }
 
 // flow is one transfer or collective in flight.
+// flow is one transfer or collective in flight.
 type flow struct {
-	id        int
 	fixedEnd  float64 // when the fixed part ends
 	remaining float64 // NIC bytes left
 	rate      float64
 	updated   float64 // time remaining was last brought up to date
+	weight    int32   // identical copies of it on the same NICs (symmetry)
 	nics      []int32 // resources: 2·node (egress), 2·node+1 (ingress)
-	version   int
+	onNICs    bool
+	version   int32
 	done      bool
 	doneAt    float64
 	start     float64
 	ready     float64 // when the last participant arrived
-	waiters   []int
-	// collective bookkeeping
-	coll *instance
+	waiters   []int32
+	coll      *instance
 	// the action that started it, for tracing
-	rank   int32
+	rank   int32 // simulated rank index
 	action int32
 	kind   ir.ActionKind
 }
@@ -119,45 +122,77 @@ type flow struct {
 // instance is the k-th collective call on a group.
 type instance struct {
 	group   int32
-	size    int
+	size    int // simulated members
 	arrived int
 	atHead  int
 	lastArr float64
 	action  ir.Action
 	rank    int32 // the first member that issued it (whose cost is used)
 	index   int32
-	members []int32
+	members []int32         // simulated member indexes
 	idx     map[int32]int32 // each member's action index, for tracing
-	f       *flow           // nil until every member issued it and it heads their streams
+	f       *flow
 	done    bool
-	doneAt  float64
-	waiters []int // ranks blocked on its completion
+	waiters []int32 // ranks blocked on its completion
 }
 
+// event is a rank resuming (f == nil) or a flow reaching a milestone.
 type event struct {
 	t       float64
-	seq     int
-	rank    int // >= 0: resume rank
+	seq     uint32
+	rank    int32
+	version int32
 	f       *flow
-	version int
 }
 
-type eventHeap []event
+// eventQueue is a binary min-heap on (t, seq).
+type eventQueue []event
 
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
-	if h[i].t != h[j].t {
-		return h[i].t < h[j].t
+func (q eventQueue) less(i, j int) bool {
+	if q[i].t != q[j].t {
+		return q[i].t < q[j].t
 	}
-	return h[i].seq < h[j].seq
+	return q[i].seq < q[j].seq
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(event)) }
-func (h *eventHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+func (q *eventQueue) push(e event) {
+	*q = append(*q, e)
+	h := *q
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *eventQueue) pop() event {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(h) && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 type p2pKey struct {
@@ -167,73 +202,100 @@ type p2pKey struct {
 	mb       int32
 }
 
-func sendKey(r int, a ir.Action) p2pKey {
+func sendKey(r int32, a ir.Action) p2pKey {
 	if a.Kind.IsSend() {
-		return p2pKey{int32(r), a.Peer, a.Kind, a.Stage, a.MB}
+		return p2pKey{r, a.Peer, a.Kind, a.Stage, a.MB}
 	}
 	st := a.Stage - 1
 	if a.Kind == ir.ActRecvB {
 		st = a.Stage + 1
 	}
-	return p2pKey{a.Peer, int32(r), a.Kind.Matching(), st, a.MB}
+	return p2pKey{a.Peer, r, a.Kind.Matching(), st, a.MB}
 }
 
 type gk struct{ g, k int32 }
 
-// simulator holds the state of one run.
+// simGroup is a schedule group seen by the simulated ranks.
+type simGroup struct {
+	members []int32 // simulated indexes
+	weight  int32   // identical copies of each of its collectives
+	nics    []int32
+}
+
+// simulator holds the state of one run. It simulates the ranks real[0..n):
+// all ranks, or with tensor-parallel symmetry one rank per tp group.
 type simulator struct {
-	s     *ir.Schedule
-	cfg   Config
-	now   float64
-	seq   int
-	q     eventHeap
+	s      *ir.Schedule
+	cfg    Config
+	now    float64
+	seq    uint32
+	q      eventQueue
+	real   []int32 // simulated index → rank
+	simOf  []int32 // rank → simulated index (-1: a symmetric copy)
+	copies int32   // ranks each simulated rank stands for
+	groups []*simGroup
+
 	pc    []int
 	clock []float64 // when each rank may go on
-	// per rank: the flow each send started and the instance each
-	// collective joined (for Dep), the pending collective stream, the calls
-	// per group
-	issued     []map[int32]*flow
-	issuedColl []map[int32]*instance
-	recvWait   map[p2pKey]int
-	stream     [][]*instance
-	calls      []map[int32]int32
-	insts      map[gk]*instance
-	sends      map[p2pKey]*flow
-	nicLoad    []int32
-	nicFlow    [][]*flow
-	nextID     int
-	res        Result
-	blocked    []bool
-	// waitFrom[r] is when rank r started waiting (for accounting).
-	waitFrom []float64
+	// per rank: the send flows and collective instances that later actions
+	// wait for (Dep targets only), the blocking collective being waited
+	// for, the pending collective stream, the calls per group
+	depFlow  []map[int32]*flow
+	depColl  []map[int32]*instance
+	blocking []*instance
+	stream   [][]*instance
+	calls    []map[int32]int32
+	recvWait map[p2pKey]int32
+	insts    map[gk]*instance
+	sends    map[p2pKey]*flow
+	nicLoad  []int32
+	nicFlow  [][]*flow
+	busy     []float64
+	exposed  []float64
+	events   []Event
+	blocked  []bool
+	waitFrom []float64 // when a blocked rank started waiting
 	waitOn   []*instance
 }
 
 // Run simulates one step of s.
 func Run(s *ir.Schedule, cfg Config) (*Result, error) {
-	n := len(s.Ranks)
-	sm := &simulator{s: s, cfg: cfg, pc: make([]int, n), clock: make([]float64, n),
-		issued: make([]map[int32]*flow, n), issuedColl: make([]map[int32]*instance, n), recvWait: map[p2pKey]int{}, stream: make([][]*instance, n), calls: make([]map[int32]int32, n),
-		insts: map[gk]*instance{}, sends: map[p2pKey]*flow{}, blocked: make([]bool, n), waitFrom: make([]float64, n), waitOn: make([]*instance, n)}
-	nodes := 1
+	sm := &simulator{s: s, cfg: cfg, recvWait: map[p2pKey]int32{}, insts: map[gk]*instance{}, sends: map[p2pKey]*flow{}}
+	sm.reduce()
+	n := len(sm.real)
+	sm.pc = make([]int, n)
+	sm.clock = make([]float64, n)
+	sm.depFlow = make([]map[int32]*flow, n)
+	sm.depColl = make([]map[int32]*instance, n)
+	sm.blocking = make([]*instance, n)
+	sm.stream = make([][]*instance, n)
+	sm.calls = make([]map[int32]int32, n)
+	sm.busy = make([]float64, n)
+	sm.exposed = make([]float64, n)
+	sm.blocked = make([]bool, n)
+	sm.waitFrom = make([]float64, n)
+	sm.waitOn = make([]*instance, n)
+	sm.groups = make([]*simGroup, len(s.Groups))
+	nodes := len(s.Ranks)
 	if cfg.RanksPerNode > 0 {
-		nodes = (n + cfg.RanksPerNode - 1) / cfg.RanksPerNode
-	} else {
-		nodes = n
+		nodes = (len(s.Ranks) + cfg.RanksPerNode - 1) / cfg.RanksPerNode
 	}
 	sm.nicLoad = make([]int32, 2*nodes)
 	sm.nicFlow = make([][]*flow, 2*nodes)
-	sm.res.Busy = make([]float64, n)
-	sm.res.Exposed = make([]float64, n)
-	sm.res.Idle = make([]float64, n)
-	for r := range n {
-		sm.issued[r] = map[int32]*flow{}
-		sm.issuedColl[r] = map[int32]*instance{}
-		sm.calls[r] = map[int32]int32{}
-		sm.push(event{t: 0, rank: r})
+	for i := range n {
+		sm.calls[i] = map[int32]int32{}
+		for _, a := range sm.actions(i) {
+			if a.Dep >= 0 {
+				if sm.depFlow[i] == nil {
+					sm.depFlow[i], sm.depColl[i] = map[int32]*flow{}, map[int32]*instance{}
+				}
+				sm.depFlow[i][a.Dep] = nil
+			}
+		}
+		sm.push(event{t: 0, rank: int32(i)})
 	}
-	for sm.q.Len() > 0 {
-		ev := heap.Pop(&sm.q).(event)
+	for len(sm.q) > 0 {
+		ev := sm.q.pop()
 		sm.now = ev.t
 		if ev.f != nil {
 			if ev.version != ev.f.version || ev.f.done {
@@ -242,13 +304,13 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 			sm.advanceFlow(ev.f)
 			continue
 		}
-		sm.runRank(ev.rank)
+		sm.runRank(int(ev.rank))
 	}
 	var stuck []string
-	for r := range n {
-		if sm.pc[r] < len(s.Ranks[r].Actions) {
-			a := s.Ranks[r].Actions[sm.pc[r]]
-			stuck = append(stuck, fmt.Sprintf("rank %d: action %d %s", r, sm.pc[r], s.ActionString(a)))
+	for i := range n {
+		if sm.pc[i] < len(sm.actions(i)) {
+			a := sm.actions(i)[sm.pc[i]]
+			stuck = append(stuck, fmt.Sprintf("rank %d: action %d %s", sm.real[i], sm.pc[i], s.ActionString(a)))
 			if len(stuck) == 5 {
 				break
 			}
@@ -257,36 +319,172 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 	if len(stuck) > 0 {
 		return nil, fmt.Errorf("sim: the schedule deadlocks (run the verifier): %v", stuck)
 	}
-	// Step time: every rank's program and every flow done.
-	step := 0.0
-	for r := range n {
-		step = math.Max(step, sm.clock[r])
+	return sm.result(), nil
+}
+
+// result spreads the simulated ranks' figures over all ranks.
+func (sm *simulator) result() *Result {
+	nr := len(sm.s.Ranks)
+	res := &Result{Busy: make([]float64, nr), Exposed: make([]float64, nr), Idle: make([]float64, nr)}
+	step := sm.now
+	for i := range sm.real {
+		step = math.Max(step, sm.clock[i])
 	}
-	step = math.Max(step, sm.now)
-	sm.res.StepTime = step
+	res.StepTime = step
 	var busy, idle, exposed float64
-	for r := range n {
-		sm.res.Idle[r] = step - sm.res.Busy[r] - sm.res.Exposed[r]
-		if sm.res.Idle[r] < 0 && sm.res.Idle[r] > -1e-9*step {
-			sm.res.Idle[r] = 0
+	for r := range nr {
+		i := sm.simOf[r]
+		if i < 0 {
+			i = sm.simOf[sm.rep(int32(r))]
 		}
-		busy += sm.res.Busy[r]
-		idle += sm.res.Idle[r]
-		exposed += sm.res.Exposed[r]
+		res.Busy[r], res.Exposed[r] = sm.busy[i], sm.exposed[i]
+		res.Idle[r] = step - res.Busy[r] - res.Exposed[r]
+		if res.Idle[r] < 0 && res.Idle[r] > -1e-9*step {
+			res.Idle[r] = 0
+		}
+		busy += res.Busy[r]
+		idle += res.Idle[r]
+		exposed += res.Exposed[r]
 	}
 	if busy > 0 {
-		sm.res.BubbleFraction = idle / busy
+		res.BubbleFraction = idle / busy
 	}
 	if step > 0 {
-		sm.res.ExposedFraction = exposed / (step * float64(n))
+		res.ExposedFraction = exposed / (step * float64(nr))
 	}
-	return &sm.res, nil
+	if sm.cfg.Trace {
+		res.Events = sm.events
+		if sm.copies > 1 {
+			// Each symmetric copy has its representative's timeline.
+			base := len(sm.events)
+			for c := int32(1); c < sm.copies; c++ {
+				for _, e := range sm.events[:base] {
+					e.Rank += c
+					res.Events = append(res.Events, e)
+				}
+			}
+		}
+	}
+	return res
 }
+
+// reduce chooses the simulated ranks. Ranks that differ only in their
+// tensor-parallel index run the same program (peers and groups shifted by
+// the tp index) and, when a tp group sits inside one node, use the same
+// NICs at the same times: their timelines are identical, and one of them
+// stands for all, its flows counting tp times on the NICs. The reduction is
+// applied only when the costs say they do not depend on the tp index and a
+// check of every program confirms the symmetry; otherwise every rank is
+// simulated.
+func (sm *simulator) reduce() {
+	s := sm.s
+	nr := len(s.Ranks)
+	all := func() {
+		sm.real = make([]int32, nr)
+		sm.simOf = make([]int32, nr)
+		for r := range nr {
+			sm.real[r], sm.simOf[r] = int32(r), int32(r)
+		}
+		sm.copies = 1
+	}
+	tp := s.Mesh.TP
+	inv, ok := sm.cfg.Costs.(interface{ TPInvariant() bool })
+	if sm.cfg.NoSymmetry || tp <= 1 || !ok || !inv.TPInvariant() || sm.cfg.RanksPerNode <= 0 || sm.cfg.RanksPerNode%tp != 0 || !tpSymmetric(s) {
+		all()
+		return
+	}
+	sm.copies = int32(tp)
+	sm.simOf = make([]int32, nr)
+	for r := range nr {
+		sm.simOf[r] = -1
+		if r%tp == 0 {
+			sm.simOf[r] = int32(len(sm.real))
+			sm.real = append(sm.real, int32(r))
+		}
+	}
+}
+
+// rep returns the representative (tp index 0) of rank r.
+func (sm *simulator) rep(r int32) int32 { return r - r%int32(sm.s.Mesh.TP) }
+
+// tpSymmetric reports whether every rank's program is its tp-0 rank's with
+// peers and groups shifted by its tp index.
+func tpSymmetric(s *ir.Schedule) bool {
+	tp := int32(s.Mesh.TP)
+	if s.Mesh.Size() != len(s.Ranks) {
+		return false
+	}
+	// shifted[g] caches whether group g shifted by t is group h.
+	same := func(g, h int32, t int32) bool {
+		if g == h {
+			// A group holding all tp ranks is its own shift.
+			G := s.Groups[g]
+			seen := map[int32]bool{}
+			for _, x := range G {
+				seen[x] = true
+			}
+			for _, x := range G {
+				if !seen[x-x%tp+(x%tp+t)%tp] {
+					return false
+				}
+			}
+			return true
+		}
+		a, b := s.Groups[g], s.Groups[h]
+		if len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if a[i]+t != b[i] || a[i]%tp != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	type pair struct{ g, h, t int32 }
+	memo := map[pair]bool{}
+	for r := range s.Ranks {
+		t := int32(r) % tp
+		if t == 0 {
+			continue
+		}
+		ra, rb := s.Ranks[r-int(t)].Actions, s.Ranks[r].Actions
+		if len(ra) != len(rb) {
+			return false
+		}
+		for i := range ra {
+			a, b := ra[i], rb[i]
+			if a.Kind != b.Kind || a.Coll != b.Coll || a.Stage != b.Stage || a.MB != b.MB || a.Bucket != b.Bucket || a.Dep != b.Dep || a.Bytes != b.Bytes {
+				return false
+			}
+			if (a.Peer < 0) != (b.Peer < 0) || (a.Peer >= 0 && (a.Peer+t != b.Peer || a.Peer%tp != 0)) {
+				return false
+			}
+			if (a.Group < 0) != (b.Group < 0) {
+				return false
+			}
+			if a.Group >= 0 {
+				k := pair{a.Group, b.Group, t}
+				v, ok := memo[k]
+				if !ok {
+					v = same(a.Group, b.Group, t)
+					memo[k] = v
+				}
+				if !v {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (sm *simulator) actions(i int) []ir.Action { return sm.s.Ranks[sm.real[i]].Actions }
 
 func (sm *simulator) push(e event) {
 	e.seq = sm.seq
 	sm.seq++
-	heap.Push(&sm.q, e)
+	sm.q.push(e)
 }
 
 func (sm *simulator) node(r int32) int32 {
@@ -296,140 +494,183 @@ func (sm *simulator) node(r int32) int32 {
 	return r / int32(sm.cfg.RanksPerNode)
 }
 
-func (sm *simulator) trace(r int32, stream uint8, kind ir.ActionKind, idx int32, start, dur float64) {
-	if sm.cfg.Trace {
-		sm.res.Events = append(sm.res.Events, Event{Rank: r, Stream: stream, Kind: kind, Action: idx, Start: start, Dur: dur})
+// group returns group g as the simulated ranks see it.
+func (sm *simulator) group(g int32) *simGroup {
+	if sg := sm.groups[g]; sg != nil {
+		return sg
 	}
-}
-
-// wait marks rank r blocked at the current time.
-func (sm *simulator) wait(r int) {
-	if !sm.blocked[r] {
-		sm.blocked[r] = true
-		sm.waitFrom[r] = sm.clock[r]
-	}
-}
-
-// resume accounts a finished wait of rank r: the part after ready (when the
-// last participant arrived) is exposed communication.
-func (sm *simulator) resume(r int, ready float64) {
-	if sm.blocked[r] {
-		sm.blocked[r] = false
-		from := math.Max(sm.waitFrom[r], ready)
-		if sm.now > from {
-			sm.res.Exposed[r] += sm.now - from
+	sg := &simGroup{weight: 1}
+	full := sm.s.Groups[g]
+	all := true
+	for _, r := range full {
+		if i := sm.simOf[r]; i >= 0 {
+			sg.members = append(sg.members, i)
+		} else {
+			all = false
 		}
 	}
-	sm.clock[r] = math.Max(sm.clock[r], sm.now)
+	if all {
+		// None of its members is a copy: each copy has its own such group.
+		sg.weight = sm.copies
+	}
+	seen := map[int32]bool{}
+	for _, r := range full {
+		nd := sm.node(r)
+		if !seen[nd] {
+			seen[nd] = true
+			sg.nics = append(sg.nics, 2*nd, 2*nd+1)
+		}
+	}
+	if len(seen) == 1 {
+		sg.nics = nil // inside one node: no NIC
+	}
+	sm.groups[g] = sg
+	return sg
 }
 
-// runRank executes rank r's actions from its program counter at the
-// current time until it blocks or starts a compute action.
-func (sm *simulator) runRank(r int) {
-	acts := sm.s.Ranks[r].Actions
-	if sm.clock[r] > sm.now {
+func (sm *simulator) trace(i int32, stream uint8, kind ir.ActionKind, idx int32, start, dur float64) {
+	if sm.cfg.Trace {
+		sm.events = append(sm.events, Event{Rank: sm.real[i], Stream: stream, Kind: kind, Action: idx, Start: start, Dur: dur})
+	}
+}
+
+// wait marks rank i blocked at the current time.
+func (sm *simulator) wait(i int) {
+	if !sm.blocked[i] {
+		sm.blocked[i] = true
+		sm.waitFrom[i] = sm.clock[i]
+	}
+}
+
+// resume accounts a finished wait of rank i: the part after ready (when the
+// last participant arrived) is exposed communication.
+func (sm *simulator) resume(i int, ready float64) {
+	if sm.blocked[i] {
+		sm.blocked[i] = false
+		from := math.Max(sm.waitFrom[i], ready)
+		if sm.now > from {
+			sm.exposed[i] += sm.now - from
+		}
+	}
+	sm.clock[i] = math.Max(sm.clock[i], sm.now)
+}
+
+// runRank executes simulated rank i's actions from its program counter at
+// the current time until it blocks or starts a compute action.
+func (sm *simulator) runRank(i int) {
+	acts := sm.actions(i)
+	if sm.clock[i] > sm.now {
 		return // a stale wake-up; the rank is computing
 	}
-	sm.clock[r] = sm.now
-	for sm.pc[r] < len(acts) {
-		i := sm.pc[r]
-		a := acts[i]
+	r := sm.real[i]
+	sm.clock[i] = sm.now
+	for sm.pc[i] < len(acts) {
+		j := sm.pc[i]
+		a := acts[j]
 		if a.Dep >= 0 {
-			if in := sm.issuedColl[r][a.Dep]; in != nil {
+			if in := sm.depColl[i][a.Dep]; in != nil {
 				if !in.done {
-					sm.wait(r)
-					in.waiters = append(in.waiters, r)
+					sm.wait(i)
+					in.waiters = append(in.waiters, int32(i))
 					return
 				}
-				sm.resume(r, in.lastArr)
-			} else if f := sm.issued[r][a.Dep]; f != nil {
+				sm.resume(i, in.lastArr)
+			} else if f := sm.depFlow[i][a.Dep]; f != nil {
 				if !f.done {
-					sm.wait(r)
-					f.waiters = append(f.waiters, r)
+					sm.wait(i)
+					f.waiters = append(f.waiters, int32(i))
 					return
 				}
-				sm.resume(r, f.ready)
+				sm.resume(i, f.ready)
 			}
 		}
-		if a.Kind == ir.ActOptimizer || (a.Kind == ir.ActGradNorm && sm.issuedColl[r][int32(i)] == nil) {
+		if a.Kind == ir.ActOptimizer || (a.Kind == ir.ActGradNorm && sm.blocking[i] == nil) {
 			// Every outstanding collective first; streams complete in order.
-			if st := sm.stream[r]; len(st) > 0 {
+			if st := sm.stream[i]; len(st) > 0 {
 				last := st[len(st)-1]
-				sm.wait(r)
-				last.waiters = append(last.waiters, r)
-				sm.waitOn[r] = last
+				sm.wait(i)
+				last.waiters = append(last.waiters, int32(i))
+				sm.waitOn[i] = last
 				return
 			}
-			if in := sm.waitOn[r]; in != nil {
-				sm.resume(r, in.lastArr)
-				sm.waitOn[r] = nil
+			if in := sm.waitOn[i]; in != nil {
+				sm.resume(i, in.lastArr)
+				sm.waitOn[i] = nil
 			}
 		}
 		switch {
 		case a.Kind.IsCompute():
-			comp, comm := sm.cfg.Costs.Compute(sm.s, r, a)
+			comp, comm := sm.cfg.Costs.Compute(sm.s, int(r), a)
 			start := sm.now
-			sm.res.Busy[r] += comp
-			sm.res.Exposed[r] += comm
-			sm.trace(int32(r), StreamCompute, a.Kind, int32(i), start, comp+comm)
-			sm.clock[r] = start + comp + comm
-			sm.pc[r]++
-			sm.push(event{t: sm.clock[r], rank: r})
+			sm.busy[i] += comp
+			sm.exposed[i] += comm
+			sm.trace(int32(i), StreamCompute, a.Kind, int32(j), start, comp+comm)
+			sm.clock[i] = start + comp + comm
+			sm.pc[i]++
+			sm.push(event{t: sm.clock[i], rank: int32(i)})
 			return
 		case a.Kind.IsSend():
-			c := sm.cfg.Costs.Comm(sm.s, r, a)
-			f := sm.newFlow(int32(r), int32(i), a.Kind, c, []int32{2 * sm.node(int32(r)), 2*sm.node(a.Peer) + 1})
+			c := sm.cfg.Costs.Comm(sm.s, int(r), a)
+			f := sm.newFlow(int32(i), int32(j), a.Kind, c, []int32{2 * sm.node(r), 2*sm.node(a.Peer) + 1}, sm.copies)
 			f.ready = sm.now
-			sm.sends[sendKey(r, a)] = f
-			sm.issued[r][int32(i)] = f
-			if rr, ok := sm.recvWait[sendKey(r, a)]; ok {
-				delete(sm.recvWait, sendKey(r, a))
-				f.waiters = append(f.waiters, rr)
+			k := sendKey(r, a)
+			sm.sends[k] = f
+			if m := sm.depFlow[i]; m != nil {
+				if _, dep := m[int32(j)]; dep {
+					m[int32(j)] = f
+				}
+			}
+			if w, ok := sm.recvWait[k]; ok {
+				delete(sm.recvWait, k)
+				f.waiters = append(f.waiters, w)
 			}
 		case a.Kind.IsP2P(): // recv
 			k := sendKey(r, a)
 			f := sm.sends[k]
 			if f == nil || !f.done {
-				sm.wait(r)
+				sm.wait(i)
 				if f != nil {
-					f.waiters = append(f.waiters, r)
+					f.waiters = append(f.waiters, int32(i))
 				} else {
-					sm.recvWait[k] = r
+					sm.recvWait[k] = int32(i)
 				}
 				return
 			}
 			delete(sm.sends, k)
-			sm.resume(r, f.ready)
+			sm.resume(i, f.ready)
 			if sm.cfg.Trace {
-				sm.trace(int32(r), StreamComm, a.Kind, int32(i), f.start, f.doneAt-f.start)
+				sm.trace(int32(i), StreamComm, a.Kind, int32(j), f.start, f.doneAt-f.start)
 			}
 		case a.Kind.IsCollective():
-			in := sm.issueCollective(r, i, a)
+			in := sm.blocking[i]
+			if in == nil {
+				in = sm.issueCollective(i, j, a)
+			}
 			if !a.Kind.IsAsync() {
 				if !in.done {
-					sm.wait(r)
-					in.waiters = append(in.waiters, r)
+					sm.blocking[i] = in
+					sm.wait(i)
+					in.waiters = append(in.waiters, int32(i))
 					return
 				}
-				sm.resume(r, in.lastArr)
+				sm.blocking[i] = nil
+				sm.resume(i, in.lastArr)
 			}
 		}
-		sm.pc[r]++
+		sm.pc[i]++
 	}
 }
 
-// issueCollective records rank r's call; the collective starts once every
+// issueCollective records rank i's call; the collective starts once every
 // member has issued it and it heads every member's stream.
-func (sm *simulator) issueCollective(r, i int, a ir.Action) *instance {
-	if in := sm.issuedColl[r][int32(i)]; in != nil {
-		return in
-	}
-	k := sm.calls[r][a.Group]
-	sm.calls[r][a.Group]++
+func (sm *simulator) issueCollective(i, j int, a ir.Action) *instance {
+	k := sm.calls[i][a.Group]
+	sm.calls[i][a.Group]++
 	key := gk{a.Group, k}
 	in := sm.insts[key]
 	if in == nil {
-		in = &instance{group: a.Group, size: len(sm.s.Groups[a.Group]), action: a, rank: int32(r), index: int32(i), members: sm.s.Groups[a.Group]}
+		sg := sm.group(a.Group)
+		in = &instance{group: a.Group, size: len(sg.members), action: a, rank: int32(i), index: int32(j), members: sg.members}
 		sm.insts[key] = in
 	}
 	in.arrived++
@@ -438,14 +679,18 @@ func (sm *simulator) issueCollective(r, i int, a ir.Action) *instance {
 		if in.idx == nil {
 			in.idx = make(map[int32]int32, in.size)
 		}
-		in.idx[int32(r)] = int32(i)
+		in.idx[int32(i)] = int32(j)
 	}
 	if in.arrived == in.size {
 		delete(sm.insts, key)
 	}
-	sm.issuedColl[r][int32(i)] = in
-	sm.stream[r] = append(sm.stream[r], in)
-	if len(sm.stream[r]) == 1 {
+	if m := sm.depColl[i]; m != nil {
+		if _, dep := sm.depFlow[i][int32(j)]; dep {
+			m[int32(j)] = in
+		}
+	}
+	sm.stream[i] = append(sm.stream[i], in)
+	if len(sm.stream[i]) == 1 {
 		sm.headed(in)
 	}
 	return in
@@ -458,29 +703,17 @@ func (sm *simulator) headed(in *instance) {
 		return
 	}
 	// Start it: its cost is the first caller's view.
-	c := sm.cfg.Costs.Comm(sm.s, int(in.rank), in.action)
-	var nics []int32
-	seen := map[int32]bool{}
-	for _, m := range in.members {
-		nd := sm.node(m)
-		if !seen[nd] {
-			seen[nd] = true
-			nics = append(nics, 2*nd, 2*nd+1)
-		}
-	}
-	if len(seen) == 1 {
-		nics = nil // inside one node: no NIC
-	}
-	f := sm.newFlow(in.rank, in.index, in.action.Kind, c, nics)
+	sg := sm.group(in.group)
+	c := sm.cfg.Costs.Comm(sm.s, int(sm.real[in.rank]), in.action)
+	f := sm.newFlow(in.rank, in.index, in.action.Kind, c, sg.nics, sg.weight)
 	f.coll = in
 	f.ready = in.lastArr
 	in.f = f
 }
 
 // newFlow starts a flow now.
-func (sm *simulator) newFlow(rank, idx int32, kind ir.ActionKind, c CommCost, nics []int32) *flow {
-	f := &flow{id: sm.nextID, start: sm.now, fixedEnd: sm.now + c.Fixed, remaining: c.NICBytes, updated: sm.now + c.Fixed, rank: rank, action: idx, kind: kind}
-	sm.nextID++
+func (sm *simulator) newFlow(i, j int32, kind ir.ActionKind, c CommCost, nics []int32, weight int32) *flow {
+	f := &flow{start: sm.now, fixedEnd: sm.now + c.Fixed, remaining: c.NICBytes, updated: sm.now + c.Fixed, rank: i, action: j, kind: kind, weight: weight}
 	if sm.cfg.NICBandwidth <= 0 || c.NICBytes <= 0 {
 		f.remaining = 0
 		nics = nil
@@ -493,11 +726,12 @@ func (sm *simulator) newFlow(rank, idx int32, kind ir.ActionKind, c CommCost, ni
 // advanceFlow handles a flow's event: the end of its fixed part, or of its
 // NIC part.
 func (sm *simulator) advanceFlow(f *flow) {
-	if f.rate == 0 && f.remaining > 0 {
+	if !f.onNICs && f.remaining > 0 {
 		// The fixed part is over: join the NICs.
+		f.onNICs = true
 		f.updated = sm.now
 		for _, n := range f.nics {
-			sm.nicLoad[n]++
+			sm.nicLoad[n] += f.weight
 			sm.nicFlow[n] = append(sm.nicFlow[n], f)
 		}
 		sm.rerate(f.nics)
@@ -513,6 +747,13 @@ func (sm *simulator) rerate(nics []int32) {
 			if g.done {
 				continue
 			}
+			rate := math.Inf(1)
+			for _, m := range g.nics {
+				rate = math.Min(rate, sm.cfg.NICBandwidth/float64(sm.nicLoad[m]))
+			}
+			if rate == g.rate && g.updated == sm.now {
+				continue // already rescheduled by another of these NICs
+			}
 			if g.rate > 0 {
 				g.remaining -= g.rate * (sm.now - g.updated)
 				if g.remaining < 0 {
@@ -520,9 +761,8 @@ func (sm *simulator) rerate(nics []int32) {
 				}
 			}
 			g.updated = sm.now
-			rate := math.Inf(1)
-			for _, m := range g.nics {
-				rate = math.Min(rate, sm.cfg.NICBandwidth/float64(sm.nicLoad[m]))
+			if rate == g.rate {
+				continue // its completion event still holds
 			}
 			g.rate = rate
 			g.version++
@@ -534,9 +774,9 @@ func (sm *simulator) rerate(nics []int32) {
 func (sm *simulator) finish(f *flow) {
 	f.done = true
 	f.doneAt = sm.now
-	if len(f.nics) > 0 && f.rate > 0 {
+	if f.onNICs {
 		for _, n := range f.nics {
-			sm.nicLoad[n]--
+			sm.nicLoad[n] -= f.weight
 			lst := sm.nicFlow[n]
 			for j, g := range lst {
 				if g == f {
@@ -549,7 +789,7 @@ func (sm *simulator) finish(f *flow) {
 		sm.rerate(f.nics)
 	}
 	if in := f.coll; in != nil {
-		in.done, in.doneAt = true, sm.now
+		in.done = true
 		for _, w := range in.waiters {
 			sm.push(event{t: sm.now, rank: w})
 		}

@@ -24,3 +24,6 @@ func (u Uniform) Compute(_ *ir.Schedule, _ int, a ir.Action) (float64, float64) 
 
 // Comm implements Costs.
 func (u Uniform) Comm(*ir.Schedule, int, ir.Action) CommCost { return CommCost{} }
+
+// TPInvariant reports that Uniform does not depend on the tp index.
+func (u Uniform) TPInvariant() bool { return true }

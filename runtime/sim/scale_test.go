@@ -1,0 +1,127 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"planc/ir"
+	"planc/lang"
+	"planc/passes/sched"
+)
+
+// scalePlans are the plans of issue 4's scale target: the 1T calibration
+// run (512 ranks), X-MoE Super (1024) and the 1T model on 3072 Frontier
+// GCDs, its auto fields fixed by overrides.
+var scalePlans = []struct {
+	name, file, plan string
+	sets             []string
+}{
+	{"512-cal_1t", "../../examples/calibration.plan", "cal_1t_selective", nil},
+	{"1024-xmoe_super", "../../examples/xmoe_super.plan", "xmoe_super_1024", nil},
+	{"3072-frontier_1t", "../../examples/frontier_1t.plan", "frontier_1t_3d",
+		[]string{"vpp=1", "schedule=1f1b", "micro_batch=1", "recompute=selective"}},
+}
+
+func loadPlan(tb testing.TB, file, name string, sets []string) *ir.Plan {
+	tb.Helper()
+	prog, diags := lang.Load([]string{file}, lang.Options{Overrides: sets})
+	if diags.HasErrors() {
+		tb.Fatalf("load %s: %v", file, diags)
+	}
+	p := prog.Plan(name)
+	if p == nil {
+		tb.Fatalf("no plan %s in %s", name, file)
+	}
+	return p
+}
+
+// peakHeap samples the heap while f runs and returns its highest HeapInuse.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	f()
+	close(stop)
+	wg.Wait()
+	runtime.ReadMemStats(&ms)
+	if ms.HeapInuse > peak.Load() {
+		peak.Store(ms.HeapInuse)
+	}
+	if peak.Load() < base {
+		return 0
+	}
+	return peak.Load() - base
+}
+
+// BenchmarkScale compiles the schedule, verifies it and simulates one step
+// at 512, 1024 and 3072 ranks, and reports each phase's seconds and the
+// peak heap. Stage costs are a uniform table (the point is the tools'
+// speed); the network is the plan's cluster, so NIC contention is live.
+func BenchmarkScale(b *testing.B) {
+	for _, sp := range scalePlans {
+		b.Run(sp.name, func(b *testing.B) {
+			p := loadPlan(b, sp.file, sp.plan, sp.sets)
+			for range b.N {
+				var s *ir.Schedule
+				var tBuild, tVerify, tSim time.Duration
+				var res *Result
+				peak := peakHeap(func() {
+					t0 := time.Now()
+					var diags ir.Diagnostics
+					s, diags = sched.Build(p, sched.PlanSizes(p))
+					if diags.HasErrors() {
+						b.Fatal(diags)
+					}
+					t1 := time.Now()
+					if _, err := sched.Verify(s); err != nil {
+						b.Fatal(err)
+					}
+					t2 := time.Now()
+					n := s.NumStages()
+					net := NetworkOf(p)
+					tab := &StageTable{F: fill(n, 1e-2), B: fill(n, 2e-2), W: fill(n, 0), Net: net}
+					var err error
+					res, err = Run(s, net.Config(tab))
+					if err != nil {
+						b.Fatal(err)
+					}
+					t3 := time.Now()
+					tBuild, tVerify, tSim = t1.Sub(t0), t2.Sub(t1), t3.Sub(t2)
+				})
+				b.ReportMetric(float64(len(s.Ranks)), "ranks")
+				b.ReportMetric(float64(s.NumActions()), "actions")
+				b.ReportMetric(tBuild.Seconds(), "build-s")
+				b.ReportMetric(tVerify.Seconds(), "verify-s")
+				b.ReportMetric(tSim.Seconds(), "sim-s")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+				if testing.Verbose() {
+					fmt.Printf("%s: step %.3f s bubble %.3f\n", sp.name, res.StepTime, res.BubbleFraction)
+				}
+			}
+		})
+	}
+}

@@ -59,6 +59,8 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 			p.VPP = n
 		case "zero":
 			p.Zero = n
+		case "sp":
+			p.SP = v == "true"
 		case "schedule":
 			p.Schedule = v
 		case "gb":
@@ -118,6 +120,9 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyGPT, "", "dp=2 zero=3"},
 		{tinyGPT, "", "tp=2"},
 		{tinyGPT, "", "tp=4"},
+		{tinyGPT, "", "tp=2 sp=true"},
+		{tinyGPT, "", "tp=4 sp=true dp=2 zero=2"},
+		{tinyGPT, "", "tp=2 sp=true pp=2 schedule=zb-h1"},
 		{tinyGPT, "", "pp=2"},
 		{tinyGPT, "", "pp=2 schedule=gpipe"},
 		{tinyGPT, "", "pp=4"},
@@ -128,6 +133,7 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 zero=2 per_node=4"},
 		{tinyMoE, "", "dp=2"},
 		{tinyMoE, "", "tp=2"},
+		{tinyMoE, "", "tp=2 sp=true"},
 		{tinyMoE, "", "pp=2"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 pp=2"},
 		{tinyMLP, "", "dp=2"},

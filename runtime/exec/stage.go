@@ -74,6 +74,7 @@ type rank struct {
 	// step's mean loss); localMB those of this rank's pipeline.
 	totalMB, localMB int
 	split            bool // split backward (W actions)
+	sp               bool // Megatron sequence parallelism inside tp
 	stages           map[int]*stage
 	teacher          []*tensor.Tensor // mlp teacher weights, whole: w0, b0, w1, b1, ...
 	step             int
@@ -106,6 +107,7 @@ type stageActs struct {
 
 type layerActs struct {
 	x                  []float32
+	g1, g2             []float32 // ln1, ln2 outputs over all tokens (gathered under sp)
 	ln1, m1, r1        []float32
 	q, k, v, o, lse, y []float32
 	x1                 []float32
@@ -119,6 +121,42 @@ func (r *rank) allReduceTP(buf []float32) error {
 		return nil
 	}
 	return r.comm.AllReduce(r.tpG, buf, collective.Sum)
+}
+
+// localRows returns the tokens this rank holds outside the tensor-parallel
+// regions, as a count and the first row: all T under tp without sp, the
+// tp index's contiguous 1/tp of the micro-batch's T = b·s token rows under
+// sp.
+func (r *rank) localRows() (n, lo int) {
+	T := r.rows()
+	if !r.sp {
+		return T, 0
+	}
+	n = T / r.tp
+	return n, r.coord.TP * n
+}
+
+// toFull enters a tensor-parallel region: under sp it all-gathers the
+// token slices over tp (its adjoint, toLocal's reduce-scatter, runs in
+// backward); without sp the input is already whole.
+func (r *rank) toFull(x []float32) ([]float32, error) {
+	if !r.sp {
+		return x, nil
+	}
+	return r.comm.AllGather(r.tpG, x)
+}
+
+// toLocal leaves a tensor-parallel region: it sums the partial products
+// of the tp ranks, by all-reduce, or under sp by reduce-scatter to each
+// rank's token slice.
+func (r *rank) toLocal(partial []float32) ([]float32, error) {
+	if r.tp == 1 {
+		return partial, nil
+	}
+	if !r.sp {
+		return partial, r.comm.AllReduce(r.tpG, partial, collective.Sum)
+	}
+	return r.comm.ReduceScatter(r.tpG, partial, collective.Sum)
 }
 
 // wgrad runs weight-gradient work now, or defers it to W under a split
@@ -155,20 +193,21 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 		return r.mlpForward(st, mb, a, x)
 	}
 	T, h := r.rows(), r.m.Hidden
+	Tl, lo := r.localRows()
 	if st.info.Embedding {
 		b, s := r.plan.MicroBatch, r.m.Seq
-		a.ids = make([]int32, T)
-		a.targets = make([]int32, T)
-		a.pos = make([]int32, T)
+		ids, tg, pos := make([]int32, T), make([]int32, T), make([]int32, T)
 		for j := 0; j < b; j++ {
 			toks := r.sample(r.globalMB(mb)*b + j)
-			copy(a.ids[j*s:], toks[:s])
-			copy(a.targets[j*s:], toks[1:])
+			copy(ids[j*s:], toks[:s])
+			copy(tg[j*s:], toks[1:])
 			for t := 0; t < s; t++ {
-				a.pos[j*s+t] = int32(t)
+				pos[j*s+t] = int32(t)
 			}
 		}
-		x = make([]float32, T*h)
+		// Under sp each tp rank embeds its own slice of the tokens.
+		a.ids, a.targets, a.pos = ids[lo:lo+Tl], tg[lo:lo+Tl], pos[lo:lo+Tl]
+		x = make([]float32, Tl*h)
 		kernels.EmbeddingForward(x, st.w("wte"), st.w("wpe"), a.ids, a.pos, h, 0)
 	}
 	for l := st.info.FirstLayer; l < st.info.EndLayer; l++ {
@@ -193,27 +232,32 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 	// stage 0; a separate head stage reads them again (same sample).
 	if a.targets == nil {
 		b, s := r.plan.MicroBatch, r.m.Seq
-		a.targets = make([]int32, T)
+		tg := make([]int32, T)
 		for j := 0; j < b; j++ {
 			toks := r.sample(r.globalMB(mb)*b + j)
-			copy(a.targets[j*s:], toks[1:])
+			copy(tg[j*s:], toks[1:])
 		}
+		a.targets = tg[lo : lo+Tl]
 	}
+	// Under sp each tp rank scores its own slice of the tokens with the
+	// whole head, and the loss is the sum of the slices' shares.
 	V := r.m.Vocab
 	a.xh = x
-	a.lnf = make([]float32, T*h)
-	a.lnfMean, a.lnfRstd = make([]float32, T), make([]float32, T)
-	kernels.LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), T, h)
-	logits := make([]float32, T*V)
+	a.lnf = make([]float32, Tl*h)
+	a.lnfMean, a.lnfRstd = make([]float32, Tl), make([]float32, Tl)
+	kernels.LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), Tl, h)
+	logits := make([]float32, Tl*V)
 	if r.m.TieEmbeddings {
-		kernels.MatMulTransB(logits, a.lnf, st.w("wte"), T, h, V, false)
+		kernels.MatMulTransB(logits, a.lnf, st.w("wte"), Tl, h, V, false)
 	} else {
-		kernels.MatMul(logits, a.lnf, st.w("lm_head.weight"), T, h, V, false)
+		kernels.MatMul(logits, a.lnf, st.w("lm_head.weight"), Tl, h, V, false)
 	}
-	a.dlogits = make([]float32, T*V)
-	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, T, V, float32(1/float64(T*r.totalMB)))
+	a.dlogits = make([]float32, Tl*V)
+	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, Tl, V, float32(1/float64(T*r.totalMB)))
 	a.ceLoss = ce
-	if r.coord.TP == 0 {
+	if r.sp {
+		r.lossSum += ce * float64(Tl) / float64(T) / float64(r.totalMB)
+	} else if r.coord.TP == 0 {
 		r.lossSum += ce / float64(r.totalMB)
 	}
 	return nil, nil
@@ -231,6 +275,7 @@ func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
 		return r.mlpBackward(st, mb, a, dy)
 	}
 	T, h, V := r.rows(), r.m.Hidden, r.m.Vocab
+	T, _ = r.localRows() // the head and the embedding work on the local tokens
 	if st.info.Head {
 		dlnf := make([]float32, T*h)
 		var head []float32
@@ -287,11 +332,16 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	d := m.Hidden / m.Heads
 	hl := heads * d
 	pre := fmt.Sprintf("h.%d.", l)
+	Tl, lo := r.localRows()
 	a.x = x
-	a.ln1, a.m1, a.r1 = make([]float32, T*h), make([]float32, T), make([]float32, T)
-	kernels.LayerNormForward(a.ln1, a.m1, a.r1, x, st.w(pre+"ln1.weight"), st.w(pre+"ln1.bias"), T, h)
+	a.ln1, a.m1, a.r1 = make([]float32, Tl*h), make([]float32, Tl), make([]float32, Tl)
+	kernels.LayerNormForward(a.ln1, a.m1, a.r1, x, st.w(pre+"ln1.weight"), st.w(pre+"ln1.bias"), Tl, h)
+	var err error
+	if a.g1, err = r.toFull(a.ln1); err != nil {
+		return nil, err
+	}
 	qkv := make([]float32, T*3*hl)
-	kernels.LinearForward(qkv, a.ln1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
+	kernels.LinearForward(qkv, a.g1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
 	a.q, a.k, a.v = make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
 	kernels.SplitQKV(a.q, a.k, a.v, qkv, b, s, heads, d)
 	a.o, a.lse = make([]float32, T*hl), make([]float32, b*heads*s)
@@ -300,33 +350,39 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	kernels.MergeHeads(a.y, a.o, b, s, heads, d)
 	z := make([]float32, T*h)
 	kernels.MatMul(z, a.y, st.w(pre+"attn.out.weight"), T, hl, h, false)
-	if err := r.allReduceTP(z); err != nil {
+	if z, err = r.toLocal(z); err != nil {
 		return nil, err
 	}
-	kernels.AddBias(z, st.w(pre+"attn.out.bias"), T, h)
+	kernels.AddBias(z, st.w(pre+"attn.out.bias"), Tl, h)
 	a.x1 = z
 	kernels.Add(a.x1, x)
-	a.ln2, a.m2, a.r2 = make([]float32, T*h), make([]float32, T), make([]float32, T)
-	kernels.LayerNormForward(a.ln2, a.m2, a.r2, a.x1, st.w(pre+"ln2.weight"), st.w(pre+"ln2.bias"), T, h)
+	a.ln2, a.m2, a.r2 = make([]float32, Tl*h), make([]float32, Tl), make([]float32, Tl)
+	kernels.LayerNormForward(a.ln2, a.m2, a.r2, a.x1, st.w(pre+"ln2.weight"), st.w(pre+"ln2.bias"), Tl, h)
+	if a.g2, err = r.toFull(a.ln2); err != nil {
+		return nil, err
+	}
 	var out []float32
 	if m.IsMoELayer(l) {
+		// MoE layers run whole on every tp rank (routing, capacity and the
+		// auxiliary loss are defined over the micro-batch); under sp each
+		// rank keeps its slice of the output.
 		a.moe = &moeActs{}
-		var err error
-		if out, err = r.moeForward(st, pre+"moe.", a.ln2, a.moe); err != nil {
+		if out, err = r.moeForward(st, pre+"moe.", a.g2, a.moe); err != nil {
 			return nil, err
 		}
+		out = out[lo*h : (lo+Tl)*h]
 	} else {
 		f := ffnWidth(m) / r.tp
 		a.u = make([]float32, T*f)
-		kernels.LinearForward(a.u, a.ln2, st.w(pre+"mlp.fc1.weight"), st.w(pre+"mlp.fc1.bias"), T, h, f)
+		kernels.LinearForward(a.u, a.g2, st.w(pre+"mlp.fc1.weight"), st.w(pre+"mlp.fc1.bias"), T, h, f)
 		a.gu = make([]float32, T*f)
 		kernels.GeluForward(a.gu, a.u)
 		out = make([]float32, T*h)
 		kernels.MatMul(out, a.gu, st.w(pre+"mlp.fc2.weight"), T, f, h, false)
-		if err := r.allReduceTP(out); err != nil {
+		if out, err = r.toLocal(out); err != nil {
 			return nil, err
 		}
-		kernels.AddBias(out, st.w(pre+"mlp.fc2.bias"), T, h)
+		kernels.AddBias(out, st.w(pre+"mlp.fc2.bias"), Tl, h)
 	}
 	kernels.Add(out, a.x1)
 	return out, nil
@@ -340,56 +396,69 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 	d := m.Hidden / m.Heads
 	hl := heads * d
 	pre := fmt.Sprintf("h.%d.", l)
+	Tl, lo := r.localRows()
 	// FFN branch: x2 = x1 + ffn(ln2(x1)).
-	dln2 := make([]float32, T*h)
+	dx2full, err := r.toFull(dx2)
+	if err != nil {
+		return nil, err
+	}
+	var dln2 []float32
 	if a.moe != nil {
-		if err := r.moeBackward(st, mb, pre+"moe.", a.ln2, a.moe, dx2, dln2); err != nil {
+		dfull := make([]float32, T*h)
+		if err := r.moeBackward(st, mb, pre+"moe.", a.g2, a.moe, dx2full, dfull); err != nil {
 			return nil, err
 		}
+		dln2 = dfull[lo*h : (lo+Tl)*h]
 	} else {
 		f := ffnWidth(m) / r.tp
-		r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"mlp.fc2.bias"), dx2, T, h) })
+		r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"mlp.fc2.bias"), dx2, Tl, h) })
 		dgu := make([]float32, T*f)
-		kernels.MatMulTransB(dgu, dx2, st.w(pre+"mlp.fc2.weight"), T, h, f, true)
-		r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"mlp.fc2.weight"), a.gu, dx2, f, T, h, true) })
+		kernels.MatMulTransB(dgu, dx2full, st.w(pre+"mlp.fc2.weight"), T, h, f, true)
+		r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"mlp.fc2.weight"), a.gu, dx2full, f, T, h, true) })
 		du := make([]float32, T*f)
 		kernels.GeluBackward(du, dgu, a.u)
-		kernels.MatMulTransB(dln2, du, st.w(pre+"mlp.fc1.weight"), T, f, h, true)
+		dg2 := make([]float32, T*h)
+		kernels.MatMulTransB(dg2, du, st.w(pre+"mlp.fc1.weight"), T, f, h, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(pre+"mlp.fc1.weight"), st.gr(pre+"mlp.fc1.bias"), du, a.ln2, nil, T, h, f)
+			kernels.LinearBackward(nil, st.gr(pre+"mlp.fc1.weight"), st.gr(pre+"mlp.fc1.bias"), du, a.g2, nil, T, h, f)
 		})
-		if err := r.allReduceTP(dln2); err != nil {
+		if dln2, err = r.toLocal(dg2); err != nil {
 			return nil, err
 		}
 	}
 	dx1 := append([]float32(nil), dx2...)
-	kernels.LayerNormBackward(dx1, nil, nil, dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), T, h)
+	kernels.LayerNormBackward(dx1, nil, nil, dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
 	r.wgrad(st, mb, func() {
-		kernels.LayerNormBackward(nil, st.gr(pre+"ln2.weight"), st.gr(pre+"ln2.bias"), dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), T, h)
+		kernels.LayerNormBackward(nil, st.gr(pre+"ln2.weight"), st.gr(pre+"ln2.bias"), dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
 	})
 	// Attention branch: x1 = x + attn(ln1(x)).
-	r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"attn.out.bias"), dx1, T, h) })
+	r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"attn.out.bias"), dx1, Tl, h) })
+	dx1full, err := r.toFull(dx1)
+	if err != nil {
+		return nil, err
+	}
 	dy := make([]float32, T*hl)
-	kernels.MatMulTransB(dy, dx1, st.w(pre+"attn.out.weight"), T, h, hl, true)
-	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1, hl, T, h, true) })
+	kernels.MatMulTransB(dy, dx1full, st.w(pre+"attn.out.weight"), T, h, hl, true)
+	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1full, hl, T, h, true) })
 	do := make([]float32, T*hl)
 	kernels.SplitHeads(do, dy, b, s, heads, d)
 	dq, dk, dv := make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
 	kernels.AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, kernels.AttnShape{Batch: b, Heads: heads, Tq: s, Tk: s, D: d, Causal: true})
 	dqkv := make([]float32, T*3*hl)
 	kernels.JoinQKVGrad(dqkv, dq, dk, dv, b, s, heads, d)
-	dln1 := make([]float32, T*h)
-	kernels.MatMulTransB(dln1, dqkv, st.w(pre+"attn.qkv.weight"), T, 3*hl, h, true)
+	dg1 := make([]float32, T*h)
+	kernels.MatMulTransB(dg1, dqkv, st.w(pre+"attn.qkv.weight"), T, 3*hl, h, true)
 	r.wgrad(st, mb, func() {
-		kernels.LinearBackward(nil, st.gr(pre+"attn.qkv.weight"), st.gr(pre+"attn.qkv.bias"), dqkv, a.ln1, nil, T, h, 3*hl)
+		kernels.LinearBackward(nil, st.gr(pre+"attn.qkv.weight"), st.gr(pre+"attn.qkv.bias"), dqkv, a.g1, nil, T, h, 3*hl)
 	})
-	if err := r.allReduceTP(dln1); err != nil {
+	dln1, err := r.toLocal(dg1)
+	if err != nil {
 		return nil, err
 	}
 	dx := append([]float32(nil), dx1...) // residual; dx1 stays for deferred weight gradients
-	kernels.LayerNormBackward(dx, nil, nil, dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), T, h)
+	kernels.LayerNormBackward(dx, nil, nil, dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
 	r.wgrad(st, mb, func() {
-		kernels.LayerNormBackward(nil, st.gr(pre+"ln1.weight"), st.gr(pre+"ln1.bias"), dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), T, h)
+		kernels.LayerNormBackward(nil, st.gr(pre+"ln1.weight"), st.gr(pre+"ln1.bias"), dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
 	})
 	return dx, nil
 }

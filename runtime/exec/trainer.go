@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,9 +99,6 @@ func Validate(p *ir.Plan) error {
 	if p.EP > 1 {
 		return fmt.Errorf("plan %s: expert parallelism (ep = %d) is not executed by the runtime yet", p.Name, p.EP)
 	}
-	if p.SP {
-		return fmt.Errorf("plan %s: sequence parallelism (sp = true) is not executed by the runtime yet", p.Name)
-	}
 	if m.FFNKind.IsPhantom() {
 		return fmt.Errorf("plan %s: phantom FFNs are not executed by the runtime yet", p.Name)
 	}
@@ -111,6 +109,9 @@ func Validate(p *ir.Plan) error {
 		return fmt.Errorf("plan %s: global_batch %d is not a positive multiple of dp %d · micro_batch %d", p.Name, p.GlobalBatch, p.DP, p.MicroBatch)
 	}
 	if m.Kind == ir.MLPModel {
+		if p.SP && p.TP > 1 {
+			return fmt.Errorf("plan %s: sp splits sequences, and mlp model %s has none: set sp = false", p.Name, m.Name)
+		}
 		if p.TP > 1 && m.Width%p.TP != 0 {
 			return fmt.Errorf("plan %s: tp %d does not divide the width %d", p.Name, p.TP, m.Width)
 		}
@@ -121,6 +122,9 @@ func Validate(p *ir.Plan) error {
 	}
 	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
 		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
+	}
+	if p.SP && (p.MicroBatch*m.Seq)%p.TP != 0 {
+		return fmt.Errorf("plan %s: sp splits the %d tokens of a micro-batch over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq, p.TP)
 	}
 	return nil
 }
@@ -259,7 +263,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		rk := &rank{
 			id: r, coord: c, plan: p, m: m, comm: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
-			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward,
+			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1,
 			stages: map[int]*stage{}, teacher: teacher,
 		}
 		for si, info := range s.Stages {
@@ -595,6 +599,9 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			}
 		case ir.ActGradNorm:
 			if !tiedDone {
+				if err := t.reduceSeqPartial(rk); err != nil {
+					return err
+				}
 				if err := t.sumTied(rk); err != nil {
 					return err
 				}
@@ -605,6 +612,9 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			}
 		case ir.ActOptimizer:
 			if !tiedDone {
+				if err := t.reduceSeqPartial(rk); err != nil {
+					return err
+				}
 				if err := t.sumTied(rk); err != nil {
 					return err
 				}
@@ -615,6 +625,50 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			}
 		default:
 			return fmt.Errorf("action %s not executed by the runtime", a.Kind)
+		}
+	}
+	return nil
+}
+
+// seqPartial reports whether, under sp, the gradient of sp is a partial
+// sum over the tp ranks: the parameters replicated over tp that act on
+// each rank's own tokens (LayerNorms, the biases added after a
+// reduce-scatter, embeddings and head). MoE layers run whole on every rank,
+// so their gradients are already complete.
+func seqPartial(sp *paramSpec) bool {
+	return sp.shard == replicated && !strings.Contains(sp.name, ".moe.")
+}
+
+// reduceSeqPartial all-reduces over tp the gradients that sp leaves as
+// partial sums (Megatron's all-reduce of sequence-parallel parameters'
+// gradients), one buffer per stage, before they are clipped and applied.
+// With ZeRO the tp ranks' flat layouts and owned chunks coincide, so it is
+// exact on the owned elements.
+func (t *Trainer) reduceSeqPartial(rk *rank) error {
+	if !rk.sp {
+		return nil
+	}
+	keys := make([]int, 0, len(rk.stages))
+	for k := range rk.stages {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		st := rk.stages[k]
+		var buf []float32
+		for _, sp := range st.specs {
+			if seqPartial(sp) {
+				buf = append(buf, st.gr(sp.name)...)
+			}
+		}
+		if err := rk.comm.AllReduce(rk.tpG, buf, collective.Sum); err != nil {
+			return err
+		}
+		for _, sp := range st.specs {
+			if seqPartial(sp) {
+				n := copy(st.gr(sp.name), buf)
+				buf = buf[n:]
+			}
 		}
 	}
 	return nil

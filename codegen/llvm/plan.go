@@ -72,12 +72,13 @@ func PlanShapes(p *ir.Plan) (Shapes, error) {
 	return s, nil
 }
 
-// linearSpecs returns the forward, input-gradient, weight-gradient and
-// bias-gradient kernels of y[M,N] = x[M,K]·W[K,N] (+ b); rows zero means
+// linearSpecs returns the forward (with and without the bias),
+// input-gradient, weight-gradient and bias-gradient kernels of y[M,N] = x[M,K]·W[K,N] (+ b); rows zero means
 // a runtime row count.
 func linearSpecs(rows, k, n int, bias bool) []Spec {
 	specs := []Spec{
 		MatMul{M: rows, K: k, N: n, Bias: bias},
+		MatMul{M: rows, K: k, N: n}, // row-parallel layers add the bias after their all-reduce
 		MatMul{M: rows, K: n, N: k, TransB: true, Acc: true},
 		MatMul{M: k, K: rows, N: n, TransA: true, Acc: true},
 	}
@@ -108,7 +109,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 		specs = append(specs, linearSpecs(T, s.FFN, H, true)...)
 	}
 	if s.MoE {
-		specs = append(specs, linearSpecs(T, H, s.AllExp, false)[:3]...) // router
+		specs = append(specs, linearSpecs(T, H, s.AllExp, false)...) // router
 		rt := RouterTopK{Tokens: T, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
 		specs = append(specs, rt, RouterTopKBwd{rt})
 		specs = append(specs, Permute{T, s.TopK, H}, PermuteBwd{T, s.TopK, H}, Unpermute{T, s.TopK, H}, UnpermuteBwd{T, s.TopK, H})
@@ -128,7 +129,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 			MatMul{M: T, K: s.Vocab, N: H, Acc: true},               // dx += dlogits·wte
 			MatMul{M: s.Vocab, K: T, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
 	} else {
-		specs = append(specs, linearSpecs(T, H, s.Vocab, false)[:3]...)
+		specs = append(specs, linearSpecs(T, H, s.Vocab, false)...)
 	}
 	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
 	return specs, nil

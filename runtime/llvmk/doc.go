@@ -2,8 +2,9 @@
 // cgo, with the semantics of the Go kernels of runtime/kernels (and of
 // runtime/optim's AdamW step).
 //
-// Everything but this comment is behind the build tag planc_llvm, because
-// it needs cgo, llc and a linker at run time:
+// The [Ops] interface, [GoOps] and [Select] build everywhere; the
+// generated kernels (*Kernels) are behind the build tag planc_llvm, because
+// they need cgo, llc and a linker at run time:
 //
 //	go test -tags planc_llvm ./runtime/llvmk/
 //

@@ -1,0 +1,22 @@
+//go:build !planc_llvm
+
+package llvmk
+
+import (
+	"fmt"
+
+	"planc/ir"
+)
+
+// Available reports whether this binary was built with the generated host
+// kernels (-tags planc_llvm).
+const Available = false
+
+// Select returns [GoOps]; asking for the generated kernels is an error in
+// a binary built without -tags planc_llvm.
+func Select(p *ir.Plan, useLLVM bool) (ops Ops, close func(), err error) {
+	if useLLVM {
+		return nil, nil, fmt.Errorf("the LLVM host kernels need a planc built with -tags planc_llvm (and llc at run time)")
+	}
+	return GoOps{}, func() {}, nil
+}

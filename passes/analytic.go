@@ -1,12 +1,12 @@
 package passes
 
 import (
-	"fmt"
+	"sync"
 
 	"planc/ir"
 )
 
-// nKindsLayer bounds the kinds of layers a model has (see kindOf).
+// nKindsLayer bounds the kinds of layers a model has (see layerKind).
 const nKindsLayer = 5
 
 // Estimation is the analytic cost model's verdict on a plan.
@@ -22,12 +22,172 @@ type Estimation struct {
 // Fits reports whether the plan fits in device memory.
 func (e Estimation) Fits() bool { return e.PeakBytes <= e.Memory.Capacity }
 
+// layerKind classifies layer i: layers of one kind expand to the same ops
+// (up to names), so one template stands for all of them.
+func layerKind(m *ir.Model, i int) int {
+	L := m.NumLayers()
+	if m.Kind != ir.MLPModel {
+		if m.IsMoELayer(i) {
+			return 1
+		}
+		return 0
+	}
+	switch {
+	case i == L-1:
+		return 2 // the last mlp layer has no activation
+	case i == 0:
+		return 4 // the first reads the data, with no producer to reduce into
+	case i%2 == 1:
+		return 3 // row-parallel layers
+	}
+	return 0
+}
+
+// templates are the expanded, sharded ops and collectives of the
+// embedding, one layer of each kind and the head, for the knobs that shape
+// them (not pp, dp, the schedule or ZeRO). They are read-only once built
+// and shared between estimates.
+type templates struct {
+	embed, head           []*ir.Op
+	embedColls, headColls []*ir.Collective
+	layers                [nKindsLayer][]*ir.Op
+	colls                 [nKindsLayer][]*ir.Collective
+	index, count          [nKindsLayer]int // first layer of each kind, layers of it
+	params                [nKindsLayer][2]float64
+	embedParams           float64
+	headParams, headTied  float64
+	wteBytes              float64
+}
+
+type templateKey struct {
+	model                                 *ir.Model
+	b, tp, cp, ep                         int
+	sp, ssmb                              bool
+	cpMode, dispatch, precision, recompute string
+	cf                                    float64
+}
+
+var (
+	cacheMu       sync.Mutex
+	templateCache = map[templateKey]*templates{}
+	partitionMemo = map[partitionKey][]int{}
+)
+
+const cacheBound = 4096
+
+type partitionKey struct {
+	model       *ir.Model
+	cost        [nKindsLayer]float64
+	first, last float64
+	parts       int
+}
+
+func templatesFor(p *ir.Plan) *templates {
+	key := templateKey{p.Model, p.MicroBatch, p.TP, p.CP, p.EP, p.SP, p.MoE.SSMB, p.CPMode, p.MoE.Dispatch, p.Precision, p.Recompute, p.MoE.CapacityFactor}
+	cacheMu.Lock()
+	t, ok := templateCache[key]
+	cacheMu.Unlock()
+	if ok {
+		return t
+	}
+	t = buildTemplates(p)
+	cacheMu.Lock()
+	if len(templateCache) >= cacheBound {
+		templateCache = map[templateKey]*templates{}
+	}
+	templateCache[key] = t
+	cacheMu.Unlock()
+	return t
+}
+
+func buildTemplates(p *ir.Plan) *templates {
+	t := &templates{}
+	mesh := ir.NewMesh(p)
+	d := newDims(p)
+	sh := newSharder(p)
+	m := p.Model
+	L := m.NumLayers()
+	for k := range t.index {
+		t.index[k] = -1
+	}
+	for i := 0; i < L; i++ {
+		k := layerKind(m, i)
+		if t.index[k] < 0 {
+			t.index[k] = i
+		}
+		t.count[k]++
+	}
+	if m.Kind == ir.MLPModel {
+		t.head = []*ir.Op{mseLoss(d, L)}
+	} else {
+		t.embed = []*ir.Op{embedding(d)}
+		t.head = headOps(d, m)
+	}
+	var list [][]*ir.Op
+	var kinds []int
+	for k, i := range t.index {
+		if i < 0 {
+			continue
+		}
+		if m.Kind == ir.MLPModel {
+			t.layers[k] = mlpLayer(d, m, i)
+		} else {
+			t.layers[k] = transformerLayer(d, p, i)
+		}
+		list = append(list, t.layers[k])
+		kinds = append(kinds, k)
+	}
+	producers := map[string]*ir.Op{}
+	for _, ops := range append(append([][]*ir.Op{t.embed}, list...), t.head) {
+		for _, o := range ops {
+			sh.shardOp(o)
+			producers[o.Output.Name] = o
+		}
+	}
+	// the head reads the last layer's output: alias it to that kind's
+	// template, whose output has the same layout
+	last := t.layers[layerKind(m, L-1)]
+	producers[t.head[0].Inputs[0].Name] = last[len(last)-1]
+	var layerColls [][]*ir.Collective
+	t.embedColls, layerColls, t.headColls = collectivesOf(p, mesh, t.embed, list, t.head, producers)
+	markRecompute(p.Recompute, list)
+	for j, k := range kinds {
+		t.colls[k] = layerColls[j]
+		for _, o := range t.layers[k] {
+			for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+				if w == nil {
+					continue
+				}
+				if isExpertParam(w.Name) {
+					t.params[k][1] += w.Elements()
+				} else {
+					t.params[k][0] += w.Elements()
+				}
+			}
+		}
+	}
+	for _, o := range t.embed {
+		t.embedParams += o.ParamElements()
+		if o.Kind == ir.OpEmbedding {
+			t.wteBytes = o.Weight.Elements() * float64(o.Weight.Elem)
+		}
+	}
+	for _, o := range t.head {
+		t.headParams += o.ParamElements()
+		if o.Weight != nil && o.Weight.Name == "wte" {
+			t.headTied = o.Weight.Elements()
+		}
+	}
+	return t
+}
+
 // Estimate evaluates a plan with the fast analytic path that the planner
 // uses: it expands, shards and times one layer of each kind (dense, MoE)
-// instead of the whole model, partitions the pipeline with the same
-// balancing as the pipeline pass, and assembles the same memory and cost
-// reports. Compile's reports and Estimate's agree (a test checks it). The
-// plan is not modified; its `auto` fields must already be filled.
+// instead of the whole model (memoized for the knobs that shape a layer),
+// partitions the pipeline with the same balancing as the pipeline pass,
+// and assembles the same memory and cost reports. Compile's reports and
+// Estimate's agree (a test checks it). The plan is not modified; its
+// `auto` fields must already be filled. It is safe for concurrent use.
 func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	p := clonePlan(plan)
 	if ds := checkPlan(p); ds.HasErrors() {
@@ -35,144 +195,86 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	}
 	mesh := ir.NewMesh(p)
 	cm := newCostModel(p, mesh)
-	d := newDims(p)
-	sh := newSharder(p)
+	t := templatesFor(p)
 	m := p.Model
 	L := m.NumLayers()
+	full := p.Recompute == "full"
 
-	// one template layer per kind, at the first index of that kind
-	kindOf := func(i int) int {
-		if m.Kind != ir.MLPModel && m.IsMoELayer(i) {
-			return 1
-		}
-		if m.Kind == ir.MLPModel && i == L-1 {
-			return 2 // the last mlp layer has no activation
-		}
-		if m.Kind == ir.MLPModel && i == 0 {
-			return 4 // the first reads the data, with no producer to reduce into
-		}
-		if m.Kind == ir.MLPModel && i%2 == 1 {
-			return 3 // row-parallel layers
-		}
-		return 0
-	}
-	var tmplIndex [nKindsLayer]int
-	for k := range tmplIndex {
-		tmplIndex[k] = -1
-	}
-	var counts [nKindsLayer]int
-	for i := 0; i < L; i++ {
-		k := kindOf(i)
-		if tmplIndex[k] < 0 {
-			tmplIndex[k] = i
-		}
-		counts[k]++
-	}
-	var embed, head []*ir.Op
-	var layers [nKindsLayer][]*ir.Op
-	if m.Kind == ir.MLPModel {
-		head = []*ir.Op{mseLoss(d, L)}
-	} else {
-		embed = []*ir.Op{embedding(d)}
-		head = headOps(d, m)
-	}
-	producers := map[string]*ir.Op{}
-	var layerList [][]*ir.Op
-	var layerKinds []int
-	for k, i := range tmplIndex {
+	// per-kind weights of the pipeline pass, and summaries with ZeRO-3's
+	// per-layer gathers (which depend on dp)
+	var kindCost [nKindsLayer]float64
+	var kindSum [nKindsLayer]summary
+	for k, i := range t.index {
 		if i < 0 {
 			continue
 		}
-		if m.Kind == ir.MLPModel {
-			layers[k] = mlpLayer(d, m, i)
-		} else {
-			layers[k] = transformerLayer(d, p, i)
+		kindCost[k] = opsTime(cm, t.layers[k], t.colls[k])
+		colls := t.colls[k]
+		if z := zero3Colls(p, mesh, t.layers[k], i); z != nil {
+			colls = append(append([]*ir.Collective(nil), colls...), z...)
 		}
-		layerList = append(layerList, layers[k])
-		layerKinds = append(layerKinds, k)
-	}
-	for _, ops := range append(append([][]*ir.Op{embed}, layerList...), head) {
-		for _, o := range ops {
-			sh.shardOp(o)
-			producers[o.Output.Name] = o
-		}
-	}
-	// the head reads the last layer's output: alias it to that kind's
-	// template (same layout)
-	last := layers[kindOf(L-1)]
-	producers[head[0].Inputs[0].Name] = last[len(last)-1]
-	embedColls, layerColls, headColls := collectivesOf(p, mesh, embed, layerList, head, producers)
-	markRecompute(p.Recompute, layerList)
-
-	// partition with the pipeline pass's weights
-	var kindCost [nKindsLayer]float64
-	var kindColls [nKindsLayer][]*ir.Collective
-	for j, k := range layerKinds {
-		kindCost[k] = opsTime(cm, layers[k], layerColls[j])
-		kindColls[k] = append(layerColls[j], zero3Colls(p, mesh, layers[k], tmplIndex[k])...)
-	}
-	costs := make([]float64, L)
-	for i := range costs {
-		costs[i] = kindCost[kindOf(i)]
+		kindSum[k] = summarizeOps(cm, t.layers[k], colls, full)
 	}
 	chunks := p.PP * p.VPP
-	bounds := partition(costs, chunks, opsTime(cm, embed, embedColls), opsTime(cm, head, headColls))
+	first, last := opsTime(cm, t.embed, t.embedColls), opsTime(cm, t.head, t.headColls)
+	pk := partitionKey{m, kindCost, first, last, chunks}
+	cacheMu.Lock()
+	bounds, ok := partitionMemo[pk]
+	cacheMu.Unlock()
+	if !ok {
+		costs := make([]float64, L)
+		for i := range costs {
+			costs[i] = kindCost[layerKind(m, i)]
+		}
+		bounds = partition(costs, chunks, first, last)
+		cacheMu.Lock()
+		if len(partitionMemo) >= cacheBound {
+			partitionMemo = map[partitionKey][]int{}
+		}
+		partitionMemo[pk] = bounds
+		cacheMu.Unlock()
+	}
 
-	full := p.Recompute == "full"
-	var kindSum [nKindsLayer]summary
-	var kindParams [nKindsLayer][2]float64
-	for _, k := range layerKinds {
-		kindSum[k] = summarizeOps(cm, layers[k], kindColls[k], full)
-		for _, o := range layers[k] {
-			for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
-				if w == nil {
-					continue
-				}
-				if isExpertParam(w.Name) {
-					kindParams[k][1] += w.Elements()
-				} else {
-					kindParams[k][0] += w.Elements()
-				}
-			}
-		}
-	}
-	embedSum := summarizeOps(cm, embed, embedColls, full)
-	headSum := summarizeOps(cm, head, headColls, full)
-	embedParams := 0.0
-	for _, o := range embed {
-		embedParams += o.ParamElements()
-	}
-	headParams, headTied := 0.0, 0.0
-	for _, o := range head {
-		headParams += o.ParamElements()
-		if o.Weight != nil && o.Weight.Name == "wte" {
-			headTied = o.Weight.Elements()
-		}
-	}
+	embedSum := summarizeOps(cm, t.embed, t.embedColls, full)
+	headSum := summarizeOps(cm, t.head, t.headColls, full)
 	boundary := boundaryBytes(p)
 	digests := make([]stageDigest, chunks)
+	var prevCounts [nKindsLayer]int
 	for s := 0; s < chunks; s++ {
 		dg := stageDigest{index: s, ppRank: s % p.PP}
+		var n [nKindsLayer]int
+		if m.Kind == ir.MLPModel || m.MoE != nil {
+			for l := bounds[s]; l < bounds[s+1]; l++ {
+				n[layerKind(m, l)]++
+			}
+		} else {
+			n[0] = bounds[s+1] - bounds[s]
+		}
+		edge := s == 0 || s == chunks-1 || s == 1 || s == chunks-2
+		if !edge && n == prevCounts {
+			// a middle stage like the one before: same digest
+			prev := digests[s-1]
+			dg.sum, dg.dense, dg.expert, dg.step = prev.sum, prev.dense, prev.expert, prev.step
+			digests[s] = dg
+			continue
+		}
+		prevCounts = n
 		if s == 0 {
 			dg.sum.add(&embedSum, 1)
-			dg.dense += embedParams
-		}
-		var n [nKindsLayer]int
-		for l := bounds[s]; l < bounds[s+1]; l++ {
-			n[kindOf(l)]++
+			dg.dense += t.embedParams
 		}
 		for k := range n {
 			if n[k] > 0 {
 				dg.sum.add(&kindSum[k], float64(n[k]))
-				dg.dense += float64(n[k]) * kindParams[k][0]
-				dg.expert += float64(n[k]) * kindParams[k][1]
+				dg.dense += float64(n[k]) * t.params[k][0]
+				dg.expert += float64(n[k]) * t.params[k][1]
 			}
 		}
 		if s == chunks-1 {
 			dg.sum.add(&headSum, 1)
-			dg.dense += headParams
+			dg.dense += t.headParams
 			if s == 0 {
-				dg.dense -= headTied // one wte on a single stage
+				dg.dense -= t.headTied // one wte on a single stage
 			}
 		}
 		if p.PP > 1 {
@@ -186,10 +288,10 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			ps := summarizeOps(cm, nil, pc, full)
 			dg.sum.add(&ps, 1)
 			if (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
-				dg.step = append(dg.step, stepColl{ir.AllReduce, ir.AxisEmbed, embed[0].Weight.Elements() * float64(embed[0].Weight.Elem), 1, ir.Critical})
+				dg.step = append(dg.step, stepColl{ir.AllReduce, ir.AxisEmbed, t.wteBytes, 1, ir.Critical})
 			}
 		}
-		dg.step = append(stepColls(gradColls(p, mesh, s, dg.dense, dg.expert)), dg.step...)
+		dg.step = append(gradStepColls(p, mesh, dg.dense, dg.expert), dg.step...)
 		digests[s] = dg
 	}
 	mem, cost := assemble(p, cm, digests)
@@ -197,4 +299,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	return e, nil
 }
 
-var _ = fmt.Sprint
+// gradStepColls is gradColls without names, for the estimate.
+func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64) []stepColl {
+	return stepColls(gradColls(p, mesh, -1, dense, expert))
+}

@@ -221,7 +221,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 		for a := 0; a < nAxes; a++ {
 			var calls, bytes, tm float64
 			for r := 0; r < pp; r++ {
-				c := ranks[r].sum.comm[k][a]
+				c := ranks[r].sum.get(k, a)
 				cost.CommBytes[ir.CommKinds[k]] += c.bytes * m * ranksPerStage
 				if r == slowest {
 					calls, bytes, tm = c.calls*m, c.bytes*m, c.time*m

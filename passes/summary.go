@@ -37,6 +37,34 @@ type commCell struct {
 	calls, bytes, time float64
 }
 
+// commEntry is a commCell with its kind and axis indices; a summary keeps
+// the few pairs it has in a short list (no maps, no full table to copy).
+type commEntry struct {
+	k, a int
+	commCell
+}
+
+// cell returns the entry of (k, a), adding it when missing.
+func (s *summary) cell(k, a int) *commCell {
+	for i := range s.comm {
+		if s.comm[i].k == k && s.comm[i].a == a {
+			return &s.comm[i].commCell
+		}
+	}
+	s.comm = append(s.comm, commEntry{k: k, a: a})
+	return &s.comm[len(s.comm)-1].commCell
+}
+
+// get returns the entry of (k, a), or zero.
+func (s *summary) get(k, a int) commCell {
+	for i := range s.comm {
+		if s.comm[i].k == k && s.comm[i].a == a {
+			return s.comm[i].commCell
+		}
+	}
+	return commCell{}
+}
+
 // summary is the additive digest of a set of ops and collectives per
 // micro-batch: the cost pass builds one per stage from the stage's graph;
 // the analytic estimate builds one per kind of layer and adds them up by
@@ -55,7 +83,7 @@ type summary struct {
 	transient       float64                 // largest op working memory
 	p2pBytes        float64                 // pipeline buffer bytes
 	layerParams     float64                 // largest layer's parameter elements (ZeRO-3 gather buffer)
-	comm            [nKinds][nAxes]commCell // per micro-batch
+	comm            []commEntry // per micro-batch, by kind and axis
 }
 
 func (s *summary) add(o *summary, n float64) {
@@ -75,12 +103,11 @@ func (s *summary) add(o *summary, n float64) {
 	s.transient = math.Max(s.transient, o.transient)
 	s.p2pBytes = math.Max(s.p2pBytes, o.p2pBytes)
 	s.layerParams = math.Max(s.layerParams, o.layerParams)
-	for k := range s.comm {
-		for a := range s.comm[k] {
-			s.comm[k][a].calls += n * o.comm[k][a].calls
-			s.comm[k][a].bytes += n * o.comm[k][a].bytes
-			s.comm[k][a].time += n * o.comm[k][a].time
-		}
+	for _, e := range o.comm {
+		c := s.cell(e.k, e.a)
+		c.calls += n * e.calls
+		c.bytes += n * e.bytes
+		c.time += n * e.time
 	}
 }
 
@@ -121,7 +148,7 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 			continue
 		}
 		t := cm.collTime(c)
-		cell := &s.comm[kindIndex(c.Kind)][axisIndex(c.Axis)]
+		cell := s.cell(kindIndex(c.Kind), axisIndex(c.Axis))
 		cell.calls += float64(c.Calls())
 		cell.bytes += c.Bytes * float64(c.Calls())
 		cell.time += t

@@ -134,7 +134,45 @@ func (c *checker) parseSetValue(toks []token, span ir.Span) *Value {
 	}
 	v2 := b.value(v)
 	c.diags = append(c.diags, b.diags...)
+	if v2.Kind == StringVal && !v2.Bad {
+		// --set cluster.inter_bw="25 GB/s": the quotes only keep the
+		// value in one piece; what is inside is the value.
+		inner, ok := c.unquoteSetValue(v2)
+		if ok {
+			return inner
+		}
+	}
 	return v2
+}
+
+// unquoteSetValue parses the inside of a quoted --set value as a value. It
+// fails quietly (the string stays a string) when the inside is not one.
+func (c *checker) unquoteSetValue(v *Value) (*Value, bool) {
+	if strings.ContainsAny(v.Text, "\\") || len(v.Text) < 3 {
+		return nil, false
+	}
+	src := string(c.prog.Sources[SetFile])
+	start, end := v.Span.Start.Offset+1, v.Span.End.Offset-1
+	if start < 0 || end > len(src) || start >= end {
+		return nil, false
+	}
+	at := v.Span.Start
+	at.Offset++
+	at.Col++
+	toks, diags := lexRange(SetFile, src, start, end, at)
+	if len(diags) > 0 || len(toks) == 0 {
+		return nil, false
+	}
+	g, err := parseValueTokens(toks)
+	if err != nil {
+		return nil, false
+	}
+	b := &builder{file: SetFile}
+	inner := b.value(g)
+	if len(b.diags) > 0 || inner.Kind == StringVal {
+		return nil, false
+	}
+	return inner, true
 }
 
 // addOverride puts item into the nested blocks named by path, replacing

@@ -47,7 +47,7 @@ func runCompile(args []string, stdout, stderr io.Writer) int {
 	emit := fs.String("emit", "", "what to emit: "+strings.Join(emitterNames(), ", ")+" (default: schedule when -o ends in .sched)")
 	target := fs.String("target", "x86-64", "kernel target for --emit=llvm: x86-64, gfx90a, sm_80, sm_90")
 	output := fs.String("o", "", "output file or folder")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() == 0 {

@@ -288,10 +288,10 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			ps := summarizeOps(cm, nil, pc, full)
 			dg.sum.add(&ps, 1)
 			if (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
-				dg.step = append(dg.step, stepColl{ir.AllReduce, ir.AxisEmbed, t.wteBytes, 1, ir.Critical})
+				dg.step = append(dg.step, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical})
 			}
 		}
-		dg.step = append(gradStepColls(p, mesh, dg.dense, dg.expert), dg.step...)
+		dg.step = gradStepColls(p, mesh, dg.dense, dg.expert, dg.step)
 		digests[s] = dg
 	}
 	mem, cost := assemble(p, cm, digests)
@@ -299,7 +299,3 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	return e, nil
 }
 
-// gradStepColls is gradColls without names, for the estimate.
-func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64) []stepColl {
-	return stepColls(gradColls(p, mesh, -1, dense, expert))
-}

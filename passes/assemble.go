@@ -82,10 +82,19 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	for i := range stages {
 		sd := &stages[i]
 		ra := &ranks[sd.ppRank]
-		ra.sum.add(&sd.sum, 1)
+		if ra.stageCnt == 0 {
+			// share the stage's read-only lists until a second stage comes
+			ra.sum, ra.step = sd.sum, sd.step
+		} else {
+			if ra.stageCnt == 1 {
+				ra.sum.comm = append([]commEntry(nil), ra.sum.comm...)
+				ra.step = append([]stepColl(nil), ra.step...)
+			}
+			ra.sum.add(&sd.sum, 1)
+			ra.step = append(ra.step, sd.step...)
+		}
 		ra.dense += sd.dense
 		ra.expert += sd.expert
-		ra.step = append(ra.step, sd.step...)
 		ra.stageCnt++
 	}
 	elem := float64(elemBytes(p.Precision))
@@ -217,33 +226,33 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 
 	// Communication by kind and axis, per step per rank (the slowest pp
 	// rank), and bytes per kind over the whole job.
-	for k := 0; k < nKinds; k++ {
-		for a := 0; a < nAxes; a++ {
-			var calls, bytes, tm float64
-			for r := 0; r < pp; r++ {
-				c := ranks[r].sum.get(k, a)
-				cost.CommBytes[ir.CommKinds[k]] += c.bytes * m * ranksPerStage
-				if r == slowest {
-					calls, bytes, tm = c.calls*m, c.bytes*m, c.time*m
-				}
-			}
-			sc := stepCells[k][a]
-			cost.CommBytes[ir.CommKinds[k]] += sc.bytes * ranksPerStage
-			calls += sc.calls / float64(pp)
-			bytes += sc.bytes / float64(pp)
-			tm += sc.time / float64(pp)
-			if calls > 0 {
-				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2), Calls: calls, Bytes: bytes, Time: tm})
+	var kindBytes [nKinds]float64
+	var slowCells [nKinds][nAxes]commCell
+	for r := 0; r < pp; r++ {
+		for _, e := range ranks[r].sum.comm {
+			kindBytes[e.k] += e.bytes * m * ranksPerStage
+			if r == slowest {
+				slowCells[e.k][e.a] = e.commCell
 			}
 		}
 	}
-	for k, v := range cost.CommBytes {
-		if v == 0 {
-			delete(cost.CommBytes, k)
+	for k := 0; k < nKinds; k++ {
+		for a := 0; a < nAxes; a++ {
+			c, sc := slowCells[k][a], stepCells[k][a]
+			kindBytes[k] += sc.bytes * ranksPerStage
+			calls := c.calls*m + sc.calls/float64(pp)
+			if calls > 0 {
+				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2),
+					Calls: calls, Bytes: c.bytes*m + sc.bytes/float64(pp), Time: c.time*m + sc.time/float64(pp)})
+			}
+		}
+		if kindBytes[k] > 0 {
+			cost.CommBytes[ir.CommKinds[k]] = kindBytes[k]
 		}
 	}
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 
+	cost.Stages = make([]ir.StageTime, 0, len(stages))
 	for i := range stages {
 		s := &stages[i].sum
 		cost.Stages = append(cost.Stages, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,

@@ -26,7 +26,7 @@ type costModel struct {
 	mesh    ir.Mesh
 	peak    float64
 	perNode int
-	place   map[ir.Axis]placement
+	place   [nAxes]placement // by axisIndex; p == 0 until computed
 }
 
 // placement is how one group along an axis sits on the machine.
@@ -46,7 +46,7 @@ func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
 	if per <= 0 {
 		per = 1
 	}
-	return &costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per, place: map[ir.Axis]placement{}}
+	return &costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per}
 }
 
 func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }
@@ -54,7 +54,8 @@ func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }
 // placementOf returns the placement of rank 0's group along axis (groups
 // along one axis are congruent in Megatron order).
 func (cm *costModel) placementOf(axis ir.Axis) placement {
-	if pl, ok := cm.place[axis]; ok {
+	ai := axisIndex(axis)
+	if pl := cm.place[ai]; pl.p > 0 {
 		return pl
 	}
 	m := cm.mesh
@@ -67,16 +68,19 @@ func (cm *costModel) placementOf(axis ir.Axis) placement {
 	default:
 		g = m.Group(axis, 0)
 	}
-	count := map[int]int{}
+	// ranks of a group are in ascending order: count runs of one node
+	pl := placement{p: len(g)}
+	run, prev := 0, -1
 	for _, r := range g {
-		count[cm.nodeOf(r)]++
-	}
-	pl := placement{p: len(g), nodes: len(count)}
-	for _, n := range count {
-		pl.perNode = max(pl.perNode, n)
+		if n := cm.nodeOf(r); n != prev {
+			pl.nodes++
+			run, prev = 0, n
+		}
+		run++
+		pl.perNode = max(pl.perNode, run)
 	}
 	pl.share = min(cm.perNode, m.Size())
-	cm.place[axis] = pl
+	cm.place[ai] = pl
 	return pl
 }
 

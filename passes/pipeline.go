@@ -240,6 +240,16 @@ func zeroPass(st *State) {
 // for ZeRO 1 and 2, the all-gather of the updated parameters.
 func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir.Collective {
 	var out []*ir.Collective
+	for _, c := range gradStepColls(p, mesh, dense, expert, nil) {
+		name := fmt.Sprintf("s%d.%s.%s.%s", stage, c.what, c.axis, c.part)
+		out = append(out, &ir.Collective{Name: name, Kind: c.kind, Axis: c.axis, GroupSize: mesh.Degree(c.axis), Bytes: c.bytes,
+			Steps: c.calls, Phase: ir.StepPhase, Overlap: c.overlap, Layer: -1, Tensor: c.what})
+	}
+	return out
+}
+
+// gradStepColls appends to out the step collectives of gradColls.
+func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepColl) []stepColl {
 	elem := float64(elemBytes(p.Precision))
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward
@@ -253,11 +263,9 @@ func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir
 			n++
 		}
 		if n > 1 {
-			out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.buckets", stage, what, axis), Kind: kind, Axis: axis,
-				GroupSize: mesh.Degree(axis), Bytes: bucket, Steps: n - 1, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
+			out = append(out, stepColl{kind: kind, axis: axis, bytes: bucket, calls: n - 1, overlap: ir.WithCompute, what: what, part: "buckets"})
 		}
-		out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.%s.%s.last_bucket", stage, what, axis), Kind: kind, Axis: axis,
-			GroupSize: mesh.Degree(axis), Bytes: total - float64(n-1)*bucket, Phase: ir.StepPhase, Overlap: ir.WithCompute, Layer: -1, Tensor: what})
+		out = append(out, stepColl{kind: kind, axis: axis, bytes: total - float64(n-1)*bucket, calls: 1, overlap: ir.WithCompute, what: what, part: "last_bucket"})
 	}
 	groups := gradGroups(p)
 	for i, ax := range groups {
@@ -274,14 +282,11 @@ func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir
 	add(ekind, ir.AxisEDP, expert*elem, "expert_grads")
 	if p.Zero == 1 || p.Zero == 2 {
 		shardAxis := groups[len(groups)-1]
-		for _, x := range []struct {
-			ax ir.Axis
-			n  float64
-		}{{shardAxis, dense}, {ir.AxisEDP, expert}} {
-			if mesh.Degree(x.ax) > 1 && x.n > 0 {
-				out = append(out, &ir.Collective{Name: fmt.Sprintf("s%d.params.%s.ag", stage, x.ax), Kind: ir.AllGather, Axis: x.ax,
-					GroupSize: mesh.Degree(x.ax), Bytes: x.n * elem, Phase: ir.StepPhase, Overlap: ir.Critical, Layer: -1, Tensor: "params"})
-			}
+		if mesh.Degree(shardAxis) > 1 && dense > 0 {
+			out = append(out, stepColl{kind: ir.AllGather, axis: shardAxis, bytes: dense * elem, calls: 1, overlap: ir.Critical, what: "params", part: "ag"})
+		}
+		if mesh.Degree(ir.AxisEDP) > 1 && expert > 0 {
+			out = append(out, stepColl{kind: ir.AllGather, axis: ir.AxisEDP, bytes: expert * elem, calls: 1, overlap: ir.Critical, what: "expert_params", part: "ag"})
 		}
 	}
 	return out

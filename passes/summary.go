@@ -185,6 +185,8 @@ type stepColl struct {
 	bytes   float64
 	calls   int
 	overlap ir.Overlap
+	what    string // "grads", "params" (for names)
+	part    string // "buckets", "last_bucket", "ag"
 }
 
 // stageDigest is everything the assembly needs about one virtual stage.
@@ -199,7 +201,7 @@ func stepColls(colls []*ir.Collective) []stepColl {
 	var out []stepColl
 	for _, c := range colls {
 		if c.Phase == ir.StepPhase {
-			out = append(out, stepColl{c.Kind, c.Axis, c.Bytes, c.Calls(), c.Overlap})
+			out = append(out, stepColl{kind: c.Kind, axis: c.Axis, bytes: c.Bytes, calls: c.Calls(), overlap: c.Overlap})
 		}
 	}
 	return out

@@ -85,140 +85,23 @@ func sendKey(r int, a ir.Action) p2pKey {
 // Verify checks schedule s: every send has exactly one matching recv with the
 // same bytes and vice versa; every member of a group calls that group's
 // collectives in the same order with the same operation and size; Dep
-// points to an earlier asynchronous collective; and executing the schedule
+// points to an earlier asynchronous action; and executing the schedule
 // abstractly (recvs wait for their send, collectives for all members and,
 // on each rank, for the rank's earlier collectives) finishes every rank
 // without deadlock. It returns the in-flight report, and a *VerifyError
 // naming the rank and action of every problem.
+//
+// The checks run during one abstract execution, so memory stays in
+// proportion to the ranks and the transfers in flight, not to the actions.
 func Verify(s *ir.Schedule) (*Report, error) {
-	var probs []string
-	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	n := len(s.Ranks)
-
-	// 1. Static checks: well-formed actions and send/recv matching.
-	type end struct {
-		rank, idx int
-		bytes     int64
+	v := newVerifier(s)
+	v.wellFormed()
+	v.run()
+	v.finish()
+	if len(v.probs) > 0 {
+		return v.report(), &VerifyError{Problems: v.probs}
 	}
-	sends := map[p2pKey]end{}
-	for r := range s.Ranks {
-		for i, a := range s.Ranks[r].Actions {
-			switch {
-			case a.Kind == ir.ActNone || a.Kind >= ir.ActOptimizer+1:
-				add("%s: unknown action kind", Describe(s, r, i))
-			case a.Kind.IsP2P():
-				if a.Peer < 0 || int(a.Peer) >= n || int(a.Peer) == r {
-					add("%s: bad peer rank %d", Describe(s, r, i), a.Peer)
-				}
-			case a.Kind.IsCollective():
-				if g := s.GroupOf(a); g == nil {
-					add("%s: no group", Describe(s, r, i))
-				} else if !contains(g, int32(r)) {
-					add("%s: rank %d is not a member of its group %v", Describe(s, r, i), r, g)
-				}
-			}
-			if a.Dep >= 0 && (int(a.Dep) >= i || !s.Ranks[r].Actions[a.Dep].Kind.IsAsync()) {
-				add("%s: Dep %d is not an earlier asynchronous action", Describe(s, r, i), a.Dep)
-			}
-			if a.Kind.IsSend() {
-				k := sendKey(r, a)
-				if prev, dup := sends[k]; dup {
-					add("%s: duplicate of %s", Describe(s, r, i), Describe(s, prev.rank, prev.idx))
-				}
-				sends[k] = end{r, i, a.Bytes}
-			}
-		}
-	}
-	for r := range s.Ranks {
-		for i, a := range s.Ranks[r].Actions {
-			if !a.Kind.IsP2P() || a.Kind.IsSend() || a.Peer < 0 || int(a.Peer) >= n {
-				continue
-			}
-			k := sendKey(r, a)
-			snd, ok := sends[k]
-			if !ok {
-				add("%s has no matching %s on rank %d", Describe(s, r, i), a.Kind.Matching(), a.Peer)
-				continue
-			}
-			if snd.bytes != a.Bytes {
-				add("%s receives %d bytes, but %s sends %d", Describe(s, r, i), a.Bytes, Describe(s, snd.rank, snd.idx), snd.bytes)
-			}
-			delete(sends, k)
-		}
-	}
-	unmatched := make([]end, 0, len(sends))
-	for _, e := range sends {
-		unmatched = append(unmatched, e)
-	}
-	sort.Slice(unmatched, func(i, j int) bool {
-		if unmatched[i].rank != unmatched[j].rank {
-			return unmatched[i].rank < unmatched[j].rank
-		}
-		return unmatched[i].idx < unmatched[j].idx
-	})
-	for _, e := range unmatched {
-		a := s.Ranks[e.rank].Actions[e.idx]
-		add("%s has no matching %s on rank %d", Describe(s, e.rank, e.idx), a.Kind.Matching(), a.Peer)
-	}
-
-	// 2. Collective order: each member's sequence of calls on a group must
-	// equal the group's first member's.
-	type call struct {
-		rank, idx int
-	}
-	ref := make([][]call, len(s.Groups)) // the calls of each group's reference member
-	for g, members := range s.Groups {
-		if len(members) == 0 {
-			add("group g%d is empty", g)
-			continue
-		}
-		r0 := int(members[0])
-		if r0 >= n {
-			continue
-		}
-		for i, a := range s.Ranks[r0].Actions {
-			if a.Kind.IsCollective() && int(a.Group) == g {
-				ref[g] = append(ref[g], call{r0, i})
-			}
-		}
-	}
-	sameCall := func(a, b ir.Action) bool {
-		return a.Kind == b.Kind && a.Coll == b.Coll && a.Stage == b.Stage && a.MB == b.MB && a.Bucket == b.Bucket && a.Bytes == b.Bytes
-	}
-	for r := range s.Ranks {
-		count := map[int32]int{}
-		for i, a := range s.Ranks[r].Actions {
-			if !a.Kind.IsCollective() || s.GroupOf(a) == nil {
-				continue
-			}
-			k := count[a.Group]
-			count[a.Group]++
-			calls := ref[a.Group]
-			if k >= len(calls) {
-				add("%s is call %d on group g%d, but rank %d makes only %d", Describe(s, r, i), k, a.Group, s.Groups[a.Group][0], len(calls))
-				continue
-			}
-			c := calls[k]
-			if c.rank != r && !sameCall(a, s.Ranks[c.rank].Actions[c.idx]) {
-				add("%s is out of order in group g%d: call %d there is %s", Describe(s, r, i), a.Group, k, Describe(s, c.rank, c.idx))
-			}
-		}
-		for g, k := range count {
-			if k < len(ref[g]) {
-				add("rank %d makes %d calls on group g%d, but rank %d makes %d", r, k, g, s.Groups[g][0], len(ref[g]))
-			}
-		}
-	}
-	if len(probs) > 0 {
-		return nil, &VerifyError{Problems: probs}
-	}
-
-	// 3. Abstract execution.
-	rep, deadlock := execute(s)
-	if len(deadlock) > 0 {
-		return rep, &VerifyError{Problems: deadlock}
-	}
-	return rep, nil
+	return v.report(), nil
 }
 
 func contains(g []int32, r int32) bool {
@@ -232,164 +115,350 @@ func contains(g []int32, r int32) bool {
 
 // instance is one call of a collective on a group: the k-th on group g.
 type instance struct {
-	group   int32
-	size    int
-	atHead  int // members on whose collective stream it is the oldest pending call
-	done    bool
-	waiters []int
+	group     int32
+	size      int
+	arrived   int
+	atHead    int
+	done      bool
+	waiters   []int
+	firstRank int // the member whose call the others must equal
+	firstIdx  int
 }
 
-// execute runs the schedule abstractly with a worklist of runnable ranks.
-func execute(s *ir.Schedule) (*Report, []string) {
+type gk struct{ g, k int32 }
+
+// waitReason says what a blocked rank waits for; it is formatted only
+// when the rank stays blocked.
+type waitReason struct {
+	what int8 // 0 none, 1 Dep, 2 outstanding collectives, 3 send, 4 group
+	n    int32
+	key  p2pKey
+}
+
+func (w waitReason) String() string {
+	switch w.what {
+	case 1:
+		return fmt.Sprintf("the completion of action %d", w.n)
+	case 2:
+		return fmt.Sprintf("its outstanding collectives (on group g%d)", w.n)
+	case 3:
+		return fmt.Sprintf("%s(stage %d, mb %d) from rank %d", w.key.kind, w.key.stage, w.key.mb, w.key.src)
+	case 4:
+		return fmt.Sprintf("the other members of group g%d", w.n)
+	}
+	return "nothing"
+}
+
+type sentMsg struct {
+	rank, idx int
+	bytes     int64
+}
+
+type verifier struct {
+	s      *ir.Schedule
+	probs  []string
+	pc     []int
+	sent   map[p2pKey]sentMsg
+	waitOn map[p2pKey]int // recvs blocked on a send not yet issued
+	insts  map[gk]*instance
+	calls  []map[int32]int32
+	stream [][]*instance
+	// depTarget[r] maps the actions some later action of r waits for to
+	// their instance (nil for sends, which never block a Dep).
+	depTarget []map[int32]*instance
+	blockedOn []*instance // the blocking collective a rank waits in
+	waiting   []waitReason
+	inflight  []int
+	peak      []float64
+	executed  int
+	work      []int
+	queued    []bool
+}
+
+func newVerifier(s *ir.Schedule) *verifier {
 	n := len(s.Ranks)
-	pc := make([]int, n)
-	sent := map[p2pKey]bool{}
-	recvWaiter := map[p2pKey]int{}
-	type gk struct{ g, k int32 }
-	insts := map[gk]*instance{}
-	calls := make([]map[int32]int32, n) // per rank, calls made per group
-	stream := make([][]*instance, n)    // per rank, pending collectives in issue order
-	issued := make([][]*instance, n)    // per rank, the instance of each action (nil if none)
-	blocked := make([]string, n)        // what a blocked rank waits for
-	inflight := make([]map[[2]int32]bool, n)
-	peak := make([]float64, n)
-	v := float64(max(s.VPP, 1))
+	v := &verifier{s: s, pc: make([]int, n), sent: map[p2pKey]sentMsg{}, waitOn: map[p2pKey]int{}, insts: map[gk]*instance{},
+		calls: make([]map[int32]int32, n), stream: make([][]*instance, n), depTarget: make([]map[int32]*instance, n),
+		blockedOn: make([]*instance, n), waiting: make([]waitReason, n), inflight: make([]int, n), peak: make([]float64, n), queued: make([]bool, n)}
+	for r := range n {
+		v.calls[r] = map[int32]int32{}
+	}
+	return v
+}
+
+func (v *verifier) add(format string, args ...any) {
+	v.probs = append(v.probs, fmt.Sprintf(format, args...))
+}
+
+func (v *verifier) report() *Report {
+	return &Report{PeakInFlight: v.peak, Actions: v.executed}
+}
+
+// wellFormed checks each action on its own.
+func (v *verifier) wellFormed() {
+	s := v.s
+	n := len(s.Ranks)
+	for r := range s.Ranks {
+		for i, a := range s.Ranks[r].Actions {
+			switch {
+			case a.Kind == ir.ActNone || a.Kind > ir.ActOptimizer:
+				v.add("%s: unknown action kind", Describe(s, r, i))
+			case a.Kind.IsP2P():
+				if a.Peer < 0 || int(a.Peer) >= n || int(a.Peer) == r {
+					v.add("%s: bad peer rank %d", Describe(s, r, i), a.Peer)
+				}
+			case a.Kind.IsCollective():
+				if g := s.GroupOf(a); g == nil {
+					v.add("%s: no group", Describe(s, r, i))
+				} else if !contains(g, int32(r)) {
+					v.add("%s: rank %d is not a member of its group %v", Describe(s, r, i), r, g)
+				}
+			}
+			if a.Dep >= 0 {
+				if int(a.Dep) >= i || !s.Ranks[r].Actions[a.Dep].Kind.IsAsync() {
+					v.add("%s: Dep %d is not an earlier asynchronous action", Describe(s, r, i), a.Dep)
+				} else {
+					if v.depTarget[r] == nil {
+						v.depTarget[r] = map[int32]*instance{}
+					}
+					v.depTarget[r][a.Dep] = nil
+				}
+			}
+		}
+	}
+}
+
+// usable reports whether an action can be executed abstractly.
+func (v *verifier) usable(r int, a ir.Action) bool {
+	switch {
+	case a.Kind == ir.ActNone || a.Kind > ir.ActOptimizer:
+		return false
+	case a.Kind.IsP2P():
+		return a.Peer >= 0 && int(a.Peer) < len(v.s.Ranks) && int(a.Peer) != r
+	case a.Kind.IsCollective():
+		g := v.s.GroupOf(a)
+		return g != nil && contains(g, int32(r))
+	}
+	return true
+}
+
+func (v *verifier) push(r int) {
+	if !v.queued[r] {
+		v.queued[r] = true
+		v.work = append(v.work, r)
+	}
+}
+
+func (v *verifier) advanceHead(r int) {
+	if len(v.stream[r]) == 0 {
+		return
+	}
+	h := v.stream[r][0]
+	h.atHead++
+	if h.atHead == h.size {
+		v.complete(h)
+	}
+}
+
+func (v *verifier) complete(in *instance) {
+	in.done = true
+	for _, w := range in.waiters {
+		v.push(w)
+	}
+	in.waiters = nil
+	for _, m := range v.s.Groups[in.group] {
+		st := v.stream[m]
+		if len(st) > 0 && st[0] == in {
+			v.stream[m] = st[1:]
+			v.advanceHead(int(m))
+		}
+	}
+}
+
+func sameCall(a, b ir.Action) bool {
+	return a.Kind == b.Kind && a.Coll == b.Coll && a.Stage == b.Stage && a.MB == b.MB && a.Bucket == b.Bucket && a.Bytes == b.Bytes
+}
+
+// run executes the schedule abstractly with a worklist of runnable ranks.
+func (v *verifier) run() {
+	s := v.s
 	gradKind := ir.ActB
 	if s.SplitBackward {
 		gradKind = ir.ActW
 	}
-	for r := range n {
-		calls[r] = map[int32]int32{}
-		issued[r] = make([]*instance, len(s.Ranks[r].Actions))
-		inflight[r] = map[[2]int32]bool{}
+	vpp := float64(max(s.VPP, 1))
+	for r := range s.Ranks {
+		v.push(r)
 	}
-	work := make([]int, 0, n)
-	queued := make([]bool, n)
-	push := func(r int) {
-		if !queued[r] {
-			queued[r] = true
-			work = append(work, r)
-		}
-	}
-	for r := range n {
-		push(r)
-	}
-	var complete func(in *instance)
-	advanceHead := func(r int) {
-		for len(stream[r]) > 0 {
-			h := stream[r][0]
-			h.atHead++
-			if h.atHead < h.size {
-				return
-			}
-			complete(h)
-			return
-		}
-	}
-	complete = func(in *instance) {
-		in.done = true
-		for _, w := range in.waiters {
-			push(w)
-		}
-		in.waiters = nil
-		for _, m := range s.Groups[in.group] {
-			st := stream[m]
-			if len(st) > 0 && st[0] == in {
-				stream[m] = st[1:]
-				advanceHead(int(m))
-			}
-		}
-	}
-	executed := 0
-	for len(work) > 0 {
-		r := work[len(work)-1]
-		work = work[:len(work)-1]
-		queued[r] = false
+	for len(v.work) > 0 {
+		r := v.work[len(v.work)-1]
+		v.work = v.work[:len(v.work)-1]
+		v.queued[r] = false
 		acts := s.Ranks[r].Actions
 	run:
-		for pc[r] < len(acts) {
-			i := pc[r]
+		for v.pc[r] < len(acts) {
+			i := v.pc[r]
 			a := acts[i]
+			if !v.usable(r, a) {
+				v.pc[r]++ // reported by wellFormed
+				continue
+			}
 			if a.Dep >= 0 {
-				if in := issued[r][a.Dep]; in != nil && !in.done {
+				if in := v.depTarget[r][a.Dep]; in != nil && !in.done {
 					in.waiters = append(in.waiters, r)
-					blocked[r] = fmt.Sprintf("the completion of action %d", a.Dep)
+					v.waiting[r] = waitReason{what: 1, n: a.Dep}
 					break run
 				}
 			}
-			if a.Kind == ir.ActOptimizer || a.Kind == ir.ActGradNorm {
-				// Wait for every outstanding collective issued earlier.
-				if len(stream[r]) > 0 {
-					last := stream[r][len(stream[r])-1]
-					if a.Kind == ir.ActGradNorm && issued[r][i] != nil {
-						// Already issued: wait for itself (handled below).
-					} else if !last.done {
-						last.waiters = append(last.waiters, r)
-						blocked[r] = fmt.Sprintf("its outstanding collectives (on group g%d)", last.group)
-						break run
-					}
+			if (a.Kind == ir.ActOptimizer || a.Kind == ir.ActGradNorm) && v.blockedOn[r] == nil {
+				// Every outstanding collective issued earlier first.
+				if st := v.stream[r]; len(st) > 0 {
+					last := st[len(st)-1]
+					last.waiters = append(last.waiters, r)
+					v.waiting[r] = waitReason{what: 2, n: last.group}
+					break run
 				}
 			}
 			switch {
 			case a.Kind.IsSend():
 				k := sendKey(r, a)
-				sent[k] = true
-				if w, ok := recvWaiter[k]; ok {
-					delete(recvWaiter, k)
-					push(w)
+				if prev, dup := v.sent[k]; dup {
+					v.add("%s: duplicate of %s", Describe(s, r, i), Describe(s, prev.rank, prev.idx))
+				}
+				v.sent[k] = sentMsg{r, i, a.Bytes}
+				if w, ok := v.waitOn[k]; ok {
+					delete(v.waitOn, k)
+					v.push(w)
 				}
 			case a.Kind.IsP2P():
 				k := sendKey(r, a)
-				if !sent[k] {
-					recvWaiter[k] = r
-					blocked[r] = fmt.Sprintf("%s(stage %d, mb %d) from rank %d", k.kind, k.stage, k.mb, k.src)
+				snd, ok := v.sent[k]
+				if !ok {
+					v.waitOn[k] = r
+					v.waiting[r] = waitReason{what: 3, key: k}
 					break run
 				}
-				delete(sent, k)
+				if snd.bytes != a.Bytes {
+					v.add("%s receives %d bytes, but %s sends %d", Describe(s, r, i), a.Bytes, Describe(s, snd.rank, snd.idx), snd.bytes)
+				}
+				delete(v.sent, k)
 			case a.Kind.IsCollective():
-				in := issued[r][i]
+				in := v.blockedOn[r]
 				if in == nil {
-					k := calls[r][a.Group]
-					calls[r][a.Group]++
-					key := gk{a.Group, k}
-					in = insts[key]
-					if in == nil {
-						in = &instance{group: a.Group, size: len(s.Groups[a.Group])}
-						insts[key] = in
-					}
-					issued[r][i] = in
-					stream[r] = append(stream[r], in)
-					if len(stream[r]) == 1 {
-						advanceHead(r)
-					}
+					in = v.issue(r, i, a)
 				}
 				if !a.Kind.IsAsync() && !in.done {
+					v.blockedOn[r] = in
 					in.waiters = append(in.waiters, r)
-					blocked[r] = fmt.Sprintf("the other members of group g%d", a.Group)
+					v.waiting[r] = waitReason{what: 4, n: a.Group}
 					break run
 				}
-				if in.done {
-					delete(insts, gk{a.Group, calls[r][a.Group] - 1})
-				}
+				v.blockedOn[r] = nil
 			case a.Kind == ir.ActF:
-				inflight[r][[2]int32{a.Stage, a.MB}] = true
-				if f := float64(len(inflight[r])) / v; f > peak[r] {
-					peak[r] = f
+				v.inflight[r]++
+				if f := float64(v.inflight[r]) / vpp; f > v.peak[r] {
+					v.peak[r] = f
 				}
 			case a.Kind == gradKind:
-				delete(inflight[r], [2]int32{a.Stage, a.MB})
+				v.inflight[r]--
 			}
-			pc[r]++
-			executed++
-			blocked[r] = ""
+			v.pc[r]++
+			v.executed++
+			v.waiting[r] = waitReason{}
 		}
 	}
-	rep := &Report{PeakInFlight: peak, Actions: executed}
-	var probs []string
-	for r := range n {
-		if pc[r] < len(s.Ranks[r].Actions) {
-			probs = append(probs, fmt.Sprintf("deadlock: %s waits for %s", Describe(s, r, pc[r]), blocked[r]))
+}
+
+// issue records rank r's call of collective a and checks it against the
+// group's first caller.
+func (v *verifier) issue(r, i int, a ir.Action) *instance {
+	s := v.s
+	k := v.calls[r][a.Group]
+	v.calls[r][a.Group]++
+	key := gk{a.Group, k}
+	in := v.insts[key]
+	if in == nil {
+		in = &instance{group: a.Group, size: len(s.Groups[a.Group]), firstRank: r, firstIdx: i}
+		v.insts[key] = in
+	} else if first := s.Ranks[in.firstRank].Actions[in.firstIdx]; !sameCall(a, first) {
+		v.add("%s is out of order in group g%d: call %d there is %s", Describe(s, r, i), a.Group, k, Describe(s, in.firstRank, in.firstIdx))
+	}
+	in.arrived++
+	if in.arrived == in.size {
+		delete(v.insts, key)
+	}
+	if m := v.depTarget[r]; m != nil {
+		if _, ok := m[int32(i)]; ok {
+			m[int32(i)] = in
 		}
 	}
-	return rep, probs
+	v.stream[r] = append(v.stream[r], in)
+	if len(v.stream[r]) == 1 {
+		v.advanceHead(r)
+	}
+	return in
+}
+
+// finish reports what the execution left: sends nobody received, recvs
+// with no send, collectives some member never called, and deadlocks.
+func (v *verifier) finish() {
+	s := v.s
+	const maxReported = 200
+	// Sends left over: is there a recv for them at all?
+	left := make([]sentMsg, 0, len(v.sent))
+	for _, m := range v.sent {
+		left = append(left, m)
+	}
+	sort.Slice(left, func(i, j int) bool {
+		if left[i].rank != left[j].rank {
+			return left[i].rank < left[j].rank
+		}
+		return left[i].idx < left[j].idx
+	})
+	for n, m := range left {
+		if n == maxReported {
+			break
+		}
+		a := s.Ranks[m.rank].Actions[m.idx]
+		if !v.hasMatch(m.rank, a) {
+			v.add("%s has no matching %s on rank %d", Describe(s, m.rank, m.idx), a.Kind.Matching(), a.Peer)
+		}
+	}
+	stuck := 0
+	for r := range s.Ranks {
+		if v.pc[r] >= len(s.Ranks[r].Actions) {
+			continue
+		}
+		i := v.pc[r]
+		a := s.Ranks[r].Actions[i]
+		if stuck++; stuck > maxReported {
+			continue
+		}
+		if a.Kind.IsP2P() && !a.Kind.IsSend() && !v.hasMatch(r, a) {
+			v.add("%s has no matching %s on rank %d", Describe(s, r, i), a.Kind.Matching(), a.Peer)
+			continue
+		}
+		v.add("deadlock: %s waits for %s", Describe(s, r, i), v.waiting[r])
+	}
+	if stuck > maxReported {
+		v.add("... %d more ranks blocked", stuck-maxReported)
+	}
+	// Collective calls some member never made (when every rank finished).
+	if stuck == 0 {
+		for key, in := range v.insts {
+			v.add("group g%d: call %d is made by %d of its %d members (first by %s)", key.g, key.k, in.arrived, in.size, Describe(s, in.firstRank, in.firstIdx))
+		}
+	}
+}
+
+// hasMatch reports whether the peer of p2p action a (on rank r) has the
+// matching action anywhere in its program.
+func (v *verifier) hasMatch(r int, a ir.Action) bool {
+	want := sendKey(r, a)
+	for _, b := range v.s.Ranks[a.Peer].Actions {
+		if b.Kind == a.Kind.Matching() && b.Peer == int32(r) && sendKey(int(a.Peer), b) == want {
+			return true
+		}
+	}
+	return false
 }

@@ -69,6 +69,8 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 			p.MicroBatch = n
 		case "per_node":
 			perNode = n
+		case "ep":
+			p.EP = n
 		case "dispatch":
 			p.MoE.Dispatch = v
 		case "cf":
@@ -134,6 +136,12 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "", "dp=2"},
 		{tinyMoE, "", "tp=2"},
 		{tinyMoE, "", "tp=2 sp=true"},
+		{tinyMoE, "", "dp=2 ep=2"},
+		{tinyMoE, "", "dp=4 ep=4 per_node=2"},
+		{tinyMoE, "", "dp=4 ep=2 zero=2"},
+		{tinyMoE, "", "dp=4 ep=2 zero=3"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 ep=2"},
+		{tinyMoE, "", "tp=2 ep=2 pp=2 dp=2"},
 		{tinyMoE, "", "pp=2"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 pp=2"},
 		{tinyMLP, "", "dp=2"},

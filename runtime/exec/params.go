@@ -39,6 +39,9 @@ type paramSpec struct {
 	layer  int  // transformer/mlp layer, or -1 (embedding: -1, head: -2)
 	tied   bool // wte when the head reuses it
 	expert bool // routed expert weight (reduced over edp under ep)
+	// expertIndex and experts locate a routed expert's parameter: expert
+	// expertIndex of experts.
+	expertIndex, experts int
 }
 
 func (p *paramSpec) numel() int { return tensor.Numel(p.shape...) }
@@ -138,27 +141,27 @@ func modelSpecs(m *ir.Model) []*paramSpec {
 		add(&paramSpec{name: pre + "attn.out.weight", shape: []int{h, h}, std: projStd, decay: true, shard: rowShard, layer: l})
 		add(&paramSpec{name: pre + "attn.out.bias", shape: []int{h}, init: initZeros, layer: l})
 		ln("ln2")
-		ffn := func(pre string, width int, shard bool, expert bool) {
+		ffn := func(pre string, width int, shard bool, expert bool, idx, of int) {
 			c, r := colShard, rowShard
 			if !shard {
 				c, r = replicated, replicated
 			}
-			add(&paramSpec{name: pre + "fc1.weight", shape: []int{h, width}, std: std, decay: true, shard: c, layer: l, expert: expert})
-			add(&paramSpec{name: pre + "fc1.bias", shape: []int{width}, init: initZeros, shard: c, layer: l, expert: expert})
-			add(&paramSpec{name: pre + "fc2.weight", shape: []int{width, h}, std: projStd, decay: true, shard: r, layer: l, expert: expert})
-			add(&paramSpec{name: pre + "fc2.bias", shape: []int{h}, init: initZeros, layer: l, expert: expert})
+			add(&paramSpec{name: pre + "fc1.weight", shape: []int{h, width}, std: std, decay: true, shard: c, layer: l, expert: expert, expertIndex: idx, experts: of})
+			add(&paramSpec{name: pre + "fc1.bias", shape: []int{width}, init: initZeros, shard: c, layer: l, expert: expert, expertIndex: idx, experts: of})
+			add(&paramSpec{name: pre + "fc2.weight", shape: []int{width, h}, std: projStd, decay: true, shard: r, layer: l, expert: expert, expertIndex: idx, experts: of})
+			add(&paramSpec{name: pre + "fc2.bias", shape: []int{h}, init: initZeros, layer: l, expert: expert, expertIndex: idx, experts: of})
 		}
 		if m.IsMoELayer(l) {
 			e := m.MoE
 			add(&paramSpec{name: pre + "moe.router.weight", shape: []int{h, e.Experts}, std: std, decay: true, layer: l})
 			for s := 0; s < e.Shared; s++ {
-				ffn(fmt.Sprintf("%smoe.shared.%d.", pre, s), e.ExpertFFN, false, false)
+				ffn(fmt.Sprintf("%smoe.shared.%d.", pre, s), e.ExpertFFN, false, false, 0, 0)
 			}
 			for x := 0; x < e.Experts; x++ {
-				ffn(fmt.Sprintf("%smoe.experts.%d.", pre, x), e.ExpertFFN, false, true)
+				ffn(fmt.Sprintf("%smoe.experts.%d.", pre, x), e.ExpertFFN, false, true, x, e.Experts)
 			}
 		} else {
-			ffn(pre+"mlp.", ffnWidth(m), true, false)
+			ffn(pre+"mlp.", ffnWidth(m), true, false, 0, 0)
 		}
 	}
 	add(&paramSpec{name: "ln_f.weight", shape: []int{h}, init: initOnes, layer: -2})

@@ -34,6 +34,11 @@ type stage struct {
 	decay    []bool
 	m, v     []float32 // AdamW moments, over the flat buffer (used where owned)
 	buckets  [][2]int  // REDUCE_GRAD buckets as flat ranges
+	// expertBucket marks the buckets of routed experts (under ep), which
+	// reduce over the expert-data-parallel group; nDense is where the
+	// expert parameters start in the flat buffer (len(p) when none).
+	expertBucket []bool
+	nDense       int
 }
 
 func (s *stage) w(name string) []float32 {
@@ -474,6 +479,7 @@ type moeActs struct {
 	ye     [][]float32 // expert outputs [n_e, h]
 	su, sg [][]float32 // shared experts: fc1 output and gelu, [T, fe]
 	f      []float64   // share of routed slots per expert
+	counts [][]int     // under ep: rows received per member and local expert
 	aux    float64
 	drops  int
 }
@@ -546,28 +552,192 @@ func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]flo
 		kernels.Add(out, y)
 	}
 	E := e.Experts
-	a.xe, a.ue, a.ge, a.ye = make([][]float32, E), make([][]float32, E), make([][]float32, E), make([][]float32, E)
+	// Dispatch: each expert's routed copies, sorted by expert, in token
+	// order (padding-free: variable-length slices, nothing padded).
+	xe := make([][]float32, E)
 	for i := 0; i < E; i++ {
-		n := len(a.rows[i])
-		if n == 0 {
-			continue
-		}
-		ep := fmt.Sprintf("%sexperts.%d.", pre, i)
-		xe := make([]float32, n*h)
+		xe[i] = make([]float32, len(a.rows[i])*h)
 		for j, t := range a.rows[i] {
-			copy(xe[j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
+			copy(xe[i][j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
 		}
-		a.xe[i] = xe
-		a.ue[i], a.ge[i] = make([]float32, n*fe), make([]float32, n*fe)
-		kernels.LinearForward(a.ue[i], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
-		kernels.GeluForward(a.ge[i], a.ue[i])
-		a.ye[i] = make([]float32, n*h)
-		kernels.LinearForward(a.ye[i], a.ge[i], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+	}
+	var err error
+	if a.ye, err = r.expertsForward(st, pre, a, xe); err != nil {
+		return nil, err
+	}
+	// Combine: in expert order, each expert's copies in token order.
+	for i := 0; i < E; i++ {
 		for j, t := range a.rows[i] {
 			kernels.Axpy(out[int(t)*h:int(t+1)*h], a.wts[i][j], a.ye[i][j*h:(j+1)*h])
 		}
 	}
 	return out, nil
+}
+
+// expertGroup returns the expert-parallel group and this rank's place in it
+// (nil when ep = 1): member j holds experts [j·E/ep, (j+1)·E/ep).
+func (r *rank) expertGroup() (collective.Group, int) {
+	if r.mesh.EP <= 1 {
+		return nil, 0
+	}
+	return toGroup(r.mesh.Group(ir.AxisEP, r.id)), r.mesh.Index(ir.AxisEP, r.id)
+}
+
+// runExperts computes the experts [first, first+len(in)) on their inputs
+// (rows × hidden each), keeping what their backward needs in a.
+func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]float32) [][]float32 {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	out := make([][]float32, len(in))
+	a.xe, a.ue, a.ge = make([][]float32, len(in)), make([][]float32, len(in)), make([][]float32, len(in))
+	for k, xe := range in {
+		n := len(xe) / h
+		out[k] = make([]float32, n*h)
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
+		a.xe[k] = xe
+		a.ue[k], a.ge[k] = make([]float32, n*fe), make([]float32, n*fe)
+		kernels.LinearForward(a.ue[k], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
+		kernels.GeluForward(a.ge[k], a.ue[k])
+		kernels.LinearForward(out[k], a.ge[k], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+	}
+	return out
+}
+
+// backExperts is runExperts' backward: given the output gradients of
+// experts [first, ...) it adds their weight gradients and returns their
+// input gradients.
+func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int, dy [][]float32) [][]float32 {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	dx := make([][]float32, len(dy))
+	for k, dye := range dy {
+		n := len(dye) / h
+		dx[k] = make([]float32, n*h)
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
+		xe, ue, ge := a.xe[k], a.ue[k], a.ge[k]
+		dge := make([]float32, n*fe)
+		kernels.MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
+		})
+		due := make([]float32, n*fe)
+		kernels.GeluBackward(due, dge, ue)
+		kernels.MatMulTransB(dx[k], due, st.w(ep+"fc1.weight"), n, fe, h, true)
+		r.wgrad(st, mb, func() {
+			kernels.LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
+		})
+	}
+	return dx
+}
+
+// exchange is the all-to-all-v of expert parallelism. rows[e] are this
+// rank's rows for expert e (of all E); member j receives the rows of its
+// experts, each message led by its per-expert row counts. It returns, per
+// local expert, the rows of every member concatenated in member order, and
+// the count matrix counts[member][local expert].
+func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
+	h := r.m.Hidden
+	E := len(rows)
+	per := E / len(g)
+	send := make([][]float32, len(g))
+	for j := range g {
+		var msg []float32
+		for k := 0; k < per; k++ {
+			msg = append(msg, float32(len(rows[j*per+k])/h))
+		}
+		for k := 0; k < per; k++ {
+			msg = append(msg, rows[j*per+k]...)
+		}
+		send[j] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, nil, err
+	}
+	local := make([][]float32, per)
+	counts := make([][]int, len(g))
+	for i, msg := range recv {
+		counts[i] = make([]int, per)
+		pos := per
+		for k := 0; k < per; k++ {
+			n := int(msg[k])
+			counts[i][k] = n
+			local[k] = append(local[k], msg[pos:pos+n*h]...)
+			pos += n * h
+		}
+	}
+	return local, counts, nil
+}
+
+// exchangeBack returns the local experts' per-row results (concatenated in
+// member order, as exchange delivered their inputs) to the members that
+// sent the rows, and gives back this rank's rows for every expert.
+func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
+	h := r.m.Hidden
+	per := len(local)
+	send := make([][]float32, len(g))
+	off := make([]int, per)
+	for i := range g {
+		var msg []float32
+		for k := 0; k < per; k++ {
+			n := counts[i][k] * h
+			msg = append(msg, local[k][off[k]:off[k]+n]...)
+			off[k] += n
+		}
+		send[i] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(mine))
+	for j, msg := range recv {
+		pos := 0
+		for k := 0; k < per; k++ {
+			e := j*per + k
+			n := len(mine[e])
+			out[e] = msg[pos : pos+n]
+			pos += n
+		}
+	}
+	return out, nil
+}
+
+// expertsForward runs every expert on its routed rows xe (all E experts,
+// this rank's rows) and returns their outputs: locally, or under ep by an
+// all-to-all-v to the experts' owners and one back.
+func (r *rank) expertsForward(st *stage, pre string, a *moeActs, xe [][]float32) ([][]float32, error) {
+	g, me := r.expertGroup()
+	if g == nil {
+		return r.runExperts(st, pre, a, 0, xe), nil
+	}
+	local, counts, err := r.exchange(g, xe)
+	if err != nil {
+		return nil, err
+	}
+	a.counts = counts
+	per := len(local)
+	y := r.runExperts(st, pre, a, me*per, local)
+	return r.exchangeBack(g, y, counts, xe)
+}
+
+// expertsBackward sends each expert's output gradients to its owner, runs
+// the experts' backward there, and returns the input gradients per expert.
+func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye [][]float32) ([][]float32, error) {
+	g, me := r.expertGroup()
+	if g == nil {
+		return r.backExperts(st, mb, pre, a, 0, dye), nil
+	}
+	local, _, err := r.exchange(g, dye)
+	if err != nil {
+		return nil, err
+	}
+	dx := r.backExperts(st, mb, pre, a, me*len(local), local)
+	return r.exchangeBack(g, dx, a.counts, dye)
 }
 
 // moeBackward adds into dx (the gradient of the MoE input) given dout.
@@ -590,13 +760,9 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 		})
 	}
 	dprobs := make([]float32, T*E)
+	dye := make([][]float32, E)
 	for i := 0; i < E; i++ {
-		n := len(a.rows[i])
-		if n == 0 {
-			continue
-		}
-		ep := fmt.Sprintf("%sexperts.%d.", pre, i)
-		dye := make([]float32, n*h)
+		dye[i] = make([]float32, len(a.rows[i])*h)
 		for j, t := range a.rows[i] {
 			dt := dout[int(t)*h : int(t+1)*h]
 			ye := a.ye[i][j*h : (j+1)*h]
@@ -605,23 +771,16 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 				s += dt[c] * ye[c]
 			}
 			dprobs[int(t)*E+i] += s
-			kernels.Axpy(dye[j*h:(j+1)*h], a.wts[i][j], dt)
+			kernels.Axpy(dye[i][j*h:(j+1)*h], a.wts[i][j], dt)
 		}
-		xe, ue, ge := a.xe[i], a.ue[i], a.ge[i]
-		dge := make([]float32, n*fe)
-		kernels.MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
-		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
-		})
-		due := make([]float32, n*fe)
-		kernels.GeluBackward(due, dge, ue)
-		dxe := make([]float32, n*h)
-		kernels.MatMulTransB(dxe, due, st.w(ep+"fc1.weight"), n, fe, h, true)
-		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
-		})
+	}
+	dxe, err := r.expertsBackward(st, mb, pre, a, dye)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < E; i++ {
 		for j, t := range a.rows[i] {
-			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[j*h:(j+1)*h])
+			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[i][j*h:(j+1)*h])
 		}
 	}
 	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with

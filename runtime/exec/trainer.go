@@ -97,7 +97,18 @@ func Validate(p *ir.Plan) error {
 		return fmt.Errorf("plan %s: context parallelism (cp = %d) is not executed by the runtime yet", p.Name, p.CP)
 	}
 	if p.EP > 1 {
-		return fmt.Errorf("plan %s: expert parallelism (ep = %d) is not executed by the runtime yet", p.Name, p.EP)
+		if m.MoE == nil {
+			return fmt.Errorf("plan %s: ep = %d but model %s has no MoE layers", p.Name, p.EP, m.Name)
+		}
+		if m.MoE.Experts%p.EP != 0 {
+			return fmt.Errorf("plan %s: ep %d does not divide the %d experts", p.Name, p.EP, m.MoE.Experts)
+		}
+		if p.MoE.SSMB || p.MoE.RBD {
+			return fmt.Errorf("plan %s: moe.ssmb and moe.rbd are not executed by the runtime yet", p.Name)
+		}
+		if (p.DP*p.CP)%p.EP != 0 {
+			return fmt.Errorf("plan %s: ep %d must divide dp·cp = %d", p.Name, p.EP, p.DP*p.CP)
+		}
 	}
 	if m.FFNKind.IsPhantom() {
 		return fmt.Errorf("plan %s: phantom FFNs are not executed by the runtime yet", p.Name)
@@ -187,12 +198,19 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	} else {
 		sz.Boundary = int64(p.MicroBatch * m.Seq * m.Hidden * 4)
 	}
+	ep := max(p.EP, 1)
 	for s := range infos {
-		var n int64
-		for _, sp := range stageSpecs(t.specs, infos[s]) {
-			n += int64(tensor.Numel(sp.localShape(p.TP)...))
+		var n, ne int64
+		for _, sp := range stageSpecsEP(t.specs, infos[s], 0, ep) {
+			k := int64(tensor.Numel(sp.localShape(p.TP)...))
+			if sp.expert && ep > 1 {
+				ne += k
+			} else {
+				n += k
+			}
 		}
 		sz.StageParams = append(sz.StageParams, n)
+		sz.StageExpertParams = append(sz.StageExpertParams, ne)
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
 		sz.TiedParams = int64(m.Vocab * m.Hidden)
@@ -271,13 +289,24 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 				continue
 			}
 			st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
-			st.specs = stageSpecs(t.specs, info)
+			epIdx := 0
+			if ep > 1 {
+				epIdx = s.Mesh.Index(ir.AxisEP, r)
+			}
+			st.specs = stageSpecsEP(t.specs, info, epIdx, ep)
 			n := 0
+			st.nDense = -1
 			for _, sp := range st.specs {
+				if sp.expert && ep > 1 && st.nDense < 0 {
+					st.nDense = n
+				}
 				idx := sp.localIndex(c.TP, p.TP)
 				st.off[sp.name] = n
 				st.index = append(st.index, idx)
 				n += len(idx)
+			}
+			if st.nDense < 0 {
+				st.nDense = n
 			}
 			st.p, st.g = make([]float32, n), make([]float32, n)
 			st.m, st.v = make([]float32, n), make([]float32, n)
@@ -350,6 +379,28 @@ func toGroup(g []int) collective.Group { return collective.Group(g) }
 // embedding on the first stage, the final norm and head on the last, and a
 // copy of the tied embedding on the last when it is not also the first.
 func stageSpecs(all []*paramSpec, info ir.StageInfo) []*paramSpec {
+	return stageSpecsEP(all, info, 0, 1)
+}
+
+// stageSpecsEP is stageSpecs for member me of an ep group of size ep: the
+// dense parameters, then the routed experts that member holds
+// ([me·E/ep, (me+1)·E/ep) of each MoE layer), which form the expert
+// buckets at the end of the flat buffer.
+func stageSpecsEP(all []*paramSpec, info ir.StageInfo, me, ep int) []*paramSpec {
+	var dense, experts []*paramSpec
+	for _, sp := range stageSpecsAll(all, info) {
+		if !sp.expert || ep == 1 {
+			dense = append(dense, sp)
+			continue
+		}
+		if e := sp.expertIndex; e/(sp.experts/ep) == me {
+			experts = append(experts, sp)
+		}
+	}
+	return append(dense, experts...)
+}
+
+func stageSpecsAll(all []*paramSpec, info ir.StageInfo) []*paramSpec {
 	var out []*paramSpec
 	for _, sp := range all {
 		switch {
@@ -370,35 +421,53 @@ func stageSpecs(all []*paramSpec, info ir.StageInfo) []*paramSpec {
 // updates, and the elements it adds to the gradient norm.
 func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 	n := len(st.p)
-	// The schedule's buckets, when they cover the stage's parameters
-	// exactly (a compiled schedule may cut them differently); ours else.
-	var total int64
-	for _, b := range st.info.GradBuckets {
-		total += b
-	}
-	if total == int64(n)*4 && len(st.info.GradBuckets) > 0 {
-		lo := 0
-		for _, b := range st.info.GradBuckets {
-			st.buckets = append(st.buckets, [2]int{lo, lo + int(b/4)})
-			lo += int(b / 4)
+	nd := st.nDense
+	// Buckets: the dense parameters [0, nd), then the routed experts'
+	// [nd, n) under ep, cut as the schedule cut them when its cuts cover
+	// them exactly (a compiled schedule may differ), else by BucketParams.
+	cut := func(lo, hi int, given []int64) {
+		var total int64
+		for _, b := range given {
+			total += b
 		}
-	} else {
-		for lo := 0; lo < n; lo += int(sz.BucketParams) {
-			st.buckets = append(st.buckets, [2]int{lo, min(n, lo+int(sz.BucketParams))})
+		if total == int64(hi-lo)*4 && len(given) > 0 {
+			for _, b := range given {
+				st.buckets = append(st.buckets, [2]int{lo, lo + int(b/4)})
+				st.expertBucket = append(st.expertBucket, nd < n && lo >= nd)
+				lo += int(b / 4)
+			}
+			return
+		}
+		for ; lo < hi; lo += int(sz.BucketParams) {
+			st.buckets = append(st.buckets, [2]int{lo, min(hi, lo+int(sz.BucketParams))})
+			st.expertBucket = append(st.expertBucket, nd < n && lo >= nd)
 		}
 	}
+	cut(0, nd, st.info.GradBuckets)
+	cut(nd, n, st.info.ExpertGradBuckets)
+
 	mesh := t.sched.Mesh
-	zeroShard := t.plan.Zero >= 1 && mesh.DP*mesh.CP > 1
-	if zeroShard {
-		idx := mesh.Index(ir.AxisDPCP, rk.id)
-		size := mesh.DP * mesh.CP
-		for _, b := range st.buckets {
+	dpIdx, dpSize := mesh.Index(ir.AxisDPCP, rk.id), mesh.DP*mesh.CP
+	edpIdx, edpSize := dpIdx, dpSize
+	if mesh.EP > 1 {
+		edpIdx, edpSize = mesh.Index(ir.AxisEDP, rk.id), len(mesh.Group(ir.AxisEDP, rk.id))
+	}
+	for bi, b := range st.buckets {
+		idx, size := dpIdx, dpSize
+		if st.expertBucket[bi] {
+			idx, size = edpIdx, edpSize
+		}
+		if t.plan.Zero >= 1 && size > 1 {
 			off := collective.ChunkOffsets(b[1]-b[0], size)
 			st.owned = append(st.owned, [2]int{b[0] + off[idx], b[0] + off[idx+1]})
+		} else {
+			st.owned = append(st.owned, b)
 		}
-	} else if n > 0 {
-		st.owned = [][2]int{{0, n}}
 	}
+	// The norm's group is the world under ZeRO or ep (each replica's
+	// elements must then count once: the owner's chunk under ZeRO, the
+	// first replica's otherwise), else one data replica's ranks.
+	worldNorm := t.plan.Zero >= 1 || mesh.EP > 1
 	st.normMask = make([]bool, n)
 	ownedMask := make([]bool, n)
 	for _, o := range st.owned {
@@ -414,6 +483,13 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 		}
 		if sp.tied && !st.info.Embedding {
 			count = false // the head's copy of the tied embedding
+		}
+		if worldNorm && t.plan.Zero == 0 {
+			if o >= nd && nd < n {
+				count = count && edpIdx == 0
+			} else {
+				count = count && dpIdx == 0
+			}
 		}
 		for j := range st.index[i] {
 			st.normMask[o+j] = count && ownedMask[o+j]
@@ -751,13 +827,34 @@ func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 func (t *Trainer) gatherParams(rk *rank, a ir.Action) error {
 	st := rk.stages[int(a.Stage)]
 	g := t.group(a)
-	i := g.Index(rk.id)
 	var bks [][2]int
 	if a.MB < 0 {
 		bks = [][2]int{st.buckets[a.Bucket]}
 	} else {
-		bks = st.buckets
+		// ZeRO-3: the stage's dense buckets over this group; its expert
+		// buckets (ep) over the expert-data-parallel group.
+		var ex [][2]int
+		for i, b := range st.buckets {
+			if st.expertBucket[i] {
+				ex = append(ex, b)
+			} else {
+				bks = append(bks, b)
+			}
+		}
+		if len(ex) > 0 {
+			if eg := toGroup(t.sched.Mesh.Group(ir.AxisEDP, rk.id)); len(eg) > 1 {
+				if err := gatherBuckets(rk, st, eg, ex); err != nil {
+					return err
+				}
+			}
+		}
 	}
+	return gatherBuckets(rk, st, g, bks)
+}
+
+// gatherBuckets all-gathers the members' chunks of buckets bks over g.
+func gatherBuckets(rk *rank, st *stage, g collective.Group, bks [][2]int) error {
+	i := g.Index(rk.id)
 	var part []float32
 	for _, b := range bks {
 		off := collective.ChunkOffsets(b[1]-b[0], len(g))

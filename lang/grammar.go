@@ -83,6 +83,7 @@ var (
 	entryParser   = participle.MustBuild[gEntry](parserOptions...)
 	valueParser   = participle.MustBuild[gValue](parserOptions...)
 	itemParser    = participle.MustBuild[gItem](parserOptions...)
+	argsParser    = participle.MustBuild[gArgs](parserOptions...)
 )
 
 // EBNF returns the grammar of the plan language in EBNF, as participle
@@ -107,7 +108,14 @@ func isDeclStart(toks []token, i int) bool {
 	}
 	switch t.text {
 	case "import":
-		return next(1).kind == tokString
+		if next(1).kind == tokString {
+			return true
+		}
+	}
+	// A keyword at the start of a line starts a declaration even when
+	// what follows is broken (`plan { }`), unless it is a field (`model =`).
+	if (t.text == "import" || isDeclKind(t.text)) && t.start.Col == 1 && !(next(1).kind == tokPunct && next(1).text == "=") {
+		return true
 	}
 	// KIND NAME { starts a declaration, even with a misspelt kind at the
 	// start of a line (`modle m {`), which then gets its own error.
@@ -192,21 +200,31 @@ func tooDeep(file string, seg []token) (ir.Diagnostic, bool) {
 // field alone and returns the error found inside it, if any.
 func deeperItemError(file string, err error, seg []token) error {
 	ut, ok := err.(*participle.UnexpectedTokenError)
-	if !ok || ut.Unexpected.Type != tokIdent {
+	if !ok {
+		return err
+	}
+	isCall := ut.Unexpected.Type == tokPunct && ut.Unexpected.Value == "("
+	if ut.Unexpected.Type != tokIdent && !isCall {
 		return err
 	}
 	for i, t := range seg {
 		if t.start.Offset != ut.Unexpected.Pos.Offset {
 			continue
 		}
-		if i+1 >= len(seg) || seg[i+1].kind != tokPunct || seg[i+1].text != "=" && seg[i+1].text != "{" {
+		if !isCall && (i+1 >= len(seg) || seg[i+1].kind != tokPunct || seg[i+1].text != "=" && seg[i+1].text != "{") {
 			return err
 		}
 		lex, lerr := lexer.Upgrade(&participleLexer{toks: seg[i:], file: file, eof: seg[len(seg)-1].end})
 		if lerr != nil {
 			return err
 		}
-		if _, ierr := itemParser.ParseFromLexer(lex, participle.AllowTrailing(true)); ierr != nil {
+		var ierr error
+		if isCall {
+			_, ierr = argsParser.ParseFromLexer(lex, participle.AllowTrailing(true))
+		} else {
+			_, ierr = itemParser.ParseFromLexer(lex, participle.AllowTrailing(true))
+		}
+		if ierr != nil {
 			if pe, ok := ierr.(participle.Error); ok && pe.Position().Offset > ut.Unexpected.Pos.Offset {
 				// The error may again be at the start of a nested field;
 				// offsets only grow, so this ends.
@@ -241,6 +259,7 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 	expect := ""
 	if i := strings.Index(msg, "(expected "); i >= 0 {
 		expect = strings.TrimSuffix(msg[i+len("(expected "):], ")")
+		expect = grammarWords.Replace(expect)
 	}
 	if ut.Unexpected.EOF() {
 		// The declaration ran out: the next declaration or the end of
@@ -296,7 +315,18 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 			path += seg[i].text
 		}
 		d.Suggestion = fmt.Sprintf("write import %q", path)
-	case ut.Unexpected.Type == tokIdent && at+1 < len(seg) && !(tokAt(at+1).kind == tokPunct && (tokAt(at+1).text == "=" || tokAt(at+1).text == "{")):
+	case ut.Unexpected.Type == tokIdent && tokAt(at+1).kind == tokPunct && tokAt(at+1).text == ":":
+		// A named argument without its value: f(nodes: ).
+		next := tokAt(at + 2)
+		d.Span = ir.Span{File: file, Start: tokAt(at + 1).end, End: tokAt(at + 1).end}
+		d.Span.End.Col++
+		d.Span.End.Offset++
+		if at+2 < len(seg) {
+			d.Span = ir.Span{File: file, Start: next.start, End: next.end}
+		}
+		d.Message = fmt.Sprintf("missing value for argument %s", ut.Unexpected.Value)
+	case ut.Unexpected.Type == tokIdent && at+1 < len(seg) && !(tokAt(at-1).kind == tokPunct && (tokAt(at-1).text == "(" || tokAt(at-1).text == ",")) &&
+		!(tokAt(at+1).kind == tokPunct && (tokAt(at+1).text == "=" || tokAt(at+1).text == "{")):
 		// A field name not followed by = or {.
 		next := tokAt(at + 1)
 		d.Span = ir.Span{File: file, Start: next.start, End: next.end}
@@ -304,9 +334,20 @@ func syntaxDiagnostic(file string, err error, seg []token) ir.Diagnostic {
 		d.Suggestion = fmt.Sprintf("write %s = %s", ut.Unexpected.Value, next.text)
 	case expect != "":
 		d.Message += ": expected " + expect
+	default:
+		d.Message += ": expected import or a declaration (device, node, cluster, model, plan)"
 	}
 	return d
 }
+
+// grammarWords turns participle's names of grammar rules and tokens into
+// words for messages.
+var grammarWords = strings.NewReplacer(
+	"<ident> GBlock", `a name and "{"`,
+	"GValue", "a value", "GBlock", `"{"`, "GItem", "a field", "GArgs", `"("`, "GArg", "an argument",
+	"GQuantity", "a number", "GRef", "a name", "GDecl", "a declaration", "GImport", "import",
+	"<ident>", "a name", "<string>", "a string", "<number>", "a number", "<unit>", "a unit", "<word>", "a word",
+)
 
 func describeToken(t lexer.Token) string {
 	switch t.Type {

@@ -29,7 +29,9 @@ func testPlans() []*ir.Plan {
 	moeModel.Name = "tiny_moe"
 	moeModel.MoE = &ir.MoE{Experts: 8, TopK: 2, ExpertFFN: 64, Shared: 1}
 	moe := &ir.Plan{Name: "tiny_moe_ep2", Model: moeModel, DP: 2, TP: 1, PP: 1, EP: 2, CP: 1, MicroBatch: 2}
-	return []*ir.Plan{dense, &tp, moe}
+	ring := *dense
+	ring.Name, ring.CP, ring.CPMode, ring.TP, ring.SP = "tiny_gpt_cp2_ring_sp", 2, "ring", 2, true
+	return []*ir.Plan{dense, &tp, moe, &ring}
 }
 
 func TestPlanShapes(t *testing.T) {

@@ -100,8 +100,13 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	var specs []Spec
 	specs = append(specs, LayerNormFwd{T, H}, LayerNormBwdData{T, H}, LayerNormBwdParams{T, H})
 	specs = append(specs, linearSpecs(T, H, 3*hl, true)...) // qkv
-	at := Attention{Batch: s.MicroBatch, Heads: s.Heads, Tq: s.Seq, Tk: s.Seq, D: s.HeadDim}
-	specs = append(specs, AttentionFwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
+	if p.SP && p.TP > 1 && T%p.TP == 0 {
+		// Sequence parallelism: the norms run on this rank's 1/tp of the tokens.
+		specs = append(specs, LayerNormFwd{T / p.TP, H}, LayerNormBwdData{T / p.TP, H}, LayerNormBwdParams{T / p.TP, H})
+	}
+	for _, at := range attentionShapes(p, s) {
+		specs = append(specs, AttentionFwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
+	}
 	specs = append(specs, linearSpecs(T, hl, H, true)...) // out projection
 	if s.FFN > 0 {
 		specs = append(specs, linearSpecs(T, H, s.FFN, true)...)
@@ -133,4 +138,44 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	}
 	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
 	return specs, nil
+}
+
+// attentionShapes returns the attention problems a rank of plan p solves.
+// Without context parallelism: causal attention over the whole sequence.
+// With cp > 1 every rank r holds segment r (Seq tokens): ring attention
+// visits the key blocks j ≤ r (offsets r·Seq and j·Seq); all-gather and LSS
+// attend the segment's queries to the gathered keys of segments 0…r (one
+// problem, Tk = (r+1)·Seq); Ulysses exchanges heads for tokens, so each
+// rank solves whole-sequence attention for heads/cp of its heads. The
+// offsets differ per rank, so all ranks' variants are emitted.
+func attentionShapes(p *ir.Plan, s Shapes) []Attention {
+	cp := max(p.CP, 1)
+	base := Attention{Batch: s.MicroBatch, Heads: s.Heads, Tq: s.Seq, Tk: s.Seq, D: s.HeadDim}
+	if cp == 1 {
+		return []Attention{base}
+	}
+	var out []Attention
+	switch p.CPMode {
+	case "ulysses":
+		if s.Heads%cp == 0 {
+			u := base
+			u.Heads, u.Tq, u.Tk = s.Heads/cp, s.Seq*cp, s.Seq*cp
+			out = append(out, u)
+		}
+	case "allgather", "lss":
+		for r := 0; r < cp; r++ {
+			a := base
+			a.Tk, a.QOffset = (r+1)*s.Seq, r*s.Seq
+			out = append(out, a)
+		}
+	default: // ring
+		for r := 0; r < cp; r++ {
+			for j := 0; j <= r; j++ {
+				a := base
+				a.QOffset, a.KOffset = r*s.Seq, j*s.Seq
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }

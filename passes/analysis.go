@@ -13,27 +13,37 @@ func digestStages(st *State, cm *costModel) []stageDigest {
 	var out []stageDigest
 	for _, sg := range st.Unit.Graph.Stages {
 		d := stageDigest{index: sg.Index, ppRank: sg.PPRank}
-		// per layer, so that overlapped collectives hide behind their own
-		// layer's compute
-		byLayer := map[int][]*ir.Op{}
+		// per layer (and the embedding, the head apart), so that overlapped
+		// collectives hide behind their own group's compute
+		group := map[string]int{}
+		byGroup := map[int][]*ir.Op{}
 		collsBy := map[int][]*ir.Collective{}
 		for _, o := range sg.Ops {
-			byLayer[o.Layer] = append(byLayer[o.Layer], o)
+			g := opGroup(o)
+			group[o.Name] = g
+			byGroup[g] = append(byGroup[g], o)
 		}
 		for _, c := range sg.Collectives {
-			collsBy[c.Layer] = append(collsBy[c.Layer], c)
+			g, ok := group[c.After]
+			if !ok {
+				g = c.Layer
+				if g < 0 {
+					g = embedGroup
+				}
+			}
+			collsBy[g] = append(collsBy[g], c)
 		}
-		keys := make([]int, 0, len(byLayer))
-		for k := range byLayer {
+		keys := make([]int, 0, len(byGroup))
+		for k := range byGroup {
 			keys = append(keys, k)
 		}
 		sort.Ints(keys)
-		for _, l := range keys {
-			s := summarizeOps(cm, byLayer[l], collsBy[l], full)
+		for _, g := range keys {
+			s := summarizeOps(cm, byGroup[g], collsBy[g], full)
 			d.sum.add(&s, 1)
 		}
-		for l, cs := range collsBy {
-			if _, ok := byLayer[l]; !ok {
+		for g, cs := range collsBy {
+			if _, ok := byGroup[g]; !ok {
 				s := summarizeOps(cm, nil, cs, full)
 				d.sum.add(&s, 1)
 			}
@@ -43,6 +53,23 @@ func digestStages(st *State, cm *costModel) []stageDigest {
 		out = append(out, d)
 	}
 	return out
+}
+
+const (
+	embedGroup = -1
+	headGroup  = -2
+)
+
+// opGroup is the summary group of an op: its layer, or the embedding's or
+// the head's group.
+func opGroup(o *ir.Op) int {
+	switch {
+	case o.Layer >= 0:
+		return o.Layer
+	case o.Kind == ir.OpEmbedding:
+		return embedGroup
+	}
+	return headGroup
 }
 
 // memoryPass computes the per-rank memory and reports a plan that does

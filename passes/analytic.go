@@ -60,11 +60,11 @@ type templates struct {
 }
 
 type templateKey struct {
-	model                                 *ir.Model
-	b, tp, cp, ep                         int
-	sp, ssmb                              bool
+	model                                  *ir.Model
+	b, tp, cp, ep                          int
+	sp, ssmb                               bool
 	cpMode, dispatch, precision, recompute string
-	cf                                    float64
+	cf                                     float64
 }
 
 var (
@@ -210,7 +210,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 		}
 		kindCost[k] = opsTime(cm, t.layers[k], t.colls[k])
 		colls := t.colls[k]
-		if z := zero3Colls(p, mesh, t.layers[k], i); z != nil {
+		if z := zero3Colls(p, mesh, t.layers[k], i, false); z != nil {
 			colls = append(append([]*ir.Collective(nil), colls...), z...)
 		}
 		kindSum[k] = summarizeOps(cm, t.layers[k], colls, full)
@@ -235,8 +235,8 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 		cacheMu.Unlock()
 	}
 
-	embedSum := summarizeOps(cm, t.embed, t.embedColls, full)
-	headSum := summarizeOps(cm, t.head, t.headColls, full)
+	embedSum := summarizeOps(cm, t.embed, withZero3(p, mesh, t.embed, t.embedColls, false), full)
+	headSum := summarizeOps(cm, t.head, withZero3(p, mesh, t.head, t.headColls, chunks == 1), full)
 	boundary := boundaryBytes(p)
 	digests := make([]stageDigest, chunks)
 	var prevCounts [nKindsLayer]int
@@ -299,3 +299,10 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	return e, nil
 }
 
+// withZero3 appends ZeRO-3's gathers of ops' parameters to colls (copying).
+func withZero3(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, colls []*ir.Collective, skipWte bool) []*ir.Collective {
+	if z := zero3Colls(p, mesh, ops, -1, skipWte); z != nil {
+		return append(append([]*ir.Collective(nil), colls...), z...)
+	}
+	return colls
+}

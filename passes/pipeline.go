@@ -228,8 +228,14 @@ func zeroPass(st *State) {
 	for _, sg := range st.Unit.Graph.Stages {
 		dense, expert := stageParams(sg)
 		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert)...)
+		if sg.Index == 0 {
+			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.embed, -1, false)...)
+		}
 		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
-			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.layers[l], l)...)
+			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.layers[l], l, false)...)
+		}
+		if sg.Index == len(st.Unit.Graph.Stages)-1 {
+			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.head, -1, sg.Index == 0)...)
 		}
 	}
 }
@@ -292,22 +298,30 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepCo
 	return out
 }
 
-// zero3Colls returns ZeRO-3's gathers of one layer's parameters, in
-// forward and again in backward of every micro-batch (prefetched: they
-// overlap the layer's compute).
-func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int) []*ir.Collective {
-	if p.Zero < 3 {
+// zero3Colls returns ZeRO-3's gathers of the parameters of one layer's
+// ops (or the embedding's, the head's), in forward and again in backward of
+// every micro-batch (prefetched: they overlap the ops' compute).
+func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*ir.Collective {
+	if p.Zero < 3 || len(ops) == 0 {
 		return nil
 	}
 	groups := gradGroups(p)
 	shardAxis := groups[len(groups)-1]
-	n := layerParams(ops) * float64(elemBytes(p.Precision))
+	n := layerParams(ops)
+	if skipWte { // a tied head on the embedding's stage gathers wte once
+		for _, o := range ops {
+			if o.Weight != nil && o.Weight.Name == "wte" {
+				n -= o.Weight.Elements()
+			}
+		}
+	}
+	n *= float64(elemBytes(p.Precision))
 	if mesh.Degree(shardAxis) < 2 || n <= 0 {
 		return nil
 	}
 	var out []*ir.Collective
 	for _, ph := range []ir.Phase{ir.Forward, ir.Backward} {
-		out = append(out, &ir.Collective{Name: fmt.Sprintf("l%d.params.ag.%s", l, ph), Kind: ir.AllGather, Axis: shardAxis,
+		out = append(out, &ir.Collective{Name: fmt.Sprintf("%s.params.ag.%s", ops[0].Name, ph), Kind: ir.AllGather, Axis: shardAxis,
 			GroupSize: mesh.Degree(shardAxis), Bytes: n, Phase: ph, After: ops[0].Name, Layer: l, Overlap: ir.WithCompute, Tensor: "params"})
 	}
 	return out

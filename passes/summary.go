@@ -70,19 +70,19 @@ func (s *summary) get(k, a int) commCell {
 // the analytic estimate builds one per kind of layer and adds them up by
 // count. Both then go through the same assembly, so they agree.
 type summary struct {
-	fwd, bwdB, bwdW float64                 // compute per micro-batch
-	recompute       float64                 // forward compute repeated in backward
-	commF, commB    float64                 // critical collectives per micro-batch (fwd, bwd)
-	commR           float64                 // critical forward collectives repeated by recompute
-	hidden          float64                 // overlapped collectives' exposed excess per micro-batch
-	p2p             float64                 // pipeline send/recv per micro-batch
-	saved           float64                 // activation bytes kept per micro-batch
-	hwFLOPs         float64                 // executed FLOPs per micro-batch on one rank
-	modelFLOPs      float64                 // useful forward FLOPs per micro-batch, whole model replica
-	moeBuf          float64                 // largest MoE dispatch buffers (send+recv)
-	transient       float64                 // largest op working memory
-	p2pBytes        float64                 // pipeline buffer bytes
-	layerParams     float64                 // largest layer's parameter elements (ZeRO-3 gather buffer)
+	fwd, bwdB, bwdW float64     // compute per micro-batch
+	recompute       float64     // forward compute repeated in backward
+	commF, commB    float64     // critical collectives per micro-batch (fwd, bwd)
+	commR           float64     // critical forward collectives repeated by recompute
+	hidden          float64     // overlapped collectives' exposed excess per micro-batch
+	p2p             float64     // pipeline send/recv per micro-batch
+	saved           float64     // activation bytes kept per micro-batch
+	hwFLOPs         float64     // executed FLOPs per micro-batch on one rank
+	modelFLOPs      float64     // useful forward FLOPs per micro-batch, whole model replica
+	moeBuf          float64     // largest MoE dispatch buffers (send+recv)
+	transient       float64     // largest op working memory
+	p2pBytes        float64     // pipeline buffer bytes
+	layerParams     float64     // largest layer's parameter elements (ZeRO-3 gather buffer)
 	comm            []commEntry // per micro-batch, by kind and axis
 }
 

@@ -51,6 +51,9 @@ func TestMain(m *testing.M) {
 	}
 	// The normalize=false router too.
 	specs = append(specs, llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}, llvm.RouterTopKBwd{RouterTopK: llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}})
+	for _, o := range oddMatMuls {
+		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
+	}
 	for _, a := range offsetAttention {
 		specs = append(specs, llvm.AttentionFwd{Attention: a}, llvm.AttentionBwdQ{Attention: a}, llvm.AttentionBwdKV{Attention: a})
 	}
@@ -74,6 +77,15 @@ func randVec(r *rand.Rand, n int, scale float32) []float32 {
 }
 
 func clone(v []float32) []float32 { return append([]float32(nil), v...) }
+
+// oddMatMuls are {M, K, N, form (0 nn, 1 tn, 2 nt), acc} shapes that take
+// every edge path of the host matmul: rows that do not fill a 6-row tile,
+// columns that fill neither 16 nor 8, K that is not a multiple of the
+// unrolling nor of the K block (256), N beyond one column block (128).
+var oddMatMuls = [][5]int{
+	{13, 7, 21, 0, 0}, {13, 7, 21, 1, 1}, {13, 7, 21, 2, 1},
+	{5, 300, 3, 0, 1}, {7, 301, 200, 2, 0}, {200, 259, 131, 1, 1}, {1, 1, 1, 0, 0},
+}
 
 // offsetAttention are context-parallel problems: a ring block below the
 // diagonal (every key visible), a diagonal block, a block in the future
@@ -153,6 +165,27 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 			case "tn":
 				lib.MatMulTransA(got, a, b, mm.m, mm.k, mm.n, mm.acc)
 				kernels.MatMulTransA(want, a, b, mm.m, mm.k, mm.n, mm.acc)
+			}
+			check(t, f0, "c", got, want)
+		})
+	}
+	for _, o := range oddMatMuls {
+		t.Run(fmt.Sprintf("matmul_odd_%dx%dx%d_form%d_acc%d", o[0], o[1], o[2], o[3], o[4]), func(t *testing.T) {
+			m, k, n, acc := o[0], o[1], o[2], o[4] == 1
+			a, b := randVec(r, m*k, 1), randVec(r, k*n, 1)
+			c0 := randVec(r, m*n, 1)
+			got, want := clone(c0), clone(c0)
+			f0 := lib.Fallbacks()
+			switch o[3] {
+			case 0:
+				lib.MatMul(got, a, b, m, k, n, acc)
+				kernels.MatMul(want, a, b, m, k, n, acc)
+			case 1:
+				lib.MatMulTransA(got, a, b, m, k, n, acc)
+				kernels.MatMulTransA(want, a, b, m, k, n, acc)
+			case 2:
+				lib.MatMulTransB(got, a, b, m, k, n, acc)
+				kernels.MatMulTransB(want, a, b, m, k, n, acc)
 			}
 			check(t, f0, "c", got, want)
 		})

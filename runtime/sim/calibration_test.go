@@ -47,3 +47,39 @@ func TestAgreesWithExplain(t *testing.T) {
 		}
 	}
 }
+
+// TestTinyMoETrace: the Chrome trace of tiny_moe, serial and in its
+// parallel variants (examples/tiny_moe_ep.plan, and pp = 2 with dp = ep = 2),
+// parses as JSON, has a named track with events for every rank, and every
+// event has a duration.
+func TestTinyMoETrace(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		sets []string
+		cats []string
+	}{
+		{"../../examples/tiny_moe.plan", nil, []string{"compute"}},
+		{"../../examples/tiny_moe.plan", []string{"dp=2", "ep=2", "pp=2"}, []string{"compute", "p2p", "collective"}},
+		{"../../examples/tiny_moe_ep.plan", nil, []string{"compute", "collective"}},
+	} {
+		prog, diags := lang.Load([]string{c.file}, lang.Options{Overrides: c.sets})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		for _, p := range prog.Plans {
+			u, d := passes.Compile(prog, p, passes.Options{})
+			if d.HasErrors() {
+				t.Fatalf("%s: %v", p.Name, d)
+			}
+			net := NetworkOf(u.Plan)
+			cfg := net.Config(FromCostReport(u))
+			cfg.Trace = true
+			res, err := Run(u.Schedule, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s %v: %d ranks, %d events, step %.4g s", p.Name, c.sets, len(u.Schedule.Ranks), len(res.Events), res.StepTime)
+			checkTrace(t, u.Schedule, res, c.cats)
+		}
+	}
+}

@@ -92,7 +92,7 @@ func TestChromeTraceAndSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTrace(t, s, res)
+	checkTrace(t, s, res, []string{"compute", "p2p", "collective"})
 	var svg bytes.Buffer
 	if err := WriteSVG(&svg, s, res); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func fill(n int, v float64) []float64 {
 
 // checkTrace parses a Chrome trace and checks every rank has a named track
 // and every "X" event a duration.
-func checkTrace(t *testing.T, s *ir.Schedule, res *Result) {
+func checkTrace(t *testing.T, s *ir.Schedule, res *Result, wantCats []string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteChromeTrace(&buf, s, res); err != nil {
@@ -153,7 +153,7 @@ func checkTrace(t *testing.T, s *ir.Schedule, res *Result) {
 			t.Errorf("rank %d: track named %v, %d events", r, named[r], events[r])
 		}
 	}
-	for _, k := range []string{"compute", "p2p", "collective"} {
+	for _, k := range wantCats {
 		if !kinds[k] {
 			t.Errorf("no %s events in the trace", k)
 		}

@@ -93,7 +93,10 @@ type Result struct {
 	BubbleFraction float64
 	// ExposedFraction is Σ Exposed / (StepTime · ranks).
 	ExposedFraction float64
-	Events          []Event
+	// Simulated is the number of ranks actually simulated: fewer than the
+	// schedule's when tensor-parallel symmetry was exact (see Run).
+	Simulated int
+	Events    []Event
 }
 
 // flow is one transfer or collective in flight.
@@ -325,7 +328,7 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 // result spreads the simulated ranks' figures over all ranks.
 func (sm *simulator) result() *Result {
 	nr := len(sm.s.Ranks)
-	res := &Result{Busy: make([]float64, nr), Exposed: make([]float64, nr), Idle: make([]float64, nr)}
+	res := &Result{Busy: make([]float64, nr), Exposed: make([]float64, nr), Idle: make([]float64, nr), Simulated: len(sm.real)}
 	step := sm.now
 	for i := range sm.real {
 		step = math.Max(step, sm.clock[i])

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"planc/ir"
+	"planc/passes"
+	_ "planc/passes/sched" // registers the schedule passes
+)
+
+func init() { registerEmitter("schedule", emitSchedule) }
+
+// emitSchedule writes the plan's runtime schedule: as the versioned schedule
+// file when -o ends in .sched (what `planc run` and the runtime load), else
+// as text in the PyTorch-like action notation, to -o or stdout.
+func emitSchedule(ctx *emitContext) int {
+	u, code := compileSchedule(ctx.prog, ctx.plan, ctx.flags, ctx.stderr)
+	if code != exitOK {
+		return code
+	}
+	s := u.Schedule
+	if strings.HasSuffix(ctx.output, ".sched") {
+		err := writeFileAtomically(ctx.output, func(w *bufio.Writer) error { return ir.WriteSchedule(w, s) })
+		if err != nil {
+			fmt.Fprintf(ctx.stderr, "planc compile: %v\n", err)
+			return exitError
+		}
+		return exitOK
+	}
+	if ctx.output != "" {
+		err := writeFileAtomically(ctx.output, func(w *bufio.Writer) error { _, err := w.WriteString(s.String()); return err })
+		if err != nil {
+			fmt.Fprintf(ctx.stderr, "planc compile: %v\n", err)
+			return exitError
+		}
+		return exitOK
+	}
+	fmt.Fprint(ctx.stdout, s.String())
+	return exitOK
+}
+
+// compileSchedule compiles plan with the pass table (which includes the
+// schedule passes) and prints the diagnostics; the unit has a verified
+// schedule when the code is exitOK.
+func compileSchedule(prog *ir.Program, plan *ir.Plan, pf *planFlags, stderr io.Writer) (*ir.Unit, int) {
+	u, diags := passes.Compile(prog, plan, passes.Options{})
+	printDiagnostics(stderr, diags, prog.Sources, pf.json)
+	if diags.HasErrors() {
+		return u, exitError
+	}
+	if u == nil || u.Schedule == nil {
+		fmt.Fprintf(stderr, "planc: plan %s compiled to no schedule\n", plan.Name)
+		return u, exitError
+	}
+	return u, exitOK
+}
+
+// writeFileAtomically writes name through a temporary file in the same
+// folder and renames it into place.
+func writeFileAtomically(name string, write func(*bufio.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".planc-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(w); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"planc/ir"
+	"planc/passes/sched"
+	"planc/runtime/sim"
+)
+
+func init() {
+	register(&command{name: "simulate", summary: "simulate one training step of a plan's schedule (--trace out.json, --svg out.svg)", run: runSimulate})
+}
+
+// simulateReport is the --json output of planc simulate.
+type simulateReport struct {
+	Plan            string    `json:"plan"`
+	Schedule        string    `json:"schedule"`
+	Ranks           int       `json:"ranks"`
+	SimulatedRanks  int       `json:"simulated_ranks"`
+	MicroBatches    int       `json:"micro_batches"`
+	Actions         int       `json:"actions"`
+	StepTime        float64   `json:"step_time_s"`
+	CostModelStep   float64   `json:"cost_model_step_time_s"`
+	BubbleFraction  float64   `json:"bubble_fraction"`
+	ExposedFraction float64   `json:"exposed_comm_fraction"`
+	PeakInFlight    float64   `json:"peak_in_flight_micro_batches"`
+	PPRanks         []ppStats `json:"pp_ranks"`
+	CompileSeconds  float64   `json:"compile_s"`
+	VerifySeconds   float64   `json:"verify_s"`
+	SimulateSeconds float64   `json:"simulate_s"`
+}
+
+// ppStats is one pipeline rank's mean over its dp·cp·tp ranks.
+type ppStats struct {
+	PP           int     `json:"pp"`
+	Busy         float64 `json:"busy_s"`
+	Exposed      float64 `json:"exposed_comm_s"`
+	Idle         float64 `json:"idle_s"`
+	PeakInFlight float64 `json:"peak_in_flight"`
+}
+
+func runSimulate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("planc simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pf := addPlanFlags(fs)
+	tracePath := fs.String("trace", "", "write the timeline as Chrome trace event JSON (Perfetto, chrome://tracing)")
+	svgPath := fs.String("svg", "", "write the timeline as an SVG Gantt chart")
+	schedPath := fs.String("schedule", "", "simulate this schedule file (planc compile -o FILE.sched) instead of compiling one")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: planc simulate [--plan NAME] [--set NAME=VALUE] [--trace out.json] [--svg out.svg] [--json] FILE...")
+		return exitUsage
+	}
+	prog, plans, code := pf.load(fs.Args(), stderr)
+	if code != exitOK {
+		return code
+	}
+	if len(plans) == 0 {
+		fmt.Fprintln(stderr, "planc simulate: the files declare no plan")
+		return exitError
+	}
+	if len(plans) > 1 && (*tracePath != "" || *svgPath != "" || *schedPath != "") {
+		fmt.Fprintf(stderr, "planc simulate: %d plans and one output file; choose one with --plan\n", len(plans))
+		return exitUsage
+	}
+	var reports []simulateReport
+	for _, p := range plans {
+		t0 := time.Now()
+		u, code := compileSchedule(prog, p, pf, stderr)
+		if code != exitOK {
+			return code
+		}
+		s := u.Schedule
+		if *schedPath != "" {
+			f, err := os.Open(*schedPath)
+			if err != nil {
+				fmt.Fprintf(stderr, "planc simulate: %v\n", err)
+				return exitError
+			}
+			s, err = ir.ReadSchedule(bufio.NewReader(f), u.Plan)
+			f.Close()
+			if err != nil {
+				fmt.Fprintf(stderr, "planc simulate: %s: %v\n", *schedPath, err)
+				return exitError
+			}
+		}
+		t1 := time.Now()
+		vr, err := sched.Verify(s)
+		if err != nil {
+			fmt.Fprintf(stderr, "planc simulate: %v\n", err)
+			return exitError
+		}
+		t2 := time.Now()
+		net := sim.NetworkOf(u.Plan)
+		cfg := net.Config(sim.FromCostReport(u))
+		cfg.Trace = *tracePath != "" || *svgPath != ""
+		res, err := sim.Run(s, cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "planc simulate: %v\n", err)
+			return exitError
+		}
+		t3 := time.Now()
+		if *tracePath != "" {
+			if err := writeFileAtomically(*tracePath, func(w *bufio.Writer) error { return sim.WriteChromeTrace(w, s, res) }); err != nil {
+				fmt.Fprintf(stderr, "planc simulate: %v\n", err)
+				return exitError
+			}
+		}
+		if *svgPath != "" {
+			if err := writeFileAtomically(*svgPath, func(w *bufio.Writer) error { return sim.WriteSVG(w, s, res) }); err != nil {
+				fmt.Fprintf(stderr, "planc simulate: %v\n", err)
+				return exitError
+			}
+		}
+		rep := simulateReport{Plan: p.Name, Schedule: s.Kind, Ranks: len(s.Ranks), SimulatedRanks: res.Simulated, MicroBatches: s.MB,
+			Actions: vr.Actions, StepTime: res.StepTime, BubbleFraction: res.BubbleFraction, ExposedFraction: res.ExposedFraction,
+			CompileSeconds: t1.Sub(t0).Seconds(), VerifySeconds: t2.Sub(t1).Seconds(), SimulateSeconds: t3.Sub(t2).Seconds()}
+		if u.Cost != nil {
+			rep.CostModelStep = u.Cost.StepTime
+		}
+		rep.PPRanks = make([]ppStats, s.PP)
+		counts := make([]int, s.PP)
+		for _, rp := range s.Ranks {
+			q := rp.Coord.PP
+			st := &rep.PPRanks[q]
+			st.PP = q
+			st.Busy += res.Busy[rp.Rank]
+			st.Exposed += res.Exposed[rp.Rank]
+			st.Idle += res.Idle[rp.Rank]
+			st.PeakInFlight = max(st.PeakInFlight, vr.PeakInFlight[rp.Rank])
+			rep.PeakInFlight = max(rep.PeakInFlight, vr.PeakInFlight[rp.Rank])
+			counts[q]++
+		}
+		for q := range rep.PPRanks {
+			if n := float64(counts[q]); n > 0 {
+				rep.PPRanks[q].Busy /= n
+				rep.PPRanks[q].Exposed /= n
+				rep.PPRanks[q].Idle /= n
+			}
+		}
+		reports = append(reports, rep)
+	}
+	if pf.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if len(reports) == 1 {
+			enc.Encode(reports[0])
+		} else {
+			enc.Encode(reports)
+		}
+		return exitOK
+	}
+	for _, r := range reports {
+		printSimulateReport(stdout, r)
+	}
+	return exitOK
+}
+
+func printSimulateReport(w io.Writer, r simulateReport) {
+	fmt.Fprintf(w, "plan %s: schedule %s, %d micro-batches, %d ranks", r.Plan, r.Schedule, r.MicroBatches, r.Ranks)
+	if r.SimulatedRanks < r.Ranks {
+		fmt.Fprintf(w, " (%d simulated: tensor-parallel ranks are exactly symmetric)", r.SimulatedRanks)
+	}
+	fmt.Fprintf(w, ", %d actions\n", r.Actions)
+	fmt.Fprintf(w, "  step time       %.4g s", r.StepTime)
+	if r.CostModelStep > 0 {
+		fmt.Fprintf(w, "   (cost model %.4g s, %+.2f%%)", r.CostModelStep, 100*(r.StepTime/r.CostModelStep-1))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  bubble          %.2f%% of compute\n", 100*r.BubbleFraction)
+	fmt.Fprintf(w, "  exposed comm    %.2f%% of rank time\n", 100*r.ExposedFraction)
+	fmt.Fprintf(w, "  peak in flight  %.4g micro-batches\n", r.PeakInFlight)
+	fmt.Fprintf(w, "  %-4s %12s %12s %12s %9s\n", "pp", "busy s", "exposed s", "idle s", "in-flight")
+	show := len(r.PPRanks)
+	for i, q := range r.PPRanks {
+		if show > 16 && i >= 8 && i < show-8 {
+			if i == 8 {
+				fmt.Fprintf(w, "  ... %d pipeline ranks ...\n", show-16)
+			}
+			continue
+		}
+		fmt.Fprintf(w, "  %-4d %12.4g %12.4g %12.4g %9.4g\n", q.PP, q.Busy, q.Exposed, q.Idle, q.PeakInFlight)
+	}
+	fmt.Fprintf(w, "  compile %.2f s, verify %.2f s, simulate %.2f s\n", r.CompileSeconds, r.VerifySeconds, r.SimulateSeconds)
+}

@@ -140,18 +140,21 @@ type Op struct {
 
 	// Saved lists the activations the op keeps for its backward pass.
 	Saved []Tensor
-	// Recompute marks an op whose forward is re-run in the backward pass
-	// (its Saved tensors are then not kept).
-	Recompute bool
+	// Recompute marks an op whose forward is re-run in the backward pass:
+	// its Saved tensors are not kept, only Checkpoint (the inputs of the
+	// recomputed region that the op reads first).
+	Recompute  bool
+	Checkpoint []Tensor
 }
 
 // SavedBytes returns the bytes of activations the op keeps per micro-batch.
 func (o *Op) SavedBytes() float64 {
+	kept := o.Saved
 	if o.Recompute {
-		return 0
+		kept = o.Checkpoint
 	}
 	s := 0.0
-	for _, t := range o.Saved {
+	for _, t := range kept {
 		s += t.Bytes()
 	}
 	return s

@@ -160,11 +160,11 @@ func PrintMesh(w io.Writer, m Mesh) {
 			n int
 		}{AxisDPCP, m.CP * m.DP})
 	}
-	if m.EP > 1 && m.EP < m.DP*m.CP {
+	if m.EP > 1 && m.Degree(AxisEDP) > 1 {
 		axes = append(axes, struct {
 			a Axis
 			n int
-		}{AxisEDP, 2})
+		}{AxisEDP, m.Degree(AxisEDP)})
 	}
 	for _, ax := range axes {
 		if ax.n <= 1 {

@@ -284,3 +284,41 @@ func TestEval(t *testing.T) {
 		t.Errorf("too few windows: %v", err)
 	}
 }
+
+// TestCapacityDispatch: capacity dispatch equals padding-free dispatch when
+// the capacity is large enough that nothing drops, and differs, with its
+// drops counted, when it is not.
+func TestCapacityDispatch(t *testing.T) {
+	run := func(opts string) ([]float64, int64) {
+		tr, err := NewTrainer(Config{Plan: plan(tinyMoE(), opts), Steps: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var losses []float64
+		var drops int64
+		for i := 0; i < 3; i++ {
+			r, err := tr.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, r.Loss)
+			drops += r.Drops
+		}
+		return losses, drops
+	}
+	free, freeDrops := run("dispatch=padding_free")
+	big, bigDrops := run("dispatch=capacity cf=8")
+	small, smallDrops := run("dispatch=capacity cf=0.5")
+	if freeDrops != 0 || bigDrops != 0 {
+		t.Errorf("drops: padding-free %d, capacity factor 8 %d; want none", freeDrops, bigDrops)
+	}
+	for i := range free {
+		if free[i] != big[i] {
+			t.Errorf("step %d: capacity factor 8 loss %.9g differs from padding-free %.9g", i, big[i], free[i])
+		}
+	}
+	if smallDrops == 0 || small[0] == free[0] {
+		t.Errorf("capacity factor 0.5: %d drops, loss %.9g vs padding-free %.9g; want drops and a different loss", smallDrops, small[0], free[0])
+	}
+	t.Logf("capacity factor 0.5 dropped %d token copies in 3 steps; losses %.6f vs padding-free %.6f", smallDrops, small[0], free[0])
+}

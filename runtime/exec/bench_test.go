@@ -1,0 +1,44 @@
+package exec
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkTinyGPT measures training throughput of tiny_gpt (global batch 8
+// sequences of 64 tokens, micro-batch 2) serially and under dp2 and tp2,
+// with the share of the ranks' time spent in communication (collectives
+// and receives, waiting included).
+//
+//	go test ./runtime/exec -run XXX -bench TinyGPT -benchtime 20x
+func BenchmarkTinyGPT(b *testing.B) {
+	for _, c := range []struct{ name, opts string }{
+		{"serial", ""}, {"dp2", "dp=2"}, {"tp2", "tp=2"}, {"tp2_sp", "tp=2 sp=true"}, {"pp2", "pp=2"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			p := plan(tinyGPT(), c.opts)
+			tr, err := NewTrainer(Config{Plan: p, Steps: b.N + 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tr.Step(); err != nil { // warm-up
+				b.Fatal(err)
+			}
+			var tokens int
+			var elapsed, comm time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r, err := tr.Step()
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens += r.Tokens
+				elapsed += r.Elapsed
+				comm += r.CommTime
+			}
+			ranks := tr.Schedule().Mesh.Size()
+			b.ReportMetric(float64(tokens)/elapsed.Seconds(), "tokens/s")
+			b.ReportMetric(comm.Seconds()/(elapsed.Seconds()*float64(ranks)), "comm-share")
+		})
+	}
+}

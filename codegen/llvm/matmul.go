@@ -206,7 +206,11 @@ func (s MatMul) host(b *fnBuilder) {
 			}
 			mFull := b.mulc(b.cur.NewSDiv(m, i64c(mrTile)), mrTile)
 			b.forEach(i64c(0), mFull, mrTile, func(i value.Value) { rows(i, mrTile) })
-			b.forEach(mFull, m, 1, func(i value.Value) { rows(i, 1) })
+			if rem := s.M % mrTile; s.M > 0 && rem > 0 {
+				rows(mFull, rem) // one narrower tile for the known remainder
+			} else {
+				b.forEach(mFull, m, 1, func(i value.Value) { rows(i, 1) })
+			}
 			// Columns that do not fill a vector.
 			b.forEach(i64c(0), m, 1, func(i value.Value) {
 				b.forEach(jScalar, ncNow, 1, func(jj value.Value) {

@@ -21,7 +21,7 @@ func init() { registerEmitter("schedule", emitSchedule) }
 func emitSchedule(ctx *emitContext) int {
 	u, code := compileSchedule(ctx.prog, ctx.plan, ctx.flags, ctx.stderr)
 	if code != exitOK {
-		return code
+		return code // a schedule is only written for a plan without errors
 	}
 	s := u.Schedule
 	if strings.HasSuffix(ctx.output, ".sched") {
@@ -45,19 +45,28 @@ func emitSchedule(ctx *emitContext) int {
 }
 
 // compileSchedule compiles plan with the pass table (which includes the
-// schedule passes) and prints the diagnostics; the unit has a verified
-// schedule when the code is exitOK.
-func compileSchedule(prog *ir.Program, plan *ir.Plan, pf *planFlags, stderr io.Writer) (*ir.Unit, int) {
-	u, diags := passes.Compile(prog, plan, passes.Options{})
+// schedule passes; skip names passes not to run) and prints the
+// diagnostics. It returns the unit when it has a schedule, and exitError
+// when there were errors: a plan that compiles but does not fit in memory
+// returns both, so that its schedule can still be simulated.
+func compileSchedule(prog *ir.Program, plan *ir.Plan, pf *planFlags, stderr io.Writer, skip ...string) (*ir.Unit, int) {
+	opts := passes.Options{Skip: map[string]bool{}}
+	for _, s := range skip {
+		opts.Skip[s] = true
+	}
+	u, diags := passes.Compile(prog, plan, opts)
 	printDiagnostics(stderr, diags, prog.Sources, pf.json)
+	code := exitOK
 	if diags.HasErrors() {
-		return u, exitError
+		code = exitError
 	}
 	if u == nil || u.Schedule == nil {
-		fmt.Fprintf(stderr, "planc: plan %s compiled to no schedule\n", plan.Name)
-		return u, exitError
+		if code == exitOK {
+			fmt.Fprintf(stderr, "planc: plan %s compiled to no schedule\n", plan.Name)
+		}
+		return nil, exitError
 	}
-	return u, exitOK
+	return u, code
 }
 
 // writeFileAtomically writes name through a temporary file in the same

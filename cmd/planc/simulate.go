@@ -73,12 +73,17 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var reports []simulateReport
+	worst := exitOK
 	for _, p := range plans {
 		t0 := time.Now()
-		u, code := compileSchedule(prog, p, pf, stderr)
-		if code != exitOK {
+		// The schedule is verified below (for its report), not twice.
+		u, code := compileSchedule(prog, p, pf, stderr, "verify-schedule")
+		if u == nil {
 			return code
 		}
+		// A plan with errors that still has a schedule (it does not fit in
+		// memory) is simulated, and the exit code says it has errors.
+		worst = max(worst, code)
 		s := u.Schedule
 		if *schedPath != "" {
 			f, err := os.Open(*schedPath)
@@ -157,12 +162,12 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		} else {
 			enc.Encode(reports)
 		}
-		return exitOK
+		return worst
 	}
 	for _, r := range reports {
 		printSimulateReport(stdout, r)
 	}
-	return exitOK
+	return worst
 }
 
 func printSimulateReport(w io.Writer, r simulateReport) {

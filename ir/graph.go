@@ -376,10 +376,11 @@ type StageTime struct {
 // Total returns the stage's time per micro-batch.
 func (s StageTime) Total() float64 { return s.Fwd + s.BwdInput + s.BwdWeight + s.Recompute + s.P2P }
 
-// OpTime is one op's time per step on its rank.
+// OpTime is the time per step of one kind of op (all its instances on
+// the slowest pipeline rank, forward, backward and recompute).
 type OpTime struct {
-	Op    string
-	Stage int
+	Op    string // the op kind
+	Stage int    // the first stage where it was found
 	Time  float64
 	FLOPs float64
 }

@@ -173,9 +173,13 @@ func PrintMesh(w io.Writer, m Mesh) {
 		gs := m.Groups(ax.a)
 		fmt.Fprintf(w, "  %-4s %d groups of %d:", ax.a, len(gs), len(gs[0]))
 		for i, g := range gs {
-			if i == 8 {
-				fmt.Fprintf(w, " ... (%d more)", len(gs)-8)
+			if i == 4 {
+				fmt.Fprintf(w, " ... (%d more)", len(gs)-4)
 				break
+			}
+			if len(g) > 16 {
+				fmt.Fprintf(w, " %v", fmt.Sprint(g[:8])[:len(fmt.Sprint(g[:8]))-1]+fmt.Sprintf(" ... %d]", g[len(g)-1]))
+				continue
 			}
 			fmt.Fprintf(w, " %v", g)
 		}

@@ -157,20 +157,50 @@ func costPass(st *State) {
 		cm := newCostModel(st.Plan, st.Unit.Mesh)
 		_, cost = assemble(st.Plan, cm, digestStages(st, cm))
 	}
+	// the costliest kinds of op on the slowest pipeline rank, per step
 	cm := newCostModel(st.Plan, st.Unit.Mesh)
 	m := float64(st.Plan.MicroBatches())
+	slowest, slowT := 0, -1.0
+	perRank := map[int]float64{}
+	for _, s := range cost.Stages {
+		perRank[s.PPRank] += s.Total()
+	}
+	for r, t := range perRank {
+		if t > slowT || (t == slowT && r < slowest) {
+			slowest, slowT = r, t
+		}
+	}
+	byKind := map[string]*ir.OpTime{}
 	var tops []ir.OpTime
 	for _, sg := range st.Unit.Graph.Stages {
+		if sg.PPRank != slowest {
+			continue
+		}
 		for _, o := range sg.Ops {
 			f, b, w := cm.opTimes(o)
 			t := f + b + w
+			fl := o.FwdFLOPs + o.BwdInputFLOPs + o.BwdWeightFLOPs
 			if o.Recompute {
 				t += f
+				fl += o.FwdFLOPs
 			}
-			tops = append(tops, ir.OpTime{Op: o.Name, Stage: sg.Index, Time: t * m, FLOPs: (o.FwdFLOPs + o.BwdInputFLOPs + o.BwdWeightFLOPs) * m})
+			k := string(o.Kind)
+			if byKind[k] == nil {
+				byKind[k] = &ir.OpTime{Op: k, Stage: sg.Index}
+			}
+			byKind[k].Time += t * m
+			byKind[k].FLOPs += fl * m
 		}
 	}
-	sort.SliceStable(tops, func(i, j int) bool { return tops[i].Time > tops[j].Time })
+	for _, t := range byKind {
+		tops = append(tops, *t)
+	}
+	sort.Slice(tops, func(i, j int) bool {
+		if tops[i].Time != tops[j].Time {
+			return tops[i].Time > tops[j].Time
+		}
+		return tops[i].Op < tops[j].Op
+	})
 	if len(tops) > 10 {
 		tops = tops[:10]
 	}

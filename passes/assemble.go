@@ -170,17 +170,15 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	// for the slowest rank's tail.
 	tail, tailComm, optTime := 0.0, 0.0, 0.0
 	tails := make([]float64, pp)
-	var stepCells [nKinds][nAxes]commCell
+	tailRank := 0
+	var jobStepBytes [nKinds]float64
 	for r := 0; r < pp; r++ {
 		ra := &ranks[r]
 		window := ra.sum.bwdB + ra.sum.bwdW // the last micro-batch's backward
 		var overlapped, last, critical float64
 		for _, c := range ra.step {
 			t := cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
-			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
-			cell.calls += float64(max(c.calls, 1))
-			cell.bytes += c.bytes * float64(max(c.calls, 1))
-			cell.time += t
+			jobStepBytes[kindIndex(c.kind)] += c.bytes * float64(max(c.calls, 1))
 			if c.overlap == ir.WithCompute {
 				overlapped += t
 				last = t / float64(max(c.calls, 1))
@@ -196,8 +194,16 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 			optimizerBytesPerParam(p.Precision) / (dev.HBMBandwidth * dev.MemoryEfficiency)
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
-			tail, tailComm, optTime = exposed+opt, exposed, opt
+			tail, tailComm, optTime, tailRank = exposed+opt, exposed, opt, r
 		}
+	}
+	// the step collectives reported are those of the rank that ends last
+	var stepCells [nKinds][nAxes]commCell
+	for _, c := range ranks[tailRank].step {
+		cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
+		cell.calls += float64(max(c.calls, 1))
+		cell.bytes += c.bytes * float64(max(c.calls, 1))
+		cell.time += cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
 	}
 
 	cost := &ir.CostReport{CommBytes: map[ir.CommKind]float64{}}
@@ -239,13 +245,13 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	for k := 0; k < nKinds; k++ {
 		for a := 0; a < nAxes; a++ {
 			c, sc := slowCells[k][a], stepCells[k][a]
-			kindBytes[k] += sc.bytes * ranksPerStage
-			calls := c.calls*m + sc.calls/float64(pp)
+			calls := c.calls*m + sc.calls
 			if calls > 0 {
 				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2),
-					Calls: calls, Bytes: c.bytes*m + sc.bytes/float64(pp), Time: c.time*m + sc.time/float64(pp)})
+					Calls: calls, Bytes: c.bytes*m + sc.bytes, Time: c.time*m + sc.time})
 			}
 		}
+		kindBytes[k] += jobStepBytes[k] * ranksPerStage
 		if kindBytes[k] > 0 {
 			cost.CommBytes[ir.CommKinds[k]] = kindBytes[k]
 		}

@@ -1,0 +1,425 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"planc/ir"
+	"planc/passes"
+)
+
+func init() {
+	register(&command{name: "explain", summary: "memory, time, communication and energy of a plan (--json, --compare KEY=V1,V2)", run: runExplain})
+}
+
+// runExplain implements `planc explain FILE [--plan NAME] [--set ...]
+// [--json] [--compare KEY=V1,V2,...] [--verify-each] [-d dump=PASS] [-d
+// time]`: it compiles each selected plan and prints its report, or with
+// --compare one column per value of KEY (any --set key).
+func runExplain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("planc explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pf := addPlanFlags(fs)
+	compare := fs.String("compare", "", "compare variants side by side: `KEY=V1,V2,...` (e.g. moe.dispatch=padding_free,capacity)")
+	verify := fs.Bool("verify-each", false, "run the IR verifier after every pass")
+	var debug multiFlag
+	fs.Var(&debug, "d", "debug `option`: dump=PASS[,PASS] prints the IR after the passes, time prints pass timings")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: planc explain [--plan NAME] [--set NAME=VALUE] [--json] [--compare KEY=V1,V2] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	opts, err := passOptions(debug, *verify, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "planc explain: %v\n", err)
+		return exitUsage
+	}
+	if *compare != "" {
+		return explainCompare(fs.Args(), pf, *compare, opts, stdout, stderr)
+	}
+	prog, plans, code := pf.load(fs.Args(), stderr)
+	if code != exitOK {
+		return code
+	}
+	if len(plans) == 0 {
+		fmt.Fprintln(stderr, "planc explain: the files declare no plan")
+		return exitError
+	}
+	worst := exitOK
+	var reports []explainJSON
+	for _, p := range plans {
+		u, diags := passes.Compile(prog, p, opts)
+		printDiagnostics(stderr, diags, prog.Sources, pf.json)
+		if diags.HasErrors() {
+			worst = exitError
+		}
+		if u == nil || u.Cost == nil {
+			worst = exitError
+			continue
+		}
+		if pf.json {
+			reports = append(reports, reportJSON(u, diags))
+		} else {
+			writeReport(stdout, u)
+		}
+	}
+	if pf.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if len(reports) == 1 {
+			enc.Encode(reports[0])
+		} else {
+			enc.Encode(map[string]any{"plans": reports})
+		}
+	}
+	return worst
+}
+
+// passOptions turns -d options and --verify-each into pass options.
+func passOptions(debug []string, verify bool, stderr io.Writer) (passes.Options, error) {
+	opts := passes.Options{VerifyEach: verify, DumpTo: stderr, Dump: map[string]bool{}}
+	known := map[string]bool{}
+	for _, p := range passes.Passes {
+		known[p.Name] = true
+	}
+	for _, d := range debug {
+		key, val, _ := strings.Cut(d, "=")
+		switch key {
+		case "time":
+			opts.Time = true
+		case "dump":
+			for _, name := range strings.Split(val, ",") {
+				if !known[name] {
+					names := make([]string, 0, len(known))
+					for n := range known {
+						names = append(names, n)
+					}
+					sort.Strings(names)
+					return opts, fmt.Errorf("-d dump=%s: no such pass (have %s)", name, strings.Join(names, ", "))
+				}
+				opts.Dump[name] = true
+			}
+		case "verify-each":
+			opts.VerifyEach = true
+		default:
+			return opts, fmt.Errorf("unknown -d option %q (have dump=PASS, time, verify-each)", key)
+		}
+	}
+	return opts, nil
+}
+
+// explainJSON is the --json report of one plan.
+type explainJSON struct {
+	Plan                    string             `json:"plan"`
+	Model                   string             `json:"model"`
+	Cluster                 string             `json:"cluster"`
+	Device                  string             `json:"device"`
+	WorldSize               int                `json:"world_size"`
+	Mesh                    string             `json:"mesh"`
+	Settings                map[string]any     `json:"settings"`
+	Memory                  memoryJSON         `json:"memory"`
+	MemoryByStage           []memoryJSON       `json:"memory_by_pp_rank"`
+	Fits                    bool               `json:"fits"`
+	StepTime                float64            `json:"step_time_s"`
+	ComputeTime             float64            `json:"compute_s"`
+	ExposedCommTime         float64            `json:"exposed_comm_s"`
+	BubbleTime              float64            `json:"bubble_s"`
+	OptimizerTime           float64            `json:"optimizer_s"`
+	TokensPerStep           float64            `json:"tokens_per_step"`
+	TokensPerSec            float64            `json:"tokens_per_s"`
+	MFU                     float64            `json:"mfu"`
+	HFU                     float64            `json:"hfu"`
+	ModelTFLOPsPerDevice    float64            `json:"model_tflops_per_device"`
+	HardwareTFLOPsPerDevice float64            `json:"hardware_tflops_per_device"`
+	BubbleFraction          float64            `json:"bubble_fraction"`
+	CommBytes               map[string]float64 `json:"comm_bytes"`
+	Comm                    []commJSON         `json:"comm"`
+	EnergyPerStep           float64            `json:"energy_j_per_step"`
+	EnergyPerToken          float64            `json:"energy_j_per_token"`
+	AvgPower                float64            `json:"avg_power_w"`
+	TopOps                  []opJSON           `json:"top_ops"`
+	Diagnostics             []string           `json:"diagnostics,omitempty"`
+}
+
+type memoryJSON struct {
+	PPRank      int     `json:"pp_rank"`
+	Params      float64 `json:"params_bytes"`
+	Grads       float64 `json:"grads_bytes"`
+	Optimizer   float64 `json:"optimizer_bytes"`
+	Activations float64 `json:"activations_bytes"`
+	InFlight    float64 `json:"in_flight_micro_batches"`
+	MoEBuffers  float64 `json:"moe_buffers_bytes"`
+	CommBuffers float64 `json:"comm_buffers_bytes"`
+	Transient   float64 `json:"working_bytes"`
+	Peak        float64 `json:"peak_bytes"`
+}
+
+type commJSON struct {
+	Kind      string  `json:"kind"`
+	Axis      string  `json:"axis"`
+	GroupSize int     `json:"group_size"`
+	Calls     float64 `json:"calls"`
+	Bytes     float64 `json:"bytes"`
+	Time      float64 `json:"time_s"`
+}
+
+type opJSON struct {
+	Op    string  `json:"op"`
+	Stage int     `json:"stage"`
+	Time  float64 `json:"time_s"`
+	FLOPs float64 `json:"flops"`
+}
+
+func memJSON(r ir.RankMemory) memoryJSON {
+	return memoryJSON{r.PPRank, r.Params, r.Grads, r.Optimizer, r.Activations, r.InFlight, r.MoEBuffers, r.CommBuffers, r.Transient, r.Peak}
+}
+
+func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
+	p, c, m := u.Plan, u.Cost, u.Memory
+	j := explainJSON{
+		Plan: p.Name, Model: p.Model.Name, Cluster: p.Cluster.Name, Device: u.Device().Name,
+		WorldSize: u.Mesh.Size(), Mesh: u.Mesh.String(),
+		Settings: map[string]any{"dp": p.DP, "tp": p.TP, "pp": p.PP, "ep": p.EP, "cp": p.CP, "vpp": p.VPP, "sp": p.SP, "cp_mode": p.CPMode,
+			"zero": p.Zero, "schedule": p.Schedule, "global_batch": p.GlobalBatch, "micro_batch": p.MicroBatch, "recompute": p.Recompute,
+			"precision": p.Precision, "moe.dispatch": p.MoE.Dispatch, "moe.capacity_factor": p.MoE.CapacityFactor},
+		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity,
+		StepTime: c.StepTime, ComputeTime: c.Compute, ExposedCommTime: c.ExposedComm, BubbleTime: c.Bubble, OptimizerTime: c.Optimizer,
+		TokensPerStep: c.TokensPerStep, TokensPerSec: c.TokensPerSec, MFU: c.MFU, HFU: c.HFU,
+		ModelTFLOPsPerDevice: c.ModelTFLOPsPerDevice, HardwareTFLOPsPerDevice: c.HardwareTFLOPsPerDevice,
+		BubbleFraction: c.BubbleFraction, CommBytes: map[string]float64{},
+		EnergyPerStep: c.EnergyPerStep, EnergyPerToken: c.EnergyPerToken, AvgPower: c.AvgPower,
+	}
+	for _, r := range m.Ranks {
+		j.MemoryByStage = append(j.MemoryByStage, memJSON(r))
+	}
+	for k, v := range c.CommBytes {
+		j.CommBytes[string(k)] = v
+	}
+	for _, s := range c.Comm {
+		j.Comm = append(j.Comm, commJSON{string(s.Kind), string(s.Axis), s.GroupSize, s.Calls, s.Bytes, s.Time})
+	}
+	for _, o := range c.TopOps {
+		j.TopOps = append(j.TopOps, opJSON{o.Op, o.Stage, o.Time, o.FLOPs})
+	}
+	for _, d := range diags {
+		j.Diagnostics = append(j.Diagnostics, d.Error())
+	}
+	return j
+}
+
+func gibs(b float64) string { return fmt.Sprintf("%.2f", b/(1<<30)) }
+
+// seconds prints a duration with a unit that keeps 3-4 digits.
+func seconds(s float64) string {
+	switch {
+	case s >= 1:
+		return fmt.Sprintf("%.3f s", s)
+	case s >= 1e-3:
+		return fmt.Sprintf("%.3f ms", s*1e3)
+	default:
+		return fmt.Sprintf("%.3f us", s*1e6)
+	}
+}
+
+func pct(x, of float64) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*x/of)
+}
+
+// writeReport prints the readable report of a compiled unit.
+func writeReport(w io.Writer, u *ir.Unit) {
+	p, c, m := u.Plan, u.Cost, u.Memory
+	dev := u.Device()
+	fmt.Fprintf(w, "plan %s: model %s on %s (%d × %s)\n", p.Name, p.Model.Name, p.Cluster.Name, u.Mesh.Size(), dev.Name)
+	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%d micro-batches) recompute=%s precision=%s\n",
+		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, p.MicroBatches(), p.Recompute, p.Precision)
+	fmt.Fprintln(w)
+	ir.PrintMesh(w, u.Mesh)
+
+	fmt.Fprintf(w, "\nmemory per device, GiB (capacity %s)\n", gibs(m.Capacity))
+	fmt.Fprintf(w, "  %-10s %8s %8s %8s %8s %9s %8s %8s %8s %8s\n", "pp rank", "params", "grads", "optim", "activ", "in-flight", "moe", "comm", "working", "peak")
+	rows := m.Ranks
+	show := func(r ir.RankMemory) {
+		mark := ""
+		if r.PPRank == m.WorstRank().PPRank {
+			mark = "  <- worst"
+		}
+		fmt.Fprintf(w, "  %-10d %8s %8s %8s %8s %9.3g %8s %8s %8s %8s%s\n", r.PPRank, gibs(r.Params), gibs(r.Grads), gibs(r.Optimizer), gibs(r.Activations),
+			r.InFlight, gibs(r.MoEBuffers), gibs(r.CommBuffers), gibs(r.Transient), gibs(r.Peak), mark)
+	}
+	if len(rows) <= 8 {
+		for _, r := range rows {
+			show(r)
+		}
+	} else {
+		shown := map[int]bool{0: true, 1: true, len(rows) - 1: true, m.Worst: true}
+		last := -1
+		for i, r := range rows {
+			if !shown[i] {
+				continue
+			}
+			if last >= 0 && i > last+1 {
+				fmt.Fprintf(w, "  ... %d more\n", i-last-1)
+			}
+			show(r)
+			last = i
+		}
+	}
+	worst := m.WorstRank()
+	if worst.Peak <= m.Capacity {
+		fmt.Fprintf(w, "  fits: peak %s GiB is %s of %s GiB\n", gibs(worst.Peak), pct(worst.Peak, m.Capacity), gibs(m.Capacity))
+	} else {
+		fmt.Fprintf(w, "  DOES NOT FIT: peak %s GiB exceeds %s GiB by %s GiB\n", gibs(worst.Peak), gibs(m.Capacity), gibs(worst.Peak-m.Capacity))
+	}
+
+	fmt.Fprintf(w, "\ntime per step %s\n", seconds(c.StepTime))
+	for _, x := range []struct {
+		what string
+		t    float64
+	}{{"compute", c.Compute}, {"exposed communication", c.ExposedComm}, {"pipeline bubble", c.Bubble}, {"optimizer", c.Optimizer}} {
+		fmt.Fprintf(w, "  %-22s %12s  %6s\n", x.what, seconds(x.t), pct(x.t, c.StepTime))
+	}
+	fmt.Fprintf(w, "  tokens/s %.4g (%.4g tokens per step)\n", c.TokensPerSec, c.TokensPerStep)
+	fmt.Fprintf(w, "  MFU %.1f%% (%.1f TFLOP/s model per device), HFU %.1f%% (%.1f TFLOP/s hardware per device)\n",
+		100*c.MFU, c.ModelTFLOPsPerDevice, 100*c.HFU, c.HardwareTFLOPsPerDevice)
+	fmt.Fprintf(w, "  energy %.4g J per step, %.4g J per token, %.0f W per device on average\n", c.EnergyPerStep, c.EnergyPerToken, c.AvgPower)
+
+	if len(c.Stages) > 0 && len(c.Stages) <= 16 {
+		fmt.Fprintf(w, "\nper micro-batch, by stage\n  %-6s %-8s %12s %12s %12s %12s %12s %12s\n", "stage", "pp rank", "forward", "backward B", "backward W", "recompute", "comm", "p2p")
+		for _, s := range c.Stages {
+			fmt.Fprintf(w, "  %-6d %-8d %12s %12s %12s %12s %12s %12s\n", s.Stage, s.PPRank, seconds(s.Fwd), seconds(s.BwdInput), seconds(s.BwdWeight), seconds(s.Recompute), seconds(s.Comm), seconds(s.P2P))
+		}
+	}
+
+	fmt.Fprintf(w, "\ncommunication per step on the slowest pipeline rank\n  %-15s %-6s %6s %12s %12s %12s\n", "kind", "axis", "group", "calls", "bytes", "time")
+	for _, s := range c.Comm {
+		fmt.Fprintf(w, "  %-15s %-6s %6d %12.4g %12s %12s\n", s.Kind, s.Axis, s.GroupSize, s.Calls, ir.FormatBytes(s.Bytes), seconds(s.Time))
+	}
+	if len(c.CommBytes) > 0 {
+		fmt.Fprintf(w, "  whole job per step:")
+		for _, k := range ir.CommKinds {
+			if b, ok := c.CommBytes[k]; ok {
+				fmt.Fprintf(w, " %s %s;", k, ir.FormatBytes(b))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintf(w, "\ncostliest ops, by kind, per step on the slowest pipeline rank (forward + backward + recompute)\n")
+	for _, o := range c.TopOps {
+		fmt.Fprintf(w, "  %-16s %12s  %6s %14s\n", o.Op, seconds(o.Time), pct(o.Time, c.StepTime), ir.FormatFLOPs(o.FLOPs))
+	}
+}
+
+// explainCompare compiles the plans once per value of key and prints them
+// side by side.
+func explainCompare(files []string, pf *planFlags, spec string, opts passes.Options, stdout, stderr io.Writer) int {
+	key, vals, ok := strings.Cut(spec, "=")
+	if !ok || vals == "" {
+		fmt.Fprintf(stderr, "planc explain: --compare wants KEY=V1,V2,... not %q\n", spec)
+		return exitUsage
+	}
+	values := strings.Split(vals, ",")
+	type column struct {
+		value string
+		units []*ir.Unit
+	}
+	var cols []column
+	worst := exitOK
+	var reports []map[string]any
+	for _, v := range values {
+		vf := *pf
+		vf.sets = append(append(multiFlag(nil), pf.sets...), key+"="+v)
+		prog, plans, code := vf.load(files, stderr)
+		if code != exitOK {
+			return code
+		}
+		col := column{value: v}
+		for _, p := range plans {
+			u, diags := passes.Compile(prog, p, opts)
+			printDiagnostics(stderr, diags, prog.Sources, pf.json)
+			if diags.HasErrors() {
+				worst = exitError
+			}
+			if u != nil && u.Cost != nil {
+				col.units = append(col.units, u)
+				if pf.json {
+					reports = append(reports, map[string]any{"value": v, "report": reportJSON(u, diags)})
+				}
+			}
+		}
+		cols = append(cols, col)
+	}
+	if pf.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(map[string]any{"compare": key, "variants": reports})
+		return worst
+	}
+	// one table per plan, one column per value
+	nPlans := 0
+	for _, c := range cols {
+		nPlans = max(nPlans, len(c.units))
+	}
+	for i := 0; i < nPlans; i++ {
+		name := ""
+		for _, c := range cols {
+			if i < len(c.units) {
+				name = c.units[i].Plan.Name
+			}
+		}
+		fmt.Fprintf(stdout, "plan %s: %s\n", name, key)
+		fmt.Fprintf(stdout, "  %-26s", "")
+		for _, c := range cols {
+			fmt.Fprintf(stdout, " %16s", c.value)
+		}
+		fmt.Fprintln(stdout)
+		row := func(label string, f func(u *ir.Unit) string) {
+			fmt.Fprintf(stdout, "  %-26s", label)
+			for _, c := range cols {
+				s := "-"
+				if i < len(c.units) {
+					s = f(c.units[i])
+				}
+				fmt.Fprintf(stdout, " %16s", s)
+			}
+			fmt.Fprintln(stdout)
+		}
+		row("step time", func(u *ir.Unit) string { return seconds(u.Cost.StepTime) })
+		row("  compute", func(u *ir.Unit) string { return seconds(u.Cost.Compute) })
+		row("  exposed communication", func(u *ir.Unit) string { return seconds(u.Cost.ExposedComm) })
+		row("  bubble", func(u *ir.Unit) string { return seconds(u.Cost.Bubble) })
+		row("tokens/s", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.TokensPerSec) })
+		row("MFU", func(u *ir.Unit) string { return fmt.Sprintf("%.1f%%", 100*u.Cost.MFU) })
+		row("peak memory (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().Peak) })
+		row("  activations (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().Activations) })
+		row("  MoE buffers (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().MoEBuffers) })
+		for _, k := range ir.CommKinds {
+			k := k
+			any := false
+			for _, c := range cols {
+				if i < len(c.units) && c.units[i].Cost.CommBytes[k] > 0 {
+					any = true
+				}
+			}
+			if any {
+				row(string(k)+" bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
+			}
+		}
+		row("energy per token (J)", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.EnergyPerToken) })
+		fmt.Fprintln(stdout)
+	}
+	return worst
+}

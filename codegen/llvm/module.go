@@ -45,6 +45,10 @@ type Target struct {
 	CPU        string // llc -mcpu
 	Attrs      string // llc -mattr
 	Kind       TargetKind
+	// ItemLoop, on the host, runs every kernel as a loop over the per-item
+	// code that the GPU targets run (no blocked matmul), so that tests can
+	// check the GPU kernels' arithmetic on the CPU.
+	ItemLoop bool
 }
 
 // TargetKind tells the host from the GPU families.
@@ -265,7 +269,7 @@ func (mb *moduleBuilder) emit(name string, def kernelDef) *ir.Func {
 	b.cur = f.NewBlock("entry")
 	items := b.itemCount(def)
 	switch {
-	case mb.t.Kind == Host && def.host != nil:
+	case mb.t.Kind == Host && def.host != nil && !mb.t.ItemLoop:
 		def.host(b)
 	case mb.t.Kind == Host:
 		b.forEach(i64c(0), items, 1, func(i value.Value) { def.body(b, i) })

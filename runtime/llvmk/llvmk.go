@@ -80,6 +80,16 @@ func LoadPlan(p *ir.Plan) (*Kernels, error) {
 // Load generates the host kernels of specs, compiles them with llc, links
 // them into a shared library in a temporary folder and loads it.
 func Load(name string, specs []llvm.Spec) (*Kernels, error) {
+	t, _ := llvm.LookupTarget("x86-64")
+	return LoadTarget(name, specs, t)
+}
+
+// LoadTarget is Load for a host target variant (such as one with
+// ItemLoop set, which runs the GPU kernels' per-item code on the CPU).
+func LoadTarget(name string, specs []llvm.Spec, t llvm.Target) (*Kernels, error) {
+	if t.Kind != llvm.Host {
+		return nil, fmt.Errorf("llvmk: %s is not a host target", t.Name)
+	}
 	if ok, why := HostSupported(); !ok {
 		return nil, fmt.Errorf("llvmk: %s", why)
 	}
@@ -87,7 +97,6 @@ func Load(name string, specs []llvm.Spec) (*Kernels, error) {
 	if tc.LLC == "" {
 		return nil, fmt.Errorf("llvmk: llc not found (apt-get install llvm-14)")
 	}
-	t, _ := llvm.LookupTarget("x86-64")
 	m, err := llvm.Generate(name, specs, t)
 	if err != nil {
 		return nil, err

@@ -340,3 +340,55 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 		check(t, f0, "param", s1.Param, s2.Param, "m", s1.M, s2.M, "v", s1.V, s2.V)
 	})
 }
+
+// TestGPUItemCodeOnTheCPU runs the per-item code of the GPU matmul (one
+// output element per work-item) in a host loop and checks it against the
+// Go kernels, so the arithmetic of the GPU kernels is checked here even
+// without a GPU (the other GPU kernels share their per-item code with the
+// host kernels tested above).
+func TestGPUItemCodeOnTheCPU(t *testing.T) {
+	tg, _ := llvm.LookupTarget("x86-64")
+	tg.ItemLoop = true
+	var specs []llvm.Spec
+	for _, o := range oddMatMuls {
+		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
+	}
+	specs = append(specs, llvm.MatMul{M: 64, K: 32, N: 48, Bias: true}, llvm.MatMul{K: 32, N: 48, Bias: true})
+	items, err := LoadTarget("items", specs, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer items.Close()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, o := range oddMatMuls {
+		m, k, n, acc := o[0], o[1], o[2], o[4] == 1
+		a, b, c0 := randVec(r, m*k, 1), randVec(r, k*n, 1), randVec(r, m*n, 1)
+		got, want := clone(c0), clone(c0)
+		switch o[3] {
+		case 0:
+			items.MatMul(got, a, b, m, k, n, acc)
+			kernels.MatMul(want, a, b, m, k, n, acc)
+		case 1:
+			items.MatMulTransA(got, a, b, m, k, n, acc)
+			kernels.MatMulTransA(want, a, b, m, k, n, acc)
+		case 2:
+			items.MatMulTransB(got, a, b, m, k, n, acc)
+			kernels.MatMulTransB(want, a, b, m, k, n, acc)
+		}
+		if e := relErr(got, want); e > tol {
+			t.Errorf("%v: relative error %.2e", o, e)
+		}
+	}
+	for _, rows := range []int{64, 37} { // constant rows, runtime rows
+		x, w, bias := randVec(r, rows*32, 1), randVec(r, 32*48, 1), randVec(r, 48, 1)
+		got, want := make([]float32, rows*48), make([]float32, rows*48)
+		items.LinearForward(got, x, w, bias, rows, 32, 48)
+		kernels.LinearForward(want, x, w, bias, rows, 32, 48)
+		if e := relErr(got, want); e > tol {
+			t.Errorf("linear rows %d: relative error %.2e", rows, e)
+		}
+	}
+	if items.Fallbacks() != 0 {
+		t.Errorf("%d calls fell back to the Go kernels", items.Fallbacks())
+	}
+}

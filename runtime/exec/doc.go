@@ -64,8 +64,27 @@
 // all, ZeRO shards by their owner); GRAD_NORM all-reduces the float64 sum
 // carried as two float32 (value and remainder).
 //
-// Not executed yet (Validate refuses them with an error): cp, ep, sp,
-// phantom FFNs, normalize_topk.
+// sp: Megatron sequence parallelism: outside the tp regions each tp rank
+// holds a contiguous 1/tp of the micro-batch's token rows; an all-gather
+// enters each region and a reduce-scatter leaves it (their adjoints in
+// backward); the gradients of the parameters applied to token slices
+// (LayerNorms, biases after a reduce-scatter, embedding, head) are
+// all-reduced over tp before clipping. MoE layers run whole on every tp
+// rank (all-gather in, slice out).
+//
+// ep: the routed experts of each MoE layer are split over the ep group
+// (member j holds experts [j·E/ep, (j+1)·E/ep)); each rank routes its own
+// tokens, sends each expert's copies to the owner by one all-to-all-v (a
+// message leads with its per-expert row counts), the owner runs the
+// experts on the concatenated rows, and a second all-to-all-v brings the
+// outputs back for the combine; backward mirrors it. Expert gradients
+// reduce over the expert-data-parallel group (edp), ZeRO shards them over
+// it.
+//
+// cp: see attention.go (allgather, lss, ring, ulysses).
+//
+// Not executed yet (Validate refuses them with an error): moe.rbd,
+// moe.ssmb, phantom FFNs, normalize_topk, cp with MoE or mlp models.
 //
 // # Evaluation
 //

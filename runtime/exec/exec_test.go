@@ -59,6 +59,10 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 			p.VPP = n
 		case "zero":
 			p.Zero = n
+		case "cp":
+			p.CP = n
+		case "cp_mode":
+			p.CPMode = v
 		case "sp":
 			p.SP = v == "true"
 		case "schedule":
@@ -131,6 +135,14 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyGPT, "", "pp=2 vpp=2 schedule=interleaved"},
 		{tinyGPT, "", "pp=2 schedule=zb-h1"},
 		{tinyGPT, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyGPT, "", "cp=2 cp_mode=allgather"},
+		{tinyGPT, "", "cp=2 cp_mode=lss"},
+		{tinyGPT, "", "cp=4 cp_mode=lss"},
+		{tinyGPT, "", "cp=2 cp_mode=ring"},
+		{tinyGPT, "", "cp=4 cp_mode=ring"},
+		{tinyGPT, "", "cp=2 cp_mode=ulysses"},
+		{tinyGPT, "", "cp=2 cp_mode=ulysses tp=2 sp=true dp=2 zero=1"},
+		{tinyGPT, "", "cp=2 cp_mode=ring pp=2 dp=2"},
 		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 per_node=4"},
 		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 zero=2 per_node=4"},
 		{tinyMoE, "", "dp=2"},

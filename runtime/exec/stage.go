@@ -115,6 +115,9 @@ type layerActs struct {
 	g1, g2             []float32 // ln1, ln2 outputs over all tokens (gathered under sp)
 	ln1, m1, r1        []float32
 	q, k, v, o, lse, y []float32
+	cpKV               []float32 // cp allgather/lss: the gathered K|V
+	cpQ, cpK, cpV      []float32 // cp ulysses: head-sharded, whole-sequence q, k, v (o and lse likewise in o, lse)
+	cpO                []float32 // cp ulysses: the head-sharded output
 	x1                 []float32
 	ln2, m2, r2        []float32
 	u, gu              []float32 // dense FFN: fc1 output, gelu
@@ -183,7 +186,17 @@ func (r *rank) sample(index int) []int32 {
 	return r.data.Sample(r.seed, r.step, index, r.m.Seq)
 }
 
-func (r *rank) rows() int { return r.plan.MicroBatch * r.m.Seq }
+// rows returns the token rows this rank's cp segment holds of a
+// micro-batch: b sequences of seq/cp positions each.
+func (r *rank) rows() int { return r.plan.MicroBatch * r.segLen() }
+
+// segLen is the positions of each sequence this rank holds: its cp
+// segment [cp index·seq/cp, (cp index+1)·seq/cp).
+func (r *rank) segLen() int { return r.m.Seq / r.mesh.CP }
+
+// fullRows is the token count of a whole micro-batch (the divisor of its
+// mean loss).
+func (r *rank) fullRows() int { return r.plan.MicroBatch * r.m.Seq }
 
 // globalMB returns the index in the global batch of this rank's local
 // micro-batch mb: dp rank d takes micro-batches [d·localMB, (d+1)·localMB).
@@ -200,14 +213,15 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 	T, h := r.rows(), r.m.Hidden
 	Tl, lo := r.localRows()
 	if st.info.Embedding {
-		b, s := r.plan.MicroBatch, r.m.Seq
+		// This rank's cp segment of each sequence of the micro-batch.
+		b, sl, seg := r.plan.MicroBatch, r.segLen(), r.coord.CP*r.segLen()
 		ids, tg, pos := make([]int32, T), make([]int32, T), make([]int32, T)
 		for j := 0; j < b; j++ {
 			toks := r.sample(r.globalMB(mb)*b + j)
-			copy(ids[j*s:], toks[:s])
-			copy(tg[j*s:], toks[1:])
-			for t := 0; t < s; t++ {
-				pos[j*s+t] = int32(t)
+			copy(ids[j*sl:], toks[seg:seg+sl])
+			copy(tg[j*sl:], toks[seg+1:seg+sl+1])
+			for t := 0; t < sl; t++ {
+				pos[j*sl+t] = int32(seg + t)
 			}
 		}
 		// Under sp each tp rank embeds its own slice of the tokens.
@@ -236,11 +250,11 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 	// Head: ln_f, logits, cross-entropy. The targets come with the data on
 	// stage 0; a separate head stage reads them again (same sample).
 	if a.targets == nil {
-		b, s := r.plan.MicroBatch, r.m.Seq
+		b, sl, seg := r.plan.MicroBatch, r.segLen(), r.coord.CP*r.segLen()
 		tg := make([]int32, T)
 		for j := 0; j < b; j++ {
 			toks := r.sample(r.globalMB(mb)*b + j)
-			copy(tg[j*s:], toks[1:])
+			copy(tg[j*sl:], toks[seg+1:seg+sl+1])
 		}
 		a.targets = tg[lo : lo+Tl]
 	}
@@ -258,10 +272,11 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 		kernels.MatMul(logits, a.lnf, st.w("lm_head.weight"), Tl, h, V, false)
 	}
 	a.dlogits = make([]float32, Tl*V)
-	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, Tl, V, float32(1/float64(T*r.totalMB)))
+	full := r.fullRows()
+	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, Tl, V, float32(1/float64(full*r.totalMB)))
 	a.ceLoss = ce
-	if r.sp {
-		r.lossSum += ce * float64(Tl) / float64(T) / float64(r.totalMB)
+	if r.sp || r.mesh.CP > 1 {
+		r.lossSum += ce * float64(Tl) / float64(full) / float64(r.totalMB)
 	} else if r.coord.TP == 0 {
 		r.lossSum += ce / float64(r.totalMB)
 	}
@@ -332,7 +347,7 @@ func (r *rank) runDeferred(st *stage, mb int) {
 func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]float32, error) {
 	m := r.m
 	T, h := r.rows(), m.Hidden
-	b, s := r.plan.MicroBatch, m.Seq
+	b, s := r.plan.MicroBatch, r.segLen()
 	heads := m.Heads / r.tp
 	d := m.Hidden / m.Heads
 	hl := heads * d
@@ -349,8 +364,9 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	kernels.LinearForward(qkv, a.g1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
 	a.q, a.k, a.v = make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
 	kernels.SplitQKV(a.q, a.k, a.v, qkv, b, s, heads, d)
-	a.o, a.lse = make([]float32, T*hl), make([]float32, b*heads*s)
-	kernels.AttentionForward(a.o, a.lse, a.q, a.k, a.v, kernels.AttnShape{Batch: b, Heads: heads, Tq: s, Tk: s, D: d, Causal: true})
+	if err := r.attentionForward(l, a); err != nil {
+		return nil, err
+	}
 	a.y = make([]float32, T*hl)
 	kernels.MergeHeads(a.y, a.o, b, s, heads, d)
 	z := make([]float32, T*h)
@@ -396,7 +412,7 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) ([]float32, error) {
 	m := r.m
 	T, h := r.rows(), m.Hidden
-	b, s := r.plan.MicroBatch, m.Seq
+	b, s := r.plan.MicroBatch, r.segLen()
 	heads := m.Heads / r.tp
 	d := m.Hidden / m.Heads
 	hl := heads * d
@@ -447,8 +463,10 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1full, hl, T, h, true) })
 	do := make([]float32, T*hl)
 	kernels.SplitHeads(do, dy, b, s, heads, d)
-	dq, dk, dv := make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
-	kernels.AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, kernels.AttnShape{Batch: b, Heads: heads, Tq: s, Tk: s, D: d, Causal: true})
+	dq, dk, dv, err := r.attentionBackward(l, a, do)
+	if err != nil {
+		return nil, err
+	}
 	dqkv := make([]float32, T*3*hl)
 	kernels.JoinQKVGrad(dqkv, dq, dk, dv, b, s, heads, d)
 	dg1 := make([]float32, T*h)

@@ -94,7 +94,15 @@ func Validate(p *ir.Plan) error {
 		return fmt.Errorf("plan %s needs %d ranks (dp %d · tp %d · pp %d · cp %d) but cluster %s has %d devices", p.Name, p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.Cluster.Name, p.Cluster.Devices())
 	}
 	if p.CP > 1 {
-		return fmt.Errorf("plan %s: context parallelism (cp = %d) is not executed by the runtime yet", p.Name, p.CP)
+		if m.Kind == ir.MLPModel || m.MoE != nil {
+			return fmt.Errorf("plan %s: context parallelism (cp = %d) is executed for dense transformers only", p.Name, p.CP)
+		}
+		if m.Seq%p.CP != 0 {
+			return fmt.Errorf("plan %s: cp %d does not divide the sequence of %d", p.Name, p.CP, m.Seq)
+		}
+		if p.CPMode == "ulysses" && (m.Heads/max(p.TP, 1))%p.CP != 0 {
+			return fmt.Errorf("plan %s: cp_mode ulysses needs cp %d to divide the %d heads of each tp rank", p.Name, p.CP, m.Heads/max(p.TP, 1))
+		}
 	}
 	if p.EP > 1 {
 		if m.MoE == nil {
@@ -134,8 +142,8 @@ func Validate(p *ir.Plan) error {
 	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
 		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
 	}
-	if p.SP && (p.MicroBatch*m.Seq)%p.TP != 0 {
-		return fmt.Errorf("plan %s: sp splits the %d tokens of a micro-batch over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq, p.TP)
+	if p.SP && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
+		return fmt.Errorf("plan %s: sp splits the %d tokens of a micro-batch's cp segment over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
 	}
 	return nil
 }
@@ -483,6 +491,9 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 		}
 		if sp.tied && !st.info.Embedding {
 			count = false // the head's copy of the tied embedding
+		}
+		if !worldNorm && rk.coord.CP != 0 {
+			count = false // the cp ranks of a replica hold the same reduced gradients
 		}
 		if worldNorm && t.plan.Zero == 0 {
 			if o >= nd && nd < n {

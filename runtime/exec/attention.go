@@ -1,0 +1,302 @@
+package exec
+
+import (
+	"fmt"
+
+	"planc/ir"
+	"planc/runtime/collective"
+	"planc/runtime/kernels"
+)
+
+// Context parallelism. Each cp rank holds one contiguous segment of every
+// sequence (positions [c·S/cp, (c+1)·S/cp)); everything but attention is
+// token-local. Attention of the segment's queries needs the keys and values
+// of every earlier position, obtained by cp_mode:
+//
+//   - allgather and lss: one fused all-gather of K|V over cp before the
+//     attention; its adjoint, one fused reduce-scatter of dK|dV, in
+//     backward (lss: the gradients of the weights are then averaged once
+//     over dp×cp, which the schedule's REDUCE_GRAD group already is);
+//   - ring: K|V blocks travel around the cp ring (cp−1 sends per rank),
+//     each block's partial attention merged by log-sum-exp; in backward
+//     the blocks travel again with their dK|dV accumulators, which return
+//     to their owner after a last send;
+//   - ulysses: an all-to-all turns sequence-sharded q|k|v into
+//     head-sharded whole sequences, attention runs whole on heads/cp
+//     heads, and an all-to-all turns the output back (the reverse pair in
+//     backward).
+
+func (r *rank) cpGroup() collective.Group { return toGroup(r.mesh.Group(ir.AxisCP, r.id)) }
+
+func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
+	m := r.m
+	return kernels.AttnShape{Batch: r.plan.MicroBatch, Heads: m.Heads / r.tp, Tq: tq, Tk: tk, D: m.Hidden / m.Heads, QOffset: qOff, KOffset: kOff, Causal: true}
+}
+
+// ringTag numbers the ring messages of layer l, unique within a step.
+func ringTag(l, phase, step int) int64 { return 3<<56 | int64(l)<<32 | int64(phase)<<16 | int64(step) }
+
+// attentionForward fills a.o and a.lse from a.q, a.k, a.v (head-major,
+// this rank's segment).
+func (r *rank) attentionForward(l int, a *layerActs) error {
+	cp := r.mesh.CP
+	sl := r.segLen()
+	n := len(a.q)
+	a.o = make([]float32, n)
+	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	a.lse = make([]float32, bh*sl)
+	if cp == 1 {
+		kernels.AttentionForward(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0))
+		return nil
+	}
+	c := r.coord.CP
+	g := r.cpGroup()
+	switch r.plan.CPMode {
+	case "allgather", "lss":
+		kv, err := r.comm.AllGather(g, append(append([]float32(nil), a.k...), a.v...))
+		if err != nil {
+			return err
+		}
+		a.cpKV = kv
+		k, v := r.wholeKV(kv)
+		kernels.AttentionForward(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0))
+	case "ring":
+		kernels.EmptyAttention(a.o, a.lse)
+		blk := append(append([]float32(nil), a.k...), a.v...)
+		oBlk, lseBlk := make([]float32, n), make([]float32, len(a.lse))
+		for step := 0; step < cp; step++ {
+			src := (c - step + cp) % cp
+			if src <= c { // blocks of later segments are wholly masked
+				kernels.AttentionForward(oBlk, lseBlk, a.q, blk[:n], blk[n:], r.attnShape(sl, sl, c*sl, src*sl))
+				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, r.attnShape(sl, sl, 0, 0))
+			}
+			if step < cp-1 {
+				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 0, step), blk); err != nil {
+					return err
+				}
+				var err error
+				if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 0, step)); err != nil {
+					return err
+				}
+			}
+		}
+	case "ulysses":
+		return r.ulyssesForward(a)
+	default:
+		return fmt.Errorf("cp_mode %q is not executed by the runtime", r.plan.CPMode)
+	}
+	return nil
+}
+
+// wholeKV rearranges an all-gathered [K_0|V_0, K_1|V_1, ...] (each
+// head-major over its segment) into whole-sequence head-major K and V.
+func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
+	cp, sl := r.mesh.CP, r.segLen()
+	d := r.m.Hidden / r.m.Heads
+	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	seg := bh * sl * d
+	k, v := make([]float32, cp*seg), make([]float32, cp*seg)
+	for c := 0; c < cp; c++ {
+		part := kv[2*c*seg : 2*(c+1)*seg]
+		for p := 0; p < bh; p++ {
+			copy(k[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d], part[p*sl*d:(p+1)*sl*d])
+			copy(v[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d], part[seg+p*sl*d:seg+(p+1)*sl*d])
+		}
+	}
+	return k, v
+}
+
+// segmentKV is wholeKV's adjoint layout: whole-sequence dK, dV cut into
+// [dK_0|dV_0, dK_1|dV_1, ...], the input of the reduce-scatter.
+func (r *rank) segmentKV(dk, dv []float32) []float32 {
+	cp, sl := r.mesh.CP, r.segLen()
+	d := r.m.Hidden / r.m.Heads
+	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	seg := bh * sl * d
+	out := make([]float32, 2*cp*seg)
+	for c := 0; c < cp; c++ {
+		part := out[2*c*seg : 2*(c+1)*seg]
+		for p := 0; p < bh; p++ {
+			copy(part[p*sl*d:(p+1)*sl*d], dk[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d])
+			copy(part[seg+p*sl*d:seg+(p+1)*sl*d], dv[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d])
+		}
+	}
+	return out
+}
+
+// attentionBackward returns dq, dk, dv of this rank's segment given do.
+func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv []float32, err error) {
+	cp := r.mesh.CP
+	sl := r.segLen()
+	n := len(a.q)
+	dq, dk, dv = make([]float32, n), make([]float32, n), make([]float32, n)
+	if cp == 1 {
+		kernels.AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0))
+		return dq, dk, dv, nil
+	}
+	c := r.coord.CP
+	g := r.cpGroup()
+	switch r.plan.CPMode {
+	case "allgather", "lss":
+		k, v := r.wholeKV(a.cpKV)
+		dK, dV := make([]float32, len(k)), make([]float32, len(v))
+		kernels.AttentionBackward(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0))
+		mine, err := r.comm.ReduceScatter(g, r.segmentKV(dK, dV), collective.Sum)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		copy(dk, mine[:n])
+		copy(dv, mine[n:])
+	case "ring":
+		// Each message is a block's K|V|dK|dV; after cp−1 hops a block's
+		// accumulators come back to its owner with one more send.
+		blk := make([]float32, 4*n)
+		copy(blk, a.k)
+		copy(blk[n:], a.v)
+		for step := 0; step < cp; step++ {
+			src := (c - step + cp) % cp
+			if src <= c {
+				kernels.AttentionBackward(dq, blk[2*n:3*n], blk[3*n:], do, a.q, blk[:n], blk[n:2*n], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl))
+			}
+			if step < cp-1 {
+				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
+					return nil, nil, nil, err
+				}
+				if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 1, step)); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+		}
+		// blk is now the block of segment (c+1) mod cp: return its
+		// gradients to their owner, and receive ours from (c−1) mod cp.
+		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[2*n:]); err != nil {
+			return nil, nil, nil, err
+		}
+		back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		copy(dk, back[:n])
+		copy(dv, back[n:])
+	case "ulysses":
+		return r.ulyssesBackward(a, do)
+	}
+	return dq, dk, dv, nil
+}
+
+// ulyssesSplit sends, for each cp member j, heads [j·H/cp, (j+1)·H/cp) of
+// the segment-local head-major tensors xs, and assembles what it receives
+// into whole-sequence head-major tensors of this rank's heads.
+func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
+	cp, sl := r.mesh.CP, r.segLen()
+	d := r.m.Hidden / r.m.Heads
+	b, H := r.plan.MicroBatch, r.m.Heads/r.tp
+	hc := H / cp
+	g := r.cpGroup()
+	send := make([][]float32, cp)
+	for j := 0; j < cp; j++ {
+		for _, x := range xs {
+			for bi := 0; bi < b; bi++ {
+				lo := ((bi*H + j*hc) * sl) * d
+				send[j] = append(send[j], x[lo:lo+hc*sl*d]...)
+			}
+		}
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(xs))
+	per := b * hc * sl * d // one tensor's share in a message
+	for t := range xs {
+		o := make([]float32, b*hc*cp*sl*d)
+		for i := 0; i < cp; i++ {
+			part := recv[i][t*per : (t+1)*per]
+			for bi := 0; bi < b; bi++ {
+				for h := 0; h < hc; h++ {
+					src := part[((bi*hc+h)*sl)*d : ((bi*hc+h)*sl+sl)*d]
+					dst := ((bi*hc+h)*cp*sl + i*sl) * d
+					copy(o[dst:dst+sl*d], src)
+				}
+			}
+		}
+		out[t] = o
+	}
+	return out, nil
+}
+
+// ulyssesToSegments is ulyssesToHeads' inverse: whole-sequence tensors of
+// this rank's heads back to segment-local tensors of all heads.
+func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
+	cp, sl := r.mesh.CP, r.segLen()
+	d := r.m.Hidden / r.m.Heads
+	b, H := r.plan.MicroBatch, r.m.Heads/r.tp
+	hc := H / cp
+	g := r.cpGroup()
+	send := make([][]float32, cp)
+	for i := 0; i < cp; i++ {
+		for _, x := range xs {
+			for bi := 0; bi < b; bi++ {
+				for h := 0; h < hc; h++ {
+					lo := ((bi*hc+h)*cp*sl + i*sl) * d
+					send[i] = append(send[i], x[lo:lo+sl*d]...)
+				}
+			}
+		}
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(xs))
+	per := b * hc * sl * d
+	for t := range xs {
+		o := make([]float32, b*H*sl*d)
+		for j := 0; j < cp; j++ {
+			part := recv[j][t*per : (t+1)*per]
+			for bi := 0; bi < b; bi++ {
+				dst := ((bi*H + j*hc) * sl) * d
+				copy(o[dst:dst+hc*sl*d], part[bi*hc*sl*d:(bi+1)*hc*sl*d])
+			}
+		}
+		out[t] = o
+	}
+	return out, nil
+}
+
+func (r *rank) ulyssesForward(a *layerActs) error {
+	whole, err := r.ulyssesToHeads(a.q, a.k, a.v)
+	if err != nil {
+		return err
+	}
+	a.cpQ, a.cpK, a.cpV = whole[0], whole[1], whole[2]
+	cp, sl := r.mesh.CP, r.segLen()
+	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
+	sh.Heads /= cp
+	a.cpO = make([]float32, len(a.cpQ))
+	a.lse = make([]float32, sh.Batch*sh.Heads*sh.Tq)
+	kernels.AttentionForward(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh)
+	back, err := r.ulyssesToSegments(a.cpO)
+	if err != nil {
+		return err
+	}
+	a.o = back[0]
+	return nil
+}
+
+func (r *rank) ulyssesBackward(a *layerActs, do []float32) (dq, dk, dv []float32, err error) {
+	whole, err := r.ulyssesToHeads(do)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cp, sl := r.mesh.CP, r.segLen()
+	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
+	sh.Heads /= cp
+	dQ, dK, dV := make([]float32, len(a.cpQ)), make([]float32, len(a.cpK)), make([]float32, len(a.cpV))
+	kernels.AttentionBackward(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh)
+	back, err := r.ulyssesToSegments(dQ, dK, dV)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return back[0], back[1], back[2], nil
+}

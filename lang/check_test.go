@@ -38,6 +38,16 @@ func TestStdlibAndExamplesCheck(t *testing.T) {
 	}
 }
 
+// TestAllFilesTogether loads every stdlib and example file in one run: a
+// stdlib file named by its checkout path is the same file as its import
+// path, so nothing is declared twice.
+func TestAllFilesTogether(t *testing.T) {
+	prog, diags := Load(repoFiles(t), Options{})
+	if diags.HasErrors() {
+		t.Errorf("stdlib and examples together do not check:\n%s", ir.RenderAll(diags, prog.Sources))
+	}
+}
+
 func writeFiles(t *testing.T, files map[string]string) string {
 	dir := t.TempDir()
 	for name, src := range files {

@@ -66,6 +66,12 @@ func (l *loader) loadOS(name string, at ir.Span) {
 		return
 	}
 	l.seen["os:"+key] = true
+	// A stdlib file named by its path in a checkout (planc check
+	// stdlib/hw/*.plan) is the same file as its import path: read it once.
+	stdPath, isStd := stdlibCheckoutPath(key)
+	if isStd && l.seen["std:"+stdPath] {
+		return
+	}
 	src, err := os.ReadFile(name)
 	if err != nil {
 		span := at
@@ -83,7 +89,34 @@ func (l *loader) loadOS(name string, at ir.Span) {
 		}
 		return
 	}
+	if isStd {
+		l.seen["std:"+stdPath] = true
+		l.parse(name, src, func(sub *Import) {
+			if isStdlibPath(sub.Path) {
+				l.loadStdlib(sub)
+				return
+			}
+			l.loadStdlibPath(path.Join(path.Dir(stdPath), sub.Path), sub)
+		})
+		return
+	}
 	l.parseOS(name, src)
+}
+
+// stdlibCheckoutPath reports whether the absolute path abs is a file of the
+// stdlib in a source checkout (".../stdlib/hw/cpu.plan" where the embedded
+// stdlib has hw/cpu.plan), and returns its stdlib path.
+func stdlibCheckoutPath(abs string) (string, bool) {
+	slashed := filepath.ToSlash(abs)
+	i := strings.LastIndex(slashed, "/"+strings.TrimSuffix(stdlibPrefix, "/")+"/")
+	if i < 0 {
+		return "", false
+	}
+	rel := slashed[i+len(stdlibPrefix)+1:]
+	if _, err := fs.Stat(stdlib.FS, rel); err != nil {
+		return "", false
+	}
+	return rel, true
 }
 
 // parseOS parses a file of the file system and follows its imports.

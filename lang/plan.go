@@ -197,10 +197,10 @@ func (pc *planCheck) check() {
 	if !pc.auto("sp", "tp") && p.SP && p.TP == 1 {
 		c.warnf(pc.at("sp"), "sp = true has no effect with tp = 1").Suggestion = "sequence parallelism splits activations inside the tp group; set tp > 1 or sp = false"
 	}
-	if !pc.auto("tp") && m.FFNKind.IsPhantom() && m.FFNKind.Parts != p.TP {
+	if !pc.auto("tp") && m.FFNKind.IsPhantom() && m.FFNKind.Parts != p.TP && p.TP != 1 {
 		d := c.errorf(pc.atFirst("tp"), "model %s has phantom parts = %d, but tp = %d", m.Name, m.FFNKind.Parts, p.TP)
-		d.Notes = []string{"a phantom layer puts one part on each tensor-parallel rank"}
-		d.Suggestion = fmt.Sprintf("set tp = %d", m.FFNKind.Parts)
+		d.Notes = []string{"a phantom layer puts one part on each tensor-parallel rank, or all parts on one rank when tp = 1 (the serial reference)"}
+		d.Suggestion = fmt.Sprintf("set tp = %d, or tp = 1", m.FFNKind.Parts)
 	}
 	if !pc.auto("tp") && p.Cluster != nil && p.Cluster.PerNode > 0 && p.TP > p.Cluster.PerNode {
 		d := c.warnf(pc.at("tp"), "tp = %d spans nodes: cluster %s has %d devices per node", p.TP, p.Cluster.Name, p.Cluster.PerNode)
@@ -224,6 +224,11 @@ func (pc *planCheck) checkAttention() {
 		d := c.errorf(pc.at("cp"), "cp = %d does not divide the %d attention heads, as cp_mode = ulysses needs", p.CP, m.Heads)
 		d.Notes = []string{"ulysses swaps sequence shards for head shards with an all-to-all"}
 		d.Suggestion = "try cp = " + divisorsText(m.Heads, p.CP) + ", or cp_mode = ring"
+	} else if p.CPMode == "ulysses" && m.Heads > 0 && p.TP > 1 && !pc.auto("tp") && m.Heads%(p.TP*p.CP) != 0 {
+		// Each tp rank holds heads/tp heads, and ulysses splits those again by cp.
+		d := c.errorf(pc.at("cp"), "tp·cp = %d does not divide the %d attention heads, as cp_mode = ulysses needs", p.TP*p.CP, m.Heads)
+		d.Notes = []string{fmt.Sprintf("each tp rank holds %d heads, which the all-to-all splits again by cp", m.Heads/p.TP)}
+		d.Suggestion = "try cp = " + divisorsText(m.Heads/p.TP, p.CP) + ", or cp_mode = ring"
 	}
 	if m.Seq > 0 && m.Seq%p.CP != 0 {
 		c.errorf(pc.at("cp"), "cp = %d does not divide the sequence length %d", p.CP, m.Seq).Suggestion =

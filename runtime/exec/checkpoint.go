@@ -112,7 +112,7 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 		st.index = append(st.index, sp.localIndex(0, 1))
 		st.p = append(st.p, c.Tensors[sp.name].Data...)
 	}
-	rk := &rank{plan: p, m: m, tp: 1, seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
+	rk := &rank{plan: p, m: m, tp: 1, mesh: ir.NewMesh(p), seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
 		stages: map[int]*stage{0: st}, evalWindows: true}
 	if m.Kind == ir.MLPModel {
 		rk.teacher = teacherWeights(m, uint64(seed))

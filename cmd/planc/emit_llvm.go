@@ -4,20 +4,28 @@ import (
 	"fmt"
 
 	"planc/codegen/llvm"
+	"planc/passes"
 )
 
 func init() { registerEmitter("llvm", emitLLVM) }
 
 // emitLLVM writes the plan's kernels for --target as DIR/PLAN.TARGET.ll
 // and, where LLVM's tools are installed and know the target, the object
-// (.o), HSA code object (.hsaco) or PTX (.ptx) next to it.
+// (.o), HSA code object (.hsaco) or PTX (.ptx) next to it. The plan is
+// compiled first, so that its auto fields are resolved and an infeasible
+// plan is reported with its diagnostics.
 func emitLLVM(ctx *emitContext) int {
 	t, err := llvm.LookupTarget(ctx.target)
 	if err != nil {
 		fmt.Fprintf(ctx.stderr, "planc compile: %v\n", err)
 		return exitUsage
 	}
-	specs, err := llvm.ForPlan(ctx.plan)
+	u, diags := passes.Compile(ctx.prog, ctx.plan, passes.Options{DumpTo: ctx.stderr})
+	printDiagnostics(ctx.stderr, diags, ctx.prog.Sources, ctx.flags.json)
+	if u == nil || diags.HasErrors() {
+		return exitError
+	}
+	specs, err := llvm.ForPlan(u.Plan)
 	if err != nil {
 		fmt.Fprintf(ctx.stderr, "planc compile: %v\n", err)
 		return exitError

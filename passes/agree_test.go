@@ -125,6 +125,10 @@ func TestEstimateAgreesWithCompile(t *testing.T) {
 					t.Errorf("%s bytes: Compile %g, Estimate %g", k, b, a.CommBytes[k])
 				}
 			}
+			lite, _ := passes.EstimateStep(p)
+			if !near(lite.StepTime, c.StepTime) || !near(lite.PeakBytes, u.Memory.WorstRank().Peak) || !near(lite.MFU, c.MFU) {
+				t.Errorf("EstimateStep: step %g peak %g mfu %g; Compile %g, %g, %g", lite.StepTime, lite.PeakBytes, lite.MFU, c.StepTime, u.Memory.WorstRank().Peak, c.MFU)
+			}
 			for r := range u.Memory.Ranks {
 				x, y := u.Memory.Ranks[r], e.Memory.Ranks[r]
 				if !near(x.Peak, y.Peak) || !near(x.Activations, y.Activations) || !near(x.Params, y.Params) {

@@ -12,7 +12,7 @@ func digestStages(st *State, cm *costModel) []stageDigest {
 	full := st.Plan.Recompute == "full"
 	var out []stageDigest
 	for _, sg := range st.Unit.Graph.Stages {
-		d := stageDigest{index: sg.Index, ppRank: sg.PPRank}
+		d := stageDigest{index: sg.Index, ppRank: sg.PPRank, sum: &summary{}}
 		// per layer (and the embedding, the head apart), so that overlapped
 		// collectives hide behind their own group's compute
 		group := map[string]int{}
@@ -76,7 +76,7 @@ func opGroup(o *ir.Op) int {
 // not fit, with the alternatives that would.
 func memoryPass(st *State) {
 	cm := newCostModel(st.Plan, st.Unit.Mesh)
-	mem, cost := assemble(st.Plan, cm, digestStages(st, cm))
+	mem, cost := assemble(st.Plan, cm, digestStages(st, cm), false)
 	st.Unit.Memory = mem
 	st.cost = cost
 	// the ops' times for the report of the costliest ops
@@ -155,7 +155,7 @@ func costPass(st *State) {
 	cost := st.cost
 	if cost == nil {
 		cm := newCostModel(st.Plan, st.Unit.Mesh)
-		_, cost = assemble(st.Plan, cm, digestStages(st, cm))
+		_, cost = assemble(st.Plan, cm, digestStages(st, cm), false)
 	}
 	// the costliest kinds of op on the slowest pipeline rank, per step
 	cm := newCostModel(st.Plan, st.Unit.Mesh)

@@ -188,8 +188,20 @@ func buildTemplates(p *ir.Plan) *templates {
 // and assembles the same memory and cost reports. Compile's reports and
 // Estimate's agree (a test checks it). The plan is not modified; its
 // `auto` fields must already be filled. It is safe for concurrent use.
-func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
-	p := clonePlan(plan)
+func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) { return estimate(plan, false) }
+
+// EstimateStep is the planner's evaluation: [Estimate] without the parts
+// of the reports that only a reader needs (memory rows other than the
+// worst, per-stage times, the communication table). Its step time, peak
+// memory, throughput and MFU are Estimate's.
+func EstimateStep(plan *ir.Plan) (Estimation, ir.Diagnostics) { return estimate(plan, true) }
+
+var digestPool = sync.Pool{New: func() any { return new([]stageDigest) }}
+
+func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
+	pc := *plan
+	pc.Auto = nil
+	p := &pc
 	if ds := checkPlan(p); ds.HasErrors() {
 		return Estimation{}, ds
 	}
@@ -238,7 +250,19 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 	embedSum := summarizeOps(cm, t.embed, withZero3(p, mesh, t.embed, t.embedColls, false), full)
 	headSum := summarizeOps(cm, t.head, withZero3(p, mesh, t.head, t.headColls, chunks == 1), full)
 	boundary := boundaryBytes(p)
-	digests := make([]stageDigest, chunks)
+	// the pipeline sends of a stage: forward to the next, backward to the
+	// previous (summarized once; the first and last stages have one)
+	var sendF, sendB summary
+	if p.PP > 1 {
+		sendF = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Forward, Overlap: ir.Critical}}, full)
+		sendB = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Backward, Overlap: ir.Critical}}, full)
+	}
+	dp := digestPool.Get().(*[]stageDigest)
+	defer digestPool.Put(dp)
+	if cap(*dp) < chunks {
+		*dp = make([]stageDigest, chunks)
+	}
+	digests := (*dp)[:chunks]
 	var prevCounts [nKindsLayer]int
 	for s := 0; s < chunks; s++ {
 		dg := stageDigest{index: s, ppRank: s % p.PP}
@@ -259,6 +283,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			continue
 		}
 		prevCounts = n
+		dg.sum = &summary{}
 		if s == 0 {
 			dg.sum.add(&embedSum, 1)
 			dg.dense += t.embedParams
@@ -278,15 +303,12 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 			}
 		}
 		if p.PP > 1 {
-			var pc []*ir.Collective
 			if s < chunks-1 {
-				pc = append(pc, &ir.Collective{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Forward, Overlap: ir.Critical, Layer: bounds[s+1] - 1})
+				dg.sum.add(&sendF, 1)
 			}
 			if s > 0 {
-				pc = append(pc, &ir.Collective{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Backward, Overlap: ir.Critical, Layer: bounds[s]})
+				dg.sum.add(&sendB, 1)
 			}
-			ps := summarizeOps(cm, nil, pc, full)
-			dg.sum.add(&ps, 1)
 			if (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
 				dg.step = append(dg.step, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical})
 			}
@@ -294,7 +316,7 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) {
 		dg.step = gradStepColls(p, mesh, dg.dense, dg.expert, dg.step)
 		digests[s] = dg
 	}
-	mem, cost := assemble(p, cm, digests)
+	mem, cost := assemble(p, cm, digests, lite)
 	e := Estimation{StepTime: cost.StepTime, PeakBytes: mem.WorstRank().Peak, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU, Memory: mem, Cost: cost}
 	return e, nil
 }

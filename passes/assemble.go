@@ -53,7 +53,11 @@ func optimizerBytesPerParam(precision string) float64 {
 
 // assemble turns per-stage digests into the memory and cost reports. The
 // cost pass and the analytic estimate both end here.
-func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport, *ir.CostReport) {
+//
+// In lite mode (the planner's) it leaves out what only reports need: the
+// memory rows other than the worst, the per-stage times, the
+// communication table and the bytes by kind.
+func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.MemoryReport, *ir.CostReport) {
 	mesh := cm.mesh
 	dev := cm.dev
 	pp := p.PP
@@ -69,29 +73,33 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 		expertShard = denseShard
 	}
 
-	mem := &ir.MemoryReport{Capacity: dev.Memory, Ranks: make([]ir.RankMemory, pp)}
+	mem := &ir.MemoryReport{Capacity: dev.Memory}
+	if !lite {
+		mem.Ranks = make([]ir.RankMemory, pp)
+	}
+	var worstRow ir.RankMemory
 	type rankAgg struct {
-		sum      summary
+		sum      *summary // the stage's own when the rank has one stage
 		dense    float64
 		expert   float64
-		step     []stepColl
-		bwdLast  float64
 		stageCnt int
 	}
+	// the stages of rank r are r, r+pp, r+2pp, ... (digests are in
+	// pipeline order)
 	ranks := make([]rankAgg, pp)
 	for i := range stages {
 		sd := &stages[i]
 		ra := &ranks[sd.ppRank]
 		if ra.stageCnt == 0 {
-			// share the stage's read-only lists until a second stage comes
-			ra.sum, ra.step = sd.sum, sd.step
+			// share the stage's read-only digest until a second stage comes
+			ra.sum = sd.sum
 		} else {
 			if ra.stageCnt == 1 {
-				ra.sum.comm = append([]commEntry(nil), ra.sum.comm...)
-				ra.step = append([]stepColl(nil), ra.step...)
+				own := *ra.sum
+				own.comm = append([]commEntry(nil), own.comm...)
+				ra.sum = &own
 			}
-			ra.sum.add(&sd.sum, 1)
-			ra.step = append(ra.step, sd.step...)
+			ra.sum.add(sd.sum, 1)
 		}
 		ra.dense += sd.dense
 		ra.expert += sd.expert
@@ -125,9 +133,11 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 		row.CommBuffers = comm
 		row.Transient = ra.sum.transient
 		row.Peak = row.Params + row.Grads + row.Optimizer + row.Activations + row.MoEBuffers + row.CommBuffers + row.Transient
-		mem.Ranks[r] = row
-		if row.Peak > mem.Ranks[mem.Worst].Peak {
-			mem.Worst = r
+		if !lite {
+			mem.Ranks[r] = row
+		}
+		if r == 0 || row.Peak > worstRow.Peak {
+			mem.Worst, worstRow = r, row
 		}
 	}
 
@@ -136,7 +146,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	rt := make([]rankTime, pp)
 	slowest := 0
 	for r := 0; r < pp; r++ {
-		s := &ranks[r].sum
+		s := ranks[r].sum
 		rt[r].compute = s.fwd + s.bwdB + s.bwdW + s.recompute
 		rt[r].comm = s.commF + s.commB + s.commR + s.hidden + s.p2p
 		rt[r].f = s.fwd + s.commF
@@ -172,24 +182,44 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	tails := make([]float64, pp)
 	tailRank := 0
 	var jobStepBytes [nKinds]float64
+	var prevExposed, prevWindow float64
 	for r := 0; r < pp; r++ {
 		ra := &ranks[r]
 		window := ra.sum.bwdB + ra.sum.bwdW // the last micro-batch's backward
+		// a rank whose stages share their step lists with the previous
+		// rank's (identical middle stages) has the same exposure
+		same := r > 0 && window == prevWindow
+		for s := r; same && s < len(stages); s += pp {
+			a, b := stages[s].step, stages[s-1].step
+			same = len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+		}
+		var exposed float64
 		var overlapped, last, critical float64
-		for _, c := range ra.step {
-			t := cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
-			jobStepBytes[kindIndex(c.kind)] += c.bytes * float64(max(c.calls, 1))
-			if c.overlap == ir.WithCompute {
-				overlapped += t
-				last = t / float64(max(c.calls, 1))
-			} else {
-				critical += t
+		for s := r; s < len(stages); s += pp {
+			for _, c := range stages[s].step {
+				calls := float64(max(c.calls, 1))
+				jobStepBytes[kindIndex(c.kind)] += c.bytes * calls
+				if same {
+					continue
+				}
+				t := cm.commTime(c.kind, c.axis, c.bytes) * calls
+				if c.overlap == ir.WithCompute {
+					overlapped += t
+					last = t / calls
+				} else {
+					critical += t
+				}
 			}
 		}
-		exposed := critical
-		if overlapped > 0 {
-			exposed += last + math.Max(0, overlapped-last-window)
+		if same {
+			exposed = prevExposed
+		} else {
+			exposed = critical
+			if overlapped > 0 {
+				exposed += last + math.Max(0, overlapped-last-window)
+			}
 		}
+		prevExposed, prevWindow = exposed, window
 		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
 			optimizerBytesPerParam(p.Precision) / (dev.HBMBandwidth * dev.MemoryEfficiency)
 		tails[r] = exposed + opt
@@ -199,14 +229,22 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 	}
 	// the step collectives reported are those of the rank that ends last
 	var stepCells [nKinds][nAxes]commCell
-	for _, c := range ranks[tailRank].step {
-		cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
+	for s := tailRank; s < len(stages); s += pp {
+		for _, c := range stages[s].step {
+			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
 		cell.calls += float64(max(c.calls, 1))
 		cell.bytes += c.bytes * float64(max(c.calls, 1))
-		cell.time += cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
+			cell.time += cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
+		}
 	}
 
-	cost := &ir.CostReport{CommBytes: map[ir.CommKind]float64{}}
+	if lite {
+		mem.Ranks, mem.Worst = []ir.RankMemory{worstRow}, 0
+	}
+	cost := &ir.CostReport{}
+	if !lite {
+		cost.CommBytes = map[ir.CommKind]float64{}
+	}
 	cost.Compute = m * rt[slowest].compute
 	cost.ExposedComm = m*rt[slowest].comm + tailComm
 	cost.Bubble = bubble
@@ -246,21 +284,23 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest) (*ir.MemoryReport
 		for a := 0; a < nAxes; a++ {
 			c, sc := slowCells[k][a], stepCells[k][a]
 			calls := c.calls*m + sc.calls
-			if calls > 0 {
+			if calls > 0 && !lite {
 				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2),
 					Calls: calls, Bytes: c.bytes*m + sc.bytes, Time: c.time*m + sc.time})
 			}
 		}
 		kindBytes[k] += jobStepBytes[k] * ranksPerStage
-		if kindBytes[k] > 0 {
+		if kindBytes[k] > 0 && !lite {
 			cost.CommBytes[ir.CommKinds[k]] = kindBytes[k]
 		}
 	}
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 
-	cost.Stages = make([]ir.StageTime, 0, len(stages))
-	for i := range stages {
-		s := &stages[i].sum
+	if !lite {
+		cost.Stages = make([]ir.StageTime, 0, len(stages))
+	}
+	for i := 0; i < len(stages) && !lite; i++ {
+		s := stages[i].sum
 		cost.Stages = append(cost.Stages, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,
 			Fwd: s.fwd + s.commF + s.hidden/2, BwdInput: s.bwdB + s.commB + s.hidden/2, BwdWeight: s.bwdW,
 			Recompute: s.recompute + s.commR, Comm: s.commF + s.commB + s.commR + s.hidden, P2P: s.p2p})

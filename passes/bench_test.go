@@ -36,14 +36,25 @@ func plannerCandidates(b testing.TB) []*ir.Plan {
 	return out
 }
 
-// BenchmarkEstimate1T measures the analytic cost model on the 1T
-// calibration model: plans evaluated per second on one core.
+// BenchmarkPlanner1T measures the planner's evaluation of plans of the 1T
+// calibration model (passes.EstimateStep): plans evaluated per second on
+// one core (run with -cpu 1).
+func BenchmarkPlanner1T(b *testing.B) {
+	benchEstimate(b, passes.EstimateStep)
+}
+
+// BenchmarkEstimate1T measures the full analytic estimate (with every
+// report row) on the same plans.
 func BenchmarkEstimate1T(b *testing.B) {
+	benchEstimate(b, passes.Estimate)
+}
+
+func benchEstimate(b *testing.B, f func(*ir.Plan) (passes.Estimation, ir.Diagnostics)) {
 	plans := plannerCandidates(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, ds := passes.Estimate(plans[i%len(plans)]); ds.HasErrors() {
+		if _, ds := f(plans[i%len(plans)]); ds.HasErrors() {
 			b.Fatal(ds)
 		}
 	}

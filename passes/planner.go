@@ -140,7 +140,7 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 															q.VPP = 2
 														}
 														tried++
-														e, ds := Estimate(q)
+														e, ds := EstimateStep(q)
 														if ds.HasErrors() || !e.Fits() {
 															continue
 														}

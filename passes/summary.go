@@ -192,7 +192,7 @@ type stepColl struct {
 // stageDigest is everything the assembly needs about one virtual stage.
 type stageDigest struct {
 	index, ppRank int
-	sum           summary
+	sum           *summary // may be shared by identical stages (read-only)
 	dense, expert float64 // parameter elements per rank
 	step          []stepColl
 }

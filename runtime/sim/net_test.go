@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"planc/ir"
+	"planc/passes/sched"
 )
 
 // p2pSchedule builds by hand a schedule of 4 ranks in which rank src[i]
@@ -214,5 +215,35 @@ func TestTPSymmetryRefused(t *testing.T) {
 	s.Ranks[1].Actions[0].Bytes++ // rank 1 (tp 1) now differs from rank 0
 	if tpSymmetric(s) {
 		t.Error("tpSymmetric accepted different programs")
+	}
+}
+
+// TestBucketsOverlapBackward: with one stage, one micro-batch and four
+// gradient buckets of 0.5 s each on the NICs, bucket k starts (k+1)/4 of the
+// way through the 4 s backward, so only the last bucket is exposed:
+// step = F + B + 0.5, not F + B + 4·0.5.
+func TestBucketsOverlapBackward(t *testing.T) {
+	p := testPlan("1f1b", 1, 1, 1, 2, 1)
+	sz := sched.PlanSizes(p)
+	sz.StageParams = []int64{4_000_000}
+	sz.StageExpertParams = nil
+	sz.BucketParams = 1_000_000 // 4 buckets of 4 MB (fp32 gradients)
+	s, diags := sched.Build(p, sz)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if _, err := sched.Verify(s); err != nil {
+		t.Fatal(err)
+	}
+	net := Network{RanksPerNode: 1, InterBW: 8e6} // 4 MB all-reduce over 2 nodes: 0.5 s
+	res, err := Run(s, net.Config(&StageTable{F: []float64{1}, B: []float64{4}, W: []float64{0}, Net: net}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + 4 + 0.5; math.Abs(res.StepTime-want) > 1e-9 {
+		t.Errorf("step %g s, want %g s", res.StepTime, want)
+	}
+	if want := 0.5; math.Abs(res.Exposed[0]-want) > 1e-9 {
+		t.Errorf("exposed %g s, want %g s", res.Exposed[0], want)
 	}
 }

@@ -145,6 +145,7 @@ type event struct {
 	seq     uint32
 	rank    int32
 	version int32
+	issue   int32 // > 0: issue the rank's action issue-1 (a gradient bucket) now
 	f       *flow
 }
 
@@ -259,6 +260,9 @@ type simulator struct {
 	blocked  []bool
 	waitFrom []float64 // when a blocked rank started waiting
 	waitOn   []*instance
+	// preIssued[i] holds the gradient buckets rank i issued while the
+	// backward that produced them ran.
+	preIssued []map[int32]bool
 }
 
 // Run simulates one step of s.
@@ -278,6 +282,7 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 	sm.blocked = make([]bool, n)
 	sm.waitFrom = make([]float64, n)
 	sm.waitOn = make([]*instance, n)
+	sm.preIssued = make([]map[int32]bool, n)
 	sm.groups = make([]*simGroup, len(s.Groups))
 	nodes := len(s.Ranks)
 	if cfg.RanksPerNode > 0 {
@@ -305,6 +310,10 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 				continue
 			}
 			sm.advanceFlow(ev.f)
+			continue
+		}
+		if ev.issue > 0 {
+			sm.preIssue(int(ev.rank), int(ev.issue-1))
 			continue
 		}
 		sm.runRank(int(ev.rank))
@@ -611,6 +620,7 @@ func (sm *simulator) runRank(i int) {
 			sm.clock[i] = start + comp + comm
 			sm.pc[i]++
 			sm.push(event{t: sm.clock[i], rank: int32(i)})
+			sm.bucketsDuring(i, j, start, comp+comm)
 			return
 		case a.Kind.IsSend():
 			c := sm.cfg.Costs.Comm(sm.s, int(r), a)
@@ -645,6 +655,10 @@ func (sm *simulator) runRank(i int) {
 				sm.trace(int32(i), StreamComm, a.Kind, int32(j), f.start, f.doneAt-f.start)
 			}
 		case a.Kind.IsCollective():
+			if sm.preIssued[i][int32(j)] {
+				delete(sm.preIssued[i], int32(j))
+				break // issued during the backward that produced it
+			}
 			in := sm.blocking[i]
 			if in == nil {
 				in = sm.issueCollective(i, j, a)
@@ -662,6 +676,42 @@ func (sm *simulator) runRank(i int) {
 		}
 		sm.pc[i]++
 	}
+}
+
+// bucketsDuring lets the gradient buckets that the program reduces right
+// after compute action j (the last backward of their stage; sends may sit
+// in between) start while it runs, as Megatron's bucketed reduction does:
+// bucket k of n is ready (k+1)/n of the way through, bucket order being the
+// order in which the backward produces gradients. Program order, and with
+// it each collective stream's order, is unchanged.
+func (sm *simulator) bucketsDuring(i, j int, start, dur float64) {
+	acts := sm.actions(i)
+	a := acts[j]
+	if (a.Kind != ir.ActB && a.Kind != ir.ActW) || dur <= 0 {
+		return
+	}
+	k := j + 1
+	for k < len(acts) && acts[k].Kind.IsSend() {
+		k++
+	}
+	first := k
+	for k < len(acts) && acts[k].Kind == ir.ActReduceGrad && acts[k].Stage == a.Stage && acts[k].Dep < 0 {
+		k++
+	}
+	n := k - first
+	for q := 0; q < n-1; q++ { // the last one is ready when the backward ends
+		sm.push(event{t: start + dur*float64(q+1)/float64(n), rank: int32(i), issue: int32(first+q) + 1})
+	}
+}
+
+// preIssue issues gradient bucket action j of rank i before the rank's
+// program counter reaches it.
+func (sm *simulator) preIssue(i, j int) {
+	if sm.preIssued[i] == nil {
+		sm.preIssued[i] = map[int32]bool{}
+	}
+	sm.preIssued[i][int32(j)] = true
+	sm.issueCollective(i, j, sm.actions(i)[j])
 }
 
 // issueCollective records rank i's call; the collective starts once every

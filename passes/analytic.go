@@ -264,6 +264,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 	digests := (*dp)[:chunks]
 	var prevCounts [nKindsLayer]int
+	stepBuf := make([]stepColl, 0, 16) // the stages' step lists, in one array
 	for s := 0; s < chunks; s++ {
 		dg := stageDigest{index: s, ppRank: s % p.PP}
 		var n [nKindsLayer]int
@@ -309,11 +310,18 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			if s > 0 {
 				dg.sum.add(&sendB, 1)
 			}
-			if (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
-				dg.step = append(dg.step, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical})
-			}
 		}
-		dg.step = gradStepColls(p, mesh, dg.dense, dg.expert, dg.step)
+		// the stage's step collectives, written into stepBuf when they fit
+		start := len(stepBuf)
+		buf := stepBuf[start:start]
+		if p.PP > 1 && (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
+			buf = append(buf, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical, what: otherStep})
+		}
+		buf = gradStepColls(p, mesh, dg.dense, dg.expert, buf)
+		dg.step = buf
+		if len(buf) > 0 && start < cap(stepBuf) && &buf[0] == &stepBuf[:start+1][start] {
+			stepBuf = stepBuf[:start+len(buf)]
+		}
 		digests[s] = dg
 	}
 	mem, cost := assemble(p, cm, digests, lite)

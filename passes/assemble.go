@@ -79,28 +79,24 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	}
 	var worstRow ir.RankMemory
 	type rankAgg struct {
-		sum      *summary // the stage's own when the rank has one stage
+		sum      summary // its stages' scalars (no communication list)
 		dense    float64
 		expert   float64
 		stageCnt int
 	}
 	// the stages of rank r are r, r+pp, r+2pp, ... (digests are in
 	// pipeline order)
-	ranks := make([]rankAgg, pp)
+	var ranksBuf [128]rankAgg // on the stack for pipelines up to 128 ranks
+	ranks := ranksBuf[:0]
+	if pp <= len(ranksBuf) {
+		ranks = ranksBuf[:pp]
+	} else {
+		ranks = make([]rankAgg, pp)
+	}
 	for i := range stages {
 		sd := &stages[i]
 		ra := &ranks[sd.ppRank]
-		if ra.stageCnt == 0 {
-			// share the stage's read-only digest until a second stage comes
-			ra.sum = sd.sum
-		} else {
-			if ra.stageCnt == 1 {
-				own := *ra.sum
-				own.comm = append([]commEntry(nil), own.comm...)
-				ra.sum = &own
-			}
-			ra.sum.add(sd.sum, 1)
-		}
+		ra.sum.addScalars(sd.sum, 1)
 		ra.dense += sd.dense
 		ra.expert += sd.expert
 		ra.stageCnt++
@@ -143,10 +139,16 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 
 	// Time per micro-batch on each pp rank.
 	type rankTime struct{ compute, comm, f, b, w float64 }
-	rt := make([]rankTime, pp)
+	var rtBuf [128]rankTime
+	rt := rtBuf[:0]
+	if pp <= len(rtBuf) {
+		rt = rtBuf[:pp]
+	} else {
+		rt = make([]rankTime, pp)
+	}
 	slowest := 0
 	for r := 0; r < pp; r++ {
-		s := ranks[r].sum
+		s := &ranks[r].sum
 		rt[r].compute = s.fwd + s.bwdB + s.bwdW + s.recompute
 		rt[r].comm = s.commF + s.commB + s.commR + s.hidden + s.p2p
 		rt[r].f = s.fwd + s.commF
@@ -179,7 +181,13 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	// Once-per-step collectives and the optimizer, per rank; the step waits
 	// for the slowest rank's tail.
 	tail, tailComm, optTime := 0.0, 0.0, 0.0
-	tails := make([]float64, pp)
+	var tailsBuf [128]float64
+	tails := tailsBuf[:0]
+	if pp <= len(tailsBuf) {
+		tails = tailsBuf[:pp]
+	} else {
+		tails = make([]float64, pp)
+	}
 	tailRank := 0
 	var jobStepBytes [nKinds]float64
 	var prevExposed, prevWindow float64
@@ -273,10 +281,15 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	var kindBytes [nKinds]float64
 	var slowCells [nKinds][nAxes]commCell
 	for r := 0; r < pp; r++ {
-		for _, e := range ranks[r].sum.comm {
-			kindBytes[e.k] += e.bytes * m * ranksPerStage
-			if r == slowest {
-				slowCells[e.k][e.a] = e.commCell
+		for st := r; st < len(stages); st += pp {
+			for _, e := range stages[st].sum.comm {
+				kindBytes[e.k] += e.bytes * m * ranksPerStage
+				if r == slowest {
+					c := &slowCells[e.k][e.a]
+					c.calls += e.calls
+					c.bytes += e.bytes
+					c.time += e.time
+				}
 			}
 		}
 	}

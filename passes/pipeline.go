@@ -247,9 +247,10 @@ func zeroPass(st *State) {
 func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir.Collective {
 	var out []*ir.Collective
 	for _, c := range gradStepColls(p, mesh, dense, expert, nil) {
-		name := fmt.Sprintf("s%d.%s.%s.%s", stage, c.what, c.axis, c.part)
+		w := stepWhatNames[c.what]
+		name := fmt.Sprintf("s%d.%s.%s.%s", stage, w[0], c.axis, w[1])
 		out = append(out, &ir.Collective{Name: name, Kind: c.kind, Axis: c.axis, GroupSize: mesh.Degree(c.axis), Bytes: c.bytes,
-			Steps: c.calls, Phase: ir.StepPhase, Overlap: c.overlap, Layer: -1, Tensor: c.what})
+			Steps: c.calls, Phase: ir.StepPhase, Overlap: c.overlap, Layer: -1, Tensor: w[0]})
 	}
 	return out
 }
@@ -259,7 +260,7 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepCo
 	elem := float64(elemBytes(p.Precision))
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward
-	add := func(kind ir.CommKind, axis ir.Axis, total float64, what string) {
+	add := func(kind ir.CommKind, axis ir.Axis, total float64, buckets, last stepWhat) {
 		if mesh.Degree(axis) < 2 || total <= 0 {
 			return
 		}
@@ -269,9 +270,9 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepCo
 			n++
 		}
 		if n > 1 {
-			out = append(out, stepColl{kind: kind, axis: axis, bytes: bucket, calls: n - 1, overlap: ir.WithCompute, what: what, part: "buckets"})
+			out = append(out, stepColl{kind: kind, axis: axis, bytes: bucket, calls: n - 1, overlap: ir.WithCompute, what: buckets})
 		}
-		out = append(out, stepColl{kind: kind, axis: axis, bytes: total - float64(n-1)*bucket, calls: 1, overlap: ir.WithCompute, what: what, part: "last_bucket"})
+		out = append(out, stepColl{kind: kind, axis: axis, bytes: total - float64(n-1)*bucket, calls: 1, overlap: ir.WithCompute, what: last})
 	}
 	groups := gradGroups(p)
 	for i, ax := range groups {
@@ -279,20 +280,20 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepCo
 		if p.Zero >= 1 && i == len(groups)-1 {
 			kind = ir.ReduceScatter
 		}
-		add(kind, ax, dense*elem, "grads")
+		add(kind, ax, dense*elem, gradBuckets, gradLastBucket)
 	}
 	ekind := ir.AllReduce
 	if p.Zero >= 1 {
 		ekind = ir.ReduceScatter
 	}
-	add(ekind, ir.AxisEDP, expert*elem, "expert_grads")
+	add(ekind, ir.AxisEDP, expert*elem, expertGradBuckets, expertGradLastBucket)
 	if p.Zero == 1 || p.Zero == 2 {
 		shardAxis := groups[len(groups)-1]
 		if mesh.Degree(shardAxis) > 1 && dense > 0 {
-			out = append(out, stepColl{kind: ir.AllGather, axis: shardAxis, bytes: dense * elem, calls: 1, overlap: ir.Critical, what: "params", part: "ag"})
+			out = append(out, stepColl{kind: ir.AllGather, axis: shardAxis, bytes: dense * elem, calls: 1, overlap: ir.Critical, what: paramsGather})
 		}
 		if mesh.Degree(ir.AxisEDP) > 1 && expert > 0 {
-			out = append(out, stepColl{kind: ir.AllGather, axis: ir.AxisEDP, bytes: expert * elem, calls: 1, overlap: ir.Critical, what: "expert_params", part: "ag"})
+			out = append(out, stepColl{kind: ir.AllGather, axis: ir.AxisEDP, bytes: expert * elem, calls: 1, overlap: ir.Critical, what: expertParamsGather})
 		}
 	}
 	return out

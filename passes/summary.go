@@ -87,6 +87,20 @@ type summary struct {
 }
 
 func (s *summary) add(o *summary, n float64) {
+	if s.comm == nil && len(o.comm) > 0 {
+		s.comm = make([]commEntry, 0, len(o.comm)+4)
+	}
+	s.addScalars(o, n)
+	for _, e := range o.comm {
+		c := s.cell(e.k, e.a)
+		c.calls += n * e.calls
+		c.bytes += n * e.bytes
+		c.time += n * e.time
+	}
+}
+
+// addScalars adds all but the communication list.
+func (s *summary) addScalars(o *summary, n float64) {
 	s.fwd += n * o.fwd
 	s.bwdB += n * o.bwdB
 	s.bwdW += n * o.bwdW
@@ -103,12 +117,6 @@ func (s *summary) add(o *summary, n float64) {
 	s.transient = math.Max(s.transient, o.transient)
 	s.p2pBytes = math.Max(s.p2pBytes, o.p2pBytes)
 	s.layerParams = math.Max(s.layerParams, o.layerParams)
-	for _, e := range o.comm {
-		c := s.cell(e.k, e.a)
-		c.calls += n * e.calls
-		c.bytes += n * e.bytes
-		c.time += n * e.time
-	}
 }
 
 // summarizeOps digests ops and their per-micro-batch collectives (step
@@ -185,9 +193,23 @@ type stepColl struct {
 	bytes   float64
 	calls   int
 	overlap ir.Overlap
-	what    string // "grads", "params" (for names)
-	part    string // "buckets", "last_bucket", "ag"
+	what    stepWhat
 }
+
+// stepWhat names a step collective's tensor and part (for IR names).
+type stepWhat uint8
+
+const (
+	gradBuckets stepWhat = iota
+	gradLastBucket
+	expertGradBuckets
+	expertGradLastBucket
+	paramsGather
+	expertParamsGather
+	otherStep
+)
+
+var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"}, {"expert_grads", "buckets"}, {"expert_grads", "last_bucket"}, {"params", "ag"}, {"expert_params", "ag"}, {"", ""}}
 
 // stageDigest is everything the assembly needs about one virtual stage.
 type stageDigest struct {
@@ -201,7 +223,7 @@ func stepColls(colls []*ir.Collective) []stepColl {
 	var out []stepColl
 	for _, c := range colls {
 		if c.Phase == ir.StepPhase {
-			out = append(out, stepColl{kind: c.Kind, axis: c.Axis, bytes: c.Bytes, calls: c.Calls(), overlap: c.Overlap})
+			out = append(out, stepColl{kind: c.Kind, axis: c.Axis, bytes: c.Bytes, calls: c.Calls(), overlap: c.Overlap, what: otherStep})
 		}
 	}
 	return out

@@ -43,7 +43,8 @@ type Sizes struct {
 	// or untied).
 	TiedParams int64
 	// ParamBytes and GradBytes are the bytes of one parameter as stored for
-	// compute (bf16: 2) and of one gradient as reduced (fp32 main grads: 4).
+	// compute (bf16: 2) and of one gradient as reduced (Megatron reduces in
+	// the parameters' dtype unless told to accumulate in fp32).
 	ParamBytes, GradBytes int64
 	// BucketParams is the gradient bucket size in parameters.
 	BucketParams int64
@@ -291,8 +292,12 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	} else {
 		edpGroup = dpGroup
 	}
+	// ZeRO shards the optimizer over the data ranks: each rank needs only
+	// its shard of the reduced gradients (reduce-scatter), and the updated
+	// shards are gathered after the step (ZeRO-1/2) or before each use
+	// (ZeRO-3); ZeRO-0 all-reduces.
 	reduceColl := ir.CollAllReduce
-	if s.Zero >= 2 {
+	if s.Zero >= 1 {
 		reduceColl = ir.CollReduceScatter
 	}
 	acts := make([]ir.Action, 0, 4*len(order)+16)

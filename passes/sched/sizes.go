@@ -22,7 +22,7 @@ func DTypeBytes(precision string) int64 {
 // shape alone: per-layer parameter counts of the reference architecture
 // (DESIGN.md), sharded by tp and ep, the stage-boundary activation
 // b·(s/cp)·h sharded by tp (Megatron's scatter-gather of pipeline messages),
-// fp32 gradients under mixed precision, and an even layer partition. A pass
+// gradients reduced in the parameters' dtype, and an even layer partition. A pass
 // with the op graph can refine any field.
 func PlanSizes(p *ir.Plan) Sizes {
 	m := p.Model
@@ -30,7 +30,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 	nStages := pp * v
 	tp, ep, cp := int64(max(p.TP, 1)), int64(max(p.EP, 1)), int64(max(p.CP, 1))
 	dt := DTypeBytes(p.Precision)
-	sz := Sizes{ParamBytes: dt, GradBytes: 4, BucketParams: DefaultBucketParams}
+	sz := Sizes{ParamBytes: dt, GradBytes: dt, BucketParams: DefaultBucketParams}
 	if m == nil {
 		return sz
 	}

@@ -83,8 +83,14 @@
 //
 // cp: see attention.go (allgather, lss, ring, ulysses).
 //
+// Phantom mlp models (ffn_kind = phantom(k, parts)): see phantomSpecs and
+// mlp.go; tp = parts runs one part per rank (one all-gather of ghosts per
+// layer forward, one reduce-scatter of their gradients backward), tp = 1
+// runs all parts on one rank.
+//
 // Not executed yet (Validate refuses them with an error): moe.rbd,
-// moe.ssmb, phantom FFNs, normalize_topk, cp with MoE or mlp models.
+// moe.ssmb, phantom FFNs in transformer blocks, normalize_topk, cp with MoE
+// or mlp models.
 //
 // # Evaluation
 //

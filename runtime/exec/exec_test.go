@@ -30,6 +30,15 @@ func tinyMLP() *ir.Model {
 	return &ir.Model{Name: "tiny_mlp", Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "dense"}}
 }
 
+func tinyPhantomMLP(parts, k int) func() *ir.Model {
+	return func() *ir.Model {
+		m := tinyMLP()
+		m.Name = fmt.Sprintf("tiny_phantom_mlp_p%d_k%d", parts, k)
+		m.FFNKind = ir.FFNKind{Kind: "phantom", K: k, Parts: parts}
+		return m
+	}
+}
+
 func cpuCluster(perNode int) *ir.Cluster {
 	return &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: perNode}
 }
@@ -160,6 +169,9 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},
 		{tinyMLP, "", "dp=2 tp=2 zero=1"},
+		{tinyPhantomMLP(2, 8), "", "tp=2"},
+		{tinyPhantomMLP(2, 8), "", "tp=2 dp=2 pp=2"},
+		{tinyPhantomMLP(4, 4), "", "tp=4"},
 	}
 	if testing.Short() {
 		cases = cases[:3]
@@ -333,4 +345,32 @@ func TestCapacityDispatch(t *testing.T) {
 		t.Errorf("capacity factor 0.5: %d drops, loss %.9g vs padding-free %.9g; want drops and a different loss", smallDrops, small[0], free[0])
 	}
 	t.Logf("capacity factor 0.5 dropped %d token copies in 3 steps; losses %.6f vs padding-free %.6f", smallDrops, small[0], free[0])
+}
+
+// TestPhantomMLP: a one-part phantom mlp is the dense mlp, and the phantom
+// mlp learns its teacher (the loss falls at least tenfold).
+func TestPhantomMLP(t *testing.T) {
+	dense, _ := train(t, plan(tinyMLP(), ""), 5)
+	one, _ := train(t, plan(tinyPhantomMLP(1, 8)(), ""), 5)
+	for i := range dense {
+		if one[i] != dense[i] {
+			t.Errorf("step %d: one-part phantom loss %.9g, dense %.9g", i, one[i], dense[i])
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	p := plan(tinyPhantomMLP(2, 8)(), "tp=2 gb=256 mb=128")
+	const steps = 400
+	p.Train.Steps, p.Train.LR, p.Train.Warmup = steps, 1e-2, 10
+	losses, _ := train(t, p, steps)
+	var last float64
+	for _, l := range losses[steps-10:] {
+		last += l / 10
+	}
+	first := losses[0]
+	t.Logf("phantom mlp (2 parts, k 8, tp 2, 256 samples a step): loss %.5f at step 0, %.5f at 100, %.5f at 200, mean of the last 10 steps %.5f (÷%.1f)", first, losses[100], losses[200], last, first/last)
+	if last > first/10 {
+		t.Errorf("loss fell from %.5f to %.5f, less than tenfold", first, last)
+	}
 }

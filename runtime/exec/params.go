@@ -176,6 +176,9 @@ func modelSpecs(m *ir.Model) []*paramSpec {
 // He-style std sqrt(2/width) weights. Under tp, layers pair up as
 // column-parallel then row-parallel; an odd last layer is replicated.
 func mlpSpecs(m *ir.Model, prefix string) []*paramSpec {
+	if m.FFNKind.IsPhantom() {
+		return phantomSpecs(m, prefix)
+	}
 	var out []*paramSpec
 	w := m.Width
 	std := math.Sqrt(2 / float64(w))
@@ -189,6 +192,37 @@ func mlpSpecs(m *ir.Model, prefix string) []*paramSpec {
 		out = append(out,
 			&paramSpec{name: fmt.Sprintf("%slayers.%d.weight", prefix, l), shape: []int{w, w}, std: std, decay: true, shard: wk, layer: l},
 			&paramSpec{name: fmt.Sprintf("%slayers.%d.bias", prefix, l), shape: []int{w}, init: initZeros, shard: bk, layer: l})
+	}
+	return out
+}
+
+// phantomSpecs lists a phantom mlp's layers (REFERENCE.md, "Phantom
+// parallelism"; kernels.PhantomShape for the layouts). Each layer of width
+// w in p parts with k ghosts per part stores its parts stacked along the
+// first dimension, so that tp = p gives part i to tp rank i:
+//
+//	layers.N.weight      [p, w/p, w/p]       W_iiᵀ, std sqrt(2/fan_in)
+//	layers.N.compress    [p, w/p, k]         C_iᵀ, std sqrt(1/(w/p))
+//	layers.N.decompress  [p, (p−1)k, w/p]    D_ijᵀ for j ≠ i in increasing j (absent when p = 1)
+//	layers.N.bias        [w]                 b_i at [i·w/p, (i+1)·w/p)
+//
+// where fan_in = w/p + (p−1)·k. With p = 1 the weight has the dense
+// layer's elements in the dense layer's order and std, so a one-part
+// phantom mlp is the dense mlp, weight for weight.
+func phantomSpecs(m *ir.Model, prefix string) []*paramSpec {
+	var out []*paramSpec
+	w, p, k := m.Width, m.FFNKind.Parts, m.FFNKind.K
+	wp := w / p
+	fanIn := float64(wp + (p-1)*k)
+	for l := 0; l < m.Depth; l++ {
+		name := func(s string) string { return fmt.Sprintf("%slayers.%d.%s", prefix, l, s) }
+		out = append(out,
+			&paramSpec{name: name("weight"), shape: []int{p, wp, wp}, std: math.Sqrt(2 / fanIn), decay: true, shard: rowShard, layer: l},
+			&paramSpec{name: name("compress"), shape: []int{p, wp, k}, std: math.Sqrt(1 / float64(wp)), decay: true, shard: rowShard, layer: l})
+		if p > 1 {
+			out = append(out, &paramSpec{name: name("decompress"), shape: []int{p, (p - 1) * k, wp}, std: math.Sqrt(2 / fanIn), decay: true, shard: rowShard, layer: l})
+		}
+		out = append(out, &paramSpec{name: name("bias"), shape: []int{w}, init: initZeros, shard: colShard, layer: l})
 	}
 	return out
 }

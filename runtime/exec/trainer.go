@@ -119,7 +119,16 @@ func Validate(p *ir.Plan) error {
 		}
 	}
 	if m.FFNKind.IsPhantom() {
-		return fmt.Errorf("plan %s: phantom FFNs are not executed by the runtime yet", p.Name)
+		if m.Kind != ir.MLPModel {
+			return fmt.Errorf("plan %s: phantom FFNs in transformer blocks are not executed by the runtime yet (phantom mlp models are)", p.Name)
+		}
+		f := m.FFNKind
+		if f.Parts < 1 || m.Width%f.Parts != 0 {
+			return fmt.Errorf("model %s: phantom parts %d must divide the width %d", m.Name, f.Parts, m.Width)
+		}
+		if p.TP != 1 && p.TP != f.Parts {
+			return fmt.Errorf("plan %s: a phantom model of %d parts runs with tp = %d (one part per rank) or tp = 1, not tp = %d", p.Name, f.Parts, f.Parts, p.TP)
+		}
 	}
 	if m.MoE != nil && m.MoE.NormalizeTopK {
 		return fmt.Errorf("plan %s: moe.normalize_topk is not executed by the runtime yet", p.Name)
@@ -193,7 +202,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		infos[s] = ir.StageInfo{Index: s, FirstLayer: first, EndLayer: first + layers[s], Embedding: s == 0, Head: s == nStages-1}
 		first += layers[s]
 	}
-	if m.Kind == ir.MLPModel && p.TP > 1 {
+	if m.Kind == ir.MLPModel && p.TP > 1 && !m.FFNKind.IsPhantom() {
 		for _, in := range infos[:nStages-1] {
 			if in.EndLayer%2 == 1 {
 				return nil, fmt.Errorf("plan %s: a pipeline stage ends after mlp layer %d, a column-parallel layer whose output is split over tp; choose pp so that stages hold whole layer pairs", p.Name, in.EndLayer-1)
@@ -202,7 +211,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	sz := sched.Sizes{Layers: layers, ParamBytes: 4, GradBytes: 4, BucketParams: int64(bucket)}
 	if m.Kind == ir.MLPModel {
-		sz.Boundary = int64(p.MicroBatch * m.Width * 4)
+		sz.Boundary = int64(p.MicroBatch * m.Width / max(p.TP, 1) * 4)
 	} else {
 		sz.Boundary = int64(p.MicroBatch * m.Seq * m.Hidden * 4)
 	}

@@ -105,7 +105,7 @@ type stageActs struct {
 	mlpOut  [][]float32 // output of each layer (post-activation)
 	mlpTgt  []float32
 	ghosts  [][]float32 // phantom layers: the gathered ghosts of each layer
-	out     []float32 // the stage's output activation (to send)
+	out     []float32   // the stage's output activation (to send)
 	aux     float64
 	ceLoss  float64
 	haveOut bool

@@ -61,7 +61,8 @@ const (
 	ActSendB // input gradient to the previous virtual stage (non-blocking)
 	ActRecvB // input gradient from the next virtual stage (blocking)
 	// ActReduceGrad reduces one gradient bucket over the data-parallel group
-	// (all-reduce for ZeRO 0 and 1, reduce-scatter for ZeRO 2 and 3).
+	// (all-reduce for ZeRO 0; reduce-scatter for ZeRO 1, 2 and 3, each rank
+	// keeping the reduced chunk it owns).
 	// Asynchronous, overlapped with the remaining backward.
 	ActReduceGrad
 	// ActAllGatherParams gathers parameters over the data-parallel group:

@@ -202,7 +202,22 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 				Phase: phase, Coll: collKind(c.Kind), Axis: c.Axis, Bytes: int64(c.Bytes), Count: c.Calls(), What: c.Name})
 		}
 	}
+	// The last stage keeps a copy of the tied embedding for the head (summed
+	// with the first stage's by ALLREDUCE_TIED), which the graph's head op
+	// reads without owning it.
+	if sz.TiedParams > 0 && n > 1 && !ownsWeight(stages[n-1], "wte") {
+		sz.StageParams[n-1] += sz.TiedParams
+	}
 	return sz
+}
+
+func ownsWeight(sg *ir.Stage, name string) bool {
+	for _, o := range sg.Ops {
+		if o.Weight != nil && o.Weight.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func collKind(k ir.CommKind) ir.CollKind {

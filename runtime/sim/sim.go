@@ -263,6 +263,8 @@ type simulator struct {
 	// preIssued[i] holds the gradient buckets rank i issued while the
 	// backward that produced them ran.
 	preIssued []map[int32]bool
+	// commEnd[i] is when rank i's latest transfer or collective ended.
+	commEnd []float64
 }
 
 // Run simulates one step of s.
@@ -283,6 +285,7 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 	sm.waitFrom = make([]float64, n)
 	sm.waitOn = make([]*instance, n)
 	sm.preIssued = make([]map[int32]bool, n)
+	sm.commEnd = make([]float64, n)
 	sm.groups = make([]*simGroup, len(s.Groups))
 	nodes := len(s.Ranks)
 	if cfg.RanksPerNode > 0 {
@@ -344,6 +347,13 @@ func (sm *simulator) result() *Result {
 	}
 	res.StepTime = step
 	var busy, idle, exposed float64
+	for i := range sm.real {
+		// Collectives still running when the rank's program is done (the
+		// ZeRO parameter gathers after the optimizer) are exposed too.
+		if tail := sm.commEnd[i] - sm.clock[i]; tail > 0 {
+			sm.exposed[i] += tail
+		}
+	}
 	for r := range nr {
 		i := sm.simOf[r]
 		if i < 0 {
@@ -842,6 +852,9 @@ func (sm *simulator) finish(f *flow) {
 		sm.rerate(f.nics)
 	}
 	if in := f.coll; in != nil {
+		for _, m := range in.members {
+			sm.commEnd[m] = sm.now
+		}
 		in.done = true
 		for _, w := range in.waiters {
 			sm.push(event{t: sm.now, rank: w})
@@ -861,8 +874,11 @@ func (sm *simulator) finish(f *flow) {
 				}
 			}
 		}
-	} else if sm.cfg.Trace && f.kind.IsSend() {
-		sm.trace(f.rank, StreamComm, f.kind, f.action, f.start, sm.now-f.start)
+	} else if f.kind.IsSend() {
+		sm.commEnd[f.rank] = sm.now
+		if sm.cfg.Trace {
+			sm.trace(f.rank, StreamComm, f.kind, f.action, f.start, sm.now-f.start)
+		}
 	}
 	for _, w := range f.waiters {
 		sm.push(event{t: sm.now, rank: w})

@@ -57,6 +57,9 @@ type templates struct {
 	embedParams           float64
 	headParams, headTied  float64
 	wteBytes              float64
+
+	mu    sync.Mutex
+	timed map[timedKey]*timed
 }
 
 type templateKey struct {
@@ -101,7 +104,7 @@ func templatesFor(p *ir.Plan) *templates {
 }
 
 func buildTemplates(p *ir.Plan) *templates {
-	t := &templates{}
+	t := &templates{timed: map[timedKey]*timed{}}
 	mesh := ir.NewMesh(p)
 	d := newDims(p)
 	sh := newSharder(p)
@@ -210,25 +213,10 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	t := templatesFor(p)
 	m := p.Model
 	L := m.NumLayers()
-	full := p.Recompute == "full"
-
-	// per-kind weights of the pipeline pass, and summaries with ZeRO-3's
-	// per-layer gathers (which depend on dp)
-	var kindCost [nKindsLayer]float64
-	var kindSum [nKindsLayer]summary
-	for k, i := range t.index {
-		if i < 0 {
-			continue
-		}
-		kindCost[k] = opsTime(cm, t.layers[k], t.colls[k])
-		colls := t.colls[k]
-		if z := zero3Colls(p, mesh, t.layers[k], i, false); z != nil {
-			colls = append(append([]*ir.Collective(nil), colls...), z...)
-		}
-		kindSum[k] = summarizeOps(cm, t.layers[k], colls, full)
-	}
 	chunks := p.PP * p.VPP
-	first, last := opsTime(cm, t.embed, t.embedColls), opsTime(cm, t.head, t.headColls)
+	ts := timedFor(t, p, mesh, cm, chunks == 1)
+	kindCost, kindSum := ts.kindCost, ts.kindSum
+	first, last := ts.first, ts.last
 	pk := partitionKey{m, kindCost, first, last, chunks}
 	cacheMu.Lock()
 	bounds, ok := partitionMemo[pk]
@@ -247,16 +235,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		cacheMu.Unlock()
 	}
 
-	embedSum := summarizeOps(cm, t.embed, withZero3(p, mesh, t.embed, t.embedColls, false), full)
-	headSum := summarizeOps(cm, t.head, withZero3(p, mesh, t.head, t.headColls, chunks == 1), full)
-	boundary := boundaryBytes(p)
-	// the pipeline sends of a stage: forward to the next, backward to the
-	// previous (summarized once; the first and last stages have one)
-	var sendF, sendB summary
-	if p.PP > 1 {
-		sendF = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Forward, Overlap: ir.Critical}}, full)
-		sendB = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Backward, Overlap: ir.Critical}}, full)
-	}
+	embedSum, headSum, sendF, sendB := &ts.embed, &ts.head, &ts.sendF, &ts.sendB
 	dp := digestPool.Get().(*[]stageDigest)
 	defer digestPool.Put(dp)
 	if cap(*dp) < chunks {
@@ -286,7 +265,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		prevCounts = n
 		dg.sum = &summary{}
 		if s == 0 {
-			dg.sum.add(&embedSum, 1)
+			dg.sum.add(embedSum, 1)
 			dg.dense += t.embedParams
 		}
 		for k := range n {
@@ -297,7 +276,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			}
 		}
 		if s == chunks-1 {
-			dg.sum.add(&headSum, 1)
+			dg.sum.add(headSum, 1)
 			dg.dense += t.headParams
 			if s == 0 {
 				dg.dense -= t.headTied // one wte on a single stage
@@ -305,10 +284,10 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		}
 		if p.PP > 1 {
 			if s < chunks-1 {
-				dg.sum.add(&sendF, 1)
+				dg.sum.add(sendF, 1)
 			}
 			if s > 0 {
-				dg.sum.add(&sendB, 1)
+				dg.sum.add(sendB, 1)
 			}
 		}
 		// the stage's step collectives, written into stepBuf when they fit
@@ -335,4 +314,74 @@ func withZero3(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, colls []*ir.Collective, s
 		return append(append([]*ir.Collective(nil), colls...), z...)
 	}
 	return colls
+}
+
+// timed are a template's summaries on one machine and data-parallel
+// setting: what the cost model makes of the template's ops.
+type timed struct {
+	kindCost    [nKindsLayer]float64
+	kindSum     [nKindsLayer]summary
+	first, last float64 // the pipeline pass's weights of embedding and head
+	embed, head summary
+	sendF       summary // a stage's pipeline send forward, and backward
+	sendB       summary
+}
+
+// timedKey is what, besides the template, the times depend on: the
+// machine (by value: a fit changes a device's parameters in place), the
+// groups that dp and the node size shape, ZeRO, and whether one stage holds
+// both embedding and head.
+type timedKey struct {
+	dev         ir.Device
+	intraBW     float64
+	intraLat    float64
+	interBW     float64
+	interLat    float64
+	perNode, dp int
+	pp1         bool
+	zero        int
+	single      bool
+}
+
+func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
+	c := p.Cluster
+	key := timedKey{*cm.dev, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single}
+	t.mu.Lock()
+	ts, ok := t.timed[key]
+	t.mu.Unlock()
+	if ok {
+		return ts
+	}
+	ts = &timed{}
+	full := p.Recompute == "full"
+	// per-kind weights of the pipeline pass, and summaries with ZeRO-3's
+	// per-layer gathers (which depend on dp)
+	for k, i := range t.index {
+		if i < 0 {
+			continue
+		}
+		ts.kindCost[k] = opsTime(cm, t.layers[k], t.colls[k])
+		colls := t.colls[k]
+		if z := zero3Colls(p, mesh, t.layers[k], i, false); z != nil {
+			colls = append(append([]*ir.Collective(nil), colls...), z...)
+		}
+		ts.kindSum[k] = summarizeOps(cm, t.layers[k], colls, full)
+	}
+	ts.first, ts.last = opsTime(cm, t.embed, t.embedColls), opsTime(cm, t.head, t.headColls)
+	ts.embed = summarizeOps(cm, t.embed, withZero3(p, mesh, t.embed, t.embedColls, false), full)
+	ts.head = summarizeOps(cm, t.head, withZero3(p, mesh, t.head, t.headColls, single), full)
+	if p.PP > 1 {
+		// the pipeline sends of a stage: forward to the next, backward to
+		// the previous (the first and last stages have one)
+		boundary := boundaryBytes(p)
+		ts.sendF = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Forward, Overlap: ir.Critical}}, full)
+		ts.sendB = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Backward, Overlap: ir.Critical}}, full)
+	}
+	t.mu.Lock()
+	if len(t.timed) >= cacheBound {
+		t.timed = map[timedKey]*timed{}
+	}
+	t.timed[key] = ts
+	t.mu.Unlock()
+	return ts
 }

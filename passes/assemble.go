@@ -281,6 +281,9 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	var kindBytes [nKinds]float64
 	var slowCells [nKinds][nAxes]commCell
 	for r := 0; r < pp; r++ {
+		if lite && r != slowest {
+			continue // the job's bytes by kind are a report's
+		}
 		for st := r; st < len(stages); st += pp {
 			for _, e := range stages[st].sum.comm {
 				kindBytes[e.k] += e.bytes * m * ranksPerStage

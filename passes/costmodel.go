@@ -2,6 +2,7 @@ package passes
 
 import (
 	"math"
+	"sync"
 
 	"planc/ir"
 )
@@ -51,13 +52,45 @@ func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
 
 func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }
 
+type placementKey struct {
+	mesh    ir.Mesh
+	perNode int
+	axis    int
+}
+
+var (
+	placementMu   sync.Mutex
+	placementMemo = map[placementKey]placement{}
+)
+
 // placementOf returns the placement of rank 0's group along axis (groups
-// along one axis are congruent in Megatron order).
+// along one axis are congruent in Megatron order), memoized per mesh and
+// node size.
 func (cm *costModel) placementOf(axis ir.Axis) placement {
 	ai := axisIndex(axis)
 	if pl := cm.place[ai]; pl.p > 0 {
 		return pl
 	}
+	key := placementKey{cm.mesh, cm.perNode, ai}
+	placementMu.Lock()
+	pl, ok := placementMemo[key]
+	placementMu.Unlock()
+	if ok {
+		cm.place[ai] = pl
+		return pl
+	}
+	pl = cm.computePlacement(axis)
+	placementMu.Lock()
+	if len(placementMemo) >= cacheBound {
+		placementMemo = map[placementKey]placement{}
+	}
+	placementMemo[key] = pl
+	placementMu.Unlock()
+	cm.place[ai] = pl
+	return pl
+}
+
+func (cm *costModel) computePlacement(axis ir.Axis) placement {
 	m := cm.mesh
 	var g []int
 	switch axis {
@@ -80,7 +113,6 @@ func (cm *costModel) placementOf(axis ir.Axis) placement {
 		pl.perNode = max(pl.perNode, run)
 	}
 	pl.share = min(cm.perNode, m.Size())
-	cm.place[ai] = pl
 	return pl
 }
 

@@ -403,9 +403,9 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 		row("  bubble", func(u *ir.Unit) string { return seconds(u.Cost.Bubble) })
 		row("tokens/s", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.TokensPerSec) })
 		row("MFU", func(u *ir.Unit) string { return fmt.Sprintf("%.1f%%", 100*u.Cost.MFU) })
-		row("peak memory (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().Peak) })
-		row("  activations (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().Activations) })
-		row("  MoE buffers (GiB)", func(u *ir.Unit) string { return gibs(u.Memory.WorstRank().MoEBuffers) })
+		row("peak memory", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Peak) })
+		row("  activations", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Activations) })
+		row("  MoE buffers", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().MoEBuffers) })
 		for _, k := range ir.CommKinds {
 			k := k
 			any := false

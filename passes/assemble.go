@@ -240,8 +240,8 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	for s := tailRank; s < len(stages); s += pp {
 		for _, c := range stages[s].step {
 			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
-		cell.calls += float64(max(c.calls, 1))
-		cell.bytes += c.bytes * float64(max(c.calls, 1))
+			cell.calls += float64(max(c.calls, 1))
+			cell.bytes += c.bytes * float64(max(c.calls, 1))
 			cell.time += cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
 		}
 	}

@@ -215,7 +215,7 @@ var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"
 type stageDigest struct {
 	index, ppRank int
 	sum           *summary // may be shared by identical stages (read-only)
-	dense, expert float64 // parameter elements per rank
+	dense, expert float64  // parameter elements per rank
 	step          []stepColl
 }
 

@@ -124,3 +124,39 @@ func TestTextForm(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryShapeVerifies builds and verifies every schedule over a grid of
+// pipeline sizes, micro-batch counts, data parallelism and ZeRO stages,
+// including the few-micro-batch corners (m < p, zb-v's m < 2p−1).
+func TestEveryShapeVerifies(t *testing.T) {
+	n := 0
+	for _, kind := range []string{"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"} {
+		for p := 1; p <= 5; p++ {
+			for m := 1; m <= 11; m++ {
+				for _, dz := range [][2]int{{1, 0}, {2, 0}, {2, 1}, {2, 3}} {
+					v := 1
+					switch kind {
+					case "interleaved":
+						v = 2 + m%2
+						if m%p != 0 {
+							continue
+						}
+					case "zb-v":
+						v = 2
+					}
+					pl := testPlan(kind, p, v, m, dz[0], 1, dz[1])
+					s, diags := Build(pl, PlanSizes(pl))
+					if diags.HasErrors() {
+						t.Errorf("%s p=%d v=%d m=%d dp=%d zero=%d: %v", kind, p, v, m, dz[0], dz[1], diags)
+						continue
+					}
+					if _, err := Verify(s); err != nil {
+						t.Errorf("%s p=%d v=%d m=%d dp=%d zero=%d: %v", kind, p, v, m, dz[0], dz[1], err)
+					}
+					n++
+				}
+			}
+		}
+	}
+	t.Logf("%d schedules built and verified", n)
+}

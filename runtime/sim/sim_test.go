@@ -118,3 +118,42 @@ func TestZBVBeatsZBH1(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryShapeSimulates runs the simulator over the grid of schedules and
+// checks what must hold whatever the schedule: every rank computes exactly
+// its m·v forwards and backwards, and the step is at least that long.
+func TestEveryShapeSimulates(t *testing.T) {
+	for _, kind := range []string{"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"} {
+		for p := 1; p <= 5; p++ {
+			for m := 1; m <= 11; m++ {
+				v := 1
+				switch kind {
+				case "interleaved":
+					v = 2 + m%2
+					if m%p != 0 {
+						continue
+					}
+				case "zb-v":
+					v = 2
+				}
+				pl := testPlan(kind, p, v, m, 2, 1)
+				pl.Zero = m % 4
+				s := build(t, pl)
+				c := Uniform{F: 1, B: 2, W: 0.5}
+				res, err := Run(s, Config{Costs: c})
+				if err != nil {
+					t.Fatalf("%s p=%d m=%d: %v", kind, p, m, err)
+				}
+				want := float64(m*v) * (c.F + c.B + c.W)
+				for r, b := range res.Busy {
+					if math.Abs(b-want) > 1e-9 {
+						t.Errorf("%s p=%d m=%d rank %d: busy %g, want %g", kind, p, m, r, b, want)
+					}
+				}
+				if res.StepTime < want-1e-9 {
+					t.Errorf("%s p=%d m=%d: step %g shorter than the compute %g", kind, p, m, res.StepTime, want)
+				}
+			}
+		}
+	}
+}

@@ -199,7 +199,27 @@ func Estimate(plan *ir.Plan) (Estimation, ir.Diagnostics) { return estimate(plan
 // memory, throughput and MFU are Estimate's.
 func EstimateStep(plan *ir.Plan) (Estimation, ir.Diagnostics) { return estimate(plan, true) }
 
-var digestPool = sync.Pool{New: func() any { return new([]stageDigest) }}
+// scratch is an estimate's working memory, reused through a pool: the
+// stage digests, their step-collective lists and their summaries.
+type scratch struct {
+	digests []stageDigest
+	steps   []stepColl
+	sums    []summary
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// newSum returns a zeroed summary from the scratch (keeping the capacity of
+// its communication list).
+func (sc *scratch) newSum() *summary {
+	if len(sc.sums) == cap(sc.sums) {
+		sc.sums = append(sc.sums, summary{})[:len(sc.sums)]
+	}
+	sc.sums = sc.sums[:len(sc.sums)+1]
+	s := &sc.sums[len(sc.sums)-1]
+	*s = summary{comm: s.comm[:0]}
+	return s
+}
 
 func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	pc := *plan
@@ -209,7 +229,8 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		return Estimation{}, ds
 	}
 	mesh := ir.NewMesh(p)
-	cm := newCostModel(p, mesh)
+	cmv := makeCostModel(p, mesh)
+	cm := &cmv
 	t := templatesFor(p)
 	m := p.Model
 	L := m.NumLayers()
@@ -236,14 +257,21 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 
 	embedSum, headSum, sendF, sendB := &ts.embed, &ts.head, &ts.sendF, &ts.sendB
-	dp := digestPool.Get().(*[]stageDigest)
-	defer digestPool.Put(dp)
-	if cap(*dp) < chunks {
-		*dp = make([]stageDigest, chunks)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	if cap(sc.digests) < chunks {
+		sc.digests = make([]stageDigest, chunks)
 	}
-	digests := (*dp)[:chunks]
+	if cap(sc.sums) < chunks {
+		sc.sums = make([]summary, 0, chunks)
+	}
+	sc.sums = sc.sums[:0]
+	digests := sc.digests[:chunks]
 	var prevCounts [nKindsLayer]int
-	stepBuf := make([]stepColl, 0, 16) // the stages' step lists, in one array
+	if cap(sc.steps) < 16 {
+		sc.steps = make([]stepColl, 0, 16)
+	}
+	stepBuf := sc.steps[:0] // the stages' step lists, in one array
 	for s := 0; s < chunks; s++ {
 		dg := stageDigest{index: s, ppRank: s % p.PP}
 		var n [nKindsLayer]int
@@ -263,7 +291,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			continue
 		}
 		prevCounts = n
-		dg.sum = &summary{}
+		dg.sum = sc.newSum()
 		if s == 0 {
 			dg.sum.add(embedSum, 1)
 			dg.dense += t.embedParams

@@ -39,6 +39,11 @@ type placement struct {
 }
 
 func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
+	cm := makeCostModel(p, mesh)
+	return &cm
+}
+
+func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	per := c.PerNode
 	if per <= 0 {
@@ -47,7 +52,7 @@ func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
 	if per <= 0 {
 		per = 1
 	}
-	return &costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per}
+	return costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per}
 }
 
 func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }

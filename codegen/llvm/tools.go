@@ -19,18 +19,19 @@ type Toolchain struct {
 	LLVMVersion                          int
 }
 
-// toolVersions lists the versioned names tried after the plain one, newest
-// first, so that a newer LLVM installed next to 14 is preferred.
-var toolVersions = []int{20, 19, 18, 17, 16, 15, 14}
+// toolVersions lists the versioned names tried before the plain one. LLVM 14
+// comes first: llir/llvm v0.3.6 prints its dialect, and its llc, ld.lld and
+// llvm-readelf agree on the code-object format the tests read. A newer llc
+// is used only for a target that LLVM 14 cannot lower (sm_90).
+var toolVersions = []int{14, 20, 19, 18, 17, 16, 15}
 
-// findTool returns the newest llc-like tool: name, name-N on PATH, or
-// /usr/lib/llvm-N/bin/name.
+// findTool returns the first of name-14, /usr/lib/llvm-14/bin/name, the
+// plain name, then newer versioned names.
 func findTool(name string) string {
-	var cands []string
-	for _, v := range toolVersions {
+	cands := []string{fmt.Sprintf("%s-%d", name, 14), fmt.Sprintf("/usr/lib/llvm-%d/bin/%s", 14, name), name}
+	for _, v := range toolVersions[1:] {
 		cands = append(cands, fmt.Sprintf("%s-%d", name, v), fmt.Sprintf("/usr/lib/llvm-%d/bin/%s", v, name))
 	}
-	cands = append(cands, name)
 	for _, c := range cands {
 		if p, err := exec.LookPath(c); err == nil {
 			return p
@@ -39,29 +40,72 @@ func findTool(name string) string {
 	return ""
 }
 
+// newerLLCs lists installed llc binaries newer than LLVM 14, newest first.
+func newerLLCs() []string {
+	var out []string
+	for _, v := range toolVersions[1:] {
+		for _, c := range []string{fmt.Sprintf("llc-%d", v), fmt.Sprintf("/usr/lib/llvm-%d/bin/llc", v)} {
+			if p, err := exec.LookPath(c); err == nil {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // FindToolchain locates llc, llvm-as, ld.lld, FileCheck and llvm-readelf.
 func FindToolchain() Toolchain {
 	tc := Toolchain{LLC: findTool("llc"), LLVMAs: findTool("llvm-as"), LLD: findTool("ld.lld"),
 		FileCheck: findTool("FileCheck"), ReadELF: findTool("llvm-readelf")}
-	if tc.LLC != "" {
-		out, _ := exec.Command(tc.LLC, "--version").Output()
-		if m := regexp.MustCompile(`LLVM version (\d+)`).FindSubmatch(out); m != nil {
-			tc.LLVMVersion, _ = strconv.Atoi(string(m[1]))
-		}
-	}
+	tc.LLVMVersion = llvmVersion(tc.LLC)
 	return tc
 }
 
-// Lowers reports whether tc's llc can lower modules for t (LLVM 14 has no
-// sm_90: it arrived in LLVM 15), and if not, why.
+func llvmVersion(llc string) int {
+	if llc == "" {
+		return 0
+	}
+	out, _ := exec.Command(llc, "--version").Output()
+	if m := regexp.MustCompile(`LLVM version (\d+)`).FindSubmatch(out); m != nil {
+		v, _ := strconv.Atoi(string(m[1]))
+		return v
+	}
+	return 0
+}
+
+func knowsCPU(llc string, t Target) bool {
+	arch := map[TargetKind]string{Host: "x86-64", AMDGPU: "amdgcn", NVPTX: "nvptx64"}[t.Kind]
+	out, _ := exec.Command(llc, "-march="+arch, "-mcpu=help").CombinedOutput()
+	return regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(t.CPU) + `\s`).Match(out)
+}
+
+// LLCFor returns the llc that lowers modules for t: the primary one (LLVM
+// 14) when it knows t's CPU, else the newest installed llc that does (LLVM
+// 14 has no sm_90), else "".
+func (tc Toolchain) LLCFor(t Target) string {
+	if tc.LLC == "" {
+		return ""
+	}
+	if knowsCPU(tc.LLC, t) {
+		return tc.LLC
+	}
+	for _, llc := range newerLLCs() {
+		if llc != tc.LLC && knowsCPU(llc, t) {
+			return llc
+		}
+	}
+	return ""
+}
+
+// Lowers reports whether some installed llc can lower modules for t, and
+// if not, why.
 func (tc Toolchain) Lowers(t Target) (bool, string) {
 	if tc.LLC == "" {
 		return false, "llc is not installed"
 	}
-	arch := map[TargetKind]string{Host: "x86-64", AMDGPU: "amdgcn", NVPTX: "nvptx64"}[t.Kind]
-	out, _ := exec.Command(tc.LLC, "-march="+arch, "-mcpu=help").CombinedOutput()
-	if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(t.CPU) + `\s`).Match(out) {
-		return false, fmt.Sprintf("llc (LLVM %d) does not know -mcpu=%s", tc.LLVMVersion, t.CPU)
+	if tc.LLCFor(t) == "" {
+		return false, fmt.Sprintf("llc (LLVM %d) does not know -mcpu=%s, and no newer llc (apt-get install llvm-16) is installed", tc.LLVMVersion, t.CPU)
 	}
 	return true, ""
 }
@@ -125,7 +169,7 @@ func Build(m *Module, dir, base string, tc Toolchain) (Artefacts, error) {
 	switch m.Target.Kind {
 	case Host, AMDGPU:
 		a.Object = filepath.Join(dir, base+".o")
-		if err := run(tc.LLC, append(args, "-filetype=obj", a.LL, "-o", a.Object)...); err != nil {
+		if err := run(tc.LLCFor(m.Target), append(args, "-filetype=obj", a.LL, "-o", a.Object)...); err != nil {
 			return a, err
 		}
 		if m.Target.Kind == AMDGPU {
@@ -140,7 +184,7 @@ func Build(m *Module, dir, base string, tc Toolchain) (Artefacts, error) {
 		}
 	case NVPTX:
 		a.Code = filepath.Join(dir, base+".ptx")
-		if err := run(tc.LLC, append(args, a.LL, "-o", a.Code)...); err != nil {
+		if err := run(tc.LLCFor(m.Target), append(args, a.LL, "-o", a.Code)...); err != nil {
 			return a, err
 		}
 	}

@@ -206,7 +206,9 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		for s := r; s < len(stages); s += pp {
 			for _, c := range stages[s].step {
 				calls := float64(max(c.calls, 1))
-				jobStepBytes[kindIndex(c.kind)] += c.bytes * calls
+				if !lite {
+					jobStepBytes[kindIndex(c.kind)] += c.bytes * calls
+				}
 				if same {
 					continue
 				}

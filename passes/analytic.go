@@ -356,11 +356,14 @@ type timed struct {
 }
 
 // timedKey is what, besides the template, the times depend on: the
-// machine (by value: a fit changes a device's parameters in place), the
+// machine (with the device's parameters by value: a fit changes them in
+// place), the
 // groups that dp and the node size shape, ZeRO, and whether one stage holds
 // both embedding and head.
 type timedKey struct {
-	dev         ir.Device
+	dev         *ir.Device
+	mm, ko, me  float64 // the device's fitted parameters (a fit changes them in place)
+	peak, hbm   float64
 	intraBW     float64
 	intraLat    float64
 	interBW     float64
@@ -373,7 +376,8 @@ type timedKey struct {
 
 func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
 	c := p.Cluster
-	key := timedKey{*cm.dev, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single}
+	d := cm.dev
+	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single}
 	t.mu.Lock()
 	ts, ok := t.timed[key]
 	t.mu.Unlock()

@@ -93,13 +93,26 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	} else {
 		ranks = make([]rankAgg, pp)
 	}
-	for i := range stages {
-		sd := &stages[i]
-		ra := &ranks[sd.ppRank]
-		ra.sum.addScalars(sd.sum, 1)
-		ra.dense += sd.dense
-		ra.expert += sd.expert
-		ra.stageCnt++
+	// a rank whose stages have the digests of the previous rank's (the
+	// middle of a uniform pipeline) copies its aggregate
+	for r := 0; r < pp; r++ {
+		ra := &ranks[r]
+		same := r > 0
+		for st := r; same && st < len(stages); st += pp {
+			a, b := &stages[st], &stages[st-1]
+			same = a.sum == b.sum && a.dense == b.dense && a.expert == b.expert
+		}
+		if same {
+			*ra = ranks[r-1]
+			continue
+		}
+		for st := r; st < len(stages); st += pp {
+			sd := &stages[st]
+			ra.sum.addScalars(sd.sum, 1)
+			ra.dense += sd.dense
+			ra.expert += sd.expert
+			ra.stageCnt++
+		}
 	}
 	elem := float64(elemBytes(p.Precision))
 	for r := 0; r < pp; r++ {

@@ -236,9 +236,9 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	L := m.NumLayers()
 	chunks := p.PP * p.VPP
 	ts := timedFor(t, p, mesh, cm, chunks == 1)
-	kindCost, kindSum := ts.kindCost, ts.kindSum
+	kindCost, kindSum := &ts.kindCost, &ts.kindSum
 	first, last := ts.first, ts.last
-	pk := partitionKey{m, kindCost, first, last, chunks}
+	pk := partitionKey{m, *kindCost, first, last, chunks}
 	cacheMu.Lock()
 	bounds, ok := partitionMemo[pk]
 	cacheMu.Unlock()
@@ -273,7 +273,8 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 	stepBuf := sc.steps[:0] // the stages' step lists, in one array
 	for s := 0; s < chunks; s++ {
-		dg := stageDigest{index: s, ppRank: s % p.PP}
+		dg := &digests[s]
+		*dg = stageDigest{index: s, ppRank: s % p.PP}
 		var n [nKindsLayer]int
 		if m.Kind == ir.MLPModel || m.MoE != nil {
 			for l := bounds[s]; l < bounds[s+1]; l++ {
@@ -285,9 +286,8 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		edge := s == 0 || s == chunks-1 || s == 1 || s == chunks-2
 		if !edge && n == prevCounts {
 			// a middle stage like the one before: same digest
-			prev := digests[s-1]
+			prev := &digests[s-1]
 			dg.sum, dg.dense, dg.expert, dg.step = prev.sum, prev.dense, prev.expert, prev.step
-			digests[s] = dg
 			continue
 		}
 		prevCounts = n
@@ -329,7 +329,6 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		if len(buf) > 0 && start < cap(stepBuf) && &buf[0] == &stepBuf[:start+1][start] {
 			stepBuf = stepBuf[:start+len(buf)]
 		}
-		digests[s] = dg
 	}
 	mem, cost := assemble(p, cm, digests, lite)
 	e := Estimation{StepTime: cost.StepTime, PeakBytes: mem.WorstRank().Peak, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU, Memory: mem, Cost: cost}

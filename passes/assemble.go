@@ -80,6 +80,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	var worstRow ir.RankMemory
 	type rankAgg struct {
 		sum      summary // its stages' scalars (no communication list)
+		same     bool    // its stages are the previous rank's
 		dense    float64
 		expert   float64
 		stageCnt int
@@ -104,6 +105,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		}
 		if same {
 			*ra = ranks[r-1]
+			ra.same = true
 			continue
 		}
 		for st := r; st < len(stages); st += pp {
@@ -115,8 +117,23 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		}
 	}
 	elem := float64(elemBytes(p.Precision))
+	var prevRow ir.RankMemory
 	for r := 0; r < pp; r++ {
 		ra := &ranks[r]
+		if ra.same { // only the micro-batches in flight differ
+			row := prevRow
+			row.PPRank, row.InFlight = r, inFlight(p, r)
+			row.Activations = ra.sum.saved * row.InFlight
+			row.Peak += row.Activations - prevRow.Activations
+			if !lite {
+				mem.Ranks[r] = row
+			}
+			if row.Peak > worstRow.Peak {
+				mem.Worst, worstRow = r, row
+			}
+			prevRow = row
+			continue
+		}
 		zd, ze := 1.0, 1.0
 		row := ir.RankMemory{PPRank: r, ParamCount: ra.dense + ra.expert}
 		shard := func(n float64, stage int, z float64) float64 {
@@ -148,6 +165,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		if r == 0 || row.Peak > worstRow.Peak {
 			mem.Worst, worstRow = r, row
 		}
+		prevRow = row
 	}
 
 	// Time per micro-batch on each pp rank.

@@ -186,8 +186,13 @@ func (cm *costModel) commTime(kind ir.CommKind, axis ir.Axis, n float64) float64
 		return float64(pl.p-1)*ae + math.Max(intra, inter)
 	case ir.Broadcast:
 		return ring(kind, n, N, ae, be) + ring(kind, n, k, ai, bi)
-	default: // send/recv across nodes
-		return ae + n/be
+	default:
+		// send/recv between neighbours of a ring laid out node by node:
+		// each group crosses a node boundary once, so a node carries one
+		// transfer per group it holds (perNode/k of them), and a pipeline
+		// group (one rank per node) one per rank
+		groups := max(cm.perNode/max(k, 1), 1)
+		return ae + n/(cm.cluster.InterBW/float64(groups))
 	}
 }
 

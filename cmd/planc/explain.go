@@ -342,11 +342,14 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 	for _, v := range values {
 		vf := *pf
 		vf.sets = append(append(multiFlag(nil), pf.sets...), key+"="+v)
+		col := column{value: v}
 		prog, plans, code := vf.load(files, stderr)
 		if code != exitOK {
-			return code
+			// the variant is not a valid plan: its column stays empty
+			worst = exitError
+			cols = append(cols, col)
+			continue
 		}
-		col := column{value: v}
 		for _, p := range plans {
 			u, diags := passes.Compile(prog, p, opts)
 			printDiagnostics(stderr, diags, prog.Sources, pf.json)

@@ -56,7 +56,10 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 	if limit <= 0 {
 		limit = 200000
 	}
-	world := clusterFor(withDefaults(p)).Devices()
+	cl := clusterFor(withDefaults(p))
+	world := cl.Devices()
+	perNode := max(cl.PerNode, 1)
+	m := p.Model
 	auto := func(f string) bool { return p.Auto[f] }
 	choices := func(f string, cur int, vals []int) []int {
 		if auto(f) {
@@ -95,6 +98,15 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 					if !auto("dp") && !auto("tp") && !auto("pp") && !auto("cp") {
 						// nothing to fill among degrees
 					} else if tp*pp*cp*dp != world {
+						continue
+					}
+					// cheap necessary conditions before any estimate: tp
+					// inside a node and dividing the heads, a stage per
+					// pipeline rank at least
+					if auto("tp") && (tp > perNode || (m.Kind != ir.MLPModel && m.Heads%tp != 0)) {
+						continue
+					}
+					if auto("pp") && pp > m.NumLayers() {
 						continue
 					}
 					gb := p.GlobalBatch
@@ -136,8 +148,22 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 														if pp == 1 && (vpp > 1 || sched != schedules[0]) {
 															continue // schedules differ only with a pipeline
 														}
-														if sched == "zb-v" && auto("vpp") {
-															q.VPP = 2
+														if auto("vpp") {
+															// chunks per rank only where the schedule has them
+															switch sched {
+															case "interleaved":
+																if vpp == 1 {
+																	continue
+																}
+															case "zb-v":
+																if vpp != 2 {
+																	continue
+																}
+															default:
+																if vpp > 1 {
+																	continue
+																}
+															}
 														}
 														tried++
 														e, ds := EstimateStep(q)

@@ -3,6 +3,7 @@ package passes
 import (
 	"math"
 	"sort"
+	"sync"
 
 	"planc/ir"
 )
@@ -78,22 +79,18 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		mem.Ranks = make([]ir.RankMemory, pp)
 	}
 	var worstRow ir.RankMemory
-	type rankAgg struct {
-		sum      summary // its stages' scalars (no communication list)
-		same     bool    // its stages are the previous rank's
-		dense    float64
-		expert   float64
-		stageCnt int
-	}
+
 	// the stages of rank r are r, r+pp, r+2pp, ... (digests are in
 	// pipeline order)
-	var ranksBuf [128]rankAgg // on the stack for pipelines up to 128 ranks
-	ranks := ranksBuf[:0]
-	if pp <= len(ranksBuf) {
-		ranks = ranksBuf[:pp]
-	} else {
-		ranks = make([]rankAgg, pp)
+	buf := assemblePool.Get().(*assembleBuf)
+	defer assemblePool.Put(buf)
+	if cap(buf.ranks) < pp {
+		buf.ranks = make([]rankAgg, pp)
+		buf.rt = make([]rankTime, pp)
+		buf.tails = make([]float64, pp)
 	}
+	ranks := buf.ranks[:pp]
+	clear(ranks)
 	// a rank whose stages have the digests of the previous rank's (the
 	// middle of a uniform pipeline) copies its aggregate
 	for r := 0; r < pp; r++ {
@@ -169,14 +166,8 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	}
 
 	// Time per micro-batch on each pp rank.
-	type rankTime struct{ compute, comm, f, b, w float64 }
-	var rtBuf [128]rankTime
-	rt := rtBuf[:0]
-	if pp <= len(rtBuf) {
-		rt = rtBuf[:pp]
-	} else {
-		rt = make([]rankTime, pp)
-	}
+
+	rt := buf.rt[:pp]
 	slowest := 0
 	for r := 0; r < pp; r++ {
 		s := &ranks[r].sum
@@ -212,13 +203,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	// Once-per-step collectives and the optimizer, per rank; the step waits
 	// for the slowest rank's tail.
 	tail, tailComm, optTime := 0.0, 0.0, 0.0
-	var tailsBuf [128]float64
-	tails := tailsBuf[:0]
-	if pp <= len(tailsBuf) {
-		tails = tailsBuf[:pp]
-	} else {
-		tails = make([]float64, pp)
-	}
+	tails := buf.tails[:pp]
 	tailRank := 0
 	var jobStepBytes [nKinds]float64
 	var prevExposed, prevWindow float64
@@ -234,7 +219,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		}
 		var exposed float64
 		var overlapped, last, critical float64
-		for s := r; s < len(stages); s += pp {
+		for s := r; s < len(stages) && !(same && lite); s += pp {
 			for _, c := range stages[s].step {
 				calls := float64(max(c.calls, 1))
 				if !lite {
@@ -385,3 +370,24 @@ func shardN(n float64, sharded bool, by float64) float64 {
 	}
 	return n
 }
+
+// rankAgg is one pipeline rank's aggregate of its stages.
+type rankAgg struct {
+	sum      summary // its stages' scalars (no communication list)
+	same     bool    // its stages are the previous rank's
+	dense    float64
+	expert   float64
+	stageCnt int
+}
+
+// rankTime is one pipeline rank's time per micro-batch.
+type rankTime struct{ compute, comm, f, b, w float64 }
+
+// assembleBuf is assemble's per-rank working memory, pooled.
+type assembleBuf struct {
+	ranks []rankAgg
+	rt    []rankTime
+	tails []float64
+}
+
+var assemblePool = sync.Pool{New: func() any { return new(assembleBuf) }}

@@ -101,10 +101,10 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 			same = a.sum == b.sum && a.dense == b.dense && a.expert == b.expert
 		}
 		if same {
-			*ra = ranks[r-1]
-			ra.same = true
+			ra.ref, ra.same = ranks[r-1].ref, true
 			continue
 		}
+		ra.ref = int32(r)
 		for st := r; st < len(stages); st += pp {
 			sd := &stages[st]
 			ra.sum.addScalars(sd.sum, 1)
@@ -116,8 +116,8 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	elem := float64(elemBytes(p.Precision))
 	var prevRow ir.RankMemory
 	for r := 0; r < pp; r++ {
-		ra := &ranks[r]
-		if ra.same { // only the micro-batches in flight differ
+		ra := &ranks[ranks[r].ref]
+		if ranks[r].same { // only the micro-batches in flight differ
 			row := prevRow
 			row.PPRank, row.InFlight = r, inFlight(p, r)
 			row.Activations = ra.sum.saved * row.InFlight
@@ -170,6 +170,10 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	rt := buf.rt[:pp]
 	slowest := 0
 	for r := 0; r < pp; r++ {
+		if ranks[r].same {
+			rt[r] = rt[r-1]
+			continue
+		}
 		s := &ranks[r].sum
 		rt[r].compute = s.fwd + s.bwdB + s.bwdW + s.recompute
 		rt[r].comm = s.commF + s.commB + s.commR + s.hidden + s.p2p
@@ -208,7 +212,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	var jobStepBytes [nKinds]float64
 	var prevExposed, prevWindow float64
 	for r := 0; r < pp; r++ {
-		ra := &ranks[r]
+		ra := &ranks[ranks[r].ref]
 		window := ra.sum.bwdB + ra.sum.bwdW // the last micro-batch's backward
 		// a rank whose stages share their step lists with the previous
 		// rank's (identical middle stages) has the same exposure
@@ -375,6 +379,7 @@ func shardN(n float64, sharded bool, by float64) float64 {
 type rankAgg struct {
 	sum      summary // its stages' scalars (no communication list)
 	same     bool    // its stages are the previous rank's
+	ref      int32   // the rank whose aggregate it shares (itself if not same)
 	dense    float64
 	expert   float64
 	stageCnt int

@@ -76,9 +76,9 @@ func opGroup(o *ir.Op) int {
 // not fit, with the alternatives that would.
 func memoryPass(st *State) {
 	cm := newCostModel(st.Plan, st.Unit.Mesh)
-	mem, cost := assemble(st.Plan, cm, digestStages(st, cm), false)
-	st.Unit.Memory = mem
-	st.cost = cost
+	mem, _, cost := assemble(st.Plan, cm, digestStages(st, cm), false)
+	st.Unit.Memory = &mem
+	st.cost = &cost
 	// the ops' times for the report of the costliest ops
 	w := mem.WorstRank()
 	if w.Peak <= mem.Capacity {
@@ -155,7 +155,8 @@ func costPass(st *State) {
 	cost := st.cost
 	if cost == nil {
 		cm := newCostModel(st.Plan, st.Unit.Mesh)
-		_, cost = assemble(st.Plan, cm, digestStages(st, cm), false)
+		_, _, c := assemble(st.Plan, cm, digestStages(st, cm), false)
+		cost = &c
 	}
 	// the costliest kinds of op on the slowest pipeline rank, per step
 	cm := newCostModel(st.Plan, st.Unit.Mesh)

@@ -12,15 +12,19 @@ const nKindsLayer = 5
 // Estimation is the analytic cost model's verdict on a plan.
 type Estimation struct {
 	StepTime     float64
-	PeakBytes    float64 // the worst rank's peak memory
+	PeakBytes    float64       // the worst rank's peak memory
+	Capacity     float64       // device memory
+	Worst        ir.RankMemory // the worst rank's memory
 	TokensPerSec float64
 	MFU          float64
-	Memory       *ir.MemoryReport
-	Cost         *ir.CostReport
+	// Memory and Cost are the full reports ([Estimate]; nil from
+	// [EstimateStep]).
+	Memory *ir.MemoryReport
+	Cost   *ir.CostReport
 }
 
 // Fits reports whether the plan fits in device memory.
-func (e Estimation) Fits() bool { return e.PeakBytes <= e.Memory.Capacity }
+func (e Estimation) Fits() bool { return e.PeakBytes <= e.Capacity }
 
 // layerKind classifies layer i: layers of one kind expand to the same ops
 // (up to names), so one template stands for all of them.
@@ -330,8 +334,11 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			stepBuf = stepBuf[:start+len(buf)]
 		}
 	}
-	mem, cost := assemble(p, cm, digests, lite)
-	e := Estimation{StepTime: cost.StepTime, PeakBytes: mem.WorstRank().Peak, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU, Memory: mem, Cost: cost}
+	mem, worst, cost := assemble(p, cm, digests, lite)
+	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU}
+	if !lite {
+		e.Memory, e.Cost = &mem, &cost
+	}
 	return e, nil
 }
 

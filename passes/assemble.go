@@ -58,7 +58,7 @@ func optimizerBytesPerParam(precision string) float64 {
 // In lite mode (the planner's) it leaves out what only reports need: the
 // memory rows other than the worst, the per-stage times, the
 // communication table and the bytes by kind.
-func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.MemoryReport, *ir.CostReport) {
+func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem ir.MemoryReport, worstRow ir.RankMemory, cost ir.CostReport) {
 	mesh := cm.mesh
 	dev := cm.dev
 	pp := p.PP
@@ -74,11 +74,10 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 		expertShard = denseShard
 	}
 
-	mem := &ir.MemoryReport{Capacity: dev.Memory}
+	mem.Capacity = dev.Memory
 	if !lite {
 		mem.Ranks = make([]ir.RankMemory, pp)
 	}
-	var worstRow ir.RankMemory
 
 	// the stages of rank r are r, r+pp, r+2pp, ... (digests are in
 	// pipeline order)
@@ -269,9 +268,8 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	}
 
 	if lite {
-		mem.Ranks, mem.Worst = []ir.RankMemory{worstRow}, 0
+		mem.Worst = 0 // no rows: the worst is returned apart
 	}
-	cost := &ir.CostReport{}
 	if !lite {
 		cost.CommBytes = map[ir.CommKind]float64{}
 	}
@@ -363,7 +361,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (*ir.M
 	if cost.StepTime > 0 {
 		cost.AvgPower = energy / cost.StepTime / world
 	}
-	return mem, cost
+	return mem, worstRow, cost
 }
 
 func optTimeOf(tail, tailComm, opt float64) float64 { return opt }

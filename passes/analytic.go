@@ -97,7 +97,8 @@ func templatesFor(p *ir.Plan) *templates {
 	if ok {
 		return t
 	}
-	t = buildTemplates(p)
+	q := *p // the templates may keep what they are built from, not p
+	t = buildTemplates(&q)
 	cacheMu.Lock()
 	if len(templateCache) >= cacheBound {
 		templateCache = map[templateKey]*templates{}
@@ -337,7 +338,8 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	mem, worst, cost := assemble(p, cm, digests, lite)
 	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU}
 	if !lite {
-		e.Memory, e.Cost = &mem, &cost
+		m, c := mem, cost // only the full reports leave the function
+		e.Memory, e.Cost = &m, &c
 	}
 	return e, nil
 }

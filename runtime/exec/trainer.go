@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -244,6 +245,10 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	t.sched = s
 
+	if err := t.checkMemory(s); err != nil {
+		return nil, err
+	}
+
 	perNode := 0
 	if p.Cluster != nil {
 		perNode = p.Cluster.PerNode
@@ -358,6 +363,67 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		t.comms = append(t.comms, tc)
 	}
 	return t, nil
+}
+
+// checkMemory refuses a run whose buffers would not fit in this host's
+// available memory (half of MemAvailable, or 8 GiB when unknown): every
+// rank keeps its parameters, gradients and two AdamW moments in float32,
+// the whole tensors exist once while they are sharded, and each rank holds
+// the activations of its in-flight micro-batches (estimated as 16·hidden +
+// 3·ffn/tp floats per token and layer).
+func (t *Trainer) checkMemory(s *ir.Schedule) error {
+	p, m := t.plan, t.m
+	var whole, local int64
+	for _, sp := range t.specs {
+		whole += int64(sp.numel())
+	}
+	ep := max(p.EP, 1)
+	var act int64
+	for r := 0; r < s.Mesh.Size(); r++ {
+		c := s.Mesh.Coord(r)
+		epIdx := 0
+		if ep > 1 {
+			epIdx = s.Mesh.Index(ir.AxisEP, r)
+		}
+		layers := 0
+		for _, info := range s.Stages {
+			if info.PP != c.PP {
+				continue
+			}
+			layers += info.EndLayer - info.FirstLayer
+			for _, sp := range stageSpecsEP(t.specs, info, epIdx, ep) {
+				local += int64(tensor.Numel(sp.localShape(p.TP)...))
+			}
+		}
+		if m.Kind == ir.MLPModel {
+			act += int64(s.MB) * int64(layers) * int64(p.MicroBatch) * int64(3*m.Width)
+		} else {
+			tokens := int64(p.MicroBatch) * int64(m.Seq) / int64(max(p.CP, 1))
+			act += int64(s.MB) * int64(layers) * tokens * int64(16*m.Hidden+3*ffnWidth(m)/max(p.TP, 1))
+		}
+	}
+	need := 4 * (whole + 4*local + act)
+	limit := availableMemory() / 2
+	if need > limit {
+		return fmt.Errorf("plan %s: training model %s (%.3g parameters) for real on this CPU needs about %.1f GiB (parameters, gradients and AdamW moments of every rank, activations), more than the %.1f GiB it may use here; planc run is for models that fit this machine (use planc explain or simulate for large plans)",
+			p.Name, m.Name, float64(whole), float64(need)/(1<<30), float64(limit)/(1<<30))
+	}
+	return nil
+}
+
+// availableMemory returns MemAvailable from /proc/meminfo, or 16 GiB.
+func availableMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemAvailable:" {
+				if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 16 << 30
 }
 
 // compatible reports whether a given schedule can run on the ranks that the

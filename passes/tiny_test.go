@@ -38,6 +38,15 @@ func tinyCases() []tinyCase {
 		{"moe_pp2", moeFile, "tiny_moe_serial", true, func(p *ir.Plan) { p.PP = 2 }},
 		{"moe_dp2_ep2_capacity", moeFile, "tiny_moe_serial", true, func(p *ir.Plan) { p.DP, p.EP, p.MoE.Dispatch = 2, 2, "capacity" }},
 		{"moe_dp4_ep2_zero2", moeFile, "tiny_moe_serial", false, func(p *ir.Plan) { p.DP, p.EP, p.Zero = 4, 2, 2 }},
+		{"moe_tp2_sp_dp2_ep2_capacity", moeFile, "tiny_moe_serial", false, func(p *ir.Plan) {
+			p.TP, p.SP, p.DP, p.EP, p.MoE.Dispatch = 2, true, 2, 2, "capacity"
+		}},
+		{"moe_pp2_vpp2_zero3_dp2_full", moeFile, "tiny_moe_serial", false, func(p *ir.Plan) {
+			p.PP, p.VPP, p.Schedule, p.Zero, p.DP, p.Recompute, p.GlobalBatch = 2, 2, "interleaved", 3, 2, "full", 16
+		}},
+		{"gpt_cp2_ulysses_tp2_sp_selective", gptFile, "tiny_gpt_serial", false, func(p *ir.Plan) {
+			p.CP, p.TP, p.SP, p.CPMode, p.Recompute = 2, 2, true, "ulysses", "selective"
+		}},
 	}
 	for _, mode := range []string{"ring", "ulysses", "allgather", "lss"} {
 		mode := mode

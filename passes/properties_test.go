@@ -230,3 +230,46 @@ func TestMoEAllToAllVolumes(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineBubble: the bubble the cost model charges follows
+// REFERENCE.md's closed forms, (p−1)/m of the steady-state time for 1F1B
+// and (p−1)/(v·m) for the interleaved schedule, within the imbalance that
+// the embedding and the head add to the first and last stages (15%).
+func TestPipelineBubble(t *testing.T) {
+	for _, c := range []struct {
+		pp, vpp, m int
+		sched      string
+	}{{8, 1, 64, "1f1b"}, {8, 1, 16, "1f1b"}, {8, 3, 64, "interleaved"}, {4, 2, 32, "interleaved"}, {8, 1, 32, "gpipe"}} {
+		t.Run(fmt.Sprintf("%s_p%d_v%d_m%d", c.sched, c.pp, c.vpp, c.m), func(t *testing.T) {
+			prog, p := loadPlan(t, calFile, "cal_175b_selective")
+			p.PP, p.VPP, p.Schedule, p.GlobalBatch = c.pp, c.vpp, c.sched, c.m
+			p.Cluster = withNodes(p.Cluster, c.pp)
+			u := compileOK(t, prog, p)
+			steady := u.Cost.Compute + u.Cost.ExposedComm - u.Cost.Optimizer // m·T of the slowest rank (no dp here)
+			got := u.Cost.Bubble / steady
+			want := float64(c.pp-1) / float64(c.vpp*c.m)
+			t.Logf("bubble %.4f of the steady state, closed form %.4f", got, want)
+			if math.Abs(got-want) > 0.15*want {
+				t.Errorf("bubble %.4f of the steady state, closed form %.4f", got, want)
+			}
+		})
+	}
+}
+
+// TestEnergyBounds: a step's energy lies between every device idling and
+// every device busy for the whole step, and grows with the step's length.
+func TestEnergyBounds(t *testing.T) {
+	for _, name := range []string{"cal_22b_full", "cal_1t_selective"} {
+		prog, p := loadPlan(t, calFile, name)
+		u := compileOK(t, prog, p)
+		d := u.Device()
+		n := float64(u.Mesh.Size())
+		lo, hi := n*d.IdlePower*u.Cost.StepTime, n*d.BusyPower*u.Cost.StepTime
+		if e := u.Cost.EnergyPerStep; e < lo || e > hi {
+			t.Errorf("%s: %.4g J per step outside [%.4g, %.4g]", name, e, lo, hi)
+		}
+		if want := u.Cost.EnergyPerStep / u.Cost.TokensPerStep; math.Abs(u.Cost.EnergyPerToken-want) > 1e-12*want {
+			t.Errorf("%s: energy per token %.6g, per step / tokens %.6g", name, u.Cost.EnergyPerToken, want)
+		}
+	}
+}

@@ -88,8 +88,15 @@
 // layer forward, one reduce-scatter of their gradients backward), tp = 1
 // runs all parts on one rank.
 //
+// ssmb: each tp rank routes, dispatches and combines its contiguous 1/tp
+// of the micro-batch's tokens over an ep group that spans tp; the capacity
+// positions and the auxiliary loss use counts and probability sums
+// all-gathered over tp, so they equal the whole micro-batch's; one
+// all-gather restores the sequence (none under sp), and the router's and
+// shared experts' gradients are all-reduced over tp.
+//
 // Not executed yet (Validate refuses them with an error): moe.rbd,
-// moe.ssmb, phantom FFNs in transformer blocks, normalize_topk, cp with MoE
+// phantom FFNs in transformer blocks, normalize_topk, cp with MoE
 // or mlp models.
 //
 // # Evaluation

@@ -84,6 +84,8 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 			perNode = n
 		case "ep":
 			p.EP = n
+		case "ssmb":
+			p.MoE.SSMB = v == "true"
 		case "dispatch":
 			p.MoE.Dispatch = v
 		case "cf":
@@ -163,6 +165,10 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "", "dp=4 ep=2 zero=3"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 ep=2"},
 		{tinyMoE, "", "tp=2 ep=2 pp=2 dp=2"},
+		{tinyMoE, "", "tp=2 ep=2 ssmb=true"},
+		{tinyMoE, "", "tp=2 dp=2 ep=4 ssmb=true zero=2"},
+		{tinyMoE, "", "tp=2 sp=true ep=2 ssmb=true"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "tp=2 dp=2 ep=4 ssmb=true"},
 		{tinyMoE, "", "pp=2"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 pp=2"},
 		{tinyMLP, "", "dp=2"},

@@ -80,6 +80,7 @@ type rank struct {
 	totalMB, localMB int
 	split            bool // split backward (W actions)
 	sp               bool // Megatron sequence parallelism inside tp
+	ssmb             bool // sequence-sharded MoE blocks
 	stages           map[int]*stage
 	teacher          []*tensor.Tensor // mlp teacher weights, whole: w0, b0, w1, b1, ...
 	step             int
@@ -389,10 +390,26 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 		// auxiliary loss are defined over the micro-batch); under sp each
 		// rank keeps its slice of the output.
 		a.moe = &moeActs{}
-		if out, err = r.moeForward(st, pre+"moe.", a.g2, a.moe); err != nil {
-			return nil, err
+		if r.ssmb {
+			// Sequence-sharded MoE block: each tp rank routes, dispatches
+			// and combines its 1/tp of the tokens; one all-gather over tp
+			// restores the sequence (under sp the slice is the rank's own).
+			n := T / r.tp
+			slo := r.coord.TP * n
+			if out, err = r.moeForward(st, pre+"moe.", a.g2[slo*h:(slo+n)*h], a.moe); err != nil {
+				return nil, err
+			}
+			if !r.sp {
+				if out, err = r.comm.AllGather(r.tpG, out); err != nil {
+					return nil, err
+				}
+			}
+		} else {
+			if out, err = r.moeForward(st, pre+"moe.", a.g2, a.moe); err != nil {
+				return nil, err
+			}
+			out = out[lo*h : (lo+Tl)*h]
 		}
-		out = out[lo*h : (lo+Tl)*h]
 	} else {
 		f := ffnWidth(m) / r.tp
 		a.u = make([]float32, T*f)
@@ -425,7 +442,20 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 		return nil, err
 	}
 	var dln2 []float32
-	if a.moe != nil {
+	if a.moe != nil && r.ssmb {
+		n := T / r.tp
+		slo := r.coord.TP * n
+		dslice := make([]float32, n*h)
+		if err := r.moeBackward(st, mb, pre+"moe.", a.g2[slo*h:(slo+n)*h], a.moe, dx2full[slo*h:(slo+n)*h], dslice); err != nil {
+			return nil, err
+		}
+		dln2 = dslice
+		if !r.sp {
+			if dln2, err = r.comm.AllGather(r.tpG, dslice); err != nil {
+				return nil, err
+			}
+		}
+	} else if a.moe != nil {
 		dfull := make([]float32, T*h)
 		if err := r.moeBackward(st, mb, pre+"moe.", a.g2, a.moe, dx2full, dfull); err != nil {
 			return nil, err
@@ -499,6 +529,7 @@ type moeActs struct {
 	su, sg [][]float32 // shared experts: fc1 output and gelu, [T, fe]
 	f      []float64   // share of routed slots per expert
 	counts [][]int     // under ep: rows received per member and local expert
+	tokens int         // tokens of the micro-batch the auxiliary loss is over
 	aux    float64
 	drops  int
 }
@@ -506,21 +537,24 @@ type moeActs struct {
 // route computes the router probabilities and each expert's kept token
 // copies: top-k by probability (ties to the lower index); under capacity
 // dispatch an expert keeps its first ceil(k·T·cf/E) copies in token order.
-func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) {
+func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	e := r.m.MoE
-	T, h, E, k := r.rows(), r.m.Hidden, e.Experts, e.TopK
+	h, E, k := r.m.Hidden, e.Experts, e.TopK
+	T := len(x) / h
 	logits := make([]float32, T*E)
 	kernels.MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
 	a.probs = make([]float32, T*E)
 	kernels.SoftmaxRows(a.probs, logits, T, E)
-	capacity := math.MaxInt
-	if r.plan.MoE.Dispatch == "capacity" {
-		capacity = int(math.Ceil(float64(k*T) * r.plan.MoE.CapacityFactor / float64(E)))
+	// The micro-batch's tokens: T here, or tp·T when each tp rank routes
+	// its slice (ssmb); slices are in tp order.
+	parts := 1
+	if r.ssmb {
+		parts = r.tp
 	}
-	a.rows = make([][]int32, E)
-	a.wts = make([][]float32, E)
-	a.f = make([]float64, E)
+	Tall := T * parts
+	choice := make([]int32, T*k)
 	chosen := make([]bool, E)
+	counts := make([]float32, E)
 	for t := 0; t < T; t++ {
 		p := a.probs[t*E : (t+1)*E]
 		clear(chosen)
@@ -532,33 +566,88 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) {
 				}
 			}
 			chosen[best] = true
-			a.f[best]++
-			if len(a.rows[best]) < capacity {
+			choice[t*k+j] = int32(best)
+			counts[best]++
+		}
+	}
+	// Capacity positions count the copies of earlier tokens of the whole
+	// micro-batch: under ssmb, those of the earlier tp slices first.
+	before := make([]int, E)
+	probSum := make([]float64, E)
+	for i := 0; i < E; i++ {
+		for t := 0; t < T; t++ {
+			probSum[i] += float64(a.probs[t*E+i])
+		}
+	}
+	f := make([]float64, E)
+	if parts > 1 {
+		buf := append(append([]float32(nil), counts...), make([]float32, E)...)
+		for i := range probSum {
+			buf[E+i] = float32(probSum[i])
+		}
+		all, err := r.comm.AllGather(r.tpG, buf)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < E; i++ {
+			probSum[i] = 0
+		}
+		for q := 0; q < parts; q++ {
+			part := all[q*2*E : (q+1)*2*E]
+			for i := 0; i < E; i++ {
+				if q < r.coord.TP {
+					before[i] += int(part[i])
+				}
+				f[i] += float64(part[i])
+				probSum[i] += float64(part[E+i])
+			}
+		}
+	} else {
+		for i := range f {
+			f[i] = float64(counts[i])
+		}
+	}
+	capacity := math.MaxInt
+	if r.plan.MoE.Dispatch == "capacity" {
+		capacity = int(math.Ceil(float64(k*Tall) * r.plan.MoE.CapacityFactor / float64(E)))
+	}
+	a.rows = make([][]int32, E)
+	a.wts = make([][]float32, E)
+	seen := before
+	for t := 0; t < T; t++ {
+		for j := 0; j < k; j++ {
+			best := choice[t*k+j]
+			if seen[best] < capacity {
 				a.rows[best] = append(a.rows[best], int32(t))
-				a.wts[best] = append(a.wts[best], p[best])
+				a.wts[best] = append(a.wts[best], a.probs[t*E+int(best)])
 			} else {
 				a.drops++
 			}
+			seen[best]++
 		}
 	}
-	// Auxiliary loss: aux · E · Σ f_i·P_i.
+	// Auxiliary loss: aux · E · Σ f_i·P_i over the whole micro-batch.
+	a.f = make([]float64, E)
+	a.tokens = Tall
 	var sum float64
 	for i := 0; i < E; i++ {
-		a.f[i] /= float64(T * k)
-		var P float64
-		for t := 0; t < T; t++ {
-			P += float64(a.probs[t*E+i])
-		}
-		sum += a.f[i] * P / float64(T)
+		a.f[i] = f[i] / float64(Tall*k)
+		sum += a.f[i] * probSum[i] / float64(Tall)
 	}
 	a.aux = e.AuxLoss * float64(E) * sum
+	return nil
 }
 
 func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
 	e := r.m.MoE
-	T, h, fe := r.rows(), r.m.Hidden, e.ExpertFFN
-	r.route(st, pre, x, a)
-	r.drops += int64(a.drops)
+	h, fe := r.m.Hidden, e.ExpertFFN
+	T := len(x) / h
+	if err := r.route(st, pre, x, a); err != nil {
+		return nil, err
+	}
+	if r.ssmb || r.coord.TP == 0 { // replicated MoE layers count once
+		r.drops += int64(a.drops)
+	}
 	out := make([]float32, T*h)
 	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
 	for s := 0; s < e.Shared; s++ {
@@ -762,7 +851,8 @@ func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye []
 // moeBackward adds into dx (the gradient of the MoE input) given dout.
 func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dout, dx []float32) error {
 	e := r.m.MoE
-	T, h, fe, E := r.rows(), r.m.Hidden, e.ExpertFFN, e.Experts
+	h, fe, E := r.m.Hidden, e.ExpertFFN, e.Experts
+	T := len(x) / h
 	for s := 0; s < e.Shared; s++ {
 		sp := fmt.Sprintf("%sshared.%d.", pre, s)
 		su, sg := a.su[s], a.sg[s]
@@ -804,7 +894,7 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 	}
 	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
 	// f held constant, scaled by this micro-batch's share of the step loss.
-	scale := e.AuxLoss * float64(E) / float64(T) / float64(r.totalMB)
+	scale := e.AuxLoss * float64(E) / float64(a.tokens) / float64(r.totalMB)
 	for t := 0; t < T; t++ {
 		for i := 0; i < E; i++ {
 			dprobs[t*E+i] += float32(scale * a.f[i])

@@ -112,10 +112,14 @@ func Validate(p *ir.Plan) error {
 		if m.MoE.Experts%p.EP != 0 {
 			return fmt.Errorf("plan %s: ep %d does not divide the %d experts", p.Name, p.EP, m.MoE.Experts)
 		}
-		if p.MoE.SSMB || p.MoE.RBD {
-			return fmt.Errorf("plan %s: moe.ssmb and moe.rbd are not executed by the runtime yet", p.Name)
+		if p.MoE.RBD {
+			return fmt.Errorf("plan %s: moe.rbd is not executed by the runtime yet", p.Name)
 		}
-		if (p.DP*p.CP)%p.EP != 0 {
+		if p.MoE.SSMB {
+			if (p.DP*p.CP*p.TP)%p.EP != 0 {
+				return fmt.Errorf("plan %s: ep %d must divide dp·cp·tp = %d", p.Name, p.EP, p.DP*p.CP*p.TP)
+			}
+		} else if (p.DP*p.CP)%p.EP != 0 {
 			return fmt.Errorf("plan %s: ep %d must divide dp·cp = %d", p.Name, p.EP, p.DP*p.CP)
 		}
 	}
@@ -151,6 +155,9 @@ func Validate(p *ir.Plan) error {
 	}
 	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
 		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
+	}
+	if p.MoE.SSMB && m.MoE != nil && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
+		return fmt.Errorf("plan %s: ssmb splits the %d tokens of a micro-batch over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
 	}
 	if p.SP && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
 		return fmt.Errorf("plan %s: sp splits the %d tokens of a micro-batch's cp segment over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
@@ -303,7 +310,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		rk := &rank{
 			id: r, coord: c, plan: p, m: m, comm: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
-			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1,
+			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
 			stages: map[int]*stage{}, teacher: teacher,
 		}
 		for si, info := range s.Stages {
@@ -792,13 +799,24 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 	return nil
 }
 
-// seqPartial reports whether, under sp, the gradient of sp is a partial
+// tpPartial reports whether, under sp, the gradient of sp is a partial
 // sum over the tp ranks: the parameters replicated over tp that act on
 // each rank's own tokens (LayerNorms, the biases added after a
 // reduce-scatter, embeddings and head). MoE layers run whole on every rank,
 // so their gradients are already complete.
-func seqPartial(sp *paramSpec) bool {
-	return sp.shard == replicated && !strings.Contains(sp.name, ".moe.")
+//
+// Under ssmb each tp rank routes its own tokens, so the router's and the
+// shared experts' gradients are partial too (the routed experts' reduce
+// over edp, which then spans tp).
+func tpPartial(rk *rank, sp *paramSpec) bool {
+	moe := strings.Contains(sp.name, ".moe.")
+	switch {
+	case rk.sp && sp.shard == replicated && !moe:
+		return true
+	case rk.ssmb && moe && !sp.expert:
+		return true
+	}
+	return false
 }
 
 // reduceSeqPartial all-reduces over tp the gradients that sp leaves as
@@ -807,7 +825,7 @@ func seqPartial(sp *paramSpec) bool {
 // With ZeRO the tp ranks' flat layouts and owned chunks coincide, so it is
 // exact on the owned elements.
 func (t *Trainer) reduceSeqPartial(rk *rank) error {
-	if !rk.sp {
+	if !rk.sp && !rk.ssmb {
 		return nil
 	}
 	keys := make([]int, 0, len(rk.stages))
@@ -819,7 +837,7 @@ func (t *Trainer) reduceSeqPartial(rk *rank) error {
 		st := rk.stages[k]
 		var buf []float32
 		for _, sp := range st.specs {
-			if seqPartial(sp) {
+			if tpPartial(rk, sp) {
 				buf = append(buf, st.gr(sp.name)...)
 			}
 		}
@@ -827,7 +845,7 @@ func (t *Trainer) reduceSeqPartial(rk *rank) error {
 			return err
 		}
 		for _, sp := range st.specs {
-			if seqPartial(sp) {
+			if tpPartial(rk, sp) {
 				n := copy(st.gr(sp.name), buf)
 				buf = buf[n:]
 			}

@@ -273,3 +273,48 @@ func TestEnergyBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestPhantomLayer: a phantom layer's forward FLOPs per part and token are
+// REFERENCE.md's 2(n/p)² + 2k·n/p + 2(p−1)·k·n/p, and its forward
+// communication is one all-gather of p·k ghost values per token, whether
+// the p parts run one per rank (tp = p) or all on one rank (tp = 1, no
+// communication).
+func TestPhantomLayer(t *testing.T) {
+	for _, tp := range []int{1, 2} {
+		prog, p := loadPlan(t, gptFile, "tiny_gpt_serial")
+		m := stdModels["tiny_phantom_mlp"]
+		p.Model, p.TP = m, tp
+		fitCPU(p)
+		u := compileOK(t, prog, p)
+		n, parts, k := float64(m.Width), float64(m.FFNKind.Parts), float64(m.FFNKind.K)
+		tokens := float64(p.MicroBatch)
+		perPart := 2*(n/parts)*(n/parts) + 2*k*n/parts + 2*(parts-1)*k*n/parts
+		want := perPart * parts / float64(tp) * tokens // the parts on one rank
+		got, gathered := 0.0, 0.0
+		for _, st := range u.Graph.Stages {
+			for _, o := range st.Ops {
+				if o.Layer == 1 {
+					got += o.FwdFLOPs
+				}
+			}
+			for _, c := range st.Collectives {
+				if c.Layer == 1 && c.Phase == ir.Forward {
+					if c.Kind != ir.AllGather || c.Axis != ir.AxisTP {
+						t.Errorf("tp=%d: forward %s over %s in a phantom layer", tp, c.Kind, c.Axis)
+					}
+					gathered += c.Bytes
+				}
+			}
+		}
+		if math.Abs(got-want) > 1e-9*want {
+			t.Errorf("tp=%d: phantom layer forward %.0f FLOPs per rank, formula %.0f", tp, got, want)
+		}
+		wantBytes := 0.0
+		if tp > 1 {
+			wantBytes = parts * k * tokens * 4 // fp32 ghosts
+		}
+		if gathered != wantBytes {
+			t.Errorf("tp=%d: %g bytes gathered, expected %g", tp, gathered, wantBytes)
+		}
+	}
+}

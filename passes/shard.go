@@ -463,6 +463,10 @@ func gemmShape(o *ir.Op, sh *sharder) {
 		w := o.Weight.Shape
 		o.M, o.K, o.N = rows, w[len(w)-2].Local(), w[len(w)-1].Local()
 		o.Batch = 1
+		if len(w) == 3 && w[0].Sym == "p" {
+			// phantom: one block per part on this rank (all of them at tp = 1)
+			o.Batch = w[0].Local()
+		}
 	}
 }
 

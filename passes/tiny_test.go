@@ -64,6 +64,8 @@ var tinyExtra = []struct {
 	{"phantom_gpt_tp2", "tiny_phantom_gpt", 2},
 	{"mlp_tp2", "tiny_mlp", 2},
 	{"phantom_mlp_tp2", "tiny_phantom_mlp", 2},
+	{"phantom_mlp_tp1", "tiny_phantom_mlp", 1},
+	{"phantom_gpt_tp1", "tiny_phantom_gpt", 1},
 	{"mlp_serial", "tiny_mlp", 1},
 }
 

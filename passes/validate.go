@@ -132,8 +132,8 @@ func checkPlan(p *ir.Plan) ir.Diagnostics {
 			bad("cp_mode", "ulysses splits the %d heads by tp·cp = %d, which does not divide", m.Heads, p.TP*p.CP)
 		}
 	}
-	if m.FFNKind.IsPhantom() && m.FFNKind.Parts != p.TP {
-		bad("tp", "the model's phantom FFN has %d parts, so tp must be %d, not %d", m.FFNKind.Parts, m.FFNKind.Parts, p.TP)
+	if m.FFNKind.IsPhantom() && m.FFNKind.Parts != p.TP && p.TP != 1 {
+		bad("tp", "the model's phantom FFN has %d parts: tp must be %d (a part per rank) or 1 (all parts on each rank), not %d", m.FFNKind.Parts, m.FFNKind.Parts, p.TP)
 	}
 	if p.EP > 1 {
 		switch {

@@ -95,7 +95,9 @@
 // all-gather restores the sequence (none under sp), and the router's and
 // shared experts' gradients are all-reduced over tp.
 //
-// Not executed yet (Validate refuses them with an error): moe.rbd,
+// rbd: see rbd.go.
+//
+// Not executed yet (Validate refuses them with an error):
 // phantom FFNs in transformer blocks, normalize_topk, cp with MoE
 // or mlp models.
 //

@@ -81,6 +81,8 @@ type rank struct {
 	split            bool // split backward (W actions)
 	sp               bool // Megatron sequence parallelism inside tp
 	ssmb             bool // sequence-sharded MoE blocks
+	rbd              bool // redundancy-bypassing dispatch (with ep)
+	perNode          int  // ranks per node (rbd's pilots)
 	stages           map[int]*stage
 	teacher          []*tensor.Tensor // mlp teacher weights, whole: w0, b0, w1, b1, ...
 	step             int
@@ -530,6 +532,7 @@ type moeActs struct {
 	f      []float64   // share of routed slots per expert
 	counts [][]int     // under ep: rows received per member and local expert
 	tokens int         // tokens of the micro-batch the auxiliary loss is over
+	rbd    *rbdState   // redundancy-bypassing dispatch state
 	aux    float64
 	drops  int
 }
@@ -660,6 +663,14 @@ func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]flo
 		kernels.Add(out, y)
 	}
 	E := e.Experts
+	if r.rbd {
+		routed, err := r.rbdForward(st, pre, a, x)
+		if err != nil {
+			return nil, err
+		}
+		kernels.Add(out, routed)
+		return out, nil
+	}
 	// Dispatch: each expert's routed copies, sorted by expert, in token
 	// order (padding-free: variable-length slices, nothing padded).
 	xe := make([][]float32, E)
@@ -869,6 +880,12 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 		})
 	}
 	dprobs := make([]float32, T*E)
+	if r.rbd {
+		if err := r.rbdBackward(st, mb, pre, a, dout, dx, dprobs); err != nil {
+			return err
+		}
+		return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+	}
 	dye := make([][]float32, E)
 	for i := 0; i < E; i++ {
 		dye[i] = make([]float32, len(a.rows[i])*h)
@@ -892,6 +909,15 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[i][j*h:(j+1)*h])
 		}
 	}
+	return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+}
+
+// routerBackward adds the auxiliary loss's gradient to dprobs and carries
+// it through the softmax and the router into dx and the router's weight.
+func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dprobs, dx []float32) error {
+	e := r.m.MoE
+	h, E := r.m.Hidden, e.Experts
+	T := len(x) / h
 	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
 	// f held constant, scaled by this micro-batch's share of the step loss.
 	scale := e.AuxLoss * float64(E) / float64(a.tokens) / float64(r.totalMB)

@@ -112,9 +112,6 @@ func Validate(p *ir.Plan) error {
 		if m.MoE.Experts%p.EP != 0 {
 			return fmt.Errorf("plan %s: ep %d does not divide the %d experts", p.Name, p.EP, m.MoE.Experts)
 		}
-		if p.MoE.RBD {
-			return fmt.Errorf("plan %s: moe.rbd is not executed by the runtime yet", p.Name)
-		}
 		if p.MoE.SSMB {
 			if (p.DP*p.CP*p.TP)%p.EP != 0 {
 				return fmt.Errorf("plan %s: ep %d must divide dp·cp·tp = %d", p.Name, p.EP, p.DP*p.CP*p.TP)
@@ -304,6 +301,10 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 
 	mb := p.MicroBatches()
+	nodeSize := perNode
+	if nodeSize <= 0 {
+		nodeSize = s.Mesh.Size()
+	}
 	for r := 0; r < s.Mesh.Size(); r++ {
 		c := s.Mesh.Coord(r)
 		tc := &timedComm{Comm: t.world.Comm(r)}
@@ -311,6 +312,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			id: r, coord: c, plan: p, m: m, comm: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
 			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
+			rbd: p.MoE.RBD && p.EP > 1 && m.MoE != nil, perNode: nodeSize,
 			stages: map[int]*stage{}, teacher: teacher,
 		}
 		for si, info := range s.Stages {

@@ -1,0 +1,354 @@
+package exec
+
+import (
+	"planc/runtime/collective"
+	"planc/runtime/kernels"
+)
+
+// Redundancy-bypassing dispatch (X-MoE's rbd). For each token and each
+// node that holds some of its chosen experts, the token's rank sends ONE
+// pilot copy, to the owner of the lowest of those experts (the pilot);
+// the pilot replicates it inside its node to the owners of the others.
+// Combine reverses it: the owners return their outputs to the pilot, which
+// sums its node's weighted outputs and sends one partial sum back. So a
+// token crosses the inter-node link once per destination node instead of
+// once per expert there. Backward mirrors the four exchanges: the output
+// gradient goes once per node to the pilot, which scales it per expert,
+// computes the router-probability gradients (it holds the outputs) and
+// forwards it; the experts' input gradients are summed on the pilot and
+// sent back once, with the probability gradients.
+//
+// The four exchanges are all-to-all-v over the ep group: source → pilot
+// (inter-node when the node differs), pilot → owners (intra-node), owners
+// → pilot, pilot → source. A pilot record carries its expert ids and
+// combine weights ahead of the token vector.
+
+// rbdRec is one pilot copy as its source sees it: token t, sent to member
+// pilot, for the experts (in increasing order) with their weights.
+type rbdRec struct {
+	t       int
+	pilot   int
+	experts []int
+	wts     []float32
+}
+
+// pilotRec is one pilot copy as its pilot sees it.
+type pilotRec struct {
+	experts []int
+	wts     []float32
+	x       []float32   // the token's vector
+	y       [][]float32 // each expert's output for it
+}
+
+// origin says where an expert input row came from, so its output can go
+// back: the pilot's own record slot, or position idx of member q's
+// forwarded rows.
+type origin struct {
+	self           bool
+	src, rec, slot int
+	from, idx      int
+}
+
+type rbdState struct {
+	recs    []rbdRec
+	pilots  [][]pilotRec // by source member
+	origins [][]origin   // by local expert, in row order
+}
+
+// nodeOfMember returns the node of member j of g.
+func (r *rank) nodeOfMember(g collective.Group, j int) int { return g[j] / r.perNode }
+
+// rbdDispatch builds the source's pilot records from the kept copies.
+func (r *rank) rbdRecords(g collective.Group, a *moeActs, T int) []rbdRec {
+	E := len(a.rows)
+	per := E / len(g)
+	type ew struct {
+		e int
+		w float32
+	}
+	tok := make([][]ew, T)
+	for e := 0; e < E; e++ {
+		for i, t := range a.rows[e] {
+			tok[t] = append(tok[t], ew{e, a.wts[e][i]})
+		}
+	}
+	var recs []rbdRec
+	for t := 0; t < T; t++ {
+		for i := 0; i < len(tok[t]); {
+			node := r.nodeOfMember(g, tok[t][i].e/per)
+			rec := rbdRec{t: t, pilot: tok[t][i].e / per}
+			for ; i < len(tok[t]) && r.nodeOfMember(g, tok[t][i].e/per) == node; i++ {
+				rec.experts = append(rec.experts, tok[t][i].e)
+				rec.wts = append(rec.wts, tok[t][i].w)
+			}
+			recs = append(recs, rec)
+		}
+	}
+	return recs
+}
+
+// rbdForward returns the combined routed output (rows × hidden) of this
+// rank's tokens x.
+func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]float32, error) {
+	g, me := r.expertGroup()
+	h := r.m.Hidden
+	E := r.m.MoE.Experts
+	per := E / len(g)
+	T := len(x) / h
+	rs := &rbdState{}
+	a.rbd = rs
+	rs.recs = r.rbdRecords(g, a, T)
+
+	// 1. Source → pilot: [n, e1, w1, ..., en, wn, x].
+	send := make([][]float32, len(g))
+	for _, rec := range rs.recs {
+		m := send[rec.pilot]
+		m = append(m, float32(len(rec.experts)))
+		for i, e := range rec.experts {
+			m = append(m, float32(e), rec.wts[i])
+		}
+		send[rec.pilot] = append(m, x[rec.t*h:(rec.t+1)*h]...)
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	rs.pilots = make([][]pilotRec, len(g))
+	for i, msg := range recv {
+		for pos := 0; pos < len(msg); {
+			n := int(msg[pos])
+			pos++
+			pr := pilotRec{y: make([][]float32, n)}
+			for k := 0; k < n; k++ {
+				pr.experts = append(pr.experts, int(msg[pos]))
+				pr.wts = append(pr.wts, msg[pos+1])
+				pos += 2
+			}
+			pr.x = msg[pos : pos+h]
+			pos += h
+			rs.pilots[i] = append(rs.pilots[i], pr)
+		}
+	}
+	// 2. Pilot → owners in its node: [e, x] per other expert.
+	in := make([][]float32, per)
+	rs.origins = make([][]origin, per)
+	fwd := make([][]float32, len(g))
+	for i, prs := range rs.pilots {
+		for ri, pr := range prs {
+			for k, e := range pr.experts {
+				if q := e / per; q == me {
+					in[e-me*per] = append(in[e-me*per], pr.x...)
+					rs.origins[e-me*per] = append(rs.origins[e-me*per], origin{self: true, src: i, rec: ri, slot: k})
+				} else {
+					fwd[q] = append(append(fwd[q], float32(e)), pr.x...)
+				}
+			}
+		}
+	}
+	recvF, err := r.comm.AllToAll(g, fwd)
+	if err != nil {
+		return nil, err
+	}
+	for q, msg := range recvF {
+		for pos, idx := 0, 0; pos < len(msg); idx++ {
+			e := int(msg[pos])
+			in[e-me*per] = append(in[e-me*per], msg[pos+1:pos+1+h]...)
+			rs.origins[e-me*per] = append(rs.origins[e-me*per], origin{from: q, idx: idx})
+			pos += 1 + h
+		}
+	}
+	y := r.runExperts(st, pre, a, me*per, in)
+	// 3. Owners → pilot: outputs of forwarded rows, in the order received.
+	back, err := r.returnRows(g, rs, y, func(o origin, row []float32) { rs.pilots[o.src][o.rec].y[o.slot] = row })
+	if err != nil {
+		return nil, err
+	}
+	r.fillForwarded(g, rs, per, me, back, func(pr *pilotRec, k int, row []float32) { pr.y[k] = row })
+	// 4. Pilot → source: one weighted partial sum per record.
+	part := make([][]float32, len(g))
+	for i, prs := range rs.pilots {
+		for _, pr := range prs {
+			sum := make([]float32, h)
+			for k := range pr.experts {
+				kernels.Axpy(sum, pr.wts[k], pr.y[k])
+			}
+			part[i] = append(part[i], sum...)
+		}
+	}
+	sums, err := r.comm.AllToAll(g, part)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, T*h)
+	next := make([]int, len(g))
+	for _, rec := range rs.recs {
+		p := next[rec.pilot]
+		kernels.Add(out[rec.t*h:(rec.t+1)*h], sums[rec.pilot][p*h:(p+1)*h])
+		next[rec.pilot]++
+	}
+	return out, nil
+}
+
+// returnRows sends each local expert's output rows back to where they
+// came from: rows of the pilot's own records are handed to self, the
+// others go to the member that forwarded them, in the order received. It
+// returns what the other owners sent back to this pilot.
+func (r *rank) returnRows(g collective.Group, rs *rbdState, rows [][]float32, self func(origin, []float32)) ([][]float32, error) {
+	h := r.m.Hidden
+	type item struct {
+		idx int
+		row []float32
+	}
+	byFrom := make([][]item, len(g))
+	for k, os := range rs.origins {
+		for j, o := range os {
+			row := rows[k][j*h : (j+1)*h]
+			if o.self {
+				self(o, row)
+			} else {
+				byFrom[o.from] = append(byFrom[o.from], item{o.idx, row})
+			}
+		}
+	}
+	send := make([][]float32, len(g))
+	for q, items := range byFrom {
+		ordered := make([][]float32, len(items))
+		for _, it := range items {
+			ordered[it.idx] = it.row
+		}
+		for _, row := range ordered {
+			send[q] = append(send[q], row...)
+		}
+	}
+	return r.comm.AllToAll(g, send)
+}
+
+// fillForwarded hands each row that owner q sent back to the pilot record
+// slot it belongs to, walking the records in the order they were
+// forwarded.
+func (r *rank) fillForwarded(g collective.Group, rs *rbdState, per, me int, back [][]float32, set func(*pilotRec, int, []float32)) {
+	h := r.m.Hidden
+	next := make([]int, len(g))
+	for i := range rs.pilots {
+		for ri := range rs.pilots[i] {
+			pr := &rs.pilots[i][ri]
+			for k, e := range pr.experts {
+				if q := e / per; q != me {
+					set(pr, k, back[q][next[q]*h:(next[q]+1)*h])
+					next[q]++
+				}
+			}
+		}
+	}
+}
+
+// rbdBackward adds to dx the input gradients of the routed experts and to
+// dprobs their router-probability gradients, given dout.
+func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, dprobs []float32) error {
+	g, me := r.expertGroup()
+	h := r.m.Hidden
+	E := r.m.MoE.Experts
+	per := E / len(g)
+	rs := a.rbd
+	// 1. Source → pilot: the output gradient once per record.
+	send := make([][]float32, len(g))
+	for _, rec := range rs.recs {
+		send[rec.pilot] = append(send[rec.pilot], dout[rec.t*h:(rec.t+1)*h]...)
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return err
+	}
+	// The pilot scales it per expert, computes dp = dout·y, and forwards.
+	dps := make([][][]float32, len(g))
+	dyIn := make([][]float32, per)
+	fwd := make([][]float32, len(g))
+	for i, prs := range rs.pilots {
+		dps[i] = make([][]float32, len(prs))
+		for ri, pr := range prs {
+			d := recv[i][ri*h : (ri+1)*h]
+			dps[i][ri] = make([]float32, len(pr.experts))
+			for k, e := range pr.experts {
+				var s float32
+				for c := range d {
+					s += d[c] * pr.y[k][c]
+				}
+				dps[i][ri][k] = s
+				dy := make([]float32, h)
+				kernels.Axpy(dy, pr.wts[k], d)
+				if q := e / per; q == me {
+					dyIn[e-me*per] = append(dyIn[e-me*per], dy...)
+				} else {
+					fwd[q] = append(fwd[q], dy...)
+				}
+			}
+		}
+	}
+	recvF, err := r.comm.AllToAll(g, fwd)
+	if err != nil {
+		return err
+	}
+	// Rebuild each local expert's rows in its forward order: self rows in
+	// the pilot's walk, forwarded rows at their place in the forwarder's
+	// message (which the forwarder fills in the same walk as in forward).
+	full := make([][]float32, per)
+	for k, os := range rs.origins {
+		selfRows := 0
+		for _, o := range os {
+			if o.self {
+				full[k] = append(full[k], dyIn[k][selfRows*h:(selfRows+1)*h]...)
+				selfRows++
+			} else {
+				full[k] = append(full[k], recvF[o.from][o.idx*h:(o.idx+1)*h]...)
+			}
+		}
+	}
+	dxe := r.backExperts(st, mb, pre, a, me*per, full)
+	dxs := make([][][][]float32, len(g)) // [src][rec][slot]
+	for i, prs := range rs.pilots {
+		dxs[i] = make([][][]float32, len(prs))
+		for ri, pr := range prs {
+			dxs[i][ri] = make([][]float32, len(pr.experts))
+		}
+	}
+	back, err := r.returnRows(g, rs, dxe, func(o origin, row []float32) { dxs[o.src][o.rec][o.slot] = row })
+	if err != nil {
+		return err
+	}
+	next := make([]int, len(g))
+	for i := range rs.pilots {
+		for ri := range rs.pilots[i] {
+			for k, e := range rs.pilots[i][ri].experts {
+				if q := e / per; q != me {
+					dxs[i][ri][k] = back[q][next[q]*h : (next[q]+1)*h]
+					next[q]++
+				}
+			}
+		}
+	}
+	// 4. Pilot → source: the summed input gradient and each expert's dp.
+	part := make([][]float32, len(g))
+	for i, prs := range rs.pilots {
+		for ri := range prs {
+			sum := make([]float32, h)
+			for _, row := range dxs[i][ri] {
+				kernels.Add(sum, row)
+			}
+			part[i] = append(append(part[i], sum...), dps[i][ri]...)
+		}
+	}
+	sums, err := r.comm.AllToAll(g, part)
+	if err != nil {
+		return err
+	}
+	off := make([]int, len(g))
+	for _, rec := range rs.recs {
+		m := sums[rec.pilot][off[rec.pilot]:]
+		kernels.Add(dx[rec.t*h:(rec.t+1)*h], m[:h])
+		for k, e := range rec.experts {
+			dprobs[rec.t*E+e] += m[h+k]
+		}
+		off[rec.pilot] += h + len(rec.experts)
+	}
+	return nil
+}

@@ -413,3 +413,49 @@ func TestRBDSavesInterNodeBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesMatchAnalyticVolumes pins the measured bytes per step to the
+// closed forms that a cost model predicts (the ring convention of package
+// collective: an all-reduce of n elements over p ranks sends 2(p−1)/p·n per
+// rank).
+func TestBytesMatchAnalyticVolumes(t *testing.T) {
+	step := func(m *ir.Model, opts string) int64 {
+		_, tr := train(t, plan(m, opts), 1)
+		return tr.Bytes().Total()
+	}
+	// tp = 2 on tiny_gpt: 4 all-reduces of b·s·h per layer and micro-batch
+	// (Korthikanti et al.), plus the 2-float gradient-norm all-reduce.
+	const L, M, T, h = 4, 4, 2 * 64, 64
+	p := 2.0
+	wantTP := int64(L*M*4*(2*(p-1)/p*T*h)*4*p) + 2*2*4
+	if got := step(tinyGPT(), "tp=2"); got != wantTP {
+		t.Errorf("tp=2: %d bytes per step, want %d", got, wantTP)
+	}
+	// dp = 2: one all-reduce of every gradient (2(p−1)/p·Ψ per rank).
+	var psi int64
+	for _, sp := range modelSpecs(tinyGPT()) {
+		psi += int64(sp.numel())
+	}
+	wantDP := int64(2*(p-1)/p*float64(psi)) * 4 * 2
+	if got := step(tinyGPT(), "dp=2"); got != wantDP {
+		t.Errorf("dp=2: %d bytes per step, want %d (Ψ = %d)", got, wantDP, psi)
+	}
+	// Phantom against tp at the same width: per layer and micro-batch the
+	// phantom mlp all-gathers and reduce-scatters (p−1)·b·k ghosts per
+	// rank, tp all-reduces b·w per layer pair each way: ratio p·k/w
+	// (REFERENCE.md: p·k against n values).
+	const w, k, depth, mlpM, b = 64, 8, 4, 4, 4
+	phantom := step(tinyPhantomMLP(2, k)(), "tp=2")
+	dense := step(tinyMLP(), "tp=2")
+	norm := int64(2 * 2 * 4)
+	wantPhantom := int64(depth*mlpM*2*(p-1)*b*k*4*p) + norm
+	wantDense := int64(depth/2*mlpM*2*(2*(p-1)/p*b*w)*4*p) + norm
+	if phantom != wantPhantom || dense != wantDense {
+		t.Errorf("phantom %d bytes (want %d), dense tp %d (want %d)", phantom, wantPhantom, dense, wantDense)
+	}
+	ratio := float64(phantom-norm) / float64(dense-norm)
+	if want := p * k / w; math.Abs(ratio-want) > 1e-12 {
+		t.Errorf("phantom/tp bytes ratio %.4f, closed form p·k/w = %.4f", ratio, want)
+	}
+	t.Logf("bytes per step: tp2 %d, dp2 %d (Ψ %d), phantom mlp tp2 %d, dense mlp tp2 %d (ratio %.3f = p·k/w)", wantTP, wantDP, psi, phantom, dense, ratio)
+}

@@ -31,7 +31,7 @@ func agreementGrid() []variant {
 			add(calFile, "cal_175b_full", fmt.Sprintf("%s-sp%v", rc, sp), func(p *ir.Plan) { p.Recompute, p.SP = rc, sp })
 		}
 	}
-	add(calFile, "cal_530b_selective", "interleaved", interleaved3)
+	add(calFile, "cal_1t_selective", "interleaved", func(p *ir.Plan) { p.Schedule, p.VPP = "interleaved", 2 })
 	for _, s := range []string{"gpipe", "zb-h1"} {
 		s := s
 		add(calFile, "cal_1t_selective", s, func(p *ir.Plan) { p.Schedule = s })

@@ -16,21 +16,18 @@ import (
 // per pipeline rank: their activation figures are exactly Korthikanti's
 // per-layer formula times L·(1 + (p−1)/(p·v)) with v = 3, and with v = 1
 // they would be 22% and 24% lower. examples/calibration.plan declares them
-// as 1f1b; the tests set schedule = interleaved, vpp = 3 for those two.
+// so (schedule = interleaved, vpp = 3); the 22B and 1T runs are 1F1B.
 var calibration = []struct {
 	model             string
-	adjust            func(*ir.Plan)
 	full, selective   float64 // seconds per iteration
 	paramsOpt         float64 // GiB: parameters + gradients + optimizer state, first stage
 	actNone, actSPSel float64 // GiB: activations without recompute; with sp + selective
 }{
-	{"22b", nil, 1.42, 1.10, 45.56, 59.25, 9.56},
-	{"175b", interleaved3, 18.13, 13.75, 45.56, 66.84, 12.35},
-	{"530b", interleaved3, 49.05, 37.83, 31.64, 114.02, 23.08},
-	{"1t", nil, 94.42, 71.49, 32.96, 131.25, 26.56},
+	{"22b", 1.42, 1.10, 45.56, 59.25, 9.56},
+	{"175b", 18.13, 13.75, 45.56, 66.84, 12.35},
+	{"530b", 49.05, 37.83, 31.64, 114.02, 23.08},
+	{"1t", 94.42, 71.49, 32.96, 131.25, 26.56},
 }
-
-func interleaved3(p *ir.Plan) { p.Schedule, p.VPP = "interleaved", 3 }
 
 const calFile = "examples/calibration.plan"
 
@@ -51,9 +48,6 @@ func calRuns(t testing.TB) []calRun {
 		}{{"full", c.full}, {"selective", c.selective}} {
 			name := fmt.Sprintf("cal_%s_%s", c.model, v.kind)
 			prog, p := loadPlan(t, calFile, name)
-			if c.adjust != nil {
-				c.adjust(p)
-			}
 			runs = append(runs, calRun{name, v.t, prog, p})
 		}
 	}
@@ -95,9 +89,6 @@ func TestCalibrationMemory(t *testing.T) {
 	for _, c := range calibration {
 		check := func(what string, plan string, recompute string, measured float64, get func(ir.RankMemory) float64) {
 			prog, p := loadPlan(t, calFile, plan)
-			if c.adjust != nil {
-				c.adjust(p)
-			}
 			if recompute != "" {
 				p.Recompute = recompute
 			}

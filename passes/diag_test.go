@@ -68,7 +68,7 @@ func TestValidateDiagnostics(t *testing.T) {
 	}{
 		{"tp", func(p *ir.Plan) { p.TP = 5 }, "heads do not divide"},
 		{"global_batch", func(p *ir.Plan) { p.GlobalBatch, p.MicroBatch = 63, 2 }, "not a multiple"},
-		{"vpp", func(p *ir.Plan) { p.VPP = 2 }, "vpp = 2 needs"},
+		{"vpp", func(p *ir.Plan) { p.Schedule, p.VPP = "1f1b", 2 }, "vpp = 2 needs"},
 		{"ep", func(p *ir.Plan) { p.EP = 2 }, "has no experts"},
 	} {
 		prog, p := loadPlan(t, calFile, "cal_175b_selective")

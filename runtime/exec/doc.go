@@ -86,7 +86,10 @@
 // Phantom mlp models (ffn_kind = phantom(k, parts)): see phantomSpecs and
 // mlp.go; tp = parts runs one part per rank (one all-gather of ghosts per
 // layer forward, one reduce-scatter of their gradients backward), tp = 1
-// runs all parts on one rank.
+// runs all parts on one rank. Transformer blocks with phantom FFNs run fc1
+// and fc2 as phantom layers the same way (phantom_ffn.go), with one
+// all-gather of the output columns (and of the input gradient) to rejoin
+// the replicated residual stream.
 //
 // ssmb: each tp rank routes, dispatches and combines its contiguous 1/tp
 // of the micro-batch's tokens over an ep group that spans tp; the capacity
@@ -97,9 +100,9 @@
 //
 // rbd: see rbd.go.
 //
-// Not executed yet (Validate refuses them with an error):
-// phantom FFNs in transformer blocks, normalize_topk, cp with MoE
-// or mlp models.
+// Not executed yet (Validate refuses them with an error): normalize_topk,
+// cp with MoE or mlp models. Under a split backward (zb-h1, zb-v) the
+// weight gradients of phantom layers are computed in B, not deferred to W.
 //
 // # Evaluation
 //

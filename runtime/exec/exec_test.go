@@ -39,6 +39,15 @@ func tinyPhantomMLP(parts, k int) func() *ir.Model {
 	}
 }
 
+func tinyPhantomGPT(parts, k int) func() *ir.Model {
+	return func() *ir.Model {
+		m := tinyGPT()
+		m.Name = fmt.Sprintf("tiny_phantom_gpt_p%d_k%d", parts, k)
+		m.FFNKind = ir.FFNKind{Kind: "phantom", K: k, Parts: parts}
+		return m
+	}
+}
+
 func cpuCluster(perNode int) *ir.Cluster {
 	return &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: perNode}
 }
@@ -181,6 +190,9 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},
 		{tinyMLP, "", "dp=2 tp=2 zero=1"},
+		{tinyPhantomGPT(2, 16), "", "tp=2"},
+		{tinyPhantomGPT(2, 16), "", "tp=2 sp=true dp=2 zero=2"},
+		{tinyPhantomGPT(2, 16), "gb=16", "tp=2 dp=2 pp=2 per_node=4"},
 		{tinyPhantomMLP(2, 8), "", "tp=2"},
 		{tinyPhantomMLP(2, 8), "", "tp=2 dp=2 pp=2"},
 		{tinyPhantomMLP(4, 4), "", "tp=4"},
@@ -367,6 +379,13 @@ func TestPhantomMLP(t *testing.T) {
 	for i := range dense {
 		if one[i] != dense[i] {
 			t.Errorf("step %d: one-part phantom loss %.9g, dense %.9g", i, one[i], dense[i])
+		}
+	}
+	gpt, _ := train(t, plan(tinyGPT(), ""), 3)
+	gpt1, _ := train(t, plan(tinyPhantomGPT(1, 16)(), ""), 3)
+	for i := range gpt {
+		if gpt1[i] != gpt[i] {
+			t.Errorf("step %d: one-part phantom gpt loss %.9g, dense %.9g", i, gpt1[i], gpt[i])
 		}
 	}
 	if testing.Short() {

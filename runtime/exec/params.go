@@ -160,6 +160,8 @@ func modelSpecs(m *ir.Model) []*paramSpec {
 			for x := 0; x < e.Experts; x++ {
 				ffn(fmt.Sprintf("%smoe.experts.%d.", pre, x), e.ExpertFFN, false, true, x, e.Experts)
 			}
+		} else if m.FFNKind.IsPhantom() {
+			out = append(out, phantomFFNSpecs(pre+"mlp.", m, l, std, projStd)...)
 		} else {
 			ffn(pre+"mlp.", ffnWidth(m), true, false, 0, 0)
 		}
@@ -224,6 +226,28 @@ func phantomSpecs(m *ir.Model, prefix string) []*paramSpec {
 		}
 		out = append(out, &paramSpec{name: name("bias"), shape: []int{w}, init: initZeros, shard: colShard, layer: l})
 	}
+	return out
+}
+
+// phantomFFNSpecs lists a transformer block's phantom FFN: fc1 (hidden →
+// ffn, gelu) and fc2 (ffn → hidden) as phantom layers of p parts and k
+// ghosts, laid out as phantomSpecs does (weight, compress, decompress
+// stacked by part; bias whole). With p = 1 the weights and biases are the
+// dense FFN's, element for element.
+func phantomFFNSpecs(pre string, m *ir.Model, l int, std, projStd float64) []*paramSpec {
+	p, k := m.FFNKind.Parts, m.FFNKind.K
+	var out []*paramSpec
+	layer := func(name string, in, outW int, sd float64) {
+		out = append(out,
+			&paramSpec{name: pre + name + ".weight", shape: []int{p, in / p, outW / p}, std: sd, decay: true, shard: rowShard, layer: l},
+			&paramSpec{name: pre + name + ".compress", shape: []int{p, in / p, k}, std: sd, decay: true, shard: rowShard, layer: l})
+		if p > 1 {
+			out = append(out, &paramSpec{name: pre + name + ".decompress", shape: []int{p, (p - 1) * k, outW / p}, std: sd, decay: true, shard: rowShard, layer: l})
+		}
+		out = append(out, &paramSpec{name: pre + name + ".bias", shape: []int{outW}, init: initZeros, shard: colShard, layer: l})
+	}
+	layer("fc1", m.Hidden, ffnWidth(m), std)
+	layer("fc2", ffnWidth(m), m.Hidden, projStd)
 	return out
 }
 

@@ -126,6 +126,7 @@ type layerActs struct {
 	ln2, m2, r2        []float32
 	u, gu              []float32 // dense FFN: fc1 output, gelu
 	moe                *moeActs
+	phantom            *phantomFFNActs
 }
 
 func (r *rank) allReduceTP(buf []float32) error {
@@ -412,6 +413,12 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 			}
 			out = out[lo*h : (lo+Tl)*h]
 		}
+	} else if m.FFNKind.IsPhantom() {
+		a.phantom = &phantomFFNActs{}
+		if out, err = r.phantomFFNForward(st, l, a.g2, a.phantom); err != nil {
+			return nil, err
+		}
+		out = out[lo*h : (lo+Tl)*h]
 	} else {
 		f := ffnWidth(m) / r.tp
 		a.u = make([]float32, T*f)
@@ -457,6 +464,12 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 				return nil, err
 			}
 		}
+	} else if a.phantom != nil {
+		dfull, err := r.phantomFFNBackward(st, l, a.phantom, dx2full)
+		if err != nil {
+			return nil, err
+		}
+		dln2 = dfull[lo*h : (lo+Tl)*h]
 	} else if a.moe != nil {
 		dfull := make([]float32, T*h)
 		if err := r.moeBackward(st, mb, pre+"moe.", a.g2, a.moe, dx2full, dfull); err != nil {

@@ -121,12 +121,12 @@ func Validate(p *ir.Plan) error {
 		}
 	}
 	if m.FFNKind.IsPhantom() {
-		if m.Kind != ir.MLPModel {
-			return fmt.Errorf("plan %s: phantom FFNs in transformer blocks are not executed by the runtime yet (phantom mlp models are)", p.Name)
-		}
 		f := m.FFNKind
-		if f.Parts < 1 || m.Width%f.Parts != 0 {
+		if m.Kind == ir.MLPModel && (f.Parts < 1 || m.Width%f.Parts != 0) {
 			return fmt.Errorf("model %s: phantom parts %d must divide the width %d", m.Name, f.Parts, m.Width)
+		}
+		if m.Kind != ir.MLPModel && (f.Parts < 1 || m.Hidden%f.Parts != 0 || ffnWidth(m)%f.Parts != 0) {
+			return fmt.Errorf("model %s: phantom parts %d must divide hidden %d and ffn %d", m.Name, f.Parts, m.Hidden, ffnWidth(m))
 		}
 		if p.TP != 1 && p.TP != f.Parts {
 			return fmt.Errorf("plan %s: a phantom model of %d parts runs with tp = %d (one part per rank) or tp = 1, not tp = %d", p.Name, f.Parts, f.Parts, p.TP)

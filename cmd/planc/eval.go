@@ -31,14 +31,15 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: planc eval --checkpoint CKPT [--data PATH] [--windows N] [--json] FILE...")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, ok := parseInterleaved(fs, args)
+	if !ok {
 		return exitUsage
 	}
-	if fs.NArg() == 0 || *checkpoint == "" {
+	if len(files) == 0 || *checkpoint == "" {
 		fs.Usage()
 		return exitUsage
 	}
-	_, plans, code := pf.load(fs.Args(), stderr)
+	_, plans, code := pf.load(files, stderr)
 	if code != exitOK {
 		return code
 	}

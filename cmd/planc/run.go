@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -36,14 +37,15 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, ok := parseInterleaved(fs, args)
+	if !ok {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	_, plans, code := pf.load(fs.Args(), stderr)
+	_, plans, code := pf.load(files, stderr)
 	if code != exitOK {
 		return code
 	}
@@ -97,6 +99,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		commTime time.Duration
 		last     exec.StepResult
 		lastCkpt string
+		byKind   = map[string]kindSummary{}
 	)
 	writeCkpt := func() error {
 		if *ckptDir == "" {
@@ -118,6 +121,13 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		tokens += r.Tokens
 		elapsed += r.Elapsed
 		commTime += r.CommTime
+		for k, v := range r.ByKind {
+			s := byKind[k]
+			s.Intra += v.IntraNode
+			s.Inter += v.InterNode
+			s.Seconds += v.Time.Seconds()
+			byKind[k] = s
+		}
 		last = r
 		out.step(r, tokens, elapsed)
 		if every > 0 && tr.NextStep()%every == 0 && tr.NextStep() < tr.Steps {
@@ -140,6 +150,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		Ranks:          ranks,
 		CommShare:      commTime.Seconds() / (elapsed.Seconds() * float64(ranks)),
 		Checkpoint:     lastCkpt,
+		ByKind:         byKind,
 	}
 	out.summary(sum)
 	return exitOK
@@ -156,6 +167,15 @@ type runSummary struct {
 	// collectives and receives (waiting included).
 	CommShare  float64 `json:"comm_share"`
 	Checkpoint string  `json:"checkpoint,omitempty"`
+	// ByKind splits bytes and rank-seconds of communication by kind (tp,
+	// dp, pp, ep, ssmb, cp, phantom, tied, norm).
+	ByKind map[string]kindSummary `json:"by_kind,omitempty"`
+}
+
+type kindSummary struct {
+	Intra   int64   `json:"bytes_intra_node"`
+	Inter   int64   `json:"bytes_inter_node"`
+	Seconds float64 `json:"rank_seconds"`
 }
 
 // progress prints steps: JSON lines, a bar redrawn in place on a
@@ -209,7 +229,32 @@ func (p *progress) summary(s runSummary) {
 	}
 	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks; %.0f tokens/s; communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
 		s.FinalLoss, s.Steps, s.Ranks, s.TokensPerS, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
+	kinds := make([]string, 0, len(s.ByKind))
+	for k := range s.ByKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		v := s.ByKind[k]
+		fmt.Fprintf(p.w, "  %-8s intra-node %12d B  inter-node %12d B  %8.3f rank-s\n", k, v.Intra, v.Inter, v.Seconds)
+	}
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
+	}
+}
+
+// parseInterleaved parses flags wherever they stand among the file
+// arguments (planc run FILE --steps 5), returning the files.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, bool) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, false
+		}
+		if fs.NArg() == 0 {
+			return files, true
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 }

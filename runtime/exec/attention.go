@@ -39,6 +39,7 @@ func ringTag(l, phase, step int) int64 { return 3<<56 | int64(l)<<32 | int64(pha
 // attentionForward fills a.o and a.lse from a.q, a.k, a.v (head-major,
 // this rank's segment).
 func (r *rank) attentionForward(l int, a *layerActs) error {
+	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
 	n := len(a.q)
@@ -126,6 +127,7 @@ func (r *rank) segmentKV(dk, dv []float32) []float32 {
 
 // attentionBackward returns dq, dk, dv of this rank's segment given do.
 func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv []float32, err error) {
+	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
 	n := len(a.q)

@@ -414,16 +414,23 @@ func TestPhantomMLP(t *testing.T) {
 // and weights, 1+2n floats per pilot copy of 64), under 5%.
 func TestRBDSavesInterNodeBytes(t *testing.T) {
 	for _, perNode := range []int{4, 2, 1} {
-		bytes := func(rbd string) (inter, intra int64) {
+		bytes := func(rbd string) (inter, intra, epInter, epIntra int64) {
 			p := plan(tinyMoE(), fmt.Sprintf("gb=16 dp=8 ep=8 per_node=%d rbd=%s", perNode, rbd))
-			_, tr := train(t, p, 1)
-			b := tr.Bytes()
-			return b.InterNode, b.IntraNode
+			tr, err := NewTrainer(Config{Plan: p, Steps: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := tr.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, ep := tr.Bytes(), r.ByKind["ep"]
+			return b.InterNode, b.IntraNode, ep.InterNode, ep.IntraNode
 		}
-		offInter, offIntra := bytes("false")
-		onInter, onIntra := bytes("true")
-		t.Logf("%d nodes: inter-node bytes per step %d without rbd, %d with (%+.1f%%); intra-node %d → %d",
-			8/perNode, offInter, onInter, 100*(float64(onInter)/float64(offInter)-1), offIntra, onIntra)
+		offInter, offIntra, offEP, offEPIntra := bytes("false")
+		onInter, onIntra, onEP, onEPIntra := bytes("true")
+		t.Logf("%d nodes: MoE dispatch+combine inter-node bytes per step %d without rbd, %d with (%+.1f%%), intra-node %d → %d; all inter-node bytes %d → %d, intra %d → %d",
+			8/perNode, offEP, onEP, 100*(float64(onEP)/float64(offEP)-1), offEPIntra, onEPIntra, offInter, onInter, offIntra, onIntra)
 		if perNode > 1 && onInter >= offInter {
 			t.Errorf("%d nodes: rbd moved %d inter-node bytes, not fewer than %d without", 8/perNode, onInter, offInter)
 		}

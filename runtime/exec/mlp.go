@@ -213,6 +213,7 @@ func phantomParams(get func(string) []float32, l, lp int, s kernels.PhantomShape
 }
 
 func (r *rank) phantomForward(st *stage, mb int, a *stageActs, x []float32) ([]float32, error) {
+	r.on("phantom")
 	b, D := r.plan.MicroBatch, r.m.Depth
 	s := r.phantomShape()
 	wp, k := s.InPart(), s.K
@@ -269,6 +270,7 @@ func (r *rank) phantomForward(st *stage, mb int, a *stageActs, x []float32) ([]f
 }
 
 func (r *rank) phantomBackward(st *stage, mb int, a *stageActs, dy []float32) ([]float32, error) {
+	r.on("phantom")
 	b, D := r.plan.MicroBatch, r.m.Depth
 	s := r.phantomShape()
 	wp, k := s.InPart(), s.K

@@ -121,6 +121,7 @@ func (r *rank) phantomShapes() (kernels.PhantomShape, kernels.PhantomShape) {
 
 // phantomFFNForward returns the FFN output (rows × hidden, whole) of x.
 func (r *rank) phantomFFNForward(st *stage, l int, x []float32, a *phantomFFNActs) ([]float32, error) {
+	r.on("phantom")
 	T := len(x) / r.m.Hidden
 	s1, s2 := r.phantomShapes()
 	pre := fmt.Sprintf("h.%d.mlp.", l)
@@ -139,6 +140,7 @@ func (r *rank) phantomFFNForward(st *stage, l int, x []float32, a *phantomFFNAct
 // phantomFFNBackward returns the gradient of the FFN input (whole) given
 // the gradient of its output (whole).
 func (r *rank) phantomFFNBackward(st *stage, l int, a *phantomFFNActs, dout []float32) ([]float32, error) {
+	r.on("phantom")
 	T := len(dout) / r.m.Hidden
 	s1, s2 := r.phantomShapes()
 	pre := fmt.Sprintf("h.%d.mlp.", l)

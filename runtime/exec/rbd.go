@@ -90,6 +90,7 @@ func (r *rank) rbdRecords(g collective.Group, a *moeActs, T int) []rbdRec {
 // rbdForward returns the combined routed output (rows × hidden) of this
 // rank's tokens x.
 func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]float32, error) {
+	r.on("ep")
 	g, me := r.expertGroup()
 	h := r.m.Hidden
 	E := r.m.MoE.Experts
@@ -245,6 +246,7 @@ func (r *rank) fillForwarded(g collective.Group, rs *rbdState, per, me int, back
 // rbdBackward adds to dx the input gradients of the routed experts and to
 // dprobs their router-probability gradients, given dout.
 func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, dprobs []float32) error {
+	r.on("ep")
 	g, me := r.expertGroup()
 	h := r.m.Hidden
 	E := r.m.MoE.Experts

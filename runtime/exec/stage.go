@@ -70,6 +70,7 @@ type rank struct {
 	plan  *ir.Plan
 	m     *ir.Model
 	comm  collective.Comm
+	tc    *timedComm // comm, when it is measured
 	mesh  ir.Mesh
 	tp    int
 	tpG   collective.Group
@@ -130,6 +131,7 @@ type layerActs struct {
 }
 
 func (r *rank) allReduceTP(buf []float32) error {
+	r.on("tp")
 	if r.tp == 1 {
 		return nil
 	}
@@ -153,6 +155,7 @@ func (r *rank) localRows() (n, lo int) {
 // token slices over tp (its adjoint, toLocal's reduce-scatter, runs in
 // backward); without sp the input is already whole.
 func (r *rank) toFull(x []float32) ([]float32, error) {
+	r.on("tp")
 	if !r.sp {
 		return x, nil
 	}
@@ -163,6 +166,7 @@ func (r *rank) toFull(x []float32) ([]float32, error) {
 // of the tp ranks, by all-reduce, or under sp by reduce-scatter to each
 // rank's token slice.
 func (r *rank) toLocal(partial []float32) ([]float32, error) {
+	r.on("tp")
 	if r.tp == 1 {
 		return partial, nil
 	}
@@ -170,6 +174,14 @@ func (r *rank) toLocal(partial []float32) ([]float32, error) {
 		return partial, r.comm.AllReduce(r.tpG, partial, collective.Sum)
 	}
 	return r.comm.ReduceScatter(r.tpG, partial, collective.Sum)
+}
+
+// on names the kind of communication that follows, for the byte and time
+// breakdown (StepResult.ByKind).
+func (r *rank) on(kind string) {
+	if r.tc != nil {
+		r.tc.kind = kind
+	}
 }
 
 // wgrad runs weight-gradient work now, or defers it to W under a split
@@ -403,6 +415,7 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 				return nil, err
 			}
 			if !r.sp {
+				r.on("ssmb")
 				if out, err = r.comm.AllGather(r.tpG, out); err != nil {
 					return nil, err
 				}
@@ -460,6 +473,7 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 		}
 		dln2 = dslice
 		if !r.sp {
+			r.on("ssmb")
 			if dln2, err = r.comm.AllGather(r.tpG, dslice); err != nil {
 				return nil, err
 			}
@@ -554,6 +568,7 @@ type moeActs struct {
 // copies: top-k by probability (ties to the lower index); under capacity
 // dispatch an expert keeps its first ceil(k·T·cf/E) copies in token order.
 func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
+	r.on("ssmb")
 	e := r.m.MoE
 	h, E, k := r.m.Hidden, e.Experts, e.TopK
 	T := len(x) / h
@@ -772,6 +787,7 @@ func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int,
 // local expert, the rows of every member concatenated in member order, and
 // the count matrix counts[member][local expert].
 func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
+	r.on("ep")
 	h := r.m.Hidden
 	E := len(rows)
 	per := E / len(g)
@@ -809,6 +825,7 @@ func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]
 // member order, as exchange delivered their inputs) to the members that
 // sent the rows, and gives back this rank's rows for every expert.
 func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
+	r.on("ep")
 	h := r.m.Hidden
 	per := len(local)
 	send := make([][]float32, len(g))

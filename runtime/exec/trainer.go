@@ -50,6 +50,11 @@ type StepResult struct {
 	// summed over ranks, in the step.
 	CommTime time.Duration
 	Drops    int64 // token copies dropped by capacity dispatch
+	// ByKind splits the step's bytes and communication time by kind: tp
+	// (tensor-parallel collectives, sp's included), dp (gradient reduction
+	// and ZeRO gathers), pp (pipeline sends), ep (MoE dispatch and combine,
+	// rbd's included), ssmb, cp, phantom, tied, norm.
+	ByKind map[string]KindStats
 }
 
 // Trainer runs a plan's steps. Build it with [NewTrainer].
@@ -309,7 +314,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		c := s.Mesh.Coord(r)
 		tc := &timedComm{Comm: t.world.Comm(r)}
 		rk := &rank{
-			id: r, coord: c, plan: p, m: m, comm: tc, mesh: s.Mesh, tp: p.TP,
+			id: r, coord: c, plan: p, m: m, comm: tc, tc: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
 			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
 			rbd: p.MoE.RBD && p.EP > 1 && m.MoE != nil, perNode: nodeSize,
@@ -592,32 +597,72 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 	}
 }
 
-// timedComm measures the time a rank spends in communication.
+// timedComm measures the time a rank spends in communication and the
+// bytes it sends, by the kind of communication (set by rank.on).
 type timedComm struct {
 	collective.Comm
-	spent time.Duration
+	spent  time.Duration
+	kind   string
+	byKind map[string]KindStats
 }
 
-func (c *timedComm) timed(start time.Time) { c.spent += time.Since(start) }
+// KindStats are the bytes one kind of communication sent and the rank
+// time spent in it.
+type KindStats struct {
+	collective.Counters
+	Time time.Duration
+}
+
+func (c *timedComm) timed(start time.Time) { c.account(start, c.Comm.Bytes()) }
+
+func (c *timedComm) account(start time.Time, before collective.Counters) {
+	d := time.Since(start)
+	c.spent += d
+	after := c.Comm.Bytes()
+	k := c.kind
+	if k == "" {
+		k = "other"
+	}
+	if c.byKind == nil {
+		c.byKind = map[string]KindStats{}
+	}
+	s := c.byKind[k]
+	s.IntraNode += after.IntraNode - before.IntraNode
+	s.InterNode += after.InterNode - before.InterNode
+	s.Time += d
+	c.byKind[k] = s
+}
 
 func (c *timedComm) AllReduce(g collective.Group, buf []float32, op collective.ReduceOp) error {
-	defer c.timed(time.Now())
+	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.AllReduce(g, buf, op)
 }
 func (c *timedComm) ReduceScatter(g collective.Group, in []float32, op collective.ReduceOp) ([]float32, error) {
-	defer c.timed(time.Now())
+	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.ReduceScatter(g, in, op)
 }
 func (c *timedComm) AllGather(g collective.Group, part []float32) ([]float32, error) {
-	defer c.timed(time.Now())
+	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.AllGather(g, part)
 }
 func (c *timedComm) Recv(from int, tag int64) ([]float32, error) {
-	defer c.timed(time.Now())
+	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.Recv(from, tag)
 }
+func (c *timedComm) AllToAll(g collective.Group, send [][]float32) ([][]float32, error) {
+	defer c.account(time.Now(), c.Comm.Bytes())
+	return c.Comm.AllToAll(g, send)
+}
+func (c *timedComm) Broadcast(g collective.Group, root int, buf []float32) error {
+	defer c.account(time.Now(), c.Comm.Bytes())
+	return c.Comm.Broadcast(g, root, buf)
+}
+func (c *timedComm) Barrier(g collective.Group) error {
+	defer c.account(time.Now(), c.Comm.Bytes())
+	return c.Comm.Barrier(g)
+}
 func (c *timedComm) Send(to int, tag int64, buf []float32) error {
-	defer c.timed(time.Now())
+	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.Send(to, tag, buf)
 }
 
@@ -638,6 +683,7 @@ func (t *Trainer) Step() (StepResult, error) {
 	for i, rk := range t.ranks {
 		rk.step, rk.lossSum, rk.drops = step, 0, 0
 		t.comms[i].spent = 0
+		t.comms[i].byKind = nil
 		wg.Add(1)
 		go func(i int, rk *rank) {
 			defer wg.Done()
@@ -659,11 +705,17 @@ func (t *Trainer) Step() (StepResult, error) {
 			return StepResult{}, err
 		}
 	}
-	res := StepResult{Step: step, LR: lr, Elapsed: time.Since(start)}
+	res := StepResult{Step: step, LR: lr, Elapsed: time.Since(start), ByKind: map[string]KindStats{}}
 	for i, rk := range t.ranks {
 		res.Loss += rk.lossSum
 		res.Drops += rk.drops
 		res.CommTime += t.comms[i].spent
+		for k, v := range t.comms[i].byKind {
+			s := res.ByKind[k]
+			s.Counters = s.Counters.Add(v.Counters)
+			s.Time += v.Time
+			res.ByKind[k] = s
+		}
 	}
 	if t.m.Kind == ir.MLPModel {
 		res.Tokens = t.plan.GlobalBatch
@@ -734,24 +786,28 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 		case ir.ActW:
 			rk.runDeferred(st, int(a.MB))
 		case ir.ActSendF:
+			rk.on("pp")
 			x := outF[key]
 			delete(outF, key)
 			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendF, a.Stage, a.MB), x); err != nil {
 				return err
 			}
 		case ir.ActRecvF:
+			rk.on("pp")
 			x, err := rk.comm.Recv(int(a.Peer), p2pTag(ir.ActSendF, a.Stage-1, a.MB))
 			if err != nil {
 				return err
 			}
 			recvF[key] = x
 		case ir.ActSendB:
+			rk.on("pp")
 			g := outB[key]
 			delete(outB, key)
 			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendB, a.Stage, a.MB), g); err != nil {
 				return err
 			}
 		case ir.ActRecvB:
+			rk.on("pp")
 			g, err := rk.comm.Recv(int(a.Peer), p2pTag(ir.ActSendB, a.Stage+1, a.MB))
 			if err != nil {
 				return err
@@ -827,6 +883,7 @@ func tpPartial(rk *rank, sp *paramSpec) bool {
 // With ZeRO the tp ranks' flat layouts and owned chunks coincide, so it is
 // exact on the owned elements.
 func (t *Trainer) reduceSeqPartial(rk *rank) error {
+	rk.on("tp")
 	if !rk.sp && !rk.ssmb {
 		return nil
 	}
@@ -869,6 +926,7 @@ func (t *Trainer) reduceSeqPartial(rk *rank) error {
 // place in both copies and summing the whole slices is exact where it
 // matters.
 func (t *Trainer) sumTied(rk *rank) error {
+	rk.on("tied")
 	s := t.sched
 	n := len(s.Stages)
 	if !t.m.TieEmbeddings || t.m.Kind == ir.MLPModel || n == 1 {
@@ -908,6 +966,7 @@ func (t *Trainer) group(a ir.Action) collective.Group {
 }
 
 func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
+	rk.on("dp")
 	if int(a.Bucket) >= len(st.buckets) {
 		return fmt.Errorf("REDUCE_GRAD bucket %d of stage %d: the stage has %d buckets", a.Bucket, a.Stage, len(st.buckets))
 	}
@@ -931,6 +990,7 @@ func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 // after the optimizer (ZeRO-1/2), or of a whole stage before its use
 // (ZeRO-3).
 func (t *Trainer) gatherParams(rk *rank, a ir.Action) error {
+	rk.on("dp")
 	st := rk.stages[int(a.Stage)]
 	g := t.group(a)
 	var bks [][2]int
@@ -1005,6 +1065,7 @@ func (rk *rank) sumSquares() float64 {
 // gradNorm all-reduces the squared norm as a float64 carried in two
 // float32s (high part and remainder), so the sum keeps float64 precision.
 func (t *Trainer) gradNorm(rk *rank, a ir.Action) error {
+	rk.on("norm")
 	s := rk.sumSquares()
 	hi := float32(s)
 	lo := float32(s - float64(hi))

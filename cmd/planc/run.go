@@ -33,6 +33,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	ckptDir := fs.String("checkpoint-dir", "", "folder for checkpoints, written every train.checkpoint_every steps and at the end (default: none)")
 	resume := fs.String("resume", "", "a checkpoint to resume from (its step, weights and optimizer state)")
 	schedFile := fs.String("schedule", "", "run this compiled schedule file (planc compile -o FILE.sched) instead of compiling one")
+	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
 		fs.PrintDefaults()
@@ -58,7 +59,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc run: "+format+"\n", a...)
 		return exitError
 	}
-	cfg := exec.Config{Plan: p, Steps: *steps}
+	cfg := exec.Config{Plan: p, Steps: *steps, Timeout: *timeout}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(*dataPath)
 		if err != nil {

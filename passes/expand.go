@@ -13,6 +13,8 @@ type dims struct {
 	E, k, fe, S      int // experts, top-k, expert ffn, shared experts
 	elem             int // bytes per activation element
 	tokensPerExpert  int // capacity dispatch: tokens kept per expert per source rank
+	moeT             int // tokens one rank routes per micro-batch (b·s/cp, and /tp with ssmb)
+	ssmb             bool
 	ghost, parts     int // phantom: ghost neurons per part, parts
 }
 
@@ -28,8 +30,14 @@ func newDims(p *ir.Plan) dims {
 	}
 	if m.MoE != nil {
 		d.E, d.k, d.fe, d.S = m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared
-		// tokens on one rank per micro-batch: the cp shard of the sequence.
+		// tokens one rank routes per micro-batch: the cp shard of the
+		// sequence, and with sequence-sharded MoE blocks its 1/tp slice.
 		T := d.b * d.s / max(p.CP, 1)
+		if p.MoE.SSMB && p.TP > 1 {
+			T /= p.TP
+			d.ssmb = true
+		}
+		d.moeT = T
 		cf := p.MoE.CapacityFactor
 		d.tokensPerExpert = ceilDiv(float64(d.k*T)*cf, float64(d.E))
 	}
@@ -198,8 +206,7 @@ func routedShape(d dims, p *ir.Plan, name string, width int, wsym string) ir.Ten
 		// [E, ep·c, width]: every expert's slots from every rank of the ep group.
 		return tensor(name, d.elem, ext("E", d.E), ext("c", d.tokensPerExpert*max(p.EP, 1)), ext(wsym, width))
 	}
-	T := d.b * d.s / max(p.CP, 1)
-	return tensor(name, d.elem, ext("r", d.k*T*max(p.EP, 1)), ext(wsym, width))
+	return tensor(name, d.elem, ext("r", d.k*d.moeT*max(p.EP, 1)), ext(wsym, width))
 }
 
 func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
@@ -214,7 +221,7 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 			Output: tensor(n("router_logits"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E)),
 			Weight: param(n("router.w"), d.elem, ext("h", d.h), ext("E", d.E)), Saved: []ir.Tensor{ln2}},
 		{Name: n("dispatch"), Kind: ir.OpDispatch, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{ln2},
-			Output: routed(n("dispatched"), d.h, "h"), Saved: []ir.Tensor{probs}},
+			Output: routed(n("dispatched"), d.h, "h"), Saved: dispatchSaved(d, p, n, probs)},
 		{Name: n("expert_fc1"), Kind: ir.OpExpertFC1, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{routed(n("expert_in"), d.h, "h")},
 			Output: routed(n("expert_fc1"), d.fe, "fe"), Weight: expertW(n("expert_fc1.w"), d.h, d.fe, "h", "fe"),
 			Saved: []ir.Tensor{routed(n("expert_in"), d.h, "h")}},
@@ -224,7 +231,7 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 			Output: routed(n("expert_out"), d.h, "h"), Weight: expertW(n("expert_fc2.w"), d.fe, d.h, "fe", "h"),
 			Saved: []ir.Tensor{routed(n("expert_gelu"), d.fe, "fe")}},
 		{Name: n("combine"), Kind: ir.OpCombine, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{routed(n("combine_in"), d.h, "h")},
-			Output: act(d, n("moe_out")), Saved: []ir.Tensor{routed(n("combine_in"), d.h, "h")}},
+			Output: act(d, n("moe_out")), Saved: combineSaved(d, p, n, routed(n("combine_in"), d.h, "h"))},
 	}
 	if d.S > 0 {
 		sh := denseFFN(d, i, n, "shared_fc1", "shared_gelu", "shared_fc2", ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2, d.S*d.fe, n("ln2"), n("shared_out"))
@@ -232,6 +239,52 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 		ops = append(ops, sh...)
 	}
 	return ops
+}
+
+// The activations an MoE layer keeps for its backward pass, per rank and
+// micro-batch, T tokens routed (b·s/cp, /tp under ssmb), k copies each:
+//
+// Both dispatch modes keep the router's probabilities [T, E] (fp32), the
+// experts' input [rows, h] (saved by fc1), fc1's output and the GeLU's
+// output [rows, f_e] (saved by the GeLU and fc2), and the combine's input
+// [rows, h] (the expert outputs after the return all-to-all, which the
+// gradient of the combine weights needs). rows is k·T routed copies
+// padding-free, E·C slots under capacity (C = ceil(k·T·cf/E) per expert and
+// source rank, so E·C ≈ cf·k·T).
+//
+// Capacity dispatch as DeepSpeed-MoE implements it (GShard's einsum form)
+// also materializes two dense [T, E, C] tensors: the dispatch mask, cast to
+// the activation dtype for einsum("sec,sm->ecm") and kept for the gradient
+// of the tokens, and the combine weights, kept by einsum("sec,ecm->sm")
+// for the gradient of the expert outputs. These grow as k·T²·cf and
+// dominate at X-MoE's sizes.
+//
+// Padding-free dispatch (X-MoE) keeps instead small index arrays: per routed
+// copy its token id and expert id (int32) and its combine weight (fp32).
+//
+// How X-MoE's figures map (Small: T = 4·2048 = 8192, E = 64, k = 6, h =
+// 2048, f_e = 1408, cf = 1.25, C = 960, bf16): capacity 2·T·E·C·2 B = 2.01 GB
+// of [T, E, C] tensors + 2·E·C·h·2 B = 0.50 GB of dispatch and combine
+// buffers + 2·E·C·f_e·2 B = 0.35 GB of expert FFN activations = 2.86 GB
+// (X-MoE: 2.81 GB padded); padding-free 2·k·T·h·2 B = 0.40 GB + 2·k·T·f_e·2 B
+// = 0.28 GB + index arrays and probabilities (2.7 MB) = 0.68 GB kept for
+// backward, 1.08 GB with the two routed exchange buffers that live through
+// the layer (the dispatched copies before the all-to-all and the expert
+// outputs before the return; the "MoE buffers" of the memory report).
+// X-MoE reports 1.21 GB padding-free; it does not say which buffers it
+// counts, and planc does not adjust either figure to it.
+func dispatchSaved(d dims, p *ir.Plan, n func(string) string, probs ir.Tensor) []ir.Tensor {
+	if p.MoE.Dispatch == "capacity" {
+		return []ir.Tensor{probs, tensor(n("dispatch_mask"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E), ext("C", d.tokensPerExpert))}
+	}
+	return []ir.Tensor{probs, tensor(n("route_index"), 4, ext("b", d.b), ext("s", d.s), ext("2k", 2*d.k))}
+}
+
+func combineSaved(d dims, p *ir.Plan, n func(string) string, in ir.Tensor) []ir.Tensor {
+	if p.MoE.Dispatch == "capacity" {
+		return []ir.Tensor{in, tensor(n("combine_weights"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E), ext("C", d.tokensPerExpert))}
+	}
+	return []ir.Tensor{in, tensor(n("combine_weight"), 4, ext("b", d.b), ext("s", d.s), ext("k", d.k))}
 }
 
 // phantomFFN is a transformer FFN made of two phantom layers of width h

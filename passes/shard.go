@@ -246,14 +246,22 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		scoreLayout(&o.Saved[0])
 		kvLayout(&o.Saved[1], true)
 	case ir.OpRouter:
+		if sh.ssmb() {
+			sh.moeTokens(in0())
+			sh.moeTokens(&o.Output)
+			for i := range o.Saved {
+				sh.moeTokens(&o.Saved[i])
+			}
+			break
+		}
 		sh.lay(in0(), repLayout)
 		sh.lay(&o.Output, repLayout)
 		colSaved()
 	case ir.OpDispatch:
-		sh.lay(in0(), repLayout)
+		sh.moeTokens(in0())
 		sh.routed(&o.Output, false)
 		for i := range o.Saved {
-			sh.lay(&o.Saved[i], repLayout)
+			sh.moeTokens(&o.Saved[i])
 		}
 	case ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2:
 		sh.routed(in0(), true)
@@ -263,19 +271,29 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		}
 		if o.Weight != nil {
 			sh.split(o.Weight, "E", ir.AxisEP)
-			sh.split(o.Weight, "fe", tp)
+			if !sh.ssmb() { // under ssmb each expert is whole on its owner
+				sh.split(o.Weight, "fe", tp)
+			}
 		}
-		if o.Kind == ir.OpExpertFC2 && sh.tp > 1 {
+		if o.Kind == ir.OpExpertFC2 && sh.tp > 1 && !sh.ssmb() {
 			o.Output.Partial = []ir.Axis{tp}
 		}
 	case ir.OpCombine:
 		sh.routed(in0(), false)
-		if sh.tp > 1 {
+		if sh.tp > 1 && !sh.ssmb() {
 			in0().Partial = []ir.Axis{tp}
 		}
-		sh.lay(&o.Output, partialLayout)
+		if sh.ssmb() {
+			sh.moeTokens(&o.Output)
+		} else {
+			sh.lay(&o.Output, partialLayout)
+		}
 		for i := range o.Saved {
-			sh.routed(&o.Saved[i], false)
+			if o.Saved[i].Shape[0].Sym == "b" { // the combine weights
+				sh.moeTokens(&o.Saved[i])
+			} else {
+				sh.routed(&o.Saved[i], false)
+			}
 		}
 	case ir.OpCompress, ir.OpLinear, ir.OpPhantomMix, ir.OpActivation:
 		sh.shardMLP(o)
@@ -297,13 +315,35 @@ func (sh *sharder) shardOp(o *ir.Op) {
 	finalize(o, sh)
 }
 
+// ssmb reports whether MoE blocks are sequence-sharded over tp.
+func (sh *sharder) ssmb() bool { return sh.p.MoE.SSMB && sh.tp > 1 }
+
+// moeTokens lays out a per-token MoE tensor ([b, s, ...]: the router's
+// input, logits and probabilities, index arrays, the [T, E, C] tensors of
+// capacity dispatch, the combine's output): the sequence split by cp, and
+// by tp too under ssmb (each tp rank routes its 1/tp slice); its other
+// dimensions whole.
+func (sh *sharder) moeTokens(t *ir.Tensor) {
+	t.Partial = nil
+	if sh.ssmb() {
+		sh.split(t, "s", ir.AxisCP, ir.AxisTP)
+	} else {
+		sh.split(t, "s", ir.AxisCP)
+	}
+	for _, e := range t.Shape {
+		if e.Sym != "s" {
+			sh.split(t, e.Sym)
+		}
+	}
+}
+
 // routed lays out an MoE dispatch buffer: before the all-to-all (and after
 // the combine's) each rank holds its own tokens' slots; at the experts,
 // each rank holds its E/ep experts' slots from the whole ep group.
 func (sh *sharder) routed(t *ir.Tensor, atExperts bool) {
 	t.Partial = nil
 	last := t.Shape[len(t.Shape)-1].Sym
-	if last == "fe" {
+	if last == "fe" && !sh.ssmb() {
 		sh.split(t, "fe", ir.AxisTP)
 	} else {
 		sh.split(t, last)
@@ -408,7 +448,7 @@ func finalize(o *ir.Op, sh *sharder) {
 		case ir.OpEmbedding:
 			o.FwdBytes, o.BwdBytes = out*(3*elem+1), out*(3*elem+1)
 		case ir.OpDispatch:
-			probs := float64(sh.d.b*sh.d.s/max(sh.cp, 1)) * float64(sh.d.E) * 4
+			probs := float64(sh.d.moeT) * float64(sh.d.E) * 4
 			o.FwdBytes = (in+out)*elem + 2*probs
 			o.BwdBytes = o.FwdBytes
 		case ir.OpCombine:

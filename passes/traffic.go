@@ -1,0 +1,509 @@
+package passes
+
+import (
+	"sort"
+
+	"planc/ir"
+)
+
+// This file predicts the bytes a compiled plan moves per step, counted the
+// way package runtime/collective counts them, so that a run can be checked
+// against the cost model: every rank counts the payload it sends to each
+// peer, intra-node when both ranks are on one node (rank/perNode equal),
+// inter-node otherwise; rings follow the group order (member i sends to
+// member i+1), chunks are split as evenly as possible with the first n mod
+// p one element larger, an all-to-all sends each peer its chunk straight,
+// nothing is counted for a rank's own chunk.
+//
+// Elements are counted in the plan's precision (4 bytes for fp32, which is
+// what the CPU runtime trains in: compare it with fp32 plans, or scale by
+// 4/2 for a 16-bit plan).
+//
+// What is counted, per step:
+//   - every per-micro-batch collective of the graph (tp, cp, ulysses, lss,
+//     phantom ghosts, the vocab-parallel loss), on every rank holding the
+//     stage, once per micro-batch;
+//   - the MoE dispatch and combine exchanges of padding-free dispatch, with
+//     and without rbd, from the routing (see [Routing]) or, without one,
+//     its expectation under uniform top-k routing; capacity dispatch moves
+//     the graph's padded [E, C, h] buffers;
+//   - the schedule's step actions (gradient buckets, ZeRO gathers, the
+//     tied-embedding all-reduce, the gradient-norm all-reduce of one fp64
+//     value carried as two fp32) and pipeline sends, when the unit has a
+//     schedule; otherwise the graph's step collectives.
+
+// Traffic is bytes sent per step, summed over all ranks, by link level.
+type Traffic struct {
+	IntraNode, InterNode float64
+}
+
+// Total returns all bytes.
+func (t Traffic) Total() float64 { return t.IntraNode + t.InterNode }
+
+func (t *Traffic) add(u Traffic) { t.IntraNode += u.IntraNode; t.InterNode += u.InterNode }
+
+// TrafficReport is the predicted bytes of one step.
+type TrafficReport struct {
+	Total  Traffic
+	ByKind map[ir.CommKind]Traffic
+	ByAxis map[ir.Axis]Traffic
+	// MoE is the MoE dispatch and combine exchanges (included in Total,
+	// under all-to-allv and the ep axis).
+	MoE Traffic
+	// Step is the once-per-step collectives and Pipeline the pipeline
+	// sends (both included in Total).
+	Step, Pipeline Traffic
+}
+
+func (r *TrafficReport) put(kind ir.CommKind, axis ir.Axis, t Traffic) {
+	r.Total.add(t)
+	a, b := r.ByKind[kind], r.ByAxis[axis]
+	a.add(t)
+	b.add(t)
+	r.ByKind[kind], r.ByAxis[axis] = a, b
+}
+
+// Routing is what one rank routed in one MoE exchange (one MoE layer, one
+// micro-batch): for each of its tokens, the experts (global indices
+// 0..E-1) its copies were kept for, after any capacity drop. A run records
+// one Routing per rank, MoE layer and micro-batch.
+type Routing struct {
+	Rank    int
+	Experts [][]int
+}
+
+// PredictedBytes returns the bytes a step of the compiled unit moves,
+// with the MoE exchanges at their expectation under uniform top-k routing
+// (each token's k experts a uniformly random k-subset of the E experts).
+func PredictedBytes(u *ir.Unit) TrafficReport { return predictedBytes(u, nil) }
+
+// PredictedBytesRouted is [PredictedBytes] with the MoE exchanges counted
+// exactly from the routing a run observed (one entry per rank, MoE layer
+// and micro-batch of the step).
+func PredictedBytesRouted(u *ir.Unit, routes []Routing) TrafficReport {
+	if routes == nil {
+		routes = []Routing{}
+	}
+	return predictedBytes(u, routes)
+}
+
+type trafficCounter struct {
+	u       *ir.Unit
+	perNode int
+	elem    float64
+	groups  map[ir.Axis][][]int
+}
+
+func newTrafficCounter(u *ir.Unit) *trafficCounter {
+	c := u.Plan.Cluster
+	per := c.PerNode
+	if per <= 0 {
+		per = max(c.Node.Devices, 1)
+	}
+	return &trafficCounter{u: u, perNode: per, elem: float64(elemBytes(u.Plan.Precision)), groups: map[ir.Axis][][]int{}}
+}
+
+func (tc *trafficCounter) link(from, to int, bytes float64, t *Traffic) {
+	if from == to || bytes == 0 {
+		return
+	}
+	if from/tc.perNode == to/tc.perNode {
+		t.IntraNode += bytes
+	} else {
+		t.InterNode += bytes
+	}
+}
+
+// groupsOf returns every group along axis whose ranks have pipeline
+// coordinate pp.
+func (tc *trafficCounter) groupsOf(axis ir.Axis, pp int) [][]int {
+	all, ok := tc.groups[axis]
+	if !ok {
+		all = tc.u.Mesh.Groups(axis)
+		tc.groups[axis] = all
+	}
+	var out [][]int
+	for _, g := range all {
+		if tc.u.Mesh.Coord(g[0]).PP == pp {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// chunk is the size of chunk j of n elements split into p.
+func chunk(n int64, p, j int) int64 {
+	c := n / int64(p)
+	if int64(j) < n%int64(p) {
+		c++
+	}
+	return c
+}
+
+// ring adds the bytes of one collective of n elements over group g.
+func (tc *trafficCounter) ring(kind ir.CommKind, n int64, g []int, t *Traffic) {
+	p := len(g)
+	if p < 2 || n <= 0 {
+		return
+	}
+	e := tc.elem
+	for i := 0; i < p; i++ {
+		next := g[(i+1)%p]
+		switch kind {
+		case ir.AllReduce:
+			tc.link(g[i], next, float64(2*n-chunk(n, p, i)-chunk(n, p, (i+1)%p))*e, t)
+		case ir.ReduceScatter:
+			tc.link(g[i], next, float64(n-chunk(n, p, i))*e, t)
+		case ir.AllGather:
+			tc.link(g[i], next, float64(n-chunk(n, p, (i+1)%p))*e, t)
+		case ir.AllToAll, ir.AllToAllV:
+			for j := 0; j < p; j++ {
+				tc.link(g[i], g[j], float64(chunk(n, p, j))*e, t)
+			}
+		case ir.SendRecv:
+			tc.link(g[i], next, float64(n)*e, t)
+		case ir.Broadcast:
+			if i < p-1 {
+				tc.link(g[i], next, float64(n)*e, t)
+			}
+		}
+	}
+}
+
+func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
+	tc := newTrafficCounter(u)
+	p := u.Plan
+	rep := TrafficReport{ByKind: map[ir.CommKind]Traffic{}, ByAxis: map[ir.Axis]Traffic{}}
+	m := float64(p.MicroBatches())
+	routedMoE := p.MoE.Dispatch != "capacity"
+	moeLayers := map[int]int{} // by pp rank
+	for _, sg := range u.Graph.Stages {
+		for _, c := range sg.Collectives {
+			if c.Phase == ir.StepPhase || c.Axis == ir.AxisPP {
+				continue
+			}
+			if routedMoE && c.Axis == ir.AxisEP && c.Kind == ir.AllToAllV {
+				continue // the routing model below
+			}
+			n := int64(c.Bytes / tc.elem)
+			var t Traffic
+			for _, g := range tc.groupsOf(c.Axis, sg.PPRank) {
+				tc.ring(c.Kind, n, g, &t)
+			}
+			calls := float64(c.Calls()) * m
+			rep.put(c.Kind, c.Axis, Traffic{t.IntraNode * calls, t.InterNode * calls})
+		}
+		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
+			if p.Model.Kind == ir.Transformer && p.Model.IsMoELayer(l) {
+				moeLayers[sg.PPRank]++
+			}
+		}
+	}
+	if routedMoE && p.EP > 1 {
+		var t Traffic
+		if routes != nil {
+			t = tc.routedMoE(routes)
+		} else {
+			for pp, n := range moeLayers {
+				for _, g := range tc.groupsOf(ir.AxisEP, pp) {
+					x := tc.expectedMoE(g)
+					t.IntraNode += x.IntraNode * float64(n) * m
+					t.InterNode += x.InterNode * float64(n) * m
+				}
+			}
+		}
+		rep.MoE = t
+		rep.put(ir.AllToAllV, ir.AxisEP, t)
+	}
+	if s := u.Schedule; s != nil {
+		tc.scheduleBytes(s, &rep)
+	} else {
+		for _, sg := range u.Graph.Stages {
+			for _, c := range sg.Collectives {
+				if c.Phase != ir.StepPhase {
+					continue
+				}
+				var t Traffic
+				if c.Axis == ir.AxisEmbed {
+					continue // pipeline-level: counted only from a schedule
+				}
+				for _, g := range tc.groupsOf(c.Axis, sg.PPRank) {
+					tc.ring(c.Kind, int64(c.Bytes/tc.elem), g, &t)
+				}
+				t.IntraNode *= float64(c.Calls())
+				t.InterNode *= float64(c.Calls())
+				rep.Step.add(t)
+				rep.put(c.Kind, c.Axis, t)
+			}
+		}
+	}
+	return rep
+}
+
+// scheduleBytes adds the schedule's step collectives and pipeline sends:
+// each rank counts what it sends for its own actions.
+func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
+	elemOf := func(a ir.Action) int64 { return a.Bytes / int64(tc.elem) }
+	for _, rp := range s.Ranks {
+		for _, a := range rp.Actions {
+			switch {
+			case a.Kind == ir.ActSendF || a.Kind == ir.ActSendB:
+				var t Traffic
+				tc.link(rp.Rank, int(a.Peer), float64(a.Bytes), &t)
+				rep.Pipeline.add(t)
+				rep.put(ir.SendRecv, ir.AxisPP, t)
+			case a.Kind.IsCollective():
+				g32 := s.GroupOf(a)
+				g := make([]int, len(g32))
+				me := -1
+				for i, x := range g32 {
+					g[i] = int(x)
+					if int(x) == rp.Rank {
+						me = i
+					}
+				}
+				if me < 0 || len(g) < 2 {
+					continue
+				}
+				n := elemOf(a)
+				kind := ir.AllReduce
+				switch a.Coll {
+				case ir.CollReduceScatter:
+					kind = ir.ReduceScatter
+				case ir.CollAllGather:
+					kind = ir.AllGather
+				}
+				axis := ir.AxisDP
+				switch a.Kind {
+				case ir.ActGradNorm:
+					n = 8 / int64(tc.elem) // one fp64 value
+					if n < 1 {
+						n = 1
+					}
+					axis = "norm"
+				case ir.ActAllReduceTied:
+					axis = ir.AxisEmbed
+				}
+				t := tc.memberSend(kind, n, g, me)
+				rep.Step.add(t)
+				rep.put(kind, axis, t)
+			}
+		}
+	}
+}
+
+// memberSend is what member i of g sends in one ring collective.
+func (tc *trafficCounter) memberSend(kind ir.CommKind, n int64, g []int, i int) Traffic {
+	var t Traffic
+	p := len(g)
+	next := g[(i+1)%p]
+	e := tc.elem
+	switch kind {
+	case ir.AllReduce:
+		tc.link(g[i], next, float64(2*n-chunk(n, p, i)-chunk(n, p, (i+1)%p))*e, &t)
+	case ir.ReduceScatter:
+		tc.link(g[i], next, float64(n-chunk(n, p, i))*e, &t)
+	case ir.AllGather:
+		tc.link(g[i], next, float64(n-chunk(n, p, (i+1)%p))*e, &t)
+	}
+	return t
+}
+
+// moeShape is what the MoE exchanges of a plan depend on.
+func (tc *trafficCounter) moeShape() (E, k, h, per, T int) {
+	p := tc.u.Plan
+	d := newDims(p)
+	return d.E, d.k, d.h, d.E / max(p.EP, 1), d.moeT
+}
+
+// expectedMoE returns the expected bytes of one MoE layer's exchanges for
+// one micro-batch over ep group g (forward and backward, every source),
+// under uniform top-k routing.
+//
+// Without rbd, source s sends each other member j its copies for j's
+// experts (k·per/E per token in expectation) in the dispatch, receives the
+// outputs back, and the same twice in backward: 4·h elements per copy,
+// plus a header of per row counts on each dispatch message (forward and
+// backward).
+//
+// With rbd, a token sends one pilot copy per node that holds some of its
+// experts, to the owner of the lowest of them (the pilot), led by the
+// count, ids and weights of its n experts there (1+2n elements); the pilot
+// forwards it (expert id and vector) to the node's other owners, which
+// return their outputs; the pilot returns one weighted sum; backward sends
+// the output gradient once to the pilot, forwards it, and the pilot returns
+// the summed input gradient and the n probability gradients: 4h+1+3n
+// elements per pilot copy, 4h+1 per forwarded copy. Under uniform routing,
+// with node ν holding m_ν of the E experts, a_p of them on members of ν
+// before p, the pilot of node ν is p with probability
+// [C(E−a_p, k) − C(E−a_p−per, k)]/C(E, k) and carries n experts with
+// E[n·1{pilot = p}] = per·C(E−1−a_p, k−1)/C(E, k) + (m_ν − a_p − per)·
+// [C(E−1−a_p, k−1) − C(E−1−a_p−per, k−1)]/C(E, k); p forwards to each later
+// owner q of ν per·[C(E−1−a_p, k−1) − C(E−1−a_p−per, k−1)]/C(E, k) copies
+// per token.
+func (tc *trafficCounter) expectedMoE(g []int) Traffic {
+	E, k, h, per, T := tc.moeShape()
+	e := tc.elem
+	var t Traffic
+	P := len(g)
+	if !tc.u.Plan.MoE.RBD {
+		copies := float64(T) * float64(k*per) / float64(E)
+		for s := 0; s < P; s++ {
+			for j := 0; j < P; j++ {
+				tc.link(g[s], g[j], (copies*4*float64(h)+2*float64(per))*e, &t)
+			}
+		}
+		return t
+	}
+	// members of each node, in group order
+	nodeStart := make([]int, P) // first member of p's node
+	for j := 0; j < P; j++ {
+		if j > 0 && g[j]/tc.perNode == g[j-1]/tc.perNode {
+			nodeStart[j] = nodeStart[j-1]
+		} else {
+			nodeStart[j] = j
+		}
+	}
+	nodeEnd := make([]int, P)
+	for j := P - 1; j >= 0; j-- {
+		if j < P-1 && nodeStart[j+1] == nodeStart[j] {
+			nodeEnd[j] = nodeEnd[j+1]
+		} else {
+			nodeEnd[j] = j + 1
+		}
+	}
+	for p := 0; p < P; p++ {
+		a := (p - nodeStart[p]) * per
+		m := (nodeEnd[p] - nodeStart[p]) * per
+		pilot := combRatio(E, a, k) - combRatio(E, a+per, k)
+		// C(E−1−a, k−1)/C(E, k) = k/E · C(E−1−a, k−1)/C(E−1, k−1)
+		own := float64(k) / float64(E) * combRatio(E-1, a, k-1)
+		later := float64(k) / float64(E) * (combRatio(E-1, a, k-1) - combRatio(E-1, a+per, k-1))
+		nAtPilot := float64(per)*own + float64(m-a-per)*later
+		perSource := float64(T) * (pilot*float64(4*h+1) + 3*nAtPilot) * e
+		for s := 0; s < P; s++ {
+			tc.link(g[s], g[p], perSource, &t) // source ↔ pilot, counted as one link
+		}
+		// forwarding inside the node: for every source, to each later owner
+		fwd := float64(T) * float64(per) * later * float64(4*h+1) * e * float64(P)
+		for q := p + 1; q < nodeEnd[p]; q++ {
+			tc.link(g[p], g[q], fwd, &t)
+		}
+	}
+	return t
+}
+
+// combRatio returns C(n−m, j)/C(n, j): the probability that a uniformly
+// random j-subset of n items avoids m given ones.
+func combRatio(n, m, j int) float64 {
+	if j <= 0 {
+		return 1
+	}
+	if n-m < j {
+		return 0
+	}
+	r := 1.0
+	for i := 0; i < j; i++ {
+		r *= float64(n-m-i) / float64(n-i)
+	}
+	return r
+}
+
+// routedMoE counts the exchanges of the given routings exactly, replaying
+// the dispatch of the runtime (see expectedMoE for the message format).
+func (tc *trafficCounter) routedMoE(routes []Routing) Traffic {
+	E, _, h, per, _ := tc.moeShape()
+	_ = E
+	e := tc.elem
+	rbd := tc.u.Plan.MoE.RBD
+	var t Traffic
+	for _, r := range routes {
+		g := tc.u.Mesh.Group(ir.AxisEP, r.Rank)
+		P := len(g)
+		me := -1
+		for i, x := range g {
+			if x == r.Rank {
+				me = i
+			}
+		}
+		if me < 0 || P < 2 {
+			continue
+		}
+		if !rbd {
+			rows := make([]float64, P)
+			for _, ex := range r.Experts {
+				for _, x := range ex {
+					rows[x/per]++
+				}
+			}
+			for j := 0; j < P; j++ {
+				tc.link(g[me], g[j], (rows[j]*4*float64(h)+2*float64(per))*e, &t)
+			}
+			continue
+		}
+		node := func(j int) int { return g[j] / tc.perNode }
+		for _, ex := range r.Experts {
+			sorted := append([]int(nil), ex...)
+			sort.Ints(sorted)
+			for i := 0; i < len(sorted); {
+				pilot := sorted[i] / per
+				n := 0
+				for ; i < len(sorted) && node(sorted[i]/per) == node(pilot); i++ {
+					n++
+					if q := sorted[i] / per; q != pilot {
+						tc.link(g[pilot], g[q], float64(4*h+1)*e, &t)
+					}
+				}
+				tc.link(g[me], g[pilot], float64(4*h+1+3*n)*e, &t)
+			}
+		}
+	}
+	return t
+}
+
+// RBDSaving is the expected effect of redundancy-bypassing dispatch on one
+// source rank's inter-node MoE traffic under uniform top-k routing.
+type RBDSaving struct {
+	Nodes int // nodes the ep group spans
+	// CopiesInter is the expected token copies per token that leave the
+	// source's node without rbd (k·(E−m_own)/E), PilotsInter the expected
+	// pilot copies with rbd (Σ over other nodes of 1 − C(E−m_ν, k)/C(E, k)).
+	CopiesInter, PilotsInter float64
+	// Saving is 1 − PilotsInter/CopiesInter: the fraction of inter-node
+	// payload rbd removes (headers aside).
+	Saving float64
+}
+
+// ExpectedRBDSaving returns the closed form of rbd's inter-node saving for
+// the unit's first ep group and its first member.
+func ExpectedRBDSaving(u *ir.Unit) RBDSaving {
+	tc := newTrafficCounter(u)
+	p := u.Plan
+	if p.Model.MoE == nil || p.EP < 2 {
+		return RBDSaving{Nodes: 1}
+	}
+	E, k, _, per, _ := tc.moeShape()
+	g := u.Mesh.Group(ir.AxisEP, 0)
+	count := map[int]int{}
+	var order []int
+	for _, r := range g {
+		n := r / tc.perNode
+		if count[n] == 0 {
+			order = append(order, n)
+		}
+		count[n] += per
+	}
+	own := g[0] / tc.perNode
+	s := RBDSaving{Nodes: len(order)}
+	for _, n := range order {
+		if n == own {
+			continue
+		}
+		s.CopiesInter += float64(k*count[n]) / float64(E)
+		s.PilotsInter += 1 - combRatio(E, count[n], k)
+	}
+	if s.CopiesInter > 0 {
+		s.Saving = 1 - s.PilotsInter/s.CopiesInter
+	}
+	return s
+}

@@ -90,6 +90,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if p.Precision != "" && p.Precision != "fp32" && !pf.json {
+		fmt.Fprintf(stderr, "planc run: note: the runtime computes in float32; precision = %s enters only the cost model\n", p.Precision)
+	}
 	if tr.NextStep() >= tr.Steps {
 		return fail("the checkpoint is at step %d, and the run has %d steps: nothing to do (raise --steps)", tr.NextStep(), tr.Steps)
 	}

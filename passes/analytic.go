@@ -380,12 +380,13 @@ type timedKey struct {
 	pp1         bool
 	zero        int
 	single      bool
+	rbd         bool
 }
 
 func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
 	c := p.Cluster
 	d := cm.dev
-	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single}
+	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD}
 	t.mu.Lock()
 	ts, ok := t.timed[key]
 	t.mu.Unlock()

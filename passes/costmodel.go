@@ -28,6 +28,10 @@ type costModel struct {
 	peak    float64
 	perNode int
 	place   [nAxes]placement // by axisIndex; p == 0 until computed
+	// rbdInter is the share of the ep all-to-all's inter-node volume that
+	// redundancy-bypassing dispatch still sends (pilot copies per copy,
+	// the closed form of [ExpectedRBDSaving]); 1 without rbd.
+	rbdInter float64
 }
 
 // placement is how one group along an axis sits on the machine.
@@ -52,7 +56,13 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	if per <= 0 {
 		per = 1
 	}
-	return costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per}
+	cm := costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per, rbdInter: 1}
+	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != "capacity" {
+		if s := rbdClosedForm(mesh, per, p.Model.MoE.Experts, p.Model.MoE.TopK); s.CopiesInter > 0 {
+			cm.rbdInter = s.PilotsInter / s.CopiesInter
+		}
+	}
+	return cm
 }
 
 func (cm *costModel) nodeOf(r int) int { return r / cm.perNode }
@@ -183,6 +193,12 @@ func (cm *costModel) commTime(kind ir.CommKind, axis ir.Axis, n float64) float64
 		p := float64(pl.p)
 		intra := n * float64(k-1) / p / bi
 		inter := n * (p - float64(k)) / p / be
+		if kind == ir.AllToAllV && axis == ir.AxisEP && cm.rbdInter < 1 {
+			// rbd: pilots cross the nodes, the other copies are
+			// replicated inside the destination node
+			intra += n * (p - float64(k)) / p * (1 - cm.rbdInter) / bi
+			inter *= cm.rbdInter
+		}
 		return float64(pl.p-1)*ae + math.Max(intra, inter)
 	case ir.Broadcast:
 		return ring(kind, n, N, ae, be) + ring(kind, n, k, ai, bi)

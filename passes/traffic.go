@@ -342,11 +342,15 @@ func (tc *trafficCounter) moeShape() (E, k, h, per, T int) {
 // owner q of ν per·[C(E−1−a_p, k−1) − C(E−1−a_p−per, k−1)]/C(E, k) copies
 // per token.
 func (tc *trafficCounter) expectedMoE(g []int) Traffic {
+	return tc.expectedMoEMode(g, tc.u.Plan.MoE.RBD)
+}
+
+func (tc *trafficCounter) expectedMoEMode(g []int, rbd bool) Traffic {
 	E, k, h, per, T := tc.moeShape()
 	e := tc.elem
 	var t Traffic
 	P := len(g)
-	if !tc.u.Plan.MoE.RBD {
+	if !rbd {
 		copies := float64(T) * float64(k*per) / float64(E)
 		for s := 0; s < P; s++ {
 			for j := 0; j < P; j++ {
@@ -482,18 +486,25 @@ func ExpectedRBDSaving(u *ir.Unit) RBDSaving {
 	if p.Model.MoE == nil || p.EP < 2 {
 		return RBDSaving{Nodes: 1}
 	}
-	E, k, _, per, _ := tc.moeShape()
-	g := u.Mesh.Group(ir.AxisEP, 0)
+	E, k, _, _, _ := tc.moeShape()
+	return rbdClosedForm(u.Mesh, tc.perNode, E, k)
+}
+
+// rbdClosedForm is [ExpectedRBDSaving] for the first member of the first ep
+// group of mesh, E experts spread evenly over the group, k per token.
+func rbdClosedForm(mesh ir.Mesh, perNode, E, k int) RBDSaving {
+	g := mesh.Group(ir.AxisEP, 0)
+	per := E / max(len(g), 1)
 	count := map[int]int{}
 	var order []int
 	for _, r := range g {
-		n := r / tc.perNode
+		n := r / perNode
 		if count[n] == 0 {
 			order = append(order, n)
 		}
 		count[n] += per
 	}
-	own := g[0] / tc.perNode
+	own := g[0] / perNode
 	s := RBDSaving{Nodes: len(order)}
 	for _, n := range order {
 		if n == own {

@@ -24,7 +24,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("planc explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pf := addPlanFlags(fs)
-	compare := fs.String("compare", "", "compare variants side by side: `KEY=V1,V2,...` (e.g. moe.dispatch=padding_free,capacity)")
+	compare := fs.String("compare", "", "compare variants side by side: `KEY=V1,V2,...` (e.g. moe.dispatch=padding_free,capacity); a value may add settings of its own with +, e.g. moe.ssmb=true,false+ep=128")
 	verify := fs.Bool("verify-each", false, "run the IR verifier after every pass")
 	var debug multiFlag
 	fs.Var(&debug, "d", "debug `option`: dump=PASS[,PASS] prints the IR after the passes, time prints pass timings")
@@ -284,6 +284,10 @@ func writeReport(w io.Writer, u *ir.Unit) {
 		fmt.Fprintf(w, "  DOES NOT FIT: peak %s GiB exceeds %s GiB by %s GiB\n", gibs(worst.Peak), gibs(m.Capacity), gibs(worst.Peak-m.Capacity))
 	}
 
+	if r := passes.MoEAnalysis(u); r != nil {
+		writeMoE(w, u, r)
+	}
+
 	fmt.Fprintf(w, "\ntime per step %s\n", seconds(c.StepTime))
 	for _, x := range []struct {
 		what string
@@ -323,6 +327,39 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	}
 }
 
+// writeMoE prints the MoE section of the report: activation memory per
+// layer under both dispatch modes, capacity drops, and the dispatch and
+// combine volumes by link level with and without rbd.
+func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
+	p := u.Plan
+	fmt.Fprintf(w, "\nMoE: %d MoE layers, dispatch=%s rbd=%t ssmb=%t, %d tokens routed per rank and micro-batch\n", r.Layers, r.Dispatch, r.RBD, r.SSMB, r.Tokens)
+	gb := func(b float64) string { return fmt.Sprintf("%.2f GB", b/1e9) }
+	fmt.Fprintf(w, "  activation memory per MoE layer and micro-batch (kept for backward; + the two routed exchange buffers)\n")
+	fmt.Fprintf(w, "    padded (capacity %d per expert, DeepSpeed [T,E,C] tensors) %s (+ %s = %s)\n", r.Capacity, gb(r.SavedCapacity), gb(r.BuffersCapacity), gb(r.SavedCapacity+r.BuffersCapacity))
+	fmt.Fprintf(w, "    padding-free                                   %s (+ %s = %s)\n", gb(r.SavedPaddingFree), gb(r.BuffersPaddingFree), gb(r.SavedPaddingFree+r.BuffersPaddingFree))
+	if r.SavedPaddingFree > 0 {
+		fmt.Fprintf(w, "    padded / padding-free %.2f× kept (%.2f× with buffers)\n", r.SavedCapacity/r.SavedPaddingFree, (r.SavedCapacity+r.BuffersCapacity)/(r.SavedPaddingFree+r.BuffersPaddingFree))
+	}
+	fmt.Fprintf(w, "  capacity dispatch drops %.2f%% of routed copies in expectation under uniform routing (capacity_factor %.3g)\n", 100*r.DropFrac, p.MoE.CapacityFactor)
+	if p.EP < 2 {
+		return
+	}
+	fmt.Fprintf(w, "  dispatch + combine per step, whole job (fwd and bwd), ep=%d over %d node(s)\n", p.EP, r.EPNodes)
+	fmt.Fprintf(w, "    %-34s %14s %14s\n", "", "intra-node", "inter-node")
+	row := func(what string, t passes.Traffic) {
+		fmt.Fprintf(w, "    %-34s %14s %14s\n", what, ir.FormatBytes(t.IntraNode), ir.FormatBytes(t.InterNode))
+	}
+	if r.Dispatch == "capacity" {
+		row("capacity (padded buffers)", r.Padded)
+	}
+	row("padding-free, no rbd (expected)", r.Exchange)
+	row("padding-free, rbd (expected)", r.ExchangeRBD)
+	if r.Exchange.InterNode > 0 {
+		fmt.Fprintf(w, "    rbd saves %.1f%% of inter-node volume (closed form per token: %.3f copies → %.3f pilots leave the node, %.1f%% of payload)\n",
+			100*(1-r.ExchangeRBD.InterNode/r.Exchange.InterNode), r.Saving.CopiesInter, r.Saving.PilotsInter, 100*r.Saving.Saving)
+	}
+}
+
 // explainCompare compiles the plans once per value of key and prints them
 // side by side.
 func explainCompare(files []string, pf *planFlags, spec string, opts passes.Options, stdout, stderr io.Writer) int {
@@ -341,7 +378,10 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 	var reports []map[string]any
 	for _, v := range values {
 		vf := *pf
-		vf.sets = append(append(multiFlag(nil), pf.sets...), key+"="+v)
+		// a value may carry further settings of its own: "false+ep=128"
+		parts := strings.Split(v, "+")
+		vf.sets = append(append(multiFlag(nil), pf.sets...), key+"="+parts[0])
+		vf.sets = append(vf.sets, parts[1:]...)
 		col := column{value: v}
 		prog, plans, code := vf.load(files, stderr)
 		if code != exitOK {
@@ -409,6 +449,33 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 		row("peak memory", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Peak) })
 		row("  activations", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Activations) })
 		row("  MoE buffers", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().MoEBuffers) })
+		row("fits", func(u *ir.Unit) string {
+			if u.Memory.WorstRank().Peak <= u.Memory.Capacity {
+				return "yes"
+			}
+			return "NO"
+		})
+		if moe := func(u *ir.Unit) *passes.MoEReport { return passes.MoEAnalysis(u) }; true {
+			anyMoE := false
+			for _, c := range cols {
+				if i < len(c.units) && c.units[i].Plan.Model.MoE != nil {
+					anyMoE = true
+				}
+			}
+			if anyMoE {
+				row("MoE layer activations", func(u *ir.Unit) string {
+					if r := moe(u); r != nil {
+						if u.Plan.MoE.Dispatch == "capacity" {
+							return ir.FormatBytes(r.SavedCapacity)
+						}
+						return ir.FormatBytes(r.SavedPaddingFree)
+					}
+					return "-"
+				})
+			}
+		}
+		row("inter-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.InterNode) })
+		row("intra-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.IntraNode) })
 		for _, k := range ir.CommKinds {
 			k := k
 			any := false

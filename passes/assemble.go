@@ -197,7 +197,14 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		case "zb-h1":
 			bubble = float64(pp-1) * math.Max(0, F+B-W)
 		case "zb-v":
-			bubble = float64(pp-1) * math.Max(0, F+B-2*W) / float64(v)
+			// The V schedule that package passes/sched builds (two chunks
+			// per rank, F, B and W whole-rank times, half per chunk) idles
+			// each rank (p−1)·max(F/2, B/2, B−W) in the simulator
+			// (runtime/sim): the ramp of the V's first chunk, F/2 per
+			// stage when F = B = W, longer when B outweighs W. ZB-V's
+			// published (p−1)(T_F+T_B−2T_W) is the ideal that schedule does
+			// not reach (it would be 0 at F = B = W).
+			bubble = float64(pp-1) * math.Max(math.Max(F, B)/2, B-W)
 		default:
 			bubble = (sumT - tMax) / float64(v)
 		}

@@ -26,18 +26,13 @@ func (t *Trainer) Checkpoint() *ckpt.Checkpoint {
 	}
 	for _, rk := range t.ranks {
 		for _, st := range rk.stages {
-			owned := make([]bool, len(st.p))
-			for _, o := range st.owned {
-				for i := o[0]; i < o[1]; i++ {
-					owned[i] = true
-				}
-			}
+			at := st.momentIndex()
 			for i, sp := range st.specs {
 				o := st.off[sp.name]
 				p, m, v := c.Tensors[sp.name].Data, c.Tensors["optim.m."+sp.name].Data, c.Tensors["optim.v."+sp.name].Data
 				for j, wi := range st.index[i] {
-					if owned[o+j] {
-						p[wi], m[wi], v[wi] = st.p[o+j], st.m[o+j], st.v[o+j]
+					if k := at[o+j]; k >= 0 {
+						p[wi], m[wi], v[wi] = st.p[o+j], st.m[k], st.v[k]
 					}
 				}
 			}

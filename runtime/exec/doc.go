@@ -41,8 +41,10 @@
 // ZeRO 1, 2 and 3 shard the optimizer update: each dp rank updates its
 // chunk of every bucket and ALLGATHER_PARAMS restores whole parameters
 // (after the optimizer under ZeRO-1/2, before each use of a stage under
-// ZeRO-3). This runtime keeps whole-size buffers on every rank: the
-// communication of ZeRO is real, its memory saving is not modelled here.
+// ZeRO-3). Each rank keeps AdamW moments only for the chunks it owns (the
+// optimizer state is sharded for real); gradient and parameter buffers stay
+// whole-size on every rank, so ZeRO-2/3's communication is real but their
+// memory saving is not.
 //
 // tp: Megatron column/row parallelism: qkv (by heads) and fc1 by columns,
 // attn.out and fc2 by rows with an all-reduce of their output; the

@@ -488,3 +488,32 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 	}
 	t.Logf("bytes per step: tp2 %d, dp2 %d (Ψ %d), phantom mlp tp2 %d, dense mlp tp2 %d (ratio %.3f = p·k/w)", wantTP, wantDP, psi, phantom, dense, ratio)
 }
+
+// TestResumeUnderAnotherPlan: checkpoints hold whole tensors, so a run
+// saved under dp=2 with ZeRO-2 resumes under tp=2 (or serially) and goes on
+// as the serial run does.
+func TestResumeUnderAnotherPlan(t *testing.T) {
+	serial, _ := train(t, plan(tinyGPT(), ""), 6)
+	a, err := NewTrainer(Config{Plan: plan(tinyGPT(), "dp=2 zero=2"), Steps: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := a.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=2 pp=2"), Steps: 6, Resume: a.Checkpoint()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 3; i < 6; i++ {
+		r, err := b.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
+			t.Errorf("step %d after resuming under tp=2 pp=2: loss %.9g, serial %.9g", i, r.Loss, serial[i])
+		}
+	}
+}

@@ -32,13 +32,30 @@ type stage struct {
 	// global gradient norm (each element of the model exactly once).
 	normMask []bool
 	decay    []bool
-	m, v     []float32 // AdamW moments, over the flat buffer (used where owned)
+	m, v     []float32 // AdamW moments of the owned ranges, in order
 	buckets  [][2]int  // REDUCE_GRAD buckets as flat ranges
 	// expertBucket marks the buckets of routed experts (under ep), which
 	// reduce over the expert-data-parallel group; nDense is where the
 	// expert parameters start in the flat buffer (len(p) when none).
 	expertBucket []bool
 	nDense       int
+}
+
+// momentIndex maps each flat element to its place in the owned moments,
+// or -1 when another rank owns it.
+func (s *stage) momentIndex() []int {
+	idx := make([]int, len(s.p))
+	for i := range idx {
+		idx[i] = -1
+	}
+	k := 0
+	for _, o := range s.owned {
+		for i := o[0]; i < o[1]; i++ {
+			idx[i] = k
+			k++
+		}
+	}
+	return idx
 }
 
 func (s *stage) w(name string) []float32 {

@@ -345,8 +345,16 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 				st.nDense = n
 			}
 			st.p, st.g = make([]float32, n), make([]float32, n)
-			st.m, st.v = make([]float32, n), make([]float32, n)
 			st.decay = make([]bool, n)
+			t.setOwnership(rk, st, si, sz)
+			// AdamW moments exist only for the owned ranges (ZeRO shards
+			// the optimizer state over the data ranks).
+			owned := 0
+			for _, o := range st.owned {
+				owned += o[1] - o[0]
+			}
+			st.m, st.v = make([]float32, owned), make([]float32, owned)
+			momentAt := st.momentIndex()
 			for i, sp := range st.specs {
 				w, err := whole(sp)
 				if err != nil {
@@ -357,15 +365,14 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 				for j, wi := range st.index[i] {
 					st.p[o+j] = w.Data[wi]
 					st.decay[o+j] = sp.decay
-					if mm != nil && vv != nil {
-						st.m[o+j], st.v[o+j] = mm[wi], vv[wi]
+					if k := momentAt[o+j]; mm != nil && vv != nil && k >= 0 {
+						st.m[k], st.v[k] = mm[wi], vv[wi]
 					}
 				}
 			}
 			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].name) == nil {
 				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].name)
 			}
-			t.setOwnership(rk, st, si, sz)
 			if p.Zero >= 2 && m.TieEmbeddings && m.Kind != ir.MLPModel && len(s.Stages) > 1 && (info.Embedding || info.Head) {
 				if vh := m.Vocab * m.Hidden; len(st.buckets) == 0 || st.buckets[0] != [2]int{0, vh} {
 					return nil, fmt.Errorf("stage %d: under ZeRO-%d the tied embedding must be gradient bucket 0 exactly ([0,%d)), the schedule cuts %v", si, p.Zero, vh, st.buckets[0])
@@ -1087,6 +1094,7 @@ func (t *Trainer) optimize(rk *rank, lr float64) error {
 	scale := t.opt.ClipScale(rk.normSq)
 	k := rk.step + 1
 	for _, st := range rk.stages {
+		mo := 0 // position in the owned moments
 		for _, o := range st.owned {
 			// Split the range where weight decay changes.
 			lo := o[0]
@@ -1095,8 +1103,9 @@ func (t *Trainer) optimize(rk *rank, lr float64) error {
 				for hi < o[1] && st.decay[hi] == st.decay[lo] {
 					hi++
 				}
-				s := &optim.State{Param: st.p[lo:hi], Grad: st.g[lo:hi], M: st.m[lo:hi], V: st.v[lo:hi], Decay: st.decay[lo]}
+				s := &optim.State{Param: st.p[lo:hi], Grad: st.g[lo:hi], M: st.m[mo : mo+hi-lo], V: st.v[mo : mo+hi-lo], Decay: st.decay[lo]}
 				t.opt.Step(s, k, lr, scale)
+				mo += hi - lo
 				lo = hi
 			}
 		}

@@ -236,5 +236,9 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			c := cb.add(list, ir.AllReduce, ir.AxisTP, o.Output.Bytes(), ir.Forward, o.Name, o.Layer, ir.Critical, "max,sum,target")
 			c.Steps = 3
 		}
+		if p.TP > 1 && p.Model.Kind == ir.MLPModel && p.Model.FFNKind.IsPhantom() {
+			// the parts' partial squared errors, one value per sample
+			cb.add(list, ir.AllReduce, ir.AxisTP, o.Output.Bytes(), ir.Forward, o.Name, o.Layer, ir.Critical, "sum of squared errors")
+		}
 	}
 }

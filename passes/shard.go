@@ -303,7 +303,12 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		sh.lay(&o.Output, featLayout)
 		colSaved()
 	case ir.OpLoss:
-		if sh.p.Model.Kind == ir.MLPModel {
+		if sh.p.Model.Kind == ir.MLPModel && sh.p.Model.FFNKind.IsPhantom() {
+			// each part's slice of the output against the same slice of
+			// the target: the squared errors add up, no gather
+			sh.lay(in0(), featLayout)
+			saved(featLayout)
+		} else if sh.p.Model.Kind == ir.MLPModel {
 			sh.lay(in0(), repLayout)
 			saved(repLayout)
 		} else {

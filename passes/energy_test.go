@@ -1,0 +1,75 @@
+package passes_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"planc/ir"
+	"planc/passes"
+)
+
+// TestPhantomEnergyTable prints planc's predicted energy of a phantom FFN
+// against tensor parallelism at the same width, depth, parts (tp = 8 in a
+// Frontier node) and device count, for a few widths, ghost counts and
+// device counts (examples/phantom.plan's plans with the model and machine
+// changed), next to the phantom-parallelism study's ~50% saving. Run with
+// -v for the table. It checks what the model must show: per token and
+// layer, phantom's FLOPs and values exchanged fall with k, so its energy
+// per token is below tensor parallelism's whenever p·k < n, and rises
+// with k.
+func TestPhantomEnergyTable(t *testing.T) {
+	prog, dense := loadPlan(t, "examples/phantom.plan", "phantom_dense_16k_tp8")
+	_, phantom := loadPlan(t, "examples/phantom.plan", "phantom_mlp_16k_tp8")
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nphantom (ph) against tensor parallelism (tp), same width, depth 8, p = tp = 8, devices; the study reports ph/tp ≈ 0.5\n")
+	fmt.Fprintf(&b, "%8s %5s %4s %7s | %12s %12s %7s | %10s %10s\n", "width", "k", "p", "devices", "tp J/token", "ph J/token", "ph/tp", "tp step", "ph step")
+	for _, n := range []int{4096, 16384, 32768} {
+		for _, devices := range []int{8, 64, 256} {
+			prev := 0.0
+			for _, frac := range []int{32, 8, 2} { // k = (n/p)/frac
+				parts := 8
+				k := n / parts / frac
+				nodes := devices / 8
+				mk := func(base *ir.Plan, phantomFFN bool) *ir.Plan {
+					q := *base
+					m := *base.Model
+					m.Width = n
+					if phantomFFN {
+						m.FFNKind = ir.FFNKind{Kind: "phantom", K: k, Parts: parts}
+					}
+					q.Model = &m
+					c := *base.Cluster
+					c.Nodes = nodes
+					q.Cluster = &c
+					q.DP, q.TP = nodes, parts
+					q.GlobalBatch = q.MicroBatch * 4 * nodes // 4 micro-batches per replica
+					return &q
+				}
+				est := func(p *ir.Plan) ir.CostReport {
+					u, ds := passes.Compile(prog, p, passes.Options{Skip: map[string]bool{"schedule": true, "verify-schedule": true}})
+					if u == nil || u.Cost == nil {
+						t.Fatalf("%s: %v", p.Name, ds)
+					}
+					return *u.Cost
+				}
+				td, ph := est(mk(dense, false)), est(mk(phantom, true))
+				ratio := ph.EnergyPerToken / td.EnergyPerToken
+				fmt.Fprintf(&b, "%8d %5d %4d %7d | %12.4g %12.4g %7.3f | %10s %10s\n", n, k, parts, devices, td.EnergyPerToken, ph.EnergyPerToken, ratio,
+					fmt.Sprintf("%.3g s", td.StepTime), fmt.Sprintf("%.3g s", ph.StepTime))
+				if parts*k < n && ratio >= 1 {
+					t.Errorf("n=%d k=%d devices=%d: phantom uses %.3f× tp's energy per token, though p·k < n", n, k, devices, ratio)
+				}
+				if prev > 0 && ratio < prev*(1-1e-9) {
+					t.Errorf("n=%d devices=%d: energy ratio fell from %.4f to %.4f as k grew to %d", n, devices, prev, ratio, k)
+				}
+				prev = ratio
+				if math.IsNaN(ratio) {
+					t.Errorf("n=%d k=%d: NaN", n, k)
+				}
+			}
+		}
+	}
+	t.Log(b.String())
+}

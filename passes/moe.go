@@ -11,30 +11,35 @@ import (
 // capacity and its expected drops, and the dispatch and combine volumes by
 // link level with and without rbd.
 type MoEReport struct {
-	Layers     int     // MoE layers in the model
-	Tokens     int     // tokens one rank routes per micro-batch (b·s/cp, /tp with ssmb)
-	Capacity   int     // slots per expert per source rank under capacity dispatch
-	DropFrac   float64 // expected fraction of routed copies capacity drops under uniform routing
-	EPNodes    int     // nodes one ep group spans
-	Dispatch   string  // the plan's dispatch mode
-	RBD, SSMB  bool
-	SharedFFNs int // shared experts per MoE layer
+	Layers     int     `json:"moe_layers"`             // MoE layers in the model
+	Tokens     int     `json:"tokens_per_rank"`        // tokens one rank routes per micro-batch (b·s/cp, /tp with ssmb)
+	Capacity   int     `json:"capacity"`               // slots per expert per source rank under capacity dispatch
+	DropFrac   float64 `json:"expected_drop_fraction"` // expected fraction of routed copies capacity drops under uniform routing
+	EPNodes    int     `json:"ep_nodes"`               // nodes one ep group spans
+	Dispatch   string  `json:"dispatch"`               // the plan's dispatch mode
+	RBD        bool    `json:"rbd"`
+	SSMB       bool    `json:"ssmb"`
+	SharedFFNs int     `json:"shared_experts"` // shared experts per MoE layer
 
 	// Activation memory of one MoE layer on one rank per micro-batch, from
 	// the router's output to the combine (what the block keeps for its
 	// backward), under each dispatch mode, and the routed exchange buffers
 	// that live through the layer (the dispatched copies and the expert
 	// outputs before their all-to-alls).
-	SavedPaddingFree, SavedCapacity     float64
-	BuffersPaddingFree, BuffersCapacity float64
+	SavedPaddingFree   float64 `json:"saved_bytes_padding_free"`
+	SavedCapacity      float64 `json:"saved_bytes_capacity"`
+	BuffersPaddingFree float64 `json:"buffer_bytes_padding_free"`
+	BuffersCapacity    float64 `json:"buffer_bytes_capacity"`
 
 	// Exchange is the dispatch and combine traffic (forward and backward)
 	// of the whole job per step, padding-free without and with rbd (the
 	// expectation under uniform routing), and Padded the capacity
 	// buffers' all-to-all.
-	Exchange, ExchangeRBD, Padded Traffic
+	Exchange    Traffic `json:"exchange"`
+	ExchangeRBD Traffic `json:"exchange_rbd"`
+	Padded      Traffic `json:"exchange_padded"`
 	// Saving is rbd's closed-form inter-node saving for one source rank.
-	Saving RBDSaving
+	Saving RBDSaving `json:"rbd_saving"`
 }
 
 // MoEAnalysis returns the MoE report of a compiled unit, or nil when the

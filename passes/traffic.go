@@ -47,6 +47,13 @@ type TrafficReport struct {
 	Total  Traffic
 	ByKind map[ir.CommKind]Traffic
 	ByAxis map[ir.Axis]Traffic
+	// ByOp splits the per-micro-batch collectives by the kind of op they
+	// belong to (the embedding's vocab-parallel reduction, the head's and
+	// the loss's, a layer's out_proj or fc2 all-reduce, the MoE exchanges
+	// under dispatch, phantom ghosts under phantom_compress...), so that a
+	// runtime that runs some ops differently (replicated embedding and
+	// head) can compare the rest.
+	ByOp map[ir.OpKind]Traffic
 	// MoE is the MoE dispatch and combine exchanges (included in Total,
 	// under all-to-allv and the ep axis).
 	MoE Traffic
@@ -173,7 +180,18 @@ func (tc *trafficCounter) ring(kind ir.CommKind, n int64, g []int, t *Traffic) {
 func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	tc := newTrafficCounter(u)
 	p := u.Plan
-	rep := TrafficReport{ByKind: map[ir.CommKind]Traffic{}, ByAxis: map[ir.Axis]Traffic{}}
+	rep := TrafficReport{ByKind: map[ir.CommKind]Traffic{}, ByAxis: map[ir.Axis]Traffic{}, ByOp: map[ir.OpKind]Traffic{}}
+	kindOf := map[string]ir.OpKind{}
+	for _, sg := range u.Graph.Stages {
+		for _, o := range sg.Ops {
+			kindOf[o.Name] = o.Kind
+		}
+	}
+	byOp := func(k ir.OpKind, t Traffic) {
+		x := rep.ByOp[k]
+		x.add(t)
+		rep.ByOp[k] = x
+	}
 	m := float64(p.MicroBatches())
 	routedMoE := p.MoE.Dispatch != "capacity"
 	moeLayers := map[int]int{} // by pp rank
@@ -191,7 +209,9 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 				tc.ring(c.Kind, n, g, &t)
 			}
 			calls := float64(c.Calls()) * m
-			rep.put(c.Kind, c.Axis, Traffic{t.IntraNode * calls, t.InterNode * calls})
+			t = Traffic{t.IntraNode * calls, t.InterNode * calls}
+			rep.put(c.Kind, c.Axis, t)
+			byOp(kindOf[c.After], t)
 		}
 		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
 			if p.Model.Kind == ir.Transformer && p.Model.IsMoELayer(l) {
@@ -214,6 +234,7 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 		}
 		rep.MoE = t
 		rep.put(ir.AllToAllV, ir.AxisEP, t)
+		byOp(ir.OpDispatch, t)
 	}
 	if s := u.Schedule; s != nil {
 		tc.scheduleBytes(s, &rep)

@@ -148,6 +148,10 @@ type explainJSON struct {
 	EnergyPerToken          float64            `json:"energy_j_per_token"`
 	AvgPower                float64            `json:"avg_power_w"`
 	TopOps                  []opJSON           `json:"top_ops"`
+	// BytesPerStep is the predicted bytes sent per step over all ranks by
+	// link level (passes.PredictedBytes, the runtime's counting).
+	BytesPerStep map[string]float64 `json:"bytes_per_step"`
+	MoE          *passes.MoEReport  `json:"moe,omitempty"`
 	Diagnostics             []string           `json:"diagnostics,omitempty"`
 }
 
@@ -211,6 +215,10 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 	for _, o := range c.TopOps {
 		j.TopOps = append(j.TopOps, opJSON{o.Op, o.Stage, o.Time, o.FLOPs})
 	}
+	tr := passes.PredictedBytes(u)
+	j.BytesPerStep = map[string]float64{"intra_node": tr.Total.IntraNode, "inter_node": tr.Total.InterNode,
+		"moe_intra_node": tr.MoE.IntraNode, "moe_inter_node": tr.MoE.InterNode}
+	j.MoE = passes.MoEAnalysis(u)
 	for _, d := range diags {
 		j.Diagnostics = append(j.Diagnostics, d.Error())
 	}

@@ -246,8 +246,9 @@ type Collective struct {
 	// attention passes cp-1 K/V blocks); 0 or 1 mean one.
 	Steps   int
 	Overlap Overlap
-	// InterNodeFraction is the fraction of Bytes that crosses nodes for
-	// all-to-all (filled by cost analysis; informational).
+	// Tensor names what the collective moves ("kv", "dispatch", "d wte").
+	// How its bytes split between intra- and inter-node links is computed
+	// from the mesh by passes.PredictedBytes.
 	Tensor string
 }
 

@@ -57,8 +57,9 @@ type templates struct {
 	layers                [nKindsLayer][]*ir.Op
 	colls                 [nKindsLayer][]*ir.Collective
 	index, count          [nKindsLayer]int // first layer of each kind, layers of it
-	params                [nKindsLayer][2]float64
+	params                [nKindsLayer][3]float64 // dense, expert, tp-replicated (of the dense)
 	embedParams           float64
+	headTPRep             float64
 	headParams, headTied  float64
 	wteBytes              float64
 
@@ -171,6 +172,9 @@ func buildTemplates(p *ir.Plan) *templates {
 				} else {
 					t.params[k][0] += w.Elements()
 				}
+				if tpReplicatedParam(p, w.Name) {
+					t.params[k][2] += w.Elements()
+				}
 			}
 		}
 	}
@@ -182,6 +186,11 @@ func buildTemplates(p *ir.Plan) *templates {
 	}
 	for _, o := range t.head {
 		t.headParams += o.ParamElements()
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			if w != nil && tpReplicatedParam(p, w.Name) {
+				t.headTPRep += w.Elements()
+			}
+		}
 		if o.Weight != nil && o.Weight.Name == "wte" {
 			t.headTied = o.Weight.Elements()
 		}
@@ -296,6 +305,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			continue
 		}
 		prevCounts = n
+		tpRep := 0.0
 		dg.sum = sc.newSum()
 		if s == 0 {
 			dg.sum.add(embedSum, 1)
@@ -306,11 +316,13 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 				dg.sum.add(&kindSum[k], float64(n[k]))
 				dg.dense += float64(n[k]) * t.params[k][0]
 				dg.expert += float64(n[k]) * t.params[k][1]
+				tpRep += float64(n[k]) * t.params[k][2]
 			}
 		}
 		if s == chunks-1 {
 			dg.sum.add(headSum, 1)
 			dg.dense += t.headParams
+			tpRep += t.headTPRep
 			if s == 0 {
 				dg.dense -= t.headTied // one wte on a single stage
 			}
@@ -329,7 +341,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		if p.PP > 1 && (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
 			buf = append(buf, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical, what: otherStep})
 		}
-		buf = gradStepColls(p, mesh, dg.dense, dg.expert, buf)
+		buf = gradStepColls(p, mesh, dg.dense, dg.expert, tpRep, buf)
 		dg.step = buf
 		if len(buf) > 0 && start < cap(stepBuf) && &buf[0] == &stepBuf[:start+1][start] {
 			stepBuf = stepBuf[:start+len(buf)]

@@ -159,8 +159,18 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 		ops = append(ops, moeFFN(d, p, i, n)...)
 		ops = append(ops, residual(d, n("residual2"), i, act(d, n("moe_out")), next))
 		if d.S > 0 {
-			last := ops[len(ops)-1]
-			last.Inputs = append(last.Inputs, act(d, n("shared_out")))
+			// the shared experts' output joins the residual; under ssmb it
+			// joins the routed output on the token slice, so that one
+			// all-gather restores the block's output
+			sum := ops[len(ops)-1]
+			if d.ssmb {
+				for _, o := range ops {
+					if o.Kind == ir.OpCombine {
+						sum = o
+					}
+				}
+			}
+			sum.Inputs = append(sum.Inputs, act(d, n("shared_out")))
 		}
 	case p.Model.FFNKind.IsPhantom():
 		ops = append(ops, phantomFFN(d, i, n)...)

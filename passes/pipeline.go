@@ -189,6 +189,44 @@ func stageParams(s *ir.Stage) (dense, expert float64) {
 	return
 }
 
+// tpReplicatedParam reports whether a parameter is whole on every tp rank
+// but applied to a different slice of the tokens on each, so that its
+// gradient is a partial sum over tp: under sequence parallelism the
+// LayerNorms and the biases added after a reduce-scatter (out_proj, fc2,
+// the shared experts' fc2); under sequence-sharded MoE blocks the router
+// and the shared experts.
+func tpReplicatedParam(p *ir.Plan, name string) bool {
+	if p.TP < 2 {
+		return false
+	}
+	if p.MoE.SSMB && (strings.Contains(name, ".router.") || strings.Contains(name, ".shared_")) {
+		return true
+	}
+	if !p.SP {
+		return false
+	}
+	if strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
+		return true
+	}
+	return strings.HasSuffix(name, "out_proj.b") || strings.HasSuffix(name, "fc2.b") && !strings.Contains(name, "expert_")
+}
+
+// stageTPReplicated returns the elements of a stage's tp-replicated
+// parameters (see tpReplicatedParam).
+func stageTPReplicated(p *ir.Plan, s *ir.Stage) float64 {
+	n := 0.0
+	seen := map[string]bool{}
+	for _, o := range s.Ops {
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			if w != nil && !seen[w.Name] && tpReplicatedParam(p, w.Name) {
+				seen[w.Name] = true
+				n += w.Elements()
+			}
+		}
+	}
+	return n
+}
+
 // layerParams returns the parameter elements of one layer's ops.
 func layerParams(ops []*ir.Op) float64 {
 	n := 0.0
@@ -227,7 +265,7 @@ func zeroPass(st *State) {
 	mesh := st.Unit.Mesh
 	for _, sg := range st.Unit.Graph.Stages {
 		dense, expert := stageParams(sg)
-		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert)...)
+		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert, stageTPReplicated(p, sg))...)
 		if sg.Index == 0 {
 			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.embed, -1, false)...)
 		}
@@ -244,9 +282,9 @@ func zeroPass(st *State) {
 // buckets over the reduction groups (all-reduce, or reduce-scatter from
 // ZeRO 1 on; expert gradients over the expert-data-parallel group) and,
 // for ZeRO 1 and 2, the all-gather of the updated parameters.
-func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir.Collective {
+func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert, tpRep float64) []*ir.Collective {
 	var out []*ir.Collective
-	for _, c := range gradStepColls(p, mesh, dense, expert, nil) {
+	for _, c := range gradStepColls(p, mesh, dense, expert, tpRep, nil) {
 		w := stepWhatNames[c.what]
 		name := fmt.Sprintf("s%d.%s.%s.%s", stage, w[0], c.axis, w[1])
 		out = append(out, &ir.Collective{Name: name, Kind: c.kind, Axis: c.axis, GroupSize: mesh.Degree(c.axis), Bytes: c.bytes,
@@ -255,9 +293,16 @@ func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert float64) []*ir
 	return out
 }
 
-// gradStepColls appends to out the step collectives of gradColls.
-func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert float64, out []stepColl) []stepColl {
+// gradStepColls appends to out the step collectives of gradColls. tpRep
+// is the stage's parameters that every tp rank holds whole but applies to
+// its own tokens (see tpReplicatedParam): their gradients are all-reduced
+// over tp before the data-parallel reduction, as Megatron does for the
+// sequence-parallel LayerNorms.
+func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out []stepColl) []stepColl {
 	elem := float64(elemBytes(p.Precision))
+	if tpRep > 0 && mesh.Degree(ir.AxisTP) > 1 {
+		out = append(out, stepColl{kind: ir.AllReduce, axis: ir.AxisTP, bytes: tpRep * elem, calls: 1, overlap: ir.Critical, what: tpReplicatedGrads})
+	}
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward
 	add := func(kind ir.CommKind, axis ir.Axis, total float64, buckets, last stepWhat) {

@@ -150,6 +150,26 @@ func ownShapes(o *ir.Op) {
 
 func (sh *sharder) shardOp(o *ir.Op) {
 	ownShapes(o)
+	if sh.ssmb() && (o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedGeLU || o.Kind == ir.OpSharedFC2) {
+		// sequence-sharded MoE block: the shared experts run whole on
+		// each tp rank's slice of the tokens
+		for i := range o.Inputs {
+			sh.moeTokens(&o.Inputs[i])
+		}
+		sh.moeTokens(&o.Output)
+		for i := range o.Saved {
+			sh.moeTokens(&o.Saved[i])
+		}
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			if w != nil {
+				for _, e := range w.Shape {
+					sh.split(w, e.Sym)
+				}
+			}
+		}
+		finalize(o, sh)
+		return
+	}
 	tp := ir.AxisTP
 	in0 := func() *ir.Tensor { return &o.Inputs[0] }
 	saved := func(l layout) {
@@ -285,6 +305,9 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		}
 		if sh.ssmb() {
 			sh.moeTokens(&o.Output)
+			for i := range o.Inputs[1:] { // the shared experts' output
+				sh.moeTokens(&o.Inputs[1+i])
+			}
 		} else {
 			sh.lay(&o.Output, partialLayout)
 		}

@@ -207,9 +207,10 @@ const (
 	paramsGather
 	expertParamsGather
 	otherStep
+	tpReplicatedGrads
 )
 
-var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"}, {"expert_grads", "buckets"}, {"expert_grads", "last_bucket"}, {"params", "ag"}, {"expert_params", "ag"}, {"", ""}}
+var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"}, {"expert_grads", "buckets"}, {"expert_grads", "last_bucket"}, {"params", "ag"}, {"expert_params", "ag"}, {"", ""}, {"tp_replicated_grads", "ar"}}
 
 // stageDigest is everything the assembly needs about one virtual stage.
 type stageDigest struct {

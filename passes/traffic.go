@@ -30,7 +30,10 @@ import (
 //   - the schedule's step actions (gradient buckets, ZeRO gathers, the
 //     tied-embedding all-reduce, the gradient-norm all-reduce of one fp64
 //     value carried as two fp32) and pipeline sends, when the unit has a
-//     schedule; otherwise the graph's step collectives.
+//     schedule, and the graph's all-reduce over tp of the gradients of
+//     parameters that tp ranks hold whole but apply to different tokens (sp
+//     LayerNorms and biases, ssmb's router and shared experts); without a
+//     schedule, all the graph's step collectives.
 
 // Traffic is bytes sent per step, summed over all ranks, by link level.
 type Traffic struct {
@@ -238,24 +241,26 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	}
 	if s := u.Schedule; s != nil {
 		tc.scheduleBytes(s, &rep)
-	} else {
-		for _, sg := range u.Graph.Stages {
-			for _, c := range sg.Collectives {
-				if c.Phase != ir.StepPhase {
-					continue
-				}
-				var t Traffic
-				if c.Axis == ir.AxisEmbed {
-					continue // pipeline-level: counted only from a schedule
-				}
-				for _, g := range tc.groupsOf(c.Axis, sg.PPRank) {
-					tc.ring(c.Kind, int64(c.Bytes/tc.elem), g, &t)
-				}
-				t.IntraNode *= float64(c.Calls())
-				t.InterNode *= float64(c.Calls())
-				rep.Step.add(t)
-				rep.put(c.Kind, c.Axis, t)
+	}
+	for _, sg := range u.Graph.Stages {
+		for _, c := range sg.Collectives {
+			// with a schedule, only the step collectives it has no
+			// action for: the all-reduce over tp of tp-replicated
+			// parameters' gradients
+			if c.Phase != ir.StepPhase || u.Schedule != nil && c.Axis != ir.AxisTP {
+				continue
 			}
+			var t Traffic
+			if c.Axis == ir.AxisEmbed {
+				continue // pipeline-level: counted only from a schedule
+			}
+			for _, g := range tc.groupsOf(c.Axis, sg.PPRank) {
+				tc.ring(c.Kind, int64(c.Bytes/tc.elem), g, &t)
+			}
+			t.IntraNode *= float64(c.Calls())
+			t.InterNode *= float64(c.Calls())
+			rep.Step.add(t)
+			rep.put(c.Kind, c.Axis, t)
 		}
 	}
 	return rep

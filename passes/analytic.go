@@ -56,7 +56,7 @@ type templates struct {
 	embedColls, headColls []*ir.Collective
 	layers                [nKindsLayer][]*ir.Op
 	colls                 [nKindsLayer][]*ir.Collective
-	index, count          [nKindsLayer]int // first layer of each kind, layers of it
+	index, count          [nKindsLayer]int        // first layer of each kind, layers of it
 	params                [nKindsLayer][3]float64 // dense, expert, tp-replicated (of the dense)
 	embedParams           float64
 	headTPRep             float64

@@ -152,7 +152,7 @@ type explainJSON struct {
 	// link level (passes.PredictedBytes, the runtime's counting).
 	BytesPerStep map[string]float64 `json:"bytes_per_step"`
 	MoE          *passes.MoEReport  `json:"moe,omitempty"`
-	Diagnostics             []string           `json:"diagnostics,omitempty"`
+	Diagnostics  []string           `json:"diagnostics,omitempty"`
 }
 
 type memoryJSON struct {

@@ -47,7 +47,7 @@ func (r *rank) attentionForward(l int, a *layerActs) error {
 	bh := r.plan.MicroBatch * r.m.Heads / r.tp
 	a.lse = make([]float32, bh*sl)
 	if cp == 1 {
-		kernels.AttentionForward(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0))
+		r.kern().AttentionForward(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0))
 		return nil
 	}
 	c := r.coord.CP
@@ -60,7 +60,7 @@ func (r *rank) attentionForward(l int, a *layerActs) error {
 		}
 		a.cpKV = kv
 		k, v := r.wholeKV(kv)
-		kernels.AttentionForward(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0))
+		r.kern().AttentionForward(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0))
 	case "ring":
 		kernels.EmptyAttention(a.o, a.lse)
 		blk := append(append([]float32(nil), a.k...), a.v...)
@@ -68,7 +68,7 @@ func (r *rank) attentionForward(l int, a *layerActs) error {
 		for step := 0; step < cp; step++ {
 			src := (c - step + cp) % cp
 			if src <= c { // blocks of later segments are wholly masked
-				kernels.AttentionForward(oBlk, lseBlk, a.q, blk[:n], blk[n:], r.attnShape(sl, sl, c*sl, src*sl))
+				r.kern().AttentionForward(oBlk, lseBlk, a.q, blk[:n], blk[n:], r.attnShape(sl, sl, c*sl, src*sl))
 				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, r.attnShape(sl, sl, 0, 0))
 			}
 			if step < cp-1 {
@@ -133,7 +133,7 @@ func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv 
 	n := len(a.q)
 	dq, dk, dv = make([]float32, n), make([]float32, n), make([]float32, n)
 	if cp == 1 {
-		kernels.AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0))
+		r.kern().AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0))
 		return dq, dk, dv, nil
 	}
 	c := r.coord.CP
@@ -142,7 +142,7 @@ func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv 
 	case "allgather", "lss":
 		k, v := r.wholeKV(a.cpKV)
 		dK, dV := make([]float32, len(k)), make([]float32, len(v))
-		kernels.AttentionBackward(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0))
+		r.kern().AttentionBackward(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0))
 		mine, err := r.comm.ReduceScatter(g, r.segmentKV(dK, dV), collective.Sum)
 		if err != nil {
 			return nil, nil, nil, err
@@ -158,7 +158,7 @@ func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv 
 		for step := 0; step < cp; step++ {
 			src := (c - step + cp) % cp
 			if src <= c {
-				kernels.AttentionBackward(dq, blk[2*n:3*n], blk[3*n:], do, a.q, blk[:n], blk[n:2*n], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl))
+				r.kern().AttentionBackward(dq, blk[2*n:3*n], blk[3*n:], do, a.q, blk[:n], blk[n:2*n], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl))
 			}
 			if step < cp-1 {
 				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
@@ -277,7 +277,7 @@ func (r *rank) ulyssesForward(a *layerActs) error {
 	sh.Heads /= cp
 	a.cpO = make([]float32, len(a.cpQ))
 	a.lse = make([]float32, sh.Batch*sh.Heads*sh.Tq)
-	kernels.AttentionForward(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh)
+	r.kern().AttentionForward(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh)
 	back, err := r.ulyssesToSegments(a.cpO)
 	if err != nil {
 		return err
@@ -295,7 +295,7 @@ func (r *rank) ulyssesBackward(a *layerActs, do []float32) (dq, dk, dv []float32
 	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
 	sh.Heads /= cp
 	dQ, dK, dV := make([]float32, len(a.cpQ)), make([]float32, len(a.cpK)), make([]float32, len(a.cpV))
-	kernels.AttentionBackward(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh)
+	r.kern().AttentionBackward(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh)
 	back, err := r.ulyssesToSegments(dQ, dK, dV)
 	if err != nil {
 		return nil, nil, nil, err

@@ -42,6 +42,7 @@ func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 	w := m.Width
 	for l := 0; l < m.Depth; l++ {
 		y := make([]float32, rows*w)
+		// The teacher makes the data: Go kernels, whatever the run selects.
 		kernels.LinearForward(y, x, teacher[2*l].Data, teacher[2*l+1].Data, rows, w, w)
 		if l < m.Depth-1 {
 			kernels.GeluForward(y, y)
@@ -87,22 +88,22 @@ func (r *rank) mlpForward(st *stage, mb int, a *stageActs, x []float32) ([]float
 		switch r.mlpLayerKind(l) {
 		case colShard:
 			y = make([]float32, b*w/r.tp)
-			kernels.LinearForward(y, x, W, B, b, w, w/r.tp)
+			r.kern().LinearForward(y, x, W, B, b, w, w/r.tp)
 		case rowShard:
 			y = make([]float32, b*w)
-			kernels.MatMul(y, x, W, b, w/r.tp, w, false)
+			r.kern().MatMul(y, x, W, b, w/r.tp, w, false)
 			if err := r.allReduceTP(y); err != nil {
 				return nil, err
 			}
 			kernels.AddBias(y, B, b, w)
 		default:
 			y = make([]float32, b*w)
-			kernels.LinearForward(y, x, W, B, b, w, w)
+			r.kern().LinearForward(y, x, W, B, b, w, w)
 		}
 		a.mlpPre = append(a.mlpPre, y)
 		if l < D-1 {
 			g := make([]float32, len(y))
-			kernels.GeluForward(g, y)
+			r.kern().GeluForward(g, y)
 			y = g
 		}
 		a.mlpOut = append(a.mlpOut, y)
@@ -138,7 +139,7 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 		dpre := dy
 		if l < D-1 {
 			dpre = make([]float32, len(pre))
-			kernels.GeluBackward(dpre, dy, pre)
+			r.kern().GeluBackward(dpre, dy, pre)
 		}
 		wn, bn := fmt.Sprintf("layers.%d.weight", l), fmt.Sprintf("layers.%d.bias", l)
 		W := st.w(wn)
@@ -146,8 +147,8 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 		case colShard:
 			n := w / r.tp
 			dx := make([]float32, b*w)
-			kernels.MatMulTransB(dx, dpre, W, b, n, w, true)
-			r.wgrad(st, mb, func() { kernels.LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, w, n) })
+			r.kern().MatMulTransB(dx, dpre, W, b, n, w, true)
+			r.wgrad(st, mb, func() { r.kern().LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, w, n) })
 			if err := r.allReduceTP(dx); err != nil {
 				return nil, err
 			}
@@ -155,13 +156,13 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 		case rowShard:
 			n := w / r.tp
 			dx := make([]float32, b*n)
-			kernels.MatMulTransB(dx, dpre, W, b, w, n, true)
-			r.wgrad(st, mb, func() { kernels.LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, n, w) })
+			r.kern().MatMulTransB(dx, dpre, W, b, w, n, true)
+			r.wgrad(st, mb, func() { r.kern().LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, n, w) })
 			dy = dx
 		default:
 			dx := make([]float32, b*w)
-			kernels.MatMulTransB(dx, dpre, W, b, w, w, true)
-			r.wgrad(st, mb, func() { kernels.LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, w, w) })
+			r.kern().MatMulTransB(dx, dpre, W, b, w, w, true)
+			r.wgrad(st, mb, func() { r.kern().LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, w, w) })
 			dy = dx
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"planc/runtime/collective"
 	"planc/runtime/data"
 	"planc/runtime/kernels"
+	"planc/runtime/llvmk"
 	"planc/runtime/tensor"
 )
 
@@ -112,6 +113,17 @@ type rank struct {
 	normSq float64
 	// evalWindows makes sample index w the evaluation window w.
 	evalWindows bool
+	// ops runs the hot kernels: the Go kernels or the generated ones
+	// (nil: the Go kernels; see kern).
+	ops llvmk.Ops
+}
+
+// kern returns the kernels this rank runs its hot ops on.
+func (r *rank) kern() llvmk.Ops {
+	if r.ops == nil {
+		return llvmk.GoOps{}
+	}
+	return r.ops
 }
 
 type stageActs struct {
@@ -298,12 +310,12 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 	a.xh = x
 	a.lnf = make([]float32, Tl*h)
 	a.lnfMean, a.lnfRstd = make([]float32, Tl), make([]float32, Tl)
-	kernels.LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), Tl, h)
+	r.kern().LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), Tl, h)
 	logits := make([]float32, Tl*V)
 	if r.m.TieEmbeddings {
-		kernels.MatMulTransB(logits, a.lnf, st.w("wte"), Tl, h, V, false)
+		r.kern().MatMulTransB(logits, a.lnf, st.w("wte"), Tl, h, V, false)
 	} else {
-		kernels.MatMul(logits, a.lnf, st.w("lm_head.weight"), Tl, h, V, false)
+		r.kern().MatMul(logits, a.lnf, st.w("lm_head.weight"), Tl, h, V, false)
 	}
 	a.dlogits = make([]float32, Tl*V)
 	full := r.fullRows()
@@ -335,17 +347,17 @@ func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
 		var head []float32
 		if r.m.TieEmbeddings {
 			head = st.w("wte")
-			kernels.MatMul(dlnf, a.dlogits, head, T, V, h, true)
-			r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr("wte"), a.dlogits, a.lnf, V, T, h, true) })
+			r.kern().MatMul(dlnf, a.dlogits, head, T, V, h, true)
+			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("wte"), a.dlogits, a.lnf, V, T, h, true) })
 		} else {
 			head = st.w("lm_head.weight")
-			kernels.MatMulTransB(dlnf, a.dlogits, head, T, V, h, true)
-			r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr("lm_head.weight"), a.lnf, a.dlogits, h, T, V, true) })
+			r.kern().MatMulTransB(dlnf, a.dlogits, head, T, V, h, true)
+			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("lm_head.weight"), a.lnf, a.dlogits, h, T, V, true) })
 		}
 		dy = make([]float32, T*h)
-		kernels.LayerNormBackward(dy, nil, nil, dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+		r.kern().LayerNormBackward(dy, nil, nil, dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
 		r.wgrad(st, mb, func() {
-			kernels.LayerNormBackward(nil, st.gr("ln_f.weight"), st.gr("ln_f.bias"), dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+			r.kern().LayerNormBackward(nil, st.gr("ln_f.weight"), st.gr("ln_f.bias"), dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
 		})
 	}
 	for i := len(a.layers) - 1; i >= 0; i-- {
@@ -389,13 +401,13 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	Tl, lo := r.localRows()
 	a.x = x
 	a.ln1, a.m1, a.r1 = make([]float32, Tl*h), make([]float32, Tl), make([]float32, Tl)
-	kernels.LayerNormForward(a.ln1, a.m1, a.r1, x, st.w(pre+"ln1.weight"), st.w(pre+"ln1.bias"), Tl, h)
+	r.kern().LayerNormForward(a.ln1, a.m1, a.r1, x, st.w(pre+"ln1.weight"), st.w(pre+"ln1.bias"), Tl, h)
 	var err error
 	if a.g1, err = r.toFull(a.ln1); err != nil {
 		return nil, err
 	}
 	qkv := make([]float32, T*3*hl)
-	kernels.LinearForward(qkv, a.g1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
+	r.kern().LinearForward(qkv, a.g1, st.w(pre+"attn.qkv.weight"), st.w(pre+"attn.qkv.bias"), T, h, 3*hl)
 	a.q, a.k, a.v = make([]float32, T*hl), make([]float32, T*hl), make([]float32, T*hl)
 	kernels.SplitQKV(a.q, a.k, a.v, qkv, b, s, heads, d)
 	if err := r.attentionForward(l, a); err != nil {
@@ -404,7 +416,7 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	a.y = make([]float32, T*hl)
 	kernels.MergeHeads(a.y, a.o, b, s, heads, d)
 	z := make([]float32, T*h)
-	kernels.MatMul(z, a.y, st.w(pre+"attn.out.weight"), T, hl, h, false)
+	r.kern().MatMul(z, a.y, st.w(pre+"attn.out.weight"), T, hl, h, false)
 	if z, err = r.toLocal(z); err != nil {
 		return nil, err
 	}
@@ -412,7 +424,7 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	a.x1 = z
 	kernels.Add(a.x1, x)
 	a.ln2, a.m2, a.r2 = make([]float32, Tl*h), make([]float32, Tl), make([]float32, Tl)
-	kernels.LayerNormForward(a.ln2, a.m2, a.r2, a.x1, st.w(pre+"ln2.weight"), st.w(pre+"ln2.bias"), Tl, h)
+	r.kern().LayerNormForward(a.ln2, a.m2, a.r2, a.x1, st.w(pre+"ln2.weight"), st.w(pre+"ln2.bias"), Tl, h)
 	if a.g2, err = r.toFull(a.ln2); err != nil {
 		return nil, err
 	}
@@ -452,11 +464,11 @@ func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]floa
 	} else {
 		f := ffnWidth(m) / r.tp
 		a.u = make([]float32, T*f)
-		kernels.LinearForward(a.u, a.g2, st.w(pre+"mlp.fc1.weight"), st.w(pre+"mlp.fc1.bias"), T, h, f)
+		r.kern().LinearForward(a.u, a.g2, st.w(pre+"mlp.fc1.weight"), st.w(pre+"mlp.fc1.bias"), T, h, f)
 		a.gu = make([]float32, T*f)
-		kernels.GeluForward(a.gu, a.u)
+		r.kern().GeluForward(a.gu, a.u)
 		out = make([]float32, T*h)
-		kernels.MatMul(out, a.gu, st.w(pre+"mlp.fc2.weight"), T, f, h, false)
+		r.kern().MatMul(out, a.gu, st.w(pre+"mlp.fc2.weight"), T, f, h, false)
 		if out, err = r.toLocal(out); err != nil {
 			return nil, err
 		}
@@ -509,35 +521,35 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 		dln2 = dfull[lo*h : (lo+Tl)*h]
 	} else {
 		f := ffnWidth(m) / r.tp
-		r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"mlp.fc2.bias"), dx2, Tl, h) })
+		r.wgrad(st, mb, func() { r.kern().BiasBackward(st.gr(pre+"mlp.fc2.bias"), dx2, Tl, h) })
 		dgu := make([]float32, T*f)
-		kernels.MatMulTransB(dgu, dx2full, st.w(pre+"mlp.fc2.weight"), T, h, f, true)
-		r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"mlp.fc2.weight"), a.gu, dx2full, f, T, h, true) })
+		r.kern().MatMulTransB(dgu, dx2full, st.w(pre+"mlp.fc2.weight"), T, h, f, true)
+		r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"mlp.fc2.weight"), a.gu, dx2full, f, T, h, true) })
 		du := make([]float32, T*f)
-		kernels.GeluBackward(du, dgu, a.u)
+		r.kern().GeluBackward(du, dgu, a.u)
 		dg2 := make([]float32, T*h)
-		kernels.MatMulTransB(dg2, du, st.w(pre+"mlp.fc1.weight"), T, f, h, true)
+		r.kern().MatMulTransB(dg2, du, st.w(pre+"mlp.fc1.weight"), T, f, h, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(pre+"mlp.fc1.weight"), st.gr(pre+"mlp.fc1.bias"), du, a.g2, nil, T, h, f)
+			r.kern().LinearBackward(nil, st.gr(pre+"mlp.fc1.weight"), st.gr(pre+"mlp.fc1.bias"), du, a.g2, nil, T, h, f)
 		})
 		if dln2, err = r.toLocal(dg2); err != nil {
 			return nil, err
 		}
 	}
 	dx1 := append([]float32(nil), dx2...)
-	kernels.LayerNormBackward(dx1, nil, nil, dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
+	r.kern().LayerNormBackward(dx1, nil, nil, dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
 	r.wgrad(st, mb, func() {
-		kernels.LayerNormBackward(nil, st.gr(pre+"ln2.weight"), st.gr(pre+"ln2.bias"), dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
+		r.kern().LayerNormBackward(nil, st.gr(pre+"ln2.weight"), st.gr(pre+"ln2.bias"), dln2, a.x1, a.m2, a.r2, st.w(pre+"ln2.weight"), Tl, h)
 	})
 	// Attention branch: x1 = x + attn(ln1(x)).
-	r.wgrad(st, mb, func() { kernels.BiasBackward(st.gr(pre+"attn.out.bias"), dx1, Tl, h) })
+	r.wgrad(st, mb, func() { r.kern().BiasBackward(st.gr(pre+"attn.out.bias"), dx1, Tl, h) })
 	dx1full, err := r.toFull(dx1)
 	if err != nil {
 		return nil, err
 	}
 	dy := make([]float32, T*hl)
-	kernels.MatMulTransB(dy, dx1full, st.w(pre+"attn.out.weight"), T, h, hl, true)
-	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1full, hl, T, h, true) })
+	r.kern().MatMulTransB(dy, dx1full, st.w(pre+"attn.out.weight"), T, h, hl, true)
+	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"attn.out.weight"), a.y, dx1full, hl, T, h, true) })
 	do := make([]float32, T*hl)
 	kernels.SplitHeads(do, dy, b, s, heads, d)
 	dq, dk, dv, err := r.attentionBackward(l, a, do)
@@ -547,18 +559,18 @@ func (r *rank) layerBackward(st *stage, mb, l int, a *layerActs, dx2 []float32) 
 	dqkv := make([]float32, T*3*hl)
 	kernels.JoinQKVGrad(dqkv, dq, dk, dv, b, s, heads, d)
 	dg1 := make([]float32, T*h)
-	kernels.MatMulTransB(dg1, dqkv, st.w(pre+"attn.qkv.weight"), T, 3*hl, h, true)
+	r.kern().MatMulTransB(dg1, dqkv, st.w(pre+"attn.qkv.weight"), T, 3*hl, h, true)
 	r.wgrad(st, mb, func() {
-		kernels.LinearBackward(nil, st.gr(pre+"attn.qkv.weight"), st.gr(pre+"attn.qkv.bias"), dqkv, a.g1, nil, T, h, 3*hl)
+		r.kern().LinearBackward(nil, st.gr(pre+"attn.qkv.weight"), st.gr(pre+"attn.qkv.bias"), dqkv, a.g1, nil, T, h, 3*hl)
 	})
 	dln1, err := r.toLocal(dg1)
 	if err != nil {
 		return nil, err
 	}
 	dx := append([]float32(nil), dx1...) // residual; dx1 stays for deferred weight gradients
-	kernels.LayerNormBackward(dx, nil, nil, dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
+	r.kern().LayerNormBackward(dx, nil, nil, dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
 	r.wgrad(st, mb, func() {
-		kernels.LayerNormBackward(nil, st.gr(pre+"ln1.weight"), st.gr(pre+"ln1.bias"), dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
+		r.kern().LayerNormBackward(nil, st.gr(pre+"ln1.weight"), st.gr(pre+"ln1.bias"), dln1, a.x, a.m1, a.r1, st.w(pre+"ln1.weight"), Tl, h)
 	})
 	return dx, nil
 }
@@ -590,7 +602,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	h, E, k := r.m.Hidden, e.Experts, e.TopK
 	T := len(x) / h
 	logits := make([]float32, T*E)
-	kernels.MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
+	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
 	a.probs = make([]float32, T*E)
 	kernels.SoftmaxRows(a.probs, logits, T, E)
 	// The micro-batch's tokens: T here, or tp·T when each tp rank routes
@@ -701,10 +713,10 @@ func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]flo
 	for s := 0; s < e.Shared; s++ {
 		sp := fmt.Sprintf("%sshared.%d.", pre, s)
 		a.su[s], a.sg[s] = make([]float32, T*fe), make([]float32, T*fe)
-		kernels.LinearForward(a.su[s], x, st.w(sp+"fc1.weight"), st.w(sp+"fc1.bias"), T, h, fe)
-		kernels.GeluForward(a.sg[s], a.su[s])
+		r.kern().LinearForward(a.su[s], x, st.w(sp+"fc1.weight"), st.w(sp+"fc1.bias"), T, h, fe)
+		r.kern().GeluForward(a.sg[s], a.su[s])
 		y := make([]float32, T*h)
-		kernels.LinearForward(y, a.sg[s], st.w(sp+"fc2.weight"), st.w(sp+"fc2.bias"), T, fe, h)
+		r.kern().LinearForward(y, a.sg[s], st.w(sp+"fc2.weight"), st.w(sp+"fc2.bias"), T, fe, h)
 		kernels.Add(out, y)
 	}
 	E := e.Experts
@@ -762,9 +774,9 @@ func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]f
 		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
 		a.xe[k] = xe
 		a.ue[k], a.ge[k] = make([]float32, n*fe), make([]float32, n*fe)
-		kernels.LinearForward(a.ue[k], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
-		kernels.GeluForward(a.ge[k], a.ue[k])
-		kernels.LinearForward(out[k], a.ge[k], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+		r.kern().LinearForward(a.ue[k], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
+		r.kern().GeluForward(a.ge[k], a.ue[k])
+		r.kern().LinearForward(out[k], a.ge[k], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
 	}
 	return out
 }
@@ -784,15 +796,15 @@ func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int,
 		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
 		xe, ue, ge := a.xe[k], a.ue[k], a.ge[k]
 		dge := make([]float32, n*fe)
-		kernels.MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
+		r.kern().MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
+			r.kern().LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
 		})
 		due := make([]float32, n*fe)
-		kernels.GeluBackward(due, dge, ue)
-		kernels.MatMulTransB(dx[k], due, st.w(ep+"fc1.weight"), n, fe, h, true)
+		r.kern().GeluBackward(due, dge, ue)
+		r.kern().MatMulTransB(dx[k], due, st.w(ep+"fc1.weight"), n, fe, h, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
+			r.kern().LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
 		})
 	}
 	return dx
@@ -915,15 +927,15 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 		sp := fmt.Sprintf("%sshared.%d.", pre, s)
 		su, sg := a.su[s], a.sg[s]
 		dsg := make([]float32, T*fe)
-		kernels.MatMulTransB(dsg, dout, st.w(sp+"fc2.weight"), T, h, fe, true)
+		r.kern().MatMulTransB(dsg, dout, st.w(sp+"fc2.weight"), T, h, fe, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(sp+"fc2.weight"), st.gr(sp+"fc2.bias"), dout, sg, nil, T, fe, h)
+			r.kern().LinearBackward(nil, st.gr(sp+"fc2.weight"), st.gr(sp+"fc2.bias"), dout, sg, nil, T, fe, h)
 		})
 		dsu := make([]float32, T*fe)
-		kernels.GeluBackward(dsu, dsg, su)
-		kernels.MatMulTransB(dx, dsu, st.w(sp+"fc1.weight"), T, fe, h, true)
+		r.kern().GeluBackward(dsu, dsg, su)
+		r.kern().MatMulTransB(dx, dsu, st.w(sp+"fc1.weight"), T, fe, h, true)
 		r.wgrad(st, mb, func() {
-			kernels.LinearBackward(nil, st.gr(sp+"fc1.weight"), st.gr(sp+"fc1.bias"), dsu, x, nil, T, h, fe)
+			r.kern().LinearBackward(nil, st.gr(sp+"fc1.weight"), st.gr(sp+"fc1.bias"), dsu, x, nil, T, h, fe)
 		})
 	}
 	dprobs := make([]float32, T*E)
@@ -975,7 +987,7 @@ func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moe
 	}
 	dlogits := make([]float32, T*E)
 	kernels.SoftmaxRowsBackward(dlogits, dprobs, a.probs, T, E)
-	kernels.MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
-	r.wgrad(st, mb, func() { kernels.MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
+	r.kern().MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
+	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
 	return nil
 }

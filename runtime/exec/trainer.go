@@ -15,6 +15,7 @@ import (
 	"planc/runtime/ckpt"
 	"planc/runtime/collective"
 	"planc/runtime/data"
+	"planc/runtime/llvmk"
 	"planc/runtime/optim"
 	"planc/runtime/tensor"
 )
@@ -37,6 +38,10 @@ type Config struct {
 	// Schedule, when set, is executed instead of the one the trainer
 	// builds (a compiled schedule file); it must be the plan's.
 	Schedule *ir.Schedule
+	// Ops runs the hot kernels (matmuls, layernorm, gelu, attention,
+	// AdamW); nil: the Go kernels ([llvmk.GoOps]). [llvmk.Select] returns
+	// the generated host kernels for a plan; the caller closes them.
+	Ops llvmk.Ops
 }
 
 // StepResult is what one step reports.
@@ -318,7 +323,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
 			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
 			rbd: p.MoE.RBD && p.EP > 1 && m.MoE != nil, perNode: nodeSize,
-			stages: map[int]*stage{}, teacher: teacher,
+			stages: map[int]*stage{}, teacher: teacher, ops: cfg.Ops,
 		}
 		for si, info := range s.Stages {
 			if info.PP != c.PP {
@@ -1104,7 +1109,7 @@ func (t *Trainer) optimize(rk *rank, lr float64) error {
 					hi++
 				}
 				s := &optim.State{Param: st.p[lo:hi], Grad: st.g[lo:hi], M: st.m[mo : mo+hi-lo], V: st.v[mo : mo+hi-lo], Decay: st.decay[lo]}
-				t.opt.Step(s, k, lr, scale)
+				rk.kern().AdamWStep(t.opt, s, k, lr, scale)
 				mo += hi - lo
 				lo = hi
 			}

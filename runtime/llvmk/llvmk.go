@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -41,13 +42,22 @@ import (
 // Kernels is a loaded library of generated host kernels.
 type Kernels struct {
 	handle unsafe.Pointer
-	syms   map[string]unsafe.Pointer
+	syms   map[string]*symbol
 	// Module is the generated module (its kernels and IR text).
 	Module *llvm.Module
 	// Dir holds the .ll, .o and .so that Load built.
 	Dir       string
 	fallbacks atomic.Int64
 	calls     atomic.Int64
+	fbMu      sync.Mutex
+	fbShapes  map[string]int64 // fallbacks by Go kernel and shape
+}
+
+// symbol is one loaded kernel and the calls it ran.
+type symbol struct {
+	fn    unsafe.Pointer
+	op    string
+	calls atomic.Int64
 }
 
 // HostSupported reports whether this CPU runs the x86-64-v3 code that the
@@ -122,7 +132,7 @@ func LoadTarget(name string, specs []llvm.Spec, t llvm.Target) (*Kernels, error)
 	if h == nil {
 		return nil, fmt.Errorf("llvmk: dlopen %s: %s", so, C.GoString(C.planc_dlerror()))
 	}
-	k := &Kernels{handle: h, syms: map[string]unsafe.Pointer{}, Module: m, Dir: dir}
+	k := &Kernels{handle: h, syms: map[string]*symbol{}, Module: m, Dir: dir, fbShapes: map[string]int64{}}
 	for _, kd := range m.Kernels {
 		cn := C.CString(kd.Name)
 		sym := C.planc_dlsym(h, cn)
@@ -131,7 +141,7 @@ func LoadTarget(name string, specs []llvm.Spec, t llvm.Target) (*Kernels, error)
 			k.Close()
 			return nil, fmt.Errorf("llvmk: %s has no symbol %s", so, kd.Name)
 		}
-		k.syms[kd.Name] = sym
+		k.syms[kd.Name] = &symbol{fn: sym, op: kd.Op}
 	}
 	return k, nil
 }
@@ -151,6 +161,34 @@ func (k *Kernels) Fallbacks() int64 { return k.fallbacks.Load() }
 
 // Calls returns how many calls ran a generated kernel.
 func (k *Kernels) Calls() int64 { return k.calls.Load() }
+
+// fallback counts one call of Go kernel op at shape (its dimensions) that
+// ran because no generated kernel had the shape.
+func (k *Kernels) fallback(op string, shape ...int) {
+	k.fallbacks.Add(1)
+	key := op + fmt.Sprint(shape)
+	k.fbMu.Lock()
+	k.fbShapes[key]++
+	k.fbMu.Unlock()
+}
+
+// Usage returns the calls so far: per generated kernel op (matmul,
+// layernorm_fwd, ...) the kernel calls, and per Go kernel and shape the
+// calls that fell back to it.
+func (k *Kernels) Usage() Usage {
+	u := Usage{Generated: map[string]int64{}, Fallback: map[string]int64{}}
+	for _, s := range k.syms {
+		if n := s.calls.Load(); n > 0 {
+			u.Generated[s.op] += n
+		}
+	}
+	k.fbMu.Lock()
+	for key, n := range k.fbShapes {
+		u.Fallback[key] = n
+	}
+	k.fbMu.Unlock()
+	return u
+}
 
 // Has reports whether the library holds the kernel of spec.
 func (k *Kernels) Has(spec llvm.Spec) bool { _, ok := k.syms[spec.Name()]; return ok }
@@ -178,15 +216,17 @@ func count(n int) arg { return uintptr(n) }
 // it did. The buffers behind args stay reachable through keep until the
 // call returns (the Go heap does not move objects; keep pins liveness).
 func (k *Kernels) call(spec llvm.Spec, keep []any, args ...arg) bool {
-	fn, ok := k.syms[spec.Name()]
+	sym, ok := k.syms[spec.Name()]
 	if !ok {
 		return false
 	}
+	fn := sym.fn
 	var a [8]arg
 	copy(a[:], args)
 	C.planc_call(fn, C.uintptr_t(a[0]), C.uintptr_t(a[1]), C.uintptr_t(a[2]), C.uintptr_t(a[3]),
 		C.uintptr_t(a[4]), C.uintptr_t(a[5]), C.uintptr_t(a[6]), C.uintptr_t(a[7]))
 	runtime.KeepAlive(keep)
 	k.calls.Add(1)
+	sym.calls.Add(1)
 	return true
 }

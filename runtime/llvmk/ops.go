@@ -3,6 +3,10 @@
 package llvmk
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"math"
 
 	"planc/codegen/llvm"
@@ -29,7 +33,7 @@ func (k *Kernels) matmul(c, a, b []float32, m, kd, n int, transA, transB, acc bo
 // MatMul is kernels.MatMul: C = A·B, or C += A·B.
 func (k *Kernels) MatMul(c, a, b []float32, m, kd, n int, accumulate bool) {
 	if m*n == 0 || !k.matmul(c, a, b, m, kd, n, false, false, accumulate) {
-		k.fallbacks.Add(1)
+		k.fallback("MatMul", m, kd, n)
 		kernels.MatMul(c, a, b, m, kd, n, accumulate)
 	}
 }
@@ -37,7 +41,7 @@ func (k *Kernels) MatMul(c, a, b []float32, m, kd, n int, accumulate bool) {
 // MatMulTransB is kernels.MatMulTransB: C (+)= A·Bᵀ with B n×k.
 func (k *Kernels) MatMulTransB(c, a, b []float32, m, kd, n int, accumulate bool) {
 	if m*n == 0 || !k.matmul(c, a, b, m, kd, n, false, true, accumulate) {
-		k.fallbacks.Add(1)
+		k.fallback("MatMulTransB", m, kd, n)
 		kernels.MatMulTransB(c, a, b, m, kd, n, accumulate)
 	}
 }
@@ -45,7 +49,7 @@ func (k *Kernels) MatMulTransB(c, a, b []float32, m, kd, n int, accumulate bool)
 // MatMulTransA is kernels.MatMulTransA: C (+)= Aᵀ·B with A k×m.
 func (k *Kernels) MatMulTransA(c, a, b []float32, m, kd, n int, accumulate bool) {
 	if m*n == 0 || kd == 0 || !k.matmul(c, a, b, m, kd, n, true, false, accumulate) {
-		k.fallbacks.Add(1)
+		k.fallback("MatMulTransA", m, kd, n)
 		kernels.MatMulTransA(c, a, b, m, kd, n, accumulate)
 	}
 }
@@ -86,7 +90,7 @@ func (k *Kernels) BiasBackward(db, dy []float32, rows, cols int) {
 		k.call(llvm.BiasGrad{Width: cols}, keep, f32(dy), f32(db), count(rows)) {
 		return
 	}
-	k.fallbacks.Add(1)
+	k.fallback("BiasBackward", rows, cols)
 	kernels.BiasBackward(db, dy, rows, cols)
 }
 
@@ -94,7 +98,7 @@ func (k *Kernels) BiasBackward(db, dy []float32, rows, cols int) {
 func (k *Kernels) LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 	if !k.call(llvm.LayerNormFwd{Rows: rows, Width: h}, []any{y, mean, rstd, x, gamma, beta},
 		f32(x), f32(gamma), f32(beta), f32(y), f32(mean), f32(rstd)) {
-		k.fallbacks.Add(1)
+		k.fallback("LayerNormForward", rows, h)
 		kernels.LayerNormForward(y, mean, rstd, x, gamma, beta, rows, h)
 	}
 }
@@ -105,7 +109,7 @@ func (k *Kernels) LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma 
 	dxOK := dx == nil || k.Has(llvm.LayerNormBwdData{Rows: rows, Width: h})
 	dpOK := (dgamma == nil && dbeta == nil) || k.Has(llvm.LayerNormBwdParams{Rows: rows, Width: h})
 	if !dxOK || !dpOK {
-		k.fallbacks.Add(1)
+		k.fallback("LayerNormBackward", rows, h)
 		kernels.LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, h)
 		return
 	}
@@ -132,7 +136,7 @@ func (k *Kernels) GeluForward(y, x []float32) {
 	if n == 0 || k.call(llvm.GeluFwd{N: n}, keep, f32(x[:n]), f32(y)) || k.call(llvm.GeluFwd{}, keep, f32(x[:n]), f32(y), count(n)) {
 		return
 	}
-	k.fallbacks.Add(1)
+	k.fallback("GeluForward", n)
 	kernels.GeluForward(y, x)
 }
 
@@ -144,7 +148,7 @@ func (k *Kernels) GeluBackward(dx, dy, x []float32) {
 		k.call(llvm.GeluBwd{}, keep, f32(x[:n]), f32(dy[:n]), f32(dx), count(n)) {
 		return
 	}
-	k.fallbacks.Add(1)
+	k.fallback("GeluBackward", n)
 	kernels.GeluBackward(dx, dy, x)
 }
 
@@ -160,7 +164,7 @@ func (k *Kernels) AttentionForward(o, lse, q, kk, v []float32, s kernels.AttnSha
 	if causal && k.call(llvm.AttentionFwd{Attention: a}, []any{o, lse, q, kk, v}, f32(q), f32(kk), f32(v), f32(o), f32(lse)) {
 		return
 	}
-	k.fallbacks.Add(1)
+	k.fallback("AttentionForward", s.Batch, s.Heads, s.Tq, s.Tk, s.D, s.QOffset, s.KOffset)
 	kernels.AttentionForward(o, lse, q, kk, v, s)
 }
 
@@ -169,7 +173,7 @@ func (k *Kernels) AttentionForward(o, lse, q, kk, v []float32, s kernels.AttnSha
 func (k *Kernels) AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse []float32, s kernels.AttnShape) {
 	a, causal := attention(s)
 	if !causal || !k.Has(llvm.AttentionBwdQ{Attention: a}) || !k.Has(llvm.AttentionBwdKV{Attention: a}) {
-		k.fallbacks.Add(1)
+		k.fallback("AttentionBackward", s.Batch, s.Heads, s.Tq, s.Tk, s.D, s.QOffset, s.KOffset)
 		kernels.AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse, s)
 		return
 	}
@@ -198,7 +202,7 @@ func (k *Kernels) Route(logits []float32, tokens, experts, topk int, normalize b
 		[]any{logits, r.Probs, r.Expert, r.Weight}, f32(logits), f32(r.Probs), i32(r.Expert), f32(r.Weight)) {
 		return r
 	}
-	k.fallbacks.Add(1)
+	k.fallback("Route", tokens, experts, topk)
 	return kernels.Route(logits, tokens, experts, topk, normalize)
 }
 
@@ -206,7 +210,7 @@ func (k *Kernels) Route(logits []float32, tokens, experts, topk int, normalize b
 func (k *Kernels) RouterBackward(dlogits, dweight []float32, r *kernels.Routing, dProb []float32, auxScale float32) {
 	spec := llvm.RouterTopKBwd{RouterTopK: llvm.RouterTopK{Tokens: r.Tokens, Experts: r.Experts, K: r.TopK, Normalize: r.Normalize}}
 	if !k.Has(spec) {
-		k.fallbacks.Add(1)
+		k.fallback("RouterBackward", r.Tokens, r.Experts, r.TopK)
 		kernels.RouterBackward(dlogits, dweight, r, dProb, auxScale)
 		return
 	}
@@ -242,7 +246,7 @@ func slots(d *kernels.Dispatch) (pos []int32, w []float32) {
 func (k *Kernels) Permute(d *kernels.Dispatch, buf, x []float32, h int) {
 	spec := llvm.Permute{Tokens: d.Tokens, K: d.TopK, Width: h}
 	if !k.Has(spec) {
-		k.fallbacks.Add(1)
+		k.fallback("Permute", d.Tokens, d.TopK, h)
 		d.Permute(buf, x, h)
 		return
 	}
@@ -257,7 +261,7 @@ func (k *Kernels) Permute(d *kernels.Dispatch, buf, x []float32, h int) {
 func (k *Kernels) PermuteBackward(d *kernels.Dispatch, dx, dbuf []float32, h int) {
 	spec := llvm.PermuteBwd{Tokens: d.Tokens, K: d.TopK, Width: h}
 	if !k.Has(spec) {
-		k.fallbacks.Add(1)
+		k.fallback("PermuteBackward", d.Tokens, d.TopK, h)
 		d.PermuteBackward(dx, dbuf, h)
 		return
 	}
@@ -269,7 +273,7 @@ func (k *Kernels) PermuteBackward(d *kernels.Dispatch, dx, dbuf []float32, h int
 func (k *Kernels) Combine(d *kernels.Dispatch, y, buf []float32, h int) {
 	spec := llvm.Unpermute{Tokens: d.Tokens, K: d.TopK, Width: h}
 	if !k.Has(spec) {
-		k.fallbacks.Add(1)
+		k.fallback("Combine", d.Tokens, d.TopK, h)
 		d.Combine(y, buf, h)
 		return
 	}
@@ -282,7 +286,7 @@ func (k *Kernels) Combine(d *kernels.Dispatch, y, buf []float32, h int) {
 func (k *Kernels) CombineBackward(d *kernels.Dispatch, dbuf, dweight, dy, buf []float32, h int) {
 	spec := llvm.UnpermuteBwd{Tokens: d.Tokens, K: d.TopK, Width: h}
 	if !k.Has(spec) {
-		k.fallbacks.Add(1)
+		k.fallback("CombineBackward", d.Tokens, d.TopK, h)
 		d.CombineBackward(dbuf, dweight, dy, buf, h)
 		return
 	}
@@ -301,7 +305,7 @@ func (k *Kernels) CombineBackward(d *kernels.Dispatch, dbuf, dweight, dy, buf []
 func (k *Kernels) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradScale float64) {
 	spec := llvm.AdamW{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
 	if !k.Has(spec) || len(s.Param) == 0 {
-		k.fallbacks.Add(1)
+		k.fallback("AdamWStep", len(s.Param))
 		c.Step(s, step, lr, gradScale)
 		return
 	}
@@ -312,4 +316,52 @@ func (k *Kernels) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradSc
 	hp := []float32{float32(lr), float32(wd), float32(1 - math.Pow(c.Beta1, float64(step))),
 		float32(1 - math.Pow(c.Beta2, float64(step))), float32(gradScale)}
 	k.call(spec, []any{s.Param, s.Grad, s.M, s.V, hp}, f32(s.Param), f32(s.Grad), f32(s.M), f32(s.V), f32(hp), count(len(s.Param)))
+}
+
+// Usage is how the kernel calls of a run went.
+type Usage struct {
+	// Generated counts the calls of generated kernels by op (matmul,
+	// layernorm_fwd, attention_bwd_kv, ...).
+	Generated map[string]int64
+	// Fallback counts the calls that ran a Go kernel because no generated
+	// kernel had their shape, by kernel and shape ("MatMul[512 64 192]").
+	Fallback map[string]int64
+}
+
+// Counted is implemented by kernels that count their calls (the generated
+// kernels); GoOps does not.
+type Counted interface {
+	Usage() Usage
+}
+
+// Total returns the generated calls and the fallbacks.
+func (u Usage) Total() (generated, fallback int64) {
+	for _, n := range u.Generated {
+		generated += n
+	}
+	for _, n := range u.Fallback {
+		fallback += n
+	}
+	return generated, fallback
+}
+
+// String lists the counts, generated ops first, each part sorted by name.
+func (u Usage) String() string {
+	var b strings.Builder
+	g, f := u.Total()
+	fmt.Fprintf(&b, "%d generated kernel calls, %d fallbacks to Go kernels", g, f)
+	for _, part := range []struct {
+		title string
+		m     map[string]int64
+	}{{"generated", u.Generated}, {"fallback", u.Fallback}} {
+		names := make([]string, 0, len(part.m))
+		for n := range part.m {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(&b, "\n  %-9s %-40s %d", part.title, n, part.m[n])
+		}
+	}
+	return b.String()
 }

@@ -20,8 +20,20 @@ import (
 //
 // The four exchanges are all-to-all-v over the ep group: source → pilot
 // (inter-node when the node differs), pilot → owners (intra-node), owners
-// → pilot, pilot → source. A pilot record carries its expert ids and
-// combine weights ahead of the token vector.
+// → pilot, pilot → source.
+//
+// What crosses the node boundary besides the token vectors is what a real
+// implementation must send, compactly: a pilot copy leads with a bit mask
+// of the destination node's experts that the token chose (the experts the
+// ep group places on that node, in increasing order, 24 bits per float32
+// word, exact as an integer: one word for up to 24 experts per node) and
+// the n combine weights of those experts, because the pilot sums the
+// node's weighted outputs. In backward the pilot returns the summed input
+// gradient and the n router-probability gradients (it holds the outputs
+// they need). So a pilot copy costs 4h + W + 2n elements over a step
+// (W mask words), against 4h per copy without rbd; a forwarded copy
+// inside the node leads with its expert id. The cost model that matches
+// this format is passes.PredictedRuntimeBytes.
 
 // rbdRec is one pilot copy as its source sees it: token t, sent to member
 // pilot, for the experts (in increasing order) with their weights.
@@ -58,7 +70,59 @@ type rbdState struct {
 // nodeOfMember returns the node of member j of g.
 func (r *rank) nodeOfMember(g collective.Group, j int) int { return g[j] / r.perNode }
 
-// rbdDispatch builds the source's pilot records from the kept copies.
+// maskBits is the experts one mask word carries: a float32 holds every
+// integer below 2^24 exactly.
+const maskBits = 24
+
+// maskWords is the words of a mask over m experts.
+func maskWords(m int) int { return (m + maskBits - 1) / maskBits }
+
+// nodeExperts returns, in increasing order, the experts that the members of
+// g on member j's node hold.
+func (r *rank) nodeExperts(g collective.Group, j int) []int {
+	E := r.m.MoE.Experts
+	per := E / len(g)
+	node := r.nodeOfMember(g, j)
+	var out []int
+	for e := 0; e < E; e++ {
+		if r.nodeOfMember(g, e/per) == node {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// expertMask encodes experts (all on member j's node, increasing) as a bit
+// mask over that node's experts.
+func (r *rank) expertMask(g collective.Group, j int, experts []int) []float32 {
+	all := r.nodeExperts(g, j)
+	bits := make([]uint32, maskWords(len(all)))
+	i := 0
+	for b, e := range all {
+		if i < len(experts) && experts[i] == e {
+			bits[b/maskBits] |= 1 << (b % maskBits)
+			i++
+		}
+	}
+	out := make([]float32, len(bits))
+	for w, v := range bits {
+		out[w] = float32(v)
+	}
+	return out
+}
+
+// maskExperts decodes a mask over the node's experts all.
+func maskExperts(mask []float32, all []int) []int {
+	var out []int
+	for b, e := range all {
+		if uint32(mask[b/maskBits])>>(b%maskBits)&1 == 1 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// rbdRecords builds the source's pilot records from the kept copies.
 func (r *rank) rbdRecords(g collective.Group, a *moeActs, T int) []rbdRec {
 	E := len(a.rows)
 	per := E / len(g)
@@ -100,14 +164,13 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 	a.rbd = rs
 	rs.recs = r.rbdRecords(g, a, T)
 
-	// 1. Source → pilot: [n, e1, w1, ..., en, wn, x].
+	r.recordRoute(pre, a.rows, T)
+	// 1. Source → pilot: [mask of the node's chosen experts, their n
+	// weights, x].
 	send := make([][]float32, len(g))
 	for _, rec := range rs.recs {
-		m := send[rec.pilot]
-		m = append(m, float32(len(rec.experts)))
-		for i, e := range rec.experts {
-			m = append(m, float32(e), rec.wts[i])
-		}
+		m := append(send[rec.pilot], r.expertMask(g, rec.pilot, rec.experts)...)
+		m = append(m, rec.wts...)
 		send[rec.pilot] = append(m, x[rec.t*h:(rec.t+1)*h]...)
 	}
 	recv, err := r.comm.AllToAll(g, send)
@@ -115,16 +178,16 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 		return nil, err
 	}
 	rs.pilots = make([][]pilotRec, len(g))
+	mine := r.nodeExperts(g, me)
+	words := maskWords(len(mine))
 	for i, msg := range recv {
 		for pos := 0; pos < len(msg); {
-			n := int(msg[pos])
-			pos++
-			pr := pilotRec{y: make([][]float32, n)}
-			for k := 0; k < n; k++ {
-				pr.experts = append(pr.experts, int(msg[pos]))
-				pr.wts = append(pr.wts, msg[pos+1])
-				pos += 2
-			}
+			pr := pilotRec{experts: maskExperts(msg[pos:pos+words], mine)}
+			pos += words
+			n := len(pr.experts)
+			pr.wts = msg[pos : pos+n]
+			pos += n
+			pr.y = make([][]float32, n)
 			pr.x = msg[pos : pos+h]
 			pos += h
 			rs.pilots[i] = append(rs.pilots[i], pr)

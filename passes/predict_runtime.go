@@ -1,0 +1,161 @@
+package passes
+
+import (
+	"sort"
+
+	"planc/ir"
+)
+
+// This file counts redundancy-bypassing dispatch in the wire format of the
+// CPU runtime (runtime/exec/rbd.go), whose pilot copies carry what a real
+// implementation must send and no more: a bit mask of the destination
+// node's experts that the token chose (24 experts per float32 word, W =
+// ceil(m_ν/24) words for a node of m_ν experts) and the n combine weights
+// forward, the n router-probability gradients back. A pilot copy costs
+// 4h + W + 2n elements over a step, where [PredictedBytes] counts an older
+// format of 4h + 1 + 3n (a count, then an id and a weight per expert). The
+// rest of the report is [PredictedBytes]'s.
+
+// PredictedRuntimeBytes returns [PredictedBytesRouted] (routes non-nil) or
+// [PredictedBytes] (routes nil), with the MoE exchanges of rbd plans
+// counted in the runtime's compact pilot format. Plans without rbd get the
+// report unchanged.
+func PredictedRuntimeBytes(u *ir.Unit, routes []Routing) TrafficReport {
+	rep := predictedBytes(u, routes)
+	p := u.Plan
+	if !p.MoE.RBD || p.MoE.Dispatch == "capacity" || p.EP < 2 || p.Model.MoE == nil {
+		return rep
+	}
+	tc := newTrafficCounter(u)
+	var t Traffic
+	if routes != nil {
+		t = tc.routedCompactRBD(routes)
+	} else {
+		m := float64(p.MicroBatches())
+		moeLayers := map[int]int{}
+		for _, sg := range u.Graph.Stages {
+			for l := sg.FirstLayer; l < sg.LastLayer; l++ {
+				if p.Model.Kind == ir.Transformer && p.Model.IsMoELayer(l) {
+					moeLayers[sg.PPRank]++
+				}
+			}
+		}
+		for pp, n := range moeLayers {
+			for _, g := range tc.groupsOf(ir.AxisEP, pp) {
+				x := tc.expectedCompactRBD(g)
+				t.IntraNode += x.IntraNode * float64(n) * m
+				t.InterNode += x.InterNode * float64(n) * m
+			}
+		}
+	}
+	d := Traffic{t.IntraNode - rep.MoE.IntraNode, t.InterNode - rep.MoE.InterNode}
+	rep.MoE = t
+	rep.put(ir.AllToAllV, ir.AxisEP, d)
+	x := rep.ByOp[ir.OpDispatch]
+	x.add(d)
+	rep.ByOp[ir.OpDispatch] = x
+	return rep
+}
+
+// maskWords is the float32 words of a mask over m experts (24 bits each,
+// exact as integers).
+func maskWords(m int) int { return (m + 23) / 24 }
+
+// nodeExpertCount returns, for each member of ep group g, the experts held
+// by the members of g on its node.
+func (tc *trafficCounter) nodeExpertCount(g []int, per int) []int {
+	byNode := map[int]int{}
+	for _, r := range g {
+		byNode[r/tc.perNode] += per
+	}
+	out := make([]int, len(g))
+	for j, r := range g {
+		out[j] = byNode[r/tc.perNode]
+	}
+	return out
+}
+
+// routedCompactRBD counts the rbd exchanges of the given routings exactly,
+// replaying runtime/exec's rbd: a token's experts in increasing order,
+// grouped by the node of their owners, one pilot copy per group to the
+// owner of its lowest expert, forwarded (id and vector, 4h+1 elements over
+// forward and backward) to the group's other owners.
+func (tc *trafficCounter) routedCompactRBD(routes []Routing) Traffic {
+	_, _, h, per, _ := tc.moeShape()
+	e := tc.elem
+	var t Traffic
+	for _, r := range routes {
+		g := tc.u.Mesh.Group(ir.AxisEP, r.Rank)
+		me := -1
+		for i, x := range g {
+			if x == r.Rank {
+				me = i
+			}
+		}
+		if me < 0 || len(g) < 2 {
+			continue
+		}
+		words := tc.nodeExpertCount(g, per)
+		node := func(j int) int { return g[j] / tc.perNode }
+		for _, ex := range r.Experts {
+			sorted := append([]int(nil), ex...)
+			sort.Ints(sorted)
+			for i := 0; i < len(sorted); {
+				pilot := sorted[i] / per
+				n := 0
+				for ; i < len(sorted) && node(sorted[i]/per) == node(pilot); i++ {
+					n++
+					if q := sorted[i] / per; q != pilot {
+						tc.link(g[pilot], g[q], float64(4*h+1)*e, &t)
+					}
+				}
+				tc.link(g[me], g[pilot], float64(4*h+maskWords(words[pilot])+2*n)*e, &t)
+			}
+		}
+	}
+	return t
+}
+
+// expectedCompactRBD is the expectation of routedCompactRBD for one MoE
+// layer and micro-batch over ep group g under uniform top-k routing (see
+// expectedMoE for the probabilities): per source and pilot p,
+// T·(P[pilot = p]·(4h + W_ν) + 2·E[n·1{pilot = p}]) elements.
+func (tc *trafficCounter) expectedCompactRBD(g []int) Traffic {
+	E, k, h, per, T := tc.moeShape()
+	e := tc.elem
+	var t Traffic
+	P := len(g)
+	nodeStart := make([]int, P)
+	for j := 0; j < P; j++ {
+		if j > 0 && g[j]/tc.perNode == g[j-1]/tc.perNode {
+			nodeStart[j] = nodeStart[j-1]
+		} else {
+			nodeStart[j] = j
+		}
+	}
+	nodeEnd := make([]int, P)
+	for j := P - 1; j >= 0; j-- {
+		if j < P-1 && nodeStart[j+1] == nodeStart[j] {
+			nodeEnd[j] = nodeEnd[j+1]
+		} else {
+			nodeEnd[j] = j + 1
+		}
+	}
+	for p := 0; p < P; p++ {
+		a := (p - nodeStart[p]) * per
+		m := (nodeEnd[p] - nodeStart[p]) * per
+		pilot := combRatio(E, a, k) - combRatio(E, a+per, k)
+		own := float64(k) / float64(E) * combRatio(E-1, a, k-1)
+		later := float64(k) / float64(E) * (combRatio(E-1, a, k-1) - combRatio(E-1, a+per, k-1))
+		nAtPilot := float64(per)*own + float64(m-a-per)*later
+		perSource := float64(T) * (pilot*float64(4*h+maskWords(m)) + 2*nAtPilot) * e
+		for s := 0; s < P; s++ {
+			tc.link(g[s], g[p], perSource, &t)
+		}
+		fwd := float64(T) * float64(per) * later * float64(4*h+1) * e * float64(P)
+		for q := p + 1; q < nodeEnd[p]; q++ {
+			tc.link(g[p], g[q], fwd, &t)
+		}
+	}
+	return t
+}

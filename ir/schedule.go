@@ -224,8 +224,55 @@ type StageInfo struct {
 	// group (edp) instead of the data-parallel group.
 	ExpertParamBytes  int64
 	ExpertGradBuckets []int64
+	// Buckets says which parameters each gradient bucket holds: the dense
+	// buckets (as many as GradBuckets, in order), then the expert ones (as
+	// ExpertGradBuckets). REDUCE_GRAD and ALLGATHER_PARAMS number buckets by
+	// this list. It is what an executor of real gradients follows: the
+	// bytes above are the cost model's (its dtype and sharding), the units
+	// are the same in every executor. Nil in a schedule built from bare
+	// byte counts (a simulation-only schedule).
+	Buckets []GradBucket `json:",omitempty"`
 	// Collectives are the stage's internal collectives per micro-batch.
 	Collectives []StageCollective
+}
+
+// GradBucket is one gradient bucket of a stage: whole parameter units (see
+// [ParamUnit]) that are contiguous in the stage's parameter order.
+type GradBucket struct {
+	Units []string
+	// Expert says that the bucket holds routed experts' parameters, which
+	// reduce (and, under ZeRO, shard) over the expert-data-parallel group.
+	Expert bool `json:",omitempty"`
+}
+
+// Parameter unit names: the granularity of gradient buckets. A stage's
+// parameters are, in this order, the input embedding table [UnitWTE] (on
+// the first stage, and its tied copy on the last stage when they differ),
+// the position embedding [UnitWPE], each layer's dense parameters
+// ([LayerUnit](l, false)), the final norm and untied head [UnitHead]; then
+// each layer's routed experts held by the rank ([LayerUnit](l, true), only
+// under ep > 1: with ep = 1 experts are dense parameters like any other).
+const (
+	UnitWTE  = "wte"
+	UnitWPE  = "wpe"
+	UnitHead = "head"
+)
+
+// LayerUnit names layer l's dense parameters ("L3") or, with expert, its
+// routed experts ("L3.experts").
+func LayerUnit(l int, expert bool) string {
+	if expert {
+		return fmt.Sprintf("L%d.experts", l)
+	}
+	return fmt.Sprintf("L%d", l)
+}
+
+// ParamUnit is one unit of a stage's parameters with its element count on
+// one rank.
+type ParamUnit struct {
+	Name   string
+	Params int64
+	Expert bool
 }
 
 // RankProgram is the ordered action list of one rank.

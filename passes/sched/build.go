@@ -48,6 +48,15 @@ type Sizes struct {
 	ParamBytes, GradBytes int64
 	// BucketParams is the gradient bucket size in parameters.
 	BucketParams int64
+	// StageUnits[s] are virtual stage s's parameter units with their
+	// element counts on one rank, in the stage's parameter order (see
+	// [ir.ParamUnit]); each gradient bucket's bytes are the sum of its
+	// units'. Which units form a bucket is decided by [BucketLayout], from
+	// the plan alone, so that every producer of sizes (the compiler's graph,
+	// the runtime's parameters) gets the same buckets. Nil: the buckets are
+	// cut from StageParams by bytes alone and carry no layout (a schedule
+	// only for the simulator, which no runtime executes).
+	StageUnits [][]ir.ParamUnit
 	// StageCollectives[s] are virtual stage s's internal collectives.
 	StageCollectives [][]ir.StageCollective
 }
@@ -117,6 +126,13 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 			stageOf[st] = st % pp
 		}
 	}
+	var layout [][]ir.GradBucket
+	if sz.StageUnits != nil && p.Model != nil {
+		if len(sz.StageUnits) != nStages {
+			return nil, append(diags, ir.Errorf(p.FieldSpan("pp"), "internal error: parameter units for %d stages, the plan has %d", len(sz.StageUnits), nStages))
+		}
+		layout = BucketLayout(p, sz.BucketParams)
+	}
 	first := 0
 	for st := 0; st < nStages; st++ {
 		info := ir.StageInfo{Index: st, PP: stageOf[st], Chunk: st / pp, FirstLayer: first, EndLayer: first + layers[st],
@@ -124,11 +140,24 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 		first += layers[st]
 		if st < len(sz.StageParams) {
 			info.ParamBytes = sz.StageParams[st] * sz.ParamBytes
-			info.GradBuckets = buckets(sz.StageParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
 		}
 		if st < len(sz.StageExpertParams) {
 			info.ExpertParamBytes = sz.StageExpertParams[st] * sz.ParamBytes
-			info.ExpertGradBuckets = buckets(sz.StageExpertParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
+		}
+		if layout != nil {
+			var err error
+			info.Buckets = layout[st]
+			info.GradBuckets, info.ExpertGradBuckets, err = bucketBytes(layout[st], sz.StageUnits[st], sz.GradBytes)
+			if err != nil {
+				return nil, append(diags, ir.Errorf(p.Span, "internal error: stage %d: %v", st, err))
+			}
+		} else {
+			if st < len(sz.StageParams) {
+				info.GradBuckets = buckets(sz.StageParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
+			}
+			if st < len(sz.StageExpertParams) {
+				info.ExpertGradBuckets = buckets(sz.StageExpertParams[st]*sz.GradBytes, sz.BucketParams*sz.GradBytes)
+			}
 		}
 		if st < len(sz.StageCollectives) {
 			info.Collectives = sz.StageCollectives[st]
@@ -199,6 +228,38 @@ func EvenPartition(n, k int) []int {
 	return out
 }
 
+// bucketBytes returns the bytes of each dense and each expert bucket of a
+// layout, from the units' element counts; every unit must be in exactly
+// one bucket.
+func bucketBytes(layout []ir.GradBucket, units []ir.ParamUnit, gradBytes int64) (dense, expert []int64, err error) {
+	count := map[string]int64{}
+	for _, u := range units {
+		if u.Params > 0 {
+			count[u.Name] += u.Params
+		}
+	}
+	for _, b := range layout {
+		var n int64
+		for _, name := range b.Units {
+			c, ok := count[name]
+			if !ok {
+				return nil, nil, fmt.Errorf("bucket unit %s is not among the stage's parameters", name)
+			}
+			delete(count, name)
+			n += c
+		}
+		if b.Expert {
+			expert = append(expert, n*gradBytes)
+		} else {
+			dense = append(dense, n*gradBytes)
+		}
+	}
+	for name := range count {
+		return nil, nil, fmt.Errorf("parameters %s are in no gradient bucket", name)
+	}
+	return dense, expert, nil
+}
+
 // buckets cuts total bytes into buckets of at most size bytes.
 func buckets(total, size int64) []int64 {
 	if total <= 0 {
@@ -261,7 +322,6 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	s := b.s
 	mesh := s.Mesh
 	nStages := len(s.Stages)
-	m := s.MB
 	peerAt := func(q int) int32 {
 		cc := c
 		cc.PP = q
@@ -301,21 +361,99 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		reduceColl = ir.CollReduceScatter
 	}
 	acts := make([]ir.Action, 0, 4*len(order)+16)
-	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i waits for.
+	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i
+	// waits for: the last of its stage's gathers (one per parameter class,
+	// each over its own group), which completes after the others because a
+	// rank's collectives run in issue order.
 	gatherIdx := make([]int32, len(order))
 	issueGather := func(i int) {
 		o := order[i]
+		gatherIdx[i] = -1
 		if !zero3 || o.kind == ir.ActW {
-			gatherIdx[i] = -1
 			return
 		}
 		st := s.Stages[o.stage]
-		a := ir.NewAction(ir.ActAllGatherParams)
-		a.Coll = ir.CollAllGather
-		a.Stage, a.MB, a.Group = o.stage, o.mb, dpGroup
-		a.Bytes = st.ParamBytes + st.ExpertParamBytes
-		gatherIdx[i] = int32(len(acts))
+		dense, expert := st.ParamBytes, st.ExpertParamBytes
+		if edpGroup == dpGroup {
+			dense, expert = dense+expert, 0 // experts shard over the data ranks too
+		}
+		for _, g := range []struct {
+			group int32
+			bytes int64
+		}{{dpGroup, dense}, {edpGroup, expert}} {
+			if g.group < 0 || g.bytes <= 0 {
+				continue
+			}
+			a := ir.NewAction(ir.ActAllGatherParams)
+			a.Coll = ir.CollAllGather
+			a.Stage, a.MB, a.Group, a.Bytes = o.stage, o.mb, g.group, g.bytes
+			gatherIdx[i] = int32(len(acts))
+			acts = append(acts, a)
+		}
+	}
+	nFirst, nLast := int32(0), int32(nStages-1)
+	holdsFirst, holdsLast := b.stageOf[0] == c.PP, b.stageOf[nStages-1] == c.PP
+	tiedSum := b.sz.TiedParams > 0 && nStages > 1 && (holdsFirst || holdsLast)
+	// reduce issues the REDUCE_GRAD of stage st's buckets; tied selects
+	// the tied embedding's bucket, or all the others.
+	reduce := func(st int32, tied bool) {
+		info := s.Stages[st]
+		nd := len(info.GradBuckets)
+		for bi, by := range append(append([]int64(nil), info.GradBuckets...), info.ExpertGradBuckets...) {
+			isTied := tiedSum && bi < len(info.Buckets) && IsTiedBucket(info.Buckets[bi])
+			if isTied != tied {
+				continue
+			}
+			g := dpGroup
+			if bi >= nd {
+				g = edpGroup
+			}
+			if g < 0 {
+				continue
+			}
+			a := ir.NewAction(ir.ActReduceGrad)
+			a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, st, int32(bi), g, by
+			acts = append(acts, a)
+		}
+	}
+	// The tied embedding's two copies (first and last stage) are summed by
+	// ALLREDUCE_TIED right before their bucket is reduced over the data
+	// ranks, on both sides: on the first stage once its gradients are final
+	// (the end of the pipeline's backward), on the last stage's rank after
+	// its last compute action, so that a rank that blocks on it never holds
+	// back a backward that the other side still waits for. The last stage's
+	// other buckets reduce as soon as its gradients are final. When one
+	// rank holds both copies (zb-v, or pp = 1) the sum is local: a
+	// one-member ALLREDUCE_TIED.
+	tied := func() {
+		a := ir.NewAction(ir.ActAllReduceTied)
+		a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
+		if holdsFirst && holdsLast {
+			a.Group = b.group(groupKey{"tied-local", r, 1}, func() []int { return []int{r} })
+		} else {
+			a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
+				return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
+			})
+		}
 		acts = append(acts, a)
+		if holdsFirst {
+			reduce(nFirst, true)
+		}
+		if holdsLast {
+			reduce(nLast, true)
+		}
+	}
+	// Without a bucket layout the tied embedding is no bucket of its own:
+	// the last stage's whole reduction waits for the tied sum.
+	lastWaits := tiedSum && holdsLast && len(s.Stages[nLast].Buckets) == 0
+	// tiedAt is the compute op after which the tied sum is issued (-1: at
+	// the end of the rank's program).
+	tiedAt := -1
+	if tiedSum && holdsFirst {
+		tiedAt = lastGrad[nFirst]
+		if holdsLast {
+			tiedAt = max(tiedAt, lastGrad[nLast])
+		}
 	}
 	if len(order) > 0 {
 		issueGather(0)
@@ -360,40 +498,19 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		// Gradients of this stage are final: reduce them now, overlapping
 		// the remaining backward.
 		if li, ok := lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
-			info := s.Stages[st]
-			bucket := int32(0)
-			if dpGroup >= 0 {
-				for _, by := range info.GradBuckets {
-					a := ir.NewAction(ir.ActReduceGrad)
-					a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, o.stage, bucket, dpGroup, by
-					acts = append(acts, a)
-					bucket++
-				}
+			if tiedSum && i == tiedAt {
+				tied()
 			}
-			if edpGroup >= 0 {
-				for _, by := range info.ExpertGradBuckets {
-					a := ir.NewAction(ir.ActReduceGrad)
-					a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, o.stage, bucket, edpGroup, by
-					acts = append(acts, a)
-					bucket++
-				}
+			if !(lastWaits && o.stage == nLast) {
+				reduce(o.stage, false)
 			}
 		}
 	}
-	_ = m
-	// The tied embedding's gradient is summed between the ranks of the
-	// first and last stage when they differ, once their backwards are over
-	// (as Megatron's finalize step does): issued earlier, it would sit in
-	// the collective stream ahead of ZeRO-3 gathers that the other side's
-	// backward waits for.
-	holdsEnd := b.stageOf[0] == c.PP || b.stageOf[nStages-1] == c.PP
-	if b.sz.TiedParams > 0 && holdsEnd && b.stageOf[0] != b.stageOf[nStages-1] {
-		a := ir.NewAction(ir.ActAllReduceTied)
-		a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
-		a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
-			return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
-		})
-		acts = append(acts, a)
+	if tiedSum && !holdsFirst {
+		tied()
+		if lastWaits {
+			reduce(nLast, false)
+		}
 	}
 	// Global gradient norm: with ZeRO or experts the gradients are spread
 	// over the data ranks too, so the norm is over the whole world;

@@ -37,6 +37,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 	b := int64(max(p.MicroBatch, 1))
 	layers := EvenPartition(modelLayers(m), nStages)
 	sz.Layers = layers
+	sz.StageUnits = PlanUnits(p)
 	sz.StageParams = make([]int64, nStages)
 	sz.StageExpertParams = make([]int64, nStages)
 	sz.StageCollectives = make([][]ir.StageCollective, nStages)
@@ -166,7 +167,9 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 	sz.StageParams = make([]int64, n)
 	sz.StageExpertParams = make([]int64, n)
 	sz.StageCollectives = make([][]ir.StageCollective, n)
+	sz.StageUnits = make([][]ir.ParamUnit, n)
 	sz.TiedParams = 0
+	ep := u.Plan.EP
 	for _, sg := range stages {
 		i := sg.Index
 		if i < 0 || i >= n {
@@ -174,16 +177,37 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 		}
 		sz.Layers[i] = sg.LastLayer - sg.FirstLayer
 		seen := map[string]bool{}
+		unitAt := map[string]int{}
+		addUnit := func(name string, elems int64, expert bool) {
+			k, ok := unitAt[name]
+			if !ok {
+				k = len(sz.StageUnits[i])
+				unitAt[name] = k
+				sz.StageUnits[i] = append(sz.StageUnits[i], ir.ParamUnit{Name: name, Expert: expert})
+			}
+			sz.StageUnits[i][k].Params += elems
+		}
 		for _, o := range sg.Ops {
-			for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			for wi, w := range []*ir.Tensor{o.Weight, o.Bias} {
 				if w == nil || seen[w.Name] {
 					continue
 				}
 				seen[w.Name] = true
-				if strings.Contains(w.Name, ".expert_") {
+				expert := strings.Contains(w.Name, ".expert_")
+				if expert {
 					sz.StageExpertParams[i] += int64(w.Elements())
 				} else {
 					sz.StageParams[i] += int64(w.Elements())
+				}
+				switch {
+				case o.Layer >= 0:
+					addUnit(ir.LayerUnit(o.Layer, expert && ep > 1), int64(w.Elements()), expert && ep > 1)
+				case o.Kind == ir.OpEmbedding && wi == 0, w.Name == "wte":
+					addUnit(ir.UnitWTE, int64(w.Elements()), false)
+				case o.Kind == ir.OpEmbedding:
+					addUnit(ir.UnitWPE, int64(w.Elements()), false)
+				default:
+					addUnit(ir.UnitHead, int64(w.Elements()), false)
 				}
 			}
 			if o.Kind == ir.OpEmbedding && u.Plan.Model.TieEmbeddings && o.Weight != nil && sg.Index == 0 {
@@ -207,6 +231,10 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 	// reads without owning it.
 	if sz.TiedParams > 0 && n > 1 && !ownsWeight(stages[n-1], "wte") {
 		sz.StageParams[n-1] += sz.TiedParams
+		sz.StageUnits[n-1] = append(sz.StageUnits[n-1], ir.ParamUnit{Name: ir.UnitWTE, Params: sz.TiedParams})
+	}
+	for _, us := range sz.StageUnits {
+		sortUnits(us)
 	}
 	return sz
 }

@@ -227,6 +227,7 @@ func TestBucketsOverlapBackward(t *testing.T) {
 	sz := sched.PlanSizes(p)
 	sz.StageParams = []int64{4_000_000}
 	sz.StageExpertParams = nil
+	sz.StageUnits = nil // byte-cut buckets, not the plan's layout
 	sz.GradBytes = 4
 	sz.BucketParams = 1_000_000 // 4 buckets of 4 MB (fp32 gradients)
 	s, diags := sched.Build(p, sz)

@@ -15,6 +15,7 @@ import (
 	"planc/runtime/ckpt"
 	"planc/runtime/data"
 	"planc/runtime/exec"
+	"planc/runtime/llvmk"
 )
 
 func init() {
@@ -34,6 +35,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	resume := fs.String("resume", "", "a checkpoint to resume from (its step, weights and optimizer state)")
 	schedFile := fs.String("schedule", "", "run this compiled schedule file (planc compile -o FILE.sched) instead of compiling one")
 	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
+	kernelsFlag := fs.String("kernels", "go", "the kernels of the hot ops: go (runtime/kernels) or llvm (the host kernels generated for the plan's shapes; needs planc built with -tags planc_llvm and llc)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
 		fs.PrintDefaults()
@@ -59,7 +61,16 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc run: "+format+"\n", a...)
 		return exitError
 	}
-	cfg := exec.Config{Plan: p, Steps: *steps, Timeout: *timeout}
+	if *kernelsFlag != "go" && *kernelsFlag != "llvm" {
+		fmt.Fprintf(stderr, "planc run: --kernels=%s: want go or llvm\n", *kernelsFlag)
+		return exitUsage
+	}
+	ops, closeOps, err := llvmk.Select(p, *kernelsFlag == "llvm")
+	if err != nil {
+		return fail("--kernels=%s: %v", *kernelsFlag, err)
+	}
+	defer closeOps()
+	cfg := exec.Config{Plan: p, Steps: *steps, Timeout: *timeout, Ops: ops}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(*dataPath)
 		if err != nil {
@@ -155,6 +166,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		CommShare:      commTime.Seconds() / (elapsed.Seconds() * float64(ranks)),
 		Checkpoint:     lastCkpt,
 		ByKind:         byKind,
+		Kernels:        *kernelsFlag,
+	}
+	if c, ok := ops.(llvmk.Counted); ok {
+		u := c.Usage()
+		sum.KernelUsage = &u
 	}
 	out.summary(sum)
 	return exitOK
@@ -174,6 +190,10 @@ type runSummary struct {
 	// ByKind splits bytes and rank-seconds of communication by kind (tp,
 	// dp, pp, ep, ssmb, cp, phantom, tied, norm).
 	ByKind map[string]kindSummary `json:"by_kind,omitempty"`
+	// Kernels is go or llvm; KernelUsage counts the generated kernels'
+	// calls by op and the calls that fell back to Go kernels (llvm only).
+	Kernels     string       `json:"kernels"`
+	KernelUsage *llvmk.Usage `json:"kernel_usage,omitempty"`
 }
 
 type kindSummary struct {
@@ -231,8 +251,8 @@ func (p *progress) summary(s runSummary) {
 		json.NewEncoder(p.w).Encode(map[string]any{"summary": s})
 		return
 	}
-	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks; %.0f tokens/s; communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
-		s.FinalLoss, s.Steps, s.Ranks, s.TokensPerS, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
+	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks; %.0f tokens/s (%s kernels); communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
+		s.FinalLoss, s.Steps, s.Ranks, s.TokensPerS, s.Kernels, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
 	kinds := make([]string, 0, len(s.ByKind))
 	for k := range s.ByKind {
 		kinds = append(kinds, k)
@@ -241,6 +261,9 @@ func (p *progress) summary(s runSummary) {
 	for _, k := range kinds {
 		v := s.ByKind[k]
 		fmt.Fprintf(p.w, "  %-8s intra-node %12d B  inter-node %12d B  %8.3f rank-s\n", k, v.Intra, v.Inter, v.Seconds)
+	}
+	if s.KernelUsage != nil {
+		fmt.Fprintf(p.w, "kernels: %v\n", s.KernelUsage)
 	}
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)

@@ -100,7 +100,8 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	var specs []Spec
 	specs = append(specs, LayerNormFwd{T, H}, LayerNormBwdData{T, H}, LayerNormBwdParams{T, H})
 	specs = append(specs, linearSpecs(T, H, 3*hl, true)...) // qkv
-	if p.SP && p.TP > 1 && T%p.TP == 0 {
+	sp := p.SP && p.TP > 1 && T%p.TP == 0
+	if sp {
 		// Sequence parallelism: the norms run on this rank's 1/tp of the tokens.
 		specs = append(specs, LayerNormFwd{T / p.TP, H}, LayerNormBwdData{T / p.TP, H}, LayerNormBwdParams{T / p.TP, H})
 	}
@@ -114,27 +115,55 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 		specs = append(specs, linearSpecs(T, s.FFN, H, true)...)
 	}
 	if s.MoE {
-		specs = append(specs, linearSpecs(T, H, s.AllExp, false)...) // router
-		rt := RouterTopK{Tokens: T, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
-		specs = append(specs, rt, RouterTopKBwd{rt})
-		specs = append(specs, Permute{T, s.TopK, H}, PermuteBwd{T, s.TopK, H}, Unpermute{T, s.TopK, H}, UnpermuteBwd{T, s.TopK, H})
-		// Expert FFNs on variable-length slices of the permuted rows.
-		specs = append(specs, linearSpecs(0, H, s.ExpertFFN, true)...)
-		specs = append(specs, GeluFwd{0}, GeluBwd{0})
-		specs = append(specs, linearSpecs(0, s.ExpertFFN, H, true)...)
-		if s.Shared > 0 {
-			specs = append(specs, linearSpecs(T, H, s.ExpertFFN, true)...)
-			specs = append(specs, GeluFwd{T * s.ExpertFFN}, GeluBwd{T * s.ExpertFFN})
-			specs = append(specs, linearSpecs(T, s.ExpertFFN, H, true)...)
+		// The MoE block's tokens: all of the micro-batch's, or under ssmb
+		// this rank's 1/tp of them.
+		moeT := []int{T}
+		if p.MoE.SSMB && p.TP > 1 && T%p.TP == 0 {
+			moeT = append(moeT, T/p.TP)
 		}
+		// Expert widths: expert_ffn/tp (experts split like a dense FFN)
+		// and, with tp > 1, the whole expert_ffn, as planc's runtime
+		// keeps each expert whole on its owner.
+		widths := []int{s.ExpertFFN}
+		if p.TP > 1 {
+			widths = append(widths, p.Model.MoE.ExpertFFN)
+		}
+		for _, mt := range moeT {
+			specs = append(specs, linearSpecs(mt, H, s.AllExp, false)...) // router
+			rt := RouterTopK{Tokens: mt, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
+			specs = append(specs, rt, RouterTopKBwd{rt})
+			specs = append(specs, Permute{mt, s.TopK, H}, PermuteBwd{mt, s.TopK, H}, Unpermute{mt, s.TopK, H}, UnpermuteBwd{mt, s.TopK, H})
+		}
+		for _, fe := range widths {
+			// Expert FFNs on variable-length slices of the permuted rows.
+			specs = append(specs, linearSpecs(0, H, fe, true)...)
+			specs = append(specs, linearSpecs(0, fe, H, true)...)
+			for _, mt := range moeT {
+				if s.Shared > 0 {
+					specs = append(specs, linearSpecs(mt, H, fe, true)...)
+					specs = append(specs, GeluFwd{mt * fe}, GeluBwd{mt * fe})
+					specs = append(specs, linearSpecs(mt, fe, H, true)...)
+				}
+			}
+		}
+		specs = append(specs, GeluFwd{0}, GeluBwd{0})
 	}
-	if s.Tied {
-		specs = append(specs,
-			MatMul{M: T, K: H, N: s.Vocab, TransB: true},            // logits = x·wteᵀ
-			MatMul{M: T, K: s.Vocab, N: H, Acc: true},               // dx += dlogits·wte
-			MatMul{M: s.Vocab, K: T, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
-	} else {
-		specs = append(specs, linearSpecs(T, H, s.Vocab, false)...)
+	head := []int{T}
+	if sp {
+		// Under sp the head and the row-parallel layers' bias gradients
+		// see only this rank's tokens.
+		head = append(head, T/p.TP)
+		specs = append(specs, BiasGrad{Rows: T / p.TP, Width: H})
+	}
+	for _, rows := range head {
+		if s.Tied {
+			specs = append(specs,
+				MatMul{M: rows, K: H, N: s.Vocab, TransB: true},            // logits = x·wteᵀ
+				MatMul{M: rows, K: s.Vocab, N: H, Acc: true},               // dx += dlogits·wte
+				MatMul{M: s.Vocab, K: rows, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
+		} else {
+			specs = append(specs, linearSpecs(rows, H, s.Vocab, false)...)
+		}
 	}
 	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
 	return specs, nil

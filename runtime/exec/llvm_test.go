@@ -54,7 +54,9 @@ func TestTrainsOnGeneratedKernels(t *testing.T) {
 		{tinyGPT, "dp=2 zero=1", true},
 		{tinyGPT, "pp=2", true},
 		{tinyGPT, "cp=2 cp_mode=ring", true},
-		{tinyMoE, "", false},
+		{tinyMoE, "", true},
+		{tinyMoE, "tp=2 sp=true dp=2 ep=2", true},
+		{tinyMoE, "tp=2 dp=2 ep=4 ssmb=true", true},
 	}
 	if testing.Short() {
 		cases = cases[:2]

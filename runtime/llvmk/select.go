@@ -1,6 +1,10 @@
 package llvmk
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"planc/runtime/kernels"
 	"planc/runtime/optim"
 )
@@ -80,4 +84,52 @@ func (GoOps) CombineBackward(d *kernels.Dispatch, dbuf, dweight, dy, buf []float
 }
 func (GoOps) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradScale float64) {
 	c.Step(s, step, lr, gradScale)
+}
+
+// Usage is how the kernel calls of a run went.
+type Usage struct {
+	// Generated counts the calls of generated kernels by op (matmul,
+	// layernorm_fwd, attention_bwd_kv, ...).
+	Generated map[string]int64
+	// Fallback counts the calls that ran a Go kernel because no generated
+	// kernel had their shape, by kernel and shape ("MatMul[512 64 192]").
+	Fallback map[string]int64
+}
+
+// Counted is implemented by kernels that count their calls (the generated
+// kernels); GoOps does not.
+type Counted interface {
+	Usage() Usage
+}
+
+// Total returns the generated calls and the fallbacks.
+func (u Usage) Total() (generated, fallback int64) {
+	for _, n := range u.Generated {
+		generated += n
+	}
+	for _, n := range u.Fallback {
+		fallback += n
+	}
+	return generated, fallback
+}
+
+// String lists the counts, generated ops first, each part sorted by name.
+func (u Usage) String() string {
+	var b strings.Builder
+	g, f := u.Total()
+	fmt.Fprintf(&b, "%d generated kernel calls, %d fallbacks to Go kernels", g, f)
+	for _, part := range []struct {
+		title string
+		m     map[string]int64
+	}{{"generated", u.Generated}, {"fallback", u.Fallback}} {
+		names := make([]string, 0, len(part.m))
+		for n := range part.m {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(&b, "\n  %-9s %-40s %d", part.title, n, part.m[n])
+		}
+	}
+	return b.String()
 }

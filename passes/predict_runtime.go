@@ -17,12 +17,21 @@ import (
 // rest of the report is [PredictedBytes]'s.
 
 // PredictedRuntimeBytes returns [PredictedBytesRouted] (routes non-nil) or
-// [PredictedBytes] (routes nil), with the MoE exchanges of rbd plans
-// counted in the runtime's compact pilot format. Plans without rbd get the
-// report unchanged.
+// [PredictedBytes] (routes nil), with two corrections:
+//   - the MoE exchanges of rbd plans are counted in the runtime's compact
+//     pilot format;
+//   - a transformer block with a phantom FFN all-gathers the FFN's output
+//     columns forward (the graph's decompress all-gather) AND the gradient
+//     of its input slices backward: each part's reduce-scattered ghost
+//     gradients give it the gradient of its own slice of the replicated
+//     LayerNorm output only, and the replicated residual stream needs it
+//     whole (the adjoint of slicing a replicated tensor is an all-gather).
+//     The graph has no collective for the backward one; it is added here,
+//     the same size as the forward one.
 func PredictedRuntimeBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	rep := predictedBytes(u, routes)
 	p := u.Plan
+	addPhantomInputGradGather(u, &rep)
 	if !p.MoE.RBD || p.MoE.Dispatch == "capacity" || p.EP < 2 || p.Model.MoE == nil {
 		return rep
 	}
@@ -158,4 +167,43 @@ func (tc *trafficCounter) expectedCompactRBD(g []int) Traffic {
 		}
 	}
 	return t
+}
+
+// addPhantomInputGradGather adds, for each forward all-gather after a
+// phantom mix op of a transformer that has no backward all-gather of the
+// same layer, that backward all-gather (see [PredictedRuntimeBytes]).
+func addPhantomInputGradGather(u *ir.Unit, rep *TrafficReport) {
+	p := u.Plan
+	if p.Model.Kind != ir.Transformer || !p.Model.FFNKind.IsPhantom() {
+		return
+	}
+	tc := newTrafficCounter(u)
+	m := float64(p.MicroBatches())
+	for _, sg := range u.Graph.Stages {
+		kindOf := map[string]ir.OpKind{}
+		for _, o := range sg.Ops {
+			kindOf[o.Name] = o.Kind
+		}
+		hasBwd := map[int]bool{}
+		for _, c := range sg.Collectives {
+			if c.Phase == ir.Backward && c.Kind == ir.AllGather && c.Axis == ir.AxisTP {
+				hasBwd[c.Layer] = true
+			}
+		}
+		for _, c := range sg.Collectives {
+			if c.Phase != ir.Forward || c.Kind != ir.AllGather || kindOf[c.After] != ir.OpPhantomMix || hasBwd[c.Layer] {
+				continue
+			}
+			var t Traffic
+			for _, g := range tc.groupsOf(c.Axis, sg.PPRank) {
+				tc.ring(c.Kind, int64(c.Bytes/tc.elem), g, &t)
+			}
+			calls := float64(c.Calls()) * m
+			t = Traffic{t.IntraNode * calls, t.InterNode * calls}
+			rep.put(c.Kind, c.Axis, t)
+			x := rep.ByOp[ir.OpPhantomMix]
+			x.add(t)
+			rep.ByOp[ir.OpPhantomMix] = x
+		}
+	}
 }

@@ -179,3 +179,181 @@ func TestRBDBytesMatchCostModel(t *testing.T) {
 
 // Counters2 is a measured pair of byte counts.
 type Counters2 struct{ Inter, Intra float64 }
+
+// compiledFile is compiled for a plan file of the repository.
+func compiledFile(t *testing.T, path, name string, sets ...string) (*ir.Plan, *ir.Unit) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "..", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compiled(t, string(src), name, sets...)
+}
+
+// measuredVsPredicted trains one step of p and compares the bytes every
+// rank sent with the cost model's prediction for u: all bytes, and by
+// kind (the runtime's kinds against the cost model's axes).
+func measuredVsPredicted(t *testing.T, p *ir.Plan, u *ir.Unit) (StepResult, passes.TrafficReport) {
+	t.Helper()
+	r, tr := oneStep(t, p, false)
+	pred := passes.PredictedRuntimeBytes(u, nil)
+	got, want := float64(tr.Bytes().Total()), pred.Total.Total()
+	t.Logf("%s: measured %.0f bytes per step, predicted %.0f (%+.2f%%)", p.Name, got, want, 100*(want/got-1))
+	if e := relErr(want, got); e > 0.05 {
+		t.Errorf("%s: predicted %.0f bytes per step, measured %.0f (%.1f%% off, more than 5%%)", p.Name, want, got, 100*e)
+	}
+	return r, pred
+}
+
+// TestPhantomAndTPBytesMatchCostModel: a phantom mlp with tp = parts and
+// the dense mlp with tp at the same width and device count
+// (examples/phantom_cpu.plan), and the transformer with phantom FFNs
+// against tiny_gpt with tp = 2: the measured bytes per step match the cost
+// model's prediction for the compiled unit (passes.PredictedRuntimeBytes)
+// within 5%, and the ratio of the FFN traffic is REFERENCE.md's p·k
+// against n values per layer.
+//
+// Known disagreement, pinned below: the runtime all-reduces the input
+// gradient of the dense mlp's first layer (mlp.go, colShard backward),
+// whose input is the data, so nothing uses it; the cost model (rightly)
+// has no such collective. The dense tp mlp then sends 4/3 of the predicted
+// bytes; the test checks that the difference is exactly that all-reduce.
+func TestPhantomAndTPBytesMatchCostModel(t *testing.T) {
+	pp, pu := compiledFile(t, "examples/phantom_cpu.plan", "phantom_tiny_mlp")
+	dp, du := compiledFile(t, "examples/phantom_cpu.plan", "phantom_tiny_mlp_dense_tp2")
+	pr, ppred := measuredVsPredicted(t, pp, pu)
+	dr, dtr := oneStep(t, dp, false)
+	dpred := passes.PredictedRuntimeBytes(du, nil)
+	f := pp.Model.FFNKind
+	n, depth := pp.Model.Width, pp.Model.Depth
+	b, mbs := dp.MicroBatch, dp.MicroBatches()
+	phantomMeas := float64(pr.ByKind["phantom"].Total())
+	phantomPred := ppred.ByOp[ir.OpCompress].Total()
+	tpMeas := float64(dr.ByKind["tp"].Total())
+	tpPred := dpred.ByOp[ir.OpLinear].Total()
+	// The first layer's input-gradient all-reduce: b·n elements over tp =
+	// 2, n·b per rank, per micro-batch.
+	redundant := float64(2 * n * b * 4 * mbs)
+	t.Logf("phantom mlp (width %d, %d parts, k %d, tp %d): ghost bytes per step measured %.0f, predicted %.0f (%+.2f%%); the cost model adds %.0f bytes of a per-sample squared-error all-reduce for the loss that the runtime does not send",
+		n, f.Parts, f.K, pp.TP, phantomMeas, phantomPred, 100*(phantomPred/phantomMeas-1), ppred.ByOp[ir.OpLoss].Total())
+	t.Logf("dense mlp tp 2: all-reduce bytes per step measured %.0f (step %d), predicted %.0f; difference %.0f = the redundant all-reduce of layer 0's input gradient (%.0f)",
+		tpMeas, dtr.Bytes().Total(), tpPred, tpMeas-tpPred, redundant)
+	if e := relErr(phantomPred, phantomMeas); e > 0.05 {
+		t.Errorf("phantom ghost bytes predicted %.0f, measured %.0f (%.1f%% off)", phantomPred, phantomMeas, 100*e)
+	}
+	switch {
+	case relErr(tpPred, tpMeas) <= 0.05:
+		t.Logf("dense tp mlp bytes match the cost model within 5%%")
+	case tpMeas-tpPred != redundant:
+		t.Errorf("dense tp mlp: measured %.0f bytes, predicted %.0f; the difference is not the known redundant all-reduce (%.0f)", tpMeas, tpPred, redundant)
+	}
+	// Per layer: phantom sends 2·(p−1)·b·k per rank (all-gather forward,
+	// reduce-scatter backward), tp 2·(p−1)/p·b·n per layer pair each way:
+	// p·k/n. The prediction's tp per layer excludes the first layer's
+	// missing backward all-reduce: depth−1 all-reduces over depth layers.
+	closed := float64(f.Parts*f.K) / float64(n)
+	measRatio := phantomMeas / tpMeas
+	predRatio := (phantomPred / float64(depth)) / (tpPred / float64(depth-1))
+	t.Logf("phantom/tp bytes per layer: measured %.4f, predicted %.4f, closed form p·k/n = %.4f", measRatio, predRatio, closed)
+	if relErr(measRatio, closed) > 0.05 || relErr(predRatio, closed) > 0.05 {
+		t.Errorf("phantom/tp ratio measured %.4f, predicted %.4f, closed form %.4f", measRatio, predRatio, closed)
+	}
+
+	// The transformers. The runtime replicates the embedding, the head and
+	// the loss over tp (no vocab-parallel collectives, see doc.go); the
+	// cost model shards them by vocabulary: compare the layers' traffic.
+	notLayers := func(r passes.TrafficReport) float64 {
+		return r.ByOp[ir.OpEmbedding].Total() + r.ByOp[ir.OpHead].Total() + r.ByOp[ir.OpLoss].Total()
+	}
+	gp, gu := compiledFile(t, "examples/phantom_cpu.plan", "phantom_tiny_gpt")
+	tp, tu := compiledFile(t, "examples/tiny_gpt.plan", planName(t, "examples/tiny_gpt.plan"), "tp=2")
+	var measTP, measPhantom [2]float64
+	var preds [2]passes.TrafficReport
+	for i, c := range []struct {
+		p *ir.Plan
+		u *ir.Unit
+	}{{gp, gu}, {tp, tu}} {
+		r, tr := oneStep(t, c.p, false)
+		pred := passes.PredictedRuntimeBytes(c.u, nil)
+		got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
+		want := pred.Total.Total() - pred.ByAxis["norm"].Total() - notLayers(pred)
+		t.Logf("%s tp=%d: layer bytes per step measured %.0f, predicted %.0f (%+.2f%%); measured by kind%s",
+			c.p.Model.Name, c.p.TP, got, want, 100*(want/got-1), kinds(r.ByKind))
+		if e := relErr(want, got); e > 0.05 {
+			t.Errorf("%s: layer bytes predicted %.0f, measured %.0f (%.1f%% off)", c.p.Model.Name, want, got, 100*e)
+		}
+		measTP[i], measPhantom[i], preds[i] = float64(r.ByKind["tp"].Total()), float64(r.ByKind["phantom"].Total()), pred
+	}
+	// FFN traffic: the attention is the same tp in both, so tiny_gpt's FFN
+	// all-reduces are its tp bytes less the phantom model's. Per layer and
+	// token a phantom FFN sends 4·(p−1)·k ghosts per rank (two phantom
+	// layers, all-gather forward and reduce-scatter backward) and
+	// all-gathers the output columns forward and the input-gradient
+	// columns backward (2·(p−1)/p·h); tp all-reduces h twice (2·2(p−1)/p·h).
+	gm := gp.Model
+	pk, hh := float64(gm.FFNKind.Parts), float64(gm.Hidden)
+	kk := float64(gm.FFNKind.K)
+	closedT := (4*(pk-1)*kk + 2*(pk-1)/pk*hh) / (4 * (pk - 1) / pk * hh)
+	measR := measPhantom[0] / (measTP[1] - measTP[0])
+	predR := (preds[0].ByOp[ir.OpCompress].Total() + preds[0].ByOp[ir.OpPhantomMix].Total()) / (preds[1].ByOp["fc1"].Total() + preds[1].ByOp["fc2"].Total())
+	t.Logf("transformer FFN bytes phantom/tp: measured %.4f, predicted %.4f, closed form (4(p−1)k + 2(p−1)/p·h)/(4(p−1)/p·h) = %.4f", measR, predR, closedT)
+	if relErr(measR, closedT) > 0.05 || relErr(predR, closedT) > 0.05 {
+		t.Errorf("transformer FFN phantom/tp ratio measured %.4f, predicted %.4f, closed form %.4f", measR, predR, closedT)
+	}
+}
+
+// planName returns the name of the only plan of a repository plan file.
+func planName(t *testing.T, path string) string {
+	t.Helper()
+	prog, diags := lang.Load([]string{filepath.Join("..", "..", path)}, lang.Options{})
+	if diags.HasErrors() || len(prog.Plans) == 0 {
+		t.Fatalf("%s: %v", path, diags)
+	}
+	return prog.Plans[0].Name
+}
+
+func kinds(m map[string]KindStats) string {
+	s := ""
+	for _, k := range []string{"tp", "phantom", "cp", "dp", "ep", "ssmb", "pp", "tied", "norm"} {
+		if v, ok := m[k]; ok && v.Total() > 0 {
+			s += fmt.Sprintf(" %s=%d", k, v.Total())
+		}
+	}
+	return s
+}
+
+func axes(m map[ir.Axis]passes.Traffic) string {
+	s := ""
+	for _, k := range []ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisDP, ir.AxisDPCP, ir.AxisEP, ir.AxisEDP, ir.AxisPP, ir.AxisEmbed, "norm"} {
+		if v, ok := m[k]; ok && v.Total() > 0 {
+			s += fmt.Sprintf(" %s=%.0f", k, v.Total())
+		}
+	}
+	return s
+}
+
+// TestLSSBytesMatchCostModel: LSS sequence parallelism (one fused K/V
+// all-gather per attention layer forward, its reduce-scatter backward, one
+// gradient all-reduce over dp×cp) on tiny_gpt with cp = 2 and 4 and on
+// examples/lss_cpu.plan: the measured bytes per step match the cost
+// model's within 5%. (Their losses equal the serial ones: see
+// TestParallelPlansMatchSerial's cp_mode=lss rows.)
+func TestLSSBytesMatchCostModel(t *testing.T) {
+	gpt := planName(t, "examples/tiny_gpt.plan")
+	cases := []struct {
+		file, plan string
+		sets       []string
+	}{
+		{"examples/tiny_gpt.plan", gpt, []string{"cp=2", "cp_mode=lss"}},
+		{"examples/tiny_gpt.plan", gpt, []string{"cp=4", "cp_mode=lss"}},
+		{"examples/lss_cpu.plan", "lss_tiny_cp2", nil},
+		{"examples/lss_cpu.plan", "lss_tiny_dp2_cp2", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.plan+"_"+fmt.Sprint(c.sets), func(t *testing.T) {
+			p, u := compiledFile(t, c.file, c.plan, c.sets...)
+			r, pred := measuredVsPredicted(t, p, u)
+			t.Logf("measured by kind%s; predicted by axis%s", kinds(r.ByKind), axes(pred.ByAxis))
+		})
+	}
+}

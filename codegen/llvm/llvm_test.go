@@ -101,6 +101,56 @@ func TestForPlanCoversEveryOp(t *testing.T) {
 	}
 }
 
+// TestForPlanMLP checks the kernels of mlp models: every layer's linear
+// kernels at the whole width and, with tp, the column- and row-parallel
+// widths, GELU at each output width, AdamW; phantom layers get the
+// optimizer only.
+func TestForPlanMLP(t *testing.T) {
+	tests := []struct {
+		name  string
+		tp    int
+		ffn   ir.FFNKind
+		want  []Spec
+		avoid []Spec
+	}{
+		{"serial", 1, ir.FFNKind{Kind: "dense"},
+			[]Spec{MatMul{M: 4, K: 64, N: 64, Bias: true}, MatMul{M: 64, K: 4, N: 64, TransA: true, Acc: true}, BiasGrad{4, 64}, GeluFwd{256}, AdamW{0.9, 0.95, 1e-8}},
+			[]Spec{MatMul{M: 4, K: 64, N: 32, Bias: true}}},
+		{"tp2", 2, ir.FFNKind{Kind: "dense"},
+			[]Spec{MatMul{M: 4, K: 64, N: 32, Bias: true}, MatMul{M: 4, K: 32, N: 64}, MatMul{M: 4, K: 32, N: 64, TransB: true, Acc: true},
+				MatMul{M: 4, K: 64, N: 32, TransB: true, Acc: true}, GeluFwd{128}, GeluBwd{256}, BiasGrad{4, 32}},
+			nil},
+		{"phantom", 2, ir.FFNKind{Kind: "phantom", Parts: 2, K: 8}, []Spec{AdamW{0.9, 0.95, 1e-8}}, []Spec{GeluFwd{128}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &ir.Model{Name: "tiny_mlp", Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: tt.ffn}
+			specs, err := ForPlan(&ir.Plan{Name: "mlp", Model: m, DP: 1, TP: tt.tp, PP: 1, EP: 1, CP: 1, MicroBatch: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			have := map[string]bool{}
+			for _, s := range specs {
+				have[s.Name()] = true
+			}
+			for _, s := range tt.want {
+				if !have[s.Name()] {
+					t.Errorf("no %s", s.Name())
+				}
+			}
+			for _, s := range tt.avoid {
+				if have[s.Name()] {
+					t.Errorf("unexpected %s", s.Name())
+				}
+			}
+		})
+	}
+	m := &ir.Model{Name: "tiny_mlp", Kind: ir.MLPModel, Width: 64, Depth: 4}
+	if _, err := ForPlan(&ir.Plan{Name: "mlp", Model: m, TP: 3, MicroBatch: 4}); err == nil || !strings.Contains(err.Error(), "width = 64 is not divisible by 3") {
+		t.Errorf("tp 3 on width 64: error %v", err)
+	}
+}
+
 // tool returns the path of an LLVM tool or skips the test, saying so.
 func tool(t *testing.T, path, name string) string {
 	t.Helper()

@@ -91,6 +91,9 @@ func linearSpecs(rows, k, n int, bias bool) []Spec {
 // ForPlan returns the kernel specs of plan p's transformer stage programs,
 // forward and backward, at the plan's per-rank shapes.
 func ForPlan(p *ir.Plan) ([]Spec, error) {
+	if p.Model != nil && p.Model.Kind == ir.MLPModel {
+		return forMLP(p)
+	}
 	s, err := PlanShapes(p)
 	if err != nil {
 		return nil, err
@@ -169,12 +172,43 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	return specs, nil
 }
 
+// forMLP returns the kernel specs of a deep feed-forward network (model
+// kind mlp): every layer is y = x·W + b on micro_batch rows, whole or,
+// with tp > 1, column-parallel (width/tp outputs) and row-parallel
+// (width/tp inputs, the bias added after the all-reduce), with GELU
+// between layers. Phantom layers run their own kernels (not generated);
+// their plans get the optimizer only.
+func forMLP(p *ir.Plan) ([]Spec, error) {
+	m := p.Model
+	b, w, tp := p.MicroBatch, m.Width, max(p.TP, 1)
+	if b <= 0 {
+		return nil, fmt.Errorf("plan %s: micro_batch is not set", p.Name)
+	}
+	if w%tp != 0 {
+		return nil, fmt.Errorf("plan %s: width = %d is not divisible by %d", p.Name, w, tp)
+	}
+	var specs []Spec
+	if !m.FFNKind.IsPhantom() {
+		layers := [][2]int{{w, w}}
+		if tp > 1 {
+			layers = append(layers, [2]int{w, w / tp}, [2]int{w / tp, w})
+		}
+		for _, l := range layers {
+			specs = append(specs, linearSpecs(b, l[0], l[1], true)...)
+			specs = append(specs, GeluFwd{b * l[1]}, GeluBwd{b * l[1]})
+		}
+	}
+	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
+	return specs, nil
+}
+
 // attentionShapes returns the attention problems a rank of plan p solves.
 // Without context parallelism: causal attention over the whole sequence.
 // With cp > 1 every rank r holds segment r (Seq tokens): ring attention
 // visits the key blocks j ≤ r (offsets r·Seq and j·Seq); all-gather and LSS
 // attend the segment's queries to the gathered keys of segments 0…r (one
-// problem, Tk = (r+1)·Seq); Ulysses exchanges heads for tokens, so each
+// problem, Tk = (r+1)·Seq, or Tk = cp·Seq with the later segments masked,
+// as planc's runtime does); Ulysses exchanges heads for tokens, so each
 // rank solves whole-sequence attention for heads/cp of its heads. The
 // offsets differ per rank, so all ranks' variants are emitted.
 func attentionShapes(p *ir.Plan, s Shapes) []Attention {
@@ -195,6 +229,10 @@ func attentionShapes(p *ir.Plan, s Shapes) []Attention {
 		for r := 0; r < cp; r++ {
 			a := base
 			a.Tk, a.QOffset = (r+1)*s.Seq, r*s.Seq
+			out = append(out, a)
+			// planc's runtime attends to all cp segments' keys (the
+			// causal mask hides the later ones).
+			a.Tk = cp * s.Seq
 			out = append(out, a)
 		}
 	default: // ring

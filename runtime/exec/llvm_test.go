@@ -54,6 +54,13 @@ func TestTrainsOnGeneratedKernels(t *testing.T) {
 		{tinyGPT, "dp=2 zero=1", true},
 		{tinyGPT, "pp=2", true},
 		{tinyGPT, "cp=2 cp_mode=ring", true},
+		{tinyGPT, "cp=2 cp_mode=allgather", true},
+		{tinyGPT, "cp=2 cp_mode=lss", true},
+		{tinyGPT, "cp=2 cp_mode=ulysses", true},
+		{tinyGPT, "pp=2 vpp=2 schedule=interleaved", true},
+		{tinyMLP, "", true},
+		{tinyMLP, "dp=2 tp=2 zero=1", true},
+		{tinyPhantomGPT(2, 16), "tp=2", true}, // the phantom layers themselves run Go kernels (not in llvmk.Ops)
 		{tinyMoE, "", true},
 		{tinyMoE, "tp=2 sp=true dp=2 ep=2", true},
 		{tinyMoE, "tp=2 dp=2 ep=4 ssmb=true", true},

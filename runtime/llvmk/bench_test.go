@@ -1,0 +1,126 @@
+//go:build planc_llvm
+
+package llvmk
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"planc/codegen/llvm"
+	"planc/runtime/kernels"
+	"planc/runtime/optim"
+)
+
+// BenchmarkTrainingMatMuls times the generated and the Go kernels on the
+// products of a tiny_gpt training step (micro-batch 8: 512 tokens), one
+// sub-benchmark per product and implementation.
+func BenchmarkTrainingMatMuls(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	type mm struct {
+		name           string
+		m, k, n        int
+		transA, transB bool
+	}
+	var cases []mm
+	for _, T := range []int{128, 512} { // micro-batch 2 (examples/tiny_gpt.plan) and 8
+		cases = append(cases,
+			mm{"qkv fwd", T, 64, 192, false, false},
+			mm{"fc1 fwd", T, 64, 256, false, false},
+			mm{"fc1 dx", T, 256, 64, false, true},
+			mm{"qkv dW", 64, T, 192, true, false},
+			mm{"fc1 dW", 64, T, 256, true, false},
+			mm{"fc2 dW", 256, T, 64, true, false})
+	}
+	var specs []llvm.Spec
+	for _, c := range cases {
+		specs = append(specs, llvm.MatMul{M: c.m, K: c.k, N: c.n, TransA: c.transA, TransB: c.transB, Acc: c.transA || c.transB})
+	}
+	lib, err := Load("bench", specs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	for _, c := range cases {
+		a, bb, cc := randVec(r, c.m*c.k, 1), randVec(r, c.k*c.n, 1), make([]float32, c.m*c.n)
+		for _, impl := range []struct {
+			name string
+			ops  Ops
+		}{{"go", GoOps{}}, {"generated", lib}} {
+			b.Run(fmt.Sprintf("%s %dx%dx%d/%s", c.name, c.m, c.k, c.n, impl.name), func(b *testing.B) {
+				f0 := lib.Fallbacks()
+				for b.Loop() {
+					switch {
+					case c.transA:
+						impl.ops.MatMulTransA(cc, a, bb, c.m, c.k, c.n, true)
+					case c.transB:
+						impl.ops.MatMulTransB(cc, a, bb, c.m, c.k, c.n, true)
+					default:
+						impl.ops.MatMul(cc, a, bb, c.m, c.k, c.n, false)
+					}
+				}
+				if lib.Fallbacks() != f0 {
+					b.Fatal("fell back to a Go kernel")
+				}
+				b.ReportMetric(2*float64(c.m*c.k*c.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkTrainingOps times the generated and the Go kernels on the other
+// hot ops of a tiny_gpt step at examples/tiny_gpt.plan's micro-batch (2
+// sequences of 64 tokens): layernorm, gelu, attention, AdamW.
+func BenchmarkTrainingOps(b *testing.B) {
+	const B, S, H, NH, D, F = 2, 64, 64, 4, 16, 256
+	T := B * S
+	r := rand.New(rand.NewPCG(1, 2))
+	as := kernels.AttnShape{Batch: B, Heads: NH, Tq: S, Tk: S, D: D, Causal: true}
+	at := llvm.Attention{Batch: B, Heads: NH, Tq: S, Tk: S, D: D}
+	adam := llvm.AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8}
+	lib, err := Load("bench", []llvm.Spec{llvm.LayerNormFwd{Rows: T, Width: H}, llvm.LayerNormBwdData{Rows: T, Width: H},
+		llvm.LayerNormBwdParams{Rows: T, Width: H}, llvm.GeluFwd{N: T * F}, llvm.GeluBwd{N: T * F},
+		llvm.AttentionFwd{Attention: at}, llvm.AttentionBwdQ{Attention: at}, llvm.AttentionBwdKV{Attention: at}, adam})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	x, g, be, y := randVec(r, T*H, 1), randVec(r, H, 1), randVec(r, H, 1), make([]float32, T*H)
+	mean, rstd, dx, dg, db := make([]float32, T), make([]float32, T), make([]float32, T*H), make([]float32, H), make([]float32, H)
+	u, gu, du := randVec(r, T*F, 1), make([]float32, T*F), make([]float32, T*F)
+	q, k, v, o, lse := randVec(r, T*H, 1), randVec(r, T*H, 1), randVec(r, T*H, 1), make([]float32, T*H), make([]float32, T*NH)
+	dq, dk, dv := make([]float32, T*H), make([]float32, T*H), make([]float32, T*H)
+	GoOps{}.LayerNormForward(y, mean, rstd, x, g, be, T, H)
+	GoOps{}.AttentionForward(o, lse, q, k, v, as)
+	const nParams = 200_000
+	opt := optim.Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1}
+	st := optim.NewState(randVec(r, nParams, 1), randVec(r, nParams, 1), true)
+	ops := []struct {
+		name string
+		run  func(Ops)
+	}{
+		{"layernorm fwd", func(o Ops) { o.LayerNormForward(y, mean, rstd, x, g, be, T, H) }},
+		{"layernorm bwd", func(o Ops) { o.LayerNormBackward(dx, dg, db, x, x, mean, rstd, g, T, H) }},
+		{"gelu fwd", func(o Ops) { o.GeluForward(gu, u) }},
+		{"gelu bwd", func(o Ops) { o.GeluBackward(du, u, u) }},
+		{"attention fwd", func(ops Ops) { ops.AttentionForward(o, lse, q, k, v, as) }},
+		{"attention bwd", func(ops Ops) { ops.AttentionBackward(dq, dk, dv, x, q, k, v, o, lse, as) }},
+		{"adamw 200k", func(ops Ops) { ops.AdamWStep(opt, st, 3, 1e-4, 1) }},
+	}
+	for _, op := range ops {
+		for _, impl := range []struct {
+			name string
+			ops  Ops
+		}{{"go", GoOps{}}, {"generated", lib}} {
+			b.Run(op.name+"/"+impl.name, func(b *testing.B) {
+				f0 := lib.Fallbacks()
+				for b.Loop() {
+					op.run(impl.ops)
+				}
+				if lib.Fallbacks() != f0 {
+					b.Fatal("fell back to a Go kernel")
+				}
+			})
+		}
+	}
+}

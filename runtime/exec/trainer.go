@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,11 +33,14 @@ type Config struct {
 	Resume *ckpt.Checkpoint
 	// Timeout bounds every collective wait (0: collective.DefaultTimeout).
 	Timeout time.Duration
-	// BucketParams is the gradient bucket size in parameters (0: 16384;
-	// vocab·hidden for tied transformers, see sumTied).
+	// BucketParams is the gradient bucket size in parameters (0:
+	// sched.DefaultBucketParams, as planc compile). Buckets hold whole
+	// parameter units (sched.BucketLayout), so a smaller size gives more
+	// buckets without splitting a layer.
 	BucketParams int
 	// Schedule, when set, is executed instead of the one the trainer
-	// builds (a compiled schedule file); it must be the plan's.
+	// builds (a compiled schedule file); it must be the plan's, and its
+	// gradient buckets, reductions and gathers are the ones executed.
 	Schedule *ir.Schedule
 	// Ops runs the hot kernels (matmuls, layernorm, gelu, attention,
 	// AdamW); nil: the Go kernels ([llvmk.GoOps]). [llvmk.Select] returns
@@ -194,10 +198,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	bucket := cfg.BucketParams
 	if bucket <= 0 {
-		bucket = 16384
-	}
-	if m.TieEmbeddings && m.Kind != ir.MLPModel {
-		bucket = m.Vocab * m.Hidden // see sumTied
+		bucket = sched.DefaultBucketParams
 	}
 	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: modelSpecs(m), Steps: steps}
 
@@ -243,6 +244,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		}
 		sz.StageParams = append(sz.StageParams, n)
 		sz.StageExpertParams = append(sz.StageExpertParams, ne)
+		sz.StageUnits = append(sz.StageUnits, stageUnits(stageSpecsEP(t.specs, infos[s], 0, ep), p.TP, ep))
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
 		sz.TiedParams = int64(m.Vocab * m.Hidden)
@@ -351,7 +353,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			}
 			st.p, st.g = make([]float32, n), make([]float32, n)
 			st.decay = make([]bool, n)
-			t.setOwnership(rk, st, si, sz)
+			if err := t.setOwnership(rk, st, si); err != nil {
+				return nil, err
+			}
 			// AdamW moments exist only for the owned ranges (ZeRO shards
 			// the optimizer state over the data ranks).
 			owned := 0
@@ -378,15 +382,16 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].name) == nil {
 				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].name)
 			}
-			if p.Zero >= 2 && m.TieEmbeddings && m.Kind != ir.MLPModel && len(s.Stages) > 1 && (info.Embedding || info.Head) {
-				if vh := m.Vocab * m.Hidden; len(st.buckets) == 0 || st.buckets[0] != [2]int{0, vh} {
-					return nil, fmt.Errorf("stage %d: under ZeRO-%d the tied embedding must be gradient bucket 0 exactly ([0,%d)), the schedule cuts %v", si, p.Zero, vh, st.buckets[0])
-				}
-			}
 			rk.stages[si] = st
 		}
 		t.ranks = append(t.ranks, rk)
 		t.comms = append(t.comms, tc)
+	}
+	if err := t.checkSchedule(s); err != nil {
+		if cfg.Schedule != nil {
+			return nil, fmt.Errorf("the schedule file cannot be executed by this runtime: %w", err)
+		}
+		return nil, fmt.Errorf("internal error: %w", err)
 	}
 	return t, nil
 }
@@ -484,6 +489,10 @@ func sameShape(a, b []int) bool {
 
 func toGroup(g []int) collective.Group { return collective.Group(g) }
 
+func sameRanks(a collective.Group, b []int) bool {
+	return len(a) == len(b) && slices.Equal([]int(a), b)
+}
+
 // stageSpecs returns the parameters a virtual stage holds: its layers, the
 // embedding on the first stage, the final norm and head on the last, and a
 // copy of the tied embedding on the last when it is not also the first.
@@ -526,34 +535,17 @@ func stageSpecsAll(all []*paramSpec, info ir.StageInfo) []*paramSpec {
 	return out
 }
 
-// setOwnership computes a stage's gradient buckets, the ranges this rank
-// updates, and the elements it adds to the gradient norm.
-func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
+// setOwnership takes a stage's gradient buckets from the schedule (see
+// bucketRanges), and computes the ranges this rank updates and the
+// elements it adds to the gradient norm.
+func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 	n := len(st.p)
 	nd := st.nDense
-	// Buckets: the dense parameters [0, nd), then the routed experts'
-	// [nd, n) under ep, cut as the schedule cut them when its cuts cover
-	// them exactly (a compiled schedule may differ), else by BucketParams.
-	cut := func(lo, hi int, given []int64) {
-		var total int64
-		for _, b := range given {
-			total += b
-		}
-		if total == int64(hi-lo)*4 && len(given) > 0 {
-			for _, b := range given {
-				st.buckets = append(st.buckets, [2]int{lo, lo + int(b/4)})
-				st.expertBucket = append(st.expertBucket, nd < n && lo >= nd)
-				lo += int(b / 4)
-			}
-			return
-		}
-		for ; lo < hi; lo += int(sz.BucketParams) {
-			st.buckets = append(st.buckets, [2]int{lo, min(hi, lo+int(sz.BucketParams))})
-			st.expertBucket = append(st.expertBucket, nd < n && lo >= nd)
-		}
+	var err error
+	st.buckets, st.expertBucket, err = bucketRanges(st, max(t.plan.EP, 1), max(t.plan.TP, 1))
+	if err != nil {
+		return err
 	}
-	cut(0, nd, st.info.GradBuckets)
-	cut(nd, n, st.info.ExpertGradBuckets)
 
 	mesh := t.sched.Mesh
 	dpIdx, dpSize := mesh.Index(ir.AxisDPCP, rk.id), mesh.DP*mesh.CP
@@ -607,6 +599,7 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int, sz sched.Sizes) {
 			st.normMask[o+j] = count && ownedMask[o+j]
 		}
 	}
+	return nil
 }
 
 // timedComm measures the time a rank spends in communication and the
@@ -747,7 +740,7 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 	recvB := map[[2]int][]float32{}
 	outF := map[[2]int][]float32{}
 	outB := map[[2]int][]float32{}
-	tiedDone := false
+	seqDone := false
 	rk.normSq = -1
 	for _, a := range acts {
 		key := [2]int{int(a.Stage), int(a.MB)}
@@ -830,34 +823,29 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 				return err
 			}
 		case ir.ActAllReduceTied:
-			// Done with the other outstanding collectives before the
-			// gradients are used (see sumTied).
+			if err := t.sumTied(rk, a); err != nil {
+				return err
+			}
 		case ir.ActAllGatherParams:
 			if err := t.gatherParams(rk, a); err != nil {
 				return err
 			}
 		case ir.ActGradNorm:
-			if !tiedDone {
+			if !seqDone {
 				if err := t.reduceSeqPartial(rk); err != nil {
 					return err
 				}
-				if err := t.sumTied(rk); err != nil {
-					return err
-				}
-				tiedDone = true
+				seqDone = true
 			}
 			if err := t.gradNorm(rk, a); err != nil {
 				return err
 			}
 		case ir.ActOptimizer:
-			if !tiedDone {
+			if !seqDone {
 				if err := t.reduceSeqPartial(rk); err != nil {
 					return err
 				}
-				if err := t.sumTied(rk); err != nil {
-					return err
-				}
-				tiedDone = true
+				seqDone = true
 			}
 			if err := t.optimize(rk, lr); err != nil {
 				return err
@@ -925,47 +913,39 @@ func (t *Trainer) reduceSeqPartial(rk *rank) error {
 	return nil
 }
 
-// sumTied adds the two gradients of a tied embedding held by the first and
-// the last virtual stage: an all-reduce between their ranks
-// (ALLREDUCE_TIED), or a local sum when one rank holds both (zb-v). It runs
-// when the rank waits for its outstanding collectives, before the norm and
-// the optimizer: issuing it where the schedule lists it, right after the
-// last stage's gradients are final, would block that rank before the
-// backwards that the first stage still needs from it (interleaved
-// schedules). The embedding is the first parameter of both stages and
-// forms whole buckets there (Config.BucketParams is vocab·hidden for tied
-// models), so under ZeRO-2/3 each rank's reduced chunk sits at the same
-// place in both copies and summing the whole slices is exact where it
-// matters.
-func (t *Trainer) sumTied(rk *rank) error {
+// sumTied executes ALLREDUCE_TIED: it adds the two gradients of a tied
+// embedding, held by the first and the last virtual stage, by an
+// all-reduce over the action's group (the ranks of the two stages), or
+// locally when one rank holds both (a one-member group: zb-v, pp = 1
+// interleaved). The schedule issues it before either copy's bucket is
+// reduced over the data ranks, so both copies hold the same whole sum when
+// they are reduced, whatever chunk of them each rank owns under ZeRO.
+func (t *Trainer) sumTied(rk *rank, a ir.Action) error {
 	rk.on("tied")
-	s := t.sched
-	n := len(s.Stages)
-	if !t.m.TieEmbeddings || t.m.Kind == ir.MLPModel || n == 1 {
-		return nil
-	}
+	n := len(t.sched.Stages)
 	first, last := rk.stages[0], rk.stages[n-1]
+	g := t.group(a)
 	switch {
-	case first != nil && last != nil:
+	case len(g) == 1:
+		if first == nil || last == nil || first == last {
+			return fmt.Errorf("ALLREDUCE_TIED on rank %d alone, which does not hold both copies of the tied embedding", rk.id)
+		}
 		g0, g1 := first.gr("wte"), last.gr("wte")
 		for i := range g0 {
 			g0[i] += g1[i]
 		}
 		copy(g1, g0)
 		return nil
+	case first != nil && last != nil:
+		return fmt.Errorf("ALLREDUCE_TIED over %v on rank %d, which holds both copies of the tied embedding", g, rk.id)
 	case first == nil && last == nil:
-		return nil
+		return fmt.Errorf("ALLREDUCE_TIED on rank %d, which holds no copy of the tied embedding", rk.id)
 	}
-	c := rk.coord
-	c.PP = s.Stages[0].PP
-	a := s.Mesh.Rank(c)
-	c.PP = s.Stages[n-1].PP
-	b := s.Mesh.Rank(c)
 	st := first
 	if st == nil {
 		st = last
 	}
-	return rk.comm.AllReduce(collective.Group{a, b}, st.gr("wte"), collective.Sum)
+	return rk.comm.AllReduce(g, st.gr("wte"), collective.Sum)
 }
 
 func (t *Trainer) group(a ir.Action) collective.Group {
@@ -1009,21 +989,16 @@ func (t *Trainer) gatherParams(rk *rank, a ir.Action) error {
 	if a.MB < 0 {
 		bks = [][2]int{st.buckets[a.Bucket]}
 	} else {
-		// ZeRO-3: the stage's dense buckets over this group; its expert
-		// buckets (ep) over the expert-data-parallel group.
-		var ex [][2]int
-		for i, b := range st.buckets {
-			if st.expertBucket[i] {
-				ex = append(ex, b)
-			} else {
-				bks = append(bks, b)
-			}
+		// ZeRO-3: the buckets of the parameter class that shards over the
+		// action's group: the routed experts' when it is the
+		// expert-data-parallel group (ep > 1), else the dense ones.
+		expert := t.sched.Mesh.EP > 1 && sameRanks(g, t.sched.Mesh.Group(ir.AxisEDP, rk.id))
+		if expert && sameRanks(g, t.sched.Mesh.Group(ir.AxisDPCP, rk.id)) {
+			return fmt.Errorf("ALLGATHER_PARAMS of stage %d: the data-parallel and expert-data-parallel groups are the same ranks", a.Stage)
 		}
-		if len(ex) > 0 {
-			if eg := toGroup(t.sched.Mesh.Group(ir.AxisEDP, rk.id)); len(eg) > 1 {
-				if err := gatherBuckets(rk, st, eg, ex); err != nil {
-					return err
-				}
+		for i, b := range st.buckets {
+			if st.expertBucket[i] == expert {
+				bks = append(bks, b)
 			}
 		}
 	}

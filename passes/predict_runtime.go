@@ -10,11 +10,13 @@ import (
 // CPU runtime (runtime/exec/rbd.go), whose pilot copies carry what a real
 // implementation must send and no more: a bit mask of the destination
 // node's experts that the token chose (24 experts per float32 word, W =
-// ceil(m_ν/24) words for a node of m_ν experts) and the n combine weights
-// forward, the n router-probability gradients back. A pilot copy costs
-// 4h + W + 2n elements over a step, where [PredictedBytes] counts an older
-// format of 4h + 1 + 3n (a count, then an id and a weight per expert). The
-// rest of the report is [PredictedBytes]'s.
+// ceil(m_ν/24) words for a node of m_ν > 1 experts, none for one) and, for
+// n ≥ 2 experts, the n combine weights forward and the n
+// router-probability gradients back; a copy for one expert is combined at
+// its source as without rbd. A pilot copy costs 4h + W + 2n elements over
+// a step (4h + W for n = 1), where [PredictedBytes] counts an older format
+// of 4h + 1 + 3n (a count, then an id and a weight per expert). The rest
+// of the report is [PredictedBytes]'s.
 
 // PredictedRuntimeBytes returns [PredictedBytesRouted] (routes non-nil) or
 // [PredictedBytes] (routes nil), with two corrections:
@@ -67,8 +69,23 @@ func PredictedRuntimeBytes(u *ir.Unit, routes []Routing) TrafficReport {
 }
 
 // maskWords is the float32 words of a mask over m experts (24 bits each,
-// exact as integers).
-func maskWords(m int) int { return (m + 23) / 24 }
+// exact as integers; none for one expert).
+func maskWords(m int) int {
+	if m <= 1 {
+		return 0
+	}
+	return (m + 23) / 24
+}
+
+// pilotHeader is the elements a pilot copy for n experts carries besides
+// its 4h vectors: the mask, and n weights and n probability gradients
+// when n ≥ 2.
+func pilotHeader(words, n int) int {
+	if n < 2 {
+		return words
+	}
+	return words + 2*n
+}
 
 // nodeExpertCount returns, for each member of ep group g, the experts held
 // by the members of g on its node.
@@ -118,7 +135,7 @@ func (tc *trafficCounter) routedCompactRBD(routes []Routing) Traffic {
 						tc.link(g[pilot], g[q], float64(4*h+1)*e, &t)
 					}
 				}
-				tc.link(g[me], g[pilot], float64(4*h+maskWords(words[pilot])+2*n)*e, &t)
+				tc.link(g[me], g[pilot], float64(4*h+pilotHeader(maskWords(words[pilot]), n))*e, &t)
 			}
 		}
 	}
@@ -128,7 +145,9 @@ func (tc *trafficCounter) routedCompactRBD(routes []Routing) Traffic {
 // expectedCompactRBD is the expectation of routedCompactRBD for one MoE
 // layer and micro-batch over ep group g under uniform top-k routing (see
 // expectedMoE for the probabilities): per source and pilot p,
-// T·(P[pilot = p]·(4h + W_ν) + 2·E[n·1{pilot = p}]) elements.
+// T·(P[pilot = p]·(4h + W_ν) + 2·E[n·1{pilot = p}] − 2·P[pilot = p, n =
+// 1]) elements, where P[pilot = p, n = 1] = per·C(E−m_ν, k−1)/C(E, k)
+// (one of p's experts, the other k−1 off the node).
 func (tc *trafficCounter) expectedCompactRBD(g []int) Traffic {
 	E, k, h, per, T := tc.moeShape()
 	e := tc.elem
@@ -157,7 +176,8 @@ func (tc *trafficCounter) expectedCompactRBD(g []int) Traffic {
 		own := float64(k) / float64(E) * combRatio(E-1, a, k-1)
 		later := float64(k) / float64(E) * (combRatio(E-1, a, k-1) - combRatio(E-1, a+per, k-1))
 		nAtPilot := float64(per)*own + float64(m-a-per)*later
-		perSource := float64(T) * (pilot*float64(4*h+maskWords(m)) + 2*nAtPilot) * e
+		single := float64(per) * float64(k) / float64(E) * combRatio(E-1, m-1, k-1)
+		perSource := float64(T) * (pilot*float64(4*h+maskWords(m)) + 2*nAtPilot - 2*single) * e
 		for s := 0; s < P; s++ {
 			tc.link(g[s], g[p], perSource, &t)
 		}

@@ -94,6 +94,11 @@ plan moe_nodes {
 // the hardest case: a top-2 token's experts share a node with probability
 // 1/15).
 //
+// tiny_moe as it is (8 experts, one per node on 8 nodes) is the last case:
+// every pilot copy then carries one expert, which is combined at its
+// source as without rbd, so rbd sends the same payload (and no per-message
+// row counts): not more, and below only by those counts.
+//
 // The prediction uses the routing the rbd run observed (routes recorded
 // by the runtime, counted by passes.PredictedRuntimeBytes); the run
 // without rbd computes the same first step, so it routes the same way. The
@@ -106,6 +111,7 @@ func TestRBDBytesMatchCostModel(t *testing.T) {
 		experts, ep, perNode int
 	}{
 		{32, 8, 4}, {32, 8, 2}, {32, 8, 1}, {16, 16, 2},
+		{8, 8, 1}, // one expert per node: nothing to bypass
 	}
 	if testing.Short() {
 		cases = cases[:1]
@@ -354,6 +360,37 @@ func TestLSSBytesMatchCostModel(t *testing.T) {
 			p, u := compiledFile(t, c.file, c.plan, c.sets...)
 			r, pred := measuredVsPredicted(t, p, u)
 			t.Logf("measured by kind%s; predicted by axis%s", kinds(r.ByKind), axes(pred.ByAxis))
+		})
+	}
+}
+
+// TestRBDLossesEqualWithout: the configurations of TestRBDBytesMatchCostModel
+// train to the same losses with and without rbd (10 steps, 1e-4 relative):
+// pilot copies for several experts (partial sums on the destination node)
+// and for one (combined at the source).
+func TestRBDLossesEqualWithout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10-step runs of 8 ranks")
+	}
+	// (tiny_moe's own 8 experts with rbd, one or two per node, are rows of
+	// TestParallelPlansMatchSerial.)
+	for _, c := range []struct{ experts, perNode int }{{32, 2}} {
+		t.Run(fmt.Sprintf("E%d_per_node%d", c.experts, c.perNode), func(t *testing.T) {
+			var losses [2][]float64
+			for i, rbd := range []bool{false, true} {
+				p, _ := compiled(t, moeNodesPlan, "moe_nodes", fmt.Sprintf("model.moe.experts=%d", c.experts),
+					fmt.Sprintf("cluster.per_node=%d", c.perNode), fmt.Sprintf("moe.rbd=%v", rbd))
+				losses[i], _ = train(t, p, 10)
+			}
+			worst := 0.0
+			for i := range losses[0] {
+				d := relDiff(losses[1][i], losses[0][i])
+				worst = max(worst, d)
+				if d > 1e-4 {
+					t.Errorf("step %d: loss with rbd %.9g, without %.9g (rel %.2g)", i, losses[1][i], losses[0][i], d)
+				}
+			}
+			t.Logf("losses %.6f ... %.6f with rbd, %.6f ... %.6f without; worst relative difference %.1e", losses[1][0], losses[1][9], losses[0][0], losses[0][9], worst)
 		})
 	}
 }

@@ -26,14 +26,18 @@ import (
 // implementation must send, compactly: a pilot copy leads with a bit mask
 // of the destination node's experts that the token chose (the experts the
 // ep group places on that node, in increasing order, 24 bits per float32
-// word, exact as an integer: one word for up to 24 experts per node) and
-// the n combine weights of those experts, because the pilot sums the
-// node's weighted outputs. In backward the pilot returns the summed input
-// gradient and the n router-probability gradients (it holds the outputs
-// they need). So a pilot copy costs 4h + W + 2n elements over a step
-// (W mask words), against 4h per copy without rbd; a forwarded copy
-// inside the node leads with its expert id. The cost model that matches
-// this format is passes.PredictedRuntimeBytes.
+// word, exact as an integer: one word for up to 24 experts per node, none
+// when the node holds one expert). A copy for n ≥ 2 experts carries their
+// n combine weights, because the pilot sums the node's weighted outputs,
+// and in backward the pilot returns the summed input gradient and the n
+// router-probability gradients (it holds the outputs they need). A copy
+// for one expert is combined at its source, as without rbd: the weight
+// stays there, the pilot returns the unweighted output, the source sends
+// the weighted output gradient and computes the probability gradient
+// itself. So a pilot copy costs 4h + W + 2n elements over a step when
+// n ≥ 2 and 4h + W when n = 1 (W mask words), against 4h per copy without
+// rbd; a forwarded copy inside the node leads with its expert id. The cost
+// model that matches this format is passes.PredictedRuntimeBytes.
 
 // rbdRec is one pilot copy as its source sees it: token t, sent to member
 // pilot, for the experts (in increasing order) with their weights.
@@ -42,6 +46,10 @@ type rbdRec struct {
 	pilot   int
 	experts []int
 	wts     []float32
+	// y is the expert's output returned unweighted when the record has
+	// one expert (the source combines it and needs it for the
+	// probability gradient).
+	y []float32
 }
 
 // pilotRec is one pilot copy as its pilot sees it.
@@ -74,8 +82,14 @@ func (r *rank) nodeOfMember(g collective.Group, j int) int { return g[j] / r.per
 // integer below 2^24 exactly.
 const maskBits = 24
 
-// maskWords is the words of a mask over m experts.
-func maskWords(m int) int { return (m + maskBits - 1) / maskBits }
+// maskWords is the words of a mask over m experts: none for one expert,
+// which the pilot knows.
+func maskWords(m int) int {
+	if m <= 1 {
+		return 0
+	}
+	return (m + maskBits - 1) / maskBits
+}
 
 // nodeExperts returns, in increasing order, the experts that the members of
 // g on member j's node hold.
@@ -97,6 +111,9 @@ func (r *rank) nodeExperts(g collective.Group, j int) []int {
 func (r *rank) expertMask(g collective.Group, j int, experts []int) []float32 {
 	all := r.nodeExperts(g, j)
 	bits := make([]uint32, maskWords(len(all)))
+	if len(bits) == 0 {
+		return nil
+	}
 	i := 0
 	for b, e := range all {
 		if i < len(experts) && experts[i] == e {
@@ -170,7 +187,9 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 	send := make([][]float32, len(g))
 	for _, rec := range rs.recs {
 		m := append(send[rec.pilot], r.expertMask(g, rec.pilot, rec.experts)...)
-		m = append(m, rec.wts...)
+		if len(rec.experts) > 1 {
+			m = append(m, rec.wts...)
+		}
 		send[rec.pilot] = append(m, x[rec.t*h:(rec.t+1)*h]...)
 	}
 	recv, err := r.comm.AllToAll(g, send)
@@ -182,11 +201,16 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 	words := maskWords(len(mine))
 	for i, msg := range recv {
 		for pos := 0; pos < len(msg); {
-			pr := pilotRec{experts: maskExperts(msg[pos:pos+words], mine)}
+			pr := pilotRec{experts: mine}
+			if words > 0 {
+				pr.experts = maskExperts(msg[pos:pos+words], mine)
+			}
 			pos += words
 			n := len(pr.experts)
-			pr.wts = msg[pos : pos+n]
-			pos += n
+			if n > 1 {
+				pr.wts = msg[pos : pos+n]
+				pos += n
+			}
 			pr.y = make([][]float32, n)
 			pr.x = msg[pos : pos+h]
 			pos += h
@@ -228,10 +252,15 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 		return nil, err
 	}
 	r.fillForwarded(g, rs, per, me, back, func(pr *pilotRec, k int, row []float32) { pr.y[k] = row })
-	// 4. Pilot → source: one weighted partial sum per record.
+	// 4. Pilot → source: one weighted partial sum per record (the output
+	// itself for one expert).
 	part := make([][]float32, len(g))
 	for i, prs := range rs.pilots {
 		for _, pr := range prs {
+			if len(pr.experts) == 1 {
+				part[i] = append(part[i], pr.y[0]...)
+				continue
+			}
 			sum := make([]float32, h)
 			for k := range pr.experts {
 				kernels.Axpy(sum, pr.wts[k], pr.y[k])
@@ -245,9 +274,16 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 	}
 	out := make([]float32, T*h)
 	next := make([]int, len(g))
-	for _, rec := range rs.recs {
+	for i := range rs.recs {
+		rec := &rs.recs[i]
 		p := next[rec.pilot]
-		kernels.Add(out[rec.t*h:(rec.t+1)*h], sums[rec.pilot][p*h:(p+1)*h])
+		row := sums[rec.pilot][p*h : (p+1)*h]
+		if len(rec.experts) == 1 {
+			rec.y = row
+			kernels.Axpy(out[rec.t*h:(rec.t+1)*h], rec.wts[0], row)
+		} else {
+			kernels.Add(out[rec.t*h:(rec.t+1)*h], row)
+		}
 		next[rec.pilot]++
 	}
 	return out, nil
@@ -315,10 +351,17 @@ func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, 
 	E := r.m.MoE.Experts
 	per := E / len(g)
 	rs := a.rbd
-	// 1. Source → pilot: the output gradient once per record.
+	// 1. Source → pilot: the output gradient once per record (weighted
+	// for one expert).
 	send := make([][]float32, len(g))
 	for _, rec := range rs.recs {
-		send[rec.pilot] = append(send[rec.pilot], dout[rec.t*h:(rec.t+1)*h]...)
+		d := dout[rec.t*h : (rec.t+1)*h]
+		if len(rec.experts) == 1 {
+			dy := make([]float32, h)
+			kernels.Axpy(dy, rec.wts[0], d)
+			d = dy
+		}
+		send[rec.pilot] = append(send[rec.pilot], d...)
 	}
 	recv, err := r.comm.AllToAll(g, send)
 	if err != nil {
@@ -332,15 +375,20 @@ func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, 
 		dps[i] = make([][]float32, len(prs))
 		for ri, pr := range prs {
 			d := recv[i][ri*h : (ri+1)*h]
-			dps[i][ri] = make([]float32, len(pr.experts))
+			if len(pr.experts) > 1 {
+				dps[i][ri] = make([]float32, len(pr.experts))
+			}
 			for k, e := range pr.experts {
-				var s float32
-				for c := range d {
-					s += d[c] * pr.y[k][c]
+				dy := d
+				if len(pr.experts) > 1 {
+					var s float32
+					for c := range d {
+						s += d[c] * pr.y[k][c]
+					}
+					dps[i][ri][k] = s
+					dy = make([]float32, h)
+					kernels.Axpy(dy, pr.wts[k], d)
 				}
-				dps[i][ri][k] = s
-				dy := make([]float32, h)
-				kernels.Axpy(dy, pr.wts[k], d)
 				if q := e / per; q == me {
 					dyIn[e-me*per] = append(dyIn[e-me*per], dy...)
 				} else {
@@ -410,6 +458,16 @@ func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, 
 	for _, rec := range rs.recs {
 		m := sums[rec.pilot][off[rec.pilot]:]
 		kernels.Add(dx[rec.t*h:(rec.t+1)*h], m[:h])
+		if len(rec.experts) == 1 {
+			d := dout[rec.t*h : (rec.t+1)*h]
+			var s float32
+			for c := range d {
+				s += d[c] * rec.y[c]
+			}
+			dprobs[rec.t*E+rec.experts[0]] += s
+			off[rec.pilot] += h
+			continue
+		}
 		for k, e := range rec.experts {
 			dprobs[rec.t*E+e] += m[h+k]
 		}

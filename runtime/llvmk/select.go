@@ -90,10 +90,10 @@ func (GoOps) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradScale f
 type Usage struct {
 	// Generated counts the calls of generated kernels by op (matmul,
 	// layernorm_fwd, attention_bwd_kv, ...).
-	Generated map[string]int64
+	Generated map[string]int64 `json:"generated"`
 	// Fallback counts the calls that ran a Go kernel because no generated
 	// kernel had their shape, by kernel and shape ("MatMul[512 64 192]").
-	Fallback map[string]int64
+	Fallback map[string]int64 `json:"fallback"`
 }
 
 // Counted is implemented by kernels that count their calls (the generated

@@ -65,13 +65,23 @@ const (
 	// keeping the reduced chunk it owns).
 	// Asynchronous, overlapped with the remaining backward.
 	ActReduceGrad
-	// ActAllGatherParams gathers parameters over the data-parallel group:
-	// under ZeRO-3 the parameters of one virtual stage before a use (MB is
-	// the micro-batch whose F or B needs them, prefetched one action ahead);
-	// under ZeRO-1/2 the updated shards after the optimizer (MB = -1).
+	// ActAllGatherParams gathers parameters over the group that shards
+	// them: under ZeRO-3 the parameters of one virtual stage before a use
+	// (MB is the micro-batch whose F or B needs them, prefetched one action
+	// ahead), one action per parameter class: the dense parameters over the
+	// data-parallel group (dp·cp), then the routed experts' over the
+	// expert-data-parallel group (edp) under ep > 1, the F or B depending
+	// on the last (Bucket is -1); under ZeRO-1/2 one bucket's updated
+	// shards after the optimizer (MB = -1), over its bucket's group.
 	ActAllGatherParams
-	// ActAllReduceTied all-reduces the tied embedding's gradient between the
-	// first and last virtual stage's ranks.
+	// ActAllReduceTied sums the two copies of the tied embedding's gradient,
+	// held by the first and the last virtual stage: an all-reduce between
+	// their ranks, or a local sum when one rank holds both (a one-member
+	// group). It comes before the REDUCE_GRAD of the embedding's bucket (a
+	// bucket of its own, see [StageInfo.Buckets]) on both stages, so that
+	// the data-parallel reduction, and under ZeRO each rank's chunk of it,
+	// sees the whole sum. The first stage issues it when its gradients are
+	// final, the last stage's rank after its last compute action.
 	ActAllReduceTied
 	// ActGradNorm all-reduces the squared gradient norm over every rank of
 	// the model-parallel group (tp·cp·pp, and ep) for global-norm clipping.
@@ -366,7 +376,16 @@ func (s *Schedule) String() string {
 		if st.Head {
 			b.WriteString(" head")
 		}
-		fmt.Fprintf(&b, " params=%dB buckets=%d\n", st.ParamBytes, len(st.GradBuckets))
+		fmt.Fprintf(&b, " params=%dB buckets=%d", st.ParamBytes, len(st.GradBuckets))
+		for _, bk := range st.Buckets {
+			b.WriteString(" [")
+			if bk.Expert {
+				b.WriteString("expert ")
+			}
+			b.WriteString(strings.Join(bk.Units, " "))
+			b.WriteByte(']')
+		}
+		b.WriteByte('\n')
 	}
 	for i, g := range s.Groups {
 		fmt.Fprintf(&b, "group g%d %v\n", i, g)

@@ -37,7 +37,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
 	kernelsFlag := fs.String("kernels", "go", "the kernels of the hot ops: go (runtime/kernels) or llvm (the host kernels generated for the plan's shapes; needs planc built with -tags planc_llvm and llc)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
+		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--kernels go|llvm] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
 		fs.PrintDefaults()
 	}
 	files, ok := parseInterleaved(fs, args)

@@ -24,5 +24,11 @@
 // kernel of the same name; when the module holds no kernel for the shapes
 // of a call it runs the Go kernel instead and counts the fallback
 // ([Kernels.Fallbacks]), so a run can select these kernels without
-// knowing which shapes were generated.
+// knowing which shapes were generated. [Kernels.Usage] (the [Counted]
+// interface) splits the calls by generated op and the fallbacks by Go
+// kernel and shape.
+//
+// The training loop takes its hot ops (matmuls, layernorm, gelu,
+// attention, AdamW) from the Ops in runtime/exec's Config.Ops; planc run
+// --kernels=llvm passes the Ops that [Select] returns for the plan.
 package llvmk

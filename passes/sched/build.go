@@ -4,12 +4,20 @@
 // [Build] produces, for every rank, the ordered actions of one training
 // step: the pipeline schedule's forwards and backwards (gpipe, 1f1b,
 // interleaved, zb-h1, zb-v) with the sends and recvs between virtual stages,
-// the ZeRO-3 parameter gathers prefetched one compute action ahead, the
-// data-parallel gradient reduction in buckets issued as soon as a stage's
-// gradients are final (so that it overlaps the rest of the backward), the
-// tied-embedding gradient all-reduce between the first and last stage, the
-// global gradient-norm all-reduce and the optimizer step, and for ZeRO-1/2
-// the gather of the updated parameters.
+// the ZeRO-3 parameter gathers prefetched one compute action ahead (one
+// per parameter class, over the group that shards it), the data-parallel
+// gradient reduction in buckets issued as soon as a stage's gradients are
+// final (so that it overlaps the rest of the backward), the tied-embedding
+// gradient sum between the first and last stage right before the
+// embedding's own bucket is reduced, the global gradient-norm all-reduce
+// and the optimizer step, and for ZeRO-1/2 the gather of the updated
+// parameters.
+//
+// Which parameters each gradient bucket holds is decided from the plan
+// alone ([BucketLayout]) and written into the schedule
+// ([ir.StageInfo.Buckets]): the compiler's schedule and the one the runtime
+// builds for itself cut the same buckets, and the runtime executes the
+// buckets of whichever schedule it is given.
 //
 // [Verify] checks any schedule: matched sends and recvs, collectives called
 // in one order by every member of their group, and freedom from deadlock by

@@ -1,0 +1,66 @@
+package passes_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"planc/passes"
+)
+
+// TestRuntimeRBDExpectationIsTheMeanOverAllRoutings: the closed-form
+// expectation of rbd's exchanges in the runtime's compact format
+// (PredictedRuntimeBytes without routes) equals the exact count averaged
+// over every k-subset of experts, each source routing one token to each
+// subset: tiny_moe with 8 and 32 experts over ep = 8 on 2, 4 and 8 nodes
+// (one expert per node is the case where every pilot copy carries one
+// expert and no mask).
+func TestRuntimeRBDExpectationIsTheMeanOverAllRoutings(t *testing.T) {
+	for _, experts := range []int{8, 32} {
+		for _, perNode := range []int{4, 2, 1} {
+			t.Run(fmt.Sprintf("E%d_per_node%d", experts, perNode), func(t *testing.T) {
+				prog, p := loadPlan(t, rbdFile, "rbd_tiny_moe_4nodes")
+				c := *p.Cluster
+				c.PerNode, c.Nodes = perNode, 8/perNode
+				p.Cluster = &c
+				mm := *p.Model
+				moe := *mm.MoE
+				moe.Experts = experts
+				mm.MoE = &moe
+				p.Model = &mm
+				u, ds := passes.Compile(prog, p, passes.Options{})
+				if ds.HasErrors() {
+					t.Fatal(ds)
+				}
+				m := u.Plan.Model
+				subsets := allSubsets(m.MoE.Experts, m.MoE.TopK)
+				T := u.Plan.MicroBatch * m.Seq
+				moeLayers := 0
+				for l := 0; l < m.Layers; l++ {
+					if m.IsMoELayer(l) {
+						moeLayers++
+					}
+				}
+				var routes []passes.Routing
+				for r := 0; r < u.Mesh.Size(); r++ {
+					for c := 0; c < moeLayers*u.Plan.MicroBatches(); c++ {
+						routes = append(routes, passes.Routing{Rank: r, Experts: subsets})
+					}
+				}
+				exp := passes.PredictedRuntimeBytes(u, nil).MoE
+				all := passes.PredictedRuntimeBytes(u, routes).MoE
+				scale := float64(T) / float64(len(subsets))
+				for _, lv := range []struct {
+					name      string
+					exp, mean float64
+				}{{"inter", exp.InterNode, all.InterNode * scale}, {"intra", exp.IntraNode, all.IntraNode * scale}} {
+					if math.Abs(lv.exp-lv.mean) > 1e-9*math.Max(lv.mean, 1) {
+						t.Errorf("%s-node: expectation %.6f, mean over all routings %.6f", lv.name, lv.exp, lv.mean)
+					}
+				}
+				old := passes.PredictedBytes(u).MoE
+				t.Logf("MoE bytes per step, uniform routing: inter-node %.0f, intra-node %.0f (PredictedBytes' older pilot format: %.0f, %.0f)", exp.InterNode, exp.IntraNode, old.InterNode, old.IntraNode)
+			})
+		}
+	}
+}

@@ -137,6 +137,10 @@ type kernelDef struct {
 	// host, when set, replaces the loop over items on the host (the
 	// matmul's blocked micro-kernel).
 	host func(b *fnBuilder)
+	// noalias promises that no two buffer parameters overlap, so that
+	// LLVM keeps an output row in registers across a loop that reads the
+	// inputs.
+	noalias bool
 }
 
 // Module is a generated LLVM module.
@@ -249,6 +253,9 @@ func (mb *moduleBuilder) emit(name string, def kernelDef) *ir.Func {
 		params[i] = ir.NewParam(p.Name, mb.paramType(p.Kind))
 		if p.Kind != Int64 {
 			params[i].Attrs = append(params[i].Attrs, enum.ParamAttrNoCapture)
+			if def.noalias {
+				params[i].Attrs = append(params[i].Attrs, enum.ParamAttrNoAlias)
+			}
 		}
 	}
 	f := mb.m.NewFunc(name, types.Void, params...)

@@ -254,7 +254,7 @@ join2:
 
 declare float @llvm.floor.f32(float %0)
 
-define ptx_kernel void @attention_fwd_b1_h2_q4_k4_d8(float addrspace(1)* nocapture %q, float addrspace(1)* nocapture %k, float addrspace(1)* nocapture %v, float addrspace(1)* nocapture %o, float addrspace(1)* nocapture %lse) nounwind {
+define ptx_kernel void @attention_fwd_b1_h2_q4_k4_d8(float addrspace(1)* nocapture noalias %q, float addrspace(1)* nocapture noalias %k, float addrspace(1)* nocapture noalias %v, float addrspace(1)* nocapture noalias %o, float addrspace(1)* nocapture noalias %lse) nounwind {
 entry:
 	%0 = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()
 	%1 = call i32 @llvm.nvvm.read.ptx.sreg.ctaid.x()
@@ -297,8 +297,8 @@ exit5:
 	br label %loop6
 
 loop6:
-	%22 = phi i64 [ 0, %exit5 ], [ %42, %exit11 ]
-	%23 = phi float [ 0xC7EC363CC0000000, %exit5 ], [ %41, %exit11 ]
+	%22 = phi i64 [ 0, %exit5 ], [ %75, %exit11 ]
+	%23 = phi float [ 0xC7EC363CC0000000, %exit5 ], [ %74, %exit11 ]
 	%24 = icmp slt i64 %22, %16
 	br i1 %24, label %body7, label %exit8
 
@@ -311,191 +311,257 @@ exit8:
 	br label %loop12
 
 loop9:
-	%27 = phi i64 [ 0, %body7 ], [ %38, %body10 ]
-	%28 = phi float [ 0.0, %body7 ], [ %37, %body10 ]
-	%29 = icmp slt i64 %27, 8
-	br i1 %29, label %body10, label %exit11
+	%27 = phi i64 [ 0, %body7 ], [ %68, %body10 ]
+	%28 = phi float [ 0.0, %body7 ], [ %40, %body10 ]
+	%29 = phi float [ 0.0, %body7 ], [ %49, %body10 ]
+	%30 = phi float [ 0.0, %body7 ], [ %58, %body10 ]
+	%31 = phi float [ 0.0, %body7 ], [ %67, %body10 ]
+	%32 = icmp slt i64 %27, 8
+	br i1 %32, label %body10, label %exit11
 
 body10:
-	%30 = add i64 %9, %27
-	%31 = getelementptr inbounds float, float addrspace(1)* %q, i64 %30
-	%32 = load float, float addrspace(1)* %31, align 4
-	%33 = add i64 %26, %27
-	%34 = getelementptr inbounds float, float addrspace(1)* %k, i64 %33
+	%33 = add i64 %9, %27
+	%34 = getelementptr inbounds float, float addrspace(1)* %q, i64 %33
 	%35 = load float, float addrspace(1)* %34, align 4
-	%36 = fmul float %32, %35
-	%37 = fadd float %28, %36
-	%38 = add i64 %27, 1
+	%36 = add i64 %26, %27
+	%37 = getelementptr inbounds float, float addrspace(1)* %k, i64 %36
+	%38 = load float, float addrspace(1)* %37, align 4
+	%39 = fmul float %35, %38
+	%40 = fadd float %28, %39
+	%41 = add i64 %27, 1
+	%42 = add i64 %9, %41
+	%43 = getelementptr inbounds float, float addrspace(1)* %q, i64 %42
+	%44 = load float, float addrspace(1)* %43, align 4
+	%45 = add i64 %26, %41
+	%46 = getelementptr inbounds float, float addrspace(1)* %k, i64 %45
+	%47 = load float, float addrspace(1)* %46, align 4
+	%48 = fmul float %44, %47
+	%49 = fadd float %29, %48
+	%50 = add i64 %27, 2
+	%51 = add i64 %9, %50
+	%52 = getelementptr inbounds float, float addrspace(1)* %q, i64 %51
+	%53 = load float, float addrspace(1)* %52, align 4
+	%54 = add i64 %26, %50
+	%55 = getelementptr inbounds float, float addrspace(1)* %k, i64 %54
+	%56 = load float, float addrspace(1)* %55, align 4
+	%57 = fmul float %53, %56
+	%58 = fadd float %30, %57
+	%59 = add i64 %27, 3
+	%60 = add i64 %9, %59
+	%61 = getelementptr inbounds float, float addrspace(1)* %q, i64 %60
+	%62 = load float, float addrspace(1)* %61, align 4
+	%63 = add i64 %26, %59
+	%64 = getelementptr inbounds float, float addrspace(1)* %k, i64 %63
+	%65 = load float, float addrspace(1)* %64, align 4
+	%66 = fmul float %62, %65
+	%67 = fadd float %31, %66
+	%68 = add i64 %27, 4
 	br label %loop9
 
 exit11:
-	%39 = fmul float %28, 0x3FD6A09E60000000
-	%40 = fcmp ogt float %23, %39
-	%41 = select i1 %40, float %23, float %39
-	%42 = add i64 %22, 1
+	%69 = fadd float %28, %29
+	%70 = fadd float %30, %31
+	%71 = fadd float %69, %70
+	%72 = fmul float %71, 0x3FD6A09E60000000
+	%73 = fcmp ogt float %23, %72
+	%74 = select i1 %73, float %23, float %72
+	%75 = add i64 %22, 1
 	br label %loop6
 
 loop12:
-	%43 = phi i64 [ 0, %exit8 ], [ %106, %exit20 ]
-	%44 = phi float [ 0.0, %exit8 ], [ %105, %exit20 ]
-	%45 = icmp slt i64 %43, %16
-	br i1 %45, label %body13, label %exit14
+	%76 = phi i64 [ 0, %exit8 ], [ %172, %exit20 ]
+	%77 = phi float [ 0.0, %exit8 ], [ %171, %exit20 ]
+	%78 = icmp slt i64 %76, %16
+	br i1 %78, label %body13, label %exit14
 
 body13:
-	%46 = mul i64 %43, 8
-	%47 = add i64 %11, %46
+	%79 = mul i64 %76, 8
+	%80 = add i64 %11, %79
 	br label %loop15
 
 exit14:
-	%48 = icmp eq i64 %16, 0
-	%49 = fdiv float 1.0, %44
+	%81 = icmp eq i64 %16, 0
+	%82 = fdiv float 1.0, %77
 	br label %loop21
 
 loop15:
-	%50 = phi i64 [ 0, %body13 ], [ %61, %body16 ]
-	%51 = phi float [ 0.0, %body13 ], [ %60, %body16 ]
-	%52 = icmp slt i64 %50, 8
-	br i1 %52, label %body16, label %exit17
+	%83 = phi i64 [ 0, %body13 ], [ %124, %body16 ]
+	%84 = phi float [ 0.0, %body13 ], [ %96, %body16 ]
+	%85 = phi float [ 0.0, %body13 ], [ %105, %body16 ]
+	%86 = phi float [ 0.0, %body13 ], [ %114, %body16 ]
+	%87 = phi float [ 0.0, %body13 ], [ %123, %body16 ]
+	%88 = icmp slt i64 %83, 8
+	br i1 %88, label %body16, label %exit17
 
 body16:
-	%53 = add i64 %9, %50
-	%54 = getelementptr inbounds float, float addrspace(1)* %q, i64 %53
-	%55 = load float, float addrspace(1)* %54, align 4
-	%56 = add i64 %47, %50
-	%57 = getelementptr inbounds float, float addrspace(1)* %k, i64 %56
-	%58 = load float, float addrspace(1)* %57, align 4
-	%59 = fmul float %55, %58
-	%60 = fadd float %51, %59
-	%61 = add i64 %50, 1
+	%89 = add i64 %9, %83
+	%90 = getelementptr inbounds float, float addrspace(1)* %q, i64 %89
+	%91 = load float, float addrspace(1)* %90, align 4
+	%92 = add i64 %80, %83
+	%93 = getelementptr inbounds float, float addrspace(1)* %k, i64 %92
+	%94 = load float, float addrspace(1)* %93, align 4
+	%95 = fmul float %91, %94
+	%96 = fadd float %84, %95
+	%97 = add i64 %83, 1
+	%98 = add i64 %9, %97
+	%99 = getelementptr inbounds float, float addrspace(1)* %q, i64 %98
+	%100 = load float, float addrspace(1)* %99, align 4
+	%101 = add i64 %80, %97
+	%102 = getelementptr inbounds float, float addrspace(1)* %k, i64 %101
+	%103 = load float, float addrspace(1)* %102, align 4
+	%104 = fmul float %100, %103
+	%105 = fadd float %85, %104
+	%106 = add i64 %83, 2
+	%107 = add i64 %9, %106
+	%108 = getelementptr inbounds float, float addrspace(1)* %q, i64 %107
+	%109 = load float, float addrspace(1)* %108, align 4
+	%110 = add i64 %80, %106
+	%111 = getelementptr inbounds float, float addrspace(1)* %k, i64 %110
+	%112 = load float, float addrspace(1)* %111, align 4
+	%113 = fmul float %109, %112
+	%114 = fadd float %86, %113
+	%115 = add i64 %83, 3
+	%116 = add i64 %9, %115
+	%117 = getelementptr inbounds float, float addrspace(1)* %q, i64 %116
+	%118 = load float, float addrspace(1)* %117, align 4
+	%119 = add i64 %80, %115
+	%120 = getelementptr inbounds float, float addrspace(1)* %k, i64 %119
+	%121 = load float, float addrspace(1)* %120, align 4
+	%122 = fmul float %118, %121
+	%123 = fadd float %87, %122
+	%124 = add i64 %83, 4
 	br label %loop15
 
 exit17:
-	%62 = fmul float %51, 0x3FD6A09E60000000
-	%63 = fsub float %62, %23
-	%64 = fcmp ogt float %63, 0xC055D33340000000
-	%65 = select i1 %64, float %63, float 0xC055D33340000000
-	%66 = fcmp olt float %65, 0x40562CCCC0000000
-	%67 = select i1 %66, float %65, float 0x40562CCCC0000000
-	%68 = fmul float %67, 0x3FF7154760000000
-	%69 = fadd float %68, 0.5
-	%70 = call float @llvm.floor.f32(float %69)
-	%71 = fmul float %70, 0x3FE62E4000000000
-	%72 = fsub float %67, %71
-	%73 = fmul float %70, 0x3EB7F7D1C0000000
-	%74 = fsub float %72, %73
-	%75 = fmul float 0x3F56C16C20000000, %74
-	%76 = fadd float %75, 0x3F81111120000000
-	%77 = fmul float %76, %74
-	%78 = fadd float %77, 0x3FA5555560000000
-	%79 = fmul float %78, %74
-	%80 = fadd float %79, 0x3FC5555560000000
-	%81 = fmul float %80, %74
-	%82 = fadd float %81, 0.5
-	%83 = fmul float %82, %74
-	%84 = fadd float %83, 1.0
-	%85 = fmul float %84, %74
-	%86 = fadd float %85, 1.0
-	%87 = fptosi float %70 to i32
-	%88 = add i32 %87, 127
-	%89 = shl i32 %88, 23
-	%90 = bitcast i32 %89 to float
-	%91 = fmul float %86, %90
-	%92 = mul i64 %43, 8
-	%93 = add i64 %11, %92
+	%125 = fadd float %84, %85
+	%126 = fadd float %86, %87
+	%127 = fadd float %125, %126
+	%128 = fmul float %127, 0x3FD6A09E60000000
+	%129 = fsub float %128, %23
+	%130 = fcmp ogt float %129, 0xC055D33340000000
+	%131 = select i1 %130, float %129, float 0xC055D33340000000
+	%132 = fcmp olt float %131, 0x40562CCCC0000000
+	%133 = select i1 %132, float %131, float 0x40562CCCC0000000
+	%134 = fmul float %133, 0x3FF7154760000000
+	%135 = fadd float %134, 0.5
+	%136 = call float @llvm.floor.f32(float %135)
+	%137 = fmul float %136, 0x3FE62E4000000000
+	%138 = fsub float %133, %137
+	%139 = fmul float %136, 0x3EB7F7D1C0000000
+	%140 = fsub float %138, %139
+	%141 = fmul float 0x3F56C16C20000000, %140
+	%142 = fadd float %141, 0x3F81111120000000
+	%143 = fmul float %142, %140
+	%144 = fadd float %143, 0x3FA5555560000000
+	%145 = fmul float %144, %140
+	%146 = fadd float %145, 0x3FC5555560000000
+	%147 = fmul float %146, %140
+	%148 = fadd float %147, 0.5
+	%149 = fmul float %148, %140
+	%150 = fadd float %149, 1.0
+	%151 = fmul float %150, %140
+	%152 = fadd float %151, 1.0
+	%153 = fptosi float %136 to i32
+	%154 = add i32 %153, 127
+	%155 = shl i32 %154, 23
+	%156 = bitcast i32 %155 to float
+	%157 = fmul float %152, %156
+	%158 = mul i64 %76, 8
+	%159 = add i64 %11, %158
 	br label %loop18
 
 loop18:
-	%94 = phi i64 [ 0, %exit17 ], [ %104, %body19 ]
-	%95 = icmp slt i64 %94, 8
-	br i1 %95, label %body19, label %exit20
+	%160 = phi i64 [ 0, %exit17 ], [ %170, %body19 ]
+	%161 = icmp slt i64 %160, 8
+	br i1 %161, label %body19, label %exit20
 
 body19:
-	%96 = add i64 %10, %94
-	%97 = add i64 %93, %94
-	%98 = getelementptr inbounds float, float addrspace(1)* %v, i64 %97
-	%99 = load float, float addrspace(1)* %98, align 4
-	%100 = fmul float %91, %99
-	%101 = getelementptr inbounds float, float addrspace(1)* %o, i64 %96
-	%102 = load float, float addrspace(1)* %101, align 4
-	%103 = fadd float %102, %100
-	store float %103, float addrspace(1)* %101, align 4
-	%104 = add i64 %94, 1
+	%162 = add i64 %10, %160
+	%163 = add i64 %159, %160
+	%164 = getelementptr inbounds float, float addrspace(1)* %v, i64 %163
+	%165 = load float, float addrspace(1)* %164, align 4
+	%166 = fmul float %157, %165
+	%167 = getelementptr inbounds float, float addrspace(1)* %o, i64 %162
+	%168 = load float, float addrspace(1)* %167, align 4
+	%169 = fadd float %168, %166
+	store float %169, float addrspace(1)* %167, align 4
+	%170 = add i64 %160, 1
 	br label %loop18
 
 exit20:
-	%105 = fadd float %44, %91
-	%106 = add i64 %43, 1
+	%171 = fadd float %77, %157
+	%172 = add i64 %76, 1
 	br label %loop12
 
 loop21:
-	%107 = phi i64 [ 0, %exit14 ], [ %115, %body22 ]
-	%108 = icmp slt i64 %107, 8
-	br i1 %108, label %body22, label %exit23
+	%173 = phi i64 [ 0, %exit14 ], [ %181, %body22 ]
+	%174 = icmp slt i64 %173, 8
+	br i1 %174, label %body22, label %exit23
 
 body22:
-	%109 = add i64 %10, %107
-	%110 = add i64 %10, %107
-	%111 = getelementptr inbounds float, float addrspace(1)* %o, i64 %110
-	%112 = load float, float addrspace(1)* %111, align 4
-	%113 = fmul float %112, %49
-	%114 = getelementptr inbounds float, float addrspace(1)* %o, i64 %109
-	store float %113, float addrspace(1)* %114, align 4
-	%115 = add i64 %107, 1
+	%175 = add i64 %10, %173
+	%176 = add i64 %10, %173
+	%177 = getelementptr inbounds float, float addrspace(1)* %o, i64 %176
+	%178 = load float, float addrspace(1)* %177, align 4
+	%179 = fmul float %178, %82
+	%180 = getelementptr inbounds float, float addrspace(1)* %o, i64 %175
+	store float %179, float addrspace(1)* %180, align 4
+	%181 = add i64 %173, 1
 	br label %loop21
 
 exit23:
-	%116 = bitcast float %44 to i32
-	%117 = lshr i32 %116, 23
-	%118 = sub i32 %117, 127
-	%119 = and i32 %116, u0x7FFFFF
-	%120 = or i32 %119, 1065353216
-	%121 = bitcast i32 %120 to float
-	%122 = fcmp ogt float %121, 0x3FF6A09E60000000
-	%123 = fmul float %121, 0.5
-	%124 = select i1 %122, float %123, float %121
-	%125 = add i32 %118, 1
-	%126 = select i1 %122, i32 %125, i32 %118
-	%127 = fsub float %124, 1.0
-	%128 = fadd float %124, 1.0
-	%129 = fdiv float %127, %128
-	%130 = fmul float %129, %129
-	%131 = fmul float 0x3FB745D180000000, %130
-	%132 = fadd float %131, 0x3FBC71C720000000
-	%133 = fmul float %132, %130
-	%134 = fadd float %133, 0x3FC24924A0000000
-	%135 = fmul float %134, %130
-	%136 = fadd float %135, 0x3FC99999A0000000
-	%137 = fmul float %136, %130
-	%138 = fadd float %137, 0x3FD5555560000000
-	%139 = fmul float %138, %130
-	%140 = fadd float %139, 1.0
-	%141 = fmul float 2.0, %129
-	%142 = fmul float %141, %140
-	%143 = sitofp i32 %126 to float
-	%144 = fmul float %143, 0x3FE62E4300000000
-	%145 = fadd float %144, %142
-	%146 = fadd float %23, %145
-	%147 = select i1 %48, float 0xFFF0000000000000, float %146
-	br i1 %48, label %then24, label %join25
+	%182 = bitcast float %77 to i32
+	%183 = lshr i32 %182, 23
+	%184 = sub i32 %183, 127
+	%185 = and i32 %182, u0x7FFFFF
+	%186 = or i32 %185, 1065353216
+	%187 = bitcast i32 %186 to float
+	%188 = fcmp ogt float %187, 0x3FF6A09E60000000
+	%189 = fmul float %187, 0.5
+	%190 = select i1 %188, float %189, float %187
+	%191 = add i32 %184, 1
+	%192 = select i1 %188, i32 %191, i32 %184
+	%193 = fsub float %190, 1.0
+	%194 = fadd float %190, 1.0
+	%195 = fdiv float %193, %194
+	%196 = fmul float %195, %195
+	%197 = fmul float 0x3FB745D180000000, %196
+	%198 = fadd float %197, 0x3FBC71C720000000
+	%199 = fmul float %198, %196
+	%200 = fadd float %199, 0x3FC24924A0000000
+	%201 = fmul float %200, %196
+	%202 = fadd float %201, 0x3FC99999A0000000
+	%203 = fmul float %202, %196
+	%204 = fadd float %203, 0x3FD5555560000000
+	%205 = fmul float %204, %196
+	%206 = fadd float %205, 1.0
+	%207 = fmul float 2.0, %195
+	%208 = fmul float %207, %206
+	%209 = sitofp i32 %192 to float
+	%210 = fmul float %209, 0x3FE62E4300000000
+	%211 = fadd float %210, %208
+	%212 = fadd float %23, %211
+	%213 = select i1 %81, float 0xFFF0000000000000, float %212
+	br i1 %81, label %then24, label %join25
 
 then24:
 	br label %loop26
 
 join25:
-	%148 = getelementptr inbounds float, float addrspace(1)* %lse, i64 %5
-	store float %147, float addrspace(1)* %148, align 4
+	%214 = getelementptr inbounds float, float addrspace(1)* %lse, i64 %5
+	store float %213, float addrspace(1)* %214, align 4
 	br label %join2
 
 loop26:
-	%149 = phi i64 [ 0, %then24 ], [ %153, %body27 ]
-	%150 = icmp slt i64 %149, 8
-	br i1 %150, label %body27, label %exit28
+	%215 = phi i64 [ 0, %then24 ], [ %219, %body27 ]
+	%216 = icmp slt i64 %215, 8
+	br i1 %216, label %body27, label %exit28
 
 body27:
-	%151 = add i64 %10, %149
-	%152 = getelementptr inbounds float, float addrspace(1)* %o, i64 %151
-	store float 0.0, float addrspace(1)* %152, align 4
-	%153 = add i64 %149, 1
+	%217 = add i64 %10, %215
+	%218 = getelementptr inbounds float, float addrspace(1)* %o, i64 %217
+	store float 0.0, float addrspace(1)* %218, align 4
+	%219 = add i64 %215, 1
 	br label %loop26
 
 exit28:

@@ -1993,12 +1993,12 @@ exit3:
 
 declare float @llvm.floor.f32(float %0)
 
-define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture %q, float* nocapture %k, float* nocapture %v, float* nocapture %o, float* nocapture %lse) nounwind "target-cpu"="x86-64-v3" {
+define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* nocapture noalias %k, float* nocapture noalias %v, float* nocapture noalias %o, float* nocapture noalias %lse) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %144, %join26 ]
+	%0 = phi i64 [ 0, %entry ], [ %210, %join26 ]
 	%1 = icmp slt i64 %0, 8
 	br i1 %1, label %body2, label %exit3
 
@@ -2034,8 +2034,8 @@ exit6:
 	br label %loop7
 
 loop7:
-	%17 = phi i64 [ 0, %exit6 ], [ %37, %exit12 ]
-	%18 = phi float [ 0xC7EC363CC0000000, %exit6 ], [ %36, %exit12 ]
+	%17 = phi i64 [ 0, %exit6 ], [ %70, %exit12 ]
+	%18 = phi float [ 0xC7EC363CC0000000, %exit6 ], [ %69, %exit12 ]
 	%19 = icmp slt i64 %17, %11
 	br i1 %19, label %body8, label %exit9
 
@@ -2048,192 +2048,258 @@ exit9:
 	br label %loop13
 
 loop10:
-	%22 = phi i64 [ 0, %body8 ], [ %33, %body11 ]
-	%23 = phi float [ 0.0, %body8 ], [ %32, %body11 ]
-	%24 = icmp slt i64 %22, 8
-	br i1 %24, label %body11, label %exit12
+	%22 = phi i64 [ 0, %body8 ], [ %63, %body11 ]
+	%23 = phi float [ 0.0, %body8 ], [ %35, %body11 ]
+	%24 = phi float [ 0.0, %body8 ], [ %44, %body11 ]
+	%25 = phi float [ 0.0, %body8 ], [ %53, %body11 ]
+	%26 = phi float [ 0.0, %body8 ], [ %62, %body11 ]
+	%27 = icmp slt i64 %22, 8
+	br i1 %27, label %body11, label %exit12
 
 body11:
-	%25 = add i64 %4, %22
-	%26 = getelementptr inbounds float, float* %q, i64 %25
-	%27 = load float, float* %26, align 4
-	%28 = add i64 %21, %22
-	%29 = getelementptr inbounds float, float* %k, i64 %28
+	%28 = add i64 %4, %22
+	%29 = getelementptr inbounds float, float* %q, i64 %28
 	%30 = load float, float* %29, align 4
-	%31 = fmul float %27, %30
-	%32 = fadd float %23, %31
-	%33 = add i64 %22, 1
+	%31 = add i64 %21, %22
+	%32 = getelementptr inbounds float, float* %k, i64 %31
+	%33 = load float, float* %32, align 4
+	%34 = fmul float %30, %33
+	%35 = fadd float %23, %34
+	%36 = add i64 %22, 1
+	%37 = add i64 %4, %36
+	%38 = getelementptr inbounds float, float* %q, i64 %37
+	%39 = load float, float* %38, align 4
+	%40 = add i64 %21, %36
+	%41 = getelementptr inbounds float, float* %k, i64 %40
+	%42 = load float, float* %41, align 4
+	%43 = fmul float %39, %42
+	%44 = fadd float %24, %43
+	%45 = add i64 %22, 2
+	%46 = add i64 %4, %45
+	%47 = getelementptr inbounds float, float* %q, i64 %46
+	%48 = load float, float* %47, align 4
+	%49 = add i64 %21, %45
+	%50 = getelementptr inbounds float, float* %k, i64 %49
+	%51 = load float, float* %50, align 4
+	%52 = fmul float %48, %51
+	%53 = fadd float %25, %52
+	%54 = add i64 %22, 3
+	%55 = add i64 %4, %54
+	%56 = getelementptr inbounds float, float* %q, i64 %55
+	%57 = load float, float* %56, align 4
+	%58 = add i64 %21, %54
+	%59 = getelementptr inbounds float, float* %k, i64 %58
+	%60 = load float, float* %59, align 4
+	%61 = fmul float %57, %60
+	%62 = fadd float %26, %61
+	%63 = add i64 %22, 4
 	br label %loop10
 
 exit12:
-	%34 = fmul float %23, 0x3FD6A09E60000000
-	%35 = fcmp ogt float %18, %34
-	%36 = select i1 %35, float %18, float %34
-	%37 = add i64 %17, 1
+	%64 = fadd float %23, %24
+	%65 = fadd float %25, %26
+	%66 = fadd float %64, %65
+	%67 = fmul float %66, 0x3FD6A09E60000000
+	%68 = fcmp ogt float %18, %67
+	%69 = select i1 %68, float %18, float %67
+	%70 = add i64 %17, 1
 	br label %loop7
 
 loop13:
-	%38 = phi i64 [ 0, %exit9 ], [ %101, %exit21 ]
-	%39 = phi float [ 0.0, %exit9 ], [ %100, %exit21 ]
-	%40 = icmp slt i64 %38, %11
-	br i1 %40, label %body14, label %exit15
+	%71 = phi i64 [ 0, %exit9 ], [ %167, %exit21 ]
+	%72 = phi float [ 0.0, %exit9 ], [ %166, %exit21 ]
+	%73 = icmp slt i64 %71, %11
+	br i1 %73, label %body14, label %exit15
 
 body14:
-	%41 = mul i64 %38, 8
-	%42 = add i64 %6, %41
+	%74 = mul i64 %71, 8
+	%75 = add i64 %6, %74
 	br label %loop16
 
 exit15:
-	%43 = icmp eq i64 %11, 0
-	%44 = fdiv float 1.0, %39
+	%76 = icmp eq i64 %11, 0
+	%77 = fdiv float 1.0, %72
 	br label %loop22
 
 loop16:
-	%45 = phi i64 [ 0, %body14 ], [ %56, %body17 ]
-	%46 = phi float [ 0.0, %body14 ], [ %55, %body17 ]
-	%47 = icmp slt i64 %45, 8
-	br i1 %47, label %body17, label %exit18
+	%78 = phi i64 [ 0, %body14 ], [ %119, %body17 ]
+	%79 = phi float [ 0.0, %body14 ], [ %91, %body17 ]
+	%80 = phi float [ 0.0, %body14 ], [ %100, %body17 ]
+	%81 = phi float [ 0.0, %body14 ], [ %109, %body17 ]
+	%82 = phi float [ 0.0, %body14 ], [ %118, %body17 ]
+	%83 = icmp slt i64 %78, 8
+	br i1 %83, label %body17, label %exit18
 
 body17:
-	%48 = add i64 %4, %45
-	%49 = getelementptr inbounds float, float* %q, i64 %48
-	%50 = load float, float* %49, align 4
-	%51 = add i64 %42, %45
-	%52 = getelementptr inbounds float, float* %k, i64 %51
-	%53 = load float, float* %52, align 4
-	%54 = fmul float %50, %53
-	%55 = fadd float %46, %54
-	%56 = add i64 %45, 1
+	%84 = add i64 %4, %78
+	%85 = getelementptr inbounds float, float* %q, i64 %84
+	%86 = load float, float* %85, align 4
+	%87 = add i64 %75, %78
+	%88 = getelementptr inbounds float, float* %k, i64 %87
+	%89 = load float, float* %88, align 4
+	%90 = fmul float %86, %89
+	%91 = fadd float %79, %90
+	%92 = add i64 %78, 1
+	%93 = add i64 %4, %92
+	%94 = getelementptr inbounds float, float* %q, i64 %93
+	%95 = load float, float* %94, align 4
+	%96 = add i64 %75, %92
+	%97 = getelementptr inbounds float, float* %k, i64 %96
+	%98 = load float, float* %97, align 4
+	%99 = fmul float %95, %98
+	%100 = fadd float %80, %99
+	%101 = add i64 %78, 2
+	%102 = add i64 %4, %101
+	%103 = getelementptr inbounds float, float* %q, i64 %102
+	%104 = load float, float* %103, align 4
+	%105 = add i64 %75, %101
+	%106 = getelementptr inbounds float, float* %k, i64 %105
+	%107 = load float, float* %106, align 4
+	%108 = fmul float %104, %107
+	%109 = fadd float %81, %108
+	%110 = add i64 %78, 3
+	%111 = add i64 %4, %110
+	%112 = getelementptr inbounds float, float* %q, i64 %111
+	%113 = load float, float* %112, align 4
+	%114 = add i64 %75, %110
+	%115 = getelementptr inbounds float, float* %k, i64 %114
+	%116 = load float, float* %115, align 4
+	%117 = fmul float %113, %116
+	%118 = fadd float %82, %117
+	%119 = add i64 %78, 4
 	br label %loop16
 
 exit18:
-	%57 = fmul float %46, 0x3FD6A09E60000000
-	%58 = fsub float %57, %18
-	%59 = fcmp ogt float %58, 0xC055D33340000000
-	%60 = select i1 %59, float %58, float 0xC055D33340000000
-	%61 = fcmp olt float %60, 0x40562CCCC0000000
-	%62 = select i1 %61, float %60, float 0x40562CCCC0000000
-	%63 = fmul float %62, 0x3FF7154760000000
-	%64 = fadd float %63, 0.5
-	%65 = call float @llvm.floor.f32(float %64)
-	%66 = fmul float %65, 0x3FE62E4000000000
-	%67 = fsub float %62, %66
-	%68 = fmul float %65, 0x3EB7F7D1C0000000
-	%69 = fsub float %67, %68
-	%70 = fmul float 0x3F56C16C20000000, %69
-	%71 = fadd float %70, 0x3F81111120000000
-	%72 = fmul float %71, %69
-	%73 = fadd float %72, 0x3FA5555560000000
-	%74 = fmul float %73, %69
-	%75 = fadd float %74, 0x3FC5555560000000
-	%76 = fmul float %75, %69
-	%77 = fadd float %76, 0.5
-	%78 = fmul float %77, %69
-	%79 = fadd float %78, 1.0
-	%80 = fmul float %79, %69
-	%81 = fadd float %80, 1.0
-	%82 = fptosi float %65 to i32
-	%83 = add i32 %82, 127
-	%84 = shl i32 %83, 23
-	%85 = bitcast i32 %84 to float
-	%86 = fmul float %81, %85
-	%87 = mul i64 %38, 8
-	%88 = add i64 %6, %87
+	%120 = fadd float %79, %80
+	%121 = fadd float %81, %82
+	%122 = fadd float %120, %121
+	%123 = fmul float %122, 0x3FD6A09E60000000
+	%124 = fsub float %123, %18
+	%125 = fcmp ogt float %124, 0xC055D33340000000
+	%126 = select i1 %125, float %124, float 0xC055D33340000000
+	%127 = fcmp olt float %126, 0x40562CCCC0000000
+	%128 = select i1 %127, float %126, float 0x40562CCCC0000000
+	%129 = fmul float %128, 0x3FF7154760000000
+	%130 = fadd float %129, 0.5
+	%131 = call float @llvm.floor.f32(float %130)
+	%132 = fmul float %131, 0x3FE62E4000000000
+	%133 = fsub float %128, %132
+	%134 = fmul float %131, 0x3EB7F7D1C0000000
+	%135 = fsub float %133, %134
+	%136 = fmul float 0x3F56C16C20000000, %135
+	%137 = fadd float %136, 0x3F81111120000000
+	%138 = fmul float %137, %135
+	%139 = fadd float %138, 0x3FA5555560000000
+	%140 = fmul float %139, %135
+	%141 = fadd float %140, 0x3FC5555560000000
+	%142 = fmul float %141, %135
+	%143 = fadd float %142, 0.5
+	%144 = fmul float %143, %135
+	%145 = fadd float %144, 1.0
+	%146 = fmul float %145, %135
+	%147 = fadd float %146, 1.0
+	%148 = fptosi float %131 to i32
+	%149 = add i32 %148, 127
+	%150 = shl i32 %149, 23
+	%151 = bitcast i32 %150 to float
+	%152 = fmul float %147, %151
+	%153 = mul i64 %71, 8
+	%154 = add i64 %6, %153
 	br label %loop19
 
 loop19:
-	%89 = phi i64 [ 0, %exit18 ], [ %99, %body20 ]
-	%90 = icmp slt i64 %89, 8
-	br i1 %90, label %body20, label %exit21
+	%155 = phi i64 [ 0, %exit18 ], [ %165, %body20 ]
+	%156 = icmp slt i64 %155, 8
+	br i1 %156, label %body20, label %exit21
 
 body20:
-	%91 = add i64 %5, %89
-	%92 = add i64 %88, %89
-	%93 = getelementptr inbounds float, float* %v, i64 %92
-	%94 = load float, float* %93, align 4
-	%95 = fmul float %86, %94
-	%96 = getelementptr inbounds float, float* %o, i64 %91
-	%97 = load float, float* %96, align 4
-	%98 = fadd float %97, %95
-	store float %98, float* %96, align 4
-	%99 = add i64 %89, 1
+	%157 = add i64 %5, %155
+	%158 = add i64 %154, %155
+	%159 = getelementptr inbounds float, float* %v, i64 %158
+	%160 = load float, float* %159, align 4
+	%161 = fmul float %152, %160
+	%162 = getelementptr inbounds float, float* %o, i64 %157
+	%163 = load float, float* %162, align 4
+	%164 = fadd float %163, %161
+	store float %164, float* %162, align 4
+	%165 = add i64 %155, 1
 	br label %loop19
 
 exit21:
-	%100 = fadd float %39, %86
-	%101 = add i64 %38, 1
+	%166 = fadd float %72, %152
+	%167 = add i64 %71, 1
 	br label %loop13
 
 loop22:
-	%102 = phi i64 [ 0, %exit15 ], [ %110, %body23 ]
-	%103 = icmp slt i64 %102, 8
-	br i1 %103, label %body23, label %exit24
+	%168 = phi i64 [ 0, %exit15 ], [ %176, %body23 ]
+	%169 = icmp slt i64 %168, 8
+	br i1 %169, label %body23, label %exit24
 
 body23:
-	%104 = add i64 %5, %102
-	%105 = add i64 %5, %102
-	%106 = getelementptr inbounds float, float* %o, i64 %105
-	%107 = load float, float* %106, align 4
-	%108 = fmul float %107, %44
-	%109 = getelementptr inbounds float, float* %o, i64 %104
-	store float %108, float* %109, align 4
-	%110 = add i64 %102, 1
+	%170 = add i64 %5, %168
+	%171 = add i64 %5, %168
+	%172 = getelementptr inbounds float, float* %o, i64 %171
+	%173 = load float, float* %172, align 4
+	%174 = fmul float %173, %77
+	%175 = getelementptr inbounds float, float* %o, i64 %170
+	store float %174, float* %175, align 4
+	%176 = add i64 %168, 1
 	br label %loop22
 
 exit24:
-	%111 = bitcast float %39 to i32
-	%112 = lshr i32 %111, 23
-	%113 = sub i32 %112, 127
-	%114 = and i32 %111, u0x7FFFFF
-	%115 = or i32 %114, 1065353216
-	%116 = bitcast i32 %115 to float
-	%117 = fcmp ogt float %116, 0x3FF6A09E60000000
-	%118 = fmul float %116, 0.5
-	%119 = select i1 %117, float %118, float %116
-	%120 = add i32 %113, 1
-	%121 = select i1 %117, i32 %120, i32 %113
-	%122 = fsub float %119, 1.0
-	%123 = fadd float %119, 1.0
-	%124 = fdiv float %122, %123
-	%125 = fmul float %124, %124
-	%126 = fmul float 0x3FB745D180000000, %125
-	%127 = fadd float %126, 0x3FBC71C720000000
-	%128 = fmul float %127, %125
-	%129 = fadd float %128, 0x3FC24924A0000000
-	%130 = fmul float %129, %125
-	%131 = fadd float %130, 0x3FC99999A0000000
-	%132 = fmul float %131, %125
-	%133 = fadd float %132, 0x3FD5555560000000
-	%134 = fmul float %133, %125
-	%135 = fadd float %134, 1.0
-	%136 = fmul float 2.0, %124
-	%137 = fmul float %136, %135
-	%138 = sitofp i32 %121 to float
-	%139 = fmul float %138, 0x3FE62E4300000000
-	%140 = fadd float %139, %137
-	%141 = fadd float %18, %140
-	%142 = select i1 %43, float 0xFFF0000000000000, float %141
-	br i1 %43, label %then25, label %join26
+	%177 = bitcast float %72 to i32
+	%178 = lshr i32 %177, 23
+	%179 = sub i32 %178, 127
+	%180 = and i32 %177, u0x7FFFFF
+	%181 = or i32 %180, 1065353216
+	%182 = bitcast i32 %181 to float
+	%183 = fcmp ogt float %182, 0x3FF6A09E60000000
+	%184 = fmul float %182, 0.5
+	%185 = select i1 %183, float %184, float %182
+	%186 = add i32 %179, 1
+	%187 = select i1 %183, i32 %186, i32 %179
+	%188 = fsub float %185, 1.0
+	%189 = fadd float %185, 1.0
+	%190 = fdiv float %188, %189
+	%191 = fmul float %190, %190
+	%192 = fmul float 0x3FB745D180000000, %191
+	%193 = fadd float %192, 0x3FBC71C720000000
+	%194 = fmul float %193, %191
+	%195 = fadd float %194, 0x3FC24924A0000000
+	%196 = fmul float %195, %191
+	%197 = fadd float %196, 0x3FC99999A0000000
+	%198 = fmul float %197, %191
+	%199 = fadd float %198, 0x3FD5555560000000
+	%200 = fmul float %199, %191
+	%201 = fadd float %200, 1.0
+	%202 = fmul float 2.0, %190
+	%203 = fmul float %202, %201
+	%204 = sitofp i32 %187 to float
+	%205 = fmul float %204, 0x3FE62E4300000000
+	%206 = fadd float %205, %203
+	%207 = fadd float %18, %206
+	%208 = select i1 %76, float 0xFFF0000000000000, float %207
+	br i1 %76, label %then25, label %join26
 
 then25:
 	br label %loop27
 
 join26:
-	%143 = getelementptr inbounds float, float* %lse, i64 %0
-	store float %142, float* %143, align 4
-	%144 = add i64 %0, 1
+	%209 = getelementptr inbounds float, float* %lse, i64 %0
+	store float %208, float* %209, align 4
+	%210 = add i64 %0, 1
 	br label %loop1
 
 loop27:
-	%145 = phi i64 [ 0, %then25 ], [ %149, %body28 ]
-	%146 = icmp slt i64 %145, 8
-	br i1 %146, label %body28, label %exit29
+	%211 = phi i64 [ 0, %then25 ], [ %215, %body28 ]
+	%212 = icmp slt i64 %211, 8
+	br i1 %212, label %body28, label %exit29
 
 body28:
-	%147 = add i64 %5, %145
-	%148 = getelementptr inbounds float, float* %o, i64 %147
-	store float 0.0, float* %148, align 4
-	%149 = add i64 %145, 1
+	%213 = add i64 %5, %211
+	%214 = getelementptr inbounds float, float* %o, i64 %213
+	store float 0.0, float* %214, align 4
+	%215 = add i64 %211, 1
 	br label %loop27
 
 exit29:

@@ -254,12 +254,14 @@ func TestPhantomAndTPBytesMatchCostModel(t *testing.T) {
 		t.Errorf("dense tp mlp: measured %.0f bytes, predicted %.0f; the difference is not the known redundant all-reduce (%.0f)", tpMeas, tpPred, redundant)
 	}
 	// Per layer: phantom sends 2·(p−1)·b·k per rank (all-gather forward,
-	// reduce-scatter backward), tp 2·(p−1)/p·b·n per layer pair each way:
-	// p·k/n. The prediction's tp per layer excludes the first layer's
-	// missing backward all-reduce: depth−1 all-reduces over depth layers.
+	// reduce-scatter backward), tp 2·(p−1)/p·b·n per layer pair each way,
+	// one all-reduce per layer in steady state: p·k/n. The tp side is
+	// taken per all-reduce (all are of b·n), so that the first layer's
+	// backward all-reduce, sent or not, does not enter the ratio.
 	closed := float64(f.Parts*f.K) / float64(n)
-	measRatio := phantomMeas / tpMeas
-	predRatio := (phantomPred / float64(depth)) / (tpPred / float64(depth-1))
+	perAllReduce := func(total float64) float64 { return total / math.Round(total/redundant) }
+	measRatio := (phantomMeas / float64(depth)) / perAllReduce(tpMeas)
+	predRatio := (phantomPred / float64(depth)) / perAllReduce(tpPred)
 	t.Logf("phantom/tp bytes per layer: measured %.4f, predicted %.4f, closed form p·k/n = %.4f", measRatio, predRatio, closed)
 	if relErr(measRatio, closed) > 0.05 || relErr(predRatio, closed) > 0.05 {
 		t.Errorf("phantom/tp ratio measured %.4f, predicted %.4f, closed form %.4f", measRatio, predRatio, closed)

@@ -10,7 +10,8 @@ package ir
 //	header     uvarint length, then that many bytes of JSON: the
 //	           scheduleHeader below (plan name, plan fingerprint, schedule
 //	           kind, pp, vpp, micro-batches, zero, split_backward, the mesh,
-//	           the stages and the groups)
+//	           the stages with their gradient bucket layout "Buckets", and
+//	           the groups)
 //	ranks      uvarint count; for each rank in order, uvarint action
 //	           count, then per action: byte kind, byte coll, then
 //	           varint (zig-zag) stage, mb, peer, group, bucket, dep, bytes
@@ -20,7 +21,10 @@ package ir
 // [CollKind]; version 1 fixes them. A reader rejects a file whose magic,
 // version or checksum is wrong, and (given the plan) one whose plan
 // fingerprint differs from the plan's: a schedule is only valid for the
-// exact plan it was compiled from.
+// exact plan it was compiled from. A file whose stages carry no "Buckets"
+// (written before the layout was part of the header) still reads and
+// simulates; the runtime refuses to train with it and asks for a
+// recompilation.
 
 import (
 	"bufio"

@@ -471,18 +471,23 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 	}
 	// Phantom against tp at the same width: per layer and micro-batch the
 	// phantom mlp all-gathers and reduce-scatters (p−1)·b·k ghosts per
-	// rank, tp all-reduces b·w per layer pair each way: ratio p·k/w
-	// (REFERENCE.md: p·k against n values).
+	// rank, tp all-reduces b·w once per layer (forward after each row
+	// layer, backward after each column layer but the first, whose input
+	// is the data): per layer, ratio p·k/w (REFERENCE.md: p·k against n
+	// values).
 	const w, k, depth, mlpM, b = 64, 8, 4, 4, 4
 	phantom := step(tinyPhantomMLP(2, k)(), "tp=2")
 	dense := step(tinyMLP(), "tp=2")
 	norm := int64(2 * 2 * 4)
 	wantPhantom := int64(depth*mlpM*2*(p-1)*b*k*4*p) + norm
-	wantDense := int64(depth/2*mlpM*2*(2*(p-1)/p*b*w)*4*p) + norm
+	denseAllReduces := depth/2 + depth/2 - 1
+	wantDense := int64(float64(denseAllReduces*mlpM)*(2*(p-1)/p*b*w)*4*p) + norm
 	if phantom != wantPhantom || dense != wantDense {
 		t.Errorf("phantom %d bytes (want %d), dense tp %d (want %d)", phantom, wantPhantom, dense, wantDense)
 	}
-	ratio := float64(phantom-norm) / float64(dense-norm)
+	perLayerPhantom := float64(phantom-norm) / float64(depth*mlpM)
+	perAllReduceDense := float64(dense-norm) / float64(denseAllReduces*mlpM)
+	ratio := perLayerPhantom / perAllReduceDense
 	if want := p * k / w; math.Abs(ratio-want) > 1e-12 {
 		t.Errorf("phantom/tp bytes ratio %.4f, closed form p·k/w = %.4f", ratio, want)
 	}

@@ -143,6 +143,20 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 		}
 		wn, bn := fmt.Sprintf("layers.%d.weight", l), fmt.Sprintf("layers.%d.bias", l)
 		W := st.w(wn)
+		if l == 0 && st.info.Embedding {
+			// The first layer's input is the data: it needs no gradient, so
+			// neither its product nor (column-parallel) its all-reduce.
+			in, out := w, w
+			switch r.mlpLayerKind(l) {
+			case colShard:
+				out = w / r.tp
+			case rowShard:
+				in = w / r.tp
+			}
+			r.wgrad(st, mb, func() { r.kern().LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, in, out) })
+			dy = nil
+			continue
+		}
 		switch r.mlpLayerKind(l) {
 		case colShard:
 			n := w / r.tp

@@ -49,6 +49,14 @@ func colTPGEMM(o *ir.Op) bool {
 	return splitBy(*o.Weight, ir.AxisTP) && !splitBy(o.Inputs[0], ir.AxisTP) && o.Kind != ir.OpPhantomMix && o.Kind != ir.OpCompress
 }
 
+// phantomSlice reports whether o is a phantom layer's op of a transformer
+// block (its compress or local GEMM), which reads its part's slice of a
+// tensor that the block holds whole.
+func phantomSlice(p *ir.Plan, o *ir.Op) bool {
+	return p.Model.Kind == ir.Transformer && p.Model.FFNKind.IsPhantom() &&
+		(o.Kind == ir.OpCompress || o.Kind == ir.OpLinear) && strings.Contains(o.Name, ".ph")
+}
+
 type collBuilder struct {
 	p     *ir.Plan
 	mesh  ir.Mesh
@@ -156,6 +164,13 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			}
 		case reduceBwd && !splitBy(out, tp):
 			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+		case phantomSlice(cb.p, o) && !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
+			// a phantom FFN reads its slice of the whole LayerNorm
+			// output: forward needs nothing, but each part's backward
+			// gives the gradient of its own slice only, and the whole
+			// residual stream needs all of it (the adjoint of slicing a
+			// replicated tensor is an all-gather)
+			cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
 		}
 	}
 }
@@ -236,9 +251,9 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			c := cb.add(list, ir.AllReduce, ir.AxisTP, o.Output.Bytes(), ir.Forward, o.Name, o.Layer, ir.Critical, "max,sum,target")
 			c.Steps = 3
 		}
-		if p.TP > 1 && p.Model.Kind == ir.MLPModel && p.Model.FFNKind.IsPhantom() {
-			// the parts' partial squared errors, one value per sample
-			cb.add(list, ir.AllReduce, ir.AxisTP, o.Output.Bytes(), ir.Forward, o.Name, o.Layer, ir.Critical, "sum of squared errors")
-		}
+		// A phantom mlp's loss needs no collective: each part's slice of
+		// the output is compared with the same slice of the target, so
+		// the gradient of the mean squared error is local, and the loss
+		// value is one scalar per part (reported, not trained on).
 	}
 }

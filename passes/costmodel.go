@@ -29,8 +29,11 @@ type costModel struct {
 	perNode int
 	place   [nAxes]placement // by axisIndex; p == 0 until computed
 	// rbdInter is the share of the ep all-to-all's inter-node volume that
-	// redundancy-bypassing dispatch still sends (pilot copies per copy,
-	// the closed form of [ExpectedRBDSaving]); 1 without rbd.
+	// redundancy-bypassing dispatch still sends: its expected inter-node
+	// bytes over those without rbd for one source, in the runtime's wire
+	// format (pilot copies with their masks, weights and probability
+	// gradients against copies with their row counts; 1 −
+	// [RBDSaving].BytesSaving); 1 without rbd.
 	rbdInter float64
 }
 
@@ -58,8 +61,9 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	}
 	cm := costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per, rbdInter: 1}
 	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != "capacity" {
-		if s := rbdClosedForm(mesh, per, p.Model.MoE.Experts, p.Model.MoE.TopK); s.CopiesInter > 0 {
-			cm.rbdInter = s.PilotsInter / s.CopiesInter
+		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})
+		if with, without := tc.rbdInterBytes(); without > 0 {
+			cm.rbdInter = math.Min(with/without, 1)
 		}
 	}
 	return cm

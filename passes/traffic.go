@@ -352,38 +352,51 @@ func (tc *trafficCounter) moeShape() (E, k, h, per, T int) {
 // plus a header of per row counts on each dispatch message (forward and
 // backward).
 //
-// With rbd, a token sends one pilot copy per node that holds some of its
-// experts, to the owner of the lowest of them (the pilot), led by the
-// count, ids and weights of its n experts there (1+2n elements); the pilot
-// forwards it (expert id and vector) to the node's other owners, which
-// return their outputs; the pilot returns one weighted sum; backward sends
-// the output gradient once to the pilot, forwards it, and the pilot returns
-// the summed input gradient and the n probability gradients: 4h+1+3n
-// elements per pilot copy, 4h+1 per forwarded copy. Under uniform routing,
-// with node ν holding m_ν of the E experts, a_p of them on members of ν
-// before p, the pilot of node ν is p with probability
-// [C(E−a_p, k) − C(E−a_p−per, k)]/C(E, k) and carries n experts with
-// E[n·1{pilot = p}] = per·C(E−1−a_p, k−1)/C(E, k) + (m_ν − a_p − per)·
-// [C(E−1−a_p, k−1) − C(E−1−a_p−per, k−1)]/C(E, k); p forwards to each later
-// owner q of ν per·[C(E−1−a_p, k−1) − C(E−1−a_p−per, k−1)]/C(E, k) copies
-// per token.
+// With rbd, in the wire format of runtime/exec (rbd.go), a token sends one
+// pilot copy per node that holds some of its experts, to the owner of the
+// lowest of them (the pilot). The copy leads with a bit mask of the node's
+// experts that the token chose (24 experts per float32 word: W =
+// ceil(m_ν/24) words for a node of m_ν > 1 experts, none for one); for n ≥
+// 2 experts it carries their n combine weights forward (the pilot sums the
+// node's weighted outputs) and the pilot returns the n router-probability
+// gradients backward; a copy for one expert is combined at its source, as
+// without rbd. Over a step a pilot copy costs 4h + W + 2n elements (4h + W
+// when n = 1). The pilot forwards the vector (expert id and vector, 4h+1
+// elements over the step) to the node's other owners. Under uniform
+// routing, with node ν holding m_ν of the E experts, a_p of them on members
+// of ν before p, the pilot of node ν is p with probability [C(E−a_p, k) −
+// C(E−a_p−per, k)]/C(E, k) and carries n experts with E[n·1{pilot = p}] =
+// per·C(E−1−a_p, k−1)/C(E, k) + (m_ν − a_p − per)·[C(E−1−a_p, k−1) −
+// C(E−1−a_p−per, k−1)]/C(E, k), and P[pilot = p, n = 1] = per·C(E−m_ν,
+// k−1)/C(E, k) (one of p's experts, the other k−1 off the node); p
+// forwards to each later owner q of ν per·[C(E−1−a_p, k−1) −
+// C(E−1−a_p−per, k−1)]/C(E, k) copies per token.
 func (tc *trafficCounter) expectedMoE(g []int) Traffic {
 	return tc.expectedMoEMode(g, tc.u.Plan.MoE.RBD)
 }
 
 func (tc *trafficCounter) expectedMoEMode(g []int, rbd bool) Traffic {
+	var t Traffic
+	for s := range g {
+		tc.expectedMoEFrom(g, s, rbd, &t)
+	}
+	return t
+}
+
+// expectedMoEFrom adds to t the expected bytes of member s's tokens in one
+// MoE layer's exchanges for one micro-batch (see [trafficCounter.expectedMoE]):
+// what s sends and what comes back to it, counted as one link, and with
+// rbd the pilots' forwarding of s's copies inside their nodes.
+func (tc *trafficCounter) expectedMoEFrom(g []int, s int, rbd bool, t *Traffic) {
 	E, k, h, per, T := tc.moeShape()
 	e := tc.elem
-	var t Traffic
 	P := len(g)
 	if !rbd {
 		copies := float64(T) * float64(k*per) / float64(E)
-		for s := 0; s < P; s++ {
-			for j := 0; j < P; j++ {
-				tc.link(g[s], g[j], (copies*4*float64(h)+2*float64(per))*e, &t)
-			}
+		for j := 0; j < P; j++ {
+			tc.link(g[s], g[j], (copies*4*float64(h)+2*float64(per))*e, t)
 		}
-		return t
+		return
 	}
 	// members of each node, in group order
 	nodeStart := make([]int, P) // first member of p's node
@@ -410,17 +423,47 @@ func (tc *trafficCounter) expectedMoEMode(g []int, rbd bool) Traffic {
 		own := float64(k) / float64(E) * combRatio(E-1, a, k-1)
 		later := float64(k) / float64(E) * (combRatio(E-1, a, k-1) - combRatio(E-1, a+per, k-1))
 		nAtPilot := float64(per)*own + float64(m-a-per)*later
-		perSource := float64(T) * (pilot*float64(4*h+1) + 3*nAtPilot) * e
-		for s := 0; s < P; s++ {
-			tc.link(g[s], g[p], perSource, &t) // source ↔ pilot, counted as one link
-		}
-		// forwarding inside the node: for every source, to each later owner
-		fwd := float64(T) * float64(per) * later * float64(4*h+1) * e * float64(P)
+		single := float64(per) * float64(k) / float64(E) * combRatio(E-1, m-1, k-1)
+		tc.link(g[s], g[p], float64(T)*(pilot*float64(4*h+maskWords(m))+2*nAtPilot-2*single)*e, t)
+		fwd := float64(T) * float64(per) * later * float64(4*h+1) * e
 		for q := p + 1; q < nodeEnd[p]; q++ {
-			tc.link(g[p], g[q], fwd, &t)
+			tc.link(g[p], g[q], fwd, t)
 		}
 	}
-	return t
+}
+
+// maskWords is the float32 words of a pilot copy's mask over a node's m
+// experts (24 bits each, exact as integers; none for one expert, which the
+// pilot knows).
+func maskWords(m int) int {
+	if m <= 1 {
+		return 0
+	}
+	return (m + 23) / 24
+}
+
+// pilotHeader is the elements a pilot copy for n experts carries over a
+// step besides its 4h vector elements: the mask, and n weights and n
+// probability gradients when n ≥ 2.
+func pilotHeader(words, n int) int {
+	if n < 2 {
+		return words
+	}
+	return words + 2*n
+}
+
+// nodeExpertCount returns, for each member of ep group g, the experts held
+// by the members of g on its node.
+func (tc *trafficCounter) nodeExpertCount(g []int, per int) []int {
+	byNode := map[int]int{}
+	for _, r := range g {
+		byNode[r/tc.perNode] += per
+	}
+	out := make([]int, len(g))
+	for j, r := range g {
+		out[j] = byNode[r/tc.perNode]
+	}
+	return out
 }
 
 // combRatio returns C(n−m, j)/C(n, j): the probability that a uniformly
@@ -440,10 +483,12 @@ func combRatio(n, m, j int) float64 {
 }
 
 // routedMoE counts the exchanges of the given routings exactly, replaying
-// the dispatch of the runtime (see expectedMoE for the message format).
+// the dispatch of runtime/exec (see expectedMoE for the message format):
+// with rbd, a token's experts in increasing order, grouped by the node of
+// their owners, one pilot copy per group to the owner of its lowest
+// expert, forwarded to the group's other owners.
 func (tc *trafficCounter) routedMoE(routes []Routing) Traffic {
-	E, _, h, per, _ := tc.moeShape()
-	_ = E
+	_, _, h, per, _ := tc.moeShape()
 	e := tc.elem
 	rbd := tc.u.Plan.MoE.RBD
 	var t Traffic
@@ -471,6 +516,7 @@ func (tc *trafficCounter) routedMoE(routes []Routing) Traffic {
 			}
 			continue
 		}
+		words := tc.nodeExpertCount(g, per)
 		node := func(j int) int { return g[j] / tc.perNode }
 		for _, ex := range r.Experts {
 			sorted := append([]int(nil), ex...)
@@ -484,7 +530,7 @@ func (tc *trafficCounter) routedMoE(routes []Routing) Traffic {
 						tc.link(g[pilot], g[q], float64(4*h+1)*e, &t)
 					}
 				}
-				tc.link(g[me], g[pilot], float64(4*h+1+3*n)*e, &t)
+				tc.link(g[me], g[pilot], float64(4*h+pilotHeader(maskWords(words[pilot]), n))*e, &t)
 			}
 		}
 	}
@@ -502,6 +548,12 @@ type RBDSaving struct {
 	// Saving is 1 − PilotsInter/CopiesInter: the fraction of inter-node
 	// payload rbd removes (headers aside).
 	Saving float64
+	// BytesSaving is the fraction of the source's inter-node bytes (one
+	// MoE layer, forward and backward) that rbd removes, in the runtime's
+	// wire format: headers included (the row counts of each message
+	// without rbd; the pilot copies' masks, weights and probability
+	// gradients with rbd).
+	BytesSaving float64
 }
 
 // ExpectedRBDSaving returns the closed form of rbd's inter-node saving for
@@ -513,7 +565,25 @@ func ExpectedRBDSaving(u *ir.Unit) RBDSaving {
 		return RBDSaving{Nodes: 1}
 	}
 	E, k, _, _, _ := tc.moeShape()
-	return rbdClosedForm(u.Mesh, tc.perNode, E, k)
+	s := rbdClosedForm(u.Mesh, tc.perNode, E, k)
+	if with, without := tc.rbdInterBytes(); without > 0 {
+		s.BytesSaving = 1 - with/without
+	}
+	return s
+}
+
+// rbdInterBytes returns the expected inter-node bytes of the first member
+// of the first ep group's tokens in one MoE layer and micro-batch, with and
+// without rbd (padding-free dispatch, uniform routing).
+func (tc *trafficCounter) rbdInterBytes() (with, without float64) {
+	g := tc.u.Mesh.Group(ir.AxisEP, 0)
+	if len(g) < 2 {
+		return 0, 0
+	}
+	var on, off Traffic
+	tc.expectedMoEFrom(g, 0, true, &on)
+	tc.expectedMoEFrom(g, 0, false, &off)
+	return on.InterNode, off.InterNode
 }
 
 // rbdClosedForm is [ExpectedRBDSaving] for the first member of the first ep

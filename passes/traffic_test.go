@@ -56,8 +56,11 @@ func TestPredictedBytesDataParallel(t *testing.T) {
 	}
 }
 
-// TestRoutedBytesByHand counts two tokens' exchanges by hand: tiny_moe
-// (h = 64, fp32) over ep = 4 ranks in 2 nodes of 2, 2 experts per rank.
+// TestRoutedBytesByHand counts three tokens' exchanges by hand: tiny_moe
+// (h = 64, fp32, 8 experts) over ep = 4 ranks in 2 nodes of 2, 2 experts
+// per rank, 4 per node; with rbd, in runtime/exec's wire format (a one-word
+// mask of the node's 4 experts, n weights forward and n probability
+// gradients backward for n ≥ 2 experts, nothing more for one).
 func TestRoutedBytesByHand(t *testing.T) {
 	prog, p := loadPlan(t, rbdFile, "rbd_tiny_moe_4nodes")
 	p.DP, p.EP, p.GlobalBatch = 4, 4, 8
@@ -70,8 +73,9 @@ func TestRoutedBytesByHand(t *testing.T) {
 		}
 		const h = 64
 		// rank 0 (node 0): token 0 to experts 2 and 3 (rank 1, node 0),
-		// token 1 to experts 4 and 6 (ranks 2 and 3, node 1)
-		routes := []passes.Routing{{Rank: 0, Experts: [][]int{{2, 3}, {4, 6}}}}
+		// token 1 to experts 4 and 6 (ranks 2 and 3, node 1), token 2 to
+		// experts 0 (its own) and 5 (rank 2, node 1)
+		routes := []passes.Routing{{Rank: 0, Experts: [][]int{{2, 3}, {4, 6}, {0, 5}}}}
 		got := passes.PredictedBytesRouted(u, routes).MoE
 		var want passes.Traffic
 		if !rbd {
@@ -79,13 +83,15 @@ func TestRoutedBytesByHand(t *testing.T) {
 			// plus a 2-element header (per = 2 row counts) on the forward
 			// and backward dispatch message to each of the three peers
 			want.IntraNode = (2*4*h + 2*2) * 4
-			want.InterNode = (2*4*h + 2*2*2) * 4
+			want.InterNode = (3*4*h + 2*2*2) * 4
 		} else {
-			// one pilot record per (token, node): 4h+1+3n elements
-			// between source and pilot; the pilot forwards 4h+1 per other
-			// owner of its node
-			want.IntraNode = (4*h+1+3*2)*4 + (4*h+1)*4
-			want.InterNode = (4*h + 1 + 3*2) * 4
+			// one pilot copy per (token, node) other than the source's
+			// own expert: 4h + 1 mask word + 2n elements for n = 2, 4h + 1
+			// for n = 1 (combined at the source); the pilot forwards 4h+1
+			// (id and vector) to each other owner of its node (token 1's
+			// expert 6 on rank 3)
+			want.IntraNode = (4*h+1+2*2)*4 + (4*h+1)*4
+			want.InterNode = (4*h+1+2*2)*4 + (4*h+1)*4
 		}
 		if got != want {
 			t.Errorf("rbd=%v: %+v, want %+v", rbd, got, want)

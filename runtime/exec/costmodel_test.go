@@ -18,8 +18,9 @@ import (
 // test compiles a plan with package passes, trains the same plan for real,
 // and compares the bytes the ranks sent (counted by package collective)
 // with the bytes the cost model predicts for the compiled unit
-// (passes.PredictedRuntimeBytes, which is passes.PredictedBytes with rbd's
-// pilot copies in the runtime's wire format).
+// (passes.PredictedBytes, or passes.PredictedBytesRouted with the routes
+// a run recorded; both count rbd's pilot copies in the runtime's wire
+// format).
 
 // compiled loads plan name of src (a plan file's text) with the overrides
 // sets, and compiles it. It returns the plan to train and its unit.
@@ -100,7 +101,7 @@ plan moe_nodes {
 // row counts): not more, and below only by those counts.
 //
 // The prediction uses the routing the rbd run observed (routes recorded
-// by the runtime, counted by passes.PredictedRuntimeBytes); the run
+// by the runtime, counted by passes.PredictedBytesRouted); the run
 // without rbd computes the same first step, so it routes the same way. The
 // expectation under uniform routing is checked too (within 5% of the
 // measured MoE inter-node bytes): at the first step the router's
@@ -141,11 +142,11 @@ func TestRBDBytesMatchCostModel(t *testing.T) {
 				}
 				b := tr.Bytes()
 				ep := r.ByKind["ep"]
-				routed := passes.PredictedRuntimeBytes(u, routes)
-				uniform := passes.PredictedRuntimeBytes(u, nil)
+				routed := passes.PredictedBytesRouted(u, routes)
+				uniform := passes.PredictedBytes(u)
 				if rbd {
-					old := passes.PredictedBytesRouted(u, routes)
-					t.Logf("rbd=true: passes.PredictedBytesRouted (pilot header 1+3n elements) predicts %.0f MoE inter-node bytes, %+.2f%% off the runtime's compact header (W+2n)", old.MoE.InterNode, 100*(old.MoE.InterNode/float64(ep.InterNode)-1))
+					s := passes.ExpectedRBDSaving(u)
+					t.Logf("rbd=true: planc explain's expected saving of inter-node MoE bytes (runtime wire format, uniform routing) %.1f%%", 100*s.BytesSaving)
 				}
 				res[i] = result{
 					epMeas:    Counters2{float64(ep.InterNode), float64(ep.IntraNode)},
@@ -202,7 +203,7 @@ func compiledFile(t *testing.T, path, name string, sets ...string) (*ir.Plan, *i
 func measuredVsPredicted(t *testing.T, p *ir.Plan, u *ir.Unit) (StepResult, passes.TrafficReport) {
 	t.Helper()
 	r, tr := oneStep(t, p, false)
-	pred := passes.PredictedRuntimeBytes(u, nil)
+	pred := passes.PredictedBytes(u)
 	got, want := float64(tr.Bytes().Total()), pred.Total.Total()
 	t.Logf("%s: measured %.0f bytes per step, predicted %.0f (%+.2f%%)", p.Name, got, want, 100*(want/got-1))
 	if e := relErr(want, got); e > 0.05 {
@@ -215,7 +216,7 @@ func measuredVsPredicted(t *testing.T, p *ir.Plan, u *ir.Unit) (StepResult, pass
 // the dense mlp with tp at the same width and device count
 // (examples/phantom_cpu.plan), and the transformer with phantom FFNs
 // against tiny_gpt with tp = 2: the measured bytes per step match the cost
-// model's prediction for the compiled unit (passes.PredictedRuntimeBytes)
+// model's prediction for the compiled unit (passes.PredictedBytes)
 // within 5%, and the ratio of the FFN traffic is REFERENCE.md's p·k
 // against n values per layer.
 //
@@ -226,7 +227,7 @@ func TestPhantomAndTPBytesMatchCostModel(t *testing.T) {
 	dp, du := compiledFile(t, "examples/phantom_cpu.plan", "phantom_tiny_mlp_dense_tp2")
 	pr, ppred := measuredVsPredicted(t, pp, pu)
 	dr, dtr := oneStep(t, dp, false)
-	dpred := passes.PredictedRuntimeBytes(du, nil)
+	dpred := passes.PredictedBytes(du)
 	f := pp.Model.FFNKind
 	n, depth := pp.Model.Width, pp.Model.Depth
 	b, mbs := dp.MicroBatch, dp.MicroBatches()
@@ -236,7 +237,7 @@ func TestPhantomAndTPBytesMatchCostModel(t *testing.T) {
 	tpPred := dpred.ByOp[ir.OpLinear].Total()
 	// Bytes of one all-reduce of b·n float32 over tp = 2, all ranks, per step.
 	oneAllReduce := float64(2 * n * b * 4 * mbs)
-	t.Logf("phantom mlp (width %d, %d parts, k %d, tp %d): ghost bytes per step measured %.0f, predicted %.0f (%+.2f%%); the cost model adds %.0f bytes of a per-sample squared-error all-reduce for the loss that the runtime does not send",
+	t.Logf("phantom mlp (width %d, %d parts, k %d, tp %d): ghost bytes per step measured %.0f, predicted %.0f (%+.2f%%); the cost model's loss collectives %.0f bytes (each part's squared-error gradient is local)",
 		n, f.Parts, f.K, pp.TP, phantomMeas, phantomPred, 100*(phantomPred/phantomMeas-1), ppred.ByOp[ir.OpLoss].Total())
 	t.Logf("dense mlp tp 2: all-reduce bytes per step measured %.0f (step %d), predicted %.0f (%+.2f%%)",
 		tpMeas, dtr.Bytes().Total(), tpPred, 100*(tpPred/tpMeas-1))
@@ -275,7 +276,7 @@ func TestPhantomAndTPBytesMatchCostModel(t *testing.T) {
 		u *ir.Unit
 	}{{gp, gu}, {tp, tu}} {
 		r, tr := oneStep(t, c.p, false)
-		pred := passes.PredictedRuntimeBytes(c.u, nil)
+		pred := passes.PredictedBytes(c.u)
 		got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
 		want := pred.Total.Total() - pred.ByAxis["norm"].Total() - notLayers(pred)
 		t.Logf("%s tp=%d: layer bytes per step measured %.0f, predicted %.0f (%+.2f%%); measured by kind%s",

@@ -43,7 +43,7 @@ func TestCapacityDispatchUnderEP(t *testing.T) {
 			out.losses = append(out.losses, r.Loss)
 			out.drops += r.Drops
 		}
-		out.pred = passes.PredictedRuntimeBytes(u, nil).ByAxis[ir.AxisEP].Total()
+		out.pred = passes.PredictedBytes(u).ByAxis[ir.AxisEP].Total()
 		return out
 	}
 	free := do("moe.dispatch=padding_free")

@@ -10,7 +10,7 @@ import (
 
 // TestRuntimeRBDExpectationIsTheMeanOverAllRoutings: the closed-form
 // expectation of rbd's exchanges in the runtime's compact format
-// (PredictedRuntimeBytes without routes) equals the exact count averaged
+// (PredictedBytes) equals the exact count (PredictedBytesRouted) averaged
 // over every k-subset of experts, each source routing one token to each
 // subset: tiny_moe with 8 and 32 experts over ep = 8 on 2, 4 and 8 nodes
 // (one expert per node is the case where every pilot copy carries one
@@ -47,8 +47,8 @@ func TestRuntimeRBDExpectationIsTheMeanOverAllRoutings(t *testing.T) {
 						routes = append(routes, passes.Routing{Rank: r, Experts: subsets})
 					}
 				}
-				exp := passes.PredictedRuntimeBytes(u, nil).MoE
-				all := passes.PredictedRuntimeBytes(u, routes).MoE
+				exp := passes.PredictedBytes(u).MoE
+				all := passes.PredictedBytesRouted(u, routes).MoE
 				scale := float64(T) / float64(len(subsets))
 				for _, lv := range []struct {
 					name      string
@@ -58,8 +58,7 @@ func TestRuntimeRBDExpectationIsTheMeanOverAllRoutings(t *testing.T) {
 						t.Errorf("%s-node: expectation %.6f, mean over all routings %.6f", lv.name, lv.exp, lv.mean)
 					}
 				}
-				old := passes.PredictedBytes(u).MoE
-				t.Logf("MoE bytes per step, uniform routing: inter-node %.0f, intra-node %.0f (PredictedBytes' older pilot format: %.0f, %.0f)", exp.InterNode, exp.IntraNode, old.InterNode, old.IntraNode)
+				t.Logf("MoE bytes per step, uniform routing: inter-node %.0f, intra-node %.0f", exp.InterNode, exp.IntraNode)
 			})
 		}
 	}

@@ -37,7 +37,7 @@ import (
 // itself. So a pilot copy costs 4h + W + 2n elements over a step when
 // n ≥ 2 and 4h + W when n = 1 (W mask words), against 4h per copy without
 // rbd; a forwarded copy inside the node leads with its expert id. The cost
-// model that matches this format is passes.PredictedRuntimeBytes.
+// model that matches this format is passes.PredictedBytes.
 
 // rbdRec is one pilot copy as its source sees it: token t, sent to member
 // pilot, for the experts (in increasing order) with their weights.

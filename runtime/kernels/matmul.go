@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // Blocking of the packed matrix multiply. Each output tile of tileM × tileN
 // elements is one task; inside it the k dimension is walked in blocks of
@@ -130,28 +126,12 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 		}
 		packPool.Put(apBuf)
 	}
-	workers := min(runtime.GOMAXPROCS(0), tasks)
-	if !parallel || workers <= 1 || 2*m*n*k < parallelMinFlops {
+	if parallel {
+		parallelFor(tasks, m*n*k, work)
+	} else {
 		for t := 0; t < tasks; t++ {
 			work(t)
 		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					t := int(next.Add(1) - 1)
-					if t >= tasks {
-						return
-					}
-					work(t)
-				}
-			}()
-		}
-		wg.Wait()
 	}
 	packPool.Put(bpBuf)
 }

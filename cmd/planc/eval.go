@@ -31,10 +31,10 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: planc eval --checkpoint CKPT [--data PATH] [--windows N] [--json] FILE...")
 		fs.PrintDefaults()
 	}
-	files, ok := parseInterleaved(fs, args)
-	if !ok {
+	if err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
+	files := fs.Args()
 	if len(files) == 0 || *checkpoint == "" {
 		fs.Usage()
 		return exitUsage

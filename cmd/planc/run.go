@@ -40,10 +40,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--kernels go|llvm] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
 		fs.PrintDefaults()
 	}
-	files, ok := parseInterleaved(fs, args)
-	if !ok {
+	if err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
+	files := fs.Args()
 	if len(files) == 0 {
 		fs.Usage()
 		return exitUsage
@@ -267,21 +267,5 @@ func (p *progress) summary(s runSummary) {
 	}
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
-	}
-}
-
-// parseInterleaved parses flags wherever they stand among the file
-// arguments (planc run FILE --steps 5), returning the files.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, bool) {
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, false
-		}
-		if fs.NArg() == 0 {
-			return files, true
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
 	}
 }

@@ -54,7 +54,20 @@ func TestPhantomEnergyTable(t *testing.T) {
 					}
 					return *u.Cost
 				}
-				td, ph := est(mk(dense, false)), est(mk(phantom, true))
+				tdPlan, phPlan := mk(dense, false), mk(phantom, true)
+				td, ph := est(tdPlan), est(phPlan)
+				// FLOPs counted by hand from REFERENCE.md's per-part,
+				// per-token closed forms (forward, and twice that backward),
+				// independently of the cost model's op graph.
+				np := float64(n / parts)
+				perTokenLayer := map[*ir.Plan]float64{
+					tdPlan: 2 * float64(n) * np * float64(parts),
+					phPlan: (2*np*np + 2*float64(k)*np + 2*float64(parts-1)*float64(k)*np) * float64(parts),
+				}
+				for p, c := range map[*ir.Plan]ir.CostReport{tdPlan: td, phPlan: ph} {
+					checkEnergyBounds(t, fmt.Sprintf("n=%d k=%d devices=%d %s", n, k, devices, p.Model.FFNKind.Kind), p, c,
+						3*perTokenLayer[p]*float64(p.Model.Depth))
+				}
 				ratio := ph.EnergyPerToken / td.EnergyPerToken
 				fmt.Fprintf(&b, "%8d %5d %4d %7d | %12.4g %12.4g %7.3f | %10s %10s\n", n, k, parts, devices, td.EnergyPerToken, ph.EnergyPerToken, ratio,
 					fmt.Sprintf("%.3g s", td.StepTime), fmt.Sprintf("%.3g s", ph.StepTime))
@@ -72,4 +85,37 @@ func TestPhantomEnergyTable(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+}
+
+// checkEnergyBounds holds a cost report to what physics and arithmetic
+// allow: the model FLOPs are flopsPerToken (counted by hand) per token; no
+// device computes faster than its peak, so the step takes at least the
+// hardware FLOPs over the job's peak; every device draws between its idle
+// and busy power for the whole step, so the step's energy lies between
+// idle·devices·step and busy·devices·step; and energy per token is the
+// step's energy over its tokens.
+func checkEnergyBounds(t *testing.T, what string, p *ir.Plan, c ir.CostReport, flopsPerToken float64) {
+	t.Helper()
+	dev := p.Cluster.Node.Device
+	world := float64(p.WorldSize())
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+	if c.TokensPerStep != float64(p.GlobalBatch) {
+		t.Errorf("%s: %g tokens per step, want the global batch %d (one token per sample)", what, c.TokensPerStep, p.GlobalBatch)
+	}
+	if want := flopsPerToken * c.TokensPerStep; !near(c.ModelFLOPs, want) {
+		t.Errorf("%s: model FLOPs %g per step, hand count %g", what, c.ModelFLOPs, want)
+	}
+	if c.HardwareFLOPs < c.ModelFLOPs*(1-1e-12) {
+		t.Errorf("%s: hardware FLOPs %g below model FLOPs %g", what, c.HardwareFLOPs, c.ModelFLOPs)
+	}
+	if floor := c.HardwareFLOPs / (world * dev.Peak(p.Precision)); c.StepTime < floor {
+		t.Errorf("%s: step %g s is faster than peak FLOP/s allows (%g s)", what, c.StepTime, floor)
+	}
+	lo, hi := dev.IdlePower*world*c.StepTime, dev.BusyPower*world*c.StepTime
+	if c.EnergyPerStep < lo*(1-1e-9) || c.EnergyPerStep > hi*(1+1e-9) {
+		t.Errorf("%s: %g J per step outside [idle, busy] power × devices × step = [%g, %g] J", what, c.EnergyPerStep, lo, hi)
+	}
+	if !near(c.EnergyPerToken*c.TokensPerStep, c.EnergyPerStep) {
+		t.Errorf("%s: %g J/token × %g tokens ≠ %g J per step", what, c.EnergyPerToken, c.TokensPerStep, c.EnergyPerStep)
+	}
 }

@@ -60,3 +60,30 @@ func TestAdamWStep(t *testing.T) {
 		t.Errorf("undecayed param moved to %v with a zero gradient", v.Param[0])
 	}
 }
+
+// TestAdamWBiasCorrectionOverSteps: under a constant gradient g the
+// bias-corrected moments are exactly g and g² at every step k (Σ_{i<k}
+// (1−β)β^i = 1−β^k), so each update is lr·g/(|g|+ε) whatever k, and after
+// K steps an undecayed parameter has moved by K·lr·sign(g). A parameter
+// with weight decay and no gradient shrinks by (1 − lr·wd)^K. Both catch a
+// bias correction that uses the wrong power of β or skips a step.
+func TestAdamWBiasCorrectionOverSteps(t *testing.T) {
+	c := Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1}
+	const steps, lr = 200, 1e-3
+	grad := []float32{0.3, -2, 1e-3}
+	moving := NewState([]float32{1, 1, 1}, grad, false)
+	decaying := NewState([]float32{2}, []float32{0}, true)
+	for k := 1; k <= steps; k++ {
+		c.Step(moving, k, lr, 1)
+		c.Step(decaying, k, lr, 1)
+	}
+	for i, g := range grad {
+		want := 1 - steps*lr*float64(g)/(math.Abs(float64(g))+c.Eps)
+		if d := math.Abs(float64(moving.Param[i]) - want); d > 1e-4 {
+			t.Errorf("param %d after %d steps of gradient %g: %.6f, want %.6f", i, steps, g, moving.Param[i], want)
+		}
+	}
+	if want := 2 * math.Pow(1-lr*c.WeightDecay, steps); math.Abs(float64(decaying.Param[0])-want) > 1e-6 {
+		t.Errorf("decayed param after %d steps: %.7f, want %.7f", steps, decaying.Param[0], want)
+	}
+}

@@ -2,6 +2,7 @@ package ckpt
 
 import (
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -117,26 +118,49 @@ func TestWriteIsAtomic(t *testing.T) {
 	}
 }
 
+// FuzzParse feeds arbitrary bytes to Parse. Nothing may panic, and
+// whatever parses must encode and parse back to the same metadata, names,
+// shapes and bit patterns (NaN payloads included).
 func FuzzParse(f *testing.F) {
 	good, _ := sample().Encode()
 	f.Add(good)
 	f.Add(good[:len(good)/2])
+	f.Add(good[:8])
+	empty, _ := New().Encode()
+	f.Add(empty)
+	nan := New()
+	nan.Tensors["nan"] = tensor.FromData([]float32{float32(math.NaN()), float32(math.Inf(-1)), -0.0}, 3)
+	nanBytes, _ := nan.Encode()
+	f.Add(nanBytes)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Parse(b)
 		if err != nil {
 			return
 		}
-		// Whatever parses must re-encode and parse to the same tensors.
 		again, err := c.Encode()
 		if err != nil {
-			return
+			t.Fatalf("a parsed checkpoint does not encode: %v", err)
 		}
 		d, err := Parse(again)
 		if err != nil {
 			t.Fatalf("re-encoded checkpoint does not parse: %v", err)
 		}
+		if !reflect.DeepEqual(d.Meta, c.Meta) {
+			t.Fatalf("round trip changed metadata %v to %v", c.Meta, d.Meta)
+		}
 		if len(d.Tensors) != len(c.Tensors) {
-			t.Fatalf("round trip lost tensors")
+			t.Fatalf("round trip kept %d of %d tensors", len(d.Tensors), len(c.Tensors))
+		}
+		for name, x := range c.Tensors {
+			y := d.Tensors[name]
+			if y == nil || !y.SameShape(x) || len(y.Data) != len(x.Data) {
+				t.Fatalf("round trip changed tensor %q from %v to %v", name, x, y)
+			}
+			for i := range x.Data {
+				if math.Float32bits(x.Data[i]) != math.Float32bits(y.Data[i]) {
+					t.Fatalf("round trip changed %s[%d] from %#x to %#x", name, i, math.Float32bits(x.Data[i]), math.Float32bits(y.Data[i]))
+				}
+			}
 		}
 	})
 }

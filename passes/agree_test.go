@@ -108,6 +108,7 @@ func TestEstimateAgreesWithCompile(t *testing.T) {
 				t.Fatal(ds)
 			}
 			c, a := u.Cost, e.Cost
+			checkCostBounds(t, v.plan, p, *c)
 			for _, x := range []struct {
 				what string
 				x, y float64

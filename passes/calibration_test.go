@@ -67,6 +67,7 @@ func TestCalibrationTimes(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatalf("%s: %v", r.name, ds)
 		}
+		checkCostBounds(t, r.name, r.plan, *u.Cost)
 		e := relErr(u.Cost.StepTime, r.measured)
 		sum += math.Abs(e)
 		t.Logf("%-20s predicted %7.2f s measured %6.2f s error %+6.2f%%  (compute %.2f, comm %.2f, bubble %.2f, mfu %.3f)",

@@ -87,35 +87,53 @@ func TestPhantomEnergyTable(t *testing.T) {
 	t.Log(b.String())
 }
 
-// checkEnergyBounds holds a cost report to what physics and arithmetic
-// allow: the model FLOPs are flopsPerToken (counted by hand) per token; no
-// device computes faster than its peak, so the step takes at least the
-// hardware FLOPs over the job's peak; every device draws between its idle
-// and busy power for the whole step, so the step's energy lies between
-// idle·devices·step and busy·devices·step; and energy per token is the
-// step's energy over its tokens.
+// checkEnergyBounds checks c's model FLOPs against flopsPerToken (counted
+// by hand) per token of the global batch, then everything
+// checkCostBounds checks.
 func checkEnergyBounds(t *testing.T, what string, p *ir.Plan, c ir.CostReport, flopsPerToken float64) {
 	t.Helper()
-	dev := p.Cluster.Node.Device
-	world := float64(p.WorldSize())
-	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
 	if c.TokensPerStep != float64(p.GlobalBatch) {
 		t.Errorf("%s: %g tokens per step, want the global batch %d (one token per sample)", what, c.TokensPerStep, p.GlobalBatch)
 	}
-	if want := flopsPerToken * c.TokensPerStep; !near(c.ModelFLOPs, want) {
+	if want := flopsPerToken * c.TokensPerStep; !nearRel(c.ModelFLOPs, want, 1e-9) {
 		t.Errorf("%s: model FLOPs %g per step, hand count %g", what, c.ModelFLOPs, want)
+	}
+	checkCostBounds(t, what, p, c)
+}
+
+func nearRel(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b)) }
+
+// checkCostBounds holds a cost report to what physics and the definitions
+// of REFERENCE.md allow: executed FLOPs are at least the model's; no device
+// computes faster than its peak, so the step takes at least the hardware
+// FLOPs over the job's peak, and MFU ≤ HFU ≤ 1; every device draws between
+// its idle and busy power for the whole step, so the step's energy lies
+// between idle·devices·step and busy·devices·step; energy per token is
+// the step's energy over its tokens, and average power the step's energy
+// over devices·step.
+func checkCostBounds(t *testing.T, what string, p *ir.Plan, c ir.CostReport) {
+	t.Helper()
+	dev := p.Cluster.Node.Device
+	world := float64(p.WorldSize())
+	peak := dev.Peak(p.Precision)
+	if !(c.StepTime > 0) || !(c.ModelFLOPs > 0) || !(c.TokensPerStep > 0) {
+		t.Fatalf("%s: step %g s, model FLOPs %g, tokens %g: all must be positive", what, c.StepTime, c.ModelFLOPs, c.TokensPerStep)
 	}
 	if c.HardwareFLOPs < c.ModelFLOPs*(1-1e-12) {
 		t.Errorf("%s: hardware FLOPs %g below model FLOPs %g", what, c.HardwareFLOPs, c.ModelFLOPs)
 	}
-	if floor := c.HardwareFLOPs / (world * dev.Peak(p.Precision)); c.StepTime < floor {
+	if floor := c.HardwareFLOPs / (world * peak); c.StepTime < floor {
 		t.Errorf("%s: step %g s is faster than peak FLOP/s allows (%g s)", what, c.StepTime, floor)
+	}
+	if want := c.ModelFLOPs / (c.StepTime * world * peak); !nearRel(c.MFU, want, 1e-9) || c.MFU > c.HFU*(1+1e-12) || c.HFU > 1 {
+		t.Errorf("%s: MFU %g (model FLOPs/(step·devices·peak) = %g), HFU %g: want MFU = that ≤ HFU ≤ 1", what, c.MFU, want, c.HFU)
 	}
 	lo, hi := dev.IdlePower*world*c.StepTime, dev.BusyPower*world*c.StepTime
 	if c.EnergyPerStep < lo*(1-1e-9) || c.EnergyPerStep > hi*(1+1e-9) {
 		t.Errorf("%s: %g J per step outside [idle, busy] power × devices × step = [%g, %g] J", what, c.EnergyPerStep, lo, hi)
 	}
-	if !near(c.EnergyPerToken*c.TokensPerStep, c.EnergyPerStep) {
-		t.Errorf("%s: %g J/token × %g tokens ≠ %g J per step", what, c.EnergyPerToken, c.TokensPerStep, c.EnergyPerStep)
+	if !nearRel(c.EnergyPerToken*c.TokensPerStep, c.EnergyPerStep, 1e-9) || !nearRel(c.AvgPower*world*c.StepTime, c.EnergyPerStep, 1e-9) {
+		t.Errorf("%s: %g J/token × %g tokens and %g W × %g devices × %g s should both be the step's %g J", what,
+			c.EnergyPerToken, c.TokensPerStep, c.AvgPower, world, c.StepTime, c.EnergyPerStep)
 	}
 }

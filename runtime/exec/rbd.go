@@ -180,8 +180,6 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 	rs := &rbdState{}
 	a.rbd = rs
 	rs.recs = r.rbdRecords(g, a, T)
-
-	r.recordRoute(pre, a.rows, T)
 	// 1. Source → pilot: [mask of the node's chosen experts, their n
 	// weights, x].
 	send := make([][]float32, len(g))

@@ -587,8 +587,12 @@ type moeActs struct {
 	su, sg [][]float32 // shared experts: fc1 output and gelu, [T, fe]
 	f      []float64   // share of routed slots per expert
 	counts [][]int     // under ep: rows received per member and local expert
-	tokens int         // tokens of the micro-batch the auxiliary loss is over
-	rbd    *rbdState   // redundancy-bypassing dispatch state
+	// slab is capacity dispatch's C, the rows each source sends each
+	// expert under ep (kept copies first, zero rows after); 0 without a
+	// capacity.
+	slab   int
+	tokens int       // tokens of the micro-batch the auxiliary loss is over
+	rbd    *rbdState // redundancy-bypassing dispatch state
 	aux    float64
 	drops  int
 }
@@ -670,6 +674,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	capacity := math.MaxInt
 	if r.plan.MoE.Dispatch == "capacity" {
 		capacity = int(math.Ceil(float64(k*Tall) * r.plan.MoE.CapacityFactor / float64(E)))
+		a.slab = capacity
 	}
 	a.rows = make([][]int32, E)
 	a.wts = make([][]float32, E)
@@ -695,6 +700,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 		sum += a.f[i] * probSum[i] / float64(Tall)
 	}
 	a.aux = e.AuxLoss * float64(E) * sum
+	r.recordRoute(pre, a.rows, T)
 	return nil
 }
 
@@ -893,6 +899,9 @@ func (r *rank) expertsForward(st *stage, pre string, a *moeActs, xe [][]float32)
 	if g == nil {
 		return r.runExperts(st, pre, a, 0, xe), nil
 	}
+	if a.slab > 0 {
+		return r.paddedForward(st, pre, a, g, me, xe)
+	}
 	local, counts, err := r.exchange(g, xe)
 	if err != nil {
 		return nil, err
@@ -909,6 +918,9 @@ func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye []
 	g, me := r.expertGroup()
 	if g == nil {
 		return r.backExperts(st, mb, pre, a, 0, dye), nil
+	}
+	if a.slab > 0 {
+		return r.paddedBackward(st, mb, pre, a, g, me, dye)
 	}
 	local, _, err := r.exchange(g, dye)
 	if err != nil {
@@ -990,4 +1002,149 @@ func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moe
 	r.kern().MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
 	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
 	return nil
+}
+
+// Capacity dispatch under ep sends what DeepSpeed-MoE and Tutel send: each
+// rank gives every member of the ep group the [E/ep, C, h] slab of that
+// member's experts, C = ceil(k·T·cf/E) rows per expert (a.slab), its kept
+// copies first in token order and zero rows after; no row counts travel,
+// the layout is fixed. The owner runs its experts on all ep·C rows of each
+// expert, padding included, as the baseline does, and returns the [E/ep,
+// C, h] slab of outputs to each source, which reads its kept rows and
+// ignores the rest. Backward sends the output gradients the same way
+// (zero for padding, whose combine weight is zero) and the input
+// gradients back. So every exchange moves (ep−1)/ep·E·C·h elements per
+// rank, as passes.PredictedBytes counts capacity dispatch's all-to-all
+// of the graph's [E, C, h] buffers. Real rows give bitwise the results of
+// padding-free dispatch: each output row of a product depends on its own
+// input row only, and the weight gradients skip rows whose output
+// gradient is zero (the padding), so they sum the kept rows in the same
+// order.
+
+// padSlabs lays this rank's rows per expert (all E) out as one message per
+// member: the member's experts' slabs of C rows each, zero-padded.
+func padSlabs(rows [][]float32, members, C, h int) ([][]float32, error) {
+	per := len(rows) / members
+	send := make([][]float32, members)
+	for j := range send {
+		msg := make([]float32, per*C*h)
+		for k := 0; k < per; k++ {
+			src := rows[j*per+k]
+			if len(src) > C*h {
+				return nil, fmt.Errorf("capacity dispatch: %d rows for expert %d exceed its capacity %d", len(src)/h, j*per+k, C)
+			}
+			copy(msg[k*C*h:], src)
+		}
+		send[j] = msg
+	}
+	return send, nil
+}
+
+// slabExchange sends this rank's rows per expert (all E) as padded slabs
+// and returns, per local expert, the ep·C rows received (member order).
+func (r *rank) slabExchange(g collective.Group, rows [][]float32, C int) ([][]float32, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	send, err := padSlabs(rows, len(g), C, h)
+	if err != nil {
+		return nil, err
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	per := len(rows) / len(g)
+	local := make([][]float32, per)
+	for k := range local {
+		local[k] = make([]float32, 0, len(g)*C*h)
+		for _, msg := range recv {
+			local[k] = append(local[k], msg[k*C*h:(k+1)*C*h]...)
+		}
+	}
+	return local, nil
+}
+
+// slabReturn sends each member its slab of the local experts' results
+// (rows [i·C, (i+1)·C) of each expert for member i) and returns this
+// rank's kept rows per expert (all E), mine giving their lengths.
+func (r *rank) slabReturn(g collective.Group, local [][]float32, C int, mine [][]float32) ([][]float32, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	per := len(local)
+	send := make([][]float32, len(g))
+	for i := range send {
+		msg := make([]float32, 0, per*C*h)
+		for k := 0; k < per; k++ {
+			msg = append(msg, local[k][i*C*h:(i+1)*C*h]...)
+		}
+		send[i] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(mine))
+	for j, msg := range recv {
+		for k := 0; k < per; k++ {
+			e := j*per + k
+			out[e] = msg[k*C*h : k*C*h+len(mine[e])]
+		}
+	}
+	return out, nil
+}
+
+// paddedForward is expertsForward under capacity dispatch with ep.
+func (r *rank) paddedForward(st *stage, pre string, a *moeActs, g collective.Group, me int, xe [][]float32) ([][]float32, error) {
+	local, err := r.slabExchange(g, xe, a.slab)
+	if err != nil {
+		return nil, err
+	}
+	y := r.runExperts(st, pre, a, me*len(local), local)
+	return r.slabReturn(g, y, a.slab, xe)
+}
+
+// paddedBackward is expertsBackward under capacity dispatch with ep. The
+// experts' backward runs on the rows whose output gradient is not all
+// zero: the others (the padding) add nothing to any gradient and their
+// input gradient is zero.
+func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	local, err := r.slabExchange(g, dye, a.slab)
+	if err != nil {
+		return nil, err
+	}
+	per := len(local)
+	live := make([][]int, per)
+	kept := &moeActs{xe: make([][]float32, per), ue: make([][]float32, per), ge: make([][]float32, per)}
+	dy := make([][]float32, per)
+	for k := range local {
+		for i := 0; i < len(local[k])/h; i++ {
+			for _, v := range local[k][i*h : (i+1)*h] {
+				if v != 0 {
+					live[k] = append(live[k], i)
+					break
+				}
+			}
+		}
+		kept.xe[k], dy[k] = gatherRows(a.xe[k], live[k], h), gatherRows(local[k], live[k], h)
+		kept.ue[k], kept.ge[k] = gatherRows(a.ue[k], live[k], fe), gatherRows(a.ge[k], live[k], fe)
+	}
+	dx := r.backExperts(st, mb, pre, kept, me*per, dy)
+	full := make([][]float32, per)
+	for k := range full {
+		full[k] = make([]float32, len(local[k]))
+		for j, i := range live[k] {
+			copy(full[k][i*h:(i+1)*h], dx[k][j*h:(j+1)*h])
+		}
+	}
+	return r.slabReturn(g, full, a.slab, dye)
+}
+
+// gatherRows returns rows idx (of width w) of m, in that order.
+func gatherRows(m []float32, idx []int, w int) []float32 {
+	out := make([]float32, len(idx)*w)
+	for j, i := range idx {
+		copy(out[j*w:(j+1)*w], m[i*w:(i+1)*w])
+	}
+	return out
 }

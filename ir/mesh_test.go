@@ -38,3 +38,91 @@ func TestMeshMegatronOrder(t *testing.T) {
 		t.Errorf("tp groups = %d, want 8", n)
 	}
 }
+
+// TestMeshGroupsPartitionRanks checks every mesh of a grid by brute force
+// over its ranks: along each axis the groups partition the ranks into
+// groups of the axis's degree, every member of a group sees the same group
+// and its own index in it; the members of a tp, cp, dp or pp group differ
+// only in that coordinate (dp·cp groups in those two); tp groups are runs
+// of consecutive ranks (Megatron order); an ep group and an edp group
+// meet in exactly one rank and together tile a stage's data ranks (and its
+// tp ranks too with ssmb), all within one pipeline stage and, without
+// ssmb, one tp index.
+func TestMeshGroupsPartitionRanks(t *testing.T) {
+	var meshes []Mesh
+	for _, tp := range []int{1, 2, 4} {
+		for _, cp := range []int{1, 2} {
+			for _, dp := range []int{1, 2, 4} {
+				for _, pp := range []int{1, 3} {
+					for _, ep := range []int{1, 2, 4, 8} {
+						for _, ssmb := range []bool{false, true} {
+							data := dp * cp
+							if ssmb {
+								data *= tp
+							}
+							if data%ep == 0 {
+								meshes = append(meshes, Mesh{TP: tp, CP: cp, DP: dp, PP: pp, EP: ep, SSMB: ssmb})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	axes := []Axis{AxisTP, AxisCP, AxisDP, AxisPP, AxisDPCP, AxisEP, AxisEDP}
+	for _, m := range meshes {
+		n := m.Size()
+		for _, axis := range axes {
+			owner := make([]int, n)
+			for i := range owner {
+				owner[i] = -1
+			}
+			for gi, g := range m.Groups(axis) {
+				if len(g) != m.Degree(axis) {
+					t.Errorf("%v: %s group %v has %d ranks, want the degree %d", m, axis, g, len(g), m.Degree(axis))
+				}
+				for i, r := range g {
+					if owner[r] >= 0 {
+						t.Errorf("%v: rank %d in two %s groups", m, r, axis)
+					}
+					owner[r] = gi
+					if !reflect.DeepEqual(m.Group(axis, r), g) || m.Index(axis, r) != i {
+						t.Errorf("%v: rank %d sees %s group %v at index %d, its group is %v (index %d)", m, r, axis, m.Group(axis, r), m.Index(axis, r), g, i)
+					}
+					a, b := m.Coord(g[0]), m.Coord(r)
+					free := map[Axis]Coord{ // the coordinates a group may vary in
+						AxisTP: {TP: 1}, AxisCP: {CP: 1}, AxisDP: {DP: 1}, AxisPP: {PP: 1}, AxisDPCP: {DP: 1, CP: 1},
+						AxisEP: {DP: 1, CP: 1}, AxisEDP: {DP: 1, CP: 1},
+					}[axis]
+					if m.SSMB && (axis == AxisEP || axis == AxisEDP) {
+						free.TP = 1
+					}
+					if (free.TP == 0 && a.TP != b.TP) || (free.CP == 0 && a.CP != b.CP) || (free.DP == 0 && a.DP != b.DP) || (free.PP == 0 && a.PP != b.PP) {
+						t.Errorf("%v: %s group %v mixes coordinates %+v and %+v", m, axis, g, a, b)
+					}
+					if axis == AxisTP && r != g[0]+i {
+						t.Errorf("%v: tp group %v is not a run of consecutive ranks", m, g)
+					}
+				}
+			}
+			for r, o := range owner {
+				if o < 0 {
+					t.Errorf("%v: rank %d in no %s group", m, r, axis)
+				}
+			}
+		}
+		for r := 0; r < n; r++ {
+			common := 0
+			for _, x := range m.Group(AxisEP, r) {
+				for _, y := range m.Group(AxisEDP, r) {
+					if x == y {
+						common++
+					}
+				}
+			}
+			if common != 1 {
+				t.Errorf("%v: rank %d's ep and edp groups share %d ranks, want 1 (itself)", m, r, common)
+			}
+		}
+	}
+}

@@ -390,3 +390,106 @@ func TestRBDLossesEqualWithout(t *testing.T) {
 		})
 	}
 }
+
+// TestCapacityBytesMatchCostModel: tiny_moe under capacity dispatch
+// (capacity factor 1.25, which drops, and 8, which does not) with ep = 2
+// and 4 on one node and on two: the runtime sends DeepSpeed-MoE's padded
+// [E/ep, C, h] slabs, so its MoE bytes equal the cost model's all-to-all
+// of the graph's [E, C, h] buffers (passes.PredictedBytes; the routes
+// change nothing under capacity, so PredictedBytesRouted is the same) and
+// the closed form 4 exchanges · (ep−1) · E/ep · C · h · 4 bytes per rank,
+// MoE layer and micro-batch, C = ceil(k·T·cf/E). Padding-free rows of the
+// same plans check the routes that route() records without rbd: their
+// MoE bytes equal PredictedBytesRouted. The step's bytes match within 5%.
+func TestCapacityBytesMatchCostModel(t *testing.T) {
+	type mode struct {
+		name string
+		sets []string
+	}
+	modes := []mode{
+		{"capacity_cf1.25", []string{"moe.dispatch=capacity", "moe.capacity_factor=1.25"}},
+		{"capacity_cf8", []string{"moe.dispatch=capacity", "moe.capacity_factor=8"}},
+		{"padding_free", []string{"moe.dispatch=padding_free"}},
+	}
+	for _, ep := range []int{2, 4} {
+		for _, nodes := range []int{1, 2} {
+			for _, md := range modes {
+				t.Run(fmt.Sprintf("ep%d_%dnodes_%s", ep, nodes, md.name), func(t *testing.T) {
+					p, u := compiled(t, moeNodesPlan, "moe_nodes", append([]string{fmt.Sprintf("dp=%d", ep), fmt.Sprintf("ep=%d", ep),
+						fmt.Sprintf("global_batch=%d", 4*ep), fmt.Sprintf("cluster.per_node=%d", ep/nodes)}, md.sets...)...)
+					r, tr := oneStep(t, p, true)
+					var routes []passes.Routing
+					for _, rt := range tr.Routes() {
+						routes = append(routes, passes.Routing{Rank: rt.Rank, Experts: rt.Experts})
+					}
+					m := p.Model
+					moeLayers := 0
+					for l := 0; l < m.Layers; l++ {
+						if m.IsMoELayer(l) {
+							moeLayers++
+						}
+					}
+					mbs := p.MicroBatches()
+					if want := p.DP * mbs * moeLayers; len(routes) != want {
+						t.Fatalf("%d routes recorded, want one per rank, micro-batch and MoE layer: %d", len(routes), want)
+					}
+					uniform, routed := passes.PredictedBytes(u), passes.PredictedBytesRouted(u, routes)
+					ep0 := r.ByKind["ep"]
+					meas := passes.Traffic{IntraNode: float64(ep0.IntraNode), InterNode: float64(ep0.InterNode)}
+					pred := routed.ByAxis[ir.AxisEP]
+					if pred != routed.MoE && p.MoE.Dispatch != "capacity" {
+						t.Errorf("routed MoE bytes %+v differ from the ep axis's %+v", routed.MoE, pred)
+					}
+					t.Logf("MoE bytes measured inter %.0f intra %.0f; predicted from routes inter %.0f (%+.2f%%) intra %.0f (%+.2f%%); uniform routing inter %.0f intra %.0f; %d copies dropped",
+						meas.InterNode, meas.IntraNode, pred.InterNode, 100*relSigned(pred.InterNode, meas.InterNode), pred.IntraNode, 100*relSigned(pred.IntraNode, meas.IntraNode),
+						uniform.ByAxis[ir.AxisEP].InterNode, uniform.ByAxis[ir.AxisEP].IntraNode, r.Drops)
+					got, want := float64(tr.Bytes().Total()), routed.Total.Total()
+					t.Logf("step bytes measured %.0f, predicted %.0f (%+.2f%%)", got, want, 100*relSigned(want, got))
+					checks := []struct {
+						what      string
+						got, want float64
+					}{
+						{"MoE inter-node", pred.InterNode, meas.InterNode},
+						{"MoE intra-node", pred.IntraNode, meas.IntraNode},
+						{"step", want, got},
+					}
+					if p.MoE.Dispatch == "capacity" {
+						e := m.MoE
+						tokens := p.MicroBatch * m.Seq
+						C := int(math.Ceil(float64(e.TopK*tokens) * p.MoE.CapacityFactor / float64(e.Experts)))
+						closed := float64(p.DP*mbs*moeLayers) * 4 * float64((ep-1)*e.Experts/ep*C*m.Hidden) * 4
+						t.Logf("closed form 4·(ep−1)·E/ep·C·h·4 B per rank, layer and micro-batch (C = %d): %.0f", C, closed)
+						checks = append(checks,
+							struct {
+								what      string
+								got, want float64
+							}{"MoE closed form", closed, meas.Total()},
+							struct {
+								what      string
+								got, want float64
+							}{"MoE uniform", uniform.ByAxis[ir.AxisEP].Total(), meas.Total()})
+					}
+					for _, c := range checks {
+						if e := relErr(c.got, c.want); e > 0.05 || (c.what != "step" && c.got != c.want) {
+							t.Errorf("%s bytes: predicted %.0f, measured %.0f (%.2f%% off)", c.what, c.got, c.want, 100*e)
+						}
+					}
+					if nodes == 1 && meas.InterNode != 0 || nodes == 2 && meas.InterNode == 0 {
+						t.Errorf("%d node(s): %.0f inter-node MoE bytes", nodes, meas.InterNode)
+					}
+				})
+			}
+		}
+	}
+}
+
+// relSigned is (got − want)/want, 0 when both are 0.
+func relSigned(got, want float64) float64 {
+	if want == 0 {
+		if got == 0 {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return got/want - 1
+}

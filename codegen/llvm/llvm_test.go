@@ -72,14 +72,17 @@ func TestPlanShapes(t *testing.T) {
 	}
 }
 
-// TestForPlanCoversEveryOp checks that a plan's kernel list has every op
-// of the transformer's forward and backward.
+// TestForPlanCoversEveryOp checks that every plan's kernel list has every
+// op of the transformer's forward and backward, the MoE plan's also the
+// router and permutation ops, and that the forward GEMMs of each layer have
+// the shapes of the plan's split, counted by hand: T = micro_batch·seq/cp
+// rows; qkv 64→192/tp and fc1 64→256/tp (column-parallel), out_proj
+// 64/tp→64 and fc2 256/tp→64 (row-parallel).
 func TestForPlanCoversEveryOp(t *testing.T) {
-	want := map[string][]string{
-		"tiny_gpt": {"matmul", "bias_grad", "layernorm_fwd", "layernorm_bwd_dx", "layernorm_bwd_dparams", "gelu_fwd", "gelu_bwd",
-			"attention_fwd", "attention_bwd_q", "attention_bwd_kv", "adamw"},
-		"tiny_moe_ep2": {"router_topk", "router_topk_bwd", "permute", "permute_bwd", "unpermute", "unpermute_bwd"},
-	}
+	dense := []string{"matmul", "bias_grad", "layernorm_fwd", "layernorm_bwd_dx", "layernorm_bwd_dparams", "gelu_fwd", "gelu_bwd",
+		"attention_fwd", "attention_bwd_q", "attention_bwd_kv", "adamw"}
+	moe := []string{"router_topk", "router_topk_bwd", "permute", "permute_bwd", "unpermute", "unpermute_bwd"}
+	rows := map[string]int{"tiny_gpt": 8 * 64, "tiny_gpt_tp2": 8 * 64, "tiny_moe_ep2": 2 * 64, "tiny_gpt_cp2_ring_sp": 8 * 64 / 2}
 	for _, p := range testPlans() {
 		specs, err := ForPlan(p)
 		if err != nil {
@@ -93,9 +96,31 @@ func TestForPlanCoversEveryOp(t *testing.T) {
 		for _, k := range m.Kernels {
 			have[k.Op] = true
 		}
-		for _, op := range want[p.Name] {
+		want := dense
+		if p.Model.MoE != nil {
+			want = append(append([]string(nil), dense...), moe...)
+		}
+		for _, op := range want {
 			if !have[op] {
 				t.Errorf("%s: no %s kernel", p.Name, op)
+			}
+		}
+		T, tp := rows[p.Name], p.TP
+		if T == 0 {
+			t.Fatalf("%s: no hand count of its rows", p.Name)
+		}
+		gemms := map[string]bool{}
+		for _, s := range specs {
+			gemms[s.Name()] = true
+		}
+		for _, g := range []MatMul{
+			{M: T, K: 64, N: 192 / tp, Bias: true}, // qkv
+			{M: T, K: 64 / tp, N: 64, Bias: true},  // out_proj
+			{M: T, K: 64, N: 256 / tp, Bias: true}, // fc1
+			{M: T, K: 256 / tp, N: 64, Bias: true}, // fc2
+		} {
+			if !gemms[g.Name()] {
+				t.Errorf("%s: no forward GEMM %s (%d×%d·%d×%d)", p.Name, g.Name(), g.M, g.K, g.K, g.N)
 			}
 		}
 	}

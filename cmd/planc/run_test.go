@@ -72,7 +72,10 @@ func TestRunScheduleFile(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("run with the schedule file: %d %s", code, stderr)
 	}
-	_, without, _ := run("--json", planPath)
+	code, without, stderr := run("--json", planPath)
+	if code != 0 {
+		t.Fatalf("run without the schedule file: %d %s", code, stderr)
+	}
 	lossLines := func(s string) string { // tokens/s differ between runs
 		var b strings.Builder
 		for _, l := range strings.Split(s, "\n") {
@@ -81,6 +84,10 @@ func TestRunScheduleFile(t *testing.T) {
 			}
 		}
 		return b.String()
+	}
+	// train { steps = 2 }: two losses, or the comparison below is empty.
+	if n := strings.Count(lossLines(withFile), `"loss":`); n != 2 {
+		t.Fatalf("run with the schedule file printed %d losses, want 2:\n%s", n, withFile)
 	}
 	if lossLines(withFile) != lossLines(without) {
 		t.Errorf("losses with the schedule file %q differ from without %q", lossLines(withFile), lossLines(without))

@@ -141,3 +141,37 @@ func TestSampleOrderDependsOnlyOnSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleStaysInsideTheStream: on the shortest stream a sequence
+// allows (seq+2 tokens, so a sample starts at 0 or 1), every sample holds
+// seq+1 tokens of the stream, and over many draws both starts occur. Mix
+// is splitmix64's output function: Mix(0) is splitmix64's first output
+// seeded with 0 in Vigna's reference implementation.
+func TestSampleStaysInsideTheStream(t *testing.T) {
+	if got := Mix(0); got != 0xe220a8397b1dcdaf {
+		t.Errorf("Mix(0) = %#x, want splitmix64's 0xe220a8397b1dcdaf", got)
+	}
+	const seq = 6
+	s := &Stream{Name: "tight", Tokens: []int32{0, 1, 2, 3, 4, 5, 6, 7}}
+	if err := s.Check(256, seq); err != nil {
+		t.Fatal(err)
+	}
+	starts := map[int]int{}
+	for step := 0; step < 20; step++ {
+		for i := 0; i < 8; i++ {
+			smp := s.Sample(3, step, i, seq)
+			if len(smp) != seq+1 || smp[0] < 0 || int(smp[seq]) >= len(s.Tokens) {
+				t.Fatalf("step %d sample %d: %v", step, i, smp)
+			}
+			for j := range smp {
+				if smp[j] != smp[0]+int32(j) {
+					t.Fatalf("step %d sample %d is not a contiguous run: %v", step, i, smp)
+				}
+			}
+			starts[int(smp[0])]++
+		}
+	}
+	if len(starts) != 2 || starts[0] == 0 || starts[1] == 0 {
+		t.Errorf("sample starts over 160 draws: %v, want both 0 and 1", starts)
+	}
+}

@@ -190,6 +190,39 @@ func TestRingBytesMatchAlphaBetaVolume(t *testing.T) {
 	}
 }
 
+// TestRingTotalsForAnyLength: whatever the chunking, a ring all-reduce
+// carries each element over 2(p−1) links (p−1 to reduce, p−1 to
+// distribute) and a reduce-scatter or all-gather over p−1, so the bytes
+// of all ranks together are 2(p−1)·n·4 and (p−1)·n·4, also when p does not
+// divide n (chunks of unequal length).
+func TestRingTotalsForAnyLength(t *testing.T) {
+	for _, p := range []int{2, 3, 5} {
+		for _, n := range []int{p, 7, 13, 100} {
+			ops := []struct {
+				name  string
+				links int
+				run   func(c Comm) error
+			}{
+				{"all-reduce", 2 * (p - 1), func(c Comm) error { return c.AllReduce(all(p), make([]float32, n), Sum) }},
+				{"reduce-scatter", p - 1, func(c Comm) error { _, err := c.ReduceScatter(all(p), make([]float32, n), Sum); return err }},
+				{"all-gather", p - 1, func(c Comm) error {
+					_, err := c.AllGather(all(p), make([]float32, Chunks(n, p)[c.Rank()]))
+					return err
+				}},
+			}
+			for _, op := range ops {
+				w, err := Run(p, 0, time.Second, op.run)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := w.Bytes().Total(), int64(op.links*n*4); got != want {
+					t.Errorf("p=%d n=%d %s: %d bytes in all, want %d·%d·4 = %d", p, n, op.name, got, op.links, n, want)
+				}
+			}
+		}
+	}
+}
+
 func TestMissingPeerTimesOut(t *testing.T) {
 	start := time.Now()
 	_, err := Run(3, 0, 100*time.Millisecond, func(c Comm) error {

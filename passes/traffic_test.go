@@ -43,7 +43,18 @@ func TestPredictedBytesDataParallel(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatal(ds)
 		}
-		psi := u.Memory.WorstRank().ParamCount
+		// Ψ by REFERENCE.md's GPT count 12·l·h²(1 + 13/(12h) + (V+s)/(12·l·h))
+		// (tied embeddings, learned positions) plus the final LayerNorm's
+		// 2h, which that formula leaves out.
+		m := u.Plan.Model
+		l, h, V, s := float64(m.Layers), float64(m.Hidden), float64(m.Vocab), float64(m.Seq)
+		psi := 12*l*h*h*(1+13/(12*h)+(V+s)/(12*l*h)) + 2*h
+		if m.FFN != 4*m.Hidden || !m.TieEmbeddings {
+			t.Fatalf("tiny_gpt changed (ffn %d, tied %v): the closed form needs ffn = 4h and tied embeddings", m.FFN, m.TieEmbeddings)
+		}
+		if pc := u.Memory.WorstRank().ParamCount; math.Abs(pc-psi) > 0.5 {
+			t.Errorf("per_node %d: %g parameters per rank, closed form %g", perNode, pc, psi)
+		}
 		want := 2 * (2 - 1) * psi * 4
 		got := passes.PredictedBytes(u)
 		level := got.Total.IntraNode

@@ -21,8 +21,8 @@ package ir
 //     of stage s-1; the pair names each other as Peer and has equal Bytes.
 //     Two virtual stages on the same rank (the turn of zb-v's V) pass data
 //     locally, with no send or recv.
-//   - REDUCE_GRAD, ALLGATHER_PARAMS and ALLREDUCE_TIED are asynchronous
-//     collectives: the rank issues them and goes on. They run on the rank's
+//   - REDUCE_GRAD, ALLGATHER_PARAMS, ALLREDUCE_TIED and ALLREDUCE_SEQ are
+//     asynchronous collectives: the rank issues them and goes on. They run on the rank's
 //     one collective stream in issue order, and a collective starts when
 //     every member of its group has issued it (members issue the collectives
 //     of one group in the same order; the verifier checks it). An action
@@ -89,6 +89,20 @@ const (
 	// ActOptimizer clips and applies the gradients to the rank's (shard of
 	// the) parameters.
 	ActOptimizer
+	// ActAllReduceSeq sums over the tensor-parallel group the gradients of
+	// one virtual stage's parameters that every tp rank holds whole but
+	// applies to its own slice of the tokens, so that each rank's gradient
+	// is a partial sum: under sequence parallelism (sp) the LayerNorms and
+	// the biases added after a reduce-scatter, under sequence-sharded MoE
+	// blocks (ssmb) the router and the shared experts (Megatron's
+	// all-reduce of sequence-parallel parameters' gradients). Bytes is the
+	// summed buffer per rank. Asynchronous, on the collective stream; the
+	// schedule issues it after every REDUCE_GRAD of its stage and after the
+	// ALLREDUCE_TIED of a stage holding a tied copy (see package
+	// passes/sched for why this order). It was added after version 1 of
+	// the schedule file fixed the numbering, so it takes the next free
+	// value.
+	ActAllReduceSeq
 	numActionKinds
 )
 
@@ -97,6 +111,7 @@ var actionNames = [...]string{
 	ActSendF: "SEND_F", ActRecvF: "RECV_F", ActSendB: "SEND_B", ActRecvB: "RECV_B",
 	ActReduceGrad: "REDUCE_GRAD", ActAllGatherParams: "ALLGATHER_PARAMS",
 	ActAllReduceTied: "ALLREDUCE_TIED", ActGradNorm: "GRAD_NORM", ActOptimizer: "OPTIMIZER",
+	ActAllReduceSeq: "ALLREDUCE_SEQ",
 }
 
 func (k ActionKind) String() string {
@@ -116,6 +131,13 @@ func ParseActionKind(s string) (ActionKind, bool) {
 	return ActNone, false
 }
 
+// Valid reports whether k is a defined action kind (not ActNone).
+func (k ActionKind) Valid() bool { return k > ActNone && k < numActionKinds }
+
+// NumActionKinds is one more than the largest defined [ActionKind]: kinds
+// are 1..NumActionKinds-1.
+const NumActionKinds = numActionKinds
+
 // IsCompute reports whether k runs on the compute stream.
 func (k ActionKind) IsCompute() bool {
 	return k == ActF || k == ActB || k == ActW || k == ActOptimizer
@@ -128,11 +150,13 @@ func (k ActionKind) IsP2P() bool { return k >= ActSendF && k <= ActRecvB }
 func (k ActionKind) IsSend() bool { return k == ActSendF || k == ActSendB }
 
 // IsCollective reports whether k is a group collective.
-func (k ActionKind) IsCollective() bool { return k >= ActReduceGrad && k <= ActGradNorm }
+func (k ActionKind) IsCollective() bool {
+	return k >= ActReduceGrad && k <= ActGradNorm || k == ActAllReduceSeq
+}
 
 // IsAsync reports whether the rank goes on without waiting for k to finish.
 func (k ActionKind) IsAsync() bool {
-	return k.IsSend() || k == ActReduceGrad || k == ActAllGatherParams || k == ActAllReduceTied
+	return k.IsSend() || k == ActReduceGrad || k == ActAllGatherParams || k == ActAllReduceTied || k == ActAllReduceSeq
 }
 
 // Matching returns the recv kind that matches a send kind and vice versa.
@@ -177,7 +201,7 @@ type Action struct {
 	Kind ActionKind
 	Coll CollKind // the collective of a collective action
 	// Stage is the virtual stage (F, B, W, sends, recvs, ZeRO-3 gathers,
-	// REDUCE_GRAD); -1 for step-level actions.
+	// REDUCE_GRAD, ALLREDUCE_SEQ); -1 for step-level actions.
 	Stage int32
 	// MB is the micro-batch, 0..M-1; -1 where none applies.
 	MB int32
@@ -338,7 +362,8 @@ func (s *Schedule) NumActions() int {
 // ActionString prints a in PyTorch pipelining's notation: compute actions
 // as STAGE KIND MB ("0F3", "1B2", "1W2"), sends and recvs as
 // "1SEND_F2>5" / "2RECV_F2<4" (peer rank), collectives as
-// "REDUCE_GRAD(s1,b0,g3)" and step-level actions by name.
+// "REDUCE_GRAD(s1,b0,g3)" or "ALLREDUCE_SEQ(s1,g0)", and step-level
+// actions by name.
 func (s *Schedule) ActionString(a Action) string {
 	switch {
 	case a.Kind == ActF || a.Kind == ActB || a.Kind == ActW:
@@ -354,6 +379,8 @@ func (s *Schedule) ActionString(a Action) string {
 			return fmt.Sprintf("%s(s%d,g%d)", a.Kind, a.Stage, a.Group)
 		}
 		return fmt.Sprintf("%s(s%d,mb%d,g%d)", a.Kind, a.Stage, a.MB, a.Group)
+	case a.Kind == ActAllReduceSeq:
+		return fmt.Sprintf("%s(s%d,g%d)", a.Kind, a.Stage, a.Group)
 	case a.Kind.IsCollective():
 		return fmt.Sprintf("%s(g%d)", a.Kind, a.Group)
 	}

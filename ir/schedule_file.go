@@ -18,7 +18,12 @@ package ir
 //	checksum   uint32 CRC-32 (IEEE) of every byte before it
 //
 // Kinds and collective codes are the numeric values of [ActionKind] and
-// [CollKind]; version 1 fixes them. A reader rejects a file whose magic,
+// [CollKind]; version 1 fixes them. A kind added later takes the next free
+// value (ALLREDUCE_SEQ is 13), so a version-1 file written before it still
+// reads exactly as it was meant; a reader that predates a kind rejects a
+// file that uses it as having an unknown kind. The runtime refuses an older
+// file of a plan that needs a newer kind (an sp or ssmb plan without its
+// ALLREDUCE_SEQ actions) and asks for a recompilation. A reader rejects a file whose magic,
 // version or checksum is wrong, and (given the plan) one whose plan
 // fingerprint differs from the plan's: a schedule is only valid for the
 // exact plan it was compiled from. A file whose stages carry no "Buckets"
@@ -212,7 +217,7 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 			if err1 != nil || err2 != nil {
 				return nil, fmt.Errorf("schedule file: rank %d: truncated at action %d", i, j)
 			}
-			if ActionKind(k) == ActNone || ActionKind(k) >= numActionKinds {
+			if !ActionKind(k).Valid() {
 				return nil, fmt.Errorf("schedule file: rank %d: action %d has unknown kind %d", i, j, k)
 			}
 			acts[j] = Action{Kind: ActionKind(k), Coll: CollKind(c), Stage: int32(sv()), MB: int32(sv()), Peer: int32(sv()),

@@ -67,6 +67,11 @@ type Sizes struct {
 	StageUnits [][]ir.ParamUnit
 	// StageCollectives[s] are virtual stage s's internal collectives.
 	StageCollectives [][]ir.StageCollective
+	// StageSeqParams[s] is the parameter count, per rank, of virtual stage
+	// s's parameters whose gradients are partial sums over tp (see
+	// [ir.ActAllReduceSeq]): each such stage gets one ALLREDUCE_SEQ of
+	// StageSeqParams[s]·GradBytes bytes when tp > 1. Nil or 0: none.
+	StageSeqParams []int64
 }
 
 // Build lowers plan p (all fields resolved) to its schedule with the sizes
@@ -399,6 +404,16 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			acts = append(acts, a)
 		}
 	}
+	// seqSum issues the ALLREDUCE_SEQ of stage st: the tp sum of its
+	// gradients that are partial over the sequence shards.
+	seqSum := func(st int32) {
+		if mesh.TP < 2 || int(st) >= len(b.sz.StageSeqParams) || b.sz.StageSeqParams[st] <= 0 {
+			return
+		}
+		a := ir.NewAction(ir.ActAllReduceSeq)
+		a.Coll, a.Stage, a.Group, a.Bytes = ir.CollAllReduce, st, b.meshGroup(ir.AxisTP, r), b.sz.StageSeqParams[st]*b.sz.GradBytes
+		acts = append(acts, a)
+	}
 	nFirst, nLast := int32(0), int32(nStages-1)
 	holdsFirst, holdsLast := b.stageOf[0] == c.PP, b.stageOf[nStages-1] == c.PP
 	tiedSum := b.sz.TiedParams > 0 && nStages > 1 && (holdsFirst || holdsLast)
@@ -450,6 +465,17 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		if holdsLast {
 			reduce(nLast, true)
 		}
+	}
+	// A stage holding a copy of the tied embedding sums its sequence
+	// partials after the tied sum (see the package doc): its ALLREDUCE_SEQ
+	// waits in seqAfterTied until tied() has been issued.
+	holdsTied := func(st int32) bool { return tiedSum && (st == nFirst || st == nLast) }
+	var seqAfterTied []int32
+	flushSeq := func() {
+		for _, st := range seqAfterTied {
+			seqSum(st)
+		}
+		seqAfterTied = nil
 	}
 	// Without a bucket layout the tied embedding is no bucket of its own:
 	// the last stage's whole reduction waits for the tied sum.
@@ -506,11 +532,20 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		// Gradients of this stage are final: reduce them now, overlapping
 		// the remaining backward.
 		if li, ok := lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
+			if holdsTied(o.stage) {
+				seqAfterTied = append(seqAfterTied, o.stage)
+			}
 			if tiedSum && i == tiedAt {
 				tied()
 			}
 			if !(lastWaits && o.stage == nLast) {
 				reduce(o.stage, false)
+			}
+			if tiedSum && i == tiedAt {
+				flushSeq()
+			}
+			if !holdsTied(o.stage) {
+				seqSum(o.stage)
 			}
 		}
 	}
@@ -520,6 +555,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			reduce(nLast, false)
 		}
 	}
+	flushSeq()
 	// Global gradient norm: with ZeRO or experts the gradients are spread
 	// over the data ranks too, so the norm is over the whole world;
 	// otherwise over the model-parallel ranks of one replica.

@@ -41,6 +41,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 	sz.StageParams = make([]int64, nStages)
 	sz.StageExpertParams = make([]int64, nStages)
 	sz.StageCollectives = make([][]ir.StageCollective, nStages)
+	sz.StageSeqParams = make([]int64, nStages)
 
 	if m.Kind == ir.MLPModel {
 		w := int64(m.Width)
@@ -140,6 +141,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 			}
 		}
 		_ = denseLayers
+		sz.StageSeqParams[st] = seqParams(p, first, first+layers[st], st == nStages-1)
 		sz.StageParams[st] = params
 		sz.StageExpertParams[st] = expert
 		sz.StageCollectives[st] = colls
@@ -151,11 +153,51 @@ func PlanSizes(p *ir.Plan) Sizes {
 	return sz
 }
 
+// seqParams counts, per rank, the parameters of layers [first, end) (and
+// of the final norm when head) whose gradients are partial sums over tp
+// (see [ir.ActAllReduceSeq]), from the reference shapes: under sp each
+// layer's two LayerNorms and the biases added after a reduce-scatter
+// (attention out-proj, the dense FFN's fc2 or each shared expert's fc2)
+// and the final norm; under ssmb each MoE layer's router and shared
+// experts, which run whole on each tp rank's slice of the tokens.
+func seqParams(p *ir.Plan, first, end int, head bool) int64 {
+	m := p.Model
+	if p.TP < 2 || m == nil || m.Kind == ir.MLPModel {
+		return 0
+	}
+	h := int64(m.Hidden)
+	ssmb := p.MoE.SSMB && m.MoE != nil
+	var n int64
+	for l := first; l < end; l++ {
+		moe := m.IsMoELayer(l)
+		if p.SP {
+			n += 4*h + h // ln1, ln2 (gain and bias), out-proj bias
+			switch {
+			case !moe:
+				n += h // fc2 bias
+			case !ssmb:
+				n += int64(m.MoE.Shared) * h // each shared expert's fc2 bias
+			}
+		}
+		if ssmb && moe {
+			e := m.MoE
+			ef := int64(e.ExpertFFN)
+			n += h*int64(e.Experts) + int64(e.Shared)*(2*h*ef+ef+h)
+		}
+	}
+	if head && p.SP {
+		n += 2 * h
+	}
+	return n
+}
+
 // SizesFromUnit takes the sizes from a compiled unit's graph, so that the
 // schedule agrees with the cost and memory analyses: the layer partition of
 // the pipeline pass, each stage's parameters (routed experts' apart: their
 // names hold ".expert_"), the tied embedding, and each stage's per
-// micro-batch collectives. The boundary activation is PlanSizes'.
+// micro-batch collectives, and the parameters whose gradients the graph
+// all-reduces over tp once per step. The boundary activation is
+// PlanSizes'.
 func SizesFromUnit(u *ir.Unit) Sizes {
 	sz := PlanSizes(u.Plan)
 	stages := u.Graph.Stages
@@ -168,6 +210,7 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 	sz.StageExpertParams = make([]int64, n)
 	sz.StageCollectives = make([][]ir.StageCollective, n)
 	sz.StageUnits = make([][]ir.ParamUnit, n)
+	sz.StageSeqParams = make([]int64, n)
 	sz.TiedParams = 0
 	ep := u.Plan.EP
 	for _, sg := range stages {
@@ -215,6 +258,11 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 			}
 		}
 		for _, c := range sg.Collectives {
+			if c.Phase == ir.StepPhase && c.Axis == ir.AxisTP && c.Kind == ir.AllReduce && sz.GradBytes > 0 {
+				// The all-reduce of the tp-partial gradients: the
+				// schedule's ALLREDUCE_SEQ of this stage.
+				sz.StageSeqParams[i] += int64(c.Bytes) * int64(c.Calls()) / sz.GradBytes
+			}
 			if c.Phase == ir.StepPhase {
 				continue // the schedule's own actions
 			}

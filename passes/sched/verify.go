@@ -201,8 +201,10 @@ func (v *verifier) wellFormed() {
 	for r := range s.Ranks {
 		for i, a := range s.Ranks[r].Actions {
 			switch {
-			case a.Kind == ir.ActNone || a.Kind > ir.ActOptimizer:
+			case !a.Kind.Valid():
 				v.add("%s: unknown action kind", Describe(s, r, i))
+			case a.Kind == ir.ActAllReduceSeq && (a.Stage < 0 || int(a.Stage) >= len(s.Stages)):
+				v.add("%s: no such stage", Describe(s, r, i))
 			case a.Kind.IsP2P():
 				if a.Peer < 0 || int(a.Peer) >= n || int(a.Peer) == r {
 					v.add("%s: bad peer rank %d", Describe(s, r, i), a.Peer)
@@ -231,7 +233,7 @@ func (v *verifier) wellFormed() {
 // usable reports whether an action can be executed abstractly.
 func (v *verifier) usable(r int, a ir.Action) bool {
 	switch {
-	case a.Kind == ir.ActNone || a.Kind > ir.ActOptimizer:
+	case !a.Kind.Valid():
 		return false
 	case a.Kind.IsP2P():
 		return a.Peer >= 0 && int(a.Peer) < len(v.s.Ranks) && int(a.Peer) != r

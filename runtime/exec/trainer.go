@@ -245,6 +245,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		sz.StageParams = append(sz.StageParams, n)
 		sz.StageExpertParams = append(sz.StageExpertParams, ne)
 		sz.StageUnits = append(sz.StageUnits, stageUnits(stageSpecsEP(t.specs, infos[s], 0, ep), p.TP, ep))
+		sz.StageSeqParams = append(sz.StageSeqParams, seqPartialParams(p, stageSpecsEP(t.specs, infos[s], 0, ep)))
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
 		sz.TiedParams = int64(m.Vocab * m.Hidden)
@@ -387,7 +388,11 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		t.ranks = append(t.ranks, rk)
 		t.comms = append(t.comms, tc)
 	}
-	if err := t.checkSchedule(s); err != nil {
+	err := t.checkSchedule(s)
+	if err == nil {
+		err = t.checkSeqSums(s)
+	}
+	if err != nil {
 		if cfg.Schedule != nil {
 			return nil, fmt.Errorf("the schedule file cannot be executed by this runtime: %w", err)
 		}
@@ -740,7 +745,6 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 	recvB := map[[2]int][]float32{}
 	outF := map[[2]int][]float32{}
 	outB := map[[2]int][]float32{}
-	seqDone := false
 	rk.normSq = -1
 	for _, a := range acts {
 		key := [2]int{int(a.Stage), int(a.MB)}
@@ -830,23 +834,15 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			if err := t.gatherParams(rk, a); err != nil {
 				return err
 			}
-		case ir.ActGradNorm:
-			if !seqDone {
-				if err := t.reduceSeqPartial(rk); err != nil {
-					return err
-				}
-				seqDone = true
+		case ir.ActAllReduceSeq:
+			if err := t.sumSeq(rk, st, a); err != nil {
+				return err
 			}
+		case ir.ActGradNorm:
 			if err := t.gradNorm(rk, a); err != nil {
 				return err
 			}
 		case ir.ActOptimizer:
-			if !seqDone {
-				if err := t.reduceSeqPartial(rk); err != nil {
-					return err
-				}
-				seqDone = true
-			}
 			if err := t.optimize(rk, lr); err != nil {
 				return err
 			}
@@ -877,40 +873,117 @@ func tpPartial(rk *rank, sp *paramSpec) bool {
 	return false
 }
 
-// reduceSeqPartial all-reduces over tp the gradients that sp leaves as
-// partial sums (Megatron's all-reduce of sequence-parallel parameters'
-// gradients), one buffer per stage, before they are clipped and applied.
-// With ZeRO the tp ranks' flat layouts and owned chunks coincide, so it is
-// exact on the owned elements.
-func (t *Trainer) reduceSeqPartial(rk *rank) error {
+// seqPartialParams counts the elements, on one rank, of the parameters
+// among specs whose gradients are partial sums over tp under plan p (see
+// tpPartial): the sizes of the schedule's ALLREDUCE_SEQ actions.
+func seqPartialParams(p *ir.Plan, specs []*paramSpec) int64 {
+	probe := &rank{sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && p.Model.MoE != nil}
+	var n int64
+	for _, sp := range specs {
+		if tpPartial(probe, sp) {
+			n += int64(tensor.Numel(sp.localShape(p.TP)...))
+		}
+	}
+	return n
+}
+
+// sumSeq executes ALLREDUCE_SEQ: it all-reduces over the action's group
+// (the rank's tp group) the gradients of stage st that sp or ssmb leaves
+// as partial sums (Megatron's all-reduce of sequence-parallel parameters'
+// gradients), as one buffer. The schedule issues it after the stage's
+// data-parallel reductions and tied sum; with ZeRO the tp ranks' flat
+// layouts and owned chunks coincide, so the sum is exact on the owned
+// elements, the only ones the optimizer and the norm read.
+func (t *Trainer) sumSeq(rk *rank, st *stage, a ir.Action) error {
 	rk.on("tp")
-	if !rk.sp && !rk.ssmb {
-		return nil
+	if st == nil {
+		return fmt.Errorf("ALLREDUCE_SEQ of stage %d, which rank %d does not hold", a.Stage, rk.id)
 	}
-	keys := make([]int, 0, len(rk.stages))
-	for k := range rk.stages {
-		keys = append(keys, k)
+	var buf []float32
+	for _, sp := range st.specs {
+		if tpPartial(rk, sp) {
+			buf = append(buf, st.gr(sp.name)...)
+		}
 	}
-	sort.Ints(keys)
-	for _, k := range keys {
-		st := rk.stages[k]
-		var buf []float32
-		for _, sp := range st.specs {
-			if tpPartial(rk, sp) {
-				buf = append(buf, st.gr(sp.name)...)
+	if err := rk.comm.AllReduce(t.group(a), buf, collective.Sum); err != nil {
+		return err
+	}
+	for _, sp := range st.specs {
+		if tpPartial(rk, sp) {
+			n := copy(st.gr(sp.name), buf)
+			buf = buf[n:]
+		}
+	}
+	return nil
+}
+
+// checkSeqSums refuses a schedule whose ALLREDUCE_SEQ actions this
+// runtime cannot execute exactly: every stage a rank holds with tp-partial
+// gradients needs exactly one, over the rank's tp group, after the
+// stage's last backward (or W), after each of its REDUCE_GRADs and, on a
+// stage holding a copy of the tied embedding, after ALLREDUCE_TIED (the
+// order that package passes/sched documents); a stage without such
+// gradients has none. A schedule file written before ALLREDUCE_SEQ existed
+// fails here and must be recompiled.
+func (t *Trainer) checkSeqSums(s *ir.Schedule) error {
+	gradKind := ir.ActB
+	if s.SplitBackward {
+		gradKind = ir.ActW
+	}
+	for _, rk := range t.ranks {
+		r := rk.id
+		seqAt := map[int]int{}
+		lastAt := map[int]int{} // the last action that must come before the sum
+		tiedAt := -1
+		for i, a := range s.Ranks[r].Actions {
+			st := int(a.Stage)
+			switch a.Kind {
+			case gradKind, ir.ActReduceGrad:
+				lastAt[st] = i
+			case ir.ActAllReduceTied:
+				tiedAt = i
+			case ir.ActAllReduceSeq:
+				where := fmt.Sprintf("rank %d, action %d (%s)", r, i, s.ActionString(a))
+				stg := rk.stages[st]
+				if stg == nil {
+					return fmt.Errorf("schedule: %s names stage %d, which this rank does not hold", where, st)
+				}
+				if _, dup := seqAt[st]; dup {
+					return fmt.Errorf("schedule: %s: a second ALLREDUCE_SEQ of stage %d", where, st)
+				}
+				if g := s.GroupOf(a); !sameRanks(rk.tpG, int32s(g)) {
+					return fmt.Errorf("schedule: %s sums over %v, not the rank's tp group %v", where, g, rk.tpG)
+				}
+				seqAt[st] = i
 			}
 		}
-		if err := rk.comm.AllReduce(rk.tpG, buf, collective.Sum); err != nil {
-			return err
-		}
-		for _, sp := range st.specs {
-			if tpPartial(rk, sp) {
-				n := copy(st.gr(sp.name), buf)
-				buf = buf[n:]
+		for si, stg := range rk.stages {
+			partial := false
+			for _, sp := range stg.specs {
+				partial = partial || tpPartial(rk, sp)
+			}
+			i, ok := seqAt[si]
+			switch {
+			case partial && !ok:
+				return fmt.Errorf("schedule: rank %d never sums the tp-partial gradients of stage %d (no ALLREDUCE_SEQ; a schedule file from before that action must be recompiled)", r, si)
+			case !partial && ok:
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d, whose gradients are whole on every tp rank", r, i, si)
+			case ok && i < lastAt[si]:
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d comes before the stage's last backward or one of its REDUCE_GRADs", r, i, si)
+			case ok && tiedAt > i && (stg.info.Embedding || stg.info.Head) && sched.TiedAcrossStages(t.plan):
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d comes before ALLREDUCE_TIED, which would add a tp-partial copy to a summed one", r, i, si)
 			}
 		}
 	}
 	return nil
+}
+
+func int32s(g []int32) []int {
+	out := make([]int, len(g))
+	for i, x := range g {
+		out[i] = int(x)
+	}
+	return out
 }
 
 // sumTied executes ALLREDUCE_TIED: it adds the two gradients of a tied

@@ -92,6 +92,7 @@ var kindColor = map[ir.ActionKind]string{
 	ir.ActF: "#4e79a7", ir.ActB: "#59a14f", ir.ActW: "#8cd17d", ir.ActOptimizer: "#b07aa1",
 	ir.ActSendF: "#f28e2b", ir.ActRecvF: "#ffbe7d", ir.ActSendB: "#e15759", ir.ActRecvB: "#ff9d9a",
 	ir.ActReduceGrad: "#76b7b2", ir.ActAllGatherParams: "#edc948", ir.ActAllReduceTied: "#9c755f", ir.ActGradNorm: "#bab0ac",
+	ir.ActAllReduceSeq: "#d37295",
 }
 
 // SVGMaxRanks is the most ranks WriteSVG draws; beyond it, it draws one
@@ -165,7 +166,7 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 		fmt.Fprintf(bw, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888"/><text x="%.1f" y="%.1f">%.3g s</text>`+"\n", x(t), ay, x(t), ay+5, x(t)-10, ay+16, t)
 	}
 	lx := left
-	for k := ir.ActF; k <= ir.ActOptimizer; k++ {
+	for k := ir.ActF; k < ir.NumActionKinds; k++ {
 		fmt.Fprintf(bw, `<rect x="%.0f" y="%.0f" width="10" height="10" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n", lx, ay+26, kindColor[k], lx+13, ay+35, k)
 		lx += 95
 	}

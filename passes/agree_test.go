@@ -3,6 +3,7 @@ package passes_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"planc/ir"
@@ -63,11 +64,11 @@ func compileVariant(t *testing.T, v variant) (*ir.Unit, *ir.Plan) {
 	}
 	fitCPU(p)
 	u, ds := passes.Compile(prog, p, passes.Options{VerifyEach: true})
-	if ds.HasErrors() {
-		for _, d := range ds {
-			if d.Severity == ir.Error && u != nil && u.Memory != nil {
-				continue // out of memory is fine here
-			}
+	for _, d := range ds {
+		// Out of memory is fine here (the times and bytes are compared);
+		// any other error, or a unit without a memory report, is not.
+		oom := strings.Contains(d.Message, "more than the")
+		if d.Severity == ir.Error && (!oom || u == nil || u.Memory == nil) {
 			t.Fatalf("%s: %v", v, ds)
 		}
 	}

@@ -13,6 +13,37 @@
 // and the optimizer step, and for ZeRO-1/2 the gather of the updated
 // parameters.
 //
+// Under sequence parallelism (sp, tp > 1) and sequence-sharded MoE blocks
+// (ssmb) the parameters that every tp rank holds whole but applies to its
+// own slice of the tokens (LayerNorms, the biases added after a
+// reduce-scatter, the final norm; under ssmb the router and the shared
+// experts) get partial-sum gradients, which one ALLREDUCE_SEQ per stage
+// sums over the tp group ([Sizes.StageSeqParams] says how many per rank).
+// It is issued after the stage's REDUCE_GRADs, and on a stage that holds
+// a copy of the tied embedding after ALLREDUCE_TIED, as Megatron-LM's
+// finalize_model_grads does (data-parallel reduction, then the
+// layer-norm all-reduce):
+//
+//   - The sum is linear, so reducing over dp first and over tp second
+//     gives the full sum on every element for ZeRO-0, and for ZeRO-1/2/3
+//     on each rank's owned chunk of the reduce-scatter (tp peers have the
+//     same dp index and the same flat layout, so they own the same chunk),
+//     which is all that the norm and the optimizer read.
+//   - Issuing it before the reductions would make every bucket of the
+//     stage wait for the end of its backward plus the tp sum, losing the
+//     overlap of the buckets with the stage's last backward (the
+//     simulator issues a stage's buckets during it); after them it
+//     overlaps whatever backward remains and costs only its own
+//     intra-node all-reduce at the end.
+//   - The tied embedding (replicated over tp in the runtime) is partial
+//     over tp on both its stages: if one side summed over tp before the
+//     tied all-reduce and the other after, the first side's tp sum would be
+//     counted tp times. Both sides sum after the tied sum.
+//   - Deadlock freedom: the members of a tp group hold the same stages and
+//     run the same program, so they issue their tp sums, and every other
+//     collective, in the same order on their one collective stream; the
+//     verifier checks it.
+//
 // Which parameters each gradient bucket holds is decided from the plan
 // alone ([BucketLayout]) and written into the schedule
 // ([ir.StageInfo.Buckets]): the compiler's schedule and the one the runtime

@@ -445,12 +445,49 @@ func (v *verifier) finish() {
 	if stuck > maxReported {
 		v.add("... %d more ranks blocked", stuck-maxReported)
 	}
+	// Collective calls a member will never make: it has no call on the
+	// group left in its program. These name the cause of the deadlocks
+	// above (a member that lacks an action).
+	if stuck > 0 {
+		keys := make([]gk, 0, len(v.insts))
+		for key := range v.insts {
+			keys = append(keys, key)
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i].g < keys[j].g || keys[i].g == keys[j].g && keys[i].k < keys[j].k })
+		reported := 0
+		for _, key := range keys {
+			in := v.insts[key]
+			for _, m := range s.Groups[key.g] {
+				if v.calls[m][key.g] > key.k || v.callsLeft(int(m), key.g) > 0 {
+					continue
+				}
+				if reported++; reported <= maxReported {
+					v.add("group g%d: rank %d never makes call %d, %s", key.g, m, key.k, Describe(s, in.firstRank, in.firstIdx))
+				}
+			}
+		}
+	}
 	// Collective calls some member never made (when every rank finished).
 	if stuck == 0 {
 		for key, in := range v.insts {
 			v.add("group g%d: call %d is made by %d of its %d members (first by %s)", key.g, key.k, in.arrived, in.size, Describe(s, in.firstRank, in.firstIdx))
 		}
 	}
+}
+
+// callsLeft counts the calls on group g that rank r has not issued yet.
+func (v *verifier) callsLeft(r int, g int32) int {
+	n := 0
+	acts := v.s.Ranks[r].Actions
+	for i := v.pc[r]; i < len(acts); i++ {
+		if acts[i].Kind.IsCollective() && acts[i].Group == g {
+			n++
+		}
+	}
+	if v.blockedOn[r] != nil && n > 0 {
+		n-- // the blocking collective it waits in is issued already
+	}
+	return n
 }
 
 // hasMatch reports whether the peer of p2p action a (on rank r) has the

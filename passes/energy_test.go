@@ -18,7 +18,9 @@ import (
 // -v for the table. It checks what the model must show: per token and
 // layer, phantom's FLOPs and values exchanged fall with k, so its energy
 // per token is below tensor parallelism's whenever p·k < n, and rises
-// with k.
+// with k. Each row is also held to counts made by hand from REFERENCE.md
+// (model FLOPs, bytes over tp) and to physical bounds (checkCostBounds:
+// no faster than peak FLOP/s, energy between idle and busy power).
 func TestPhantomEnergyTable(t *testing.T) {
 	prog, dense := loadPlan(t, "examples/phantom.plan", "phantom_dense_16k_tp8")
 	_, phantom := loadPlan(t, "examples/phantom.plan", "phantom_mlp_16k_tp8")
@@ -63,6 +65,26 @@ func TestPhantomEnergyTable(t *testing.T) {
 				perTokenLayer := map[*ir.Plan]float64{
 					tdPlan: 2 * float64(n) * np * float64(parts),
 					phPlan: (2*np*np + 2*float64(k)*np + 2*float64(parts-1)*float64(k)*np) * float64(parts),
+				}
+				// Bytes over tp in a step, all ranks, by hand (bf16
+				// activations, M micro-batches of b samples per replica,
+				// dp replicas, ring volumes): phantom all-gathers p·k
+				// ghosts per sample and layer forward and reduce-scatters
+				// them backward, 2(p−1)·b·k values per rank and layer;
+				// the dense network all-reduces b·n values after each of
+				// its depth/2 row-parallel layers forward and before each
+				// column-parallel layer but the first backward (depth−1
+				// all-reduces of 2(p−1)/p·b·n per rank).
+				mb, M, pf, depth := float64(tdPlan.MicroBatch), float64(tdPlan.MicroBatches()), float64(parts), float64(tdPlan.Model.Depth)
+				ranks := float64(tdPlan.WorldSize())
+				wantTP := map[*ir.Plan]float64{
+					tdPlan: (depth - 1) * M * 2 * (pf - 1) / pf * mb * float64(n) * 2 * ranks,
+					phPlan: depth * M * 2 * (pf - 1) * mb * float64(k) * 2 * ranks,
+				}
+				for p, want := range wantTP {
+					if got := tpBytesOf(t, prog, p); !nearRel(got, want, 1e-9) {
+						t.Errorf("n=%d k=%d devices=%d %s: %g bytes over tp per step, hand count %g", n, k, devices, p.Model.FFNKind.Kind, got, want)
+					}
 				}
 				for p, c := range map[*ir.Plan]ir.CostReport{tdPlan: td, phPlan: ph} {
 					checkEnergyBounds(t, fmt.Sprintf("n=%d k=%d devices=%d %s", n, k, devices, p.Model.FFNKind.Kind), p, c,
@@ -136,4 +158,15 @@ func checkCostBounds(t *testing.T, what string, p *ir.Plan, c ir.CostReport) {
 		t.Errorf("%s: %g J/token × %g tokens and %g W × %g devices × %g s should both be the step's %g J", what,
 			c.EnergyPerToken, c.TokensPerStep, c.AvgPower, world, c.StepTime, c.EnergyPerStep)
 	}
+}
+
+// tpBytesOf compiles p (without the schedule) and returns the bytes its
+// step moves over tp, all ranks together.
+func tpBytesOf(t *testing.T, prog *ir.Program, p *ir.Plan) float64 {
+	t.Helper()
+	u, ds := passes.Compile(prog, p, passes.Options{Skip: map[string]bool{"schedule": true, "verify-schedule": true}})
+	if u == nil || ds.HasErrors() {
+		t.Fatalf("%s: %v", p.Name, ds)
+	}
+	return passes.PredictedBytes(u).ByAxis[ir.AxisTP].Total()
 }

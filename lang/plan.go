@@ -338,6 +338,11 @@ func (pc *planCheck) checkMoE() {
 	if !pc.auto("moe.dispatch", "moe.capacity_factor") && p.MoE.Dispatch == "capacity" && p.MoE.CapacityFactor <= 0 {
 		c.errorf(pc.atFirst("moe.capacity_factor", "moe.dispatch"), "moe.dispatch = capacity needs capacity_factor > 0").Suggestion = "set capacity_factor = 1.25"
 	}
+	if !pc.auto("moe.rbd", "moe.dispatch") && p.MoE.RBD && p.MoE.Dispatch == "capacity" {
+		d := c.errorf(pc.at("moe.rbd"), "moe.rbd forwards routed token copies, but moe.dispatch = capacity sends padded per-expert slabs")
+		d.Notes = []string{"redundancy-bypassing dispatch is built on padding-free dispatch (X-MoE): a padded slab has no pilot copy to share"}
+		d.Suggestion = "set moe.dispatch = padding_free, or rbd = false"
+	}
 	if !pc.auto("moe.rbd", "ep") && p.MoE.RBD && p.EP <= 1 {
 		c.errorf(pc.at("moe.rbd"), "moe.rbd needs expert parallelism across ranks, but ep = %d", p.EP).Suggestion = "set ep > 1, or rbd = false"
 	}

@@ -33,13 +33,17 @@ func newDims(p *ir.Plan) dims {
 		// tokens one rank routes per micro-batch: the cp shard of the
 		// sequence, and with sequence-sharded MoE blocks its 1/tp slice.
 		T := d.b * d.s / max(p.CP, 1)
+		// Capacity is a property of the micro-batch (DESIGN.md: at most
+		// ceil(k·T·cf/E) copies per expert per micro-batch, in token
+		// order), so that ssmb computes the same model as no ssmb: one tp
+		// rank may hold all of an expert's kept copies, and its padded
+		// slab must have room for them.
+		d.tokensPerExpert = ceilDiv(float64(d.k*T)*p.MoE.CapacityFactor, float64(d.E))
 		if p.MoE.SSMB && p.TP > 1 {
 			T /= p.TP
 			d.ssmb = true
 		}
 		d.moeT = T
-		cf := p.MoE.CapacityFactor
-		d.tokensPerExpert = ceilDiv(float64(d.k*T)*cf, float64(d.E))
 	}
 	if m.FFNKind.IsPhantom() {
 		d.ghost, d.parts = m.FFNKind.K, m.FFNKind.Parts

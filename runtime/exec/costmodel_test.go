@@ -493,3 +493,28 @@ func relSigned(got, want float64) float64 {
 	}
 	return got/want - 1
 }
+
+// TestSSMBCapacityBytesMatchCostModel: under ssmb each tp rank routes its
+// 1/tp slice of the tokens, but capacity stays a property of the whole
+// micro-batch (so ssmb computes the same model as no ssmb), and each rank's
+// padded slab holds the micro-batch capacity. The cost model must count
+// those slabs: measured MoE bytes equal the prediction from the routes.
+func TestSSMBCapacityBytesMatchCostModel(t *testing.T) {
+	for _, cf := range []string{"1.25", "8"} {
+		t.Run("cf"+cf, func(t *testing.T) {
+			p, u := compiled(t, moeNodesPlan, "moe_nodes", "dp=2", "tp=2", "ep=4", "moe.ssmb=true",
+				"global_batch=8", "cluster.per_node=2", "moe.dispatch=capacity", "moe.capacity_factor="+cf)
+			r, tr := oneStep(t, p, true)
+			var routes []passes.Routing
+			for _, rt := range tr.Routes() {
+				routes = append(routes, passes.Routing{Rank: rt.Rank, Experts: rt.Experts})
+			}
+			pred := passes.PredictedBytesRouted(u, routes).ByAxis[ir.AxisEP]
+			meas := r.ByKind["ep"]
+			t.Logf("ssmb capacity cf %s: MoE bytes measured inter %d intra %d, predicted inter %.0f intra %.0f", cf, meas.InterNode, meas.IntraNode, pred.InterNode, pred.IntraNode)
+			if pred.InterNode != float64(meas.InterNode) || pred.IntraNode != float64(meas.IntraNode) {
+				t.Errorf("measured inter %d intra %d, predicted inter %.0f intra %.0f", meas.InterNode, meas.IntraNode, pred.InterNode, pred.IntraNode)
+			}
+		})
+	}
+}

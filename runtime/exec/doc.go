@@ -77,9 +77,12 @@
 // ep: the routed experts of each MoE layer are split over the ep group
 // (member j holds experts [j·E/ep, (j+1)·E/ep)); each rank routes its own
 // tokens, sends each expert's copies to the owner by one all-to-all-v (a
-// message leads with its per-expert row counts), the owner runs the
-// experts on the concatenated rows, and a second all-to-all-v brings the
-// outputs back for the combine; backward mirrors it. Expert gradients
+// padding-free message leads with its per-expert row counts; under
+// capacity dispatch every message is the destination's padded
+// [E/ep, C, h] slab, kept copies first, as DeepSpeed-MoE sends it; under
+// rbd, pilot copies as rbd.go describes), the owner runs the experts on the
+// concatenated rows, and a second all-to-all-v brings the outputs back for
+// the combine; backward mirrors it. Expert gradients
 // reduce over the expert-data-parallel group (edp), ZeRO shards them over
 // it.
 //

@@ -178,7 +178,7 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "", "tp=2 ep=2 pp=2 dp=2"},
 		{tinyMoE, "", "dp=4 ep=4 per_node=2 rbd=true"},
 		{tinyMoE, "gb=16", "dp=8 ep=8 per_node=2 rbd=true zero=1"},
-		{tinyMoE, "dispatch=capacity cf=1.0", "dp=4 ep=4 per_node=1 rbd=true"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "dp=4 ep=4 per_node=1"},
 		{tinyMoE, "", "tp=2 dp=2 ep=4 per_node=2 rbd=true ssmb=true"},
 		{tinyMoE, "", "tp=2 ep=2 ssmb=true"},
 		{tinyMoE, "", "tp=2 dp=2 ep=4 ssmb=true zero=2"},

@@ -24,10 +24,8 @@ type routeLog struct {
 }
 
 // RecordRoutes makes the trainer record the routing of every MoE exchange
-// it runs from now on, for [Trainer.Routes]. Only redundancy-bypassing
-// dispatch records (rbd.go builds its pilot records from the routing);
-// without rbd the routing of a step equals that of the same plan with rbd
-// (the two runs compute the same model, see the loss tests).
+// it runs from now on (every dispatch mode, with and without rbd), for
+// [Trainer.Routes]: each token's kept experts, after capacity drops.
 func (t *Trainer) RecordRoutes() {
 	l := &routeLog{}
 	for _, c := range t.comms {

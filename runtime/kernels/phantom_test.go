@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -121,6 +122,58 @@ func TestPhantomOnePartIsDense(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("output %d: phantom p=1 %v, dense %v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestPhantomEqualsItsDenseMatrix checks the distributed phantom forward
+// (ghosts, all-gather, per-part forward) against REFERENCE.md's definition
+// written as one dense layer, in float64: output part i reads input part
+// j through W_ii when j = i and through D_ij·C_j otherwise, so y =
+// x·M + b with M's block (j, i) = W_i or C_j·D_i[q(j)] (q(j) the position
+// of j among the parts other than i).
+func TestPhantomEqualsItsDenseMatrix(t *testing.T) {
+	for _, s := range []PhantomShape{{In: 9, Out: 6, Parts: 3, K: 2}, {In: 8, Out: 12, Parts: 4, K: 3}, {In: 4, Out: 2, Parts: 2, K: 5}} {
+		const rows = 5
+		l := newPhantomLayer(7, s, rows, ActIdentity)
+		inP, outP := s.InPart(), s.OutPart()
+		dense := make([]float64, s.In*s.Out) // row-major In × Out
+		bias := make([]float64, s.Out)
+		for i := 0; i < s.Parts; i++ { // output part
+			for o := 0; o < outP; o++ {
+				bias[i*outP+o] = float64(l.b[i][o])
+			}
+			q := 0
+			for j := 0; j < s.Parts; j++ { // input part
+				for a := 0; a < inP; a++ {
+					for o := 0; o < outP; o++ {
+						var v float64
+						if j == i {
+							v = float64(l.w[i][a*outP+o])
+						} else {
+							for g := 0; g < s.K; g++ {
+								v += float64(l.c[j][a*s.K+g]) * float64(l.d[i][(q*s.K+g)*outP+o])
+							}
+						}
+						dense[(j*inP+a)*s.Out+i*outP+o] = v
+					}
+				}
+				if j != i {
+					q++
+				}
+			}
+		}
+		got := l.forward()
+		for r := 0; r < rows; r++ {
+			for o := 0; o < s.Out; o++ {
+				want := bias[o]
+				for a := 0; a < s.In; a++ {
+					want += float64(l.x[r*s.In+a]) * dense[a*s.Out+o]
+				}
+				if d := math.Abs(float64(got[r*s.Out+o]) - want); d > 1e-5*(1+math.Abs(want)) {
+					t.Errorf("%+v: y[%d,%d] = %.7g, dense definition %.7g", s, r, o, got[r*s.Out+o], want)
+				}
+			}
 		}
 	}
 }

@@ -101,3 +101,25 @@ func TestRowsViewSharesStorage(t *testing.T) {
 		t.Errorf("Cols gave %v %v", c.Shape, c.Data)
 	}
 }
+
+// TestInitNormalHasTheAskedStd: a 256×256 initialisation at std 0.02 has
+// sample mean within 4 standard errors of 0 and sample standard deviation
+// within 2% of 0.02 (the standard error of a std over 65,536 draws is
+// about 0.3%), and its shape is the one asked for.
+func TestInitNormalHasTheAskedStd(t *testing.T) {
+	x := InitNormal(3, "h.0.mlp.fc.w", 0.02, 256, 256)
+	if len(x.Data) != 256*256 {
+		t.Fatalf("%d elements, want 65536", len(x.Data))
+	}
+	var s, s2 float64
+	for _, v := range x.Data {
+		s += float64(v)
+		s2 += float64(v) * float64(v)
+	}
+	n := float64(len(x.Data))
+	mean := s / n
+	std := math.Sqrt(s2/n - mean*mean)
+	if math.Abs(mean) > 4*0.02/math.Sqrt(n) || math.Abs(std/0.02-1) > 0.02 {
+		t.Errorf("mean %.3g std %.5f, want 0 and 0.02", mean, std)
+	}
+}

@@ -118,7 +118,11 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 		row[int32(r)] = i
 	}
 	const left, top, width, lane, gap = 150.0, 40.0, 1200.0, 10.0, 6.0
-	height := top + float64(len(ranks))*(2*lane+gap) + 60
+	// The legend wraps to a second line when its kinds do not fit in one.
+	const legendItem = 115.0
+	perLine := int(width) / int(legendItem)
+	legendLines := (int(ir.NumActionKinds) - 1 + perLine - 1) / perLine
+	height := top + float64(len(ranks))*(2*lane+gap) + 46 + 14*float64(legendLines)
 	step := res.StepTime
 	if step <= 0 {
 		step = 1
@@ -165,10 +169,10 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 		t := step * float64(i) / 10
 		fmt.Fprintf(bw, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888"/><text x="%.1f" y="%.1f">%.3g s</text>`+"\n", x(t), ay, x(t), ay+5, x(t)-10, ay+16, t)
 	}
-	lx := left
 	for k := ir.ActF; k < ir.NumActionKinds; k++ {
-		fmt.Fprintf(bw, `<rect x="%.0f" y="%.0f" width="10" height="10" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n", lx, ay+26, kindColor[k], lx+13, ay+35, k)
-		lx += 95
+		i := int(k - ir.ActF)
+		lx, ly := left+legendItem*float64(i%perLine), ay+26+14*float64(i/perLine)
+		fmt.Fprintf(bw, `<rect x="%.0f" y="%.0f" width="10" height="10" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n", lx, ly, kindColor[k], lx+13, ly+9, k)
 	}
 	bw.WriteString("</svg>\n")
 	return bw.Flush()

@@ -244,10 +244,10 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	}
 	for _, sg := range u.Graph.Stages {
 		for _, c := range sg.Collectives {
-			// with a schedule, only the step collectives it has no
-			// action for: the all-reduce over tp of tp-replicated
-			// parameters' gradients
-			if c.Phase != ir.StepPhase || u.Schedule != nil && c.Axis != ir.AxisTP {
+			// with a schedule, every step collective is one of its
+			// actions (ALLREDUCE_SEQ is the tp all-reduce of the
+			// tp-replicated parameters' gradients), counted above
+			if c.Phase != ir.StepPhase || u.Schedule != nil {
 				continue
 			}
 			var t Traffic
@@ -309,6 +309,8 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 					axis = "norm"
 				case ir.ActAllReduceTied:
 					axis = ir.AxisEmbed
+				case ir.ActAllReduceSeq:
+					axis = ir.AxisTP
 				}
 				t := tc.memberSend(kind, n, g, me)
 				rep.Step.add(t)

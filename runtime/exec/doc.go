@@ -71,7 +71,8 @@
 // enters each region and a reduce-scatter leaves it (their adjoints in
 // backward); the gradients of the parameters applied to token slices
 // (LayerNorms, biases after a reduce-scatter, embedding, head) are
-// all-reduced over tp before clipping. MoE layers run whole on every tp
+// all-reduced over tp by the schedule's ALLREDUCE_SEQ action (after the
+// stage's gradient buckets, before the norm). MoE layers run whole on every tp
 // rank (all-gather in, slice out).
 //
 // ep: the routed experts of each MoE layer are split over the ep group

@@ -251,8 +251,12 @@ func (p *progress) summary(s runSummary) {
 		json.NewEncoder(p.w).Encode(map[string]any{"summary": s})
 		return
 	}
-	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks; %.0f tokens/s (%s kernels); communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
-		s.FinalLoss, s.Steps, s.Ranks, s.TokensPerS, s.Kernels, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
+	ranks := fmt.Sprintf("%d ranks", s.Ranks)
+	if s.Ranks == 1 {
+		ranks = "1 rank"
+	}
+	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %s; %.0f tokens/s (%s kernels); communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
+		s.FinalLoss, s.Steps, ranks, s.TokensPerS, s.Kernels, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
 	kinds := make([]string, 0, len(s.ByKind))
 	for k := range s.ByKind {
 		kinds = append(kinds, k)

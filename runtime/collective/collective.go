@@ -59,11 +59,17 @@ const (
 	Sum ReduceOp = iota
 	// Mean adds them in group order, then divides by the group size.
 	Mean
+	// Max takes the element-wise maximum (the vocab-parallel
+	// cross-entropy's row maxima).
+	Max
 )
 
 func (o ReduceOp) String() string {
-	if o == Mean {
+	switch o {
+	case Mean:
 		return "mean"
+	case Max:
+		return "max"
 	}
 	return "sum"
 }

@@ -283,3 +283,25 @@ func TestMismatchedCalls(t *testing.T) {
 		t.Fatalf("err = %v, want a size mismatch", err)
 	}
 }
+
+func TestAllReduceMax(t *testing.T) {
+	const p = 3
+	got := make([][]float32, p)
+	_, err := Run(p, 1, time.Second, func(c Comm) error {
+		r := c.Rank()
+		buf := []float32{float32(r), -float32(r), 5}
+		if err := c.AllReduce(all(p), buf, Max); err != nil {
+			return err
+		}
+		got[r] = buf
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r, o := range got {
+		if want := []float32{p - 1, 0, 5}; !reflect.DeepEqual(o, want) {
+			t.Errorf("rank %d all-reduce max = %v, want %v", r, o, want)
+		}
+	}
+}

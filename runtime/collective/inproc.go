@@ -206,14 +206,18 @@ func sameLengths(kind string, g Group, inputs []any) error {
 	return nil
 }
 
-// reduce adds the inputs in group order.
+// reduce adds the inputs in group order (or takes their maximum).
 func reduce(inputs []any, op ReduceOp) []float32 {
 	first := inputs[0].([]float32)
 	out := make([]float32, len(first))
 	copy(out, first)
 	for _, x := range inputs[1:] {
 		for i, v := range x.([]float32) {
-			out[i] += v
+			if op == Max {
+				out[i] = max(out[i], v)
+			} else {
+				out[i] += v
+			}
 		}
 	}
 	if op == Mean {

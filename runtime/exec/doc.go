@@ -48,16 +48,26 @@
 //
 // tp: Megatron column/row parallelism: qkv (by heads) and fc1 by columns,
 // attn.out and fc2 by rows with an all-reduce of their output; the
-// all-reduce of the input gradient of qkv and fc1 in backward. LayerNorms,
-// embeddings, the head and MoE layers are replicated over tp (every tp rank
-// computes them whole). mlp models pair their layers: even layers by
+// all-reduce of the input gradient of qkv and fc1 in backward. The
+// embedding and the head are vocab-parallel (Megatron): tp rank i holds
+// rows [i·V/tp, (i+1)·V/tp) of wte (columns of an untied lm_head); it
+// looks up the ids of its range for every token (zero rows for the
+// others) and an all-reduce sums the partial embeddings, wpe (whole on
+// every rank) being added after it; the head gives each rank its
+// vocabulary slice of the logits, and the cross-entropy meets over tp in
+// three all-reduces of one float per token (row maxima, sums of
+// exponentials, target logits); the head's input gradient is all-reduced
+// in backward. A tied wte's shard serves both. tp must divide the
+// vocabulary. LayerNorms and MoE layers are replicated over tp (every tp
+// rank computes them whole). mlp models pair their layers: even layers by
 // columns, odd layers by rows (an odd last layer is replicated).
 //
 // pp: the schedule's F, B, W, SEND/RECV actions (gpipe, 1f1b, interleaved,
 // zb-h1, zb-v); under a split backward (zb-h1, zb-v) B computes the input
 // gradient and W runs the deferred weight-gradient products. The tied
 // embedding lives on the first and the last stage; its two gradients are
-// summed (ALLREDUCE_TIED) before the data-parallel reduction, because with
+// summed (ALLREDUCE_TIED, each tp rank its vocabulary shard) before the
+// data-parallel reduction, because with
 // ZeRO-2/3 the reduce-scatter would otherwise leave each copy with a
 // different stale chunk.
 //
@@ -69,10 +79,13 @@
 // sp: Megatron sequence parallelism: outside the tp regions each tp rank
 // holds a contiguous 1/tp of the micro-batch's token rows; an all-gather
 // enters each region and a reduce-scatter leaves it (their adjoints in
-// backward); the gradients of the parameters applied to token slices
-// (LayerNorms, biases after a reduce-scatter, embedding, head) are
-// all-reduced over tp by the schedule's ALLREDUCE_SEQ action (after the
-// stage's gradient buckets, before the norm). MoE layers run whole on every tp
+// backward): the embedding's partial sums are reduce-scattered (wpe is
+// then added to each rank's slice), the head all-gathers ln_f's output
+// and reduce-scatters its input gradient. The gradients of the parameters
+// applied to token slices (LayerNorms, biases after a reduce-scatter, wpe)
+// are all-reduced over tp by the schedule's ALLREDUCE_SEQ action (after
+// the stage's gradient buckets, before the norm); wte and lm_head see
+// every token, so their shards' gradients are whole. MoE layers run whole on every tp
 // rank (all-gather in, slice out).
 //
 // ep: the routed experts of each MoE layer are split over the ep group

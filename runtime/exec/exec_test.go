@@ -453,10 +453,15 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 		return tr.Bytes().Total()
 	}
 	// tp = 2 on tiny_gpt: 4 all-reduces of b·s·h per layer and micro-batch
-	// (Korthikanti et al.), plus the 2-float gradient-norm all-reduce.
+	// (Korthikanti et al.); per micro-batch, the vocab-parallel embedding's
+	// all-reduce of its partial sums and the head's input-gradient
+	// all-reduce (b·s·h each), and the loss's three all-reduces of b·s
+	// floats (row maxima, sums of exponentials, target logits); plus the
+	// 2-float gradient-norm all-reduce.
 	const L, M, T, h = 4, 4, 2 * 64, 64
 	p := 2.0
-	wantTP := int64(L*M*4*(2*(p-1)/p*T*h)*4*p) + 2*2*4
+	allReduce := func(n float64) float64 { return 2 * (p - 1) / p * n * 4 * p } // bytes, all ranks
+	wantTP := int64(L*M*4*allReduce(T*h)+M*(2*allReduce(T*h)+3*allReduce(T))) + 2*2*4
 	if got := step(tinyGPT(), "tp=2"); got != wantTP {
 		t.Errorf("tp=2: %d bytes per step, want %d", got, wantTP)
 	}

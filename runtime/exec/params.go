@@ -127,7 +127,10 @@ func modelSpecs(m *ir.Model) []*paramSpec {
 	projStd := std / math.Sqrt(2*float64(L)) // GPT-2's scaled init of residual projections
 	var out []*paramSpec
 	add := func(p *paramSpec) { out = append(out, p) }
-	add(&paramSpec{name: "wte", shape: []int{V, h}, std: std, decay: true, layer: -1, tied: m.TieEmbeddings})
+	// wte and lm_head are split by vocabulary over tp (Megatron's
+	// vocab-parallel embedding and head): rank i holds rows (columns of
+	// lm_head) [i·V/tp, (i+1)·V/tp). wpe stays whole on every rank.
+	add(&paramSpec{name: "wte", shape: []int{V, h}, std: std, decay: true, shard: rowShard, layer: -1, tied: m.TieEmbeddings})
 	add(&paramSpec{name: "wpe", shape: []int{m.Seq, h}, std: std, decay: true, layer: -1})
 	for l := 0; l < L; l++ {
 		pre := fmt.Sprintf("h.%d.", l)
@@ -169,7 +172,7 @@ func modelSpecs(m *ir.Model) []*paramSpec {
 	add(&paramSpec{name: "ln_f.weight", shape: []int{h}, init: initOnes, layer: -2})
 	add(&paramSpec{name: "ln_f.bias", shape: []int{h}, init: initZeros, layer: -2})
 	if !m.TieEmbeddings {
-		add(&paramSpec{name: "lm_head.weight", shape: []int{h, V}, std: std, decay: true, layer: -2})
+		add(&paramSpec{name: "lm_head.weight", shape: []int{h, V}, std: std, decay: true, shard: colShard, layer: -2})
 	}
 	return out
 }

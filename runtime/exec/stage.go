@@ -160,11 +160,15 @@ type layerActs struct {
 }
 
 func (r *rank) allReduceTP(buf []float32) error {
+	return r.allReduceTPOp(buf, collective.Sum)
+}
+
+func (r *rank) allReduceTPOp(buf []float32, op collective.ReduceOp) error {
 	r.on("tp")
 	if r.tp == 1 {
 		return nil
 	}
-	return r.comm.AllReduce(r.tpG, buf, collective.Sum)
+	return r.comm.AllReduce(r.tpG, buf, op)
 }
 
 // localRows returns the tokens this rank holds outside the tensor-parallel
@@ -270,10 +274,21 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 				pos[j*sl+t] = int32(seg + t)
 			}
 		}
-		// Under sp each tp rank embeds its own slice of the tokens.
-		a.ids, a.targets, a.pos = ids[lo:lo+Tl], tg[lo:lo+Tl], pos[lo:lo+Tl]
-		x = make([]float32, Tl*h)
-		kernels.EmbeddingForward(x, st.w("wte"), st.w("wpe"), a.ids, a.pos, h, 0)
+		// Vocab-parallel embedding: each tp rank looks up the ids of its
+		// vocabulary shard for every token (zero rows for the others);
+		// the partial sums meet by all-reduce, or under sp by
+		// reduce-scatter to each rank's slice, to which wpe is added.
+		a.ids, a.targets, a.pos = ids, tg, pos[lo:lo+Tl]
+		partial := make([]float32, T*h)
+		kernels.EmbeddingForward(partial, st.w("wte"), nil, a.ids, nil, h, r.vocabLo())
+		var err error
+		if x, err = r.toLocal(partial); err != nil {
+			return nil, err
+		}
+		wpe := st.w("wpe")
+		for t, p := range a.pos {
+			kernels.Add(x[t*h:(t+1)*h], wpe[int(p)*h:int(p+1)*h])
+		}
 	}
 	for l := st.info.FirstLayer; l < st.info.EndLayer; l++ {
 		la := &layerActs{}
@@ -302,32 +317,62 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 			toks := r.sample(r.globalMB(mb)*b + j)
 			copy(tg[j*sl:], toks[seg+1:seg+sl+1])
 		}
-		a.targets = tg[lo : lo+Tl]
+		a.targets = tg
 	}
-	// Under sp each tp rank scores its own slice of the tokens with the
-	// whole head, and the loss is the sum of the slices' shares.
-	V := r.m.Vocab
+	// ln_f runs on this rank's tokens; the head (under sp after an
+	// all-gather) scores every token of the micro-batch's cp segment
+	// against this rank's vocabulary shard, and the vocab-parallel
+	// cross-entropy meets over tp in three all-reduces of one float per
+	// token: the row maxima, the sums of exponentials, the target logits.
+	Vl, vlo := r.m.Vocab/r.tp, r.vocabLo()
 	a.xh = x
-	a.lnf = make([]float32, Tl*h)
+	lnf := make([]float32, Tl*h)
 	a.lnfMean, a.lnfRstd = make([]float32, Tl), make([]float32, Tl)
-	r.kern().LayerNormForward(a.lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), Tl, h)
-	logits := make([]float32, Tl*V)
-	if r.m.TieEmbeddings {
-		r.kern().MatMulTransB(logits, a.lnf, st.w("wte"), Tl, h, V, false)
-	} else {
-		r.kern().MatMul(logits, a.lnf, st.w("lm_head.weight"), Tl, h, V, false)
+	r.kern().LayerNormForward(lnf, a.lnfMean, a.lnfRstd, x, st.w("ln_f.weight"), st.w("ln_f.bias"), Tl, h)
+	var err error
+	if a.lnf, err = r.toFull(lnf); err != nil {
+		return nil, err
 	}
-	a.dlogits = make([]float32, Tl*V)
+	logits := make([]float32, T*Vl)
+	if r.m.TieEmbeddings {
+		r.kern().MatMulTransB(logits, a.lnf, st.w("wte"), T, h, Vl, false)
+	} else {
+		r.kern().MatMul(logits, a.lnf, st.w("lm_head.weight"), T, h, Vl, false)
+	}
+	rowMax := make([]float32, T)
+	kernels.CrossEntropyShardMax(rowMax, logits, T, Vl)
+	if err := r.allReduceTPOp(rowMax, collective.Max); err != nil {
+		return nil, err
+	}
+	sumExp, tgtLogit := make([]float64, T), make([]float32, T)
+	kernels.CrossEntropyShardSums(sumExp, tgtLogit, logits, a.targets, rowMax, T, Vl, vlo)
+	sums := make([]float32, T)
+	for i, v := range sumExp {
+		sums[i] = float32(v)
+	}
+	if err := r.allReduceTP(sums); err != nil {
+		return nil, err
+	}
+	if err := r.allReduceTP(tgtLogit); err != nil {
+		return nil, err
+	}
+	for i, v := range sums {
+		sumExp[i] = float64(v)
+	}
 	full := r.fullRows()
-	ce := kernels.CrossEntropy(a.dlogits, logits, a.targets, Tl, V, float32(1/float64(full*r.totalMB)))
+	a.dlogits = make([]float32, T*Vl)
+	kernels.CrossEntropyShardGrad(a.dlogits, logits, a.targets, rowMax, sumExp, T, Vl, vlo, float32(1/float64(full*r.totalMB)))
+	ce := kernels.CrossEntropyShardLoss(sumExp, tgtLogit, T)
 	a.ceLoss = ce
-	if r.sp || r.mesh.CP > 1 {
-		r.lossSum += ce * float64(Tl) / float64(full) / float64(r.totalMB)
-	} else if r.coord.TP == 0 {
-		r.lossSum += ce / float64(r.totalMB)
+	if r.coord.TP == 0 { // every tp rank holds the same loss
+		r.lossSum += ce * float64(T) / float64(full) / float64(r.totalMB)
 	}
 	return nil, nil
 }
+
+// vocabLo is the first vocabulary row of this rank's shard of wte (and
+// column of lm_head): tp index · V/tp.
+func (r *rank) vocabLo() int { return r.coord.TP * (r.m.Vocab / max(r.tp, 1)) }
 
 // backward runs the backward of stage st for micro-batch mb given the
 // gradient of its output (nil for the last stage) and returns the gradient
@@ -340,24 +385,29 @@ func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
 	if r.m.Kind == ir.MLPModel {
 		return r.mlpBackward(st, mb, a, dy)
 	}
-	T, h, V := r.rows(), r.m.Hidden, r.m.Vocab
-	T, _ = r.localRows() // the head and the embedding work on the local tokens
+	T, h := r.rows(), r.m.Hidden
+	Tl, _ := r.localRows() // ln_f and wpe work on the local tokens
 	if st.info.Head {
-		dlnf := make([]float32, T*h)
-		var head []float32
+		// The head's input gradient is a partial sum over the vocabulary
+		// shards: all-reduce, or under sp reduce-scatter to the local
+		// tokens (the adjoint of the forward's all-gather).
+		Vl := r.m.Vocab / r.tp
+		partial := make([]float32, T*h)
 		if r.m.TieEmbeddings {
-			head = st.w("wte")
-			r.kern().MatMul(dlnf, a.dlogits, head, T, V, h, true)
-			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("wte"), a.dlogits, a.lnf, V, T, h, true) })
+			r.kern().MatMul(partial, a.dlogits, st.w("wte"), T, Vl, h, true)
+			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("wte"), a.dlogits, a.lnf, Vl, T, h, true) })
 		} else {
-			head = st.w("lm_head.weight")
-			r.kern().MatMulTransB(dlnf, a.dlogits, head, T, V, h, true)
-			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("lm_head.weight"), a.lnf, a.dlogits, h, T, V, true) })
+			r.kern().MatMulTransB(partial, a.dlogits, st.w("lm_head.weight"), T, Vl, h, true)
+			r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr("lm_head.weight"), a.lnf, a.dlogits, h, T, Vl, true) })
 		}
-		dy = make([]float32, T*h)
-		r.kern().LayerNormBackward(dy, nil, nil, dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+		dlnf, err := r.toLocal(partial)
+		if err != nil {
+			return nil, err
+		}
+		dy = make([]float32, Tl*h)
+		r.kern().LayerNormBackward(dy, nil, nil, dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), Tl, h)
 		r.wgrad(st, mb, func() {
-			r.kern().LayerNormBackward(nil, st.gr("ln_f.weight"), st.gr("ln_f.bias"), dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), T, h)
+			r.kern().LayerNormBackward(nil, st.gr("ln_f.weight"), st.gr("ln_f.bias"), dlnf, a.xh, a.lnfMean, a.lnfRstd, st.w("ln_f.weight"), Tl, h)
 		})
 	}
 	for i := len(a.layers) - 1; i >= 0; i-- {
@@ -367,8 +417,18 @@ func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
 		}
 	}
 	if st.info.Embedding {
+		// wpe was added to the local tokens; wte's shard needs the
+		// gradient of every token (under sp all-gathered, the adjoint of
+		// the forward's reduce-scatter; the all-reduce's adjoint is the
+		// identity).
+		_, lo := r.localRows()
+		dfull, err := r.toFull(dy)
+		if err != nil {
+			return nil, err
+		}
 		r.wgrad(st, mb, func() {
-			kernels.EmbeddingBackward(st.gr("wte"), st.gr("wpe"), dy, a.ids, a.pos, h, 0)
+			kernels.EmbeddingBackward(nil, st.gr("wpe"), dy, a.ids[lo:lo+Tl], a.pos, h, 0)
+			kernels.EmbeddingBackward(st.gr("wte"), nil, dfull, a.ids, nil, h, r.vocabLo())
 		})
 		if !r.split {
 			delete(st.acts, mb)

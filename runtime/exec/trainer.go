@@ -167,6 +167,9 @@ func Validate(p *ir.Plan) error {
 	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
 		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
 	}
+	if m.Vocab%p.TP != 0 {
+		return fmt.Errorf("plan %s: the embedding and the head are split by vocabulary over tp, and tp %d does not divide the vocabulary %d", p.Name, p.TP, m.Vocab)
+	}
 	if p.MoE.SSMB && m.MoE != nil && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
 		return fmt.Errorf("plan %s: ssmb splits the %d tokens of a micro-batch over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
 	}
@@ -248,7 +251,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		sz.StageSeqParams = append(sz.StageSeqParams, seqPartialParams(p, stageSpecsEP(t.specs, infos[s], 0, ep)))
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
-		sz.TiedParams = int64(m.Vocab * m.Hidden)
+		sz.TiedParams = int64(m.Vocab / p.TP * m.Hidden) // each tp rank sums its vocabulary shard
 	}
 	s, diags := sched.Build(p, sz)
 	if diags.HasErrors() {
@@ -856,7 +859,10 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 // tpPartial reports whether, under sp, the gradient of sp is a partial
 // sum over the tp ranks: the parameters replicated over tp that act on
 // each rank's own tokens (LayerNorms, the biases added after a
-// reduce-scatter, embeddings and head). MoE layers run whole on every rank,
+// reduce-scatter, wpe, added to each rank's slice after the embedding's
+// reduce-scatter). wte and lm_head are split by vocabulary and see every
+// token (the head's input is all-gathered, the embedding's output
+// gradient too), so their gradients are whole. MoE layers run whole on every rank,
 // so their gradients are already complete.
 //
 // Under ssmb each tp rank routes its own tokens, so the router's and the

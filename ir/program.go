@@ -1,5 +1,7 @@
 package ir
 
+import "math"
+
 // This file holds the resolved, typed program that the checker (package lang)
 // produces and every later phase consumes. All quantities are in SI base
 // units: bytes, seconds, FLOP/s, bytes per second, watts.
@@ -55,6 +57,17 @@ type Device struct {
 	MatmulEfficiency float64 // fraction of peak reached by large GEMMs
 	KernelOverhead   float64 // seconds of fixed cost per kernel (launch, tail)
 	MemoryEfficiency float64 // fraction of HBM bandwidth reached by memory-bound kernels
+}
+
+// Fitted reports whether any of d's efficiency parameters differs from
+// planc's defaults, i.e. whether they were fitted to measurements of this
+// device. Times, MFU and energy on an unfitted device are indicative only.
+func (d *Device) Fitted() bool {
+	// Unit conversion ("5 us" → 5·1e-6) may round differently from the
+	// constant: compare to a relative 1e-9.
+	differs := func(x, def float64) bool { return math.Abs(x-def) > 1e-9*math.Abs(def) }
+	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
+		differs(d.MemoryEfficiency, DefaultMemoryEfficiency)
 }
 
 // Peak returns the device's peak FLOP/s for a precision name ("bf16",

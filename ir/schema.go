@@ -56,6 +56,16 @@ type Field[T any] struct {
 
 func atLeast[T any](f Field[T], min float64) Field[T] { f.Min, f.MinSet = min, true; return f }
 
+// The defaults of a device's achievable-efficiency parameters: planc's
+// starting point for a device that has no calibration set of its own
+// (REFERENCE.md fits only the A100). The Default strings of DeviceFields
+// spell the same values; a test in package lang keeps them equal.
+const (
+	DefaultMatmulEfficiency = 0.75
+	DefaultKernelOverhead   = 5e-6 // seconds
+	DefaultMemoryEfficiency = 0.8
+)
+
 // DeviceFields are the fields of `device NAME { ... }`.
 var DeviceFields = []Field[Device]{
 	{Name: "peak_bf16", Kind: QuantityValue, Dim: FLOPRate, Doc: "dense matrix peak in bf16", Ptr: func(d *Device) any { return &d.PeakBF16 }},

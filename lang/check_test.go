@@ -135,3 +135,42 @@ cluster c { node = n  nodes = 4  inter_bw = 200 Gb/s }
 		t.Errorf("sources %d, want a.plan, hw.plan and the stdlib model", len(prog.Sources))
 	}
 }
+
+// TestDeviceEfficiencyDefaults: the Default strings of ir.DeviceFields and
+// the constants ir.Device.Fitted compares with spell the same values.
+func TestDeviceEfficiencyDefaults(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"d.plan": `device bare {
+  peak_bf16  = 1 TFLOP/s
+  peak_fp32  = 1 TFLOP/s
+  memory     = 1 GiB
+  hbm_bw     = 1 TB/s
+  idle_power = 1 W
+  busy_power = 2 W
+}
+`})
+	prog, diags := Load([]string{filepath.Join(dir, "d.plan")}, Options{})
+	if diags.HasErrors() {
+		t.Fatal(ir.RenderAll(diags, prog.Sources))
+	}
+	d := prog.Devices["bare"]
+	if d.Fitted() {
+		t.Errorf("a device without efficiency fields reports itself fitted: %v %v %v against the ir constants %v %v %v",
+			d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, ir.DefaultMatmulEfficiency, ir.DefaultKernelOverhead, ir.DefaultMemoryEfficiency)
+	}
+	if a100 := loadStdlibDevice(t, "hw/a100_80gb", "a100_80gb"); !a100.Fitted() {
+		t.Error("a100_80gb, fitted to the calibration set, reports itself unfitted")
+	}
+	if mi := loadStdlibDevice(t, "hw/mi250x_gcd", "mi250x_gcd"); mi.Fitted() {
+		t.Error("mi250x_gcd has no calibration set, yet reports itself fitted")
+	}
+}
+
+func loadStdlibDevice(t *testing.T, imp, name string) *ir.Device {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{"i.plan": "import \"" + imp + "\"\n"})
+	prog, diags := Load([]string{filepath.Join(dir, "i.plan")}, Options{})
+	if diags.HasErrors() {
+		t.Fatal(ir.RenderAll(diags, prog.Sources))
+	}
+	return prog.Devices[name]
+}

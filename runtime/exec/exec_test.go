@@ -298,6 +298,12 @@ func TestBadInputs(t *testing.T) {
 		{"eval of another model", func() error { _, err := Eval(tinyGPT(), mlpCkpt, nil, 1, 1); return err }, "not of model tiny_gpt"},
 		{"plan larger than the cluster", func() error { _, err := NewTrainer(Config{Plan: bigPlan}); return err }, "needs 4 ranks"},
 		{"tp does not divide heads", func() error { _, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=3")}); return err }, "must divide"},
+		{"tp does not divide the vocabulary", func() error {
+			m := tinyGPT()
+			m.Vocab = 250
+			_, err := NewTrainer(Config{Plan: plan(m, "tp=4")})
+			return err
+		}, "tp 4 does not divide the vocabulary 250"},
 	}
 	for _, tc := range tests {
 		err := tc.err()
@@ -524,6 +530,41 @@ func TestResumeUnderAnotherPlan(t *testing.T) {
 		}
 		if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
 			t.Errorf("step %d after resuming under tp=2 pp=2: loss %.9g, serial %.9g", i, r.Loss, serial[i])
+		}
+	}
+
+	// Saved under tp = 2 with sp (wte and lm_head sharded by vocabulary,
+	// gathered whole into the checkpoint), resumed serially, tied and
+	// untied.
+	untied := tinyGPT()
+	untied.Name, untied.TieEmbeddings = "tiny_gpt_untied", false
+	for _, m := range []*ir.Model{tinyGPT(), untied} {
+		serial, _ := train(t, plan(m, ""), 6)
+		a, err := NewTrainer(Config{Plan: plan(m, "tp=2 sp=true"), Steps: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			r, err := a.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
+				t.Errorf("%s step %d under tp=2 sp: loss %.9g, serial %.9g", m.Name, i, r.Loss, serial[i])
+			}
+		}
+		b, err := NewTrainer(Config{Plan: plan(m, ""), Steps: 6, Resume: a.Checkpoint()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 3; i < 6; i++ {
+			r, err := b.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
+				t.Errorf("%s step %d resumed serially from tp=2 sp: loss %.9g, serial %.9g", m.Name, i, r.Loss, serial[i])
+			}
 		}
 	}
 }

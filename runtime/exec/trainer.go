@@ -928,7 +928,9 @@ func (t *Trainer) sumSeq(rk *rank, st *stage, a ir.Action) error {
 // gradients needs exactly one, over the rank's tp group, after the
 // stage's last backward (or W), after each of its REDUCE_GRADs and, on a
 // stage holding a copy of the tied embedding, after ALLREDUCE_TIED (the
-// order that package passes/sched documents); a stage without such
+// order that package passes/sched documents; the vocab-parallel wte's
+// gradient is whole over tp, so the tied sum no longer meets a tp-partial
+// copy, but the order is the schedule's contract); a stage without such
 // gradients has none. A schedule file written before ALLREDUCE_SEQ existed
 // fails here and must be recompiled.
 func (t *Trainer) checkSeqSums(s *ir.Schedule) error {
@@ -977,7 +979,7 @@ func (t *Trainer) checkSeqSums(s *ir.Schedule) error {
 			case ok && i < lastAt[si]:
 				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d comes before the stage's last backward or one of its REDUCE_GRADs", r, i, si)
 			case ok && tiedAt > i && (stg.info.Embedding || stg.info.Head) && sched.TiedAcrossStages(t.plan):
-				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d comes before ALLREDUCE_TIED, which would add a tp-partial copy to a summed one", r, i, si)
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_SEQ of stage %d comes before ALLREDUCE_TIED (package passes/sched's order: the tp sum after the tied sum)", r, i, si)
 			}
 		}
 	}

@@ -60,6 +60,7 @@ type templates struct {
 	params                [nKindsLayer][3]float64 // dense, expert, tp-replicated (of the dense)
 	embedParams           float64
 	headTPRep             float64
+	embedTPRep            float64
 	headParams, headTied  float64
 	wteBytes              float64
 
@@ -180,6 +181,11 @@ func buildTemplates(p *ir.Plan) *templates {
 	}
 	for _, o := range t.embed {
 		t.embedParams += o.ParamElements()
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			if w != nil && tpReplicatedParam(p, w.Name) {
+				t.embedTPRep += w.Elements()
+			}
+		}
 		if o.Kind == ir.OpEmbedding {
 			t.wteBytes = o.Weight.Elements() * float64(o.Weight.Elem)
 		}
@@ -310,6 +316,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		if s == 0 {
 			dg.sum.add(embedSum, 1)
 			dg.dense += t.embedParams
+			tpRep += t.embedTPRep
 		}
 		for k := range n {
 			if n[k] > 0 {

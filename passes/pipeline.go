@@ -205,7 +205,10 @@ func tpReplicatedParam(p *ir.Plan, name string) bool {
 	if !p.SP {
 		return false
 	}
-	if strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
+	// Under sp the embedding leaves by a reduce-scatter and the position
+	// embedding is added to each rank's own tokens, so its gradient is a
+	// partial sum over tp too.
+	if name == "wpe" || strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
 		return true
 	}
 	return strings.HasSuffix(name, "out_proj.b") || strings.HasSuffix(name, "fc2.b") && !strings.Contains(name, "expert_")

@@ -35,10 +35,12 @@
 //     simulator issues a stage's buckets during it); after them it
 //     overlaps whatever backward remains and costs only its own
 //     intra-node all-reduce at the end.
-//   - The tied embedding (replicated over tp in the runtime) is partial
-//     over tp on both its stages: if one side summed over tp before the
-//     tied all-reduce and the other after, the first side's tp sum would be
-//     counted tp times. Both sides sum after the tied sum.
+//   - On the stages that hold the tied embedding the tp sum comes after
+//     ALLREDUCE_TIED: a parameter that were partial over tp on both stages
+//     would otherwise be counted tp times on the side that summed first.
+//     The embedding is vocabulary-parallel (each tp rank holds whole rows
+//     of its slice), so today only wpe and the LayerNorms are tp-partial;
+//     the order keeps the contract safe whatever a stage holds.
 //   - Deadlock freedom: the members of a tp group hold the same stages and
 //     run the same program, so they issue their tp sums, and every other
 //     collective, in the same order on their one collective stream; the

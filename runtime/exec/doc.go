@@ -100,7 +100,14 @@
 // reduce over the expert-data-parallel group (edp), ZeRO shards them over
 // it.
 //
-// cp: see attention.go (allgather, lss, ring, ulysses).
+// cp: see attention.go (allgather, lss, ring, ulysses). MoE layers are
+// token-local but for the micro-batch-wide auxiliary loss and capacity:
+// each rank routes its cp segment, and the ranks routing one micro-batch
+// (the cp group; under ssmb, the cp×tp ranks) all-gather, for each
+// sequence, their routed copies per expert, plus their probability sums;
+// an expert's capacity positions then count the copies of every earlier
+// token in the micro-batch's order (sequence, position), as serially.
+// The dispatch all-to-all runs over the ep group, which may span cp.
 //
 // Phantom mlp models (ffn_kind = phantom(k, parts)): see phantomSpecs and
 // mlp.go; tp = parts runs one part per rank (one all-gather of ghosts per
@@ -119,8 +126,8 @@
 //
 // rbd: see rbd.go.
 //
-// Not executed yet (Validate refuses them with an error): normalize_topk,
-// cp with MoE or mlp models. Under a split backward (zb-h1, zb-v) the
+// Not executed (Validate refuses them with an error): normalize_topk, cp
+// with mlp models (they have no sequence to split). Under a split backward (zb-h1, zb-v) the
 // weight gradients of phantom layers are computed in B, not deferred to W.
 //
 // # Evaluation

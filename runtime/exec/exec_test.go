@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,15 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "dispatch=capacity cf=1.0", "tp=2 dp=2 ep=4 ssmb=true"},
 		{tinyMoE, "", "pp=2"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 pp=2"},
+		{tinyMoE, "", "cp=2 cp_mode=allgather"},
+		{tinyMoE, "", "cp=2 cp_mode=ring"},
+		{tinyMoE, "", "cp=2 cp_mode=lss"},
+		{tinyMoE, "", "cp=2 cp_mode=ulysses"},
+		{tinyMoE, "", "cp=2 cp_mode=allgather ep=2"},
+		{tinyMoE, "", "cp=2 cp_mode=ring dp=2 ep=4"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "cp=2 cp_mode=allgather"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "cp=2 cp_mode=ring dp=2 ep=4"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "cp=2 cp_mode=allgather tp=2 ep=4 ssmb=true"},
 		{tinyMLP, "", "dp=2"},
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},
@@ -565,6 +575,45 @@ func TestResumeUnderAnotherPlan(t *testing.T) {
 			if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
 				t.Errorf("%s step %d resumed serially from tp=2 sp: loss %.9g, serial %.9g", m.Name, i, r.Loss, serial[i])
 			}
+		}
+	}
+}
+
+// TestCPMoECapacityDropsMatchSerial checks that under cp the capacity of
+// each expert is counted over the whole micro-batch in its token order
+// (sequence, position): every step drops exactly the serial run's token
+// copies, and some are dropped (cf = 1.0), so the positions are exercised.
+func TestCPMoECapacityDropsMatchSerial(t *testing.T) {
+	const steps = 3
+	drops := func(opts string) []int64 {
+		tr, err := NewTrainer(Config{Plan: plan(tinyMoE(), "dispatch=capacity cf=1.0 "+opts), Steps: steps, Timeout: 30 * time.Second})
+		if err != nil {
+			t.Fatalf("%s: %v", opts, err)
+		}
+		var out []int64
+		for i := 0; i < steps; i++ {
+			r, err := tr.Step()
+			if err != nil {
+				t.Fatalf("%s: step %d: %v", opts, i, err)
+			}
+			out = append(out, r.Drops)
+		}
+		return out
+	}
+	want := drops("")
+	if want[0] == 0 {
+		t.Fatalf("serial run drops nothing at cf 1.0; the test needs drops")
+	}
+	for _, opts := range []string{
+		"cp=2 cp_mode=allgather",
+		"cp=2 cp_mode=ring dp=2 ep=4",
+		"cp=2 cp_mode=ulysses ep=2",
+		"cp=2 cp_mode=allgather tp=2 ep=4 ssmb=true",
+	} {
+		if got := drops(opts); !slices.Equal(got, want) {
+			t.Errorf("%s: drops per step %v, serial %v", opts, got, want)
+		} else {
+			t.Logf("%s: drops per step %v (serial %v)", opts, got, want)
 		}
 	}
 }

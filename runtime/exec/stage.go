@@ -301,7 +301,9 @@ func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
 			a.aux += la.moe.aux
 		}
 	}
-	if r.coord.TP == 0 {
+	// The auxiliary loss is the micro-batch's, the same on every tp and
+	// cp rank: it counts once.
+	if r.coord.TP == 0 && r.coord.CP == 0 {
 		r.lossSum += a.aux / float64(r.totalMB)
 	}
 	if !st.info.Head {
@@ -657,11 +659,75 @@ type moeActs struct {
 	drops  int
 }
 
+// routeRun is a stretch of a rank's routed tokens that is contiguous in
+// the micro-batch's token order (sequence, position): its first local
+// row lo, its rows n, and start, the index of its first token in the
+// micro-batch.
+type routeRun struct{ start, lo, n int }
+
+// routeMembers returns the ranks whose routed tokens make up, with this
+// rank's, one micro-batch: the cp group, each cp rank's tp group under
+// ssmb; in (cp, tp) order (under ssmb without cp, the tp group).
+func (r *rank) routeMembers() (collective.Group, []ir.Coord) {
+	tps := []int{r.coord.TP}
+	if r.ssmb {
+		tps = tps[:0]
+		for i := 0; i < r.tp; i++ {
+			tps = append(tps, i)
+		}
+	}
+	var g collective.Group
+	var cs []ir.Coord
+	for c := 0; c < r.mesh.CP; c++ {
+		for _, t := range tps {
+			co := r.coord
+			co.CP, co.TP = c, t
+			g = append(g, r.mesh.Rank(co))
+			cs = append(cs, co)
+		}
+	}
+	return g, cs
+}
+
+// routeRuns returns the runs of the tokens member c routes: the rows of
+// its cp segment (b sequences of seq/cp positions, the micro-batch's
+// positions [c.CP·seq/cp, (c.CP+1)·seq/cp) of each), under ssmb only the
+// tp index's contiguous 1/tp of them. Without cp they are one run; with
+// cp one per sequence (empty where an ssmb slice misses the sequence), so
+// every member has the same number of runs.
+func (r *rank) routeRuns(c ir.Coord) []routeRun {
+	b, S, sl := r.plan.MicroBatch, r.m.Seq, r.segLen()
+	lo, hi := 0, b*sl
+	if r.ssmb {
+		n := b * sl / r.tp
+		lo, hi = c.TP*n, (c.TP+1)*n
+	}
+	if r.mesh.CP == 1 {
+		return []routeRun{{start: lo, lo: 0, n: hi - lo}}
+	}
+	runs := make([]routeRun, b)
+	for q := 0; q < b; q++ {
+		from, to := max(lo, q*sl), min(hi, (q+1)*sl)
+		if from >= to {
+			continue
+		}
+		runs[q] = routeRun{start: q*S + c.CP*sl + from - q*sl, lo: from - lo, n: to - from}
+	}
+	return runs
+}
+
 // route computes the router probabilities and each expert's kept token
 // copies: top-k by probability (ties to the lower index); under capacity
-// dispatch an expert keeps its first ceil(k·T·cf/E) copies in token order.
+// dispatch an expert keeps its first ceil(k·T·cf/E) copies in the
+// micro-batch's token order. When the micro-batch's tokens are routed by
+// several ranks (its cp segments, ssmb's tp slices), each rank all-gathers
+// over them its per-run copy counts and probability sums: the auxiliary
+// loss and the capacity positions are then the whole micro-batch's.
 func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	r.on("ssmb")
+	if r.mesh.CP > 1 {
+		r.on("cp")
+	}
 	e := r.m.MoE
 	h, E, k := r.m.Hidden, e.Experts, e.TopK
 	T := len(x) / h
@@ -669,16 +735,27 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
 	a.probs = make([]float32, T*E)
 	kernels.SoftmaxRows(a.probs, logits, T, E)
-	// The micro-batch's tokens: T here, or tp·T when each tp rank routes
-	// its slice (ssmb); slices are in tp order.
-	parts := 1
-	if r.ssmb {
-		parts = r.tp
+	g, members := r.routeMembers()
+	if !r.ssmb && r.mesh.CP == 1 {
+		g, members = collective.Group{r.id}, []ir.Coord{r.coord}
 	}
-	Tall := T * parts
+	runs := r.routeRuns(r.coord)
+	if len(members) == 1 {
+		runs = []routeRun{{start: 0, lo: 0, n: T}}
+	}
+	R := len(runs)
+	Tall := T * len(members)
 	choice := make([]int32, T*k)
 	chosen := make([]bool, E)
-	counts := make([]float32, E)
+	runOf := make([]int, T)
+	for q, run := range runs {
+		for t := run.lo; t < run.lo+run.n; t++ {
+			runOf[t] = q
+		}
+	}
+	// counts holds each run's routed copies per expert, then the
+	// probability sums: the message of the all-gather.
+	counts := make([]float32, (R+1)*E)
 	for t := 0; t < T; t++ {
 		p := a.probs[t*E : (t+1)*E]
 		clear(chosen)
@@ -691,12 +768,9 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 			}
 			chosen[best] = true
 			choice[t*k+j] = int32(best)
-			counts[best]++
+			counts[runOf[t]*E+best]++
 		}
 	}
-	// Capacity positions count the copies of earlier tokens of the whole
-	// micro-batch: under ssmb, those of the earlier tp slices first.
-	before := make([]int, E)
 	probSum := make([]float64, E)
 	for i := 0; i < E; i++ {
 		for t := 0; t < T; t++ {
@@ -704,31 +778,29 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 		}
 	}
 	f := make([]float64, E)
-	if parts > 1 {
-		buf := append(append([]float32(nil), counts...), make([]float32, E)...)
+	all := counts
+	if len(members) > 1 {
 		for i := range probSum {
-			buf[E+i] = float32(probSum[i])
+			counts[R*E+i] = float32(probSum[i])
 		}
-		all, err := r.comm.AllGather(r.tpG, buf)
-		if err != nil {
+		var err error
+		if all, err = r.comm.AllGather(g, counts); err != nil {
 			return err
 		}
-		for i := 0; i < E; i++ {
-			probSum[i] = 0
-		}
-		for q := 0; q < parts; q++ {
-			part := all[q*2*E : (q+1)*2*E]
+		clear(probSum)
+		for m := range members {
+			part := all[m*(R+1)*E : (m+1)*(R+1)*E]
 			for i := 0; i < E; i++ {
-				if q < r.coord.TP {
-					before[i] += int(part[i])
-				}
-				f[i] += float64(part[i])
-				probSum[i] += float64(part[E+i])
+				probSum[i] += float64(part[R*E+i])
 			}
 		}
-	} else {
-		for i := range f {
-			f[i] = float64(counts[i])
+	}
+	for m := range members {
+		part := all[m*(R+1)*E : (m+1)*(R+1)*E]
+		for q := 0; q < R; q++ {
+			for i := 0; i < E; i++ {
+				f[i] += float64(part[q*E+i])
+			}
 		}
 	}
 	capacity := math.MaxInt
@@ -738,17 +810,37 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	}
 	a.rows = make([][]int32, E)
 	a.wts = make([][]float32, E)
-	seen := before
-	for t := 0; t < T; t++ {
-		for j := 0; j < k; j++ {
-			best := choice[t*k+j]
-			if seen[best] < capacity {
-				a.rows[best] = append(a.rows[best], int32(t))
-				a.wts[best] = append(a.wts[best], a.probs[t*E+int(best)])
-			} else {
-				a.drops++
+	// Capacity positions count the copies of the micro-batch's earlier
+	// tokens: those of every member's runs that start before this run.
+	seen := make([]int, E)
+	for _, run := range runs {
+		if run.n == 0 {
+			continue
+		}
+		clear(seen)
+		if len(members) > 1 {
+			for m, c := range members {
+				part := all[m*(R+1)*E : (m+1)*(R+1)*E]
+				for q, o := range r.routeRuns(c) {
+					if o.n > 0 && o.start < run.start {
+						for i := 0; i < E; i++ {
+							seen[i] += int(part[q*E+i])
+						}
+					}
+				}
 			}
-			seen[best]++
+		}
+		for t := run.lo; t < run.lo+run.n; t++ {
+			for j := 0; j < k; j++ {
+				best := choice[t*k+j]
+				if seen[best] < capacity {
+					a.rows[best] = append(a.rows[best], int32(t))
+					a.wts[best] = append(a.wts[best], a.probs[t*E+int(best)])
+				} else {
+					a.drops++
+				}
+				seen[best]++
+			}
 		}
 	}
 	// Auxiliary loss: aux · E · Σ f_i·P_i over the whole micro-batch.

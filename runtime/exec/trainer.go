@@ -109,8 +109,8 @@ func Validate(p *ir.Plan) error {
 		return fmt.Errorf("plan %s needs %d ranks (dp %d · tp %d · pp %d · cp %d) but cluster %s has %d devices", p.Name, p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.Cluster.Name, p.Cluster.Devices())
 	}
 	if p.CP > 1 {
-		if m.Kind == ir.MLPModel || m.MoE != nil {
-			return fmt.Errorf("plan %s: context parallelism (cp = %d) is executed for dense transformers only", p.Name, p.CP)
+		if m.Kind == ir.MLPModel {
+			return fmt.Errorf("plan %s: context parallelism (cp = %d) splits sequences, and mlp model %s has none: set cp = 1", p.Name, p.CP, m.Name)
 		}
 		if m.Seq%p.CP != 0 {
 			return fmt.Errorf("plan %s: cp %d does not divide the sequence of %d", p.Name, p.CP, m.Seq)

@@ -15,7 +15,7 @@ type Shapes struct {
 	Heads      int // heads on this rank (heads/tp)
 	HeadDim    int
 	FFN        int // dense FFN width on this rank (ffn/tp)
-	Vocab      int
+	Vocab      int // vocabulary columns on this rank (vocab/tp: the head is vocabulary-parallel)
 	Tied       bool
 
 	MoE       bool
@@ -52,6 +52,11 @@ func PlanShapes(p *ir.Plan) (Shapes, error) {
 	}
 	s.Tokens = s.MicroBatch * s.Seq
 	if s.Heads, err = div("heads", m.Heads, tp); err != nil {
+		return Shapes{}, err
+	}
+	// The embedding and the head are vocabulary-parallel over tp, as in
+	// planc's runtime and Megatron: each rank's logits cover V/tp columns.
+	if s.Vocab, err = div("vocab", m.Vocab, tp); err != nil {
 		return Shapes{}, err
 	}
 	if s.HeadDim, err = div("hidden", m.Hidden, m.Heads); err != nil {

@@ -519,65 +519,46 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 }
 
 // TestResumeUnderAnotherPlan: checkpoints hold whole tensors, so a run
-// saved under dp=2 with ZeRO-2 resumes under tp=2 (or serially) and goes on
-// as the serial run does.
+// saved under one plan resumes under another and goes on as the serial run
+// does: dp=2 ZeRO-2 → tp=2 pp=2, and tp=2 with sp (wte and lm_head sharded
+// by vocabulary, gathered whole into the checkpoint) → serial, tied and
+// untied.
 func TestResumeUnderAnotherPlan(t *testing.T) {
-	serial, _ := train(t, plan(tinyGPT(), ""), 6)
-	a, err := NewTrainer(Config{Plan: plan(tinyGPT(), "dp=2 zero=2"), Steps: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 3; i++ {
-		if _, err := a.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=2 pp=2"), Steps: 6, Resume: a.Checkpoint()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 3; i < 6; i++ {
-		r, err := b.Step()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
-			t.Errorf("step %d after resuming under tp=2 pp=2: loss %.9g, serial %.9g", i, r.Loss, serial[i])
-		}
-	}
-
-	// Saved under tp = 2 with sp (wte and lm_head sharded by vocabulary,
-	// gathered whole into the checkpoint), resumed serially, tied and
-	// untied.
 	untied := tinyGPT()
 	untied.Name, untied.TieEmbeddings = "tiny_gpt_untied", false
-	for _, m := range []*ir.Model{tinyGPT(), untied} {
-		serial, _ := train(t, plan(m, ""), 6)
-		a, err := NewTrainer(Config{Plan: plan(m, "tp=2 sp=true"), Steps: 6})
+	for _, c := range []struct {
+		m             *ir.Model
+		before, after string
+	}{
+		{tinyGPT(), "dp=2 zero=2", "tp=2 pp=2"},
+		{tinyGPT(), "tp=2 sp=true", ""},
+		{untied, "tp=2 sp=true", ""},
+	} {
+		serial, _ := train(t, plan(c.m, ""), 6)
+		a, err := NewTrainer(Config{Plan: plan(c.m, c.before), Steps: 6})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 3; i++ {
-			r, err := a.Step()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
-				t.Errorf("%s step %d under tp=2 sp: loss %.9g, serial %.9g", m.Name, i, r.Loss, serial[i])
-			}
-		}
-		b, err := NewTrainer(Config{Plan: plan(m, ""), Steps: 6, Resume: a.Checkpoint()})
+		stepsMatchSerial(t, a, serial, 0, 3, fmt.Sprintf("%s under %q", c.m.Name, c.before))
+		b, err := NewTrainer(Config{Plan: plan(c.m, c.after), Steps: 6, Resume: a.Checkpoint()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 3; i < 6; i++ {
-			r, err := b.Step()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
-				t.Errorf("%s step %d resumed serially from tp=2 sp: loss %.9g, serial %.9g", m.Name, i, r.Loss, serial[i])
-			}
+		stepsMatchSerial(t, b, serial, 3, 6, fmt.Sprintf("%s resumed under %q from %q", c.m.Name, c.after, c.before))
+	}
+}
+
+// stepsMatchSerial runs steps [from, to) of tr and checks each loss against
+// the serial run's within 1e-4 relative.
+func stepsMatchSerial(t *testing.T, tr *Trainer, serial []float64, from, to int, what string) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		r, err := tr.Step()
+		if err != nil {
+			t.Fatalf("%s: step %d: %v", what, i, err)
+		}
+		if d := relDiff(r.Loss, serial[i]); d > 1e-4 {
+			t.Errorf("%s: step %d loss %.9g, serial %.9g", what, i, r.Loss, serial[i])
 		}
 	}
 }

@@ -33,24 +33,9 @@ func TestRuntimeRBDExpectationIsTheMeanOverAllRoutings(t *testing.T) {
 				if ds.HasErrors() {
 					t.Fatal(ds)
 				}
-				m := u.Plan.Model
-				subsets := allSubsets(m.MoE.Experts, m.MoE.TopK)
-				T := u.Plan.MicroBatch * m.Seq
-				moeLayers := 0
-				for l := 0; l < m.Layers; l++ {
-					if m.IsMoELayer(l) {
-						moeLayers++
-					}
-				}
-				var routes []passes.Routing
-				for r := 0; r < u.Mesh.Size(); r++ {
-					for c := 0; c < moeLayers*u.Plan.MicroBatches(); c++ {
-						routes = append(routes, passes.Routing{Rank: r, Experts: subsets})
-					}
-				}
+				routes, scale := everyRouting(u)
 				exp := passes.PredictedBytes(u).MoE
 				all := passes.PredictedBytesRouted(u, routes).MoE
-				scale := float64(T) / float64(len(subsets))
 				for _, lv := range []struct {
 					name      string
 					exp, mean float64

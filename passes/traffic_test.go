@@ -135,22 +135,7 @@ func TestExpectedMoEIsTheMeanOverAllRoutings(t *testing.T) {
 	for _, perNode := range []int{4, 2, 1} {
 		for _, rbd := range []bool{false, true} {
 			u := tinyMoEOver(t, perNode, rbd)
-			m := u.Plan.Model
-			subsets := allSubsets(m.MoE.Experts, m.MoE.TopK)
-			T := u.Plan.MicroBatch * m.Seq
-			moeLayers := 0
-			for l := 0; l < m.Layers; l++ {
-				if m.IsMoELayer(l) {
-					moeLayers++
-				}
-			}
-			// one call per (rank, layer, micro-batch), each with every subset
-			var routes []passes.Routing
-			for r := 0; r < u.Mesh.Size(); r++ {
-				for c := 0; c < moeLayers*u.Plan.MicroBatches(); c++ {
-					routes = append(routes, passes.Routing{Rank: r, Experts: subsets})
-				}
-			}
+			routes, scale := everyRouting(u)
 			exp := passes.PredictedBytes(u).MoE
 			all := passes.PredictedBytesRouted(u, routes).MoE
 			// the non-rbd headers are per call, the rest per token
@@ -162,7 +147,6 @@ func TestExpectedMoEIsTheMeanOverAllRoutings(t *testing.T) {
 				}
 				header = passes.PredictedBytesRouted(u, noTokens).MoE
 			}
-			scale := float64(T) / float64(len(subsets))
 			for _, lv := range []struct {
 				name           string
 				exp, all, head float64
@@ -174,6 +158,28 @@ func TestExpectedMoEIsTheMeanOverAllRoutings(t *testing.T) {
 			}
 		}
 	}
+}
+
+// everyRouting returns routes for one call per (rank, MoE layer,
+// micro-batch) in which each source routes one token to every k-subset of
+// the experts, and the factor that scales their per-token bytes to the
+// micro-batch's T tokens: the exact counterpart of uniform routing.
+func everyRouting(u *ir.Unit) ([]passes.Routing, float64) {
+	m := u.Plan.Model
+	subsets := allSubsets(m.MoE.Experts, m.MoE.TopK)
+	moeLayers := 0
+	for l := 0; l < m.Layers; l++ {
+		if m.IsMoELayer(l) {
+			moeLayers++
+		}
+	}
+	var routes []passes.Routing
+	for r := 0; r < u.Mesh.Size(); r++ {
+		for c := 0; c < moeLayers*u.Plan.MicroBatches(); c++ {
+			routes = append(routes, passes.Routing{Rank: r, Experts: subsets})
+		}
+	}
+	return routes, float64(u.Plan.MicroBatch*m.Seq) / float64(len(subsets))
 }
 
 // TestExpectedMoENearRandomRouting: tiny_moe's routings drawn uniformly at

@@ -50,6 +50,20 @@ func (pf *planFlags) load(files []string, stderr io.Writer) (*ir.Program, []*ir.
 	return prog, prog.Plans, exitOK
 }
 
+// loadOne is load for commands that work on exactly one plan (run, eval):
+// several plans without --plan is a usage error naming the command.
+func (pf *planFlags) loadOne(files []string, stderr io.Writer, cmd string) (*ir.Plan, int) {
+	_, plans, code := pf.load(files, stderr)
+	if code != exitOK {
+		return nil, code
+	}
+	if len(plans) != 1 {
+		fmt.Fprintf(stderr, "%s: the files declare %d plans; choose one with --plan\n", cmd, len(plans))
+		return nil, exitUsage
+	}
+	return plans[0], exitOK
+}
+
 // jsonDiagnostic is the --json form of one diagnostic.
 type jsonDiagnostic struct {
 	Severity   string   `json:"severity"`

@@ -48,15 +48,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	_, plans, code := pf.load(files, stderr)
+	p, code := pf.loadOne(files, stderr, "planc run")
 	if code != exitOK {
 		return code
 	}
-	if len(plans) != 1 {
-		fmt.Fprintf(stderr, "planc run: the files declare %d plans; choose one with --plan\n", len(plans))
-		return exitUsage
-	}
-	p := plans[0]
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "planc run: "+format+"\n", a...)
 		return exitError

@@ -46,6 +46,14 @@ type Config struct {
 	// AdamW); nil: the Go kernels ([llvmk.GoOps]). [llvmk.Select] returns
 	// the generated host kernels for a plan; the caller closes them.
 	Ops llvmk.Ops
+	// Comm, when set, makes this process one rank of a job that spans
+	// processes or machines (a TCP or MPI transport): the trainer runs
+	// only rank Comm.Rank()'s actions and reaches the other ranks through
+	// Comm, whose Size must be the plan's world size. Step then returns
+	// the whole job's result on every rank and [Trainer.GatherCheckpoint]
+	// assembles checkpoints on rank 0. Nil: every rank runs as a
+	// goroutine of this process (an in-process world).
+	Comm collective.Comm
 }
 
 // StepResult is what one step reports.
@@ -79,13 +87,27 @@ type Trainer struct {
 	Steps    int // steps of the run
 	step     int // next step to run
 	stepsRun int
+
+	// local is the one rank this process runs when the job spans
+	// processes (Config.Comm), -1 when every rank runs here; bytes then
+	// accumulates the job's step traffic (see Bytes).
+	local int
+	comm  collective.Comm
+	bytes collective.Counters
 }
 
 // Schedule returns the schedule the trainer executes.
 func (t *Trainer) Schedule() *ir.Schedule { return t.sched }
 
 // Bytes returns the bytes sent so far by all ranks, by link level.
-func (t *Trainer) Bytes() collective.Counters { return t.world.Bytes() }
+// When the job spans processes it is the sum over the steps run of every
+// rank's step traffic (the job's bookkeeping messages are not counted).
+func (t *Trainer) Bytes() collective.Counters {
+	if t.local >= 0 {
+		return t.bytes
+	}
+	return t.world.Bytes()
+}
 
 // NextStep returns the index of the step that Step will run.
 func (t *Trainer) NextStep() int { return t.step }
@@ -203,7 +225,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if bucket <= 0 {
 		bucket = sched.DefaultBucketParams
 	}
-	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: modelSpecs(m), Steps: steps}
+	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: modelSpecs(m), Steps: steps, local: -1}
 
 	// The layer partition and each stage's local parameter count.
 	nStages := p.PP * max(p.VPP, 1)
@@ -273,7 +295,14 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if p.Cluster != nil {
 		perNode = p.Cluster.PerNode
 	}
-	t.world = collective.NewWorld(s.Mesh.Size(), perNode, cfg.Timeout)
+	if cfg.Comm != nil {
+		if cfg.Comm.Size() != s.Mesh.Size() {
+			return nil, fmt.Errorf("plan %s runs on %d ranks (dp %d · tp %d · pp %d · cp %d), but the job has %d", p.Name, s.Mesh.Size(), p.DP, p.TP, p.PP, p.CP, cfg.Comm.Size())
+		}
+		t.local, t.comm = cfg.Comm.Rank(), cfg.Comm
+	} else {
+		t.world = collective.NewWorld(s.Mesh.Size(), perNode, cfg.Timeout)
+	}
 	seed := int64(p.Train.Seed)
 	var teacher []*tensor.Tensor
 	if m.Kind == ir.MLPModel {
@@ -323,7 +352,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	for r := 0; r < s.Mesh.Size(); r++ {
 		c := s.Mesh.Coord(r)
-		tc := &timedComm{Comm: t.world.Comm(r)}
+		tc := &timedComm{Comm: t.rankComm(r)}
 		rk := &rank{
 			id: r, coord: c, plan: p, m: m, comm: tc, tc: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
@@ -688,6 +717,9 @@ func p2pTag(kind ir.ActionKind, senderStage, mb int32) int64 {
 
 // Step runs one training step on every rank and returns its loss.
 func (t *Trainer) Step() (StepResult, error) {
+	if t.local >= 0 {
+		return t.stepLocal()
+	}
 	start := time.Now()
 	step := t.step
 	lr := t.opt.LRAt(step)

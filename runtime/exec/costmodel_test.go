@@ -217,7 +217,7 @@ func measuredVsPredicted(t *testing.T, p *ir.Plan, u *ir.Unit) (StepResult, pass
 // (examples/phantom_cpu.plan), and the transformer with phantom FFNs
 // against tiny_gpt with tp = 2: the measured bytes per step match the cost
 // model's prediction for the compiled unit (passes.PredictedBytes)
-// within 5%, and the ratio of the FFN traffic is REFERENCE.md's p·k
+// within 5%, and the ratio of the FFN traffic is the p·k
 // against n values per layer.
 //
 // The first layer's input is the data: neither side computes or

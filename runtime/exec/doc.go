@@ -5,7 +5,7 @@
 //
 // # The model
 //
-// The model is DESIGN.md's reference semantics ("The numeric runtime"),
+// The model is the reference semantics of docs/semantics.md,
 // computed with package kernels. Parameter names, shapes and layouts are
 // those of package ckpt. Every parameter is generated whole by
 // tensor.InitNormal(seed, name, std, shape) and then sharded, so every plan
@@ -135,6 +135,8 @@
 // [Eval] returns the mean, over the first N windows, of each window's mean
 // next-token cross-entropy, where window w is tokens [w·(seq+1),
 // (w+1)·(seq+1)) of the data: its first seq tokens are the input and its
-// last seq tokens the targets. It runs serially, one window per forward
-// (MoE routing and capacity are per window), without the auxiliary loss.
+// last seq tokens the targets. It runs serially, one window per forward;
+// MoE layers route each window on its own and always padding-free, whatever
+// the plan's moe.dispatch says (no capacity, no drops), and the auxiliary
+// loss is left out.
 package exec

@@ -497,7 +497,7 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 	// phantom mlp all-gathers and reduce-scatters (p−1)·b·k ghosts per
 	// rank, tp all-reduces b·w once per layer (forward after each row
 	// layer, backward after each column layer but the first, whose input
-	// is the data): per layer, ratio p·k/w (REFERENCE.md: p·k against n
+	// is the data): per layer, ratio p·k/w (docs/cost-model.md: p·k against n
 	// values).
 	const w, k, depth, mlpM, b = 64, 8, 4, 4, 4
 	phantom := step(tinyPhantomMLP(2, k)(), "tp=2")

@@ -201,7 +201,7 @@ func mlpSpecs(m *ir.Model, prefix string) []*paramSpec {
 	return out
 }
 
-// phantomSpecs lists a phantom mlp's layers (REFERENCE.md, "Phantom
+// phantomSpecs lists a phantom mlp's layers (docs/cost-model.md, "Phantom
 // parallelism"; kernels.PhantomShape for the layouts). Each layer of width
 // w in p parts with k ghosts per part stores its parts stacked along the
 // first dimension, so that tp = p gives part i to tp rank i:

@@ -32,10 +32,14 @@
 //	h = mix(mix(mix(uint64(s)) ^ uint64(t)) ^ uint64(i))
 //	offset = h mod (N - seq)
 //
-// where N is the stream's length and mix is SplitMix64's finalizer (see
-// [Mix]). The order depends only on the seed, step and index, never on
-// the plan: under data parallelism each dp rank takes its own contiguous
-// slice of the global batch's indices.
+// where N is the stream's length and mix is one step of SplitMix64 (see
+// [Mix]): it first adds the golden-ratio increment 0x9E3779B97F4A7C15 and
+// then applies the finalizer; the finalizer alone gives another order.
+// With seed 1 the first values of h are 0xb18a02f46d8d86c3,
+// 0x6c5795e14b3b7e33, 0x1cf38a51a82265f3 (step 0, indices 0, 1, 2). The
+// order depends only on the seed, step and index, never on the plan: under
+// data parallelism each dp rank takes its own contiguous slice of the
+// global batch's indices. docs/semantics.md states the whole definition.
 //
 // # Evaluation windows
 //
@@ -234,7 +238,13 @@ func (s *Stream) Check(vocab, seq int) error {
 	return nil
 }
 
-// Mix is SplitMix64's output function: a bijective 64-bit hash.
+// Mix is one step of SplitMix64 as a bijective 64-bit hash: it adds the
+// golden-ratio increment, then finalizes (all modulo 2⁶⁴):
+//
+//	x += 0x9E3779B97F4A7C15
+//	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
+//	x = (x ^ (x >> 27)) * 0x94D049BB133111EB
+//	return x ^ (x >> 31)
 func Mix(x uint64) uint64 {
 	x += 0x9E3779B97F4A7C15
 	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9

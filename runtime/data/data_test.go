@@ -175,3 +175,32 @@ func TestSampleStaysInsideTheStream(t *testing.T) {
 		t.Errorf("sample starts over 160 draws: %v, want both 0 and 1", starts)
 	}
 }
+
+// TestSampleOrderDocumented pins the sample order that docs/semantics.md
+// states (values computed independently from its definition, golden-ratio
+// increment first): h for seed 1 and the first indices of steps 0 and 1,
+// and their offsets in the embedded corpus for seq 64.
+func TestSampleOrderDocumented(t *testing.T) {
+	s := Default()
+	if len(s.Tokens) != 252035 {
+		t.Fatalf("the embedded corpus holds %d tokens; docs/semantics.md says 252,035", len(s.Tokens))
+	}
+	for _, c := range []struct {
+		step, index int
+		h           uint64
+		offset      int
+	}{
+		{0, 0, 0xb18a02f46d8d86c3, 200320},
+		{0, 1, 0x6c5795e14b3b7e33, 123593},
+		{0, 2, 0x1cf38a51a82265f3, 18078},
+		{0, 3, 0xdb538f85fe401082, 227896},
+		{1, 0, 0x5775264a9a7e1b09, 241088},
+	} {
+		if h := Mix(Mix(Mix(1)^uint64(c.step)) ^ uint64(c.index)); h != c.h {
+			t.Errorf("step %d index %d: h = %#x, documented %#x", c.step, c.index, h, c.h)
+		}
+		if o := s.Offset(1, c.step, c.index, 64); o != c.offset {
+			t.Errorf("step %d index %d: offset %d, documented %d", c.step, c.index, o, c.offset)
+		}
+	}
+}

@@ -53,7 +53,8 @@ type Device struct {
 	BusyPower    float64 // watts at full utilization
 
 	// Achievable-efficiency parameters of the cost model. They are
-	// physically meaningful and fitted only to REFERENCE.md's calibration set.
+	// physically meaningful and fitted only to the calibration set
+	// (docs/cost-model.md).
 	MatmulEfficiency float64 // fraction of peak reached by large GEMMs
 	KernelOverhead   float64 // seconds of fixed cost per kernel (launch, tail)
 	MemoryEfficiency float64 // fraction of HBM bandwidth reached by memory-bound kernels

@@ -58,7 +58,7 @@ func atLeast[T any](f Field[T], min float64) Field[T] { f.Min, f.MinSet = min, t
 
 // The defaults of a device's achievable-efficiency parameters: planc's
 // starting point for a device that has no calibration set of its own
-// (REFERENCE.md fits only the A100). The Default strings of DeviceFields
+// (planc fits only the A100: docs/cost-model.md). The Default strings of DeviceFields
 // spell the same values; a test in package lang keeps them equal.
 const (
 	DefaultMatmulEfficiency = 0.75

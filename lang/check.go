@@ -21,6 +21,8 @@ type checker struct {
 
 	// set holds the --set overrides, as synthetic items (see overrides.go).
 	set overrides
+	// setPlan is the plan the overrides apply to ("": every plan).
+	setPlan string
 	// planExtra are the extra layers for a model or cluster referenced from
 	// the plan being checked (its --set model.X / cluster.X overrides).
 	planExtra map[string][]*Item

@@ -12,7 +12,11 @@ package lang
 
 // Options controls loading.
 type Options struct {
-	// Overrides are `NAME=VALUE` strings from --set, applied to every plan
-	// (see SPEC.md, "Overrides").
+	// Overrides are `NAME=VALUE` strings from --set, applied to the plan
+	// named Plan, or to every plan when Plan is empty (see
+	// docs/language.md, "Overrides").
 	Overrides []string
+	// Plan, when not empty, is the one plan the overrides apply to; the
+	// other plans are checked as written.
+	Plan string
 }

@@ -201,6 +201,11 @@ func (s *scanner) scanNumber() {
 		break
 	}
 	text := s.src[s.off : s.off+i]
+	if n, u := s.gluedUnit(text, i); n > 0 {
+		s.emit(tokNumber, n)
+		s.emit(tokUnit, u)
+		return
+	}
 	if !isNumberText(text) && isWordText(text) {
 		s.emit(tokWord, i)
 		return
@@ -209,6 +214,35 @@ func (s *scanner) scanNumber() {
 	// builder reports the malformed ones with the exact text.
 	s.emit(tokNumber, i)
 	s.scanUnit()
+}
+
+// gluedUnit splits a number written against its unit (`25GB/s`, `2us`,
+// as users type them in --set) into the lengths of the number and of the
+// unit; 0, 0 when text (i bytes at the scanner) is not one. Enum words that
+// start with a digit (`1f1b`) end in no unit and stay words.
+func (s *scanner) gluedUnit(text string, i int) (number, unit int) {
+	if isNumberText(text) {
+		return 0, 0
+	}
+	for j := len(text) - 1; j > 0; j-- {
+		if !isNumberText(text[:j]) || !isLetter(text[j]) {
+			continue
+		}
+		k := i
+		if s.at(k) == '/' && isLetter(s.at(k+1)) {
+			k++
+			for isAlnum(s.at(k)) {
+				k++
+			}
+		}
+		if _, ok := units[s.src[s.off+j:s.off+k]]; ok {
+			return j, k - j
+		}
+		if _, ok := units[text[j:]]; ok {
+			return j, i - j
+		}
+	}
+	return 0, 0
 }
 
 // isNumberText reports whether t is a well-formed number: digits with single

@@ -38,6 +38,7 @@ func (l *loader) check(opts Options) (*ir.Program, ir.Diagnostics) {
 	c := newChecker(l.prog, l.files)
 	c.diags = append(c.diags, l.diags...)
 	c.parseOverrides(opts.Overrides)
+	c.setPlan = opts.Plan
 	c.checkAll()
 	return l.prog, c.result()
 }

@@ -11,10 +11,13 @@ import (
 func (c *checker) plan(d *Decl) *ir.Plan {
 	p := &ir.Plan{Name: d.Name, Span: d.NameSpan, Auto: map[string]bool{}, FieldSpans: map[string]ir.Span{}}
 	layers := [][]*Item{d.Body.Items}
-	if len(c.set.plan) > 0 {
+	overridden := c.setPlan == "" || c.setPlan == d.Name
+	if overridden && len(c.set.plan) > 0 {
 		layers = append(layers, c.set.plan)
 	}
-	c.planExtra = map[string][]*Item{"model": c.set.model, "cluster": c.set.cluster}
+	if overridden {
+		c.planExtra = map[string][]*Item{"model": c.set.model, "cluster": c.set.cluster}
+	}
 	what := "plan " + d.Name
 	res := checkFields(c, what, d.NameSpan, ir.PlanFields, layers, p, "", p.FieldSpans, nil)
 	c.planExtra = nil

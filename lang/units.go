@@ -15,7 +15,7 @@ type unit struct {
 	scale float64
 }
 
-// units lists every unit of SPEC.md. SI prefixes are decimal, Ki Mi Gi Ti
+// units lists every unit of docs/language.md. SI prefixes are decimal, Ki Mi Gi Ti
 // binary; b is a bit.
 var units = map[string]unit{
 	"B": {ir.Bytes, 1}, "kB": {ir.Bytes, 1e3}, "MB": {ir.Bytes, 1e6}, "GB": {ir.Bytes, 1e9}, "TB": {ir.Bytes, 1e12},

@@ -9,7 +9,7 @@ import (
 )
 
 // inFlight returns how many micro-batches' activations pp rank r holds at
-// its peak under the plan's schedule (REFERENCE.md): 1F1B and ZB-H1 hold
+// its peak under the plan's schedule (docs/cost-model.md): 1F1B and ZB-H1 hold
 // p−r, interleaving holds (2(p−r−1) + (v−1)p + 1)/v (the first rank's
 // p·(1 + (p−1)/(p·v))), GPipe holds all m, ZB-V holds p on every rank; never
 // more than m.

@@ -9,7 +9,7 @@ import (
 	"planc/passes"
 )
 
-// calibration is REFERENCE.md's calibration set: Korthikanti et al. 2022,
+// calibration is the calibration set of docs/cost-model.md: Korthikanti et al. 2022,
 // Table 5 (iteration times) and Figure 1 (memory per GPU, GiB), on Selene.
 //
 // The 175B and 530B runs used the interleaved schedule with 3 model chunks

@@ -14,7 +14,7 @@ import (
 // fraction of peak than large ones. A memory-bound op takes bytes /
 // (hbm_bw · memory_efficiency) plus kernel_overhead.
 //
-// Collectives: the alpha-beta model of NCCL/RCCL rings (REFERENCE.md) with
+// Collectives: the alpha-beta model of NCCL/RCCL rings (docs/cost-model.md) with
 // nccl-tests' bus-bandwidth factors. A group inside one node uses the
 // intra-node link; a group that spans nodes is hierarchical (reduce-scatter
 // inside the node, the reduction of n/k across nodes, all-gather inside the

@@ -18,7 +18,7 @@ import (
 // -v for the table. It checks what the model must show: per token and
 // layer, phantom's FLOPs and values exchanged fall with k, so its energy
 // per token is below tensor parallelism's whenever p·k < n, and rises
-// with k. Each row is also held to counts made by hand from REFERENCE.md
+// with k. Each row is also held to counts made by hand from docs/cost-model.md
 // (model FLOPs, bytes over tp) and to physical bounds (checkCostBounds:
 // no faster than peak FLOP/s, energy between idle and busy power).
 func TestPhantomEnergyTable(t *testing.T) {
@@ -58,7 +58,7 @@ func TestPhantomEnergyTable(t *testing.T) {
 				}
 				tdPlan, phPlan := mk(dense, false), mk(phantom, true)
 				td, ph := est(tdPlan), est(phPlan)
-				// FLOPs counted by hand from REFERENCE.md's per-part,
+				// FLOPs counted by hand from docs/cost-model.md's per-part,
 				// per-token closed forms (forward, and twice that backward),
 				// independently of the cost model's op graph.
 				np := float64(n / parts)
@@ -126,7 +126,7 @@ func checkEnergyBounds(t *testing.T, what string, p *ir.Plan, c ir.CostReport, f
 func nearRel(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b)) }
 
 // checkCostBounds holds a cost report to what physics and the definitions
-// of REFERENCE.md allow: executed FLOPs are at least the model's; no device
+// of docs/cost-model.md allow: executed FLOPs are at least the model's; no device
 // computes faster than its peak, so the step takes at least the hardware
 // FLOPs over the job's peak, and MFU ≤ HFU ≤ 1; every device draws between
 // its idle and busy power for the whole step, so the step's energy lies

@@ -33,7 +33,7 @@ func newDims(p *ir.Plan) dims {
 		// tokens one rank routes per micro-batch: the cp shard of the
 		// sequence, and with sequence-sharded MoE blocks its 1/tp slice.
 		T := d.b * d.s / max(p.CP, 1)
-		// Capacity is a property of the micro-batch (DESIGN.md: at most
+		// Capacity is a property of the micro-batch (docs/semantics.md: at most
 		// ceil(k·T·cf/E) copies per expert per micro-batch, in token
 		// order), so that ssmb computes the same model as no ssmb: one tp
 		// rank may hold all of an expert's kept copies, and its padded
@@ -302,7 +302,7 @@ func combineSaved(d dims, p *ir.Plan, n func(string) string, in ir.Tensor) []ir.
 }
 
 // phantomFFN is a transformer FFN made of two phantom layers of width h
-// (planc's formulation, REFERENCE.md): each part compresses its slice into
+// (planc's formulation, docs/cost-model.md): each part compresses its slice into
 // k ghosts, the ghosts are all-gathered, and each part mixes its local block
 // with the decompressed ghosts of the others.
 func phantomFFN(d dims, i int, n func(string) string) []*ir.Op {

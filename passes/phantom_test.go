@@ -16,7 +16,7 @@ import (
 // before each column-parallel layer backward (but the first, whose input
 // is the data): 3 all-reduces of 2(p−1)/p·b·n per micro-batch. The
 // phantom loss sends nothing (each part's squared-error gradient is
-// local). REFERENCE.md: p·k values against n per layer.
+// local). docs/cost-model.md: p·k values against n per layer.
 func TestPhantomBytesAgainstTP(t *testing.T) {
 	tpBytes := func(plan string) (float64, *ir.Unit) {
 		prog, p := loadPlan(t, "examples/phantom_cpu.plan", plan)

@@ -56,7 +56,7 @@ func layerSaved(u *ir.Unit, l int) float64 {
 
 // TestKorthikantiActivations: the activation memory the passes assign to a
 // transformer layer equals Korthikanti et al.'s per-layer formulas
-// (REFERENCE.md) for every parallel configuration and recompute policy,
+// (docs/cost-model.md) for every parallel configuration and recompute policy,
 // over a grid of shapes.
 func TestKorthikantiActivations(t *testing.T) {
 	for _, shape := range []struct{ h, a, s, b int }{{1024, 16, 512, 2}, {2048, 32, 1024, 1}, {4096, 32, 2048, 4}, {6144, 64, 2048, 1}} {
@@ -101,7 +101,7 @@ func TestKorthikantiActivations(t *testing.T) {
 
 // TestZeROModelStates: parameters + gradients + optimizer state per rank
 // follow the ZeRO paper (16Ψ, 4Ψ+12Ψ/N, 2Ψ+14Ψ/N, 16Ψ/N), with Ψ the GPT
-// parameter count of REFERENCE.md (plus the final LayerNorm's 2h), and the
+// parameter count of docs/cost-model.md (plus the final LayerNorm's 2h), and the
 // data-parallel traffic per step is 2Ψ elements for stages 0-2 and 3Ψ for
 // stage 3 (one micro-batch).
 func TestZeROModelStates(t *testing.T) {
@@ -146,11 +146,11 @@ func TestZeROModelStates(t *testing.T) {
 }
 
 // TestModelFLOPs: the model and hardware FLOPs per step that the passes
-// count from their ops equal REFERENCE.md's closed forms for GPT: model
+// count from their ops equal the closed forms of docs/cost-model.md for GPT: model
 // 72·B·s·l·h²(1 + s/6h + V/12lh); full recompute 96·B·s·l·h²(1 + s/6h +
 // V/16lh). With selective recompute the attention core's forward (q·kᵀ and
 // p·v, 4·b·s²·h per layer and micro-batch) runs once more: 72·B·s·l·h²(1 +
-// s/6h + s/18h + V/12lh). REFERENCE.md writes s/3h for that case, which
+// s/6h + s/18h + V/12lh). The published selective form writes s/3h for that case, which
 // would be the core's forward and backward again (12·B·s²·l·h); planc
 // recomputes the forward only, as Megatron's selective checkpointing does.
 func TestModelFLOPs(t *testing.T) {
@@ -236,7 +236,7 @@ func TestMoEAllToAllVolumes(t *testing.T) {
 }
 
 // TestPipelineBubble: the bubble the cost model charges follows
-// REFERENCE.md's closed forms, (p−1)/m of the steady-state time for 1F1B
+// the closed forms of docs/cost-model.md, (p−1)/m of the steady-state time for 1F1B
 // and (p−1)/(v·m) for the interleaved schedule, within the imbalance that
 // the embedding and the head add to the first and last stages (15%).
 func TestPipelineBubble(t *testing.T) {
@@ -279,7 +279,7 @@ func TestEnergyBounds(t *testing.T) {
 }
 
 // TestPhantomLayer: a phantom layer's forward FLOPs per part and token are
-// REFERENCE.md's 2(n/p)² + 2k·n/p + 2(p−1)·k·n/p, and its forward
+// docs/cost-model.md's 2(n/p)² + 2k·n/p + 2(p−1)·k·n/p, and its forward
 // communication is one all-gather of p·k ghost values per token, whether
 // the p parts run one per rank (tp = p) or all on one rank (tp = 1, no
 // communication).

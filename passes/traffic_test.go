@@ -43,7 +43,7 @@ func TestPredictedBytesDataParallel(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatal(ds)
 		}
-		// Ψ by REFERENCE.md's GPT count 12·l·h²(1 + 13/(12h) + (V+s)/(12·l·h))
+		// Ψ by the GPT count of docs/cost-model.md, 12·l·h²(1 + 13/(12h) + (V+s)/(12·l·h))
 		// (tied embeddings, learned positions) plus the final LayerNorm's
 		// 2h, which that formula leaves out.
 		m := u.Plan.Model

@@ -1,5 +1,5 @@
 // Package stdlib embeds planc's standard library of plan files: the hardware
-// of REFERENCE.md under hw/ and published and tiny models under models/.
+// of docs/cost-model.md under hw/ and published and tiny models under models/.
 // An import path such as "hw/frontier" names the file hw/frontier.plan here.
 package stdlib
 

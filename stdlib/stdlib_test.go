@@ -50,7 +50,7 @@ const (
 	gib  = 1 << 30
 )
 
-// TestDevicesMatchDatasheets pins each device to the figures of REFERENCE.md
+// TestDevicesMatchDatasheets pins each device to the figures of docs/cost-model.md
 // (NVIDIA and AMD datasheets), converted to SI by the checker: a unit typo
 // in a hardware file fails here.
 func TestDevicesMatchDatasheets(t *testing.T) {
@@ -107,7 +107,7 @@ func TestDevicePlausibility(t *testing.T) {
 	}
 }
 
-// TestMachines pins the node and cluster facts of REFERENCE.md and of the
+// TestMachines pins the node and cluster facts of docs/cost-model.md and of the
 // machines' user guides.
 func TestMachines(t *testing.T) {
 	prog := loadAll(t)
@@ -147,7 +147,7 @@ func TestMachines(t *testing.T) {
 	}
 }
 
-// gptParams is REFERENCE.md's parameter count of a Megatron GPT (learned
+// gptParams is the parameter count (docs/cost-model.md) of a Megatron GPT (learned
 // positions, tied embeddings).
 func gptParams(m *ir.Model) float64 {
 	l, h, V, s := float64(m.Layers), float64(m.Hidden), float64(m.Vocab), float64(m.Seq)

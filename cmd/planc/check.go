@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"planc/lang"
 )
@@ -33,19 +34,22 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	prog, diags := lang.Load(fs.Args(), lang.Options{Overrides: pf.sets})
+	prog, diags := lang.Load(fs.Args(), lang.Options{Overrides: pf.sets, Plan: pf.planName})
 	if pf.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(map[string]any{"diagnostics": jsonDiagnostics(diags)})
 	} else {
 		printDiagnostics(stderr, diags, prog.Sources, false)
+		if len(pf.sets) > 0 && pf.planName == "" && len(prog.Plans) > 1 {
+			fmt.Fprintf(stderr, "planc: note: --set applies to every plan (%s); choose one with --plan\n", planNames(prog))
+		}
 	}
 	if diags.HasErrors() {
 		return exitError
 	}
 	if pf.planName != "" && prog.Plan(pf.planName) == nil {
-		fmt.Fprintf(stderr, "planc check: no plan %q in %v\n", pf.planName, fs.Args())
+		fmt.Fprintf(stderr, "planc check: no plan %q in %s; %s\n", pf.planName, strings.Join(fs.Args(), " "), planList(prog))
 		return exitError
 	}
 	return exitOK

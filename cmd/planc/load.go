@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"planc/ir"
 	"planc/lang"
@@ -32,9 +33,11 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 
 // load reads and checks files, prints the diagnostics (rendered, or as JSON
 // with --json) to stderr, and returns the program and the selected plans.
-// The exit code is exitOK unless errors were found.
+// The --set overrides apply to the --plan plan only, or to every plan when
+// there is no --plan (a note says so when there are several). The exit
+// code is exitOK unless errors were found.
 func (pf *planFlags) load(files []string, stderr io.Writer) (*ir.Program, []*ir.Plan, int) {
-	prog, diags := lang.Load(files, lang.Options{Overrides: pf.sets})
+	prog, diags := lang.Load(files, lang.Options{Overrides: pf.sets, Plan: pf.planName})
 	printDiagnostics(stderr, diags, prog.Sources, pf.json)
 	if diags.HasErrors() {
 		return prog, nil, exitError
@@ -42,23 +45,44 @@ func (pf *planFlags) load(files []string, stderr io.Writer) (*ir.Program, []*ir.
 	if pf.planName != "" {
 		p := prog.Plan(pf.planName)
 		if p == nil {
-			fmt.Fprintf(stderr, "planc: no plan %q in %v\n", pf.planName, files)
+			fmt.Fprintf(stderr, "planc: no plan %q in %s; %s\n", pf.planName, strings.Join(files, " "), planList(prog))
 			return prog, nil, exitError
 		}
 		return prog, []*ir.Plan{p}, exitOK
 	}
+	if len(pf.sets) > 0 && len(prog.Plans) > 1 && !pf.json {
+		fmt.Fprintf(stderr, "planc: note: --set applies to every plan (%s); choose one with --plan\n", planNames(prog))
+	}
 	return prog, prog.Plans, exitOK
 }
 
+// planNames lists the plans of a program, comma-separated.
+func planNames(prog *ir.Program) string {
+	names := make([]string, len(prog.Plans))
+	for i, p := range prog.Plans {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// planList says which plans the files declare, for a message.
+func planList(prog *ir.Program) string {
+	if len(prog.Plans) == 0 {
+		return "the files declare no plan"
+	}
+	return "the plans are " + planNames(prog)
+}
+
 // loadOne is load for commands that work on exactly one plan (run, eval):
-// several plans without --plan is a usage error naming the command.
+// several plans without --plan is a usage error naming the command and the
+// plans.
 func (pf *planFlags) loadOne(files []string, stderr io.Writer, cmd string) (*ir.Plan, int) {
-	_, plans, code := pf.load(files, stderr)
+	prog, plans, code := pf.load(files, stderr)
 	if code != exitOK {
 		return nil, code
 	}
 	if len(plans) != 1 {
-		fmt.Fprintf(stderr, "%s: the files declare %d plans; choose one with --plan\n", cmd, len(plans))
+		fmt.Fprintf(stderr, "%s: the files declare %d plans (%s); choose one with --plan\n", cmd, len(plans), planNames(prog))
 		return nil, exitUsage
 	}
 	return plans[0], exitOK

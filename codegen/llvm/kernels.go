@@ -10,7 +10,7 @@ import (
 	"github.com/llir/llvm/ir/value"
 )
 
-// LayerNormEps is the epsilon of every layer norm (DESIGN.md).
+// LayerNormEps is the epsilon of every layer norm (docs/semantics.md).
 const LayerNormEps = 1e-5
 
 // LayerNormFwd normalizes each of Rows rows of width Width:

@@ -16,7 +16,7 @@ import (
 
 // PlanUnits returns, for every virtual stage of plan p, its parameter units
 // (see [ir.ParamUnit]) with element counts per rank from the reference
-// architecture's shapes (DESIGN.md) under tp and ep sharding: the counts
+// architecture's shapes (docs/semantics.md) under tp and ep sharding: the counts
 // that [BucketLayout] cuts by.
 func PlanUnits(p *ir.Plan) [][]ir.ParamUnit {
 	m := p.Model

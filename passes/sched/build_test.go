@@ -85,7 +85,7 @@ func TestBuildVerifiesEverySchedule(t *testing.T) {
 }
 
 func TestPeakInFlight(t *testing.T) {
-	// REFERENCE.md: 1F1B's peak in-flight micro-batches on rank r is p − r;
+	// docs/cost-model.md: 1F1B's peak in-flight micro-batches on rank r is p − r;
 	// interleaving multiplies rank 0's by 1 + (p−1)/(p·v).
 	const p, m = 4, 8
 	s := mustBuild(t, testPlan("1f1b", p, 1, m, 1, 1, 0))

@@ -20,7 +20,7 @@ func DTypeBytes(precision string) int64 {
 
 // PlanSizes computes the byte counts of plan p's schedule from the model's
 // shape alone: per-layer parameter counts of the reference architecture
-// (DESIGN.md), sharded by tp and ep, the stage-boundary activation
+// (docs/semantics.md), sharded by tp and ep, the stage-boundary activation
 // b·(s/cp)·h sharded by tp (Megatron's scatter-gather of pipeline messages),
 // gradients reduced in the parameters' dtype, and an even layer partition. A pass
 // with the op graph can refine any field.

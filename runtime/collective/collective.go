@@ -25,7 +25,7 @@
 // intra-node when both ends are on one node (ranks r and q share a node iff
 // r/perNode == q/perNode) and inter-node otherwise. The convention is the
 // bytes that the algorithm of NCCL/RCCL puts on each link, so that the
-// alpha-beta cost model of REFERENCE.md predicts them exactly:
+// alpha-beta cost model of docs/cost-model.md predicts them exactly:
 //
 //   - AllReduce of n elements over p ranks: ring reduce-scatter then ring
 //     all-gather; member i sends (n - c_i) + (n - c_{i+1}) elements to member

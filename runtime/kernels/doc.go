@@ -1,5 +1,5 @@
 // Package kernels holds planc's float32 CPU kernels: the forward and backward
-// of every op of the reference semantics (DESIGN.md, "The numeric runtime"),
+// of every op of the reference semantics (docs/semantics.md),
 // on row-major []float32 operands with explicit shapes.
 //
 // Conventions, which every kernel follows:

@@ -10,7 +10,7 @@ import (
 	"planc/runtime/tensor"
 )
 
-// tinyGPT is the reference transformer of DESIGN.md assembled from the
+// tinyGPT is the reference transformer of docs/semantics.md assembled from the
 // kernels (tied embeddings, pre-LayerNorm blocks, dense GELU FFN). It is the
 // end-to-end check that the kernels compose, and the benchmark of a whole
 // training step.

@@ -51,7 +51,7 @@ func ActivationBackward(dx, dy, x []float32, act Activation) {
 	}
 }
 
-// PhantomShape is a phantom layer (REFERENCE.md, "Phantom parallelism") of
+// PhantomShape is a phantom layer (docs/cost-model.md, "Phantom parallelism") of
 // In inputs and Out outputs split into Parts parts with K ghost neurons per
 // part. Part i holds the In/Parts inputs x_i and computes the Out/Parts
 // outputs
@@ -60,7 +60,7 @@ func ActivationBackward(dx, dy, x []float32, act Activation) {
 //	y_i = act( W_ii·x_i + Σ_{j≠i} D_ij·g_j + b_i )
 //
 // Stored row-major for rows of tokens (x as rows×InPart), part i's
-// parameters are the transposes of REFERENCE.md's:
+// parameters are the transposes of docs/cost-model.md's:
 //
 //	W  [InPart × OutPart]        = W_iiᵀ
 //	C  [InPart × K]              = C_iᵀ

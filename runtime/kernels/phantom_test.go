@@ -127,7 +127,7 @@ func TestPhantomOnePartIsDense(t *testing.T) {
 }
 
 // TestPhantomEqualsItsDenseMatrix checks the distributed phantom forward
-// (ghosts, all-gather, per-part forward) against REFERENCE.md's definition
+// (ghosts, all-gather, per-part forward) against the definition of docs/cost-model.md
 // written as one dense layer, in float64: output part i reads input part
 // j through W_ii when j = i and through D_ij·C_j otherwise, so y =
 // x·M + b with M's block (j, i) = W_i or C_j·D_i[q(j)] (q(j) the position

@@ -10,7 +10,7 @@ import (
 )
 
 // TestAgreesWithExplain simulates the schedule of every calibration plan
-// (REFERENCE.md, Korthikanti et al. Table 5) with the cost model's stage
+// (docs/cost-model.md, Korthikanti et al. Table 5) with the cost model's stage
 // times and checks the step time against the cost model's analytic step
 // time (what `planc explain` prints) within 5%; it logs the measured time
 // too.

@@ -8,7 +8,7 @@ import (
 
 // Network prices a schedule's own communication (pipeline sends and recvs,
 // gradient reductions, parameter gathers, the tied-embedding and norm
-// all-reduces) with REFERENCE.md's alpha-beta model, hierarchically over the
+// all-reduces) with the alpha-beta model of docs/cost-model.md, hierarchically over the
 // node and cluster links: inside a node a ring on the intra-node link;
 // across nodes a reduce-scatter inside each node, the inter-node ring on the
 // node's NICs, and an all-gather inside the node. The inter-node bytes are

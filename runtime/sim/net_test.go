@@ -59,7 +59,7 @@ func TestNICContention(t *testing.T) {
 	}
 }
 
-// TestCollectiveCosts checks Network against REFERENCE.md's ring formulas.
+// TestCollectiveCosts checks Network against the ring formulas of docs/cost-model.md.
 func TestCollectiveCosts(t *testing.T) {
 	net := Network{RanksPerNode: 8, IntraBW: 100e9, IntraLatency: 1e-6, InterBW: 50e9, InterLatency: 5e-6}
 	g := []int32{0, 1, 2, 3, 4, 5, 6, 7}

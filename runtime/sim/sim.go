@@ -19,7 +19,7 @@
 // collectives, and the part of a wait for a recv, a gather or a reduction
 // after its last participant arrived); idle time is the rest of the step
 // (pipeline bubble and imbalance). The bubble fraction is Σ idle / Σ busy
-// over ranks: on uniform costs it is REFERENCE.md's bubble time over ideal
+// over ranks: on uniform costs it is the closed-form bubble time (docs/cost-model.md) over ideal
 // compute time.
 package sim
 

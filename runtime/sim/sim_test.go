@@ -32,7 +32,7 @@ func build(t testing.TB, p *ir.Plan) *ir.Schedule {
 }
 
 // TestBubbleClosedForms checks the simulated bubble fraction (Σ idle / Σ
-// busy) on uniform costs against REFERENCE.md: GPipe and 1F1B (p−1)/m,
+// busy) on uniform costs against docs/cost-model.md: GPipe and 1F1B (p−1)/m,
 // interleaved (p−1)/(v·m), ZB-H1 (p−1)(T_F+T_B−T_W) over m(T_F+T_B+T_W).
 func TestBubbleClosedForms(t *testing.T) {
 	type row struct {
@@ -52,7 +52,7 @@ func TestBubbleClosedForms(t *testing.T) {
 				rows = append(rows, row{"zb-h1", p, 1, m, c, float64(p-1) * (c.F + c.B - c.W) / (float64(m) * (c.F + c.B + c.W))})
 			}
 			if m >= 2*p {
-				// ZB-V (no closed form in REFERENCE.md): with T_F = T_B =
+				// ZB-V (no published closed form): with T_F = T_B =
 				// T_W only the ramp of the V's first chunk is idle,
 				// (p−1)·T_F/2 per rank (F, B, W are whole-model times;
 				// a chunk takes half).
@@ -85,7 +85,7 @@ func TestBubbleClosedForms(t *testing.T) {
 	}
 }
 
-// TestZBVBeatsZBH1 pins ZB-V against ZB-H1 where REFERENCE.md gives no
+// TestZBVBeatsZBH1 pins ZB-V against ZB-H1 where docs/cost-model.md gives no
 // closed form: at the same memory (peak in-flight p micro-batches) its
 // bubble is at most half of ZB-H1's when m >= 2p.
 func TestZBVBeatsZBH1(t *testing.T) {

@@ -4,7 +4,7 @@ import "planc/ir"
 
 // Uniform is a cost model in which every virtual stage takes F, B and W
 // seconds per micro-batch, the optimizer Opt, and communication nothing. It
-// is what REFERENCE.md's closed-form bubbles assume. As with StageTable, a
+// is what the closed-form bubbles of docs/cost-model.md assume. As with StageTable, a
 // schedule that does not split the backward pays B + W for its B.
 type Uniform struct{ F, B, W, Opt float64 }
 

@@ -35,6 +35,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	resume := fs.String("resume", "", "a checkpoint to resume from (its step, weights and optimizer state)")
 	schedFile := fs.String("schedule", "", "run this compiled schedule file (planc compile -o FILE.sched) instead of compiling one")
 	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
+	initOnly := fs.Bool("init-only", false, "write the step-0 checkpoint (the initial weights, zero moments) to --checkpoint-dir and stop, without training")
 	kernelsFlag := fs.String("kernels", "go", "the kernels of the hot ops: go (runtime/kernels) or llvm (the host kernels generated for the plan's shapes; needs planc built with -tags planc_llvm and llc)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--kernels go|llvm] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
@@ -46,6 +47,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	files := fs.Args()
 	if len(files) == 0 {
 		fs.Usage()
+		return exitUsage
+	}
+	if *initOnly && (*ckptDir == "" || *resume != "") {
+		fmt.Fprintln(stderr, "planc run: --init-only writes the initial checkpoint: it needs --checkpoint-dir and takes no --resume")
 		return exitUsage
 	}
 	p, code := pf.loadOne(files, stderr, "planc run")
@@ -99,6 +104,18 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if p.Precision != "" && p.Precision != "fp32" && !pf.json {
 		fmt.Fprintf(stderr, "planc run: note: the runtime computes in float32; precision = %s enters only the cost model\n", p.Precision)
 	}
+	if *initOnly {
+		path := filepath.Join(*ckptDir, fmt.Sprintf("%s-step%06d.safetensors", p.Name, 0))
+		if err := ckpt.Write(path, tr.Checkpoint()); err != nil {
+			return fail("%v", err)
+		}
+		if pf.json {
+			json.NewEncoder(stdout).Encode(map[string]any{"checkpoint": path, "step": 0})
+		} else {
+			fmt.Fprintf(stdout, "checkpoint %s (step 0: the initialization of docs/semantics.md)\n", path)
+		}
+		return exitOK
+	}
 	if tr.NextStep() >= tr.Steps {
 		return fail("the checkpoint is at step %d, and the run has %d steps: nothing to do (raise --steps)", tr.NextStep(), tr.Steps)
 	}
@@ -108,6 +125,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		elapsed  time.Duration
 		commTime time.Duration
 		last     exec.StepResult
+		recent   []float64 // the losses of the last lossWindow steps
 		lastCkpt string
 		byKind   = map[string]kindSummary{}
 	)
@@ -139,6 +157,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 			byKind[k] = s
 		}
 		last = r
+		recent = append(recent, r.Loss)
+		if len(recent) > lossWindow {
+			recent = recent[1:]
+		}
 		out.step(r, tokens, elapsed)
 		if every > 0 && tr.NextStep()%every == 0 && tr.NextStep() < tr.Steps {
 			if err := writeCkpt(); err != nil {
@@ -153,6 +175,8 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	ranks := tr.Schedule().Mesh.Size()
 	sum := runSummary{
 		FinalLoss:      last.Loss,
+		MeanLoss:       mean(recent),
+		MeanOver:       len(recent),
 		TokensPerS:     float64(tokens) / elapsed.Seconds(),
 		BytesIntraNode: b.IntraNode,
 		BytesInterNode: b.InterNode,
@@ -171,8 +195,24 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// lossWindow is how many last steps the summary's mean loss covers: one
+// batch's loss is noisy.
+const lossWindow = 10
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(max(len(xs), 1))
+}
+
 type runSummary struct {
+	// FinalLoss is the last step's loss; MeanLoss the mean over the last
+	// MeanOver steps (lossWindow, or fewer in a shorter run).
 	FinalLoss      float64 `json:"final_loss"`
+	MeanLoss       float64 `json:"mean_loss_last_steps"`
+	MeanOver       int     `json:"mean_over_steps"`
 	TokensPerS     float64 `json:"tokens_per_s"`
 	BytesIntraNode int64   `json:"bytes_intra_node"`
 	BytesInterNode int64   `json:"bytes_inter_node"`
@@ -219,7 +259,9 @@ func newProgress(w io.Writer, asJSON bool, total int) *progress {
 func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
 	tps := float64(r.Tokens) / r.Elapsed.Seconds()
 	if p.json {
-		json.NewEncoder(p.w).Encode(map[string]any{"step": r.Step, "loss": r.Loss, "tokens_per_s": tps})
+		// steps count from 1, as in the text output: "step" is the
+		// number of optimizer steps done after this one
+		json.NewEncoder(p.w).Encode(map[string]any{"step": r.Step + 1, "loss": r.Loss, "tokens_per_s": tps})
 		return
 	}
 	done := r.Step + 1
@@ -241,6 +283,14 @@ func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
 	}
 }
 
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func (p *progress) summary(s runSummary) {
 	if p.json {
 		json.NewEncoder(p.w).Encode(map[string]any{"summary": s})
@@ -250,16 +300,24 @@ func (p *progress) summary(s runSummary) {
 	if s.Ranks == 1 {
 		ranks = "1 rank"
 	}
-	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %s; %.0f tokens/s (%s kernels); communication %.1f%% of rank time; bytes sent intra-node %d, inter-node %d\n",
-		s.FinalLoss, s.Steps, ranks, s.TokensPerS, s.Kernels, 100*s.CommShare, s.BytesIntraNode, s.BytesInterNode)
+	fmt.Fprintf(p.w, "final loss %.4f (mean of the last %s %.4f) after %s on %s; %.0f tokens/s (%s kernels)\n",
+		s.FinalLoss, plural(s.MeanOver, "step"), s.MeanLoss, plural(s.Steps, "step"), ranks, s.TokensPerS, s.Kernels)
+	if s.Ranks > 1 {
+		fmt.Fprintf(p.w, "communication %.1f%% of rank time; sent %s intra-node, %s inter-node\n",
+			100*s.CommShare, ir.FormatBytes(float64(s.BytesIntraNode)), ir.FormatBytes(float64(s.BytesInterNode)))
+	}
 	kinds := make([]string, 0, len(s.ByKind))
 	for k := range s.ByKind {
 		kinds = append(kinds, k)
 	}
 	sort.Strings(kinds)
+	if len(kinds) > 0 {
+		// rank-seconds: time summed over the ranks (docs/glossary.md)
+		fmt.Fprintf(p.w, "  %-8s %12s %12s %14s\n", "kind", "intra-node", "inter-node", "time (rank-s)")
+	}
 	for _, k := range kinds {
 		v := s.ByKind[k]
-		fmt.Fprintf(p.w, "  %-8s intra-node %12d B  inter-node %12d B  %8.3f rank-s\n", k, v.Intra, v.Inter, v.Seconds)
+		fmt.Fprintf(p.w, "  %-8s %12s %12s %14.3f\n", k, ir.FormatBytes(float64(v.Intra)), ir.FormatBytes(float64(v.Inter)), v.Seconds)
 	}
 	if s.KernelUsage != nil {
 		fmt.Fprintf(p.w, "kernels: %v\n", s.KernelUsage)

@@ -45,6 +45,13 @@ type Field[T any] struct {
 	Ref     string   // for RefValue: "device", "node", "cluster", "model"
 	Min     float64  // smallest legal value for numbers (checked when MinSet)
 	MinSet  bool
+	// Max is the largest legal value for numbers (checked when MaxSet),
+	// and MaxWhy the reason, which the checker's message gives. Every
+	// numeric field has one: products of a few fields must neither
+	// overflow nor describe work no machine could hold (see [Bounds]).
+	Max    float64
+	MaxSet bool
+	MaxWhy string
 	Auto    bool   // the field may be written `auto`
 	Default string // default in source syntax; "" means required (or block)
 	Doc     string
@@ -55,6 +62,12 @@ type Field[T any] struct {
 }
 
 func atLeast[T any](f Field[T], min float64) Field[T] { f.Min, f.MinSet = min, true; return f }
+
+// within bounds f to [min, max]; why says what the upper bound protects.
+func within[T any](f Field[T], min, max float64, why string) Field[T] {
+	f.Min, f.MinSet, f.Max, f.MaxSet, f.MaxWhy = min, true, max, true, why
+	return f
+}
 
 // The defaults of a device's achievable-efficiency parameters: planc's
 // starting point for a device that has no calibration set of its own
@@ -68,24 +81,24 @@ const (
 
 // DeviceFields are the fields of `device NAME { ... }`.
 var DeviceFields = []Field[Device]{
-	{Name: "peak_bf16", Kind: QuantityValue, Dim: FLOPRate, Doc: "dense matrix peak in bf16", Ptr: func(d *Device) any { return &d.PeakBF16 }},
-	{Name: "peak_fp16", Kind: QuantityValue, Dim: FLOPRate, Default: "0 FLOP/s", Doc: "dense matrix peak in fp16 (defaults to peak_bf16)", Ptr: func(d *Device) any { return &d.PeakFP16 }},
-	{Name: "peak_fp32", Kind: QuantityValue, Dim: FLOPRate, Doc: "non-matrix fp32 peak", Ptr: func(d *Device) any { return &d.PeakFP32 }},
-	{Name: "memory", Kind: QuantityValue, Dim: Bytes, Doc: "device memory", Ptr: func(d *Device) any { return &d.Memory }},
-	{Name: "hbm_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "memory bandwidth", Ptr: func(d *Device) any { return &d.HBMBandwidth }},
-	{Name: "idle_power", Kind: QuantityValue, Dim: Watts, Doc: "power when idle", Ptr: func(d *Device) any { return &d.IdlePower }},
-	{Name: "busy_power", Kind: QuantityValue, Dim: Watts, Doc: "power at full utilization", Ptr: func(d *Device) any { return &d.BusyPower }},
-	{Name: "matmul_efficiency", Kind: FloatValue, Default: "0.75", Doc: "fraction of peak reached by large GEMMs (fitted)", Ptr: func(d *Device) any { return &d.MatmulEfficiency }},
-	{Name: "kernel_overhead", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "fixed cost per kernel: launch and tail (fitted)", Ptr: func(d *Device) any { return &d.KernelOverhead }},
-	{Name: "memory_efficiency", Kind: FloatValue, Default: "0.8", Doc: "fraction of hbm_bw reached by memory-bound kernels (fitted)", Ptr: func(d *Device) any { return &d.MemoryEfficiency }},
+	within(Field[Device]{Name: "peak_bf16", Kind: QuantityValue, Dim: FLOPRate, Doc: "dense matrix peak in bf16", Ptr: func(d *Device) any { return &d.PeakBF16 }}, 1, 1e18, whyRate),
+	within(Field[Device]{Name: "peak_fp16", Kind: QuantityValue, Dim: FLOPRate, Default: "0 FLOP/s", Doc: "dense matrix peak in fp16 (defaults to peak_bf16)", Ptr: func(d *Device) any { return &d.PeakFP16 }}, 0, 1e18, whyRate),
+	within(Field[Device]{Name: "peak_fp32", Kind: QuantityValue, Dim: FLOPRate, Doc: "non-matrix fp32 peak", Ptr: func(d *Device) any { return &d.PeakFP32 }}, 1, 1e18, whyRate),
+	within(Field[Device]{Name: "memory", Kind: QuantityValue, Dim: Bytes, Doc: "device memory", Ptr: func(d *Device) any { return &d.Memory }}, 1, 1<<50, whySize),
+	within(Field[Device]{Name: "hbm_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "memory bandwidth", Ptr: func(d *Device) any { return &d.HBMBandwidth }}, 1, 1e16, whyRate),
+	within(Field[Device]{Name: "idle_power", Kind: QuantityValue, Dim: Watts, Doc: "power when idle", Ptr: func(d *Device) any { return &d.IdlePower }}, 0, 1e6, whyPower),
+	within(Field[Device]{Name: "busy_power", Kind: QuantityValue, Dim: Watts, Doc: "power at full utilization", Ptr: func(d *Device) any { return &d.BusyPower }}, 0, 1e6, whyPower),
+	within(Field[Device]{Name: "matmul_efficiency", Kind: FloatValue, Default: "0.75", Doc: "fraction of peak reached by large GEMMs (fitted)", Ptr: func(d *Device) any { return &d.MatmulEfficiency }}, 0, 1, "a fraction of the peak"),
+	within(Field[Device]{Name: "kernel_overhead", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "fixed cost per kernel: launch and tail (fitted)", Ptr: func(d *Device) any { return &d.KernelOverhead }}, 0, 1, whyTime),
+	within(Field[Device]{Name: "memory_efficiency", Kind: FloatValue, Default: "0.8", Doc: "fraction of hbm_bw reached by memory-bound kernels (fitted)", Ptr: func(d *Device) any { return &d.MemoryEfficiency }}, 0, 1, "a fraction of the bandwidth"),
 }
 
 // NodeFields are the fields of `node NAME { ... }`.
 var NodeFields = []Field[Node]{
 	{Name: "device", Kind: RefValue, Ref: "device", Doc: "the device type", Ptr: func(n *Node) any { return &n.Device }},
-	atLeast(Field[Node]{Name: "devices", Kind: IntValue, Doc: "devices per node", Ptr: func(n *Node) any { return &n.Devices }}, 1),
-	{Name: "intra_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "intra-node link bandwidth per device per direction", Ptr: func(n *Node) any { return &n.IntraBW }},
-	{Name: "intra_latency", Kind: QuantityValue, Dim: Seconds, Default: "2 us", Doc: "intra-node link latency", Ptr: func(n *Node) any { return &n.IntraLatency }},
+	within(Field[Node]{Name: "devices", Kind: IntValue, Doc: "devices per node", Ptr: func(n *Node) any { return &n.Devices }}, 1, 1<<12, whyDevices),
+	within(Field[Node]{Name: "intra_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "intra-node link bandwidth per device per direction", Ptr: func(n *Node) any { return &n.IntraBW }}, 1, 1e16, whyRate),
+	within(Field[Node]{Name: "intra_latency", Kind: QuantityValue, Dim: Seconds, Default: "2 us", Doc: "intra-node link latency", Ptr: func(n *Node) any { return &n.IntraLatency }}, 0, 1, whyTime),
 }
 
 // ClusterFields are the fields of `cluster NAME { ... }`. `nodes` and
@@ -93,38 +106,38 @@ var NodeFields = []Field[Node]{
 // world size (all devices on one node unless per_node is set).
 var ClusterFields = []Field[Cluster]{
 	{Name: "node", Kind: RefValue, Ref: "node", Doc: "the node type", Ptr: func(c *Cluster) any { return &c.Node }},
-	atLeast(Field[Cluster]{Name: "nodes", Kind: IntValue, Auto: true, Doc: "node count", Ptr: func(c *Cluster) any { return &c.Nodes }}, 1),
-	atLeast(Field[Cluster]{Name: "per_node", Kind: IntValue, Auto: true, Default: "auto", Doc: "devices used per node (auto: the node's devices, or on a cluster with auto nodes the whole world)", Ptr: func(c *Cluster) any { return &c.PerNode }}, 1),
-	{Name: "inter_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "inter-node bandwidth per node per direction", Ptr: func(c *Cluster) any { return &c.InterBW }},
-	{Name: "inter_latency", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "inter-node latency", Ptr: func(c *Cluster) any { return &c.InterLatency }},
+	within(Field[Cluster]{Name: "nodes", Kind: IntValue, Auto: true, Doc: "node count", Ptr: func(c *Cluster) any { return &c.Nodes }}, 1, MaxWorld, whyNodes),
+	within(Field[Cluster]{Name: "per_node", Kind: IntValue, Auto: true, Default: "auto", Doc: "devices used per node (auto: the node's devices, or on a cluster with auto nodes the whole world)", Ptr: func(c *Cluster) any { return &c.PerNode }}, 1, MaxWorld, whyDevices),
+	within(Field[Cluster]{Name: "inter_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "inter-node bandwidth per node per direction", Ptr: func(c *Cluster) any { return &c.InterBW }}, 1, 1e16, whyRate),
+	within(Field[Cluster]{Name: "inter_latency", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "inter-node latency", Ptr: func(c *Cluster) any { return &c.InterLatency }}, 0, 1, whyTime),
 }
 
 // ModelFields are the fields of `model NAME { ... }`.
 var ModelFields = []Field[Model]{
 	{Name: "kind", Kind: EnumValue, Enum: []string{"transformer", "mlp"}, Default: "transformer", Doc: "transformer or deep feed-forward network", Ptr: func(m *Model) any { return (*string)(&m.Kind) }},
-	atLeast(Field[Model]{Name: "vocab", Kind: IntValue, Default: "256", Doc: "vocabulary size", Ptr: func(m *Model) any { return &m.Vocab }}, 1),
-	atLeast(Field[Model]{Name: "seq", Kind: IntValue, Doc: "sequence length (transformer)", Ptr: func(m *Model) any { return &m.Seq }}, 1),
-	atLeast(Field[Model]{Name: "hidden", Kind: IntValue, Doc: "hidden size (transformer)", Ptr: func(m *Model) any { return &m.Hidden }}, 1),
-	atLeast(Field[Model]{Name: "layers", Kind: IntValue, Doc: "transformer layers", Ptr: func(m *Model) any { return &m.Layers }}, 1),
-	atLeast(Field[Model]{Name: "heads", Kind: IntValue, Doc: "attention heads", Ptr: func(m *Model) any { return &m.Heads }}, 1),
-	atLeast(Field[Model]{Name: "ffn", Kind: IntValue, Default: "0", Doc: "dense FFN width (0: 4·hidden)", Ptr: func(m *Model) any { return &m.FFN }}, 0),
+	within(Field[Model]{Name: "vocab", Kind: IntValue, Default: "256", Doc: "vocabulary size", Ptr: func(m *Model) any { return &m.Vocab }}, 1, 1<<24, whyShape),
+	within(Field[Model]{Name: "seq", Kind: IntValue, Doc: "sequence length (transformer)", Ptr: func(m *Model) any { return &m.Seq }}, 1, 1<<24, whyShape),
+	within(Field[Model]{Name: "hidden", Kind: IntValue, Doc: "hidden size (transformer)", Ptr: func(m *Model) any { return &m.Hidden }}, 1, 1<<20, whyShape),
+	within(Field[Model]{Name: "layers", Kind: IntValue, Doc: "transformer layers", Ptr: func(m *Model) any { return &m.Layers }}, 1, 4096, whyLayers),
+	within(Field[Model]{Name: "heads", Kind: IntValue, Doc: "attention heads", Ptr: func(m *Model) any { return &m.Heads }}, 1, 1<<16, whyShape),
+	within(Field[Model]{Name: "ffn", Kind: IntValue, Default: "0", Doc: "dense FFN width (0: 4·hidden)", Ptr: func(m *Model) any { return &m.FFN }}, 0, 1<<22, whyShape),
 	{Name: "tie_embeddings", Kind: BoolValue, Default: "true", Doc: "share the input embedding with the output head", Ptr: func(m *Model) any { return &m.TieEmbeddings }},
-	atLeast(Field[Model]{Name: "width", Kind: IntValue, Doc: "layer width (mlp)", Ptr: func(m *Model) any { return &m.Width }}, 1),
-	atLeast(Field[Model]{Name: "depth", Kind: IntValue, Doc: "layer count (mlp)", Ptr: func(m *Model) any { return &m.Depth }}, 1),
+	within(Field[Model]{Name: "width", Kind: IntValue, Doc: "layer width (mlp)", Ptr: func(m *Model) any { return &m.Width }}, 1, 1<<22, whyShape),
+	within(Field[Model]{Name: "depth", Kind: IntValue, Doc: "layer count (mlp)", Ptr: func(m *Model) any { return &m.Depth }}, 1, 4096, whyLayers),
 	{Name: "ffn_kind", Kind: FFNKindValue, Default: "dense", Doc: "dense | phantom(k: K, parts: P)", Ptr: func(m *Model) any { return &m.FFNKind }},
 	{Name: "moe", Kind: BlockValue, Doc: "mixture-of-experts block (makes the model MoE)"},
 }
 
 // ModelMoEFields are the fields of a model's `moe { ... }` block.
 var ModelMoEFields = []Field[MoE]{
-	atLeast(Field[MoE]{Name: "experts", Kind: IntValue, Doc: "routed experts", Ptr: func(m *MoE) any { return &m.Experts }}, 1),
-	atLeast(Field[MoE]{Name: "shared", Kind: IntValue, Default: "0", Doc: "shared experts applied to every token", Ptr: func(m *MoE) any { return &m.Shared }}, 0),
-	atLeast(Field[MoE]{Name: "topk", Kind: IntValue, Doc: "routed experts per token", Ptr: func(m *MoE) any { return &m.TopK }}, 1),
-	atLeast(Field[MoE]{Name: "expert_ffn", Kind: IntValue, Doc: "FFN width of each expert", Ptr: func(m *MoE) any { return &m.ExpertFFN }}, 1),
-	atLeast(Field[MoE]{Name: "every", Kind: IntValue, Default: "1", Doc: "every n-th layer after first_dense is MoE", Ptr: func(m *MoE) any { return &m.Every }}, 1),
-	atLeast(Field[MoE]{Name: "first_dense", Kind: IntValue, Default: "0", Doc: "leading dense layers", Ptr: func(m *MoE) any { return &m.FirstDense }}, 0),
+	within(Field[MoE]{Name: "experts", Kind: IntValue, Doc: "routed experts", Ptr: func(m *MoE) any { return &m.Experts }}, 1, 1<<16, whyShape),
+	within(Field[MoE]{Name: "shared", Kind: IntValue, Default: "0", Doc: "shared experts applied to every token", Ptr: func(m *MoE) any { return &m.Shared }}, 0, 1<<10, whyShape),
+	within(Field[MoE]{Name: "topk", Kind: IntValue, Doc: "routed experts per token", Ptr: func(m *MoE) any { return &m.TopK }}, 1, 1<<16, whyShape),
+	within(Field[MoE]{Name: "expert_ffn", Kind: IntValue, Doc: "FFN width of each expert", Ptr: func(m *MoE) any { return &m.ExpertFFN }}, 1, 1<<22, whyShape),
+	within(Field[MoE]{Name: "every", Kind: IntValue, Default: "1", Doc: "every n-th layer after first_dense is MoE", Ptr: func(m *MoE) any { return &m.Every }}, 1, 4096, whyLayers),
+	within(Field[MoE]{Name: "first_dense", Kind: IntValue, Default: "0", Doc: "leading dense layers", Ptr: func(m *MoE) any { return &m.FirstDense }}, 0, 4096, whyLayers),
 	{Name: "router", Kind: EnumValue, Enum: []string{"softmax"}, Default: "softmax", Doc: "router probability function", Ptr: func(m *MoE) any { return &m.Router }},
-	atLeast(Field[MoE]{Name: "aux_loss", Kind: FloatValue, Default: "0.01", Doc: "load-balancing loss coefficient", Ptr: func(m *MoE) any { return &m.AuxLoss }}, 0),
+	within(Field[MoE]{Name: "aux_loss", Kind: FloatValue, Default: "0.01", Doc: "load-balancing loss coefficient", Ptr: func(m *MoE) any { return &m.AuxLoss }}, 0, 1e3, whyCoef),
 	{Name: "normalize_topk", Kind: BoolValue, Default: "false", Doc: "renormalize the chosen probabilities", Ptr: func(m *MoE) any { return &m.NormalizeTopK }},
 }
 
@@ -133,18 +146,18 @@ var ModelMoEFields = []Field[MoE]{
 var PlanFields = []Field[Plan]{
 	{Name: "model", Kind: RefValue, Ref: "model", Doc: "the model to train", Ptr: func(p *Plan) any { return &p.Model }},
 	{Name: "cluster", Kind: RefValue, Ref: "cluster", Doc: "the machine", Ptr: func(p *Plan) any { return &p.Cluster }},
-	atLeast(Field[Plan]{Name: "dp", Kind: IntValue, Auto: true, Default: "1", Doc: "data-parallel degree", Ptr: func(p *Plan) any { return &p.DP }}, 1),
-	atLeast(Field[Plan]{Name: "tp", Kind: IntValue, Auto: true, Default: "1", Doc: "tensor-parallel degree", Ptr: func(p *Plan) any { return &p.TP }}, 1),
-	atLeast(Field[Plan]{Name: "pp", Kind: IntValue, Auto: true, Default: "1", Doc: "pipeline-parallel degree", Ptr: func(p *Plan) any { return &p.PP }}, 1),
-	atLeast(Field[Plan]{Name: "ep", Kind: IntValue, Auto: true, Default: "1", Doc: "expert-parallel degree (carved out of dp·cp, or tp·dp·cp with ssmb)", Ptr: func(p *Plan) any { return &p.EP }}, 1),
-	atLeast(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1),
-	atLeast(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1),
+	within(Field[Plan]{Name: "dp", Kind: IntValue, Auto: true, Default: "1", Doc: "data-parallel degree", Ptr: func(p *Plan) any { return &p.DP }}, 1, MaxWorld, whyDegree),
+	within(Field[Plan]{Name: "tp", Kind: IntValue, Auto: true, Default: "1", Doc: "tensor-parallel degree", Ptr: func(p *Plan) any { return &p.TP }}, 1, 1 << 16, whyDegree),
+	within(Field[Plan]{Name: "pp", Kind: IntValue, Auto: true, Default: "1", Doc: "pipeline-parallel degree", Ptr: func(p *Plan) any { return &p.PP }}, 1, 1 << 14, whyDegree),
+	within(Field[Plan]{Name: "ep", Kind: IntValue, Auto: true, Default: "1", Doc: "expert-parallel degree (carved out of dp·cp, or tp·dp·cp with ssmb)", Ptr: func(p *Plan) any { return &p.EP }}, 1, 1 << 16, whyDegree),
+	within(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1, 1 << 16, whyDegree),
+	within(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1, 1 << 10, whyLayers),
 	{Name: "sp", Kind: BoolValue, Auto: true, Default: "false", Doc: "Megatron sequence parallelism inside tp", Ptr: func(p *Plan) any { return &p.SP }},
 	{Name: "cp_mode", Kind: EnumValue, Auto: true, Enum: []string{"ring", "ulysses", "lss", "allgather"}, Default: "ring", Doc: "how attention is split across cp", Ptr: func(p *Plan) any { return &p.CPMode }},
-	{Name: "zero", Kind: IntValue, Auto: true, Default: "0", Doc: "ZeRO stage 0..3", Ptr: func(p *Plan) any { return &p.Zero }},
+	within(Field[Plan]{Name: "zero", Kind: IntValue, Auto: true, Default: "0", Doc: "ZeRO stage 0..3", Ptr: func(p *Plan) any { return &p.Zero }}, 0, 3, "the ZeRO stages are 0, 1, 2 and 3"),
 	{Name: "schedule", Kind: EnumValue, Auto: true, Enum: []string{"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"}, Default: "1f1b", Doc: "pipeline schedule", Ptr: func(p *Plan) any { return &p.Schedule }},
-	atLeast(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0),
-	atLeast(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1),
+	within(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0, 1<<30, whyBatch),
+	within(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1, 1<<20, whyBatch),
 	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: []string{"none", "selective", "full"}, Default: "none", Doc: "activation recomputation", Ptr: func(p *Plan) any { return &p.Recompute }},
 	{Name: "precision", Kind: EnumValue, Auto: true, Enum: []string{"bf16", "fp16", "fp32"}, Default: "bf16", Doc: "training precision", Ptr: func(p *Plan) any { return &p.Precision }},
 	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
@@ -154,19 +167,19 @@ var PlanFields = []Field[Plan]{
 // PlanMoEFields are the fields of a plan's `moe { ... }` block.
 var PlanMoEFields = []Field[MoEPlan]{
 	{Name: "dispatch", Kind: EnumValue, Auto: true, Enum: []string{"padding_free", "capacity"}, Default: "padding_free", Doc: "token dispatch", Ptr: func(m *MoEPlan) any { return &m.Dispatch }},
-	atLeast(Field[MoEPlan]{Name: "capacity_factor", Kind: FloatValue, Auto: true, Default: "1.25", Doc: "capacity factor (capacity dispatch)", Ptr: func(m *MoEPlan) any { return &m.CapacityFactor }}, 0),
+	within(Field[MoEPlan]{Name: "capacity_factor", Kind: FloatValue, Auto: true, Default: "1.25", Doc: "capacity factor (capacity dispatch)", Ptr: func(m *MoEPlan) any { return &m.CapacityFactor }}, 0, 1<<16, whyFactor),
 	{Name: "rbd", Kind: BoolValue, Auto: true, Default: "false", Doc: "redundancy-bypassing dispatch", Ptr: func(m *MoEPlan) any { return &m.RBD }},
 	{Name: "ssmb", Kind: BoolValue, Auto: true, Default: "false", Doc: "sequence-sharded MoE blocks", Ptr: func(m *MoEPlan) any { return &m.SSMB }},
 }
 
 // TrainFields are the fields of a plan's `train { ... }` block.
 var TrainFields = []Field[Train]{
-	atLeast(Field[Train]{Name: "steps", Kind: IntValue, Default: "200", Doc: "optimizer steps", Ptr: func(t *Train) any { return &t.Steps }}, 0),
-	atLeast(Field[Train]{Name: "lr", Kind: FloatValue, Default: "0.001", Doc: "peak learning rate", Ptr: func(t *Train) any { return &t.LR }}, 0),
-	atLeast(Field[Train]{Name: "min_lr", Kind: FloatValue, Default: "0.0001", Doc: "learning rate at the end of the cosine", Ptr: func(t *Train) any { return &t.MinLR }}, 0),
-	atLeast(Field[Train]{Name: "warmup", Kind: IntValue, Default: "10", Doc: "linear warm-up steps", Ptr: func(t *Train) any { return &t.Warmup }}, 0),
-	{Name: "seed", Kind: IntValue, Default: "1", Doc: "seed of initialization and data order", Ptr: func(t *Train) any { return &t.Seed }},
-	atLeast(Field[Train]{Name: "clip", Kind: FloatValue, Default: "1.0", Doc: "global gradient-norm clip (0: off)", Ptr: func(t *Train) any { return &t.Clip }}, 0),
-	atLeast(Field[Train]{Name: "weight_decay", Kind: FloatValue, Default: "0.1", Doc: "AdamW weight decay on matrices", Ptr: func(t *Train) any { return &t.WeightDecay }}, 0),
-	atLeast(Field[Train]{Name: "checkpoint_every", Kind: IntValue, Default: "0", Doc: "steps between checkpoints (0: only at the end)", Ptr: func(t *Train) any { return &t.CheckpointEvery }}, 0),
+	within(Field[Train]{Name: "steps", Kind: IntValue, Default: "200", Doc: "optimizer steps", Ptr: func(t *Train) any { return &t.Steps }}, 0, 1<<30, whySteps),
+	within(Field[Train]{Name: "lr", Kind: FloatValue, Default: "0.001", Doc: "peak learning rate", Ptr: func(t *Train) any { return &t.LR }}, 0, 1e3, whyCoef),
+	within(Field[Train]{Name: "min_lr", Kind: FloatValue, Default: "0.0001", Doc: "learning rate at the end of the cosine", Ptr: func(t *Train) any { return &t.MinLR }}, 0, 1e3, whyCoef),
+	within(Field[Train]{Name: "warmup", Kind: IntValue, Default: "10", Doc: "linear warm-up steps", Ptr: func(t *Train) any { return &t.Warmup }}, 0, 1<<30, whySteps),
+	within(Field[Train]{Name: "seed", Kind: IntValue, Default: "1", Doc: "seed of initialization and data order", Ptr: func(t *Train) any { return &t.Seed }}, -(1<<31 - 1), 1<<31 - 1, "seeds are 32-bit integers"),
+	within(Field[Train]{Name: "clip", Kind: FloatValue, Default: "1.0", Doc: "global gradient-norm clip (0: off)", Ptr: func(t *Train) any { return &t.Clip }}, 0, 1e9, "a clip this large never clips: write 0 for off"),
+	within(Field[Train]{Name: "weight_decay", Kind: FloatValue, Default: "0.1", Doc: "AdamW weight decay on matrices", Ptr: func(t *Train) any { return &t.WeightDecay }}, 0, 1e3, whyCoef),
+	within(Field[Train]{Name: "checkpoint_every", Kind: IntValue, Default: "0", Doc: "steps between checkpoints (0: only at the end)", Ptr: func(t *Train) any { return &t.CheckpointEvery }}, 0, 1<<30, whySteps),
 }

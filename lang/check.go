@@ -131,12 +131,15 @@ type field struct {
 	ref    string
 	min    float64
 	minSet bool
+	max    float64
+	maxSet bool
+	maxWhy string
 	auto   bool
 	def    string
 }
 
 func fieldOf[T any](f ir.Field[T]) field {
-	return field{f.Name, f.Kind, f.Dim, f.Enum, f.Ref, f.Min, f.MinSet, f.Auto, f.Default}
+	return field{f.Name, f.Kind, f.Dim, f.Enum, f.Ref, f.Min, f.MinSet, f.Max, f.MaxSet, f.MaxWhy, f.Auto, f.Default}
 }
 
 // blockResult is what checkFields learned about one block.
@@ -360,17 +363,38 @@ func (c *checker) number(f field, v *Value) (float64, bool) {
 		}
 		return 0, false
 	}
-	return c.checkMin(f, v, v.Num)
+	return c.checkRange(f, v, v.Num)
 }
 
-func (c *checker) checkMin(f field, v *Value, n float64) (float64, bool) {
+// checkRange checks n, the value of v in SI units, against f's bounds.
+func (c *checker) checkRange(f field, v *Value, n float64) (float64, bool) {
 	if f.minSet && n < f.min {
-		d := c.errorf(v.Span, "%s must be at least %g, not %s", f.name, f.min, v.Text)
-		d.Suggestion = fmt.Sprintf("write %s = %g or more", f.name, f.min)
+		d := c.errorf(v.Span, "%s must be at least %s, not %s", f.name, boundText(f, f.min), valueText(v))
+		d.Suggestion = fmt.Sprintf("write %s = %s or more", f.name, boundText(f, f.min))
+		return n, false
+	}
+	if f.maxSet && n > f.max {
+		d := c.errorf(v.Span, "%s = %s is too large: at most %s (%s)", f.name, valueText(v), boundText(f, f.max), f.maxWhy)
+		d.Suggestion = fmt.Sprintf("write %s = %s or less", f.name, boundText(f, f.max))
 		return n, false
 	}
 	return n, true
 }
+
+// boundText prints a bound of f in source syntax: integers in full, other
+// numbers with %g, quantities in the SI unit of their dimension.
+func boundText(f field, x float64) string {
+	num := fmt.Sprintf("%g", x)
+	if f.kind == ir.IntValue && math.Abs(x) < 1e15 {
+		num = fmt.Sprintf("%d", int64(x))
+	}
+	if f.kind != ir.QuantityValue || x == 0 {
+		return num
+	}
+	return num + " " + siUnit[f.dim]
+}
+
+var siUnit = map[ir.Dim]string{ir.Bytes: "B", ir.Seconds: "s", ir.FLOPRate: "FLOP/s", ir.ByteRate: "B/s", ir.Watts: "W"}
 
 // quantity checks a number with a unit of f's dimension and converts it to
 // SI. A bare 0 needs no unit.
@@ -381,7 +405,7 @@ func (c *checker) quantity(f field, v *Value) (float64, bool) {
 	}
 	if v.Unit == "" {
 		if v.Num == 0 {
-			return 0, true
+			return c.checkRange(f, v, 0)
 		}
 		d := c.errorf(v.Span, "%s needs a unit: it is %s", f.name, f.dim)
 		d.Suggestion = fmt.Sprintf("write it with one of %s, e.g. %s", strings.Join(unitsOf(f.dim), " "), exampleQuantity(f.dim))
@@ -401,7 +425,7 @@ func (c *checker) quantity(f field, v *Value) (float64, bool) {
 		c.errorf(v.Span, "%s must not be negative", f.name)
 		return 0, false
 	}
-	return q, true
+	return c.checkRange(f, v, q)
 }
 
 // enumWord returns the word an enum value spells, quoted or not.
@@ -485,7 +509,7 @@ func (c *checker) setFFNKind(f field, v *Value, p *ir.FFNKind) {
 			continue
 		}
 		var n int
-		sub := field{name: "phantom " + name, kind: ir.IntValue, min: 1, minSet: true}
+		sub := field{name: "phantom " + name, kind: ir.IntValue, min: 1, minSet: true, max: 1 << 16, maxSet: true, maxWhy: "a model dimension no device could hold"}
 		c.setValue(sub, a.Value, &n)
 		vals[name] = n
 	}

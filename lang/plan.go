@@ -41,8 +41,16 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 	for name := range moeRes.bad {
 		skip["moe."+name] = true
 	}
-	if world := float64(p.DP) * float64(p.TP) * float64(p.PP) * float64(p.CP); world > maxInt {
-		c.errorf(pc0(p), "the world size dp·tp·pp·cp = %d·%d·%d·%d is too large", p.DP, p.TP, p.PP, p.CP)
+	// Sizes derived from several fields come first: the checks below
+	// multiply fields in ints.
+	if probs := p.SizeProblems(); len(probs) > 0 {
+		for _, sp := range probs {
+			at := p.FieldSpan(sp.Field)
+			if sp.Field == "dp" {
+				at = pc0(p)
+			}
+			c.errorf(at, "%s", sp.Message)
+		}
 		return p
 	}
 	if _, written := res.written["moe"]; written && p.Model.MoE == nil {
@@ -169,9 +177,6 @@ func (pc *planCheck) check() {
 				d.Suggestion = fmt.Sprintf("choose degrees whose product is %d", devices)
 			}
 		}
-	}
-	if !pc.auto("zero") && (p.Zero < 0 || p.Zero > 3) {
-		c.errorf(pc.at("zero"), "zero = %d: the ZeRO stages are 0, 1, 2 and 3", p.Zero).Suggestion = "use zero = 1 to shard optimizer state, 3 to shard parameters too"
 	}
 
 	layers, layersName := m.Layers, "layers"

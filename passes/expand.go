@@ -2,6 +2,7 @@ package passes
 
 import (
 	"fmt"
+	"math"
 
 	"planc/ir"
 )
@@ -51,12 +52,15 @@ func newDims(p *ir.Plan) dims {
 	return d
 }
 
+// ceilDiv is ⌈x/y⌉ for x, y > 0. A quotient beyond what an int can hold
+// (a plan the size bounds let through would not produce one) saturates at
+// math.MaxInt32 instead of wrapping to a negative size.
 func ceilDiv(x, y float64) int {
-	q := int(x / y)
-	if float64(q)*y < x {
-		q++
+	q := math.Ceil(x / y)
+	if !(q < math.MaxInt32) { // NaN too
+		return math.MaxInt32
 	}
-	return q
+	return max(int(q), 0)
 }
 
 func elemBytes(precision string) int {

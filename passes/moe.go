@@ -143,22 +143,25 @@ func expectedDropFraction(T, k, E, c int) float64 {
 		return 0
 	}
 	q := float64(k) / float64(E)
-	if q >= 1 {
+	if q >= 1 || c >= T {
 		return 0
 	}
-	// E[(X−c)+] = Σ_{x>c} (x−c)·P(X = x), the pmf in log space
+	c = max(c, 0)
+	// E[(X−c)+] = Σ_{x>c} (x−c)·P(X = x), the pmf in log space. Outside
+	// mean ± 40 standard deviations the pmf is below e^-800, so the sum
+	// runs over that window only: at most 80·σ + 2 terms, whatever T is.
+	mean := float64(T) * q
+	sd := math.Sqrt(mean * (1 - q))
+	lo := max(c+1, int(math.Max(0, mean-40*sd-1)))
+	hi := min(T, int(mean+40*sd+2))
 	lq, l1q := math.Log(q), math.Log1p(-q)
 	lgT, _ := math.Lgamma(float64(T + 1))
 	excess := 0.0
-	for x := c + 1; x <= T; x++ {
+	for x := lo; x <= hi; x++ {
 		lx, _ := math.Lgamma(float64(x + 1))
 		ly, _ := math.Lgamma(float64(T - x + 1))
 		lp := lgT - lx - ly + float64(x)*lq + float64(T-x)*l1q
-		term := float64(x-c) * math.Exp(lp)
-		excess += term
-		if term < 1e-18*excess && float64(x) > float64(T)*q {
-			break
-		}
+		excess += float64(x-c) * math.Exp(lp)
 	}
-	return excess / (float64(T) * q)
+	return excess / mean
 }

@@ -71,6 +71,14 @@ func checkPlan(p *ir.Plan) ir.Diagnostics {
 	bad := func(field, format string, args ...any) {
 		ds = append(ds, ir.Errorf(p.FieldSpan(field), format, args...))
 	}
+	// The planner's choices pass the bounds that package lang checks for
+	// fields written in the plan; nothing below may run on sizes beyond them.
+	for _, sp := range p.SizeProblems() {
+		bad(sp.Field, "%s", sp.Message)
+	}
+	if len(ds) > 0 {
+		return ds
+	}
 	m := p.Model
 	world := p.WorldSize()
 	if dev := p.Cluster.Devices(); world > dev {

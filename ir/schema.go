@@ -38,20 +38,20 @@ const (
 
 // Field describes one field of a declaration of Go type T.
 type Field[T any] struct {
-	Name    string
-	Kind    ValueKind
-	Dim     Dim      // for QuantityValue
-	Enum    []string // for EnumValue
-	Ref     string   // for RefValue: "device", "node", "cluster", "model"
-	Min     float64  // smallest legal value for numbers (checked when MinSet)
-	MinSet  bool
+	Name   string
+	Kind   ValueKind
+	Dim    Dim      // for QuantityValue
+	Enum   []string // for EnumValue
+	Ref    string   // for RefValue: "device", "node", "cluster", "model"
+	Min    float64  // smallest legal value for numbers (checked when MinSet)
+	MinSet bool
 	// Max is the largest legal value for numbers (checked when MaxSet),
 	// and MaxWhy the reason, which the checker's message gives. Every
 	// numeric field has one: products of a few fields must neither
 	// overflow nor describe work no machine could hold (see [Bounds]).
-	Max    float64
-	MaxSet bool
-	MaxWhy string
+	Max     float64
+	MaxSet  bool
+	MaxWhy  string
 	Auto    bool   // the field may be written `auto`
 	Default string // default in source syntax; "" means required (or block)
 	Doc     string
@@ -147,11 +147,11 @@ var PlanFields = []Field[Plan]{
 	{Name: "model", Kind: RefValue, Ref: "model", Doc: "the model to train", Ptr: func(p *Plan) any { return &p.Model }},
 	{Name: "cluster", Kind: RefValue, Ref: "cluster", Doc: "the machine", Ptr: func(p *Plan) any { return &p.Cluster }},
 	within(Field[Plan]{Name: "dp", Kind: IntValue, Auto: true, Default: "1", Doc: "data-parallel degree", Ptr: func(p *Plan) any { return &p.DP }}, 1, MaxWorld, whyDegree),
-	within(Field[Plan]{Name: "tp", Kind: IntValue, Auto: true, Default: "1", Doc: "tensor-parallel degree", Ptr: func(p *Plan) any { return &p.TP }}, 1, 1 << 16, whyDegree),
-	within(Field[Plan]{Name: "pp", Kind: IntValue, Auto: true, Default: "1", Doc: "pipeline-parallel degree", Ptr: func(p *Plan) any { return &p.PP }}, 1, 1 << 14, whyDegree),
-	within(Field[Plan]{Name: "ep", Kind: IntValue, Auto: true, Default: "1", Doc: "expert-parallel degree (carved out of dp·cp, or tp·dp·cp with ssmb)", Ptr: func(p *Plan) any { return &p.EP }}, 1, 1 << 16, whyDegree),
-	within(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1, 1 << 16, whyDegree),
-	within(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1, 1 << 10, whyLayers),
+	within(Field[Plan]{Name: "tp", Kind: IntValue, Auto: true, Default: "1", Doc: "tensor-parallel degree", Ptr: func(p *Plan) any { return &p.TP }}, 1, 1<<16, whyDegree),
+	within(Field[Plan]{Name: "pp", Kind: IntValue, Auto: true, Default: "1", Doc: "pipeline-parallel degree", Ptr: func(p *Plan) any { return &p.PP }}, 1, 1<<14, whyDegree),
+	within(Field[Plan]{Name: "ep", Kind: IntValue, Auto: true, Default: "1", Doc: "expert-parallel degree (carved out of dp·cp, or tp·dp·cp with ssmb)", Ptr: func(p *Plan) any { return &p.EP }}, 1, 1<<16, whyDegree),
+	within(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1, 1<<16, whyDegree),
+	within(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1, 1<<10, whyLayers),
 	{Name: "sp", Kind: BoolValue, Auto: true, Default: "false", Doc: "Megatron sequence parallelism inside tp", Ptr: func(p *Plan) any { return &p.SP }},
 	{Name: "cp_mode", Kind: EnumValue, Auto: true, Enum: []string{"ring", "ulysses", "lss", "allgather"}, Default: "ring", Doc: "how attention is split across cp", Ptr: func(p *Plan) any { return &p.CPMode }},
 	within(Field[Plan]{Name: "zero", Kind: IntValue, Auto: true, Default: "0", Doc: "ZeRO stage 0..3", Ptr: func(p *Plan) any { return &p.Zero }}, 0, 3, "the ZeRO stages are 0, 1, 2 and 3"),
@@ -178,7 +178,7 @@ var TrainFields = []Field[Train]{
 	within(Field[Train]{Name: "lr", Kind: FloatValue, Default: "0.001", Doc: "peak learning rate", Ptr: func(t *Train) any { return &t.LR }}, 0, 1e3, whyCoef),
 	within(Field[Train]{Name: "min_lr", Kind: FloatValue, Default: "0.0001", Doc: "learning rate at the end of the cosine", Ptr: func(t *Train) any { return &t.MinLR }}, 0, 1e3, whyCoef),
 	within(Field[Train]{Name: "warmup", Kind: IntValue, Default: "10", Doc: "linear warm-up steps", Ptr: func(t *Train) any { return &t.Warmup }}, 0, 1<<30, whySteps),
-	within(Field[Train]{Name: "seed", Kind: IntValue, Default: "1", Doc: "seed of initialization and data order", Ptr: func(t *Train) any { return &t.Seed }}, -(1<<31 - 1), 1<<31 - 1, "seeds are 32-bit integers"),
+	within(Field[Train]{Name: "seed", Kind: IntValue, Default: "1", Doc: "seed of initialization and data order", Ptr: func(t *Train) any { return &t.Seed }}, -(1<<31 - 1), 1<<31-1, "seeds are 32-bit integers"),
 	within(Field[Train]{Name: "clip", Kind: FloatValue, Default: "1.0", Doc: "global gradient-norm clip (0: off)", Ptr: func(t *Train) any { return &t.Clip }}, 0, 1e9, "a clip this large never clips: write 0 for off"),
 	within(Field[Train]{Name: "weight_decay", Kind: FloatValue, Default: "0.1", Doc: "AdamW weight decay on matrices", Ptr: func(t *Train) any { return &t.WeightDecay }}, 0, 1e3, whyCoef),
 	within(Field[Train]{Name: "checkpoint_every", Kind: IntValue, Default: "0", Doc: "steps between checkpoints (0: only at the end)", Ptr: func(t *Train) any { return &t.CheckpointEvery }}, 0, 1<<30, whySteps),

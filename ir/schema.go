@@ -38,20 +38,16 @@ const (
 
 // Field describes one field of a declaration of Go type T.
 type Field[T any] struct {
-	Name   string
-	Kind   ValueKind
-	Dim    Dim      // for QuantityValue
-	Enum   []string // for EnumValue
-	Ref    string   // for RefValue: "device", "node", "cluster", "model"
-	Min    float64  // smallest legal value for numbers (checked when MinSet)
-	MinSet bool
-	// Max is the largest legal value for numbers (checked when MaxSet),
-	// and MaxWhy the reason, which the checker's message gives. Every
-	// numeric field has one: products of a few fields must neither
-	// overflow nor describe work no machine could hold (see [Bounds]).
-	Max     float64
+	Name    string
+	Kind    ValueKind
+	Dim     Dim      // for QuantityValue
+	Enum    []string // for EnumValue
+	Ref     string   // for RefValue: "device", "node", "cluster", "model"
+	Min     float64  // smallest legal value for numbers (checked when MinSet)
+	MinSet  bool
+	Max     float64 // largest legal value for numbers (checked when MaxSet; every number has one)
 	MaxSet  bool
-	MaxWhy  string
+	MaxWhy  string // why Max bounds it: the checker's message gives the reason
 	Auto    bool   // the field may be written `auto`
 	Default string // default in source syntax; "" means required (or block)
 	Doc     string

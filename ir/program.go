@@ -71,13 +71,12 @@ func (d *Device) Fitted() bool {
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency)
 }
 
-// Peak returns the device's peak FLOP/s for a precision name ("bf16",
-// "fp16", "fp32").
-func (d *Device) Peak(precision string) float64 {
+// Peak returns the device's peak FLOP/s in a precision.
+func (d *Device) Peak(precision Precision) float64 {
 	switch precision {
-	case "fp16":
+	case FP16:
 		return d.PeakFP16
-	case "fp32":
+	case FP32:
 		return d.PeakFP32
 	default:
 		return d.PeakBF16
@@ -189,13 +188,13 @@ type Plan struct {
 	DP, TP, PP, EP, CP int
 	VPP                int
 	SP                 bool
-	CPMode             string // ring | ulysses | lss | allgather
-	Zero               int    // 0..3
-	Schedule           string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
+	CPMode             CPMode
+	Zero               int // 0..3
+	Schedule           ScheduleKind
 	GlobalBatch        int
 	MicroBatch         int
-	Recompute          string // none | selective | full
-	Precision          string // bf16 | fp16 | fp32
+	Recompute          RecomputeMode
+	Precision          Precision
 
 	MoE   MoEPlan
 	Train Train
@@ -231,7 +230,7 @@ func (p *Plan) MicroBatches() int {
 
 // MoEPlan is how a plan runs the MoE layers of its model.
 type MoEPlan struct {
-	Dispatch       string  // padding_free | capacity
+	Dispatch       DispatchMode
 	CapacityFactor float64 // tokens kept per expert = ceil(k·T·cf/E) under capacity
 	RBD            bool    // redundancy-bypassing dispatch
 	SSMB           bool    // sequence-sharded MoE blocks

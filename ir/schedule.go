@@ -321,9 +321,9 @@ type Schedule struct {
 	Plan string // plan name
 	// Fingerprint is [PlanFingerprint] of the plan it was compiled from.
 	Fingerprint string
-	Kind        string // gpipe | 1f1b | interleaved | zb-h1 | zb-v
-	PP, VPP     int    // pipeline ranks and virtual stages per pipeline rank
-	MB          int    // micro-batches per step per pipeline
+	Kind        ScheduleKind
+	PP, VPP     int // pipeline ranks and virtual stages per pipeline rank
+	MB          int // micro-batches per step per pipeline
 	Zero        int
 	Mesh        Mesh
 	// SplitBackward says whether B computes only input gradients, with a

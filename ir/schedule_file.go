@@ -82,17 +82,17 @@ func PlanFingerprint(p *Plan) string {
 
 // scheduleHeader is the JSON header of a schedule file.
 type scheduleHeader struct {
-	Plan          string      `json:"plan"`
-	Fingerprint   string      `json:"fingerprint"`
-	Kind          string      `json:"kind"`
-	PP            int         `json:"pp"`
-	VPP           int         `json:"vpp"`
-	MB            int         `json:"micro_batches"`
-	Zero          int         `json:"zero"`
-	SplitBackward bool        `json:"split_backward"`
-	Mesh          Mesh        `json:"mesh"`
-	Stages        []StageInfo `json:"stages"`
-	Groups        [][]int32   `json:"groups"`
+	Plan          string       `json:"plan"`
+	Fingerprint   string       `json:"fingerprint"`
+	Kind          ScheduleKind `json:"kind"`
+	PP            int          `json:"pp"`
+	VPP           int          `json:"vpp"`
+	MB            int          `json:"micro_batches"`
+	Zero          int          `json:"zero"`
+	SplitBackward bool         `json:"split_backward"`
+	Mesh          Mesh         `json:"mesh"`
+	Stages        []StageInfo  `json:"stages"`
+	Groups        [][]int32    `json:"groups"`
 }
 
 // WriteSchedule writes s in the schedule file format.

@@ -149,20 +149,20 @@ var PlanFields = []Field[Plan]{
 	within(Field[Plan]{Name: "cp", Kind: IntValue, Auto: true, Default: "1", Doc: "context (sequence) parallel degree", Ptr: func(p *Plan) any { return &p.CP }}, 1, 1<<16, whyDegree),
 	within(Field[Plan]{Name: "vpp", Kind: IntValue, Auto: true, Default: "1", Doc: "virtual pipeline stages per rank", Ptr: func(p *Plan) any { return &p.VPP }}, 1, 1<<10, whyLayers),
 	{Name: "sp", Kind: BoolValue, Auto: true, Default: "false", Doc: "Megatron sequence parallelism inside tp", Ptr: func(p *Plan) any { return &p.SP }},
-	{Name: "cp_mode", Kind: EnumValue, Auto: true, Enum: []string{"ring", "ulysses", "lss", "allgather"}, Default: "ring", Doc: "how attention is split across cp", Ptr: func(p *Plan) any { return &p.CPMode }},
+	{Name: "cp_mode", Kind: EnumValue, Auto: true, Enum: names(CPModes), Default: string(CPRing), Doc: "how attention is split across cp", Ptr: func(p *Plan) any { return (*string)(&p.CPMode) }},
 	within(Field[Plan]{Name: "zero", Kind: IntValue, Auto: true, Default: "0", Doc: "ZeRO stage 0..3", Ptr: func(p *Plan) any { return &p.Zero }}, 0, 3, "the ZeRO stages are 0, 1, 2 and 3"),
-	{Name: "schedule", Kind: EnumValue, Auto: true, Enum: []string{"gpipe", "1f1b", "interleaved", "zb-h1", "zb-v"}, Default: "1f1b", Doc: "pipeline schedule", Ptr: func(p *Plan) any { return &p.Schedule }},
+	{Name: "schedule", Kind: EnumValue, Auto: true, Enum: names(ScheduleKinds), Default: string(Schedule1F1B), Doc: "pipeline schedule", Ptr: func(p *Plan) any { return (*string)(&p.Schedule) }},
 	within(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0, 1<<30, whyBatch),
 	within(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1, 1<<20, whyBatch),
-	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: []string{"none", "selective", "full"}, Default: "none", Doc: "activation recomputation", Ptr: func(p *Plan) any { return &p.Recompute }},
-	{Name: "precision", Kind: EnumValue, Auto: true, Enum: []string{"bf16", "fp16", "fp32"}, Default: "bf16", Doc: "training precision", Ptr: func(p *Plan) any { return &p.Precision }},
+	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: names(RecomputeModes), Default: string(RecomputeNone), Doc: "activation recomputation", Ptr: func(p *Plan) any { return (*string)(&p.Recompute) }},
+	{Name: "precision", Kind: EnumValue, Auto: true, Enum: names(Precisions), Default: string(BF16), Doc: "training precision", Ptr: func(p *Plan) any { return (*string)(&p.Precision) }},
 	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
 	{Name: "train", Kind: BlockValue, Doc: "settings of a real training run"},
 }
 
 // PlanMoEFields are the fields of a plan's `moe { ... }` block.
 var PlanMoEFields = []Field[MoEPlan]{
-	{Name: "dispatch", Kind: EnumValue, Auto: true, Enum: []string{"padding_free", "capacity"}, Default: "padding_free", Doc: "token dispatch", Ptr: func(m *MoEPlan) any { return &m.Dispatch }},
+	{Name: "dispatch", Kind: EnumValue, Auto: true, Enum: names(DispatchModes), Default: string(DispatchPaddingFree), Doc: "token dispatch", Ptr: func(m *MoEPlan) any { return (*string)(&m.Dispatch) }},
 	within(Field[MoEPlan]{Name: "capacity_factor", Kind: FloatValue, Auto: true, Default: "1.25", Doc: "capacity factor (capacity dispatch)", Ptr: func(m *MoEPlan) any { return &m.CapacityFactor }}, 0, 1<<16, whyFactor),
 	{Name: "rbd", Kind: BoolValue, Auto: true, Default: "false", Doc: "redundancy-bypassing dispatch", Ptr: func(m *MoEPlan) any { return &m.RBD }},
 	{Name: "ssmb", Kind: BoolValue, Auto: true, Default: "false", Doc: "sequence-sharded MoE blocks", Ptr: func(m *MoEPlan) any { return &m.SSMB }},

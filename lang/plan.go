@@ -228,11 +228,11 @@ func (pc *planCheck) checkAttention() {
 	if pc.auto("cp", "cp_mode") || p.CP <= 1 {
 		return
 	}
-	if p.CPMode == "ulysses" && m.Heads > 0 && m.Heads%p.CP != 0 {
+	if p.CPMode == ir.CPUlysses && m.Heads > 0 && m.Heads%p.CP != 0 {
 		d := c.errorf(pc.at("cp"), "cp = %d does not divide the %d attention heads, as cp_mode = ulysses needs", p.CP, m.Heads)
 		d.Notes = []string{"ulysses swaps sequence shards for head shards with an all-to-all"}
 		d.Suggestion = "try cp = " + divisorsText(m.Heads, p.CP) + ", or cp_mode = ring"
-	} else if p.CPMode == "ulysses" && m.Heads > 0 && p.TP > 1 && !pc.auto("tp") && m.Heads%(p.TP*p.CP) != 0 {
+	} else if p.CPMode == ir.CPUlysses && m.Heads > 0 && p.TP > 1 && !pc.auto("tp") && m.Heads%(p.TP*p.CP) != 0 {
 		// Each tp rank holds heads/tp heads, and ulysses splits those again by cp.
 		d := c.errorf(pc.at("cp"), "tp·cp = %d does not divide the %d attention heads, as cp_mode = ulysses needs", p.TP*p.CP, m.Heads)
 		d.Notes = []string{fmt.Sprintf("each tp rank holds %d heads, which the all-to-all splits again by cp", m.Heads/p.TP)}
@@ -241,7 +241,7 @@ func (pc *planCheck) checkAttention() {
 	if m.Seq > 0 && m.Seq%p.CP != 0 {
 		c.errorf(pc.at("cp"), "cp = %d does not divide the sequence length %d", p.CP, m.Seq).Suggestion =
 			"try cp = " + divisorsText(m.Seq, p.CP)
-	} else if p.CPMode == "ring" && m.Seq > 0 && m.Seq%(2*p.CP) != 0 {
+	} else if p.CPMode == ir.CPRing && m.Seq > 0 && m.Seq%(2*p.CP) != 0 {
 		d := c.errorf(pc.at("cp"), "cp_mode = ring needs the sequence length %d divisible by 2·cp = %d", m.Seq, 2*p.CP)
 		d.Notes = []string{"ring attention folds the sequence into 2·cp chunks to balance the causal load"}
 		d.Suggestion = "try cp = " + divisorsText(m.Seq/2, p.CP)
@@ -255,7 +255,7 @@ func (pc *planCheck) checkSchedule() {
 		return
 	}
 	switch p.Schedule {
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		if p.VPP < 2 {
 			d := c.errorf(pc.atFirst("vpp", "schedule"), "schedule = interleaved needs vpp >= 2, not %d", p.VPP)
 			d.Suggestion = "set vpp = 2 (virtual stages per rank), or schedule = 1f1b"
@@ -267,7 +267,7 @@ func (pc *planCheck) checkSchedule() {
 				d.Suggestion = fmt.Sprintf("set global_batch = %d", (mb+p.PP-1)/p.PP*p.PP*p.DP*p.MicroBatch)
 			}
 		}
-	case "zb-v":
+	case ir.ScheduleZBV:
 		if p.VPP != 2 {
 			c.errorf(pc.atFirst("vpp", "schedule"), "schedule = zb-v needs vpp = 2, not %d", p.VPP).Suggestion = "set vpp = 2: zb-v places two virtual stages on each rank in a V"
 		}
@@ -343,10 +343,10 @@ func (pc *planCheck) checkMoE() {
 			}
 		}
 	}
-	if !pc.auto("moe.dispatch", "moe.capacity_factor") && p.MoE.Dispatch == "capacity" && p.MoE.CapacityFactor <= 0 {
+	if !pc.auto("moe.dispatch", "moe.capacity_factor") && p.MoE.Dispatch == ir.DispatchCapacity && p.MoE.CapacityFactor <= 0 {
 		c.errorf(pc.atFirst("moe.capacity_factor", "moe.dispatch"), "moe.dispatch = capacity needs capacity_factor > 0").Suggestion = "set capacity_factor = 1.25"
 	}
-	if !pc.auto("moe.rbd", "moe.dispatch") && p.MoE.RBD && p.MoE.Dispatch == "capacity" {
+	if !pc.auto("moe.rbd", "moe.dispatch") && p.MoE.RBD && p.MoE.Dispatch == ir.DispatchCapacity {
 		d := c.errorf(pc.at("moe.rbd"), "moe.rbd forwards routed token copies, but moe.dispatch = capacity sends padded per-expert slabs")
 		d.Notes = []string{"redundancy-bypassing dispatch is built on padding-free dispatch (X-MoE): a padded slab has no pilot copy to share"}
 		d.Suggestion = "set moe.dispatch = padding_free, or rbd = false"

@@ -26,20 +26,20 @@ func agreementGrid() []variant {
 	add := func(file, plan, label string, f func(*ir.Plan)) {
 		out = append(out, variant{file, plan + "/" + label, f})
 	}
-	for _, rc := range []string{"none", "selective", "full"} {
+	for _, rc := range ir.RecomputeModes {
 		for _, sp := range []bool{false, true} {
 			rc, sp := rc, sp
 			add(calFile, "cal_175b_full", fmt.Sprintf("%s-sp%v", rc, sp), func(p *ir.Plan) { p.Recompute, p.SP = rc, sp })
 		}
 	}
 	add(calFile, "cal_1t_selective", "interleaved", func(p *ir.Plan) { p.Schedule, p.VPP = "interleaved", 2 })
-	for _, s := range []string{"gpipe", "zb-h1"} {
+	for _, s := range []ir.ScheduleKind{ir.ScheduleGPipe, ir.ScheduleZBH1} {
 		s := s
-		add(calFile, "cal_1t_selective", s, func(p *ir.Plan) { p.Schedule = s })
+		add(calFile, "cal_1t_selective", string(s), func(p *ir.Plan) { p.Schedule = s })
 	}
 	add(calFile, "cal_175b_selective", "zb-v", func(p *ir.Plan) { p.Schedule, p.VPP = "zb-v", 2 })
 	for z := 0; z <= 3; z++ {
-		for _, mode := range []string{"ring", "ulysses", "allgather", "lss"} {
+		for _, mode := range []ir.CPMode{ir.CPRing, ir.CPUlysses, ir.CPAllGather, ir.CPLSS} {
 			z, mode := z, mode
 			add(calFile, "cal_22b_selective", fmt.Sprintf("zero%d-cp2-%s", z, mode), func(p *ir.Plan) {
 				p.Cluster = withNodes(p.Cluster, 4)

@@ -9,7 +9,7 @@ import (
 
 // digestStages summarizes every stage of the unit's graph.
 func digestStages(st *State, cm *costModel) []stageDigest {
-	full := st.Plan.Recompute == "full"
+	full := st.Plan.Recompute == ir.RecomputeFull
 	var out []stageDigest
 	for _, sg := range st.Unit.Graph.Stages {
 		d := stageDigest{index: sg.Index, ppRank: sg.PPRank, sum: &summary{}}
@@ -126,11 +126,11 @@ func memoryAlternatives(p *ir.Plan) []alternative {
 		f(q)
 		out = append(out, alternative{change, q})
 	}
-	if p.Recompute != "selective" && p.Recompute != "full" {
-		try("recompute = selective", func(q *ir.Plan) { q.Recompute = "selective" })
+	if p.Recompute != ir.RecomputeSelective && p.Recompute != ir.RecomputeFull {
+		try("recompute = selective", func(q *ir.Plan) { q.Recompute = ir.RecomputeSelective })
 	}
-	if p.Recompute != "full" {
-		try("recompute = full", func(q *ir.Plan) { q.Recompute = "full" })
+	if p.Recompute != ir.RecomputeFull {
+		try("recompute = full", func(q *ir.Plan) { q.Recompute = ir.RecomputeFull })
 	}
 	if p.TP > 1 && !p.SP {
 		try("sp = true", func(q *ir.Plan) { q.SP = true })
@@ -144,8 +144,8 @@ func memoryAlternatives(p *ir.Plan) []alternative {
 	if p.MicroBatch > 1 {
 		try(fmt.Sprintf("micro_batch = %d", p.MicroBatch/2), func(q *ir.Plan) { q.MicroBatch = p.MicroBatch / 2 })
 	}
-	if p.Model.MoE != nil && p.MoE.Dispatch == "capacity" {
-		try("moe.dispatch = padding_free", func(q *ir.Plan) { q.MoE.Dispatch = "padding_free" })
+	if p.Model.MoE != nil && p.MoE.Dispatch == ir.DispatchCapacity {
+		try("moe.dispatch = padding_free", func(q *ir.Plan) { q.MoE.Dispatch = ir.DispatchPaddingFree })
 	}
 	return out
 }

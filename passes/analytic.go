@@ -69,11 +69,14 @@ type templates struct {
 }
 
 type templateKey struct {
-	model                                  *ir.Model
-	b, tp, cp, ep                          int
-	sp, ssmb                               bool
-	cpMode, dispatch, precision, recompute string
-	cf                                     float64
+	model         *ir.Model
+	b, tp, cp, ep int
+	sp, ssmb      bool
+	cpMode        ir.CPMode
+	dispatch      ir.DispatchMode
+	precision     ir.Precision
+	recompute     ir.RecomputeMode
+	cf            float64
 }
 
 var (
@@ -413,7 +416,7 @@ func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool
 		return ts
 	}
 	ts = &timed{}
-	full := p.Recompute == "full"
+	full := p.Recompute == ir.RecomputeFull
 	// per-kind weights of the pipeline pass, and summaries with ZeRO-3's
 	// per-layer gathers (which depend on dp)
 	for k, i := range t.index {

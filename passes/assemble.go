@@ -20,11 +20,11 @@ func inFlight(p *ir.Plan, r int) float64 {
 	}
 	var n float64
 	switch p.Schedule {
-	case "gpipe":
+	case ir.ScheduleGPipe:
 		n = float64(m)
-	case "zb-v":
+	case ir.ScheduleZBV:
 		n = float64(pp)
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		chunks := 2*(pp-r-1) + (v-1)*pp + 1
 		n = float64(min(chunks, m*v)) / float64(v)
 	default:
@@ -37,18 +37,15 @@ func inFlight(p *ir.Plan, r int) float64 {
 // optimizer state: mixed-precision Adam keeps 16-bit weights and gradients
 // and fp32 master weights and two moments (2+2+12 = 16, the ZeRO paper's
 // accounting); fp32 training keeps 4+4+8.
-func stateBytes(precision string) (w, g, o float64) {
-	if precision == "fp32" {
+func stateBytes(precision ir.Precision) (w, g, o float64) {
+	if precision == ir.FP32 {
 		return 4, 4, 8
 	}
 	return 2, 2, 12
 }
 
 // optimizerBytesPerParam is the HBM traffic of one fused AdamW update.
-func optimizerBytesPerParam(precision string) float64 {
-	if precision == "fp32" {
-		return 28
-	}
+func optimizerBytesPerParam(ir.Precision) float64 {
 	return 28 // read master, m, v (12) and the 16-bit grad (2); write master, m, v (12) and the 16-bit weight (2)
 }
 
@@ -66,7 +63,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	v := max(p.VPP, 1)
 	wB, gB, oB := stateBytes(p.Precision)
 	denseShard := float64(mesh.Degree(gradGroups(p)[len(gradGroups(p))-1]))
-	if p.CP > 1 && p.CPMode != "lss" && p.DP > 1 {
+	if p.CP > 1 && p.CPMode != ir.CPLSS && p.DP > 1 {
 		denseShard = float64(p.DP * p.CP) // the distributed optimizer shards over dp·cp
 	}
 	expertShard := float64(max(mesh.Degree(ir.AxisEDP), 1))
@@ -194,9 +191,9 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			W += rt[r].w / float64(pp)
 		}
 		switch p.Schedule {
-		case "zb-h1":
+		case ir.ScheduleZBH1:
 			bubble = float64(pp-1) * math.Max(0, F+B-W)
-		case "zb-v":
+		case ir.ScheduleZBV:
 			// The V schedule that package passes/sched builds (two chunks
 			// per rank, F, B and W whole-rank times, half per chunk) idles
 			// each rank (p−1)·max(F/2, B/2, B−W) in the simulator

@@ -17,13 +17,13 @@ func plannerCandidates(b testing.TB) []*ir.Plan {
 		for _, pp := range []int{8, 16, 32, 64} {
 			dp := 512 / (tp * pp)
 			for _, mb := range []int{1, 2} {
-				for _, rc := range []string{"none", "selective", "full"} {
+				for _, rc := range ir.RecomputeModes {
 					for _, sp := range []bool{false, true} {
-						for _, sched := range []string{"1f1b", "interleaved", "zb-h1"} {
+						for _, sched := range []ir.ScheduleKind{ir.Schedule1F1B, ir.ScheduleInterleaved, ir.ScheduleZBH1} {
 							q := *base
 							q.TP, q.PP, q.DP, q.MicroBatch, q.Recompute, q.SP, q.Schedule = tp, pp, dp, mb, rc, sp, sched
 							q.GlobalBatch = 512 * 2
-							if sched == "interleaved" {
+							if sched == ir.ScheduleInterleaved {
 								q.VPP = 2
 							}
 							out = append(out, &q)

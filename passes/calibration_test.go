@@ -88,7 +88,7 @@ func TestCalibrationTimes(t *testing.T) {
 func TestCalibrationMemory(t *testing.T) {
 	const gib = 1 << 30
 	for _, c := range calibration {
-		check := func(what string, plan string, recompute string, measured float64, get func(ir.RankMemory) float64) {
+		check := func(what string, plan string, recompute ir.RecomputeMode, measured float64, get func(ir.RankMemory) float64) {
 			prog, p := loadPlan(t, calFile, plan)
 			if recompute != "" {
 				p.Recompute = recompute

@@ -198,39 +198,39 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 		}
 		q := o.Inputs[0]
 		local := q.Bytes() // one of q, k, v on this rank
-		if p.CPMode == "ulysses" {
+		if p.CPMode == ir.CPUlysses {
 			local = bytesFull(q, ir.AxisCP, m) / float64(p.CP) // the sequence shard before the exchange
 		}
 		after := strings.Replace(o.Name, "attn_scores", "qkv", 1)
 		switch p.CPMode {
-		case "ring":
+		case ir.CPRing:
 			c := cb.add(list, ir.SendRecv, ir.AxisCP, 2*local, ir.Forward, after, o.Layer, ir.WithCompute, "kv")
 			c.Steps = p.CP - 1
 			c = cb.add(list, ir.SendRecv, ir.AxisCP, 4*local, ir.Backward, o.Name, o.Layer, ir.WithCompute, "kv+dkv")
 			c.Steps = p.CP - 1
-		case "ulysses":
+		case ir.CPUlysses:
 			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Forward, after, o.Layer, ir.Critical, "qkv")
 			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Backward, o.Name, o.Layer, ir.Critical, "dqkv")
-		case "allgather":
+		case ir.CPAllGather:
 			full := bytesFull(q, ir.AxisCP, m)
 			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "k")
 			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "v")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dv")
-		case "lss":
+		case ir.CPLSS:
 			full := bytesFull(q, ir.AxisCP, m)
 			cb.add(list, ir.AllGather, ir.AxisCP, 2*full, ir.Forward, after, o.Layer, ir.Critical, "k+v")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, 2*full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk+dv")
 		}
 	case ir.OpAttnValues:
-		if p.CP > 1 && p.CPMode == "ulysses" {
+		if p.CP > 1 && p.CPMode == ir.CPUlysses {
 			b := o.Output.Bytes()
 			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Forward, o.Name, o.Layer, ir.Critical, "ctx")
 			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Backward, o.Name, o.Layer, ir.Critical, "dctx")
 		}
 	case ir.OpDispatch, ir.OpExpertFC2:
 		kind := ir.AllToAllV
-		if p.MoE.Dispatch == "capacity" {
+		if p.MoE.Dispatch == ir.DispatchCapacity {
 			kind = ir.AllToAll
 		}
 		b := o.Output.Bytes()

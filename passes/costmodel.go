@@ -60,7 +60,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 		per = 1
 	}
 	cm := costModel{dev: c.Node.Device, node: c.Node, cluster: c, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: per, rbdInter: 1}
-	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != "capacity" {
+	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != ir.DispatchCapacity {
 		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})
 		if with, without := tc.rbdInterBytes(); without > 0 {
 			cm.rbdInter = math.Min(with/without, 1)

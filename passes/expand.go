@@ -63,12 +63,7 @@ func ceilDiv(x, y float64) int {
 	return max(int(q), 0)
 }
 
-func elemBytes(precision string) int {
-	if precision == "fp32" {
-		return 4
-	}
-	return 2
-}
+func elemBytes(precision ir.Precision) int { return precision.ElemBytes() }
 
 func ext(sym string, size int) ir.Extent { return ir.Extent{Sym: sym, Size: size} }
 
@@ -220,7 +215,7 @@ func denseFFN(d dims, layer int, n func(string) string, fc1, gelu, fc2 string, k
 // before the all-to-all: k·T routed copies (padding-free) or E·capacity
 // (capacity dispatch).
 func routedShape(d dims, p *ir.Plan, name string, width int, wsym string) ir.Tensor {
-	if p.MoE.Dispatch == "capacity" {
+	if p.MoE.Dispatch == ir.DispatchCapacity {
 		// [E, ep·c, width]: every expert's slots from every rank of the ep group.
 		return tensor(name, d.elem, ext("E", d.E), ext("c", d.tokensPerExpert*max(p.EP, 1)), ext(wsym, width))
 	}
@@ -292,14 +287,14 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 // X-MoE reports 1.21 GB padding-free; it does not say which buffers it
 // counts, and planc does not adjust either figure to it.
 func dispatchSaved(d dims, p *ir.Plan, n func(string) string, probs ir.Tensor) []ir.Tensor {
-	if p.MoE.Dispatch == "capacity" {
+	if p.MoE.Dispatch == ir.DispatchCapacity {
 		return []ir.Tensor{probs, tensor(n("dispatch_mask"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E), ext("C", d.tokensPerExpert))}
 	}
 	return []ir.Tensor{probs, tensor(n("route_index"), 4, ext("b", d.b), ext("s", d.s), ext("2k", 2*d.k))}
 }
 
 func combineSaved(d dims, p *ir.Plan, n func(string) string, in ir.Tensor) []ir.Tensor {
-	if p.MoE.Dispatch == "capacity" {
+	if p.MoE.Dispatch == ir.DispatchCapacity {
 		return []ir.Tensor{in, tensor(n("combine_weights"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E), ext("C", d.tokensPerExpert))}
 	}
 	return []ir.Tensor{in, tensor(n("combine_weight"), 4, ext("b", d.b), ext("s", d.s), ext("k", d.k))}

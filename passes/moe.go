@@ -11,15 +11,15 @@ import (
 // capacity and its expected drops, and the dispatch and combine volumes by
 // link level with and without rbd.
 type MoEReport struct {
-	Layers     int     `json:"moe_layers"`             // MoE layers in the model
-	Tokens     int     `json:"tokens_per_rank"`        // tokens one rank routes per micro-batch (b·s/cp, /tp with ssmb)
-	Capacity   int     `json:"capacity"`               // slots per expert per source rank under capacity dispatch
-	DropFrac   float64 `json:"expected_drop_fraction"` // expected fraction of routed copies capacity drops under uniform routing
-	EPNodes    int     `json:"ep_nodes"`               // nodes one ep group spans
-	Dispatch   string  `json:"dispatch"`               // the plan's dispatch mode
-	RBD        bool    `json:"rbd"`
-	SSMB       bool    `json:"ssmb"`
-	SharedFFNs int     `json:"shared_experts"` // shared experts per MoE layer
+	Layers     int             `json:"moe_layers"`             // MoE layers in the model
+	Tokens     int             `json:"tokens_per_rank"`        // tokens one rank routes per micro-batch (b·s/cp, /tp with ssmb)
+	Capacity   int             `json:"capacity"`               // slots per expert per source rank under capacity dispatch
+	DropFrac   float64         `json:"expected_drop_fraction"` // expected fraction of routed copies capacity drops under uniform routing
+	EPNodes    int             `json:"ep_nodes"`               // nodes one ep group spans
+	Dispatch   ir.DispatchMode `json:"dispatch"`               // the plan's dispatch mode
+	RBD        bool            `json:"rbd"`
+	SSMB       bool            `json:"ssmb"`
+	SharedFFNs int             `json:"shared_experts"` // shared experts per MoE layer
 
 	// Activation memory of one MoE layer on one rank per micro-batch, from
 	// the router's output to the combine (what the block keeps for its
@@ -62,12 +62,12 @@ func MoEAnalysis(u *ir.Unit) *MoEReport {
 	d := newDims(p)
 	r.Tokens, r.Capacity = d.moeT, d.tokensPerExpert
 	r.DropFrac = expectedDropFraction(d.moeT, d.k, d.E, d.tokensPerExpert)
-	for _, mode := range []string{"padding_free", "capacity"} {
+	for _, mode := range ir.DispatchModes {
 		q := *p
 		q.MoE.Dispatch = mode
 		t := templatesFor(&q)
 		saved, buf := moeLayerMemory(t.layers[1])
-		if mode == "capacity" {
+		if mode == ir.DispatchCapacity {
 			r.SavedCapacity, r.BuffersCapacity = saved, buf
 		} else {
 			r.SavedPaddingFree, r.BuffersPaddingFree = saved, buf
@@ -100,7 +100,7 @@ func MoEAnalysis(u *ir.Unit) *MoEReport {
 				}
 			}
 		}
-		if p.MoE.Dispatch == "capacity" {
+		if p.MoE.Dispatch == ir.DispatchCapacity {
 			for _, sg := range u.Graph.Stages {
 				for _, c := range sg.Collectives {
 					if c.Axis != ir.AxisEP || c.Phase == ir.StepPhase {

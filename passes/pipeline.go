@@ -248,9 +248,9 @@ const bucketElems = 40e6
 // gradient average), otherwise over cp and then over dp.
 func gradGroups(p *ir.Plan) []ir.Axis {
 	switch {
-	case p.CP > 1 && p.CPMode == "lss" && p.DP > 1:
+	case p.CP > 1 && p.CPMode == ir.CPLSS && p.DP > 1:
 		return []ir.Axis{ir.AxisDPCP}
-	case p.CP > 1 && p.CPMode == "lss":
+	case p.CP > 1 && p.CPMode == ir.CPLSS:
 		return []ir.Axis{ir.AxisCP}
 	case p.CP > 1:
 		return []ir.Axis{ir.AxisCP, ir.AxisDP}
@@ -381,9 +381,9 @@ func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*
 // q, k and v; full recomputes every layer from its input.
 func recomputePass(st *State) { markRecompute(st.Plan.Recompute, st.layers) }
 
-func markRecompute(policy string, layers [][]*ir.Op) {
+func markRecompute(policy ir.RecomputeMode, layers [][]*ir.Op) {
 	switch policy {
-	case "selective":
+	case ir.RecomputeSelective:
 		for _, ops := range layers {
 			for _, o := range ops {
 				switch o.Kind {
@@ -396,7 +396,7 @@ func markRecompute(policy string, layers [][]*ir.Op) {
 				}
 			}
 		}
-	case "full":
+	case ir.RecomputeFull:
 		for _, ops := range layers {
 			for i, o := range ops {
 				o.Recompute = true

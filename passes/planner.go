@@ -72,22 +72,17 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 	pps := choices("pp", p.PP, degrees)
 	cps := choices("cp", p.CP, degrees)
 	dps := choices("dp", p.DP, degrees)
-	strs := func(f, cur string, vals ...string) []string {
-		if auto(f) {
-			return vals
-		}
-		return []string{cur}
-	}
 	bools := func(f string, cur bool) []bool {
 		if auto(f) {
 			return []bool{false, true}
 		}
 		return []bool{cur}
 	}
-	recomputes := strs("recompute", p.Recompute, "none", "selective", "full")
-	schedules := strs("schedule", p.Schedule, "1f1b", "interleaved", "gpipe", "zb-h1", "zb-v")
-	modes := strs("cp_mode", p.CPMode, "ring", "ulysses", "allgather", "lss")
-	dispatches := strs("moe.dispatch", p.MoE.Dispatch, "padding_free", "capacity")
+	// the search order decides ties: the plain settings first
+	recomputes := enumChoices(p, "recompute", p.Recompute, ir.RecomputeNone, ir.RecomputeSelective, ir.RecomputeFull)
+	schedules := enumChoices(p, "schedule", p.Schedule, ir.Schedule1F1B, ir.ScheduleInterleaved, ir.ScheduleGPipe, ir.ScheduleZBH1, ir.ScheduleZBV)
+	modes := enumChoices(p, "cp_mode", p.CPMode, ir.CPRing, ir.CPUlysses, ir.CPAllGather, ir.CPLSS)
+	dispatches := enumChoices(p, "moe.dispatch", p.MoE.Dispatch, ir.DispatchPaddingFree, ir.DispatchCapacity)
 	sps := bools("sp", p.SP)
 	zeros := choices("zero", p.Zero, []int{0, 1, 2, 3})
 	bestTime := 0.0
@@ -151,11 +146,11 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 														if auto("vpp") {
 															// chunks per rank only where the schedule has them
 															switch sched {
-															case "interleaved":
+															case ir.ScheduleInterleaved:
 																if vpp == 1 {
 																	continue
 																}
-															case "zb-v":
+															case ir.ScheduleZBV:
 																if vpp != 2 {
 																	continue
 																}
@@ -187,6 +182,15 @@ func search(p *ir.Plan, limit int) (best *ir.Plan, tried int, hitBound bool) {
 		}
 	}
 	return best, tried, false
+}
+
+// enumChoices returns the values the search tries for enum field f: vals
+// when the plan leaves it auto, else the plan's own value.
+func enumChoices[E ~string](p *ir.Plan, f string, cur E, vals ...E) []E {
+	if p.Auto[f] {
+		return vals
+	}
+	return []E{cur}
 }
 
 // withDefaults returns a normalized copy of p (for sizing the search).

@@ -12,7 +12,7 @@ import (
 
 // gptPlan returns a GPT plan on Selene with the given shape and degrees,
 // built from the 22B calibration plan.
-func gptPlan(t *testing.T, h, a, s, l, b, tp, dp int, sp bool, recompute string) (*ir.Program, *ir.Plan) {
+func gptPlan(t *testing.T, h, a, s, l, b, tp, dp int, sp bool, recompute ir.RecomputeMode) (*ir.Program, *ir.Plan) {
 	t.Helper()
 	prog, p := loadPlan(t, calFile, "cal_22b_selective")
 	m := *p.Model
@@ -65,7 +65,7 @@ func TestKorthikantiActivations(t *testing.T) {
 				if sp && tp == 1 {
 					continue
 				}
-				for _, rc := range []string{"none", "selective", "full"} {
+				for _, rc := range ir.RecomputeModes {
 					name := fmt.Sprintf("h%d_a%d_s%d_b%d_tp%d_sp%v_%s", shape.h, shape.a, shape.s, shape.b, tp, sp, rc)
 					t.Run(name, func(t *testing.T) {
 						prog, p := gptPlan(t, shape.h, shape.a, shape.s, 4, shape.b, tp, 1, sp, rc)
@@ -154,7 +154,7 @@ func TestZeROModelStates(t *testing.T) {
 // would be the core's forward and backward again (12·B·s²·l·h); planc
 // recomputes the forward only, as Megatron's selective checkpointing does.
 func TestModelFLOPs(t *testing.T) {
-	for _, rc := range []string{"none", "selective", "full"} {
+	for _, rc := range ir.RecomputeModes {
 		for _, tp := range []int{1, 4} {
 			t.Run(fmt.Sprintf("%s_tp%d", rc, tp), func(t *testing.T) {
 				const h, a, s, l, b, dp = 2048, 16, 2048, 8, 2, 2
@@ -164,7 +164,7 @@ func TestModelFLOPs(t *testing.T) {
 				B := float64(p.GlobalBatch)
 				base := B * s * l * h * h
 				model := 72 * base * (1 + s/(6.0*h) + V/(12.0*l*h))
-				hw := map[string]float64{"none": model, "selective": 72 * base * (1 + s/(6.0*h) + s/(18.0*h) + V/(12.0*l*h)), "full": 96 * base * (1 + s/(6.0*h) + V/(16.0*l*h))}[rc]
+				hw := map[ir.RecomputeMode]float64{ir.RecomputeNone: model, ir.RecomputeSelective: 72 * base * (1 + s/(6.0*h) + s/(18.0*h) + V/(12.0*l*h)), ir.RecomputeFull: 96 * base * (1 + s/(6.0*h) + V/(16.0*l*h))}[rc]
 				if got := u.Cost.ModelFLOPs; math.Abs(got-model) > 1e-9*model {
 					t.Errorf("model FLOPs %.6g, formula %.6g", got, model)
 				}
@@ -185,7 +185,7 @@ func TestMoEAllToAllVolumes(t *testing.T) {
 	for _, ep := range []int{2, 4} {
 		for _, k := range []int{1, 2, 3} {
 			for _, b := range []int{1, 3} {
-				for _, disp := range []string{"padding_free", "capacity"} {
+				for _, disp := range ir.DispatchModes {
 					t.Run(fmt.Sprintf("ep%d_k%d_b%d_%s", ep, k, b, disp), func(t *testing.T) {
 						prog, p := loadPlan(t, moeFile, "tiny_moe_serial")
 						m := *p.Model
@@ -242,7 +242,7 @@ func TestMoEAllToAllVolumes(t *testing.T) {
 func TestPipelineBubble(t *testing.T) {
 	for _, c := range []struct {
 		pp, vpp, m int
-		sched      string
+		sched      ir.ScheduleKind
 	}{{8, 1, 64, "1f1b"}, {8, 1, 16, "1f1b"}, {8, 3, 64, "interleaved"}, {4, 2, 32, "interleaved"}, {8, 1, 32, "gpipe"}} {
 		t.Run(fmt.Sprintf("%s_p%d_v%d_m%d", c.sched, c.pp, c.vpp, c.m), func(t *testing.T) {
 			prog, p := loadPlan(t, calFile, "cal_175b_selective")

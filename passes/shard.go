@@ -187,7 +187,7 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		}
 	}
 	scoreLayout := func(t *ir.Tensor) {
-		if sh.p.CPMode == "ulysses" && sh.cp > 1 {
+		if sh.p.CPMode == ir.CPUlysses && sh.cp > 1 {
 			sh.split(t, "a", ir.AxisTP, ir.AxisCP)
 			sh.split(t, "s")
 		} else {
@@ -201,10 +201,10 @@ func (sh *sharder) shardOp(o *ir.Op) {
 	kvLayout := func(t *ir.Tensor, savedCopy bool) {
 		t.Partial = nil
 		switch {
-		case sh.p.CPMode == "ulysses" && sh.cp > 1:
+		case sh.p.CPMode == ir.CPUlysses && sh.cp > 1:
 			sh.split(t, "sk")
 			sh.split(t, "h", ir.AxisTP, ir.AxisCP)
-		case sh.p.CPMode == "ring" && savedCopy:
+		case sh.p.CPMode == ir.CPRing && savedCopy:
 			sh.split(t, "sk", ir.AxisCP)
 			sh.split(t, "h", ir.AxisTP)
 		default:
@@ -213,7 +213,7 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		}
 	}
 	qLayout := func(t *ir.Tensor) {
-		if sh.p.CPMode == "ulysses" && sh.cp > 1 {
+		if sh.p.CPMode == ir.CPUlysses && sh.cp > 1 {
 			sh.split(t, "s")
 			sh.split(t, "h", ir.AxisTP, ir.AxisCP)
 		} else {

@@ -48,9 +48,9 @@ func tinyCases() []tinyCase {
 			p.CP, p.TP, p.SP, p.CPMode, p.Recompute = 2, 2, true, "ulysses", "selective"
 		}},
 	}
-	for _, mode := range []string{"ring", "ulysses", "allgather", "lss"} {
+	for _, mode := range ir.CPModes {
 		mode := mode
-		cases = append(cases, tinyCase{"gpt_cp2_" + mode, gptFile, "tiny_gpt_serial", mode == "lss", func(p *ir.Plan) { p.CP, p.DP, p.CPMode = 2, 2, mode }})
+		cases = append(cases, tinyCase{"gpt_cp2_" + string(mode), gptFile, "tiny_gpt_serial", mode == ir.CPLSS, func(p *ir.Plan) { p.CP, p.DP, p.CPMode = 2, 2, mode }})
 	}
 	return cases
 }

@@ -196,7 +196,7 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 		rep.ByOp[k] = x
 	}
 	m := float64(p.MicroBatches())
-	routedMoE := p.MoE.Dispatch != "capacity"
+	routedMoE := p.MoE.Dispatch != ir.DispatchCapacity
 	moeLayers := map[int]int{} // by pp rank
 	for _, sg := range u.Graph.Stages {
 		for _, c := range sg.Collectives {

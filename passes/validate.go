@@ -24,16 +24,16 @@ func normalize(p *ir.Plan) {
 		p.CPMode = "ring"
 	}
 	if p.Schedule == "" {
-		p.Schedule = "1f1b"
+		p.Schedule = ir.Schedule1F1B
 	}
 	if p.Recompute == "" {
 		p.Recompute = "none"
 	}
 	if p.Precision == "" {
-		p.Precision = "bf16"
+		p.Precision = ir.BF16
 	}
 	if p.MoE.Dispatch == "" {
-		p.MoE.Dispatch = "padding_free"
+		p.MoE.Dispatch = ir.DispatchPaddingFree
 	}
 	if p.MoE.CapacityFactor == 0 {
 		p.MoE.CapacityFactor = 1.25
@@ -93,13 +93,13 @@ func checkPlan(p *ir.Plan) ir.Diagnostics {
 	if p.PP == 1 && p.VPP > 1 {
 		bad("vpp", "vpp = %d needs pp > 1", p.VPP)
 	}
-	if p.VPP > 1 && p.Schedule != "interleaved" && p.Schedule != "zb-v" {
+	if p.VPP > 1 && !p.Schedule.Virtual() {
 		bad("vpp", "vpp = %d needs schedule = interleaved or zb-v, not %s", p.VPP, p.Schedule)
 	}
-	if p.Schedule == "zb-v" && p.PP > 1 && p.VPP != 2 {
+	if p.Schedule == ir.ScheduleZBV && p.PP > 1 && p.VPP != 2 {
 		bad("schedule", "zb-v runs two chunks per pipeline rank: set vpp = 2")
 	}
-	if p.Schedule == "interleaved" && p.PP > 1 && p.MicroBatches()%p.PP != 0 {
+	if p.Schedule == ir.ScheduleInterleaved && p.PP > 1 && p.MicroBatches()%p.PP != 0 {
 		bad("schedule", "the interleaved schedule needs micro-batches (%d) to be a multiple of pp = %d", p.MicroBatches(), p.PP)
 	}
 	layers := m.NumLayers()
@@ -136,7 +136,7 @@ func checkPlan(p *ir.Plan) ir.Diagnostics {
 		if p.SP && p.TP > 1 && (m.Seq/p.CP)%p.TP != 0 {
 			bad("sp", "sequence parallelism splits seq/cp = %d by tp = %d, which does not divide", m.Seq/p.CP, p.TP)
 		}
-		if p.CP > 1 && p.CPMode == "ulysses" && m.Heads%(p.TP*p.CP) != 0 {
+		if p.CP > 1 && p.CPMode == ir.CPUlysses && m.Heads%(p.TP*p.CP) != 0 {
 			bad("cp_mode", "ulysses splits the %d heads by tp·cp = %d, which does not divide", m.Heads, p.TP*p.CP)
 		}
 	}

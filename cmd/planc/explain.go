@@ -361,7 +361,7 @@ func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
 	row := func(what string, t passes.Traffic) {
 		fmt.Fprintf(w, "    %-34s %14s %14s\n", what, ir.FormatBytes(t.IntraNode), ir.FormatBytes(t.InterNode))
 	}
-	if r.Dispatch == "capacity" {
+	if r.Dispatch == ir.DispatchCapacity {
 		row("capacity (padded buffers)", r.Padded)
 	}
 	row("padding-free, no rbd (expected)", r.Exchange)
@@ -477,7 +477,7 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 			if anyMoE {
 				row("MoE layer activations", func(u *ir.Unit) string {
 					if r := moe(u); r != nil {
-						if u.Plan.MoE.Dispatch == "capacity" {
+						if u.Plan.MoE.Dispatch == ir.DispatchCapacity {
 							return ir.FormatBytes(r.SavedCapacity)
 						}
 						return ir.FormatBytes(r.SavedPaddingFree)

@@ -101,7 +101,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if p.Precision != "" && p.Precision != "fp32" && !pf.json {
+	if p.Precision != "" && p.Precision != ir.FP32 && !pf.json {
 		fmt.Fprintf(stderr, "planc run: note: the runtime computes in float32; precision = %s enters only the cost model\n", p.Precision)
 	}
 	if *initOnly {

@@ -126,7 +126,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 				return exitError
 			}
 		}
-		rep := simulateReport{Plan: p.Name, Schedule: s.Kind, Ranks: len(s.Ranks), SimulatedRanks: res.Simulated, MicroBatches: s.MB,
+		rep := simulateReport{Plan: p.Name, Schedule: string(s.Kind), Ranks: len(s.Ranks), SimulatedRanks: res.Simulated, MicroBatches: s.MB,
 			Actions: vr.Actions, StepTime: res.StepTime, BubbleFraction: res.BubbleFraction, ExposedFraction: res.ExposedFraction,
 			CompileSeconds: t1.Sub(t0).Seconds(), VerifySeconds: t2.Sub(t1).Seconds(), SimulateSeconds: t3.Sub(t2).Seconds()}
 		if u.Cost != nil {

@@ -224,13 +224,13 @@ func attentionShapes(p *ir.Plan, s Shapes) []Attention {
 	}
 	var out []Attention
 	switch p.CPMode {
-	case "ulysses":
+	case ir.CPUlysses:
 		if s.Heads%cp == 0 {
 			u := base
 			u.Heads, u.Tq, u.Tk = s.Heads/cp, s.Seq*cp, s.Seq*cp
 			out = append(out, u)
 		}
-	case "allgather", "lss":
+	case ir.CPAllGather, ir.CPLSS:
 		for r := 0; r < cp; r++ {
 			a := base
 			a.Tk, a.QOffset = (r+1)*s.Seq, r*s.Seq

@@ -116,21 +116,21 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 	m := p.MicroBatches()
 	kind := p.Schedule
 	if kind == "" {
-		kind = "1f1b"
+		kind = ir.Schedule1F1B
 	}
 	switch kind {
-	case "gpipe", "1f1b", "zb-h1":
+	case ir.ScheduleGPipe, ir.Schedule1F1B, ir.ScheduleZBH1:
 		if v != 1 {
 			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule %s runs one stage per pipeline rank, but vpp = %d", kind, v))
 		}
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		if v < 2 {
 			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule interleaved needs vpp >= 2, got %d", v))
 		}
 		if m%pp != 0 {
 			diags = append(diags, ir.Errorf(p.FieldSpan("schedule"), "schedule interleaved needs the micro-batches per step (%d) to be a multiple of pp (%d)", m, pp))
 		}
-	case "zb-v":
+	case ir.ScheduleZBV:
 		if v != 2 {
 			diags = append(diags, ir.Errorf(p.FieldSpan("vpp"), "schedule zb-v holds exactly 2 stages per pipeline rank (vpp = 2), got vpp = %d", v))
 		}
@@ -156,13 +156,13 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 	}
 
 	s := &ir.Schedule{Plan: p.Name, Fingerprint: ir.PlanFingerprint(p), Kind: kind, PP: pp, VPP: v, MB: m, Zero: p.Zero, Mesh: ir.NewMesh(p)}
-	s.SplitBackward = kind == "zb-h1" || kind == "zb-v"
+	s.SplitBackward = kind.SplitsBackward()
 
 	// Stage placement.
 	stageOf := make([]int, nStages)
 	for st := range stageOf {
 		switch {
-		case kind == "zb-v":
+		case kind == ir.ScheduleZBV:
 			if st < pp {
 				stageOf[st] = st
 			} else {
@@ -214,23 +214,23 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 	// Compute orders per pipeline rank.
 	orders := make([][]op, pp)
 	switch kind {
-	case "gpipe":
+	case ir.ScheduleGPipe:
 		for q := range orders {
 			orders[q] = orderGPipe(q, m)
 		}
-	case "1f1b":
+	case ir.Schedule1F1B:
 		for q := range orders {
 			orders[q] = order1F1B(pp, q, m)
 		}
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		for q := range orders {
 			orders[q] = orderInterleaved(pp, v, q, m)
 		}
-	case "zb-h1":
+	case ir.ScheduleZBH1:
 		for q := range orders {
 			orders[q] = orderZBH1(pp, q, m)
 		}
-	case "zb-v":
+	case ir.ScheduleZBV:
 		for q := range orders {
 			orders[q] = orderZBV(pp, q, m)
 		}

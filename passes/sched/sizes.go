@@ -11,12 +11,7 @@ import (
 const DefaultBucketParams = 40_000_000
 
 // DTypeBytes returns the bytes of one element of a precision.
-func DTypeBytes(precision string) int64 {
-	if precision == "fp32" {
-		return 4
-	}
-	return 2
-}
+func DTypeBytes(precision ir.Precision) int64 { return int64(precision.ElemBytes()) }
 
 // PlanSizes computes the byte counts of plan p's schedule from the model's
 // shape alone: per-layer parameter counts of the reference architecture
@@ -115,7 +110,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 		if cp > 1 {
 			kv := 2 * tokens * h * dt / tp
 			switch p.CPMode {
-			case "ulysses":
+			case ir.CPUlysses:
 				colls = append(colls,
 					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses q,k,v,out all-to-all"},
 					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses all-to-all (backward)"})

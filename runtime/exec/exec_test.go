@@ -81,11 +81,11 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 		case "cp":
 			p.CP = n
 		case "cp_mode":
-			p.CPMode = v
+			p.CPMode = ir.CPMode(v)
 		case "sp":
 			p.SP = v == "true"
 		case "schedule":
-			p.Schedule = v
+			p.Schedule = ir.ScheduleKind(v)
 		case "gb":
 			p.GlobalBatch = n
 		case "mb":
@@ -99,7 +99,7 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 		case "ssmb":
 			p.MoE.SSMB = v == "true"
 		case "dispatch":
-			p.MoE.Dispatch = v
+			p.MoE.Dispatch = ir.DispatchMode(v)
 		case "cf":
 			fmt.Sscan(v, &p.MoE.CapacityFactor)
 		default:

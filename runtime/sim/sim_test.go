@@ -16,7 +16,7 @@ func testPlan(kind string, pp, vpp, m, dp, tp int) *ir.Plan {
 	cl := &ir.Cluster{Name: "c", Node: node, Nodes: (world + 7) / 8, PerNode: min(8, world), InterBW: 100e9, InterLatency: 5e-6}
 	model := &ir.Model{Name: "gpt", Kind: ir.Transformer, Vocab: 1024, Seq: 128, Hidden: 64, Layers: pp * vpp, Heads: 4, FFN: 256, TieEmbeddings: true}
 	return &ir.Plan{Name: "t", Model: model, Cluster: cl, DP: dp, TP: tp, PP: pp, EP: 1, CP: 1, VPP: vpp,
-		Schedule: kind, GlobalBatch: m * dp, MicroBatch: 1, Precision: "bf16", Recompute: "none"}
+		Schedule: ir.ScheduleKind(kind), GlobalBatch: m * dp, MicroBatch: 1, Precision: "bf16", Recompute: "none"}
 }
 
 func build(t testing.TB, p *ir.Plan) *ir.Schedule {

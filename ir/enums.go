@@ -1,0 +1,115 @@
+package ir
+
+// This file holds the typed enums of the plan settings. Each has a string
+// underlying type whose values are the words of the plan language, and one
+// list of its values in a fixed order; the schema's Enum lists
+// ([PlanFields], [PlanMoEFields]) are built from these lists, so the checker,
+// the formatter, `--set`, the planner's search space and every pass name the
+// same values. Compare against the constants, never against literals: a
+// misspelt constant fails to compile, a misspelt literal takes the default
+// branch.
+
+// ScheduleKind is a pipeline schedule.
+type ScheduleKind string
+
+const (
+	ScheduleGPipe       ScheduleKind = "gpipe"
+	Schedule1F1B        ScheduleKind = "1f1b"
+	ScheduleInterleaved ScheduleKind = "interleaved"
+	ScheduleZBH1        ScheduleKind = "zb-h1"
+	ScheduleZBV         ScheduleKind = "zb-v"
+)
+
+// ScheduleKinds lists every schedule in the schema's order.
+var ScheduleKinds = []ScheduleKind{ScheduleGPipe, Schedule1F1B, ScheduleInterleaved, ScheduleZBH1, ScheduleZBV}
+
+// SplitsBackward reports whether the schedule computes input and weight
+// gradients in separate actions (B and W): the zero-bubble schedules.
+func (k ScheduleKind) SplitsBackward() bool { return k == ScheduleZBH1 || k == ScheduleZBV }
+
+// Virtual reports whether the schedule runs several virtual stages per
+// pipeline rank (vpp > 1 is legal only for these).
+func (k ScheduleKind) Virtual() bool { return k == ScheduleInterleaved || k == ScheduleZBV }
+
+// CPMode is how attention is split across the context-parallel ranks.
+type CPMode string
+
+const (
+	CPRing      CPMode = "ring"      // K/V blocks passed around a ring
+	CPUlysses   CPMode = "ulysses"   // all-to-all from sequence to head sharding
+	CPLSS       CPMode = "lss"       // long-short sequence: gradients averaged once over dp·cp
+	CPAllGather CPMode = "allgather" // K/V gathered over cp
+)
+
+// CPModes lists every cp mode in the schema's order.
+var CPModes = []CPMode{CPRing, CPUlysses, CPLSS, CPAllGather}
+
+// GathersKV reports whether the mode gathers whole K and V over cp before
+// attention (allgather and lss do; ring passes blocks; ulysses re-shards).
+func (m CPMode) GathersKV() bool { return m == CPAllGather || m == CPLSS }
+
+// RecomputeMode is the activation recomputation of a plan.
+type RecomputeMode string
+
+const (
+	RecomputeNone      RecomputeMode = "none"
+	RecomputeSelective RecomputeMode = "selective" // attention core only (Korthikanti et al.)
+	RecomputeFull      RecomputeMode = "full"      // every layer from its input
+)
+
+// RecomputeModes lists every recompute mode in the schema's order.
+var RecomputeModes = []RecomputeMode{RecomputeNone, RecomputeSelective, RecomputeFull}
+
+// Precision is the training precision of a plan.
+type Precision string
+
+const (
+	BF16 Precision = "bf16"
+	FP16 Precision = "fp16"
+	FP32 Precision = "fp32"
+)
+
+// Precisions lists every precision in the schema's order.
+var Precisions = []Precision{BF16, FP16, FP32}
+
+// ElemBytes returns the bytes of one element of activations, weights and
+// gradients in this precision.
+func (p Precision) ElemBytes() int {
+	if p == FP32 {
+		return 4
+	}
+	return 2
+}
+
+// DispatchMode is how MoE tokens are dispatched to their experts.
+type DispatchMode string
+
+const (
+	DispatchPaddingFree DispatchMode = "padding_free" // exactly the routed rows (all-to-all-v)
+	DispatchCapacity    DispatchMode = "capacity"     // padded [E, C, h] buffers, overflow dropped
+)
+
+// DispatchModes lists every dispatch mode in the schema's order.
+var DispatchModes = []DispatchMode{DispatchPaddingFree, DispatchCapacity}
+
+// Parse returns the value of list spelt s, and whether there is one: the
+// one way a word of the plan language becomes an enum value (the checker
+// goes through the schema's Enum lists, which are these lists).
+func Parse[E ~string](list []E, s string) (E, bool) {
+	for _, v := range list {
+		if string(v) == s {
+			return v, true
+		}
+	}
+	var zero E
+	return zero, false
+}
+
+// names returns the words of an enum list, for the schema.
+func names[E ~string](list []E) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}

@@ -172,25 +172,44 @@ func (o *Op) ParamElements() float64 {
 	return n
 }
 
-// CommKind names a collective operation.
-type CommKind string
+// CollKind names a collective operation. It is the one collective kind of
+// planc: the graph's collectives, the schedule's collective actions, the
+// network model and the runtime's transports all use it. The numeric
+// values are part of the schedule file (version 1 fixes 0..5): a kind added
+// later takes the next free value.
+type CollKind uint8
 
 const (
-	AllReduce     CommKind = "all-reduce"
-	ReduceScatter CommKind = "reduce-scatter"
-	AllGather     CommKind = "all-gather"
-	AllToAll      CommKind = "all-to-all"
-	AllToAllV     CommKind = "all-to-allv" // uneven all-to-all (padding-free dispatch)
-	SendRecv      CommKind = "send-recv"
-	Broadcast     CommKind = "broadcast"
+	CollNone      CollKind = iota
+	AllReduce              // every member ends with the reduction of all buffers
+	ReduceScatter          // member i ends with chunk i of the reduction
+	AllGather              // every member ends with the concatenation of all parts
+	AllToAll               // member i sends chunk j to member j
+	SendRecv               // one point-to-point transfer
+	AllToAllV              // uneven all-to-all (padding-free dispatch)
+	Broadcast              // every member ends with the root's buffer
+	numCollKinds
 )
 
-// CommKinds lists every kind in a fixed order (for reports).
-var CommKinds = []CommKind{AllReduce, ReduceScatter, AllGather, AllToAll, AllToAllV, SendRecv, Broadcast}
+var collNames = [...]string{CollNone: "none", AllReduce: "all-reduce", ReduceScatter: "reduce-scatter",
+	AllGather: "all-gather", AllToAll: "all-to-all", SendRecv: "send-recv", AllToAllV: "all-to-allv", Broadcast: "broadcast"}
+
+func (k CollKind) String() string {
+	if k < numCollKinds {
+		return collNames[k]
+	}
+	return fmt.Sprintf("CollKind(%d)", uint8(k))
+}
+
+// Valid reports whether k is a known kind other than [CollNone].
+func (k CollKind) Valid() bool { return k > CollNone && k < numCollKinds }
+
+// CollKinds lists every kind in a fixed order (for reports).
+var CollKinds = []CollKind{AllReduce, ReduceScatter, AllGather, AllToAll, AllToAllV, SendRecv, Broadcast}
 
 // BusFactor returns nccl-tests' bus-bandwidth factor of the kind for a group
 // of p ranks: the fraction of the buffer each rank must move over its link.
-func (k CommKind) BusFactor(p int) float64 {
+func (k CollKind) BusFactor(p int) float64 {
 	if p <= 1 {
 		return 0
 	}
@@ -231,7 +250,7 @@ const (
 // Collective is one collective call of a stage, per rank.
 type Collective struct {
 	Name      string // unique in the stage: "l3.attn.ar", "grads.bucket2"
-	Kind      CommKind
+	Kind      CollKind
 	Axis      Axis
 	GroupSize int
 	// Bytes is the size n of the alpha-beta model: the whole buffer for an
@@ -341,7 +360,7 @@ type CostReport struct {
 
 	// CommBytes is the bytes each kind moves per step, summed over all
 	// ranks (the n of each call, times its calls).
-	CommBytes map[CommKind]float64
+	CommBytes map[CollKind]float64
 	Comm      []CommSummary
 	Stages    []StageTime
 	TopOps    []OpTime
@@ -353,7 +372,7 @@ type CostReport struct {
 
 // CommSummary aggregates the collectives of one kind over one axis.
 type CommSummary struct {
-	Kind      CommKind
+	Kind      CollKind
 	Axis      Axis
 	GroupSize int
 	Calls     float64 // per step per rank (the worst pp rank)

@@ -174,27 +174,6 @@ func (k ActionKind) Matching() ActionKind {
 	return ActNone
 }
 
-// CollKind is the algorithm-level collective of a collective action.
-type CollKind uint8
-
-const (
-	CollNone CollKind = iota
-	CollAllReduce
-	CollReduceScatter
-	CollAllGather
-	CollAllToAll
-	CollSendRecv
-)
-
-var collNames = [...]string{"none", "all-reduce", "reduce-scatter", "all-gather", "all-to-all", "send-recv"}
-
-func (c CollKind) String() string {
-	if int(c) < len(collNames) {
-		return collNames[c]
-	}
-	return fmt.Sprintf("CollKind(%d)", c)
-}
-
 // Action is one instruction of a rank's program. Fields that do not apply
 // to a kind are -1 (or 0 for Bytes).
 type Action struct {

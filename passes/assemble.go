@@ -275,7 +275,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		mem.Worst = 0 // no rows: the worst is returned apart
 	}
 	if !lite {
-		cost.CommBytes = map[ir.CommKind]float64{}
+		cost.CommBytes = map[ir.CollKind]float64{}
 	}
 	cost.Compute = m * rt[slowest].compute
 	cost.ExposedComm = m*rt[slowest].comm + tailComm
@@ -325,13 +325,13 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			c, sc := slowCells[k][a], stepCells[k][a]
 			calls := c.calls*m + sc.calls
 			if calls > 0 && !lite {
-				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CommKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2),
+				cost.Comm = append(cost.Comm, ir.CommSummary{Kind: ir.CollKinds[k], Axis: axisList[a], GroupSize: max(mesh.Degree(axisList[a]), 2),
 					Calls: calls, Bytes: c.bytes*m + sc.bytes, Time: c.time*m + sc.time})
 			}
 		}
 		kindBytes[k] += jobStepBytes[k] * ranksPerStage
 		if kindBytes[k] > 0 && !lite {
-			cost.CommBytes[ir.CommKinds[k]] = kindBytes[k]
+			cost.CommBytes[ir.CollKinds[k]] = kindBytes[k]
 		}
 	}
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })

@@ -66,12 +66,12 @@ type collBuilder struct {
 	converted map[string]bool
 }
 
-func (cb *collBuilder) add(list *[]*ir.Collective, kind ir.CommKind, axis ir.Axis, bytes float64, phase ir.Phase, after string, layer int, overlap ir.Overlap, tensor string) *ir.Collective {
+func (cb *collBuilder) add(list *[]*ir.Collective, kind ir.CollKind, axis ir.Axis, bytes float64, phase ir.Phase, after string, layer int, overlap ir.Overlap, tensor string) *ir.Collective {
 	size := cb.mesh.Degree(axis)
 	if size < 2 || bytes <= 0 {
 		return nil
 	}
-	short := map[ir.CommKind]string{ir.AllReduce: "ar", ir.ReduceScatter: "rs", ir.AllGather: "ag", ir.AllToAll: "a2a", ir.AllToAllV: "a2av", ir.SendRecv: "p2p", ir.Broadcast: "bc"}[kind]
+	short := map[ir.CollKind]string{ir.AllReduce: "ar", ir.ReduceScatter: "rs", ir.AllGather: "ag", ir.AllToAll: "a2a", ir.AllToAllV: "a2av", ir.SendRecv: "p2p", ir.Broadcast: "bc"}[kind]
 	name := fmt.Sprintf("%s.%s.%s", after, short, axis)
 	if phase != ir.Forward {
 		name += "." + string(phase)

@@ -155,7 +155,7 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 
 // ring returns the alpha-beta time of a ring collective of n bytes over p
 // ranks on one link (latency a, bandwidth bw).
-func ring(kind ir.CommKind, n float64, p int, a, bw float64) float64 {
+func ring(kind ir.CollKind, n float64, p int, a, bw float64) float64 {
 	if p < 2 {
 		return 0
 	}
@@ -179,7 +179,7 @@ func (cm *costModel) collTime(c *ir.Collective) float64 {
 	return cm.commTime(c.Kind, c.Axis, c.Bytes) * float64(c.Calls())
 }
 
-func (cm *costModel) commTime(kind ir.CommKind, axis ir.Axis, n float64) float64 {
+func (cm *costModel) commTime(kind ir.CollKind, axis ir.Axis, n float64) float64 {
 	pl := cm.placementOf(axis)
 	ai, bi := cm.node.IntraLatency, cm.node.IntraBW
 	if pl.nodes <= 1 {

@@ -308,7 +308,7 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out [
 	}
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward
-	add := func(kind ir.CommKind, axis ir.Axis, total float64, buckets, last stepWhat) {
+	add := func(kind ir.CollKind, axis ir.Axis, total float64, buckets, last stepWhat) {
 		if mesh.Degree(axis) < 2 || total <= 0 {
 			return
 		}

@@ -21,8 +21,8 @@ func axisIndex(a ir.Axis) int {
 	return 0
 }
 
-func kindIndex(k ir.CommKind) int {
-	for i, x := range ir.CommKinds {
+func kindIndex(k ir.CollKind) int {
+	for i, x := range ir.CollKinds {
 		if x == k {
 			return i
 		}
@@ -188,7 +188,7 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 
 // stepColl is a once-per-step collective of a stage.
 type stepColl struct {
-	kind    ir.CommKind
+	kind    ir.CollKind
 	axis    ir.Axis
 	bytes   float64
 	calls   int

@@ -48,7 +48,7 @@ func (t *Traffic) add(u Traffic) { t.IntraNode += u.IntraNode; t.InterNode += u.
 // TrafficReport is the predicted bytes of one step.
 type TrafficReport struct {
 	Total  Traffic
-	ByKind map[ir.CommKind]Traffic
+	ByKind map[ir.CollKind]Traffic
 	ByAxis map[ir.Axis]Traffic
 	// ByOp splits the per-micro-batch collectives by the kind of op they
 	// belong to (the embedding's vocab-parallel reduction, the head's and
@@ -65,7 +65,7 @@ type TrafficReport struct {
 	Step, Pipeline Traffic
 }
 
-func (r *TrafficReport) put(kind ir.CommKind, axis ir.Axis, t Traffic) {
+func (r *TrafficReport) put(kind ir.CollKind, axis ir.Axis, t Traffic) {
 	r.Total.add(t)
 	a, b := r.ByKind[kind], r.ByAxis[axis]
 	a.add(t)
@@ -151,7 +151,7 @@ func chunk(n int64, p, j int) int64 {
 }
 
 // ring adds the bytes of one collective of n elements over group g.
-func (tc *trafficCounter) ring(kind ir.CommKind, n int64, g []int, t *Traffic) {
+func (tc *trafficCounter) ring(kind ir.CollKind, n int64, g []int, t *Traffic) {
 	p := len(g)
 	if p < 2 || n <= 0 {
 		return
@@ -183,7 +183,7 @@ func (tc *trafficCounter) ring(kind ir.CommKind, n int64, g []int, t *Traffic) {
 func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	tc := newTrafficCounter(u)
 	p := u.Plan
-	rep := TrafficReport{ByKind: map[ir.CommKind]Traffic{}, ByAxis: map[ir.Axis]Traffic{}, ByOp: map[ir.OpKind]Traffic{}}
+	rep := TrafficReport{ByKind: map[ir.CollKind]Traffic{}, ByAxis: map[ir.Axis]Traffic{}, ByOp: map[ir.OpKind]Traffic{}}
 	kindOf := map[string]ir.OpKind{}
 	for _, sg := range u.Graph.Stages {
 		for _, o := range sg.Ops {
@@ -294,9 +294,9 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 				n := elemOf(a)
 				kind := ir.AllReduce
 				switch a.Coll {
-				case ir.CollReduceScatter:
+				case ir.ReduceScatter:
 					kind = ir.ReduceScatter
-				case ir.CollAllGather:
+				case ir.AllGather:
 					kind = ir.AllGather
 				}
 				axis := ir.AxisDP
@@ -321,7 +321,7 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 }
 
 // memberSend is what member i of g sends in one ring collective.
-func (tc *trafficCounter) memberSend(kind ir.CommKind, n int64, g []int, i int) Traffic {
+func (tc *trafficCounter) memberSend(kind ir.CollKind, n int64, g []int, i int) Traffic {
 	var t Traffic
 	p := len(g)
 	next := g[(i+1)%p]

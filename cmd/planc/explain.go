@@ -208,10 +208,10 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 		j.MemoryByStage = append(j.MemoryByStage, memJSON(r))
 	}
 	for k, v := range c.CommBytes {
-		j.CommBytes[string(k)] = v
+		j.CommBytes[k.String()] = v
 	}
 	for _, s := range c.Comm {
-		j.Comm = append(j.Comm, commJSON{string(s.Kind), string(s.Axis), s.GroupSize, s.Calls, s.Bytes, s.Time})
+		j.Comm = append(j.Comm, commJSON{s.Kind.String(), string(s.Axis), s.GroupSize, s.Calls, s.Bytes, s.Time})
 	}
 	for _, o := range c.TopOps {
 		j.TopOps = append(j.TopOps, opJSON{o.Op, o.Stage, o.Time, o.FLOPs})
@@ -325,7 +325,7 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	}
 	if len(c.CommBytes) > 0 {
 		fmt.Fprintf(w, "  whole job per step:")
-		for _, k := range ir.CommKinds {
+		for _, k := range ir.CollKinds {
 			if b, ok := c.CommBytes[k]; ok {
 				fmt.Fprintf(w, " %s %s;", k, ir.FormatBytes(b))
 			}
@@ -488,7 +488,7 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 		}
 		row("inter-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.InterNode) })
 		row("intra-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.IntraNode) })
-		for _, k := range ir.CommKinds {
+		for _, k := range ir.CollKinds {
 			k := k
 			any := false
 			for _, c := range cols {
@@ -497,7 +497,7 @@ func explainCompare(files []string, pf *planFlags, spec string, opts passes.Opti
 				}
 			}
 			if any {
-				row(string(k)+" bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
+				row(k.String()+" bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
 			}
 		}
 		row("energy per token (J)", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.EnergyPerToken) })

@@ -402,9 +402,9 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	// its shard of the reduced gradients (reduce-scatter), and the updated
 	// shards are gathered after the step (ZeRO-1/2) or before each use
 	// (ZeRO-3); ZeRO-0 all-reduces.
-	reduceColl := ir.CollAllReduce
+	reduceColl := ir.AllReduce
 	if s.Zero >= 1 {
-		reduceColl = ir.CollReduceScatter
+		reduceColl = ir.ReduceScatter
 	}
 	acts := make([]ir.Action, 0, 4*len(order)+16)
 	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i
@@ -431,7 +431,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 				continue
 			}
 			a := ir.NewAction(ir.ActAllGatherParams)
-			a.Coll = ir.CollAllGather
+			a.Coll = ir.AllGather
 			a.Stage, a.MB, a.Group, a.Bytes = o.stage, o.mb, g.group, g.bytes
 			gatherIdx[i] = int32(len(acts))
 			acts = append(acts, a)
@@ -444,7 +444,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			return
 		}
 		a := ir.NewAction(ir.ActAllReduceSeq)
-		a.Coll, a.Stage, a.Group, a.Bytes = ir.CollAllReduce, st, b.meshGroup(ir.AxisTP, r), b.sz.StageSeqParams[st]*b.sz.GradBytes
+		a.Coll, a.Stage, a.Group, a.Bytes = ir.AllReduce, st, b.meshGroup(ir.AxisTP, r), b.sz.StageSeqParams[st]*b.sz.GradBytes
 		acts = append(acts, a)
 	}
 	nFirst, nLast := int32(0), int32(nStages-1)
@@ -483,7 +483,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	// one-member ALLREDUCE_TIED.
 	tied := func() {
 		a := ir.NewAction(ir.ActAllReduceTied)
-		a.Coll, a.Bytes = ir.CollAllReduce, b.sz.TiedParams*b.sz.GradBytes
+		a.Coll, a.Bytes = ir.AllReduce, b.sz.TiedParams*b.sz.GradBytes
 		if holdsFirst && holdsLast {
 			a.Group = b.group(groupKey{"tied-local", r, 1}, func() []int { return []int{r} })
 		} else {
@@ -531,12 +531,12 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		switch {
 		case o.kind == ir.ActF && st > 0 && b.stageOf[st-1] != c.PP:
 			a := ir.NewAction(ir.ActRecvF)
-			a.Coll = ir.CollSendRecv
+			a.Coll = ir.SendRecv
 			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
 			acts = append(acts, a)
 		case o.kind == ir.ActB && st < nStages-1 && b.stageOf[st+1] != c.PP:
 			a := ir.NewAction(ir.ActRecvB)
-			a.Coll = ir.CollSendRecv
+			a.Coll = ir.SendRecv
 			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
 			acts = append(acts, a)
 		}
@@ -553,12 +553,12 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 		switch {
 		case o.kind == ir.ActF && st < nStages-1 && b.stageOf[st+1] != c.PP:
 			a := ir.NewAction(ir.ActSendF)
-			a.Coll = ir.CollSendRecv
+			a.Coll = ir.SendRecv
 			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
 			acts = append(acts, a)
 		case o.kind == ir.ActB && st > 0 && b.stageOf[st-1] != c.PP:
 			a := ir.NewAction(ir.ActSendB)
-			a.Coll = ir.CollSendRecv
+			a.Coll = ir.SendRecv
 			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
 			acts = append(acts, a)
 		}
@@ -594,7 +594,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	// otherwise over the model-parallel ranks of one replica.
 	if mesh.Size() > 1 {
 		a := ir.NewAction(ir.ActGradNorm)
-		a.Coll, a.Bytes = ir.CollAllReduce, 4
+		a.Coll, a.Bytes = ir.AllReduce, 4
 		if s.Zero >= 1 || mesh.EP > 1 {
 			a.Group = b.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
 		} else {
@@ -623,7 +623,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			bucket := int32(0)
 			for _, by := range info.GradBuckets {
 				a := ir.NewAction(ir.ActAllGatherParams)
-				a.Coll, a.Stage, a.Bucket, a.Group = ir.CollAllGather, int32(q), bucket, dpGroup
+				a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, dpGroup
 				a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
 				acts = append(acts, a)
 				bucket++
@@ -631,7 +631,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			if edpGroup >= 0 {
 				for _, by := range info.ExpertGradBuckets {
 					a := ir.NewAction(ir.ActAllGatherParams)
-					a.Coll, a.Stage, a.Bucket, a.Group = ir.CollAllGather, int32(q), bucket, edpGroup
+					a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, edpGroup
 					a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
 					acts = append(acts, a)
 					bucket++

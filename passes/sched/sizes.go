@@ -46,8 +46,8 @@ func PlanSizes(p *ir.Plan) Sizes {
 			sz.StageParams[s] = int64(layers[s]) * (w*w/tp + w)
 			if tp > 1 {
 				sz.StageCollectives[s] = []ir.StageCollective{
-					{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
-					{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
+					{Phase: ir.ActF, Coll: ir.AllGather, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
+					{Phase: ir.ActB, Coll: ir.ReduceScatter, Axis: ir.AxisTP, Bytes: b * w * dt, Count: layers[s], What: "ffn"},
 				}
 			}
 			first += layers[s]
@@ -97,14 +97,14 @@ func PlanSizes(p *ir.Plan) Sizes {
 		if tp > 1 {
 			if p.SP {
 				colls = append(colls,
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather before qkv and fc1"},
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter after out-proj and fc2"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather (backward of reduce-scatter)"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter (backward of all-gather)"})
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.AllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather before qkv and fc1"},
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.ReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter after out-proj and fc2"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.AllGather, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp all-gather (backward of reduce-scatter)"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.ReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "sp reduce-scatter (backward of all-gather)"})
 			} else {
 				colls = append(colls,
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce after out-proj and fc2"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce of qkv and fc1 input gradients"})
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.AllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce after out-proj and fc2"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.AllReduce, Axis: ir.AxisTP, Bytes: act, Count: 2 * n, What: "tp all-reduce of qkv and fc1 input gradients"})
 			}
 		}
 		if cp > 1 {
@@ -112,12 +112,12 @@ func PlanSizes(p *ir.Plan) Sizes {
 			switch p.CPMode {
 			case ir.CPUlysses:
 				colls = append(colls,
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses q,k,v,out all-to-all"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses all-to-all (backward)"})
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.AllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses q,k,v,out all-to-all"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.AllToAll, Axis: ir.AxisCP, Bytes: tokens * h * dt / tp, Count: 4 * n, What: "ulysses all-to-all (backward)"})
 			default: // ring, allgather, lss: K and V gathered, gradients reduce-scattered
 				colls = append(colls,
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gather over cp"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gradient reduce-scatter over cp"})
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.AllGather, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gather over cp"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.ReduceScatter, Axis: ir.AxisCP, Bytes: kv * cp, Count: n, What: "k,v gradient reduce-scatter over cp"})
 			}
 		}
 		if moeLayers > 0 && ep > 1 {
@@ -127,12 +127,12 @@ func PlanSizes(p *ir.Plan) Sizes {
 			}
 			a2a := t * int64(m.MoE.TopK) * h * dt
 			colls = append(colls,
-				ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine"},
-				ir.StageCollective{Phase: ir.ActB, Coll: ir.CollAllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine (backward)"})
+				ir.StageCollective{Phase: ir.ActF, Coll: ir.AllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine"},
+				ir.StageCollective{Phase: ir.ActB, Coll: ir.AllToAll, Axis: ir.AxisEP, Bytes: a2a, Count: 2 * moeLayers, What: "moe dispatch and combine (backward)"})
 			if p.MoE.SSMB && tp > 1 {
 				colls = append(colls,
-					ir.StageCollective{Phase: ir.ActF, Coll: ir.CollAllGather, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb sequence all-gather"},
-					ir.StageCollective{Phase: ir.ActB, Coll: ir.CollReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb reduce-scatter"})
+					ir.StageCollective{Phase: ir.ActF, Coll: ir.AllGather, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb sequence all-gather"},
+					ir.StageCollective{Phase: ir.ActB, Coll: ir.ReduceScatter, Axis: ir.AxisTP, Bytes: act, Count: moeLayers, What: "ssmb reduce-scatter"})
 			}
 		}
 		_ = denseLayers
@@ -291,18 +291,15 @@ func ownsWeight(sg *ir.Stage, name string) bool {
 	return false
 }
 
-func collKind(k ir.CommKind) ir.CollKind {
+// collKind is the kind a stage collective carries in the schedule file:
+// version 1 knows all-to-allv as all-to-all (the runtime reads the uneven
+// sizes from the routing), and no broadcast.
+func collKind(k ir.CollKind) ir.CollKind {
 	switch k {
-	case ir.AllReduce:
-		return ir.CollAllReduce
-	case ir.ReduceScatter:
-		return ir.CollReduceScatter
-	case ir.AllGather:
-		return ir.CollAllGather
-	case ir.AllToAll, ir.AllToAllV:
-		return ir.CollAllToAll
-	case ir.SendRecv:
-		return ir.CollSendRecv
+	case ir.AllToAllV:
+		return ir.AllToAll
+	case ir.Broadcast:
+		return ir.CollNone
 	}
-	return ir.CollNone
+	return k
 }

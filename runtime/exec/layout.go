@@ -110,9 +110,9 @@ func bucketRanges(st *stage, ep, tp int) ([][2]int, []bool, error) {
 // sum before either copy's bucket is reduced.
 func (t *Trainer) checkSchedule(s *ir.Schedule) error {
 	mesh := s.Mesh
-	wantColl := ir.CollAllReduce
+	wantColl := ir.AllReduce
 	if t.plan.Zero >= 1 {
-		wantColl = ir.CollReduceScatter
+		wantColl = ir.ReduceScatter
 	}
 	tied := sched.TiedAcrossStages(t.plan)
 	nStages := len(s.Stages)

@@ -182,7 +182,7 @@ func TestScheduleRejected(t *testing.T) {
 		{"all-reduce under ZeRO-2", func(s *ir.Schedule) {
 			for i, a := range s.Ranks[0].Actions {
 				if a.Kind == ir.ActReduceGrad {
-					s.Ranks[0].Actions[i].Coll = ir.CollAllReduce
+					s.Ranks[0].Actions[i].Coll = ir.AllReduce
 				}
 			}
 		}, "needs a reduce-scatter"},

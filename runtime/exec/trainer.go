@@ -1078,7 +1078,7 @@ func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 	b := st.buckets[a.Bucket]
 	g := t.group(a)
 	buf := st.g[b[0]:b[1]]
-	if a.Coll == ir.CollReduceScatter {
+	if a.Coll == ir.ReduceScatter {
 		part, err := rk.comm.ReduceScatter(g, buf, collective.Sum)
 		if err != nil {
 			return err

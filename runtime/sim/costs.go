@@ -76,7 +76,7 @@ func (n Network) Collective(c ir.CollKind, group []int32, bytes float64) CommCos
 		return factor*steps*n.IntraLatency + factor*float64(p-1)/float64(p)*safeDiv(bytes, n.IntraBW)
 	}
 	switch c {
-	case ir.CollAllReduce:
+	case ir.AllReduce:
 		if k == 1 {
 			return CommCost{Fixed: ringIntra(g, 2)}
 		}
@@ -84,13 +84,13 @@ func (n Network) Collective(c ir.CollKind, group []int32, bytes float64) CommCos
 		// local ranks all-reduces bytes/local: 2(k−1)/k·bytes per node.
 		return CommCost{Fixed: ringIntra(local, 2) + 2*float64(k-1)*n.InterLatency,
 			NICBytes: 2 * float64(k-1) / float64(k) * bytes}
-	case ir.CollReduceScatter, ir.CollAllGather:
+	case ir.ReduceScatter, ir.AllGather:
 		if k == 1 {
 			return CommCost{Fixed: ringIntra(g, 1)}
 		}
 		return CommCost{Fixed: ringIntra(local, 1) + float64(k-1)*n.InterLatency,
 			NICBytes: float64(k-1) / float64(k) * bytes}
-	case ir.CollAllToAll:
+	case ir.AllToAll:
 		// Pairwise: (g−1) steps; the share of each rank's bytes bound for
 		// other nodes leaves through the NICs, from every local rank.
 		intra := float64(local-1) / float64(g) * bytes

@@ -64,16 +64,16 @@ func TestCollectiveCosts(t *testing.T) {
 	net := Network{RanksPerNode: 8, IntraBW: 100e9, IntraLatency: 1e-6, InterBW: 50e9, InterLatency: 5e-6}
 	g := []int32{0, 1, 2, 3, 4, 5, 6, 7}
 	const n = 1e9
-	ar := net.Collective(ir.CollAllReduce, g, n)
+	ar := net.Collective(ir.AllReduce, g, n)
 	if want := 2*7*1e-6 + 2*7.0/8*n/100e9; math.Abs(ar.Fixed-want) > 1e-12 || ar.NICBytes != 0 {
 		t.Errorf("intra-node all-reduce %+v, want fixed %g", ar, want)
 	}
-	ag := net.Collective(ir.CollAllGather, g, n)
+	ag := net.Collective(ir.AllGather, g, n)
 	if want := 7*1e-6 + 7.0/8*n/100e9; math.Abs(ag.Fixed-want) > 1e-12 {
 		t.Errorf("intra-node all-gather %+v, want %g", ag, want)
 	}
 	// Across 2 nodes, one rank each: a 2-rank ring on the NICs.
-	x := net.Collective(ir.CollAllReduce, []int32{0, 8}, n)
+	x := net.Collective(ir.AllReduce, []int32{0, 8}, n)
 	if x.Fixed != 2*5e-6 || x.NICBytes != n {
 		t.Errorf("2-node all-reduce %+v, want fixed 1e-5 and n NIC bytes", x)
 	}

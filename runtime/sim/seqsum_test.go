@@ -49,7 +49,7 @@ func TestSeqSumTimed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := net.Collective(ir.CollAllReduce, s.GroupOf(seq), float64(seq.Bytes)).Time(net.InterBW)
+			want := net.Collective(ir.AllReduce, s.GroupOf(seq), float64(seq.Bytes)).Time(net.InterBW)
 			got := with.StepTime - without.StepTime
 			t.Logf("ALLREDUCE_SEQ of %d bytes over %v: step %.6g s with, %.6g s without: +%.4g s (the collective model: %.4g s)",
 				seq.Bytes, s.GroupOf(seq), with.StepTime, without.StepTime, got, want)

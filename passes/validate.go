@@ -21,13 +21,13 @@ func normalize(p *ir.Plan) {
 		p.GlobalBatch = p.DP * p.MicroBatch
 	}
 	if p.CPMode == "" {
-		p.CPMode = "ring"
+		p.CPMode = ir.CPRing
 	}
 	if p.Schedule == "" {
 		p.Schedule = ir.Schedule1F1B
 	}
 	if p.Recompute == "" {
-		p.Recompute = "none"
+		p.Recompute = ir.RecomputeNone
 	}
 	if p.Precision == "" {
 		p.Precision = ir.BF16

@@ -243,6 +243,11 @@ func layerParams(ops []*ir.Op) float64 {
 // default of 40M parameters per bucket).
 const bucketElems = 40e6
 
+// GradBucketElements is the gradient bucket size the cost model assumes, in
+// elements; exporters hand it to the engines (Megatron's --ddp-bucket-size,
+// DeepSpeed's reduce_bucket_size).
+const GradBucketElements = bucketElems
+
 // gradGroups returns the axes over which a stage's dense gradients are
 // reduced, in order: one all-reduce over dp×cp for lss (its single
 // gradient average), otherwise over cp and then over dp.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,10 +22,8 @@ type World struct {
 	aborted chan struct{}
 	abort   error
 
-	sent []counterCell
+	sent *counter
 }
-
-type counterCell struct{ intra, inter atomic.Int64 }
 
 type slotKey struct {
 	group string
@@ -59,7 +56,7 @@ func NewWorld(size, perNode int, timeout time.Duration) *World {
 		size: size, perNode: perNode, timeout: timeout,
 		slots:   map[slotKey]*slot{},
 		aborted: make(chan struct{}),
-		sent:    make([]counterCell, size),
+		sent:    newCounter(PerNodeLayout(perNode), size, -1),
 	}
 }
 
@@ -72,32 +69,21 @@ func (w *World) Comm(rank int) Comm {
 // Bytes returns the bytes sent by all ranks together.
 func (w *World) Bytes() Counters {
 	var c Counters
-	for i := range w.sent {
-		c.IntraNode += w.sent[i].intra.Load()
-		c.InterNode += w.sent[i].inter.Load()
+	for r := 0; r < w.size; r++ {
+		c = c.Add(w.sent.get(r))
 	}
 	return c
 }
 
 // RankBytes returns the bytes sent by one rank.
 func (w *World) RankBytes(rank int) Counters {
-	return Counters{IntraNode: w.sent[rank].intra.Load(), InterNode: w.sent[rank].inter.Load()}
+	return w.sent.get(rank)
 }
 
 // SameNode reports whether ranks r and q share a node.
 func (w *World) SameNode(r, q int) bool { return r/w.perNode == q/w.perNode }
 
-func (w *World) count(from, to int, elems int) {
-	if elems == 0 || from == to {
-		return
-	}
-	b := int64(elems) * 4
-	if w.SameNode(from, to) {
-		w.sent[from].intra.Add(b)
-	} else {
-		w.sent[from].inter.Add(b)
-	}
-}
+func (w *World) count(from, to int, elems int) { w.sent.count(from, to, elems) }
 
 // Abort fails every pending and later operation with err.
 func (w *World) Abort(err error) {
@@ -239,10 +225,7 @@ func (c *inprocComm) AllReduce(g Group, buf []float32, op ReduceOp) error {
 		}
 		r := reduce(inputs, op)
 		n, p := len(r), len(g)
-		ch := Chunks(n, p)
-		for i := range g {
-			c.w.count(g[i], g[(i+1)%p], (n-ch[i])+(n-ch[(i+1)%p]))
-		}
+		c.w.sent.add(g, allReduceTransfers(n, p))
 		outs := make([]any, p)
 		for i := range outs {
 			outs[i] = r
@@ -270,8 +253,8 @@ func (c *inprocComm) ReduceScatter(g Group, in []float32, op ReduceOp) ([]float3
 		outs := make([]any, p)
 		for i := range g {
 			outs[i] = r[off[i]:off[i+1]:off[i+1]]
-			c.w.count(g[i], g[(i+1)%p], n-(off[i+1]-off[i]))
 		}
+		c.w.sent.add(g, reduceScatterTransfers(n, p))
 		return outs, nil
 	})
 	if err != nil {
@@ -286,14 +269,13 @@ func (c *inprocComm) AllGather(g Group, part []float32) ([]float32, error) {
 	}
 	out, err := c.meet(g, "all-gather", part, func(inputs []any) ([]any, error) {
 		var all []float32
-		for _, x := range inputs {
+		sizes := make([]int, len(inputs))
+		for i, x := range inputs {
 			all = append(all, x.([]float32)...)
+			sizes[i] = len(x.([]float32))
 		}
 		p := len(g)
-		for i := range g {
-			next := (i + 1) % p
-			c.w.count(g[i], g[next], len(all)-len(inputs[next].([]float32)))
-		}
+		c.w.sent.add(g, allGatherTransfers(sizes))
 		outs := make([]any, p)
 		for i := range outs {
 			outs[i] = all
@@ -316,11 +298,12 @@ func (c *inprocComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {
 		for j := range g {
 			recv := make([][]float32, p)
 			for i := range g {
-				chunk := inputs[i].([][]float32)[j]
-				recv[i] = append([]float32(nil), chunk...)
-				c.w.count(g[i], g[j], len(chunk))
+				recv[i] = append([]float32(nil), inputs[i].([][]float32)[j]...)
 			}
 			outs[j] = recv
+		}
+		for i := range g {
+			c.w.sent.add(g, allToAllTransfers(i, chunkSizes(inputs[i].([][]float32))))
 		}
 		return outs, nil
 	})
@@ -344,9 +327,7 @@ func (c *inprocComm) Broadcast(g Group, root int, buf []float32) error {
 		}
 		src := append([]float32(nil), inputs[ri].([]float32)...)
 		p := len(g)
-		for s := 0; s < p-1; s++ {
-			c.w.count(g[(ri+s)%p], g[(ri+s+1)%p], len(src))
-		}
+		c.w.sent.add(g, broadcastTransfers(ri, len(src), p))
 		outs := make([]any, p)
 		for i := range outs {
 			outs[i] = src

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"planc/ir"
@@ -67,7 +68,7 @@ func (t *Trainer) stepLocal() (StepResult, error) {
 		return t.runRank(rk, t.sched.Ranks[rk.id].Actions, lr)
 	}()
 	if err != nil {
-		err = fmt.Errorf("rank %d: %w", rk.id, err)
+		err = fmt.Errorf("rank %d: step %d, %s: %w", rk.id, step, actionText(rk.action), err)
 		t.comm.Abort(err)
 		return StepResult{}, err
 	}
@@ -222,4 +223,26 @@ func (rk *rank) unpackState(buf []float32) error {
 		return fmt.Errorf("%d values too many", len(buf))
 	}
 	return nil
+}
+
+// actionText describes a schedule action for an error message.
+func actionText(a ir.Action) string {
+	s := a.Kind.String()
+	var at []string
+	if a.Stage >= 0 {
+		at = append(at, fmt.Sprintf("stage %d", a.Stage))
+	}
+	if a.MB >= 0 {
+		at = append(at, fmt.Sprintf("micro-batch %d", a.MB))
+	}
+	if a.Bucket >= 0 {
+		at = append(at, fmt.Sprintf("bucket %d", a.Bucket))
+	}
+	if a.Peer >= 0 {
+		at = append(at, fmt.Sprintf("peer rank %d", a.Peer))
+	}
+	if len(at) > 0 {
+		s += " (" + strings.Join(at, ", ") + ")"
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -72,6 +73,48 @@ func trainRanks(t *testing.T, cfg Config, comms []collective.Comm, steps int) ([
 	return losses[0], bytes[0], saved
 }
 
+// dialRanks returns a transport per rank of plan p: handles on one
+// in-process world, or TCP transports over loopback (nodes by the plan's
+// per_node).
+func dialRanks(t *testing.T, transport string, p *ir.Plan) []collective.Comm {
+	t.Helper()
+	n := p.WorldSize()
+	comms := make([]collective.Comm, n)
+	if transport == "inproc" {
+		w := collective.NewWorld(n, p.Cluster.PerNode, 30*time.Second)
+		for r := range comms {
+			comms[r] = w.Comm(r)
+		}
+		return comms
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := ln.Addr().String()
+	ln.Close()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			c, err := collective.DialTCP(collective.TCPConfig{Rank: r, Size: n, Coordinator: coord, Token: "t", Node: fmt.Sprint(r / p.Cluster.PerNode), Timeout: 30 * time.Second})
+			comms[r], errs[r] = c, err
+			if err == nil {
+				t.Cleanup(func() { c.Close() })
+			}
+		}(r)
+	}
+	wg.Wait()
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	return comms
+}
+
 // TestRankPerCommMatchesInProcess checks the per-rank entry point
 // (Config.Comm): losses, bytes and the checkpoint equal the in-process
 // trainer's bit for bit.
@@ -89,26 +132,24 @@ func TestRankPerCommMatchesInProcess(t *testing.T) {
 			const steps = 3
 			p := plan(tc.m(), tc.opts)
 			want, tr := train(t, p, steps)
-			w := collective.NewWorld(p.WorldSize(), p.Cluster.PerNode, 30*time.Second)
-			comms := make([]collective.Comm, p.WorldSize())
-			for r := range comms {
-				comms[r] = w.Comm(r)
-			}
-			got, bytes, ck := trainRanks(t, Config{Plan: p, Timeout: 30 * time.Second}, comms, steps)
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("step %d: loss %v, in-process %v", i, got[i], want[i])
+			for _, transport := range []string{"inproc", "tcp"} {
+				comms := dialRanks(t, transport, p)
+				got, bytes, ck := trainRanks(t, Config{Plan: p, Timeout: 30 * time.Second}, comms, steps)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s: step %d: loss %v, in-process %v", transport, i, got[i], want[i])
+					}
 				}
-			}
-			if bytes != tr.Bytes() {
-				t.Errorf("bytes %+v, in-process %+v", bytes, tr.Bytes())
-			}
-			ref := tr.Checkpoint()
-			for name, w := range ref.Tensors {
-				g := ck.Tensors[name]
-				for i := range w.Data {
-					if g.Data[i] != w.Data[i] {
-						t.Fatalf("checkpoint %s[%d] = %v, in-process %v", name, i, g.Data[i], w.Data[i])
+				if bytes != tr.Bytes() {
+					t.Errorf("%s: bytes %+v, in-process %+v", transport, bytes, tr.Bytes())
+				}
+				ref := tr.Checkpoint()
+				for name, w := range ref.Tensors {
+					g := ck.Tensors[name]
+					for i := range w.Data {
+						if g.Data[i] != w.Data[i] {
+							t.Fatalf("%s: checkpoint %s[%d] = %v, in-process %v", transport, name, i, g.Data[i], w.Data[i])
+						}
 					}
 				}
 			}

@@ -89,11 +89,14 @@ type rank struct {
 	m     *ir.Model
 	comm  collective.Comm
 	tc    *timedComm // comm, when it is measured
-	mesh  ir.Mesh
-	tp    int
-	tpG   collective.Group
-	seed  int64
-	data  *data.Stream
+	// action is the schedule action being executed, so that a failure can
+	// say what the rank was doing (actionText).
+	action ir.Action
+	mesh   ir.Mesh
+	tp     int
+	tpG    collective.Group
+	seed   int64
+	data   *data.Stream
 	// totalMB is the micro-batches of the global batch (the divisor of the
 	// step's mean loss); localMB those of this rank's pipeline.
 	totalMB, localMB int

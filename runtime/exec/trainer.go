@@ -782,6 +782,7 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 	outB := map[[2]int][]float32{}
 	rk.normSq = -1
 	for _, a := range acts {
+		rk.action = a
 		key := [2]int{int(a.Stage), int(a.MB)}
 		st := rk.stages[int(a.Stage)]
 		switch a.Kind {

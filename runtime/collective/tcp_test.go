@@ -1,0 +1,135 @@
+package collective
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) log(format string, args ...any) {
+	l.mu.Lock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	l.mu.Unlock()
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// intrude dials addr and answers its challenge with a wrong token.
+func intrude(t *testing.T, addr string) {
+	t.Helper()
+	conn, err := dialRetry(addr, time.Now().Add(5*time.Second))
+	if err != nil {
+		t.Errorf("intruder: %v", err)
+		return
+	}
+	defer conn.Close()
+	err = answerChallenge(conn, "wrong-token", purposeCoordinator, 1, time.Now().Add(5*time.Second))
+	if err == nil {
+		t.Errorf("intruder with a wrong token at %s was accepted", addr)
+	}
+}
+
+// TestTCPRefusesWrongToken: a peer without the job's token is refused and
+// logged, at the rendezvous and during the job, and the job goes on.
+func TestTCPRefusesWrongToken(t *testing.T) {
+	coord := freeAddr(t)
+	var logs logLines
+	const p = 2
+	comms := make([]*TCPComm, p)
+	errs := make([]error, p)
+	sums := make([]float32, p)
+	var wg sync.WaitGroup
+	start := func(r int) {
+		defer wg.Done()
+		c, err := DialTCP(TCPConfig{Rank: r, Size: p, Coordinator: coord, Token: "secret", Timeout: 10 * time.Second, Log: logs.log})
+		if err != nil {
+			errs[r] = err
+			return
+		}
+		comms[r] = c
+		if err := c.Barrier(all(p)); err != nil {
+			errs[r] = err
+			return
+		}
+		if r == 0 {
+			intrude(t, coord)                    // the coordinator, after the rendezvous
+			intrude(t, c.lns[0].Addr().String()) // rank 0's data listener
+		}
+		if err := c.Barrier(all(p)); err != nil {
+			errs[r] = err
+			return
+		}
+		buf := []float32{float32(r + 1)}
+		errs[r] = c.AllReduce(all(p), buf, Sum)
+		sums[r] = buf[0]
+	}
+	wg.Add(1)
+	go start(0)
+	intrude(t, coord) // during the rendezvous, before rank 1 registers
+	wg.Add(1)
+	go start(1)
+	wg.Wait()
+	for r, c := range comms {
+		if errs[r] != nil {
+			t.Fatalf("rank %d: %v", r, errs[r])
+		}
+		if sums[r] != 3 {
+			t.Errorf("rank %d: sum %v, want 3", r, sums[r])
+		}
+		c.Close()
+	}
+	if got := strings.Count(logs.String(), "wrong job token"); got != 3 {
+		t.Errorf("%d refusals for a wrong token logged, want 3:\n%s", got, logs.String())
+	}
+}
+
+// TestTCPPeerGone: a rank whose process dies (its connections close)
+// fails every rank waiting on it at once, naming it, long before the
+// timeout.
+func TestTCPPeerGone(t *testing.T) {
+	start := time.Now()
+	_, err := runTCP(t, 3, 0, time.Minute, func(c Comm) error {
+		if c.Rank() == 2 {
+			c.(*TCPComm).Close() // as kill -9 would
+			return nil
+		}
+		return c.AllReduce(all(3), []float32{1}, Sum)
+	})
+	if err == nil || !strings.Contains(err.Error(), "rank 2 is gone") || !strings.Contains(err.Error(), "all-reduce(sum)") {
+		t.Fatalf("err = %v, want one naming rank 2 and the all-reduce", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("took %v; a closed connection should fail at once", d)
+	}
+}
+
+// TestTCPBoundsMessages: a frame announcing more than MaxMessage bytes
+// ends the connection instead of allocating it.
+func TestTCPBoundsMessages(t *testing.T) {
+	c := &TCPComm{cfg: TCPConfig{MaxMessage: 1 << 10}}
+	a, b := net.Pipe()
+	go func() {
+		p := &tcpPeer{conn: a, w: newWriter(a)}
+		big := &TCPComm{cfg: TCPConfig{MaxMessage: 1 << 20, Timeout: time.Second}}
+		big.writeFrame(p, frameData, "g0,1", 0, 0, "all-gather", make([]float32, 1024))
+		a.Close()
+	}()
+	_, _, _, err := c.readFrame(newReader(b))
+	if err == nil || !strings.Contains(err.Error(), "exceeds the 1024-byte bound") {
+		t.Fatalf("err = %v, want the bound", err)
+	}
+	io.Copy(io.Discard, b)
+}

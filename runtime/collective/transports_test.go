@@ -1,0 +1,101 @@
+package collective
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A runner runs fn on every rank of a job of size ranks (perNode to a
+// node) and returns each rank's byte counters and the first error.
+type runner func(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(rank int) Counters, error)
+
+// transports are the transports whose ranks can run in one test process;
+// every test of the package's contract runs on each.
+var transports = []struct {
+	name string
+	run  runner
+}{
+	{"inproc", runInproc},
+	{"tcp", runTCP},
+}
+
+func runInproc(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
+	w, err := Run(size, perNode, timeout, fn)
+	return w.RankBytes, err
+}
+
+func total(bytes func(int) Counters, p int) int64 {
+	var n int64
+	for r := 0; r < p; r++ {
+		n += bytes(r).Total()
+	}
+	return n
+}
+
+// freeAddr returns a loopback address with a port that was free.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// runTCP runs every rank as a goroutine with its own TCP transport over
+// loopback; the first error in time is returned, as a failing process's
+// would be the first printed.
+func runTCP(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
+	t.Helper()
+	coord := freeAddr(t)
+	comms := make([]*TCPComm, size)
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+	}
+	for r := 0; r < size; r++ {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			node := "0"
+			if perNode > 0 {
+				node = fmt.Sprint(r / perNode)
+			}
+			c, err := DialTCP(TCPConfig{Rank: r, Size: size, Coordinator: coord, Token: "test-token", Node: node, Timeout: max(timeout, 5*time.Second)})
+			if err != nil {
+				fail(err)
+				return
+			}
+			c.cfg.Timeout = timeout // the rendezvous may be slow on a loaded machine; the collectives get the test's timeout
+			comms[r] = c
+			if err := fn(c); err != nil {
+				err = fmt.Errorf("rank %d: %w", r, err)
+				fail(err)
+				c.Abort(err)
+			}
+		}(r)
+	}
+	wg.Wait()
+	for _, c := range comms {
+		if c != nil {
+			c.Close()
+		}
+	}
+	return func(r int) Counters {
+		if comms[r] == nil {
+			return Counters{}
+		}
+		return comms[r].Bytes()
+	}, first
+}

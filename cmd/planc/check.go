@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -20,19 +19,16 @@ func init() {
 // exit code is 0 when there is no error (warnings are fine), 1 on errors
 // and 2 on usage errors.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("check", "[--json] [--set NAME=VALUE]... [--plan NAME] FILE...", stderr,
+		"check examples/tiny_gpt.plan",
+		"check --set tp=2 --set model.layers=2 examples/tiny_gpt.plan",
+		"check --json stdlib/hw/*.plan")
 	pf := addPlanFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc check [--json] [--set NAME=VALUE]... [--plan NAME] FILE...")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	prog, diags := lang.Load(fs.Args(), lang.Options{Overrides: pf.sets, Plan: pf.planName})
 	if pf.json {

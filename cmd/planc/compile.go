@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -41,18 +40,20 @@ func init() {
 }
 
 func runCompile(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc compile", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("compile", "[--emit=ir|schedule|llvm] [--target=TARGET] [-o OUT] [--plan NAME] [--set NAME=VALUE]... FILE...", stderr,
+		"compile examples/tiny_gpt_3d.plan",
+		"compile --emit=schedule examples/tiny_gpt_3d.plan",
+		"compile -o tiny.sched examples/tiny_gpt_3d.plan",
+		"compile --emit=llvm --target=sm_90 -o kernels examples/tiny_gpt.plan")
 	pf := addPlanFlags(fs)
 	emit := fs.String("emit", "", "what to emit: "+strings.Join(emitterNames(), ", ")+" (default: schedule when -o ends in .sched)")
 	target := fs.String("target", "x86-64", "kernel target for --emit=llvm: x86-64, gfx90a, sm_80, sm_90")
 	output := fs.String("o", "", "output file or folder")
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: planc compile [--emit=KIND] [--set NAME=VALUE] [--plan NAME] [-o OUT] FILE...")
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	kind := *emit
 	if kind == "" && strings.HasSuffix(*output, ".sched") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"planc/codegen/llvm"
 	"planc/passes"
@@ -9,11 +10,13 @@ import (
 
 func init() { registerEmitter("llvm", emitLLVM) }
 
-// emitLLVM writes the plan's kernels for --target as DIR/PLAN.TARGET.ll
-// and, where LLVM's tools are installed and know the target, the object
-// (.o), HSA code object (.hsaco) or PTX (.ptx) next to it. The plan is
-// compiled first, so that its auto fields are resolved and an infeasible
-// plan is reported with its diagnostics.
+// emitLLVM emits the plan's kernels for --target. Without -o it prints the
+// module's LLVM IR text to stdout, as --emit=ir and --emit=schedule print
+// theirs, and writes no file. With -o DIR it writes DIR/PLAN.TARGET.ll and,
+// where LLVM's tools are installed and know the target, the object (.o),
+// HSA code object (.hsaco) or PTX (.ptx) next to it. The plan is compiled
+// first, so that its auto fields are resolved and an infeasible plan is
+// reported with its diagnostics.
 func emitLLVM(ctx *emitContext) int {
 	t, err := llvm.LookupTarget(ctx.target)
 	if err != nil {
@@ -37,7 +40,8 @@ func emitLLVM(ctx *emitContext) int {
 	}
 	dir := ctx.output
 	if dir == "" {
-		dir = "."
+		io.WriteString(ctx.stdout, m.LL)
+		return exitOK
 	}
 	a, err := llvm.Build(m, dir, ctx.plan.Name+"."+t.Name, llvm.FindToolchain())
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -21,23 +20,22 @@ func init() {
 // checkpoint over the first N consecutive, non-overlapping windows of
 // seq+1 tokens from the start of the data (see package runtime/exec).
 func runEval(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("eval", "--checkpoint CKPT [--data PATH] [--windows N] [--json] [--plan NAME] FILE...", stderr,
+		"eval --checkpoint ck/tiny_gpt_serial-step000200.safetensors examples/tiny_gpt.plan",
+		"eval --windows 64 --data corpus.txt --checkpoint CKPT examples/tiny_gpt.plan")
 	pf := addPlanFlags(fs)
 	checkpoint := fs.String("checkpoint", "", "the checkpoint to evaluate (required)")
 	dataPath := fs.String("data", "", "evaluation data, as for planc run (default: the embedded corpus)")
 	windows := fs.Int("windows", 32, "number of windows of seq+1 tokens from the start of the data")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc eval --checkpoint CKPT [--data PATH] [--windows N] [--json] FILE...")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	files := fs.Args()
-	if len(files) == 0 || *checkpoint == "" {
-		fs.Usage()
-		return exitUsage
+	if len(files) == 0 {
+		return usageError(fs, "no files")
+	}
+	if *checkpoint == "" {
+		return usageError(fs, "--checkpoint is required")
 	}
 	p, code := pf.loadOne(files, stderr, "planc eval")
 	if code != exitOK {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -21,23 +20,22 @@ func init() {
 // time]`: it compiles each selected plan and prints its report, or with
 // --compare one column per value of KEY (any --set key).
 func runExplain(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("explain", "[--plan NAME] [--set NAME=VALUE]... [--json] [--compare KEY=V1,V2,...] [-d OPTION] FILE...", stderr,
+		"explain examples/tiny_gpt.plan",
+		"explain --plan cal_175b_selective examples/calibration.plan",
+		"explain --compare moe.dispatch=capacity,padding_free examples/xmoe_small.plan",
+		"explain --compare plan=pf_capacity,pf_padding_free examples/padding_free.plan",
+		"explain -d time --json examples/frontier_1t.plan")
 	pf := addPlanFlags(fs)
 	compare := fs.String("compare", "", "compare variants side by side: `KEY=V1,V2,...` (e.g. moe.dispatch=padding_free,capacity); a value may add settings of its own with +, e.g. moe.ssmb=true,false+ep=128")
 	verify := fs.Bool("verify-each", false, "run the IR verifier after every pass")
 	var debug multiFlag
 	fs.Var(&debug, "d", "debug `option`: dump=PASS[,PASS] prints the IR after the passes, time prints pass timings")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc explain [--plan NAME] [--set NAME=VALUE] [--json] [--compare KEY=V1,V2] FILE...")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	opts, err := passOptions(debug, *verify, stderr)
 	if err != nil {

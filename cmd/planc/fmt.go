@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,20 +19,17 @@ func init() {
 // the canonical form of each file to stdout. A file with syntax errors is
 // left alone and its errors printed; the exit code is then 1.
 func runFmt(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc fmt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("fmt", "[-w] [-l] FILE...", stderr,
+		"fmt examples/tiny_gpt.plan",
+		"fmt -l examples/*.plan",
+		"fmt -w my.plan")
 	write := fs.Bool("w", false, "rewrite the files that are not in canonical form")
 	list := fs.Bool("l", false, "list the files that are not in canonical form")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc fmt [-w] [-l] FILE...")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	code := exitOK
 	for _, name := range fs.Args() {

@@ -1,7 +1,8 @@
 // Command planc compiles parallel training plans: it checks them, explains
 // their memory and time, simulates and runs their schedules, and emits
 // kernels. This package holds only the command line: flags, output formats
-// and exit codes (0 success, 1 the input has errors, 2 usage errors).
+// and exit codes (0 success, 1 the input has errors, 2 usage errors;
+// -h, --help and `planc help CMD` print usage to stdout and exit 0).
 //
 // Each subcommand lives in its own file and registers itself with
 // [register]; `planc compile --emit=KIND` back ends register with
@@ -45,12 +46,15 @@ func main() {
 
 // runMain is main without the process: the testscript tests call it too.
 func runMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		usage(stdout)
 		return exitOK
+	case args[0] == "-version" || args[0] == "--version":
+		return runVersion(nil, stdout, stderr)
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -72,5 +76,6 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'planc COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'planc help COMMAND' (or 'planc COMMAND -h') for a command's flags and examples.")
+	fmt.Fprintln(w, "Documentation: docs/ in the repository (language, semantics, cost model, glossary).")
 }

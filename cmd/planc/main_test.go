@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -63,4 +64,26 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestEveryCommandHasHelp: each registered subcommand answers -h with its
+// usage, its flags and at least one example on stdout, and exit status 0
+// (testdata/script/help.txtar checks the forms of asking).
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name := range commands {
+		if name == "help" {
+			continue
+		}
+		var stdout, stderr strings.Builder
+		code := runMain([]string{name, "-h"}, &stdout, &stderr)
+		out := stdout.String()
+		if code != exitOK || stderr.Len() > 0 {
+			t.Errorf("planc %s -h: exit %d, stderr %q", name, code, stderr.String())
+		}
+		for _, want := range []string{"usage: planc " + name, "flags:", "examples:\n  planc " + name} {
+			if !strings.Contains(out, want) {
+				t.Errorf("planc %s -h lacks %q:\n%s", name, want, out)
+			}
+		}
+	}
 }

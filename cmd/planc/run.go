@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,8 +25,11 @@ func init() {
 // reports per step (a progress bar on a terminal, plain lines otherwise,
 // JSON lines with --json) and a summary at the end.
 func runRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", "[--steps N] [--data PATH] [--checkpoint-dir DIR] [--resume CKPT] [--init-only] [--kernels go|llvm] [--set NAME=VALUE]... [--plan NAME] [--json] FILE...", stderr,
+		"run examples/tiny_gpt.plan",
+		"run --steps 50 --set tp=2 examples/tiny_gpt.plan",
+		"run --plan tiny_moe_dp4_ep4 --checkpoint-dir ck examples/tiny_moe_ep.plan",
+		"run --init-only --checkpoint-dir ck examples/tiny_gpt.plan")
 	pf := addPlanFlags(fs)
 	steps := fs.Int("steps", 0, "optimizer steps (default: the plan's train.steps)")
 	dataPath := fs.String("data", "", "training data: a text file or folder (byte-level), or llm.c/nanoGPT .bin token files (default: the embedded corpus)")
@@ -37,17 +39,12 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
 	initOnly := fs.Bool("init-only", false, "write the step-0 checkpoint (the initial weights, zero moments) to --checkpoint-dir and stop, without training")
 	kernelsFlag := fs.String("kernels", "go", "the kernels of the hot ops: go (runtime/kernels) or llvm (the host kernels generated for the plan's shapes; needs planc built with -tags planc_llvm and llc)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc run [--steps N] [--kernels go|llvm] [--data PATH] [--set NAME=VALUE]... [--json] [--checkpoint-dir DIR] [--resume CKPT] FILE...")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	files := fs.Args()
 	if len(files) == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	if *initOnly && (*ckptDir == "" || *resume != "") {
 		fmt.Fprintln(stderr, "planc run: --init-only writes the initial checkpoint: it needs --checkpoint-dir and takes no --resume")

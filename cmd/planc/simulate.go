@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,18 +46,19 @@ type ppStats struct {
 }
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("simulate", "[--plan NAME] [--set NAME=VALUE]... [--trace OUT.json] [--svg OUT.svg] [--schedule FILE.sched] [--json] FILE...", stderr,
+		"simulate examples/tiny_gpt_3d.plan",
+		"simulate --svg step.svg --set schedule=zb-h1 examples/tiny_gpt_3d.plan",
+		"simulate --plan frontier_1t_3d --json examples/frontier_1t.plan")
 	pf := addPlanFlags(fs)
 	tracePath := fs.String("trace", "", "write the timeline as Chrome trace event JSON (Perfetto, chrome://tracing)")
 	svgPath := fs.String("svg", "", "write the timeline as an SVG Gantt chart")
 	schedPath := fs.String("schedule", "", "simulate this schedule file (planc compile -o FILE.sched) instead of compiling one")
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: planc simulate [--plan NAME] [--set NAME=VALUE] [--trace out.json] [--svg out.svg] [--json] FILE...")
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	prog, plans, code := pf.load(fs.Args(), stderr)
 	if code != exitOK {

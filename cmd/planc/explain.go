@@ -250,8 +250,8 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	p, c, m := u.Plan, u.Cost, u.Memory
 	dev := u.Device()
 	fmt.Fprintf(w, "plan %s: model %s on %s (%d × %s)\n", p.Name, p.Model.Name, p.Cluster.Name, u.Mesh.Size(), dev.Name)
-	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%d micro-batches) recompute=%s precision=%s\n",
-		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, p.MicroBatches(), p.Recompute, p.Precision)
+	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%s) recompute=%s precision=%s\n",
+		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, plural(p.MicroBatches(), "micro-batch"), p.Recompute, p.Precision)
 	if !dev.Fitted() {
 		fmt.Fprintf(w, "  note: %s's efficiency parameters are planc's defaults, not fitted to measurements of it: times, MFU and energy are indicative\n", dev.Name)
 	}
@@ -303,7 +303,7 @@ func writeReport(w io.Writer, u *ir.Unit) {
 		what string
 		t    float64
 	}{{"compute", c.Compute}, {"exposed communication", c.ExposedComm}, {"pipeline bubble", c.Bubble}, {"optimizer", c.Optimizer}} {
-		fmt.Fprintf(w, "  %-22s %12s  %6s\n", x.what, seconds(x.t), pct(x.t, c.StepTime))
+		fmt.Fprintf(w, "  %-22s %12s  %6s of step\n", x.what, seconds(x.t), pct(x.t, c.StepTime))
 	}
 	fmt.Fprintf(w, "  tokens/s %.4g (%.4g tokens per step)\n", c.TokensPerSec, c.TokensPerStep)
 	fmt.Fprintf(w, "  MFU %.1f%% (%.1f TFLOP/s model per device), HFU %.1f%% (%.1f TFLOP/s hardware per device)\n",

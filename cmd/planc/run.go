@@ -280,10 +280,14 @@ func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
 	}
 }
 
-// plural writes n and the noun, with an s unless n is 1.
+// plural writes n and the noun, in the plural unless n is 1 ("1 rank",
+// "4 micro-batches").
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "ch") || strings.HasSuffix(noun, "s") {
+		return fmt.Sprintf("%d %ses", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -19,14 +19,21 @@ func init() {
 
 // simulateReport is the --json output of planc simulate.
 type simulateReport struct {
-	Plan            string    `json:"plan"`
-	Schedule        string    `json:"schedule"`
-	Ranks           int       `json:"ranks"`
-	SimulatedRanks  int       `json:"simulated_ranks"`
-	MicroBatches    int       `json:"micro_batches"`
-	Actions         int       `json:"actions"`
-	StepTime        float64   `json:"step_time_s"`
-	CostModelStep   float64   `json:"cost_model_step_time_s"`
+	Plan           string  `json:"plan"`
+	Schedule       string  `json:"schedule"`
+	Ranks          int     `json:"ranks"`
+	SimulatedRanks int     `json:"simulated_ranks"`
+	MicroBatches   int     `json:"micro_batches"`
+	Actions        int     `json:"actions"`
+	StepTime       float64 `json:"step_time_s"`
+	CostModelStep  float64 `json:"cost_model_step_time_s"`
+	// Busy, Exposed and Bubble are the means over all ranks of their busy
+	// (compute, optimizer included), exposed-communication and idle time
+	// in the step; BubbleFraction is Bubble over the step time, as
+	// explain's bubble_fraction (docs/glossary.md, "bubble").
+	Busy            float64   `json:"compute_s"`
+	Exposed         float64   `json:"exposed_comm_s"`
+	Bubble          float64   `json:"bubble_s"`
 	BubbleFraction  float64   `json:"bubble_fraction"`
 	ExposedFraction float64   `json:"exposed_comm_fraction"`
 	PeakInFlight    float64   `json:"peak_in_flight_micro_batches"`
@@ -127,7 +134,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		rep := simulateReport{Plan: p.Name, Schedule: string(s.Kind), Ranks: len(s.Ranks), SimulatedRanks: res.Simulated, MicroBatches: s.MB,
-			Actions: vr.Actions, StepTime: res.StepTime, BubbleFraction: res.BubbleFraction, ExposedFraction: res.ExposedFraction,
+			Actions: vr.Actions, StepTime: res.StepTime, ExposedFraction: res.ExposedFraction,
 			CompileSeconds: t1.Sub(t0).Seconds(), VerifySeconds: t2.Sub(t1).Seconds(), SimulateSeconds: t3.Sub(t2).Seconds()}
 		if u.Cost != nil {
 			rep.CostModelStep = u.Cost.StepTime
@@ -144,6 +151,14 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			st.PeakInFlight = max(st.PeakInFlight, vr.PeakInFlight[rp.Rank])
 			rep.PeakInFlight = max(rep.PeakInFlight, vr.PeakInFlight[rp.Rank])
 			counts[q]++
+		}
+		for _, rp := range s.Ranks {
+			rep.Busy += res.Busy[rp.Rank] / float64(len(s.Ranks))
+			rep.Exposed += res.Exposed[rp.Rank] / float64(len(s.Ranks))
+			rep.Bubble += res.Idle[rp.Rank] / float64(len(s.Ranks))
+		}
+		if res.StepTime > 0 {
+			rep.BubbleFraction = rep.Bubble / res.StepTime
 		}
 		for q := range rep.PPRanks {
 			if n := float64(counts[q]); n > 0 {
@@ -170,21 +185,32 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	return worst
 }
 
+// printSimulateReport prints the simulated step in the units and the
+// breakdown of explain's "time per step" (docs/glossary.md): means over
+// devices, in seconds, and as shares of the step time.
 func printSimulateReport(w io.Writer, r simulateReport) {
-	fmt.Fprintf(w, "plan %s: schedule %s, %d micro-batches, %d ranks", r.Plan, r.Schedule, r.MicroBatches, r.Ranks)
+	fmt.Fprintf(w, "plan %s: schedule %s, %s, %s", r.Plan, r.Schedule, plural(r.MicroBatches, "micro-batch"), plural(r.Ranks, "rank"))
 	if r.SimulatedRanks < r.Ranks {
 		fmt.Fprintf(w, " (%d simulated: tensor-parallel ranks are exactly symmetric)", r.SimulatedRanks)
 	}
-	fmt.Fprintf(w, ", %d actions\n", r.Actions)
-	fmt.Fprintf(w, "  step time       %.4g s", r.StepTime)
+	fmt.Fprintf(w, ", %s\n", plural(r.Actions, "action"))
+	fmt.Fprintf(w, "  %-22s %12s", "step time", seconds(r.StepTime))
 	if r.CostModelStep > 0 {
-		fmt.Fprintf(w, "   (cost model %.4g s, %+.2f%%)", r.CostModelStep, 100*(r.StepTime/r.CostModelStep-1))
+		fmt.Fprintf(w, "  (cost model %s, %+.2f%%)", seconds(r.CostModelStep), 100*(r.StepTime/r.CostModelStep-1))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  bubble          %.2f%% of compute\n", 100*r.BubbleFraction)
-	fmt.Fprintf(w, "  exposed comm    %.2f%% of rank time\n", 100*r.ExposedFraction)
-	fmt.Fprintf(w, "  peak in flight  %.4g micro-batches\n", r.PeakInFlight)
-	fmt.Fprintf(w, "  %-4s %12s %12s %12s %9s\n", "pp", "busy s", "exposed s", "idle s", "in-flight")
+	for _, x := range []struct {
+		what string
+		t    float64
+	}{{"compute", r.Busy}, {"exposed communication", r.Exposed}, {"pipeline bubble", r.Bubble}} {
+		fmt.Fprintf(w, "  %-22s %12s  %6s of step, mean over devices\n", x.what, seconds(x.t), pct(x.t, r.StepTime))
+	}
+	if n := int(r.PeakInFlight); float64(n) == r.PeakInFlight {
+		fmt.Fprintf(w, "  peak in flight %s\n", plural(n, "micro-batch"))
+	} else {
+		fmt.Fprintf(w, "  peak in flight %.4g micro-batches\n", r.PeakInFlight)
+	}
+	fmt.Fprintf(w, "  %-4s %12s %12s %12s %9s\n", "pp", "busy", "exposed", "idle", "in-flight")
 	show := len(r.PPRanks)
 	for i, q := range r.PPRanks {
 		if show > 16 && i >= 8 && i < show-8 {
@@ -193,7 +219,7 @@ func printSimulateReport(w io.Writer, r simulateReport) {
 			}
 			continue
 		}
-		fmt.Fprintf(w, "  %-4d %12.4g %12.4g %12.4g %9.4g\n", q.PP, q.Busy, q.Exposed, q.Idle, q.PeakInFlight)
+		fmt.Fprintf(w, "  %-4d %12s %12s %12s %9.4g\n", q.PP, seconds(q.Busy), seconds(q.Exposed), seconds(q.Idle), q.PeakInFlight)
 	}
 	fmt.Fprintf(w, "  compile %.2f s, verify %.2f s, simulate %.2f s\n", r.CompileSeconds, r.VerifySeconds, r.SimulateSeconds)
 }

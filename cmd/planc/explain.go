@@ -224,7 +224,17 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 	return j
 }
 
-func gibs(b float64) string { return fmt.Sprintf("%.2f", b/(1<<30)) }
+// memoryUnit picks the binary unit of the memory table from its largest
+// value, so that a tiny plan does not print a column of 0.00 GiB.
+func memoryUnit(peak float64) (string, float64) {
+	switch {
+	case peak >= 1<<30:
+		return "GiB", 1 << 30
+	case peak >= 1<<20:
+		return "MiB", 1 << 20
+	}
+	return "KiB", 1 << 10
+}
 
 // seconds prints a duration with a unit that keeps 3-4 digits.
 func seconds(s float64) string {
@@ -258,16 +268,18 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	fmt.Fprintln(w)
 	ir.PrintMesh(w, u.Mesh)
 
-	fmt.Fprintf(w, "\nmemory per device, GiB (capacity %s)\n", gibs(m.Capacity))
-	fmt.Fprintf(w, "  %-10s %8s %8s %8s %8s %9s %8s %8s %8s %8s\n", "pp rank", "params", "grads", "optim", "activ", "in-flight", "moe", "comm", "working", "peak")
+	unit, scale := memoryUnit(m.WorstRank().Peak)
+	inUnit := func(b float64) string { return fmt.Sprintf("%.2f", b/scale) }
+	fmt.Fprintf(w, "\nmemory per device in %s (capacity %s); in flight: micro-batches whose activations a rank holds at its peak\n", unit, ir.FormatBytes(m.Capacity))
+	fmt.Fprintf(w, "  %-8s %9s | %8s %8s %8s %8s %8s %8s %8s %8s\n", "pp rank", "in flight", "params", "grads", "optim", "activ", "moe", "comm", "working", "peak")
 	rows := m.Ranks
 	show := func(r ir.RankMemory) {
 		mark := ""
 		if r.PPRank == m.WorstRank().PPRank {
 			mark = "  <- worst"
 		}
-		fmt.Fprintf(w, "  %-10d %8s %8s %8s %8s %9.3g %8s %8s %8s %8s%s\n", r.PPRank, gibs(r.Params), gibs(r.Grads), gibs(r.Optimizer), gibs(r.Activations),
-			r.InFlight, gibs(r.MoEBuffers), gibs(r.CommBuffers), gibs(r.Transient), gibs(r.Peak), mark)
+		fmt.Fprintf(w, "  %-8d %9.3g | %8s %8s %8s %8s %8s %8s %8s %8s%s\n", r.PPRank, r.InFlight, inUnit(r.Params), inUnit(r.Grads), inUnit(r.Optimizer), inUnit(r.Activations),
+			inUnit(r.MoEBuffers), inUnit(r.CommBuffers), inUnit(r.Transient), inUnit(r.Peak), mark)
 	}
 	if len(rows) <= 8 {
 		for _, r := range rows {
@@ -289,9 +301,9 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	}
 	worst := m.WorstRank()
 	if worst.Peak <= m.Capacity {
-		fmt.Fprintf(w, "  fits: peak %s GiB is %s of %s GiB\n", gibs(worst.Peak), pct(worst.Peak, m.Capacity), gibs(m.Capacity))
+		fmt.Fprintf(w, "  fits: peak %s is %s of %s\n", ir.FormatBytes(worst.Peak), pct(worst.Peak, m.Capacity), ir.FormatBytes(m.Capacity))
 	} else {
-		fmt.Fprintf(w, "  DOES NOT FIT: peak %s GiB exceeds %s GiB by %s GiB\n", gibs(worst.Peak), gibs(m.Capacity), gibs(worst.Peak-m.Capacity))
+		fmt.Fprintf(w, "  DOES NOT FIT: peak %s exceeds %s by %s\n", ir.FormatBytes(worst.Peak), ir.FormatBytes(m.Capacity), ir.FormatBytes(worst.Peak-m.Capacity))
 	}
 
 	if r := passes.MoEAnalysis(u); r != nil {
@@ -343,7 +355,12 @@ func writeReport(w io.Writer, u *ir.Unit) {
 func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
 	p := u.Plan
 	fmt.Fprintf(w, "\nMoE: %d MoE layers, dispatch=%s rbd=%t ssmb=%t, %d tokens routed per rank and micro-batch\n", r.Layers, r.Dispatch, r.RBD, r.SSMB, r.Tokens)
-	gb := func(b float64) string { return fmt.Sprintf("%.2f GB", b/1e9) }
+	gb := func(b float64) string { // decimal GB, as X-MoE reports them; small plans in binary units
+		if b < 1e8 {
+			return ir.FormatBytes(b)
+		}
+		return fmt.Sprintf("%.2f GB", b/1e9)
+	}
 	fmt.Fprintf(w, "  activation memory per MoE layer and micro-batch (kept for backward; + the two routed exchange buffers)\n")
 	fmt.Fprintf(w, "    padded (capacity %d per expert, DeepSpeed [T,E,C] tensors) %s (+ %s = %s)\n", r.Capacity, gb(r.SavedCapacity), gb(r.BuffersCapacity), gb(r.SavedCapacity+r.BuffersCapacity))
 	fmt.Fprintf(w, "    padding-free                                   %s (+ %s = %s)\n", gb(r.SavedPaddingFree), gb(r.BuffersPaddingFree), gb(r.SavedPaddingFree+r.BuffersPaddingFree))

@@ -27,10 +27,12 @@ type simulateReport struct {
 	Actions        int     `json:"actions"`
 	StepTime       float64 `json:"step_time_s"`
 	CostModelStep  float64 `json:"cost_model_step_time_s"`
-	// Busy, Exposed and Bubble are the means over all ranks of their busy
-	// (compute, optimizer included), exposed-communication and idle time
-	// in the step; BubbleFraction is Bubble over the step time, as
+	// Busy, Exposed and Bubble are the busy (compute, optimizer
+	// included), exposed-communication and idle time in the step of the
+	// busiest pipeline rank BusiestPP (means over its ranks), the rank that
+	// sets the step time; BubbleFraction is Bubble over the step time, as
 	// explain's bubble_fraction (docs/glossary.md, "bubble").
+	BusiestPP       int       `json:"busiest_pp_rank"`
 	Busy            float64   `json:"compute_s"`
 	Exposed         float64   `json:"exposed_comm_s"`
 	Bubble          float64   `json:"bubble_s"`
@@ -152,20 +154,24 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			rep.PeakInFlight = max(rep.PeakInFlight, vr.PeakInFlight[rp.Rank])
 			counts[q]++
 		}
-		for _, rp := range s.Ranks {
-			rep.Busy += res.Busy[rp.Rank] / float64(len(s.Ranks))
-			rep.Exposed += res.Exposed[rp.Rank] / float64(len(s.Ranks))
-			rep.Bubble += res.Idle[rp.Rank] / float64(len(s.Ranks))
-		}
-		if res.StepTime > 0 {
-			rep.BubbleFraction = rep.Bubble / res.StepTime
-		}
 		for q := range rep.PPRanks {
 			if n := float64(counts[q]); n > 0 {
 				rep.PPRanks[q].Busy /= n
 				rep.PPRanks[q].Exposed /= n
 				rep.PPRanks[q].Idle /= n
 			}
+		}
+		// The step's breakdown is that of the busiest pipeline rank, the
+		// one that sets the step time, as explain's is.
+		busiest := rep.PPRanks[0]
+		for _, q := range rep.PPRanks {
+			if q.Busy > busiest.Busy {
+				busiest = q
+			}
+		}
+		rep.BusiestPP, rep.Busy, rep.Exposed, rep.Bubble = busiest.PP, busiest.Busy, busiest.Exposed, busiest.Idle
+		if res.StepTime > 0 {
+			rep.BubbleFraction = rep.Bubble / res.StepTime
 		}
 		reports = append(reports, rep)
 	}
@@ -203,7 +209,10 @@ func printSimulateReport(w io.Writer, r simulateReport) {
 		what string
 		t    float64
 	}{{"compute", r.Busy}, {"exposed communication", r.Exposed}, {"pipeline bubble", r.Bubble}} {
-		fmt.Fprintf(w, "  %-22s %12s  %6s of step, mean over devices\n", x.what, seconds(x.t), pct(x.t, r.StepTime))
+		fmt.Fprintf(w, "  %-22s %12s  %6s of step\n", x.what, seconds(x.t), pct(x.t, r.StepTime))
+	}
+	if len(r.PPRanks) > 1 {
+		fmt.Fprintf(w, "  (on pp rank %d, the busiest; the others idle longer by what they lack of its work)\n", r.BusiestPP)
 	}
 	if n := int(r.PeakInFlight); float64(n) == r.PeakInFlight {
 		fmt.Fprintf(w, "  peak in flight %s\n", plural(n, "micro-batch"))

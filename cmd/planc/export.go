@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,30 +15,17 @@ func init() {
 	register(&command{name: "export", summary: "launch script for Megatron-LM, DeepSpeed or torchtitan (--to), with warnings", run: runExport})
 }
 
-const exportUsage = `usage: planc export --to megatron|deepspeed|torchtitan [--plan NAME] [--set NAME=VALUE]... [-o PATH] [--json] FILE...
-
-Writes the launch script of the plan for another training engine: Megatron-LM's
-flags, DeepSpeed's config JSON with the Megatron-DeepSpeed flags, or torchtitan's
-v0.2 TOML and its current command-line overrides. Plan settings the engine cannot
-express are warnings on stderr, each naming the nearest setting.
-
-example: planc export --to megatron --plan cal_175b_selective -o run.sh examples/calibration.plan
-`
-
 // runExport implements `planc export`: compile one plan, export it, print
 // the warnings and write the script (or, with --json, a JSON object).
 func runExport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("export", "--to megatron|deepspeed|torchtitan [--plan NAME] [--set NAME=VALUE]... [-o PATH] [--json] FILE...", stderr,
+		"export --to megatron --plan cal_175b_selective -o run.sh examples/calibration.plan",
+		"export --to deepspeed --json examples/xmoe_small.plan")
 	pf := addPlanFlags(fs)
-	to := fs.String("to", "", "the engine: megatron, deepspeed or torchtitan")
+	to := fs.String("to", "", "the engine: megatron (Megatron-LM's flags), deepspeed (its config JSON with the Megatron-DeepSpeed flags) or torchtitan (v0.2 TOML and its command-line overrides); plan settings the engine cannot express are warnings on stderr, each naming the nearest setting")
 	output := fs.String("o", "", "write the launch script to `PATH` (executable) instead of stdout")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, exportUsage)
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	target, ok := export.ParseTarget(*to)
 	switch {

@@ -239,6 +239,9 @@ func mdsMoE(a *args, p *ir.Plan, w *warnings) {
 	a.set("--num-experts", perLayer...)
 	a.set("--expert-interval", interval)
 	a.set("--moe-expert-parallel-size", p.EP)
+	if p.TP > 1 && !p.MoE.SSMB {
+		a.set("--enable-expert-tensor-parallelism") // experts sharded over tp, as planc shards them
+	}
 	a.set("--topk", m.TopK)
 	a.set("--moe-loss-coeff", m.AuxLoss)
 	a.set("--moe-min-capacity", 0) // planc's capacity has no floor
@@ -313,4 +316,6 @@ func mdsTrain(a *args, p *ir.Plan) {
 	a.set("--weight-decay", t.WeightDecay)
 	a.set("--clip-grad", t.Clip)
 	a.set("--seed", t.Seed)
+	a.set("--save", "checkpoints")
+	a.set("--save-interval", checkpointInterval(t))
 }

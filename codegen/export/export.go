@@ -336,3 +336,12 @@ func fieldSpan(p *ir.Plan, field string) ir.Span {
 	}
 	return p.FieldSpan(field)
 }
+
+// checkpointInterval is the steps between checkpoints: the plan's
+// checkpoint_every, or the whole run (planc saves at the end).
+func checkpointInterval(t ir.Train) int {
+	if t.CheckpointEvery > 0 {
+		return t.CheckpointEvery
+	}
+	return max(t.Steps, 1)
+}

@@ -97,8 +97,10 @@ func megatronParallel(a *args, u *ir.Unit, w *warnings) {
 }
 
 // megatronPartition expresses the compiled pipeline partition: the virtual
-// stage count when it is even, the first and last stage's layers when
-// only they differ, else the whole layout.
+// stage count when it is even; without virtual stages, the first and last
+// stage's layers when only they differ (Megatron splits the rest evenly;
+// with virtual stages those flags count a whole pp rank, so they cannot say
+// it); else the whole layout.
 func megatronPartition(a *args, u *ir.Unit) {
 	p := u.Plan
 	counts := layersPerStage(u)
@@ -109,17 +111,21 @@ func megatronPartition(a *args, u *ir.Unit) {
 		}
 		return
 	}
-	if middle, ok := firstLastPartition(counts); ok && (len(counts) < 3 || middle > 0) {
-		if vpp > 1 {
-			a.set("--num-virtual-stages-per-pipeline-rank", vpp)
+	n := len(counts)
+	if middle, ok := firstLastPartition(counts); ok && vpp == 1 && counts[0] > 0 && counts[n-1] > 0 {
+		if n == 2 {
+			a.set("--decoder-first-pipeline-num-layers", counts[0]) // the last takes the rest
+			return
 		}
-		if counts[0] != middle || len(counts) == 2 {
-			a.set("--decoder-first-pipeline-num-layers", counts[0])
+		if middle > 0 {
+			if counts[0] != middle {
+				a.set("--decoder-first-pipeline-num-layers", counts[0])
+			}
+			if counts[n-1] != middle {
+				a.set("--decoder-last-pipeline-num-layers", counts[n-1])
+			}
+			return
 		}
-		if last := counts[len(counts)-1]; last != middle || len(counts) == 2 {
-			a.set("--decoder-last-pipeline-num-layers", last)
-		}
-		return
 	}
 	a.set("--pipeline-model-parallel-layout", megatronLayout(counts))
 }
@@ -229,7 +235,7 @@ func moeLayerFreq(m *ir.Model) string {
 	every := max(m.MoE.Every, 1)
 	if every == 1 {
 		f := m.MoE.FirstDense
-		return fmt.Sprintf("[0]*%d+[1]*%d", f, m.Layers-f)
+		return fmt.Sprintf("([0]*%d+[1]*%d)", f, m.Layers-f)
 	}
 	s := make([]string, len(pattern))
 	for i, x := range pattern {
@@ -306,4 +312,6 @@ func megatronTrain(a *args, p *ir.Plan) {
 	a.set("--weight-decay", t.WeightDecay)
 	a.set("--clip-grad", t.Clip)
 	a.set("--seed", t.Seed)
+	a.set("--save", "checkpoints")
+	a.set("--save-interval", checkpointInterval(t))
 }

@@ -124,6 +124,9 @@ func titanModelName(m *ir.Model) string {
 func titanModelWarnings(p *ir.Plan, w *warnings) {
 	m := p.Model
 	shape := fmt.Sprintf("dim %d, n_layers %d, n_heads %d, vocab %d, seq %d, ffn %d", m.Hidden, m.Layers, m.Heads, m.Vocab, m.Seq, ffnWidth(m))
+	if m.TieEmbeddings {
+		shape += ", tied embeddings"
+	}
 	if m.MoE != nil {
 		shape += fmt.Sprintf(", %d routed experts (top-%d, width %d), %d shared, first %d dense, every %d, aux loss %g",
 			m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared, m.MoE.FirstDense, m.MoE.Every, m.MoE.AuxLoss)
@@ -147,19 +150,44 @@ func titanModelWarnings(p *ir.Plan, w *warnings) {
 }
 
 // titanDP splits planc's data parallelism into FSDP2's replicate and shard
-// degrees by ZeRO stage.
+// degrees by ZeRO stage. torchtitan borrows expert-parallel ranks from the
+// shard dimension (times cp, and tp when experts are not tp-sharded), so a
+// ZeRO-0 MoE plan still shards over the fewest ranks that hold its ep.
 func titanDP(p *ir.Plan, w *warnings) (replicate, shard int, reshard string) {
 	switch {
 	case p.DP == 1:
 		return 1, 1, "default"
-	case p.Zero == 0:
-		return p.DP, 1, "default"
 	case p.Zero == 3:
 		return 1, p.DP, "default"
+	case p.Zero == 0:
+		s := titanMinShard(p)
+		if s > 1 {
+			w.add("zero", fmt.Sprintf("HSDP with data_parallel_shard_degree = %d (emitted): the fewest FSDP shards that hold ep = %d", s, p.EP),
+				"torchtitan carves expert parallelism out of FSDP's shard ranks; it has no ZeRO-0 expert parallelism")
+		}
+		return p.DP / s, s, "default"
 	}
 	w.add("zero", "FSDP2 over dp with fsdp_reshard_after_forward = \"never\" (emitted): parameters gathered once per step and kept through backward",
 		"torchtitan shards with FSDP2 (ZeRO-3 style); it has no ZeRO-%d", p.Zero)
 	return 1, p.DP, "never"
+}
+
+// titanMinShard is the smallest divisor s of dp with ep dividing s·cp (s·cp·tp
+// when experts are not tp-sharded, under ssmb); 1 for a dense model.
+func titanMinShard(p *ir.Plan) int {
+	if p.Model.MoE == nil || p.EP <= 1 {
+		return 1
+	}
+	span := p.CP
+	if p.MoE.SSMB {
+		span *= p.TP
+	}
+	for s := 1; s <= p.DP; s++ {
+		if p.DP%s == 0 && (s*span)%p.EP == 0 {
+			return s
+		}
+	}
+	return p.DP
 }
 
 // titanTOML builds the v0.2 job file.
@@ -208,7 +236,10 @@ func titanTOML(u *ir.Unit, w *warnings) []*tomlSection {
 		w.add("recompute", "activation_checkpoint.mode = \"selective\" with selective_ac_option = \"op\" (emitted): saves every other matmul and the attention output",
 			"torchtitan has no policy that recomputes exactly the attention core (Korthikanti's selective recompute)")
 	}
-	return []*tomlSection{job, model, opt, lrs, training, par, ac}
+	ckpt := &tomlSection{name: "checkpoint"}
+	ckpt.set("enable", true)
+	ckpt.set("interval", checkpointInterval(t))
+	return []*tomlSection{job, model, opt, lrs, training, par, ac, ckpt}
 }
 
 func minLRFactor(t ir.Train) float64 {
@@ -348,6 +379,8 @@ func titanCLI(u *ir.Unit, w *warnings) *args {
 	a.set("--lr_scheduler.decay_type", "cosine")
 	a.set("--lr_scheduler.min_lr_factor", minLRFactor(p.Train))
 	a.set("--debug.seed", p.Train.Seed)
+	a.set("--checkpoint.enable")
+	a.set("--checkpoint.interval", checkpointInterval(p.Train))
 	missing = append(missing, "activation checkpointing (recompute = "+string(p.Recompute)+")", "the optimizer's lr and weight decay")
 	if p.CP > 1 {
 		missing = append(missing, "the cp K/V exchange")

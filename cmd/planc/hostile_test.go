@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -112,4 +113,18 @@ func runBounded(t *testing.T, args []string) (int, string, string) {
 		t.Fatalf("planc %s did not finish within %v", strings.Join(args, " "), hostileDeadline)
 	}
 	panic(fmt.Sprint("unreachable"))
+}
+
+// TestPanicExitCode: a panic inside a command exits 3 (an internal error)
+// with a request to report it, never 2 (a usage error).
+func TestPanicExitCode(t *testing.T) {
+	register(&command{name: "test-panic", run: func([]string, io.Writer, io.Writer) int { panic("boom") }})
+	defer delete(commands, "test-panic")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"test-panic"}, &stdout, &stderr); code != exitInternal || exitInternal != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if !strings.Contains(stderr.String(), "internal error: boom") || !strings.Contains(stderr.String(), "please report it") {
+		t.Fatalf("stderr does not report the panic:\n%s", stderr.String())
+	}
 }

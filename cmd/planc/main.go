@@ -1,7 +1,8 @@
 // Command planc compiles parallel training plans: it checks them, explains
 // their memory and time, simulates and runs their schedules, and emits
 // kernels. This package holds only the command line: flags, output formats
-// and exit codes (0 success, 1 the input has errors, 2 usage errors;
+// and exit codes (0 success, 1 the input has errors, 2 usage errors, 3 an
+// internal error of planc: a bug, reported with a request to file it;
 // -h, --help and `planc help CMD` print usage to stdout and exit 0).
 //
 // Each subcommand lives in its own file and registers itself with
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 )
 
@@ -38,6 +40,8 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitInternal is a panic: a bug in planc, never the user's input.
+	exitInternal = 3
 )
 
 func main() {
@@ -45,7 +49,14 @@ func main() {
 }
 
 // runMain is main without the process: the testscript tests call it too.
-func runMain(args []string, stdout, stderr io.Writer) int {
+// A panic becomes exit code 3 with a request to report it.
+func runMain(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "planc: internal error: %v\n%s\nThis is a bug in planc, not in your plan: please report it with the command line and the plan file.\n", r, debug.Stack())
+			code = exitInternal
+		}
+	}()
 	switch {
 	case len(args) == 0:
 		usage(stderr)

@@ -42,6 +42,8 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"math"
+	"strings"
 )
 
 // ScheduleFileVersion is the version of the schedule file format this
@@ -174,9 +176,11 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 	if err != nil || n > 1<<30 {
 		return nil, fmt.Errorf("schedule file: bad header length")
 	}
-	hb := make([]byte, n)
-	if _, err := io.ReadFull(cr, hb); err != nil {
-		return nil, fmt.Errorf("schedule file: truncated header: %w", err)
+	// Read, never allocate, what the file claims: a short file with a
+	// large count fails at its end, not at a huge allocation.
+	hb, err := io.ReadAll(io.LimitReader(cr, int64(n)))
+	if err != nil || uint64(len(hb)) != n {
+		return nil, fmt.Errorf("schedule file: truncated header")
 	}
 	var h scheduleHeader
 	if err := json.Unmarshal(hb, &h); err != nil {
@@ -193,10 +197,14 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 	if err != nil || nr > 1<<24 {
 		return nil, fmt.Errorf("schedule file: bad rank count")
 	}
-	if s.Mesh.TP < 1 || s.Mesh.CP < 1 || s.Mesh.DP < 1 || s.Mesh.PP < 1 || int(nr) != s.Mesh.Size() {
+	hc := &structureCheck{}
+	if s.checkHeader(hc); len(hc.probs) > 0 {
+		return nil, fmt.Errorf("schedule file: bad header: %s", strings.Join(hc.probs, "; "))
+	}
+	if int(nr) != s.Mesh.Size() {
 		return nil, fmt.Errorf("schedule file: %d ranks, but its mesh is %s", nr, s.Mesh)
 	}
-	s.Ranks = make([]RankProgram, nr)
+	s.Ranks = make([]RankProgram, 0, min(nr, 1<<12))
 	var rerr error
 	sv := func() int64 {
 		x, err := binary.ReadVarint(cr)
@@ -205,13 +213,13 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 		}
 		return x
 	}
-	for i := range s.Ranks {
+	for i := 0; i < int(nr); i++ {
 		na, err := binary.ReadUvarint(cr)
 		if err != nil || na > 1<<28 {
 			return nil, fmt.Errorf("schedule file: rank %d: bad action count", i)
 		}
-		acts := make([]Action, na)
-		for j := range acts {
+		acts := make([]Action, 0, min(na, 1<<12))
+		for j := 0; j < int(na); j++ {
 			k, err1 := cr.ReadByte()
 			c, err2 := cr.ReadByte()
 			if err1 != nil || err2 != nil {
@@ -220,13 +228,13 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 			if !ActionKind(k).Valid() {
 				return nil, fmt.Errorf("schedule file: rank %d: action %d has unknown kind %d", i, j, k)
 			}
-			acts[j] = Action{Kind: ActionKind(k), Coll: CollKind(c), Stage: int32(sv()), MB: int32(sv()), Peer: int32(sv()),
-				Group: int32(sv()), Bucket: int32(sv()), Dep: int32(sv()), Bytes: sv()}
+			acts = append(acts, Action{Kind: ActionKind(k), Coll: CollKind(c), Stage: narrow(sv()), MB: narrow(sv()), Peer: narrow(sv()),
+				Group: narrow(sv()), Bucket: narrow(sv()), Dep: narrow(sv()), Bytes: sv()})
 		}
 		if rerr != nil {
 			return nil, fmt.Errorf("schedule file: rank %d: %w", i, rerr)
 		}
-		s.Ranks[i] = RankProgram{Rank: i, Coord: s.Mesh.Coord(i), Actions: acts}
+		s.Ranks = append(s.Ranks, RankProgram{Rank: i, Coord: s.Mesh.Coord(i), Actions: acts})
 	}
 	want := cr.h.Sum32()
 	var sum [4]byte
@@ -236,5 +244,171 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 	if binary.LittleEndian.Uint32(sum[:]) != want {
 		return nil, fmt.Errorf("schedule file: checksum mismatch (the file is corrupt)")
 	}
+	// A valid checksum says the file is as written, not that what was
+	// written is sound: a file is input, checked before any use.
+	if probs := s.CheckStructure(); len(probs) > 0 {
+		return nil, fmt.Errorf("schedule file: malformed schedule: %s", strings.Join(probs, "; "))
+	}
 	return s, nil
+}
+
+// narrow converts a field read as an int64 to the int32 of [Action]; a
+// value outside int32 becomes math.MinInt32, which every range check
+// rejects.
+func narrow(x int64) int32 {
+	if x < math.MinInt32 || x > math.MaxInt32 {
+		return math.MinInt32
+	}
+	return int32(x)
+}
+
+
+// CheckStructure checks what every reader of a schedule relies on before
+// it indexes anything: a mesh of positive degrees within [MaxWorld] ranks
+// whose pp is the header's, one program per rank in rank order, stages
+// numbered 0..PP·VPP-1 on pipeline ranks of the mesh, groups of distinct
+// ranks of the mesh, and actions whose kind, collective, stage,
+// micro-batch, peer, group, bucket and dependency are all in range. It
+// says nothing of whether the schedule is correct (the verifier of
+// package passes/sched does); it is what makes that question safe to ask
+// of a file. It returns the first problems found (at most 20), nil if
+// none.
+func (s *Schedule) CheckStructure() []string {
+	c := &structureCheck{}
+	if s.checkHeader(c); len(c.probs) == 0 {
+		s.checkPrograms(c)
+	}
+	return c.probs
+}
+
+// structureCheck collects the problems of CheckStructure, at most 20.
+type structureCheck struct{ probs []string }
+
+// bad records a problem and reports whether the list is full.
+func (c *structureCheck) bad(format string, args ...any) bool {
+	if len(c.probs) < 20 {
+		c.probs = append(c.probs, fmt.Sprintf(format, args...))
+	}
+	return len(c.probs) >= 20
+}
+
+// checkHeader checks everything but the rank programs.
+func (s *Schedule) checkHeader(c *structureCheck) {
+	bad := c.bad
+	m := s.Mesh
+	if m.TP < 1 || m.CP < 1 || m.DP < 1 || m.PP < 1 || m.EP < 1 {
+		bad("mesh %s has a degree below 1", m)
+		return
+	}
+	if w := float64(m.TP) * float64(m.CP) * float64(m.DP) * float64(m.PP); w > MaxWorld {
+		bad("mesh %s has more than %d ranks", m, MaxWorld)
+		return
+	}
+	if m.EP > 1 {
+		if _, n := m.expertIndex(Coord{}); n%m.EP != 0 {
+			bad("mesh %s: ep = %d does not divide the %d ranks ep is carved from", m, m.EP, n)
+		}
+	}
+	if s.PP != m.PP {
+		bad("the header says pp = %d, but the mesh has pp = %d", s.PP, m.PP)
+	}
+	if s.VPP < 1 || s.VPP > 1<<10 {
+		bad("vpp = %d is out of range", s.VPP)
+	}
+	if s.MB < 1 || s.MB > MaxMicroBatches {
+		bad("%d micro-batches is out of range (1 to %d)", s.MB, MaxMicroBatches)
+	}
+	if s.Zero < 0 || s.Zero > 3 {
+		bad("zero = %d is not a ZeRO stage", s.Zero)
+	}
+	if len(c.probs) > 0 {
+		return
+	}
+	if len(s.Stages) != s.PP*s.VPP {
+		bad("%d stages, but pp·vpp = %d", len(s.Stages), s.PP*s.VPP)
+	}
+	for i, st := range s.Stages {
+		if st.Index != i || st.PP < 0 || st.PP >= m.PP || st.Chunk < 0 || st.Chunk >= s.VPP || st.FirstLayer < 0 || st.EndLayer < st.FirstLayer {
+			bad("stage %d is malformed (index %d, pp %d, chunk %d, layers [%d,%d))", i, st.Index, st.PP, st.Chunk, st.FirstLayer, st.EndLayer)
+		}
+		if nb := len(st.GradBuckets) + len(st.ExpertGradBuckets); len(st.Buckets) > 0 && len(st.Buckets) != nb {
+			bad("stage %d: %d bucket layouts for %d gradient buckets", i, len(st.Buckets), nb)
+		}
+	}
+	n := m.Size()
+	for gi, g := range s.Groups {
+		if len(g) == 0 || len(g) > n {
+			if bad("group g%d has %d members (the mesh has %d ranks)", gi, len(g), n) {
+				return
+			}
+			continue
+		}
+		seen := make(map[int32]bool, len(g))
+		for _, x := range g {
+			if x < 0 || int(x) >= n || seen[x] {
+				if bad("group g%d: member %d is out of range or repeated (ranks 0..%d)", gi, x, n-1) {
+					return
+				}
+				break
+			}
+			seen[x] = true
+		}
+	}
+}
+
+// checkPrograms checks the rank programs of a schedule whose header passed.
+func (s *Schedule) checkPrograms(c *structureCheck) {
+	bad := c.bad
+	m, n := s.Mesh, s.Mesh.Size()
+	buckets := make([]int, len(s.Stages))
+	for i, st := range s.Stages {
+		buckets[i] = len(st.GradBuckets) + len(st.ExpertGradBuckets)
+	}
+	if len(s.Ranks) != n {
+		bad("%d rank programs, but the mesh has %d ranks", len(s.Ranks), n)
+		return
+	}
+	for r, rp := range s.Ranks {
+		if rp.Rank != r || rp.Coord != m.Coord(r) {
+			if bad("rank program %d is labelled rank %d at %+v", r, rp.Rank, rp.Coord) {
+				return
+			}
+		}
+		for i, a := range rp.Actions {
+			if p := s.actionProblem(a, i, n, buckets); p != "" {
+				if bad("rank %d: action %d %s: %s", r, i, a.Kind, p) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// actionProblem says what is out of range in action i of a rank, or "".
+func (s *Schedule) actionProblem(a Action, i, ranks int, buckets []int) string {
+	switch {
+	case !a.Kind.Valid():
+		return fmt.Sprintf("unknown kind %d", a.Kind)
+	case a.Coll > CollSendRecv:
+		return fmt.Sprintf("unknown collective %d", a.Coll)
+	case a.Stage < -1 || int(a.Stage) >= len(s.Stages):
+		return fmt.Sprintf("stage %d out of range", a.Stage)
+	case a.MB < -1 || int(a.MB) >= s.MB:
+		return fmt.Sprintf("micro-batch %d out of range", a.MB)
+	case a.Peer < -1 || int(a.Peer) >= ranks:
+		return fmt.Sprintf("peer %d out of range", a.Peer)
+	case a.Group < -1 || int(a.Group) >= len(s.Groups):
+		return fmt.Sprintf("group %d out of range", a.Group)
+	case a.Bucket < -1 || a.Bucket >= 0 && (a.Stage < 0 || int(a.Bucket) >= buckets[a.Stage]):
+		return fmt.Sprintf("bucket %d out of range", a.Bucket)
+	case a.Dep < -1 || int(a.Dep) >= i:
+		return fmt.Sprintf("dependency %d is not an earlier action", a.Dep)
+	case a.Bytes < 0:
+		return fmt.Sprintf("negative size %d", a.Bytes)
+	case a.Kind.IsCompute() || a.Kind.IsP2P() || a.Kind == ActReduceGrad || a.Kind == ActAllReduceSeq:
+		if a.Kind != ActOptimizer && a.Stage < 0 {
+			return "no stage"
+		}
+	}
+	return ""
 }

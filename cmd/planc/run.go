@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"planc/ir"
+	"planc/passes/sched"
 	"planc/runtime/ckpt"
 	"planc/runtime/data"
 	"planc/runtime/exec"
@@ -90,6 +91,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		s, err := ir.ReadSchedule(f, p)
 		f.Close()
 		if err != nil {
+			return fail("%s: %v", *schedFile, err)
+		}
+		// A file is input: a schedule that deadlocks or mismatches is
+		// refused here, not found out by ranks waiting on each other.
+		if _, err := sched.Verify(s); err != nil {
 			return fail("%s: %v", *schedFile, err)
 		}
 		cfg.Schedule = s

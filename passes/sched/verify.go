@@ -93,7 +93,14 @@ func sendKey(r int, a ir.Action) p2pKey {
 //
 // The checks run during one abstract execution, so memory stays in
 // proportion to the ranks and the transfers in flight, not to the actions.
+//
+// A schedule that fails [ir.Schedule.CheckStructure] (a group member or a
+// peer outside the mesh, a header pp that is not the mesh's) is reported
+// as such without being executed.
 func Verify(s *ir.Schedule) (*Report, error) {
+	if probs := s.CheckStructure(); len(probs) > 0 {
+		return &Report{PeakInFlight: make([]float64, len(s.Ranks))}, &VerifyError{Problems: probs}
+	}
 	v := newVerifier(s)
 	v.wellFormed()
 	v.run()

@@ -13,7 +13,8 @@ import (
 // p2pSchedule builds by hand a schedule of 4 ranks in which rank src[i]
 // sends bytes to rank dst[i], all at time 0.
 func p2pSchedule(pairs [][2]int32, bytes int64) *ir.Schedule {
-	s := &ir.Schedule{Plan: "p2p", Kind: "1f1b", PP: 2, VPP: 1, MB: 1, Mesh: ir.Mesh{TP: 1, CP: 1, DP: 2, PP: 2, EP: 1}}
+	s := &ir.Schedule{Plan: "p2p", Kind: "1f1b", PP: 2, VPP: 1, MB: max(len(pairs), 1), Mesh: ir.Mesh{TP: 1, CP: 1, DP: 2, PP: 2, EP: 1},
+		Stages: []ir.StageInfo{{Index: 0, PP: 0}, {Index: 1, PP: 1}}}
 	s.Ranks = make([]ir.RankProgram, 4)
 	for r := range s.Ranks {
 		s.Ranks[r] = ir.RankProgram{Rank: r, Coord: s.Mesh.Coord(r)}

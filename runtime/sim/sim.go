@@ -26,6 +26,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"planc/ir"
 )
@@ -268,7 +269,12 @@ type simulator struct {
 }
 
 // Run simulates one step of s.
+//
+// A schedule that fails [ir.Schedule.CheckStructure] is refused.
 func Run(s *ir.Schedule, cfg Config) (*Result, error) {
+	if probs := s.CheckStructure(); len(probs) > 0 {
+		return nil, fmt.Errorf("sim: malformed schedule: %s", strings.Join(probs, "; "))
+	}
 	sm := &simulator{s: s, cfg: cfg, recvWait: map[p2pKey]int32{}, insts: map[gk]*instance{}, sends: map[p2pKey]*flow{}}
 	sm.reduce()
 	n := len(sm.real)

@@ -262,7 +262,6 @@ func narrow(x int64) int32 {
 	return int32(x)
 }
 
-
 // CheckStructure checks what every reader of a schedule relies on before
 // it indexes anything: a mesh of positive degrees within [MaxWorld] ranks
 // whose pp is the header's, one program per rank in rank order, stages
@@ -389,7 +388,7 @@ func (s *Schedule) actionProblem(a Action, i, ranks int, buckets []int) string {
 	switch {
 	case !a.Kind.Valid():
 		return fmt.Sprintf("unknown kind %d", a.Kind)
-	case a.Coll > CollSendRecv:
+	case a.Coll != CollNone && !a.Coll.Valid():
 		return fmt.Sprintf("unknown collective %d", a.Coll)
 	case a.Stage < -1 || int(a.Stage) >= len(s.Stages):
 		return fmt.Sprintf("stage %d out of range", a.Stage)

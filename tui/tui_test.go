@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"planc/ir"
+	"planc/lang"
+	"planc/passes"
+)
+
+// examples are the plans of the golden screens.
+var examples = []struct {
+	name, file, plan string
+}{
+	{"tiny_gpt", "tiny_gpt.plan", ""},
+	{"xmoe_super", "xmoe_super.plan", ""},
+	{"frontier_1t_3d", "frontier_1t.plan", "frontier_1t_3d"},
+}
+
+func open(t testing.TB, file, plan string) *Session {
+	t.Helper()
+	s, diags, src := Open(Options{File: file, Plan: plan})
+	if s == nil {
+		t.Fatalf("%s: %s", file, ir.RenderAll(diags, src))
+	}
+	return s
+}
+
+// runCmd runs a command synchronously and feeds its message back, as the
+// program would.
+func runCmd(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	if msg := cmd(); msg != nil {
+		m.Update(msg)
+	}
+}
+
+func screen(m *Model) string { return ansi.Strip(m.Render()) + "\n" }
+
+// TestGoldenScreens pins every pane of three example plans at 80×24 and
+// 160×48, with the ANSI codes stripped, in
+// testdata/TestGoldenScreens/PLAN/SIZE/PANE.golden. Regenerate with
+// -update.
+func TestGoldenScreens(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	for _, ex := range examples {
+		s := open(t, filepath.Join("..", "examples", ex.file), ex.plan)
+		m := New(s, 80, 24)
+		runCmd(m, m.Init()) // the timeline of the original
+		for _, size := range [][2]int{{80, 24}, {160, 48}} {
+			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			for p := range numPanes {
+				m.pane = p
+				got := screen(m)
+				lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+				if len(lines) != size[1] {
+					t.Errorf("%s %dx%d %s: %d lines, want %d", ex.name, size[0], size[1], p, len(lines), size[1])
+				}
+				for i, l := range lines {
+					if w := ansi.StringWidth(l); w != size[0] {
+						t.Errorf("%s %dx%d %s: line %d is %d wide", ex.name, size[0], size[1], p, i+1, w)
+					}
+				}
+				t.Run(ex.name+"/"+strconv.Itoa(size[0])+"x"+strconv.Itoa(size[1])+"/"+strings.ToLower(p.String()), func(t *testing.T) {
+					golden.RequireEqual(t, got)
+				})
+			}
+		}
+	}
+}
+
+// copyExample copies an example plan into a temporary folder.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestFlow drives the program as a person would: open tiny_gpt, go to the
+// memory pane, change tp from 1 to 2, see memory and time change, write
+// the file, quit; then compiling the written file as `planc explain` does
+// gives the numbers the inspector showed.
+func TestFlow(t *testing.T) {
+	path := copyExample(t, "tiny_gpt.plan")
+	s := open(t, path, "")
+	m := New(s, 80, 24)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("1 Overview")
+	tm.Send(tea.KeyPressMsg{Code: '2', Text: "2"}) // memory pane
+	waitFor("worst rank")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown}) // dp → tp
+	waitFor("tp = 1")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyRight}) // tp = 2
+	waitFor("tp=2")                              // the message line
+	tm.Send(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	waitFor("wrote")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(*Model)
+
+	cur, orig := final.s.Cur.Est, final.s.Orig.Est
+	if final.s.Cur.Plan.TP != 2 {
+		t.Fatalf("tp = %d after the edit, want 2", final.s.Cur.Plan.TP)
+	}
+	if cur.PeakBytes == orig.PeakBytes || cur.StepTime == orig.StepTime {
+		t.Errorf("memory or time did not move: peak %g → %g, step %g → %g", orig.PeakBytes, cur.PeakBytes, orig.StepTime, cur.StepTime)
+	}
+	shown := screen(final)
+	for _, want := range []string{"(was " + seconds(orig.StepTime) + ")", seconds(cur.StepTime), "tp = 2"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the screen does not show %q:\n%s", want, shown)
+		}
+	}
+	// the file, compiled as planc explain compiles it
+	written, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(written), "tp           = 2") || !strings.Contains(string(written), "// tiny_gpt trained for real") {
+		t.Errorf("written file lacks the edit or the comments:\n%s", written)
+	}
+	prog, diags := lang.Load([]string{path}, lang.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	u, diags := passes.Compile(prog, prog.Plans[0], passes.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	pairs := [][2]string{
+		{seconds(u.Cost.StepTime), seconds(cur.StepTime)},
+		{bytesStr(u.Memory.WorstRank().Peak), bytesStr(cur.PeakBytes)},
+		{num(u.Cost.TokensPerSec), num(cur.TokensPerSec)},
+		{pct(u.Cost.MFU, 1), pct(cur.MFU, 1)},
+	}
+	for _, p := range pairs {
+		if p[0] != p[1] {
+			t.Errorf("explain of the written file gives %s, the inspector showed %s", p[0], p[1])
+		}
+	}
+}
+
+// TestRefusedAndUndo: an illegal value is refused with the checker's
+// message and changes nothing; u undoes an accepted edit.
+func TestRefusedAndUndo(t *testing.T) {
+	s := open(t, filepath.Join("..", "examples", "tiny_gpt.plan"), "")
+	m := New(s, 80, 24)
+	m.knob = 1 // tp
+	m.Update(tea.KeyPressMsg{Code: 'e', Text: "e"})
+	m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	m.Update(tea.KeyPressMsg{Code: '3', Text: "3"})
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if !m.bad || !strings.Contains(m.msg, "tp=3 refused") || !strings.Contains(m.msg, "divide") {
+		t.Errorf("tp=3: message %q, want the checker's refusal", m.msg)
+	}
+	if s.Cur != s.Orig {
+		t.Error("a refused edit changed the plan")
+	}
+	if _, err := s.Set("micro_batch=1"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Cur.Plan.MicroBatch != 1 {
+		t.Fatalf("micro_batch = %d", s.Cur.Plan.MicroBatch)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'u', Text: "u"})
+	if s.Cur != s.Orig || len(s.Edits()) != 0 {
+		t.Error("u did not return to the original")
+	}
+}
+
+// TestKeepWorld: on a machine of fixed size, changing tp scales dp.
+func TestKeepWorld(t *testing.T) {
+	s := open(t, filepath.Join("..", "examples", "frontier_1t.plan"), "frontier_1t_3d")
+	note, err := s.Set("tp=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Cur.Plan; p.TP != 4 || p.DP != 12 || p.WorldSize() != 3072 {
+		t.Errorf("tp=4: dp %d tp %d world %d", p.DP, p.TP, p.WorldSize())
+	}
+	if !strings.Contains(note, "dp = 12") {
+		t.Errorf("note %q does not say dp changed", note)
+	}
+}
+
+// TestNoFit: a plan that does not fit opens and says so; the memory pane
+// lists what each knob would need, priced as the memory pass prices it;
+// the edit it suggests makes the plan fit.
+func TestNoFit(t *testing.T) {
+	s, diags, _ := Open(Options{File: filepath.Join("..", "examples", "xmoe_super.plan"), Sets: []string{"recompute=none"}})
+	if s == nil {
+		t.Fatal(diags)
+	}
+	if s.Orig.Est.Fits() {
+		t.Fatal("xmoe_super without recomputation fits; the test needs a plan that does not")
+	}
+	m := New(s, 160, 48)
+	m.pane = paneMemory
+	got := screen(m)
+	for _, want := range []string{"DOES NOT FIT", "recompute = selective", "recompute = full"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("memory pane lacks %q:\n%s", want, got)
+		}
+	}
+	var sel *Saving
+	for i, sv := range s.Cur.Saves {
+		if sv.Knob == "recompute" && sv.Value == "selective" {
+			sel = &s.Cur.Saves[i]
+		}
+	}
+	if sel == nil {
+		t.Fatal("no recompute = selective alternative")
+	}
+	if _, err := s.Set("recompute=selective"); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Cur.Est.Fits() || s.Cur.Est.PeakBytes != sel.Peak {
+		t.Errorf("recompute=selective: peak %g (the alternative said %g), fits %t", s.Cur.Est.PeakBytes, sel.Peak, s.Cur.Est.Fits())
+	}
+}

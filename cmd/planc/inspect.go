@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,22 +21,22 @@ func init() {
 var isTerminal = func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
 
 // runInspect implements `planc inspect FILE [--plan NAME] [--set ...]`.
+// Keys: tab/1-4 pane, ↑↓ knob, ←→ change it, e type a value, u undo, w
+// write the file, q quit (the screen shows them).
 func runInspect(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("inspect", "[--plan NAME] [--set NAME=VALUE] FILE", stderr,
+		"inspect examples/tiny_gpt.plan",
+		"inspect --plan frontier_1t_3d examples/frontier_1t.plan",
+		"inspect --set recompute=none examples/xmoe_super.plan")
 	pf := addPlanFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc inspect [--plan NAME] [--set NAME=VALUE] FILE")
-		fmt.Fprintln(stderr, "example: planc inspect --plan frontier_1t_3d examples/frontier_1t.plan")
-		fmt.Fprintln(stderr, "keys: tab/1-4 pane, ↑↓ knob, ←→ change it, e type a value, u undo, w write the file, q quit")
-		fs.PrintDefaults()
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if pf.json {
+		return usageError(fs, "--json: the inspector is interactive; planc explain --json gives the report")
 	}
-	if fs.NArg() != 1 || pf.json {
-		fs.Usage()
-		return exitUsage
+	if fs.NArg() != 1 {
+		return usageError(fs, "want one plan file, got %d arguments", fs.NArg())
 	}
 	file := fs.Arg(0)
 	if !isTerminal() {

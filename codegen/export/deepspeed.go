@@ -105,9 +105,9 @@ func dsConfigOf(p *ir.Plan, zero int) dsConfig {
 		cfg.ZeroOptimization.PrefetchBucketSize = bucket
 	}
 	switch p.Precision {
-	case "bf16":
+	case ir.BF16:
 		cfg.BF16 = &dsSwitch{Enabled: true}
-	case "fp16":
+	case ir.FP16:
 		cfg.FP16 = &dsSwitch{Enabled: true}
 	}
 	return cfg
@@ -143,17 +143,17 @@ func mdsArgs(u *ir.Unit, zero int, w *warnings) *args {
 	a.set("--micro-batch-size", p.MicroBatch)
 	a.set("--global-batch-size", p.GlobalBatch)
 	switch p.Recompute {
-	case "selective":
+	case ir.RecomputeSelective:
 		a.set("--recompute-granularity", "selective")
-	case "full":
+	case ir.RecomputeFull:
 		a.set("--recompute-granularity", "full")
 		a.set("--recompute-method", "uniform")
 		a.set("--recompute-num-layers", 1)
 	}
 	switch p.Precision {
-	case "bf16":
+	case ir.BF16:
 		a.set("--bf16")
-	case "fp16":
+	case ir.FP16:
 		a.set("--fp16")
 	}
 	mdsTrain(a, p)
@@ -206,7 +206,7 @@ func mdsParallel(a *args, u *ir.Unit, w *warnings) {
 	}
 	if p.CP > 1 {
 		a.set("--ds-sequence-parallel-size", p.CP)
-		if p.CPMode != "ulysses" {
+		if p.CPMode != ir.CPUlysses {
 			w.add("cp_mode", "DeepSpeed-Ulysses, --ds-sequence-parallel-size (emitted)", "DeepSpeed has no %s context parallelism", p.CPMode)
 		}
 	}
@@ -216,13 +216,13 @@ func mdsParallel(a *args, u *ir.Unit, w *warnings) {
 // adds ZB-H1.
 func mdsSchedule(a *args, p *ir.Plan, w *warnings) {
 	switch p.Schedule {
-	case "gpipe":
+	case ir.ScheduleGPipe:
 		w.add("schedule", "DeepSpeed's 1F1B pipeline schedule (same bubble)", "DeepSpeed has no GPipe schedule")
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		w.add("schedule", "DeepSpeed's 1F1B pipeline schedule, one stage per rank", "DeepSpeed's pipeline engine has no interleaved schedule (vpp = %d)", p.VPP)
-	case "zb-h1":
+	case ir.ScheduleZBH1:
 		a.set("--enable-zbh1-pipeline")
-	case "zb-v":
+	case ir.ScheduleZBV:
 		a.set("--enable-zbh1-pipeline")
 		w.add("schedule", "ZB-H1, --enable-zbh1-pipeline (emitted), one stage per rank", "Megatron-DeepSpeed has no ZB-V schedule")
 	}
@@ -245,7 +245,7 @@ func mdsMoE(a *args, p *ir.Plan, w *warnings) {
 	a.set("--topk", m.TopK)
 	a.set("--moe-loss-coeff", m.AuxLoss)
 	a.set("--moe-min-capacity", 0) // planc's capacity has no floor
-	if p.MoE.Dispatch == "capacity" {
+	if p.MoE.Dispatch == ir.DispatchCapacity {
 		a.set("--moe-train-capacity-factor", p.MoE.CapacityFactor)
 	} else {
 		a.set("--moe-train-capacity-factor", 1.0)

@@ -165,7 +165,7 @@ func firstDiff(want, got string) string {
 
 // knownNames reads a names list of testdata/engines (# lines are its
 // provenance).
-func knownNames(t *testing.T, file string) map[string]bool {
+func knownNames(t testing.TB, file string) map[string]bool {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "engines", file))
 	if err != nil {

@@ -90,7 +90,7 @@ func TestFeatureWarnings(t *testing.T) {
 	}
 }
 
-func checkNames(t *testing.T, lists map[string]map[string]bool, r *export.Result) {
+func checkNames(t testing.TB, lists map[string]map[string]bool, r *export.Result) {
 	t.Helper()
 	check := func(list string, names []string) {
 		for _, n := range names {
@@ -112,7 +112,7 @@ func checkNames(t *testing.T, lists map[string]map[string]bool, r *export.Result
 }
 
 // checkDegrees: tp and pp reach every target as written in the plan.
-func checkDegrees(t *testing.T, p *ir.Plan, r *export.Result) {
+func checkDegrees(t testing.TB, p *ir.Plan, r *export.Result) {
 	t.Helper()
 	var want []string
 	switch r.Target {

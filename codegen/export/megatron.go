@@ -157,13 +157,13 @@ func megatronLayout(counts []int) string {
 // megatronSchedule warns for the pipeline schedules Megatron-LM lacks.
 func megatronSchedule(p *ir.Plan, w *warnings) {
 	switch p.Schedule {
-	case "gpipe":
+	case ir.ScheduleGPipe:
 		w.add("schedule", "1F1B, Megatron's default (same bubble, fewer micro-batches in flight)",
 			"Megatron-LM has no GPipe schedule")
-	case "zb-h1":
+	case ir.ScheduleZBH1:
 		w.add("schedule", "1F1B, Megatron's default (the bubble of W is not filled); Megatron-DeepSpeed has --enable-zbh1-pipeline",
 			"Megatron-LM has no zero-bubble (ZB-H1) schedule")
-	case "zb-v":
+	case ir.ScheduleZBV:
 		w.add("schedule", "the interleaved 1F1B schedule with 2 virtual stages per rank (emitted)",
 			"Megatron-LM has no ZB-V schedule (V-shaped stage placement, deferred weight gradients)")
 	}
@@ -172,11 +172,11 @@ func megatronSchedule(p *ir.Plan, w *warnings) {
 // megatronCPComm maps cp_mode to --cp-comm-type.
 func megatronCPComm(p *ir.Plan, w *warnings) string {
 	switch p.CPMode {
-	case "ulysses":
+	case ir.CPUlysses:
 		return "a2a"
-	case "allgather":
+	case ir.CPAllGather:
 		return "all_gather"
-	case "lss":
+	case ir.CPLSS:
 		w.add("cp_mode", "--cp-comm-type all_gather (emitted): one all-gather of K and V per layer; Megatron reduces gradients over dp×cp in one group as LSS does",
 			"Megatron-LM has no LSS sequence parallelism (fused K/V exchange with double gradient averaging)")
 		return "all_gather"
@@ -217,7 +217,7 @@ func megatronMoE(a *args, p *ir.Plan, w *warnings) {
 	a.set("--expert-tensor-parallel-size", etp)
 	a.set("--moe-token-dispatcher-type", "alltoall")
 	a.set("--moe-grouped-gemm")
-	if p.MoE.Dispatch == "capacity" {
+	if p.MoE.Dispatch == ir.DispatchCapacity {
 		a.set("--moe-expert-capacity-factor", p.MoE.CapacityFactor)
 		a.set("--moe-pad-expert-input-to-capacity")
 		a.set("--moe-token-drop-policy", "position")
@@ -253,10 +253,10 @@ func megatronBatch(a *args, p *ir.Plan) {
 // et al.); full keeps each layer's input and recomputes the layer.
 func megatronRecompute(a *args, p *ir.Plan) {
 	switch p.Recompute {
-	case "selective":
+	case ir.RecomputeSelective:
 		a.set("--recompute-granularity", "selective")
 		a.set("--recompute-modules", "core_attn")
-	case "full":
+	case ir.RecomputeFull:
 		a.set("--recompute-granularity", "full")
 		a.set("--recompute-method", "uniform")
 		a.set("--recompute-num-layers", 1)
@@ -290,9 +290,9 @@ func megatronOptimizer(a *args, p *ir.Plan, w *warnings) {
 
 func megatronPrecision(a *args, p *ir.Plan) {
 	switch p.Precision {
-	case "bf16":
+	case ir.BF16:
 		a.set("--bf16")
-	case "fp16":
+	case ir.FP16:
 		a.set("--fp16")
 	}
 }

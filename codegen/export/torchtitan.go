@@ -137,14 +137,14 @@ func titanModelWarnings(p *ir.Plan, w *warnings) {
 		w.add("model.ffn_kind", "a dense FFN, tensor-parallel over tp", "torchtitan has no phantom FFN (ghost neurons k = %d over %d parts)", m.FFNKind.K, m.FFNKind.Parts)
 	}
 	if m.MoE != nil {
-		if p.MoE.Dispatch == "capacity" {
+		if p.MoE.Dispatch == ir.DispatchCapacity {
 			w.add("moe.dispatch", "torchtitan's dropless MoE (no capacity, nothing dropped)", "torchtitan has no capacity-factor dispatch (cf %g)", p.MoE.CapacityFactor)
 		}
 		if p.MoE.RBD {
 			w.add("moe.rbd", "torchtitan's all-to-all dispatch", "torchtitan has no redundancy-bypassing dispatch")
 		}
 	}
-	if p.Precision == "fp16" {
+	if p.Precision == ir.FP16 {
 		w.add("precision", "bfloat16 mixed precision (emitted)", "torchtitan trains in bf16 or fp32, not fp16")
 	}
 }
@@ -226,11 +226,11 @@ func titanTOML(u *ir.Unit, w *warnings) []*tomlSection {
 	par := titanParallelism(u, w)
 	ac := &tomlSection{name: "activation_checkpoint"}
 	switch p.Recompute {
-	case "none":
+	case ir.RecomputeNone:
 		ac.set("mode", "none")
-	case "full":
+	case ir.RecomputeFull:
 		ac.set("mode", "full")
-	case "selective":
+	case ir.RecomputeSelective:
 		ac.set("mode", "selective")
 		ac.set("selective_ac_option", "op")
 		w.add("recompute", "activation_checkpoint.mode = \"selective\" with selective_ac_option = \"op\" (emitted): saves every other matmul and the attention output",
@@ -250,7 +250,7 @@ func minLRFactor(t ir.Train) float64 {
 }
 
 func titanDType(p *ir.Plan) string {
-	if p.Precision == "fp32" {
+	if p.Precision == ir.FP32 {
 		return "float32"
 	}
 	return "bfloat16"
@@ -295,15 +295,15 @@ func titanParallelism(u *ir.Unit, w *warnings) *tomlSection {
 // titanSchedule names PyTorch's pipeline schedule class.
 func titanSchedule(p *ir.Plan, w *warnings) string {
 	switch p.Schedule {
-	case "gpipe":
+	case ir.ScheduleGPipe:
 		return "GPipe"
-	case "interleaved":
+	case ir.ScheduleInterleaved:
 		return "Interleaved1F1B"
-	case "zb-h1":
+	case ir.ScheduleZBH1:
 		w.add("schedule", "1F1B (emitted); InterleavedZeroBubble needs two or more stages per rank",
 			"PyTorch's pipelining has no single-stage zero-bubble (ZB-H1) schedule")
 		return "1F1B"
-	case "zb-v":
+	case ir.ScheduleZBV:
 		return "ZBVZeroBubble"
 	}
 	return "1F1B"
@@ -312,9 +312,9 @@ func titanSchedule(p *ir.Plan, w *warnings) string {
 // titanRotate maps cp_mode to the K/V exchange of PyTorch's ring attention.
 func titanRotate(p *ir.Plan, w *warnings) string {
 	switch p.CPMode {
-	case "ring":
+	case ir.CPRing:
 		return "alltoall"
-	case "allgather":
+	case ir.CPAllGather:
 		return "allgather"
 	}
 	w.add("cp_mode", "context_parallel_rotate_method = \"allgather\" (emitted): one all-gather of K and V",

@@ -88,8 +88,12 @@ func memoryPass(st *State) {
 	dev := p.Cluster.Node.Device
 	d := ir.Errorf(p.Span, "plan %s needs %s per device (pp rank %d), %s more than the %s of %s",
 		p.Name, gib(w.Peak), w.PPRank, gib(w.Peak-mem.Capacity), gib(mem.Capacity), dev.Name)
-	d.Notes = append(d.Notes, fmt.Sprintf("parameters %s, gradients %s, optimizer state %s, activations %s (%.3g micro-batches in flight), MoE buffers %s, communication buffers %s, working memory %s",
-		gib(w.Params), gib(w.Grads), gib(w.Optimizer), gib(w.Activations), w.InFlight, gib(w.MoEBuffers), gib(w.CommBuffers), gib(w.Transient)))
+	inFlight := fmt.Sprintf("%.3g micro-batches", w.InFlight)
+	if w.InFlight == 1 {
+		inFlight = "1 micro-batch"
+	}
+	d.Notes = append(d.Notes, fmt.Sprintf("parameters %s, gradients %s, optimizer state %s, activations %s (%s in flight), MoE buffers %s, communication buffers %s, working memory %s",
+		gib(w.Params), gib(w.Grads), gib(w.Optimizer), gib(w.Activations), inFlight, gib(w.MoEBuffers), gib(w.CommBuffers), gib(w.Transient)))
 	best := ""
 	for _, alt := range memoryAlternatives(p) {
 		e, diags := Estimate(alt.plan)

@@ -27,7 +27,8 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		"explain --compare plan=pf_capacity,pf_padding_free examples/padding_free.plan",
 		"explain -d time --json examples/frontier_1t.plan")
 	pf := addPlanFlags(fs)
-	compare := fs.String("compare", "", "compare variants side by side: `KEY=V1,V2,...` (e.g. moe.dispatch=padding_free,capacity); a value may add settings of its own with +, e.g. moe.ssmb=true,false+ep=128")
+	var compare multiFlag
+	fs.Var(&compare, "compare", "compare variants side by side: `KEY=V1,V2,...` (any --set name, e.g. moe.dispatch=padding_free,capacity, or plan=A,B for plans of the files); a value may add settings of its own with +, e.g. moe.ssmb=true,false+ep=128; repeated, the variants are every combination")
 	verify := fs.Bool("verify-each", false, "run the IR verifier after every pass")
 	var debug multiFlag
 	fs.Var(&debug, "d", "debug `option`: dump=PASS[,PASS] prints the IR after the passes, time prints pass timings")
@@ -42,8 +43,8 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc explain: %v\n", err)
 		return exitUsage
 	}
-	if *compare != "" {
-		return explainCompare(fs.Args(), pf, *compare, opts, stdout, stderr)
+	if len(compare) > 0 {
+		return explainCompare(fs.Args(), pf, compare, opts, stdout, stderr)
 	}
 	prog, plans, code := pf.load(fs.Args(), stderr)
 	if code != exitOK {
@@ -385,138 +386,4 @@ func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
 		fmt.Fprintf(w, "    rbd saves %.1f%% of inter-node volume (closed form per token: %.3f copies → %.3f pilots leave the node, %.1f%% of payload)\n",
 			100*(1-r.ExchangeRBD.InterNode/r.Exchange.InterNode), r.Saving.CopiesInter, r.Saving.PilotsInter, 100*r.Saving.Saving)
 	}
-}
-
-// explainCompare compiles the plans once per value of key and prints them
-// side by side.
-func explainCompare(files []string, pf *planFlags, spec string, opts passes.Options, stdout, stderr io.Writer) int {
-	key, vals, ok := strings.Cut(spec, "=")
-	if !ok || vals == "" {
-		fmt.Fprintf(stderr, "planc explain: --compare wants KEY=V1,V2,... not %q\n", spec)
-		return exitUsage
-	}
-	values := strings.Split(vals, ",")
-	type column struct {
-		value string
-		units []*ir.Unit
-	}
-	var cols []column
-	worst := exitOK
-	var reports []map[string]any
-	for _, v := range values {
-		vf := *pf
-		// a value may carry further settings of its own: "false+ep=128"
-		parts := strings.Split(v, "+")
-		vf.sets = append(append(multiFlag(nil), pf.sets...), key+"="+parts[0])
-		vf.sets = append(vf.sets, parts[1:]...)
-		col := column{value: v}
-		prog, plans, code := vf.load(files, stderr)
-		if code != exitOK {
-			// the variant is not a valid plan: its column stays empty
-			worst = exitError
-			cols = append(cols, col)
-			continue
-		}
-		for _, p := range plans {
-			u, diags := passes.Compile(prog, p, opts)
-			printDiagnostics(stderr, diags, prog.Sources, pf.json)
-			if diags.HasErrors() {
-				worst = exitError
-			}
-			if u != nil && u.Cost != nil {
-				col.units = append(col.units, u)
-				if pf.json {
-					reports = append(reports, map[string]any{"value": v, "report": reportJSON(u, diags)})
-				}
-			}
-		}
-		cols = append(cols, col)
-	}
-	if pf.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(map[string]any{"compare": key, "variants": reports})
-		return worst
-	}
-	// one table per plan, one column per value
-	nPlans := 0
-	for _, c := range cols {
-		nPlans = max(nPlans, len(c.units))
-	}
-	for i := 0; i < nPlans; i++ {
-		name := ""
-		for _, c := range cols {
-			if i < len(c.units) {
-				name = c.units[i].Plan.Name
-			}
-		}
-		fmt.Fprintf(stdout, "plan %s: %s\n", name, key)
-		fmt.Fprintf(stdout, "  %-26s", "")
-		for _, c := range cols {
-			fmt.Fprintf(stdout, " %16s", c.value)
-		}
-		fmt.Fprintln(stdout)
-		row := func(label string, f func(u *ir.Unit) string) {
-			fmt.Fprintf(stdout, "  %-26s", label)
-			for _, c := range cols {
-				s := "-"
-				if i < len(c.units) {
-					s = f(c.units[i])
-				}
-				fmt.Fprintf(stdout, " %16s", s)
-			}
-			fmt.Fprintln(stdout)
-		}
-		row("step time", func(u *ir.Unit) string { return seconds(u.Cost.StepTime) })
-		row("  compute", func(u *ir.Unit) string { return seconds(u.Cost.Compute) })
-		row("  exposed communication", func(u *ir.Unit) string { return seconds(u.Cost.ExposedComm) })
-		row("  bubble", func(u *ir.Unit) string { return seconds(u.Cost.Bubble) })
-		row("tokens/s", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.TokensPerSec) })
-		row("MFU", func(u *ir.Unit) string { return fmt.Sprintf("%.1f%%", 100*u.Cost.MFU) })
-		row("peak memory", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Peak) })
-		row("  activations", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().Activations) })
-		row("  MoE buffers", func(u *ir.Unit) string { return ir.FormatBytes(u.Memory.WorstRank().MoEBuffers) })
-		row("fits", func(u *ir.Unit) string {
-			if u.Memory.WorstRank().Peak <= u.Memory.Capacity {
-				return "yes"
-			}
-			return "NO"
-		})
-		if moe := func(u *ir.Unit) *passes.MoEReport { return passes.MoEAnalysis(u) }; true {
-			anyMoE := false
-			for _, c := range cols {
-				if i < len(c.units) && c.units[i].Plan.Model.MoE != nil {
-					anyMoE = true
-				}
-			}
-			if anyMoE {
-				row("MoE layer activations", func(u *ir.Unit) string {
-					if r := moe(u); r != nil {
-						if u.Plan.MoE.Dispatch == ir.DispatchCapacity {
-							return ir.FormatBytes(r.SavedCapacity)
-						}
-						return ir.FormatBytes(r.SavedPaddingFree)
-					}
-					return "-"
-				})
-			}
-		}
-		row("inter-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.InterNode) })
-		row("intra-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.IntraNode) })
-		for _, k := range ir.CollKinds {
-			k := k
-			any := false
-			for _, c := range cols {
-				if i < len(c.units) && c.units[i].Cost.CommBytes[k] > 0 {
-					any = true
-				}
-			}
-			if any {
-				row(k.String()+" bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
-			}
-		}
-		row("energy per token (J)", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.EnergyPerToken) })
-		fmt.Fprintln(stdout)
-	}
-	return worst
 }

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"planc/ir"
 	"planc/passes/sched"
@@ -247,16 +249,48 @@ type progress struct {
 	json  bool
 	tty   bool
 	total int
+	// width returns the terminal's columns (0: unknown), asked at every
+	// redraw so that a resized window is followed.
+	width func() int
 }
 
 func newProgress(w io.Writer, asJSON bool, total int) *progress {
-	tty := false
+	p := &progress{w: w, json: asJSON, total: total, width: func() int { return 0 }}
 	if f, ok := w.(*os.File); ok && !asJSON {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
+			p.tty = true
+			p.width = func() int { return terminalWidth(f) }
 		}
 	}
-	return &progress{w: w, json: asJSON, tty: tty, total: total}
+	return p
+}
+
+// fitLine returns the bar and the text of a redraw fitted to width columns
+// (0: $COLUMNS, else 80): one column is left free so that the terminal
+// never wraps, the bar shrinks first (down to 10 cells, then away), and
+// the text is cut last.
+func fitLine(width, done, total int, text string) string {
+	if width <= 0 {
+		if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
+			width = c
+		} else {
+			width = 80
+		}
+	}
+	room := width - 1
+	barCells := min(30, room-utf8.RuneCountInString(text)-1)
+	if barCells < 10 {
+		barCells = 0
+	}
+	line := text
+	if barCells > 0 {
+		fill := barCells * done / max(1, total)
+		line = strings.Repeat("█", fill) + strings.Repeat("░", barCells-fill) + " " + text
+	}
+	if r := []rune(line); len(r) > room {
+		line = string(r[:max(room, 0)])
+	}
+	return line
 }
 
 func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
@@ -272,10 +306,7 @@ func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
 	eta := time.Duration(p.total-done) * perStep
 	line := fmt.Sprintf("step %d/%d  loss %.4f  %.0f tok/s  eta %s", done, p.total, r.Loss, tps, eta.Round(time.Second))
 	if p.tty {
-		const width = 30
-		fill := width * done / max(1, p.total)
-		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
-		fmt.Fprintf(p.w, "\r\x1b[K%s %s", bar, line)
+		fmt.Fprintf(p.w, "\r\x1b[K%s", fitLine(p.width(), done, p.total, line))
 		if done == p.total {
 			fmt.Fprintln(p.w)
 		}

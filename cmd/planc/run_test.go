@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"planc/ir"
 	"planc/lang"
@@ -104,5 +105,29 @@ func TestRunScheduleFile(t *testing.T) {
 		if code != exitError || !strings.Contains(stderr, tc.want) {
 			t.Errorf("run %v: exit %d, stderr %q; want 1 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestProgressFitsTheTerminal: each redraw of the progress bar fits in the
+// terminal's width less one column (so it never wraps into a new line),
+// down to very narrow terminals; a wide one gets the whole bar and text.
+func TestProgressFitsTheTerminal(t *testing.T) {
+	text := "step 120/200  loss 2.3456  12345 tok/s  eta 1m5s"
+	for _, width := range []int{200, 80, 60, 40, 20, 5, 1} {
+		for _, done := range []int{0, 120, 200} {
+			got := fitLine(width, done, 200, text)
+			if n := utf8.RuneCountInString(got); n > width-1 && !(width <= 1 && n == 0) {
+				t.Errorf("width %d: %d columns: %q", width, n, got)
+			}
+			if width >= 80 && !strings.HasSuffix(got, text) {
+				t.Errorf("width %d cut the text: %q", width, got)
+			}
+		}
+	}
+	if got := fitLine(80, 100, 200, text); !strings.HasPrefix(got, strings.Repeat("█", 15)+strings.Repeat("░", 15)+" ") {
+		t.Errorf("80 columns should show the 30-cell bar half full: %q", got)
+	}
+	if got := fitLine(60, 100, 200, text); strings.ContainsRune(got, '█') && utf8.RuneCountInString(got) > 59 {
+		t.Errorf("60 columns: %q", got)
 	}
 }

@@ -170,6 +170,10 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 		names = append(names, f.Name)
 	}
 	res := blockResult{written: map[string]*Item{}, nested: map[string][][]*Item{}, auto: map[string]bool{}, bad: map[string]bool{}}
+	// misspelled maps a field to the unknown field that is probably it
+	// (hiden for hidden): the field then counts as rejected, so that it is
+	// neither reported missing nor checked at its default.
+	misspelled := map[string]*ir.Diagnostic{}
 	for li, items := range layers {
 		inLayer := map[string]*Item{}
 		for _, it := range items {
@@ -178,6 +182,7 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 				d := c.errorf(it.NameSpan, "unknown field %s in %s", it.Name, what)
 				if s := suggest(it.Name, names); s != "" {
 					d.Suggestion = fmt.Sprintf("did you mean %s?", s)
+					misspelled[s] = d
 				} else {
 					d.Notes = []string{"the fields are " + strings.Join(names, ", ")}
 				}
@@ -211,6 +216,14 @@ func checkFields[T any](c *checker, what string, at ir.Span, fields []ir.Field[T
 			continue
 		}
 		fi := fieldOf(f)
+		if _, ok := res.written[f.Name]; !ok && misspelled[f.Name] != nil {
+			res.bad[f.Name] = true
+			if f.Default == "" && (required == nil || required(f.Name)) {
+				d := misspelled[f.Name]
+				d.Notes = append(d.Notes, fmt.Sprintf("%s is required (%s)", f.Name, describeField(fi)))
+			}
+			continue
+		}
 		if it, ok := res.written[f.Name]; ok {
 			spans[prefix+f.Name] = it.Span
 			if isAuto(it.Value) {
@@ -542,11 +555,16 @@ func (c *checker) ref(f field, v *Value) *Decl {
 			}
 		}
 		sort.Strings(cands)
-		if s := suggest(v.Text, cands); s != "" {
+		imp, declared := stdlibDeclarer(f.ref, v.Text)
+		switch s := suggest(v.Text, cands); {
+		case imp != "" && declared == v.Text:
+			e.Suggestion = fmt.Sprintf("add import %q, the stdlib file that declares %s %s", imp, f.ref, v.Text)
+		case s != "":
 			e.Suggestion = fmt.Sprintf("did you mean %s?", s)
-		} else if len(cands) == 0 {
-			e.Suggestion = fmt.Sprintf("declare it, or import the file that does (e.g. import %q)", map[string]string{
-				"device": "hw/cpu", "node": "hw/cpu", "cluster": "hw/cpu", "model": "models/tiny"}[f.ref])
+		case imp != "":
+			e.Suggestion = fmt.Sprintf("did you mean %s? (import %q declares it)", declared, imp)
+		default:
+			e.Suggestion = fmt.Sprintf("declare %s %s, or import the file that does", f.ref, v.Text)
 		}
 		return nil
 	}

@@ -301,7 +301,7 @@ func (pc *planCheck) checkBatch() {
 		d.Suggestion = fmt.Sprintf("use global_batch = %d or %d", lo, lo+per)
 		return
 	}
-	if !pc.auto("pp") && p.PP > 1 && p.MicroBatches() < p.PP {
+	if !pc.auto("pp") && !pc.auto("global_batch") && p.PP > 1 && p.MicroBatches() < p.PP {
 		d := c.warnf(pc.atFirst("global_batch", "micro_batch", "pp"), "%d micro-batches for pp = %d stages: the pipeline bubble dominates the step", p.MicroBatches(), p.PP)
 		d.Suggestion = fmt.Sprintf("use at least %d micro-batches (global_batch >= %d)", p.PP, p.PP*per)
 	}

@@ -1,5 +1,56 @@
 package lang
 
+import (
+	"io/fs"
+	"sort"
+	"sync"
+
+	"planc/stdlib"
+)
+
+// stdlibDecls indexes the stdlib's declarations: kind and name → the
+// import path of the file that declares them ("model tiny_gpt" →
+// "models/tiny"), for the hint of an undefined name.
+var stdlibDecls = sync.OnceValue(func() map[string]string {
+	index := map[string]string{}
+	fs.WalkDir(stdlib.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		src, err := fs.ReadFile(stdlib.FS, p)
+		if err != nil {
+			return nil
+		}
+		f, _ := Parse(stdlibPrefix+p, src)
+		for _, decl := range f.Decls {
+			index[decl.Kind+" "+decl.Name] = p[:len(p)-len(".plan")]
+		}
+		return nil
+	})
+	return index
+})
+
+// stdlibDeclarer returns the stdlib import path that declares kind name
+// exactly, or else the closest stdlib name of that kind and its import
+// path; "" when there is none.
+func stdlibDeclarer(kind, name string) (path, declared string) {
+	index := stdlibDecls()
+	if p, ok := index[kind+" "+name]; ok {
+		return p, name
+	}
+	var names []string
+	for key := range index {
+		if len(key) > len(kind) && key[:len(kind)+1] == kind+" " {
+			names = append(names, key[len(kind)+1:])
+		}
+	}
+	sort.Strings(names)
+	if s := suggest(name, names); s != "" {
+		return index[kind+" "+s], s
+	}
+	return "", ""
+}
+
 // suggest returns the candidate closest to name by edit distance, when it
 // is close enough to be a plausible misspelling, else "".
 func suggest(name string, candidates []string) string {

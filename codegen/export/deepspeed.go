@@ -137,7 +137,7 @@ func jsonKeys(js []byte) []string {
 func mdsArgs(u *ir.Unit, zero int, w *warnings) *args {
 	p := u.Plan
 	a := &args{}
-	mdsModel(a, p.Model, w)
+	mdsModel(a, p.Model, p.TP, w)
 	mdsParallel(a, u, w)
 	mdsMoE(a, p, w)
 	a.set("--micro-batch-size", p.MicroBatch)
@@ -163,7 +163,7 @@ func mdsArgs(u *ir.Unit, zero int, w *warnings) *args {
 	return a
 }
 
-func mdsModel(a *args, m *ir.Model, w *warnings) {
+func mdsModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--num-layers", m.Layers)
 	a.set("--hidden-size", m.Hidden)
 	a.set("--num-attention-heads", m.Heads)
@@ -177,8 +177,7 @@ func mdsModel(a *args, m *ir.Model, w *warnings) {
 	a.set("--openai-gelu")
 	a.set("--attention-dropout", 0.0)
 	a.set("--hidden-dropout", 0.0)
-	a.set("--tokenizer-type", "NullTokenizer")
-	a.set("--vocab-size", m.Vocab)
+	megatronVocab(a, m.Vocab, tp, true, w)
 	if !m.TieEmbeddings {
 		a.set("--untie-embeddings-and-output-weights")
 	}

@@ -345,3 +345,41 @@ func checkpointInterval(t ir.Train) int {
 	}
 	return max(t.Steps, 1)
 }
+
+// megatronVocabDivisor returns the --make-vocab-size-divisible-by under
+// which Megatron's padding (to a multiple of divisor·tp, 128 by default)
+// leaves the plan's vocabulary as it is; 0 when the default already does,
+// and ok false when no divisor does (tp does not divide the vocabulary).
+func megatronVocabDivisor(vocab, tp int) (divisor int, ok bool) {
+	if vocab%(128*tp) == 0 {
+		return 0, true
+	}
+	for d := 64; d >= 1; d /= 2 {
+		if vocab%(d*tp) == 0 {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// megatronVocab writes the vocabulary flags of Megatron-LM and
+// Megatron-DeepSpeed: the NullTokenizer of vocab tokens (Megatron-DeepSpeed's
+// adds an end-of-document token to the size it is given, so it gets one
+// less), and a padding divisor that keeps the plan's size.
+func megatronVocab(a *args, vocab, tp int, tokenizerAddsEOD bool, w *warnings) {
+	a.set("--tokenizer-type", "NullTokenizer")
+	if tokenizerAddsEOD {
+		a.set("--vocab-size", vocab-1)
+	} else {
+		a.set("--vocab-size", vocab)
+	}
+	d, ok := megatronVocabDivisor(vocab, tp)
+	switch {
+	case !ok:
+		w.add("model.vocab", fmt.Sprintf("the vocabulary padded to a multiple of tp = %d", tp),
+			"the engine pads the vocabulary of %d to a multiple of the tensor-parallel size", vocab)
+		a.set("--make-vocab-size-divisible-by", 1)
+	case d > 0:
+		a.set("--make-vocab-size-divisible-by", d)
+	}
+}

@@ -41,7 +41,7 @@ DATA_ARGS=(--mock-data)
 func megatronArgs(u *ir.Unit, w *warnings) *args {
 	a := &args{}
 	p := u.Plan
-	megatronModel(a, p.Model, w)
+	megatronModel(a, p.Model, p.TP, w)
 	megatronParallel(a, u, w)
 	megatronMoE(a, p, w)
 	megatronBatch(a, p)
@@ -55,7 +55,7 @@ func megatronArgs(u *ir.Unit, w *warnings) *args {
 // megatronModel writes the GPT shape: learned absolute positions,
 // LayerNorm (eps 1e-5, Megatron's default), the tanh GELU, no dropout, as
 // planc's reference model has.
-func megatronModel(a *args, m *ir.Model, w *warnings) {
+func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--num-layers", m.Layers)
 	a.set("--hidden-size", m.Hidden)
 	a.set("--num-attention-heads", m.Heads)
@@ -67,8 +67,7 @@ func megatronModel(a *args, m *ir.Model, w *warnings) {
 	a.set("--openai-gelu")
 	a.set("--attention-dropout", 0.0)
 	a.set("--hidden-dropout", 0.0)
-	a.set("--tokenizer-type", "NullTokenizer")
-	a.set("--vocab-size", m.Vocab)
+	megatronVocab(a, m.Vocab, tp, false, w)
 	if !m.TieEmbeddings {
 		a.set("--untie-embeddings-and-output-weights")
 	}

@@ -219,3 +219,26 @@ func evalFreq(t *testing.T, s string) []int {
 	}
 	return out
 }
+
+// TestMegatronVocabDivisor: Megatron pads the vocabulary to a multiple of
+// divisor·tp; the divisor chosen leaves the plan's vocabulary unpadded.
+func TestMegatronVocabDivisor(t *testing.T) {
+	for _, c := range []struct{ vocab, tp, want int }{
+		{51200, 8, 0}, {50304, 1, 0}, {256, 4, 64}, {256, 2, 0}, {50304, 8, 16}, {102400, 8, 0},
+	} {
+		d, ok := megatronVocabDivisor(c.vocab, c.tp)
+		if !ok || d != c.want {
+			t.Errorf("vocab %d tp %d: divisor %d (%v), want %d", c.vocab, c.tp, d, ok, c.want)
+		}
+		pad := 128
+		if d > 0 {
+			pad = d
+		}
+		if c.vocab%(pad*c.tp) != 0 {
+			t.Errorf("vocab %d tp %d: Megatron would pad it to a multiple of %d", c.vocab, c.tp, pad*c.tp)
+		}
+	}
+	if _, ok := megatronVocabDivisor(100, 3); ok {
+		t.Error("tp = 3 does not divide 100, yet a divisor was found")
+	}
+}

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,27 +34,44 @@ type TimelineRow struct {
 // foldTimeline groups a simulation's events by rank and folds identical
 // ranks of each pipeline rank.
 func foldTimeline(s *ir.Schedule, res *sim.Result) *Timeline {
-	byRank := map[int32][]sim.Event{}
+	// the events of each rank, in one array ordered by rank
+	counts := make([]int, len(s.Ranks)+1)
 	for _, e := range res.Events {
-		byRank[e.Rank] = append(byRank[e.Rank], e)
+		counts[e.Rank+1]++
 	}
-	ranks := make([]int32, 0, len(byRank))
-	for r := range byRank {
-		ranks = append(ranks, r)
+	var ranks []int32
+	for r := range s.Ranks {
+		if counts[r+1] > 0 {
+			ranks = append(ranks, int32(r))
+		}
+		counts[r+1] += counts[r]
 	}
-	sort.Slice(ranks, func(i, j int) bool { return ranks[i] < ranks[j] })
+	all := make([]sim.Event, len(res.Events))
+	fill := append([]int(nil), counts...)
+	for _, e := range res.Events {
+		all[fill[e.Rank]] = e
+		fill[e.Rank]++
+	}
 	// each rank with events stands for the ranks the simulator did not
 	// simulate because they are exact copies of it (tp symmetry)
 	copies := max(len(s.Ranks)/max(len(ranks), 1), 1)
 	tl := &Timeline{End: res.StepTime, Ranks: len(s.Ranks)}
 	byPP := map[int][]int{} // pipeline rank → its rows
+	byStart := func(a, b sim.Event) int {
+		if c := cmp.Compare(a.Start, b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Action, b.Action)
+	}
+	kept := map[int][]sim.Event{} // row → its rank's events, for comparison
 	for _, r := range ranks {
-		evs := byRank[r]
-		sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start < evs[j].Start })
+		// compared in the simulator's order: two ranks whose events came
+		// out in a different order do not fold (a conservative answer)
+		evs := all[counts[r]:counts[r+1]]
 		pp := s.Ranks[r].Coord.PP
 		folded := false
 		for _, i := range byPP[pp] {
-			if sameEvents(tl.Rows[i].events(), evs) {
+			if sameEvents(kept[i], evs) {
 				tl.Rows[i].Count += copies
 				folded = true
 				break
@@ -61,27 +80,37 @@ func foldTimeline(s *ir.Schedule, res *sim.Result) *Timeline {
 		if folded {
 			continue
 		}
-		row := TimelineRow{PP: pp, Rank: int(r), Count: copies}
-		for _, e := range evs {
-			if e.Stream == sim.StreamCompute {
-				row.Compute = append(row.Compute, e)
-			} else {
-				row.Comm = append(row.Comm, e)
+		byPP[pp] = append(byPP[pp], len(tl.Rows))
+		kept[len(tl.Rows)] = evs
+		row := newRow(pp, int(r), copies, evs)
+		for _, l := range [][]sim.Event{row.Compute, row.Comm} {
+			if !slices.IsSortedFunc(l, byStart) {
+				slices.SortFunc(l, byStart)
 			}
 		}
-		byPP[pp] = append(byPP[pp], len(tl.Rows))
 		tl.Rows = append(tl.Rows, row)
 	}
 	sort.SliceStable(tl.Rows, func(i, j int) bool { return tl.Rows[i].PP < tl.Rows[j].PP })
 	return tl
 }
 
-// events returns the row's events merged back by start (for comparison).
-func (r *TimelineRow) events() []sim.Event {
-	out := make([]sim.Event, 0, len(r.Compute)+len(r.Comm))
-	out = append(append(out, r.Compute...), r.Comm...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
-	return out
+// newRow splits a rank's events by stream.
+func newRow(pp, rank, count int, evs []sim.Event) TimelineRow {
+	nc := 0
+	for _, e := range evs {
+		if e.Stream == sim.StreamCompute {
+			nc++
+		}
+	}
+	row := TimelineRow{PP: pp, Rank: rank, Count: count, Compute: make([]sim.Event, 0, nc), Comm: make([]sim.Event, 0, len(evs)-nc)}
+	for _, e := range evs {
+		if e.Stream == sim.StreamCompute {
+			row.Compute = append(row.Compute, e)
+		} else {
+			row.Comm = append(row.Comm, e)
+		}
+	}
+	return row
 }
 
 // sameEvents compares two ranks' timelines up to the rank itself.

@@ -101,7 +101,7 @@ func (s *Session) Deep(e *Eval) *Deep {
 	}
 	d.Schedule = sc
 	cfg := sim.NetworkOf(u.Plan).Config(sim.FromCostReport(u))
-	cfg.Trace = true
+	cfg.Trace, cfg.TraceSimulated = true, true
 	res, err := sim.Run(sc, cfg)
 	if err != nil {
 		d.err = fmt.Errorf("simulate: %v", err)

@@ -110,10 +110,10 @@ var memKinds = []struct {
 }{
 	{'P', "params", func(r ir.RankMemory) float64 { return r.Params }},
 	{'G', "grads", func(r ir.RankMemory) float64 { return r.Grads }},
-	{'O', "optimizer", func(r ir.RankMemory) float64 { return r.Optimizer }},
-	{'A', "activations", func(r ir.RankMemory) float64 { return r.Activations }},
-	{'M', "MoE buffers", func(r ir.RankMemory) float64 { return r.MoEBuffers }},
-	{'C', "comm buffers", func(r ir.RankMemory) float64 { return r.CommBuffers }},
+	{'O', "optim", func(r ir.RankMemory) float64 { return r.Optimizer }},
+	{'A', "activ", func(r ir.RankMemory) float64 { return r.Activations }},
+	{'M', "moe", func(r ir.RankMemory) float64 { return r.MoEBuffers }},
+	{'C', "comm", func(r ir.RankMemory) float64 { return r.CommBuffers }},
 	{'W', "working", func(r ir.RankMemory) float64 { return r.Transient }},
 }
 
@@ -136,12 +136,17 @@ func (m *Model) memory(w int) []string {
 	for _, r := range mem.Ranks {
 		scale = max(scale, r.Peak)
 	}
-	for _, r := range mem.Ranks {
+	shown := sampleRanks(len(mem.Ranks), mem.Worst, max(m.bodyHeight()/2, 4))
+	for _, idx := range shown {
+		r := mem.Ranks[idx]
 		mark := " "
-		if r.PPRank == mem.WorstRank().PPRank {
+		if idx == mem.Worst {
 			mark = "◀"
 		}
 		out = append(out, fmt.Sprintf(" pp %-4d%s  %s %6s", r.PPRank, mark, m.bar(r, scale, mem.Capacity, barW), g(r.Peak)))
+	}
+	if len(shown) < len(mem.Ranks) {
+		out = append(out, m.st.dim.Render(fmt.Sprintf("   %d of %d pipeline ranks: the first, the last, the worst (◀), evenly between", len(shown), len(mem.Ranks))))
 	}
 	wr, wo := cur.Worst, orig.Worst
 	out = append(out, "", fmt.Sprintf(" worst rank (pp %d), %s     now      was", wr.PPRank, unit))
@@ -158,6 +163,29 @@ func (m *Model) memory(w int) []string {
 				verdict = m.st.bad.Render("does not fit")
 			}
 			out = append(out, fmt.Sprintf("   %-28s %8s %s %s  %s", sv.Knob+" = "+sv.Value, g(sv.Peak), unit, signed(sv.Peak-wr.Peak, div), verdict))
+		}
+	}
+	return out
+}
+
+// sampleRanks picks at most limit of n pipeline ranks to draw, evenly
+// spaced, always with the first, the last and the worst.
+func sampleRanks(n, worst, limit int) []int {
+	if n <= limit {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	pick := map[int]bool{0: true, n - 1: true, worst: true}
+	for k := 1; len(pick) < limit && k < limit; k++ {
+		pick[k*(n-1)/(limit-1)] = true
+	}
+	out := make([]int, 0, len(pick))
+	for i := range n {
+		if pick[i] {
+			out = append(out, i)
 		}
 	}
 	return out

@@ -189,6 +189,21 @@ func TestTPSymmetryIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.TraceSimulated = true
+		reps, err := Run(s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(sym.Events) / c.tp; len(reps.Events) != want || reps.StepTime != sym.StepTime {
+			t.Errorf("%s: TraceSimulated kept %d events, want the %d of the representatives", c.kind, len(reps.Events), want)
+		}
+		for i, e := range reps.Events {
+			if e != sym.Events[i] || e.Rank%int32(c.tp) != 0 {
+				t.Errorf("%s: TraceSimulated event %d is %+v, the full trace's %+v", c.kind, i, e, sym.Events[i])
+				break
+			}
+		}
+		cfg.TraceSimulated = false
 		cfg.NoSymmetry = true
 		full, err := Run(s, cfg)
 		if err != nil {

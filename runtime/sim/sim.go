@@ -63,6 +63,11 @@ type Config struct {
 	NICBandwidth float64
 	// Trace records every action as an [Event].
 	Trace bool
+	// TraceSimulated keeps only the simulated ranks' events in the trace:
+	// under tensor-parallel symmetry each stands for the tp copies it
+	// proves identical, whose events are then not materialized (an
+	// inspector that folds identical ranks needs them once, not tp times).
+	TraceSimulated bool
 	// NoSymmetry simulates every rank even where tensor-parallel symmetry
 	// is exact (see Run).
 	NoSymmetry bool
@@ -382,7 +387,7 @@ func (sm *simulator) result() *Result {
 	}
 	if sm.cfg.Trace {
 		res.Events = sm.events
-		if sm.copies > 1 {
+		if sm.copies > 1 && !sm.cfg.TraceSimulated {
 			// Each symmetric copy has its representative's timeline.
 			base := len(sm.events)
 			for c := int32(1); c < sm.copies; c++ {

@@ -90,12 +90,13 @@ type exportJSON struct {
 	ConfigName string           `json:"config_name,omitempty"`
 	Config     string           `json:"config,omitempty"`
 	Flags      []string         `json:"flags"`
+	Args       []string         `json:"args"` // the flags with their values, one argument each
 	Warnings   []export.Warning `json:"warnings"`
 }
 
 func writeExportJSON(stdout, stderr io.Writer, plan string, r *export.Result, path string) int {
 	j := exportJSON{Plan: plan, Target: string(r.Target), ConfigName: r.ConfigName, Config: r.Config,
-		Flags: r.Flags, Warnings: r.Warnings}
+		Flags: r.Flags, Args: r.Argv, Warnings: r.Warnings}
 	if j.Warnings == nil {
 		j.Warnings = []export.Warning{}
 	}

@@ -71,7 +71,7 @@ func exportDeepSpeed(u *ir.Unit) *Result {
 	b.WriteString(mdsDataNote)
 	b.WriteString(`"${LAUNCH[@]}" pretrain_gpt.py "${PLANC_ARGS[@]}" "${DATA_ARGS[@]}" "$@"` + "\n")
 	return &Result{Target: DeepSpeed, Script: b.String(), ConfigName: dsConfigName, Config: config,
-		Flags: a.flags(), Keys: jsonKeys(js), Warnings: w}
+		Flags: a.flags(), Keys: jsonKeys(js), Argv: a.argv(), Warnings: w}
 }
 
 const mdsDataNote = `

@@ -75,7 +75,11 @@ type Result struct {
 	// "parallelism.tensor_parallel_degree"); CLIKeys the torchtitan
 	// command-line overrides (current registry) as dotted paths.
 	Flags, Keys, CLIKeys []string
-	Warnings             []Warning
+	// Argv is what the script hands the trainer from the plan: the flags
+	// with their values, one argument each (for torchtitan, the current
+	// command line's overrides).
+	Argv     []string
+	Warnings []Warning
 }
 
 // Export lowers the compiled unit u to target's launch configuration.
@@ -144,6 +148,16 @@ func (a *args) flags() []string {
 	out := make([]string, len(a.items))
 	for i, it := range a.items {
 		out[i] = it.flag
+	}
+	return out
+}
+
+// argv returns the flags and their values as separate arguments.
+func (a *args) argv() []string {
+	var out []string
+	for _, it := range a.items {
+		out = append(out, it.flag)
+		out = append(out, it.values...)
 	}
 	return out
 }

@@ -26,7 +26,7 @@ func exportMegatron(u *ir.Unit) *Result {
 	b.WriteString(a.bashArray("PLANC_ARGS"))
 	b.WriteString(megatronDataNote)
 	b.WriteString(`"${LAUNCH[@]}" pretrain_gpt.py "${PLANC_ARGS[@]}" "${DATA_ARGS[@]}" "$@"` + "\n")
-	return &Result{Target: Megatron, Script: b.String(), Flags: a.flags(), Warnings: w}
+	return &Result{Target: Megatron, Script: b.String(), Flags: a.flags(), Argv: a.argv(), Warnings: w}
 }
 
 // megatronDataNote: planc plans carry no corpus; the script trains on

@@ -107,7 +107,7 @@ func exportTorchTitan(u *ir.Unit) *Result {
 	b.WriteString("  \"${LAUNCH[@]}\" \"${V02[@]}\" \"$@\"\nelse\n")
 	b.WriteString("  \"${LAUNCH[@]}\" \"${CURRENT[@]}\" \"${OVERRIDES[@]}\" \"$@\"\nfi\n")
 	return &Result{Target: TorchTitan, Script: b.String(), ConfigName: titanConfigName, Config: config,
-		Flags: cli.flags(), Keys: keys, CLIKeys: cliKeys, Warnings: w}
+		Flags: cli.flags(), Keys: keys, CLIKeys: cliKeys, Argv: cli.argv(), Warnings: w}
 }
 
 // titanModelName is torchtitan's nearest model: llama3 for a dense

@@ -1,0 +1,102 @@
+package export_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"planc/codegen/export"
+)
+
+// TestScriptsRun runs every example's launch script under bash with a fake
+// torchrun that records its arguments: the script must write its config
+// file byte for byte, and hand the trainer every flag the export lists, one
+// argument each (so that quoting survives the shell).
+func TestScriptsRun(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		if os.Getenv("PLANC_CI") != "" {
+			t.Fatal("bash not found")
+		}
+		t.Skip("bash not found; skipping the script runs")
+	}
+	ran := 0
+	for _, c := range loadExamples(t) {
+		if c.diags.HasErrors() {
+			continue
+		}
+		for _, target := range export.Targets {
+			r, err := export.Export(c.unit, target)
+			if err != nil {
+				continue
+			}
+			apis := []string{""}
+			if target == export.TorchTitan {
+				apis = []string{"v0.2", "main"}
+			}
+			for _, api := range apis {
+				argv := runScript(t, bash, r, api)
+				want := r.Argv
+				if api == "v0.2" {
+					want = []string{"-m", "torchtitan.train", "--job.config_file", "torchtitan.toml"}
+				}
+				if !containsRun(argv, want) {
+					t.Errorf("%s/%s --to %s %s: torchrun received %q, which lacks %q in order", c.file, c.plan, target, api, argv, want)
+				}
+				ran++
+			}
+		}
+	}
+	t.Logf("%d scripts run", ran)
+}
+
+// containsRun reports whether want occurs in argv as consecutive arguments.
+func containsRun(argv, want []string) bool {
+	for i := 0; i+len(want) <= len(argv); i++ {
+		if slices.Equal(argv[i:i+len(want)], want) {
+			return true
+		}
+	}
+	return false
+}
+
+// runScript runs r's script in a fresh folder and returns torchrun's
+// arguments.
+func runScript(t *testing.T, bash string, r *export.Result, api string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fake := "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$ARGV_FILE\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "torchrun"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "run.sh")
+	if err := os.WriteFile(script, []byte(r.Script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	argvFile := filepath.Join(dir, "argv")
+	cmd := exec.Command(bash, script)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "ARGV_FILE=" + argvFile, "DATA_PATH=/data/corpus",
+		"TORCHTITAN_API=" + api, "HOME=" + dir}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("--to %s: the script failed: %v\n%s", r.Target, err, out)
+	}
+	if r.ConfigName != "" {
+		got, err := os.ReadFile(filepath.Join(dir, r.ConfigName))
+		if err != nil || string(got) != r.Config {
+			t.Errorf("--to %s: %s written as %q, want %q (%v)", r.Target, r.ConfigName, got, r.Config, err)
+		}
+	}
+	data, err := os.ReadFile(argvFile)
+	if err != nil {
+		t.Fatalf("--to %s: torchrun was not called: %v", r.Target, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}

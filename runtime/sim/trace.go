@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 
 	"planc/ir"
@@ -93,89 +92,6 @@ var kindColor = map[ir.ActionKind]string{
 	ir.ActSendF: "#f28e2b", ir.ActRecvF: "#ffbe7d", ir.ActSendB: "#e15759", ir.ActRecvB: "#ff9d9a",
 	ir.ActReduceGrad: "#76b7b2", ir.ActAllGatherParams: "#edc948", ir.ActAllReduceTied: "#9c755f", ir.ActGradNorm: "#bab0ac",
 	ir.ActAllReduceSeq: "#d37295",
-}
-
-// SVGMaxRanks is the most ranks WriteSVG draws; beyond it, it draws one
-// pipeline (the ranks with dp = cp = tp = 0).
-const SVGMaxRanks = 64
-
-// WriteSVG draws res's timeline as a Gantt chart: two lanes per rank
-// (compute above, communication below), one rectangle per action coloured
-// by kind, a time axis and a legend. Large schedules show one pipeline.
-func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
-	ranks := make([]int, 0, len(s.Ranks))
-	subset := len(s.Ranks) > SVGMaxRanks
-	for _, rp := range s.Ranks {
-		if !subset || (rp.Coord.DP == 0 && rp.Coord.CP == 0 && rp.Coord.TP == 0) {
-			ranks = append(ranks, rp.Rank)
-		}
-	}
-	if len(ranks) > SVGMaxRanks {
-		ranks = ranks[:SVGMaxRanks]
-	}
-	row := map[int32]int{}
-	for i, r := range ranks {
-		row[int32(r)] = i
-	}
-	const left, top, width, lane, gap = 150.0, 40.0, 1200.0, 10.0, 6.0
-	// The legend wraps to a second line when its kinds do not fit in one.
-	const legendItem = 115.0
-	perLine := int(width) / int(legendItem)
-	legendLines := (int(ir.NumActionKinds) - 1 + perLine - 1) / perLine
-	height := top + float64(len(ranks))*(2*lane+gap) + 46 + 14*float64(legendLines)
-	step := res.StepTime
-	if step <= 0 {
-		step = 1
-	}
-	x := func(t float64) float64 { return left + t/step*width }
-	bw := bufio.NewWriterSize(w, 1<<20)
-	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="10">`+"\n", left+width+20, height)
-	title := fmt.Sprintf("%s %s: step %.4g s, bubble %.1f%%, exposed comm %.1f%%", s.Plan, s.Kind, res.StepTime, 100*res.BubbleFraction, 100*res.ExposedFraction)
-	if subset {
-		title += fmt.Sprintf(" (one pipeline of %d ranks shown)", len(s.Ranks))
-	}
-	fmt.Fprintf(bw, `<text x="%.0f" y="16" font-size="13">%s</text>`+"\n", left, escape(title))
-	for i, r := range ranks {
-		y := top + float64(i)*(2*lane+gap)
-		c := s.Ranks[r].Coord
-		fmt.Fprintf(bw, `<text x="4" y="%.1f">rank %d (pp %d dp %d tp %d)</text>`+"\n", y+lane+3, r, c.PP, c.DP, c.TP)
-		fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f4f4f4"/>`+"\n", left, y, width, 2*lane)
-	}
-	// Events, drawn in time order; rectangles under a tenth of a pixel are
-	// merged into their neighbour of the same kind.
-	evs := make([]Event, 0, len(res.Events))
-	for _, e := range res.Events {
-		if _, ok := row[e.Rank]; ok {
-			evs = append(evs, e)
-		}
-	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start < evs[j].Start })
-	for _, e := range evs {
-		y := top + float64(row[e.Rank])*(2*lane+gap) + float64(e.Stream)*lane
-		wpx := e.Dur / step * width
-		if wpx < 0.1 {
-			continue
-		}
-		name := e.Kind.String()
-		if e.Action >= 0 && int(e.Action) < len(s.Ranks[e.Rank].Actions) {
-			name = s.ActionString(s.Ranks[e.Rank].Actions[e.Action])
-		}
-		fmt.Fprintf(bw, `<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s"><title>%s %.4g s</title></rect>`+"\n",
-			x(e.Start), y, wpx, lane-1, kindColor[e.Kind], escape(name), e.Dur)
-	}
-	// Axis and legend.
-	ay := top + float64(len(ranks))*(2*lane+gap) + 10
-	for i := 0; i <= 10; i++ {
-		t := step * float64(i) / 10
-		fmt.Fprintf(bw, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888"/><text x="%.1f" y="%.1f">%.3g s</text>`+"\n", x(t), ay, x(t), ay+5, x(t)-10, ay+16, t)
-	}
-	for k := ir.ActF; k < ir.NumActionKinds; k++ {
-		i := int(k - ir.ActF)
-		lx, ly := left+legendItem*float64(i%perLine), ay+26+14*float64(i/perLine)
-		fmt.Fprintf(bw, `<rect x="%.0f" y="%.0f" width="10" height="10" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n", lx, ly, kindColor[k], lx+13, ly+9, k)
-	}
-	bw.WriteString("</svg>\n")
-	return bw.Flush()
 }
 
 func escape(s string) string {

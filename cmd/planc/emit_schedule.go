@@ -40,9 +40,24 @@ func emitSchedule(ctx *emitContext) int {
 		}
 		return exitOK
 	}
-	fmt.Fprint(ctx.stdout, s.String())
+	fmt.Fprint(ctx.stdout, scheduleLegend, s.String())
 	return exitOK
 }
+
+// scheduleLegend heads the schedule text on stdout: how to read an action
+// (docs/glossary.md, "actions").
+const scheduleLegend = `# How to read it (docs/glossary.md, "actions"): each rank's actions in order.
+#   SFm, SBm, SWm     stage S's forward, backward (input gradient under zb-h1/zb-v)
+#                     and weight gradient of micro-batch m: 0F3, 1B2, 1W2
+#   SSEND_Fm>r        send micro-batch m's activation to rank r; SRECV_Fm<r receive it
+#                     from rank r; SEND_B/RECV_B the same for its gradient
+#   REDUCE_GRAD(sS,bB,gG)       reduce gradient bucket B of stage S over group G (dp)
+#   ALLGATHER_PARAMS(sS,gG)     gather ZeRO-sharded weights of stage S over group G
+#   ALLREDUCE_TIED(gG)          sum the tied embedding's first- and last-stage copies
+#   ALLREDUCE_SEQ, GRAD_NORM    sequence-parallel gradient sums over tp; the global norm
+#   OPTIMIZER                   the AdamW update
+#   group gN [ranks]            the ranks of group N; stage lines: layers, params, buckets
+`
 
 // compileSchedule compiles plan with the pass table (which includes the
 // schedule passes; skip names passes not to run) and prints the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -164,25 +165,81 @@ func firstDiff(want, got string) string {
 }
 
 // knownNames reads a names list of testdata/engines (# lines are its
-// provenance).
+// provenance): name → spec, where a flag's spec is its kind (switch, list
+// or value) and, for a value with literal choices, a tab and the choices
+// separated by |; a configuration key's spec is empty.
 func knownNames(t testing.TB, file string) map[string]bool {
 	t.Helper()
+	specs := knownSpecs(t, file)
+	names := make(map[string]bool, len(specs))
+	for n := range specs {
+		names[n] = true
+	}
+	return names
+}
+
+// specCache holds the lists already read (the fuzz target reads them on
+// every input).
+var specCache sync.Map
+
+func knownSpecs(t testing.TB, file string) map[string]string {
+	t.Helper()
+	if specs, ok := specCache.Load(file); ok {
+		return specs.(map[string]string)
+	}
 	f, err := os.Open(filepath.Join("testdata", "engines", file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	names := map[string]bool{}
+	specs := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-			names[line] = true
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		name, spec, _ := strings.Cut(line, "\t")
+		specs[name] = spec
 	}
-	if len(names) < 50 {
-		t.Fatalf("%s lists only %d names", file, len(names))
+	if len(specs) < 50 {
+		t.Fatalf("%s lists only %d names", file, len(specs))
 	}
-	return names
+	specCache.Store(file, specs)
+	return specs
+}
+
+// checkArgKinds checks each flag of argv against its spec: a switch takes
+// no value, a value exactly one (one of its choices, when it has them), a
+// list at least one.
+func checkArgKinds(t testing.TB, what string, specs map[string]string, argv []string) {
+	t.Helper()
+	for i := 0; i < len(argv); {
+		flag := argv[i]
+		j := i + 1
+		for j < len(argv) && !strings.HasPrefix(argv[j], "--") {
+			j++
+		}
+		values := argv[i+1 : j]
+		kind, choices, _ := strings.Cut(specs[flag], "\t")
+		switch kind {
+		case "switch":
+			if len(values) != 0 {
+				t.Errorf("%s: %s is a switch but gets %q", what, flag, values)
+			}
+		case "list":
+			if len(values) == 0 {
+				t.Errorf("%s: %s takes one or more values, gets none", what, flag)
+			}
+		case "value":
+			if len(values) != 1 {
+				t.Errorf("%s: %s takes one value, gets %q", what, flag, values)
+			} else if choices != "" && !slices.Contains(strings.Split(choices, "|"), values[0]) {
+				t.Errorf("%s: %s %s is not one of %s", what, flag, values[0], choices)
+			}
+		}
+		i = j
+	}
 }
 
 // TestKnownNames checks every flag and key that any example's export
@@ -192,6 +249,7 @@ func TestKnownNames(t *testing.T) {
 	for _, f := range []string{"megatron-lm.txt", "megatron-deepspeed.txt", "deepspeed.txt", "torchtitan-v0.2.txt", "torchtitan-cli.txt"} {
 		lists[f] = knownNames(t, f)
 	}
+	megSpecs, mdsSpecs := knownSpecs(t, "megatron-lm.txt"), knownSpecs(t, "megatron-deepspeed.txt")
 	checked := 0
 	check := func(c compiled, list, what string, names []string) {
 		for _, n := range names {
@@ -210,11 +268,14 @@ func TestKnownNames(t *testing.T) {
 			if err != nil {
 				continue
 			}
+			what := fmt.Sprintf("%s/%s --to %s", c.file, c.plan, target)
 			switch target {
 			case export.Megatron:
 				check(c, "megatron-lm.txt", "flag", r.Flags)
+				checkArgKinds(t, what, megSpecs, r.Argv)
 			case export.DeepSpeed:
 				check(c, "megatron-deepspeed.txt", "flag", r.Flags)
+				checkArgKinds(t, what, mdsSpecs, r.Argv)
 				check(c, "deepspeed.txt", "key", dottedParts(r.Keys))
 			case export.TorchTitan:
 				check(c, "torchtitan-v0.2.txt", "TOML key", r.Keys)
@@ -250,5 +311,37 @@ func TestKnownNamesCatchesMisspelling(t *testing.T) {
 	ds := knownNames(t, "deepspeed.txt")
 	if ds["zero_stage"] || !ds["zero_optimization"] || !ds["overlap_comm"] {
 		t.Error("deepspeed.txt does not look like DeepSpeed's configuration keys")
+	}
+}
+
+// recorder counts the errors of a check instead of failing the test.
+type recorder struct {
+	*testing.T
+	errs int
+}
+
+func (r *recorder) Errorf(string, ...any) { r.errs++ }
+func (r *recorder) Helper()               {}
+
+// TestArgKindsCatchesMisuse: the kind check refuses a value on a switch, a
+// value outside the choices and a missing value.
+func TestArgKindsCatchesMisuse(t *testing.T) {
+	specs := knownSpecs(t, "megatron-lm.txt")
+	for _, argv := range [][]string{
+		{"--sequence-parallel", "true"},
+		{"--recompute-granularity", "partial"},
+		{"--tensor-model-parallel-size"},
+		{"--cp-comm-type"},
+	} {
+		r := &recorder{T: t}
+		checkArgKinds(r, "misuse", specs, argv)
+		if r.errs != 1 {
+			t.Errorf("%q: %d errors, want 1", argv, r.errs)
+		}
+	}
+	r := &recorder{T: t}
+	checkArgKinds(r, "fine", specs, []string{"--sequence-parallel", "--recompute-granularity", "selective", "--cp-comm-type", "p2p", "--tensor-model-parallel-size", "8"})
+	if r.errs != 0 {
+		t.Errorf("a correct command line gave %d errors", r.errs)
 	}
 }

@@ -102,8 +102,10 @@ func checkNames(t testing.TB, lists map[string]map[string]bool, r *export.Result
 	switch r.Target {
 	case export.Megatron:
 		check("megatron-lm.txt", r.Flags)
+		checkArgKinds(t, "--to megatron", knownSpecs(t, "megatron-lm.txt"), r.Argv)
 	case export.DeepSpeed:
 		check("megatron-deepspeed.txt", r.Flags)
+		checkArgKinds(t, "--to deepspeed", knownSpecs(t, "megatron-deepspeed.txt"), r.Argv)
 		check("deepspeed.txt", dottedParts(r.Keys))
 	case export.TorchTitan:
 		check("torchtitan-v0.2.txt", r.Keys)

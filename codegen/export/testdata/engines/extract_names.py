@@ -10,6 +10,10 @@ It reads Python source statically (ast), never imports or runs the engine:
     extract_names.py titan-v02  REPO_GIT_DIR REV   > torchtitan-v0.2.txt
     extract_names.py titan-cli  REPO_GIT_DIR REV   > torchtitan-cli.txt
 
+A flag's line is FLAG, a tab and its kind: switch (takes no value), list
+(nargs), or value, then for a value with literal choices a tab and the
+choices separated by |. Configuration keys are bare names.
+
 Megatron-LM: every literal '--flag' given to add_argument in
 megatron/training/arguments.py, plus the flags that ArgumentGroupFactory
 derives from the dataclasses it is called on (field foo_bar -> --foo-bar; a
@@ -39,13 +43,43 @@ def grep_class(git, rev, name, under):
 
 
 def add_argument_flags(tree):
-    names = set()
+    """flag -> spec of every add_argument call: switch, list, or value with
+    its choices when it has literal ones."""
+    names = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            spec = argument_spec({kw.arg: kw.value for kw in node.keywords if kw.arg})
             for a in node.args:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str) and FLAG.match(a.value):
-                    names.add(a.value)
+                    names[a.value] = spec
     return names
+
+
+def argument_spec(kw):
+    action = kw.get("action")
+    if action is not None:
+        text = ast.unparse(action)
+        if "store_true" in text or "store_false" in text or "store_const" in text or "BooleanOptional" in text:
+            return "switch"
+    if "nargs" in kw:
+        return "list"
+    choices = kw.get("choices")
+    if isinstance(choices, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in choices.elts):
+        return "value\t" + "|".join(str(e.value) for e in choices.elts)
+    return "value"
+
+
+def annotation_spec(ann):
+    """The spec of a dataclass field from its annotation's source."""
+    if ann in ("bool", "Optional[bool]", "bool | None"):
+        return "switch"
+    if re.match(r"^(Optional\[)?(List|list)\[", ann):
+        return "list"
+    m = re.search(r"Literal\[([^\]]*)\]", ann)
+    if m and "Union" not in ann and "List" not in ann and "list[" not in ann:
+        choices = [c.strip().strip("'\"") for c in m.group(1).split(",")]
+        return "value\t" + "|".join(choices)
+    return "value"
 
 
 def find_class(git, rev, name, under, cache={}):
@@ -79,10 +113,13 @@ def dataclass_fields(git, rev, cls, under):
 
 
 def meta_arg_names(value):
+    """argparse_meta's arg_names, whether the field is an init field, and the
+    other argparse_meta keywords."""
     if not isinstance(value, ast.Call):
-        return None, True
+        return None, True, {}
     init = True
     names = None
+    meta_kw = {}
     for kw in value.keywords:
         if kw.arg == "init" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
             init = False
@@ -92,7 +129,9 @@ def meta_arg_names(value):
                     for k2, v2 in zip(v.keys, v.values):
                         if isinstance(k2, ast.Constant) and k2.value == "arg_names" and isinstance(v2, ast.List):
                             names = [e.value for e in v2.elts if isinstance(e, ast.Constant)]
-    return names, init
+                        elif isinstance(k2, ast.Constant):
+                            meta_kw[k2.value] = v2
+    return names, init, meta_kw
 
 
 def default_of(value):
@@ -107,7 +146,7 @@ def default_of(value):
 
 def megatron(git, rev):
     tree = ast.parse(show(git, rev, "megatron/training/arguments.py"))
-    names = add_argument_flags(tree)
+    names = {}
     # Simple list assignments, for `exclude=exclude`.
     lists = {}
     for node in ast.walk(tree):
@@ -132,23 +171,29 @@ def megatron(git, rev):
         for name, ann, value in dataclass_fields(git, rev, cls, "megatron"):
             if name in exclude:
                 continue
-            meta, init = meta_arg_names(value)
+            meta, init, meta_kw = meta_arg_names(value)
             if not init:
                 continue
+            spec = annotation_spec(ann)
+            if meta_kw:
+                spec = argument_spec(meta_kw) if ("action" in meta_kw or "nargs" in meta_kw or "choices" in meta_kw) else spec
             if meta:
-                names.update(meta)
-            elif ann in ("bool", "Optional[bool]", "bool | None") and default_of(value) is True:
-                names.add("--no-" + name.replace("_", "-"))
-                names.add("--disable-" + name.replace("_", "-"))
+                for n in meta:
+                    names[n] = spec
+            elif spec == "switch" and default_of(value) is True:
+                names["--no-" + name.replace("_", "-")] = spec
+                names["--disable-" + name.replace("_", "-")] = spec
             else:
-                names.add("--" + name.replace("_", "-"))
+                names["--" + name.replace("_", "-")] = spec
+    names.update(add_argument_flags(tree))  # explicit definitions win
     return names
 
 
 def megatron_deepspeed(git, rev, ds_git, ds_rev):
     """megatron/arguments.py, plus deepspeed.add_config_arguments, which it calls."""
     names = add_argument_flags(ast.parse(show(git, rev, "megatron/arguments.py")))
-    return names | add_argument_flags(ast.parse(show(ds_git, ds_rev, "deepspeed/__init__.py")))
+    names.update(add_argument_flags(ast.parse(show(ds_git, ds_rev, "deepspeed/__init__.py"))))
+    return names
 
 
 def deepspeed(git, rev):
@@ -217,8 +262,12 @@ def main():
         names = titan(git, rev, "torchtitan/trainer.py", "Trainer", "torchtitan")
     else:
         sys.exit("unknown kind " + kind)
-    for n in sorted(names):
-        print(n)
+    if isinstance(names, dict):
+        for n in sorted(names):
+            print(n + "\t" + names[n])
+    else:
+        for n in sorted(names):
+            print(n)
 
 
 if __name__ == "__main__":

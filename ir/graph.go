@@ -304,6 +304,10 @@ type Unit struct {
 	Plan    *Plan
 	Mesh    Mesh
 	Graph   Graph
+	// Params is the model's parameter table (the "params" pass): names,
+	// shapes, tp shards, owners and initialization, as the runtime holds
+	// them. The layer partition is the graph's (Partition).
+	Params ParamTable
 	// Memory and Cost are filled by the memory and cost analysis passes.
 	Memory *MemoryReport
 	Cost   *CostReport

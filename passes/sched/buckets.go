@@ -10,9 +10,10 @@ import (
 
 // This file decides the gradient buckets: which parameters each REDUCE_GRAD
 // (and ZeRO's parameter gathers) moves. The decision is a function of the
-// plan alone, so that the schedule the compiler writes and the one the
-// runtime builds for itself cut the same buckets; each producer of sizes
-// only supplies the byte counts of the units.
+// plan and of the parameter table with its partition (ir.Unit's), so that
+// the schedule the compiler writes and the one the runtime builds for
+// itself cut the same buckets; each producer of sizes only supplies the
+// byte counts of the units.
 
 // PlanUnits returns, for every virtual stage of plan p, its parameter units
 // (see [ir.ParamUnit]) with element counts per rank from the reference
@@ -99,16 +100,16 @@ func TiedAcrossStages(p *ir.Plan) bool {
 	return m != nil && m.Kind != ir.MLPModel && m.TieEmbeddings && p.PP*max(p.VPP, 1) > 1
 }
 
-// BucketLayout cuts each stage's units (PlanUnits) into gradient buckets
-// of at most bucketParams elements: whole units, in the stage's parameter
-// order, the dense ones first, then the experts' (which reduce over
-// another group); a unit larger than a bucket is a bucket of its own.
-// When the embedding is tied across stages its table is a bucket alone on
-// both the first and the last stage, so that the two copies can be summed
-// (ALLREDUCE_TIED) right before that bucket is reduced while the stage's
-// other buckets reduce as soon as its backward ends.
-func BucketLayout(p *ir.Plan, bucketParams int64) [][]ir.GradBucket {
-	units := PlanUnits(p)
+// BucketLayout cuts each stage's units (the parameter table's, see
+// [ir.StageUnits], or PlanUnits' for a plan without a compiled unit) into
+// gradient buckets of at most bucketParams elements: whole units, in the
+// stage's parameter order, the dense ones first, then the experts' (which
+// reduce over another group); a unit larger than a bucket is a bucket of
+// its own. When the embedding is tied across stages its table is a bucket
+// alone on both the first and the last stage, so that the two copies can
+// be summed (ALLREDUCE_TIED) right before that bucket is reduced while the
+// stage's other buckets reduce as soon as its backward ends.
+func BucketLayout(p *ir.Plan, units [][]ir.ParamUnit, bucketParams int64) [][]ir.GradBucket {
 	tied := TiedAcrossStages(p)
 	out := make([][]ir.GradBucket, len(units))
 	for st, us := range units {

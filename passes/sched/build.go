@@ -46,8 +46,8 @@
 //     collective, in the same order on their one collective stream; the
 //     verifier checks it.
 //
-// Which parameters each gradient bucket holds is decided from the plan
-// alone ([BucketLayout]) and written into the schedule
+// Which parameters each gradient bucket holds is decided from the plan and
+// the unit's parameter table ([BucketLayout]) and written into the schedule
 // ([ir.StageInfo.Buckets]): the compiler's schedule and the one the runtime
 // builds for itself cut the same buckets, and the runtime executes the
 // buckets of whichever schedule it is given.
@@ -93,11 +93,15 @@ type Sizes struct {
 	// element counts on one rank, in the stage's parameter order (see
 	// [ir.ParamUnit]); each gradient bucket's bytes are the sum of its
 	// units'. Which units form a bucket is decided by [BucketLayout], from
-	// the plan alone, so that every producer of sizes (the compiler's graph,
+	// BucketUnits, so that every producer of sizes (the compiler's graph,
 	// the runtime's parameters) gets the same buckets. Nil: the buckets are
 	// cut from StageParams by bytes alone and carry no layout (a schedule
 	// only for the simulator, which no runtime executes).
 	StageUnits [][]ir.ParamUnit
+	// BucketUnits[s] are the units that the bucket layout is cut from:
+	// those of the unit's parameter table ([ir.StageUnits]), which the
+	// runtime holds. Nil: StageUnits.
+	BucketUnits [][]ir.ParamUnit
 	// StageCollectives[s] are virtual stage s's internal collectives.
 	StageCollectives [][]ir.StageCollective
 	// StageSeqParams[s] is the parameter count, per rank, of virtual stage
@@ -177,7 +181,14 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 		if len(sz.StageUnits) != nStages {
 			return nil, append(diags, ir.Errorf(p.FieldSpan("pp"), "internal error: parameter units for %d stages, the plan has %d", len(sz.StageUnits), nStages))
 		}
-		layout = BucketLayout(p, sz.BucketParams)
+		units := sz.BucketUnits
+		if units == nil {
+			units = sz.StageUnits
+		}
+		if len(units) != nStages {
+			return nil, append(diags, ir.Errorf(p.FieldSpan("pp"), "internal error: bucket units for %d stages, the plan has %d", len(units), nStages))
+		}
+		layout = BucketLayout(p, units, sz.BucketParams)
 	}
 	first := 0
 	for st := 0; st < nStages; st++ {

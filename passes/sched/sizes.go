@@ -279,6 +279,13 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 	for _, us := range sz.StageUnits {
 		sortUnits(us)
 	}
+	if u.Params != nil {
+		infos := ir.StageInfos(sz.Layers)
+		sz.BucketUnits = make([][]ir.ParamUnit, n)
+		for i, info := range infos {
+			sz.BucketUnits[i] = ir.StageUnits(u.Params.Stage(info, 0, ep), u.Plan.TP, ep)
+		}
+	}
 	return sz
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"planc/ir"
+	"planc/passes"
 	"planc/runtime/ckpt"
 	"planc/runtime/data"
 	"planc/runtime/tensor"
@@ -20,16 +21,16 @@ func (t *Trainer) Checkpoint() *ckpt.Checkpoint {
 	c.Meta["fingerprint"] = Fingerprint(t.m)
 	c.Meta["step"] = strconv.Itoa(t.step)
 	for _, sp := range t.specs {
-		c.Tensors[sp.name] = tensor.New(sp.shape...)
-		c.Tensors["optim.m."+sp.name] = tensor.New(sp.shape...)
-		c.Tensors["optim.v."+sp.name] = tensor.New(sp.shape...)
+		c.Tensors[sp.Name] = tensor.New(sp.Shape...)
+		c.Tensors["optim.m."+sp.Name] = tensor.New(sp.Shape...)
+		c.Tensors["optim.v."+sp.Name] = tensor.New(sp.Shape...)
 	}
 	for _, rk := range t.ranks {
 		for _, st := range rk.stages {
 			at := st.momentIndex()
 			for i, sp := range st.specs {
-				o := st.off[sp.name]
-				p, m, v := c.Tensors[sp.name].Data, c.Tensors["optim.m."+sp.name].Data, c.Tensors["optim.v."+sp.name].Data
+				o := st.off[sp.Name]
+				p, m, v := c.Tensors[sp.Name].Data, c.Tensors["optim.m."+sp.Name].Data, c.Tensors["optim.v."+sp.Name].Data
 				for j, wi := range st.index[i] {
 					if k := at[o+j]; k >= 0 {
 						p[wi], m[wi], v[wi] = st.p[o+j], st.m[k], st.v[k]
@@ -52,13 +53,13 @@ func CheckCheckpoint(c *ckpt.Checkpoint, m *ir.Model) error {
 	if _, err := strconv.Atoi(c.Meta["step"]); err != nil {
 		return fmt.Errorf("checkpoint metadata step = %q is not a number", c.Meta["step"])
 	}
-	for _, sp := range modelSpecs(m) {
-		w := c.Tensors[sp.name]
+	for _, sp := range passes.ModelParams(m) {
+		w := c.Tensors[sp.Name]
 		if w == nil {
-			return fmt.Errorf("checkpoint has no tensor %q", sp.name)
+			return fmt.Errorf("checkpoint has no tensor %q", sp.Name)
 		}
-		if !sameShape(w.Shape, sp.shape) {
-			return fmt.Errorf("checkpoint tensor %q has shape %v, the model needs %v", sp.name, w.Shape, sp.shape)
+		if !sameShape(w.Shape, sp.Shape) {
+			return fmt.Errorf("checkpoint tensor %q has shape %v, the model needs %v", sp.Name, w.Shape, sp.Shape)
 		}
 	}
 	return nil
@@ -101,13 +102,13 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 		info.EndLayer = m.Depth
 	}
 	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
-	st.specs = modelSpecs(m)
+	st.specs = passes.ModelParams(m)
 	for _, sp := range st.specs {
-		st.off[sp.name] = len(st.p)
-		st.index = append(st.index, sp.localIndex(0, 1))
-		st.p = append(st.p, c.Tensors[sp.name].Data...)
+		st.off[sp.Name] = len(st.p)
+		st.index = append(st.index, sp.LocalIndex(0, 1))
+		st.p = append(st.p, c.Tensors[sp.Name].Data...)
 	}
-	rk := &rank{plan: p, m: m, tp: 1, mesh: ir.NewMesh(p), seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
+	rk := &rank{plan: p, m: m, params: st.specs, tp: 1, mesh: ir.NewMesh(p), seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
 		stages: map[int]*stage{0: st}, evalWindows: true}
 	if m.Kind == ir.MLPModel {
 		rk.teacher = teacherWeights(m, uint64(seed))

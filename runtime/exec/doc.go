@@ -6,8 +6,11 @@
 // # The model
 //
 // The model is the reference semantics of docs/semantics.md,
-// computed with package kernels. Parameter names, shapes and layouts are
-// those of package ckpt. Every parameter is generated whole by
+// computed with package kernels. The parameters (names, shapes, tp
+// shards, owners, initialization) are the compiled unit's parameter table
+// and the pipeline's layer partition is the unit's (both built by package
+// passes: NewTrainer compiles the plan unless Config.Unit is given); the
+// names are package ckpt's. Every parameter is generated whole by
 // tensor.InitNormal(seed, name, std, shape) and then sharded, so every plan
 // starts from the same weights: std 0.02 for embeddings, qkv, fc1 and the
 // router; 0.02/sqrt(2·layers) for the residual projections (attn.out, fc2);

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"planc/ir"
+	"planc/passes"
 	"planc/runtime/ckpt"
 	"planc/runtime/data"
 )
@@ -49,8 +50,16 @@ func tinyPhantomGPT(parts, k int) func() *ir.Model {
 	}
 }
 
+// cpuNode is stdlib/hw/cpu.plan's node: the device whose costs the
+// pipeline pass balances stages by.
+func cpuNode() *ir.Node {
+	d := &ir.Device{Name: "cpu_core", PeakBF16: 50e9, PeakFP16: 50e9, PeakFP32: 50e9, Memory: 4 << 30, HBMBandwidth: 20e9, IdlePower: 5, BusyPower: 15,
+		MatmulEfficiency: ir.DefaultMatmulEfficiency, KernelOverhead: ir.DefaultKernelOverhead, MemoryEfficiency: ir.DefaultMemoryEfficiency}
+	return &ir.Node{Name: "cpu_node", Device: d, Devices: 1024, IntraBW: 10e9, IntraLatency: 1e-6}
+}
+
 func cpuCluster(perNode int) *ir.Cluster {
-	return &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: perNode}
+	return &ir.Cluster{Name: "cpu", Node: cpuNode(), Nodes: 1, PerNode: perNode, InterBW: 10e9, InterLatency: 1e-6}
 }
 
 // plan returns a plan of model m with the options "dp=2 tp=2 ..." applied.
@@ -109,7 +118,8 @@ func plan(m *ir.Model, opts string) *ir.Plan {
 	if perNode == 0 {
 		perNode = p.WorldSize()
 	}
-	p.Cluster = &ir.Cluster{Name: "cpu", Nodes: (p.WorldSize() + perNode - 1) / perNode, PerNode: perNode}
+	p.Cluster = cpuCluster(perNode)
+	p.Cluster.Nodes = (p.WorldSize() + perNode - 1) / perNode
 	return p
 }
 
@@ -300,7 +310,7 @@ func TestBadInputs(t *testing.T) {
 	}()
 	short := &data.Stream{Name: "short.txt", Tokens: make([]int32, 20)}
 	bigPlan := plan(tinyGPT(), "dp=4")
-	bigPlan.Cluster = &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: 2}
+	bigPlan.Cluster = cpuCluster(2)
 	tests := []struct {
 		name string
 		err  func() error
@@ -486,8 +496,8 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 	}
 	// dp = 2: one all-reduce of every gradient (2(p−1)/p·Ψ per rank).
 	var psi int64
-	for _, sp := range modelSpecs(tinyGPT()) {
-		psi += int64(sp.numel())
+	for _, sp := range passes.ModelParams(tinyGPT()) {
+		psi += int64(sp.Numel())
 	}
 	wantDP := int64(2*(p-1)/p*float64(psi)) * 4 * 2
 	if got := step(tinyGPT(), "dp=2"); got != wantDP {

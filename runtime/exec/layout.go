@@ -11,38 +11,7 @@ import (
 
 	"planc/ir"
 	"planc/passes/sched"
-	"planc/runtime/tensor"
 )
-
-// specUnit names the bucket unit (see ir.ParamUnit) that parameter sp
-// belongs to when experts are spread over ep ranks.
-func specUnit(sp *paramSpec, ep int) string {
-	switch {
-	case sp.layer >= 0:
-		return ir.LayerUnit(sp.layer, sp.expert && ep > 1)
-	case sp.layer == -1 && sp.name == "wte":
-		return ir.UnitWTE
-	case sp.layer == -1:
-		return ir.UnitWPE
-	}
-	return ir.UnitHead
-}
-
-// stageUnits returns the units of a stage's parameters (as ordered in its
-// flat buffer) with their local element counts on a rank of tp ranks.
-func stageUnits(specs []*paramSpec, tp, ep int) []ir.ParamUnit {
-	var out []ir.ParamUnit
-	for _, sp := range specs {
-		name := specUnit(sp, ep)
-		n := int64(tensor.Numel(sp.localShape(tp)...))
-		if k := len(out) - 1; k >= 0 && out[k].Name == name {
-			out[k].Params += n
-			continue
-		}
-		out = append(out, ir.ParamUnit{Name: name, Params: n, Expert: sp.expert && ep > 1})
-	}
-	return out
-}
 
 // bucketRanges returns the flat ranges of the schedule's buckets of stage
 // st and which of them are expert buckets. The buckets must cover the
@@ -61,7 +30,7 @@ func bucketRanges(st *stage, ep, tp int) ([][2]int, []bool, error) {
 	}
 	where := map[string][2]int{}
 	pos := 0
-	for _, u := range stageUnits(st.specs, tp, ep) {
+	for _, u := range ir.StageUnits(st.specs, tp, ep) {
 		if _, dup := where[u.Name]; dup {
 			return nil, nil, fmt.Errorf("stage %d: the parameters of unit %s are not contiguous", info.Index, u.Name)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"planc/ir"
+	"planc/passes"
 	"planc/runtime/collective"
 	"planc/runtime/data"
 	"planc/runtime/kernels"
@@ -24,12 +25,12 @@ func MLPInput(x []float32, seed int64, step, index int) {
 // generated whole under the names "teacher.layers.N.weight|bias".
 func teacherWeights(m *ir.Model, seed uint64) []*tensor.Tensor {
 	var out []*tensor.Tensor
-	for _, sp := range mlpSpecs(m, "teacher.") {
-		std := sp.std
-		if sp.init == initZeros {
+	for _, sp := range passes.MLPParams(m, "teacher.") {
+		std := sp.Std
+		if sp.Init == ir.InitZeros {
 			std = 0.1
 		}
-		out = append(out, tensor.InitNormal(seed, sp.name, std, sp.shape...))
+		out = append(out, tensor.InitNormal(seed, sp.Name, std, sp.Shape...))
 	}
 	return out
 }
@@ -52,16 +53,14 @@ func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 	return x
 }
 
-func (r *rank) mlpLayerKind(l int) shardKind {
+func (r *rank) mlpLayerKind(l int) ir.ParamShard {
 	if r.tp == 1 {
-		return replicated
+		return ir.ShardNone
 	}
-	for _, sp := range mlpSpecs(r.m, "") {
-		if sp.name == fmt.Sprintf("layers.%d.weight", l) {
-			return sp.shard
-		}
+	if sp := r.params.Lookup(fmt.Sprintf("layers.%d.weight", l)); sp != nil {
+		return sp.Shard
 	}
-	return replicated
+	return ir.ShardNone
 }
 
 func (r *rank) mlpInputs(mb int) []float32 {
@@ -86,10 +85,10 @@ func (r *rank) mlpForward(st *stage, mb int, a *stageActs, x []float32) ([]float
 		W, B := st.w(fmt.Sprintf("layers.%d.weight", l)), st.w(fmt.Sprintf("layers.%d.bias", l))
 		var y []float32
 		switch r.mlpLayerKind(l) {
-		case colShard:
+		case ir.ShardCols:
 			y = make([]float32, b*w/r.tp)
 			r.kern().LinearForward(y, x, W, B, b, w, w/r.tp)
-		case rowShard:
+		case ir.ShardRows:
 			y = make([]float32, b*w)
 			r.kern().MatMul(y, x, W, b, w/r.tp, w, false)
 			if err := r.allReduceTP(y); err != nil {
@@ -148,9 +147,9 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 			// neither its product nor (column-parallel) its all-reduce.
 			in, out := w, w
 			switch r.mlpLayerKind(l) {
-			case colShard:
+			case ir.ShardCols:
 				out = w / r.tp
-			case rowShard:
+			case ir.ShardRows:
 				in = w / r.tp
 			}
 			r.wgrad(st, mb, func() { r.kern().LinearBackward(nil, st.gr(wn), st.gr(bn), dpre, x, nil, b, in, out) })
@@ -158,7 +157,7 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 			continue
 		}
 		switch r.mlpLayerKind(l) {
-		case colShard:
+		case ir.ShardCols:
 			n := w / r.tp
 			dx := make([]float32, b*w)
 			r.kern().MatMulTransB(dx, dpre, W, b, n, w, true)
@@ -167,7 +166,7 @@ func (r *rank) mlpBackward(st *stage, mb int, a *stageActs, dy []float32) ([]flo
 				return nil, err
 			}
 			dy = dx
-		case rowShard:
+		case ir.ShardRows:
 			n := w / r.tp
 			dx := make([]float32, b*n)
 			r.kern().MatMulTransB(dx, dpre, W, b, w, n, true)

@@ -200,14 +200,18 @@ func TestScheduleRejected(t *testing.T) {
 }
 
 // TestBucketLayoutOneSource: the runtime builds its schedule with the
-// layout sched.BucketLayout decides from the plan.
+// layout sched.BucketLayout decides from the plan and the parameter table.
 func TestBucketLayoutOneSource(t *testing.T) {
 	p := plan(tinyGPT(), "dp=2 pp=2 zero=2")
 	tr, err := NewTrainer(Config{Plan: p, Steps: 1, Data: data.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sched.BucketLayout(p, sched.DefaultBucketParams)
+	var units [][]ir.ParamUnit
+	for _, info := range tr.Schedule().Stages {
+		units = append(units, ir.StageUnits(passes.ModelParams(p.Model).Stage(info, 0, 1), p.TP, 1))
+	}
+	want := sched.BucketLayout(p, units, sched.DefaultBucketParams)
 	for st, info := range tr.Schedule().Stages {
 		if !sameBuckets(info.Buckets, want[st]) {
 			t.Errorf("stage %d: buckets %v, BucketLayout %v", st, info.Buckets, want[st])

@@ -74,7 +74,7 @@ func (s *stage) gr(name string) []float32 {
 
 func (s *stage) size(name string) int {
 	for i, sp := range s.specs {
-		if sp.name == name {
+		if sp.Name == name {
 			return len(s.index[i])
 		}
 	}
@@ -83,12 +83,13 @@ func (s *stage) size(name string) int {
 
 // rank is one rank's share of the model and its view of the job.
 type rank struct {
-	id    int
-	coord ir.Coord
-	plan  *ir.Plan
-	m     *ir.Model
-	comm  collective.Comm
-	tc    *timedComm // comm, when it is measured
+	id     int
+	coord  ir.Coord
+	plan   *ir.Plan
+	m      *ir.Model
+	params ir.ParamTable // the compiled unit's
+	comm   collective.Comm
+	tc     *timedComm // comm, when it is measured
 	// action is the schedule action being executed, so that a failure can
 	// say what the rank was doing (actionText).
 	action ir.Action

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"planc/ir"
+	"planc/passes"
 	"planc/passes/sched"
 	"planc/runtime/ckpt"
 	"planc/runtime/collective"
@@ -42,6 +43,10 @@ type Config struct {
 	// builds (a compiled schedule file); it must be the plan's, and its
 	// gradient buckets, reductions and gathers are the ones executed.
 	Schedule *ir.Schedule
+	// Unit, when set, is the plan's compiled unit (passes.Compile), whose
+	// layer partition and parameter table the trainer runs; nil: the
+	// trainer compiles the plan.
+	Unit *ir.Unit
 	// Ops runs the hot kernels (matmuls, layernorm, gelu, attention,
 	// AdamW); nil: the Go kernels ([llvmk.GoOps]). [llvmk.Select] returns
 	// the generated host kernels for a plan; the caller closes them.
@@ -83,9 +88,9 @@ type Trainer struct {
 	ranks    []*rank
 	comms    []*timedComm
 	opt      optim.Config
-	specs    []*paramSpec
-	Steps    int // steps of the run
-	step     int // next step to run
+	specs    ir.ParamTable // the compiled unit's
+	Steps    int           // steps of the run
+	step     int           // next step to run
 	stepsRun int
 
 	// local is the one rank this process runs when the job spans
@@ -225,24 +230,20 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if bucket <= 0 {
 		bucket = sched.DefaultBucketParams
 	}
-	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: modelSpecs(m), Steps: steps, local: -1}
+	unit, err := compileUnit(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, Steps: steps, local: -1}
 
-	// The layer partition and each stage's local parameter count.
+	// The layer partition (the pipeline pass's) and each stage's local
+	// parameter count.
+	layers := unit.Partition()
 	nStages := p.PP * max(p.VPP, 1)
-	nLayers := m.Layers
-	if m.Kind == ir.MLPModel {
-		nLayers = m.Depth
+	if len(layers) != nStages {
+		return nil, fmt.Errorf("internal error: plan %s: the compiled unit has %d stages, the plan %d", p.Name, len(layers), nStages)
 	}
-	if nLayers < nStages {
-		return nil, fmt.Errorf("plan %s: %d virtual stages for %d layers", p.Name, nStages, nLayers)
-	}
-	layers := sched.EvenPartition(nLayers, nStages)
-	infos := make([]ir.StageInfo, nStages)
-	first := 0
-	for s := range infos {
-		infos[s] = ir.StageInfo{Index: s, FirstLayer: first, EndLayer: first + layers[s], Embedding: s == 0, Head: s == nStages-1}
-		first += layers[s]
-	}
+	infos := ir.StageInfos(layers)
 	if m.Kind == ir.MLPModel && p.TP > 1 && !m.FFNKind.IsPhantom() {
 		for _, in := range infos[:nStages-1] {
 			if in.EndLayer%2 == 1 {
@@ -259,9 +260,10 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	ep := max(p.EP, 1)
 	for s := range infos {
 		var n, ne int64
-		for _, sp := range stageSpecsEP(t.specs, infos[s], 0, ep) {
-			k := int64(tensor.Numel(sp.localShape(p.TP)...))
-			if sp.expert && ep > 1 {
+		held := t.specs.Stage(infos[s], 0, ep)
+		for _, sp := range held {
+			k := int64(sp.LocalNumel(p.TP))
+			if sp.Expert && ep > 1 {
 				ne += k
 			} else {
 				n += k
@@ -269,8 +271,8 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		}
 		sz.StageParams = append(sz.StageParams, n)
 		sz.StageExpertParams = append(sz.StageExpertParams, ne)
-		sz.StageUnits = append(sz.StageUnits, stageUnits(stageSpecsEP(t.specs, infos[s], 0, ep), p.TP, ep))
-		sz.StageSeqParams = append(sz.StageSeqParams, seqPartialParams(p, stageSpecsEP(t.specs, infos[s], 0, ep)))
+		sz.StageUnits = append(sz.StageUnits, ir.StageUnits(held, p.TP, ep))
+		sz.StageSeqParams = append(sz.StageSeqParams, seqPartialParams(p, held))
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
 		sz.TiedParams = int64(m.Vocab / p.TP * m.Hidden) // each tp rank sums its vocabulary shard
@@ -310,22 +312,22 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	wholes := map[string]*tensor.Tensor{}
 	whole := func(sp *paramSpec) (*tensor.Tensor, error) {
-		if w, ok := wholes[sp.name]; ok {
+		if w, ok := wholes[sp.Name]; ok {
 			return w, nil
 		}
 		var w *tensor.Tensor
 		if cfg.Resume != nil {
-			w = cfg.Resume.Tensors[sp.name]
+			w = cfg.Resume.Tensors[sp.Name]
 			if w == nil {
-				return nil, fmt.Errorf("checkpoint has no tensor %q", sp.name)
+				return nil, fmt.Errorf("checkpoint has no tensor %q", sp.Name)
 			}
-			if !sameShape(w.Shape, sp.shape) {
-				return nil, fmt.Errorf("checkpoint tensor %q has shape %v, the model %v", sp.name, w.Shape, sp.shape)
+			if !sameShape(w.Shape, sp.Shape) {
+				return nil, fmt.Errorf("checkpoint tensor %q has shape %v, the model %v", sp.Name, w.Shape, sp.Shape)
 			}
 		} else {
-			w = sp.wholeInit(uint64(seed))
+			w = wholeInit(sp, uint64(seed))
 		}
-		wholes[sp.name] = w
+		wholes[sp.Name] = w
 		return w, nil
 	}
 	moment := func(kind, name string) []float32 {
@@ -354,7 +356,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		c := s.Mesh.Coord(r)
 		tc := &timedComm{Comm: t.rankComm(r)}
 		rk := &rank{
-			id: r, coord: c, plan: p, m: m, comm: tc, tc: tc, mesh: s.Mesh, tp: p.TP,
+			id: r, coord: c, plan: p, m: m, params: t.specs, comm: tc, tc: tc, mesh: s.Mesh, tp: p.TP,
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
 			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
 			rbd: p.MoE.RBD && p.EP > 1 && m.MoE != nil, perNode: nodeSize,
@@ -369,15 +371,15 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			if ep > 1 {
 				epIdx = s.Mesh.Index(ir.AxisEP, r)
 			}
-			st.specs = stageSpecsEP(t.specs, info, epIdx, ep)
+			st.specs = t.specs.Stage(info, epIdx, ep)
 			n := 0
 			st.nDense = -1
 			for _, sp := range st.specs {
-				if sp.expert && ep > 1 && st.nDense < 0 {
+				if sp.Expert && ep > 1 && st.nDense < 0 {
 					st.nDense = n
 				}
-				idx := sp.localIndex(c.TP, p.TP)
-				st.off[sp.name] = n
+				idx := sp.LocalIndex(c.TP, p.TP)
+				st.off[sp.Name] = n
 				st.index = append(st.index, idx)
 				n += len(idx)
 			}
@@ -402,25 +404,25 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 				if err != nil {
 					return nil, err
 				}
-				o := st.off[sp.name]
-				mm, vv := moment("m", sp.name), moment("v", sp.name)
+				o := st.off[sp.Name]
+				mm, vv := moment("m", sp.Name), moment("v", sp.Name)
 				for j, wi := range st.index[i] {
 					st.p[o+j] = w.Data[wi]
-					st.decay[o+j] = sp.decay
+					st.decay[o+j] = sp.Decay
 					if k := momentAt[o+j]; mm != nil && vv != nil && k >= 0 {
 						st.m[k], st.v[k] = mm[wi], vv[wi]
 					}
 				}
 			}
-			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].name) == nil {
-				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].name)
+			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].Name) == nil {
+				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].Name)
 			}
 			rk.stages[si] = st
 		}
 		t.ranks = append(t.ranks, rk)
 		t.comms = append(t.comms, tc)
 	}
-	err := t.checkSchedule(s)
+	err = t.checkSchedule(s)
 	if err == nil {
 		err = t.checkSeqSums(s)
 	}
@@ -443,7 +445,7 @@ func (t *Trainer) checkMemory(s *ir.Schedule) error {
 	p, m := t.plan, t.m
 	var whole, local int64
 	for _, sp := range t.specs {
-		whole += int64(sp.numel())
+		whole += int64(sp.Numel())
 	}
 	ep := max(p.EP, 1)
 	var act int64
@@ -459,8 +461,8 @@ func (t *Trainer) checkMemory(s *ir.Schedule) error {
 				continue
 			}
 			layers += info.EndLayer - info.FirstLayer
-			for _, sp := range stageSpecsEP(t.specs, info, epIdx, ep) {
-				local += int64(tensor.Numel(sp.localShape(p.TP)...))
+			for _, sp := range t.specs.Stage(info, epIdx, ep) {
+				local += int64(sp.LocalNumel(p.TP))
 			}
 		}
 		if m.Kind == ir.MLPModel {
@@ -512,6 +514,30 @@ func compatible(given, ours *ir.Schedule) error {
 	return nil
 }
 
+// compileUnit returns the compiled unit whose partition and parameter table
+// the trainer runs: cfg.Unit, or the plan compiled by the pass table (the
+// schedule passes skipped: the trainer lowers its own, or runs
+// cfg.Schedule).
+func compileUnit(cfg Config) (*ir.Unit, error) {
+	u := cfg.Unit
+	if u == nil {
+		var diags ir.Diagnostics
+		u, diags = passes.Compile(nil, cfg.Plan, passes.Options{Skip: map[string]bool{"schedule": true, "verify-schedule": true}})
+		if u == nil || len(u.Graph.Stages) == 0 || u.Params == nil {
+			for _, d := range diags {
+				if d.Severity == ir.Error {
+					return nil, fmt.Errorf("plan %s does not compile: %s", cfg.Plan.Name, d.Message)
+				}
+			}
+			return nil, fmt.Errorf("plan %s does not compile", cfg.Plan.Name)
+		}
+	}
+	if len(u.Graph.Stages) == 0 || u.Params == nil {
+		return nil, fmt.Errorf("plan %s: the compiled unit has no pipeline partition or parameter table", cfg.Plan.Name)
+	}
+	return u, nil
+}
+
 func sameShape(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
@@ -528,48 +554,6 @@ func toGroup(g []int) collective.Group { return collective.Group(g) }
 
 func sameRanks(a collective.Group, b []int) bool {
 	return len(a) == len(b) && slices.Equal([]int(a), b)
-}
-
-// stageSpecs returns the parameters a virtual stage holds: its layers, the
-// embedding on the first stage, the final norm and head on the last, and a
-// copy of the tied embedding on the last when it is not also the first.
-func stageSpecs(all []*paramSpec, info ir.StageInfo) []*paramSpec {
-	return stageSpecsEP(all, info, 0, 1)
-}
-
-// stageSpecsEP is stageSpecs for member me of an ep group of size ep: the
-// dense parameters, then the routed experts that member holds
-// ([me·E/ep, (me+1)·E/ep) of each MoE layer), which form the expert
-// buckets at the end of the flat buffer.
-func stageSpecsEP(all []*paramSpec, info ir.StageInfo, me, ep int) []*paramSpec {
-	var dense, experts []*paramSpec
-	for _, sp := range stageSpecsAll(all, info) {
-		if !sp.expert || ep == 1 {
-			dense = append(dense, sp)
-			continue
-		}
-		if e := sp.expertIndex; e/(sp.experts/ep) == me {
-			experts = append(experts, sp)
-		}
-	}
-	return append(dense, experts...)
-}
-
-func stageSpecsAll(all []*paramSpec, info ir.StageInfo) []*paramSpec {
-	var out []*paramSpec
-	for _, sp := range all {
-		switch {
-		case sp.layer == -1 && sp.tied && (info.Embedding || info.Head):
-			out = append(out, sp)
-		case sp.layer == -1 && info.Embedding:
-			out = append(out, sp)
-		case sp.layer == -2 && info.Head:
-			out = append(out, sp)
-		case sp.layer >= info.FirstLayer && sp.layer < info.EndLayer:
-			out = append(out, sp)
-		}
-	}
-	return out
 }
 
 // setOwnership takes a stage's gradient buckets from the schedule (see
@@ -614,12 +598,12 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 		}
 	}
 	for i, sp := range st.specs {
-		o := st.off[sp.name]
+		o := st.off[sp.Name]
 		count := true
-		if sp.shard == replicated && rk.coord.TP != 0 {
+		if sp.Shard == ir.ShardNone && rk.coord.TP != 0 {
 			count = false // the same values sit on every tp rank
 		}
-		if sp.tied && !st.info.Embedding {
+		if sp.Tied && !st.info.Embedding {
 			count = false // the head's copy of the tied embedding
 		}
 		if !worldNorm && rk.coord.CP != 0 {
@@ -902,11 +886,11 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 // shared experts' gradients are partial too (the routed experts' reduce
 // over edp, which then spans tp).
 func tpPartial(rk *rank, sp *paramSpec) bool {
-	moe := strings.Contains(sp.name, ".moe.")
+	moe := strings.Contains(sp.Name, ".moe.")
 	switch {
-	case rk.sp && sp.shard == replicated && !moe:
+	case rk.sp && sp.Shard == ir.ShardNone && !moe:
 		return true
-	case rk.ssmb && moe && !sp.expert:
+	case rk.ssmb && moe && !sp.Expert:
 		return true
 	}
 	return false
@@ -920,7 +904,7 @@ func seqPartialParams(p *ir.Plan, specs []*paramSpec) int64 {
 	var n int64
 	for _, sp := range specs {
 		if tpPartial(probe, sp) {
-			n += int64(tensor.Numel(sp.localShape(p.TP)...))
+			n += int64(tensor.Numel(sp.LocalShape(p.TP)...))
 		}
 	}
 	return n
@@ -941,7 +925,7 @@ func (t *Trainer) sumSeq(rk *rank, st *stage, a ir.Action) error {
 	var buf []float32
 	for _, sp := range st.specs {
 		if tpPartial(rk, sp) {
-			buf = append(buf, st.gr(sp.name)...)
+			buf = append(buf, st.gr(sp.Name)...)
 		}
 	}
 	if err := rk.comm.AllReduce(t.group(a), buf, collective.Sum); err != nil {
@@ -949,7 +933,7 @@ func (t *Trainer) sumSeq(rk *rank, st *stage, a ir.Action) error {
 	}
 	for _, sp := range st.specs {
 		if tpPartial(rk, sp) {
-			n := copy(st.gr(sp.name), buf)
+			n := copy(st.gr(sp.Name), buf)
 			buf = buf[n:]
 		}
 	}

@@ -1,0 +1,171 @@
+package passes
+
+import (
+	"fmt"
+	"math"
+
+	"planc/ir"
+)
+
+// This file builds the unit's parameter table (ir.ParamTable): every
+// parameter of the model under its checkpoint name, with its whole shape,
+// its split over tp, its layer (which, with the pipeline partition, says
+// which stages hold it) and its initialization. Every parameter is generated
+// whole by tensor.InitNormal(seed, name, std, shape) and then sharded, so
+// every plan starts from the same weights: std 0.02 for embeddings, qkv,
+// fc1 and the router; 0.02/sqrt(2·layers) for the residual projections
+// (attn.out, fc2); LayerNorm gains 1, biases 0. mlp models use std
+// sqrt(2/width) and zero biases.
+
+// paramsPass fills the unit's parameter table.
+func paramsPass(st *State) {
+	st.Unit.Params = ModelParams(st.Plan.Model)
+}
+
+// ModelParams returns the parameter table of model m.
+func ModelParams(m *ir.Model) ir.ParamTable {
+	if m.Kind == ir.MLPModel {
+		return MLPParams(m, "")
+	}
+	h, V, L := m.Hidden, m.Vocab, m.Layers
+	const std = 0.02
+	projStd := std / math.Sqrt(2*float64(L)) // GPT-2's scaled init of residual projections
+	var out ir.ParamTable
+	add := func(p *ir.Param) { out = append(out, p) }
+	// wte and lm_head are split by vocabulary over tp (Megatron's
+	// vocab-parallel embedding and head): rank i holds rows (columns of
+	// lm_head) [i·V/tp, (i+1)·V/tp). wpe stays whole on every rank.
+	add(&ir.Param{Name: "wte", Shape: []int{V, h}, Std: std, Decay: true, Shard: ir.ShardRows, Layer: ir.EmbeddingLayer, Tied: m.TieEmbeddings})
+	add(&ir.Param{Name: "wpe", Shape: []int{m.Seq, h}, Std: std, Decay: true, Layer: ir.EmbeddingLayer})
+	for l := 0; l < L; l++ {
+		pre := fmt.Sprintf("h.%d.", l)
+		ln := func(n string) {
+			add(&ir.Param{Name: pre + n + ".weight", Shape: []int{h}, Init: ir.InitOnes, Layer: l})
+			add(&ir.Param{Name: pre + n + ".bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
+		}
+		ln("ln1")
+		add(&ir.Param{Name: pre + "attn.qkv.weight", Shape: []int{h, 3 * h}, Std: std, Decay: true, Shard: ir.ShardQKV, Layer: l})
+		add(&ir.Param{Name: pre + "attn.qkv.bias", Shape: []int{3 * h}, Init: ir.InitZeros, Shard: ir.ShardQKV, Layer: l})
+		add(&ir.Param{Name: pre + "attn.out.weight", Shape: []int{h, h}, Std: projStd, Decay: true, Shard: ir.ShardRows, Layer: l})
+		add(&ir.Param{Name: pre + "attn.out.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
+		ln("ln2")
+		ffn := func(pre string, width int, shard bool, expert bool, idx, of int) {
+			c, r := ir.ShardCols, ir.ShardRows
+			if !shard {
+				c, r = ir.ShardNone, ir.ShardNone
+			}
+			add(&ir.Param{Name: pre + "fc1.weight", Shape: []int{h, width}, Std: std, Decay: true, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			add(&ir.Param{Name: pre + "fc1.bias", Shape: []int{width}, Init: ir.InitZeros, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			add(&ir.Param{Name: pre + "fc2.weight", Shape: []int{width, h}, Std: projStd, Decay: true, Shard: r, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			add(&ir.Param{Name: pre + "fc2.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+		}
+		switch {
+		case m.IsMoELayer(l):
+			e := m.MoE
+			add(&ir.Param{Name: pre + "moe.router.weight", Shape: []int{h, e.Experts}, Std: std, Decay: true, Layer: l})
+			for s := 0; s < e.Shared; s++ {
+				ffn(fmt.Sprintf("%smoe.shared.%d.", pre, s), e.ExpertFFN, false, false, 0, 0)
+			}
+			for x := 0; x < e.Experts; x++ {
+				ffn(fmt.Sprintf("%smoe.experts.%d.", pre, x), e.ExpertFFN, false, true, x, e.Experts)
+			}
+		case m.FFNKind.IsPhantom():
+			out = append(out, phantomFFNParams(pre+"mlp.", m, l, std, projStd)...)
+		default:
+			ffn(pre+"mlp.", FFNWidth(m), true, false, 0, 0)
+		}
+	}
+	add(&ir.Param{Name: "ln_f.weight", Shape: []int{h}, Init: ir.InitOnes, Layer: ir.HeadLayer})
+	add(&ir.Param{Name: "ln_f.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: ir.HeadLayer})
+	if !m.TieEmbeddings {
+		add(&ir.Param{Name: "lm_head.weight", Shape: []int{h, V}, Std: std, Decay: true, Shard: ir.ShardCols, Layer: ir.HeadLayer})
+	}
+	return out
+}
+
+// MLPParams lists an mlp model's layers, each name prefixed by prefix:
+// Depth linear layers of Width, with He-style std sqrt(2/width) weights.
+// Under tp, layers pair up as column-parallel then row-parallel; an odd
+// last layer is replicated.
+func MLPParams(m *ir.Model, prefix string) ir.ParamTable {
+	if m.FFNKind.IsPhantom() {
+		return phantomParams(m, prefix)
+	}
+	var out ir.ParamTable
+	w := m.Width
+	std := math.Sqrt(2 / float64(w))
+	for l := 0; l < m.Depth; l++ {
+		wk, bk := ir.ShardCols, ir.ShardCols
+		if l%2 == 1 {
+			wk, bk = ir.ShardRows, ir.ShardNone
+		} else if l == m.Depth-1 {
+			wk, bk = ir.ShardNone, ir.ShardNone
+		}
+		out = append(out,
+			&ir.Param{Name: fmt.Sprintf("%slayers.%d.weight", prefix, l), Shape: []int{w, w}, Std: std, Decay: true, Shard: wk, Layer: l},
+			&ir.Param{Name: fmt.Sprintf("%slayers.%d.bias", prefix, l), Shape: []int{w}, Init: ir.InitZeros, Shard: bk, Layer: l})
+	}
+	return out
+}
+
+// phantomParams lists a phantom mlp's layers (docs/cost-model.md, "Phantom
+// parallelism"; kernels.PhantomShape for the layouts). Each layer of width
+// w in p parts with k ghosts per part stores its parts stacked along the
+// first dimension, so that tp = p gives part i to tp rank i:
+//
+//	layers.N.weight      [p, w/p, w/p]       W_iiᵀ, std sqrt(2/fan_in)
+//	layers.N.compress    [p, w/p, k]         C_iᵀ, std sqrt(1/(w/p))
+//	layers.N.decompress  [p, (p−1)k, w/p]    D_ijᵀ for j ≠ i in increasing j (absent when p = 1)
+//	layers.N.bias        [w]                 b_i at [i·w/p, (i+1)·w/p)
+//
+// where fan_in = w/p + (p−1)·k. With p = 1 the weight has the dense
+// layer's elements in the dense layer's order and std, so a one-part
+// phantom mlp is the dense mlp, weight for weight.
+func phantomParams(m *ir.Model, prefix string) ir.ParamTable {
+	var out ir.ParamTable
+	w, p, k := m.Width, m.FFNKind.Parts, m.FFNKind.K
+	wp := w / p
+	fanIn := float64(wp + (p-1)*k)
+	for l := 0; l < m.Depth; l++ {
+		name := func(s string) string { return fmt.Sprintf("%slayers.%d.%s", prefix, l, s) }
+		out = append(out,
+			&ir.Param{Name: name("weight"), Shape: []int{p, wp, wp}, Std: math.Sqrt(2 / fanIn), Decay: true, Shard: ir.ShardRows, Layer: l},
+			&ir.Param{Name: name("compress"), Shape: []int{p, wp, k}, Std: math.Sqrt(1 / float64(wp)), Decay: true, Shard: ir.ShardRows, Layer: l})
+		if p > 1 {
+			out = append(out, &ir.Param{Name: name("decompress"), Shape: []int{p, (p - 1) * k, wp}, Std: math.Sqrt(2 / fanIn), Decay: true, Shard: ir.ShardRows, Layer: l})
+		}
+		out = append(out, &ir.Param{Name: name("bias"), Shape: []int{w}, Init: ir.InitZeros, Shard: ir.ShardCols, Layer: l})
+	}
+	return out
+}
+
+// phantomFFNParams lists a transformer block's phantom FFN: fc1 (hidden →
+// ffn, gelu) and fc2 (ffn → hidden) as phantom layers of p parts and k
+// ghosts, laid out as phantomParams does (weight, compress, decompress
+// stacked by part; bias whole). With p = 1 the weights and biases are the
+// dense FFN's, element for element.
+func phantomFFNParams(pre string, m *ir.Model, l int, std, projStd float64) ir.ParamTable {
+	p, k := m.FFNKind.Parts, m.FFNKind.K
+	var out ir.ParamTable
+	layer := func(name string, in, outW int, sd float64) {
+		out = append(out,
+			&ir.Param{Name: pre + name + ".weight", Shape: []int{p, in / p, outW / p}, Std: sd, Decay: true, Shard: ir.ShardRows, Layer: l},
+			&ir.Param{Name: pre + name + ".compress", Shape: []int{p, in / p, k}, Std: sd, Decay: true, Shard: ir.ShardRows, Layer: l})
+		if p > 1 {
+			out = append(out, &ir.Param{Name: pre + name + ".decompress", Shape: []int{p, (p - 1) * k, outW / p}, Std: sd, Decay: true, Shard: ir.ShardRows, Layer: l})
+		}
+		out = append(out, &ir.Param{Name: pre + name + ".bias", Shape: []int{outW}, Init: ir.InitZeros, Shard: ir.ShardCols, Layer: l})
+	}
+	layer("fc1", m.Hidden, FFNWidth(m), std)
+	layer("fc2", FFNWidth(m), m.Hidden, projStd)
+	return out
+}
+
+// FFNWidth is a transformer's dense FFN width (0 in the model means
+// 4·hidden).
+func FFNWidth(m *ir.Model) int {
+	if m.FFN > 0 {
+		return m.FFN
+	}
+	return 4 * m.Hidden
+}

@@ -28,7 +28,7 @@ func docPlan(m *ir.Model, dp, tp, ep, steps int) *ir.Plan {
 		GlobalBatch: 8, MicroBatch: 2, CPMode: "ring", Recompute: "none", Precision: "fp32",
 		MoE:   ir.MoEPlan{Dispatch: "padding_free", CapacityFactor: 1.25},
 		Train: ir.Train{Steps: steps, LR: 3e-3, MinLR: 1e-4, Warmup: 3, Seed: 1, Clip: 1, WeightDecay: 0.1}}
-	p.Cluster = &ir.Cluster{Name: "cpu", Nodes: 1, PerNode: p.WorldSize()}
+	p.Cluster = docCluster(p.WorldSize())
 	return p
 }
 
@@ -218,4 +218,13 @@ func TestUnroutedExpertUpdate(t *testing.T) {
 		t.Fatal("not every tensor of the expert was checked")
 	}
 
+}
+
+// docCluster is stdlib/hw/cpu.plan's cluster with perNode ranks on one
+// node: the device whose costs the pipeline pass balances stages by.
+func docCluster(perNode int) *ir.Cluster {
+	d := &ir.Device{Name: "cpu_core", PeakBF16: 50e9, PeakFP16: 50e9, PeakFP32: 50e9, Memory: 4 << 30, HBMBandwidth: 20e9,
+		MatmulEfficiency: ir.DefaultMatmulEfficiency, KernelOverhead: ir.DefaultKernelOverhead, MemoryEfficiency: ir.DefaultMemoryEfficiency}
+	n := &ir.Node{Name: "cpu_node", Device: d, Devices: 1024, IntraBW: 10e9, IntraLatency: 1e-6}
+	return &ir.Cluster{Name: "cpu", Node: n, Nodes: 1, PerNode: perNode, InterBW: 10e9, InterLatency: 1e-6}
 }

@@ -19,13 +19,13 @@ import (
 
 // paramsPass fills the unit's parameter table.
 func paramsPass(st *State) {
-	st.Unit.Params = ModelParams(st.Plan.Model)
+	st.Unit.Params = ParamTableOf(st.Plan.Model)
 }
 
-// ModelParams returns the parameter table of model m.
-func ModelParams(m *ir.Model) ir.ParamTable {
+// ParamTableOf returns the parameter table of model m.
+func ParamTableOf(m *ir.Model) ir.ParamTable {
 	if m.Kind == ir.MLPModel {
-		return MLPParams(m, "")
+		return MLPParamTable(m, "")
 	}
 	h, V, L := m.Hidden, m.Vocab, m.Layers
 	const std = 0.02
@@ -83,11 +83,11 @@ func ModelParams(m *ir.Model) ir.ParamTable {
 	return out
 }
 
-// MLPParams lists an mlp model's layers, each name prefixed by prefix:
+// MLPParamTable lists an mlp model's layers, each name prefixed by prefix:
 // Depth linear layers of Width, with He-style std sqrt(2/width) weights.
 // Under tp, layers pair up as column-parallel then row-parallel; an odd
 // last layer is replicated.
-func MLPParams(m *ir.Model, prefix string) ir.ParamTable {
+func MLPParamTable(m *ir.Model, prefix string) ir.ParamTable {
 	if m.FFNKind.IsPhantom() {
 		return phantomParams(m, prefix)
 	}

@@ -53,7 +53,7 @@ func CheckCheckpoint(c *ckpt.Checkpoint, m *ir.Model) error {
 	if _, err := strconv.Atoi(c.Meta["step"]); err != nil {
 		return fmt.Errorf("checkpoint metadata step = %q is not a number", c.Meta["step"])
 	}
-	for _, sp := range passes.ModelParams(m) {
+	for _, sp := range passes.ParamTableOf(m) {
 		w := c.Tensors[sp.Name]
 		if w == nil {
 			return fmt.Errorf("checkpoint has no tensor %q", sp.Name)
@@ -102,7 +102,7 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 		info.EndLayer = m.Depth
 	}
 	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
-	st.specs = passes.ModelParams(m)
+	st.specs = passes.ParamTableOf(m)
 	for _, sp := range st.specs {
 		st.off[sp.Name] = len(st.p)
 		st.index = append(st.index, sp.LocalIndex(0, 1))

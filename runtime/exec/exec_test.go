@@ -496,7 +496,7 @@ func TestBytesMatchAnalyticVolumes(t *testing.T) {
 	}
 	// dp = 2: one all-reduce of every gradient (2(p−1)/p·Ψ per rank).
 	var psi int64
-	for _, sp := range passes.ModelParams(tinyGPT()) {
+	for _, sp := range passes.ParamTableOf(tinyGPT()) {
 		psi += int64(sp.Numel())
 	}
 	wantDP := int64(2*(p-1)/p*float64(psi)) * 4 * 2

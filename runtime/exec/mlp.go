@@ -25,7 +25,7 @@ func MLPInput(x []float32, seed int64, step, index int) {
 // generated whole under the names "teacher.layers.N.weight|bias".
 func teacherWeights(m *ir.Model, seed uint64) []*tensor.Tensor {
 	var out []*tensor.Tensor
-	for _, sp := range passes.MLPParams(m, "teacher.") {
+	for _, sp := range passes.MLPParamTable(m, "teacher.") {
 		std := sp.Std
 		if sp.Init == ir.InitZeros {
 			std = 0.1

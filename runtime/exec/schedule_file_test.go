@@ -209,7 +209,7 @@ func TestBucketLayoutOneSource(t *testing.T) {
 	}
 	var units [][]ir.ParamUnit
 	for _, info := range tr.Schedule().Stages {
-		units = append(units, ir.StageUnits(passes.ModelParams(p.Model).Stage(info, 0, 1), p.TP, 1))
+		units = append(units, ir.StageUnits(passes.ParamTableOf(p.Model).Stage(info, 0, 1), p.TP, 1))
 	}
 	want := sched.BucketLayout(p, units, sched.DefaultBucketParams)
 	for st, info := range tr.Schedule().Stages {

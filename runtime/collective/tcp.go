@@ -13,6 +13,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -82,6 +83,13 @@ type TCPComm struct {
 	box     map[mailKey]frame
 	aborted error
 	closed  bool
+	waiting atomic.Value // string: the operation being waited on
+}
+
+// Waiting says which operation the rank is waiting in ("" when none).
+func (c *TCPComm) Waiting() string {
+	s, _ := c.waiting.Load().(string)
+	return s
 }
 
 type tcpPeer struct {
@@ -679,6 +687,8 @@ func (c *TCPComm) post(to int, ch string, seq uint64, phase uint8, op string, da
 // in their order, or an error naming the ranks still missing at the
 // deadline (or the one whose connection ended).
 func (c *TCPComm) await(from []int, ch string, seq uint64, phase uint8, op, what string) ([][]float32, error) {
+	c.waiting.Store(what)
+	defer c.waiting.Store("")
 	out := make([][]float32, len(from))
 	got := make([]bool, len(from))
 	deadline := time.Now().Add(c.cfg.Timeout)

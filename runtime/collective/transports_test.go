@@ -99,3 +99,37 @@ func runTCP(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Co
 		return comms[r].Bytes()
 	}, first
 }
+
+// TestScenarioMatchesInProcess: every transport gives the in-process
+// transport's outputs bit for bit, and its byte counters.
+func TestScenarioMatchesInProcess(t *testing.T) {
+	const p = 3
+	want := make([][][]float32, p)
+	wantBytes, err := runInproc(t, p, 2, 10*time.Second, func(c Comm) error {
+		o, err := scenario(c)
+		want[c.Rank()] = o
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range transports[1:] {
+		got := make([][][]float32, p)
+		bytes, err := tr.run(t, p, 2, 10*time.Second, func(c Comm) error {
+			o, err := scenario(c)
+			got[c.Rank()] = o
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tr.name, err)
+		}
+		for r := 0; r < p; r++ {
+			if err := sameOutputs(got[r], want[r]); err != nil {
+				t.Errorf("%s rank %d: %v", tr.name, r, err)
+			}
+			if bytes(r) != wantBytes(r) {
+				t.Errorf("%s rank %d: bytes %+v, in-process %+v", tr.name, r, bytes(r), wantBytes(r))
+			}
+		}
+	}
+}

@@ -1,0 +1,20 @@
+// Package planc holds planc's own source code, as `planc build` needs it:
+// a trainer binary is a small generated main package compiled together
+// with planc's runtime, on the machine that runs planc build (which needs a
+// Go toolchain for it, but neither a planc checkout nor a module cache:
+// the runtime's packages import nothing outside the standard library).
+//
+// A test in package cmd/planc checks that Source holds every package the
+// trainer imports.
+package planc
+
+import "embed"
+
+// Source holds go.mod and the Go files of the packages a trainer binary
+// links: runtime/trainer and everything it imports.
+//
+//go:embed go.mod
+//go:embed ir/*.go passes/*.go passes/sched/*.go
+//go:embed runtime/ckpt/*.go runtime/collective/*.go runtime/data/*.go runtime/data/corpus.txt
+//go:embed runtime/exec/*.go runtime/kernels/*.go runtime/kernels/*.s runtime/llvmk/*.go runtime/optim/*.go runtime/tensor/*.go runtime/trainer/*.go
+var Source embed.FS

@@ -82,6 +82,7 @@ type TCPComm struct {
 	cond    *sync.Cond
 	box     map[mailKey]frame
 	aborted error
+	told    bool // this rank has sent its abort message
 	closed  bool
 	waiting atomic.Value // string: the operation being waited on
 }
@@ -624,16 +625,20 @@ func (c *TCPComm) setAborted(err error) {
 }
 
 // Abort fails every pending and later operation of this rank and tells
-// every peer, which fails theirs.
+// every peer, which fails theirs. A rank aborted by a peer's message
+// tells the others too when it aborts itself: its abort message then
+// reaches each peer before its connection closes (one connection keeps
+// order), so that no peer mistakes this rank's exit for the cause.
 func (c *TCPComm) Abort(err error) {
 	c.mu.Lock()
-	first := c.aborted == nil
-	if first {
+	if c.aborted == nil {
 		c.aborted = err
 	}
+	told := c.told
+	c.told = true
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	if !first {
+	if told {
 		return
 	}
 	msg := fmt.Sprintf("rank %d: %v", c.cfg.Rank, err)
@@ -680,7 +685,25 @@ func (c *TCPComm) post(to int, ch string, seq uint64, phase uint8, op string, da
 	if err != nil {
 		return fmt.Errorf("collective: rank %d: %s aborted: %w", c.cfg.Rank, op, err)
 	}
-	return c.writeFrame(c.peers[to], frameData, ch, seq, phase, op, data)
+	p := c.peers[to]
+	err = c.writeFrame(p, frameData, ch, seq, phase, op, data)
+	if err == nil {
+		return nil
+	}
+	// The peer is gone: its connection may still hold its abort message,
+	// the cause; the reader sees it before the end of the stream.
+	t := time.AfterFunc(time.Second, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+	defer t.Stop()
+	deadline := time.Now().Add(time.Second)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p.gone == nil && c.aborted == nil && !c.closed && time.Now().Before(deadline) {
+		c.cond.Wait()
+	}
+	if c.aborted != nil {
+		return fmt.Errorf("collective: rank %d: %s aborted: %w", c.cfg.Rank, op, c.aborted)
+	}
+	return fmt.Errorf("collective: rank %d: %s: %w", c.cfg.Rank, op, err)
 }
 
 // await returns the messages of one operation phase from the given ranks,

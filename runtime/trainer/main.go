@@ -127,6 +127,9 @@ func Main(pr Program, args []string, stdout, stderr io.Writer) int {
 	stop := watchSignals(stderr, prefix, j)
 	defer stop()
 	if err := train(&o, p, s, j, stdout); err != nil {
+		if j.comm != nil {
+			j.comm.Abort(err) // the others stop waiting for this rank at once
+		}
 		msg := err.Error()
 		if strings.HasPrefix(msg, fmt.Sprintf("rank %d: ", j.rank)) {
 			prefix = name + ": " // exec's errors name the rank already
@@ -219,8 +222,11 @@ func train(o *options, p *ir.Plan, s *ir.Schedule, j *job, stdout io.Writer) err
 // save gathers the checkpoint; rank 0 writes it and returns its path.
 func save(tr *exec.Trainer, dir, plan string) (string, error) {
 	c, err := tr.GatherCheckpoint()
-	if err != nil || c == nil {
-		return "", err
+	if err != nil {
+		return "", fmt.Errorf("checkpoint of step %d: %w", tr.NextStep(), err)
+	}
+	if c == nil {
+		return "", nil
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-step%06d.safetensors", plan, tr.NextStep()))
 	if err := ckpt.Write(path, c); err != nil {

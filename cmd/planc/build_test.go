@@ -1,0 +1,511 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"planc"
+	"planc/runtime/ckpt"
+)
+
+// The trainer binaries of issue 13: built by planc build, run as
+// processes over TCP and under mpirun, compared with planc run in this
+// process.
+
+// trainerPlans are the 4-rank plans the transports must reproduce:
+// tiny_gpt at dp2·tp2 (2 simulated nodes of 2, counted by the plan's
+// layout), tiny_moe with 2 experts groups of 2 (dp 4, ep 2: 4 ranks,
+// edp 2 × ep 2), and tiny_gpt at pp2·dp2.
+var trainerPlans = []struct {
+	name string
+	args []string
+}{
+	{"gpt_dp2_tp2", []string{"--set", "dp=2", "--set", "tp=2", "--set", "cluster.per_node=2", "../../examples/tiny_gpt.plan"}},
+	{"moe_dp4_ep2", []string{"--set", "dp=4", "--set", "ep=2", "../../examples/tiny_moe.plan"}},
+	{"gpt_pp2_dp2", []string{"--set", "pp=2", "--set", "dp=2", "../../examples/tiny_gpt.plan"}},
+}
+
+// haveGo skips a test that needs the Go toolchain when it is missing.
+func haveGo(t *testing.T) {
+	t.Helper()
+	if _, err := findGo(); err != nil {
+		t.Skip(err)
+	}
+}
+
+// haveMPI reports whether mpirun and Open MPI's build files are here; on
+// a developer machine without them the caller skips, under CI (PLANC_CI=1)
+// it fails.
+func haveMPI(t *testing.T) bool {
+	t.Helper()
+	_, err1 := osexec.LookPath("mpirun")
+	err2 := osexec.Command("pkg-config", "--exists", "ompi").Run()
+	if err1 == nil && err2 == nil {
+		return true
+	}
+	if os.Getenv("PLANC_CI") == "1" {
+		t.Fatalf("Open MPI is missing (mpirun: %v, pkg-config ompi: %v); CI installs openmpi-bin libopenmpi-dev", err1, err2)
+	}
+	t.Logf("skipping the MPI runs: install openmpi-bin and libopenmpi-dev (mpirun: %v, pkg-config ompi: %v)", err1, err2)
+	return false
+}
+
+// build runs planc build and returns the trainer's path.
+func build(t *testing.T, dir, transport string, args ...string) string {
+	t.Helper()
+	out := filepath.Join(dir, "trainer-"+transport)
+	var stdout, stderr bytes.Buffer
+	if code := runBuild(append([]string{"--transport=" + transport, "-o", out}, args...), &stdout, &stderr); code != exitOK {
+		t.Fatalf("planc build %v: exit %d\n%s", args, code, stderr.String())
+	}
+	return out
+}
+
+// runResult is one job's output: rank 0's losses and summary, and every
+// rank's exit error and stderr.
+type runResult struct {
+	losses  []float64
+	summary map[string]any
+	errs    []error
+	stderr  []string
+}
+
+// parseJSONLines reads planc run's (and a trainer's) --json lines.
+func parseJSONLines(t *testing.T, out string) ([]float64, map[string]any) {
+	t.Helper()
+	var losses []float64
+	var sum map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var v struct {
+			Loss    *float64
+			Summary map[string]any
+		}
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if v.Loss != nil {
+			losses = append(losses, *v.Loss)
+		}
+		if v.Summary != nil {
+			sum = v.Summary
+		}
+	}
+	return losses, sum
+}
+
+// inProcess runs planc run --json in this process.
+func inProcess(t *testing.T, steps int, args ...string) ([]float64, map[string]any) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	a := append([]string{"--json", fmt.Sprintf("--steps=%d", steps)}, args...)
+	if code := runRun(a, &stdout, &stderr); code != exitOK {
+		t.Fatalf("planc run %v: exit %d\n%s", a, code, stderr.String())
+	}
+	return parseJSONLines(t, stdout.String())
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// job is a trainer job being run: its processes and outputs.
+type job struct {
+	port   string
+	cmds   []*osexec.Cmd
+	stdout []*bytes.Buffer
+	stderr []*bytes.Buffer
+}
+
+// startTCP starts n trainer processes on loopback with torchrun's
+// environment; onLine, when set, sees rank 0's stdout lines as they come.
+func startTCP(t *testing.T, bin string, n int, token string, args []string, onLine func(string)) *job {
+	t.Helper()
+	port := freePort(t)
+	j := &job{port: port}
+	for r := 0; r < n; r++ {
+		cmd := osexec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "MASTER_ADDR=127.0.0.1", "MASTER_PORT="+port,
+			fmt.Sprintf("WORLD_SIZE=%d", n), fmt.Sprintf("RANK=%d", r), "PLANC_JOB_TOKEN="+token)
+		var out, errb bytes.Buffer
+		cmd.Stderr = &errb
+		if r == 0 && onLine != nil {
+			pr, pw := io.Pipe()
+			cmd.Stdout = pw
+			go func() {
+				sc := bufio.NewScanner(pr)
+				for sc.Scan() {
+					out.WriteString(sc.Text() + "\n")
+					onLine(sc.Text())
+				}
+			}()
+			t.Cleanup(func() { pw.Close() })
+		} else {
+			cmd.Stdout = &out
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill() })
+		j.cmds = append(j.cmds, cmd)
+		j.stdout = append(j.stdout, &out)
+		j.stderr = append(j.stderr, &errb)
+	}
+	return j
+}
+
+// wait waits for every process, at most limit, and returns their exit
+// errors.
+func (j *job) wait(t *testing.T, limit time.Duration) []error {
+	t.Helper()
+	errs := make([]error, len(j.cmds))
+	var wg sync.WaitGroup
+	for i, c := range j.cmds {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = c.Wait() }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		for _, c := range j.cmds {
+			c.Process.Kill()
+		}
+		<-done
+		t.Fatalf("the job's processes ran longer than %v", limit)
+	}
+	time.Sleep(10 * time.Millisecond) // rank 0's piped output
+	return errs
+}
+
+func (j *job) result(t *testing.T, errs []error) runResult {
+	t.Helper()
+	var res runResult
+	res.errs = errs
+	for _, e := range j.stderr {
+		res.stderr = append(res.stderr, e.String())
+	}
+	res.losses, res.summary = parseJSONLines(t, j.stdout[0].String())
+	return res
+}
+
+// runTCPJob runs a whole TCP job and fails on any rank's error.
+func runTCPJob(t *testing.T, bin string, n int, args ...string) runResult {
+	t.Helper()
+	j := startTCP(t, bin, n, "test-token", args, nil)
+	errs := j.wait(t, 5*time.Minute)
+	res := j.result(t, errs)
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("tcp rank %d: %v\n%s", r, err, res.stderr[r])
+		}
+	}
+	return res
+}
+
+// runMPIJob runs mpirun --oversubscribe -np n bin args.
+func runMPIJob(t *testing.T, bin string, n int, args ...string) (runResult, error) {
+	t.Helper()
+	a := []string{"--oversubscribe", "-np", fmt.Sprint(n)}
+	if os.Geteuid() == 0 {
+		a = append(a, "--allow-run-as-root")
+	}
+	cmd := osexec.Command("mpirun", append(append(a, bin), args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	res := runResult{stderr: []string{errb.String()}}
+	if err == nil {
+		res.losses, res.summary = parseJSONLines(t, out.String())
+	}
+	return res, err
+}
+
+func sameLosses(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: losses differ from planc run's:\n got %v\nwant %v", what, got, want)
+	}
+}
+
+func sameBytes(t *testing.T, what string, got, want map[string]any) {
+	t.Helper()
+	for _, k := range []string{"bytes_intra_node", "bytes_inter_node"} {
+		if got[k] != want[k] {
+			t.Errorf("%s: %s = %v, planc run %v", what, k, got[k], want[k])
+		}
+	}
+}
+
+// TestTrainerMatchesRun: the 4-rank plans give planc run's losses bit for
+// bit, and its byte counters, over 20 steps under the TCP transport (4
+// processes on loopback) and under mpirun --oversubscribe -np 4.
+func TestTrainerMatchesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds trainers and runs 4-process jobs")
+	}
+	haveGo(t)
+	mpi := haveMPI(t)
+	const steps = 20
+	for _, pl := range trainerPlans {
+		t.Run(pl.name, func(t *testing.T) {
+			dir := t.TempDir()
+			want, wantSum := inProcess(t, steps, pl.args...)
+			if len(want) != steps {
+				t.Fatalf("planc run gave %d losses", len(want))
+			}
+			args := []string{"--json", fmt.Sprintf("--steps=%d", steps), "--layout=plan", "--timeout=60s"}
+			tcp := runTCPJob(t, build(t, dir, "tcp", pl.args...), 4, args...)
+			sameLosses(t, "tcp", tcp.losses, want)
+			sameBytes(t, "tcp", tcp.summary, wantSum)
+			if !mpi {
+				return
+			}
+			res, err := runMPIJob(t, build(t, dir, "mpi", pl.args...), 4, args...)
+			if err != nil {
+				t.Fatalf("mpirun: %v\n%s", err, res.stderr[0])
+			}
+			sameLosses(t, "mpi", res.losses, want)
+			sameBytes(t, "mpi", res.summary, wantSum)
+		})
+	}
+}
+
+// TestTrainerRefusesOtherLayouts: a job of another world size, or whose
+// ranks share nodes otherwise than the plan says, is refused clearly.
+func TestTrainerRefusesOtherLayouts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a trainer")
+	}
+	haveGo(t)
+	bin := build(t, t.TempDir(), "tcp", trainerPlans[0].args...)
+	j := startTCP(t, bin, 2, "tok", []string{"--steps=1"}, nil)
+	errs := j.wait(t, time.Minute)
+	for r, err := range errs {
+		if err == nil || !strings.Contains(j.stderr[r].String(), "runs on 4 ranks") || !strings.Contains(j.stderr[r].String(), "the job has 2") {
+			t.Errorf("rank %d of 2: err %v, stderr %q; want a refusal naming 4 and 2 ranks", r, err, j.stderr[r].String())
+		}
+	}
+	// All 4 ranks on this machine, but the plan puts 2 to a node.
+	j = startTCP(t, bin, 4, "tok", []string{"--steps=1", "--timeout=20s"}, nil)
+	errs = j.wait(t, time.Minute)
+	for r, err := range errs {
+		if err == nil || !strings.Contains(j.stderr[r].String(), "ranks sit on nodes [0 0 0 0]") || !strings.Contains(j.stderr[r].String(), "puts them on [0 0 1 1]") {
+			t.Errorf("rank %d: err %v, stderr %q; want the layout refused", r, err, j.stderr[r].String())
+		}
+	}
+}
+
+// TestTrainerWrongToken: a process with another token is refused and
+// logged by the coordinator, and the job trains on, with planc run's
+// losses.
+func TestTrainerWrongToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a trainer and runs a 4-process job")
+	}
+	haveGo(t)
+	pl := trainerPlans[2]
+	bin := build(t, t.TempDir(), "tcp", pl.args...)
+	const steps = 12 // long enough that the intruder comes during the job
+	want, _ := inProcess(t, steps, pl.args...)
+	var once sync.Once
+	stepped := make(chan struct{})
+	j := startTCP(t, bin, 4, "right-token", []string{"--json", fmt.Sprintf("--steps=%d", steps)}, func(string) {
+		once.Do(func() { close(stepped) })
+	})
+	<-stepped
+	// During the job: a process dials rank 0's coordinator as rank 1 with
+	// a wrong token.
+	intruder := osexec.Command(bin, "--steps=1", "--timeout=10s")
+	intruder.Env = append(os.Environ(), "PLANC_JOB_TOKEN=wrong-token", "RANK=1", "WORLD_SIZE=4", "MASTER_ADDR=127.0.0.1", "MASTER_PORT="+j.port)
+	var intruderErr bytes.Buffer
+	intruder.Stderr = &intruderErr
+	ierr := intruder.Run()
+	errs := j.wait(t, 5*time.Minute)
+	res := j.result(t, errs)
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d failed: %v\n%s", r, err, res.stderr[r])
+		}
+	}
+	if ierr == nil || !strings.Contains(intruderErr.String(), "refused") {
+		t.Errorf("the intruder: err %v, stderr %q; want it refused", ierr, intruderErr.String())
+	}
+	if !strings.Contains(res.stderr[0], "wrong job token (claimed rank 1)") {
+		t.Errorf("rank 0 did not log the refusal: %q", res.stderr[0])
+	}
+	sameLosses(t, "tcp with an intruder", res.losses, want)
+}
+
+// TestTrainerSurvivesKill: kill -9 of one rank at a random step makes
+// every other rank exit non-zero within the timeout, naming the dead rank
+// and the action it waited on; every checkpoint written is whole; resuming
+// from the folder on another transport (MPI, or in-process without it)
+// continues with the uninterrupted run's losses.
+func TestTrainerSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a trainer and runs a 4-process job")
+	}
+	haveGo(t)
+	mpi := haveMPI(t)
+	pl := trainerPlans[0]
+	dir := t.TempDir()
+	ckptDir := filepath.Join(dir, "ckpt")
+	args := append([]string{"--set", "train.checkpoint_every=2"}, pl.args...)
+	bin := build(t, dir, "tcp", args...)
+	const steps = 20
+	want, _ := inProcess(t, steps, args...)
+	killStep := 3 + rand.IntN(12)
+	victim := 1 + rand.IntN(3)
+	const timeout = 5 * time.Second
+	var j *job
+	killed := make(chan time.Time, 1)
+	j = startTCP(t, bin, 4, "tok", []string{"--json", fmt.Sprintf("--steps=%d", steps), "--layout=plan",
+		"--timeout=" + timeout.String(), "--checkpoint-dir=" + ckptDir}, func(line string) {
+		if strings.Contains(line, fmt.Sprintf(`"step":%d,`, killStep)) {
+			j.cmds[victim].Process.Signal(syscall.SIGKILL)
+			killed <- time.Now()
+		}
+	})
+	errs := j.wait(t, 2*time.Minute)
+	var at time.Time
+	select {
+	case at = <-killed:
+	default:
+		t.Fatalf("the job ended before step %d", killStep)
+	}
+	t.Logf("killed rank %d after step %d; the others exited within %v", victim, killStep, time.Since(at))
+	if d := time.Since(at); d > timeout+5*time.Second {
+		t.Errorf("the other ranks took %v to exit, more than the timeout %v", d, timeout)
+	}
+	for r, err := range errs {
+		if r == victim {
+			continue
+		}
+		msg := j.stderr[r].String()
+		if err == nil {
+			t.Errorf("rank %d exited 0 after rank %d was killed", r, victim)
+		}
+		if !strings.Contains(msg, fmt.Sprintf("rank %d is gone", victim)) || !strings.Contains(msg, "waited for") {
+			t.Errorf("rank %d's error does not name rank %d and the wait: %q\nall ranks' errors: %q", r, victim, msg, j.stderr)
+		}
+		if !strings.Contains(msg, "step ") {
+			t.Errorf("rank %d's error does not name its step and action: %q", r, msg)
+		}
+	}
+	// Every checkpoint is whole; the last is the latest step reached.
+	names, _ := filepath.Glob(filepath.Join(ckptDir, "*"))
+	if len(names) == 0 {
+		t.Fatal("no checkpoint written")
+	}
+	for _, n := range names {
+		if strings.HasPrefix(filepath.Base(n), ".") {
+			t.Errorf("a temporary file was left: %s", n)
+			continue
+		}
+		if _, err := ckpt.Read(n); err != nil {
+			t.Errorf("checkpoint %s: %v", n, err)
+		}
+	}
+	last, _ := ckpt.Read(names[len(names)-1])
+	var from int
+	fmt.Sscan(last.Meta["step"], &from)
+	resume := []string{"--json", fmt.Sprintf("--steps=%d", steps), "--resume=" + ckptDir, "--layout=plan"}
+	var got []float64
+	if mpi {
+		res, err := runMPIJob(t, build(t, dir, "mpi", args...), 4, resume...)
+		if err != nil {
+			t.Fatalf("resume under mpirun: %v\n%s", err, res.stderr[0])
+		}
+		got = res.losses
+	} else {
+		cmd := osexec.Command(bin, append(resume, "--transport=inproc")...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("resume in-process: %v", err)
+		}
+		got, _ = parseJSONLines(t, string(out))
+	}
+	sameLosses(t, fmt.Sprintf("resumed at step %d", from), got, want[from:])
+}
+
+// TestTrainerOnCleanMachine: tiny_gpt's trainer, copied alone to an empty
+// folder and run without planc, the plan files or a Go toolchain on PATH,
+// trains on the given data with planc run's losses.
+func TestTrainerOnCleanMachine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a trainer")
+	}
+	haveGo(t)
+	bin := build(t, t.TempDir(), "tcp", "../../examples/tiny_gpt.plan")
+	clean := t.TempDir()
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainer := filepath.Join(clean, "trainer")
+	os.WriteFile(trainer, b, 0o755)
+	text := strings.Repeat("the quick brown fox jumps over the lazy dog. ", 200)
+	os.WriteFile(filepath.Join(clean, "input.txt"), []byte(text), 0o644)
+	cmd := osexec.Command(trainer, "--data", "input.txt", "--steps", "3", "--json")
+	cmd.Dir, cmd.Env = clean, []string{"PATH=/nonexistent", "HOME=" + clean}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the trainer on a clean folder: %v\n%s", err, out)
+	}
+	got, sum := parseJSONLines(t, string(out))
+	want, _ := inProcess(t, 3, "--data", filepath.Join(clean, "input.txt"), "../../examples/tiny_gpt.plan")
+	sameLosses(t, "clean machine", got, want)
+	if sum["ranks"] != 1.0 {
+		t.Errorf("summary %v", sum)
+	}
+	cmd = osexec.Command(trainer, "--describe")
+	cmd.Dir, cmd.Env = clean, []string{"PATH=/nonexistent"}
+	out, err = cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "plan tiny_gpt_serial") || !strings.Contains(string(out), "fingerprint") {
+		t.Errorf("--describe: %v\n%s", err, out)
+	}
+}
+
+// TestSourceHoldsTheTrainersPackages: package planc's embedded source
+// holds every package the trainer imports (with and without MPI).
+func TestSourceHoldsTheTrainersPackages(t *testing.T) {
+	haveGo(t)
+	goTool, _ := findGo()
+	for _, tags := range []string{"", "planc_mpi"} {
+		out, err := osexec.Command(goTool, "list", "-tags", tags, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}} {{join .GoFiles \" \"}} {{join .CgoFiles \" \"}} {{join .SFiles \" \"}} {{join .EmbedFiles \" \"}}{{end}}", "planc/runtime/trainer").Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(l)
+			dir := strings.TrimPrefix(f[0], "planc/")
+			for _, file := range f[1:] {
+				if _, err := planc.Source.Open(dir + "/" + file); err != nil {
+					t.Errorf("tags %q: package %s's %s is not in planc.Source (source.go's go:embed lines)", tags, f[0], file)
+				}
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,7 +17,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "build", summary: "build a standalone trainer binary of a plan (TCP or MPI across processes and machines)", run: runBuild})
+	register(&command{name: "build", summary: "build a standalone trainer binary of a plan, run across processes and machines over TCP or MPI (needs a Go toolchain)", run: runBuild})
 }
 
 // runBuild implements `planc build FILE... -o TRAINER`: it compiles the
@@ -26,27 +25,22 @@ func init() {
 // (package runtime/trainer runs them) together with planc's runtime
 // source, and compiles it with the Go toolchain.
 func runBuild(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc build", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("build", "[--plan NAME] [--set NAME=VALUE]... [--transport tcp|mpi] [--kernels go] [--json] -o TRAINER FILE...", stderr,
+		"build --set dp=2 --set tp=2 -o trainer examples/tiny_gpt.plan",
+		"build --transport=mpi -o trainer examples/tiny_gpt_3d.plan   (then: mpirun -np 8 ./trainer --data input.txt)")
 	pf := addPlanFlags(fs)
 	output := fs.String("o", "", "the trainer binary to write (required)")
 	transport := fs.String("transport", "tcp", "the trainer's transport: tcp (one process per rank, any machines; no MPI needed) or mpi (mpirun/srun; needs Open MPI's headers and pkg-config here, and libmpi where it runs). Either binary also runs --transport=inproc")
 	kernelsFlag := fs.String("kernels", "go", "the hot ops' kernels: go (the only kind a trainer binary embeds today)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: planc build [--plan NAME] [--set NAME=VALUE]... [--transport tcp|mpi] [--kernels go] -o TRAINER FILE...")
-		fmt.Fprintln(stderr, "\nWrites a standalone executable that embeds the compiled plan and schedule and runs them")
-		fmt.Fprintln(stderr, "without planc or the plan files. Needs a Go toolchain (go 1.26, `go` on PATH or $GOROOT) here.")
-		fmt.Fprintln(stderr, "\nExamples:\n  planc build --set dp=2 --set tp=2 -o trainer examples/tiny_gpt.plan\n  MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=4 PLANC_JOB_TOKEN=s3cret RANK=0 ./trainer --data input.txt   (and RANK=1..3)\n  planc build --transport=mpi -o trainer examples/tiny_gpt_3d.plan && mpirun -np 8 ./trainer")
-		fmt.Fprintln(stderr)
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	files := fs.Args()
-	if len(files) == 0 || *output == "" {
-		fs.Usage()
-		return exitUsage
+	if len(files) == 0 {
+		return usageError(fs, "no files")
+	}
+	if *output == "" {
+		return usageError(fs, "no -o TRAINER")
 	}
 	if *transport != "tcp" && *transport != "mpi" {
 		fmt.Fprintf(stderr, "planc build: --transport=%s: want tcp or mpi\n", *transport)

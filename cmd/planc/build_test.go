@@ -85,7 +85,7 @@ type runResult struct {
 }
 
 // parseJSONLines reads planc run's (and a trainer's) --json lines.
-func parseJSONLines(t *testing.T, out string) ([]float64, map[string]any) {
+func parseJSONLines(t testing.TB, out string) ([]float64, map[string]any) {
 	t.Helper()
 	var losses []float64
 	var sum map[string]any
@@ -118,7 +118,7 @@ func inProcess(t *testing.T, steps int, args ...string) ([]float64, map[string]a
 	return parseJSONLines(t, stdout.String())
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -139,7 +139,7 @@ type job struct {
 
 // startTCP starts n trainer processes on loopback with torchrun's
 // environment; onLine, when set, sees rank 0's stdout lines as they come.
-func startTCP(t *testing.T, bin string, n int, token string, args []string, onLine func(string)) *job {
+func startTCP(t testing.TB, bin string, n int, token string, args []string, onLine func(string)) *job {
 	t.Helper()
 	port := freePort(t)
 	j := &job{port: port}
@@ -176,7 +176,7 @@ func startTCP(t *testing.T, bin string, n int, token string, args []string, onLi
 
 // wait waits for every process, at most limit, and returns their exit
 // errors.
-func (j *job) wait(t *testing.T, limit time.Duration) []error {
+func (j *job) wait(t testing.TB, limit time.Duration) []error {
 	t.Helper()
 	errs := make([]error, len(j.cmds))
 	var wg sync.WaitGroup
@@ -199,7 +199,7 @@ func (j *job) wait(t *testing.T, limit time.Duration) []error {
 	return errs
 }
 
-func (j *job) result(t *testing.T, errs []error) runResult {
+func (j *job) result(t testing.TB, errs []error) runResult {
 	t.Helper()
 	var res runResult
 	res.errs = errs
@@ -225,7 +225,7 @@ func runTCPJob(t *testing.T, bin string, n int, args ...string) runResult {
 }
 
 // runMPIJob runs mpirun --oversubscribe -np n bin args.
-func runMPIJob(t *testing.T, bin string, n int, args ...string) (runResult, error) {
+func runMPIJob(t testing.TB, bin string, n int, args ...string) (runResult, error) {
 	t.Helper()
 	a := []string{"--oversubscribe", "-np", fmt.Sprint(n)}
 	if os.Geteuid() == 0 {
@@ -508,4 +508,71 @@ func TestSourceHoldsTheTrainersPackages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkTransports trains dp2 tiny_gpt for 10 steps per iteration with
+// the same trainer binary on the three transports (every rank in one
+// process, 2 processes over TCP on loopback, mpirun -np 2) and reports
+// each run's tokens/s, side by side:
+//
+//	go test -run '^$' -bench Transports ./cmd/planc
+func BenchmarkTransports(b *testing.B) {
+	if _, err := findGo(); err != nil {
+		b.Skip(err)
+	}
+	dir := b.TempDir()
+	args := []string{"--set", "dp=2", "../../examples/tiny_gpt.plan"}
+	mpi := osexec.Command("pkg-config", "--exists", "ompi").Run() == nil
+	transport := "tcp"
+	if mpi {
+		transport = "mpi"
+	}
+	out := filepath.Join(dir, "trainer")
+	var stderr bytes.Buffer
+	if code := runBuild(append([]string{"--transport=" + transport, "-o", out}, args...), io.Discard, &stderr); code != exitOK {
+		b.Fatalf("planc build: %s", stderr.String())
+	}
+	run := []string{"--json", "--steps=10"}
+	tokensPerS := func(b *testing.B, sum map[string]any) {
+		if v, ok := sum["tokens_per_s"].(float64); ok {
+			b.ReportMetric(v, "tokens/s")
+		} else {
+			b.Fatalf("no tokens_per_s in %v", sum)
+		}
+	}
+	b.Run("inproc", func(b *testing.B) {
+		for b.Loop() {
+			o, err := osexec.Command(out, append(run, "--transport=inproc")...).Output()
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, sum := parseJSONLines(b, string(o))
+			tokensPerS(b, sum)
+		}
+	})
+	b.Run("tcp", func(b *testing.B) {
+		for b.Loop() {
+			j := startTCP(b, out, 2, "bench", append(run, "--transport=tcp"), nil)
+			errs := j.wait(b, 5*time.Minute)
+			for _, err := range errs {
+				if err != nil {
+					b.Fatal(err, j.stderr)
+				}
+			}
+			_, sum := parseJSONLines(b, j.stdout[0].String())
+			tokensPerS(b, sum)
+		}
+	})
+	b.Run("mpi", func(b *testing.B) {
+		if !mpi {
+			b.Skip("Open MPI is not installed")
+		}
+		for b.Loop() {
+			res, err := runMPIJob(b, out, 2, run...)
+			if err != nil {
+				b.Fatal(err, res.stderr)
+			}
+			tokensPerS(b, res.summary)
+		}
+	})
 }

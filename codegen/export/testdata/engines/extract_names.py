@@ -21,7 +21,8 @@ bool defaulting to True -> --no-foo-bar and --disable-foo-bar; an
 argparse_meta arg_names list wins), minus the factory's exclude list.
 DeepSpeed: the string constants of deepspeed/runtime/constants.py and the
 fields and aliases of the ZeRO pydantic model. torchtitan: SECTION.FIELD for
-every dataclass field reachable from the job configuration.
+every dataclass field reachable from the job configuration, a tab and its
+type (int, float, str, bool, list; str with a tab and its Literal choices).
 """
 import ast
 import re
@@ -214,9 +215,24 @@ def deepspeed(git, rev):
     return names
 
 
+def titan_spec(ann):
+    """The type of a torchtitan field: int, float, str, bool, list, or str
+    with its Literal choices; empty when it is none of these."""
+    m = re.search(r"Literal\[([^\]]*)\]", ann)
+    if m and not ann.startswith("list"):
+        choices = [c.strip().strip("'\"") for c in m.group(1).split(",")]
+        return "str\t" + "|".join(choices)
+    base = re.sub(r"\s*\|\s*None$", "", ann)
+    if base.startswith(("list", "List")):
+        return "list"
+    if base in ("float | int", "int | float"):
+        return "float"
+    return base if base in ("int", "float", "str", "bool") else ""
+
+
 def titan(git, rev, root_file, root_class, under):
-    """SECTION.FIELD names of the dataclass tree under root_class."""
-    names = set()
+    """SECTION.FIELD of the dataclass tree under root_class, with its type."""
+    names = {}
 
     def walk(cls, prefix, depth):
         if depth > 4:
@@ -238,7 +254,7 @@ def titan(git, rev, root_file, root_class, under):
             if child is not None:
                 walk(child, prefix + name + ".", depth + 1)
             else:
-                names.add(prefix + name)
+                names[prefix + name] = titan_spec(ann)
 
     tree = ast.parse(show(git, rev, root_file))
     root = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == root_class)
@@ -264,7 +280,7 @@ def main():
         sys.exit("unknown kind " + kind)
     if isinstance(names, dict):
         for n in sorted(names):
-            print(n + "\t" + names[n])
+            print((n + "\t" + names[n]).rstrip("\t"))
     else:
         for n in sorted(names):
             print(n)

@@ -350,7 +350,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	// it waits, and while it only communicates, idle power plus the busy
 	// increment scaled by how much of its memory bandwidth the transfer
 	// uses.
-	commPower := dev.IdlePower + (dev.BusyPower-dev.IdlePower)*math.Min(1, cm.node.IntraBW/dev.HBMBandwidth)
+	commPower := dev.IdlePower + (dev.BusyPower-dev.IdlePower)*math.Min(1, cm.machine.Intra.Bandwidth/dev.HBMBandwidth)
 	energy := 0.0
 	for r := 0; r < pp; r++ {
 		busy := m*rt[r].compute + optTimeOf(tails[r], tailComm, optTime)

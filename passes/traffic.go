@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"planc/ir"
+	"planc/network"
 )
 
 // This file predicts the bytes a compiled plan moves per step, counted the
@@ -141,43 +142,30 @@ func (tc *trafficCounter) groupsOf(axis ir.Axis, pp int) [][]int {
 	return out
 }
 
-// chunk is the size of chunk j of n elements split into p.
-func chunk(n int64, p, j int) int64 {
-	c := n / int64(p)
-	if int64(j) < n%int64(p) {
-		c++
-	}
-	return c
-}
-
-// ring adds the bytes of one collective of n elements over group g.
+// ring adds the bytes of one collective of n elements over group g, as
+// planc's transports run it (see package network: rings in group order,
+// pairwise all-to-all, a chain broadcast).
 func (tc *trafficCounter) ring(kind ir.CollKind, n int64, g []int, t *Traffic) {
 	p := len(g)
 	if p < 2 || n <= 0 {
 		return
 	}
-	e := tc.elem
 	for i := 0; i < p; i++ {
-		next := g[(i+1)%p]
-		switch kind {
-		case ir.AllReduce:
-			tc.link(g[i], next, float64(2*n-chunk(n, p, i)-chunk(n, p, (i+1)%p))*e, t)
-		case ir.ReduceScatter:
-			tc.link(g[i], next, float64(n-chunk(n, p, i))*e, t)
-		case ir.AllGather:
-			tc.link(g[i], next, float64(n-chunk(n, p, (i+1)%p))*e, t)
-		case ir.AllToAll, ir.AllToAllV:
-			for j := 0; j < p; j++ {
-				tc.link(g[i], g[j], float64(chunk(n, p, j))*e, t)
-			}
-		case ir.SendRecv:
-			tc.link(g[i], next, float64(n)*e, t)
-		case ir.Broadcast:
-			if i < p-1 {
-				tc.link(g[i], next, float64(n)*e, t)
-			}
-		}
+		tc.memberSendTo(kind, n, g, i, t)
 	}
+}
+
+// memberSendTo adds what member i of g sends in one collective of kind over
+// n elements.
+func (tc *trafficCounter) memberSendTo(kind ir.CollKind, n int64, g []int, i int, t *Traffic) {
+	p := len(g)
+	if kind == ir.AllToAll || kind == ir.AllToAllV {
+		for j := 0; j < p; j++ {
+			tc.link(g[i], g[j], float64(network.Chunk(n, p, j))*tc.elem, t)
+		}
+		return
+	}
+	tc.link(g[i], g[(i+1)%p], float64(network.RingSend(kind, n, p, i, nil))*tc.elem, t)
 }
 
 func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
@@ -292,12 +280,9 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 					continue
 				}
 				n := elemOf(a)
-				kind := ir.AllReduce
-				switch a.Coll {
-				case ir.ReduceScatter:
-					kind = ir.ReduceScatter
-				case ir.AllGather:
-					kind = ir.AllGather
+				kind := a.Coll
+				if kind != ir.ReduceScatter && kind != ir.AllGather {
+					kind = ir.AllReduce // the reductions of the step
 				}
 				axis := ir.AxisDP
 				switch a.Kind {
@@ -323,17 +308,7 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 // memberSend is what member i of g sends in one ring collective.
 func (tc *trafficCounter) memberSend(kind ir.CollKind, n int64, g []int, i int) Traffic {
 	var t Traffic
-	p := len(g)
-	next := g[(i+1)%p]
-	e := tc.elem
-	switch kind {
-	case ir.AllReduce:
-		tc.link(g[i], next, float64(2*n-chunk(n, p, i)-chunk(n, p, (i+1)%p))*e, &t)
-	case ir.ReduceScatter:
-		tc.link(g[i], next, float64(n-chunk(n, p, i))*e, &t)
-	case ir.AllGather:
-		tc.link(g[i], next, float64(n-chunk(n, p, (i+1)%p))*e, &t)
-	}
+	tc.memberSendTo(kind, n, g, i, &t)
 	return t
 }
 

@@ -23,9 +23,9 @@
 //
 // Every rank counts the bytes it sends, split by link level: a link is
 // intra-node when both ends are on one node (ranks r and q share a node iff
-// r/perNode == q/perNode) and inter-node otherwise. The convention is the
-// bytes that the algorithm of NCCL/RCCL puts on each link, so that the
-// alpha-beta cost model of docs/cost-model.md predicts them exactly:
+// r/perNode == q/perNode) and inter-node otherwise. What each member sends
+// is package network's convention ([network.RingSend], [network.Chunks]),
+// the one the traffic predictions use, so that they predict it exactly:
 //
 //   - AllReduce of n elements over p ranks: ring reduce-scatter then ring
 //     all-gather; member i sends (n - c_i) + (n - c_{i+1}) elements to member
@@ -49,6 +49,8 @@ package collective
 import (
 	"fmt"
 	"strings"
+
+	"planc/network"
 )
 
 // ReduceOp says how AllReduce and ReduceScatter combine contributions.
@@ -155,17 +157,9 @@ func (c Counters) Add(d Counters) Counters {
 func (c Counters) Total() int64 { return c.IntraNode + c.InterNode }
 
 // Chunks splits n elements into p chunks as evenly as possible, the first
-// n mod p chunks one larger, and returns their sizes.
-func Chunks(n, p int) []int {
-	c := make([]int, p)
-	for i := range c {
-		c[i] = n / p
-		if i < n%p {
-			c[i]++
-		}
-	}
-	return c
-}
+// n mod p chunks one larger, and returns their sizes: [network.Chunks], the
+// split the byte counters and the traffic predictions assume.
+func Chunks(n, p int) []int { return network.Chunks(n, p) }
 
 // ChunkOffsets returns the start of each chunk of [Chunks](n, p), plus n.
 func ChunkOffsets(n, p int) []int {

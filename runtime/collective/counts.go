@@ -1,47 +1,54 @@
 package collective
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"planc/ir"
+	"planc/network"
+)
 
 // The byte convention of the package doc, as transfers: every transport
-// (in-process, TCP, MPI) counts its operations through these functions, so
-// their counters agree whatever wires they use.
+// (in-process, TCP, MPI) counts its operations through these functions, and
+// they draw what each member sends from package network, whose convention
+// the traffic predictions (passes.PredictedBytes) count with too; so the
+// counters agree whatever wires the transports use, and with the
+// predictions.
 
 // transfer is elems float32 values that member from sends to member to
 // (positions in the group).
 type transfer struct{ from, to, elems int }
 
-// allReduceTransfers: ring reduce-scatter then ring all-gather of n
-// elements over p members.
-func allReduceTransfers(n, p int) []transfer {
-	ch := Chunks(n, p)
+// ringTransfers: member i sends to member i+1 what package network says a
+// ring collective of kind over n elements sends (parts: the members' chunk
+// sizes, nil for the even split of n).
+func ringTransfers(kind ir.CollKind, n, p int, parts []int) []transfer {
+	var part func(j int) int64
+	if parts != nil {
+		part = func(j int) int64 { return int64(parts[j]) }
+	}
 	t := make([]transfer, p)
 	for i := range t {
-		t[i] = transfer{i, (i + 1) % p, (n - ch[i]) + (n - ch[(i+1)%p])}
+		t[i] = transfer{i, (i + 1) % p, int(network.RingSend(kind, int64(n), p, i, part))}
 	}
 	return t
 }
 
+// allReduceTransfers: ring reduce-scatter then ring all-gather of n
+// elements over p members.
+func allReduceTransfers(n, p int) []transfer { return ringTransfers(ir.AllReduce, n, p, nil) }
+
 // reduceScatterTransfers: ring reduce-scatter of n elements.
 func reduceScatterTransfers(n, p int) []transfer {
-	ch := Chunks(n, p)
-	t := make([]transfer, p)
-	for i := range t {
-		t[i] = transfer{i, (i + 1) % p, n - ch[i]}
-	}
-	return t
+	return ringTransfers(ir.ReduceScatter, n, p, nil)
 }
 
 // allGatherTransfers: ring all-gather of parts of the given sizes.
 func allGatherTransfers(sizes []int) []transfer {
-	n, p := 0, len(sizes)
+	n := 0
 	for _, s := range sizes {
 		n += s
 	}
-	t := make([]transfer, p)
-	for i := range t {
-		t[i] = transfer{i, (i + 1) % p, n - sizes[(i+1)%p]}
-	}
-	return t
+	return ringTransfers(ir.AllGather, n, len(sizes), sizes)
 }
 
 // allToAllTransfers: member from sends sizes[j] elements straight to
@@ -57,9 +64,11 @@ func allToAllTransfers(from int, sizes []int) []transfer {
 // broadcastTransfers: a chain from the root (position ri) along group
 // order.
 func broadcastTransfers(ri, n, p int) []transfer {
-	t := make([]transfer, p-1)
-	for s := range t {
-		t[s] = transfer{(ri + s) % p, (ri + s + 1) % p, n}
+	t := make([]transfer, 0, p-1)
+	for i := 0; i < p; i++ {
+		if e := network.ChainSend(int64(n), p, ri, i); e > 0 {
+			t = append(t, transfer{i, (i + 1) % p, int(e)})
+		}
 	}
 	return t
 }

@@ -4,16 +4,17 @@ import (
 	"math"
 
 	"planc/ir"
+	"planc/network"
 )
 
 // Network prices a schedule's own communication (pipeline sends and recvs,
 // gradient reductions, parameter gathers, the tied-embedding and norm
-// all-reduces) with the alpha-beta model of docs/cost-model.md, hierarchically over the
-// node and cluster links: inside a node a ring on the intra-node link;
-// across nodes a reduce-scatter inside each node, the inter-node ring on the
-// node's NICs, and an all-gather inside the node. The inter-node bytes are
-// returned as NIC bytes so that the simulator shares the NICs among
-// concurrent transfers.
+// all-reduces) with package network's collective model: the algorithm it
+// chooses (a ring inside a node; across nodes a reduce-scatter inside each
+// node, the inter-node ring or tree on the node's NICs, an all-gather inside
+// the node) and its alpha-beta terms. The inter-node bytes are returned as
+// NIC bytes so that the simulator shares the NICs among concurrent
+// transfers.
 type Network struct {
 	RanksPerNode int
 	IntraBW      float64 // bytes/s per device per direction
@@ -24,19 +25,15 @@ type Network struct {
 
 // NetworkOf returns the network of plan p's cluster.
 func NetworkOf(p *ir.Plan) Network {
-	c := p.Cluster
-	per := c.PerNode
-	if per <= 0 && c.Node != nil {
-		per = c.Node.Devices
-	}
-	n := Network{RanksPerNode: max(per, 1), InterBW: c.InterBW, InterLatency: c.InterLatency}
-	if c.Node != nil {
-		n.IntraBW, n.IntraLatency = c.Node.IntraBW, c.Node.IntraLatency
-	}
-	return n
+	m := network.MachineOf(p.Cluster)
+	return Network{RanksPerNode: m.PerNode, IntraBW: m.Intra.Bandwidth, IntraLatency: m.Intra.Latency,
+		InterBW: m.Inter.Bandwidth, InterLatency: m.Inter.Latency}
 }
 
-func (n Network) node(r int32) int32 { return r / int32(max(n.RanksPerNode, 1)) }
+func (n Network) machine() network.Machine {
+	return network.Machine{PerNode: max(n.RanksPerNode, 1), Intra: network.Link{Latency: n.IntraLatency, Bandwidth: n.IntraBW},
+		Inter: network.Link{Latency: n.InterLatency, Bandwidth: n.InterBW}}
+}
 
 // Config returns a simulation configuration on this network with costs c.
 func (n Network) Config(c Costs) Config {
@@ -45,63 +42,19 @@ func (n Network) Config(c Costs) Config {
 
 // P2P returns the cost of sending bytes from rank src to rank dst.
 func (n Network) P2P(src, dst int32, bytes float64) CommCost {
-	if n.node(src) == n.node(dst) {
-		return CommCost{Fixed: n.IntraLatency + safeDiv(bytes, n.IntraBW)}
-	}
-	return CommCost{Fixed: n.InterLatency, NICBytes: bytes}
+	return n.Collective(ir.SendRecv, []int32{src, dst}, bytes)
 }
 
 // Collective returns the cost of collective c of bytes (per rank, see
 // [ir.Action]) over group.
 func (n Network) Collective(c ir.CollKind, group []int32, bytes float64) CommCost {
-	g := len(group)
-	if g <= 1 {
+	if len(group) <= 1 {
 		return CommCost{}
 	}
-	nodes := map[int32]int{}
-	for _, r := range group {
-		nodes[n.node(r)]++
-	}
-	k := len(nodes)
-	local := 0 // ranks of the group per node (the most on any node)
-	for _, x := range nodes {
-		local = max(local, x)
-	}
-	// steps: latency-bound steps of a ring; frac: the bandwidth factor.
-	ringIntra := func(p int, factor float64) float64 {
-		if p <= 1 {
-			return 0
-		}
-		steps := float64(p - 1)
-		return factor*steps*n.IntraLatency + factor*float64(p-1)/float64(p)*safeDiv(bytes, n.IntraBW)
-	}
-	switch c {
-	case ir.AllReduce:
-		if k == 1 {
-			return CommCost{Fixed: ringIntra(g, 2)}
-		}
-		// Intra-node reduce-scatter and all-gather; across nodes each of the
-		// local ranks all-reduces bytes/local: 2(k−1)/k·bytes per node.
-		return CommCost{Fixed: ringIntra(local, 2) + 2*float64(k-1)*n.InterLatency,
-			NICBytes: 2 * float64(k-1) / float64(k) * bytes}
-	case ir.ReduceScatter, ir.AllGather:
-		if k == 1 {
-			return CommCost{Fixed: ringIntra(g, 1)}
-		}
-		return CommCost{Fixed: ringIntra(local, 1) + float64(k-1)*n.InterLatency,
-			NICBytes: float64(k-1) / float64(k) * bytes}
-	case ir.AllToAll:
-		// Pairwise: (g−1) steps; the share of each rank's bytes bound for
-		// other nodes leaves through the NICs, from every local rank.
-		intra := float64(local-1) / float64(g) * bytes
-		fixed := float64(g-1)*n.IntraLatency + safeDiv(intra, n.IntraBW)
-		if k == 1 {
-			return CommCost{Fixed: fixed}
-		}
-		return CommCost{Fixed: fixed + float64(k-1)*n.InterLatency,
-			NICBytes: float64(local) * float64(g-local) / float64(g) * bytes}
-	}
-	return CommCost{}
+	m := n.machine()
+	plan := m.Collective(c, network.Place(group, m.PerNode), bytes)
+	fixed, nic := plan.NodeCost(m)
+	return CommCost{Fixed: fixed, NICBytes: nic}
 }
 
 // Time returns the uncontended duration of c on a network with NIC

@@ -327,9 +327,6 @@ func fit(s string, w int) string {
 func (m *Model) header(w int) string {
 	p := m.s.Cur.Plan
 	t := fmt.Sprintf(" planc inspect · %s · %s on %s (%d × %s)", p.Name, p.Model.Name, p.Cluster.Name, p.WorldSize(), p.Cluster.Node.Device.Name)
-	if len(m.s.Edits()) > 0 {
-		t += fmt.Sprintf(" · %d edits", len(m.s.Edits()))
-	}
 	return m.st.title.Render(fit(t, w))
 }
 
@@ -343,34 +340,50 @@ func (m *Model) tabs(w int) string {
 			parts = append(parts, m.st.tab.Render(" "+label+" "))
 		}
 	}
-	return strings.Join(parts, "")
+	line := strings.Join(parts, "")
+	if n := len(m.s.Edits()); n > 0 {
+		line += m.st.changed.Render(fmt.Sprintf("  %d edited: %s", n, strings.Join(m.s.Edits(), " ")))
+	}
+	return line
 }
 
-// summary is the line every pane shares: the step and the memory against
-// the original.
+// summary is the line every pane shares: the step and the memory, with
+// the original's values beside them when the terminal is wide, or an arrow
+// that says which way they moved when it is not.
 func (m *Model) summary(w int) string {
 	o, c := m.s.Orig.Est, m.s.Cur.Est
 	fits := m.st.good.Render("fits")
 	if !c.Fits() {
 		fits = m.st.bad.Render("DOES NOT FIT")
 	}
-	line := fmt.Sprintf(" step %s%s  tok/s %s%s  MFU %.1f%%%s  peak %s of %s %s",
-		seconds(c.StepTime), m.was(seconds(o.StepTime), seconds(c.StepTime)),
-		num(c.TokensPerSec), m.was(num(o.TokensPerSec), num(c.TokensPerSec)),
-		100*c.MFU, m.was(fmt.Sprintf("%.1f%%", 100*o.MFU), fmt.Sprintf("%.1f%%", 100*c.MFU)),
-		bytesStr(c.PeakBytes), bytesStr(c.Capacity), fits)
-	if o.PeakBytes != c.PeakBytes {
-		line += m.st.dim.Render(" (was " + bytesStr(o.PeakBytes) + ")")
+	wide := w >= 120
+	show := func(cur, orig string, up bool) string {
+		switch {
+		case cur == orig:
+			return cur
+		case wide:
+			return cur + m.st.dim.Render(" (was "+orig+")")
+		case up:
+			return cur + m.st.changed.Render("▲")
+		}
+		return cur + m.st.changed.Render("▼")
 	}
-	return line
-}
-
-// was prints " (was X)" when the value changed.
-func (m *Model) was(orig, cur string) string {
-	if orig == cur {
-		return ""
+	mem := func(b float64) string {
+		if o.PeakBytes < 1<<30 && c.PeakBytes < 1<<30 {
+			return bytesStr(b)
+		}
+		return fmt.Sprintf("%.1f", b/(1<<30))
 	}
-	return m.st.dim.Render(" (was " + orig + ")")
+	unit := " GiB"
+	if o.PeakBytes < 1<<30 && c.PeakBytes < 1<<30 {
+		unit = ""
+	}
+	return fmt.Sprintf(" step %s  tok/s %s  MFU %s  peak %s of %s%s %s",
+		show(seconds(c.StepTime), seconds(o.StepTime), c.StepTime > o.StepTime),
+		show(num(c.TokensPerSec), num(o.TokensPerSec), c.TokensPerSec > o.TokensPerSec),
+		show(fmt.Sprintf("%.1f%%", 100*c.MFU), fmt.Sprintf("%.1f%%", 100*o.MFU), c.MFU > o.MFU),
+		show(mem(c.PeakBytes), mem(o.PeakBytes), c.PeakBytes > o.PeakBytes),
+		mem(c.Capacity), unit, fits)
 }
 
 func (m *Model) knobLine(w int) string {

@@ -58,13 +58,13 @@ func (m *Model) overview(w int) []string {
 		cells = append(cells, cell)
 	}
 	out = append(out, columns(cells, w, 3)...)
-	diags := m.s.Cur.Diags
+	diags, src := m.s.Cur.Diags, m.s.Cur.Prog.Sources
 	if m.s.Cur == m.s.Orig {
-		diags = m.s.Diags
+		diags = m.s.Diags // with the errors: a plan that does not fit opens
 	}
 	if len(diags) > 0 {
 		out = append(out, "", " diagnostics")
-		for _, l := range strings.Split(strings.TrimRight(ir.RenderAll(diags, m.s.Prog.Sources), "\n"), "\n") {
+		for _, l := range strings.Split(strings.TrimRight(ir.RenderAll(diags, src), "\n"), "\n") {
 			out = append(out, " "+l)
 		}
 	}

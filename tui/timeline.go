@@ -167,6 +167,7 @@ type timelineState struct {
 	start float64
 	col   int
 	row   int
+	cols  int // the chart's width when last drawn
 }
 
 const labelWidth = 16
@@ -182,10 +183,20 @@ func (m *Model) timelineKey(k string) {
 		t.col -= 10
 	case "L":
 		t.col += 10
-	case "z":
-		t.zoom *= 2
-	case "x":
-		t.zoom = max(t.zoom/2, 1)
+	case "z", "x":
+		// zoom about the cursor: the time under it stays under it
+		d := m.deep.current()
+		if d == nil || d.Timeline == nil || t.cols == 0 {
+			return
+		}
+		dt := d.Timeline.End / t.zoom / float64(t.cols)
+		at := t.start + (float64(t.col)+0.5)*dt
+		if k == "z" {
+			t.zoom *= 2
+		} else {
+			t.zoom = max(t.zoom/2, 1)
+		}
+		t.start = at - (float64(t.col)+0.5)*d.Timeline.End/t.zoom/float64(t.cols)
 	case "0":
 		t.zoom, t.start, t.col = 1, 0, 0
 	case "n", "p":
@@ -235,6 +246,7 @@ func (m *Model) timeline(w, h int) []string {
 	}
 	tl, t := d.Timeline, &m.tl
 	cols := max(w-labelWidth, 8)
+	t.cols = cols
 	span := tl.End / t.zoom
 	dt := span / float64(cols)
 	// keep the cursor on screen, scrolling the view
@@ -249,36 +261,52 @@ func (m *Model) timeline(w, h int) []string {
 	t.start = min(max(t.start, 0), max(tl.End-span, 0))
 	t.row = min(max(t.row, 0), len(tl.Rows)-1)
 	rowsH := max(h-4, 1)
-	first := min(max(t.row-rowsH/2, 0), max(len(tl.Rows)-rowsH, 0))
+	lines := 1 // lines per row: compute, and communication when there is room
+	if 2*len(tl.Rows) <= rowsH {
+		lines = 2
+	}
+	shown := rowsH / lines
+	first := min(max(t.row-shown/2, 0), max(len(tl.Rows)-shown, 0))
 
 	out := []string{fmt.Sprintf(" %d ranks as %d rows (identical folded) · %s–%s of %s · %s/col",
 		tl.Ranks, len(tl.Rows), short(t.start), short(t.start+span), short(tl.End), short(dt))}
-	for i := first; i < min(first+rowsH, len(tl.Rows)); i++ {
+	for i := first; i < min(first+shown, len(tl.Rows)); i++ {
 		r := &tl.Rows[i]
 		label := fmt.Sprintf(" pp %-3d ×%-5d", r.PP, r.Count)
-		var b strings.Builder
+		var b, comm strings.Builder
 		for c := 0; c < cols; c++ {
-			ch := cellLetter(r, t.start+float64(c)*dt, dt)
+			t0 := t.start + float64(c)*dt
+			ch := cellLetter(r, t0, dt)
 			s := m.st.paint(ch, string(ch))
 			if i == t.row && c == t.col {
 				s = m.st.sel.Render(string(ch))
 			}
 			b.WriteString(s)
+			if lines == 2 {
+				cc := byte(' ')
+				if at(r.Comm, t0+dt/2) >= 0 || within(r.Comm, t0, t0+dt) >= 0 {
+					cc = '~'
+				}
+				comm.WriteString(m.st.paint(cc, string(cc)))
+			}
 		}
 		if i == t.row {
 			label = m.st.sel.Render(label)
 		}
 		out = append(out, fit(label, labelWidth)+b.String())
+		if lines == 2 {
+			out = append(out, fit("   comm", labelWidth)+comm.String())
+		}
 	}
 	for len(out) < 1+rowsH {
 		out = append(out, "")
 	}
-	out = append(out, " F forward  B backward  w weight grad  o optimizer  ~ comm only  (time →)")
+	out = append(out, " F forward  B backward  w weight grad  o optimizer  ~ communication  (time →)")
 	return append(out, m.describe(d, tl, t.start+(float64(t.col)+0.5)*dt, dt)...)
 }
 
-// cellLetter is what a row does during [t0, t0+dt): the compute action at
-// the cell's middle, else one starting in it, else '~' when only
+// cellLetter is what a row's compute stream does during [t0, t0+dt): the
+// action at the cell's middle, else one starting in it, else '~' when only
 // communication runs, else blank (idle).
 func cellLetter(r *TimelineRow, t0, dt float64) byte {
 	mid := t0 + dt/2

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,10 +132,15 @@ func TestFlow(t *testing.T) {
 		t.Errorf("memory or time did not move: peak %g → %g, step %g → %g", orig.PeakBytes, cur.PeakBytes, orig.StepTime, cur.StepTime)
 	}
 	shown := screen(final)
-	for _, want := range []string{"(was " + seconds(orig.StepTime) + ")", seconds(cur.StepTime), "tp = 2"} {
+	for _, want := range []string{seconds(cur.StepTime) + "▼", "tp = 2", "1 edited: tp=2"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the screen does not show %q:\n%s", want, shown)
 		}
+	}
+	// the memory pane's peak row: now, then the original
+	peakRow := regexp.MustCompile(fmt.Sprintf(`peak +%.2f +%.2f`, cur.PeakBytes/(1<<20), orig.PeakBytes/(1<<20)))
+	if !peakRow.MatchString(shown) {
+		t.Errorf("the memory pane does not show the peak against the original (%s):\n%s", peakRow, shown)
 	}
 	// the file, compiled as planc explain compiles it
 	written, err := os.ReadFile(path)
@@ -240,5 +247,20 @@ func TestNoFit(t *testing.T) {
 	}
 	if !s.Cur.Est.Fits() || s.Cur.Est.PeakBytes != sel.Peak {
 		t.Errorf("recompute=selective: peak %g (the alternative said %g), fits %t", s.Cur.Est.PeakBytes, sel.Peak, s.Cur.Est.Fits())
+	}
+}
+
+// TestNoColor: under NO_COLOR the screen carries no colour, only bold and
+// reverse video.
+func TestNoColor(t *testing.T) {
+	s := open(t, filepath.Join("..", "examples", "xmoe_super.plan"), "")
+	for _, noColor := range []string{"1", ""} {
+		t.Setenv("NO_COLOR", noColor)
+		m := New(s, 160, 48)
+		m.pane = paneMemory
+		colored := regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`).MatchString(m.Render())
+		if colored != (noColor == "") {
+			t.Errorf("NO_COLOR=%q: colour in the screen %t", noColor, colored)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"planc/ir"
+	"planc/lang"
+	"planc/passes"
 )
 
 // unitWith builds a unit whose pipeline holds counts layers per virtual
@@ -240,5 +242,56 @@ func TestMegatronVocabDivisor(t *testing.T) {
 	}
 	if _, ok := megatronVocabDivisor(100, 3); ok {
 		t.Error("tp = 3 does not divide 100, yet a divisor was found")
+	}
+}
+
+// TestCompiledPartitions compiles plans whose cost-balanced partition is
+// uneven (a large vocabulary makes the head's stage heavy) and checks that
+// Megatron would build exactly planc's stages from the flags, and that
+// torchtitan's module lists name each stage's layers.
+func TestCompiledPartitions(t *testing.T) {
+	cases := [][]string{
+		{"pp=4", "model.vocab=20000", "model.layers=8", "global_batch=8"},
+		{"pp=2", "model.vocab=100000", "model.layers=8", "global_batch=8"},
+		{"pp=2", "vpp=2", "schedule=interleaved", "model.vocab=100000", "model.layers=8", "global_batch=8"},
+		{"pp=2", "vpp=2", "schedule=zb-v", "model.vocab=20000", "model.layers=8", "global_batch=8"},
+		{"pp=4", "model.layers=8", "global_batch=8"},
+	}
+	uneven := 0
+	for _, set := range cases {
+		t.Run(strings.Join(set, ","), func(t *testing.T) {
+			prog, diags := lang.Load([]string{"../../examples/tiny_gpt.plan"}, lang.Options{Overrides: set})
+			if diags.HasErrors() {
+				t.Fatal(ir.RenderAll(diags, prog.Sources))
+			}
+			u, diags := passes.Compile(prog, prog.Plan("tiny_gpt_serial"), passes.Options{})
+			if diags.HasErrors() {
+				t.Fatal(ir.RenderAll(diags, prog.Sources))
+			}
+			counts := layersPerStage(u)
+			if !evenPartition(counts) {
+				uneven++
+			}
+			a := &args{}
+			megatronPartition(a, u)
+			if got := decodeMegatron(t, a, u.Plan.PP, u.Plan.Model.Layers); !slices.Equal(got, counts) {
+				t.Errorf("Megatron would build %v from %v, planc compiled %v", got, a.argv(), counts)
+			}
+			parts := titanModuleParts(u)
+			for i, p := range parts {
+				n := 0
+				for _, name := range p {
+					if strings.HasPrefix(name, "layers.") {
+						n++
+					}
+				}
+				if n != counts[i] {
+					t.Errorf("torchtitan stage %d lists %d layers, planc's has %d", i, n, counts[i])
+				}
+			}
+		})
+	}
+	if uneven == 0 {
+		t.Error("no case compiled to an uneven partition; the test no longer covers the uneven paths")
 	}
 }

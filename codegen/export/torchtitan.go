@@ -360,8 +360,9 @@ func titanCLI(u *ir.Unit, w *warnings) *args {
 	if p.PP > 1 {
 		a.set("--parallelism.pipeline_parallel_schedule", titanSchedule(p, &ignored))
 		a.set("--parallelism.num_pp_microbatches", p.MicroBatches())
-		if !titanCLIPartition(a, layersPerStage(u)) {
-			missing = append(missing, "parallelism.module_fqns_per_model_part (the uneven partition)")
+		if counts := layersPerStage(u); !titanCLIPartition(a, counts) {
+			w.add("pp", "parallelism.module_fqns_per_model_part in the Trainer.Config that --config returns (the v0.2 TOML has it)",
+				"torchtitan main's command line cannot give each stage its layers (planc's stages hold %v)", counts)
 		}
 	}
 	a.set("--parallelism.context_parallel_degree", p.CP)

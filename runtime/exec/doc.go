@@ -12,8 +12,8 @@
 // passes: NewTrainer compiles the plan unless Config.Unit is given); the
 // names are package ckpt's. Every parameter is generated whole by
 // tensor.InitNormal(seed, name, std, shape) and then sharded, so every plan
-// starts from the same weights: std 0.02 for embeddings, qkv, fc1 and the
-// router; 0.02/sqrt(2·layers) for the residual projections (attn.out, fc2);
+// starts from the same weights: std 0.02 for embeddings, qkv, fc1, the
+// router and an untied lm_head; 0.02/sqrt(2·layers) for the residual projections (attn.out, fc2);
 // LayerNorm gains 1, biases 0. mlp models use std sqrt(2/width) and zero
 // biases.
 //

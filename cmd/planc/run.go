@@ -34,7 +34,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		"run --plan tiny_moe_dp4_ep4 --checkpoint-dir ck examples/tiny_moe_ep.plan",
 		"run --init-only --checkpoint-dir ck examples/tiny_gpt.plan")
 	pf := addPlanFlags(fs)
-	steps := fs.Int("steps", 0, "optimizer steps (default: the plan's train.steps)")
+	steps := fs.Int("steps", 0, "optimizer steps (0 or unset: the plan's train.steps; --init-only trains none)")
 	dataPath := fs.String("data", "", "training data: a text file or folder (byte-level), or llm.c/nanoGPT .bin token files (default: the embedded corpus)")
 	ckptDir := fs.String("checkpoint-dir", "", "folder for checkpoints, written every train.checkpoint_every steps and at the end (default: none)")
 	resume := fs.String("resume", "", "a checkpoint to resume from (its step, weights and optimizer state)")

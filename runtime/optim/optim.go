@@ -16,8 +16,12 @@
 // clip / (‖g‖ + 1e-6), as PyTorch's clip_grad_norm_ does.
 //
 // AdamW (β1 0.9, β2 0.95, ε 1e-8) at its k-th update (k from 1), for each
-// element with gradient g (after clipping), computed in float64 and stored
-// in float32:
+// element of every parameter with gradient g (after clipping), computed in
+// float64 and stored in float32. Every parameter is updated at every step,
+// a routed expert that received no token included: its g is 0, so its
+// moments decay, weight decay applies and the Adam term of the decayed
+// moments still moves it (PyTorch's AdamW skips parameters whose gradient
+// is None; docs/semantics.md says how to match planc there):
 //
 //	m ← β1·m + (1−β1)·g
 //	v ← β2·v + (1−β2)·g²

@@ -114,6 +114,11 @@ func (u *Unit) Verify() []error {
 			if o.FwdFLOPs < 0 || o.FwdBytes < 0 {
 				bad("%s: negative work", ow)
 			}
+			if info := o.Kind.Info(); info == nil {
+				bad("%s: op kind %q is not in the op registry", ow, o.Kind)
+			} else if info.Class != o.Class {
+				bad("%s: class %s, the registry's %s is %s", ow, o.Class, o.Kind, info.Class)
+			}
 			switch o.Class {
 			case Matmul:
 				if o.M <= 0 || o.N <= 0 || o.K <= 0 {

@@ -391,13 +391,13 @@ func markRecompute(policy ir.RecomputeMode, layers [][]*ir.Op) {
 	case ir.RecomputeSelective:
 		for _, ops := range layers {
 			for _, o := range ops {
-				switch o.Kind {
-				case ir.OpAttnScores:
-					o.Recompute, o.Checkpoint = true, o.Saved
-				case ir.OpAttnValues:
-					o.Recompute, o.Checkpoint = true, o.Saved[1:]
-				case ir.OpSoftmax, ir.OpAttnDropout:
-					o.Recompute = true
+				info := o.Kind.Info()
+				if info.Recompute != ir.RecomputeAttentionCore {
+					continue
+				}
+				o.Recompute = true
+				for _, i := range info.SelectiveKeep {
+					o.Checkpoint = append(o.Checkpoint, o.Saved[i])
 				}
 			}
 		}

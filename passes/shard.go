@@ -220,52 +220,52 @@ func (sh *sharder) shardOp(o *ir.Op) {
 			sh.lay(t, featLayout)
 		}
 	}
-	switch o.Kind {
-	case ir.OpEmbedding:
+	switch o.Kind.Info().Shard {
+	case ir.ShardEmbedding:
 		sh.split(in0(), "s", ir.AxisCP)
 		sh.split(o.Weight, "V", tp)
 		sh.lay(&o.Output, partialLayout)
 		saved(seqLayout)
-	case ir.OpLayerNorm, ir.OpResidual:
+	case ir.ShardTokenLocal:
 		for i := range o.Inputs {
 			sh.lay(&o.Inputs[i], seqLayout)
 		}
 		sh.lay(&o.Output, seqLayout)
 		saved(seqLayout)
-	case ir.OpQKV, ir.OpFC1, ir.OpSharedFC1:
+	case ir.ShardColumn:
 		sh.lay(in0(), repLayout)
 		sh.split(o.Weight, o.Weight.Shape[1].Sym, tp)
 		sh.split(o.Bias, o.Bias.Shape[0].Sym, tp)
 		sh.lay(&o.Output, featLayout)
 		colSaved()
-	case ir.OpGeLU, ir.OpSharedGeLU:
+	case ir.ShardFeature:
 		sh.lay(in0(), featLayout)
 		sh.lay(&o.Output, featLayout)
 		saved(featLayout)
-	case ir.OpOutProj, ir.OpFC2, ir.OpSharedFC2:
+	case ir.ShardRow:
 		sh.lay(in0(), featLayout)
 		sh.split(o.Weight, o.Weight.Shape[0].Sym, tp)
 		sh.lay(&o.Output, partialLayout)
 		saved(featLayout)
-	case ir.OpAttnScores:
+	case ir.ShardScores:
 		qLayout(&o.Inputs[0])
 		kvLayout(&o.Inputs[1], false)
 		scoreLayout(&o.Output)
 		qLayout(&o.Saved[0])
 		kvLayout(&o.Saved[1], true)
-	case ir.OpSoftmax, ir.OpAttnDropout:
+	case ir.ShardScoresElementwise:
 		scoreLayout(in0())
 		scoreLayout(&o.Output)
 		for i := range o.Saved {
 			scoreLayout(&o.Saved[i])
 		}
-	case ir.OpAttnValues:
+	case ir.ShardValues:
 		scoreLayout(in0())
 		kvLayout(&o.Inputs[1], false)
 		qLayout(&o.Output)
 		scoreLayout(&o.Saved[0])
 		kvLayout(&o.Saved[1], true)
-	case ir.OpRouter:
+	case ir.ShardRouter:
 		if sh.ssmb() {
 			sh.moeTokens(in0())
 			sh.moeTokens(&o.Output)
@@ -277,13 +277,13 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		sh.lay(in0(), repLayout)
 		sh.lay(&o.Output, repLayout)
 		colSaved()
-	case ir.OpDispatch:
+	case ir.ShardDispatch:
 		sh.moeTokens(in0())
 		sh.routed(&o.Output, false)
 		for i := range o.Saved {
 			sh.moeTokens(&o.Saved[i])
 		}
-	case ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2:
+	case ir.ShardExperts:
 		sh.routed(in0(), true)
 		sh.routed(&o.Output, true)
 		for i := range o.Saved {
@@ -298,7 +298,7 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		if o.Kind == ir.OpExpertFC2 && sh.tp > 1 && !sh.ssmb() {
 			o.Output.Partial = []ir.Axis{tp}
 		}
-	case ir.OpCombine:
+	case ir.ShardCombine:
 		sh.routed(in0(), false)
 		if sh.tp > 1 && !sh.ssmb() {
 			in0().Partial = []ir.Axis{tp}
@@ -318,14 +318,14 @@ func (sh *sharder) shardOp(o *ir.Op) {
 				sh.routed(&o.Saved[i], false)
 			}
 		}
-	case ir.OpCompress, ir.OpLinear, ir.OpPhantomMix, ir.OpActivation:
+	case ir.ShardMLP:
 		sh.shardMLP(o)
-	case ir.OpHead:
+	case ir.ShardHead:
 		sh.lay(in0(), repLayout)
 		sh.split(o.Weight, "V", tp)
 		sh.lay(&o.Output, featLayout)
 		colSaved()
-	case ir.OpLoss:
+	case ir.ShardLoss:
 		if sh.p.Model.Kind == ir.MLPModel && sh.p.Model.FFNKind.IsPhantom() {
 			// each part's slice of the output against the same slice of
 			// the target: the squared errors add up, no gather
@@ -443,50 +443,17 @@ func (sh *sharder) shardMLP(o *ir.Op) {
 	}
 }
 
-// finalize derives an op's local GEMM shape, FLOPs and HBM bytes from its
-// sharded tensors, and its model FLOPs from the global shapes.
+// finalize derives an op's local GEMM shape, then its FLOPs and HBM bytes
+// by its registry row (ir.OpCosts), and its model FLOPs from the global
+// shapes.
 func finalize(o *ir.Op, sh *sharder) {
-	elem := float64(sh.d.elem)
-	out := o.Output.Elements()
-	switch o.Class {
-	case ir.Matmul:
+	if o.Class == ir.Matmul {
 		gemmShape(o, sh)
-		f := 2 * float64(o.M) * float64(o.N) * float64(o.K) * float64(max(o.Batch, 1))
-		o.FwdFLOPs = f
-		if o.Weight != nil {
-			o.BwdInputFLOPs, o.BwdWeightFLOPs = f, f
-		} else {
-			o.BwdInputFLOPs = 2 * f // gradients of both activation operands
-		}
-		o.FwdBytes = (o.Inputs[0].Elements() + out) * elem
-		if o.Weight != nil {
-			o.FwdBytes += o.Weight.Elements() * elem
-		}
-		o.BwdBytes = 2 * o.FwdBytes
 		o.ModelFLOPs = modelFLOPs(o, sh)
-	case ir.MemoryBound:
-		in := o.Inputs[0].Elements()
-		switch o.Kind {
-		case ir.OpLayerNorm, ir.OpSoftmax, ir.OpGeLU, ir.OpExpertGeLU, ir.OpSharedGeLU, ir.OpActivation:
-			o.FwdBytes, o.BwdBytes = 2*out*elem, 3*out*elem
-		case ir.OpAttnDropout:
-			o.FwdBytes, o.BwdBytes = out*(2*elem+1), out*(2*elem+1)
-		case ir.OpResidual:
-			o.FwdBytes, o.BwdBytes = out*(3*elem+1), out*(2*elem+1)
-		case ir.OpEmbedding:
-			o.FwdBytes, o.BwdBytes = out*(3*elem+1), out*(3*elem+1)
-		case ir.OpDispatch:
-			probs := float64(sh.d.moeT) * float64(sh.d.E) * 4
-			o.FwdBytes = (in+out)*elem + 2*probs
-			o.BwdBytes = o.FwdBytes
-		case ir.OpCombine:
-			o.FwdBytes, o.BwdBytes = (in+out)*elem, 1.5*(in+out)*elem
-		case ir.OpLoss:
-			o.FwdBytes, o.BwdBytes = in*(elem+4), in*(elem+4)
-		default:
-			o.FwdBytes, o.BwdBytes = (in+out)*elem, (in+out)*elem
-		}
 	}
+	c := ir.OpCosts(o, float64(sh.d.elem))
+	o.FwdFLOPs, o.BwdInputFLOPs, o.BwdWeightFLOPs = c.FwdFLOPs, c.BwdInputFLOPs, c.BwdWeightFLOPs
+	o.FwdBytes, o.BwdBytes = c.FwdBytes, c.BwdBytes
 }
 
 // gemmShape sets M, N, K, Batch from the local tensors.
@@ -504,22 +471,22 @@ func gemmShape(o *ir.Op, sh *sharder) {
 	for _, d := range in.Shape[:len(in.Shape)-1] {
 		rows *= d.Local()
 	}
-	switch o.Kind {
-	case ir.OpAttnScores, ir.OpAttnValues:
+	switch rule := o.Kind.Info().GEMM; rule {
+	case ir.GEMMScores, ir.GEMMValues:
 		sc := o.Output
-		if o.Kind == ir.OpAttnValues {
+		if rule == ir.GEMMValues {
 			sc = o.Inputs[0]
 		}
 		batch := local(sc, "b") * local(sc, "a")
 		sq, sk := local(sc, "s"), local(sc, "sk")
 		hd := sh.d.h / sh.d.a
-		if o.Kind == ir.OpAttnScores {
+		if rule == ir.GEMMScores {
 			o.M, o.N, o.K = sq, sk, hd
 		} else {
 			o.M, o.N, o.K = sq, hd, sk
 		}
 		o.Batch = batch
-	case ir.OpExpertFC1, ir.OpExpertFC2:
+	case ir.GEMMExperts:
 		w := o.Weight.Shape
 		o.K, o.N = w[1].Local(), w[2].Local()
 		if in.Shape[0].Sym == "E" {

@@ -130,6 +130,37 @@ func (m Mesh) fromExpertIndex(j int, c Coord) int {
 	return m.Rank(c)
 }
 
+// GroupFirst returns the first (smallest) rank of rank r's group along
+// axis and the group's size, in constant time: what identifies the group
+// without listing it (Group lists it in time proportional to its size).
+func (m Mesh) GroupFirst(axis Axis, r int) (first, size int) {
+	c := m.Coord(r)
+	switch axis {
+	case AxisTP:
+		c.TP = 0
+		return m.Rank(c), m.TP
+	case AxisCP:
+		c.CP = 0
+		return m.Rank(c), m.CP
+	case AxisDP:
+		c.DP = 0
+		return m.Rank(c), m.DP
+	case AxisPP:
+		c.PP = 0
+		return m.Rank(c), m.PP
+	case AxisDPCP:
+		c.DP, c.CP = 0, 0
+		return m.Rank(c), m.DP * m.CP
+	case AxisEP, AxisEDP:
+		idx, n := m.expertIndex(c)
+		if axis == AxisEP {
+			return m.fromExpertIndex(idx/m.EP*m.EP, c), m.EP
+		}
+		return m.fromExpertIndex(idx%m.EP, c), n / m.EP
+	}
+	panic(fmt.Sprintf("ir.Mesh.GroupFirst: unknown axis %q", axis))
+}
+
 // Groups returns every distinct group along axis, each in ring order,
 // ordered by their smallest rank.
 func (m Mesh) Groups(axis Axis) [][]int {

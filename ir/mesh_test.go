@@ -126,3 +126,23 @@ func TestMeshGroupsPartitionRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupFirst: GroupFirst names the first rank and the size of the
+// group Group lists, on every axis of meshes with and without ssmb.
+func TestGroupFirst(t *testing.T) {
+	for _, m := range []Mesh{
+		{TP: 2, CP: 2, DP: 4, PP: 2, EP: 4},
+		{TP: 2, CP: 1, DP: 4, PP: 3, EP: 8, SSMB: true},
+		{TP: 1, CP: 3, DP: 2, PP: 1, EP: 2},
+	} {
+		for _, axis := range []Axis{AxisTP, AxisCP, AxisDP, AxisPP, AxisDPCP, AxisEP, AxisEDP} {
+			for r := range m.Size() {
+				g := m.Group(axis, r)
+				first, size := m.GroupFirst(axis, r)
+				if first != g[0] || size != len(g) {
+					t.Errorf("%v %s rank %d: GroupFirst = (%d, %d), Group = %v", m, axis, r, first, size, g)
+				}
+			}
+		}
+	}
+}

@@ -313,6 +313,14 @@ type Schedule struct {
 	// each in ring order.
 	Groups [][]int32
 	Ranks  []RankProgram
+	// FoldDP, when between 0 and Mesh.DP, folds the schedule: only the
+	// ranks whose dp index is below FoldDP have programs, and they stand
+	// for every replica block (see [Schedule.Program]; schedule_fold.go).
+	// GroupUse lists, for each stored rank, the groups its builder asked
+	// for, in order ([Schedule.Expand] numbers groups by it). Schedule
+	// files and text forms hold unfolded schedules.
+	FoldDP   int       `json:"-"`
+	GroupUse [][]int32 `json:"-"`
 }
 
 // NumStages returns the number of virtual stages.
@@ -329,11 +337,13 @@ func (s *Schedule) GroupOf(a Action) []int32 {
 	return s.Groups[a.Group]
 }
 
-// NumActions returns the total number of actions over all ranks.
+// NumActions returns the total number of actions over all ranks (of a
+// folded schedule, as expanded).
 func (s *Schedule) NumActions() int {
 	n := 0
-	for i := range s.Ranks {
-		n += len(s.Ranks[i].Actions)
+	for r := range s.Ranks {
+		rep, _ := s.Rep(r)
+		n += len(s.Ranks[rep].Actions)
 	}
 	return n
 }
@@ -370,6 +380,7 @@ func (s *Schedule) ActionString(a Action) string {
 // line per rank with its actions in order. Golden tests pin this form
 // (`planc compile --emit=schedule`).
 func (s *Schedule) String() string {
+	s = s.Expand()
 	var b strings.Builder
 	fmt.Fprintf(&b, "schedule %s plan=%s pp=%d vpp=%d mb=%d zero=%d split_backward=%v\n",
 		s.Kind, s.Plan, s.PP, s.VPP, s.MB, s.Zero, s.SplitBackward)

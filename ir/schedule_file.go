@@ -98,7 +98,9 @@ type scheduleHeader struct {
 }
 
 // WriteSchedule writes s in the schedule file format.
+// A folded schedule is written expanded.
 func WriteSchedule(w io.Writer, s *Schedule) error {
+	s = s.Expand()
 	crc := crc32.NewIEEE()
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	hdr, err := json.Marshal(scheduleHeader{Plan: s.Plan, Fingerprint: s.Fingerprint, Kind: s.Kind, PP: s.PP, VPP: s.VPP,
@@ -365,6 +367,9 @@ func (s *Schedule) checkPrograms(c *structureCheck) {
 	}
 	if len(s.Ranks) != n {
 		bad("%d rank programs, but the mesh has %d ranks", len(s.Ranks), n)
+		return
+	}
+	if s.checkFolded(c); len(c.probs) > 0 {
 		return
 	}
 	for r, rp := range s.Ranks {

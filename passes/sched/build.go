@@ -112,9 +112,25 @@ type Sizes struct {
 }
 
 // Build lowers plan p (all fields resolved) to its schedule with the sizes
-// sz. Errors are diagnostics at the plan field that makes the schedule
-// impossible.
+// sz, every rank's program written out. Errors are diagnostics at the plan
+// field that makes the schedule impossible.
 func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
+	s, diags := BuildFolded(p, sz)
+	if s != nil {
+		s = s.Expand()
+		s.FoldDP, s.GroupUse = 0, nil
+	}
+	return s, diags
+}
+
+// BuildFolded is [Build] that writes out only the programs of the ranks
+// of one block of data-parallel replicas ([FoldBlock]): the others run
+// them moved ([ir.Schedule.Program]), so that its cost grows with pp·tp·cp
+// and the micro-batches, not with dp.
+func BuildFolded(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) { return build(p, sz, true) }
+
+// build builds the schedule, folded or with every program written out.
+func build(p *ir.Plan, sz Sizes, fold bool) (*ir.Schedule, ir.Diagnostics) {
 	var diags ir.Diagnostics
 	pp, v := p.PP, max(p.VPP, 1)
 	m := p.MicroBatches()
@@ -247,12 +263,40 @@ func Build(p *ir.Plan, sz Sizes) (*ir.Schedule, ir.Diagnostics) {
 		}
 	}
 
+	if fold {
+		s.FoldDP = FoldBlock(s.Mesh)
+	}
 	b := newBuilder(s, sz, stageOf)
-	for r := 0; r < s.Mesh.Size(); r++ {
+	s.Ranks = make([]ir.RankProgram, s.Mesh.Size())
+	s.GroupUse = make([][]int32, len(s.Ranks))
+	for r := range s.Ranks {
 		c := s.Mesh.Coord(r)
-		s.Ranks = append(s.Ranks, ir.RankProgram{Rank: r, Coord: c, Actions: b.rankActions(r, c, orders[c.PP], p)})
+		s.Ranks[r] = ir.RankProgram{Rank: r, Coord: c}
+		if s.Stored(r) {
+			b.uses = b.uses[:0]
+			s.Ranks[r].Actions = b.rankActions(r, c, orders[c.PP], p)
+			s.GroupUse[r] = append([]int32(nil), b.uses...)
+		}
 	}
 	return s, diags
+}
+
+// FoldBlock returns how many data-parallel indices a folded schedule of
+// mesh m stores: the fewest that divide dp and hold whole expert-parallel
+// groups (an ep group is ep consecutive data ranks, over tp too with
+// ssmb), so that moving dp indices by a block maps every group onto a
+// group of the same axis.
+func FoldBlock(m ir.Mesh) int {
+	per := m.CP // expert indices per dp index
+	if m.SSMB {
+		per *= m.TP
+	}
+	for k := 1; k < m.DP; k++ {
+		if m.DP%k == 0 && (k*per)%max(m.EP, 1) == 0 {
+			return k
+		}
+	}
+	return m.DP
 }
 
 // modelLayers returns the number of pipeline-partitionable layers.
@@ -340,6 +384,7 @@ type builder struct {
 	sz      Sizes
 	stageOf []int
 	groups  map[groupKey]int32
+	uses    []int32 // the groups the current rank asked for, in order, once each
 }
 
 type groupKey struct {
@@ -356,6 +401,7 @@ func newBuilder(s *ir.Schedule, sz Sizes, stageOf []int) *builder {
 // ring order (called only the first time).
 func (b *builder) group(key groupKey, members func() []int) int32 {
 	if id, ok := b.groups[key]; ok {
+		b.use(id)
 		return id
 	}
 	g := members()
@@ -366,13 +412,25 @@ func (b *builder) group(key groupKey, members func() []int) int32 {
 	}
 	b.s.Groups = append(b.s.Groups, g32)
 	b.groups[key] = id
+	b.use(id)
 	return id
 }
 
-// meshGroup interns rank r's group along a mesh axis.
+// use records that the current rank asked for group id.
+func (b *builder) use(id int32) {
+	for _, u := range b.uses {
+		if u == id {
+			return
+		}
+	}
+	b.uses = append(b.uses, id)
+}
+
+// meshGroup interns rank r's group along a mesh axis: identified in
+// constant time, listed only the first time.
 func (b *builder) meshGroup(axis ir.Axis, r int) int32 {
-	g := b.s.Mesh.Group(axis, r)
-	return b.group(groupKey{string(axis), g[0], len(g)}, func() []int { return g })
+	first, n := b.s.Mesh.GroupFirst(axis, r)
+	return b.group(groupKey{string(axis), first, n}, func() []int { return b.s.Mesh.Group(axis, r) })
 }
 
 func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Action {
@@ -403,7 +461,7 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 	}
 	edpGroup := int32(-1)
 	if mesh.EP > 1 {
-		if g := mesh.Group(ir.AxisEDP, r); len(g) > 1 {
+		if _, n := mesh.GroupFirst(ir.AxisEDP, r); n > 1 {
 			edpGroup = b.meshGroup(ir.AxisEDP, r)
 		}
 	} else {
@@ -610,10 +668,13 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			a.Group = b.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
 		} else {
 			a.Group = b.group(groupKey{"mp", c.DP, 0}, func() []int {
-				var g []int
-				for x := 0; x < mesh.Size(); x++ {
-					if mesh.Coord(x).DP == c.DP {
-						g = append(g, x)
+				// the ranks of replica c.DP, ascending
+				g := make([]int, 0, mesh.PP*mesh.CP*mesh.TP)
+				for q := range mesh.PP {
+					for k := range mesh.CP {
+						for t := range mesh.TP {
+							g = append(g, mesh.Rank(ir.Coord{TP: t, CP: k, DP: c.DP, PP: q}))
+						}
 					}
 				}
 				return g

@@ -2,6 +2,7 @@ package sched
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -159,4 +160,81 @@ func TestEveryShapeVerifies(t *testing.T) {
 		}
 	}
 	t.Logf("%d schedules built and verified", n)
+}
+
+// TestFoldedExpandsToUnfolded: a folded schedule, expanded, is exactly the
+// schedule built with every program written out (programs, groups and
+// their numbering), on meshes with dp replicas, ep groups inside a block
+// or spanning tp (ssmb), cp, ZeRO-3 gathers and the tied embedding.
+func TestFoldedExpandsToUnfolded(t *testing.T) {
+	for _, c := range []struct {
+		kind                  string
+		pp, vpp, m, dp, tp, z int
+		ep, cp                int
+		ssmb                  bool
+	}{
+		{"1f1b", 4, 1, 8, 4, 2, 1, 1, 1, false},
+		{"zb-v", 2, 2, 4, 6, 1, 3, 1, 1, false},
+		{"interleaved", 2, 2, 4, 4, 2, 0, 1, 2, false},
+		{"1f1b", 2, 1, 4, 8, 1, 1, 4, 1, false},
+		{"1f1b", 2, 1, 4, 4, 2, 2, 4, 1, true},
+		{"gpipe", 1, 1, 2, 8, 1, 3, 2, 2, false},
+	} {
+		p := testPlan(c.kind, c.pp, c.vpp, c.m, c.dp, c.tp, c.z)
+		p.EP, p.CP, p.MoE.SSMB = c.ep, c.cp, c.ssmb
+		p.Cluster.Nodes = (p.WorldSize() + 7) / 8
+		folded, diags := BuildFolded(p, PlanSizes(p))
+		if diags.HasErrors() {
+			t.Fatalf("%+v: %v", c, diags)
+		}
+		whole, _ := build(p, PlanSizes(p), false)
+		if !folded.Folded() && c.dp > 1 && c.ep <= c.cp {
+			t.Errorf("%+v: not folded (block %d)", c, folded.FoldDP)
+		}
+		if folded.NumActions() != whole.NumActions() {
+			t.Errorf("%+v: %d actions folded, %d whole", c, folded.NumActions(), whole.NumActions())
+		}
+		if got, want := folded.String(), whole.String(); got != want {
+			t.Errorf("%+v: the expanded folded schedule differs from the whole one", c)
+		}
+		if _, err := Verify(whole); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
+
+// TestVerifyFolded: a folded schedule verifies as its expansion does, and
+// a fault in a stored program is found as it is in the whole schedule.
+func TestVerifyFolded(t *testing.T) {
+	p := testPlan("1f1b", 4, 1, 8, 8, 2, 1)
+	folded, _ := BuildFolded(p, PlanSizes(p))
+	if !folded.Folded() {
+		t.Fatal("not folded")
+	}
+	fr, err := Verify(folded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := folded.Expand()
+	wr, err := Verify(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr.Actions != wr.Actions || !reflect.DeepEqual(fr.PeakInFlight, wr.PeakInFlight) {
+		t.Errorf("folded report %d actions %v, whole %d %v", fr.Actions, fr.PeakInFlight, wr.Actions, wr.PeakInFlight)
+	}
+	// drop rank 0's first send: rank 16 waits for it (in every block)
+	acts := folded.Ranks[0].Actions
+	for i, a := range acts {
+		if a.Kind == ir.ActSendF {
+			folded.Ranks[0].Actions = append(acts[:i:i], acts[i+1:]...)
+			break
+		}
+	}
+	if _, err := Verify(folded); err == nil {
+		t.Error("a folded schedule missing a send verified")
+	}
+	if _, err := Verify(folded.Expand()); err == nil {
+		t.Error("its expansion verified")
+	}
 }

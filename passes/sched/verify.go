@@ -94,6 +94,12 @@ func sendKey(r int, a ir.Action) p2pKey {
 // The checks run during one abstract execution, so memory stays in
 // proportion to the ranks and the transfers in flight, not to the actions.
 //
+// A folded schedule ([ir.Schedule.Folded]) is verified once, on its stored
+// ranks: the other replica blocks run the same programs moved, so they
+// issue each collective of a group that spans the blocks at the same point
+// as the stored members, and a call completes when the stored members
+// have made it. The report gives every rank its representative's figures.
+//
 // A schedule that fails [ir.Schedule.CheckStructure] (a group member or a
 // peer outside the mesh, a header pp that is not the mesh's) is reported
 // as such without being executed.
@@ -109,6 +115,25 @@ func Verify(s *ir.Schedule) (*Report, error) {
 		return v.report(), &VerifyError{Problems: v.probs}
 	}
 	return v.report(), nil
+}
+
+// members returns the stored members of group g (all of them unless the
+// schedule is folded).
+func (v *verifier) members(g int32) []int32 {
+	if !v.s.Folded() {
+		return v.s.Groups[g]
+	}
+	if m, ok := v.stored[g]; ok {
+		return m
+	}
+	var m []int32
+	for _, x := range v.s.Groups[g] {
+		if v.s.Stored(int(x)) {
+			m = append(m, x)
+		}
+	}
+	v.stored[g] = m
+	return m
 }
 
 func contains(g []int32, r int32) bool {
@@ -180,15 +205,19 @@ type verifier struct {
 	executed  int
 	work      []int
 	queued    []bool
+	stored    map[int32][]int32 // a folded schedule's groups' stored members
 }
 
 func newVerifier(s *ir.Schedule) *verifier {
 	n := len(s.Ranks)
 	v := &verifier{s: s, pc: make([]int, n), sent: map[p2pKey]sentMsg{}, waitOn: map[p2pKey]int{}, insts: map[gk]*instance{},
 		calls: make([]map[int32]int32, n), stream: make([][]*instance, n), depTarget: make([]map[int32]*instance, n),
-		blockedOn: make([]*instance, n), waiting: make([]waitReason, n), inflight: make([]int, n), peak: make([]float64, n), queued: make([]bool, n)}
+		blockedOn: make([]*instance, n), waiting: make([]waitReason, n), inflight: make([]int, n), peak: make([]float64, n), queued: make([]bool, n),
+		stored: map[int32][]int32{}}
 	for r := range n {
-		v.calls[r] = map[int32]int32{}
+		if s.Stored(r) {
+			v.calls[r] = map[int32]int32{}
+		}
 	}
 	return v
 }
@@ -198,6 +227,14 @@ func (v *verifier) add(format string, args ...any) {
 }
 
 func (v *verifier) report() *Report {
+	s := v.s
+	if s.Folded() {
+		for r := range v.peak {
+			rep, _ := s.Rep(r)
+			v.peak[r] = v.peak[rep]
+		}
+		return &Report{PeakInFlight: v.peak, Actions: v.executed * s.Blocks()}
+	}
 	return &Report{PeakInFlight: v.peak, Actions: v.executed}
 }
 
@@ -275,7 +312,7 @@ func (v *verifier) complete(in *instance) {
 		v.push(w)
 	}
 	in.waiters = nil
-	for _, m := range v.s.Groups[in.group] {
+	for _, m := range v.members(in.group) {
 		st := v.stream[m]
 		if len(st) > 0 && st[0] == in {
 			v.stream[m] = st[1:]
@@ -297,7 +334,9 @@ func (v *verifier) run() {
 	}
 	vpp := float64(max(s.VPP, 1))
 	for r := range s.Ranks {
-		v.push(r)
+		if s.Stored(r) {
+			v.push(r)
+		}
 	}
 	for len(v.work) > 0 {
 		r := v.work[len(v.work)-1]
@@ -387,7 +426,7 @@ func (v *verifier) issue(r, i int, a ir.Action) *instance {
 	key := gk{a.Group, k}
 	in := v.insts[key]
 	if in == nil {
-		in = &instance{group: a.Group, size: len(s.Groups[a.Group]), firstRank: r, firstIdx: i}
+		in = &instance{group: a.Group, size: len(v.members(a.Group)), firstRank: r, firstIdx: i}
 		v.insts[key] = in
 	} else if first := s.Ranks[in.firstRank].Actions[in.firstIdx]; !sameCall(a, first) {
 		v.add("%s is out of order in group g%d: call %d there is %s", Describe(s, r, i), a.Group, k, Describe(s, in.firstRank, in.firstIdx))
@@ -464,7 +503,7 @@ func (v *verifier) finish() {
 		reported := 0
 		for _, key := range keys {
 			in := v.insts[key]
-			for _, m := range s.Groups[key.g] {
+			for _, m := range v.members(key.g) {
 				if v.calls[m][key.g] > key.k || v.callsLeft(int(m), key.g) > 0 {
 					continue
 				}

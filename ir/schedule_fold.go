@@ -15,6 +15,8 @@ package ir
 // (same pp, cp, tp) with every peer and every block-local group moved by b
 // blocks ([Schedule.Program]), and [Schedule.Expand] writes that out.
 
+import "fmt"
+
 // Folded reports whether s stores only the ranks of its first FoldDP data-
 // parallel indices.
 func (s *Schedule) Folded() bool { return s.FoldDP > 0 && s.FoldDP < s.Mesh.DP }
@@ -152,8 +154,24 @@ func (s *Schedule) Expand() *Schedule {
 	if !s.Folded() {
 		return s
 	}
+	return s.Refold(s.Mesh.DP)
+}
+
+// Refold returns s folded with a block of k data-parallel indices, k a
+// multiple of s.FoldDP that divides dp (k = dp: expanded): the programs of
+// the ranks below k written out, groups numbered as Expand numbers them.
+func (s *Schedule) Refold(k int) *Schedule {
+	if !s.Folded() || k == s.FoldDP {
+		return s
+	}
+	if k%s.FoldDP != 0 || s.Mesh.DP%k != 0 {
+		panic(fmt.Sprintf("ir.Schedule.Refold: a block of %d does not fold a schedule folded by %d with dp %d", k, s.FoldDP, s.Mesh.DP))
+	}
 	out := *s
-	out.FoldDP, out.GroupUse = 0, nil
+	out.FoldDP, out.GroupUse = k, nil
+	if k == s.Mesh.DP {
+		out.FoldDP = 0
+	}
 	out.Groups = nil
 	out.Ranks = make([]RankProgram, len(s.Ranks))
 	spans := make([]int8, len(s.Groups)) // 0 unknown, 1 spans blocks, 2 block-local
@@ -182,14 +200,25 @@ func (s *Schedule) Expand() *Schedule {
 		ids[k] = id
 		return id
 	}
+	if out.FoldDP > 0 {
+		out.GroupUse = make([][]int32, len(s.Ranks))
+	}
 	for r := range s.Ranks {
-		acts := s.Program(r, nil)
+		out.Ranks[r] = RankProgram{Rank: r, Coord: s.Mesh.Coord(r)}
+		if out.FoldDP > 0 && out.Ranks[r].Coord.DP >= k {
+			continue
+		}
 		rep, b := s.Rep(r)
+		var use []int32
 		if rep < len(s.GroupUse) {
 			for _, g := range s.GroupUse[rep] {
-				moved(g, b)
+				use = append(use, moved(g, b))
 			}
 		}
+		if out.GroupUse != nil {
+			out.GroupUse[r] = use
+		}
+		acts := s.Program(r, nil)
 		prog := make([]Action, len(acts))
 		for i, a := range acts {
 			if a.Group >= 0 {
@@ -197,7 +226,7 @@ func (s *Schedule) Expand() *Schedule {
 			}
 			prog[i] = a
 		}
-		out.Ranks[r] = RankProgram{Rank: r, Coord: s.Mesh.Coord(r), Actions: prog}
+		out.Ranks[r].Actions = prog
 	}
 	return &out
 }

@@ -256,14 +256,22 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 
 // scheduleBytes adds the schedule's step collectives and pipeline sends:
 // each rank counts what it sends for its own actions.
+//
+// A folded schedule's stored ranks count for every replica block: a block
+// is its stored ranks moved by whole nodes, so its links are of the same
+// levels.
 func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 	elemOf := func(a ir.Action) int64 { return a.Bytes / int64(tc.elem) }
+	blocks := float64(s.Blocks())
+	if blocks > 1 && !tc.blocksAligned(s) {
+		s, blocks = s.Expand(), 1
+	}
 	for _, rp := range s.Ranks {
 		for _, a := range rp.Actions {
 			switch {
 			case a.Kind == ir.ActSendF || a.Kind == ir.ActSendB:
 				var t Traffic
-				tc.link(rp.Rank, int(a.Peer), float64(a.Bytes), &t)
+				tc.link(rp.Rank, int(a.Peer), blocks*float64(a.Bytes), &t)
 				rep.Pipeline.add(t)
 				rep.put(ir.SendRecv, ir.AxisPP, t)
 			case a.Kind.IsCollective():
@@ -298,11 +306,20 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 					axis = ir.AxisTP
 				}
 				t := tc.memberSend(kind, n, g, me)
+				t.IntraNode *= blocks
+				t.InterNode *= blocks
 				rep.Step.add(t)
 				rep.put(kind, axis, t)
 			}
 		}
 	}
+}
+
+// blocksAligned reports whether a folded schedule's replica blocks fill
+// whole nodes, so that every block's links are of the stored block's
+// levels.
+func (tc *trafficCounter) blocksAligned(s *ir.Schedule) bool {
+	return s.FoldDP*s.Mesh.CP*s.Mesh.TP%tc.perNode == 0
 }
 
 // memberSend is what member i of g sends in one ring collective.

@@ -39,6 +39,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, "no files")
 	}
 	opts, err := passOptions(debug, *verify, stderr)
+	opts.Skip = explainSkips(pf.json, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "planc explain: %v\n", err)
 		return exitUsage
@@ -386,4 +387,19 @@ func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
 		fmt.Fprintf(w, "    rbd saves %.1f%% of inter-node volume (closed form per token: %.3f copies → %.3f pilots leave the node, %.1f%% of payload)\n",
 			100*(1-r.ExchangeRBD.InterNode/r.Exchange.InterNode), r.Saving.CopiesInter, r.Saving.PilotsInter, 100*r.Saving.Saving)
 	}
+}
+
+// explainSkips returns the passes explain does not run: the schedule is
+// built only for what reads it (--json's bytes per step, or a dump of it)
+// and verified only on request (--verify-each), so that explaining a plan
+// never costs more than simulating it.
+func explainSkips(asJSON bool, opts passes.Options) map[string]bool {
+	skip := map[string]bool{}
+	if !asJSON && !opts.Dump["schedule"] && !opts.Dump["verify-schedule"] {
+		skip["schedule"] = true
+	}
+	if !opts.VerifyEach && !opts.Dump["verify-schedule"] {
+		skip["verify-schedule"] = true
+	}
+	return skip
 }

@@ -60,7 +60,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		"simulate --svg step.svg --set schedule=zb-h1 examples/tiny_gpt_3d.plan",
 		"simulate --plan frontier_1t_3d --json examples/frontier_1t.plan")
 	pf := addPlanFlags(fs)
-	tracePath := fs.String("trace", "", "write the timeline as Chrome trace event JSON (Perfetto, chrome://tracing)")
+	tracePath := fs.String("trace", "", "write the timeline as Chrome trace event JSON (Perfetto, chrome://tracing); gzipped when the name ends in .gz")
+	traceRanks := fs.String("ranks", "", "the ranks --trace writes, e.g. 0-7,64 or all (default: one track per set of identical ranks)")
 	svgPath := fs.String("svg", "", "write the timeline as an SVG Gantt chart")
 	schedPath := fs.String("schedule", "", "simulate this schedule file (planc compile -o FILE.sched) instead of compiling one")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
@@ -124,9 +125,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		}
 		t3 := time.Now()
 		if *tracePath != "" {
-			if err := writeFileAtomically(*tracePath, func(w *bufio.Writer) error { return sim.WriteChromeTrace(w, s, res) }); err != nil {
-				fmt.Fprintf(stderr, "planc simulate: %v\n", err)
-				return exitError
+			if code := writeTrace(*tracePath, *traceRanks, s, res, stderr); code != exitOK {
+				return code
 			}
 		}
 		if *svgPath != "" {

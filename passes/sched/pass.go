@@ -27,7 +27,9 @@ func schedulePass(st *passes.State) {
 	if st.Unit == nil || len(st.Unit.Graph.Stages) == 0 {
 		return
 	}
-	s, diags := Build(st.Plan, SizesFromUnit(st.Unit))
+	// Folded: what repeats over data-parallel replicas is built, verified
+	// and simulated once (readers that need every program expand it).
+	s, diags := BuildFolded(st.Plan, SizesFromUnit(st.Unit))
 	st.Diags = append(st.Diags, diags...)
 	st.Unit.Schedule = s
 }

@@ -109,6 +109,11 @@ func (t *StageTable) Compute(s *ir.Schedule, _ int, a ir.Action) (float64, float
 // tensor-parallel index (the simulator may then use tp symmetry).
 func (t *StageTable) TPInvariant() bool { return true }
 
+// DPInvariant reports that a StageTable's costs do not depend on a rank's
+// data-parallel index beyond the nodes its groups touch (the simulator
+// may then simulate one replica block of a folded schedule).
+func (t *StageTable) DPInvariant() bool { return true }
+
 // Comm implements Costs.
 func (t *StageTable) Comm(s *ir.Schedule, r int, a ir.Action) CommCost {
 	if a.Kind.IsP2P() {

@@ -112,12 +112,41 @@ func fill(n int, v float64) []float64 {
 	return out
 }
 
-// checkTrace parses a Chrome trace and checks every rank has a named track
-// and every "X" event a duration.
+// checkTrace parses a Chrome trace of every rank and checks every rank has
+// a named track (sort_index a number) and every "X" event a duration; and
+// that the folded trace has one track per simulated rank, each with the
+// events of its rank.
 func checkTrace(t *testing.T, s *ir.Schedule, res *Result, wantCats []string) {
 	t.Helper()
+	all, _ := ParseRanks("all", len(s.Ranks))
+	named, events, kinds := parseTrace(t, s, res, TraceOptions{Ranks: all})
+	for r := range s.Ranks {
+		if !named[r] || events[r] == 0 {
+			t.Errorf("rank %d: track named %v, %d events", r, named[r], events[r])
+		}
+	}
+	for _, k := range wantCats {
+		if !kinds[k] {
+			t.Errorf("no %s events in the trace", k)
+		}
+	}
+	fnamed, fevents, _ := parseTrace(t, s, res, TraceOptions{})
+	if len(fnamed) != res.Simulated {
+		t.Errorf("the folded trace has %d tracks, the simulation %d ranks", len(fnamed), res.Simulated)
+	}
+	for r := range fnamed {
+		if fevents[r] != events[r] {
+			t.Errorf("rank %d: %d events folded, %d in the whole trace", r, fevents[r], events[r])
+		}
+	}
+}
+
+// parseTrace writes and parses a trace: the ranks with a named track, the
+// events per rank, the categories seen.
+func parseTrace(t *testing.T, s *ir.Schedule, res *Result, opt TraceOptions) (map[int]bool, map[int]int, map[string]bool) {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteChromeTrace(&buf, s, res); err != nil {
+	if err := WriteChromeTrace(&buf, s, res, opt); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -136,6 +165,11 @@ func checkTrace(t *testing.T, s *ir.Schedule, res *Result, wantCats []string) {
 			if e["name"] == "process_name" {
 				named[pid] = true
 			}
+			if e["name"] == "process_sort_index" {
+				if _, ok := e["args"].(map[string]any)["sort_index"].(float64); !ok {
+					t.Fatalf("sort_index is not a number: %v", e)
+				}
+			}
 		case "X":
 			d, ok := e["dur"].(float64)
 			if !ok || d < 0 {
@@ -150,16 +184,7 @@ func checkTrace(t *testing.T, s *ir.Schedule, res *Result, wantCats []string) {
 			t.Fatalf("unexpected phase %v", e["ph"])
 		}
 	}
-	for r := range s.Ranks {
-		if !named[r] || events[r] == 0 {
-			t.Errorf("rank %d: track named %v, %d events", r, named[r], events[r])
-		}
-	}
-	for _, k := range wantCats {
-		if !kinds[k] {
-			t.Errorf("no %s events in the trace", k)
-		}
-	}
+	return named, events, kinds
 }
 
 // TestTPSymmetryIsExact: simulating one rank per tp group (with its flows
@@ -212,8 +237,8 @@ func TestTPSymmetryIsExact(t *testing.T) {
 		if !tpSymmetric(s) {
 			t.Errorf("%s: the schedule is tp-symmetric but the check says no", c.kind)
 		}
-		if sym.StepTime != full.StepTime || len(sym.Events) != len(full.Events) {
-			t.Errorf("%s: symmetric step %.9g (%d events), full %.9g (%d events)", c.kind, sym.StepTime, len(sym.Events), full.StepTime, len(full.Events))
+		if sym.StepTime != full.StepTime || len(sym.AllEvents()) != len(full.AllEvents()) {
+			t.Errorf("%s: symmetric step %.9g (%d events), full %.9g (%d events)", c.kind, sym.StepTime, len(sym.AllEvents()), full.StepTime, len(full.AllEvents()))
 		}
 		for r := range s.Ranks {
 			if sym.Busy[r] != full.Busy[r] || math.Abs(sym.Exposed[r]-full.Exposed[r]) > 1e-12 {
@@ -263,5 +288,61 @@ func TestBucketsOverlapBackward(t *testing.T) {
 	}
 	if want := 0.5; math.Abs(res.Exposed[0]-want) > 1e-9 {
 		t.Errorf("exposed %g s, want %g s", res.Exposed[0], want)
+	}
+}
+
+// TestReplicaFoldingIsExact: simulating one replica block of a folded
+// schedule (flows over groups that span blocks on the NICs of the block's
+// nodes) gives exactly the figures of simulating every rank of the
+// expanded schedule, with contention live: blocks of one dp index per node
+// set, of two, with and without tp symmetry, and ZeRO's gathers.
+func TestReplicaFoldingIsExact(t *testing.T) {
+	for _, c := range []struct {
+		kind                 string
+		pp, v, m, dp, tp, z  int
+		ranksPerNode, simDPs int
+	}{
+		{"1f1b", 4, 1, 8, 4, 2, 1, 2, 1},
+		{"1f1b", 2, 1, 4, 8, 2, 3, 4, 2},
+		{"zb-v", 2, 2, 4, 6, 1, 0, 1, 1},
+		{"interleaved", 2, 2, 4, 4, 4, 2, 8, 2},
+	} {
+		p := testPlan(c.kind, c.pp, c.v, c.m, c.dp, c.tp)
+		p.Zero = c.z
+		folded, diags := sched.BuildFolded(p, sched.PlanSizes(p))
+		if diags.HasErrors() || !folded.Folded() {
+			t.Fatalf("%+v: %v (folded %v)", c, diags, folded.Folded())
+		}
+		net := NetworkOf(p)
+		net.RanksPerNode = c.ranksPerNode
+		net.InterBW = 1e9 // slow NICs: contention matters
+		n := folded.NumStages()
+		tab := &StageTable{F: fill(n, 1e-3), B: fill(n, 2e-3), W: fill(n, 5e-4), FComm: fill(n, 1e-4), Optimizer: 1e-3, Net: net}
+		cfg := net.Config(tab)
+		cfg.Trace = true
+		sym, err := Run(folded, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.NoSymmetry = true
+		full, err := Run(folded.Expand(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSim := c.pp * c.simDPs
+		if c.ranksPerNode%c.tp != 0 || c.tp == 1 {
+			wantSim *= c.tp
+		}
+		if sym.Simulated != wantSim {
+			t.Errorf("%+v: %d ranks simulated, want %d", c, sym.Simulated, wantSim)
+		}
+		if sym.StepTime != full.StepTime || len(sym.AllEvents()) != len(full.AllEvents()) {
+			t.Errorf("%+v: folded step %.9g (%d events), full %.9g (%d events)", c, sym.StepTime, len(sym.AllEvents()), full.StepTime, len(full.AllEvents()))
+		}
+		for r := range folded.Ranks {
+			if sym.Busy[r] != full.Busy[r] || math.Abs(sym.Exposed[r]-full.Exposed[r]) > 1e-12 {
+				t.Errorf("%+v rank %d: busy %g/%g exposed %g/%g", c, r, sym.Busy[r], full.Busy[r], sym.Exposed[r], full.Exposed[r])
+			}
+		}
 	}
 }

@@ -57,7 +57,7 @@ func TestSeqSumTimed(t *testing.T) {
 				t.Errorf("the step grows by %.6g s, the all-reduce takes %.6g s", got, want)
 			}
 			seen := map[int32]bool{}
-			for _, e := range with.Events {
+			for _, e := range with.AllEvents() {
 				if e.Kind == ir.ActAllReduceSeq {
 					seen[e.Rank] = true
 					if math.Abs(e.Dur-want) > 1e-12+1e-9*want {

@@ -64,8 +64,8 @@ type Config struct {
 	// Trace records every action as an [Event].
 	Trace bool
 	// TraceSimulated keeps only the simulated ranks' events in the trace:
-	// under tensor-parallel symmetry each stands for the tp copies it
-	// proves identical, whose events are then not materialized (an
+	// under tensor-parallel and replica symmetry each stands for the copies
+	// it proves identical, whose events are then not materialized (an
 	// inspector that folds identical ranks needs them once, not tp times).
 	TraceSimulated bool
 	// NoSymmetry simulates every rank even where tensor-parallel symmetry
@@ -100,9 +100,45 @@ type Result struct {
 	// ExposedFraction is Σ Exposed / (StepTime · ranks).
 	ExposedFraction float64
 	// Simulated is the number of ranks actually simulated: fewer than the
-	// schedule's when tensor-parallel symmetry was exact (see Run).
+	// schedule's when tensor-parallel or replica symmetry was exact (see
+	// Run).
 	Simulated int
-	Events    []Event
+	// Events is the timeline (Config.Trace): every rank's, or with
+	// Config.TraceSimulated only the simulated ranks'. Of[r] is the
+	// simulated rank whose timeline rank r has: the ranks it stands for are
+	// identical to it (see [Result.EventsOf]).
+	Events []Event
+	Of     []int32
+}
+
+// EventsOf returns rank r's timeline: its simulated rank's events, named r.
+func (res *Result) EventsOf(r int32) []Event {
+	var out []Event
+	of := res.Of[r]
+	for _, e := range res.Events {
+		if e.Rank == of {
+			e.Rank = r
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// AllEvents returns every rank's timeline, the symmetric copies written
+// out: for small schedules and tests.
+func (res *Result) AllEvents() []Event {
+	byRank := map[int32][]Event{}
+	for _, e := range res.Events {
+		byRank[e.Rank] = append(byRank[e.Rank], e)
+	}
+	var out []Event
+	for r, of := range res.Of {
+		for _, e := range byRank[of] {
+			e.Rank = int32(r)
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // flow is one transfer or collective in flight.
@@ -242,7 +278,8 @@ type simulator struct {
 	q      eventQueue
 	real   []int32 // simulated index → rank
 	simOf  []int32 // rank → simulated index (-1: a symmetric copy)
-	copies int32   // ranks each simulated rank stands for
+	repOf  []int32 // rank → the simulated rank it is a copy of (itself if simulated)
+	copies int32   // tensor-parallel copies each simulated rank's flows stand for on its NICs
 	groups []*simGroup
 
 	pc    []int
@@ -282,6 +319,7 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 	}
 	sm := &simulator{s: s, cfg: cfg, recvWait: map[p2pKey]int32{}, insts: map[gk]*instance{}, sends: map[p2pKey]*flow{}}
 	sm.reduce()
+	s = sm.s // refolded or expanded
 	n := len(sm.real)
 	sm.pc = make([]int, n)
 	sm.clock = make([]float64, n)
@@ -366,10 +404,7 @@ func (sm *simulator) result() *Result {
 		}
 	}
 	for r := range nr {
-		i := sm.simOf[r]
-		if i < 0 {
-			i = sm.simOf[sm.rep(int32(r))]
-		}
+		i := sm.simOf[sm.repOf[r]]
 		res.Busy[r], res.Exposed[r] = sm.busy[i], sm.exposed[i]
 		res.Idle[r] = step - res.Busy[r] - res.Exposed[r]
 		if res.Idle[r] < 0 && res.Idle[r] > -1e-9*step {
@@ -385,60 +420,93 @@ func (sm *simulator) result() *Result {
 	if step > 0 {
 		res.ExposedFraction = exposed / (step * float64(nr))
 	}
+	res.Of = sm.repOf
 	if sm.cfg.Trace {
 		res.Events = sm.events
-		if sm.copies > 1 && !sm.cfg.TraceSimulated {
-			// Each symmetric copy has its representative's timeline.
-			base := len(sm.events)
-			for c := int32(1); c < sm.copies; c++ {
-				for _, e := range sm.events[:base] {
-					e.Rank += c
-					res.Events = append(res.Events, e)
-				}
-			}
+		if !sm.cfg.TraceSimulated {
+			// Every rank's timeline written out: its simulated rank's.
+			res.Events = res.AllEvents()
 		}
 	}
 	return res
 }
 
-// reduce chooses the simulated ranks. Ranks that differ only in their
-// tensor-parallel index run the same program (peers and groups shifted by
-// the tp index) and, when a tp group sits inside one node, use the same
-// NICs at the same times: their timelines are identical, and one of them
-// stands for all, its flows counting tp times on the NICs. The reduction is
-// applied only when the costs say they do not depend on the tp index and a
-// check of every program confirms the symmetry; otherwise every rank is
-// simulated.
+// reduce chooses the simulated ranks, by two symmetries that make
+// timelines identical:
+//
+//   - Ranks that differ only in their tensor-parallel index run the same
+//     program (peers and groups shifted by the tp index) and, when a tp
+//     group sits inside one node, use the same NICs at the same times: one
+//     stands for all, its flows counting tp times on the NICs. Applied when
+//     the costs say they do not depend on the tp index and a check of every
+//     program confirms the symmetry.
+//   - The replica blocks of a folded schedule ([ir.Schedule.Folded]) run
+//     the same programs moved by whole blocks of dp indices. When a block
+//     fills whole nodes (its dp·cp·tp ranks per pipeline stage are a
+//     multiple of the ranks per node), moving it maps nodes onto nodes, so
+//     every node's NICs carry what the simulated block's nodes carry: only
+//     the ranks of one block (of as many dp indices as that takes) are
+//     simulated, and a flow over a group that spans blocks uses the NICs
+//     of its members' images in the simulated block. Applied when the
+//     costs say they do not depend on the dp index; a folded schedule that
+//     cannot be simulated folded is expanded.
 func (sm *simulator) reduce() {
 	s := sm.s
 	nr := len(s.Ranks)
-	all := func() {
-		sm.real = make([]int32, nr)
-		sm.simOf = make([]int32, nr)
-		for r := range nr {
-			sm.real[r], sm.simOf[r] = int32(r), int32(r)
+	m := s.Mesh
+	block := m.DP // dp indices simulated
+	if s.Folded() {
+		if k := sm.replicaBlock(); k > 0 {
+			block = k
+			sm.s = s.Refold(k)
+		} else {
+			sm.s = s.Expand()
 		}
-		sm.copies = 1
+		s = sm.s
 	}
-	tp := s.Mesh.TP
+	tp := m.TP
 	inv, ok := sm.cfg.Costs.(interface{ TPInvariant() bool })
-	if sm.cfg.NoSymmetry || tp <= 1 || !ok || !inv.TPInvariant() || sm.cfg.RanksPerNode <= 0 || sm.cfg.RanksPerNode%tp != 0 || !tpSymmetric(s) {
-		all()
-		return
+	tpFold := !sm.cfg.NoSymmetry && tp > 1 && ok && inv.TPInvariant() && sm.cfg.RanksPerNode > 0 && sm.cfg.RanksPerNode%tp == 0 && tpSymmetric(s)
+	sm.copies = 1
+	if tpFold {
+		sm.copies = int32(tp)
 	}
-	sm.copies = int32(tp)
 	sm.simOf = make([]int32, nr)
+	sm.repOf = make([]int32, nr)
 	for r := range nr {
+		c := m.Coord(r)
+		if tpFold {
+			c.TP = 0
+		}
+		c.DP %= block
+		rep := int32(m.Rank(c))
+		sm.repOf[r] = rep
 		sm.simOf[r] = -1
-		if r%tp == 0 {
+		if rep == int32(r) {
 			sm.simOf[r] = int32(len(sm.real))
 			sm.real = append(sm.real, int32(r))
 		}
 	}
 }
 
-// rep returns the representative (tp index 0) of rank r.
-func (sm *simulator) rep(r int32) int32 { return r - r%int32(sm.s.Mesh.TP) }
+// replicaBlock returns how many dp indices of a folded schedule to
+// simulate: the fewest that are a multiple of its block, divide dp and
+// fill whole nodes; 0 when replica symmetry does not apply.
+func (sm *simulator) replicaBlock() int {
+	s := sm.s
+	m := s.Mesh
+	inv, ok := sm.cfg.Costs.(interface{ DPInvariant() bool })
+	if sm.cfg.NoSymmetry || !ok || !inv.DPInvariant() {
+		return 0
+	}
+	per := m.CP * m.TP // ranks per dp index within a pipeline stage
+	for k := s.FoldDP; k < m.DP; k += s.FoldDP {
+		if m.DP%k == 0 && (sm.cfg.RanksPerNode <= 0 || (k*per)%sm.cfg.RanksPerNode == 0) {
+			return k
+		}
+	}
+	return 0
+}
 
 // tpSymmetric reports whether every rank's program is its tp-0 rank's with
 // peers and groups shifted by its tp index.
@@ -447,6 +515,8 @@ func tpSymmetric(s *ir.Schedule) bool {
 	if s.Mesh.Size() != len(s.Ranks) {
 		return false
 	}
+	// Only the stored programs of a folded schedule are compared: the
+	// others are their moves.
 	// shifted[g] caches whether group g shifted by t is group h.
 	same := func(g, h int32, t int32) bool {
 		if g == h {
@@ -478,7 +548,7 @@ func tpSymmetric(s *ir.Schedule) bool {
 	memo := map[pair]bool{}
 	for r := range s.Ranks {
 		t := int32(r) % tp
-		if t == 0 {
+		if t == 0 || !s.Stored(r) {
 			continue
 		}
 		ra, rb := s.Ranks[r-int(t)].Actions, s.Ranks[r].Actions
@@ -534,28 +604,32 @@ func (sm *simulator) group(g int32) *simGroup {
 	}
 	sg := &simGroup{weight: 1}
 	full := sm.s.Groups[g]
-	all := true
+	tps := map[int32]bool{} // the tp indices among its members
+	lo, hi := full[0], full[0]
 	for _, r := range full {
 		if i := sm.simOf[r]; i >= 0 {
 			sg.members = append(sg.members, i)
-		} else {
-			all = false
 		}
+		tps[r%int32(sm.s.Mesh.TP)] = true
+		lo, hi = min(lo, r), max(hi, r)
 	}
-	if all {
-		// None of its members is a copy: each copy has its own such group.
-		sg.weight = sm.copies
+	// Its images under the tp shifts are copies sharing its NICs: tp over
+	// the tp indices it already holds (tp for a group of one tp index,
+	// 1 for a group holding all of them).
+	sg.weight = max(sm.copies/int32(len(tps)), 1)
+	if sm.node(lo) == sm.node(hi) {
+		sm.groups[g] = sg
+		return sg // inside one node: no NIC
 	}
+	// Members in other replica blocks use the NICs of their images in the
+	// simulated block, which carry the same flows.
 	seen := map[int32]bool{}
 	for _, r := range full {
-		nd := sm.node(r)
+		nd := sm.node(sm.repOf[r])
 		if !seen[nd] {
 			seen[nd] = true
 			sg.nics = append(sg.nics, 2*nd, 2*nd+1)
 		}
-	}
-	if len(seen) == 1 {
-		sg.nics = nil // inside one node: no NIC
 	}
 	sm.groups[g] = sg
 	return sg
@@ -645,7 +719,7 @@ func (sm *simulator) runRank(i int) {
 			return
 		case a.Kind.IsSend():
 			c := sm.cfg.Costs.Comm(sm.s, int(r), a)
-			f := sm.newFlow(int32(i), int32(j), a.Kind, c, []int32{2 * sm.node(r), 2*sm.node(a.Peer) + 1}, sm.copies)
+			f := sm.newFlow(int32(i), int32(j), a.Kind, c, []int32{2 * sm.node(r), 2*sm.node(sm.repOf[a.Peer]) + 1}, sm.copies)
 			f.ready = sm.now
 			k := sendKey(r, a)
 			sm.sends[k] = f

@@ -74,11 +74,9 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 	}
 	// Events in time order; rectangles under a tenth of a pixel are left
 	// out.
-	evs := make([]Event, 0, len(res.Events))
-	for _, e := range res.Events {
-		if _, ok := row[e.Rank]; ok {
-			evs = append(evs, e)
-		}
+	var evs []Event // a rank's timeline is its simulated rank's (Result.Of)
+	for _, r := range ranks {
+		evs = append(evs, res.EventsOf(int32(r))...)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start < evs[j].Start })
 	for _, e := range evs {
@@ -88,8 +86,8 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 			continue
 		}
 		name := e.Kind.String()
-		if e.Action >= 0 && int(e.Action) < len(s.Ranks[e.Rank].Actions) {
-			name = s.ActionString(s.Ranks[e.Rank].Actions[e.Action])
+		if acts := s.Program(int(e.Rank), nil); e.Action >= 0 && int(e.Action) < len(acts) {
+			name = s.ActionString(acts[e.Action])
 		}
 		fmt.Fprintf(bw, `<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s"><title>%s %s %s</title></rect>`+"\n",
 			x(e.Start), y, wpx, svgLane-1, kindColor[e.Kind], escape(name), trimFloat(e.Dur*scale), unit)

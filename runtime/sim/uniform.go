@@ -31,3 +31,6 @@ func (u Uniform) Comm(*ir.Schedule, int, ir.Action) CommCost { return CommCost{}
 
 // TPInvariant reports that Uniform does not depend on the tp index.
 func (u Uniform) TPInvariant() bool { return true }
+
+// DPInvariant reports that Uniform does not depend on the dp index.
+func (u Uniform) DPInvariant() bool { return true }

@@ -118,6 +118,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		net := sim.NetworkOf(u.Plan)
 		cfg := net.Config(sim.FromCostReport(u))
 		cfg.Trace = *tracePath != "" || *svgPath != ""
+		cfg.TraceSimulated = true // identical ranks are written from their simulated rank
 		res, err := sim.Run(s, cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "planc simulate: %v\n", err)

@@ -127,18 +127,41 @@ func (res *Result) EventsOf(r int32) []Event {
 // AllEvents returns every rank's timeline, the symmetric copies written
 // out: for small schedules and tests.
 func (res *Result) AllEvents() []Event {
-	byRank := map[int32][]Event{}
-	for _, e := range res.Events {
-		byRank[e.Rank] = append(byRank[e.Rank], e)
-	}
 	var out []Event
-	for r, of := range res.Of {
-		for _, e := range byRank[of] {
-			e.Rank = int32(r)
-			out = append(out, e)
+	res.eachEvent(func(e Event) { out = append(out, e) })
+	return out
+}
+
+// eachEvent calls f with every rank's events: the simulated ranks' as
+// simulated, then each copy's in turn (the c-th copy of every simulated
+// rank, c = 1, 2, ...), each in simulation order.
+func (res *Result) eachEvent(f func(Event)) {
+	copies := map[int32][]int32{}
+	var base []Event
+	for _, e := range res.Events {
+		if res.Of[e.Rank] == e.Rank {
+			base = append(base, e)
+			f(e)
 		}
 	}
-	return out
+	for r, of := range res.Of {
+		if of != int32(r) {
+			copies[of] = append(copies[of], int32(r))
+		}
+	}
+	for c := 0; ; c++ {
+		more := false
+		for _, e := range base {
+			if cs := copies[e.Rank]; c < len(cs) {
+				e.Rank = cs[c]
+				f(e)
+				more = true
+			}
+		}
+		if !more {
+			return
+		}
+	}
 }
 
 // flow is one transfer or collective in flight.

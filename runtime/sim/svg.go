@@ -75,9 +75,11 @@ func WriteSVG(w io.Writer, s *ir.Schedule, res *Result) error {
 	// Events in time order; rectangles under a tenth of a pixel are left
 	// out.
 	var evs []Event // a rank's timeline is its simulated rank's (Result.Of)
-	for _, r := range ranks {
-		evs = append(evs, res.EventsOf(int32(r))...)
-	}
+	res.eachEvent(func(e Event) {
+		if _, ok := row[e.Rank]; ok {
+			evs = append(evs, e)
+		}
+	})
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Start < evs[j].Start })
 	for _, e := range evs {
 		y := svgTop + float64(row[e.Rank])*(2*svgLane+svgGap) + float64(e.Stream)*svgLane

@@ -81,11 +81,20 @@ DATA_ARGS=(--data-path "${DATA_PATH:?set DATA_PATH to a Megatron-format dataset 
 `
 
 // dsZeroStage returns the ZeRO stage DeepSpeed can run the plan with: its
-// pipeline engine refuses stages 2 and 3.
+// pipeline engine refuses stages 2 and 3 (runtime/pipe/engine.py), and its
+// engine refuses MoE under stage 3 (runtime/engine.py).
 func dsZeroStage(p *ir.Plan, w *warnings) int {
-	if p.PP > 1 && p.Zero >= 2 {
+	switch {
+	case p.PP > 1 && p.Zero >= 2:
 		w.add("zero", "ZeRO stage 1 (emitted)", "DeepSpeed's pipeline engine runs ZeRO stages 0 and 1 only, not %d", p.Zero)
 		return 1
+	case p.Model.MoE != nil && p.Zero == 3:
+		w.add("zero", "ZeRO stage 2 (emitted)", "DeepSpeed does not run MoE layers under ZeRO stage 3")
+		return 2
+	}
+	if p.PP > 1 && p.DP > 1 {
+		w.add("pp", "overlap_comm = false (emitted; DeepSpeed would turn it off)",
+			"DeepSpeed's pipeline engine does not overlap the gradient reduction with the backward pass, which planc's cost model assumes")
 	}
 	return p.Zero
 }
@@ -97,7 +106,7 @@ func dsConfigOf(p *ir.Plan, zero int) dsConfig {
 		TrainMicroBatchSizePerGPU: p.MicroBatch,
 		GradientAccumulationSteps: p.MicroBatches(),
 		GradientClipping:          p.Train.Clip,
-		ZeroOptimization: dsZero{Stage: zero, OverlapComm: p.DP > 1, ContiguousGradients: true, ReduceScatter: true,
+		ZeroOptimization: dsZero{Stage: zero, OverlapComm: p.DP > 1 && p.PP == 1, ContiguousGradients: true, ReduceScatter: true,
 			ReduceBucketSize: bucket, AllgatherBucketSize: bucket},
 		StepsPerPrint: 10,
 	}

@@ -14,7 +14,7 @@ import "embed"
 // links: runtime/trainer and everything it imports.
 //
 //go:embed go.mod
-//go:embed ir/*.go passes/*.go passes/sched/*.go
+//go:embed ir/*.go network/*.go passes/*.go passes/sched/*.go
 //go:embed runtime/ckpt/*.go runtime/collective/*.go runtime/data/*.go runtime/data/corpus.txt
 //go:embed runtime/exec/*.go runtime/kernels/*.go runtime/kernels/*.s runtime/llvmk/*.go runtime/optim/*.go runtime/tensor/*.go runtime/trainer/*.go
 var Source embed.FS

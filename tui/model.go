@@ -276,7 +276,7 @@ func (m *Model) bodyHeight() int { return max(m.height, 9) - 7 }
 // wide reports whether the knob list fits beside the pane.
 func (m *Model) wide() bool { return m.width >= 120 }
 
-const knobColumn = 34
+const knobColumn = 36
 
 func (m *Model) body(w, h int) []string {
 	pw := w
@@ -430,7 +430,11 @@ func (m *Model) knobList(h int) []string {
 		} else if m.s.Auto[kn.name] {
 			mark = "a"
 		}
-		line := fmt.Sprintf("%s %-20s %s", mark, kn.name, cur)
+		sel := " "
+		if j == m.knob {
+			sel = "▸" // visible without colour or reverse video too
+		}
+		line := fmt.Sprintf("%s%s %-20s %s", sel, mark, kn.name, cur)
 		if j == m.knob {
 			line = m.st.sel.Render(fit(line, knobColumn))
 		} else if mark == "*" {

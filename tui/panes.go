@@ -263,13 +263,11 @@ func (m *Model) timePane(w int) []string {
 	}{{'c', "compute", c.Compute, o.Compute}, {'e', "exposed communication", c.ExposedComm, o.ExposedComm},
 		{'b', "pipeline bubble", c.Bubble, o.Bubble}, {'x', "optimizer", c.Optimizer, o.Optimizer}}
 	var bar strings.Builder
-	used := 0
-	for i, p := range parts {
-		n := int(p.now/c.StepTime*float64(barW) + 0.5)
-		if i == len(parts)-1 {
-			n = barW - used
-		}
-		n = max(min(n, barW-used), 0)
+	used, cum := 0, 0.0
+	for _, p := range parts {
+		// cumulative rounding: the parts fill the bar exactly
+		cum += p.now
+		n := max(min(int(cum/c.StepTime*float64(barW)+0.5), barW)-used, 0)
 		used += n
 		bar.WriteString(m.st.paint(p.ch, strings.Repeat(string(p.ch), n)))
 		out = append(out, fmt.Sprintf("   %s %-23s %12s %12s %7s", m.st.paint(p.ch, string(p.ch)), p.name, seconds(p.now), seconds(p.orig), pct(p.now, c.StepTime)))

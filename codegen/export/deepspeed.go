@@ -209,7 +209,13 @@ func mdsParallel(a *args, u *ir.Unit, w *warnings) {
 	} else {
 		a.set("--no-pipeline-parallel")
 	}
-	if p.SP && p.TP > 1 {
+	zbh1 := p.PP > 1 && p.Schedule.SplitsBackward() // --enable-zbh1-pipeline
+	switch {
+	case p.SP && p.TP > 1 && zbh1:
+		// validate_args refuses --sequence-parallel with the ZB-H1 pipeline.
+		w.add("sp", "tensor parallelism without sequence parallelism (the schedule kept)",
+			"Megatron-DeepSpeed refuses sequence parallelism with its zero-bubble pipeline")
+	case p.SP && p.TP > 1:
 		a.set("--sequence-parallel")
 	}
 	if p.CP > 1 {

@@ -90,8 +90,13 @@ func megatronParallel(a *args, u *ir.Unit, w *warnings) {
 		a.set("--context-parallel-size", p.CP)
 		a.set("--cp-comm-type", megatronCPComm(p, w))
 	}
-	if p.SP && p.TP > 1 {
+	if p.TP > 1 && (p.SP || p.Model.MoE != nil) {
 		a.set("--sequence-parallel")
+		if !p.SP {
+			// MoELayer.forward raises in training under tp without sp.
+			w.add("sp", "--sequence-parallel (emitted): the same model, with the activations outside attention split over tp",
+				"Megatron-LM refuses to train MoE layers with tensor parallelism but without sequence parallelism")
+		}
 	}
 }
 
@@ -269,14 +274,14 @@ func megatronOptimizer(a *args, p *ir.Plan, w *warnings) {
 	switch p.Zero {
 	case 1:
 		a.set("--use-distributed-optimizer")
-	case 2:
+	case 2, 3:
+		// Megatron-FSDP (version 1 needs the distributed optimizer, and
+		// validate_args wants its checkpoint format).
+		strategy := map[int]string{2: "optim_grads", 3: "optim_grads_params"}[p.Zero]
 		a.set("--use-distributed-optimizer")
 		a.set("--use-megatron-fsdp")
-		a.set("--data-parallel-sharding-strategy", "optim_grads")
-	case 3:
-		a.set("--use-distributed-optimizer")
-		a.set("--use-megatron-fsdp")
-		a.set("--data-parallel-sharding-strategy", "optim_grads_params")
+		a.set("--data-parallel-sharding-strategy", strategy)
+		a.set("--ckpt-format", "fsdp_dtensor")
 	}
 	if p.DP*p.CP > 1 {
 		a.set("--overlap-grad-reduce")

@@ -47,6 +47,7 @@ var featureCases = []featureCase{
 	{"tiny_gpt.plan", "tiny_gpt_serial", []string{"dp=2", "pp=2", "zero=2"}, map[export.Target][]string{ds: {"zero"}, tt: {"zero"}}},
 	{"tiny_gpt.plan", "tiny_gpt_serial", []string{"dp=2", "pp=2", "zero=1"}, map[export.Target][]string{ds: {"pp"}, tt: {"zero"}}},
 	{"tiny_moe.plan", "tiny_moe_serial", []string{"dp=2", "ep=2", "zero=3"}, map[export.Target][]string{ds: {"zero"}}},
+	{"tiny_moe.plan", "tiny_moe_serial", []string{"cp=4", "ep=2", "zero=3"}, map[export.Target][]string{tt: {"ep"}}},
 	{"tiny_gpt.plan", "tiny_gpt_serial", []string{"recompute=selective"}, map[export.Target][]string{tt: {"recompute"}}},
 	{"tiny_gpt.plan", "tiny_gpt_serial", []string{"recompute=full", "precision=fp16"}, map[export.Target][]string{tt: {"precision"}}},
 	{"tiny_moe.plan", "tiny_moe_serial", []string{"dp=2", "ep=2"}, map[export.Target][]string{ds: {"moe.dispatch", "model.moe.shared"}}},

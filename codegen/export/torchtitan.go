@@ -288,8 +288,24 @@ func titanParallelism(u *ir.Unit, w *warnings) *tomlSection {
 				"torchtitan has no sequence-sharded MoE blocks as such")
 		}
 		s.set("expert_tensor_parallel_degree", etp)
+		titanCheckEP(p, shard, etp, w)
 	}
 	return s
+}
+
+// titanCheckEP warns when torchtitan's ParallelDims would refuse the
+// expert mesh: ep must be a multiple of cp (cp·tp when etp = 1) and divide
+// dp_shard·cp (dp_shard·cp·tp).
+func titanCheckEP(p *ir.Plan, shard, etp int, w *warnings) {
+	span := p.CP
+	if etp == 1 {
+		span *= p.TP
+	}
+	if p.EP > 1 && (p.EP%span != 0 || (shard*span)%p.EP != 0) {
+		w.add("ep", "none: choose ep as a multiple of that span which divides it times the FSDP shards",
+			"torchtitan needs ep = %d to be a multiple of cp%s = %d and to divide data_parallel_shard_degree times it (%d)",
+			p.EP, map[bool]string{true: "·tp", false: ""}[etp == 1 && p.TP > 1], span, shard*span)
+	}
 }
 
 // titanSchedule names PyTorch's pipeline schedule class.

@@ -94,7 +94,9 @@ func (s *Session) Deep(e *Eval) *Deep {
 		}
 	}
 	d := &Deep{Unit: u}
-	sc, diags := sched.Build(u.Plan, sched.SizesFromUnit(u))
+	// folded over data-parallel replica blocks: the cost grows with what
+	// is distinct, and the simulator folds the blocks it proves identical
+	sc, diags := sched.BuildFolded(u.Plan, sched.SizesFromUnit(u))
 	if diags.HasErrors() {
 		d.err = fmt.Errorf("schedule: %v", diags.Err())
 		return d

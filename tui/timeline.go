@@ -13,10 +13,11 @@ import (
 )
 
 // Timeline is a simulated step as rows of the Gantt chart: one row per
-// distinct rank timeline. Ranks whose every event (kind, stream, start,
-// duration) is identical fold into one row; the simulator's tensor-parallel
-// symmetry already makes each simulated rank stand for its tp group, so a
-// row stands for Count ranks.
+// distinct rank timeline. The simulator runs one rank for each set of
+// ranks it proves identical (tp copies, data-parallel replica blocks:
+// sim.Result.Of); simulated ranks whose every event (kind, stream, start,
+// duration) is the same fold into one row as well, so a row stands for
+// Count ranks.
 type Timeline struct {
 	Rows  []TimelineRow
 	End   float64 // the step time
@@ -52,9 +53,16 @@ func foldTimeline(s *ir.Schedule, res *sim.Result) *Timeline {
 		all[fill[e.Rank]] = e
 		fill[e.Rank]++
 	}
-	// each rank with events stands for the ranks the simulator did not
-	// simulate because they are exact copies of it (tp symmetry)
-	copies := max(len(s.Ranks)/max(len(ranks), 1), 1)
+	// each simulated rank stands for the ranks the simulator proved
+	// identical to it (tp copies, data-parallel replica blocks)
+	stands := make([]int, len(s.Ranks))
+	for r := range s.Ranks {
+		of := r
+		if r < len(res.Of) {
+			of = int(res.Of[r])
+		}
+		stands[of]++
+	}
 	tl := &Timeline{End: res.StepTime, Ranks: len(s.Ranks)}
 	byPP := map[int][]int{} // pipeline rank → its rows
 	byStart := func(a, b sim.Event) int {
@@ -72,7 +80,7 @@ func foldTimeline(s *ir.Schedule, res *sim.Result) *Timeline {
 		folded := false
 		for _, i := range byPP[pp] {
 			if sameEvents(kept[i], evs) {
-				tl.Rows[i].Count += copies
+				tl.Rows[i].Count += stands[r]
 				folded = true
 				break
 			}
@@ -82,7 +90,7 @@ func foldTimeline(s *ir.Schedule, res *sim.Result) *Timeline {
 		}
 		byPP[pp] = append(byPP[pp], len(tl.Rows))
 		kept[len(tl.Rows)] = evs
-		row := newRow(pp, int(r), copies, evs)
+		row := newRow(pp, int(r), stands[r], evs)
 		for _, l := range [][]sim.Event{row.Compute, row.Comm} {
 			if !slices.IsSortedFunc(l, byStart) {
 				slices.SortFunc(l, byStart)

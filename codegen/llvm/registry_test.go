@@ -3,6 +3,7 @@ package llvm
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"planc/ir"
@@ -49,10 +50,12 @@ func TestEveryOpKindHasItsLLVMKernels(t *testing.T) {
 }
 
 // TestOpKindKernelsAssemble: the kernels bound to the op kinds form a
-// module that llvm-as verifies.
+// module that llvm-as verifies and llc lowers to an x86-64 object defining
+// every kernel.
 func TestOpKindKernelsAssemble(t *testing.T) {
 	tc := FindToolchain()
 	tool(t, tc.LLVMAs, "llvm-as")
+	tool(t, tc.LLC, "llc")
 	var specs []Spec
 	for _, k := range ir.OpKinds {
 		specs = append(specs, ByKind[k]...)
@@ -61,9 +64,23 @@ func TestOpKindKernelsAssemble(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ll := filepath.Join(t.TempDir(), "m.ll")
+	dir := t.TempDir()
+	ll := filepath.Join(dir, "m.ll")
 	if err := os.WriteFile(ll, []byte(m.LL), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	runTool(t, tc.LLVMAs, ll, "-o", os.DevNull)
+	a, err := Build(m, dir, "m", tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Object == "" {
+		t.Fatalf("no object: %v", a.Notes)
+	}
+	syms := string(runTool(t, tool(t, findTool("llvm-nm"), "llvm-nm"), "--defined-only", a.Object))
+	for _, k := range m.Kernels {
+		if !strings.Contains(syms, " T "+k.Name+"\n") {
+			t.Errorf("object does not define %s", k.Name)
+		}
+	}
 }

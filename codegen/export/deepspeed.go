@@ -66,7 +66,7 @@ func exportDeepSpeed(u *ir.Unit) *Result {
 	var b strings.Builder
 	b.WriteString(header(u, deepspeedEngine, wd))
 	b.WriteString(heredoc(dsConfigName, config))
-	b.WriteString(torchrunPrelude(wd))
+	b.WriteString(launchPrelude(wd))
 	b.WriteString(a.bashArray("PLANC_ARGS"))
 	b.WriteString(mdsDataNote)
 	b.WriteString(`"${LAUNCH[@]}" pretrain_gpt.py "${PLANC_ARGS[@]}" "${DATA_ARGS[@]}" "$@"` + "\n")

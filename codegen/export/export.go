@@ -286,27 +286,40 @@ func header(u *ir.Unit, engine string, w world) string {
 		fmt.Fprintf(&b, " (ep %d carved out of them)", p.EP)
 	}
 	fmt.Fprintf(&b, ", on %d node(s) of %d %s.\n", w.nodes, w.perNode, u.Device().Name)
-	fmt.Fprintf(&b, "# Run it on every node: under Slurm `srun --nodes=%d --ntasks-per-node=1 bash THIS_SCRIPT`,\n", w.nodes)
-	b.WriteString("# else set NODE_RANK and MASTER_ADDR on each node. Extra arguments are passed to the trainer.\n")
+	fmt.Fprintf(&b, "# torchrun, one per node: `srun --nodes=%d --ntasks-per-node=1 bash THIS_SCRIPT` under Slurm,\n", w.nodes)
+	b.WriteString("#   else NODE_RANK and MASTER_ADDR set on each node.\n")
+	fmt.Fprintf(&b, "# srun, one task per device: `LAUNCHER=srun srun --nodes=%d --ntasks-per-node=%d bash THIS_SCRIPT`.\n", w.nodes, w.perNode)
+	b.WriteString("# Arguments after the script go to the trainer.\n")
 	b.WriteString("set -euo pipefail\n\n")
 	return b.String()
 }
 
-// torchrunPrelude sets the rendezvous variables for torchrun from Slurm
-// when it is there, else from the environment.
-func torchrunPrelude(w world) string {
+// launchPrelude sets LAUNCH, the command that starts the trainer: torchrun
+// on every node (rendezvous from Slurm when it is there, else from the
+// environment), or with LAUNCHER=srun, python in each Slurm task with the
+// rank variables torch.distributed reads.
+func launchPrelude(w world) string {
 	return fmt.Sprintf(`NNODES=%d
 GPUS_PER_NODE=%d
-NODE_RANK=${NODE_RANK:-${SLURM_NODEID:-0}}
 if [[ -z "${MASTER_ADDR:-}" && -n "${SLURM_JOB_NODELIST:-}" ]]; then
   MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
 fi
-MASTER_ADDR=${MASTER_ADDR:-localhost}
-MASTER_PORT=${MASTER_PORT:-29500}
-LAUNCH=(torchrun --nnodes "$NNODES" --nproc-per-node "$GPUS_PER_NODE" --node-rank "$NODE_RANK"
-  --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT")
+export MASTER_ADDR=${MASTER_ADDR:-localhost}
+export MASTER_PORT=${MASTER_PORT:-29500}
+if [[ "${LAUNCHER:-torchrun}" == srun ]]; then
+  if [[ "${SLURM_NTASKS:-}" != %d ]]; then
+    echo "LAUNCHER=srun needs %d Slurm tasks, one per device (SLURM_NTASKS=${SLURM_NTASKS:-unset})" >&2
+    exit 2
+  fi
+  export RANK=$SLURM_PROCID WORLD_SIZE=$SLURM_NTASKS LOCAL_RANK=$SLURM_LOCALID LOCAL_WORLD_SIZE=$GPUS_PER_NODE
+  LAUNCH=(python3)
+else
+  NODE_RANK=${NODE_RANK:-${SLURM_NODEID:-0}}
+  LAUNCH=(torchrun --nnodes "$NNODES" --nproc-per-node "$GPUS_PER_NODE" --node-rank "$NODE_RANK"
+    --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT")
+fi
 
-`, w.nodes, w.perNode)
+`, w.nodes, w.perNode, w.ranks, w.ranks)
 }
 
 // heredoc writes content to name from the script.

@@ -22,7 +22,7 @@ func exportMegatron(u *ir.Unit) *Result {
 	wd := worldOf(u.Plan)
 	var b strings.Builder
 	b.WriteString(header(u, megatronEngine, wd))
-	b.WriteString(torchrunPrelude(wd))
+	b.WriteString(launchPrelude(wd))
 	b.WriteString(a.bashArray("PLANC_ARGS"))
 	b.WriteString(megatronDataNote)
 	b.WriteString(`"${LAUNCH[@]}" pretrain_gpt.py "${PLANC_ARGS[@]}" "${DATA_ARGS[@]}" "$@"` + "\n")

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,8 +38,12 @@ func TestScriptsRun(t *testing.T) {
 			if target == export.TorchTitan {
 				apis = []string{"v0.2", "main"}
 			}
-			for _, api := range apis {
-				argv := runScript(t, bash, r, api)
+			for i, api := range apis {
+				launcher := []string{"torchrun", "srun"}[i%2] // both launchers, alternating per API
+				if len(apis) == 1 {
+					launcher = []string{"torchrun", "srun"}[ran%2]
+				}
+				argv := runScript(t, bash, r, api, launcher, c.unit.Plan.WorldSize())
 				want := r.Argv
 				if api == "v0.2" {
 					want = []string{"-m", "torchtitan.train", "--job.config_file", "torchtitan.toml"}
@@ -63,9 +68,10 @@ func containsRun(argv, want []string) bool {
 	return false
 }
 
-// runScript runs r's script in a fresh folder and returns torchrun's
-// arguments.
-func runScript(t *testing.T, bash string, r *export.Result, api string) []string {
+// runScript runs r's script in a fresh folder, as under `srun` (one task
+// per device: python3 is called) or not (torchrun per node), and returns
+// the launcher's arguments.
+func runScript(t *testing.T, bash string, r *export.Result, api, launcher string, world int) []string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
@@ -73,8 +79,10 @@ func runScript(t *testing.T, bash string, r *export.Result, api string) []string
 		t.Fatal(err)
 	}
 	fake := "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$ARGV_FILE\"\n"
-	if err := os.WriteFile(filepath.Join(bin, "torchrun"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"torchrun", "python3"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(fake), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	script := filepath.Join(dir, "run.sh")
 	if err := os.WriteFile(script, []byte(r.Script), 0o755); err != nil {
@@ -84,7 +92,8 @@ func runScript(t *testing.T, bash string, r *export.Result, api string) []string
 	cmd := exec.Command(bash, script)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "ARGV_FILE=" + argvFile, "DATA_PATH=/data/corpus",
-		"TORCHTITAN_API=" + api, "HOME=" + dir}
+		"TORCHTITAN_API=" + api, "HOME=" + dir, "LAUNCHER=" + launcher,
+		"SLURM_NTASKS=" + strconv.Itoa(world), "SLURM_PROCID=0", "SLURM_LOCALID=0"}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("--to %s: the script failed: %v\n%s", r.Target, err, out)
 	}
@@ -96,7 +105,33 @@ func runScript(t *testing.T, bash string, r *export.Result, api string) []string
 	}
 	data, err := os.ReadFile(argvFile)
 	if err != nil {
-		t.Fatalf("--to %s: torchrun was not called: %v", r.Target, err)
+		t.Fatalf("--to %s: %s was not called: %v", r.Target, launcher, err)
 	}
 	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// TestSrunRefusesWrongTaskCount: under LAUNCHER=srun the script checks
+// that Slurm started one task per device of the plan's world.
+func TestSrunRefusesWrongTaskCount(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not found")
+	}
+	c := loadExamples(t)[0]
+	r, err := export.Export(c.unit, export.Megatron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run.sh")
+	if err := os.WriteFile(script, []byte(r.Script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bash, script)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/nonexistent", "LAUNCHER=srun", "SLURM_NTASKS=" + strconv.Itoa(c.unit.Plan.WorldSize()+1)}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "needs "+strconv.Itoa(c.unit.Plan.WorldSize())+" Slurm tasks") {
+		t.Errorf("a wrong task count ran: %v\n%s", err, out)
+	}
 }

@@ -95,7 +95,7 @@ func exportTorchTitan(u *ir.Unit) *Result {
 	var b strings.Builder
 	b.WriteString(header(u, torchtitanEngine, wd))
 	b.WriteString(heredoc(titanConfigName, config))
-	b.WriteString(torchrunPrelude(wd))
+	b.WriteString(launchPrelude(wd))
 	b.WriteString("# torchtitan v0.2: the TOML job file above.\n")
 	fmt.Fprintf(&b, "V02=(-m torchtitan.train --job.config_file %s)\n\n", titanConfigName)
 	b.WriteString("# torchtitan main: a registered configuration (--module/--config; set TITAN_MODULE and\n")

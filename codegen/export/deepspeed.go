@@ -275,8 +275,11 @@ func mdsMoE(a *args, p *ir.Plan, w *warnings) {
 		w.add("model.moe.expert_ffn", fmt.Sprintf("--ffn-hidden-size %d for dense layers and experts alike (emitted)", ffnWidth(p.Model)),
 			"Megatron-DeepSpeed gives experts the dense FFN width (the model's experts are %d wide)", m.ExpertFFN)
 	}
-	if !m.NormalizeTopK && m.TopK > 1 {
+	switch {
+	case !m.NormalizeTopK && m.TopK > 1:
 		w.add("model.moe.normalize_topk", "renormalized top-k gates", "DeepSpeed-MoE renormalizes the chosen experts' probabilities; planc's model keeps the softmax over all experts")
+	case m.NormalizeTopK && m.TopK == 1:
+		w.add("model.moe.normalize_topk", "the router probability as the gate", "DeepSpeed-MoE's top-1 gate keeps the router probability; planc's model renormalizes it to 1")
 	}
 	if p.MoE.SSMB {
 		w.add("moe.ssmb", "experts replicated over tp, ep carved out of the data-parallel ranks", "DeepSpeed-MoE has no sequence-sharded MoE blocks")

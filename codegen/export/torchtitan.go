@@ -128,8 +128,11 @@ func titanModelWarnings(p *ir.Plan, w *warnings) {
 		shape += ", tied embeddings"
 	}
 	if m.MoE != nil {
-		shape += fmt.Sprintf(", %d routed experts (top-%d, width %d), %d shared, first %d dense, every %d, aux loss %g",
+		shape += fmt.Sprintf(", %d routed experts (top-%d, width %d), %d shared, first %d dense, every %d, aux loss %g, softmax over all experts",
 			m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared, m.MoE.FirstDense, m.MoE.Every, m.MoE.AuxLoss)
+		if m.MoE.NormalizeTopK {
+			shape += " renormalized over the top-k"
+		}
 	}
 	w.add("model", fmt.Sprintf("model.name = %q with a flavor registered under the plan's name (%s)", titanModelName(m), shape),
 		"torchtitan has no GPT-2-style model (learned positions, LayerNorm, GELU, biases); its models are RoPE/RMSNorm/SwiGLU and their shape is a Python flavor")

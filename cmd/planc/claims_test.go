@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"planc/lang"
@@ -40,5 +43,33 @@ func TestLSSClaims(t *testing.T) {
 	}
 	if sp := stepTime(t, "lss.plan", "lss_summit_144", "cp_mode=ring", "tp=4", "cp=36", "sp=true"); !(sp < ring) {
 		t.Errorf("lss_summit_144 with tp=4 sp: %.4g s, not below ring's %.4g s as the header says", sp, ring)
+	}
+}
+
+// TestREADMEErrorExample: the error the README shows is what planc prints
+// for the plan it describes (tiny_gpt, cluster cpu, tp = 3 on line 7).
+func TestREADMEErrorExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```\n(bad\\.plan:7:3: error: .*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README: no bad.plan error block")
+	}
+	dir := t.TempDir()
+	src := "import \"hw/cpu\"\nimport \"models/tiny\"\n\nplan bad {\n  model    = tiny_gpt\n  cluster  = cpu\n  tp       = 3\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bad.plan"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"check", "bad.plan"}, &stdout, &stderr); code != exitError {
+		t.Fatalf("exit %d", code)
+	}
+	if stderr.String() != string(m[1]) {
+		t.Errorf("README shows\n%s\nplanc prints\n%s", m[1], stderr.String())
 	}
 }

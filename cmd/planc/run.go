@@ -338,7 +338,7 @@ func (p *progress) summary(s runSummary) {
 	if s.Ranks == 1 {
 		ranks = "1 rank"
 	}
-	fmt.Fprintf(p.w, "final loss %.4f (mean of the last %s %.4f) after %s on %s; %.0f tokens/s (%s kernels)\n",
+	fmt.Fprintf(p.w, "final loss %.4f (mean of the last %s %.4f) after %s on %s; %.0f tokens/s over the run (%s kernels)\n",
 		s.FinalLoss, plural(s.MeanOver, "step"), s.MeanLoss, plural(s.Steps, "step"), ranks, s.TokensPerS, s.Kernels)
 	if s.Ranks > 1 {
 		fmt.Fprintf(p.w, "communication %.1f%% of rank time; sent %s intra-node, %s inter-node\n",

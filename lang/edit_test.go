@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -58,4 +60,37 @@ plan b {
 	if _, diags := SetFields("x.plan", []byte(src), "nope", []string{"tp=2"}); !diags.HasErrors() {
 		t.Error("an unknown plan: want an error")
 	}
+}
+
+// FuzzSetFields: any file and any sets either fail with diagnostics or give
+// a file in canonical form in which the plan still parses.
+func FuzzSetFields(f *testing.F) {
+	for _, p := range repoFiles(nil) {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src, "tp=2\nmoe.rbd=true\nmodel.seq=64")
+		}
+	}
+	f.Add([]byte("plan p { model = m(layers: 2) moe { rbd = false } }"), "model.layers=3\nmoe.ssmb=true\ntrain.steps=1\ncluster.nodes=2")
+	f.Fuzz(func(t *testing.T, src []byte, sets string) {
+		file, diags := Parse("fuzz.plan", src)
+		if diags.HasErrors() {
+			return
+		}
+		for _, d := range file.Decls {
+			if d.Kind != "plan" {
+				continue
+			}
+			out, diags := SetFields("fuzz.plan", src, d.Name, strings.Split(sets, "\n"))
+			if diags.HasErrors() {
+				continue
+			}
+			again, diags := Format("fuzz.plan", out)
+			if diags.HasErrors() {
+				t.Fatalf("SetFields gave a file that does not parse: %v\n%s", diags, out)
+			}
+			if !bytes.Equal(again, out) {
+				t.Fatalf("SetFields gave a file not in canonical form:\n%s", out)
+			}
+		}
+	})
 }

@@ -344,6 +344,14 @@ func (s *Schedule) checkHeader(c *structureCheck) {
 			}
 			continue
 		}
+		if StrictlyAscending(g) { // distinct: only the ends can be out of range
+			for _, x := range []int32{g[0], g[len(g)-1]} {
+				if (x < 0 || int(x) >= n) && bad("group g%d: member %d is out of range (ranks 0..%d)", gi, x, n-1) {
+					return
+				}
+			}
+			continue
+		}
 		seen := make(map[int32]bool, len(g))
 		for _, x := range g {
 			if x < 0 || int(x) >= n || seen[x] {

@@ -15,7 +15,10 @@ package ir
 // (same pp, cp, tp) with every peer and every block-local group moved by b
 // blocks ([Schedule.Program]), and [Schedule.Expand] writes that out.
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Folded reports whether s stores only the ranks of its first FoldDP data-
 // parallel indices.
@@ -63,12 +66,9 @@ func (s *Schedule) spansBlocks(g []int32) bool {
 	if !s.Folded() {
 		return true
 	}
-	in := make(map[int32]bool, len(g))
+	in := NewMemberSet(g)
 	for _, x := range g {
-		in[x] = true
-	}
-	for _, x := range g {
-		if !in[int32(s.MoveRank(int(x), 1))] {
+		if !in.Has(int32(s.MoveRank(int(x), 1))) {
 			return false
 		}
 	}
@@ -234,3 +234,45 @@ func (s *Schedule) Refold(k int) *Schedule {
 // ActionBytes is the memory one action takes in a schedule (the size of
 // [Action]), for estimates of what a schedule needs.
 const ActionBytes = 40
+
+// MemberSet answers membership in a group: by binary search when the
+// group is in ascending order (every group a builder makes is), else by a
+// map. Groups of a million ranks are asked often; a map of them is slow
+// to build.
+type MemberSet struct {
+	g      []int32
+	sorted bool
+	m      map[int32]bool
+}
+
+// NewMemberSet returns the member set of group g.
+func NewMemberSet(g []int32) MemberSet {
+	sorted := true
+	for i := 1; i < len(g); i++ {
+		if g[i] <= g[i-1] {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return MemberSet{g: g, sorted: true}
+	}
+	m := make(map[int32]bool, len(g))
+	for _, x := range g {
+		m[x] = true
+	}
+	return MemberSet{g: g, m: m}
+}
+
+// Has reports whether rank x is a member.
+func (ms MemberSet) Has(x int32) bool {
+	if !ms.sorted {
+		return ms.m[x]
+	}
+	_, ok := slices.BinarySearch(ms.g, x)
+	return ok
+}
+
+// StrictlyAscending reports whether g lists distinct ranks in ascending
+// order.
+func StrictlyAscending(g []int32) bool { return NewMemberSet(g).sorted }

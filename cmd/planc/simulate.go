@@ -198,7 +198,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 func printSimulateReport(w io.Writer, r simulateReport) {
 	fmt.Fprintf(w, "plan %s: schedule %s, %s, %s", r.Plan, r.Schedule, plural(r.MicroBatches, "micro-batch"), plural(r.Ranks, "rank"))
 	if r.SimulatedRanks < r.Ranks {
-		fmt.Fprintf(w, " (%d simulated: tensor-parallel ranks are exactly symmetric)", r.SimulatedRanks)
+		fmt.Fprintf(w, " (%d simulated: the others are identical tensor-parallel copies or data-parallel replicas)", r.SimulatedRanks)
 	}
 	fmt.Fprintf(w, ", %s\n", plural(r.Actions, "action"))
 	fmt.Fprintf(w, "  %-22s %12s", "step time", seconds(r.StepTime))

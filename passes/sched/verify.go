@@ -136,13 +136,15 @@ func (v *verifier) members(g int32) []int32 {
 	return m
 }
 
-func contains(g []int32, r int32) bool {
-	for _, x := range g {
-		if x == r {
-			return true
-		}
+// isMember reports whether rank r is a member of group g, with the
+// group's member set built once.
+func (v *verifier) isMember(g int32, r int32) bool {
+	ms, ok := v.sets[g]
+	if !ok {
+		ms = ir.NewMemberSet(v.s.Groups[g])
+		v.sets[g] = ms
 	}
-	return false
+	return ms.Has(r)
 }
 
 // instance is one call of a collective on a group: the k-th on group g.
@@ -206,6 +208,7 @@ type verifier struct {
 	work      []int
 	queued    []bool
 	stored    map[int32][]int32 // a folded schedule's groups' stored members
+	sets      map[int32]ir.MemberSet
 }
 
 func newVerifier(s *ir.Schedule) *verifier {
@@ -213,7 +216,7 @@ func newVerifier(s *ir.Schedule) *verifier {
 	v := &verifier{s: s, pc: make([]int, n), sent: map[p2pKey]sentMsg{}, waitOn: map[p2pKey]int{}, insts: map[gk]*instance{},
 		calls: make([]map[int32]int32, n), stream: make([][]*instance, n), depTarget: make([]map[int32]*instance, n),
 		blockedOn: make([]*instance, n), waiting: make([]waitReason, n), inflight: make([]int, n), peak: make([]float64, n), queued: make([]bool, n),
-		stored: map[int32][]int32{}}
+		stored: map[int32][]int32{}, sets: map[int32]ir.MemberSet{}}
 	for r := range n {
 		if s.Stored(r) {
 			v.calls[r] = map[int32]int32{}
@@ -256,7 +259,7 @@ func (v *verifier) wellFormed() {
 			case a.Kind.IsCollective():
 				if g := s.GroupOf(a); g == nil {
 					v.add("%s: no group", Describe(s, r, i))
-				} else if !contains(g, int32(r)) {
+				} else if !v.isMember(a.Group, int32(r)) {
 					v.add("%s: rank %d is not a member of its group %v", Describe(s, r, i), r, g)
 				}
 			}
@@ -283,7 +286,7 @@ func (v *verifier) usable(r int, a ir.Action) bool {
 		return a.Peer >= 0 && int(a.Peer) < len(v.s.Ranks) && int(a.Peer) != r
 	case a.Kind.IsCollective():
 		g := v.s.GroupOf(a)
-		return g != nil && contains(g, int32(r))
+		return g != nil && v.isMember(a.Group, int32(r))
 	}
 	return true
 }

@@ -130,3 +130,68 @@ func BenchmarkScale(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScaleDP is issue 19's scale target: explain and simulate the 1T
+// plan (frontier_1t_3d with the planner's choices at 3,072 ranks fixed: zb-v,
+// vpp 2, micro-batch 1, selective recomputation) at 3,072, 16,384, 131,072
+// and 1,048,576 ranks, dp growing with 512 micro-batches per replica. It
+// reports explain's seconds and peak heap (the pass table without the
+// schedule passes, as `planc explain` runs it) and simulate's (compile
+// with the folded schedule, verify, simulate one step), and the peak heap
+// per rank.
+//
+//	go test ./runtime/sim -run '^$' -bench ScaleDP -benchtime 1x
+func BenchmarkScaleDP(b *testing.B) {
+	for _, dp := range []int{6, 32, 256, 2048} {
+		world := dp * 512
+		sets := []string{fmt.Sprintf("dp=%d", dp), fmt.Sprintf("cluster.nodes=%d", world/8), fmt.Sprintf("global_batch=%d", 512*dp),
+			"schedule=zb-v", "vpp=2", "micro_batch=1", "recompute=selective"}
+		b.Run(fmt.Sprintf("%d-ranks", world), func(b *testing.B) {
+			prog, diags := lang.Load([]string{"../../examples/frontier_1t.plan"}, lang.Options{Overrides: sets})
+			if diags.HasErrors() {
+				b.Fatal(diags)
+			}
+			p := prog.Plan("frontier_1t_3d")
+			for range b.N {
+				var tExplain, tSim time.Duration
+				explainPeak := peakHeap(func() {
+					t0 := time.Now()
+					u, _ := passes.Compile(prog, p, passes.Options{Skip: map[string]bool{"schedule": true, "verify-schedule": true}})
+					if u == nil || u.Cost == nil {
+						b.Fatal("no cost report")
+					}
+					tExplain = time.Since(t0)
+				})
+				var s *ir.Schedule
+				var res *Result
+				simPeak := peakHeap(func() {
+					t0 := time.Now()
+					u, _ := passes.Compile(prog, p, passes.Options{Skip: map[string]bool{"verify-schedule": true}})
+					if u == nil || u.Schedule == nil {
+						b.Fatal("no schedule")
+					}
+					s = u.Schedule
+					if _, err := sched.Verify(s); err != nil {
+						b.Fatal(err)
+					}
+					net := NetworkOf(u.Plan)
+					var err error
+					if res, err = Run(s, net.Config(FromCostReport(u))); err != nil {
+						b.Fatal(err)
+					}
+					tSim = time.Since(t0)
+				})
+				b.ReportMetric(float64(world), "ranks")
+				b.ReportMetric(float64(res.Simulated), "simulated")
+				b.ReportMetric(tExplain.Seconds(), "explain-s")
+				b.ReportMetric(float64(explainPeak)/(1<<20), "explain-MiB")
+				b.ReportMetric(tSim.Seconds(), "simulate-s")
+				b.ReportMetric(float64(simPeak)/(1<<20), "simulate-MiB")
+				b.ReportMetric(float64(simPeak)/float64(world), "simulate-B/rank")
+				if testing.Verbose() {
+					fmt.Printf("%d ranks: step %.3f s, bubble %.4f\n", world, res.StepTime, res.BubbleFraction)
+				}
+			}
+		})
+	}
+}

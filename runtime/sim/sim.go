@@ -545,12 +545,9 @@ func tpSymmetric(s *ir.Schedule) bool {
 		if g == h {
 			// A group holding all tp ranks is its own shift.
 			G := s.Groups[g]
-			seen := map[int32]bool{}
+			seen := ir.NewMemberSet(G)
 			for _, x := range G {
-				seen[x] = true
-			}
-			for _, x := range G {
-				if !seen[x-x%tp+(x%tp+t)%tp] {
+				if !seen.Has(x - x%tp + (x%tp+t)%tp) {
 					return false
 				}
 			}

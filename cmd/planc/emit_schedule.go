@@ -10,7 +10,7 @@ import (
 
 	"planc/ir"
 	"planc/passes"
-	_ "planc/passes/sched" // registers the schedule passes
+	"planc/passes/sched" // registers the schedule passes too
 )
 
 func init() { registerEmitter("schedule", emitSchedule) }
@@ -24,6 +24,10 @@ func emitSchedule(ctx *emitContext) int {
 		return code // a schedule is only written for a plan without errors
 	}
 	s := u.Schedule
+	if err := sched.CheckExpand(s, sched.AvailableMemory()); err != nil {
+		fmt.Fprintf(ctx.stderr, "planc compile: %v\n", err)
+		return exitError
+	}
 	if strings.HasSuffix(ctx.output, ".sched") {
 		err := writeFileAtomically(ctx.output, func(w *bufio.Writer) error { return ir.WriteSchedule(w, s) })
 		if err != nil {

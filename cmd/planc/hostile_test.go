@@ -40,6 +40,9 @@ var hostilePlans = []struct {
 	{"experts_max", "tiny_moe.plan", []string{"model.moe.experts=65536"}, ""},
 	{"zero_4", "tiny_gpt.plan", []string{"zero=4"}, `zero = 4 is too large: at most 3`},
 	{"inter_latency_1h", "tiny_gpt.plan", []string{"cluster.inter_latency=3600 s"}, `inter_latency = 3600 s is too large: at most 1 s`},
+	{"schedule_beyond_memory", "tiny_gpt.plan", []string{"dp=8192", "tp=2", "pp=2", "micro_batch=1", "global_batch=536870912"}, ""},
+	{"dp_65536", "tiny_gpt.plan", []string{"dp=65536", "global_batch=131072"}, ""},
+	{"dp_16384_pp4", "tiny_gpt.plan", []string{"dp=16384", "pp=4", "global_batch=131072"}, ""},
 	{"lr_inf", "tiny_gpt.plan", []string{"train.lr=1e400"}, `lr must be a number, not 1e400`},
 }
 

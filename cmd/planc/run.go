@@ -70,6 +70,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return fail("--kernels=%s: %v", *kernelsFlag, err)
 	}
 	defer closeOps()
+	// Refused before anything is allocated: a schedule the machine cannot
+	// hold would otherwise fail at the allocation, or swap.
+	if err := sched.CheckMemory(p, sched.AvailableMemory()); err != nil {
+		return fail("%v", err)
+	}
 	cfg := exec.Config{Plan: p, Steps: *steps, Timeout: *timeout, Ops: ops}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(*dataPath)

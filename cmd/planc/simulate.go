@@ -119,6 +119,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		cfg := net.Config(sim.FromCostReport(u))
 		cfg.Trace = *tracePath != "" || *svgPath != ""
 		cfg.TraceSimulated = true // identical ranks are written from their simulated rank
+		cfg.MemoryLimit = sched.AvailableMemory()
 		res, err := sim.Run(s, cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "planc simulate: %v\n", err)

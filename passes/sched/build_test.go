@@ -238,3 +238,33 @@ func TestVerifyFolded(t *testing.T) {
 		t.Error("its expansion verified")
 	}
 }
+
+// TestEstimatePlan: the estimate bounds the actions of built schedules
+// from above, and CheckMemory refuses what does not fit with the need.
+func TestEstimatePlan(t *testing.T) {
+	for _, p := range []*ir.Plan{
+		testPlan("1f1b", 4, 1, 8, 2, 2, 1),
+		testPlan("zb-v", 2, 2, 4, 2, 1, 3),
+		testPlan("interleaved", 2, 2, 4, 4, 2, 0),
+		testPlan("gpipe", 1, 1, 16, 2, 1, 0),
+	} {
+		e := EstimatePlan(p)
+		s := mustBuild(t, p)
+		for _, rp := range s.Ranks {
+			if n := int64(len(rp.Actions)); n > e.ActionsPerRank {
+				t.Errorf("%s: rank %d has %d actions, the estimate %d", p.Schedule, rp.Rank, n, e.ActionsPerRank)
+			}
+		}
+		if e.Ranks != int64(len(s.Ranks)) {
+			t.Errorf("%s: %d ranks estimated, %d built", p.Schedule, e.Ranks, len(s.Ranks))
+		}
+	}
+	big := testPlan("1f1b", 4, 1, 65536, 4096, 1, 0)
+	err := CheckMemory(big, 64<<30)
+	if err == nil || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "16384 ranks") {
+		t.Errorf("CheckMemory of 16384 ranks × 65536 micro-batches: %v", err)
+	}
+	if err := CheckMemory(testPlan("1f1b", 4, 1, 8, 2, 2, 1), 64<<30); err != nil {
+		t.Error(err)
+	}
+}

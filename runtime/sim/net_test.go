@@ -306,6 +306,8 @@ func TestReplicaFoldingIsExact(t *testing.T) {
 		{"1f1b", 2, 1, 4, 8, 2, 3, 4, 2},
 		{"zb-v", 2, 2, 4, 6, 1, 0, 1, 1},
 		{"interleaved", 2, 2, 4, 4, 4, 2, 8, 2},
+		{"1f1b", 4, 1, 8, 4, 2, 1, 32, 1}, // one node for all 32 ranks
+		{"zb-h1", 2, 1, 4, 3, 2, 3, 0, 1}, // every rank its own node
 	} {
 		p := testPlan(c.kind, c.pp, c.v, c.m, c.dp, c.tp)
 		p.Zero = c.z
@@ -330,7 +332,7 @@ func TestReplicaFoldingIsExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantSim := c.pp * c.simDPs
-		if c.ranksPerNode%c.tp != 0 || c.tp == 1 {
+		if c.ranksPerNode <= 0 || c.ranksPerNode%c.tp != 0 || c.tp == 1 {
 			wantSim *= c.tp
 		}
 		if sym.Simulated != wantSim {

@@ -71,6 +71,9 @@ type Config struct {
 	// NoSymmetry simulates every rank even where tensor-parallel symmetry
 	// is exact (see Run).
 	NoSymmetry bool
+	// MemoryLimit, when positive, refuses to expand a folded schedule that
+	// cannot be simulated folded into more bytes of actions than this.
+	MemoryLimit int64
 }
 
 // Event is one interval of the timeline.
@@ -341,7 +344,9 @@ func Run(s *ir.Schedule, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("sim: malformed schedule: %s", strings.Join(probs, "; "))
 	}
 	sm := &simulator{s: s, cfg: cfg, recvWait: map[p2pKey]int32{}, insts: map[gk]*instance{}, sends: map[p2pKey]*flow{}}
-	sm.reduce()
+	if err := sm.reduce(); err != nil {
+		return nil, err
+	}
 	s = sm.s // refolded or expanded
 	n := len(sm.real)
 	sm.pc = make([]int, n)
@@ -473,7 +478,7 @@ func (sm *simulator) result() *Result {
 //     of its members' images in the simulated block. Applied when the
 //     costs say they do not depend on the dp index; a folded schedule that
 //     cannot be simulated folded is expanded.
-func (sm *simulator) reduce() {
+func (sm *simulator) reduce() error {
 	s := sm.s
 	nr := len(s.Ranks)
 	m := s.Mesh
@@ -482,6 +487,8 @@ func (sm *simulator) reduce() {
 		if k := sm.replicaBlock(); k > 0 {
 			block = k
 			sm.s = s.Refold(k)
+		} else if need := int64(s.NumActions()) * ir.ActionBytes; sm.cfg.MemoryLimit > 0 && need > sm.cfg.MemoryLimit {
+			return fmt.Errorf("sim: the replica blocks of this schedule do not fill whole nodes, so every rank would be simulated: %d actions, about %.3g GiB, more than the %.3g GiB available", s.NumActions(), float64(need)/(1<<30), float64(sm.cfg.MemoryLimit)/(1<<30))
 		} else {
 			sm.s = s.Expand()
 		}
@@ -510,11 +517,13 @@ func (sm *simulator) reduce() {
 			sm.real = append(sm.real, int32(r))
 		}
 	}
+	return nil
 }
 
 // replicaBlock returns how many dp indices of a folded schedule to
 // simulate: the fewest that are a multiple of its block, divide dp and
-// fill whole nodes; 0 when replica symmetry does not apply.
+// fill whole nodes (any block does when all ranks share one node or each
+// has its own); 0 when replica symmetry does not apply.
 func (sm *simulator) replicaBlock() int {
 	s := sm.s
 	m := s.Mesh
@@ -522,9 +531,15 @@ func (sm *simulator) replicaBlock() int {
 	if sm.cfg.NoSymmetry || !ok || !inv.DPInvariant() {
 		return 0
 	}
+	rpn := sm.cfg.RanksPerNode
+	if rpn <= 0 || rpn >= len(s.Ranks) {
+		// every rank on its own node, or all on one: moving a block
+		// maps nodes onto nodes
+		return s.FoldDP
+	}
 	per := m.CP * m.TP // ranks per dp index within a pipeline stage
 	for k := s.FoldDP; k < m.DP; k += s.FoldDP {
-		if m.DP%k == 0 && (sm.cfg.RanksPerNode <= 0 || (k*per)%sm.cfg.RanksPerNode == 0) {
+		if m.DP%k == 0 && (k*per)%rpn == 0 {
 			return k
 		}
 	}

@@ -199,6 +199,36 @@ func (j *job) wait(t testing.TB, limit time.Duration) []error {
 	return errs
 }
 
+// waitExcept waits for every process but skip, then kills skip (a
+// stopped process) and returns the exit errors.
+func (j *job) waitExcept(t testing.TB, limit time.Duration, skip int) []error {
+	t.Helper()
+	errs := make([]error, len(j.cmds))
+	var wg sync.WaitGroup
+	for i, c := range j.cmds {
+		if i == skip {
+			continue
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = c.Wait() }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		for _, c := range j.cmds {
+			c.Process.Kill()
+		}
+		<-done
+		t.Fatalf("the job's processes ran longer than %v", limit)
+	}
+	j.cmds[skip].Process.Kill()
+	errs[skip] = j.cmds[skip].Wait()
+	time.Sleep(10 * time.Millisecond)
+	return errs
+}
+
 func (j *job) result(t testing.TB, errs []error) runResult {
 	t.Helper()
 	var res runResult
@@ -358,17 +388,33 @@ func TestTrainerWrongToken(t *testing.T) {
 	sameLosses(t, "tcp with an intruder", res.losses, want)
 }
 
-// TestTrainerSurvivesKill: kill -9 of one rank at a random step makes
-// every other rank exit non-zero within the timeout, naming the dead rank
-// and the action it waited on; every checkpoint written is whole; resuming
-// from the folder on another transport (MPI, or in-process without it)
-// continues with the uninterrupted run's losses.
-func TestTrainerSurvivesKill(t *testing.T) {
+// TestTrainerSurvivesAFailedRank: kill -9 of one rank at a random step,
+// or stopping it (SIGSTOP: a hung rank), makes every other rank exit
+// non-zero within the timeout (plus the few seconds of asking who is
+// missing, for a hung one), naming the failed rank and the action it
+// waited on; every checkpoint written is whole; resuming from the folder
+// on another transport (MPI, or in-process without it) continues with the
+// uninterrupted run's losses.
+func TestTrainerSurvivesAFailedRank(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a trainer and runs a 4-process job")
+		t.Skip("builds a trainer and runs 4-process jobs")
 	}
 	haveGo(t)
 	mpi := haveMPI(t)
+	for _, tc := range []struct {
+		name  string
+		sig   syscall.Signal
+		named string // how the others name the failed rank
+		slack time.Duration
+	}{
+		{"kill -9", syscall.SIGKILL, "rank %d is gone", 5 * time.Second},
+		{"hung (SIGSTOP)", syscall.SIGSTOP, "rank %d does not answer", 15 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) { survive(t, mpi, tc.sig, tc.named, tc.slack) })
+	}
+}
+
+func survive(t *testing.T, mpi bool, sig syscall.Signal, named string, slack time.Duration) {
 	pl := trainerPlans[0]
 	dir := t.TempDir()
 	ckptDir := filepath.Join(dir, "ckpt")
@@ -384,19 +430,24 @@ func TestTrainerSurvivesKill(t *testing.T) {
 	j = startTCP(t, bin, 4, "tok", []string{"--json", fmt.Sprintf("--steps=%d", steps), "--layout=plan",
 		"--timeout=" + timeout.String(), "--checkpoint-dir=" + ckptDir}, func(line string) {
 		if strings.Contains(line, fmt.Sprintf(`"step":%d,`, killStep)) {
-			j.cmds[victim].Process.Signal(syscall.SIGKILL)
+			j.cmds[victim].Process.Signal(sig)
 			killed <- time.Now()
 		}
 	})
-	errs := j.wait(t, 2*time.Minute)
+	errs := j.waitExcept(t, 2*time.Minute, victim)
 	var at time.Time
 	select {
 	case at = <-killed:
 	default:
 		t.Fatalf("the job ended before step %d", killStep)
 	}
-	t.Logf("killed rank %d after step %d; the others exited within %v", victim, killStep, time.Since(at))
-	if d := time.Since(at); d > timeout+5*time.Second {
+	t.Logf("sent signal %q to rank %d after step %d; the others exited within %v", sig, victim, killStep, time.Since(at))
+	for r := range j.stderr {
+		if r != victim {
+			t.Logf("rank %d: %s", r, j.stderr[r])
+		}
+	}
+	if d := time.Since(at); d > timeout+slack {
 		t.Errorf("the other ranks took %v to exit, more than the timeout %v", d, timeout)
 	}
 	for r, err := range errs {
@@ -407,7 +458,7 @@ func TestTrainerSurvivesKill(t *testing.T) {
 		if err == nil {
 			t.Errorf("rank %d exited 0 after rank %d was killed", r, victim)
 		}
-		if !strings.Contains(msg, fmt.Sprintf("rank %d is gone", victim)) || !strings.Contains(msg, "waited for") {
+		if !strings.Contains(msg, fmt.Sprintf(named, victim)) || !strings.Contains(msg, "waited") {
 			t.Errorf("rank %d's error does not name rank %d and the wait: %q\nall ranks' errors: %q", r, victim, msg, j.stderr)
 		}
 		if !strings.Contains(msg, "step ") {

@@ -75,7 +75,22 @@ static int planc_iprobe(int from, MPI_Comm c, int *found, int *count) {
 static int planc_recv(float *b, int n, int from, MPI_Comm c) {
 	return MPI_Recv(b, n, MPI_FLOAT, from, 0, c, MPI_STATUS_IGNORE);
 }
-static int planc_cancel(MPI_Request *r) { return MPI_Cancel(r); }
+static int planc_isend_bytes(char *b, int n, int to, int tag, MPI_Comm c, MPI_Request *r) {
+	return MPI_Isend(b, n, MPI_CHAR, to, tag, c, r);
+}
+static int planc_iprobe_bytes(int from, int tag, MPI_Comm c, int *found, int *src, int *count) {
+	MPI_Status st;
+	int e = MPI_Iprobe(from, tag, c, found, &st);
+	if (e == 0 && *found) {
+		*src = st.MPI_SOURCE;
+		e = MPI_Get_count(&st, MPI_CHAR, count);
+	}
+	return e;
+}
+static int planc_recv_bytes(char *b, int n, int from, int tag, MPI_Comm c) {
+	return MPI_Recv(b, n, MPI_CHAR, from, tag, c, MPI_STATUS_IGNORE);
+}
+static int planc_any_source(void) { return MPI_ANY_SOURCE; }
 static int planc_finalize(void) { return MPI_Finalize(); }
 static int planc_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 static void planc_error_string(int code, char *out, int n) {
@@ -89,6 +104,7 @@ static void planc_error_string(int code, char *out, int n) {
 import "C"
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -134,11 +150,15 @@ type MPIComm struct {
 	seq     map[string]uint64
 	groups  map[string]C.MPI_Comm
 	p2p     C.MPI_Comm
-	stash   map[[2]int64][][]float32 // (from, tag) -> messages that arrived early
-	pending []pendingSend
-	waiting atomic.Value // string: the operation being waited on
-	aborted error
-	closed  bool
+	// statusComm carries the questions "what do you wait for?" (tag 1)
+	// and their answers (tag 2), served while a rank polls.
+	statusComm C.MPI_Comm
+	status     atomic.Value             // waitStatus
+	ready      map[string]map[int]bool  // group key -> members ready to create it
+	stash      map[[2]int64][][]float32 // (from, tag) -> messages that arrived early
+	pending    []pendingSend
+	aborted    error
+	closed     bool
 }
 
 type pendingSend struct {
@@ -184,7 +204,7 @@ func DialMPI(timeout time.Duration) (*MPIComm, error) {
 	C.planc_world_rank(&r)
 	C.planc_world_size(&n)
 	c := &MPIComm{rank: int(r), size: int(n), timeout: timeout, seq: map[string]uint64{},
-		groups: map[string]C.MPI_Comm{}, stash: map[[2]int64][][]float32{}}
+		groups: map[string]C.MPI_Comm{}, stash: map[[2]int64][][]float32{}, ready: map[string]map[int]bool{}}
 	leaders := make([]C.int, c.size)
 	if err := mpiErr(C.planc_node_leaders(&leaders[0])); err != nil {
 		return nil, fmt.Errorf("mpi: finding the nodes: %w", err)
@@ -198,6 +218,9 @@ func DialMPI(timeout time.Duration) (*MPIComm, error) {
 	}
 	c.sent = newCounter(func(r int) int { return c.nodes[r] }, c.size, c.rank)
 	if err := mpiErr(C.planc_dup_world(&c.p2p)); err != nil {
+		return nil, fmt.Errorf("mpi: %w", err)
+	}
+	if err := mpiErr(C.planc_dup_world(&c.statusComm)); err != nil {
 		return nil, fmt.Errorf("mpi: %w", err)
 	}
 	mpiOnce.comm = c
@@ -221,8 +244,66 @@ func (c *MPIComm) SetNodes(nodes []int) {
 
 // Waiting says which operation the rank is waiting in ("" when none).
 func (c *MPIComm) Waiting() string {
-	s, _ := c.waiting.Load().(string)
-	return s
+	s, _ := c.status.Load().(waitStatus)
+	return s.What
+}
+
+const (
+	tagStatusQuery = 1
+	tagStatusReply = 2
+	tagGroupReady  = 3 // "I am about to create this group's communicator"
+)
+
+// serve answers the questions other ranks asked this one (c.mu held).
+func (c *MPIComm) serve() {
+	for {
+		var found, src, count C.int
+		if C.planc_iprobe_bytes(C.planc_any_source(), tagStatusQuery, c.statusComm, &found, &src, &count) != 0 || found == 0 {
+			return
+		}
+		q := C.malloc(C.size_t(max(count, 1)))
+		C.planc_recv_bytes((*C.char)(q), count, src, tagStatusQuery, c.statusComm)
+		C.free(q)
+		st, _ := c.status.Load().(waitStatus)
+		b, _ := json.Marshal(st)
+		buf := C.CBytes(b)
+		var req C.MPI_Request
+		if C.planc_isend_bytes((*C.char)(buf), C.int(len(b)), src, tagStatusReply, c.statusComm, &req) != 0 {
+			C.free(buf)
+			return
+		}
+		c.pending = append(c.pending, pendingSend{req: req, buf: buf})
+	}
+}
+
+// ask asks rank r what it waits for (c.mu held), answering others'
+// questions meanwhile.
+func (c *MPIComm) ask(r int) (waitStatus, bool) {
+	q := C.malloc(1)
+	var req C.MPI_Request
+	if C.planc_isend_bytes((*C.char)(q), 1, C.int(r), tagStatusQuery, c.statusComm, &req) != 0 {
+		C.free(q)
+		return waitStatus{}, false
+	}
+	c.pending = append(c.pending, pendingSend{req: req, buf: q})
+	deadline := time.Now().Add(askTimeout)
+	for time.Now().Before(deadline) {
+		c.serve()
+		var found, src, count C.int
+		if C.planc_iprobe_bytes(C.int(r), tagStatusReply, c.statusComm, &found, &src, &count) != 0 {
+			return waitStatus{}, false
+		}
+		if found != 0 {
+			b := C.malloc(C.size_t(max(count, 1)))
+			C.planc_recv_bytes((*C.char)(b), count, C.int(r), tagStatusReply, c.statusComm)
+			var st waitStatus
+			err := json.Unmarshal(C.GoBytes(b, count), &st)
+			C.free(b)
+			return st, err == nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return waitStatus{}, false
 }
 
 // Abort makes every later operation of this rank fail; Close then ends
@@ -267,11 +348,18 @@ func (c *MPIComm) Close() error {
 	return mpiErr(C.planc_finalize())
 }
 
-// group returns g's communicator, making it on first use.
+// group returns g's communicator, making it on first use (c.mu held).
+// MPI_Comm_create_group blocks until every member calls it, with no
+// deadline, so the members first tell each other, by messages polled to
+// the deadline, that they are about to: a member that never comes fails
+// the others with the usual diagnosis instead of hanging them.
 func (c *MPIComm) group(g Group) (C.MPI_Comm, error) {
 	k := g.key()
 	if comm, ok := c.groups[k]; ok {
 		return comm, nil
+	}
+	if err := c.meetToCreate(g); err != nil {
+		return nil, err
 	}
 	ranks := make([]C.int, len(g))
 	for i, r := range g {
@@ -285,6 +373,67 @@ func (c *MPIComm) group(g Group) (C.MPI_Comm, error) {
 	}
 	c.groups[k] = comm
 	return comm, nil
+}
+
+// meetToCreate sends "ready for group g" to g's other members and waits
+// until each has sent it too.
+func (c *MPIComm) meetToCreate(g Group) error {
+	k := g.key()
+	what := fmt.Sprintf("the other members to set up group [%s]", k)
+	var others []int
+	for _, r := range g {
+		if r != c.rank {
+			others = append(others, r)
+			b := C.CBytes([]byte(k))
+			var req C.MPI_Request
+			if err := mpiErr(C.planc_isend_bytes((*C.char)(b), C.int(len(k)), C.int(r), tagGroupReady, c.statusComm, &req)); err != nil {
+				C.free(b)
+				return fmt.Errorf("collective: rank %d: %s: %w", c.rank, what, err)
+			}
+			c.pending = append(c.pending, pendingSend{req: req, buf: b})
+		}
+	}
+	c.status.Store(waitStatus{What: what, From: others})
+	defer c.status.Store(waitStatus{})
+	deadline := time.Now().Add(c.timeout)
+	for {
+		var missing []int
+		for _, r := range others {
+			if !c.ready[k][r] {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) == 0 {
+			delete(c.ready, k)
+			return nil
+		}
+		if c.aborted != nil {
+			return fmt.Errorf("collective: rank %d: waiting for %s aborted: %w", c.rank, what, c.aborted)
+		}
+		var found, src, count C.int
+		if err := mpiErr(C.planc_iprobe_bytes(C.planc_any_source(), tagGroupReady, c.statusComm, &found, &src, &count)); err != nil {
+			return fmt.Errorf("collective: rank %d: %s: %w", c.rank, what, err)
+		}
+		if found != 0 {
+			b := C.malloc(C.size_t(max(count, 1)))
+			C.planc_recv_bytes((*C.char)(b), count, src, tagGroupReady, c.statusComm)
+			gk := string(C.GoBytes(b, count))
+			C.free(b)
+			if c.ready[gk] == nil {
+				c.ready[gk] = map[int]bool{}
+			}
+			c.ready[gk][int(src)] = true
+			continue
+		}
+		if time.Now().After(deadline) {
+			why := diagnose(c.rank, what, missing, c.ask)
+			return fmt.Errorf("collective: rank %d waited %v for %s: ranks %v never came: %s", c.rank, c.timeout, what, missing, why)
+		}
+		c.serve()
+		c.mu.Unlock()
+		time.Sleep(100 * time.Microsecond)
+		c.mu.Lock()
+	}
 }
 
 // cbuf is a float32 buffer in C memory.
@@ -330,8 +479,14 @@ func (b cints) ints() []int {
 // passes. MPI cannot say which member has not joined a collective, so a
 // timeout names the group's other members as the candidates.
 func (c *MPIComm) wait(req *C.MPI_Request, what string, g Group) error {
-	c.waiting.Store(what)
-	defer c.waiting.Store("")
+	var others []int
+	for _, r := range g {
+		if r != c.rank {
+			others = append(others, r)
+		}
+	}
+	c.status.Store(waitStatus{What: what, From: others})
+	defer c.status.Store(waitStatus{})
 	deadline := time.Now().Add(c.timeout)
 	pause := time.Microsecond
 	for {
@@ -346,14 +501,10 @@ func (c *MPIComm) wait(req *C.MPI_Request, what string, g Group) error {
 			return fmt.Errorf("collective: rank %d: %s aborted: %w", c.rank, what, c.aborted)
 		}
 		if time.Now().After(deadline) {
-			var others []int
-			for _, r := range g {
-				if r != c.rank {
-					others = append(others, r)
-				}
-			}
-			return fmt.Errorf("collective: rank %d waited %v for %s: it did not complete; the missing rank is among %v", c.rank, c.timeout, what, others)
+			why := diagnose(c.rank, what, others, c.ask)
+			return fmt.Errorf("collective: rank %d waited %v for %s, which did not complete: %s", c.rank, c.timeout, what, why)
 		}
+		c.serve()
 		c.mu.Unlock()
 		time.Sleep(pause)
 		pause = min(2*pause, time.Millisecond)
@@ -743,8 +894,8 @@ func (c *MPIComm) Recv(from int, tag int64) ([]float32, error) {
 	seq := c.seq[seqKey]
 	c.seq[seqKey] = seq + 1
 	what := fmt.Sprintf("message #%d (tag %d) from rank %d", seq, tag, from)
-	c.waiting.Store(what)
-	defer c.waiting.Store("")
+	c.status.Store(waitStatus{What: what, From: []int{from}})
+	defer c.status.Store(waitStatus{})
 	deadline := time.Now().Add(c.timeout)
 	pause := time.Microsecond
 	for {
@@ -777,8 +928,10 @@ func (c *MPIComm) Recv(from int, tag int64) ([]float32, error) {
 			continue
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("collective: rank %d waited %v for %s, which never sent it", c.rank, c.timeout, what)
+			why := diagnose(c.rank, what, []int{from}, c.ask)
+			return nil, fmt.Errorf("collective: rank %d waited %v for %s, which never sent it: %s", c.rank, c.timeout, what, why)
 		}
+		c.serve()
 		c.mu.Unlock()
 		time.Sleep(pause)
 		pause = min(2*pause, time.Millisecond)

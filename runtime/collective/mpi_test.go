@@ -3,6 +3,7 @@
 package collective
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -90,4 +91,55 @@ func TestMPIWorker(t *testing.T) {
 		t.Fatalf("rank %d: bytes %+v, in-process %+v", c.Rank(), c.Bytes(), wantBytes(c.Rank()))
 	}
 	os.Stdout.WriteString("mpi worker ok\n")
+}
+
+// TestMPINamesAHungRank: rank 0 waits in a collective for rank 1, which
+// waits to set up a group with rank 2, which computes without answering:
+// both time out, and their errors name rank 2.
+func TestMPINamesAHungRank(t *testing.T) {
+	if os.Getenv("PLANC_MPI_WORKER") == "1" {
+		t.Skip("worker")
+	}
+	cmd := mpiRun(t, 3, os.Args[0], "-test.run=^TestMPIHangWorker$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PLANC_MPI_WORKER=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("mpirun succeeded:\n%s", out)
+	}
+	for _, want := range []string{
+		"rank 1 waited 1s for the other members to set up group [1,2]: ranks [2] never came: rank 2 does not answer",
+		"rank 0 waited 1s for all-reduce(sum) #1 on group [0,1], which did not complete: rank 1 waits for the other members to set up group [1,2], where rank 2 does not answer",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestMPIHangWorker(t *testing.T) {
+	if os.Getenv("PLANC_MPI_WORKER") != "1" {
+		t.Skip("runs under mpirun (TestMPINamesAHungRank)")
+	}
+	c, err := DialMPI(time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opErr error
+	switch c.Rank() {
+	case 0:
+		if opErr = c.Barrier(Group{0, 1}); opErr == nil {
+			time.Sleep(100 * time.Millisecond) // rank 1 times out first
+			opErr = c.AllReduce(Group{0, 1}, []float32{1}, Sum)
+		}
+	case 1:
+		if opErr = c.Barrier(Group{0, 1}); opErr == nil {
+			opErr = c.AllReduce(Group{1, 2}, []float32{1}, Sum)
+		}
+	default:
+		time.Sleep(20 * time.Second) // hung in computation
+	}
+	os.Stdout.WriteString(fmt.Sprintf("rank %d: %v\n", c.Rank(), opErr))
+	time.Sleep(5 * time.Second) // let the others finish asking
+	c.Abort(opErr)
+	c.Close()
 }

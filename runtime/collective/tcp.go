@@ -84,13 +84,14 @@ type TCPComm struct {
 	aborted error
 	told    bool // this rank has sent its abort message
 	closed  bool
-	waiting atomic.Value // string: the operation being waited on
+	status  atomic.Value // waitStatus: what the rank waits for
+	asks    map[int]chan waitStatus
 }
 
 // Waiting says which operation the rank is waiting in ("" when none).
 func (c *TCPComm) Waiting() string {
-	s, _ := c.waiting.Load().(string)
-	return s
+	s, _ := c.status.Load().(waitStatus)
+	return s.What
 }
 
 type tcpPeer struct {
@@ -118,8 +119,10 @@ type frame struct {
 }
 
 const (
-	frameData  = 1
-	frameAbort = 2
+	frameData        = 1
+	frameAbort       = 2
+	frameStatusQuery = 3 // what do you wait for?
+	frameStatusReply = 4 // a waitStatus, as JSON in the channel field
 
 	purposeCoordinator = 'c'
 	purposeData        = 'd'
@@ -151,7 +154,7 @@ func DialTCP(cfg TCPConfig) (*TCPComm, error) {
 	if cfg.Log == nil {
 		cfg.Log = func(string, ...any) {}
 	}
-	c := &TCPComm{cfg: cfg, seq: map[string]uint64{}, box: map[mailKey]frame{}, peers: make([]*tcpPeer, cfg.Size)}
+	c := &TCPComm{cfg: cfg, seq: map[string]uint64{}, box: map[mailKey]frame{}, peers: make([]*tcpPeer, cfg.Size), asks: map[int]chan waitStatus{}}
 	c.cond = sync.NewCond(&c.mu)
 	deadline := time.Now().Add(cfg.Timeout)
 	if err := c.connect(deadline); err != nil {
@@ -497,8 +500,25 @@ func (c *TCPComm) read(p *tcpPeer) {
 			c.mu.Unlock()
 			return
 		}
-		if kind == frameAbort {
+		switch kind {
+		case frameAbort:
 			c.setAborted(fmt.Errorf("rank %d aborted the job: %s", p.rank, key.ch))
+			continue
+		case frameStatusQuery:
+			st, _ := c.status.Load().(waitStatus)
+			b, _ := json.Marshal(st)
+			go c.writeFrame(p, frameStatusReply, string(b), 0, 0, "", nil)
+			continue
+		case frameStatusReply:
+			var st waitStatus
+			json.Unmarshal([]byte(key.ch), &st)
+			c.mu.Lock()
+			ch := c.asks[p.rank]
+			delete(c.asks, p.rank)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- st
+			}
 			continue
 		}
 		size := int64(len(f.data)) * 4
@@ -710,8 +730,7 @@ func (c *TCPComm) post(to int, ch string, seq uint64, phase uint8, op string, da
 // in their order, or an error naming the ranks still missing at the
 // deadline (or the one whose connection ended).
 func (c *TCPComm) await(from []int, ch string, seq uint64, phase uint8, op, what string) ([][]float32, error) {
-	c.waiting.Store(what)
-	defer c.waiting.Store("")
+	defer c.status.Store(waitStatus{})
 	out := make([][]float32, len(from))
 	got := make([]bool, len(from))
 	deadline := time.Now().Add(c.cfg.Timeout)
@@ -759,13 +778,39 @@ func (c *TCPComm) await(from []int, ch string, seq uint64, phase uint8, op, what
 		if c.closed {
 			return nil, fmt.Errorf("collective: rank %d: %s: the transport is closed", c.cfg.Rank, what)
 		}
+		c.status.Store(waitStatus{What: what, From: missing})
 		if time.Now().After(deadline) {
+			c.mu.Unlock()
+			why := diagnose(c.cfg.Rank, what, missing, c.ask)
+			c.mu.Lock()
 			if ch[0] == 't' { // a point-to-point message
-				return nil, fmt.Errorf("collective: rank %d waited %v for %s, which never sent it", c.cfg.Rank, c.cfg.Timeout, what)
+				return nil, fmt.Errorf("collective: rank %d waited %v for %s, which never sent it: %s", c.cfg.Rank, c.cfg.Timeout, what, why)
 			}
-			return nil, fmt.Errorf("collective: rank %d waited %v for %s: ranks %v never arrived", c.cfg.Rank, c.cfg.Timeout, what, missing)
+			return nil, fmt.Errorf("collective: rank %d waited %v for %s: ranks %v never arrived: %s", c.cfg.Rank, c.cfg.Timeout, what, missing, why)
 		}
 		c.cond.Wait()
+	}
+}
+
+// ask asks rank r what it waits for.
+func (c *TCPComm) ask(r int) (waitStatus, bool) {
+	p := c.peers[r]
+	if p == nil {
+		return waitStatus{}, false
+	}
+	ch := make(chan waitStatus, 1)
+	c.mu.Lock()
+	gone := p.gone
+	c.asks[r] = ch
+	c.mu.Unlock()
+	if gone != nil || c.writeFrame(p, frameStatusQuery, "", 0, 0, "", nil) != nil {
+		return waitStatus{}, false
+	}
+	select {
+	case st := <-ch:
+		return st, true
+	case <-time.After(askTimeout):
+		return waitStatus{}, false
 	}
 }
 

@@ -133,3 +133,42 @@ func TestTCPBoundsMessages(t *testing.T) {
 	}
 	io.Copy(io.Discard, b)
 }
+
+// TestTCPNamesTheRankAtTheEndOfTheWaits: rank 0 waits for rank 1, which
+// waits for rank 2, which is busy elsewhere: the timeout's error follows
+// the chain and names rank 2.
+func TestTCPNamesTheRankAtTheEndOfTheWaits(t *testing.T) {
+	_, err := runTCP(t, 3, 0, 300*time.Millisecond, func(c Comm) error {
+		switch c.Rank() {
+		case 0:
+			time.Sleep(50 * time.Millisecond) // rank 1 times out first
+			return c.AllReduce(Group{0, 1}, []float32{1}, Sum)
+		case 1:
+			if err := c.AllReduce(Group{1, 2}, []float32{1}, Sum); err != nil {
+				return err
+			}
+			return c.AllReduce(Group{0, 1}, []float32{1}, Sum)
+		}
+		time.Sleep(3 * time.Second) // computing, not waiting
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "rank 2 is not waiting for another rank") {
+		t.Fatalf("err = %v, want rank 2 named as not waiting", err)
+	}
+	_, err = runTCP(t, 3, 0, 300*time.Millisecond, func(c Comm) error {
+		switch c.Rank() {
+		case 0:
+			return c.AllReduce(Group{0, 1}, []float32{1}, Sum)
+		case 1:
+			if err := c.AllReduce(Group{1, 2}, []float32{1}, Sum); err != nil {
+				return err
+			}
+			return c.AllReduce(Group{0, 1}, []float32{1}, Sum)
+		}
+		time.Sleep(3 * time.Second)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "rank 2 is not waiting") {
+		t.Fatalf("err = %v, want the chain 0 → 1 → 2 followed", err)
+	}
+}

@@ -122,7 +122,9 @@ func versionString() string {
 		}
 	}
 	out := "planc " + version
-	if rev != "" {
+	if rev == "" {
+		out += " (commit unknown: built without VCS stamping, e.g. -buildvcs=false)"
+	} else {
 		if len(rev) > 12 {
 			rev = rev[:12]
 		}

@@ -30,7 +30,8 @@ func (p pane) String() string { return paneNames[p] }
 // keyMap holds every binding; the help line is drawn from it.
 type keyMap struct {
 	Pane, Knob, Value, Type, Undo, Write, Quit key.Binding
-	Scroll, Time, Zoom, Stage                  key.Binding
+	Scroll, Time, Zoom, Stage, Replan          key.Binding
+	hasAuto                                    bool
 	pane                                       pane
 }
 
@@ -49,7 +50,8 @@ func newKeyMap() keyMap {
 		Scroll: b([]string{"pgup", "pgdown"}, "pgup/dn", "scroll"),
 		Time:   b([]string{"h", "l", "H", "L"}, "h/l H/L", "time"),
 		Zoom:   b([]string{"z", "x", "0"}, "z/x/0", "zoom in/out/all"),
-		Stage:  b([]string{"n", "p"}, "n/p", "next/prev stage"),
+		Stage:  b([]string{"n", "p"}, "n/p", "stage"),
+		Replan: b([]string{"r"}, "r", "re-plan autos"),
 	}
 }
 
@@ -60,10 +62,16 @@ func (k keyMap) ShortHelp() []key.Binding {
 
 // paneHelp is the second help line: the pane's own keys.
 func (k keyMap) paneHelp() []key.Binding {
+	var out []key.Binding
 	if k.pane == paneTimeline {
-		return []key.Binding{k.Time, k.Zoom, k.Stage}
+		out = []key.Binding{k.Time, k.Zoom, k.Stage}
+	} else {
+		out = []key.Binding{k.Scroll}
 	}
-	return []key.Binding{k.Scroll}
+	if k.hasAuto {
+		out = append(out, k.Replan)
+	}
+	return out
 }
 
 func (k keyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp(), k.paneHelp()} }
@@ -155,6 +163,19 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.input.SetValue(kn.value(m.s.Cur.Plan))
 		m.input.CursorEnd()
 		return m.input.Focus()
+	case "r":
+		changed, err := m.s.Replan()
+		switch {
+		case err != nil:
+			m.note("re-plan refused: "+err.Error(), true)
+		case len(m.s.Auto) == 0:
+			m.note("the plan has no auto field to re-plan", true)
+		case len(changed) == 0:
+			m.note("the planner keeps its choices", false)
+		default:
+			m.note("re-planned: "+strings.Join(changed, " "), false)
+			return m.changed()
+		}
 	case "u":
 		if m.s.Undo() {
 			m.note("undone", false)
@@ -195,7 +216,7 @@ func (m *Model) autoNote() string {
 	if len(left) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(left, ", ") + " left auto: the planner fills them again)"
+	return " (" + strings.Join(left, ", ") + " left auto: explain re-plans them; r shows its choice)"
 }
 
 func (m *Model) typeKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -257,6 +278,7 @@ func (m *Model) View() tea.View {
 func (m *Model) Render() string {
 	w, h := max(m.width, 20), max(m.height, 9)
 	m.keys.pane = m.pane
+	m.keys.hasAuto = len(m.s.Auto) > 0
 	lines := []string{m.header(w), m.tabs(w), m.summary(w)}
 	bh := m.bodyHeight()
 	body := m.body(w, bh)

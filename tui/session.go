@@ -44,7 +44,7 @@ type Saving struct {
 type Session struct {
 	opts    Options
 	src     []byte
-	planned []string // the planner's choices for the fields written auto
+	planned []string // the planner's choices for the fields written auto, in the original
 	// Unit is the compiled original (passes.Compile); Orig its evaluation.
 	Unit  *ir.Unit
 	Orig  *Eval
@@ -52,8 +52,14 @@ type Session struct {
 	Diags ir.Diagnostics // the original's diagnostics (checker and passes)
 	Prog  *ir.Program
 	// Auto names the fields the file leaves to the planner.
-	Auto  map[string]bool
-	edits [][]string // the history of edit lists; the last is current
+	Auto map[string]bool
+	hist []state // the what-if states, the last current; hist[0] is the original
+}
+
+// state is one what-if state: the user's edits and the planner's choices
+// for the auto fields left (the original's, until re-planned).
+type state struct {
+	edits, planned []string
 }
 
 // Open loads, checks and compiles the plan (the planner fills its auto
@@ -90,7 +96,7 @@ func Open(opts Options) (*Session, ir.Diagnostics, ir.Sources) {
 	}
 	s.Orig = s.evalUnit(u)
 	s.Cur = s.Orig
-	s.edits = [][]string{nil}
+	s.hist = []state{{planned: s.planned}}
 	return s, diags, prog.Sources
 }
 
@@ -149,7 +155,16 @@ func savings(p *ir.Plan) []Saving {
 }
 
 // Edits returns the current edits as NAME=VALUE, in the order made.
-func (s *Session) Edits() []string { return s.edits[len(s.edits)-1] }
+func (s *Session) Edits() []string { return s.hist[len(s.hist)-1].edits }
+
+// Planned returns the planner's choices the current state pins for the
+// fields the file leaves auto, as NAME=VALUE.
+func (s *Session) Planned() []string { return s.hist[len(s.hist)-1].planned }
+
+func (s *Session) push(st state, e *Eval) {
+	s.hist = append(s.hist, st)
+	s.Cur = e
+}
 
 // Refusal is an edit the checker or the cost model refused: its rendered
 // diagnostics.
@@ -169,13 +184,13 @@ func (r *Refusal) Error() string { return r.Message }
 // accepts it; the returned note says so.
 func (s *Session) Set(set string) (note string, err error) {
 	name := setKey(set)
-	edits := mergeSets(s.Edits(), []string{set})
-	e, rerr := s.eval(edits)
+	st := state{mergeSets(s.Edits(), []string{set}), s.Planned()}
+	e, rerr := s.eval(st)
 	if rerr != nil && (name == "tp" || name == "pp" || name == "cp") {
 		if dp, ok := s.keepWorld(name, set); ok {
-			if e2, err2 := s.eval(mergeSets(edits, []string{"dp=" + strconv.Itoa(dp)})); err2 == nil {
-				edits = mergeSets(edits, []string{"dp=" + strconv.Itoa(dp)})
-				e, rerr = e2, nil
+			st2 := state{mergeSets(st.edits, []string{"dp=" + strconv.Itoa(dp)}), st.planned}
+			if e2, err2 := s.eval(st2); err2 == nil {
+				st, e, rerr = st2, e2, nil
 				note = fmt.Sprintf("dp = %d keeps the world at %d ranks", dp, s.Cur.Plan.WorldSize())
 			}
 		}
@@ -183,8 +198,7 @@ func (s *Session) Set(set string) (note string, err error) {
 	if rerr != nil {
 		return "", rerr
 	}
-	s.edits = append(s.edits, edits)
-	s.Cur = e
+	s.push(st, e)
 	return note, nil
 }
 
@@ -216,15 +230,15 @@ func (s *Session) keepWorld(knob, set string) (int, bool) {
 // Undo returns to the state before the last edit; false when there is
 // none.
 func (s *Session) Undo() bool {
-	if len(s.edits) < 2 {
+	if len(s.hist) < 2 {
 		return false
 	}
-	s.edits = s.edits[:len(s.edits)-1]
-	if len(s.edits) == 1 {
+	s.hist = s.hist[:len(s.hist)-1]
+	if len(s.hist) == 1 {
 		s.Cur = s.Orig
 		return true
 	}
-	e, err := s.eval(s.Edits())
+	e, err := s.eval(s.hist[len(s.hist)-1])
 	if err != nil { // cannot happen: the state was accepted before
 		return false
 	}
@@ -235,20 +249,67 @@ func (s *Session) Undo() bool {
 // Load replaces the edits with a whole set of settings (a search result):
 // one undoable step.
 func (s *Session) Load(sets []string) error {
-	edits := mergeSets(s.Edits(), sets)
-	e, err := s.eval(edits)
+	st := state{mergeSets(s.Edits(), sets), s.Planned()}
+	e, err := s.eval(st)
 	if err != nil {
 		return err
 	}
-	s.edits = append(s.edits, edits)
-	s.Cur = e
+	s.push(st, e)
 	return nil
+}
+
+// Replan runs the planner again for the fields the file leaves auto and
+// the user has not edited, given the edits: one undoable step. It returns
+// the choices that changed (NAME=VALUE); none when the planner keeps its
+// choices or the file has no auto field left to plan.
+func (s *Session) Replan() ([]string, error) {
+	edited := map[string]bool{}
+	for _, e := range s.Edits() {
+		edited[setKey(e)] = true
+	}
+	prog, diags := lang.Load([]string{s.opts.File}, lang.Options{Overrides: mergeSets(s.opts.Sets, s.Edits())})
+	if diags.HasErrors() {
+		return nil, refusal(s.Edits(), diags, prog.Sources)
+	}
+	plan := prog.Plan(s.opts.Plan)
+	if plan == nil || len(plan.Auto) == 0 {
+		return nil, nil
+	}
+	u, cd := passes.Compile(prog, plan, passes.Options{Skip: map[string]bool{"schedule": true, "verify-schedule": true}})
+	if u == nil || u.Cost == nil {
+		return nil, refusal(s.Edits(), append(diags, cd...), prog.Sources)
+	}
+	var planned, changed []string
+	old := map[string]string{}
+	for _, p := range s.Planned() {
+		old[setKey(p)] = p
+	}
+	for _, k := range knobs() {
+		if plan.Auto[k.name] && !edited[k.name] {
+			set := k.name + "=" + k.value(u.Plan)
+			planned = append(planned, set)
+			if old[k.name] != set {
+				changed = append(changed, set)
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	st := state{s.Edits(), planned}
+	e, err := s.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	s.push(st, e)
+	return changed, nil
 }
 
 // eval checks the file with the overrides, the planner's choices and the
 // edits, and prices the result with the analytic cost model.
-func (s *Session) eval(edits []string) (*Eval, error) {
-	sets := mergeSets(s.opts.Sets, s.planned, edits)
+func (s *Session) eval(st state) (*Eval, error) {
+	edits := st.edits
+	sets := mergeSets(s.opts.Sets, st.planned, edits)
 	prog, diags := lang.Load([]string{s.opts.File}, lang.Options{Overrides: sets})
 	if diags.HasErrors() {
 		return nil, refusal(edits, diags, prog.Sources)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -261,6 +262,47 @@ func TestNoColor(t *testing.T) {
 		colored := regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`).MatchString(m.Render())
 		if colored != (noColor == "") {
 			t.Errorf("NO_COLOR=%q: colour in the screen %t", noColor, colored)
+		}
+	}
+}
+
+// TestReplan: after an edit, r runs the planner again for the auto fields
+// the user left, and the state then prices what planc explain of the
+// edited file would: the planner's new choices included.
+func TestReplan(t *testing.T) {
+	path := copyExample(t, "frontier_1t.plan")
+	s := open(t, path, "frontier_1t_3d")
+	if _, err := s.Set("tp=4"); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := s.Replan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after tp=4 the planner changes %q", changed)
+	if _, err := s.Write(); err != nil {
+		t.Fatal(err)
+	}
+	prog, diags := lang.Load([]string{path}, lang.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	u, diags := passes.Compile(prog, prog.Plan("frontier_1t_3d"), passes.Options{Skip: map[string]bool{"schedule": true}})
+	if u == nil || u.Cost == nil {
+		t.Fatal(diags)
+	}
+	for _, k := range knobs() {
+		if got, want := k.value(s.Cur.Plan), k.value(u.Plan); got != want {
+			t.Errorf("%s: the inspector has %s, explain of the written file %s", k.name, got, want)
+		}
+	}
+	if seconds(u.Cost.StepTime) != seconds(s.Cur.Est.StepTime) {
+		t.Errorf("step: explain %s, the inspector %s", seconds(u.Cost.StepTime), seconds(s.Cur.Est.StepTime))
+	}
+	if len(changed) > 0 {
+		s.Undo()
+		if !reflect.DeepEqual(s.Planned(), s.planned) || len(s.Edits()) != 2 {
+			t.Errorf("u after r: planned %q edits %q, want the original's choices and the tp edit", s.Planned(), s.Edits())
 		}
 	}
 }

@@ -14,6 +14,7 @@ static int planc_init(int *provided) {
 	if (inited) { *provided = MPI_THREAD_SERIALIZED; return 0; }
 	return MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, provided);
 }
+static MPI_Comm planc_world(void) { return MPI_COMM_WORLD; }
 static int planc_world_rank(int *r) { return MPI_Comm_rank(MPI_COMM_WORLD, r); }
 static int planc_world_size(int *n) { return MPI_Comm_size(MPI_COMM_WORLD, n); }
 static void planc_errors_return(void) { MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN); }
@@ -203,6 +204,27 @@ func DialMPI(timeout time.Duration) (*MPIComm, error) {
 	var r, n C.int
 	C.planc_world_rank(&r)
 	C.planc_world_size(&n)
+	// The set-up below uses blocking collectives over every rank; meet
+	// first in a barrier polled to the deadline, so that a rank that never
+	// starts fails the others instead of hanging them.
+	var req C.MPI_Request
+	if err := mpiErr(C.planc_ibarrier(C.planc_world(), &req)); err != nil {
+		return nil, fmt.Errorf("mpi: %w", err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var done C.int
+		if err := mpiErr(C.planc_test(&req, &done)); err != nil {
+			return nil, fmt.Errorf("mpi: %w", err)
+		}
+		if done != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("mpi: rank %d waited %v for the other %d ranks to start", int(r), timeout, int(n)-1)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	c := &MPIComm{rank: int(r), size: int(n), timeout: timeout, seq: map[string]uint64{},
 		groups: map[string]C.MPI_Comm{}, stash: map[[2]int64][][]float32{}, ready: map[string]map[int]bool{}}
 	leaders := make([]C.int, c.size)

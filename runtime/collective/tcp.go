@@ -60,8 +60,9 @@ type TCPConfig struct {
 	// Node names this rank's machine: ranks with equal names share a node
 	// for the byte counters ("" counts as its own name "").
 	Node string
-	// Timeout bounds every wait (0: DefaultTimeout).
-	Timeout time.Duration
+	// Timeout bounds every wait (0: DefaultTimeout); ConnectTimeout the
+	// rendezvous and the connections between ranks (0: Timeout).
+	Timeout, ConnectTimeout time.Duration
 	// MaxMessage bounds one message in bytes (0: 1 GiB); QueueBytes the
 	// unconsumed messages held per peer (0: 256 MiB).
 	MaxMessage, QueueBytes int64
@@ -142,6 +143,9 @@ func DialTCP(cfg TCPConfig) (*TCPComm, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = cfg.Timeout
+	}
 	if cfg.MaxMessage <= 0 {
 		cfg.MaxMessage = 1 << 30
 	}
@@ -156,7 +160,7 @@ func DialTCP(cfg TCPConfig) (*TCPComm, error) {
 	}
 	c := &TCPComm{cfg: cfg, seq: map[string]uint64{}, box: map[mailKey]frame{}, peers: make([]*tcpPeer, cfg.Size), asks: map[int]chan waitStatus{}}
 	c.cond = sync.NewCond(&c.mu)
-	deadline := time.Now().Add(cfg.Timeout)
+	deadline := time.Now().Add(cfg.ConnectTimeout)
 	if err := c.connect(deadline); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tcp: rank %d: %w", cfg.Rank, err)

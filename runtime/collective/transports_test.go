@@ -72,12 +72,11 @@ func runTCP(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Co
 			if perNode > 0 {
 				node = fmt.Sprint(r / perNode)
 			}
-			c, err := DialTCP(TCPConfig{Rank: r, Size: size, Coordinator: coord, Token: "test-token", Node: node, Timeout: max(timeout, 5*time.Second)})
+			c, err := DialTCP(TCPConfig{Rank: r, Size: size, Coordinator: coord, Token: "test-token", Node: node, Timeout: timeout, ConnectTimeout: max(timeout, 10*time.Second)})
 			if err != nil {
 				fail(err)
 				return
 			}
-			c.cfg.Timeout = timeout // the rendezvous may be slow on a loaded machine; the collectives get the test's timeout
 			comms[r] = c
 			if err := fn(c); err != nil {
 				err = fmt.Errorf("rank %d: %w", r, err)

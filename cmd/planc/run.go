@@ -111,6 +111,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if *ckptDir != "" {
+		if err := prepareCheckpointDir(*ckptDir, tr.Checkpoint().Size(), stderr); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if p.Precision != "" && p.Precision != ir.FP32 && !pf.json {
 		fmt.Fprintf(stderr, "planc run: note: the runtime computes in float32; precision = %s enters only the cost model\n", p.Precision)
 	}
@@ -368,4 +373,18 @@ func (p *progress) summary(s runSummary) {
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
 	}
+}
+
+// prepareCheckpointDir removes the temporary files that killed checkpoint
+// writes left in dir (an hour old or more: a run writing there now keeps
+// its own), and checks that dir has room for one checkpoint of size bytes,
+// so that a full disk is found at the start and not at the first write.
+func prepareCheckpointDir(dir string, size int64, stderr io.Writer) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range ckpt.CleanStale(dir, time.Hour) {
+		fmt.Fprintf(stderr, "planc run: removed %s, left by a checkpoint write that was killed\n", filepath.Join(dir, name))
+	}
+	return ckpt.CheckSpace(dir, size)
 }

@@ -46,11 +46,22 @@
 //	model        the model's name
 //	fingerprint  a hash of the model's architecture (see runtime/exec)
 //	step         optimizer steps completed
+//	data_crc32c  the CRC-32C (Castagnoli) of the data after the header, in
+//	             hex: a flipped data byte is refused on load. Files without
+//	             it (other tools' safetensors) are read unchecked.
 //
-// [Write] is atomic: it writes a temporary file in the target's folder,
-// syncs it, and renames it over the target, so an existing checkpoint is
-// either replaced whole or left as it was. [Read] and [Parse] validate the
-// whole file and report truncation and corruption as errors, never panics.
+// Every value must be finite: a NaN or an infinity is refused, on write
+// and on load, with the tensor's name (a diverged run is not a starting
+// point).
+//
+// [Write] is atomic: it writes a temporary file in the target's folder
+// (".NAME.tmpNNN"), syncs it, and renames it over the target, so an
+// existing checkpoint is either replaced whole or left as it was; the
+// temporary files of writes that were killed are removed by the next
+// successful write of the same target and by [CleanStale]. [Read] and
+// [Parse] validate the whole file and report truncation and corruption as
+// errors, never panics. [CheckSpace] says whether a folder has room for a
+// checkpoint before a run starts.
 package ckpt
 
 import (
@@ -58,10 +69,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"time"
 
 	"planc/runtime/tensor"
 )
@@ -86,6 +100,22 @@ type headerEntry struct {
 // maxHeader bounds the JSON header (the safetensors reference uses 100 MB).
 const maxHeader = 100 << 20
 
+// checksumKey is the metadata key of the data checksum.
+const checksumKey = "data_crc32c"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// nonFinite returns an error naming tensor name if it holds a NaN or an
+// infinity.
+func nonFinite(name string, t *tensor.Tensor) error {
+	for i, v := range t.Data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("tensor %q holds %v at element %d (of %d): a checkpoint holds finite values only", name, v, i, len(t.Data))
+		}
+	}
+	return nil
+}
+
 // Encode returns the checkpoint's safetensors bytes.
 func (c *Checkpoint) Encode() ([]byte, error) {
 	names := make([]string, 0, len(c.Tensors))
@@ -96,16 +126,34 @@ func (c *Checkpoint) Encode() ([]byte, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	header := map[string]any{}
-	if len(c.Meta) > 0 {
-		header["__metadata__"] = c.Meta
-	}
 	var off int64
+	entries := map[string]headerEntry{}
 	for _, n := range names {
 		t := c.Tensors[n]
+		if err := nonFinite(n, t); err != nil {
+			return nil, fmt.Errorf("ckpt: %w", err)
+		}
 		size := int64(len(t.Data)) * 4
-		header[n] = headerEntry{DType: "F32", Shape: t.Shape, DataOffsets: [2]int64{off, off + size}}
+		entries[n] = headerEntry{DType: "F32", Shape: t.Shape, DataOffsets: [2]int64{off, off + size}}
 		off += size
+	}
+	data := make([]byte, off)
+	p := 0
+	for _, n := range names {
+		for _, v := range c.Tensors[n].Data {
+			binary.LittleEndian.PutUint32(data[p:], math.Float32bits(v))
+			p += 4
+		}
+	}
+	meta := map[string]string{checksumKey: fmt.Sprintf("%08x", crc32.Checksum(data, castagnoli))}
+	for k, v := range c.Meta {
+		if k != checksumKey {
+			meta[k] = v
+		}
+	}
+	header := map[string]any{"__metadata__": meta}
+	for n, e := range entries {
+		header[n] = e
 	}
 	hj, err := json.Marshal(header)
 	if err != nil {
@@ -118,14 +166,21 @@ func (c *Checkpoint) Encode() ([]byte, error) {
 	out := make([]byte, 8+len(hj)+int(off))
 	binary.LittleEndian.PutUint64(out, uint64(len(hj)))
 	copy(out[8:], hj)
-	p := 8 + len(hj)
-	for _, n := range names {
-		for _, v := range c.Tensors[n].Data {
-			binary.LittleEndian.PutUint32(out[p:], math.Float32bits(v))
-			p += 4
-		}
-	}
+	copy(out[8+len(hj):], data)
 	return out, nil
+}
+
+// Size returns the bytes Write would write for c, without encoding it (a
+// bound: the header is estimated generously).
+func (c *Checkpoint) Size() int64 {
+	size := int64(8 + 256)
+	for k, v := range c.Meta {
+		size += int64(len(k) + len(v) + 8)
+	}
+	for n, t := range c.Tensors {
+		size += int64(len(n)+96+12*len(t.Shape)) + 4*int64(len(t.Data))
+	}
+	return size
 }
 
 // Write saves the checkpoint to path atomically (see the package doc).
@@ -167,7 +222,68 @@ func Write(path string, c *Checkpoint) error {
 		d.Sync()
 		d.Close()
 	}
+	// The temporary files of earlier writes of this target that were
+	// killed before their rename are garbage now.
+	removeTemps(dir, func(name string) bool { return isTempOf(name, filepath.Base(path)) }, 0)
 	return nil
+}
+
+// isTempOf reports whether name is a temporary file of a write of target:
+// "." + target + ".tmp" + digits.
+func isTempOf(name, target string) bool {
+	rest, ok := strings.CutPrefix(name, "."+target+".tmp")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// removeTemps removes the files of dir that match and are older than age.
+func removeTemps(dir string, match func(string) bool, age time.Duration) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		if e.IsDir() || !match(e.Name()) {
+			continue
+		}
+		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < age {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
+}
+
+// CleanStale removes from dir the temporary files of checkpoint writes
+// that were killed (".NAME.safetensors.tmpNNN") and are older than age (a
+// write in progress elsewhere keeps its file); it returns their names.
+func CleanStale(dir string, age time.Duration) []string {
+	return removeTemps(dir, func(name string) bool {
+		i := strings.LastIndex(name, ".tmp")
+		return strings.HasPrefix(name, ".") && i > 0 && strings.HasSuffix(name[:i], ".safetensors") && isTempOf(name, name[1:i])
+	}, age)
+}
+
+// CheckSpace returns an error when the file system of dir has less free
+// space than a checkpoint of need bytes (and room for its temporary file:
+// the old checkpoint stays until the rename), or nil when it has room or
+// cannot tell.
+func CheckSpace(dir string, need int64) error {
+	free, ok := freeSpace(dir)
+	if !ok || free >= uint64(need) {
+		return nil
+	}
+	return fmt.Errorf("ckpt: %s has %.3g MiB free, but one checkpoint needs %.3g MiB: free some space or choose another --checkpoint-dir", dir, float64(free)/(1<<20), float64(need)/(1<<20))
 }
 
 // Read loads and validates the checkpoint at path.
@@ -197,6 +313,7 @@ func Parse(b []byte) (*Checkpoint, error) {
 	}
 	hj := b[8 : 8+n]
 	data := b[8+n:]
+
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(hj))
 	if err := dec.Decode(&raw); err != nil {
@@ -261,6 +378,22 @@ func Parse(b []byte) (*Checkpoint, error) {
 	}
 	if at != int64(len(data)) {
 		return nil, fmt.Errorf("corrupt: %d bytes of data after the last tensor", int64(len(data))-at)
+	}
+	if want, ok := c.Meta[checksumKey]; ok {
+		if got := fmt.Sprintf("%08x", crc32.Checksum(data, castagnoli)); got != want {
+			return nil, fmt.Errorf("corrupt: the data's checksum is %s, the header says %s (a byte of the tensors changed)", got, want)
+		}
+		delete(c.Meta, checksumKey) // a property of the file, not of the model
+	}
+	names := make([]string, 0, len(c.Tensors))
+	for n := range c.Tensors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := nonFinite(n, c.Tensors[n]); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

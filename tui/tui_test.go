@@ -306,3 +306,37 @@ func TestReplan(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryExampleOpens: every plan of every example opens (or is refused
+// with diagnostics, never a panic) and every pane draws at 80×24 without
+// its deep results.
+func TestEveryExampleOpens(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "examples", "*.plan"))
+	for _, f := range files {
+		prog, diags := lang.Load([]string{f}, lang.Options{})
+		if diags.HasErrors() {
+			t.Errorf("%s: %v", f, diags)
+			continue
+		}
+		for _, p := range prog.Plans {
+			if p.Span.File != f {
+				continue
+			}
+			s, diags, _ := Open(Options{File: f, Plan: p.Name})
+			if s == nil {
+				if !diags.HasErrors() {
+					t.Errorf("%s %s: no session and no error", f, p.Name)
+				}
+				t.Logf("%s %s does not open: %v", f, p.Name, diags.Err())
+				continue
+			}
+			m := New(s, 80, 24)
+			for pn := range numPanes {
+				m.pane = pn
+				if n := strings.Count(m.Render(), "\n") + 1; n != 24 {
+					t.Errorf("%s %s %s: %d lines", f, p.Name, pn, n)
+				}
+			}
+		}
+	}
+}

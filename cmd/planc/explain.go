@@ -395,7 +395,7 @@ func writeMoE(w io.Writer, u *ir.Unit, r *passes.MoEReport) {
 // never costs more than simulating it.
 func explainSkips(asJSON bool, opts passes.Options) map[string]bool {
 	skip := map[string]bool{}
-	if !asJSON && !opts.Dump["schedule"] && !opts.Dump["verify-schedule"] {
+	if !asJSON && !opts.VerifyEach && !opts.Dump["schedule"] && !opts.Dump["verify-schedule"] {
 		skip["schedule"] = true
 	}
 	if !opts.VerifyEach && !opts.Dump["verify-schedule"] {

@@ -14,7 +14,7 @@ import (
 // traceWarnBytes is the trace size above which planc simulate warns
 // before writing: Perfetto's UI struggles with JSON traces beyond a few
 // hundred MB.
-const traceWarnBytes = 256 << 20
+var traceWarnBytes int64 = 256 << 20
 
 // writeTrace writes simulate's --trace file: the ranks that ranksSpec
 // selects (all identical ranks folded into one track when empty), gzipped

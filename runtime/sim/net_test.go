@@ -348,3 +348,28 @@ func TestReplicaFoldingIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceSize: the estimate that planc simulate warns by is within a
+// factor of two of the bytes written, folded and for every rank.
+func TestTraceSize(t *testing.T) {
+	p := testPlan("1f1b", 4, 1, 8, 4, 2)
+	s, _ := sched.BuildFolded(p, sched.PlanSizes(p))
+	net := NetworkOf(p)
+	cfg := net.Config(&StageTable{F: fill(4, 1e-3), B: fill(4, 2e-3), W: fill(4, 0), Optimizer: 1e-3, Net: net})
+	cfg.Trace, cfg.TraceSimulated = true, true
+	res, err := Run(s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := ParseRanks("all", len(s.Ranks))
+	for _, opt := range []TraceOptions{{}, {Ranks: all}, {Ranks: all[:3]}} {
+		var buf bytes.Buffer
+		if err := WriteChromeTrace(&buf, s, res, opt); err != nil {
+			t.Fatal(err)
+		}
+		est, got := TraceSize(res, opt), int64(buf.Len())
+		if est < got/2 || est > 2*got {
+			t.Errorf("%d ranks selected: estimated %d bytes, wrote %d", len(opt.Ranks), est, got)
+		}
+	}
+}

@@ -26,8 +26,10 @@ import (
 // have registered, with every rank's address and node. Then rank i dials
 // every rank j < i. Every connection, to the coordinator or between ranks,
 // opens with a challenge: the acceptor sends a random nonce and the dialer
-// answers with its rank and HMAC-SHA256(token, nonce, purpose, rank). A
-// dialer without the job's token is refused, logged, and the job goes on;
+// answers with its rank and HMAC-SHA256(token, nonce, purpose, rank), and
+// a nonce of its own, which the acceptor answers likewise (both ends prove
+// they hold the token; it never crosses the wire). A dialer without the
+// job's token is refused, logged, and the job goes on;
 // the listeners stay open for the whole job so that late intruders are
 // refused (and logged) too.
 //
@@ -127,7 +129,8 @@ const (
 
 	purposeCoordinator = 'c'
 	purposeData        = 'd'
-	handshakeMagic     = "PLANC-TCP1"
+	handshakeMagic     = "PLANC-TCP2"
+	nonceSize          = 32
 )
 
 // DialTCP joins the job: it rendezvouses at the coordinator, connects to
@@ -424,27 +427,29 @@ func mac(token string, nonce []byte, purpose byte, rank int) []byte {
 }
 
 // challenge is the acceptor's side of the handshake; it returns the
-// dialer's rank.
+// dialer's rank. The acceptor then proves that it holds the token too, on
+// the dialer's nonce, so that a rank does not register with an impostor.
 func challenge(conn net.Conn, token string, purpose byte, size int, deadline time.Time) (int, error) {
 	conn.SetDeadline(deadline)
 	defer conn.SetDeadline(time.Time{})
-	nonce := make([]byte, 32)
+	nonce := make([]byte, nonceSize)
 	rand.Read(nonce)
 	if _, err := conn.Write(append([]byte(handshakeMagic), nonce...)); err != nil {
 		return 0, err
 	}
-	var ans [4 + sha256.Size]byte
+	var ans [4 + sha256.Size + nonceSize]byte
 	if _, err := io.ReadFull(conn, ans[:]); err != nil {
 		return 0, fmt.Errorf("no answer to the token challenge: %w", err)
 	}
 	rank := int(binary.LittleEndian.Uint32(ans[:4]))
-	if !hmac.Equal(ans[4:], mac(token, nonce, purpose, rank)) {
+	if !hmac.Equal(ans[4:4+sha256.Size], mac(token, nonce, purpose, rank)) {
 		return 0, fmt.Errorf("wrong job token (claimed rank %d)", rank)
 	}
 	if rank >= size {
 		return 0, fmt.Errorf("rank %d is not in a job of %d ranks", rank, size)
 	}
-	if _, err := conn.Write([]byte{1}); err != nil {
+	proof := mac(token, ans[4+sha256.Size:], purpose|0x80, rank)
+	if _, err := conn.Write(append([]byte{1}, proof...)); err != nil {
 		return 0, err
 	}
 	return rank, nil
@@ -454,21 +459,27 @@ func challenge(conn net.Conn, token string, purpose byte, size int, deadline tim
 func answerChallenge(conn net.Conn, token string, purpose byte, rank int, deadline time.Time) error {
 	conn.SetDeadline(deadline)
 	defer conn.SetDeadline(time.Time{})
-	hello := make([]byte, len(handshakeMagic)+32)
+	hello := make([]byte, len(handshakeMagic)+nonceSize)
 	if _, err := io.ReadFull(conn, hello); err != nil {
 		return fmt.Errorf("no challenge: %w", err)
 	}
 	if string(hello[:len(handshakeMagic)]) != handshakeMagic {
 		return errors.New("not a planc TCP rank")
 	}
+	mine := make([]byte, nonceSize)
+	rand.Read(mine)
 	ans := binary.LittleEndian.AppendUint32(nil, uint32(rank))
 	ans = append(ans, mac(token, hello[len(handshakeMagic):], purpose, rank)...)
+	ans = append(ans, mine...)
 	if _, err := conn.Write(ans); err != nil {
 		return err
 	}
-	var ok [1]byte
+	var ok [1 + sha256.Size]byte
 	if _, err := io.ReadFull(conn, ok[:]); err != nil {
 		return errors.New("the token was refused (the ranks were given different tokens?)")
+	}
+	if !hmac.Equal(ok[1:], mac(token, mine, purpose|0x80, rank)) {
+		return fmt.Errorf("the peer at %s does not hold the job's token: not joining it", conn.RemoteAddr())
 	}
 	return nil
 }

@@ -210,3 +210,28 @@ func FuzzTCPFrame(f *testing.F) {
 type nopConn struct{ net.Conn }
 
 func (nopConn) SetWriteDeadline(time.Time) error { return nil }
+
+// TestTCPRefusesAnImpostor: a rank does not join a listener that cannot
+// prove it holds the token (a fake coordinator).
+func TestTCPRefusesAnImpostor(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		// The impostor's challenge, then an acceptance it cannot prove.
+		conn.Write(append([]byte(handshakeMagic), make([]byte, nonceSize)...))
+		io.ReadFull(conn, make([]byte, 4+32+nonceSize))
+		conn.Write(make([]byte, 1+32))
+	}()
+	_, err = DialTCP(TCPConfig{Rank: 1, Size: 2, Coordinator: ln.Addr().String(), Token: "secret", Timeout: 5 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "does not hold the job's token") {
+		t.Fatalf("err = %v, want the impostor refused", err)
+	}
+}

@@ -21,8 +21,11 @@ type Deep struct {
 	Schedule *ir.Schedule
 	Sim      *sim.Result
 	Timeline *Timeline
-	Took     time.Duration
-	err      error
+	// Traffic is the bytes per step by link level (passes.PredictedBytes:
+	// tens of ms at thousands of ranks, so not on the key path).
+	Traffic passes.TrafficReport
+	Took    time.Duration
+	err     error
 }
 
 // deepState tracks the deep results of the current plan: gen counts the
@@ -93,7 +96,7 @@ func (s *Session) Deep(e *Eval) *Deep {
 			return &Deep{err: fmt.Errorf("compile: %v", diags.Err())}
 		}
 	}
-	d := &Deep{Unit: u}
+	d := &Deep{Unit: u, Traffic: passes.PredictedBytes(u)}
 	// folded over data-parallel replica blocks: the cost grows with what
 	// is distinct, and the simulator folds the blocks it proves identical
 	sc, diags := sched.BuildFolded(u.Plan, sched.SizesFromUnit(u))

@@ -284,31 +284,36 @@ func (m *Model) timePane(w int) []string {
 
 	out = append(out, "", " costliest ops, per step on the slowest pipeline rank")
 	d := m.deep.current()
-	if m.s.Cur == m.s.Orig {
-		d = &Deep{Unit: m.s.Unit} // Compile's unit has the graph already
-	}
-	switch {
-	case d == nil:
-		out = append(out, "   (compiling the graph…)")
-	case d.err != nil:
-		out = append(out, "   "+m.st.bad.Render(d.err.Error()))
-	default:
-		for _, op := range d.Unit.Cost.TopOps[:min(len(d.Unit.Cost.TopOps), 6)] {
-			out = append(out, fmt.Sprintf("   %-16s %12s %7s %14s", op.Op, seconds(op.Time), pct(op.Time, d.Unit.Cost.StepTime), ir.FormatFLOPs(op.FLOPs)))
+	unit := m.s.Unit // Compile's unit of the original has the graph already
+	if m.s.Cur != m.s.Orig {
+		unit = nil
+		if d != nil && d.err == nil {
+			unit = d.Unit
 		}
 	}
-	out = append(out, "", fmt.Sprintf(" communication per step on the slowest pipeline rank"), fmt.Sprintf("   %-15s %-6s %5s %10s %12s %12s", "kind", "axis", "group", "calls", "bytes", "time"))
+	switch {
+	case d != nil && d.err != nil:
+		out = append(out, "   "+m.st.bad.Render(d.err.Error()))
+	case unit == nil:
+		out = append(out, "   (compiling the graph…)")
+	default:
+		for _, op := range unit.Cost.TopOps[:min(len(unit.Cost.TopOps), 6)] {
+			out = append(out, fmt.Sprintf("   %-16s %12s %7s %14s", op.Op, seconds(op.Time), pct(op.Time, unit.Cost.StepTime), ir.FormatFLOPs(op.FLOPs)))
+		}
+	}
+	out = append(out, "", " communication per step on the slowest pipeline rank", fmt.Sprintf("   %-15s %-6s %5s %10s %12s %12s", "kind", "axis", "group", "calls", "bytes", "time"))
 	for _, s := range c.Comm {
 		out = append(out, fmt.Sprintf("   %-15s %-6s %5d %10.4g %12s %12s", s.Kind, s.Axis, s.GroupSize, s.Calls, bytesStr(s.Bytes), seconds(s.Time)))
 	}
-	if d != nil && d.err == nil {
-		tr := passes.PredictedBytes(d.Unit)
-		out = append(out, "", " bytes per step, whole job, by link level")
-		out = append(out, fmt.Sprintf("   %-15s %12s %12s", "", "intra-node", "inter-node"))
-		out = append(out, fmt.Sprintf("   %-15s %12s %12s", "all", bytesStr(tr.Total.IntraNode), bytesStr(tr.Total.InterNode)))
-		if tr.MoE.IntraNode+tr.MoE.InterNode > 0 {
-			out = append(out, fmt.Sprintf("   %-15s %12s %12s", "MoE dispatch", bytesStr(tr.MoE.IntraNode), bytesStr(tr.MoE.InterNode)))
-		}
+	out = append(out, "", " bytes per step, whole job, by link level")
+	if d == nil || d.err != nil {
+		return append(out, "   (counting…)")
+	}
+	tr := d.Traffic
+	out = append(out, fmt.Sprintf("   %-15s %12s %12s", "", "intra-node", "inter-node"))
+	out = append(out, fmt.Sprintf("   %-15s %12s %12s", "all", bytesStr(tr.Total.IntraNode), bytesStr(tr.Total.InterNode)))
+	if tr.MoE.IntraNode+tr.MoE.InterNode > 0 {
+		out = append(out, fmt.Sprintf("   %-15s %12s %12s", "MoE dispatch", bytesStr(tr.MoE.IntraNode), bytesStr(tr.MoE.InterNode)))
 	}
 	return out
 }

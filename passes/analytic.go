@@ -17,6 +17,10 @@ type Estimation struct {
 	Worst        ir.RankMemory // the worst rank's memory
 	TokensPerSec float64
 	MFU          float64
+	// Where the step time goes (they sum to StepTime), the energy of a
+	// step for the whole job in joules, and the tokens a step trains.
+	Compute, ExposedComm, Bubble, Optimizer float64
+	Energy, TokensPerStep                   float64
 	// Memory and Cost are the full reports ([Estimate]; nil from
 	// [EstimateStep]).
 	Memory *ir.MemoryReport
@@ -358,7 +362,9 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		}
 	}
 	mem, worst, cost := assemble(p, cm, digests, lite)
-	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU}
+	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU,
+		Compute: cost.Compute, ExposedComm: cost.ExposedComm, Bubble: cost.Bubble, Optimizer: cost.Optimizer,
+		Energy: cost.EnergyPerStep, TokensPerStep: cost.TokensPerStep}
 	if !lite {
 		m, c := mem, cost // only the full reports leave the function
 		e.Memory, e.Cost = &m, &c

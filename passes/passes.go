@@ -163,7 +163,7 @@ type Options struct {
 	// DumpTo receives dumps and timings (os.Stderr when nil).
 	DumpTo io.Writer
 	// MaxSearch bounds the planner's search over auto fields (plans
-	// evaluated); 0 means 200,000.
+	// estimated); 0 means no bound: the search is exhaustive.
 	MaxSearch int
 }
 

@@ -1,0 +1,313 @@
+package passes
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"planc/ir"
+)
+
+// This file defines the search space: the plan fields a search may choose
+// (knobs), their legal values, and the constraints between them that the
+// checker enforces. The constraints are data (a name, the fields they
+// read, a predicate), so that the search can test each one as soon as the
+// fields it reads are chosen and count what it pruned by name.
+
+// Value is one value of a knob: an integer, a boolean, a float or an
+// enumeration word, as its field's kind says.
+type Value struct {
+	Int   int
+	Bool  bool
+	Float float64
+	Word  string
+	kind  ir.ValueKind
+}
+
+// String is the value in plan syntax.
+func (v Value) String() string {
+	switch v.kind {
+	case ir.IntValue:
+		return strconv.Itoa(v.Int)
+	case ir.BoolValue:
+		return strconv.FormatBool(v.Bool)
+	case ir.FloatValue:
+		return strconv.FormatFloat(v.Float, 'g', -1, 64)
+	}
+	return v.Word
+}
+
+// planField is the schema entry of a plan field that a search may choose,
+// "tp" or "moe.dispatch".
+type planField struct {
+	name string
+	kind ir.ValueKind
+	enum []string
+	def  string
+	ptr  func(*ir.Plan) any
+}
+
+func lookupField(name string) (planField, bool) {
+	for _, f := range ir.PlanFields {
+		if f.Name == name && f.Auto && f.Ptr != nil {
+			return planField{f.Name, f.Kind, f.Enum, f.Default, f.Ptr}, true
+		}
+	}
+	if rest, ok := strings.CutPrefix(name, "moe."); ok {
+		for _, f := range ir.PlanMoEFields {
+			if f.Name == rest && f.Auto && f.Ptr != nil {
+				ptr := f.Ptr
+				return planField{name, f.Kind, f.Enum, f.Default, func(p *ir.Plan) any { return ptr(&p.MoE) }}, true
+			}
+		}
+	}
+	return planField{}, false
+}
+
+// SearchableFields lists the plan fields a search may choose, for help
+// texts and "did you mean".
+func SearchableFields() []string {
+	var out []string
+	for _, k := range knobOrder {
+		out = append(out, k)
+	}
+	return out
+}
+
+// get reads the field's value from p.
+func (f planField) get(p *ir.Plan) Value {
+	v := Value{kind: f.kind}
+	switch x := f.ptr(p).(type) {
+	case *int:
+		v.Int = *x
+	case *bool:
+		v.Bool = *x
+	case *float64:
+		v.Float = *x
+	case *string:
+		v.Word = *x
+	default: // a typed enumeration with a string underlying type
+		v.Word = reflect.ValueOf(x).Elem().String()
+	}
+	return v
+}
+
+// set writes v into p's field.
+func (f planField) set(p *ir.Plan, v Value) {
+	switch x := f.ptr(p).(type) {
+	case *int:
+		*x = v.Int
+	case *bool:
+		*x = v.Bool
+	case *float64:
+		*x = v.Float
+	case *string:
+		*x = v.Word
+	default:
+		reflect.ValueOf(x).Elem().SetString(v.Word)
+	}
+}
+
+// parse reads one value of the field written as in a plan.
+func (f planField) parse(s string) (Value, error) {
+	s = strings.TrimSpace(s)
+	v := Value{kind: f.kind}
+	var err error
+	switch f.kind {
+	case ir.IntValue:
+		v.Int, err = strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+		if err != nil {
+			return v, fmt.Errorf("%s takes integers, not %q", f.name, s)
+		}
+	case ir.BoolValue:
+		v.Bool, err = strconv.ParseBool(s)
+		if err != nil {
+			return v, fmt.Errorf("%s takes true or false, not %q", f.name, s)
+		}
+	case ir.FloatValue:
+		v.Float, err = strconv.ParseFloat(s, 64)
+		if err != nil {
+			return v, fmt.Errorf("%s takes numbers, not %q", f.name, s)
+		}
+	case ir.EnumValue:
+		for _, e := range f.enum {
+			if e == s {
+				v.Word = s
+				return v, nil
+			}
+		}
+		return v, fmt.Errorf("%s is one of %s, not %q", f.name, strings.Join(f.enum, ", "), s)
+	default:
+		return v, fmt.Errorf("%s cannot be searched", f.name)
+	}
+	return v, nil
+}
+
+// knobOrder is the order in which the search chooses fields: the degrees
+// first, then what sizes the model state (so that the memory bound can
+// prune before the rest is chosen), then the rest. A constraint is tested
+// as soon as the last field it reads is chosen.
+var knobOrder = []string{
+	"tp", "pp", "cp", "dp", "ep", "moe.ssmb", "zero", "precision",
+	"micro_batch", "vpp", "schedule", "sp", "cp_mode", "recompute",
+	"moe.dispatch", "moe.capacity_factor", "moe.rbd",
+}
+
+// stateKnobs are the knobs that the memory lower bound reads: once they
+// are chosen, the bound holds for every choice of the others.
+var stateKnobs = map[string]bool{"tp": true, "pp": true, "cp": true, "dp": true, "ep": true, "moe.ssmb": true, "zero": true, "precision": true}
+
+// legalValues returns every value the field may take in plan p (on its
+// cluster of world devices), before the constraints between fields.
+func legalValues(f planField, p *ir.Plan, world int) []Value {
+	m := p.Model
+	ints := func(xs []int) []Value {
+		out := make([]Value, len(xs))
+		for i, x := range xs {
+			out[i] = Value{Int: x, kind: ir.IntValue}
+		}
+		return out
+	}
+	switch f.name {
+	case "dp", "tp", "pp", "cp":
+		return ints(divisors(world))
+	case "ep":
+		if m.MoE == nil {
+			return ints([]int{1})
+		}
+		return ints(divisors(m.MoE.Experts))
+	case "vpp":
+		return ints(divisors(max(m.NumLayers(), 1)))
+	case "zero":
+		return ints([]int{0, 1, 2, 3})
+	case "micro_batch":
+		if p.GlobalBatch > 0 && !p.Auto["global_batch"] {
+			return ints(divisors(p.GlobalBatch))
+		}
+		return ints([]int{1, 2, 4, 8, 16, 32, 64})
+	case "moe.capacity_factor":
+		out := []Value{}
+		for _, x := range []float64{1, 1.25, 1.5, 2} {
+			out = append(out, Value{Float: x, kind: ir.FloatValue})
+		}
+		return out
+	}
+	switch f.kind {
+	case ir.BoolValue:
+		return []Value{{Bool: false, kind: ir.BoolValue}, {Bool: true, kind: ir.BoolValue}}
+	case ir.EnumValue:
+		out := make([]Value, len(f.enum))
+		for i, e := range f.enum {
+			out[i] = Value{Word: e, kind: ir.EnumValue}
+		}
+		return out
+	}
+	return nil
+}
+
+// relevant reports whether a knob changes the plan at all given the
+// fields chosen before it; where it does not, the search keeps one value
+// and counts the others as equivalent plans.
+var relevant = map[string]func(p *ir.Plan) bool{
+	"schedule":            func(p *ir.Plan) bool { return p.PP > 1 },
+	"cp_mode":             func(p *ir.Plan) bool { return p.CP > 1 },
+	"sp":                  func(p *ir.Plan) bool { return p.TP > 1 },
+	"moe.dispatch":        func(p *ir.Plan) bool { return p.Model.MoE != nil },
+	"moe.capacity_factor": func(p *ir.Plan) bool { return p.Model.MoE != nil && p.MoE.Dispatch == "capacity" },
+}
+
+// Constraint is one rule that a plan must satisfy, between the fields it
+// reads. The search tests it as soon as those fields are chosen.
+type Constraint struct {
+	Name   string   // short, for --why: "tp divides heads"
+	Fields []string // the plan fields it reads
+	OK     func(p *ir.Plan) bool
+}
+
+func transformer(p *ir.Plan) bool { return p.Model.Kind != ir.MLPModel }
+
+func ffnWidth(m *ir.Model) int {
+	if m.FFN == 0 {
+		return 4 * m.Hidden
+	}
+	return m.FFN
+}
+
+// Constraints are the checker's rules between plan fields, the ones lang's
+// checker and passes' checkPlan refuse a plan for.
+var Constraints = []Constraint{
+	{"dp·tp·pp·cp = devices", []string{"dp", "tp", "pp", "cp"}, func(p *ir.Plan) bool {
+		return p.WorldSize() == clusterFor(p).Devices()
+	}},
+	{"tp divides heads (width)", []string{"tp"}, func(p *ir.Plan) bool {
+		if transformer(p) {
+			return p.Model.Heads%p.TP == 0
+		}
+		return p.Model.Width%p.TP == 0
+	}},
+	{"tp divides ffn and vocab", []string{"tp"}, func(p *ir.Plan) bool {
+		return !transformer(p) || (ffnWidth(p.Model)%p.TP == 0 && p.Model.Vocab%p.TP == 0)
+	}},
+	{"phantom: tp = parts or 1", []string{"tp"}, func(p *ir.Plan) bool {
+		k := p.Model.FFNKind
+		return !k.IsPhantom() || p.TP == 1 || p.TP == k.Parts
+	}},
+	{"cp divides seq (1 for mlp)", []string{"cp"}, func(p *ir.Plan) bool {
+		if !transformer(p) {
+			return p.CP == 1
+		}
+		return p.Model.Seq%p.CP == 0
+	}},
+	{"ring: 2·cp divides seq", []string{"cp", "cp_mode"}, func(p *ir.Plan) bool {
+		return p.CP <= 1 || p.CPMode != "ring" || p.Model.Seq%(2*p.CP) == 0
+	}},
+	{"ulysses: tp·cp divides heads", []string{"tp", "cp", "cp_mode"}, func(p *ir.Plan) bool {
+		return p.CP <= 1 || p.CPMode != "ulysses" || p.Model.Heads%(p.TP*p.CP) == 0
+	}},
+	{"sp: tp divides seq/cp", []string{"sp", "tp", "cp"}, func(p *ir.Plan) bool {
+		return !p.SP || p.TP <= 1 || !transformer(p) || (p.Model.Seq/p.CP)%p.TP == 0
+	}},
+	{"pp·vpp divides layers", []string{"pp", "vpp"}, func(p *ir.Plan) bool {
+		return p.Model.NumLayers()%(p.PP*p.VPP) == 0
+	}},
+	{"vpp > 1 needs pp > 1", []string{"pp", "vpp"}, func(p *ir.Plan) bool { return p.VPP == 1 || p.PP > 1 }},
+	{"dp·micro_batch divides global_batch", []string{"dp", "micro_batch", "global_batch"}, func(p *ir.Plan) bool {
+		return p.GlobalBatch%(p.DP*p.MicroBatch) == 0
+	}},
+	{"schedule's vpp (interleaved ≥ 2, zb-v 2, else 1)", []string{"schedule", "vpp"}, func(p *ir.Plan) bool {
+		switch p.Schedule {
+		case "interleaved":
+			return p.VPP >= 2
+		case "zb-v":
+			return p.VPP == 2
+		}
+		return p.VPP == 1
+	}},
+	{"interleaved: pp divides micro-batches", []string{"schedule", "pp", "dp", "micro_batch", "global_batch"}, func(p *ir.Plan) bool {
+		return p.Schedule != "interleaved" || p.PP <= 1 || p.MicroBatches()%p.PP == 0
+	}},
+	{"ep divides experts", []string{"ep"}, func(p *ir.Plan) bool {
+		if p.Model.MoE == nil {
+			return p.EP == 1
+		}
+		return p.Model.MoE.Experts%p.EP == 0
+	}},
+	{"ep divides dp·cp (·tp with ssmb)", []string{"ep", "dp", "cp", "tp", "moe.ssmb"}, func(p *ir.Plan) bool {
+		pool := p.DP * p.CP
+		if p.MoE.SSMB {
+			pool *= p.TP
+		}
+		return pool%p.EP == 0
+	}},
+	{"ssmb needs an MoE model and tp > 1", []string{"moe.ssmb", "tp"}, func(p *ir.Plan) bool {
+		return !p.MoE.SSMB || (p.Model.MoE != nil && p.TP > 1)
+	}},
+	{"rbd needs ep > 1 and padding_free dispatch", []string{"moe.rbd", "ep", "moe.dispatch"}, func(p *ir.Plan) bool {
+		return !p.MoE.RBD || (p.Model.MoE != nil && p.EP > 1 && p.MoE.Dispatch != "capacity")
+	}},
+	{"capacity dispatch needs capacity_factor > 0", []string{"moe.dispatch", "moe.capacity_factor"}, func(p *ir.Plan) bool {
+		return p.MoE.Dispatch != "capacity" || p.MoE.CapacityFactor > 0
+	}},
+	{"zero is 0..3", []string{"zero"}, func(p *ir.Plan) bool { return p.Zero >= 0 && p.Zero <= 3 }},
+}

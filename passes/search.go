@@ -394,7 +394,7 @@ func (w *worker) choose(p *ir.Plan, level, j int) {
 			return
 		}
 	}
-	if k.bound && stateLowerBound(p) > s.limit {
+	if k.bound && MemoryLowerBound(p) > s.limit {
 		w.pruned[PrunedMemoryBound] += s.rest[level+1]
 		w.account(s.rest[level+1])
 		return
@@ -732,13 +732,13 @@ func (s *searcher) refusal(q *ir.Plan) string {
 	return ""
 }
 
-// stateLowerBound is a lower bound of the worst rank's peak memory for
+// MemoryLowerBound is a lower bound of the worst rank's peak memory for
 // every plan that agrees with p on the degrees, ZeRO, precision and ssmb:
 // the weights, gradients and optimizer state of the whole model, sharded
 // by tp (and ep for experts) and by ZeRO over the largest group it may
 // use, averaged over the pipeline ranks (the worst holds at least the
 // average). Activations and buffers only add to it.
-func stateLowerBound(p *ir.Plan) float64 {
+func MemoryLowerBound(p *ir.Plan) float64 {
 	dense, expert := paramShards(p)
 	w, g, o := stateBytes(p.Precision)
 	perElem := func(shard float64) float64 {

@@ -311,3 +311,13 @@ var Constraints = []Constraint{
 	}},
 	{"zero is 0..3", []string{"zero"}, func(p *ir.Plan) bool { return p.Zero >= 0 && p.Zero <= 3 }},
 }
+
+// FieldValue returns a searchable field's value in p, in plan syntax ("" for
+// a field that cannot be searched).
+func FieldValue(p *ir.Plan, name string) string {
+	f, ok := lookupField(name)
+	if !ok {
+		return ""
+	}
+	return f.get(p).String()
+}

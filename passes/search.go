@@ -78,6 +78,9 @@ type Result struct {
 	// Next says how the result differs from the one ranked after it (nil
 	// for the last).
 	Next *Difference
+	// order is the values' positions in their fields' value lists (the
+	// schema's order, plain settings first): it breaks ties.
+	order []int
 }
 
 // Difference is how one result differs from the next in the ranking.
@@ -459,7 +462,7 @@ func (s *searcher) materialize(p *ir.Plan, idx []int, r Result) Result {
 	for i, k := range s.knobs {
 		r.Values[i] = k.f.get(q)
 	}
-	_ = idx
+	r.order = append([]int(nil), idx...)
 	return r
 }
 
@@ -469,22 +472,13 @@ func (w *worker) better(r Result, idx []int, than *Result) bool {
 	if r.Objective != than.Objective {
 		return r.Objective < than.Objective
 	}
-	return lessValues(w.s.valuesOf(idx), than.Values)
+	return lessOrder(idx, than.order)
 }
 
-func (s *searcher) valuesOf(idx []int) []Value {
-	out := make([]Value, len(idx))
-	for i, j := range idx {
-		out[i] = s.knobs[i].vals[j]
-	}
-	return out
-}
-
-func lessValues(a, b []Value) bool {
+func lessOrder(a, b []int) bool {
 	for i := range a {
-		x, y := a[i].String(), b[i].String()
-		if x != y {
-			return x < y
+		if a[i] != b[i] {
+			return a[i] < b[i]
 		}
 	}
 	return false
@@ -494,7 +488,7 @@ func resultLess(a, b *Result) bool {
 	if a.Objective != b.Objective {
 		return a.Objective < b.Objective
 	}
-	return lessValues(a.Values, b.Values)
+	return lessOrder(a.order, b.order)
 }
 
 func (w *worker) insertTop(r Result) {
@@ -513,7 +507,7 @@ func insertFront(front []Result, r Result, ab [2]Objective) []Result {
 	a, b := r.Scores[ab[0]], r.Scores[ab[1]]
 	for i := range front {
 		fa, fb := front[i].Scores[ab[0]], front[i].Scores[ab[1]]
-		if fa <= a && fb <= b && (fa < a || fb < b || !lessValues(r.Values, front[i].Values)) {
+		if fa <= a && fb <= b && (fa < a || fb < b || !lessOrder(r.order, front[i].order)) {
 			return front
 		}
 	}
@@ -785,10 +779,10 @@ func paramShards(p *ir.Plan) (dense, expert float64) {
 		return v[0], v[1]
 	}
 	q := *p
-	q.MicroBatch, q.Recompute, q.SP, q.CPMode = 1, "none", false, "ring"
-	q.MoE.Dispatch, q.MoE.CapacityFactor, q.MoE.RBD = "padding_free", 1.25, false
+	q.MicroBatch, q.Recompute, q.SP, q.CPMode = 1, ir.RecomputeNone, false, ir.CPRing
+	q.MoE.Dispatch, q.MoE.CapacityFactor, q.MoE.RBD = ir.DispatchPaddingFree, 1.25, false
 	if q.Precision == "" {
-		q.Precision = "bf16"
+		q.Precision = ir.BF16
 	}
 	t := templatesFor(&q)
 	dense = t.embedParams + t.headParams

@@ -214,7 +214,7 @@ var relevant = map[string]func(p *ir.Plan) bool{
 	"cp_mode":             func(p *ir.Plan) bool { return p.CP > 1 },
 	"sp":                  func(p *ir.Plan) bool { return p.TP > 1 },
 	"moe.dispatch":        func(p *ir.Plan) bool { return p.Model.MoE != nil },
-	"moe.capacity_factor": func(p *ir.Plan) bool { return p.Model.MoE != nil && p.MoE.Dispatch == "capacity" },
+	"moe.capacity_factor": func(p *ir.Plan) bool { return p.Model.MoE != nil && p.MoE.Dispatch == ir.DispatchCapacity },
 }
 
 // Constraint is one rule that a plan must satisfy, between the fields it
@@ -260,10 +260,10 @@ var Constraints = []Constraint{
 		return p.Model.Seq%p.CP == 0
 	}},
 	{"ring: 2·cp divides seq", []string{"cp", "cp_mode"}, func(p *ir.Plan) bool {
-		return p.CP <= 1 || p.CPMode != "ring" || p.Model.Seq%(2*p.CP) == 0
+		return p.CP <= 1 || p.CPMode != ir.CPRing || p.Model.Seq%(2*p.CP) == 0
 	}},
 	{"ulysses: tp·cp divides heads", []string{"tp", "cp", "cp_mode"}, func(p *ir.Plan) bool {
-		return p.CP <= 1 || p.CPMode != "ulysses" || p.Model.Heads%(p.TP*p.CP) == 0
+		return p.CP <= 1 || p.CPMode != ir.CPUlysses || p.Model.Heads%(p.TP*p.CP) == 0
 	}},
 	{"sp: tp divides seq/cp", []string{"sp", "tp", "cp"}, func(p *ir.Plan) bool {
 		return !p.SP || p.TP <= 1 || !transformer(p) || (p.Model.Seq/p.CP)%p.TP == 0
@@ -277,15 +277,15 @@ var Constraints = []Constraint{
 	}},
 	{"schedule's vpp (interleaved ≥ 2, zb-v 2, else 1)", []string{"schedule", "vpp"}, func(p *ir.Plan) bool {
 		switch p.Schedule {
-		case "interleaved":
+		case ir.ScheduleInterleaved:
 			return p.VPP >= 2
-		case "zb-v":
+		case ir.ScheduleZBV:
 			return p.VPP == 2
 		}
 		return p.VPP == 1
 	}},
 	{"interleaved: pp divides micro-batches", []string{"schedule", "pp", "dp", "micro_batch", "global_batch"}, func(p *ir.Plan) bool {
-		return p.Schedule != "interleaved" || p.PP <= 1 || p.MicroBatches()%p.PP == 0
+		return p.Schedule != ir.ScheduleInterleaved || p.PP <= 1 || p.MicroBatches()%p.PP == 0
 	}},
 	{"ep divides experts", []string{"ep"}, func(p *ir.Plan) bool {
 		if p.Model.MoE == nil {
@@ -304,10 +304,10 @@ var Constraints = []Constraint{
 		return !p.MoE.SSMB || (p.Model.MoE != nil && p.TP > 1)
 	}},
 	{"rbd needs ep > 1 and padding_free dispatch", []string{"moe.rbd", "ep", "moe.dispatch"}, func(p *ir.Plan) bool {
-		return !p.MoE.RBD || (p.Model.MoE != nil && p.EP > 1 && p.MoE.Dispatch != "capacity")
+		return !p.MoE.RBD || (p.Model.MoE != nil && p.EP > 1 && p.MoE.Dispatch != ir.DispatchCapacity)
 	}},
 	{"capacity dispatch needs capacity_factor > 0", []string{"moe.dispatch", "moe.capacity_factor"}, func(p *ir.Plan) bool {
-		return p.MoE.Dispatch != "capacity" || p.MoE.CapacityFactor > 0
+		return p.MoE.Dispatch != ir.DispatchCapacity || p.MoE.CapacityFactor > 0
 	}},
 	{"zero is 0..3", []string{"zero"}, func(p *ir.Plan) bool { return p.Zero >= 0 && p.Zero <= 3 }},
 }

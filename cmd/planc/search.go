@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,27 +16,8 @@ import (
 )
 
 func init() {
-	register(&command{name: "search", summary: "rank the plans of a space: --objective, --top, --pareto, --maximize model.seq, --why, --write DIR", run: runSearch})
+	register(&command{name: "search", summary: "rank the plans of a space (every auto field, or --space KEY=V1,V2) under the checker's constraints, each with where its time goes and how it differs from the next; --objective, --pareto, --maximize model.seq, --why, --write DIR", run: runSearch})
 }
-
-const searchUsage = `usage: planc search [--plan NAME] [--set NAME=VALUE] [--space KEY=V1,V2,...]
-                    [--objective time|energy|memory|cost] [--price P] [--top N]
-                    [--pareto A,B] [--max-memory 90%] [--maximize DIM [--step N]]
-                    [--why] [--write DIR] [--json] FILE
-
-Searches every value of the plan's auto fields (and of the fields named by
---space) under the checker's constraints, estimates each plan that may fit,
-and ranks those that do. Each result says where its time goes and how it
-differs from the next (the field and the seconds it moves).
-
-examples:
-  planc search --plan frontier_1t_search examples/frontier_1t.plan
-  planc search --space zero=0,1,2,3 --space recompute= --top 3 examples/xmoe_small.plan
-  planc search --pareto time,energy --space tp=1,8 --space micro_batch= examples/phantom.plan
-  planc search --maximize model.seq --plan gpt_22b_long --set cluster.nodes=8 examples/long_seq.plan
-  planc search --plan frontier_1t_search --top 3 --write out/ examples/frontier_1t.plan
-
-flags:`
 
 // searchFlags are search's own flags.
 type searchFlags struct {
@@ -56,8 +36,12 @@ type searchFlags struct {
 }
 
 func runSearch(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("planc search", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("search", "[--plan NAME] [--set NAME=VALUE]... [--space KEY=V1,V2,...]... [--objective time|energy|memory|cost] [--top N] [--pareto A,B] [--max-memory 90%] [--maximize DIM] [--why] [--write DIR] [--json] FILE", stderr,
+		"search --plan frontier_1t_search examples/frontier_1t.plan",
+		"search --space zero= --space recompute= --top 3 --why examples/xmoe_small.plan",
+		"search --pareto time,energy --space pp= --space dp= --space micro_batch= --plan phantom_mlp_16k_tp8 examples/phantom.plan",
+		"search --maximize model.seq --plan gpt_22b_long --set cluster.nodes=8 examples/long_seq.plan",
+		"search --plan frontier_1t_search --top 3 --write out/ examples/frontier_1t.plan")
 	pf := addPlanFlags(fs)
 	var sf searchFlags
 	fs.Var(&sf.space, "space", "search a field over `KEY=V1,V2,...` (KEY= for every legal value); repeatable")
@@ -72,16 +56,11 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sf.write, "write", "", "write each result as a formatted plan file into `DIR`")
 	fs.IntVar(&sf.workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.Int64Var(&sf.limit, "limit", 0, "stop after `N` estimates (default: none, the search is exhaustive)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, searchUsage)
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+		return usageError(fs, "no files")
 	}
 	opts, err := sf.options()
 	if err != nil {

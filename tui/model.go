@@ -20,10 +20,11 @@ const (
 	paneMemory
 	paneTime
 	paneTimeline
+	paneSearch
 	numPanes
 )
 
-var paneNames = [numPanes]string{"Overview", "Memory", "Time", "Timeline"}
+var paneNames = [numPanes]string{"Overview", "Memory", "Time", "Timeline", "Search"}
 
 func (p pane) String() string { return paneNames[p] }
 
@@ -31,6 +32,7 @@ func (p pane) String() string { return paneNames[p] }
 type keyMap struct {
 	Pane, Knob, Value, Type, Undo, Write, Quit key.Binding
 	Scroll, Time, Zoom, Stage, Replan          key.Binding
+	Pick, Load, Run                            key.Binding
 	hasAuto                                    bool
 	pane                                       pane
 }
@@ -40,7 +42,7 @@ func newKeyMap() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(h, d))
 	}
 	return keyMap{
-		Pane:   b([]string{"tab", "shift+tab", "1", "2", "3", "4"}, "tab/1-4", "pane"),
+		Pane:   b([]string{"tab", "shift+tab", "1", "2", "3", "4", "5"}, "tab/1-5", "pane"),
 		Knob:   b([]string{"up", "down"}, "↑↓", "knob"),
 		Value:  b([]string{"left", "right"}, "←→", "value"),
 		Type:   b([]string{"e", "enter"}, "e", "type"),
@@ -52,6 +54,9 @@ func newKeyMap() keyMap {
 		Zoom:   b([]string{"z", "x", "0"}, "z/x/0", "zoom in/out/all"),
 		Stage:  b([]string{"n", "p"}, "n/p", "stage"),
 		Replan: b([]string{"r"}, "r", "re-plan autos"),
+		Pick:   b([]string{"j", "k"}, "j/k", "pick"),
+		Load:   b([]string{"l"}, "l", "load it"),
+		Run:    b([]string{"s"}, "s", "search again"),
 	}
 }
 
@@ -63,9 +68,12 @@ func (k keyMap) ShortHelp() []key.Binding {
 // paneHelp is the second help line: the pane's own keys.
 func (k keyMap) paneHelp() []key.Binding {
 	var out []key.Binding
-	if k.pane == paneTimeline {
+	switch k.pane {
+	case paneTimeline:
 		out = []key.Binding{k.Time, k.Zoom, k.Stage}
-	} else {
+	case paneSearch:
+		out = []key.Binding{k.Pick, k.Load, k.Run}
+	default:
 		out = []key.Binding{k.Scroll}
 	}
 	if k.hasAuto {
@@ -95,6 +103,7 @@ type Model struct {
 
 	tl   timelineState
 	deep deepState // the compiled unit and simulation of the current plan
+	srch searchState
 	// now returns the time (tests pin it).
 	now func() time.Time
 }
@@ -121,6 +130,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case deepMsg:
 		return m, m.deepDone(msg)
+	case searchMsg:
+		m.searchDone(msg)
+		return m, nil
+	case searchTick:
+		if m.srch.running {
+			return m, tickSearch()
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.typing {
 			return m, m.typeKey(msg)
@@ -139,7 +156,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setPane((m.pane + 1) % numPanes)
 	case "shift+tab":
 		return m.setPane((m.pane + numPanes - 1) % numPanes)
-	case "1", "2", "3", "4":
+	case "1", "2", "3", "4", "5":
 		return m.setPane(pane(k[0] - '1'))
 	case "up":
 		m.knob = (m.knob + len(m.knobs) - 1) % len(m.knobs)
@@ -194,8 +211,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case "pgup":
 		m.scroll[m.pane] = max(m.scroll[m.pane]-max(m.bodyHeight()-2, 1), 0)
 	default:
-		if m.pane == paneTimeline {
+		switch m.pane {
+		case paneTimeline:
 			m.timelineKey(k)
+		case paneSearch:
+			return m.searchKey(k)
 		}
 	}
 	return nil
@@ -255,6 +275,9 @@ func (m *Model) note(s string, bad bool) { m.msg, m.bad = s, bad }
 
 func (m *Model) setPane(p pane) tea.Cmd {
 	m.pane = p
+	if p == paneSearch && m.srch.rep == nil && m.srch.err == nil {
+		return m.startSearch() // the first visit searches
+	}
 	return m.deepCmd()
 }
 
@@ -315,8 +338,10 @@ func (m *Model) body(w, h int) []string {
 		lines = m.timePane(pw)
 	case paneTimeline:
 		lines = m.timeline(pw, h)
+	case paneSearch:
+		lines = m.search(pw, h)
 	}
-	if m.pane != paneTimeline {
+	if m.pane != paneTimeline && m.pane != paneSearch {
 		off := min(m.scroll[m.pane], max(len(lines)-h, 0))
 		m.scroll[m.pane] = off
 		lines = lines[off:]

@@ -63,6 +63,8 @@ func TestGoldenScreens(t *testing.T) {
 		s := open(t, filepath.Join("..", "examples", ex.file), ex.plan)
 		m := New(s, 80, 24)
 		runCmd(m, m.Init()) // the timeline of the original
+		rep, err := s.Search(nil)
+		m.searchDone(searchMsg{rep, err})
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			for p := range numPanes {
@@ -338,5 +340,42 @@ func TestEveryExampleOpens(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSearchLoads: the Search pane ranks the plan's space and l loads the
+// chosen result into the what-if state, priced as the search priced it.
+func TestSearchLoads(t *testing.T) {
+	s := open(t, filepath.Join("..", "examples", "xmoe_super.plan"), "")
+	m := New(s, 80, 24)
+	cmd := m.setPane(paneSearch)
+	if !m.srch.running || cmd == nil {
+		t.Fatal("entering the Search pane did not start a search")
+	}
+	rep, err := s.Search(nil)
+	m.Update(searchMsg{rep, err})
+	if err != nil || len(rep.Results) < 2 {
+		t.Fatalf("search: %v, %d results", err, len(rep.Results))
+	}
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	m.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	want := rep.Results[1]
+	for j, f := range rep.Fields {
+		kn := knob{}
+		for _, k := range m.knobs {
+			if k.name == f {
+				kn = k
+			}
+		}
+		if got := kn.value(s.Cur.Plan); got != want.Values[j].String() {
+			t.Errorf("after loading result 2, %s = %s, want %s", f, got, want.Values[j])
+		}
+	}
+	if s.Cur.Est.StepTime != want.Est.StepTime || s.Cur.Est.PeakBytes != want.Est.PeakBytes {
+		t.Errorf("loaded plan: step %g peak %g, the search said %g and %g", s.Cur.Est.StepTime, s.Cur.Est.PeakBytes, want.Est.StepTime, want.Est.PeakBytes)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'u', Text: "u"})
+	if s.Cur != s.Orig {
+		t.Error("u did not undo the loaded result")
 	}
 }

@@ -21,7 +21,7 @@ func init() {
 var isTerminal = func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
 
 // runInspect implements `planc inspect FILE [--plan NAME] [--set ...]`.
-// Keys: tab/1-4 pane, ↑↓ knob, ←→ change it, e type a value, u undo, w
+// Keys: tab/1-5 pane, ↑↓ knob, ←→ change it, e type a value, u undo, w
 // write the file, q quit (the screen shows them).
 func runInspect(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("inspect", "[--plan NAME] [--set NAME=VALUE] FILE", stderr,

@@ -254,6 +254,17 @@ func runTCPJob(t *testing.T, bin string, n int, args ...string) runResult {
 	return res
 }
 
+// mpiEnv is the environment of mpirun in the tests: Open MPI's shared-memory
+// transport copies between processes with process_vm_readv by default,
+// which containers often forbid (ptrace); the tests do not need it.
+func mpiEnv() []string {
+	env := os.Environ()
+	if os.Getenv("OMPI_MCA_btl_vader_single_copy_mechanism") == "" {
+		env = append(env, "OMPI_MCA_btl_vader_single_copy_mechanism=none")
+	}
+	return env
+}
+
 // runMPIJob runs mpirun --oversubscribe -np n bin args.
 func runMPIJob(t testing.TB, bin string, n int, args ...string) (runResult, error) {
 	t.Helper()
@@ -262,6 +273,7 @@ func runMPIJob(t testing.TB, bin string, n int, args ...string) (runResult, erro
 		a = append(a, "--allow-run-as-root")
 	}
 	cmd := osexec.Command("mpirun", append(append(a, bin), args...)...)
+	cmd.Env = mpiEnv()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -499,6 +511,103 @@ func survive(t *testing.T, mpi bool, sig syscall.Signal, named string, slack tim
 		got, _ = parseJSONLines(t, string(out))
 	}
 	sameLosses(t, fmt.Sprintf("resumed at step %d", from), got, want[from:])
+}
+
+// TestTrainerSurvivesKillUnderMPI: kill -9 of one rank of an mpirun job at
+// a random step: mpirun names the dead rank and stops the others at once,
+// each saying what it was waiting for; every checkpoint is whole; the job
+// resumes on TCP (another transport) with the uninterrupted run's losses.
+func TestTrainerSurvivesKillUnderMPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds trainers and runs 4-process jobs")
+	}
+	haveGo(t)
+	if !haveMPI(t) {
+		t.Skip("no Open MPI")
+	}
+	pl := trainerPlans[0]
+	dir := t.TempDir()
+	ckptDir := filepath.Join(dir, "ckpt")
+	args := append([]string{"--set", "train.checkpoint_every=2"}, pl.args...)
+	bin := build(t, dir, "mpi", args...)
+	const steps = 20
+	want, _ := inProcess(t, steps, args...)
+	killStep := 3 + rand.IntN(12)
+	victim := 1 + rand.IntN(3)
+	a := []string{"--oversubscribe", "-np", "4"}
+	if os.Geteuid() == 0 {
+		a = append(a, "--allow-run-as-root")
+	}
+	cmd := osexec.Command("mpirun", append(a, bin, "--json", fmt.Sprintf("--steps=%d", steps), "--layout=plan",
+		"--timeout=5s", "--checkpoint-dir="+ckptDir)...)
+	cmd.Env = mpiEnv()
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	var at time.Time
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if at.IsZero() && strings.Contains(sc.Text(), fmt.Sprintf(`"step":%d,`, killStep)) {
+			pid := mpiRankPID(t, bin, victim)
+			syscall.Kill(pid, syscall.SIGKILL)
+			at = time.Now()
+		}
+	}
+	err = cmd.Wait()
+	if at.IsZero() {
+		t.Fatalf("the job ended before step %d: %v\n%s", killStep, err, errb.String())
+	}
+	t.Logf("killed rank %d after step %d; mpirun exited %v later: %v\n%s", victim, killStep, time.Since(at), err, errb.String())
+	if err == nil {
+		t.Errorf("mpirun exited 0 after rank %d was killed", victim)
+	}
+	if d := time.Since(at); d > 10*time.Second {
+		t.Errorf("the job took %v to end after the kill", d)
+	}
+	if msg := errb.String(); !strings.Contains(msg, fmt.Sprintf("process rank %d", victim)) || !strings.Contains(msg, "waiting for") {
+		t.Errorf("the job's errors do not name rank %d and what the others waited for:\n%s", victim, msg)
+	}
+	names, _ := filepath.Glob(filepath.Join(ckptDir, "*"))
+	if len(names) == 0 {
+		t.Fatal("no checkpoint written")
+	}
+	for _, n := range names {
+		if _, err := ckpt.Read(n); err != nil || strings.HasPrefix(filepath.Base(n), ".") {
+			t.Errorf("checkpoint %s: %v", n, err)
+		}
+	}
+	last, _ := ckpt.Read(names[len(names)-1])
+	var from int
+	fmt.Sscan(last.Meta["step"], &from)
+	res := runTCPJob(t, build(t, dir, "tcp", args...), 4, "--json", fmt.Sprintf("--steps=%d", steps), "--resume="+ckptDir, "--layout=plan")
+	sameLosses(t, fmt.Sprintf("resumed on TCP at step %d", from), res.losses, want[from:])
+}
+
+// mpiRankPID finds the process of bin that MPI started as rank.
+func mpiRankPID(t *testing.T, bin string, rank int) int {
+	t.Helper()
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(p + "/cmdline")
+		if err != nil || !bytes.HasPrefix(cmdline, []byte(bin+"\x00")) {
+			continue
+		}
+		env, _ := os.ReadFile(p + "/environ")
+		if bytes.Contains(env, []byte(fmt.Sprintf("\x00OMPI_COMM_WORLD_RANK=%d\x00", rank))) {
+			var pid int
+			fmt.Sscan(filepath.Base(p), &pid)
+			return pid
+		}
+	}
+	t.Fatalf("no process of %s is MPI rank %d", bin, rank)
+	return 0
 }
 
 // TestTrainerOnCleanMachine: tiny_gpt's trainer, copied alone to an empty

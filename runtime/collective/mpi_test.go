@@ -29,7 +29,11 @@ func mpiRun(t *testing.T, np int, args ...string) *exec.Cmd {
 	if os.Geteuid() == 0 {
 		a = append(a, "--allow-run-as-root")
 	}
-	return exec.Command(path, append(a, args...)...)
+	cmd := exec.Command(path, append(a, args...)...)
+	// Open MPI's shared-memory transport copies with process_vm_readv by
+	// default, which containers often forbid; the tests do not need it.
+	cmd.Env = append(os.Environ(), "OMPI_MCA_btl_vader_single_copy_mechanism=none")
+	return cmd
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -43,7 +47,7 @@ func TestMPIScenario(t *testing.T) {
 		t.Skip("worker")
 	}
 	cmd := mpiRun(t, 3, os.Args[0], "-test.run=^TestMPIWorker$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "PLANC_MPI_WORKER=1")
+	cmd.Env = append(cmd.Env, "PLANC_MPI_WORKER=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.Count(string(out), "mpi worker ok") != 3 {
 		t.Fatalf("mpirun: %v\n%s", err, out)
@@ -101,7 +105,7 @@ func TestMPINamesAHungRank(t *testing.T) {
 		t.Skip("worker")
 	}
 	cmd := mpiRun(t, 3, os.Args[0], "-test.run=^TestMPIHangWorker$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "PLANC_MPI_WORKER=1")
+	cmd.Env = append(cmd.Env, "PLANC_MPI_WORKER=1")
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Fatalf("mpirun succeeded:\n%s", out)

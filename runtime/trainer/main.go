@@ -149,7 +149,7 @@ func watchSignals(stderr io.Writer, prefix string, j *job) func() {
 	go func() {
 		select {
 		case sig := <-ch:
-			fmt.Fprintf(stderr, "%sstopped by %v while %s\n", prefix, sig, j.doing())
+			fmt.Fprintf(stderr, "%sstopped by signal %q (launchers send it to every rank when one dies) while %s\n", prefix, sig, j.doing())
 			os.Exit(exitError)
 		case <-done:
 		}

@@ -164,9 +164,10 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			}
 		case reduceBwd && !splitBy(out, tp):
 			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
-		case phantomSlice(cb.p, o) && !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
+		case (phantomSlice(cb.p, o) || src.Kind == ir.OpCombine) && !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
 			// a phantom FFN reads its slice of the whole LayerNorm
-			// output: forward needs nothing, but each part's backward
+			// output (under sp the residual its slice of an MoE block's
+			// output, replicated over tp): forward needs nothing, but each part's backward
 			// gives the gradient of its own slice only, and the whole
 			// residual stream needs all of it (the adjoint of slicing a
 			// replicated tensor is an all-gather)

@@ -162,18 +162,15 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 		ops = append(ops, moeFFN(d, p, i, n)...)
 		ops = append(ops, residual(d, n("residual2"), i, act(d, n("moe_out")), next))
 		if d.S > 0 {
-			// the shared experts' output joins the residual; under ssmb it
-			// joins the routed output on the token slice, so that one
-			// all-gather restores the block's output
-			sum := ops[len(ops)-1]
-			if d.ssmb {
-				for _, o := range ops {
-					if o.Kind == ir.OpCombine {
-						sum = o
-					}
+			// the shared experts' output joins the routed output in the
+			// combine, on the tokens the block holds (all of them on every
+			// tp rank, or under ssmb the rank's slice, so that one
+			// all-gather restores the block's output)
+			for _, o := range ops {
+				if o.Kind == ir.OpCombine {
+					o.Inputs = append(o.Inputs, act(d, n("shared_out")))
 				}
 			}
-			sum.Inputs = append(sum.Inputs, act(d, n("shared_out")))
 		}
 	case p.Model.FFNKind.IsPhantom():
 		ops = append(ops, phantomFFN(d, i, n)...)

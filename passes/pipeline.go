@@ -192,9 +192,8 @@ func stageParams(s *ir.Stage) (dense, expert float64) {
 // tpReplicatedParam reports whether a parameter is whole on every tp rank
 // but applied to a different slice of the tokens on each, so that its
 // gradient is a partial sum over tp: under sequence parallelism the
-// LayerNorms and the biases added after a reduce-scatter (out_proj, fc2,
-// the shared experts' fc2); under sequence-sharded MoE blocks the router
-// and the shared experts.
+// LayerNorms and the biases added after a reduce-scatter (out_proj, fc2);
+// under sequence-sharded MoE blocks the router and the shared experts.
 func tpReplicatedParam(p *ir.Plan, name string) bool {
 	if p.TP < 2 {
 		return false
@@ -211,7 +210,9 @@ func tpReplicatedParam(p *ir.Plan, name string) bool {
 	if name == "wpe" || strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
 		return true
 	}
-	return strings.HasSuffix(name, "out_proj.b") || strings.HasSuffix(name, "fc2.b") && !strings.Contains(name, "expert_")
+	// MoE blocks (the shared experts' fc2 included) run whole on every tp
+	// rank's tokens: their gradients are complete.
+	return strings.HasSuffix(name, "out_proj.b") || strings.HasSuffix(name, "fc2.b") && !strings.Contains(name, "expert_") && !strings.Contains(name, "shared_")
 }
 
 // stageTPReplicated returns the elements of a stage's tp-replicated

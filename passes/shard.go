@@ -150,9 +150,11 @@ func ownShapes(o *ir.Op) {
 
 func (sh *sharder) shardOp(o *ir.Op) {
 	ownShapes(o)
-	if sh.ssmb() && (o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedGeLU || o.Kind == ir.OpSharedFC2) {
-		// sequence-sharded MoE block: the shared experts run whole on
-		// each tp rank's slice of the tokens
+	if o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedGeLU || o.Kind == ir.OpSharedFC2 {
+		// MoE blocks are replicated over tp (DeepSpeed-MoE's layout, the
+		// redundancy that ssmb removes): the shared experts run whole on
+		// every tp rank, on all the tokens, or under ssmb on the rank's
+		// slice of them
 		for i := range o.Inputs {
 			sh.moeTokens(&o.Inputs[i])
 		}
@@ -289,27 +291,14 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		for i := range o.Saved {
 			sh.routed(&o.Saved[i], true)
 		}
-		if o.Weight != nil {
+		if o.Weight != nil { // each expert whole on its owner (MoE blocks are replicated over tp)
 			sh.split(o.Weight, "E", ir.AxisEP)
-			if !sh.ssmb() { // under ssmb each expert is whole on its owner
-				sh.split(o.Weight, "fe", tp)
-			}
-		}
-		if o.Kind == ir.OpExpertFC2 && sh.tp > 1 && !sh.ssmb() {
-			o.Output.Partial = []ir.Axis{tp}
 		}
 	case ir.ShardCombine:
 		sh.routed(in0(), false)
-		if sh.tp > 1 && !sh.ssmb() {
-			in0().Partial = []ir.Axis{tp}
-		}
-		if sh.ssmb() {
-			sh.moeTokens(&o.Output)
-			for i := range o.Inputs[1:] { // the shared experts' output
-				sh.moeTokens(&o.Inputs[1+i])
-			}
-		} else {
-			sh.lay(&o.Output, partialLayout)
+		sh.moeTokens(&o.Output)
+		for i := range o.Inputs[1:] { // the shared experts' output
+			sh.moeTokens(&o.Inputs[1+i])
 		}
 		for i := range o.Saved {
 			if o.Saved[i].Shape[0].Sym == "b" { // the combine weights
@@ -370,12 +359,7 @@ func (sh *sharder) moeTokens(t *ir.Tensor) {
 // each rank holds its E/ep experts' slots from the whole ep group.
 func (sh *sharder) routed(t *ir.Tensor, atExperts bool) {
 	t.Partial = nil
-	last := t.Shape[len(t.Shape)-1].Sym
-	if last == "fe" && !sh.ssmb() {
-		sh.split(t, "fe", ir.AxisTP)
-	} else {
-		sh.split(t, last)
-	}
+	sh.split(t, t.Shape[len(t.Shape)-1].Sym)
 	if t.Shape[0].Sym == "E" { // capacity: [E, ep·c, w]
 		if atExperts {
 			sh.split(t, "E", ir.AxisEP)

@@ -3,8 +3,10 @@
 # e438283, main before issue 11's one-program work: the runtime with its own
 # partition and parameter table) and the working tree. Both binaries are
 # built here, then run alternately ROUNDS times on the same plan, so the
-# machine's load is the same for both; it prints each run's tokens/s, the
-# medians and new/old. From the repository root:
+# machine's load is the same for both; it prints each run's tokens/s (as
+# planc run's summary reports it) and CPU seconds, the medians, the best
+# tokens/s (the least disturbed run on a loaded machine) and new/old. From
+# the repository root:
 #
 #   bench/runspeed/compare.sh [STEPS] [ROUNDS]
 #
@@ -13,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${1:-30}
-ROUNDS=${2:-5}
+ROUNDS=${2:-9}
 BASE=${BASE:-e438283}
 PLAN=${PLAN:-examples/tiny_gpt.plan}
 TMP=$(mktemp -d)
@@ -22,25 +24,41 @@ git worktree add --detach "$TMP/old" "$BASE" >/dev/null 2>&1
 (cd "$TMP/old" && go build -o "$TMP/planc-old" ./cmd/planc)
 go build -o "$TMP/planc-new" ./cmd/planc
 
-tps() { # binary; prints the run's tokens/s
-	"$1" run --json --steps "$STEPS" ${PLANC_FLAGS:-} "$PLAN" |
-		python3 -c 'import json,sys
-for line in sys.stdin:
-    d = json.loads(line)
-    if "summary" in d: print("%.1f" % d["summary"]["tokens_per_s"])'
-}
-old=() new=()
-printf '%-6s %14s %14s\n' round "old tok/s" "new tok/s"
-for r in $(seq "$ROUNDS"); do
-	o=$(tps "$TMP/planc-old")
-	n=$(tps "$TMP/planc-new")
-	old+=("$o") new+=("$n")
-	printf '%-6s %14s %14s\n' "$r" "$o" "$n"
-done
-python3 - "${old[*]}" "${new[*]}" "$BASE" <<'PY'
-import statistics, sys
-old = [float(x) for x in sys.argv[1].split()]
-new = [float(x) for x in sys.argv[2].split()]
-mo, mn = statistics.median(old), statistics.median(new)
-print(f"median old ({sys.argv[3]}) {mo:.1f} tok/s, new {mn:.1f} tok/s, new/old {mn/mo:.3f}")
+python3 - "$TMP/planc-old" "$TMP/planc-new" "$STEPS" "$ROUNDS" "$PLAN" "$BASE" ${PLANC_FLAGS:-} <<'PY'
+import json, os, statistics, subprocess, sys
+old, new, steps, rounds, plan, base = sys.argv[1:7]
+flags = sys.argv[7:]
+
+def run(binary):
+    """tokens/s of planc's summary and the CPU seconds (user+sys) of the run."""
+    p = subprocess.Popen([binary, "run", "--json", "--steps", steps, *flags, plan], stdout=subprocess.PIPE, text=True)
+    out, _ = p.communicate()
+    if p.returncode:
+        sys.exit(f"{binary} run failed ({p.returncode})")
+    tps = [json.loads(l)["summary"]["tokens_per_s"] for l in out.splitlines() if '"summary"' in l][0]
+    return tps
+
+def cpu_of(fn, binary):
+    before = os.times()
+    tps = fn(binary)
+    after = os.times()
+    return tps, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+rows = {"old": [], "new": []}
+print(f"{'round':<6} {'old tok/s':>10} {'old CPU s':>10} {'new tok/s':>10} {'new CPU s':>10}")
+for r in range(int(rounds)):
+    o = cpu_of(run, old)
+    n = cpu_of(run, new)
+    rows["old"].append(o)
+    rows["new"].append(n)
+    print(f"{r+1:<6} {o[0]:>10.1f} {o[1]:>10.2f} {n[0]:>10.1f} {n[1]:>10.2f}")
+def summary(k):
+    t = [x[0] for x in rows[k]]
+    c = [x[1] for x in rows[k]]
+    return statistics.median(t), max(t), statistics.median(c)
+mo, bo, co = summary("old")
+mn, bn, cn = summary("new")
+print(f"old ({base}): median {mo:.1f} tok/s, best {bo:.1f} tok/s, median {co:.2f} CPU s per run")
+print(f"new (working tree): median {mn:.1f} tok/s, best {bn:.1f} tok/s, median {cn:.2f} CPU s per run")
+print(f"new/old: median tok/s {mn/mo:.3f}, best tok/s {bn/bo:.3f}, CPU s per run {cn/co:.3f} (CPU time includes the one-off compile at start)")
 PY

@@ -45,12 +45,8 @@ func PlanUnits(p *ir.Plan) [][]ir.ParamUnit {
 			e := m.MoE
 			ef := int64(e.ExpertFFN)
 			one := 2*h*ef + ef + h
-			dense += h*int64(e.Experts) + int64(e.Shared)*one/tp
-			shard := ep
-			if !p.MoE.SSMB {
-				shard *= tp
-			}
-			return dense, int64(e.Experts) * one / shard
+			dense += h*int64(e.Experts) + int64(e.Shared)*one // MoE blocks are replicated over tp
+			return dense, int64(e.Experts) * one / ep
 		})
 	}
 	return out

@@ -72,13 +72,9 @@ func PlanSizes(p *ir.Plan) Sizes {
 				e := m.MoE
 				ef := int64(e.ExpertFFN)
 				one := 2*h*ef + ef + h
-				params += h * int64(e.Experts) // router
-				params += int64(e.Shared) * one / tp
-				shard := ep
-				if !p.MoE.SSMB {
-					shard *= tp
-				}
-				expert += int64(e.Experts) * one / shard
+				params += h * int64(e.Experts)  // router
+				params += int64(e.Shared) * one // MoE blocks are replicated over tp
+				expert += int64(e.Experts) * one / ep
 			} else {
 				denseLayers++
 				params += (2*h*int64(m.FFN)+int64(m.FFN))/tp + h
@@ -152,7 +148,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 // of the final norm when head) whose gradients are partial sums over tp
 // (see [ir.ActAllReduceSeq]), from the reference shapes: under sp each
 // layer's two LayerNorms and the biases added after a reduce-scatter
-// (attention out-proj, the dense FFN's fc2 or each shared expert's fc2)
+// (attention out-proj, the dense FFN's fc2; MoE blocks are whole on every tp rank)
 // and the final norm; under ssmb each MoE layer's router and shared
 // experts, which run whole on each tp rank's slice of the tokens.
 func seqParams(p *ir.Plan, first, end int, head bool) int64 {
@@ -167,11 +163,8 @@ func seqParams(p *ir.Plan, first, end int, head bool) int64 {
 		moe := m.IsMoELayer(l)
 		if p.SP {
 			n += 4*h + h // ln1, ln2 (gain and bias), out-proj bias
-			switch {
-			case !moe:
-				n += h // fc2 bias
-			case !ssmb:
-				n += int64(m.MoE.Shared) * h // each shared expert's fc2 bias
+			if !moe {
+				n += h // fc2 bias (MoE blocks run whole on every tp rank's tokens)
 			}
 		}
 		if ssmb && moe {

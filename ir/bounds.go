@@ -14,9 +14,10 @@ import (
 // choices): each keeps a quantity that some phase materializes, loops over
 // or multiplies into an integer below what that phase can hold.
 const (
-	// MaxWorld is the largest world size dp·tp·pp·cp: 16,777,216 ranks,
-	// 16 times today's largest clusters.
-	MaxWorld = 1 << 24
+	// MaxWorld is the largest world size dp·tp·pp·cp: 4,194,304 ranks,
+	// far beyond today's largest clusters (every phase holds a few words
+	// per rank).
+	MaxWorld = 1 << 22
 	// MaxMicroBatches is the most micro-batches per step and pipeline:
 	// a schedule holds a few actions per micro-batch and stage on every
 	// rank, and published runs use at most a few thousand.
@@ -24,6 +25,11 @@ const (
 	// MaxTokensPerMicroBatch bounds micro_batch·seq, the tokens of one
 	// micro-batch (activations and MoE routing scale with it).
 	MaxTokensPerMicroBatch = 1 << 32
+	// MaxStageRuns bounds pp·vpp·tp·cp·micro-batches, the forward and
+	// backward runs of one replica's ranks that a schedule lists: what
+	// planc builds, verifies and simulates once (replicas are folded),
+	// about 7 actions each.
+	MaxStageRuns = 1 << 23
 	// MaxTensorElems bounds the elements of any one tensor of the model
 	// (an activation, the attention scores, a parameter), so that its bytes
 	// and every sum of them stay far inside an int64.
@@ -66,9 +72,14 @@ func (p *Plan) SizeProblems() []SizeProblem {
 	if w := f(p.DP) * f(p.TP) * f(p.PP) * f(p.CP); w > MaxWorld {
 		bad("dp", "the world size dp·tp·pp·cp = %d·%d·%d·%d = %.4g ranks is too large: at most %d", p.DP, p.TP, p.PP, p.CP, w, MaxWorld)
 	}
-	if per := f(p.DP) * f(p.MicroBatch); float64(p.GlobalBatch)/per > MaxMicroBatches {
+	per := f(p.DP) * f(p.MicroBatch)
+	mbs := math.Max(float64(p.GlobalBatch)/per, 1)
+	if mbs > MaxMicroBatches {
 		bad("global_batch", "global_batch / (dp·micro_batch) = %d / (%d·%d) = %.4g micro-batches per step is too many: at most %d (a schedule holds actions for every micro-batch on every rank)",
-			p.GlobalBatch, p.DP, p.MicroBatch, float64(p.GlobalBatch)/per, MaxMicroBatches)
+			p.GlobalBatch, p.DP, p.MicroBatch, mbs, MaxMicroBatches)
+	} else if runs := f(p.PP) * f(p.VPP) * f(p.TP) * f(p.CP) * mbs; runs > MaxStageRuns {
+		bad("global_batch", "pp·vpp·tp·cp × %.4g micro-batches = %.4g stage runs per replica is too many: at most %d (each is a forward and a backward in the schedule planc builds, verifies and simulates)",
+			mbs, runs, MaxStageRuns)
 	}
 	m := p.Model
 	if m == nil {

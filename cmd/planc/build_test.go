@@ -140,6 +140,11 @@ type job struct {
 // startTCP starts n trainer processes on loopback with torchrun's
 // environment; onLine, when set, sees rank 0's stdout lines as they come.
 func startTCP(t testing.TB, bin string, n int, token string, args []string, onLine func(string)) *job {
+	return startTCPEnv(t, bin, n, token, args, onLine, nil)
+}
+
+// startTCPEnv is startTCP with more environment for each rank.
+func startTCPEnv(t testing.TB, bin string, n int, token string, args []string, onLine func(string), env func(rank int) []string) *job {
 	t.Helper()
 	port := freePort(t)
 	j := &job{port: port}
@@ -147,6 +152,9 @@ func startTCP(t testing.TB, bin string, n int, token string, args []string, onLi
 		cmd := osexec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), "MASTER_ADDR=127.0.0.1", "MASTER_PORT="+port,
 			fmt.Sprintf("WORLD_SIZE=%d", n), fmt.Sprintf("RANK=%d", r), "PLANC_JOB_TOKEN="+token)
+		if env != nil {
+			cmd.Env = append(cmd.Env, env(r)...)
+		}
 		var out, errb bytes.Buffer
 		cmd.Stderr = &errb
 		if r == 0 && onLine != nil {
@@ -335,7 +343,8 @@ func TestTrainerMatchesRun(t *testing.T) {
 }
 
 // TestTrainerRefusesOtherLayouts: a job of another world size, or whose
-// ranks share nodes otherwise than the plan says, is refused clearly.
+// ranks share nodes otherwise than the plan says, is refused clearly; one
+// whose LOCAL_RANKs (torchrun's) give the plan's nodes runs.
 func TestTrainerRefusesOtherLayouts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a trainer")
@@ -347,6 +356,16 @@ func TestTrainerRefusesOtherLayouts(t *testing.T) {
 	for r, err := range errs {
 		if err == nil || !strings.Contains(j.stderr[r].String(), "runs on 4 ranks") || !strings.Contains(j.stderr[r].String(), "the job has 2") {
 			t.Errorf("rank %d of 2: err %v, stderr %q; want a refusal naming 4 and 2 ranks", r, err, j.stderr[r].String())
+		}
+	}
+	// torchrun's LOCAL_RANK says 2 machines of 2 ranks, as the plan does:
+	// the job runs.
+	j = startTCPEnv(t, bin, 4, "tok", []string{"--steps=1", "--timeout=20s"}, nil, func(r int) []string {
+		return []string{fmt.Sprintf("LOCAL_RANK=%d", r%2)}
+	})
+	for r, err := range j.wait(t, time.Minute) {
+		if err != nil {
+			t.Errorf("rank %d with LOCAL_RANK=%d: %v\n%s", r, r%2, err, j.stderr[r].String())
 		}
 	}
 	// All 4 ranks on this machine, but the plan puts 2 to a node.

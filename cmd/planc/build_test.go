@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"planc"
+	"planc/ir"
+	"planc/lang"
 	"planc/runtime/ckpt"
 )
 
@@ -326,7 +328,17 @@ func TestTrainerMatchesRun(t *testing.T) {
 				t.Fatalf("planc run gave %d losses", len(want))
 			}
 			args := []string{"--json", fmt.Sprintf("--steps=%d", steps), "--layout=plan", "--timeout=60s"}
-			tcp := runTCPJob(t, build(t, dir, "tcp", pl.args...), 4, args...)
+			bin := build(t, dir, "tcp", pl.args...)
+			desc, err := osexec.Command(bin, "--describe").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var overrides []string
+			for i := 0; i+1 < len(pl.args); i += 2 {
+				overrides = append(overrides, pl.args[i+1])
+			}
+			describedPlanParses(t, string(desc), append(overrides, pl.args[len(pl.args)-1])...)
+			tcp := runTCPJob(t, bin, 4, args...)
 			sameLosses(t, "tcp", tcp.losses, want)
 			sameBytes(t, "tcp", tcp.summary, wantSum)
 			if !mpi {
@@ -662,8 +674,33 @@ func TestTrainerOnCleanMachine(t *testing.T) {
 	cmd = osexec.Command(trainer, "--describe")
 	cmd.Dir, cmd.Env = clean, []string{"PATH=/nonexistent"}
 	out, err = cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "plan tiny_gpt_serial") || !strings.Contains(string(out), "fingerprint") {
+	if err != nil || !strings.Contains(string(out), "plan tiny_gpt_serial {") || !strings.Contains(string(out), "fingerprint") {
 		t.Errorf("--describe: %v\n%s", err, out)
+	}
+	describedPlanParses(t, string(out), "../../examples/tiny_gpt.plan")
+}
+
+// describedPlanParses checks that the plan a trainer's --describe prints
+// is plan source that checks and has the fingerprint of the plan it was
+// built from.
+func describedPlanParses(t *testing.T, out string, args ...string) {
+	t.Helper()
+	src, _, ok := strings.Cut(out, "// The schedule")
+	if !ok {
+		t.Fatalf("--describe has no schedule section:\n%s", out)
+	}
+	path := filepath.Join(t.TempDir(), "described.plan")
+	os.WriteFile(path, []byte(src), 0o644)
+	prog, diags := lang.Load([]string{path}, lang.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("the described plan does not check: %v\n%s", diags, src)
+	}
+	want, wdiags := lang.Load(args[len(args)-1:], lang.Options{Overrides: args[:len(args)-1]})
+	if wdiags.HasErrors() || len(prog.Plans) != 1 {
+		t.Fatalf("%v %v", wdiags, prog.Plans)
+	}
+	if got, w := ir.PlanFingerprint(prog.Plans[0]), ir.PlanFingerprint(want.Plans[0]); got != w {
+		t.Errorf("the described plan's fingerprint %s, the source's %s:\n%s", got, w, src)
 	}
 }
 

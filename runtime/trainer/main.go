@@ -306,17 +306,16 @@ func (p *printer) summary(s summary) {
 // describe prints the embedded plan: its origin, fingerprint, parallel
 // layout, model and schedule.
 func describe(w io.Writer, pr Program, p *ir.Plan, s *ir.Schedule) {
-	fmt.Fprintf(w, "plan %s (from %s), fingerprint %s, default transport %s\n", p.Name, pr.Origin, pr.Fingerprint, pr.Transport)
+	fmt.Fprintf(w, "// plan %s (from %s), fingerprint %s, default transport %s\n", p.Name, pr.Origin, pr.Fingerprint, pr.Transport)
 	perNode := "one node"
 	if p.Cluster != nil && p.Cluster.PerNode > 0 {
 		perNode = fmt.Sprintf("%d ranks per node", p.Cluster.PerNode)
 	}
-	fmt.Fprintf(w, "ranks %d (dp %d · tp %d · pp %d · cp %d, ep %d), %s\n", p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.EP, perNode)
-	fmt.Fprintf(w, "schedule %s, global batch %d, micro-batch %d, zero %d, sp %v, steps %d, lr %g, seed %d\n",
+	fmt.Fprintf(w, "// ranks %d (dp %d · tp %d · pp %d · cp %d, ep %d), %s\n", p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.EP, perNode)
+	fmt.Fprintf(w, "// schedule %s, global batch %d, micro-batch %d, zero %d, sp %v, steps %d, lr %g, seed %d\n",
 		p.Schedule, p.GlobalBatch, p.MicroBatch, p.Zero, p.SP, p.Train.Steps, p.Train.LR, p.Train.Seed)
-	fmt.Fprintln(w, "\nthe resolved plan (JSON of ir.Plan):")
-	w.Write(pr.Plan)
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "\nthe schedule (%d ranks):\n", s.Mesh.Size())
+	fmt.Fprintln(w, "\n// The resolved plan (imports inlined, quantities in base units):")
+	planSource(w, p)
+	fmt.Fprintf(w, "// The schedule (%d ranks):\n", s.Mesh.Size())
 	io.WriteString(w, strings.TrimRight(s.String(), "\n")+"\n")
 }

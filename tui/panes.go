@@ -117,8 +117,9 @@ var memKinds = []struct {
 	{'W', "working", func(r ir.RankMemory) float64 { return r.Transient }},
 }
 
-// memory: one bar per pipeline rank against the capacity, the worst
-// rank's split against the original, and what each knob would save.
+// memory: one bar per pipeline rank against the capacity, what each knob
+// would do to the worst rank (what a planner acts on, so it comes first),
+// and the worst rank's split against the original.
 func (m *Model) memory(w int) []string {
 	cur, orig := m.s.Cur.Est, m.s.Orig.Est
 	mem := cur.Memory
@@ -136,7 +137,7 @@ func (m *Model) memory(w int) []string {
 	for _, r := range mem.Ranks {
 		scale = max(scale, r.Peak)
 	}
-	shown := sampleRanks(len(mem.Ranks), mem.Worst, max(m.bodyHeight()/2, 4))
+	shown := sampleRanks(len(mem.Ranks), mem.Worst, max(m.bodyHeight()/3, 4))
 	for _, idx := range shown {
 		r := mem.Ranks[idx]
 		mark := " "
@@ -149,12 +150,6 @@ func (m *Model) memory(w int) []string {
 		out = append(out, m.st.dim.Render(fmt.Sprintf("   %d of %d pipeline ranks: the first, the last, the worst (◀), evenly between", len(shown), len(mem.Ranks))))
 	}
 	wr, wo := cur.Worst, orig.Worst
-	out = append(out, "", fmt.Sprintf(" worst rank (pp %d), %s     now      was", wr.PPRank, unit))
-	for _, k := range memKinds {
-		out = append(out, fmt.Sprintf("   %-20s %8s %8s%s", k.name, g(k.of(wr)), g(k.of(wo)), delta(k.of(wr), k.of(wo), div)))
-	}
-	out = append(out, fmt.Sprintf("   %-20s %8s %8s%s", "peak", g(wr.Peak), g(wo.Peak), delta(wr.Peak, wo.Peak, div)))
-	out = append(out, fmt.Sprintf("   in-flight micro-batches %.3g (was %.3g)", wr.InFlight, wo.InFlight))
 	if len(m.s.Cur.Saves) > 0 {
 		out = append(out, "", " what one knob would do to the worst rank's peak (as explain prices it)")
 		for _, sv := range m.s.Cur.Saves {
@@ -165,6 +160,12 @@ func (m *Model) memory(w int) []string {
 			out = append(out, fmt.Sprintf("   %-28s %8s %s %s  %s", sv.Knob+" = "+sv.Value, g(sv.Peak), unit, signed(sv.Peak-wr.Peak, div), verdict))
 		}
 	}
+	out = append(out, "", fmt.Sprintf(" worst rank (pp %d), %s     now      was", wr.PPRank, unit))
+	for _, k := range memKinds {
+		out = append(out, fmt.Sprintf("   %-20s %8s %8s%s", k.name, g(k.of(wr)), g(k.of(wo)), delta(k.of(wr), k.of(wo), div)))
+	}
+	out = append(out, fmt.Sprintf("   %-20s %8s %8s%s", "peak", g(wr.Peak), g(wo.Peak), delta(wr.Peak, wo.Peak, div)))
+	out = append(out, fmt.Sprintf("   in-flight micro-batches %.3g (was %.3g)", wr.InFlight, wo.InFlight))
 	return out
 }
 

@@ -10,10 +10,13 @@ package planc
 
 import "embed"
 
-// Source holds go.mod and the Go files of the packages a trainer binary
-// links: runtime/trainer and everything it imports.
+// Source holds go.mod, go.sum and the Go files of the packages a trainer
+// binary links: runtime/trainer and everything it imports, with the
+// planc_mpi and planc_llvm tags too (the LLVM host kernels' package,
+// codegen/llvm, imports llir/llvm: a --kernels=llvm trainer is built
+// against the module cache of the machine that runs planc build).
 //
-//go:embed go.mod
+//go:embed go.mod go.sum codegen/llvm/*.go
 //go:embed ir/*.go network/*.go passes/*.go passes/sched/*.go
 //go:embed runtime/ckpt/*.go runtime/collective/*.go runtime/data/*.go runtime/data/corpus.txt
 //go:embed runtime/exec/*.go runtime/kernels/*.go runtime/kernels/*.s runtime/llvmk/*.go runtime/optim/*.go runtime/tensor/*.go runtime/trainer/*.go

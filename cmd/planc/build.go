@@ -13,6 +13,7 @@ import (
 
 	"planc"
 	runexec "planc/runtime/exec"
+	"planc/runtime/llvmk"
 	"planc/runtime/trainer"
 )
 
@@ -25,13 +26,13 @@ func init() {
 // (package runtime/trainer runs them) together with planc's runtime
 // source, and compiles it with the Go toolchain.
 func runBuild(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("build", "[--plan NAME] [--set NAME=VALUE]... [--transport tcp|mpi] [--kernels go] [--json] -o TRAINER FILE...", stderr,
+	fs := newFlags("build", "[--plan NAME] [--set NAME=VALUE]... [--transport tcp|mpi] [--kernels go|llvm] [--json] -o TRAINER FILE...", stderr,
 		"build --set dp=2 --set tp=2 -o trainer examples/tiny_gpt.plan",
 		"build --transport=mpi -o trainer examples/tiny_gpt_3d.plan   (then: mpirun -np 8 ./trainer --data input.txt)")
 	pf := addPlanFlags(fs)
 	output := fs.String("o", "", "the trainer binary to write (required)")
 	transport := fs.String("transport", "tcp", "the trainer's transport: tcp (one process per rank, any machines; no MPI needed) or mpi (mpirun/srun; needs Open MPI's headers and pkg-config here, and libmpi where it runs). Either binary also runs --transport=inproc")
-	kernelsFlag := fs.String("kernels", "go", "the hot ops' kernels: go (the only kind a trainer binary embeds today)")
+	kernelsFlag := fs.String("kernels", "go", "the hot ops' kernels: go, or llvm (the host kernels generated for the plan's shapes, compiled here by llc and embedded: needs a planc built with -tags planc_llvm, llc, and planc's module dependencies in the Go module cache; the trainer then needs no LLVM tool)")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
 		return code
 	}
@@ -46,8 +47,8 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc build: --transport=%s: want tcp or mpi\n", *transport)
 		return exitUsage
 	}
-	if *kernelsFlag != "go" {
-		fmt.Fprintf(stderr, "planc build: --kernels=%s: a trainer binary embeds the Go kernels only (the LLVM host kernels are compiled with llc at run time, which a clean machine lacks); use planc run --kernels=llvm\n", *kernelsFlag)
+	if *kernelsFlag != "go" && *kernelsFlag != "llvm" {
+		fmt.Fprintf(stderr, "planc build: --kernels=%s: want go or llvm\n", *kernelsFlag)
 		return exitUsage
 	}
 	prog, plans, code := pf.load(files, stderr)
@@ -77,6 +78,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	pr, err := trainer.Encode(p, u.Schedule, *transport, origin)
 	if err != nil {
 		return fail("%v", err)
+	}
+	pr.Kernels = *kernelsFlag
+	if *kernelsFlag == "llvm" {
+		if pr.Library, err = llvmk.BuildPlanLibrary(p); err != nil {
+			return fail("--kernels=llvm: %v", err)
+		}
 	}
 	out, err := filepath.Abs(*output)
 	if err != nil {
@@ -110,10 +117,10 @@ var plan []byte
 
 //go:embed plan.sched
 var schedule []byte
-
+%s
 func main() {
-	pr := trainer.Program{Plan: plan, Schedule: schedule, Fingerprint: %q, Transport: %q, Origin: %q}
-	os.Exit(trainer.Main(pr, os.Args[1:], os.Stdout, os.Stderr))
+	pr := trainer.Program{Plan: plan, Schedule: schedule, Fingerprint: %q, Transport: %q, Origin: %q, Kernels: %q}
+%s	os.Exit(trainer.Main(pr, os.Args[1:], os.Stdout, os.Stderr))
 }
 `
 
@@ -129,14 +136,22 @@ func buildTrainer(pr trainer.Program, out string, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := writeSource(dir); err != nil {
+	if err := writeSource(dir, pr.Kernels == "llvm"); err != nil {
 		return err
 	}
 	mainDir := filepath.Join(dir, "cmd", "trainer")
+	libVar, libSet := "", ""
+	if pr.Kernels == "llvm" {
+		libVar = "\n//go:embed kernels.so\nvar library []byte\n"
+		libSet = "\tpr.Library = library\n"
+	}
 	files := map[string][]byte{
-		"main.go":    fmt.Appendf(nil, trainerMain, pr.Fingerprint, pr.Transport, pr.Origin),
+		"main.go":    fmt.Appendf(nil, trainerMain, libVar, pr.Fingerprint, pr.Transport, pr.Origin, pr.Kernels, libSet),
 		"plan.json":  pr.Plan,
 		"plan.sched": pr.Schedule,
+	}
+	if pr.Kernels == "llvm" {
+		files["kernels.so"] = pr.Library
 	}
 	if err := os.MkdirAll(mainDir, 0o755); err != nil {
 		return err
@@ -148,8 +163,15 @@ func buildTrainer(pr trainer.Program, out string, stderr io.Writer) error {
 	}
 	args := []string{"build", "-trimpath", "-o", out}
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	var tags []string
 	if pr.Transport == "mpi" {
-		args = append(args, "-tags", "planc_mpi")
+		tags = append(tags, "planc_mpi")
+	}
+	if pr.Kernels == "llvm" {
+		tags = append(tags, "planc_llvm")
+	}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
 		env = append(env, "CGO_ENABLED=1")
 	} else {
 		env = append(env, "CGO_ENABLED=0") // a static binary: nothing to install where it runs
@@ -160,6 +182,9 @@ func buildTrainer(pr trainer.Program, out string, stderr io.Writer) error {
 		hint := ""
 		if pr.Transport == "mpi" {
 			hint = " (the MPI transport needs Open MPI's development files: pkg-config ompi must work; apt-get install libopenmpi-dev)"
+		}
+		if pr.Kernels == "llvm" {
+			hint += " (the LLVM kernels' package imports github.com/llir/llvm: run go mod download in a planc checkout so that the module cache holds it)"
 		}
 		return fmt.Errorf("go build of the trainer failed%s: %v\n%s", hint, err, msg)
 	}
@@ -181,11 +206,12 @@ func findGo() (string, error) {
 }
 
 // writeSource writes the runtime's source (package planc's Source) and a
-// go.mod without requirements: the runtime imports only the standard
-// library, so the build needs no module download.
-func writeSource(dir string) error {
+// go.mod: without requirements for the Go kernels (the runtime imports only
+// the standard library, so the build needs no module), planc's own go.mod
+// and go.sum for the LLVM kernels (llir/llvm, from the module cache).
+func writeSource(dir string, withDeps bool) error {
 	err := fs.WalkDir(planc.Source, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == "go.mod" {
+		if err != nil || d.IsDir() || path == "go.mod" || path == "go.sum" && !withDeps {
 			return err
 		}
 		b, err := planc.Source.ReadFile(path)
@@ -204,6 +230,9 @@ func writeSource(dir string) error {
 	mod, err := planc.Source.ReadFile("go.mod")
 	if err != nil {
 		return err
+	}
+	if withDeps {
+		return os.WriteFile(filepath.Join(dir, "go.mod"), mod, 0o644)
 	}
 	goLine := "go 1.26"
 	for _, l := range strings.Split(string(mod), "\n") {

@@ -22,6 +22,7 @@ import (
 	"planc/ir"
 	"planc/lang"
 	"planc/runtime/ckpt"
+	"planc/runtime/llvmk"
 )
 
 // The trainer binaries of issue 13: built by planc build, run as
@@ -709,13 +710,16 @@ func describedPlanParses(t *testing.T, out string, args ...string) {
 func TestSourceHoldsTheTrainersPackages(t *testing.T) {
 	haveGo(t)
 	goTool, _ := findGo()
-	for _, tags := range []string{"", "planc_mpi"} {
+	for _, tags := range []string{"", "planc_mpi", "planc_llvm,planc_mpi"} {
 		out, err := osexec.Command(goTool, "list", "-tags", tags, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}} {{join .GoFiles \" \"}} {{join .CgoFiles \" \"}} {{join .SFiles \" \"}} {{join .EmbedFiles \" \"}}{{end}}", "planc/runtime/trainer").Output()
 		if err != nil {
 			t.Fatalf("go list: %v", err)
 		}
 		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			f := strings.Fields(l)
+			if !strings.HasPrefix(f[0], "planc/") {
+				continue // a module dependency: the module cache has it (llvm kernels only)
+			}
 			dir := strings.TrimPrefix(f[0], "planc/")
 			for _, file := range f[1:] {
 				if _, err := planc.Source.Open(dir + "/" + file); err != nil {
@@ -791,4 +795,46 @@ func BenchmarkTransports(b *testing.B) {
 			tokensPerS(b, res.summary)
 		}
 	})
+}
+
+// TestTrainerLLVM: a --kernels=llvm trainer embeds the plan's host kernels
+// compiled ahead of time; copied alone to an empty folder and run with no
+// LLVM tool (PATH=/nonexistent), it gives planc run --kernels=llvm's
+// losses. Without -tags planc_llvm planc build refuses, saying why.
+func TestTrainerLLVM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a trainer")
+	}
+	haveGo(t)
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "trainer")
+	code := runBuild([]string{"--kernels=llvm", "-o", out, "../../examples/tiny_gpt.plan"}, &stdout, &stderr)
+	if !llvmk.Available {
+		if code != exitError || !strings.Contains(stderr.String(), "planc built with -tags planc_llvm") {
+			t.Fatalf("planc build --kernels=llvm without the tag: exit %d, %q", code, stderr.String())
+		}
+		return
+	}
+	if code != exitOK {
+		if os.Getenv("PLANC_CI") == "" && (strings.Contains(stderr.String(), "llc not found") || strings.Contains(stderr.String(), "the CPU lacks") || strings.Contains(stderr.String(), "module cache")) {
+			t.Skip(stderr.String())
+		}
+		t.Fatalf("planc build --kernels=llvm: exit %d\n%s", code, stderr.String())
+	}
+	clean := t.TempDir()
+	b, _ := os.ReadFile(out)
+	trainer := filepath.Join(clean, "trainer")
+	os.WriteFile(trainer, b, 0o755)
+	cmd := osexec.Command(trainer, "--steps", "3", "--json")
+	cmd.Dir, cmd.Env = clean, []string{"PATH=/nonexistent", "HOME=" + clean}
+	o, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the llvm trainer on a clean folder: %v\n%s", err, o)
+	}
+	got, sum := parseJSONLines(t, string(o))
+	want, _ := inProcess(t, 3, "--kernels=llvm", "../../examples/tiny_gpt.plan")
+	sameLosses(t, "llvm trainer", got, want)
+	if sum["kernels"] != "llvm" {
+		t.Errorf("summary %v", sum)
+	}
 }

@@ -97,17 +97,78 @@ func Load(name string, specs []llvm.Spec) (*Kernels, error) {
 // LoadTarget is Load for a host target variant (such as one with
 // ItemLoop set, which runs the GPU kernels' per-item code on the CPU).
 func LoadTarget(name string, specs []llvm.Spec, t llvm.Target) (*Kernels, error) {
+	m, dir, so, err := buildLibrary(name, specs, t)
+	if err != nil {
+		return nil, err
+	}
+	return openLibrary(m, dir, so)
+}
+
+// buildLibrary generates the host kernels of specs and compiles them with
+// llc into dir/kernels.so.
+func buildLibrary(name string, specs []llvm.Spec, t llvm.Target) (*llvm.Module, string, string, error) {
 	if t.Kind != llvm.Host {
-		return nil, fmt.Errorf("llvmk: %s is not a host target", t.Name)
+		return nil, "", "", fmt.Errorf("llvmk: %s is not a host target", t.Name)
 	}
 	if ok, why := HostSupported(); !ok {
-		return nil, fmt.Errorf("llvmk: %s", why)
+		return nil, "", "", fmt.Errorf("llvmk: %s", why)
 	}
 	tc := llvm.FindToolchain()
 	if tc.LLC == "" {
-		return nil, fmt.Errorf("llvmk: llc not found (apt-get install llvm-14)")
+		return nil, "", "", fmt.Errorf("llvmk: llc not found (apt-get install llvm-14)")
 	}
 	m, err := llvm.Generate(name, specs, t)
+	if err != nil {
+		return nil, "", "", err
+	}
+	dir, err := os.MkdirTemp("", "planc-llvmk-")
+	if err != nil {
+		return nil, "", "", err
+	}
+	a, err := llvm.Build(m, dir, "kernels", tc)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if a.Object == "" {
+		return nil, "", "", fmt.Errorf("llvmk: no object built: %s", strings.Join(a.Notes, "; "))
+	}
+	so := filepath.Join(dir, "kernels.so")
+	if err := llvm.SharedLibrary(tc, a.Object, so); err != nil {
+		return nil, "", "", err
+	}
+	return m, dir, so, nil
+}
+
+// BuildPlanLibrary compiles plan p's host kernels (llc and a linker needed
+// here) and returns the shared library's bytes, for [LoadPlanLibrary] to
+// load where no LLVM tool is installed (planc build --kernels=llvm).
+func BuildPlanLibrary(p *ir.Plan) ([]byte, error) {
+	specs, err := llvm.ForPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := llvm.LookupTarget("x86-64")
+	_, dir, so, err := buildLibrary(p.Name, specs, t)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	return os.ReadFile(so)
+}
+
+// LoadPlanLibrary loads plan p's host kernels from a library that
+// BuildPlanLibrary built for the same plan: the module is generated again
+// (in Go, for the kernels' names and ops), but nothing is compiled.
+func LoadPlanLibrary(p *ir.Plan, lib []byte) (*Kernels, error) {
+	if ok, why := HostSupported(); !ok {
+		return nil, fmt.Errorf("llvmk: %s", why)
+	}
+	specs, err := llvm.ForPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := llvm.LookupTarget("x86-64")
+	m, err := llvm.Generate(p.Name, specs, t)
 	if err != nil {
 		return nil, err
 	}
@@ -115,17 +176,16 @@ func LoadTarget(name string, specs []llvm.Spec, t llvm.Target) (*Kernels, error)
 	if err != nil {
 		return nil, err
 	}
-	a, err := llvm.Build(m, dir, "kernels", tc)
-	if err != nil {
-		return nil, err
-	}
-	if a.Object == "" {
-		return nil, fmt.Errorf("llvmk: no object built: %s", strings.Join(a.Notes, "; "))
-	}
 	so := filepath.Join(dir, "kernels.so")
-	if err := llvm.SharedLibrary(tc, a.Object, so); err != nil {
+	if err := os.WriteFile(so, lib, 0o755); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
+	return openLibrary(m, dir, so)
+}
+
+// openLibrary loads so and finds every kernel of m in it.
+func openLibrary(m *llvm.Module, dir, so string) (*Kernels, error) {
 	cpath := C.CString(so)
 	defer C.free(unsafe.Pointer(cpath))
 	h := C.planc_dlopen(cpath)

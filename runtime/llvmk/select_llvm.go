@@ -22,3 +22,13 @@ func Select(p *ir.Plan, useLLVM bool) (ops Ops, close func(), err error) {
 	}
 	return k, func() { k.Close() }, nil
 }
+
+// SelectLibrary is Select for kernels compiled ahead of time into lib by
+// [BuildPlanLibrary] (a trainer binary's): no LLVM tool is needed.
+func SelectLibrary(p *ir.Plan, lib []byte) (ops Ops, close func(), err error) {
+	k, err := LoadPlanLibrary(p, lib)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, func() { k.Close() }, nil
+}

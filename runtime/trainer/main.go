@@ -19,6 +19,7 @@ import (
 	"planc/runtime/collective"
 	"planc/runtime/data"
 	"planc/runtime/exec"
+	"planc/runtime/llvmk"
 )
 
 // Exit codes, as planc's.
@@ -38,6 +39,8 @@ type options struct {
 	coordinator, bind, token string
 	rank, size, localRank    int
 	name                     string
+	kernels                  string // go or llvm (built in)
+	library                  []byte // the llvm kernels' shared library
 }
 
 func (o *options) flags(fs *flag.FlagSet, pr Program) {
@@ -83,7 +86,10 @@ func Main(pr Program, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	o.name = name
+	o.name, o.kernels, o.library = name, pr.Kernels, pr.Library
+	if o.kernels == "" {
+		o.kernels = "go"
+	}
 	o.flags(fs, pr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [--data PATH] [--steps N] [--checkpoint-dir DIR] [--resume CKPT|DIR] [--json] [--timeout D] [--transport tcp|mpi|inproc]\n\n", name)
@@ -160,6 +166,14 @@ func watchSignals(stderr io.Writer, prefix string, j *job) func() {
 // train runs the steps and prints them (rank 0).
 func train(o *options, p *ir.Plan, s *ir.Schedule, j *job, stdout io.Writer) error {
 	cfg := exec.Config{Plan: p, Steps: o.steps, Timeout: o.timeout, Schedule: s, Comm: j.comm}
+	if o.kernels == "llvm" {
+		ops, closeOps, err := llvmk.SelectLibrary(p, o.library)
+		if err != nil {
+			return fmt.Errorf("the LLVM host kernels: %w", err)
+		}
+		defer closeOps()
+		cfg.Ops = ops
+	}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(o.data)
 		if err != nil {
@@ -188,7 +202,7 @@ func train(o *options, p *ir.Plan, s *ir.Schedule, j *job, stdout io.Writer) err
 	lead := j.rank == 0
 	out := &printer{w: stdout, json: o.json, quiet: !lead}
 	var sum summary
-	sum.Ranks, sum.Transport = s.Mesh.Size(), o.transport
+	sum.Ranks, sum.Transport, sum.Kernels = s.Mesh.Size(), o.transport, o.kernels
 	var elapsed time.Duration
 	every := p.Train.CheckpointEvery
 	for tr.NextStep() < tr.Steps {
@@ -267,6 +281,7 @@ type summary struct {
 	Steps          int     `json:"steps"`
 	Ranks          int     `json:"ranks"`
 	Transport      string  `json:"transport"`
+	Kernels        string  `json:"kernels"`
 	Checkpoint     string  `json:"checkpoint,omitempty"`
 }
 
@@ -296,8 +311,8 @@ func (p *printer) summary(s summary) {
 		json.NewEncoder(p.w).Encode(map[string]any{"summary": s})
 		return
 	}
-	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks (%s); %.0f tokens/s; bytes sent intra-node %d, inter-node %d\n",
-		s.FinalLoss, s.Steps, s.Ranks, s.Transport, s.TokensPerS, s.BytesIntraNode, s.BytesInterNode)
+	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks (%s, %s kernels); %.0f tokens/s; bytes sent intra-node %d, inter-node %d\n",
+		s.FinalLoss, s.Steps, s.Ranks, s.Transport, s.Kernels, s.TokensPerS, s.BytesIntraNode, s.BytesInterNode)
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
 	}
@@ -306,7 +321,11 @@ func (p *printer) summary(s summary) {
 // describe prints the embedded plan: its origin, fingerprint, parallel
 // layout, model and schedule.
 func describe(w io.Writer, pr Program, p *ir.Plan, s *ir.Schedule) {
-	fmt.Fprintf(w, "// plan %s (from %s), fingerprint %s, default transport %s\n", p.Name, pr.Origin, pr.Fingerprint, pr.Transport)
+	kernels := pr.Kernels
+	if kernels == "" {
+		kernels = "go"
+	}
+	fmt.Fprintf(w, "// plan %s (from %s), fingerprint %s, default transport %s, %s kernels\n", p.Name, pr.Origin, pr.Fingerprint, pr.Transport, kernels)
 	perNode := "one node"
 	if p.Cluster != nil && p.Cluster.PerNode > 0 {
 		perNode = fmt.Sprintf("%d ranks per node", p.Cluster.PerNode)

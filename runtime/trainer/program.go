@@ -46,6 +46,11 @@ type Program struct {
 	// Origin says where the plan came from (files, plan name, overrides),
 	// for --describe.
 	Origin string
+	// Kernels is go or llvm; Library, for llvm, is the plan's host kernels
+	// compiled ahead of time (llvmk.BuildPlanLibrary), loaded without any
+	// LLVM tool.
+	Kernels string
+	Library []byte
 }
 
 // Encode returns the Program of plan p and its compiled schedule s.

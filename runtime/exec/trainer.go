@@ -234,6 +234,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkExecutable(unit); err != nil {
+		return nil, err
+	}
 	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, Steps: steps, local: -1}
 
 	// The layer partition (the pipeline pass's) and each stage's local

@@ -59,6 +59,7 @@ func TestMain(m *testing.M) {
 	}
 	// The normalize=false router too.
 	specs = append(specs, llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}, llvm.RouterTopKBwd{RouterTopK: llvm.RouterTopK{Tokens: 512, Experts: 8, K: 2}})
+	specs = append(specs, llvm.SiluFwd{N: 4096}, llvm.SiluBwd{N: 4096}, llvm.SiluFwd{}, llvm.SiluBwd{})
 	for _, o := range oddMatMuls {
 		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
 	}
@@ -246,6 +247,20 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 			check(t, f0, "y", y1, y2, "dx", dx1, dx2)
 		}
 	})
+	t.Run("silu", func(t *testing.T) {
+		for _, n := range []int{4096, 77 * 64} { // constant and runtime counts
+			x := randVec(r, n, 4)
+			y1, y2 := make([]float32, n), make([]float32, n)
+			f0 := lib.Fallbacks()
+			lib.SiluForward(y1, x)
+			kernels.SiluForward(y2, x)
+			dy, dx0 := randVec(r, n, 1), randVec(r, n, 1)
+			dx1, dx2 := clone(dx0), clone(dx0)
+			lib.SiluBackward(dx1, dy, x)
+			kernels.SiluBackward(dx2, dy, x)
+			check(t, f0, "y", y1, y2, "dx", dx1, dx2)
+		}
+	})
 	t.Run("attention", func(t *testing.T) {
 		s := kernels.AttnShape{Batch: 8, Heads: 4, Tq: 64, Tk: 64, D: 16, Causal: true}
 		n := s.Batch * s.Heads * s.Tq * s.D
@@ -358,6 +373,7 @@ func TestGPUItemCodeOnTheCPU(t *testing.T) {
 	tg, _ := llvm.LookupTarget("x86-64")
 	tg.ItemLoop = true
 	var specs []llvm.Spec
+	specs = append(specs, llvm.SiluFwd{N: 4096}, llvm.SiluBwd{N: 4096}, llvm.SiluFwd{}, llvm.SiluBwd{})
 	for _, o := range oddMatMuls {
 		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
 	}

@@ -136,6 +136,29 @@ func (k *Kernels) GeluForward(y, x []float32) {
 	kernels.GeluForward(y, x)
 }
 
+// SiluForward is kernels.SiluForward (kernels of any count: runtime n).
+func (k *Kernels) SiluForward(y, x []float32) {
+	n := len(y)
+	keep := []any{y, x}
+	if n == 0 || k.call(llvm.SiluFwd{N: n}, keep, f32(x[:n]), f32(y)) || k.call(llvm.SiluFwd{}, keep, f32(x[:n]), f32(y), count(n)) {
+		return
+	}
+	k.fallback("SiluForward", n)
+	kernels.SiluForward(y, x)
+}
+
+// SiluBackward is kernels.SiluBackward: dx += dy·silu'(x).
+func (k *Kernels) SiluBackward(dx, dy, x []float32) {
+	n := len(dx)
+	keep := []any{dx, dy, x}
+	if n == 0 || k.call(llvm.SiluBwd{N: n}, keep, f32(x[:n]), f32(dy[:n]), f32(dx)) ||
+		k.call(llvm.SiluBwd{}, keep, f32(x[:n]), f32(dy[:n]), f32(dx), count(n)) {
+		return
+	}
+	k.fallback("SiluBackward", n)
+	kernels.SiluBackward(dx, dy, x)
+}
+
 // GeluBackward is kernels.GeluBackward: dx += dy·gelu'(x).
 func (k *Kernels) GeluBackward(dx, dy, x []float32) {
 	n := len(dx)

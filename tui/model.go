@@ -32,7 +32,7 @@ func (p pane) String() string { return paneNames[p] }
 type keyMap struct {
 	Pane, Knob, Value, Type, Undo, Write, Quit key.Binding
 	Scroll, Time, Zoom, Stage, Replan          key.Binding
-	Pick, Load, Run                            key.Binding
+	Pick, Load, Run, Objective                 key.Binding
 	hasAuto                                    bool
 	pane                                       pane
 }
@@ -42,21 +42,22 @@ func newKeyMap() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(h, d))
 	}
 	return keyMap{
-		Pane:   b([]string{"tab", "shift+tab", "1", "2", "3", "4", "5"}, "tab/1-5", "pane"),
-		Knob:   b([]string{"up", "down"}, "↑↓", "knob"),
-		Value:  b([]string{"left", "right"}, "←→", "value"),
-		Type:   b([]string{"e", "enter"}, "e", "type"),
-		Undo:   b([]string{"u"}, "u", "undo"),
-		Write:  b([]string{"w"}, "w", "write"),
-		Quit:   b([]string{"q", "ctrl+c"}, "q", "quit"),
-		Scroll: b([]string{"pgup", "pgdown"}, "pgup/dn", "scroll"),
-		Time:   b([]string{"h", "l", "H", "L"}, "h/l H/L", "time"),
-		Zoom:   b([]string{"z", "x", "0"}, "z/x/0", "zoom in/out/all"),
-		Stage:  b([]string{"n", "p"}, "n/p", "stage"),
-		Replan: b([]string{"r"}, "r", "re-plan autos"),
-		Pick:   b([]string{"j", "k"}, "j/k", "pick"),
-		Load:   b([]string{"l"}, "l", "load it"),
-		Run:    b([]string{"s"}, "s", "search again"),
+		Pane:      b([]string{"tab", "shift+tab", "1", "2", "3", "4", "5"}, "tab/1-5", "pane"),
+		Knob:      b([]string{"up", "down"}, "↑↓", "knob"),
+		Value:     b([]string{"left", "right"}, "←→", "value"),
+		Type:      b([]string{"e", "enter"}, "e", "type"),
+		Undo:      b([]string{"u"}, "u", "undo"),
+		Write:     b([]string{"w"}, "w", "write"),
+		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Scroll:    b([]string{"pgup", "pgdown"}, "pgup/dn", "scroll"),
+		Time:      b([]string{"h", "l", "H", "L"}, "h/l H/L", "time"),
+		Zoom:      b([]string{"z", "x", "0"}, "z/x/0", "zoom in/out/all"),
+		Stage:     b([]string{"n", "p"}, "n/p", "stage"),
+		Replan:    b([]string{"r"}, "r", "re-plan autos"),
+		Pick:      b([]string{"j", "k"}, "j/k", "pick"),
+		Load:      b([]string{"l"}, "l", "load it"),
+		Run:       b([]string{"s"}, "s", "search again"),
+		Objective: b([]string{"o"}, "o", "objective"),
 	}
 }
 
@@ -72,7 +73,7 @@ func (k keyMap) paneHelp() []key.Binding {
 	case paneTimeline:
 		out = []key.Binding{k.Time, k.Zoom, k.Stage}
 	case paneSearch:
-		out = []key.Binding{k.Pick, k.Load, k.Run}
+		out = []key.Binding{k.Pick, k.Load, k.Run, k.Objective}
 	default:
 		out = []key.Binding{k.Scroll}
 	}

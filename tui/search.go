@@ -20,10 +20,10 @@ var searchSpace = []string{"tp", "pp", "dp", "micro_batch", "recompute", "zero"}
 // searchLimit bounds one search's estimates; the pane says when it is hit.
 const searchLimit = 200_000
 
-// Search ranks the plans of the original plan's space by step time
+// Search ranks the plans of the original plan's space by an objective
 // ([passes.Search]): its auto fields and [searchSpace]. progress is
 // called from another goroutine.
-func (s *Session) Search(progress func(done, total int64)) (*passes.SearchReport, error) {
+func (s *Session) Search(obj passes.Objective, progress func(done, total int64)) (*passes.SearchReport, error) {
 	plan := s.Prog.Plan(s.opts.Plan)
 	if plan == nil {
 		return nil, fmt.Errorf("the plan %s is gone", s.opts.Plan)
@@ -38,7 +38,7 @@ func (s *Session) Search(progress func(done, total int64)) (*passes.SearchReport
 			space[f] = nil
 		}
 	}
-	rep, diags := passes.Search(plan, passes.SearchOptions{Space: space, Objective: passes.ObjTime, Top: 10, Limit: searchLimit, Progress: progress})
+	rep, diags := passes.Search(plan, passes.SearchOptions{Space: space, Objective: obj, Top: 10, Limit: searchLimit, Progress: progress})
 	if diags.HasErrors() {
 		return nil, diags.Err()
 	}
@@ -53,7 +53,11 @@ type searchState struct {
 	rep         *passes.SearchReport
 	err         error
 	sel         int
+	obj         passes.Objective // what the results are ranked by
 }
+
+// objectives are what o cycles through.
+var objectives = []passes.Objective{passes.ObjTime, passes.ObjEnergy, passes.ObjMemory, passes.ObjCost}
 
 type searchMsg struct {
 	rep *passes.SearchReport
@@ -76,9 +80,9 @@ func (m *Model) startSearch() tea.Cmd {
 	st.running, st.err = true, nil
 	st.done.Store(0)
 	st.total.Store(0)
-	s := m.s
+	s, obj := m.s, st.obj
 	run := func() tea.Msg {
-		rep, err := s.Search(func(done, total int64) { st.done.Store(done); st.total.Store(total) })
+		rep, err := s.Search(obj, func(done, total int64) { st.done.Store(done); st.total.Store(total) })
 		return searchMsg{rep, err}
 	}
 	return tea.Batch(run, tickSearch())
@@ -93,6 +97,17 @@ func (m *Model) searchKey(k string) tea.Cmd {
 	st := &m.srch
 	switch k {
 	case "s":
+		return m.startSearch()
+	case "o":
+		if st.running {
+			return nil
+		}
+		for i, o := range objectives {
+			if o == st.obj {
+				st.obj = objectives[(i+1)%len(objectives)]
+				break
+			}
+		}
 		return m.startSearch()
 	case "j":
 		if st.rep != nil {
@@ -141,7 +156,7 @@ func (m *Model) search(w, h int) []string {
 		return []string{" s searches the plan's space: its auto fields and " + strings.Join(searchSpace, ", ")}
 	}
 	rep := st.rep
-	out := []string{fmt.Sprintf(" %d plans in the space, %d estimated, %d fit; the best by step time", rep.Space, rep.Evaluated, rep.Fits)}
+	out := []string{fmt.Sprintf(" %d plans in the space, %d estimated, %d fit; the best by %s", rep.Space, rep.Evaluated, rep.Fits, objectiveWords[rep.Objective])}
 	if rep.HitLimit {
 		out[0] += m.st.bad.Render(fmt.Sprintf(" (stopped at %d estimates)", searchLimit))
 	}
@@ -155,13 +170,13 @@ func (m *Model) search(w, h int) []string {
 			widths[j] = max(widths[j], len(r.Values[j].String()))
 		}
 	}
-	head := fmt.Sprintf("   %-3s %11s %7s", "#", "step", "GiB")
+	head := fmt.Sprintf("   %-3s %11s %7s %7s", "#", "step", "GiB", "J/tok")
 	for j := range rep.Fields {
 		head += fmt.Sprintf(" %*s", widths[j], heads[j])
 	}
 	out = append(out, head)
 	for i, r := range rep.Results {
-		line := fmt.Sprintf("   %-3d %11s %7.2f", i+1, seconds(r.Est.StepTime), r.Est.PeakBytes/(1<<30))
+		line := fmt.Sprintf("   %-3d %11s %7.2f %7.3g", i+1, seconds(r.Est.StepTime), r.Est.PeakBytes/(1<<30), r.Scores[passes.ObjEnergy])
 		for j := range rep.Fields {
 			line += fmt.Sprintf(" %*s", widths[j], r.Values[j].String())
 		}
@@ -199,3 +214,6 @@ func shortField(f string) string {
 	}
 	return f
 }
+
+var objectiveWords = map[passes.Objective]string{passes.ObjTime: "step time", passes.ObjEnergy: "energy per token",
+	passes.ObjMemory: "peak memory", passes.ObjCost: "device-hours per million tokens"}

@@ -63,7 +63,7 @@ func TestGoldenScreens(t *testing.T) {
 		s := open(t, filepath.Join("..", "examples", ex.file), ex.plan)
 		m := New(s, 80, 24)
 		runCmd(m, m.Init()) // the timeline of the original
-		rep, err := s.Search(nil)
+		rep, err := s.Search(passes.ObjTime, nil)
 		m.searchDone(searchMsg{rep, err})
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -352,7 +352,7 @@ func TestSearchLoads(t *testing.T) {
 	if !m.srch.running || cmd == nil {
 		t.Fatal("entering the Search pane did not start a search")
 	}
-	rep, err := s.Search(nil)
+	rep, err := s.Search(passes.ObjTime, nil)
 	m.Update(searchMsg{rep, err})
 	if err != nil || len(rep.Results) < 2 {
 		t.Fatalf("search: %v, %d results", err, len(rep.Results))
@@ -377,5 +377,20 @@ func TestSearchLoads(t *testing.T) {
 	m.Update(tea.KeyPressMsg{Code: 'u', Text: "u"})
 	if s.Cur != s.Orig {
 		t.Error("u did not undo the loaded result")
+	}
+	// o ranks by the next objective: energy per token
+	m.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})
+	if m.srch.obj != passes.ObjEnergy || !m.srch.running {
+		t.Fatalf("o: objective %v, searching %t", m.srch.obj, m.srch.running)
+	}
+	rep, err = s.Search(m.srch.obj, nil)
+	m.Update(searchMsg{rep, err})
+	for i := 1; i < len(rep.Results); i++ {
+		if rep.Results[i].Scores[passes.ObjEnergy] < rep.Results[i-1].Scores[passes.ObjEnergy] {
+			t.Errorf("by energy: result %d uses less than result %d", i+1, i)
+		}
+	}
+	if !strings.Contains(screen(m), "the best by energy per token") {
+		t.Errorf("the Search pane does not say what it ranks by:\n%s", screen(m))
 	}
 }

@@ -263,7 +263,7 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 	elemOf := func(a ir.Action) int64 { return a.Bytes / int64(tc.elem) }
 	blocks := float64(s.Blocks())
-	if blocks > 1 && !tc.blocksAligned(s) {
+	if blocks > 1 && !tc.blocksAligned(s) && int64(s.NumActions())*ir.ActionBytes <= maxExpandBytes {
 		s, blocks = s.Expand(), 1
 	}
 	for _, rp := range s.Ranks {
@@ -316,11 +316,17 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 }
 
 // blocksAligned reports whether a folded schedule's replica blocks fill
-// whole nodes, so that every block's links are of the stored block's
-// levels.
+// whole nodes (or all ranks share one), so that every block's links are of
+// the stored block's levels.
 func (tc *trafficCounter) blocksAligned(s *ir.Schedule) bool {
-	return s.FoldDP*s.Mesh.CP*s.Mesh.TP%tc.perNode == 0
+	return tc.perNode >= s.Mesh.Size() || s.FoldDP*s.Mesh.CP*s.Mesh.TP%tc.perNode == 0
 }
+
+// maxExpandBytes bounds the schedule scheduleBytes writes out to count a
+// folded schedule whose blocks do not fill whole nodes; beyond it the
+// stored block's levels stand for every block (an estimate: a block that
+// straddles nodes has some of its intra-node links crossing them).
+const maxExpandBytes = 1 << 30
 
 // memberSend is what member i of g sends in one ring collective.
 func (tc *trafficCounter) memberSend(kind ir.CollKind, n int64, g []int, i int) Traffic {

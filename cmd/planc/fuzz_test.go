@@ -95,9 +95,12 @@ func explainCompileSimulate(prog *ir.Program, p *ir.Plan) {
 	if u != nil && u.Cost != nil {
 		writeReport(io.Discard, u)
 	}
-	u, _ = passes.Compile(prog, p, passes.Options{})
+	u, diags := passes.Compile(prog, p, passes.Options{})
 	if u == nil || u.Schedule == nil {
 		return
+	}
+	if u.Cost != nil {
+		reportJSON(u, diags) // explain --json: the schedule's bytes per step
 	}
 	if sched.CheckExpand(u.Schedule, 1<<30) == nil {
 		_ = u.Schedule.String() // what compile --emit=schedule writes

@@ -74,6 +74,7 @@ func TestHostilePlans(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "s.sched")
 			for _, args := range [][]string{
 				{"explain"},
+				{"explain", "--json"},
 				{"compile", "-o", out},
 				{"simulate"},
 			} {

@@ -103,16 +103,17 @@ func (m Mesh) Group(axis Axis, r int) []int {
 				g = append(g, m.Rank(c))
 			}
 		}
-	case AxisEP, AxisEDP:
+	case AxisEP:
+		// the ep block of idx: EP consecutive expert indices
+		idx, _ := m.expertIndex(c)
+		for j := idx / m.EP * m.EP; j < (idx/m.EP+1)*m.EP; j++ {
+			g = append(g, m.fromExpertIndex(j, c))
+		}
+	case AxisEDP:
+		// the indices with idx's position in their ep block
 		idx, n := m.expertIndex(c)
-		for j := 0; j < n; j++ {
-			same := j/m.EP == idx/m.EP // same ep block
-			if axis == AxisEDP {
-				same = j%m.EP == idx%m.EP
-			}
-			if same {
-				g = append(g, m.fromExpertIndex(j, c))
-			}
+		for j := idx % m.EP; j < n; j += m.EP {
+			g = append(g, m.fromExpertIndex(j, c))
 		}
 	default:
 		panic(fmt.Sprintf("ir.Mesh.Group: unknown axis %q", axis))

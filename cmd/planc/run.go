@@ -135,6 +135,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return fail("the checkpoint is at step %d, and the run has %d steps: nothing to do (raise --steps)", tr.NextStep(), tr.Steps)
 	}
 	out := newProgress(stdout, pf.json, tr.Steps)
+	if p.Model != nil && p.Model.Kind == ir.MLPModel {
+		out.unit.short, out.unit.long = "samples", "samples"
+	}
 	var (
 		tokens   int
 		elapsed  time.Duration
@@ -262,10 +265,14 @@ type progress struct {
 	// width returns the terminal's columns (0: unknown), asked at every
 	// redraw so that a resized window is followed.
 	width func() int
+	// unit names what the throughput counts: tokens, or the samples of
+	// an mlp model (JSON keeps the key tokens_per_s for both).
+	unit struct{ short, long string }
 }
 
 func newProgress(w io.Writer, asJSON bool, total int) *progress {
 	p := &progress{w: w, json: asJSON, total: total, width: func() int { return 0 }}
+	p.unit.short, p.unit.long = "tok", "tokens"
 	if f, ok := w.(*os.File); ok && !asJSON {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			p.tty = true
@@ -314,7 +321,7 @@ func (p *progress) step(r exec.StepResult, tokens int, elapsed time.Duration) {
 	done := r.Step + 1
 	perStep := elapsed / time.Duration(max(1, done))
 	eta := time.Duration(p.total-done) * perStep
-	line := fmt.Sprintf("step %d/%d  loss %.4f  %.0f tok/s  eta %s", done, p.total, r.Loss, tps, eta.Round(time.Second))
+	line := fmt.Sprintf("step %d/%d  loss %.4f  %.0f %s/s  eta %s", done, p.total, r.Loss, tps, p.unit.short, eta.Round(time.Second))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\x1b[K%s", fitLine(p.width(), done, p.total, line))
 		if done == p.total {
@@ -348,8 +355,8 @@ func (p *progress) summary(s runSummary) {
 	if s.Ranks == 1 {
 		ranks = "1 rank"
 	}
-	fmt.Fprintf(p.w, "final loss %.4f (mean of the last %s %.4f) after %s on %s; %.0f tokens/s over the run (%s kernels)\n",
-		s.FinalLoss, plural(s.MeanOver, "step"), s.MeanLoss, plural(s.Steps, "step"), ranks, s.TokensPerS, s.Kernels)
+	fmt.Fprintf(p.w, "final loss %.4f (mean of the last %s %.4f) after %s on %s; %.0f %s/s over the run (%s kernels)\n",
+		s.FinalLoss, plural(s.MeanOver, "step"), s.MeanLoss, plural(s.Steps, "step"), ranks, s.TokensPerS, p.unit.long, s.Kernels)
 	if s.Ranks > 1 {
 		fmt.Fprintf(p.w, "communication %.1f%% of rank time; sent %s intra-node, %s inter-node\n",
 			100*s.CommShare, ir.FormatBytes(float64(s.BytesIntraNode)), ir.FormatBytes(float64(s.BytesInterNode)))

@@ -125,6 +125,11 @@ type Op struct {
 	// sharding says how the parameter is split over the mesh.
 	Weight *Tensor
 	Bias   *Tensor
+	// Params names the entries of the unit's parameter table (Unit.Params,
+	// checkpoint names) that Weight and Bias stand for: the graph's tensors
+	// are the cost model's view (experts stacked, one name per op), the
+	// table is what the runtime holds. Set by the params pass.
+	Params []string
 
 	// GEMM shape for Matmul ops (local, per rank): M×K times K×N, Batch
 	// independent products (heads, experts).

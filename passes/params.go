@@ -3,6 +3,7 @@ package passes
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"planc/ir"
 )
@@ -17,9 +18,87 @@ import (
 // (attn.out, fc2); LayerNorm gains 1, biases 0. mlp models use std
 // sqrt(2/width) and zero biases.
 
-// paramsPass fills the unit's parameter table.
+// paramsPass fills the unit's parameter table and points every op of the
+// graph at the table entries its weight and bias stand for.
 func paramsPass(st *State) {
-	st.Unit.Params = ParamTableOf(st.Plan.Model)
+	m := st.Plan.Model
+	st.Unit.Params = ParamTableOf(m)
+	for _, sg := range st.Unit.Graph.Stages {
+		for _, o := range sg.Ops {
+			o.Params = opParams(m, o)
+		}
+	}
+}
+
+// opParams returns the checkpoint names of the parameters op o reads, in
+// table order (see expand.go for the graph's op names).
+func opParams(m *ir.Model, o *ir.Op) []string {
+	if o.Weight == nil && o.Bias == nil {
+		return nil
+	}
+	wb := func(pre string) []string { return []string{pre + ".weight", pre + ".bias"} }
+	l := o.Layer
+	h := fmt.Sprintf("h.%d.", l)
+	local := o.Name[strings.IndexByte(o.Name, '.')+1:] // "qkv", "ph1.compress", ...
+	if m.Kind == ir.MLPModel {
+		pre := fmt.Sprintf("layers.%d", l)
+		switch o.Kind {
+		case ir.OpCompress:
+			return []string{pre + ".compress"}
+		case ir.OpPhantomMix:
+			return []string{pre + ".decompress"}
+		}
+		return wb(pre)
+	}
+	switch o.Kind {
+	case ir.OpEmbedding:
+		return []string{"wte", "wpe"}
+	case ir.OpHead:
+		if m.TieEmbeddings {
+			return []string{"wte"}
+		}
+		return []string{"lm_head.weight"}
+	case ir.OpLayerNorm:
+		if l < 0 {
+			return wb("ln_f")
+		}
+		return wb(h + local)
+	case ir.OpQKV:
+		return wb(h + "attn.qkv")
+	case ir.OpOutProj:
+		return wb(h + "attn.out")
+	case ir.OpFC1, ir.OpFC2:
+		return wb(h + "mlp." + local)
+	case ir.OpRouter:
+		return []string{h + "moe.router.weight"}
+	case ir.OpExpertFC1, ir.OpExpertFC2, ir.OpSharedFC1, ir.OpSharedFC2:
+		fc, group, n := "fc1", "experts", m.MoE.Experts
+		if o.Kind == ir.OpExpertFC2 || o.Kind == ir.OpSharedFC2 {
+			fc = "fc2"
+		}
+		if o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedFC2 {
+			group, n = "shared", m.MoE.Shared
+		}
+		var out []string
+		for e := range n {
+			out = append(out, wb(fmt.Sprintf("%smoe.%s.%d.%s", h, group, e, fc))...)
+		}
+		return out
+	case ir.OpCompress, ir.OpLinear, ir.OpPhantomMix: // a transformer's phantom FFN: ph1 is fc1, ph2 fc2
+		fc := "fc1"
+		if strings.HasPrefix(local, "ph2.") {
+			fc = "fc2"
+		}
+		pre := h + "mlp." + fc
+		switch o.Kind {
+		case ir.OpCompress:
+			return []string{pre + ".compress"}
+		case ir.OpPhantomMix:
+			return []string{pre + ".decompress"}
+		}
+		return wb(pre)
+	}
+	return nil
 }
 
 // ParamTableOf returns the parameter table of model m.

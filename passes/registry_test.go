@@ -80,3 +80,51 @@ func conforms(o *ir.Op, elem float64) string {
 	}
 	return strings.Join(bad, "; ")
 }
+
+// TestOpsPointAtTheParameterTable: every op with a weight names entries of
+// the unit's parameter table, and every entry is read by some op of a
+// stage that holds it (the tied embedding by the embedding and the head).
+func TestOpsPointAtTheParameterTable(t *testing.T) {
+	cases := []struct {
+		file, plan string
+		sets       []string
+	}{
+		{"examples/tiny_gpt_3d.plan", "tiny_gpt_3d", nil},
+		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"model.tie_embeddings=false"}},
+		{"examples/tiny_moe_ep.plan", "tiny_moe_tp2_ep2_pp2_ssmb", nil},
+		{"examples/phantom_cpu.plan", "phantom_tiny_mlp", nil},
+		{"examples/phantom_cpu.plan", "phantom_tiny_gpt", nil},
+		{"examples/phantom_cpu.plan", "phantom_tiny_mlp_dense_tp2", nil},
+	}
+	for _, c := range cases {
+		prog, p := loadPlan(t, c.file, c.plan, c.sets...)
+		u, diags := passes.Compile(prog, p, passes.Options{DumpTo: io.Discard})
+		if diags.HasErrors() {
+			t.Fatalf("%s %v: %v", c.plan, c.sets, diags)
+		}
+		read := map[string]int{}
+		for _, st := range u.Graph.Stages {
+			info := ir.StageInfo{FirstLayer: st.FirstLayer, EndLayer: st.LastLayer, Embedding: st.Index == 0, Head: st.Index == len(u.Graph.Stages)-1}
+			held := map[string]bool{}
+			for _, prm := range u.Params.Held(info) {
+				held[prm.Name] = true
+			}
+			for _, o := range st.Ops {
+				if (o.Weight != nil || o.Bias != nil) != (len(o.Params) > 0) {
+					t.Errorf("%s: op %s: weight %v, parameters %v", c.plan, o.Name, o.Weight != nil, o.Params)
+				}
+				for _, name := range o.Params {
+					if !held[name] {
+						t.Errorf("%s: op %s of stage %d reads %s, which the stage does not hold", c.plan, o.Name, st.Index, name)
+					}
+					read[name]++
+				}
+			}
+		}
+		for _, prm := range u.Params {
+			if read[prm.Name] == 0 {
+				t.Errorf("%s %v: no op reads parameter %s", c.plan, c.sets, prm.Name)
+			}
+		}
+	}
+}

@@ -45,27 +45,34 @@ func expf(x float32) float32 {
 // float32). Its absolute error is below 3e-7 (see the test), which is all
 // GELU's 1 + tanh can see, and it needs no exp and one division.
 func tanhf(x float32) float32 {
-	const clamp = 7.90531110763549805
-	if x > clamp {
-		x = clamp
-	} else if x < -clamp {
-		x = -clamp
+	if x > tanhClamp {
+		x = tanhClamp
+	} else if x < -tanhClamp {
+		x = -tanhClamp
 	}
 	if x < 0.0004 && x > -0.0004 {
 		return x
 	}
 	x2 := x * x
-	p := float32(-2.76076847742355e-16)
-	p = p*x2 + 2.00018790482477e-13
-	p = p*x2 - 8.60467152213735e-11
-	p = p*x2 + 5.12229709037114e-08
-	p = p*x2 + 1.48572235717979e-05
-	p = p*x2 + 6.37261928875436e-04
-	p = p*x2 + 4.89352455891786e-03
+	p := tanhNum[0]
+	for _, c := range tanhNum[1:] {
+		p = p*x2 + c
+	}
 	p *= x
-	q := float32(1.19825839466702e-06)
-	q = q*x2 + 1.18534705686654e-04
-	q = q*x2 + 2.26843463243900e-03
-	q = q*x2 + 4.89352518554385e-03
+	q := tanhDen[0]
+	for _, c := range tanhDen[1:] {
+		q = q*x2 + c
+	}
 	return p / q
 }
+
+// tanhClamp is where tanhf's rational function meets ±1 in float32.
+const tanhClamp = 7.90531110763549805
+
+// The coefficients of tanhf's numerator (in x², times x) and denominator,
+// highest degree first.
+var (
+	tanhNum = [...]float32{-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
+		5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03}
+	tanhDen = [...]float32{1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03}
+)

@@ -66,6 +66,13 @@ func getBuf(n int) *[]float32 {
 // B(p,j) = b[p*brs+j*bcs]; C is dense m×n. With parallel false it stays on
 // the calling goroutine (for callers that are already parallel); the result
 // is the same either way.
+//
+// The micro-kernel reads A in place whatever its strides, and B in place
+// when its rows are contiguous (bcs = 1): only B stored transposed is
+// packed (once per call, into panels of microN columns), and only the edge
+// panels (fewer than microM rows or microN columns) are copied into
+// zero-padded buffers. In place or packed, every element is summed in the
+// same order, so packing changes no bit of the result.
 func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, accumulate, parallel bool) {
 	if m == 0 || n == 0 {
 		return
@@ -76,64 +83,96 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 		}
 		return
 	}
-	// Pack all of B: for every k block, panels of microN columns, each
-	// stored p-major (microN consecutive values per p), zero-padded.
 	nPanels := (n + microN - 1) / microN
-	bpBuf := getBuf(k * nPanels * microN)
-	bp := *bpBuf
-	packB(bp, b, brs, bcs, k, n, nPanels)
-
+	var bp []float32
+	if bcs != 1 {
+		bpBuf := getBuf(k * nPanels * microN)
+		defer packPool.Put(bpBuf)
+		bp = *bpBuf
+		packB(bp, b, brs, bcs, k, n, nPanels)
+	}
 	tilesM := (m + tileM - 1) / tileM
 	tilesN := (n + tileN - 1) / tileN
-	tasks := tilesM * tilesN
 	work := func(t int) {
-		apBuf := getBuf(tileM * blockK)
-		ap := *apBuf
-		var edge [microM * microN]float32
 		i0 := (t / tilesN) * tileM
 		j0 := (t % tilesN) * tileN
-		mc := min(tileM, m-i0)
-		nc := min(tileN, n-j0)
-		if !accumulate {
-			for i := i0; i < i0+mc; i++ {
-				clear(c[i*n+j0 : i*n+j0+nc])
-			}
+		gemmTile(c, a, ars, acs, b, brs, bp, nPanels, i0, j0, min(tileM, m-i0), min(tileN, n-j0), k, n, accumulate)
+	}
+	if parallel {
+		parallelFor(tilesM*tilesN, m*n*k, work)
+	} else {
+		for t := range tilesM * tilesN {
+			work(t)
 		}
-		for p0 := 0; p0 < k; p0 += blockK {
-			kc := min(blockK, k-p0)
-			packA(ap, a, ars, acs, i0, mc, p0, kc)
-			for jj := 0; jj < nc; jj += microN {
-				nr := min(microN, nc-jj)
+	}
+}
+
+// gemmTile computes the mc×nc tile of C at (i0, j0): B is read in place
+// (row stride brs) when bp is nil, else from its packed panels.
+func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, nPanels, i0, j0, mc, nc, k, n int, accumulate bool) {
+	if !accumulate {
+		for i := i0; i < i0+mc; i++ {
+			clear(c[i*n+j0 : i*n+j0+nc])
+		}
+	}
+	var edge [microM * microN]float32
+	var apEdge, bpEdge *[]float32 // zero-padded copies of edge panels
+	for p0 := 0; p0 < k; p0 += blockK {
+		kc := min(blockK, k-p0)
+		for jj := 0; jj < nc; jj += microN {
+			nr := min(microN, nc-jj)
+			var bpan []float32
+			ldb := microN
+			switch {
+			case bp != nil:
 				panel := (j0 + jj) / microN
-				bpan := bp[p0*nPanels*microN+panel*kc*microN:]
-				for ii := 0; ii < mc; ii += microM {
-					mr := min(microM, mc-ii)
-					apan := ap[ii*kc:]
-					if mr == microM && nr == microN {
-						microKernel(kc, apan, bpan, c[(i0+ii)*n+j0+jj:], n)
-					} else {
-						clear(edge[:])
-						microKernel(kc, apan, bpan, edge[:], microN)
-						for r := 0; r < mr; r++ {
-							row := c[(i0+ii+r)*n+j0+jj:]
-							for q := 0; q < nr; q++ {
-								row[q] += edge[r*microN+q]
-							}
-						}
+				bpan = bp[p0*nPanels*microN+panel*kc*microN:]
+			case nr == microN:
+				bpan, ldb = b[p0*brs+j0+jj:], brs
+			default:
+				if bpEdge == nil {
+					bpEdge = getBuf(blockK * microN)
+					defer packPool.Put(bpEdge)
+				}
+				bpan = *bpEdge
+				packBPanel(bpan, b[p0*brs+j0+jj:], brs, kc, nr)
+			}
+			for ii := 0; ii < mc; ii += microM {
+				mr := min(microM, mc-ii)
+				apan, lda, acsK := a[(i0+ii)*ars+p0*acs:], ars, acs
+				if mr < microM {
+					if apEdge == nil {
+						apEdge = getBuf(microM * blockK)
+						defer packPool.Put(apEdge)
+					}
+					packA(*apEdge, a, ars, acs, i0+ii, mr, p0, kc)
+					apan, lda, acsK = *apEdge, 1, microM
+				}
+				if mr == microM && nr == microN {
+					microKernel(kc, apan, lda, acsK, bpan, ldb, c[(i0+ii)*n+j0+jj:], n)
+					continue
+				}
+				clear(edge[:])
+				microKernel(kc, apan, lda, acsK, bpan, ldb, edge[:], microN)
+				for r := 0; r < mr; r++ {
+					row := c[(i0+ii+r)*n+j0+jj:]
+					for q := 0; q < nr; q++ {
+						row[q] += edge[r*microN+q]
 					}
 				}
 			}
 		}
-		packPool.Put(apBuf)
 	}
-	if parallel {
-		parallelFor(tasks, m*n*k, work)
-	} else {
-		for t := 0; t < tasks; t++ {
-			work(t)
-		}
+}
+
+// packBPanel copies kc rows of nr (< microN) contiguous values, row stride
+// brs, into dst as kc rows of microN values, zero-padded.
+func packBPanel(dst, b []float32, brs, kc, nr int) {
+	for p := 0; p < kc; p++ {
+		d := dst[p*microN : (p+1)*microN]
+		copy(d, b[p*brs:p*brs+nr])
+		clear(d[nr:])
 	}
-	packPool.Put(bpBuf)
 }
 
 // packB lays B out block by block along k: block p0 occupies
@@ -206,24 +245,22 @@ func packA(ap, a []float32, ars, acs, i0, mc, p0, kc int) {
 	}
 }
 
-// microGo adds the product of a packed microM×kc A panel and a packed
-// kc×microN B panel to the microM×microN block of C at c[0] (row stride
-// ldc). Each partial sum starts from zero and runs over p in increasing
-// order; then it is added to C. It is the portable micro-kernel; on amd64
-// with AVX2 and FMA an assembly kernel with the same order (but fused
-// multiply-adds, so not the same bits) replaces it.
-func microGo(kc int, ap, bp, c []float32, ldc int) {
+// microGo adds the product of a microM×kc block of A, with A(r,p) at
+// a[r*ars+p*acs], and a kc×microN block of B, with B(p,q) at b[p*ldb+q], to
+// the microM×microN block of C at c[0] (row stride ldc). Each partial sum
+// starts from zero and runs over p in increasing order; then it is added to
+// C. It is the portable micro-kernel; on amd64 with AVX2 and FMA an
+// assembly kernel with the same order (but fused multiply-adds, so not the
+// same bits) replaces it.
+func microGo(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
 	var acc [microM][microN]float32
-	ap = ap[:kc*microM]
-	bp = bp[:kc*microN]
 	for p := 0; p < kc; p++ {
-		a := ap[p*microM : p*microM+microM : p*microM+microM]
-		b := (*[microN]float32)(bp[p*microN : p*microN+microN])
+		bq := (*[microN]float32)(b[p*ldb : p*ldb+microN])
 		for r := 0; r < microM; r++ {
-			ar := a[r]
+			ar := a[r*ars+p*acs]
 			row := &acc[r]
 			for q := 0; q < microN; q++ {
-				row[q] += ar * b[q]
+				row[q] += ar * bq[q]
 			}
 		}
 	}

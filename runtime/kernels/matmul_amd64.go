@@ -29,15 +29,15 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 //go:noescape
-func micro4x16FMA(kc int, ap, bp, c *float32, ldc int)
+func micro4x16FMA(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
-func microKernel(kc int, ap, bp, c []float32, ldc int) {
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
 	if useFMA && !forceGeneric {
-		_ = ap[kc*microM-1]
-		_ = bp[kc*microN-1]
+		_ = a[(microM-1)*ars+(kc-1)*acs]
+		_ = b[(kc-1)*ldb+microN-1]
 		_ = c[(microM-1)*ldc+microN-1]
-		micro4x16FMA(kc, &ap[0], &bp[0], &c[0], ldc)
+		micro4x16FMA(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc)
 		return
 	}
-	microGo(kc, ap, bp, c, ldc)
+	microGo(kc, a, ars, acs, b, ldb, c, ldc)
 }

@@ -19,19 +19,27 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
-// func micro4x16FMA(kc int, ap, bp, c *float32, ldc int)
+// func micro4x16FMA(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 //
-// C[4×16] += A[4×kc]·B[kc×16] with A packed p-major (4 floats per p) and B
-// packed p-major (16 floats per p). Accumulators Y0..Y7 hold rows 0..3
-// (two registers of 8 columns each), start at zero, and take one fused
+// C[4×16] += A[4×kc]·B[kc×16] with A(r,p) at a[r·ars + p·acs] and B(p,q) at
+// b[p·ldb + q] (strides in elements): a packed panel (ars 1, acs 4; ldb 16)
+// or the operands in place. Accumulators Y0..Y7 hold rows 0..3 (two
+// registers of 8 columns each), start at zero, and take one fused
 // multiply-add per p in increasing p; then they are added to C.
-TEXT ·micro4x16FMA(SB), NOSPLIT, $0-40
+TEXT ·micro4x16FMA(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
-	MOVQ ap+8(FP), SI
-	MOVQ bp+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ a+8(FP), SI
+	MOVQ ars+16(FP), R9
+	SHLQ $2, R9
+	MOVQ acs+24(FP), R10
+	SHLQ $2, R10
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R12
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -49,17 +57,17 @@ loop:
 	VBROADCASTSS (SI), Y10
 	VFMADD231PS Y8, Y10, Y0
 	VFMADD231PS Y9, Y10, Y1
-	VBROADCASTSS 4(SI), Y11
+	VBROADCASTSS (SI)(R9*1), Y11
 	VFMADD231PS Y8, Y11, Y2
 	VFMADD231PS Y9, Y11, Y3
-	VBROADCASTSS 8(SI), Y12
+	VBROADCASTSS (SI)(R9*2), Y12
 	VFMADD231PS Y8, Y12, Y4
 	VFMADD231PS Y9, Y12, Y5
-	VBROADCASTSS 12(SI), Y13
+	VBROADCASTSS (SI)(R12*1), Y13
 	VFMADD231PS Y8, Y13, Y6
 	VFMADD231PS Y9, Y13, Y7
-	ADDQ $16, SI
-	ADDQ $64, DI
+	ADDQ R10, SI
+	ADDQ R11, DI
 	DECQ CX
 	JNE loop
 

@@ -6,4 +6,6 @@ const useFMA = false
 
 var forceGeneric = false
 
-func microKernel(kc int, ap, bp, c []float32, ldc int) { microGo(kc, ap, bp, c, ldc) }
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+	microGo(kc, a, ars, acs, b, ldb, c, ldc)
+}

@@ -80,15 +80,16 @@ func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 					lb[i0+r] = float32(math.Inf(-1))
 					continue
 				}
+				// Rounding is monotone, so the largest scaled score is
+				// the scaled largest score.
 				mx := float32(math.Inf(-1))
-				for j := 0; j < nk; j++ {
-					row[j] *= scale
-					mx = max(mx, row[j])
+				for _, v := range row[:nk] {
+					mx = max(mx, v)
 				}
+				mx *= scale
+				expfScaled(row[:nk], row[:nk], scale, mx)
 				var sum float64
-				for j := 0; j < nk; j++ {
-					e := expf(row[j] - mx)
-					row[j] = e
+				for _, e := range row[:nk] {
 					sum += float64(e)
 				}
 				inv := float32(1 / sum)
@@ -142,9 +143,7 @@ func AttentionBackward(dq, dk, dv, do, q, k, v, o, lse []float32, s AttnShape) {
 				row := p[r*nkMax : (r+1)*nkMax]
 				nk := s.visibleKeys(i0 + r)
 				l := lb[i0+r]
-				for j := 0; j < nk; j++ {
-					row[j] = expf(row[j]*scale - l)
-				}
+				expfScaled(row[:nk], row[:nk], scale, l)
 				clear(row[nk:])
 			}
 			if dv != nil { // dv += Pᵀ·do

@@ -33,12 +33,16 @@ func CrossEntropyShardMax(rowMax, logits []float32, rows, vLocal int) {
 // (rowMax being the GLOBAL maximum) into sumExp, and the target's logit
 // minus rowMax into targetLogit when the target is in this shard (else 0).
 func CrossEntropyShardSums(sumExp []float64, targetLogit []float32, logits []float32, targets []int32, rowMax []float32, rows, vLocal, vocabLo int) {
+	eBuf := getBuf(vLocal)
+	defer packPool.Put(eBuf)
+	e := *eBuf
 	for r := 0; r < rows; r++ {
 		lr := logits[r*vLocal : (r+1)*vLocal]
 		mx := rowMax[r]
+		expfScaled(e, lr, 1, mx)
 		var s float64
-		for _, v := range lr {
-			s += float64(expf(v - mx))
+		for _, v := range e {
+			s += float64(v)
 		}
 		sumExp[r] = s
 		targetLogit[r] = 0
@@ -61,11 +65,15 @@ func CrossEntropyShardLoss(sumExp []float64, targetLogit []float32, rows int) fl
 // CrossEntropyShardGrad ADDS gradScale·(softmax − onehot) for this shard's
 // columns to dlogits, from the all-reduced rowMax and sumExp.
 func CrossEntropyShardGrad(dlogits, logits []float32, targets []int32, rowMax []float32, sumExp []float64, rows, vLocal, vocabLo int, gradScale float32) {
+	eBuf := getBuf(vLocal)
+	defer packPool.Put(eBuf)
+	e := *eBuf
 	for r := 0; r < rows; r++ {
 		lr, dr := logits[r*vLocal:(r+1)*vLocal], dlogits[r*vLocal:(r+1)*vLocal]
 		mx, inv := rowMax[r], float32(1/sumExp[r])
-		for j, v := range lr {
-			dr[j] += gradScale * expf(v-mx) * inv
+		expfScaled(e, lr, 1, mx)
+		for j, v := range e {
+			dr[j] += gradScale * v * inv
 		}
 		if t := int(targets[r]) - vocabLo; t >= 0 && t < vLocal {
 			dr[t] -= gradScale

@@ -335,20 +335,24 @@ func CrossEntropy(dlogits, logits []float32, targets []int32, rows, vocab int, g
 		for _, v := range lr {
 			mx = max(mx, v)
 		}
+		eBuf := getBuf(vocab)
+		e := *eBuf
+		expfScaled(e, lr, 1, mx)
 		var s float64
-		for _, v := range lr {
-			s += float64(expf(v - mx))
+		for _, v := range e {
+			s += float64(v)
 		}
 		lse := float64(mx) + math.Log(s)
 		losses[r] = lse - float64(lr[tgt])
 		if dlogits != nil {
 			dr := dlogits[r*vocab : (r+1)*vocab]
 			inv := float32(1 / s)
-			for j, v := range lr {
-				dr[j] += gradScale * expf(v-mx) * inv
+			for j, v := range e {
+				dr[j] += gradScale * v * inv
 			}
 			dr[tgt] -= gradScale
 		}
+		packPool.Put(eBuf)
 	})
 	var sum float64
 	for _, l := range losses {

@@ -3,20 +3,32 @@ package exec
 import (
 	"testing"
 	"time"
+
+	"planc/ir"
 )
 
 // BenchmarkTinyGPT measures training throughput of tiny_gpt (global batch 8
-// sequences of 64 tokens, micro-batch 2) serially and under dp2 and tp2,
-// with the share of the ranks' time spent in communication (collectives
-// and receives, waiting included).
+// sequences of 64 tokens, micro-batch 2) serially and under dp2, tp2 and
+// pp2, and at hidden 256 (8 heads, ffn 1024) serially, with the share of
+// the ranks' time spent in communication (collectives and receives,
+// waiting included).
 //
 //	go test ./runtime/exec -run XXX -bench TinyGPT -benchtime 20x
 func BenchmarkTinyGPT(b *testing.B) {
-	for _, c := range []struct{ name, opts string }{
-		{"serial", ""}, {"dp2", "dp=2"}, {"tp2", "tp=2"}, {"tp2_sp", "tp=2 sp=true"}, {"pp2", "pp=2"},
+	wide := func() *ir.Model { // bench/torch's second shape
+		m := tinyGPT()
+		m.Hidden, m.Heads, m.FFN = 256, 8, 1024
+		return m
+	}
+	for _, c := range []struct {
+		name, opts string
+		model      func() *ir.Model
+	}{
+		{"serial", "", tinyGPT}, {"dp2", "dp=2", tinyGPT}, {"tp2", "tp=2", tinyGPT}, {"tp2_sp", "tp=2 sp=true", tinyGPT},
+		{"pp2", "pp=2", tinyGPT}, {"hidden256", "", wide},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			p := plan(tinyGPT(), c.opts)
+			p := plan(c.model(), c.opts)
 			tr, err := NewTrainer(Config{Plan: p, Steps: b.N + 1})
 			if err != nil {
 				b.Fatal(err)

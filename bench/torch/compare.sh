@@ -27,11 +27,11 @@ WARMUP=10 # steps left out of both sides' figures (gpt.py's --warmup)
 planc_tps() { # shape flags...; prints tokens/s over the steps after WARMUP
 	"$BIN" run --json --steps $((STEPS + WARMUP)) ${PLANC_FLAGS:-} "$@" examples/tiny_gpt.plan |
 		"$PY" -c 'import json,sys
-secs = 0.0
+tokens, secs = '"$TOKENS"', 0.0
 for line in sys.stdin:
     d = json.loads(line)
-    if d.get("step", 0) > '"$WARMUP"': secs += 1 / d["tokens_per_s"]
-print("%.0f" % ('"$STEPS"' / secs * '"$TOKENS"'))'
+    if d.get("step", 0) > '"$WARMUP"': secs += tokens / d["tokens_per_s"]
+print("%.0f" % ('"$STEPS"' * tokens / secs))'
 }
 torch_tps() { # threads, then model flags
 	local t=$1; shift

@@ -231,6 +231,9 @@ func newSearcher(p *ir.Plan, opts SearchOptions) (*searcher, ir.Diagnostics) {
 	}
 	// an auto or unwritten global batch follows dp·micro_batch
 	s := &searcher{base: base, opts: opts, gbAuto: p.Auto["global_batch"] || p.GlobalBatch == 0}
+	if _, named := opts.Space["global_batch"]; named {
+		ds = append(ds, ir.Errorf(p.FieldSpan("global_batch"), "--space global_batch: the global batch is not searched (it sets the work of a step); try --maximize global_batch"))
+	}
 	delete(searched, "global_batch") // follows dp·micro_batch when auto
 	for f := range searched {
 		base.Auto[f] = false
@@ -270,6 +273,11 @@ func newSearcher(p *ir.Plan, opts SearchOptions) (*searcher, ir.Diagnostics) {
 		}
 		s.knobs = append(s.knobs, k)
 		delete(searched, name)
+	}
+	for name := range searched {
+		if _, named := opts.Space[name]; named {
+			ds = append(ds, ir.Errorf(p.FieldSpan(name), "--space %s: not a field a search can choose (%s)", name, strings.Join(SearchableFields(), ", ")))
+		}
 	}
 	if ds.HasErrors() {
 		return nil, ds

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"planc/ir"
@@ -237,4 +238,34 @@ func TestParetoFront(t *testing.T) {
 			t.Errorf("plan %v is neither on the front nor dominated by it", r.Values)
 		}
 	}
+}
+
+// FuzzSearchSpace feeds --space values to a search of a small plan: it
+// must answer with diagnostics or a report whose counts add up, never
+// panic.
+func FuzzSearchSpace(f *testing.F) {
+	for _, s := range []string{"tp=1,2", "schedule=zb-v,gpipe", "zero=7,0", "sp=maybe", "micro_batch=0,-1", "vpp=1,2,3", "moe.capacity_factor=NaN", "cp_mode=ring,lss", "precision=fp32,bf16", "global_batch=8", "ep=", "warp=1"} {
+		f.Add(s)
+	}
+	_, p := loadPlan(f, "examples/tiny_gpt_3d.plan", "tiny_gpt_3d")
+	f.Fuzz(func(t *testing.T, arg string) {
+		key, vals, _ := strings.Cut(arg, "=")
+		var list []string
+		for _, v := range strings.Split(vals, ",") {
+			if v != "" {
+				list = append(list, v)
+			}
+		}
+		rep, ds := passes.Search(p, passes.SearchOptions{Space: map[string][]string{key: list, "dp": nil}, Workers: 1, Limit: 100})
+		if ds.HasErrors() {
+			return
+		}
+		sum := rep.Fits + rep.Equivalent
+		for _, pc := range rep.Pruned {
+			sum += pc.Plans
+		}
+		if !rep.HitLimit && sum != rep.Space {
+			t.Errorf("%q: %d accounted for, space %d", arg, sum, rep.Space)
+		}
+	})
 }

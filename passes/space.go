@@ -2,6 +2,7 @@ package passes
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -41,24 +42,26 @@ func (v Value) String() string {
 // planField is the schema entry of a plan field that a search may choose,
 // "tp" or "moe.dispatch".
 type planField struct {
-	name string
-	kind ir.ValueKind
-	enum []string
-	def  string
-	ptr  func(*ir.Plan) any
+	name   string
+	kind   ir.ValueKind
+	enum   []string
+	def    string
+	min    float64 // the smallest legal value, where minSet
+	minSet bool
+	ptr    func(*ir.Plan) any
 }
 
 func lookupField(name string) (planField, bool) {
 	for _, f := range ir.PlanFields {
 		if f.Name == name && f.Auto && f.Ptr != nil {
-			return planField{f.Name, f.Kind, f.Enum, f.Default, f.Ptr}, true
+			return planField{f.Name, f.Kind, f.Enum, f.Default, f.Min, f.MinSet, f.Ptr}, true
 		}
 	}
 	if rest, ok := strings.CutPrefix(name, "moe."); ok {
 		for _, f := range ir.PlanMoEFields {
 			if f.Name == rest && f.Auto && f.Ptr != nil {
 				ptr := f.Ptr
-				return planField{name, f.Kind, f.Enum, f.Default, func(p *ir.Plan) any { return ptr(&p.MoE) }}, true
+				return planField{name, f.Kind, f.Enum, f.Default, f.Min, f.MinSet, func(p *ir.Plan) any { return ptr(&p.MoE) }}, true
 			}
 		}
 	}
@@ -120,6 +123,9 @@ func (f planField) parse(s string) (Value, error) {
 		if err != nil {
 			return v, fmt.Errorf("%s takes integers, not %q", f.name, s)
 		}
+		if f.minSet && float64(v.Int) < f.min {
+			return v, fmt.Errorf("%s must be at least %g, not %d", f.name, f.min, v.Int)
+		}
 	case ir.BoolValue:
 		v.Bool, err = strconv.ParseBool(s)
 		if err != nil {
@@ -127,8 +133,11 @@ func (f planField) parse(s string) (Value, error) {
 		}
 	case ir.FloatValue:
 		v.Float, err = strconv.ParseFloat(s, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v.Float) || math.IsInf(v.Float, 0) {
 			return v, fmt.Errorf("%s takes numbers, not %q", f.name, s)
+		}
+		if f.minSet && v.Float < f.min {
+			return v, fmt.Errorf("%s must be at least %g, not %g", f.name, f.min, v.Float)
 		}
 	case ir.EnumValue:
 		for _, e := range f.enum {

@@ -214,8 +214,12 @@ func signed(o passes.Objective, v, price float64) string {
 }
 
 func writeSearch(w io.Writer, p *ir.Plan, rep *passes.SearchReport, why bool) {
-	fmt.Fprintf(w, "plan %s: %d plans in the space of %s; %d estimated (%d fit), %d equivalent, the rest pruned\n",
-		p.Name, rep.Space, strings.Join(rep.Fields, ", "), rep.Evaluated, rep.Fits, rep.Equivalent)
+	if len(rep.Fields) == 0 {
+		fmt.Fprintf(w, "plan %s: nothing to search (no field is auto and --space names none): the plan as written\n", p.Name)
+	} else {
+		fmt.Fprintf(w, "plan %s: %d plans in the space of %s; %d estimated (%d fit), %d equivalent, the rest pruned\n",
+			p.Name, rep.Space, strings.Join(rep.Fields, ", "), rep.Evaluated, rep.Fits, rep.Equivalent)
+	}
 	fmt.Fprintf(w, "searched in %.2f s on %d workers (%.0f plans/s)", rep.Wall.Seconds(), rep.Workers, rep.PlansPerSecond())
 	if rep.HitLimit {
 		fmt.Fprintf(w, "; stopped at --limit: the ranking may miss better plans")

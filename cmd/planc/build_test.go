@@ -247,6 +247,9 @@ func (j *job) result(t testing.TB, errs []error) runResult {
 	for _, e := range j.stderr {
 		res.stderr = append(res.stderr, e.String())
 	}
+	if strings.TrimSpace(j.stdout[0].String()) == "" {
+		t.Fatalf("rank 0 printed nothing (exit %v); stderr: %q", errs[0], res.stderr)
+	}
 	res.losses, res.summary = parseJSONLines(t, j.stdout[0].String())
 	return res
 }
@@ -290,6 +293,9 @@ func runMPIJob(t testing.TB, bin string, n int, args ...string) (runResult, erro
 	err := cmd.Run()
 	res := runResult{stderr: []string{errb.String()}}
 	if err == nil {
+		if strings.TrimSpace(out.String()) == "" {
+			t.Fatalf("mpirun %v exited 0 without output; stderr:\n%s", args, errb.String())
+		}
 		res.losses, res.summary = parseJSONLines(t, out.String())
 	}
 	return res, err

@@ -94,7 +94,9 @@ type Probe struct {
 // and the best plans at it. It doubles the value from the plan's own
 // until no plan fits, then bisects; this assumes that a value that fits
 // has smaller ones that fit too (true of memory, and of divisibility when
-// the step is a multiple of what the degrees must divide).
+// the step is a multiple of what the degrees must divide). opts apply to
+// every search; its Progress, when set, is called after each value tried
+// with the number tried so far and a total of 0.
 func Maximize(p *ir.Plan, dim string, step int, opts SearchOptions) (*MaxReport, ir.Diagnostics) {
 	var d *maxDim
 	for i := range maxDims {

@@ -15,11 +15,11 @@ func resolveAuto(st *State) {
 	if len(p.Auto) == 0 {
 		return
 	}
-	any := false
+	pending := false
 	for _, auto := range p.Auto {
-		any = any || auto
+		pending = pending || auto
 	}
-	if !any {
+	if !pending {
 		return
 	}
 	rep, ds := Search(p, SearchOptions{Top: 1, Limit: int64(st.Opts.MaxSearch)})

@@ -563,7 +563,7 @@ func (s *searcher) run() *SearchReport {
 	for at := 0; at <= len(s.knobs); at++ {
 		split = s.newWorker()
 		split.splitting, split.splitAt = true, at
-		split.walk(ir0(s.base), 0)
+		split.walk(copyPlan(s.base), 0)
 		if len(split.jobs) >= target || at == len(s.knobs) || s.opts.Workers == 1 {
 			break
 		}
@@ -646,8 +646,8 @@ func (s *searcher) run() *SearchReport {
 	return rep
 }
 
-// ir0 copies the base plan for a walk to fill.
-func ir0(p *ir.Plan) *ir.Plan { q := *p; return &q }
+// copyPlan copies the base plan for a walk to fill.
+func copyPlan(p *ir.Plan) *ir.Plan { q := *p; return &q }
 
 // explain fills each result's difference from the next: every field that
 // differs, and what changing it alone moves the objective by.

@@ -28,9 +28,10 @@ func init() {
 // reports per step (a progress bar on a terminal, plain lines otherwise,
 // JSON lines with --json) and a summary at the end.
 func runRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "[--steps N] [--data PATH] [--checkpoint-dir DIR] [--resume CKPT] [--init-only] [--kernels go|llvm] [--set NAME=VALUE]... [--plan NAME] [--json] FILE...", stderr,
+	fs := newFlags("run", "[--steps N] [--data PATH] [--checkpoint-dir DIR] [--resume CKPT] [--init-only] [--kernels go|llvm] [--profile] [--set NAME=VALUE]... [--plan NAME] [--json] FILE...", stderr,
 		"run examples/tiny_gpt.plan",
 		"run --steps 50 --set tp=2 examples/tiny_gpt.plan",
+		"run --steps 30 --profile examples/tiny_gpt.plan",
 		"run --plan tiny_moe_dp4_ep4 --checkpoint-dir ck examples/tiny_moe_ep.plan",
 		"run --init-only --checkpoint-dir ck examples/tiny_gpt.plan")
 	pf := addPlanFlags(fs)
@@ -42,6 +43,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 0, "fail when a rank waits longer than this for a peer (default 60s)")
 	initOnly := fs.Bool("init-only", false, "write the step-0 checkpoint (the initial weights, zero moments) to --checkpoint-dir and stop, without training")
 	kernelsFlag := fs.String("kernels", "go", "the kernels of the hot ops: go (runtime/kernels) or llvm (the host kernels generated for the plan's shapes; needs planc built with -tags planc_llvm and llc)")
+	profile := fs.Bool("profile", false, "time the kernels by op kind, forward and backward (rank-seconds, share of rank time, GFLOP/s), beside communication and the rest (other kernels, allocation, copies, scheduling)")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
 		return code
 	}
@@ -76,6 +78,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	cfg := exec.Config{Plan: p, Steps: *steps, Timeout: *timeout, Ops: ops}
+	var prof *llvmk.Profiled
+	if *profile {
+		prof = llvmk.NewProfiled(ops)
+		cfg.Ops = prof
+	}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(*dataPath)
 		if err != nil {
@@ -209,6 +216,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		u := c.Usage()
 		sum.KernelUsage = &u
 	}
+	if prof != nil {
+		sum.Profile = newProfileSummary(prof.Rows(), elapsed.Seconds()*float64(ranks), commTime.Seconds())
+	}
 	out.summary(sum)
 	return exitOK
 }
@@ -247,6 +257,8 @@ type runSummary struct {
 	// calls by op and the calls that fell back to Go kernels (llvm only).
 	Kernels     string       `json:"kernels"`
 	KernelUsage *llvmk.Usage `json:"kernel_usage,omitempty"`
+	// Profile is --profile's table.
+	Profile *profileSummary `json:"profile,omitempty"`
 }
 
 type kindSummary struct {
@@ -376,6 +388,9 @@ func (p *progress) summary(s runSummary) {
 	}
 	if s.KernelUsage != nil {
 		fmt.Fprintf(p.w, "kernels: %v\n", s.KernelUsage)
+	}
+	if s.Profile != nil {
+		s.Profile.write(p.w)
 	}
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)

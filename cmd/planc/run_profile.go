@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"planc/runtime/llvmk"
+)
+
+// profileSummary is `planc run --profile`'s table: the kernels behind
+// llvmk.Ops by op kind and direction, then communication (collectives and
+// receives, waiting included) and the rest of the ranks' time: the kernels
+// called directly (embedding, cross-entropy, residual adds, head
+// split/merge), allocation, copies and scheduling.
+type profileSummary struct {
+	Rows []llvmk.ProfileRow `json:"rows"`
+	// RankSeconds is the run's time summed over ranks; KernelSeconds,
+	// CommSeconds and OtherSeconds split it.
+	RankSeconds   float64 `json:"rank_seconds"`
+	KernelSeconds float64 `json:"kernel_seconds"`
+	CommSeconds   float64 `json:"comm_seconds"`
+	OtherSeconds  float64 `json:"other_seconds"`
+}
+
+func newProfileSummary(rows []llvmk.ProfileRow, rankSeconds, commSeconds float64) *profileSummary {
+	s := &profileSummary{Rows: rows, RankSeconds: rankSeconds, CommSeconds: commSeconds}
+	for _, r := range rows {
+		s.KernelSeconds += r.Seconds
+	}
+	s.OtherSeconds = max(0, rankSeconds-s.KernelSeconds-commSeconds)
+	return s
+}
+
+func (s *profileSummary) write(w io.Writer) {
+	share := func(sec float64) string { return fmt.Sprintf("%5.1f%%", 100*sec/max(s.RankSeconds, 1e-12)) }
+	fmt.Fprintf(w, "profile (time summed over ranks):\n  %-10s %-9s %8s %10s %7s %8s\n", "op", "direction", "calls", "rank-s", "share", "GFLOP/s")
+	for _, r := range s.Rows {
+		gf := "-"
+		if r.Flops > 0 && r.Seconds > 0 {
+			gf = fmt.Sprintf("%.1f", r.Flops/r.Seconds/1e9)
+		}
+		fmt.Fprintf(w, "  %-10s %-9s %8d %10.3f %7s %8s\n", r.Op, r.Direction, r.Calls, r.Seconds, share(r.Seconds), gf)
+	}
+	fmt.Fprintf(w, "  %-29s %10.3f %7s\n", "kernels above", s.KernelSeconds, share(s.KernelSeconds))
+	fmt.Fprintf(w, "  %-29s %10.3f %7s\n", "communication", s.CommSeconds, share(s.CommSeconds))
+	fmt.Fprintf(w, "  %-29s %10.3f %7s\n", "other (see below)", s.OtherSeconds, share(s.OtherSeconds))
+	fmt.Fprintln(w, "  other: kernels called directly (embedding, cross-entropy, residual adds, head split/merge), allocation, copies, scheduling")
+}

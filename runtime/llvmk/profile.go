@@ -202,4 +202,5 @@ func (p *Profiled) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradS
 	p.Inner.AdamWStep(c, s, step, lr, gradScale)
 	p.add("adamw", "optimizer", t, 0)
 }
+
 var _ Ops = (*Profiled)(nil)

@@ -480,6 +480,9 @@ func (w *worker) better(r Result, idx []int, than *Result) bool {
 	if r.Objective != than.Objective {
 		return r.Objective < than.Objective
 	}
+	if r.Scores[ObjTime] != than.Scores[ObjTime] {
+		return r.Scores[ObjTime] < than.Scores[ObjTime]
+	}
 	return lessOrder(idx, than.order)
 }
 
@@ -492,9 +495,14 @@ func lessOrder(a, b []int) bool {
 	return false
 }
 
+// resultLess ranks by the objective, then by step time, then by the
+// values' order.
 func resultLess(a, b *Result) bool {
 	if a.Objective != b.Objective {
 		return a.Objective < b.Objective
+	}
+	if a.Scores[ObjTime] != b.Scores[ObjTime] {
+		return a.Scores[ObjTime] < b.Scores[ObjTime]
 	}
 	return lessOrder(a.order, b.order)
 }

@@ -88,7 +88,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		if pf.json {
 			writeJSON(stdout, maxJSONOf(mr))
 		} else {
-			writeMaximize(stdout, p, mr, sf.why)
+			writeMaximize(stdout, p, mr, sf.why, sf.price)
 		}
 		if sf.write != "" && mr.At != nil {
 			extra := map[string]string{strings.TrimPrefix(mr.Dim, "model."): strconv.Itoa(mr.Value)}
@@ -109,7 +109,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	if pf.json {
 		writeJSON(stdout, searchJSONOf(rep))
 	} else {
-		writeSearch(stdout, p, rep, sf.why)
+		writeSearch(stdout, p, rep, sf.why, sf.price)
 	}
 	if len(rep.Results) == 0 {
 		return exitError
@@ -213,7 +213,7 @@ func signed(o passes.Objective, v, price float64) string {
 	return t
 }
 
-func writeSearch(w io.Writer, p *ir.Plan, rep *passes.SearchReport, why bool) {
+func writeSearch(w io.Writer, p *ir.Plan, rep *passes.SearchReport, why bool, price float64) {
 	if len(rep.Fields) == 0 {
 		fmt.Fprintf(w, "plan %s: nothing to search (no field is auto and --space names none): the plan as written\n", p.Name)
 	} else {
@@ -231,17 +231,17 @@ func writeSearch(w io.Writer, p *ir.Plan, rep *passes.SearchReport, why bool) {
 		return
 	}
 	fmt.Fprintf(w, "\nbest by %s:\n", rep.Objective)
-	writeResults(w, rep, rep.Results, true)
+	writeResults(w, rep, rep.Results, true, price)
 	if len(rep.Pareto) > 0 {
 		fmt.Fprintf(w, "\nPareto front (no plan is better on both):\n")
-		writeResults(w, rep, rep.Pareto, false)
+		writeResults(w, rep, rep.Pareto, false, price)
 	}
 	if why {
 		writeWhy(w, rep)
 	}
 }
 
-func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, reasons bool) {
+func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, reasons bool, price float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "#\tstep time\tenergy\tpeak mem\tcost\t%s\n", strings.Join(rep.Fields, "\t"))
 	for i, r := range rs {
@@ -251,7 +251,7 @@ func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, rea
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f%%\t%s\t%s\n", i+1, fmtSeconds(r.Est.StepTime),
 			objectiveText(passes.ObjEnergy, r.Scores[passes.ObjEnergy], 0),
-			100*r.Est.PeakBytes/r.Est.Capacity, objectiveText(passes.ObjCost, r.Scores[passes.ObjCost], 0), strings.Join(vals, "\t"))
+			100*r.Est.PeakBytes/r.Est.Capacity, objectiveText(passes.ObjCost, r.Scores[passes.ObjCost], price), strings.Join(vals, "\t"))
 	}
 	tw.Flush()
 	if !reasons {
@@ -269,7 +269,7 @@ func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, rea
 		var parts []string
 		for _, k := range r.Next.Knobs {
 			if k.Alone {
-				parts = append(parts, fmt.Sprintf("%s %s → %s %s alone", k.Field, k.From, k.To, signed(rep.Objective, k.Delta, 0)))
+				parts = append(parts, fmt.Sprintf("%s %s → %s %s alone", k.Field, k.From, k.To, signed(rep.Objective, k.Delta, price)))
 			}
 		}
 		for _, g := range r.Next.Groups {
@@ -284,7 +284,7 @@ func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, rea
 			s := strings.Join(fs, ", ")
 			switch {
 			case g.OK:
-				s += " together " + signed(rep.Objective, g.Delta, 0)
+				s += " together " + signed(rep.Objective, g.Delta, price)
 			case len(g.Fields) == 1:
 				s += " (not alone: " + g.Why + ")"
 			default:
@@ -292,7 +292,7 @@ func writeResults(w io.Writer, rep *passes.SearchReport, rs []passes.Result, rea
 			}
 			parts = append(parts, s)
 		}
-		fmt.Fprintf(w, "    vs #%d: %s; %s\n", i+2, signed(rep.Objective, r.Next.Delta, 0), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "    vs #%d: %s; %s\n", i+2, signed(rep.Objective, r.Next.Delta, price), strings.Join(parts, ", "))
 	}
 }
 
@@ -314,7 +314,7 @@ func writeWhy(w io.Writer, rep *passes.SearchReport) {
 	tw.Flush()
 }
 
-func writeMaximize(w io.Writer, p *ir.Plan, mr *passes.MaxReport, why bool) {
+func writeMaximize(w io.Writer, p *ir.Plan, mr *passes.MaxReport, why bool, price float64) {
 	if mr.At == nil {
 		fmt.Fprintf(w, "plan %s: no plan fits at %s = %d, the first step\n", p.Name, mr.Dim, mr.Step)
 	} else {
@@ -336,7 +336,7 @@ func writeMaximize(w io.Writer, p *ir.Plan, mr *passes.MaxReport, why bool) {
 	fmt.Fprintf(w, "probes: %s\n", strings.Join(probes, ", "))
 	if mr.At != nil && len(mr.At.Results) > 0 {
 		fmt.Fprintf(w, "\nbest plans at %s = %d:\n", mr.Dim, mr.Value)
-		writeResults(w, mr.At, mr.At.Results, true)
+		writeResults(w, mr.At, mr.At.Results, true, price)
 	}
 	if why && mr.Beyond != nil {
 		fmt.Fprintf(w, "\nat %s = %d:", mr.Dim, mr.Value+mr.Step)

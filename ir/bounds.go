@@ -14,10 +14,10 @@ import (
 // choices): each keeps a quantity that some phase materializes, loops over
 // or multiplies into an integer below what that phase can hold.
 const (
-	// MaxWorld is the largest world size dp·tp·pp·cp: 4,194,304 ranks,
-	// far beyond today's largest clusters (every phase holds a few words
-	// per rank).
-	MaxWorld = 1 << 22
+	// MaxWorld is the largest world size dp·tp·pp·cp: 2,097,152 ranks,
+	// twice the million that planc is benchmarked at and far beyond
+	// today's largest clusters (every phase holds a few words per rank).
+	MaxWorld = 1 << 21
 	// MaxMicroBatches is the most micro-batches per step and pipeline:
 	// a schedule holds a few actions per micro-batch and stage on every
 	// rank, and published runs use at most a few thousand.

@@ -35,7 +35,7 @@ var badSchedules = []struct {
 	{"mesh_pp_3", func(s *ir.Schedule) { s.Mesh.PP = 3 }, `the header says pp = 2, but the mesh has pp = 3`},
 	{"mesh_dp_0", func(s *ir.Schedule) { s.Mesh.DP = 0 }, `has a degree below 1`},
 	{"mesh_ep_0", func(s *ir.Schedule) { s.Mesh.EP = 0 }, `has a degree below 1`},
-	{"mesh_tp_huge", func(s *ir.Schedule) { s.Mesh.TP = 1 << 40 }, `has more than 4194304 ranks`},
+	{"mesh_tp_huge", func(s *ir.Schedule) { s.Mesh.TP = 1 << 40 }, `has more than 2097152 ranks`},
 	{"mesh_dp_4", func(s *ir.Schedule) { s.Mesh.DP = 4 }, `4 ranks, but its mesh is`},
 	{"vpp_0", func(s *ir.Schedule) { s.VPP = 0 }, `vpp = 0 is out of range`},
 	{"micro_batches_0", func(s *ir.Schedule) { s.MB = 0 }, `0 micro-batches is out of range`},

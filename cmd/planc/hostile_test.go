@@ -35,7 +35,7 @@ var hostilePlans = []struct {
 	{"layers_1e5", "tiny_gpt.plan", []string{"model.layers=100000"}, `layers = 100000 is too large: at most 4096`},
 	{"layers_max", "tiny_gpt.plan", []string{"model.layers=4096"}, ""},
 	{"tp_1e9", "tiny_gpt.plan", []string{"tp=1000000000"}, `tp = 1000000000 is too large`},
-	{"world_overflow", "tiny_gpt.plan", []string{"dp=4194304", "pp=2", "model.layers=2"}, `world size .* is too large`},
+	{"world_overflow", "tiny_gpt.plan", []string{"dp=1048576", "tp=4", "global_batch=2097152"}, `world size .* is too large`},
 	{"seq_huge", "tiny_gpt.plan", []string{"model.seq=16777216", "micro_batch=1048576", "global_batch=1048576"}, `too many|elements`},
 	{"experts_max", "tiny_moe.plan", []string{"model.moe.experts=65536"}, ""},
 	{"zero_4", "tiny_gpt.plan", []string{"zero=4"}, `zero = 4 is too large: at most 3`},

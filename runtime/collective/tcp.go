@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // The TCP transport: one process per rank, every pair of ranks joined by
@@ -606,14 +607,21 @@ func (c *TCPComm) readFrame(r *bufio.Reader) (byte, mailKey, frame, error) {
 	if n > uint64(c.cfg.MaxMessage/4) {
 		return 0, k, f, fmt.Errorf("a message of %d elements exceeds the %d-byte bound", n, c.cfg.MaxMessage)
 	}
-	raw := make([]byte, 4*n)
-	if _, err := io.ReadFull(r, raw); err != nil {
-		return 0, k, f, err
-	}
 	f.op = string(op)
 	f.data = make([]float32, n)
-	for i := range f.data {
-		f.data[i] = float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	if littleEndian {
+		// The wire's little-endian float32s are the slice's memory.
+		if _, err := io.ReadFull(r, floatBytes(f.data)); err != nil {
+			return 0, k, f, err
+		}
+	} else {
+		raw := make([]byte, 4*n)
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return 0, k, f, err
+		}
+		for i := range f.data {
+			f.data[i] = float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
 	}
 	k = mailKey{ch: string(ch), seq: binary.LittleEndian.Uint64(mid[:8]), phase: mid[8]}
 	return kind, k, f, nil
@@ -639,10 +647,14 @@ func (c *TCPComm) writeFrame(p *tcpPeer, kind byte, ch string, seq uint64, phase
 	w.Write(mid[:])
 	w.WriteString(op)
 	w.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(data))))
-	var b [4]byte
-	for _, v := range data {
-		binary.LittleEndian.PutUint32(b[:], float32bits(v))
-		w.Write(b[:])
+	if littleEndian {
+		w.Write(floatBytes(data))
+	} else {
+		var b [4]byte
+		for _, v := range data {
+			binary.LittleEndian.PutUint32(b[:], float32bits(v))
+			w.Write(b[:])
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("rank %d is gone (writing to it: %v)", p.rank, err)
@@ -827,6 +839,18 @@ func (c *TCPComm) ask(r int) (waitStatus, bool) {
 	case <-time.After(askTimeout):
 		return waitStatus{}, false
 	}
+}
+
+// littleEndian says whether this machine's float32s are laid out as the
+// wire's (little-endian), so that payloads are copied as memory.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatBytes is the memory of s as bytes.
+func floatBytes(s []float32) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), 4*len(s))
 }
 
 func newWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 1<<16) }

@@ -10,7 +10,7 @@ import (
 
 // A runner runs fn on every rank of a job of size ranks (perNode to a
 // node) and returns each rank's byte counters and the first error.
-type runner func(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(rank int) Counters, error)
+type runner func(t testing.TB, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(rank int) Counters, error)
 
 // transports are the transports whose ranks can run in one test process;
 // every test of the package's contract runs on each.
@@ -22,7 +22,7 @@ var transports = []struct {
 	{"tcp", runTCP},
 }
 
-func runInproc(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
+func runInproc(t testing.TB, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
 	w, err := Run(size, perNode, timeout, fn)
 	return w.RankBytes, err
 }
@@ -36,7 +36,7 @@ func total(bytes func(int) Counters, p int) int64 {
 }
 
 // freeAddr returns a loopback address with a port that was free.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func freeAddr(t *testing.T) string {
 // runTCP runs every rank as a goroutine with its own TCP transport over
 // loopback; the first error in time is returned, as a failing process's
 // would be the first printed.
-func runTCP(t *testing.T, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
+func runTCP(t testing.TB, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
 	t.Helper()
 	coord := freeAddr(t)
 	comms := make([]*TCPComm, size)
@@ -130,5 +130,31 @@ func TestScenarioMatchesInProcess(t *testing.T) {
 				t.Errorf("%s rank %d: bytes %+v, in-process %+v", tr.name, r, bytes(r), wantBytes(r))
 			}
 		}
+	}
+}
+
+// BenchmarkAllReduce: an all-reduce of 1 Mi floats over 4 ranks on each
+// transport that runs in one process, side by side (bytes/s are the
+// buffer's bytes per all-reduce):
+//
+//	go test -run '^$' -bench AllReduce ./runtime/collective
+func BenchmarkAllReduce(b *testing.B) {
+	const p, n = 4, 1 << 20
+	for _, tr := range transports {
+		b.Run(tr.name, func(b *testing.B) {
+			b.SetBytes(4 * n)
+			_, err := tr.run(b, p, 0, time.Minute, func(c Comm) error {
+				buf := make([]float32, n)
+				for i := 0; i < b.N; i++ {
+					if err := c.AllReduce(all(p), buf, Sum); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

@@ -793,34 +793,4 @@ func (c *checker) checkModel(m *ir.Model, res blockResult) {
 }
 
 // divisorsText lists the divisors of n nearest to near, for suggestions.
-func divisorsText(n, near int) string {
-	var ds []int
-	for i := 1; i <= n && i <= 1<<20; i++ {
-		if n%i == 0 {
-			ds = append(ds, i)
-		}
-	}
-	sort.Slice(ds, func(a, b int) bool {
-		da, db := abs(ds[a]-near), abs(ds[b]-near)
-		if da != db {
-			return da < db
-		}
-		return ds[a] < ds[b]
-	})
-	if len(ds) > 3 {
-		ds = ds[:3]
-	}
-	sort.Ints(ds)
-	parts := make([]string, len(ds))
-	for i, d := range ds {
-		parts[i] = fmt.Sprint(d)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
+func divisorsText(n, near int) string { return ir.DivisorsNear(n, near) }

@@ -66,8 +66,8 @@ func TestValidateDiagnostics(t *testing.T) {
 		set   func(*ir.Plan)
 		want  string
 	}{
-		{"tp", func(p *ir.Plan) { p.TP = 5 }, "heads do not divide"},
-		{"global_batch", func(p *ir.Plan) { p.GlobalBatch, p.MicroBatch = 63, 2 }, "not a multiple"},
+		{"tp", func(p *ir.Plan) { p.TP = 5 }, "does not divide the 96 attention heads"},
+		{"global_batch", func(p *ir.Plan) { p.GlobalBatch, p.MicroBatch = 63, 2 }, "is not divisible by dp·micro_batch"},
 		{"vpp", func(p *ir.Plan) { p.Schedule, p.VPP = "1f1b", 2 }, "vpp = 2 needs"},
 		{"ep", func(p *ir.Plan) { p.EP = 2 }, "has no experts"},
 	} {

@@ -229,96 +229,27 @@ var relevant = map[string]func(p *ir.Plan) bool{
 // Constraint is one rule that a plan must satisfy, between the fields it
 // reads. The search tests it as soon as those fields are chosen.
 type Constraint struct {
-	Name   string   // short, for --why: "tp divides heads"
+	Name   string   // the rule's name in ir.PlanConstraints, for --why
 	Fields []string // the plan fields it reads
 	OK     func(p *ir.Plan) bool
 }
 
-func transformer(p *ir.Plan) bool { return p.Model.Kind != ir.MLPModel }
+// Constraints are the error rules of ir.PlanConstraints that refuse a
+// written plan, in lang's checker or in the compiler's validation (the one
+// table every layer draws on): the search prunes by exactly what the
+// checker and checkPlan refuse.
+var Constraints = searchConstraints()
 
-func ffnWidth(m *ir.Model) int {
-	if m.FFN == 0 {
-		return 4 * m.Hidden
+func searchConstraints() []Constraint {
+	var out []Constraint
+	for i := range ir.PlanConstraints {
+		r := &ir.PlanConstraints[i]
+		if r.Severity != ir.Error || r.Scope&(ir.ScopeCheck|ir.ScopeCompile) == 0 {
+			continue
+		}
+		out = append(out, Constraint{Name: r.Name, Fields: r.Fields, OK: func(p *ir.Plan) bool { return !r.Broken(p) }})
 	}
-	return m.FFN
-}
-
-// Constraints are the checker's rules between plan fields, the ones lang's
-// checker and passes' checkPlan refuse a plan for.
-var Constraints = []Constraint{
-	{"dp·tp·pp·cp = devices", []string{"dp", "tp", "pp", "cp"}, func(p *ir.Plan) bool {
-		return p.WorldSize() == clusterFor(p).Devices()
-	}},
-	{"tp divides heads (width)", []string{"tp"}, func(p *ir.Plan) bool {
-		if transformer(p) {
-			return p.Model.Heads%p.TP == 0
-		}
-		return p.Model.Width%p.TP == 0
-	}},
-	{"tp divides ffn and vocab", []string{"tp"}, func(p *ir.Plan) bool {
-		return !transformer(p) || (ffnWidth(p.Model)%p.TP == 0 && p.Model.Vocab%p.TP == 0)
-	}},
-	{"phantom: tp = parts or 1", []string{"tp"}, func(p *ir.Plan) bool {
-		k := p.Model.FFNKind
-		return !k.IsPhantom() || p.TP == 1 || p.TP == k.Parts
-	}},
-	{"cp divides seq (1 for mlp)", []string{"cp"}, func(p *ir.Plan) bool {
-		if !transformer(p) {
-			return p.CP == 1
-		}
-		return p.Model.Seq%p.CP == 0
-	}},
-	{"ring: 2·cp divides seq", []string{"cp", "cp_mode"}, func(p *ir.Plan) bool {
-		return p.CP <= 1 || p.CPMode != ir.CPRing || p.Model.Seq%(2*p.CP) == 0
-	}},
-	{"ulysses: tp·cp divides heads", []string{"tp", "cp", "cp_mode"}, func(p *ir.Plan) bool {
-		return p.CP <= 1 || p.CPMode != ir.CPUlysses || p.Model.Heads%(p.TP*p.CP) == 0
-	}},
-	{"sp: tp divides seq/cp", []string{"sp", "tp", "cp"}, func(p *ir.Plan) bool {
-		return !p.SP || p.TP <= 1 || !transformer(p) || (p.Model.Seq/p.CP)%p.TP == 0
-	}},
-	{"pp·vpp divides layers", []string{"pp", "vpp"}, func(p *ir.Plan) bool {
-		return p.Model.NumLayers()%(p.PP*p.VPP) == 0
-	}},
-	{"vpp > 1 needs pp > 1", []string{"pp", "vpp"}, func(p *ir.Plan) bool { return p.VPP == 1 || p.PP > 1 }},
-	{"dp·micro_batch divides global_batch", []string{"dp", "micro_batch", "global_batch"}, func(p *ir.Plan) bool {
-		return p.GlobalBatch%(p.DP*p.MicroBatch) == 0
-	}},
-	{"schedule's vpp (interleaved ≥ 2, zb-v 2, else 1)", []string{"schedule", "vpp"}, func(p *ir.Plan) bool {
-		switch p.Schedule {
-		case ir.ScheduleInterleaved:
-			return p.VPP >= 2
-		case ir.ScheduleZBV:
-			return p.VPP == 2
-		}
-		return p.VPP == 1
-	}},
-	{"interleaved: pp divides micro-batches", []string{"schedule", "pp", "dp", "micro_batch", "global_batch"}, func(p *ir.Plan) bool {
-		return p.Schedule != ir.ScheduleInterleaved || p.PP <= 1 || p.MicroBatches()%p.PP == 0
-	}},
-	{"ep divides experts", []string{"ep"}, func(p *ir.Plan) bool {
-		if p.Model.MoE == nil {
-			return p.EP == 1
-		}
-		return p.Model.MoE.Experts%p.EP == 0
-	}},
-	{"ep divides dp·cp (·tp with ssmb)", []string{"ep", "dp", "cp", "tp", "moe.ssmb"}, func(p *ir.Plan) bool {
-		pool := p.DP * p.CP
-		if p.MoE.SSMB {
-			pool *= p.TP
-		}
-		return pool%p.EP == 0
-	}},
-	{"ssmb needs an MoE model and tp > 1", []string{"moe.ssmb", "tp"}, func(p *ir.Plan) bool {
-		return !p.MoE.SSMB || (p.Model.MoE != nil && p.TP > 1)
-	}},
-	{"rbd needs ep > 1 and padding_free dispatch", []string{"moe.rbd", "ep", "moe.dispatch"}, func(p *ir.Plan) bool {
-		return !p.MoE.RBD || (p.Model.MoE != nil && p.EP > 1 && p.MoE.Dispatch != ir.DispatchCapacity)
-	}},
-	{"capacity dispatch needs capacity_factor > 0", []string{"moe.dispatch", "moe.capacity_factor"}, func(p *ir.Plan) bool {
-		return p.MoE.Dispatch != ir.DispatchCapacity || p.MoE.CapacityFactor > 0
-	}},
-	{"zero is 0..3", []string{"zero"}, func(p *ir.Plan) bool { return p.Zero >= 0 && p.Zero <= 3 }},
+	return out
 }
 
 // FieldValue returns a searchable field's value in p, in plan syntax ("" for

@@ -319,14 +319,14 @@ func TestBadInputs(t *testing.T) {
 		{"data too short", func() error { _, err := NewTrainer(Config{Plan: p, Data: short}); return err }, "needs at least"},
 		{"checkpoint of another model", func() error { _, err := NewTrainer(Config{Plan: p, Resume: mlpCkpt}); return err }, "not of model tiny_gpt"},
 		{"eval of another model", func() error { _, err := Eval(tinyGPT(), mlpCkpt, nil, 1, 1); return err }, "not of model tiny_gpt"},
-		{"plan larger than the cluster", func() error { _, err := NewTrainer(Config{Plan: bigPlan}); return err }, "needs 4 ranks"},
-		{"tp does not divide heads", func() error { _, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=3")}); return err }, "must divide"},
+		{"plan larger than the cluster", func() error { _, err := NewTrainer(Config{Plan: bigPlan}); return err }, "= 4 ranks, but cluster"},
+		{"tp does not divide heads", func() error { _, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=3")}); return err }, "tp = 3 does not divide the 4 attention heads"},
 		{"tp does not divide the vocabulary", func() error {
 			m := tinyGPT()
 			m.Vocab = 250
 			_, err := NewTrainer(Config{Plan: plan(m, "tp=4")})
 			return err
-		}, "tp 4 does not divide the vocabulary 250"},
+		}, "tp = 4 does not divide the vocabulary 250"},
 	}
 	for _, tc := range tests {
 		err := tc.err()

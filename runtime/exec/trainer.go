@@ -117,11 +117,11 @@ func (t *Trainer) Bytes() collective.Counters {
 // NextStep returns the index of the step that Step will run.
 func (t *Trainer) NextStep() int { return t.step }
 
-// Validate reports whether the runtime can execute plan p: the checks that
-// the plan language cannot make because they are about this runtime.
+// Validate reports whether the runtime can execute plan p: every rule of
+// ir.PlanConstraints that the runtime applies (those of the compiler and
+// those about this runtime), as diagnostics at the plan's source spans.
 func Validate(p *ir.Plan) error {
-	m := p.Model
-	if m == nil {
+	if p.Model == nil {
 		return fmt.Errorf("plan %s has no model", p.Name)
 	}
 	if p.Auto != nil && len(p.Auto) > 0 {
@@ -132,78 +132,10 @@ func Validate(p *ir.Plan) error {
 		sort.Strings(names)
 		return fmt.Errorf("plan %s still has auto fields %v: resolve them (planc compile) or set them with --set", p.Name, names)
 	}
-	if p.Cluster != nil && p.Cluster.Devices() > 0 && p.WorldSize() > p.Cluster.Devices() {
-		return fmt.Errorf("plan %s needs %d ranks (dp %d · tp %d · pp %d · cp %d) but cluster %s has %d devices", p.Name, p.WorldSize(), p.DP, p.TP, p.PP, p.CP, p.Cluster.Name, p.Cluster.Devices())
+	if p.MicroBatch < 1 || p.DP < 1 || p.TP < 1 || p.PP < 1 || p.CP < 1 || p.MicroBatches() < 1 {
+		return fmt.Errorf("plan %s: degrees and micro_batch must be at least 1 and global_batch %d at least dp %d · micro_batch %d", p.Name, p.GlobalBatch, p.DP, p.MicroBatch)
 	}
-	if p.CP > 1 {
-		if m.Kind == ir.MLPModel {
-			return fmt.Errorf("plan %s: context parallelism (cp = %d) splits sequences, and mlp model %s has none: set cp = 1", p.Name, p.CP, m.Name)
-		}
-		if m.Seq%p.CP != 0 {
-			return fmt.Errorf("plan %s: cp %d does not divide the sequence of %d", p.Name, p.CP, m.Seq)
-		}
-		if p.CPMode == "ulysses" && (m.Heads/max(p.TP, 1))%p.CP != 0 {
-			return fmt.Errorf("plan %s: cp_mode ulysses needs cp %d to divide the %d heads of each tp rank", p.Name, p.CP, m.Heads/max(p.TP, 1))
-		}
-	}
-	if p.EP > 1 {
-		if m.MoE == nil {
-			return fmt.Errorf("plan %s: ep = %d but model %s has no MoE layers", p.Name, p.EP, m.Name)
-		}
-		if m.MoE.Experts%p.EP != 0 {
-			return fmt.Errorf("plan %s: ep %d does not divide the %d experts", p.Name, p.EP, m.MoE.Experts)
-		}
-		if p.MoE.SSMB {
-			if (p.DP*p.CP*p.TP)%p.EP != 0 {
-				return fmt.Errorf("plan %s: ep %d must divide dp·cp·tp = %d", p.Name, p.EP, p.DP*p.CP*p.TP)
-			}
-		} else if (p.DP*p.CP)%p.EP != 0 {
-			return fmt.Errorf("plan %s: ep %d must divide dp·cp = %d", p.Name, p.EP, p.DP*p.CP)
-		}
-	}
-	if m.FFNKind.IsPhantom() {
-		f := m.FFNKind
-		if m.Kind == ir.MLPModel && (f.Parts < 1 || m.Width%f.Parts != 0) {
-			return fmt.Errorf("model %s: phantom parts %d must divide the width %d", m.Name, f.Parts, m.Width)
-		}
-		if m.Kind != ir.MLPModel && (f.Parts < 1 || m.Hidden%f.Parts != 0 || ffnWidth(m)%f.Parts != 0) {
-			return fmt.Errorf("model %s: phantom parts %d must divide hidden %d and ffn %d", m.Name, f.Parts, m.Hidden, ffnWidth(m))
-		}
-		if p.TP != 1 && p.TP != f.Parts {
-			return fmt.Errorf("plan %s: a phantom model of %d parts runs with tp = %d (one part per rank) or tp = 1, not tp = %d", p.Name, f.Parts, f.Parts, p.TP)
-		}
-	}
-	if m.MoE != nil && m.MoE.NormalizeTopK {
-		return fmt.Errorf("plan %s: moe.normalize_topk is not executed by the runtime yet", p.Name)
-	}
-	if p.MicroBatch < 1 || p.GlobalBatch%(p.DP*p.MicroBatch) != 0 || p.MicroBatches() < 1 {
-		return fmt.Errorf("plan %s: global_batch %d is not a positive multiple of dp %d · micro_batch %d", p.Name, p.GlobalBatch, p.DP, p.MicroBatch)
-	}
-	if m.Kind == ir.MLPModel {
-		if p.SP && p.TP > 1 {
-			return fmt.Errorf("plan %s: sp splits sequences, and mlp model %s has none: set sp = false", p.Name, m.Name)
-		}
-		if p.TP > 1 && m.Width%p.TP != 0 {
-			return fmt.Errorf("plan %s: tp %d does not divide the width %d", p.Name, p.TP, m.Width)
-		}
-		return nil
-	}
-	if m.Hidden%m.Heads != 0 {
-		return fmt.Errorf("model %s: heads %d do not divide hidden %d", m.Name, m.Heads, m.Hidden)
-	}
-	if m.Heads%p.TP != 0 || ffnWidth(m)%p.TP != 0 {
-		return fmt.Errorf("plan %s: tp %d must divide the heads (%d) and the FFN width (%d)", p.Name, p.TP, m.Heads, ffnWidth(m))
-	}
-	if m.Vocab%p.TP != 0 {
-		return fmt.Errorf("plan %s: the embedding and the head are split by vocabulary over tp, and tp %d does not divide the vocabulary %d", p.Name, p.TP, m.Vocab)
-	}
-	if p.MoE.SSMB && m.MoE != nil && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
-		return fmt.Errorf("plan %s: ssmb splits the %d tokens of a micro-batch over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
-	}
-	if p.SP && (p.MicroBatch*m.Seq/max(p.CP, 1))%p.TP != 0 {
-		return fmt.Errorf("plan %s: sp splits the %d tokens of a micro-batch's cp segment over tp %d, which does not divide them", p.Name, p.MicroBatch*m.Seq/max(p.CP, 1), p.TP)
-	}
-	return nil
+	return ir.CheckPlan(p, ir.ScopeRuntime, nil).Err()
 }
 
 // NewTrainer builds the ranks of plan cfg.Plan, initializes (or restores)

@@ -57,9 +57,75 @@ func (m Mesh) Degree(axis Axis) int {
 // number of bytes; stages cover the layers in order. It returns one error
 // per problem (nil when the graph is consistent).
 func (u *Unit) Verify() []error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	v := &verifier{m: u.Mesh}
 	m := u.Mesh
+	if len(u.Graph.Stages) != m.PP*max(u.Plan.VPP, 1) && len(u.Graph.Stages) > 0 {
+		v.bad("graph has %d stages, plan has pp·vpp = %d", len(u.Graph.Stages), m.PP*max(u.Plan.VPP, 1))
+	}
+	next := 0
+	for i, s := range u.Graph.Stages {
+		where := fmt.Sprintf("stage %d", s.Index)
+		if s.Index != i || s.PPRank != i%m.PP || s.Chunk != i/m.PP {
+			v.bad("%s: index %d, pp rank %d, chunk %d out of pipeline order", where, s.Index, s.PPRank, s.Chunk)
+		}
+		if s.FirstLayer != next || s.LastLayer < s.FirstLayer {
+			v.bad("%s: layers [%d,%d) do not follow layer %d", where, s.FirstLayer, s.LastLayer, next)
+		}
+		next = s.LastLayer
+		v.program(where, s.Ops, s.Collectives, s.FirstLayer, s.LastLayer)
+	}
+	if n := u.Plan.Model.NumLayers(); len(u.Graph.Stages) > 0 && next != n {
+		v.bad("stages end at layer %d, the model has %d", next, n)
+	}
+	return v.errs
+}
+
+// VerifyProgram checks ops and collectives not yet partitioned into
+// stages (the IR between expansion and pipeline partitioning) against the
+// unit's mesh, as [Unit.Verify] checks a stage's: shardings, GEMM shapes,
+// elementwise sizes, op kinds against the registry, collective groups and
+// bytes, and that every collective follows an op of the list. Before
+// sharding (shaped false) GEMMs have no local shape yet and those checks
+// wait.
+func (u *Unit) VerifyProgram(ops []*Op, colls []*Collective, shaped bool) []error {
+	v := &verifier{m: u.Mesh, unshaped: !shaped}
+	v.program("program", ops, colls, 0, u.Plan.Model.NumLayers())
+	return v.errs
+}
+
+// VerifyMesh checks the unit's mesh against its plan: the degrees are the
+// plan's and positive, and expert parallelism divides the data ranks it is
+// carved from.
+func (u *Unit) VerifyMesh() []error {
+	v := &verifier{m: u.Mesh}
+	m, p := u.Mesh, u.Plan
+	if m.TP < 1 || m.CP < 1 || m.DP < 1 || m.PP < 1 || m.EP < 1 {
+		v.bad("mesh %s has a degree below 1", m)
+	}
+	if m.TP != p.TP || m.CP != p.CP || m.DP != p.DP || m.PP != p.PP || m.Size() != p.WorldSize() {
+		v.bad("mesh %s is not the plan's (tp=%d cp=%d dp=%d pp=%d)", m, p.TP, p.CP, p.DP, p.PP)
+	}
+	if pool := m.DP * m.CP * map[bool]int{true: m.TP, false: 1}[m.SSMB]; m.EP > 0 && pool%m.EP != 0 {
+		v.bad("mesh %s: ep=%d does not divide the %d data ranks", m, m.EP, pool)
+	}
+	return v.errs
+}
+
+// verifier collects the problems the verifiers find.
+type verifier struct {
+	m        Mesh
+	unshaped bool // GEMM shapes not assigned yet (before sharding)
+	errs     []error
+}
+
+func (v *verifier) bad(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf(format, args...))
+}
+
+// program checks one program: ops of layers [first, last) and their
+// collectives.
+func (v *verifier) program(where string, ops []*Op, colls []*Collective, first, last int) {
+	bad, m := v.bad, v.m
 	checkTensor := func(where string, t Tensor) {
 		for _, d := range t.Shape {
 			if d.Size <= 0 {
@@ -81,21 +147,9 @@ func (u *Unit) Verify() []error {
 			}
 		}
 	}
-	if len(u.Graph.Stages) != m.PP*max(u.Plan.VPP, 1) && len(u.Graph.Stages) > 0 {
-		bad("graph has %d stages, plan has pp·vpp = %d", len(u.Graph.Stages), m.PP*max(u.Plan.VPP, 1))
-	}
-	next := 0
-	for i, s := range u.Graph.Stages {
-		where := fmt.Sprintf("stage %d", s.Index)
-		if s.Index != i || s.PPRank != i%m.PP || s.Chunk != i/m.PP {
-			bad("%s: index %d, pp rank %d, chunk %d out of pipeline order", where, s.Index, s.PPRank, s.Chunk)
-		}
-		if s.FirstLayer != next || s.LastLayer < s.FirstLayer {
-			bad("%s: layers [%d,%d) do not follow layer %d", where, s.FirstLayer, s.LastLayer, next)
-		}
-		next = s.LastLayer
+	{
 		names := map[string]bool{}
-		for _, o := range s.Ops {
+		for _, o := range ops {
 			ow := where + ": op " + o.Name
 			if names[o.Name] {
 				bad("%s: duplicate op name", ow)
@@ -108,8 +162,8 @@ func (u *Unit) Verify() []error {
 			if o.Weight != nil {
 				checkTensor(ow, *o.Weight)
 			}
-			if o.Layer >= 0 && (o.Layer < s.FirstLayer || o.Layer >= s.LastLayer) {
-				bad("%s: layer %d outside the stage's layers [%d,%d)", ow, o.Layer, s.FirstLayer, s.LastLayer)
+			if o.Layer >= 0 && (o.Layer < first || o.Layer >= last) {
+				bad("%s: layer %d outside the layers [%d,%d)", ow, o.Layer, first, last)
 			}
 			if o.FwdFLOPs < 0 || o.FwdBytes < 0 {
 				bad("%s: negative work", ow)
@@ -121,6 +175,9 @@ func (u *Unit) Verify() []error {
 			}
 			switch o.Class {
 			case Matmul:
+				if v.unshaped {
+					break
+				}
 				if o.M <= 0 || o.N <= 0 || o.K <= 0 {
 					bad("%s: GEMM %dx%dx%d", ow, o.M, o.N, o.K)
 				}
@@ -156,7 +213,7 @@ func (u *Unit) Verify() []error {
 				}
 			}
 		}
-		for _, c := range s.Collectives {
+		for _, c := range colls {
 			cw := where + ": collective " + c.Name
 			deg := m.Degree(c.Axis)
 			if deg == 0 {
@@ -185,10 +242,6 @@ func (u *Unit) Verify() []error {
 			}
 		}
 	}
-	if n := u.Plan.Model.NumLayers(); len(u.Graph.Stages) > 0 && next != n {
-		bad("stages end at layer %d, the model has %d", next, n)
-	}
-	return errs
 }
 
 func approxEqual(a, b float64) bool {

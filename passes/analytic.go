@@ -117,11 +117,12 @@ func templatesFor(p *ir.Plan) *templates {
 	return t
 }
 
+// buildTemplates runs the passes of the table marked Template (mesh,
+// expansion, sharding, collectives, recomputation) on one representative
+// layer of each kind: the estimate's layers are the compiler's, built by
+// the same passes.
 func buildTemplates(p *ir.Plan) *templates {
 	t := &templates{timed: map[timedKey]*timed{}}
-	mesh := ir.NewMesh(p)
-	d := newDims(p)
-	sh := newSharder(p)
 	m := p.Model
 	L := m.NumLayers()
 	for k := range t.index {
@@ -134,40 +135,23 @@ func buildTemplates(p *ir.Plan) *templates {
 		}
 		t.count[k]++
 	}
-	if m.Kind == ir.MLPModel {
-		t.head = []*ir.Op{mseLoss(d, L)}
-	} else {
-		t.embed = []*ir.Op{embedding(d)}
-		t.head = headOps(d, m)
-	}
-	var list [][]*ir.Op
 	var kinds []int
+	st := &State{Plan: p, Unit: &ir.Unit{Plan: p}, only: []int{}}
 	for k, i := range t.index {
-		if i < 0 {
-			continue
-		}
-		if m.Kind == ir.MLPModel {
-			t.layers[k] = mlpLayer(d, m, i)
-		} else {
-			t.layers[k] = transformerLayer(d, p, i)
-		}
-		list = append(list, t.layers[k])
-		kinds = append(kinds, k)
-	}
-	producers := map[string]*ir.Op{}
-	for _, ops := range append(append([][]*ir.Op{t.embed}, list...), t.head) {
-		for _, o := range ops {
-			sh.shardOp(o)
-			producers[o.Output.Name] = o
+		if i >= 0 {
+			kinds = append(kinds, k)
+			st.only = append(st.only, i)
 		}
 	}
-	// the head reads the last layer's output: alias it to that kind's
-	// template, whose output has the same layout
-	last := t.layers[layerKind(m, L-1)]
-	producers[t.head[0].Inputs[0].Name] = last[len(last)-1]
-	var layerColls [][]*ir.Collective
-	t.embedColls, layerColls, t.headColls = collectivesOf(p, mesh, t.embed, list, t.head, producers)
-	markRecompute(p.Recompute, list)
+	for _, fn := range templatePasses {
+		fn(st)
+	}
+	t.embed, t.head = st.embed, st.head
+	t.embedColls, t.headColls = st.embedColls, st.headColls
+	layerColls := st.layerColls
+	for j, k := range kinds {
+		t.layers[k] = st.layers[j]
+	}
 	for j, k := range kinds {
 		t.colls[k] = layerColls[j]
 		for _, o := range t.layers[k] {
@@ -229,6 +213,7 @@ func EstimateStep(plan *ir.Plan) (Estimation, ir.Diagnostics) { return estimate(
 // scratch is an estimate's working memory, reused through a pool: the
 // stage digests, their step-collective lists and their summaries.
 type scratch struct {
+	plan    ir.Plan // the estimate's working copy of the plan
 	digests []stageDigest
 	steps   []stepColl
 	sums    []summary
@@ -249,9 +234,13 @@ func (sc *scratch) newSum() *summary {
 }
 
 func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
-	pc := *plan
-	pc.Auto = nil
-	p := &pc
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	// the plan's working copy lives in the scratch: the constraint table's
+	// predicates would otherwise move it to the heap for every plan
+	sc.plan = *plan
+	sc.plan.Auto = nil
+	p := &sc.plan
 	if ds := checkPlan(p); ds.HasErrors() {
 		return Estimation{}, ds
 	}
@@ -284,8 +273,6 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 
 	embedSum, headSum, sendF, sendB := &ts.embed, &ts.head, &ts.sendF, &ts.sendB
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
 	if cap(sc.digests) < chunks {
 		sc.digests = make([]stageDigest, chunks)
 	}

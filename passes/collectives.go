@@ -99,6 +99,19 @@ func insertCollectives(st *State) {
 			producers[o.Output.Name] = o
 		}
 	}
+	if st.only != nil && len(st.layers) > 0 {
+		// templates: the head reads the last layer's output; alias it to
+		// the template of that layer's kind, whose output has the same
+		// layout
+		m := st.Plan.Model
+		kind := layerKind(m, m.NumLayers()-1)
+		for j, i := range st.only {
+			if layerKind(m, i) == kind {
+				last := st.layers[j]
+				producers[st.head[0].Inputs[0].Name] = last[len(last)-1]
+			}
+		}
+	}
 	st.embedColls, st.layerColls, st.headColls = collectivesOf(st.Plan, st.Unit.Mesh, st.embed, st.layers, st.head, producers)
 }
 

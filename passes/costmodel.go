@@ -73,6 +73,8 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	return cm
 }
 
+// axisKey identifies an axis's prices: the mesh, the machine (by value: a
+// test may change a cluster in place) and the axis.
 type axisKey struct {
 	mesh    ir.Mesh
 	machine network.Machine

@@ -116,16 +116,3 @@ func TestPlannerFillsAuto(t *testing.T) {
 	}
 	t.Logf("planner: dp=%d tp=%d pp=%d micro_batch=%d recompute=%s: %.2f s (calibration plan %.2f s)", r.DP, r.TP, r.PP, r.MicroBatch, r.Recompute, u.Cost.StepTime, ref.StepTime)
 }
-
-// TestPassTableOrder: the constraints hold for the table, and a table
-// that breaks one is rejected.
-func TestPassTableOrder(t *testing.T) {
-	if err := passes.Register(passes.Pass{Name: "bogus", Fn: func(*passes.State) {}}, "memory", [2]string{"cost", "bogus"}); err == nil {
-		t.Errorf("registering a pass before one it must follow succeeded")
-	}
-	for _, p := range passes.Passes {
-		if p.Name == "bogus" {
-			t.Errorf("a rejected pass stayed in the table")
-		}
-	}
-}

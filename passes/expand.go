@@ -84,17 +84,31 @@ func expand(st *State) {
 	m := p.Model
 	if m.Kind == ir.MLPModel {
 		st.embed = nil
-		for i := 0; i < m.Depth; i++ {
+		for _, i := range st.layerIndices() {
 			st.layers = append(st.layers, mlpLayer(d, m, i))
 		}
 		st.head = []*ir.Op{mseLoss(d, m.Depth)}
 		return
 	}
 	st.embed = []*ir.Op{embedding(d)}
-	for i := 0; i < m.Layers; i++ {
+	for _, i := range st.layerIndices() {
 		st.layers = append(st.layers, transformerLayer(d, p, i))
 	}
 	st.head = headOps(d, m)
+}
+
+// layerIndices returns the layers expansion builds: every layer, or for the
+// analytic estimate's templates (only set) one representative of each
+// kind.
+func (st *State) layerIndices() []int {
+	if st.only != nil {
+		return st.only
+	}
+	idx := make([]int, st.Plan.Model.NumLayers())
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 func act(d dims, name string) ir.Tensor {

@@ -3,18 +3,25 @@
 // shards them and inserts collectives, partitions the pipeline, applies
 // ZeRO and recomputation, and analyses memory and time.
 //
-// Every transformation and analysis is a named pass in one ordered table
-// ([Passes]), in the manner of the Go compiler's SSA backend: each entry has
-// a name, a function and a flag saying whether it may be skipped, and a
-// second table ([passOrder]) lists ordering constraints that are checked
-// when the package starts. [Options] can run the IR verifier after every
-// pass, dump the IR after chosen passes and time each pass.
+// Every transformation and analysis is a named pass in one static, ordered
+// table ([Passes]), in the manner of the Go compiler's SSA backend: each
+// entry has a name, a function and a flag saying whether it may be
+// skipped, and a second table ([passOrder]) lists ordering constraints,
+// checked when the package starts (a constraint naming a pass the table
+// does not hold is an error). The table holds the whole pipeline, the
+// schedule passes of package passes/sched included: what a binary compiles
+// does not depend on which packages it imports. [Options] can run the IR
+// verifier after every pass, dump the IR after chosen passes and time each
+// pass.
 //
-// To add a pass (the schedule passes of package passes/sched do): append an
-// entry with [Register] before [Compile] is first called, naming the pass it
-// must follow; Register checks the constraints again. A pass reads and
-// writes the [State] it is given and reports problems as diagnostics at the
-// plan's source spans, never as Go errors or panics.
+// The analytic estimate ([Estimate], [EstimateStep]) is derived from the
+// same table: the passes marked Template build its per-layer-kind
+// templates by running on one representative layer of each kind, and the
+// estimate assembles the reports from them as the memory and cost passes
+// do from the whole graph (a test holds the two equal).
+//
+// A pass reads and writes the [State] it is given and reports problems as
+// diagnostics at the plan's source spans, never as Go errors or panics.
 //
 // Compile's contract: on return with no error diagnostics, the unit's graph
 // passes [ir.Unit.Verify], Memory and Cost are set, and the plan has no
@@ -53,6 +60,11 @@ type State struct {
 	cost       *ir.CostReport // assembled with the memory report
 	// stopped is set by a pass whose error makes later passes meaningless.
 	stopped bool
+	// sharded is set by the shard pass: the ops have their local shapes.
+	sharded bool
+	// only, when not nil, restricts expansion to these layers, one of each
+	// kind: the analytic estimate's templates (see buildTemplates).
+	only []int
 }
 
 func (s *State) errorf(field string, format string, args ...any) {
@@ -68,22 +80,30 @@ type Pass struct {
 	// Stops marks passes after which compilation stops when errors were
 	// reported (the IR would not be meaningful).
 	Stops bool
+	// Template marks the passes that also build the analytic estimate's
+	// templates (see [State] and buildTemplates): they run, in table
+	// order, on one representative layer of each kind.
+	Template bool
 }
 
-// Passes is the ordered pass table.
+// Passes is the ordered pass table: the one pipeline of every compilation.
 var Passes = []Pass{
 	{Name: "resolve-auto", Fn: resolveAuto, Required: true, Stops: true},
 	{Name: "validate", Fn: validate, Required: true, Stops: true},
-	{Name: "mesh", Fn: buildMesh, Required: true},
-	{Name: "expand", Fn: expand, Required: true},
-	{Name: "shard", Fn: shard, Required: true},
-	{Name: "collectives", Fn: insertCollectives, Required: true},
+	{Name: "mesh", Fn: buildMesh, Required: true, Template: true},
+	{Name: "expand", Fn: expand, Required: true, Template: true},
+	{Name: "shard", Fn: shard, Required: true, Template: true},
+	{Name: "collectives", Fn: insertCollectives, Required: true, Template: true},
 	{Name: "pipeline", Fn: partitionPipeline, Required: true},
 	{Name: "params", Fn: paramsPass, Required: true},
 	{Name: "zero", Fn: zeroPass, Required: true},
-	{Name: "recompute", Fn: recomputePass, Required: true},
+	{Name: "recompute", Fn: recomputePass, Required: true, Template: true},
 	{Name: "memory", Fn: memoryPass, Required: true},
 	{Name: "cost", Fn: costPass, Required: true},
+	// The runtime schedule (optional: analyses that need none skip its
+	// cost at thousands of ranks) and its verification.
+	{Name: "schedule", Fn: schedulePass, Stops: true},
+	{Name: "verify-schedule", Fn: verifySchedulePass},
 }
 
 // passOrder lists constraints: the first pass must run before the second.
@@ -100,16 +120,30 @@ var passOrder = [][2]string{
 	{"recompute", "memory"},
 	{"zero", "memory"},
 	{"memory", "cost"},
+	{"pipeline", "schedule"},
+	{"zero", "schedule"},
+	{"cost", "schedule"},
+	{"schedule", "verify-schedule"},
 }
+
+// templatePasses are the functions of the passes marked Template, in
+// table order (set from the table at start-up: the estimate they serve is
+// itself called by the memory pass).
+var templatePasses []func(*State)
 
 func init() {
 	if err := checkOrder(Passes, passOrder); err != nil {
 		panic(err)
 	}
+	for _, p := range Passes {
+		if p.Template {
+			templatePasses = append(templatePasses, p.Fn)
+		}
+	}
 }
 
-// checkOrder verifies that every constraint names passes of the table in
-// the right order and that names are unique.
+// checkOrder verifies that pass names are unique and that every
+// constraint names two passes of the table in the right order.
 func checkOrder(table []Pass, order [][2]string) error {
 	idx := map[string]int{}
 	for i, p := range table {
@@ -121,8 +155,13 @@ func checkOrder(table []Pass, order [][2]string) error {
 	for _, c := range order {
 		a, okA := idx[c[0]]
 		b, okB := idx[c[1]]
-		if !okA || !okB {
-			continue // a constraint on a pass that is not registered (yet)
+		for _, n := range []struct {
+			name string
+			ok   bool
+		}{{c[0], okA}, {c[1], okB}} {
+			if !n.ok {
+				return fmt.Errorf("passes: ordering constraint %q before %q names no pass %q", c[0], c[1], n.name)
+			}
 		}
 		if a >= b {
 			return fmt.Errorf("passes: %q must run before %q", c[0], c[1])
@@ -131,28 +170,11 @@ func checkOrder(table []Pass, order [][2]string) error {
 	return nil
 }
 
-// Register inserts a pass right after the pass named after, with ordering
-// constraints (pairs of names) that must hold; it is for packages that
-// extend the pipeline (passes/sched's schedule and verify-schedule) and must
-// be called from an init function.
-func Register(p Pass, after string, constraints ...[2]string) error {
-	for i, q := range Passes {
-		if q.Name == after {
-			table := append(append(append([]Pass{}, Passes[:i+1]...), p), Passes[i+1:]...)
-			order := append(append([][2]string{}, passOrder...), constraints...)
-			if err := checkOrder(table, order); err != nil {
-				return err
-			}
-			Passes, passOrder = table, order
-			return nil
-		}
-	}
-	return fmt.Errorf("passes: no pass %q to register %q after", after, p.Name)
-}
-
 // Options controls a compilation.
 type Options struct {
-	// VerifyEach runs the IR verifier after every pass that built a graph.
+	// VerifyEach runs the IR verifier after every pass: the mesh once it
+	// is built, the ops and collectives before pipeline partitioning, the
+	// staged graph after it (verify-schedule checks the schedule).
 	VerifyEach bool
 	// Dump names passes after which the unit's IR is printed to DumpTo.
 	Dump map[string]bool
@@ -195,8 +217,8 @@ func Compile(prog *ir.Program, plan *ir.Plan, opts Options) (*ir.Unit, ir.Diagno
 		if p.Stops && countErrors(st.Diags) > nerr {
 			return nil, st.Diags
 		}
-		if opts.VerifyEach && len(st.Unit.Graph.Stages) > 0 {
-			if errs := st.Unit.Verify(); len(errs) > 0 {
+		if opts.VerifyEach {
+			if errs := st.verify(); len(errs) > 0 {
 				for _, e := range errs {
 					st.Diags = append(st.Diags, ir.Errorf(plan.Span, "after pass %s: internal error: %v", p.Name, e))
 				}
@@ -216,6 +238,34 @@ func Compile(prog *ir.Program, plan *ir.Plan, opts Options) (*ir.Unit, ir.Diagno
 		}
 	}
 	return st.Unit, st.Diags
+}
+
+// verify checks whatever IR the passes have built so far: nothing before
+// the mesh; the mesh; the op lists and their collectives until the
+// pipeline partition puts them in stages; then the staged graph.
+func (st *State) verify() []error {
+	u := st.Unit
+	if u == nil || u.Mesh.Size() == 0 {
+		return nil
+	}
+	errs := u.VerifyMesh()
+	switch {
+	case len(u.Graph.Stages) > 0:
+		errs = append(errs, u.Verify()...)
+	case st.layers != nil || st.embed != nil || st.head != nil:
+		ops := append([]*ir.Op(nil), st.embed...)
+		colls := append([]*ir.Collective(nil), st.embedColls...)
+		for i, l := range st.layers {
+			ops = append(ops, l...)
+			if i < len(st.layerColls) {
+				colls = append(colls, st.layerColls[i]...)
+			}
+		}
+		ops = append(ops, st.head...)
+		colls = append(colls, st.headColls...)
+		errs = append(errs, u.VerifyProgram(ops, colls, st.sharded)...)
+	}
+	return errs
 }
 
 func countErrors(ds ir.Diagnostics) int {

@@ -112,6 +112,7 @@ func (sh *sharder) lay(t *ir.Tensor, l layout) {
 // row parallel pairs, sequence parallelism, context parallelism by cp_mode,
 // expert parallelism) and derives each op's local GEMM shape, FLOPs, bytes.
 func shard(st *State) {
+	st.sharded = true
 	sh := newSharder(st.Plan)
 	for _, ops := range [][]*ir.Op{st.embed, st.head} {
 		for _, o := range ops {

@@ -7,7 +7,6 @@ import (
 
 	"planc/ir"
 	"planc/passes"
-	_ "planc/passes/sched" // the schedule passes
 )
 
 const rbdFile = "examples/rbd.plan"

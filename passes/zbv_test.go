@@ -6,7 +6,6 @@ import (
 
 	"planc/ir"
 	"planc/passes"
-	_ "planc/passes/sched" // the schedule passes
 	"planc/runtime/sim"
 )
 

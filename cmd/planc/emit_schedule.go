@@ -10,7 +10,7 @@ import (
 
 	"planc/ir"
 	"planc/passes"
-	"planc/passes/sched" // registers the schedule passes too
+	"planc/passes/sched"
 )
 
 func init() { registerEmitter("schedule", emitSchedule) }

@@ -6,7 +6,6 @@ import (
 
 	"planc/lang"
 	"planc/passes"
-	_ "planc/passes/sched" // the schedule passes
 )
 
 // TestAgreesWithExplain simulates the schedule of every calibration plan

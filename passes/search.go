@@ -140,8 +140,9 @@ type SearchReport struct {
 	Results   []Result // best first
 	Pareto    []Result // non-dominated plans, by the first Pareto objective
 	// Space is the number of plans in the space (the product of the
-	// fields' value counts); every one of them is evaluated, pruned or
-	// equivalent to one evaluated.
+	// fields' value counts); every one of them is evaluated, pruned, or
+	// equivalent to another plan of the space that is counted instead (a
+	// field with no effect keeps one value).
 	Space      int64
 	Evaluated  int64 // estimates run
 	Fits       int64 // of those, plans that fit

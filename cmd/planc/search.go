@@ -307,7 +307,7 @@ func writeWhy(w io.Writer, rep *passes.SearchReport) {
 	fmt.Fprintf(w, "\nwhy: %d plans in the space\n", rep.Space)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%d\t  fit (ranked)\n", rep.Fits)
-	fmt.Fprintf(tw, "%d\t  equivalent to a plan ranked (a field with no effect: schedule with pp = 1, cp_mode with cp = 1, sp with tp = 1)\n", rep.Equivalent)
+	fmt.Fprintf(tw, "%d\t  equivalent to another plan of the space, counted once (a field with no effect: schedule with pp = 1, cp_mode with cp = 1, sp with tp = 1)\n", rep.Equivalent)
 	for _, pc := range rep.Pruned {
 		fmt.Fprintf(tw, "%d\t  pruned: %s\n", pc.Plans, pc.By)
 	}

@@ -30,6 +30,13 @@ const (
 	// planc builds, verifies and simulates once (replicas are folded),
 	// about 7 actions each.
 	MaxStageRuns = 1 << 23
+	// MaxLayers bounds layers (and an mlp's depth): every phase expands
+	// and costs them one by one, and the largest published models have a
+	// few hundred.
+	MaxLayers = 1024
+	// MaxExpertLayers bounds routed experts × layers: each layer's experts
+	// are parameter units of their own (DeepSeek-V3 has 256 × 58).
+	MaxExpertLayers = 1 << 20
 	// MaxTensorElems bounds the elements of any one tensor of the model
 	// (an activation, the attention scores, a parameter), so that its bytes
 	// and every sum of them stay far inside an int64.
@@ -107,6 +114,9 @@ func (p *Plan) SizeProblems() []SizeProblem {
 		{"model", "FFN weight (hidden·ffn)", h * ffn},
 	}
 	if e := m.MoE; e != nil {
+		if n := f(e.Experts) * f(m.Layers); n > MaxExpertLayers {
+			bad("model", "experts × layers = %d × %d = %.4g routed expert layers is too many: at most %d", e.Experts, m.Layers, n, MaxExpertLayers)
+		}
 		largest = append(largest,
 			tensor{"model", "experts' weights (experts·hidden·expert_ffn)", f(e.Experts) * h * f(e.ExpertFFN)},
 			tensor{"micro_batch", "routed copies (micro_batch·seq·topk·hidden)", tokens * f(e.TopK) * h})

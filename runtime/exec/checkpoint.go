@@ -94,8 +94,8 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 			return EvalResult{}, fmt.Errorf("data: %s holds %d whole windows of %d tokens, fewer than the %d asked for", stream.Name, have, m.Seq+1, windows)
 		}
 	}
-	p := &ir.Plan{Name: "eval", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: "1f1b",
-		GlobalBatch: windows, MicroBatch: 1, MoE: ir.MoEPlan{Dispatch: "padding_free"},
+	p := &ir.Plan{Name: "eval", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: ir.Schedule1F1B,
+		GlobalBatch: windows, MicroBatch: 1, MoE: ir.MoEPlan{Dispatch: ir.DispatchPaddingFree},
 		Train: ir.Train{Steps: 1, Seed: seed}}
 	info := ir.StageInfo{Index: 0, FirstLayer: 0, EndLayer: m.Layers, Embedding: true, Head: true}
 	if m.Kind == ir.MLPModel {

@@ -450,7 +450,7 @@ func TestCapacityBytesMatchCostModel(t *testing.T) {
 					ep0 := r.ByKind["ep"]
 					meas := passes.Traffic{IntraNode: float64(ep0.IntraNode), InterNode: float64(ep0.InterNode)}
 					pred := routed.ByAxis[ir.AxisEP]
-					if pred != routed.MoE && p.MoE.Dispatch != "capacity" {
+					if pred != routed.MoE && p.MoE.Dispatch != ir.DispatchCapacity {
 						t.Errorf("routed MoE bytes %+v differ from the ep axis's %+v", routed.MoE, pred)
 					}
 					t.Logf("MoE bytes measured inter %.0f intra %.0f; predicted from routes inter %.0f (%+.2f%%) intra %.0f (%+.2f%%); uniform routing inter %.0f intra %.0f; %d copies dropped",
@@ -466,7 +466,7 @@ func TestCapacityBytesMatchCostModel(t *testing.T) {
 						{"MoE intra-node", pred.IntraNode, meas.IntraNode},
 						{"step", want, got},
 					}
-					if p.MoE.Dispatch == "capacity" {
+					if p.MoE.Dispatch == ir.DispatchCapacity {
 						e := m.MoE
 						tokens := p.MicroBatch * m.Seq
 						C := int(math.Ceil(float64(e.TopK*tokens) * p.MoE.CapacityFactor / float64(e.Experts)))

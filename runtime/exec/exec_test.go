@@ -66,7 +66,7 @@ func cpuCluster(perNode int) *ir.Cluster {
 func plan(m *ir.Model, opts string) *ir.Plan {
 	p := &ir.Plan{Name: "test", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: "1f1b",
 		GlobalBatch: 8, MicroBatch: 2, CPMode: "ring", Recompute: "none", Precision: "fp32",
-		MoE:   ir.MoEPlan{Dispatch: "padding_free", CapacityFactor: 1.25},
+		MoE:   ir.MoEPlan{Dispatch: ir.DispatchPaddingFree, CapacityFactor: 1.25},
 		Train: ir.Train{Steps: 10, LR: 3e-3, MinLR: 1e-4, Warmup: 3, Seed: 1, Clip: 1, WeightDecay: 0.1}}
 	if m.Kind == ir.MLPModel {
 		p.GlobalBatch, p.MicroBatch = 16, 4

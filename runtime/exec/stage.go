@@ -808,7 +808,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 		}
 	}
 	capacity := math.MaxInt
-	if r.plan.MoE.Dispatch == "capacity" {
+	if r.plan.MoE.Dispatch == ir.DispatchCapacity {
 		capacity = int(math.Ceil(float64(k*Tall) * r.plan.MoE.CapacityFactor / float64(E)))
 		a.slab = capacity
 	}

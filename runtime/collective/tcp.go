@@ -77,7 +77,8 @@ type TCPConfig struct {
 // Close it when the job ends.
 type TCPComm struct {
 	cfg     TCPConfig
-	nodes   []int // node of each rank, numbered by first appearance
+	nodes   []int    // node of each rank, numbered by first appearance
+	addrs   []string // each rank's data address, from the coordinator
 	sent    *counter
 	seq     map[string]uint64
 	peers   []*tcpPeer
@@ -204,6 +205,7 @@ func (c *TCPComm) connect(deadline time.Time) error {
 	if err != nil {
 		return err
 	}
+	c.addrs = tab.Addrs
 	index := map[string]int{}
 	for _, n := range tab.Nodes {
 		if _, ok := index[n]; !ok {
@@ -243,6 +245,13 @@ func (c *TCPComm) coordinate(me registration, deadline time.Time) (table, error)
 	c.lns = append(c.lns, ln)
 	regs := make([]*registration, c.cfg.Size)
 	conns := make([]net.Conn, c.cfg.Size)
+	if ip := net.ParseIP(me.Host); ip == nil || ip.IsUnspecified() {
+		// Rank 0 listens on every interface: the others reach it at the
+		// coordinator's host, which they dial already.
+		if h, _, err := net.SplitHostPort(c.cfg.Coordinator); err == nil && h != "" {
+			me.Host = h
+		}
+	}
 	regs[0] = &me
 	missing := c.cfg.Size - 1
 	for missing > 0 {

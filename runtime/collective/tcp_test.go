@@ -235,3 +235,42 @@ func TestTCPRefusesAnImpostor(t *testing.T) {
 		t.Fatalf("err = %v, want the impostor refused", err)
 	}
 }
+
+// TestTCPBindsAnyInterface: ranks that listen on every interface (--bind
+// 0.0.0.0, to reach other machines) are reached at the address they
+// registered from, and rank 0 at the coordinator's host.
+func TestTCPBindsAnyInterface(t *testing.T) {
+	coord := freeAddr(t)
+	const p = 3
+	comms := make([]*TCPComm, p)
+	errs := make([]error, p)
+	var wg sync.WaitGroup
+	for r := 0; r < p; r++ {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			c, err := DialTCP(TCPConfig{Rank: r, Size: p, Coordinator: coord, Bind: "0.0.0.0", Token: "t", Timeout: 10 * time.Second})
+			if err != nil {
+				errs[r] = err
+				return
+			}
+			comms[r] = c
+			errs[r] = c.AllReduce(all(p), []float32{1}, Sum)
+		}(r)
+	}
+	wg.Wait()
+	for r, c := range comms {
+		if errs[r] != nil {
+			t.Errorf("rank %d: %v", r, errs[r])
+		}
+		if c != nil {
+			if host, _, _ := net.SplitHostPort(c.addrs[0]); host != "127.0.0.1" {
+				t.Errorf("rank %d reaches rank 0 at %s, want the coordinator's host 127.0.0.1", r, c.addrs[0])
+			}
+			if host, _, _ := net.SplitHostPort(c.addrs[2]); host != "127.0.0.1" {
+				t.Errorf("rank %d reaches rank 2 at %s, want the address it registered from", r, c.addrs[2])
+			}
+			c.Close()
+		}
+	}
+}

@@ -169,7 +169,14 @@ func Build(m *Module, dir, base string, tc Toolchain) (Artefacts, error) {
 	switch m.Target.Kind {
 	case Host, AMDGPU:
 		a.Object = filepath.Join(dir, base+".o")
-		if err := run(tc.LLCFor(m.Target), append(args, "-filetype=obj", a.LL, "-o", a.Object)...); err != nil {
+		src := a.LL
+		if m.Target.Kind == Host {
+			var note string
+			if src, note = optimizeHost(tc.LLCFor(m.Target), m.Target, a.LL, filepath.Join(dir, base+".opt.ll")); note != "" {
+				a.Notes = append(a.Notes, note)
+			}
+		}
+		if err := run(tc.LLCFor(m.Target), append(args, "-filetype=obj", src, "-o", a.Object)...); err != nil {
 			return a, err
 		}
 		if m.Target.Kind == AMDGPU {
@@ -189,6 +196,26 @@ func Build(m *Module, dir, base string, tc Toolchain) (Artefacts, error) {
 		}
 	}
 	return a, nil
+}
+
+// optimizeHost runs opt -O2 (the optimizer of the same LLVM as llc) on a
+// host module, which vectorizes the elementwise loops (GELU, SiLU, the
+// exponentials of softmax) that the kernels write one element at a time;
+// llc alone does not vectorize loops. (-O3 made the router's top-k pick
+// wrong experts, TestHostKernelsMatchGoKernels: not understood yet, so
+// -O2.) The IR carries no fast-math flags, so
+// opt keeps every rounding (no reassociation, no contraction). It returns
+// the file to lower: the optimized one, or the input with a note when opt
+// is missing or fails.
+func optimizeHost(llc string, t Target, in, out string) (string, string) {
+	opt := filepath.Join(filepath.Dir(llc), strings.Replace(filepath.Base(llc), "llc", "opt", 1))
+	if _, err := exec.LookPath(opt); err != nil {
+		return in, "opt not found beside " + llc + ": host kernels lowered unoptimized (loops not vectorized)"
+	}
+	if err := run(opt, "-O2", "-mtriple="+t.Triple, "-mcpu="+t.CPU, "-S", in, "-o", out); err != nil {
+		return in, fmt.Sprintf("opt failed, host kernels lowered unoptimized: %v", err)
+	}
+	return out, ""
 }
 
 // SharedLibrary links a host object into a shared library that dlopen

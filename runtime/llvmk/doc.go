@@ -9,7 +9,8 @@
 //	go test -tags planc_llvm ./runtime/llvmk/
 //
 // How it is built: [Load] generates the LLVM module for a list of kernel
-// specs (or [LoadPlan] for a plan's shapes) in-process, lowers it with
+// specs (or [LoadPlan] for a plan's shapes) in-process, optimizes it with
+// opt -O2 (which vectorizes the elementwise loops) and lowers it with
 // llc -O3 -mcpu=x86-64-v3 into a position-independent object in a
 // temporary folder, links that into a shared library (ld.lld -shared, or
 // cc -shared), and dlopens it. No object is committed to the repository:

@@ -169,17 +169,13 @@ func (p *Plan) Steps() []Step { return p.steps[:p.n] }
 // moving n bytes (the n of the package doc). A group of one member, or a
 // kind that moves nothing, has no steps. It allocates nothing.
 func (m Machine) Collective(kind ir.CollKind, pl Placement, n float64) Plan {
-	inter := Ring
-	if kind == ir.AllReduce && pl.Nodes > 1 && n < treeCut(m, pl) {
-		inter = Tree
-	}
-	return m.collective(kind, pl, n, inter)
+	alg, inter := Choose(m, kind, pl, n)
+	return m.collective(kind, pl, n, alg, inter)
 }
 
-// collective is [Machine.Collective] with the algorithm of a hierarchical
-// all-reduce's inter-node step given.
-func (m Machine) collective(kind ir.CollKind, pl Placement, n float64, inter Algorithm) (plan Plan) {
-	alg := Choose(m, kind, pl, n)
+// collective is [Machine.Collective] with the algorithm and that of a
+// hierarchical collective's inter-node step given.
+func (m Machine) collective(kind ir.CollKind, pl Placement, n float64, alg, inter Algorithm) (plan Plan) {
 	plan.Kind, plan.Alg, plan.Place = kind, alg, pl
 	p := pl.Ranks
 	if p < 2 || n <= 0 && kind != ir.SendRecv {
@@ -204,9 +200,9 @@ func (m Machine) collective(kind ir.CollKind, pl Placement, n float64, inter Alg
 			st[2] = flat(ir.AllGather, Ring, Intra, k, n)
 			plan.n = 3
 		case ir.Broadcast:
-			st[0], st[1], plan.n = flat(kind, Tree, Inter, N, n), flat(kind, Tree, Intra, k, n), 2
+			st[0], st[1], plan.n = flat(kind, inter, Inter, N, n), flat(kind, Tree, Intra, k, n), 2
 		default: // reduce-scatter, all-gather
-			st[0], st[1], plan.n = flat(kind, Ring, Intra, k, n), flat(kind, Ring, Inter, N, n/float64(k)), 2
+			st[0], st[1], plan.n = flat(kind, Ring, Intra, k, n), flat(kind, inter, Inter, N, n/float64(k)), 2
 		}
 	case Pairwise:
 		// p−1 messages; the chunks for the members of the own node go over
@@ -247,7 +243,8 @@ func flat(kind ir.CollKind, alg Algorithm, lvl Level, p int, n float64) Step {
 }
 
 // Choose returns the algorithm of one call of kind over a group placed as pl
-// moving n bytes. It is the one place where planc chooses:
+// moving n bytes, and for a hierarchical one the algorithm of its
+// inter-node step. It is the one place where planc chooses:
 //
 //   - send/recv is direct; all-to-all(v) is pairwise;
 //   - inside one node, all-reduce, reduce-scatter and all-gather run a ring
@@ -256,20 +253,26 @@ func flat(kind ir.CollKind, alg Algorithm, lvl Level, p int, n float64) Step {
 //     a tree by the lower α-β time (NCCL's tuner does the same): the tree's
 //     ⌈log₂ N⌉ steps win for small, latency-bound buffers, the ring's
 //     2(N−1)/N·n bytes for large ones.
-func Choose(m Machine, kind ir.CollKind, pl Placement, n float64) Algorithm {
+func Choose(m Machine, kind ir.CollKind, pl Placement, n float64) (alg, inter Algorithm) {
 	switch kind {
 	case ir.SendRecv:
-		return Direct
+		return Direct, Direct
 	case ir.AllToAll, ir.AllToAllV:
-		return Pairwise
+		return Pairwise, Pairwise
 	}
 	if pl.Nodes > 1 {
-		return Hierarchical
+		if kind == ir.Broadcast {
+			return Hierarchical, Tree
+		}
+		if kind == ir.AllReduce && n < treeCut(m, pl) {
+			return Hierarchical, Tree
+		}
+		return Hierarchical, Ring
 	}
 	if kind == ir.Broadcast {
-		return Tree
+		return Tree, Tree
 	}
-	return Ring
+	return Ring, Ring
 }
 
 // treeCut returns the buffer size below which a hierarchical all-reduce's
@@ -413,17 +416,21 @@ type linear struct{ a, b float64 }
 // rewrites each plan before it is priced (see [Plan.ForwardInside]).
 func (m Machine) Pricer(kind ir.CollKind, pl Placement, share int, adjust func(Plan) Plan) Pricer {
 	pr := Pricer{zero: pl.Ranks < 2, sendRecv: kind == ir.SendRecv}
-	lin := func(inter Algorithm) linear {
-		p := m.collective(kind, pl, 1, inter)
+	// Choose's algorithms for the largest and the smallest buffers: the
+	// inter-node step of an all-reduce changes at treeCut, nothing else
+	// depends on the size
+	lin := func(n float64) linear {
+		alg, inter := Choose(m, kind, pl, n)
+		p := m.collective(kind, pl, 1, alg, inter)
 		if adjust != nil {
 			p = adjust(p)
 		}
 		return linear{p.latency(m), p.bandwidth(m, share)}
 	}
-	pr.large = lin(Ring)
+	pr.large = lin(math.Inf(1))
 	if kind == ir.AllReduce && pl.Nodes > 1 {
 		pr.cut = treeCut(m, pl)
-		pr.small = lin(Tree)
+		pr.small = lin(0)
 	}
 	return pr
 }

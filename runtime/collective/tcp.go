@@ -285,8 +285,15 @@ func (c *TCPComm) coordinate(me registration, deadline time.Time) (table, error)
 			conn.Close()
 			continue
 		}
+		from, _, _ := net.SplitHostPort(conn.RemoteAddr().String())
 		if ip := net.ParseIP(reg.Host); ip == nil || ip.IsUnspecified() {
-			reg.Host, _, _ = net.SplitHostPort(conn.RemoteAddr().String())
+			reg.Host = from
+		} else if ip.IsLoopback() && !net.ParseIP(from).IsLoopback() {
+			why := fmt.Sprintf("rank %d, on %s, listens on loopback only: start it with --bind 0.0.0.0 (or its address) so that the other machines reach it", rank, from)
+			c.cfg.Log("tcp: coordinator: refused rank %d: %s", rank, why)
+			json.NewEncoder(conn).Encode(table{Err: why})
+			conn.Close()
+			continue
 		}
 		regs[rank], conns[rank] = &reg, conn
 		missing--
@@ -321,7 +328,7 @@ func (c *TCPComm) coordinatorBind() string {
 func (c *TCPComm) register(me registration, deadline time.Time) (table, error) {
 	conn, err := dialRetry(c.cfg.Coordinator, deadline)
 	if err != nil {
-		return table{}, fmt.Errorf("reaching the coordinator at %s: %w", c.cfg.Coordinator, err)
+		return table{}, fmt.Errorf("reaching the coordinator at %s (rank 0, which listens on loopback unless started with --bind): %w", c.cfg.Coordinator, err)
 	}
 	defer conn.Close()
 	if err := answerChallenge(conn, c.cfg.Token, purposeCoordinator, c.cfg.Rank, deadline); err != nil {

@@ -274,3 +274,46 @@ func TestTCPBindsAnyInterface(t *testing.T) {
 		}
 	}
 }
+
+// TestTCPRefusesALoopbackRankFromAnotherHost: a rank that reaches the
+// coordinator over the network but listens on loopback only could not be
+// reached by the others: it is refused with the flag to use.
+func TestTCPRefusesALoopbackRankFromAnotherHost(t *testing.T) {
+	var ext string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			ext = n.IP.String()
+			break
+		}
+	}
+	if ext == "" {
+		t.Skip("no non-loopback IPv4 address to stand for another host")
+	}
+	port := strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
+	coord := net.JoinHostPort(ext, port)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r := 0; r < 2; r++ {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			bind := "0.0.0.0"
+			if r == 1 {
+				bind = "" // loopback
+			}
+			c, err := DialTCP(TCPConfig{Rank: r, Size: 2, Coordinator: coord, Bind: bind, Token: "t", Timeout: 2 * time.Second})
+			errs[r] = err
+			if c != nil {
+				c.Close()
+			}
+		}(r)
+	}
+	wg.Wait()
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "listens on loopback only: start it with --bind 0.0.0.0") {
+		t.Errorf("rank 1: err = %v, want the loopback refusal", errs[1])
+	}
+	if errs[0] == nil || !strings.Contains(errs[0].Error(), "ranks [1] never registered") {
+		t.Errorf("rank 0: err = %v, want rank 1 named", errs[0])
+	}
+}

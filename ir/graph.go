@@ -251,6 +251,10 @@ const (
 	// attention's K/V passing, ZeRO-3 prefetch, dp reduction behind
 	// backward) and only their excess is exposed.
 	WithCompute Overlap = "overlap"
+	// NextForward collectives (ZeRO-1/2's gather of the updated
+	// parameters under overlap.param_gather) hide behind the next step's
+	// first forward; only their excess over it is exposed.
+	NextForward Overlap = "next-forward"
 )
 
 // Collective is one collective call of a stage, per rank.

@@ -196,8 +196,9 @@ type Plan struct {
 	Recompute          RecomputeMode
 	Precision          Precision
 
-	MoE   MoEPlan
-	Train Train
+	MoE     MoEPlan
+	Overlap OverlapPlan
+	Train   Train
 
 	// Auto lists the fields written as `auto` that the planner must still
 	// fill (their value above is zero until it does), by field name.
@@ -235,6 +236,30 @@ type MoEPlan struct {
 	RBD            bool    // redundancy-bypassing dispatch
 	SSMB           bool    // sequence-sharded MoE blocks
 }
+
+// OverlapPlan says which communication the training engine overlaps with
+// compute, as the engines' switches do (Megatron-LM's
+// --overlap-grad-reduce, --overlap-param-gather, --tp-comm-overlap;
+// DeepSpeed's overlap_comm). The schema ([PlanOverlapFields]) states each
+// engine's default. Its zero value is planc's default: the gradient
+// reduction overlapped (what planc's calibration and its exports assume),
+// nothing else; so a plan built in code without the block means the same
+// as a plan file without it.
+type OverlapPlan struct {
+	SerialGradReduce Negated // grad_reduce = false: the buckets are reduced after the whole backward
+	ParamGather      bool    // ZeRO-1/2's gather of the updated parameters hidden behind the next forward
+	TPComm           bool    // tensor-parallel collectives hidden behind the layer's GEMMs
+	MoEDispatch      bool    // expert-parallel all-to-alls hidden behind the layer's compute
+}
+
+// GradReduce reports whether the gradient buckets are reduced during the
+// backward (the language's overlap.grad_reduce).
+func (o OverlapPlan) GradReduce() bool { return !bool(o.SerialGradReduce) }
+
+// Negated is a boolean field stored as the negation of its value in the
+// language, so that a field whose default is true has the zero value as
+// its default: `grad_reduce = true` stores false.
+type Negated bool
 
 // Train holds the settings of a real training run.
 type Train struct {

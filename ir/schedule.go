@@ -308,7 +308,11 @@ type Schedule struct {
 	// SplitBackward says whether B computes only input gradients, with a
 	// separate W (zb-h1, zb-v).
 	SplitBackward bool
-	Stages        []StageInfo
+	// SerialGradReduce says the gradient buckets are reduced only after
+	// the rank's whole backward (the plan's overlap.grad_reduce = false):
+	// a simulator must not start them during the backward.
+	SerialGradReduce bool
+	Stages           []StageInfo
 	// Groups are the rank lists of every collective group used by an action,
 	// each in ring order.
 	Groups [][]int32
@@ -384,6 +388,9 @@ func (s *Schedule) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "schedule %s plan=%s pp=%d vpp=%d mb=%d zero=%d split_backward=%v\n",
 		s.Kind, s.Plan, s.PP, s.VPP, s.MB, s.Zero, s.SplitBackward)
+	if s.SerialGradReduce {
+		b.WriteString("serial_grad_reduce\n")
+	}
 	fmt.Fprintf(&b, "mesh %s\n", s.Mesh)
 	for _, st := range s.Stages {
 		fmt.Fprintf(&b, "stage %d pp=%d chunk=%d layers=[%d,%d)", st.Index, st.PP, st.Chunk, st.FirstLayer, st.EndLayer)

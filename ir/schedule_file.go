@@ -54,8 +54,8 @@ const scheduleMagic = "PLANCSCHED\n"
 
 // PlanFingerprint returns a hash of everything in plan p that a schedule
 // depends on: the model's shape, the cluster, every parallel degree, the
-// schedule, batch sizes, precision, recomputation, ZeRO and the MoE plan.
-// Names and source positions do not count.
+// schedule, batch sizes, precision, recomputation, ZeRO, the MoE plan and
+// the overlap switches. Names and source positions do not count.
 func PlanFingerprint(p *Plan) string {
 	h := sha256.New()
 	m := p.Model
@@ -79,6 +79,9 @@ func PlanFingerprint(p *Plan) string {
 	fmt.Fprintf(h, "plan dp%d tp%d pp%d ep%d cp%d vpp%d sp%v cp_mode%s zero%d sched%s gb%d mb%d rc%s prec%s moe%+v\n",
 		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch,
 		p.Recompute, p.Precision, p.MoE)
+	if p.Overlap != (OverlapPlan{}) { // plans that keep the default keep their fingerprints
+		fmt.Fprintf(h, "overlap %+v\n", p.Overlap)
+	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
@@ -92,6 +95,7 @@ type scheduleHeader struct {
 	MB            int          `json:"micro_batches"`
 	Zero          int          `json:"zero"`
 	SplitBackward bool         `json:"split_backward"`
+	SerialGrads   bool         `json:"serial_grad_reduce,omitempty"`
 	Mesh          Mesh         `json:"mesh"`
 	Stages        []StageInfo  `json:"stages"`
 	Groups        [][]int32    `json:"groups"`
@@ -104,7 +108,7 @@ func WriteSchedule(w io.Writer, s *Schedule) error {
 	crc := crc32.NewIEEE()
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	hdr, err := json.Marshal(scheduleHeader{Plan: s.Plan, Fingerprint: s.Fingerprint, Kind: s.Kind, PP: s.PP, VPP: s.VPP,
-		MB: s.MB, Zero: s.Zero, SplitBackward: s.SplitBackward, Mesh: s.Mesh, Stages: s.Stages, Groups: s.Groups})
+		MB: s.MB, Zero: s.Zero, SplitBackward: s.SplitBackward, SerialGrads: s.SerialGradReduce, Mesh: s.Mesh, Stages: s.Stages, Groups: s.Groups})
 	if err != nil {
 		return err
 	}
@@ -194,7 +198,7 @@ func ReadSchedule(r io.Reader, plan *Plan) (*Schedule, error) {
 		}
 	}
 	s := &Schedule{Plan: h.Plan, Fingerprint: h.Fingerprint, Kind: h.Kind, PP: h.PP, VPP: h.VPP, MB: h.MB, Zero: h.Zero,
-		SplitBackward: h.SplitBackward, Mesh: h.Mesh, Stages: h.Stages, Groups: h.Groups}
+		SplitBackward: h.SplitBackward, SerialGradReduce: h.SerialGrads, Mesh: h.Mesh, Stages: h.Stages, Groups: h.Groups}
 	nr, err := binary.ReadUvarint(cr)
 	if err != nil || nr > 1<<24 {
 		return nil, fmt.Errorf("schedule file: bad rank count")

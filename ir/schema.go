@@ -157,6 +157,7 @@ var PlanFields = []Field[Plan]{
 	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: names(RecomputeModes), Default: string(RecomputeNone), Doc: "activation recomputation", Ptr: func(p *Plan) any { return (*string)(&p.Recompute) }},
 	{Name: "precision", Kind: EnumValue, Auto: true, Enum: names(Precisions), Default: string(BF16), Doc: "training precision", Ptr: func(p *Plan) any { return (*string)(&p.Precision) }},
 	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
+	{Name: "overlap", Kind: BlockValue, Doc: "which communication the engine overlaps with compute"},
 	{Name: "train", Kind: BlockValue, Doc: "settings of a real training run"},
 }
 
@@ -166,6 +167,16 @@ var PlanMoEFields = []Field[MoEPlan]{
 	within(Field[MoEPlan]{Name: "capacity_factor", Kind: FloatValue, Auto: true, Default: "1.25", Doc: "capacity factor (capacity dispatch)", Ptr: func(m *MoEPlan) any { return &m.CapacityFactor }}, 0, 1<<16, whyFactor),
 	{Name: "rbd", Kind: BoolValue, Auto: true, Default: "false", Doc: "redundancy-bypassing dispatch", Ptr: func(m *MoEPlan) any { return &m.RBD }},
 	{Name: "ssmb", Kind: BoolValue, Auto: true, Default: "false", Doc: "sequence-sharded MoE blocks", Ptr: func(m *MoEPlan) any { return &m.SSMB }},
+}
+
+// PlanOverlapFields are the fields of a plan's `overlap { ... }` block:
+// the engines' overlap switches (planc's defaults: the zero value); each Doc
+// says what the engines do by default.
+var PlanOverlapFields = []Field[OverlapPlan]{
+	{Name: "grad_reduce", Kind: BoolValue, Default: "true", Doc: "reduce the gradient buckets during the backward (Megatron --overlap-grad-reduce, off unless given; DeepSpeed overlap_comm, false by default, true in its ZeRO-3 examples; PyTorch DDP and FSDP always)", Ptr: func(o *OverlapPlan) any { return &o.SerialGradReduce }},
+	{Name: "param_gather", Kind: BoolValue, Default: "false", Doc: "hide ZeRO-1/2's gather of the updated parameters behind the next step's first forward (Megatron --overlap-param-gather, off unless given; ZeRO-3's per-layer gathers are always prefetched, as DeepSpeed and FSDP do)", Ptr: func(o *OverlapPlan) any { return &o.ParamGather }},
+	{Name: "tp_comm", Kind: BoolValue, Default: "false", Doc: "hide the tensor-parallel all-gathers, reduce-scatters and all-reduces behind the layer's compute (Megatron --tp-comm-overlap with Transformer Engine, off unless given)", Ptr: func(o *OverlapPlan) any { return &o.TPComm }},
+	{Name: "moe_dispatch", Kind: BoolValue, Default: "false", Doc: "hide the expert-parallel all-to-alls behind the layer's compute (Megatron --overlap-moe-expert-parallel-comm, off unless given)", Ptr: func(o *OverlapPlan) any { return &o.MoEDispatch }},
 }
 
 // TrainFields are the fields of a plan's `train { ... }` block.

@@ -336,6 +336,12 @@ func (c *checker) setValue(f field, v *Value, ptr any) {
 			return
 		}
 		c.errorf(v.Span, "%s must be true or false, not %s", f.name, v.Text)
+	case *ir.Negated:
+		if v.Kind == NameVal && (v.Text == "true" || v.Text == "false") {
+			*p = v.Text == "false"
+			return
+		}
+		c.errorf(v.Span, "%s must be true or false, not %s", f.name, v.Text)
 	case *string:
 		c.setEnum(f, v, p)
 	case *ir.FFNKind:

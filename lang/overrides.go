@@ -26,6 +26,9 @@ func overrideTargets() []string {
 	for _, f := range ir.PlanMoEFields {
 		names = append(names, "moe."+f.Name)
 	}
+	for _, f := range ir.PlanOverlapFields {
+		names = append(names, "overlap."+f.Name)
+	}
 	for _, f := range ir.TrainFields {
 		names = append(names, "train."+f.Name)
 	}
@@ -83,7 +86,7 @@ func (c *checker) parseOverrides(sets []string) {
 			if sug := suggest(name, targets); sug != "" {
 				d.Suggestion = fmt.Sprintf("did you mean %s?", sug)
 			} else {
-				d.Suggestion = "plan fields go by their name (tp, moe.rbd, train.lr), model fields as model.NAME, cluster fields as cluster.NAME"
+				d.Suggestion = "plan fields go by their name (tp, moe.rbd, overlap.grad_reduce, train.lr), model fields as model.NAME, cluster fields as cluster.NAME"
 			}
 			continue
 		}

@@ -28,6 +28,7 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 	for name := range moeRes.auto {
 		p.Auto["moe."+name] = true
 	}
+	checkFields(c, what+"'s overlap block", blockSpan(res, "overlap", d.NameSpan), ir.PlanOverlapFields, res.nested["overlap"], &p.Overlap, "overlap.", p.FieldSpans, nil)
 	checkFields(c, what+"'s train block", blockSpan(res, "train", d.NameSpan), ir.TrainFields, res.nested["train"], &p.Train, "train.", p.FieldSpans, nil)
 	if p.Model == nil {
 		return p // the model's own errors say why; nothing to check against

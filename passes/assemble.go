@@ -225,7 +225,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			same = len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 		}
 		var exposed float64
-		var overlapped, last, critical float64
+		var overlapped, last, critical, nextFwd float64
 		for s := r; s < len(stages) && !(same && lite); s += pp {
 			for _, c := range stages[s].step {
 				calls := float64(max(c.calls, 1))
@@ -236,10 +236,13 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 					continue
 				}
 				t := cm.commTime(c.kind, c.axis, c.bytes) * calls
-				if c.overlap == ir.WithCompute {
+				switch c.overlap {
+				case ir.WithCompute:
 					overlapped += t
 					last = t / calls
-				} else {
+				case ir.NextForward:
+					nextFwd += t
+				default:
 					critical += t
 				}
 			}
@@ -251,6 +254,8 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			if overlapped > 0 {
 				exposed += last + math.Max(0, overlapped-last-window)
 			}
+			// the next step's first forward hides the parameter gather
+			exposed += math.Max(0, nextFwd-ra.sum.fwd)
 		}
 		prevExposed, prevWindow = exposed, window
 		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *

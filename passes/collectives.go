@@ -80,6 +80,9 @@ func (cb *collBuilder) add(list *[]*ir.Collective, kind ir.CollKind, axis ir.Axi
 	if n := cb.names[name]; n > 1 {
 		name = fmt.Sprintf("%s%d", name, n)
 	}
+	if phase != ir.StepPhase && (axis == ir.AxisTP && cb.p.Overlap.TPComm || axis == ir.AxisEP && cb.p.Overlap.MoEDispatch) {
+		overlap = ir.WithCompute // the engine hides it behind the layer's compute (overlap.tp_comm, overlap.moe_dispatch)
+	}
 	c := &ir.Collective{Name: name, Kind: kind, Axis: axis, GroupSize: size, Bytes: bytes, Phase: phase, After: after, Layer: layer, Overlap: overlap, Tensor: tensor}
 	*list = append(*list, c)
 	return c

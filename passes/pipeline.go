@@ -314,6 +314,12 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out [
 	}
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward
+	// Without overlap.grad_reduce the engine reduces after the whole
+	// backward: every bucket is on the critical path.
+	over := ir.WithCompute
+	if !p.Overlap.GradReduce() {
+		over = ir.Critical
+	}
 	add := func(kind ir.CollKind, axis ir.Axis, total float64, buckets, last stepWhat) {
 		if mesh.Degree(axis) < 2 || total <= 0 {
 			return
@@ -324,9 +330,9 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out [
 			n++
 		}
 		if n > 1 {
-			out = append(out, stepColl{kind: kind, axis: axis, bytes: bucket, calls: n - 1, overlap: ir.WithCompute, what: buckets})
+			out = append(out, stepColl{kind: kind, axis: axis, bytes: bucket, calls: n - 1, overlap: over, what: buckets})
 		}
-		out = append(out, stepColl{kind: kind, axis: axis, bytes: total - float64(n-1)*bucket, calls: 1, overlap: ir.WithCompute, what: last})
+		out = append(out, stepColl{kind: kind, axis: axis, bytes: total - float64(n-1)*bucket, calls: 1, overlap: over, what: last})
 	}
 	groups := gradGroups(p)
 	for i, ax := range groups {
@@ -342,12 +348,16 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out [
 	}
 	add(ekind, ir.AxisEDP, expert*elem, expertGradBuckets, expertGradLastBucket)
 	if p.Zero == 1 || p.Zero == 2 {
+		gather := ir.Critical
+		if p.Overlap.ParamGather {
+			gather = ir.NextForward
+		}
 		shardAxis := groups[len(groups)-1]
 		if mesh.Degree(shardAxis) > 1 && dense > 0 {
-			out = append(out, stepColl{kind: ir.AllGather, axis: shardAxis, bytes: dense * elem, calls: 1, overlap: ir.Critical, what: paramsGather})
+			out = append(out, stepColl{kind: ir.AllGather, axis: shardAxis, bytes: dense * elem, calls: 1, overlap: gather, what: paramsGather})
 		}
 		if mesh.Degree(ir.AxisEDP) > 1 && expert > 0 {
-			out = append(out, stepColl{kind: ir.AllGather, axis: ir.AxisEDP, bytes: expert * elem, calls: 1, overlap: ir.Critical, what: expertParamsGather})
+			out = append(out, stepColl{kind: ir.AllGather, axis: ir.AxisEDP, bytes: expert * elem, calls: 1, overlap: gather, what: expertParamsGather})
 		}
 	}
 	return out

@@ -92,7 +92,7 @@ func dsZeroStage(p *ir.Plan, w *warnings) int {
 		w.add("zero", "ZeRO stage 2 (emitted)", "DeepSpeed does not run MoE layers under ZeRO stage 3")
 		return 2
 	}
-	if p.PP > 1 && p.DP > 1 {
+	if p.PP > 1 && p.DP > 1 && p.Overlap.GradReduce() {
 		w.add("pp", "overlap_comm = false (emitted; DeepSpeed would turn it off)",
 			"DeepSpeed's pipeline engine does not overlap the gradient reduction with the backward pass, which planc's cost model assumes")
 	}
@@ -106,7 +106,7 @@ func dsConfigOf(p *ir.Plan, zero int) dsConfig {
 		TrainMicroBatchSizePerGPU: p.MicroBatch,
 		GradientAccumulationSteps: p.MicroBatches(),
 		GradientClipping:          p.Train.Clip,
-		ZeroOptimization: dsZero{Stage: zero, OverlapComm: p.DP > 1 && p.PP == 1, ContiguousGradients: true, ReduceScatter: true,
+		ZeroOptimization: dsZero{Stage: zero, OverlapComm: p.DP > 1 && p.PP == 1 && p.Overlap.GradReduce(), ContiguousGradients: true, ReduceScatter: true,
 			ReduceBucketSize: bucket, AllgatherBucketSize: bucket},
 		StepsPerPrint: 10,
 	}

@@ -267,9 +267,9 @@ func megatronRecompute(a *args, p *ir.Plan) {
 	}
 }
 
-// megatronOptimizer writes ZeRO and the data-parallel overlap that planc's
-// cost model assumes (gradient reduction behind the backward pass, in
-// buckets of passes.GradBucketElements).
+// megatronOptimizer writes ZeRO and the overlap switches of the plan's
+// overlap block, which the cost model assumed (gradient buckets of
+// passes.GradBucketElements).
 func megatronOptimizer(a *args, p *ir.Plan, w *warnings) {
 	switch p.Zero {
 	case 1:
@@ -284,11 +284,19 @@ func megatronOptimizer(a *args, p *ir.Plan, w *warnings) {
 		a.set("--ckpt-format", "fsdp_dtensor")
 	}
 	if p.DP*p.CP > 1 {
-		a.set("--overlap-grad-reduce")
+		if p.Overlap.GradReduce() {
+			a.set("--overlap-grad-reduce")
+		}
 		a.set("--ddp-bucket-size", int(passes.GradBucketElements))
-		if p.Zero >= 1 {
+		if p.Zero >= 1 && p.Overlap.ParamGather {
 			a.set("--overlap-param-gather")
 		}
+	}
+	if p.TP > 1 && p.Overlap.TPComm {
+		a.set("--tp-comm-overlap")
+	}
+	if p.EP > 1 && p.Overlap.MoEDispatch {
+		a.set("--overlap-moe-expert-parallel-comm")
 	}
 }
 

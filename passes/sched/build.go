@@ -177,6 +177,7 @@ func build(p *ir.Plan, sz Sizes, fold bool) (*ir.Schedule, ir.Diagnostics) {
 
 	s := &ir.Schedule{Plan: p.Name, Fingerprint: ir.PlanFingerprint(p), Kind: kind, PP: pp, VPP: v, MB: m, Zero: p.Zero, Mesh: ir.NewMesh(p)}
 	s.SplitBackward = kind.SplitsBackward()
+	s.SerialGradReduce = !p.Overlap.GradReduce()
 
 	// Stage placement.
 	stageOf := make([]int, nStages)
@@ -591,6 +592,26 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			tiedAt = max(tiedAt, lastGrad[nLast])
 		}
 	}
+	// finalize reduces stage st's gradients, final at compute op i: the
+	// tied sum where it belongs, the buckets, the sequence partials.
+	finalize := func(i int, st int32) {
+		if holdsTied(st) {
+			seqAfterTied = append(seqAfterTied, st)
+		}
+		if tiedSum && i == tiedAt {
+			tied()
+		}
+		if !(lastWaits && st == nLast) {
+			reduce(st, false)
+		}
+		if tiedSum && i == tiedAt {
+			flushSeq()
+		}
+		if !holdsTied(st) {
+			seqSum(st)
+		}
+	}
+	var serial []int
 	if len(order) > 0 {
 		issueGather(0)
 	}
@@ -632,24 +653,18 @@ func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Ac
 			acts = append(acts, a)
 		}
 		// Gradients of this stage are final: reduce them now, overlapping
-		// the remaining backward.
+		// the remaining backward (without overlap.grad_reduce, after the
+		// rank's last compute action, in the same order).
 		if li, ok := lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
-			if holdsTied(o.stage) {
-				seqAfterTied = append(seqAfterTied, o.stage)
-			}
-			if tiedSum && i == tiedAt {
-				tied()
-			}
-			if !(lastWaits && o.stage == nLast) {
-				reduce(o.stage, false)
-			}
-			if tiedSum && i == tiedAt {
-				flushSeq()
-			}
-			if !holdsTied(o.stage) {
-				seqSum(o.stage)
+			if s.SerialGradReduce {
+				serial = append(serial, i)
+			} else {
+				finalize(i, o.stage)
 			}
 		}
+	}
+	for _, i := range serial {
+		finalize(i, order[i].stage)
 	}
 	if tiedSum && !holdsFirst {
 		tied()

@@ -817,7 +817,7 @@ func (sm *simulator) runRank(i int) {
 func (sm *simulator) bucketsDuring(i, j int, start, dur float64) {
 	acts := sm.actions(i)
 	a := acts[j]
-	if (a.Kind != ir.ActB && a.Kind != ir.ActW) || dur <= 0 {
+	if (a.Kind != ir.ActB && a.Kind != ir.ActW) || dur <= 0 || sm.s.SerialGradReduce {
 		return
 	}
 	k := j + 1

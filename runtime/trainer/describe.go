@@ -35,8 +35,9 @@ func planSource(w io.Writer, p *ir.Plan) {
 		})
 	}
 	decl(&b, "plan", p.Name, ir.PlanFields, p, map[string]func(string){
-		"moe":   func(indent string) { block(&b, indent, "moe", ir.PlanMoEFields, &p.MoE, nil) },
-		"train": func(indent string) { block(&b, indent, "train", ir.TrainFields, &p.Train, nil) },
+		"moe":     func(indent string) { block(&b, indent, "moe", ir.PlanMoEFields, &p.MoE, nil) },
+		"overlap": func(indent string) { block(&b, indent, "overlap", ir.PlanOverlapFields, &p.Overlap, nil) },
+		"train":   func(indent string) { block(&b, indent, "train", ir.TrainFields, &p.Train, nil) },
 	})
 	io.WriteString(w, b.String())
 }
@@ -100,6 +101,8 @@ func valueText(kind ir.ValueKind, dim ir.Dim, ptr any) (string, bool) {
 		return num(*x), true
 	case *bool:
 		return strconv.FormatBool(*x), true
+	case *ir.Negated:
+		return strconv.FormatBool(!bool(*x)), true
 	case *string:
 		return *x, *x != ""
 	case *ir.FFNKind:

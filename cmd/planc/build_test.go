@@ -315,6 +315,20 @@ func sameBytes(t *testing.T, what string, got, want map[string]any) {
 			t.Errorf("%s: %s = %v, planc run %v", what, k, got[k], want[k])
 		}
 	}
+	// And kind by kind (tp, dp, ep, pp, ...).
+	gk, _ := got["by_kind"].(map[string]any)
+	wk, _ := want["by_kind"].(map[string]any)
+	if len(wk) == 0 || len(gk) != len(wk) {
+		t.Errorf("%s: bytes by kind %v, planc run %v", what, gk, wk)
+	}
+	for kind, w := range wk {
+		g, _ := gk[kind].(map[string]any)
+		for _, k := range []string{"bytes_intra_node", "bytes_inter_node"} {
+			if g[k] != w.(map[string]any)[k] {
+				t.Errorf("%s: %s %s = %v, planc run %v", what, kind, k, g[k], w.(map[string]any)[k])
+			}
+		}
+	}
 }
 
 // TestTrainerMatchesRun: the 4-rank plans give planc run's losses bit for

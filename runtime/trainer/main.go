@@ -213,6 +213,16 @@ func train(o *options, p *ir.Plan, s *ir.Schedule, j *job, stdout io.Writer) err
 		}
 		sum.Tokens += r.Tokens
 		elapsed += r.Elapsed
+		for k, v := range r.ByKind {
+			if sum.ByKind == nil {
+				sum.ByKind = map[string]kindSummary{}
+			}
+			ks := sum.ByKind[k]
+			ks.Intra += v.IntraNode
+			ks.Inter += v.InterNode
+			ks.Seconds += v.Time.Seconds()
+			sum.ByKind[k] = ks
+		}
 		sum.FinalLoss, sum.Steps = r.Loss, r.Step+1
 		out.step(r, tr.Steps)
 		if o.ckptDir != "" && (tr.NextStep() == tr.Steps || every > 0 && tr.NextStep()%every == 0) {
@@ -283,6 +293,15 @@ type summary struct {
 	Transport      string  `json:"transport"`
 	Kernels        string  `json:"kernels"`
 	Checkpoint     string  `json:"checkpoint,omitempty"`
+	// ByKind splits bytes and rank-seconds of communication by kind (tp,
+	// dp, pp, ep, ...), as planc run's summary does.
+	ByKind map[string]kindSummary `json:"by_kind,omitempty"`
+}
+
+type kindSummary struct {
+	Intra   int64   `json:"bytes_intra_node"`
+	Inter   int64   `json:"bytes_inter_node"`
+	Seconds float64 `json:"rank_seconds"`
 }
 
 type printer struct {
@@ -313,6 +332,15 @@ func (p *printer) summary(s summary) {
 	}
 	fmt.Fprintf(p.w, "final loss %.4f after %d steps on %d ranks (%s, %s kernels); %.0f tokens/s; bytes sent intra-node %d, inter-node %d\n",
 		s.FinalLoss, s.Steps, s.Ranks, s.Transport, s.Kernels, s.TokensPerS, s.BytesIntraNode, s.BytesInterNode)
+	kinds := make([]string, 0, len(s.ByKind))
+	for k := range s.ByKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		v := s.ByKind[k]
+		fmt.Fprintf(p.w, "  %-8s intra-node %12d B  inter-node %12d B  %8.3f rank-s\n", k, v.Intra, v.Inter, v.Seconds)
+	}
 	if s.Checkpoint != "" {
 		fmt.Fprintf(p.w, "checkpoint %s\n", s.Checkpoint)
 	}

@@ -35,8 +35,9 @@ const (
 	// few hundred.
 	MaxLayers = 1024
 	// MaxExpertLayers bounds routed experts × layers: each layer's experts
-	// are parameter units of their own (DeepSeek-V3 has 256 × 58).
-	MaxExpertLayers = 1 << 20
+	// are parameter units of their own, about 8 µs each to compile
+	// (DeepSeek-V3 has 256 × 58 = 14,848).
+	MaxExpertLayers = 1 << 18
 	// MaxTensorElems bounds the elements of any one tensor of the model
 	// (an activation, the attention scores, a parameter), so that its bytes
 	// and every sum of them stay far inside an int64.

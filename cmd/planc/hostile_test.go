@@ -36,6 +36,7 @@ var hostilePlans = []struct {
 	{"layers_max", "tiny_gpt.plan", []string{"model.layers=1024"}, ""},
 	{"layers_max_moe", "rbd.plan", []string{"model.layers=1024"}, ""}, // two plans: compile -o exits 2, a usage error
 	{"expert_layers", "tiny_moe.plan", []string{"model.moe.experts=65536", "model.layers=1024"}, `experts × layers = 65536 × 1024`},
+	{"expert_layers_ssmb", "ssmb.plan", []string{"model.moe.experts=25536"}, `routed expert layers is too many: at most 262144`},
 	{"tp_1e9", "tiny_gpt.plan", []string{"tp=1000000000"}, `tp = 1000000000 is too large`},
 	{"world_overflow", "tiny_gpt.plan", []string{"dp=1048576", "tp=4", "global_batch=2097152"}, `world size .* is too large`},
 	{"seq_huge", "tiny_gpt.plan", []string{"model.seq=16777216", "micro_batch=1048576", "global_batch=1048576"}, `too many|elements`},

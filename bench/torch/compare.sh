@@ -2,16 +2,18 @@
 # Side-by-side training speed: planc run (Go kernels, and the generated LLVM
 # kernels when llc is installed) against PyTorch's eager CPU runtime on one
 # and two threads, on tiny_gpt's shape and on the same model at hidden 256,
-# 8 heads, ffn 1024. Every row is measured in this one run, so the machine's
-# load is the same for all of them. From the repository root:
+# 8 heads, ffn 1024. Every row is measured in this one run, in ROUNDS
+# interleaved rounds, so that the machine's load is the same for all of
+# them; each figure is the median of the rounds. From the repository root:
 #
-#   bench/torch/compare.sh [STEPS]
+#   bench/torch/compare.sh [STEPS] [ROUNDS]
 #
 # Needs Debian's python3-torch (apt-get install python3-torch); CI does not
 # run it. Extra planc flags (e.g. --set dp=2) go in PLANC_FLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${1:-60}
+ROUNDS=${2:-3}
 PY=${PYTHON:-/usr/bin/python3}
 if ! "$PY" -c 'import torch' 2>/dev/null; then
 	echo "compare.sh: $PY has no torch module: apt-get install python3-torch (or set PYTHON)" >&2
@@ -23,7 +25,7 @@ tags=""
 if command -v llc >/dev/null 2>&1 || command -v llc-14 >/dev/null 2>&1; then tags="planc_llvm"; fi
 go build -tags "$tags" -o "$BIN" ./cmd/planc
 
-WARMUP=10 # steps left out of both sides' figures (gpt.py's --warmup)
+WARMUP=${WARMUP:-10} # steps left out of both sides' figures (gpt.py's --warmup)
 planc_tps() { # shape flags...; prints tokens/s over the steps after WARMUP
 	"$BIN" run --json --steps $((STEPS + WARMUP)) ${PLANC_FLAGS:-} "$@" examples/tiny_gpt.plan |
 		"$PY" -c 'import json,sys
@@ -41,24 +43,42 @@ torch_tps() { # threads, then model flags
 
 big_planc=(--set model.hidden=256 --set model.heads=8 --set model.ffn=1024)
 big_torch=(--hidden 256 --heads 8 --ffn 1024)
-t1s=$(torch_tps 1) t1b=$(torch_tps 1 "${big_torch[@]}")
-t2s=$(torch_tps 2) t2b=$(torch_tps 2 "${big_torch[@]}")
-gos=$(planc_tps) gob=$(planc_tps "${big_planc[@]}")
-if [ -n "$tags" ]; then
-	lls=$(planc_tps --kernels=llvm) llb=$(planc_tps --kernels=llvm "${big_planc[@]}")
-fi
-best_s=$((t1s > t2s ? t1s : t2s)) best_b=$((t1b > t2b ? t1b : t2b))
-row() { # name, small, big: tokens/s and their ratio to PyTorch's best
-	printf '%-28s %12s %12s %8s %8s\n' "$1" "$2" "$3" \
-		"$(awk -v a="$2" -v b="$best_s" 'BEGIN{printf "%.2f", a/b}')" \
-		"$(awk -v a="$3" -v b="$best_b" 'BEGIN{printf "%.2f", a/b}')"
+rows=(t1 t2 go)
+if [ -n "$tags" ]; then rows+=(llvm); fi
+declare -A got # row,shape -> the rounds' figures
+measure() { # row shape: one figure
+	case "$1,$2" in
+	t1,s) torch_tps 1 ;; t1,b) torch_tps 1 "${big_torch[@]}" ;;
+	t2,s) torch_tps 2 ;; t2,b) torch_tps 2 "${big_torch[@]}" ;;
+	go,s) planc_tps ;; go,b) planc_tps "${big_planc[@]}" ;;
+	llvm,s) planc_tps --kernels=llvm ;; llvm,b) planc_tps --kernels=llvm "${big_planc[@]}" ;;
+	esac
 }
-printf '%-28s %12s %12s %8s %8s\n' "runtime" "tiny_gpt" "hidden 256" "×best" "×best"
-row "pytorch, 1 thread" "$t1s" "$t1b"
-row "pytorch, 2 threads" "$t2s" "$t2b"
-row "planc run (go kernels)" "$gos" "$gob"
+# Rounds interleave the rows, so that a change of the machine's load
+# between rows reaches every row alike; each cell is the median.
+for r in $(seq "$ROUNDS"); do
+	for shape in s b; do
+		for row in "${rows[@]}"; do
+			got[$row,$shape]+="$(measure "$row" "$shape") "
+		done
+	done
+done
+median() { "$PY" -c 'import statistics,sys; print("%.0f" % statistics.median(float(x) for x in sys.argv[1:]))' $1; }
+declare -A med
+for k in "${!got[@]}"; do med[$k]=$(median "${got[$k]}"); done
+best_s=$((med[t1,s] > med[t2,s] ? med[t1,s] : med[t2,s]))
+best_b=$((med[t1,b] > med[t2,b] ? med[t1,b] : med[t2,b]))
+row() { # name, key: median tokens/s of both shapes and their ratio to PyTorch's best
+	printf '%-28s %12s %12s %8s %8s   %s| %s\n' "$1" "${med[$2,s]}" "${med[$2,b]}" \
+		"$(awk -v a="${med[$2,s]}" -v b="$best_s" 'BEGIN{printf "%.2f", a/b}')" \
+		"$(awk -v a="${med[$2,b]}" -v b="$best_b" 'BEGIN{printf "%.2f", a/b}')" "${got[$2,s]}" "${got[$2,b]}"
+}
+printf '%-28s %12s %12s %8s %8s   %s\n' "runtime" "tiny_gpt" "hidden 256" "×best" "×best" "rounds (tiny_gpt | hidden 256)"
+row "pytorch, 1 thread" t1
+row "pytorch, 2 threads" t2
+row "planc run (go kernels)" go
 if [ -n "$tags" ]; then
-	row "planc run --kernels=llvm" "$lls" "$llb"
+	row "planc run --kernels=llvm" llvm
 fi
-echo "tokens/s, ${STEPS} timed steps each after ${WARMUP} untimed (global batch 8 × seq 64);"
-echo "×best: over PyTorch's better thread count; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tokens/s, medians of ${ROUNDS} interleaved rounds of ${STEPS} timed steps after ${WARMUP} untimed"
+echo "(global batch 8 × seq 64); ×best: over PyTorch's better thread count; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -58,6 +58,10 @@ type Device struct {
 	MatmulEfficiency float64 // fraction of peak reached by large GEMMs
 	KernelOverhead   float64 // seconds of fixed cost per kernel (launch, tail)
 	MemoryEfficiency float64 // fraction of HBM bandwidth reached by memory-bound kernels
+	// Source says where the efficiency parameters come from (the
+	// measurements they were fitted to); empty on a device left at
+	// planc's defaults.
+	Source string
 }
 
 // Fitted reports whether any of d's efficiency parameters differs from

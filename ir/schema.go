@@ -34,6 +34,7 @@ const (
 	RefValue                       // name of a declaration of kind Ref, optionally called with overrides
 	FFNKindValue                   // dense | phantom(k: K, parts: P)
 	BlockValue                     // nested block { ... } of the fields in Block
+	TextValue                      // free text, a quoted string
 )
 
 // Field describes one field of a declaration of Go type T.
@@ -87,6 +88,7 @@ var DeviceFields = []Field[Device]{
 	within(Field[Device]{Name: "matmul_efficiency", Kind: FloatValue, Default: "0.75", Doc: "fraction of peak reached by large GEMMs (fitted)", Ptr: func(d *Device) any { return &d.MatmulEfficiency }}, 0, 1, "a fraction of the peak"),
 	within(Field[Device]{Name: "kernel_overhead", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "fixed cost per kernel: launch and tail (fitted)", Ptr: func(d *Device) any { return &d.KernelOverhead }}, 0, 1, whyTime),
 	within(Field[Device]{Name: "memory_efficiency", Kind: FloatValue, Default: "0.8", Doc: "fraction of hbm_bw reached by memory-bound kernels (fitted)", Ptr: func(d *Device) any { return &d.MemoryEfficiency }}, 0, 1, "a fraction of the bandwidth"),
+	{Name: "source", Kind: TextValue, Default: `""`, Doc: "where the efficiency parameters come from: the measurements they were fitted to (explain prints it)", Ptr: func(d *Device) any { return &d.Source }},
 }
 
 // NodeFields are the fields of `node NAME { ... }`.

@@ -292,6 +292,8 @@ func describeField(f field) string {
 		return "the name of a " + f.ref
 	case ir.FFNKindValue:
 		return "dense or phantom(k: K, parts: P)"
+	case ir.TextValue:
+		return "a quoted string"
 	}
 	return "a block"
 }
@@ -343,6 +345,14 @@ func (c *checker) setValue(f field, v *Value, ptr any) {
 		}
 		c.errorf(v.Span, "%s must be true or false, not %s", f.name, v.Text)
 	case *string:
+		if f.kind == ir.TextValue {
+			if v.Kind == StringVal {
+				*p = v.Str
+				return
+			}
+			c.errorf(v.Span, "%s must be a quoted string, not %s", f.name, valueText(v))
+			return
+		}
 		c.setEnum(f, v, p)
 	case *ir.FFNKind:
 		c.setFFNKind(f, v, p)

@@ -248,44 +248,42 @@ func TestTinyModelsAreTiny(t *testing.T) {
 }
 
 // TestFittedDevicesCiteTheirMeasurements: a device whose efficiency
-// parameters differ from planc's defaults says, in its file, what they were
-// fitted to ("Fitted to ...", with the command that refits them), and that
-// is none of the held-out measurements planc is tested against; a device
-// left at the defaults is one `planc explain` calls not fitted
-// (Device.Fitted).
+// parameters differ from planc's defaults says in its source field what
+// they were fitted to (explain prints it), in a comment above them too, and
+// that is none of the held-out measurements planc is tested against; a
+// device left at the defaults has no source and is one `planc explain`
+// calls not fitted (Device.Fitted).
 func TestFittedDevicesCiteTheirMeasurements(t *testing.T) {
 	prog := loadAll(t)
 	heldOut := []string{"Dash", "X-MoE", "Narayanan", "Llama 3"}
-	fitted := 0
 	names := make([]string, 0, len(prog.Devices))
 	for name := range prog.Devices {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	fitted := 0
 	for _, name := range names {
 		d := prog.Devices[name]
 		if !d.Fitted() {
+			if d.Source != "" {
+				t.Errorf("%s: at planc's default efficiencies, yet its source says %q", name, d.Source)
+			}
 			t.Logf("%-12s not fitted: explain says so", name)
 			continue
 		}
 		fitted++
-		src := string(prog.Sources[d.Span.File])
-		at := strings.Index(src, "Fitted to")
-		if at < 0 {
-			t.Errorf("%s (%s): efficiency parameters differ from the defaults, but its file says nothing of what they were fitted to", name, d.Span.File)
-			continue
+		if d.Source == "" {
+			t.Errorf("%s (%s): efficiency parameters differ from the defaults, but its source field is empty", name, d.Span.File)
 		}
-		end := strings.Index(src[at:], "\n\n")
-		if end < 0 {
-			end = len(src) - at
+		if !strings.Contains(string(prog.Sources[d.Span.File]), "Fitted to") {
+			t.Errorf("%s (%s): no \"Fitted to\" comment beside its parameters", name, d.Span.File)
 		}
-		citation := src[at : at+end]
 		for _, h := range heldOut {
-			if strings.Contains(citation, h) {
+			if strings.Contains(d.Source, h) {
 				t.Errorf("%s: fitted to %q, held out from fitting", name, h)
 			}
 		}
-		t.Logf("%-12s fitted: %s", name, strings.Join(strings.Fields(strings.ReplaceAll(citation, "//", "")), " "))
+		t.Logf("%-12s fitted: %s", name, d.Source)
 	}
 	if fitted == 0 {
 		t.Error("no stdlib device is fitted: the A100's calibration fit is gone")

@@ -125,6 +125,7 @@ type explainJSON struct {
 	Cluster                 string             `json:"cluster"`
 	Device                  string             `json:"device"`
 	DeviceFitted            bool               `json:"device_fitted"`
+	DeviceSource            string             `json:"device_source,omitempty"`
 	WorldSize               int                `json:"world_size"`
 	Mesh                    string             `json:"mesh"`
 	Settings                map[string]any     `json:"settings"`
@@ -192,7 +193,7 @@ func memJSON(r ir.RankMemory) memoryJSON {
 func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 	p, c, m := u.Plan, u.Cost, u.Memory
 	j := explainJSON{
-		Plan: p.Name, Model: p.Model.Name, Cluster: p.Cluster.Name, Device: u.Device().Name, DeviceFitted: u.Device().Fitted(),
+		Plan: p.Name, Model: p.Model.Name, Cluster: p.Cluster.Name, Device: u.Device().Name, DeviceFitted: u.Device().Fitted(), DeviceSource: u.Device().Source,
 		WorldSize: u.Mesh.Size(), Mesh: u.Mesh.String(),
 		Settings: map[string]any{"dp": p.DP, "tp": p.TP, "pp": p.PP, "ep": p.EP, "cp": p.CP, "vpp": p.VPP, "sp": p.SP, "cp_mode": p.CPMode,
 			"zero": p.Zero, "schedule": p.Schedule, "global_batch": p.GlobalBatch, "micro_batch": p.MicroBatch, "recompute": p.Recompute,
@@ -264,8 +265,13 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	fmt.Fprintf(w, "plan %s: model %s on %s (%d × %s)\n", p.Name, p.Model.Name, p.Cluster.Name, u.Mesh.Size(), dev.Name)
 	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%s) recompute=%s precision=%s\n",
 		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, plural(p.MicroBatches(), "micro-batch"), p.Recompute, p.Precision)
-	if !dev.Fitted() {
+	switch {
+	case !dev.Fitted():
 		fmt.Fprintf(w, "  note: %s's efficiency parameters are planc's defaults, not fitted to measurements of it: times, MFU and energy are indicative\n", dev.Name)
+	case dev.Source == "":
+		fmt.Fprintf(w, "  note: %s's efficiency parameters are set but say nothing of what they were fitted to (its source field is empty)\n", dev.Name)
+	default:
+		fmt.Fprintf(w, "  %s's efficiency parameters: %s\n", dev.Name, dev.Source)
 	}
 	fmt.Fprintln(w)
 	ir.PrintMesh(w, u.Mesh)

@@ -104,6 +104,9 @@ func valueText(kind ir.ValueKind, dim ir.Dim, ptr any) (string, bool) {
 	case *ir.Negated:
 		return strconv.FormatBool(!bool(*x)), true
 	case *string:
+		if kind == ir.TextValue {
+			return strconv.Quote(*x), *x != ""
+		}
 		return *x, *x != ""
 	case *ir.FFNKind:
 		if x.IsPhantom() {

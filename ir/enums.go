@@ -113,3 +113,61 @@ func names[E ~string](list []E) []string {
 	}
 	return out
 }
+
+// NormKind is a transformer's normalization layer.
+type NormKind string
+
+const (
+	NormLayer NormKind = "layernorm" // (x−mean)/√(var+eps)·g + b
+	NormRMS   NormKind = "rmsnorm"   // x/√(mean(x²)+eps)·g: no mean, no bias
+)
+
+// NormKinds lists every normalization in the schema's order.
+var NormKinds = []NormKind{NormLayer, NormRMS}
+
+// MLPKind is the form of a transformer's feed-forward network (dense FFNs,
+// shared and routed experts alike).
+type MLPKind string
+
+const (
+	MLPGeLU   MLPKind = "gelu"   // fc2(gelu(fc1 x)): two matrices
+	MLPSwiGLU MLPKind = "swiglu" // down(silu(gate x) ⊙ up x): three matrices
+	MLPGeGLU  MLPKind = "geglu"  // down(gelu(gate x) ⊙ up x): three matrices
+)
+
+// MLPKinds lists every MLP form in the schema's order.
+var MLPKinds = []MLPKind{MLPGeLU, MLPSwiGLU, MLPGeGLU}
+
+// Gated reports whether the MLP has a gate matrix beside its up matrix
+// (three matrices of width f instead of two).
+func (k MLPKind) Gated() bool { return k == MLPSwiGLU || k == MLPGeGLU }
+
+// Matrices returns the weight matrices of one FFN of this form.
+func (k MLPKind) Matrices() int {
+	if k.Gated() {
+		return 3
+	}
+	return 2
+}
+
+// PositionKind is how a transformer encodes positions.
+type PositionKind string
+
+const (
+	PositionLearned PositionKind = "learned" // a trained [seq, hidden] table added to the embedding
+	PositionRoPE    PositionKind = "rope"    // rotary embedding of queries and keys (no parameters)
+)
+
+// PositionKinds lists every position encoding in the schema's order.
+var PositionKinds = []PositionKind{PositionLearned, PositionRoPE}
+
+// RouterScore is the function an MoE router applies to its logits.
+type RouterScore string
+
+const (
+	RouterSoftmax RouterScore = "softmax" // probabilities over all experts
+	RouterSigmoid RouterScore = "sigmoid" // independent affinities (DeepSeek-V3)
+)
+
+// RouterScores lists every router score function in the schema's order.
+var RouterScores = []RouterScore{RouterSoftmax, RouterSigmoid}

@@ -73,7 +73,13 @@ const (
 	OpResidual    OpKind = "residual" // bias + dropout + residual add
 	OpFC1         OpKind = "fc1"
 	OpGeLU        OpKind = "gelu"
-	OpSiLU        OpKind = "silu" // x·sigmoid(x)
+	OpSiLU        OpKind = "silu"       // x·sigmoid(x)
+	OpRMSNorm     OpKind = "rmsnorm"    // x/rms(x)·g
+	OpGLU         OpKind = "glu"        // act(gate)⊙up of a gated FFN (swiglu, geglu)
+	OpExpertGLU   OpKind = "expert_glu" // the routed experts' act(gate)⊙up
+	OpSharedGLU   OpKind = "shared_glu" // the shared experts' act(gate)⊙up
+	OpMLADown     OpKind = "mla_down"   // MLA's down projection to a latent (replicated over tp)
+	OpMLAUp       OpKind = "mla_up"     // MLA's up projection from a latent to the heads
 	OpFC2         OpKind = "fc2"
 	OpRouter      OpKind = "router"
 	OpDispatch    OpKind = "dispatch" // permute routed tokens by expert

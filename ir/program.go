@@ -144,6 +144,18 @@ type Model struct {
 	FFN           int // dense FFN width
 	TieEmbeddings bool
 
+	// The architecture's vocabulary (issue "the models people train
+	// today"); the zero values are the GPT-2 layout planc started from.
+	Norm      NormKind     // layernorm | rmsnorm
+	NormEps   float64      // the norms' epsilon (0 in a model built in Go: 1e-5)
+	MLP       MLPKind      // gelu | swiglu | geglu
+	KVHeads   int          // key/value heads (GQA, MQA); 0 or Heads: multi-head
+	HeadDim   int          // width of one head; 0: Hidden/Heads
+	Position  PositionKind // learned | rope
+	RopeTheta float64      // RoPE base
+	NoBias    bool         // no biases on the attention and FFN projections (Llama); zero: GPT's biases
+	MLA       *MLA         // multi-head latent attention (DeepSeek-V2/V3); nil: standard attention
+
 	// MLP fields: Depth layers of Width neurons.
 	Width int
 	Depth int
@@ -171,15 +183,30 @@ func (m *Model) IsMoELayer(i int) bool {
 // MoE is a DeepSeek-style mixture-of-experts block: fine-grained routed
 // experts plus shared experts, optionally after some dense layers.
 type MoE struct {
-	Experts       int     // routed experts
-	Shared        int     // shared experts applied to every token
-	TopK          int     // routed experts per token
-	ExpertFFN     int     // width of each expert's FFN
-	Every         int     // every n-th layer (after FirstDense) is MoE
-	FirstDense    int     // leading dense layers
-	Router        string  // "softmax"
-	AuxLoss       float64 // auxiliary load-balancing loss coefficient
-	NormalizeTopK bool    // renormalize the chosen top-k probabilities
+	Experts       int         // routed experts
+	Shared        int         // shared experts applied to every token
+	TopK          int         // routed experts per token
+	ExpertFFN     int         // width of each expert's FFN
+	Every         int         // every n-th layer (after FirstDense) is MoE
+	FirstDense    int         // leading dense layers
+	Router        RouterScore // softmax | sigmoid
+	Groups        int         // expert groups for group-limited routing (0: none)
+	TopKGroups    int         // groups a token may route to (DeepSeek's topk_group)
+	BiasBalance   bool        // auxiliary-loss-free balancing: a per-expert bias steers selection
+	BiasRate      float64     // the bias update speed γ
+	AuxLoss       float64     // auxiliary load-balancing loss coefficient
+	NormalizeTopK bool        // renormalize the chosen top-k probabilities
+}
+
+// MLA is DeepSeek's multi-head latent attention: queries through a
+// low-rank bottleneck (QLoraRank; 0: a full projection), keys and values
+// from one compressed latent of width KVLoraRank plus a shared rotary key
+// of width QKRopeHeadDim; per head a query/key of QKNopeHeadDim +
+// QKRopeHeadDim and a value of VHeadDim.
+type MLA struct {
+	QLoraRank, KVLoraRank        int
+	QKNopeHeadDim, QKRopeHeadDim int
+	VHeadDim                     int
 }
 
 // Plan is one resolved parallel training plan.
@@ -275,4 +302,39 @@ type Train struct {
 	Clip            float64 // global gradient-norm clip (0: off)
 	WeightDecay     float64
 	CheckpointEvery int // steps between checkpoints (0: only at the end)
+}
+
+// KV returns the key/value heads (Heads for multi-head attention).
+func (m *Model) KV() int {
+	if m.KVHeads > 0 {
+		return m.KVHeads
+	}
+	return m.Heads
+}
+
+// HeadWidth returns the width of one attention head of standard attention.
+func (m *Model) HeadWidth() int {
+	if m.HeadDim > 0 {
+		return m.HeadDim
+	}
+	if m.Heads == 0 {
+		return 0
+	}
+	return m.Hidden / m.Heads
+}
+
+// QKWidth and VWidth are one head's query/key and value widths (MLA's
+// differ from each other).
+func (m *Model) QKWidth() int {
+	if m.MLA != nil {
+		return m.MLA.QKNopeHeadDim + m.MLA.QKRopeHeadDim
+	}
+	return m.HeadWidth()
+}
+
+func (m *Model) VWidth() int {
+	if m.MLA != nil {
+		return m.MLA.VHeadDim
+	}
+	return m.HeadWidth()
 }

@@ -63,8 +63,20 @@ func PlanFingerprint(p *Plan) string {
 		fmt.Fprintf(h, "model %s v%d s%d h%d l%d a%d f%d tie%v w%d d%d ffn%s/%d/%d\n",
 			m.Kind, m.Vocab, m.Seq, m.Hidden, m.Layers, m.Heads, m.FFN, m.TieEmbeddings, m.Width, m.Depth,
 			m.FFNKind.Kind, m.FFNKind.K, m.FFNKind.Parts)
-		if m.MoE != nil {
-			fmt.Fprintf(h, "moe %+v\n", *m.MoE)
+		if e := m.MoE; e != nil {
+			// spelt as before the routing vocabulary existed, so that
+			// existing schedule files keep their fingerprints
+			fmt.Fprintf(h, "moe {Experts:%d Shared:%d TopK:%d ExpertFFN:%d Every:%d FirstDense:%d Router:%s AuxLoss:%v NormalizeTopK:%v}\n",
+				e.Experts, e.Shared, e.TopK, e.ExpertFFN, e.Every, e.FirstDense, e.Router, e.AuxLoss, e.NormalizeTopK)
+			if e.Groups != 0 || e.TopKGroups != 0 || e.BiasBalance {
+				fmt.Fprintf(h, "routing g%d tg%d bias%v/%g\n", e.Groups, e.TopKGroups, e.BiasBalance, e.BiasRate)
+			}
+		}
+		if (m.NormEps != 0 && m.NormEps != 1e-5) || m.Norm == NormRMS || m.MLP.Gated() || m.KVHeads != 0 || m.HeadDim != 0 || m.Position == PositionRoPE || m.NoBias || m.MLA != nil {
+			fmt.Fprintf(h, "arch %s/%g %s kv%d hd%d %s/%g nobias%v\n", m.Norm, m.NormEps, m.MLP, m.KVHeads, m.HeadDim, m.Position, m.RopeTheta, m.NoBias)
+			if m.MLA != nil {
+				fmt.Fprintf(h, "mla %+v\n", *m.MLA)
+			}
 		}
 	}
 	if c := p.Cluster; c != nil {

@@ -120,10 +120,28 @@ var ModelFields = []Field[Model]{
 	within(Field[Model]{Name: "heads", Kind: IntValue, Doc: "attention heads", Ptr: func(m *Model) any { return &m.Heads }}, 1, 1<<16, whyShape),
 	within(Field[Model]{Name: "ffn", Kind: IntValue, Default: "0", Doc: "dense FFN width (0: 4·hidden)", Ptr: func(m *Model) any { return &m.FFN }}, 0, 1<<22, whyShape),
 	{Name: "tie_embeddings", Kind: BoolValue, Default: "true", Doc: "share the input embedding with the output head", Ptr: func(m *Model) any { return &m.TieEmbeddings }},
+	{Name: "norm", Kind: EnumValue, Enum: names(NormKinds), Default: string(NormLayer), Doc: "normalization: layernorm | rmsnorm", Ptr: func(m *Model) any { return (*string)(&m.Norm) }},
+	within(Field[Model]{Name: "norm_eps", Kind: FloatValue, Default: "1e-5", Doc: "the normalization's epsilon (Llama 3: 1e-5; DeepSeek, Qwen3: 1e-6)", Ptr: func(m *Model) any { return &m.NormEps }}, 0, 1, "an epsilon of 1 or more swamps the variance of normalized activations"),
+	{Name: "mlp", Kind: EnumValue, Enum: names(MLPKinds), Default: string(MLPGeLU), Doc: "FFN form: gelu (two matrices) | swiglu | geglu (three)", Ptr: func(m *Model) any { return (*string)(&m.MLP) }},
+	within(Field[Model]{Name: "kv_heads", Kind: IntValue, Default: "0", Doc: "key/value heads, grouped-query attention (0: heads)", Ptr: func(m *Model) any { return &m.KVHeads }}, 0, 1<<16, whyShape),
+	within(Field[Model]{Name: "head_dim", Kind: IntValue, Default: "0", Doc: "width of one attention head (0: hidden/heads)", Ptr: func(m *Model) any { return &m.HeadDim }}, 0, 1<<16, whyShape),
+	{Name: "position", Kind: EnumValue, Enum: names(PositionKinds), Default: string(PositionLearned), Doc: "positions: learned table | rope (rotary)", Ptr: func(m *Model) any { return (*string)(&m.Position) }},
+	within(Field[Model]{Name: "rope_theta", Kind: FloatValue, Default: "10000", Doc: "RoPE base θ", Ptr: func(m *Model) any { return &m.RopeTheta }}, 1, 1e12, "a RoPE base beyond 1e12 leaves every rotation at zero"),
+	{Name: "no_bias", Kind: BoolValue, Default: "false", Doc: "leave out the biases of the attention and FFN projections (Llama, Mixtral, DeepSeek)", Ptr: func(m *Model) any { return &m.NoBias }},
 	within(Field[Model]{Name: "width", Kind: IntValue, Doc: "layer width (mlp)", Ptr: func(m *Model) any { return &m.Width }}, 1, 1<<22, whyShape),
 	within(Field[Model]{Name: "depth", Kind: IntValue, Doc: "layer count (mlp)", Ptr: func(m *Model) any { return &m.Depth }}, 1, MaxLayers, whyLayers),
 	{Name: "ffn_kind", Kind: FFNKindValue, Default: "dense", Doc: "dense | phantom(k: K, parts: P)", Ptr: func(m *Model) any { return &m.FFNKind }},
 	{Name: "moe", Kind: BlockValue, Doc: "mixture-of-experts block (makes the model MoE)"},
+	{Name: "mla", Kind: BlockValue, Doc: "multi-head latent attention block (DeepSeek-V2/V3)"},
+}
+
+// ModelMLAFields are the fields of a model's `mla { ... }` block.
+var ModelMLAFields = []Field[MLA]{
+	within(Field[MLA]{Name: "q_lora_rank", Kind: IntValue, Default: "0", Doc: "query bottleneck width (0: a full query projection)", Ptr: func(m *MLA) any { return &m.QLoraRank }}, 0, 1<<20, whyShape),
+	within(Field[MLA]{Name: "kv_lora_rank", Kind: IntValue, Doc: "compressed key/value latent width", Ptr: func(m *MLA) any { return &m.KVLoraRank }}, 1, 1<<20, whyShape),
+	within(Field[MLA]{Name: "qk_nope_head_dim", Kind: IntValue, Doc: "per-head query/key width without rotary positions", Ptr: func(m *MLA) any { return &m.QKNopeHeadDim }}, 1, 1<<16, whyShape),
+	within(Field[MLA]{Name: "qk_rope_head_dim", Kind: IntValue, Doc: "per-head query/key width with rotary positions (the key's part is shared by all heads)", Ptr: func(m *MLA) any { return &m.QKRopeHeadDim }}, 0, 1<<16, whyShape),
+	within(Field[MLA]{Name: "v_head_dim", Kind: IntValue, Doc: "per-head value width", Ptr: func(m *MLA) any { return &m.VHeadDim }}, 1, 1<<16, whyShape),
 }
 
 // ModelMoEFields are the fields of a model's `moe { ... }` block.
@@ -134,7 +152,11 @@ var ModelMoEFields = []Field[MoE]{
 	within(Field[MoE]{Name: "expert_ffn", Kind: IntValue, Doc: "FFN width of each expert", Ptr: func(m *MoE) any { return &m.ExpertFFN }}, 1, 1<<22, whyShape),
 	within(Field[MoE]{Name: "every", Kind: IntValue, Default: "1", Doc: "every n-th layer after first_dense is MoE", Ptr: func(m *MoE) any { return &m.Every }}, 1, MaxLayers, whyLayers),
 	within(Field[MoE]{Name: "first_dense", Kind: IntValue, Default: "0", Doc: "leading dense layers", Ptr: func(m *MoE) any { return &m.FirstDense }}, 0, MaxLayers, whyLayers),
-	{Name: "router", Kind: EnumValue, Enum: []string{"softmax"}, Default: "softmax", Doc: "router probability function", Ptr: func(m *MoE) any { return &m.Router }},
+	{Name: "router", Kind: EnumValue, Enum: names(RouterScores), Default: string(RouterSoftmax), Doc: "router score function: softmax | sigmoid", Ptr: func(m *MoE) any { return (*string)(&m.Router) }},
+	within(Field[MoE]{Name: "groups", Kind: IntValue, Default: "0", Doc: "expert groups for group-limited routing (0: none; DeepSeek's n_group)", Ptr: func(m *MoE) any { return &m.Groups }}, 0, 1<<16, whyShape),
+	within(Field[MoE]{Name: "topk_groups", Kind: IntValue, Default: "0", Doc: "groups a token may route to (DeepSeek's topk_group; 0: all)", Ptr: func(m *MoE) any { return &m.TopKGroups }}, 0, 1<<16, whyShape),
+	{Name: "bias_balance", Kind: BoolValue, Default: "false", Doc: "auxiliary-loss-free balancing: a per-expert bias added to the scores for selection only", Ptr: func(m *MoE) any { return &m.BiasBalance }},
+	within(Field[MoE]{Name: "bias_update", Kind: FloatValue, Default: "0.001", Doc: "bias update speed γ of bias_balance", Ptr: func(m *MoE) any { return &m.BiasRate }}, 0, 1e3, whyCoef),
 	within(Field[MoE]{Name: "aux_loss", Kind: FloatValue, Default: "0.01", Doc: "load-balancing loss coefficient", Ptr: func(m *MoE) any { return &m.AuxLoss }}, 0, 1e3, whyCoef),
 	{Name: "normalize_topk", Kind: BoolValue, Default: "false", Doc: "renormalize the chosen probabilities", Ptr: func(m *MoE) any { return &m.NormalizeTopK }},
 }

@@ -713,7 +713,7 @@ func spanOr(spans map[string]ir.Span, name string, or ir.Span) ir.Span {
 
 // transformerOnly and mlpOnly are the model fields of one kind.
 var (
-	transformerOnly = []string{"seq", "hidden", "layers", "heads", "ffn", "moe"}
+	transformerOnly = []string{"seq", "hidden", "layers", "heads", "ffn", "moe", "mla", "norm", "norm_eps", "mlp", "kv_heads", "head_dim", "position", "rope_theta", "no_bias"}
 	mlpOnly         = []string{"width", "depth"}
 )
 
@@ -767,6 +767,10 @@ func (c *checker) model(d *Decl, extra [][]*Item) *ir.Model {
 		m.MoE = &ir.MoE{}
 		checkFields(c, what+"'s moe block", res.written["moe"].NameSpan, ir.ModelMoEFields, moe, m.MoE, "moe.", m.FieldSpans, nil)
 	}
+	if mla, ok := res.nested["mla"]; ok && kind == ir.Transformer {
+		m.MLA = &ir.MLA{}
+		checkFields(c, what+"'s mla block", res.written["mla"].NameSpan, ir.ModelMLAFields, mla, m.MLA, "mla.", m.FieldSpans, nil)
+	}
 	c.checkModel(m, res)
 	if len(extra) == 0 {
 		c.prog.Models[d.Name] = m
@@ -781,7 +785,8 @@ func (c *checker) checkModel(m *ir.Model, res blockResult) {
 		if m.FFN == 0 {
 			m.FFN = 4 * m.Hidden
 		}
-		if m.Heads > 0 && m.Hidden > 0 && m.Hidden%m.Heads != 0 {
+		c.checkAttention(m, at)
+		if m.Heads > 0 && m.Hidden > 0 && m.HeadDim == 0 && m.MLA == nil && m.Hidden%m.Heads != 0 {
 			d := c.errorf(at("heads"), "hidden = %d is not divisible by heads = %d", m.Hidden, m.Heads)
 			d.Suggestion = "heads must divide hidden: try " + divisorsText(m.Hidden, m.Heads)
 		}
@@ -790,6 +795,7 @@ func (c *checker) checkModel(m *ir.Model, res blockResult) {
 				c.errorf(at("moe.topk"), "topk = %d exceeds the %d routed experts", m.MoE.TopK, m.MoE.Experts).Suggestion =
 					fmt.Sprintf("use topk <= %d", m.MoE.Experts)
 			}
+			c.checkRouting(m.MoE, at)
 			if m.Layers > 0 && m.MoE.FirstDense >= m.Layers {
 				c.errorf(at("moe.first_dense"), "first_dense = %d leaves no MoE layer among the %d layers", m.MoE.FirstDense, m.Layers).Suggestion =
 					fmt.Sprintf("use first_dense < %d", m.Layers)
@@ -805,6 +811,51 @@ func (c *checker) checkModel(m *ir.Model, res blockResult) {
 			c.errorf(at("ffn_kind"), "phantom parts = %d does not divide %s = %d", m.FFNKind.Parts, name, width).Suggestion =
 				"parts must divide " + name + ": try " + divisorsText(width, m.FFNKind.Parts)
 		}
+	}
+}
+
+// checkAttention checks the attention geometry: query heads in whole
+// groups per key/value head, and MLA's exclusions.
+func (c *checker) checkAttention(m *ir.Model, at func(string) ir.Span) {
+	if kv := m.KVHeads; kv > 0 && m.Heads > 0 {
+		if kv > m.Heads {
+			c.errorf(at("kv_heads"), "kv_heads = %d exceeds the %d query heads", kv, m.Heads).Suggestion =
+				fmt.Sprintf("use kv_heads <= %d (kv_heads = heads is multi-head attention, 1 is multi-query)", m.Heads)
+		} else if m.Heads%kv != 0 {
+			c.errorf(at("kv_heads"), "kv_heads = %d does not divide the %d query heads", kv, m.Heads).Suggestion =
+				"each key/value head serves a whole group of query heads: try kv_heads = " + divisorsText(m.Heads, kv)
+		}
+	}
+	if m.MLA != nil {
+		for _, f := range []string{"kv_heads", "head_dim"} {
+			if _, set := m.FieldSpans[f]; set {
+				c.errorf(at(f), "%s does not apply to multi-head latent attention", f).Suggestion =
+					"MLA's head widths are qk_nope_head_dim, qk_rope_head_dim and v_head_dim in the mla block"
+			}
+		}
+		if m.MLA.QKRopeHeadDim%2 != 0 {
+			c.errorf(at("mla.qk_rope_head_dim"), "qk_rope_head_dim = %d is odd: RoPE rotates pairs", m.MLA.QKRopeHeadDim).Suggestion = "use an even width"
+		}
+	} else if m.Position == ir.PositionRoPE && m.HeadWidth()%2 != 0 {
+		c.errorf(at("position"), "a head width of %d is odd: RoPE rotates pairs of features", m.HeadWidth()).Suggestion = "use an even head_dim"
+	}
+}
+
+// checkRouting checks group-limited routing: whole groups of experts, and
+// no more groups chosen than exist or than the top-k can use.
+func (c *checker) checkRouting(moe *ir.MoE, at func(string) ir.Span) {
+	if moe.TopKGroups > 0 && moe.Groups == 0 {
+		c.errorf(at("moe.topk_groups"), "topk_groups = %d needs groups", moe.TopKGroups).Suggestion = "set moe.groups, the number of expert groups (DeepSeek-V3: 8)"
+	}
+	if moe.Groups > 0 && moe.Experts > 0 && moe.Experts%moe.Groups != 0 {
+		c.errorf(at("moe.groups"), "groups = %d does not divide the %d routed experts", moe.Groups, moe.Experts).Suggestion =
+			"try groups = " + divisorsText(moe.Experts, moe.Groups)
+	}
+	if moe.Groups > 0 && moe.TopKGroups > moe.Groups {
+		c.errorf(at("moe.topk_groups"), "topk_groups = %d exceeds the %d groups", moe.TopKGroups, moe.Groups).Suggestion = fmt.Sprintf("use topk_groups <= %d", moe.Groups)
+	}
+	if moe.Groups > 0 && moe.TopKGroups > 0 && moe.Experts > 0 && moe.TopKGroups*(moe.Experts/moe.Groups) < moe.TopK {
+		c.errorf(at("moe.topk_groups"), "topk_groups = %d groups of %d experts hold fewer than topk = %d experts", moe.TopKGroups, moe.Experts/moe.Groups, moe.TopK).Suggestion = "raise topk_groups"
 	}
 }
 

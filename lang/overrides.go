@@ -40,6 +40,9 @@ func overrideTargets() []string {
 	for _, f := range ir.ModelMoEFields {
 		names = append(names, "model.moe."+f.Name)
 	}
+	for _, f := range ir.ModelMLAFields {
+		names = append(names, "model.mla."+f.Name)
+	}
 	for _, f := range ir.ClusterFields {
 		names = append(names, "cluster."+f.Name)
 	}

@@ -11,6 +11,8 @@ import (
 // the analytic estimate.
 type dims struct {
 	b, s, h, a, f, V int // micro-batch, sequence, hidden, heads, ffn, vocab
+	kv               int // key/value heads each tp rank's share is cut from (kv_heads, or tp when tp exceeds them: replicated)
+	qk, hv           int // one head's query/key and value widths
 	E, k, fe, S      int // experts, top-k, expert ffn, shared experts
 	elem             int // bytes per activation element
 	tokensPerExpert  int // capacity dispatch: tokens kept per expert per source rank
@@ -28,6 +30,14 @@ func newDims(p *ir.Plan) dims {
 	}
 	if d.f == 0 {
 		d.f = 4 * d.h
+	}
+	if m.Kind == ir.Transformer && m.Heads > 0 {
+		d.qk, d.hv, d.kv = m.QKWidth(), m.VWidth(), m.KV()
+		if p.TP > d.kv {
+			// Megatron's layout when tp exceeds the key/value heads: each
+			// tp rank holds one, replicated tp/kv_heads times
+			d.kv = p.TP
+		}
 	}
 	if m.MoE != nil {
 		d.E, d.k, d.fe, d.S = m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared
@@ -90,7 +100,7 @@ func expand(st *State) {
 		st.head = []*ir.Op{mseLoss(d, m.Depth)}
 		return
 	}
-	st.embed = []*ir.Op{embedding(d)}
+	st.embed = []*ir.Op{embedding(d, m)}
 	for _, i := range st.layerIndices() {
 		st.layers = append(st.layers, transformerLayer(d, p, i))
 	}
@@ -115,12 +125,14 @@ func act(d dims, name string) ir.Tensor {
 	return tensor(name, d.elem, ext("b", d.b), ext("s", d.s), ext("h", d.h))
 }
 
-func embedding(d dims) *ir.Op {
+func embedding(d dims, m *ir.Model) *ir.Op {
 	o := &ir.Op{Name: "embed", Kind: ir.OpEmbedding, Class: ir.MemoryBound, Layer: -1,
 		Inputs: []ir.Tensor{tensor("ids", 4, ext("b", d.b), ext("s", d.s))},
 		Output: act(d, "l0.x"),
 		Weight: param("wte", d.elem, ext("V", d.V), ext("h", d.h)),
-		Bias:   param("wpe", d.elem, ext("s", d.s), ext("h", d.h)),
+	}
+	if m.Position != ir.PositionRoPE {
+		o.Bias = param("wpe", d.elem, ext("s", d.s), ext("h", d.h)) // the learned positions
 	}
 	o.Saved = []ir.Tensor{mask(d, "embed.mask")}
 	return o
@@ -136,40 +148,42 @@ func mask(d dims, name string) ir.Tensor {
 func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 	n := func(s string) string { return fmt.Sprintf("l%d.%s", i, s) }
 	x := act(d, n("x"))
-	ln := func(name string, in ir.Tensor) *ir.Op {
-		return &ir.Op{Name: n(name), Kind: ir.OpLayerNorm, Class: ir.MemoryBound, Layer: i,
-			Inputs: []ir.Tensor{in}, Output: act(d, n(name)),
-			Weight: param(n(name)+".g", d.elem, ext("h", d.h)), Bias: param(n(name)+".b", d.elem, ext("h", d.h)),
-			Saved: []ir.Tensor{in}}
-	}
+	m := p.Model
+	ln := func(name string, in ir.Tensor) *ir.Op { return norm(d, m, i, n(name), in, d.h) }
 	scores := func(name string) ir.Tensor {
 		return tensor(name, d.elem, ext("b", d.b), ext("a", d.a), ext("s", d.s), ext("sk", d.s))
 	}
-	q, k, v := act(d, n("q")), act(d, n("k")), act(d, n("v"))
-	k.Shape[1].Sym, v.Shape[1].Sym = "sk", "sk"
-	ops := []*ir.Op{
-		ln("ln1", x),
-		{Name: n("qkv"), Kind: ir.OpQKV, Class: ir.Matmul, Layer: i,
-			Inputs: []ir.Tensor{act(d, n("ln1"))},
-			Output: tensor(n("qkv"), d.elem, ext("b", d.b), ext("s", d.s), ext("3h", 3*d.h)),
-			Weight: param(n("qkv.w"), d.elem, ext("h", d.h), ext("3h", 3*d.h)), Bias: param(n("qkv.b"), d.elem, ext("3h", 3*d.h)),
-			Saved: []ir.Tensor{act(d, n("ln1"))}},
-		{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
+	// q, k, v and the context carry the symbol h (the sharder splits
+	// their heads by it) at their own widths: a·qk, kv·qk, kv·hv, a·hv
+	heads := func(name string, count, width int, sym string) ir.Tensor {
+		t := tensor(name, d.elem, ext("b", d.b), ext(sym, d.s), ext("h", count*width))
+		return t
+	}
+	kvHeads := d.kv
+	if m.MLA != nil {
+		kvHeads = d.a // MLA's keys and values are per head, from the latent
+	}
+	q, k, v := heads(n("q"), d.a, d.qk, "s"), heads(n("k"), kvHeads, d.qk, "sk"), heads(n("v"), kvHeads, d.hv, "sk")
+	ctx := heads(n("ctx"), d.a, d.hv, "s")
+	ops := []*ir.Op{ln("ln1", x)}
+	ops = append(ops, projections(d, m, i, n)...)
+	ops = append(ops,
+		&ir.Op{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
 			Inputs: []ir.Tensor{q, k}, Output: scores(n("scores")), Saved: []ir.Tensor{q, k}},
-		{Name: n("softmax"), Kind: ir.OpSoftmax, Class: ir.MemoryBound, Layer: i,
+		&ir.Op{Name: n("softmax"), Kind: ir.OpSoftmax, Class: ir.MemoryBound, Layer: i,
 			Inputs: []ir.Tensor{scores(n("scores"))}, Output: scores(n("probs")), Saved: []ir.Tensor{scores(n("probs"))}},
-		{Name: n("attn_dropout"), Kind: ir.OpAttnDropout, Class: ir.MemoryBound, Layer: i,
+		&ir.Op{Name: n("attn_dropout"), Kind: ir.OpAttnDropout, Class: ir.MemoryBound, Layer: i,
 			Inputs: []ir.Tensor{scores(n("probs"))}, Output: scores(n("probs_d")),
 			Saved: []ir.Tensor{func() ir.Tensor { t := scores(n("probs.mask")); t.Elem = 1; return t }()}},
-		{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
-			Inputs: []ir.Tensor{scores(n("probs_d")), v}, Output: act(d, n("ctx")), Saved: []ir.Tensor{scores(n("probs_d")), v}},
-		{Name: n("out_proj"), Kind: ir.OpOutProj, Class: ir.Matmul, Layer: i,
-			Inputs: []ir.Tensor{act(d, n("ctx"))}, Output: act(d, n("attn_out")),
-			Weight: param(n("out_proj.w"), d.elem, ext("h", d.h), ext("h", d.h)), Bias: param(n("out_proj.b"), d.elem, ext("h", d.h)),
-			Saved: []ir.Tensor{act(d, n("ctx"))}},
+		&ir.Op{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{scores(n("probs_d")), v}, Output: ctx, Saved: []ir.Tensor{scores(n("probs_d")), v}},
+		&ir.Op{Name: n("out_proj"), Kind: ir.OpOutProj, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{ctx}, Output: act(d, n("attn_out")),
+			Weight: param(n("out_proj.w"), d.elem, ext("h", d.a*d.hv), ext("h", d.h)), Bias: maybeBias(m, n("out_proj.b"), d.elem, ext("h", d.h)),
+			Saved: []ir.Tensor{ctx}},
 		residual(d, n("residual1"), i, act(d, n("attn_out")), act(d, n("x1"))),
 		ln("ln2", act(d, n("x1"))),
-	}
+	)
 	next := act(d, fmt.Sprintf("l%d.x", i+1))
 	switch {
 	case p.Model.IsMoELayer(i):
@@ -190,7 +204,11 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 		ops = append(ops, phantomFFN(d, i, n)...)
 		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
 	default:
-		ops = append(ops, denseFFN(d, i, n, "fc1", "gelu", "fc2", ir.OpFC1, ir.OpGeLU, ir.OpFC2, d.f, n("ln2"), n("mlp_out"))...)
+		nonlin := ir.OpGeLU
+		if m.MLP.Gated() {
+			nonlin = ir.OpGLU
+		}
+		ops = append(ops, denseFFN(d, m, i, n, "fc1", "gelu", "fc2", ir.OpFC1, nonlin, ir.OpFC2, d.f, n("ln2"), n("mlp_out"))...)
 		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
 	}
 	return ops
@@ -207,19 +225,94 @@ func ffnAct(d dims, name string, width int) ir.Tensor {
 	return tensor(name, d.elem, ext("b", d.b), ext("s", d.s), ext("f", width))
 }
 
-// denseFFN is fc1, gelu, fc2 of width f reading input and writing output.
-func denseFFN(d dims, layer int, n func(string) string, fc1, gelu, fc2 string, k1, kg, k2 ir.OpKind, f int, input, output string) []*ir.Op {
+// denseFFN is fc1, gelu, fc2 of width f reading input and writing output
+// (a gated FFN: fc1 of width 2f, gate then up, and kg its act(gate)⊙up).
+func denseFFN(d dims, m *ir.Model, layer int, n func(string) string, fc1, gelu, fc2 string, k1, kg, k2 ir.OpKind, f int, input, output string) []*ir.Op {
 	in := act(d, input)
+	f1 := f
+	if m.MLP.Gated() {
+		f1 = 2 * f
+	}
 	return []*ir.Op{
-		{Name: n(fc1), Kind: k1, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{in}, Output: ffnAct(d, n(fc1), f),
-			Weight: param(n(fc1)+".w", d.elem, ext("h", d.h), ext("f", f)), Bias: param(n(fc1)+".b", d.elem, ext("f", f)),
+		{Name: n(fc1), Kind: k1, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{in}, Output: ffnAct(d, n(fc1), f1),
+			Weight: param(n(fc1)+".w", d.elem, ext("h", d.h), ext("f", f1)), Bias: maybeBias(m, n(fc1)+".b", d.elem, ext("f", f1)),
 			Saved: []ir.Tensor{in}},
-		{Name: n(gelu), Kind: kg, Class: ir.MemoryBound, Layer: layer, Inputs: []ir.Tensor{ffnAct(d, n(fc1), f)}, Output: ffnAct(d, n(gelu), f),
-			Saved: []ir.Tensor{ffnAct(d, n(fc1), f)}},
+		{Name: n(gelu), Kind: kg, Class: ir.MemoryBound, Layer: layer, Inputs: []ir.Tensor{ffnAct(d, n(fc1), f1)}, Output: ffnAct(d, n(gelu), f),
+			Saved: []ir.Tensor{ffnAct(d, n(fc1), f1)}},
 		{Name: n(fc2), Kind: k2, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{ffnAct(d, n(gelu), f)}, Output: act(d, output),
-			Weight: param(n(fc2)+".w", d.elem, ext("f", f), ext("h", d.h)), Bias: param(n(fc2)+".b", d.elem, ext("h", d.h)),
+			Weight: param(n(fc2)+".w", d.elem, ext("f", f), ext("h", d.h)), Bias: maybeBias(m, n(fc2)+".b", d.elem, ext("h", d.h)),
 			Saved: []ir.Tensor{ffnAct(d, n(gelu), f)}},
 	}
+}
+
+// maybeBias is a projection's bias, nil for a model without biases.
+func maybeBias(m *ir.Model, name string, elem int, shape ...ir.Extent) *ir.Tensor {
+	if m.NoBias {
+		return nil
+	}
+	return param(name, elem, shape...)
+}
+
+// norm is a LayerNorm (gain and bias) or an RMSNorm (gain) over width
+// features of in.
+func norm(d dims, m *ir.Model, layer int, name string, in ir.Tensor, width int) *ir.Op {
+	out := in
+	out.Name = name
+	out.Shape = append([]ir.Extent(nil), in.Shape...)
+	sym := in.Shape[len(in.Shape)-1].Sym
+	o := &ir.Op{Name: name, Kind: ir.OpLayerNorm, Class: ir.MemoryBound, Layer: layer,
+		Inputs: []ir.Tensor{in}, Output: out,
+		Weight: param(name+".g", d.elem, ext(sym, width)), Saved: []ir.Tensor{in}}
+	if m.Norm == ir.NormRMS {
+		o.Kind = ir.OpRMSNorm
+	} else {
+		o.Bias = param(name+".b", d.elem, ext(sym, width))
+	}
+	return o
+}
+
+// projections are a layer's attention input projections: the fused q, k,
+// v GEMM of (heads + 2·kv)·head_dim columns, or MLA's down projections,
+// latent norms and up projections (docs/semantics.md).
+func projections(d dims, m *ir.Model, i int, n func(string) string) []*ir.Op {
+	in := act(d, n("ln1"))
+	if m.MLA == nil {
+		w := (d.a + 2*d.kv) * d.qk
+		return []*ir.Op{{Name: n("qkv"), Kind: ir.OpQKV, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{in}, Output: tensor(n("qkv"), d.elem, ext("b", d.b), ext("s", d.s), ext("3h", w)),
+			Weight: param(n("qkv.w"), d.elem, ext("h", d.h), ext("3h", w)), Bias: maybeBias(m, n("qkv.b"), d.elem, ext("3h", w)),
+			Saved: []ir.Tensor{in}}}
+	}
+	x := m.MLA
+	lat := func(name string, w int, sym string) ir.Tensor {
+		return tensor(name, d.elem, ext("b", d.b), ext("s", d.s), ext(sym, w))
+	}
+	down := func(name string, w int, sym string, keep bool) *ir.Op {
+		o := &ir.Op{Name: n(name), Kind: ir.OpMLADown, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{in}, Output: lat(n(name), w, sym),
+			Weight: param(n(name)+".w", d.elem, ext("h", d.h), ext(sym, w))}
+		if keep {
+			o.Saved = []ir.Tensor{in}
+		}
+		return o
+	}
+	up := func(name string, from ir.Tensor, w int) *ir.Op {
+		return &ir.Op{Name: n(name), Kind: ir.OpMLAUp, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{from}, Output: lat(n(name), w, "3h"),
+			Weight: param(n(name)+".w", d.elem, ext(from.Shape[2].Sym, from.Shape[2].Size), ext("3h", w)), Saved: []ir.Tensor{from}}
+	}
+	var ops []*ir.Op
+	qw := d.a * d.qk
+	if x.QLoraRank > 0 {
+		ops = append(ops, down("q_down", x.QLoraRank, "rq", true),
+			norm(d, m, i, n("q_norm"), lat(n("q_down"), x.QLoraRank, "rq"), x.QLoraRank))
+		ops = append(ops, up("q_up", lat(n("q_norm"), x.QLoraRank, "rq"), qw))
+	} else {
+		ops = append(ops, up("q", in, qw))
+	}
+	// the key/value latent and the rotary key shared by all heads
+	ops = append(ops, down("kv_down", x.KVLoraRank+x.QKRopeHeadDim, "rkv", x.QLoraRank == 0),
+		norm(d, m, i, n("kv_norm"), lat(n("kv_latent"), x.KVLoraRank, "rkv"), x.KVLoraRank),
+		up("kv_up", lat(n("kv_norm"), x.KVLoraRank, "rkv"), d.a*(x.QKNopeHeadDim+x.VHeadDim)))
+	return ops
 }
 
 // routedRows is the token dimension of the dispatch buffers on one rank
@@ -240,6 +333,11 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 	expertW := func(name string, in, out int, si, so string) *ir.Tensor {
 		return param(name, d.elem, ext("E", d.E), ext(si, in), ext(so, out))
 	}
+	// a gated expert's fc1 holds gate and up: 2·fe columns
+	fe1, nonlin := d.fe, ir.OpExpertGeLU
+	if p.Model.MLP.Gated() {
+		fe1, nonlin = 2*d.fe, ir.OpExpertGLU
+	}
 	ops := []*ir.Op{
 		{Name: n("router"), Kind: ir.OpRouter, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{ln2},
 			Output: tensor(n("router_logits"), d.elem, ext("b", d.b), ext("s", d.s), ext("E", d.E)),
@@ -247,10 +345,10 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 		{Name: n("dispatch"), Kind: ir.OpDispatch, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{ln2},
 			Output: routed(n("dispatched"), d.h, "h"), Saved: dispatchSaved(d, p, n, probs)},
 		{Name: n("expert_fc1"), Kind: ir.OpExpertFC1, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{routed(n("expert_in"), d.h, "h")},
-			Output: routed(n("expert_fc1"), d.fe, "fe"), Weight: expertW(n("expert_fc1.w"), d.h, d.fe, "h", "fe"),
+			Output: routed(n("expert_fc1"), fe1, "fe"), Weight: expertW(n("expert_fc1.w"), d.h, fe1, "h", "fe"),
 			Saved: []ir.Tensor{routed(n("expert_in"), d.h, "h")}},
-		{Name: n("expert_gelu"), Kind: ir.OpExpertGeLU, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{routed(n("expert_fc1"), d.fe, "fe")},
-			Output: routed(n("expert_gelu"), d.fe, "fe"), Saved: []ir.Tensor{routed(n("expert_fc1"), d.fe, "fe")}},
+		{Name: n("expert_gelu"), Kind: nonlin, Class: ir.MemoryBound, Layer: i, Inputs: []ir.Tensor{routed(n("expert_fc1"), fe1, "fe")},
+			Output: routed(n("expert_gelu"), d.fe, "fe"), Saved: []ir.Tensor{routed(n("expert_fc1"), fe1, "fe")}},
 		{Name: n("expert_fc2"), Kind: ir.OpExpertFC2, Class: ir.Matmul, Layer: i, Inputs: []ir.Tensor{routed(n("expert_gelu"), d.fe, "fe")},
 			Output: routed(n("expert_out"), d.h, "h"), Weight: expertW(n("expert_fc2.w"), d.fe, d.h, "fe", "h"),
 			Saved: []ir.Tensor{routed(n("expert_gelu"), d.fe, "fe")}},
@@ -258,7 +356,11 @@ func moeFFN(d dims, p *ir.Plan, i int, n func(string) string) []*ir.Op {
 			Output: act(d, n("moe_out")), Saved: combineSaved(d, p, n, routed(n("combine_in"), d.h, "h"))},
 	}
 	if d.S > 0 {
-		sh := denseFFN(d, i, n, "shared_fc1", "shared_gelu", "shared_fc2", ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2, d.S*d.fe, n("ln2"), n("shared_out"))
+		nonlin := ir.OpSharedGeLU
+		if p.Model.MLP.Gated() {
+			nonlin = ir.OpSharedGLU
+		}
+		sh := denseFFN(d, p.Model, i, n, "shared_fc1", "shared_gelu", "shared_fc2", ir.OpSharedFC1, nonlin, ir.OpSharedFC2, d.S*d.fe, n("ln2"), n("shared_out"))
 		sh[0].Saved = nil // ln2 is kept once, by the router
 		ops = append(ops, sh...)
 	}
@@ -365,8 +467,7 @@ func headOps(d dims, m *ir.Model) []*ir.Op {
 	}
 	logits := tensor("logits", d.elem, ext("b", d.b), ext("s", d.s), ext("V", d.V))
 	return []*ir.Op{
-		{Name: "ln_f", Kind: ir.OpLayerNorm, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{xL}, Output: act(d, "ln_f"),
-			Weight: param("ln_f.g", d.elem, ext("h", d.h)), Bias: param("ln_f.b", d.elem, ext("h", d.h)), Saved: []ir.Tensor{xL}},
+		norm(d, m, -1, "ln_f", xL, d.h),
 		{Name: "head", Kind: ir.OpHead, Class: ir.Matmul, Layer: -1, Inputs: []ir.Tensor{act(d, "ln_f")}, Output: logits,
 			Weight: param(w, d.elem, ext("h", d.h), ext("V", d.V)), Saved: []ir.Tensor{act(d, "ln_f")}},
 		{Name: "loss", Kind: ir.OpLoss, Class: ir.MemoryBound, Layer: -1, Inputs: []ir.Tensor{logits},

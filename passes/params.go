@@ -36,7 +36,12 @@ func opParams(m *ir.Model, o *ir.Op) []string {
 	if o.Weight == nil && o.Bias == nil {
 		return nil
 	}
-	wb := func(pre string) []string { return []string{pre + ".weight", pre + ".bias"} }
+	wb := func(pre string) []string {
+		if o.Bias == nil {
+			return []string{pre + ".weight"}
+		}
+		return []string{pre + ".weight", pre + ".bias"}
+	}
 	l := o.Layer
 	h := fmt.Sprintf("h.%d.", l)
 	local := o.Name[strings.IndexByte(o.Name, '.')+1:] // "qkv", "ph1.compress", ...
@@ -52,17 +57,25 @@ func opParams(m *ir.Model, o *ir.Op) []string {
 	}
 	switch o.Kind {
 	case ir.OpEmbedding:
+		if o.Bias == nil { // rotary positions: no table
+			return []string{"wte"}
+		}
 		return []string{"wte", "wpe"}
 	case ir.OpHead:
 		if m.TieEmbeddings {
 			return []string{"wte"}
 		}
 		return []string{"lm_head.weight"}
-	case ir.OpLayerNorm:
-		if l < 0 {
+	case ir.OpLayerNorm, ir.OpRMSNorm:
+		switch {
+		case l < 0:
 			return wb("ln_f")
+		case local == "q_norm" || local == "kv_norm":
+			return wb(h + "attn." + local)
 		}
 		return wb(h + local)
+	case ir.OpMLADown, ir.OpMLAUp:
+		return wb(h + "attn." + local)
 	case ir.OpQKV:
 		return wb(h + "attn.qkv")
 	case ir.OpOutProj:
@@ -81,7 +94,13 @@ func opParams(m *ir.Model, o *ir.Op) []string {
 		}
 		var out []string
 		for e := range n {
-			out = append(out, wb(fmt.Sprintf("%smoe.%s.%d.%s", h, group, e, fc))...)
+			// the graph stacks the experts' weights without their biases;
+			// the table holds each expert's own (none without biases)
+			pre := fmt.Sprintf("%smoe.%s.%d.%s", h, group, e, fc)
+			out = append(out, pre+".weight")
+			if !m.NoBias {
+				out = append(out, pre+".bias")
+			}
 		}
 		return out
 	case ir.OpCompress, ir.OpLinear, ir.OpPhantomMix: // a transformer's phantom FFN: ph1 is fc1, ph2 fc2
@@ -115,28 +134,40 @@ func ParamTableOf(m *ir.Model) ir.ParamTable {
 	// vocab-parallel embedding and head): rank i holds rows (columns of
 	// lm_head) [i·V/tp, (i+1)·V/tp). wpe stays whole on every rank.
 	add(&ir.Param{Name: "wte", Shape: []int{V, h}, Std: std, Decay: true, Shard: ir.ShardRows, Layer: ir.EmbeddingLayer, Tied: m.TieEmbeddings})
-	add(&ir.Param{Name: "wpe", Shape: []int{m.Seq, h}, Std: std, Decay: true, Layer: ir.EmbeddingLayer})
+	if m.Position != ir.PositionRoPE {
+		add(&ir.Param{Name: "wpe", Shape: []int{m.Seq, h}, Std: std, Decay: true, Layer: ir.EmbeddingLayer})
+	}
+	bias := !m.NoBias
 	for l := 0; l < L; l++ {
 		pre := fmt.Sprintf("h.%d.", l)
-		ln := func(n string) {
-			add(&ir.Param{Name: pre + n + ".weight", Shape: []int{h}, Init: ir.InitOnes, Layer: l})
-			add(&ir.Param{Name: pre + n + ".bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
+		ln := func(n string, width int) {
+			add(&ir.Param{Name: pre + n + ".weight", Shape: []int{width}, Init: ir.InitOnes, Layer: l})
+			if m.Norm != ir.NormRMS {
+				add(&ir.Param{Name: pre + n + ".bias", Shape: []int{width}, Init: ir.InitZeros, Layer: l})
+			}
 		}
-		ln("ln1")
-		add(&ir.Param{Name: pre + "attn.qkv.weight", Shape: []int{h, 3 * h}, Std: std, Decay: true, Shard: ir.ShardQKV, Layer: l})
-		add(&ir.Param{Name: pre + "attn.qkv.bias", Shape: []int{3 * h}, Init: ir.InitZeros, Shard: ir.ShardQKV, Layer: l})
-		add(&ir.Param{Name: pre + "attn.out.weight", Shape: []int{h, h}, Std: projStd, Decay: true, Shard: ir.ShardRows, Layer: l})
-		add(&ir.Param{Name: pre + "attn.out.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
-		ln("ln2")
+		ln("ln1", h)
+		attentionParams(m, l, pre, add, ln)
+		ln("ln2", h)
 		ffn := func(pre string, width int, shard bool, expert bool, idx, of int) {
 			c, r := ir.ShardCols, ir.ShardRows
 			if !shard {
 				c, r = ir.ShardNone, ir.ShardNone
 			}
-			add(&ir.Param{Name: pre + "fc1.weight", Shape: []int{h, width}, Std: std, Decay: true, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
-			add(&ir.Param{Name: pre + "fc1.bias", Shape: []int{width}, Init: ir.InitZeros, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			// a gated FFN's fc1 holds the gate's columns, then the up
+			// projection's (docs/semantics.md)
+			w1 := width
+			if m.MLP.Gated() {
+				w1 = 2 * width
+			}
+			add(&ir.Param{Name: pre + "fc1.weight", Shape: []int{h, w1}, Std: std, Decay: true, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			if bias {
+				add(&ir.Param{Name: pre + "fc1.bias", Shape: []int{w1}, Init: ir.InitZeros, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			}
 			add(&ir.Param{Name: pre + "fc2.weight", Shape: []int{width, h}, Std: projStd, Decay: true, Shard: r, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
-			add(&ir.Param{Name: pre + "fc2.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			if bias {
+				add(&ir.Param{Name: pre + "fc2.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			}
 		}
 		switch {
 		case m.IsMoELayer(l):
@@ -155,11 +186,52 @@ func ParamTableOf(m *ir.Model) ir.ParamTable {
 		}
 	}
 	add(&ir.Param{Name: "ln_f.weight", Shape: []int{h}, Init: ir.InitOnes, Layer: ir.HeadLayer})
-	add(&ir.Param{Name: "ln_f.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: ir.HeadLayer})
+	if m.Norm != ir.NormRMS {
+		add(&ir.Param{Name: "ln_f.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: ir.HeadLayer})
+	}
 	if !m.TieEmbeddings {
 		add(&ir.Param{Name: "lm_head.weight", Shape: []int{h, V}, Std: std, Decay: true, Shard: ir.ShardCols, Layer: ir.HeadLayer})
 	}
 	return out
+}
+
+// attentionParams adds layer l's attention projections: one fused q, k, v
+// projection of (heads + 2·kv_heads)·head_dim columns (grouped-query
+// attention), or MLA's down and up projections and their latent norms.
+func attentionParams(m *ir.Model, l int, pre string, add func(*ir.Param), ln func(string, int)) {
+	h, a := m.Hidden, m.Heads
+	const std = 0.02
+	projStd := std / math.Sqrt(2*float64(m.Layers))
+	w := func(name string, in, out int, shard ir.ParamShard) {
+		add(&ir.Param{Name: pre + name + ".weight", Shape: []int{in, out}, Std: std, Decay: true, Shard: shard, Layer: l})
+	}
+	if x := m.MLA; x != nil {
+		qk := x.QKNopeHeadDim + x.QKRopeHeadDim
+		if x.QLoraRank > 0 {
+			w("attn.q_down", h, x.QLoraRank, ir.ShardNone)
+			ln("attn.q_norm", x.QLoraRank)
+			w("attn.q_up", x.QLoraRank, a*qk, ir.ShardCols)
+		} else {
+			w("attn.q", h, a*qk, ir.ShardCols)
+		}
+		w("attn.kv_down", h, x.KVLoraRank+x.QKRopeHeadDim, ir.ShardNone)
+		ln("attn.kv_norm", x.KVLoraRank)
+		w("attn.kv_up", x.KVLoraRank, a*(x.QKNopeHeadDim+x.VHeadDim), ir.ShardCols)
+		add(&ir.Param{Name: pre + "attn.out.weight", Shape: []int{a * x.VHeadDim, h}, Std: projStd, Decay: true, Shard: ir.ShardRows, Layer: l})
+		if !m.NoBias {
+			add(&ir.Param{Name: pre + "attn.out.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
+		}
+		return
+	}
+	qkv := (a + 2*m.KV()) * m.HeadWidth()
+	w("attn.qkv", h, qkv, ir.ShardQKV)
+	if !m.NoBias {
+		add(&ir.Param{Name: pre + "attn.qkv.bias", Shape: []int{qkv}, Init: ir.InitZeros, Shard: ir.ShardQKV, Layer: l})
+	}
+	add(&ir.Param{Name: pre + "attn.out.weight", Shape: []int{a * m.HeadWidth(), h}, Std: projStd, Decay: true, Shard: ir.ShardRows, Layer: l})
+	if !m.NoBias {
+		add(&ir.Param{Name: pre + "attn.out.bias", Shape: []int{h}, Init: ir.InitZeros, Layer: l})
+	}
 }
 
 // MLPParamTable lists an mlp model's layers, each name prefixed by prefix:

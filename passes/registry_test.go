@@ -26,6 +26,11 @@ func TestOpsFollowTheRegistry(t *testing.T) {
 		{"examples/phantom_cpu.plan", "phantom_tiny_mlp", nil},
 		{"examples/phantom_cpu.plan", "phantom_tiny_gpt", nil},
 		{"examples/tiny_mlp.plan", "tiny_mlp_serial", nil},
+		{"passes/testdata/arch.plan", "tiny_llama_tp2", []string{"sp=true"}},
+		{"passes/testdata/arch.plan", "tiny_llama_tp4", nil},
+		{"passes/testdata/arch.plan", "tiny_deepseek_ep", nil},
+		{"passes/testdata/arch.plan", "tiny_deepseek_ep", []string{"sp=true"}},
+		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", nil},
 	}
 	seen := map[ir.OpKind]bool{}
 	for _, c := range cases {
@@ -95,6 +100,9 @@ func TestOpsPointAtTheParameterTable(t *testing.T) {
 		{"examples/phantom_cpu.plan", "phantom_tiny_mlp", nil},
 		{"examples/phantom_cpu.plan", "phantom_tiny_gpt", nil},
 		{"examples/phantom_cpu.plan", "phantom_tiny_mlp_dense_tp2", nil},
+		{"passes/testdata/arch.plan", "tiny_llama_tp2", nil},
+		{"passes/testdata/arch.plan", "tiny_deepseek_ep", nil},
+		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", nil},
 	}
 	for _, c := range cases {
 		prog, p := loadPlan(t, c.file, c.plan, c.sets...)

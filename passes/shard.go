@@ -151,7 +151,7 @@ func ownShapes(o *ir.Op) {
 
 func (sh *sharder) shardOp(o *ir.Op) {
 	ownShapes(o)
-	if o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedGeLU || o.Kind == ir.OpSharedFC2 {
+	if o.Kind == ir.OpSharedFC1 || o.Kind == ir.OpSharedGeLU || o.Kind == ir.OpSharedGLU || o.Kind == ir.OpSharedFC2 {
 		// MoE blocks are replicated over tp (DeepSpeed-MoE's layout, the
 		// redundancy that ssmb removes): the shared experts run whole on
 		// every tp rank, on all the tokens, or under ssmb on the rank's
@@ -238,8 +238,14 @@ func (sh *sharder) shardOp(o *ir.Op) {
 	case ir.ShardColumn:
 		sh.lay(in0(), repLayout)
 		sh.split(o.Weight, o.Weight.Shape[1].Sym, tp)
-		sh.split(o.Bias, o.Bias.Shape[0].Sym, tp)
+		if o.Bias != nil {
+			sh.split(o.Bias, o.Bias.Shape[0].Sym, tp)
+		}
 		sh.lay(&o.Output, featLayout)
+		colSaved()
+	case ir.ShardReplicated:
+		sh.lay(in0(), repLayout)
+		sh.lay(&o.Output, repLayout)
 		colSaved()
 	case ir.ShardFeature:
 		sh.lay(in0(), featLayout)
@@ -464,11 +470,10 @@ func gemmShape(o *ir.Op, sh *sharder) {
 		}
 		batch := local(sc, "b") * local(sc, "a")
 		sq, sk := local(sc, "s"), local(sc, "sk")
-		hd := sh.d.h / sh.d.a
 		if rule == ir.GEMMScores {
-			o.M, o.N, o.K = sq, sk, hd
+			o.M, o.N, o.K = sq, sk, sh.d.qk
 		} else {
-			o.M, o.N, o.K = sq, hd, sk
+			o.M, o.N, o.K = sq, sh.d.hv, sk
 		}
 		o.Batch = batch
 	case ir.GEMMExperts:
@@ -497,8 +502,10 @@ func modelFLOPs(o *ir.Op, sh *sharder) float64 {
 	d := sh.d
 	tokens := float64(d.b * d.s)
 	switch o.Kind {
-	case ir.OpAttnScores, ir.OpAttnValues:
-		return 2 * float64(d.b) * float64(d.s) * float64(d.s) * float64(d.h)
+	case ir.OpAttnScores:
+		return 2 * float64(d.b) * float64(d.s) * float64(d.s) * float64(d.a*d.qk)
+	case ir.OpAttnValues:
+		return 2 * float64(d.b) * float64(d.s) * float64(d.s) * float64(d.a*d.hv)
 	case ir.OpExpertFC1, ir.OpExpertFC2:
 		return 2 * tokens * float64(d.k) * float64(d.h) * float64(d.fe)
 	case ir.OpCompress, ir.OpLinear, ir.OpPhantomMix:

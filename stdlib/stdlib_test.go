@@ -182,11 +182,15 @@ func moeParams(m *ir.Model) float64 {
 	return total
 }
 
+// totalParams is ir's count (Model.Params), which explain prints.
+func totalParams(m *ir.Model) float64 { return m.Params().Total }
+
 // TestPublishedModelSizes checks the model files against the sizes their
 // authors published: Megatron's GPTs (Korthikanti et al.; 1T is 1008B in
-// Narayanan et al. 2021), DeepSeek's totals (with MLA modelled as multi-head
-// attention, SwiGLU as GeLU of 1.5x width), and X-MoE's, which count in
-// units of 2^30 parameters.
+// Narayanan et al. 2021), DeepSeekMoE 16B, and X-MoE's, which count in
+// units of 2^30 parameters. The models of the issue "the models people
+// train today" (Llama 3, Mixtral, DeepSeek-V2/V3, Qwen3) are pinned, total
+// and active, by TestPublishedParameterCounts.
 func TestPublishedModelSizes(t *testing.T) {
 	prog := loadAll(t)
 	for _, tt := range []struct {
@@ -200,9 +204,7 @@ func TestPublishedModelSizes(t *testing.T) {
 		{"gpt_175b", gptParams, 1e9, 175, 0.01},
 		{"gpt_530b", gptParams, 1e9, 530, 0.01},
 		{"gpt_1t", gptParams, 1e9, 1008, 0.01},
-		{"deepseek_moe_16b", moeParams, 1e9, 16.4, 0.02},
-		{"deepseek_v2", moeParams, 1e9, 236, 0.02},
-		{"deepseek_v3", moeParams, 1e9, 671, 0.02},
+		{"deepseek_moe_16b", totalParams, 1e9, 16.4, 0.005},
 		{"xmoe_small", moeParams, gib, 10.1, 0.01},
 		{"xmoe_medium", moeParams, gib, 55.2, 0.01},
 		{"xmoe_large", moeParams, gib, 201.4, 0.01},
@@ -215,6 +217,13 @@ func TestPublishedModelSizes(t *testing.T) {
 		}
 		if got := tt.count(m) / tt.unit; !within(got, tt.want, tt.rel) {
 			t.Errorf("%s has %.2f (x%g) parameters, published %.1f", tt.model, got, tt.unit, tt.want)
+		}
+		if m.MoE == nil {
+			// Megatron's formula and ir's count are two derivations of one
+			// number (the formula leaves out the final layer norm's 2h)
+			if got, want := m.Params().Total, tt.count(m)+2*float64(m.Hidden); math.Abs(got-want) > 1e-12*want {
+				t.Errorf("%s: ir counts %.0f parameters, the formula %.0f", tt.model, got, want)
+			}
 		}
 	}
 }
@@ -287,5 +296,54 @@ func TestFittedDevicesCiteTheirMeasurements(t *testing.T) {
 	}
 	if fitted == 0 {
 		t.Error("no stdlib device is fitted: the A100's calibration fit is gone")
+	}
+}
+
+// TestPublishedParameterCounts pins planc's parameter counts (ir's
+// Model.Params, which planc explain prints) against the counts the models'
+// authors published. Totals: within 0.5%. Active counts: publications
+// count the input embedding (a row lookup per token, no FLOPs) or not
+// (Mixtral's 12.9B does, DeepSeek-V3's 37B does not: 37.55B with it), and
+// give two or three figures; the published active count must lie between
+// planc's active count without and with the input embedding, widened by
+// 0.5% on either side.
+func TestPublishedParameterCounts(t *testing.T) {
+	prog := loadAll(t)
+	for _, tt := range []struct {
+		model         string
+		total, active float64 // billions; active 0: not published (a dense model)
+	}{
+		{"llama3_8b", 8.03, 0},
+		{"llama3_70b", 70.6, 0},
+		{"llama3_405b", 405.9, 0},
+		{"mixtral_8x7b", 46.7, 12.9},
+		{"mixtral_8x22b", 141, 39},
+		{"qwen3_30b_a3b", 30.5, 3.3},
+		{"deepseek_moe_16b", 16.4, 2.8},
+		{"deepseek_v2", 236, 21},
+		{"deepseek_v3", 671, 37},
+	} {
+		m := prog.Models[tt.model]
+		if m == nil {
+			t.Errorf("model %s is missing", tt.model)
+			continue
+		}
+		c := m.Params()
+		total, hi := c.Total/1e9, c.Active/1e9
+		lo := (c.Active - c.InputEmbedding) / 1e9
+		t.Logf("%-16s total %8.3fB (published %5g, %+.2f%%)  active %7.3fB, %7.3fB without the input embedding (published %g)",
+			tt.model, total, tt.total, 100*(total/tt.total-1), hi, lo, tt.active)
+		if !within(total, tt.total, 0.005) {
+			t.Errorf("%s: %.3fB parameters, published %gB (more than 0.5%% apart)", tt.model, total, tt.total)
+		}
+		if tt.active == 0 {
+			if c.Active != c.Total {
+				t.Errorf("%s is dense, but %.3fB of its %.3fB parameters are active", tt.model, hi, total)
+			}
+			continue
+		}
+		if tt.active < lo*0.995 || tt.active > hi*1.005 {
+			t.Errorf("%s: published %gB active parameters, planc counts %.3fB (%.3fB without the input embedding)", tt.model, tt.active, hi, lo)
+		}
 	}
 }

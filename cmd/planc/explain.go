@@ -154,7 +154,22 @@ type explainJSON struct {
 	// link level (passes.PredictedBytes, the runtime's counting).
 	BytesPerStep map[string]float64 `json:"bytes_per_step"`
 	MoE          *passes.MoEReport  `json:"moe,omitempty"`
+	Params       paramsJSON         `json:"params"`
 	Diagnostics  []string           `json:"diagnostics,omitempty"`
+}
+
+// paramsJSON is the model's parameter count (ir.Model.Params).
+type paramsJSON struct {
+	Total              float64 `json:"total"`
+	Embedding          float64 `json:"embedding"`
+	NonEmbedding       float64 `json:"non_embedding"`
+	Active             float64 `json:"active"`
+	ActiveNonEmbedding float64 `json:"active_non_embedding"`
+}
+
+func paramJSON(m *ir.Model) paramsJSON {
+	c := m.Params()
+	return paramsJSON{c.Total, c.Embedding, c.NonEmbedding(), c.Active, c.ActiveNonEmbedding()}
 }
 
 type memoryJSON struct {
@@ -198,7 +213,7 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 		Settings: map[string]any{"dp": p.DP, "tp": p.TP, "pp": p.PP, "ep": p.EP, "cp": p.CP, "vpp": p.VPP, "sp": p.SP, "cp_mode": p.CPMode,
 			"zero": p.Zero, "schedule": p.Schedule, "global_batch": p.GlobalBatch, "micro_batch": p.MicroBatch, "recompute": p.Recompute,
 			"precision": p.Precision, "moe.dispatch": p.MoE.Dispatch, "moe.capacity_factor": p.MoE.CapacityFactor},
-		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity,
+		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity, Params: paramJSON(p.Model),
 		StepTime: c.StepTime, ComputeTime: c.Compute, ExposedCommTime: c.ExposedComm, BubbleTime: c.Bubble, OptimizerTime: c.Optimizer,
 		TokensPerStep: c.TokensPerStep, TokensPerSec: c.TokensPerSec, MFU: c.MFU, HFU: c.HFU,
 		ModelTFLOPsPerDevice: c.ModelTFLOPsPerDevice, HardwareTFLOPsPerDevice: c.HardwareTFLOPsPerDevice,
@@ -265,6 +280,7 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	fmt.Fprintf(w, "plan %s: model %s on %s (%d × %s)\n", p.Name, p.Model.Name, p.Cluster.Name, u.Mesh.Size(), dev.Name)
 	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%s) recompute=%s precision=%s\n",
 		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, plural(p.MicroBatches(), "micro-batch"), p.Recompute, p.Precision)
+	fmt.Fprintf(w, "  parameters: %s\n", p.Model.Params())
 	switch {
 	case !dev.Fitted():
 		fmt.Fprintf(w, "  note: %s's efficiency parameters are planc's defaults, not fitted to measurements of it: times, MFU and energy are indicative\n", dev.Name)

@@ -9,10 +9,14 @@ import (
 )
 
 // TestExecutedKinds: every registered op kind is either executed by this
-// runtime or refused with the op named; today that refuses only silu.
+// runtime or refused with the op named; today that refuses silu and the
+// kinds of today's architectures (whose models checkArchitecture refuses
+// first).
 func TestExecutedKinds(t *testing.T) {
+	refused := map[ir.OpKind]bool{ir.OpSiLU: true, ir.OpRMSNorm: true, ir.OpGLU: true, ir.OpExpertGLU: true,
+		ir.OpSharedGLU: true, ir.OpMLADown: true, ir.OpMLAUp: true}
 	for _, k := range ir.OpKinds {
-		if _, ok := executed[k]; !ok && k != ir.OpSiLU {
+		if _, ok := executed[k]; !ok && !refused[k] {
 			t.Errorf("op kind %s is registered but neither executed here nor expected to be refused", k)
 		}
 	}
@@ -34,5 +38,33 @@ func TestExecutedKinds(t *testing.T) {
 	_, err := NewTrainer(Config{Plan: p, Unit: u, Steps: 1})
 	if err == nil || !strings.Contains(err.Error(), "l0.gelu of stage 0 is a silu") {
 		t.Errorf("NewTrainer on a unit with a silu op: %v; want a refusal naming the op", err)
+	}
+}
+
+// TestRefusesArchitecturesItDoesNotRun: a model beyond the GPT layout is
+// refused before any work, naming each setting; the GPT layout passes.
+func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
+	gpt := tinyGPT()
+	if err := checkArchitecture(&ir.Plan{Name: "p", Model: gpt}); err != nil {
+		t.Fatalf("the GPT layout is refused: %v", err)
+	}
+	for _, c := range []struct {
+		set  func(m *ir.Model)
+		want string
+	}{
+		{func(m *ir.Model) { m.Norm = ir.NormRMS }, "norm = rmsnorm"},
+		{func(m *ir.Model) { m.MLP = ir.MLPSwiGLU }, "mlp = swiglu"},
+		{func(m *ir.Model) { m.KVHeads = 2 }, "kv_heads = 2"},
+		{func(m *ir.Model) { m.Position = ir.PositionRoPE }, "position = rope"},
+		{func(m *ir.Model) { m.NoBias = true }, "no_bias = true"},
+		{func(m *ir.Model) { m.MLA = &ir.MLA{KVLoraRank: 8, QKNopeHeadDim: 8, VHeadDim: 8} }, "mla = "},
+		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, Router: ir.RouterSigmoid} }, "moe.router = sigmoid"},
+	} {
+		m := *gpt
+		c.set(&m)
+		err := checkArchitecture(&ir.Plan{Name: "p", Model: &m})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want a refusal naming %q, got %v", c.want, err)
+		}
 	}
 }

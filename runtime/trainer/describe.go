@@ -32,6 +32,11 @@ func planSource(w io.Writer, p *ir.Plan) {
 					block(&b, indent, "moe", ir.ModelMoEFields, m.MoE, nil)
 				}
 			},
+			"mla": func(indent string) {
+				if m.MLA != nil {
+					block(&b, indent, "mla", ir.ModelMLAFields, m.MLA, nil)
+				}
+			},
 		})
 	}
 	decl(&b, "plan", p.Name, ir.PlanFields, p, map[string]func(string){

@@ -238,6 +238,25 @@ var PlanConstraints = []Constraint{
 		Suggest: func(p *Plan) string { return "tp must divide heads: try tp = " + DivisorsNear(p.Model.Heads, p.TP) },
 	},
 	{
+		// Megatron's grouped-query layout: tp ranks split the key/value
+		// heads when tp divides them, and hold one each, replicated,
+		// when they divide tp; anything else would split a head.
+		Name: "tp-and-kv-heads", Fields: []string{"tp"}, Severity: Error, Scope: ScopeAll,
+		Broken: func(p *Plan) bool {
+			m := p.Model
+			if !p.transformer() || m.MLA != nil || m.KVHeads == 0 {
+				return false
+			}
+			return m.KVHeads%p.TP != 0 && p.TP%m.KVHeads != 0
+		},
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("tp = %d neither divides nor is a multiple of the %d key/value heads of model %s", p.TP, p.Model.KVHeads, p.Model.Name)
+		},
+		Suggest: func(p *Plan) string {
+			return fmt.Sprintf("with tp dividing kv_heads each rank holds kv_heads/tp of them; with kv_heads dividing tp each holds one, replicated: try tp = %s", DivisorsNear(p.Model.Heads, p.TP))
+		},
+	},
+	{
 		Name: "ulysses-cp-divides-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeAll,
 		Broken: func(p *Plan) bool {
 			return p.transformer() && p.CP > 1 && p.CPMode == CPUlysses && p.Model.Heads > 0 && p.Model.Heads%p.CP != 0
@@ -599,8 +618,56 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
+		Name: "fp8-needs-fp8-peak", Fields: []string{"precision"}, Severity: Error, Scope: ScopeCheck | ScopeCompile,
+		Broken: func(p *Plan) bool {
+			return p.Precision == FP8 && p.Cluster != nil && p.Cluster.Node != nil && p.Cluster.Node.Device != nil && p.Cluster.Node.Device.PeakFP8 <= 0
+		},
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("precision = fp8, but device %s has no fp8 peak", p.Cluster.Node.Device.Name)
+		},
+		Suggest: func(*Plan) string {
+			return "use bf16, or a device with fp8 tensor cores (H100, H200, MI300X), or set its peak_fp8 from its datasheet"
+		},
+	},
+	{
+		Name: "runtime-has-no-fp8", Fields: []string{"precision"}, Severity: Error, Scope: ScopeRuntime,
+		Broken:  func(p *Plan) bool { return p.Precision == FP8 },
+		Message: func(p *Plan) string { return "precision = fp8: the CPU runtime has no fp8 GEMMs" },
+		Suggest: func(*Plan) string {
+			return "train with precision = fp32 on the CPU runtime; fp8 is modelled by check, explain and compile"
+		},
+	},
+	{
+		// The CPU runtime executes the GPT layout only; a model beyond it
+		// is refused rather than trained as something else.
+		Name: "runtime-executes-architecture", At: []string{"model"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool { return len(p.Model.BeyondGPT()) > 0 },
+		Message: func(p *Plan) string {
+			var parts []string
+			for _, s := range p.Model.BeyondGPT() {
+				parts = append(parts, s.Field+" = "+s.Value)
+			}
+			return fmt.Sprintf("model %s uses %s, which the CPU runtime does not execute yet", p.Model.Name, strings.Join(parts, ", "))
+		},
+		Suggest: func(*Plan) string {
+			return "planc check, explain, compile and search model it; planc run trains the GPT layout (layernorm, mlp = gelu, multi-head attention with biases, learned positions, softmax routing)"
+		},
+		Notes: func(p *Plan) []string {
+			var notes []string
+			for _, s := range p.Model.BeyondGPT() {
+				if sp, ok := p.Model.FieldSpans[s.Field]; ok && sp.IsValid() {
+					notes = append(notes, fmt.Sprintf("%s is set at %s", s.Field, sp))
+				}
+			}
+			return notes
+		},
+	},
+	{
 		Name: "heads-divide-hidden", At: []string{"model"}, Severity: Error, Scope: ScopeCompile | ScopeRuntime,
-		Broken: func(p *Plan) bool { m := p.Model; return p.transformer() && m.Heads > 0 && m.Hidden%m.Heads != 0 },
+		Broken: func(p *Plan) bool {
+			m := p.Model
+			return p.transformer() && m.Heads > 0 && m.HeadDim == 0 && m.MLA == nil && m.Hidden%m.Heads != 0
+		},
 		Message: func(p *Plan) string {
 			return fmt.Sprintf("model %s: hidden = %d is not divisible by heads = %d", p.Model.Name, p.Model.Hidden, p.Model.Heads)
 		},

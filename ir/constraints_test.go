@@ -56,6 +56,13 @@ func TestCheckPlan(t *testing.T) {
 		{"world short of the cluster fits", func(p *Plan) { p.DP = 2 }, ScopeCompile | ScopeRuntime, nil},
 		{"ring needs 2cp", func(p *Plan) { p.Model.Seq, p.CP, p.DP = 66, 2, 2 }, ScopeAll, []string{"ring-2cp-divides-seq"}},
 		{"vpp without a virtual schedule", func(p *Plan) { p.PP, p.VPP, p.DP = 2, 2, 2 }, ScopeCompile, []string{"vpp-needs-virtual-schedule"}},
+		{"kv heads split by tp", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 4, 2, 4 }, ScopeCompile, nil},
+		{"kv heads replicated over tp", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeCompile, nil},
+		{"kv heads neither", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.Model.Hidden, p.TP, p.DP = 24, 3, 48, 2, 4 },
+			ScopeCompile, []string{"tp-and-kv-heads"}},
+		{"today's architectures: the runtime only", func(p *Plan) { p.Model.Norm, p.Model.Position = NormRMS, PositionRoPE },
+			ScopeRuntime, []string{"runtime-executes-architecture"}},
+		{"head_dim frees hidden from heads", func(p *Plan) { p.Model.Heads, p.Model.HeadDim, p.TP, p.DP = 6, 16, 2, 4 }, ScopeCompile, nil},
 		{"normalize_topk: the runtime only", func(p *Plan) {
 			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, NormalizeTopK: true}
 		}, ScopeRuntime, []string{"normalize-topk-not-run"}},

@@ -67,10 +67,15 @@ const (
 	BF16 Precision = "bf16"
 	FP16 Precision = "fp16"
 	FP32 Precision = "fp32"
+	// FP8: Transformer Engine's recipe: the linear layers' GEMMs in fp8
+	// (e4m3 forward, e5m2 gradients) at the device's fp8 peak; attention,
+	// activations and gradients in bf16; bf16 weights with their fp8 copy
+	// and its transpose cached; fp32 master weights and Adam moments.
+	FP8 Precision = "fp8"
 )
 
 // Precisions lists every precision in the schema's order.
-var Precisions = []Precision{BF16, FP16, FP32}
+var Precisions = []Precision{BF16, FP16, FP32, FP8}
 
 // ElemBytes returns the bytes of one element of activations, weights and
 // gradients in this precision.
@@ -171,3 +176,20 @@ const (
 
 // RouterScores lists every router score function in the schema's order.
 var RouterScores = []RouterScore{RouterSoftmax, RouterSigmoid}
+
+// AttentionKind is how the attention core runs.
+type AttentionKind string
+
+const (
+	// AttentionUnfused: Megatron's 2022 kernels: scores, softmax, dropout
+	// and p·v apart, the s×s probabilities (and dropout mask) kept for
+	// backward. planc's default, the layout its calibration was fitted to.
+	AttentionUnfused AttentionKind = "unfused"
+	// AttentionFused: FlashAttention: one kernel, scores in on-chip tiles,
+	// only the output and a log-sum-exp per query row kept; backward
+	// recomputes the scores.
+	AttentionFused AttentionKind = "fused"
+)
+
+// AttentionKinds lists every attention kind in the schema's order.
+var AttentionKinds = []AttentionKind{AttentionUnfused, AttentionFused}

@@ -330,8 +330,21 @@ func OpCosts(o *Op, elem float64) Costs {
 			c.BwdInputFLOPs, c.BwdWeightFLOPs = f, f
 		} else {
 			c.BwdInputFLOPs = 2 * f // gradients of both activation operands
+			if info != nil && info.GEMM == GEMMScores && o.Output.Elem == 0 {
+				// fused attention (scores in on-chip tiles) recomputes
+				// them in backward
+				c.BwdInputFLOPs += f
+			}
 		}
-		c.FwdBytes = (o.Inputs[0].Elements() + out) * elem
+		// an on-chip tile (fused attention's scores, Elem 0) never
+		// reaches HBM
+		inHBM := func(t Tensor) float64 {
+			if t.Elem == 0 {
+				return 0
+			}
+			return t.Elements()
+		}
+		c.FwdBytes = (inHBM(o.Inputs[0]) + inHBM(o.Output)) * elem
 		if o.Weight != nil {
 			c.FwdBytes += o.Weight.Elements() * elem
 		}

@@ -46,6 +46,7 @@ type Device struct {
 
 	PeakBF16     float64 // dense matrix FLOP/s in bf16
 	PeakFP16     float64 // dense matrix FLOP/s in fp16
+	PeakFP8      float64 // dense matrix FLOP/s in fp8 (0: none)
 	PeakFP32     float64 // non-matrix FLOP/s in fp32
 	Memory       float64 // bytes of device memory
 	HBMBandwidth float64 // bytes/s
@@ -82,6 +83,8 @@ func (d *Device) Peak(precision Precision) float64 {
 		return d.PeakFP16
 	case FP32:
 		return d.PeakFP32
+	case FP8:
+		return d.PeakFP8
 	default:
 		return d.PeakBF16
 	}
@@ -225,6 +228,7 @@ type Plan struct {
 	GlobalBatch        int
 	MicroBatch         int
 	Recompute          RecomputeMode
+	Attention          AttentionKind // unfused | fused ("" in a plan built in Go: unfused)
 	Precision          Precision
 
 	MoE     MoEPlan

@@ -85,12 +85,18 @@ func PlanFingerprint(p *Plan) string {
 			fmt.Fprintf(h, "node dev%d intra%g/%g\n", n.Devices, n.IntraBW, n.IntraLatency)
 			if d := n.Device; d != nil {
 				fmt.Fprintf(h, "device %g %g %g %g %g\n", d.PeakBF16, d.PeakFP16, d.PeakFP32, d.Memory, d.HBMBandwidth)
+				if d.PeakFP8 != 0 {
+					fmt.Fprintf(h, "fp8 %g\n", d.PeakFP8)
+				}
 			}
 		}
 	}
 	fmt.Fprintf(h, "plan dp%d tp%d pp%d ep%d cp%d vpp%d sp%v cp_mode%s zero%d sched%s gb%d mb%d rc%s prec%s moe%+v\n",
 		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch,
 		p.Recompute, p.Precision, p.MoE)
+	if p.Attention == AttentionFused {
+		fmt.Fprintf(h, "attention %s\n", p.Attention)
+	}
 	if p.Overlap != (OverlapPlan{}) { // plans that keep the default keep their fingerprints
 		fmt.Fprintf(h, "overlap %+v\n", p.Overlap)
 	}

@@ -80,6 +80,7 @@ const (
 var DeviceFields = []Field[Device]{
 	within(Field[Device]{Name: "peak_bf16", Kind: QuantityValue, Dim: FLOPRate, Doc: "dense matrix peak in bf16", Ptr: func(d *Device) any { return &d.PeakBF16 }}, 1, 1e18, whyRate),
 	within(Field[Device]{Name: "peak_fp16", Kind: QuantityValue, Dim: FLOPRate, Default: "0 FLOP/s", Doc: "dense matrix peak in fp16 (defaults to peak_bf16)", Ptr: func(d *Device) any { return &d.PeakFP16 }}, 0, 1e18, whyRate),
+	within(Field[Device]{Name: "peak_fp8", Kind: QuantityValue, Dim: FLOPRate, Default: "0 FLOP/s", Doc: "dense matrix peak in fp8 (0: the device has none)", Ptr: func(d *Device) any { return &d.PeakFP8 }}, 0, 1e18, whyRate),
 	within(Field[Device]{Name: "peak_fp32", Kind: QuantityValue, Dim: FLOPRate, Doc: "non-matrix fp32 peak", Ptr: func(d *Device) any { return &d.PeakFP32 }}, 1, 1e18, whyRate),
 	within(Field[Device]{Name: "memory", Kind: QuantityValue, Dim: Bytes, Doc: "device memory", Ptr: func(d *Device) any { return &d.Memory }}, 1, 1<<50, whySize),
 	within(Field[Device]{Name: "hbm_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "memory bandwidth", Ptr: func(d *Device) any { return &d.HBMBandwidth }}, 1, 1e16, whyRate),
@@ -179,6 +180,7 @@ var PlanFields = []Field[Plan]{
 	within(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0, 1<<30, whyBatch),
 	within(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1, 1<<20, whyBatch),
 	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: names(RecomputeModes), Default: string(RecomputeNone), Doc: "activation recomputation", Ptr: func(p *Plan) any { return (*string)(&p.Recompute) }},
+	{Name: "attention", Kind: EnumValue, Auto: true, Enum: names(AttentionKinds), Default: string(AttentionUnfused), Doc: "attention core: unfused (scores, softmax, dropout apart; s×s kept) | fused (FlashAttention: O(s) kept, scores recomputed in backward)", Ptr: func(p *Plan) any { return (*string)(&p.Attention) }},
 	{Name: "precision", Kind: EnumValue, Auto: true, Enum: names(Precisions), Default: string(BF16), Doc: "training precision", Ptr: func(p *Plan) any { return (*string)(&p.Precision) }},
 	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
 	{Name: "overlap", Kind: BlockValue, Doc: "which communication the engine overlaps with compute"},

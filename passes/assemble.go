@@ -36,10 +36,14 @@ func inFlight(p *ir.Plan, r int) float64 {
 // stateBytes returns the bytes per parameter of weights, gradients and
 // optimizer state: mixed-precision Adam keeps 16-bit weights and gradients
 // and fp32 master weights and two moments (2+2+12 = 16, the ZeRO paper's
-// accounting); fp32 training keeps 4+4+8.
+// accounting); fp32 training keeps 4+4+8. fp8 (Transformer Engine) keeps
+// the bf16 weights plus their cached fp8 copy and its transpose (2+1+1).
 func stateBytes(precision ir.Precision) (w, g, o float64) {
-	if precision == ir.FP32 {
+	switch precision {
+	case ir.FP32:
 		return 4, 4, 8
+	case ir.FP8:
+		return 4, 2, 12
 	}
 	return 2, 2, 12
 }

@@ -24,6 +24,7 @@ type costModel struct {
 	machine network.Machine
 	mesh    ir.Mesh
 	peak    float64
+	fp8     bool // linear GEMMs at the fp8 peak, attention at bf16
 	perNode int
 	axes    [nAxes]*axisPrices // by axisIndex; nil until looked up
 	// rbdInter is the share of the ep all-to-all's inter-node volume that
@@ -63,7 +64,7 @@ func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
 func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	mach := network.MachineOf(c)
-	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), perNode: mach.PerNode, rbdInter: 1}
+	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != ir.DispatchCapacity {
 		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})
 		if with, without := tc.rbdInterBytes(); without > 0 {
@@ -152,6 +153,11 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 	ko := d.KernelOverhead
 	if o.Class == ir.Matmul {
 		rate := cm.peak * d.MatmulEfficiency
+		if r := o.Kind.Info().GEMM; cm.fp8 && (r == ir.GEMMScores || r == ir.GEMMValues) {
+			// Transformer Engine's fp8 covers the linear layers;
+			// attention runs in bf16
+			rate = d.PeakBF16 * d.MatmulEfficiency
+		}
 		fwd = o.FwdFLOPs/rate + ko
 		bwdB = o.BwdInputFLOPs/rate + ko
 		if o.BwdWeightFLOPs > 0 {

@@ -150,9 +150,6 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 	x := act(d, n("x"))
 	m := p.Model
 	ln := func(name string, in ir.Tensor) *ir.Op { return norm(d, m, i, n(name), in, d.h) }
-	scores := func(name string) ir.Tensor {
-		return tensor(name, d.elem, ext("b", d.b), ext("a", d.a), ext("s", d.s), ext("sk", d.s))
-	}
 	// q, k, v and the context carry the symbol h (the sharder splits
 	// their heads by it) at their own widths: a·qk, kv·qk, kv·hv, a·hv
 	heads := func(name string, count, width int, sym string) ir.Tensor {
@@ -167,16 +164,8 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 	ctx := heads(n("ctx"), d.a, d.hv, "s")
 	ops := []*ir.Op{ln("ln1", x)}
 	ops = append(ops, projections(d, m, i, n)...)
+	ops = append(ops, attentionCore(d, p, i, n, q, k, v, ctx)...)
 	ops = append(ops,
-		&ir.Op{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
-			Inputs: []ir.Tensor{q, k}, Output: scores(n("scores")), Saved: []ir.Tensor{q, k}},
-		&ir.Op{Name: n("softmax"), Kind: ir.OpSoftmax, Class: ir.MemoryBound, Layer: i,
-			Inputs: []ir.Tensor{scores(n("scores"))}, Output: scores(n("probs")), Saved: []ir.Tensor{scores(n("probs"))}},
-		&ir.Op{Name: n("attn_dropout"), Kind: ir.OpAttnDropout, Class: ir.MemoryBound, Layer: i,
-			Inputs: []ir.Tensor{scores(n("probs"))}, Output: scores(n("probs_d")),
-			Saved: []ir.Tensor{func() ir.Tensor { t := scores(n("probs.mask")); t.Elem = 1; return t }()}},
-		&ir.Op{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
-			Inputs: []ir.Tensor{scores(n("probs_d")), v}, Output: ctx, Saved: []ir.Tensor{scores(n("probs_d")), v}},
 		&ir.Op{Name: n("out_proj"), Kind: ir.OpOutProj, Class: ir.Matmul, Layer: i,
 			Inputs: []ir.Tensor{ctx}, Output: act(d, n("attn_out")),
 			Weight: param(n("out_proj.w"), d.elem, ext("h", d.a*d.hv), ext("h", d.h)), Bias: maybeBias(m, n("out_proj.b"), d.elem, ext("h", d.h)),
@@ -212,6 +201,41 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
 	}
 	return ops
+}
+
+// attentionCore is q·kᵀ, softmax, dropout and p·v. Unfused (Megatron's
+// kernels) each is an op and the s×s probabilities and dropout mask are
+// kept for backward. Fused (FlashAttention) the scores live in on-chip
+// tiles (Elem 0: never in HBM, no working memory), softmax and dropout
+// are no kernels of their own, p·v keeps only v and one fp32 log-sum-exp
+// per query row, and backward recomputes the scores (shard.go adds their
+// FLOPs to attn_scores' backward).
+func attentionCore(d dims, p *ir.Plan, i int, n func(string) string, q, k, v, ctx ir.Tensor) []*ir.Op {
+	scores := func(name string) ir.Tensor {
+		return tensor(name, d.elem, ext("b", d.b), ext("a", d.a), ext("s", d.s), ext("sk", d.s))
+	}
+	if p.Attention == ir.AttentionFused {
+		tile := scores(n("scores"))
+		tile.Elem = 0
+		lse := tensor(n("lse"), 4, ext("b", d.b), ext("a", d.a), ext("s", d.s))
+		return []*ir.Op{
+			{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
+				Inputs: []ir.Tensor{q, k}, Output: tile, Saved: []ir.Tensor{q, k}},
+			{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
+				Inputs: []ir.Tensor{tile, v}, Output: ctx, Saved: []ir.Tensor{lse, v}},
+		}
+	}
+	return []*ir.Op{
+		{Name: n("attn_scores"), Kind: ir.OpAttnScores, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{q, k}, Output: scores(n("scores")), Saved: []ir.Tensor{q, k}},
+		{Name: n("softmax"), Kind: ir.OpSoftmax, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{scores(n("scores"))}, Output: scores(n("probs")), Saved: []ir.Tensor{scores(n("probs"))}},
+		{Name: n("attn_dropout"), Kind: ir.OpAttnDropout, Class: ir.MemoryBound, Layer: i,
+			Inputs: []ir.Tensor{scores(n("probs"))}, Output: scores(n("probs_d")),
+			Saved: []ir.Tensor{func() ir.Tensor { t := scores(n("probs.mask")); t.Elem = 1; return t }()}},
+		{Name: n("attn_values"), Kind: ir.OpAttnValues, Class: ir.Matmul, Layer: i,
+			Inputs: []ir.Tensor{scores(n("probs_d")), v}, Output: ctx, Saved: []ir.Tensor{scores(n("probs_d")), v}},
+	}
 }
 
 // residual is the fused bias, dropout and residual add after attention or

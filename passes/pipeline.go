@@ -395,7 +395,15 @@ func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*
 // recomputePass marks the ops whose forward is repeated in backward:
 // selective recomputes the attention core (Korthikanti et al.), keeping
 // q, k and v; full recomputes every layer from its input.
-func recomputePass(st *State) { markRecompute(st.Plan.Recompute, st.layers) }
+func recomputePass(st *State) {
+	policy := st.Plan.Recompute
+	if policy == ir.RecomputeSelective && st.Plan.Attention == ir.AttentionFused {
+		// fused attention keeps no s×s tensor and already recomputes its
+		// scores in backward: selective recomputation has nothing left to do
+		policy = ir.RecomputeNone
+	}
+	markRecompute(policy, st.layers)
+}
 
 func markRecompute(policy ir.RecomputeMode, layers [][]*ir.Op) {
 	switch policy {

@@ -155,7 +155,16 @@ type explainJSON struct {
 	BytesPerStep map[string]float64 `json:"bytes_per_step"`
 	MoE          *passes.MoEReport  `json:"moe,omitempty"`
 	Params       paramsJSON         `json:"params"`
+	GEMMPeak     float64            `json:"gemm_peak_flops"`
 	Diagnostics  []string           `json:"diagnostics,omitempty"`
+}
+
+// gemmNote says which GEMMs run below the plan's precision peak.
+func gemmNote(p *ir.Plan) string {
+	if p.Precision == ir.FP8 {
+		return "; attention at the bf16 peak; weights 2 B + their fp8 copy and transpose 2 B per parameter"
+	}
+	return ""
 }
 
 // paramsJSON is the model's parameter count (ir.Model.Params).
@@ -213,7 +222,7 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 		Settings: map[string]any{"dp": p.DP, "tp": p.TP, "pp": p.PP, "ep": p.EP, "cp": p.CP, "vpp": p.VPP, "sp": p.SP, "cp_mode": p.CPMode,
 			"zero": p.Zero, "schedule": p.Schedule, "global_batch": p.GlobalBatch, "micro_batch": p.MicroBatch, "recompute": p.Recompute,
 			"precision": p.Precision, "moe.dispatch": p.MoE.Dispatch, "moe.capacity_factor": p.MoE.CapacityFactor},
-		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity, Params: paramJSON(p.Model),
+		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity, Params: paramJSON(p.Model), GEMMPeak: u.Device().Peak(p.Precision),
 		StepTime: c.StepTime, ComputeTime: c.Compute, ExposedCommTime: c.ExposedComm, BubbleTime: c.Bubble, OptimizerTime: c.Optimizer,
 		TokensPerStep: c.TokensPerStep, TokensPerSec: c.TokensPerSec, MFU: c.MFU, HFU: c.HFU,
 		ModelTFLOPsPerDevice: c.ModelTFLOPsPerDevice, HardwareTFLOPsPerDevice: c.HardwareTFLOPsPerDevice,
@@ -281,6 +290,7 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	fmt.Fprintf(w, "  dp=%d tp=%d pp=%d ep=%d cp=%d vpp=%d sp=%t cp_mode=%s zero=%d schedule=%s global_batch=%d micro_batch=%d (%s) recompute=%s precision=%s\n",
 		p.DP, p.TP, p.PP, p.EP, p.CP, p.VPP, p.SP, p.CPMode, p.Zero, p.Schedule, p.GlobalBatch, p.MicroBatch, plural(p.MicroBatches(), "micro-batch"), p.Recompute, p.Precision)
 	fmt.Fprintf(w, "  parameters: %s\n", p.Model.Params())
+	fmt.Fprintf(w, "  GEMM peak: %.4g TFLOP/s per device (%s)%s\n", dev.Peak(p.Precision)/1e12, p.Precision, gemmNote(p))
 	switch {
 	case !dev.Fitted():
 		fmt.Fprintf(w, "  note: %s's efficiency parameters are planc's defaults, not fitted to measurements of it: times, MFU and energy are indicative\n", dev.Name)

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"fmt"
-	"strings"
 
 	"planc/ir"
 )
@@ -55,25 +54,4 @@ func checkExecutable(u *ir.Unit) error {
 		}
 	}
 	return nil
-}
-
-// checkArchitecture refuses a model whose architecture settings this
-// runtime does not execute (it runs the GPT layout: LayerNorm, GeLU FFNs,
-// multi-head attention with biases, learned positions, softmax routing),
-// naming each setting where the plan wrote it.
-func checkArchitecture(p *ir.Plan) error {
-	m := p.Model
-	beyond := m.BeyondGPT()
-	if len(beyond) == 0 {
-		return nil
-	}
-	var parts []string
-	for _, s := range beyond {
-		at := ""
-		if sp, ok := m.FieldSpans[s.Field]; ok && sp.IsValid() {
-			at = " (" + sp.String() + ")"
-		}
-		parts = append(parts, fmt.Sprintf("%s = %s%s", s.Field, s.Value, at))
-	}
-	return fmt.Errorf("plan %s: model %s uses %s, which the CPU runtime does not execute yet (it runs the GPT layout: layernorm, mlp = gelu, multi-head attention with biases, learned positions, softmax routing); planc explain and compile model it", p.Name, m.Name, strings.Join(parts, ", "))
 }

@@ -42,10 +42,11 @@ func TestExecutedKinds(t *testing.T) {
 }
 
 // TestRefusesArchitecturesItDoesNotRun: a model beyond the GPT layout is
-// refused before any work, naming each setting; the GPT layout passes.
+// refused by Validate (the constraint table's runtime scope) before any
+// work, naming each setting; the GPT layout passes.
 func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 	gpt := tinyGPT()
-	if err := checkArchitecture(&ir.Plan{Name: "p", Model: gpt}); err != nil {
+	if err := Validate(plan(gpt, "")); err != nil {
 		t.Fatalf("the GPT layout is refused: %v", err)
 	}
 	for _, c := range []struct {
@@ -62,7 +63,7 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 	} {
 		m := *gpt
 		c.set(&m)
-		err := checkArchitecture(&ir.Plan{Name: "p", Model: &m})
+		err := Validate(plan(&m, ""))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("want a refusal naming %q, got %v", c.want, err)
 		}

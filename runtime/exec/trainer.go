@@ -162,9 +162,6 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if bucket <= 0 {
 		bucket = sched.DefaultBucketParams
 	}
-	if err := checkArchitecture(p); err != nil {
-		return nil, err
-	}
 	unit, err := compileUnit(cfg)
 	if err != nil {
 		return nil, err

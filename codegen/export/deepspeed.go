@@ -114,7 +114,7 @@ func dsConfigOf(p *ir.Plan, zero int) dsConfig {
 		cfg.ZeroOptimization.PrefetchBucketSize = bucket
 	}
 	switch p.Precision {
-	case ir.BF16:
+	case ir.BF16, ir.FP8: // fp8 GEMMs are the model code's (Transformer Engine), not the config's
 		cfg.BF16 = &dsSwitch{Enabled: true}
 	case ir.FP16:
 		cfg.FP16 = &dsSwitch{Enabled: true}
@@ -164,6 +164,9 @@ func mdsArgs(u *ir.Unit, zero int, w *warnings) *args {
 		a.set("--bf16")
 	case ir.FP16:
 		a.set("--fp16")
+	case ir.FP8:
+		a.set("--bf16")
+		a.set("--fp8-hybrid")
 	}
 	mdsTrain(a, p)
 	a.set("--deepspeed")
@@ -183,7 +186,7 @@ func mdsModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--ffn-hidden-size", ffn)
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
-	a.set("--openai-gelu")
+	mdsArchitecture(a, m, w)
 	a.set("--attention-dropout", 0.0)
 	a.set("--hidden-dropout", 0.0)
 	megatronVocab(a, m.Vocab, tp, true, w)

@@ -52,9 +52,8 @@ func megatronArgs(u *ir.Unit, w *warnings) *args {
 	return a
 }
 
-// megatronModel writes the GPT shape: learned absolute positions,
-// LayerNorm (eps 1e-5, Megatron's default), the tanh GELU, no dropout, as
-// planc's reference model has.
+// megatronModel writes the model's shape: its position encoding, norm, MLP
+// and attention (architecture.go), no dropout, as planc's model has.
 func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--num-layers", m.Layers)
 	a.set("--hidden-size", m.Hidden)
@@ -62,9 +61,7 @@ func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--ffn-hidden-size", ffnWidth(m))
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
-	a.set("--position-embedding-type", "learned_absolute")
-	a.set("--normalization", "LayerNorm")
-	a.set("--openai-gelu")
+	megatronArchitecture(a, m, w)
 	a.set("--attention-dropout", 0.0)
 	a.set("--hidden-dropout", 0.0)
 	megatronVocab(a, m.Vocab, tp, false, w)
@@ -197,6 +194,7 @@ func megatronMoE(a *args, p *ir.Plan, w *warnings) {
 	a.set("--num-experts", m.Experts)
 	a.set("--moe-router-topk", m.TopK)
 	a.set("--moe-ffn-hidden-size", m.ExpertFFN)
+	megatronRouter(a, m)
 	if m.Shared > 0 {
 		a.set("--moe-shared-expert-intermediate-size", m.Shared*m.ExpertFFN)
 	}
@@ -306,6 +304,9 @@ func megatronPrecision(a *args, p *ir.Plan) {
 		a.set("--bf16")
 	case ir.FP16:
 		a.set("--fp16")
+	case ir.FP8:
+		a.set("--bf16") // Transformer Engine: fp8 GEMMs, bf16 everything else
+		a.set("--fp8-format", "hybrid")
 	}
 }
 

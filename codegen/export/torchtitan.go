@@ -110,6 +110,27 @@ func exportTorchTitan(u *ir.Unit) *Result {
 		Flags: cli.flags(), Keys: keys, CLIKeys: cliKeys, Argv: cli.argv(), Warnings: w}
 }
 
+// gpt2Style reports a model with any of GPT-2's choices that torchtitan's
+// models lack: learned positions, LayerNorm, a two-matrix GELU MLP.
+func gpt2Style(m *ir.Model) bool {
+	return m.Position != ir.PositionRoPE || m.Norm != ir.NormRMS || m.MLP != ir.MLPSwiGLU
+}
+
+// titanRouterWords describes the router for a warning.
+func titanRouterWords(moe *ir.MoE) string {
+	words := "softmax over all experts"
+	if moe.Router == ir.RouterSigmoid {
+		words = "sigmoid affinities"
+	}
+	if moe.Groups > 0 {
+		words += fmt.Sprintf(", top-%d of %d groups", moe.TopKGroups, moe.Groups)
+	}
+	if moe.BiasBalance {
+		words += ", expert-bias balancing"
+	}
+	return words
+}
+
 // titanModelName is torchtitan's nearest model: llama3 for a dense
 // transformer, deepseek_v3 (routed and shared experts, top-k) for MoE.
 func titanModelName(m *ir.Model) string {
@@ -128,14 +149,19 @@ func titanModelWarnings(p *ir.Plan, w *warnings) {
 		shape += ", tied embeddings"
 	}
 	if m.MoE != nil {
-		shape += fmt.Sprintf(", %d routed experts (top-%d, width %d), %d shared, first %d dense, every %d, aux loss %g, softmax over all experts",
-			m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared, m.MoE.FirstDense, m.MoE.Every, m.MoE.AuxLoss)
+		shape += fmt.Sprintf(", %d routed experts (top-%d, width %d), %d shared, first %d dense, every %d, aux loss %g, %s",
+			m.MoE.Experts, m.MoE.TopK, m.MoE.ExpertFFN, m.MoE.Shared, m.MoE.FirstDense, m.MoE.Every, m.MoE.AuxLoss, titanRouterWords(m.MoE))
 		if m.MoE.NormalizeTopK {
 			shape += " renormalized over the top-k"
 		}
 	}
-	w.add("model", fmt.Sprintf("model.name = %q with a flavor registered under the plan's name (%s)", titanModelName(m), shape),
-		"torchtitan has no GPT-2-style model (learned positions, LayerNorm, GELU, biases); its models are RoPE/RMSNorm/SwiGLU and their shape is a Python flavor")
+	if gpt2Style(m) {
+		w.add("model", fmt.Sprintf("model.name = %q with a flavor registered under the plan's name (%s)", titanModelName(m), shape),
+			"torchtitan has no GPT-2-style model (learned positions, LayerNorm, GELU, biases); its models are RoPE/RMSNorm/SwiGLU and their shape is a Python flavor")
+	} else {
+		w.add("model", fmt.Sprintf("model.name = %q with a flavor registered under the plan's name (%s)", titanModelName(m), shape),
+			"torchtitan's model shapes are Python flavors, not configuration: register one of this shape")
+	}
 	if m.FFNKind.IsPhantom() {
 		w.add("model.ffn_kind", "a dense FFN, tensor-parallel over tp", "torchtitan has no phantom FFN (ghost neurons k = %d over %d parts)", m.FFNKind.K, m.FFNKind.Parts)
 	}
@@ -150,6 +176,11 @@ func titanModelWarnings(p *ir.Plan, w *warnings) {
 	if p.Precision == ir.FP16 {
 		w.add("precision", "bfloat16 mixed precision (emitted)", "torchtitan trains in bf16 or fp32, not fp16")
 	}
+	if p.Precision == ir.FP8 {
+		w.add("precision", "bfloat16 mixed precision (emitted); torchtitan's float8 converter is a model option, not written here",
+			"planc does not write torchtitan's float8 settings")
+	}
+	titanArchitectureWarnings(m, w)
 }
 
 // titanDP splits planc's data parallelism into FSDP2's replicate and shard

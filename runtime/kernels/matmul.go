@@ -19,8 +19,12 @@ const (
 	tileM  = 32
 	tileN  = 64 // a multiple of microN
 	// parallelMinFlops is the size under which a product runs on the
-	// calling goroutine only: starting goroutines would cost more.
-	parallelMinFlops = 1 << 17
+	// calling goroutine only: starting goroutines would cost more. At
+	// 1<<17 the many small products of tiny_gpt (128×64×192) ran slower
+	// on two goroutines than on one (planc run: 17k tokens/s at
+	// GOMAXPROCS 2, 21k at 1, on an idle machine); 1<<22 (about 80 µs of
+	// work) gave 20k.
+	parallelMinFlops = 1 << 22
 )
 
 // MatMul computes C = A·B, or C += A·B when accumulate is true.

@@ -325,7 +325,7 @@ var PlanConstraints = []Constraint{
 			return fmt.Sprintf("%s = %d is not divisible by pp·vpp = %d·%d = %d", layersWord(p.Model), p.Model.NumLayers(), p.PP, p.VPP, p.PP*p.VPP)
 		},
 		Notes: func(p *Plan) []string {
-			return []string{fmt.Sprintf("every pipeline stage must hold the same number of %s", layersWord(p.Model))}
+			return []string{fmt.Sprintf("a written plan splits its %s evenly over the pp·vpp stages, as the engines' launchers do; the compiler then balances the stages by cost, so a compiled partition may be uneven (the embedding and head weigh on the first and last stage)", layersWord(p.Model))}
 		},
 		Suggest: func(p *Plan) string {
 			l := p.Model.NumLayers()

@@ -31,19 +31,7 @@ func megatronArchitecture(a *args, m *ir.Model, w *warnings) {
 	if m.NormEps > 0 && m.NormEps != 1e-5 { // 1e-5 is both engines' default
 		a.set("--norm-epsilon", fmt.Sprintf("%g", m.NormEps))
 	}
-	switch m.MLP {
-	case ir.MLPSwiGLU:
-		a.set("--swiglu")
-	case ir.MLPGeGLU:
-		a.set("--openai-gelu")
-		w.add("model.mlp", "a two-matrix GELU MLP of the same width (emitted)",
-			"Megatron-LM's command line has no GeGLU MLP (only --swiglu gates)")
-	default:
-		a.set("--openai-gelu")
-	}
-	if m.NoBias {
-		a.set("--disable-bias-linear")
-	}
+	megatronMLP(a, m, w, "Megatron-LM")
 	if m.MLA != nil {
 		a.set("--multi-latent-attention")
 		if m.MLA.QLoraRank > 0 {
@@ -59,6 +47,29 @@ func megatronArchitecture(a *args, m *ir.Model, w *warnings) {
 		a.set("--group-query-attention")
 		a.set("--num-query-groups", m.KV())
 	}
+	kvChannels(a, m)
+}
+
+// megatronMLP writes the MLP's activation and gating and the bias switch,
+// spelled alike by Megatron-LM and Megatron-DeepSpeed; neither has GeGLU.
+func megatronMLP(a *args, m *ir.Model, w *warnings, engine string) {
+	switch m.MLP {
+	case ir.MLPSwiGLU:
+		a.set("--swiglu")
+	case ir.MLPGeGLU:
+		a.set("--openai-gelu")
+		w.add("model.mlp", "a two-matrix GELU MLP of the same width (emitted)",
+			"%s's command line has no GeGLU MLP (only --swiglu gates)", engine)
+	default:
+		a.set("--openai-gelu")
+	}
+	if m.NoBias {
+		a.set("--disable-bias-linear")
+	}
+}
+
+// kvChannels writes a head width that is not hidden/heads.
+func kvChannels(a *args, m *ir.Model) {
 	if m.HeadDim > 0 && m.HeadDim*m.Heads != m.Hidden {
 		a.set("--kv-channels", m.HeadDim)
 	}
@@ -95,28 +106,14 @@ func mdsArchitecture(a *args, m *ir.Model, w *warnings) {
 	if m.NormEps > 0 && m.NormEps != 1e-5 { // 1e-5 is both engines' default
 		a.set("--layernorm-epsilon", fmt.Sprintf("%g", m.NormEps))
 	}
-	switch m.MLP {
-	case ir.MLPSwiGLU:
-		a.set("--swiglu")
-	case ir.MLPGeGLU:
-		a.set("--openai-gelu")
-		w.add("model.mlp", "a two-matrix GELU MLP of the same width (emitted)",
-			"Megatron-DeepSpeed has no GeGLU MLP")
-	default:
-		a.set("--openai-gelu")
-	}
-	if m.NoBias {
-		a.set("--disable-bias-linear")
-	}
+	megatronMLP(a, m, w, "Megatron-DeepSpeed")
 	if m.MLA != nil {
 		w.add("model.mla", "multi-head attention with the same heads (emitted)",
 			"Megatron-DeepSpeed has no multi-head latent attention")
 	} else if m.KV() != m.Heads {
 		a.set("--num-key-value-heads", m.KV())
 	}
-	if m.HeadDim > 0 && m.HeadDim*m.Heads != m.Hidden {
-		a.set("--kv-channels", m.HeadDim)
-	}
+	kvChannels(a, m)
 	if moe := m.MoE; moe != nil && (moe.Router == ir.RouterSigmoid || moe.Groups > 0 || moe.BiasBalance) {
 		w.add("model.moe.router", "DeepSpeed-MoE's softmax top-k gate with its auxiliary loss (emitted)",
 			"DeepSpeed-MoE has no sigmoid, group-limited or bias-balanced router")

@@ -168,7 +168,7 @@ func mdsArgs(u *ir.Unit, zero int, w *warnings) *args {
 		a.set("--bf16")
 		a.set("--fp8-hybrid")
 	}
-	mdsTrain(a, p)
+	megatronTrain(a, p) // Megatron-DeepSpeed spells the training flags as Megatron-LM does
 	a.set("--deepspeed")
 	a.set("--deepspeed_config", dsConfigName)
 	a.set("--zero-stage", zero)
@@ -323,19 +323,3 @@ func intervalPattern(layers, interval int) []int {
 	return out
 }
 
-func mdsTrain(a *args, p *ir.Plan) {
-	t := p.Train
-	a.set("--train-iters", t.Steps)
-	a.set("--lr", t.LR)
-	a.set("--min-lr", t.MinLR)
-	a.set("--lr-warmup-iters", t.Warmup)
-	a.set("--lr-decay-style", "cosine")
-	a.set("--adam-beta1", 0.9)
-	a.set("--adam-beta2", 0.95)
-	a.set("--adam-eps", 1e-8)
-	a.set("--weight-decay", t.WeightDecay)
-	a.set("--clip-grad", t.Clip)
-	a.set("--seed", t.Seed)
-	a.set("--save", "checkpoints")
-	a.set("--save-interval", checkpointInterval(t))
-}

@@ -322,4 +322,3 @@ func intervalPattern(layers, interval int) []int {
 	}
 	return out
 }
-

@@ -189,29 +189,11 @@ func startTCPEnv(t testing.TB, bin string, n int, token string, args []string, o
 // errors.
 func (j *job) wait(t testing.TB, limit time.Duration) []error {
 	t.Helper()
-	errs := make([]error, len(j.cmds))
-	var wg sync.WaitGroup
-	for i, c := range j.cmds {
-		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = c.Wait() }()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(limit):
-		for _, c := range j.cmds {
-			c.Process.Kill()
-		}
-		<-done
-		t.Fatalf("the job's processes ran longer than %v", limit)
-	}
-	time.Sleep(10 * time.Millisecond) // rank 0's piped output
-	return errs
+	return j.waitExcept(t, limit, -1)
 }
 
 // waitExcept waits for every process but skip, then kills skip (a
-// stopped process) and returns the exit errors.
+// stopped process; -1: none) and returns the exit errors.
 func (j *job) waitExcept(t testing.TB, limit time.Duration, skip int) []error {
 	t.Helper()
 	errs := make([]error, len(j.cmds))
@@ -234,9 +216,11 @@ func (j *job) waitExcept(t testing.TB, limit time.Duration, skip int) []error {
 		<-done
 		t.Fatalf("the job's processes ran longer than %v", limit)
 	}
-	j.cmds[skip].Process.Kill()
-	errs[skip] = j.cmds[skip].Wait()
-	time.Sleep(10 * time.Millisecond)
+	if skip >= 0 {
+		j.cmds[skip].Process.Kill()
+		errs[skip] = j.cmds[skip].Wait()
+	}
+	time.Sleep(10 * time.Millisecond) // rank 0's piped output
 	return errs
 }
 

@@ -60,28 +60,14 @@ func optimizerBytesPerParam(ir.Precision) float64 {
 // memory rows other than the worst, the per-stage times, the
 // communication table and the bytes by kind.
 func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem ir.MemoryReport, worstRow ir.RankMemory, cost ir.CostReport) {
-	mesh := cm.mesh
-	dev := cm.dev
 	pp := p.PP
-	m := float64(p.MicroBatches())
-	v := max(p.VPP, 1)
-	wB, gB, oB := stateBytes(p.Precision)
-	denseShard := float64(mesh.Degree(gradGroups(p)[len(gradGroups(p))-1]))
-	if p.CP > 1 && p.CPMode != ir.CPLSS && p.DP > 1 {
-		denseShard = float64(p.DP * p.CP) // the distributed optimizer shards over dp·cp
-	}
-	expertShard := float64(max(mesh.Degree(ir.AxisEDP), 1))
-	if p.EP <= 1 {
-		expertShard = denseShard
-	}
+	denseShard, expertShard := optimizerShards(p, cm.mesh)
 
-	mem.Capacity = dev.Memory
+	mem.Capacity = cm.dev.Memory
 	if !lite {
 		mem.Ranks = make([]ir.RankMemory, pp)
 	}
 
-	// the stages of rank r are r, r+pp, r+2pp, ... (digests are in
-	// pipeline order)
 	buf := assemblePool.Get().(*assembleBuf)
 	defer assemblePool.Put(buf)
 	if cap(buf.ranks) < pp {
@@ -90,9 +76,59 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		buf.tails = make([]float64, pp)
 	}
 	ranks := buf.ranks[:pp]
+	aggregateRanks(ranks, stages)
+	worstRow = rankMemoryRows(p, ranks, denseShard, expertShard, &mem, lite)
+
+	// Time per micro-batch on each pp rank.
+	rt := buf.rt[:pp]
+	slowest := rankTimes(rt, ranks)
+	bubble := pipelineBubble(p, rt, slowest)
+
+	// Once-per-step collectives and the optimizer, per rank; the step waits
+	// for the slowest rank's tail.
+	tails := buf.tails[:pp]
+	st := stepTails(p, cm, ranks, stages, tails, denseShard, expertShard, lite)
+	// the step collectives reported are those of the rank that ends last
+	stepCells := stepCommCells(cm, stages, pp, st.tailRank)
+
+	if lite {
+		mem.Worst = 0 // no rows: the worst is returned apart
+	}
+	if !lite {
+		cost.CommBytes = map[ir.CollKind]float64{}
+	}
+	stepCostAndFLOPs(&cost, p, cm, stages, rt[slowest], bubble, st.tailComm, st.optTime)
+	commTables(&cost, p, cm.mesh, stages, slowest, &stepCells, &st.jobStepBytes, lite)
+	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
+	if !lite {
+		cost.Stages = stageTimes(stages)
+	}
+	stepEnergy(&cost, p, cm, rt, tails, st.tailComm, st.optTime)
+	return mem, worstRow, cost
+}
+
+// optimizerShards returns how many ways the dense and the expert
+// parameters' optimizer state (and, under ZeRO, gradients and weights) are
+// sharded.
+func optimizerShards(p *ir.Plan, mesh ir.Mesh) (denseShard, expertShard float64) {
+	denseShard = float64(mesh.Degree(gradGroups(p)[len(gradGroups(p))-1]))
+	if p.CP > 1 && p.CPMode != ir.CPLSS && p.DP > 1 {
+		denseShard = float64(p.DP * p.CP) // the distributed optimizer shards over dp·cp
+	}
+	expertShard = float64(max(mesh.Degree(ir.AxisEDP), 1))
+	if p.EP <= 1 {
+		expertShard = denseShard
+	}
+	return denseShard, expertShard
+}
+
+// aggregateRanks sums each pp rank's stages into ranks (len(ranks) = pp).
+// The stages of rank r are r, r+pp, r+2pp, ... (digests are in pipeline
+// order); a rank whose stages have the digests of the previous rank's (the
+// middle of a uniform pipeline) shares its aggregate.
+func aggregateRanks(ranks []rankAgg, stages []stageDigest) {
+	pp := len(ranks)
 	clear(ranks)
-	// a rank whose stages have the digests of the previous rank's (the
-	// middle of a uniform pipeline) copies its aggregate
 	for r := 0; r < pp; r++ {
 		ra := &ranks[r]
 		same := r > 0
@@ -113,9 +149,15 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			ra.stageCnt++
 		}
 	}
+}
+
+// rankMemoryRows computes each pp rank's memory row, fills mem.Ranks
+// (unless lite) and mem.Worst, and returns the worst row.
+func rankMemoryRows(p *ir.Plan, ranks []rankAgg, denseShard, expertShard float64, mem *ir.MemoryReport, lite bool) (worstRow ir.RankMemory) {
+	wB, gB, oB := stateBytes(p.Precision)
 	elem := float64(elemBytes(p.Precision))
 	var prevRow ir.RankMemory
-	for r := 0; r < pp; r++ {
+	for r := 0; r < len(ranks); r++ {
 		ra := &ranks[ranks[r].ref]
 		if ranks[r].same { // only the micro-batches in flight differ
 			row := prevRow
@@ -164,12 +206,13 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		}
 		prevRow = row
 	}
+	return worstRow
+}
 
-	// Time per micro-batch on each pp rank.
-
-	rt := buf.rt[:pp]
-	slowest := 0
-	for r := 0; r < pp; r++ {
+// rankTimes fills rt with each pp rank's time per micro-batch and returns
+// the slowest rank.
+func rankTimes(rt []rankTime, ranks []rankAgg) (slowest int) {
+	for r := 0; r < len(ranks); r++ {
 		if ranks[r].same {
 			rt[r] = rt[r-1]
 			continue
@@ -184,39 +227,58 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			slowest = r
 		}
 	}
-	tMax := rt[slowest].compute + rt[slowest].comm
-	var bubble float64
-	if pp > 1 {
-		sumT, F, B, W := 0.0, 0.0, 0.0, 0.0
-		for r := range rt {
-			sumT += rt[r].compute + rt[r].comm
-			F += rt[r].f / float64(pp)
-			B += rt[r].b / float64(pp)
-			W += rt[r].w / float64(pp)
-		}
-		switch p.Schedule {
-		case ir.ScheduleZBH1:
-			bubble = float64(pp-1) * math.Max(0, F+B-W)
-		case ir.ScheduleZBV:
-			// The V schedule that package passes/sched builds (two chunks
-			// per rank, F, B and W whole-rank times, half per chunk) idles
-			// each rank (p−1)·max(F/2, B/2, B−W) in the simulator
-			// (runtime/sim): the ramp of the V's first chunk, F/2 per
-			// stage when F = B = W, longer when B outweighs W. ZB-V's
-			// published (p−1)(T_F+T_B−2T_W) is the ideal that schedule does
-			// not reach (it would be 0 at F = B = W).
-			bubble = float64(pp-1) * math.Max(math.Max(F, B)/2, B-W)
-		default:
-			bubble = (sumT - tMax) / float64(v)
-		}
-	}
+	return slowest
+}
 
-	// Once-per-step collectives and the optimizer, per rank; the step waits
-	// for the slowest rank's tail.
-	tail, tailComm, optTime := 0.0, 0.0, 0.0
-	tails := buf.tails[:pp]
-	tailRank := 0
-	var jobStepBytes [nKinds]float64
+// pipelineBubble returns the step's pipeline bubble under the plan's
+// schedule, from the ranks' times per micro-batch.
+func pipelineBubble(p *ir.Plan, rt []rankTime, slowest int) (bubble float64) {
+	pp := p.PP
+	if pp <= 1 {
+		return 0
+	}
+	v := max(p.VPP, 1)
+	tMax := rt[slowest].compute + rt[slowest].comm
+	sumT, F, B, W := 0.0, 0.0, 0.0, 0.0
+	for r := range rt {
+		sumT += rt[r].compute + rt[r].comm
+		F += rt[r].f / float64(pp)
+		B += rt[r].b / float64(pp)
+		W += rt[r].w / float64(pp)
+	}
+	switch p.Schedule {
+	case ir.ScheduleZBH1:
+		bubble = float64(pp-1) * math.Max(0, F+B-W)
+	case ir.ScheduleZBV:
+		// The V schedule that package passes/sched builds (two chunks
+		// per rank, F, B and W whole-rank times, half per chunk) idles
+		// each rank (p−1)·max(F/2, B/2, B−W) in the simulator
+		// (runtime/sim): the ramp of the V's first chunk, F/2 per
+		// stage when F = B = W, longer when B outweighs W. ZB-V's
+		// published (p−1)(T_F+T_B−2T_W) is the ideal that schedule does
+		// not reach (it would be 0 at F = B = W).
+		bubble = float64(pp-1) * math.Max(math.Max(F, B)/2, B-W)
+	default:
+		bubble = (sumT - tMax) / float64(v)
+	}
+	return bubble
+}
+
+// stepTail is what stepTails finds: the tail of the rank that ends last
+// (its exposed once-per-step communication and its optimizer time), and
+// the job's once-per-step bytes by kind (left zero in lite mode).
+type stepTail struct {
+	tailComm, optTime float64
+	tailRank          int
+	jobStepBytes      [nKinds]float64
+}
+
+// stepTails fills tails with each pp rank's once-per-step exposed
+// communication plus optimizer time and returns the latest-ending rank's.
+func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest, tails []float64, denseShard, expertShard float64, lite bool) (st stepTail) {
+	pp := len(ranks)
+	dev := cm.dev
+	tail := 0.0
 	var prevExposed, prevWindow float64
 	for r := 0; r < pp; r++ {
 		ra := &ranks[ranks[r].ref]
@@ -234,7 +296,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			for _, c := range stages[s].step {
 				calls := float64(max(c.calls, 1))
 				if !lite {
-					jobStepBytes[kindIndex(c.kind)] += c.bytes * calls
+					st.jobStepBytes[kindIndex(c.kind)] += c.bytes * calls
 				}
 				if same {
 					continue
@@ -266,28 +328,32 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			optimizerBytesPerParam(p.Precision) / (dev.HBMBandwidth * dev.MemoryEfficiency)
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
-			tail, tailComm, optTime, tailRank = exposed+opt, exposed, opt, r
+			tail, st.tailComm, st.optTime, st.tailRank = exposed+opt, exposed, opt, r
 		}
 	}
-	// the step collectives reported are those of the rank that ends last
-	var stepCells [nKinds][nAxes]commCell
+	return st
+}
+
+// stepCommCells returns the once-per-step collectives of pp rank tailRank
+// by kind and axis.
+func stepCommCells(cm *costModel, stages []stageDigest, pp, tailRank int) (cells [nKinds][nAxes]commCell) {
 	for s := tailRank; s < len(stages); s += pp {
 		for _, c := range stages[s].step {
-			cell := &stepCells[kindIndex(c.kind)][axisIndex(c.axis)]
+			cell := &cells[kindIndex(c.kind)][axisIndex(c.axis)]
 			cell.calls += float64(max(c.calls, 1))
 			cell.bytes += c.bytes * float64(max(c.calls, 1))
 			cell.time += cm.commTime(c.kind, c.axis, c.bytes) * float64(max(c.calls, 1))
 		}
 	}
+	return cells
+}
 
-	if lite {
-		mem.Worst = 0 // no rows: the worst is returned apart
-	}
-	if !lite {
-		cost.CommBytes = map[ir.CollKind]float64{}
-	}
-	cost.Compute = m * rt[slowest].compute
-	cost.ExposedComm = m*rt[slowest].comm + tailComm
+// stepCostAndFLOPs fills the step time and its parts, tokens, FLOPs and
+// the utilizations, from the slowest rank's time per micro-batch.
+func stepCostAndFLOPs(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDigest, slow rankTime, bubble, tailComm, optTime float64) {
+	m := float64(p.MicroBatches())
+	cost.Compute = m * slow.compute
+	cost.ExposedComm = m*slow.comm + tailComm
 	cost.Bubble = bubble
 	cost.Optimizer = optTime
 	cost.StepTime = cost.Compute + cost.ExposedComm + cost.Bubble + cost.Optimizer
@@ -295,7 +361,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		cost.BubbleFraction = bubble / cost.StepTime
 	}
 	cost.TokensPerStep = float64(p.GlobalBatch) * float64(newDims(p).s)
-	world := float64(mesh.Size())
+	world := float64(cm.mesh.Size())
 	ranksPerStage := float64(p.TP * p.CP * p.DP)
 	for i := range stages {
 		cost.HardwareFLOPs += stages[i].sum.hwFLOPs * m * ranksPerStage
@@ -308,9 +374,15 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		cost.ModelTFLOPsPerDevice = cost.ModelFLOPs / cost.StepTime / world / 1e12
 		cost.HardwareTFLOPsPerDevice = cost.HardwareFLOPs / cost.StepTime / world / 1e12
 	}
+}
 
-	// Communication by kind and axis, per step per rank (the slowest pp
-	// rank), and bytes per kind over the whole job.
+// commTables fills the communication by kind and axis, per step per rank
+// (the slowest pp rank), and the bytes per kind over the whole job; in lite
+// mode it fills neither (cost.Comm is left unsorted: assemble sorts it).
+func commTables(cost *ir.CostReport, p *ir.Plan, mesh ir.Mesh, stages []stageDigest, slowest int, stepCells *[nKinds][nAxes]commCell, jobStepBytes *[nKinds]float64, lite bool) {
+	pp := p.PP
+	m := float64(p.MicroBatches())
+	ranksPerStage := float64(p.TP * p.CP * p.DP)
 	var kindBytes [nKinds]float64
 	var slowCells [nKinds][nAxes]commCell
 	for r := 0; r < pp; r++ {
@@ -343,25 +415,32 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 			cost.CommBytes[ir.CollKinds[k]] = kindBytes[k]
 		}
 	}
-	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
+}
 
-	if !lite {
-		cost.Stages = make([]ir.StageTime, 0, len(stages))
-	}
-	for i := 0; i < len(stages) && !lite; i++ {
+// stageTimes returns each stage's time per micro-batch, for reports.
+func stageTimes(stages []stageDigest) []ir.StageTime {
+	out := make([]ir.StageTime, 0, len(stages))
+	for i := 0; i < len(stages); i++ {
 		s := stages[i].sum
-		cost.Stages = append(cost.Stages, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,
+		out = append(out, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,
 			Fwd: s.fwd + s.commF + s.hidden/2, BwdInput: s.bwdB + s.commB + s.hidden/2, BwdWeight: s.bwdW,
 			Recompute: s.recompute + s.commR, Comm: s.commF + s.commB + s.commR + s.hidden, P2P: s.p2p})
 	}
+	return out
+}
 
-	// Energy: a device draws busy power while it computes, idle power while
-	// it waits, and while it only communicates, idle power plus the busy
-	// increment scaled by how much of its memory bandwidth the transfer
-	// uses.
+// stepEnergy fills the energy per step and per token and the average
+// power. A device draws busy power while it computes, idle power while it
+// waits, and while it only communicates, idle power plus the busy
+// increment scaled by how much of its memory bandwidth the transfer uses.
+func stepEnergy(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64, tailComm, optTime float64) {
+	dev := cm.dev
+	m := float64(p.MicroBatches())
+	ranksPerStage := float64(p.TP * p.CP * p.DP)
+	world := float64(cm.mesh.Size())
 	commPower := dev.IdlePower + (dev.BusyPower-dev.IdlePower)*math.Min(1, cm.machine.Intra.Bandwidth/dev.HBMBandwidth)
 	energy := 0.0
-	for r := 0; r < pp; r++ {
+	for r := 0; r < len(rt); r++ {
 		busy := m*rt[r].compute + optTimeOf(tails[r], tailComm, optTime)
 		comm := m * rt[r].comm
 		idle := math.Max(0, cost.StepTime-busy-comm)
@@ -374,7 +453,6 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	if cost.StepTime > 0 {
 		cost.AvgPower = energy / cost.StepTime / world
 	}
-	return mem, worstRow, cost
 }
 
 func optTimeOf(tail, tailComm, opt float64) float64 { return opt }

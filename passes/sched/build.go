@@ -434,299 +434,365 @@ func (b *builder) meshGroup(axis ir.Axis, r int) int32 {
 	return b.group(groupKey{string(axis), first, n}, func() []int { return b.s.Mesh.Group(axis, r) })
 }
 
+// rankBuilder holds the state of one rank's action list while it is built.
+type rankBuilder struct {
+	*builder
+	r       int
+	c       ir.Coord
+	order   []op
+	nStages int
+	acts    []ir.Action
+	// lastGrad[st] is where stage st's gradients become final: the last B
+	// (or W when split) of the stage in this rank's order.
+	lastGrad   map[int32]int
+	zero3      bool
+	dpGroup    int32
+	edpGroup   int32
+	reduceColl ir.CollKind
+	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i
+	// waits for: the last of its stage's gathers (one per parameter class,
+	// each over its own group), which completes after the others because a
+	// rank's collectives run in issue order.
+	gatherIdx []int32
+
+	nFirst, nLast         int32
+	holdsFirst, holdsLast bool
+	tiedSum               bool
+	seqAfterTied          []int32
+	lastWaits             bool
+	tiedAt                int
+}
+
 func (b *builder) rankActions(r int, c ir.Coord, order []op, p *ir.Plan) []ir.Action {
+	rb := b.newRankBuilder(r, c, order)
+	rb.pipeline()
+	rb.gradNorm()
+	rb.acts = append(rb.acts, ir.NewAction(ir.ActOptimizer))
+	rb.zeroGathers()
+	return rb.acts
+}
+
+// newRankBuilder sets up rank r's data-parallel groups, its reduction
+// collective and the placement of its tied-embedding sum.
+func (b *builder) newRankBuilder(r int, c ir.Coord, order []op) *rankBuilder {
 	s := b.s
 	mesh := s.Mesh
 	nStages := len(s.Stages)
-	peerAt := func(q int) int32 {
-		cc := c
-		cc.PP = q
-		return int32(mesh.Rank(cc))
-	}
-	// Where each stage's gradients become final: the last B (or W when
-	// split) of the stage in this rank's order.
-	lastGrad := map[int32]int{}
+	rb := &rankBuilder{builder: b, r: r, c: c, order: order, nStages: nStages}
 	gradKind := ir.ActB
 	if s.SplitBackward {
 		gradKind = ir.ActW
 	}
+	rb.lastGrad = map[int32]int{}
 	for i, o := range order {
 		if o.kind == gradKind {
-			lastGrad[o.stage] = i
+			rb.lastGrad[o.stage] = i
 		}
 	}
-	zero3 := s.Zero >= 3 && mesh.DP > 1
-	dpGroup := int32(-1)
+	rb.zero3 = s.Zero >= 3 && mesh.DP > 1
+	rb.dpGroup = int32(-1)
 	if mesh.DP*mesh.CP > 1 {
-		dpGroup = b.meshGroup(ir.AxisDPCP, r)
+		rb.dpGroup = b.meshGroup(ir.AxisDPCP, r)
 	}
-	edpGroup := int32(-1)
+	rb.edpGroup = int32(-1)
 	if mesh.EP > 1 {
 		if _, n := mesh.GroupFirst(ir.AxisEDP, r); n > 1 {
-			edpGroup = b.meshGroup(ir.AxisEDP, r)
+			rb.edpGroup = b.meshGroup(ir.AxisEDP, r)
 		}
 	} else {
-		edpGroup = dpGroup
+		rb.edpGroup = rb.dpGroup
 	}
 	// ZeRO shards the optimizer over the data ranks: each rank needs only
 	// its shard of the reduced gradients (reduce-scatter), and the updated
 	// shards are gathered after the step (ZeRO-1/2) or before each use
 	// (ZeRO-3); ZeRO-0 all-reduces.
-	reduceColl := ir.AllReduce
+	rb.reduceColl = ir.AllReduce
 	if s.Zero >= 1 {
-		reduceColl = ir.ReduceScatter
+		rb.reduceColl = ir.ReduceScatter
 	}
-	acts := make([]ir.Action, 0, 4*len(order)+16)
-	// gatherIdx[i] is the index of the ZeRO-3 gather that compute op i
-	// waits for: the last of its stage's gathers (one per parameter class,
-	// each over its own group), which completes after the others because a
-	// rank's collectives run in issue order.
-	gatherIdx := make([]int32, len(order))
-	issueGather := func(i int) {
-		o := order[i]
-		gatherIdx[i] = -1
-		if !zero3 || o.kind == ir.ActW {
-			return
-		}
-		st := s.Stages[o.stage]
-		dense, expert := st.ParamBytes, st.ExpertParamBytes
-		if edpGroup == dpGroup {
-			dense, expert = dense+expert, 0 // experts shard over the data ranks too
-		}
-		for _, g := range []struct {
-			group int32
-			bytes int64
-		}{{dpGroup, dense}, {edpGroup, expert}} {
-			if g.group < 0 || g.bytes <= 0 {
-				continue
-			}
-			a := ir.NewAction(ir.ActAllGatherParams)
-			a.Coll = ir.AllGather
-			a.Stage, a.MB, a.Group, a.Bytes = o.stage, o.mb, g.group, g.bytes
-			gatherIdx[i] = int32(len(acts))
-			acts = append(acts, a)
-		}
-	}
-	// seqSum issues the ALLREDUCE_SEQ of stage st: the tp sum of its
-	// gradients that are partial over the sequence shards.
-	seqSum := func(st int32) {
-		if mesh.TP < 2 || int(st) >= len(b.sz.StageSeqParams) || b.sz.StageSeqParams[st] <= 0 {
-			return
-		}
-		a := ir.NewAction(ir.ActAllReduceSeq)
-		a.Coll, a.Stage, a.Group, a.Bytes = ir.AllReduce, st, b.meshGroup(ir.AxisTP, r), b.sz.StageSeqParams[st]*b.sz.GradBytes
-		acts = append(acts, a)
-	}
-	nFirst, nLast := int32(0), int32(nStages-1)
-	holdsFirst, holdsLast := b.stageOf[0] == c.PP, b.stageOf[nStages-1] == c.PP
-	tiedSum := b.sz.TiedParams > 0 && nStages > 1 && (holdsFirst || holdsLast)
-	// reduce issues the REDUCE_GRAD of stage st's buckets; tied selects
-	// the tied embedding's bucket, or all the others.
-	reduce := func(st int32, tied bool) {
-		info := s.Stages[st]
-		nd := len(info.GradBuckets)
-		for bi, by := range append(append([]int64(nil), info.GradBuckets...), info.ExpertGradBuckets...) {
-			isTied := tiedSum && bi < len(info.Buckets) && IsTiedBucket(info.Buckets[bi])
-			if isTied != tied {
-				continue
-			}
-			g := dpGroup
-			if bi >= nd {
-				g = edpGroup
-			}
-			if g < 0 {
-				continue
-			}
-			a := ir.NewAction(ir.ActReduceGrad)
-			a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = reduceColl, st, int32(bi), g, by
-			acts = append(acts, a)
-		}
-	}
-	// The tied embedding's two copies (first and last stage) are summed by
-	// ALLREDUCE_TIED right before their bucket is reduced over the data
-	// ranks, on both sides: on the first stage once its gradients are final
-	// (the end of the pipeline's backward), on the last stage's rank after
-	// its last compute action, so that a rank that blocks on it never holds
-	// back a backward that the other side still waits for. The last stage's
-	// other buckets reduce as soon as its gradients are final. When one
-	// rank holds both copies (zb-v, or pp = 1) the sum is local: a
-	// one-member ALLREDUCE_TIED.
-	tied := func() {
-		a := ir.NewAction(ir.ActAllReduceTied)
-		a.Coll, a.Bytes = ir.AllReduce, b.sz.TiedParams*b.sz.GradBytes
-		if holdsFirst && holdsLast {
-			a.Group = b.group(groupKey{"tied-local", r, 1}, func() []int { return []int{r} })
-		} else {
-			a.Group = b.group(groupKey{"tied", int(peerAt(b.stageOf[0])), 2}, func() []int {
-				return []int{int(peerAt(b.stageOf[0])), int(peerAt(b.stageOf[nStages-1]))}
-			})
-		}
-		acts = append(acts, a)
-		if holdsFirst {
-			reduce(nFirst, true)
-		}
-		if holdsLast {
-			reduce(nLast, true)
-		}
-	}
-	// A stage holding a copy of the tied embedding sums its sequence
-	// partials after the tied sum (see the package doc): its ALLREDUCE_SEQ
-	// waits in seqAfterTied until tied() has been issued.
-	holdsTied := func(st int32) bool { return tiedSum && (st == nFirst || st == nLast) }
-	var seqAfterTied []int32
-	flushSeq := func() {
-		for _, st := range seqAfterTied {
-			seqSum(st)
-		}
-		seqAfterTied = nil
-	}
+	rb.acts = make([]ir.Action, 0, 4*len(order)+16)
+	rb.gatherIdx = make([]int32, len(order))
+	rb.nFirst, rb.nLast = int32(0), int32(nStages-1)
+	rb.holdsFirst, rb.holdsLast = b.stageOf[0] == c.PP, b.stageOf[nStages-1] == c.PP
+	rb.tiedSum = b.sz.TiedParams > 0 && nStages > 1 && (rb.holdsFirst || rb.holdsLast)
 	// Without a bucket layout the tied embedding is no bucket of its own:
 	// the last stage's whole reduction waits for the tied sum.
-	lastWaits := tiedSum && holdsLast && len(s.Stages[nLast].Buckets) == 0
+	rb.lastWaits = rb.tiedSum && rb.holdsLast && len(s.Stages[rb.nLast].Buckets) == 0
 	// tiedAt is the compute op after which the tied sum is issued (-1: at
 	// the end of the rank's program).
-	tiedAt := -1
-	if tiedSum && holdsFirst {
-		tiedAt = lastGrad[nFirst]
-		if holdsLast {
-			tiedAt = max(tiedAt, lastGrad[nLast])
+	rb.tiedAt = -1
+	if rb.tiedSum && rb.holdsFirst {
+		rb.tiedAt = rb.lastGrad[rb.nFirst]
+		if rb.holdsLast {
+			rb.tiedAt = max(rb.tiedAt, rb.lastGrad[rb.nLast])
 		}
 	}
-	// finalize reduces stage st's gradients, final at compute op i: the
-	// tied sum where it belongs, the buckets, the sequence partials.
-	finalize := func(i int, st int32) {
-		if holdsTied(st) {
-			seqAfterTied = append(seqAfterTied, st)
-		}
-		if tiedSum && i == tiedAt {
-			tied()
-		}
-		if !(lastWaits && st == nLast) {
-			reduce(st, false)
-		}
-		if tiedSum && i == tiedAt {
-			flushSeq()
-		}
-		if !holdsTied(st) {
-			seqSum(st)
-		}
+	return rb
+}
+
+// peerAt is the rank holding pipeline position q in this rank's replica.
+func (rb *rankBuilder) peerAt(q int) int32 {
+	cc := rb.c
+	cc.PP = q
+	return int32(rb.s.Mesh.Rank(cc))
+}
+
+// issueGather issues the ZeRO-3 parameter gathers of compute op i.
+func (rb *rankBuilder) issueGather(i int) {
+	s := rb.s
+	o := rb.order[i]
+	rb.gatherIdx[i] = -1
+	if !rb.zero3 || o.kind == ir.ActW {
+		return
 	}
+	st := s.Stages[o.stage]
+	dense, expert := st.ParamBytes, st.ExpertParamBytes
+	if rb.edpGroup == rb.dpGroup {
+		dense, expert = dense+expert, 0 // experts shard over the data ranks too
+	}
+	for _, g := range []struct {
+		group int32
+		bytes int64
+	}{{rb.dpGroup, dense}, {rb.edpGroup, expert}} {
+		if g.group < 0 || g.bytes <= 0 {
+			continue
+		}
+		a := ir.NewAction(ir.ActAllGatherParams)
+		a.Coll = ir.AllGather
+		a.Stage, a.MB, a.Group, a.Bytes = o.stage, o.mb, g.group, g.bytes
+		rb.gatherIdx[i] = int32(len(rb.acts))
+		rb.acts = append(rb.acts, a)
+	}
+}
+
+// seqSum issues the ALLREDUCE_SEQ of stage st: the tp sum of its
+// gradients that are partial over the sequence shards.
+func (rb *rankBuilder) seqSum(st int32) {
+	if rb.s.Mesh.TP < 2 || int(st) >= len(rb.sz.StageSeqParams) || rb.sz.StageSeqParams[st] <= 0 {
+		return
+	}
+	a := ir.NewAction(ir.ActAllReduceSeq)
+	a.Coll, a.Stage, a.Group, a.Bytes = ir.AllReduce, st, rb.meshGroup(ir.AxisTP, rb.r), rb.sz.StageSeqParams[st]*rb.sz.GradBytes
+	rb.acts = append(rb.acts, a)
+}
+
+// reduce issues the REDUCE_GRAD of stage st's buckets; tied selects
+// the tied embedding's bucket, or all the others.
+func (rb *rankBuilder) reduce(st int32, tied bool) {
+	info := rb.s.Stages[st]
+	nd := len(info.GradBuckets)
+	for bi, by := range append(append([]int64(nil), info.GradBuckets...), info.ExpertGradBuckets...) {
+		isTied := rb.tiedSum && bi < len(info.Buckets) && IsTiedBucket(info.Buckets[bi])
+		if isTied != tied {
+			continue
+		}
+		g := rb.dpGroup
+		if bi >= nd {
+			g = rb.edpGroup
+		}
+		if g < 0 {
+			continue
+		}
+		a := ir.NewAction(ir.ActReduceGrad)
+		a.Coll, a.Stage, a.Bucket, a.Group, a.Bytes = rb.reduceColl, st, int32(bi), g, by
+		rb.acts = append(rb.acts, a)
+	}
+}
+
+// tied issues the ALLREDUCE_TIED and the tied buckets' reductions.
+//
+// The tied embedding's two copies (first and last stage) are summed by
+// ALLREDUCE_TIED right before their bucket is reduced over the data
+// ranks, on both sides: on the first stage once its gradients are final
+// (the end of the pipeline's backward), on the last stage's rank after
+// its last compute action, so that a rank that blocks on it never holds
+// back a backward that the other side still waits for. The last stage's
+// other buckets reduce as soon as its gradients are final. When one
+// rank holds both copies (zb-v, or pp = 1) the sum is local: a
+// one-member ALLREDUCE_TIED.
+func (rb *rankBuilder) tied() {
+	r := rb.r
+	a := ir.NewAction(ir.ActAllReduceTied)
+	a.Coll, a.Bytes = ir.AllReduce, rb.sz.TiedParams*rb.sz.GradBytes
+	if rb.holdsFirst && rb.holdsLast {
+		a.Group = rb.group(groupKey{"tied-local", r, 1}, func() []int { return []int{r} })
+	} else {
+		a.Group = rb.group(groupKey{"tied", int(rb.peerAt(rb.stageOf[0])), 2}, func() []int {
+			return []int{int(rb.peerAt(rb.stageOf[0])), int(rb.peerAt(rb.stageOf[rb.nStages-1]))}
+		})
+	}
+	rb.acts = append(rb.acts, a)
+	if rb.holdsFirst {
+		rb.reduce(rb.nFirst, true)
+	}
+	if rb.holdsLast {
+		rb.reduce(rb.nLast, true)
+	}
+}
+
+// holdsTied reports whether stage st holds a copy of the tied embedding.
+// Such a stage sums its sequence partials after the tied sum (see the
+// package doc): its ALLREDUCE_SEQ waits in seqAfterTied until tied() has
+// been issued.
+func (rb *rankBuilder) holdsTied(st int32) bool {
+	return rb.tiedSum && (st == rb.nFirst || st == rb.nLast)
+}
+
+// flushSeq issues the sequence sums held back for the tied sum.
+func (rb *rankBuilder) flushSeq() {
+	for _, st := range rb.seqAfterTied {
+		rb.seqSum(st)
+	}
+	rb.seqAfterTied = nil
+}
+
+// finalize reduces stage st's gradients, final at compute op i: the
+// tied sum where it belongs, the buckets, the sequence partials.
+func (rb *rankBuilder) finalize(i int, st int32) {
+	if rb.holdsTied(st) {
+		rb.seqAfterTied = append(rb.seqAfterTied, st)
+	}
+	if rb.tiedSum && i == rb.tiedAt {
+		rb.tied()
+	}
+	if !(rb.lastWaits && st == rb.nLast) {
+		rb.reduce(st, false)
+	}
+	if rb.tiedSum && i == rb.tiedAt {
+		rb.flushSeq()
+	}
+	if !rb.holdsTied(st) {
+		rb.seqSum(st)
+	}
+}
+
+// p2p appends a point-to-point action of kind k for op o with the rank
+// holding pipeline position q.
+func (rb *rankBuilder) p2p(k ir.ActionKind, o op, q int) {
+	a := ir.NewAction(k)
+	a.Coll = ir.SendRecv
+	a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, rb.peerAt(q), rb.sz.Boundary
+	rb.acts = append(rb.acts, a)
+}
+
+// pipeline issues the rank's compute ops with their receives, sends and
+// ZeRO-3 gathers, the gradient reductions as each stage's gradients
+// become final, and the tied and sequence sums left for the end.
+func (rb *rankBuilder) pipeline() {
+	order, c, stageOf, nStages := rb.order, rb.c, rb.stageOf, rb.nStages
 	var serial []int
 	if len(order) > 0 {
-		issueGather(0)
+		rb.issueGather(0)
 	}
 	for i, o := range order {
 		st := int(o.stage)
 		// Blocking receive of this op's input, right before it.
 		switch {
-		case o.kind == ir.ActF && st > 0 && b.stageOf[st-1] != c.PP:
-			a := ir.NewAction(ir.ActRecvF)
-			a.Coll = ir.SendRecv
-			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
-			acts = append(acts, a)
-		case o.kind == ir.ActB && st < nStages-1 && b.stageOf[st+1] != c.PP:
-			a := ir.NewAction(ir.ActRecvB)
-			a.Coll = ir.SendRecv
-			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
-			acts = append(acts, a)
+		case o.kind == ir.ActF && st > 0 && stageOf[st-1] != c.PP:
+			rb.p2p(ir.ActRecvF, o, stageOf[st-1])
+		case o.kind == ir.ActB && st < nStages-1 && stageOf[st+1] != c.PP:
+			rb.p2p(ir.ActRecvB, o, stageOf[st+1])
 		}
 		// Prefetch: the next op's gather is issued before this op runs.
 		if i+1 < len(order) {
-			issueGather(i + 1)
+			rb.issueGather(i + 1)
 		}
 		a := ir.NewAction(o.kind)
 		a.Stage, a.MB = o.stage, o.mb
-		if zero3 && gatherIdx[i] >= 0 {
-			a.Dep = gatherIdx[i]
+		if rb.zero3 && rb.gatherIdx[i] >= 0 {
+			a.Dep = rb.gatherIdx[i]
 		}
-		acts = append(acts, a)
+		rb.acts = append(rb.acts, a)
 		switch {
-		case o.kind == ir.ActF && st < nStages-1 && b.stageOf[st+1] != c.PP:
-			a := ir.NewAction(ir.ActSendF)
-			a.Coll = ir.SendRecv
-			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st+1]), b.sz.Boundary
-			acts = append(acts, a)
-		case o.kind == ir.ActB && st > 0 && b.stageOf[st-1] != c.PP:
-			a := ir.NewAction(ir.ActSendB)
-			a.Coll = ir.SendRecv
-			a.Stage, a.MB, a.Peer, a.Bytes = o.stage, o.mb, peerAt(b.stageOf[st-1]), b.sz.Boundary
-			acts = append(acts, a)
+		case o.kind == ir.ActF && st < nStages-1 && stageOf[st+1] != c.PP:
+			rb.p2p(ir.ActSendF, o, stageOf[st+1])
+		case o.kind == ir.ActB && st > 0 && stageOf[st-1] != c.PP:
+			rb.p2p(ir.ActSendB, o, stageOf[st-1])
 		}
 		// Gradients of this stage are final: reduce them now, overlapping
 		// the remaining backward (without overlap.grad_reduce, after the
 		// rank's last compute action, in the same order).
-		if li, ok := lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
-			if s.SerialGradReduce {
+		if li, ok := rb.lastGrad[o.stage]; ok && li == i && o.mb >= 0 {
+			if rb.s.SerialGradReduce {
 				serial = append(serial, i)
 			} else {
-				finalize(i, o.stage)
+				rb.finalize(i, o.stage)
 			}
 		}
 	}
 	for _, i := range serial {
-		finalize(i, order[i].stage)
+		rb.finalize(i, order[i].stage)
 	}
-	if tiedSum && !holdsFirst {
-		tied()
-		if lastWaits {
-			reduce(nLast, false)
+	if rb.tiedSum && !rb.holdsFirst {
+		rb.tied()
+		if rb.lastWaits {
+			rb.reduce(rb.nLast, false)
 		}
 	}
-	flushSeq()
-	// Global gradient norm: with ZeRO or experts the gradients are spread
-	// over the data ranks too, so the norm is over the whole world;
-	// otherwise over the model-parallel ranks of one replica.
-	if mesh.Size() > 1 {
-		a := ir.NewAction(ir.ActGradNorm)
-		a.Coll, a.Bytes = ir.AllReduce, 4
-		if s.Zero >= 1 || mesh.EP > 1 {
-			a.Group = b.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
-		} else {
-			a.Group = b.group(groupKey{"mp", c.DP, 0}, func() []int {
-				// the ranks of replica c.DP, ascending
-				g := make([]int, 0, mesh.PP*mesh.CP*mesh.TP)
-				for q := range mesh.PP {
-					for k := range mesh.CP {
-						for t := range mesh.TP {
-							g = append(g, mesh.Rank(ir.Coord{TP: t, CP: k, DP: c.DP, PP: q}))
-						}
+	rb.flushSeq()
+}
+
+// gradNorm issues the global gradient norm: with ZeRO or experts the
+// gradients are spread over the data ranks too, so the norm is over the
+// whole world; otherwise over the model-parallel ranks of one replica.
+func (rb *rankBuilder) gradNorm() {
+	s, c := rb.s, rb.c
+	mesh := s.Mesh
+	if mesh.Size() <= 1 {
+		return
+	}
+	a := ir.NewAction(ir.ActGradNorm)
+	a.Coll, a.Bytes = ir.AllReduce, 4
+	if s.Zero >= 1 || mesh.EP > 1 {
+		a.Group = rb.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
+	} else {
+		a.Group = rb.group(groupKey{"mp", c.DP, 0}, func() []int {
+			// the ranks of replica c.DP, ascending
+			g := make([]int, 0, mesh.PP*mesh.CP*mesh.TP)
+			for q := range mesh.PP {
+				for k := range mesh.CP {
+					for t := range mesh.TP {
+						g = append(g, mesh.Rank(ir.Coord{TP: t, CP: k, DP: c.DP, PP: q}))
 					}
 				}
-				return g
-			})
-		}
-		if len(s.Groups[a.Group]) > 1 {
-			acts = append(acts, a)
-		}
-	}
-	acts = append(acts, ir.NewAction(ir.ActOptimizer))
-	// ZeRO-1/2: gather the updated parameter shards.
-	if (s.Zero == 1 || s.Zero == 2) && dpGroup >= 0 {
-		for q := 0; q < nStages; q++ {
-			if b.stageOf[q] != c.PP {
-				continue
 			}
-			info := s.Stages[q]
-			bucket := int32(0)
-			for _, by := range info.GradBuckets {
+			return g
+		})
+	}
+	if len(s.Groups[a.Group]) > 1 {
+		rb.acts = append(rb.acts, a)
+	}
+}
+
+// zeroGathers issues the ZeRO-1/2 gathers of the updated parameter shards.
+func (rb *rankBuilder) zeroGathers() {
+	s := rb.s
+	if !(s.Zero == 1 || s.Zero == 2) || rb.dpGroup < 0 {
+		return
+	}
+	for q := 0; q < rb.nStages; q++ {
+		if rb.stageOf[q] != rb.c.PP {
+			continue
+		}
+		info := s.Stages[q]
+		bucket := int32(0)
+		for _, by := range info.GradBuckets {
+			a := ir.NewAction(ir.ActAllGatherParams)
+			a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, rb.dpGroup
+			a.Bytes = by / rb.sz.GradBytes * rb.sz.ParamBytes
+			rb.acts = append(rb.acts, a)
+			bucket++
+		}
+		if rb.edpGroup >= 0 {
+			for _, by := range info.ExpertGradBuckets {
 				a := ir.NewAction(ir.ActAllGatherParams)
-				a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, dpGroup
-				a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
-				acts = append(acts, a)
+				a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, rb.edpGroup
+				a.Bytes = by / rb.sz.GradBytes * rb.sz.ParamBytes
+				rb.acts = append(rb.acts, a)
 				bucket++
 			}
-			if edpGroup >= 0 {
-				for _, by := range info.ExpertGradBuckets {
-					a := ir.NewAction(ir.ActAllGatherParams)
-					a.Coll, a.Stage, a.Bucket, a.Group = ir.AllGather, int32(q), bucket, edpGroup
-					a.Bytes = by / b.sz.GradBytes * b.sz.ParamBytes
-					acts = append(acts, a)
-					bucket++
-				}
-			}
 		}
 	}
-	return acts
 }
 
 func seq(n int) []int {

@@ -141,27 +141,11 @@ func Validate(p *ir.Plan) error {
 // NewTrainer builds the ranks of plan cfg.Plan, initializes (or restores)
 // their parameters, and lowers the plan to its schedule.
 func NewTrainer(cfg Config) (*Trainer, error) {
-	p := cfg.Plan
-	if err := Validate(p); err != nil {
+	steps, bucket, err := prepareConfig(&cfg)
+	if err != nil {
 		return nil, err
 	}
-	m := p.Model
-	if m.Kind != ir.MLPModel {
-		if cfg.Data == nil {
-			cfg.Data = data.Default()
-		}
-		if err := cfg.Data.Check(m.Vocab, m.Seq); err != nil {
-			return nil, err
-		}
-	}
-	steps := p.Train.Steps
-	if cfg.Steps > 0 {
-		steps = cfg.Steps
-	}
-	bucket := cfg.BucketParams
-	if bucket <= 0 {
-		bucket = sched.DefaultBucketParams
-	}
+	p := cfg.Plan
 	unit, err := compileUnit(cfg)
 	if err != nil {
 		return nil, err
@@ -169,10 +153,68 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := checkExecutable(unit); err != nil {
 		return nil, err
 	}
-	t := &Trainer{plan: p, m: m, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, Steps: steps, local: -1}
+	t := &Trainer{plan: p, m: p.Model, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, Steps: steps, local: -1}
+	s, err := t.buildSchedule(cfg, unit, bucket)
+	if err != nil {
+		return nil, err
+	}
+	t.sched = s
+	if err := t.checkMemory(s); err != nil {
+		return nil, err
+	}
+	perNode, err := t.connect(cfg, s)
+	if err != nil {
+		return nil, err
+	}
+	var teacher []*tensor.Tensor
+	if t.m.Kind == ir.MLPModel {
+		teacher = teacherWeights(t.m, uint64(int64(p.Train.Seed)))
+	}
+	src, err := t.initialState(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.buildRanks(cfg, s, perNode, teacher, src); err != nil {
+		return nil, err
+	}
+	if err := t.checkExecution(cfg, s); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
 
-	// The layer partition (the pipeline pass's) and each stage's local
-	// parameter count.
+// prepareConfig validates cfg's plan and its data (defaulting cfg.Data
+// for token models), and returns the run's steps and gradient bucket size.
+func prepareConfig(cfg *Config) (steps, bucket int, err error) {
+	p := cfg.Plan
+	if err := Validate(p); err != nil {
+		return 0, 0, err
+	}
+	m := p.Model
+	if m.Kind != ir.MLPModel {
+		if cfg.Data == nil {
+			cfg.Data = data.Default()
+		}
+		if err := cfg.Data.Check(m.Vocab, m.Seq); err != nil {
+			return 0, 0, err
+		}
+	}
+	steps = p.Train.Steps
+	if cfg.Steps > 0 {
+		steps = cfg.Steps
+	}
+	bucket = cfg.BucketParams
+	if bucket <= 0 {
+		bucket = sched.DefaultBucketParams
+	}
+	return steps, bucket, nil
+}
+
+// buildSchedule sizes the compiled unit's stages (the pipeline pass's
+// layer partition and each stage's local parameter counts) and lowers the
+// plan to its schedule, or checks cfg.Schedule against it and returns that.
+func (t *Trainer) buildSchedule(cfg Config, unit *ir.Unit, bucket int) (*ir.Schedule, error) {
+	p, m := t.plan, t.m
 	layers := unit.Partition()
 	nStages := p.PP * max(p.VPP, 1)
 	if len(layers) != nStages {
@@ -222,66 +264,90 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		}
 		s = cfg.Schedule
 	}
-	t.sched = s
+	return s, nil
+}
 
-	if err := t.checkMemory(s); err != nil {
-		return nil, err
-	}
-
+// connect joins the job's communicator cfg.Comm (checking its size) or
+// makes an in-process world for every rank of s, and returns the plan's
+// ranks per node (0 when the plan has no cluster).
+func (t *Trainer) connect(cfg Config, s *ir.Schedule) (int, error) {
+	p := t.plan
 	perNode := 0
 	if p.Cluster != nil {
 		perNode = p.Cluster.PerNode
 	}
 	if cfg.Comm != nil {
 		if cfg.Comm.Size() != s.Mesh.Size() {
-			return nil, fmt.Errorf("plan %s runs on %d ranks (dp %d · tp %d · pp %d · cp %d), but the job has %d", p.Name, s.Mesh.Size(), p.DP, p.TP, p.PP, p.CP, cfg.Comm.Size())
+			return 0, fmt.Errorf("plan %s runs on %d ranks (dp %d · tp %d · pp %d · cp %d), but the job has %d", p.Name, s.Mesh.Size(), p.DP, p.TP, p.PP, p.CP, cfg.Comm.Size())
 		}
 		t.local, t.comm = cfg.Comm.Rank(), cfg.Comm
 	} else {
 		t.world = collective.NewWorld(s.Mesh.Size(), perNode, cfg.Timeout)
 	}
-	seed := int64(p.Train.Seed)
-	var teacher []*tensor.Tensor
-	if m.Kind == ir.MLPModel {
-		teacher = teacherWeights(m, uint64(seed))
-	}
-	wholes := map[string]*tensor.Tensor{}
-	whole := func(sp *paramSpec) (*tensor.Tensor, error) {
-		if w, ok := wholes[sp.Name]; ok {
-			return w, nil
-		}
-		var w *tensor.Tensor
-		if cfg.Resume != nil {
-			w = cfg.Resume.Tensors[sp.Name]
-			if w == nil {
-				return nil, fmt.Errorf("checkpoint has no tensor %q", sp.Name)
-			}
-			if !sameShape(w.Shape, sp.Shape) {
-				return nil, fmt.Errorf("checkpoint tensor %q has shape %v, the model %v", sp.Name, w.Shape, sp.Shape)
-			}
-		} else {
-			w = wholeInit(sp, uint64(seed))
-		}
-		wholes[sp.Name] = w
-		return w, nil
-	}
-	moment := func(kind, name string) []float32 {
-		if cfg.Resume == nil {
-			return nil
-		}
-		if w := cfg.Resume.Tensors["optim."+kind+"."+name]; w != nil {
-			return w.Data
-		}
-		return nil
-	}
+	return perNode, nil
+}
+
+// initSource gives the whole tensors and AdamW moments the ranks' stages
+// shard: cfg.Resume's, or freshly initialized ones (no moments).
+type initSource struct {
+	resume *ckpt.Checkpoint
+	seed   uint64
+	wholes map[string]*tensor.Tensor
+}
+
+// initialState checks cfg.Resume (when set) against the model and sets
+// the trainer's next step from it, and returns the source of the ranks'
+// initial parameters and moments.
+func (t *Trainer) initialState(cfg Config) (*initSource, error) {
+	src := &initSource{resume: cfg.Resume, seed: uint64(int64(t.plan.Train.Seed)), wholes: map[string]*tensor.Tensor{}}
 	if cfg.Resume != nil {
-		if err := CheckCheckpoint(cfg.Resume, m); err != nil {
+		if err := CheckCheckpoint(cfg.Resume, t.m); err != nil {
 			return nil, err
 		}
 		step, _ := strconv.Atoi(cfg.Resume.Meta["step"])
 		t.step = step
 	}
+	return src, nil
+}
 
+// whole returns the whole tensor of parameter sp (made once).
+func (src *initSource) whole(sp *paramSpec) (*tensor.Tensor, error) {
+	if w, ok := src.wholes[sp.Name]; ok {
+		return w, nil
+	}
+	var w *tensor.Tensor
+	if src.resume != nil {
+		w = src.resume.Tensors[sp.Name]
+		if w == nil {
+			return nil, fmt.Errorf("checkpoint has no tensor %q", sp.Name)
+		}
+		if !sameShape(w.Shape, sp.Shape) {
+			return nil, fmt.Errorf("checkpoint tensor %q has shape %v, the model %v", sp.Name, w.Shape, sp.Shape)
+		}
+	} else {
+		w = wholeInit(sp, src.seed)
+	}
+	src.wholes[sp.Name] = w
+	return w, nil
+}
+
+// moment returns the checkpoint's AdamW moment kind ("m" or "v") of
+// parameter name, nil when there is none.
+func (src *initSource) moment(kind, name string) []float32 {
+	if src.resume == nil {
+		return nil
+	}
+	if w := src.resume.Tensors["optim."+kind+"."+name]; w != nil {
+		return w.Data
+	}
+	return nil
+}
+
+// buildRanks makes every rank of s with its stages, their parameters and
+// moments taken from src.
+func (t *Trainer) buildRanks(cfg Config, s *ir.Schedule, perNode int, teacher []*tensor.Tensor, src *initSource) error {
+	p, m := t.plan, t.m
+	seed := int64(p.Train.Seed)
 	mb := p.MicroBatches()
 	nodeSize := perNode
 	if nodeSize <= 0 {
@@ -301,73 +367,92 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			if info.PP != c.PP {
 				continue
 			}
-			st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
-			epIdx := 0
-			if ep > 1 {
-				epIdx = s.Mesh.Index(ir.AxisEP, r)
-			}
-			st.specs = t.specs.Stage(info, epIdx, ep)
-			n := 0
-			st.nDense = -1
-			for _, sp := range st.specs {
-				if sp.Expert && ep > 1 && st.nDense < 0 {
-					st.nDense = n
-				}
-				idx := sp.LocalIndex(c.TP, p.TP)
-				st.off[sp.Name] = n
-				st.index = append(st.index, idx)
-				n += len(idx)
-			}
-			if st.nDense < 0 {
-				st.nDense = n
-			}
-			st.p, st.g = make([]float32, n), make([]float32, n)
-			st.decay = make([]bool, n)
-			if err := t.setOwnership(rk, st, si); err != nil {
-				return nil, err
-			}
-			// AdamW moments exist only for the owned ranges (ZeRO shards
-			// the optimizer state over the data ranks).
-			owned := 0
-			for _, o := range st.owned {
-				owned += o[1] - o[0]
-			}
-			st.m, st.v = make([]float32, owned), make([]float32, owned)
-			momentAt := st.momentIndex()
-			for i, sp := range st.specs {
-				w, err := whole(sp)
-				if err != nil {
-					return nil, err
-				}
-				o := st.off[sp.Name]
-				mm, vv := moment("m", sp.Name), moment("v", sp.Name)
-				for j, wi := range st.index[i] {
-					st.p[o+j] = w.Data[wi]
-					st.decay[o+j] = sp.Decay
-					if k := momentAt[o+j]; mm != nil && vv != nil && k >= 0 {
-						st.m[k], st.v[k] = mm[wi], vv[wi]
-					}
-				}
-			}
-			if cfg.Resume != nil && len(st.specs) > 0 && moment("m", st.specs[0].Name) == nil {
-				return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].Name)
+			st, err := t.newStage(s, rk, si, info, src)
+			if err != nil {
+				return err
 			}
 			rk.stages[si] = st
 		}
 		t.ranks = append(t.ranks, rk)
 		t.comms = append(t.comms, tc)
 	}
-	err = t.checkSchedule(s)
+	return nil
+}
+
+// newStage makes rank rk's stage si (info): its local parameter shards,
+// ownership, and the owned ranges' AdamW moments, filled from src.
+func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, src *initSource) (*stage, error) {
+	p, r, c := t.plan, rk.id, rk.coord
+	ep := max(p.EP, 1)
+	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
+	epIdx := 0
+	if ep > 1 {
+		epIdx = s.Mesh.Index(ir.AxisEP, r)
+	}
+	st.specs = t.specs.Stage(info, epIdx, ep)
+	n := 0
+	st.nDense = -1
+	for _, sp := range st.specs {
+		if sp.Expert && ep > 1 && st.nDense < 0 {
+			st.nDense = n
+		}
+		idx := sp.LocalIndex(c.TP, p.TP)
+		st.off[sp.Name] = n
+		st.index = append(st.index, idx)
+		n += len(idx)
+	}
+	if st.nDense < 0 {
+		st.nDense = n
+	}
+	st.p, st.g = make([]float32, n), make([]float32, n)
+	st.decay = make([]bool, n)
+	if err := t.setOwnership(rk, st, si); err != nil {
+		return nil, err
+	}
+	// AdamW moments exist only for the owned ranges (ZeRO shards
+	// the optimizer state over the data ranks).
+	owned := 0
+	for _, o := range st.owned {
+		owned += o[1] - o[0]
+	}
+	st.m, st.v = make([]float32, owned), make([]float32, owned)
+	momentAt := st.momentIndex()
+	for i, sp := range st.specs {
+		w, err := src.whole(sp)
+		if err != nil {
+			return nil, err
+		}
+		o := st.off[sp.Name]
+		mm, vv := src.moment("m", sp.Name), src.moment("v", sp.Name)
+		for j, wi := range st.index[i] {
+			st.p[o+j] = w.Data[wi]
+			st.decay[o+j] = sp.Decay
+			if k := momentAt[o+j]; mm != nil && vv != nil && k >= 0 {
+				st.m[k], st.v[k] = mm[wi], vv[wi]
+			}
+		}
+	}
+	if src.resume != nil && len(st.specs) > 0 && src.moment("m", st.specs[0].Name) == nil {
+		return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].Name)
+	}
+	return st, nil
+}
+
+// checkExecution checks that the trainer's ranks can execute schedule s
+// (its collectives and sequence-parallel sums), blaming cfg.Schedule when
+// it came from a file.
+func (t *Trainer) checkExecution(cfg Config, s *ir.Schedule) error {
+	err := t.checkSchedule(s)
 	if err == nil {
 		err = t.checkSeqSums(s)
 	}
 	if err != nil {
 		if cfg.Schedule != nil {
-			return nil, fmt.Errorf("the schedule file cannot be executed by this runtime: %w", err)
+			return fmt.Errorf("the schedule file cannot be executed by this runtime: %w", err)
 		}
-		return nil, fmt.Errorf("internal error: %w", err)
+		return fmt.Errorf("internal error: %w", err)
 	}
-	return t, nil
+	return nil
 }
 
 // checkMemory refuses a run whose buffers would not fit in this host's

@@ -506,8 +506,11 @@ func survive(t *testing.T, mpi bool, sig syscall.Signal, named string, slack tim
 		if err == nil {
 			t.Errorf("rank %d exited 0 after rank %d was killed", r, victim)
 		}
-		if !strings.Contains(msg, fmt.Sprintf(named, victim)) || !strings.Contains(msg, "waited") {
-			t.Errorf("rank %d's error does not name rank %d and the wait: %q\nall ranks' errors: %q", r, victim, msg, j.stderr)
+		// The rank named and the action (below) are the contract; whether a
+		// survivor found the loss waiting for a read or failing a write
+		// (broken pipe) is the operating system's timing.
+		if !strings.Contains(msg, fmt.Sprintf(named, victim)) {
+			t.Errorf("rank %d's error does not name rank %d: %q\nall ranks' errors: %q", r, victim, msg, j.stderr)
 		}
 		if !strings.Contains(msg, "step ") {
 			t.Errorf("rank %d's error does not name its step and action: %q", r, msg)

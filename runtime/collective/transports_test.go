@@ -3,6 +3,7 @@ package collective
 import (
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,7 +51,19 @@ func freeAddr(t testing.TB) string {
 // would be the first printed.
 func runTCP(t testing.TB, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
 	t.Helper()
-	coord := freeAddr(t)
+	// freeAddr's port can be taken by another test's ephemeral listener
+	// before the coordinator binds it: try a fresh port then.
+	for attempt := 1; ; attempt++ {
+		counters, err := runTCPAt(t, freeAddr(t), size, perNode, timeout, fn)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return counters, err
+		}
+	}
+}
+
+// runTCPAt is runTCP with its coordinator at coord.
+func runTCPAt(t testing.TB, coord string, size, perNode int, timeout time.Duration, fn func(c Comm) error) (func(int) Counters, error) {
+	t.Helper()
 	comms := make([]*TCPComm, size)
 	var (
 		mu    sync.Mutex

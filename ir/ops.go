@@ -168,6 +168,7 @@ var (
 	linLL   = []string{"matmul", "bias_grad"}
 	actGo   = []string{"GeluForward", "GeluBackward"}
 	actLL   = []string{"gelu_fwd", "gelu_bwd"}
+	gluGo   = []string{"GLUForward", "GLUBackward"}
 	elemwis = Traffic{Base: PerOutput, Fwd: 2, Bwd: 3}
 )
 
@@ -188,7 +189,8 @@ var opTable = map[OpKind]*OpInfo{
 	OpAttnScores: {Class: Matmul, Doc: "q·kᵀ (fused with softmax, dropout and p·v into one attention kernel)",
 		Inputs: []string{"q", "k"}, Outputs: []string{"scores"}, Saved: []string{"q", "k"},
 		GEMM: GEMMScores, Shard: ShardScores, Recompute: RecomputeAttentionCore, SelectiveKeep: []int{0, 1},
-		GoKernels: []string{"AttentionForward", "AttentionBackward"}, LLVMKernels: []string{"attention_fwd", "attention_bwd_q", "attention_bwd_kv"}},
+		GoKernels:   []string{"AttentionForward", "AttentionBackward", "GroupedAttentionForward", "GroupedAttentionBackward", "RoPEForward", "RoPEBackward"},
+		LLVMKernels: []string{"attention_fwd", "attention_bwd_q", "attention_bwd_kv"}},
 	OpSoftmax: {Class: MemoryBound, Doc: "scale, causal mask, softmax",
 		Inputs: []string{"scores"}, Outputs: []string{"probs"}, Saved: []string{"probs"},
 		Traffic: elemwis, Shard: ShardScoresElementwise, Recompute: RecomputeAttentionCore,
@@ -222,7 +224,7 @@ var opTable = map[OpKind]*OpInfo{
 	OpRouter: {Class: Matmul, Doc: "router logits, softmax and top-k",
 		Inputs: xBSH, Outputs: []string{"logits"}, Saved: xBSH, Weight: true,
 		GEMM: GEMMLinear, Shard: ShardRouter,
-		GoKernels: []string{"Route", "RouterBackward"}, LLVMKernels: []string{"router_topk", "router_topk_bwd"}},
+		GoKernels: []string{"Route", "RouterBackward", "RouteScored", "RouteScoredBackward", "BalanceBias"}, LLVMKernels: []string{"router_topk", "router_topk_bwd"}},
 	OpDispatch: {Class: MemoryBound, Doc: "permute routed copies by expert",
 		Inputs: xBSH, Outputs: []string{"routed"}, Saved: []string{"probs", "routes"},
 		Traffic: Traffic{Base: PerInOut, Fwd: 1, Bwd: 1, SavedFwd: 2, SavedBwd: 2}, Shard: ShardDispatch,
@@ -268,20 +270,20 @@ var opTable = map[OpKind]*OpInfo{
 		GoKernels: []string{"CrossEntropy", "CrossEntropyShardGrad", "MSE"}, NoLLVM: "a reduction over the vocabulary in fp64: the Go kernel serves every target"},
 	OpRMSNorm: {Class: MemoryBound, Doc: "RMSNorm over the features: x/√(mean(x²)+eps)·g (eps 1e-5 unless the model says otherwise), no bias",
 		Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH, Weight: true,
-		Traffic: elemwis, Shard: ShardTokenLocal, NoGo: notYet, NoLLVM: notYet},
+		Traffic: elemwis, Shard: ShardTokenLocal, GoKernels: []string{"RMSNormForward", "RMSNormBackward"}, NoLLVM: notYet},
 	OpGLU: {Class: MemoryBound, Doc: "a gated FFN's act(gate)⊙up (silu for swiglu, gelu for geglu): input [.., 2f] gate then up, output [.., f]",
 		Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardFeature, NoGo: notYet, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, NoLLVM: notYet},
 	OpExpertGLU: {Class: MemoryBound, Doc: "the routed experts' act(gate)⊙up", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardExperts, NoGo: notYet, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardExperts, GoKernels: gluGo, NoLLVM: notYet},
 	OpSharedGLU: {Class: MemoryBound, Doc: "the shared experts' act(gate)⊙up", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardFeature, NoGo: notYet, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, NoLLVM: notYet},
 	OpMLADown: {Class: Matmul, Doc: "MLA's down projection of the hidden state to the query latent, or to the key/value latent and the shared rotary key",
 		Inputs: xBSH, Outputs: []string{"latent"}, Saved: xBSH, SharedSaved: true, Weight: true,
-		GEMM: GEMMLinear, Shard: ShardReplicated, NoGo: notYet, NoLLVM: notYet},
+		GEMM: GEMMLinear, Shard: ShardReplicated, GoKernels: gemmGo, NoLLVM: notYet},
 	OpMLAUp: {Class: Matmul, Doc: "MLA's up projection of a normalized latent to the heads' queries, or keys (no-rope part) and values",
 		Inputs: []string{"latent"}, Outputs: []string{"heads"}, Saved: []string{"latent"}, Weight: true,
-		GEMM: GEMMLinear, Shard: ShardColumn, NoGo: notYet, NoLLVM: notYet},
+		GEMM: GEMMLinear, Shard: ShardColumn, GoKernels: gemmGo, NoLLVM: notYet},
 }
 
 // notYet is why the kinds of the issue "the models people train today"

@@ -32,7 +32,14 @@
 //     with their backwards;
 //   - phantom layers: [PhantomShape], [PhantomGhosts], [PhantomForward],
 //     [PhantomBackward], [PhantomGhostsBackward];
-//   - optimizer: [AdamW.Update], [SumSquares], [ClipScale].
+//   - optimizer: [AdamW.Update], [SumSquares], [ClipScale];
+//   - today's architectures (docs/semantics.md): [RMSNormForward]/
+//     [RMSNormBackward], [GLUForward]/[GLUBackward] (SwiGLU, GeGLU),
+//     [RoPETable], [RoPEForward]/[RoPEBackward], grouped-query and latent
+//     attention [GroupedAttentionForward]/[GroupedAttentionBackward] with
+//     their layouts ([SplitGroupedQKV], [MLAQueries], [MLAKeysValues],
+//     [SplitColumns] and their adjoints), sigmoid and group-limited routing
+//     [RouteScored]/[RouteScoredBackward] and bias balancing [BalanceBias].
 //
 // Shape mistakes are programming errors of the caller and panic.
 package kernels

@@ -169,6 +169,7 @@ var (
 	actGo   = []string{"GeluForward", "GeluBackward"}
 	actLL   = []string{"gelu_fwd", "gelu_bwd"}
 	gluGo   = []string{"GLUForward", "GLUBackward"}
+	gluLL   = []string{"glu_fwd", "glu_bwd"}
 	elemwis = Traffic{Base: PerOutput, Fwd: 2, Bwd: 3}
 )
 
@@ -190,7 +191,7 @@ var opTable = map[OpKind]*OpInfo{
 		Inputs: []string{"q", "k"}, Outputs: []string{"scores"}, Saved: []string{"q", "k"},
 		GEMM: GEMMScores, Shard: ShardScores, Recompute: RecomputeAttentionCore, SelectiveKeep: []int{0, 1},
 		GoKernels:   []string{"AttentionForward", "AttentionBackward", "GroupedAttentionForward", "GroupedAttentionBackward", "RoPEForward", "RoPEBackward"},
-		LLVMKernels: []string{"attention_fwd", "attention_bwd_q", "attention_bwd_kv"}},
+		LLVMKernels: []string{"attention_fwd", "attention_bwd_q", "attention_bwd_kv", "grouped_attention_fwd", "grouped_attention_bwd_q", "grouped_attention_bwd_kv", "rope_fwd", "rope_bwd"}},
 	OpSoftmax: {Class: MemoryBound, Doc: "scale, causal mask, softmax",
 		Inputs: []string{"scores"}, Outputs: []string{"probs"}, Saved: []string{"probs"},
 		Traffic: elemwis, Shard: ShardScoresElementwise, Recompute: RecomputeAttentionCore,
@@ -224,7 +225,7 @@ var opTable = map[OpKind]*OpInfo{
 	OpRouter: {Class: Matmul, Doc: "router logits, softmax and top-k",
 		Inputs: xBSH, Outputs: []string{"logits"}, Saved: xBSH, Weight: true,
 		GEMM: GEMMLinear, Shard: ShardRouter,
-		GoKernels: []string{"Route", "RouterBackward", "RouteScored", "RouteScoredBackward", "BalanceBias"}, LLVMKernels: []string{"router_topk", "router_topk_bwd"}},
+		GoKernels: []string{"Route", "RouterBackward", "RouteScored", "RouteScoredBackward", "BalanceBias"}, LLVMKernels: []string{"router_topk", "router_topk_bwd", "router_scored", "router_scored_bwd"}},
 	OpDispatch: {Class: MemoryBound, Doc: "permute routed copies by expert",
 		Inputs: xBSH, Outputs: []string{"routed"}, Saved: []string{"probs", "routes"},
 		Traffic: Traffic{Base: PerInOut, Fwd: 1, Bwd: 1, SavedFwd: 2, SavedBwd: 2}, Shard: ShardDispatch,
@@ -270,26 +271,21 @@ var opTable = map[OpKind]*OpInfo{
 		GoKernels: []string{"CrossEntropy", "CrossEntropyShardGrad", "MSE"}, NoLLVM: "a reduction over the vocabulary in fp64: the Go kernel serves every target"},
 	OpRMSNorm: {Class: MemoryBound, Doc: "RMSNorm over the features: x/√(mean(x²)+eps)·g (eps 1e-5 unless the model says otherwise), no bias",
 		Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH, Weight: true,
-		Traffic: elemwis, Shard: ShardTokenLocal, GoKernels: []string{"RMSNormForward", "RMSNormBackward"}, NoLLVM: notYet},
+		Traffic: elemwis, Shard: ShardTokenLocal, GoKernels: []string{"RMSNormForward", "RMSNormBackward"}, LLVMKernels: []string{"rmsnorm_fwd", "rmsnorm_bwd_dx", "rmsnorm_bwd_dgamma"}},
 	OpGLU: {Class: MemoryBound, Doc: "a gated FFN's act(gate)⊙up (silu for swiglu, gelu for geglu): input [.., 2f] gate then up, output [.., f]",
 		Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, LLVMKernels: gluLL},
 	OpExpertGLU: {Class: MemoryBound, Doc: "the routed experts' act(gate)⊙up", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardExperts, GoKernels: gluGo, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardExperts, GoKernels: gluGo, LLVMKernels: gluLL},
 	OpSharedGLU: {Class: MemoryBound, Doc: "the shared experts' act(gate)⊙up", Inputs: xBSH, Outputs: []string{"y"}, Saved: xBSH,
-		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, NoLLVM: notYet},
+		Traffic: gluTraffic, Shard: ShardFeature, GoKernels: gluGo, LLVMKernels: gluLL},
 	OpMLADown: {Class: Matmul, Doc: "MLA's down projection of the hidden state to the query latent, or to the key/value latent and the shared rotary key",
 		Inputs: xBSH, Outputs: []string{"latent"}, Saved: xBSH, SharedSaved: true, Weight: true,
-		GEMM: GEMMLinear, Shard: ShardReplicated, GoKernels: gemmGo, NoLLVM: notYet},
+		GEMM: GEMMLinear, Shard: ShardReplicated, GoKernels: gemmGo, LLVMKernels: gemmLL},
 	OpMLAUp: {Class: Matmul, Doc: "MLA's up projection of a normalized latent to the heads' queries, or keys (no-rope part) and values",
 		Inputs: []string{"latent"}, Outputs: []string{"heads"}, Saved: []string{"latent"}, Weight: true,
-		GEMM: GEMMLinear, Shard: ShardColumn, GoKernels: gemmGo, NoLLVM: notYet},
+		GEMM: GEMMLinear, Shard: ShardColumn, GoKernels: gemmGo, LLVMKernels: gemmLL},
 }
-
-// notYet is why the kinds of the issue "the models people train today"
-// have no kernels: the compiler models them, the CPU runtime refuses plans
-// that use them (runtime/exec) until their kernels land.
-const notYet = "not executed yet: the cost model has it, runtime/exec refuses plans that use it"
 
 // gluTraffic: forward reads gate and up (2f) and writes f, once each;
 // backward reads both and the output's gradient and writes both gradients

@@ -197,6 +197,34 @@ func runTool(t *testing.T, name string, args ...string) []byte {
 	return out
 }
 
+// checkKernelsDefined checks that what Build made of m defines each of its
+// kernels: a symbol of the host object, an entry of the AMDGPU code
+// object's metadata, a PTX entry.
+func checkKernelsDefined(t *testing.T, tc Toolchain, a Artefacts, m *Module) {
+	t.Helper()
+	switch m.Target.Kind {
+	case Host:
+		if a.Object == "" {
+			t.Fatalf("no object: %v", a.Notes)
+		}
+		syms := string(runTool(t, tool(t, findTool("llvm-nm"), "llvm-nm"), "--defined-only", a.Object))
+		for _, k := range m.Kernels {
+			if !regexp.MustCompile(`(?m) T ` + k.Name + `$`).MatchString(syms) {
+				t.Errorf("object does not define %s", k.Name)
+			}
+		}
+	case AMDGPU:
+		checkCodeObject(t, tc, a.Code, m)
+	case NVPTX:
+		ptx, _ := os.ReadFile(a.Code)
+		for _, k := range m.Kernels {
+			if !regexp.MustCompile(`\.visible \.entry ` + k.Name + `\(`).Match(ptx) {
+				t.Errorf("PTX has no entry %s", k.Name)
+			}
+		}
+	}
+}
+
 // TestEveryModuleAssemblesAndLowers runs llvm-as and llc on every plan's
 // module for every target (sm_90 only with an llc that knows it), links
 // the gfx90a object into a code object and checks that its metadata lists
@@ -232,27 +260,7 @@ func TestEveryModuleAssemblesAndLowers(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				switch tg.Kind {
-				case Host:
-					if a.Object == "" {
-						t.Fatalf("no object: %v", a.Notes)
-					}
-					syms := string(runTool(t, tool(t, findTool("llvm-nm"), "llvm-nm"), "--defined-only", a.Object))
-					for _, k := range m.Kernels {
-						if !regexp.MustCompile(`(?m) T ` + k.Name + `$`).MatchString(syms) {
-							t.Errorf("object does not define %s", k.Name)
-						}
-					}
-				case AMDGPU:
-					checkCodeObject(t, tc, a.Code, m)
-				case NVPTX:
-					ptx, _ := os.ReadFile(a.Code)
-					for _, k := range m.Kernels {
-						if !regexp.MustCompile(`\.visible \.entry ` + k.Name + `\(`).Match(ptx) {
-							t.Errorf("PTX has no entry %s", k.Name)
-						}
-					}
-				}
+				checkKernelsDefined(t, tc, a, m)
 			})
 		}
 	}

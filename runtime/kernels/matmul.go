@@ -13,8 +13,8 @@ import "sync"
 // shard) is bitwise equal to the same elements of the whole product. Only a
 // split of k (row-parallel tensor parallelism) changes the sums.
 const (
-	microM = 4
-	microN = 16
+	microM = 8
+	microN = 32
 	blockK = 256
 	tileM  = 32
 	tileN  = 64 // a multiple of microN
@@ -112,7 +112,9 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 }
 
 // gemmTile computes the mc×nc tile of C at (i0, j0): B is read in place
-// (row stride brs) when bp is nil, else from its packed panels.
+// (row stride brs) when bp is nil, else from its packed panels. The
+// micro-kernel takes ragged column panels (nr < microN) itself; only row
+// panels of fewer than microM rows go through zero-padded copies.
 func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, nPanels, i0, j0, mc, nc, k, n int, accumulate bool) {
 	if !accumulate {
 		for i := i0; i < i0+mc; i++ {
@@ -120,44 +122,29 @@ func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, 
 		}
 	}
 	var edge [microM * microN]float32
-	var apEdge, bpEdge *[]float32 // zero-padded copies of edge panels
+	var apEdge *[]float32 // a zero-padded copy of an edge row panel
 	for p0 := 0; p0 < k; p0 += blockK {
 		kc := min(blockK, k-p0)
 		for jj := 0; jj < nc; jj += microN {
 			nr := min(microN, nc-jj)
-			var bpan []float32
-			ldb := microN
-			switch {
-			case bp != nil:
+			bpan, ldb := b[p0*brs+j0+jj:], brs
+			if bp != nil {
 				panel := (j0 + jj) / microN
-				bpan = bp[p0*nPanels*microN+panel*kc*microN:]
-			case nr == microN:
-				bpan, ldb = b[p0*brs+j0+jj:], brs
-			default:
-				if bpEdge == nil {
-					bpEdge = getBuf(blockK * microN)
-					defer packPool.Put(bpEdge)
-				}
-				bpan = *bpEdge
-				packBPanel(bpan, b[p0*brs+j0+jj:], brs, kc, nr)
+				bpan, ldb = bp[p0*nPanels*microN+panel*kc*microN:], microN
 			}
 			for ii := 0; ii < mc; ii += microM {
 				mr := min(microM, mc-ii)
-				apan, lda, acsK := a[(i0+ii)*ars+p0*acs:], ars, acs
-				if mr < microM {
-					if apEdge == nil {
-						apEdge = getBuf(microM * blockK)
-						defer packPool.Put(apEdge)
-					}
-					packA(*apEdge, a, ars, acs, i0+ii, mr, p0, kc)
-					apan, lda, acsK = *apEdge, 1, microM
-				}
-				if mr == microM && nr == microN {
-					microKernel(kc, apan, lda, acsK, bpan, ldb, c[(i0+ii)*n+j0+jj:], n)
+				if mr == microM {
+					microKernel(kc, a[(i0+ii)*ars+p0*acs:], ars, acs, bpan, ldb, c[(i0+ii)*n+j0+jj:], n, nr)
 					continue
 				}
+				if apEdge == nil {
+					apEdge = getBuf(microM * blockK)
+					defer packPool.Put(apEdge)
+				}
+				packA(*apEdge, a, ars, acs, i0+ii, mr, p0, kc)
 				clear(edge[:])
-				microKernel(kc, apan, lda, acsK, bpan, ldb, edge[:], microN)
+				microKernel(kc, *apEdge, 1, microM, bpan, ldb, edge[:], microN, nr)
 				for r := 0; r < mr; r++ {
 					row := c[(i0+ii+r)*n+j0+jj:]
 					for q := 0; q < nr; q++ {
@@ -197,80 +184,70 @@ func packB(bp, b []float32, brs, bcs, k, n, nPanels int) {
 				}
 				continue
 			}
-			for p := 0; p < kc; p++ {
-				d := dst[p*microN : (p+1)*microN]
-				for q2 := 0; q2 < microN; q2++ {
-					if q2 < nr {
-						d[q2] = b[(p0+p)*brs+(j0+q2)*bcs]
-					} else {
-						d[q2] = 0
+			// Column by column: B stored transposed (brs 1) is then read
+			// along its rows, and the kc×microN panel being written stays
+			// in the L1 cache.
+			for q2 := 0; q2 < microN; q2++ {
+				if q2 >= nr {
+					for p := 0; p < kc; p++ {
+						dst[p*microN+q2] = 0
 					}
+					continue
+				}
+				col := b[p0*brs+(j0+q2)*bcs:]
+				if brs == 1 {
+					col = col[:kc]
+					for p, v := range col {
+						dst[p*microN+q2] = v
+					}
+					continue
+				}
+				for p := 0; p < kc; p++ {
+					dst[p*microN+q2] = col[p*brs]
 				}
 			}
 		}
 	}
 }
 
-// packA lays rows [i0, i0+mc) × columns [p0, p0+kc) of A out as panels of
-// microM rows: panel r holds kc groups of microM values (zero-padded).
-func packA(ap, a []float32, ars, acs, i0, mc, p0, kc int) {
-	for ii := 0; ii < mc; ii += microM {
-		dst := ap[ii*kc : ii*kc+kc*microM]
-		mr := min(microM, mc-ii)
-		switch {
-		case mr == microM && ars == 1: // Aᵀ stored row-major: 4 adjacent values per p
-			for p := 0; p < kc; p++ {
-				off := (p0+p)*acs + i0 + ii
-				src := a[off : off+microM : off+microM]
-				d := dst[p*microM : p*microM+microM : p*microM+microM]
-				d[0], d[1], d[2], d[3] = src[0], src[1], src[2], src[3]
-			}
-		case mr == microM && acs == 1: // A row-major: 4 rows read in step
-			base := (i0+ii)*ars + p0
-			r0 := a[base : base+kc]
-			r1 := a[base+ars : base+ars+kc]
-			r2 := a[base+2*ars : base+2*ars+kc]
-			r3 := a[base+3*ars : base+3*ars+kc]
-			for p := range r0 {
-				d := dst[p*microM : p*microM+microM : p*microM+microM]
-				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
-			}
-		default:
-			for p := 0; p < kc; p++ {
-				for r := 0; r < microM; r++ {
-					if r < mr {
-						dst[p*microM+r] = a[(i0+ii+r)*ars+(p0+p)*acs]
-					} else {
-						dst[p*microM+r] = 0
-					}
-				}
+// packA copies the mr (< microM) rows from i0 and columns [p0, p0+kc) of A
+// into ap as kc groups of microM values, zero-padded: a row panel that
+// the micro-kernel reads with row stride 1 and column stride microM.
+func packA(ap, a []float32, ars, acs, i0, mr, p0, kc int) {
+	for p := 0; p < kc; p++ {
+		d := ap[p*microM : (p+1)*microM]
+		for r := range d {
+			if r < mr {
+				d[r] = a[(i0+r)*ars+(p0+p)*acs]
+			} else {
+				d[r] = 0
 			}
 		}
 	}
 }
 
 // microGo adds the product of a microM×kc block of A, with A(r,p) at
-// a[r*ars+p*acs], and a kc×microN block of B, with B(p,q) at b[p*ldb+q], to
-// the microM×microN block of C at c[0] (row stride ldc). Each partial sum
-// starts from zero and runs over p in increasing order; then it is added to
-// C. It is the portable micro-kernel; on amd64 with AVX2 and FMA an
-// assembly kernel with the same order (but fused multiply-adds, so not the
-// same bits) replaces it.
-func microGo(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+// a[r*ars+p*acs], and a kc×nr block of B, with B(p,q) at b[p*ldb+q], to the
+// microM×nr block of C at c[0] (row stride ldc). Each partial sum starts
+// from zero and runs over p in increasing order; then it is added to C. It
+// is the portable micro-kernel; on amd64 with AVX2 and FMA assembly kernels
+// with the same order (but fused multiply-adds, so not the same bits)
+// replace it.
+func microGo(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
 	var acc [microM][microN]float32
 	for p := 0; p < kc; p++ {
-		bq := (*[microN]float32)(b[p*ldb : p*ldb+microN])
+		bq := b[p*ldb : p*ldb+nr]
 		for r := 0; r < microM; r++ {
 			ar := a[r*ars+p*acs]
-			row := &acc[r]
-			for q := 0; q < microN; q++ {
-				row[q] += ar * bq[q]
+			row := acc[r][:nr]
+			for q, bv := range bq {
+				row[q] += ar * bv
 			}
 		}
 	}
 	for r := 0; r < microM; r++ {
-		row := c[r*ldc : r*ldc+microN : r*ldc+microN]
-		for q := 0; q < microN; q++ {
+		row := c[r*ldc : r*ldc+nr]
+		for q := range row {
 			row[q] += acc[r][q]
 		}
 	}

@@ -28,16 +28,68 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
 
+// useAVX512 reports whether the CPU and OS support AVX-512F (CPUID leaf 7
+// EBX bit 16; XCR0 bits 5-7: opmask and the upper ZMM state), for the 8×32
+// micro-kernel. forceAVX2 (tests) turns it off.
+var useAVX512 = useFMA && detectAVX512()
+
+var forceAVX2 = false
+
+func detectAVX512() bool {
+	if xcr0, _ := xgetbv(); xcr0&0xE6 != 0xE6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<16) != 0
+}
+
 //go:noescape
 func micro4x16FMA(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
-func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
-	if useFMA && !forceGeneric {
+//go:noescape
+func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int)
+
+// microKernel adds A[microM×kc]·B[kc×nr] to C[microM×nr] (0 < nr ≤ microN),
+// reading B(p,q) for q < nr only. Every kernel below sums each element in
+// the same order with fused multiply-adds, so AVX-512 and AVX2 give the
+// same bits.
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
+	switch {
+	case forceGeneric || !useFMA:
+		microGo(kc, a, ars, acs, b, ldb, c, ldc, nr)
+	case useAVX512 && !forceAVX2:
 		_ = a[(microM-1)*ars+(kc-1)*acs]
-		_ = b[(kc-1)*ldb+microN-1]
-		_ = c[(microM-1)*ldc+microN-1]
-		micro4x16FMA(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc)
+		_ = b[(kc-1)*ldb+nr-1]
+		_ = c[(microM-1)*ldc+nr-1]
+		micro8x32AVX512(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, nr)
+	default:
+		microAVX2(kc, a, ars, acs, b, ldb, c, ldc, nr)
+	}
+}
+
+// microAVX2 runs the 4×16 kernel on each quarter of the block; a ragged
+// panel (nr not a multiple of 16) goes through zero-padded copies of B and C.
+func microAVX2(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
+	if nr%16 != 0 {
+		bpad := getBuf(kc * microN)
+		defer packPool.Put(bpad)
+		packBPanel(*bpad, b, ldb, kc, nr)
+		var edge [microM * microN]float32
+		microAVX2(kc, a, ars, acs, *bpad, microN, edge[:], microN, microN)
+		for r := 0; r < microM; r++ {
+			row := c[r*ldc : r*ldc+nr]
+			for q := range row {
+				row[q] += edge[r*microN+q]
+			}
+		}
 		return
 	}
-	microGo(kc, a, ars, acs, b, ldb, c, ldc)
+	_ = a[(microM-1)*ars+(kc-1)*acs]
+	_ = b[(kc-1)*ldb+nr-1]
+	_ = c[(microM-1)*ldc+nr-1]
+	for r := 0; r < microM; r += 4 {
+		for q := 0; q < nr; q += 16 {
+			micro4x16FMA(kc, &a[r*ars], ars, acs, &b[q], ldb, &c[r*ldc+q], ldc)
+		}
+	}
 }

@@ -93,3 +93,138 @@ store:
 	VMOVUPS Y7, 32(DX)
 	VZEROUPPER
 	RET
+
+// func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int)
+//
+// C[8×nr] += A[8×kc]·B[kc×nr], 0 < nr ≤ 32, with A(r,p) at a[r·ars + p·acs]
+// and B(p,q) at b[p·ldb + q] (strides in elements). B is loaded and C loaded
+// and stored under masks of nr columns, so nothing past column nr is touched
+// (masked-off lanes never fault) and ragged panels need no padded copies.
+// Accumulators Z0..Z15 hold rows 0..7 (two registers of 16 columns each;
+// for nr ≤ 16 only Z0, Z2, …, Z14), start at zero and take one fused
+// multiply-add per p in increasing p; then they are added to C: every
+// element is summed in the same order as by micro4x16FMA, so the bits are
+// the same.
+TEXT ·micro8x32AVX512(SB), NOSPLIT, $0-72
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ ars+16(FP), R9
+	SHLQ $2, R9
+	MOVQ acs+24(FP), R10
+	SHLQ $2, R10
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $2, R8
+	MOVQ nr+64(FP), BX
+	LEAQ (R9)(R9*2), R12   // 3·ars bytes
+	LEAQ (SI)(R9*4), R13   // row 4 of A
+	// K1: the columns of the low 16, K2: those of the high 16.
+	MOVL $0xFFFF, AX
+	CMPQ BX, $16
+	JGE  lowfull
+	MOVL $1, AX
+	MOVQ BX, R14
+	SHLXL R14, AX, AX
+	SUBL $1, AX
+lowfull:
+	KMOVW AX, K1
+	XORL AX, AX
+	CMPQ BX, $16
+	JLE  highset
+	MOVL $1, AX
+	LEAQ -16(BX), R14
+	SHLXL R14, AX, AX
+	SUBL $1, AX
+highset:
+	KMOVW AX, K2
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TESTQ CX, CX
+	JEQ  store
+	CMPQ BX, $16
+	JLE  loop16
+
+loop32:
+	VMOVUPS (DI), Z16
+	VMOVUPS.Z 64(DI), K2, Z17
+	VBROADCASTSS (SI), Z18
+	VBROADCASTSS (SI)(R9*1), Z19
+	VBROADCASTSS (SI)(R9*2), Z20
+	VBROADCASTSS (SI)(R12*1), Z21
+	VBROADCASTSS (R13), Z22
+	VBROADCASTSS (R13)(R9*1), Z23
+	VBROADCASTSS (R13)(R9*2), Z24
+	VBROADCASTSS (R13)(R12*1), Z25
+	VFMADD231PS Z16, Z18, Z0
+	VFMADD231PS Z17, Z18, Z1
+	VFMADD231PS Z16, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z20, Z4
+	VFMADD231PS Z17, Z20, Z5
+	VFMADD231PS Z16, Z21, Z6
+	VFMADD231PS Z17, Z21, Z7
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z16, Z23, Z10
+	VFMADD231PS Z17, Z23, Z11
+	VFMADD231PS Z16, Z24, Z12
+	VFMADD231PS Z17, Z24, Z13
+	VFMADD231PS Z16, Z25, Z14
+	VFMADD231PS Z17, Z25, Z15
+	ADDQ R10, SI
+	ADDQ R10, R13
+	ADDQ R11, DI
+	DECQ CX
+	JNE  loop32
+	JMP  store
+
+loop16:
+	VMOVUPS.Z (DI), K1, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R9*2), Z16, Z4
+	VFMADD231PS.BCST (SI)(R12*1), Z16, Z6
+	VFMADD231PS.BCST (R13), Z16, Z8
+	VFMADD231PS.BCST (R13)(R9*1), Z16, Z10
+	VFMADD231PS.BCST (R13)(R9*2), Z16, Z12
+	VFMADD231PS.BCST (R13)(R12*1), Z16, Z14
+	ADDQ R10, SI
+	ADDQ R10, R13
+	ADDQ R11, DI
+	DECQ CX
+	JNE  loop16
+
+store:
+#define STOREROW(lo, hi) \
+	VADDPS.Z (DX), lo, K1, lo; \
+	VMOVUPS lo, K1, (DX); \
+	VADDPS.Z 64(DX), hi, K2, hi; \
+	VMOVUPS hi, K2, 64(DX); \
+	ADDQ R8, DX
+	STOREROW(Z0, Z1)
+	STOREROW(Z2, Z3)
+	STOREROW(Z4, Z5)
+	STOREROW(Z6, Z7)
+	STOREROW(Z8, Z9)
+	STOREROW(Z10, Z11)
+	STOREROW(Z12, Z13)
+	STOREROW(Z14, Z15)
+	VZEROUPPER
+	RET

@@ -6,6 +6,6 @@ const useFMA = false
 
 var forceGeneric = false
 
-func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
-	microGo(kc, a, ars, acs, b, ldb, c, ldc)
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
+	microGo(kc, a, ars, acs, b, ldb, c, ldc, nr)
 }

@@ -106,7 +106,7 @@ func TestMatMulBitwiseIndependentOfGOMAXPROCS(t *testing.T) {
 }
 
 func BenchmarkMatmul(b *testing.B) {
-	shapes := [][3]int{{256, 64, 256}, {256, 256, 64}, {512, 64, 192}, {512, 64, 256}, {512, 512, 512}}
+	shapes := [][3]int{{256, 64, 256}, {256, 256, 64}, {512, 64, 192}, {512, 64, 256}, {512, 512, 512}, {128, 64, 192}, {128, 256, 768}, {128, 1024, 256}, {128, 256, 1024}, {128, 768, 256}, {256, 128, 768}, {1024, 128, 256}}
 	r := tensor.NewRNG(3)
 	for _, s := range shapes {
 		m, k, n := s[0], s[1], s[2]

@@ -186,8 +186,26 @@ func packB(bp, b []float32, brs, bcs, k, n, nPanels int) {
 			}
 			// Column by column: B stored transposed (brs 1) is then read
 			// along its rows, and the kc×microN panel being written stays
-			// in the L1 cache.
+			// in the L1 cache; eight columns and eight rows at a time go
+			// through an 8×8 register transpose where the CPU has one.
+			q8, p8 := 0, 0
+			if brs == 1 {
+				q8, p8 = nr&^7, kc&^7
+				for q2 := 0; q2 < q8; q2 += 8 {
+					if !transpose8(dst[q2:], microN, b[(j0+q2)*bcs+p0:], bcs, p8/8) {
+						q8, p8 = 0, 0
+						break
+					}
+				}
+			}
 			for q2 := 0; q2 < microN; q2++ {
+				if q2 < q8 { // rows [0, p8) done above
+					col := b[(j0+q2)*bcs+p0 : (j0+q2)*bcs+p0+kc]
+					for p := p8; p < kc; p++ {
+						dst[p*microN+q2] = col[p]
+					}
+					continue
+				}
 				if q2 >= nr {
 					for p := 0; p < kc; p++ {
 						dst[p*microN+q2] = 0

@@ -93,3 +93,22 @@ func microAVX2(kc int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 		}
 	}
 }
+
+//go:noescape
+func transpose8AVX2(src *float32, srs int, dst *float32, drs int, blocks int)
+
+// transpose8 writes the transposes of blocks 8×8 blocks of src (rows of
+// srs elements, block t at columns 8t) into dst (rows of drs elements,
+// block t at rows 8t), or reports false without AVX2.
+func transpose8(dst []float32, drs int, src []float32, srs int, blocks int) bool {
+	if !useFMA || forceGeneric {
+		return false
+	}
+	if blocks == 0 {
+		return true
+	}
+	_ = src[7*srs+8*blocks-1]
+	_ = dst[(8*blocks-1)*drs+7]
+	transpose8AVX2(&src[0], srs, &dst[0], drs, blocks)
+	return true
+}

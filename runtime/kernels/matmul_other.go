@@ -9,3 +9,5 @@ var forceGeneric = false
 func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
 	microGo(kc, a, ars, acs, b, ldb, c, ldc, nr)
 }
+
+func transpose8(dst []float32, drs int, src []float32, srs int, blocks int) bool { return false }

@@ -31,6 +31,8 @@ package optim
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"planc/ir"
 )
@@ -99,22 +101,60 @@ func NewState(param, grad []float32, decay bool) *State {
 }
 
 // Step applies AdamW update number k (1-based) with learning rate lr to s,
-// scaling the gradient by gradScale (the clip factor) first.
+// scaling the gradient by gradScale (the clip factor) first. Large states
+// are split over goroutines and, where the CPU has AVX-512, updated eight
+// elements at a time with the scalar loop's operations in its order: every
+// element gets the same bits either way.
 func (c Config) Step(s *State, k int, lr, gradScale float64) {
-	b1, b2 := c.Beta1, c.Beta2
-	bc1 := 1 - math.Pow(b1, float64(k))
-	bc2 := 1 - math.Pow(b2, float64(k))
-	decay := 1.0
-	if s.Decay {
-		decay = 1 - lr*c.WeightDecay
+	sc := c.consts(k, lr, gradScale, s.Decay)
+	n := len(s.Grad)
+	workers := min(runtime.GOMAXPROCS(0), n/parallelMinElems)
+	if workers <= 1 {
+		sc.update(s)
+		return
 	}
-	for i, g32 := range s.Grad {
-		g := float64(g32) * gradScale
-		m := b1*float64(s.M[i]) + (1-b1)*g
-		v := b2*float64(s.V[i]) + (1-b2)*g*g
+	chunk := (n/workers + 7) &^ 7
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		part := &State{Param: s.Param[lo:hi], Grad: s.Grad[lo:hi], M: s.M[lo:hi], V: s.V[lo:hi]}
+		wg.Go(func() { sc.update(part) })
+	}
+	wg.Wait()
+}
+
+// parallelMinElems is the number of elements per goroutine under which an
+// update stays on the calling goroutine (about 50 µs of work).
+const parallelMinElems = 1 << 15
+
+// stepConsts are the per-step constants of an update, in the order the
+// assembly kernel reads them.
+type stepConsts struct {
+	scale, b1, ob1, b2, ob2, bc1, bc2, lr, eps, decay float64
+}
+
+func (c Config) consts(k int, lr, gradScale float64, decay bool) *stepConsts {
+	sc := &stepConsts{
+		scale: gradScale, b1: c.Beta1, ob1: 1 - c.Beta1, b2: c.Beta2, ob2: 1 - c.Beta2,
+		bc1: 1 - math.Pow(c.Beta1, float64(k)), bc2: 1 - math.Pow(c.Beta2, float64(k)),
+		lr: lr, eps: c.Eps, decay: 1,
+	}
+	if decay {
+		sc.decay = 1 - lr*c.WeightDecay
+	}
+	return sc
+}
+
+// update is the element loop: the vector kernel for a leading part where
+// there is one, then this scalar loop, which defines the arithmetic.
+func (sc *stepConsts) update(s *State) {
+	for i := stepVector(s, sc); i < len(s.Grad); i++ {
+		g := float64(s.Grad[i]) * sc.scale
+		m := sc.b1*float64(s.M[i]) + sc.ob1*g
+		v := sc.b2*float64(s.V[i]) + sc.ob2*g*g
 		s.M[i], s.V[i] = float32(m), float32(v)
-		p := float64(s.Param[i]) * decay
-		p -= lr * (m / bc1) / (math.Sqrt(v/bc2) + c.Eps)
+		p := float64(s.Param[i]) * sc.decay
+		p -= sc.lr * (m / sc.bc1) / (math.Sqrt(v/sc.bc2) + sc.eps)
 		s.Param[i] = float32(p)
 	}
 }

@@ -368,6 +368,11 @@ type CostReport struct {
 	ExposedComm float64 // communication not hidden behind compute
 	Bubble      float64 // pipeline idle time
 	Optimizer   float64 // optimizer step (and ZeRO parameter gathers after it)
+	// Shared is the time the node's devices wait for a processor: on a
+	// node whose devices share Cores processors (the CPU runtime's
+	// goroutine ranks), the step lasts at least the node's busy time over
+	// its cores; Shared is what that adds to the other parts.
+	Shared float64
 
 	TokensPerStep           float64
 	TokensPerSec            float64

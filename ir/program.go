@@ -59,6 +59,22 @@ type Device struct {
 	MatmulEfficiency float64 // fraction of peak reached by large GEMMs
 	KernelOverhead   float64 // seconds of fixed cost per kernel (launch, tail)
 	MemoryEfficiency float64 // fraction of HBM bandwidth reached by memory-bound kernels
+	// AttentionEfficiency is the fraction of peak the attention core's
+	// products (q·kᵀ, p·v) reach (0: MatmulEfficiency): their kernels
+	// are not the linear layers' GEMMs (short head dims, a softmax between).
+	AttentionEfficiency float64
+	// ComputeUnits and GEMMTile quantize a GEMM into waves: its output is
+	// cut into GEMMTile×GEMMTile tiles (per batch entry), ComputeUnits of
+	// them run at once, and the last wave's idle units are lost time
+	// (0 units: no quantization).
+	ComputeUnits, GEMMTile int
+	// Rates of memory-bound kernel families that do not reach the
+	// bandwidth the others do (bytes read + written per second; 0:
+	// HBMBandwidth·MemoryEfficiency): norms, softmax and the loss's
+	// cross-entropy, activations (gelu, silu, gated units), the optimizer
+	// update. On a CPU they are bound by their arithmetic (exp, tanh, sqrt
+	// per element), not by memory.
+	NormBW, SoftmaxBW, ActivationBW, OptimizerBW float64
 	// Source says where the efficiency parameters come from (the
 	// measurements they were fitted to); empty on a device left at
 	// planc's defaults.
@@ -72,8 +88,11 @@ func (d *Device) Fitted() bool {
 	// Unit conversion ("5 us" → 5·1e-6) may round differently from the
 	// constant: compare to a relative 1e-9.
 	differs := func(x, def float64) bool { return math.Abs(x-def) > 1e-9*math.Abs(def) }
+	// attention_efficiency and the kernel families' rates are measured
+	// too; compute_units and gemm_tile are datasheet facts
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
-		differs(d.MemoryEfficiency, DefaultMemoryEfficiency)
+		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 ||
+		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.
@@ -98,6 +117,10 @@ type Node struct {
 	Devices      int     // devices per node
 	IntraBW      float64 // bytes/s per device per direction on the intra-node link
 	IntraLatency float64 // seconds
+	// Cores is how many processors the node's devices share (0: each
+	// device is its own processor): the CPU runtime's ranks are
+	// goroutines time-sharing the host's cores.
+	Cores float64
 }
 
 // Cluster is a set of identical nodes joined by an inter-node network.

@@ -89,6 +89,13 @@ var DeviceFields = []Field[Device]{
 	within(Field[Device]{Name: "matmul_efficiency", Kind: FloatValue, Default: "0.75", Doc: "fraction of peak reached by large GEMMs (fitted)", Ptr: func(d *Device) any { return &d.MatmulEfficiency }}, 0, 1, "a fraction of the peak"),
 	within(Field[Device]{Name: "kernel_overhead", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "fixed cost per kernel: launch and tail (fitted)", Ptr: func(d *Device) any { return &d.KernelOverhead }}, 0, 1, whyTime),
 	within(Field[Device]{Name: "memory_efficiency", Kind: FloatValue, Default: "0.8", Doc: "fraction of hbm_bw reached by memory-bound kernels (fitted)", Ptr: func(d *Device) any { return &d.MemoryEfficiency }}, 0, 1, "a fraction of the bandwidth"),
+	within(Field[Device]{Name: "attention_efficiency", Kind: FloatValue, Default: "0", Doc: "fraction of peak reached by the attention core's products q·kᵀ and p·v (0: matmul_efficiency)", Ptr: func(d *Device) any { return &d.AttentionEfficiency }}, 0, 1, "a fraction of the peak"),
+	within(Field[Device]{Name: "norm_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bytes read + written per second by layer and RMS norms (0: hbm_bw·memory_efficiency)", Ptr: func(d *Device) any { return &d.NormBW }}, 0, 1e16, whyRate),
+	within(Field[Device]{Name: "softmax_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bytes read + written per second by softmax and the loss's cross-entropy (0: hbm_bw·memory_efficiency)", Ptr: func(d *Device) any { return &d.SoftmaxBW }}, 0, 1e16, whyRate),
+	within(Field[Device]{Name: "activation_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bytes read + written per second by activations: gelu, silu, gated units (0: hbm_bw·memory_efficiency)", Ptr: func(d *Device) any { return &d.ActivationBW }}, 0, 1e16, whyRate),
+	within(Field[Device]{Name: "optimizer_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bytes read + written per second by the optimizer update (0: hbm_bw·memory_efficiency)", Ptr: func(d *Device) any { return &d.OptimizerBW }}, 0, 1e16, whyRate),
+	within(Field[Device]{Name: "compute_units", Kind: IntValue, Default: "0", Doc: "units that run GEMM tiles at once (SMs, CUs, cores; 0: no wave quantization)", Ptr: func(d *Device) any { return &d.ComputeUnits }}, 0, 1<<16, "a count of compute units"),
+	within(Field[Device]{Name: "gemm_tile", Kind: IntValue, Default: "128", Doc: "edge of the square output tile one compute unit computes (with compute_units)", Ptr: func(d *Device) any { return &d.GEMMTile }}, 1, 1<<12, "a tile edge in elements"),
 	{Name: "source", Kind: TextValue, Default: `""`, Doc: "where the efficiency parameters come from: the measurements they were fitted to (explain prints it)", Ptr: func(d *Device) any { return &d.Source }},
 }
 
@@ -98,6 +105,7 @@ var NodeFields = []Field[Node]{
 	within(Field[Node]{Name: "devices", Kind: IntValue, Doc: "devices per node", Ptr: func(n *Node) any { return &n.Devices }}, 1, 1<<12, whyDevices),
 	within(Field[Node]{Name: "intra_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "intra-node link bandwidth per device per direction", Ptr: func(n *Node) any { return &n.IntraBW }}, 1, 1e16, whyRate),
 	within(Field[Node]{Name: "intra_latency", Kind: QuantityValue, Dim: Seconds, Default: "2 us", Doc: "intra-node link latency", Ptr: func(n *Node) any { return &n.IntraLatency }}, 0, 1, whyTime),
+	within(Field[Node]{Name: "cores", Kind: FloatValue, Default: "0", Doc: "processors the node's devices share (0: each device is its own); the CPU runtime's ranks time-share the host's cores", Ptr: func(n *Node) any { return &n.Cores }}, 0, 1<<16, "a count of processors"),
 }
 
 // ClusterFields are the fields of `cluster NAME { ... }`. `nodes` and

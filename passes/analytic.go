@@ -20,6 +20,7 @@ type Estimation struct {
 	// Where the step time goes (they sum to StepTime), the energy of a
 	// step for the whole job in joules, and the tokens a step trains.
 	Compute, ExposedComm, Bubble, Optimizer float64
+	Shared                                  float64 // waiting for a shared processor (ir.CostReport.Shared)
 	Energy, TokensPerStep                   float64
 	// Memory and Cost are the full reports ([Estimate]; nil from
 	// [EstimateStep]).
@@ -350,7 +351,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 	mem, worst, cost := assemble(p, cm, digests, lite)
 	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU,
-		Compute: cost.Compute, ExposedComm: cost.ExposedComm, Bubble: cost.Bubble, Optimizer: cost.Optimizer,
+		Compute: cost.Compute, ExposedComm: cost.ExposedComm, Bubble: cost.Bubble, Optimizer: cost.Optimizer, Shared: cost.Shared,
 		Energy: cost.EnergyPerStep, TokensPerStep: cost.TokensPerStep}
 	if !lite {
 		m, c := mem, cost // only the full reports leave the function

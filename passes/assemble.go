@@ -98,6 +98,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		cost.CommBytes = map[ir.CollKind]float64{}
 	}
 	stepCostAndFLOPs(&cost, p, cm, stages, rt[slowest], bubble, st.tailComm, st.optTime)
+	shareCores(&cost, p, cm, rt, tails)
 	commTables(&cost, p, cm.mesh, stages, slowest, &stepCells, &st.jobStepBytes, lite)
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 	if !lite {
@@ -325,7 +326,7 @@ func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest,
 		}
 		prevExposed, prevWindow = exposed, window
 		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
-			optimizerBytesPerParam(p.Precision) / (dev.HBMBandwidth * dev.MemoryEfficiency)
+			optimizerBytesPerParam(p.Precision) / optimizerRate(dev)
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
 			tail, st.tailComm, st.optTime, st.tailRank = exposed+opt, exposed, opt, r
@@ -367,12 +368,46 @@ func stepCostAndFLOPs(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []s
 		cost.HardwareFLOPs += stages[i].sum.hwFLOPs * m * ranksPerStage
 		cost.ModelFLOPs += 3 * stages[i].sum.modelFLOPs * m * float64(p.DP)
 	}
+	stepRates(cost, world, cm.peak)
+}
+
+// stepRates fills the rates that follow from the step time.
+func stepRates(cost *ir.CostReport, world, peak float64) {
 	if cost.StepTime > 0 {
 		cost.TokensPerSec = cost.TokensPerStep / cost.StepTime
-		cost.MFU = cost.ModelFLOPs / (cost.StepTime * world * cm.peak)
-		cost.HFU = cost.HardwareFLOPs / (cost.StepTime * world * cm.peak)
+		cost.MFU = cost.ModelFLOPs / (cost.StepTime * world * peak)
+		cost.HFU = cost.HardwareFLOPs / (cost.StepTime * world * peak)
 		cost.ModelTFLOPsPerDevice = cost.ModelFLOPs / cost.StepTime / world / 1e12
 		cost.HardwareTFLOPsPerDevice = cost.HardwareFLOPs / cost.StepTime / world / 1e12
+	}
+}
+
+// shareCores stretches the step on a node whose devices share a few
+// processors (ir.Node.Cores: the CPU runtime's ranks are goroutines): the
+// node cannot finish its ranks' busy time (compute, communication, the
+// optimizer and the step's collectives) faster than its cores run it, so
+// the step lasts at least that busy time over the cores. Ranks fewer than
+// the cores change nothing; an idle rank (a pipeline bubble) leaves its
+// core to the others, which is why the bound uses busy time, not ranks.
+func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64) {
+	cores := p.Cluster.Node.Cores
+	if cores <= 0 {
+		return
+	}
+	m := float64(p.MicroBatches())
+	busy := 0.0
+	for r := range rt {
+		busy += m*(rt[r].compute+rt[r].comm) + tails[r]
+	}
+	busy *= float64(p.TP * p.CP * p.DP)
+	world := cm.mesh.Size()
+	perNode := min(max(cm.perNode, 1), world)
+	nodes := float64((world + perNode - 1) / perNode)
+	if shared := busy / nodes / cores; shared > cost.StepTime {
+		cost.Shared = shared - cost.StepTime
+		cost.StepTime = shared
+		cost.BubbleFraction = cost.Bubble / cost.StepTime
+		stepRates(cost, float64(world), cm.peak)
 	}
 }
 

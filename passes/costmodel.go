@@ -152,21 +152,70 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 	d := cm.dev
 	ko := d.KernelOverhead
 	if o.Class == ir.Matmul {
-		rate := cm.peak * d.MatmulEfficiency
-		if r := o.Kind.Info().GEMM; cm.fp8 && (r == ir.GEMMScores || r == ir.GEMMValues) {
+		eff := d.MatmulEfficiency
+		r := o.Kind.Info().GEMM
+		attention := r == ir.GEMMScores || r == ir.GEMMValues
+		if attention && d.AttentionEfficiency > 0 {
+			eff = d.AttentionEfficiency
+		}
+		rate := cm.peak * eff
+		if cm.fp8 && attention {
 			// Transformer Engine's fp8 covers the linear layers;
 			// attention runs in bf16
-			rate = d.PeakBF16 * d.MatmulEfficiency
+			rate = d.PeakBF16 * eff
 		}
-		fwd = o.FwdFLOPs/rate + ko
-		bwdB = o.BwdInputFLOPs/rate + ko
+		// the three products' outputs: M×N forward, M×K the input's
+		// gradient, K×N the weights'
+		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)) + ko
+		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)) + ko
 		if o.BwdWeightFLOPs > 0 {
-			bwdW = o.BwdWeightFLOPs/rate + ko
+			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)) + ko
 		}
 		return
 	}
-	bw := d.HBMBandwidth * d.MemoryEfficiency
+	bw := memoryRate(d, o.Kind)
 	return o.FwdBytes/bw + ko, o.BwdBytes/bw + ko, 0
+}
+
+// memoryRate is the bytes per second a memory-bound op of kind moves: its
+// family's rate where the device has one, else the bandwidth memory-bound
+// kernels reach.
+func memoryRate(d *ir.Device, kind ir.OpKind) float64 {
+	var r float64
+	switch kind {
+	case ir.OpLayerNorm, ir.OpRMSNorm:
+		r = d.NormBW
+	case ir.OpSoftmax, ir.OpLoss:
+		r = d.SoftmaxBW
+	case ir.OpGeLU, ir.OpSiLU, ir.OpExpertGeLU, ir.OpSharedGeLU, ir.OpActivation, ir.OpGLU, ir.OpExpertGLU, ir.OpSharedGLU:
+		r = d.ActivationBW
+	}
+	if r > 0 {
+		return r
+	}
+	return d.HBMBandwidth * d.MemoryEfficiency
+}
+
+// optimizerRate is the bytes per second of the optimizer update.
+func optimizerRate(d *ir.Device) float64 {
+	if d.OptimizerBW > 0 {
+		return d.OptimizerBW
+	}
+	return d.HBMBandwidth * d.MemoryEfficiency
+}
+
+// waveEfficiency is the share of a device's compute units a GEMM keeps
+// busy: its output (m×n per batch entry) is cut into GEMMTile² tiles, the
+// units run them in waves, and the last wave leaves units idle. 1 on a
+// device without compute_units, or for an op without a shape.
+func waveEfficiency(d *ir.Device, m, n, batch int) float64 {
+	if d.ComputeUnits <= 0 || d.GEMMTile <= 0 || m <= 0 || n <= 0 {
+		return 1
+	}
+	t := d.GEMMTile
+	tiles := ((m + t - 1) / t) * ((n + t - 1) / t) * max(batch, 1)
+	waves := (tiles + d.ComputeUnits - 1) / d.ComputeUnits
+	return float64(tiles) / float64(waves*d.ComputeUnits)
 }
 
 // collTime returns one call's time.

@@ -137,6 +137,7 @@ type explainJSON struct {
 	ExposedCommTime         float64            `json:"exposed_comm_s"`
 	BubbleTime              float64            `json:"bubble_s"`
 	OptimizerTime           float64            `json:"optimizer_s"`
+	SharedTime              float64            `json:"shared_core_wait_s,omitempty"`
 	TokensPerStep           float64            `json:"tokens_per_step"`
 	TokensPerSec            float64            `json:"tokens_per_s"`
 	MFU                     float64            `json:"mfu"`
@@ -223,7 +224,7 @@ func reportJSON(u *ir.Unit, diags ir.Diagnostics) explainJSON {
 			"zero": p.Zero, "schedule": p.Schedule, "global_batch": p.GlobalBatch, "micro_batch": p.MicroBatch, "recompute": p.Recompute,
 			"precision": p.Precision, "moe.dispatch": p.MoE.Dispatch, "moe.capacity_factor": p.MoE.CapacityFactor},
 		Memory: memJSON(m.WorstRank()), Fits: m.WorstRank().Peak <= m.Capacity, Params: paramJSON(p.Model), GEMMPeak: u.Device().Peak(p.Precision),
-		StepTime: c.StepTime, ComputeTime: c.Compute, ExposedCommTime: c.ExposedComm, BubbleTime: c.Bubble, OptimizerTime: c.Optimizer,
+		StepTime: c.StepTime, ComputeTime: c.Compute, ExposedCommTime: c.ExposedComm, BubbleTime: c.Bubble, OptimizerTime: c.Optimizer, SharedTime: c.Shared,
 		TokensPerStep: c.TokensPerStep, TokensPerSec: c.TokensPerSec, MFU: c.MFU, HFU: c.HFU,
 		ModelTFLOPsPerDevice: c.ModelTFLOPsPerDevice, HardwareTFLOPsPerDevice: c.HardwareTFLOPsPerDevice,
 		BubbleFraction: c.BubbleFraction, CommBytes: map[string]float64{},
@@ -348,7 +349,10 @@ func writeReport(w io.Writer, u *ir.Unit) {
 	for _, x := range []struct {
 		what string
 		t    float64
-	}{{"compute", c.Compute}, {"exposed communication", c.ExposedComm}, {"pipeline bubble", c.Bubble}, {"optimizer", c.Optimizer}} {
+	}{{"compute", c.Compute}, {"exposed communication", c.ExposedComm}, {"pipeline bubble", c.Bubble}, {"optimizer", c.Optimizer}, {"waiting for a core", c.Shared}} {
+		if x.what == "waiting for a core" && x.t == 0 {
+			continue // only on nodes whose devices share cores
+		}
 		fmt.Fprintf(w, "  %-22s %12s  %6s of step\n", x.what, seconds(x.t), pct(x.t, c.StepTime))
 	}
 	fmt.Fprintf(w, "  tokens/s %.4g (%.4g tokens per step)\n", c.TokensPerSec, c.TokensPerStep)

@@ -1,0 +1,72 @@
+package passes_test
+
+import (
+	"math"
+	"testing"
+
+	"planc/passes"
+)
+
+// TestSharedCoresBoundsTheStep: tiny_gpt at dp = 4 on the cpu cluster,
+// whose node is given `cores` processors. The four ranks are identical
+// and never idle (pp = 1: no bubble), so each is busy for the whole step T
+// of an unshared node; sharing c cores the node cannot finish 4T of work
+// before 4T/c. With c ≥ 4 nothing changes.
+func TestSharedCoresBoundsTheStep(t *testing.T) {
+	_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", "dp=4")
+	base, diags := passes.Estimate(p)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if base.Shared != 0 {
+		t.Fatalf("no cores field: waiting for a core %g s, want 0", base.Shared)
+	}
+	for _, c := range []float64{1, 2, 3, 4, 8} {
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, cl.Node, q.Cluster = c, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		want := math.Max(base.StepTime, 4*base.StepTime/c)
+		t.Logf("cores %g: step %.3f ms (unshared %.3f ms), waiting for a core %.3f ms", c, e.StepTime*1e3, base.StepTime*1e3, e.Shared*1e3)
+		if math.Abs(e.StepTime-want) > 1e-9*want {
+			t.Errorf("cores %g: step %g s, want max(T, 4T/c) = %g s", c, e.StepTime, want)
+		}
+		if parts := e.Compute + e.ExposedComm + e.Bubble + e.Optimizer + e.Shared; math.Abs(parts-e.StepTime) > 1e-9*e.StepTime {
+			t.Errorf("cores %g: the parts sum to %g s, the step is %g s", c, parts, e.StepTime)
+		}
+		if got, wantTPS := e.TokensPerSec, e.TokensPerStep/e.StepTime; math.Abs(got-wantTPS) > 1e-9*wantTPS {
+			t.Errorf("cores %g: tokens/s %g, want tokens per step / step = %g", c, got, wantTPS)
+		}
+	}
+}
+
+// TestSharedCoresLeaveBubblesToOthers: a pipeline of 2 ranks on 2 shared
+// cores is the unshared pipeline (its ranks idle in the bubble, and are
+// never more than the cores); on 1 core its step is the two ranks' busy
+// time, which is less than twice the unshared step (the bubble is idle).
+func TestSharedCoresLeaveBubblesToOthers(t *testing.T) {
+	_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", "pp=2")
+	at := func(c float64) passes.Estimation {
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, cl.Node, q.Cluster = c, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e
+	}
+	base, two, one := at(0), at(2), at(1)
+	if two.StepTime != base.StepTime {
+		t.Errorf("2 ranks on 2 cores: step %g s, unshared %g s", two.StepTime, base.StepTime)
+	}
+	if base.Bubble <= 0 {
+		t.Fatalf("pp = 2 has no bubble")
+	}
+	if !(one.StepTime > base.StepTime && one.StepTime < 2*base.StepTime) {
+		t.Errorf("2 ranks on 1 core: step %g s, want between the unshared %g s and twice it", one.StepTime, base.StepTime)
+	}
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"planc/lang"
+	"planc/passes"
+	"planc/runtime/calib"
+)
+
+func init() {
+	register(&command{name: "calibrate", summary: "measure this machine (GEMM rate by shape, element-wise and attention kernels, cores, the in-process and TCP transports) and write a device, node and cluster block for planc explain", run: runCalibrate})
+}
+
+func runCalibrate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("calibrate", "[-o FILE.plan] [--name NAME] [--quick] [--no-tcp] [--json]", stderr,
+		"calibrate -o host.plan",
+		"explain --set cluster=host host.plan examples/tiny_gpt.plan",
+		"calibrate --quick --json")
+	out := fs.String("o", "", "write the .plan file here (default: standard output)")
+	name := fs.String("name", "host", "the cluster's name: the file declares device NAME_core, node NAME_node, cluster NAME (the in-process transport) and cluster NAME_tcp (TCP between nodes)")
+	quick := fs.Bool("quick", false, "shorter measurements (a few seconds, noisier)")
+	noTCP := fs.Bool("no-tcp", false, "do not measure the TCP transport (its cluster keeps the in-process figures)")
+	asJSON := fs.Bool("json", false, "print the measurements as JSON instead of a .plan file")
+	if code, ok := parseCommand(fs, args, stdout); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "calibrate takes no files (it measures this machine)")
+	}
+	if !validIdent(*name) {
+		return usageError(fs, fmt.Sprintf("--name %q is not a name (letters, digits, _; not starting with a digit)", *name))
+	}
+	opt := calib.Options{NoTCP: *noTCP}
+	if *quick {
+		opt.Budget, opt.Reps = 5*time.Millisecond, 2
+	}
+	res, err := calib.Measure(opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: %v\n", err)
+		return exitError
+	}
+	if err := probeExecutor(res, *name); err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: the executor probe failed: %v\n", err)
+		return exitError
+	}
+	var text string
+	if *asJSON {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		text = string(b) + "\n"
+	} else {
+		text = res.PlanFile(*name, "planc calibrate "+strings.Join(args, " "))
+	}
+	if *out == "" {
+		io.WriteString(stdout, text)
+		return exitOK
+	}
+	if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(stderr, "planc calibrate: wrote %s (use it with: planc explain --set cluster=%s %s PLAN.plan)\n", *out, *name, *out)
+	return exitOK
+}
+
+// probeModel is a transformer whose kernels take next to no time (8-wide,
+// 8 tokens): a step of it is the executor's cost per op.
+const probeModel = `
+model calib_probe_gpt {
+  vocab  = 256
+  seq    = 8
+  hidden = 8
+  layers = 2
+  heads  = 1
+  ffn    = 8
+}
+
+plan calib_probe {
+  model        = calib_probe_gpt
+  cluster      = %s
+  global_batch = 2
+  micro_batch  = 1
+  precision    = fp32
+  attention    = fused // the runtime's attention kernel
+}
+`
+
+// probeSteps and probeWarm: the probe's steps, and those left out of the
+// median.
+const probeSteps, probeWarm = 60, 10
+
+// probeExecutor measures the executor's cost per op (res.Probe): the probe
+// model trained by the runtime, against the cost model with the measured
+// device at no per-op cost and at 1 µs per op (their difference counts the
+// op executions of a step).
+func probeExecutor(res *calib.Result, name string) error {
+	dir, err := os.MkdirTemp("", "planc-calibrate")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "probe.plan")
+	src := res.PlanFile(name, "planc calibrate") + fmt.Sprintf(probeModel, name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		return err
+	}
+	prog, diags := lang.Load([]string{path}, lang.Options{})
+	if diags.HasErrors() {
+		return fmt.Errorf("%s", diags.Error())
+	}
+	p := prog.Plan("calib_probe")
+	measured, err := calib.StepSeconds(p, probeSteps, probeWarm)
+	if err != nil {
+		return err
+	}
+	at := func(overhead float64) (float64, error) {
+		q := *p
+		c, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.KernelOverhead = overhead
+		n.Device, c.Node, q.Cluster = &d, &n, &c
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			return 0, fmt.Errorf("%s", diags.Error())
+		}
+		return e.StepTime, nil
+	}
+	zero, err := at(0)
+	if err != nil {
+		return err
+	}
+	one, err := at(1e-6)
+	if err != nil {
+		return err
+	}
+	ops := (one - zero) / 1e-6
+	res.Probe = &calib.Probe{Model: "calib_probe (2 layers, hidden 8, 8 tokens, 2 micro-batches)", Measured: measured, Zero: zero, Ops: ops,
+		PerOp: math.Max(0, (measured-zero)/ops)}
+	return nil
+}
+
+func validIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,237 @@
+// Package calib measures the machine the CPU runtime runs on, with the
+// runtime's own kernels and transports, and turns the measurements into the
+// parameters of a planc device, node and cluster (planc calibrate writes
+// them as a .plan file).
+//
+// # Contract
+//
+// [Measure] runs microbenchmarks only, never a plan: GEMMs of several
+// shapes on one core (runtime/kernels.MatMul), the element-wise kernels
+// (residual add, GELU, layer norm, softmax, AdamW) at several sizes, the
+// attention kernel forward and backward, the same GEMM on 1..2·NumCPU
+// goroutines at once for a while (how many cores the ranks really get,
+// other processes' load included), and an
+// all-reduce of several sizes over two ranks of the in-process transport
+// and of the TCP transport on loopback. Each figure is the fastest of a
+// few repetitions (the least disturbed by other processes). The fits are
+// least squares in relative error of time = fixed + size / rate, over the
+// microbenchmarks only: nothing in this package sees a plan's step time.
+//
+// Results depend on the load of the machine when they are taken; the
+// returned [Result] says when and with how many CPUs.
+package calib
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"sort"
+	"time"
+)
+
+// Options bounds the measurement.
+type Options struct {
+	// Budget is the time each measured point is repeated for (0: 30 ms);
+	// Reps the repetitions of it whose fastest is kept (0: 5).
+	Budget time.Duration
+	Reps   int
+	// NoTCP skips the TCP transport (no loopback sockets).
+	NoTCP bool
+}
+
+func (o Options) budget() time.Duration {
+	if o.Budget <= 0 {
+		return 30 * time.Millisecond
+	}
+	return o.Budget
+}
+
+func (o Options) reps() int {
+	if o.Reps <= 0 {
+		return 5
+	}
+	return o.Reps
+}
+
+// Point is one microbenchmark: a size (FLOPs or bytes) and the seconds of
+// one call.
+type Point struct {
+	Name    string
+	Size    float64 // FLOPs (GEMM, attention) or bytes (element-wise, transports)
+	Seconds float64
+}
+
+// Rate is Size/Seconds.
+func (p Point) Rate() float64 { return p.Size / p.Seconds }
+
+// Line is time = Fixed + size/Rate.
+type Line struct {
+	Fixed float64 // seconds per call
+	Rate  float64 // size per second
+}
+
+// Link is a transport's α-β: time of one ring step = Latency + bytes/Bandwidth.
+type Link struct {
+	Latency   float64 // seconds
+	Bandwidth float64 // bytes per second
+	Points    []Point // all-reduce over two ranks: bytes, seconds
+}
+
+// Result is one calibration of this machine.
+type Result struct {
+	When       time.Time
+	Host       string
+	GOOS       string
+	GOARCH     string
+	CPUs       int
+	GOMAXPROCS int
+	Load       string // /proc/loadavg when measured ("" where there is none)
+
+	GEMM        []Point // one core
+	GEMMFit     Line    // FLOP/s of one core and the fixed cost per product
+	GEMMPeak    float64 // the fastest GEMM point's rate
+	Elementwise []Point
+	ElemFit     Line // bytes/s as the cost model counts them, fixed cost per kernel: all element-wise points
+	// Family is the fit of each element-wise kernel's points alone
+	// ("add", "gelu", "layernorm", "softmax", "adamw"; gelu with gelu_bwd).
+	Family    map[string]Line
+	Attention []Point
+	AttnRate  float64 // FLOPs (as the cost model counts them) per second, forward + backward
+	Cores     float64 // aggregate GEMM throughput of k goroutines over one's, at its best k
+	CoresBy   []float64
+	// Probe is the executor's cost per op (set by planc calibrate, which
+	// runs a probe model through the runtime: see [Probe]).
+	Probe  *Probe
+	InProc Link
+	TCP    *Link // nil with NoTCP or when loopback sockets fail
+	TCPErr error
+}
+
+// Probe is the executor's cost per op: a model so small that its kernels
+// take next to no time trained by the CPU runtime (Measured, one step),
+// against the cost model's time for it with no per-op cost (Zero) and the
+// op executions per step (Ops): PerOp = (Measured − Zero)/Ops.
+type Probe struct {
+	Model          string
+	Measured, Zero float64 // seconds per step
+	Ops            float64
+	PerOp          float64 // seconds
+}
+
+// Measure runs every microbenchmark.
+func Measure(opt Options) (*Result, error) {
+	host, _ := os.Hostname()
+	r := &Result{When: time.Now().UTC(), Host: host, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Load: loadAvg()}
+	oneCore(func() {
+		r.GEMM = measureGEMM(opt)
+		r.Elementwise = measureElementwise(opt)
+		r.Attention = measureAttention(opt)
+	})
+	r.GEMMFit = fitLine(r.GEMM)
+	for _, p := range r.GEMM {
+		r.GEMMPeak = math.Max(r.GEMMPeak, p.Rate())
+	}
+	r.ElemFit = fitLine(r.Elementwise)
+	r.Family = map[string]Line{}
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "adamw"} {
+		var pts []Point
+		for _, p := range r.Elementwise {
+			if p.Name == fam || p.Name == fam+"_bwd" {
+				pts = append(pts, p)
+			}
+		}
+		r.Family[fam] = fitLine(pts)
+	}
+	var flops, secs float64
+	for _, p := range r.Attention {
+		flops += p.Size
+		secs += p.Seconds
+	}
+	r.AttnRate = flops / secs
+	r.Cores, r.CoresBy = measureCores(opt)
+	var err error
+	if r.InProc, err = measureInProc(opt); err != nil {
+		return nil, err
+	}
+	if !opt.NoTCP {
+		l, err := measureTCP(opt)
+		if err != nil {
+			r.TCPErr = err
+		} else {
+			r.TCP = &l
+		}
+	}
+	return r, nil
+}
+
+// oneCore runs fn with GOMAXPROCS 1, so that the kernels run on the
+// calling goroutine (their parallel split is what Cores measures apart).
+func oneCore(fn func()) {
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	fn()
+}
+
+// timeIt returns the seconds of one call of fn: the fastest of reps runs,
+// each repeating fn for at least the budget.
+func timeIt(opt Options, fn func()) float64 {
+	fn() // warm: buffers, page faults, pools
+	best := math.Inf(1)
+	for rep := 0; rep < opt.reps(); rep++ {
+		n := 0
+		start := time.Now()
+		for time.Since(start) < opt.budget() || n == 0 {
+			fn()
+			n++
+		}
+		best = math.Min(best, time.Since(start).Seconds()/float64(n))
+	}
+	return best
+}
+
+// fitLine fits time = Fixed + size/Rate to the points by least squares in
+// relative error (each point weighs 1/time²), keeping Fixed ≥ 0.
+func fitLine(pts []Point) Line {
+	var sw, sx, sy, sxx, sxy float64
+	for _, p := range pts {
+		w := 1 / (p.Seconds * p.Seconds)
+		sw += w
+		sx += w * p.Size
+		sy += w * p.Seconds
+		sxx += w * p.Size * p.Size
+		sxy += w * p.Size * p.Seconds
+	}
+	det := sw*sxx - sx*sx
+	slope := (sw*sxy - sx*sy) / det
+	fixed := (sy - slope*sx) / sw
+	if fixed < 0 || slope <= 0 {
+		// through the origin: the mean of size/time in relative terms
+		fixed, slope = 0, sxy/sxx
+	}
+	return Line{Fixed: fixed, Rate: 1 / slope}
+}
+
+// loadAvg reads the 1, 5 and 15 minute load averages, where Linux has them.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	var a, b5, c float64
+	if _, err := fmt.Sscan(string(b), &a, &b5, &c); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2f %.2f %.2f", a, b5, c)
+}
+
+// sortPoints orders points by name, then size, for stable reports.
+func sortPoints(pts []Point) {
+	sort.SliceStable(pts, func(i, j int) bool {
+		if pts[i].Name != pts[j].Name {
+			return pts[i].Name < pts[j].Name
+		}
+		return pts[i].Size < pts[j].Size
+	})
+}

@@ -1,0 +1,61 @@
+package calib
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFitLineRecoversALine: points on time = 3 µs + size / 2e9 give back
+// the fixed cost and the rate; points through the origin give no fixed
+// cost.
+func TestFitLineRecoversALine(t *testing.T) {
+	var pts []Point
+	for _, n := range []float64{1e3, 1e4, 1e5, 1e6, 1e7} {
+		pts = append(pts, Point{Size: n, Seconds: 3e-6 + n/2e9})
+	}
+	f := fitLine(pts)
+	if math.Abs(f.Fixed-3e-6) > 1e-12 || math.Abs(f.Rate-2e9) > 1e-3 {
+		t.Errorf("fit %+v, want fixed 3e-6 s, rate 2e9", f)
+	}
+	l := linkOf(pts)
+	if math.Abs(l.Latency-1.5e-6) > 1e-12 || math.Abs(l.Bandwidth-2e9) > 1e-3 {
+		t.Errorf("link %+v: a 2-rank ring all-reduce is 2α + n/B: want α 1.5e-6 s, B 2e9", l)
+	}
+	var origin []Point
+	for _, n := range []float64{1e3, 1e5, 1e7} {
+		origin = append(origin, Point{Size: n, Seconds: n / 5e9})
+	}
+	if f := fitLine(origin); f.Fixed != 0 || math.Abs(f.Rate-5e9) > 1 {
+		t.Errorf("through the origin: %+v", f)
+	}
+}
+
+// TestMeasureQuick runs every microbenchmark briefly (no TCP) and checks
+// that each figure is a positive rate and that the plan file declares the
+// four blocks with the measured values.
+func TestMeasureQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times the machine")
+	}
+	r, err := Measure(Options{Budget: time.Millisecond, Reps: 1, NoTCP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]float64{"GEMM rate": r.GEMMFit.Rate, "GEMM peak": r.GEMMPeak, "attention": r.AttnRate,
+		"cores": r.Cores, "in-process bandwidth": r.InProc.Bandwidth, "norm": r.Family["layernorm"].Rate, "add": r.Family["add"].Rate} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("%s: %g, want a positive figure", name, v)
+		}
+	}
+	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 6*len(elemSizes) || len(r.Attention) != len(attnShapes) {
+		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
+	}
+	text := r.PlanFile("box", "planc calibrate --quick")
+	for _, want := range []string{"device box_core {", "node box_node {", "cluster box {", "cluster box_tcp {", "cores ", "source = \"planc calibrate on ", "TCP not measured (--no-tcp)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("plan file lacks %q:\n%s", want, text)
+		}
+	}
+}

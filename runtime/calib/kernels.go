@@ -1,0 +1,159 @@
+package calib
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"planc/runtime/kernels"
+)
+
+// gemmShapes are the products timed (m×k times k×n): the shapes of small
+// transformer layers (rows = micro-batch·sequence, widths 64..1024) and a
+// few square ones, so that the fit sees both the fixed cost and the rate.
+var gemmShapes = [][3]int{
+	{32, 64, 64}, {128, 64, 64}, {128, 64, 192}, {128, 64, 256}, {128, 256, 64},
+	{256, 64, 256}, {512, 64, 256}, {512, 256, 64}, {256, 256, 256},
+	{1024, 64, 64}, {512, 512, 512}, {128, 1024, 128},
+}
+
+func randVec(n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = rand.Float32() - 0.5
+	}
+	return v
+}
+
+// measureGEMM times each shape as a linear layer's three products run it:
+// forward C = A·B, backward-input C += A·Bᵀ, backward-weight C += Aᵀ·B
+// (the layouts of runtime/kernels.LinearForward and LinearBackward); a
+// point is their mean.
+func measureGEMM(opt Options) []Point {
+	var pts []Point
+	for _, s := range gemmShapes {
+		m, k, n := s[0], s[1], s[2]
+		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
+		t := timeIt(opt, func() {
+			kernels.MatMul(c, a, b, m, k, n, false)
+			kernels.MatMulTransB(c, a, b, m, k, n, true)
+			kernels.MatMulTransA(c, a, b, m, k, n, true)
+		}) / 3
+		pts = append(pts, Point{Name: fmt.Sprintf("%dx%dx%d", m, k, n), Size: 2 * float64(m*k*n), Seconds: t})
+	}
+	return pts
+}
+
+// elemSizes are the element counts of the element-wise points: inside the
+// caches (the tiny models' activations) and beyond them.
+var elemSizes = []int{4096, 32768, 262144, 2097152}
+
+// measureElementwise times the element-wise kernels; Size is the bytes
+// read and written as the cost model counts a memory-bound op (fp32).
+func measureElementwise(opt Options) []Point {
+	var pts []Point
+	for _, n := range elemSizes {
+		x, y, z := randVec(n), make([]float32, n), randVec(n)
+		add := func(name string, bytes float64, fn func()) {
+			pts = append(pts, Point{Name: name, Size: bytes, Seconds: timeIt(opt, fn)})
+		}
+		add("add", 12*float64(n), func() { kernels.Add(z, x) })
+		add("gelu", 8*float64(n), func() { kernels.GeluForward(y, x) })
+		add("gelu_bwd", 12*float64(n), func() { kernels.GeluBackward(y, z, x) })
+		h := 64
+		rows := n / h
+		mean, rstd, g, b := make([]float32, rows), make([]float32, rows), randVec(h), randVec(h)
+		add("layernorm", 8*float64(n), func() { kernels.LayerNormForward(y, mean, rstd, x, g, b, rows, h) })
+		add("softmax", 8*float64(n), func() { kernels.SoftmaxRows(y, x, rows, h) })
+		m, v := make([]float32, n), make([]float32, n)
+		p := randVec(n)
+		step := 1
+		add("adamw", 28*float64(n), func() {
+			kernels.ReferenceAdamW.Update(p, x, m, v, step, 1e-4, 0.1, 1)
+			step++
+		})
+	}
+	sortPoints(pts)
+	return pts
+}
+
+// attnShapes are (batch, heads, sequence, head dim) of causal attention.
+var attnShapes = [][4]int{{2, 4, 64, 16}, {2, 4, 256, 16}, {4, 8, 128, 32}}
+
+// measureAttention times the attention kernel forward plus backward. Size
+// counts the FLOPs the cost model charges a fused attention core per
+// (batch, head), in units of 2·s²·d (the full square: it does not halve
+// for the mask): q·kᵀ forward, recomputed in backward and its two
+// gradients (4), p·v forward and its two gradients (3).
+func measureAttention(opt Options) []Point {
+	var pts []Point
+	for _, s := range attnShapes {
+		b, h, t, d := s[0], s[1], s[2], s[3]
+		sh := kernels.AttnShape{Batch: b, Heads: h, Tq: t, Tk: t, D: d, Causal: true}
+		n := b * h * t * d
+		q, k, v, o, do := randVec(n), randVec(n), randVec(n), make([]float32, n), randVec(n)
+		lse := make([]float32, b*h*t)
+		dq, dk, dv := make([]float32, n), make([]float32, n), make([]float32, n)
+		sec := timeIt(opt, func() {
+			kernels.AttentionForward(o, lse, q, k, v, sh)
+			kernels.AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, sh)
+		})
+		flops := float64(b*h) * 2 * float64(t*t*d) * 7
+		pts = append(pts, Point{Name: fmt.Sprintf("b%d h%d s%d d%d", b, h, t, d), Size: flops, Seconds: sec})
+	}
+	return pts
+}
+
+// measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once
+// and returns the cores the ranks of a plan really get: the aggregate
+// throughput of k goroutines over one window (opt.reps()·2·budget, the
+// other processes' load included, as a training step meets it), over the
+// one-goroutine rate of the fastest short run (this machine unloaded),
+// at its best k; and each k's.
+func measureCores(opt Options) (float64, []float64) {
+	// 32×256×128 (1M multiply-adds) stays under the kernels' parallel
+	// threshold: each goroutine runs its own products on itself
+	const m, k, n = 32, 256, 128
+	flops := 2.0 * m * k * n
+	a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
+	var one float64
+	oneCore(func() {
+		one = flops / timeIt(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) })
+	})
+	window := time.Duration(opt.reps()) * 2 * opt.budget()
+	rate := func(g int) float64 {
+		prev := runtime.GOMAXPROCS(max(g, runtime.NumCPU()))
+		defer runtime.GOMAXPROCS(prev)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		calls := 0
+		start := time.Now()
+		for w := 0; w < g; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
+				done := 0
+				for time.Since(start) < window {
+					kernels.MatMul(c, a, b, m, k, n, false)
+					done++
+				}
+				mu.Lock()
+				calls += done
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return float64(calls) * flops / time.Since(start).Seconds()
+	}
+	var by []float64
+	best := 0.0
+	for g := 1; g <= 2*runtime.NumCPU(); g++ {
+		s := rate(g) / one
+		by = append(by, s)
+		best = max(best, s)
+	}
+	return best, by
+}

@@ -1,0 +1,119 @@
+package calib
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PlanFile renders the calibration as a .plan file: device NAME_core,
+// node NAME_node, cluster NAME (every link the in-process transport: what
+// planc run uses) and cluster NAME_tcp (the TCP transport between nodes:
+// what the trainers of planc build use across machines), with comments
+// giving every measured point. command is how it was made (for the header).
+func (r *Result) PlanFile(name, command string) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("// This machine, measured by `%s` on %s at %s UTC\n", strings.TrimSpace(command), r.Host, r.When.Format("2006-01-02 15:04:05"))
+	w("// (%s/%s, %d CPUs, GOMAXPROCS %d", r.GOOS, r.GOARCH, r.CPUs, r.GOMAXPROCS)
+	if r.Load != "" {
+		w(", load average %s", r.Load)
+	}
+	w(").\n// Use: planc explain --set cluster=%s THIS.plan PLAN.plan\n//\n", name)
+	w("// GEMM, one core (runtime/kernels.MatMul, m×k×n: GFLOP/s):\n")
+	writePoints(&b, r.GEMM, 1e-9, "GFLOP/s")
+	w("//   fit: %.2f us + FLOPs / %.2f GFLOP/s; fastest point %.2f GFLOP/s\n", r.GEMMFit.Fixed*1e6, r.GEMMFit.Rate*1e-9, r.GEMMPeak*1e-9)
+	w("// Element-wise kernels, one core (bytes read + written, fp32: GB/s):\n")
+	writePoints(&b, r.Elementwise, 1e-9, "GB/s")
+	w("//   fit of all: %.2f us + bytes / %.2f GB/s\n", r.ElemFit.Fixed*1e6, r.ElemFit.Rate*1e-9)
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "adamw"} {
+		f := r.Family[fam]
+		w("//   %s alone: %.2f us + bytes / %.2f GB/s\n", fam, f.Fixed*1e6, f.Rate*1e-9)
+	}
+	w("// Attention kernel, forward + backward, causal (FLOPs as the cost model counts them: GFLOP/s):\n")
+	writePoints(&b, r.Attention, 1e-9, "GFLOP/s")
+	w("// Cores: k goroutines each running one-core GEMMs for a while reach, over one unloaded core: ")
+	for i, s := range r.CoresBy {
+		w("k=%d %.2f  ", i+1, s)
+	}
+	w("\n//   cores = %.2f (the best)\n", r.Cores)
+	w("// In-process all-reduce over 2 ranks (collective.World):\n")
+	writePoints(&b, r.InProc.Points, 1e6, "us")
+	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	tcp := r.InProc
+	if r.TCP != nil {
+		tcp = *r.TCP
+		w("// TCP all-reduce over 2 ranks on loopback (collective.DialTCP):\n")
+		writePoints(&b, r.TCP.Points, 1e6, "us")
+		w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.TCP.Latency*1e6, r.TCP.Bandwidth*1e-9)
+	} else if r.TCPErr != nil {
+		w("// TCP not measured (%v): %s_tcp keeps the in-process figures\n", r.TCPErr, name)
+	} else {
+		w("// TCP not measured (--no-tcp): %s_tcp keeps the in-process figures\n", name)
+	}
+	overhead := r.ElemFit.Fixed
+	overheadWhy := "the element-wise fit's fixed cost per kernel (no executor probe)"
+	if pr := r.Probe; pr != nil {
+		w("// Executor: %s trained by the CPU runtime takes %.1f us a step; the cost model gives\n", pr.Model, pr.Measured*1e6)
+		w("//   it %.1f us with no cost per op over %.0f op executions: %.2f us per op\n", pr.Zero*1e6, pr.Ops, pr.PerOp*1e6)
+		overhead, overheadWhy = pr.PerOp, "the executor probe's cost per op"
+	}
+	peak := max(r.GEMMPeak, r.GEMMFit.Rate)
+	w("\ndevice %s_core {\n", name)
+	w("  peak_bf16  = %s // the fastest one-core GEMM measured\n", gflops(peak))
+	w("  peak_fp32  = %s\n", gflops(peak))
+	w("  memory     = 4 GiB\n")
+	w("  hbm_bw     = %s // the residual add's fit (bias, dropout, embedding, dispatch use it)\n", gbs(r.Family["add"].Rate))
+	w("  idle_power = 5 W // not measured (hw/cpu's estimate)\n")
+	w("  busy_power = 15 W // not measured (hw/cpu's estimate)\n")
+	w("  matmul_efficiency    = %.4f // the GEMM fit's rate over peak\n", r.GEMMFit.Rate/peak)
+	w("  memory_efficiency    = 1\n")
+	w("  kernel_overhead      = %s // %s\n", micros(overhead), overheadWhy)
+	w("  norm_bw              = %s // layernorm's fit\n", gbs(r.Family["layernorm"].Rate))
+	w("  softmax_bw           = %s // softmax's fit (also the loss's cross-entropy)\n", gbs(r.Family["softmax"].Rate))
+	w("  activation_bw        = %s // gelu's fit, forward and backward\n", gbs(r.Family["gelu"].Rate))
+	w("  optimizer_bw         = %s // AdamW's fit\n", gbs(r.Family["adamw"].Rate))
+	w("  attention_efficiency = %.4f // attention's rate over peak\n", r.AttnRate/peak)
+	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))
+	w("}\n\n")
+	w("node %s_node {\n", name)
+	w("  device        = %s_core\n", name)
+	w("  devices       = 1024 // ranks are goroutines: as many as the plan has\n")
+	w("  cores         = %.2f // the ranks share these (measured)\n", r.Cores)
+	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
+	w("  intra_latency = %s\n", micros(r.InProc.Latency))
+	w("}\n\n")
+	cluster := func(cname string, inter Link, what string) {
+		w("// %s\n", what)
+		w("cluster %s {\n", cname)
+		w("  node          = %s_node\n", name)
+		w("  nodes         = auto\n")
+		w("  per_node      = auto\n")
+		w("  inter_bw      = %s\n", gbs(inter.Bandwidth))
+		w("  inter_latency = %s\n", micros(inter.Latency))
+		w("}\n")
+	}
+	cluster(name, r.InProc, "planc run: every rank in this process, the in-process transport everywhere")
+	b.WriteString("\n")
+	cluster(name+"_tcp", tcp, "the trainers of planc build: TCP between nodes")
+	return b.String()
+}
+
+func writePoints(b *strings.Builder, pts []Point, scale float64, unit string) {
+	for i, p := range pts {
+		if i%4 == 0 {
+			b.WriteString("//  ")
+		}
+		v := p.Rate() * scale
+		if unit == "us" {
+			v = p.Seconds * scale
+		}
+		fmt.Fprintf(b, " %s %.2f %s;", p.Name, v, unit)
+		if i%4 == 3 || i == len(pts)-1 {
+			b.WriteString("\n")
+		}
+	}
+}
+
+func gflops(r float64) string { return fmt.Sprintf("%.3f GFLOP/s", r*1e-9) }
+func gbs(r float64) string    { return fmt.Sprintf("%.3f GB/s", r*1e-9) }
+func micros(s float64) string { return fmt.Sprintf("%.3f us", s*1e6) }

@@ -1,0 +1,125 @@
+package calib
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"planc/runtime/collective"
+)
+
+// commSizes are the all-reduce sizes timed, in float32 elements: from a
+// latency-bound 256 B to 4 MiB (a small model's whole gradient).
+var commSizes = []int{64, 1024, 16384, 131072, 1048576}
+
+// commRounds is how many all-reduces of one size a timing averages.
+const commRounds = 20
+
+// allReduceTimes runs, on every rank of comms at once, commRounds
+// all-reduces of every size (after one to warm), opt.reps() times, and
+// returns the fastest mean seconds per call of each size on rank 0.
+func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
+	g := make(collective.Group, len(comms))
+	for i := range g {
+		g[i] = i
+	}
+	pts := make([]Point, len(commSizes))
+	for si, n := range commSizes {
+		best := 0.0
+		for rep := 0; rep < opt.reps(); rep++ {
+			var wg sync.WaitGroup
+			errs := make([]error, len(comms))
+			secs := make([]float64, len(comms))
+			for r, c := range comms {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					buf := randVec(n)
+					if errs[r] = c.AllReduce(g, buf, collective.Sum); errs[r] != nil {
+						return
+					}
+					start := time.Now()
+					for i := 0; i < commRounds && errs[r] == nil; i++ {
+						errs[r] = c.AllReduce(g, buf, collective.Sum)
+					}
+					secs[r] = time.Since(start).Seconds() / commRounds
+				}()
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					return nil, err
+				}
+			}
+			if rep == 0 || secs[0] < best {
+				best = secs[0]
+			}
+		}
+		pts[si] = Point{Name: fmt.Sprintf("all-reduce %d B", 4*n), Size: 4 * float64(n), Seconds: best}
+	}
+	return pts, nil
+}
+
+// linkOf turns all-reduce times over two ranks into the α-β of one ring
+// step, as package network prices an all-reduce over p ranks:
+// 2(p−1)·(α + n/(p·B)), which for p = 2 is 2α + n/B.
+func linkOf(pts []Point) Link {
+	f := fitLine(pts)
+	return Link{Latency: f.Fixed / 2, Bandwidth: f.Rate, Points: pts}
+}
+
+func measureInProc(opt Options) (Link, error) {
+	w := collective.NewWorld(2, 2, time.Minute)
+	pts, err := allReduceTimes(opt, []collective.Comm{w.Comm(0), w.Comm(1)})
+	if err != nil {
+		return Link{}, fmt.Errorf("in-process all-reduce: %w", err)
+	}
+	return linkOf(pts), nil
+}
+
+// measureTCP joins two ranks over loopback TCP (a fresh coordinator port,
+// a random token) and times their all-reduces.
+func measureTCP(opt Options) (Link, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Link{}, fmt.Errorf("tcp: no loopback port: %w", err)
+	}
+	coord := ln.Addr().String()
+	ln.Close()
+	tok := make([]byte, 16)
+	rand.Read(tok)
+	token := hex.EncodeToString(tok)
+	comms := make([]*collective.TCPComm, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			comms[r], errs[r] = collective.DialTCP(collective.TCPConfig{Rank: r, Size: 2, Coordinator: coord, Token: token, Timeout: time.Minute, ConnectTimeout: 20 * time.Second})
+		}()
+	}
+	wg.Wait()
+	defer func() {
+		for _, c := range comms {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	for _, err := range errs {
+		if err != nil {
+			return Link{}, err
+		}
+	}
+	pts, err := allReduceTimes(opt, []collective.Comm{comms[0], comms[1]})
+	if err != nil {
+		return Link{}, fmt.Errorf("tcp all-reduce: %w", err)
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].Size < pts[j].Size })
+	return linkOf(pts), nil
+}

@@ -160,8 +160,11 @@ func TestDeviceEfficiencyDefaults(t *testing.T) {
 	if a100 := loadStdlibDevice(t, "hw/a100_80gb", "a100_80gb"); !a100.Fitted() {
 		t.Error("a100_80gb, fitted to the calibration set, reports itself unfitted")
 	}
-	if mi := loadStdlibDevice(t, "hw/mi250x_gcd", "mi250x_gcd"); mi.Fitted() {
-		t.Error("mi250x_gcd has no calibration set, yet reports itself fitted")
+	if cpu := loadStdlibDevice(t, "hw/cpu", "cpu_core"); cpu.Fitted() {
+		t.Error("cpu_core has no measurements (planc calibrate writes them), yet reports itself fitted")
+	}
+	if mi := loadStdlibDevice(t, "hw/mi250x_gcd", "mi250x_gcd"); !mi.Fitted() {
+		t.Error("mi250x_gcd, fitted to a published matmul benchmark, reports itself unfitted")
 	}
 }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Predicted vs measured step time of the CPU runtime (issue 16). From the
+# repository root:
+#
+#   bench/predict/run.sh [STEPS]
+#
+# It builds planc, runs `planc calibrate -o $TMP/host.plan` (unless
+# CALIB=FILE names an existing one), then for every plan of the list below
+# `planc explain --json --cluster-file ...` (the prediction, with the
+# calibrated device and cluster) and `planc run --json --steps STEPS` (the
+# measurement: the median step time after the first WARM steps), and prints
+# the table, the mean and worst error and Spearman's rank correlation.
+# Nothing is fitted here: the prediction uses calibrate's microbenchmarks
+# only. CI does not run it (it times the machine).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+STEPS=${1:-40}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+go build -o "$TMP/planc" ./cmd/planc
+PLANC="$TMP/planc"
+CAL=${CALIB:-}
+if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
+  CAL="$TMP/host.plan"
+  "$PLANC" calibrate -o "$CAL"
+fi
+python3 bench/predict/table.py "$PLANC" "$STEPS" "${CAL}"

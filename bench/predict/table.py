@@ -1,0 +1,83 @@
+"""Predicted vs measured step time of planc's CPU runtime: see run.sh."""
+import json, statistics, subprocess, sys
+
+planc, steps, cal = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+WARM = 5  # steps left out of the median: first allocations, page faults
+
+# name, file, plan (None: the file's only plan), --set overrides
+PLANS = [
+    ("tiny_gpt serial", "examples/tiny_gpt.plan", None, []),
+    ("tiny_gpt dp=2", "examples/tiny_gpt.plan", None, ["dp=2"]),
+    ("tiny_gpt tp=2", "examples/tiny_gpt.plan", None, ["tp=2"]),
+    ("tiny_gpt pp=2 1f1b", "examples/tiny_gpt.plan", None, ["pp=2"]),
+    ("tiny_gpt pp=2 gpipe", "examples/tiny_gpt.plan", None, ["pp=2", "schedule=gpipe"]),
+    ("tiny_gpt dp=2 zero=1", "examples/tiny_gpt.plan", None, ["dp=2", "zero=1"]),
+    ("tiny_gpt 3d dp2 tp2 pp2", "examples/tiny_gpt_3d.plan", None, []),
+    ("tiny_mlp serial", "examples/tiny_mlp.plan", None, []),
+    ("tiny_moe serial", "examples/tiny_moe.plan", None, []),
+    ("tiny_moe dp4 ep4", "examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", []),
+    ("phantom mlp tp2", "examples/phantom_cpu.plan", "phantom_tiny_mlp", []),
+    ("phantom gpt tp2", "examples/phantom_cpu.plan", "phantom_tiny_gpt", []),
+    ("lss cp2", "examples/lss_cpu.plan", "lss_tiny_cp2", []),
+    ("lss dp2 cp2", "examples/lss_cpu.plan", "lss_tiny_dp2_cp2", []),
+]
+
+
+def args(plan, sets, with_cal):
+    a = []
+    if plan:
+        a += ["--plan", plan]
+    for s in sets:
+        a += ["--set", s]
+    if with_cal and cal:
+        # the runtime's attention is one fused kernel (online softmax, the
+        # log-sum-exp kept, scores recomputed in backward) whatever the
+        # plan says: the prediction describes what it runs
+        a += ["--set", "cluster=host", "--set", "attention=fused"]
+    return a
+
+
+def files(f, with_cal):
+    return ([cal] if with_cal and cal else []) + [f]
+
+
+def predict(f, plan, sets):
+    out = subprocess.run([planc, "explain", "--json", *args(plan, sets, True), *files(f, True)],
+                         check=True, capture_output=True, text=True).stdout
+    d = json.loads(out)
+    d = d[0] if isinstance(d, list) else d
+    return d["step_time_s"], d["tokens_per_step"]
+
+
+def measure(f, plan, sets, tokens):
+    out = subprocess.run([planc, "run", "--json", "--steps", str(steps), *args(plan, sets, False), f],
+                         check=True, capture_output=True, text=True).stdout
+    tps = [json.loads(l)["tokens_per_s"] for l in out.splitlines() if '"step"' in l]
+    return statistics.median(tokens / t for t in tps[WARM:])
+
+
+def ranks(xs):
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    r = [0.0] * len(xs)
+    for pos, i in enumerate(order):
+        r[i] = pos
+    return r
+
+
+def spearman(a, b):
+    ra, rb = ranks(a), ranks(b)
+    n = len(a)
+    return 1 - 6 * sum((x - y) ** 2 for x, y in zip(ra, rb)) / (n * (n * n - 1))
+
+
+rows = []
+print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}")
+for name, f, plan, sets in PLANS:
+    pred, tokens = predict(f, plan, sets)
+    meas = measure(f, plan, sets, tokens)
+    err = (pred - meas) / meas
+    rows.append((pred, meas, err))
+    print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%", flush=True)
+errs = [abs(r[2]) for r in rows]
+print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "
+      f"Spearman {spearman([r[0] for r in rows], [r[1] for r in rows]):.3f}  ({len(rows)} plans, {steps} steps, median after {WARM})")

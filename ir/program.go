@@ -75,6 +75,10 @@ type Device struct {
 	// update. On a CPU they are bound by their arithmetic (exp, tanh, sqrt
 	// per element), not by memory.
 	NormBW, SoftmaxBW, ActivationBW, OptimizerBW float64
+	// FusedAttention: the engines run on this device use FlashAttention-
+	// style attention by default, so a plan that does not write
+	// `attention` gets fused (lang resolves it; docs/language.md).
+	FusedAttention bool
 	// Source says where the efficiency parameters come from (the
 	// measurements they were fitted to); empty on a device left at
 	// planc's defaults.

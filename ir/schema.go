@@ -96,6 +96,7 @@ var DeviceFields = []Field[Device]{
 	within(Field[Device]{Name: "optimizer_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bytes read + written per second by the optimizer update (0: hbm_bw·memory_efficiency)", Ptr: func(d *Device) any { return &d.OptimizerBW }}, 0, 1e16, whyRate),
 	within(Field[Device]{Name: "compute_units", Kind: IntValue, Default: "0", Doc: "units that run GEMM tiles at once (SMs, CUs, cores; 0: no wave quantization)", Ptr: func(d *Device) any { return &d.ComputeUnits }}, 0, 1<<16, "a count of compute units"),
 	within(Field[Device]{Name: "gemm_tile", Kind: IntValue, Default: "128", Doc: "edge of the square output tile one compute unit computes (with compute_units)", Ptr: func(d *Device) any { return &d.GEMMTile }}, 1, 1<<12, "a tile edge in elements"),
+	{Name: "fused_attention", Kind: BoolValue, Default: "false", Doc: "the engines on this device run fused (FlashAttention) attention by default: plans that do not write attention get fused", Ptr: func(d *Device) any { return &d.FusedAttention }},
 	{Name: "source", Kind: TextValue, Default: `""`, Doc: "where the efficiency parameters come from: the measurements they were fitted to (explain prints it)", Ptr: func(d *Device) any { return &d.Source }},
 }
 
@@ -188,7 +189,7 @@ var PlanFields = []Field[Plan]{
 	within(Field[Plan]{Name: "global_batch", Kind: IntValue, Auto: true, Default: "0", Doc: "sequences per step (0: dp·micro_batch)", Ptr: func(p *Plan) any { return &p.GlobalBatch }}, 0, 1<<30, whyBatch),
 	within(Field[Plan]{Name: "micro_batch", Kind: IntValue, Auto: true, Default: "1", Doc: "sequences per micro-batch", Ptr: func(p *Plan) any { return &p.MicroBatch }}, 1, 1<<20, whyBatch),
 	{Name: "recompute", Kind: EnumValue, Auto: true, Enum: names(RecomputeModes), Default: string(RecomputeNone), Doc: "activation recomputation", Ptr: func(p *Plan) any { return (*string)(&p.Recompute) }},
-	{Name: "attention", Kind: EnumValue, Auto: true, Enum: names(AttentionKinds), Default: string(AttentionUnfused), Doc: "attention core: unfused (scores, softmax, dropout apart; s×s kept) | fused (FlashAttention: O(s) kept, scores recomputed in backward)", Ptr: func(p *Plan) any { return (*string)(&p.Attention) }},
+	{Name: "attention", Kind: EnumValue, Auto: true, Enum: names(AttentionKinds), Default: string(AttentionUnfused), Doc: "attention core: unfused (scores, softmax, dropout apart; s×s kept) | fused (FlashAttention: O(s) kept, scores recomputed in backward); when not written, fused on a device with fused_attention, else unfused", Ptr: func(p *Plan) any { return (*string)(&p.Attention) }},
 	{Name: "precision", Kind: EnumValue, Auto: true, Enum: names(Precisions), Default: string(BF16), Doc: "training precision", Ptr: func(p *Plan) any { return (*string)(&p.Precision) }},
 	{Name: "moe", Kind: BlockValue, Doc: "how MoE layers run"},
 	{Name: "overlap", Kind: BlockValue, Doc: "which communication the engine overlaps with compute"},

@@ -177,3 +177,43 @@ func loadStdlibDevice(t *testing.T, imp, name string) *ir.Device {
 	}
 	return prog.Devices[name]
 }
+
+// TestAttentionDefaultsToTheDevices: a plan that does not write attention
+// gets fused on a device with fused_attention (H100), unfused elsewhere
+// (the A100, calibrated against Megatron runs with unfused kernels); a written value, --set and
+// auto win.
+func TestAttentionDefaultsToTheDevices(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.plan": `import "models/llama"
+import "models/gpt"
+import "hw/dgx_h100"
+import "hw/selene"
+plan h100 { model = llama3_8b  cluster = dgx_h100  tp = 8  dp = 576 }
+plan h100_unfused { model = llama3_8b  cluster = dgx_h100  tp = 8  dp = 576  attention = unfused }
+plan h100_auto { model = llama3_8b  cluster = dgx_h100  tp = 8  dp = 576  attention = auto }
+plan a100 { model = gpt_22b  cluster = selene  tp = 8  dp = 560 }
+`})
+	for _, tc := range []struct {
+		plan, set string
+		want      ir.AttentionKind
+		auto      bool
+	}{
+		{"h100", "", ir.AttentionFused, false},
+		{"h100_unfused", "", ir.AttentionUnfused, false},
+		{"h100", "attention=unfused", ir.AttentionUnfused, false},
+		{"h100_auto", "", "", true},
+		{"a100", "", ir.AttentionUnfused, false},
+	} {
+		var opts Options
+		if tc.set != "" {
+			opts = Options{Overrides: []string{tc.set}, Plan: tc.plan}
+		}
+		prog, diags := Load([]string{filepath.Join(dir, "a.plan")}, opts)
+		if diags.HasErrors() {
+			t.Fatalf("%s", ir.RenderAll(diags, prog.Sources))
+		}
+		p := prog.Plan(tc.plan)
+		if p.Auto["attention"] != tc.auto || (!tc.auto && p.Attention != tc.want) {
+			t.Errorf("plan %s --set %q: attention %q (auto %v), want %q (auto %v)", tc.plan, tc.set, p.Attention, p.Auto["attention"], tc.want, tc.auto)
+		}
+	}
+}

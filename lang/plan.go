@@ -24,6 +24,7 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 	for name := range res.auto {
 		p.Auto[name] = true
 	}
+	defaultAttention(p, res)
 	moeRes := checkFields(c, what+"'s moe block", blockSpan(res, "moe", d.NameSpan), ir.PlanMoEFields, res.nested["moe"], &p.MoE, "moe.", p.FieldSpans, nil)
 	for name := range moeRes.auto {
 		p.Auto["moe."+name] = true
@@ -62,6 +63,18 @@ func (c *checker) plan(d *Decl) *ir.Plan {
 	pc.sizeCluster()
 	pc.check()
 	return p
+}
+
+// defaultAttention gives a plan that does not write attention (nor asks
+// for auto) the attention core its device's engines run: fused on a device
+// with fused_attention, else the schema's default, unfused.
+func defaultAttention(p *ir.Plan, res blockResult) {
+	if _, written := res.written["attention"]; written || res.auto["attention"] {
+		return
+	}
+	if c := p.Cluster; c != nil && c.Node != nil && c.Node.Device != nil && c.Node.Device.FusedAttention {
+		p.Attention = ir.AttentionFused
+	}
 }
 
 // pc0 is where a plan-wide problem is reported: the first degree written.

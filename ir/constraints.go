@@ -638,6 +638,22 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
+		Name: "runtime-has-no-dropout", At: []string{"model"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool { return p.Model != nil && p.Model.Dropout != 0 },
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("model %s has dropout = %g: the CPU runtime trains without dropout", p.Model.Name, p.Model.Dropout)
+		},
+		Suggest: func(*Plan) string {
+			return "write dropout = 0 (or leave it out) to train on the CPU runtime; check, explain and compile take any rate"
+		},
+		Notes: func(p *Plan) []string {
+			if sp, ok := p.Model.FieldSpans["dropout"]; ok && sp.IsValid() {
+				return []string{fmt.Sprintf("dropout is set at %s", sp)}
+			}
+			return nil
+		},
+	},
+	{
 		// The CPU runtime executes the GPT layout only; a model beyond it
 		// is refused rather than trained as something else.
 		Name: "runtime-executes-architecture", At: []string{"model"}, Severity: Error, Scope: ScopeRuntime,

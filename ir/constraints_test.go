@@ -62,6 +62,8 @@ func TestCheckPlan(t *testing.T) {
 			ScopeCompile, []string{"tp-and-kv-heads"}},
 		{"today's architectures: the runtime only", func(p *Plan) { p.Model.Norm, p.Model.Position = NormRMS, PositionRoPE },
 			ScopeRuntime, []string{"runtime-executes-architecture"}},
+		{"dropout: the runtime only", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeRuntime, []string{"runtime-has-no-dropout"}},
+		{"dropout is modelled", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeCheck | ScopeCompile, nil},
 		{"head_dim frees hidden from heads", func(p *Plan) { p.Model.Heads, p.Model.HeadDim, p.TP, p.DP = 6, 16, 2, 4 }, ScopeCompile, nil},
 		{"normalize_topk: the runtime only", func(p *Plan) {
 			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, NormalizeTopK: true}

@@ -131,6 +131,7 @@ var ModelFields = []Field[Model]{
 	within(Field[Model]{Name: "ffn", Kind: IntValue, Default: "0", Doc: "dense FFN width (0: 4·hidden)", Ptr: func(m *Model) any { return &m.FFN }}, 0, 1<<22, whyShape),
 	{Name: "tie_embeddings", Kind: BoolValue, Default: "true", Doc: "share the input embedding with the output head", Ptr: func(m *Model) any { return &m.TieEmbeddings }},
 	{Name: "norm", Kind: EnumValue, Enum: names(NormKinds), Default: string(NormLayer), Doc: "normalization: layernorm | rmsnorm", Ptr: func(m *Model) any { return (*string)(&m.Norm) }},
+	within(Field[Model]{Name: "dropout", Kind: FloatValue, Default: "0", Doc: "dropout rate of the embedding, the attention probabilities and the residual branches (planc run trains at 0)", Ptr: func(m *Model) any { return &m.Dropout }}, 0, 1, "a rate is a probability"),
 	within(Field[Model]{Name: "norm_eps", Kind: FloatValue, Default: "1e-5", Doc: "the normalization's epsilon (Llama 3: 1e-5; DeepSeek, Qwen3: 1e-6)", Ptr: func(m *Model) any { return &m.NormEps }}, 0, 1, "an epsilon of 1 or more swamps the variance of normalized activations"),
 	{Name: "mlp", Kind: EnumValue, Enum: names(MLPKinds), Default: string(MLPGeLU), Doc: "FFN form: gelu (two matrices) | swiglu | geglu (three)", Ptr: func(m *Model) any { return (*string)(&m.MLP) }},
 	within(Field[Model]{Name: "kv_heads", Kind: IntValue, Default: "0", Doc: "key/value heads, grouped-query attention (0: heads)", Ptr: func(m *Model) any { return &m.KVHeads }}, 0, 1<<16, whyShape),

@@ -187,8 +187,8 @@ func mdsModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
 	mdsArchitecture(a, m, w)
-	a.set("--attention-dropout", 0.0)
-	a.set("--hidden-dropout", 0.0)
+	a.set("--attention-dropout", m.Dropout)
+	a.set("--hidden-dropout", m.Dropout)
 	megatronVocab(a, m.Vocab, tp, true, w)
 	if !m.TieEmbeddings {
 		a.set("--untie-embeddings-and-output-weights")

@@ -53,7 +53,8 @@ func megatronArgs(u *ir.Unit, w *warnings) *args {
 }
 
 // megatronModel writes the model's shape: its position encoding, norm, MLP
-// and attention (architecture.go), no dropout, as planc's model has.
+// and attention (architecture.go), and its dropout rate (0 unless the
+// model writes one).
 func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--num-layers", m.Layers)
 	a.set("--hidden-size", m.Hidden)
@@ -62,8 +63,8 @@ func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
 	megatronArchitecture(a, m, w)
-	a.set("--attention-dropout", 0.0)
-	a.set("--hidden-dropout", 0.0)
+	a.set("--attention-dropout", m.Dropout)
+	a.set("--hidden-dropout", m.Dropout)
 	megatronVocab(a, m.Vocab, tp, false, w)
 	if !m.TieEmbeddings {
 		a.set("--untie-embeddings-and-output-weights")

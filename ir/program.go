@@ -176,13 +176,13 @@ type Model struct {
 
 	// The architecture's vocabulary (issue "the models people train
 	// today"); the zero values are the GPT-2 layout planc started from.
-	Norm      NormKind     // layernorm | rmsnorm
-	NormEps   float64      // the norms' epsilon (0 in a model built in Go: 1e-5)
+	Norm    NormKind // layernorm | rmsnorm
+	NormEps float64  // the norms' epsilon (0 in a model built in Go: 1e-5)
 	// Dropout is the rate of the embedding, attention-probability and
 	// residual dropout (Megatron's hidden and attention dropout); planc's
 	// runtime trains at 0 and refuses another rate. The cost model keeps
 	// the dropout masks whatever the rate (docs/cost-model.md).
-	Dropout float64
+	Dropout   float64
 	MLP       MLPKind      // gelu | swiglu | geglu
 	KVHeads   int          // key/value heads (GQA, MQA); 0 or Heads: multi-head
 	HeadDim   int          // width of one head; 0: Hidden/Heads

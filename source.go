@@ -19,5 +19,5 @@ import "embed"
 //go:embed go.mod go.sum codegen/llvm/*.go
 //go:embed ir/*.go network/*.go passes/*.go passes/sched/*.go
 //go:embed runtime/ckpt/*.go runtime/collective/*.go runtime/data/*.go runtime/data/corpus.txt
-//go:embed runtime/exec/*.go runtime/kernels/*.go runtime/kernels/*.s runtime/llvmk/*.go runtime/optim/*.go runtime/tensor/*.go runtime/trainer/*.go
+//go:embed runtime/exec/*.go runtime/kernels/*.go runtime/kernels/*.s runtime/llvmk/*.go runtime/optim/*.go runtime/optim/*.s runtime/tensor/*.go runtime/trainer/*.go
 var Source embed.FS

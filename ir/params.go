@@ -21,9 +21,33 @@ const (
 	// ShardQKV: the last dimension is [q | k | v]; each third is split into
 	// tp contiguous parts (by heads) and rank i holds its part of each.
 	ShardQKV
+	// ShardParts: the last dimension is the concatenation of Param.Parts;
+	// rank i holds its heads of each part, in part order (see ParamPart):
+	// grouped-query attention's [q | k | v] with kv_heads ≠ heads, and a
+	// gated FFN's fc1 [gate | up], whose rank i must hold the same columns
+	// of the gate and of the up projection.
+	ShardParts
 )
 
-var paramShardNames = [...]string{ShardNone: "replicated", ShardCols: "cols", ShardRows: "rows", ShardQKV: "qkv"}
+var paramShardNames = [...]string{ShardNone: "replicated", ShardCols: "cols", ShardRows: "rows", ShardQKV: "qkv", ShardParts: "parts"}
+
+// ParamPart is one part of a ShardParts parameter's last dimension: Heads
+// heads of Width columns. Over tp ranks, a part with at least tp heads is
+// split by heads (rank i holds heads [i·Heads/tp, (i+1)·Heads/tp)); a part
+// with fewer heads than tp ranks (tp a multiple of Heads: kv heads
+// replicated over tp, Megatron's layout) gives rank i head i/(tp/Heads),
+// so that tp/Heads ranks hold each head and their gradients of it must be
+// summed.
+type ParamPart struct{ Heads, Width int }
+
+// local returns the first head and the head count rank i of tp holds.
+func (pt ParamPart) local(i, tp int) (first, n int) {
+	if pt.Heads >= tp {
+		per := pt.Heads / tp
+		return i * per, per
+	}
+	return i / (tp / pt.Heads), 1
+}
 
 func (s ParamShard) String() string {
 	if int(s) < len(paramShardNames) {
@@ -77,6 +101,8 @@ type Param struct {
 	// group.
 	Expert               bool
 	ExpertIndex, Experts int
+	// Parts are the column parts of a ShardParts parameter.
+	Parts []ParamPart
 }
 
 // Numel returns the whole parameter's element count.
@@ -95,6 +121,13 @@ func (p *Param) LocalShape(tp int) []int {
 	case p.Shard == ShardNone || tp <= 1:
 	case p.Shard == ShardRows:
 		s[0] /= tp
+	case p.Shard == ShardParts:
+		w := 0
+		for _, pt := range p.Parts {
+			_, n := pt.local(0, tp)
+			w += n * pt.Width
+		}
+		s[len(s)-1] = w
 	default:
 		s[len(s)-1] /= tp
 	}
@@ -137,6 +170,17 @@ func (p *Param) LocalIndex(i, tp int) []int32 {
 		for r := 0; r < rows; r++ {
 			for c := i * per; c < (i+1)*per; c++ {
 				idx = append(idx, int32(r*cols+c))
+			}
+		}
+	case ShardParts:
+		for r := 0; r < rows; r++ {
+			off := 0
+			for _, pt := range p.Parts {
+				first, n := pt.local(i, tp)
+				for c := off + first*pt.Width; c < off+(first+n)*pt.Width; c++ {
+					idx = append(idx, int32(r*cols+c))
+				}
+				off += pt.Heads * pt.Width
 			}
 		}
 	case ShardQKV:

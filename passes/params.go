@@ -156,13 +156,19 @@ func ParamTableOf(m *ir.Model) ir.ParamTable {
 			}
 			// a gated FFN's fc1 holds the gate's columns, then the up
 			// projection's (docs/semantics.md)
+			// (docs/semantics.md); under tp each rank holds its columns
+			// of both (ShardParts), which the gated activation pairs up
 			w1 := width
+			var parts []ir.ParamPart
 			if m.MLP.Gated() {
 				w1 = 2 * width
+				if shard {
+					c, parts = ir.ShardParts, []ir.ParamPart{{Heads: width, Width: 1}, {Heads: width, Width: 1}}
+				}
 			}
-			add(&ir.Param{Name: pre + "fc1.weight", Shape: []int{h, w1}, Std: std, Decay: true, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+			add(&ir.Param{Name: pre + "fc1.weight", Shape: []int{h, w1}, Std: std, Decay: true, Shard: c, Parts: parts, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
 			if bias {
-				add(&ir.Param{Name: pre + "fc1.bias", Shape: []int{w1}, Init: ir.InitZeros, Shard: c, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
+				add(&ir.Param{Name: pre + "fc1.bias", Shape: []int{w1}, Init: ir.InitZeros, Shard: c, Parts: parts, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
 			}
 			add(&ir.Param{Name: pre + "fc2.weight", Shape: []int{width, h}, Std: projStd, Decay: true, Shard: r, Layer: l, Expert: expert, ExpertIndex: idx, Experts: of})
 			if bias {
@@ -223,10 +229,18 @@ func attentionParams(m *ir.Model, l int, pre string, add func(*ir.Param), ln fun
 		}
 		return
 	}
-	qkv := (a + 2*m.KV()) * m.HeadWidth()
-	w("attn.qkv", h, qkv, ir.ShardQKV)
+	// Grouped-query attention's [q | k | v] has parts of a, g, g heads:
+	// each rank holds its query heads and its (possibly replicated)
+	// key/value heads (ShardParts); with g = a it is the thirds of ShardQKV.
+	g, d := m.KV(), m.HeadWidth()
+	qkv := (a + 2*g) * d
+	shard, parts := ir.ShardQKV, []ir.ParamPart(nil)
+	if g != a {
+		shard, parts = ir.ShardParts, []ir.ParamPart{{Heads: a, Width: d}, {Heads: g, Width: d}, {Heads: g, Width: d}}
+	}
+	add(&ir.Param{Name: pre + "attn.qkv.weight", Shape: []int{h, qkv}, Std: std, Decay: true, Shard: shard, Parts: parts, Layer: l})
 	if !m.NoBias {
-		add(&ir.Param{Name: pre + "attn.qkv.bias", Shape: []int{qkv}, Init: ir.InitZeros, Shard: ir.ShardQKV, Layer: l})
+		add(&ir.Param{Name: pre + "attn.qkv.bias", Shape: []int{qkv}, Init: ir.InitZeros, Shard: shard, Parts: parts, Layer: l})
 	}
 	add(&ir.Param{Name: pre + "attn.out.weight", Shape: []int{a * m.HeadWidth(), h}, Std: projStd, Decay: true, Shard: ir.ShardRows, Layer: l})
 	if !m.NoBias {

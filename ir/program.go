@@ -63,6 +63,11 @@ type Device struct {
 	// products (q·kᵀ, p·v) reach (0: MatmulEfficiency): their kernels
 	// are not the linear layers' GEMMs (short head dims, a softmax between).
 	AttentionEfficiency float64
+	// AttentionScoreCost is the seconds a fused attention kernel spends per
+	// score (query·key pair) and pass over the scores beyond its products:
+	// the online softmax's exp, max and sums (forward one pass, backward
+	// two: the recomputed scores and their gradient). 0: none.
+	AttentionScoreCost float64
 	// ComputeUnits and GEMMTile quantize a GEMM into waves: its output is
 	// cut into GEMMTile×GEMMTile tiles (per batch entry), ComputeUnits of
 	// them run at once, and the last wave's idle units are lost time
@@ -95,7 +100,7 @@ func (d *Device) Fitted() bool {
 	// attention_efficiency and the kernel families' rates are measured
 	// too; compute_units and gemm_tile are datasheet facts
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
-		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 ||
+		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0
 }
 

@@ -171,6 +171,13 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		if o.BwdWeightFLOPs > 0 {
 			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)) + ko
 		}
+		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && d.AttentionScoreCost > 0 {
+			// a fused kernel's softmax: one pass over the scores
+			// forward, two backward (recomputed, then their gradient)
+			scores := float64(o.M) * float64(o.N) * float64(max(o.Batch, 1))
+			fwd += scores * d.AttentionScoreCost
+			bwdB += 2 * scores * d.AttentionScoreCost
+		}
 		return
 	}
 	bw := memoryRate(d, o.Kind)

@@ -1,8 +1,19 @@
 """Predicted vs measured step time of planc's CPU runtime: see run.sh."""
-import json, statistics, subprocess, sys
+import json, os, re, statistics, subprocess, sys, tempfile
 
 planc, steps, cal = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 WARM = 5  # steps left out of the median: first allocations, page faults
+# CPU=1: a check of the per-op costs that the machine's load does not
+# disturb: planc run on one Go processor (GOMAXPROCS=1), measured in CPU
+# seconds per step ((CPU of STEPS steps − CPU of WARM steps) / the
+# difference), against the prediction with cores = 1 (every rank's busy
+# time on one processor). Not the Done-when table: that is wall time.
+CPU = os.environ.get("CPU") == "1"
+if CPU and cal:
+    one = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
+    one.write(re.sub(r"(?m)^  cores *= .*$", "  cores         = 1", open(cal).read()))
+    one.close()
+    cal = one.name
 
 # name, file, plan (None: the file's only plan), --set overrides
 PLANS = [
@@ -50,10 +61,20 @@ def predict(f, plan, sets):
 
 
 def measure(f, plan, sets, tokens):
+    if CPU:
+        return (cpu_seconds(f, plan, sets, steps) - cpu_seconds(f, plan, sets, WARM)) / (steps - WARM)
     out = subprocess.run([planc, "run", "--json", "--steps", str(steps), *args(plan, sets, False), f],
                          check=True, capture_output=True, text=True).stdout
     tps = [json.loads(l)["tokens_per_s"] for l in out.splitlines() if '"step"' in l]
     return statistics.median(tokens / t for t in tps[WARM:])
+
+
+def cpu_seconds(f, plan, sets, n):
+    before = os.times()
+    subprocess.run([planc, "run", "--json", "--steps", str(n), *args(plan, sets, False), f],
+                   check=True, capture_output=True, text=True, env={**os.environ, "GOMAXPROCS": "1"})
+    after = os.times()
+    return (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
 def ranks(xs):

@@ -124,6 +124,7 @@ func probeExecutor(res *calib.Result, name string) error {
 		q := *p
 		c, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
 		d.KernelOverhead = overhead
+		n.Cores = 0 // one rank's own time: the load is the cores' business
 		n.Device, c.Node, q.Cluster = &d, &n, &c
 		e, diags := passes.Estimate(&q)
 		if diags.HasErrors() {

@@ -95,11 +95,13 @@ type Result struct {
 	ElemFit     Line // bytes/s as the cost model counts them, fixed cost per kernel: all element-wise points
 	// Family is the fit of each element-wise kernel's points alone
 	// ("add", "gelu", "layernorm", "softmax", "adamw"; gelu with gelu_bwd).
-	Family    map[string]Line
-	Attention []Point
-	AttnRate  float64 // FLOPs (as the cost model counts them) per second, forward + backward
-	Cores     float64 // aggregate GEMM throughput of k goroutines over one's, at its best k
-	CoresBy   []float64
+	Family     map[string]Line
+	Attention  []Point
+	AttnScores []float64 // each attention point's scores (batch·heads·s²)
+	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second
+	AttnScore  float64   // seconds per score and pass of the softmax
+	Cores      float64   // aggregate GEMM throughput of k goroutines over one's, at its best k
+	CoresBy    []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
 	Probe  *Probe
@@ -127,7 +129,7 @@ func Measure(opt Options) (*Result, error) {
 	oneCore(func() {
 		r.GEMM = measureGEMM(opt)
 		r.Elementwise = measureElementwise(opt)
-		r.Attention = measureAttention(opt)
+		r.Attention, r.AttnScores = measureAttention(opt)
 	})
 	r.GEMMFit = fitLine(r.GEMM)
 	for _, p := range r.GEMM {
@@ -144,12 +146,7 @@ func Measure(opt Options) (*Result, error) {
 		}
 		r.Family[fam] = fitLine(pts)
 	}
-	var flops, secs float64
-	for _, p := range r.Attention {
-		flops += p.Size
-		secs += p.Seconds
-	}
-	r.AttnRate = flops / secs
+	r.AttnRate, r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.GEMMFit.Rate)
 	r.Cores, r.CoresBy = measureCores(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"sync"
 	"time"
 
@@ -87,8 +88,7 @@ var attnShapes = [][4]int{{2, 4, 64, 16}, {2, 4, 256, 16}, {4, 8, 128, 32}}
 // (batch, head), in units of 2·s²·d (the full square: it does not halve
 // for the mask): q·kᵀ forward, recomputed in backward and its two
 // gradients (4), p·v forward and its two gradients (3).
-func measureAttention(opt Options) []Point {
-	var pts []Point
+func measureAttention(opt Options) (pts []Point, scores []float64) {
 	for _, s := range attnShapes {
 		b, h, t, d := s[0], s[1], s[2], s[3]
 		sh := kernels.AttnShape{Batch: b, Heads: h, Tq: t, Tk: t, D: d, Causal: true}
@@ -102,16 +102,54 @@ func measureAttention(opt Options) []Point {
 		})
 		flops := float64(b*h) * 2 * float64(t*t*d) * 7
 		pts = append(pts, Point{Name: fmt.Sprintf("b%d h%d s%d d%d", b, h, t, d), Size: flops, Seconds: sec})
+		scores = append(scores, float64(b*h*t*t))
 	}
-	return pts
+	return pts, scores
+}
+
+// fitAttention fits time = FLOPs/rate + 3·scores·perScore (the products,
+// and the softmax's one pass over the scores forward and two backward) by
+// least squares in relative error; perScore ≥ 0.
+//
+// The products cannot outrun the GEMMs (maxRate): where the fit would say
+// so, rate is maxRate and perScore is fitted alone.
+func fitAttention(pts []Point, scores []float64, maxRate float64) (rate, perScore float64) {
+	defer func() {
+		if rate > maxRate {
+			rate = maxRate
+			var num, den float64
+			for i, p := range pts {
+				x2 := 3 * scores[i] / p.Seconds
+				num += x2 * (1 - p.Size/maxRate/p.Seconds)
+				den += x2 * x2
+			}
+			perScore = max(0, num/den)
+		}
+	}()
+	var a11, a12, a22, b1, b2 float64
+	for i, p := range pts {
+		x1, x2 := p.Size/p.Seconds, 3*scores[i]/p.Seconds
+		a11 += x1 * x1
+		a12 += x1 * x2
+		a22 += x2 * x2
+		b1 += x1
+		b2 += x2
+	}
+	det := a11*a22 - a12*a12
+	inv := (b1*a22 - b2*a12) / det
+	perScore = (a11*b2 - a12*b1) / det
+	if perScore < 0 || inv <= 0 || det == 0 {
+		return 1 / (b1 / a11), 0
+	}
+	return 1 / inv, perScore
 }
 
 // measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once
 // and returns the cores the ranks of a plan really get: the aggregate
-// throughput of k goroutines over one window (opt.reps()·2·budget, the
-// other processes' load included, as a training step meets it), over the
+// throughput of k goroutines over a window (opt.reps()·budget, the other
+// processes' load included, as a training step meets it), over the
 // one-goroutine rate of the fastest short run (this machine unloaded),
-// at its best k; and each k's.
+// the median of three rounds, at its best k; and each k's.
 func measureCores(opt Options) (float64, []float64) {
 	// 32×256×128 (1M multiply-adds) stays under the kernels' parallel
 	// threshold: each goroutine runs its own products on itself
@@ -122,7 +160,7 @@ func measureCores(opt Options) (float64, []float64) {
 	oneCore(func() {
 		one = flops / timeIt(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) })
 	})
-	window := time.Duration(opt.reps()) * 2 * opt.budget()
+	window := time.Duration(opt.reps()) * opt.budget()
 	rate := func(g int) float64 {
 		prev := runtime.GOMAXPROCS(max(g, runtime.NumCPU()))
 		defer runtime.GOMAXPROCS(prev)
@@ -148,12 +186,22 @@ func measureCores(opt Options) (float64, []float64) {
 		wg.Wait()
 		return float64(calls) * flops / time.Since(start).Seconds()
 	}
-	var by []float64
+	// rounds over every k, each k's median: a burst of another process
+	// in one window does not decide the figure
+	const rounds = 3
+	ks := 2 * runtime.NumCPU()
+	runs := make([][]float64, ks)
+	for r := 0; r < rounds; r++ {
+		for g := 1; g <= ks; g++ {
+			runs[g-1] = append(runs[g-1], rate(g)/one)
+		}
+	}
+	by := make([]float64, ks)
 	best := 0.0
-	for g := 1; g <= 2*runtime.NumCPU(); g++ {
-		s := rate(g) / one
-		by = append(by, s)
-		best = max(best, s)
+	for i, xs := range runs {
+		sort.Float64s(xs)
+		by[i] = xs[len(xs)/2]
+		best = max(best, by[i])
 	}
 	return best, by
 }

@@ -40,7 +40,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	}
 	opt := calib.Options{NoTCP: *noTCP}
 	if *quick {
-		opt.Budget, opt.Reps = 5*time.Millisecond, 2
+		opt.Budget, opt.Reps = 2*time.Millisecond, 4
 	}
 	res, err := calib.Measure(opt)
 	if err != nil {

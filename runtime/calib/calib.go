@@ -32,8 +32,11 @@ import (
 
 // Options bounds the measurement.
 type Options struct {
-	// Budget is the time each measured point is repeated for (0: 30 ms);
-	// Reps the repetitions of it whose fastest is kept (0: 5).
+	// Budget is the time each measured point is repeated for (0: 4 ms);
+	// Reps the repetitions of it whose fastest is kept (0: 15). Short
+	// windows, many of them: on a loaded machine some fall between the
+	// other processes' time slices, and the fastest is this machine's
+	// speed (Cores measures the share the load leaves).
 	Budget time.Duration
 	Reps   int
 	// NoTCP skips the TCP transport (no loopback sockets).
@@ -42,14 +45,14 @@ type Options struct {
 
 func (o Options) budget() time.Duration {
 	if o.Budget <= 0 {
-		return 30 * time.Millisecond
+		return 4 * time.Millisecond
 	}
 	return o.Budget
 }
 
 func (o Options) reps() int {
 	if o.Reps <= 0 {
-		return 5
+		return 15
 	}
 	return o.Reps
 }
@@ -98,7 +101,7 @@ type Result struct {
 	Family     map[string]Line
 	Attention  []Point
 	AttnScores []float64 // each attention point's scores (batch·heads·s²)
-	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second
+	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second: the GEMM fit's
 	AttnScore  float64   // seconds per score and pass of the softmax
 	Cores      float64   // aggregate GEMM throughput of k goroutines over one's, at its best k
 	CoresBy    []float64
@@ -146,7 +149,8 @@ func Measure(opt Options) (*Result, error) {
 		}
 		r.Family[fam] = fitLine(pts)
 	}
-	r.AttnRate, r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.GEMMFit.Rate)
+	r.AttnRate = r.GEMMFit.Rate
+	r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.AttnRate)
 	r.Cores, r.CoresBy = measureCores(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {

@@ -107,41 +107,19 @@ func measureAttention(opt Options) (pts []Point, scores []float64) {
 	return pts, scores
 }
 
-// fitAttention fits time = FLOPs/rate + 3·scores·perScore (the products,
+// fitAttention fits time = FLOPs/rate + 3·scores·perScore (the kernel's
+// products, which are the runtime's packed GEMMs at the GEMM fit's rate,
 // and the softmax's one pass over the scores forward and two backward) by
-// least squares in relative error; perScore ≥ 0.
-//
-// The products cannot outrun the GEMMs (maxRate): where the fit would say
-// so, rate is maxRate and perScore is fitted alone.
-func fitAttention(pts []Point, scores []float64, maxRate float64) (rate, perScore float64) {
-	defer func() {
-		if rate > maxRate {
-			rate = maxRate
-			var num, den float64
-			for i, p := range pts {
-				x2 := 3 * scores[i] / p.Seconds
-				num += x2 * (1 - p.Size/maxRate/p.Seconds)
-				den += x2 * x2
-			}
-			perScore = max(0, num/den)
-		}
-	}()
-	var a11, a12, a22, b1, b2 float64
+// least squares in relative error; perScore ≥ 0. The products' rate is
+// not fitted here: with three shapes the two would trade off.
+func fitAttention(pts []Point, scores []float64, rate float64) (perScore float64) {
+	var num, den float64
 	for i, p := range pts {
-		x1, x2 := p.Size/p.Seconds, 3*scores[i]/p.Seconds
-		a11 += x1 * x1
-		a12 += x1 * x2
-		a22 += x2 * x2
-		b1 += x1
-		b2 += x2
+		x := 3 * scores[i] / p.Seconds
+		num += x * (1 - p.Size/rate/p.Seconds)
+		den += x * x
 	}
-	det := a11*a22 - a12*a12
-	inv := (b1*a22 - b2*a12) / det
-	perScore = (a11*b2 - a12*b1) / det
-	if perScore < 0 || inv <= 0 || det == 0 {
-		return 1 / (b1 / a11), 0
-	}
-	return 1 / inv, perScore
+	return max(0, num/den)
 }
 
 // measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once

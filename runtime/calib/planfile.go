@@ -31,7 +31,7 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w("// Attention kernel, forward + backward, causal (FLOPs as the cost model counts them: GFLOP/s):\n")
 	writePoints(&b, r.Attention, 1e-9, "GFLOP/s")
-	w("//   fit: FLOPs / %.2f GFLOP/s + 3 × scores × %.3f ns (the softmax's passes)\n", r.AttnRate*1e-9, r.AttnScore*1e9)
+	w("//   fit: FLOPs / %.2f GFLOP/s (the GEMM fit's: the kernel's products are the runtime's GEMMs) + 3 × scores × %.3f ns (the softmax's passes)\n", r.AttnRate*1e-9, r.AttnScore*1e9)
 	w("// Cores: k goroutines each running one-core GEMMs for a while reach, over one unloaded core: ")
 	for i, s := range r.CoresBy {
 		w("k=%d %.2f  ", i+1, s)
@@ -73,7 +73,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  softmax_bw           = %s // softmax's fit (also the loss's cross-entropy)\n", gbs(r.Family["softmax"].Rate))
 	w("  activation_bw        = %s // gelu's fit, forward and backward\n", gbs(r.Family["gelu"].Rate))
 	w("  optimizer_bw         = %s // AdamW's fit\n", gbs(r.Family["adamw"].Rate))
-	w("  attention_efficiency = %.4f // the attention fit's rate over peak\n", r.AttnRate/peak)
+	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)
 	w("  attention_score_cost = %.3f ns // the attention fit's cost per score and pass\n", r.AttnScore*1e9)
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))
 	w("}\n\n")

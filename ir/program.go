@@ -84,6 +84,12 @@ type Device struct {
 	// style attention by default, so a plan that does not write
 	// `attention` gets fused (lang resolves it; docs/language.md).
 	FusedAttention bool
+	// InputElementCost is the time to make one element of a synthetic
+	// input where the training step makes its own data (the CPU runtime
+	// draws an mlp model's inputs, normal samples, and its teacher's
+	// targets inside the step); 0: the data arrives free, as from a data
+	// loader that runs ahead.
+	InputElementCost float64
 	// Source says where the efficiency parameters come from (the
 	// measurements they were fitted to); empty on a device left at
 	// planc's defaults.
@@ -101,7 +107,7 @@ func (d *Device) Fitted() bool {
 	// too; compute_units and gemm_tile are datasheet facts
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
-		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0
+		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

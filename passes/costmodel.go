@@ -34,6 +34,13 @@ type costModel struct {
 	// gradients against copies with their row counts; 1 −
 	// [RBDSaving].BytesSaving); 1 without rbd.
 	rbdInter float64
+	// mlpData is the seconds per micro-batch a device that makes an mlp
+	// model's data inside the step spends on it (input_element_cost):
+	// the inputs drawn twice (for the first layer and for the teacher at
+	// the loss) and the teacher's forward GEMMs; 0 otherwise. The cost
+	// model charges it to the loss op, which is exact without pipeline
+	// parallelism (with it, the first stage's share lands on the last).
+	mlpData float64
 }
 
 // placement is how one group along an axis sits on the machine, and how
@@ -65,6 +72,11 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	mach := network.MachineOf(c)
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
+	if d := cm.dev; d.InputElementCost > 0 && p.Model != nil && p.Model.Kind == ir.MLPModel {
+		b, w, l := float64(p.MicroBatch), float64(p.Model.Width), float64(p.Model.Depth)
+		teacher := 2 * b * w * w * l / (cm.peak * d.MatmulEfficiency)
+		cm.mlpData = 2*b*w*d.InputElementCost + teacher
+	}
 	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != ir.DispatchCapacity {
 		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})
 		if with, without := tc.rbdInterBytes(); without > 0 {
@@ -181,7 +193,11 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		return
 	}
 	bw := memoryRate(d, o.Kind)
-	return o.FwdBytes/bw + ko, o.BwdBytes/bw + ko, 0
+	fwd, bwdB = o.FwdBytes/bw+ko, o.BwdBytes/bw+ko
+	if o.Kind == ir.OpLoss {
+		fwd += cm.mlpData
+	}
+	return fwd, bwdB, 0
 }
 
 // memoryRate is the bytes per second a memory-bound op of kind moves: its

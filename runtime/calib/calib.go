@@ -107,7 +107,10 @@ type Result struct {
 	CoresBy    []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
-	Probe  *Probe
+	Probe *Probe
+	// Input is the seconds per element of the runtime's synthetic mlp
+	// inputs (normal draws).
+	Input  float64
 	InProc Link
 	TCP    *Link // nil with NoTCP or when loopback sockets fail
 	TCPErr error
@@ -133,6 +136,7 @@ func Measure(opt Options) (*Result, error) {
 		r.GEMM = measureGEMM(opt)
 		r.Elementwise = measureElementwise(opt)
 		r.Attention, r.AttnScores = measureAttention(opt)
+		r.Input = measureInput(opt)
 	})
 	r.GEMMFit = fitLine(r.GEMM)
 	for _, p := range r.GEMM {

@@ -7,6 +7,20 @@ import (
 	"planc/runtime/exec"
 )
 
+// measureInput times the CPU runtime's synthetic mlp inputs (normal
+// draws, runtime/exec.MLPInput) and returns the seconds per element.
+func measureInput(opt Options) float64 {
+	const width, rows = 64, 32
+	x := make([]float32, width)
+	i := 0
+	return timeIt(opt, func() {
+		for j := 0; j < rows; j++ {
+			exec.MLPInput(x, 1, 0, i)
+			i++
+		}
+	}) / (width * rows)
+}
+
 // StepSeconds trains p for steps steps with the CPU runtime (the embedded
 // corpus, in-process ranks) and returns the median step time after the
 // first warm steps. planc calibrate runs it on a probe model whose kernels

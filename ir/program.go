@@ -147,6 +147,13 @@ type Cluster struct {
 	PerNode      int     // devices per node actually used (defaults to Node.Devices)
 	InterBW      float64 // bytes/s per node per direction (all its NICs together)
 	InterLatency float64 // seconds
+	// GroupNodes and GlobalBW describe a tapered network (a dragonfly's
+	// groups, a fat tree's pods): GroupNodes nodes share full bandwidth
+	// among themselves, and traffic leaving the group gets GlobalBW bytes/s
+	// per node of it (the group's global links over its nodes). 0: one
+	// flat, untapered network.
+	GroupNodes int
+	GlobalBW   float64
 }
 
 // Devices returns the total number of devices.

@@ -120,6 +120,8 @@ var ClusterFields = []Field[Cluster]{
 	within(Field[Cluster]{Name: "per_node", Kind: IntValue, Auto: true, Default: "auto", Doc: "devices used per node (auto: the node's devices, or on a cluster with auto nodes the whole world)", Ptr: func(c *Cluster) any { return &c.PerNode }}, 1, MaxWorld, whyDevices),
 	within(Field[Cluster]{Name: "inter_bw", Kind: QuantityValue, Dim: ByteRate, Doc: "inter-node bandwidth per node per direction", Ptr: func(c *Cluster) any { return &c.InterBW }}, 1, 1e16, whyRate),
 	within(Field[Cluster]{Name: "inter_latency", Kind: QuantityValue, Dim: Seconds, Default: "5 us", Doc: "inter-node latency", Ptr: func(c *Cluster) any { return &c.InterLatency }}, 0, 1, whyTime),
+	within(Field[Cluster]{Name: "group_nodes", Kind: IntValue, Default: "0", Doc: "nodes of one group of a tapered network (a dragonfly group, a fat-tree pod) with full bandwidth inside (0: one flat network)", Ptr: func(c *Cluster) any { return &c.GroupNodes }}, 0, MaxWorld, whyNodes),
+	within(Field[Cluster]{Name: "global_bw", Kind: QuantityValue, Dim: ByteRate, Default: "0 B/s", Doc: "bandwidth per node, per direction, for traffic leaving its group (the group's global links over its nodes; 0: inter_bw, no taper)", Ptr: func(c *Cluster) any { return &c.GlobalBW }}, 0, 1e16, whyRate),
 }
 
 // ModelFields are the fields of `model NAME { ... }`.

@@ -47,6 +47,10 @@ type Machine struct {
 	PerNode int // ranks per node: ranks r and q share a node iff r/PerNode == q/PerNode
 	Intra   Link
 	Inter   Link
+	// GroupNodes and GlobalBW: a tapered network (ir.Cluster's
+	// group_nodes, global_bw); 0 for a flat one.
+	GroupNodes int
+	GlobalBW   float64
 }
 
 // MachineOf returns the machine of a resolved cluster.
@@ -55,7 +59,7 @@ func MachineOf(c *ir.Cluster) Machine {
 	if per <= 0 && c.Node != nil {
 		per = c.Node.Devices
 	}
-	m := Machine{PerNode: max(per, 1), Inter: Link{c.InterLatency, c.InterBW}}
+	m := Machine{PerNode: max(per, 1), Inter: Link{c.InterLatency, c.InterBW}, GroupNodes: c.GroupNodes, GlobalBW: c.GlobalBW}
 	if c.Node != nil {
 		m.Intra = Link{c.Node.IntraLatency, c.Node.IntraBW}
 	}
@@ -309,6 +313,8 @@ func (p *Plan) Time(m Machine, share int) float64 {
 // it exceeds it.
 func (p *Plan) bandwidth(m Machine, share int) float64 {
 	interBW := m.Inter.Bandwidth / float64(max(share, 1))
+	globalBW := m.GlobalBW / float64(max(share, 1))
+	leaving := p.leavingGroup(m)
 	var t, prev float64
 	for _, s := range p.steps[:p.n] {
 		bw := m.Intra.Bandwidth
@@ -316,6 +322,11 @@ func (p *Plan) bandwidth(m Machine, share int) float64 {
 			bw = interBW
 		}
 		x := safeDiv(s.Bytes, bw)
+		if s.Level == Inter && s.Alg == Pairwise && leaving > 0 {
+			// the share of every node's messages bound for other groups
+			// crosses the global links, which the group's nodes share
+			x = math.Max(x, safeDiv(s.Bytes*leaving, globalBW))
+		}
 		if s.WithPrevious {
 			t += math.Max(x, prev) - prev
 			x = math.Max(x, prev)
@@ -325,6 +336,20 @@ func (p *Plan) bandwidth(m Machine, share int) float64 {
 		prev = x
 	}
 	return t
+}
+
+// leavingGroup returns the share of a pairwise exchange's inter-node
+// messages that leave their node's group on a tapered network: the group's
+// nodes lie contiguously, so each node has min(N, G) − 1 partners in its
+// own group and N − min(N, G) elsewhere. Rings and trees cross a group
+// boundary once per group, which the group's global links carry at far
+// more than one node's bandwidth: they are not slowed. 0 on a flat network.
+func (p *Plan) leavingGroup(m Machine) float64 {
+	N, G := p.Place.Nodes, m.GroupNodes
+	if G <= 0 || m.GlobalBW <= 0 || N <= G || N < 2 {
+		return 0
+	}
+	return float64(N-G) / float64(N-1)
 }
 
 // NodeCost splits the plan for a simulator that shares each node's NICs

@@ -220,3 +220,49 @@ func TestPricerAgreesWithPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestGlobalBandwidthTapersAllToAll: on a network of groups of 2 nodes
+// whose global links give each node 1/8 of its injection bandwidth, an
+// all-to-all over 8 nodes sends 6 of each node's 7 partners' messages out
+// of its group: its inter-node term is the larger of bytes/inter_bw and
+// 6/7·bytes/global_bw, the latter here. Rings, all-to-alls inside one
+// group and a flat network are not slowed; MachineOf reads the cluster.
+func TestGlobalBandwidthTapersAllToAll(t *testing.T) {
+	const n = 64e6
+	flat := dgx
+	tapered := dgx
+	tapered.GroupNodes, tapered.GlobalBW = 2, dgx.Inter.Bandwidth/8
+	pl := Placement{64, 8, 8}
+	for _, share := range []int{1, 8} {
+		pf := flat.Collective(ir.AllToAll, pl, n)
+		pt := tapered.Collective(ir.AllToAll, pl, n)
+		inter := n * 56 / 64 // the bytes each rank sends to other nodes
+		got := pt.Time(tapered, share) - pf.Time(flat, share)
+		want := inter*6/7/(tapered.GlobalBW/float64(share)) - inter/(flat.Inter.Bandwidth/float64(share))
+		if !near(got, want) {
+			t.Errorf("share %d: the taper adds %g s, want %g s", share, got, want)
+		}
+		pr := tapered.Pricer(ir.AllToAll, pl, share, nil)
+		if !near(pr.Time(n), pt.Time(tapered, share)) {
+			t.Errorf("share %d: pricer %g s, plan %g s", share, pr.Time(n), pt.Time(tapered, share))
+		}
+	}
+	for _, c := range []struct {
+		name string
+		kind ir.CollKind
+		pl   Placement
+	}{
+		{"ring all-reduce over 8 nodes", ir.AllReduce, pl},
+		{"all-gather over 8 nodes", ir.AllGather, pl},
+		{"all-to-all inside one group", ir.AllToAll, Placement{16, 2, 8}},
+	} {
+		a, b := flat.Collective(c.kind, c.pl, n), tapered.Collective(c.kind, c.pl, n)
+		if x, y := a.Time(flat, 8), b.Time(tapered, 8); !near(x, y) {
+			t.Errorf("%s: %g s tapered, %g s flat", c.name, y, x)
+		}
+	}
+	m := MachineOf(&ir.Cluster{Node: &ir.Node{Devices: 8, IntraBW: 1, IntraLatency: 1}, InterBW: 100e9, GroupNodes: 128, GlobalBW: 25e9})
+	if m.GroupNodes != 128 || m.GlobalBW != 25e9 {
+		t.Errorf("MachineOf: group %d, global %g", m.GroupNodes, m.GlobalBW)
+	}
+}

@@ -11,11 +11,12 @@ import (
 )
 
 // Register blocking of the host micro-kernel: mrTile rows by nrVecs
-// vectors of vecLen floats: 6×16 floats = 12 ymm accumulators, plus two B
-// vectors and one broadcast A value, within AVX2's 16 registers.
+// vectors of vecLen floats. For x86-64-v3, 6×16 floats = 12 ymm
+// accumulators, plus two B vectors and one broadcast A value, within
+// AVX2's 16 registers; for x86-64-v4 (AVX-512), 8×32 floats = 16 zmm
+// accumulators of AVX-512's 32 registers (see hostBlocking). Every element
+// of C takes the same fused multiply-adds in the same order either way.
 const (
-	vecLen = 8
-	mrTile = 6
 	nrVecs = 2
 	// Cache blocking: a kcBlock×ncBlock panel of op(B), packed into
 	// slivers, stays in L1/L2 while the rows of A stream through.
@@ -128,6 +129,8 @@ func (s MatMul) gpuItem(b *fnBuilder, item value.Value) {
 // column tiles of nrVecs·vecLen, calling a register-blocked micro-kernel;
 // edges use narrower micro-kernels and a scalar loop.
 func (s MatMul) host(b *fnBuilder) {
+	vl, mrTile := b.mod.hostBlocking()
+	vecLen := int64(vl)
 	N := int64(s.N)
 	m, k := s.dims(b)
 	a, bm, c := b.p("a"), b.p("b"), b.p("c")
@@ -179,7 +182,7 @@ func (s MatMul) host(b *fnBuilder) {
 				src := b.gep(bm, b.add(b.mulc(k0, N), b.add(j0, js)))
 				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
 					for v := int64(0); v < nrVecs; v++ {
-						b.vstore(b.vload(src, b.idx(kk, N, i64c(v*vecLen)), vecLen), dst, b.idx(kk, nrw, i64c(v*vecLen)))
+						b.vstore(b.vload(src, b.idx(kk, N, i64c(v*vecLen)), uint64(vecLen)), dst, b.idx(kk, nrw, i64c(v*vecLen)))
 					}
 				})
 			})
@@ -188,7 +191,7 @@ func (s MatMul) host(b *fnBuilder) {
 					b.set(pack, packed(kk, jj), b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))))
 				})
 			})
-			const ldb = nrVecs * vecLen
+			ldb := nrVecs * vecLen
 			sliverAt := func(jj value.Value) value.Value { return b.gep(pack, b.mul(jj, kc)) } // jj is a multiple of nrw
 			tile := func(i, jj value.Value, mr, nv int) {
 				mk := b.mod.microKernel(s, mr, nv, ldb)
@@ -204,8 +207,8 @@ func (s MatMul) host(b *fnBuilder) {
 				b.forEach(i64c(0), jFull, nrw, func(jj value.Value) { tile(i, jj, mr, nrVecs) })
 				b.ifThen(has8, func() { tile(i, jFull, mr, 1) })
 			}
-			mFull := b.mulc(b.cur.NewSDiv(m, i64c(mrTile)), mrTile)
-			b.forEach(i64c(0), mFull, mrTile, func(i value.Value) { rows(i, mrTile) })
+			mFull := b.mulc(b.cur.NewSDiv(m, i64c(int64(mrTile))), int64(mrTile))
+			b.forEach(i64c(0), mFull, int64(mrTile), func(i value.Value) { rows(i, mrTile) })
 			if rem := s.M % mrTile; s.M > 0 && rem > 0 {
 				rows(mFull, rem) // one narrower tile for the known remainder
 			} else {
@@ -227,6 +230,15 @@ func (s MatMul) host(b *fnBuilder) {
 	})
 }
 
+// hostBlocking returns the vector length (floats) and the rows of the
+// matmul micro-kernel for the module's host CPU.
+func (mb *moduleBuilder) hostBlocking() (vecLen, mrTile int) {
+	if mb.t.CPU == "x86-64-v4" {
+		return 16, 8
+	}
+	return 8, 6
+}
+
 func (b *fnBuilder) imin(x, y value.Value) value.Value {
 	return b.cur.NewSelect(b.slt(x, y), x, y)
 }
@@ -241,12 +253,14 @@ func constFalse() value.Value { return constant.False }
 // The accumulators live in registers as <8 x float> values; each step
 // loads nv vectors of B, broadcasts mr values of A and issues mr·nv FMAs.
 func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
+	vl, _ := mb.hostBlocking()
+	vecLen := uint64(vl)
 	rsA, csA := int64(s.K), int64(1)
 	if s.TransA {
 		rsA, csA = 1, int64(s.M)
 	}
 	ldc := int64(s.N)
-	name := fmt.Sprintf("planc_mk_%dx%d_rs%d_cs%d_ldb%d_ldc%d", mr, nv*vecLen, rsA, csA, ldb, ldc)
+	name := fmt.Sprintf("planc_mk_%dx%d_rs%d_cs%d_ldb%d_ldc%d", mr, nv*vl, rsA, csA, ldb, ldc)
 	if f, ok := mb.helpers[name]; ok {
 		return f
 	}
@@ -259,6 +273,12 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 	f := mb.m.NewFunc(name, types.Void, params...)
 	f.Linkage = enum.LinkageInternal
 	f.FuncAttrs = append(f.FuncAttrs, enum.FuncAttrNoUnwind, ir.AttrPair{Key: "target-cpu", Value: mb.t.CPU})
+	if vl == 16 {
+		// x86-64-v4 prefers 256-bit vectors and would split every
+		// <16 x float> in two (32 accumulators: spills) without these.
+		f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "prefer-vector-width", Value: "512"},
+			ir.AttrPair{Key: "min-legal-vector-width", Value: "512"})
+	}
 	mb.helpers[name] = f
 	b := &fnBuilder{mod: mb, f: f, params: map[string]value.Value{}}
 	b.cur = f.NewBlock("entry")
@@ -269,7 +289,7 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 	init := make([]value.Value, n)
 	for r := 0; r < mr; r++ {
 		for v := 0; v < nv; v++ {
-			old := b.vload(c, i64c(int64(r)*ldc+int64(v*vecLen)), vecLen)
+			old := b.vload(c, i64c(int64(r)*ldc+int64(v*vl)), vecLen)
 			init[r*nv+v] = b.cur.NewSelect(loadc, old, zero)
 		}
 	}
@@ -277,7 +297,7 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 		next := make([]value.Value, n)
 		bv := make([]value.Value, nv)
 		for v := 0; v < nv; v++ {
-			bv[v] = b.vload(bp, b.idx(kk, ldb, i64c(int64(v*vecLen))), vecLen)
+			bv[v] = b.vload(bp, b.idx(kk, ldb, i64c(int64(v*vl))), vecLen)
 		}
 		for r := 0; r < mr; r++ {
 			av := b.splat(b.at(a, b.idx(kk, csA, i64c(int64(r)*rsA))), vecLen)
@@ -299,7 +319,7 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 	acc = b.loop(kc4, kc, 1, acc, step)
 	for r := 0; r < mr; r++ {
 		for v := 0; v < nv; v++ {
-			b.vstore(acc[r*nv+v], c, i64c(int64(r)*ldc+int64(v*vecLen)))
+			b.vstore(acc[r*nv+v], c, i64c(int64(r)*ldc+int64(v*vl)))
 		}
 	}
 	b.cur.NewRet(nil)

@@ -58,3 +58,23 @@ func BenchmarkGeluFwdBwd(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 }
+
+// BenchmarkProductsTinyGPT runs the products of one tiny_gpt layer's
+// forward and backward on a 128-row micro-batch (hidden 64, ffn 256) back
+// to back, as a step does: the cost of handing small products to other
+// cores shows here (compare -cpu 1,2).
+func BenchmarkProductsTinyGPT(b *testing.B) {
+	const rows, h, f = 128, 64, 256
+	x, dy := normal(1, rows*f, 1), normal(2, rows*f, 1)
+	w, dw := normal(3, f*f, 1), make([]float32, f*f)
+	y, dx := make([]float32, rows*f), make([]float32, rows*f)
+	shapes := [][2]int{{h, 3 * h}, {h, h}, {h, f}, {f, h}}
+	for b.Loop() {
+		for _, s := range shapes {
+			in, out := s[0], s[1]
+			MatMul(y, x, w, rows, in, out, false)
+			MatMulTransB(dx, dy, w, rows, out, in, false)
+			MatMulTransA(dw, x, dy, in, rows, out, true)
+		}
+	}
+}

@@ -90,8 +90,39 @@ func LoadPlan(p *ir.Plan) (*Kernels, error) {
 // Load generates the host kernels of specs, compiles them with llc, links
 // them into a shared library in a temporary folder and loads it.
 func Load(name string, specs []llvm.Spec) (*Kernels, error) {
+	return LoadTarget(name, specs, HostTarget())
+}
+
+// HostTarget is the x86-64 target for this machine's CPU: x86-64-v4
+// (AVX-512, wider matmul micro-kernels) where the CPU has it and llc knows
+// it, else x86-64-v3. A library built for another machine (a trainer
+// binary) uses the plain x86-64 target instead.
+func HostTarget() llvm.Target {
 	t, _ := llvm.LookupTarget("x86-64")
-	return LoadTarget(name, specs, t)
+	if !hostHasAVX512() {
+		return t
+	}
+	v4 := t
+	v4.CPU = "x86-64-v4"
+	if tc := llvm.FindToolchain(); tc.LLC == "" || tc.LLCFor(v4) != tc.LLC {
+		return t
+	}
+	return v4
+}
+
+// hostHasAVX512 reports whether /proc/cpuinfo lists the AVX-512 subsets of
+// x86-64-v4 (F, BW, CD, DQ, VL).
+func hostHasAVX512() bool {
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false
+	}
+	for _, f := range []string{" avx512f", " avx512bw", " avx512cd", " avx512dq", " avx512vl"} {
+		if !strings.Contains(string(info), f) {
+			return false
+		}
+	}
+	return true
 }
 
 // LoadTarget is Load for a host target variant (such as one with

@@ -2,16 +2,18 @@
 # Predicted vs measured step time of the CPU runtime (issue 16). From the
 # repository root:
 #
-#   bench/predict/run.sh [STEPS]
+#   bench/predict/run.sh [STEPS]   (ROUNDS=3 interleaved rounds; CPU=1: see table.py)
 #
 # It builds planc, runs `planc calibrate -o $TMP/host.plan` (unless
-# CALIB=FILE names an existing one), then for every plan of the list below
-# `planc explain --json --cluster-file ...` (the prediction, with the
-# calibrated device and cluster) and `planc run --json --steps STEPS` (the
-# measurement: the median step time after the first WARM steps), and prints
-# the table, the mean and worst error and Spearman's rank correlation.
-# Nothing is fitted here: the prediction uses calibrate's microbenchmarks
-# only. CI does not run it (it times the machine).
+# CALIB=FILE names an existing one), then for every plan of the list in
+# table.py `planc explain --json --set cluster=host host.plan PLAN` (the
+# prediction, with the calibrated device and cluster) and, in ROUNDS
+# interleaved rounds, `planc run --json --steps STEPS PLAN` (the
+# measurement: the median step time after the first WARM steps; a plan's
+# figure is the median of its rounds), and prints the table, the mean and
+# worst error, Spearman's rank correlation and the load average before and
+# after. Nothing is fitted here: the prediction uses calibrate's
+# microbenchmarks only. CI does not run it (it times the machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${1:-40}

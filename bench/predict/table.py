@@ -91,14 +91,32 @@ def spearman(a, b):
     return 1 - 6 * sum((x - y) ** 2 for x, y in zip(ra, rb)) / (n * (n * n - 1))
 
 
+def load():
+    try:
+        return open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        return ["?"] * 3
+
+
+# ROUNDS interleaved rounds over the plans (every plan once per round), so
+# that a burst of another process's load falls on one measurement of a
+# plan, not all; a plan's figure is the median of its rounds.
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+print(f"load average at the start: {' '.join(load())}; {os.cpu_count()} CPUs; {ROUNDS} rounds", flush=True)
+preds = [predict(f, plan, sets) for _, f, plan, sets in PLANS]
+runs = [[] for _ in PLANS]
+for r in range(ROUNDS):
+    for i, (_, f, plan, sets) in enumerate(PLANS):
+        runs[i].append(measure(f, plan, sets, preds[i][1]))
 rows = []
-print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}")
-for name, f, plan, sets in PLANS:
-    pred, tokens = predict(f, plan, sets)
-    meas = measure(f, plan, sets, tokens)
+print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   rounds (ms)")
+for i, (name, _, _, _) in enumerate(PLANS):
+    pred, meas = preds[i][0], statistics.median(runs[i])
     err = (pred - meas) / meas
     rows.append((pred, meas, err))
-    print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%", flush=True)
+    each = " ".join(f"{x*1e3:.2f}" for x in runs[i])
+    print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%   {each}", flush=True)
 errs = [abs(r[2]) for r in rows]
 print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "
       f"Spearman {spearman([r[0] for r in rows], [r[1] for r in rows]):.3f}  ({len(rows)} plans, {steps} steps, median after {WARM})")
+print(f"load average at the end: {' '.join(load())}")

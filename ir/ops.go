@@ -225,7 +225,7 @@ var opTable = map[OpKind]*OpInfo{
 	OpRouter: {Class: Matmul, Doc: "router logits, softmax and top-k",
 		Inputs: xBSH, Outputs: []string{"logits"}, Saved: xBSH, Weight: true,
 		GEMM: GEMMLinear, Shard: ShardRouter,
-		GoKernels: []string{"Route", "RouterBackward", "RouteScored", "RouteScoredBackward", "BalanceBias"}, LLVMKernels: []string{"router_topk", "router_topk_bwd", "router_scored", "router_scored_bwd"}},
+		GoKernels: []string{"Route", "RouterBackward", "RouteScored", "RouteScoredBackward", "BalanceBias"}, LLVMKernels: []string{"router_topk", "router_topk_bwd", "router_scored", "router_scored_bwd", "balance_bias"}},
 	OpDispatch: {Class: MemoryBound, Doc: "permute routed copies by expert",
 		Inputs: xBSH, Outputs: []string{"routed"}, Saved: []string{"probs", "routes"},
 		Traffic: Traffic{Base: PerInOut, Fwd: 1, Bwd: 1, SavedFwd: 2, SavedBwd: 2}, Shard: ShardDispatch,

@@ -545,3 +545,32 @@ func (s RouterScoredBwd) kernel() kernelDef {
 			})
 		}}
 }
+
+// BalanceBias is DeepSeek-V3's bias update over Experts experts, one expert
+// per item, as kernels.BalanceBias: bias_e += Rate·sign(mean − n_e) with
+// the routed copies n[Experts] as int32 counts (compared exactly, as
+// n_e·Experts against Σn in 64-bit integers).
+type BalanceBias struct {
+	Experts int
+	Rate    float64
+}
+
+func (s BalanceBias) Name() string {
+	return fmt.Sprintf("balance_bias_e%d_r%s", s.Experts, symbolFloat(s.Rate))
+}
+
+func (s BalanceBias) kernel() kernelDef {
+	E := int64(s.Experts)
+	return kernelDef{op: "balance_bias", items: s.Experts,
+		params: []Param{{"counts", I32Ptr}, {"bias", F32Ptr}},
+		body: func(b *fnBuilder, e value.Value) {
+			total := b.loop(i64c(0), i64c(E), 1, []value.Value{i64c(0)}, func(j value.Value, acc []value.Value) []value.Value {
+				return []value.Value{b.add(acc[0], b.sext(b.at(b.p("counts"), j)))}
+			})[0]
+			mine := b.mulc(b.sext(b.at(b.p("counts"), e)), E)
+			under := b.slt(mine, total)
+			over := b.slt(total, mine)
+			step := b.cur.NewSelect(under, f32c(s.Rate), b.cur.NewSelect(over, f32c(-s.Rate), f32c(0)))
+			b.addTo(b.p("bias"), e, step)
+		}}
+}

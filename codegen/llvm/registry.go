@@ -18,7 +18,7 @@ var ByKind = map[ir.OpKind][]Spec{
 	ir.OpSiLU:    {SiluFwd{128}, SiluBwd{128}},
 	ir.OpFC2:     linearSample,
 	ir.OpRouter: {RouterTopK{Tokens: 8, Experts: 4, K: 2}, RouterTopKBwd{RouterTopK{Tokens: 8, Experts: 4, K: 2}},
-		sampleRouter, RouterScoredBwd{sampleRouter}},
+		sampleRouter, RouterScoredBwd{sampleRouter}, BalanceBias{Experts: 8, Rate: 0.001}},
 	ir.OpDispatch:   {Permute{Tokens: 8, K: 2, Width: 16}, PermuteBwd{Tokens: 8, K: 2, Width: 16}},
 	ir.OpExpertFC1:  {MatMul{K: 16, N: 32}},
 	ir.OpExpertGeLU: {GeluFwd{128}, GeluBwd{128}},

@@ -141,6 +141,22 @@ func (k *Kernels) GroupedAttentionBackward(dq, dk, dv, do, q, kk, v, o, lse []fl
 	}
 }
 
+// BalanceBias is kernels.BalanceBias (the counts, whole numbers below
+// 2³¹, go to the kernel as int32).
+func (k *Kernels) BalanceBias(bias []float32, counts []float64, rate float64) {
+	spec := llvm.BalanceBias{Experts: len(counts), Rate: rate}
+	if !k.Has(spec) {
+		k.fallback("BalanceBias", len(counts))
+		kernels.BalanceBias(bias, counts, rate)
+		return
+	}
+	n := make([]int32, len(counts))
+	for i, c := range counts {
+		n[i] = int32(c)
+	}
+	k.call(spec, []any{n, bias}, i32(n), f32(bias))
+}
+
 func routerScored(tokens int, spec kernels.RouterSpec) llvm.RouterScored {
 	return llvm.RouterScored{Tokens: tokens, Experts: spec.Experts, K: spec.TopK, Sigmoid: spec.Score == kernels.ScoreSigmoid,
 		Normalize: spec.Normalize, Groups: spec.Groups, TopKGroups: spec.TopKGroups}

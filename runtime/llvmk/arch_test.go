@@ -40,6 +40,7 @@ func TestArchHostKernelsMatchGoKernels(t *testing.T) {
 		bwd.Groups, bwd.TopKGroups = 0, 0
 		specs = append(specs, spec, llvm.RouterScoredBwd{RouterScored: bwd})
 	}
+	specs = append(specs, llvm.BalanceBias{Experts: 16, Rate: 0.001})
 	lib, err := Load("arch", specs)
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +125,22 @@ func TestArchHostKernelsMatchGoKernels(t *testing.T) {
 			check(t, f0, "o", o1, o2, "lse", l1, l2, "dq", dq1, dq2, "dk", dk1, dk2, "dv", dv1, dv2)
 		})
 	}
+	t.Run("balance_bias", func(t *testing.T) {
+		counts := make([]float64, 16)
+		for i := range counts {
+			counts[i] = float64(r.IntN(40))
+		}
+		counts[3] = 0
+		b0 := randVec(r, 16, 0.1)
+		b1, b2 := clone(b0), clone(b0)
+		f0 := lib.Fallbacks()
+		lib.BalanceBias(b1, counts, 0.001)
+		kernels.BalanceBias(b2, counts, 0.001)
+		even := []float64{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5} // at the mean: unchanged
+		b3 := clone(b0)
+		lib.BalanceBias(b3, even, 0.001)
+		check(t, f0, "bias", b1, b2, "balanced", b3, b0)
+	})
 	for _, rs := range routers {
 		t.Run(fmt.Sprintf("router_%s_e%d_k%d_g%d_%d", rs.Score, rs.Experts, rs.TopK, rs.Groups, rs.TopKGroups), func(t *testing.T) {
 			logits, bias := randVec(r, T*rs.Experts, 3), randVec(r, rs.Experts, 0.2)

@@ -33,8 +33,8 @@ func AddBias(y, b []float32, rows, cols int) {
 	b = b[:cols]
 	for r := 0; r < rows; r++ {
 		row := y[r*cols : (r+1)*cols]
-		for j, v := range b {
-			row[j] += v
+		for j := addVec(row, b); j < cols; j++ {
+			row[j] += b[j]
 		}
 	}
 }
@@ -45,8 +45,8 @@ func BiasBackward(db, dy []float32, rows, cols int) {
 	db = db[:cols]
 	for r := 0; r < rows; r++ {
 		row := dy[r*cols : (r+1)*cols]
-		for j, v := range row {
-			db[j] += v
+		for j := addVec(db, row); j < cols; j++ {
+			db[j] += row[j]
 		}
 	}
 }
@@ -55,8 +55,8 @@ func BiasBackward(db, dy []float32, rows, cols int) {
 // flows through one).
 func Add(dst, src []float32) {
 	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
+	for i := addVec(dst, src); i < len(dst); i++ {
+		dst[i] += src[i]
 	}
 }
 
@@ -136,7 +136,12 @@ func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, ro
 	for r := 0; r < rows; r++ {
 		xr, dyr := x[r*h:(r+1)*h], dy[r*h:(r+1)*h]
 		mu, rs := mean[r], rstd[r]
-		for j, v := range xr {
+		j0 := 0
+		if dgamma != nil && dbeta != nil {
+			j0 = lnParamsVec(dgamma[:h], dbeta[:h], xr, dyr, mu, rs)
+		}
+		for j := j0; j < h; j++ {
+			v := xr[j]
 			if dgamma != nil {
 				dgamma[j] += dyr[j] * (v - mu) * rs
 			}

@@ -93,7 +93,7 @@ func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 					sum += float64(e)
 				}
 				inv := float32(1 / sum)
-				for j := 0; j < nk; j++ {
+				for j := scaleVec(row[:nk], inv); j < nk; j++ {
 					row[j] *= inv
 				}
 				clear(row[nk:])
@@ -156,8 +156,8 @@ func AttentionBackward(dq, dk, dv, do, q, k, v, o, lse []float32, s AttnShape) {
 			for r := 0; r < rows; r++ {
 				pr, dr := p[r*nkMax:(r+1)*nkMax], dp[r*nkMax:(r+1)*nkMax]
 				delta := dot(doi[r*d:(r+1)*d], ob[(i0+r)*d:(i0+r+1)*d])
-				for j, pv := range pr {
-					dr[j] = pv * (dr[j] - delta) * scale
+				for j := attnDSVec(dr, pr, delta, scale); j < len(pr); j++ {
+					dr[j] = pr[j] * (dr[j] - delta) * scale
 				}
 			}
 			if dq != nil { // dq += dS·k

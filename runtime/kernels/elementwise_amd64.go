@@ -30,3 +30,59 @@ func lnParamsVec(dgamma, dbeta, x, dy []float32, mu, rs float32) int {
 	lnParamsAVX2(&dgamma[0], &dbeta[0], &x[0], &dy[0], n, mu, rs)
 	return n
 }
+
+//go:noescape
+func lnFwdOutAVX2(y, x, gamma, beta *float32, n int, mu, rs float32)
+
+//go:noescape
+func lnBwdDxAVX2(dx, dy, x, gamma *float32, n int, mu, rs, sg, sgx float32)
+
+//go:noescape
+func scaleAVX2(x *float32, n int, s float32)
+
+//go:noescape
+func attnDSAVX2(dp, p *float32, n int, delta, scale float32)
+
+// lnFwdOutVec is the vector form of LayerNormForward's output loop (see
+// addVec for the contract).
+func lnFwdOutVec(y, x, gamma, beta []float32, mu, rs float32) int {
+	n := len(x) &^ 7
+	if !useFMA || forceGeneric || n == 0 {
+		return 0
+	}
+	_, _, _ = y[n-1], gamma[n-1], beta[n-1]
+	lnFwdOutAVX2(&y[0], &x[0], &gamma[0], &beta[0], n, mu, rs)
+	return n
+}
+
+// lnBwdDxVec is the vector form of LayerNormBackward's dx loop.
+func lnBwdDxVec(dx, dy, x, gamma []float32, mu, rs, sg, sgx float32) int {
+	n := len(x) &^ 7
+	if !useFMA || forceGeneric || n == 0 {
+		return 0
+	}
+	_, _, _ = dx[n-1], dy[n-1], gamma[n-1]
+	lnBwdDxAVX2(&dx[0], &dy[0], &x[0], &gamma[0], n, mu, rs, sg, sgx)
+	return n
+}
+
+// scaleVec multiplies x by s 8 elements at a time.
+func scaleVec(x []float32, s float32) int {
+	n := len(x) &^ 7
+	if !useFMA || forceGeneric || n == 0 {
+		return 0
+	}
+	scaleAVX2(&x[0], n, s)
+	return n
+}
+
+// attnDSVec is the vector form of AttentionBackward's dS loop.
+func attnDSVec(dp, p []float32, delta, scale float32) int {
+	n := len(p) &^ 7
+	if !useFMA || forceGeneric || n == 0 {
+		return 0
+	}
+	_ = dp[n-1]
+	attnDSAVX2(&dp[0], &p[0], n, delta, scale)
+	return n
+}

@@ -60,3 +60,125 @@ lloop:
 ldone:
 	VZEROUPPER
 	RET
+
+// func lnFwdOutAVX2(y, x, gamma, beta *float32, n int, mu, rs float32)
+//
+// y[j] = ((x[j]−mu)·rs)·gamma[j] + beta[j], n a multiple of 8, rounded as
+// the scalar loop (no fused multiply-add).
+TEXT ·lnFwdOutAVX2(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ gamma+16(FP), R8
+	MOVQ beta+24(FP), R9
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mu+40(FP), Y14
+	VBROADCASTSS rs+44(FP), Y15
+	SHRQ $3, CX
+	JEQ  fdone
+
+floop:
+	VMOVUPS (SI), Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS Y15, Y0, Y0
+	VMULPS (R8), Y0, Y0
+	VADDPS (R9), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNE  floop
+
+fdone:
+	VZEROUPPER
+	RET
+
+// func lnBwdDxAVX2(dx, dy, x, gamma *float32, n int, mu, rs, sg, sgx float32)
+//
+// dx[j] += rs·((dy[j]·gamma[j] − sg) − ((x[j]−mu)·rs)·sgx), n a multiple
+// of 8, rounded as the scalar loop.
+TEXT ·lnBwdDxAVX2(SB), NOSPLIT, $0-56
+	MOVQ dx+0(FP), DI
+	MOVQ dy+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ gamma+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mu+40(FP), Y12
+	VBROADCASTSS rs+44(FP), Y13
+	VBROADCASTSS sg+48(FP), Y14
+	VBROADCASTSS sgx+52(FP), Y15
+	SHRQ $3, CX
+	JEQ  bdone
+
+bloop:
+	VMOVUPS (SI), Y0
+	VSUBPS Y12, Y0, Y0   // x − mu
+	VMULPS Y13, Y0, Y0   // xh
+	VMULPS Y15, Y0, Y0   // xh·sgx
+	VMOVUPS (DX), Y1
+	VMULPS (R8), Y1, Y1  // dy·gamma
+	VSUBPS Y14, Y1, Y1   // − sg
+	VSUBPS Y0, Y1, Y1    // − xh·sgx
+	VMULPS Y13, Y1, Y1   // rs·(…)
+	VADDPS (DI), Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, SI
+	ADDQ $32, R8
+	DECQ CX
+	JNE  bloop
+
+bdone:
+	VZEROUPPER
+	RET
+
+// func scaleAVX2(x *float32, n int, s float32)
+//
+// x[j] *= s, n a multiple of 8.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS s+16(FP), Y15
+	SHRQ $3, CX
+	JEQ  sdone
+
+sloop:
+	VMULPS (DI), Y15, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNE  sloop
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func attnDSAVX2(dp, p *float32, n int, delta, scale float32)
+//
+// dp[j] = (p[j]·(dp[j]−delta))·scale, n a multiple of 8: the gradient of
+// the scores from that of the probabilities, rounded as the scalar loop.
+TEXT ·attnDSAVX2(SB), NOSPLIT, $0-32
+	MOVQ dp+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS delta+24(FP), Y14
+	VBROADCASTSS scale+28(FP), Y15
+	SHRQ $3, CX
+	JEQ  ddone
+
+dloop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VMULPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNE  dloop
+
+ddone:
+	VZEROUPPER
+	RET

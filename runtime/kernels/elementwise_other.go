@@ -5,3 +5,11 @@ package kernels
 func addVec(dst, src []float32) int { return 0 }
 
 func lnParamsVec(dgamma, dbeta, x, dy []float32, mu, rs float32) int { return 0 }
+
+func lnFwdOutVec(y, x, gamma, beta []float32, mu, rs float32) int { return 0 }
+
+func lnBwdDxVec(dx, dy, x, gamma []float32, mu, rs, sg, sgx float32) int { return 0 }
+
+func scaleVec(x []float32, s float32) int { return 0 }
+
+func attnDSVec(dp, p []float32, delta, scale float32) int { return 0 }

@@ -24,11 +24,13 @@ func TestElementwiseVectorMatchesScalar(t *testing.T) {
 			BiasBackward(db, dy, rows, h)
 			Add(res, x)
 			LayerNormBackward(dx, dg, dbeta, dy, x, mean, rstd, gamma, rows, h)
+			ln := make([]float32, rows*h)
+			LayerNormForward(ln, make([]float32, rows), make([]float32, rows), x, gamma, bias, rows, h)
 			forceGeneric = false
-			return [][]float32{y, db, res, dx, dg, dbeta}
+			return [][]float32{y, db, res, dx, dg, dbeta, ln}
 		}
 		want, got := run(true), run(false)
-		for i, name := range []string{"AddBias", "BiasBackward", "Add", "LayerNorm dx", "LayerNorm dγ", "LayerNorm dβ"} {
+		for i, name := range []string{"AddBias", "BiasBackward", "Add", "LayerNorm dx", "LayerNorm dγ", "LayerNorm dβ", "LayerNorm y"} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, rows, h), func(t *testing.T) {
 				for j := range want[i] {
 					if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
@@ -36,6 +38,31 @@ func TestElementwiseVectorMatchesScalar(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// Attention's softmax scaling and score gradient, vector against scalar.
+func TestAttentionRowHelpersMatchScalar(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 13, 64} {
+		p, dp := normal(1, n, 1), normal(2, n, 1)
+		const inv, delta, scale = 0.37, 0.11, 0.25
+		want, wantDS := append([]float32(nil), p...), append([]float32(nil), dp...)
+		for j := range want {
+			want[j] *= inv
+			wantDS[j] = p[j] * (wantDS[j] - delta) * scale
+		}
+		got, gotDS := append([]float32(nil), p...), append([]float32(nil), dp...)
+		for j := scaleVec(got, inv); j < n; j++ {
+			got[j] *= inv
+		}
+		for j := attnDSVec(gotDS, p, delta, scale); j < n; j++ {
+			gotDS[j] = p[j] * (gotDS[j] - delta) * scale
+		}
+		for j := 0; j < n; j++ {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) || math.Float32bits(gotDS[j]) != math.Float32bits(wantDS[j]) {
+				t.Fatalf("n %d element %d: scale %v/%v, dS %v/%v", n, j, got[j], want[j], gotDS[j], wantDS[j])
+			}
 		}
 	}
 }

@@ -100,8 +100,8 @@ func LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 		mean[r], rstd[r] = float32(mu), float32(rs)
 		yr := y[r*h : (r+1)*h]
 		m32, r32 := float32(mu), float32(rs)
-		for j, v := range xr {
-			yr[j] = (v-m32)*r32*gamma[j] + beta[j]
+		for j := lnFwdOutVec(yr, xr, gamma, beta, m32, r32); j < h; j++ {
+			yr[j] = (xr[j]-m32)*r32*gamma[j] + beta[j]
 		}
 	})
 }
@@ -124,8 +124,8 @@ func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, ro
 			}
 			sg /= float32(h)
 			sgx /= float32(h)
-			for j, v := range xr {
-				xh := (v - mu) * rs
+			for j := lnBwdDxVec(dxr, dyr, xr, gamma, mu, rs, sg, sgx); j < h; j++ {
+				xh := (xr[j] - mu) * rs
 				dxr[j] += rs * (dyr[j]*gamma[j] - sg - xh*sgx)
 			}
 		})

@@ -103,7 +103,7 @@ type Result struct {
 	AttnScores []float64 // each attention point's scores (batch·heads·s²)
 	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second: the GEMM fit's
 	AttnScore  float64   // seconds per score and pass of the softmax
-	Cores      float64   // aggregate GEMM throughput of k goroutines over one's, at its best k
+	Cores      float64   // aggregate GEMM throughput of NumCPU goroutines over a while, over one unloaded core's (load included)
 	CoresBy    []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).

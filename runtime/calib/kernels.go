@@ -127,7 +127,8 @@ func fitAttention(pts []Point, scores []float64, rate float64) (perScore float64
 // throughput of k goroutines over a window (opt.reps()·budget, the other
 // processes' load included, as a training step meets it), over the
 // one-goroutine rate of the fastest short run (this machine unloaded),
-// the median of three rounds, at its best k; and each k's.
+// the median of three rounds, at k = NumCPU (the threads planc run's
+// goroutine ranks run on); and each k's.
 func measureCores(opt Options) (float64, []float64) {
 	// 32×256×128 (1M multiply-adds) stays under the kernels' parallel
 	// threshold: each goroutine runs its own products on itself
@@ -175,11 +176,11 @@ func measureCores(opt Options) (float64, []float64) {
 		}
 	}
 	by := make([]float64, ks)
-	best := 0.0
 	for i, xs := range runs {
 		sort.Float64s(xs)
 		by[i] = xs[len(xs)/2]
-		best = max(best, by[i])
 	}
-	return best, by
+	// planc run's ranks are goroutines on GOMAXPROCS = NumCPU threads:
+	// what NumCPU busy goroutines get is what a plan's ranks get
+	return by[runtime.NumCPU()-1], by
 }

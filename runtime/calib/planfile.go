@@ -37,7 +37,7 @@ func (r *Result) PlanFile(name, command string) string {
 	for i, s := range r.CoresBy {
 		w("k=%d %.2f  ", i+1, s)
 	}
-	w("\n//   cores = %.2f (the best)\n", r.Cores)
+	w("\n//   cores = %.2f (at k = %d CPUs: planc run's ranks run on that many threads)\n", r.Cores, r.CPUs)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)

@@ -90,6 +90,12 @@ type Device struct {
 	// targets inside the step); 0: the data arrives free, as from a data
 	// loader that runs ahead.
 	InputElementCost float64
+	// ParallelFLOPs: a product of at least this many FLOPs runs on every
+	// core of its node that no other device of the node keeps busy (the
+	// CPU runtime's kernels split large products over goroutines; with
+	// node cores for fewer ranks than cores, a rank's big products get
+	// cores/ranks of them). 0: never.
+	ParallelFLOPs float64
 	// Source says where the efficiency parameters come from (the
 	// measurements they were fitted to); empty on a device left at
 	// planc's defaults.

@@ -41,6 +41,10 @@ type costModel struct {
 	// model charges it to the loss op, which is exact without pipeline
 	// parallelism (with it, the first stage's share lands on the last).
 	mlpData float64
+	// spare is the cores a rank's products of at least
+	// dev.ParallelFLOPs run on: cores/ranks on a node with more cores
+	// than ranks (ir.Node.Cores), else 1.
+	spare float64
 }
 
 // placement is how one group along an axis sits on the machine, and how
@@ -72,6 +76,11 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	mach := network.MachineOf(c)
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
+	cm.spare = 1
+	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
+		ranks := min(max(mach.PerNode, 1), mesh.Size())
+		cm.spare = max(1, cores/float64(ranks))
+	}
 	if d := cm.dev; d.InputElementCost > 0 && p.Model != nil && p.Model.Kind == ir.MLPModel {
 		b, w, l := float64(p.MicroBatch), float64(p.Model.Width), float64(p.Model.Depth)
 		teacher := 2 * b * w * w * l / (cm.peak * d.MatmulEfficiency)
@@ -178,10 +187,10 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		}
 		// the three products' outputs: M×N forward, M×K the input's
 		// gradient, K×N the weights'
-		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)) + ko
-		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)) + ko
+		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)*cm.spareFor(o.FwdFLOPs)) + ko
+		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)*cm.spareFor(o.BwdInputFLOPs)) + ko
 		if o.BwdWeightFLOPs > 0 {
-			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)) + ko
+			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*cm.spareFor(o.BwdWeightFLOPs)) + ko
 		}
 		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && d.AttentionScoreCost > 0 {
 			// a fused kernel's softmax: one pass over the scores
@@ -225,6 +234,16 @@ func optimizerRate(d *ir.Device) float64 {
 		return d.OptimizerBW
 	}
 	return d.HBMBandwidth * d.MemoryEfficiency
+}
+
+// spareFor is the cores a product of flops FLOPs runs on (cm.spare when it
+// reaches the device's parallel_flops, else 1). A backward product that
+// fuses several (the fused attention's) is judged by its total.
+func (cm *costModel) spareFor(flops float64) float64 {
+	if cm.spare > 1 && flops >= cm.dev.ParallelFLOPs {
+		return cm.spare
+	}
+	return 1
 }
 
 // waveEfficiency is the share of a device's compute units a GEMM keeps

@@ -70,3 +70,37 @@ func TestSharedCoresLeaveBubblesToOthers(t *testing.T) {
 		t.Errorf("2 ranks on 1 core: step %g s, want between the unshared %g s and twice it", one.StepTime, base.StepTime)
 	}
 }
+
+// TestParallelProductsUseSpareCores: tiny_gpt on one rank of a node with
+// 2 cores, whose device runs products of 2^22 FLOPs and more on the cores
+// no other rank keeps busy: fc1's products (128×64×256, 2^22 FLOPs each)
+// take half the time, qkv's (128×64×192) do not; with 2 ranks on the
+// 2 cores nothing changes.
+func TestParallelProductsUseSpareCores(t *testing.T) {
+	at := func(cores float64, sets ...string) map[string]float64 {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.KernelOverhead, d.ParallelFLOPs = 0, 1<<22
+		n.Cores, n.Device, cl.Node, q.Cluster = cores, &d, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		ops := map[string]float64{}
+		for _, o := range e.Cost.TopOps {
+			ops[o.Op] += o.Time
+		}
+		return ops
+	}
+	one, two := at(0), at(2)
+	if got, want := two["fc1"], one["fc1"]/2; math.Abs(got-want) > 1e-9*want {
+		t.Errorf("fc1 on 2 spare cores: %g s, want half of %g s", got, one["fc1"])
+	}
+	if two["qkv"] != one["qkv"] {
+		t.Errorf("qkv (under the threshold): %g s, want %g s", two["qkv"], one["qkv"])
+	}
+	if a, b := at(0, "dp=2"), at(2, "dp=2"); a["fc1"] != b["fc1"] {
+		t.Errorf("2 ranks on 2 cores: fc1 %g s, want %g s (no spare core)", b["fc1"], a["fc1"])
+	}
+}

@@ -108,6 +108,11 @@ type Result struct {
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
 	Probe *Probe
+	// Parallel is the FLOPs from which one product runs on all cores
+	// (0: not seen); ParallelPoints each size's time on all cores over
+	// its time on one (Seconds holds the ratio).
+	Parallel       float64
+	ParallelPoints []Point
 	// Input is the seconds per element of the runtime's synthetic mlp
 	// inputs (normal draws).
 	Input  float64
@@ -156,6 +161,7 @@ func Measure(opt Options) (*Result, error) {
 	r.AttnRate = r.GEMMFit.Rate
 	r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.AttnRate)
 	r.Cores, r.CoresBy = measureCores(opt)
+	r.Parallel, r.ParallelPoints = measureParallel(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {
 		return nil, err

@@ -47,6 +47,32 @@ func measureGEMM(opt Options) []Point {
 	return pts
 }
 
+// measureParallel finds the size from which the kernels split one product
+// over the cores: GEMMs m×64×256 for growing m, each timed on one core and
+// on NumCPU; the first whose time falls by a third or more gives the
+// threshold in FLOPs, with every speed-up measured (0: none found, or one
+// CPU).
+func measureParallel(opt Options) (threshold float64, speedups []Point) {
+	if runtime.NumCPU() < 2 {
+		return 0, nil
+	}
+	for _, m := range []int{32, 64, 96, 128, 160, 192, 256, 384} {
+		const k, n = 64, 256
+		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
+		var one float64
+		oneCore(func() { one = timeIt(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) }) })
+		prev := runtime.GOMAXPROCS(runtime.NumCPU())
+		all := timeIt(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) })
+		runtime.GOMAXPROCS(prev)
+		flops := 2 * float64(m*k*n)
+		speedups = append(speedups, Point{Name: fmt.Sprintf("%dx%dx%d", m, k, n), Size: flops, Seconds: all / one})
+		if threshold == 0 && one/all >= 1.5 {
+			threshold = flops
+		}
+	}
+	return threshold, speedups
+}
+
 // elemSizes are the element counts of the element-wise points: inside the
 // caches (the tiny models' activations) and beyond them.
 var elemSizes = []int{4096, 32768, 262144, 2097152}

@@ -38,6 +38,11 @@ func (r *Result) PlanFile(name, command string) string {
 		w("k=%d %.2f  ", i+1, s)
 	}
 	w("\n//   cores = %.2f (at k = %d CPUs: planc run's ranks run on that many threads)\n", r.Cores, r.CPUs)
+	w("// One product on all %d CPUs, time over one core's (m×k×n):", r.CPUs)
+	for _, p := range r.ParallelPoints {
+		w(" %s %.2f;", p.Name, p.Seconds)
+	}
+	w("\n//   parallel from %.0f FLOPs (the first at ≤ 2/3; 0: not seen)\n", r.Parallel)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
@@ -76,6 +81,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  optimizer_bw         = %s // AdamW's fit\n", gbs(r.Family["adamw"].Rate))
 	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)
 	w("  attention_score_cost = %.3f ns // the attention fit's cost per score and pass\n", r.AttnScore*1e9)
+	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)
 	w("  input_element_cost   = %.3f ns // the runtime makes an mlp model's data inside the step\n", r.Input*1e9)
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))
 	w("}\n\n")

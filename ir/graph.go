@@ -285,6 +285,17 @@ type Collective struct {
 	// How its bytes split between intra- and inter-node links is computed
 	// from the mesh by passes.PredictedBytes.
 	Tensor string
+	// Reader, for a layout conversion (an edge's all-reduce, reduce-scatter
+	// or all-gather), names the op whose input Tensor it converts, and
+	// Adjoint the conversion's other half (a forward conversion's adjoint
+	// in backward, or the forward conversion a backward one answers); ""
+	// when the conversion has only one half (Megatron's f and g).
+	Reader, Adjoint string
+	// Issuer names the op whose kernel issues the collective itself
+	// (attention's K/V exchange under cp, MoE's dispatch and combine, the
+	// vocabulary-parallel loss's reductions, phantom ghosts); "" for a
+	// layout conversion or a step collective.
+	Issuer string
 }
 
 // Calls returns Steps, at least 1.
@@ -329,6 +340,9 @@ type Unit struct {
 	Cost   *CostReport
 	// Schedule is filled by the schedule pass (package passes/sched).
 	Schedule *Schedule
+	// Programs are the stages' runtime programs (the "program" pass), in
+	// stage order: what package runtime/exec executes.
+	Programs []*StageProgram
 }
 
 // Device returns the plan's device.

@@ -162,24 +162,43 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 		cb.converted[key] = true
 		full := bytesFull(out, tp, cb.mesh)
 		reduceBwd := colTPGEMM(o)
+		// conv adds a layout conversion of o's input: its forward
+		// collective (fk) and backward one (bk), either may be none.
+		conv := func(fk, bk ir.CollKind) {
+			var f, b *ir.Collective
+			if fk != ir.CollNone {
+				f = cb.add(list, fk, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
+			}
+			if bk != ir.CollNone {
+				b = cb.add(list, bk, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+			}
+			for _, c := range []*ir.Collective{f, b} {
+				if c != nil {
+					c.Reader = o.Name
+				}
+			}
+			if f != nil && b != nil {
+				f.Adjoint, b.Adjoint = b.Name, f.Name
+			}
+		}
+		none := ir.CollNone
 		switch {
 		case isPartial(out, tp) && !isPartial(in, tp):
 			if splitBy(in, tp) { // to a sequence (or feature) split: reduce-scatter, adjoint all-gather
-				cb.add(list, ir.ReduceScatter, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
-				cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+				conv(ir.ReduceScatter, ir.AllGather)
+			} else if reduceBwd {
+				conv(ir.AllReduce, ir.AllReduce)
 			} else {
-				cb.add(list, ir.AllReduce, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
-				if reduceBwd {
-					cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
-				}
+				conv(ir.AllReduce, none)
 			}
 		case splitBy(out, tp) && !splitBy(in, tp):
-			cb.add(list, ir.AllGather, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
 			if reduceBwd {
-				cb.add(list, ir.ReduceScatter, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+				conv(ir.AllGather, ir.ReduceScatter)
+			} else {
+				conv(ir.AllGather, none)
 			}
 		case reduceBwd && !splitBy(out, tp):
-			cb.add(list, ir.AllReduce, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+			conv(none, ir.AllReduce)
 		case (phantomSlice(cb.p, o) || src.Kind == ir.OpCombine) && !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
 			// a phantom FFN reads its slice of the whole LayerNorm
 			// output (under sp the residual its slice of an MoE block's
@@ -187,7 +206,7 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			// gives the gradient of its own slice only, and the whole
 			// residual stream needs all of it (the adjoint of slicing a
 			// replicated tensor is an all-gather)
-			cb.add(list, ir.AllGather, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+			conv(none, ir.AllGather)
 		}
 	}
 }
@@ -205,7 +224,14 @@ func bytesFull(t ir.Tensor, a ir.Axis, m ir.Mesh) float64 {
 	return n
 }
 
+// explicit adds the collectives o's kernel issues itself (their Issuer).
 func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
+	n := len(*list)
+	defer func() {
+		for _, c := range (*list)[n:] {
+			c.Issuer = o.Name
+		}
+	}()
 	p := cb.p
 	m := cb.mesh
 	switch o.Kind {

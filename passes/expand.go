@@ -170,14 +170,14 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 			Inputs: []ir.Tensor{ctx}, Output: act(d, n("attn_out")),
 			Weight: param(n("out_proj.w"), d.elem, ext("h", d.a*d.hv), ext("h", d.h)), Bias: maybeBias(m, n("out_proj.b"), d.elem, ext("h", d.h)),
 			Saved: []ir.Tensor{ctx}},
-		residual(d, n("residual1"), i, act(d, n("attn_out")), act(d, n("x1"))),
+		residual(d, n("residual1"), i, act(d, n("attn_out")), x, act(d, n("x1"))),
 		ln("ln2", act(d, n("x1"))),
 	)
 	next := act(d, fmt.Sprintf("l%d.x", i+1))
 	switch {
 	case p.Model.IsMoELayer(i):
 		ops = append(ops, moeFFN(d, p, i, n)...)
-		ops = append(ops, residual(d, n("residual2"), i, act(d, n("moe_out")), next))
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("moe_out")), act(d, n("x1")), next))
 		if d.S > 0 {
 			// the shared experts' output joins the routed output in the
 			// combine, on the tokens the block holds (all of them on every
@@ -191,14 +191,14 @@ func transformerLayer(d dims, p *ir.Plan, i int) []*ir.Op {
 		}
 	case p.Model.FFNKind.IsPhantom():
 		ops = append(ops, phantomFFN(d, i, n)...)
-		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), act(d, n("x1")), next))
 	default:
 		nonlin := ir.OpGeLU
 		if m.MLP.Gated() {
 			nonlin = ir.OpGLU
 		}
 		ops = append(ops, denseFFN(d, m, i, n, "fc1", "gelu", "fc2", ir.OpFC1, nonlin, ir.OpFC2, d.f, n("ln2"), n("mlp_out"))...)
-		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), next))
+		ops = append(ops, residual(d, n("residual2"), i, act(d, n("mlp_out")), act(d, n("x1")), next))
 	}
 	return ops
 }
@@ -239,10 +239,11 @@ func attentionCore(d dims, p *ir.Plan, i int, n func(string) string, q, k, v, ct
 }
 
 // residual is the fused bias, dropout and residual add after attention or
-// the FFN; it keeps the dropout mask.
-func residual(d dims, name string, layer int, in, out ir.Tensor) *ir.Op {
+// the FFN: the branch's output in plus the skip connection; it keeps the
+// dropout mask.
+func residual(d dims, name string, layer int, in, skip, out ir.Tensor) *ir.Op {
 	return &ir.Op{Name: name, Kind: ir.OpResidual, Class: ir.MemoryBound, Layer: layer,
-		Inputs: []ir.Tensor{in}, Output: out, Saved: []ir.Tensor{mask(d, name+".mask")}}
+		Inputs: []ir.Tensor{in, skip}, Output: out, Saved: []ir.Tensor{mask(d, name+".mask")}}
 }
 
 func ffnAct(d dims, name string, width int) ir.Tensor {

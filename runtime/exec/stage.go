@@ -23,6 +23,11 @@ type stage struct {
 	// index[i] maps the local shard of specs[i] to whole-tensor indices.
 	index [][]int32
 	acts  map[int]*stageActs
+	// prog is the unit's program for the stage, run by the interpreter
+	// (nil: the stage still runs on the hand-written layers); frames
+	// holds its micro-batches in flight.
+	prog   *ir.StageProgram
+	frames map[int]*frame
 	// deferred holds the weight-gradient work of a split backward (zb-h1,
 	// zb-v), run by W, per micro-batch.
 	deferred map[int][]func()
@@ -259,6 +264,9 @@ func (r *rank) globalMB(mb int) int { return r.coord.DP*r.localMB + mb }
 // forward runs stage st for micro-batch mb on input x (nil for stage 0) and
 // returns its output activation (nil for the last stage).
 func (r *rank) forward(st *stage, mb int, x []float32) ([]float32, error) {
+	if st.prog != nil {
+		return r.runForward(st, mb, x)
+	}
 	a := &stageActs{}
 	st.acts[mb] = a
 	if r.m.Kind == ir.MLPModel {
@@ -384,6 +392,9 @@ func (r *rank) vocabLo() int { return r.coord.TP * (r.m.Vocab / max(r.tp, 1)) }
 // gradient of its output (nil for the last stage) and returns the gradient
 // of its input (nil for stage 0).
 func (r *rank) backward(st *stage, mb int, dy []float32) ([]float32, error) {
+	if st.prog != nil {
+		return r.runBackward(st, mb, dy)
+	}
 	a := st.acts[mb]
 	if a == nil {
 		return nil, fmt.Errorf("backward of stage %d micro-batch %d before its forward", st.info.Index, mb)
@@ -454,6 +465,7 @@ func (r *rank) runDeferred(st *stage, mb int) {
 	}
 	delete(st.deferred, mb)
 	delete(st.acts, mb)
+	delete(st.frames, mb)
 }
 
 func (r *rank) layerForward(st *stage, l int, x []float32, a *layerActs) ([]float32, error) {

@@ -89,6 +89,8 @@ type Trainer struct {
 	comms    []*timedComm
 	opt      optim.Config
 	specs    ir.ParamTable // the compiled unit's
+	// progs are the unit's stage programs, which the ranks interpret.
+	progs []*ir.StageProgram
 	Steps    int           // steps of the run
 	step     int           // next step to run
 	stepsRun int
@@ -153,7 +155,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := checkExecutable(unit); err != nil {
 		return nil, err
 	}
-	t := &Trainer{plan: p, m: p.Model, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, Steps: steps, local: -1}
+	t := &Trainer{plan: p, m: p.Model, opt: optim.FromPlan(p.Train, steps), specs: unit.Params, progs: unit.Programs, Steps: steps, local: -1}
 	s, err := t.buildSchedule(cfg, unit, bucket)
 	if err != nil {
 		return nil, err
@@ -384,7 +386,10 @@ func (t *Trainer) buildRanks(cfg Config, s *ir.Schedule, perNode int, teacher []
 func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, src *initSource) (*stage, error) {
 	p, r, c := t.plan, rk.id, rk.coord
 	ep := max(p.EP, 1)
-	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
+	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, frames: map[int]*frame{}, deferred: map[int][]func(){}}
+	if info.Index < len(t.progs) && interpreted(t.progs[info.Index]) == nil {
+		st.prog = t.progs[info.Index]
+	}
 	epIdx := 0
 	if ep > 1 {
 		epIdx = s.Mesh.Index(ir.AxisEP, r)

@@ -1,0 +1,111 @@
+package ir
+
+// This file holds the runtime program of a stage: what package passes
+// lowers the op graph to and package runtime/exec executes. A program is
+// the stage's graph ops in forward order, with the dataflow between them
+// made explicit as named values, and the layout conversions of the
+// collectives pass as instructions of their own. Backward runs the program
+// in reverse: each op's backward kernel, each conversion's adjoint.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// InstrKind says what an instruction does.
+type InstrKind uint8
+
+const (
+	// InstrOp runs an op's kernel (chosen by the op's kind).
+	InstrOp InstrKind = iota
+	// InstrConvert changes a value's layout over a mesh axis by its
+	// forward collective (nil: the identity) and its gradient's by its
+	// backward one (nil: the identity).
+	InstrConvert
+)
+
+// Instr is one instruction of a stage's runtime program.
+type Instr struct {
+	Kind InstrKind
+	// Op is the graph op an InstrOp runs; Fused lists the graph ops its
+	// kernel computes as well (attention's softmax, dropout and p·v, whose
+	// registry rows say they run fused into attn_scores' kernel).
+	Op    *Op
+	Fused []*Op
+	// In and Out name the values read and written (activations of one
+	// micro-batch; the runtime keeps them by name).
+	In, Out []string
+	// Params names the parameter-table entries the kernel reads, in the
+	// order its kind expects them.
+	Params []string
+	// Fwd and Bwd are an InstrConvert's collectives.
+	Fwd, Bwd *Collective
+	// Inner lists the collectives the op's kernel issues itself, in the
+	// graph's order.
+	Inner []*Collective
+}
+
+// Name returns the instruction's name: its op's, or its conversion's.
+func (in *Instr) Name() string {
+	if in.Kind == InstrOp {
+		return in.Op.Name
+	}
+	if in.Fwd != nil {
+		return in.Fwd.Name
+	}
+	return in.Bwd.Name
+}
+
+// InnerOf returns the inner collective whose Tensor is what (nil if none).
+func (in *Instr) InnerOf(what string) *Collective {
+	for _, c := range in.Inner {
+		if c.Tensor == what {
+			return c
+		}
+	}
+	return nil
+}
+
+// StageProgram is one stage's runtime program.
+type StageProgram struct {
+	Stage  int
+	Instrs []*Instr
+	// Input is the value the stage receives from the previous stage ("" on
+	// the first stage) and Output the value it sends on ("" on the last).
+	Input, Output string
+}
+
+// String renders the program, one instruction per line.
+func (p *StageProgram) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "program stage %d in=%q out=%q\n", p.Stage, p.Input, p.Output)
+	for _, in := range p.Instrs {
+		b.WriteString("  " + in.String() + "\n")
+	}
+	return b.String()
+}
+
+func (in *Instr) String() string {
+	lhs := strings.Join(in.Out, ", ")
+	args := strings.Join(in.In, ", ")
+	if in.Kind == InstrConvert {
+		half := func(c *Collective) string {
+			if c == nil {
+				return "identity"
+			}
+			return fmt.Sprintf("%s %s(%d) %s", c.Kind, c.Axis, c.GroupSize, c.Name)
+		}
+		return fmt.Sprintf("%s = convert(%s) fwd %s; bwd %s", lhs, args, half(in.Fwd), half(in.Bwd))
+	}
+	s := fmt.Sprintf("%s = %s(%s)", lhs, in.Op.Kind, args)
+	if len(in.Params) > 0 {
+		s += " params " + strings.Join(in.Params, " ")
+	}
+	for _, f := range in.Fused {
+		s += " +" + string(f.Kind)
+	}
+	for _, c := range in.Inner {
+		s += fmt.Sprintf(" [%s %s %s(%d) %s]", c.Phase, c.Kind, c.Axis, c.GroupSize, c.Tensor)
+	}
+	return s
+}

@@ -1,0 +1,216 @@
+package passes
+
+import (
+	"fmt"
+
+	"planc/ir"
+)
+
+// The program pass lowers each stage of the op graph to the runtime
+// program that package runtime/exec executes (ir.StageProgram): the ops in
+// forward order with their dataflow as named values, each layout
+// conversion of the collectives pass as an instruction, and each
+// collective an op's kernel issues itself attached to that op. Nothing
+// here decides what is computed or communicated: the graph and its
+// collectives do; the pass only makes the order and the values explicit.
+
+func programPass(st *State) {
+	st.Unit.Programs = st.Unit.Programs[:0]
+	last := len(st.Unit.Graph.Stages) - 1
+	for i, sg := range st.Unit.Graph.Stages {
+		st.Unit.Programs = append(st.Unit.Programs, LowerStage(sg, i == last))
+	}
+}
+
+// fusedInto names, for the op kinds whose registry rows say they run inside
+// another kind's kernel, that kind.
+var fusedInto = map[ir.OpKind]ir.OpKind{
+	ir.OpSoftmax:     ir.OpAttnScores,
+	ir.OpAttnDropout: ir.OpAttnScores,
+	ir.OpAttnValues:  ir.OpAttnScores,
+}
+
+// lowering is the state of one stage's lowering.
+type lowering struct {
+	prog *ir.StageProgram
+	// value maps a graph tensor to the value that holds it now (after an
+	// op that writes it under another name, such as fused attention).
+	value map[string]string
+	// converted maps a tensor and the layout a reader needs to the value
+	// of an earlier conversion: a tensor read by several consumers in one
+	// layout is converted once (as the collectives pass inserts it once).
+	converted map[string]string
+	// fwd and bwd index the stage's layout conversions by reader and
+	// tensor; inner the collectives each op's kernel issues.
+	fwd, bwd map[string]*ir.Collective
+	inner    map[string][]*ir.Collective
+	// open is the instruction fused ops join (the last attention).
+	open *ir.Instr
+}
+
+// LowerStage lowers one stage of the graph to its runtime program; last
+// says whether it is the pipeline's last stage (which sends nothing on).
+func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
+	lw := &lowering{
+		prog:      &ir.StageProgram{Stage: sg.Index},
+		value:     map[string]string{},
+		converted: map[string]string{},
+		fwd:       map[string]*ir.Collective{},
+		bwd:       map[string]*ir.Collective{},
+		inner:     map[string][]*ir.Collective{},
+	}
+	for _, c := range sg.Collectives {
+		key := c.Reader + "/" + c.Tensor
+		switch {
+		case c.Issuer != "":
+			lw.inner[c.Issuer] = append(lw.inner[c.Issuer], c)
+		case c.Reader != "" && c.Phase == ir.Forward:
+			lw.fwd[key] = c
+		case c.Reader != "" && c.Phase == ir.Backward:
+			lw.bwd[key] = c
+		}
+	}
+	if len(sg.Ops) > 0 && sg.Ops[0].Kind != ir.OpEmbedding {
+		lw.prog.Input = sg.Ops[0].Inputs[0].Name
+	}
+	for i, o := range sg.Ops {
+		lw.op(o, sg.Ops[i+1:])
+	}
+	if !last && len(sg.Ops) > 0 {
+		lw.prog.Output = lw.get(sg.Ops[len(sg.Ops)-1].Output.Name)
+	}
+	return lw.prog
+}
+
+func (lw *lowering) get(t string) string {
+	if v, ok := lw.value[t]; ok {
+		return v
+	}
+	return t
+}
+
+// op lowers one graph op; rest are the ops after it (a projection's
+// consumers, which name the values it writes).
+func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
+	if k, ok := fusedInto[o.Kind]; ok && lw.open != nil && lw.open.Op.Kind == k && lw.open.Op.Layer == o.Layer {
+		lw.open.Fused = append(lw.open.Fused, o)
+		lw.open.Inner = append(lw.open.Inner, lw.inner[o.Name]...)
+		for _, t := range o.Inputs[1:] {
+			lw.open.In = append(lw.open.In, lw.input(o, t))
+		}
+		lw.open.Out = []string{o.Output.Name}
+		return
+	}
+	in := &ir.Instr{Kind: ir.InstrOp, Op: o, Params: o.Params, Inner: lw.inner[o.Name]}
+	for _, t := range o.Inputs {
+		in.In = append(in.In, lw.input(o, t))
+	}
+	in.Out = []string{o.Output.Name}
+	switch o.Kind {
+	case ir.OpQKV:
+		// the fused projection writes q, k and v, the values attention
+		// reads (named by the attention ops after it)
+		if q, k, v := qkvReaders(o.Layer, rest); q != "" {
+			in.Out = []string{q, k, v}
+		}
+	case ir.OpEmbedding:
+		// the embedding's output conversion (the partial sums of the
+		// vocabulary shards meeting over tp) is issued by its kernel,
+		// which adds the learned positions after it, to whole rows
+		lw.absorbConversions(in, o.Output.Name)
+	case ir.OpOutProj, ir.OpFC2:
+		// a row-parallel projection's bias is added once its partial
+		// sums have met: by the residual after it (the registry's
+		// residual row: bias, dropout and residual add)
+		if o.Bias != nil && len(in.Params) == 2 {
+			in.Params = in.Params[:1]
+		}
+	case ir.OpResidual:
+		if bias := branchBias(lw.prog.Instrs, in.In[0]); bias != "" {
+			in.Params = []string{bias}
+		}
+	}
+	lw.prog.Instrs = append(lw.prog.Instrs, in)
+	lw.open = in
+}
+
+// input returns the value op o reads for tensor t, inserting t's layout
+// conversion for o when the collectives pass placed one.
+func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
+	layout := fmt.Sprint(t.Name, "/", splitBy(t, ir.AxisTP), isPartial(t, ir.AxisTP))
+	if v, ok := lw.converted[layout]; ok {
+		return v
+	}
+	key := o.Name + "/" + t.Name
+	f, b := lw.fwd[key], lw.bwd[key]
+	if f == nil && b == nil {
+		return lw.get(t.Name)
+	}
+	v := t.Name + "@" + o.Name
+	lw.prog.Instrs = append(lw.prog.Instrs, &ir.Instr{Kind: ir.InstrConvert, In: []string{lw.get(t.Name)}, Out: []string{v}, Fwd: f, Bwd: b})
+	lw.converted[layout] = v
+	delete(lw.fwd, key)
+	delete(lw.bwd, key)
+	return v
+}
+
+// absorbConversions moves the conversions of tensor t into instruction in
+// (as collectives its kernel issues), and makes its output the converted
+// value for every reader.
+func (lw *lowering) absorbConversions(in *ir.Instr, t string) {
+	for key, c := range lw.fwd {
+		if c.Tensor != t {
+			continue
+		}
+		in.Inner = append(in.Inner, c)
+		delete(lw.fwd, key)
+		if b := lw.bwd[key]; b != nil {
+			in.Inner = append(in.Inner, b)
+			delete(lw.bwd, key)
+		}
+	}
+	for key, c := range lw.bwd {
+		if c.Tensor == t && c.Adjoint != "" {
+			in.Inner = append(in.Inner, c)
+			delete(lw.bwd, key)
+		}
+	}
+}
+
+// qkvReaders returns the q, k and v values layer l's attention reads.
+func qkvReaders(l int, rest []*ir.Op) (q, k, v string) {
+	for _, o := range rest {
+		if o.Layer != l {
+			break
+		}
+		switch o.Kind {
+		case ir.OpAttnScores:
+			q, k = o.Inputs[0].Name, o.Inputs[1].Name
+		case ir.OpAttnValues:
+			v = o.Inputs[1].Name
+			return q, k, v
+		}
+	}
+	return "", "", ""
+}
+
+// branchBias returns the bias that the row-parallel projection writing
+// value (directly or through a conversion) left to be added after its
+// reduction.
+func branchBias(prog []*ir.Instr, value string) string {
+	for i := len(prog) - 1; i >= 0; i-- {
+		in := prog[i]
+		if len(in.Out) != 1 || in.Out[0] != value {
+			continue
+		}
+		if in.Kind == ir.InstrConvert {
+			value = in.In[0]
+			continue
+		}
+		if (in.Op.Kind == ir.OpOutProj || in.Op.Kind == ir.OpFC2) && in.Op.Bias != nil && len(in.Op.Params) == 2 {
+			return in.Op.Params[1]
+		}
+		return ""
+	}
+	return ""
+}

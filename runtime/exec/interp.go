@@ -1,0 +1,258 @@
+package exec
+
+import (
+	"fmt"
+
+	"planc/ir"
+	"planc/runtime/collective"
+	"planc/runtime/kernels"
+)
+
+// The interpreter: a stage's forward runs the compiled unit's program for
+// the stage (ir.StageProgram, built by the passes' program pass) one
+// instruction at a time, an op by the kernel bound to its kind (opKernels)
+// and a layout conversion by its collective; backward runs the program in
+// reverse, each op's backward kernel and each conversion's adjoint.
+// Nothing here knows what a layer is: the program says which ops run, in
+// which order, on which values, and where the collectives are.
+
+// frame holds one micro-batch's values on one stage: activations and
+// gradients by value name, and what each instruction kept for backward.
+type frame struct {
+	vals, grads map[string][]float32
+	state       map[*ir.Instr]any
+	// ids and targets are the micro-batch's tokens of this rank's cp
+	// segment (read by the embedding, the loss), pos their positions.
+	ids, targets, pos []int32
+	aux               float64 // MoE auxiliary losses of the micro-batch
+}
+
+func newFrame() *frame {
+	return &frame{vals: map[string][]float32{}, grads: map[string][]float32{}, state: map[*ir.Instr]any{}}
+}
+
+// call is one instruction's execution context.
+type call struct {
+	r  *rank
+	st *stage
+	f  *frame
+	in *ir.Instr
+	mb int
+}
+
+func (c *call) val(i int) []float32 { return c.f.vals[c.in.In[i]] }
+func (c *call) set(i int, v []float32) {
+	c.f.vals[c.in.Out[i]] = v
+}
+
+// grad returns the gradient of output i (nil when nothing downstream
+// needs it).
+func (c *call) grad(i int) []float32 { return c.f.grads[c.in.Out[i]] }
+
+// addGrad adds g to the gradient of input i. The frame takes g over when
+// it is the first: a kernel passes buffers it allocated, or (the residual)
+// one whose only other reader has finished with it.
+func (c *call) addGrad(i int, g []float32) {
+	name := c.in.In[i]
+	if have, ok := c.f.grads[name]; ok {
+		kernels.Add(have, g)
+		return
+	}
+	c.f.grads[name] = g
+}
+
+// gradBuf returns the gradient buffer of input i (n elements, zero when
+// new), for kernels that accumulate into it.
+func (c *call) gradBuf(i, n int) []float32 {
+	name := c.in.In[i]
+	if have, ok := c.f.grads[name]; ok {
+		return have
+	}
+	g := make([]float32, n)
+	c.f.grads[name] = g
+	return g
+}
+
+// w and gw return parameter i of the instruction and its gradient; has
+// says whether the instruction names it.
+func (c *call) w(i int) []float32  { return c.st.w(c.in.Params[i]) }
+func (c *call) gw(i int) []float32 { return c.st.gr(c.in.Params[i]) }
+func (c *call) has(i int) bool     { return i < len(c.in.Params) }
+
+func (c *call) save(v any) { c.f.state[c.in] = v }
+func (c *call) saved() any { return c.f.state[c.in] }
+
+// wgrad runs weight-gradient work now, or under a split backward (zb
+// schedules) when the schedule's W action comes.
+func (c *call) wgrad(fn func()) { c.r.wgrad(c.st, c.mb, fn) }
+
+// opKernel runs one op kind forward and backward.
+type opKernel struct {
+	fwd, bwd func(*call) error
+}
+
+// interpreted reports whether every op of the stage's program has a
+// kernel here (the hand-written layers still run the others).
+func interpreted(p *ir.StageProgram) error {
+	if p == nil {
+		return fmt.Errorf("no program")
+	}
+	for _, in := range p.Instrs {
+		if in.Kind == ir.InstrOp {
+			if _, ok := opKernels[in.Op.Kind]; !ok {
+				return fmt.Errorf("op %s: no kernel for kind %s", in.Op.Name, in.Op.Kind)
+			}
+		}
+	}
+	return nil
+}
+
+// runForward runs stage st's program for micro-batch mb on input x (nil on
+// the first stage) and returns the value it sends on (nil on the last).
+func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
+	f := newFrame()
+	st.frames[mb] = f
+	p := st.prog
+	if p.Input != "" {
+		f.vals[p.Input] = x
+	}
+	for _, in := range p.Instrs {
+		c := &call{r: r, st: st, f: f, in: in, mb: mb}
+		if err := c.forward(); err != nil {
+			return nil, fmt.Errorf("%s: %w", in.Name(), err)
+		}
+	}
+	// The auxiliary loss is the micro-batch's, the same on every tp and
+	// cp rank: it counts once.
+	if r.coord.TP == 0 && r.coord.CP == 0 {
+		r.lossSum += f.aux / float64(r.totalMB)
+	}
+	if p.Output == "" {
+		return nil, nil
+	}
+	return f.vals[p.Output], nil
+}
+
+// runBackward runs the backward of stage st for micro-batch mb given the
+// gradient of its output (nil on the last stage) and returns the gradient
+// of its input (nil on the first).
+func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
+	f := st.frames[mb]
+	if f == nil {
+		return nil, fmt.Errorf("backward of stage %d micro-batch %d before its forward", st.info.Index, mb)
+	}
+	p := st.prog
+	if p.Output != "" {
+		f.grads[p.Output] = dy
+	} else if n := len(p.Instrs); n > 0 {
+		// the loss is where backward starts: its kernel kept the
+		// gradient of its input; its own output's is the unit seed
+		f.grads[p.Instrs[n-1].Out[0]] = []float32{1}
+	}
+	for i := len(p.Instrs) - 1; i >= 0; i-- {
+		c := &call{r: r, st: st, f: f, in: p.Instrs[i], mb: mb}
+		if err := c.backward(); err != nil {
+			return nil, fmt.Errorf("%s backward: %w", c.in.Name(), err)
+		}
+	}
+	var dx []float32
+	if p.Input != "" {
+		dx = f.grads[p.Input]
+		if dx == nil {
+			return nil, fmt.Errorf("stage %d: no gradient reached its input %s", st.info.Index, p.Input)
+		}
+	}
+	if !r.split {
+		delete(st.frames, mb)
+	}
+	return dx, nil
+}
+
+func (c *call) forward() error {
+	if c.in.Kind == ir.InstrConvert {
+		return c.convertForward()
+	}
+	return opKernels[c.in.Op.Kind].fwd(c)
+}
+
+func (c *call) backward() error {
+	if c.in.Kind == ir.InstrConvert {
+		return c.convertBackward()
+	}
+	for i := range c.in.Out {
+		if c.grad(i) == nil {
+			return fmt.Errorf("no gradient reached %s", c.in.Out[i])
+		}
+	}
+	return opKernels[c.in.Op.Kind].bwd(c)
+}
+
+// A layout conversion's halves, by the collectives the unit placed: an
+// all-reduce completes partial sums (its adjoint is the identity), a
+// reduce-scatter completes them to this rank's rows and an all-gather
+// collects every rank's rows (each the other's adjoint); a forward
+// all-gather without a backward half feeds a consumer replicated over the
+// axis, whose gradient (the same on every rank) is cut back to this rank's
+// rows; a backward all-gather without a forward half answers a consumer
+// that reads this rank's rows of a replicated value.
+func (c *call) convertForward() error {
+	x := c.val(0)
+	var err error
+	switch {
+	case c.in.Fwd != nil:
+		x, err = c.r.collective(c.in.Fwd, x)
+	case c.in.Bwd != nil && c.in.Bwd.Kind == ir.AllGather:
+		x = c.r.ownRows(x, c.in.Bwd.Axis)
+	}
+	c.set(0, x)
+	return err
+}
+
+func (c *call) convertBackward() error {
+	g := c.grad(0)
+	if g == nil {
+		return nil
+	}
+	var err error
+	switch {
+	case c.in.Bwd != nil:
+		g, err = c.r.collective(c.in.Bwd, g)
+	case c.in.Fwd != nil && c.in.Fwd.Kind == ir.AllGather:
+		g = append([]float32(nil), c.r.ownRows(g, c.in.Fwd.Axis)...)
+	}
+	if err != nil {
+		return err
+	}
+	c.addGrad(0, g)
+	return nil
+}
+
+// ownRows returns this rank's contiguous 1/degree of x's rows along axis.
+func (r *rank) ownRows(x []float32, axis ir.Axis) []float32 {
+	n := len(x) / r.mesh.Degree(axis)
+	i := r.mesh.Index(axis, r.id)
+	return x[i*n : (i+1)*n]
+}
+
+// collective runs c on buf over this rank's group of c's axis and returns
+// the result (an all-reduce works in place).
+func (r *rank) collective(c *ir.Collective, buf []float32) ([]float32, error) {
+	r.on(commLabel(c))
+	g := toGroup(r.mesh.Group(c.Axis, r.id))
+	if len(g) < 2 {
+		return buf, nil
+	}
+	switch c.Kind {
+	case ir.AllReduce:
+		return buf, r.comm.AllReduce(g, buf, collective.Sum)
+	case ir.ReduceScatter:
+		return r.comm.ReduceScatter(g, buf, collective.Sum)
+	case ir.AllGather:
+		return r.comm.AllGather(g, buf)
+	}
+	return nil, fmt.Errorf("collective %s: %s is not a layout conversion", c.Name, c.Kind)
+}
+
+// commLabel is the byte-breakdown label of a collective (StepResult.ByKind):
+// its axis.
+func commLabel(c *ir.Collective) string { return string(c.Axis) }

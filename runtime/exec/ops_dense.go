@@ -1,0 +1,436 @@
+package exec
+
+import (
+	"fmt"
+
+	"planc/ir"
+	"planc/runtime/collective"
+	"planc/runtime/kernels"
+)
+
+// The kernels of the transformer's dense ops, bound by op kind. Each
+// reads its inputs and parameters as the program names them, with the
+// local shapes the unit's tensors give; the collectives of an op that
+// communicates inside its kernel are the instruction's Inner ones.
+// A kernel may keep its inputs and its own buffers for backward, never
+// its outputs: a conversion may reduce those in place.
+
+var opKernels map[ir.OpKind]opKernel
+
+func init() {
+	opKernels = map[ir.OpKind]opKernel{
+		ir.OpEmbedding:  {embedForward, embedBackward},
+		ir.OpLayerNorm:  {layerNormForward, layerNormBackward},
+		ir.OpQKV:        {qkvForward, qkvBackward},
+		ir.OpAttnScores: {attentionOpForward, attentionOpBackward},
+		ir.OpOutProj:    {matmulForward, matmulBackward},
+		ir.OpFC2:        {matmulForward, matmulBackward},
+		ir.OpResidual:   {residualForward, residualBackward},
+		ir.OpFC1:        {linearForward, linearBackward},
+		ir.OpGeLU:       {geluForward, geluBackward},
+		ir.OpHead:       {headForward, headBackward},
+		ir.OpLoss:       {lossForward, lossBackward},
+	}
+}
+
+// weightKN returns the local [K, N] of the op's weight.
+func weightKN(o *ir.Op) (k, n int) {
+	s := o.Weight.Shape
+	return s[len(s)-2].Local(), s[len(s)-1].Local()
+}
+
+// embedState is what the embedding keeps: the partial sums' conversion.
+type embedState struct{ conv, adj *ir.Collective }
+
+// embedForward looks up this rank's vocabulary shard of wte for every
+// token of its cp segment (zero rows for the others), completes the sums
+// over tp by the unit's conversion (all-reduce, or reduce-scatter to this
+// rank's rows under sp), and adds the learned positions to the rows it
+// holds.
+func embedForward(c *call) error {
+	r, f := c.r, c.f
+	r.loadTokens(f, c.mb, true)
+	h := r.m.Hidden
+	T := len(f.ids)
+	x := make([]float32, T*h)
+	kernels.EmbeddingForward(x, c.w(0), nil, f.ids, nil, h, r.vocabLo())
+	s := &embedState{}
+	for _, k := range c.in.Inner {
+		if k.Phase == ir.Forward {
+			s.conv = k
+		} else {
+			s.adj = k
+		}
+	}
+	var err error
+	if s.conv != nil {
+		if x, err = r.collective(s.conv, x); err != nil {
+			return err
+		}
+	}
+	if c.has(1) {
+		lo := r.rowLo(len(x)/h, T)
+		wpe := c.w(1)
+		for t := 0; t < len(x)/h; t++ {
+			p := int(f.pos[lo+t])
+			kernels.Add(x[t*h:(t+1)*h], wpe[p*h:(p+1)*h])
+		}
+	}
+	c.save(s)
+	c.set(0, x)
+	return nil
+}
+
+func embedBackward(c *call) error {
+	r, f, s := c.r, c.f, c.saved().(*embedState)
+	h := r.m.Hidden
+	T := len(f.ids)
+	dy := c.grad(0)
+	rows := len(dy) / h
+	lo := r.rowLo(rows, T)
+	dfull := dy
+	if s.adj != nil {
+		var err error
+		if dfull, err = r.collective(s.adj, dy); err != nil {
+			return err
+		}
+	}
+	c.wgrad(func() {
+		if c.has(1) {
+			kernels.EmbeddingBackward(nil, c.gw(1), dy, f.ids[lo:lo+rows], f.pos[lo:lo+rows], h, 0)
+		}
+		kernels.EmbeddingBackward(c.gw(0), nil, dfull, f.ids, nil, h, r.vocabLo())
+	})
+	return nil
+}
+
+// rowLo is the first of the micro-batch's T token rows that a value of
+// rows rows holds: 0 when it holds all, this rank's tp slice under sp.
+func (r *rank) rowLo(rows, T int) int {
+	if rows == T {
+		return 0
+	}
+	return r.coord.TP * rows
+}
+
+// loadTokens reads micro-batch mb's tokens of this rank's cp segment: the
+// ids and positions (withIDs) and the next tokens (targets).
+func (r *rank) loadTokens(f *frame, mb int, withIDs bool) {
+	b, sl, seg := r.plan.MicroBatch, r.segLen(), r.coord.CP*r.segLen()
+	T := b * sl
+	f.targets = make([]int32, T)
+	if withIDs {
+		f.ids, f.pos = make([]int32, T), make([]int32, T)
+	}
+	for j := 0; j < b; j++ {
+		toks := r.sample(r.globalMB(mb)*b + j)
+		copy(f.targets[j*sl:], toks[seg+1:seg+sl+1])
+		if withIDs {
+			copy(f.ids[j*sl:], toks[seg:seg+sl])
+			for t := 0; t < sl; t++ {
+				f.pos[j*sl+t] = int32(seg + t)
+			}
+		}
+	}
+}
+
+type lnState struct{ x, mean, rstd []float32 }
+
+func layerNormForward(c *call) error {
+	h := c.r.m.Hidden
+	x := c.val(0)
+	rows := len(x) / h
+	s := &lnState{x: x, mean: make([]float32, rows), rstd: make([]float32, rows)}
+	y := make([]float32, rows*h)
+	c.r.kern().LayerNormForward(y, s.mean, s.rstd, x, c.w(0), c.w(1), rows, h)
+	c.save(s)
+	c.set(0, y)
+	return nil
+}
+
+func layerNormBackward(c *call) error {
+	h := c.r.m.Hidden
+	s := c.saved().(*lnState)
+	rows := len(s.x) / h
+	dy := c.grad(0)
+	c.r.kern().LayerNormBackward(c.gradBuf(0, len(s.x)), nil, nil, dy, s.x, s.mean, s.rstd, c.w(0), rows, h)
+	c.wgrad(func() {
+		c.r.kern().LayerNormBackward(nil, c.gw(0), c.gw(1), dy, s.x, s.mean, s.rstd, c.w(0), rows, h)
+	})
+	return nil
+}
+
+// bias returns parameter i when the instruction names it, else nil.
+func (c *call) bias(i int) ([]float32, []float32) {
+	if !c.has(i) {
+		return nil, nil
+	}
+	return c.w(i), c.gw(i)
+}
+
+// linearForward is x·W + b (a column-parallel projection's local columns).
+func linearForward(c *call) error {
+	x := c.val(0)
+	k, n := weightKN(c.in.Op)
+	rows := len(x) / k
+	b, _ := c.bias(1)
+	y := make([]float32, rows*n)
+	c.r.kern().LinearForward(y, x, c.w(0), b, rows, k, n)
+	c.save(x)
+	c.set(0, y)
+	return nil
+}
+
+func linearBackward(c *call) error {
+	x := c.saved().([]float32)
+	k, n := weightKN(c.in.Op)
+	rows := len(x) / k
+	dy := c.grad(0)
+	dx := make([]float32, rows*k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
+	c.addGrad(0, dx)
+	_, db := c.bias(1)
+	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), db, dy, x, nil, rows, k, n) })
+	return nil
+}
+
+// matmulForward is x·W of a row-parallel projection: a partial sum over
+// tp whose bias the residual adds once the sums have met.
+func matmulForward(c *call) error {
+	x := c.val(0)
+	k, n := weightKN(c.in.Op)
+	rows := len(x) / k
+	y := make([]float32, rows*n)
+	c.r.kern().MatMul(y, x, c.w(0), rows, k, n, false)
+	c.save(x)
+	c.set(0, y)
+	return nil
+}
+
+func matmulBackward(c *call) error {
+	x := c.saved().([]float32)
+	k, n := weightKN(c.in.Op)
+	rows := len(x) / k
+	dy := c.grad(0)
+	dx := make([]float32, rows*k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
+	c.addGrad(0, dx)
+	c.wgrad(func() { c.r.kern().MatMulTransA(c.gw(0), x, dy, k, rows, n, true) })
+	return nil
+}
+
+// residualForward adds the branch's bias (when the program gives one) and
+// the skip connection to the branch's output, in place.
+func residualForward(c *call) error {
+	h := c.r.m.Hidden
+	y, skip := c.val(0), c.val(1)
+	if len(y) != len(skip) {
+		return fmt.Errorf("branch %s has %d elements, skip %s %d", c.in.In[0], len(y), c.in.In[1], len(skip))
+	}
+	if c.has(0) {
+		kernels.AddBias(y, c.w(0), len(y)/h, h)
+	}
+	kernels.Add(y, skip)
+	c.set(0, y)
+	return nil
+}
+
+func residualBackward(c *call) error {
+	h := c.r.m.Hidden
+	dy := c.grad(0)
+	if c.has(0) {
+		c.wgrad(func() { c.r.kern().BiasBackward(c.gw(0), dy, len(dy)/h, h) })
+	}
+	c.addGrad(1, append([]float32(nil), dy...))
+	c.addGrad(0, dy) // the branch's output has no other reader
+	return nil
+}
+
+func geluForward(c *call) error {
+	x := c.val(0)
+	y := make([]float32, len(x))
+	c.r.kern().GeluForward(y, x)
+	c.save(x)
+	c.set(0, y)
+	return nil
+}
+
+func geluBackward(c *call) error {
+	x := c.saved().([]float32)
+	dx := make([]float32, len(x))
+	c.r.kern().GeluBackward(dx, c.grad(0), x)
+	c.addGrad(0, dx)
+	return nil
+}
+
+// attnDims are the local attention dimensions: micro-batch sequences,
+// segment positions, heads on this rank and the head width.
+func (r *rank) attnDims() (b, s, heads, d int) {
+	return r.plan.MicroBatch, r.segLen(), r.m.Heads / r.tp, r.m.Hidden / r.m.Heads
+}
+
+// attentionOpForward is attn_scores with the softmax, dropout (rate 0)
+// and p·v fused into it: one attention kernel over q, k, v (head-major
+// after the projection's split), the context merged back to token rows.
+// Under cp the K/V exchange of the plan's cp_mode runs inside it, where
+// the unit places it.
+func attentionOpForward(c *call) error {
+	r := c.r
+	if r.mesh.CP > 1 && len(c.in.Inner) == 0 {
+		return fmt.Errorf("cp = %d but the unit places no collective on attention", r.mesh.CP)
+	}
+	a := &layerActs{q: c.val(0), k: c.val(1), v: c.val(2)}
+	if err := r.attentionForward(c.in.Op.Layer, a); err != nil {
+		return err
+	}
+	b, s, heads, d := r.attnDims()
+	y := make([]float32, len(a.q))
+	kernels.MergeHeads(y, a.o, b, s, heads, d)
+	c.save(a)
+	c.set(0, y)
+	return nil
+}
+
+func attentionOpBackward(c *call) error {
+	r := c.r
+	a := c.saved().(*layerActs)
+	b, s, heads, d := r.attnDims()
+	do := make([]float32, len(a.q))
+	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
+	dq, dk, dv, err := r.attentionBackward(c.in.Op.Layer, a, do)
+	if err != nil {
+		return err
+	}
+	c.addGrad(0, dq)
+	c.addGrad(1, dk)
+	c.addGrad(2, dv)
+	return nil
+}
+
+// qkvForward is the fused q, k, v projection, its columns split into
+// head-major q, k and v.
+func qkvForward(c *call) error {
+	if len(c.in.Out) != 3 {
+		return fmt.Errorf("the program gives qkv %d outputs, not q, k and v", len(c.in.Out))
+	}
+	if err := linearForward(c); err != nil {
+		return err
+	}
+	qkv := c.f.vals[c.in.Out[0]]
+	b, s, heads, d := c.r.attnDims()
+	n := len(qkv) / 3
+	q, k, v := make([]float32, n), make([]float32, n), make([]float32, n)
+	kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
+	c.set(0, q)
+	c.set(1, k)
+	c.set(2, v)
+	return nil
+}
+
+func qkvBackward(c *call) error {
+	b, s, heads, d := c.r.attnDims()
+	dq := c.grad(0)
+	dqkv := make([]float32, 3*len(dq))
+	kernels.JoinQKVGrad(dqkv, dq, c.grad(1), c.grad(2), b, s, heads, d)
+	c.f.grads[c.in.Out[0]] = dqkv
+	return linearBackward(c)
+}
+
+// headForward scores every token of the rank's rows against its
+// vocabulary shard (wte's rows, tied, or lm_head's columns).
+func headForward(c *call) error {
+	r := c.r
+	x := c.val(0)
+	h := r.m.Hidden
+	T := len(x) / h
+	Vl := r.m.Vocab / r.tp
+	logits := make([]float32, T*Vl)
+	if r.m.TieEmbeddings {
+		r.kern().MatMulTransB(logits, x, c.w(0), T, h, Vl, false)
+	} else {
+		r.kern().MatMul(logits, x, c.w(0), T, h, Vl, false)
+	}
+	c.save(x)
+	c.set(0, logits)
+	return nil
+}
+
+func headBackward(c *call) error {
+	r := c.r
+	x := c.saved().([]float32)
+	h := r.m.Hidden
+	T := len(x) / h
+	Vl := r.m.Vocab / r.tp
+	dl := c.grad(0)
+	dx := make([]float32, T*h)
+	if r.m.TieEmbeddings {
+		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, true)
+		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), dl, x, Vl, T, h, true) })
+	} else {
+		r.kern().MatMulTransB(dx, dl, c.w(0), T, Vl, h, true)
+		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), x, dl, h, T, Vl, true) })
+	}
+	c.addGrad(0, dx)
+	return nil
+}
+
+// lossForward is the vocabulary-parallel cross-entropy: the row maxima,
+// the sums of exponentials and the target logits meet over tp in the
+// unit's three all-reduces of one float per token; the gradient of the
+// logits is computed here, scaled by the micro-batch's share of the step.
+func lossForward(c *call) error {
+	r, f := c.r, c.f
+	logits := c.val(0)
+	if f.targets == nil {
+		r.loadTokens(f, c.mb, false) // a head stage without the embedding
+	}
+	T := len(f.targets)
+	Vl := len(logits) / T
+	vlo := r.vocabLo()
+	reduce := c.in.InnerOf("max,sum,target")
+	if r.tp > 1 && reduce == nil {
+		return fmt.Errorf("tp = %d but the unit places no reduction on the loss", r.tp)
+	}
+	allReduce := func(buf []float32, op collective.ReduceOp) error {
+		if reduce == nil {
+			return nil
+		}
+		r.on(commLabel(reduce))
+		return r.comm.AllReduce(toGroup(r.mesh.Group(reduce.Axis, r.id)), buf, op)
+	}
+	rowMax := make([]float32, T)
+	kernels.CrossEntropyShardMax(rowMax, logits, T, Vl)
+	if err := allReduce(rowMax, collective.Max); err != nil {
+		return err
+	}
+	sumExp, tgtLogit := make([]float64, T), make([]float32, T)
+	kernels.CrossEntropyShardSums(sumExp, tgtLogit, logits, f.targets, rowMax, T, Vl, vlo)
+	sums := make([]float32, T)
+	for i, v := range sumExp {
+		sums[i] = float32(v)
+	}
+	if err := allReduce(sums, collective.Sum); err != nil {
+		return err
+	}
+	if err := allReduce(tgtLogit, collective.Sum); err != nil {
+		return err
+	}
+	for i, v := range sums {
+		sumExp[i] = float64(v)
+	}
+	full := r.fullRows()
+	dl := make([]float32, T*Vl)
+	kernels.CrossEntropyShardGrad(dl, logits, f.targets, rowMax, sumExp, T, Vl, vlo, float32(1/float64(full*r.totalMB)))
+	ce := kernels.CrossEntropyShardLoss(sumExp, tgtLogit, T)
+	if r.coord.TP == 0 { // every tp rank holds the same loss
+		r.lossSum += ce * float64(T) / float64(full) / float64(r.totalMB)
+	}
+	c.save(dl)
+	c.set(0, nil)
+	return nil
+}
+
+func lossBackward(c *call) error {
+	c.addGrad(0, c.saved().([]float32))
+	return nil
+}

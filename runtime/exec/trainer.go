@@ -81,18 +81,18 @@ type StepResult struct {
 
 // Trainer runs a plan's steps. Build it with [NewTrainer].
 type Trainer struct {
-	plan     *ir.Plan
-	m        *ir.Model
-	sched    *ir.Schedule
-	world    *collective.World
-	ranks    []*rank
-	comms    []*timedComm
-	opt      optim.Config
-	specs    ir.ParamTable // the compiled unit's
+	plan  *ir.Plan
+	m     *ir.Model
+	sched *ir.Schedule
+	world *collective.World
+	ranks []*rank
+	comms []*timedComm
+	opt   optim.Config
+	specs ir.ParamTable // the compiled unit's
 	// progs are the unit's stage programs, which the ranks interpret.
-	progs []*ir.StageProgram
-	Steps    int           // steps of the run
-	step     int           // next step to run
+	progs    []*ir.StageProgram
+	Steps    int // steps of the run
+	step     int // next step to run
 	stepsRun int
 
 	// local is the one rank this process runs when the job spans

@@ -144,6 +144,9 @@ func (u *Unit) Print(w io.Writer) {
 			fmt.Fprintf(w, "  coll %s\n", c)
 		}
 	}
+	for _, p := range u.Programs {
+		fmt.Fprint(w, p)
+	}
 }
 
 // PrintMesh writes the mesh shape and its groups along each used axis

@@ -199,13 +199,14 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			}
 		case reduceBwd && !splitBy(out, tp):
 			conv(none, ir.AllReduce)
-		case (phantomSlice(cb.p, o) || src.Kind == ir.OpCombine) && !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
-			// a phantom FFN reads its slice of the whole LayerNorm
-			// output (under sp the residual its slice of an MoE block's
-			// output, replicated over tp): forward needs nothing, but each part's backward
-			// gives the gradient of its own slice only, and the whole
-			// residual stream needs all of it (the adjoint of slicing a
-			// replicated tensor is an all-gather)
+		case !splitBy(out, tp) && !isPartial(out, tp) && splitBy(in, tp):
+			// o reads its slice of a tensor replicated over tp (a
+			// phantom FFN its part of the LayerNorm output, an MoE block
+			// under ssmb its tokens, under sp the residual its rows of
+			// an MoE block's output): forward needs nothing, but each
+			// rank's backward gives the gradient of its own slice only,
+			// and the whole tensor needs all of it (the adjoint of
+			// slicing a replicated tensor is an all-gather)
 			conv(none, ir.AllGather)
 		}
 	}

@@ -22,12 +22,36 @@ func programPass(st *State) {
 	}
 }
 
-// fusedInto names, for the op kinds whose registry rows say they run inside
-// another kind's kernel, that kind.
-var fusedInto = map[ir.OpKind]ir.OpKind{
-	ir.OpSoftmax:     ir.OpAttnScores,
-	ir.OpAttnDropout: ir.OpAttnScores,
-	ir.OpAttnValues:  ir.OpAttnScores,
+// fusedGroups are the op kinds whose kernel runs a group of graph ops as
+// one (the registry rows of the others say they run fused into it): the
+// attention kernel (online softmax: scores, softmax, dropout and p·v) and
+// the MoE block's (routing, dispatch, the experts, combine and the shared
+// experts, with the exchanges of the plan's dispatch). The group's output
+// is that of the member of kind output.
+var fusedGroups = map[ir.OpKind]struct {
+	members []ir.OpKind
+	output  ir.OpKind
+}{
+	ir.OpAttnScores: {[]ir.OpKind{ir.OpSoftmax, ir.OpAttnDropout, ir.OpAttnValues}, ir.OpAttnValues},
+	ir.OpRouter: {[]ir.OpKind{ir.OpDispatch, ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2, ir.OpCombine,
+		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2}, ir.OpCombine},
+}
+
+// joins reports whether o runs fused into the open instruction.
+func (lw *lowering) joins(o *ir.Op) bool {
+	if lw.open == nil || lw.open.Kind != ir.InstrOp || lw.open.Op.Layer != o.Layer {
+		return false
+	}
+	g, ok := fusedGroups[lw.open.Op.Kind]
+	if !ok {
+		return false
+	}
+	for _, k := range g.members {
+		if k == o.Kind {
+			return true
+		}
+	}
+	return false
 }
 
 // lowering is the state of one stage's lowering.
@@ -44,8 +68,10 @@ type lowering struct {
 	// tensor; inner the collectives each op's kernel issues.
 	fwd, bwd map[string]*ir.Collective
 	inner    map[string][]*ir.Collective
-	// open is the instruction fused ops join (the last attention).
+	// open is the instruction fused ops may join (the last op's).
 	open *ir.Instr
+	// produced holds the graph tensors written so far outside a group.
+	produced map[string]bool
 }
 
 // LowerStage lowers one stage of the graph to its runtime program; last
@@ -58,6 +84,7 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 		fwd:       map[string]*ir.Collective{},
 		bwd:       map[string]*ir.Collective{},
 		inner:     map[string][]*ir.Collective{},
+		produced:  map[string]bool{},
 	}
 	for _, c := range sg.Collectives {
 		key := c.Reader + "/" + c.Tensor
@@ -72,6 +99,7 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 	}
 	if len(sg.Ops) > 0 && sg.Ops[0].Kind != ir.OpEmbedding {
 		lw.prog.Input = sg.Ops[0].Inputs[0].Name
+		lw.produced[lw.prog.Input] = true
 	}
 	for i, o := range sg.Ops {
 		lw.op(o, sg.Ops[i+1:])
@@ -92,13 +120,8 @@ func (lw *lowering) get(t string) string {
 // op lowers one graph op; rest are the ops after it (a projection's
 // consumers, which name the values it writes).
 func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
-	if k, ok := fusedInto[o.Kind]; ok && lw.open != nil && lw.open.Op.Kind == k && lw.open.Op.Layer == o.Layer {
-		lw.open.Fused = append(lw.open.Fused, o)
-		lw.open.Inner = append(lw.open.Inner, lw.inner[o.Name]...)
-		for _, t := range o.Inputs[1:] {
-			lw.open.In = append(lw.open.In, lw.input(o, t))
-		}
-		lw.open.Out = []string{o.Output.Name}
+	if lw.joins(o) {
+		lw.fuse(o)
 		return
 	}
 	in := &ir.Instr{Kind: ir.InstrOp, Op: o, Params: o.Params, Inner: lw.inner[o.Name]}
@@ -132,6 +155,39 @@ func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
 	}
 	lw.prog.Instrs = append(lw.prog.Instrs, in)
 	lw.open = in
+	lw.produced[o.Output.Name] = true
+}
+
+// fuse adds o to the open instruction: its parameters and collectives,
+// the inputs it reads from outside the group, and, for the group's output
+// op, its output.
+func (lw *lowering) fuse(o *ir.Op) {
+	in := lw.open
+	in.Fused = append(in.Fused, o)
+	in.Params = append(in.Params, o.Params...)
+	in.Inner = append(in.Inner, lw.inner[o.Name]...)
+	for _, t := range o.Inputs {
+		if !lw.produced[t.Name] {
+			continue // made inside the group
+		}
+		v := lw.input(o, t)
+		if !contains(in.In, v) {
+			in.In = append(in.In, v)
+		}
+	}
+	if fusedGroups[in.Op.Kind].output == o.Kind {
+		in.Out = []string{o.Output.Name}
+		lw.produced[o.Output.Name] = true
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // input returns the value op o reads for tensor t, inserting t's layout
@@ -149,6 +205,7 @@ func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
 	v := t.Name + "@" + o.Name
 	lw.prog.Instrs = append(lw.prog.Instrs, &ir.Instr{Kind: ir.InstrConvert, In: []string{lw.get(t.Name)}, Out: []string{v}, Fwd: f, Bwd: b})
 	lw.converted[layout] = v
+	lw.produced[v] = true
 	delete(lw.fwd, key)
 	delete(lw.bwd, key)
 	return v

@@ -38,8 +38,13 @@ type Instr struct {
 	// Params names the parameter-table entries the kernel reads, in the
 	// order its kind expects them.
 	Params []string
-	// Fwd and Bwd are an InstrConvert's collectives.
+	// Fwd and Bwd are an InstrConvert's collectives; Cols says the axis
+	// splits the value's last dimension (features, a phantom layer's
+	// parts), not its rows (tokens).
 	Fwd, Bwd *Collective
+	Cols     bool
+	// Width is the whole last dimension of a Cols conversion's value.
+	Width int
 	// Inner lists the collectives the op's kernel issues itself, in the
 	// graph's order.
 	Inner []*Collective
@@ -95,7 +100,11 @@ func (in *Instr) String() string {
 			}
 			return fmt.Sprintf("%s %s(%d) %s", c.Kind, c.Axis, c.GroupSize, c.Name)
 		}
-		return fmt.Sprintf("%s = convert(%s) fwd %s; bwd %s", lhs, args, half(in.Fwd), half(in.Bwd))
+		split := "rows"
+		if in.Cols {
+			split = "cols"
+		}
+		return fmt.Sprintf("%s = convert(%s) %s fwd %s; bwd %s", lhs, args, split, half(in.Fwd), half(in.Bwd))
 	}
 	s := fmt.Sprintf("%s = %s(%s)", lhs, in.Op.Kind, args)
 	if len(in.Params) > 0 {

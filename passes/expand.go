@@ -444,41 +444,47 @@ func combineSaved(d dims, p *ir.Plan, n func(string) string, in ir.Tensor) []ir.
 // with the decompressed ghosts of the others.
 func phantomFFN(d dims, i int, n func(string) string) []*ir.Op {
 	var ops []*ir.Op
-	in := n("ln2")
+	// fc1 widens the hidden state to the FFN's width, fc2 narrows it back
+	// (the parameter table's shapes)
+	in, inW := act(d, n("ln2")), d.h
 	for j, actKind := range []ir.OpKind{ir.OpGeLU, ""} {
 		name := fmt.Sprintf("ph%d", j+1)
-		out := n(name + "_out")
+		out := ffnAct(d, n(name+"_out"), d.f)
 		if j == 1 {
-			out = n("mlp_out")
+			out = act(d, n("mlp_out"))
 		}
-		ops = append(ops, phantomLayer(d, i, n(name), in, out, actKind)...)
-		in = out
+		ops = append(ops, phantomLayer(d, i, n(name), in, out, inW, actKind)...)
+		in, inW = out, d.f
 	}
 	return ops
 }
 
-func phantomLayer(d dims, layer int, name, in, out string, actKind ir.OpKind) []*ir.Op {
-	x := act(d, in)
-	P, hb := max(d.parts, 1), d.h/max(d.parts, 1)
+// phantomLayer is one phantom layer from x (whole width inW) to out, its
+// parts' local blocks, ghosts and mix, then actKind ("" for none).
+func phantomLayer(d dims, layer int, name string, x, out ir.Tensor, inW int, actKind ir.OpKind) []*ir.Op {
+	P := max(d.parts, 1)
+	outSym := out.Shape[len(out.Shape)-1].Sym
+	outW := out.Shape[len(out.Shape)-1].Size
+	ib, ob := inW/P, outW/P
 	ghosts := tensor(name+".ghosts", d.elem, ext("b", d.b), ext("s", d.s), ext("pk", P*d.ghost))
 	others := tensor(name+".ghosts_in", d.elem, ext("b", d.b), ext("s", d.s), ext("k(p-1)", (P-1)*d.ghost))
-	mixOut := act(d, name+".mix")
+	mixOut := tensor(name+".mix", d.elem, ext("b", d.b), ext("s", d.s), ext(outSym, outW))
 	if actKind == "" {
-		mixOut = act(d, out)
+		mixOut = out
 	}
 	ops := []*ir.Op{
 		{Name: name + ".compress", Kind: ir.OpCompress, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{x}, Output: ghosts,
-			Weight: param(name+".C", d.elem, ext("p", P), ext("h/p", hb), ext("k", d.ghost)), Saved: []ir.Tensor{x}},
+			Weight: param(name+".C", d.elem, ext("p", P), ext("in/p", ib), ext("k", d.ghost)), Saved: []ir.Tensor{x}},
 		{Name: name + ".local", Kind: ir.OpLinear, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{x}, Output: mixOut,
-			Weight: param(name+".W", d.elem, ext("p", P), ext("h/p", hb), ext("h/p", hb)), Bias: param(name+".b", d.elem, ext("h", d.h))},
+			Weight: param(name+".W", d.elem, ext("p", P), ext("in/p", ib), ext("out/p", ob)), Bias: param(name+".b", d.elem, ext(outSym, outW))},
 	}
 	if P > 1 {
 		ops = append(ops, &ir.Op{Name: name + ".decompress", Kind: ir.OpPhantomMix, Class: ir.Matmul, Layer: layer, Inputs: []ir.Tensor{others}, Output: mixOut,
-			Weight: param(name+".D", d.elem, ext("p", P), ext("k(p-1)", (P-1)*d.ghost), ext("h/p", hb)), Saved: []ir.Tensor{others}})
+			Weight: param(name+".D", d.elem, ext("p", P), ext("k(p-1)", (P-1)*d.ghost), ext("out/p", ob)), Saved: []ir.Tensor{others}})
 	}
 	if actKind != "" {
 		ops = append(ops, &ir.Op{Name: name + ".act", Kind: actKind, Class: ir.MemoryBound, Layer: layer,
-			Inputs: []ir.Tensor{mixOut}, Output: act(d, out), Saved: []ir.Tensor{mixOut}})
+			Inputs: []ir.Tensor{mixOut}, Output: out, Saved: []ir.Tensor{mixOut}})
 	}
 	return ops
 }
@@ -518,7 +524,7 @@ func mlpLayer(d dims, m *ir.Model, i int) []*ir.Op {
 		actKind = ""
 	}
 	if m.FFNKind.IsPhantom() {
-		return phantomLayer(d, i, n("ph"), in, out, actKind)
+		return phantomLayer(d, i, n("ph"), act(d, in), act(d, out), d.h, actKind)
 	}
 	mid := out
 	if actKind != "" {

@@ -35,6 +35,9 @@ var fusedGroups = map[ir.OpKind]struct {
 	ir.OpAttnScores: {[]ir.OpKind{ir.OpSoftmax, ir.OpAttnDropout, ir.OpAttnValues}, ir.OpAttnValues},
 	ir.OpRouter: {[]ir.OpKind{ir.OpDispatch, ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2, ir.OpCombine,
 		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2}, ir.OpCombine},
+	// a phantom layer: the ghosts, each part's local block and the
+	// mix of the other parts' ghosts
+	ir.OpCompress: {[]ir.OpKind{ir.OpLinear, ir.OpPhantomMix}, ir.OpPhantomMix},
 }
 
 // joins reports whether o runs fused into the open instruction.
@@ -70,8 +73,10 @@ type lowering struct {
 	inner    map[string][]*ir.Collective
 	// open is the instruction fused ops may join (the last op's).
 	open *ir.Instr
-	// produced holds the graph tensors written so far outside a group.
+	// produced holds the graph tensors written so far outside a group;
+	// producer the graph op that wrote each tensor.
 	produced map[string]bool
+	producer map[string]*ir.Op
 }
 
 // LowerStage lowers one stage of the graph to its runtime program; last
@@ -85,6 +90,7 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 		bwd:       map[string]*ir.Collective{},
 		inner:     map[string][]*ir.Collective{},
 		produced:  map[string]bool{},
+		producer:  map[string]*ir.Op{},
 	}
 	for _, c := range sg.Collectives {
 		key := c.Reader + "/" + c.Tensor
@@ -120,6 +126,7 @@ func (lw *lowering) get(t string) string {
 // op lowers one graph op; rest are the ops after it (a projection's
 // consumers, which name the values it writes).
 func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
+	lw.producer[o.Output.Name] = o
 	if lw.joins(o) {
 		lw.fuse(o)
 		return
@@ -152,10 +159,20 @@ func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
 		if bias := branchBias(lw.prog.Instrs, in.In[0]); bias != "" {
 			in.Params = []string{bias}
 		}
+	case ir.OpLinear:
+		// an mlp's row-parallel layer completes its partial sums
+		// itself, then adds its bias
+		if o.Bias != nil && isPartial(o.Output, ir.AxisTP) {
+			lw.absorbConversions(in, o.Output.Name)
+		}
 	}
 	lw.prog.Instrs = append(lw.prog.Instrs, in)
 	lw.open = in
-	lw.produced[o.Output.Name] = true
+	if _, anchor := fusedGroups[o.Kind]; !anchor { // a group's output is its output op's
+		for _, v := range in.Out {
+			lw.produced[v] = true
+		}
+	}
 }
 
 // fuse adds o to the open instruction: its parameters and collectives,
@@ -203,7 +220,20 @@ func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
 		return lw.get(t.Name)
 	}
 	v := t.Name + "@" + o.Name
-	lw.prog.Instrs = append(lw.prog.Instrs, &ir.Instr{Kind: ir.InstrConvert, In: []string{lw.get(t.Name)}, Out: []string{v}, Fwd: f, Bwd: b})
+	cols := len(t.Shape) > 0 && hasAxis(t.Shape[len(t.Shape)-1], ir.AxisTP)
+	if f != nil && f.Kind == ir.AllGather {
+		// gathering a split tensor: the split is the producer's
+		cols = false
+		if src := lw.producer[t.Name]; src != nil {
+			sh := src.Output.Shape
+			cols = len(sh) > 0 && hasAxis(sh[len(sh)-1], ir.AxisTP)
+		}
+	}
+	conv := &ir.Instr{Kind: ir.InstrConvert, In: []string{lw.get(t.Name)}, Out: []string{v}, Fwd: f, Bwd: b, Cols: cols}
+	if cols {
+		conv.Width = t.Shape[len(t.Shape)-1].Size
+	}
+	lw.prog.Instrs = append(lw.prog.Instrs, conv)
 	lw.converted[layout] = v
 	lw.produced[v] = true
 	delete(lw.fwd, key)

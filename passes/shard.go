@@ -404,7 +404,7 @@ func (sh *sharder) shardMLP(o *ir.Op) {
 			sh.split(o.Weight, "p", ir.AxisTP)
 		}
 		if o.Bias != nil {
-			sh.split(o.Bias, "h", ir.AxisTP)
+			sh.split(o.Bias, o.Bias.Shape[0].Sym, ir.AxisTP)
 		}
 	case o.Kind == ir.OpLinear && o.Layer%2 == 0: // column
 		sh.lay(&o.Inputs[0], repLayout)

@@ -114,6 +114,9 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 	st.frames[mb] = f
 	p := st.prog
 	if p.Input != "" {
+		if st.info.Embedding { // an mlp's first stage reads the data
+			x = r.mlpStageInput(mb, p.Instrs[0].Op.Inputs[0])
+		}
 		f.vals[p.Input] = x
 	}
 	for _, in := range p.Instrs {
@@ -199,10 +202,12 @@ func (c *call) convertForward() error {
 	x := c.val(0)
 	var err error
 	switch {
+	case c.in.Fwd != nil && c.in.Cols && c.in.Fwd.Kind == ir.AllGather:
+		x, err = c.r.gatherCols(c.in.Fwd, x, c.in.Width)
 	case c.in.Fwd != nil:
 		x, err = c.r.collective(c.in.Fwd, x)
 	case c.in.Bwd != nil && c.in.Bwd.Kind == ir.AllGather:
-		x = c.r.ownRows(x, c.in.Bwd.Axis)
+		x = c.r.own(x, c.in.Bwd.Axis, c.in.Cols, c.in.Width)
 	}
 	c.set(0, x)
 	return err
@@ -215,16 +220,49 @@ func (c *call) convertBackward() error {
 	}
 	var err error
 	switch {
+	case c.in.Bwd != nil && c.in.Cols && c.in.Bwd.Kind == ir.AllGather:
+		g, err = c.r.gatherCols(c.in.Bwd, g, c.in.Width)
 	case c.in.Bwd != nil:
 		g, err = c.r.collective(c.in.Bwd, g)
 	case c.in.Fwd != nil && c.in.Fwd.Kind == ir.AllGather:
-		g = append([]float32(nil), c.r.ownRows(g, c.in.Fwd.Axis)...)
+		g = append([]float32(nil), c.r.own(g, c.in.Fwd.Axis, c.in.Cols, c.in.Width)...)
 	}
 	if err != nil {
 		return err
 	}
 	c.addGrad(0, g)
 	return nil
+}
+
+// own returns this rank's part of x along axis: its contiguous 1/degree
+// of the rows, or (cols) of the columns of a rows × width matrix.
+func (r *rank) own(x []float32, axis ir.Axis, cols bool, width int) []float32 {
+	p, i := r.mesh.Degree(axis), r.mesh.Index(axis, r.id)
+	if !cols {
+		n := len(x) / p
+		return x[i*n : (i+1)*n]
+	}
+	rows, wl := len(x)/width, width/p
+	out := make([]float32, rows*wl)
+	kernels.CopyCols(out, x, rows, width, i*wl, (i+1)*wl)
+	return out
+}
+
+// gatherCols all-gathers every rank's columns of a rows × width matrix
+// (x: this rank's rows × width/degree) into the whole matrix.
+func (r *rank) gatherCols(c *ir.Collective, x []float32, width int) ([]float32, error) {
+	parts, err := r.collective(c, x)
+	if err != nil {
+		return nil, err
+	}
+	p := r.mesh.Degree(c.Axis)
+	wl := width / p
+	rows := len(x) / wl
+	out := make([]float32, rows*width)
+	for i := 0; i < p; i++ {
+		kernels.SetCols(out, parts[i*rows*wl:(i+1)*rows*wl], rows, width, i*wl, (i+1)*wl)
+	}
+	return out, nil
 }
 
 // ownRows returns this rank's contiguous 1/degree of x's rows along axis.

@@ -30,6 +30,7 @@ func init() {
 		ir.OpGeLU:       {geluForward, geluBackward},
 		ir.OpHead:       {headForward, headBackward},
 		ir.OpLoss:       {lossForward, lossBackward},
+		ir.OpRouter:     {moeOpForward, moeOpBackward},
 	}
 }
 
@@ -379,6 +380,9 @@ func headBackward(c *call) error {
 // unit's three all-reduces of one float per token; the gradient of the
 // logits is computed here, scaled by the micro-batch's share of the step.
 func lossForward(c *call) error {
+	if c.r.m.Kind == ir.MLPModel {
+		return mseForward(c)
+	}
 	r, f := c.r, c.f
 	logits := c.val(0)
 	if f.targets == nil {
@@ -434,3 +438,46 @@ func lossBackward(c *call) error {
 	c.addGrad(0, c.saved().([]float32))
 	return nil
 }
+
+// moeState is what the MoE block keeps: its input rows and the routing,
+// dispatch and expert activations.
+type moeState struct {
+	x []float32
+	a *moeActs
+}
+
+// moeOpForward is the MoE block fused into the router's kernel (the
+// program's fused group): routing on the rows the program gives it (all
+// of the micro-batch's cp segment, or under ssmb this rank's slice), the
+// dispatch of the plan (padding-free, capacity, redundancy-bypassing)
+// with its exchanges over ep, the experts, combine and the shared
+// experts. Its auxiliary loss joins the micro-batch's.
+func moeOpForward(c *call) error {
+	r := c.r
+	if r.mesh.EP > 1 && c.in.InnerOf("dispatch") == nil {
+		return fmt.Errorf("ep = %d but the unit places no dispatch exchange on the MoE block", r.mesh.EP)
+	}
+	x := c.val(0)
+	s := &moeState{x: x, a: &moeActs{}}
+	out, err := r.moeForward(c.st, moePrefix(c.in.Op), x, s.a)
+	if err != nil {
+		return err
+	}
+	c.f.aux += s.a.aux
+	c.save(s)
+	c.set(0, out)
+	return nil
+}
+
+func moeOpBackward(c *call) error {
+	s := c.saved().(*moeState)
+	dx := make([]float32, len(s.x))
+	if err := c.r.moeBackward(c.st, c.mb, moePrefix(c.in.Op), s.x, s.a, c.grad(0), dx); err != nil {
+		return err
+	}
+	c.addGrad(0, dx)
+	return nil
+}
+
+// moePrefix is the parameter-table prefix of an MoE block's parameters.
+func moePrefix(o *ir.Op) string { return fmt.Sprintf("h.%d.moe.", o.Layer) }

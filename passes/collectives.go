@@ -191,6 +191,12 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			} else {
 				conv(ir.AllReduce, none)
 			}
+		case splitBy(out, tp) && splitBy(in, tp) && featureSplit(out) != featureSplit(in):
+			// tokens split to features split or back (under sp, a
+			// phantom FFN's columns): gather the producer's split
+			// forward, the consumer's backward, each rank then reading
+			// its own part
+			conv(ir.AllGather, ir.AllGather)
 		case splitBy(out, tp) && !splitBy(in, tp):
 			if reduceBwd {
 				conv(ir.AllGather, ir.ReduceScatter)
@@ -210,6 +216,11 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			conv(none, ir.AllGather)
 		}
 	}
+}
+
+// featureSplit reports whether t's last (feature) dimension is split by tp.
+func featureSplit(t ir.Tensor) bool {
+	return len(t.Shape) > 0 && hasAxis(t.Shape[len(t.Shape)-1], ir.AxisTP)
 }
 
 // bytesFull is a tensor's bytes with the split by axis a undone.

@@ -2,6 +2,7 @@ package passes
 
 import (
 	"fmt"
+	"slices"
 
 	"planc/ir"
 )
@@ -27,17 +28,31 @@ func programPass(st *State) {
 // attention kernel (online softmax: scores, softmax, dropout and p·v) and
 // the MoE block's (routing, dispatch, the experts, combine and the shared
 // experts, with the exchanges of the plan's dispatch). The group's output
-// is that of the member of kind output.
+// is that of its members of the kinds outputs.
 var fusedGroups = map[ir.OpKind]struct {
 	members []ir.OpKind
-	output  ir.OpKind
+	outputs []ir.OpKind
 }{
-	ir.OpAttnScores: {[]ir.OpKind{ir.OpSoftmax, ir.OpAttnDropout, ir.OpAttnValues}, ir.OpAttnValues},
+	ir.OpAttnScores: {[]ir.OpKind{ir.OpSoftmax, ir.OpAttnDropout, ir.OpAttnValues}, []ir.OpKind{ir.OpAttnValues}},
 	ir.OpRouter: {[]ir.OpKind{ir.OpDispatch, ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2, ir.OpCombine,
-		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2}, ir.OpCombine},
+		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2}, []ir.OpKind{ir.OpCombine}},
 	// a phantom layer: the ghosts, each part's local block and the
 	// mix of the other parts' ghosts
-	ir.OpCompress: {[]ir.OpKind{ir.OpLinear, ir.OpPhantomMix}, ir.OpPhantomMix},
+	// (one part has no mix: its local block writes the output)
+	ir.OpCompress: {[]ir.OpKind{ir.OpLinear, ir.OpPhantomMix}, []ir.OpKind{ir.OpLinear, ir.OpPhantomMix}},
+}
+
+// FusedInto returns the kind whose kernel runs kind k as a member of its
+// fused group, if any.
+func FusedInto(k ir.OpKind) (ir.OpKind, bool) {
+	for anchor, g := range fusedGroups {
+		for _, m := range g.members {
+			if m == k && m != ir.OpLinear { // a linear is a group member only after a phantom compress
+				return anchor, true
+			}
+		}
+	}
+	return "", false
 }
 
 // joins reports whether o runs fused into the open instruction.
@@ -192,7 +207,7 @@ func (lw *lowering) fuse(o *ir.Op) {
 			in.In = append(in.In, v)
 		}
 	}
-	if fusedGroups[in.Op.Kind].output == o.Kind {
+	if slices.Contains(fusedGroups[in.Op.Kind].outputs, o.Kind) {
 		in.Out = []string{o.Output.Name}
 		lw.produced[o.Output.Name] = true
 	}
@@ -220,20 +235,29 @@ func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
 		return lw.get(t.Name)
 	}
 	v := t.Name + "@" + o.Name
-	cols := len(t.Shape) > 0 && hasAxis(t.Shape[len(t.Shape)-1], ir.AxisTP)
-	if f != nil && f.Kind == ir.AllGather {
-		// gathering a split tensor: the split is the producer's
-		cols = false
-		if src := lw.producer[t.Name]; src != nil {
-			sh := src.Output.Shape
-			cols = len(sh) > 0 && hasAxis(sh[len(sh)-1], ir.AxisTP)
+	from := featureSplit(t)
+	if src := lw.producer[t.Name]; src != nil {
+		from = featureSplit(src.Output)
+	}
+	to := featureSplit(t)
+	add := func(in, out string, f, b *ir.Collective, cols bool) {
+		conv := &ir.Instr{Kind: ir.InstrConvert, In: []string{in}, Out: []string{out}, Fwd: f, Bwd: b, Cols: cols}
+		if cols {
+			conv.Width = t.Shape[len(t.Shape)-1].Size
 		}
+		lw.prog.Instrs = append(lw.prog.Instrs, conv)
 	}
-	conv := &ir.Instr{Kind: ir.InstrConvert, In: []string{lw.get(t.Name)}, Out: []string{v}, Fwd: f, Bwd: b, Cols: cols}
-	if cols {
-		conv.Width = t.Shape[len(t.Shape)-1].Size
+	switch {
+	case f != nil && b != nil && f.Kind == ir.AllGather && b.Kind == ir.AllGather:
+		// from one split to the other: gather the producer's, then
+		// read this rank's part of the reader's
+		add(lw.get(t.Name), v+"~whole", f, nil, from)
+		add(v+"~whole", v, nil, b, to)
+	case f != nil && f.Kind == ir.AllGather:
+		add(lw.get(t.Name), v, f, b, from) // gathering the producer's split
+	default:
+		add(lw.get(t.Name), v, f, b, to)
 	}
-	lw.prog.Instrs = append(lw.prog.Instrs, conv)
 	lw.converted[layout] = v
 	lw.produced[v] = true
 	delete(lw.fwd, key)

@@ -55,7 +55,7 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 	}
-	r, err := exec.Eval(p.Model, c, stream, *windows, p.Train.Seed)
+	r, err := exec.Eval(p, c, stream, *windows)
 	if err != nil {
 		return fail("%s: %v", *checkpoint, err)
 	}

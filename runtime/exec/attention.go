@@ -26,6 +26,16 @@ import (
 //     heads, and an all-to-all turns the output back (the reverse pair in
 //     backward).
 
+// attnActs is one attention's activations for its backward: q, k, v
+// (head-major, this rank's segment), the output and the log-sum-exp of
+// every query row.
+type attnActs struct {
+	q, k, v, o, lse []float32
+	cpKV            []float32 // cp allgather/lss: the gathered K|V
+	cpQ, cpK, cpV   []float32 // cp ulysses: head-sharded, whole-sequence q, k, v (o and lse likewise in o, lse)
+	cpO             []float32 // cp ulysses: the head-sharded output
+}
+
 func (r *rank) cpGroup() collective.Group { return toGroup(r.mesh.Group(ir.AxisCP, r.id)) }
 
 func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
@@ -38,7 +48,7 @@ func ringTag(l, phase, step int) int64 { return 3<<56 | int64(l)<<32 | int64(pha
 
 // attentionForward fills a.o and a.lse from a.q, a.k, a.v (head-major,
 // this rank's segment).
-func (r *rank) attentionForward(l int, a *layerActs) error {
+func (r *rank) attentionForward(l int, a *attnActs) error {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
@@ -126,7 +136,7 @@ func (r *rank) segmentKV(dk, dv []float32) []float32 {
 }
 
 // attentionBackward returns dq, dk, dv of this rank's segment given do.
-func (r *rank) attentionBackward(l int, a *layerActs, do []float32) (dq, dk, dv []float32, err error) {
+func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
@@ -266,7 +276,7 @@ func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
 	return out, nil
 }
 
-func (r *rank) ulyssesForward(a *layerActs) error {
+func (r *rank) ulyssesForward(a *attnActs) error {
 	whole, err := r.ulyssesToHeads(a.q, a.k, a.v)
 	if err != nil {
 		return err
@@ -286,7 +296,7 @@ func (r *rank) ulyssesForward(a *layerActs) error {
 	return nil
 }
 
-func (r *rank) ulyssesBackward(a *layerActs, do []float32) (dq, dk, dv []float32, err error) {
+func (r *rank) ulyssesBackward(a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
 	whole, err := r.ulyssesToHeads(do)
 	if err != nil {
 		return nil, nil, nil, err

@@ -72,11 +72,13 @@ type EvalResult struct {
 	Tokens  int
 }
 
-// Eval returns the mean loss of the checkpoint's model over the first
-// windows evaluation windows of the stream (see the package doc), computed
-// serially. For mlp models it is the MSE over windows samples of step 0 of
+// Eval returns the mean loss of the checkpoint's model (plan's) over the
+// first windows evaluation windows of the stream (see the package doc),
+// computed serially by the program of the model compiled for one rank of
+// plan's cluster. For mlp models it is the MSE over windows samples of step 0 of
 // the seed's input order, against the teacher.
-func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, seed int) (EvalResult, error) {
+func Eval(plan *ir.Plan, c *ckpt.Checkpoint, stream *data.Stream, windows int) (EvalResult, error) {
+	m, seed := plan.Model, plan.Train.Seed
 	if err := CheckCheckpoint(c, m); err != nil {
 		return EvalResult{}, err
 	}
@@ -94,14 +96,19 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 			return EvalResult{}, fmt.Errorf("data: %s holds %d whole windows of %d tokens, fewer than the %d asked for", stream.Name, have, m.Seq+1, windows)
 		}
 	}
-	p := &ir.Plan{Name: "eval", Model: m, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: ir.Schedule1F1B,
+	p := &ir.Plan{Name: "eval", Model: m, Cluster: plan.Cluster, DP: 1, TP: 1, PP: 1, EP: 1, CP: 1, VPP: 1, Schedule: ir.Schedule1F1B,
 		GlobalBatch: windows, MicroBatch: 1, MoE: ir.MoEPlan{Dispatch: ir.DispatchPaddingFree},
-		Train: ir.Train{Steps: 1, Seed: seed}}
+		CPMode: ir.CPRing, Recompute: ir.RecomputeNone, Precision: ir.FP32, Attention: plan.Attention,
+		Train: ir.Train{Steps: 1, Seed: seed}, Span: plan.Span}
+	u, err := compileUnit(Config{Plan: p})
+	if err != nil {
+		return EvalResult{}, err
+	}
 	info := ir.StageInfo{Index: 0, FirstLayer: 0, EndLayer: m.Layers, Embedding: true, Head: true}
 	if m.Kind == ir.MLPModel {
 		info.EndLayer = m.Depth
 	}
-	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, deferred: map[int][]func(){}}
+	st := &stage{info: info, off: map[string]int{}, frames: map[int]*frame{}, deferred: map[int][]func(){}, prog: u.Programs[0]}
 	st.specs = passes.ParamTableOf(m)
 	for _, sp := range st.specs {
 		st.off[sp.Name] = len(st.p)
@@ -118,14 +125,13 @@ func Eval(m *ir.Model, c *ckpt.Checkpoint, stream *data.Stream, windows int, see
 		if _, err := rk.forward(st, w, nil); err != nil {
 			return EvalResult{}, err
 		}
-		a := st.acts[w]
 		if m.Kind == ir.MLPModel {
 			sum += rk.lossSum
 			rk.lossSum = 0
 		} else {
-			sum += a.ceLoss
+			sum += st.frames[w].ce
 		}
-		delete(st.acts, w)
+		delete(st.frames, w)
 	}
 	res := EvalResult{Loss: sum / float64(windows), Windows: windows}
 	if m.Kind == ir.MLPModel {

@@ -318,7 +318,7 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"data too short", func() error { _, err := NewTrainer(Config{Plan: p, Data: short}); return err }, "needs at least"},
 		{"checkpoint of another model", func() error { _, err := NewTrainer(Config{Plan: p, Resume: mlpCkpt}); return err }, "not of model tiny_gpt"},
-		{"eval of another model", func() error { _, err := Eval(tinyGPT(), mlpCkpt, nil, 1, 1); return err }, "not of model tiny_gpt"},
+		{"eval of another model", func() error { _, err := Eval(plan(tinyGPT(), ""), mlpCkpt, nil, 1); return err }, "not of model tiny_gpt"},
 		{"plan larger than the cluster", func() error { _, err := NewTrainer(Config{Plan: bigPlan}); return err }, "= 4 ranks, but cluster"},
 		{"tp does not divide heads", func() error { _, err := NewTrainer(Config{Plan: plan(tinyGPT(), "tp=3")}); return err }, "tp = 3 does not divide the 4 attention heads"},
 		{"tp does not divide the vocabulary", func() error {
@@ -348,7 +348,7 @@ func TestEval(t *testing.T) {
 	p := plan(tinyGPT(), "")
 	_, tr := train(t, p, 2)
 	c := tr.Checkpoint()
-	r, err := Eval(p.Model, c, nil, 4, 1)
+	r, err := Eval(p, c, nil, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,11 +356,11 @@ func TestEval(t *testing.T) {
 		t.Errorf("eval after 2 steps: %+v", r)
 	}
 	// Eval is deterministic and uses the windows from the start of the data.
-	r2, _ := Eval(p.Model, c, nil, 4, 1)
+	r2, _ := Eval(p, c, nil, 4)
 	if r2.Loss != r.Loss {
 		t.Errorf("eval not deterministic: %v vs %v", r.Loss, r2.Loss)
 	}
-	if _, err := Eval(p.Model, c, &data.Stream{Name: "tiny", Tokens: make([]int32, 100)}, 4, 1); err == nil || !strings.Contains(err.Error(), "fewer than") {
+	if _, err := Eval(p, c, &data.Stream{Name: "tiny", Tokens: make([]int32, 100)}, 4); err == nil || !strings.Contains(err.Error(), "fewer than") {
 		t.Errorf("too few windows: %v", err)
 	}
 }

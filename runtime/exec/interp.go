@@ -25,6 +25,7 @@ type frame struct {
 	// segment (read by the embedding, the loss), pos their positions.
 	ids, targets, pos []int32
 	aux               float64 // MoE auxiliary losses of the micro-batch
+	ce                float64 // the micro-batch's mean cross-entropy (the loss's)
 }
 
 func newFrame() *frame {
@@ -251,7 +252,9 @@ func (r *rank) own(x []float32, axis ir.Axis, cols bool, width int) []float32 {
 // gatherCols all-gathers every rank's columns of a rows × width matrix
 // (x: this rank's rows × width/degree) into the whole matrix.
 func (r *rank) gatherCols(c *ir.Collective, x []float32, width int) ([]float32, error) {
-	parts, err := r.collective(c, x)
+	// the byte breakdown counts a phantom layer's column exchanges with
+	// its ghosts (columns are split only around phantom layers)
+	parts, err := r.collectiveAs(c, x, "phantom")
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +278,12 @@ func (r *rank) ownRows(x []float32, axis ir.Axis) []float32 {
 // collective runs c on buf over this rank's group of c's axis and returns
 // the result (an all-reduce works in place).
 func (r *rank) collective(c *ir.Collective, buf []float32) ([]float32, error) {
-	r.on(commLabel(c))
+	return r.collectiveAs(c, buf, commLabel(c))
+}
+
+// collectiveAs is collective with the byte breakdown's label given.
+func (r *rank) collectiveAs(c *ir.Collective, buf []float32, label string) ([]float32, error) {
+	r.on(label)
 	g := toGroup(r.mesh.Group(c.Axis, r.id))
 	if len(g) < 2 {
 		return buf, nil

@@ -161,12 +161,20 @@ func layerNormBackward(c *call) error {
 	return nil
 }
 
-// bias returns parameter i when the instruction names it, else nil.
-func (c *call) bias(i int) ([]float32, []float32) {
+// opt returns parameter i when the instruction names it, else nil
+// (a bias of a model without biases); gopt its gradient.
+func (c *call) opt(i int) []float32 {
 	if !c.has(i) {
-		return nil, nil
+		return nil
 	}
-	return c.w(i), c.gw(i)
+	return c.w(i)
+}
+
+func (c *call) gopt(i int) []float32 {
+	if !c.has(i) {
+		return nil
+	}
+	return c.gw(i)
 }
 
 // linearForward is x·W + b (a column-parallel projection's local columns).
@@ -174,9 +182,8 @@ func linearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	b, _ := c.bias(1)
 	y := make([]float32, rows*n)
-	c.r.kern().LinearForward(y, x, c.w(0), b, rows, k, n)
+	c.r.kern().LinearForward(y, x, c.w(0), c.opt(1), rows, k, n)
 	c.save(x)
 	c.set(0, y)
 	return nil
@@ -190,8 +197,7 @@ func linearBackward(c *call) error {
 	dx := make([]float32, rows*k)
 	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
 	c.addGrad(0, dx)
-	_, db := c.bias(1)
-	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), db, dy, x, nil, rows, k, n) })
+	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
 	return nil
 }
 
@@ -280,7 +286,7 @@ func attentionOpForward(c *call) error {
 	if r.mesh.CP > 1 && len(c.in.Inner) == 0 {
 		return fmt.Errorf("cp = %d but the unit places no collective on attention", r.mesh.CP)
 	}
-	a := &layerActs{q: c.val(0), k: c.val(1), v: c.val(2)}
+	a := &attnActs{q: c.val(0), k: c.val(1), v: c.val(2)}
 	if err := r.attentionForward(c.in.Op.Layer, a); err != nil {
 		return err
 	}
@@ -294,7 +300,7 @@ func attentionOpForward(c *call) error {
 
 func attentionOpBackward(c *call) error {
 	r := c.r
-	a := c.saved().(*layerActs)
+	a := c.saved().(*attnActs)
 	b, s, heads, d := r.attnDims()
 	do := make([]float32, len(a.q))
 	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
@@ -426,6 +432,7 @@ func lossForward(c *call) error {
 	dl := make([]float32, T*Vl)
 	kernels.CrossEntropyShardGrad(dl, logits, f.targets, rowMax, sumExp, T, Vl, vlo, float32(1/float64(full*r.totalMB)))
 	ce := kernels.CrossEntropyShardLoss(sumExp, tgtLogit, T)
+	f.ce = ce
 	if r.coord.TP == 0 { // every tp rank holds the same loss
 		r.lossSum += ce * float64(T) / float64(full) / float64(r.totalMB)
 	}

@@ -15,6 +15,24 @@ func init() {
 	opKernels[ir.OpLinear] = opKernel{mlpLinearForward, mlpLinearBackward}
 	opKernels[ir.OpActivation] = opKernel{geluForward, geluBackward}
 	opKernels[ir.OpCompress] = opKernel{phantomOpForward, phantomOpBackward}
+	opKernels[ir.OpSiLU] = opKernel{siluForward, siluBackward}
+}
+
+func siluForward(c *call) error {
+	x := c.val(0)
+	y := make([]float32, len(x))
+	kernels.SiluForward(y, x)
+	c.save(x)
+	c.set(0, y)
+	return nil
+}
+
+func siluBackward(c *call) error {
+	x := c.saved().([]float32)
+	dx := make([]float32, len(x))
+	kernels.SiluBackward(dx, c.grad(0), x)
+	c.addGrad(0, dx)
+	return nil
 }
 
 // mlpStageInput is the data an mlp's first stage reads for micro-batch mb:
@@ -98,6 +116,7 @@ func phantomOpForward(c *call) error {
 		return fmt.Errorf("tp = %d but the unit places no ghost exchange on the phantom layer", r.tp)
 	}
 	st := &phantomState{x: byParts(x, rows, s.InPart(), len(parts)), rows: rows}
+	r.on("phantom")
 	var y []float32
 	var err error
 	if st.pre, y, st.ghosts, err = r.phantomLayerForward(c.st.w, name, s, st.x, rows, kernels.ActIdentity); err != nil {
@@ -114,6 +133,7 @@ func phantomOpBackward(c *call) error {
 	st := c.saved().(*phantomState)
 	n := len(r.parts())
 	dy := byParts(c.grad(0), st.rows, s.OutPart(), n)
+	r.on("phantom")
 	dx, err := r.phantomLayerBackward(c.st, name, s, st.x, st.pre, st.ghosts, dy, st.rows, kernels.ActIdentity)
 	if err != nil {
 		return err

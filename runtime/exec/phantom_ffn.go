@@ -1,25 +1,16 @@
 package exec
 
 import (
-	"fmt"
-
 	"planc/runtime/collective"
 	"planc/runtime/kernels"
 )
 
-// Phantom FFNs in transformer blocks: fc1 (hidden → ffn, gelu) and fc2
-// (ffn → hidden) are phantom layers. With tp = parts, tp rank i runs part
-// i: it takes its columns of the FFN input, all-gathers the ghosts of each
-// layer forward (reduce-scatters their gradients backward), and one
-// all-gather of the output columns restores the hidden vector for the
-// residual stream (its input gradient likewise in backward). With tp = 1
-// one rank runs all parts.
-
-// phantomFFNActs are one block's phantom FFN activations.
-type phantomFFNActs struct {
-	x1, pre1, y1, pre2 []float32 // local parts, part-major (rows × width/p each)
-	g1, g2             []float32 // gathered ghosts of fc1, fc2
-}
+// Phantom layers (of a phantom mlp, or a transformer's phantom FFN: fc1
+// hidden → ffn, fc2 ffn → hidden). With tp = parts, tp rank i runs part
+// i on its columns of the layer's input and all-gathers the ghosts of
+// every part forward (reduce-scatters their gradients backward); with
+// tp = 1 one rank runs all parts. The program's conversions give a layer
+// its columns and gather its output's (ops_mlp.go).
 
 // phantomLayerForward runs a phantom layer over this rank's parts; x and
 // the results are part-major blocks of rows × In/p (Out/p).
@@ -82,76 +73,4 @@ func (r *rank) phantomLayerBackward(st *stage, name string, s kernels.PhantomSha
 		kernels.PhantomGhostsBackward(dx[lp*rows*inP:(lp+1)*rows*inP], dc, dghosts[i*rows*k:(i+1)*rows*k], x[lp*rows*inP:(lp+1)*rows*inP], c, rows, s)
 	}
 	return dx, nil
-}
-
-// toParts cuts whole rows × width into this rank's part-major column blocks.
-func (r *rank) toParts(x []float32, rows, width, parts int) []float32 {
-	wp := width / parts
-	mine := r.parts()
-	out := make([]float32, len(mine)*rows*wp)
-	for lp, i := range mine {
-		kernels.CopyCols(out[lp*rows*wp:(lp+1)*rows*wp], x, rows, width, i*wp, (i+1)*wp)
-	}
-	return out
-}
-
-// fromParts assembles whole rows × width from the parts: all-gathered over
-// tp when each rank holds one.
-func (r *rank) fromParts(x []float32, rows, width, parts int) ([]float32, error) {
-	wp := width / parts
-	mine := r.parts()
-	if len(mine) < parts {
-		var err error
-		if x, err = r.comm.AllGather(r.tpG, x); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]float32, rows*width)
-	for i := 0; i < parts; i++ {
-		kernels.SetCols(out, x[i*rows*wp:(i+1)*rows*wp], rows, width, i*wp, (i+1)*wp)
-	}
-	return out, nil
-}
-
-func (r *rank) phantomShapes() (kernels.PhantomShape, kernels.PhantomShape) {
-	f := r.m.FFNKind
-	return kernels.PhantomShape{In: r.m.Hidden, Out: ffnWidth(r.m), Parts: f.Parts, K: f.K},
-		kernels.PhantomShape{In: ffnWidth(r.m), Out: r.m.Hidden, Parts: f.Parts, K: f.K}
-}
-
-// phantomFFNForward returns the FFN output (rows × hidden, whole) of x.
-func (r *rank) phantomFFNForward(st *stage, l int, x []float32, a *phantomFFNActs) ([]float32, error) {
-	r.on("phantom")
-	T := len(x) / r.m.Hidden
-	s1, s2 := r.phantomShapes()
-	pre := fmt.Sprintf("h.%d.mlp.", l)
-	a.x1 = r.toParts(x, T, r.m.Hidden, s1.Parts)
-	var err error
-	if a.pre1, a.y1, a.g1, err = r.phantomLayerForward(st.w, pre+"fc1", s1, a.x1, T, kernels.ActGELU); err != nil {
-		return nil, err
-	}
-	var y2 []float32
-	if a.pre2, y2, a.g2, err = r.phantomLayerForward(st.w, pre+"fc2", s2, a.y1, T, kernels.ActIdentity); err != nil {
-		return nil, err
-	}
-	return r.fromParts(y2, T, r.m.Hidden, s2.Parts)
-}
-
-// phantomFFNBackward returns the gradient of the FFN input (whole) given
-// the gradient of its output (whole).
-func (r *rank) phantomFFNBackward(st *stage, l int, a *phantomFFNActs, dout []float32) ([]float32, error) {
-	r.on("phantom")
-	T := len(dout) / r.m.Hidden
-	s1, s2 := r.phantomShapes()
-	pre := fmt.Sprintf("h.%d.mlp.", l)
-	dy2 := r.toParts(dout, T, r.m.Hidden, s2.Parts)
-	dy1, err := r.phantomLayerBackward(st, pre+"fc2", s2, a.y1, a.pre2, a.g2, dy2, T, kernels.ActIdentity)
-	if err != nil {
-		return nil, err
-	}
-	dx1, err := r.phantomLayerBackward(st, pre+"fc1", s1, a.x1, a.pre1, a.g1, dy1, T, kernels.ActGELU)
-	if err != nil {
-		return nil, err
-	}
-	return r.fromParts(dx1, T, r.m.Hidden, s1.Parts)
 }

@@ -386,7 +386,7 @@ func (t *Trainer) buildRanks(cfg Config, s *ir.Schedule, perNode int, teacher []
 func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, src *initSource) (*stage, error) {
 	p, r, c := t.plan, rk.id, rk.coord
 	ep := max(p.EP, 1)
-	st := &stage{info: info, off: map[string]int{}, acts: map[int]*stageActs{}, frames: map[int]*frame{}, deferred: map[int][]func(){}}
+	st := &stage{info: info, off: map[string]int{}, frames: map[int]*frame{}, deferred: map[int][]func(){}}
 	if info.Index < len(t.progs) && interpreted(t.progs[info.Index]) == nil {
 		st.prog = t.progs[info.Index]
 	}

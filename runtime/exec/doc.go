@@ -3,6 +3,24 @@
 // (package passes/sched) and executes each rank's actions, ranks being
 // goroutines that talk through package collective.
 //
+// # The program
+//
+// What runs is what the compiler lowered: the compiled unit's stage
+// programs (ir.StageProgram, built by the passes' program pass from the op
+// graph and its collectives). A stage's forward (an F action) interprets
+// its program instruction by instruction (interp.go): an op by the kernel
+// bound to its kind (opKernels: ops_dense.go, ops_mlp.go; attention,
+// the MoE block and phantom layers are fused groups whose members the
+// program lists), a layout conversion by the collectives the unit placed
+// (all-reduce, reduce-scatter, all-gather over the axis it names, rows or
+// columns); backward (B, and W under a split backward) runs it in
+// reverse, each kernel's backward and each conversion's adjoint. The
+// kernels read the local shapes the unit's tensors give; those that
+// communicate inside (the vocabulary-parallel embedding and loss,
+// attention under cp, MoE dispatch, phantom ghosts) issue the collectives
+// the instruction carries. No code here composes a layer: a unit whose
+// program holds an op kind without a kernel is refused before any work.
+//
 // # The model
 //
 // The model is the reference semantics of docs/semantics.md,
@@ -112,20 +130,23 @@
 // token in the micro-batch's order (sequence, position), as serially.
 // The dispatch all-to-all runs over the ep group, which may span cp.
 //
-// Phantom mlp models (ffn_kind = phantom(k, parts)): see phantomSpecs and
-// mlp.go; tp = parts runs one part per rank (one all-gather of ghosts per
-// layer forward, one reduce-scatter of their gradients backward), tp = 1
-// runs all parts on one rank. Transformer blocks with phantom FFNs run fc1
-// and fc2 as phantom layers the same way (phantom_ffn.go), with one
-// all-gather of the output columns (and of the input gradient) to rejoin
-// the replicated residual stream.
+// Phantom mlp models (ffn_kind = phantom(k, parts)): tp = parts runs one
+// part per rank on its columns (one all-gather of ghosts per layer
+// forward, one reduce-scatter of their gradients backward), tp = 1 runs
+// all parts on one rank. Transformer blocks with phantom FFNs run fc1 and
+// fc2 as phantom layers the same way (phantom_ffn.go), with one all-gather
+// of the output columns (and of the input gradient) to rejoin the
+// replicated residual stream; under sp the token rows are gathered before
+// (and the gradient's columns after), as the program's conversions say.
 //
 // ssmb: each tp rank routes, dispatches and combines its contiguous 1/tp
 // of the micro-batch's tokens over an ep group that spans tp; the capacity
 // positions and the auxiliary loss use counts and probability sums
 // all-gathered over tp, so they equal the whole micro-batch's; one
-// all-gather restores the sequence (none under sp), and the router's and
-// shared experts' gradients are all-reduced over tp.
+// all-gather restores the sequence (none under sp: the block reads and
+// writes the rank's own rows), its adjoint an all-gather of the input
+// gradient, and the router's and shared experts' gradients are
+// all-reduced over tp.
 //
 // rbd: see rbd.go.
 //

@@ -92,20 +92,40 @@ type opKernel struct {
 	fwd, bwd func(*call) error
 }
 
-// interpreted reports whether every op of the stage's program has a
-// kernel here (the hand-written layers still run the others).
-func interpreted(p *ir.StageProgram) error {
-	if p == nil {
-		return fmt.Errorf("no program")
+// kernelOf returns op kind k's kernel: the one bound in opKernels, or,
+// for an elementwise kind whose Go kernels (kernels.ByKind, as the
+// registry names them) are y = f(x) and dx = f′(x)·dy, the generic one: a
+// new activation needs no code here.
+func kernelOf(k ir.OpKind) (opKernel, bool) {
+	if kn, ok := opKernels[k]; ok {
+		return kn, true
 	}
-	for _, in := range p.Instrs {
-		if in.Kind == ir.InstrOp {
-			if _, ok := opKernels[in.Op.Kind]; !ok {
-				return fmt.Errorf("op %s: no kernel for kind %s", in.Op.Name, in.Op.Kind)
-			}
-		}
+	fns := kernels.ByKind[k]
+	if len(fns) != 2 {
+		return opKernel{}, false
 	}
-	return nil
+	fwd, ok1 := fns[0].(func(y, x []float32))
+	bwd, ok2 := fns[1].(func(dx, dy, x []float32))
+	if !ok1 || !ok2 {
+		return opKernel{}, false
+	}
+	return opKernel{
+		fwd: func(c *call) error {
+			x := c.val(0)
+			y := make([]float32, len(x))
+			fwd(y, x)
+			c.save(x)
+			c.set(0, y)
+			return nil
+		},
+		bwd: func(c *call) error {
+			x := c.saved().([]float32)
+			dx := make([]float32, len(x))
+			bwd(dx, c.grad(0), x)
+			c.addGrad(0, dx)
+			return nil
+		},
+	}, true
 }
 
 // runForward runs stage st's program for micro-batch mb on input x (nil on
@@ -176,7 +196,8 @@ func (c *call) forward() error {
 	if c.in.Kind == ir.InstrConvert {
 		return c.convertForward()
 	}
-	return opKernels[c.in.Op.Kind].fwd(c)
+	kn, _ := kernelOf(c.in.Op.Kind)
+	return kn.fwd(c)
 }
 
 func (c *call) backward() error {
@@ -188,7 +209,8 @@ func (c *call) backward() error {
 			return fmt.Errorf("no gradient reached %s", c.in.Out[i])
 		}
 	}
-	return opKernels[c.in.Op.Kind].bwd(c)
+	kn, _ := kernelOf(c.in.Op.Kind)
+	return kn.bwd(c)
 }
 
 // A layout conversion's halves, by the collectives the unit placed: an

@@ -20,7 +20,7 @@ func checkExecutable(u *ir.Unit) error {
 			if in.Kind != ir.InstrOp {
 				continue
 			}
-			if _, ok := opKernels[in.Op.Kind]; !ok {
+			if _, ok := kernelOf(in.Op.Kind); !ok {
 				return fmt.Errorf("plan %s: op %s of stage %d is a %s, which the runtime does not execute yet (no kernel of runtime/exec is bound to it)", u.Plan.Name, in.Op.Name, p.Stage, in.Op.Kind)
 			}
 		}

@@ -15,24 +15,6 @@ func init() {
 	opKernels[ir.OpLinear] = opKernel{mlpLinearForward, mlpLinearBackward}
 	opKernels[ir.OpActivation] = opKernel{geluForward, geluBackward}
 	opKernels[ir.OpCompress] = opKernel{phantomOpForward, phantomOpBackward}
-	opKernels[ir.OpSiLU] = opKernel{siluForward, siluBackward}
-}
-
-func siluForward(c *call) error {
-	x := c.val(0)
-	y := make([]float32, len(x))
-	kernels.SiluForward(y, x)
-	c.save(x)
-	c.set(0, y)
-	return nil
-}
-
-func siluBackward(c *call) error {
-	x := c.saved().([]float32)
-	dx := make([]float32, len(x))
-	kernels.SiluBackward(dx, c.grad(0), x)
-	c.addGrad(0, dx)
-	return nil
 }
 
 // mlpStageInput is the data an mlp's first stage reads for micro-batch mb:

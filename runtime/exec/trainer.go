@@ -387,9 +387,7 @@ func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, 
 	p, r, c := t.plan, rk.id, rk.coord
 	ep := max(p.EP, 1)
 	st := &stage{info: info, off: map[string]int{}, frames: map[int]*frame{}, deferred: map[int][]func(){}}
-	if info.Index < len(t.progs) && interpreted(t.progs[info.Index]) == nil {
-		st.prog = t.progs[info.Index]
-	}
+	st.prog = t.progs[info.Index]
 	epIdx := 0
 	if ep > 1 {
 		epIdx = s.Mesh.Index(ir.AxisEP, r)

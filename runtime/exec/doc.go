@@ -115,13 +115,13 @@
 // padding-free message leads with its per-expert row counts; under
 // capacity dispatch every message is the destination's padded
 // [E/ep, C, h] slab, kept copies first, as DeepSpeed-MoE sends it; under
-// rbd, pilot copies as rbd.go describes), the owner runs the experts on the
+// rbd, pilot copies as ops_rbd.go describes), the owner runs the experts on the
 // concatenated rows, and a second all-to-all-v brings the outputs back for
 // the combine; backward mirrors it. Expert gradients
 // reduce over the expert-data-parallel group (edp), ZeRO shards them over
 // it.
 //
-// cp: see attention.go (allgather, lss, ring, ulysses). MoE layers are
+// cp: see ops_attention.go (allgather, lss, ring, ulysses). MoE layers are
 // token-local but for the micro-batch-wide auxiliary loss and capacity:
 // each rank routes its cp segment, and the ranks routing one micro-batch
 // (the cp group; under ssmb, the cp×tp ranks) all-gather, for each
@@ -134,7 +134,7 @@
 // part per rank on its columns (one all-gather of ghosts per layer
 // forward, one reduce-scatter of their gradients backward), tp = 1 runs
 // all parts on one rank. Transformer blocks with phantom FFNs run fc1 and
-// fc2 as phantom layers the same way (phantom_ffn.go), with one all-gather
+// fc2 as phantom layers the same way (ops_phantom.go), with one all-gather
 // of the output columns (and of the input gradient) to rejoin the
 // replicated residual stream; under sp the token rows are gathered before
 // (and the gradient's columns after), as the program's conversions say.
@@ -148,7 +148,7 @@
 // gradient, and the router's and shared experts' gradients are
 // all-reduced over tp.
 //
-// rbd: see rbd.go.
+// rbd: see ops_rbd.go.
 //
 // Not executed (Validate refuses them with an error): normalize_topk, cp
 // with mlp models (they have no sequence to split). Under a split backward (zb-h1, zb-v) the

@@ -1,0 +1,679 @@
+package exec
+
+// The MoE block's kernel (the router's fused group, bound in opKernels by
+// ops_dense.go's moeOpForward): routing, dispatch with its exchanges over
+// ep (padding-free, capacity; redundancy-bypassing in ops_rbd.go), the
+// experts, combine and the shared experts.
+
+import (
+	"fmt"
+	"math"
+
+	"planc/ir"
+	"planc/runtime/collective"
+	"planc/runtime/kernels"
+)
+
+// moeActs holds one MoE layer's routing and expert activations for one
+// micro-batch.
+type moeActs struct {
+	probs  []float32 // [T, E] router softmax
+	rows   [][]int32 // per expert: the token of each kept copy, in token order
+	wts    [][]float32
+	xe     [][]float32 // per expert: gathered inputs [n_e, h]
+	ue, ge [][]float32 // fc1 output and gelu
+	ye     [][]float32 // expert outputs [n_e, h]
+	su, sg [][]float32 // shared experts: fc1 output and gelu, [T, fe]
+	f      []float64   // share of routed slots per expert
+	counts [][]int     // under ep: rows received per member and local expert
+	// slab is capacity dispatch's C, the rows each source sends each
+	// expert under ep (kept copies first, zero rows after); 0 without a
+	// capacity.
+	slab   int
+	tokens int       // tokens of the micro-batch the auxiliary loss is over
+	rbd    *rbdState // redundancy-bypassing dispatch state
+	aux    float64
+	drops  int
+}
+
+// routeRun is a stretch of a rank's routed tokens that is contiguous in
+// the micro-batch's token order (sequence, position): its first local
+// row lo, its rows n, and start, the index of its first token in the
+// micro-batch.
+type routeRun struct{ start, lo, n int }
+
+// routeMembers returns the ranks whose routed tokens make up, with this
+// rank's, one micro-batch: the cp group, each cp rank's tp group under
+// ssmb; in (cp, tp) order (under ssmb without cp, the tp group).
+func (r *rank) routeMembers() (collective.Group, []ir.Coord) {
+	tps := []int{r.coord.TP}
+	if r.ssmb {
+		tps = tps[:0]
+		for i := 0; i < r.tp; i++ {
+			tps = append(tps, i)
+		}
+	}
+	var g collective.Group
+	var cs []ir.Coord
+	for c := 0; c < r.mesh.CP; c++ {
+		for _, t := range tps {
+			co := r.coord
+			co.CP, co.TP = c, t
+			g = append(g, r.mesh.Rank(co))
+			cs = append(cs, co)
+		}
+	}
+	return g, cs
+}
+
+// routeRuns returns the runs of the tokens member c routes: the rows of
+// its cp segment (b sequences of seq/cp positions, the micro-batch's
+// positions [c.CP·seq/cp, (c.CP+1)·seq/cp) of each), under ssmb only the
+// tp index's contiguous 1/tp of them. Without cp they are one run; with
+// cp one per sequence (empty where an ssmb slice misses the sequence), so
+// every member has the same number of runs.
+func (r *rank) routeRuns(c ir.Coord) []routeRun {
+	b, S, sl := r.plan.MicroBatch, r.m.Seq, r.segLen()
+	lo, hi := 0, b*sl
+	if r.ssmb {
+		n := b * sl / r.tp
+		lo, hi = c.TP*n, (c.TP+1)*n
+	}
+	if r.mesh.CP == 1 {
+		return []routeRun{{start: lo, lo: 0, n: hi - lo}}
+	}
+	runs := make([]routeRun, b)
+	for q := 0; q < b; q++ {
+		from, to := max(lo, q*sl), min(hi, (q+1)*sl)
+		if from >= to {
+			continue
+		}
+		runs[q] = routeRun{start: q*S + c.CP*sl + from - q*sl, lo: from - lo, n: to - from}
+	}
+	return runs
+}
+
+// route computes the router probabilities and each expert's kept token
+// copies: top-k by probability (ties to the lower index); under capacity
+// dispatch an expert keeps its first ceil(k·T·cf/E) copies in the
+// micro-batch's token order. When the micro-batch's tokens are routed by
+// several ranks (its cp segments, ssmb's tp slices), each rank all-gathers
+// over them its per-run copy counts and probability sums: the auxiliary
+// loss and the capacity positions are then the whole micro-batch's.
+func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
+	r.on("ssmb")
+	if r.mesh.CP > 1 {
+		r.on("cp")
+	}
+	e := r.m.MoE
+	h, E, k := r.m.Hidden, e.Experts, e.TopK
+	T := len(x) / h
+	logits := make([]float32, T*E)
+	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
+	a.probs = make([]float32, T*E)
+	kernels.SoftmaxRows(a.probs, logits, T, E)
+	g, members := r.routeMembers()
+	if !r.ssmb && r.mesh.CP == 1 {
+		g, members = collective.Group{r.id}, []ir.Coord{r.coord}
+	}
+	runs := r.routeRuns(r.coord)
+	if len(members) == 1 {
+		runs = []routeRun{{start: 0, lo: 0, n: T}}
+	}
+	R := len(runs)
+	Tall := T * len(members)
+	choice := make([]int32, T*k)
+	chosen := make([]bool, E)
+	runOf := make([]int, T)
+	for q, run := range runs {
+		for t := run.lo; t < run.lo+run.n; t++ {
+			runOf[t] = q
+		}
+	}
+	// counts holds each run's routed copies per expert, then the
+	// probability sums: the message of the all-gather.
+	counts := make([]float32, (R+1)*E)
+	for t := 0; t < T; t++ {
+		p := a.probs[t*E : (t+1)*E]
+		clear(chosen)
+		for j := 0; j < k; j++ {
+			best := -1
+			for i := 0; i < E; i++ {
+				if !chosen[i] && (best < 0 || p[i] > p[best]) {
+					best = i
+				}
+			}
+			chosen[best] = true
+			choice[t*k+j] = int32(best)
+			counts[runOf[t]*E+best]++
+		}
+	}
+	probSum := make([]float64, E)
+	for i := 0; i < E; i++ {
+		for t := 0; t < T; t++ {
+			probSum[i] += float64(a.probs[t*E+i])
+		}
+	}
+	f := make([]float64, E)
+	all := counts
+	if len(members) > 1 {
+		for i := range probSum {
+			counts[R*E+i] = float32(probSum[i])
+		}
+		var err error
+		if all, err = r.comm.AllGather(g, counts); err != nil {
+			return err
+		}
+		clear(probSum)
+		for m := range members {
+			part := all[m*(R+1)*E : (m+1)*(R+1)*E]
+			for i := 0; i < E; i++ {
+				probSum[i] += float64(part[R*E+i])
+			}
+		}
+	}
+	for m := range members {
+		part := all[m*(R+1)*E : (m+1)*(R+1)*E]
+		for q := 0; q < R; q++ {
+			for i := 0; i < E; i++ {
+				f[i] += float64(part[q*E+i])
+			}
+		}
+	}
+	capacity := math.MaxInt
+	if r.plan.MoE.Dispatch == ir.DispatchCapacity {
+		capacity = int(math.Ceil(float64(k*Tall) * r.plan.MoE.CapacityFactor / float64(E)))
+		a.slab = capacity
+	}
+	a.rows = make([][]int32, E)
+	a.wts = make([][]float32, E)
+	// Capacity positions count the copies of the micro-batch's earlier
+	// tokens: those of every member's runs that start before this run.
+	seen := make([]int, E)
+	for _, run := range runs {
+		if run.n == 0 {
+			continue
+		}
+		clear(seen)
+		if len(members) > 1 {
+			for m, c := range members {
+				part := all[m*(R+1)*E : (m+1)*(R+1)*E]
+				for q, o := range r.routeRuns(c) {
+					if o.n > 0 && o.start < run.start {
+						for i := 0; i < E; i++ {
+							seen[i] += int(part[q*E+i])
+						}
+					}
+				}
+			}
+		}
+		for t := run.lo; t < run.lo+run.n; t++ {
+			for j := 0; j < k; j++ {
+				best := choice[t*k+j]
+				if seen[best] < capacity {
+					a.rows[best] = append(a.rows[best], int32(t))
+					a.wts[best] = append(a.wts[best], a.probs[t*E+int(best)])
+				} else {
+					a.drops++
+				}
+				seen[best]++
+			}
+		}
+	}
+	// Auxiliary loss: aux · E · Σ f_i·P_i over the whole micro-batch.
+	a.f = make([]float64, E)
+	a.tokens = Tall
+	var sum float64
+	for i := 0; i < E; i++ {
+		a.f[i] = f[i] / float64(Tall*k)
+		sum += a.f[i] * probSum[i] / float64(Tall)
+	}
+	a.aux = e.AuxLoss * float64(E) * sum
+	r.recordRoute(pre, a.rows, T)
+	return nil
+}
+
+func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
+	e := r.m.MoE
+	h, fe := r.m.Hidden, e.ExpertFFN
+	T := len(x) / h
+	if err := r.route(st, pre, x, a); err != nil {
+		return nil, err
+	}
+	if r.ssmb || r.coord.TP == 0 { // replicated MoE layers count once
+		r.drops += int64(a.drops)
+	}
+	out := make([]float32, T*h)
+	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
+	for s := 0; s < e.Shared; s++ {
+		sp := fmt.Sprintf("%sshared.%d.", pre, s)
+		a.su[s], a.sg[s] = make([]float32, T*fe), make([]float32, T*fe)
+		r.kern().LinearForward(a.su[s], x, st.w(sp+"fc1.weight"), st.w(sp+"fc1.bias"), T, h, fe)
+		r.kern().GeluForward(a.sg[s], a.su[s])
+		y := make([]float32, T*h)
+		r.kern().LinearForward(y, a.sg[s], st.w(sp+"fc2.weight"), st.w(sp+"fc2.bias"), T, fe, h)
+		kernels.Add(out, y)
+	}
+	E := e.Experts
+	if r.rbd {
+		routed, err := r.rbdForward(st, pre, a, x)
+		if err != nil {
+			return nil, err
+		}
+		kernels.Add(out, routed)
+		return out, nil
+	}
+	// Dispatch: each expert's routed copies, sorted by expert, in token
+	// order (padding-free: variable-length slices, nothing padded).
+	xe := make([][]float32, E)
+	for i := 0; i < E; i++ {
+		xe[i] = make([]float32, len(a.rows[i])*h)
+		for j, t := range a.rows[i] {
+			copy(xe[i][j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
+		}
+	}
+	var err error
+	if a.ye, err = r.expertsForward(st, pre, a, xe); err != nil {
+		return nil, err
+	}
+	// Combine: in expert order, each expert's copies in token order.
+	for i := 0; i < E; i++ {
+		for j, t := range a.rows[i] {
+			kernels.Axpy(out[int(t)*h:int(t+1)*h], a.wts[i][j], a.ye[i][j*h:(j+1)*h])
+		}
+	}
+	return out, nil
+}
+
+// expertGroup returns the expert-parallel group and this rank's place in it
+// (nil when ep = 1): member j holds experts [j·E/ep, (j+1)·E/ep).
+func (r *rank) expertGroup() (collective.Group, int) {
+	if r.mesh.EP <= 1 {
+		return nil, 0
+	}
+	return toGroup(r.mesh.Group(ir.AxisEP, r.id)), r.mesh.Index(ir.AxisEP, r.id)
+}
+
+// runExperts computes the experts [first, first+len(in)) on their inputs
+// (rows × hidden each), keeping what their backward needs in a.
+func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]float32) [][]float32 {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	out := make([][]float32, len(in))
+	a.xe, a.ue, a.ge = make([][]float32, len(in)), make([][]float32, len(in)), make([][]float32, len(in))
+	for k, xe := range in {
+		n := len(xe) / h
+		out[k] = make([]float32, n*h)
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
+		a.xe[k] = xe
+		a.ue[k], a.ge[k] = make([]float32, n*fe), make([]float32, n*fe)
+		r.kern().LinearForward(a.ue[k], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
+		r.kern().GeluForward(a.ge[k], a.ue[k])
+		r.kern().LinearForward(out[k], a.ge[k], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+	}
+	return out
+}
+
+// backExperts is runExperts' backward: given the output gradients of
+// experts [first, ...) it adds their weight gradients and returns their
+// input gradients.
+func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int, dy [][]float32) [][]float32 {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	dx := make([][]float32, len(dy))
+	for k, dye := range dy {
+		n := len(dye) / h
+		dx[k] = make([]float32, n*h)
+		if n == 0 {
+			continue
+		}
+		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
+		xe, ue, ge := a.xe[k], a.ue[k], a.ge[k]
+		dge := make([]float32, n*fe)
+		r.kern().MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
+		r.wgrad(st, mb, func() {
+			r.kern().LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
+		})
+		due := make([]float32, n*fe)
+		r.kern().GeluBackward(due, dge, ue)
+		r.kern().MatMulTransB(dx[k], due, st.w(ep+"fc1.weight"), n, fe, h, true)
+		r.wgrad(st, mb, func() {
+			r.kern().LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
+		})
+	}
+	return dx
+}
+
+// exchange is the all-to-all-v of expert parallelism. rows[e] are this
+// rank's rows for expert e (of all E); member j receives the rows of its
+// experts, each message led by its per-expert row counts. It returns, per
+// local expert, the rows of every member concatenated in member order, and
+// the count matrix counts[member][local expert].
+func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	E := len(rows)
+	per := E / len(g)
+	send := make([][]float32, len(g))
+	for j := range g {
+		var msg []float32
+		for k := 0; k < per; k++ {
+			msg = append(msg, float32(len(rows[j*per+k])/h))
+		}
+		for k := 0; k < per; k++ {
+			msg = append(msg, rows[j*per+k]...)
+		}
+		send[j] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, nil, err
+	}
+	local := make([][]float32, per)
+	counts := make([][]int, len(g))
+	for i, msg := range recv {
+		counts[i] = make([]int, per)
+		pos := per
+		for k := 0; k < per; k++ {
+			n := int(msg[k])
+			counts[i][k] = n
+			local[k] = append(local[k], msg[pos:pos+n*h]...)
+			pos += n * h
+		}
+	}
+	return local, counts, nil
+}
+
+// exchangeBack returns the local experts' per-row results (concatenated in
+// member order, as exchange delivered their inputs) to the members that
+// sent the rows, and gives back this rank's rows for every expert.
+func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	per := len(local)
+	send := make([][]float32, len(g))
+	off := make([]int, per)
+	for i := range g {
+		var msg []float32
+		for k := 0; k < per; k++ {
+			n := counts[i][k] * h
+			msg = append(msg, local[k][off[k]:off[k]+n]...)
+			off[k] += n
+		}
+		send[i] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(mine))
+	for j, msg := range recv {
+		pos := 0
+		for k := 0; k < per; k++ {
+			e := j*per + k
+			n := len(mine[e])
+			out[e] = msg[pos : pos+n]
+			pos += n
+		}
+	}
+	return out, nil
+}
+
+// expertsForward runs every expert on its routed rows xe (all E experts,
+// this rank's rows) and returns their outputs: locally, or under ep by an
+// all-to-all-v to the experts' owners and one back.
+func (r *rank) expertsForward(st *stage, pre string, a *moeActs, xe [][]float32) ([][]float32, error) {
+	g, me := r.expertGroup()
+	if g == nil {
+		return r.runExperts(st, pre, a, 0, xe), nil
+	}
+	if a.slab > 0 {
+		return r.paddedForward(st, pre, a, g, me, xe)
+	}
+	local, counts, err := r.exchange(g, xe)
+	if err != nil {
+		return nil, err
+	}
+	a.counts = counts
+	per := len(local)
+	y := r.runExperts(st, pre, a, me*per, local)
+	return r.exchangeBack(g, y, counts, xe)
+}
+
+// expertsBackward sends each expert's output gradients to its owner, runs
+// the experts' backward there, and returns the input gradients per expert.
+func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye [][]float32) ([][]float32, error) {
+	g, me := r.expertGroup()
+	if g == nil {
+		return r.backExperts(st, mb, pre, a, 0, dye), nil
+	}
+	if a.slab > 0 {
+		return r.paddedBackward(st, mb, pre, a, g, me, dye)
+	}
+	local, _, err := r.exchange(g, dye)
+	if err != nil {
+		return nil, err
+	}
+	dx := r.backExperts(st, mb, pre, a, me*len(local), local)
+	return r.exchangeBack(g, dx, a.counts, dye)
+}
+
+// moeBackward adds into dx (the gradient of the MoE input) given dout.
+func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dout, dx []float32) error {
+	e := r.m.MoE
+	h, fe, E := r.m.Hidden, e.ExpertFFN, e.Experts
+	T := len(x) / h
+	for s := 0; s < e.Shared; s++ {
+		sp := fmt.Sprintf("%sshared.%d.", pre, s)
+		su, sg := a.su[s], a.sg[s]
+		dsg := make([]float32, T*fe)
+		r.kern().MatMulTransB(dsg, dout, st.w(sp+"fc2.weight"), T, h, fe, true)
+		r.wgrad(st, mb, func() {
+			r.kern().LinearBackward(nil, st.gr(sp+"fc2.weight"), st.gr(sp+"fc2.bias"), dout, sg, nil, T, fe, h)
+		})
+		dsu := make([]float32, T*fe)
+		r.kern().GeluBackward(dsu, dsg, su)
+		r.kern().MatMulTransB(dx, dsu, st.w(sp+"fc1.weight"), T, fe, h, true)
+		r.wgrad(st, mb, func() {
+			r.kern().LinearBackward(nil, st.gr(sp+"fc1.weight"), st.gr(sp+"fc1.bias"), dsu, x, nil, T, h, fe)
+		})
+	}
+	dprobs := make([]float32, T*E)
+	if r.rbd {
+		if err := r.rbdBackward(st, mb, pre, a, dout, dx, dprobs); err != nil {
+			return err
+		}
+		return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+	}
+	dye := make([][]float32, E)
+	for i := 0; i < E; i++ {
+		dye[i] = make([]float32, len(a.rows[i])*h)
+		for j, t := range a.rows[i] {
+			dt := dout[int(t)*h : int(t+1)*h]
+			ye := a.ye[i][j*h : (j+1)*h]
+			var s float32
+			for c := range dt {
+				s += dt[c] * ye[c]
+			}
+			dprobs[int(t)*E+i] += s
+			kernels.Axpy(dye[i][j*h:(j+1)*h], a.wts[i][j], dt)
+		}
+	}
+	dxe, err := r.expertsBackward(st, mb, pre, a, dye)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < E; i++ {
+		for j, t := range a.rows[i] {
+			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[i][j*h:(j+1)*h])
+		}
+	}
+	return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+}
+
+// routerBackward adds the auxiliary loss's gradient to dprobs and carries
+// it through the softmax and the router into dx and the router's weight.
+func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dprobs, dx []float32) error {
+	e := r.m.MoE
+	h, E := r.m.Hidden, e.Experts
+	T := len(x) / h
+	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
+	// f held constant, scaled by this micro-batch's share of the step loss.
+	scale := e.AuxLoss * float64(E) / float64(a.tokens) / float64(r.totalMB)
+	for t := 0; t < T; t++ {
+		for i := 0; i < E; i++ {
+			dprobs[t*E+i] += float32(scale * a.f[i])
+		}
+	}
+	dlogits := make([]float32, T*E)
+	kernels.SoftmaxRowsBackward(dlogits, dprobs, a.probs, T, E)
+	r.kern().MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
+	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
+	return nil
+}
+
+// Capacity dispatch under ep sends what DeepSpeed-MoE and Tutel send: each
+// rank gives every member of the ep group the [E/ep, C, h] slab of that
+// member's experts, C = ceil(k·T·cf/E) rows per expert (a.slab), its kept
+// copies first in token order and zero rows after; no row counts travel,
+// the layout is fixed. The owner runs its experts on all ep·C rows of each
+// expert, padding included, as the baseline does, and returns the [E/ep,
+// C, h] slab of outputs to each source, which reads its kept rows and
+// ignores the rest. Backward sends the output gradients the same way
+// (zero for padding, whose combine weight is zero) and the input
+// gradients back. So every exchange moves (ep−1)/ep·E·C·h elements per
+// rank, as passes.PredictedBytes counts capacity dispatch's all-to-all
+// of the graph's [E, C, h] buffers. Real rows give bitwise the results of
+// padding-free dispatch: each output row of a product depends on its own
+// input row only, and the weight gradients skip rows whose output
+// gradient is zero (the padding), so they sum the kept rows in the same
+// order.
+
+// padSlabs lays this rank's rows per expert (all E) out as one message per
+// member: the member's experts' slabs of C rows each, zero-padded.
+func padSlabs(rows [][]float32, members, C, h int) ([][]float32, error) {
+	per := len(rows) / members
+	send := make([][]float32, members)
+	for j := range send {
+		msg := make([]float32, per*C*h)
+		for k := 0; k < per; k++ {
+			src := rows[j*per+k]
+			if len(src) > C*h {
+				return nil, fmt.Errorf("capacity dispatch: %d rows for expert %d exceed its capacity %d", len(src)/h, j*per+k, C)
+			}
+			copy(msg[k*C*h:], src)
+		}
+		send[j] = msg
+	}
+	return send, nil
+}
+
+// slabExchange sends this rank's rows per expert (all E) as padded slabs
+// and returns, per local expert, the ep·C rows received (member order).
+func (r *rank) slabExchange(g collective.Group, rows [][]float32, C int) ([][]float32, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	send, err := padSlabs(rows, len(g), C, h)
+	if err != nil {
+		return nil, err
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	per := len(rows) / len(g)
+	local := make([][]float32, per)
+	for k := range local {
+		local[k] = make([]float32, 0, len(g)*C*h)
+		for _, msg := range recv {
+			local[k] = append(local[k], msg[k*C*h:(k+1)*C*h]...)
+		}
+	}
+	return local, nil
+}
+
+// slabReturn sends each member its slab of the local experts' results
+// (rows [i·C, (i+1)·C) of each expert for member i) and returns this
+// rank's kept rows per expert (all E), mine giving their lengths.
+func (r *rank) slabReturn(g collective.Group, local [][]float32, C int, mine [][]float32) ([][]float32, error) {
+	r.on("ep")
+	h := r.m.Hidden
+	per := len(local)
+	send := make([][]float32, len(g))
+	for i := range send {
+		msg := make([]float32, 0, per*C*h)
+		for k := 0; k < per; k++ {
+			msg = append(msg, local[k][i*C*h:(i+1)*C*h]...)
+		}
+		send[i] = msg
+	}
+	recv, err := r.comm.AllToAll(g, send)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(mine))
+	for j, msg := range recv {
+		for k := 0; k < per; k++ {
+			e := j*per + k
+			out[e] = msg[k*C*h : k*C*h+len(mine[e])]
+		}
+	}
+	return out, nil
+}
+
+// paddedForward is expertsForward under capacity dispatch with ep.
+func (r *rank) paddedForward(st *stage, pre string, a *moeActs, g collective.Group, me int, xe [][]float32) ([][]float32, error) {
+	local, err := r.slabExchange(g, xe, a.slab)
+	if err != nil {
+		return nil, err
+	}
+	y := r.runExperts(st, pre, a, me*len(local), local)
+	return r.slabReturn(g, y, a.slab, xe)
+}
+
+// paddedBackward is expertsBackward under capacity dispatch with ep. The
+// experts' backward runs on the rows whose output gradient is not all
+// zero: the others (the padding) add nothing to any gradient and their
+// input gradient is zero.
+func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
+	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	local, err := r.slabExchange(g, dye, a.slab)
+	if err != nil {
+		return nil, err
+	}
+	per := len(local)
+	live := make([][]int, per)
+	kept := &moeActs{xe: make([][]float32, per), ue: make([][]float32, per), ge: make([][]float32, per)}
+	dy := make([][]float32, per)
+	for k := range local {
+		for i := 0; i < len(local[k])/h; i++ {
+			for _, v := range local[k][i*h : (i+1)*h] {
+				if v != 0 {
+					live[k] = append(live[k], i)
+					break
+				}
+			}
+		}
+		kept.xe[k], dy[k] = gatherRows(a.xe[k], live[k], h), gatherRows(local[k], live[k], h)
+		kept.ue[k], kept.ge[k] = gatherRows(a.ue[k], live[k], fe), gatherRows(a.ge[k], live[k], fe)
+	}
+	dx := r.backExperts(st, mb, pre, kept, me*per, dy)
+	full := make([][]float32, per)
+	for k := range full {
+		full[k] = make([]float32, len(local[k]))
+		for j, i := range live[k] {
+			copy(full[k][i*h:(i+1)*h], dx[k][j*h:(j+1)*h])
+		}
+	}
+	return r.slabReturn(g, full, a.slab, dye)
+}
+
+// gatherRows returns rows idx (of width w) of m, in that order.
+func gatherRows(m []float32, idx []int, w int) []float32 {
+	out := make([]float32, len(idx)*w)
+	for j, i := range idx {
+		copy(out[j*w:(j+1)*w], m[i*w:(i+1)*w])
+	}
+	return out
+}

@@ -352,7 +352,7 @@ func (tc *trafficCounter) moeShape() (E, k, h, per, T int) {
 // plus a header of per row counts on each dispatch message (forward and
 // backward).
 //
-// With rbd, in the wire format of runtime/exec (rbd.go), a token sends one
+// With rbd, in the wire format of runtime/exec (ops_rbd.go), a token sends one
 // pilot copy per node that holds some of its experts, to the owner of the
 // lowest of them (the pilot). The copy leads with a bit mask of the node's
 // experts that the token chose (24 experts per float32 word: W =

@@ -192,7 +192,8 @@ func stageParams(s *ir.Stage) (dense, expert float64) {
 // tpReplicatedParam reports whether a parameter is whole on every tp rank
 // but applied to a different slice of the tokens on each, so that its
 // gradient is a partial sum over tp: under sequence parallelism the
-// LayerNorms and the biases added after a reduce-scatter (out_proj, fc2);
+// LayerNorms (MLA's latent norms included) and the biases added after a
+// reduce-scatter (out_proj, fc2);
 // under sequence-sharded MoE blocks the router and the shared experts.
 func tpReplicatedParam(p *ir.Plan, name string) bool {
 	if p.TP < 2 {
@@ -208,6 +209,12 @@ func tpReplicatedParam(p *ir.Plan, name string) bool {
 	// embedding is added to each rank's own tokens, so its gradient is a
 	// partial sum over tp too.
 	if name == "wpe" || strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
+		return true
+	}
+	// MLA's latent norms run on the rank's own tokens under sp too
+	// (between the replicated down projections and the column-parallel up
+	// projections).
+	if strings.Contains(name, ".q_norm.") || strings.Contains(name, ".kv_norm.") {
 		return true
 	}
 	// MoE blocks (the shared experts' fc2 included) run whole on every tp

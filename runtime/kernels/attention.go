@@ -82,16 +82,13 @@ func AttentionForward(o, lse, q, k, v []float32, s AttnShape) {
 				}
 				// Rounding is monotone, so the largest scaled score is
 				// the scaled largest score.
-				mx := float32(math.Inf(-1))
-				for _, v := range row[:nk] {
+				mx, j0 := maxVec(row[:nk])
+				for _, v := range row[j0:nk] {
 					mx = max(mx, v)
 				}
 				mx *= scale
 				expfScaled(row[:nk], row[:nk], scale, mx)
-				var sum float64
-				for _, e := range row[:nk] {
-					sum += float64(e)
-				}
+				sum := sum64(row[:nk])
 				inv := float32(1 / sum)
 				for j := scaleVec(row[:nk], inv); j < nk; j++ {
 					row[j] *= inv
@@ -217,6 +214,25 @@ func EmptyAttention(o, lse []float32) {
 	for i := range lse {
 		lse[i] = inf
 	}
+}
+
+// sum64 returns Σ x in float64, in four interleaved partial sums (element
+// j into sum j mod 4, then the four added in order) so that the additions
+// do not form one chain of dependent steps.
+func sum64(x []float32) float64 {
+	var s [4]float64
+	n := len(x) &^ 3
+	for j := 0; j < n; j += 4 {
+		q := x[j : j+4 : j+4]
+		s[0] += float64(q[0])
+		s[1] += float64(q[1])
+		s[2] += float64(q[2])
+		s[3] += float64(q[3])
+	}
+	for j := n; j < len(x); j++ {
+		s[j-n] += float64(x[j])
+	}
+	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
 func dot(a, b []float32) float32 {

@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 //go:noescape
 func addAVX2(dst, src *float32, n int)
 
@@ -85,4 +87,17 @@ func attnDSVec(dp, p []float32, delta, scale float32) int {
 	_ = dp[n-1]
 	attnDSAVX2(&dp[0], &p[0], n, delta, scale)
 	return n
+}
+
+//go:noescape
+func maxAVX2(x *float32, n int) float32
+
+// maxVec returns the largest of the leading multiple of 8 elements of x
+// and how many it looked at (0, and −Inf, without AVX2 or fewer than 8).
+func maxVec(x []float32) (float32, int) {
+	n := len(x) &^ 7
+	if !useFMA || forceGeneric || n == 0 {
+		return float32(math.Inf(-1)), 0
+	}
+	return maxAVX2(&x[0], n), n
 }

@@ -66,3 +66,22 @@ func TestAttentionRowHelpersMatchScalar(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxVecMatchesScalar(t *testing.T) {
+	for _, n := range []int{1, 8, 9, 16, 63, 64, 200} {
+		for seed := uint64(1); seed <= 5; seed++ {
+			x := normal(seed, n, 3)
+			want := float32(math.Inf(-1))
+			for _, v := range x {
+				want = max(want, v)
+			}
+			got, j0 := maxVec(x)
+			for _, v := range x[j0:] {
+				got = max(got, v)
+			}
+			if got != want {
+				t.Fatalf("n %d seed %d: max %v, want %v", n, seed, got, want)
+			}
+		}
+	}
+}

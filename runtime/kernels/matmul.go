@@ -116,15 +116,11 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 // micro-kernel takes ragged column panels (nr < microN) itself; only row
 // panels of fewer than microM rows go through zero-padded copies.
 func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, nPanels, i0, j0, mc, nc, k, n int, accumulate bool) {
-	if !accumulate {
-		for i := i0; i < i0+mc; i++ {
-			clear(c[i*n+j0 : i*n+j0+nc])
-		}
-	}
-	var edge [microM * microN]float32
 	var apEdge *[]float32 // a zero-padded copy of an edge row panel
+	var edge *[microM * microN]float32
 	for p0 := 0; p0 < k; p0 += blockK {
 		kc := min(blockK, k-p0)
+		add := accumulate || p0 > 0 // else the first block's sums are stored
 		for jj := 0; jj < nc; jj += microN {
 			nr := min(microN, nc-jj)
 			bpan, ldb := b[p0*brs+j0+jj:], brs
@@ -135,20 +131,25 @@ func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, 
 			for ii := 0; ii < mc; ii += microM {
 				mr := min(microM, mc-ii)
 				if mr == microM {
-					microKernel(kc, a[(i0+ii)*ars+p0*acs:], ars, acs, bpan, ldb, c[(i0+ii)*n+j0+jj:], n, nr)
+					microKernel(kc, a[(i0+ii)*ars+p0*acs:], ars, acs, bpan, ldb, c[(i0+ii)*n+j0+jj:], n, nr, add)
 					continue
 				}
 				if apEdge == nil {
 					apEdge = getBuf(microM * blockK)
 					defer packPool.Put(apEdge)
+					edge = new([microM * microN]float32)
 				}
 				packA(*apEdge, a, ars, acs, i0+ii, mr, p0, kc)
-				clear(edge[:])
-				microKernel(kc, *apEdge, 1, microM, bpan, ldb, edge[:], microN, nr)
+				microKernel(kc, *apEdge, 1, microM, bpan, ldb, edge[:], microN, nr, false)
 				for r := 0; r < mr; r++ {
-					row := c[(i0+ii+r)*n+j0+jj:]
-					for q := 0; q < nr; q++ {
-						row[q] += edge[r*microN+q]
+					row := c[(i0+ii+r)*n+j0+jj : (i0+ii+r)*n+j0+jj+nr]
+					e := edge[r*microN : r*microN+nr]
+					if !add {
+						copy(row, e)
+						continue
+					}
+					for q := range row {
+						row[q] += e[q]
 					}
 				}
 			}

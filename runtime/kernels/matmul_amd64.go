@@ -47,13 +47,18 @@ func detectAVX512() bool {
 func micro4x16FMA(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
-func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int)
+func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int, add int)
 
 // microKernel adds A[microM×kc]·B[kc×nr] to C[microM×nr] (0 < nr ≤ microN),
-// reading B(p,q) for q < nr only. Every kernel below sums each element in
-// the same order with fused multiply-adds, so AVX-512 and AVX2 give the
-// same bits.
-func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
+// or stores it there when add is false, reading B(p,q) for q < nr only.
+// Every kernel below sums each element in the same order with fused
+// multiply-adds, so AVX-512 and AVX2 give the same bits.
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int, add bool) {
+	if !add && !(useAVX512 && !forceAVX2 && useFMA && !forceGeneric) {
+		for r := 0; r < microM; r++ {
+			clear(c[r*ldc : r*ldc+nr])
+		}
+	}
 	switch {
 	case forceGeneric || !useFMA:
 		microGo(kc, a, ars, acs, b, ldb, c, ldc, nr)
@@ -61,7 +66,11 @@ func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 		_ = a[(microM-1)*ars+(kc-1)*acs]
 		_ = b[(kc-1)*ldb+nr-1]
 		_ = c[(microM-1)*ldc+nr-1]
-		micro8x32AVX512(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, nr)
+		addC := 0
+		if add {
+			addC = 1
+		}
+		micro8x32AVX512(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, nr, addC)
 	default:
 		microAVX2(kc, a, ars, acs, b, ldb, c, ldc, nr)
 	}

@@ -94,9 +94,9 @@ store:
 	VZEROUPPER
 	RET
 
-// func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int)
+// func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int, add int)
 //
-// C[8×nr] += A[8×kc]·B[kc×nr], 0 < nr ≤ 32, with A(r,p) at a[r·ars + p·acs]
+// C[8×nr] += A[8×kc]·B[kc×nr] (C = A·B when add is 0), 0 < nr ≤ 32, with A(r,p) at a[r·ars + p·acs]
 // and B(p,q) at b[p·ldb + q] (strides in elements). B is loaded and C loaded
 // and stored under masks of nr columns, so nothing past column nr is touched
 // (masked-off lanes never fault) and ragged panels need no padded copies.
@@ -105,7 +105,7 @@ store:
 // multiply-add per p in increasing p; then they are added to C: every
 // element is summed in the same order as by micro4x16FMA, so the bits are
 // the same.
-TEXT ·micro8x32AVX512(SB), NOSPLIT, $0-72
+TEXT ·micro8x32AVX512(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -212,6 +212,9 @@ loop16:
 	JNE  loop16
 
 store:
+	MOVQ add+72(FP), AX
+	TESTQ AX, AX
+	JEQ  overwrite
 #define STOREROW(lo, hi) \
 	VADDPS.Z (DX), lo, K1, lo; \
 	VMOVUPS lo, K1, (DX); \
@@ -226,6 +229,24 @@ store:
 	STOREROW(Z10, Z11)
 	STOREROW(Z12, Z13)
 	STOREROW(Z14, Z15)
+	VZEROUPPER
+	RET
+
+	// The sums started from +0, so none is −0 and storing them gives the
+	// bits of adding them to a cleared C.
+overwrite:
+#define PUTROW(lo, hi) \
+	VMOVUPS lo, K1, (DX); \
+	VMOVUPS hi, K2, 64(DX); \
+	ADDQ R8, DX
+	PUTROW(Z0, Z1)
+	PUTROW(Z2, Z3)
+	PUTROW(Z4, Z5)
+	PUTROW(Z6, Z7)
+	PUTROW(Z8, Z9)
+	PUTROW(Z10, Z11)
+	PUTROW(Z12, Z13)
+	PUTROW(Z14, Z15)
 	VZEROUPPER
 	RET
 

@@ -10,7 +10,8 @@ import (
 
 // The AVX-512 and AVX2 micro-kernels sum every element in the same order
 // with fused multiply-adds, so they must agree bit for bit, ragged panels
-// (n not a multiple of 16 or 32, m not a multiple of 8) included.
+// (n not a multiple of 16 or 32, m not a multiple of 8) included, whether
+// they add to C or (name ending in =) store the first k block's sums.
 func TestMatMulAVX512MatchesAVX2Bitwise(t *testing.T) {
 	if !useAVX512 {
 		t.Skip("no AVX-512 on this CPU: nothing to compare")
@@ -28,6 +29,9 @@ func TestMatMulAVX512MatchesAVX2Bitwise(t *testing.T) {
 			{"AB", func(c []float32) { MatMul(c, a, b, m, k, n, true) }},
 			{"ABt", func(c []float32) { MatMulTransB(c, a, bt, m, k, n, true) }},
 			{"AtB", func(c []float32) { MatMulTransA(c, at, b, m, k, n, true) }},
+			{"AB=", func(c []float32) { MatMul(c, a, b, m, k, n, false) }},
+			{"ABt=", func(c []float32) { MatMulTransB(c, a, bt, m, k, n, false) }},
+			{"AtB=", func(c []float32) { MatMulTransA(c, at, b, m, k, n, false) }},
 		} {
 			t.Run(fmt.Sprintf("%s_%dx%dx%d", f.name, m, k, n), func(t *testing.T) {
 				var outs [2][]float32

@@ -6,7 +6,12 @@ const useFMA = false
 
 var forceGeneric = false
 
-func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int) {
+func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int, add bool) {
+	if !add {
+		for r := 0; r < microM; r++ {
+			clear(c[r*ldc : r*ldc+nr])
+		}
+	}
 	microGo(kc, a, ars, acs, b, ldb, c, ldc, nr)
 }
 

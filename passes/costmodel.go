@@ -41,6 +41,7 @@ type costModel struct {
 	// model charges it to the loss op, which is exact without pipeline
 	// parallelism (with it, the first stage's share lands on the last).
 	mlpData float64
+	mlp     bool // the model is a deep feed-forward network (its loss: MSE)
 	// spare is the cores a rank's products of at least
 	// dev.ParallelFLOPs run on: cores/ranks on a node with more cores
 	// than ranks (ir.Node.Cores), else 1.
@@ -77,6 +78,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	mach := network.MachineOf(c)
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1
+	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
 		ranks := min(max(mach.PerNode, 1), mesh.Size())
 		cm.spare = max(1, cores/float64(ranks))
@@ -202,6 +204,10 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		return
 	}
 	bw := memoryRate(d, o.Kind)
+	if o.Kind == ir.OpLoss && cm.mlp {
+		// an mlp's loss is a mean squared error, no softmax
+		bw = d.HBMBandwidth * d.MemoryEfficiency
+	}
 	fwd, bwdB = o.FwdBytes/bw+ko, o.BwdBytes/bw+ko
 	if o.Kind == ir.OpLoss {
 		fwd += cm.mlpData

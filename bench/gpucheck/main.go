@@ -1,5 +1,8 @@
 // Command gpucheck prepares the GPU check of the generated kernels: for
-// tiny_gpt and a tiny MoE plan it writes the PTX (sm_80, and sm_90 when
+// tiny_gpt and a tiny MoE plan, and the kernels of today's architectures
+// (archSpecs: SiLU, RMSNorm, SwiGLU/GeGLU, RoPE, grouped-query and latent
+// attention, sigmoid and group-limited routing, bias balancing), it writes
+// the PTX (sm_80, and sm_90 when
 // llc knows it), the same kernels compiled for the host as a shared
 // library, random inputs for every kernel and a manifest. cuda/gpucheck.c
 // then runs each kernel on the GPU through the CUDA driver API and on the CPU
@@ -44,6 +47,30 @@ func plans() []*ir.Plan {
 	}
 }
 
+// archSpecs are the kernels of today's architectures at tiny shapes:
+// constant and runtime row counts, kv heads shared, MLA's unequal widths,
+// a key block at an offset.
+func archSpecs() []llvm.Spec {
+	gqa := llvm.GroupedAttention{Attention: llvm.Attention{Batch: 2, Heads: 4, Tq: 32, Tk: 32, D: 16}, KVHeads: 2, DV: 16}
+	mla := llvm.GroupedAttention{Attention: llvm.Attention{Batch: 1, Heads: 2, Tq: 32, Tk: 48, D: 24, QOffset: 16}, KVHeads: 2, DV: 16}
+	rope := llvm.RoPE{Batch: 2, Heads: 4, T: 32, D: 24, Rotary: 8}
+	sig := llvm.RouterScored{Tokens: 64, Experts: 16, K: 4, Sigmoid: true, Normalize: true, Groups: 4, TopKGroups: 2}
+	soft := llvm.RouterScored{Tokens: 64, Experts: 16, K: 2, Groups: 4, TopKGroups: 1}
+	specs := []llvm.Spec{
+		llvm.SiluFwd{N: 4096}, llvm.SiluBwd{},
+		llvm.RMSNormFwd{Rows: 64, Width: 64, Eps: 1e-6}, llvm.RMSNormBwdData{Rows: 64, Width: 64}, llvm.RMSNormBwdParams{Rows: 64, Width: 64},
+		llvm.GLUFwd{Rows: 64, F: 96, Act: llvm.SwiGLU}, llvm.GLUBwd{Rows: 64, F: 96, Act: llvm.SwiGLU},
+		llvm.GLUFwd{F: 96, Act: llvm.GeGLU}, llvm.GLUBwd{F: 96, Act: llvm.GeGLU},
+		llvm.RoPEFwd{RoPE: rope}, llvm.RoPEBwd{RoPE: rope},
+		sig, llvm.RouterScoredBwd{RouterScored: sig}, soft, llvm.RouterScoredBwd{RouterScored: soft},
+		llvm.BalanceBias{Experts: 16, Rate: 0.001},
+	}
+	for _, a := range []llvm.GroupedAttention{gqa, mla} {
+		specs = append(specs, llvm.GroupedAttentionFwd{GroupedAttention: a}, llvm.GroupedAttentionBwdQ{GroupedAttention: a}, llvm.GroupedAttentionBwdKV{GroupedAttention: a})
+	}
+	return specs
+}
+
 func run(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "in"), 0o755); err != nil {
 		return err
@@ -56,6 +83,7 @@ func run(dir string) error {
 		}
 		specs = append(specs, s...)
 	}
+	specs = append(specs, archSpecs()...)
 	tc := llvm.FindToolchain()
 	for _, name := range []string{"sm_80", "sm_90", "x86-64"} {
 		t, _ := llvm.LookupTarget(name)
@@ -243,7 +271,9 @@ func newCase(r *rand.Rand, s llvm.Spec) *kcase {
 		c.positive["v"] = true
 		c.fixed["hp"] = []float32{3e-3, 0.1, 0.1, 0.05, 1}
 	default:
-		panic(fmt.Sprintf("gpucheck: no case for %T", s))
+		if !archCase(c, s, rows) {
+			panic(fmt.Sprintf("gpucheck: no case for %T", s))
+		}
 	}
 	return c
 }
@@ -286,4 +316,94 @@ func moeCase(c *kcase, tokens, k, width int) {
 		c.sizes[n] = d.Rows * width
 	}
 	c.sizes["w"], c.sizes["dw"] = tokens*k, tokens*k
+}
+
+// archCase sizes the buffers of the kernels of archSpecs; it reports
+// whether s is one of them.
+func archCase(c *kcase, s llvm.Spec, rows int) bool {
+	set := func(kv ...any) {
+		for i := 0; i < len(kv); i += 2 {
+			c.sizes[kv[i].(string)] = kv[i+1].(int)
+		}
+	}
+	count := func(n int) int { // a runtime count when n is zero
+		if n == 0 {
+			c.counts["n"] = rows
+			return rows
+		}
+		return n
+	}
+	switch s := s.(type) {
+	case llvm.SiluFwd:
+		n := count(s.N)
+		set("x", n, "y", n)
+	case llvm.SiluBwd:
+		n := count(s.N)
+		set("x", n, "dy", n, "dx", n)
+	case llvm.RMSNormFwd:
+		set("x", s.Rows*s.Width, "gamma", s.Width, "y", s.Rows*s.Width, "rstd", s.Rows)
+	case llvm.RMSNormBwdData:
+		set("dy", s.Rows*s.Width, "x", s.Rows*s.Width, "gamma", s.Width, "rstd", s.Rows, "dx", s.Rows*s.Width)
+		c.positive["rstd"] = true
+	case llvm.RMSNormBwdParams:
+		set("dy", s.Rows*s.Width, "x", s.Rows*s.Width, "rstd", s.Rows, "dgamma", s.Width)
+		c.positive["rstd"] = true
+	case llvm.GLUFwd:
+		n := count(s.Rows)
+		set("x", n*2*s.F, "y", n*s.F)
+	case llvm.GLUBwd:
+		n := count(s.Rows)
+		set("x", n*2*s.F, "dy", n*s.F, "dx", n*2*s.F)
+	case llvm.RoPEFwd:
+		ropeSizes(c, s.RoPE)
+	case llvm.RoPEBwd:
+		ropeSizes(c, s.RoPE)
+	case llvm.GroupedAttentionFwd:
+		groupedSizes(c, s.GroupedAttention)
+	case llvm.GroupedAttentionBwdQ:
+		groupedSizes(c, s.GroupedAttention)
+	case llvm.GroupedAttentionBwdKV:
+		groupedSizes(c, s.GroupedAttention)
+	case llvm.RouterScored:
+		set("logits", s.Tokens*s.Experts, "bias", s.Experts, "probs", s.Tokens*s.Experts, "gscore", s.Tokens*max(s.Groups, 1), "w", s.Tokens*s.K)
+		c.ints["idx"] = make([]int32, s.Tokens*s.K)
+	case llvm.RouterScoredBwd:
+		score := kernels.ScoreSoftmax
+		if s.Sigmoid {
+			score = kernels.ScoreSigmoid
+		}
+		rt := kernels.RouteScored(c.rand(s.Tokens*s.Experts), s.Tokens,
+			kernels.RouterSpec{Experts: s.Experts, TopK: s.K, Score: score, Normalize: s.Normalize, Groups: s.Groups, TopKGroups: s.TopKGroups}, nil)
+		c.fixed["probs"] = rt.Probs
+		c.ints["idx"] = rt.Expert
+		set("dw", s.Tokens*s.K, "aux", s.Experts, "dlogits", s.Tokens*s.Experts)
+	case llvm.BalanceBias:
+		counts := make([]int32, s.Experts)
+		for i := range counts {
+			counts[i] = int32(c.r.IntN(40))
+		}
+		c.ints["counts"] = counts
+		set("bias", s.Experts)
+	default:
+		return false
+	}
+	return true
+}
+
+func ropeSizes(c *kcase, r llvm.RoPE) {
+	n := r.Batch * r.Heads * r.T * r.D
+	for _, name := range []string{"x", "y", "dy", "dx"} {
+		c.sizes[name] = n
+	}
+	c.sizes["cos"], c.sizes["sin"] = r.T*r.Rotary/2, r.T*r.Rotary/2
+}
+
+func groupedSizes(c *kcase, a llvm.GroupedAttention) {
+	nq, no := a.Batch*a.Heads*a.Tq*a.D, a.Batch*a.Heads*a.Tq*a.DV
+	nk, nv := a.Batch*a.KVHeads*a.Tk*a.D, a.Batch*a.KVHeads*a.Tk*a.DV
+	c.sizes["q"], c.sizes["dq"] = nq, nq
+	c.sizes["o"], c.sizes["do"] = no, no
+	c.sizes["k"], c.sizes["dk"] = nk, nk
+	c.sizes["v"], c.sizes["dv"] = nv, nv
+	c.sizes["lse"] = a.Batch * a.Heads * a.Tq
 }

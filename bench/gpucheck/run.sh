@@ -6,7 +6,9 @@
 #
 # It prepares DIR with `go run ./bench/gpucheck` when Go and llc are there
 # (otherwise DIR must already hold what that wrote), builds gpucheck.c and
-# runs every kernel of tiny_gpt and tiny_moe on the GPU and on the CPU:
+# runs every kernel of tiny_gpt, tiny_moe and of today's architectures (SiLU,
+# RMSNorm, gated FFNs, RoPE, grouped/latent attention, scored routing, bias
+# balancing) on the GPU and on the CPU:
 # first the sm_80 PTX (which the driver JIT-compiles for newer GPUs such as
 # the H200's sm_90), then the sm_90 PTX when this machine's llc made one.
 set -eu

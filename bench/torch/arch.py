@@ -125,7 +125,36 @@ def routing(c):
     return {"probs": a.detach(), "weight": w.detach(), "dlogits": dl, "expert": expert}
 
 
-OPS = {"rmsnorm": rmsnorm, "glu": glu, "rope": rope, "attention": attention, "routing": routing}
+def mla(c):
+    """Multi-head latent attention as docs/semantics.md defines it."""
+    p = c["params"]
+    S, h, a, qr, cc, n, r, v, eps = p["s"], p["h"], p["a"], p["qr"], p["c"], p["n"], p["r"], p["v"], p["eps"]
+    shapes = {"x": (S, h), "q_down": (h, qr), "q_norm": (qr,), "q_up": (qr, a * (n + r)), "kv_down": (h, cc + r),
+              "kv_norm": (cc,), "kv_up": (cc, a * (n + v)), "out": (a * v, h)}
+    w = {k: t(c["in"][k], *sh).requires_grad_() for k, sh in shapes.items()}
+    rms = lambda z, g: z / torch.sqrt((z * z).mean(dim=-1, keepdim=True) + eps) * g
+    pos = list(range(S))
+    x = w["x"]
+    q = (rms(x @ w["q_down"], w["q_norm"]) @ w["q_up"]).reshape(S, a, n + r).transpose(0, 1)  # [a, S, n+r]
+    q = rotate(q, pos, r, p["theta"])  # the rope part: each head's last r columns
+    down = x @ w["kv_down"]
+    ckv, kr = down[:, :cc], down[:, cc:]
+    kr = rotate(kr, pos, r, p["theta"])  # the shared rotary key
+    kv = (rms(ckv, w["kv_norm"]) @ w["kv_up"]).reshape(S, a, n + v).transpose(0, 1)  # each head: n key, v value columns
+    k = torch.cat([kv[..., :n], kr.expand(a, S, r)], dim=-1)
+    vv = kv[..., n:]
+    s = q @ k.transpose(-1, -2) / math.sqrt(n + r)
+    s = s.masked_fill(torch.ones(S, S, dtype=torch.bool).triu(1), float("-inf"))
+    ctx = (torch.softmax(s, dim=-1) @ vv).transpose(0, 1).reshape(S, a * v)
+    y = ctx @ w["out"]
+    names = list(shapes)
+    gs = grads(y, t(c["in"]["dy"], S, h), [w[k] for k in names])
+    ref = {"y": y.detach()}
+    ref.update({"d" + k: g for k, g in zip(names, gs)})
+    return ref
+
+
+OPS = {"rmsnorm": rmsnorm, "glu": glu, "rope": rope, "attention": attention, "routing": routing, "mla": mla}
 
 
 def main():

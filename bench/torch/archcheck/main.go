@@ -43,6 +43,7 @@ func main() {
 		routing("sigmoid_norm_groups_bias", kernels.RouterSpec{Experts: 8, TopK: 3, Score: kernels.ScoreSigmoid, Normalize: true, Groups: 4, TopKGroups: 2}, true),
 		routing("softmax_groups", kernels.RouterSpec{Experts: 8, TopK: 2, Score: kernels.ScoreSoftmax, Groups: 4, TopKGroups: 2}, false),
 		routing("sigmoid_plain", kernels.RouterSpec{Experts: 6, TopK: 2, Score: kernels.ScoreSigmoid}, false))
+	cases = append(cases, mla())
 	enc := json.NewEncoder(os.Stdout)
 	if err := enc.Encode(cases); err != nil {
 		fmt.Fprintln(os.Stderr, "archcheck:", err)
@@ -121,4 +122,79 @@ func routing(name string, spec kernels.RouterSpec, withBias bool) kcase {
 		In:   map[string][]float32{"logits": logits, "bias": bias, "dw": dw},
 		Out:  map[string][]float32{"probs": r.Probs, "weight": r.Weight, "dlogits": dl},
 		Ints: map[string][]int32{"expert": r.Expert}}
+}
+
+// mla is multi-head latent attention composed as docs/semantics.md orders
+// it, on already normalized inputs x [seq, h], causal, positions 0…seq−1:
+// its output and the gradients of x and of every weight.
+func mla() kcase {
+	const S, h, a, qr, c, n, r, v, eps, theta = 6, 8, 2, 6, 5, 3, 2, 4, 1e-6, 10000.0
+	qk := n + r
+	in := map[string][]float32{
+		"x": normal(20, S*h, 1), "q_down": normal(21, h*qr, 0.4), "q_norm": normal(22, qr, 1), "q_up": normal(23, qr*a*qk, 0.4),
+		"kv_down": normal(24, h*(c+r), 0.4), "kv_norm": normal(25, c, 1), "kv_up": normal(26, c*a*(n+v), 0.4),
+		"out": normal(27, a*v*h, 0.4), "dy": normal(28, S*h, 1)}
+	x := in["x"]
+	pos := make([]int32, S)
+	for i := range pos {
+		pos[i] = int32(i)
+	}
+	cos, sin := kernels.RoPETable(pos, r, theta)
+	ms := kernels.MLAShape{Batch: 1, Seq: S, Heads: a, Nope: n, Rope: r, V: v}
+	cq, cqn, rq := make([]float32, S*qr), make([]float32, S*qr), make([]float32, S)
+	kernels.LinearForward(cq, x, in["q_down"], nil, S, h, qr)
+	kernels.RMSNormForward(cqn, rq, cq, in["q_norm"], S, qr, eps)
+	qp := make([]float32, S*a*qk)
+	kernels.LinearForward(qp, cqn, in["q_up"], nil, S, qr, a*qk)
+	q, qrot := make([]float32, len(qp)), make([]float32, len(qp))
+	kernels.MLAQueries(q, qp, ms)
+	qShape := kernels.RoPEShape{Batch: 1, Heads: a, T: S, D: qk, Rotary: r}
+	kernels.RoPEForward(qrot, q, cos, sin, qShape)
+	down := make([]float32, S*(c+r))
+	kernels.LinearForward(down, x, in["kv_down"], nil, S, h, c+r)
+	ckv, kr, krr := make([]float32, S*c), make([]float32, S*r), make([]float32, S*r)
+	kernels.SplitColumns(ckv, kr, down, S, c, r)
+	krShape := kernels.RoPEShape{Batch: 1, Heads: 1, T: S, D: r, Rotary: r}
+	kernels.RoPEForward(krr, kr, cos, sin, krShape)
+	ckvn, rkv := make([]float32, S*c), make([]float32, S)
+	kernels.RMSNormForward(ckvn, rkv, ckv, in["kv_norm"], S, c, eps)
+	kv := make([]float32, S*a*(n+v))
+	kernels.LinearForward(kv, ckvn, in["kv_up"], nil, S, c, a*(n+v))
+	k, vv := make([]float32, a*S*qk), make([]float32, a*S*v)
+	kernels.MLAKeysValues(k, vv, kv, krr, ms)
+	as := kernels.GroupedAttnShape{AttnShape: kernels.AttnShape{Batch: 1, Heads: a, Tq: S, Tk: S, D: qk, Causal: true}, DV: v}
+	o, lse := make([]float32, a*S*v), make([]float32, a*S)
+	kernels.GroupedAttentionForward(o, lse, qrot, k, vv, as)
+	ctx, y := make([]float32, S*a*v), make([]float32, S*h)
+	kernels.MergeHeads(ctx, o, 1, S, a, v)
+	kernels.LinearForward(y, ctx, in["out"], nil, S, a*v, h)
+
+	out := map[string][]float32{"y": y}
+	grad := func(name string) []float32 { g := make([]float32, len(in[name])); out["d"+name] = g; return g }
+	dctx := make([]float32, len(ctx))
+	kernels.LinearBackward(dctx, grad("out"), nil, in["dy"], ctx, in["out"], S, a*v, h)
+	do := make([]float32, len(o))
+	kernels.SplitHeads(do, dctx, 1, S, a, v)
+	dqrot, dk, dv := make([]float32, len(q)), make([]float32, len(k)), make([]float32, len(vv))
+	kernels.GroupedAttentionBackward(dqrot, dk, dv, do, qrot, k, vv, o, lse, as)
+	dkv, dkrr := make([]float32, len(kv)), make([]float32, len(krr))
+	kernels.MLAKeysValuesGrad(dkv, dkrr, dk, dv, ms)
+	dckvn := make([]float32, len(ckvn))
+	kernels.LinearBackward(dckvn, grad("kv_up"), nil, dkv, ckvn, in["kv_up"], S, c, a*(n+v))
+	dckv, dkr, ddown := make([]float32, len(ckv)), make([]float32, len(kr)), make([]float32, len(down))
+	kernels.RMSNormBackward(dckv, grad("kv_norm"), dckvn, ckv, rkv, in["kv_norm"], S, c)
+	kernels.RoPEBackward(dkr, dkrr, cos, sin, krShape)
+	kernels.JoinColumnsGrad(ddown, dckv, dkr, S, c, r)
+	dx := grad("x")
+	kernels.LinearBackward(dx, grad("kv_down"), nil, ddown, x, in["kv_down"], S, h, c+r)
+	dq, dqp := make([]float32, len(q)), make([]float32, len(qp))
+	kernels.RoPEBackward(dq, dqrot, cos, sin, qShape)
+	kernels.MLAQueriesGrad(dqp, dq, ms)
+	dcqn, dcq := make([]float32, len(cqn)), make([]float32, len(cq))
+	kernels.LinearBackward(dcqn, grad("q_up"), nil, dqp, cqn, in["q_up"], S, qr, a*qk)
+	kernels.RMSNormBackward(dcq, grad("q_norm"), dcqn, cq, rq, in["q_norm"], S, qr)
+	kernels.LinearBackward(dx, grad("q_down"), nil, dcq, x, in["q_down"], S, h, qr)
+	return kcase{Name: "mla_block", Op: "mla",
+		Params: map[string]any{"s": S, "h": h, "a": a, "qr": qr, "c": c, "n": n, "r": r, "v": v, "eps": eps, "theta": theta},
+		In:     in, Out: out}
 }

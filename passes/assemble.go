@@ -382,13 +382,23 @@ func stepRates(cost *ir.CostReport, world, peak float64) {
 	}
 }
 
+// coreShare is the node's core_share, 1 where it is not set.
+func coreShare(n *ir.Node) float64 {
+	if n.CoreShare > 0 {
+		return n.CoreShare
+	}
+	return 1
+}
+
 // shareCores stretches the step on a node whose devices share a few
 // processors (ir.Node.Cores: the CPU runtime's ranks are goroutines): the
 // node cannot finish its ranks' busy time (compute, communication, the
 // optimizer and the step's collectives) faster than its cores run it, so
-// the step lasts at least that busy time over the cores. Ranks fewer than
-// the cores change nothing; an idle rank (a pipeline bubble) leaves its
-// core to the others, which is why the bound uses busy time, not ranks.
+// the step lasts at least that busy time over the processors its ranks
+// get: min(ranks, cores), each at the node's core_share when other
+// processes load it. Ranks fewer than the cores of an unloaded node change
+// nothing; an idle rank (a pipeline bubble) leaves its core to the
+// others, which is why the bound uses busy time, not ranks.
 func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64) {
 	cores := p.Cluster.Node.Cores
 	if cores <= 0 {
@@ -403,7 +413,10 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, t
 	world := cm.mesh.Size()
 	perNode := min(max(cm.perNode, 1), world)
 	nodes := float64((world + perNode - 1) / perNode)
-	if shared := busy / nodes / cores; shared > cost.StepTime {
+	// the node's ranks, all busy, get min(ranks, cores) processors at the
+	// share other processes leave each
+	procs := math.Min(float64(perNode), cores) * coreShare(p.Cluster.Node)
+	if shared := busy / nodes / procs; shared > cost.StepTime {
 		cost.Shared = shared - cost.StepTime
 		cost.StepTime = shared
 		cost.BubbleFraction = cost.Bubble / cost.StepTime

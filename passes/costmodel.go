@@ -81,7 +81,8 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
 		ranks := min(max(mach.PerNode, 1), mesh.Size())
-		cm.spare = max(1, cores/float64(ranks))
+		// a spare core is only as free as the node's load leaves it
+		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
 	}
 	if d := cm.dev; d.InputElementCost > 0 && p.Model != nil && p.Model.Kind == ir.MLPModel {
 		b, w, l := float64(p.MicroBatch), float64(p.Model.Width), float64(p.Model.Depth)

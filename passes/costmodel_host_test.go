@@ -104,3 +104,30 @@ func TestParallelProductsUseSpareCores(t *testing.T) {
 		t.Errorf("2 ranks on 2 cores: fc1 %g s, want %g s (no spare core)", b["fc1"], a["fc1"])
 	}
 }
+
+// TestCoreShareIsPerBusyRank: other processes leave each busy thread half
+// a core (core_share 0.5) of a 2-core node: one rank runs at half speed
+// (2T), four ranks get 2·0.5 cores for their 4T of work (4T).
+func TestCoreShareIsPerBusyRank(t *testing.T) {
+	for _, c := range []struct {
+		set   string
+		ranks float64
+	}{{"dp=1", 1}, {"dp=4", 4}} {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", c.set)
+		base, diags := passes.Estimate(p)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.CoreShare, cl.Node, q.Cluster = 2, 0.5, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		want := c.ranks * base.StepTime / (math.Min(c.ranks, 2) * 0.5)
+		if math.Abs(e.StepTime-want) > 1e-9*want {
+			t.Errorf("%s: step %g s, want %g s (unshared %g s)", c.set, e.StepTime, want, base.StepTime)
+		}
+	}
+}

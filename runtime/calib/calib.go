@@ -36,7 +36,7 @@ type Options struct {
 	// Reps the repetitions of it whose fastest is kept (0: 15). Short
 	// windows, many of them: on a loaded machine some fall between the
 	// other processes' time slices, and the fastest is this machine's
-	// speed (Cores measures the share the load leaves).
+	// speed (Share measures what the load leaves).
 	Budget time.Duration
 	Reps   int
 	// NoTCP skips the TCP transport (no loopback sockets).
@@ -103,7 +103,7 @@ type Result struct {
 	AttnScores []float64 // each attention point's scores (batch·heads·s²)
 	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second: the GEMM fit's
 	AttnScore  float64   // seconds per score and pass of the softmax
-	Cores      float64   // aggregate GEMM throughput of NumCPU goroutines over a while, over one unloaded core's (load included)
+	Share      float64   // the share of a processor one busy thread gets (1: no other load); see measureCores
 	CoresBy    []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
@@ -160,7 +160,7 @@ func Measure(opt Options) (*Result, error) {
 	}
 	r.AttnRate = r.GEMMFit.Rate
 	r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.AttnRate)
-	r.Cores, r.CoresBy = measureCores(opt)
+	r.Share, r.CoresBy = measureCores(opt)
 	r.Parallel, r.ParallelPoints = measureParallel(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {

@@ -44,7 +44,7 @@ func TestMeasureQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, v := range map[string]float64{"GEMM rate": r.GEMMFit.Rate, "GEMM peak": r.GEMMPeak, "attention": r.AttnRate,
-		"cores": r.Cores, "in-process bandwidth": r.InProc.Bandwidth, "norm": r.Family["layernorm"].Rate, "add": r.Family["add"].Rate} {
+		"core share": r.Share, "in-process bandwidth": r.InProc.Bandwidth, "norm": r.Family["layernorm"].Rate, "add": r.Family["add"].Rate} {
 		if !(v > 0) || math.IsInf(v, 0) {
 			t.Errorf("%s: %g, want a positive figure", name, v)
 		}
@@ -53,7 +53,7 @@ func TestMeasureQuick(t *testing.T) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}
 	text := r.PlanFile("box", "planc calibrate --quick")
-	for _, want := range []string{"device box_core {", "node box_node {", "cluster box {", "cluster box_tcp {", "cores ", "source = \"planc calibrate on ", "TCP not measured (--no-tcp)"} {
+	for _, want := range []string{"device box_core {", "node box_node {", "cluster box {", "cluster box_tcp {", "cores         = ", "core_share    = ", "source = \"planc calibrate on ", "TCP not measured (--no-tcp)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("plan file lacks %q:\n%s", want, text)
 		}

@@ -37,7 +37,7 @@ func (r *Result) PlanFile(name, command string) string {
 	for i, s := range r.CoresBy {
 		w("k=%d %.2f  ", i+1, s)
 	}
-	w("\n//   cores = %.2f (at k = %d CPUs: planc run's ranks run on that many threads)\n", r.Cores, r.CPUs)
+	w("\n//   core_share = %.2f (the mean over k = 1..%d of the speed-up over k: the OS shares the cores per thread)\n", r.Share, r.CPUs)
 	w("// One product on all %d CPUs, time over one core's (m×k×n):", r.CPUs)
 	for _, p := range r.ParallelPoints {
 		w(" %s %.2f;", p.Name, p.Seconds)
@@ -88,7 +88,8 @@ func (r *Result) PlanFile(name, command string) string {
 	w("node %s_node {\n", name)
 	w("  device        = %s_core\n", name)
 	w("  devices       = 1024 // ranks are goroutines: as many as the plan has\n")
-	w("  cores         = %.2f // the ranks share these (measured)\n", r.Cores)
+	w("  cores         = %d // the ranks share these CPUs\n", r.CPUs)
+	w("  core_share    = %.3f // of a core one busy rank gets: other processes' load (measured)\n", r.Share)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
 	w("}\n\n")

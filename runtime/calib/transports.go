@@ -21,7 +21,11 @@ const commRounds = 20
 
 // allReduceTimes runs, on every rank of comms at once, commRounds
 // all-reduces of every size (after one to warm), opt.reps() times, and
-// returns the fastest mean seconds per call of each size on rank 0.
+// returns the median over the repetitions of the mean seconds per call of
+// each size on rank 0. The median, not the fastest: a collective waits for
+// every member's thread, and on a loaded machine a member is often
+// waiting to be scheduled; that wait is part of what a collective costs
+// there.
 func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
 	g := make(collective.Group, len(comms))
 	for i := range g {
@@ -29,7 +33,7 @@ func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
 	}
 	pts := make([]Point, len(commSizes))
 	for si, n := range commSizes {
-		best := 0.0
+		var times []float64
 		for rep := 0; rep < opt.reps(); rep++ {
 			var wg sync.WaitGroup
 			errs := make([]error, len(comms))
@@ -55,11 +59,10 @@ func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
 					return nil, err
 				}
 			}
-			if rep == 0 || secs[0] < best {
-				best = secs[0]
-			}
+			times = append(times, secs[0])
 		}
-		pts[si] = Point{Name: fmt.Sprintf("all-reduce %d B", 4*n), Size: 4 * float64(n), Seconds: best}
+		sort.Float64s(times)
+		pts[si] = Point{Name: fmt.Sprintf("all-reduce %d B", 4*n), Size: 4 * float64(n), Seconds: times[len(times)/2]}
 	}
 	return pts, nil
 }

@@ -26,4 +26,8 @@ if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
   CAL="$TMP/host.plan"
   "$PLANC" calibrate -o "$CAL"
 fi
+if [ -n "$CAL" ]; then
+  # what the calibration found, for the record
+  grep -E '^// This machine|^//   fit:|^//   core_share|^//   one ring step|^//   parallel from|^// Executor|^//   it ' "$CAL" || true
+fi
 python3 bench/predict/table.py "$PLANC" "$STEPS" "${CAL}"

@@ -166,7 +166,12 @@ func measureCores(opt Options) (float64, []float64) {
 	oneCore(func() {
 		one = flops / timeIt(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) })
 	})
-	window := time.Duration(opt.reps()) * opt.budget()
+	// windows as long as a plan's few seconds of steps allow: a load that
+	// comes and goes is averaged as a run meets it
+	window := max(200*time.Millisecond, time.Duration(opt.reps())*opt.budget())
+	if opt.budget() < 4*time.Millisecond {
+		window = time.Duration(opt.reps()) * opt.budget() // --quick
+	}
 	rate := func(g int) float64 {
 		prev := runtime.GOMAXPROCS(max(g, runtime.NumCPU()))
 		defer runtime.GOMAXPROCS(prev)

@@ -1,6 +1,9 @@
 package ir
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file holds what follows from a transformer's architecture alone:
 // its parameter counts and the architecture settings beyond the GPT layout
@@ -197,6 +200,24 @@ func (m *Model) BeyondGPT() []ArchSetting {
 		}
 		if e.BiasBalance {
 			add("moe.bias_balance", true)
+		}
+	}
+	return out
+}
+
+// NotExecuted lists the architecture settings the CPU runtime does not
+// execute yet: multi-head latent attention, the routers beyond softmax
+// top-k, and MoE layers with gated or bias-free experts (its MoE kernel
+// runs gelu experts with biases). RMSNorm, gated FFNs, grouped-query
+// attention, RoPE, head_dim, no_bias and untied embeddings it executes.
+func (m *Model) NotExecuted() []ArchSetting {
+	var out []ArchSetting
+	for _, s := range m.BeyondGPT() {
+		switch {
+		case s.Field == "mla", strings.HasPrefix(s.Field, "moe."):
+			out = append(out, s)
+		case m.MoE != nil && (s.Field == "mlp" || s.Field == "no_bias"):
+			out = append(out, s)
 		}
 	}
 	return out

@@ -257,6 +257,32 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
+		Name: "runtime-kv-heads-replicated", Fields: []string{"tp"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool {
+			m := p.Model
+			return p.transformer() && m.MLA == nil && m.KVHeads > 0 && p.TP > m.KVHeads
+		},
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("tp = %d exceeds the %d key/value heads of model %s: the CPU runtime does not execute replicated key/value heads yet", p.TP, p.Model.KVHeads, p.Model.Name)
+		},
+		Suggest: func(p *Plan) string {
+			return fmt.Sprintf("planc explain and compile model it; planc run needs tp dividing kv_heads: try tp = %s", DivisorsNear(p.Model.KVHeads, p.TP))
+		},
+	},
+	{
+		Name: "runtime-ulysses-kv-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool {
+			m := p.Model
+			return p.transformer() && m.MLA == nil && p.CP > 1 && p.CPMode == CPUlysses && p.TP <= m.KV() && (m.KV()/p.TP)%p.CP != 0
+		},
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("cp_mode = ulysses splits each tp rank's %d key/value heads over cp = %d", p.Model.KV()/p.TP, p.CP)
+		},
+		Suggest: func(p *Plan) string {
+			return "use cp_mode = ring, allgather or lss, or a cp dividing kv_heads/tp"
+		},
+	},
+	{
 		Name: "ulysses-cp-divides-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeAll,
 		Broken: func(p *Plan) bool {
 			return p.transformer() && p.CP > 1 && p.CPMode == CPUlysses && p.Model.Heads > 0 && p.Model.Heads%p.CP != 0
@@ -657,20 +683,20 @@ var PlanConstraints = []Constraint{
 		// The CPU runtime executes the GPT layout only; a model beyond it
 		// is refused rather than trained as something else.
 		Name: "runtime-executes-architecture", At: []string{"model"}, Severity: Error, Scope: ScopeRuntime,
-		Broken: func(p *Plan) bool { return len(p.Model.BeyondGPT()) > 0 },
+		Broken: func(p *Plan) bool { return len(p.Model.NotExecuted()) > 0 },
 		Message: func(p *Plan) string {
 			var parts []string
-			for _, s := range p.Model.BeyondGPT() {
+			for _, s := range p.Model.NotExecuted() {
 				parts = append(parts, s.Field+" = "+s.Value)
 			}
 			return fmt.Sprintf("model %s uses %s, which the CPU runtime does not execute yet", p.Model.Name, strings.Join(parts, ", "))
 		},
 		Suggest: func(*Plan) string {
-			return "planc check, explain, compile and search model it; planc run trains the GPT layout (layernorm, mlp = gelu, multi-head attention with biases, learned positions, softmax routing)"
+			return "planc check, explain, compile and search model it; planc run trains dense models with layernorm or rmsnorm, gelu or gated FFNs, multi-head or grouped-query attention, learned or rotary positions, and MoE layers with softmax routing to gelu experts with biases"
 		},
 		Notes: func(p *Plan) []string {
 			var notes []string
-			for _, s := range p.Model.BeyondGPT() {
+			for _, s := range p.Model.NotExecuted() {
 				if sp, ok := p.Model.FieldSpans[s.Field]; ok && sp.IsValid() {
 					notes = append(notes, fmt.Sprintf("%s is set at %s", s.Field, sp))
 				}

@@ -60,8 +60,15 @@ func TestCheckPlan(t *testing.T) {
 		{"kv heads replicated over tp", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeCompile, nil},
 		{"kv heads neither", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.Model.Hidden, p.TP, p.DP = 24, 3, 48, 2, 4 },
 			ScopeCompile, []string{"tp-and-kv-heads"}},
-		{"today's architectures: the runtime only", func(p *Plan) { p.Model.Norm, p.Model.Position = NormRMS, PositionRoPE },
+		{"llama's layout runs", func(p *Plan) { p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true },
+			ScopeRuntime, nil},
+		{"MLA: the runtime only", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
 			ScopeRuntime, []string{"runtime-executes-architecture"}},
+		{"gated experts: the runtime only", func(p *Plan) {
+			p.Model.MLP = MLPSwiGLU
+			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1}
+		}, ScopeRuntime, []string{"runtime-executes-architecture"}},
+		{"kv heads replicated: the runtime only", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeRuntime, []string{"runtime-kv-heads-replicated"}},
 		{"dropout: the runtime only", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeRuntime, []string{"runtime-has-no-dropout"}},
 		{"dropout is modelled", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeCheck | ScopeCompile, nil},
 		{"head_dim frees hidden from heads", func(p *Plan) { p.Model.Heads, p.Model.HeadDim, p.TP, p.DP = 6, 16, 2, 4 }, ScopeCompile, nil},

@@ -251,11 +251,13 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 		if p.CP < 2 {
 			return
 		}
-		q := o.Inputs[0]
-		local := q.Bytes() // one of q, k, v on this rank
-		if p.CPMode == ir.CPUlysses {
-			local = bytesFull(q, ir.AxisCP, m) / float64(p.CP) // the sequence shard before the exchange
-		}
+		q, k := o.Inputs[0], o.Inputs[1]
+		// one key (and one value: their widths are equal) on this rank,
+		// fewer heads than q under grouped-query attention
+		// of this rank's sequence segment (the attention op may read them
+		// whole: under ring the blocks travel, one segment each)
+		local := bytesFull(k, ir.AxisCP, m) / float64(p.CP)
+		qkv := (bytesFull(q, ir.AxisCP, m) + 2*bytesFull(k, ir.AxisCP, m)) / float64(p.CP)
 		after := strings.Replace(o.Name, "attn_scores", "qkv", 1)
 		switch p.CPMode {
 		case ir.CPRing:
@@ -263,17 +265,19 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			c.Steps = p.CP - 1
 			c = cb.add(list, ir.SendRecv, ir.AxisCP, 4*local, ir.Backward, o.Name, o.Layer, ir.WithCompute, "kv+dkv")
 			c.Steps = p.CP - 1
+			// after the last hop each block's dK|dV goes home
+			cb.add(list, ir.SendRecv, ir.AxisCP, 2*local, ir.Backward, o.Name, o.Layer, ir.WithCompute, "dkv")
 		case ir.CPUlysses:
-			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Forward, after, o.Layer, ir.Critical, "qkv")
-			cb.add(list, ir.AllToAll, ir.AxisCP, 3*local, ir.Backward, o.Name, o.Layer, ir.Critical, "dqkv")
+			cb.add(list, ir.AllToAll, ir.AxisCP, qkv, ir.Forward, after, o.Layer, ir.Critical, "qkv")
+			cb.add(list, ir.AllToAll, ir.AxisCP, qkv, ir.Backward, o.Name, o.Layer, ir.Critical, "dqkv")
 		case ir.CPAllGather:
-			full := bytesFull(q, ir.AxisCP, m)
+			full := bytesFull(k, ir.AxisCP, m)
 			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "k")
 			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "v")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dv")
 		case ir.CPLSS:
-			full := bytesFull(q, ir.AxisCP, m)
+			full := bytesFull(k, ir.AxisCP, m)
 			cb.add(list, ir.AllGather, ir.AxisCP, 2*full, ir.Forward, after, o.Layer, ir.Critical, "k+v")
 			cb.add(list, ir.ReduceScatter, ir.AxisCP, 2*full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk+dv")
 		}

@@ -579,3 +579,45 @@ func TestMoETPBytesMatchCostModel(t *testing.T) {
 		})
 	}
 }
+
+const llamaPlan = `
+import "hw/cpu"
+import "models/tiny_arch"
+
+plan llama {
+  model        = tiny_llama
+  cluster      = cpu
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+`
+
+// TestLlamaBytesMatchCostModel: tiny_llama (grouped-query attention with
+// its fewer key/value heads, RoPE, SwiGLU, RMSNorm, untied head) under
+// tp, sp, zero, pp and every cp mode: the runtime's bytes per step equal
+// the cost model's prediction for the compiled unit.
+func TestLlamaBytesMatchCostModel(t *testing.T) {
+	for _, sets := range [][]string{
+		{"tp=2"},
+		{"tp=2", "sp=true"},
+		{"dp=2", "zero=1"},
+		{"pp=2"},
+		{"cp=2", "cp_mode=ring"},
+		{"cp=2", "cp_mode=allgather"},
+		{"cp=2", "cp_mode=lss"},
+		{"cp=2", "cp_mode=ulysses"},
+	} {
+		t.Run(fmt.Sprint(sets), func(t *testing.T) {
+			p, u := compiled(t, llamaPlan, "llama", sets...)
+			r, tr := oneStep(t, p, false)
+			pred := passes.PredictedBytes(u)
+			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
+			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
+			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
+			if got != want {
+				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off)", want, got, 100*relErr(want, got))
+			}
+		})
+	}
+}

@@ -28,6 +28,13 @@ func tinyMoE() *ir.Model {
 	return m
 }
 
+// tinyLlama is stdlib's tiny_llama: RMSNorm, SwiGLU, grouped-query
+// attention (8 query heads, 2 key/value heads), RoPE, no biases, untied.
+func tinyLlama() *ir.Model {
+	return &ir.Model{Name: "tiny_llama", Kind: ir.Transformer, Vocab: 256, Seq: 64, Hidden: 64, Layers: 4, Heads: 8, KVHeads: 2, FFN: 172,
+		Norm: ir.NormRMS, NormEps: 1e-5, MLP: ir.MLPSwiGLU, Position: ir.PositionRoPE, RopeTheta: 10000, NoBias: true, FFNKind: ir.FFNKind{Kind: "dense"}}
+}
+
 func tinyMLP() *ir.Model {
 	return &ir.Model{Name: "tiny_mlp", Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "dense"}}
 }
@@ -209,6 +216,20 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "", "cp=2 cp_mode=ring dp=2 ep=4 per_node=2 rbd=true"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "cp=4 cp_mode=ring ep=4"},
 		{tinyMoE, "", "cp=2 cp_mode=allgather pp=2 dp=2 ep=2"},
+		{tinyLlama, "", "dp=2"},
+		{tinyLlama, "", "dp=2 zero=1"},
+		{tinyLlama, "", "dp=2 zero=2"},
+		{tinyLlama, "", "dp=2 zero=3"},
+		{tinyLlama, "", "tp=2"},
+		{tinyLlama, "", "tp=2 sp=true"},
+		{tinyLlama, "", "pp=2"},
+		{tinyLlama, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyLlama, "", "cp=2 cp_mode=ring"},
+		{tinyLlama, "", "cp=4 cp_mode=ring"},
+		{tinyLlama, "", "cp=2 cp_mode=allgather"},
+		{tinyLlama, "", "cp=2 cp_mode=lss"},
+		{tinyLlama, "", "cp=2 cp_mode=ulysses"},
+		{tinyLlama, "gb=16", "tp=2 sp=true cp=2 cp_mode=ring dp=2 zero=1 per_node=8"},
 		{tinyMLP, "", "dp=2"},
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},

@@ -40,7 +40,31 @@ func (r *rank) cpGroup() collective.Group { return toGroup(r.mesh.Group(ir.AxisC
 
 func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
 	m := r.m
-	return kernels.AttnShape{Batch: r.plan.MicroBatch, Heads: m.Heads / r.tp, Tq: tq, Tk: tk, D: m.Hidden / m.Heads, QOffset: qOff, KOffset: kOff, Causal: true}
+	return kernels.AttnShape{Batch: r.plan.MicroBatch, Heads: m.Heads / r.tp, Tq: tq, Tk: tk, D: m.HeadWidth(), QOffset: qOff, KOffset: kOff, Causal: true}
+}
+
+// kvHeads is the key/value heads this rank holds: kv_heads/tp (the query
+// heads' under multi-head attention).
+func (r *rank) kvHeads() int { return r.m.KV() / r.tp }
+
+// attnFwd is one attention kernel call on sh's heads sharing kv key/value
+// heads (grouped-query attention when kv < sh.Heads); the multi-head
+// kernel runs on the hot kernels (Go or generated).
+func (r *rank) attnFwd(o, lse, q, k, v []float32, sh kernels.AttnShape, kv int) {
+	if kv == sh.Heads {
+		r.kern().AttentionForward(o, lse, q, k, v, sh)
+		return
+	}
+	kernels.GroupedAttentionForward(o, lse, q, k, v, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv})
+}
+
+// attnBwd adds attnFwd's gradients.
+func (r *rank) attnBwd(dq, dk, dv, do, q, k, v, o, lse []float32, sh kernels.AttnShape, kv int) {
+	if kv == sh.Heads {
+		r.kern().AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, sh)
+		return
+	}
+	kernels.GroupedAttentionBackward(dq, dk, dv, do, q, k, v, o, lse, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv})
 }
 
 // ringTag numbers the ring messages of layer l, unique within a step.
@@ -52,25 +76,26 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	n := len(a.q)
+	n, nk := len(a.q), len(a.k)
+	kv := r.kvHeads()
 	a.o = make([]float32, n)
 	bh := r.plan.MicroBatch * r.m.Heads / r.tp
 	a.lse = make([]float32, bh*sl)
 	if cp == 1 {
-		r.kern().AttentionForward(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0))
+		r.attnFwd(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0), kv)
 		return nil
 	}
 	c := r.coord.CP
 	g := r.cpGroup()
 	switch r.plan.CPMode {
 	case "allgather", "lss":
-		kv, err := r.comm.AllGather(g, append(append([]float32(nil), a.k...), a.v...))
+		kvs, err := r.comm.AllGather(g, append(append([]float32(nil), a.k...), a.v...))
 		if err != nil {
 			return err
 		}
-		a.cpKV = kv
-		k, v := r.wholeKV(kv)
-		r.kern().AttentionForward(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0))
+		a.cpKV = kvs
+		k, v := r.wholeKV(kvs)
+		r.attnFwd(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0), kv)
 	case "ring":
 		kernels.EmptyAttention(a.o, a.lse)
 		blk := append(append([]float32(nil), a.k...), a.v...)
@@ -78,7 +103,7 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 		for step := 0; step < cp; step++ {
 			src := (c - step + cp) % cp
 			if src <= c { // blocks of later segments are wholly masked
-				r.kern().AttentionForward(oBlk, lseBlk, a.q, blk[:n], blk[n:], r.attnShape(sl, sl, c*sl, src*sl))
+				r.attnFwd(oBlk, lseBlk, a.q, blk[:nk], blk[nk:], r.attnShape(sl, sl, c*sl, src*sl), kv)
 				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, r.attnShape(sl, sl, 0, 0))
 			}
 			if step < cp-1 {
@@ -103,8 +128,8 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 // head-major over its segment) into whole-sequence head-major K and V.
 func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.Hidden / r.m.Heads
-	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	d := r.m.HeadWidth()
+	bh := r.plan.MicroBatch * r.kvHeads()
 	seg := bh * sl * d
 	k, v := make([]float32, cp*seg), make([]float32, cp*seg)
 	for c := 0; c < cp; c++ {
@@ -121,8 +146,8 @@ func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
 // [dK_0|dV_0, dK_1|dV_1, ...], the input of the reduce-scatter.
 func (r *rank) segmentKV(dk, dv []float32) []float32 {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.Hidden / r.m.Heads
-	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	d := r.m.HeadWidth()
+	bh := r.plan.MicroBatch * r.kvHeads()
 	seg := bh * sl * d
 	out := make([]float32, 2*cp*seg)
 	for c := 0; c < cp; c++ {
@@ -140,10 +165,11 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	n := len(a.q)
-	dq, dk, dv = make([]float32, n), make([]float32, n), make([]float32, n)
+	n, nk := len(a.q), len(a.k)
+	kv := r.kvHeads()
+	dq, dk, dv = make([]float32, n), make([]float32, nk), make([]float32, nk)
 	if cp == 1 {
-		r.kern().AttentionBackward(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0))
+		r.attnBwd(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0), kv)
 		return dq, dk, dv, nil
 	}
 	c := r.coord.CP
@@ -152,23 +178,23 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 	case "allgather", "lss":
 		k, v := r.wholeKV(a.cpKV)
 		dK, dV := make([]float32, len(k)), make([]float32, len(v))
-		r.kern().AttentionBackward(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0))
+		r.attnBwd(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0), kv)
 		mine, err := r.comm.ReduceScatter(g, r.segmentKV(dK, dV), collective.Sum)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		copy(dk, mine[:n])
-		copy(dv, mine[n:])
+		copy(dk, mine[:nk])
+		copy(dv, mine[nk:])
 	case "ring":
 		// Each message is a block's K|V|dK|dV; after cp−1 hops a block's
 		// accumulators come back to its owner with one more send.
-		blk := make([]float32, 4*n)
+		blk := make([]float32, 4*nk)
 		copy(blk, a.k)
-		copy(blk[n:], a.v)
+		copy(blk[nk:], a.v)
 		for step := 0; step < cp; step++ {
 			src := (c - step + cp) % cp
 			if src <= c {
-				r.kern().AttentionBackward(dq, blk[2*n:3*n], blk[3*n:], do, a.q, blk[:n], blk[n:2*n], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl))
+				r.attnBwd(dq, blk[2*nk:3*nk], blk[3*nk:], do, a.q, blk[:nk], blk[nk:2*nk], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl), kv)
 			}
 			if step < cp-1 {
 				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
@@ -181,33 +207,37 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 		}
 		// blk is now the block of segment (c+1) mod cp: return its
 		// gradients to their owner, and receive ours from (c−1) mod cp.
-		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[2*n:]); err != nil {
+		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[2*nk:]); err != nil {
 			return nil, nil, nil, err
 		}
 		back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		copy(dk, back[:n])
-		copy(dv, back[n:])
+		copy(dk, back[:nk])
+		copy(dv, back[nk:])
 	case "ulysses":
 		return r.ulyssesBackward(a, do)
 	}
 	return dq, dk, dv, nil
 }
 
-// ulyssesSplit sends, for each cp member j, heads [j·H/cp, (j+1)·H/cp) of
-// the segment-local head-major tensors xs, and assembles what it receives
-// into whole-sequence head-major tensors of this rank's heads.
+// ulyssesToHeads sends, for each cp member j, heads [j·H/cp, (j+1)·H/cp)
+// of each segment-local head-major tensor of xs (H its heads: query heads,
+// or the fewer key/value heads of grouped-query attention), and assembles
+// what it receives into whole-sequence head-major tensors of this rank's
+// heads.
 func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.Hidden / r.m.Heads
-	b, H := r.plan.MicroBatch, r.m.Heads/r.tp
-	hc := H / cp
+	d := r.m.HeadWidth()
+	b := r.plan.MicroBatch
+	heads := func(x []float32) int { return len(x) / (b * sl * d) }
 	g := r.cpGroup()
 	send := make([][]float32, cp)
 	for j := 0; j < cp; j++ {
 		for _, x := range xs {
+			H := heads(x)
+			hc := H / cp
 			for bi := 0; bi < b; bi++ {
 				lo := ((bi*H + j*hc) * sl) * d
 				send[j] = append(send[j], x[lo:lo+hc*sl*d]...)
@@ -219,20 +249,24 @@ func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
 		return nil, err
 	}
 	out := make([][]float32, len(xs))
-	per := b * hc * sl * d // one tensor's share in a message
-	for t := range xs {
-		o := make([]float32, b*hc*cp*sl*d)
-		for i := 0; i < cp; i++ {
-			part := recv[i][t*per : (t+1)*per]
+	for i := 0; i < cp; i++ {
+		off := 0
+		for t, x := range xs {
+			hc := heads(x) / cp
+			per := b * hc * sl * d // one tensor's share in a message
+			if out[t] == nil {
+				out[t] = make([]float32, b*hc*cp*sl*d)
+			}
+			part := recv[i][off : off+per]
+			off += per
 			for bi := 0; bi < b; bi++ {
 				for h := 0; h < hc; h++ {
 					src := part[((bi*hc+h)*sl)*d : ((bi*hc+h)*sl+sl)*d]
 					dst := ((bi*hc+h)*cp*sl + i*sl) * d
-					copy(o[dst:dst+sl*d], src)
+					copy(out[t][dst:dst+sl*d], src)
 				}
 			}
 		}
-		out[t] = o
 	}
 	return out, nil
 }
@@ -241,13 +275,14 @@ func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
 // this rank's heads back to segment-local tensors of all heads.
 func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.Hidden / r.m.Heads
-	b, H := r.plan.MicroBatch, r.m.Heads/r.tp
-	hc := H / cp
+	d := r.m.HeadWidth()
+	b := r.plan.MicroBatch
+	own := func(x []float32) int { return len(x) / (b * cp * sl * d) } // heads held, whole sequence
 	g := r.cpGroup()
 	send := make([][]float32, cp)
 	for i := 0; i < cp; i++ {
 		for _, x := range xs {
+			hc := own(x)
 			for bi := 0; bi < b; bi++ {
 				for h := 0; h < hc; h++ {
 					lo := ((bi*hc+h)*cp*sl + i*sl) * d
@@ -261,33 +296,41 @@ func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
 		return nil, err
 	}
 	out := make([][]float32, len(xs))
-	per := b * hc * sl * d
-	for t := range xs {
-		o := make([]float32, b*H*sl*d)
-		for j := 0; j < cp; j++ {
-			part := recv[j][t*per : (t+1)*per]
+	for j := 0; j < cp; j++ {
+		off := 0
+		for t, x := range xs {
+			hc := own(x)
+			H := hc * cp
+			per := b * hc * sl * d
+			if out[t] == nil {
+				out[t] = make([]float32, b*H*sl*d)
+			}
+			part := recv[j][off : off+per]
+			off += per
 			for bi := 0; bi < b; bi++ {
 				dst := ((bi*H + j*hc) * sl) * d
-				copy(o[dst:dst+hc*sl*d], part[bi*hc*sl*d:(bi+1)*hc*sl*d])
+				copy(out[t][dst:dst+hc*sl*d], part[bi*hc*sl*d:(bi+1)*hc*sl*d])
 			}
 		}
-		out[t] = o
 	}
 	return out, nil
 }
 
 func (r *rank) ulyssesForward(a *attnActs) error {
+	cp, sl := r.mesh.CP, r.segLen()
+	if r.kvHeads()%cp != 0 {
+		return fmt.Errorf("cp_mode ulysses splits the %d key/value heads of a tp rank over cp = %d", r.kvHeads(), cp)
+	}
 	whole, err := r.ulyssesToHeads(a.q, a.k, a.v)
 	if err != nil {
 		return err
 	}
 	a.cpQ, a.cpK, a.cpV = whole[0], whole[1], whole[2]
-	cp, sl := r.mesh.CP, r.segLen()
 	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
 	sh.Heads /= cp
 	a.cpO = make([]float32, len(a.cpQ))
 	a.lse = make([]float32, sh.Batch*sh.Heads*sh.Tq)
-	r.kern().AttentionForward(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh)
+	r.attnFwd(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh, r.kvHeads()/cp)
 	back, err := r.ulyssesToSegments(a.cpO)
 	if err != nil {
 		return err
@@ -305,7 +348,7 @@ func (r *rank) ulyssesBackward(a *attnActs, do []float32) (dq, dk, dv []float32,
 	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
 	sh.Heads /= cp
 	dQ, dK, dV := make([]float32, len(a.cpQ)), make([]float32, len(a.cpK)), make([]float32, len(a.cpV))
-	r.kern().AttentionBackward(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh)
+	r.attnBwd(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh, r.kvHeads()/cp)
 	back, err := r.ulyssesToSegments(dQ, dK, dV)
 	if err != nil {
 		return nil, nil, nil, err

@@ -15,23 +15,23 @@ import (
 // A kernel may keep its inputs and its own buffers for backward, never
 // its outputs: a conversion may reduce those in place.
 
-var opKernels map[ir.OpKind]opKernel
+// opKernels binds op kinds to their kernels (each ops_*.go file adds its
+// own in an init).
+var opKernels = map[ir.OpKind]opKernel{}
 
 func init() {
-	opKernels = map[ir.OpKind]opKernel{
-		ir.OpEmbedding:  {embedForward, embedBackward},
-		ir.OpLayerNorm:  {layerNormForward, layerNormBackward},
-		ir.OpQKV:        {qkvForward, qkvBackward},
-		ir.OpAttnScores: {attentionOpForward, attentionOpBackward},
-		ir.OpOutProj:    {matmulForward, matmulBackward},
-		ir.OpFC2:        {matmulForward, matmulBackward},
-		ir.OpResidual:   {residualForward, residualBackward},
-		ir.OpFC1:        {linearForward, linearBackward},
-		ir.OpGeLU:       {geluForward, geluBackward},
-		ir.OpHead:       {headForward, headBackward},
-		ir.OpLoss:       {lossForward, lossBackward},
-		ir.OpRouter:     {moeOpForward, moeOpBackward},
-	}
+	opKernels[ir.OpEmbedding] = opKernel{embedForward, embedBackward}
+	opKernels[ir.OpLayerNorm] = opKernel{layerNormForward, layerNormBackward}
+	opKernels[ir.OpQKV] = opKernel{qkvForward, qkvBackward}
+	opKernels[ir.OpAttnScores] = opKernel{attentionOpForward, attentionOpBackward}
+	opKernels[ir.OpOutProj] = opKernel{matmulForward, matmulBackward}
+	opKernels[ir.OpFC2] = opKernel{matmulForward, matmulBackward}
+	opKernels[ir.OpResidual] = opKernel{residualForward, residualBackward}
+	opKernels[ir.OpFC1] = opKernel{linearForward, linearBackward}
+	opKernels[ir.OpGeLU] = opKernel{geluForward, geluBackward}
+	opKernels[ir.OpHead] = opKernel{headForward, headBackward}
+	opKernels[ir.OpLoss] = opKernel{lossForward, lossBackward}
+	opKernels[ir.OpRouter] = opKernel{moeOpForward, moeOpBackward}
 }
 
 // weightKN returns the local [K, N] of the op's weight.
@@ -273,7 +273,27 @@ func geluBackward(c *call) error {
 // attnDims are the local attention dimensions: micro-batch sequences,
 // segment positions, heads on this rank and the head width.
 func (r *rank) attnDims() (b, s, heads, d int) {
-	return r.plan.MicroBatch, r.segLen(), r.m.Heads / r.tp, r.m.Hidden / r.m.Heads
+	return r.plan.MicroBatch, r.segLen(), r.m.Heads / r.tp, r.m.HeadWidth()
+}
+
+// rope returns the rotary tables of this rank's cp segment (positions
+// [c·seq/cp, (c+1)·seq/cp) of every sequence) for the whole head width,
+// and the shape of heads×that segment; ok is false without RoPE.
+func (r *rank) rope(heads int) (cos, sin []float32, sh kernels.RoPEShape, ok bool) {
+	if r.m.Position != ir.PositionRoPE {
+		return nil, nil, sh, false
+	}
+	b, sl, _, d := r.attnDims()
+	pos := make([]int32, sl)
+	for t := range pos {
+		pos[t] = int32(r.coord.CP*sl + t)
+	}
+	theta := r.m.RopeTheta
+	if theta == 0 {
+		theta = 10000
+	}
+	cos, sin = kernels.RoPETable(pos, d, theta)
+	return cos, sin, kernels.RoPEShape{Batch: b, Heads: heads, T: sl, D: d, Rotary: d}, true
 }
 
 // attentionOpForward is attn_scores with the softmax, dropout (rate 0)
@@ -287,6 +307,13 @@ func attentionOpForward(c *call) error {
 		return fmt.Errorf("cp = %d but the unit places no collective on attention", r.mesh.CP)
 	}
 	a := &attnActs{q: c.val(0), k: c.val(1), v: c.val(2)}
+	_, _, heads, _ := r.attnDims()
+	if cos, sin, sh, ok := r.rope(heads); ok {
+		// rotary positions: q and k rotated in place (their only reader)
+		kernels.RoPEForward(a.q, a.q, cos, sin, sh)
+		sh.Heads = r.kvHeads()
+		kernels.RoPEForward(a.k, a.k, cos, sin, sh)
+	}
 	if err := r.attentionForward(c.in.Op.Layer, a); err != nil {
 		return err
 	}
@@ -308,6 +335,13 @@ func attentionOpBackward(c *call) error {
 	if err != nil {
 		return err
 	}
+	if cos, sin, sh, ok := r.rope(heads); ok {
+		rq, rk := make([]float32, len(dq)), make([]float32, len(dk))
+		kernels.RoPEBackward(rq, dq, cos, sin, sh)
+		sh.Heads = r.kvHeads()
+		kernels.RoPEBackward(rk, dk, cos, sin, sh)
+		dq, dk = rq, rk
+	}
 	c.addGrad(0, dq)
 	c.addGrad(1, dk)
 	c.addGrad(2, dv)
@@ -325,9 +359,14 @@ func qkvForward(c *call) error {
 	}
 	qkv := c.f.vals[c.in.Out[0]]
 	b, s, heads, d := c.r.attnDims()
-	n := len(qkv) / 3
-	q, k, v := make([]float32, n), make([]float32, n), make([]float32, n)
-	kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
+	kv := c.r.kvHeads()
+	rows := b * s
+	q, k, v := make([]float32, rows*heads*d), make([]float32, rows*kv*d), make([]float32, rows*kv*d)
+	if kv == heads {
+		kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
+	} else {
+		kernels.SplitGroupedQKV(q, k, v, qkv, b, s, heads, kv, d)
+	}
 	c.set(0, q)
 	c.set(1, k)
 	c.set(2, v)
@@ -336,9 +375,14 @@ func qkvForward(c *call) error {
 
 func qkvBackward(c *call) error {
 	b, s, heads, d := c.r.attnDims()
-	dq := c.grad(0)
-	dqkv := make([]float32, 3*len(dq))
-	kernels.JoinQKVGrad(dqkv, dq, c.grad(1), c.grad(2), b, s, heads, d)
+	kv := c.r.kvHeads()
+	dq, dk := c.grad(0), c.grad(1)
+	dqkv := make([]float32, len(dq)+2*len(dk))
+	if kv == heads {
+		kernels.JoinQKVGrad(dqkv, dq, dk, c.grad(2), b, s, heads, d)
+	} else {
+		kernels.JoinGroupedQKVGrad(dqkv, dq, dk, c.grad(2), b, s, heads, kv, d)
+	}
 	c.f.grads[c.in.Out[0]] = dqkv
 	return linearBackward(c)
 }

@@ -60,7 +60,9 @@ func TestCheckPlan(t *testing.T) {
 		{"kv heads replicated over tp", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeCompile, nil},
 		{"kv heads neither", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.Model.Hidden, p.TP, p.DP = 24, 3, 48, 2, 4 },
 			ScopeCompile, []string{"tp-and-kv-heads"}},
-		{"llama's layout runs", func(p *Plan) { p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true },
+		{"llama's layout runs", func(p *Plan) {
+			p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true
+		},
 			ScopeRuntime, nil},
 		{"MLA: the runtime only", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
 			ScopeRuntime, []string{"runtime-executes-architecture"}},

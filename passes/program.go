@@ -34,8 +34,8 @@ var fusedGroups = map[ir.OpKind]struct {
 	outputs []ir.OpKind
 }{
 	ir.OpAttnScores: {[]ir.OpKind{ir.OpSoftmax, ir.OpAttnDropout, ir.OpAttnValues}, []ir.OpKind{ir.OpAttnValues}},
-	ir.OpRouter: {[]ir.OpKind{ir.OpDispatch, ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertFC2, ir.OpCombine,
-		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedFC2}, []ir.OpKind{ir.OpCombine}},
+	ir.OpRouter: {[]ir.OpKind{ir.OpDispatch, ir.OpExpertFC1, ir.OpExpertGeLU, ir.OpExpertGLU, ir.OpExpertFC2, ir.OpCombine,
+		ir.OpSharedFC1, ir.OpSharedGeLU, ir.OpSharedGLU, ir.OpSharedFC2}, []ir.OpKind{ir.OpCombine}},
 	// a phantom layer: the ghosts, each part's local block and the
 	// mix of the other parts' ghosts
 	// (one part has no mix: its local block writes the output)

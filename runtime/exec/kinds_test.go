@@ -14,8 +14,7 @@ import (
 // architectures not executed yet (whose models Validate refuses first); a
 // unit holding an op kind with no kernel is refused, the op named.
 func TestExecutedKinds(t *testing.T) {
-	notYet := map[ir.OpKind]bool{ir.OpRMSNorm: true, ir.OpGLU: true, ir.OpExpertGLU: true,
-		ir.OpSharedGLU: true, ir.OpMLADown: true, ir.OpMLAUp: true}
+	notYet := map[ir.OpKind]bool{ir.OpMLADown: true, ir.OpMLAUp: true}
 	for _, k := range ir.OpKinds {
 		_, bound := kernelOf(k)
 		_, fused := passes.FusedInto(k)
@@ -64,29 +63,26 @@ func TestExecutedKinds(t *testing.T) {
 	}
 }
 
-// TestRefusesArchitecturesItDoesNotRun: a model beyond the GPT layout is
-// refused by Validate (the constraint table's runtime scope) before any
-// work, naming each setting; the GPT layout passes.
+// TestRefusesArchitecturesItDoesNotRun: a model beyond what the runtime
+// executes is refused by Validate (the constraint table's runtime scope)
+// before any work, naming each setting; Llama's layout passes.
 func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
-	gpt := tinyGPT()
-	if err := Validate(plan(gpt, "")); err != nil {
-		t.Fatalf("the GPT layout is refused: %v", err)
+	if err := Validate(plan(tinyLlama(), "tp=2")); err != nil {
+		t.Fatalf("the Llama layout is refused: %v", err)
 	}
 	for _, c := range []struct {
 		set  func(m *ir.Model)
+		opts string
 		want string
 	}{
-		{func(m *ir.Model) { m.Norm = ir.NormRMS }, "norm = rmsnorm"},
-		{func(m *ir.Model) { m.MLP = ir.MLPSwiGLU }, "mlp = swiglu"},
-		{func(m *ir.Model) { m.KVHeads = 2 }, "kv_heads = 2"},
-		{func(m *ir.Model) { m.Position = ir.PositionRoPE }, "position = rope"},
-		{func(m *ir.Model) { m.NoBias = true }, "no_bias = true"},
-		{func(m *ir.Model) { m.MLA = &ir.MLA{KVLoraRank: 8, QKNopeHeadDim: 8, VHeadDim: 8} }, "mla = "},
-		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, Router: ir.RouterSigmoid} }, "moe.router = sigmoid"},
+		{func(m *ir.Model) { m.MLA = &ir.MLA{KVLoraRank: 8, QKNopeHeadDim: 8, VHeadDim: 8} }, "", "mla = "},
+		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, Router: ir.RouterSigmoid} }, "", "moe.router = sigmoid"},
+		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1} }, "", "mlp = swiglu"},
+		{func(*ir.Model) {}, "tp=4", "exceeds the 2 key/value heads"},
 	} {
-		m := *gpt
-		c.set(&m)
-		err := Validate(plan(&m, ""))
+		m := tinyLlama()
+		c.set(m)
+		err := Validate(plan(m, c.opts))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("want a refusal naming %q, got %v", c.want, err)
 		}

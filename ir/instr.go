@@ -78,12 +78,19 @@ type StageProgram struct {
 	// Input is the value the stage receives from the previous stage ("" on
 	// the first stage) and Output the value it sends on ("" on the last).
 	Input, Output string
+	// Data is the value the first stage reads from the data: the token
+	// ids (the embedding's), or an mlp's inputs.
+	Data string
 }
 
 // String renders the program, one instruction per line.
 func (p *StageProgram) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "program stage %d in=%q out=%q\n", p.Stage, p.Input, p.Output)
+	fmt.Fprintf(&b, "program stage %d in=%q out=%q", p.Stage, p.Input, p.Output)
+	if p.Data != "" {
+		fmt.Fprintf(&b, " data=%q", p.Data)
+	}
+	b.WriteString("\n")
 	for _, in := range p.Instrs {
 		b.WriteString("  " + in.String() + "\n")
 	}
@@ -117,4 +124,40 @@ func (in *Instr) String() string {
 		s += fmt.Sprintf(" [%s %s %s(%d) %s]", c.Phase, c.Kind, c.Axis, c.GroupSize, c.Tensor)
 	}
 	return s
+}
+
+// Verify checks the program's dataflow: every value an instruction reads
+// is the stage's input or data or written by an earlier instruction, no value is
+// written twice, a conversion has at least one collective, an op names
+// its graph op, and the stage's output is written.
+func (p *StageProgram) Verify() []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("program of stage %d: "+format, append([]any{p.Stage}, args...)...))
+	}
+	defined := map[string]bool{p.Input: p.Input != "", p.Data: p.Data != ""}
+	for i, in := range p.Instrs {
+		switch {
+		case in.Kind == InstrOp && in.Op == nil:
+			bad("instruction %d runs no op", i)
+			continue
+		case in.Kind == InstrConvert && in.Fwd == nil && in.Bwd == nil:
+			bad("conversion %v has no collective", in.Out)
+		}
+		for _, v := range in.In {
+			if !defined[v] {
+				bad("%s reads %s, which no earlier instruction writes", in.Name(), v)
+			}
+		}
+		for _, v := range in.Out {
+			if defined[v] {
+				bad("%s writes %s again", in.Name(), v)
+			}
+			defined[v] = true
+		}
+	}
+	if p.Output != "" && !defined[p.Output] {
+		bad("its output %s is never written", p.Output)
+	}
+	return errs
 }

@@ -118,9 +118,14 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 			lw.bwd[key] = c
 		}
 	}
-	if len(sg.Ops) > 0 && sg.Ops[0].Kind != ir.OpEmbedding {
-		lw.prog.Input = sg.Ops[0].Inputs[0].Name
-		lw.produced[lw.prog.Input] = true
+	if len(sg.Ops) > 0 {
+		in := sg.Ops[0].Inputs[0].Name
+		if sg.Index == 0 {
+			lw.prog.Data = in // the token ids, or an mlp's inputs
+		} else {
+			lw.prog.Input = in
+		}
+		lw.produced[in] = true
 	}
 	for i, o := range sg.Ops {
 		lw.op(o, sg.Ops[i+1:])

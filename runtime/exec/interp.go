@@ -135,10 +135,10 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 	st.frames[mb] = f
 	p := st.prog
 	if p.Input != "" {
-		if st.info.Embedding { // an mlp's first stage reads the data
-			x = r.mlpStageInput(mb, p.Instrs[0].Op.Inputs[0])
-		}
 		f.vals[p.Input] = x
+	}
+	if p.Data != "" && r.m.Kind == ir.MLPModel { // (the embedding reads the tokens itself)
+		f.vals[p.Data] = r.mlpStageInput(mb, p.Instrs[0].Op.Inputs[0])
 	}
 	for _, in := range p.Instrs {
 		c := &call{r: r, st: st, f: f, in: in, mb: mb}

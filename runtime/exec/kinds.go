@@ -16,6 +16,9 @@ func checkExecutable(u *ir.Unit) error {
 		return fmt.Errorf("plan %s: the compiled unit has %d stage programs for %d stages", u.Plan.Name, len(u.Programs), len(u.Graph.Stages))
 	}
 	for _, p := range u.Programs {
+		if errs := p.Verify(); len(errs) > 0 {
+			return fmt.Errorf("plan %s: internal error: %v", u.Plan.Name, errs[0])
+		}
 		for _, in := range p.Instrs {
 			if in.Kind != ir.InstrOp {
 				continue

@@ -21,8 +21,8 @@ import "math"
 func CrossEntropyShardMax(rowMax, logits []float32, rows, vLocal int) {
 	for r := 0; r < rows; r++ {
 		lr := logits[r*vLocal : (r+1)*vLocal]
-		mx := float32(math.Inf(-1))
-		for _, v := range lr {
+		mx, j0 := maxVec(lr)
+		for _, v := range lr[j0:] {
 			mx = max(mx, v)
 		}
 		rowMax[r] = mx

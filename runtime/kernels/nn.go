@@ -336,8 +336,9 @@ func CrossEntropy(dlogits, logits []float32, targets []int32, rows, vocab int, g
 		if tgt < 0 || tgt >= vocab {
 			panic(fmt.Sprintf("kernels.CrossEntropy: target %d outside vocabulary %d", tgt, vocab))
 		}
-		mx := lr[0]
-		for _, v := range lr {
+		mx, j0 := maxVec(lr)
+		mx = max(mx, lr[0])
+		for _, v := range lr[j0:] {
 			mx = max(mx, v)
 		}
 		eBuf := getBuf(vocab)

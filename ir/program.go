@@ -142,10 +142,9 @@ type Node struct {
 	// device is its own processor): the CPU runtime's ranks are
 	// goroutines time-sharing the host's cores.
 	Cores float64
-	// CoreShare is the fraction of a processor one busy device gets while
-	// other work (other processes) runs on the node: k busy devices get
-	// min(k, Cores)·CoreShare processors (the OS shares the cores per
-	// thread). 0 counts as 1: the node is the job's own.
+	// CoreShare is the fraction of the Cores the job gets while other work
+	// (other processes) runs on the node: its devices share
+	// Cores·CoreShare processors. 0 counts as 1: the node is the job's own.
 	CoreShare float64
 }
 

@@ -394,11 +394,11 @@ func coreShare(n *ir.Node) float64 {
 // processors (ir.Node.Cores: the CPU runtime's ranks are goroutines): the
 // node cannot finish its ranks' busy time (compute, communication, the
 // optimizer and the step's collectives) faster than its cores run it, so
-// the step lasts at least that busy time over the processors its ranks
-// get: min(ranks, cores), each at the node's core_share when other
-// processes load it. Ranks fewer than the cores of an unloaded node change
-// nothing; an idle rank (a pipeline bubble) leaves its core to the
-// others, which is why the bound uses busy time, not ranks.
+// the step lasts at least that busy time over the processors the job
+// gets: cores × the node's core_share when other processes load it. Ranks
+// fewer than the cores of an unloaded node change nothing; an idle rank
+// (a pipeline bubble) leaves its core to the others, which is why the
+// bound uses busy time, not ranks.
 func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64) {
 	cores := p.Cluster.Node.Cores
 	if cores <= 0 {
@@ -413,9 +413,10 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, t
 	world := cm.mesh.Size()
 	perNode := min(max(cm.perNode, 1), world)
 	nodes := float64((world + perNode - 1) / perNode)
-	// the node's ranks, all busy, get min(ranks, cores) processors at the
-	// share other processes leave each
-	procs := math.Min(float64(perNode), cores) * coreShare(p.Cluster.Node)
+	// the job's threads get the node's cores at the share other
+	// processes leave them (ranks are goroutines: however many there are,
+	// they run on the threads that get the cores)
+	procs := cores * coreShare(p.Cluster.Node)
 	if shared := busy / nodes / procs; shared > cost.StepTime {
 		cost.Shared = shared - cost.StepTime
 		cost.StepTime = shared

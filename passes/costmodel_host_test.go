@@ -105,10 +105,10 @@ func TestParallelProductsUseSpareCores(t *testing.T) {
 	}
 }
 
-// TestCoreShareIsPerBusyRank: other processes leave each busy thread half
-// a core (core_share 0.5) of a 2-core node: one rank runs at half speed
-// (2T), four ranks get 2·0.5 cores for their 4T of work (4T).
-func TestCoreShareIsPerBusyRank(t *testing.T) {
+// TestCoreShareIsTheJobs: other processes leave the job half of a
+// 2-core node (core_share 0.5): one rank, busy T, still finishes in T (the
+// job's threads get one core's worth); four ranks' 4T of work take 4T.
+func TestCoreShareIsTheJobs(t *testing.T) {
 	for _, c := range []struct {
 		set   string
 		ranks float64
@@ -125,7 +125,7 @@ func TestCoreShareIsPerBusyRank(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		want := c.ranks * base.StepTime / (math.Min(c.ranks, 2) * 0.5)
+		want := math.Max(base.StepTime, c.ranks*base.StepTime/(2*0.5))
 		if math.Abs(e.StepTime-want) > 1e-9*want {
 			t.Errorf("%s: step %g s, want %g s (unshared %g s)", c.set, e.StepTime, want, base.StepTime)
 		}

@@ -149,13 +149,11 @@ func fitAttention(pts []Point, scores []float64, rate float64) (perScore float64
 }
 
 // measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once
-// and returns the share of a processor one busy thread gets: the aggregate
-// throughput of k goroutines over a window (opt.reps()·budget, the other
-// processes' load included, as a training step meets it), over the
-// one-goroutine rate of the fastest short run (this machine unloaded), the
-// median of three rounds, over k, averaged for k = 1..NumCPU (planc run's
-// goroutine ranks run on GOMAXPROCS = NumCPU threads); and each k's
-// speed-up.
+// and returns the share of the cores that NumCPU busy threads get: their
+// aggregate throughput over a window (the other processes' load
+// included, as a training step meets it), over the one-goroutine rate of
+// the fastest short run (this machine unloaded), the median of three
+// rounds, over NumCPU; and each k's speed-up.
 func measureCores(opt Options) (float64, []float64) {
 	// 32×256×128 (1M multiply-adds) stays under the kernels' parallel
 	// threshold: each goroutine runs its own products on itself
@@ -212,11 +210,8 @@ func measureCores(opt Options) (float64, []float64) {
 		sort.Float64s(xs)
 		by[i] = xs[len(xs)/2]
 	}
-	// the OS shares the cores per thread: k ≤ NumCPU busy goroutines get
-	// k·share processors; share is the mean of by[k]/k over those k
-	share := 0.0
-	for k := 1; k <= runtime.NumCPU(); k++ {
-		share += by[k-1] / float64(k)
-	}
-	return min(1, share/float64(runtime.NumCPU())), by
+	// planc run's job runs on GOMAXPROCS = NumCPU threads whatever its
+	// ranks (goroutines multiplexed on them, the kernels' splits, the
+	// GC): what NumCPU busy threads get, over NumCPU, is its share
+	return min(1, by[runtime.NumCPU()-1]/float64(runtime.NumCPU())), by
 }

@@ -37,7 +37,7 @@ func (r *Result) PlanFile(name, command string) string {
 	for i, s := range r.CoresBy {
 		w("k=%d %.2f  ", i+1, s)
 	}
-	w("\n//   core_share = %.2f (the mean over k = 1..%d of the speed-up over k: the OS shares the cores per thread)\n", r.Share, r.CPUs)
+	w("\n//   core_share = %.2f (the speed-up at k = %d CPUs over %d: what planc run's GOMAXPROCS threads get of the cores)\n", r.Share, r.CPUs, r.CPUs)
 	w("// One product on all %d CPUs, time over one core's (m×k×n):", r.CPUs)
 	for _, p := range r.ParallelPoints {
 		w(" %s %.2f;", p.Name, p.Seconds)
@@ -45,8 +45,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("\n//   parallel from %.0f FLOPs (the first at ≤ 2/3; 0: not seen)\n", r.Parallel)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
-	w("//   with ~1 ms of compute between calls a 2-rank all-reduce also waits %.1f us for its peer's thread (the load)\n", r.InProc.SyncWait*1e6)
-	w("//   one ring step: %.2f us + bytes / %.2f GB/s (half the wait in the latency: two ring steps)\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	tcp := r.InProc
 	if r.TCP != nil {
 		tcp = *r.TCP
@@ -90,7 +89,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  device        = %s_core\n", name)
 	w("  devices       = 1024 // ranks are goroutines: as many as the plan has\n")
 	w("  cores         = %d // the ranks share these CPUs\n", r.CPUs)
-	w("  core_share    = %.3f // of a core one busy rank gets: other processes' load (measured)\n", r.Share)
+	w("  core_share    = %.3f // of the cores the job's threads get beside other processes (measured)\n", r.Share)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
 	w("}\n\n")

@@ -24,8 +24,8 @@ func init() {
 	opKernels[ir.OpLayerNorm] = opKernel{layerNormForward, layerNormBackward}
 	opKernels[ir.OpQKV] = opKernel{qkvForward, qkvBackward}
 	opKernels[ir.OpAttnScores] = opKernel{attentionOpForward, attentionOpBackward}
-	opKernels[ir.OpOutProj] = opKernel{matmulForward, matmulBackward}
-	opKernels[ir.OpFC2] = opKernel{matmulForward, matmulBackward}
+	opKernels[ir.OpOutProj] = opKernel{linearForward, linearBackward} // row parallel: its bias is the residual's
+	opKernels[ir.OpFC2] = opKernel{linearForward, linearBackward}
 	opKernels[ir.OpResidual] = opKernel{residualForward, residualBackward}
 	opKernels[ir.OpFC1] = opKernel{linearForward, linearBackward}
 	opKernels[ir.OpGeLU] = opKernel{geluForward, geluBackward}
@@ -177,7 +177,9 @@ func (c *call) gopt(i int) []float32 {
 	return c.gw(i)
 }
 
-// linearForward is x·W + b (a column-parallel projection's local columns).
+// linearForward is x·W + b: a column-parallel projection's local columns,
+// or a row-parallel one's partial sum (whose bias the program gives to
+// the residual, added once the sums have met).
 func linearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
@@ -198,31 +200,6 @@ func linearBackward(c *call) error {
 	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
-	return nil
-}
-
-// matmulForward is x·W of a row-parallel projection: a partial sum over
-// tp whose bias the residual adds once the sums have met.
-func matmulForward(c *call) error {
-	x := c.val(0)
-	k, n := weightKN(c.in.Op)
-	rows := len(x) / k
-	y := make([]float32, rows*n)
-	c.r.kern().MatMul(y, x, c.w(0), rows, k, n, false)
-	c.save(x)
-	c.set(0, y)
-	return nil
-}
-
-func matmulBackward(c *call) error {
-	x := c.saved().([]float32)
-	k, n := weightKN(c.in.Op)
-	rows := len(x) / k
-	dy := c.grad(0)
-	dx := make([]float32, rows*k)
-	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
-	c.addGrad(0, dx)
-	c.wgrad(func() { c.r.kern().MatMulTransA(c.gw(0), x, dy, k, rows, n, true) })
 	return nil
 }
 

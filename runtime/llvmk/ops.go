@@ -4,6 +4,8 @@ package llvmk
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"planc/codegen/llvm"
 	"planc/runtime/kernels"
@@ -196,10 +198,21 @@ func (k *Kernels) AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse []float32, 
 		kernels.AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse, s)
 		return
 	}
+	// The query and the key/value kernels read the same inputs and write
+	// disjoint outputs: with a second core, they run side by side.
+	var wg sync.WaitGroup
 	if dq != nil {
-		k.call(llvm.AttentionBwdQ{Attention: a}, []any{do, q, kk, v, o, lse, dq},
-			f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dq))
+		bwdQ := func() {
+			k.call(llvm.AttentionBwdQ{Attention: a}, []any{do, q, kk, v, o, lse, dq},
+				f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dq))
+		}
+		if (dk != nil || dv != nil) && runtime.GOMAXPROCS(0) > 1 {
+			wg.Go(bwdQ)
+		} else {
+			bwdQ()
+		}
 	}
+	defer wg.Wait()
 	if dk != nil || dv != nil {
 		n := s.Batch * s.Heads * s.Tk * s.D
 		if dk == nil {

@@ -59,3 +59,26 @@ func TestMeasureQuick(t *testing.T) {
 		}
 	}
 }
+
+// TestFitAttentionRecoversTheScoreCost: attention points made of products
+// at 100 GFLOP/s and 2 ns per score and pass give back 2 ns; points of
+// products alone give 0.
+func TestFitAttentionRecoversTheScoreCost(t *testing.T) {
+	const rate, perScore = 100e9, 2e-9
+	var pts, bare []Point
+	var scores []float64
+	for _, s := range attnShapes {
+		b, h, tq, d := s[0], s[1], s[2], s[3]
+		flops := float64(b*h) * 2 * float64(tq*tq*d) * 7
+		sc := float64(b * h * tq * tq)
+		pts = append(pts, Point{Size: flops, Seconds: flops/rate + 3*sc*perScore})
+		bare = append(bare, Point{Size: flops, Seconds: flops / rate})
+		scores = append(scores, sc)
+	}
+	if got := fitAttention(pts, scores, rate); math.Abs(got-perScore) > 1e-15 {
+		t.Errorf("per score %g s, want %g s", got, perScore)
+	}
+	if got := fitAttention(bare, scores, rate); got != 0 {
+		t.Errorf("products alone: per score %g s, want 0", got)
+	}
+}

@@ -206,15 +206,16 @@ func (m *Model) BeyondGPT() []ArchSetting {
 }
 
 // NotExecuted lists the architecture settings the CPU runtime does not
-// execute yet: multi-head latent attention, the routers beyond softmax
-// top-k, and MoE layers with gated or bias-free experts (its MoE kernel
-// runs gelu experts with biases). RMSNorm, gated FFNs, grouped-query
-// attention, RoPE, head_dim, no_bias and untied embeddings it executes.
+// execute yet: the routers beyond softmax top-k, and MoE layers with gated
+// or bias-free experts (its MoE kernel runs gelu experts with biases).
+// RMSNorm, gated FFNs, grouped-query and multi-head latent attention (MLA
+// without tensor parallelism: the constraint table's runtime-mla-tp),
+// RoPE, head_dim, no_bias and untied embeddings it executes.
 func (m *Model) NotExecuted() []ArchSetting {
 	var out []ArchSetting
 	for _, s := range m.BeyondGPT() {
 		switch {
-		case s.Field == "mla", strings.HasPrefix(s.Field, "moe."):
+		case strings.HasPrefix(s.Field, "moe."):
 			out = append(out, s)
 		case m.MoE != nil && (s.Field == "mlp" || s.Field == "no_bias"):
 			out = append(out, s)

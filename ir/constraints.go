@@ -270,6 +270,22 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
+		// Under tp each rank's heads read the whole shared rotary key
+		// k_r (the last columns of kv_down, replicated): its gradient is
+		// a partial sum over the ranks' heads which the unit does not
+		// reduce (the collectives pass all-reduces only the latents'),
+		// so kv_down's gradient would be wrong; under sp the latent path
+		// is modelled only in part. Refused rather than trained wrong.
+		Name: "runtime-mla-tp", Fields: []string{"tp"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool { return p.transformer() && p.Model.MLA != nil && p.TP > 1 },
+		Message: func(p *Plan) string {
+			return fmt.Sprintf("model %s uses multi-head latent attention, which the CPU runtime does not execute under tp = %d yet: the unit does not reduce the shared rotary key's gradient over tp", p.Model.Name, p.TP)
+		},
+		Suggest: func(p *Plan) string {
+			return "planc explain and compile model it; planc run executes MLA with tp = 1 (dp, zero, pp, cp and ep split it)"
+		},
+	},
+	{
 		Name: "runtime-ulysses-kv-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeRuntime,
 		Broken: func(p *Plan) bool {
 			m := p.Model
@@ -692,7 +708,7 @@ var PlanConstraints = []Constraint{
 			return fmt.Sprintf("model %s uses %s, which the CPU runtime does not execute yet", p.Model.Name, strings.Join(parts, ", "))
 		},
 		Suggest: func(*Plan) string {
-			return "planc check, explain, compile and search model it; planc run trains dense models with layernorm or rmsnorm, gelu or gated FFNs, multi-head or grouped-query attention, learned or rotary positions, and MoE layers with softmax routing to gelu experts with biases"
+			return "planc check, explain, compile and search model it; planc run trains dense models with layernorm or rmsnorm, gelu or gated FFNs, multi-head, grouped-query or latent attention, learned or rotary positions, and MoE layers with softmax routing to gelu experts with biases"
 		},
 		Notes: func(p *Plan) []string {
 			var notes []string

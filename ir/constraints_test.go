@@ -64,8 +64,12 @@ func TestCheckPlan(t *testing.T) {
 			p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true
 		},
 			ScopeRuntime, nil},
-		{"MLA: the runtime only", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
-			ScopeRuntime, []string{"runtime-executes-architecture"}},
+		{"MLA under tp: the runtime only", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
+			ScopeRuntime, []string{"runtime-mla-tp"}},
+		{"MLA without tp runs", func(p *Plan) {
+			p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8}
+			p.DP, p.TP = p.DP*p.TP, 1
+		}, ScopeRuntime, nil},
 		{"gated experts: the runtime only", func(p *Plan) {
 			p.Model.MLP = MLPSwiGLU
 			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1}

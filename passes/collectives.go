@@ -252,12 +252,18 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			return
 		}
 		q, k := o.Inputs[0], o.Inputs[1]
-		// one key (and one value: their widths are equal) on this rank,
-		// fewer heads than q under grouped-query attention
+		// one key and one value on this rank (fewer heads than q under
+		// grouped-query attention; under MLA the value is narrower than
+		// the key: v_head_dim against qk_nope+qk_rope columns)
 		// of this rank's sequence segment (the attention op may read them
 		// whole: under ring the blocks travel, one segment each)
-		local := bytesFull(k, ir.AxisCP, m) / float64(p.CP)
-		qkv := (bytesFull(q, ir.AxisCP, m) + 2*bytesFull(k, ir.AxisCP, m)) / float64(p.CP)
+		kFull := bytesFull(k, ir.AxisCP, m)
+		vFull := kFull
+		if qk, v := p.Model.QKWidth(), p.Model.VWidth(); v != qk {
+			vFull = kFull / float64(qk) * float64(v)
+		}
+		local := (kFull + vFull) / 2 / float64(p.CP) // the mean of a key's and a value's
+		qkv := (bytesFull(q, ir.AxisCP, m) + kFull + vFull) / float64(p.CP)
 		after := strings.Replace(o.Name, "attn_scores", "qkv", 1)
 		switch p.CPMode {
 		case ir.CPRing:
@@ -271,15 +277,13 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			cb.add(list, ir.AllToAll, ir.AxisCP, qkv, ir.Forward, after, o.Layer, ir.Critical, "qkv")
 			cb.add(list, ir.AllToAll, ir.AxisCP, qkv, ir.Backward, o.Name, o.Layer, ir.Critical, "dqkv")
 		case ir.CPAllGather:
-			full := bytesFull(k, ir.AxisCP, m)
-			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "k")
-			cb.add(list, ir.AllGather, ir.AxisCP, full, ir.Forward, after, o.Layer, ir.Critical, "v")
-			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk")
-			cb.add(list, ir.ReduceScatter, ir.AxisCP, full, ir.Backward, o.Name, o.Layer, ir.Critical, "dv")
+			cb.add(list, ir.AllGather, ir.AxisCP, kFull, ir.Forward, after, o.Layer, ir.Critical, "k")
+			cb.add(list, ir.AllGather, ir.AxisCP, vFull, ir.Forward, after, o.Layer, ir.Critical, "v")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, kFull, ir.Backward, o.Name, o.Layer, ir.Critical, "dk")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, vFull, ir.Backward, o.Name, o.Layer, ir.Critical, "dv")
 		case ir.CPLSS:
-			full := bytesFull(k, ir.AxisCP, m)
-			cb.add(list, ir.AllGather, ir.AxisCP, 2*full, ir.Forward, after, o.Layer, ir.Critical, "k+v")
-			cb.add(list, ir.ReduceScatter, ir.AxisCP, 2*full, ir.Backward, o.Name, o.Layer, ir.Critical, "dk+dv")
+			cb.add(list, ir.AllGather, ir.AxisCP, kFull+vFull, ir.Forward, after, o.Layer, ir.Critical, "k+v")
+			cb.add(list, ir.ReduceScatter, ir.AxisCP, kFull+vFull, ir.Backward, o.Name, o.Layer, ir.Critical, "dk+dv")
 		}
 	case ir.OpAttnValues:
 		if p.CP > 1 && p.CPMode == ir.CPUlysses {

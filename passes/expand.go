@@ -296,6 +296,20 @@ func norm(d dims, m *ir.Model, layer int, name string, in ir.Tensor, width int) 
 	return o
 }
 
+// The names of MLA's tensors in layer i (layerTensor(i, …)): the program
+// pass makes their dataflow explicit (the down projection's two parts, the
+// attention's three inputs).
+const (
+	mlaQUp      = "q_up"
+	mlaKVDown   = "kv_down"
+	mlaKVLatent = "kv_latent"
+	mlaKRope    = "k_rope"
+	mlaKVUp     = "kv_up"
+)
+
+// layerTensor is the name of layer i's tensor s.
+func layerTensor(i int, s string) string { return fmt.Sprintf("l%d.%s", i, s) }
+
 // projections are a layer's attention input projections: the fused q, k,
 // v GEMM of (heads + 2·kv)·head_dim columns, or MLA's down projections,
 // latent norms and up projections (docs/semantics.md).
@@ -329,14 +343,14 @@ func projections(d dims, m *ir.Model, i int, n func(string) string) []*ir.Op {
 	if x.QLoraRank > 0 {
 		ops = append(ops, down("q_down", x.QLoraRank, "rq", true),
 			norm(d, m, i, n("q_norm"), lat(n("q_down"), x.QLoraRank, "rq"), x.QLoraRank))
-		ops = append(ops, up("q_up", lat(n("q_norm"), x.QLoraRank, "rq"), qw))
+		ops = append(ops, up(mlaQUp, lat(n("q_norm"), x.QLoraRank, "rq"), qw))
 	} else {
 		ops = append(ops, up("q", in, qw))
 	}
 	// the key/value latent and the rotary key shared by all heads
-	ops = append(ops, down("kv_down", x.KVLoraRank+x.QKRopeHeadDim, "rkv", x.QLoraRank == 0),
-		norm(d, m, i, n("kv_norm"), lat(n("kv_latent"), x.KVLoraRank, "rkv"), x.KVLoraRank),
-		up("kv_up", lat(n("kv_norm"), x.KVLoraRank, "rkv"), d.a*(x.QKNopeHeadDim+x.VHeadDim)))
+	ops = append(ops, down(mlaKVDown, x.KVLoraRank+x.QKRopeHeadDim, "rkv", x.QLoraRank == 0),
+		norm(d, m, i, n("kv_norm"), lat(n(mlaKVLatent), x.KVLoraRank, "rkv"), x.KVLoraRank),
+		up(mlaKVUp, lat(n("kv_norm"), x.KVLoraRank, "rkv"), d.a*(x.QKNopeHeadDim+x.VHeadDim)))
 	return ops
 }
 

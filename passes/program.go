@@ -92,6 +92,8 @@ type lowering struct {
 	// producer the graph op that wrote each tensor.
 	produced map[string]bool
 	producer map[string]*ir.Op
+	// mla holds the layers whose attention is multi-head latent.
+	mla map[int]bool
 }
 
 // LowerStage lowers one stage of the graph to its runtime program; last
@@ -106,6 +108,7 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 		inner:     map[string][]*ir.Collective{},
 		produced:  map[string]bool{},
 		producer:  map[string]*ir.Op{},
+		mla:       map[int]bool{},
 	}
 	for _, c := range sg.Collectives {
 		key := c.Reader + "/" + c.Tensor
@@ -162,6 +165,24 @@ func (lw *lowering) op(o *ir.Op, rest []*ir.Op) {
 		// reads (named by the attention ops after it)
 		if q, k, v := qkvReaders(o.Layer, rest); q != "" {
 			in.Out = []string{q, k, v}
+		}
+	case ir.OpMLADown:
+		// MLA's key/value down projection writes the latent the norm
+		// reads and the shared rotary key attention reads
+		if o.Output.Name == layerTensor(o.Layer, mlaKVDown) {
+			in.Out = []string{layerTensor(o.Layer, mlaKVLatent), layerTensor(o.Layer, mlaKRope)}
+			lw.mla[o.Layer] = true
+		}
+	case ir.OpAttnScores:
+		// MLA's attention reads the query projection's output, the
+		// key/value up projection's and the shared rotary key: q and k
+		// are assembled (and rotated) inside its kernel
+		if lw.mla[o.Layer] {
+			q := layerTensor(o.Layer, mlaQUp)
+			if !lw.produced[lw.get(q)] {
+				q = layerTensor(o.Layer, "q") // no query bottleneck: one projection writes q
+			}
+			in.In = []string{lw.get(q), lw.get(layerTensor(o.Layer, mlaKVUp)), lw.get(layerTensor(o.Layer, mlaKRope))}
 		}
 	case ir.OpEmbedding:
 		// the embedding's output conversion (the partial sums of the

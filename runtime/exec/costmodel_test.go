@@ -621,3 +621,65 @@ func TestLlamaBytesMatchCostModel(t *testing.T) {
 		})
 	}
 }
+
+// mlaPlan trains exec_test.go's tinyMLA: tiny_deepseek's attention over
+// dense layers.
+const mlaPlan = `
+import "hw/cpu"
+
+model tiny_mla {
+  vocab          = 256
+  seq            = 64
+  hidden         = 64
+  layers         = 4
+  heads          = 4
+  ffn            = 172
+  norm           = rmsnorm
+  mlp            = swiglu
+  position       = rope
+  no_bias        = true
+  tie_embeddings = false
+  mla {
+    q_lora_rank      = 32
+    kv_lora_rank     = 16
+    qk_nope_head_dim = 16
+    qk_rope_head_dim = 8
+    v_head_dim       = 16
+  }
+}
+
+plan mla {
+  model        = tiny_mla
+  cluster      = cpu
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+`
+
+// TestMLABytesMatchCostModel: multi-head latent attention (keys of
+// qk_nope+qk_rope columns, narrower values) under zero, pp and every cp
+// mode: the runtime's bytes per step equal the cost model's prediction
+// for the compiled unit.
+func TestMLABytesMatchCostModel(t *testing.T) {
+	for _, sets := range [][]string{
+		{"dp=2", "zero=1"},
+		{"pp=2"},
+		{"cp=2", "cp_mode=ring"},
+		{"cp=2", "cp_mode=allgather"},
+		{"cp=2", "cp_mode=lss"},
+		{"cp=2", "cp_mode=ulysses"},
+	} {
+		t.Run(fmt.Sprint(sets), func(t *testing.T) {
+			p, u := compiled(t, mlaPlan, "mla", sets...)
+			r, tr := oneStep(t, p, false)
+			pred := passes.PredictedBytes(u)
+			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
+			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
+			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
+			if got != want {
+				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off)", want, got, 100*relErr(want, got))
+			}
+		})
+	}
+}

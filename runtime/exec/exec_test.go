@@ -28,6 +28,16 @@ func tinyMoE() *ir.Model {
 	return m
 }
 
+// tinyMLA is stdlib's tiny_deepseek without its MoE block: multi-head
+// latent attention (a query bottleneck, a 16-wide key/value latent, 16
+// no-position and 8 rotary query/key columns, 16 value columns per head)
+// over dense SwiGLU layers.
+func tinyMLA() *ir.Model {
+	return &ir.Model{Name: "tiny_mla", Kind: ir.Transformer, Vocab: 256, Seq: 64, Hidden: 64, Layers: 4, Heads: 4, FFN: 172,
+		Norm: ir.NormRMS, NormEps: 1e-5, MLP: ir.MLPSwiGLU, Position: ir.PositionRoPE, RopeTheta: 10000, NoBias: true, FFNKind: ir.FFNKind{Kind: "dense"},
+		MLA: &ir.MLA{QLoraRank: 32, KVLoraRank: 16, QKNopeHeadDim: 16, QKRopeHeadDim: 8, VHeadDim: 16}}
+}
+
 // tinyLlama is stdlib's tiny_llama: RMSNorm, SwiGLU, grouped-query
 // attention (8 query heads, 2 key/value heads), RoPE, no biases, untied.
 func tinyLlama() *ir.Model {
@@ -230,6 +240,18 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyLlama, "", "cp=2 cp_mode=lss"},
 		{tinyLlama, "", "cp=2 cp_mode=ulysses"},
 		{tinyLlama, "gb=16", "tp=2 sp=true cp=2 cp_mode=ring dp=2 zero=1 per_node=8"},
+		{tinyMLA, "", "dp=2"},
+		{tinyMLA, "", "dp=2 zero=1"},
+		{tinyMLA, "", "dp=2 zero=2"},
+		{tinyMLA, "", "dp=2 zero=3"},
+		{tinyMLA, "", "pp=2"},
+		{tinyMLA, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyMLA, "", "cp=2 cp_mode=ring"},
+		{tinyMLA, "", "cp=4 cp_mode=ring"},
+		{tinyMLA, "", "cp=2 cp_mode=allgather"},
+		{tinyMLA, "", "cp=2 cp_mode=lss"},
+		{tinyMLA, "", "cp=2 cp_mode=ulysses"},
+		{tinyMLA, "gb=16", "cp=2 cp_mode=ring dp=2 pp=2 zero=1 per_node=8"},
 		{tinyMLP, "", "dp=2"},
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},

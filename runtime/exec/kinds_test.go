@@ -14,7 +14,7 @@ import (
 // architectures not executed yet (whose models Validate refuses first); a
 // unit holding an op kind with no kernel is refused, the op named.
 func TestExecutedKinds(t *testing.T) {
-	notYet := map[ir.OpKind]bool{ir.OpMLADown: true, ir.OpMLAUp: true}
+	notYet := map[ir.OpKind]bool{}
 	for _, k := range ir.OpKinds {
 		_, bound := kernelOf(k)
 		_, fused := passes.FusedInto(k)
@@ -70,12 +70,15 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 	if err := Validate(plan(tinyLlama(), "tp=2")); err != nil {
 		t.Fatalf("the Llama layout is refused: %v", err)
 	}
+	if err := Validate(plan(tinyMLA(), "cp=2 dp=2 pp=2")); err != nil {
+		t.Fatalf("multi-head latent attention without tp is refused: %v", err)
+	}
 	for _, c := range []struct {
 		set  func(m *ir.Model)
 		opts string
 		want string
 	}{
-		{func(m *ir.Model) { m.MLA = &ir.MLA{KVLoraRank: 8, QKNopeHeadDim: 8, VHeadDim: 8} }, "", "mla = "},
+		{func(m *ir.Model) { *m = *tinyMLA() }, "tp=2", "multi-head latent attention, which the CPU runtime does not execute under tp = 2"},
 		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, Router: ir.RouterSigmoid} }, "", "moe.router = sigmoid"},
 		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1} }, "", "mlp = swiglu"},
 		{func(*ir.Model) {}, "tp=4", "exceeds the 2 key/value heads"},

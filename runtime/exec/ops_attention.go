@@ -40,7 +40,7 @@ func (r *rank) cpGroup() collective.Group { return toGroup(r.mesh.Group(ir.AxisC
 
 func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
 	m := r.m
-	return kernels.AttnShape{Batch: r.plan.MicroBatch, Heads: m.Heads / r.tp, Tq: tq, Tk: tk, D: m.HeadWidth(), QOffset: qOff, KOffset: kOff, Causal: true}
+	return kernels.AttnShape{Batch: r.plan.MicroBatch, Heads: m.Heads / r.tp, Tq: tq, Tk: tk, D: m.QKWidth(), QOffset: qOff, KOffset: kOff, Causal: true}
 }
 
 // kvHeads is the key/value heads this rank holds: kv_heads/tp (the query
@@ -48,23 +48,26 @@ func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
 func (r *rank) kvHeads() int { return r.m.KV() / r.tp }
 
 // attnFwd is one attention kernel call on sh's heads sharing kv key/value
-// heads (grouped-query attention when kv < sh.Heads); the multi-head
-// kernel runs on the hot kernels (Go or generated).
+// heads (grouped-query attention when kv < sh.Heads; MLA's values are
+// narrower than its queries and keys); the multi-head kernel runs on the
+// hot kernels (Go or generated).
 func (r *rank) attnFwd(o, lse, q, k, v []float32, sh kernels.AttnShape, kv int) {
-	if kv == sh.Heads {
+	dv := r.m.VWidth()
+	if kv == sh.Heads && dv == sh.D {
 		r.kern().AttentionForward(o, lse, q, k, v, sh)
 		return
 	}
-	kernels.GroupedAttentionForward(o, lse, q, k, v, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv})
+	kernels.GroupedAttentionForward(o, lse, q, k, v, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv, DV: dv})
 }
 
 // attnBwd adds attnFwd's gradients.
 func (r *rank) attnBwd(dq, dk, dv, do, q, k, v, o, lse []float32, sh kernels.AttnShape, kv int) {
-	if kv == sh.Heads {
+	w := r.m.VWidth()
+	if kv == sh.Heads && w == sh.D {
 		r.kern().AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, sh)
 		return
 	}
-	kernels.GroupedAttentionBackward(dq, dk, dv, do, q, k, v, o, lse, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv})
+	kernels.GroupedAttentionBackward(dq, dk, dv, do, q, k, v, o, lse, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv, DV: w})
 }
 
 // ringTag numbers the ring messages of layer l, unique within a step.
@@ -76,10 +79,11 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	n, nk := len(a.q), len(a.k)
+	nk := len(a.k)
 	kv := r.kvHeads()
-	a.o = make([]float32, n)
 	bh := r.plan.MicroBatch * r.m.Heads / r.tp
+	n := bh * sl * r.m.VWidth() // the output's
+	a.o = make([]float32, n)
 	a.lse = make([]float32, bh*sl)
 	if cp == 1 {
 		r.attnFwd(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0), kv)
@@ -104,7 +108,9 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 			src := (c - step + cp) % cp
 			if src <= c { // blocks of later segments are wholly masked
 				r.attnFwd(oBlk, lseBlk, a.q, blk[:nk], blk[nk:], r.attnShape(sl, sl, c*sl, src*sl), kv)
-				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, r.attnShape(sl, sl, 0, 0))
+				osh := r.attnShape(sl, sl, 0, 0)
+				osh.D = r.m.VWidth() // the outputs' width
+				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, osh)
 			}
 			if step < cp-1 {
 				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 0, step), blk); err != nil {
@@ -128,15 +134,15 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 // head-major over its segment) into whole-sequence head-major K and V.
 func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.HeadWidth()
+	d, dv := r.m.QKWidth(), r.m.VWidth()
 	bh := r.plan.MicroBatch * r.kvHeads()
-	seg := bh * sl * d
-	k, v := make([]float32, cp*seg), make([]float32, cp*seg)
+	seg, segV := bh*sl*d, bh*sl*dv
+	k, v := make([]float32, cp*seg), make([]float32, cp*segV)
 	for c := 0; c < cp; c++ {
-		part := kv[2*c*seg : 2*(c+1)*seg]
+		part := kv[c*(seg+segV) : (c+1)*(seg+segV)]
 		for p := 0; p < bh; p++ {
 			copy(k[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d], part[p*sl*d:(p+1)*sl*d])
-			copy(v[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d], part[seg+p*sl*d:seg+(p+1)*sl*d])
+			copy(v[(p*cp*sl+c*sl)*dv:(p*cp*sl+(c+1)*sl)*dv], part[seg+p*sl*dv:seg+(p+1)*sl*dv])
 		}
 	}
 	return k, v
@@ -146,15 +152,15 @@ func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
 // [dK_0|dV_0, dK_1|dV_1, ...], the input of the reduce-scatter.
 func (r *rank) segmentKV(dk, dv []float32) []float32 {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.HeadWidth()
+	d, w := r.m.QKWidth(), r.m.VWidth()
 	bh := r.plan.MicroBatch * r.kvHeads()
-	seg := bh * sl * d
-	out := make([]float32, 2*cp*seg)
+	seg, segV := bh*sl*d, bh*sl*w
+	out := make([]float32, cp*(seg+segV))
 	for c := 0; c < cp; c++ {
-		part := out[2*c*seg : 2*(c+1)*seg]
+		part := out[c*(seg+segV) : (c+1)*(seg+segV)]
 		for p := 0; p < bh; p++ {
 			copy(part[p*sl*d:(p+1)*sl*d], dk[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d])
-			copy(part[seg+p*sl*d:seg+(p+1)*sl*d], dv[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d])
+			copy(part[seg+p*sl*w:seg+(p+1)*sl*w], dv[(p*cp*sl+c*sl)*w:(p*cp*sl+(c+1)*sl)*w])
 		}
 	}
 	return out
@@ -165,9 +171,9 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	n, nk := len(a.q), len(a.k)
+	n, nk, nv := len(a.q), len(a.k), len(a.v)
 	kv := r.kvHeads()
-	dq, dk, dv = make([]float32, n), make([]float32, nk), make([]float32, nk)
+	dq, dk, dv = make([]float32, n), make([]float32, nk), make([]float32, nv)
 	if cp == 1 {
 		r.attnBwd(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0), kv)
 		return dq, dk, dv, nil
@@ -188,13 +194,14 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 	case "ring":
 		// Each message is a block's K|V|dK|dV; after cp−1 hops a block's
 		// accumulators come back to its owner with one more send.
-		blk := make([]float32, 4*nk)
+		kvn := nk + nv
+		blk := make([]float32, 2*kvn)
 		copy(blk, a.k)
 		copy(blk[nk:], a.v)
 		for step := 0; step < cp; step++ {
 			src := (c - step + cp) % cp
 			if src <= c {
-				r.attnBwd(dq, blk[2*nk:3*nk], blk[3*nk:], do, a.q, blk[:nk], blk[nk:2*nk], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl), kv)
+				r.attnBwd(dq, blk[kvn:kvn+nk], blk[kvn+nk:], do, a.q, blk[:nk], blk[nk:kvn], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl), kv)
 			}
 			if step < cp-1 {
 				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
@@ -207,7 +214,7 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 		}
 		// blk is now the block of segment (c+1) mod cp: return its
 		// gradients to their owner, and receive ours from (c−1) mod cp.
-		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[2*nk:]); err != nil {
+		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[kvn:]); err != nil {
 			return nil, nil, nil, err
 		}
 		back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
@@ -224,19 +231,19 @@ func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv [
 
 // ulyssesToHeads sends, for each cp member j, heads [j·H/cp, (j+1)·H/cp)
 // of each segment-local head-major tensor of xs (H its heads: query heads,
-// or the fewer key/value heads of grouped-query attention), and assembles
-// what it receives into whole-sequence head-major tensors of this rank's
-// heads.
-func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
+// or the fewer key/value heads of grouped-query attention; ws[t] the head
+// width of xs[t]: MLA's values are narrower than its queries and keys),
+// and assembles what it receives into whole-sequence head-major tensors of
+// this rank's heads.
+func (r *rank) ulyssesToHeads(ws []int, xs ...[]float32) ([][]float32, error) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.HeadWidth()
 	b := r.plan.MicroBatch
-	heads := func(x []float32) int { return len(x) / (b * sl * d) }
+	heads := func(t int) int { return len(xs[t]) / (b * sl * ws[t]) }
 	g := r.cpGroup()
 	send := make([][]float32, cp)
 	for j := 0; j < cp; j++ {
-		for _, x := range xs {
-			H := heads(x)
+		for t, x := range xs {
+			H, d := heads(t), ws[t]
 			hc := H / cp
 			for bi := 0; bi < b; bi++ {
 				lo := ((bi*H + j*hc) * sl) * d
@@ -251,8 +258,8 @@ func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
 	out := make([][]float32, len(xs))
 	for i := 0; i < cp; i++ {
 		off := 0
-		for t, x := range xs {
-			hc := heads(x) / cp
+		for t := range xs {
+			hc, d := heads(t)/cp, ws[t]
 			per := b * hc * sl * d // one tensor's share in a message
 			if out[t] == nil {
 				out[t] = make([]float32, b*hc*cp*sl*d)
@@ -273,16 +280,15 @@ func (r *rank) ulyssesToHeads(xs ...[]float32) ([][]float32, error) {
 
 // ulyssesToSegments is ulyssesToHeads' inverse: whole-sequence tensors of
 // this rank's heads back to segment-local tensors of all heads.
-func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
+func (r *rank) ulyssesToSegments(ws []int, xs ...[]float32) ([][]float32, error) {
 	cp, sl := r.mesh.CP, r.segLen()
-	d := r.m.HeadWidth()
 	b := r.plan.MicroBatch
-	own := func(x []float32) int { return len(x) / (b * cp * sl * d) } // heads held, whole sequence
+	own := func(t int) int { return len(xs[t]) / (b * cp * sl * ws[t]) } // heads held, whole sequence
 	g := r.cpGroup()
 	send := make([][]float32, cp)
 	for i := 0; i < cp; i++ {
-		for _, x := range xs {
-			hc := own(x)
+		for t, x := range xs {
+			hc, d := own(t), ws[t]
 			for bi := 0; bi < b; bi++ {
 				for h := 0; h < hc; h++ {
 					lo := ((bi*hc+h)*cp*sl + i*sl) * d
@@ -298,8 +304,8 @@ func (r *rank) ulyssesToSegments(xs ...[]float32) ([][]float32, error) {
 	out := make([][]float32, len(xs))
 	for j := 0; j < cp; j++ {
 		off := 0
-		for t, x := range xs {
-			hc := own(x)
+		for t := range xs {
+			hc, d := own(t), ws[t]
 			H := hc * cp
 			per := b * hc * sl * d
 			if out[t] == nil {
@@ -321,17 +327,18 @@ func (r *rank) ulyssesForward(a *attnActs) error {
 	if r.kvHeads()%cp != 0 {
 		return fmt.Errorf("cp_mode ulysses splits the %d key/value heads of a tp rank over cp = %d", r.kvHeads(), cp)
 	}
-	whole, err := r.ulyssesToHeads(a.q, a.k, a.v)
+	qk, dv := r.m.QKWidth(), r.m.VWidth()
+	whole, err := r.ulyssesToHeads([]int{qk, qk, dv}, a.q, a.k, a.v)
 	if err != nil {
 		return err
 	}
 	a.cpQ, a.cpK, a.cpV = whole[0], whole[1], whole[2]
 	sh := r.attnShape(cp*sl, cp*sl, 0, 0)
 	sh.Heads /= cp
-	a.cpO = make([]float32, len(a.cpQ))
+	a.cpO = make([]float32, len(a.cpV)/r.kvHeads()*r.m.Heads/r.tp)
 	a.lse = make([]float32, sh.Batch*sh.Heads*sh.Tq)
 	r.attnFwd(a.cpO, a.lse, a.cpQ, a.cpK, a.cpV, sh, r.kvHeads()/cp)
-	back, err := r.ulyssesToSegments(a.cpO)
+	back, err := r.ulyssesToSegments([]int{dv}, a.cpO)
 	if err != nil {
 		return err
 	}
@@ -340,7 +347,8 @@ func (r *rank) ulyssesForward(a *attnActs) error {
 }
 
 func (r *rank) ulyssesBackward(a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
-	whole, err := r.ulyssesToHeads(do)
+	qk, w := r.m.QKWidth(), r.m.VWidth()
+	whole, err := r.ulyssesToHeads([]int{w}, do)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -349,7 +357,7 @@ func (r *rank) ulyssesBackward(a *attnActs, do []float32) (dq, dk, dv []float32,
 	sh.Heads /= cp
 	dQ, dK, dV := make([]float32, len(a.cpQ)), make([]float32, len(a.cpK)), make([]float32, len(a.cpV))
 	r.attnBwd(dQ, dK, dV, whole[0], a.cpQ, a.cpK, a.cpV, a.cpO, a.lse, sh, r.kvHeads()/cp)
-	back, err := r.ulyssesToSegments(dQ, dK, dV)
+	back, err := r.ulyssesToSegments([]int{qk, qk, w}, dQ, dK, dV)
 	if err != nil {
 		return nil, nil, nil, err
 	}

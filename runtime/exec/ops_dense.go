@@ -192,15 +192,19 @@ func linearForward(c *call) error {
 }
 
 func linearBackward(c *call) error {
-	x := c.saved().([]float32)
+	linearBackwardOf(c, c.saved().([]float32), c.grad(0))
+	return nil
+}
+
+// linearBackwardOf adds the gradients of x·W + b given its input x and the
+// gradient dy of its output.
+func linearBackwardOf(c *call, x, dy []float32) {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	dy := c.grad(0)
 	dx := make([]float32, rows*k)
 	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
-	return nil
 }
 
 // residualForward adds the branch's bias (when the program gives one) and
@@ -261,16 +265,27 @@ func (r *rank) rope(heads int) (cos, sin []float32, sh kernels.RoPEShape, ok boo
 		return nil, nil, sh, false
 	}
 	b, sl, _, d := r.attnDims()
+	cos, sin = kernels.RoPETable(r.segPositions(), d, r.ropeTheta())
+	return cos, sin, kernels.RoPEShape{Batch: b, Heads: heads, T: sl, D: d, Rotary: d}, true
+}
+
+// segPositions are the absolute positions of this rank's cp segment.
+func (r *rank) segPositions() []int32 {
+	sl := r.segLen()
 	pos := make([]int32, sl)
 	for t := range pos {
 		pos[t] = int32(r.coord.CP*sl + t)
 	}
-	theta := r.m.RopeTheta
-	if theta == 0 {
-		theta = 10000
+	return pos
+}
+
+// ropeTheta is the model's RoPE base (10000 when a model built in Go
+// leaves it 0).
+func (r *rank) ropeTheta() float64 {
+	if r.m.RopeTheta > 0 {
+		return r.m.RopeTheta
 	}
-	cos, sin = kernels.RoPETable(pos, d, theta)
-	return cos, sin, kernels.RoPEShape{Batch: b, Heads: heads, T: sl, D: d, Rotary: d}, true
+	return 10000
 }
 
 // attentionOpForward is attn_scores with the softmax, dropout (rate 0)
@@ -282,6 +297,9 @@ func attentionOpForward(c *call) error {
 	r := c.r
 	if r.mesh.CP > 1 && len(c.in.Inner) == 0 {
 		return fmt.Errorf("cp = %d but the unit places no collective on attention", r.mesh.CP)
+	}
+	if r.m.MLA != nil {
+		return mlaAttentionForward(c)
 	}
 	a := &attnActs{q: c.val(0), k: c.val(1), v: c.val(2)}
 	_, _, heads, _ := r.attnDims()
@@ -304,6 +322,9 @@ func attentionOpForward(c *call) error {
 
 func attentionOpBackward(c *call) error {
 	r := c.r
+	if r.m.MLA != nil {
+		return mlaAttentionBackward(c)
+	}
 	a := c.saved().(*attnActs)
 	b, s, heads, d := r.attnDims()
 	do := make([]float32, len(a.q))

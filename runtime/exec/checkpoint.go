@@ -131,7 +131,7 @@ func Eval(plan *ir.Plan, c *ckpt.Checkpoint, stream *data.Stream, windows int) (
 		} else {
 			sum += st.frames[w].ce
 		}
-		delete(st.frames, w)
+		st.endFrame(w)
 	}
 	res := EvalResult{Loss: sum / float64(windows), Windows: windows}
 	if m.Kind == ir.MLPModel {

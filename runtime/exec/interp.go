@@ -26,6 +26,66 @@ type frame struct {
 	ids, targets, pos []int32
 	aux               float64 // MoE auxiliary losses of the micro-batch
 	ce                float64 // the micro-batch's mean cross-entropy (the loss's)
+	// owned are the buffers the frame's kernels took from the stage's
+	// pool (call.alloc); they go back when the frame ends, but for those
+	// that escaped it (the value sent to the next stage, the gradient sent
+	// to the previous one).
+	owned   [][]float32
+	escaped map[*float32]bool
+}
+
+// bufferPool recycles a stage's activation and gradient buffers across
+// micro-batches: the same program allocates the same sizes every time,
+// so a step after the first allocates (and the garbage collector scans)
+// almost nothing.
+type bufferPool map[int][][]float32
+
+// alloc returns a zeroed buffer of n elements from the stage's pool, owned
+// by the frame.
+func (c *call) alloc(n int) []float32 {
+	free := c.st.pool[n]
+	var b []float32
+	if k := len(free); k > 0 {
+		b, c.st.pool[n] = free[k-1], free[:k-1]
+		clear(b)
+	} else {
+		b = make([]float32, n)
+	}
+	c.f.owned = append(c.f.owned, b)
+	return b
+}
+
+// backing identifies the array under a slice: the address of its last
+// element (a sub-slice such as a rank's own rows shares it).
+func backing(b []float32) *float32 { return &b[:cap(b)][cap(b)-1] }
+
+// escape marks b (or the buffer it is part of) as leaving the frame: it
+// is not recycled.
+func (f *frame) escape(b []float32) {
+	if cap(b) == 0 {
+		return
+	}
+	if f.escaped == nil {
+		f.escaped = map[*float32]bool{}
+	}
+	f.escaped[backing(b)] = true
+}
+
+// endFrame drops micro-batch mb's frame, its buffers back to the pool.
+func (st *stage) endFrame(mb int) {
+	f := st.frames[mb]
+	if f == nil {
+		return
+	}
+	delete(st.frames, mb)
+	if st.pool == nil {
+		st.pool = bufferPool{}
+	}
+	for _, b := range f.owned {
+		if cap(b) > 0 && !f.escaped[backing(b)] {
+			st.pool[len(b)] = append(st.pool[len(b)], b)
+		}
+	}
 }
 
 func newFrame() *frame {
@@ -69,7 +129,7 @@ func (c *call) gradBuf(i, n int) []float32 {
 	if have, ok := c.f.grads[name]; ok {
 		return have
 	}
-	g := make([]float32, n)
+	g := c.alloc(n)
 	c.f.grads[name] = g
 	return g
 }
@@ -112,7 +172,7 @@ func kernelOf(k ir.OpKind) (opKernel, bool) {
 	return opKernel{
 		fwd: func(c *call) error {
 			x := c.val(0)
-			y := make([]float32, len(x))
+			y := c.alloc(len(x))
 			fwd(y, x)
 			c.save(x)
 			c.set(0, y)
@@ -120,7 +180,7 @@ func kernelOf(k ir.OpKind) (opKernel, bool) {
 		},
 		bwd: func(c *call) error {
 			x := c.saved().([]float32)
-			dx := make([]float32, len(x))
+			dx := c.alloc(len(x))
 			bwd(dx, c.grad(0), x)
 			c.addGrad(0, dx)
 			return nil
@@ -154,7 +214,9 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 	if p.Output == "" {
 		return nil, nil
 	}
-	return f.vals[p.Output], nil
+	out := f.vals[p.Output]
+	f.escape(out)
+	return out, nil
 }
 
 // runBackward runs the backward of stage st for micro-batch mb given the
@@ -185,9 +247,10 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		if dx == nil {
 			return nil, fmt.Errorf("stage %d: no gradient reached its input %s", st.info.Index, p.Input)
 		}
+		f.escape(dx)
 	}
 	if !r.split {
-		delete(st.frames, mb)
+		st.endFrame(mb)
 	}
 	return dx, nil
 }

@@ -31,8 +31,8 @@ func rmsNormForward(c *call) error {
 	x, g := c.val(0), c.w(0)
 	h := len(g)
 	rows := len(x) / h
-	s := &rmsState{x: x, rstd: make([]float32, rows)}
-	y := make([]float32, len(x))
+	s := &rmsState{x: x, rstd: c.alloc(rows)}
+	y := c.alloc(len(x))
 	kernels.RMSNormForward(y, s.rstd, x, g, rows, h, c.r.normEps())
 	c.save(s)
 	c.set(0, y)
@@ -65,7 +65,7 @@ func gluForward(c *call) error {
 	out := c.in.Op.Output.Shape
 	f := out[len(out)-1].Local()
 	rows := len(x) / (2 * f)
-	y := make([]float32, rows*f)
+	y := c.alloc(rows * f)
 	kernels.GLUForward(y, x, rows, f, c.r.gluAct())
 	c.save(x)
 	c.set(0, y)
@@ -77,7 +77,7 @@ func gluBackward(c *call) error {
 	out := c.in.Op.Output.Shape
 	f := out[len(out)-1].Local()
 	rows := len(x) / (2 * f)
-	dx := make([]float32, len(x))
+	dx := c.alloc(len(x))
 	kernels.GLUBackward(dx, c.grad(0), x, rows, f, c.r.gluAct())
 	c.addGrad(0, dx)
 	return nil

@@ -53,7 +53,7 @@ func embedForward(c *call) error {
 	r.loadTokens(f, c.mb, true)
 	h := r.m.Hidden
 	T := len(f.ids)
-	x := make([]float32, T*h)
+	x := c.alloc(T * h)
 	kernels.EmbeddingForward(x, c.w(0), nil, f.ids, nil, h, r.vocabLo())
 	s := &embedState{}
 	for _, k := range c.in.Inner {
@@ -141,8 +141,8 @@ func layerNormForward(c *call) error {
 	h := c.r.m.Hidden
 	x := c.val(0)
 	rows := len(x) / h
-	s := &lnState{x: x, mean: make([]float32, rows), rstd: make([]float32, rows)}
-	y := make([]float32, rows*h)
+	s := &lnState{x: x, mean: c.alloc(rows), rstd: c.alloc(rows)}
+	y := c.alloc(rows * h)
 	c.r.kern().LayerNormForward(y, s.mean, s.rstd, x, c.w(0), c.w(1), rows, h)
 	c.save(s)
 	c.set(0, y)
@@ -184,7 +184,7 @@ func linearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	y := make([]float32, rows*n)
+	y := c.alloc(rows * n)
 	c.r.kern().LinearForward(y, x, c.w(0), c.opt(1), rows, k, n)
 	c.save(x)
 	c.set(0, y)
@@ -201,7 +201,7 @@ func linearBackward(c *call) error {
 func linearBackwardOf(c *call, x, dy []float32) {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	dx := make([]float32, rows*k)
+	dx := c.alloc(rows * k)
 	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
@@ -236,7 +236,7 @@ func residualBackward(c *call) error {
 
 func geluForward(c *call) error {
 	x := c.val(0)
-	y := make([]float32, len(x))
+	y := c.alloc(len(x))
 	c.r.kern().GeluForward(y, x)
 	c.save(x)
 	c.set(0, y)
@@ -245,7 +245,7 @@ func geluForward(c *call) error {
 
 func geluBackward(c *call) error {
 	x := c.saved().([]float32)
-	dx := make([]float32, len(x))
+	dx := c.alloc(len(x))
 	c.r.kern().GeluBackward(dx, c.grad(0), x)
 	c.addGrad(0, dx)
 	return nil
@@ -313,7 +313,7 @@ func attentionOpForward(c *call) error {
 		return err
 	}
 	b, s, heads, d := r.attnDims()
-	y := make([]float32, len(a.q))
+	y := c.alloc(len(a.q))
 	kernels.MergeHeads(y, a.o, b, s, heads, d)
 	c.save(a)
 	c.set(0, y)
@@ -327,14 +327,14 @@ func attentionOpBackward(c *call) error {
 	}
 	a := c.saved().(*attnActs)
 	b, s, heads, d := r.attnDims()
-	do := make([]float32, len(a.q))
+	do := c.alloc(len(a.q))
 	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
 	dq, dk, dv, err := r.attentionBackward(c.in.Op.Layer, a, do)
 	if err != nil {
 		return err
 	}
 	if cos, sin, sh, ok := r.rope(heads); ok {
-		rq, rk := make([]float32, len(dq)), make([]float32, len(dk))
+		rq, rk := c.alloc(len(dq)), c.alloc(len(dk))
 		kernels.RoPEBackward(rq, dq, cos, sin, sh)
 		sh.Heads = r.kvHeads()
 		kernels.RoPEBackward(rk, dk, cos, sin, sh)
@@ -359,7 +359,7 @@ func qkvForward(c *call) error {
 	b, s, heads, d := c.r.attnDims()
 	kv := c.r.kvHeads()
 	rows := b * s
-	q, k, v := make([]float32, rows*heads*d), make([]float32, rows*kv*d), make([]float32, rows*kv*d)
+	q, k, v := c.alloc(rows*heads*d), c.alloc(rows*kv*d), c.alloc(rows*kv*d)
 	if kv == heads {
 		kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
 	} else {
@@ -375,7 +375,7 @@ func qkvBackward(c *call) error {
 	b, s, heads, d := c.r.attnDims()
 	kv := c.r.kvHeads()
 	dq, dk := c.grad(0), c.grad(1)
-	dqkv := make([]float32, len(dq)+2*len(dk))
+	dqkv := c.alloc(len(dq) + 2*len(dk))
 	if kv == heads {
 		kernels.JoinQKVGrad(dqkv, dq, dk, c.grad(2), b, s, heads, d)
 	} else {
@@ -393,7 +393,7 @@ func headForward(c *call) error {
 	h := r.m.Hidden
 	T := len(x) / h
 	Vl := r.m.Vocab / r.tp
-	logits := make([]float32, T*Vl)
+	logits := c.alloc(T * Vl)
 	if r.m.TieEmbeddings {
 		r.kern().MatMulTransB(logits, x, c.w(0), T, h, Vl, false)
 	} else {
@@ -411,7 +411,7 @@ func headBackward(c *call) error {
 	T := len(x) / h
 	Vl := r.m.Vocab / r.tp
 	dl := c.grad(0)
-	dx := make([]float32, T*h)
+	dx := c.alloc(T * h)
 	if r.m.TieEmbeddings {
 		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, true)
 		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), dl, x, Vl, T, h, true) })
@@ -471,7 +471,7 @@ func lossForward(c *call) error {
 		sumExp[i] = float64(v)
 	}
 	full := r.fullRows()
-	dl := make([]float32, T*Vl)
+	dl := c.alloc(T * Vl)
 	kernels.CrossEntropyShardGrad(dl, logits, f.targets, rowMax, sumExp, T, Vl, vlo, float32(1/float64(full*r.totalMB)))
 	ce := kernels.CrossEntropyShardLoss(sumExp, tgtLogit, T)
 	f.ce = ce
@@ -520,7 +520,7 @@ func moeOpForward(c *call) error {
 
 func moeOpBackward(c *call) error {
 	s := c.saved().(*moeState)
-	dx := make([]float32, len(s.x))
+	dx := c.alloc(len(s.x))
 	if err := c.r.moeBackward(c.st, c.mb, moePrefix(c.in.Op), s.x, s.a, c.grad(0), dx); err != nil {
 		return err
 	}

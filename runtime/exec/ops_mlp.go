@@ -39,7 +39,7 @@ func mlpLinearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	y := make([]float32, rows*n)
+	y := c.alloc(rows * n)
 	c.r.kern().MatMul(y, x, c.w(0), rows, k, n, false)
 	y, err := c.r.collective(c.in.Inner[0], y)
 	if err != nil {
@@ -59,7 +59,7 @@ func mlpLinearBackward(c *call) error {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
 	dy := c.grad(0) // the adjoint of the all-reduce is the identity
-	dx := make([]float32, rows*k)
+	dx := c.alloc(rows * k)
 	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gw(1), dy, x, nil, rows, k, n) })
@@ -161,7 +161,7 @@ func mseForward(c *call) error {
 		tgt = r.own(tgt, ir.AxisTP, true, r.m.Width)
 	}
 	share := float64(len(x)) / float64(b*r.m.Width)
-	dl := make([]float32, len(x))
+	dl := c.alloc(len(x))
 	loss := kernels.MSE(dl, x, tgt, float32(share/float64(r.totalMB)))
 	if share < 1 || r.coord.TP == 0 { // a whole output counts once over tp
 		r.lossSum += loss * share / float64(r.totalMB)

@@ -23,6 +23,7 @@ type stage struct {
 	// holds its micro-batches in flight.
 	prog   *ir.StageProgram
 	frames map[int]*frame
+	pool   bufferPool // the frames' buffers, recycled
 	// deferred holds the weight-gradient work of a split backward (zb-h1,
 	// zb-v), run by W, per micro-batch.
 	deferred map[int][]func()
@@ -193,5 +194,5 @@ func (r *rank) runDeferred(st *stage, mb int) {
 		fn()
 	}
 	delete(st.deferred, mb)
-	delete(st.frames, mb)
+	st.endFrame(mb)
 }

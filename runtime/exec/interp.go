@@ -55,6 +55,13 @@ func (c *call) alloc(n int) []float32 {
 	return b
 }
 
+// copyOf returns a copy of x in a buffer of the frame's.
+func (c *call) copyOf(x []float32) []float32 {
+	b := c.alloc(len(x))
+	copy(b, x)
+	return b
+}
+
 // backing identifies the array under a slice: the address of its last
 // element (a sub-slice such as a rank's own rows shares it).
 func backing(b []float32) *float32 { return &b[:cap(b)][cap(b)-1] }
@@ -311,7 +318,7 @@ func (c *call) convertBackward() error {
 	case c.in.Bwd != nil:
 		g, err = c.r.collective(c.in.Bwd, g)
 	case c.in.Fwd != nil && c.in.Fwd.Kind == ir.AllGather:
-		g = append([]float32(nil), c.r.own(g, c.in.Fwd.Axis, c.in.Cols, c.in.Width)...)
+		g = c.copyOf(c.r.own(g, c.in.Fwd.Axis, c.in.Cols, c.in.Width))
 	}
 	if err != nil {
 		return err

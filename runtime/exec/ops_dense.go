@@ -229,7 +229,7 @@ func residualBackward(c *call) error {
 	if c.has(0) {
 		c.wgrad(func() { c.r.kern().BiasBackward(c.gw(0), dy, len(dy)/h, h) })
 	}
-	c.addGrad(1, append([]float32(nil), dy...))
+	c.addGrad(1, c.copyOf(dy))
 	c.addGrad(0, dy) // the branch's output has no other reader
 	return nil
 }

@@ -52,8 +52,19 @@ def files(f, with_cal):
     return ([cal] if with_cal and cal else []) + [f]
 
 
-def predict(f, plan, sets):
-    out = subprocess.run([planc, "explain", "--json", *args(plan, sets, True), *files(f, True)],
+# The same calibration with core_share = 1: the prediction for this machine
+# without other processes' load (a second column, for comparison only).
+idle = None
+if cal:
+    idle = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
+    idle.write(re.sub(r"(?m)^  core_share *= .*$", "  core_share    = 1", open(cal).read()))
+    idle.close()
+    idle = idle.name
+
+
+def predict(f, plan, sets, calfile=None):
+    fs = ([calfile or cal] if cal else []) + [f]
+    out = subprocess.run([planc, "explain", "--json", *args(plan, sets, True), *fs],
                          check=True, capture_output=True, text=True).stdout
     d = json.loads(out)
     d = d[0] if isinstance(d, list) else d
@@ -104,19 +115,25 @@ def load():
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 print(f"load average at the start: {' '.join(load())}; {os.cpu_count()} CPUs; {ROUNDS} rounds", flush=True)
 preds = [predict(f, plan, sets) for _, f, plan, sets in PLANS]
+idles = [predict(f, plan, sets, idle)[0] if idle else p[0] for (_, f, plan, sets), p in zip(PLANS, preds)]
 runs = [[] for _ in PLANS]
 for r in range(ROUNDS):
     for i, (_, f, plan, sets) in enumerate(PLANS):
         runs[i].append(measure(f, plan, sets, preds[i][1]))
 rows = []
-print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   rounds (ms)")
+print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   {'share 1 ms':>10} {'error':>8}   rounds (ms)")
+idle_errs = []
 for i, (name, _, _, _) in enumerate(PLANS):
     pred, meas = preds[i][0], statistics.median(runs[i])
     err = (pred - meas) / meas
+    ierr = (idles[i] - meas) / meas
     rows.append((pred, meas, err))
+    idle_errs.append(abs(ierr))
     each = " ".join(f"{x*1e3:.2f}" for x in runs[i])
-    print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%   {each}", flush=True)
+    print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%   {idles[i]*1e3:>10.3f} {ierr*100:>+7.1f}%   {each}", flush=True)
 errs = [abs(r[2]) for r in rows]
 print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "
       f"Spearman {spearman([r[0] for r in rows], [r[1] for r in rows]):.3f}  ({len(rows)} plans, {steps} steps, median after {WARM})")
+print(f"with core_share = 1 (no load): mean |error| {statistics.mean(idle_errs)*100:.1f}%  worst {max(idle_errs)*100:.1f}%  "
+      f"Spearman {spearman(idles, [r[1] for r in rows]):.3f}")
 print(f"load average at the end: {' '.join(load())}")

@@ -2,7 +2,6 @@ package ir
 
 import (
 	"fmt"
-	"strings"
 )
 
 // This file holds what follows from a transformer's architecture alone:
@@ -206,18 +205,15 @@ func (m *Model) BeyondGPT() []ArchSetting {
 }
 
 // NotExecuted lists the architecture settings the CPU runtime does not
-// execute yet: the routers beyond softmax top-k, and MoE layers with gated
-// or bias-free experts (its MoE kernel runs gelu experts with biases).
-// RMSNorm, gated FFNs, grouped-query and multi-head latent attention (MLA
-// without tensor parallelism: the constraint table's runtime-mla-tp),
-// RoPE, head_dim, no_bias and untied embeddings it executes.
+// execute yet: DeepSeek-V3's bias balancing. RMSNorm, gated FFNs (dense,
+// routed and shared experts), no_bias, grouped-query and multi-head latent
+// attention (MLA without tensor parallelism: the constraint table's
+// runtime-mla-tp), RoPE, head_dim, untied embeddings, softmax and sigmoid
+// routers with normalize_topk and group-limited routing it executes.
 func (m *Model) NotExecuted() []ArchSetting {
 	var out []ArchSetting
 	for _, s := range m.BeyondGPT() {
-		switch {
-		case strings.HasPrefix(s.Field, "moe."):
-			out = append(out, s)
-		case m.MoE != nil && (s.Field == "mlp" || s.Field == "no_bias"):
+		if s.Field == "moe.bias_balance" {
 			out = append(out, s)
 		}
 	}

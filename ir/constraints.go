@@ -708,7 +708,7 @@ var PlanConstraints = []Constraint{
 			return fmt.Sprintf("model %s uses %s, which the CPU runtime does not execute yet", p.Model.Name, strings.Join(parts, ", "))
 		},
 		Suggest: func(*Plan) string {
-			return "planc check, explain, compile and search model it; planc run trains dense models with layernorm or rmsnorm, gelu or gated FFNs, multi-head, grouped-query or latent attention, learned or rotary positions, and MoE layers with softmax routing to gelu experts with biases"
+			return "planc check, explain, compile and search model it; planc run trains dense models with layernorm or rmsnorm, gelu or gated FFNs, multi-head, grouped-query or latent attention, learned or rotary positions, and MoE layers with softmax or sigmoid routing (normalize_topk, groups) to gelu or gated experts, with or without biases"
 		},
 		Notes: func(p *Plan) []string {
 			var notes []string
@@ -751,13 +751,6 @@ var PlanConstraints = []Constraint{
 				return fmt.Sprintf("model %s: phantom parts %d must divide the width %d", m.Name, m.FFNKind.Parts, m.Width)
 			}
 			return fmt.Sprintf("model %s: phantom parts %d must divide hidden %d and ffn %d", m.Name, m.FFNKind.Parts, m.Hidden, m.FFNWidth())
-		},
-	},
-	{
-		Name: "normalize-topk-not-run", Severity: Error, Scope: ScopeRuntime,
-		Broken: func(p *Plan) bool { return p.Model.MoE != nil && p.Model.MoE.NormalizeTopK },
-		Message: func(p *Plan) string {
-			return fmt.Sprintf("plan %s: moe.normalize_topk is not executed by the runtime yet", p.Name)
 		},
 	},
 }

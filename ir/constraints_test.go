@@ -70,17 +70,17 @@ func TestCheckPlan(t *testing.T) {
 			p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8}
 			p.DP, p.TP = p.DP*p.TP, 1
 		}, ScopeRuntime, nil},
-		{"gated experts: the runtime only", func(p *Plan) {
-			p.Model.MLP = MLPSwiGLU
-			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1}
+		{"gated bias-free experts, sigmoid group-limited routing run", func(p *Plan) {
+			p.Model.MLP, p.Model.NoBias = MLPSwiGLU, true
+			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, Router: RouterSigmoid, NormalizeTopK: true, Groups: 2, TopKGroups: 1}
+		}, ScopeRuntime, nil},
+		{"bias balancing: the runtime only", func(p *Plan) {
+			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1, BiasBalance: true}
 		}, ScopeRuntime, []string{"runtime-executes-architecture"}},
 		{"kv heads replicated: the runtime only", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeRuntime, []string{"runtime-kv-heads-replicated"}},
 		{"dropout: the runtime only", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeRuntime, []string{"runtime-has-no-dropout"}},
 		{"dropout is modelled", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeCheck | ScopeCompile, nil},
 		{"head_dim frees hidden from heads", func(p *Plan) { p.Model.Heads, p.Model.HeadDim, p.TP, p.DP = 6, 16, 2, 4 }, ScopeCompile, nil},
-		{"normalize_topk: the runtime only", func(p *Plan) {
-			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, NormalizeTopK: true}
-		}, ScopeRuntime, []string{"normalize-topk-not-run"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := testPlan()

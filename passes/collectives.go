@@ -291,6 +291,24 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Forward, o.Name, o.Layer, ir.Critical, "ctx")
 			cb.add(list, ir.AllToAll, ir.AxisCP, b, ir.Backward, o.Name, o.Layer, ir.Critical, "dctx")
 		}
+	case ir.OpRouter:
+		// When several ranks route one micro-batch's tokens (its cp
+		// segments, or under ssmb the tp ranks' slices), they all-gather
+		// each run's routed copies per expert and the affinity sums (one
+		// run per sequence under cp, else one), so that the auxiliary loss
+		// and capacity positions are the micro-batch's (the runtime's
+		// route). Under both at once the group spans cp×tp, an axis the
+		// mesh does not name: not counted.
+		ssmb := p.MoE.SSMB && p.TP > 1
+		if (p.CP > 1) == ssmb {
+			return
+		}
+		axis, members, runs := ir.AxisCP, p.CP, p.MicroBatch
+		if ssmb {
+			axis, members, runs = ir.AxisTP, p.TP, 1
+		}
+		e := p.Model.MoE.Experts
+		cb.add(list, ir.AllGather, axis, float64(members*(runs+1)*e)*float64(o.Output.Elem), ir.Forward, o.Name, o.Layer, ir.Critical, "route-counts")
 	case ir.OpDispatch, ir.OpExpertFC2:
 		kind := ir.AllToAllV
 		if p.MoE.Dispatch == ir.DispatchCapacity {

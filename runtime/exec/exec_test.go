@@ -38,6 +38,29 @@ func tinyMLA() *ir.Model {
 		MLA: &ir.MLA{QLoraRank: 32, KVLoraRank: 16, QKNopeHeadDim: 16, QKRopeHeadDim: 8, VHeadDim: 16}}
 }
 
+// tinyDeepSeek is stdlib's tiny_deepseek without bias balancing (which
+// the runtime does not execute yet): MLA, one dense first layer, then 1
+// shared + 8 routed SwiGLU experts without biases, top-2 of the best 2 of
+// 4 groups by sigmoid affinities, normalized.
+func tinyDeepSeek() *ir.Model {
+	m := tinyMLA()
+	m.Name = "tiny_deepseek"
+	m.MoE = &ir.MoE{Experts: 8, Shared: 1, TopK: 2, ExpertFFN: 32, Every: 1, FirstDense: 1, Router: ir.RouterSigmoid,
+		NormalizeTopK: true, Groups: 4, TopKGroups: 2, AuxLoss: 0.0001}
+	return m
+}
+
+// tinyRoutedGLU is tiny_moe with tiny_deepseek's routing and experts
+// (sigmoid, 2 of 4 groups, normalized top-2, SwiGLU without biases) over
+// multi-head attention, which tp splits (tiny_deepseek's MLA it does not).
+func tinyRoutedGLU() *ir.Model {
+	m := tinyMoE()
+	m.Name = "tiny_routed_glu"
+	m.MLP, m.NoBias = ir.MLPSwiGLU, true
+	m.MoE.Router, m.MoE.NormalizeTopK, m.MoE.Groups, m.MoE.TopKGroups = ir.RouterSigmoid, true, 4, 2
+	return m
+}
+
 // tinyLlama is stdlib's tiny_llama: RMSNorm, SwiGLU, grouped-query
 // attention (8 query heads, 2 key/value heads), RoPE, no biases, untied.
 func tinyLlama() *ir.Model {
@@ -252,6 +275,24 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMLA, "", "cp=2 cp_mode=lss"},
 		{tinyMLA, "", "cp=2 cp_mode=ulysses"},
 		{tinyMLA, "gb=16", "cp=2 cp_mode=ring dp=2 pp=2 zero=1 per_node=8"},
+		{tinyDeepSeek, "", "dp=2"},
+		{tinyDeepSeek, "", "dp=2 zero=1"},
+		{tinyDeepSeek, "", "dp=2 zero=2"},
+		{tinyDeepSeek, "", "dp=2 zero=3"},
+		{tinyDeepSeek, "", "pp=2"},
+		{tinyDeepSeek, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyDeepSeek, "", "cp=2 cp_mode=ring"},
+		{tinyDeepSeek, "", "cp=2 cp_mode=allgather"},
+		{tinyDeepSeek, "", "cp=2 cp_mode=lss"},
+		{tinyDeepSeek, "", "cp=2 cp_mode=ulysses"},
+		{tinyDeepSeek, "", "dp=2 ep=2"},
+		{tinyDeepSeek, "", "dp=4 ep=4 per_node=2 rbd=true"},
+		{tinyDeepSeek, "dispatch=capacity cf=1.0", "dp=2 ep=2"},
+		{tinyDeepSeek, "gb=16", "cp=2 cp_mode=ring dp=2 ep=2 pp=2 zero=1 per_node=8"},
+		{tinyRoutedGLU, "", "tp=2"},
+		{tinyRoutedGLU, "", "tp=2 sp=true"},
+		{tinyRoutedGLU, "", "tp=2 ep=2 ssmb=true"},
+		{tinyRoutedGLU, "", "tp=2 dp=2 ep=4 per_node=2 rbd=true ssmb=true"},
 		{tinyMLP, "", "dp=2"},
 		{tinyMLP, "", "tp=2"},
 		{tinyMLP, "", "pp=2"},

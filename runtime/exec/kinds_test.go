@@ -73,14 +73,16 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 	if err := Validate(plan(tinyMLA(), "cp=2 dp=2 pp=2")); err != nil {
 		t.Fatalf("multi-head latent attention without tp is refused: %v", err)
 	}
+	if err := Validate(plan(tinyDeepSeek(), "dp=2 ep=2")); err != nil {
+		t.Fatalf("DeepSeek's routing and experts without bias balancing are refused: %v", err)
+	}
 	for _, c := range []struct {
 		set  func(m *ir.Model)
 		opts string
 		want string
 	}{
 		{func(m *ir.Model) { *m = *tinyMLA() }, "tp=2", "multi-head latent attention, which the CPU runtime does not execute under tp = 2"},
-		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, Router: ir.RouterSigmoid} }, "", "moe.router = sigmoid"},
-		{func(m *ir.Model) { m.MoE = &ir.MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1} }, "", "mlp = swiglu"},
+		{func(m *ir.Model) { *m = *tinyDeepSeek(); m.MoE.BiasBalance = true }, "", "moe.bias_balance = true"},
 		{func(*ir.Model) {}, "tp=4", "exceeds the 2 key/value heads"},
 	} {
 		m := tinyLlama()

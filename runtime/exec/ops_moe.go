@@ -17,7 +17,8 @@ import (
 // moeActs holds one MoE layer's routing and expert activations for one
 // micro-batch.
 type moeActs struct {
-	probs  []float32 // [T, E] router softmax
+	probs  []float32 // [T, E] router affinities (softmax p or sigmoid s)
+	route  *kernels.Routing
 	rows   [][]int32 // per expert: the token of each kept copy, in token order
 	wts    [][]float32
 	xe     [][]float32 // per expert: gathered inputs [n_e, h]
@@ -110,8 +111,8 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	T := len(x) / h
 	logits := make([]float32, T*E)
 	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
-	a.probs = make([]float32, T*E)
-	kernels.SoftmaxRows(a.probs, logits, T, E)
+	a.route = kernels.RouteScored(logits, T, r.routerSpec(), r.balanceBias(pre))
+	a.probs = a.route.Probs
 	g, members := r.routeMembers()
 	if !r.ssmb && r.mesh.CP == 1 {
 		g, members = collective.Group{r.id}, []ir.Coord{r.coord}
@@ -122,8 +123,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	}
 	R := len(runs)
 	Tall := T * len(members)
-	choice := make([]int32, T*k)
-	chosen := make([]bool, E)
+	choice := a.route.Expert
 	runOf := make([]int, T)
 	for q, run := range runs {
 		for t := run.lo; t < run.lo+run.n; t++ {
@@ -134,18 +134,8 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	// probability sums: the message of the all-gather.
 	counts := make([]float32, (R+1)*E)
 	for t := 0; t < T; t++ {
-		p := a.probs[t*E : (t+1)*E]
-		clear(chosen)
-		for j := 0; j < k; j++ {
-			best := -1
-			for i := 0; i < E; i++ {
-				if !chosen[i] && (best < 0 || p[i] > p[best]) {
-					best = i
-				}
-			}
-			chosen[best] = true
-			choice[t*k+j] = int32(best)
-			counts[runOf[t]*E+best]++
+		for _, best := range choice[t*k : (t+1)*k] {
+			counts[runOf[t]*E+int(best)]++
 		}
 	}
 	probSum := make([]float64, E)
@@ -212,7 +202,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 				best := choice[t*k+j]
 				if seen[best] < capacity {
 					a.rows[best] = append(a.rows[best], int32(t))
-					a.wts[best] = append(a.wts[best], a.probs[t*E+int(best)])
+					a.wts[best] = append(a.wts[best], a.route.Weight[t*k+j])
 				} else {
 					a.drops++
 				}
@@ -233,6 +223,24 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	return nil
 }
 
+// routerSpec is the model's router: its score function, normalize_topk
+// and group-limited routing.
+func (r *rank) routerSpec() kernels.RouterSpec {
+	e := r.m.MoE
+	spec := kernels.RouterSpec{Experts: e.Experts, TopK: e.TopK, Normalize: e.NormalizeTopK}
+	if e.Groups > 0 && e.TopKGroups > 0 { // topk_groups 0: every group
+		spec.Groups, spec.TopKGroups = e.Groups, e.TopKGroups
+	}
+	if e.Router == ir.RouterSigmoid {
+		spec.Score = kernels.ScoreSigmoid
+	}
+	return spec
+}
+
+// balanceBias is the selection bias of the MoE layer whose parameters are
+// named pre (nil without bias balancing).
+func (r *rank) balanceBias(pre string) []float32 { return nil }
+
 func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
 	e := r.m.MoE
 	h, fe := r.m.Hidden, e.ExpertFFN
@@ -247,11 +255,9 @@ func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]flo
 	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
 	for s := 0; s < e.Shared; s++ {
 		sp := fmt.Sprintf("%sshared.%d.", pre, s)
-		a.su[s], a.sg[s] = make([]float32, T*fe), make([]float32, T*fe)
-		r.kern().LinearForward(a.su[s], x, st.w(sp+"fc1.weight"), st.w(sp+"fc1.bias"), T, h, fe)
-		r.kern().GeluForward(a.sg[s], a.su[s])
+		a.su[s], a.sg[s] = make([]float32, T*r.expertWidth()), make([]float32, T*fe)
 		y := make([]float32, T*h)
-		r.kern().LinearForward(y, a.sg[s], st.w(sp+"fc2.weight"), st.w(sp+"fc2.bias"), T, fe, h)
+		r.expertForward(st, sp, x, a.su[s], a.sg[s], y, T)
 		kernels.Add(out, y)
 	}
 	E := e.Experts
@@ -297,7 +303,7 @@ func (r *rank) expertGroup() (collective.Group, int) {
 // runExperts computes the experts [first, first+len(in)) on their inputs
 // (rows × hidden each), keeping what their backward needs in a.
 func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]float32) [][]float32 {
-	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
 	out := make([][]float32, len(in))
 	a.xe, a.ue, a.ge = make([][]float32, len(in)), make([][]float32, len(in)), make([][]float32, len(in))
 	for k, xe := range in {
@@ -308,10 +314,8 @@ func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]f
 		}
 		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
 		a.xe[k] = xe
-		a.ue[k], a.ge[k] = make([]float32, n*fe), make([]float32, n*fe)
-		r.kern().LinearForward(a.ue[k], xe, st.w(ep+"fc1.weight"), st.w(ep+"fc1.bias"), n, h, fe)
-		r.kern().GeluForward(a.ge[k], a.ue[k])
-		r.kern().LinearForward(out[k], a.ge[k], st.w(ep+"fc2.weight"), st.w(ep+"fc2.bias"), n, fe, h)
+		a.ue[k], a.ge[k] = make([]float32, n*w1), make([]float32, n*fe)
+		r.expertForward(st, ep, xe, a.ue[k], a.ge[k], out[k], n)
 	}
 	return out
 }
@@ -320,7 +324,7 @@ func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]f
 // experts [first, ...) it adds their weight gradients and returns their
 // input gradients.
 func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int, dy [][]float32) [][]float32 {
-	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	h := r.m.Hidden
 	dx := make([][]float32, len(dy))
 	for k, dye := range dy {
 		n := len(dye) / h
@@ -329,18 +333,7 @@ func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int,
 			continue
 		}
 		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
-		xe, ue, ge := a.xe[k], a.ue[k], a.ge[k]
-		dge := make([]float32, n*fe)
-		r.kern().MatMulTransB(dge, dye, st.w(ep+"fc2.weight"), n, h, fe, true)
-		r.wgrad(st, mb, func() {
-			r.kern().LinearBackward(nil, st.gr(ep+"fc2.weight"), st.gr(ep+"fc2.bias"), dye, ge, nil, n, fe, h)
-		})
-		due := make([]float32, n*fe)
-		r.kern().GeluBackward(due, dge, ue)
-		r.kern().MatMulTransB(dx[k], due, st.w(ep+"fc1.weight"), n, fe, h, true)
-		r.wgrad(st, mb, func() {
-			r.kern().LinearBackward(nil, st.gr(ep+"fc1.weight"), st.gr(ep+"fc1.bias"), due, xe, nil, n, h, fe)
-		})
+		r.expertBackward(st, mb, ep, a.xe[k], a.ue[k], a.ge[k], dye, dx[k], n)
 	}
 	return dx
 }
@@ -462,22 +455,11 @@ func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye []
 // moeBackward adds into dx (the gradient of the MoE input) given dout.
 func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dout, dx []float32) error {
 	e := r.m.MoE
-	h, fe, E := r.m.Hidden, e.ExpertFFN, e.Experts
+	h, E := r.m.Hidden, e.Experts
 	T := len(x) / h
 	for s := 0; s < e.Shared; s++ {
 		sp := fmt.Sprintf("%sshared.%d.", pre, s)
-		su, sg := a.su[s], a.sg[s]
-		dsg := make([]float32, T*fe)
-		r.kern().MatMulTransB(dsg, dout, st.w(sp+"fc2.weight"), T, h, fe, true)
-		r.wgrad(st, mb, func() {
-			r.kern().LinearBackward(nil, st.gr(sp+"fc2.weight"), st.gr(sp+"fc2.bias"), dout, sg, nil, T, fe, h)
-		})
-		dsu := make([]float32, T*fe)
-		r.kern().GeluBackward(dsu, dsg, su)
-		r.kern().MatMulTransB(dx, dsu, st.w(sp+"fc1.weight"), T, fe, h, true)
-		r.wgrad(st, mb, func() {
-			r.kern().LinearBackward(nil, st.gr(sp+"fc1.weight"), st.gr(sp+"fc1.bias"), dsu, x, nil, T, h, fe)
-		})
+		r.expertBackward(st, mb, sp, x, a.su[s], a.sg[s], dout, dx, T)
 	}
 	dprobs := make([]float32, T*E)
 	if r.rbd {
@@ -512,8 +494,10 @@ func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeAct
 	return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
 }
 
-// routerBackward adds the auxiliary loss's gradient to dprobs and carries
-// it through the softmax and the router into dx and the router's weight.
+// routerBackward carries the combine weights' gradients dprobs (per token
+// and expert) and the auxiliary loss's through the score function (softmax
+// or sigmoid, normalize_topk) and the router into dx and the router's
+// weight.
 func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dprobs, dx []float32) error {
 	e := r.m.MoE
 	h, E := r.m.Hidden, e.Experts
@@ -521,13 +505,30 @@ func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moe
 	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
 	// f held constant, scaled by this micro-batch's share of the step loss.
 	scale := e.AuxLoss * float64(E) / float64(a.tokens) / float64(r.totalMB)
-	for t := 0; t < T; t++ {
-		for i := 0; i < E; i++ {
-			dprobs[t*E+i] += float32(scale * a.f[i])
-		}
-	}
 	dlogits := make([]float32, T*E)
-	kernels.SoftmaxRowsBackward(dlogits, dprobs, a.probs, T, E)
+	if spec := r.routerSpec(); spec.Score == kernels.ScoreSoftmax && !spec.Normalize {
+		// the combine weights are the probabilities themselves
+		for t := 0; t < T; t++ {
+			for i := 0; i < E; i++ {
+				dprobs[t*E+i] += float32(scale * a.f[i])
+			}
+		}
+		kernels.SoftmaxRowsBackward(dlogits, dprobs, a.probs, T, E)
+	} else {
+		// dprobs holds each chosen expert's combine-weight gradient
+		k := e.TopK
+		dweight := make([]float32, T*k)
+		for t := 0; t < T; t++ {
+			for j, i := range a.route.Expert[t*k : (t+1)*k] {
+				dweight[t*k+j] = dprobs[t*E+int(i)]
+			}
+		}
+		f := make([]float32, E)
+		for i := range f {
+			f[i] = float32(a.f[i])
+		}
+		kernels.RouteScoredBackward(dlogits, dweight, a.route, spec.Score, f, float32(scale))
+	}
 	r.kern().MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
 	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
 	return nil
@@ -637,7 +638,7 @@ func (r *rank) paddedForward(st *stage, pre string, a *moeActs, g collective.Gro
 // zero: the others (the padding) add nothing to any gradient and their
 // input gradient is zero.
 func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
-	h, fe := r.m.Hidden, r.m.MoE.ExpertFFN
+	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
 	local, err := r.slabExchange(g, dye, a.slab)
 	if err != nil {
 		return nil, err
@@ -656,7 +657,7 @@ func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g colle
 			}
 		}
 		kept.xe[k], dy[k] = gatherRows(a.xe[k], live[k], h), gatherRows(local[k], live[k], h)
-		kept.ue[k], kept.ge[k] = gatherRows(a.ue[k], live[k], fe), gatherRows(a.ge[k], live[k], fe)
+		kept.ue[k], kept.ge[k] = gatherRows(a.ue[k], live[k], w1), gatherRows(a.ge[k], live[k], fe)
 	}
 	dx := r.backExperts(st, mb, pre, kept, me*per, dy)
 	full := make([][]float32, per)

@@ -74,9 +74,9 @@ func TestCheckPlan(t *testing.T) {
 			p.Model.MLP, p.Model.NoBias = MLPSwiGLU, true
 			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, Router: RouterSigmoid, NormalizeTopK: true, Groups: 2, TopKGroups: 1}
 		}, ScopeRuntime, nil},
-		{"bias balancing: the runtime only", func(p *Plan) {
+		{"bias balancing runs", func(p *Plan) {
 			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1, BiasBalance: true}
-		}, ScopeRuntime, []string{"runtime-executes-architecture"}},
+		}, ScopeRuntime, nil},
 		{"kv heads replicated: the runtime only", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeRuntime, []string{"runtime-kv-heads-replicated"}},
 		{"dropout: the runtime only", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeRuntime, []string{"runtime-has-no-dropout"}},
 		{"dropout is modelled", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeCheck | ScopeCompile, nil},

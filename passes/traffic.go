@@ -28,6 +28,8 @@ import (
 //     and without rbd, from the routing (see [Routing]) or, without one,
 //     its expectation under uniform top-k routing; capacity dispatch moves
 //     the graph's padded [E, C, h] buffers;
+//   - bias balancing's all-reduce over dp of each stage's routed-copy
+//     counts, once per step;
 //   - the schedule's step actions (gradient buckets, ZeRO gathers, the
 //     tied-embedding all-reduce, the gradient-norm all-reduce of one fp64
 //     value carried as two fp32) and pipeline sends, when the unit has a
@@ -230,6 +232,7 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 	if s := u.Schedule; s != nil {
 		tc.scheduleBytes(s, &rep)
 	}
+	tc.balanceBytes(u, &rep)
 	for _, sg := range u.Graph.Stages {
 		for _, c := range sg.Collectives {
 			// with a schedule, every step collective is one of its
@@ -613,4 +616,32 @@ func rbdClosedForm(mesh ir.Mesh, perNode, E, k int) RBDSaving {
 		s.Saving = 1 - s.PilotsInter/s.CopiesInter
 	}
 	return s
+}
+
+// balanceBytes adds bias balancing's once-per-step exchange (moe.bias_balance,
+// DeepSeek-V3): on every rank, per stage, one all-reduce over dp of the
+// routed-copy counts of the stage's MoE layers (E floats each), as the
+// runtime sums them before moving the biases.
+func (tc *trafficCounter) balanceBytes(u *ir.Unit, rep *TrafficReport) {
+	m := u.Plan.Model
+	if m.Kind != ir.Transformer || m.MoE == nil || !m.MoE.BiasBalance {
+		return
+	}
+	for _, sg := range u.Graph.Stages {
+		n := 0
+		for l := sg.FirstLayer; l < sg.LastLayer; l++ {
+			if m.IsMoELayer(l) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		var t Traffic
+		for _, g := range tc.groupsOf(ir.AxisDP, sg.PPRank) {
+			tc.ring(ir.AllReduce, int64(n*m.MoE.Experts), g, &t)
+		}
+		rep.Step.add(t)
+		rep.put(ir.AllReduce, ir.AxisDP, t)
+	}
 }

@@ -25,6 +25,7 @@ func (t *Trainer) Checkpoint() *ckpt.Checkpoint {
 		c.Tensors["optim.m."+sp.Name] = tensor.New(sp.Shape...)
 		c.Tensors["optim.v."+sp.Name] = tensor.New(sp.Shape...)
 	}
+	t.saveBalance(c)
 	for _, rk := range t.ranks {
 		for _, st := range rk.stages {
 			at := st.momentIndex()
@@ -114,6 +115,9 @@ func Eval(plan *ir.Plan, c *ckpt.Checkpoint, stream *data.Stream, windows int) (
 		st.off[sp.Name] = len(st.p)
 		st.index = append(st.index, sp.LocalIndex(0, 1))
 		st.p = append(st.p, c.Tensors[sp.Name].Data...)
+	}
+	if err := initBalance(m, st, c); err != nil { // routing uses the trained bias
+		return EvalResult{}, err
 	}
 	rk := &rank{plan: p, m: m, params: st.specs, tp: 1, mesh: ir.NewMesh(p), seed: int64(seed), data: stream, totalMB: 1, localMB: windows,
 		stages: map[int]*stage{0: st}, evalWindows: true}

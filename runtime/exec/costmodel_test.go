@@ -686,8 +686,7 @@ func TestMLABytesMatchCostModel(t *testing.T) {
 	}
 }
 
-// deepseekPlan trains stdlib's tiny_deepseek without bias balancing
-// (which the runtime does not execute yet).
+// deepseekPlan trains stdlib's tiny_deepseek.
 const deepseekPlan = `
 import "hw/cpu"
 import "models/tiny_arch"
@@ -702,7 +701,8 @@ plan deepseek {
 `
 
 // TestDeepSeekBytesMatchCostModel: tiny_deepseek (MLA; sigmoid,
-// group-limited routing to SwiGLU experts without biases) under dp with
+// group-limited routing to SwiGLU experts without biases; bias balancing's
+// all-reduce of the routed-copy counts over dp) under dp with
 // zero, pp, cp and ep (padding-free and capacity dispatch): the runtime's
 // bytes per step equal the cost model's prediction for the compiled unit
 // and the step's routes.
@@ -718,7 +718,7 @@ func TestDeepSeekBytesMatchCostModel(t *testing.T) {
 		{"dp=4", "ep=4", "cp=2", "cp_mode=ring", "global_batch=16"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) {
-			p, u := compiled(t, deepseekPlan, "deepseek", append([]string{"model.moe.bias_balance=false"}, sets...)...)
+			p, u := compiled(t, deepseekPlan, "deepseek", sets...)
 			r, tr := oneStep(t, p, true)
 			var routes []passes.Routing
 			for _, rt := range tr.Routes() {

@@ -203,6 +203,9 @@ func (rk *rank) packState() []float32 {
 		out = append(out, st.p...)
 		out = append(out, st.m...)
 		out = append(out, st.v...)
+		for _, k := range st.balanceKeys() {
+			out = append(out, st.bias[k]...)
+		}
 	}
 	return out
 }
@@ -211,7 +214,11 @@ func (rk *rank) packState() []float32 {
 func (rk *rank) unpackState(buf []float32) error {
 	for _, si := range rk.stageOrder() {
 		st := rk.stages[si]
-		for _, dst := range [][]float32{st.p, st.m, st.v} {
+		parts := [][]float32{st.p, st.m, st.v}
+		for _, k := range st.balanceKeys() {
+			parts = append(parts, st.bias[k])
+		}
+		for _, dst := range parts {
 			if len(buf) < len(dst) {
 				return fmt.Errorf("short by %d values", len(dst)-len(buf))
 			}

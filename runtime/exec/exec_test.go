@@ -38,15 +38,15 @@ func tinyMLA() *ir.Model {
 		MLA: &ir.MLA{QLoraRank: 32, KVLoraRank: 16, QKNopeHeadDim: 16, QKRopeHeadDim: 8, VHeadDim: 16}}
 }
 
-// tinyDeepSeek is stdlib's tiny_deepseek without bias balancing (which
-// the runtime does not execute yet): MLA, one dense first layer, then 1
-// shared + 8 routed SwiGLU experts without biases, top-2 of the best 2 of
-// 4 groups by sigmoid affinities, normalized.
+// tinyDeepSeek is stdlib's tiny_deepseek: MLA, one dense first layer,
+// then 1 shared + 8 routed SwiGLU experts without biases, top-2 of the
+// best 2 of 4 groups by sigmoid affinities, normalized, with bias
+// balancing.
 func tinyDeepSeek() *ir.Model {
 	m := tinyMLA()
 	m.Name = "tiny_deepseek"
 	m.MoE = &ir.MoE{Experts: 8, Shared: 1, TopK: 2, ExpertFFN: 32, Every: 1, FirstDense: 1, Router: ir.RouterSigmoid,
-		NormalizeTopK: true, Groups: 4, TopKGroups: 2, AuxLoss: 0.0001}
+		NormalizeTopK: true, Groups: 4, TopKGroups: 2, BiasBalance: true, BiasRate: 0.001, AuxLoss: 0.0001}
 	return m
 }
 
@@ -339,7 +339,7 @@ func TestResumeEqualsStraightThrough(t *testing.T) {
 	for _, tc := range []struct {
 		m    *ir.Model
 		opts string
-	}{{tinyGPT(), ""}, {tinyMoE(), "dp=2 zero=2"}, {tinyMLP(), "tp=2"}} {
+	}{{tinyGPT(), ""}, {tinyMoE(), "dp=2 zero=2"}, {tinyMLP(), "tp=2"}, {tinyDeepSeek(), "dp=2 ep=2"}} {
 		t.Run(tc.m.Name, func(t *testing.T) {
 			p := plan(tc.m, tc.opts)
 			straight, _ := train(t, p, 6)

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -91,4 +92,41 @@ func TestDeepSeekMoEBlockGradients(t *testing.T) {
 		t.Logf("%s: %d weights checked", name, n)
 	}
 	t.Logf("input: %d checked", check("x", x, dx))
+}
+
+// TestBalanceBiasMovesOncePerStep: after each step every balancing bias of
+// tiny_deepseek has moved by exactly bias_update, down, up or not at all
+// per expert (docs/semantics.md), some of them; the checkpoint keeps them.
+func TestBalanceBiasMovesOncePerStep(t *testing.T) {
+	m := tinyDeepSeek()
+	rate := float32(m.MoE.BiasRate)
+	_, tr := train(t, plan(m, ""), 1)
+	prev := tr.Checkpoint()
+	for step := 1; step <= 2; step++ {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+		c := tr.Checkpoint()
+		for l := 1; l < m.Layers; l++ {
+			name := balanceName(fmt.Sprintf("h.%d.moe.", l))
+			b, a := prev.Tensors[name], c.Tensors[name]
+			if a == nil || b == nil {
+				t.Fatalf("checkpoint has no %s", name)
+			}
+			moved := 0
+			for i := range a.Data {
+				d := a.Data[i] - b.Data[i]
+				if d != 0 && math.Abs(math.Abs(float64(d))-float64(rate)) > 1e-8 { // float32 sums of ±rate
+					t.Errorf("step %d: %s[%d] moved by %g, want 0 or ±%g", step, name, i, d, rate)
+				}
+				if d != 0 {
+					moved++
+				}
+			}
+			if moved == 0 {
+				t.Errorf("step %d: %s did not move", step, name)
+			}
+		}
+		prev = c
+	}
 }

@@ -111,7 +111,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	T := len(x) / h
 	logits := make([]float32, T*E)
 	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
-	a.route = kernels.RouteScored(logits, T, r.routerSpec(), r.balanceBias(pre))
+	a.route = kernels.RouteScored(logits, T, r.routerSpec(), st.bias[pre])
 	a.probs = a.route.Probs
 	g, members := r.routeMembers()
 	if !r.ssmb && r.mesh.CP == 1 {
@@ -210,6 +210,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 			}
 		}
 	}
+	st.countRoutes(pre, f)
 	// Auxiliary loss: aux · E · Σ f_i·P_i over the whole micro-batch.
 	a.f = make([]float64, E)
 	a.tokens = Tall
@@ -236,10 +237,6 @@ func (r *rank) routerSpec() kernels.RouterSpec {
 	}
 	return spec
 }
-
-// balanceBias is the selection bias of the MoE layer whose parameters are
-// named pre (nil without bias balancing).
-func (r *rank) balanceBias(pre string) []float32 { return nil }
 
 func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
 	e := r.m.MoE

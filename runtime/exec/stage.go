@@ -41,6 +41,10 @@ type stage struct {
 	// expert parameters start in the flat buffer (len(p) when none).
 	expertBucket []bool
 	nDense       int
+	// bias and counts are the balancing bias of each MoE layer the stage
+	// holds and its routed copies this step (moe.bias_balance; balance.go).
+	bias   map[string][]float32
+	counts map[string][]float64
 }
 
 // momentIndex maps each flat element to its place in the owned moments,

@@ -438,6 +438,9 @@ func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, 
 	if src.resume != nil && len(st.specs) > 0 && src.moment("m", st.specs[0].Name) == nil {
 		return nil, fmt.Errorf("checkpoint has no optimizer state (optim.m.%s)", st.specs[0].Name)
 	}
+	if err := initBalance(t.m, st, src.resume); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -887,6 +890,9 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			}
 		case ir.ActOptimizer:
 			if err := t.optimize(rk, lr); err != nil {
+				return err
+			}
+			if err := rk.balance(); err != nil {
 				return err
 			}
 		default:

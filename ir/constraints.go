@@ -270,19 +270,18 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
-		// Under tp each rank's heads read the whole shared rotary key
-		// k_r (the last columns of kv_down, replicated): its gradient is
-		// a partial sum over the ranks' heads which the unit does not
-		// reduce (the collectives pass all-reduces only the latents'),
-		// so kv_down's gradient would be wrong; under sp the latent path
-		// is modelled only in part. Refused rather than trained wrong.
-		Name: "runtime-mla-tp", Fields: []string{"tp"}, Severity: Error, Scope: ScopeRuntime,
-		Broken: func(p *Plan) bool { return p.transformer() && p.Model.MLA != nil && p.TP > 1 },
+		// Under sp the unit models MLA's latent path only in part (the
+		// down projections' weight gradients and the shared rotary key's
+		// come from s/tp tokens per rank and are not reduced over tp):
+		// refused rather than trained wrong. Under tp without sp the
+		// latents' and the rotary key's gradients are all-reduced.
+		Name: "runtime-mla-sp", Fields: []string{"sp"}, Severity: Error, Scope: ScopeRuntime,
+		Broken: func(p *Plan) bool { return p.transformer() && p.Model.MLA != nil && p.TP > 1 && p.SP },
 		Message: func(p *Plan) string {
-			return fmt.Sprintf("model %s uses multi-head latent attention, which the CPU runtime does not execute under tp = %d yet: the unit does not reduce the shared rotary key's gradient over tp", p.Model.Name, p.TP)
+			return fmt.Sprintf("model %s uses multi-head latent attention, which the CPU runtime does not execute under tp = %d with sp yet: the unit's latent path under sp is incomplete", p.Model.Name, p.TP)
 		},
 		Suggest: func(p *Plan) string {
-			return "planc explain and compile model it; planc run executes MLA with tp = 1 (dp, zero, pp, cp and ep split it)"
+			return "planc explain and compile model it; planc run executes MLA under tp without sp (and dp, zero, pp, cp, ep)"
 		},
 	},
 	{

@@ -64,12 +64,12 @@ func TestCheckPlan(t *testing.T) {
 			p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true
 		},
 			ScopeRuntime, nil},
-		{"MLA under tp: the runtime only", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
-			ScopeRuntime, []string{"runtime-mla-tp"}},
-		{"MLA without tp runs", func(p *Plan) {
+		{"MLA under tp and sp: the runtime only", func(p *Plan) {
 			p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8}
-			p.DP, p.TP = p.DP*p.TP, 1
-		}, ScopeRuntime, nil},
+			p.SP = true
+		}, ScopeRuntime, []string{"runtime-mla-sp"}},
+		{"MLA under tp runs", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
+			ScopeRuntime, nil},
 		{"gated bias-free experts, sigmoid group-limited routing run", func(p *Plan) {
 			p.Model.MLP, p.Model.NoBias = MLPSwiGLU, true
 			p.Model.MoE = &MoE{Experts: 4, TopK: 2, ExpertFFN: 8, Every: 1, Router: RouterSigmoid, NormalizeTopK: true, Groups: 2, TopKGroups: 1}

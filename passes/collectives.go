@@ -248,6 +248,14 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 	m := cb.mesh
 	switch o.Kind {
 	case ir.OpAttnScores:
+		if x := p.Model.MLA; x != nil && p.TP > 1 {
+			// MLA's shared rotary key k_r (the last columns of the
+			// replicated kv_down) is read by every tp rank's heads: its
+			// gradient is a partial sum over tp, completed before it
+			// reaches kv_down (the latents' are by their conversions)
+			b := float64(p.MicroBatch*(p.Model.Seq/p.CP)*x.QKRopeHeadDim) * float64(o.Inputs[0].Elem)
+			cb.add(list, ir.AllReduce, ir.AxisTP, b, ir.Backward, o.Name, o.Layer, ir.Critical, "k_rope")
+		}
 		if p.CP < 2 {
 			return
 		}

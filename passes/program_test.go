@@ -19,6 +19,7 @@ func TestProgramsVerify(t *testing.T) {
 		{"examples/phantom_cpu.plan", "phantom_tiny_gpt", "sp=true"},
 		{"examples/tiny_mlp.plan", "tiny_mlp_serial", "tp=2"},
 		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", "tp=1 sp=false dp=2 cp=2 cp_mode=ring"},
+		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", "sp=false"},
 		{"passes/testdata/arch.plan", "tiny_deepseek_ep", "tp=1"},
 	} {
 		prog, p := loadPlan(t, c.file, c.plan, strings.Fields(c.sets)...)

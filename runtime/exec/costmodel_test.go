@@ -660,11 +660,14 @@ plan mla {
 `
 
 // TestMLABytesMatchCostModel: multi-head latent attention (keys of
-// qk_nope+qk_rope columns, narrower values) under zero, pp and every cp
-// mode: the runtime's bytes per step equal the cost model's prediction
+// qk_nope+qk_rope columns, narrower values; under tp the all-reduces of
+// the latents' and the shared rotary key's gradients) under tp, zero, pp
+// and every cp mode: the runtime's bytes per step equal the cost model's prediction
 // for the compiled unit.
 func TestMLABytesMatchCostModel(t *testing.T) {
 	for _, sets := range [][]string{
+		{"tp=2"},
+		{"tp=2", "cp=2", "cp_mode=ring"},
 		{"dp=2", "zero=1"},
 		{"pp=2"},
 		{"cp=2", "cp_mode=ring"},
@@ -716,6 +719,8 @@ func TestDeepSeekBytesMatchCostModel(t *testing.T) {
 		{"dp=2", "ep=2"},
 		{"dp=2", "ep=2", "moe.dispatch=capacity"},
 		{"dp=4", "ep=4", "cp=2", "cp_mode=ring", "global_batch=16"},
+		{"tp=2", "dp=2", "ep=2"},
+		{"tp=2", "ep=2", "moe.ssmb=true"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) {
 			p, u := compiled(t, deepseekPlan, "deepseek", sets...)

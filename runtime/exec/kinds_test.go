@@ -70,8 +70,8 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 	if err := Validate(plan(tinyLlama(), "tp=2")); err != nil {
 		t.Fatalf("the Llama layout is refused: %v", err)
 	}
-	if err := Validate(plan(tinyMLA(), "cp=2 dp=2 pp=2")); err != nil {
-		t.Fatalf("multi-head latent attention without tp is refused: %v", err)
+	if err := Validate(plan(tinyMLA(), "tp=2 cp=2 dp=2 pp=2")); err != nil {
+		t.Fatalf("multi-head latent attention without sp is refused: %v", err)
 	}
 	if err := Validate(plan(tinyDeepSeek(), "dp=2 ep=2")); err != nil {
 		t.Fatalf("tiny_deepseek is refused: %v", err)
@@ -81,7 +81,7 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 		opts string
 		want string
 	}{
-		{func(m *ir.Model) { *m = *tinyMLA() }, "tp=2", "multi-head latent attention, which the CPU runtime does not execute under tp = 2"},
+		{func(m *ir.Model) { *m = *tinyMLA() }, "tp=2 sp=true", "multi-head latent attention, which the CPU runtime does not execute under tp = 2 with sp"},
 		{func(*ir.Model) {}, "tp=4", "exceeds the 2 key/value heads"},
 	} {
 		m := tinyLlama()

@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"fmt"
+
 	"planc/ir"
 	"planc/runtime/kernels"
 )
@@ -110,6 +112,13 @@ func mlaAttentionBackward(c *call) error {
 	kernels.MLAKeysValuesGrad(dkv, dkrr, dk, dv, ms)
 	dkr := make([]float32, len(dkrr))
 	kernels.RoPEBackward(dkr, dkrr, s.cos, s.sin, kernels.RoPEShape{Batch: ms.Batch, Heads: 1, T: ms.Seq, D: ms.Rope, Rotary: ms.Rope})
+	if red := c.in.InnerOf("k_rope"); red != nil { // each tp rank's heads' share
+		if _, err := r.collective(red, dkr); err != nil {
+			return err
+		}
+	} else if r.tp > 1 {
+		return fmt.Errorf("tp = %d but the unit places no reduction of the shared rotary key's gradient", r.tp)
+	}
 	dqr := make([]float32, len(dq))
 	kernels.RoPEBackward(dqr, dq, s.cos, s.sin, kernels.RoPEShape{Batch: ms.Batch, Heads: ms.Heads, T: ms.Seq, D: qk, Rotary: ms.Rope})
 	dqp := make([]float32, len(dq))

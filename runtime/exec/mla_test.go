@@ -132,7 +132,7 @@ func abs(x float64) float64 {
 func TestMLAUnderTPUpdatesAsSerial(t *testing.T) {
 	_, serial := train(t, plan(tinyDeepSeek(), ""), 1)
 	want := serial.Checkpoint()
-	for _, opts := range []string{"tp=2", "tp=4", "tp=2 cp=2 cp_mode=allgather"} {
+	for _, opts := range []string{"tp=2", "tp=4", "tp=2 cp=2 cp_mode=allgather", "cp=2 cp_mode=ring", "cp=2 cp_mode=ulysses", "dp=2 ep=2"} {
 		_, tr := train(t, plan(tinyDeepSeek(), opts), 1)
 		got := tr.Checkpoint()
 		for name, w := range want.Tensors {

@@ -45,7 +45,8 @@ func (r *Result) PlanFile(name, command string) string {
 	w("\n//   parallel from %.0f FLOPs (the first at ≤ 2/3; 0: not seen)\n", r.Parallel)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
-	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	w("//   with ~1 ms of compute between calls a 2-rank all-reduce also waits %.1f us for its peer's thread (the load)\n", r.InProc.SyncWait*1e6)
+	w("//   one ring step: %.2f us + bytes / %.2f GB/s (half the wait in the latency: two ring steps)\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	tcp := r.InProc
 	if r.TCP != nil {
 		tcp = *r.TCP

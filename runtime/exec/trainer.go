@@ -626,8 +626,11 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 	for i, sp := range st.specs {
 		o := st.off[sp.Name]
 		count := true
-		if sp.Shard == ir.ShardNone && rk.coord.TP != 0 {
-			count = false // the same values sit on every tp rank
+		// the same values sit on every tp rank, but for the routed
+		// experts under ssmb with ep: the ep group then spans tp, and
+		// each tp rank holds other experts
+		if sp.Shard == ir.ShardNone && rk.coord.TP != 0 && !(sp.Expert && rk.ssmb && mesh.EP > 1) {
+			count = false
 		}
 		if sp.Tied && !st.info.Embedding {
 			count = false // the head's copy of the tied embedding

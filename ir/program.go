@@ -146,6 +146,12 @@ type Node struct {
 	// (other processes) runs on the node: its devices share
 	// Cores·CoreShare processors. 0 counts as 1: the node is the job's own.
 	CoreShare float64
+	// SyncWait is what a collective waits to wake a peer whose thread
+	// parked while it computed: on a node with Cores and no more devices
+	// than cores, a rank that reaches a collective first has nothing else
+	// to run and its thread sleeps. With more devices than cores another
+	// rank runs instead, and nothing waits. Seconds per collective.
+	SyncWait float64
 }
 
 // Cluster is a set of identical nodes joined by an inter-node network.

@@ -403,7 +403,7 @@ type timedKey struct {
 func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
 	c := p.Cluster
 	d := cm.dev
-	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, c.Node.IntraLatency, c.InterBW, c.InterLatency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
+	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, cm.machine.Intra.Latency, c.InterBW, cm.machine.Inter.Latency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
 	t.mu.Lock()
 	ts, ok := t.timed[key]
 	t.mu.Unlock()

@@ -76,6 +76,12 @@ func newCostModel(p *ir.Plan, mesh ir.Mesh) *costModel {
 func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	mach := network.MachineOf(c)
+	if n := c.Node; n.SyncWait > 0 && n.Cores > 0 && float64(min(max(mach.PerNode, 1), mesh.Size())) <= n.Cores {
+		// ranks that meet at a collective wake a parked thread: half the
+		// wait on each of a two-rank ring's two steps
+		mach.Intra.Latency += n.SyncWait / 2
+		mach.Inter.Latency += n.SyncWait / 2
+	}
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel

@@ -131,3 +131,28 @@ func TestCoreShareIsTheJobs(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncWaitOnlyWhereThreadsPark: a node of 2 cores with sync_wait: tp=2
+// (2 ranks: a rank that meets its peer first parks its thread) pays it on
+// every tp collective; the 8 ranks of tp=2 pp=2 dp=2 (another rank always
+// runs) pay nothing.
+func TestSyncWaitOnlyWhereThreadsPark(t *testing.T) {
+	step := func(wait float64, sets ...string) float64 {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.SyncWait, cl.Node, q.Cluster = 2, wait, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e.StepTime
+	}
+	if a, b := step(0, "tp=2"), step(100e-6, "tp=2"); !(b > a) {
+		t.Errorf("tp=2 on 2 cores: %g s with a 100 µs wait, %g s without", b, a)
+	}
+	eight := []string{"tp=2", "pp=2", "dp=2"}
+	if a, b := step(0, eight...), step(100e-6, eight...); a != b {
+		t.Errorf("8 ranks on 2 cores: %g s with a wait, %g s without; want equal", b, a)
+	}
+}

@@ -76,12 +76,12 @@ type Line struct {
 
 // Link is a transport's α-β: time of one ring step = Latency + bytes/Bandwidth.
 type Link struct {
-	Latency   float64 // seconds, SyncWait/2 included
+	Latency   float64 // seconds
 	Bandwidth float64 // bytes per second
 	Points    []Point // all-reduce over two ranks: bytes, seconds
 	// SyncWait is what an all-reduce between ranks that compute in between
-	// waits for a peer the OS has taken off the CPU (0: not measured, or
-	// an idle machine); half of it is in Latency (two ring steps).
+	// waits for a peer whose thread parked or was taken off the CPU (the
+	// node's sync_wait; 0: not measured).
 	SyncWait float64
 }
 

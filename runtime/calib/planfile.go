@@ -45,8 +45,8 @@ func (r *Result) PlanFile(name, command string) string {
 	w("\n//   parallel from %.0f FLOPs (the first at ≤ 2/3; 0: not seen)\n", r.Parallel)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
-	w("//   with ~1 ms of compute between calls a 2-rank all-reduce also waits %.1f us for its peer's thread (the load)\n", r.InProc.SyncWait*1e6)
-	w("//   one ring step: %.2f us + bytes / %.2f GB/s (half the wait in the latency: two ring steps)\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	w("//   with ~1 ms of compute between calls a 2-rank all-reduce also waits %.1f us for its peer's thread (sync_wait)\n", r.InProc.SyncWait*1e6)
+	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	tcp := r.InProc
 	if r.TCP != nil {
 		tcp = *r.TCP
@@ -93,6 +93,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  core_share    = %.3f // of the cores the job's threads get beside other processes (measured)\n", r.Share)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
+	w("  sync_wait     = %s // a collective wakes a parked peer thread (ranks no more than cores)\n", micros(r.InProc.SyncWait))
 	w("}\n\n")
 	cluster := func(cname string, inter Link, what string) {
 		w("// %s\n", what)

@@ -28,6 +28,6 @@ if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
 fi
 if [ -n "$CAL" ]; then
   # what the calibration found, for the record
-  grep -E '^// This machine|^//   fit:|^//   core_share|^//   one ring step|^//   parallel from|^// Executor|^//   it ' "$CAL" || true
+  grep -E '^// This machine|^//   fit:|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^// Executor|^//   it ' "$CAL" || true
 fi
 python3 bench/predict/table.py "$PLANC" "$STEPS" "${CAL}"

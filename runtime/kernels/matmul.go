@@ -22,9 +22,14 @@ const (
 	// calling goroutine only: starting goroutines would cost more. At
 	// 1<<17 the many small products of tiny_gpt (128×64×192) ran slower
 	// on two goroutines than on one (planc run: 17k tokens/s at
-	// GOMAXPROCS 2, 21k at 1, on an idle machine); 1<<22 (about 80 µs of
-	// work) gave 20k.
-	parallelMinFlops = 1 << 22
+	// GOMAXPROCS 2, 21k at 1, on an idle machine); 1<<22 gave 20k. With
+	// the AVX-512 kernel a product of 1<<21 multiply-adds (tiny_gpt's
+	// fc1, fc2 and head) takes about 30 µs, and planc run trained
+	// tiny_gpt at 33k tokens/s with GOMAXPROCS 1 but 24k with 2 (load
+	// 0.5). At 1<<23 (work under 1<<22 stays on the caller: all of
+	// tiny_gpt's products and its attention) it trains at 31k on two
+	// cores; hidden 256 (products of 8M-33M) is unchanged at 4.7-4.8k.
+	parallelMinFlops = 1 << 23
 )
 
 // MatMul computes C = A·B, or C += A·B when accumulate is true.

@@ -137,6 +137,9 @@ func check(t *testing.T, fallbacks0 int64, pairs ...any) {
 	}
 }
 
+// TestHostKernelsMatchGoKernels: the generated products (every form of a
+// training step's, odd shapes, linear layers with bias) against the Go
+// kernels.
 func TestHostKernelsMatchGoKernels(t *testing.T) {
 	const T, H, F, V = 512, 64, 256, 256
 	r := rand.New(rand.NewPCG(1, 2))
@@ -218,6 +221,13 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 			check(t, f0, "y", y1, y2, "dx", dx1, dx2, "dw", dw1, dw2, "db", db1, db2)
 		})
 	}
+}
+
+// TestHostElementwiseKernelsMatchGoKernels: the generated layernorm, gelu
+// and silu against the Go kernels.
+func TestHostElementwiseKernelsMatchGoKernels(t *testing.T) {
+	const T, H, F = 512, 64, 256
+	r := rand.New(rand.NewPCG(1, 2))
 	t.Run("layernorm", func(t *testing.T) {
 		x, g, b := randVec(r, T*H, 2), randVec(r, H, 1), randVec(r, H, 1)
 		y1, m1, s1 := make([]float32, T*H), make([]float32, T), make([]float32, T)
@@ -261,6 +271,13 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 			check(t, f0, "y", y1, y2, "dx", dx1, dx2)
 		}
 	})
+}
+
+// TestHostAttentionMatchesGoKernels: the generated attention, whole and
+// with key blocks at offsets (ring attention), against the Go kernels.
+func TestHostAttentionMatchesGoKernels(t *testing.T) {
+	const T, H, F = 512, 64, 256
+	r := rand.New(rand.NewPCG(1, 2))
 	t.Run("attention", func(t *testing.T) {
 		s := kernels.AttnShape{Batch: 8, Heads: 4, Tq: 64, Tk: 64, D: 16, Causal: true}
 		n := s.Batch * s.Heads * s.Tq * s.D
@@ -296,6 +313,14 @@ func TestHostKernelsMatchGoKernels(t *testing.T) {
 			check(t, f0, "o", o1, o2, "lse", l1, l2, "dq", dq1, dq2, "dk", dk1, dk2, "dv", dv1, dv2)
 		})
 	}
+}
+
+// TestHostRoutingAndAdamWMatchGoKernels: the generated router, permute and
+// combine (padding-free and capacity with drops) and AdamW against the Go
+// kernels.
+func TestHostRoutingAndAdamWMatchGoKernels(t *testing.T) {
+	const T, H, F = 512, 64, 256
+	r := rand.New(rand.NewPCG(1, 2))
 	for _, normalize := range []bool{false, true} {
 		t.Run(fmt.Sprintf("router_normalize=%v", normalize), func(t *testing.T) {
 			logits := randVec(r, T*8, 3)

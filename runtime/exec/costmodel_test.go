@@ -554,6 +554,26 @@ plan moe_tp {
 // and of their output's gradient (backward). The bytes of a step, all
 // collectives but the gradient norm's, are equal, with dp, ep and zero
 // around them too.
+// exactBytes trains one step of plan name of src with sets and requires
+// the runtime's bytes (the gradient norm's aside) to equal the cost
+// model's prediction for the compiled unit and the step's routes.
+func exactBytes(t *testing.T, src, name string, sets []string) {
+	t.Helper()
+	p, u := compiled(t, src, name, sets...)
+	r, tr := oneStep(t, p, true)
+	var routes []passes.Routing
+	for _, rt := range tr.Routes() {
+		routes = append(routes, passes.Routing{Rank: rt.Rank, Experts: rt.Experts})
+	}
+	pred := passes.PredictedBytesRouted(u, routes)
+	got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
+	want := pred.Total.Total() - pred.ByAxis["norm"].Total()
+	t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
+	if got != want {
+		t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off); tp measured %d, predicted %.0f", want, got, 100*relErr(want, got), r.ByKind["tp"].Total(), pred.ByAxis[ir.AxisTP].Total())
+	}
+}
+
 func TestMoETPBytesMatchCostModel(t *testing.T) {
 	for _, sets := range [][]string{
 		nil,
@@ -564,21 +584,7 @@ func TestMoETPBytesMatchCostModel(t *testing.T) {
 		// ssmb: the tp ranks all-gather their slices' routing counts
 		{"ep=2", "moe.ssmb=true", "global_batch=16"},
 	} {
-		t.Run(fmt.Sprint(sets), func(t *testing.T) {
-			p, u := compiled(t, moeTPPlan, "moe_tp", sets...)
-			r, tr := oneStep(t, p, true)
-			var routes []passes.Routing
-			for _, rt := range tr.Routes() {
-				routes = append(routes, passes.Routing{Rank: rt.Rank, Experts: rt.Experts})
-			}
-			pred := passes.PredictedBytesRouted(u, routes)
-			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
-			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
-			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s", got, want, 100*(want/got-1), kinds(r.ByKind))
-			if got != want {
-				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off); tp measured %d, predicted %.0f", want, got, 100*relErr(want, got), r.ByKind["tp"].Total(), pred.ByAxis[ir.AxisTP].Total())
-			}
-		})
+		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, moeTPPlan, "moe_tp", sets) })
 	}
 }
 
@@ -610,17 +616,7 @@ func TestLlamaBytesMatchCostModel(t *testing.T) {
 		{"cp=2", "cp_mode=lss"},
 		{"cp=2", "cp_mode=ulysses"},
 	} {
-		t.Run(fmt.Sprint(sets), func(t *testing.T) {
-			p, u := compiled(t, llamaPlan, "llama", sets...)
-			r, tr := oneStep(t, p, false)
-			pred := passes.PredictedBytes(u)
-			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
-			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
-			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
-			if got != want {
-				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off)", want, got, 100*relErr(want, got))
-			}
-		})
+		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, llamaPlan, "llama", sets) })
 	}
 }
 
@@ -675,17 +671,7 @@ func TestMLABytesMatchCostModel(t *testing.T) {
 		{"cp=2", "cp_mode=lss"},
 		{"cp=2", "cp_mode=ulysses"},
 	} {
-		t.Run(fmt.Sprint(sets), func(t *testing.T) {
-			p, u := compiled(t, mlaPlan, "mla", sets...)
-			r, tr := oneStep(t, p, false)
-			pred := passes.PredictedBytes(u)
-			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
-			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
-			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
-			if got != want {
-				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off)", want, got, 100*relErr(want, got))
-			}
-		})
+		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, mlaPlan, "mla", sets) })
 	}
 }
 
@@ -722,20 +708,6 @@ func TestDeepSeekBytesMatchCostModel(t *testing.T) {
 		{"tp=2", "dp=2", "ep=2"},
 		{"tp=2", "ep=2", "moe.ssmb=true"},
 	} {
-		t.Run(fmt.Sprint(sets), func(t *testing.T) {
-			p, u := compiled(t, deepseekPlan, "deepseek", sets...)
-			r, tr := oneStep(t, p, true)
-			var routes []passes.Routing
-			for _, rt := range tr.Routes() {
-				routes = append(routes, passes.Routing{Rank: rt.Rank, Experts: rt.Experts})
-			}
-			pred := passes.PredictedBytesRouted(u, routes)
-			got := float64(tr.Bytes().Total() - r.ByKind["norm"].Total())
-			want := pred.Total.Total() - pred.ByAxis["norm"].Total()
-			t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
-			if got != want {
-				t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off)", want, got, 100*relErr(want, got))
-			}
-		})
+		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, deepseekPlan, "deepseek", sets) })
 	}
 }

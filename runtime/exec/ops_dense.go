@@ -381,8 +381,8 @@ func qkvBackward(c *call) error {
 	} else {
 		kernels.JoinGroupedQKVGrad(dqkv, dq, dk, c.grad(2), b, s, heads, kv, d)
 	}
-	c.f.grads[c.in.Out[0]] = dqkv
-	return linearBackward(c)
+	linearBackwardOf(c, c.saved().([]float32), dqkv)
+	return nil
 }
 
 // headForward scores every token of the rank's rows against its

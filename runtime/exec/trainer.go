@@ -668,8 +668,6 @@ type KindStats struct {
 	Time time.Duration
 }
 
-func (c *timedComm) timed(start time.Time) { c.account(start, c.Comm.Bytes()) }
-
 func (c *timedComm) account(start time.Time, before collective.Counters) {
 	d := time.Since(start)
 	c.spent += d

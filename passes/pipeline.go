@@ -259,8 +259,15 @@ const GradBucketElements = bucketElems
 // gradGroups returns the axes over which a stage's dense gradients are
 // reduced, in order: one all-reduce over dp×cp for lss (its single
 // gradient average), otherwise over cp and then over dp.
+//
+// Under ZeRO the last axis is the sharding group, and with cp it is dp·cp
+// in one reduce-scatter: the runtime shards the optimizer over every rank
+// that holds the same parameters, as Megatron-LM's distributed optimizer
+// does over its data-parallel group with cp.
 func gradGroups(p *ir.Plan) []ir.Axis {
 	switch {
+	case p.CP > 1 && p.Zero >= 1:
+		return []ir.Axis{ir.AxisDPCP}
 	case p.CP > 1 && p.CPMode == ir.CPLSS && p.DP > 1:
 		return []ir.Axis{ir.AxisDPCP}
 	case p.CP > 1 && p.CPMode == ir.CPLSS:
@@ -372,31 +379,65 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out [
 
 // zero3Colls returns ZeRO-3's gathers of the parameters of one layer's
 // ops (or the embedding's, the head's), in forward and again in backward of
-// every micro-batch (prefetched: they overlap the ops' compute).
+// every micro-batch (prefetched: they overlap the ops' compute), one per
+// parameter class as the runtime shards them: the dense parameters over
+// the data-parallel group (dp·cp), the routed experts' over the
+// expert-data-parallel group under ep > 1 (with ep = 1 they are dense).
 func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*ir.Collective {
 	if p.Zero < 3 || len(ops) == 0 {
 		return nil
 	}
 	groups := gradGroups(p)
-	shardAxis := groups[len(groups)-1]
-	n := layerParams(ops)
-	if skipWte { // a tied head on the embedding's stage gathers wte once
-		for _, o := range ops {
-			if o.Weight != nil && o.Weight.Name == "wte" {
-				n -= o.Weight.Elements()
+	dense, expert := classParams(ops, skipWte)
+	if mesh.EP <= 1 {
+		dense, expert = dense+expert, 0
+	}
+	elem := float64(elemBytes(p.Precision))
+	var out []*ir.Collective
+	for _, ph := range []ir.Phase{ir.Forward, ir.Backward} {
+		for _, c := range []struct {
+			axis   ir.Axis
+			n      float64
+			tensor string
+		}{{groups[len(groups)-1], dense, zero3Params}, {ir.AxisEDP, expert, zero3ExpertParams}} {
+			if mesh.Degree(c.axis) < 2 || c.n <= 0 {
+				continue
+			}
+			out = append(out, &ir.Collective{Name: fmt.Sprintf("%s.%s.ag.%s", ops[0].Name, c.tensor, ph), Kind: ir.AllGather, Axis: c.axis,
+				GroupSize: mesh.Degree(c.axis), Bytes: c.n * elem, Phase: ph, After: ops[0].Name, Layer: l, Overlap: ir.WithCompute, Tensor: c.tensor})
+		}
+	}
+	return out
+}
+
+// classParams returns the dense and routed-expert parameter elements of ops
+// (without wte when skipWte: a tied head on the embedding's stage gathers
+// wte once).
+func classParams(ops []*ir.Op, skipWte bool) (dense, expert float64) {
+	for _, o := range ops {
+		for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+			switch {
+			case w == nil || (skipWte && w.Name == "wte"):
+			case isExpertParam(w.Name):
+				expert += w.Elements()
+			default:
+				dense += w.Elements()
 			}
 		}
 	}
-	n *= float64(elemBytes(p.Precision))
-	if mesh.Degree(shardAxis) < 2 || n <= 0 {
-		return nil
-	}
-	var out []*ir.Collective
-	for _, ph := range []ir.Phase{ir.Forward, ir.Backward} {
-		out = append(out, &ir.Collective{Name: fmt.Sprintf("%s.params.ag.%s", ops[0].Name, ph), Kind: ir.AllGather, Axis: shardAxis,
-			GroupSize: mesh.Degree(shardAxis), Bytes: n, Phase: ph, After: ops[0].Name, Layer: l, Overlap: ir.WithCompute, Tensor: "params"})
-	}
-	return out
+	return dense, expert
+}
+
+// The Tensor of ZeRO-3's per-layer parameter gathers, by class.
+const (
+	zero3Params       = "params"
+	zero3ExpertParams = "expert_params"
+)
+
+// isZero3Gather reports whether c is one of ZeRO-3's per-layer parameter
+// gathers (see zero3Colls).
+func isZero3Gather(c *ir.Collective) bool {
+	return c.Kind == ir.AllGather && (c.Tensor == zero3Params || c.Tensor == zero3ExpertParams) && c.Phase != ir.StepPhase
 }
 
 // recomputePass marks the ops whose forward is repeated in backward:

@@ -23,7 +23,10 @@ import (
 // What is counted, per step:
 //   - every per-micro-batch collective of the graph (tp, cp, ulysses, lss,
 //     phantom ghosts, the vocab-parallel loss), on every rank holding the
-//     stage, once per micro-batch;
+//     stage, once per micro-batch; ZeRO-3's parameter gathers come from
+//     the schedule's ALLGATHER_PARAMS actions when the unit has one (the
+//     graph's per-layer gathers are the same bytes, and counting both
+//     counted them twice), from the graph otherwise;
 //   - the MoE dispatch and combine exchanges of padding-free dispatch, with
 //     and without rbd, from the routing (see [Routing]) or, without one,
 //     its expectation under uniform top-k routing; capacity dispatch moves
@@ -192,6 +195,9 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 		for _, c := range sg.Collectives {
 			if c.Phase == ir.StepPhase || c.Axis == ir.AxisPP {
 				continue
+			}
+			if u.Schedule != nil && isZero3Gather(c) {
+				continue // the schedule's ALLGATHER_PARAMS, counted below
 			}
 			if routedMoE && c.Axis == ir.AxisEP && c.Kind == ir.AllToAllV {
 				continue // the routing model below

@@ -80,6 +80,11 @@ type Device struct {
 	// update. On a CPU they are bound by their arithmetic (exp, tanh, sqrt
 	// per element), not by memory.
 	NormBW, SoftmaxBW, ActivationBW, OptimizerBW float64
+	// LossBW is the rate of the loss's softmax cross-entropy (0:
+	// SoftmaxBW): a kernel of its own (the CPU runtime's computes the
+	// row maxima, the sums of exponentials and the logits' gradient in
+	// one go), not the softmax op's.
+	LossBW float64
 	// FusedAttention: the engines run on this device use FlashAttention-
 	// style attention by default, so a plan that does not write
 	// `attention` gets fused (lang resolves it; docs/language.md).
@@ -113,7 +118,8 @@ func (d *Device) Fitted() bool {
 	// too; compute_units and gemm_tile are datasheet facts
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
-		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0
+		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
+		d.LossBW != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

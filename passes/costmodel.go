@@ -230,8 +230,13 @@ func memoryRate(d *ir.Device, kind ir.OpKind) float64 {
 	switch kind {
 	case ir.OpLayerNorm, ir.OpRMSNorm:
 		r = d.NormBW
-	case ir.OpSoftmax, ir.OpLoss:
+	case ir.OpSoftmax:
 		r = d.SoftmaxBW
+	case ir.OpLoss:
+		r = d.LossBW
+		if r == 0 {
+			r = d.SoftmaxBW
+		}
 	case ir.OpGeLU, ir.OpSiLU, ir.OpExpertGeLU, ir.OpSharedGeLU, ir.OpActivation, ir.OpGLU, ir.OpExpertGLU, ir.OpSharedGLU:
 		r = d.ActivationBW
 	}

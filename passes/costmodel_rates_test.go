@@ -35,12 +35,12 @@ func TestWaveEfficiency(t *testing.T) {
 // other memory-bound op (and every family without one) at hbm_bw ·
 // memory_efficiency.
 func TestMemoryRateFamilies(t *testing.T) {
-	d := &ir.Device{HBMBandwidth: 100, MemoryEfficiency: 0.5, NormBW: 3, SoftmaxBW: 1, ActivationBW: 7, OptimizerBW: 4}
+	d := &ir.Device{HBMBandwidth: 100, MemoryEfficiency: 0.5, NormBW: 3, SoftmaxBW: 1, ActivationBW: 7, OptimizerBW: 4, LossBW: 9}
 	for _, c := range []struct {
 		kind ir.OpKind
 		want float64
 	}{
-		{ir.OpLayerNorm, 3}, {ir.OpRMSNorm, 3}, {ir.OpSoftmax, 1}, {ir.OpLoss, 1},
+		{ir.OpLayerNorm, 3}, {ir.OpRMSNorm, 3}, {ir.OpSoftmax, 1}, {ir.OpLoss, 9},
 		{ir.OpGeLU, 7}, {ir.OpSiLU, 7}, {ir.OpGLU, 7}, {ir.OpExpertGeLU, 7}, {ir.OpActivation, 7},
 		{ir.OpResidual, 50}, {ir.OpEmbedding, 50}, {ir.OpDispatch, 50},
 	} {
@@ -50,6 +50,9 @@ func TestMemoryRateFamilies(t *testing.T) {
 	}
 	if got := optimizerRate(d); got != 4 {
 		t.Errorf("optimizer: %g B/s, want 4", got)
+	}
+	if got := memoryRate(&ir.Device{SoftmaxBW: 1}, ir.OpLoss); got != 1 {
+		t.Errorf("loss without loss_bw: %g B/s, want softmax_bw's 1", got)
 	}
 	plain := &ir.Device{HBMBandwidth: 100, MemoryEfficiency: 0.5}
 	if memoryRate(plain, ir.OpLayerNorm) != 50 || optimizerRate(plain) != 50 {

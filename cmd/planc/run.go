@@ -82,6 +82,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if *profile {
 		prof = llvmk.NewProfiled(ops)
 		cfg.Ops = prof
+		cfg.Profile = exec.NewInstrProfile()
 	}
 	if p.Model != nil && p.Model.Kind != ir.MLPModel {
 		stream, err := data.Load(*dataPath)
@@ -218,6 +219,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if prof != nil {
 		sum.Profile = newProfileSummary(prof.Rows(), elapsed.Seconds()*float64(ranks), commTime.Seconds())
+		sum.Profile.addInstrs(cfg.Profile.Rows(), sum.Steps)
 	}
 	out.summary(sum)
 	return exitOK

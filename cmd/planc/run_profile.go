@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"planc/runtime/exec"
 	"planc/runtime/llvmk"
 )
 
@@ -20,6 +21,23 @@ type profileSummary struct {
 	KernelSeconds float64 `json:"kernel_seconds"`
 	CommSeconds   float64 `json:"comm_seconds"`
 	OtherSeconds  float64 `json:"other_seconds"`
+	// Instrs times the unit's program as it ran: each op kind's
+	// instructions (everything they do, allocation and the collectives
+	// they issue included), each conversion, each action other than F and
+	// B; StepMS is a row's milliseconds per step (summed over ranks), what
+	// the cost model's per-op times compare with.
+	Instrs []instrRow `json:"instructions,omitempty"`
+}
+
+type instrRow struct {
+	exec.InstrRow
+	StepMS float64 `json:"ms_per_step"`
+}
+
+func (s *profileSummary) addInstrs(rows []exec.InstrRow, steps int) {
+	for _, r := range rows {
+		s.Instrs = append(s.Instrs, instrRow{r, 1e3 * r.Seconds / float64(max(steps, 1))})
+	}
 }
 
 func newProfileSummary(rows []llvmk.ProfileRow, rankSeconds, commSeconds float64) *profileSummary {
@@ -45,4 +63,11 @@ func (s *profileSummary) write(w io.Writer) {
 	fmt.Fprintf(w, "  %-29s %10.3f %7s\n", "communication", s.CommSeconds, share(s.CommSeconds))
 	fmt.Fprintf(w, "  %-29s %10.3f %7s\n", "other (see below)", s.OtherSeconds, share(s.OtherSeconds))
 	fmt.Fprintln(w, "  other: kernels called directly (embedding, cross-entropy, residual adds, head split/merge), allocation, copies, scheduling")
+	if len(s.Instrs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "the unit's program as it ran (instructions by op kind, conversions, actions; summed over ranks):\n  %-28s %-9s %8s %10s %7s %10s\n", "op", "direction", "calls", "rank-s", "share", "ms/step")
+	for _, r := range s.Instrs {
+		fmt.Fprintf(w, "  %-28s %-9s %8d %10.3f %7s %10.3f\n", r.What, r.Direction, r.Calls, r.Seconds, share(r.Seconds), r.StepMS)
+	}
 }

@@ -101,7 +101,8 @@ type Result struct {
 	Elementwise []Point
 	ElemFit     Line // bytes/s as the cost model counts them, fixed cost per kernel: all element-wise points
 	// Family is the fit of each element-wise kernel's points alone
-	// ("add", "gelu", "layernorm", "softmax", "adamw"; gelu with gelu_bwd).
+	// ("add", "gelu", "layernorm", "softmax", "loss", "adamw"; gelu with
+	// gelu_bwd; loss is the runtime's softmax cross-entropy).
 	Family     map[string]Line
 	Attention  []Point
 	AttnScores []float64 // each attention point's scores (batch·heads·s²)
@@ -153,7 +154,7 @@ func Measure(opt Options) (*Result, error) {
 	}
 	r.ElemFit = fitLine(r.Elementwise)
 	r.Family = map[string]Line{}
-	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "adamw"} {
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "adamw"} {
 		var pts []Point
 		for _, p := range r.Elementwise {
 			if p.Name == fam || p.Name == fam+"_bwd" {

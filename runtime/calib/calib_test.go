@@ -44,12 +44,12 @@ func TestMeasureQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, v := range map[string]float64{"GEMM rate": r.GEMMFit.Rate, "GEMM peak": r.GEMMPeak, "attention": r.AttnRate,
-		"core share": r.Share, "in-process bandwidth": r.InProc.Bandwidth, "norm": r.Family["layernorm"].Rate, "add": r.Family["add"].Rate} {
+		"core share": r.Share, "in-process bandwidth": r.InProc.Bandwidth, "norm": r.Family["layernorm"].Rate, "add": r.Family["add"].Rate, "loss": r.Family["loss"].Rate} {
 		if !(v > 0) || math.IsInf(v, 0) {
 			t.Errorf("%s: %g, want a positive figure", name, v)
 		}
 	}
-	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 6*len(elemSizes) || len(r.Attention) != len(attnShapes) {
+	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 7*len(elemSizes) || len(r.Attention) != len(attnShapes) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}
 	text := r.PlanFile("box", "planc calibrate --quick")

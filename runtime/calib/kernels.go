@@ -94,6 +94,7 @@ func measureElementwise(opt Options) []Point {
 		mean, rstd, g, b := make([]float32, rows), make([]float32, rows), randVec(h), randVec(h)
 		add("layernorm", 8*float64(n), func() { kernels.LayerNormForward(y, mean, rstd, x, g, b, rows, h) })
 		add("softmax", 8*float64(n), func() { kernels.SoftmaxRows(y, x, rows, h) })
+		add("loss", 16*float64(n), lossKernel(x, n))
 		m, v := make([]float32, n), make([]float32, n)
 		p := randVec(n)
 		step := 1
@@ -104,6 +105,33 @@ func measureElementwise(opt Options) []Point {
 	}
 	sortPoints(pts)
 	return pts
+}
+
+// lossVocab is the vocabulary of the loss points: the byte-level
+// corpus's, which every transformer the CPU runtime trains reads.
+const lossVocab = 256
+
+// lossKernel returns one call of the CPU runtime's softmax cross-entropy
+// on n logits (rows × lossVocab): what its loss op runs (row maxima,
+// sums of exponentials with the target's logit, the logits' gradient and
+// the mean). Its size as the cost model counts the loss op's traffic:
+// (4 bytes per logit + 4) forward and the same backward, 16 bytes per
+// logit.
+func lossKernel(logits []float32, n int) func() {
+	rows := n / lossVocab
+	targets := make([]int32, rows)
+	for i := range targets {
+		targets[i] = int32(i * 7 % lossVocab)
+	}
+	rowMax, tgt := make([]float32, rows), make([]float32, rows)
+	sumExp := make([]float64, rows)
+	grad := make([]float32, n)
+	return func() {
+		kernels.CrossEntropyShardMax(rowMax, logits, rows, lossVocab)
+		kernels.CrossEntropyShardSums(sumExp, tgt, logits, targets, rowMax, rows, lossVocab, 0)
+		kernels.CrossEntropyShardGrad(grad, logits, targets, rowMax, sumExp, rows, lossVocab, 0, 1/float32(rows))
+		kernels.CrossEntropyShardLoss(sumExp, tgt, rows)
+	}
 }
 
 // attnShapes are (batch, heads, sequence, head dim) of causal attention.

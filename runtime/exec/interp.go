@@ -209,9 +209,11 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 	}
 	for _, in := range p.Instrs {
 		c := &call{r: r, st: st, f: f, in: in, mb: mb}
+		t0 := r.clock()
 		if err := c.forward(); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)
 		}
+		r.record(instrLabel(in), "forward", t0)
 	}
 	// The auxiliary loss is the micro-batch's, the same on every tp and
 	// cp rank: it counts once.
@@ -244,9 +246,11 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 	}
 	for i := len(p.Instrs) - 1; i >= 0; i-- {
 		c := &call{r: r, st: st, f: f, in: p.Instrs[i], mb: mb}
+		t0 := r.clock()
 		if err := c.backward(); err != nil {
 			return nil, fmt.Errorf("%s backward: %w", c.in.Name(), err)
 		}
+		r.record(instrLabel(c.in), "backward", t0)
 	}
 	var dx []float32
 	if p.Input != "" {

@@ -125,6 +125,8 @@ type rank struct {
 	// ops runs the hot kernels: the Go kernels or the generated ones
 	// (nil: the Go kernels; see kern).
 	ops llvmk.Ops
+	// prof, when set, times the rank's instructions and actions.
+	prof *InstrProfile
 }
 
 // kern returns the kernels this rank runs its hot ops on.

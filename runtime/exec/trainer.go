@@ -59,6 +59,9 @@ type Config struct {
 	// assembles checkpoints on rank 0. Nil: every rank runs as a
 	// goroutine of this process (an in-process world).
 	Comm collective.Comm
+	// Profile, when set, times every instruction and action the ranks
+	// execute (planc run --profile).
+	Profile *InstrProfile
 }
 
 // StepResult is what one step reports.
@@ -363,7 +366,7 @@ func (t *Trainer) buildRanks(cfg Config, s *ir.Schedule, perNode int, teacher []
 			tpG: toGroup(s.Mesh.Group(ir.AxisTP, r)), seed: seed, data: cfg.Data,
 			totalMB: p.GlobalBatch / p.MicroBatch, localMB: mb, split: s.SplitBackward, sp: p.SP && p.TP > 1, ssmb: p.MoE.SSMB && p.TP > 1 && m.MoE != nil,
 			rbd: p.MoE.RBD && p.EP > 1 && m.MoE != nil, perNode: nodeSize,
-			stages: map[int]*stage{}, teacher: teacher, ops: cfg.Ops,
+			stages: map[int]*stage{}, teacher: teacher, ops: cfg.Ops, prof: cfg.Profile,
 		}
 		for si, info := range s.Stages {
 			if info.PP != c.PP {
@@ -794,6 +797,7 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 	rk.normSq = -1
 	for _, a := range acts {
 		rk.action = a
+		t0 := rk.clock()
 		key := [2]int{int(a.Stage), int(a.MB)}
 		st := rk.stages[int(a.Stage)]
 		switch a.Kind {
@@ -898,6 +902,9 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			}
 		default:
 			return fmt.Errorf("action %s not executed by the runtime", a.Kind)
+		}
+		if a.Kind != ir.ActF && a.Kind != ir.ActB {
+			rk.record(actionLabel(a.Kind), "step", t0)
 		}
 	}
 	return nil

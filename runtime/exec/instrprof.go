@@ -1,0 +1,111 @@
+package exec
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"planc/ir"
+)
+
+// InstrProfile times what the ranks execute in the compiled unit's terms:
+// every instruction of the stage programs by its op kind (a conversion by
+// its collective and axis) and direction, and every schedule action
+// besides F and B by its kind, so that a run's time can be set op by op
+// beside the cost model's (planc run --profile). The time of an
+// instruction is all of it: the kernel, the values it allocates and
+// copies, the collectives it issues and their waits. Ranks record
+// concurrently; times are summed over ranks (rank-seconds).
+type InstrProfile struct {
+	mu   sync.Mutex
+	rows map[instrKey]*InstrRow
+}
+
+type instrKey struct{ what, dir string }
+
+// InstrRow is one op kind's (or conversion's, or action's) time in a run.
+type InstrRow struct {
+	// What is the op kind (ir.OpKind), "convert all-reduce/tp" for a
+	// layout conversion, or "action optimizer" for a schedule action.
+	What string `json:"what"`
+	// Direction is forward or backward for instructions, step for
+	// actions; a split backward's deferred weight gradients are "weight"
+	// (timed as their W action: they are not told apart by op).
+	Direction string  `json:"direction"`
+	Calls     int64   `json:"calls"`
+	Seconds   float64 `json:"rank_seconds"`
+}
+
+// NewInstrProfile returns an empty profile.
+func NewInstrProfile() *InstrProfile { return &InstrProfile{rows: map[instrKey]*InstrRow{}} }
+
+func (p *InstrProfile) add(what, dir string, start time.Time) {
+	d := time.Since(start).Seconds()
+	p.mu.Lock()
+	r := p.rows[instrKey{what, dir}]
+	if r == nil {
+		r = &InstrRow{What: what, Direction: dir}
+		p.rows[instrKey{what, dir}] = r
+	}
+	r.Calls++
+	r.Seconds += d
+	p.mu.Unlock()
+}
+
+// Reset forgets what was recorded (the first steps' allocations can be
+// left out of a profile).
+func (p *InstrProfile) Reset() {
+	p.mu.Lock()
+	p.rows = map[instrKey]*InstrRow{}
+	p.mu.Unlock()
+}
+
+// Rows returns the rows so far, the most time first.
+func (p *InstrProfile) Rows() []InstrRow {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]InstrRow, 0, len(p.rows))
+	for _, r := range p.rows {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Seconds != out[j].Seconds {
+			return out[i].Seconds > out[j].Seconds
+		}
+		return out[i].What+out[i].Direction < out[j].What+out[j].Direction
+	})
+	return out
+}
+
+// instrLabel names an instruction's row: its op kind, or its
+// conversion's collective and axis.
+func instrLabel(in *ir.Instr) string {
+	if in.Kind == ir.InstrOp {
+		return string(in.Op.Kind)
+	}
+	c := in.Fwd
+	if c == nil {
+		c = in.Bwd
+	}
+	return "convert " + c.Kind.String() + "/" + string(c.Axis)
+}
+
+// actionLabel names a schedule action's row (F and B are timed by their
+// instructions, W as one row).
+func actionLabel(k ir.ActionKind) string { return "action " + k.String() }
+
+// clock returns the time now when the rank is profiled (else the zero
+// time: reading the clock per instruction is not free).
+func (r *rank) clock() time.Time {
+	if r.prof == nil {
+		return time.Time{}
+	}
+	return time.Now()
+}
+
+// record adds the time since start to the profile's row (what, dir).
+func (r *rank) record(what, dir string, start time.Time) {
+	if r.prof != nil {
+		r.prof.add(what, dir, start)
+	}
+}

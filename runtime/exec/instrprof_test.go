@@ -1,0 +1,52 @@
+package exec
+
+import (
+	"testing"
+
+	"planc/ir"
+)
+
+// TestInstrProfileCountsTheProgram: one step of tiny_gpt under tp = 2 with
+// a profile records every instruction of the stage program once per
+// micro-batch and rank, forward and backward, by its op kind (a
+// conversion by its collective and axis), and the optimizer action once
+// per rank; the times are positive.
+func TestInstrProfileCountsTheProgram(t *testing.T) {
+	p := plan(tinyGPT(), "tp=2")
+	prof := NewInstrProfile()
+	tr, err := NewTrainer(Config{Plan: p, Steps: 1, Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Step(); err != nil {
+		t.Fatal(err)
+	}
+	ranks, mbs := int64(tr.Schedule().Mesh.Size()), int64(p.MicroBatches())
+	want := map[[2]string]int64{}
+	for _, prog := range tr.progs { // pp = 1: every rank runs every stage program
+		for _, in := range prog.Instrs {
+			want[[2]string{instrLabel(in), "forward"}] += ranks * mbs
+			want[[2]string{instrLabel(in), "backward"}] += ranks * mbs
+		}
+	}
+	want[[2]string{actionLabel(ir.ActOptimizer), "step"}] = ranks
+	got := map[[2]string]int64{}
+	for _, r := range prof.Rows() {
+		got[[2]string{r.What, r.Direction}] = r.Calls
+		if !(r.Seconds > 0) {
+			t.Errorf("%s %s: %g s", r.What, r.Direction, r.Seconds)
+		}
+	}
+	if _, ok := want[[2]string{"convert all-reduce/tp", "backward"}]; !ok {
+		t.Fatalf("tp = 2 has no all-reduce conversion: %v", want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s %s: %d calls, want %d", k[0], k[1], got[k], n)
+		}
+	}
+	prof.Reset()
+	if len(prof.Rows()) != 0 {
+		t.Errorf("rows after Reset: %v", prof.Rows())
+	}
+}

@@ -257,19 +257,6 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
-		Name: "runtime-kv-heads-replicated", Fields: []string{"tp"}, Severity: Error, Scope: ScopeRuntime,
-		Broken: func(p *Plan) bool {
-			m := p.Model
-			return p.transformer() && m.MLA == nil && m.KVHeads > 0 && p.TP > m.KVHeads
-		},
-		Message: func(p *Plan) string {
-			return fmt.Sprintf("tp = %d exceeds the %d key/value heads of model %s: the CPU runtime does not execute replicated key/value heads yet", p.TP, p.Model.KVHeads, p.Model.Name)
-		},
-		Suggest: func(p *Plan) string {
-			return fmt.Sprintf("planc explain and compile model it; planc run needs tp dividing kv_heads: try tp = %s", DivisorsNear(p.Model.KVHeads, p.TP))
-		},
-	},
-	{
 		// Under sp the unit models MLA's latent path only in part (the
 		// down projections' weight gradients and the shared rotary key's
 		// come from s/tp tokens per rank and are not reduced over tp):
@@ -288,9 +275,12 @@ var PlanConstraints = []Constraint{
 		Name: "runtime-ulysses-kv-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeRuntime,
 		Broken: func(p *Plan) bool {
 			m := p.Model
-			return p.transformer() && m.MLA == nil && p.CP > 1 && p.CPMode == CPUlysses && p.TP <= m.KV() && (m.KV()/p.TP)%p.CP != 0
+			return p.transformer() && m.MLA == nil && p.CP > 1 && p.CPMode == CPUlysses && max(m.KV()/p.TP, 1)%p.CP != 0
 		},
 		Message: func(p *Plan) string {
+			if p.TP > p.Model.KV() {
+				return fmt.Sprintf("cp_mode = ulysses would split over cp = %d the one key/value head each tp rank holds (tp = %d exceeds the %d key/value heads, which tp ranks share)", p.CP, p.TP, p.Model.KV())
+			}
 			return fmt.Sprintf("cp_mode = ulysses splits each tp rank's %d key/value heads over cp = %d", p.Model.KV()/p.TP, p.CP)
 		},
 		Suggest: func(p *Plan) string {

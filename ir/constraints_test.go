@@ -77,7 +77,10 @@ func TestCheckPlan(t *testing.T) {
 		{"bias balancing runs", func(p *Plan) {
 			p.Model.MoE = &MoE{Experts: 4, TopK: 1, ExpertFFN: 8, Every: 1, BiasBalance: true}
 		}, ScopeRuntime, nil},
-		{"kv heads replicated: the runtime only", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeRuntime, []string{"runtime-kv-heads-replicated"}},
+		{"kv heads replicated: the runtime trains it", func(p *Plan) { p.Model.Heads, p.Model.KVHeads, p.TP, p.DP = 8, 2, 4, 2 }, ScopeRuntime, nil},
+		{"kv heads replicated under ulysses", func(p *Plan) {
+			p.Model.Heads, p.Model.KVHeads, p.TP, p.CP, p.DP, p.CPMode = 8, 2, 4, 2, 1, CPUlysses
+		}, ScopeRuntime, []string{"runtime-ulysses-kv-heads"}},
 		{"dropout: the runtime only", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeRuntime, []string{"runtime-has-no-dropout"}},
 		{"dropout is modelled", func(p *Plan) { p.Model.Dropout = 0.1 }, ScopeCheck | ScopeCompile, nil},
 		{"head_dim frees hidden from heads", func(p *Plan) { p.Model.Heads, p.Model.HeadDim, p.TP, p.DP = 6, 16, 2, 4 }, ScopeCompile, nil},

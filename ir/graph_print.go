@@ -163,6 +163,12 @@ func PrintMesh(w io.Writer, m Mesh) {
 			n int
 		}{AxisDPCP, m.CP * m.DP})
 	}
+	if m.kv() > 1 {
+		axes = append(axes, struct {
+			a Axis
+			n int
+		}{AxisKV, m.kv()})
+	}
 	if m.EP > 1 && m.Degree(AxisEDP) > 1 {
 		axes = append(axes, struct {
 			a Axis

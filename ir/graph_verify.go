@@ -29,6 +29,8 @@ func (m Mesh) Degree(axis Axis) int {
 		return 0
 	case AxisTP:
 		return m.TP
+	case AxisKV:
+		return m.kv()
 	case AxisCP:
 		return m.CP
 	case AxisDP:

@@ -19,6 +19,11 @@ const (
 	// non-expert parameter shard (the gradient reduction group, and LSS's
 	// single gradient average).
 	AxisDPCP Axis = "dpcp"
+	// AxisKV is the tp ranks that hold the same key/value head when tp
+	// exceeds a grouped-query model's kv_heads (each head replicated over
+	// tp/kv_heads consecutive tp ranks, see ParamPart): their gradients of
+	// the head's columns are partial sums over the group.
+	AxisKV Axis = "kv"
 )
 
 // Mesh maps the plan's parallel degrees onto ranks in Megatron order: tp
@@ -27,15 +32,34 @@ const (
 // ranks: an ep group is a block of ep consecutive data ranks (same tp index)
 // in the order (cp inner, dp outer); with SSMB the block runs over tp too
 // (tp innermost), because then the tp ranks hold different tokens.
+//
+// KV is the number of consecutive tp ranks that hold each key/value head
+// (the size of an AxisKV group): tp/kv_heads when tp exceeds a
+// grouped-query model's kv_heads, else 1 (0 reads as 1).
 type Mesh struct {
 	TP, CP, DP, PP, EP int
 	SSMB               bool
+	KV                 int `json:",omitempty"`
 }
 
 // NewMesh returns the mesh of a resolved plan.
 func NewMesh(p *Plan) Mesh {
-	return Mesh{TP: p.TP, CP: p.CP, DP: p.DP, PP: p.PP, EP: max(p.EP, 1), SSMB: p.MoE.SSMB}
+	return Mesh{TP: p.TP, CP: p.CP, DP: p.DP, PP: p.PP, EP: max(p.EP, 1), SSMB: p.MoE.SSMB, KV: KVReplication(p)}
 }
+
+// KVReplication returns how many tp ranks hold each key/value head of plan
+// p: tp/kv_heads when tp exceeds the kv_heads of a grouped-query (not
+// latent) attention model, else 1.
+func KVReplication(p *Plan) int {
+	m := p.Model
+	if m == nil || m.Kind != Transformer || m.MLA != nil || m.Heads == 0 || p.TP <= m.KV() || p.TP%m.KV() != 0 {
+		return 1
+	}
+	return p.TP / m.KV()
+}
+
+// kv is the size of an AxisKV group.
+func (m Mesh) kv() int { return max(m.KV, 1) }
 
 // Coord is a rank's index along each axis.
 type Coord struct{ TP, CP, DP, PP int }
@@ -78,6 +102,12 @@ func (m Mesh) Group(axis Axis, r int) []int {
 	switch axis {
 	case AxisTP:
 		for i := 0; i < m.TP; i++ {
+			c.TP = i
+			g = append(g, m.Rank(c))
+		}
+	case AxisKV:
+		k := m.kv()
+		for i := c.TP / k * k; i < (c.TP/k+1)*k; i++ {
 			c.TP = i
 			g = append(g, m.Rank(c))
 		}
@@ -140,6 +170,9 @@ func (m Mesh) GroupFirst(axis Axis, r int) (first, size int) {
 	case AxisTP:
 		c.TP = 0
 		return m.Rank(c), m.TP
+	case AxisKV:
+		c.TP = c.TP / m.kv() * m.kv()
+		return m.Rank(c), m.kv()
 	case AxisCP:
 		c.CP = 0
 		return m.Rank(c), m.CP
@@ -202,6 +235,9 @@ func (m Mesh) String() string {
 			b.WriteString(" over cp·dp")
 		}
 		b.WriteString(")")
+	}
+	if m.kv() > 1 {
+		fmt.Fprintf(&b, " (kv=%d over tp)", m.kv())
 	}
 	fmt.Fprintf(&b, " = %d ranks", m.Size())
 	return b.String()

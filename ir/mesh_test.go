@@ -2,6 +2,7 @@ package ir
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -143,6 +144,31 @@ func TestGroupFirst(t *testing.T) {
 					t.Errorf("%v %s rank %d: GroupFirst = (%d, %d), Group = %v", m, axis, r, first, size, g)
 				}
 			}
+		}
+	}
+}
+
+// TestKVGroups: kv groups are blocks of tp/kv_heads consecutive tp ranks
+// inside each tp group; without replication a group of one.
+func TestKVGroups(t *testing.T) {
+	m := Mesh{TP: 4, CP: 1, DP: 2, PP: 1, EP: 1, KV: 2}
+	if got := m.Groups(AxisKV); !slices.EqualFunc(got, [][]int{{0, 1}, {2, 3}, {4, 5}, {6, 7}}, slices.Equal) {
+		t.Errorf("kv groups %v", got)
+	}
+	if first, n := m.GroupFirst(AxisKV, 7); first != 6 || n != 2 || m.Degree(AxisKV) != 2 {
+		t.Errorf("GroupFirst(kv, 7) = %d, %d; degree %d", first, n, m.Degree(AxisKV))
+	}
+	if g := (Mesh{TP: 2, CP: 1, DP: 1, PP: 1, EP: 1}).Group(AxisKV, 1); !slices.Equal(g, []int{1}) {
+		t.Errorf("no replication: kv group of rank 1 is %v", g)
+	}
+	p := &Plan{TP: 4, Model: &Model{Kind: Transformer, Heads: 8, KVHeads: 2}}
+	if k := KVReplication(p); k != 2 {
+		t.Errorf("KVReplication(tp 4, kv_heads 2) = %d", k)
+	}
+	for _, tp := range []int{1, 2} {
+		p.TP = tp
+		if k := KVReplication(p); k != 1 {
+			t.Errorf("KVReplication(tp %d, kv_heads 2) = %d", tp, k)
 		}
 	}
 }

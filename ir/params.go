@@ -8,6 +8,8 @@ package ir
 // parameters from it and from nothing else. Names are the checkpoint names
 // (package runtime/ckpt).
 
+import "fmt"
+
 // ParamShard says how a parameter is split over the tensor-parallel ranks.
 type ParamShard uint8
 
@@ -195,6 +197,39 @@ func (p *Param) LocalIndex(i, tp int) []int32 {
 		}
 	}
 	return idx
+}
+
+// Replicated returns the positions, within a tp rank's local shard (in
+// LocalIndex's row-major order, the same on every rank), of the elements
+// that several tp ranks hold: the parts with fewer heads than tp ranks
+// (replicated key/value heads). share is how many ranks hold each of them
+// (tp/Heads, an AxisKV group); nil and 1 when every element has one
+// holder. The holders' gradients of these elements are partial sums (each
+// from its own query heads) to be summed over the group.
+func (p *Param) Replicated(tp int) (local []int32, share int) {
+	share = 1
+	if p.Shard != ShardParts || tp <= 1 {
+		return nil, 1
+	}
+	width := p.LocalShape(tp)[len(p.Shape)-1]
+	rows := p.Numel() / p.Shape[len(p.Shape)-1]
+	for r := 0; r < rows; r++ {
+		off := r * width
+		for _, pt := range p.Parts {
+			_, n := pt.local(0, tp)
+			if pt.Heads < tp {
+				if share != 1 && share != tp/pt.Heads {
+					panic(fmt.Sprintf("ir: parameter %s replicates its parts over groups of %d and %d tp ranks", p.Name, share, tp/pt.Heads))
+				}
+				share = tp / pt.Heads
+				for c := off; c < off+n*pt.Width; c++ {
+					local = append(local, int32(c))
+				}
+			}
+			off += n * pt.Width
+		}
+	}
+	return local, share
 }
 
 // Unit names the bucket unit (see ParamUnit) the parameter belongs to when

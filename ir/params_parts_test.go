@@ -40,3 +40,29 @@ func TestShardPartsLocalIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicatedKVColumns: the local positions of replicated key/value
+// columns (every row's k and v heads when tp exceeds kv_heads) and the
+// size of the group sharing them; nothing when the heads are split.
+func TestReplicatedKVColumns(t *testing.T) {
+	gqa := &Param{Name: "qkv", Shape: []int{2, 16}, Shard: ShardParts, Parts: []ParamPart{{4, 2}, {2, 2}, {2, 2}}}
+	for _, tc := range []struct {
+		tp    int
+		want  []int32
+		share int
+	}{
+		{1, nil, 1},
+		{2, nil, 1},
+		// local row [q head | k head | v head] of 6 columns: k and v replicated by 2
+		{4, []int32{2, 3, 4, 5, 8, 9, 10, 11}, 2},
+	} {
+		got, share := gqa.Replicated(tc.tp)
+		if !slices.Equal(got, tc.want) || share != tc.share {
+			t.Errorf("tp %d: %v shared by %d, want %v shared by %d", tc.tp, got, share, tc.want, tc.share)
+		}
+	}
+	gated := &Param{Shape: []int{2, 8}, Shard: ShardParts, Parts: []ParamPart{{4, 1}, {4, 1}}}
+	if got, share := gated.Replicated(4); got != nil || share != 1 {
+		t.Errorf("gated fc1 at tp 4: %v shared by %d, want nothing", got, share)
+	}
+}

@@ -21,8 +21,8 @@ package ir
 //     of stage s-1; the pair names each other as Peer and has equal Bytes.
 //     Two virtual stages on the same rank (the turn of zb-v's V) pass data
 //     locally, with no send or recv.
-//   - REDUCE_GRAD, ALLGATHER_PARAMS, ALLREDUCE_TIED and ALLREDUCE_SEQ are
-//     asynchronous collectives: the rank issues them and goes on. They run on the rank's
+//   - REDUCE_GRAD, ALLGATHER_PARAMS, ALLREDUCE_TIED, ALLREDUCE_SEQ and
+//     ALLREDUCE_KV are asynchronous collectives: the rank issues them and goes on. They run on the rank's
 //     one collective stream in issue order, and a collective starts when
 //     every member of its group has issued it (members issue the collectives
 //     of one group in the same order; the verifier checks it). An action
@@ -103,6 +103,16 @@ const (
 	// the schedule file fixed the numbering, so it takes the next free
 	// value.
 	ActAllReduceSeq
+	// ActAllReduceKV sums over an AxisKV group (the tp ranks that hold the
+	// same replicated key/value head, when tp exceeds kv_heads) their
+	// gradients of one virtual stage's replicated key/value columns (see
+	// [Param.Replicated]): each rank's is the partial sum from its own
+	// query heads. Bytes is the summed buffer per rank. Asynchronous, on
+	// the collective stream, issued right after the stage's ALLREDUCE_SEQ
+	// position (after its REDUCE_GRADs; the sum is linear, so the order
+	// with the data-parallel reduction does not change it). Added after
+	// ALLREDUCE_SEQ: the next free value.
+	ActAllReduceKV
 	numActionKinds
 )
 
@@ -111,7 +121,7 @@ var actionNames = [...]string{
 	ActSendF: "SEND_F", ActRecvF: "RECV_F", ActSendB: "SEND_B", ActRecvB: "RECV_B",
 	ActReduceGrad: "REDUCE_GRAD", ActAllGatherParams: "ALLGATHER_PARAMS",
 	ActAllReduceTied: "ALLREDUCE_TIED", ActGradNorm: "GRAD_NORM", ActOptimizer: "OPTIMIZER",
-	ActAllReduceSeq: "ALLREDUCE_SEQ",
+	ActAllReduceSeq: "ALLREDUCE_SEQ", ActAllReduceKV: "ALLREDUCE_KV",
 }
 
 func (k ActionKind) String() string {
@@ -151,12 +161,12 @@ func (k ActionKind) IsSend() bool { return k == ActSendF || k == ActSendB }
 
 // IsCollective reports whether k is a group collective.
 func (k ActionKind) IsCollective() bool {
-	return k >= ActReduceGrad && k <= ActGradNorm || k == ActAllReduceSeq
+	return k >= ActReduceGrad && k <= ActGradNorm || k == ActAllReduceSeq || k == ActAllReduceKV
 }
 
 // IsAsync reports whether the rank goes on without waiting for k to finish.
 func (k ActionKind) IsAsync() bool {
-	return k.IsSend() || k == ActReduceGrad || k == ActAllGatherParams || k == ActAllReduceTied || k == ActAllReduceSeq
+	return k.IsSend() || k == ActReduceGrad || k == ActAllGatherParams || k == ActAllReduceTied || k == ActAllReduceSeq || k == ActAllReduceKV
 }
 
 // Matching returns the recv kind that matches a send kind and vice versa.
@@ -180,7 +190,7 @@ type Action struct {
 	Kind ActionKind
 	Coll CollKind // the collective of a collective action
 	// Stage is the virtual stage (F, B, W, sends, recvs, ZeRO-3 gathers,
-	// REDUCE_GRAD, ALLREDUCE_SEQ); -1 for step-level actions.
+	// REDUCE_GRAD, ALLREDUCE_SEQ, ALLREDUCE_KV); -1 for step-level actions.
 	Stage int32
 	// MB is the micro-batch, 0..M-1; -1 where none applies.
 	MB int32
@@ -372,7 +382,7 @@ func (s *Schedule) ActionString(a Action) string {
 			return fmt.Sprintf("%s(s%d,g%d)", a.Kind, a.Stage, a.Group)
 		}
 		return fmt.Sprintf("%s(s%d,mb%d,g%d)", a.Kind, a.Stage, a.MB, a.Group)
-	case a.Kind == ActAllReduceSeq:
+	case a.Kind == ActAllReduceSeq || a.Kind == ActAllReduceKV:
 		return fmt.Sprintf("%s(s%d,g%d)", a.Kind, a.Stage, a.Group)
 	case a.Kind.IsCollective():
 		return fmt.Sprintf("%s(g%d)", a.Kind, a.Group)

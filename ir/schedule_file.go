@@ -19,7 +19,7 @@ package ir
 //
 // Kinds and collective codes are the numeric values of [ActionKind] and
 // [CollKind]; version 1 fixes them. A kind added later takes the next free
-// value (ALLREDUCE_SEQ is 13), so a version-1 file written before it still
+// value (ALLREDUCE_SEQ is 13, ALLREDUCE_KV 14), so a version-1 file written before it still
 // reads exactly as it was meant; a reader that predates a kind rejects a
 // file that uses it as having an unknown kind. The runtime refuses an older
 // file of a plan that needs a newer kind (an sp or ssmb plan without its
@@ -439,7 +439,7 @@ func (s *Schedule) actionProblem(a Action, i, ranks int, buckets []int) string {
 		return fmt.Sprintf("dependency %d is not an earlier action", a.Dep)
 	case a.Bytes < 0:
 		return fmt.Sprintf("negative size %d", a.Bytes)
-	case a.Kind.IsCompute() || a.Kind.IsP2P() || a.Kind == ActReduceGrad || a.Kind == ActAllReduceSeq:
+	case a.Kind.IsCompute() || a.Kind.IsP2P() || a.Kind == ActReduceGrad || a.Kind == ActAllReduceSeq || a.Kind == ActAllReduceKV:
 		if a.Kind != ActOptimizer && a.Stage < 0 {
 			return "no stage"
 		}

@@ -62,7 +62,7 @@ type templates struct {
 	layers                [nKindsLayer][]*ir.Op
 	colls                 [nKindsLayer][]*ir.Collective
 	index, count          [nKindsLayer]int        // first layer of each kind, layers of it
-	params                [nKindsLayer][3]float64 // dense, expert, tp-replicated (of the dense)
+	params                [nKindsLayer][4]float64 // dense, expert, tp-replicated (of the dense), kv-replicated
 	embedParams           float64
 	headTPRep             float64
 	embedTPRep            float64
@@ -156,6 +156,7 @@ func buildTemplates(p *ir.Plan) *templates {
 	for j, k := range kinds {
 		t.colls[k] = layerColls[j]
 		for _, o := range t.layers[k] {
+			t.params[k][3] += kvReplicatedElems(p, o)
 			for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
 				if w == nil {
 					continue
@@ -306,7 +307,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			continue
 		}
 		prevCounts = n
-		tpRep := 0.0
+		tpRep, kvRep := 0.0, 0.0
 		dg.sum = sc.newSum()
 		if s == 0 {
 			dg.sum.add(embedSum, 1)
@@ -319,6 +320,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 				dg.dense += float64(n[k]) * t.params[k][0]
 				dg.expert += float64(n[k]) * t.params[k][1]
 				tpRep += float64(n[k]) * t.params[k][2]
+				kvRep += float64(n[k]) * t.params[k][3]
 			}
 		}
 		if s == chunks-1 {
@@ -343,7 +345,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		if p.PP > 1 && (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
 			buf = append(buf, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical, what: otherStep})
 		}
-		buf = gradStepColls(p, mesh, dg.dense, dg.expert, tpRep, buf)
+		buf = gradStepColls(p, mesh, dg.dense, dg.expert, tpRep, kvRep, buf)
 		dg.step = buf
 		if len(buf) > 0 && start < cap(stepBuf) && &buf[0] == &stepBuf[:start+1][start] {
 			stepBuf = stepBuf[:start+len(buf)]

@@ -222,6 +222,35 @@ func tpReplicatedParam(p *ir.Plan, name string) bool {
 	return strings.HasSuffix(name, "out_proj.b") || strings.HasSuffix(name, "fc2.b") && !strings.Contains(name, "expert_") && !strings.Contains(name, "shared_")
 }
 
+// kvReplicatedElems returns the elements of op o's parameters, on one
+// rank, that several tp ranks hold as copies and whose gradients are
+// partial sums over an ir.AxisKV group: the key/value columns of the qkv
+// projection (weight and bias) when tp exceeds kv_heads. Each rank then
+// holds a/tp query heads and one key and one value head of equal width
+// (the graph's qkv is (a + 2·tp)·d columns, split over tp).
+func kvReplicatedElems(p *ir.Plan, o *ir.Op) float64 {
+	if o.Kind != ir.OpQKV || ir.KVReplication(p) < 2 {
+		return 0
+	}
+	n := 0.0
+	for _, w := range []*ir.Tensor{o.Weight, o.Bias} {
+		if w != nil {
+			n += w.Elements()
+		}
+	}
+	return n * 2 / float64(p.Model.Heads/p.TP+2)
+}
+
+// stageKVReplicated returns the elements of a stage's replicated
+// key/value columns (see kvReplicatedElems).
+func stageKVReplicated(p *ir.Plan, s *ir.Stage) float64 {
+	n := 0.0
+	for _, o := range s.Ops {
+		n += kvReplicatedElems(p, o)
+	}
+	return n
+}
+
 // stageTPReplicated returns the elements of a stage's tp-replicated
 // parameters (see tpReplicatedParam).
 func stageTPReplicated(p *ir.Plan, s *ir.Stage) float64 {
@@ -288,7 +317,7 @@ func zeroPass(st *State) {
 	mesh := st.Unit.Mesh
 	for _, sg := range st.Unit.Graph.Stages {
 		dense, expert := stageParams(sg)
-		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert, stageTPReplicated(p, sg))...)
+		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert, stageTPReplicated(p, sg), stageKVReplicated(p, sg))...)
 		if sg.Index == 0 {
 			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.embed, -1, false)...)
 		}
@@ -305,9 +334,9 @@ func zeroPass(st *State) {
 // buckets over the reduction groups (all-reduce, or reduce-scatter from
 // ZeRO 1 on; expert gradients over the expert-data-parallel group) and,
 // for ZeRO 1 and 2, the all-gather of the updated parameters.
-func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert, tpRep float64) []*ir.Collective {
+func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert, tpRep, kvRep float64) []*ir.Collective {
 	var out []*ir.Collective
-	for _, c := range gradStepColls(p, mesh, dense, expert, tpRep, nil) {
+	for _, c := range gradStepColls(p, mesh, dense, expert, tpRep, kvRep, nil) {
 		w := stepWhatNames[c.what]
 		name := fmt.Sprintf("s%d.%s.%s.%s", stage, w[0], c.axis, w[1])
 		out = append(out, &ir.Collective{Name: name, Kind: c.kind, Axis: c.axis, GroupSize: mesh.Degree(c.axis), Bytes: c.bytes,
@@ -320,11 +349,16 @@ func gradColls(p *ir.Plan, mesh ir.Mesh, stage int, dense, expert, tpRep float64
 // is the stage's parameters that every tp rank holds whole but applies to
 // its own tokens (see tpReplicatedParam): their gradients are all-reduced
 // over tp before the data-parallel reduction, as Megatron does for the
-// sequence-parallel LayerNorms.
-func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep float64, out []stepColl) []stepColl {
+// sequence-parallel LayerNorms. kvRep is the stage's replicated
+// key/value columns (see kvReplicatedElems): their gradients are
+// all-reduced over the ir.AxisKV group, the tp ranks sharing each head.
+func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep, kvRep float64, out []stepColl) []stepColl {
 	elem := float64(elemBytes(p.Precision))
 	if tpRep > 0 && mesh.Degree(ir.AxisTP) > 1 {
 		out = append(out, stepColl{kind: ir.AllReduce, axis: ir.AxisTP, bytes: tpRep * elem, calls: 1, overlap: ir.Critical, what: tpReplicatedGrads})
+	}
+	if kvRep > 0 && mesh.Degree(ir.AxisKV) > 1 {
+		out = append(out, stepColl{kind: ir.AllReduce, axis: ir.AxisKV, bytes: kvRep * elem, calls: 1, overlap: ir.Critical, what: kvReplicatedGrads})
 	}
 	// full buckets as one entry of n-1 calls, then the last (partial)
 	// bucket, whose reduction cannot overlap the backward

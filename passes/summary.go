@@ -8,9 +8,9 @@ import (
 
 // axisIndex numbers the axes of collectives for the fixed-size tables of a
 // summary (no maps on the planner's hot path).
-var axisList = []ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisEP, ir.AxisEDP, ir.AxisDP, ir.AxisDPCP, ir.AxisPP, ir.AxisEmbed}
+var axisList = [...]ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisEP, ir.AxisEDP, ir.AxisDP, ir.AxisDPCP, ir.AxisPP, ir.AxisEmbed, ir.AxisKV}
 
-const nAxes = 8
+const nAxes = len(axisList)
 
 func axisIndex(a ir.Axis) int {
 	for i, x := range axisList {
@@ -208,9 +208,10 @@ const (
 	expertParamsGather
 	otherStep
 	tpReplicatedGrads
+	kvReplicatedGrads
 )
 
-var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"}, {"expert_grads", "buckets"}, {"expert_grads", "last_bucket"}, {"params", "ag"}, {"expert_params", "ag"}, {"", ""}, {"tp_replicated_grads", "ar"}}
+var stepWhatNames = [...][2]string{{"grads", "buckets"}, {"grads", "last_bucket"}, {"expert_grads", "buckets"}, {"expert_grads", "last_bucket"}, {"params", "ag"}, {"expert_params", "ag"}, {"", ""}, {"tp_replicated_grads", "ar"}, {"kv_replicated_grads", "ar"}}
 
 // stageDigest is everything the assembly needs about one virtual stage.
 type stageDigest struct {

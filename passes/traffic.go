@@ -243,7 +243,8 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 		for _, c := range sg.Collectives {
 			// with a schedule, every step collective is one of its
 			// actions (ALLREDUCE_SEQ is the tp all-reduce of the
-			// tp-replicated parameters' gradients), counted above
+			// tp-replicated parameters' gradients, ALLREDUCE_KV the kv
+			// group's of the replicated key/value columns), counted above
 			if c.Phase != ir.StepPhase || u.Schedule != nil {
 				continue
 			}
@@ -313,6 +314,8 @@ func (tc *trafficCounter) scheduleBytes(s *ir.Schedule, rep *TrafficReport) {
 					axis = ir.AxisEmbed
 				case ir.ActAllReduceSeq:
 					axis = ir.AxisTP
+				case ir.ActAllReduceKV:
+					axis = ir.AxisKV
 				}
 				t := tc.memberSend(kind, n, g, me)
 				t.IntraNode *= blocks

@@ -59,6 +59,7 @@ const scheduleLegend = `# How to read it (docs/glossary.md, "actions"): each ran
 #   ALLGATHER_PARAMS(sS,gG)     gather ZeRO-sharded weights of stage S over group G
 #   ALLREDUCE_TIED(gG)          sum the tied embedding's first- and last-stage copies
 #   ALLREDUCE_SEQ, GRAD_NORM    sequence-parallel gradient sums over tp; the global norm
+#   ALLREDUCE_KV(sS,gG)         sum the gradients of key/value heads tp ranks share (tp > kv_heads)
 #   OPTIMIZER                   the AdamW update
 #   group gN [ranks]            the ranks of group N; stage lines: layers, params, buckets
 `

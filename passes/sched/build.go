@@ -19,7 +19,12 @@
 // reduce-scatter, the final norm; under ssmb the router and the shared
 // experts) get partial-sum gradients, which one ALLREDUCE_SEQ per stage
 // sums over the tp group ([Sizes.StageSeqParams] says how many per rank).
-// It is issued after the stage's REDUCE_GRADs, and on a stage that holds
+// When tp exceeds a grouped-query model's kv_heads, the tp ranks sharing a
+// key/value head (an [ir.AxisKV] group) hold copies of its qkv columns
+// with partial gradients (each from its own query heads): one ALLREDUCE_KV
+// per stage sums them over that group, right after the stage's
+// ALLREDUCE_SEQ position ([Sizes.StageKVParams] says how many per rank).
+// The ALLREDUCE_SEQ is issued after the stage's REDUCE_GRADs, and on a stage that holds
 // a copy of the tied embedding after ALLREDUCE_TIED, as Megatron-LM's
 // finalize_model_grads does (data-parallel reduction, then the
 // layer-norm all-reduce):
@@ -109,6 +114,11 @@ type Sizes struct {
 	// [ir.ActAllReduceSeq]): each such stage gets one ALLREDUCE_SEQ of
 	// StageSeqParams[s]·GradBytes bytes when tp > 1. Nil or 0: none.
 	StageSeqParams []int64
+	// StageKVParams[s] is the parameter count, per rank, of virtual stage
+	// s's replicated key/value columns (see [ir.ActAllReduceKV]): each such
+	// stage gets one ALLREDUCE_KV of StageKVParams[s]·GradBytes bytes over
+	// the rank's kv group when tp exceeds kv_heads. Nil or 0: none.
+	StageKVParams []int64
 }
 
 // Build lowers plan p (all fields resolved) to its schedule with the sizes
@@ -576,6 +586,17 @@ func (rb *rankBuilder) seqSum(st int32) {
 	rb.acts = append(rb.acts, a)
 }
 
+// kvSum issues the ALLREDUCE_KV of stage st: the sum of its replicated
+// key/value columns' gradients over the rank's kv group.
+func (rb *rankBuilder) kvSum(st int32) {
+	if rb.s.Mesh.Degree(ir.AxisKV) < 2 || int(st) >= len(rb.sz.StageKVParams) || rb.sz.StageKVParams[st] <= 0 {
+		return
+	}
+	a := ir.NewAction(ir.ActAllReduceKV)
+	a.Coll, a.Stage, a.Group, a.Bytes = ir.AllReduce, st, rb.meshGroup(ir.AxisKV, rb.r), rb.sz.StageKVParams[st]*rb.sz.GradBytes
+	rb.acts = append(rb.acts, a)
+}
+
 // reduce issues the REDUCE_GRAD of stage st's buckets; tied selects
 // the tied embedding's bucket, or all the others.
 func (rb *rankBuilder) reduce(st int32, tied bool) {
@@ -642,6 +663,7 @@ func (rb *rankBuilder) holdsTied(st int32) bool {
 func (rb *rankBuilder) flushSeq() {
 	for _, st := range rb.seqAfterTied {
 		rb.seqSum(st)
+		rb.kvSum(st)
 	}
 	rb.seqAfterTied = nil
 }
@@ -663,6 +685,7 @@ func (rb *rankBuilder) finalize(i int, st int32) {
 	}
 	if !rb.holdsTied(st) {
 		rb.seqSum(st)
+		rb.kvSum(st)
 	}
 }
 

@@ -199,6 +199,7 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 	sz.StageCollectives = make([][]ir.StageCollective, n)
 	sz.StageUnits = make([][]ir.ParamUnit, n)
 	sz.StageSeqParams = make([]int64, n)
+	sz.StageKVParams = make([]int64, n)
 	sz.TiedParams = 0
 	ep := u.Plan.EP
 	for _, sg := range stages {
@@ -250,6 +251,10 @@ func SizesFromUnit(u *ir.Unit) Sizes {
 				// The all-reduce of the tp-partial gradients: the
 				// schedule's ALLREDUCE_SEQ of this stage.
 				sz.StageSeqParams[i] += int64(c.Bytes) * int64(c.Calls()) / sz.GradBytes
+			}
+			if c.Phase == ir.StepPhase && c.Axis == ir.AxisKV && sz.GradBytes > 0 {
+				// the replicated key/value columns' sum: ALLREDUCE_KV
+				sz.StageKVParams[i] += int64(c.Bytes) * int64(c.Calls()) / sz.GradBytes
 			}
 			if c.Phase == ir.StepPhase {
 				continue // the schedule's own actions

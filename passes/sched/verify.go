@@ -250,7 +250,7 @@ func (v *verifier) wellFormed() {
 			switch {
 			case !a.Kind.Valid():
 				v.add("%s: unknown action kind", Describe(s, r, i))
-			case a.Kind == ir.ActAllReduceSeq && (a.Stage < 0 || int(a.Stage) >= len(s.Stages)):
+			case (a.Kind == ir.ActAllReduceSeq || a.Kind == ir.ActAllReduceKV) && (a.Stage < 0 || int(a.Stage) >= len(s.Stages)):
 				v.add("%s: no such stage", Describe(s, r, i))
 			case a.Kind.IsP2P():
 				if a.Peer < 0 || int(a.Peer) >= n || int(a.Peer) == r {

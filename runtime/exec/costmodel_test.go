@@ -339,7 +339,7 @@ func kinds(m map[string]KindStats) string {
 
 func axes(m map[ir.Axis]passes.Traffic) string {
 	s := ""
-	for _, k := range []ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisDP, ir.AxisDPCP, ir.AxisEP, ir.AxisEDP, ir.AxisPP, ir.AxisEmbed, "norm"} {
+	for _, k := range []ir.Axis{ir.AxisTP, ir.AxisCP, ir.AxisDP, ir.AxisDPCP, ir.AxisEP, ir.AxisEDP, ir.AxisPP, ir.AxisEmbed, ir.AxisKV, "norm"} {
 		if v, ok := m[k]; ok && v.Total() > 0 {
 			s += fmt.Sprintf(" %s=%.0f", k, v.Total())
 		}
@@ -615,6 +615,10 @@ func TestLlamaBytesMatchCostModel(t *testing.T) {
 		{"cp=2", "cp_mode=allgather"},
 		{"cp=2", "cp_mode=lss"},
 		{"cp=2", "cp_mode=ulysses"},
+		// tp 4 > kv_heads 2: the replicated kv columns' gradients are
+		// all-reduced over each pair of tp ranks sharing a head
+		{"tp=4"},
+		{"tp=4", "sp=true", "dp=2", "zero=1"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, llamaPlan, "llama", sets) })
 	}

@@ -93,8 +93,9 @@
 // different stale chunk.
 //
 // Global-norm clipping: each element of the model is counted exactly once
-// (replicated tp copies on tp rank 0, the tied embedding's head copy not at
-// all, ZeRO shards by their owner); GRAD_NORM all-reduces the float64 sum
+// (replicated tp copies on tp rank 0, replicated key/value heads on the
+// first rank of their kv group, the tied embedding's head copy not at all,
+// ZeRO shards by their owner); GRAD_NORM all-reduces the float64 sum
 // carried as two float32 (value and remainder).
 //
 // sp: Megatron sequence parallelism: outside the tp regions each tp rank
@@ -108,6 +109,13 @@
 // the stage's gradient buckets, before the norm); wte and lm_head see
 // every token, so their shards' gradients are whole. MoE layers run whole on every tp
 // rank (all-gather in, slice out).
+//
+// tp above kv_heads: each key/value head is held by tp/kv_heads
+// consecutive tp ranks (a kv group); each computes its copy's gradient
+// from its own query heads only, and the schedule's ALLREDUCE_KV action
+// sums the copies' gradients (the qkv projection's k and v columns) over
+// the kv group once per step, after the stage's gradient buckets, so the
+// copies stay bitwise equal and the checkpoint saves either.
 //
 // ep: the routed experts of each MoE layer are split over the ep group
 // (member j holds experts [j·E/ep, (j+1)·E/ep)); each rank routes its own

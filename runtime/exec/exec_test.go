@@ -254,6 +254,11 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyLlama, "", "dp=2 zero=2"},
 		{tinyLlama, "", "dp=2 zero=3"},
 		{tinyLlama, "", "tp=2"},
+		// tp 4 > kv_heads 2: each kv head replicated on two tp ranks
+		{tinyLlama, "", "tp=4"},
+		{tinyLlama, "", "tp=4 sp=true"},
+		{tinyLlama, "", "tp=4 dp=2 zero=1"},
+		{tinyLlama, "gb=16", "tp=4 pp=2 cp=2 cp_mode=ring zero=2"},
 		{tinyLlama, "", "tp=2 sp=true"},
 		{tinyLlama, "", "pp=2"},
 		{tinyLlama, "", "pp=2 vpp=2 schedule=zb-v"},

@@ -44,8 +44,9 @@ func (r *rank) attnShape(tq, tk, qOff, kOff int) kernels.AttnShape {
 }
 
 // kvHeads is the key/value heads this rank holds: kv_heads/tp (the query
-// heads' under multi-head attention).
-func (r *rank) kvHeads() int { return r.m.KV() / r.tp }
+// heads' under multi-head attention), or one when tp exceeds kv_heads
+// (each kv head replicated over tp/kv_heads ranks, see ir.ParamPart).
+func (r *rank) kvHeads() int { return max(r.m.KV()/r.tp, 1) }
 
 // attnFwd is one attention kernel call on sh's heads sharing kv key/value
 // heads (grouped-query attention when kv < sh.Heads; MLA's values are

@@ -255,6 +255,7 @@ func (t *Trainer) buildSchedule(cfg Config, unit *ir.Unit, bucket int) (*ir.Sche
 		sz.StageExpertParams = append(sz.StageExpertParams, ne)
 		sz.StageUnits = append(sz.StageUnits, ir.StageUnits(held, p.TP, ep))
 		sz.StageSeqParams = append(sz.StageSeqParams, seqPartialParams(p, held))
+		sz.StageKVParams = append(sz.StageKVParams, kvReplicatedParams(p, held))
 	}
 	if m.TieEmbeddings && m.Kind != ir.MLPModel {
 		sz.TiedParams = int64(m.Vocab / p.TP * m.Hidden) // each tp rank sums its vocabulary shard
@@ -455,6 +456,9 @@ func (t *Trainer) checkExecution(cfg Config, s *ir.Schedule) error {
 	if err == nil {
 		err = t.checkSeqSums(s)
 	}
+	if err == nil {
+		err = t.checkKVSums(s)
+	}
 	if err != nil {
 		if cfg.Schedule != nil {
 			return fmt.Errorf("the schedule file cannot be executed by this runtime: %w", err)
@@ -650,6 +654,13 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 		}
 		for j := range st.index[i] {
 			st.normMask[o+j] = count && ownedMask[o+j]
+		}
+		// a replicated key/value head's columns count on the first
+		// rank of the kv group that holds copies of them
+		if rep, _ := sp.Replicated(t.plan.TP); len(rep) > 0 && mesh.Index(ir.AxisKV, rk.id) != 0 {
+			for _, j := range rep {
+				st.normMask[o+int(j)] = false
+			}
 		}
 	}
 	return nil
@@ -889,6 +900,10 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			if err := t.sumSeq(rk, st, a); err != nil {
 				return err
 			}
+		case ir.ActAllReduceKV:
+			if err := t.sumKV(rk, st, a); err != nil {
+				return err
+			}
 		case ir.ActGradNorm:
 			if err := t.gradNorm(rk, a); err != nil {
 				return err
@@ -972,6 +987,98 @@ func (t *Trainer) sumSeq(rk *rank, st *stage, a ir.Action) error {
 		if tpPartial(rk, sp) {
 			n := copy(st.gr(sp.Name), buf)
 			buf = buf[n:]
+		}
+	}
+	return nil
+}
+
+// kvReplicatedParams counts the elements, on one rank, of the replicated
+// key/value columns among specs (see ir.Param.Replicated): the sizes of
+// the schedule's ALLREDUCE_KV actions.
+func kvReplicatedParams(p *ir.Plan, specs []*paramSpec) int64 {
+	var n int64
+	for _, sp := range specs {
+		rep, _ := sp.Replicated(p.TP)
+		n += int64(len(rep))
+	}
+	return n
+}
+
+// sumKV executes ALLREDUCE_KV: it all-reduces over the action's group
+// (the rank's kv group: the tp ranks holding copies of the same key/value
+// head) the gradients of stage st's replicated key/value columns, each
+// copy's a partial sum from its rank's query heads, as one buffer. Like
+// ALLREDUCE_SEQ it follows the stage's data-parallel reductions; under
+// ZeRO the kv peers' flat layouts and owned chunks coincide, so the sum
+// is exact on the owned elements.
+func (t *Trainer) sumKV(rk *rank, st *stage, a ir.Action) error {
+	rk.on("tp")
+	if st == nil {
+		return fmt.Errorf("ALLREDUCE_KV of stage %d, which rank %d does not hold", a.Stage, rk.id)
+	}
+	var buf []float32
+	for _, sp := range st.specs {
+		rep, _ := sp.Replicated(t.plan.TP)
+		g := st.gr(sp.Name)
+		for _, j := range rep {
+			buf = append(buf, g[j])
+		}
+	}
+	if err := rk.comm.AllReduce(t.group(a), buf, collective.Sum); err != nil {
+		return err
+	}
+	for _, sp := range st.specs {
+		rep, _ := sp.Replicated(t.plan.TP)
+		g := st.gr(sp.Name)
+		for _, j := range rep {
+			g[j], buf = buf[0], buf[1:]
+		}
+	}
+	return nil
+}
+
+// checkKVSums refuses a schedule whose ALLREDUCE_KV actions this runtime
+// cannot execute exactly: every stage a rank holds with replicated
+// key/value columns needs exactly one, over the rank's kv group, after
+// the stage's last backward (or W); a stage without them has none.
+func (t *Trainer) checkKVSums(s *ir.Schedule) error {
+	gradKind := ir.ActB
+	if s.SplitBackward {
+		gradKind = ir.ActW
+	}
+	for _, rk := range t.ranks {
+		r := rk.id
+		kvAt, lastAt := map[int]int{}, map[int]int{}
+		kvG := s.Mesh.Group(ir.AxisKV, r)
+		for i, a := range s.Ranks[r].Actions {
+			st := int(a.Stage)
+			switch a.Kind {
+			case gradKind:
+				lastAt[st] = i
+			case ir.ActAllReduceKV:
+				where := fmt.Sprintf("rank %d, action %d (%s)", r, i, s.ActionString(a))
+				if rk.stages[st] == nil {
+					return fmt.Errorf("schedule: %s names stage %d, which this rank does not hold", where, st)
+				}
+				if _, dup := kvAt[st]; dup {
+					return fmt.Errorf("schedule: %s: a second ALLREDUCE_KV of stage %d", where, st)
+				}
+				if g := s.GroupOf(a); !slices.Equal(kvG, int32s(g)) {
+					return fmt.Errorf("schedule: %s sums over %v, not the ranks %v that hold copies of this rank's key/value heads", where, g, kvG)
+				}
+				kvAt[st] = i
+			}
+		}
+		for si, stg := range rk.stages {
+			i, ok := kvAt[si]
+			switch n := kvReplicatedParams(t.plan, stg.specs); {
+			case n > 0 && !ok:
+				return fmt.Errorf("schedule: rank %d never sums the gradients of the replicated key/value heads of stage %d (no ALLREDUCE_KV; a schedule file from before that action must be recompiled)", r, si)
+			case n == 0 && ok:
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_KV of stage %d, which holds no replicated key/value heads", r, i, si)
+			case ok && i < lastAt[si]:
+				return fmt.Errorf("schedule: rank %d, action %d: ALLREDUCE_KV of stage %d comes before the stage's last backward", r, i, si)
+			}
 		}
 	}
 	return nil

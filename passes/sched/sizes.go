@@ -37,6 +37,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 	sz.StageExpertParams = make([]int64, nStages)
 	sz.StageCollectives = make([][]ir.StageCollective, nStages)
 	sz.StageSeqParams = make([]int64, nStages)
+	sz.StageKVParams = make([]int64, nStages)
 
 	if m.Kind == ir.MLPModel {
 		w := int64(m.Width)
@@ -133,6 +134,7 @@ func PlanSizes(p *ir.Plan) Sizes {
 		}
 		_ = denseLayers
 		sz.StageSeqParams[st] = seqParams(p, first, first+layers[st], st == nStages-1)
+		sz.StageKVParams[st] = int64(layers[st]) * kvParams(p)
 		sz.StageParams[st] = params
 		sz.StageExpertParams[st] = expert
 		sz.StageCollectives[st] = colls
@@ -142,6 +144,22 @@ func PlanSizes(p *ir.Plan) Sizes {
 		sz.TiedParams = V * h / tp
 	}
 	return sz
+}
+
+// kvParams counts, per rank, one layer's replicated key/value columns
+// (see [ir.ActAllReduceKV]) when tp exceeds kv_heads: one key and one
+// value head of the qkv weight, and of its bias.
+func kvParams(p *ir.Plan) int64 {
+	if ir.KVReplication(p) < 2 {
+		return 0
+	}
+	m := p.Model
+	d := int64(m.HeadWidth())
+	n := 2 * d * int64(m.Hidden)
+	if !m.NoBias {
+		n += 2 * d
+	}
+	return n
 }
 
 // seqParams counts, per rank, the parameters of layers [first, end) (and

@@ -67,8 +67,10 @@ func TestExecutedKinds(t *testing.T) {
 // executes is refused by Validate (the constraint table's runtime scope)
 // before any work, naming each setting; Llama's layout passes.
 func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
-	if err := Validate(plan(tinyLlama(), "tp=2")); err != nil {
-		t.Fatalf("the Llama layout is refused: %v", err)
+	for _, opts := range []string{"tp=2", "tp=4"} { // kv heads split, replicated
+		if err := Validate(plan(tinyLlama(), opts)); err != nil {
+			t.Fatalf("the Llama layout under %s is refused: %v", opts, err)
+		}
 	}
 	if err := Validate(plan(tinyMLA(), "tp=2 cp=2 dp=2 pp=2")); err != nil {
 		t.Fatalf("multi-head latent attention without sp is refused: %v", err)
@@ -82,7 +84,7 @@ func TestRefusesArchitecturesItDoesNotRun(t *testing.T) {
 		want string
 	}{
 		{func(m *ir.Model) { *m = *tinyMLA() }, "tp=2 sp=true", "multi-head latent attention, which the CPU runtime does not execute under tp = 2 with sp"},
-		{func(*ir.Model) {}, "tp=4", "exceeds the 2 key/value heads"},
+		{func(*ir.Model) {}, "tp=4 cp=2 cp_mode=ulysses", "the one key/value head each tp rank holds"},
 	} {
 		m := tinyLlama()
 		c.set(m)

@@ -329,7 +329,7 @@ func planName(t *testing.T, path string) string {
 
 func kinds(m map[string]KindStats) string {
 	s := ""
-	for _, k := range []string{"tp", "phantom", "cp", "dp", "ep", "ssmb", "pp", "tied", "norm"} {
+	for _, k := range []string{"tp", "kv", "phantom", "cp", "dp", "ep", "ssmb", "pp", "tied", "norm"} {
 		if v, ok := m[k]; ok && v.Total() > 0 {
 			s += fmt.Sprintf(" %s=%d", k, v.Total())
 		}
@@ -571,6 +571,10 @@ func exactBytes(t *testing.T, src, name string, sets []string) {
 	t.Logf("bytes per step measured %.0f, predicted %.0f (%+.3f%%); measured by kind%s; predicted by axis%s", got, want, 100*(want/got-1), kinds(r.ByKind), axes(pred.ByAxis))
 	if got != want {
 		t.Errorf("bytes predicted %.0f, measured %.0f (%.3f%% off); tp measured %d, predicted %.0f", want, got, 100*relErr(want, got), r.ByKind["tp"].Total(), pred.ByAxis[ir.AxisTP].Total())
+	}
+	// the sums of replicated key/value heads' gradients (ALLREDUCE_KV)
+	if kv, pkv := r.ByKind["kv"].Total(), pred.ByAxis[ir.AxisKV].Total(); float64(kv) != pkv {
+		t.Errorf("kv group bytes measured %d, predicted %.0f", kv, pkv)
 	}
 }
 

@@ -78,7 +78,8 @@ type StepResult struct {
 	// ByKind splits the step's bytes and communication time by kind: tp
 	// (tensor-parallel collectives, sp's included), dp (gradient reduction
 	// and ZeRO gathers), pp (pipeline sends), ep (MoE dispatch and combine,
-	// rbd's included), ssmb, cp, phantom, tied, norm.
+	// rbd's included), ssmb, cp, phantom, tied, norm, kv (the sums of
+	// replicated key/value heads' gradients over their kv groups).
 	ByKind map[string]KindStats
 }
 
@@ -1012,7 +1013,7 @@ func kvReplicatedParams(p *ir.Plan, specs []*paramSpec) int64 {
 // ZeRO the kv peers' flat layouts and owned chunks coincide, so the sum
 // is exact on the owned elements.
 func (t *Trainer) sumKV(rk *rank, st *stage, a ir.Action) error {
-	rk.on("tp")
+	rk.on("kv")
 	if st == nil {
 		return fmt.Errorf("ALLREDUCE_KV of stage %d, which rank %d does not hold", a.Stage, rk.id)
 	}

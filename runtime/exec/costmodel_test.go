@@ -623,6 +623,8 @@ func TestLlamaBytesMatchCostModel(t *testing.T) {
 		// all-reduced over each pair of tp ranks sharing a head
 		{"tp=4"},
 		{"tp=4", "sp=true", "dp=2", "zero=1"},
+		{"tp=4", "dp=2", "zero=3"},
+		{"tp=4", "cp=2", "cp_mode=ring"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, llamaPlan, "llama", sets) })
 	}

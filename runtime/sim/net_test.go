@@ -189,19 +189,27 @@ func parseTrace(t *testing.T, s *ir.Schedule, res *Result, opt TraceOptions) (ma
 
 // TestTPSymmetryIsExact: simulating one rank per tp group (with its flows
 // counted tp times on the NICs) gives exactly the full simulation's
-// figures, with contention live.
+// figures, with contention live; with kv heads replicated over tp (kv > 0:
+// the model's kv_heads) the ALLREDUCE_KV groups are images of the tp-0
+// rank's block.
 func TestTPSymmetryIsExact(t *testing.T) {
 	for _, c := range []struct {
 		kind               string
 		pp, v, m, dp, tp   int
 		zero, ranksPerNode int
+		kv                 int
 	}{
-		{"1f1b", 4, 1, 8, 2, 2, 1, 4},
-		{"interleaved", 2, 2, 4, 2, 4, 3, 8},
-		{"zb-v", 2, 2, 4, 2, 2, 2, 2},
+		{"1f1b", 4, 1, 8, 2, 2, 1, 4, 0},
+		{"interleaved", 2, 2, 4, 2, 4, 3, 8, 0},
+		{"zb-v", 2, 2, 4, 2, 2, 2, 2, 0},
+		{"1f1b", 2, 1, 4, 2, 4, 1, 8, 2},
+		{"zb-v", 2, 2, 4, 2, 8, 0, 8, 2},
 	} {
 		p := testPlan(c.kind, c.pp, c.v, c.m, c.dp, c.tp)
 		p.Zero = c.zero
+		if c.kv > 0 {
+			p.Model.Heads, p.Model.KVHeads = 8, c.kv
+		}
 		s := build(t, p)
 		net := NetworkOf(p)
 		net.RanksPerNode = c.ranksPerNode

@@ -547,9 +547,13 @@ func (sm *simulator) replicaBlock() int {
 }
 
 // tpSymmetric reports whether every rank's program is its tp-0 rank's with
-// peers and groups shifted by its tp index.
+// peers and groups shifted by its tp index; a kv group (the tp ranks that
+// share a replicated key/value head, see ir.AxisKV) is shifted by the
+// start of the rank's kv block instead: the image of the tp-0 rank's
+// block.
 func tpSymmetric(s *ir.Schedule) bool {
 	tp := int32(s.Mesh.TP)
+	kv := int32(max(s.Mesh.KV, 1))
 	if s.Mesh.Size() != len(s.Ranks) {
 		return false
 	}
@@ -574,6 +578,23 @@ func tpSymmetric(s *ir.Schedule) bool {
 		}
 		for i := range a {
 			if a[i]+t != b[i] || a[i]%tp != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	// kvImage reports whether group h is group g, held within the first
+	// kv block of its tp rows, moved to the kv block of tp index t.
+	kvImage := func(g, h int32, t int32) bool {
+		if g == h {
+			return t < kv // the tp-0 rank's own block
+		}
+		a, b := s.Groups[g], s.Groups[h]
+		if kv < 2 || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if a[i]+t/kv*kv != b[i] || a[i]%tp >= kv {
 				return false
 			}
 		}
@@ -605,7 +626,7 @@ func tpSymmetric(s *ir.Schedule) bool {
 				k := pair{a.Group, b.Group, t}
 				v, ok := memo[k]
 				if !ok {
-					v = same(a.Group, b.Group, t)
+					v = same(a.Group, b.Group, t) || kvImage(a.Group, b.Group, t)
 					memo[k] = v
 				}
 				if !v {

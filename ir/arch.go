@@ -206,8 +206,7 @@ func (m *Model) BeyondGPT() []ArchSetting {
 
 // NotExecuted lists the architecture settings the CPU runtime does not
 // execute yet: none today. RMSNorm, gated FFNs (dense, routed and shared
-// experts), no_bias, grouped-query and multi-head latent attention (MLA
-// without sequence parallelism: the constraint table's runtime-mla-sp),
+// experts), no_bias, grouped-query and multi-head latent attention,
 // RoPE, head_dim, untied embeddings, softmax and sigmoid routers with
 // normalize_topk, group-limited routing and bias balancing it executes;
 // a setting added to the vocabulary before the runtime runs it is listed

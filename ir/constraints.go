@@ -257,21 +257,6 @@ var PlanConstraints = []Constraint{
 		},
 	},
 	{
-		// Under sp the unit models MLA's latent path only in part (the
-		// down projections' weight gradients and the shared rotary key's
-		// come from s/tp tokens per rank and are not reduced over tp):
-		// refused rather than trained wrong. Under tp without sp the
-		// latents' and the rotary key's gradients are all-reduced.
-		Name: "runtime-mla-sp", Fields: []string{"sp"}, Severity: Error, Scope: ScopeRuntime,
-		Broken: func(p *Plan) bool { return p.transformer() && p.Model.MLA != nil && p.TP > 1 && p.SP },
-		Message: func(p *Plan) string {
-			return fmt.Sprintf("model %s uses multi-head latent attention, which the CPU runtime does not execute under tp = %d with sp yet: the unit's latent path under sp is incomplete", p.Model.Name, p.TP)
-		},
-		Suggest: func(p *Plan) string {
-			return "planc explain and compile model it; planc run executes MLA under tp without sp (and dp, zero, pp, cp, ep)"
-		},
-	},
-	{
 		Name: "runtime-ulysses-kv-heads", Fields: []string{"cp", "cp_mode"}, Severity: Error, Scope: ScopeRuntime,
 		Broken: func(p *Plan) bool {
 			m := p.Model

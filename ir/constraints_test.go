@@ -64,10 +64,10 @@ func TestCheckPlan(t *testing.T) {
 			p.Model.Norm, p.Model.Position, p.Model.MLP, p.Model.NoBias = NormRMS, PositionRoPE, MLPSwiGLU, true
 		},
 			ScopeRuntime, nil},
-		{"MLA under tp and sp: the runtime only", func(p *Plan) {
+		{"MLA under tp and sp runs", func(p *Plan) {
 			p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8}
 			p.SP = true
-		}, ScopeRuntime, []string{"runtime-mla-sp"}},
+		}, ScopeRuntime, nil},
 		{"MLA under tp runs", func(p *Plan) { p.Model.MLA = &MLA{KVLoraRank: 8, QKNopeHeadDim: 8, QKRopeHeadDim: 8, VHeadDim: 8} },
 			ScopeRuntime, nil},
 		{"gated bias-free experts, sigmoid group-limited routing run", func(p *Plan) {

@@ -109,8 +109,9 @@ const (
 	// ShardLoss: the (vocab-parallel) cross-entropy or the mlp's MSE.
 	ShardLoss
 	// ShardReplicated: a GEMM whose weight every tp rank holds whole
-	// (MLA's down projections, as Megatron-Core lays them out): input and
-	// output whole over tp, tokens split by cp.
+	// (MLA's down projections, as Megatron-Core lays them out), applied
+	// to the tokens the rank holds: the whole (cp segment's) sequence,
+	// under sp the rank's own rows.
 	ShardReplicated
 )
 

@@ -57,6 +57,15 @@ func phantomSlice(p *ir.Plan, o *ir.Op) bool {
 		(o.Kind == ir.OpCompress || o.Kind == ir.OpLinear) && strings.Contains(o.Name, ".ph")
 }
 
+// The Tensor of the collectives MLA's attention kernel issues on the
+// shared rotary key under tp: the gather of its rows under sp (forward),
+// and the reduction of its gradient (backward: an all-reduce, under sp a
+// reduce-scatter to the rank's rows).
+const (
+	MLARotaryKey     = "k_rope"
+	MLARotaryKeyGrad = "dk_rope"
+)
+
 type collBuilder struct {
 	p     *ir.Plan
 	mesh  ir.Mesh
@@ -100,6 +109,12 @@ func insertCollectives(st *State) {
 	for _, ops := range append(append([][]*ir.Op{st.embed}, st.layers...), st.head) {
 		for _, o := range ops {
 			producers[o.Output.Name] = o
+			if o.Kind == ir.OpMLADown && o.Output.Name == layerTensor(o.Layer, mlaKVDown) {
+				// the latent kv_norm reads is the first columns of
+				// the key/value down projection's output (the program
+				// pass splits it off), in that output's layout
+				producers[layerTensor(o.Layer, mlaKVLatent)] = o
+			}
 		}
 	}
 	if st.only != nil && len(st.layers) > 0 {
@@ -155,22 +170,30 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			list, layer = embedList, src.Layer
 		}
 		out := src.Output
-		key := src.Name + "/" + in.Name + fmt.Sprint(splitBy(in, tp), isPartial(in, tp))
+		reduceBwd := colTPGEMM(o)
+		// readers in one layout share one conversion, but for its
+		// backward half: a reader whose input gradient is a partial sum
+		// over tp (a column-parallel GEMM) needs it reduced, a
+		// replicated reader's gradient is complete and must not be
+		// reduced again (MLA's key/value down projection beside a full
+		// query projection, both reading ln1)
+		key := src.Name + "/" + in.Name + fmt.Sprint(splitBy(in, tp), isPartial(in, tp), reduceBwd)
 		if cb.converted[key] {
 			continue
 		}
 		cb.converted[key] = true
-		full := bytesFull(out, tp, cb.mesh)
-		reduceBwd := colTPGEMM(o)
+		// the bytes and name of the tensor read: a producer may write
+		// more than it (MLA's latent is part of kv_down's output)
+		full := bytesFull(in, tp, cb.mesh)
 		// conv adds a layout conversion of o's input: its forward
 		// collective (fk) and backward one (bk), either may be none.
 		conv := func(fk, bk ir.CollKind) {
 			var f, b *ir.Collective
 			if fk != ir.CollNone {
-				f = cb.add(list, fk, tp, full, ir.Forward, src.Name, layer, ir.Critical, out.Name)
+				f = cb.add(list, fk, tp, full, ir.Forward, src.Name, layer, ir.Critical, in.Name)
 			}
 			if bk != ir.CollNone {
-				b = cb.add(list, bk, tp, full, ir.Backward, o.Name, layer, ir.Critical, out.Name)
+				b = cb.add(list, bk, tp, full, ir.Backward, o.Name, layer, ir.Critical, in.Name)
 			}
 			for _, c := range []*ir.Collective{f, b} {
 				if c != nil {
@@ -252,9 +275,17 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 			// MLA's shared rotary key k_r (the last columns of the
 			// replicated kv_down) is read by every tp rank's heads: its
 			// gradient is a partial sum over tp, completed before it
-			// reaches kv_down (the latents' are by their conversions)
+			// reaches kv_down (the latents' are by their conversions).
+			// Under sp kv_down projects the rank's own rows: attention
+			// gathers k_r's rows over tp, and its gradient is
+			// reduce-scattered back to them.
 			b := float64(p.MicroBatch*(p.Model.Seq/p.CP)*x.QKRopeHeadDim) * float64(o.Inputs[0].Elem)
-			cb.add(list, ir.AllReduce, ir.AxisTP, b, ir.Backward, o.Name, o.Layer, ir.Critical, "k_rope")
+			if p.SP {
+				cb.add(list, ir.AllGather, ir.AxisTP, b, ir.Forward, o.Name, o.Layer, ir.Critical, MLARotaryKey)
+				cb.add(list, ir.ReduceScatter, ir.AxisTP, b, ir.Backward, o.Name, o.Layer, ir.Critical, MLARotaryKeyGrad)
+			} else {
+				cb.add(list, ir.AllReduce, ir.AxisTP, b, ir.Backward, o.Name, o.Layer, ir.Critical, MLARotaryKeyGrad)
+			}
 		}
 		if p.CP < 2 {
 			return

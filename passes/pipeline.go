@@ -192,7 +192,7 @@ func stageParams(s *ir.Stage) (dense, expert float64) {
 // tpReplicatedParam reports whether a parameter is whole on every tp rank
 // but applied to a different slice of the tokens on each, so that its
 // gradient is a partial sum over tp: under sequence parallelism the
-// LayerNorms (MLA's latent norms included) and the biases added after a
+// LayerNorms, MLA's down projections and latent norms, and the biases added after a
 // reduce-scatter (out_proj, fc2);
 // under sequence-sharded MoE blocks the router and the shared experts.
 func tpReplicatedParam(p *ir.Plan, name string) bool {
@@ -211,11 +211,13 @@ func tpReplicatedParam(p *ir.Plan, name string) bool {
 	if name == "wpe" || strings.HasPrefix(name, "ln_f.") || strings.Contains(name, ".ln1.") || strings.Contains(name, ".ln2.") {
 		return true
 	}
-	// MLA's latent norms run on the rank's own tokens under sp too
-	// (between the replicated down projections and the column-parallel up
-	// projections).
-	if strings.Contains(name, ".q_norm.") || strings.Contains(name, ".kv_norm.") {
-		return true
+	// MLA's replicated down projections and latent norms run on the
+	// rank's own tokens under sp too (before the column-parallel up
+	// projections gather the normalized latents).
+	for _, part := range []string{".q_down.", ".kv_down.", ".q_norm.", ".kv_norm."} {
+		if strings.Contains(name, part) {
+			return true
+		}
 	}
 	// MoE blocks (the shared experts' fc2 included) run whole on every tp
 	// rank's tokens: their gradients are complete.

@@ -251,7 +251,9 @@ func contains(list []string, s string) bool {
 // input returns the value op o reads for tensor t, inserting t's layout
 // conversion for o when the collectives pass placed one.
 func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
-	layout := fmt.Sprint(t.Name, "/", splitBy(t, ir.AxisTP), isPartial(t, ir.AxisTP))
+	// (keyed as the collectives pass shares conversions: by layout, and
+	// by whether the reader's input gradient is reduced backward)
+	layout := fmt.Sprint(t.Name, "/", splitBy(t, ir.AxisTP), isPartial(t, ir.AxisTP), colTPGEMM(o))
 	if v, ok := lw.converted[layout]; ok {
 		return v
 	}

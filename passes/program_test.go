@@ -20,6 +20,8 @@ func TestProgramsVerify(t *testing.T) {
 		{"examples/tiny_mlp.plan", "tiny_mlp_serial", "tp=2"},
 		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", "tp=1 sp=false dp=2 cp=2 cp_mode=ring"},
 		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", "sp=false"},
+		{"passes/testdata/arch.plan", "tiny_mla_fullq_tp2", "sp=true cp=2 cp_mode=ulysses"},
+		{"passes/testdata/arch.plan", "tiny_deepseek_ep", "sp=true"},
 		{"passes/testdata/arch.plan", "tiny_deepseek_ep", "tp=1"},
 	} {
 		prog, p := loadPlan(t, c.file, c.plan, strings.Fields(c.sets)...)

@@ -244,9 +244,12 @@ func (sh *sharder) shardOp(o *ir.Op) {
 		sh.lay(&o.Output, featLayout)
 		colSaved()
 	case ir.ShardReplicated:
-		sh.lay(in0(), repLayout)
-		sh.lay(&o.Output, repLayout)
-		colSaved()
+		// token-local: under sp each tp rank projects its own rows
+		// (Megatron-Core's duplicated down projections), so their weight
+		// gradients are partial sums over tp (tpReplicatedParam)
+		sh.lay(in0(), seqLayout)
+		sh.lay(&o.Output, seqLayout)
+		saved(seqLayout)
 	case ir.ShardFeature:
 		sh.lay(in0(), featLayout)
 		sh.lay(&o.Output, featLayout)

@@ -11,7 +11,8 @@ import (
 // TestTPReplicatedGradsCountTheLatentNorms: under sequence parallelism
 // every norm runs on the rank's own tokens, so its gain's gradient is a
 // partial sum over tp and is all-reduced at the step: ln1, ln2 and ln_f,
-// and MLA's latent norms (kv_norm, q_norm) too.
+// and MLA's latent norms (kv_norm, q_norm) and its replicated down
+// projections (q_down, kv_down) too.
 func TestTPReplicatedGradsCountTheLatentNorms(t *testing.T) {
 	for _, c := range []struct {
 		plan string
@@ -35,8 +36,12 @@ func TestTPReplicatedGradsCountTheLatentNorms(t *testing.T) {
 				}
 			}
 		}
-		latent := float64(m.MLA.KVLoraRank + m.MLA.QLoraRank)
-		want += latent * float64(m.Layers)
+		// the latent norms' gains and the down projections (both act on
+		// the rank's own rows under sp)
+		x := m.MLA
+		latent := float64(x.KVLoraRank + x.QLoraRank)
+		down := float64(m.Hidden) * float64(x.QLoraRank+x.KVLoraRank+x.QKRopeHeadDim)
+		want += (latent + down) * float64(m.Layers)
 		var got float64
 		for _, st := range u.Graph.Stages {
 			for _, co := range st.Collectives {
@@ -46,7 +51,7 @@ func TestTPReplicatedGradsCountTheLatentNorms(t *testing.T) {
 			}
 		}
 		if got != want {
-			t.Errorf("%s: tp-replicated gradients of %g elements all-reduced, want %g (norm gains, latent norms included)", c.plan, got, want)
+			t.Errorf("%s: tp-replicated gradients of %g elements all-reduced, want %g (norm gains, MLA's latent norms and down projections included)", c.plan, got, want)
 		}
 	}
 }

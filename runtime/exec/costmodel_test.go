@@ -663,6 +663,36 @@ plan mla {
   micro_batch  = 2
   precision    = fp32
 }
+
+// without the query bottleneck: a full query projection (split by heads)
+// and kv_down (replicated) read one ln1
+model tiny_mla_fullq {
+  vocab          = 256
+  seq            = 64
+  hidden         = 64
+  layers         = 4
+  heads          = 4
+  ffn            = 172
+  norm           = rmsnorm
+  mlp            = swiglu
+  position       = rope
+  no_bias        = true
+  tie_embeddings = false
+  mla {
+    kv_lora_rank     = 16
+    qk_nope_head_dim = 16
+    qk_rope_head_dim = 8
+    v_head_dim       = 16
+  }
+}
+
+plan mla_fullq {
+  model        = tiny_mla_fullq
+  cluster      = cpu
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
 `
 
 // TestMLABytesMatchCostModel: multi-head latent attention (keys of
@@ -674,6 +704,8 @@ func TestMLABytesMatchCostModel(t *testing.T) {
 	for _, sets := range [][]string{
 		{"tp=2"},
 		{"tp=2", "cp=2", "cp_mode=ring"},
+		{"tp=2", "sp=true"},
+		{"tp=2", "sp=true", "cp=2", "cp_mode=ulysses"},
 		{"dp=2", "zero=1"},
 		{"pp=2"},
 		{"cp=2", "cp_mode=ring"},
@@ -682,6 +714,9 @@ func TestMLABytesMatchCostModel(t *testing.T) {
 		{"cp=2", "cp_mode=ulysses"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, mlaPlan, "mla", sets) })
+	}
+	for _, sets := range [][]string{{"tp=2"}, {"tp=2", "sp=true"}} {
+		t.Run(fmt.Sprint("fullq", sets), func(t *testing.T) { exactBytes(t, mlaPlan, "mla_fullq", sets) })
 	}
 }
 
@@ -717,6 +752,9 @@ func TestDeepSeekBytesMatchCostModel(t *testing.T) {
 		{"dp=4", "ep=4", "cp=2", "cp_mode=ring", "global_batch=16"},
 		{"tp=2", "dp=2", "ep=2"},
 		{"tp=2", "ep=2", "moe.ssmb=true"},
+		{"tp=2", "sp=true"},
+		{"tp=2", "sp=true", "dp=2", "ep=2"},
+		{"tp=2", "sp=true", "cp=2", "cp_mode=allgather"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, deepseekPlan, "deepseek", sets) })
 	}

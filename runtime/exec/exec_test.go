@@ -38,6 +38,16 @@ func tinyMLA() *ir.Model {
 		MLA: &ir.MLA{QLoraRank: 32, KVLoraRank: 16, QKNopeHeadDim: 16, QKRopeHeadDim: 8, VHeadDim: 16}}
 }
 
+// tinyMLAFullQ is tinyMLA without the query bottleneck (DeepSeek-V2-Lite's
+// layout): the full query projection, split by heads over tp, and the
+// replicated key/value down projection read the same ln1.
+func tinyMLAFullQ() *ir.Model {
+	m := tinyMLA()
+	m.Name = "tiny_mla_fullq"
+	m.MLA.QLoraRank = 0
+	return m
+}
+
 // tinyDeepSeek is stdlib's tiny_deepseek: MLA, one dense first layer,
 // then 1 shared + 8 routed SwiGLU experts without biases, top-2 of the
 // best 2 of 4 groups by sigmoid affinities, normalized, with bias
@@ -275,6 +285,13 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMLA, "", "tp=2"},
 		{tinyMLA, "", "tp=4"},
 		{tinyMLA, "", "tp=2 cp=2 cp_mode=ring"},
+		{tinyMLA, "", "tp=2 sp=true"},
+		{tinyMLA, "", "tp=4 sp=true"},
+		{tinyMLA, "", "tp=2 sp=true cp=2 cp_mode=ring"},
+		{tinyMLA, "", "tp=2 sp=true cp=2 cp_mode=ulysses"},
+		{tinyMLA, "gb=16", "tp=2 sp=true pp=2 dp=2 zero=1 per_node=8"},
+		{tinyMLAFullQ, "", "tp=2"},
+		{tinyMLAFullQ, "", "tp=2 sp=true"},
 		{tinyMLA, "", "pp=2"},
 		{tinyMLA, "", "pp=2 vpp=2 schedule=zb-v"},
 		{tinyMLA, "", "cp=2 cp_mode=ring"},
@@ -290,6 +307,10 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyDeepSeek, "", "tp=2"},
 		{tinyDeepSeek, "", "tp=2 dp=2 ep=2"},
 		{tinyDeepSeek, "", "tp=2 ep=2 ssmb=true"},
+		{tinyDeepSeek, "", "tp=2 sp=true"},
+		{tinyDeepSeek, "", "tp=2 sp=true cp=2 cp_mode=allgather"},
+		{tinyDeepSeek, "", "tp=2 sp=true dp=2 ep=2"},
+		{tinyDeepSeek, "", "tp=2 sp=true ep=2 ssmb=true"},
 		{tinyDeepSeek, "", "pp=2"},
 		{tinyDeepSeek, "", "pp=2 vpp=2 schedule=zb-v"},
 		{tinyDeepSeek, "", "cp=2 cp_mode=ring"},

@@ -131,12 +131,19 @@ func abs(x float64) float64 {
 // shared rotary key's gradient over tp, 210 moments are off (kv_down's by
 // 1e-2 of their largest); when the norm left out the experts of tp ranks
 // other than 0 under ssmb with ep, all were off by the clip scale (1e-3).
+// Under sp MLA's down projections and latent norms act on each rank's own
+// rows: their gradients are summed over tp once (ALLREDUCE_SEQ), the
+// rotary key's reduce-scattered. Without a query bottleneck the full
+// query projection and kv_down read one ln1: its gradient was
+// all-reduced with kv_down's complete share in it, doubling that share.
 func TestFirstMomentsMatchSerial(t *testing.T) {
 	for _, c := range []struct {
 		model func() *ir.Model
 		opts  []string
 	}{
-		{tinyDeepSeek, []string{"tp=2", "tp=4", "tp=2 cp=2 cp_mode=allgather", "cp=2 cp_mode=ring", "cp=2 cp_mode=ulysses", "dp=2 ep=2", "tp=2 ep=2 ssmb=true"}},
+		{tinyDeepSeek, []string{"tp=2", "tp=4", "tp=2 cp=2 cp_mode=allgather", "cp=2 cp_mode=ring", "cp=2 cp_mode=ulysses", "dp=2 ep=2", "tp=2 ep=2 ssmb=true",
+			"tp=2 sp=true", "tp=4 sp=true cp=2 cp_mode=ring", "tp=2 sp=true dp=2 ep=2"}},
+		{tinyMLAFullQ, []string{"tp=2", "tp=2 sp=true"}},
 		{tinyMoE, []string{"tp=2 ep=2 ssmb=true", "tp=2 dp=2 ep=4 ssmb=true zero=2"}},
 		{tinyLlama, []string{"tp=2", "tp=2 sp=true", "cp=2 cp_mode=ulysses", "cp=2 cp_mode=ring", "tp=2 cp=2 cp_mode=allgather",
 			"tp=4", "tp=4 sp=true dp=2 zero=1"}}, // tp 4: kv heads replicated

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"planc/ir"
+	"planc/passes"
 	"planc/runtime/kernels"
 )
 
@@ -80,8 +81,18 @@ func mlaAttentionForward(c *call) error {
 	q := make([]float32, len(c.val(0)))
 	kernels.MLAQueries(q, c.val(0), ms)
 	kernels.RoPEForward(q, q, cos, sin, kernels.RoPEShape{Batch: ms.Batch, Heads: ms.Heads, T: ms.Seq, D: qk, Rotary: ms.Rope})
-	kr := make([]float32, len(c.val(2)))
-	kernels.RoPEForward(kr, c.val(2), cos, sin, kernels.RoPEShape{Batch: ms.Batch, Heads: 1, T: ms.Seq, D: ms.Rope, Rotary: ms.Rope})
+	krIn := c.val(2)
+	if g := c.in.InnerOf(passes.MLARotaryKey); g != nil { // sp: every tp rank's rows
+		var err error
+		if krIn, err = r.collective(g, krIn); err != nil {
+			return err
+		}
+	}
+	if want := ms.Batch * ms.Seq * ms.Rope; len(krIn) != want {
+		return fmt.Errorf("the shared rotary key has %d elements, attention over this rank's segment reads %d (under sp the unit must gather its rows)", len(krIn), want)
+	}
+	kr := make([]float32, len(krIn))
+	kernels.RoPEForward(kr, krIn, cos, sin, kernels.RoPEShape{Batch: ms.Batch, Heads: 1, T: ms.Seq, D: ms.Rope, Rotary: ms.Rope})
 	rows := ms.Batch * ms.Seq
 	k, v := make([]float32, rows*ms.Heads*qk), make([]float32, rows*ms.Heads*ms.V)
 	kernels.MLAKeysValues(k, v, c.val(1), kr, ms)
@@ -112,8 +123,9 @@ func mlaAttentionBackward(c *call) error {
 	kernels.MLAKeysValuesGrad(dkv, dkrr, dk, dv, ms)
 	dkr := make([]float32, len(dkrr))
 	kernels.RoPEBackward(dkr, dkrr, s.cos, s.sin, kernels.RoPEShape{Batch: ms.Batch, Heads: 1, T: ms.Seq, D: ms.Rope, Rotary: ms.Rope})
-	if red := c.in.InnerOf("k_rope"); red != nil { // each tp rank's heads' share
-		if _, err := r.collective(red, dkr); err != nil {
+	if red := c.in.InnerOf(passes.MLARotaryKeyGrad); red != nil { // each tp rank's heads' share
+		// an all-reduce, or under sp a reduce-scatter to the rank's rows
+		if dkr, err = r.collective(red, dkr); err != nil {
 			return err
 		}
 	} else if r.tp > 1 {

@@ -144,6 +144,7 @@ func TestFirstMomentsMatchSerial(t *testing.T) {
 		{tinyDeepSeek, []string{"tp=2", "tp=4", "tp=2 cp=2 cp_mode=allgather", "cp=2 cp_mode=ring", "cp=2 cp_mode=ulysses", "dp=2 ep=2", "tp=2 ep=2 ssmb=true",
 			"tp=2 sp=true", "tp=4 sp=true cp=2 cp_mode=ring", "tp=2 sp=true dp=2 ep=2"}},
 		{tinyMLAFullQ, []string{"tp=2", "tp=2 sp=true"}},
+		{tinyMLA, []string{"tp=2 sp=true dp=2 zero=3"}},
 		{tinyMoE, []string{"tp=2 ep=2 ssmb=true", "tp=2 dp=2 ep=4 ssmb=true zero=2"}},
 		{tinyLlama, []string{"tp=2", "tp=2 sp=true", "cp=2 cp_mode=ulysses", "cp=2 cp_mode=ring", "tp=2 cp=2 cp_mode=allgather",
 			"tp=4", "tp=4 sp=true dp=2 zero=1"}}, // tp 4: kv heads replicated

@@ -85,6 +85,19 @@ type Device struct {
 	// row maxima, the sums of exponentials and the logits' gradient in
 	// one go), not the softmax op's.
 	LossBW float64
+	// GEMMCallCost and GEMMElementCost price what a product costs beyond
+	// its FLOPs (0: nothing): a fixed time per product call (a matmul op
+	// of Batch entries — experts, phantom parts — runs Batch of them)
+	// and a time per element of its three operands (packing them and
+	// moving them through memory: a thin product, one dimension of 8 or
+	// 16, is bound by this, not by its few FLOPs). Attention's products
+	// have their own fit (AttentionScoreCost).
+	GEMMCallCost, GEMMElementCost float64
+	// MicroTileM × MicroTileN is the output tile one call of a core's GEMM
+	// micro-kernel computes (the CPU runtime's: 8×32); a product's
+	// FLOPs count its output rounded up to whole tiles, as the kernel
+	// runs them (0: no quantization).
+	MicroTileM, MicroTileN int
 	// FusedAttention: the engines run on this device use FlashAttention-
 	// style attention by default, so a plan that does not write
 	// `attention` gets fused (lang resolves it; docs/language.md).
@@ -119,7 +132,7 @@ func (d *Device) Fitted() bool {
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
-		d.LossBW != 0
+		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

@@ -91,9 +91,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
 	}
 	if d := cm.dev; d.InputElementCost > 0 && p.Model != nil && p.Model.Kind == ir.MLPModel {
-		b, w, l := float64(p.MicroBatch), float64(p.Model.Width), float64(p.Model.Depth)
-		teacher := 2 * b * w * w * l / (cm.peak * d.MatmulEfficiency)
-		cm.mlpData = 2*b*w*d.InputElementCost + teacher
+		cm.mlpData = 2*float64(p.MicroBatch*p.Model.Width)*d.InputElementCost + cm.teacherTime(p.Model, p.MicroBatch)
 	}
 	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != ir.DispatchCapacity {
 		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})
@@ -102,6 +100,39 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 		}
 	}
 	return cm
+}
+
+// teacherTime is the forward of an mlp model's teacher on b rows (the
+// same architecture, whole on every rank): per layer a width² product,
+// or a phantom layer's per part (its block, its ghosts and the mix of
+// the other parts' ghosts), each priced as the cost model prices a
+// product.
+func (cm *costModel) teacherTime(m *ir.Model, b int) float64 {
+	w := m.Width
+	var t float64
+	for l := 0; l < m.Depth; l++ {
+		if !m.FFNKind.IsPhantom() {
+			t += cm.productTime(b, w, w, 1)
+			continue
+		}
+		p, k := m.FFNKind.Parts, m.FFNKind.K
+		wp := w / max(p, 1)
+		t += cm.productTime(b, wp, wp, p) + cm.productTime(b, wp, k, p)
+		if p > 1 {
+			t += cm.productTime(b, k, wp, p*(p-1))
+		}
+	}
+	return t
+}
+
+// productTime is the time of batch m×k×n products as the cost model
+// prices a matmul op's forward (FLOPs at the GEMM rate, micro tiles, each
+// product's call and operands).
+func (cm *costModel) productTime(m, k, n, batch int) float64 {
+	d := cm.dev
+	flops := 2 * float64(m) * float64(k) * float64(n) * float64(batch)
+	o := &ir.Op{M: m, K: k, N: n, Batch: batch}
+	return flops/(cm.peak*d.MatmulEfficiency*tileEfficiency(d, m, n)) + productExtra(d, o)
 }
 
 // axisKey identifies an axis's prices: the mesh, the machine (by value: a
@@ -196,10 +227,16 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		}
 		// the three products' outputs: M×N forward, M×K the input's
 		// gradient, K×N the weights'
-		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)*cm.spareFor(o.FwdFLOPs)) + ko
-		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)*cm.spareFor(o.BwdInputFLOPs)) + ko
+		// beyond the FLOPs: each product's calls and operands (the
+		// three products of an op touch the same three matrices)
+		var extra float64
+		if !attention {
+			extra = productExtra(d, o)
+		}
+		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)*tileEfficiency(d, o.M, o.N)*cm.spareFor(o.FwdFLOPs)) + ko + extra
+		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)*tileEfficiency(d, o.M, o.K)*cm.spareFor(o.BwdInputFLOPs)) + ko + extra
 		if o.BwdWeightFLOPs > 0 {
-			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*cm.spareFor(o.BwdWeightFLOPs)) + ko
+			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*tileEfficiency(d, o.K, o.N)*cm.spareFor(o.BwdWeightFLOPs)) + ko + extra
 		}
 		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && d.AttentionScoreCost > 0 {
 			// a fused kernel's softmax: one pass over the scores
@@ -220,6 +257,33 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		fwd += cm.mlpData
 	}
 	return fwd, bwdB, 0
+}
+
+// tileEfficiency is the share of a core's micro-kernel work that an m×n
+// output uses: the kernel computes whole MicroTileM × MicroTileN tiles,
+// so a thin product (8 phantom ghosts against 32-column tiles) runs at a
+// fraction of the rate. 1 on a device without a micro tile, or for an
+// op without a shape.
+func tileEfficiency(d *ir.Device, m, n int) float64 {
+	tm, tn := d.MicroTileM, d.MicroTileN
+	if tm <= 0 || tn <= 0 || m <= 0 || n <= 0 {
+		return 1
+	}
+	pm, pn := (m+tm-1)/tm*tm, (n+tn-1)/tn*tn
+	return float64(m) / float64(pm) * float64(n) / float64(pn)
+}
+
+// productExtra is what one of a matmul op's products costs beyond its
+// FLOPs on a device with gemm_call_cost or gemm_element_cost: a call per
+// batch entry (expert, phantom part) and the elements of the three
+// operands, M×K, K×N and M×N per entry (0 elsewhere).
+func productExtra(d *ir.Device, o *ir.Op) float64 {
+	if d.GEMMCallCost == 0 && d.GEMMElementCost == 0 {
+		return 0
+	}
+	m, k, n := float64(o.M), float64(o.K), float64(o.N)
+	b := float64(max(o.Batch, 1))
+	return b * (d.GEMMCallCost + d.GEMMElementCost*(m*k+k*n+m*n))
 }
 
 // memoryRate is the bytes per second a memory-bound op of kind moves: its

@@ -59,3 +59,79 @@ func TestMemoryRateFamilies(t *testing.T) {
 		t.Errorf("a device without family rates: every family at hbm_bw·memory_efficiency")
 	}
 }
+
+// TestGEMMCallAndElementCosts: with gemm_call_cost and gemm_element_cost
+// each product of a matmul op costs, beyond its FLOPs at the rate, one
+// call per product of the batch (an expert, a phantom part) and its
+// operands' elements (A, B and C); with a micro tile its FLOPs count its
+// output in whole tiles; attention's products keep their own fit; a
+// device without them (the A100) is unchanged.
+func TestGEMMCallAndElementCosts(t *testing.T) {
+	const peak, call, elem = 1e12, 2e-6, 1e-9
+	d := &ir.Device{MatmulEfficiency: 0.5, GEMMCallCost: call, GEMMElementCost: elem}
+	cm := &costModel{dev: d, peak: peak, spare: 1}
+	o := &ir.Op{Kind: ir.OpExpertFC1, Class: ir.Matmul, M: 32, K: 64, N: 16, Batch: 8}
+	flops := 2.0 * 32 * 64 * 16 * 8
+	o.FwdFLOPs, o.BwdInputFLOPs, o.BwdWeightFLOPs = flops, flops, flops
+	per := flops/(peak*0.5) + 8*(call+elem*(32*64+64*16+32*16))
+	f, b, w := cm.opTimes(o)
+	for i, got := range []float64{f, b, w} {
+		if math.Abs(got-per) > 1e-12*per {
+			t.Errorf("product %d: %g s, want %g s", i, got, per)
+		}
+	}
+	plain := &costModel{dev: &ir.Device{MatmulEfficiency: 0.5}, peak: peak, spare: 1}
+	if f, _, _ := plain.opTimes(o); math.Abs(f-flops/(peak*0.5)) > 1e-18 {
+		t.Errorf("without the costs: %g s, want the FLOPs' %g s", f, flops/(peak*0.5))
+	}
+	tiled := *d
+	tiled.MicroTileM, tiled.MicroTileN = 8, 32
+	ct := &costModel{dev: &tiled, peak: peak, spare: 1}
+	f, b, w = ct.opTimes(o)
+	// fwd 32×16 output: 16 of 32 columns; bwd-input 32×64: whole tiles;
+	// bwd-weight 64×16: half
+	for i, c := range []struct{ got, eff float64 }{{f, 0.5}, {b, 1}, {w, 0.5}} {
+		want := flops/(peak*0.5*c.eff) + 8*(call+elem*(32*64+64*16+32*16))
+		if math.Abs(c.got-want) > 1e-12*want {
+			t.Errorf("8×32 tiles, product %d: %g s, want %g s", i, c.got, want)
+		}
+	}
+	scores := &ir.Op{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 64, Batch: 8, FwdFLOPs: flops}
+	got, _, _ := cm.opTimes(scores)
+	if want, _, _ := plain.opTimes(scores); got != want {
+		t.Errorf("attention's products: %g s, want %g s (their own fit)", got, want)
+	}
+}
+
+// TestMLPDataTimesTheTeacher: with input_element_cost an mlp model's
+// micro-batch costs its inputs drawn twice and its teacher's forward:
+// width² products per layer for a dense teacher, and for a phantom one
+// per layer each part's block, its ghosts and the mix of the other
+// parts' ghosts, priced as products are (here at 8×32 micro tiles and a
+// cost per call).
+func TestMLPDataTimesTheTeacher(t *testing.T) {
+	const peak, call, perElem = 1e11, 1e-6, 30e-9
+	d := &ir.Device{MatmulEfficiency: 1, InputElementCost: perElem, GEMMCallCost: call, MicroTileM: 8, MicroTileN: 32}
+	cm := &costModel{dev: d, peak: peak, spare: 1}
+	b := 128
+	dense := &ir.Model{Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "dense"}}
+	want := 4 * (2*128*64*64/peak + call)
+	if got := cm.teacherTime(dense, b); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("dense teacher: %g s, want %g s", got, want)
+	}
+	ph := &ir.Model{Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "phantom", K: 8, Parts: 2}}
+	// per layer and part: 128×32×32 (whole tiles), 128×32×8 (8 of 32
+	// columns: 4× the FLOPs' time), and one 128×8×32 mix
+	block, ghosts, mix := 2*128*32*32/peak, 4*2*128*32*8/peak, 2*128*8*32/peak
+	want = 4 * 2 * (block + ghosts + mix + 3*call)
+	if got := cm.teacherTime(ph, b); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("phantom teacher: %g s, want %g s", got, want)
+	}
+	dv := *d
+	dv.PeakFP32 = peak
+	q := &ir.Plan{MicroBatch: b, Precision: ir.FP32, Model: dense, Cluster: &ir.Cluster{Nodes: 1, PerNode: 1, Node: &ir.Node{Device: &dv, Devices: 1}}}
+	full := makeCostModel(q, ir.Mesh{TP: 1, CP: 1, DP: 1, PP: 1, EP: 1})
+	if want := 2*float64(b*64)*perElem + full.teacherTime(dense, b); math.Abs(full.mlpData-want) > 1e-12*want {
+		t.Errorf("mlp data: %g s, want inputs twice and the teacher, %g s", full.mlpData, want)
+	}
+}

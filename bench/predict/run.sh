@@ -4,6 +4,12 @@
 #
 #   bench/predict/run.sh [STEPS]   (ROUNDS=3 interleaved rounds; CPU=1: see table.py)
 #
+# Unless CALIB=FILE names a calibration, it calibrates again before every
+# round (RECAL=0: once) and predicts that round's runs with it: the load
+# of a shared machine moves in minutes, and a calibration describes the
+# minute it was taken in. A plan's predicted and measured figures are
+# the medians of its rounds.
+#
 # It builds planc, runs `planc calibrate -o $TMP/host.plan` (unless
 # CALIB=FILE names an existing one), then for every plan of the list in
 # table.py `planc explain --json --set cluster=host host.plan PLAN` (the
@@ -28,6 +34,9 @@ if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
 fi
 if [ -n "$CAL" ]; then
   # what the calibration found, for the record
-  grep -E '^// This machine|^//   fit:|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^// Executor|^//   it ' "$CAL" || true
+  grep -E '^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^// Executor|^//   it ' "$CAL" || true
+fi
+if [ -z "${CALIB:-}" ] && [ -n "$CAL" ]; then
+  export RECAL=${RECAL:-1}
 fi
 python3 bench/predict/table.py "$PLANC" "$STEPS" "${CAL}"

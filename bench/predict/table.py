@@ -2,6 +2,12 @@
 import json, os, re, statistics, subprocess, sys, tempfile
 
 planc, steps, cal = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# RECAL=1 (run.sh's default): `planc calibrate` again before every round,
+# and that round's plans predicted with it: the load of this shared
+# machine moves in minutes, so a calibration is kept close in time to
+# the runs it predicts. cal then names the first round's file.
+RECAL = os.environ.get("RECAL") == "1" and bool(cal)
+first_cal = cal
 WARM = 5  # steps left out of the median: first allocations, page faults
 # CPU=1: a check of the per-op costs that the machine's load does not
 # disturb: planc run on one Go processor (GOMAXPROCS=1), measured in CPU
@@ -52,14 +58,17 @@ def files(f, with_cal):
     return ([cal] if with_cal and cal else []) + [f]
 
 
-# The same calibration with core_share = 1: the prediction for this machine
-# without other processes' load (a second column, for comparison only).
-idle = None
-if cal:
-    idle = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
-    idle.write(re.sub(r"(?m)^  core_share *= .*$", "  core_share    = 1", open(cal).read()))
-    idle.close()
-    idle = idle.name
+def idle_of(calfile):
+    """The same calibration with core_share = 1: the prediction for this
+    machine without other processes' load (a second column, for
+    comparison only)."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
+    f.write(re.sub(r"(?m)^  core_share *= .*$", "  core_share    = 1", open(calfile).read()))
+    f.close()
+    return f.name
+
+
+idle = idle_of(cal) if cal else None
 
 
 def predict(f, plan, sets, calfile=None):
@@ -113,15 +122,43 @@ def load():
 # that a burst of another process's load falls on one measurement of a
 # plan, not all; a plan's figure is the median of its rounds.
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-print(f"load average at the start: {' '.join(load())}; {os.cpu_count()} CPUs; {ROUNDS} rounds", flush=True)
-preds = [predict(f, plan, sets) for _, f, plan, sets in PLANS]
-idles = [predict(f, plan, sets, idle)[0] if idle else p[0] for (_, f, plan, sets), p in zip(PLANS, preds)]
+SUMMARY = re.compile(r"^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^// Executor|^//   it ")
+
+
+def recalibrate(r):
+    """Calibrates this machine again for round r and prints what it found."""
+    path = f"{first_cal}.round{r + 1}"
+    subprocess.run([planc, "calibrate", "--no-tcp", "-o", path], check=True, capture_output=True)
+    print(f"round {r + 1}: calibrated at load {' '.join(load())}")
+    for line in open(path):
+        if SUMMARY.match(line):
+            print("  " + line.rstrip())
+    return path
+
+
+print(f"load average at the start: {' '.join(load())}; {os.cpu_count()} CPUs; {ROUNDS} rounds"
+      + ("; calibrated before every round" if RECAL else ""), flush=True)
+# per plan, each round's prediction (with that round's calibration) and
+# measurement; a plan's figures are the medians over the rounds
+predr = [[] for _ in PLANS]
+idler = [[] for _ in PLANS]
 runs = [[] for _ in PLANS]
+tokens = [None] * len(PLANS)
 for r in range(ROUNDS):
+    if RECAL and r > 0:
+        cal = recalibrate(r)
+        idle = idle_of(cal)
+    if r == 0 or RECAL:
+        for i, (_, f, plan, sets) in enumerate(PLANS):
+            p, tokens[i] = predict(f, plan, sets)
+            predr[i].append(p)
+            idler[i].append(predict(f, plan, sets, idle)[0] if idle else p)
     for i, (_, f, plan, sets) in enumerate(PLANS):
-        runs[i].append(measure(f, plan, sets, preds[i][1]))
+        runs[i].append(measure(f, plan, sets, tokens[i]))
+preds = [(statistics.median(x), t) for x, t in zip(predr, tokens)]
+idles = [statistics.median(x) for x in idler]
 rows = []
-print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   {'share 1 ms':>10} {'error':>8}   rounds (ms)")
+print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   {'share 1 ms':>10} {'error':>8}   rounds: measured (predicted) ms")
 idle_errs = []
 for i, (name, _, _, _) in enumerate(PLANS):
     pred, meas = preds[i][0], statistics.median(runs[i])
@@ -129,7 +166,7 @@ for i, (name, _, _, _) in enumerate(PLANS):
     ierr = (idles[i] - meas) / meas
     rows.append((pred, meas, err))
     idle_errs.append(abs(ierr))
-    each = " ".join(f"{x*1e3:.2f}" for x in runs[i])
+    each = " ".join(f"{x*1e3:.2f}" + (f" ({p*1e3:.2f})" if RECAL else "") for x, p in zip(runs[i], predr[i] * ROUNDS))
     print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%   {idles[i]*1e3:>10.3f} {ierr*100:>+7.1f}%   {each}", flush=True)
 errs = [abs(r[2]) for r in rows]
 print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "

@@ -7,7 +7,9 @@
 //
 // [Measure] runs microbenchmarks only, never a plan: GEMMs of several
 // shapes on one core (runtime/kernels.MatMul), the element-wise kernels
-// (residual add, GELU, layer norm, softmax, AdamW) at several sizes, the
+// (residual add, GELU, layer norm, softmax, the runtime's cross-entropy
+// and its optimizer step: the gradient's squared norm and AdamW) at
+// several sizes, the
 // attention kernel forward and backward, the same GEMM on 1..2·NumCPU
 // goroutines at once for a while (how many cores the ranks really get,
 // other processes' load included), and an
@@ -28,6 +30,8 @@ import (
 	"runtime"
 	"sort"
 	"time"
+
+	"planc/runtime/kernels"
 )
 
 // Options bounds the measurement.
@@ -95,11 +99,18 @@ type Result struct {
 	GOMAXPROCS int
 	Load       string // /proc/loadavg when measured ("" where there is none)
 
-	GEMM        []Point // one core
-	GEMMFit     Line    // FLOP/s of one core and the fixed cost per product
-	GEMMPeak    float64 // the fastest GEMM point's rate
-	Elementwise []Point
-	ElemFit     Line // bytes/s as the cost model counts them, fixed cost per kernel: all element-wise points
+	GEMM    []Point // one core
+	GEMMFit Line    // FLOP/s of one core and the fixed cost per product
+	// GEMMModel adds the operands' elements to the fit (what thin
+	// products cost): the cost model's gemm_call_cost and
+	// gemm_element_cost with its rate.
+	GEMMModel GEMMModel
+	// TileM × TileN is the GEMM micro-kernel's output tile
+	// (runtime/kernels.MicroTile: the kernel's, not measured).
+	TileM, TileN int
+	GEMMPeak     float64 // the fastest GEMM point's rate
+	Elementwise  []Point
+	ElemFit      Line // bytes/s as the cost model counts them, fixed cost per kernel: all element-wise points
 	// Family is the fit of each element-wise kernel's points alone
 	// ("add", "gelu", "layernorm", "softmax", "loss", "adamw"; gelu with
 	// gelu_bwd; loss is the runtime's softmax cross-entropy).
@@ -149,6 +160,12 @@ func Measure(opt Options) (*Result, error) {
 		r.Input = measureInput(opt)
 	})
 	r.GEMMFit = fitLine(r.GEMM)
+	r.TileM, r.TileN = kernels.MicroTile()
+	r.GEMMModel = fitGEMM(r.GEMM, gemmShapes, r.TileM, r.TileN)
+	if math.IsInf(r.GEMMModel.Rate, 0) || r.GEMMModel.Rate <= 0 {
+		// no FLOP term found: the line's rate, no operand cost
+		r.GEMMModel = GEMMModel{Fixed: r.GEMMFit.Fixed, Rate: r.GEMMFit.Rate}
+	}
 	for _, p := range r.GEMM {
 		r.GEMMPeak = math.Max(r.GEMMPeak, p.Rate())
 	}

@@ -82,3 +82,24 @@ func TestFitAttentionRecoversTheScoreCost(t *testing.T) {
 		t.Errorf("products alone: per score %g s, want 0", got)
 	}
 }
+
+// TestFitGEMMRecoversItsTerms: points of the GEMM shapes made of 0.5 µs
+// per call, 150 GFLOP/s on FLOPs padded to 8×32 tiles and 0.2 ns per
+// operand element give back the three terms; points of FLOPs alone give
+// no call or element cost.
+func TestFitGEMMRecoversItsTerms(t *testing.T) {
+	want := GEMMModel{Fixed: 0.5e-6, Rate: 150e9, PerElement: 0.2e-9}
+	var pts, bare []Point
+	for _, s := range gemmShapes {
+		flops := 2 * float64(s[0]*s[1]*s[2])
+		pts = append(pts, Point{Size: flops, Seconds: want.Seconds(s[0], s[1], s[2], 8, 32)})
+		bare = append(bare, Point{Size: flops, Seconds: flops / 150e9})
+	}
+	got := fitGEMM(pts, gemmShapes, 8, 32)
+	if math.Abs(got.Fixed-want.Fixed) > 1e-6*want.Fixed || math.Abs(got.Rate-want.Rate) > 1e-6*want.Rate || math.Abs(got.PerElement-want.PerElement) > 1e-6*want.PerElement {
+		t.Errorf("fit %+v, want %+v", got, want)
+	}
+	if b := fitGEMM(bare, gemmShapes, 0, 0); b.Fixed > 1e-15 || b.PerElement > 1e-18 || math.Abs(b.Rate-150e9) > 1e-3 {
+		t.Errorf("FLOPs alone: %+v, want rate 150e9 and nothing else", b)
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"planc/runtime/exec"
 	"planc/runtime/kernels"
+	"planc/runtime/optim"
 )
 
 // gemmShapes are the products timed (m×k times k×n): the shapes of small
@@ -18,6 +20,9 @@ var gemmShapes = [][3]int{
 	{32, 64, 64}, {128, 64, 64}, {128, 64, 192}, {128, 64, 256}, {128, 256, 64},
 	{256, 64, 256}, {512, 64, 256}, {512, 256, 64}, {256, 256, 256},
 	{1024, 64, 64}, {512, 512, 512}, {128, 1024, 128},
+	// thin ones (a dimension of 8 to 32: phantom ghosts, an expert's few
+	// routed rows), whose packing and memory traffic outweigh their FLOPs
+	{128, 8, 32}, {128, 32, 8}, {256, 16, 64}, {512, 8, 64}, {16, 64, 64}, {64, 256, 8}, {32, 32, 32},
 }
 
 func randVec(n int) []float32 {
@@ -95,16 +100,28 @@ func measureElementwise(opt Options) []Point {
 		add("layernorm", 8*float64(n), func() { kernels.LayerNormForward(y, mean, rstd, x, g, b, rows, h) })
 		add("softmax", 8*float64(n), func() { kernels.SoftmaxRows(y, x, rows, h) })
 		add("loss", 16*float64(n), lossKernel(x, n))
-		m, v := make([]float32, n), make([]float32, n)
-		p := randVec(n)
-		step := 1
-		add("adamw", 28*float64(n), func() {
-			kernels.ReferenceAdamW.Update(p, x, m, v, step, 1e-4, 0.1, 1)
-			step++
-		})
+		add("adamw", 28*float64(n), optimizerStep(x, n))
 	}
 	sortPoints(pts)
 	return pts
+}
+
+// optimizerStep returns one optimizer step of n parameters as the CPU
+// runtime runs it: the gradient's squared norm (exec.SumSquaresMasked)
+// and the AdamW update (optim.Config.Step, the runtime's kernel). Its
+// size is the cost model's optimizer traffic, 28 bytes a parameter.
+func optimizerStep(grad []float32, n int) func() {
+	st := optim.NewState(randVec(n), grad, true)
+	mask := make([]bool, n)
+	for i := range mask {
+		mask[i] = true
+	}
+	c := optim.Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, Clip: 1}
+	k := 0
+	return func() {
+		k++
+		c.Step(st, k, 1e-4, c.ClipScale(exec.SumSquaresMasked(grad, mask)))
+	}
 }
 
 // lossVocab is the vocabulary of the loss points: the byte-level

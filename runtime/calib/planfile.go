@@ -22,10 +22,11 @@ func (r *Result) PlanFile(name, command string) string {
 	w("// GEMM, one core (runtime/kernels.MatMul, m×k×n: GFLOP/s):\n")
 	writePoints(&b, r.GEMM, 1e-9, "GFLOP/s")
 	w("//   fit: %.2f us + FLOPs / %.2f GFLOP/s; fastest point %.2f GFLOP/s\n", r.GEMMFit.Fixed*1e6, r.GEMMFit.Rate*1e-9, r.GEMMPeak*1e-9)
+	w("//   with the operands: %.2f us + FLOPs (output in %d×%d tiles) / %.2f GFLOP/s + (m·k + k·n + m·n) × %.4f ns\n", r.GEMMModel.Fixed*1e6, r.TileM, r.TileN, r.GEMMModel.Rate*1e-9, r.GEMMModel.PerElement*1e9)
 	w("// Element-wise kernels, one core (bytes read + written, fp32: GB/s):\n")
 	writePoints(&b, r.Elementwise, 1e-9, "GB/s")
 	w("//   fit of all: %.2f us + bytes / %.2f GB/s\n", r.ElemFit.Fixed*1e6, r.ElemFit.Rate*1e-9)
-	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "adamw"} {
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "adamw"} {
 		f := r.Family[fam]
 		w("//   %s alone: %.2f us + bytes / %.2f GB/s\n", fam, f.Fixed*1e6, f.Rate*1e-9)
 	}
@@ -65,7 +66,11 @@ func (r *Result) PlanFile(name, command string) string {
 		w("//   it %.1f us with no cost per op over %.0f op executions: %.2f us per op\n", pr.Zero*1e6, pr.Ops, pr.PerOp*1e6)
 		overhead, overheadWhy = pr.PerOp, "the executor probe's cost per op"
 	}
-	peak := max(r.GEMMPeak, r.GEMMFit.Rate)
+	g := r.GEMMModel
+	if g.Rate == 0 { // a Result from before the operand fit
+		g = GEMMModel{Rate: r.GEMMFit.Rate}
+	}
+	peak := max(r.GEMMPeak, r.GEMMFit.Rate, g.Rate)
 	w("\ndevice %s_core {\n", name)
 	w("  peak_bf16  = %s // the fastest one-core GEMM measured\n", gflops(peak))
 	w("  peak_fp32  = %s\n", gflops(peak))
@@ -73,14 +78,18 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  hbm_bw     = %s // the residual add's fit (bias, dropout, embedding, dispatch use it)\n", gbs(r.Family["add"].Rate))
 	w("  idle_power = 5 W // not measured (hw/cpu's estimate)\n")
 	w("  busy_power = 15 W // not measured (hw/cpu's estimate)\n")
-	w("  matmul_efficiency    = %.4f // the GEMM fit's rate over peak\n", r.GEMMFit.Rate/peak)
+	w("  matmul_efficiency    = %.4f // the GEMM fit's rate over peak (with its call and operand costs)\n", g.Rate/peak)
+	w("  micro_tile_m         = %d // the GEMM micro-kernel's output tile (runtime/kernels)\n", r.TileM)
+	w("  micro_tile_n         = %d\n", r.TileN)
+	w("  gemm_call_cost       = %s // the GEMM fit's fixed cost per product\n", micros(g.Fixed))
+	w("  gemm_element_cost    = %.4f ns // the GEMM fit's cost per operand element (A, B, C)\n", g.PerElement*1e9)
 	w("  memory_efficiency    = 1\n")
 	w("  kernel_overhead      = %s // %s\n", micros(overhead), overheadWhy)
 	w("  norm_bw              = %s // layernorm's fit\n", gbs(r.Family["layernorm"].Rate))
 	w("  softmax_bw           = %s // softmax's fit\n", gbs(r.Family["softmax"].Rate))
 	w("  loss_bw              = %s // the loss's fit (the runtime's cross-entropy, forward and gradient)\n", gbs(r.Family["loss"].Rate))
 	w("  activation_bw        = %s // gelu's fit, forward and backward\n", gbs(r.Family["gelu"].Rate))
-	w("  optimizer_bw         = %s // AdamW's fit\n", gbs(r.Family["adamw"].Rate))
+	w("  optimizer_bw         = %s // the optimizer step's fit (squared norm and AdamW, the runtime's)\n", gbs(r.Family["adamw"].Rate))
 	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)
 	w("  attention_score_cost = %.3f ns // the attention fit's cost per score and pass\n", r.AttnScore*1e9)
 	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)

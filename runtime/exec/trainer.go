@@ -1283,10 +1283,19 @@ func (rk *rank) sumSquares() float64 {
 	sort.Ints(keys)
 	for _, k := range keys {
 		st := rk.stages[k]
-		for i, v := range st.g {
-			if st.normMask[i] {
-				s += float64(v) * float64(v)
-			}
+		s += SumSquaresMasked(st.g, st.normMask)
+	}
+	return s
+}
+
+// SumSquaresMasked returns Σ g[i]² over the elements mask marks, in
+// float64: a rank's share of the squared gradient norm, computed before
+// every optimizer step (planc calibrate times it with the update).
+func SumSquaresMasked(g []float32, mask []bool) float64 {
+	var s float64
+	for i, v := range g {
+		if mask[i] {
+			s += float64(v) * float64(v)
 		}
 	}
 	return s

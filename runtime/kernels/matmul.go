@@ -59,6 +59,12 @@ func checkLen(op string, c []float32, nc int, a []float32, na int, b []float32, 
 	}
 }
 
+// MicroTile returns the rows and columns of C that the GEMM micro-kernel
+// computes at once: a product's output is cut into such tiles, and a
+// ragged edge tile costs a whole one (planc calibrate writes it as the
+// device's micro_tile_m and micro_tile_n).
+func MicroTile() (m, n int) { return microM, microN }
+
 // packPool recycles packing buffers between calls.
 var packPool = sync.Pool{New: func() any { return new([]float32) }}
 

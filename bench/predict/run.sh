@@ -8,7 +8,10 @@
 # round (RECAL=0: once) and predicts that round's runs with it: the load
 # of a shared machine moves in minutes, and a calibration describes the
 # minute it was taken in. A plan's predicted and measured figures are
-# the medians of its rounds.
+# the medians of its rounds. With it (SHARE=0: not) every run is
+# predicted at the core_share `planc calibrate --share` measures just
+# before it (a second or two): the share of the cores that other
+# processes leave the job moves between runs.
 #
 # It builds planc, runs `planc calibrate -o $TMP/host.plan` (unless
 # CALIB=FILE names an existing one), then for every plan of the list in
@@ -38,5 +41,6 @@ if [ -n "$CAL" ]; then
 fi
 if [ -z "${CALIB:-}" ] && [ -n "$CAL" ]; then
   export RECAL=${RECAL:-1}
+  export SHARE=${SHARE:-$RECAL}
 fi
 python3 bench/predict/table.py "$PLANC" "$STEPS" "${CAL}"

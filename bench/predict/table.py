@@ -8,6 +8,10 @@ planc, steps, cal = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 # the runs it predicts. cal then names the first round's file.
 RECAL = os.environ.get("RECAL") == "1" and bool(cal)
 first_cal = cal
+# SHARE=1 (run.sh's default with RECAL): `planc calibrate --share` (a
+# second or two) just before each run, and that run predicted with the
+# round's calibration at the core_share measured then.
+SHARE = os.environ.get("SHARE") == "1" and bool(cal)
 WARM = 5  # steps left out of the median: first allocations, page faults
 # CPU=1: a check of the per-op costs that the machine's load does not
 # disturb: planc run on one Go processor (GOMAXPROCS=1), measured in CPU
@@ -69,6 +73,19 @@ def idle_of(calfile):
 
 
 idle = idle_of(cal) if cal else None
+
+
+def with_share(calfile, share):
+    """The calibration with core_share replaced by share."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
+    f.write(re.sub(r"(?m)^  core_share *= .*$", f"  core_share    = {share:.4f}", open(calfile).read()))
+    f.close()
+    return f.name
+
+
+def share_now():
+    out = subprocess.run([planc, "calibrate", "--share", "--json"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["core_share"]
 
 
 def predict(f, plan, sets, calfile=None):
@@ -144,16 +161,23 @@ predr = [[] for _ in PLANS]
 idler = [[] for _ in PLANS]
 runs = [[] for _ in PLANS]
 tokens = [None] * len(PLANS)
+shares = []  # each core_share measured just before a run (SHARE=1)
 for r in range(ROUNDS):
     if RECAL and r > 0:
         cal = recalibrate(r)
         idle = idle_of(cal)
-    if r == 0 or RECAL:
+    if (r == 0 or RECAL) and not SHARE:
         for i, (_, f, plan, sets) in enumerate(PLANS):
             p, tokens[i] = predict(f, plan, sets)
             predr[i].append(p)
             idler[i].append(predict(f, plan, sets, idle)[0] if idle else p)
     for i, (_, f, plan, sets) in enumerate(PLANS):
+        if SHARE:
+            s = share_now()
+            shares.append(s)
+            p, tokens[i] = predict(f, plan, sets, with_share(cal, s))
+            predr[i].append(p)
+            idler[i].append(predict(f, plan, sets, idle)[0] if idle else p)
         runs[i].append(measure(f, plan, sets, tokens[i]))
 preds = [(statistics.median(x), t) for x, t in zip(predr, tokens)]
 idles = [statistics.median(x) for x in idler]
@@ -166,11 +190,13 @@ for i, (name, _, _, _) in enumerate(PLANS):
     ierr = (idles[i] - meas) / meas
     rows.append((pred, meas, err))
     idle_errs.append(abs(ierr))
-    each = " ".join(f"{x*1e3:.2f}" + (f" ({p*1e3:.2f})" if RECAL else "") for x, p in zip(runs[i], predr[i] * ROUNDS))
+    each = " ".join(f"{x*1e3:.2f}" + (f" ({p*1e3:.2f})" if RECAL or SHARE else "") for x, p in zip(runs[i], predr[i] * ROUNDS))
     print(f"{name:<26} {pred*1e3:>12.3f} {meas*1e3:>12.3f} {err*100:>+7.1f}%   {idles[i]*1e3:>10.3f} {ierr*100:>+7.1f}%   {each}", flush=True)
 errs = [abs(r[2]) for r in rows]
 print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "
       f"Spearman {spearman([r[0] for r in rows], [r[1] for r in rows]):.3f}  ({len(rows)} plans, {steps} steps, median after {WARM})")
 print(f"with core_share = 1 (no load): mean |error| {statistics.mean(idle_errs)*100:.1f}%  worst {max(idle_errs)*100:.1f}%  "
       f"Spearman {spearman(idles, [r[1] for r in rows]):.3f}")
+if shares:
+    print(f"core_share just before the runs: median {statistics.median(shares):.2f}, from {min(shares):.2f} to {max(shares):.2f}")
 print(f"load average at the end: {' '.join(load())}")

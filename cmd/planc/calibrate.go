@@ -20,15 +20,17 @@ func init() {
 }
 
 func runCalibrate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("calibrate", "[-o FILE.plan] [--name NAME] [--quick] [--no-tcp] [--json]", stderr,
+	fs := newFlags("calibrate", "[-o FILE.plan] [--name NAME] [--quick] [--no-tcp] [--share] [--json]", stderr,
 		"calibrate -o host.plan",
 		"explain --set cluster=host host.plan examples/tiny_gpt.plan",
-		"calibrate --quick --json")
+		"calibrate --quick --json",
+		"calibrate --share")
 	out := fs.String("o", "", "write the .plan file here (default: standard output)")
 	name := fs.String("name", "host", "the cluster's name: the file declares device NAME_core, node NAME_node, cluster NAME (the in-process transport) and cluster NAME_tcp (TCP between nodes)")
 	quick := fs.Bool("quick", false, "shorter measurements (a few seconds, noisier)")
 	noTCP := fs.Bool("no-tcp", false, "do not measure the TCP transport (its cluster keeps the in-process figures)")
 	asJSON := fs.Bool("json", false, "print the measurements as JSON instead of a .plan file")
+	shareOnly := fs.Bool("share", false, "measure only the share of the cores this job's threads get now (a second or two) and print it (core_share = X, or JSON): the load moves, and a prediction made just before a run can take it")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
 		return code
 	}
@@ -41,6 +43,16 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	opt := calib.Options{NoTCP: *noTCP}
 	if *quick {
 		opt.Budget, opt.Reps = 2*time.Millisecond, 4
+	}
+	if *shareOnly {
+		share, by := calib.Share(opt)
+		if *asJSON {
+			b, _ := json.Marshal(map[string]any{"core_share": share, "speedup_by_goroutines": by})
+			fmt.Fprintln(stdout, string(b))
+		} else {
+			fmt.Fprintf(stdout, "core_share = %.3f\n", share)
+		}
+		return exitOK
 	}
 	res, err := calib.Measure(opt)
 	if err != nil {

@@ -199,6 +199,11 @@ func Measure(opt Options) (*Result, error) {
 	return r, nil
 }
 
+// Share measures only the share of the cores that the job's threads get
+// now (the node's core_share; see measureCores), with each k's speed-up:
+// a second or two, for a script that predicts a run just before it.
+func Share(opt Options) (float64, []float64) { return measureCores(opt) }
+
 // oneCore runs fn with GOMAXPROCS 1, so that the kernels run on the
 // calling goroutine (their parallel split is what Cores measures apart).
 func oneCore(fn func()) {

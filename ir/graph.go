@@ -291,6 +291,12 @@ type Collective struct {
 	// in backward, or the forward conversion a backward one answers); ""
 	// when the conversion has only one half (Megatron's f and g).
 	Reader, Adjoint string
+	// Regather marks a backward all-gather that gathers a forward
+	// all-gather's input again for its Reader's backward: the reader (a
+	// tp-split GEMM under sequence parallelism) keeps only this rank's rows
+	// of its input, as Megatron-LM's sequence-parallel linear layers do,
+	// and needs the whole input for its weight gradient.
+	Regather bool
 	// Issuer names the op whose kernel issues the collective itself
 	// (attention's K/V exchange under cp, MoE's dispatch and combine, the
 	// vocabulary-parallel loss's reductions, phantom ghosts); "" for a

@@ -45,6 +45,10 @@ type Instr struct {
 	Cols     bool
 	// Width is the whole last dimension of a Cols conversion's value.
 	Width int
+	// Regather is an InstrConvert's backward all-gather of its input
+	// again, issued before the reader's backward (nil: the reader keeps
+	// the gathered value; see Collective.Regather).
+	Regather *Collective
 	// Inner lists the collectives the op's kernel issues itself, in the
 	// graph's order.
 	Inner []*Collective
@@ -111,7 +115,11 @@ func (in *Instr) String() string {
 		if in.Cols {
 			split = "cols"
 		}
-		return fmt.Sprintf("%s = convert(%s) %s fwd %s; bwd %s", lhs, args, split, half(in.Fwd), half(in.Bwd))
+		s := fmt.Sprintf("%s = convert(%s) %s fwd %s; bwd %s", lhs, args, split, half(in.Fwd), half(in.Bwd))
+		if in.Regather != nil {
+			s += "; re-gather " + half(in.Regather)
+		}
+		return s
 	}
 	s := fmt.Sprintf("%s = %s(%s)", lhs, in.Op.Kind, args)
 	if len(in.Params) > 0 {

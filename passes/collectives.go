@@ -223,6 +223,9 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 		case splitBy(out, tp) && !splitBy(in, tp):
 			if reduceBwd {
 				conv(ir.AllGather, ir.ReduceScatter)
+				if !featureSplit(out) {
+					cb.regather(list, o, src, layer, full, out.Name)
+				}
 			} else {
 				conv(ir.AllGather, none)
 			}
@@ -238,6 +241,17 @@ func (cb *collBuilder) edges(o *ir.Op, producers map[string]*ir.Op, consumerList
 			// slicing a replicated tensor is an all-gather)
 			conv(none, ir.AllGather)
 		}
+	}
+}
+
+// regather adds the backward all-gather of a sequence-parallel GEMM's
+// input: the activation memory counts the input as this rank's rows only
+// (Korthikanti et al. 2022, section 4.2.2: the all-gathered input is not
+// stored), so the GEMM's backward gathers it again for its weight
+// gradient; Megatron-LM issues it before the input gradient's GEMM.
+func (cb *collBuilder) regather(list *[]*ir.Collective, o, src *ir.Op, layer int, bytes float64, tensor string) {
+	if c := cb.add(list, ir.AllGather, ir.AxisTP, bytes, ir.Backward, o.Name, layer, ir.Critical, tensor); c != nil {
+		c.Reader, c.Regather = o.Name, true
 	}
 }
 

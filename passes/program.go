@@ -86,6 +86,9 @@ type lowering struct {
 	// tensor; inner the collectives each op's kernel issues.
 	fwd, bwd map[string]*ir.Collective
 	inner    map[string][]*ir.Collective
+	// regather indexes the backward re-gathers of sequence-parallel
+	// GEMMs' inputs likewise.
+	regather map[string]*ir.Collective
 	// open is the instruction fused ops may join (the last op's).
 	open *ir.Instr
 	// produced holds the graph tensors written so far outside a group;
@@ -105,6 +108,7 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 		converted: map[string]string{},
 		fwd:       map[string]*ir.Collective{},
 		bwd:       map[string]*ir.Collective{},
+		regather:  map[string]*ir.Collective{},
 		inner:     map[string][]*ir.Collective{},
 		produced:  map[string]bool{},
 		producer:  map[string]*ir.Op{},
@@ -117,6 +121,8 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 			lw.inner[c.Issuer] = append(lw.inner[c.Issuer], c)
 		case c.Reader != "" && c.Phase == ir.Forward:
 			lw.fwd[key] = c
+		case c.Regather:
+			lw.regather[key] = c
 		case c.Reader != "" && c.Phase == ir.Backward:
 			lw.bwd[key] = c
 		}
@@ -283,6 +289,9 @@ func (lw *lowering) input(o *ir.Op, t ir.Tensor) string {
 		add(v+"~whole", v, nil, b, to)
 	case f != nil && f.Kind == ir.AllGather:
 		add(lw.get(t.Name), v, f, b, from) // gathering the producer's split
+		last := lw.prog.Instrs[len(lw.prog.Instrs)-1]
+		last.Regather = lw.regather[key]
+		delete(lw.regather, key)
 	default:
 		add(lw.get(t.Name), v, f, b, to)
 	}

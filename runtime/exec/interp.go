@@ -32,6 +32,9 @@ type frame struct {
 	// to the previous one).
 	owned   [][]float32
 	escaped map[*float32]bool
+	// regather holds the gathered values whose reader's backward gathers
+	// them again (Instr.Regather), by value name, until it has.
+	regather map[string]*ir.Instr
 }
 
 // bufferPool recycles a stage's activation and gradient buffers across
@@ -96,7 +99,7 @@ func (st *stage) endFrame(mb int) {
 }
 
 func newFrame() *frame {
-	return &frame{vals: map[string][]float32{}, grads: map[string][]float32{}, state: map[*ir.Instr]any{}}
+	return &frame{vals: map[string][]float32{}, grads: map[string][]float32{}, state: map[*ir.Instr]any{}, regather: map[string]*ir.Instr{}}
 }
 
 // call is one instruction's execution context.
@@ -283,8 +286,33 @@ func (c *call) backward() error {
 			return fmt.Errorf("no gradient reached %s", c.in.Out[i])
 		}
 	}
+	for _, v := range c.in.In {
+		if err := c.regather(v); err != nil {
+			return err
+		}
+	}
 	kn, _ := kernelOf(c.in.Op.Kind)
 	return kn.bwd(c)
+}
+
+// regather gathers value v again from this rank's rows before the first
+// backward that reads it, when its conversion says the reader keeps only
+// those rows (a sequence-parallel GEMM's input): the communication of the
+// unit's re-gather collective. The gathered rows are written into the
+// buffer the reader's kernel kept (this runtime does not yet free it
+// between forward and backward).
+func (c *call) regather(v string) error {
+	conv := c.f.regather[v]
+	if conv == nil {
+		return nil
+	}
+	delete(c.f.regather, v)
+	whole, err := c.r.collective(conv.Regather, c.f.vals[conv.In[0]])
+	if err != nil {
+		return fmt.Errorf("re-gather %s: %w", v, err)
+	}
+	copy(c.f.vals[v], whole)
+	return nil
 }
 
 // A layout conversion's halves, by the collectives the unit placed: an
@@ -307,6 +335,9 @@ func (c *call) convertForward() error {
 		x = c.r.own(x, c.in.Bwd.Axis, c.in.Cols, c.in.Width)
 	}
 	c.set(0, x)
+	if c.in.Regather != nil {
+		c.f.regather[c.in.Out[0]] = c.in
+	}
 	return err
 }
 

@@ -98,6 +98,10 @@ type Device struct {
 	// FLOPs count its output rounded up to whole tiles, as the kernel
 	// runs them (0: no quantization).
 	MicroTileM, MicroTileN int
+	// AttentionRowCost is a fused attention kernel's time per query row
+	// and pass beyond its products and scores (the row's maximum, sum and
+	// log-sum-exp; backward two passes); 0: none.
+	AttentionRowCost float64
 	// FusedAttention: the engines run on this device use FlashAttention-
 	// style attention by default, so a plan that does not write
 	// `attention` gets fused (lang resolves it; docs/language.md).
@@ -132,7 +136,7 @@ func (d *Device) Fitted() bool {
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
-		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0
+		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

@@ -228,22 +228,29 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		// the three products' outputs: M×N forward, M×K the input's
 		// gradient, K×N the weights'
 		// beyond the FLOPs: each product's calls and operands (the
-		// three products of an op touch the same three matrices)
+		// three products of an op touch the same three matrices) and
+		// the micro-kernel's tiles; attention's products have their own
+		// fit (its kernel is not the GEMM's)
 		var extra float64
+		tile := func(m, n int) float64 { return 1 }
 		if !attention {
 			extra = productExtra(d, o)
+			tile = func(m, n int) float64 { return tileEfficiency(d, m, n) }
 		}
-		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)*tileEfficiency(d, o.M, o.N)*cm.spareFor(o.FwdFLOPs)) + ko + extra
-		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)*tileEfficiency(d, o.M, o.K)*cm.spareFor(o.BwdInputFLOPs)) + ko + extra
+		fwd = o.FwdFLOPs/(rate*waveEfficiency(d, o.M, o.N, o.Batch)*tile(o.M, o.N)*cm.spareFor(o.FwdFLOPs)) + ko + extra
+		bwdB = o.BwdInputFLOPs/(rate*waveEfficiency(d, o.M, o.K, o.Batch)*tile(o.M, o.K)*cm.spareFor(o.BwdInputFLOPs)) + ko + extra
 		if o.BwdWeightFLOPs > 0 {
-			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*tileEfficiency(d, o.K, o.N)*cm.spareFor(o.BwdWeightFLOPs)) + ko + extra
+			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*tile(o.K, o.N)*cm.spareFor(o.BwdWeightFLOPs)) + ko + extra
 		}
-		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && d.AttentionScoreCost > 0 {
+		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && (d.AttentionScoreCost > 0 || d.AttentionRowCost > 0) {
 			// a fused kernel's softmax: one pass over the scores
-			// forward, two backward (recomputed, then their gradient)
+			// forward, two backward (recomputed, then their gradient);
+			// and per query row its maximum, sum and log-sum-exp
+			// forward, its rescaling and dot product backward
 			scores := float64(o.M) * float64(o.N) * float64(max(o.Batch, 1))
-			fwd += scores * d.AttentionScoreCost
-			bwdB += 2 * scores * d.AttentionScoreCost
+			rows := float64(o.M) * float64(max(o.Batch, 1))
+			fwd += scores*d.AttentionScoreCost + rows*d.AttentionRowCost
+			bwdB += 2 * (scores*d.AttentionScoreCost + rows*d.AttentionRowCost)
 		}
 		return
 	}

@@ -97,9 +97,9 @@ func TestGEMMCallAndElementCosts(t *testing.T) {
 		}
 	}
 	scores := &ir.Op{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 64, Batch: 8, FwdFLOPs: flops}
-	got, _, _ := cm.opTimes(scores)
+	got, _, _ := ct.opTimes(scores)
 	if want, _, _ := plain.opTimes(scores); got != want {
-		t.Errorf("attention's products: %g s, want %g s (their own fit)", got, want)
+		t.Errorf("attention's products: %g s, want %g s (their own fit: no calls, operands or tiles)", got, want)
 	}
 }
 
@@ -133,5 +133,21 @@ func TestMLPDataTimesTheTeacher(t *testing.T) {
 	full := makeCostModel(q, ir.Mesh{TP: 1, CP: 1, DP: 1, PP: 1, EP: 1})
 	if want := 2*float64(b*64)*perElem + full.teacherTime(dense, b); math.Abs(full.mlpData-want) > 1e-12*want {
 		t.Errorf("mlp data: %g s, want inputs twice and the teacher, %g s", full.mlpData, want)
+	}
+}
+
+// TestAttentionRowCost: a fused attention kernel pays attention_row_cost
+// per query row (batch·heads·queries) once forward and twice backward,
+// beside attention_score_cost per score.
+func TestAttentionRowCost(t *testing.T) {
+	const peak, perScore, perRow = 1e12, 1e-9, 20e-9
+	o := &ir.Op{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 64, Batch: 8, FwdFLOPs: 1e6, BwdInputFLOPs: 2e6}
+	base := &costModel{dev: &ir.Device{MatmulEfficiency: 1, AttentionScoreCost: perScore}, peak: peak, spare: 1}
+	rows := &costModel{dev: &ir.Device{MatmulEfficiency: 1, AttentionScoreCost: perScore, AttentionRowCost: perRow}, peak: peak, spare: 1}
+	f0, b0, _ := base.opTimes(o)
+	f1, b1, _ := rows.opTimes(o)
+	r := 64.0 * 8
+	if math.Abs(f1-f0-r*perRow) > 1e-15 || math.Abs(b1-b0-2*r*perRow) > 1e-15 {
+		t.Errorf("row cost: forward +%g s backward +%g s, want +%g and +%g", f1-f0, b1-b0, r*perRow, 2*r*perRow)
 	}
 }

@@ -119,6 +119,8 @@ type Result struct {
 	AttnScores []float64 // each attention point's scores (batch·heads·s²)
 	AttnRate   float64   // the products' FLOPs (as the cost model counts them) per second: the GEMM fit's
 	AttnScore  float64   // seconds per score and pass of the softmax
+	AttnRows   []float64 // each attention point's query rows (batch·heads·s)
+	AttnRow    float64   // seconds per query row and pass
 	Share      float64   // the share of a processor one busy thread gets (1: no other load); see measureCores
 	CoresBy    []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
@@ -156,7 +158,7 @@ func Measure(opt Options) (*Result, error) {
 	oneCore(func() {
 		r.GEMM = measureGEMM(opt)
 		r.Elementwise = measureElementwise(opt)
-		r.Attention, r.AttnScores = measureAttention(opt)
+		r.Attention, r.AttnScores, r.AttnRows = measureAttention(opt)
 		r.Input = measureInput(opt)
 	})
 	r.GEMMFit = fitLine(r.GEMM)
@@ -181,7 +183,7 @@ func Measure(opt Options) (*Result, error) {
 		r.Family[fam] = fitLine(pts)
 	}
 	r.AttnRate = r.GEMMFit.Rate
-	r.AttnScore = fitAttention(r.Attention, r.AttnScores, r.AttnRate)
+	r.AttnScore, r.AttnRow = fitAttention(r.Attention, r.AttnScores, r.AttnRows, r.AttnRate)
 	r.Share, r.CoresBy = measureCores(opt)
 	r.Parallel, r.ParallelPoints = measureParallel(opt)
 	var err error

@@ -61,25 +61,25 @@ func TestMeasureQuick(t *testing.T) {
 }
 
 // TestFitAttentionRecoversTheScoreCost: attention points made of products
-// at 100 GFLOP/s and 2 ns per score and pass give back 2 ns; points of
-// products alone give 0.
+// at 100 GFLOP/s, 2 ns per score and pass and 30 ns per query row and
+// pass give back 2 ns and 30 ns; points of products alone give 0.
 func TestFitAttentionRecoversTheScoreCost(t *testing.T) {
-	const rate, perScore = 100e9, 2e-9
+	const rate, perScore, perRow = 100e9, 2e-9, 30e-9
 	var pts, bare []Point
-	var scores []float64
+	var scores, rows []float64
 	for _, s := range attnShapes {
 		b, h, tq, d := s[0], s[1], s[2], s[3]
 		flops := float64(b*h) * 2 * float64(tq*tq*d) * 7
-		sc := float64(b * h * tq * tq)
-		pts = append(pts, Point{Size: flops, Seconds: flops/rate + 3*sc*perScore})
+		sc, rw := float64(b*h*tq*tq), float64(b*h*tq)
+		pts = append(pts, Point{Size: flops, Seconds: flops/rate + 3*sc*perScore + 3*rw*perRow})
 		bare = append(bare, Point{Size: flops, Seconds: flops / rate})
-		scores = append(scores, sc)
+		scores, rows = append(scores, sc), append(rows, rw)
 	}
-	if got := fitAttention(pts, scores, rate); math.Abs(got-perScore) > 1e-15 {
-		t.Errorf("per score %g s, want %g s", got, perScore)
+	if s, r := fitAttention(pts, scores, rows, rate); math.Abs(s-perScore) > 1e-6*perScore || math.Abs(r-perRow) > 1e-6*perRow {
+		t.Errorf("per score %g s, per row %g s, want %g and %g", s, r, perScore, perRow)
 	}
-	if got := fitAttention(bare, scores, rate); got != 0 {
-		t.Errorf("products alone: per score %g s, want 0", got)
+	if s, r := fitAttention(bare, scores, rows, rate); s > 1e-18 || r > 1e-18 {
+		t.Errorf("products alone: per score %g s, per row %g s, want 0", s, r)
 	}
 }
 

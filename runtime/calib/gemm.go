@@ -52,6 +52,16 @@ func fitGEMM(pts []Point, shapes [][3]int, tm, tn int) GEMMModel {
 // every subset of free terms is solved and the best non-negative one
 // kept).
 func nonNegLeastSquares(x [][3]float64) [3]float64 {
+	y := make([]float64, len(x))
+	for i := range y {
+		y[i] = 1
+	}
+	return nonNegLeastSquaresTo(x, y)
+}
+
+// nonNegLeastSquaresTo minimizes Σ(x_i·θ − y_i)² over θ ≥ 0 (a column of
+// zeros is left at 0).
+func nonNegLeastSquaresTo(x [][3]float64, y []float64) [3]float64 {
 	// columns scaled to unit size: FLOPs, elements and calls differ by
 	// ten orders of magnitude
 	var scale [3]float64
@@ -72,14 +82,14 @@ func nonNegLeastSquares(x [][3]float64) [3]float64 {
 			xs[i][j] = v / scale[j]
 		}
 	}
-	th := nonNegScaled(xs)
+	th := nonNegScaled(xs, y)
 	for j := range th {
 		th[j] /= scale[j]
 	}
 	return th
 }
 
-func nonNegScaled(x [][3]float64) [3]float64 {
+func nonNegScaled(x [][3]float64, y []float64) [3]float64 {
 	var best [3]float64
 	bestRes := math.Inf(1)
 	for mask := 1; mask < 8; mask++ {
@@ -95,9 +105,9 @@ func nonNegScaled(x [][3]float64) [3]float64 {
 		for r := range a {
 			a[r] = make([]float64, n)
 		}
-		for _, row := range x {
+		for i, row := range x {
 			for r, jr := range idx {
-				b[r] += row[jr]
+				b[r] += row[jr] * y[i]
 				for c, jc := range idx {
 					a[r][c] += row[jr] * row[jc]
 				}
@@ -119,8 +129,8 @@ func nonNegScaled(x [][3]float64) [3]float64 {
 			continue
 		}
 		var res float64
-		for _, row := range x {
-			e := row[0]*th[0] + row[1]*th[1] + row[2]*th[2] - 1
+		for i, row := range x {
+			e := row[0]*th[0] + row[1]*th[1] + row[2]*th[2] - y[i]
 			res += e * e
 		}
 		if res < bestRes {

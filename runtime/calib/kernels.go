@@ -152,14 +152,14 @@ func lossKernel(logits []float32, n int) func() {
 }
 
 // attnShapes are (batch, heads, sequence, head dim) of causal attention.
-var attnShapes = [][4]int{{2, 4, 64, 16}, {2, 4, 256, 16}, {4, 8, 128, 32}}
+var attnShapes = [][4]int{{2, 4, 64, 16}, {2, 4, 256, 16}, {4, 8, 128, 32}, {1, 8, 32, 8}, {4, 2, 128, 16}}
 
 // measureAttention times the attention kernel forward plus backward. Size
 // counts the FLOPs the cost model charges a fused attention core per
 // (batch, head), in units of 2·s²·d (the full square: it does not halve
 // for the mask): q·kᵀ forward, recomputed in backward and its two
 // gradients (4), p·v forward and its two gradients (3).
-func measureAttention(opt Options) (pts []Point, scores []float64) {
+func measureAttention(opt Options) (pts []Point, scores, rows []float64) {
 	for _, s := range attnShapes {
 		b, h, t, d := s[0], s[1], s[2], s[3]
 		sh := kernels.AttnShape{Batch: b, Heads: h, Tq: t, Tk: t, D: d, Causal: true}
@@ -174,23 +174,27 @@ func measureAttention(opt Options) (pts []Point, scores []float64) {
 		flops := float64(b*h) * 2 * float64(t*t*d) * 7
 		pts = append(pts, Point{Name: fmt.Sprintf("b%d h%d s%d d%d", b, h, t, d), Size: flops, Seconds: sec})
 		scores = append(scores, float64(b*h*t*t))
+		rows = append(rows, float64(b*h*t))
 	}
-	return pts, scores
+	return pts, scores, rows
 }
 
-// fitAttention fits time = FLOPs/rate + 3·scores·perScore (the kernel's
-// products, which are the runtime's packed GEMMs at the GEMM fit's rate,
-// and the softmax's one pass over the scores forward and two backward) by
-// least squares in relative error; perScore ≥ 0. The products' rate is
-// not fitted here: with three shapes the two would trade off.
-func fitAttention(pts []Point, scores []float64, rate float64) (perScore float64) {
-	var num, den float64
+// fitAttention fits time = FLOPs/rate + 3·scores·perScore + 3·rows·perRow
+// (the kernel's products, which are the runtime's GEMMs at the GEMM fit's
+// rate; the softmax's one pass over the scores forward and two backward;
+// and per query row its maximum, sum and log-sum-exp forward, its
+// rescaling backward) by least squares in relative error, both costs ≥ 0.
+// The products' rate is not fitted here: with five shapes it would trade
+// off against the others.
+func fitAttention(pts []Point, scores, rows []float64, rate float64) (perScore, perRow float64) {
+	x := make([][3]float64, len(pts))
+	y := make([]float64, len(pts))
 	for i, p := range pts {
-		x := 3 * scores[i] / p.Seconds
-		num += x * (1 - p.Size/rate/p.Seconds)
-		den += x * x
+		x[i] = [3]float64{3 * scores[i] / p.Seconds, 3 * rows[i] / p.Seconds, 0}
+		y[i] = 1 - p.Size/rate/p.Seconds
 	}
-	return max(0, num/den)
+	th := nonNegLeastSquaresTo(x, y)
+	return th[0], th[1]
 }
 
 // measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once

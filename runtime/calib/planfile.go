@@ -32,7 +32,7 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w("// Attention kernel, forward + backward, causal (FLOPs as the cost model counts them: GFLOP/s):\n")
 	writePoints(&b, r.Attention, 1e-9, "GFLOP/s")
-	w("//   fit: FLOPs / %.2f GFLOP/s (the GEMM fit's: the kernel's products are the runtime's GEMMs) + 3 × scores × %.3f ns (the softmax's passes)\n", r.AttnRate*1e-9, r.AttnScore*1e9)
+	w("//   fit: FLOPs / %.2f GFLOP/s (the GEMM fit's: the kernel's products are the runtime's GEMMs) + 3 × scores × %.3f ns (the softmax's passes) + 3 × rows × %.2f ns (each query row's)\n", r.AttnRate*1e-9, r.AttnScore*1e9, r.AttnRow*1e9)
 	w("// Synthetic mlp inputs (runtime/exec.MLPInput, normal draws), one core: %.1f ns per element\n", r.Input*1e9)
 	w("// Cores: k goroutines each running one-core GEMMs for a while reach, over one unloaded core: ")
 	for i, s := range r.CoresBy {
@@ -92,6 +92,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  optimizer_bw         = %s // the optimizer step's fit (squared norm and AdamW, the runtime's)\n", gbs(r.Family["adamw"].Rate))
 	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)
 	w("  attention_score_cost = %.3f ns // the attention fit's cost per score and pass\n", r.AttnScore*1e9)
+	w("  attention_row_cost   = %.3f ns // the attention fit's cost per query row and pass\n", r.AttnRow*1e9)
 	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)
 	w("  input_element_cost   = %.3f ns // the runtime makes an mlp model's data inside the step\n", r.Input*1e9)
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))

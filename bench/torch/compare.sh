@@ -4,7 +4,16 @@
 # and two threads, on tiny_gpt's shape and on the same model at hidden 256,
 # 8 heads, ffn 1024. Every row is measured in this one run, in ROUNDS
 # interleaved rounds, so that the machine's load is the same for all of
-# them; each figure is the median of the rounds. From the repository root:
+# them; each figure is the median of the rounds.
+#
+# Both sides train 8 sequences of 64 tokens per optimizer step with the same
+# model. gpt.py computes the 8 sequences in one batch (one 512-row product
+# per linear layer); examples/tiny_gpt.plan splits them into 4 micro-batches
+# of 2 (four 128-row products, gradients accumulated), a choice of the plan,
+# not of the model. So planc is measured twice: with the plan as written
+# (micro_batch 2) and with --set micro_batch=8 (one micro-batch: the same
+# tokens, model, optimizer step and products as PyTorch's). From the
+# repository root:
 #
 #   bench/torch/compare.sh [STEPS] [ROUNDS]
 #
@@ -43,15 +52,18 @@ torch_tps() { # threads, then model flags
 
 big_planc=(--set model.hidden=256 --set model.heads=8 --set model.ffn=1024)
 big_torch=(--hidden 256 --heads 8 --ffn 1024)
-rows=(t1 t2 go)
-if [ -n "$tags" ]; then rows+=(llvm); fi
+rows=(t1 t2 go go8)
+if [ -n "$tags" ]; then rows+=(llvm llvm8); fi
+mb8=(--set micro_batch=8)
 declare -A got # row,shape -> the rounds' figures
 measure() { # row shape: one figure
 	case "$1,$2" in
 	t1,s) torch_tps 1 ;; t1,b) torch_tps 1 "${big_torch[@]}" ;;
 	t2,s) torch_tps 2 ;; t2,b) torch_tps 2 "${big_torch[@]}" ;;
 	go,s) planc_tps ;; go,b) planc_tps "${big_planc[@]}" ;;
+	go8,s) planc_tps "${mb8[@]}" ;; go8,b) planc_tps "${mb8[@]}" "${big_planc[@]}" ;;
 	llvm,s) planc_tps --kernels=llvm ;; llvm,b) planc_tps --kernels=llvm "${big_planc[@]}" ;;
+	llvm8,s) planc_tps --kernels=llvm "${mb8[@]}" ;; llvm8,b) planc_tps --kernels=llvm "${mb8[@]}" "${big_planc[@]}" ;;
 	esac
 }
 # Rounds interleave the rows, so that a change of the machine's load
@@ -77,8 +89,11 @@ printf '%-28s %12s %12s %8s %8s   %s\n' "runtime" "tiny_gpt" "hidden 256" "×bes
 row "pytorch, 1 thread" t1
 row "pytorch, 2 threads" t2
 row "planc run (go kernels)" go
+row "  same, micro_batch 8" go8
 if [ -n "$tags" ]; then
 	row "planc run --kernels=llvm" llvm
+	row "  same, micro_batch 8" llvm8
 fi
 echo "tokens/s, medians of ${ROUNDS} interleaved rounds of ${STEPS} timed steps after ${WARMUP} untimed"
-echo "(global batch 8 × seq 64); ×best: over PyTorch's better thread count; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(global batch 8 × seq 64; planc's rows: the plan's micro_batch 2, then micro_batch 8 = PyTorch's one batch of 8);"
+echo "×best: over PyTorch's better thread count; load average $(cut -d' ' -f1-3 /proc/loadavg)"

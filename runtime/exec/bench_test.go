@@ -9,7 +9,8 @@ import (
 
 // BenchmarkTinyGPT measures training throughput of tiny_gpt (global batch 8
 // sequences of 64 tokens, micro-batch 2) serially and under dp2, tp2 and
-// pp2, and at hidden 256 (8 heads, ffn 1024) serially, with the share of
+// pp2, and at hidden 256 (8 heads, ffn 1024) serially, both shapes also
+// in one micro-batch of 8 (bench/torch's one 512-row step), with the share of
 // the ranks' time spent in communication (collectives and receives,
 // waiting included).
 //
@@ -26,6 +27,7 @@ func BenchmarkTinyGPT(b *testing.B) {
 	}{
 		{"serial", "", tinyGPT}, {"dp2", "dp=2", tinyGPT}, {"tp2", "tp=2", tinyGPT}, {"tp2_sp", "tp=2 sp=true", tinyGPT},
 		{"pp2", "pp=2", tinyGPT}, {"hidden256", "", wide},
+		{"serial_mb8", "mb=8", tinyGPT}, {"hidden256_mb8", "mb=8", wide},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			p := plan(c.model(), c.opts)

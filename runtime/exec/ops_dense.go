@@ -141,8 +141,8 @@ func layerNormForward(c *call) error {
 	h := c.r.m.Hidden
 	x := c.val(0)
 	rows := len(x) / h
-	s := &lnState{x: x, mean: c.alloc(rows), rstd: c.alloc(rows)}
-	y := c.alloc(rows * h)
+	s := &lnState{x: x, mean: c.allocOut(rows), rstd: c.allocOut(rows)}
+	y := c.allocOut(rows * h)
 	c.r.kern().LayerNormForward(y, s.mean, s.rstd, x, c.w(0), c.w(1), rows, h)
 	c.save(s)
 	c.set(0, y)
@@ -184,7 +184,7 @@ func linearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	y := c.alloc(rows * n)
+	y := c.allocOut(rows * n)
 	c.r.kern().LinearForward(y, x, c.w(0), c.opt(1), rows, k, n)
 	c.save(x)
 	c.set(0, y)
@@ -201,8 +201,8 @@ func linearBackward(c *call) error {
 func linearBackwardOf(c *call, x, dy []float32) {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	dx := c.alloc(rows * k)
-	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
+	dx := c.allocOut(rows * k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, false)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
 }
@@ -236,7 +236,7 @@ func residualBackward(c *call) error {
 
 func geluForward(c *call) error {
 	x := c.val(0)
-	y := c.alloc(len(x))
+	y := c.allocOut(len(x))
 	c.r.kern().GeluForward(y, x)
 	c.save(x)
 	c.set(0, y)
@@ -313,7 +313,7 @@ func attentionOpForward(c *call) error {
 		return err
 	}
 	b, s, heads, d := r.attnDims()
-	y := c.alloc(len(a.q))
+	y := c.allocOut(len(a.q))
 	kernels.MergeHeads(y, a.o, b, s, heads, d)
 	c.save(a)
 	c.set(0, y)
@@ -327,7 +327,7 @@ func attentionOpBackward(c *call) error {
 	}
 	a := c.saved().(*attnActs)
 	b, s, heads, d := r.attnDims()
-	do := c.alloc(len(a.q))
+	do := c.allocOut(len(a.q))
 	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
 	dq, dk, dv, err := r.attentionBackward(c.in.Op.Layer, a, do)
 	if err != nil {
@@ -359,7 +359,7 @@ func qkvForward(c *call) error {
 	b, s, heads, d := c.r.attnDims()
 	kv := c.r.kvHeads()
 	rows := b * s
-	q, k, v := c.alloc(rows*heads*d), c.alloc(rows*kv*d), c.alloc(rows*kv*d)
+	q, k, v := c.allocOut(rows*heads*d), c.allocOut(rows*kv*d), c.allocOut(rows*kv*d)
 	if kv == heads {
 		kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
 	} else {
@@ -393,7 +393,7 @@ func headForward(c *call) error {
 	h := r.m.Hidden
 	T := len(x) / h
 	Vl := r.m.Vocab / r.tp
-	logits := c.alloc(T * Vl)
+	logits := c.allocOut(T * Vl)
 	if r.m.TieEmbeddings {
 		r.kern().MatMulTransB(logits, x, c.w(0), T, h, Vl, false)
 	} else {
@@ -411,12 +411,12 @@ func headBackward(c *call) error {
 	T := len(x) / h
 	Vl := r.m.Vocab / r.tp
 	dl := c.grad(0)
-	dx := c.alloc(T * h)
+	dx := c.allocOut(T * h)
 	if r.m.TieEmbeddings {
-		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, true)
+		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, false)
 		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), dl, x, Vl, T, h, true) })
 	} else {
-		r.kern().MatMulTransB(dx, dl, c.w(0), T, Vl, h, true)
+		r.kern().MatMulTransB(dx, dl, c.w(0), T, Vl, h, false)
 		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), x, dl, h, T, Vl, true) })
 	}
 	c.addGrad(0, dx)

@@ -39,7 +39,7 @@ func mlpLinearForward(c *call) error {
 	x := c.val(0)
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	y := c.alloc(rows * n)
+	y := c.allocOut(rows * n)
 	c.r.kern().MatMul(y, x, c.w(0), rows, k, n, false)
 	y, err := c.r.collective(c.in.Inner[0], y)
 	if err != nil {
@@ -59,8 +59,8 @@ func mlpLinearBackward(c *call) error {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
 	dy := c.grad(0) // the adjoint of the all-reduce is the identity
-	dx := c.alloc(rows * k)
-	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, true)
+	dx := c.allocOut(rows * k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, false)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gw(1), dy, x, nil, rows, k, n) })
 	return nil

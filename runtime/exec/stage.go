@@ -30,9 +30,10 @@ type stage struct {
 	// owned lists the [lo, hi) ranges of the flat buffer this rank updates
 	// (all of it without ZeRO; its chunk of every bucket with ZeRO).
 	owned [][2]int
-	// normMask marks the elements whose squares this rank adds to the
-	// global gradient norm (each element of the model exactly once).
-	normMask []bool
+	// normRuns are the [lo, hi) ranges of the flat buffer whose squares
+	// this rank adds to the global gradient norm (each element of the
+	// model exactly once over the ranks).
+	normRuns [][2]int
 	decay    []bool
 	m, v     []float32 // AdamW moments of the owned ranges, in order
 	buckets  [][2]int  // REDUCE_GRAD buckets as flat ranges

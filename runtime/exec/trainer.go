@@ -17,6 +17,7 @@ import (
 	"planc/runtime/ckpt"
 	"planc/runtime/collective"
 	"planc/runtime/data"
+	"planc/runtime/kernels"
 	"planc/runtime/llvmk"
 	"planc/runtime/optim"
 	"planc/runtime/tensor"
@@ -624,7 +625,7 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 	// elements must then count once: the owner's chunk under ZeRO, the
 	// first replica's otherwise), else one data replica's ranks.
 	worldNorm := t.plan.Zero >= 1 || mesh.EP > 1
-	st.normMask = make([]bool, n)
+	normMask := make([]bool, n)
 	ownedMask := make([]bool, n)
 	for _, o := range st.owned {
 		for i := o[0]; i < o[1]; i++ {
@@ -654,15 +655,28 @@ func (t *Trainer) setOwnership(rk *rank, st *stage, si int) error {
 			}
 		}
 		for j := range st.index[i] {
-			st.normMask[o+j] = count && ownedMask[o+j]
+			normMask[o+j] = count && ownedMask[o+j]
 		}
 		// a replicated key/value head's columns count on the first
 		// rank of the kv group that holds copies of them
 		if rep, _ := sp.Replicated(t.plan.TP); len(rep) > 0 && mesh.Index(ir.AxisKV, rk.id) != 0 {
 			for _, j := range rep {
-				st.normMask[o+int(j)] = false
+				normMask[o+int(j)] = false
 			}
 		}
+	}
+	st.normRuns = st.normRuns[:0]
+	for i := 0; i < n; {
+		if !normMask[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < n && normMask[j] {
+			j++
+		}
+		st.normRuns = append(st.normRuns, [2]int{i, j})
+		i = j
 	}
 	return nil
 }
@@ -1283,20 +1297,19 @@ func (rk *rank) sumSquares() float64 {
 	sort.Ints(keys)
 	for _, k := range keys {
 		st := rk.stages[k]
-		s += SumSquaresMasked(st.g, st.normMask)
+		s += SumSquaresRuns(st.g, st.normRuns)
 	}
 	return s
 }
 
-// SumSquaresMasked returns Σ g[i]² over the elements mask marks, in
-// float64: a rank's share of the squared gradient norm, computed before
-// every optimizer step (planc calibrate times it with the update).
-func SumSquaresMasked(g []float32, mask []bool) float64 {
+// SumSquaresRuns returns Σ g[i]² over the [lo, hi) runs of g, in float64
+// (kernels.SumSquares): a rank's share of the squared gradient norm over
+// the elements it counts, computed before every optimizer step (planc
+// calibrate times it with the update).
+func SumSquaresRuns(g []float32, runs [][2]int) float64 {
 	var s float64
-	for i, v := range g {
-		if mask[i] {
-			s += float64(v) * float64(v)
-		}
+	for _, run := range runs {
+		s += kernels.SumSquares(g[run[0]:run[1]])
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -76,5 +77,35 @@ func BenchmarkProductsTinyGPT(b *testing.B) {
 			MatMulTransB(dx, dy, w, rows, out, in, false)
 			MatMulTransA(dw, x, dy, in, rows, out, true)
 		}
+	}
+}
+
+// BenchmarkProductsHidden256 runs the products of one layer of bench/torch's
+// second shape (hidden 256, ffn 1024) forward and backward, back to back as
+// a step does, on a micro-batch of 128 rows (tiny_gpt.plan's micro_batch 2)
+// and of 512 (micro_batch 8, PyTorch's one product per layer), and reports
+// GFLOP/s: the figure to compare with the products' share of a step.
+func BenchmarkProductsHidden256(b *testing.B) {
+	const h, f = 256, 1024
+	shapes := [][2]int{{h, 3 * h}, {h, h}, {h, f}, {f, h}}
+	for _, rows := range []int{128, 512} {
+		x, dy := normal(1, rows*f, 1), normal(2, rows*f, 1)
+		w, dw := normal(3, f*f, 1), make([]float32, f*f)
+		y, dx := make([]float32, rows*f), make([]float32, rows*f)
+		var flops float64
+		for _, s := range shapes {
+			flops += 3 * 2 * float64(rows*s[0]*s[1])
+		}
+		b.Run(fmt.Sprintf("rows%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				for _, s := range shapes {
+					in, out := s[0], s[1]
+					MatMul(y, x, w, rows, in, out, false)
+					MatMulTransB(dx, dy, w, rows, out, in, false)
+					MatMulTransA(dw, x, dy, in, rows, out, true)
+				}
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
 }

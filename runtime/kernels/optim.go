@@ -44,17 +44,6 @@ func (a AdamW) Update(param, grad, m, v []float32, step int, lr, weightDecay, gr
 	}
 }
 
-// SumSquares returns Σ x[i]² in float64, summed in index order. The global
-// gradient norm is the square root of the sum of SumSquares over every
-// gradient shard of the model (each element counted once).
-func SumSquares(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
-	}
-	return s
-}
-
 // ClipScale returns the factor that global-norm clipping applies to every
 // gradient: min(1, maxNorm/(norm+1e-6)), or 1 when maxNorm ≤ 0 (no
 // clipping). Pass it as gradScale to [AdamW.Update].

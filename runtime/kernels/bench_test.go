@@ -88,21 +88,25 @@ func BenchmarkProductsTinyGPT(b *testing.B) {
 func BenchmarkProductsHidden256(b *testing.B) {
 	const h, f = 256, 1024
 	shapes := [][2]int{{h, 3 * h}, {h, h}, {h, f}, {f, h}}
+	// Each product has operands of its own, as in a step (where they come
+	// from memory rather than the cache that the previous product warmed).
+	type operands struct{ x, dy, w, dw, y, dx []float32 }
 	for _, rows := range []int{128, 512} {
-		x, dy := normal(1, rows*f, 1), normal(2, rows*f, 1)
-		w, dw := normal(3, f*f, 1), make([]float32, f*f)
-		y, dx := make([]float32, rows*f), make([]float32, rows*f)
+		var ops []operands
 		var flops float64
-		for _, s := range shapes {
-			flops += 3 * 2 * float64(rows*s[0]*s[1])
+		for i, s := range shapes {
+			in, out := s[0], s[1]
+			ops = append(ops, operands{normal(uint64(4*i+1), rows*in, 1), normal(uint64(4*i+2), rows*out, 1),
+				normal(uint64(4*i+3), in*out, 1), make([]float32, in*out), make([]float32, rows*out), make([]float32, rows*in)})
+			flops += 3 * 2 * float64(rows*in*out)
 		}
 		b.Run(fmt.Sprintf("rows%d", rows), func(b *testing.B) {
 			for b.Loop() {
-				for _, s := range shapes {
-					in, out := s[0], s[1]
-					MatMul(y, x, w, rows, in, out, false)
-					MatMulTransB(dx, dy, w, rows, out, in, false)
-					MatMulTransA(dw, x, dy, in, rows, out, true)
+				for i, s := range shapes {
+					in, out, o := s[0], s[1], ops[i]
+					MatMul(o.y, o.x, o.w, rows, in, out, false)
+					MatMulTransB(o.dx, o.dy, o.w, rows, out, in, false)
+					MatMulTransA(o.dw, o.x, o.dy, in, rows, out, true)
 				}
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")

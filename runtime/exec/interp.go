@@ -62,6 +62,18 @@ func (c *call) allocOut(n int) []float32 {
 	return b
 }
 
+// gradOut returns a buffer of n elements for an input gradient that a
+// product computes, and whether the product must add into it (the buffer
+// then zeroed). The Go kernels overwrite; the generated kernels of a plan
+// are built for the accumulating input-gradient products (codegen/llvm's
+// linear specs), which a buffer of zeros turns into the same result.
+func (c *call) gradOut(n int) (b []float32, accumulate bool) {
+	if c.r.ops != nil {
+		return c.alloc(n), true
+	}
+	return c.allocOut(n), false
+}
+
 // take hands out a buffer of n elements, a recycled one when the pool has
 // one (recycled true: its contents are stale), owned by the frame.
 func (c *call) take(n int) (b []float32, recycled bool) {

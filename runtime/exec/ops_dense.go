@@ -201,8 +201,8 @@ func linearBackward(c *call) error {
 func linearBackwardOf(c *call, x, dy []float32) {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
-	dx := c.allocOut(rows * k)
-	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, false)
+	dx, acc := c.gradOut(rows * k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, acc)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gopt(1), dy, x, nil, rows, k, n) })
 }
@@ -411,12 +411,12 @@ func headBackward(c *call) error {
 	T := len(x) / h
 	Vl := r.m.Vocab / r.tp
 	dl := c.grad(0)
-	dx := c.allocOut(T * h)
+	dx, acc := c.gradOut(T * h)
 	if r.m.TieEmbeddings {
-		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, false)
+		r.kern().MatMul(dx, dl, c.w(0), T, Vl, h, acc)
 		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), dl, x, Vl, T, h, true) })
 	} else {
-		r.kern().MatMulTransB(dx, dl, c.w(0), T, Vl, h, false)
+		r.kern().MatMulTransB(dx, dl, c.w(0), T, Vl, h, acc)
 		c.wgrad(func() { r.kern().MatMulTransA(c.gw(0), x, dl, h, T, Vl, true) })
 	}
 	c.addGrad(0, dx)

@@ -59,8 +59,8 @@ func mlpLinearBackward(c *call) error {
 	k, n := weightKN(c.in.Op)
 	rows := len(x) / k
 	dy := c.grad(0) // the adjoint of the all-reduce is the identity
-	dx := c.allocOut(rows * k)
-	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, false)
+	dx, acc := c.gradOut(rows * k)
+	c.r.kern().MatMulTransB(dx, dy, c.w(0), rows, n, k, acc)
 	c.addGrad(0, dx)
 	c.wgrad(func() { c.r.kern().LinearBackward(nil, c.gw(0), c.gw(1), dy, x, nil, rows, k, n) })
 	return nil

@@ -169,6 +169,11 @@ type Node struct {
 	// (other processes) runs on the node: its devices share
 	// Cores·CoreShare processors. 0 counts as 1: the node is the job's own.
 	CoreShare float64
+	// ThreadShare is the speed one busy thread of the job gets beside the
+	// other work, as a fraction of an unloaded core's (with Cores): a
+	// rank's own chain of work runs no faster, however many cores are
+	// idle for it. 0 counts as 1.
+	ThreadShare float64
 	// SyncWait is what a collective waits to wake a peer whose thread
 	// parked while it computed: on a node with Cores and no more devices
 	// than cores, a rank that reaches a collective first has nothing else

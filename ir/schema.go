@@ -117,6 +117,7 @@ var NodeFields = []Field[Node]{
 	within(Field[Node]{Name: "intra_latency", Kind: QuantityValue, Dim: Seconds, Default: "2 us", Doc: "intra-node link latency", Ptr: func(n *Node) any { return &n.IntraLatency }}, 0, 1, whyTime),
 	within(Field[Node]{Name: "cores", Kind: FloatValue, Default: "0", Doc: "processors the node's devices share (0: each device is its own); the CPU runtime's ranks time-share the host's cores", Ptr: func(n *Node) any { return &n.Cores }}, 0, 1<<16, "a count of processors"),
 	within(Field[Node]{Name: "sync_wait", Kind: QuantityValue, Dim: Seconds, Default: "0 s", Doc: "what a collective waits to wake a peer's parked thread, on a node with cores and no more devices than cores (0: none)", Ptr: func(n *Node) any { return &n.SyncWait }}, 0, 1, whyTime),
+	within(Field[Node]{Name: "thread_share", Kind: FloatValue, Default: "0", Doc: "speed one busy thread of the job gets beside other processes, as a fraction of an unloaded core's (with cores: a rank's own work runs no faster; 0 counts as 1)", Ptr: func(n *Node) any { return &n.ThreadShare }}, 0, 1, "a fraction of a processor"),
 	within(Field[Node]{Name: "core_share", Kind: FloatValue, Default: "0", Doc: "fraction of the cores the job gets while other processes run on the node (with cores: its devices share cores·core_share processors; 0 counts as 1)", Ptr: func(n *Node) any { return &n.CoreShare }}, 0, 1, "a fraction of a processor"),
 }
 

@@ -398,7 +398,9 @@ func coreShare(n *ir.Node) float64 {
 // gets: cores × the node's core_share when other processes load it. Ranks
 // fewer than the cores of an unloaded node change nothing; an idle rank
 // (a pipeline bubble) leaves its core to the others, which is why the
-// bound uses busy time, not ranks.
+// bound uses busy time, not ranks. And one busy thread runs at the
+// node's thread_share of an unloaded core: the step lasts at least its
+// unshared time over that.
 func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64) {
 	cores := p.Cluster.Node.Cores
 	if cores <= 0 {
@@ -417,7 +419,12 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, t
 	// processes leave them (ranks are goroutines: however many there are,
 	// they run on the threads that get the cores)
 	procs := cores * coreShare(p.Cluster.Node)
-	if shared := busy / nodes / procs; shared > cost.StepTime {
+	shared := busy / nodes / procs
+	if ts := p.Cluster.Node.ThreadShare; ts > 0 && ts < 1 {
+		// each rank's own chain runs at the speed one thread gets
+		shared = math.Max(shared, cost.StepTime/ts)
+	}
+	if shared > cost.StepTime {
 		cost.Shared = shared - cost.StepTime
 		cost.StepTime = shared
 		cost.BubbleFraction = cost.Bubble / cost.StepTime

@@ -132,6 +132,37 @@ func TestCoreShareIsTheJobs(t *testing.T) {
 	}
 }
 
+// TestThreadShareStretchesTheChain: a thread that gets half an unloaded
+// core's speed (thread_share 0.5) runs one rank's step in twice its time,
+// whatever the cores; 4 ranks on 2 cores at core_share 0.5 are bound by
+// the cores (4T), which the thread share does not change.
+func TestThreadShareStretchesTheChain(t *testing.T) {
+	step := func(set string, share, thread float64) (float64, float64) {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", set)
+		base, diags := passes.Estimate(p)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.CoreShare, n.ThreadShare, cl.Node, q.Cluster = 2, share, thread, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e.StepTime, base.StepTime
+	}
+	if got, base := step("dp=1", 1, 0.5); math.Abs(got-2*base) > 1e-9*base {
+		t.Errorf("one rank at thread_share 0.5: %g s, want 2 × %g s", got, base)
+	}
+	if got, base := step("dp=1", 1, 0); got != base {
+		t.Errorf("thread_share 0 (unset): %g s, want %g s", got, base)
+	}
+	if got, base := step("dp=4", 0.5, 0.5); math.Abs(got-4*base) > 1e-9*base {
+		t.Errorf("4 ranks on 2 cores at share 0.5: %g s, want the cores' 4 × %g s", got, base)
+	}
+}
+
 // TestSyncWaitOnlyWhereThreadsPark: a node of 2 cores with sync_wait: tp=2
 // (2 ranks: a rank that meets its peer first parks its thread) pays it on
 // every tp collective; the 8 ranks of tp=2 pp=2 dp=2 (another rank always

@@ -67,7 +67,8 @@ def idle_of(calfile):
     machine without other processes' load (a second column, for
     comparison only)."""
     f = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
-    f.write(re.sub(r"(?m)^  core_share *= .*$", "  core_share    = 1", open(calfile).read()))
+    text = re.sub(r"(?m)^  core_share *= .*$", "  core_share    = 1", open(calfile).read())
+    f.write(re.sub(r"(?m)^  thread_share *= .*$", "  thread_share  = 1", text))
     f.close()
     return f.name
 
@@ -76,16 +77,19 @@ idle = idle_of(cal) if cal else None
 
 
 def with_share(calfile, share):
-    """The calibration with core_share replaced by share."""
+    """The calibration with core_share and thread_share replaced by
+    share's."""
+    text = re.sub(r"(?m)^  core_share *= .*$", f"  core_share    = {share['core_share']:.4f}", open(calfile).read())
+    text = re.sub(r"(?m)^  thread_share *= .*$", f"  thread_share  = {share['thread_share']:.4f}", text)
     f = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
-    f.write(re.sub(r"(?m)^  core_share *= .*$", f"  core_share    = {share:.4f}", open(calfile).read()))
+    f.write(text)
     f.close()
     return f.name
 
 
 def share_now():
     out = subprocess.run([planc, "calibrate", "--share", "--json"], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)["core_share"]
+    return json.loads(out)
 
 
 def predict(f, plan, sets, calfile=None):
@@ -161,7 +165,7 @@ predr = [[] for _ in PLANS]
 idler = [[] for _ in PLANS]
 runs = [[] for _ in PLANS]
 tokens = [None] * len(PLANS)
-shares = []  # each core_share measured just before a run (SHARE=1)
+shares, threads = [], []  # each core_share and thread_share measured just before a run (SHARE=1)
 for r in range(ROUNDS):
     if RECAL and r > 0:
         cal = recalibrate(r)
@@ -174,7 +178,8 @@ for r in range(ROUNDS):
     for i, (_, f, plan, sets) in enumerate(PLANS):
         if SHARE:
             s = share_now()
-            shares.append(s)
+            shares.append(s["core_share"])
+            threads.append(s["thread_share"])
             p, tokens[i] = predict(f, plan, sets, with_share(cal, s))
             predr[i].append(p)
             idler[i].append(predict(f, plan, sets, idle)[0] if idle else p)
@@ -198,5 +203,6 @@ print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}
 print(f"with core_share = 1 (no load): mean |error| {statistics.mean(idle_errs)*100:.1f}%  worst {max(idle_errs)*100:.1f}%  "
       f"Spearman {spearman(idles, [r[1] for r in rows]):.3f}")
 if shares:
-    print(f"core_share just before the runs: median {statistics.median(shares):.2f}, from {min(shares):.2f} to {max(shares):.2f}")
+    print(f"core_share just before the runs: median {statistics.median(shares):.2f}, from {min(shares):.2f} to {max(shares):.2f}; "
+          f"thread_share median {statistics.median(threads):.2f}, from {min(threads):.2f} to {max(threads):.2f}")
 print(f"load average at the end: {' '.join(load())}")

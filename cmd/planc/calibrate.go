@@ -30,7 +30,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "shorter measurements (a few seconds, noisier)")
 	noTCP := fs.Bool("no-tcp", false, "do not measure the TCP transport (its cluster keeps the in-process figures)")
 	asJSON := fs.Bool("json", false, "print the measurements as JSON instead of a .plan file")
-	shareOnly := fs.Bool("share", false, "measure only the share of the cores this job's threads get now (a second or two) and print it (core_share = X, or JSON): the load moves, and a prediction made just before a run can take it")
+	shareOnly := fs.Bool("share", false, "measure only the share of the cores this job's threads get now (a second or two) and print it (core_share and thread_share, or JSON): the load moves, and a prediction made just before a run can take it")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
 		return code
 	}
@@ -46,11 +46,12 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	}
 	if *shareOnly {
 		share, by := calib.Share(opt)
+		thread := min(1, by[0])
 		if *asJSON {
-			b, _ := json.Marshal(map[string]any{"core_share": share, "speedup_by_goroutines": by})
+			b, _ := json.Marshal(map[string]any{"core_share": share, "thread_share": thread, "speedup_by_goroutines": by})
 			fmt.Fprintln(stdout, string(b))
 		} else {
-			fmt.Fprintf(stdout, "core_share = %.3f\n", share)
+			fmt.Fprintf(stdout, "core_share = %.3f\nthread_share = %.3f\n", share, thread)
 		}
 		return exitOK
 	}

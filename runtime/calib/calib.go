@@ -122,7 +122,10 @@ type Result struct {
 	AttnRows   []float64 // each attention point's query rows (batch·heads·s)
 	AttnRow    float64   // seconds per query row and pass
 	Share      float64   // the share of a processor one busy thread gets (1: no other load); see measureCores
-	CoresBy    []float64
+	// ThreadShare is one goroutine's sustained speed over an unloaded
+	// core's (CoresBy[0], at most 1): the node's thread_share.
+	ThreadShare float64
+	CoresBy     []float64
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
 	Probe *Probe
@@ -185,6 +188,7 @@ func Measure(opt Options) (*Result, error) {
 	r.AttnRate = r.GEMMFit.Rate
 	r.AttnScore, r.AttnRow = fitAttention(r.Attention, r.AttnScores, r.AttnRows, r.AttnRate)
 	r.Share, r.CoresBy = measureCores(opt)
+	r.ThreadShare = min(1, r.CoresBy[0])
 	r.Parallel, r.ParallelPoints = measureParallel(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {

@@ -102,6 +102,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  devices       = 1024 // ranks are goroutines: as many as the plan has\n")
 	w("  cores         = %d // the ranks share these CPUs\n", r.CPUs)
 	w("  core_share    = %.3f // of the cores the job's threads get beside other processes (measured)\n", r.Share)
+	w("  thread_share  = %.3f // of an unloaded core's speed one busy thread gets (measured)\n", r.ThreadShare)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
 	w("  sync_wait     = %s // a collective wakes a parked peer thread (ranks no more than cores)\n", micros(r.InProc.SyncWait))

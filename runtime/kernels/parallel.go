@@ -20,19 +20,25 @@ func parallelFor(tasks int, work int, fn func(t int)) {
 		return
 	}
 	var next atomic.Int64
+	loop := func() {
+		for {
+			t := int(next.Add(1) - 1)
+			if t >= tasks {
+				return
+			}
+			fn(t)
+		}
+	}
+	// The caller is one of the workers: one goroutine fewer to start and
+	// to wake it up again.
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 1; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= tasks {
-					return
-				}
-				fn(t)
-			}
+			loop()
 		}()
 	}
+	loop()
 	wg.Wait()
 }

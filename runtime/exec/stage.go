@@ -35,8 +35,9 @@ type stage struct {
 	// model exactly once over the ranks).
 	normRuns [][2]int
 	decay    []bool
-	m, v     []float32 // AdamW moments of the owned ranges, in order
-	buckets  [][2]int  // REDUCE_GRAD buckets as flat ranges
+	updates  []updateRun // the optimizer's calls (updateRuns), taken at its first step
+	m, v     []float32   // AdamW moments of the owned ranges, in order
+	buckets  [][2]int    // REDUCE_GRAD buckets as flat ranges
 	// expertBucket marks the buckets of routed experts (under ep), which
 	// reduce over the expert-data-parallel group; nDense is where the
 	// expert parameters start in the flat buffer (len(p) when none).

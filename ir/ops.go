@@ -192,7 +192,7 @@ var opTable = map[OpKind]*OpInfo{
 		Inputs: []string{"q", "k"}, Outputs: []string{"scores"}, Saved: []string{"q", "k"},
 		GEMM: GEMMScores, Shard: ShardScores, Recompute: RecomputeAttentionCore, SelectiveKeep: []int{0, 1},
 		GoKernels:   []string{"AttentionForward", "AttentionBackward", "GroupedAttentionForward", "GroupedAttentionBackward", "RoPEForward", "RoPEBackward"},
-		LLVMKernels: []string{"attention_fwd", "attention_bwd_q", "attention_bwd_kv", "grouped_attention_fwd", "grouped_attention_bwd_q", "grouped_attention_bwd_kv", "rope_fwd", "rope_bwd"}},
+		LLVMKernels: []string{"attention_fwd", "attention_bwd", "attention_bwd_q", "attention_bwd_kv", "grouped_attention_fwd", "grouped_attention_bwd_q", "grouped_attention_bwd_kv", "rope_fwd", "rope_bwd"}},
 	OpSoftmax: {Class: MemoryBound, Doc: "scale, causal mask, softmax",
 		Inputs: []string{"scores"}, Outputs: []string{"probs"}, Saved: []string{"probs"},
 		Traffic: elemwis, Shard: ShardScoresElementwise, Recompute: RecomputeAttentionCore,

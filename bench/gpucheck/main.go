@@ -124,6 +124,9 @@ func run(dir string) error {
 		if k.ItemsFrom != "" {
 			items = c.counts[k.ItemsFrom] * k.ItemsPer
 		}
+		// The whole item range: kernels clamp hi to their items (on the
+		// host, rows of a matmul), so the GPU's item count serves both.
+		c.counts["lo"], c.counts["hi"] = 0, items
 		fmt.Fprintf(&man, "case %s %d\n", k.Name, items)
 		for _, p := range k.Params {
 			switch p.Kind {

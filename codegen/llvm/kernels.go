@@ -286,42 +286,49 @@ func (s AttentionFwd) Name() string { return "attention_fwd_" + s.shape() }
 
 func (s AttentionFwd) kernel() kernelDef {
 	a := s.Attention
+	def := kernelDef{op: "attention_fwd", noalias: true, items: a.Batch * a.Heads * a.Tq,
+		params: ptrs("q", "k", "v", "o", "lse"), body: a.forwardQuery}
+	if a.Tk <= maxHostScoreRow {
+		def.host, def.hostItems = a.hostForward, ItemCount{N: a.Batch * a.Heads}
+	}
+	return def
+}
+
+// forwardQuery is AttentionFwd's per-query item (the GPUs', and the host's
+// for rows of keys too long for hostForward's stack row).
+func (a Attention) forwardQuery(b *fnBuilder, item value.Value) {
 	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
-	return kernelDef{op: "attention_fwd", noalias: true, items: a.Batch * a.Heads * a.Tq,
-		params: ptrs("q", "k", "v", "o", "lse"),
-		body: func(b *fnBuilder, item value.Value) {
-			q, k, v, o := b.p("q"), b.p("k"), b.p("v"), b.p("o")
-			bh, i := b.cur.NewSDiv(item, i64c(Tq)), b.cur.NewSRem(item, i64c(Tq))
-			qo, oo := b.mulc(item, D), b.mulc(item, D)
-			kv := b.mulc(bh, Tk*D)
-			nk := a.visible(b, i)
-			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
-			score := func(j value.Value) value.Value {
-				return b.fmul(a.dot(b, q, qo, k, b.add(kv, b.mulc(j, D))), f32c(a.scale()))
-			}
-			mx := b.loop(i64c(0), nk, 1, []value.Value{f32c(-3.0e38)}, func(j value.Value, m []value.Value) []value.Value {
-				return []value.Value{b.fmax(m[0], score(j))}
-			})[0]
-			// Online accumulation of Σ e_j·v_j, then one division.
-			sum := b.sum(i64c(0), nk, func(j value.Value) value.Value {
-				e := b.exp(b.fsub(score(j), mx))
-				vo := b.add(kv, b.mulc(j, D))
-				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
-					b.addTo(o, b.add(oo, d), b.fmul(e, b.at(v, b.add(vo, d))))
-				})
-				return e
-			})
-			empty := b.cur.NewICmp(enum.IPredEQ, nk, i64c(0))
-			inv := b.fdiv(f32c(1), sum)
-			b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
-				b.set(o, b.add(oo, d), b.fmul(b.at(o, b.add(oo, d)), inv))
-			})
-			lse := b.cur.NewSelect(empty, f32c(math.Inf(-1)), b.fadd(mx, b.log(sum)))
-			b.ifThen(empty, func() {
-				b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
-			})
-			b.set(b.p("lse"), item, lse)
-		}}
+	q, k, v, o := b.p("q"), b.p("k"), b.p("v"), b.p("o")
+	bh, i := b.cur.NewSDiv(item, i64c(Tq)), b.cur.NewSRem(item, i64c(Tq))
+	qo, oo := b.mulc(item, D), b.mulc(item, D)
+	kv := b.mulc(bh, Tk*D)
+	nk := a.visible(b, i)
+	b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
+	score := func(j value.Value) value.Value {
+		return b.fmul(a.dot(b, q, qo, k, b.add(kv, b.mulc(j, D))), f32c(a.scale()))
+	}
+	mx := b.loop(i64c(0), nk, 1, []value.Value{f32c(-3.0e38)}, func(j value.Value, m []value.Value) []value.Value {
+		return []value.Value{b.fmax(m[0], score(j))}
+	})[0]
+	// Online accumulation of Σ e_j·v_j, then one division.
+	sum := b.sum(i64c(0), nk, func(j value.Value) value.Value {
+		e := b.exp(b.fsub(score(j), mx))
+		vo := b.add(kv, b.mulc(j, D))
+		b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
+			b.addTo(o, b.add(oo, d), b.fmul(e, b.at(v, b.add(vo, d))))
+		})
+		return e
+	})
+	empty := b.cur.NewICmp(enum.IPredEQ, nk, i64c(0))
+	inv := b.fdiv(f32c(1), sum)
+	b.forEach(i64c(0), i64c(D), 1, func(d value.Value) {
+		b.set(o, b.add(oo, d), b.fmul(b.at(o, b.add(oo, d)), inv))
+	})
+	lse := b.cur.NewSelect(empty, f32c(math.Inf(-1)), b.fadd(mx, b.log(sum)))
+	b.ifThen(empty, func() {
+		b.forEach(i64c(0), i64c(D), 1, func(d value.Value) { b.set(o, b.add(oo, d), f32c(0)) })
+	})
+	b.set(b.p("lse"), item, lse)
 }
 
 // attnGrad returns, for query row qi and key row kj of problem bh,

@@ -80,7 +80,7 @@ func TestPlanShapes(t *testing.T) {
 // 64/tp→64 and fc2 256/tp→64 (row-parallel).
 func TestForPlanCoversEveryOp(t *testing.T) {
 	dense := []string{"matmul", "bias_grad", "layernorm_fwd", "layernorm_bwd_dx", "layernorm_bwd_dparams", "gelu_fwd", "gelu_bwd",
-		"attention_fwd", "attention_bwd_q", "attention_bwd_kv", "adamw"}
+		"attention_fwd", "attention_bwd", "attention_bwd_q", "attention_bwd_kv", "adamw"}
 	moe := []string{"router_topk", "router_topk_bwd", "permute", "permute_bwd", "unpermute", "unpermute_bwd"}
 	rows := map[string]int{"tiny_gpt": 8 * 64, "tiny_gpt_tp2": 8 * 64, "tiny_moe_ep2": 2 * 64, "tiny_gpt_cp2_ring_sp": 8 * 64 / 2}
 	for _, p := range testPlans() {

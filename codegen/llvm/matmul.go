@@ -72,9 +72,11 @@ func (s MatMul) kernel() kernelDef {
 	if (s.M == 0 && s.TransA) || (s.K == 0 && !s.TransA) || s.N <= 0 {
 		panic("codegen/llvm: unsupported matmul shape " + s.Name())
 	}
-	def := kernelDef{op: "matmul", params: s.params(), items: s.M * s.N, body: s.gpuItem, host: s.host}
+	def := kernelDef{op: "matmul", params: s.params(), items: s.M * s.N, body: s.gpuItem, host: s.host,
+		hostItems: ItemCount{N: s.M}, rowTiled: true}
 	if s.M == 0 {
 		def.items, def.itemsFrom, def.itemsPer = 0, "m", s.N
+		def.hostItems = ItemCount{From: "m", Per: 1}
 	}
 	return def
 }
@@ -124,15 +126,18 @@ func (s MatMul) gpuItem(b *fnBuilder, item value.Value) {
 	b.set(b.p("c"), item, acc)
 }
 
-// host is the blocked, vectorized CPU matmul: loops over column blocks
-// and K blocks (packing each panel of op(B)), row tiles of mrTile and
-// column tiles of nrVecs·vecLen, calling a register-blocked micro-kernel;
-// edges use narrower micro-kernels and a scalar loop.
-func (s MatMul) host(b *fnBuilder) {
+// host is the blocked, vectorized CPU matmul of rows [lo, hi) of C: loops
+// over column blocks and K blocks (packing each panel of op(B)), row tiles
+// of mrTile and column tiles of nrVecs·vecLen, calling a register-blocked
+// micro-kernel; edges use narrower micro-kernels and a scalar loop. Rows
+// are independent, so disjoint row ranges may run at once (each packs its
+// own panels of op(B)); a range that starts at a multiple of the
+// micro-kernel's rows ([Kernel.Grain]) runs whole tiles.
+func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 	vl, mrTile := b.mod.hostBlocking()
 	vecLen := int64(vl)
 	N := int64(s.N)
-	m, k := s.dims(b)
+	_, k := s.dims(b)
 	a, bm, c := b.p("a"), b.p("b"), b.p("c")
 	// The panel of op(B) for one (column block, k block) is packed into
 	// slivers of nrw columns, each kc rows of nrw contiguous floats: the
@@ -144,7 +149,7 @@ func (s MatMul) host(b *fnBuilder) {
 	buf.Align = 32
 	pack := b.cur.NewBitCast(buf, types.NewPointer(types.Float))
 	if s.Bias {
-		b.forEach(i64c(0), m, 1, func(i value.Value) {
+		b.forEach(lo, hi, 1, func(i value.Value) {
 			b.forEach(i64c(0), i64c(N), 1, func(j value.Value) {
 				b.set(c, b.idx(i, N, j), b.at(b.p("bias"), j))
 			})
@@ -207,15 +212,22 @@ func (s MatMul) host(b *fnBuilder) {
 				b.forEach(i64c(0), jFull, nrw, func(jj value.Value) { tile(i, jj, mr, nrVecs) })
 				b.ifThen(has8, func() { tile(i, jFull, mr, 1) })
 			}
-			mFull := b.mulc(b.cur.NewSDiv(m, i64c(int64(mrTile))), int64(mrTile))
-			b.forEach(i64c(0), mFull, int64(mrTile), func(i value.Value) { rows(i, mrTile) })
+			mFull := b.add(lo, b.mulc(b.cur.NewSDiv(b.sub(hi, lo), i64c(int64(mrTile))), int64(mrTile)))
+			b.forEach(lo, mFull, int64(mrTile), func(i value.Value) { rows(i, mrTile) })
+			left := b.sub(hi, mFull)
 			if rem := s.M % mrTile; s.M > 0 && rem > 0 {
-				rows(mFull, rem) // one narrower tile for the known remainder
+				// One narrower tile for the known remainder (the last
+				// range's); any other remainder one row at a time.
+				known := b.cur.NewICmp(enum.IPredEQ, left, i64c(int64(rem)))
+				b.ifThen(known, func() { rows(mFull, rem) })
+				b.ifThen(b.cur.NewXor(known, constTrue()), func() {
+					b.forEach(mFull, hi, 1, func(i value.Value) { rows(i, 1) })
+				})
 			} else {
-				b.forEach(mFull, m, 1, func(i value.Value) { rows(i, 1) })
+				b.forEach(mFull, hi, 1, func(i value.Value) { rows(i, 1) })
 			}
 			// Columns that do not fill a vector.
-			b.forEach(i64c(0), m, 1, func(i value.Value) {
+			b.forEach(lo, hi, 1, func(i value.Value) {
 				b.forEach(jScalar, ncNow, 1, func(jj value.Value) {
 					ci := b.add(b.mulc(i, N), b.add(j0, jj))
 					init := b.cur.NewSelect(loadC, b.at(c, ci), f32c(0))

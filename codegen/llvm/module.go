@@ -7,11 +7,16 @@
 // [Generate] turns any list of [Spec] into one [Module] whose LL text is
 // accepted by LLVM 14's llvm-as and llc for the module's target. Every
 // kernel has the same parameters on every target: pointers to float32 or
-// int32 buffers and int64 counts, in the order [Kernel.Params] lists them.
+// int32 buffers and int64 counts, in the order [Kernel.Params] lists them,
+// the last two always lo and hi, the range of items [lo, hi) that the call
+// computes ([Kernel.Range] says what an item is on the module's target).
+// Items write disjoint outputs, so calls over disjoint ranges may run at
+// the same time (the host runtime splits a call over its cores this way).
 // On the host a kernel is a C-ABI function; on the GPUs it is a kernel
 // entry (amdgpu_kernel, ptx_kernel) with global (addrspace 1) pointers
-// that runs one parallel item per work-item, launched with work-groups of
-// [GPUBlockSize] and ceil(items/GPUBlockSize) groups. The numeric semantics
+// that runs one parallel item per work-item (item lo + global id),
+// launched with work-groups of [GPUBlockSize] and
+// ceil((hi−lo)/GPUBlockSize) groups. The numeric semantics
 // of each kernel is documented on its spec type and equals the Go kernels'
 // in runtime/kernels (runtime/llvmk checks it).
 //
@@ -114,6 +119,22 @@ type Kernel struct {
 	Items     int
 	ItemsFrom string
 	ItemsPer  int
+	// Range is what the item range [lo, hi) of a call counts on the
+	// module's target: the GPU items above, except where the host runs
+	// its own routine (the matmul counts rows of C there, the attention
+	// kernels (batch, head) problems).
+	Range ItemCount
+	// Grain: a range whose lo is a multiple of it runs fastest (the
+	// rows of the host matmul's micro-kernel); 1 for most kernels.
+	Grain int
+}
+
+// ItemCount is a number of items: N when it is a constant, else the
+// runtime count parameter From times Per.
+type ItemCount struct {
+	N    int
+	From string
+	Per  int
 }
 
 // Spec is a kernel to generate: an op with its shapes baked in.
@@ -135,8 +156,13 @@ type kernelDef struct {
 	// body emits the work of item i.
 	body func(b *fnBuilder, i value.Value)
 	// host, when set, replaces the loop over items on the host (the
-	// matmul's blocked micro-kernel).
-	host func(b *fnBuilder)
+	// matmul's blocked micro-kernel): it computes host items [lo, hi),
+	// hostItems of them in all (rows of C, attention problems).
+	host      func(b *fnBuilder, lo, hi value.Value)
+	hostItems ItemCount
+	// rowTiled: the host routine computes rows in tiles of the
+	// micro-kernel's rows (Kernel.Grain).
+	rowTiled bool
 	// noalias promises that no two buffer parameters overlap, so that
 	// LLVM keeps an output row in registers across a loop that reads the
 	// inputs.
@@ -224,9 +250,17 @@ func Generate(name string, specs []Spec, t Target) (*Module, error) {
 		}
 		seen[s.Name()] = true
 		def := s.kernel()
+		def.params = append(def.params[:len(def.params):len(def.params)], Param{"lo", Int64}, Param{"hi", Int64})
 		f := mb.emit(s.Name(), def)
+		rng, grain := ItemCount{N: def.items, From: def.itemsFrom, Per: def.itemsPer}, 1
+		if mb.hostRoutine(def) {
+			rng = def.hostItems
+			if def.rowTiled {
+				_, grain = mb.hostBlocking()
+			}
+		}
 		out.Kernels = append(out.Kernels, Kernel{Name: s.Name(), Op: def.op, Params: def.params,
-			Items: def.items, ItemsFrom: def.itemsFrom, ItemsPer: def.itemsPer})
+			Items: def.items, ItemsFrom: def.itemsFrom, ItemsPer: def.itemsPer, Range: rng, Grain: grain})
 		if t.Kind == NVPTX {
 			annotations = append(annotations, &metadata.Tuple{MetadataID: -1, Fields: []metadata.Field{
 				f, &metadata.String{Value: "kernel"}, i32c(1)}})
@@ -274,25 +308,35 @@ func (mb *moduleBuilder) emit(name string, def kernelDef) *ir.Func {
 		b.params[p.Name] = params[i]
 	}
 	b.cur = f.NewBlock("entry")
-	items := b.itemCount(def)
+	// The range is clamped to the items there are.
+	lo := b.p("lo")
 	switch {
-	case mb.t.Kind == Host && def.host != nil && !mb.t.ItemLoop:
-		def.host(b)
+	case mb.hostRoutine(def):
+		def.host(b, lo, b.imin(b.p("hi"), b.count(def.hostItems)))
 	case mb.t.Kind == Host:
-		b.forEach(i64c(0), items, 1, func(i value.Value) { def.body(b, i) })
+		hi := b.imin(b.p("hi"), b.count(ItemCount{def.items, def.itemsFrom, def.itemsPer}))
+		b.forEach(lo, hi, 1, func(i value.Value) { def.body(b, i) })
 	default:
-		gid := b.globalID()
-		b.ifThen(b.slt(gid, items), func() { def.body(b, gid) })
+		hi := b.imin(b.p("hi"), b.count(ItemCount{def.items, def.itemsFrom, def.itemsPer}))
+		item := b.add(lo, b.globalID())
+		b.ifThen(b.slt(item, hi), func() { def.body(b, item) })
 	}
 	b.cur.NewRet(nil)
 	return f
 }
 
-func (b *fnBuilder) itemCount(def kernelDef) value.Value {
-	if def.itemsFrom == "" {
-		return i64c(int64(def.items))
+// hostRoutine reports whether def runs its own host routine (not the
+// loop over its GPU items) on the module's target.
+func (mb *moduleBuilder) hostRoutine(def kernelDef) bool {
+	return mb.t.Kind == Host && def.host != nil && !mb.t.ItemLoop
+}
+
+// count returns n as a value: a constant or the runtime count times Per.
+func (b *fnBuilder) count(n ItemCount) value.Value {
+	if n.From == "" {
+		return i64c(int64(n.N))
 	}
-	return b.mulc(b.p(def.itemsFrom), int64(def.itemsPer))
+	return b.mulc(b.p(n.From), int64(n.Per))
 }
 
 // globalID returns workgroup.id.x * GPUBlockSize + workitem.id.x as i64.

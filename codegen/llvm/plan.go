@@ -114,7 +114,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 		specs = append(specs, LayerNormFwd{T / p.TP, H}, LayerNormBwdData{T / p.TP, H}, LayerNormBwdParams{T / p.TP, H})
 	}
 	for _, at := range attentionShapes(p, s) {
-		specs = append(specs, AttentionFwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
+		specs = append(specs, AttentionFwd{at}, AttentionBwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
 	}
 	specs = append(specs, linearSpecs(T, hl, H, true)...) // out projection
 	if s.FFN > 0 {

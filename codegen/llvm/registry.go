@@ -9,7 +9,7 @@ import "planc/ir"
 var ByKind = map[ir.OpKind][]Spec{
 	ir.OpLayerNorm: {LayerNormFwd{8, 16}, LayerNormBwdData{8, 16}, LayerNormBwdParams{8, 16}},
 	ir.OpQKV:       linearSample,
-	ir.OpAttnScores: {AttentionFwd{sampleAttention}, AttentionBwdQ{sampleAttention}, AttentionBwdKV{sampleAttention},
+	ir.OpAttnScores: {AttentionFwd{sampleAttention}, AttentionBwd{sampleAttention}, AttentionBwdQ{sampleAttention}, AttentionBwdKV{sampleAttention},
 		GroupedAttentionFwd{sampleGrouped}, GroupedAttentionBwdQ{sampleGrouped}, GroupedAttentionBwdKV{sampleGrouped},
 		RoPEFwd{sampleRoPE}, RoPEBwd{sampleRoPE}},
 	ir.OpOutProj: linearSample,

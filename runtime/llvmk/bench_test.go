@@ -5,7 +5,9 @@ package llvmk
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"planc/codegen/llvm"
 	"planc/runtime/kernels"
@@ -70,17 +72,21 @@ func BenchmarkTrainingMatMuls(b *testing.B) {
 
 // BenchmarkTrainingOps times the generated and the Go kernels on the other
 // hot ops of a tiny_gpt step at examples/tiny_gpt.plan's micro-batch (2
-// sequences of 64 tokens): layernorm, gelu, attention, AdamW.
+// sequences of 64 tokens): layernorm, gelu, attention (also at hidden 256,
+// 8 heads), AdamW.
 func BenchmarkTrainingOps(b *testing.B) {
 	const B, S, H, NH, D, F = 2, 64, 64, 4, 16, 256
 	T := B * S
 	r := rand.New(rand.NewPCG(1, 2))
 	as := kernels.AttnShape{Batch: B, Heads: NH, Tq: S, Tk: S, D: D, Causal: true}
 	at := llvm.Attention{Batch: B, Heads: NH, Tq: S, Tk: S, D: D}
+	as256 := kernels.AttnShape{Batch: B, Heads: 8, Tq: S, Tk: S, D: 32, Causal: true}
+	at256 := llvm.Attention{Batch: B, Heads: 8, Tq: S, Tk: S, D: 32}
 	adam := llvm.AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8}
 	lib, err := Load("bench", []llvm.Spec{llvm.LayerNormFwd{Rows: T, Width: H}, llvm.LayerNormBwdData{Rows: T, Width: H},
 		llvm.LayerNormBwdParams{Rows: T, Width: H}, llvm.GeluFwd{N: T * F}, llvm.GeluBwd{N: T * F},
-		llvm.AttentionFwd{Attention: at}, llvm.AttentionBwdQ{Attention: at}, llvm.AttentionBwdKV{Attention: at}, adam})
+		llvm.AttentionFwd{Attention: at}, llvm.AttentionBwd{Attention: at},
+		llvm.AttentionFwd{Attention: at256}, llvm.AttentionBwd{Attention: at256}, adam})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,6 +98,10 @@ func BenchmarkTrainingOps(b *testing.B) {
 	dq, dk, dv := make([]float32, T*H), make([]float32, T*H), make([]float32, T*H)
 	GoOps{}.LayerNormForward(y, mean, rstd, x, g, be, T, H)
 	GoOps{}.AttentionForward(o, lse, q, k, v, as)
+	n256 := B * 8 * S * 32
+	q2, k2, v2, do2 := randVec(r, n256, 1), randVec(r, n256, 1), randVec(r, n256, 1), randVec(r, n256, 1)
+	o2, lse2, dq2, dk2, dv2 := make([]float32, n256), make([]float32, B*8*S), make([]float32, n256), make([]float32, n256), make([]float32, n256)
+	GoOps{}.AttentionForward(o2, lse2, q2, k2, v2, as256)
 	const nParams = 200_000
 	opt := optim.Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1}
 	st := optim.NewState(randVec(r, nParams, 1), randVec(r, nParams, 1), true)
@@ -105,6 +115,8 @@ func BenchmarkTrainingOps(b *testing.B) {
 		{"gelu bwd", func(o Ops) { o.GeluBackward(du, u, u) }},
 		{"attention fwd", func(ops Ops) { ops.AttentionForward(o, lse, q, k, v, as) }},
 		{"attention bwd", func(ops Ops) { ops.AttentionBackward(dq, dk, dv, x, q, k, v, o, lse, as) }},
+		{"attention fwd h256", func(ops Ops) { ops.AttentionForward(o2, lse2, q2, k2, v2, as256) }},
+		{"attention bwd h256", func(ops Ops) { ops.AttentionBackward(dq2, dk2, dv2, do2, q2, k2, v2, o2, lse2, as256) }},
 		{"adamw 200k", func(ops Ops) { ops.AdamWStep(opt, st, 3, 1e-4, 1) }},
 	}
 	for _, op := range ops {
@@ -114,13 +126,24 @@ func BenchmarkTrainingOps(b *testing.B) {
 		}{{"go", GoOps{}}, {"generated", lib}} {
 			b.Run(op.name+"/"+impl.name, func(b *testing.B) {
 				f0 := lib.Fallbacks()
+				c0 := cpuTime()
 				for b.Loop() {
 					op.run(impl.ops)
 				}
+				// CPU time (this process, all threads) per op: on a
+				// loaded machine far steadier than the wall clock.
+				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 				if lib.Fallbacks() != f0 {
 					b.Fatal("fell back to a Go kernel")
 				}
 			})
 		}
 	}
+}
+
+// cpuTime returns the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

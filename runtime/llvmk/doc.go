@@ -18,8 +18,11 @@
 // for the run. A small C shim (dlopen, dlsym and one trampoline) is the
 // only C code. Every generated kernel takes only pointers and int64 counts,
 // all of the INTEGER class of the System V x86-64 ABI, so one trampoline
-// with eight such arguments calls any of them (extra arguments are
-// ignored by the callee).
+// with twelve such arguments calls any of them (extra arguments are
+// ignored by the callee). Every kernel's last two parameters are the range
+// of items it computes: a call of enough work is split into one range per
+// core, the ranges running at once on their own goroutines, as the Go
+// kernels split theirs.
 //
 // Each method of [Kernels] has the signature and contract of the Go
 // kernel of the same name; when the module holds no kernel for the shapes

@@ -13,14 +13,14 @@ static const char *planc_dlerror(void) { const char *e = dlerror(); return e ? e
 static void *planc_dlsym(void *h, const char *name) { return dlsym(h, name); }
 static int planc_dlclose(void *h) { return dlclose(h); }
 
-typedef void (*planc_kernel8)(uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t);
+typedef void (*planc_kernel12)(uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t,
+                               uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t);
 
 // planc_call calls a generated kernel: all its parameters are pointers or
-// int64 counts (INTEGER class), so passing eight is ABI-correct for any
-// kernel with at most eight.
-static void planc_call(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3,
-                       uintptr_t a4, uintptr_t a5, uintptr_t a6, uintptr_t a7) {
-	((planc_kernel8)fn)(a0, a1, a2, a3, a4, a5, a6, a7);
+// int64 counts (INTEGER class), so passing twelve is ABI-correct for any
+// kernel with at most twelve (the caller owns the stack arguments).
+static void planc_call(void *fn, const uintptr_t *a) {
+	((planc_kernel12)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
 }
 */
 import "C"
@@ -58,6 +58,20 @@ type symbol struct {
 	fn    unsafe.Pointer
 	op    string
 	calls atomic.Int64
+	// rng is what the kernel's item range counts; from is the index of
+	// its runtime count among the arguments (-1: constant); grain as
+	// llvm.Kernel.Grain.
+	rng   llvm.ItemCount
+	from  int
+	grain int
+}
+
+// items returns the number of items in the range of a call with args.
+func (s *symbol) items(args []arg) int {
+	if s.from < 0 {
+		return s.rng.N
+	}
+	return int(args[s.from]) * s.rng.Per
 }
 
 // HostSupported reports whether this CPU runs the x86-64-v3 code that the
@@ -232,7 +246,13 @@ func openLibrary(m *llvm.Module, dir, so string) (*Kernels, error) {
 			k.Close()
 			return nil, fmt.Errorf("llvmk: %s has no symbol %s", so, kd.Name)
 		}
-		k.syms[kd.Name] = &symbol{fn: sym, op: kd.Op}
+		from := -1
+		for i, p := range kd.Params {
+			if kd.Range.From != "" && p.Name == kd.Range.From {
+				from = i
+			}
+		}
+		k.syms[kd.Name] = &symbol{fn: sym, op: kd.Op, rng: kd.Range, from: from, grain: max(kd.Grain, 1)}
 	}
 	return k, nil
 }
@@ -303,19 +323,60 @@ func i32(s []int32) arg {
 
 func count(n int) arg { return uintptr(n) }
 
-// call runs the kernel of spec if the library has it and reports whether
-// it did. The buffers behind args stay reachable through keep until the
-// call returns (the Go heap does not move objects; keep pins liveness).
+// maxArgs is the number of arguments planc_call passes.
+const maxArgs = 12
+
+// parallelMinWork is runtime/kernels' threshold: a call of less work (in
+// multiply-adds, or the like) stays on the calling goroutine, since
+// starting a goroutine costs more than it saves there.
+const parallelMinWork = 1 << 22
+
+// call runs the kernel of spec over all its items on the calling goroutine
+// if the library has it, and reports whether it did. args are the
+// kernel's parameters but the item range, which call appends. The buffers
+// behind args stay reachable through keep until the call returns (the Go
+// heap does not move objects; keep pins liveness).
 func (k *Kernels) call(spec llvm.Spec, keep []any, args ...arg) bool {
+	return k.callSplit(spec, 0, keep, args...)
+}
+
+// callSplit is call for a kernel of about work multiply-adds: with work
+// of at least parallelMinWork and more than one core, the item range is
+// split into one part per core (at multiples of the kernel's grain), the
+// parts running at the same time on their own goroutines (items write
+// disjoint outputs, and what an item computes does not depend on the
+// range it is in).
+func (k *Kernels) callSplit(spec llvm.Spec, work int, keep []any, args ...arg) bool {
 	sym, ok := k.syms[spec.Name()]
 	if !ok {
 		return false
 	}
-	fn := sym.fn
-	var a [8]arg
-	copy(a[:], args)
-	C.planc_call(fn, C.uintptr_t(a[0]), C.uintptr_t(a[1]), C.uintptr_t(a[2]), C.uintptr_t(a[3]),
-		C.uintptr_t(a[4]), C.uintptr_t(a[5]), C.uintptr_t(a[6]), C.uintptr_t(a[7]))
+	var a [maxArgs]arg
+	n := copy(a[:], args)
+	items := sym.items(args)
+	parts := 1
+	if work >= parallelMinWork {
+		parts = min(runtime.GOMAXPROCS(0), (items+sym.grain-1)/sym.grain)
+	}
+	if parts <= 1 {
+		a[n], a[n+1] = 0, arg(items)
+		C.planc_call(sym.fn, (*C.uintptr_t)(unsafe.Pointer(&a[0])))
+	} else {
+		// Parts of equal size in grains, the caller running the last.
+		grains := (items + sym.grain - 1) / sym.grain
+		per := (grains + parts - 1) / parts * sym.grain
+		var wg sync.WaitGroup
+		for lo := 0; lo < items; lo += per {
+			p := a
+			p[n], p[n+1] = arg(lo), arg(min(lo+per, items))
+			if lo+per >= items {
+				C.planc_call(sym.fn, (*C.uintptr_t)(unsafe.Pointer(&p[0])))
+				break
+			}
+			wg.Go(func() { C.planc_call(sym.fn, (*C.uintptr_t)(unsafe.Pointer(&p[0]))) })
+		}
+		wg.Wait()
+	}
 	runtime.KeepAlive(keep)
 	k.calls.Add(1)
 	sym.calls.Add(1)

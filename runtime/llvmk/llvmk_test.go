@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"testing"
 
 	"planc/codegen/llvm"
@@ -64,8 +65,9 @@ func TestMain(m *testing.M) {
 		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
 	}
 	for _, a := range offsetAttention {
-		specs = append(specs, llvm.AttentionFwd{Attention: a}, llvm.AttentionBwdQ{Attention: a}, llvm.AttentionBwdKV{Attention: a})
+		specs = append(specs, llvm.AttentionFwd{Attention: a}, llvm.AttentionBwd{Attention: a})
 	}
+	specs = append(specs, splitSpecs...)
 	var err error
 	lib, err = Load("tiny", specs)
 	if err != nil {
@@ -390,10 +392,12 @@ func TestHostRoutingAndAdamWMatchGoKernels(t *testing.T) {
 }
 
 // TestGPUItemCodeOnTheCPU runs the per-item code of the GPU matmul (one
-// output element per work-item) in a host loop and checks it against the
-// Go kernels, so the arithmetic of the GPU kernels is checked here even
-// without a GPU (the other GPU kernels share their per-item code with the
-// host kernels tested above).
+// output element per work-item) and of the GPU attention (one query per
+// work-item: the fused backward with its atomic additions, and the query
+// and key/value pair) in a host loop and checks it against the Go kernels,
+// so the arithmetic of the GPU kernels is checked here even without a GPU
+// (the other GPU kernels share their per-item code with the host kernels
+// tested above).
 func TestGPUItemCodeOnTheCPU(t *testing.T) {
 	tg, _ := llvm.LookupTarget("x86-64")
 	tg.ItemLoop = true
@@ -403,6 +407,9 @@ func TestGPUItemCodeOnTheCPU(t *testing.T) {
 		specs = append(specs, llvm.MatMul{M: o[0], K: o[1], N: o[2], TransA: o[3] == 1, TransB: o[3] == 2, Acc: o[4] == 1})
 	}
 	specs = append(specs, llvm.MatMul{M: 64, K: 32, N: 48, Bias: true}, llvm.MatMul{K: 32, N: 48, Bias: true})
+	fused, pair := offsetAttention[1], offsetAttention[3]
+	specs = append(specs, llvm.AttentionFwd{Attention: fused}, llvm.AttentionBwd{Attention: fused},
+		llvm.AttentionFwd{Attention: pair}, llvm.AttentionBwdQ{Attention: pair}, llvm.AttentionBwdKV{Attention: pair})
 	items, err := LoadTarget("items", specs, tg)
 	if err != nil {
 		t.Fatal(err)
@@ -437,7 +444,79 @@ func TestGPUItemCodeOnTheCPU(t *testing.T) {
 			t.Errorf("linear rows %d: relative error %.2e", rows, e)
 		}
 	}
+	for _, a := range []llvm.Attention{fused, pair} {
+		checkAttention(t, r, items, a)
+	}
 	if items.Fallbacks() != 0 {
 		t.Errorf("%d calls fell back to the Go kernels", items.Fallbacks())
+	}
+}
+
+// checkAttention runs attention of shape a forward and backward on lib and
+// on the Go kernels, and compares every output.
+func checkAttention(t *testing.T, r *rand.Rand, lib *Kernels, a llvm.Attention) {
+	t.Helper()
+	s := kernels.AttnShape{Batch: a.Batch, Heads: a.Heads, Tq: a.Tq, Tk: a.Tk, D: a.D, QOffset: a.QOffset, KOffset: a.KOffset, Causal: true}
+	nq, nk := a.Batch*a.Heads*a.Tq*a.D, a.Batch*a.Heads*a.Tk*a.D
+	q, k, v := randVec(r, nq, 1), randVec(r, nk, 1), randVec(r, nk, 1)
+	o1, l1 := make([]float32, nq), make([]float32, nq/a.D)
+	o2, l2 := make([]float32, nq), make([]float32, nq/a.D)
+	f0 := lib.Fallbacks()
+	lib.AttentionForward(o1, l1, q, k, v, s)
+	kernels.AttentionForward(o2, l2, q, k, v, s)
+	do := randVec(r, nq, 1)
+	dq1, dk1, dv1 := randVec(r, nq, 1), randVec(r, nk, 1), randVec(r, nk, 1)
+	dq2, dk2, dv2 := clone(dq1), clone(dk1), clone(dv1)
+	lib.AttentionBackward(dq1, dk1, dv1, do, q, k, v, o2, l2, s)
+	kernels.AttentionBackward(dq2, dk2, dv2, do, q, k, v, o2, l2, s)
+	check(t, f0, "o", o1, o2, "lse", l1, l2, "dq", dq1, dq2, "dk", dk1, dk2, "dv", dv1, dv2)
+}
+
+// splitSpecs are kernels whose calls below split over goroutines: a
+// product with a runtime row count that is not a multiple of the
+// micro-kernel's rows, and attention of more work than the threshold.
+var (
+	splitAttention = llvm.Attention{Batch: 4, Heads: 8, Tq: 64, Tk: 64, D: 32}
+	splitSpecs     = []llvm.Spec{llvm.MatMul{K: 96, N: 200, Acc: true}, llvm.MatMul{M: 300, N: 200, TransA: true},
+		llvm.AttentionFwd{Attention: splitAttention}, llvm.AttentionBwd{Attention: splitAttention}}
+)
+
+// TestSplitCallsMatchWholeCalls: a call split into item ranges over 2 or 3
+// goroutines gives the bits of the same call on one goroutine (each item
+// computes the same sums in the same order wherever its range starts).
+func TestSplitCallsMatchWholeCalls(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	m, kd, n := 517, 96, 200
+	a, b, c0 := randVec(r, m*kd, 1), randVec(r, kd*n, 1), randVec(r, m*n, 1)
+	at, bt := randVec(r, 300*kd, 1), randVec(r, kd*200, 1) // Aᵀ·B with A kd×300
+	sa := splitAttention
+	s := kernels.AttnShape{Batch: sa.Batch, Heads: sa.Heads, Tq: sa.Tq, Tk: sa.Tk, D: sa.D, Causal: true}
+	nq := sa.Batch * sa.Heads * sa.Tq * sa.D
+	q, k, v, do := randVec(r, nq, 1), randVec(r, nq, 1), randVec(r, nq, 1), randVec(r, nq, 1)
+	run := func() [][]float32 {
+		c, ct := clone(c0), make([]float32, 300*200)
+		lib.MatMul(c, a, b, m, kd, n, true)
+		lib.MatMulTransA(ct, at, bt, 300, kd, 200, false)
+		o, lse := make([]float32, nq), make([]float32, nq/sa.D)
+		lib.AttentionForward(o, lse, q, k, v, s)
+		dq, dk, dv := make([]float32, nq), make([]float32, nq), make([]float32, nq)
+		lib.AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, s)
+		return [][]float32{c, ct, o, lse, dq, dk, dv}
+	}
+	f0 := lib.Fallbacks()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	want := run()
+	for _, procs := range []int{2, 3} {
+		runtime.GOMAXPROCS(procs)
+		for i, got := range run() {
+			for j := range got {
+				if math.Float32bits(got[j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("GOMAXPROCS %d: output %d element %d: %v, on one goroutine %v", procs, i, j, got[j], want[i][j])
+				}
+			}
+		}
+	}
+	if d := lib.Fallbacks() - f0; d != 0 {
+		t.Errorf("%d calls fell back to the Go kernels", d)
 	}
 }

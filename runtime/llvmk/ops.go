@@ -15,14 +15,14 @@ import (
 // matmul runs C (+)= op(A)·op(B) with a constant-shape kernel, or one with
 // a runtime row count (or, for TransA, a runtime contraction length).
 func (k *Kernels) matmul(c, a, b []float32, m, kd, n int, transA, transB, acc bool) bool {
-	keep := []any{c, a, b}
-	if k.call(llvm.MatMul{M: m, K: kd, N: n, TransA: transA, TransB: transB, Acc: acc}, keep, f32(a), f32(b), f32(c)) {
+	keep, work := []any{c, a, b}, m*kd*n
+	if k.callSplit(llvm.MatMul{M: m, K: kd, N: n, TransA: transA, TransB: transB, Acc: acc}, work, keep, f32(a), f32(b), f32(c)) {
 		return true
 	}
-	if !transA && k.call(llvm.MatMul{K: kd, N: n, TransB: transB, Acc: acc}, keep, f32(a), f32(b), f32(c), count(m)) {
+	if !transA && k.callSplit(llvm.MatMul{K: kd, N: n, TransB: transB, Acc: acc}, work, keep, f32(a), f32(b), f32(c), count(m)) {
 		return true
 	}
-	if transA && k.call(llvm.MatMul{M: m, N: n, TransA: true, TransB: transB, Acc: acc}, keep, f32(a), f32(b), f32(c), count(kd)) {
+	if transA && k.callSplit(llvm.MatMul{M: m, N: n, TransA: true, TransB: transB, Acc: acc}, work, keep, f32(a), f32(b), f32(c), count(kd)) {
 		return true
 	}
 	return false
@@ -55,9 +55,9 @@ func (k *Kernels) MatMulTransA(c, a, b []float32, m, kd, n int, accumulate bool)
 // LinearForward is kernels.LinearForward: y = x·W + b (b may be nil).
 func (k *Kernels) LinearForward(y, x, w, b []float32, rows, in, out int) {
 	if b != nil {
-		keep := []any{y, x, w, b}
-		if k.call(llvm.MatMul{M: rows, K: in, N: out, Bias: true}, keep, f32(x), f32(w), f32(b), f32(y)) ||
-			k.call(llvm.MatMul{K: in, N: out, Bias: true}, keep, f32(x), f32(w), f32(b), f32(y), count(rows)) {
+		keep, work := []any{y, x, w, b}, rows*in*out
+		if k.callSplit(llvm.MatMul{M: rows, K: in, N: out, Bias: true}, work, keep, f32(x), f32(w), f32(b), f32(y)) ||
+			k.callSplit(llvm.MatMul{K: in, N: out, Bias: true}, work, keep, f32(x), f32(w), f32(b), f32(y), count(rows)) {
 			return
 		}
 		k.MatMul(y, x, w, rows, in, out, false)
@@ -182,18 +182,46 @@ func attention(s kernels.AttnShape) (llvm.Attention, bool) {
 // the Go kernel).
 func (k *Kernels) AttentionForward(o, lse, q, kk, v []float32, s kernels.AttnShape) {
 	a, causal := attention(s)
-	if causal && k.call(llvm.AttentionFwd{Attention: a}, []any{o, lse, q, kk, v}, f32(q), f32(kk), f32(v), f32(o), f32(lse)) {
+	if causal && k.callSplit(llvm.AttentionFwd{Attention: a}, attentionWork(s, 2), []any{o, lse, q, kk, v},
+		f32(q), f32(kk), f32(v), f32(o), f32(lse)) {
 		return
 	}
 	k.fallback("AttentionForward", s.Batch, s.Heads, s.Tq, s.Tk, s.D, s.QOffset, s.KOffset)
 	kernels.AttentionForward(o, lse, q, kk, v, s)
 }
 
+// attentionWork is the multiply-adds of an attention call doing per
+// (query, key) pair perPair head-row products (as the Go kernels count).
+func attentionWork(s kernels.AttnShape, perPair int) int {
+	return s.Batch * s.Heads * s.Tq * s.Tk * s.D * perPair
+}
+
 // AttentionBackward is kernels.AttentionBackward (adds into dq, dk, dv;
-// nil ones are skipped).
+// nil ones are skipped): the fused kernel (each pair's probability formed
+// once), else the query and the key/value kernels.
 func (k *Kernels) AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse []float32, s kernels.AttnShape) {
 	a, causal := attention(s)
-	if !causal || !k.Has(llvm.AttentionBwdQ{Attention: a}) || !k.Has(llvm.AttentionBwdKV{Attention: a}) {
+	if !causal {
+		k.fallback("AttentionBackward", s.Batch, s.Heads, s.Tq, s.Tk, s.D, s.QOffset, s.KOffset)
+		kernels.AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse, s)
+		return
+	}
+	// Gradients nobody wants go to scratch buffers.
+	nq, nk := s.Batch*s.Heads*s.Tq*s.D, s.Batch*s.Heads*s.Tk*s.D
+	if dq == nil {
+		dq = make([]float32, nq)
+	}
+	if dk == nil {
+		dk = make([]float32, nk)
+	}
+	if dv == nil {
+		dv = make([]float32, nk)
+	}
+	if k.callSplit(llvm.AttentionBwd{Attention: a}, attentionWork(s, 4), []any{do, q, kk, v, o, lse, dq, dk, dv},
+		f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dq), f32(dk), f32(dv)) {
+		return
+	}
+	if !k.Has(llvm.AttentionBwdQ{Attention: a}) || !k.Has(llvm.AttentionBwdKV{Attention: a}) {
 		k.fallback("AttentionBackward", s.Batch, s.Heads, s.Tq, s.Tk, s.D, s.QOffset, s.KOffset)
 		kernels.AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse, s)
 		return
@@ -201,29 +229,18 @@ func (k *Kernels) AttentionBackward(dq, dk, dv, do, q, kk, v, o, lse []float32, 
 	// The query and the key/value kernels read the same inputs and write
 	// disjoint outputs: with a second core, they run side by side.
 	var wg sync.WaitGroup
-	if dq != nil {
-		bwdQ := func() {
-			k.call(llvm.AttentionBwdQ{Attention: a}, []any{do, q, kk, v, o, lse, dq},
-				f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dq))
-		}
-		if (dk != nil || dv != nil) && runtime.GOMAXPROCS(0) > 1 {
-			wg.Go(bwdQ)
-		} else {
-			bwdQ()
-		}
+	bwdQ := func() {
+		k.call(llvm.AttentionBwdQ{Attention: a}, []any{do, q, kk, v, o, lse, dq},
+			f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dq))
 	}
-	defer wg.Wait()
-	if dk != nil || dv != nil {
-		n := s.Batch * s.Heads * s.Tk * s.D
-		if dk == nil {
-			dk = make([]float32, n)
-		}
-		if dv == nil {
-			dv = make([]float32, n)
-		}
-		k.call(llvm.AttentionBwdKV{Attention: a}, []any{do, q, kk, v, o, lse, dk, dv},
-			f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dk), f32(dv))
+	if runtime.GOMAXPROCS(0) > 1 {
+		wg.Go(bwdQ)
+	} else {
+		bwdQ()
 	}
+	k.call(llvm.AttentionBwdKV{Attention: a}, []any{do, q, kk, v, o, lse, dk, dv},
+		f32(do), f32(q), f32(kk), f32(v), f32(o), f32(lse), f32(dk), f32(dv))
+	wg.Wait()
 }
 
 // Route is kernels.Route.

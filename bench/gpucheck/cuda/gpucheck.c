@@ -41,7 +41,7 @@ static CUresult (*cuCtxSynchronize)(void);
 static CUresult (*cuGetErrorString)(CUresult, const char **);
 
 #define BLOCK 256 /* codegen/llvm GPUBlockSize */
-#define MAXARGS 8
+#define MAXARGS 12
 
 static void die(const char *what, CUresult r) {
 	const char *s = "?";
@@ -90,7 +90,8 @@ static char *read_file(const char *path, size_t *len) {
 	return buf;
 }
 
-typedef void (*kernel8)(uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t);
+typedef void (*kernel12)(uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t,
+                         uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t, uintptr_t);
 
 struct arg {
 	char kind[4];   /* f32, i32, i64 */
@@ -157,9 +158,9 @@ int main(int argc, char **argv) {
 		/* CPU */
 		uintptr_t hv[MAXARGS] = {0};
 		for (int i = 0; i < nargs; i++) hv[i] = strcmp(args[i].kind, "i64") == 0 ? (uintptr_t)args[i].value : (uintptr_t)args[i].host;
-		kernel8 fn = (kernel8)dlsym(host, kname);
+		kernel12 fn = (kernel12)dlsym(host, kname);
 		if (!fn) { fprintf(stderr, "host.so has no %s\n", kname); return 1; }
-		fn(hv[0], hv[1], hv[2], hv[3], hv[4], hv[5], hv[6], hv[7]);
+		fn(hv[0], hv[1], hv[2], hv[3], hv[4], hv[5], hv[6], hv[7], hv[8], hv[9], hv[10], hv[11]);
 		if (cpu_only) {
 			int bad = 0;
 			for (int i = 0; i < nargs; i++) {

@@ -2,16 +2,18 @@ source_filename = "golden"
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
-define void @matmul_nn_m12_k16_n24_bias(float* nocapture %a, float* nocapture %b, float* nocapture %bias, float* nocapture %c) nounwind "target-cpu"="x86-64-v3" {
+define void @matmul_nn_m12_k16_n24_bias(float* nocapture %a, float* nocapture %b, float* nocapture %bias, float* nocapture %c, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
-	%0 = alloca [8192 x float], align 32
-	%1 = bitcast [8192 x float]* %0 to float*
+	%0 = icmp slt i64 %hi, 12
+	%1 = select i1 %0, i64 %hi, i64 12
+	%2 = alloca [8192 x float], align 32
+	%3 = bitcast [8192 x float]* %2 to float*
 	br label %loop1
 
 loop1:
-	%2 = phi i64 [ 0, %entry ], [ %12, %exit6 ]
-	%3 = icmp slt i64 %2, 12
-	br i1 %3, label %body2, label %exit3
+	%4 = phi i64 [ %lo, %entry ], [ %14, %exit6 ]
+	%5 = icmp slt i64 %4, %1
+	br i1 %5, label %body2, label %exit3
 
 body2:
 	br label %loop4
@@ -20,205 +22,208 @@ exit3:
 	br label %loop7
 
 loop4:
-	%4 = phi i64 [ 0, %body2 ], [ %11, %body5 ]
-	%5 = icmp slt i64 %4, 24
-	br i1 %5, label %body5, label %exit6
+	%6 = phi i64 [ 0, %body2 ], [ %13, %body5 ]
+	%7 = icmp slt i64 %6, 24
+	br i1 %7, label %body5, label %exit6
 
 body5:
-	%6 = mul i64 %2, 24
-	%7 = add i64 %6, %4
-	%8 = getelementptr inbounds float, float* %bias, i64 %4
-	%9 = load float, float* %8, align 4
-	%10 = getelementptr inbounds float, float* %c, i64 %7
-	store float %9, float* %10, align 4
-	%11 = add i64 %4, 1
+	%8 = mul i64 %4, 24
+	%9 = add i64 %8, %6
+	%10 = getelementptr inbounds float, float* %bias, i64 %6
+	%11 = load float, float* %10, align 4
+	%12 = getelementptr inbounds float, float* %c, i64 %9
+	store float %11, float* %12, align 4
+	%13 = add i64 %6, 1
 	br label %loop4
 
 exit6:
-	%12 = add i64 %2, 1
+	%14 = add i64 %4, 1
 	br label %loop1
 
 loop7:
-	%13 = phi i64 [ 0, %exit3 ], [ %26, %exit12 ]
-	%14 = icmp slt i64 %13, 24
-	br i1 %14, label %body8, label %exit9
+	%15 = phi i64 [ 0, %exit3 ], [ %28, %exit12 ]
+	%16 = icmp slt i64 %15, 24
+	br i1 %16, label %body8, label %exit9
 
 body8:
-	%15 = sub i64 24, %13
-	%16 = icmp slt i64 24, %15
-	%17 = select i1 %16, i64 24, i64 %15
+	%17 = sub i64 24, %15
+	%18 = icmp slt i64 24, %17
+	%19 = select i1 %18, i64 24, i64 %17
 	br label %loop10
 
 exit9:
 	ret void
 
 loop10:
-	%18 = phi i64 [ 0, %body8 ], [ %133, %exit43 ]
-	%19 = icmp slt i64 %18, 16
-	br i1 %19, label %body11, label %exit12
+	%20 = phi i64 [ 0, %body8 ], [ %138, %exit43 ]
+	%21 = icmp slt i64 %20, 16
+	br i1 %21, label %body11, label %exit12
 
 body11:
-	%20 = sub i64 16, %18
-	%21 = icmp slt i64 256, %20
-	%22 = select i1 %21, i64 256, i64 %20
-	%23 = icmp sgt i64 %18, 0
-	%24 = sdiv i64 %17, 16
-	%25 = mul i64 %24, 16
+	%22 = sub i64 16, %20
+	%23 = icmp slt i64 256, %22
+	%24 = select i1 %23, i64 256, i64 %22
+	%25 = icmp sgt i64 %20, 0
+	%26 = sdiv i64 %19, 16
+	%27 = mul i64 %26, 16
 	br label %loop13
 
 exit12:
-	%26 = add i64 %13, 24
+	%28 = add i64 %15, 24
 	br label %loop7
 
 loop13:
-	%27 = phi i64 [ 0, %body11 ], [ %54, %exit18 ]
-	%28 = icmp slt i64 %27, %25
-	br i1 %28, label %body14, label %exit15
+	%29 = phi i64 [ 0, %body11 ], [ %56, %exit18 ]
+	%30 = icmp slt i64 %29, %27
+	br i1 %30, label %body14, label %exit15
 
 body14:
-	%29 = mul i64 %27, %22
-	%30 = getelementptr inbounds float, float* %1, i64 %29
-	%31 = mul i64 %18, 24
-	%32 = add i64 %13, %27
-	%33 = add i64 %31, %32
-	%34 = getelementptr inbounds float, float* %b, i64 %33
+	%31 = mul i64 %29, %24
+	%32 = getelementptr inbounds float, float* %3, i64 %31
+	%33 = mul i64 %20, 24
+	%34 = add i64 %15, %29
+	%35 = add i64 %33, %34
+	%36 = getelementptr inbounds float, float* %b, i64 %35
 	br label %loop16
 
 exit15:
 	br label %loop19
 
 loop16:
-	%35 = phi i64 [ 0, %body14 ], [ %53, %body17 ]
-	%36 = icmp slt i64 %35, %22
-	br i1 %36, label %body17, label %exit18
+	%37 = phi i64 [ 0, %body14 ], [ %55, %body17 ]
+	%38 = icmp slt i64 %37, %24
+	br i1 %38, label %body17, label %exit18
 
 body17:
-	%37 = mul i64 %35, 24
-	%38 = getelementptr inbounds float, float* %34, i64 %37
-	%39 = bitcast float* %38 to <8 x float>*
-	%40 = load <8 x float>, <8 x float>* %39, align 4
-	%41 = mul i64 %35, 16
-	%42 = getelementptr inbounds float, float* %30, i64 %41
-	%43 = bitcast float* %42 to <8 x float>*
-	store <8 x float> %40, <8 x float>* %43, align 4
-	%44 = mul i64 %35, 24
-	%45 = add i64 %44, 8
-	%46 = getelementptr inbounds float, float* %34, i64 %45
-	%47 = bitcast float* %46 to <8 x float>*
-	%48 = load <8 x float>, <8 x float>* %47, align 4
-	%49 = mul i64 %35, 16
-	%50 = add i64 %49, 8
-	%51 = getelementptr inbounds float, float* %30, i64 %50
-	%52 = bitcast float* %51 to <8 x float>*
-	store <8 x float> %48, <8 x float>* %52, align 4
-	%53 = add i64 %35, 1
+	%39 = mul i64 %37, 24
+	%40 = getelementptr inbounds float, float* %36, i64 %39
+	%41 = bitcast float* %40 to <8 x float>*
+	%42 = load <8 x float>, <8 x float>* %41, align 4
+	%43 = mul i64 %37, 16
+	%44 = getelementptr inbounds float, float* %32, i64 %43
+	%45 = bitcast float* %44 to <8 x float>*
+	store <8 x float> %42, <8 x float>* %45, align 4
+	%46 = mul i64 %37, 24
+	%47 = add i64 %46, 8
+	%48 = getelementptr inbounds float, float* %36, i64 %47
+	%49 = bitcast float* %48 to <8 x float>*
+	%50 = load <8 x float>, <8 x float>* %49, align 4
+	%51 = mul i64 %37, 16
+	%52 = add i64 %51, 8
+	%53 = getelementptr inbounds float, float* %32, i64 %52
+	%54 = bitcast float* %53 to <8 x float>*
+	store <8 x float> %50, <8 x float>* %54, align 4
+	%55 = add i64 %37, 1
 	br label %loop16
 
 exit18:
-	%54 = add i64 %27, 16
+	%56 = add i64 %29, 16
 	br label %loop13
 
 loop19:
-	%55 = phi i64 [ %25, %exit15 ], [ %82, %exit24 ]
-	%56 = icmp slt i64 %55, %17
-	br i1 %56, label %body20, label %exit21
+	%57 = phi i64 [ %27, %exit15 ], [ %86, %exit24 ]
+	%58 = icmp slt i64 %57, %19
+	br i1 %58, label %body20, label %exit21
 
 body20:
 	br label %loop22
 
 exit21:
-	%57 = sdiv i64 %17, 16
-	%58 = mul i64 %57, 16
-	%59 = sub i64 %17, %58
-	%60 = icmp sge i64 %59, 8
-	%61 = select i1 %60, i64 8, i64 0
-	%62 = add i64 %58, %61
-	%63 = sdiv i64 12, 6
-	%64 = mul i64 %63, 6
+	%59 = sdiv i64 %19, 16
+	%60 = mul i64 %59, 16
+	%61 = sub i64 %19, %60
+	%62 = icmp sge i64 %61, 8
+	%63 = select i1 %62, i64 8, i64 0
+	%64 = add i64 %60, %63
+	%65 = sub i64 %1, %lo
+	%66 = sdiv i64 %65, 6
+	%67 = mul i64 %66, 6
+	%68 = add i64 %lo, %67
 	br label %loop25
 
 loop22:
-	%65 = phi i64 [ 0, %body20 ], [ %81, %body23 ]
-	%66 = icmp slt i64 %65, %22
-	br i1 %66, label %body23, label %exit24
+	%69 = phi i64 [ 0, %body20 ], [ %85, %body23 ]
+	%70 = icmp slt i64 %69, %24
+	br i1 %70, label %body23, label %exit24
 
 body23:
-	%67 = sdiv i64 %55, 16
-	%68 = srem i64 %55, 16
-	%69 = mul i64 %67, %22
-	%70 = mul i64 %69, 16
-	%71 = mul i64 %65, 16
-	%72 = add i64 %71, %68
-	%73 = add i64 %70, %72
-	%74 = add i64 %18, %65
-	%75 = add i64 %13, %55
-	%76 = mul i64 %74, 24
-	%77 = add i64 %76, %75
-	%78 = getelementptr inbounds float, float* %b, i64 %77
-	%79 = load float, float* %78, align 4
-	%80 = getelementptr inbounds float, float* %1, i64 %73
-	store float %79, float* %80, align 4
-	%81 = add i64 %65, 1
+	%71 = sdiv i64 %57, 16
+	%72 = srem i64 %57, 16
+	%73 = mul i64 %71, %24
+	%74 = mul i64 %73, 16
+	%75 = mul i64 %69, 16
+	%76 = add i64 %75, %72
+	%77 = add i64 %74, %76
+	%78 = add i64 %20, %69
+	%79 = add i64 %15, %57
+	%80 = mul i64 %78, 24
+	%81 = add i64 %80, %79
+	%82 = getelementptr inbounds float, float* %b, i64 %81
+	%83 = load float, float* %82, align 4
+	%84 = getelementptr inbounds float, float* %3, i64 %77
+	store float %83, float* %84, align 4
+	%85 = add i64 %69, 1
 	br label %loop22
 
 exit24:
-	%82 = add i64 %55, 1
+	%86 = add i64 %57, 1
 	br label %loop19
 
 loop25:
-	%83 = phi i64 [ 0, %exit21 ], [ %106, %join32 ]
-	%84 = icmp slt i64 %83, %64
-	br i1 %84, label %body26, label %exit27
+	%87 = phi i64 [ %lo, %exit21 ], [ %111, %join32 ]
+	%88 = icmp slt i64 %87, %68
+	br i1 %88, label %body26, label %exit27
 
 body26:
 	br label %loop28
 
 exit27:
+	%89 = sub i64 %1, %68
 	br label %loop33
 
 loop28:
-	%85 = phi i64 [ 0, %body26 ], [ %96, %body29 ]
-	%86 = icmp slt i64 %85, %58
-	br i1 %86, label %body29, label %exit30
+	%90 = phi i64 [ 0, %body26 ], [ %101, %body29 ]
+	%91 = icmp slt i64 %90, %60
+	br i1 %91, label %body29, label %exit30
 
 body29:
-	%87 = mul i64 %83, 16
-	%88 = add i64 %87, %18
-	%89 = getelementptr inbounds float, float* %a, i64 %88
-	%90 = mul i64 %85, %22
-	%91 = getelementptr inbounds float, float* %1, i64 %90
-	%92 = mul i64 %83, 24
-	%93 = add i64 %13, %85
-	%94 = add i64 %92, %93
-	%95 = getelementptr inbounds float, float* %c, i64 %94
-	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %89, float* %91, float* %95, i64 %22, i1 true)
-	%96 = add i64 %85, 16
+	%92 = mul i64 %87, 16
+	%93 = add i64 %92, %20
+	%94 = getelementptr inbounds float, float* %a, i64 %93
+	%95 = mul i64 %90, %24
+	%96 = getelementptr inbounds float, float* %3, i64 %95
+	%97 = mul i64 %87, 24
+	%98 = add i64 %15, %90
+	%99 = add i64 %97, %98
+	%100 = getelementptr inbounds float, float* %c, i64 %99
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %94, float* %96, float* %100, i64 %24, i1 true)
+	%101 = add i64 %90, 16
 	br label %loop28
 
 exit30:
-	br i1 %60, label %then31, label %join32
+	br i1 %62, label %then31, label %join32
 
 then31:
-	%97 = mul i64 %83, 16
-	%98 = add i64 %97, %18
-	%99 = getelementptr inbounds float, float* %a, i64 %98
-	%100 = mul i64 %58, %22
-	%101 = getelementptr inbounds float, float* %1, i64 %100
-	%102 = mul i64 %83, 24
-	%103 = add i64 %13, %58
-	%104 = add i64 %102, %103
-	%105 = getelementptr inbounds float, float* %c, i64 %104
-	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %99, float* %101, float* %105, i64 %22, i1 true)
+	%102 = mul i64 %87, 16
+	%103 = add i64 %102, %20
+	%104 = getelementptr inbounds float, float* %a, i64 %103
+	%105 = mul i64 %60, %24
+	%106 = getelementptr inbounds float, float* %3, i64 %105
+	%107 = mul i64 %87, 24
+	%108 = add i64 %15, %60
+	%109 = add i64 %107, %108
+	%110 = getelementptr inbounds float, float* %c, i64 %109
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %104, float* %106, float* %110, i64 %24, i1 true)
 	br label %join32
 
 join32:
-	%106 = add i64 %83, 6
+	%111 = add i64 %87, 6
 	br label %loop25
 
 loop33:
-	%107 = phi i64 [ %64, %exit27 ], [ %130, %join40 ]
-	%108 = icmp slt i64 %107, 12
-	br i1 %108, label %body34, label %exit35
+	%112 = phi i64 [ %68, %exit27 ], [ %135, %join40 ]
+	%113 = icmp slt i64 %112, %1
+	br i1 %113, label %body34, label %exit35
 
 body34:
 	br label %loop36
@@ -227,103 +232,103 @@ exit35:
 	br label %loop41
 
 loop36:
-	%109 = phi i64 [ 0, %body34 ], [ %120, %body37 ]
-	%110 = icmp slt i64 %109, %58
-	br i1 %110, label %body37, label %exit38
+	%114 = phi i64 [ 0, %body34 ], [ %125, %body37 ]
+	%115 = icmp slt i64 %114, %60
+	br i1 %115, label %body37, label %exit38
 
 body37:
-	%111 = mul i64 %107, 16
-	%112 = add i64 %111, %18
-	%113 = getelementptr inbounds float, float* %a, i64 %112
-	%114 = mul i64 %109, %22
-	%115 = getelementptr inbounds float, float* %1, i64 %114
-	%116 = mul i64 %107, 24
-	%117 = add i64 %13, %109
-	%118 = add i64 %116, %117
-	%119 = getelementptr inbounds float, float* %c, i64 %118
-	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %113, float* %115, float* %119, i64 %22, i1 true)
-	%120 = add i64 %109, 16
+	%116 = mul i64 %112, 16
+	%117 = add i64 %116, %20
+	%118 = getelementptr inbounds float, float* %a, i64 %117
+	%119 = mul i64 %114, %24
+	%120 = getelementptr inbounds float, float* %3, i64 %119
+	%121 = mul i64 %112, 24
+	%122 = add i64 %15, %114
+	%123 = add i64 %121, %122
+	%124 = getelementptr inbounds float, float* %c, i64 %123
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %118, float* %120, float* %124, i64 %24, i1 true)
+	%125 = add i64 %114, 16
 	br label %loop36
 
 exit38:
-	br i1 %60, label %then39, label %join40
+	br i1 %62, label %then39, label %join40
 
 then39:
-	%121 = mul i64 %107, 16
-	%122 = add i64 %121, %18
-	%123 = getelementptr inbounds float, float* %a, i64 %122
-	%124 = mul i64 %58, %22
-	%125 = getelementptr inbounds float, float* %1, i64 %124
-	%126 = mul i64 %107, 24
-	%127 = add i64 %13, %58
-	%128 = add i64 %126, %127
-	%129 = getelementptr inbounds float, float* %c, i64 %128
-	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %123, float* %125, float* %129, i64 %22, i1 true)
+	%126 = mul i64 %112, 16
+	%127 = add i64 %126, %20
+	%128 = getelementptr inbounds float, float* %a, i64 %127
+	%129 = mul i64 %60, %24
+	%130 = getelementptr inbounds float, float* %3, i64 %129
+	%131 = mul i64 %112, 24
+	%132 = add i64 %15, %60
+	%133 = add i64 %131, %132
+	%134 = getelementptr inbounds float, float* %c, i64 %133
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %128, float* %130, float* %134, i64 %24, i1 true)
 	br label %join40
 
 join40:
-	%130 = add i64 %107, 1
+	%135 = add i64 %112, 1
 	br label %loop33
 
 loop41:
-	%131 = phi i64 [ 0, %exit35 ], [ %142, %exit46 ]
-	%132 = icmp slt i64 %131, 12
-	br i1 %132, label %body42, label %exit43
+	%136 = phi i64 [ %lo, %exit35 ], [ %147, %exit46 ]
+	%137 = icmp slt i64 %136, %1
+	br i1 %137, label %body42, label %exit43
 
 body42:
 	br label %loop44
 
 exit43:
-	%133 = add i64 %18, 256
+	%138 = add i64 %20, 256
 	br label %loop10
 
 loop44:
-	%134 = phi i64 [ %62, %body42 ], [ %163, %exit49 ]
-	%135 = icmp slt i64 %134, %17
-	br i1 %135, label %body45, label %exit46
+	%139 = phi i64 [ %64, %body42 ], [ %168, %exit49 ]
+	%140 = icmp slt i64 %139, %19
+	br i1 %140, label %body45, label %exit46
 
 body45:
-	%136 = mul i64 %131, 24
-	%137 = add i64 %13, %134
-	%138 = add i64 %136, %137
-	%139 = getelementptr inbounds float, float* %c, i64 %138
-	%140 = load float, float* %139, align 4
-	%141 = select i1 true, float %140, float 0.0
+	%141 = mul i64 %136, 24
+	%142 = add i64 %15, %139
+	%143 = add i64 %141, %142
+	%144 = getelementptr inbounds float, float* %c, i64 %143
+	%145 = load float, float* %144, align 4
+	%146 = select i1 true, float %145, float 0.0
 	br label %loop47
 
 exit46:
-	%142 = add i64 %131, 1
+	%147 = add i64 %136, 1
 	br label %loop41
 
 loop47:
-	%143 = phi i64 [ 0, %body45 ], [ %161, %body48 ]
-	%144 = phi float [ %141, %body45 ], [ %160, %body48 ]
-	%145 = icmp slt i64 %143, %22
-	br i1 %145, label %body48, label %exit49
+	%148 = phi i64 [ 0, %body45 ], [ %166, %body48 ]
+	%149 = phi float [ %146, %body45 ], [ %165, %body48 ]
+	%150 = icmp slt i64 %148, %24
+	br i1 %150, label %body48, label %exit49
 
 body48:
-	%146 = add i64 %18, %143
-	%147 = mul i64 %131, 16
-	%148 = add i64 %147, %146
-	%149 = getelementptr inbounds float, float* %a, i64 %148
-	%150 = load float, float* %149, align 4
-	%151 = sdiv i64 %134, 16
-	%152 = srem i64 %134, 16
-	%153 = mul i64 %151, %22
-	%154 = mul i64 %153, 16
-	%155 = mul i64 %143, 16
-	%156 = add i64 %155, %152
-	%157 = add i64 %154, %156
-	%158 = getelementptr inbounds float, float* %1, i64 %157
-	%159 = load float, float* %158, align 4
-	%160 = call float @llvm.fma.f32(float %150, float %159, float %144)
-	%161 = add i64 %143, 1
+	%151 = add i64 %20, %148
+	%152 = mul i64 %136, 16
+	%153 = add i64 %152, %151
+	%154 = getelementptr inbounds float, float* %a, i64 %153
+	%155 = load float, float* %154, align 4
+	%156 = sdiv i64 %139, 16
+	%157 = srem i64 %139, 16
+	%158 = mul i64 %156, %24
+	%159 = mul i64 %158, 16
+	%160 = mul i64 %148, 16
+	%161 = add i64 %160, %157
+	%162 = add i64 %159, %161
+	%163 = getelementptr inbounds float, float* %3, i64 %162
+	%164 = load float, float* %163, align 4
+	%165 = call float @llvm.fma.f32(float %155, float %164, float %149)
+	%166 = add i64 %148, 1
 	br label %loop47
 
 exit49:
-	%162 = getelementptr inbounds float, float* %c, i64 %138
-	store float %144, float* %162, align 4
-	%163 = add i64 %134, 1
+	%167 = getelementptr inbounds float, float* %c, i64 %143
+	store float %149, float* %167, align 4
+	%168 = add i64 %139, 1
 	br label %loop44
 }
 
@@ -1213,525 +1218,530 @@ exit6:
 
 declare float @llvm.fma.f32(float %0, float %1, float %2)
 
-define void @matmul_nt_m12_k16_n24(float* nocapture %a, float* nocapture %b, float* nocapture %c) nounwind "target-cpu"="x86-64-v3" {
+define void @matmul_nt_m12_k16_n24(float* nocapture %a, float* nocapture %b, float* nocapture %c, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
-	%0 = alloca [8192 x float], align 32
-	%1 = bitcast [8192 x float]* %0 to float*
+	%0 = icmp slt i64 %hi, 12
+	%1 = select i1 %0, i64 %hi, i64 12
+	%2 = alloca [8192 x float], align 32
+	%3 = bitcast [8192 x float]* %2 to float*
 	br label %loop1
 
 loop1:
-	%2 = phi i64 [ 0, %entry ], [ %15, %exit6 ]
-	%3 = icmp slt i64 %2, 24
-	br i1 %3, label %body2, label %exit3
+	%4 = phi i64 [ 0, %entry ], [ %17, %exit6 ]
+	%5 = icmp slt i64 %4, 24
+	br i1 %5, label %body2, label %exit3
 
 body2:
-	%4 = sub i64 24, %2
-	%5 = icmp slt i64 24, %4
-	%6 = select i1 %5, i64 24, i64 %4
+	%6 = sub i64 24, %4
+	%7 = icmp slt i64 24, %6
+	%8 = select i1 %7, i64 24, i64 %6
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%7 = phi i64 [ 0, %body2 ], [ %305, %exit82 ]
-	%8 = icmp slt i64 %7, 16
-	br i1 %8, label %body5, label %exit6
+	%9 = phi i64 [ 0, %body2 ], [ %310, %exit82 ]
+	%10 = icmp slt i64 %9, 16
+	br i1 %10, label %body5, label %exit6
 
 body5:
-	%9 = sub i64 16, %7
-	%10 = icmp slt i64 256, %9
-	%11 = select i1 %10, i64 256, i64 %9
-	%12 = icmp sgt i64 %7, 0
-	%13 = sdiv i64 %6, 16
-	%14 = mul i64 %13, 16
+	%11 = sub i64 16, %9
+	%12 = icmp slt i64 256, %11
+	%13 = select i1 %12, i64 256, i64 %11
+	%14 = icmp sgt i64 %9, 0
+	%15 = sdiv i64 %8, 16
+	%16 = mul i64 %15, 16
 	br label %loop7
 
 exit6:
-	%15 = add i64 %2, 24
+	%17 = add i64 %4, 24
 	br label %loop1
 
 loop7:
-	%16 = phi i64 [ 0, %body5 ], [ %226, %exit57 ]
-	%17 = icmp slt i64 %16, %14
-	br i1 %17, label %body8, label %exit9
+	%18 = phi i64 [ 0, %body5 ], [ %228, %exit57 ]
+	%19 = icmp slt i64 %18, %16
+	br i1 %19, label %body8, label %exit9
 
 body8:
-	%18 = mul i64 %16, %11
-	%19 = getelementptr inbounds float, float* %1, i64 %18
-	%20 = add i64 %2, %16
-	%21 = mul i64 %20, 16
-	%22 = add i64 %21, %7
-	%23 = getelementptr inbounds float, float* %b, i64 %22
+	%20 = mul i64 %18, %13
+	%21 = getelementptr inbounds float, float* %3, i64 %20
+	%22 = add i64 %4, %18
+	%23 = mul i64 %22, 16
+	%24 = add i64 %23, %9
+	%25 = getelementptr inbounds float, float* %b, i64 %24
 	br label %loop10
 
 exit9:
 	br label %loop58
 
 loop10:
-	%24 = phi i64 [ 0, %body8 ], [ %30, %body11 ]
-	%25 = icmp slt i64 %24, %11
-	br i1 %25, label %body11, label %exit12
+	%26 = phi i64 [ 0, %body8 ], [ %32, %body11 ]
+	%27 = icmp slt i64 %26, %13
+	br i1 %27, label %body11, label %exit12
 
 body11:
-	%26 = mul i64 %24, 16
-	%27 = getelementptr inbounds float, float* %23, i64 %24
-	%28 = load float, float* %27, align 4
-	%29 = getelementptr inbounds float, float* %19, i64 %26
-	store float %28, float* %29, align 4
-	%30 = add i64 %24, 1
+	%28 = mul i64 %26, 16
+	%29 = getelementptr inbounds float, float* %25, i64 %26
+	%30 = load float, float* %29, align 4
+	%31 = getelementptr inbounds float, float* %21, i64 %28
+	store float %30, float* %31, align 4
+	%32 = add i64 %26, 1
 	br label %loop10
 
 exit12:
-	%31 = add i64 %2, %16
-	%32 = add i64 %31, 1
-	%33 = mul i64 %32, 16
-	%34 = add i64 %33, %7
-	%35 = getelementptr inbounds float, float* %b, i64 %34
+	%33 = add i64 %4, %18
+	%34 = add i64 %33, 1
+	%35 = mul i64 %34, 16
+	%36 = add i64 %35, %9
+	%37 = getelementptr inbounds float, float* %b, i64 %36
 	br label %loop13
 
 loop13:
-	%36 = phi i64 [ 0, %exit12 ], [ %43, %body14 ]
-	%37 = icmp slt i64 %36, %11
-	br i1 %37, label %body14, label %exit15
+	%38 = phi i64 [ 0, %exit12 ], [ %45, %body14 ]
+	%39 = icmp slt i64 %38, %13
+	br i1 %39, label %body14, label %exit15
 
 body14:
-	%38 = mul i64 %36, 16
-	%39 = add i64 %38, 1
-	%40 = getelementptr inbounds float, float* %35, i64 %36
-	%41 = load float, float* %40, align 4
-	%42 = getelementptr inbounds float, float* %19, i64 %39
-	store float %41, float* %42, align 4
-	%43 = add i64 %36, 1
+	%40 = mul i64 %38, 16
+	%41 = add i64 %40, 1
+	%42 = getelementptr inbounds float, float* %37, i64 %38
+	%43 = load float, float* %42, align 4
+	%44 = getelementptr inbounds float, float* %21, i64 %41
+	store float %43, float* %44, align 4
+	%45 = add i64 %38, 1
 	br label %loop13
 
 exit15:
-	%44 = add i64 %2, %16
-	%45 = add i64 %44, 2
-	%46 = mul i64 %45, 16
-	%47 = add i64 %46, %7
-	%48 = getelementptr inbounds float, float* %b, i64 %47
+	%46 = add i64 %4, %18
+	%47 = add i64 %46, 2
+	%48 = mul i64 %47, 16
+	%49 = add i64 %48, %9
+	%50 = getelementptr inbounds float, float* %b, i64 %49
 	br label %loop16
 
 loop16:
-	%49 = phi i64 [ 0, %exit15 ], [ %56, %body17 ]
-	%50 = icmp slt i64 %49, %11
-	br i1 %50, label %body17, label %exit18
+	%51 = phi i64 [ 0, %exit15 ], [ %58, %body17 ]
+	%52 = icmp slt i64 %51, %13
+	br i1 %52, label %body17, label %exit18
 
 body17:
-	%51 = mul i64 %49, 16
-	%52 = add i64 %51, 2
-	%53 = getelementptr inbounds float, float* %48, i64 %49
-	%54 = load float, float* %53, align 4
-	%55 = getelementptr inbounds float, float* %19, i64 %52
-	store float %54, float* %55, align 4
-	%56 = add i64 %49, 1
+	%53 = mul i64 %51, 16
+	%54 = add i64 %53, 2
+	%55 = getelementptr inbounds float, float* %50, i64 %51
+	%56 = load float, float* %55, align 4
+	%57 = getelementptr inbounds float, float* %21, i64 %54
+	store float %56, float* %57, align 4
+	%58 = add i64 %51, 1
 	br label %loop16
 
 exit18:
-	%57 = add i64 %2, %16
-	%58 = add i64 %57, 3
-	%59 = mul i64 %58, 16
-	%60 = add i64 %59, %7
-	%61 = getelementptr inbounds float, float* %b, i64 %60
+	%59 = add i64 %4, %18
+	%60 = add i64 %59, 3
+	%61 = mul i64 %60, 16
+	%62 = add i64 %61, %9
+	%63 = getelementptr inbounds float, float* %b, i64 %62
 	br label %loop19
 
 loop19:
-	%62 = phi i64 [ 0, %exit18 ], [ %69, %body20 ]
-	%63 = icmp slt i64 %62, %11
-	br i1 %63, label %body20, label %exit21
+	%64 = phi i64 [ 0, %exit18 ], [ %71, %body20 ]
+	%65 = icmp slt i64 %64, %13
+	br i1 %65, label %body20, label %exit21
 
 body20:
-	%64 = mul i64 %62, 16
-	%65 = add i64 %64, 3
-	%66 = getelementptr inbounds float, float* %61, i64 %62
-	%67 = load float, float* %66, align 4
-	%68 = getelementptr inbounds float, float* %19, i64 %65
-	store float %67, float* %68, align 4
-	%69 = add i64 %62, 1
+	%66 = mul i64 %64, 16
+	%67 = add i64 %66, 3
+	%68 = getelementptr inbounds float, float* %63, i64 %64
+	%69 = load float, float* %68, align 4
+	%70 = getelementptr inbounds float, float* %21, i64 %67
+	store float %69, float* %70, align 4
+	%71 = add i64 %64, 1
 	br label %loop19
 
 exit21:
-	%70 = add i64 %2, %16
-	%71 = add i64 %70, 4
-	%72 = mul i64 %71, 16
-	%73 = add i64 %72, %7
-	%74 = getelementptr inbounds float, float* %b, i64 %73
+	%72 = add i64 %4, %18
+	%73 = add i64 %72, 4
+	%74 = mul i64 %73, 16
+	%75 = add i64 %74, %9
+	%76 = getelementptr inbounds float, float* %b, i64 %75
 	br label %loop22
 
 loop22:
-	%75 = phi i64 [ 0, %exit21 ], [ %82, %body23 ]
-	%76 = icmp slt i64 %75, %11
-	br i1 %76, label %body23, label %exit24
+	%77 = phi i64 [ 0, %exit21 ], [ %84, %body23 ]
+	%78 = icmp slt i64 %77, %13
+	br i1 %78, label %body23, label %exit24
 
 body23:
-	%77 = mul i64 %75, 16
-	%78 = add i64 %77, 4
-	%79 = getelementptr inbounds float, float* %74, i64 %75
-	%80 = load float, float* %79, align 4
-	%81 = getelementptr inbounds float, float* %19, i64 %78
-	store float %80, float* %81, align 4
-	%82 = add i64 %75, 1
+	%79 = mul i64 %77, 16
+	%80 = add i64 %79, 4
+	%81 = getelementptr inbounds float, float* %76, i64 %77
+	%82 = load float, float* %81, align 4
+	%83 = getelementptr inbounds float, float* %21, i64 %80
+	store float %82, float* %83, align 4
+	%84 = add i64 %77, 1
 	br label %loop22
 
 exit24:
-	%83 = add i64 %2, %16
-	%84 = add i64 %83, 5
-	%85 = mul i64 %84, 16
-	%86 = add i64 %85, %7
-	%87 = getelementptr inbounds float, float* %b, i64 %86
+	%85 = add i64 %4, %18
+	%86 = add i64 %85, 5
+	%87 = mul i64 %86, 16
+	%88 = add i64 %87, %9
+	%89 = getelementptr inbounds float, float* %b, i64 %88
 	br label %loop25
 
 loop25:
-	%88 = phi i64 [ 0, %exit24 ], [ %95, %body26 ]
-	%89 = icmp slt i64 %88, %11
-	br i1 %89, label %body26, label %exit27
+	%90 = phi i64 [ 0, %exit24 ], [ %97, %body26 ]
+	%91 = icmp slt i64 %90, %13
+	br i1 %91, label %body26, label %exit27
 
 body26:
-	%90 = mul i64 %88, 16
-	%91 = add i64 %90, 5
-	%92 = getelementptr inbounds float, float* %87, i64 %88
-	%93 = load float, float* %92, align 4
-	%94 = getelementptr inbounds float, float* %19, i64 %91
-	store float %93, float* %94, align 4
-	%95 = add i64 %88, 1
+	%92 = mul i64 %90, 16
+	%93 = add i64 %92, 5
+	%94 = getelementptr inbounds float, float* %89, i64 %90
+	%95 = load float, float* %94, align 4
+	%96 = getelementptr inbounds float, float* %21, i64 %93
+	store float %95, float* %96, align 4
+	%97 = add i64 %90, 1
 	br label %loop25
 
 exit27:
-	%96 = add i64 %2, %16
-	%97 = add i64 %96, 6
-	%98 = mul i64 %97, 16
-	%99 = add i64 %98, %7
-	%100 = getelementptr inbounds float, float* %b, i64 %99
+	%98 = add i64 %4, %18
+	%99 = add i64 %98, 6
+	%100 = mul i64 %99, 16
+	%101 = add i64 %100, %9
+	%102 = getelementptr inbounds float, float* %b, i64 %101
 	br label %loop28
 
 loop28:
-	%101 = phi i64 [ 0, %exit27 ], [ %108, %body29 ]
-	%102 = icmp slt i64 %101, %11
-	br i1 %102, label %body29, label %exit30
+	%103 = phi i64 [ 0, %exit27 ], [ %110, %body29 ]
+	%104 = icmp slt i64 %103, %13
+	br i1 %104, label %body29, label %exit30
 
 body29:
-	%103 = mul i64 %101, 16
-	%104 = add i64 %103, 6
-	%105 = getelementptr inbounds float, float* %100, i64 %101
-	%106 = load float, float* %105, align 4
-	%107 = getelementptr inbounds float, float* %19, i64 %104
-	store float %106, float* %107, align 4
-	%108 = add i64 %101, 1
+	%105 = mul i64 %103, 16
+	%106 = add i64 %105, 6
+	%107 = getelementptr inbounds float, float* %102, i64 %103
+	%108 = load float, float* %107, align 4
+	%109 = getelementptr inbounds float, float* %21, i64 %106
+	store float %108, float* %109, align 4
+	%110 = add i64 %103, 1
 	br label %loop28
 
 exit30:
-	%109 = add i64 %2, %16
-	%110 = add i64 %109, 7
-	%111 = mul i64 %110, 16
-	%112 = add i64 %111, %7
-	%113 = getelementptr inbounds float, float* %b, i64 %112
+	%111 = add i64 %4, %18
+	%112 = add i64 %111, 7
+	%113 = mul i64 %112, 16
+	%114 = add i64 %113, %9
+	%115 = getelementptr inbounds float, float* %b, i64 %114
 	br label %loop31
 
 loop31:
-	%114 = phi i64 [ 0, %exit30 ], [ %121, %body32 ]
-	%115 = icmp slt i64 %114, %11
-	br i1 %115, label %body32, label %exit33
+	%116 = phi i64 [ 0, %exit30 ], [ %123, %body32 ]
+	%117 = icmp slt i64 %116, %13
+	br i1 %117, label %body32, label %exit33
 
 body32:
-	%116 = mul i64 %114, 16
-	%117 = add i64 %116, 7
-	%118 = getelementptr inbounds float, float* %113, i64 %114
-	%119 = load float, float* %118, align 4
-	%120 = getelementptr inbounds float, float* %19, i64 %117
-	store float %119, float* %120, align 4
-	%121 = add i64 %114, 1
+	%118 = mul i64 %116, 16
+	%119 = add i64 %118, 7
+	%120 = getelementptr inbounds float, float* %115, i64 %116
+	%121 = load float, float* %120, align 4
+	%122 = getelementptr inbounds float, float* %21, i64 %119
+	store float %121, float* %122, align 4
+	%123 = add i64 %116, 1
 	br label %loop31
 
 exit33:
-	%122 = add i64 %2, %16
-	%123 = add i64 %122, 8
-	%124 = mul i64 %123, 16
-	%125 = add i64 %124, %7
-	%126 = getelementptr inbounds float, float* %b, i64 %125
+	%124 = add i64 %4, %18
+	%125 = add i64 %124, 8
+	%126 = mul i64 %125, 16
+	%127 = add i64 %126, %9
+	%128 = getelementptr inbounds float, float* %b, i64 %127
 	br label %loop34
 
 loop34:
-	%127 = phi i64 [ 0, %exit33 ], [ %134, %body35 ]
-	%128 = icmp slt i64 %127, %11
-	br i1 %128, label %body35, label %exit36
+	%129 = phi i64 [ 0, %exit33 ], [ %136, %body35 ]
+	%130 = icmp slt i64 %129, %13
+	br i1 %130, label %body35, label %exit36
 
 body35:
-	%129 = mul i64 %127, 16
-	%130 = add i64 %129, 8
-	%131 = getelementptr inbounds float, float* %126, i64 %127
-	%132 = load float, float* %131, align 4
-	%133 = getelementptr inbounds float, float* %19, i64 %130
-	store float %132, float* %133, align 4
-	%134 = add i64 %127, 1
+	%131 = mul i64 %129, 16
+	%132 = add i64 %131, 8
+	%133 = getelementptr inbounds float, float* %128, i64 %129
+	%134 = load float, float* %133, align 4
+	%135 = getelementptr inbounds float, float* %21, i64 %132
+	store float %134, float* %135, align 4
+	%136 = add i64 %129, 1
 	br label %loop34
 
 exit36:
-	%135 = add i64 %2, %16
-	%136 = add i64 %135, 9
-	%137 = mul i64 %136, 16
-	%138 = add i64 %137, %7
-	%139 = getelementptr inbounds float, float* %b, i64 %138
+	%137 = add i64 %4, %18
+	%138 = add i64 %137, 9
+	%139 = mul i64 %138, 16
+	%140 = add i64 %139, %9
+	%141 = getelementptr inbounds float, float* %b, i64 %140
 	br label %loop37
 
 loop37:
-	%140 = phi i64 [ 0, %exit36 ], [ %147, %body38 ]
-	%141 = icmp slt i64 %140, %11
-	br i1 %141, label %body38, label %exit39
+	%142 = phi i64 [ 0, %exit36 ], [ %149, %body38 ]
+	%143 = icmp slt i64 %142, %13
+	br i1 %143, label %body38, label %exit39
 
 body38:
-	%142 = mul i64 %140, 16
-	%143 = add i64 %142, 9
-	%144 = getelementptr inbounds float, float* %139, i64 %140
-	%145 = load float, float* %144, align 4
-	%146 = getelementptr inbounds float, float* %19, i64 %143
-	store float %145, float* %146, align 4
-	%147 = add i64 %140, 1
+	%144 = mul i64 %142, 16
+	%145 = add i64 %144, 9
+	%146 = getelementptr inbounds float, float* %141, i64 %142
+	%147 = load float, float* %146, align 4
+	%148 = getelementptr inbounds float, float* %21, i64 %145
+	store float %147, float* %148, align 4
+	%149 = add i64 %142, 1
 	br label %loop37
 
 exit39:
-	%148 = add i64 %2, %16
-	%149 = add i64 %148, 10
-	%150 = mul i64 %149, 16
-	%151 = add i64 %150, %7
-	%152 = getelementptr inbounds float, float* %b, i64 %151
+	%150 = add i64 %4, %18
+	%151 = add i64 %150, 10
+	%152 = mul i64 %151, 16
+	%153 = add i64 %152, %9
+	%154 = getelementptr inbounds float, float* %b, i64 %153
 	br label %loop40
 
 loop40:
-	%153 = phi i64 [ 0, %exit39 ], [ %160, %body41 ]
-	%154 = icmp slt i64 %153, %11
-	br i1 %154, label %body41, label %exit42
+	%155 = phi i64 [ 0, %exit39 ], [ %162, %body41 ]
+	%156 = icmp slt i64 %155, %13
+	br i1 %156, label %body41, label %exit42
 
 body41:
-	%155 = mul i64 %153, 16
-	%156 = add i64 %155, 10
-	%157 = getelementptr inbounds float, float* %152, i64 %153
-	%158 = load float, float* %157, align 4
-	%159 = getelementptr inbounds float, float* %19, i64 %156
-	store float %158, float* %159, align 4
-	%160 = add i64 %153, 1
+	%157 = mul i64 %155, 16
+	%158 = add i64 %157, 10
+	%159 = getelementptr inbounds float, float* %154, i64 %155
+	%160 = load float, float* %159, align 4
+	%161 = getelementptr inbounds float, float* %21, i64 %158
+	store float %160, float* %161, align 4
+	%162 = add i64 %155, 1
 	br label %loop40
 
 exit42:
-	%161 = add i64 %2, %16
-	%162 = add i64 %161, 11
-	%163 = mul i64 %162, 16
-	%164 = add i64 %163, %7
-	%165 = getelementptr inbounds float, float* %b, i64 %164
+	%163 = add i64 %4, %18
+	%164 = add i64 %163, 11
+	%165 = mul i64 %164, 16
+	%166 = add i64 %165, %9
+	%167 = getelementptr inbounds float, float* %b, i64 %166
 	br label %loop43
 
 loop43:
-	%166 = phi i64 [ 0, %exit42 ], [ %173, %body44 ]
-	%167 = icmp slt i64 %166, %11
-	br i1 %167, label %body44, label %exit45
+	%168 = phi i64 [ 0, %exit42 ], [ %175, %body44 ]
+	%169 = icmp slt i64 %168, %13
+	br i1 %169, label %body44, label %exit45
 
 body44:
-	%168 = mul i64 %166, 16
-	%169 = add i64 %168, 11
-	%170 = getelementptr inbounds float, float* %165, i64 %166
-	%171 = load float, float* %170, align 4
-	%172 = getelementptr inbounds float, float* %19, i64 %169
-	store float %171, float* %172, align 4
-	%173 = add i64 %166, 1
+	%170 = mul i64 %168, 16
+	%171 = add i64 %170, 11
+	%172 = getelementptr inbounds float, float* %167, i64 %168
+	%173 = load float, float* %172, align 4
+	%174 = getelementptr inbounds float, float* %21, i64 %171
+	store float %173, float* %174, align 4
+	%175 = add i64 %168, 1
 	br label %loop43
 
 exit45:
-	%174 = add i64 %2, %16
-	%175 = add i64 %174, 12
-	%176 = mul i64 %175, 16
-	%177 = add i64 %176, %7
-	%178 = getelementptr inbounds float, float* %b, i64 %177
+	%176 = add i64 %4, %18
+	%177 = add i64 %176, 12
+	%178 = mul i64 %177, 16
+	%179 = add i64 %178, %9
+	%180 = getelementptr inbounds float, float* %b, i64 %179
 	br label %loop46
 
 loop46:
-	%179 = phi i64 [ 0, %exit45 ], [ %186, %body47 ]
-	%180 = icmp slt i64 %179, %11
-	br i1 %180, label %body47, label %exit48
+	%181 = phi i64 [ 0, %exit45 ], [ %188, %body47 ]
+	%182 = icmp slt i64 %181, %13
+	br i1 %182, label %body47, label %exit48
 
 body47:
-	%181 = mul i64 %179, 16
-	%182 = add i64 %181, 12
-	%183 = getelementptr inbounds float, float* %178, i64 %179
-	%184 = load float, float* %183, align 4
-	%185 = getelementptr inbounds float, float* %19, i64 %182
-	store float %184, float* %185, align 4
-	%186 = add i64 %179, 1
+	%183 = mul i64 %181, 16
+	%184 = add i64 %183, 12
+	%185 = getelementptr inbounds float, float* %180, i64 %181
+	%186 = load float, float* %185, align 4
+	%187 = getelementptr inbounds float, float* %21, i64 %184
+	store float %186, float* %187, align 4
+	%188 = add i64 %181, 1
 	br label %loop46
 
 exit48:
-	%187 = add i64 %2, %16
-	%188 = add i64 %187, 13
-	%189 = mul i64 %188, 16
-	%190 = add i64 %189, %7
-	%191 = getelementptr inbounds float, float* %b, i64 %190
+	%189 = add i64 %4, %18
+	%190 = add i64 %189, 13
+	%191 = mul i64 %190, 16
+	%192 = add i64 %191, %9
+	%193 = getelementptr inbounds float, float* %b, i64 %192
 	br label %loop49
 
 loop49:
-	%192 = phi i64 [ 0, %exit48 ], [ %199, %body50 ]
-	%193 = icmp slt i64 %192, %11
-	br i1 %193, label %body50, label %exit51
+	%194 = phi i64 [ 0, %exit48 ], [ %201, %body50 ]
+	%195 = icmp slt i64 %194, %13
+	br i1 %195, label %body50, label %exit51
 
 body50:
-	%194 = mul i64 %192, 16
-	%195 = add i64 %194, 13
-	%196 = getelementptr inbounds float, float* %191, i64 %192
-	%197 = load float, float* %196, align 4
-	%198 = getelementptr inbounds float, float* %19, i64 %195
-	store float %197, float* %198, align 4
-	%199 = add i64 %192, 1
+	%196 = mul i64 %194, 16
+	%197 = add i64 %196, 13
+	%198 = getelementptr inbounds float, float* %193, i64 %194
+	%199 = load float, float* %198, align 4
+	%200 = getelementptr inbounds float, float* %21, i64 %197
+	store float %199, float* %200, align 4
+	%201 = add i64 %194, 1
 	br label %loop49
 
 exit51:
-	%200 = add i64 %2, %16
-	%201 = add i64 %200, 14
-	%202 = mul i64 %201, 16
-	%203 = add i64 %202, %7
-	%204 = getelementptr inbounds float, float* %b, i64 %203
+	%202 = add i64 %4, %18
+	%203 = add i64 %202, 14
+	%204 = mul i64 %203, 16
+	%205 = add i64 %204, %9
+	%206 = getelementptr inbounds float, float* %b, i64 %205
 	br label %loop52
 
 loop52:
-	%205 = phi i64 [ 0, %exit51 ], [ %212, %body53 ]
-	%206 = icmp slt i64 %205, %11
-	br i1 %206, label %body53, label %exit54
+	%207 = phi i64 [ 0, %exit51 ], [ %214, %body53 ]
+	%208 = icmp slt i64 %207, %13
+	br i1 %208, label %body53, label %exit54
 
 body53:
-	%207 = mul i64 %205, 16
-	%208 = add i64 %207, 14
-	%209 = getelementptr inbounds float, float* %204, i64 %205
-	%210 = load float, float* %209, align 4
-	%211 = getelementptr inbounds float, float* %19, i64 %208
-	store float %210, float* %211, align 4
-	%212 = add i64 %205, 1
+	%209 = mul i64 %207, 16
+	%210 = add i64 %209, 14
+	%211 = getelementptr inbounds float, float* %206, i64 %207
+	%212 = load float, float* %211, align 4
+	%213 = getelementptr inbounds float, float* %21, i64 %210
+	store float %212, float* %213, align 4
+	%214 = add i64 %207, 1
 	br label %loop52
 
 exit54:
-	%213 = add i64 %2, %16
-	%214 = add i64 %213, 15
-	%215 = mul i64 %214, 16
-	%216 = add i64 %215, %7
-	%217 = getelementptr inbounds float, float* %b, i64 %216
+	%215 = add i64 %4, %18
+	%216 = add i64 %215, 15
+	%217 = mul i64 %216, 16
+	%218 = add i64 %217, %9
+	%219 = getelementptr inbounds float, float* %b, i64 %218
 	br label %loop55
 
 loop55:
-	%218 = phi i64 [ 0, %exit54 ], [ %225, %body56 ]
-	%219 = icmp slt i64 %218, %11
-	br i1 %219, label %body56, label %exit57
+	%220 = phi i64 [ 0, %exit54 ], [ %227, %body56 ]
+	%221 = icmp slt i64 %220, %13
+	br i1 %221, label %body56, label %exit57
 
 body56:
-	%220 = mul i64 %218, 16
-	%221 = add i64 %220, 15
-	%222 = getelementptr inbounds float, float* %217, i64 %218
-	%223 = load float, float* %222, align 4
-	%224 = getelementptr inbounds float, float* %19, i64 %221
-	store float %223, float* %224, align 4
-	%225 = add i64 %218, 1
+	%222 = mul i64 %220, 16
+	%223 = add i64 %222, 15
+	%224 = getelementptr inbounds float, float* %219, i64 %220
+	%225 = load float, float* %224, align 4
+	%226 = getelementptr inbounds float, float* %21, i64 %223
+	store float %225, float* %226, align 4
+	%227 = add i64 %220, 1
 	br label %loop55
 
 exit57:
-	%226 = add i64 %16, 16
+	%228 = add i64 %18, 16
 	br label %loop7
 
 loop58:
-	%227 = phi i64 [ %14, %exit9 ], [ %254, %exit63 ]
-	%228 = icmp slt i64 %227, %6
-	br i1 %228, label %body59, label %exit60
+	%229 = phi i64 [ %16, %exit9 ], [ %258, %exit63 ]
+	%230 = icmp slt i64 %229, %8
+	br i1 %230, label %body59, label %exit60
 
 body59:
 	br label %loop61
 
 exit60:
-	%229 = sdiv i64 %6, 16
-	%230 = mul i64 %229, 16
-	%231 = sub i64 %6, %230
-	%232 = icmp sge i64 %231, 8
-	%233 = select i1 %232, i64 8, i64 0
-	%234 = add i64 %230, %233
-	%235 = sdiv i64 12, 6
-	%236 = mul i64 %235, 6
+	%231 = sdiv i64 %8, 16
+	%232 = mul i64 %231, 16
+	%233 = sub i64 %8, %232
+	%234 = icmp sge i64 %233, 8
+	%235 = select i1 %234, i64 8, i64 0
+	%236 = add i64 %232, %235
+	%237 = sub i64 %1, %lo
+	%238 = sdiv i64 %237, 6
+	%239 = mul i64 %238, 6
+	%240 = add i64 %lo, %239
 	br label %loop64
 
 loop61:
-	%237 = phi i64 [ 0, %body59 ], [ %253, %body62 ]
-	%238 = icmp slt i64 %237, %11
-	br i1 %238, label %body62, label %exit63
+	%241 = phi i64 [ 0, %body59 ], [ %257, %body62 ]
+	%242 = icmp slt i64 %241, %13
+	br i1 %242, label %body62, label %exit63
 
 body62:
-	%239 = sdiv i64 %227, 16
-	%240 = srem i64 %227, 16
-	%241 = mul i64 %239, %11
-	%242 = mul i64 %241, 16
-	%243 = mul i64 %237, 16
-	%244 = add i64 %243, %240
-	%245 = add i64 %242, %244
-	%246 = add i64 %7, %237
-	%247 = add i64 %2, %227
-	%248 = mul i64 %247, 16
-	%249 = add i64 %248, %246
-	%250 = getelementptr inbounds float, float* %b, i64 %249
-	%251 = load float, float* %250, align 4
-	%252 = getelementptr inbounds float, float* %1, i64 %245
-	store float %251, float* %252, align 4
-	%253 = add i64 %237, 1
+	%243 = sdiv i64 %229, 16
+	%244 = srem i64 %229, 16
+	%245 = mul i64 %243, %13
+	%246 = mul i64 %245, 16
+	%247 = mul i64 %241, 16
+	%248 = add i64 %247, %244
+	%249 = add i64 %246, %248
+	%250 = add i64 %9, %241
+	%251 = add i64 %4, %229
+	%252 = mul i64 %251, 16
+	%253 = add i64 %252, %250
+	%254 = getelementptr inbounds float, float* %b, i64 %253
+	%255 = load float, float* %254, align 4
+	%256 = getelementptr inbounds float, float* %3, i64 %249
+	store float %255, float* %256, align 4
+	%257 = add i64 %241, 1
 	br label %loop61
 
 exit63:
-	%254 = add i64 %227, 1
+	%258 = add i64 %229, 1
 	br label %loop58
 
 loop64:
-	%255 = phi i64 [ 0, %exit60 ], [ %278, %join71 ]
-	%256 = icmp slt i64 %255, %236
-	br i1 %256, label %body65, label %exit66
+	%259 = phi i64 [ %lo, %exit60 ], [ %283, %join71 ]
+	%260 = icmp slt i64 %259, %240
+	br i1 %260, label %body65, label %exit66
 
 body65:
 	br label %loop67
 
 exit66:
+	%261 = sub i64 %1, %240
 	br label %loop72
 
 loop67:
-	%257 = phi i64 [ 0, %body65 ], [ %268, %body68 ]
-	%258 = icmp slt i64 %257, %230
-	br i1 %258, label %body68, label %exit69
+	%262 = phi i64 [ 0, %body65 ], [ %273, %body68 ]
+	%263 = icmp slt i64 %262, %232
+	br i1 %263, label %body68, label %exit69
 
 body68:
-	%259 = mul i64 %255, 16
-	%260 = add i64 %259, %7
-	%261 = getelementptr inbounds float, float* %a, i64 %260
-	%262 = mul i64 %257, %11
-	%263 = getelementptr inbounds float, float* %1, i64 %262
-	%264 = mul i64 %255, 24
-	%265 = add i64 %2, %257
-	%266 = add i64 %264, %265
-	%267 = getelementptr inbounds float, float* %c, i64 %266
-	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %261, float* %263, float* %267, i64 %11, i1 %12)
-	%268 = add i64 %257, 16
+	%264 = mul i64 %259, 16
+	%265 = add i64 %264, %9
+	%266 = getelementptr inbounds float, float* %a, i64 %265
+	%267 = mul i64 %262, %13
+	%268 = getelementptr inbounds float, float* %3, i64 %267
+	%269 = mul i64 %259, 24
+	%270 = add i64 %4, %262
+	%271 = add i64 %269, %270
+	%272 = getelementptr inbounds float, float* %c, i64 %271
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %266, float* %268, float* %272, i64 %13, i1 %14)
+	%273 = add i64 %262, 16
 	br label %loop67
 
 exit69:
-	br i1 %232, label %then70, label %join71
+	br i1 %234, label %then70, label %join71
 
 then70:
-	%269 = mul i64 %255, 16
-	%270 = add i64 %269, %7
-	%271 = getelementptr inbounds float, float* %a, i64 %270
-	%272 = mul i64 %230, %11
-	%273 = getelementptr inbounds float, float* %1, i64 %272
-	%274 = mul i64 %255, 24
-	%275 = add i64 %2, %230
-	%276 = add i64 %274, %275
-	%277 = getelementptr inbounds float, float* %c, i64 %276
-	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %271, float* %273, float* %277, i64 %11, i1 %12)
+	%274 = mul i64 %259, 16
+	%275 = add i64 %274, %9
+	%276 = getelementptr inbounds float, float* %a, i64 %275
+	%277 = mul i64 %232, %13
+	%278 = getelementptr inbounds float, float* %3, i64 %277
+	%279 = mul i64 %259, 24
+	%280 = add i64 %4, %232
+	%281 = add i64 %279, %280
+	%282 = getelementptr inbounds float, float* %c, i64 %281
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %276, float* %278, float* %282, i64 %13, i1 %14)
 	br label %join71
 
 join71:
-	%278 = add i64 %255, 6
+	%283 = add i64 %259, 6
 	br label %loop64
 
 loop72:
-	%279 = phi i64 [ %236, %exit66 ], [ %302, %join79 ]
-	%280 = icmp slt i64 %279, 12
-	br i1 %280, label %body73, label %exit74
+	%284 = phi i64 [ %240, %exit66 ], [ %307, %join79 ]
+	%285 = icmp slt i64 %284, %1
+	br i1 %285, label %body73, label %exit74
 
 body73:
 	br label %loop75
@@ -1740,251 +1750,255 @@ exit74:
 	br label %loop80
 
 loop75:
-	%281 = phi i64 [ 0, %body73 ], [ %292, %body76 ]
-	%282 = icmp slt i64 %281, %230
-	br i1 %282, label %body76, label %exit77
+	%286 = phi i64 [ 0, %body73 ], [ %297, %body76 ]
+	%287 = icmp slt i64 %286, %232
+	br i1 %287, label %body76, label %exit77
 
 body76:
-	%283 = mul i64 %279, 16
-	%284 = add i64 %283, %7
-	%285 = getelementptr inbounds float, float* %a, i64 %284
-	%286 = mul i64 %281, %11
-	%287 = getelementptr inbounds float, float* %1, i64 %286
-	%288 = mul i64 %279, 24
-	%289 = add i64 %2, %281
-	%290 = add i64 %288, %289
-	%291 = getelementptr inbounds float, float* %c, i64 %290
-	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %285, float* %287, float* %291, i64 %11, i1 %12)
-	%292 = add i64 %281, 16
+	%288 = mul i64 %284, 16
+	%289 = add i64 %288, %9
+	%290 = getelementptr inbounds float, float* %a, i64 %289
+	%291 = mul i64 %286, %13
+	%292 = getelementptr inbounds float, float* %3, i64 %291
+	%293 = mul i64 %284, 24
+	%294 = add i64 %4, %286
+	%295 = add i64 %293, %294
+	%296 = getelementptr inbounds float, float* %c, i64 %295
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %290, float* %292, float* %296, i64 %13, i1 %14)
+	%297 = add i64 %286, 16
 	br label %loop75
 
 exit77:
-	br i1 %232, label %then78, label %join79
+	br i1 %234, label %then78, label %join79
 
 then78:
-	%293 = mul i64 %279, 16
-	%294 = add i64 %293, %7
-	%295 = getelementptr inbounds float, float* %a, i64 %294
-	%296 = mul i64 %230, %11
-	%297 = getelementptr inbounds float, float* %1, i64 %296
-	%298 = mul i64 %279, 24
-	%299 = add i64 %2, %230
-	%300 = add i64 %298, %299
-	%301 = getelementptr inbounds float, float* %c, i64 %300
-	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %295, float* %297, float* %301, i64 %11, i1 %12)
+	%298 = mul i64 %284, 16
+	%299 = add i64 %298, %9
+	%300 = getelementptr inbounds float, float* %a, i64 %299
+	%301 = mul i64 %232, %13
+	%302 = getelementptr inbounds float, float* %3, i64 %301
+	%303 = mul i64 %284, 24
+	%304 = add i64 %4, %232
+	%305 = add i64 %303, %304
+	%306 = getelementptr inbounds float, float* %c, i64 %305
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %300, float* %302, float* %306, i64 %13, i1 %14)
 	br label %join79
 
 join79:
-	%302 = add i64 %279, 1
+	%307 = add i64 %284, 1
 	br label %loop72
 
 loop80:
-	%303 = phi i64 [ 0, %exit74 ], [ %314, %exit85 ]
-	%304 = icmp slt i64 %303, 12
-	br i1 %304, label %body81, label %exit82
+	%308 = phi i64 [ %lo, %exit74 ], [ %319, %exit85 ]
+	%309 = icmp slt i64 %308, %1
+	br i1 %309, label %body81, label %exit82
 
 body81:
 	br label %loop83
 
 exit82:
-	%305 = add i64 %7, 256
+	%310 = add i64 %9, 256
 	br label %loop4
 
 loop83:
-	%306 = phi i64 [ %234, %body81 ], [ %335, %exit88 ]
-	%307 = icmp slt i64 %306, %6
-	br i1 %307, label %body84, label %exit85
+	%311 = phi i64 [ %236, %body81 ], [ %340, %exit88 ]
+	%312 = icmp slt i64 %311, %8
+	br i1 %312, label %body84, label %exit85
 
 body84:
-	%308 = mul i64 %303, 24
-	%309 = add i64 %2, %306
-	%310 = add i64 %308, %309
-	%311 = getelementptr inbounds float, float* %c, i64 %310
-	%312 = load float, float* %311, align 4
-	%313 = select i1 %12, float %312, float 0.0
+	%313 = mul i64 %308, 24
+	%314 = add i64 %4, %311
+	%315 = add i64 %313, %314
+	%316 = getelementptr inbounds float, float* %c, i64 %315
+	%317 = load float, float* %316, align 4
+	%318 = select i1 %14, float %317, float 0.0
 	br label %loop86
 
 exit85:
-	%314 = add i64 %303, 1
+	%319 = add i64 %308, 1
 	br label %loop80
 
 loop86:
-	%315 = phi i64 [ 0, %body84 ], [ %333, %body87 ]
-	%316 = phi float [ %313, %body84 ], [ %332, %body87 ]
-	%317 = icmp slt i64 %315, %11
-	br i1 %317, label %body87, label %exit88
+	%320 = phi i64 [ 0, %body84 ], [ %338, %body87 ]
+	%321 = phi float [ %318, %body84 ], [ %337, %body87 ]
+	%322 = icmp slt i64 %320, %13
+	br i1 %322, label %body87, label %exit88
 
 body87:
-	%318 = add i64 %7, %315
-	%319 = mul i64 %303, 16
-	%320 = add i64 %319, %318
-	%321 = getelementptr inbounds float, float* %a, i64 %320
-	%322 = load float, float* %321, align 4
-	%323 = sdiv i64 %306, 16
-	%324 = srem i64 %306, 16
-	%325 = mul i64 %323, %11
-	%326 = mul i64 %325, 16
-	%327 = mul i64 %315, 16
-	%328 = add i64 %327, %324
-	%329 = add i64 %326, %328
-	%330 = getelementptr inbounds float, float* %1, i64 %329
-	%331 = load float, float* %330, align 4
-	%332 = call float @llvm.fma.f32(float %322, float %331, float %316)
-	%333 = add i64 %315, 1
+	%323 = add i64 %9, %320
+	%324 = mul i64 %308, 16
+	%325 = add i64 %324, %323
+	%326 = getelementptr inbounds float, float* %a, i64 %325
+	%327 = load float, float* %326, align 4
+	%328 = sdiv i64 %311, 16
+	%329 = srem i64 %311, 16
+	%330 = mul i64 %328, %13
+	%331 = mul i64 %330, 16
+	%332 = mul i64 %320, 16
+	%333 = add i64 %332, %329
+	%334 = add i64 %331, %333
+	%335 = getelementptr inbounds float, float* %3, i64 %334
+	%336 = load float, float* %335, align 4
+	%337 = call float @llvm.fma.f32(float %327, float %336, float %321)
+	%338 = add i64 %320, 1
 	br label %loop86
 
 exit88:
-	%334 = getelementptr inbounds float, float* %c, i64 %310
-	store float %316, float* %334, align 4
-	%335 = add i64 %306, 1
+	%339 = getelementptr inbounds float, float* %c, i64 %315
+	store float %321, float* %339, align 4
+	%340 = add i64 %311, 1
 	br label %loop83
 }
 
-define void @layernorm_fwd_r4_w8(float* nocapture %x, float* nocapture %gamma, float* nocapture %beta, float* nocapture %y, float* nocapture %mean, float* nocapture %rstd) nounwind "target-cpu"="x86-64-v3" {
+define void @layernorm_fwd_r4_w8(float* nocapture %x, float* nocapture %gamma, float* nocapture %beta, float* nocapture %y, float* nocapture %mean, float* nocapture %rstd, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, 4
+	%1 = select i1 %0, i64 %hi, i64 4
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %43, %exit12 ]
-	%1 = icmp slt i64 %0, 4
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %45, %exit12 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = mul i64 %0, 8
+	%4 = mul i64 %2, 8
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%3 = phi i64 [ 0, %body2 ], [ %10, %body5 ]
-	%4 = phi float [ 0.0, %body2 ], [ %9, %body5 ]
-	%5 = icmp slt i64 %3, 8
-	br i1 %5, label %body5, label %exit6
+	%5 = phi i64 [ 0, %body2 ], [ %12, %body5 ]
+	%6 = phi float [ 0.0, %body2 ], [ %11, %body5 ]
+	%7 = icmp slt i64 %5, 8
+	br i1 %7, label %body5, label %exit6
 
 body5:
-	%6 = add i64 %2, %3
-	%7 = getelementptr inbounds float, float* %x, i64 %6
-	%8 = load float, float* %7, align 4
-	%9 = fadd float %4, %8
-	%10 = add i64 %3, 1
+	%8 = add i64 %4, %5
+	%9 = getelementptr inbounds float, float* %x, i64 %8
+	%10 = load float, float* %9, align 4
+	%11 = fadd float %6, %10
+	%12 = add i64 %5, 1
 	br label %loop4
 
 exit6:
-	%11 = fmul float %4, 0.125
+	%13 = fmul float %6, 0.125
 	br label %loop7
 
 loop7:
-	%12 = phi i64 [ 0, %exit6 ], [ %21, %body8 ]
-	%13 = phi float [ 0.0, %exit6 ], [ %20, %body8 ]
-	%14 = icmp slt i64 %12, 8
-	br i1 %14, label %body8, label %exit9
+	%14 = phi i64 [ 0, %exit6 ], [ %23, %body8 ]
+	%15 = phi float [ 0.0, %exit6 ], [ %22, %body8 ]
+	%16 = icmp slt i64 %14, 8
+	br i1 %16, label %body8, label %exit9
 
 body8:
-	%15 = add i64 %2, %12
-	%16 = getelementptr inbounds float, float* %x, i64 %15
-	%17 = load float, float* %16, align 4
-	%18 = fsub float %17, %11
-	%19 = fmul float %18, %18
-	%20 = fadd float %13, %19
-	%21 = add i64 %12, 1
+	%17 = add i64 %4, %14
+	%18 = getelementptr inbounds float, float* %x, i64 %17
+	%19 = load float, float* %18, align 4
+	%20 = fsub float %19, %13
+	%21 = fmul float %20, %20
+	%22 = fadd float %15, %21
+	%23 = add i64 %14, 1
 	br label %loop7
 
 exit9:
-	%22 = fmul float %13, 0.125
-	%23 = fadd float %22, 0x3EE4F8B580000000
-	%24 = call float @llvm.sqrt.f32(float %23)
-	%25 = fdiv float 1.0, %24
+	%24 = fmul float %15, 0.125
+	%25 = fadd float %24, 0x3EE4F8B580000000
+	%26 = call float @llvm.sqrt.f32(float %25)
+	%27 = fdiv float 1.0, %26
 	br label %loop10
 
 loop10:
-	%26 = phi i64 [ 0, %exit9 ], [ %40, %body11 ]
-	%27 = icmp slt i64 %26, 8
-	br i1 %27, label %body11, label %exit12
+	%28 = phi i64 [ 0, %exit9 ], [ %42, %body11 ]
+	%29 = icmp slt i64 %28, 8
+	br i1 %29, label %body11, label %exit12
 
 body11:
-	%28 = add i64 %2, %26
-	%29 = getelementptr inbounds float, float* %x, i64 %28
-	%30 = load float, float* %29, align 4
-	%31 = fsub float %30, %11
-	%32 = fmul float %31, %25
-	%33 = getelementptr inbounds float, float* %gamma, i64 %26
-	%34 = load float, float* %33, align 4
-	%35 = fmul float %32, %34
-	%36 = getelementptr inbounds float, float* %beta, i64 %26
-	%37 = load float, float* %36, align 4
-	%38 = fadd float %35, %37
-	%39 = getelementptr inbounds float, float* %y, i64 %28
-	store float %38, float* %39, align 4
-	%40 = add i64 %26, 1
+	%30 = add i64 %4, %28
+	%31 = getelementptr inbounds float, float* %x, i64 %30
+	%32 = load float, float* %31, align 4
+	%33 = fsub float %32, %13
+	%34 = fmul float %33, %27
+	%35 = getelementptr inbounds float, float* %gamma, i64 %28
+	%36 = load float, float* %35, align 4
+	%37 = fmul float %34, %36
+	%38 = getelementptr inbounds float, float* %beta, i64 %28
+	%39 = load float, float* %38, align 4
+	%40 = fadd float %37, %39
+	%41 = getelementptr inbounds float, float* %y, i64 %30
+	store float %40, float* %41, align 4
+	%42 = add i64 %28, 1
 	br label %loop10
 
 exit12:
-	%41 = getelementptr inbounds float, float* %mean, i64 %0
-	store float %11, float* %41, align 4
-	%42 = getelementptr inbounds float, float* %rstd, i64 %0
-	store float %25, float* %42, align 4
-	%43 = add i64 %0, 1
+	%43 = getelementptr inbounds float, float* %mean, i64 %2
+	store float %13, float* %43, align 4
+	%44 = getelementptr inbounds float, float* %rstd, i64 %2
+	store float %27, float* %44, align 4
+	%45 = add i64 %2, 1
 	br label %loop1
 }
 
 declare float @llvm.sqrt.f32(float %0)
 
-define void @gelu_fwd_n32(float* nocapture %x, float* nocapture %y) nounwind "target-cpu"="x86-64-v3" {
+define void @gelu_fwd_n32(float* nocapture %x, float* nocapture %y, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, 32
+	%1 = select i1 %0, i64 %hi, i64 32
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %45, %body2 ]
-	%1 = icmp slt i64 %0, 32
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %47, %body2 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = getelementptr inbounds float, float* %x, i64 %0
-	%3 = load float, float* %2, align 4
-	%4 = fmul float %3, %3
-	%5 = fmul float %4, %3
-	%6 = fmul float 0x3FA6E4E260000000, %5
-	%7 = fadd float %3, %6
-	%8 = fmul float 0x3FE9884540000000, %7
-	%9 = fmul float %8, 2.0
-	%10 = fcmp ogt float %9, 0xC055D33340000000
-	%11 = select i1 %10, float %9, float 0xC055D33340000000
-	%12 = fcmp olt float %11, 0x40562CCCC0000000
-	%13 = select i1 %12, float %11, float 0x40562CCCC0000000
-	%14 = fmul float %13, 0x3FF7154760000000
-	%15 = fadd float %14, 0.5
-	%16 = call float @llvm.floor.f32(float %15)
-	%17 = fmul float %16, 0x3FE62E4000000000
-	%18 = fsub float %13, %17
-	%19 = fmul float %16, 0x3EB7F7D1C0000000
-	%20 = fsub float %18, %19
-	%21 = fmul float 0x3F56C16C20000000, %20
-	%22 = fadd float %21, 0x3F81111120000000
-	%23 = fmul float %22, %20
-	%24 = fadd float %23, 0x3FA5555560000000
-	%25 = fmul float %24, %20
-	%26 = fadd float %25, 0x3FC5555560000000
-	%27 = fmul float %26, %20
-	%28 = fadd float %27, 0.5
-	%29 = fmul float %28, %20
-	%30 = fadd float %29, 1.0
-	%31 = fmul float %30, %20
+	%4 = getelementptr inbounds float, float* %x, i64 %2
+	%5 = load float, float* %4, align 4
+	%6 = fmul float %5, %5
+	%7 = fmul float %6, %5
+	%8 = fmul float 0x3FA6E4E260000000, %7
+	%9 = fadd float %5, %8
+	%10 = fmul float 0x3FE9884540000000, %9
+	%11 = fmul float %10, 2.0
+	%12 = fcmp ogt float %11, 0xC055D33340000000
+	%13 = select i1 %12, float %11, float 0xC055D33340000000
+	%14 = fcmp olt float %13, 0x40562CCCC0000000
+	%15 = select i1 %14, float %13, float 0x40562CCCC0000000
+	%16 = fmul float %15, 0x3FF7154760000000
+	%17 = fadd float %16, 0.5
+	%18 = call float @llvm.floor.f32(float %17)
+	%19 = fmul float %18, 0x3FE62E4000000000
+	%20 = fsub float %15, %19
+	%21 = fmul float %18, 0x3EB7F7D1C0000000
+	%22 = fsub float %20, %21
+	%23 = fmul float 0x3F56C16C20000000, %22
+	%24 = fadd float %23, 0x3F81111120000000
+	%25 = fmul float %24, %22
+	%26 = fadd float %25, 0x3FA5555560000000
+	%27 = fmul float %26, %22
+	%28 = fadd float %27, 0x3FC5555560000000
+	%29 = fmul float %28, %22
+	%30 = fadd float %29, 0.5
+	%31 = fmul float %30, %22
 	%32 = fadd float %31, 1.0
-	%33 = fptosi float %16 to i32
-	%34 = add i32 %33, 127
-	%35 = shl i32 %34, 23
-	%36 = bitcast i32 %35 to float
-	%37 = fmul float %32, %36
-	%38 = fadd float %37, 1.0
-	%39 = fdiv float 2.0, %38
-	%40 = fsub float 1.0, %39
-	%41 = fmul float 0.5, %3
-	%42 = fadd float 1.0, %40
-	%43 = fmul float %41, %42
-	%44 = getelementptr inbounds float, float* %y, i64 %0
-	store float %43, float* %44, align 4
-	%45 = add i64 %0, 1
+	%33 = fmul float %32, %22
+	%34 = fadd float %33, 1.0
+	%35 = fptosi float %18 to i32
+	%36 = add i32 %35, 127
+	%37 = shl i32 %36, 23
+	%38 = bitcast i32 %37 to float
+	%39 = fmul float %34, %38
+	%40 = fadd float %39, 1.0
+	%41 = fdiv float 2.0, %40
+	%42 = fsub float 1.0, %41
+	%43 = fmul float 0.5, %5
+	%44 = fadd float 1.0, %42
+	%45 = fmul float %43, %44
+	%46 = getelementptr inbounds float, float* %y, i64 %2
+	store float %45, float* %46, align 4
+	%47 = add i64 %2, 1
 	br label %loop1
 
 exit3:
@@ -1993,577 +2007,585 @@ exit3:
 
 declare float @llvm.floor.f32(float %0)
 
-define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* nocapture noalias %k, float* nocapture noalias %v, float* nocapture noalias %o, float* nocapture noalias %lse) nounwind "target-cpu"="x86-64-v3" {
+define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* nocapture noalias %k, float* nocapture noalias %v, float* nocapture noalias %o, float* nocapture noalias %lse, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, 8
+	%1 = select i1 %0, i64 %hi, i64 8
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %210, %join26 ]
-	%1 = icmp slt i64 %0, 8
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %212, %join26 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = sdiv i64 %0, 4
-	%3 = srem i64 %0, 4
-	%4 = mul i64 %0, 8
-	%5 = mul i64 %0, 8
-	%6 = mul i64 %2, 32
-	%7 = add i64 %3, 1
-	%8 = icmp slt i64 %7, 0
-	%9 = select i1 %8, i64 0, i64 %7
-	%10 = icmp slt i64 %9, 4
-	%11 = select i1 %10, i64 %9, i64 4
+	%4 = sdiv i64 %2, 4
+	%5 = srem i64 %2, 4
+	%6 = mul i64 %2, 8
+	%7 = mul i64 %2, 8
+	%8 = mul i64 %4, 32
+	%9 = add i64 %5, 1
+	%10 = icmp slt i64 %9, 0
+	%11 = select i1 %10, i64 0, i64 %9
+	%12 = icmp slt i64 %11, 4
+	%13 = select i1 %12, i64 %11, i64 4
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%12 = phi i64 [ 0, %body2 ], [ %16, %body5 ]
-	%13 = icmp slt i64 %12, 8
-	br i1 %13, label %body5, label %exit6
+	%14 = phi i64 [ 0, %body2 ], [ %18, %body5 ]
+	%15 = icmp slt i64 %14, 8
+	br i1 %15, label %body5, label %exit6
 
 body5:
-	%14 = add i64 %5, %12
-	%15 = getelementptr inbounds float, float* %o, i64 %14
-	store float 0.0, float* %15, align 4
-	%16 = add i64 %12, 1
+	%16 = add i64 %7, %14
+	%17 = getelementptr inbounds float, float* %o, i64 %16
+	store float 0.0, float* %17, align 4
+	%18 = add i64 %14, 1
 	br label %loop4
 
 exit6:
 	br label %loop7
 
 loop7:
-	%17 = phi i64 [ 0, %exit6 ], [ %70, %exit12 ]
-	%18 = phi float [ 0xC7EC363CC0000000, %exit6 ], [ %69, %exit12 ]
-	%19 = icmp slt i64 %17, %11
-	br i1 %19, label %body8, label %exit9
+	%19 = phi i64 [ 0, %exit6 ], [ %72, %exit12 ]
+	%20 = phi float [ 0xC7EC363CC0000000, %exit6 ], [ %71, %exit12 ]
+	%21 = icmp slt i64 %19, %13
+	br i1 %21, label %body8, label %exit9
 
 body8:
-	%20 = mul i64 %17, 8
-	%21 = add i64 %6, %20
+	%22 = mul i64 %19, 8
+	%23 = add i64 %8, %22
 	br label %loop10
 
 exit9:
 	br label %loop13
 
 loop10:
-	%22 = phi i64 [ 0, %body8 ], [ %63, %body11 ]
-	%23 = phi float [ 0.0, %body8 ], [ %35, %body11 ]
-	%24 = phi float [ 0.0, %body8 ], [ %44, %body11 ]
-	%25 = phi float [ 0.0, %body8 ], [ %53, %body11 ]
-	%26 = phi float [ 0.0, %body8 ], [ %62, %body11 ]
-	%27 = icmp slt i64 %22, 8
-	br i1 %27, label %body11, label %exit12
+	%24 = phi i64 [ 0, %body8 ], [ %65, %body11 ]
+	%25 = phi float [ 0.0, %body8 ], [ %37, %body11 ]
+	%26 = phi float [ 0.0, %body8 ], [ %46, %body11 ]
+	%27 = phi float [ 0.0, %body8 ], [ %55, %body11 ]
+	%28 = phi float [ 0.0, %body8 ], [ %64, %body11 ]
+	%29 = icmp slt i64 %24, 8
+	br i1 %29, label %body11, label %exit12
 
 body11:
-	%28 = add i64 %4, %22
-	%29 = getelementptr inbounds float, float* %q, i64 %28
-	%30 = load float, float* %29, align 4
-	%31 = add i64 %21, %22
-	%32 = getelementptr inbounds float, float* %k, i64 %31
-	%33 = load float, float* %32, align 4
-	%34 = fmul float %30, %33
-	%35 = fadd float %23, %34
-	%36 = add i64 %22, 1
-	%37 = add i64 %4, %36
-	%38 = getelementptr inbounds float, float* %q, i64 %37
-	%39 = load float, float* %38, align 4
-	%40 = add i64 %21, %36
-	%41 = getelementptr inbounds float, float* %k, i64 %40
-	%42 = load float, float* %41, align 4
-	%43 = fmul float %39, %42
-	%44 = fadd float %24, %43
-	%45 = add i64 %22, 2
-	%46 = add i64 %4, %45
-	%47 = getelementptr inbounds float, float* %q, i64 %46
-	%48 = load float, float* %47, align 4
-	%49 = add i64 %21, %45
-	%50 = getelementptr inbounds float, float* %k, i64 %49
-	%51 = load float, float* %50, align 4
-	%52 = fmul float %48, %51
-	%53 = fadd float %25, %52
-	%54 = add i64 %22, 3
-	%55 = add i64 %4, %54
-	%56 = getelementptr inbounds float, float* %q, i64 %55
-	%57 = load float, float* %56, align 4
-	%58 = add i64 %21, %54
-	%59 = getelementptr inbounds float, float* %k, i64 %58
-	%60 = load float, float* %59, align 4
-	%61 = fmul float %57, %60
-	%62 = fadd float %26, %61
-	%63 = add i64 %22, 4
+	%30 = add i64 %6, %24
+	%31 = getelementptr inbounds float, float* %q, i64 %30
+	%32 = load float, float* %31, align 4
+	%33 = add i64 %23, %24
+	%34 = getelementptr inbounds float, float* %k, i64 %33
+	%35 = load float, float* %34, align 4
+	%36 = fmul float %32, %35
+	%37 = fadd float %25, %36
+	%38 = add i64 %24, 1
+	%39 = add i64 %6, %38
+	%40 = getelementptr inbounds float, float* %q, i64 %39
+	%41 = load float, float* %40, align 4
+	%42 = add i64 %23, %38
+	%43 = getelementptr inbounds float, float* %k, i64 %42
+	%44 = load float, float* %43, align 4
+	%45 = fmul float %41, %44
+	%46 = fadd float %26, %45
+	%47 = add i64 %24, 2
+	%48 = add i64 %6, %47
+	%49 = getelementptr inbounds float, float* %q, i64 %48
+	%50 = load float, float* %49, align 4
+	%51 = add i64 %23, %47
+	%52 = getelementptr inbounds float, float* %k, i64 %51
+	%53 = load float, float* %52, align 4
+	%54 = fmul float %50, %53
+	%55 = fadd float %27, %54
+	%56 = add i64 %24, 3
+	%57 = add i64 %6, %56
+	%58 = getelementptr inbounds float, float* %q, i64 %57
+	%59 = load float, float* %58, align 4
+	%60 = add i64 %23, %56
+	%61 = getelementptr inbounds float, float* %k, i64 %60
+	%62 = load float, float* %61, align 4
+	%63 = fmul float %59, %62
+	%64 = fadd float %28, %63
+	%65 = add i64 %24, 4
 	br label %loop10
 
 exit12:
-	%64 = fadd float %23, %24
-	%65 = fadd float %25, %26
-	%66 = fadd float %64, %65
-	%67 = fmul float %66, 0x3FD6A09E60000000
-	%68 = fcmp ogt float %18, %67
-	%69 = select i1 %68, float %18, float %67
-	%70 = add i64 %17, 1
+	%66 = fadd float %25, %26
+	%67 = fadd float %27, %28
+	%68 = fadd float %66, %67
+	%69 = fmul float %68, 0x3FD6A09E60000000
+	%70 = fcmp ogt float %20, %69
+	%71 = select i1 %70, float %20, float %69
+	%72 = add i64 %19, 1
 	br label %loop7
 
 loop13:
-	%71 = phi i64 [ 0, %exit9 ], [ %167, %exit21 ]
-	%72 = phi float [ 0.0, %exit9 ], [ %166, %exit21 ]
-	%73 = icmp slt i64 %71, %11
-	br i1 %73, label %body14, label %exit15
+	%73 = phi i64 [ 0, %exit9 ], [ %169, %exit21 ]
+	%74 = phi float [ 0.0, %exit9 ], [ %168, %exit21 ]
+	%75 = icmp slt i64 %73, %13
+	br i1 %75, label %body14, label %exit15
 
 body14:
-	%74 = mul i64 %71, 8
-	%75 = add i64 %6, %74
+	%76 = mul i64 %73, 8
+	%77 = add i64 %8, %76
 	br label %loop16
 
 exit15:
-	%76 = icmp eq i64 %11, 0
-	%77 = fdiv float 1.0, %72
+	%78 = icmp eq i64 %13, 0
+	%79 = fdiv float 1.0, %74
 	br label %loop22
 
 loop16:
-	%78 = phi i64 [ 0, %body14 ], [ %119, %body17 ]
-	%79 = phi float [ 0.0, %body14 ], [ %91, %body17 ]
-	%80 = phi float [ 0.0, %body14 ], [ %100, %body17 ]
-	%81 = phi float [ 0.0, %body14 ], [ %109, %body17 ]
-	%82 = phi float [ 0.0, %body14 ], [ %118, %body17 ]
-	%83 = icmp slt i64 %78, 8
-	br i1 %83, label %body17, label %exit18
+	%80 = phi i64 [ 0, %body14 ], [ %121, %body17 ]
+	%81 = phi float [ 0.0, %body14 ], [ %93, %body17 ]
+	%82 = phi float [ 0.0, %body14 ], [ %102, %body17 ]
+	%83 = phi float [ 0.0, %body14 ], [ %111, %body17 ]
+	%84 = phi float [ 0.0, %body14 ], [ %120, %body17 ]
+	%85 = icmp slt i64 %80, 8
+	br i1 %85, label %body17, label %exit18
 
 body17:
-	%84 = add i64 %4, %78
-	%85 = getelementptr inbounds float, float* %q, i64 %84
-	%86 = load float, float* %85, align 4
-	%87 = add i64 %75, %78
-	%88 = getelementptr inbounds float, float* %k, i64 %87
-	%89 = load float, float* %88, align 4
-	%90 = fmul float %86, %89
-	%91 = fadd float %79, %90
-	%92 = add i64 %78, 1
-	%93 = add i64 %4, %92
-	%94 = getelementptr inbounds float, float* %q, i64 %93
-	%95 = load float, float* %94, align 4
-	%96 = add i64 %75, %92
-	%97 = getelementptr inbounds float, float* %k, i64 %96
-	%98 = load float, float* %97, align 4
-	%99 = fmul float %95, %98
-	%100 = fadd float %80, %99
-	%101 = add i64 %78, 2
-	%102 = add i64 %4, %101
-	%103 = getelementptr inbounds float, float* %q, i64 %102
-	%104 = load float, float* %103, align 4
-	%105 = add i64 %75, %101
-	%106 = getelementptr inbounds float, float* %k, i64 %105
-	%107 = load float, float* %106, align 4
-	%108 = fmul float %104, %107
-	%109 = fadd float %81, %108
-	%110 = add i64 %78, 3
-	%111 = add i64 %4, %110
-	%112 = getelementptr inbounds float, float* %q, i64 %111
-	%113 = load float, float* %112, align 4
-	%114 = add i64 %75, %110
-	%115 = getelementptr inbounds float, float* %k, i64 %114
-	%116 = load float, float* %115, align 4
-	%117 = fmul float %113, %116
-	%118 = fadd float %82, %117
-	%119 = add i64 %78, 4
+	%86 = add i64 %6, %80
+	%87 = getelementptr inbounds float, float* %q, i64 %86
+	%88 = load float, float* %87, align 4
+	%89 = add i64 %77, %80
+	%90 = getelementptr inbounds float, float* %k, i64 %89
+	%91 = load float, float* %90, align 4
+	%92 = fmul float %88, %91
+	%93 = fadd float %81, %92
+	%94 = add i64 %80, 1
+	%95 = add i64 %6, %94
+	%96 = getelementptr inbounds float, float* %q, i64 %95
+	%97 = load float, float* %96, align 4
+	%98 = add i64 %77, %94
+	%99 = getelementptr inbounds float, float* %k, i64 %98
+	%100 = load float, float* %99, align 4
+	%101 = fmul float %97, %100
+	%102 = fadd float %82, %101
+	%103 = add i64 %80, 2
+	%104 = add i64 %6, %103
+	%105 = getelementptr inbounds float, float* %q, i64 %104
+	%106 = load float, float* %105, align 4
+	%107 = add i64 %77, %103
+	%108 = getelementptr inbounds float, float* %k, i64 %107
+	%109 = load float, float* %108, align 4
+	%110 = fmul float %106, %109
+	%111 = fadd float %83, %110
+	%112 = add i64 %80, 3
+	%113 = add i64 %6, %112
+	%114 = getelementptr inbounds float, float* %q, i64 %113
+	%115 = load float, float* %114, align 4
+	%116 = add i64 %77, %112
+	%117 = getelementptr inbounds float, float* %k, i64 %116
+	%118 = load float, float* %117, align 4
+	%119 = fmul float %115, %118
+	%120 = fadd float %84, %119
+	%121 = add i64 %80, 4
 	br label %loop16
 
 exit18:
-	%120 = fadd float %79, %80
-	%121 = fadd float %81, %82
-	%122 = fadd float %120, %121
-	%123 = fmul float %122, 0x3FD6A09E60000000
-	%124 = fsub float %123, %18
-	%125 = fcmp ogt float %124, 0xC055D33340000000
-	%126 = select i1 %125, float %124, float 0xC055D33340000000
-	%127 = fcmp olt float %126, 0x40562CCCC0000000
-	%128 = select i1 %127, float %126, float 0x40562CCCC0000000
-	%129 = fmul float %128, 0x3FF7154760000000
-	%130 = fadd float %129, 0.5
-	%131 = call float @llvm.floor.f32(float %130)
-	%132 = fmul float %131, 0x3FE62E4000000000
-	%133 = fsub float %128, %132
-	%134 = fmul float %131, 0x3EB7F7D1C0000000
-	%135 = fsub float %133, %134
-	%136 = fmul float 0x3F56C16C20000000, %135
-	%137 = fadd float %136, 0x3F81111120000000
-	%138 = fmul float %137, %135
-	%139 = fadd float %138, 0x3FA5555560000000
-	%140 = fmul float %139, %135
-	%141 = fadd float %140, 0x3FC5555560000000
-	%142 = fmul float %141, %135
-	%143 = fadd float %142, 0.5
-	%144 = fmul float %143, %135
-	%145 = fadd float %144, 1.0
-	%146 = fmul float %145, %135
+	%122 = fadd float %81, %82
+	%123 = fadd float %83, %84
+	%124 = fadd float %122, %123
+	%125 = fmul float %124, 0x3FD6A09E60000000
+	%126 = fsub float %125, %20
+	%127 = fcmp ogt float %126, 0xC055D33340000000
+	%128 = select i1 %127, float %126, float 0xC055D33340000000
+	%129 = fcmp olt float %128, 0x40562CCCC0000000
+	%130 = select i1 %129, float %128, float 0x40562CCCC0000000
+	%131 = fmul float %130, 0x3FF7154760000000
+	%132 = fadd float %131, 0.5
+	%133 = call float @llvm.floor.f32(float %132)
+	%134 = fmul float %133, 0x3FE62E4000000000
+	%135 = fsub float %130, %134
+	%136 = fmul float %133, 0x3EB7F7D1C0000000
+	%137 = fsub float %135, %136
+	%138 = fmul float 0x3F56C16C20000000, %137
+	%139 = fadd float %138, 0x3F81111120000000
+	%140 = fmul float %139, %137
+	%141 = fadd float %140, 0x3FA5555560000000
+	%142 = fmul float %141, %137
+	%143 = fadd float %142, 0x3FC5555560000000
+	%144 = fmul float %143, %137
+	%145 = fadd float %144, 0.5
+	%146 = fmul float %145, %137
 	%147 = fadd float %146, 1.0
-	%148 = fptosi float %131 to i32
-	%149 = add i32 %148, 127
-	%150 = shl i32 %149, 23
-	%151 = bitcast i32 %150 to float
-	%152 = fmul float %147, %151
-	%153 = mul i64 %71, 8
-	%154 = add i64 %6, %153
+	%148 = fmul float %147, %137
+	%149 = fadd float %148, 1.0
+	%150 = fptosi float %133 to i32
+	%151 = add i32 %150, 127
+	%152 = shl i32 %151, 23
+	%153 = bitcast i32 %152 to float
+	%154 = fmul float %149, %153
+	%155 = mul i64 %73, 8
+	%156 = add i64 %8, %155
 	br label %loop19
 
 loop19:
-	%155 = phi i64 [ 0, %exit18 ], [ %165, %body20 ]
-	%156 = icmp slt i64 %155, 8
-	br i1 %156, label %body20, label %exit21
+	%157 = phi i64 [ 0, %exit18 ], [ %167, %body20 ]
+	%158 = icmp slt i64 %157, 8
+	br i1 %158, label %body20, label %exit21
 
 body20:
-	%157 = add i64 %5, %155
-	%158 = add i64 %154, %155
-	%159 = getelementptr inbounds float, float* %v, i64 %158
-	%160 = load float, float* %159, align 4
-	%161 = fmul float %152, %160
-	%162 = getelementptr inbounds float, float* %o, i64 %157
-	%163 = load float, float* %162, align 4
-	%164 = fadd float %163, %161
-	store float %164, float* %162, align 4
-	%165 = add i64 %155, 1
+	%159 = add i64 %7, %157
+	%160 = add i64 %156, %157
+	%161 = getelementptr inbounds float, float* %v, i64 %160
+	%162 = load float, float* %161, align 4
+	%163 = fmul float %154, %162
+	%164 = getelementptr inbounds float, float* %o, i64 %159
+	%165 = load float, float* %164, align 4
+	%166 = fadd float %165, %163
+	store float %166, float* %164, align 4
+	%167 = add i64 %157, 1
 	br label %loop19
 
 exit21:
-	%166 = fadd float %72, %152
-	%167 = add i64 %71, 1
+	%168 = fadd float %74, %154
+	%169 = add i64 %73, 1
 	br label %loop13
 
 loop22:
-	%168 = phi i64 [ 0, %exit15 ], [ %176, %body23 ]
-	%169 = icmp slt i64 %168, 8
-	br i1 %169, label %body23, label %exit24
+	%170 = phi i64 [ 0, %exit15 ], [ %178, %body23 ]
+	%171 = icmp slt i64 %170, 8
+	br i1 %171, label %body23, label %exit24
 
 body23:
-	%170 = add i64 %5, %168
-	%171 = add i64 %5, %168
-	%172 = getelementptr inbounds float, float* %o, i64 %171
-	%173 = load float, float* %172, align 4
-	%174 = fmul float %173, %77
-	%175 = getelementptr inbounds float, float* %o, i64 %170
-	store float %174, float* %175, align 4
-	%176 = add i64 %168, 1
+	%172 = add i64 %7, %170
+	%173 = add i64 %7, %170
+	%174 = getelementptr inbounds float, float* %o, i64 %173
+	%175 = load float, float* %174, align 4
+	%176 = fmul float %175, %79
+	%177 = getelementptr inbounds float, float* %o, i64 %172
+	store float %176, float* %177, align 4
+	%178 = add i64 %170, 1
 	br label %loop22
 
 exit24:
-	%177 = bitcast float %72 to i32
-	%178 = lshr i32 %177, 23
-	%179 = sub i32 %178, 127
-	%180 = and i32 %177, u0x7FFFFF
-	%181 = or i32 %180, 1065353216
-	%182 = bitcast i32 %181 to float
-	%183 = fcmp ogt float %182, 0x3FF6A09E60000000
-	%184 = fmul float %182, 0.5
-	%185 = select i1 %183, float %184, float %182
-	%186 = add i32 %179, 1
-	%187 = select i1 %183, i32 %186, i32 %179
-	%188 = fsub float %185, 1.0
-	%189 = fadd float %185, 1.0
-	%190 = fdiv float %188, %189
-	%191 = fmul float %190, %190
-	%192 = fmul float 0x3FB745D180000000, %191
-	%193 = fadd float %192, 0x3FBC71C720000000
-	%194 = fmul float %193, %191
-	%195 = fadd float %194, 0x3FC24924A0000000
-	%196 = fmul float %195, %191
-	%197 = fadd float %196, 0x3FC99999A0000000
-	%198 = fmul float %197, %191
-	%199 = fadd float %198, 0x3FD5555560000000
-	%200 = fmul float %199, %191
-	%201 = fadd float %200, 1.0
-	%202 = fmul float 2.0, %190
-	%203 = fmul float %202, %201
-	%204 = sitofp i32 %187 to float
-	%205 = fmul float %204, 0x3FE62E4300000000
-	%206 = fadd float %205, %203
-	%207 = fadd float %18, %206
-	%208 = select i1 %76, float 0xFFF0000000000000, float %207
-	br i1 %76, label %then25, label %join26
+	%179 = bitcast float %74 to i32
+	%180 = lshr i32 %179, 23
+	%181 = sub i32 %180, 127
+	%182 = and i32 %179, u0x7FFFFF
+	%183 = or i32 %182, 1065353216
+	%184 = bitcast i32 %183 to float
+	%185 = fcmp ogt float %184, 0x3FF6A09E60000000
+	%186 = fmul float %184, 0.5
+	%187 = select i1 %185, float %186, float %184
+	%188 = add i32 %181, 1
+	%189 = select i1 %185, i32 %188, i32 %181
+	%190 = fsub float %187, 1.0
+	%191 = fadd float %187, 1.0
+	%192 = fdiv float %190, %191
+	%193 = fmul float %192, %192
+	%194 = fmul float 0x3FB745D180000000, %193
+	%195 = fadd float %194, 0x3FBC71C720000000
+	%196 = fmul float %195, %193
+	%197 = fadd float %196, 0x3FC24924A0000000
+	%198 = fmul float %197, %193
+	%199 = fadd float %198, 0x3FC99999A0000000
+	%200 = fmul float %199, %193
+	%201 = fadd float %200, 0x3FD5555560000000
+	%202 = fmul float %201, %193
+	%203 = fadd float %202, 1.0
+	%204 = fmul float 2.0, %192
+	%205 = fmul float %204, %203
+	%206 = sitofp i32 %189 to float
+	%207 = fmul float %206, 0x3FE62E4300000000
+	%208 = fadd float %207, %205
+	%209 = fadd float %20, %208
+	%210 = select i1 %78, float 0xFFF0000000000000, float %209
+	br i1 %78, label %then25, label %join26
 
 then25:
 	br label %loop27
 
 join26:
-	%209 = getelementptr inbounds float, float* %lse, i64 %0
-	store float %208, float* %209, align 4
-	%210 = add i64 %0, 1
+	%211 = getelementptr inbounds float, float* %lse, i64 %2
+	store float %210, float* %211, align 4
+	%212 = add i64 %2, 1
 	br label %loop1
 
 loop27:
-	%211 = phi i64 [ 0, %then25 ], [ %215, %body28 ]
-	%212 = icmp slt i64 %211, 8
-	br i1 %212, label %body28, label %exit29
+	%213 = phi i64 [ 0, %then25 ], [ %217, %body28 ]
+	%214 = icmp slt i64 %213, 8
+	br i1 %214, label %body28, label %exit29
 
 body28:
-	%213 = add i64 %5, %211
-	%214 = getelementptr inbounds float, float* %o, i64 %213
-	store float 0.0, float* %214, align 4
-	%215 = add i64 %211, 1
+	%215 = add i64 %7, %213
+	%216 = getelementptr inbounds float, float* %o, i64 %215
+	store float 0.0, float* %216, align 4
+	%217 = add i64 %213, 1
 	br label %loop27
 
 exit29:
 	br label %join26
 }
 
-define void @router_topk_t4_e4_k2(float* nocapture %logits, float* nocapture %probs, i32* nocapture %idx, float* nocapture %w) nounwind "target-cpu"="x86-64-v3" {
+define void @router_topk_t4_e4_k2(float* nocapture %logits, float* nocapture %probs, i32* nocapture %idx, float* nocapture %w, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, 4
+	%1 = select i1 %0, i64 %hi, i64 4
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %65, %exit15 ]
-	%1 = icmp slt i64 %0, 4
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %67, %exit15 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = mul i64 %0, 4
+	%4 = mul i64 %2, 4
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%3 = phi i64 [ 0, %body2 ], [ %11, %body5 ]
-	%4 = phi float [ 0xC7EC363CC0000000, %body2 ], [ %10, %body5 ]
-	%5 = icmp slt i64 %3, 4
-	br i1 %5, label %body5, label %exit6
+	%5 = phi i64 [ 0, %body2 ], [ %13, %body5 ]
+	%6 = phi float [ 0xC7EC363CC0000000, %body2 ], [ %12, %body5 ]
+	%7 = icmp slt i64 %5, 4
+	br i1 %7, label %body5, label %exit6
 
 body5:
-	%6 = add i64 %2, %3
-	%7 = getelementptr inbounds float, float* %logits, i64 %6
-	%8 = load float, float* %7, align 4
-	%9 = fcmp ogt float %4, %8
-	%10 = select i1 %9, float %4, float %8
-	%11 = add i64 %3, 1
+	%8 = add i64 %4, %5
+	%9 = getelementptr inbounds float, float* %logits, i64 %8
+	%10 = load float, float* %9, align 4
+	%11 = fcmp ogt float %6, %10
+	%12 = select i1 %11, float %6, float %10
+	%13 = add i64 %5, 1
 	br label %loop4
 
 exit6:
 	br label %loop7
 
 loop7:
-	%12 = phi i64 [ 0, %exit6 ], [ %50, %body8 ]
-	%13 = phi float [ 0.0, %exit6 ], [ %49, %body8 ]
-	%14 = icmp slt i64 %12, 4
-	br i1 %14, label %body8, label %exit9
+	%14 = phi i64 [ 0, %exit6 ], [ %52, %body8 ]
+	%15 = phi float [ 0.0, %exit6 ], [ %51, %body8 ]
+	%16 = icmp slt i64 %14, 4
+	br i1 %16, label %body8, label %exit9
 
 body8:
-	%15 = add i64 %2, %12
-	%16 = getelementptr inbounds float, float* %logits, i64 %15
-	%17 = load float, float* %16, align 4
-	%18 = fsub float %17, %4
-	%19 = fcmp ogt float %18, 0xC055D33340000000
-	%20 = select i1 %19, float %18, float 0xC055D33340000000
-	%21 = fcmp olt float %20, 0x40562CCCC0000000
-	%22 = select i1 %21, float %20, float 0x40562CCCC0000000
-	%23 = fmul float %22, 0x3FF7154760000000
-	%24 = fadd float %23, 0.5
-	%25 = call float @llvm.floor.f32(float %24)
-	%26 = fmul float %25, 0x3FE62E4000000000
-	%27 = fsub float %22, %26
-	%28 = fmul float %25, 0x3EB7F7D1C0000000
-	%29 = fsub float %27, %28
-	%30 = fmul float 0x3F56C16C20000000, %29
-	%31 = fadd float %30, 0x3F81111120000000
-	%32 = fmul float %31, %29
-	%33 = fadd float %32, 0x3FA5555560000000
-	%34 = fmul float %33, %29
-	%35 = fadd float %34, 0x3FC5555560000000
-	%36 = fmul float %35, %29
-	%37 = fadd float %36, 0.5
-	%38 = fmul float %37, %29
-	%39 = fadd float %38, 1.0
-	%40 = fmul float %39, %29
+	%17 = add i64 %4, %14
+	%18 = getelementptr inbounds float, float* %logits, i64 %17
+	%19 = load float, float* %18, align 4
+	%20 = fsub float %19, %6
+	%21 = fcmp ogt float %20, 0xC055D33340000000
+	%22 = select i1 %21, float %20, float 0xC055D33340000000
+	%23 = fcmp olt float %22, 0x40562CCCC0000000
+	%24 = select i1 %23, float %22, float 0x40562CCCC0000000
+	%25 = fmul float %24, 0x3FF7154760000000
+	%26 = fadd float %25, 0.5
+	%27 = call float @llvm.floor.f32(float %26)
+	%28 = fmul float %27, 0x3FE62E4000000000
+	%29 = fsub float %24, %28
+	%30 = fmul float %27, 0x3EB7F7D1C0000000
+	%31 = fsub float %29, %30
+	%32 = fmul float 0x3F56C16C20000000, %31
+	%33 = fadd float %32, 0x3F81111120000000
+	%34 = fmul float %33, %31
+	%35 = fadd float %34, 0x3FA5555560000000
+	%36 = fmul float %35, %31
+	%37 = fadd float %36, 0x3FC5555560000000
+	%38 = fmul float %37, %31
+	%39 = fadd float %38, 0.5
+	%40 = fmul float %39, %31
 	%41 = fadd float %40, 1.0
-	%42 = fptosi float %25 to i32
-	%43 = add i32 %42, 127
-	%44 = shl i32 %43, 23
-	%45 = bitcast i32 %44 to float
-	%46 = fmul float %41, %45
-	%47 = add i64 %2, %12
-	%48 = getelementptr inbounds float, float* %probs, i64 %47
-	store float %46, float* %48, align 4
-	%49 = fadd float %13, %46
-	%50 = add i64 %12, 1
+	%42 = fmul float %41, %31
+	%43 = fadd float %42, 1.0
+	%44 = fptosi float %27 to i32
+	%45 = add i32 %44, 127
+	%46 = shl i32 %45, 23
+	%47 = bitcast i32 %46 to float
+	%48 = fmul float %43, %47
+	%49 = add i64 %4, %14
+	%50 = getelementptr inbounds float, float* %probs, i64 %49
+	store float %48, float* %50, align 4
+	%51 = fadd float %15, %48
+	%52 = add i64 %14, 1
 	br label %loop7
 
 exit9:
-	%51 = fdiv float 1.0, %13
+	%53 = fdiv float 1.0, %15
 	br label %loop10
 
 loop10:
-	%52 = phi i64 [ 0, %exit9 ], [ %60, %body11 ]
-	%53 = icmp slt i64 %52, 4
-	br i1 %53, label %body11, label %exit12
+	%54 = phi i64 [ 0, %exit9 ], [ %62, %body11 ]
+	%55 = icmp slt i64 %54, 4
+	br i1 %55, label %body11, label %exit12
 
 body11:
-	%54 = add i64 %2, %52
-	%55 = add i64 %2, %52
-	%56 = getelementptr inbounds float, float* %probs, i64 %55
-	%57 = load float, float* %56, align 4
-	%58 = fmul float %57, %51
-	%59 = getelementptr inbounds float, float* %probs, i64 %54
-	store float %58, float* %59, align 4
-	%60 = add i64 %52, 1
+	%56 = add i64 %4, %54
+	%57 = add i64 %4, %54
+	%58 = getelementptr inbounds float, float* %probs, i64 %57
+	%59 = load float, float* %58, align 4
+	%60 = fmul float %59, %53
+	%61 = getelementptr inbounds float, float* %probs, i64 %56
+	store float %60, float* %61, align 4
+	%62 = add i64 %54, 1
 	br label %loop10
 
 exit12:
-	%61 = mul i64 %0, 2
+	%63 = mul i64 %2, 2
 	br label %loop13
 
 loop13:
-	%62 = phi i64 [ 0, %exit12 ], [ %76, %exit18 ]
-	%63 = phi float [ 0.0, %exit12 ], [ %75, %exit18 ]
-	%64 = icmp slt i64 %62, 2
-	br i1 %64, label %body14, label %exit15
+	%64 = phi i64 [ 0, %exit12 ], [ %78, %exit18 ]
+	%65 = phi float [ 0.0, %exit12 ], [ %77, %exit18 ]
+	%66 = icmp slt i64 %64, 2
+	br i1 %66, label %body14, label %exit15
 
 body14:
 	br label %loop16
 
 exit15:
-	%65 = add i64 %0, 1
+	%67 = add i64 %2, 1
 	br label %loop1
 
 loop16:
-	%66 = phi i64 [ 0, %body14 ], [ %95, %exit21 ]
-	%67 = phi i64 [ -1, %body14 ], [ %93, %exit21 ]
-	%68 = phi float [ -1.0, %body14 ], [ %94, %exit21 ]
-	%69 = icmp slt i64 %66, 4
-	br i1 %69, label %body17, label %exit18
+	%68 = phi i64 [ 0, %body14 ], [ %97, %exit21 ]
+	%69 = phi i64 [ -1, %body14 ], [ %95, %exit21 ]
+	%70 = phi float [ -1.0, %body14 ], [ %96, %exit21 ]
+	%71 = icmp slt i64 %68, 4
+	br i1 %71, label %body17, label %exit18
 
 body17:
 	br label %loop19
 
 exit18:
-	%70 = add i64 %61, %62
-	%71 = trunc i64 %67 to i32
-	%72 = getelementptr inbounds i32, i32* %idx, i64 %70
-	store i32 %71, i32* %72, align 4
-	%73 = add i64 %61, %62
-	%74 = getelementptr inbounds float, float* %w, i64 %73
-	store float %68, float* %74, align 4
-	%75 = fadd float %63, %68
-	%76 = add i64 %62, 1
+	%72 = add i64 %63, %64
+	%73 = trunc i64 %69 to i32
+	%74 = getelementptr inbounds i32, i32* %idx, i64 %72
+	store i32 %73, i32* %74, align 4
+	%75 = add i64 %63, %64
+	%76 = getelementptr inbounds float, float* %w, i64 %75
+	store float %70, float* %76, align 4
+	%77 = fadd float %65, %70
+	%78 = add i64 %64, 1
 	br label %loop13
 
 loop19:
-	%77 = phi i64 [ 0, %body17 ], [ %86, %body20 ]
-	%78 = phi i1 [ false, %body17 ], [ %85, %body20 ]
-	%79 = icmp slt i64 %77, %62
-	br i1 %79, label %body20, label %exit21
+	%79 = phi i64 [ 0, %body17 ], [ %88, %body20 ]
+	%80 = phi i1 [ false, %body17 ], [ %87, %body20 ]
+	%81 = icmp slt i64 %79, %64
+	br i1 %81, label %body20, label %exit21
 
 body20:
-	%80 = add i64 %61, %77
-	%81 = getelementptr inbounds i32, i32* %idx, i64 %80
-	%82 = load i32, i32* %81, align 4
-	%83 = sext i32 %82 to i64
-	%84 = icmp eq i64 %83, %66
-	%85 = or i1 %78, %84
-	%86 = add i64 %77, 1
+	%82 = add i64 %63, %79
+	%83 = getelementptr inbounds i32, i32* %idx, i64 %82
+	%84 = load i32, i32* %83, align 4
+	%85 = sext i32 %84 to i64
+	%86 = icmp eq i64 %85, %68
+	%87 = or i1 %80, %86
+	%88 = add i64 %79, 1
 	br label %loop19
 
 exit21:
-	%87 = add i64 %2, %66
-	%88 = getelementptr inbounds float, float* %probs, i64 %87
-	%89 = load float, float* %88, align 4
-	%90 = xor i1 %78, true
-	%91 = fcmp ogt float %89, %68
-	%92 = and i1 %90, %91
-	%93 = select i1 %92, i64 %66, i64 %67
-	%94 = select i1 %92, float %89, float %68
-	%95 = add i64 %66, 1
+	%89 = add i64 %4, %68
+	%90 = getelementptr inbounds float, float* %probs, i64 %89
+	%91 = load float, float* %90, align 4
+	%92 = xor i1 %80, true
+	%93 = fcmp ogt float %91, %70
+	%94 = and i1 %92, %93
+	%95 = select i1 %94, i64 %68, i64 %69
+	%96 = select i1 %94, float %91, float %70
+	%97 = add i64 %68, 1
 	br label %loop16
 }
 
-define void @permute_t4_k2_w8(float* nocapture %x, i32* nocapture %pos, float* nocapture %out) nounwind "target-cpu"="x86-64-v3" {
+define void @permute_t4_k2_w8(float* nocapture %x, i32* nocapture %pos, float* nocapture %out, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, 64
+	%1 = select i1 %0, i64 %hi, i64 64
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %16, %join5 ]
-	%1 = icmp slt i64 %0, 64
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %18, %join5 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = sdiv i64 %0, 8
-	%3 = srem i64 %0, 8
-	%4 = sdiv i64 %2, 2
-	%5 = getelementptr inbounds i32, i32* %pos, i64 %2
-	%6 = load i32, i32* %5, align 4
-	%7 = sext i32 %6 to i64
-	%8 = icmp sge i64 %7, 0
-	br i1 %8, label %then4, label %join5
+	%4 = sdiv i64 %2, 8
+	%5 = srem i64 %2, 8
+	%6 = sdiv i64 %4, 2
+	%7 = getelementptr inbounds i32, i32* %pos, i64 %4
+	%8 = load i32, i32* %7, align 4
+	%9 = sext i32 %8 to i64
+	%10 = icmp sge i64 %9, 0
+	br i1 %10, label %then4, label %join5
 
 exit3:
 	ret void
 
 then4:
-	%9 = mul i64 %7, 8
-	%10 = add i64 %9, %3
-	%11 = mul i64 %4, 8
-	%12 = add i64 %11, %3
-	%13 = getelementptr inbounds float, float* %x, i64 %12
-	%14 = load float, float* %13, align 4
-	%15 = getelementptr inbounds float, float* %out, i64 %10
-	store float %14, float* %15, align 4
+	%11 = mul i64 %9, 8
+	%12 = add i64 %11, %5
+	%13 = mul i64 %6, 8
+	%14 = add i64 %13, %5
+	%15 = getelementptr inbounds float, float* %x, i64 %14
+	%16 = load float, float* %15, align 4
+	%17 = getelementptr inbounds float, float* %out, i64 %12
+	store float %16, float* %17, align 4
 	br label %join5
 
 join5:
-	%16 = add i64 %0, 1
+	%18 = add i64 %2, 1
 	br label %loop1
 }
 
-define void @adamw_b0p9_0p95_e1em08(float* nocapture %p, float* nocapture %g, float* nocapture %m, float* nocapture %v, float* nocapture %hp, i64 %n) nounwind "target-cpu"="x86-64-v3" {
+define void @adamw_b0p9_0p95_e1em08(float* nocapture %p, float* nocapture %g, float* nocapture %m, float* nocapture %v, float* nocapture %hp, i64 %n, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
+	%0 = icmp slt i64 %hi, %n
+	%1 = select i1 %0, i64 %hi, i64 %n
 	br label %loop1
 
 loop1:
-	%0 = phi i64 [ 0, %entry ], [ %40, %body2 ]
-	%1 = icmp slt i64 %0, %n
-	br i1 %1, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %42, %body2 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
-	%2 = load float, float* %hp, align 4
-	%3 = getelementptr inbounds float, float* %hp, i64 1
-	%4 = load float, float* %3, align 4
-	%5 = getelementptr inbounds float, float* %hp, i64 2
+	%4 = load float, float* %hp, align 4
+	%5 = getelementptr inbounds float, float* %hp, i64 1
 	%6 = load float, float* %5, align 4
-	%7 = getelementptr inbounds float, float* %hp, i64 3
+	%7 = getelementptr inbounds float, float* %hp, i64 2
 	%8 = load float, float* %7, align 4
-	%9 = getelementptr inbounds float, float* %hp, i64 4
+	%9 = getelementptr inbounds float, float* %hp, i64 3
 	%10 = load float, float* %9, align 4
-	%11 = getelementptr inbounds float, float* %g, i64 %0
+	%11 = getelementptr inbounds float, float* %hp, i64 4
 	%12 = load float, float* %11, align 4
-	%13 = fmul float %12, %10
-	%14 = getelementptr inbounds float, float* %m, i64 %0
-	%15 = load float, float* %14, align 4
-	%16 = fmul float 0x3FECCCCCC0000000, %15
-	%17 = fmul float 0x3FB99999A0000000, %13
-	%18 = fadd float %16, %17
-	%19 = getelementptr inbounds float, float* %v, i64 %0
-	%20 = load float, float* %19, align 4
-	%21 = fmul float 0x3FEE666660000000, %20
-	%22 = fmul float %13, %13
-	%23 = fmul float 0x3FA99999A0000000, %22
-	%24 = fadd float %21, %23
-	%25 = getelementptr inbounds float, float* %m, i64 %0
-	store float %18, float* %25, align 4
-	%26 = getelementptr inbounds float, float* %v, i64 %0
-	store float %24, float* %26, align 4
-	%27 = getelementptr inbounds float, float* %p, i64 %0
-	%28 = load float, float* %27, align 4
-	%29 = fmul float %2, %4
-	%30 = fsub float 1.0, %29
-	%31 = fmul float %28, %30
-	%32 = fdiv float %18, %6
-	%33 = fdiv float %24, %8
-	%34 = call float @llvm.sqrt.f32(float %33)
-	%35 = fadd float %34, 0x3E45798EE0000000
-	%36 = fdiv float %32, %35
-	%37 = fmul float %2, %36
-	%38 = fsub float %31, %37
-	%39 = getelementptr inbounds float, float* %p, i64 %0
-	store float %38, float* %39, align 4
-	%40 = add i64 %0, 1
+	%13 = getelementptr inbounds float, float* %g, i64 %2
+	%14 = load float, float* %13, align 4
+	%15 = fmul float %14, %12
+	%16 = getelementptr inbounds float, float* %m, i64 %2
+	%17 = load float, float* %16, align 4
+	%18 = fmul float 0x3FECCCCCC0000000, %17
+	%19 = fmul float 0x3FB99999A0000000, %15
+	%20 = fadd float %18, %19
+	%21 = getelementptr inbounds float, float* %v, i64 %2
+	%22 = load float, float* %21, align 4
+	%23 = fmul float 0x3FEE666660000000, %22
+	%24 = fmul float %15, %15
+	%25 = fmul float 0x3FA99999A0000000, %24
+	%26 = fadd float %23, %25
+	%27 = getelementptr inbounds float, float* %m, i64 %2
+	store float %20, float* %27, align 4
+	%28 = getelementptr inbounds float, float* %v, i64 %2
+	store float %26, float* %28, align 4
+	%29 = getelementptr inbounds float, float* %p, i64 %2
+	%30 = load float, float* %29, align 4
+	%31 = fmul float %4, %6
+	%32 = fsub float 1.0, %31
+	%33 = fmul float %30, %32
+	%34 = fdiv float %20, %8
+	%35 = fdiv float %26, %10
+	%36 = call float @llvm.sqrt.f32(float %35)
+	%37 = fadd float %36, 0x3E45798EE0000000
+	%38 = fdiv float %34, %37
+	%39 = fmul float %4, %38
+	%40 = fsub float %33, %39
+	%41 = getelementptr inbounds float, float* %p, i64 %2
+	store float %40, float* %41, align 4
+	%42 = add i64 %2, 1
 	br label %loop1
 
 exit3:

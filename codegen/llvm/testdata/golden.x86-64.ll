@@ -2009,318 +2009,173 @@ declare float @llvm.floor.f32(float %0)
 
 define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* nocapture noalias %k, float* nocapture noalias %v, float* nocapture noalias %o, float* nocapture noalias %lse, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
-	%0 = icmp slt i64 %hi, 8
-	%1 = select i1 %0, i64 %hi, i64 8
+	%0 = icmp slt i64 %hi, 2
+	%1 = select i1 %0, i64 %hi, i64 2
+	%2 = alloca [4 x float], align 32
+	%3 = bitcast [4 x float]* %2 to float*
 	br label %loop1
 
 loop1:
-	%2 = phi i64 [ %lo, %entry ], [ %212, %join26 ]
-	%3 = icmp slt i64 %2, %1
-	br i1 %3, label %body2, label %exit3
+	%4 = phi i64 [ %lo, %entry ], [ %20, %exit6 ]
+	%5 = icmp slt i64 %4, %1
+	br i1 %5, label %body2, label %exit3
 
 body2:
-	%4 = sdiv i64 %2, 4
-	%5 = srem i64 %2, 4
-	%6 = mul i64 %2, 8
-	%7 = mul i64 %2, 8
-	%8 = mul i64 %4, 32
-	%9 = add i64 %5, 1
-	%10 = icmp slt i64 %9, 0
-	%11 = select i1 %10, i64 0, i64 %9
-	%12 = icmp slt i64 %11, 4
-	%13 = select i1 %12, i64 %11, i64 4
+	%6 = mul i64 %4, 32
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%14 = phi i64 [ 0, %body2 ], [ %18, %body5 ]
-	%15 = icmp slt i64 %14, 8
-	br i1 %15, label %body5, label %exit6
+	%7 = phi i64 [ 0, %body2 ], [ %123, %exit12 ]
+	%8 = icmp slt i64 %7, 4
+	br i1 %8, label %body5, label %exit6
 
 body5:
-	%16 = add i64 %7, %14
-	%17 = getelementptr inbounds float, float* %o, i64 %16
-	store float 0.0, float* %17, align 4
-	%18 = add i64 %14, 1
-	br label %loop4
-
-exit6:
+	%9 = mul i64 %4, 4
+	%10 = add i64 %9, %7
+	%11 = mul i64 %10, 8
+	%12 = getelementptr inbounds float, float* %q, i64 %11
+	%13 = bitcast float* %12 to <8 x float>*
+	%14 = load <8 x float>, <8 x float>* %13, align 4
+	%15 = add i64 %7, 1
+	%16 = icmp slt i64 %15, 0
+	%17 = select i1 %16, i64 0, i64 %15
+	%18 = icmp slt i64 %17, 4
+	%19 = select i1 %18, i64 %17, i64 4
 	br label %loop7
 
+exit6:
+	%20 = add i64 %4, 1
+	br label %loop1
+
 loop7:
-	%19 = phi i64 [ 0, %exit6 ], [ %72, %exit12 ]
-	%20 = phi float [ 0xC7EC363CC0000000, %exit6 ], [ %71, %exit12 ]
-	%21 = icmp slt i64 %19, %13
-	br i1 %21, label %body8, label %exit9
+	%21 = phi i64 [ 0, %body5 ], [ %35, %body8 ]
+	%22 = phi float [ 0xC7EC363CC0000000, %body5 ], [ %34, %body8 ]
+	%23 = icmp slt i64 %21, %19
+	br i1 %23, label %body8, label %exit9
 
 body8:
-	%22 = mul i64 %19, 8
-	%23 = add i64 %8, %22
-	br label %loop10
+	%24 = mul i64 %21, 8
+	%25 = add i64 %6, %24
+	%26 = getelementptr inbounds float, float* %k, i64 %25
+	%27 = bitcast float* %26 to <8 x float>*
+	%28 = load <8 x float>, <8 x float>* %27, align 4
+	%29 = fmul <8 x float> %14, %28
+	%30 = call reassoc float @llvm.vector.reduce.fadd.v8f32(float -0.0, <8 x float> %29)
+	%31 = fmul float %30, 0x3FD6A09E60000000
+	%32 = getelementptr inbounds float, float* %3, i64 %21
+	store float %31, float* %32, align 4
+	%33 = fcmp ogt float %22, %31
+	%34 = select i1 %33, float %22, float %31
+	%35 = add i64 %21, 1
+	br label %loop7
 
 exit9:
-	br label %loop13
+	br label %loop10
 
 loop10:
-	%24 = phi i64 [ 0, %body8 ], [ %65, %body11 ]
-	%25 = phi float [ 0.0, %body8 ], [ %37, %body11 ]
-	%26 = phi float [ 0.0, %body8 ], [ %46, %body11 ]
-	%27 = phi float [ 0.0, %body8 ], [ %55, %body11 ]
-	%28 = phi float [ 0.0, %body8 ], [ %64, %body11 ]
-	%29 = icmp slt i64 %24, 8
-	br i1 %29, label %body11, label %exit12
+	%36 = phi i64 [ 0, %exit9 ], [ %80, %body11 ]
+	%37 = phi float [ 0.0, %exit9 ], [ %71, %body11 ]
+	%38 = phi <8 x float> [ zeroinitializer, %exit9 ], [ %79, %body11 ]
+	%39 = icmp slt i64 %36, %19
+	br i1 %39, label %body11, label %exit12
 
 body11:
-	%30 = add i64 %6, %24
-	%31 = getelementptr inbounds float, float* %q, i64 %30
-	%32 = load float, float* %31, align 4
-	%33 = add i64 %23, %24
-	%34 = getelementptr inbounds float, float* %k, i64 %33
-	%35 = load float, float* %34, align 4
-	%36 = fmul float %32, %35
-	%37 = fadd float %25, %36
-	%38 = add i64 %24, 1
-	%39 = add i64 %6, %38
-	%40 = getelementptr inbounds float, float* %q, i64 %39
+	%40 = getelementptr inbounds float, float* %3, i64 %36
 	%41 = load float, float* %40, align 4
-	%42 = add i64 %23, %38
-	%43 = getelementptr inbounds float, float* %k, i64 %42
-	%44 = load float, float* %43, align 4
-	%45 = fmul float %41, %44
-	%46 = fadd float %26, %45
-	%47 = add i64 %24, 2
-	%48 = add i64 %6, %47
-	%49 = getelementptr inbounds float, float* %q, i64 %48
-	%50 = load float, float* %49, align 4
-	%51 = add i64 %23, %47
-	%52 = getelementptr inbounds float, float* %k, i64 %51
-	%53 = load float, float* %52, align 4
-	%54 = fmul float %50, %53
-	%55 = fadd float %27, %54
-	%56 = add i64 %24, 3
-	%57 = add i64 %6, %56
-	%58 = getelementptr inbounds float, float* %q, i64 %57
-	%59 = load float, float* %58, align 4
-	%60 = add i64 %23, %56
-	%61 = getelementptr inbounds float, float* %k, i64 %60
-	%62 = load float, float* %61, align 4
-	%63 = fmul float %59, %62
-	%64 = fadd float %28, %63
-	%65 = add i64 %24, 4
+	%42 = fsub float %41, %22
+	%43 = fcmp ogt float %42, 0xC055D33340000000
+	%44 = select i1 %43, float %42, float 0xC055D33340000000
+	%45 = fcmp olt float %44, 0x40562CCCC0000000
+	%46 = select i1 %45, float %44, float 0x40562CCCC0000000
+	%47 = fmul float %46, 0x3FF7154760000000
+	%48 = fadd float %47, 0.5
+	%49 = call float @llvm.floor.f32(float %48)
+	%50 = fmul float %49, 0x3FE62E4000000000
+	%51 = fsub float %46, %50
+	%52 = fmul float %49, 0x3EB7F7D1C0000000
+	%53 = fsub float %51, %52
+	%54 = fmul float 0x3F56C16C20000000, %53
+	%55 = fadd float %54, 0x3F81111120000000
+	%56 = fmul float %55, %53
+	%57 = fadd float %56, 0x3FA5555560000000
+	%58 = fmul float %57, %53
+	%59 = fadd float %58, 0x3FC5555560000000
+	%60 = fmul float %59, %53
+	%61 = fadd float %60, 0.5
+	%62 = fmul float %61, %53
+	%63 = fadd float %62, 1.0
+	%64 = fmul float %63, %53
+	%65 = fadd float %64, 1.0
+	%66 = fptosi float %49 to i32
+	%67 = add i32 %66, 127
+	%68 = shl i32 %67, 23
+	%69 = bitcast i32 %68 to float
+	%70 = fmul float %65, %69
+	%71 = fadd float %37, %70
+	%72 = insertelement <8 x float> undef, float %70, i32 0
+	%73 = shufflevector <8 x float> %72, <8 x float> undef, <8 x i32> zeroinitializer
+	%74 = mul i64 %36, 8
+	%75 = add i64 %6, %74
+	%76 = getelementptr inbounds float, float* %v, i64 %75
+	%77 = bitcast float* %76 to <8 x float>*
+	%78 = load <8 x float>, <8 x float>* %77, align 4
+	%79 = call <8 x float> @llvm.fma.v8f32(<8 x float> %73, <8 x float> %78, <8 x float> %38)
+	%80 = add i64 %36, 1
 	br label %loop10
 
 exit12:
-	%66 = fadd float %25, %26
-	%67 = fadd float %27, %28
-	%68 = fadd float %66, %67
-	%69 = fmul float %68, 0x3FD6A09E60000000
-	%70 = fcmp ogt float %20, %69
-	%71 = select i1 %70, float %20, float %69
-	%72 = add i64 %19, 1
-	br label %loop7
-
-loop13:
-	%73 = phi i64 [ 0, %exit9 ], [ %169, %exit21 ]
-	%74 = phi float [ 0.0, %exit9 ], [ %168, %exit21 ]
-	%75 = icmp slt i64 %73, %13
-	br i1 %75, label %body14, label %exit15
-
-body14:
-	%76 = mul i64 %73, 8
-	%77 = add i64 %8, %76
-	br label %loop16
-
-exit15:
-	%78 = icmp eq i64 %13, 0
-	%79 = fdiv float 1.0, %74
-	br label %loop22
-
-loop16:
-	%80 = phi i64 [ 0, %body14 ], [ %121, %body17 ]
-	%81 = phi float [ 0.0, %body14 ], [ %93, %body17 ]
-	%82 = phi float [ 0.0, %body14 ], [ %102, %body17 ]
-	%83 = phi float [ 0.0, %body14 ], [ %111, %body17 ]
-	%84 = phi float [ 0.0, %body14 ], [ %120, %body17 ]
-	%85 = icmp slt i64 %80, 8
-	br i1 %85, label %body17, label %exit18
-
-body17:
-	%86 = add i64 %6, %80
-	%87 = getelementptr inbounds float, float* %q, i64 %86
-	%88 = load float, float* %87, align 4
-	%89 = add i64 %77, %80
-	%90 = getelementptr inbounds float, float* %k, i64 %89
-	%91 = load float, float* %90, align 4
-	%92 = fmul float %88, %91
-	%93 = fadd float %81, %92
-	%94 = add i64 %80, 1
-	%95 = add i64 %6, %94
-	%96 = getelementptr inbounds float, float* %q, i64 %95
-	%97 = load float, float* %96, align 4
-	%98 = add i64 %77, %94
-	%99 = getelementptr inbounds float, float* %k, i64 %98
-	%100 = load float, float* %99, align 4
-	%101 = fmul float %97, %100
-	%102 = fadd float %82, %101
-	%103 = add i64 %80, 2
-	%104 = add i64 %6, %103
-	%105 = getelementptr inbounds float, float* %q, i64 %104
-	%106 = load float, float* %105, align 4
-	%107 = add i64 %77, %103
-	%108 = getelementptr inbounds float, float* %k, i64 %107
-	%109 = load float, float* %108, align 4
-	%110 = fmul float %106, %109
-	%111 = fadd float %83, %110
-	%112 = add i64 %80, 3
-	%113 = add i64 %6, %112
-	%114 = getelementptr inbounds float, float* %q, i64 %113
-	%115 = load float, float* %114, align 4
-	%116 = add i64 %77, %112
-	%117 = getelementptr inbounds float, float* %k, i64 %116
-	%118 = load float, float* %117, align 4
-	%119 = fmul float %115, %118
-	%120 = fadd float %84, %119
-	%121 = add i64 %80, 4
-	br label %loop16
-
-exit18:
-	%122 = fadd float %81, %82
-	%123 = fadd float %83, %84
-	%124 = fadd float %122, %123
-	%125 = fmul float %124, 0x3FD6A09E60000000
-	%126 = fsub float %125, %20
-	%127 = fcmp ogt float %126, 0xC055D33340000000
-	%128 = select i1 %127, float %126, float 0xC055D33340000000
-	%129 = fcmp olt float %128, 0x40562CCCC0000000
-	%130 = select i1 %129, float %128, float 0x40562CCCC0000000
-	%131 = fmul float %130, 0x3FF7154760000000
-	%132 = fadd float %131, 0.5
-	%133 = call float @llvm.floor.f32(float %132)
-	%134 = fmul float %133, 0x3FE62E4000000000
-	%135 = fsub float %130, %134
-	%136 = fmul float %133, 0x3EB7F7D1C0000000
-	%137 = fsub float %135, %136
-	%138 = fmul float 0x3F56C16C20000000, %137
-	%139 = fadd float %138, 0x3F81111120000000
-	%140 = fmul float %139, %137
-	%141 = fadd float %140, 0x3FA5555560000000
-	%142 = fmul float %141, %137
-	%143 = fadd float %142, 0x3FC5555560000000
-	%144 = fmul float %143, %137
-	%145 = fadd float %144, 0.5
-	%146 = fmul float %145, %137
-	%147 = fadd float %146, 1.0
-	%148 = fmul float %147, %137
-	%149 = fadd float %148, 1.0
-	%150 = fptosi float %133 to i32
-	%151 = add i32 %150, 127
-	%152 = shl i32 %151, 23
-	%153 = bitcast i32 %152 to float
-	%154 = fmul float %149, %153
-	%155 = mul i64 %73, 8
-	%156 = add i64 %8, %155
-	br label %loop19
-
-loop19:
-	%157 = phi i64 [ 0, %exit18 ], [ %167, %body20 ]
-	%158 = icmp slt i64 %157, 8
-	br i1 %158, label %body20, label %exit21
-
-body20:
-	%159 = add i64 %7, %157
-	%160 = add i64 %156, %157
-	%161 = getelementptr inbounds float, float* %v, i64 %160
-	%162 = load float, float* %161, align 4
-	%163 = fmul float %154, %162
-	%164 = getelementptr inbounds float, float* %o, i64 %159
-	%165 = load float, float* %164, align 4
-	%166 = fadd float %165, %163
-	store float %166, float* %164, align 4
-	%167 = add i64 %157, 1
-	br label %loop19
-
-exit21:
-	%168 = fadd float %74, %154
-	%169 = add i64 %73, 1
-	br label %loop13
-
-loop22:
-	%170 = phi i64 [ 0, %exit15 ], [ %178, %body23 ]
-	%171 = icmp slt i64 %170, 8
-	br i1 %171, label %body23, label %exit24
-
-body23:
-	%172 = add i64 %7, %170
-	%173 = add i64 %7, %170
-	%174 = getelementptr inbounds float, float* %o, i64 %173
-	%175 = load float, float* %174, align 4
-	%176 = fmul float %175, %79
-	%177 = getelementptr inbounds float, float* %o, i64 %172
-	store float %176, float* %177, align 4
-	%178 = add i64 %170, 1
-	br label %loop22
-
-exit24:
-	%179 = bitcast float %74 to i32
-	%180 = lshr i32 %179, 23
-	%181 = sub i32 %180, 127
-	%182 = and i32 %179, u0x7FFFFF
-	%183 = or i32 %182, 1065353216
-	%184 = bitcast i32 %183 to float
-	%185 = fcmp ogt float %184, 0x3FF6A09E60000000
-	%186 = fmul float %184, 0.5
-	%187 = select i1 %185, float %186, float %184
-	%188 = add i32 %181, 1
-	%189 = select i1 %185, i32 %188, i32 %181
-	%190 = fsub float %187, 1.0
-	%191 = fadd float %187, 1.0
-	%192 = fdiv float %190, %191
-	%193 = fmul float %192, %192
-	%194 = fmul float 0x3FB745D180000000, %193
-	%195 = fadd float %194, 0x3FBC71C720000000
-	%196 = fmul float %195, %193
-	%197 = fadd float %196, 0x3FC24924A0000000
-	%198 = fmul float %197, %193
-	%199 = fadd float %198, 0x3FC99999A0000000
-	%200 = fmul float %199, %193
-	%201 = fadd float %200, 0x3FD5555560000000
-	%202 = fmul float %201, %193
-	%203 = fadd float %202, 1.0
-	%204 = fmul float 2.0, %192
-	%205 = fmul float %204, %203
-	%206 = sitofp i32 %189 to float
-	%207 = fmul float %206, 0x3FE62E4300000000
-	%208 = fadd float %207, %205
-	%209 = fadd float %20, %208
-	%210 = select i1 %78, float 0xFFF0000000000000, float %209
-	br i1 %78, label %then25, label %join26
-
-then25:
-	br label %loop27
-
-join26:
-	%211 = getelementptr inbounds float, float* %lse, i64 %2
-	store float %210, float* %211, align 4
-	%212 = add i64 %2, 1
-	br label %loop1
-
-loop27:
-	%213 = phi i64 [ 0, %then25 ], [ %217, %body28 ]
-	%214 = icmp slt i64 %213, 8
-	br i1 %214, label %body28, label %exit29
-
-body28:
-	%215 = add i64 %7, %213
-	%216 = getelementptr inbounds float, float* %o, i64 %215
-	store float 0.0, float* %216, align 4
-	%217 = add i64 %213, 1
-	br label %loop27
-
-exit29:
-	br label %join26
+	%81 = icmp eq i64 %19, 0
+	%82 = fdiv float 1.0, %37
+	%83 = insertelement <8 x float> undef, float %82, i32 0
+	%84 = shufflevector <8 x float> %83, <8 x float> undef, <8 x i32> zeroinitializer
+	%85 = fmul <8 x float> %38, %84
+	%86 = select i1 %81, <8 x float> zeroinitializer, <8 x float> %85
+	%87 = mul i64 %10, 8
+	%88 = getelementptr inbounds float, float* %o, i64 %87
+	%89 = bitcast float* %88 to <8 x float>*
+	store <8 x float> %86, <8 x float>* %89, align 4
+	%90 = bitcast float %37 to i32
+	%91 = lshr i32 %90, 23
+	%92 = sub i32 %91, 127
+	%93 = and i32 %90, u0x7FFFFF
+	%94 = or i32 %93, 1065353216
+	%95 = bitcast i32 %94 to float
+	%96 = fcmp ogt float %95, 0x3FF6A09E60000000
+	%97 = fmul float %95, 0.5
+	%98 = select i1 %96, float %97, float %95
+	%99 = add i32 %92, 1
+	%100 = select i1 %96, i32 %99, i32 %92
+	%101 = fsub float %98, 1.0
+	%102 = fadd float %98, 1.0
+	%103 = fdiv float %101, %102
+	%104 = fmul float %103, %103
+	%105 = fmul float 0x3FB745D180000000, %104
+	%106 = fadd float %105, 0x3FBC71C720000000
+	%107 = fmul float %106, %104
+	%108 = fadd float %107, 0x3FC24924A0000000
+	%109 = fmul float %108, %104
+	%110 = fadd float %109, 0x3FC99999A0000000
+	%111 = fmul float %110, %104
+	%112 = fadd float %111, 0x3FD5555560000000
+	%113 = fmul float %112, %104
+	%114 = fadd float %113, 1.0
+	%115 = fmul float 2.0, %103
+	%116 = fmul float %115, %114
+	%117 = sitofp i32 %100 to float
+	%118 = fmul float %117, 0x3FE62E4300000000
+	%119 = fadd float %118, %116
+	%120 = fadd float %22, %119
+	%121 = select i1 %81, float 0xFFF0000000000000, float %120
+	%122 = getelementptr inbounds float, float* %lse, i64 %10
+	store float %121, float* %122, align 4
+	%123 = add i64 %7, 1
+	br label %loop4
 }
+
+declare float @llvm.vector.reduce.fadd.v8f32(float %0, <8 x float> %1)
 
 define void @router_topk_t4_e4_k2(float* nocapture %logits, float* nocapture %probs, i32* nocapture %idx, float* nocapture %w, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:

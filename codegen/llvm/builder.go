@@ -167,23 +167,43 @@ func (b *fnBuilder) fmin(x, y value.Value) value.Value {
 // exp is a portable expf: range reduction by ln 2 and a degree-6
 // polynomial (relative error about 2e-7 before rounding). It uses only
 // arithmetic, floor and bit casts, so every target lowers it without a
-// math library (LLVM 14's NVPTX back end cannot lower llvm.exp.f32).
+// math library (LLVM 14's NVPTX back end cannot lower llvm.exp.f32). x
+// may be a float or a vector of floats (lane by lane the same
+// operations, so the same bits).
 func (b *fnBuilder) exp(x value.Value) value.Value {
-	x = b.fmin(b.fmax(x, f32c(-87.3)), f32c(88.7))
-	n := b.floor(b.fadd(b.fmul(x, f32c(1/math.Ln2)), f32c(0.5)))
+	k := f32c
+	ik := func(v int64) constant.Constant { return i32c(v) }
+	ity := types.Type(types.I32)
+	if vt, ok := x.Type().(*types.VectorType); ok {
+		k = func(v float64) constant.Constant { return vecConst(f32c(v), vt.Len) }
+		ik = func(v int64) constant.Constant { return vecConst(i32c(v), vt.Len) }
+		ity = types.NewVector(vt.Len, types.I32)
+	}
+	x = b.fmin(b.fmax(x, k(-87.3)), k(88.7))
+	floor := b.mod.intrinsic("llvm.floor", x.Type(), x.Type())
+	n := b.cur.NewCall(floor, b.fadd(b.fmul(x, k(1/math.Ln2)), k(0.5)))
 	// ln2 split into a part exact in float32 and the rest (Cody-Waite).
 	const ln2hi = 0.693145751953125
 	const ln2lo = 1.428606765330187e-06
-	r := b.fsub(b.fsub(x, b.fmul(n, f32c(ln2hi))), b.fmul(n, f32c(ln2lo)))
+	r := b.fsub(b.fsub(x, b.fmul(n, k(ln2hi))), b.fmul(n, k(ln2lo)))
 	coef := []float64{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1}
-	p := value.Value(f32c(coef[0]))
+	p := value.Value(k(coef[0]))
 	for _, c := range coef[1:] {
-		p = b.fadd(b.fmul(p, r), f32c(c))
+		p = b.fadd(b.fmul(p, r), k(c))
 	}
-	ni := b.cur.NewFPToSI(n, types.I32)
-	bits := b.cur.NewShl(b.cur.NewAdd(ni, i32c(127)), i32c(23))
-	scale := b.cur.NewBitCast(bits, types.Float)
+	ni := b.cur.NewFPToSI(n, ity)
+	bits := b.cur.NewShl(b.cur.NewAdd(ni, ik(127)), ik(23))
+	scale := b.cur.NewBitCast(bits, x.Type())
 	return b.fmul(p, scale)
+}
+
+// vecConst is the vector constant of n lanes of c.
+func vecConst(c constant.Constant, n uint64) constant.Constant {
+	elems := make([]constant.Constant, n)
+	for i := range elems {
+		elems[i] = c
+	}
+	return constant.NewVector(types.NewVector(n, c.Type()), elems...)
 }
 
 // tanh via exp: tanh(u) = 1 - 2/(exp(2u)+1), accurate in absolute terms,

@@ -288,14 +288,14 @@ func (s AttentionFwd) kernel() kernelDef {
 	a := s.Attention
 	def := kernelDef{op: "attention_fwd", noalias: true, items: a.Batch * a.Heads * a.Tq,
 		params: ptrs("q", "k", "v", "o", "lse"), body: a.forwardQuery}
-	if a.Tk <= maxHostScoreRow {
+	if a.hostTiled() {
 		def.host, def.hostItems = a.hostForward, ItemCount{N: a.Batch * a.Heads}
 	}
 	return def
 }
 
 // forwardQuery is AttentionFwd's per-query item (the GPUs', and the host's
-// for rows of keys too long for hostForward's stack row).
+// for problems too large for hostForward's stack buffers).
 func (a Attention) forwardQuery(b *fnBuilder, item value.Value) {
 	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
 	q, k, v, o := b.p("q"), b.p("k"), b.p("v"), b.p("o")

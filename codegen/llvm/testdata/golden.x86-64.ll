@@ -2011,169 +2011,329 @@ define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* no
 entry:
 	%0 = icmp slt i64 %hi, 2
 	%1 = select i1 %0, i64 %hi, i64 2
-	%2 = alloca [4 x float], align 32
-	%3 = bitcast [4 x float]* %2 to float*
+	%2 = alloca [64 x float], align 64
+	%3 = bitcast [64 x float]* %2 to float*
 	br label %loop1
 
 loop1:
-	%4 = phi i64 [ %lo, %entry ], [ %20, %exit6 ]
-	%5 = icmp slt i64 %4, %1
+	%4 = phi i64 [ 0, %entry ], [ %8, %body2 ]
+	%5 = icmp slt i64 %4, 64
 	br i1 %5, label %body2, label %exit3
 
 body2:
-	%6 = mul i64 %4, 32
-	br label %loop4
+	%6 = getelementptr inbounds float, float* %3, i64 %4
+	%7 = bitcast float* %6 to <8 x float>*
+	store <8 x float> zeroinitializer, <8 x float>* %7, align 4
+	%8 = add i64 %4, 8
+	br label %loop1
 
 exit3:
-	ret void
+	%9 = alloca [8 x float], align 64
+	%10 = bitcast [8 x float]* %9 to float*
+	br label %loop4
 
 loop4:
-	%7 = phi i64 [ 0, %body2 ], [ %123, %exit12 ]
-	%8 = icmp slt i64 %7, 4
-	br i1 %8, label %body5, label %exit6
+	%11 = phi i64 [ %lo, %exit3 ], [ %38, %exit15 ]
+	%12 = icmp slt i64 %11, %1
+	br i1 %12, label %body5, label %exit6
 
 body5:
-	%9 = mul i64 %4, 4
-	%10 = add i64 %9, %7
-	%11 = mul i64 %10, 8
-	%12 = getelementptr inbounds float, float* %q, i64 %11
-	%13 = bitcast float* %12 to <8 x float>*
-	%14 = load <8 x float>, <8 x float>* %13, align 4
-	%15 = add i64 %7, 1
-	%16 = icmp slt i64 %15, 0
-	%17 = select i1 %16, i64 0, i64 %15
-	%18 = icmp slt i64 %17, 4
-	%19 = select i1 %18, i64 %17, i64 4
+	%13 = mul i64 %11, 32
 	br label %loop7
 
 exit6:
-	%20 = add i64 %4, 1
-	br label %loop1
+	ret void
 
 loop7:
-	%21 = phi i64 [ 0, %body5 ], [ %35, %body8 ]
-	%22 = phi float [ 0xC7EC363CC0000000, %body5 ], [ %34, %body8 ]
-	%23 = icmp slt i64 %21, %19
-	br i1 %23, label %body8, label %exit9
+	%14 = phi i64 [ 0, %body5 ], [ %27, %exit12 ]
+	%15 = icmp slt i64 %14, 4
+	br i1 %15, label %body8, label %exit9
 
 body8:
-	%24 = mul i64 %21, 8
-	%25 = add i64 %6, %24
-	%26 = getelementptr inbounds float, float* %k, i64 %25
-	%27 = bitcast float* %26 to <8 x float>*
-	%28 = load <8 x float>, <8 x float>* %27, align 4
-	%29 = fmul <8 x float> %14, %28
-	%30 = call reassoc float @llvm.vector.reduce.fadd.v8f32(float -0.0, <8 x float> %29)
-	%31 = fmul float %30, 0x3FD6A09E60000000
-	%32 = getelementptr inbounds float, float* %3, i64 %21
-	store float %31, float* %32, align 4
-	%33 = fcmp ogt float %22, %31
-	%34 = select i1 %33, float %22, float %31
-	%35 = add i64 %21, 1
-	br label %loop7
-
-exit9:
+	%16 = mul i64 %14, 8
+	%17 = add i64 %13, %16
 	br label %loop10
 
+exit9:
+	br label %loop13
+
 loop10:
-	%36 = phi i64 [ 0, %exit9 ], [ %80, %body11 ]
-	%37 = phi float [ 0.0, %exit9 ], [ %71, %body11 ]
-	%38 = phi <8 x float> [ zeroinitializer, %exit9 ], [ %79, %body11 ]
-	%39 = icmp slt i64 %36, %19
-	br i1 %39, label %body11, label %exit12
+	%18 = phi i64 [ 0, %body8 ], [ %26, %body11 ]
+	%19 = icmp slt i64 %18, 8
+	br i1 %19, label %body11, label %exit12
 
 body11:
-	%40 = getelementptr inbounds float, float* %3, i64 %36
-	%41 = load float, float* %40, align 4
-	%42 = fsub float %41, %22
-	%43 = fcmp ogt float %42, 0xC055D33340000000
-	%44 = select i1 %43, float %42, float 0xC055D33340000000
-	%45 = fcmp olt float %44, 0x40562CCCC0000000
-	%46 = select i1 %45, float %44, float 0x40562CCCC0000000
-	%47 = fmul float %46, 0x3FF7154760000000
-	%48 = fadd float %47, 0.5
-	%49 = call float @llvm.floor.f32(float %48)
-	%50 = fmul float %49, 0x3FE62E4000000000
-	%51 = fsub float %46, %50
-	%52 = fmul float %49, 0x3EB7F7D1C0000000
-	%53 = fsub float %51, %52
-	%54 = fmul float 0x3F56C16C20000000, %53
-	%55 = fadd float %54, 0x3F81111120000000
-	%56 = fmul float %55, %53
-	%57 = fadd float %56, 0x3FA5555560000000
-	%58 = fmul float %57, %53
-	%59 = fadd float %58, 0x3FC5555560000000
-	%60 = fmul float %59, %53
-	%61 = fadd float %60, 0.5
-	%62 = fmul float %61, %53
-	%63 = fadd float %62, 1.0
-	%64 = fmul float %63, %53
-	%65 = fadd float %64, 1.0
-	%66 = fptosi float %49 to i32
-	%67 = add i32 %66, 127
-	%68 = shl i32 %67, 23
-	%69 = bitcast i32 %68 to float
-	%70 = fmul float %65, %69
-	%71 = fadd float %37, %70
-	%72 = insertelement <8 x float> undef, float %70, i32 0
-	%73 = shufflevector <8 x float> %72, <8 x float> undef, <8 x i32> zeroinitializer
-	%74 = mul i64 %36, 8
-	%75 = add i64 %6, %74
-	%76 = getelementptr inbounds float, float* %v, i64 %75
-	%77 = bitcast float* %76 to <8 x float>*
-	%78 = load <8 x float>, <8 x float>* %77, align 4
-	%79 = call <8 x float> @llvm.fma.v8f32(<8 x float> %73, <8 x float> %78, <8 x float> %38)
-	%80 = add i64 %36, 1
+	%20 = mul i64 %18, 8
+	%21 = add i64 %20, %14
+	%22 = add i64 %17, %18
+	%23 = getelementptr inbounds float, float* %k, i64 %22
+	%24 = load float, float* %23, align 4
+	%25 = getelementptr inbounds float, float* %3, i64 %21
+	store float %24, float* %25, align 4
+	%26 = add i64 %18, 1
 	br label %loop10
 
 exit12:
-	%81 = icmp eq i64 %19, 0
-	%82 = fdiv float 1.0, %37
-	%83 = insertelement <8 x float> undef, float %82, i32 0
-	%84 = shufflevector <8 x float> %83, <8 x float> undef, <8 x i32> zeroinitializer
-	%85 = fmul <8 x float> %38, %84
-	%86 = select i1 %81, <8 x float> zeroinitializer, <8 x float> %85
-	%87 = mul i64 %10, 8
-	%88 = getelementptr inbounds float, float* %o, i64 %87
-	%89 = bitcast float* %88 to <8 x float>*
-	store <8 x float> %86, <8 x float>* %89, align 4
-	%90 = bitcast float %37 to i32
-	%91 = lshr i32 %90, 23
-	%92 = sub i32 %91, 127
-	%93 = and i32 %90, u0x7FFFFF
-	%94 = or i32 %93, 1065353216
-	%95 = bitcast i32 %94 to float
-	%96 = fcmp ogt float %95, 0x3FF6A09E60000000
-	%97 = fmul float %95, 0.5
-	%98 = select i1 %96, float %97, float %95
-	%99 = add i32 %92, 1
-	%100 = select i1 %96, i32 %99, i32 %92
-	%101 = fsub float %98, 1.0
-	%102 = fadd float %98, 1.0
-	%103 = fdiv float %101, %102
-	%104 = fmul float %103, %103
-	%105 = fmul float 0x3FB745D180000000, %104
-	%106 = fadd float %105, 0x3FBC71C720000000
-	%107 = fmul float %106, %104
-	%108 = fadd float %107, 0x3FC24924A0000000
-	%109 = fmul float %108, %104
-	%110 = fadd float %109, 0x3FC99999A0000000
-	%111 = fmul float %110, %104
-	%112 = fadd float %111, 0x3FD5555560000000
-	%113 = fmul float %112, %104
-	%114 = fadd float %113, 1.0
-	%115 = fmul float 2.0, %103
-	%116 = fmul float %115, %114
-	%117 = sitofp i32 %100 to float
-	%118 = fmul float %117, 0x3FE62E4300000000
-	%119 = fadd float %118, %116
-	%120 = fadd float %22, %119
-	%121 = select i1 %81, float 0xFFF0000000000000, float %120
-	%122 = getelementptr inbounds float, float* %lse, i64 %10
-	store float %121, float* %122, align 4
-	%123 = add i64 %7, 1
+	%27 = add i64 %14, 1
+	br label %loop7
+
+loop13:
+	%28 = phi i64 [ 0, %exit9 ], [ %240, %exit24 ]
+	%29 = icmp slt i64 %28, 4
+	br i1 %29, label %body14, label %exit15
+
+body14:
+	%30 = mul i64 %11, 4
+	%31 = add i64 %30, %28
+	%32 = mul i64 %31, 8
+	%33 = add i64 %28, 1
+	%34 = icmp slt i64 %33, 0
+	%35 = select i1 %34, i64 0, i64 %33
+	%36 = icmp slt i64 %35, 4
+	%37 = select i1 %36, i64 %35, i64 4
+	br label %loop16
+
+exit15:
+	%38 = add i64 %11, 1
 	br label %loop4
+
+loop16:
+	%39 = phi i64 [ 0, %body14 ], [ %134, %body17 ]
+	%40 = phi <8 x float> [ <float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000>, %body14 ], [ %133, %body17 ]
+	%41 = icmp slt i64 %39, %37
+	br i1 %41, label %body17, label %exit18
+
+body17:
+	%42 = getelementptr inbounds float, float* %q, i64 %32
+	%43 = load float, float* %42, align 4
+	%44 = insertelement <8 x float> undef, float %43, i32 0
+	%45 = shufflevector <8 x float> %44, <8 x float> undef, <8 x i32> zeroinitializer
+	%46 = add i64 0, %39
+	%47 = getelementptr inbounds float, float* %3, i64 %46
+	%48 = bitcast float* %47 to <8 x float>*
+	%49 = load <8 x float>, <8 x float>* %48, align 4
+	%50 = call <8 x float> @llvm.fma.v8f32(<8 x float> %45, <8 x float> %49, <8 x float> zeroinitializer)
+	%51 = add i64 %32, 1
+	%52 = getelementptr inbounds float, float* %q, i64 %51
+	%53 = load float, float* %52, align 4
+	%54 = insertelement <8 x float> undef, float %53, i32 0
+	%55 = shufflevector <8 x float> %54, <8 x float> undef, <8 x i32> zeroinitializer
+	%56 = add i64 8, %39
+	%57 = getelementptr inbounds float, float* %3, i64 %56
+	%58 = bitcast float* %57 to <8 x float>*
+	%59 = load <8 x float>, <8 x float>* %58, align 4
+	%60 = call <8 x float> @llvm.fma.v8f32(<8 x float> %55, <8 x float> %59, <8 x float> zeroinitializer)
+	%61 = add i64 %32, 2
+	%62 = getelementptr inbounds float, float* %q, i64 %61
+	%63 = load float, float* %62, align 4
+	%64 = insertelement <8 x float> undef, float %63, i32 0
+	%65 = shufflevector <8 x float> %64, <8 x float> undef, <8 x i32> zeroinitializer
+	%66 = add i64 16, %39
+	%67 = getelementptr inbounds float, float* %3, i64 %66
+	%68 = bitcast float* %67 to <8 x float>*
+	%69 = load <8 x float>, <8 x float>* %68, align 4
+	%70 = call <8 x float> @llvm.fma.v8f32(<8 x float> %65, <8 x float> %69, <8 x float> %50)
+	%71 = add i64 %32, 3
+	%72 = getelementptr inbounds float, float* %q, i64 %71
+	%73 = load float, float* %72, align 4
+	%74 = insertelement <8 x float> undef, float %73, i32 0
+	%75 = shufflevector <8 x float> %74, <8 x float> undef, <8 x i32> zeroinitializer
+	%76 = add i64 24, %39
+	%77 = getelementptr inbounds float, float* %3, i64 %76
+	%78 = bitcast float* %77 to <8 x float>*
+	%79 = load <8 x float>, <8 x float>* %78, align 4
+	%80 = call <8 x float> @llvm.fma.v8f32(<8 x float> %75, <8 x float> %79, <8 x float> %60)
+	%81 = add i64 %32, 4
+	%82 = getelementptr inbounds float, float* %q, i64 %81
+	%83 = load float, float* %82, align 4
+	%84 = insertelement <8 x float> undef, float %83, i32 0
+	%85 = shufflevector <8 x float> %84, <8 x float> undef, <8 x i32> zeroinitializer
+	%86 = add i64 32, %39
+	%87 = getelementptr inbounds float, float* %3, i64 %86
+	%88 = bitcast float* %87 to <8 x float>*
+	%89 = load <8 x float>, <8 x float>* %88, align 4
+	%90 = call <8 x float> @llvm.fma.v8f32(<8 x float> %85, <8 x float> %89, <8 x float> %70)
+	%91 = add i64 %32, 5
+	%92 = getelementptr inbounds float, float* %q, i64 %91
+	%93 = load float, float* %92, align 4
+	%94 = insertelement <8 x float> undef, float %93, i32 0
+	%95 = shufflevector <8 x float> %94, <8 x float> undef, <8 x i32> zeroinitializer
+	%96 = add i64 40, %39
+	%97 = getelementptr inbounds float, float* %3, i64 %96
+	%98 = bitcast float* %97 to <8 x float>*
+	%99 = load <8 x float>, <8 x float>* %98, align 4
+	%100 = call <8 x float> @llvm.fma.v8f32(<8 x float> %95, <8 x float> %99, <8 x float> %80)
+	%101 = add i64 %32, 6
+	%102 = getelementptr inbounds float, float* %q, i64 %101
+	%103 = load float, float* %102, align 4
+	%104 = insertelement <8 x float> undef, float %103, i32 0
+	%105 = shufflevector <8 x float> %104, <8 x float> undef, <8 x i32> zeroinitializer
+	%106 = add i64 48, %39
+	%107 = getelementptr inbounds float, float* %3, i64 %106
+	%108 = bitcast float* %107 to <8 x float>*
+	%109 = load <8 x float>, <8 x float>* %108, align 4
+	%110 = call <8 x float> @llvm.fma.v8f32(<8 x float> %105, <8 x float> %109, <8 x float> %90)
+	%111 = add i64 %32, 7
+	%112 = getelementptr inbounds float, float* %q, i64 %111
+	%113 = load float, float* %112, align 4
+	%114 = insertelement <8 x float> undef, float %113, i32 0
+	%115 = shufflevector <8 x float> %114, <8 x float> undef, <8 x i32> zeroinitializer
+	%116 = add i64 56, %39
+	%117 = getelementptr inbounds float, float* %3, i64 %116
+	%118 = bitcast float* %117 to <8 x float>*
+	%119 = load <8 x float>, <8 x float>* %118, align 4
+	%120 = call <8 x float> @llvm.fma.v8f32(<8 x float> %115, <8 x float> %119, <8 x float> %100)
+	%121 = fadd <8 x float> %110, %120
+	%122 = fmul <8 x float> %121, <float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000, float 0x3FD6A09E60000000>
+	%123 = insertelement <8 x i64> undef, i64 %39, i32 0
+	%124 = shufflevector <8 x i64> %123, <8 x i64> undef, <8 x i32> zeroinitializer
+	%125 = add <8 x i64> <i64 0, i64 1, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7>, %124
+	%126 = insertelement <8 x i64> undef, i64 %37, i32 0
+	%127 = shufflevector <8 x i64> %126, <8 x i64> undef, <8 x i32> zeroinitializer
+	%128 = icmp slt <8 x i64> %125, %127
+	%129 = select <8 x i1> %128, <8 x float> %122, <8 x float> <float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000, float 0xC7EC363CC0000000>
+	%130 = getelementptr inbounds float, float* %10, i64 %39
+	%131 = bitcast float* %130 to <8 x float>*
+	store <8 x float> %129, <8 x float>* %131, align 4
+	%132 = fcmp ogt <8 x float> %40, %129
+	%133 = select <8 x i1> %132, <8 x float> %40, <8 x float> %129
+	%134 = add i64 %39, 8
+	br label %loop16
+
+exit18:
+	%135 = call float @llvm.vector.reduce.fmax.v8f32(<8 x float> %40)
+	br label %loop19
+
+loop19:
+	%136 = phi i64 [ 0, %exit18 ], [ %183, %body20 ]
+	%137 = phi <8 x float> [ zeroinitializer, %exit18 ], [ %182, %body20 ]
+	%138 = icmp slt i64 %136, %37
+	br i1 %138, label %body20, label %exit21
+
+body20:
+	%139 = getelementptr inbounds float, float* %10, i64 %136
+	%140 = bitcast float* %139 to <8 x float>*
+	%141 = load <8 x float>, <8 x float>* %140, align 4
+	%142 = insertelement <8 x float> undef, float %135, i32 0
+	%143 = shufflevector <8 x float> %142, <8 x float> undef, <8 x i32> zeroinitializer
+	%144 = fsub <8 x float> %141, %143
+	%145 = fcmp ogt <8 x float> %144, <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
+	%146 = select <8 x i1> %145, <8 x float> %144, <8 x float> <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
+	%147 = fcmp olt <8 x float> %146, <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
+	%148 = select <8 x i1> %147, <8 x float> %146, <8 x float> <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
+	%149 = fmul <8 x float> %148, <float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000>
+	%150 = fadd <8 x float> %149, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
+	%151 = call <8 x float> @llvm.floor.v8f32(<8 x float> %150)
+	%152 = fmul <8 x float> %151, <float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000>
+	%153 = fsub <8 x float> %148, %152
+	%154 = fmul <8 x float> %151, <float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000>
+	%155 = fsub <8 x float> %153, %154
+	%156 = fmul <8 x float> <float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000>, %155
+	%157 = fadd <8 x float> %156, <float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000>
+	%158 = fmul <8 x float> %157, %155
+	%159 = fadd <8 x float> %158, <float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000>
+	%160 = fmul <8 x float> %159, %155
+	%161 = fadd <8 x float> %160, <float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000>
+	%162 = fmul <8 x float> %161, %155
+	%163 = fadd <8 x float> %162, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
+	%164 = fmul <8 x float> %163, %155
+	%165 = fadd <8 x float> %164, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
+	%166 = fmul <8 x float> %165, %155
+	%167 = fadd <8 x float> %166, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
+	%168 = fptosi <8 x float> %151 to <8 x i32>
+	%169 = add <8 x i32> %168, <i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127>
+	%170 = shl <8 x i32> %169, <i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23>
+	%171 = bitcast <8 x i32> %170 to <8 x float>
+	%172 = fmul <8 x float> %167, %171
+	%173 = insertelement <8 x i64> undef, i64 %136, i32 0
+	%174 = shufflevector <8 x i64> %173, <8 x i64> undef, <8 x i32> zeroinitializer
+	%175 = add <8 x i64> <i64 0, i64 1, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7>, %174
+	%176 = insertelement <8 x i64> undef, i64 %37, i32 0
+	%177 = shufflevector <8 x i64> %176, <8 x i64> undef, <8 x i32> zeroinitializer
+	%178 = icmp slt <8 x i64> %175, %177
+	%179 = select <8 x i1> %178, <8 x float> %172, <8 x float> zeroinitializer
+	%180 = getelementptr inbounds float, float* %10, i64 %136
+	%181 = bitcast float* %180 to <8 x float>*
+	store <8 x float> %179, <8 x float>* %181, align 4
+	%182 = fadd <8 x float> %137, %179
+	%183 = add i64 %136, 8
+	br label %loop19
+
+exit21:
+	%184 = call reassoc float @llvm.vector.reduce.fadd.v8f32(float -0.0, <8 x float> %137)
+	br label %loop22
+
+loop22:
+	%185 = phi i64 [ 0, %exit21 ], [ %198, %body23 ]
+	%186 = phi <8 x float> [ zeroinitializer, %exit21 ], [ %197, %body23 ]
+	%187 = icmp slt i64 %185, %37
+	br i1 %187, label %body23, label %exit24
+
+body23:
+	%188 = getelementptr inbounds float, float* %10, i64 %185
+	%189 = load float, float* %188, align 4
+	%190 = insertelement <8 x float> undef, float %189, i32 0
+	%191 = shufflevector <8 x float> %190, <8 x float> undef, <8 x i32> zeroinitializer
+	%192 = mul i64 %185, 8
+	%193 = add i64 %13, %192
+	%194 = getelementptr inbounds float, float* %v, i64 %193
+	%195 = bitcast float* %194 to <8 x float>*
+	%196 = load <8 x float>, <8 x float>* %195, align 4
+	%197 = call <8 x float> @llvm.fma.v8f32(<8 x float> %191, <8 x float> %196, <8 x float> %186)
+	%198 = add i64 %185, 1
+	br label %loop22
+
+exit24:
+	%199 = icmp eq i64 %37, 0
+	%200 = fdiv float 1.0, %184
+	%201 = insertelement <8 x float> undef, float %200, i32 0
+	%202 = shufflevector <8 x float> %201, <8 x float> undef, <8 x i32> zeroinitializer
+	%203 = fmul <8 x float> %186, %202
+	%204 = select i1 %199, <8 x float> zeroinitializer, <8 x float> %203
+	%205 = getelementptr inbounds float, float* %o, i64 %32
+	%206 = bitcast float* %205 to <8 x float>*
+	store <8 x float> %204, <8 x float>* %206, align 4
+	%207 = bitcast float %184 to i32
+	%208 = lshr i32 %207, 23
+	%209 = sub i32 %208, 127
+	%210 = and i32 %207, u0x7FFFFF
+	%211 = or i32 %210, 1065353216
+	%212 = bitcast i32 %211 to float
+	%213 = fcmp ogt float %212, 0x3FF6A09E60000000
+	%214 = fmul float %212, 0.5
+	%215 = select i1 %213, float %214, float %212
+	%216 = add i32 %209, 1
+	%217 = select i1 %213, i32 %216, i32 %209
+	%218 = fsub float %215, 1.0
+	%219 = fadd float %215, 1.0
+	%220 = fdiv float %218, %219
+	%221 = fmul float %220, %220
+	%222 = fmul float 0x3FB745D180000000, %221
+	%223 = fadd float %222, 0x3FBC71C720000000
+	%224 = fmul float %223, %221
+	%225 = fadd float %224, 0x3FC24924A0000000
+	%226 = fmul float %225, %221
+	%227 = fadd float %226, 0x3FC99999A0000000
+	%228 = fmul float %227, %221
+	%229 = fadd float %228, 0x3FD5555560000000
+	%230 = fmul float %229, %221
+	%231 = fadd float %230, 1.0
+	%232 = fmul float 2.0, %220
+	%233 = fmul float %232, %231
+	%234 = sitofp i32 %217 to float
+	%235 = fmul float %234, 0x3FE62E4300000000
+	%236 = fadd float %235, %233
+	%237 = fadd float %135, %236
+	%238 = select i1 %199, float 0xFFF0000000000000, float %237
+	%239 = getelementptr inbounds float, float* %lse, i64 %31
+	store float %238, float* %239, align 4
+	%240 = add i64 %28, 1
+	br label %loop13
 }
+
+declare float @llvm.vector.reduce.fmax.v8f32(<8 x float> %0)
+
+declare <8 x float> @llvm.floor.v8f32(<8 x float> %0)
 
 declare float @llvm.vector.reduce.fadd.v8f32(float %0, <8 x float> %1)
 

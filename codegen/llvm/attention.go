@@ -147,13 +147,14 @@ func (b *fnBuilder) hmax(v value.Value) value.Value {
 
 // hostForward is AttentionFwd for problems [lo, hi): per query, the scaled
 // scores of W keys at a time into a stack row (masked lanes −3e38), their
-// maximum, the exponentials and their sum in vectors, then
-// o = Σ_j p_j·v_j / Σ_j p_j over the visible keys.
+// maximum, the exponentials in vectors, then o = Σ_j p_j·v_j / Σ_j p_j
+// over the visible keys in key order. Every lane computes what the others
+// do, and no sum runs across lanes but Δ's over D, so x86-64-v3 (W = 8)
+// and x86-64-v4 (W = 16) give the same bits.
 func (a Attention) hostForward(b *fnBuilder, lo, hi value.Value) {
 	D, Tq, Tk := int64(a.D), int64(a.Tq), int64(a.Tk)
 	t := a.tile(b)
 	w := int64(t.w)
-	vt := types.NewVector(t.w, types.Float)
 	kT := t.buffer(b)
 	row := b.cur.NewAlloca(types.NewArray(uint64(t.tkPad), types.Float))
 	row.Align = 64
@@ -174,17 +175,16 @@ func (a Attention) hostForward(b *fnBuilder, lo, hi value.Value) {
 				return []value.Value{b.fmax(m[0], s)}
 			})[0]
 			mx := b.hmax(mv)
-			zero := constant.NewZeroInitializer(vt)
-			sv := b.loop(i64c(0), nk, w, []value.Value{zero}, func(jb value.Value, acc []value.Value) []value.Value {
-				e := b.exp(b.fsub(b.vload(srow, jb, t.w), b.splat(mx, t.w)))
-				e = b.cur.NewSelect(t.visibleLanes(b, jb, nk), e, zero)
-				b.vstore(e, srow, jb)
-				return []value.Value{b.fadd(acc[0], e)}
-			})[0]
-			sum := b.hsum(sv)
-			ov := b.loop(i64c(0), nk, 1, []value.Value{constant.NewZeroInitializer(types.NewVector(uint64(a.D), types.Float))}, func(j value.Value, acc []value.Value) []value.Value {
-				return []value.Value{b.fma(b.splat(b.at(srow, j), uint64(a.D)), a.vrow(b, v, b.add(kv, b.mulc(j, D))), acc[0])}
-			})[0]
+			b.forEach(i64c(0), nk, w, func(jb value.Value) {
+				b.vstore(b.exp(b.fsub(b.vload(srow, jb, t.w), b.splat(mx, t.w))), srow, jb)
+			})
+			// The sum in key order (not by lanes), so that every vector
+			// width gives the same bits.
+			acc := b.loop(i64c(0), nk, 1, []value.Value{f32c(0), constant.NewZeroInitializer(types.NewVector(uint64(a.D), types.Float))}, func(j value.Value, acc []value.Value) []value.Value {
+				e := b.at(srow, j)
+				return []value.Value{b.fadd(acc[0], e), b.fma(b.splat(e, uint64(a.D)), a.vrow(b, v, b.add(kv, b.mulc(j, D))), acc[1])}
+			})
+			sum, ov := acc[0], acc[1]
 			empty := b.cur.NewICmp(enum.IPredEQ, nk, i64c(0))
 			out := b.fmul(ov, b.splat(b.fdiv(f32c(1), sum), uint64(a.D)))
 			b.vstore(b.cur.NewSelect(empty, constant.NewZeroInitializer(types.NewVector(uint64(a.D), types.Float)), out), o, qr)

@@ -197,7 +197,9 @@ func (s SiluBwd) kernel() kernelDef {
 }
 
 // BiasGrad accumulates the column sums of dy[Rows,Width] into db[Width]
-// (Rows zero: the runtime count n).
+// (Rows zero: the runtime count n). On the host, rows are added to db one
+// after the other (kernels.BiasBackward's order, so its bits), the columns
+// of the range in vectors; on the GPUs an item sums its column, then adds.
 type BiasGrad struct{ Rows, Width int }
 
 func (s BiasGrad) Name() string { return fmt.Sprintf("bias_grad_r%s_w%d", dimName(s.Rows), s.Width) }
@@ -207,7 +209,22 @@ func (s BiasGrad) kernel() kernelDef {
 	if s.Rows == 0 {
 		params = append(params, Param{"n", Int64})
 	}
-	return kernelDef{op: "bias_grad", items: s.Width, params: params,
+	rowCount := func(b *fnBuilder) value.Value {
+		if s.Rows == 0 {
+			return b.p("n")
+		}
+		return i64c(int64(s.Rows))
+	}
+	host := func(b *fnBuilder, lo, hi value.Value) {
+		b.forEach(i64c(0), rowCount(b), 1, func(r value.Value) {
+			row := b.mulc(r, int64(s.Width))
+			b.forEach(lo, hi, 1, func(j value.Value) {
+				b.addTo(b.p("db"), j, b.at(b.p("dy"), b.add(row, j)))
+			})
+		})
+	}
+	return kernelDef{op: "bias_grad", items: s.Width, params: params, noalias: true,
+		host: host, hostItems: ItemCount{N: s.Width},
 		body: func(b *fnBuilder, j value.Value) {
 			rows := value.Value(i64c(int64(s.Rows)))
 			if s.Rows == 0 {

@@ -4,6 +4,7 @@ package exec
 
 import (
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,4 +106,63 @@ func TestTrainsOnGeneratedKernels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkTinyGPTKernels trains tiny_gpt (global batch 8 in micro-batches
+// of 2, as examples/tiny_gpt.plan) and the same model at hidden 256
+// (bench/torch's two shapes) on the Go kernels and on the generated ones, side by side in one run, and reports tokens/s and the
+// CPU time per token (user and system, all threads of the process: on a
+// loaded machine far steadier than the wall clock). Compare -cpu 1,2.
+func BenchmarkTinyGPTKernels(b *testing.B) {
+	wide := func() *ir.Model {
+		m := tinyGPT()
+		m.Hidden, m.Heads, m.FFN = 256, 8, 1024
+		return m
+	}
+	for _, shape := range []struct {
+		name  string
+		model func() *ir.Model
+	}{{"tiny", tinyGPT}, {"hidden256", wide}} {
+		p := plan(shape.model(), "")
+		gen, done, err := llvmk.Select(p, true)
+		if err != nil {
+			b.Skip(err)
+		}
+		for _, k := range []struct {
+			name string
+			ops  llvmk.Ops
+		}{{"go", llvmk.GoOps{}}, {"llvm", gen}} {
+			b.Run(shape.name+"/"+k.name, func(b *testing.B) {
+				tr, err := NewTrainer(Config{Plan: p, Steps: b.N + 1, Ops: k.ops})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := tr.Step(); err != nil { // warm-up
+					b.Fatal(err)
+				}
+				var tokens int
+				var elapsed time.Duration
+				c0 := processCPU()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					r, err := tr.Step()
+					if err != nil {
+						b.Fatal(err)
+					}
+					tokens += r.Tokens
+					elapsed += r.Elapsed
+				}
+				b.ReportMetric(float64(tokens)/elapsed.Seconds(), "tokens/s")
+				b.ReportMetric(float64(processCPU()-c0)/float64(tokens), "cpu-ns/token")
+			})
+		}
+		done()
+	}
+}
+
+// processCPU returns the user and system CPU time of this process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"planc/codegen/llvm"
+	"planc/runtime/kernels"
 )
 
 // hostMatMulCases are products of both bench/torch shapes (hidden 64 and
@@ -61,6 +62,56 @@ func TestHostV4MatMulMatchesV3Bitwise(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHostV4AttentionMatchesV3Bitwise: the host attention routines form
+// the same sums in the same order with 8 keys per vector (x86-64-v3) and
+// 16 (x86-64-v4), so both libraries give the same bits (a trainer binary
+// runs v3 kernels, planc run v4 ones, and they must agree).
+func TestHostV4AttentionMatchesV3Bitwise(t *testing.T) {
+	v4 := HostTarget()
+	if v4.CPU != "x86-64-v4" {
+		t.Skip("this CPU (or llc) has no x86-64-v4: nothing to compare")
+	}
+	v3, _ := llvm.LookupTarget("x86-64")
+	shapes := append([]llvm.Attention{{Batch: 2, Heads: 4, Tq: 64, Tk: 64, D: 16}, {Batch: 1, Heads: 2, Tq: 21, Tk: 37, D: 24, QOffset: 16}}, offsetAttention...)
+	var specs []llvm.Spec
+	for _, a := range shapes {
+		specs = append(specs, llvm.AttentionFwd{Attention: a}, llvm.AttentionBwd{Attention: a})
+	}
+	libs := make([]*Kernels, 2)
+	for i, tg := range []llvm.Target{v3, v4} {
+		lib, err := LoadTarget("v4attn", specs, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lib.Close()
+		libs[i] = lib
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, a := range shapes {
+		s := kernels.AttnShape{Batch: a.Batch, Heads: a.Heads, Tq: a.Tq, Tk: a.Tk, D: a.D, QOffset: a.QOffset, KOffset: a.KOffset, Causal: true}
+		nq, nk := a.Batch*a.Heads*a.Tq*a.D, a.Batch*a.Heads*a.Tk*a.D
+		q, k, v, do := randVec(r, nq, 1), randVec(r, nk, 1), randVec(r, nk, 1), randVec(r, nq, 1)
+		var outs [2][][]float32
+		for i, lib := range libs {
+			o, lse := make([]float32, nq), make([]float32, nq/a.D)
+			lib.AttentionForward(o, lse, q, k, v, s)
+			dq, dk, dv := make([]float32, nq), make([]float32, nk), make([]float32, nk)
+			lib.AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, s)
+			outs[i] = [][]float32{o, lse, dq, dk, dv}
+		}
+		if libs[0].Fallbacks()+libs[1].Fallbacks() != 0 {
+			t.Fatal("attention fell back to the Go kernels")
+		}
+		for n, name := range []string{"o", "lse", "dq", "dk", "dv"} {
+			for j := range outs[0][n] {
+				if math.Float32bits(outs[0][n][j]) != math.Float32bits(outs[1][n][j]) {
+					t.Fatalf("%+v: %s[%d]: v3 %v, v4 %v", a, name, j, outs[0][n][j], outs[1][n][j])
+				}
+			}
+		}
 	}
 }
 

@@ -2078,7 +2078,7 @@ exit12:
 	br label %loop7
 
 loop13:
-	%28 = phi i64 [ 0, %exit9 ], [ %240, %exit24 ]
+	%28 = phi i64 [ 0, %exit9 ], [ %232, %exit24 ]
 	%29 = icmp slt i64 %28, 4
 	br i1 %29, label %body14, label %exit15
 
@@ -2205,137 +2205,127 @@ exit18:
 	br label %loop19
 
 loop19:
-	%136 = phi i64 [ 0, %exit18 ], [ %183, %body20 ]
-	%137 = phi <8 x float> [ zeroinitializer, %exit18 ], [ %182, %body20 ]
-	%138 = icmp slt i64 %136, %37
-	br i1 %138, label %body20, label %exit21
+	%136 = phi i64 [ 0, %exit18 ], [ %174, %body20 ]
+	%137 = icmp slt i64 %136, %37
+	br i1 %137, label %body20, label %exit21
 
 body20:
-	%139 = getelementptr inbounds float, float* %10, i64 %136
-	%140 = bitcast float* %139 to <8 x float>*
-	%141 = load <8 x float>, <8 x float>* %140, align 4
-	%142 = insertelement <8 x float> undef, float %135, i32 0
-	%143 = shufflevector <8 x float> %142, <8 x float> undef, <8 x i32> zeroinitializer
-	%144 = fsub <8 x float> %141, %143
-	%145 = fcmp ogt <8 x float> %144, <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
-	%146 = select <8 x i1> %145, <8 x float> %144, <8 x float> <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
-	%147 = fcmp olt <8 x float> %146, <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
-	%148 = select <8 x i1> %147, <8 x float> %146, <8 x float> <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
-	%149 = fmul <8 x float> %148, <float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000>
-	%150 = fadd <8 x float> %149, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
-	%151 = call <8 x float> @llvm.floor.v8f32(<8 x float> %150)
-	%152 = fmul <8 x float> %151, <float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000>
-	%153 = fsub <8 x float> %148, %152
-	%154 = fmul <8 x float> %151, <float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000>
-	%155 = fsub <8 x float> %153, %154
-	%156 = fmul <8 x float> <float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000>, %155
-	%157 = fadd <8 x float> %156, <float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000>
-	%158 = fmul <8 x float> %157, %155
-	%159 = fadd <8 x float> %158, <float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000>
-	%160 = fmul <8 x float> %159, %155
-	%161 = fadd <8 x float> %160, <float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000>
-	%162 = fmul <8 x float> %161, %155
-	%163 = fadd <8 x float> %162, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
-	%164 = fmul <8 x float> %163, %155
-	%165 = fadd <8 x float> %164, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
-	%166 = fmul <8 x float> %165, %155
-	%167 = fadd <8 x float> %166, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
-	%168 = fptosi <8 x float> %151 to <8 x i32>
-	%169 = add <8 x i32> %168, <i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127>
-	%170 = shl <8 x i32> %169, <i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23>
-	%171 = bitcast <8 x i32> %170 to <8 x float>
-	%172 = fmul <8 x float> %167, %171
-	%173 = insertelement <8 x i64> undef, i64 %136, i32 0
-	%174 = shufflevector <8 x i64> %173, <8 x i64> undef, <8 x i32> zeroinitializer
-	%175 = add <8 x i64> <i64 0, i64 1, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7>, %174
-	%176 = insertelement <8 x i64> undef, i64 %37, i32 0
-	%177 = shufflevector <8 x i64> %176, <8 x i64> undef, <8 x i32> zeroinitializer
-	%178 = icmp slt <8 x i64> %175, %177
-	%179 = select <8 x i1> %178, <8 x float> %172, <8 x float> zeroinitializer
-	%180 = getelementptr inbounds float, float* %10, i64 %136
-	%181 = bitcast float* %180 to <8 x float>*
-	store <8 x float> %179, <8 x float>* %181, align 4
-	%182 = fadd <8 x float> %137, %179
-	%183 = add i64 %136, 8
+	%138 = getelementptr inbounds float, float* %10, i64 %136
+	%139 = bitcast float* %138 to <8 x float>*
+	%140 = load <8 x float>, <8 x float>* %139, align 4
+	%141 = insertelement <8 x float> undef, float %135, i32 0
+	%142 = shufflevector <8 x float> %141, <8 x float> undef, <8 x i32> zeroinitializer
+	%143 = fsub <8 x float> %140, %142
+	%144 = fcmp ogt <8 x float> %143, <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
+	%145 = select <8 x i1> %144, <8 x float> %143, <8 x float> <float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000, float 0xC055D33340000000>
+	%146 = fcmp olt <8 x float> %145, <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
+	%147 = select <8 x i1> %146, <8 x float> %145, <8 x float> <float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000, float 0x40562CCCC0000000>
+	%148 = fmul <8 x float> %147, <float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000, float 0x3FF7154760000000>
+	%149 = fadd <8 x float> %148, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
+	%150 = call <8 x float> @llvm.floor.v8f32(<8 x float> %149)
+	%151 = fmul <8 x float> %150, <float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000, float 0x3FE62E4000000000>
+	%152 = fsub <8 x float> %147, %151
+	%153 = fmul <8 x float> %150, <float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000, float 0x3EB7F7D1C0000000>
+	%154 = fsub <8 x float> %152, %153
+	%155 = fmul <8 x float> <float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000, float 0x3F56C16C20000000>, %154
+	%156 = fadd <8 x float> %155, <float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000, float 0x3F81111120000000>
+	%157 = fmul <8 x float> %156, %154
+	%158 = fadd <8 x float> %157, <float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000, float 0x3FA5555560000000>
+	%159 = fmul <8 x float> %158, %154
+	%160 = fadd <8 x float> %159, <float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000, float 0x3FC5555560000000>
+	%161 = fmul <8 x float> %160, %154
+	%162 = fadd <8 x float> %161, <float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5, float 0.5>
+	%163 = fmul <8 x float> %162, %154
+	%164 = fadd <8 x float> %163, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
+	%165 = fmul <8 x float> %164, %154
+	%166 = fadd <8 x float> %165, <float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0, float 1.0>
+	%167 = fptosi <8 x float> %150 to <8 x i32>
+	%168 = add <8 x i32> %167, <i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127, i32 127>
+	%169 = shl <8 x i32> %168, <i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23, i32 23>
+	%170 = bitcast <8 x i32> %169 to <8 x float>
+	%171 = fmul <8 x float> %166, %170
+	%172 = getelementptr inbounds float, float* %10, i64 %136
+	%173 = bitcast float* %172 to <8 x float>*
+	store <8 x float> %171, <8 x float>* %173, align 4
+	%174 = add i64 %136, 8
 	br label %loop19
 
 exit21:
-	%184 = call reassoc float @llvm.vector.reduce.fadd.v8f32(float -0.0, <8 x float> %137)
 	br label %loop22
 
 loop22:
-	%185 = phi i64 [ 0, %exit21 ], [ %198, %body23 ]
-	%186 = phi <8 x float> [ zeroinitializer, %exit21 ], [ %197, %body23 ]
-	%187 = icmp slt i64 %185, %37
-	br i1 %187, label %body23, label %exit24
+	%175 = phi i64 [ 0, %exit21 ], [ %190, %body23 ]
+	%176 = phi float [ 0.0, %exit21 ], [ %181, %body23 ]
+	%177 = phi <8 x float> [ zeroinitializer, %exit21 ], [ %189, %body23 ]
+	%178 = icmp slt i64 %175, %37
+	br i1 %178, label %body23, label %exit24
 
 body23:
-	%188 = getelementptr inbounds float, float* %10, i64 %185
-	%189 = load float, float* %188, align 4
-	%190 = insertelement <8 x float> undef, float %189, i32 0
-	%191 = shufflevector <8 x float> %190, <8 x float> undef, <8 x i32> zeroinitializer
-	%192 = mul i64 %185, 8
-	%193 = add i64 %13, %192
-	%194 = getelementptr inbounds float, float* %v, i64 %193
-	%195 = bitcast float* %194 to <8 x float>*
-	%196 = load <8 x float>, <8 x float>* %195, align 4
-	%197 = call <8 x float> @llvm.fma.v8f32(<8 x float> %191, <8 x float> %196, <8 x float> %186)
-	%198 = add i64 %185, 1
+	%179 = getelementptr inbounds float, float* %10, i64 %175
+	%180 = load float, float* %179, align 4
+	%181 = fadd float %176, %180
+	%182 = insertelement <8 x float> undef, float %180, i32 0
+	%183 = shufflevector <8 x float> %182, <8 x float> undef, <8 x i32> zeroinitializer
+	%184 = mul i64 %175, 8
+	%185 = add i64 %13, %184
+	%186 = getelementptr inbounds float, float* %v, i64 %185
+	%187 = bitcast float* %186 to <8 x float>*
+	%188 = load <8 x float>, <8 x float>* %187, align 4
+	%189 = call <8 x float> @llvm.fma.v8f32(<8 x float> %183, <8 x float> %188, <8 x float> %177)
+	%190 = add i64 %175, 1
 	br label %loop22
 
 exit24:
-	%199 = icmp eq i64 %37, 0
-	%200 = fdiv float 1.0, %184
-	%201 = insertelement <8 x float> undef, float %200, i32 0
-	%202 = shufflevector <8 x float> %201, <8 x float> undef, <8 x i32> zeroinitializer
-	%203 = fmul <8 x float> %186, %202
-	%204 = select i1 %199, <8 x float> zeroinitializer, <8 x float> %203
-	%205 = getelementptr inbounds float, float* %o, i64 %32
-	%206 = bitcast float* %205 to <8 x float>*
-	store <8 x float> %204, <8 x float>* %206, align 4
-	%207 = bitcast float %184 to i32
-	%208 = lshr i32 %207, 23
-	%209 = sub i32 %208, 127
-	%210 = and i32 %207, u0x7FFFFF
-	%211 = or i32 %210, 1065353216
-	%212 = bitcast i32 %211 to float
-	%213 = fcmp ogt float %212, 0x3FF6A09E60000000
-	%214 = fmul float %212, 0.5
-	%215 = select i1 %213, float %214, float %212
-	%216 = add i32 %209, 1
-	%217 = select i1 %213, i32 %216, i32 %209
-	%218 = fsub float %215, 1.0
-	%219 = fadd float %215, 1.0
-	%220 = fdiv float %218, %219
-	%221 = fmul float %220, %220
-	%222 = fmul float 0x3FB745D180000000, %221
-	%223 = fadd float %222, 0x3FBC71C720000000
-	%224 = fmul float %223, %221
-	%225 = fadd float %224, 0x3FC24924A0000000
-	%226 = fmul float %225, %221
-	%227 = fadd float %226, 0x3FC99999A0000000
-	%228 = fmul float %227, %221
-	%229 = fadd float %228, 0x3FD5555560000000
-	%230 = fmul float %229, %221
-	%231 = fadd float %230, 1.0
-	%232 = fmul float 2.0, %220
-	%233 = fmul float %232, %231
-	%234 = sitofp i32 %217 to float
-	%235 = fmul float %234, 0x3FE62E4300000000
-	%236 = fadd float %235, %233
-	%237 = fadd float %135, %236
-	%238 = select i1 %199, float 0xFFF0000000000000, float %237
-	%239 = getelementptr inbounds float, float* %lse, i64 %31
-	store float %238, float* %239, align 4
-	%240 = add i64 %28, 1
+	%191 = icmp eq i64 %37, 0
+	%192 = fdiv float 1.0, %176
+	%193 = insertelement <8 x float> undef, float %192, i32 0
+	%194 = shufflevector <8 x float> %193, <8 x float> undef, <8 x i32> zeroinitializer
+	%195 = fmul <8 x float> %177, %194
+	%196 = select i1 %191, <8 x float> zeroinitializer, <8 x float> %195
+	%197 = getelementptr inbounds float, float* %o, i64 %32
+	%198 = bitcast float* %197 to <8 x float>*
+	store <8 x float> %196, <8 x float>* %198, align 4
+	%199 = bitcast float %176 to i32
+	%200 = lshr i32 %199, 23
+	%201 = sub i32 %200, 127
+	%202 = and i32 %199, u0x7FFFFF
+	%203 = or i32 %202, 1065353216
+	%204 = bitcast i32 %203 to float
+	%205 = fcmp ogt float %204, 0x3FF6A09E60000000
+	%206 = fmul float %204, 0.5
+	%207 = select i1 %205, float %206, float %204
+	%208 = add i32 %201, 1
+	%209 = select i1 %205, i32 %208, i32 %201
+	%210 = fsub float %207, 1.0
+	%211 = fadd float %207, 1.0
+	%212 = fdiv float %210, %211
+	%213 = fmul float %212, %212
+	%214 = fmul float 0x3FB745D180000000, %213
+	%215 = fadd float %214, 0x3FBC71C720000000
+	%216 = fmul float %215, %213
+	%217 = fadd float %216, 0x3FC24924A0000000
+	%218 = fmul float %217, %213
+	%219 = fadd float %218, 0x3FC99999A0000000
+	%220 = fmul float %219, %213
+	%221 = fadd float %220, 0x3FD5555560000000
+	%222 = fmul float %221, %213
+	%223 = fadd float %222, 1.0
+	%224 = fmul float 2.0, %212
+	%225 = fmul float %224, %223
+	%226 = sitofp i32 %209 to float
+	%227 = fmul float %226, 0x3FE62E4300000000
+	%228 = fadd float %227, %225
+	%229 = fadd float %135, %228
+	%230 = select i1 %191, float 0xFFF0000000000000, float %229
+	%231 = getelementptr inbounds float, float* %lse, i64 %31
+	store float %230, float* %231, align 4
+	%232 = add i64 %28, 1
 	br label %loop13
 }
 
 declare float @llvm.vector.reduce.fmax.v8f32(<8 x float> %0)
 
 declare <8 x float> @llvm.floor.v8f32(<8 x float> %0)
-
-declare float @llvm.vector.reduce.fadd.v8f32(float %0, <8 x float> %1)
 
 define void @router_topk_t4_e4_k2(float* nocapture %logits, float* nocapture %probs, i32* nocapture %idx, float* nocapture %w, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:

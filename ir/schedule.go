@@ -62,7 +62,8 @@ const (
 	ActRecvB // input gradient from the next virtual stage (blocking)
 	// ActReduceGrad reduces one gradient bucket over the data-parallel group
 	// (all-reduce for ZeRO 0; reduce-scatter for ZeRO 1, 2 and 3, each rank
-	// keeping the reduced chunk it owns).
+	// keeping the reduced chunk it owns): once per step, or under ZeRO-3
+	// once per micro-batch (MB is -1 either way), the chunks accumulating.
 	// Asynchronous, overlapped with the remaining backward.
 	ActReduceGrad
 	// ActAllGatherParams gathers parameters over the group that shards

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"planc/ir"
+	"planc/passes/sched"
 )
 
 // nKindsLayer bounds the kinds of layers a model has (see layerKind).
@@ -67,7 +68,7 @@ type templates struct {
 	headTPRep             float64
 	embedTPRep            float64
 	headParams, headTied  float64
-	wteBytes              float64
+	wteBytes, wteElems    float64
 
 	mu    sync.Mutex
 	timed map[timedKey]*timed
@@ -181,6 +182,7 @@ func buildTemplates(p *ir.Plan) *templates {
 		}
 		if o.Kind == ir.OpEmbedding {
 			t.wteBytes = o.Weight.Elements() * float64(o.Weight.Elem)
+			t.wteElems = o.Weight.Elements()
 		}
 	}
 	for _, o := range t.head {
@@ -345,7 +347,14 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		if p.PP > 1 && (s == 0 || s == chunks-1) && m.Kind != ir.MLPModel && m.TieEmbeddings {
 			buf = append(buf, stepColl{kind: ir.AllReduce, axis: ir.AxisEmbed, bytes: t.wteBytes, calls: 1, overlap: ir.Critical, what: otherStep})
 		}
-		buf = gradStepColls(p, mesh, dg.dense, dg.expert, tpRep, kvRep, buf)
+		stepDense, stepExpert := dg.dense, dg.expert
+		if p.Zero >= 3 { // reduced per layer and micro-batch (zero3Colls), a tied wte's copies aside
+			stepDense, stepExpert = 0, 0
+			if sched.TiedAcrossStages(p) && (s == 0 || s == chunks-1) {
+				stepDense = t.wteElems
+			}
+		}
+		buf = gradStepColls(p, mesh, stepDense, stepExpert, tpRep, kvRep, buf)
 		dg.step = buf
 		if len(buf) > 0 && start < cap(stepBuf) && &buf[0] == &stepBuf[:start+1][start] {
 			stepBuf = stepBuf[:start+len(buf)]

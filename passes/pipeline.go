@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"planc/ir"
+	"planc/passes/sched"
 )
 
 // buildMesh lays the plan's degrees onto ranks (Megatron order).
@@ -309,16 +310,19 @@ func gradGroups(p *ir.Plan) []ir.Axis {
 	return []ir.Axis{ir.AxisDP}
 }
 
-// zeroPass inserts the gradient reduction of every stage in buckets
-// (all-reduce for ZeRO 0 and 1... the ZeRO sharding group is dp·cp; expert
-// gradients reduce over the expert-data-parallel group) and ZeRO's
-// parameter gathers: once per step after the optimizer for stages 1 and 2,
-// per layer in forward and backward of every micro-batch for stage 3.
+// zeroPass inserts the gradient reduction of every stage (all-reduce
+// without ZeRO, reduce-scatter with it; the ZeRO sharding group is dp·cp,
+// expert gradients reduce over the expert-data-parallel group) and ZeRO's
+// parameter gathers: for stages 0 to 2 the reduction in buckets once per
+// step, and for stages 1 and 2 the gather once per step after the
+// optimizer; for stage 3, per layer and micro-batch, the gathers in
+// forward and again in backward and the reduce-scatter of the gradients in
+// backward (see zero3Colls), the tied embedding's copies aside.
 func zeroPass(st *State) {
 	p := st.Plan
 	mesh := st.Unit.Mesh
 	for _, sg := range st.Unit.Graph.Stages {
-		dense, expert := stageParams(sg)
+		dense, expert := stepGradParams(p, sg)
 		sg.Collectives = append(sg.Collectives, gradColls(p, mesh, sg.Index, dense, expert, stageTPReplicated(p, sg), stageKVReplicated(p, sg))...)
 		if sg.Index == 0 {
 			sg.Collectives = append(sg.Collectives, zero3Colls(p, mesh, st.embed, -1, false)...)
@@ -413,12 +417,16 @@ func gradStepColls(p *ir.Plan, mesh ir.Mesh, dense, expert, tpRep, kvRep float64
 	return out
 }
 
-// zero3Colls returns ZeRO-3's gathers of the parameters of one layer's
-// ops (or the embedding's, the head's), in forward and again in backward of
-// every micro-batch (prefetched: they overlap the ops' compute), one per
-// parameter class as the runtime shards them: the dense parameters over
-// the data-parallel group (dp·cp), the routed experts' over the
-// expert-data-parallel group under ep > 1 (with ep = 1 they are dense).
+// zero3Colls returns ZeRO-3's collectives of one layer's ops (or the
+// embedding's, the head's) for every micro-batch, as DeepSpeed and FSDP
+// run them: the gather of their parameters in forward and again in
+// backward (the gathered copy is released after each use; prefetched, so
+// they overlap the compute before them), and the reduce-scatter of their
+// gradients in backward (behind the backward of the layers below, or
+// critical without overlap.grad_reduce). One of each per parameter class,
+// as the runtime shards them: the dense parameters over the data ranks
+// (dp·cp), the routed experts' over the expert-data-parallel group under
+// ep > 1 (with ep = 1 they are dense).
 func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*ir.Collective {
 	if p.Zero < 3 || len(ops) == 0 {
 		return nil
@@ -428,22 +436,69 @@ func zero3Colls(p *ir.Plan, mesh ir.Mesh, ops []*ir.Op, l int, skipWte bool) []*
 	if mesh.EP <= 1 {
 		dense, expert = dense+expert, 0
 	}
+	// the tied embedding's copies on two stages are reduced once per step,
+	// after ALLREDUCE_TIED has summed them (stepGradParams)
+	tied := 0.0
+	if sched.TiedAcrossStages(p) {
+		tied = tiedWte(ops)
+	}
+	reduce := ir.WithCompute
+	if !p.Overlap.GradReduce() {
+		reduce = ir.Critical
+	}
 	elem := float64(elemBytes(p.Precision))
 	var out []*ir.Collective
-	for _, ph := range []ir.Phase{ir.Forward, ir.Backward} {
-		for _, c := range []struct {
-			axis   ir.Axis
-			n      float64
-			tensor string
-		}{{groups[len(groups)-1], dense, zero3Params}, {ir.AxisEDP, expert, zero3ExpertParams}} {
-			if mesh.Degree(c.axis) < 2 || c.n <= 0 {
-				continue
-			}
-			out = append(out, &ir.Collective{Name: fmt.Sprintf("%s.%s.ag.%s", ops[0].Name, c.tensor, ph), Kind: ir.AllGather, Axis: c.axis,
-				GroupSize: mesh.Degree(c.axis), Bytes: c.n * elem, Phase: ph, After: ops[0].Name, Layer: l, Overlap: ir.WithCompute, Tensor: c.tensor})
+	for _, c := range []struct {
+		kind    ir.CollKind
+		phase   ir.Phase
+		axis    ir.Axis
+		n       float64
+		tensor  string
+		overlap ir.Overlap
+	}{
+		{ir.AllGather, ir.Forward, groups[len(groups)-1], dense, zero3Params, ir.WithCompute},
+		{ir.AllGather, ir.Forward, ir.AxisEDP, expert, zero3ExpertParams, ir.WithCompute},
+		{ir.AllGather, ir.Backward, groups[len(groups)-1], dense, zero3Params, ir.WithCompute},
+		{ir.AllGather, ir.Backward, ir.AxisEDP, expert, zero3ExpertParams, ir.WithCompute},
+		{ir.ReduceScatter, ir.Backward, groups[len(groups)-1], dense - tied, zero3Grads, reduce},
+		{ir.ReduceScatter, ir.Backward, ir.AxisEDP, expert, zero3ExpertGrads, reduce},
+	} {
+		if mesh.Degree(c.axis) < 2 || c.n <= 0 {
+			continue
 		}
+		op := "ag"
+		if c.kind == ir.ReduceScatter {
+			op = "rs"
+		}
+		out = append(out, &ir.Collective{Name: fmt.Sprintf("%s.%s.%s.%s", ops[0].Name, c.tensor, op, c.phase), Kind: c.kind, Axis: c.axis,
+			GroupSize: mesh.Degree(c.axis), Bytes: c.n * elem, Phase: c.phase, After: ops[0].Name, Layer: l, Overlap: c.overlap, Tensor: c.tensor})
 	}
 	return out
+}
+
+// tiedWte returns the elements of wte among ops' weights.
+func tiedWte(ops []*ir.Op) float64 {
+	for _, o := range ops {
+		if o.Weight != nil && o.Weight.Name == "wte" {
+			return o.Weight.Elements()
+		}
+	}
+	return 0
+}
+
+// stepGradParams returns the dense and expert gradient elements of stage
+// sg that are reduced once per step: all of them below ZeRO-3; under
+// ZeRO-3, which reduce-scatters every micro-batch's gradients per layer
+// (zero3Colls), only a copy of the embedding tied across stages, reduced
+// after its copies are summed.
+func stepGradParams(p *ir.Plan, sg *ir.Stage) (dense, expert float64) {
+	if p.Zero < 3 {
+		return stageParams(sg)
+	}
+	if sched.TiedAcrossStages(p) {
+		return tiedWte(sg.Ops), 0
+	}
+	return 0, 0
 }
 
 // classParams returns the dense and routed-expert parameter elements of ops
@@ -464,16 +519,23 @@ func classParams(ops []*ir.Op, skipWte bool) (dense, expert float64) {
 	return dense, expert
 }
 
-// The Tensor of ZeRO-3's per-layer parameter gathers, by class.
+// The Tensor of ZeRO-3's per-layer parameter gathers and gradient
+// reduce-scatters, by class.
 const (
 	zero3Params       = "params"
 	zero3ExpertParams = "expert_params"
+	zero3Grads        = "d params"
+	zero3ExpertGrads  = "d expert_params"
 )
 
-// isZero3Gather reports whether c is one of ZeRO-3's per-layer parameter
-// gathers (see zero3Colls).
-func isZero3Gather(c *ir.Collective) bool {
-	return c.Kind == ir.AllGather && (c.Tensor == zero3Params || c.Tensor == zero3ExpertParams) && c.Phase != ir.StepPhase
+// isZero3Coll reports whether c is one of ZeRO-3's per-layer parameter
+// gathers or gradient reduce-scatters (see zero3Colls).
+func isZero3Coll(c *ir.Collective) bool {
+	switch c.Tensor {
+	case zero3Params, zero3ExpertParams, zero3Grads, zero3ExpertGrads:
+		return c.Phase != ir.StepPhase && (c.Kind == ir.AllGather || c.Kind == ir.ReduceScatter)
+	}
+	return false
 }
 
 // recomputePass marks the ops whose forward is repeated in backward:

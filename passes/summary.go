@@ -182,7 +182,7 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 			s.commB += t
 		}
 	}
-	s.hidden = math.Max(0, overF-s.fwd) + math.Max(0, overB-(s.bwdB+s.bwdW))
+	s.hidden = math.Max(0, overF-s.fwd) + math.Max(0, overB-(s.bwdB+s.bwdW+s.recompute))
 	return s
 }
 

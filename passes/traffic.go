@@ -23,10 +23,11 @@ import (
 // What is counted, per step:
 //   - every per-micro-batch collective of the graph (tp, cp, ulysses, lss,
 //     phantom ghosts, the vocab-parallel loss), on every rank holding the
-//     stage, once per micro-batch; ZeRO-3's parameter gathers come from
-//     the schedule's ALLGATHER_PARAMS actions when the unit has one (the
-//     graph's per-layer gathers are the same bytes, and counting both
-//     counted them twice), from the graph otherwise;
+//     stage, once per micro-batch; ZeRO-3's parameter gathers and
+//     gradient reduce-scatters come from the schedule's ALLGATHER_PARAMS
+//     and REDUCE_GRAD actions when the unit has one (the graph's per-layer
+//     collectives are the same bytes, and counting both counted them
+//     twice), from the graph otherwise;
 //   - the MoE dispatch and combine exchanges of padding-free dispatch, with
 //     and without rbd, from the routing (see [Routing]) or, without one,
 //     its expectation under uniform top-k routing; capacity dispatch moves
@@ -196,8 +197,8 @@ func predictedBytes(u *ir.Unit, routes []Routing) TrafficReport {
 			if c.Phase == ir.StepPhase || c.Axis == ir.AxisPP {
 				continue
 			}
-			if u.Schedule != nil && isZero3Gather(c) {
-				continue // the schedule's ALLGATHER_PARAMS, counted below
+			if u.Schedule != nil && isZero3Coll(c) {
+				continue // the schedule's ALLGATHER_PARAMS and REDUCE_GRAD, counted below
 			}
 			if routedMoE && c.Axis == ir.AxisEP && c.Kind == ir.AllToAllV {
 				continue // the routing model below

@@ -7,7 +7,8 @@
 // the ZeRO-3 parameter gathers prefetched one compute action ahead (one
 // per parameter class, over the group that shards it), the data-parallel
 // gradient reduction in buckets issued as soon as a stage's gradients are
-// final (so that it overlaps the rest of the backward), the tied-embedding
+// final (so that it overlaps the rest of the backward; under ZeRO-3 as soon
+// as each micro-batch's are, the tied embedding's bucket aside), the tied-embedding
 // gradient sum between the first and last stage right before the
 // embedding's own bucket is reduced, the global gradient-norm all-reduce
 // and the optimizer step, and for ZeRO-1/2 the gather of the updated
@@ -455,6 +456,7 @@ type rankBuilder struct {
 	// lastGrad[st] is where stage st's gradients become final: the last B
 	// (or W when split) of the stage in this rank's order.
 	lastGrad   map[int32]int
+	gradKind   ir.ActionKind // B, or W when the backward is split
 	zero3      bool
 	dpGroup    int32
 	edpGroup   int32
@@ -493,17 +495,20 @@ func (b *builder) newRankBuilder(r int, c ir.Coord, order []op) *rankBuilder {
 	if s.SplitBackward {
 		gradKind = ir.ActW
 	}
+	rb.gradKind = gradKind
 	rb.lastGrad = map[int32]int{}
 	for i, o := range order {
 		if o.kind == gradKind {
 			rb.lastGrad[o.stage] = i
 		}
 	}
-	rb.zero3 = s.Zero >= 3 && mesh.DP > 1
 	rb.dpGroup = int32(-1)
 	if mesh.DP*mesh.CP > 1 {
 		rb.dpGroup = b.meshGroup(ir.AxisDPCP, r)
 	}
+	// ZeRO-3 shards the parameters over the data ranks dp·cp, whatever
+	// their split between dp and cp
+	rb.zero3 = s.Zero >= 3 && rb.dpGroup >= 0
 	rb.edpGroup = int32(-1)
 	if mesh.EP > 1 {
 		if _, n := mesh.GroupFirst(ir.AxisEDP, r); n > 1 {
@@ -732,6 +737,12 @@ func (rb *rankBuilder) pipeline() {
 		case o.kind == ir.ActB && st > 0 && stageOf[st-1] != c.PP:
 			rb.p2p(ir.ActSendB, o, stageOf[st-1])
 		}
+		// ZeRO-3 reduce-scatters each micro-batch's gradients as soon as
+		// they are complete (DeepSpeed, FSDP), so that a rank keeps only
+		// its shard of the accumulated sum between micro-batches.
+		if rb.microReduce(o, i) {
+			rb.reduce(o.stage, false)
+		}
 		// Gradients of this stage are final: reduce them now, overlapping
 		// the remaining backward (without overlap.grad_reduce, after the
 		// rank's last compute action, in the same order).
@@ -753,6 +764,20 @@ func (rb *rankBuilder) pipeline() {
 		}
 	}
 	rb.flushSeq()
+}
+
+// microReduce reports whether compute op i (o) completes one micro-batch's
+// gradients of its stage under ZeRO-3, before the stage's last: the
+// stage's buckets are then reduce-scattered for that micro-batch (the last
+// one's reduction is finalize's). The tied embedding's bucket is left to
+// the end: its two copies are summed once per step (ALLREDUCE_TIED) before
+// it is reduced, and a stage holding a copy without a bucket layout (no
+// bucket of its own for wte) reduces only then.
+func (rb *rankBuilder) microReduce(o op, i int) bool {
+	if !rb.zero3 || o.mb < 0 || rb.gradKind != o.kind || rb.lastGrad[o.stage] == i {
+		return false
+	}
+	return !rb.holdsTied(o.stage) || len(rb.s.Stages[o.stage].Buckets) > 0
 }
 
 // gradNorm issues the global gradient norm: with ZeRO or experts the

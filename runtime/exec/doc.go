@@ -58,11 +58,14 @@
 // # Parallelism
 //
 // dp: each data rank runs its micro-batches; REDUCE_GRAD sums the gradient
-// buckets over the dp group (all-reduce, or reduce-scatter under ZeRO-2/3).
-// ZeRO 1, 2 and 3 shard the optimizer update: each dp rank updates its
-// chunk of every bucket and ALLGATHER_PARAMS restores whole parameters
-// (after the optimizer under ZeRO-1/2, before each use of a stage under
-// ZeRO-3). Each rank keeps AdamW moments only for the chunks it owns (the
+// buckets over the dp group (all-reduce, or reduce-scatter under ZeRO 1-3:
+// once per step, or under ZeRO-3 after every micro-batch's backward, a
+// reduce-scatter leaving zeros outside the rank's chunk so that the next
+// micro-batch's gradients accumulate onto the reduced sum). ZeRO 1, 2 and
+// 3 shard the optimizer update: each dp rank updates its chunk of every
+// bucket and ALLGATHER_PARAMS restores whole parameters (after the
+// optimizer under ZeRO-1/2, before each forward and each backward of a
+// stage under ZeRO-3). Each rank keeps AdamW moments only for the chunks it owns (the
 // optimizer state is sharded for real); gradient and parameter buffers stay
 // whole-size on every rank, so ZeRO-2/3's communication is real but their
 // memory saving is not.

@@ -72,7 +72,7 @@ func bucketRanges(st *stage, ep, tp int) ([][2]int, []bool, error) {
 
 // checkSchedule reports whether schedule s moves the gradients and
 // parameters of every rank of t exactly as the runtime needs: each bucket
-// reduced once over its group (the data ranks dp·cp for dense parameters,
+// reduced once over its group (under ZeRO-3 once or more: per micro-batch) (the data ranks dp·cp for dense parameters,
 // the expert-data-parallel ranks for routed experts) with the collective
 // its ZeRO stage needs, ZeRO-1/2's gathers of every bucket, ZeRO-3's
 // gathers over the group of a parameter class, and the tied embedding's
@@ -176,7 +176,10 @@ func (t *Trainer) checkSchedule(s *ir.Schedule) error {
 				if len(groupOf(st.expertBucket[bi])) < 2 {
 					continue
 				}
-				if reduced[key] != 1 {
+				// ZeRO-3 reduces a bucket once per micro-batch (or at
+				// least once: reduce-scatters accumulate, see reduceGrad);
+				// the others once per step
+				if reduced[key] != 1 && !(t.plan.Zero >= 3 && reduced[key] > 1) {
 					return fmt.Errorf("schedule: rank %d reduces gradient bucket %d of stage %d %d times, not once", r, bi, si, reduced[key])
 				}
 				if (t.plan.Zero == 1 || t.plan.Zero == 2) && gathered[key] != 1 {

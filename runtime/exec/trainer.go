@@ -1214,6 +1214,13 @@ func (t *Trainer) group(a ir.Action) collective.Group {
 	return g
 }
 
+// reduceGrad executes REDUCE_GRAD: the all-reduce of one gradient bucket
+// over its group, or its reduce-scatter, after which the rank holds the
+// sum of its own chunk and zeros in the others. The zeros make repeated
+// reduce-scatters accumulate (ZeRO-3 reduces every micro-batch): the next
+// micro-batch adds its local gradient to every chunk, and the next
+// reduce-scatter sums, into the owner's chunk, the owner's running sum and
+// every member's new local gradient, each counted once.
 func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 	rk.on("dp")
 	if int(a.Bucket) >= len(st.buckets) {
@@ -1229,7 +1236,9 @@ func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 		}
 		off := collective.ChunkOffsets(len(buf), len(g))
 		i := g.Index(rk.id)
+		clear(buf[:off[i]])
 		copy(buf[off[i]:off[i+1]], part)
+		clear(buf[off[i+1]:])
 		return nil
 	}
 	return rk.comm.AllReduce(g, buf, collective.Sum)

@@ -150,7 +150,7 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 	if isLayer {
 		s.layerParams = layerParams(ops)
 	}
-	var overF, overB float64
+	var overF, overB, zeroF, zeroB float64
 	for _, c := range colls {
 		if c.Phase == ir.StepPhase {
 			continue
@@ -163,6 +163,14 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 		if c.Axis == ir.AxisPP {
 			s.p2p += t
 			s.p2pBytes = math.Max(s.p2pBytes, 2*c.Bytes)
+			continue
+		}
+		if c.Overlap == ir.WithCompute && isZero3Coll(c) {
+			if c.Phase == ir.Forward {
+				zeroF += t
+			} else {
+				zeroB += t
+			}
 			continue
 		}
 		if c.Overlap == ir.WithCompute {
@@ -182,7 +190,13 @@ func summarizeOps(cm *costModel, ops []*ir.Op, colls []*ir.Collective, fullRecom
 			s.commB += t
 		}
 	}
-	s.hidden = math.Max(0, overF-s.fwd) + math.Max(0, overB-(s.bwdB+s.bwdW+s.recompute))
+	// ZeRO-3's gathers and reduce-scatters run on their own stream, issued
+	// a layer ahead (DeepSpeed's prefetch, FSDP's backward prefetch): they
+	// hide behind all the layer's compute of their pass, the recomputed
+	// forward included; the other overlapped collectives behind the
+	// layer's compute of their phase.
+	s.hidden = math.Max(0, overF-s.fwd) + math.Max(0, overB-(s.bwdB+s.bwdW)) +
+		math.Max(0, zeroF-s.fwd) + math.Max(0, zeroB-(s.bwdB+s.bwdW+s.recompute))
 	return s
 }
 

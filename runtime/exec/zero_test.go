@@ -111,8 +111,9 @@ func TestZeroCostModelMovesWhatRuns(t *testing.T) {
 // step, which see each reduced gradient directly. The cases cover the
 // tied embedding split over pipeline stages (its bucket reduced once, after
 // ALLREDUCE_TIED), split backward (zb-h1, zb-v: W completes a
-// micro-batch), sp's sequence sums, cp alone (the data ranks are the cp
-// ranks) and routed experts sharded over edp.
+// micro-batch), the tp sums after the reductions (sp's sequence partials,
+// replicated kv heads), cp alone (the data ranks are the cp ranks) and
+// routed experts sharded over edp.
 func TestZero3MatchesSerial(t *testing.T) {
 	for _, c := range []struct {
 		model      func() *ir.Model
@@ -126,6 +127,7 @@ func TestZero3MatchesSerial(t *testing.T) {
 		{tinyGPT, "", "dp=2 tp=2 sp=true zero=3"},
 		{tinyLlama, "mb=1", "dp=2 zero=3"},
 		{tinyLlama, "", "dp=2 cp=2 cp_mode=ring zero=3"},
+		{tinyLlama, "", "dp=2 tp=4 zero=3"}, // kv heads replicated: ALLREDUCE_KV after the reductions
 		{tinyDeepSeek, "mb=1", "dp=2 ep=2 zero=3"},
 		{tinyMoE, "mb=1", "dp=4 ep=2 zero=3"},
 	} {

@@ -38,6 +38,16 @@ func agreementGrid() []variant {
 		add(calFile, "cal_1t_selective", string(s), func(p *ir.Plan) { p.Schedule = s })
 	}
 	add(calFile, "cal_175b_selective", "zb-v", func(p *ir.Plan) { p.Schedule, p.VPP = "zb-v", 2 })
+	// ZeRO-3 over pipeline stages (a tied embedding on the first and last
+	// stage, reduced once per step) with each recomputation policy (its
+	// gathers and reduce-scatters hide behind the recomputed forward too)
+	for _, rc := range ir.RecomputeModes {
+		rc := rc
+		add(calFile, "cal_175b_full", "zero3-dp2-"+string(rc), func(p *ir.Plan) {
+			p.Cluster = withNodes(p.Cluster, 2*p.Cluster.Nodes)
+			p.DP, p.Zero, p.Recompute = 2, 3, rc
+		})
+	}
 	for z := 0; z <= 3; z++ {
 		for _, mode := range []ir.CPMode{ir.CPRing, ir.CPUlysses, ir.CPAllGather, ir.CPLSS} {
 			z, mode := z, mode

@@ -56,7 +56,7 @@ plan z {
 				}
 			}
 			m := float64(c.m)
-			wantGather, wantScatter := psi, psi // ZeRO-1/2: once per step
+			wantGather, wantScatter := psi, psi  // ZeRO-1/2: once per step
 			units := float64(p.Model.Layers + 2) // the layers, the embedding and the head
 			wantGatherCalls, wantScatterCalls := 1.0, 1.0
 			if c.zero == 3 {

@@ -1,5 +1,5 @@
 """Predicted vs measured step time of planc's CPU runtime: see run.sh."""
-import json, os, re, statistics, subprocess, sys, tempfile
+import json, os, re, resource, statistics, subprocess, sys, tempfile
 
 planc, steps, cal = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 # RECAL=1 (run.sh's default): `planc calibrate` again before every round,
@@ -111,11 +111,13 @@ def measure(f, plan, sets, tokens):
 
 
 def cpu_seconds(f, plan, sets, n):
-    before = os.times()
+    # getrusage's children times have microseconds (os.times counts 10 ms
+    # ticks: a tiny_mlp run is a few of them)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([planc, "run", "--json", "--steps", str(n), *args(plan, sets, False), f],
                    check=True, capture_output=True, text=True, env={**os.environ, "GOMAXPROCS": "1"})
-    after = os.times()
-    return (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def ranks(xs):

@@ -103,3 +103,20 @@ func TestFitGEMMRecoversItsTerms(t *testing.T) {
 		t.Errorf("FLOPs alone: %+v, want rate 150e9 and nothing else", b)
 	}
 }
+
+// TestTimeCPUCountsWorkNotWaits: a call that sleeps 2 ms takes 2 ms of
+// wall time (timeIt) but next to no CPU time (timeCPU): a core taken
+// away from the kernel does not lengthen what timeCPU measures.
+func TestTimeCPUCountsWorkNotWaits(t *testing.T) {
+	if _, ok := threadCPU(); !ok {
+		t.Skip("no thread CPU clock on this system: timeCPU is timeIt")
+	}
+	opt := Options{Budget: 4 * time.Millisecond, Reps: 2}
+	sleep := func() { time.Sleep(2 * time.Millisecond) }
+	if wall := timeIt(opt, sleep); wall < 2e-3 {
+		t.Errorf("wall: %g s, want ≥ 2 ms", wall)
+	}
+	if cpu := timeCPU(opt, sleep); cpu > 0.5e-3 {
+		t.Errorf("CPU: %g s for a 2 ms sleep, want well under 0.5 ms", cpu)
+	}
+}

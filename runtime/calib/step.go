@@ -13,7 +13,7 @@ func measureInput(opt Options) float64 {
 	const width, rows = 64, 32
 	x := make([]float32, width)
 	i := 0
-	return timeIt(opt, func() {
+	return timeCPU(opt, func() {
 		for j := 0; j < rows; j++ {
 			exec.MLPInput(x, 1, 0, i)
 			i++

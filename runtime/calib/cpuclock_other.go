@@ -1,0 +1,8 @@
+//go:build !linux
+
+package calib
+
+import "time"
+
+// threadCPU is not available here: timeCPU falls back to the wall clock.
+func threadCPU() (time.Duration, bool) { return 0, false }

@@ -5,19 +5,28 @@
 # definition and docs/semantics.md alone), and compare. From the repository
 # root:
 #
-#   bench/torch/eval.sh [PLAN [STEPS [WINDOWS [HEADS [KV_HEADS]]]]]
+#   bench/torch/eval.sh [PLAN [STEPS [WINDOWS [HEADS [KV_HEADS [EVAL_PY_FLAGS...]]]]]]
 #
-# PLAN defaults to examples/tiny_llama.plan (8 heads, 2 key/value heads);
-# `bench/torch/eval.sh examples/tiny_gpt.plan 20 16 4 4` checks the GPT;
-# exits 1 when the two losses differ by more than 1e-5 relative. Needs
-# Debian's python3-torch (at /usr/bin/python3); CI does not run it.
+# PLAN defaults to examples/tiny_llama.plan, STEPS to 60 (enough for the
+# routing and the selection bias of the MoE models to matter: after 5 steps
+# leaving tiny_deepseek's balance bias out moves its loss by 1e-6, after 60
+# by 2e-3), WINDOWS to 16. The layout (GPT, Llama, MLA, MoE) is read by
+# eval.py from the checkpoint's tensor names; what the names do not say
+# (heads, routing) comes from the checkpoint's model when it is one of the
+# tiny models below, or from HEADS, KV_HEADS and eval.py's flags when given:
+#
+#   bench/torch/eval.sh examples/tiny_deepseek.plan   # MLA, sigmoid group-limited MoE
+#   bench/torch/eval.sh examples/tiny_gpt.plan 20 16 4 4
+#   bench/torch/eval.sh examples/tiny_moe.plan 60 16 4 4 --topk 2
+#
+# Exits 1 when the two losses differ by more than 1e-5 relative (they
+# agree to about 1e-8). Needs Debian's python3-torch (at /usr/bin/python3,
+# or set PYTHON); CI does not run it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PLAN=${1:-examples/tiny_llama.plan}
-STEPS=${2:-20}
+STEPS=${2:-60}
 WINDOWS=${3:-16}
-HEADS=${4:-8}
-KV=${5:-2}
 PY=${PYTHON:-/usr/bin/python3}
 if ! "$PY" -c 'import torch' 2>/dev/null; then
   echo "bench/torch/eval.sh: $PY has no torch: apt-get install python3-torch" >&2
@@ -30,12 +39,27 @@ DATA=runtime/data/corpus.txt
 "$TMP/planc" run --steps "$STEPS" --checkpoint-dir "$TMP/ck" --data "$DATA" "$PLAN" >/dev/null
 CKPT=$(ls "$TMP"/ck/*.safetensors | tail -n 1)
 SEQ=64 # the tiny models' sequence
+if [ $# -ge 4 ]; then
+  MODEL_ARGS=("${@:4}")
+else
+  MODEL=$("$PY" bench/torch/eval.py --model-of "$CKPT")
+  case "$MODEL" in
+  tiny_gpt) MODEL_ARGS=(4 4) ;;
+  tiny_llama) MODEL_ARGS=(8 2) ;;
+  tiny_moe) MODEL_ARGS=(4 4 --topk 2) ;;
+  tiny_deepseek) MODEL_ARGS=(4 4 --topk 2 --router sigmoid --normalize-topk --groups 4 --topk-groups 2) ;;
+  *)
+    echo "bench/torch/eval.sh: no heads or routing known for model $MODEL: give HEADS [KV_HEADS [EVAL_PY_FLAGS...]]" >&2
+    exit 2
+    ;;
+  esac
+fi
 PLANC=$("$TMP/planc" eval --json --checkpoint "$CKPT" --data "$DATA" --windows "$WINDOWS" "$PLAN" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["loss"])')
-TORCH=$("$PY" bench/torch/eval.py "$CKPT" "$DATA" "$WINDOWS" "$SEQ" "$HEADS" "$KV")
+TORCH=$("$PY" bench/torch/eval.py "$CKPT" "$DATA" "$WINDOWS" "$SEQ" "${MODEL_ARGS[@]}")
 "$PY" - "$PLANC" "$TORCH" "$PLAN" "$STEPS" "$WINDOWS" <<'PY'
 import sys
 planc, torch, plan, steps, windows = float(sys.argv[1]), float(sys.argv[2]), *sys.argv[3:]
 rel = abs(planc - torch) / abs(torch)
-print(f"{plan} after {steps} steps, {windows} windows: planc eval {planc:.7f}, PyTorch {torch:.7f}, rel {rel:.1e}")
+print(f"{plan} after {steps} steps, {windows} windows: planc eval {planc:.9f}, PyTorch {torch:.9f}, rel {rel:.1e}")
 sys.exit(1 if rel > 1e-5 else 0)
 PY

@@ -137,8 +137,10 @@ func (r *rank) loadTokens(f *frame, mb int, withIDs bool) {
 
 type lnState struct{ x, mean, rstd []float32 }
 
+// layerNormForward normalizes rows of its gain's width: the hidden size,
+// or an MLA latent's rank (q_norm, kv_norm under norm = layernorm).
 func layerNormForward(c *call) error {
-	h := c.r.m.Hidden
+	h := len(c.w(0))
 	x := c.val(0)
 	rows := len(x) / h
 	s := &lnState{x: x, mean: c.allocOut(rows), rstd: c.allocOut(rows)}
@@ -150,7 +152,7 @@ func layerNormForward(c *call) error {
 }
 
 func layerNormBackward(c *call) error {
-	h := c.r.m.Hidden
+	h := len(c.w(0))
 	s := c.saved().(*lnState)
 	rows := len(s.x) / h
 	dy := c.grad(0)

@@ -13,8 +13,9 @@ import (
 )
 
 // megatronArchitecture writes the shape flags of Megatron-LM that follow the
-// model's norm, MLP, attention and position encoding.
-func megatronArchitecture(a *args, m *ir.Model, w *warnings) {
+// model's norm, MLP, attention and position encoding at tensor-parallel
+// degree tp.
+func megatronArchitecture(a *args, m *ir.Model, tp int, w *warnings) {
 	if m.Position == ir.PositionRoPE {
 		a.set("--position-embedding-type", "rope")
 		if m.RopeTheta > 0 {
@@ -45,9 +46,26 @@ func megatronArchitecture(a *args, m *ir.Model, w *warnings) {
 	}
 	if m.KV() != m.Heads {
 		a.set("--group-query-attention")
-		a.set("--num-query-groups", m.KV())
+		a.set("--num-query-groups", megatronQueryGroups(m, tp, w))
 	}
 	kvChannels(a, m)
+}
+
+// megatronQueryGroups returns the query groups to give Megatron-Core, which
+// splits them over tp (divide(num_query_groups, tp) in its attention: it
+// stops at startup unless tp divides them). With more tp ranks than
+// key/value heads planc replicates each head over tp/kv_heads ranks and
+// sums the copies' gradients; Megatron cannot, and the nearest setting
+// that runs the same per-rank shapes is one group per tp rank, whose
+// copies train apart.
+func megatronQueryGroups(m *ir.Model, tp int, w *warnings) int {
+	kv := m.KV()
+	if tp <= 1 || kv%tp == 0 {
+		return kv
+	}
+	w.add("model.kv_heads", fmt.Sprintf("--num-query-groups %d, one untied key/value head per tp rank: the same per-rank shapes and time, %d× the key/value parameters (emitted)", tp, tp/max(kv, 1)),
+		"Megatron-Core splits the query groups over tp (num_query_groups %% tp == 0); kv_heads = %d does not split over tp = %d, and it has no replicated key/value heads", kv, tp)
+	return tp
 }
 
 // megatronMLP writes the MLP's activation and gating and the bias switch,

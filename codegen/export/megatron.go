@@ -62,7 +62,7 @@ func megatronModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--ffn-hidden-size", ffnWidth(m))
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
-	megatronArchitecture(a, m, w)
+	megatronArchitecture(a, m, tp, w)
 	a.set("--attention-dropout", m.Dropout)
 	a.set("--hidden-dropout", m.Dropout)
 	megatronVocab(a, m.Vocab, tp, false, w)

@@ -31,6 +31,17 @@ func (k ScheduleKind) SplitsBackward() bool { return k == ScheduleZBH1 || k == S
 // pipeline rank (vpp > 1 is legal only for these).
 func (k ScheduleKind) Virtual() bool { return k == ScheduleInterleaved || k == ScheduleZBV }
 
+// PipelineRank returns the pipeline rank that holds virtual stage st of
+// a pipeline of pp ranks under this schedule: zb-v folds its second chunk
+// back (rank q holds stages q and 2·pp−1−q), the others deal stages round
+// robin.
+func (k ScheduleKind) PipelineRank(pp, st int) int {
+	if k == ScheduleZBV && st >= pp {
+		return 2*pp - 1 - st
+	}
+	return st % pp
+}
+
 // CPMode is how attention is split across the context-parallel ranks.
 type CPMode string
 

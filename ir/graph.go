@@ -302,6 +302,12 @@ type Collective struct {
 	// vocabulary-parallel loss's reductions, phantom ghosts); "" for a
 	// layout conversion or a step collective.
 	Issuer string
+	// Boundary marks the all-gather over tp of a pipeline message that
+	// the neighbouring stage sent in 1/tp chunks, one from each of its tp
+	// ranks (Megatron-LM's scatter/gather of pipeline tensors, Narayanan
+	// et al. 2021 §4.1): forward on the receiving stage for its input,
+	// backward on the stage before for its output's gradient.
+	Boundary bool
 }
 
 // Calls returns Steps, at least 1.

@@ -85,6 +85,12 @@ type StageProgram struct {
 	// Data is the value the first stage reads from the data: the token
 	// ids (the embedding's), or an mlp's inputs.
 	Data string
+	// InputGather and OutputGradGather are the all-gathers over tp of the
+	// stage's received input and output gradient when the neighbouring
+	// stage sends them in 1/tp chunks (Collective.Boundary); nil when the
+	// whole tensor arrives (no tp, sequence parallelism's own split, or
+	// the neighbour on the same rank).
+	InputGather, OutputGradGather *Collective
 }
 
 // String renders the program, one instruction per line.
@@ -93,6 +99,14 @@ func (p *StageProgram) String() string {
 	fmt.Fprintf(&b, "program stage %d in=%q out=%q", p.Stage, p.Input, p.Output)
 	if p.Data != "" {
 		fmt.Fprintf(&b, " data=%q", p.Data)
+	}
+	for _, g := range []struct {
+		what string
+		c    *Collective
+	}{{"in", p.InputGather}, {"d out", p.OutputGradGather}} {
+		if g.c != nil {
+			fmt.Fprintf(&b, " gather(%s) %s %s(%d)", g.what, g.c.Kind, g.c.Axis, g.c.GroupSize)
+		}
 	}
 	b.WriteString("\n")
 	for _, in := range p.Instrs {
@@ -166,6 +180,17 @@ func (p *StageProgram) Verify() []error {
 	}
 	if p.Output != "" && !defined[p.Output] {
 		bad("its output %s is never written", p.Output)
+	}
+	if p.InputGather != nil && p.Input == "" {
+		bad("gathers an input it does not receive")
+	}
+	if p.OutputGradGather != nil && p.Output == "" {
+		bad("gathers the gradient of an output it does not send")
+	}
+	for _, c := range []*Collective{p.InputGather, p.OutputGradGather} {
+		if c != nil && (c.Kind != AllGather || !c.Boundary) {
+			bad("boundary gather %s is a %s, not a pipeline tensor's all-gather", c.Name, c.Kind)
+		}
 	}
 	return errs
 }

@@ -345,6 +345,16 @@ func (p *Plan) FieldSpan(field string) Span {
 	return p.Span
 }
 
+// ScattersPipelineTensors reports whether the pipeline messages between
+// stages on different ranks are sent in 1/tp chunks, each tp rank its
+// own, and all-gathered over tp by the receiving stage (Megatron-LM's
+// scatter/gather optimization, Narayanan et al. 2021 §4.1): a
+// transformer's boundary activation, and its gradient, are replicated
+// over tp unless sequence parallelism already splits them by sequence.
+func (p *Plan) ScattersPipelineTensors() bool {
+	return p.Model != nil && p.Model.Kind != MLPModel && p.PP > 1 && p.TP > 1 && !p.SP
+}
+
 // WorldSize returns the number of ranks: dp·tp·pp·cp. Expert parallelism is
 // carved out of the data-parallel (and, with ssmb, tensor-parallel) ranks, as
 // in Megatron-Core and DeepSpeed-MoE, so it does not multiply the world.

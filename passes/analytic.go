@@ -277,6 +277,8 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 	}
 
 	embedSum, headSum, sendF, sendB := &ts.embed, &ts.head, &ts.sendF, &ts.sendB
+	gathers := p.ScattersPipelineTensors()
+	remote := func(a, b int) bool { return p.Schedule.PipelineRank(p.PP, a) != p.Schedule.PipelineRank(p.PP, b) }
 	if cap(sc.digests) < chunks {
 		sc.digests = make([]stageDigest, chunks)
 	}
@@ -302,6 +304,10 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			n[0] = bounds[s+1] - bounds[s]
 		}
 		edge := s == 0 || s == chunks-1 || s == 1 || s == chunks-2
+		// zb-v's fold passes one boundary on a rank: no gather around it
+		gatherIn := gathers && s > 0 && remote(s-1, s)
+		gatherOut := gathers && s < chunks-1 && remote(s, s+1)
+		edge = edge || gathers && (!gatherIn || !gatherOut || !remote(s-2, s-1) || !remote(s-1, s))
 		if !edge && n == prevCounts {
 			// a middle stage like the one before: same digest
 			prev := &digests[s-1]
@@ -339,6 +345,12 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			}
 			if s > 0 {
 				dg.sum.add(sendB, 1)
+			}
+			if gatherIn {
+				dg.sum.add(&ts.gatherIn, 1)
+			}
+			if gatherOut {
+				dg.sum.add(&ts.gatherOut, 1)
 			}
 		}
 		// the stage's step collectives, written into stepBuf when they fit
@@ -388,6 +400,9 @@ type timed struct {
 	embed, head summary
 	sendF       summary // a stage's pipeline send forward, and backward
 	sendB       summary
+	// the receiving side of the scatter/gather of pipeline tensors: a
+	// stage's all-gather of its input, and of its output's gradient
+	gatherIn, gatherOut summary
 }
 
 // timedKey is what, besides the template, the times depend on: the
@@ -445,6 +460,11 @@ func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool
 		boundary := boundaryBytes(p)
 		ts.sendF = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Forward, Overlap: ir.Critical}}, full)
 		ts.sendB = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2, Bytes: boundary, Phase: ir.Backward, Overlap: ir.Critical}}, full)
+		if p.ScattersPipelineTensors() {
+			whole := boundary * float64(p.TP)
+			ts.gatherIn = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.AllGather, Axis: ir.AxisTP, GroupSize: p.TP, Bytes: whole, Phase: ir.Forward, Overlap: ir.Critical}}, full)
+			ts.gatherOut = summarizeOps(cm, nil, []*ir.Collective{{Kind: ir.AllGather, Axis: ir.AxisTP, GroupSize: p.TP, Bytes: whole, Phase: ir.Backward, Overlap: ir.Critical}}, full)
+		}
 	}
 	t.mu.Lock()
 	if len(t.timed) >= cacheBound {

@@ -138,6 +138,9 @@ func partitionPipeline(st *State) {
 					Bytes: boundary, Phase: ir.Backward, After: sg.Ops[0].Name, Layer: sg.FirstLayer, Overlap: ir.Critical, Tensor: fmt.Sprintf("d l%d.x", sg.FirstLayer)})
 			}
 		}
+		if p.ScattersPipelineTensors() {
+			addBoundaryGathers(p, stages)
+		}
 		if p.Model.Kind != ir.MLPModel && p.Model.TieEmbeddings {
 			wte := wteGradBytes(stages[0])
 			for _, sg := range []*ir.Stage{stages[0], stages[chunks-1]} {
@@ -155,6 +158,34 @@ func partitionPipeline(st *State) {
 func boundaryBytes(p *ir.Plan) float64 {
 	d := newDims(p)
 	return float64(d.b) * float64(d.s) / float64(p.CP) * float64(d.h) * float64(d.elem) / float64(p.TP)
+}
+
+// addBoundaryGathers places the receiving side of Megatron's
+// scatter/gather of pipeline tensors: each stage that receives its input
+// from another rank all-gathers the tp ranks' chunks in forward, and each
+// that receives its output's gradient so all-gathers it in backward
+// (Megatron-LM's p2p communication gathers whatever it receives, both
+// ways). Critical: the stage's compute waits for it. A boundary between
+// two stages on one rank (zb-v's fold) passes the whole tensor locally.
+func addBoundaryGathers(p *ir.Plan, stages []*ir.Stage) {
+	whole := boundaryBytes(p) * float64(p.TP)
+	remote := func(a, b int) bool {
+		return p.Schedule.PipelineRank(p.PP, a) != p.Schedule.PipelineRank(p.PP, b)
+	}
+	last := len(stages) - 1
+	for s, sg := range stages {
+		if len(sg.Ops) == 0 {
+			continue
+		}
+		if s > 0 && remote(s-1, s) {
+			sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.gather_in", s), Kind: ir.AllGather, Axis: ir.AxisTP, GroupSize: p.TP,
+				Bytes: whole, Phase: ir.Forward, Layer: -1, Overlap: ir.Critical, Tensor: fmt.Sprintf("l%d.x", sg.FirstLayer), Boundary: true})
+		}
+		if s < last && remote(s, s+1) {
+			sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.gather_dout", s), Kind: ir.AllGather, Axis: ir.AxisTP, GroupSize: p.TP,
+				Bytes: whole, Phase: ir.Backward, Layer: -1, Overlap: ir.Critical, Tensor: fmt.Sprintf("d l%d.x", sg.LastLayer), Boundary: true})
+		}
+	}
 }
 
 func wteGradBytes(s *ir.Stage) float64 {

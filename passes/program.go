@@ -117,6 +117,10 @@ func LowerStage(sg *ir.Stage, last bool) *ir.StageProgram {
 	for _, c := range sg.Collectives {
 		key := c.Reader + "/" + c.Tensor
 		switch {
+		case c.Boundary && c.Phase == ir.Forward:
+			lw.prog.InputGather = c
+		case c.Boundary:
+			lw.prog.OutputGradGather = c
 		case c.Issuer != "":
 			lw.inner[c.Issuer] = append(lw.inner[c.Issuer], c)
 		case c.Reader != "" && c.Phase == ir.Forward:

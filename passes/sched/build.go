@@ -193,16 +193,7 @@ func build(p *ir.Plan, sz Sizes, fold bool) (*ir.Schedule, ir.Diagnostics) {
 	// Stage placement.
 	stageOf := make([]int, nStages)
 	for st := range stageOf {
-		switch {
-		case kind == ir.ScheduleZBV:
-			if st < pp {
-				stageOf[st] = st
-			} else {
-				stageOf[st] = 2*pp - 1 - st
-			}
-		default:
-			stageOf[st] = st % pp
-		}
+		stageOf[st] = kind.PipelineRank(pp, st)
 	}
 	var layout [][]ir.GradBucket
 	if sz.StageUnits != nil && p.Model != nil {

@@ -587,6 +587,9 @@ func TestMoETPBytesMatchCostModel(t *testing.T) {
 		{"dp=2", "ep=2", "moe.dispatch=capacity", "global_batch=16"},
 		// ssmb: the tp ranks all-gather their slices' routing counts
 		{"ep=2", "moe.ssmb=true", "global_batch=16"},
+		// with pp: the pipeline tensors in 1/tp chunks, gathered over tp
+		{"pp=2", "dp=2", "ep=2", "global_batch=16"},
+		{"pp=2", "ep=2", "moe.ssmb=true", "global_batch=16"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, moeTPPlan, "moe_tp", sets) })
 	}
@@ -627,6 +630,62 @@ func TestLlamaBytesMatchCostModel(t *testing.T) {
 		{"tp=4", "cp=2", "cp_mode=ring"},
 	} {
 		t.Run(fmt.Sprint(sets), func(t *testing.T) { exactBytes(t, llamaPlan, "llama", sets) })
+	}
+}
+
+// pipeTPPlans trains tiny_gpt and tiny_llama with tp and pp together.
+const pipeTPPlans = `
+import "hw/cpu"
+import "models/tiny"
+import "models/tiny_arch"
+
+plan gpt_pipe {
+  model        = tiny_gpt
+  cluster      = cpu
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+
+plan llama_pipe {
+  model        = tiny_llama
+  cluster      = cpu
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+`
+
+// TestPipelineTPBytesMatchCostModel: tp and pp together, with and without
+// sp, under 1f1b, interleaved and zb-v. Without sp each tp rank sends its
+// 1/tp of the boundary activation (and of its gradient) and the receiving
+// stage all-gathers the chunks over tp (Megatron-LM's scatter/gather of
+// pipeline tensors); under sp the tensor is already split by sequence. The
+// runtime's bytes per step equal the cost model's prediction, the
+// pipeline's and tp's each, and zb-v's fold (two stages on one rank)
+// passes its boundary whole and gathers nothing.
+func TestPipelineTPBytesMatchCostModel(t *testing.T) {
+	for _, name := range []string{"gpt_pipe", "llama_pipe"} {
+		for _, sets := range [][]string{
+			{"tp=2", "pp=2"},
+			{"tp=2", "pp=2", "sp=true"},
+			{"tp=2", "pp=2", "schedule=interleaved", "vpp=2"},
+			{"tp=2", "pp=2", "schedule=zb-v", "vpp=2"},
+			{"tp=2", "pp=2", "sp=true", "schedule=zb-v", "vpp=2"},
+			{"tp=2", "pp=2", "dp=2", "zero=1", "global_batch=16"},
+		} {
+			t.Run(fmt.Sprint(name, sets), func(t *testing.T) {
+				exactBytes(t, pipeTPPlans, name, sets)
+				p, u := compiled(t, pipeTPPlans, name, sets...)
+				r, _ := oneStep(t, p, false)
+				pred := passes.PredictedBytes(u)
+				for _, ax := range []ir.Axis{ir.AxisPP, ir.AxisTP} {
+					if got, want := float64(r.ByKind[string(ax)].Total()), pred.ByAxis[ax].Total(); got != want {
+						t.Errorf("%s bytes measured %.0f, predicted %.0f", ax, got, want)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -228,6 +228,10 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyGPT, "", "cp=2 cp_mode=ring pp=2 dp=2"},
 		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 per_node=4"},
 		{tinyGPT, "gb=16", "dp=2 tp=2 pp=2 zero=2 per_node=4"},
+		// tp·pp without sp: pipeline tensors sent in 1/tp chunks and
+		// all-gathered over tp (zb-v's fold passes one boundary whole)
+		{tinyGPT, "", "tp=2 pp=2 vpp=2 schedule=zb-v"},
+		{tinyGPT, "", "tp=2 pp=2 vpp=2 schedule=interleaved"},
 		{tinyMoE, "", "dp=2"},
 		{tinyMoE, "", "tp=2"},
 		{tinyMoE, "", "tp=2 sp=true"},
@@ -237,6 +241,7 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyMoE, "", "dp=4 ep=2 zero=3"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=2 ep=2"},
 		{tinyMoE, "", "tp=2 ep=2 pp=2 dp=2"},
+		{tinyMoE, "", "tp=2 ep=2 pp=2 ssmb=true"},
 		{tinyMoE, "", "dp=4 ep=4 per_node=2 rbd=true"},
 		{tinyMoE, "gb=16", "dp=8 ep=8 per_node=2 rbd=true zero=1"},
 		{tinyMoE, "dispatch=capacity cf=1.0", "dp=4 ep=4 per_node=1"},
@@ -272,6 +277,8 @@ func TestParallelPlansMatchSerial(t *testing.T) {
 		{tinyLlama, "", "tp=2 sp=true"},
 		{tinyLlama, "", "pp=2"},
 		{tinyLlama, "", "pp=2 vpp=2 schedule=zb-v"},
+		{tinyLlama, "", "tp=2 pp=2"},
+		{tinyLlama, "", "tp=4 pp=2 vpp=2 schedule=zb-v"},
 		{tinyLlama, "", "cp=2 cp_mode=ring"},
 		{tinyLlama, "", "cp=4 cp_mode=ring"},
 		{tinyLlama, "", "cp=2 cp_mode=allgather"},

@@ -239,7 +239,9 @@ func (t *Trainer) buildSchedule(cfg Config, unit *ir.Unit, bucket int) (*ir.Sche
 	if m.Kind == ir.MLPModel {
 		sz.Boundary = int64(p.MicroBatch * m.Width / max(p.TP, 1) * 4)
 	} else {
-		sz.Boundary = int64(p.MicroBatch * m.Seq * m.Hidden * 4)
+		// b·(s/cp)·h per rank, in 1/tp chunks (sp's rows, or Megatron's
+		// scatter/gather of the replicated tensor)
+		sz.Boundary = int64(p.MicroBatch * m.Seq / max(p.CP, 1) * m.Hidden / max(p.TP, 1) * 4)
 	}
 	ep := max(p.EP, 1)
 	for s := range infos {
@@ -873,8 +875,11 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			rk.runDeferred(st, int(a.MB))
 		case ir.ActSendF:
 			rk.on("pp")
-			x := outF[key]
+			x, err := boundaryChunk(rk, outF[key], t.progs[a.Stage+1].InputGather)
 			delete(outF, key)
+			if err != nil {
+				return err
+			}
 			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendF, a.Stage, a.MB), x); err != nil {
 				return err
 			}
@@ -884,11 +889,16 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			if err != nil {
 				return err
 			}
-			recvF[key] = x
+			if recvF[key], err = boundaryGather(rk, x, st.prog.InputGather); err != nil {
+				return err
+			}
 		case ir.ActSendB:
 			rk.on("pp")
-			g := outB[key]
+			g, err := boundaryChunk(rk, outB[key], t.progs[a.Stage-1].OutputGradGather)
 			delete(outB, key)
+			if err != nil {
+				return err
+			}
 			if err := rk.comm.Send(int(a.Peer), p2pTag(ir.ActSendB, a.Stage, a.MB), g); err != nil {
 				return err
 			}
@@ -898,7 +908,9 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 			if err != nil {
 				return err
 			}
-			recvB[key] = g
+			if recvB[key], err = boundaryGather(rk, g, st.prog.OutputGradGather); err != nil {
+				return err
+			}
 		case ir.ActReduceGrad:
 			if err := t.reduceGrad(rk, st, a); err != nil {
 				return err
@@ -938,6 +950,33 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 		}
 	}
 	return nil
+}
+
+// boundaryChunk returns what this rank sends of pipeline tensor x (the
+// same on every tp rank) to a stage that all-gathers it over tp with
+// gather: its own contiguous 1/tp of x (Megatron-LM's scatter/gather of
+// pipeline tensors), or all of x when the receiver gathers nothing.
+func boundaryChunk(rk *rank, x []float32, gather *ir.Collective) ([]float32, error) {
+	if gather == nil || x == nil {
+		return x, nil
+	}
+	if n := rk.mesh.Degree(gather.Axis); len(x)%n != 0 {
+		return nil, fmt.Errorf("pipeline tensor of %d values does not split into %d equal chunks for %s", len(x), n, gather.Name)
+	}
+	return rk.ownRows(x, gather.Axis), nil
+}
+
+// boundaryGather all-gathers the chunks of a pipeline tensor that the tp
+// ranks of the neighbouring stage sent (nil gather: x arrived whole).
+func boundaryGather(rk *rank, x []float32, gather *ir.Collective) ([]float32, error) {
+	if gather == nil {
+		return x, nil
+	}
+	whole, err := rk.collective(gather, x)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline gather %s: %w", gather.Name, err)
+	}
+	return whole, nil
 }
 
 // tpPartial reports whether, under sp, the gradient of sp is a partial

@@ -21,7 +21,8 @@ What the checkpoint does not say (heads, routing) comes from the arguments:
 
     eval.py CHECKPOINT DATA_FILE WINDOWS SEQ HEADS [KV_HEADS]
             [--topk K] [--router softmax|sigmoid] [--normalize-topk]
-            [--groups G --topk-groups M] [--rope-theta T] [--norm-eps E]
+            [--groups G --topk-groups M] [--mlp swiglu|geglu]
+            [--rope-theta T] [--norm-eps E]
 
 prints the mean loss over the first WINDOWS windows of the file's bytes;
 `eval.py --model-of CHECKPOINT` prints the model named in its metadata.
@@ -111,12 +112,13 @@ class Model:
         return y if b is None else y + b
 
     def ffn(self, x, prefix):
-        """A dense FFN: SwiGLU when fc1 has twice fc2's rows, tanh GELU
-        otherwise."""
+        """A dense FFN: gated (act(gate)·up, act silu or, with --mlp geglu,
+        the tanh GELU) when fc1 has twice fc2's rows, tanh GELU otherwise."""
         u = self.linear(x, prefix + ".fc1")
         f = self.w[prefix + ".fc2.weight"].shape[0]
         if u.shape[1] == 2 * f:
-            u = F.silu(u[:, :f]) * u[:, f:]
+            gate = F.gelu(u[:, :f], approximate="tanh") if self.a.mlp == "geglu" else F.silu(u[:, :f])
+            u = gate * u[:, f:]
         else:
             u = F.gelu(u, approximate="tanh")
         return self.linear(u, prefix + ".fc2")
@@ -234,6 +236,8 @@ def parse(argv):
                     help="divide the chosen experts' scores by their sum")
     ap.add_argument("--groups", type=int, default=1, help="expert groups (group-limited routing)")
     ap.add_argument("--topk-groups", type=int, default=0, help="groups each token may use")
+    ap.add_argument("--mlp", choices=("swiglu", "geglu"), default="swiglu",
+                    help="the gated FFNs' activation (a checkpoint does not say)")
     ap.add_argument("--rope-theta", type=float, default=10000.0)
     ap.add_argument("--norm-eps", type=float, default=1e-5)
     args = ap.parse_args(argv)

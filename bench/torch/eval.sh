@@ -19,6 +19,11 @@
 #   bench/torch/eval.sh examples/tiny_gpt.plan 20 16 4 4
 #   bench/torch/eval.sh examples/tiny_moe.plan 60 16 4 4 --topk 2
 #
+# SETS="model.norm=layernorm model.no_bias=false" passes each word as
+# `--set WORD` to planc run and planc eval (a variant of the plan's model;
+# give eval.py's flags to match when the variant changes routing or the
+# gated activation, e.g. `--mlp geglu`).
+#
 # Exits 1 when the two losses differ by more than 1e-5 relative (they
 # agree to about 1e-8). Needs Debian's python3-torch (at /usr/bin/python3,
 # or set PYTHON); CI does not run it.
@@ -36,7 +41,9 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 go build -o "$TMP/planc" ./cmd/planc
 DATA=runtime/data/corpus.txt
-"$TMP/planc" run --steps "$STEPS" --checkpoint-dir "$TMP/ck" --data "$DATA" "$PLAN" >/dev/null
+SET_ARGS=()
+for s in ${SETS:-}; do SET_ARGS+=(--set "$s"); done
+"$TMP/planc" run "${SET_ARGS[@]}" --steps "$STEPS" --checkpoint-dir "$TMP/ck" --data "$DATA" "$PLAN" >/dev/null
 CKPT=$(ls "$TMP"/ck/*.safetensors | tail -n 1)
 SEQ=64 # the tiny models' sequence
 if [ $# -ge 4 ]; then
@@ -54,7 +61,7 @@ else
     ;;
   esac
 fi
-PLANC=$("$TMP/planc" eval --json --checkpoint "$CKPT" --data "$DATA" --windows "$WINDOWS" "$PLAN" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["loss"])')
+PLANC=$("$TMP/planc" eval "${SET_ARGS[@]}" --json --checkpoint "$CKPT" --data "$DATA" --windows "$WINDOWS" "$PLAN" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["loss"])')
 TORCH=$("$PY" bench/torch/eval.py "$CKPT" "$DATA" "$WINDOWS" "$SEQ" "${MODEL_ARGS[@]}")
 "$PY" - "$PLANC" "$TORCH" "$PLAN" "$STEPS" "$WINDOWS" <<'PY'
 import sys

@@ -142,12 +142,19 @@ func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 	// The panel of op(B) for one (column block, k block) is packed into
 	// slivers of nrw columns, each kc rows of nrw contiguous floats: the
 	// micro-kernel then streams B sequentially, and rows of B a power of
-	// two apart no longer collide in the same L1 sets.
+	// two apart no longer collide in the same L1 sets. A B that is not
+	// transposed, with rows not a multiple of 4 KiB apart, is read in
+	// place instead (its rows of nrw floats are contiguous already): no
+	// copy per call and row range.
 	nrw := int64(nrVecs * vecLen)
 	nc := min(int64(s.N), ncBlock)
-	buf := b.cur.NewAlloca(types.NewArray(uint64(kcBlock*((nc+nrw-1)/nrw)*nrw), types.Float))
-	buf.Align = 32
-	pack := b.cur.NewBitCast(buf, types.NewPointer(types.Float))
+	inPlace := !s.TransB && s.N%1024 != 0
+	var pack value.Value
+	if !inPlace {
+		buf := b.cur.NewAlloca(types.NewArray(uint64(kcBlock*((nc+nrw-1)/nrw)*nrw), types.Float))
+		buf.Align = 32
+		pack = b.cur.NewBitCast(buf, types.NewPointer(types.Float))
+	}
 	if s.Bias {
 		b.forEach(lo, hi, 1, func(i value.Value) {
 			b.forEach(i64c(0), i64c(N), 1, func(j value.Value) {
@@ -164,40 +171,19 @@ func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 			if firstLoads {
 				loadC = constTrue()
 			}
-			// packed(kk, jj) is the index of op(B)[k0+kk, j0+jj] in pack.
-			packed := func(kk, jj value.Value) value.Value {
-				sliver := b.cur.NewSDiv(jj, i64c(nrw))
-				within := b.cur.NewSRem(jj, i64c(nrw))
-				return b.add(b.mulc(b.mul(sliver, kc), nrw), b.idx(kk, nrw, within))
-			}
-			// Full slivers: vector copies (or, for a transposed B, reads
-			// along its contiguous k); the last partial sliver: scalar.
+			packed := func(kk, jj value.Value) value.Value { return packedIndex(b, kc, nrw, kk, jj) }
 			full := b.mulc(b.cur.NewSDiv(ncNow, i64c(nrw)), nrw)
-			b.forEach(i64c(0), full, nrw, func(js value.Value) {
-				dst := b.gep(pack, b.mul(js, kc)) // sliver js/nrw starts at js·kc
-				if s.TransB {
-					for w := int64(0); w < nrw; w++ {
-						src := b.gep(bm, b.idx(b.addc(b.add(j0, js), w), int64(s.K), k0))
-						b.forEach(i64c(0), kc, 1, func(kk value.Value) {
-							b.set(dst, b.idx(kk, nrw, i64c(w)), b.at(src, kk))
-						})
-					}
-					return
-				}
-				src := b.gep(bm, b.add(b.mulc(k0, N), b.add(j0, js)))
-				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
-					for v := int64(0); v < nrVecs; v++ {
-						b.vstore(b.vload(src, b.idx(kk, N, i64c(v*vecLen)), uint64(vecLen)), dst, b.idx(kk, nrw, i64c(v*vecLen)))
-					}
-				})
-			})
-			b.forEach(full, ncNow, 1, func(jj value.Value) {
-				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
-					b.set(pack, packed(kk, jj), b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))))
-				})
-			})
-			ldb := nrVecs * vecLen
+			if !inPlace {
+				s.packPanel(b, pack, j0, k0, kc, ncNow, full, vecLen)
+			}
+			ldb := nrw
 			sliverAt := func(jj value.Value) value.Value { return b.gep(pack, b.mul(jj, kc)) } // jj is a multiple of nrw
+			bAt := func(kk, jj value.Value) value.Value { return b.at(pack, packed(kk, jj)) }
+			if inPlace {
+				ldb = N
+				sliverAt = func(jj value.Value) value.Value { return b.gep(bm, b.add(b.mulc(k0, N), b.add(j0, jj))) }
+				bAt = func(kk, jj value.Value) value.Value { return b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))) }
+			}
 			tile := func(i, jj value.Value, mr, nv int) {
 				mk := b.mod.microKernel(s, mr, nv, ldb)
 				ap := b.gep(a, s.aIndex(b, i, k0))
@@ -233,11 +219,49 @@ func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 					init := b.cur.NewSelect(loadC, b.at(c, ci), f32c(0))
 					v := b.loop(i64c(0), kc, 1, []value.Value{init}, func(kk value.Value, acc []value.Value) []value.Value {
 						av := b.at(a, s.aIndex(b, i, b.add(k0, kk)))
-						return []value.Value{b.fma(av, b.at(pack, packed(kk, jj)), acc[0])}
+						return []value.Value{b.fma(av, bAt(kk, jj), acc[0])}
 					})[0]
 					b.set(c, ci, v)
 				})
 			})
+		})
+	})
+}
+
+// packedIndex is the index of op(B)[k0+kk, j0+jj] in the packed panel
+// of a k block of kc rows: slivers of nrw columns, kc rows each.
+func packedIndex(b *fnBuilder, kc value.Value, nrw int64, kk, jj value.Value) value.Value {
+	sliver := b.cur.NewSDiv(jj, i64c(nrw))
+	within := b.cur.NewSRem(jj, i64c(nrw))
+	return b.add(b.mulc(b.mul(sliver, kc), nrw), b.idx(kk, nrw, within))
+}
+
+// packPanel packs op(B)[k0:k0+kc, j0:j0+ncNow] into pack: the full
+// slivers by vector copies (or, for a transposed B, reads along its
+// contiguous k), the last partial sliver scalar.
+func (s MatMul) packPanel(b *fnBuilder, pack, j0, k0, kc, ncNow, full value.Value, vecLen int64) {
+	N, nrw, bm := int64(s.N), int64(nrVecs)*vecLen, b.p("b")
+	b.forEach(i64c(0), full, nrw, func(js value.Value) {
+		dst := b.gep(pack, b.mul(js, kc)) // sliver js/nrw starts at js·kc
+		if s.TransB {
+			for w := int64(0); w < nrw; w++ {
+				src := b.gep(bm, b.idx(b.addc(b.add(j0, js), w), int64(s.K), k0))
+				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+					b.set(dst, b.idx(kk, nrw, i64c(w)), b.at(src, kk))
+				})
+			}
+			return
+		}
+		src := b.gep(bm, b.add(b.mulc(k0, N), b.add(j0, js)))
+		b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+			for v := int64(0); v < nrVecs; v++ {
+				b.vstore(b.vload(src, b.idx(kk, N, i64c(v*vecLen)), uint64(vecLen)), dst, b.idx(kk, nrw, i64c(v*vecLen)))
+			}
+		})
+	})
+	b.forEach(full, ncNow, 1, func(jj value.Value) {
+		b.forEach(i64c(0), kc, 1, func(kk value.Value) {
+			b.set(pack, packedIndex(b, kc, nrw, kk, jj), b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))))
 		})
 	})
 }

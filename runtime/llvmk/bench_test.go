@@ -51,6 +51,7 @@ func BenchmarkTrainingMatMuls(b *testing.B) {
 		}{{"go", GoOps{}}, {"generated", lib}} {
 			b.Run(fmt.Sprintf("%s %dx%dx%d/%s", c.name, c.m, c.k, c.n, impl.name), func(b *testing.B) {
 				f0 := lib.Fallbacks()
+				c0 := cpuTime()
 				for b.Loop() {
 					switch {
 					case c.transA:
@@ -65,6 +66,7 @@ func BenchmarkTrainingMatMuls(b *testing.B) {
 					b.Fatal("fell back to a Go kernel")
 				}
 				b.ReportMetric(2*float64(c.m*c.k*c.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

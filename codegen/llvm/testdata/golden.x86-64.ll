@@ -6,14 +6,12 @@ define void @matmul_nn_m12_k16_n24_bias(float* nocapture %a, float* nocapture %b
 entry:
 	%0 = icmp slt i64 %hi, 12
 	%1 = select i1 %0, i64 %hi, i64 12
-	%2 = alloca [8192 x float], align 32
-	%3 = bitcast [8192 x float]* %2 to float*
 	br label %loop1
 
 loop1:
-	%4 = phi i64 [ %lo, %entry ], [ %14, %exit6 ]
-	%5 = icmp slt i64 %4, %1
-	br i1 %5, label %body2, label %exit3
+	%2 = phi i64 [ %lo, %entry ], [ %12, %exit6 ]
+	%3 = icmp slt i64 %2, %1
+	br i1 %3, label %body2, label %exit3
 
 body2:
 	br label %loop4
@@ -22,317 +20,235 @@ exit3:
 	br label %loop7
 
 loop4:
-	%6 = phi i64 [ 0, %body2 ], [ %13, %body5 ]
-	%7 = icmp slt i64 %6, 24
-	br i1 %7, label %body5, label %exit6
+	%4 = phi i64 [ 0, %body2 ], [ %11, %body5 ]
+	%5 = icmp slt i64 %4, 24
+	br i1 %5, label %body5, label %exit6
 
 body5:
-	%8 = mul i64 %4, 24
-	%9 = add i64 %8, %6
-	%10 = getelementptr inbounds float, float* %bias, i64 %6
-	%11 = load float, float* %10, align 4
-	%12 = getelementptr inbounds float, float* %c, i64 %9
-	store float %11, float* %12, align 4
-	%13 = add i64 %6, 1
+	%6 = mul i64 %2, 24
+	%7 = add i64 %6, %4
+	%8 = getelementptr inbounds float, float* %bias, i64 %4
+	%9 = load float, float* %8, align 4
+	%10 = getelementptr inbounds float, float* %c, i64 %7
+	store float %9, float* %10, align 4
+	%11 = add i64 %4, 1
 	br label %loop4
 
 exit6:
-	%14 = add i64 %4, 1
+	%12 = add i64 %2, 1
 	br label %loop1
 
 loop7:
-	%15 = phi i64 [ 0, %exit3 ], [ %28, %exit12 ]
-	%16 = icmp slt i64 %15, 24
-	br i1 %16, label %body8, label %exit9
+	%13 = phi i64 [ 0, %exit3 ], [ %36, %exit12 ]
+	%14 = icmp slt i64 %13, 24
+	br i1 %14, label %body8, label %exit9
 
 body8:
-	%17 = sub i64 24, %15
-	%18 = icmp slt i64 24, %17
-	%19 = select i1 %18, i64 24, i64 %17
+	%15 = sub i64 24, %13
+	%16 = icmp slt i64 24, %15
+	%17 = select i1 %16, i64 24, i64 %15
 	br label %loop10
 
 exit9:
 	ret void
 
 loop10:
-	%20 = phi i64 [ 0, %body8 ], [ %138, %exit43 ]
-	%21 = icmp slt i64 %20, 16
-	br i1 %21, label %body11, label %exit12
+	%18 = phi i64 [ 0, %body8 ], [ %96, %exit31 ]
+	%19 = icmp slt i64 %18, 16
+	br i1 %19, label %body11, label %exit12
 
 body11:
-	%22 = sub i64 16, %20
-	%23 = icmp slt i64 256, %22
-	%24 = select i1 %23, i64 256, i64 %22
-	%25 = icmp sgt i64 %20, 0
-	%26 = sdiv i64 %19, 16
+	%20 = sub i64 16, %18
+	%21 = icmp slt i64 256, %20
+	%22 = select i1 %21, i64 256, i64 %20
+	%23 = icmp sgt i64 %18, 0
+	%24 = sdiv i64 %17, 16
+	%25 = mul i64 %24, 16
+	%26 = sdiv i64 %17, 16
 	%27 = mul i64 %26, 16
+	%28 = sub i64 %17, %27
+	%29 = icmp sge i64 %28, 8
+	%30 = select i1 %29, i64 8, i64 0
+	%31 = add i64 %27, %30
+	%32 = sub i64 %1, %lo
+	%33 = sdiv i64 %32, 6
+	%34 = mul i64 %33, 6
+	%35 = add i64 %lo, %34
 	br label %loop13
 
 exit12:
-	%28 = add i64 %15, 24
+	%36 = add i64 %13, 24
 	br label %loop7
 
 loop13:
-	%29 = phi i64 [ 0, %body11 ], [ %56, %exit18 ]
-	%30 = icmp slt i64 %29, %27
-	br i1 %30, label %body14, label %exit15
+	%37 = phi i64 [ %lo, %body11 ], [ %65, %join20 ]
+	%38 = icmp slt i64 %37, %35
+	br i1 %38, label %body14, label %exit15
 
 body14:
-	%31 = mul i64 %29, %24
-	%32 = getelementptr inbounds float, float* %3, i64 %31
-	%33 = mul i64 %20, 24
-	%34 = add i64 %15, %29
-	%35 = add i64 %33, %34
-	%36 = getelementptr inbounds float, float* %b, i64 %35
 	br label %loop16
 
 exit15:
-	br label %loop19
+	%39 = sub i64 %1, %35
+	br label %loop21
 
 loop16:
-	%37 = phi i64 [ 0, %body14 ], [ %55, %body17 ]
-	%38 = icmp slt i64 %37, %24
-	br i1 %38, label %body17, label %exit18
+	%40 = phi i64 [ 0, %body14 ], [ %53, %body17 ]
+	%41 = icmp slt i64 %40, %27
+	br i1 %41, label %body17, label %exit18
 
 body17:
-	%39 = mul i64 %37, 24
-	%40 = getelementptr inbounds float, float* %36, i64 %39
-	%41 = bitcast float* %40 to <8 x float>*
-	%42 = load <8 x float>, <8 x float>* %41, align 4
-	%43 = mul i64 %37, 16
-	%44 = getelementptr inbounds float, float* %32, i64 %43
-	%45 = bitcast float* %44 to <8 x float>*
-	store <8 x float> %42, <8 x float>* %45, align 4
-	%46 = mul i64 %37, 24
-	%47 = add i64 %46, 8
-	%48 = getelementptr inbounds float, float* %36, i64 %47
-	%49 = bitcast float* %48 to <8 x float>*
-	%50 = load <8 x float>, <8 x float>* %49, align 4
-	%51 = mul i64 %37, 16
-	%52 = add i64 %51, 8
-	%53 = getelementptr inbounds float, float* %32, i64 %52
-	%54 = bitcast float* %53 to <8 x float>*
-	store <8 x float> %50, <8 x float>* %54, align 4
-	%55 = add i64 %37, 1
+	%42 = mul i64 %37, 16
+	%43 = add i64 %42, %18
+	%44 = getelementptr inbounds float, float* %a, i64 %43
+	%45 = mul i64 %18, 24
+	%46 = add i64 %13, %40
+	%47 = add i64 %45, %46
+	%48 = getelementptr inbounds float, float* %b, i64 %47
+	%49 = mul i64 %37, 24
+	%50 = add i64 %13, %40
+	%51 = add i64 %49, %50
+	%52 = getelementptr inbounds float, float* %c, i64 %51
+	call void @planc_mk_6x16_rs16_cs1_ldb24_ldc24(float* %44, float* %48, float* %52, i64 %22, i1 true)
+	%53 = add i64 %40, 16
 	br label %loop16
 
 exit18:
-	%56 = add i64 %29, 16
+	br i1 %29, label %then19, label %join20
+
+then19:
+	%54 = mul i64 %37, 16
+	%55 = add i64 %54, %18
+	%56 = getelementptr inbounds float, float* %a, i64 %55
+	%57 = mul i64 %18, 24
+	%58 = add i64 %13, %27
+	%59 = add i64 %57, %58
+	%60 = getelementptr inbounds float, float* %b, i64 %59
+	%61 = mul i64 %37, 24
+	%62 = add i64 %13, %27
+	%63 = add i64 %61, %62
+	%64 = getelementptr inbounds float, float* %c, i64 %63
+	call void @planc_mk_6x8_rs16_cs1_ldb24_ldc24(float* %56, float* %60, float* %64, i64 %22, i1 true)
+	br label %join20
+
+join20:
+	%65 = add i64 %37, 6
 	br label %loop13
 
-loop19:
-	%57 = phi i64 [ %27, %exit15 ], [ %86, %exit24 ]
-	%58 = icmp slt i64 %57, %19
-	br i1 %58, label %body20, label %exit21
+loop21:
+	%66 = phi i64 [ %35, %exit15 ], [ %93, %join28 ]
+	%67 = icmp slt i64 %66, %1
+	br i1 %67, label %body22, label %exit23
 
-body20:
-	br label %loop22
+body22:
+	br label %loop24
 
-exit21:
-	%59 = sdiv i64 %19, 16
-	%60 = mul i64 %59, 16
-	%61 = sub i64 %19, %60
-	%62 = icmp sge i64 %61, 8
-	%63 = select i1 %62, i64 8, i64 0
-	%64 = add i64 %60, %63
-	%65 = sub i64 %1, %lo
-	%66 = sdiv i64 %65, 6
-	%67 = mul i64 %66, 6
-	%68 = add i64 %lo, %67
-	br label %loop25
+exit23:
+	br label %loop29
 
-loop22:
-	%69 = phi i64 [ 0, %body20 ], [ %85, %body23 ]
-	%70 = icmp slt i64 %69, %24
-	br i1 %70, label %body23, label %exit24
+loop24:
+	%68 = phi i64 [ 0, %body22 ], [ %81, %body25 ]
+	%69 = icmp slt i64 %68, %27
+	br i1 %69, label %body25, label %exit26
 
-body23:
-	%71 = sdiv i64 %57, 16
-	%72 = srem i64 %57, 16
-	%73 = mul i64 %71, %24
-	%74 = mul i64 %73, 16
-	%75 = mul i64 %69, 16
-	%76 = add i64 %75, %72
-	%77 = add i64 %74, %76
-	%78 = add i64 %20, %69
-	%79 = add i64 %15, %57
-	%80 = mul i64 %78, 24
-	%81 = add i64 %80, %79
-	%82 = getelementptr inbounds float, float* %b, i64 %81
-	%83 = load float, float* %82, align 4
-	%84 = getelementptr inbounds float, float* %3, i64 %77
-	store float %83, float* %84, align 4
-	%85 = add i64 %69, 1
-	br label %loop22
+body25:
+	%70 = mul i64 %66, 16
+	%71 = add i64 %70, %18
+	%72 = getelementptr inbounds float, float* %a, i64 %71
+	%73 = mul i64 %18, 24
+	%74 = add i64 %13, %68
+	%75 = add i64 %73, %74
+	%76 = getelementptr inbounds float, float* %b, i64 %75
+	%77 = mul i64 %66, 24
+	%78 = add i64 %13, %68
+	%79 = add i64 %77, %78
+	%80 = getelementptr inbounds float, float* %c, i64 %79
+	call void @planc_mk_1x16_rs16_cs1_ldb24_ldc24(float* %72, float* %76, float* %80, i64 %22, i1 true)
+	%81 = add i64 %68, 16
+	br label %loop24
 
-exit24:
-	%86 = add i64 %57, 1
-	br label %loop19
+exit26:
+	br i1 %29, label %then27, label %join28
 
-loop25:
-	%87 = phi i64 [ %lo, %exit21 ], [ %111, %join32 ]
-	%88 = icmp slt i64 %87, %68
-	br i1 %88, label %body26, label %exit27
+then27:
+	%82 = mul i64 %66, 16
+	%83 = add i64 %82, %18
+	%84 = getelementptr inbounds float, float* %a, i64 %83
+	%85 = mul i64 %18, 24
+	%86 = add i64 %13, %27
+	%87 = add i64 %85, %86
+	%88 = getelementptr inbounds float, float* %b, i64 %87
+	%89 = mul i64 %66, 24
+	%90 = add i64 %13, %27
+	%91 = add i64 %89, %90
+	%92 = getelementptr inbounds float, float* %c, i64 %91
+	call void @planc_mk_1x8_rs16_cs1_ldb24_ldc24(float* %84, float* %88, float* %92, i64 %22, i1 true)
+	br label %join28
 
-body26:
-	br label %loop28
+join28:
+	%93 = add i64 %66, 1
+	br label %loop21
 
-exit27:
-	%89 = sub i64 %1, %68
-	br label %loop33
+loop29:
+	%94 = phi i64 [ %lo, %exit23 ], [ %105, %exit34 ]
+	%95 = icmp slt i64 %94, %1
+	br i1 %95, label %body30, label %exit31
 
-loop28:
-	%90 = phi i64 [ 0, %body26 ], [ %101, %body29 ]
-	%91 = icmp slt i64 %90, %60
-	br i1 %91, label %body29, label %exit30
+body30:
+	br label %loop32
 
-body29:
-	%92 = mul i64 %87, 16
-	%93 = add i64 %92, %20
-	%94 = getelementptr inbounds float, float* %a, i64 %93
-	%95 = mul i64 %90, %24
-	%96 = getelementptr inbounds float, float* %3, i64 %95
-	%97 = mul i64 %87, 24
-	%98 = add i64 %15, %90
-	%99 = add i64 %97, %98
-	%100 = getelementptr inbounds float, float* %c, i64 %99
-	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %94, float* %96, float* %100, i64 %24, i1 true)
-	%101 = add i64 %90, 16
-	br label %loop28
-
-exit30:
-	br i1 %62, label %then31, label %join32
-
-then31:
-	%102 = mul i64 %87, 16
-	%103 = add i64 %102, %20
-	%104 = getelementptr inbounds float, float* %a, i64 %103
-	%105 = mul i64 %60, %24
-	%106 = getelementptr inbounds float, float* %3, i64 %105
-	%107 = mul i64 %87, 24
-	%108 = add i64 %15, %60
-	%109 = add i64 %107, %108
-	%110 = getelementptr inbounds float, float* %c, i64 %109
-	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %104, float* %106, float* %110, i64 %24, i1 true)
-	br label %join32
-
-join32:
-	%111 = add i64 %87, 6
-	br label %loop25
-
-loop33:
-	%112 = phi i64 [ %68, %exit27 ], [ %135, %join40 ]
-	%113 = icmp slt i64 %112, %1
-	br i1 %113, label %body34, label %exit35
-
-body34:
-	br label %loop36
-
-exit35:
-	br label %loop41
-
-loop36:
-	%114 = phi i64 [ 0, %body34 ], [ %125, %body37 ]
-	%115 = icmp slt i64 %114, %60
-	br i1 %115, label %body37, label %exit38
-
-body37:
-	%116 = mul i64 %112, 16
-	%117 = add i64 %116, %20
-	%118 = getelementptr inbounds float, float* %a, i64 %117
-	%119 = mul i64 %114, %24
-	%120 = getelementptr inbounds float, float* %3, i64 %119
-	%121 = mul i64 %112, 24
-	%122 = add i64 %15, %114
-	%123 = add i64 %121, %122
-	%124 = getelementptr inbounds float, float* %c, i64 %123
-	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %118, float* %120, float* %124, i64 %24, i1 true)
-	%125 = add i64 %114, 16
-	br label %loop36
-
-exit38:
-	br i1 %62, label %then39, label %join40
-
-then39:
-	%126 = mul i64 %112, 16
-	%127 = add i64 %126, %20
-	%128 = getelementptr inbounds float, float* %a, i64 %127
-	%129 = mul i64 %60, %24
-	%130 = getelementptr inbounds float, float* %3, i64 %129
-	%131 = mul i64 %112, 24
-	%132 = add i64 %15, %60
-	%133 = add i64 %131, %132
-	%134 = getelementptr inbounds float, float* %c, i64 %133
-	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %128, float* %130, float* %134, i64 %24, i1 true)
-	br label %join40
-
-join40:
-	%135 = add i64 %112, 1
-	br label %loop33
-
-loop41:
-	%136 = phi i64 [ %lo, %exit35 ], [ %147, %exit46 ]
-	%137 = icmp slt i64 %136, %1
-	br i1 %137, label %body42, label %exit43
-
-body42:
-	br label %loop44
-
-exit43:
-	%138 = add i64 %20, 256
+exit31:
+	%96 = add i64 %18, 256
 	br label %loop10
 
-loop44:
-	%139 = phi i64 [ %64, %body42 ], [ %168, %exit49 ]
-	%140 = icmp slt i64 %139, %19
-	br i1 %140, label %body45, label %exit46
+loop32:
+	%97 = phi i64 [ %31, %body30 ], [ %123, %exit37 ]
+	%98 = icmp slt i64 %97, %17
+	br i1 %98, label %body33, label %exit34
 
-body45:
-	%141 = mul i64 %136, 24
-	%142 = add i64 %15, %139
-	%143 = add i64 %141, %142
-	%144 = getelementptr inbounds float, float* %c, i64 %143
-	%145 = load float, float* %144, align 4
-	%146 = select i1 true, float %145, float 0.0
-	br label %loop47
+body33:
+	%99 = mul i64 %94, 24
+	%100 = add i64 %13, %97
+	%101 = add i64 %99, %100
+	%102 = getelementptr inbounds float, float* %c, i64 %101
+	%103 = load float, float* %102, align 4
+	%104 = select i1 true, float %103, float 0.0
+	br label %loop35
 
-exit46:
-	%147 = add i64 %136, 1
-	br label %loop41
+exit34:
+	%105 = add i64 %94, 1
+	br label %loop29
 
-loop47:
-	%148 = phi i64 [ 0, %body45 ], [ %166, %body48 ]
-	%149 = phi float [ %146, %body45 ], [ %165, %body48 ]
-	%150 = icmp slt i64 %148, %24
-	br i1 %150, label %body48, label %exit49
+loop35:
+	%106 = phi i64 [ 0, %body33 ], [ %121, %body36 ]
+	%107 = phi float [ %104, %body33 ], [ %120, %body36 ]
+	%108 = icmp slt i64 %106, %22
+	br i1 %108, label %body36, label %exit37
 
-body48:
-	%151 = add i64 %20, %148
-	%152 = mul i64 %136, 16
-	%153 = add i64 %152, %151
-	%154 = getelementptr inbounds float, float* %a, i64 %153
-	%155 = load float, float* %154, align 4
-	%156 = sdiv i64 %139, 16
-	%157 = srem i64 %139, 16
-	%158 = mul i64 %156, %24
-	%159 = mul i64 %158, 16
-	%160 = mul i64 %148, 16
-	%161 = add i64 %160, %157
-	%162 = add i64 %159, %161
-	%163 = getelementptr inbounds float, float* %3, i64 %162
-	%164 = load float, float* %163, align 4
-	%165 = call float @llvm.fma.f32(float %155, float %164, float %149)
-	%166 = add i64 %148, 1
-	br label %loop47
+body36:
+	%109 = add i64 %18, %106
+	%110 = mul i64 %94, 16
+	%111 = add i64 %110, %109
+	%112 = getelementptr inbounds float, float* %a, i64 %111
+	%113 = load float, float* %112, align 4
+	%114 = add i64 %18, %106
+	%115 = add i64 %13, %97
+	%116 = mul i64 %114, 24
+	%117 = add i64 %116, %115
+	%118 = getelementptr inbounds float, float* %b, i64 %117
+	%119 = load float, float* %118, align 4
+	%120 = call float @llvm.fma.f32(float %113, float %119, float %107)
+	%121 = add i64 %106, 1
+	br label %loop35
 
-exit49:
-	%167 = getelementptr inbounds float, float* %c, i64 %143
-	store float %149, float* %167, align 4
-	%168 = add i64 %139, 1
-	br label %loop44
+exit37:
+	%122 = getelementptr inbounds float, float* %c, i64 %101
+	store float %107, float* %122, align 4
+	%123 = add i64 %97, 1
+	br label %loop32
 }
 
-define internal void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_6x16_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -403,11 +319,11 @@ loop1:
 	br i1 %62, label %body2, label %exit3
 
 body2:
-	%63 = mul i64 %49, 16
+	%63 = mul i64 %49, 24
 	%64 = getelementptr inbounds float, float* %b, i64 %63
 	%65 = bitcast float* %64 to <8 x float>*
 	%66 = load <8 x float>, <8 x float>* %65, align 4
-	%67 = mul i64 %49, 16
+	%67 = mul i64 %49, 24
 	%68 = add i64 %67, 8
 	%69 = getelementptr inbounds float, float* %b, i64 %68
 	%70 = bitcast float* %69 to <8 x float>*
@@ -454,11 +370,11 @@ body2:
 	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %66, <8 x float> %60)
 	%112 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %71, <8 x float> %61)
 	%113 = add i64 %49, 1
-	%114 = mul i64 %113, 16
+	%114 = mul i64 %113, 24
 	%115 = getelementptr inbounds float, float* %b, i64 %114
 	%116 = bitcast float* %115 to <8 x float>*
 	%117 = load <8 x float>, <8 x float>* %116, align 4
-	%118 = mul i64 %113, 16
+	%118 = mul i64 %113, 24
 	%119 = add i64 %118, 8
 	%120 = getelementptr inbounds float, float* %b, i64 %119
 	%121 = bitcast float* %120 to <8 x float>*
@@ -505,11 +421,11 @@ body2:
 	%162 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %117, <8 x float> %111)
 	%163 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %122, <8 x float> %112)
 	%164 = add i64 %49, 2
-	%165 = mul i64 %164, 16
+	%165 = mul i64 %164, 24
 	%166 = getelementptr inbounds float, float* %b, i64 %165
 	%167 = bitcast float* %166 to <8 x float>*
 	%168 = load <8 x float>, <8 x float>* %167, align 4
-	%169 = mul i64 %164, 16
+	%169 = mul i64 %164, 24
 	%170 = add i64 %169, 8
 	%171 = getelementptr inbounds float, float* %b, i64 %170
 	%172 = bitcast float* %171 to <8 x float>*
@@ -556,11 +472,11 @@ body2:
 	%213 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %168, <8 x float> %162)
 	%214 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %173, <8 x float> %163)
 	%215 = add i64 %49, 3
-	%216 = mul i64 %215, 16
+	%216 = mul i64 %215, 24
 	%217 = getelementptr inbounds float, float* %b, i64 %216
 	%218 = bitcast float* %217 to <8 x float>*
 	%219 = load <8 x float>, <8 x float>* %218, align 4
-	%220 = mul i64 %215, 16
+	%220 = mul i64 %215, 24
 	%221 = add i64 %220, 8
 	%222 = getelementptr inbounds float, float* %b, i64 %221
 	%223 = bitcast float* %222 to <8 x float>*
@@ -630,11 +546,11 @@ loop4:
 	br i1 %280, label %body5, label %exit6
 
 body5:
-	%281 = mul i64 %267, 16
+	%281 = mul i64 %267, 24
 	%282 = getelementptr inbounds float, float* %b, i64 %281
 	%283 = bitcast float* %282 to <8 x float>*
 	%284 = load <8 x float>, <8 x float>* %283, align 4
-	%285 = mul i64 %267, 16
+	%285 = mul i64 %267, 24
 	%286 = add i64 %285, 8
 	%287 = getelementptr inbounds float, float* %b, i64 %286
 	%288 = bitcast float* %287 to <8 x float>*
@@ -724,7 +640,7 @@ exit6:
 
 declare <8 x float> @llvm.fma.v8f32(<8 x float> %0, <8 x float> %1, <8 x float> %2)
 
-define internal void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_6x8_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -765,7 +681,7 @@ loop1:
 	br i1 %32, label %body2, label %exit3
 
 body2:
-	%33 = mul i64 %25, 16
+	%33 = mul i64 %25, 24
 	%34 = getelementptr inbounds float, float* %b, i64 %33
 	%35 = bitcast float* %34 to <8 x float>*
 	%36 = load <8 x float>, <8 x float>* %35, align 4
@@ -805,7 +721,7 @@ body2:
 	%70 = shufflevector <8 x float> %69, <8 x float> undef, <8 x i32> zeroinitializer
 	%71 = call <8 x float> @llvm.fma.v8f32(<8 x float> %70, <8 x float> %36, <8 x float> %31)
 	%72 = add i64 %25, 1
-	%73 = mul i64 %72, 16
+	%73 = mul i64 %72, 24
 	%74 = getelementptr inbounds float, float* %b, i64 %73
 	%75 = bitcast float* %74 to <8 x float>*
 	%76 = load <8 x float>, <8 x float>* %75, align 4
@@ -845,7 +761,7 @@ body2:
 	%110 = shufflevector <8 x float> %109, <8 x float> undef, <8 x i32> zeroinitializer
 	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %76, <8 x float> %71)
 	%112 = add i64 %25, 2
-	%113 = mul i64 %112, 16
+	%113 = mul i64 %112, 24
 	%114 = getelementptr inbounds float, float* %b, i64 %113
 	%115 = bitcast float* %114 to <8 x float>*
 	%116 = load <8 x float>, <8 x float>* %115, align 4
@@ -885,7 +801,7 @@ body2:
 	%150 = shufflevector <8 x float> %149, <8 x float> undef, <8 x i32> zeroinitializer
 	%151 = call <8 x float> @llvm.fma.v8f32(<8 x float> %150, <8 x float> %116, <8 x float> %111)
 	%152 = add i64 %25, 3
-	%153 = mul i64 %152, 16
+	%153 = mul i64 %152, 24
 	%154 = getelementptr inbounds float, float* %b, i64 %153
 	%155 = bitcast float* %154 to <8 x float>*
 	%156 = load <8 x float>, <8 x float>* %155, align 4
@@ -942,7 +858,7 @@ loop4:
 	br i1 %200, label %body5, label %exit6
 
 body5:
-	%201 = mul i64 %193, 16
+	%201 = mul i64 %193, 24
 	%202 = getelementptr inbounds float, float* %b, i64 %201
 	%203 = bitcast float* %202 to <8 x float>*
 	%204 = load <8 x float>, <8 x float>* %203, align 4
@@ -1005,7 +921,7 @@ exit6:
 	ret void
 }
 
-define internal void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_1x16_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -1026,11 +942,11 @@ loop1:
 	br i1 %12, label %body2, label %exit3
 
 body2:
-	%13 = mul i64 %9, 16
+	%13 = mul i64 %9, 24
 	%14 = getelementptr inbounds float, float* %b, i64 %13
 	%15 = bitcast float* %14 to <8 x float>*
 	%16 = load <8 x float>, <8 x float>* %15, align 4
-	%17 = mul i64 %9, 16
+	%17 = mul i64 %9, 24
 	%18 = add i64 %17, 8
 	%19 = getelementptr inbounds float, float* %b, i64 %18
 	%20 = bitcast float* %19 to <8 x float>*
@@ -1042,11 +958,11 @@ body2:
 	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %16, <8 x float> %10)
 	%27 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %11)
 	%28 = add i64 %9, 1
-	%29 = mul i64 %28, 16
+	%29 = mul i64 %28, 24
 	%30 = getelementptr inbounds float, float* %b, i64 %29
 	%31 = bitcast float* %30 to <8 x float>*
 	%32 = load <8 x float>, <8 x float>* %31, align 4
-	%33 = mul i64 %28, 16
+	%33 = mul i64 %28, 24
 	%34 = add i64 %33, 8
 	%35 = getelementptr inbounds float, float* %b, i64 %34
 	%36 = bitcast float* %35 to <8 x float>*
@@ -1058,11 +974,11 @@ body2:
 	%42 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %32, <8 x float> %26)
 	%43 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %37, <8 x float> %27)
 	%44 = add i64 %9, 2
-	%45 = mul i64 %44, 16
+	%45 = mul i64 %44, 24
 	%46 = getelementptr inbounds float, float* %b, i64 %45
 	%47 = bitcast float* %46 to <8 x float>*
 	%48 = load <8 x float>, <8 x float>* %47, align 4
-	%49 = mul i64 %44, 16
+	%49 = mul i64 %44, 24
 	%50 = add i64 %49, 8
 	%51 = getelementptr inbounds float, float* %b, i64 %50
 	%52 = bitcast float* %51 to <8 x float>*
@@ -1074,11 +990,11 @@ body2:
 	%58 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %48, <8 x float> %42)
 	%59 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %53, <8 x float> %43)
 	%60 = add i64 %9, 3
-	%61 = mul i64 %60, 16
+	%61 = mul i64 %60, 24
 	%62 = getelementptr inbounds float, float* %b, i64 %61
 	%63 = bitcast float* %62 to <8 x float>*
 	%64 = load <8 x float>, <8 x float>* %63, align 4
-	%65 = mul i64 %60, 16
+	%65 = mul i64 %60, 24
 	%66 = add i64 %65, 8
 	%67 = getelementptr inbounds float, float* %b, i64 %66
 	%68 = bitcast float* %67 to <8 x float>*
@@ -1103,11 +1019,11 @@ loop4:
 	br i1 %80, label %body5, label %exit6
 
 body5:
-	%81 = mul i64 %77, 16
+	%81 = mul i64 %77, 24
 	%82 = getelementptr inbounds float, float* %b, i64 %81
 	%83 = bitcast float* %82 to <8 x float>*
 	%84 = load <8 x float>, <8 x float>* %83, align 4
-	%85 = mul i64 %77, 16
+	%85 = mul i64 %77, 24
 	%86 = add i64 %85, 8
 	%87 = getelementptr inbounds float, float* %b, i64 %86
 	%88 = bitcast float* %87 to <8 x float>*
@@ -1130,7 +1046,7 @@ exit6:
 	ret void
 }
 
-define internal void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+define internal void @planc_mk_1x8_rs16_cs1_ldb24_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
 entry:
 	%0 = bitcast float* %c to <8 x float>*
 	%1 = load <8 x float>, <8 x float>* %0, align 4
@@ -1146,7 +1062,7 @@ loop1:
 	br i1 %7, label %body2, label %exit3
 
 body2:
-	%8 = mul i64 %5, 16
+	%8 = mul i64 %5, 24
 	%9 = getelementptr inbounds float, float* %b, i64 %8
 	%10 = bitcast float* %9 to <8 x float>*
 	%11 = load <8 x float>, <8 x float>* %10, align 4
@@ -1156,7 +1072,7 @@ body2:
 	%15 = shufflevector <8 x float> %14, <8 x float> undef, <8 x i32> zeroinitializer
 	%16 = call <8 x float> @llvm.fma.v8f32(<8 x float> %15, <8 x float> %11, <8 x float> %6)
 	%17 = add i64 %5, 1
-	%18 = mul i64 %17, 16
+	%18 = mul i64 %17, 24
 	%19 = getelementptr inbounds float, float* %b, i64 %18
 	%20 = bitcast float* %19 to <8 x float>*
 	%21 = load <8 x float>, <8 x float>* %20, align 4
@@ -1166,7 +1082,7 @@ body2:
 	%25 = shufflevector <8 x float> %24, <8 x float> undef, <8 x i32> zeroinitializer
 	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %16)
 	%27 = add i64 %5, 2
-	%28 = mul i64 %27, 16
+	%28 = mul i64 %27, 24
 	%29 = getelementptr inbounds float, float* %b, i64 %28
 	%30 = bitcast float* %29 to <8 x float>*
 	%31 = load <8 x float>, <8 x float>* %30, align 4
@@ -1176,7 +1092,7 @@ body2:
 	%35 = shufflevector <8 x float> %34, <8 x float> undef, <8 x i32> zeroinitializer
 	%36 = call <8 x float> @llvm.fma.v8f32(<8 x float> %35, <8 x float> %31, <8 x float> %26)
 	%37 = add i64 %5, 3
-	%38 = mul i64 %37, 16
+	%38 = mul i64 %37, 24
 	%39 = getelementptr inbounds float, float* %b, i64 %38
 	%40 = bitcast float* %39 to <8 x float>*
 	%41 = load <8 x float>, <8 x float>* %40, align 4
@@ -1198,7 +1114,7 @@ loop4:
 	br i1 %50, label %body5, label %exit6
 
 body5:
-	%51 = mul i64 %48, 16
+	%51 = mul i64 %48, 24
 	%52 = getelementptr inbounds float, float* %b, i64 %51
 	%53 = bitcast float* %52 to <8 x float>*
 	%54 = load <8 x float>, <8 x float>* %53, align 4
@@ -1848,6 +1764,888 @@ exit88:
 	store float %321, float* %339, align 4
 	%340 = add i64 %311, 1
 	br label %loop83
+}
+
+define internal void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+entry:
+	%0 = bitcast float* %c to <8 x float>*
+	%1 = load <8 x float>, <8 x float>* %0, align 4
+	%2 = select i1 %loadc, <8 x float> %1, <8 x float> zeroinitializer
+	%3 = getelementptr inbounds float, float* %c, i64 8
+	%4 = bitcast float* %3 to <8 x float>*
+	%5 = load <8 x float>, <8 x float>* %4, align 4
+	%6 = select i1 %loadc, <8 x float> %5, <8 x float> zeroinitializer
+	%7 = getelementptr inbounds float, float* %c, i64 24
+	%8 = bitcast float* %7 to <8 x float>*
+	%9 = load <8 x float>, <8 x float>* %8, align 4
+	%10 = select i1 %loadc, <8 x float> %9, <8 x float> zeroinitializer
+	%11 = getelementptr inbounds float, float* %c, i64 32
+	%12 = bitcast float* %11 to <8 x float>*
+	%13 = load <8 x float>, <8 x float>* %12, align 4
+	%14 = select i1 %loadc, <8 x float> %13, <8 x float> zeroinitializer
+	%15 = getelementptr inbounds float, float* %c, i64 48
+	%16 = bitcast float* %15 to <8 x float>*
+	%17 = load <8 x float>, <8 x float>* %16, align 4
+	%18 = select i1 %loadc, <8 x float> %17, <8 x float> zeroinitializer
+	%19 = getelementptr inbounds float, float* %c, i64 56
+	%20 = bitcast float* %19 to <8 x float>*
+	%21 = load <8 x float>, <8 x float>* %20, align 4
+	%22 = select i1 %loadc, <8 x float> %21, <8 x float> zeroinitializer
+	%23 = getelementptr inbounds float, float* %c, i64 72
+	%24 = bitcast float* %23 to <8 x float>*
+	%25 = load <8 x float>, <8 x float>* %24, align 4
+	%26 = select i1 %loadc, <8 x float> %25, <8 x float> zeroinitializer
+	%27 = getelementptr inbounds float, float* %c, i64 80
+	%28 = bitcast float* %27 to <8 x float>*
+	%29 = load <8 x float>, <8 x float>* %28, align 4
+	%30 = select i1 %loadc, <8 x float> %29, <8 x float> zeroinitializer
+	%31 = getelementptr inbounds float, float* %c, i64 96
+	%32 = bitcast float* %31 to <8 x float>*
+	%33 = load <8 x float>, <8 x float>* %32, align 4
+	%34 = select i1 %loadc, <8 x float> %33, <8 x float> zeroinitializer
+	%35 = getelementptr inbounds float, float* %c, i64 104
+	%36 = bitcast float* %35 to <8 x float>*
+	%37 = load <8 x float>, <8 x float>* %36, align 4
+	%38 = select i1 %loadc, <8 x float> %37, <8 x float> zeroinitializer
+	%39 = getelementptr inbounds float, float* %c, i64 120
+	%40 = bitcast float* %39 to <8 x float>*
+	%41 = load <8 x float>, <8 x float>* %40, align 4
+	%42 = select i1 %loadc, <8 x float> %41, <8 x float> zeroinitializer
+	%43 = getelementptr inbounds float, float* %c, i64 128
+	%44 = bitcast float* %43 to <8 x float>*
+	%45 = load <8 x float>, <8 x float>* %44, align 4
+	%46 = select i1 %loadc, <8 x float> %45, <8 x float> zeroinitializer
+	%47 = sdiv i64 %kc, 4
+	%48 = mul i64 %47, 4
+	br label %loop1
+
+loop1:
+	%49 = phi i64 [ 0, %entry ], [ %266, %body2 ]
+	%50 = phi <8 x float> [ %2, %entry ], [ %229, %body2 ]
+	%51 = phi <8 x float> [ %6, %entry ], [ %230, %body2 ]
+	%52 = phi <8 x float> [ %10, %entry ], [ %236, %body2 ]
+	%53 = phi <8 x float> [ %14, %entry ], [ %237, %body2 ]
+	%54 = phi <8 x float> [ %18, %entry ], [ %243, %body2 ]
+	%55 = phi <8 x float> [ %22, %entry ], [ %244, %body2 ]
+	%56 = phi <8 x float> [ %26, %entry ], [ %250, %body2 ]
+	%57 = phi <8 x float> [ %30, %entry ], [ %251, %body2 ]
+	%58 = phi <8 x float> [ %34, %entry ], [ %257, %body2 ]
+	%59 = phi <8 x float> [ %38, %entry ], [ %258, %body2 ]
+	%60 = phi <8 x float> [ %42, %entry ], [ %264, %body2 ]
+	%61 = phi <8 x float> [ %46, %entry ], [ %265, %body2 ]
+	%62 = icmp slt i64 %49, %48
+	br i1 %62, label %body2, label %exit3
+
+body2:
+	%63 = mul i64 %49, 16
+	%64 = getelementptr inbounds float, float* %b, i64 %63
+	%65 = bitcast float* %64 to <8 x float>*
+	%66 = load <8 x float>, <8 x float>* %65, align 4
+	%67 = mul i64 %49, 16
+	%68 = add i64 %67, 8
+	%69 = getelementptr inbounds float, float* %b, i64 %68
+	%70 = bitcast float* %69 to <8 x float>*
+	%71 = load <8 x float>, <8 x float>* %70, align 4
+	%72 = getelementptr inbounds float, float* %a, i64 %49
+	%73 = load float, float* %72, align 4
+	%74 = insertelement <8 x float> undef, float %73, i32 0
+	%75 = shufflevector <8 x float> %74, <8 x float> undef, <8 x i32> zeroinitializer
+	%76 = call <8 x float> @llvm.fma.v8f32(<8 x float> %75, <8 x float> %66, <8 x float> %50)
+	%77 = call <8 x float> @llvm.fma.v8f32(<8 x float> %75, <8 x float> %71, <8 x float> %51)
+	%78 = add i64 %49, 16
+	%79 = getelementptr inbounds float, float* %a, i64 %78
+	%80 = load float, float* %79, align 4
+	%81 = insertelement <8 x float> undef, float %80, i32 0
+	%82 = shufflevector <8 x float> %81, <8 x float> undef, <8 x i32> zeroinitializer
+	%83 = call <8 x float> @llvm.fma.v8f32(<8 x float> %82, <8 x float> %66, <8 x float> %52)
+	%84 = call <8 x float> @llvm.fma.v8f32(<8 x float> %82, <8 x float> %71, <8 x float> %53)
+	%85 = add i64 %49, 32
+	%86 = getelementptr inbounds float, float* %a, i64 %85
+	%87 = load float, float* %86, align 4
+	%88 = insertelement <8 x float> undef, float %87, i32 0
+	%89 = shufflevector <8 x float> %88, <8 x float> undef, <8 x i32> zeroinitializer
+	%90 = call <8 x float> @llvm.fma.v8f32(<8 x float> %89, <8 x float> %66, <8 x float> %54)
+	%91 = call <8 x float> @llvm.fma.v8f32(<8 x float> %89, <8 x float> %71, <8 x float> %55)
+	%92 = add i64 %49, 48
+	%93 = getelementptr inbounds float, float* %a, i64 %92
+	%94 = load float, float* %93, align 4
+	%95 = insertelement <8 x float> undef, float %94, i32 0
+	%96 = shufflevector <8 x float> %95, <8 x float> undef, <8 x i32> zeroinitializer
+	%97 = call <8 x float> @llvm.fma.v8f32(<8 x float> %96, <8 x float> %66, <8 x float> %56)
+	%98 = call <8 x float> @llvm.fma.v8f32(<8 x float> %96, <8 x float> %71, <8 x float> %57)
+	%99 = add i64 %49, 64
+	%100 = getelementptr inbounds float, float* %a, i64 %99
+	%101 = load float, float* %100, align 4
+	%102 = insertelement <8 x float> undef, float %101, i32 0
+	%103 = shufflevector <8 x float> %102, <8 x float> undef, <8 x i32> zeroinitializer
+	%104 = call <8 x float> @llvm.fma.v8f32(<8 x float> %103, <8 x float> %66, <8 x float> %58)
+	%105 = call <8 x float> @llvm.fma.v8f32(<8 x float> %103, <8 x float> %71, <8 x float> %59)
+	%106 = add i64 %49, 80
+	%107 = getelementptr inbounds float, float* %a, i64 %106
+	%108 = load float, float* %107, align 4
+	%109 = insertelement <8 x float> undef, float %108, i32 0
+	%110 = shufflevector <8 x float> %109, <8 x float> undef, <8 x i32> zeroinitializer
+	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %66, <8 x float> %60)
+	%112 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %71, <8 x float> %61)
+	%113 = add i64 %49, 1
+	%114 = mul i64 %113, 16
+	%115 = getelementptr inbounds float, float* %b, i64 %114
+	%116 = bitcast float* %115 to <8 x float>*
+	%117 = load <8 x float>, <8 x float>* %116, align 4
+	%118 = mul i64 %113, 16
+	%119 = add i64 %118, 8
+	%120 = getelementptr inbounds float, float* %b, i64 %119
+	%121 = bitcast float* %120 to <8 x float>*
+	%122 = load <8 x float>, <8 x float>* %121, align 4
+	%123 = getelementptr inbounds float, float* %a, i64 %113
+	%124 = load float, float* %123, align 4
+	%125 = insertelement <8 x float> undef, float %124, i32 0
+	%126 = shufflevector <8 x float> %125, <8 x float> undef, <8 x i32> zeroinitializer
+	%127 = call <8 x float> @llvm.fma.v8f32(<8 x float> %126, <8 x float> %117, <8 x float> %76)
+	%128 = call <8 x float> @llvm.fma.v8f32(<8 x float> %126, <8 x float> %122, <8 x float> %77)
+	%129 = add i64 %113, 16
+	%130 = getelementptr inbounds float, float* %a, i64 %129
+	%131 = load float, float* %130, align 4
+	%132 = insertelement <8 x float> undef, float %131, i32 0
+	%133 = shufflevector <8 x float> %132, <8 x float> undef, <8 x i32> zeroinitializer
+	%134 = call <8 x float> @llvm.fma.v8f32(<8 x float> %133, <8 x float> %117, <8 x float> %83)
+	%135 = call <8 x float> @llvm.fma.v8f32(<8 x float> %133, <8 x float> %122, <8 x float> %84)
+	%136 = add i64 %113, 32
+	%137 = getelementptr inbounds float, float* %a, i64 %136
+	%138 = load float, float* %137, align 4
+	%139 = insertelement <8 x float> undef, float %138, i32 0
+	%140 = shufflevector <8 x float> %139, <8 x float> undef, <8 x i32> zeroinitializer
+	%141 = call <8 x float> @llvm.fma.v8f32(<8 x float> %140, <8 x float> %117, <8 x float> %90)
+	%142 = call <8 x float> @llvm.fma.v8f32(<8 x float> %140, <8 x float> %122, <8 x float> %91)
+	%143 = add i64 %113, 48
+	%144 = getelementptr inbounds float, float* %a, i64 %143
+	%145 = load float, float* %144, align 4
+	%146 = insertelement <8 x float> undef, float %145, i32 0
+	%147 = shufflevector <8 x float> %146, <8 x float> undef, <8 x i32> zeroinitializer
+	%148 = call <8 x float> @llvm.fma.v8f32(<8 x float> %147, <8 x float> %117, <8 x float> %97)
+	%149 = call <8 x float> @llvm.fma.v8f32(<8 x float> %147, <8 x float> %122, <8 x float> %98)
+	%150 = add i64 %113, 64
+	%151 = getelementptr inbounds float, float* %a, i64 %150
+	%152 = load float, float* %151, align 4
+	%153 = insertelement <8 x float> undef, float %152, i32 0
+	%154 = shufflevector <8 x float> %153, <8 x float> undef, <8 x i32> zeroinitializer
+	%155 = call <8 x float> @llvm.fma.v8f32(<8 x float> %154, <8 x float> %117, <8 x float> %104)
+	%156 = call <8 x float> @llvm.fma.v8f32(<8 x float> %154, <8 x float> %122, <8 x float> %105)
+	%157 = add i64 %113, 80
+	%158 = getelementptr inbounds float, float* %a, i64 %157
+	%159 = load float, float* %158, align 4
+	%160 = insertelement <8 x float> undef, float %159, i32 0
+	%161 = shufflevector <8 x float> %160, <8 x float> undef, <8 x i32> zeroinitializer
+	%162 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %117, <8 x float> %111)
+	%163 = call <8 x float> @llvm.fma.v8f32(<8 x float> %161, <8 x float> %122, <8 x float> %112)
+	%164 = add i64 %49, 2
+	%165 = mul i64 %164, 16
+	%166 = getelementptr inbounds float, float* %b, i64 %165
+	%167 = bitcast float* %166 to <8 x float>*
+	%168 = load <8 x float>, <8 x float>* %167, align 4
+	%169 = mul i64 %164, 16
+	%170 = add i64 %169, 8
+	%171 = getelementptr inbounds float, float* %b, i64 %170
+	%172 = bitcast float* %171 to <8 x float>*
+	%173 = load <8 x float>, <8 x float>* %172, align 4
+	%174 = getelementptr inbounds float, float* %a, i64 %164
+	%175 = load float, float* %174, align 4
+	%176 = insertelement <8 x float> undef, float %175, i32 0
+	%177 = shufflevector <8 x float> %176, <8 x float> undef, <8 x i32> zeroinitializer
+	%178 = call <8 x float> @llvm.fma.v8f32(<8 x float> %177, <8 x float> %168, <8 x float> %127)
+	%179 = call <8 x float> @llvm.fma.v8f32(<8 x float> %177, <8 x float> %173, <8 x float> %128)
+	%180 = add i64 %164, 16
+	%181 = getelementptr inbounds float, float* %a, i64 %180
+	%182 = load float, float* %181, align 4
+	%183 = insertelement <8 x float> undef, float %182, i32 0
+	%184 = shufflevector <8 x float> %183, <8 x float> undef, <8 x i32> zeroinitializer
+	%185 = call <8 x float> @llvm.fma.v8f32(<8 x float> %184, <8 x float> %168, <8 x float> %134)
+	%186 = call <8 x float> @llvm.fma.v8f32(<8 x float> %184, <8 x float> %173, <8 x float> %135)
+	%187 = add i64 %164, 32
+	%188 = getelementptr inbounds float, float* %a, i64 %187
+	%189 = load float, float* %188, align 4
+	%190 = insertelement <8 x float> undef, float %189, i32 0
+	%191 = shufflevector <8 x float> %190, <8 x float> undef, <8 x i32> zeroinitializer
+	%192 = call <8 x float> @llvm.fma.v8f32(<8 x float> %191, <8 x float> %168, <8 x float> %141)
+	%193 = call <8 x float> @llvm.fma.v8f32(<8 x float> %191, <8 x float> %173, <8 x float> %142)
+	%194 = add i64 %164, 48
+	%195 = getelementptr inbounds float, float* %a, i64 %194
+	%196 = load float, float* %195, align 4
+	%197 = insertelement <8 x float> undef, float %196, i32 0
+	%198 = shufflevector <8 x float> %197, <8 x float> undef, <8 x i32> zeroinitializer
+	%199 = call <8 x float> @llvm.fma.v8f32(<8 x float> %198, <8 x float> %168, <8 x float> %148)
+	%200 = call <8 x float> @llvm.fma.v8f32(<8 x float> %198, <8 x float> %173, <8 x float> %149)
+	%201 = add i64 %164, 64
+	%202 = getelementptr inbounds float, float* %a, i64 %201
+	%203 = load float, float* %202, align 4
+	%204 = insertelement <8 x float> undef, float %203, i32 0
+	%205 = shufflevector <8 x float> %204, <8 x float> undef, <8 x i32> zeroinitializer
+	%206 = call <8 x float> @llvm.fma.v8f32(<8 x float> %205, <8 x float> %168, <8 x float> %155)
+	%207 = call <8 x float> @llvm.fma.v8f32(<8 x float> %205, <8 x float> %173, <8 x float> %156)
+	%208 = add i64 %164, 80
+	%209 = getelementptr inbounds float, float* %a, i64 %208
+	%210 = load float, float* %209, align 4
+	%211 = insertelement <8 x float> undef, float %210, i32 0
+	%212 = shufflevector <8 x float> %211, <8 x float> undef, <8 x i32> zeroinitializer
+	%213 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %168, <8 x float> %162)
+	%214 = call <8 x float> @llvm.fma.v8f32(<8 x float> %212, <8 x float> %173, <8 x float> %163)
+	%215 = add i64 %49, 3
+	%216 = mul i64 %215, 16
+	%217 = getelementptr inbounds float, float* %b, i64 %216
+	%218 = bitcast float* %217 to <8 x float>*
+	%219 = load <8 x float>, <8 x float>* %218, align 4
+	%220 = mul i64 %215, 16
+	%221 = add i64 %220, 8
+	%222 = getelementptr inbounds float, float* %b, i64 %221
+	%223 = bitcast float* %222 to <8 x float>*
+	%224 = load <8 x float>, <8 x float>* %223, align 4
+	%225 = getelementptr inbounds float, float* %a, i64 %215
+	%226 = load float, float* %225, align 4
+	%227 = insertelement <8 x float> undef, float %226, i32 0
+	%228 = shufflevector <8 x float> %227, <8 x float> undef, <8 x i32> zeroinitializer
+	%229 = call <8 x float> @llvm.fma.v8f32(<8 x float> %228, <8 x float> %219, <8 x float> %178)
+	%230 = call <8 x float> @llvm.fma.v8f32(<8 x float> %228, <8 x float> %224, <8 x float> %179)
+	%231 = add i64 %215, 16
+	%232 = getelementptr inbounds float, float* %a, i64 %231
+	%233 = load float, float* %232, align 4
+	%234 = insertelement <8 x float> undef, float %233, i32 0
+	%235 = shufflevector <8 x float> %234, <8 x float> undef, <8 x i32> zeroinitializer
+	%236 = call <8 x float> @llvm.fma.v8f32(<8 x float> %235, <8 x float> %219, <8 x float> %185)
+	%237 = call <8 x float> @llvm.fma.v8f32(<8 x float> %235, <8 x float> %224, <8 x float> %186)
+	%238 = add i64 %215, 32
+	%239 = getelementptr inbounds float, float* %a, i64 %238
+	%240 = load float, float* %239, align 4
+	%241 = insertelement <8 x float> undef, float %240, i32 0
+	%242 = shufflevector <8 x float> %241, <8 x float> undef, <8 x i32> zeroinitializer
+	%243 = call <8 x float> @llvm.fma.v8f32(<8 x float> %242, <8 x float> %219, <8 x float> %192)
+	%244 = call <8 x float> @llvm.fma.v8f32(<8 x float> %242, <8 x float> %224, <8 x float> %193)
+	%245 = add i64 %215, 48
+	%246 = getelementptr inbounds float, float* %a, i64 %245
+	%247 = load float, float* %246, align 4
+	%248 = insertelement <8 x float> undef, float %247, i32 0
+	%249 = shufflevector <8 x float> %248, <8 x float> undef, <8 x i32> zeroinitializer
+	%250 = call <8 x float> @llvm.fma.v8f32(<8 x float> %249, <8 x float> %219, <8 x float> %199)
+	%251 = call <8 x float> @llvm.fma.v8f32(<8 x float> %249, <8 x float> %224, <8 x float> %200)
+	%252 = add i64 %215, 64
+	%253 = getelementptr inbounds float, float* %a, i64 %252
+	%254 = load float, float* %253, align 4
+	%255 = insertelement <8 x float> undef, float %254, i32 0
+	%256 = shufflevector <8 x float> %255, <8 x float> undef, <8 x i32> zeroinitializer
+	%257 = call <8 x float> @llvm.fma.v8f32(<8 x float> %256, <8 x float> %219, <8 x float> %206)
+	%258 = call <8 x float> @llvm.fma.v8f32(<8 x float> %256, <8 x float> %224, <8 x float> %207)
+	%259 = add i64 %215, 80
+	%260 = getelementptr inbounds float, float* %a, i64 %259
+	%261 = load float, float* %260, align 4
+	%262 = insertelement <8 x float> undef, float %261, i32 0
+	%263 = shufflevector <8 x float> %262, <8 x float> undef, <8 x i32> zeroinitializer
+	%264 = call <8 x float> @llvm.fma.v8f32(<8 x float> %263, <8 x float> %219, <8 x float> %213)
+	%265 = call <8 x float> @llvm.fma.v8f32(<8 x float> %263, <8 x float> %224, <8 x float> %214)
+	%266 = add i64 %49, 4
+	br label %loop1
+
+exit3:
+	br label %loop4
+
+loop4:
+	%267 = phi i64 [ %48, %exit3 ], [ %331, %body5 ]
+	%268 = phi <8 x float> [ %50, %exit3 ], [ %294, %body5 ]
+	%269 = phi <8 x float> [ %51, %exit3 ], [ %295, %body5 ]
+	%270 = phi <8 x float> [ %52, %exit3 ], [ %301, %body5 ]
+	%271 = phi <8 x float> [ %53, %exit3 ], [ %302, %body5 ]
+	%272 = phi <8 x float> [ %54, %exit3 ], [ %308, %body5 ]
+	%273 = phi <8 x float> [ %55, %exit3 ], [ %309, %body5 ]
+	%274 = phi <8 x float> [ %56, %exit3 ], [ %315, %body5 ]
+	%275 = phi <8 x float> [ %57, %exit3 ], [ %316, %body5 ]
+	%276 = phi <8 x float> [ %58, %exit3 ], [ %322, %body5 ]
+	%277 = phi <8 x float> [ %59, %exit3 ], [ %323, %body5 ]
+	%278 = phi <8 x float> [ %60, %exit3 ], [ %329, %body5 ]
+	%279 = phi <8 x float> [ %61, %exit3 ], [ %330, %body5 ]
+	%280 = icmp slt i64 %267, %kc
+	br i1 %280, label %body5, label %exit6
+
+body5:
+	%281 = mul i64 %267, 16
+	%282 = getelementptr inbounds float, float* %b, i64 %281
+	%283 = bitcast float* %282 to <8 x float>*
+	%284 = load <8 x float>, <8 x float>* %283, align 4
+	%285 = mul i64 %267, 16
+	%286 = add i64 %285, 8
+	%287 = getelementptr inbounds float, float* %b, i64 %286
+	%288 = bitcast float* %287 to <8 x float>*
+	%289 = load <8 x float>, <8 x float>* %288, align 4
+	%290 = getelementptr inbounds float, float* %a, i64 %267
+	%291 = load float, float* %290, align 4
+	%292 = insertelement <8 x float> undef, float %291, i32 0
+	%293 = shufflevector <8 x float> %292, <8 x float> undef, <8 x i32> zeroinitializer
+	%294 = call <8 x float> @llvm.fma.v8f32(<8 x float> %293, <8 x float> %284, <8 x float> %268)
+	%295 = call <8 x float> @llvm.fma.v8f32(<8 x float> %293, <8 x float> %289, <8 x float> %269)
+	%296 = add i64 %267, 16
+	%297 = getelementptr inbounds float, float* %a, i64 %296
+	%298 = load float, float* %297, align 4
+	%299 = insertelement <8 x float> undef, float %298, i32 0
+	%300 = shufflevector <8 x float> %299, <8 x float> undef, <8 x i32> zeroinitializer
+	%301 = call <8 x float> @llvm.fma.v8f32(<8 x float> %300, <8 x float> %284, <8 x float> %270)
+	%302 = call <8 x float> @llvm.fma.v8f32(<8 x float> %300, <8 x float> %289, <8 x float> %271)
+	%303 = add i64 %267, 32
+	%304 = getelementptr inbounds float, float* %a, i64 %303
+	%305 = load float, float* %304, align 4
+	%306 = insertelement <8 x float> undef, float %305, i32 0
+	%307 = shufflevector <8 x float> %306, <8 x float> undef, <8 x i32> zeroinitializer
+	%308 = call <8 x float> @llvm.fma.v8f32(<8 x float> %307, <8 x float> %284, <8 x float> %272)
+	%309 = call <8 x float> @llvm.fma.v8f32(<8 x float> %307, <8 x float> %289, <8 x float> %273)
+	%310 = add i64 %267, 48
+	%311 = getelementptr inbounds float, float* %a, i64 %310
+	%312 = load float, float* %311, align 4
+	%313 = insertelement <8 x float> undef, float %312, i32 0
+	%314 = shufflevector <8 x float> %313, <8 x float> undef, <8 x i32> zeroinitializer
+	%315 = call <8 x float> @llvm.fma.v8f32(<8 x float> %314, <8 x float> %284, <8 x float> %274)
+	%316 = call <8 x float> @llvm.fma.v8f32(<8 x float> %314, <8 x float> %289, <8 x float> %275)
+	%317 = add i64 %267, 64
+	%318 = getelementptr inbounds float, float* %a, i64 %317
+	%319 = load float, float* %318, align 4
+	%320 = insertelement <8 x float> undef, float %319, i32 0
+	%321 = shufflevector <8 x float> %320, <8 x float> undef, <8 x i32> zeroinitializer
+	%322 = call <8 x float> @llvm.fma.v8f32(<8 x float> %321, <8 x float> %284, <8 x float> %276)
+	%323 = call <8 x float> @llvm.fma.v8f32(<8 x float> %321, <8 x float> %289, <8 x float> %277)
+	%324 = add i64 %267, 80
+	%325 = getelementptr inbounds float, float* %a, i64 %324
+	%326 = load float, float* %325, align 4
+	%327 = insertelement <8 x float> undef, float %326, i32 0
+	%328 = shufflevector <8 x float> %327, <8 x float> undef, <8 x i32> zeroinitializer
+	%329 = call <8 x float> @llvm.fma.v8f32(<8 x float> %328, <8 x float> %284, <8 x float> %278)
+	%330 = call <8 x float> @llvm.fma.v8f32(<8 x float> %328, <8 x float> %289, <8 x float> %279)
+	%331 = add i64 %267, 1
+	br label %loop4
+
+exit6:
+	%332 = bitcast float* %c to <8 x float>*
+	store <8 x float> %268, <8 x float>* %332, align 4
+	%333 = getelementptr inbounds float, float* %c, i64 8
+	%334 = bitcast float* %333 to <8 x float>*
+	store <8 x float> %269, <8 x float>* %334, align 4
+	%335 = getelementptr inbounds float, float* %c, i64 24
+	%336 = bitcast float* %335 to <8 x float>*
+	store <8 x float> %270, <8 x float>* %336, align 4
+	%337 = getelementptr inbounds float, float* %c, i64 32
+	%338 = bitcast float* %337 to <8 x float>*
+	store <8 x float> %271, <8 x float>* %338, align 4
+	%339 = getelementptr inbounds float, float* %c, i64 48
+	%340 = bitcast float* %339 to <8 x float>*
+	store <8 x float> %272, <8 x float>* %340, align 4
+	%341 = getelementptr inbounds float, float* %c, i64 56
+	%342 = bitcast float* %341 to <8 x float>*
+	store <8 x float> %273, <8 x float>* %342, align 4
+	%343 = getelementptr inbounds float, float* %c, i64 72
+	%344 = bitcast float* %343 to <8 x float>*
+	store <8 x float> %274, <8 x float>* %344, align 4
+	%345 = getelementptr inbounds float, float* %c, i64 80
+	%346 = bitcast float* %345 to <8 x float>*
+	store <8 x float> %275, <8 x float>* %346, align 4
+	%347 = getelementptr inbounds float, float* %c, i64 96
+	%348 = bitcast float* %347 to <8 x float>*
+	store <8 x float> %276, <8 x float>* %348, align 4
+	%349 = getelementptr inbounds float, float* %c, i64 104
+	%350 = bitcast float* %349 to <8 x float>*
+	store <8 x float> %277, <8 x float>* %350, align 4
+	%351 = getelementptr inbounds float, float* %c, i64 120
+	%352 = bitcast float* %351 to <8 x float>*
+	store <8 x float> %278, <8 x float>* %352, align 4
+	%353 = getelementptr inbounds float, float* %c, i64 128
+	%354 = bitcast float* %353 to <8 x float>*
+	store <8 x float> %279, <8 x float>* %354, align 4
+	ret void
+}
+
+define internal void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+entry:
+	%0 = bitcast float* %c to <8 x float>*
+	%1 = load <8 x float>, <8 x float>* %0, align 4
+	%2 = select i1 %loadc, <8 x float> %1, <8 x float> zeroinitializer
+	%3 = getelementptr inbounds float, float* %c, i64 24
+	%4 = bitcast float* %3 to <8 x float>*
+	%5 = load <8 x float>, <8 x float>* %4, align 4
+	%6 = select i1 %loadc, <8 x float> %5, <8 x float> zeroinitializer
+	%7 = getelementptr inbounds float, float* %c, i64 48
+	%8 = bitcast float* %7 to <8 x float>*
+	%9 = load <8 x float>, <8 x float>* %8, align 4
+	%10 = select i1 %loadc, <8 x float> %9, <8 x float> zeroinitializer
+	%11 = getelementptr inbounds float, float* %c, i64 72
+	%12 = bitcast float* %11 to <8 x float>*
+	%13 = load <8 x float>, <8 x float>* %12, align 4
+	%14 = select i1 %loadc, <8 x float> %13, <8 x float> zeroinitializer
+	%15 = getelementptr inbounds float, float* %c, i64 96
+	%16 = bitcast float* %15 to <8 x float>*
+	%17 = load <8 x float>, <8 x float>* %16, align 4
+	%18 = select i1 %loadc, <8 x float> %17, <8 x float> zeroinitializer
+	%19 = getelementptr inbounds float, float* %c, i64 120
+	%20 = bitcast float* %19 to <8 x float>*
+	%21 = load <8 x float>, <8 x float>* %20, align 4
+	%22 = select i1 %loadc, <8 x float> %21, <8 x float> zeroinitializer
+	%23 = sdiv i64 %kc, 4
+	%24 = mul i64 %23, 4
+	br label %loop1
+
+loop1:
+	%25 = phi i64 [ 0, %entry ], [ %192, %body2 ]
+	%26 = phi <8 x float> [ %2, %entry ], [ %161, %body2 ]
+	%27 = phi <8 x float> [ %6, %entry ], [ %167, %body2 ]
+	%28 = phi <8 x float> [ %10, %entry ], [ %173, %body2 ]
+	%29 = phi <8 x float> [ %14, %entry ], [ %179, %body2 ]
+	%30 = phi <8 x float> [ %18, %entry ], [ %185, %body2 ]
+	%31 = phi <8 x float> [ %22, %entry ], [ %191, %body2 ]
+	%32 = icmp slt i64 %25, %24
+	br i1 %32, label %body2, label %exit3
+
+body2:
+	%33 = mul i64 %25, 16
+	%34 = getelementptr inbounds float, float* %b, i64 %33
+	%35 = bitcast float* %34 to <8 x float>*
+	%36 = load <8 x float>, <8 x float>* %35, align 4
+	%37 = getelementptr inbounds float, float* %a, i64 %25
+	%38 = load float, float* %37, align 4
+	%39 = insertelement <8 x float> undef, float %38, i32 0
+	%40 = shufflevector <8 x float> %39, <8 x float> undef, <8 x i32> zeroinitializer
+	%41 = call <8 x float> @llvm.fma.v8f32(<8 x float> %40, <8 x float> %36, <8 x float> %26)
+	%42 = add i64 %25, 16
+	%43 = getelementptr inbounds float, float* %a, i64 %42
+	%44 = load float, float* %43, align 4
+	%45 = insertelement <8 x float> undef, float %44, i32 0
+	%46 = shufflevector <8 x float> %45, <8 x float> undef, <8 x i32> zeroinitializer
+	%47 = call <8 x float> @llvm.fma.v8f32(<8 x float> %46, <8 x float> %36, <8 x float> %27)
+	%48 = add i64 %25, 32
+	%49 = getelementptr inbounds float, float* %a, i64 %48
+	%50 = load float, float* %49, align 4
+	%51 = insertelement <8 x float> undef, float %50, i32 0
+	%52 = shufflevector <8 x float> %51, <8 x float> undef, <8 x i32> zeroinitializer
+	%53 = call <8 x float> @llvm.fma.v8f32(<8 x float> %52, <8 x float> %36, <8 x float> %28)
+	%54 = add i64 %25, 48
+	%55 = getelementptr inbounds float, float* %a, i64 %54
+	%56 = load float, float* %55, align 4
+	%57 = insertelement <8 x float> undef, float %56, i32 0
+	%58 = shufflevector <8 x float> %57, <8 x float> undef, <8 x i32> zeroinitializer
+	%59 = call <8 x float> @llvm.fma.v8f32(<8 x float> %58, <8 x float> %36, <8 x float> %29)
+	%60 = add i64 %25, 64
+	%61 = getelementptr inbounds float, float* %a, i64 %60
+	%62 = load float, float* %61, align 4
+	%63 = insertelement <8 x float> undef, float %62, i32 0
+	%64 = shufflevector <8 x float> %63, <8 x float> undef, <8 x i32> zeroinitializer
+	%65 = call <8 x float> @llvm.fma.v8f32(<8 x float> %64, <8 x float> %36, <8 x float> %30)
+	%66 = add i64 %25, 80
+	%67 = getelementptr inbounds float, float* %a, i64 %66
+	%68 = load float, float* %67, align 4
+	%69 = insertelement <8 x float> undef, float %68, i32 0
+	%70 = shufflevector <8 x float> %69, <8 x float> undef, <8 x i32> zeroinitializer
+	%71 = call <8 x float> @llvm.fma.v8f32(<8 x float> %70, <8 x float> %36, <8 x float> %31)
+	%72 = add i64 %25, 1
+	%73 = mul i64 %72, 16
+	%74 = getelementptr inbounds float, float* %b, i64 %73
+	%75 = bitcast float* %74 to <8 x float>*
+	%76 = load <8 x float>, <8 x float>* %75, align 4
+	%77 = getelementptr inbounds float, float* %a, i64 %72
+	%78 = load float, float* %77, align 4
+	%79 = insertelement <8 x float> undef, float %78, i32 0
+	%80 = shufflevector <8 x float> %79, <8 x float> undef, <8 x i32> zeroinitializer
+	%81 = call <8 x float> @llvm.fma.v8f32(<8 x float> %80, <8 x float> %76, <8 x float> %41)
+	%82 = add i64 %72, 16
+	%83 = getelementptr inbounds float, float* %a, i64 %82
+	%84 = load float, float* %83, align 4
+	%85 = insertelement <8 x float> undef, float %84, i32 0
+	%86 = shufflevector <8 x float> %85, <8 x float> undef, <8 x i32> zeroinitializer
+	%87 = call <8 x float> @llvm.fma.v8f32(<8 x float> %86, <8 x float> %76, <8 x float> %47)
+	%88 = add i64 %72, 32
+	%89 = getelementptr inbounds float, float* %a, i64 %88
+	%90 = load float, float* %89, align 4
+	%91 = insertelement <8 x float> undef, float %90, i32 0
+	%92 = shufflevector <8 x float> %91, <8 x float> undef, <8 x i32> zeroinitializer
+	%93 = call <8 x float> @llvm.fma.v8f32(<8 x float> %92, <8 x float> %76, <8 x float> %53)
+	%94 = add i64 %72, 48
+	%95 = getelementptr inbounds float, float* %a, i64 %94
+	%96 = load float, float* %95, align 4
+	%97 = insertelement <8 x float> undef, float %96, i32 0
+	%98 = shufflevector <8 x float> %97, <8 x float> undef, <8 x i32> zeroinitializer
+	%99 = call <8 x float> @llvm.fma.v8f32(<8 x float> %98, <8 x float> %76, <8 x float> %59)
+	%100 = add i64 %72, 64
+	%101 = getelementptr inbounds float, float* %a, i64 %100
+	%102 = load float, float* %101, align 4
+	%103 = insertelement <8 x float> undef, float %102, i32 0
+	%104 = shufflevector <8 x float> %103, <8 x float> undef, <8 x i32> zeroinitializer
+	%105 = call <8 x float> @llvm.fma.v8f32(<8 x float> %104, <8 x float> %76, <8 x float> %65)
+	%106 = add i64 %72, 80
+	%107 = getelementptr inbounds float, float* %a, i64 %106
+	%108 = load float, float* %107, align 4
+	%109 = insertelement <8 x float> undef, float %108, i32 0
+	%110 = shufflevector <8 x float> %109, <8 x float> undef, <8 x i32> zeroinitializer
+	%111 = call <8 x float> @llvm.fma.v8f32(<8 x float> %110, <8 x float> %76, <8 x float> %71)
+	%112 = add i64 %25, 2
+	%113 = mul i64 %112, 16
+	%114 = getelementptr inbounds float, float* %b, i64 %113
+	%115 = bitcast float* %114 to <8 x float>*
+	%116 = load <8 x float>, <8 x float>* %115, align 4
+	%117 = getelementptr inbounds float, float* %a, i64 %112
+	%118 = load float, float* %117, align 4
+	%119 = insertelement <8 x float> undef, float %118, i32 0
+	%120 = shufflevector <8 x float> %119, <8 x float> undef, <8 x i32> zeroinitializer
+	%121 = call <8 x float> @llvm.fma.v8f32(<8 x float> %120, <8 x float> %116, <8 x float> %81)
+	%122 = add i64 %112, 16
+	%123 = getelementptr inbounds float, float* %a, i64 %122
+	%124 = load float, float* %123, align 4
+	%125 = insertelement <8 x float> undef, float %124, i32 0
+	%126 = shufflevector <8 x float> %125, <8 x float> undef, <8 x i32> zeroinitializer
+	%127 = call <8 x float> @llvm.fma.v8f32(<8 x float> %126, <8 x float> %116, <8 x float> %87)
+	%128 = add i64 %112, 32
+	%129 = getelementptr inbounds float, float* %a, i64 %128
+	%130 = load float, float* %129, align 4
+	%131 = insertelement <8 x float> undef, float %130, i32 0
+	%132 = shufflevector <8 x float> %131, <8 x float> undef, <8 x i32> zeroinitializer
+	%133 = call <8 x float> @llvm.fma.v8f32(<8 x float> %132, <8 x float> %116, <8 x float> %93)
+	%134 = add i64 %112, 48
+	%135 = getelementptr inbounds float, float* %a, i64 %134
+	%136 = load float, float* %135, align 4
+	%137 = insertelement <8 x float> undef, float %136, i32 0
+	%138 = shufflevector <8 x float> %137, <8 x float> undef, <8 x i32> zeroinitializer
+	%139 = call <8 x float> @llvm.fma.v8f32(<8 x float> %138, <8 x float> %116, <8 x float> %99)
+	%140 = add i64 %112, 64
+	%141 = getelementptr inbounds float, float* %a, i64 %140
+	%142 = load float, float* %141, align 4
+	%143 = insertelement <8 x float> undef, float %142, i32 0
+	%144 = shufflevector <8 x float> %143, <8 x float> undef, <8 x i32> zeroinitializer
+	%145 = call <8 x float> @llvm.fma.v8f32(<8 x float> %144, <8 x float> %116, <8 x float> %105)
+	%146 = add i64 %112, 80
+	%147 = getelementptr inbounds float, float* %a, i64 %146
+	%148 = load float, float* %147, align 4
+	%149 = insertelement <8 x float> undef, float %148, i32 0
+	%150 = shufflevector <8 x float> %149, <8 x float> undef, <8 x i32> zeroinitializer
+	%151 = call <8 x float> @llvm.fma.v8f32(<8 x float> %150, <8 x float> %116, <8 x float> %111)
+	%152 = add i64 %25, 3
+	%153 = mul i64 %152, 16
+	%154 = getelementptr inbounds float, float* %b, i64 %153
+	%155 = bitcast float* %154 to <8 x float>*
+	%156 = load <8 x float>, <8 x float>* %155, align 4
+	%157 = getelementptr inbounds float, float* %a, i64 %152
+	%158 = load float, float* %157, align 4
+	%159 = insertelement <8 x float> undef, float %158, i32 0
+	%160 = shufflevector <8 x float> %159, <8 x float> undef, <8 x i32> zeroinitializer
+	%161 = call <8 x float> @llvm.fma.v8f32(<8 x float> %160, <8 x float> %156, <8 x float> %121)
+	%162 = add i64 %152, 16
+	%163 = getelementptr inbounds float, float* %a, i64 %162
+	%164 = load float, float* %163, align 4
+	%165 = insertelement <8 x float> undef, float %164, i32 0
+	%166 = shufflevector <8 x float> %165, <8 x float> undef, <8 x i32> zeroinitializer
+	%167 = call <8 x float> @llvm.fma.v8f32(<8 x float> %166, <8 x float> %156, <8 x float> %127)
+	%168 = add i64 %152, 32
+	%169 = getelementptr inbounds float, float* %a, i64 %168
+	%170 = load float, float* %169, align 4
+	%171 = insertelement <8 x float> undef, float %170, i32 0
+	%172 = shufflevector <8 x float> %171, <8 x float> undef, <8 x i32> zeroinitializer
+	%173 = call <8 x float> @llvm.fma.v8f32(<8 x float> %172, <8 x float> %156, <8 x float> %133)
+	%174 = add i64 %152, 48
+	%175 = getelementptr inbounds float, float* %a, i64 %174
+	%176 = load float, float* %175, align 4
+	%177 = insertelement <8 x float> undef, float %176, i32 0
+	%178 = shufflevector <8 x float> %177, <8 x float> undef, <8 x i32> zeroinitializer
+	%179 = call <8 x float> @llvm.fma.v8f32(<8 x float> %178, <8 x float> %156, <8 x float> %139)
+	%180 = add i64 %152, 64
+	%181 = getelementptr inbounds float, float* %a, i64 %180
+	%182 = load float, float* %181, align 4
+	%183 = insertelement <8 x float> undef, float %182, i32 0
+	%184 = shufflevector <8 x float> %183, <8 x float> undef, <8 x i32> zeroinitializer
+	%185 = call <8 x float> @llvm.fma.v8f32(<8 x float> %184, <8 x float> %156, <8 x float> %145)
+	%186 = add i64 %152, 80
+	%187 = getelementptr inbounds float, float* %a, i64 %186
+	%188 = load float, float* %187, align 4
+	%189 = insertelement <8 x float> undef, float %188, i32 0
+	%190 = shufflevector <8 x float> %189, <8 x float> undef, <8 x i32> zeroinitializer
+	%191 = call <8 x float> @llvm.fma.v8f32(<8 x float> %190, <8 x float> %156, <8 x float> %151)
+	%192 = add i64 %25, 4
+	br label %loop1
+
+exit3:
+	br label %loop4
+
+loop4:
+	%193 = phi i64 [ %24, %exit3 ], [ %240, %body5 ]
+	%194 = phi <8 x float> [ %26, %exit3 ], [ %209, %body5 ]
+	%195 = phi <8 x float> [ %27, %exit3 ], [ %215, %body5 ]
+	%196 = phi <8 x float> [ %28, %exit3 ], [ %221, %body5 ]
+	%197 = phi <8 x float> [ %29, %exit3 ], [ %227, %body5 ]
+	%198 = phi <8 x float> [ %30, %exit3 ], [ %233, %body5 ]
+	%199 = phi <8 x float> [ %31, %exit3 ], [ %239, %body5 ]
+	%200 = icmp slt i64 %193, %kc
+	br i1 %200, label %body5, label %exit6
+
+body5:
+	%201 = mul i64 %193, 16
+	%202 = getelementptr inbounds float, float* %b, i64 %201
+	%203 = bitcast float* %202 to <8 x float>*
+	%204 = load <8 x float>, <8 x float>* %203, align 4
+	%205 = getelementptr inbounds float, float* %a, i64 %193
+	%206 = load float, float* %205, align 4
+	%207 = insertelement <8 x float> undef, float %206, i32 0
+	%208 = shufflevector <8 x float> %207, <8 x float> undef, <8 x i32> zeroinitializer
+	%209 = call <8 x float> @llvm.fma.v8f32(<8 x float> %208, <8 x float> %204, <8 x float> %194)
+	%210 = add i64 %193, 16
+	%211 = getelementptr inbounds float, float* %a, i64 %210
+	%212 = load float, float* %211, align 4
+	%213 = insertelement <8 x float> undef, float %212, i32 0
+	%214 = shufflevector <8 x float> %213, <8 x float> undef, <8 x i32> zeroinitializer
+	%215 = call <8 x float> @llvm.fma.v8f32(<8 x float> %214, <8 x float> %204, <8 x float> %195)
+	%216 = add i64 %193, 32
+	%217 = getelementptr inbounds float, float* %a, i64 %216
+	%218 = load float, float* %217, align 4
+	%219 = insertelement <8 x float> undef, float %218, i32 0
+	%220 = shufflevector <8 x float> %219, <8 x float> undef, <8 x i32> zeroinitializer
+	%221 = call <8 x float> @llvm.fma.v8f32(<8 x float> %220, <8 x float> %204, <8 x float> %196)
+	%222 = add i64 %193, 48
+	%223 = getelementptr inbounds float, float* %a, i64 %222
+	%224 = load float, float* %223, align 4
+	%225 = insertelement <8 x float> undef, float %224, i32 0
+	%226 = shufflevector <8 x float> %225, <8 x float> undef, <8 x i32> zeroinitializer
+	%227 = call <8 x float> @llvm.fma.v8f32(<8 x float> %226, <8 x float> %204, <8 x float> %197)
+	%228 = add i64 %193, 64
+	%229 = getelementptr inbounds float, float* %a, i64 %228
+	%230 = load float, float* %229, align 4
+	%231 = insertelement <8 x float> undef, float %230, i32 0
+	%232 = shufflevector <8 x float> %231, <8 x float> undef, <8 x i32> zeroinitializer
+	%233 = call <8 x float> @llvm.fma.v8f32(<8 x float> %232, <8 x float> %204, <8 x float> %198)
+	%234 = add i64 %193, 80
+	%235 = getelementptr inbounds float, float* %a, i64 %234
+	%236 = load float, float* %235, align 4
+	%237 = insertelement <8 x float> undef, float %236, i32 0
+	%238 = shufflevector <8 x float> %237, <8 x float> undef, <8 x i32> zeroinitializer
+	%239 = call <8 x float> @llvm.fma.v8f32(<8 x float> %238, <8 x float> %204, <8 x float> %199)
+	%240 = add i64 %193, 1
+	br label %loop4
+
+exit6:
+	%241 = bitcast float* %c to <8 x float>*
+	store <8 x float> %194, <8 x float>* %241, align 4
+	%242 = getelementptr inbounds float, float* %c, i64 24
+	%243 = bitcast float* %242 to <8 x float>*
+	store <8 x float> %195, <8 x float>* %243, align 4
+	%244 = getelementptr inbounds float, float* %c, i64 48
+	%245 = bitcast float* %244 to <8 x float>*
+	store <8 x float> %196, <8 x float>* %245, align 4
+	%246 = getelementptr inbounds float, float* %c, i64 72
+	%247 = bitcast float* %246 to <8 x float>*
+	store <8 x float> %197, <8 x float>* %247, align 4
+	%248 = getelementptr inbounds float, float* %c, i64 96
+	%249 = bitcast float* %248 to <8 x float>*
+	store <8 x float> %198, <8 x float>* %249, align 4
+	%250 = getelementptr inbounds float, float* %c, i64 120
+	%251 = bitcast float* %250 to <8 x float>*
+	store <8 x float> %199, <8 x float>* %251, align 4
+	ret void
+}
+
+define internal void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+entry:
+	%0 = bitcast float* %c to <8 x float>*
+	%1 = load <8 x float>, <8 x float>* %0, align 4
+	%2 = select i1 %loadc, <8 x float> %1, <8 x float> zeroinitializer
+	%3 = getelementptr inbounds float, float* %c, i64 8
+	%4 = bitcast float* %3 to <8 x float>*
+	%5 = load <8 x float>, <8 x float>* %4, align 4
+	%6 = select i1 %loadc, <8 x float> %5, <8 x float> zeroinitializer
+	%7 = sdiv i64 %kc, 4
+	%8 = mul i64 %7, 4
+	br label %loop1
+
+loop1:
+	%9 = phi i64 [ 0, %entry ], [ %76, %body2 ]
+	%10 = phi <8 x float> [ %2, %entry ], [ %74, %body2 ]
+	%11 = phi <8 x float> [ %6, %entry ], [ %75, %body2 ]
+	%12 = icmp slt i64 %9, %8
+	br i1 %12, label %body2, label %exit3
+
+body2:
+	%13 = mul i64 %9, 16
+	%14 = getelementptr inbounds float, float* %b, i64 %13
+	%15 = bitcast float* %14 to <8 x float>*
+	%16 = load <8 x float>, <8 x float>* %15, align 4
+	%17 = mul i64 %9, 16
+	%18 = add i64 %17, 8
+	%19 = getelementptr inbounds float, float* %b, i64 %18
+	%20 = bitcast float* %19 to <8 x float>*
+	%21 = load <8 x float>, <8 x float>* %20, align 4
+	%22 = getelementptr inbounds float, float* %a, i64 %9
+	%23 = load float, float* %22, align 4
+	%24 = insertelement <8 x float> undef, float %23, i32 0
+	%25 = shufflevector <8 x float> %24, <8 x float> undef, <8 x i32> zeroinitializer
+	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %16, <8 x float> %10)
+	%27 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %11)
+	%28 = add i64 %9, 1
+	%29 = mul i64 %28, 16
+	%30 = getelementptr inbounds float, float* %b, i64 %29
+	%31 = bitcast float* %30 to <8 x float>*
+	%32 = load <8 x float>, <8 x float>* %31, align 4
+	%33 = mul i64 %28, 16
+	%34 = add i64 %33, 8
+	%35 = getelementptr inbounds float, float* %b, i64 %34
+	%36 = bitcast float* %35 to <8 x float>*
+	%37 = load <8 x float>, <8 x float>* %36, align 4
+	%38 = getelementptr inbounds float, float* %a, i64 %28
+	%39 = load float, float* %38, align 4
+	%40 = insertelement <8 x float> undef, float %39, i32 0
+	%41 = shufflevector <8 x float> %40, <8 x float> undef, <8 x i32> zeroinitializer
+	%42 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %32, <8 x float> %26)
+	%43 = call <8 x float> @llvm.fma.v8f32(<8 x float> %41, <8 x float> %37, <8 x float> %27)
+	%44 = add i64 %9, 2
+	%45 = mul i64 %44, 16
+	%46 = getelementptr inbounds float, float* %b, i64 %45
+	%47 = bitcast float* %46 to <8 x float>*
+	%48 = load <8 x float>, <8 x float>* %47, align 4
+	%49 = mul i64 %44, 16
+	%50 = add i64 %49, 8
+	%51 = getelementptr inbounds float, float* %b, i64 %50
+	%52 = bitcast float* %51 to <8 x float>*
+	%53 = load <8 x float>, <8 x float>* %52, align 4
+	%54 = getelementptr inbounds float, float* %a, i64 %44
+	%55 = load float, float* %54, align 4
+	%56 = insertelement <8 x float> undef, float %55, i32 0
+	%57 = shufflevector <8 x float> %56, <8 x float> undef, <8 x i32> zeroinitializer
+	%58 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %48, <8 x float> %42)
+	%59 = call <8 x float> @llvm.fma.v8f32(<8 x float> %57, <8 x float> %53, <8 x float> %43)
+	%60 = add i64 %9, 3
+	%61 = mul i64 %60, 16
+	%62 = getelementptr inbounds float, float* %b, i64 %61
+	%63 = bitcast float* %62 to <8 x float>*
+	%64 = load <8 x float>, <8 x float>* %63, align 4
+	%65 = mul i64 %60, 16
+	%66 = add i64 %65, 8
+	%67 = getelementptr inbounds float, float* %b, i64 %66
+	%68 = bitcast float* %67 to <8 x float>*
+	%69 = load <8 x float>, <8 x float>* %68, align 4
+	%70 = getelementptr inbounds float, float* %a, i64 %60
+	%71 = load float, float* %70, align 4
+	%72 = insertelement <8 x float> undef, float %71, i32 0
+	%73 = shufflevector <8 x float> %72, <8 x float> undef, <8 x i32> zeroinitializer
+	%74 = call <8 x float> @llvm.fma.v8f32(<8 x float> %73, <8 x float> %64, <8 x float> %58)
+	%75 = call <8 x float> @llvm.fma.v8f32(<8 x float> %73, <8 x float> %69, <8 x float> %59)
+	%76 = add i64 %9, 4
+	br label %loop1
+
+exit3:
+	br label %loop4
+
+loop4:
+	%77 = phi i64 [ %8, %exit3 ], [ %96, %body5 ]
+	%78 = phi <8 x float> [ %10, %exit3 ], [ %94, %body5 ]
+	%79 = phi <8 x float> [ %11, %exit3 ], [ %95, %body5 ]
+	%80 = icmp slt i64 %77, %kc
+	br i1 %80, label %body5, label %exit6
+
+body5:
+	%81 = mul i64 %77, 16
+	%82 = getelementptr inbounds float, float* %b, i64 %81
+	%83 = bitcast float* %82 to <8 x float>*
+	%84 = load <8 x float>, <8 x float>* %83, align 4
+	%85 = mul i64 %77, 16
+	%86 = add i64 %85, 8
+	%87 = getelementptr inbounds float, float* %b, i64 %86
+	%88 = bitcast float* %87 to <8 x float>*
+	%89 = load <8 x float>, <8 x float>* %88, align 4
+	%90 = getelementptr inbounds float, float* %a, i64 %77
+	%91 = load float, float* %90, align 4
+	%92 = insertelement <8 x float> undef, float %91, i32 0
+	%93 = shufflevector <8 x float> %92, <8 x float> undef, <8 x i32> zeroinitializer
+	%94 = call <8 x float> @llvm.fma.v8f32(<8 x float> %93, <8 x float> %84, <8 x float> %78)
+	%95 = call <8 x float> @llvm.fma.v8f32(<8 x float> %93, <8 x float> %89, <8 x float> %79)
+	%96 = add i64 %77, 1
+	br label %loop4
+
+exit6:
+	%97 = bitcast float* %c to <8 x float>*
+	store <8 x float> %78, <8 x float>* %97, align 4
+	%98 = getelementptr inbounds float, float* %c, i64 8
+	%99 = bitcast float* %98 to <8 x float>*
+	store <8 x float> %79, <8 x float>* %99, align 4
+	ret void
+}
+
+define internal void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {
+entry:
+	%0 = bitcast float* %c to <8 x float>*
+	%1 = load <8 x float>, <8 x float>* %0, align 4
+	%2 = select i1 %loadc, <8 x float> %1, <8 x float> zeroinitializer
+	%3 = sdiv i64 %kc, 4
+	%4 = mul i64 %3, 4
+	br label %loop1
+
+loop1:
+	%5 = phi i64 [ 0, %entry ], [ %47, %body2 ]
+	%6 = phi <8 x float> [ %2, %entry ], [ %46, %body2 ]
+	%7 = icmp slt i64 %5, %4
+	br i1 %7, label %body2, label %exit3
+
+body2:
+	%8 = mul i64 %5, 16
+	%9 = getelementptr inbounds float, float* %b, i64 %8
+	%10 = bitcast float* %9 to <8 x float>*
+	%11 = load <8 x float>, <8 x float>* %10, align 4
+	%12 = getelementptr inbounds float, float* %a, i64 %5
+	%13 = load float, float* %12, align 4
+	%14 = insertelement <8 x float> undef, float %13, i32 0
+	%15 = shufflevector <8 x float> %14, <8 x float> undef, <8 x i32> zeroinitializer
+	%16 = call <8 x float> @llvm.fma.v8f32(<8 x float> %15, <8 x float> %11, <8 x float> %6)
+	%17 = add i64 %5, 1
+	%18 = mul i64 %17, 16
+	%19 = getelementptr inbounds float, float* %b, i64 %18
+	%20 = bitcast float* %19 to <8 x float>*
+	%21 = load <8 x float>, <8 x float>* %20, align 4
+	%22 = getelementptr inbounds float, float* %a, i64 %17
+	%23 = load float, float* %22, align 4
+	%24 = insertelement <8 x float> undef, float %23, i32 0
+	%25 = shufflevector <8 x float> %24, <8 x float> undef, <8 x i32> zeroinitializer
+	%26 = call <8 x float> @llvm.fma.v8f32(<8 x float> %25, <8 x float> %21, <8 x float> %16)
+	%27 = add i64 %5, 2
+	%28 = mul i64 %27, 16
+	%29 = getelementptr inbounds float, float* %b, i64 %28
+	%30 = bitcast float* %29 to <8 x float>*
+	%31 = load <8 x float>, <8 x float>* %30, align 4
+	%32 = getelementptr inbounds float, float* %a, i64 %27
+	%33 = load float, float* %32, align 4
+	%34 = insertelement <8 x float> undef, float %33, i32 0
+	%35 = shufflevector <8 x float> %34, <8 x float> undef, <8 x i32> zeroinitializer
+	%36 = call <8 x float> @llvm.fma.v8f32(<8 x float> %35, <8 x float> %31, <8 x float> %26)
+	%37 = add i64 %5, 3
+	%38 = mul i64 %37, 16
+	%39 = getelementptr inbounds float, float* %b, i64 %38
+	%40 = bitcast float* %39 to <8 x float>*
+	%41 = load <8 x float>, <8 x float>* %40, align 4
+	%42 = getelementptr inbounds float, float* %a, i64 %37
+	%43 = load float, float* %42, align 4
+	%44 = insertelement <8 x float> undef, float %43, i32 0
+	%45 = shufflevector <8 x float> %44, <8 x float> undef, <8 x i32> zeroinitializer
+	%46 = call <8 x float> @llvm.fma.v8f32(<8 x float> %45, <8 x float> %41, <8 x float> %36)
+	%47 = add i64 %5, 4
+	br label %loop1
+
+exit3:
+	br label %loop4
+
+loop4:
+	%48 = phi i64 [ %4, %exit3 ], [ %60, %body5 ]
+	%49 = phi <8 x float> [ %6, %exit3 ], [ %59, %body5 ]
+	%50 = icmp slt i64 %48, %kc
+	br i1 %50, label %body5, label %exit6
+
+body5:
+	%51 = mul i64 %48, 16
+	%52 = getelementptr inbounds float, float* %b, i64 %51
+	%53 = bitcast float* %52 to <8 x float>*
+	%54 = load <8 x float>, <8 x float>* %53, align 4
+	%55 = getelementptr inbounds float, float* %a, i64 %48
+	%56 = load float, float* %55, align 4
+	%57 = insertelement <8 x float> undef, float %56, i32 0
+	%58 = shufflevector <8 x float> %57, <8 x float> undef, <8 x i32> zeroinitializer
+	%59 = call <8 x float> @llvm.fma.v8f32(<8 x float> %58, <8 x float> %54, <8 x float> %49)
+	%60 = add i64 %48, 1
+	br label %loop4
+
+exit6:
+	%61 = bitcast float* %c to <8 x float>*
+	store <8 x float> %49, <8 x float>* %61, align 4
+	ret void
 }
 
 define void @layernorm_fwd_r4_w8(float* nocapture %x, float* nocapture %gamma, float* nocapture %beta, float* nocapture %y, float* nocapture %mean, float* nocapture %rstd, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {

@@ -244,11 +244,28 @@ func (s MatMul) packPanel(b *fnBuilder, pack, j0, k0, kc, ncNow, full value.Valu
 	b.forEach(i64c(0), full, nrw, func(js value.Value) {
 		dst := b.gep(pack, b.mul(js, kc)) // sliver js/nrw starts at js·kc
 		if s.TransB {
-			for w := int64(0); w < nrw; w++ {
-				src := b.gep(bm, b.idx(b.addc(b.add(j0, js), w), int64(s.K), k0))
-				b.forEach(i64c(0), kc, 1, func(kk value.Value) {
-					b.set(dst, b.idx(kk, nrw, i64c(w)), b.at(src, kk))
+			// Eight rows of B (eight columns of op(B)) by eight k at a
+			// time through a register transpose, the rest of k scalar.
+			kc8 := b.mulc(b.cur.NewSDiv(kc, i64c(8)), 8)
+			for w8 := int64(0); w8 < nrw; w8 += 8 {
+				srcs := make([]value.Value, 8)
+				for w := range srcs {
+					srcs[w] = b.gep(bm, b.idx(b.addc(b.add(j0, js), w8+int64(w)), int64(s.K), k0))
+				}
+				b.forEach(i64c(0), kc8, 8, func(kk value.Value) {
+					rows := make([]value.Value, 8)
+					for w, src := range srcs {
+						rows[w] = b.vload(src, kk, 8)
+					}
+					for k, col := range b.transpose8(rows) {
+						b.vstore(col, dst, b.add(b.mulc(b.addc(kk, int64(k)), nrw), i64c(w8)))
+					}
 				})
+				for w, src := range srcs {
+					b.forEach(kc8, kc, 1, func(kk value.Value) {
+						b.set(dst, b.idx(kk, nrw, i64c(w8+int64(w))), b.at(src, kk))
+					})
+				}
 			}
 			return
 		}
@@ -264,6 +281,36 @@ func (s MatMul) packPanel(b *fnBuilder, pack, j0, k0, kc, ncNow, full value.Valu
 			b.set(pack, packedIndex(b, kc, nrw, kk, jj), b.at(bm, s.bIndex(b, b.add(k0, kk), b.add(j0, jj))))
 		})
 	})
+}
+
+// transpose8 transposes eight <8 x float> rows: out[k][w] = rows[w][k]
+// (unpacks of pairs, then of pairs of pairs, then of halves).
+func (b *fnBuilder) transpose8(rows []value.Value) []value.Value {
+	shuf := func(x, y value.Value, m ...int64) value.Value {
+		idx := make([]constant.Constant, len(m))
+		for i, v := range m {
+			idx[i] = i32c(v)
+		}
+		return b.cur.NewShuffleVector(x, y, constant.NewVector(types.NewVector(uint64(len(m)), types.I32), idx...))
+	}
+	t := make([]value.Value, 8)
+	for i := 0; i < 8; i += 2 {
+		t[i] = shuf(rows[i], rows[i+1], 0, 8, 1, 9, 4, 12, 5, 13)
+		t[i+1] = shuf(rows[i], rows[i+1], 2, 10, 3, 11, 6, 14, 7, 15)
+	}
+	u := make([]value.Value, 8)
+	for h := 0; h < 8; h += 4 { // t0..t3, then t4..t7
+		u[h] = shuf(t[h], t[h+2], 0, 1, 8, 9, 4, 5, 12, 13)
+		u[h+1] = shuf(t[h], t[h+2], 2, 3, 10, 11, 6, 7, 14, 15)
+		u[h+2] = shuf(t[h+1], t[h+3], 0, 1, 8, 9, 4, 5, 12, 13)
+		u[h+3] = shuf(t[h+1], t[h+3], 2, 3, 10, 11, 6, 7, 14, 15)
+	}
+	out := make([]value.Value, 8)
+	for i := 0; i < 4; i++ {
+		out[i] = shuf(u[i], u[i+4], 0, 1, 2, 3, 8, 9, 10, 11)
+		out[i+4] = shuf(u[i], u[i+4], 4, 5, 6, 7, 12, 13, 14, 15)
+	}
+	return out
 }
 
 // hostBlocking returns the vector length (floats) and the rows of the

@@ -34,6 +34,10 @@ func BenchmarkTrainingMatMuls(b *testing.B) {
 			mm{"fc1 dW", 64, T, 256, true, false},
 			mm{"fc2 dW", 256, T, 64, true, false})
 	}
+	// hidden 256 (bench/torch's second shape), micro-batch 2.
+	cases = append(cases, mm{"h256 qkv fwd", 128, 256, 768, false, false}, mm{"h256 fc2 fwd", 128, 1024, 256, false, false},
+		mm{"h256 fc1 fwd", 128, 256, 1024, false, false}, mm{"h256 fc1 dx", 128, 1024, 256, false, true},
+		mm{"h256 qkv dW", 256, 128, 768, true, false}, mm{"h256 fc2 dW", 1024, 128, 256, true, false})
 	var specs []llvm.Spec
 	for _, c := range cases {
 		specs = append(specs, llvm.MatMul{M: c.m, K: c.k, N: c.n, TransA: c.transA, TransB: c.transB, Acc: c.transA || c.transB})

@@ -1157,7 +1157,7 @@ exit3:
 	ret void
 
 loop4:
-	%9 = phi i64 [ 0, %body2 ], [ %310, %exit82 ]
+	%9 = phi i64 [ 0, %body2 ], [ %492, %exit88 ]
 	%10 = icmp slt i64 %9, 16
 	br i1 %10, label %body5, label %exit6
 
@@ -1175,595 +1175,811 @@ exit6:
 	br label %loop1
 
 loop7:
-	%18 = phi i64 [ 0, %body5 ], [ %228, %exit57 ]
+	%18 = phi i64 [ 0, %body5 ], [ %410, %exit63 ]
 	%19 = icmp slt i64 %18, %16
 	br i1 %19, label %body8, label %exit9
 
 body8:
 	%20 = mul i64 %18, %13
 	%21 = getelementptr inbounds float, float* %3, i64 %20
-	%22 = add i64 %4, %18
-	%23 = mul i64 %22, 16
-	%24 = add i64 %23, %9
-	%25 = getelementptr inbounds float, float* %b, i64 %24
-	br label %loop10
-
-exit9:
-	br label %loop58
-
-loop10:
-	%26 = phi i64 [ 0, %body8 ], [ %32, %body11 ]
-	%27 = icmp slt i64 %26, %13
-	br i1 %27, label %body11, label %exit12
-
-body11:
-	%28 = mul i64 %26, 16
-	%29 = getelementptr inbounds float, float* %25, i64 %26
-	%30 = load float, float* %29, align 4
-	%31 = getelementptr inbounds float, float* %21, i64 %28
-	store float %30, float* %31, align 4
-	%32 = add i64 %26, 1
-	br label %loop10
-
-exit12:
+	%22 = sdiv i64 %13, 8
+	%23 = mul i64 %22, 8
+	%24 = add i64 %4, %18
+	%25 = mul i64 %24, 16
+	%26 = add i64 %25, %9
+	%27 = getelementptr inbounds float, float* %b, i64 %26
+	%28 = add i64 %4, %18
+	%29 = add i64 %28, 1
+	%30 = mul i64 %29, 16
+	%31 = add i64 %30, %9
+	%32 = getelementptr inbounds float, float* %b, i64 %31
 	%33 = add i64 %4, %18
-	%34 = add i64 %33, 1
+	%34 = add i64 %33, 2
 	%35 = mul i64 %34, 16
 	%36 = add i64 %35, %9
 	%37 = getelementptr inbounds float, float* %b, i64 %36
+	%38 = add i64 %4, %18
+	%39 = add i64 %38, 3
+	%40 = mul i64 %39, 16
+	%41 = add i64 %40, %9
+	%42 = getelementptr inbounds float, float* %b, i64 %41
+	%43 = add i64 %4, %18
+	%44 = add i64 %43, 4
+	%45 = mul i64 %44, 16
+	%46 = add i64 %45, %9
+	%47 = getelementptr inbounds float, float* %b, i64 %46
+	%48 = add i64 %4, %18
+	%49 = add i64 %48, 5
+	%50 = mul i64 %49, 16
+	%51 = add i64 %50, %9
+	%52 = getelementptr inbounds float, float* %b, i64 %51
+	%53 = add i64 %4, %18
+	%54 = add i64 %53, 6
+	%55 = mul i64 %54, 16
+	%56 = add i64 %55, %9
+	%57 = getelementptr inbounds float, float* %b, i64 %56
+	%58 = add i64 %4, %18
+	%59 = add i64 %58, 7
+	%60 = mul i64 %59, 16
+	%61 = add i64 %60, %9
+	%62 = getelementptr inbounds float, float* %b, i64 %61
+	br label %loop10
+
+exit9:
+	br label %loop64
+
+loop10:
+	%63 = phi i64 [ 0, %body8 ], [ %152, %body11 ]
+	%64 = icmp slt i64 %63, %23
+	br i1 %64, label %body11, label %exit12
+
+body11:
+	%65 = getelementptr inbounds float, float* %27, i64 %63
+	%66 = bitcast float* %65 to <8 x float>*
+	%67 = load <8 x float>, <8 x float>* %66, align 4
+	%68 = getelementptr inbounds float, float* %32, i64 %63
+	%69 = bitcast float* %68 to <8 x float>*
+	%70 = load <8 x float>, <8 x float>* %69, align 4
+	%71 = getelementptr inbounds float, float* %37, i64 %63
+	%72 = bitcast float* %71 to <8 x float>*
+	%73 = load <8 x float>, <8 x float>* %72, align 4
+	%74 = getelementptr inbounds float, float* %42, i64 %63
+	%75 = bitcast float* %74 to <8 x float>*
+	%76 = load <8 x float>, <8 x float>* %75, align 4
+	%77 = getelementptr inbounds float, float* %47, i64 %63
+	%78 = bitcast float* %77 to <8 x float>*
+	%79 = load <8 x float>, <8 x float>* %78, align 4
+	%80 = getelementptr inbounds float, float* %52, i64 %63
+	%81 = bitcast float* %80 to <8 x float>*
+	%82 = load <8 x float>, <8 x float>* %81, align 4
+	%83 = getelementptr inbounds float, float* %57, i64 %63
+	%84 = bitcast float* %83 to <8 x float>*
+	%85 = load <8 x float>, <8 x float>* %84, align 4
+	%86 = getelementptr inbounds float, float* %62, i64 %63
+	%87 = bitcast float* %86 to <8 x float>*
+	%88 = load <8 x float>, <8 x float>* %87, align 4
+	%89 = shufflevector <8 x float> %67, <8 x float> %70, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%90 = shufflevector <8 x float> %67, <8 x float> %70, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%91 = shufflevector <8 x float> %73, <8 x float> %76, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%92 = shufflevector <8 x float> %73, <8 x float> %76, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%93 = shufflevector <8 x float> %79, <8 x float> %82, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%94 = shufflevector <8 x float> %79, <8 x float> %82, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%95 = shufflevector <8 x float> %85, <8 x float> %88, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%96 = shufflevector <8 x float> %85, <8 x float> %88, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%97 = shufflevector <8 x float> %89, <8 x float> %91, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%98 = shufflevector <8 x float> %89, <8 x float> %91, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%99 = shufflevector <8 x float> %90, <8 x float> %92, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%100 = shufflevector <8 x float> %90, <8 x float> %92, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%101 = shufflevector <8 x float> %93, <8 x float> %95, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%102 = shufflevector <8 x float> %93, <8 x float> %95, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%103 = shufflevector <8 x float> %94, <8 x float> %96, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%104 = shufflevector <8 x float> %94, <8 x float> %96, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%105 = shufflevector <8 x float> %97, <8 x float> %101, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%106 = shufflevector <8 x float> %97, <8 x float> %101, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%107 = shufflevector <8 x float> %98, <8 x float> %102, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%108 = shufflevector <8 x float> %98, <8 x float> %102, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%109 = shufflevector <8 x float> %99, <8 x float> %103, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%110 = shufflevector <8 x float> %99, <8 x float> %103, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%111 = shufflevector <8 x float> %100, <8 x float> %104, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%112 = shufflevector <8 x float> %100, <8 x float> %104, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%113 = mul i64 %63, 16
+	%114 = add i64 %113, 0
+	%115 = getelementptr inbounds float, float* %21, i64 %114
+	%116 = bitcast float* %115 to <8 x float>*
+	store <8 x float> %105, <8 x float>* %116, align 4
+	%117 = add i64 %63, 1
+	%118 = mul i64 %117, 16
+	%119 = add i64 %118, 0
+	%120 = getelementptr inbounds float, float* %21, i64 %119
+	%121 = bitcast float* %120 to <8 x float>*
+	store <8 x float> %107, <8 x float>* %121, align 4
+	%122 = add i64 %63, 2
+	%123 = mul i64 %122, 16
+	%124 = add i64 %123, 0
+	%125 = getelementptr inbounds float, float* %21, i64 %124
+	%126 = bitcast float* %125 to <8 x float>*
+	store <8 x float> %109, <8 x float>* %126, align 4
+	%127 = add i64 %63, 3
+	%128 = mul i64 %127, 16
+	%129 = add i64 %128, 0
+	%130 = getelementptr inbounds float, float* %21, i64 %129
+	%131 = bitcast float* %130 to <8 x float>*
+	store <8 x float> %111, <8 x float>* %131, align 4
+	%132 = add i64 %63, 4
+	%133 = mul i64 %132, 16
+	%134 = add i64 %133, 0
+	%135 = getelementptr inbounds float, float* %21, i64 %134
+	%136 = bitcast float* %135 to <8 x float>*
+	store <8 x float> %106, <8 x float>* %136, align 4
+	%137 = add i64 %63, 5
+	%138 = mul i64 %137, 16
+	%139 = add i64 %138, 0
+	%140 = getelementptr inbounds float, float* %21, i64 %139
+	%141 = bitcast float* %140 to <8 x float>*
+	store <8 x float> %108, <8 x float>* %141, align 4
+	%142 = add i64 %63, 6
+	%143 = mul i64 %142, 16
+	%144 = add i64 %143, 0
+	%145 = getelementptr inbounds float, float* %21, i64 %144
+	%146 = bitcast float* %145 to <8 x float>*
+	store <8 x float> %110, <8 x float>* %146, align 4
+	%147 = add i64 %63, 7
+	%148 = mul i64 %147, 16
+	%149 = add i64 %148, 0
+	%150 = getelementptr inbounds float, float* %21, i64 %149
+	%151 = bitcast float* %150 to <8 x float>*
+	store <8 x float> %112, <8 x float>* %151, align 4
+	%152 = add i64 %63, 8
+	br label %loop10
+
+exit12:
 	br label %loop13
 
 loop13:
-	%38 = phi i64 [ 0, %exit12 ], [ %45, %body14 ]
-	%39 = icmp slt i64 %38, %13
-	br i1 %39, label %body14, label %exit15
+	%153 = phi i64 [ %23, %exit12 ], [ %159, %body14 ]
+	%154 = icmp slt i64 %153, %13
+	br i1 %154, label %body14, label %exit15
 
 body14:
-	%40 = mul i64 %38, 16
-	%41 = add i64 %40, 1
-	%42 = getelementptr inbounds float, float* %37, i64 %38
-	%43 = load float, float* %42, align 4
-	%44 = getelementptr inbounds float, float* %21, i64 %41
-	store float %43, float* %44, align 4
-	%45 = add i64 %38, 1
+	%155 = mul i64 %153, 16
+	%156 = getelementptr inbounds float, float* %27, i64 %153
+	%157 = load float, float* %156, align 4
+	%158 = getelementptr inbounds float, float* %21, i64 %155
+	store float %157, float* %158, align 4
+	%159 = add i64 %153, 1
 	br label %loop13
 
 exit15:
-	%46 = add i64 %4, %18
-	%47 = add i64 %46, 2
-	%48 = mul i64 %47, 16
-	%49 = add i64 %48, %9
-	%50 = getelementptr inbounds float, float* %b, i64 %49
 	br label %loop16
 
 loop16:
-	%51 = phi i64 [ 0, %exit15 ], [ %58, %body17 ]
-	%52 = icmp slt i64 %51, %13
-	br i1 %52, label %body17, label %exit18
+	%160 = phi i64 [ %23, %exit15 ], [ %167, %body17 ]
+	%161 = icmp slt i64 %160, %13
+	br i1 %161, label %body17, label %exit18
 
 body17:
-	%53 = mul i64 %51, 16
-	%54 = add i64 %53, 2
-	%55 = getelementptr inbounds float, float* %50, i64 %51
-	%56 = load float, float* %55, align 4
-	%57 = getelementptr inbounds float, float* %21, i64 %54
-	store float %56, float* %57, align 4
-	%58 = add i64 %51, 1
+	%162 = mul i64 %160, 16
+	%163 = add i64 %162, 1
+	%164 = getelementptr inbounds float, float* %32, i64 %160
+	%165 = load float, float* %164, align 4
+	%166 = getelementptr inbounds float, float* %21, i64 %163
+	store float %165, float* %166, align 4
+	%167 = add i64 %160, 1
 	br label %loop16
 
 exit18:
-	%59 = add i64 %4, %18
-	%60 = add i64 %59, 3
-	%61 = mul i64 %60, 16
-	%62 = add i64 %61, %9
-	%63 = getelementptr inbounds float, float* %b, i64 %62
 	br label %loop19
 
 loop19:
-	%64 = phi i64 [ 0, %exit18 ], [ %71, %body20 ]
-	%65 = icmp slt i64 %64, %13
-	br i1 %65, label %body20, label %exit21
+	%168 = phi i64 [ %23, %exit18 ], [ %175, %body20 ]
+	%169 = icmp slt i64 %168, %13
+	br i1 %169, label %body20, label %exit21
 
 body20:
-	%66 = mul i64 %64, 16
-	%67 = add i64 %66, 3
-	%68 = getelementptr inbounds float, float* %63, i64 %64
-	%69 = load float, float* %68, align 4
-	%70 = getelementptr inbounds float, float* %21, i64 %67
-	store float %69, float* %70, align 4
-	%71 = add i64 %64, 1
-	br label %loop19
-
-exit21:
-	%72 = add i64 %4, %18
-	%73 = add i64 %72, 4
-	%74 = mul i64 %73, 16
-	%75 = add i64 %74, %9
-	%76 = getelementptr inbounds float, float* %b, i64 %75
-	br label %loop22
-
-loop22:
-	%77 = phi i64 [ 0, %exit21 ], [ %84, %body23 ]
-	%78 = icmp slt i64 %77, %13
-	br i1 %78, label %body23, label %exit24
-
-body23:
-	%79 = mul i64 %77, 16
-	%80 = add i64 %79, 4
-	%81 = getelementptr inbounds float, float* %76, i64 %77
-	%82 = load float, float* %81, align 4
-	%83 = getelementptr inbounds float, float* %21, i64 %80
-	store float %82, float* %83, align 4
-	%84 = add i64 %77, 1
-	br label %loop22
-
-exit24:
-	%85 = add i64 %4, %18
-	%86 = add i64 %85, 5
-	%87 = mul i64 %86, 16
-	%88 = add i64 %87, %9
-	%89 = getelementptr inbounds float, float* %b, i64 %88
-	br label %loop25
-
-loop25:
-	%90 = phi i64 [ 0, %exit24 ], [ %97, %body26 ]
-	%91 = icmp slt i64 %90, %13
-	br i1 %91, label %body26, label %exit27
-
-body26:
-	%92 = mul i64 %90, 16
-	%93 = add i64 %92, 5
-	%94 = getelementptr inbounds float, float* %89, i64 %90
-	%95 = load float, float* %94, align 4
-	%96 = getelementptr inbounds float, float* %21, i64 %93
-	store float %95, float* %96, align 4
-	%97 = add i64 %90, 1
-	br label %loop25
-
-exit27:
-	%98 = add i64 %4, %18
-	%99 = add i64 %98, 6
-	%100 = mul i64 %99, 16
-	%101 = add i64 %100, %9
-	%102 = getelementptr inbounds float, float* %b, i64 %101
-	br label %loop28
-
-loop28:
-	%103 = phi i64 [ 0, %exit27 ], [ %110, %body29 ]
-	%104 = icmp slt i64 %103, %13
-	br i1 %104, label %body29, label %exit30
-
-body29:
-	%105 = mul i64 %103, 16
-	%106 = add i64 %105, 6
-	%107 = getelementptr inbounds float, float* %102, i64 %103
-	%108 = load float, float* %107, align 4
-	%109 = getelementptr inbounds float, float* %21, i64 %106
-	store float %108, float* %109, align 4
-	%110 = add i64 %103, 1
-	br label %loop28
-
-exit30:
-	%111 = add i64 %4, %18
-	%112 = add i64 %111, 7
-	%113 = mul i64 %112, 16
-	%114 = add i64 %113, %9
-	%115 = getelementptr inbounds float, float* %b, i64 %114
-	br label %loop31
-
-loop31:
-	%116 = phi i64 [ 0, %exit30 ], [ %123, %body32 ]
-	%117 = icmp slt i64 %116, %13
-	br i1 %117, label %body32, label %exit33
-
-body32:
-	%118 = mul i64 %116, 16
-	%119 = add i64 %118, 7
-	%120 = getelementptr inbounds float, float* %115, i64 %116
-	%121 = load float, float* %120, align 4
-	%122 = getelementptr inbounds float, float* %21, i64 %119
-	store float %121, float* %122, align 4
-	%123 = add i64 %116, 1
-	br label %loop31
-
-exit33:
-	%124 = add i64 %4, %18
-	%125 = add i64 %124, 8
-	%126 = mul i64 %125, 16
-	%127 = add i64 %126, %9
-	%128 = getelementptr inbounds float, float* %b, i64 %127
-	br label %loop34
-
-loop34:
-	%129 = phi i64 [ 0, %exit33 ], [ %136, %body35 ]
-	%130 = icmp slt i64 %129, %13
-	br i1 %130, label %body35, label %exit36
-
-body35:
-	%131 = mul i64 %129, 16
-	%132 = add i64 %131, 8
-	%133 = getelementptr inbounds float, float* %128, i64 %129
-	%134 = load float, float* %133, align 4
-	%135 = getelementptr inbounds float, float* %21, i64 %132
-	store float %134, float* %135, align 4
-	%136 = add i64 %129, 1
-	br label %loop34
-
-exit36:
-	%137 = add i64 %4, %18
-	%138 = add i64 %137, 9
-	%139 = mul i64 %138, 16
-	%140 = add i64 %139, %9
-	%141 = getelementptr inbounds float, float* %b, i64 %140
-	br label %loop37
-
-loop37:
-	%142 = phi i64 [ 0, %exit36 ], [ %149, %body38 ]
-	%143 = icmp slt i64 %142, %13
-	br i1 %143, label %body38, label %exit39
-
-body38:
-	%144 = mul i64 %142, 16
-	%145 = add i64 %144, 9
-	%146 = getelementptr inbounds float, float* %141, i64 %142
-	%147 = load float, float* %146, align 4
-	%148 = getelementptr inbounds float, float* %21, i64 %145
-	store float %147, float* %148, align 4
-	%149 = add i64 %142, 1
-	br label %loop37
-
-exit39:
-	%150 = add i64 %4, %18
-	%151 = add i64 %150, 10
-	%152 = mul i64 %151, 16
-	%153 = add i64 %152, %9
-	%154 = getelementptr inbounds float, float* %b, i64 %153
-	br label %loop40
-
-loop40:
-	%155 = phi i64 [ 0, %exit39 ], [ %162, %body41 ]
-	%156 = icmp slt i64 %155, %13
-	br i1 %156, label %body41, label %exit42
-
-body41:
-	%157 = mul i64 %155, 16
-	%158 = add i64 %157, 10
-	%159 = getelementptr inbounds float, float* %154, i64 %155
-	%160 = load float, float* %159, align 4
-	%161 = getelementptr inbounds float, float* %21, i64 %158
-	store float %160, float* %161, align 4
-	%162 = add i64 %155, 1
-	br label %loop40
-
-exit42:
-	%163 = add i64 %4, %18
-	%164 = add i64 %163, 11
-	%165 = mul i64 %164, 16
-	%166 = add i64 %165, %9
-	%167 = getelementptr inbounds float, float* %b, i64 %166
-	br label %loop43
-
-loop43:
-	%168 = phi i64 [ 0, %exit42 ], [ %175, %body44 ]
-	%169 = icmp slt i64 %168, %13
-	br i1 %169, label %body44, label %exit45
-
-body44:
 	%170 = mul i64 %168, 16
-	%171 = add i64 %170, 11
-	%172 = getelementptr inbounds float, float* %167, i64 %168
+	%171 = add i64 %170, 2
+	%172 = getelementptr inbounds float, float* %37, i64 %168
 	%173 = load float, float* %172, align 4
 	%174 = getelementptr inbounds float, float* %21, i64 %171
 	store float %173, float* %174, align 4
 	%175 = add i64 %168, 1
+	br label %loop19
+
+exit21:
+	br label %loop22
+
+loop22:
+	%176 = phi i64 [ %23, %exit21 ], [ %183, %body23 ]
+	%177 = icmp slt i64 %176, %13
+	br i1 %177, label %body23, label %exit24
+
+body23:
+	%178 = mul i64 %176, 16
+	%179 = add i64 %178, 3
+	%180 = getelementptr inbounds float, float* %42, i64 %176
+	%181 = load float, float* %180, align 4
+	%182 = getelementptr inbounds float, float* %21, i64 %179
+	store float %181, float* %182, align 4
+	%183 = add i64 %176, 1
+	br label %loop22
+
+exit24:
+	br label %loop25
+
+loop25:
+	%184 = phi i64 [ %23, %exit24 ], [ %191, %body26 ]
+	%185 = icmp slt i64 %184, %13
+	br i1 %185, label %body26, label %exit27
+
+body26:
+	%186 = mul i64 %184, 16
+	%187 = add i64 %186, 4
+	%188 = getelementptr inbounds float, float* %47, i64 %184
+	%189 = load float, float* %188, align 4
+	%190 = getelementptr inbounds float, float* %21, i64 %187
+	store float %189, float* %190, align 4
+	%191 = add i64 %184, 1
+	br label %loop25
+
+exit27:
+	br label %loop28
+
+loop28:
+	%192 = phi i64 [ %23, %exit27 ], [ %199, %body29 ]
+	%193 = icmp slt i64 %192, %13
+	br i1 %193, label %body29, label %exit30
+
+body29:
+	%194 = mul i64 %192, 16
+	%195 = add i64 %194, 5
+	%196 = getelementptr inbounds float, float* %52, i64 %192
+	%197 = load float, float* %196, align 4
+	%198 = getelementptr inbounds float, float* %21, i64 %195
+	store float %197, float* %198, align 4
+	%199 = add i64 %192, 1
+	br label %loop28
+
+exit30:
+	br label %loop31
+
+loop31:
+	%200 = phi i64 [ %23, %exit30 ], [ %207, %body32 ]
+	%201 = icmp slt i64 %200, %13
+	br i1 %201, label %body32, label %exit33
+
+body32:
+	%202 = mul i64 %200, 16
+	%203 = add i64 %202, 6
+	%204 = getelementptr inbounds float, float* %57, i64 %200
+	%205 = load float, float* %204, align 4
+	%206 = getelementptr inbounds float, float* %21, i64 %203
+	store float %205, float* %206, align 4
+	%207 = add i64 %200, 1
+	br label %loop31
+
+exit33:
+	br label %loop34
+
+loop34:
+	%208 = phi i64 [ %23, %exit33 ], [ %215, %body35 ]
+	%209 = icmp slt i64 %208, %13
+	br i1 %209, label %body35, label %exit36
+
+body35:
+	%210 = mul i64 %208, 16
+	%211 = add i64 %210, 7
+	%212 = getelementptr inbounds float, float* %62, i64 %208
+	%213 = load float, float* %212, align 4
+	%214 = getelementptr inbounds float, float* %21, i64 %211
+	store float %213, float* %214, align 4
+	%215 = add i64 %208, 1
+	br label %loop34
+
+exit36:
+	%216 = add i64 %4, %18
+	%217 = add i64 %216, 8
+	%218 = mul i64 %217, 16
+	%219 = add i64 %218, %9
+	%220 = getelementptr inbounds float, float* %b, i64 %219
+	%221 = add i64 %4, %18
+	%222 = add i64 %221, 9
+	%223 = mul i64 %222, 16
+	%224 = add i64 %223, %9
+	%225 = getelementptr inbounds float, float* %b, i64 %224
+	%226 = add i64 %4, %18
+	%227 = add i64 %226, 10
+	%228 = mul i64 %227, 16
+	%229 = add i64 %228, %9
+	%230 = getelementptr inbounds float, float* %b, i64 %229
+	%231 = add i64 %4, %18
+	%232 = add i64 %231, 11
+	%233 = mul i64 %232, 16
+	%234 = add i64 %233, %9
+	%235 = getelementptr inbounds float, float* %b, i64 %234
+	%236 = add i64 %4, %18
+	%237 = add i64 %236, 12
+	%238 = mul i64 %237, 16
+	%239 = add i64 %238, %9
+	%240 = getelementptr inbounds float, float* %b, i64 %239
+	%241 = add i64 %4, %18
+	%242 = add i64 %241, 13
+	%243 = mul i64 %242, 16
+	%244 = add i64 %243, %9
+	%245 = getelementptr inbounds float, float* %b, i64 %244
+	%246 = add i64 %4, %18
+	%247 = add i64 %246, 14
+	%248 = mul i64 %247, 16
+	%249 = add i64 %248, %9
+	%250 = getelementptr inbounds float, float* %b, i64 %249
+	%251 = add i64 %4, %18
+	%252 = add i64 %251, 15
+	%253 = mul i64 %252, 16
+	%254 = add i64 %253, %9
+	%255 = getelementptr inbounds float, float* %b, i64 %254
+	br label %loop37
+
+loop37:
+	%256 = phi i64 [ 0, %exit36 ], [ %345, %body38 ]
+	%257 = icmp slt i64 %256, %23
+	br i1 %257, label %body38, label %exit39
+
+body38:
+	%258 = getelementptr inbounds float, float* %220, i64 %256
+	%259 = bitcast float* %258 to <8 x float>*
+	%260 = load <8 x float>, <8 x float>* %259, align 4
+	%261 = getelementptr inbounds float, float* %225, i64 %256
+	%262 = bitcast float* %261 to <8 x float>*
+	%263 = load <8 x float>, <8 x float>* %262, align 4
+	%264 = getelementptr inbounds float, float* %230, i64 %256
+	%265 = bitcast float* %264 to <8 x float>*
+	%266 = load <8 x float>, <8 x float>* %265, align 4
+	%267 = getelementptr inbounds float, float* %235, i64 %256
+	%268 = bitcast float* %267 to <8 x float>*
+	%269 = load <8 x float>, <8 x float>* %268, align 4
+	%270 = getelementptr inbounds float, float* %240, i64 %256
+	%271 = bitcast float* %270 to <8 x float>*
+	%272 = load <8 x float>, <8 x float>* %271, align 4
+	%273 = getelementptr inbounds float, float* %245, i64 %256
+	%274 = bitcast float* %273 to <8 x float>*
+	%275 = load <8 x float>, <8 x float>* %274, align 4
+	%276 = getelementptr inbounds float, float* %250, i64 %256
+	%277 = bitcast float* %276 to <8 x float>*
+	%278 = load <8 x float>, <8 x float>* %277, align 4
+	%279 = getelementptr inbounds float, float* %255, i64 %256
+	%280 = bitcast float* %279 to <8 x float>*
+	%281 = load <8 x float>, <8 x float>* %280, align 4
+	%282 = shufflevector <8 x float> %260, <8 x float> %263, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%283 = shufflevector <8 x float> %260, <8 x float> %263, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%284 = shufflevector <8 x float> %266, <8 x float> %269, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%285 = shufflevector <8 x float> %266, <8 x float> %269, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%286 = shufflevector <8 x float> %272, <8 x float> %275, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%287 = shufflevector <8 x float> %272, <8 x float> %275, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%288 = shufflevector <8 x float> %278, <8 x float> %281, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%289 = shufflevector <8 x float> %278, <8 x float> %281, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%290 = shufflevector <8 x float> %282, <8 x float> %284, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%291 = shufflevector <8 x float> %282, <8 x float> %284, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%292 = shufflevector <8 x float> %283, <8 x float> %285, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%293 = shufflevector <8 x float> %283, <8 x float> %285, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%294 = shufflevector <8 x float> %286, <8 x float> %288, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%295 = shufflevector <8 x float> %286, <8 x float> %288, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%296 = shufflevector <8 x float> %287, <8 x float> %289, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%297 = shufflevector <8 x float> %287, <8 x float> %289, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%298 = shufflevector <8 x float> %290, <8 x float> %294, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%299 = shufflevector <8 x float> %290, <8 x float> %294, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%300 = shufflevector <8 x float> %291, <8 x float> %295, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%301 = shufflevector <8 x float> %291, <8 x float> %295, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%302 = shufflevector <8 x float> %292, <8 x float> %296, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%303 = shufflevector <8 x float> %292, <8 x float> %296, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%304 = shufflevector <8 x float> %293, <8 x float> %297, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%305 = shufflevector <8 x float> %293, <8 x float> %297, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%306 = mul i64 %256, 16
+	%307 = add i64 %306, 8
+	%308 = getelementptr inbounds float, float* %21, i64 %307
+	%309 = bitcast float* %308 to <8 x float>*
+	store <8 x float> %298, <8 x float>* %309, align 4
+	%310 = add i64 %256, 1
+	%311 = mul i64 %310, 16
+	%312 = add i64 %311, 8
+	%313 = getelementptr inbounds float, float* %21, i64 %312
+	%314 = bitcast float* %313 to <8 x float>*
+	store <8 x float> %300, <8 x float>* %314, align 4
+	%315 = add i64 %256, 2
+	%316 = mul i64 %315, 16
+	%317 = add i64 %316, 8
+	%318 = getelementptr inbounds float, float* %21, i64 %317
+	%319 = bitcast float* %318 to <8 x float>*
+	store <8 x float> %302, <8 x float>* %319, align 4
+	%320 = add i64 %256, 3
+	%321 = mul i64 %320, 16
+	%322 = add i64 %321, 8
+	%323 = getelementptr inbounds float, float* %21, i64 %322
+	%324 = bitcast float* %323 to <8 x float>*
+	store <8 x float> %304, <8 x float>* %324, align 4
+	%325 = add i64 %256, 4
+	%326 = mul i64 %325, 16
+	%327 = add i64 %326, 8
+	%328 = getelementptr inbounds float, float* %21, i64 %327
+	%329 = bitcast float* %328 to <8 x float>*
+	store <8 x float> %299, <8 x float>* %329, align 4
+	%330 = add i64 %256, 5
+	%331 = mul i64 %330, 16
+	%332 = add i64 %331, 8
+	%333 = getelementptr inbounds float, float* %21, i64 %332
+	%334 = bitcast float* %333 to <8 x float>*
+	store <8 x float> %301, <8 x float>* %334, align 4
+	%335 = add i64 %256, 6
+	%336 = mul i64 %335, 16
+	%337 = add i64 %336, 8
+	%338 = getelementptr inbounds float, float* %21, i64 %337
+	%339 = bitcast float* %338 to <8 x float>*
+	store <8 x float> %303, <8 x float>* %339, align 4
+	%340 = add i64 %256, 7
+	%341 = mul i64 %340, 16
+	%342 = add i64 %341, 8
+	%343 = getelementptr inbounds float, float* %21, i64 %342
+	%344 = bitcast float* %343 to <8 x float>*
+	store <8 x float> %305, <8 x float>* %344, align 4
+	%345 = add i64 %256, 8
+	br label %loop37
+
+exit39:
+	br label %loop40
+
+loop40:
+	%346 = phi i64 [ %23, %exit39 ], [ %353, %body41 ]
+	%347 = icmp slt i64 %346, %13
+	br i1 %347, label %body41, label %exit42
+
+body41:
+	%348 = mul i64 %346, 16
+	%349 = add i64 %348, 8
+	%350 = getelementptr inbounds float, float* %220, i64 %346
+	%351 = load float, float* %350, align 4
+	%352 = getelementptr inbounds float, float* %21, i64 %349
+	store float %351, float* %352, align 4
+	%353 = add i64 %346, 1
+	br label %loop40
+
+exit42:
+	br label %loop43
+
+loop43:
+	%354 = phi i64 [ %23, %exit42 ], [ %361, %body44 ]
+	%355 = icmp slt i64 %354, %13
+	br i1 %355, label %body44, label %exit45
+
+body44:
+	%356 = mul i64 %354, 16
+	%357 = add i64 %356, 9
+	%358 = getelementptr inbounds float, float* %225, i64 %354
+	%359 = load float, float* %358, align 4
+	%360 = getelementptr inbounds float, float* %21, i64 %357
+	store float %359, float* %360, align 4
+	%361 = add i64 %354, 1
 	br label %loop43
 
 exit45:
-	%176 = add i64 %4, %18
-	%177 = add i64 %176, 12
-	%178 = mul i64 %177, 16
-	%179 = add i64 %178, %9
-	%180 = getelementptr inbounds float, float* %b, i64 %179
 	br label %loop46
 
 loop46:
-	%181 = phi i64 [ 0, %exit45 ], [ %188, %body47 ]
-	%182 = icmp slt i64 %181, %13
-	br i1 %182, label %body47, label %exit48
+	%362 = phi i64 [ %23, %exit45 ], [ %369, %body47 ]
+	%363 = icmp slt i64 %362, %13
+	br i1 %363, label %body47, label %exit48
 
 body47:
-	%183 = mul i64 %181, 16
-	%184 = add i64 %183, 12
-	%185 = getelementptr inbounds float, float* %180, i64 %181
-	%186 = load float, float* %185, align 4
-	%187 = getelementptr inbounds float, float* %21, i64 %184
-	store float %186, float* %187, align 4
-	%188 = add i64 %181, 1
+	%364 = mul i64 %362, 16
+	%365 = add i64 %364, 10
+	%366 = getelementptr inbounds float, float* %230, i64 %362
+	%367 = load float, float* %366, align 4
+	%368 = getelementptr inbounds float, float* %21, i64 %365
+	store float %367, float* %368, align 4
+	%369 = add i64 %362, 1
 	br label %loop46
 
 exit48:
-	%189 = add i64 %4, %18
-	%190 = add i64 %189, 13
-	%191 = mul i64 %190, 16
-	%192 = add i64 %191, %9
-	%193 = getelementptr inbounds float, float* %b, i64 %192
 	br label %loop49
 
 loop49:
-	%194 = phi i64 [ 0, %exit48 ], [ %201, %body50 ]
-	%195 = icmp slt i64 %194, %13
-	br i1 %195, label %body50, label %exit51
+	%370 = phi i64 [ %23, %exit48 ], [ %377, %body50 ]
+	%371 = icmp slt i64 %370, %13
+	br i1 %371, label %body50, label %exit51
 
 body50:
-	%196 = mul i64 %194, 16
-	%197 = add i64 %196, 13
-	%198 = getelementptr inbounds float, float* %193, i64 %194
-	%199 = load float, float* %198, align 4
-	%200 = getelementptr inbounds float, float* %21, i64 %197
-	store float %199, float* %200, align 4
-	%201 = add i64 %194, 1
+	%372 = mul i64 %370, 16
+	%373 = add i64 %372, 11
+	%374 = getelementptr inbounds float, float* %235, i64 %370
+	%375 = load float, float* %374, align 4
+	%376 = getelementptr inbounds float, float* %21, i64 %373
+	store float %375, float* %376, align 4
+	%377 = add i64 %370, 1
 	br label %loop49
 
 exit51:
-	%202 = add i64 %4, %18
-	%203 = add i64 %202, 14
-	%204 = mul i64 %203, 16
-	%205 = add i64 %204, %9
-	%206 = getelementptr inbounds float, float* %b, i64 %205
 	br label %loop52
 
 loop52:
-	%207 = phi i64 [ 0, %exit51 ], [ %214, %body53 ]
-	%208 = icmp slt i64 %207, %13
-	br i1 %208, label %body53, label %exit54
+	%378 = phi i64 [ %23, %exit51 ], [ %385, %body53 ]
+	%379 = icmp slt i64 %378, %13
+	br i1 %379, label %body53, label %exit54
 
 body53:
-	%209 = mul i64 %207, 16
-	%210 = add i64 %209, 14
-	%211 = getelementptr inbounds float, float* %206, i64 %207
-	%212 = load float, float* %211, align 4
-	%213 = getelementptr inbounds float, float* %21, i64 %210
-	store float %212, float* %213, align 4
-	%214 = add i64 %207, 1
+	%380 = mul i64 %378, 16
+	%381 = add i64 %380, 12
+	%382 = getelementptr inbounds float, float* %240, i64 %378
+	%383 = load float, float* %382, align 4
+	%384 = getelementptr inbounds float, float* %21, i64 %381
+	store float %383, float* %384, align 4
+	%385 = add i64 %378, 1
 	br label %loop52
 
 exit54:
-	%215 = add i64 %4, %18
-	%216 = add i64 %215, 15
-	%217 = mul i64 %216, 16
-	%218 = add i64 %217, %9
-	%219 = getelementptr inbounds float, float* %b, i64 %218
 	br label %loop55
 
 loop55:
-	%220 = phi i64 [ 0, %exit54 ], [ %227, %body56 ]
-	%221 = icmp slt i64 %220, %13
-	br i1 %221, label %body56, label %exit57
+	%386 = phi i64 [ %23, %exit54 ], [ %393, %body56 ]
+	%387 = icmp slt i64 %386, %13
+	br i1 %387, label %body56, label %exit57
 
 body56:
-	%222 = mul i64 %220, 16
-	%223 = add i64 %222, 15
-	%224 = getelementptr inbounds float, float* %219, i64 %220
-	%225 = load float, float* %224, align 4
-	%226 = getelementptr inbounds float, float* %21, i64 %223
-	store float %225, float* %226, align 4
-	%227 = add i64 %220, 1
+	%388 = mul i64 %386, 16
+	%389 = add i64 %388, 13
+	%390 = getelementptr inbounds float, float* %245, i64 %386
+	%391 = load float, float* %390, align 4
+	%392 = getelementptr inbounds float, float* %21, i64 %389
+	store float %391, float* %392, align 4
+	%393 = add i64 %386, 1
 	br label %loop55
 
 exit57:
-	%228 = add i64 %18, 16
-	br label %loop7
+	br label %loop58
 
 loop58:
-	%229 = phi i64 [ %16, %exit9 ], [ %258, %exit63 ]
-	%230 = icmp slt i64 %229, %8
-	br i1 %230, label %body59, label %exit60
+	%394 = phi i64 [ %23, %exit57 ], [ %401, %body59 ]
+	%395 = icmp slt i64 %394, %13
+	br i1 %395, label %body59, label %exit60
 
 body59:
-	br label %loop61
+	%396 = mul i64 %394, 16
+	%397 = add i64 %396, 14
+	%398 = getelementptr inbounds float, float* %250, i64 %394
+	%399 = load float, float* %398, align 4
+	%400 = getelementptr inbounds float, float* %21, i64 %397
+	store float %399, float* %400, align 4
+	%401 = add i64 %394, 1
+	br label %loop58
 
 exit60:
-	%231 = sdiv i64 %8, 16
-	%232 = mul i64 %231, 16
-	%233 = sub i64 %8, %232
-	%234 = icmp sge i64 %233, 8
-	%235 = select i1 %234, i64 8, i64 0
-	%236 = add i64 %232, %235
-	%237 = sub i64 %1, %lo
-	%238 = sdiv i64 %237, 6
-	%239 = mul i64 %238, 6
-	%240 = add i64 %lo, %239
-	br label %loop64
+	br label %loop61
 
 loop61:
-	%241 = phi i64 [ 0, %body59 ], [ %257, %body62 ]
-	%242 = icmp slt i64 %241, %13
-	br i1 %242, label %body62, label %exit63
+	%402 = phi i64 [ %23, %exit60 ], [ %409, %body62 ]
+	%403 = icmp slt i64 %402, %13
+	br i1 %403, label %body62, label %exit63
 
 body62:
-	%243 = sdiv i64 %229, 16
-	%244 = srem i64 %229, 16
-	%245 = mul i64 %243, %13
-	%246 = mul i64 %245, 16
-	%247 = mul i64 %241, 16
-	%248 = add i64 %247, %244
-	%249 = add i64 %246, %248
-	%250 = add i64 %9, %241
-	%251 = add i64 %4, %229
-	%252 = mul i64 %251, 16
-	%253 = add i64 %252, %250
-	%254 = getelementptr inbounds float, float* %b, i64 %253
-	%255 = load float, float* %254, align 4
-	%256 = getelementptr inbounds float, float* %3, i64 %249
-	store float %255, float* %256, align 4
-	%257 = add i64 %241, 1
+	%404 = mul i64 %402, 16
+	%405 = add i64 %404, 15
+	%406 = getelementptr inbounds float, float* %255, i64 %402
+	%407 = load float, float* %406, align 4
+	%408 = getelementptr inbounds float, float* %21, i64 %405
+	store float %407, float* %408, align 4
+	%409 = add i64 %402, 1
 	br label %loop61
 
 exit63:
-	%258 = add i64 %229, 1
-	br label %loop58
+	%410 = add i64 %18, 16
+	br label %loop7
 
 loop64:
-	%259 = phi i64 [ %lo, %exit60 ], [ %283, %join71 ]
-	%260 = icmp slt i64 %259, %240
-	br i1 %260, label %body65, label %exit66
+	%411 = phi i64 [ %16, %exit9 ], [ %440, %exit69 ]
+	%412 = icmp slt i64 %411, %8
+	br i1 %412, label %body65, label %exit66
 
 body65:
 	br label %loop67
 
 exit66:
-	%261 = sub i64 %1, %240
-	br label %loop72
+	%413 = sdiv i64 %8, 16
+	%414 = mul i64 %413, 16
+	%415 = sub i64 %8, %414
+	%416 = icmp sge i64 %415, 8
+	%417 = select i1 %416, i64 8, i64 0
+	%418 = add i64 %414, %417
+	%419 = sub i64 %1, %lo
+	%420 = sdiv i64 %419, 6
+	%421 = mul i64 %420, 6
+	%422 = add i64 %lo, %421
+	br label %loop70
 
 loop67:
-	%262 = phi i64 [ 0, %body65 ], [ %273, %body68 ]
-	%263 = icmp slt i64 %262, %232
-	br i1 %263, label %body68, label %exit69
+	%423 = phi i64 [ 0, %body65 ], [ %439, %body68 ]
+	%424 = icmp slt i64 %423, %13
+	br i1 %424, label %body68, label %exit69
 
 body68:
-	%264 = mul i64 %259, 16
-	%265 = add i64 %264, %9
-	%266 = getelementptr inbounds float, float* %a, i64 %265
-	%267 = mul i64 %262, %13
-	%268 = getelementptr inbounds float, float* %3, i64 %267
-	%269 = mul i64 %259, 24
-	%270 = add i64 %4, %262
-	%271 = add i64 %269, %270
-	%272 = getelementptr inbounds float, float* %c, i64 %271
-	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %266, float* %268, float* %272, i64 %13, i1 %14)
-	%273 = add i64 %262, 16
+	%425 = sdiv i64 %411, 16
+	%426 = srem i64 %411, 16
+	%427 = mul i64 %425, %13
+	%428 = mul i64 %427, 16
+	%429 = mul i64 %423, 16
+	%430 = add i64 %429, %426
+	%431 = add i64 %428, %430
+	%432 = add i64 %9, %423
+	%433 = add i64 %4, %411
+	%434 = mul i64 %433, 16
+	%435 = add i64 %434, %432
+	%436 = getelementptr inbounds float, float* %b, i64 %435
+	%437 = load float, float* %436, align 4
+	%438 = getelementptr inbounds float, float* %3, i64 %431
+	store float %437, float* %438, align 4
+	%439 = add i64 %423, 1
 	br label %loop67
 
 exit69:
-	br i1 %234, label %then70, label %join71
-
-then70:
-	%274 = mul i64 %259, 16
-	%275 = add i64 %274, %9
-	%276 = getelementptr inbounds float, float* %a, i64 %275
-	%277 = mul i64 %232, %13
-	%278 = getelementptr inbounds float, float* %3, i64 %277
-	%279 = mul i64 %259, 24
-	%280 = add i64 %4, %232
-	%281 = add i64 %279, %280
-	%282 = getelementptr inbounds float, float* %c, i64 %281
-	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %276, float* %278, float* %282, i64 %13, i1 %14)
-	br label %join71
-
-join71:
-	%283 = add i64 %259, 6
+	%440 = add i64 %411, 1
 	br label %loop64
 
-loop72:
-	%284 = phi i64 [ %240, %exit66 ], [ %307, %join79 ]
-	%285 = icmp slt i64 %284, %1
-	br i1 %285, label %body73, label %exit74
+loop70:
+	%441 = phi i64 [ %lo, %exit66 ], [ %465, %join77 ]
+	%442 = icmp slt i64 %441, %422
+	br i1 %442, label %body71, label %exit72
 
-body73:
-	br label %loop75
+body71:
+	br label %loop73
 
-exit74:
-	br label %loop80
+exit72:
+	%443 = sub i64 %1, %422
+	br label %loop78
 
-loop75:
-	%286 = phi i64 [ 0, %body73 ], [ %297, %body76 ]
-	%287 = icmp slt i64 %286, %232
-	br i1 %287, label %body76, label %exit77
+loop73:
+	%444 = phi i64 [ 0, %body71 ], [ %455, %body74 ]
+	%445 = icmp slt i64 %444, %414
+	br i1 %445, label %body74, label %exit75
 
-body76:
-	%288 = mul i64 %284, 16
-	%289 = add i64 %288, %9
-	%290 = getelementptr inbounds float, float* %a, i64 %289
-	%291 = mul i64 %286, %13
-	%292 = getelementptr inbounds float, float* %3, i64 %291
-	%293 = mul i64 %284, 24
-	%294 = add i64 %4, %286
-	%295 = add i64 %293, %294
-	%296 = getelementptr inbounds float, float* %c, i64 %295
-	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %290, float* %292, float* %296, i64 %13, i1 %14)
-	%297 = add i64 %286, 16
-	br label %loop75
+body74:
+	%446 = mul i64 %441, 16
+	%447 = add i64 %446, %9
+	%448 = getelementptr inbounds float, float* %a, i64 %447
+	%449 = mul i64 %444, %13
+	%450 = getelementptr inbounds float, float* %3, i64 %449
+	%451 = mul i64 %441, 24
+	%452 = add i64 %4, %444
+	%453 = add i64 %451, %452
+	%454 = getelementptr inbounds float, float* %c, i64 %453
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %448, float* %450, float* %454, i64 %13, i1 %14)
+	%455 = add i64 %444, 16
+	br label %loop73
 
-exit77:
-	br i1 %234, label %then78, label %join79
+exit75:
+	br i1 %416, label %then76, label %join77
 
-then78:
-	%298 = mul i64 %284, 16
-	%299 = add i64 %298, %9
-	%300 = getelementptr inbounds float, float* %a, i64 %299
-	%301 = mul i64 %232, %13
-	%302 = getelementptr inbounds float, float* %3, i64 %301
-	%303 = mul i64 %284, 24
-	%304 = add i64 %4, %232
-	%305 = add i64 %303, %304
-	%306 = getelementptr inbounds float, float* %c, i64 %305
-	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %300, float* %302, float* %306, i64 %13, i1 %14)
-	br label %join79
+then76:
+	%456 = mul i64 %441, 16
+	%457 = add i64 %456, %9
+	%458 = getelementptr inbounds float, float* %a, i64 %457
+	%459 = mul i64 %414, %13
+	%460 = getelementptr inbounds float, float* %3, i64 %459
+	%461 = mul i64 %441, 24
+	%462 = add i64 %4, %414
+	%463 = add i64 %461, %462
+	%464 = getelementptr inbounds float, float* %c, i64 %463
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %458, float* %460, float* %464, i64 %13, i1 %14)
+	br label %join77
 
-join79:
-	%307 = add i64 %284, 1
-	br label %loop72
+join77:
+	%465 = add i64 %441, 6
+	br label %loop70
 
-loop80:
-	%308 = phi i64 [ %lo, %exit74 ], [ %319, %exit85 ]
-	%309 = icmp slt i64 %308, %1
-	br i1 %309, label %body81, label %exit82
+loop78:
+	%466 = phi i64 [ %422, %exit72 ], [ %489, %join85 ]
+	%467 = icmp slt i64 %466, %1
+	br i1 %467, label %body79, label %exit80
 
-body81:
-	br label %loop83
+body79:
+	br label %loop81
 
-exit82:
-	%310 = add i64 %9, 256
-	br label %loop4
-
-loop83:
-	%311 = phi i64 [ %236, %body81 ], [ %340, %exit88 ]
-	%312 = icmp slt i64 %311, %8
-	br i1 %312, label %body84, label %exit85
-
-body84:
-	%313 = mul i64 %308, 24
-	%314 = add i64 %4, %311
-	%315 = add i64 %313, %314
-	%316 = getelementptr inbounds float, float* %c, i64 %315
-	%317 = load float, float* %316, align 4
-	%318 = select i1 %14, float %317, float 0.0
+exit80:
 	br label %loop86
 
-exit85:
-	%319 = add i64 %308, 1
-	br label %loop80
+loop81:
+	%468 = phi i64 [ 0, %body79 ], [ %479, %body82 ]
+	%469 = icmp slt i64 %468, %414
+	br i1 %469, label %body82, label %exit83
+
+body82:
+	%470 = mul i64 %466, 16
+	%471 = add i64 %470, %9
+	%472 = getelementptr inbounds float, float* %a, i64 %471
+	%473 = mul i64 %468, %13
+	%474 = getelementptr inbounds float, float* %3, i64 %473
+	%475 = mul i64 %466, 24
+	%476 = add i64 %4, %468
+	%477 = add i64 %475, %476
+	%478 = getelementptr inbounds float, float* %c, i64 %477
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %472, float* %474, float* %478, i64 %13, i1 %14)
+	%479 = add i64 %468, 16
+	br label %loop81
+
+exit83:
+	br i1 %416, label %then84, label %join85
+
+then84:
+	%480 = mul i64 %466, 16
+	%481 = add i64 %480, %9
+	%482 = getelementptr inbounds float, float* %a, i64 %481
+	%483 = mul i64 %414, %13
+	%484 = getelementptr inbounds float, float* %3, i64 %483
+	%485 = mul i64 %466, 24
+	%486 = add i64 %4, %414
+	%487 = add i64 %485, %486
+	%488 = getelementptr inbounds float, float* %c, i64 %487
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %482, float* %484, float* %488, i64 %13, i1 %14)
+	br label %join85
+
+join85:
+	%489 = add i64 %466, 1
+	br label %loop78
 
 loop86:
-	%320 = phi i64 [ 0, %body84 ], [ %338, %body87 ]
-	%321 = phi float [ %318, %body84 ], [ %337, %body87 ]
-	%322 = icmp slt i64 %320, %13
-	br i1 %322, label %body87, label %exit88
+	%490 = phi i64 [ %lo, %exit80 ], [ %501, %exit91 ]
+	%491 = icmp slt i64 %490, %1
+	br i1 %491, label %body87, label %exit88
 
 body87:
-	%323 = add i64 %9, %320
-	%324 = mul i64 %308, 16
-	%325 = add i64 %324, %323
-	%326 = getelementptr inbounds float, float* %a, i64 %325
-	%327 = load float, float* %326, align 4
-	%328 = sdiv i64 %311, 16
-	%329 = srem i64 %311, 16
-	%330 = mul i64 %328, %13
-	%331 = mul i64 %330, 16
-	%332 = mul i64 %320, 16
-	%333 = add i64 %332, %329
-	%334 = add i64 %331, %333
-	%335 = getelementptr inbounds float, float* %3, i64 %334
-	%336 = load float, float* %335, align 4
-	%337 = call float @llvm.fma.f32(float %327, float %336, float %321)
-	%338 = add i64 %320, 1
-	br label %loop86
+	br label %loop89
 
 exit88:
-	%339 = getelementptr inbounds float, float* %c, i64 %315
-	store float %321, float* %339, align 4
-	%340 = add i64 %311, 1
-	br label %loop83
+	%492 = add i64 %9, 256
+	br label %loop4
+
+loop89:
+	%493 = phi i64 [ %418, %body87 ], [ %522, %exit94 ]
+	%494 = icmp slt i64 %493, %8
+	br i1 %494, label %body90, label %exit91
+
+body90:
+	%495 = mul i64 %490, 24
+	%496 = add i64 %4, %493
+	%497 = add i64 %495, %496
+	%498 = getelementptr inbounds float, float* %c, i64 %497
+	%499 = load float, float* %498, align 4
+	%500 = select i1 %14, float %499, float 0.0
+	br label %loop92
+
+exit91:
+	%501 = add i64 %490, 1
+	br label %loop86
+
+loop92:
+	%502 = phi i64 [ 0, %body90 ], [ %520, %body93 ]
+	%503 = phi float [ %500, %body90 ], [ %519, %body93 ]
+	%504 = icmp slt i64 %502, %13
+	br i1 %504, label %body93, label %exit94
+
+body93:
+	%505 = add i64 %9, %502
+	%506 = mul i64 %490, 16
+	%507 = add i64 %506, %505
+	%508 = getelementptr inbounds float, float* %a, i64 %507
+	%509 = load float, float* %508, align 4
+	%510 = sdiv i64 %493, 16
+	%511 = srem i64 %493, 16
+	%512 = mul i64 %510, %13
+	%513 = mul i64 %512, 16
+	%514 = mul i64 %502, 16
+	%515 = add i64 %514, %511
+	%516 = add i64 %513, %515
+	%517 = getelementptr inbounds float, float* %3, i64 %516
+	%518 = load float, float* %517, align 4
+	%519 = call float @llvm.fma.f32(float %509, float %518, float %503)
+	%520 = add i64 %502, 1
+	br label %loop92
+
+exit94:
+	%521 = getelementptr inbounds float, float* %c, i64 %497
+	store float %503, float* %521, align 4
+	%522 = add i64 %493, 1
+	br label %loop89
 }
 
 define internal void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* noalias %a, float* noalias %b, float* noalias %c, i64 %kc, i1 %loadc) nounwind "target-cpu"="x86-64-v3" {

@@ -77,7 +77,10 @@ func (s LayerNormBwdData) kernel() kernelDef {
 }
 
 // LayerNormBwdParams accumulates the parameter gradients of LayerNormFwd,
-// column by column: dgamma += Σ_rows dy·xhat, dbeta += Σ_rows dy.
+// column by column: dgamma += Σ_rows dy·xhat, dbeta += Σ_rows dy. On the
+// host the rows are added one after the other, the columns of the range
+// in vectors (lane-wise, so the same bits at any vector width); on the
+// GPUs an item sums its column, then adds.
 type LayerNormBwdParams struct{ Rows, Width int }
 
 func (s LayerNormBwdParams) Name() string {
@@ -86,7 +89,20 @@ func (s LayerNormBwdParams) Name() string {
 
 func (s LayerNormBwdParams) kernel() kernelDef {
 	w := int64(s.Width)
-	return kernelDef{op: "layernorm_bwd_dparams", items: s.Width,
+	host := func(b *fnBuilder, lo, hi value.Value) {
+		b.forEach(i64c(0), i64c(int64(s.Rows)), 1, func(r value.Value) {
+			mean, rstd := b.at(b.p("mean"), r), b.at(b.p("rstd"), r)
+			row := b.mulc(r, w)
+			b.forEach(lo, hi, 1, func(j value.Value) {
+				k := b.add(row, j)
+				d := b.at(b.p("dy"), k)
+				b.addTo(b.p("dgamma"), j, b.fmul(d, b.fmul(b.fsub(b.at(b.p("x"), k), mean), rstd)))
+				b.addTo(b.p("dbeta"), j, d)
+			})
+		})
+	}
+	return kernelDef{op: "layernorm_bwd_dparams", items: s.Width, noalias: true,
+		host: host, hostItems: ItemCount{N: s.Width},
 		params: ptrs("dy", "x", "mean", "rstd", "dgamma", "dbeta"),
 		body: func(b *fnBuilder, j value.Value) {
 			acc := b.loop(i64c(0), i64c(int64(s.Rows)), 1, []value.Value{f32c(0), f32c(0)}, func(r value.Value, a []value.Value) []value.Value {

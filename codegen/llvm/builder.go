@@ -206,11 +206,26 @@ func vecConst(c constant.Constant, n uint64) constant.Constant {
 	return constant.NewVector(types.NewVector(n, c.Type()), elems...)
 }
 
-// tanh via exp: tanh(u) = 1 - 2/(exp(2u)+1), accurate in absolute terms,
-// which is what gelu needs (it adds 1 to it).
+// tanh is the rational minimax approximation of tanhf in runtime/kernels
+// (Eigen's fast float tanh: odd degree-13 numerator over even degree-6
+// denominator, the input clamped to ±7.9053, where tanh rounds to ±1 in
+// float32; absolute error below 3e-7), without its small-argument
+// shortcut, as the Go kernels' vector code: no exp, one division.
 func (b *fnBuilder) tanh(u value.Value) value.Value {
-	e := b.exp(b.fmul(u, f32c(2)))
-	return b.fsub(f32c(1), b.fdiv(f32c(2), b.fadd(e, f32c(1))))
+	const clamp = 7.90531110763549805
+	num := []float64{-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
+		5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03}
+	den := []float64{1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03}
+	x := b.fmin(b.fmax(u, f32c(-clamp)), f32c(clamp))
+	x2 := b.fmul(x, x)
+	poly := func(c []float64) value.Value {
+		p := value.Value(f32c(c[0]))
+		for _, v := range c[1:] {
+			p = b.fadd(b.fmul(p, x2), f32c(v))
+		}
+		return p
+	}
+	return b.fdiv(b.fmul(poly(num), x), poly(den))
 }
 
 // loop emits `for i := lo; i < hi; i += step { body(i, carried) }` with

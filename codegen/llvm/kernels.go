@@ -127,7 +127,7 @@ type GeluFwd struct{ N int }
 func (s GeluFwd) Name() string { return "gelu_fwd_n" + dimName(s.N) }
 
 func (s GeluFwd) kernel() kernelDef {
-	return withCount(s.N, 1, kernelDef{op: "gelu_fwd", params: ptrs("x", "y"),
+	return withCount(s.N, 1, kernelDef{op: "gelu_fwd", wide: true, params: ptrs("x", "y"),
 		body: func(b *fnBuilder, i value.Value) {
 			x := b.at(b.p("x"), i)
 			th := b.tanh(geluInner(b, x))
@@ -166,7 +166,7 @@ type GeluBwd struct{ N int }
 func (s GeluBwd) Name() string { return "gelu_bwd_n" + dimName(s.N) }
 
 func (s GeluBwd) kernel() kernelDef {
-	return withCount(s.N, 1, kernelDef{op: "gelu_bwd", params: ptrs("x", "dy", "dx"),
+	return withCount(s.N, 1, kernelDef{op: "gelu_bwd", wide: true, params: ptrs("x", "dy", "dx"),
 		body: func(b *fnBuilder, i value.Value) {
 			x := b.at(b.p("x"), i)
 			th := b.tanh(geluInner(b, x))
@@ -184,7 +184,7 @@ type SiluFwd struct{ N int }
 func (s SiluFwd) Name() string { return "silu_fwd_n" + dimName(s.N) }
 
 func (s SiluFwd) kernel() kernelDef {
-	return withCount(s.N, 1, kernelDef{op: "silu_fwd", params: ptrs("x", "y"),
+	return withCount(s.N, 1, kernelDef{op: "silu_fwd", wide: true, params: ptrs("x", "y"),
 		body: func(b *fnBuilder, i value.Value) {
 			x := b.at(b.p("x"), i)
 			b.set(b.p("y"), i, b.fmul(x, sigmoid(b, x)))
@@ -203,7 +203,7 @@ type SiluBwd struct{ N int }
 func (s SiluBwd) Name() string { return "silu_bwd_n" + dimName(s.N) }
 
 func (s SiluBwd) kernel() kernelDef {
-	return withCount(s.N, 1, kernelDef{op: "silu_bwd", params: ptrs("x", "dy", "dx"),
+	return withCount(s.N, 1, kernelDef{op: "silu_bwd", wide: true, params: ptrs("x", "dy", "dx"),
 		body: func(b *fnBuilder, i value.Value) {
 			x := b.at(b.p("x"), i)
 			sg := sigmoid(b, x)

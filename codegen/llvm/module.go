@@ -163,6 +163,10 @@ type kernelDef struct {
 	// rowTiled: the host routine computes rows in tiles of the
 	// micro-kernel's rows (Kernel.Grain).
 	rowTiled bool
+	// wide lets the loop vectorizer use 512-bit vectors on x86-64-v4 (it
+	// prefers 256 bits): for lane-wise loops of much arithmetic per
+	// element (gelu, silu), where it pays; the same bits either way.
+	wide bool
 	// noalias promises that no two buffer parameters overlap, so that
 	// LLVM keeps an output row in registers across a loop that reads the
 	// inputs.
@@ -297,6 +301,10 @@ func (mb *moduleBuilder) emit(name string, def kernelDef) *ir.Func {
 	switch mb.t.Kind {
 	case Host:
 		f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "target-cpu", Value: mb.t.CPU})
+		if vl, _ := mb.hostBlocking(); vl == 16 && def.wide {
+			f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "prefer-vector-width", Value: "512"},
+				ir.AttrPair{Key: "min-legal-vector-width", Value: "512"})
+		}
 	case AMDGPU:
 		f.CallingConv = enum.CallingConvAMDGPUKernel
 		f.FuncAttrs = append(f.FuncAttrs, ir.AttrPair{Key: "amdgpu-flat-work-group-size", Value: fmt.Sprintf("1,%d", GPUBlockSize)})

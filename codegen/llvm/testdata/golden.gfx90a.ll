@@ -221,50 +221,41 @@ then1:
 	%14 = fmul float 0x3FA6E4E260000000, %13
 	%15 = fadd float %11, %14
 	%16 = fmul float 0x3FE9884540000000, %15
-	%17 = fmul float %16, 2.0
-	%18 = fcmp ogt float %17, 0xC055D33340000000
-	%19 = select i1 %18, float %17, float 0xC055D33340000000
-	%20 = fcmp olt float %19, 0x40562CCCC0000000
-	%21 = select i1 %20, float %19, float 0x40562CCCC0000000
-	%22 = fmul float %21, 0x3FF7154760000000
-	%23 = fadd float %22, 0.5
-	%24 = call float @llvm.floor.f32(float %23)
-	%25 = fmul float %24, 0x3FE62E4000000000
-	%26 = fsub float %21, %25
-	%27 = fmul float %24, 0x3EB7F7D1C0000000
-	%28 = fsub float %26, %27
-	%29 = fmul float 0x3F56C16C20000000, %28
-	%30 = fadd float %29, 0x3F81111120000000
-	%31 = fmul float %30, %28
-	%32 = fadd float %31, 0x3FA5555560000000
-	%33 = fmul float %32, %28
-	%34 = fadd float %33, 0x3FC5555560000000
-	%35 = fmul float %34, %28
-	%36 = fadd float %35, 0.5
-	%37 = fmul float %36, %28
-	%38 = fadd float %37, 1.0
-	%39 = fmul float %38, %28
-	%40 = fadd float %39, 1.0
-	%41 = fptosi float %24 to i32
-	%42 = add i32 %41, 127
-	%43 = shl i32 %42, 23
-	%44 = bitcast i32 %43 to float
-	%45 = fmul float %40, %44
-	%46 = fadd float %45, 1.0
-	%47 = fdiv float 2.0, %46
-	%48 = fsub float 1.0, %47
-	%49 = fmul float 0.5, %11
-	%50 = fadd float 1.0, %48
-	%51 = fmul float %49, %50
-	%52 = getelementptr inbounds float, float addrspace(1)* %y, i64 %8
-	store float %51, float addrspace(1)* %52, align 4
+	%17 = fcmp ogt float %16, 0xC01F9F09E0000000
+	%18 = select i1 %17, float %16, float 0xC01F9F09E0000000
+	%19 = fcmp olt float %18, 0x401F9F09E0000000
+	%20 = select i1 %19, float %18, float 0x401F9F09E0000000
+	%21 = fmul float %20, %20
+	%22 = fmul float 0xBCB3E4B800000000, %21
+	%23 = fadd float %22, 0x3D4C266FC0000000
+	%24 = fmul float %23, %21
+	%25 = fadd float %24, 0xBDD7A6FFE0000000
+	%26 = fmul float %25, %21
+	%27 = fadd float %26, 0x3E6B800820000000
+	%28 = fmul float %27, %21
+	%29 = fadd float %28, 0x3EEF286940000000
+	%30 = fmul float %29, %21
+	%31 = fadd float %30, 0x3F44E1BDA0000000
+	%32 = fmul float %31, %21
+	%33 = fadd float %32, 0x3F740B3B80000000
+	%34 = fmul float %33, %20
+	%35 = fmul float 0x3EB41A7B00000000, %21
+	%36 = fadd float %35, 0x3F1F12BAC0000000
+	%37 = fmul float %36, %21
+	%38 = fadd float %37, 0x3F629540A0000000
+	%39 = fmul float %38, %21
+	%40 = fadd float %39, 0x3F740B3BA0000000
+	%41 = fdiv float %34, %40
+	%42 = fmul float 0.5, %11
+	%43 = fadd float 1.0, %41
+	%44 = fmul float %42, %43
+	%45 = getelementptr inbounds float, float addrspace(1)* %y, i64 %8
+	store float %44, float addrspace(1)* %45, align 4
 	br label %join2
 
 join2:
 	ret void
 }
-
-declare float @llvm.floor.f32(float %0)
 
 define amdgpu_kernel void @attention_fwd_b1_h2_q4_k4_d8(float addrspace(1)* nocapture noalias %q, float addrspace(1)* nocapture noalias %k, float addrspace(1)* nocapture noalias %v, float addrspace(1)* nocapture noalias %o, float addrspace(1)* nocapture noalias %lse, i64 %lo, i64 %hi) nounwind "amdgpu-flat-work-group-size"="1,256" {
 entry:
@@ -582,6 +573,8 @@ body27:
 exit28:
 	br label %join25
 }
+
+declare float @llvm.floor.f32(float %0)
 
 define amdgpu_kernel void @router_topk_t4_e4_k2(float addrspace(1)* nocapture %logits, float addrspace(1)* nocapture %probs, i32 addrspace(1)* nocapture %idx, float addrspace(1)* nocapture %w, i64 %lo, i64 %hi) nounwind "amdgpu-flat-work-group-size"="1,256" {
 entry:

@@ -2963,7 +2963,7 @@ entry:
 	br label %loop1
 
 loop1:
-	%2 = phi i64 [ %lo, %entry ], [ %47, %body2 ]
+	%2 = phi i64 [ %lo, %entry ], [ %40, %body2 ]
 	%3 = icmp slt i64 %2, %1
 	br i1 %3, label %body2, label %exit3
 
@@ -2975,51 +2975,42 @@ body2:
 	%8 = fmul float 0x3FA6E4E260000000, %7
 	%9 = fadd float %5, %8
 	%10 = fmul float 0x3FE9884540000000, %9
-	%11 = fmul float %10, 2.0
-	%12 = fcmp ogt float %11, 0xC055D33340000000
-	%13 = select i1 %12, float %11, float 0xC055D33340000000
-	%14 = fcmp olt float %13, 0x40562CCCC0000000
-	%15 = select i1 %14, float %13, float 0x40562CCCC0000000
-	%16 = fmul float %15, 0x3FF7154760000000
-	%17 = fadd float %16, 0.5
-	%18 = call float @llvm.floor.f32(float %17)
-	%19 = fmul float %18, 0x3FE62E4000000000
-	%20 = fsub float %15, %19
-	%21 = fmul float %18, 0x3EB7F7D1C0000000
-	%22 = fsub float %20, %21
-	%23 = fmul float 0x3F56C16C20000000, %22
-	%24 = fadd float %23, 0x3F81111120000000
-	%25 = fmul float %24, %22
-	%26 = fadd float %25, 0x3FA5555560000000
-	%27 = fmul float %26, %22
-	%28 = fadd float %27, 0x3FC5555560000000
-	%29 = fmul float %28, %22
-	%30 = fadd float %29, 0.5
-	%31 = fmul float %30, %22
-	%32 = fadd float %31, 1.0
-	%33 = fmul float %32, %22
-	%34 = fadd float %33, 1.0
-	%35 = fptosi float %18 to i32
-	%36 = add i32 %35, 127
-	%37 = shl i32 %36, 23
-	%38 = bitcast i32 %37 to float
-	%39 = fmul float %34, %38
-	%40 = fadd float %39, 1.0
-	%41 = fdiv float 2.0, %40
-	%42 = fsub float 1.0, %41
-	%43 = fmul float 0.5, %5
-	%44 = fadd float 1.0, %42
-	%45 = fmul float %43, %44
-	%46 = getelementptr inbounds float, float* %y, i64 %2
-	store float %45, float* %46, align 4
-	%47 = add i64 %2, 1
+	%11 = fcmp ogt float %10, 0xC01F9F09E0000000
+	%12 = select i1 %11, float %10, float 0xC01F9F09E0000000
+	%13 = fcmp olt float %12, 0x401F9F09E0000000
+	%14 = select i1 %13, float %12, float 0x401F9F09E0000000
+	%15 = fmul float %14, %14
+	%16 = fmul float 0xBCB3E4B800000000, %15
+	%17 = fadd float %16, 0x3D4C266FC0000000
+	%18 = fmul float %17, %15
+	%19 = fadd float %18, 0xBDD7A6FFE0000000
+	%20 = fmul float %19, %15
+	%21 = fadd float %20, 0x3E6B800820000000
+	%22 = fmul float %21, %15
+	%23 = fadd float %22, 0x3EEF286940000000
+	%24 = fmul float %23, %15
+	%25 = fadd float %24, 0x3F44E1BDA0000000
+	%26 = fmul float %25, %15
+	%27 = fadd float %26, 0x3F740B3B80000000
+	%28 = fmul float %27, %14
+	%29 = fmul float 0x3EB41A7B00000000, %15
+	%30 = fadd float %29, 0x3F1F12BAC0000000
+	%31 = fmul float %30, %15
+	%32 = fadd float %31, 0x3F629540A0000000
+	%33 = fmul float %32, %15
+	%34 = fadd float %33, 0x3F740B3BA0000000
+	%35 = fdiv float %28, %34
+	%36 = fmul float 0.5, %5
+	%37 = fadd float 1.0, %35
+	%38 = fmul float %36, %37
+	%39 = getelementptr inbounds float, float* %y, i64 %2
+	store float %38, float* %39, align 4
+	%40 = add i64 %2, 1
 	br label %loop1
 
 exit3:
 	ret void
 }
-
-declare float @llvm.floor.f32(float %0)
 
 define void @attention_fwd_b1_h2_q4_k4_d8(float* nocapture noalias %q, float* nocapture noalias %k, float* nocapture noalias %v, float* nocapture noalias %o, float* nocapture noalias %lse, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
@@ -3510,6 +3501,8 @@ exit21:
 	%97 = add i64 %68, 1
 	br label %loop16
 }
+
+declare float @llvm.floor.f32(float %0)
 
 define void @permute_t4_k2_w8(float* nocapture %x, i32* nocapture %pos, float* nocapture %out, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:

@@ -102,6 +102,12 @@ type Device struct {
 	// and pass beyond its products and scores (the row's maximum, sum and
 	// log-sum-exp; backward two passes); 0: none.
 	AttentionRowCost float64
+	// LayoutBW is the rate of the head layout copies around attention
+	// (bytes read + written per second, fp32): the CPU runtime's qkv
+	// splits its output into heads and joins their gradients, its
+	// attention merges the heads of its output and splits their gradient.
+	// 0: not charged.
+	LayoutBW float64
 	// FusedAttention: the engines run on this device use FlashAttention-
 	// style attention by default, so a plan that does not write
 	// `attention` gets fused (lang resolves it; docs/language.md).
@@ -136,7 +142,7 @@ func (d *Device) Fitted() bool {
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
-		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0
+		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

@@ -242,6 +242,11 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		if o.BwdWeightFLOPs > 0 {
 			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*tile(o.K, o.N)*cm.spareFor(o.BwdWeightFLOPs)) + ko + extra
 		}
+		if d.LayoutBW > 0 {
+			l := layoutBytes(o) / d.LayoutBW
+			fwd += l
+			bwdB += l
+		}
 		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && (d.AttentionScoreCost > 0 || d.AttentionRowCost > 0) {
 			// a fused kernel's softmax: one pass over the scores
 			// forward, two backward (recomputed, then their gradient);
@@ -264,6 +269,21 @@ func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		fwd += cm.mlpData
 	}
 	return fwd, bwdB, 0
+}
+
+// layoutBytes is what one direction of an op's head layout copies reads
+// and writes (fp32, the CPU runtime's): qkv splits its rows × 3h output
+// into q, k and v by head (its backward joins their gradients); fused
+// attention merges its output's heads (its backward splits their
+// gradient). 0 for other ops.
+func layoutBytes(o *ir.Op) float64 {
+	switch {
+	case o.Kind == ir.OpQKV:
+		return 8 * float64(o.M) * float64(o.N) * float64(max(o.Batch, 1))
+	case o.Kind == ir.OpAttnScores && o.Output.Elem == 0:
+		return 8 * float64(o.M) * float64(o.K) * float64(max(o.Batch, 1))
+	}
+	return 0
 }
 
 // tileEfficiency is the share of a core's micro-kernel work that an m×n

@@ -151,3 +151,27 @@ func TestAttentionRowCost(t *testing.T) {
 		t.Errorf("row cost: forward +%g s backward +%g s, want +%g and +%g", f1-f0, b1-b0, r*perRow, 2*r*perRow)
 	}
 }
+
+// TestLayoutCopies: with layout_bw qkv pays its output's split into heads
+// forward and the join of their gradients backward (8 bytes per element
+// each: fp32 read and written), fused attention its output's merge and
+// its gradient's split; other ops nothing.
+func TestLayoutCopies(t *testing.T) {
+	const bw = 1e9
+	plain := &costModel{dev: &ir.Device{MatmulEfficiency: 1}, peak: 1e12, spare: 1}
+	cm := &costModel{dev: &ir.Device{MatmulEfficiency: 1, LayoutBW: bw}, peak: 1e12, spare: 1}
+	for _, c := range []struct {
+		o    *ir.Op
+		want float64
+	}{
+		{&ir.Op{Kind: ir.OpQKV, Class: ir.Matmul, M: 128, K: 64, N: 192, Batch: 1, FwdFLOPs: 1e6, BwdInputFLOPs: 1e6}, 8 * 128 * 192 / bw},
+		{&ir.Op{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 64, Batch: 8, FwdFLOPs: 1e6, BwdInputFLOPs: 1e6}, 8 * 64 * 16 * 8 / bw},
+		{&ir.Op{Kind: ir.OpFC1, Class: ir.Matmul, M: 128, K: 64, N: 256, Batch: 1, FwdFLOPs: 1e6, BwdInputFLOPs: 1e6}, 0},
+	} {
+		f0, b0, _ := plain.opTimes(c.o)
+		f1, b1, _ := cm.opTimes(c.o)
+		if math.Abs(f1-f0-c.want) > 1e-15 || math.Abs(b1-b0-c.want) > 1e-15 {
+			t.Errorf("%s: forward +%g s, backward +%g s, want +%g each", c.o.Kind, f1-f0, b1-b0, c.want)
+		}
+	}
+}

@@ -179,7 +179,7 @@ func Measure(opt Options) (*Result, error) {
 	}
 	r.ElemFit = fitLine(r.Elementwise)
 	r.Family = map[string]Line{}
-	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "adamw"} {
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "layout", "adamw"} {
 		var pts []Point
 		for _, p := range r.Elementwise {
 			if p.Name == fam || p.Name == fam+"_bwd" {

@@ -49,7 +49,7 @@ func TestMeasureQuick(t *testing.T) {
 			t.Errorf("%s: %g, want a positive figure", name, v)
 		}
 	}
-	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 7*len(elemSizes) || len(r.Attention) != len(attnShapes) {
+	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 8*len(elemSizes) || len(r.Attention) != len(attnShapes) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}
 	text := r.PlanFile("box", "planc calibrate --quick")

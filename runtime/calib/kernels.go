@@ -100,6 +100,7 @@ func measureElementwise(opt Options) []Point {
 		add("layernorm", 8*float64(n), func() { kernels.LayerNormForward(y, mean, rstd, x, g, b, rows, h) })
 		add("softmax", 8*float64(n), func() { kernels.SoftmaxRows(y, x, rows, h) })
 		add("loss", 16*float64(n), lossKernel(x, n))
+		add("layout", 64*float64(n), layoutCopies(n))
 		add("adamw", 28*float64(n), optimizerStep(x, n))
 	}
 	sortPoints(pts)
@@ -118,6 +119,25 @@ func optimizerStep(grad []float32, n int) func() {
 	return func() {
 		k++
 		c.Step(st, k, 1e-4, c.ClipScale(exec.SumSquaresRuns(grad, all)))
+	}
+}
+
+// layoutCopies returns the head layout copies around one attention of n
+// = batch·seq·heads·d elements as the CPU runtime makes them (4 heads of
+// 16, batch 2): q, k, v split from the projection and their gradients
+// joined (3n read and 3n written each), the output's heads merged and its
+// gradient split (n and n each): 64n bytes.
+func layoutCopies(n int) func() {
+	const b, heads, d = 2, 4, 16
+	s := max(1, n/(b*heads*d))
+	n = b * s * heads * d
+	qkv, q, k, v := randVec(3*n), make([]float32, n), make([]float32, n), make([]float32, n)
+	dqkv, o, y := make([]float32, 3*n), randVec(n), make([]float32, n)
+	return func() {
+		kernels.SplitQKV(q, k, v, qkv, b, s, heads, d)
+		kernels.JoinQKVGrad(dqkv, q, k, v, b, s, heads, d)
+		kernels.MergeHeads(y, o, b, s, heads, d)
+		kernels.SplitHeads(o, y, b, s, heads, d)
 	}
 }
 

@@ -26,7 +26,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("// Element-wise kernels, one core (bytes read + written, fp32: GB/s):\n")
 	writePoints(&b, r.Elementwise, 1e-9, "GB/s")
 	w("//   fit of all: %.2f us + bytes / %.2f GB/s\n", r.ElemFit.Fixed*1e6, r.ElemFit.Rate*1e-9)
-	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "adamw"} {
+	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "layout", "adamw"} {
 		f := r.Family[fam]
 		w("//   %s alone: %.2f us + bytes / %.2f GB/s\n", fam, f.Fixed*1e6, f.Rate*1e-9)
 	}
@@ -88,6 +88,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  norm_bw              = %s // layernorm's fit\n", gbs(r.Family["layernorm"].Rate))
 	w("  softmax_bw           = %s // softmax's fit\n", gbs(r.Family["softmax"].Rate))
 	w("  loss_bw              = %s // the loss's fit (the runtime's cross-entropy, forward and gradient)\n", gbs(r.Family["loss"].Rate))
+	w("  layout_bw            = %s // the head layout copies' fit (q, k, v split and joined, heads merged and split)\n", gbs(r.Family["layout"].Rate))
 	w("  activation_bw        = %s // gelu's fit, forward and backward\n", gbs(r.Family["gelu"].Rate))
 	w("  optimizer_bw         = %s // the optimizer step's fit (squared norm and AdamW, the runtime's)\n", gbs(r.Family["adamw"].Rate))
 	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)

@@ -84,7 +84,7 @@ const LayerNormEps = 1e-5
 // per row in mean and rstd (length rows) for the backward.
 func LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 	gamma, beta = gamma[:h], beta[:h]
-	parallelFor(rows, rows*h*2, func(r int) {
+	parallelFor(rows, rows*h*lnElementCost, func(r int) {
 		xr := x[r*h : (r+1)*h]
 		var s float64
 		for _, v := range xr {
@@ -106,6 +106,14 @@ func LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 	})
 }
 
+// lnElementCost is LayerNorm's time per element in multiply-adds of a
+// product (parallelFor's unit): dependent float32 or float64 sums and a
+// division per row take a few cycles an element where the matmul
+// micro-kernel does 32 multiply-adds a cycle. It puts hidden 256's
+// 512-row LayerNorms (micro_batch 8) on both cores and leaves the 128-row
+// ones on the caller.
+const lnElementCost = 32
+
 // LayerNormBackward adds the gradients of LayerNormForward: with
 // x̂ = (x−μ)·rstd and g = dy·γ, dx += rstd·(g − mean(g) − x̂·mean(g·x̂)),
 // dγ += Σ_rows dy·x̂, dβ += Σ_rows dy. dgamma and dbeta are summed over
@@ -113,7 +121,7 @@ func LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, rows, h int) {
 	gamma = gamma[:h]
 	if dx != nil {
-		parallelFor(rows, rows*h*3, func(r int) {
+		parallelFor(rows, rows*h*lnElementCost, func(r int) {
 			xr, dyr, dxr := x[r*h:(r+1)*h], dy[r*h:(r+1)*h], dx[r*h:(r+1)*h]
 			mu, rs := mean[r], rstd[r]
 			var sg, sgx float32

@@ -38,6 +38,10 @@ func agreementGrid() []variant {
 		add(calFile, "cal_1t_selective", string(s), func(p *ir.Plan) { p.Schedule = s })
 	}
 	add(calFile, "cal_175b_selective", "zb-v", func(p *ir.Plan) { p.Schedule, p.VPP = "zb-v", 2 })
+	// tp·pp without sp: the receivers' tp gathers of pipeline tensors,
+	// none at zb-v's fold (stages pp−1 and pp, in the middle at pp = 8)
+	add(calFile, "cal_175b_full", "zb-v", func(p *ir.Plan) { p.Schedule, p.VPP = "zb-v", 2 })
+	add(calFile, "cal_175b_full", "interleaved", func(p *ir.Plan) { p.Schedule, p.VPP = "interleaved", 2 })
 	// ZeRO-3 over pipeline stages (a tied embedding on the first and last
 	// stage, reduced once per step) with each recomputation policy (its
 	// gathers and reduce-scatters hide behind the recomputed forward too)

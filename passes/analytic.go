@@ -278,7 +278,7 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 
 	embedSum, headSum, sendF, sendB := &ts.embed, &ts.head, &ts.sendF, &ts.sendB
 	gathers := p.ScattersPipelineTensors()
-	remote := func(a, b int) bool { return p.Schedule.PipelineRank(p.PP, a) != p.Schedule.PipelineRank(p.PP, b) }
+	remote := func(a, b int) bool { return remoteStages(p, a, b) }
 	if cap(sc.digests) < chunks {
 		sc.digests = make([]stageDigest, chunks)
 	}
@@ -304,10 +304,11 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			n[0] = bounds[s+1] - bounds[s]
 		}
 		edge := s == 0 || s == chunks-1 || s == 1 || s == chunks-2
-		// zb-v's fold passes one boundary on a rank: no gather around it
-		gatherIn := gathers && s > 0 && remote(s-1, s)
-		gatherOut := gathers && s < chunks-1 && remote(s, s+1)
-		edge = edge || gathers && (!gatherIn || !gatherOut || !remote(s-2, s-1) || !remote(s-1, s))
+		// zb-v's fold passes one boundary on a rank: no send, no gather
+		recvIn := s > 0 && remote(s-1, s)
+		sendOut := s < chunks-1 && remote(s, s+1)
+		edge = edge || !recvIn || !sendOut || !remote(s-2, s-1)
+		gatherIn, gatherOut := gathers && recvIn, gathers && sendOut
 		if !edge && n == prevCounts {
 			// a middle stage like the one before: same digest
 			prev := &digests[s-1]
@@ -340,10 +341,10 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 			}
 		}
 		if p.PP > 1 {
-			if s < chunks-1 {
+			if sendOut {
 				dg.sum.add(sendF, 1)
 			}
-			if s > 0 {
+			if recvIn {
 				dg.sum.add(sendB, 1)
 			}
 			if gatherIn {

@@ -129,11 +129,12 @@ func partitionPipeline(st *State) {
 			if len(sg.Ops) == 0 {
 				continue
 			}
-			if s < chunks-1 {
+			// zb-v's fold (stages pp−1 and pp on one rank) sends nothing
+			if s < chunks-1 && remoteStages(p, s, s+1) {
 				sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.send_f", s), Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2,
 					Bytes: boundary, Phase: ir.Forward, After: sg.Ops[len(sg.Ops)-1].Name, Layer: sg.LastLayer - 1, Overlap: ir.Critical, Tensor: fmt.Sprintf("l%d.x", sg.LastLayer)})
 			}
-			if s > 0 {
+			if s > 0 && remoteStages(p, s-1, s) {
 				sg.Collectives = append(sg.Collectives, &ir.Collective{Name: fmt.Sprintf("s%d.send_b", s), Kind: ir.SendRecv, Axis: ir.AxisPP, GroupSize: 2,
 					Bytes: boundary, Phase: ir.Backward, After: sg.Ops[0].Name, Layer: sg.FirstLayer, Overlap: ir.Critical, Tensor: fmt.Sprintf("d l%d.x", sg.FirstLayer)})
 			}
@@ -169,9 +170,7 @@ func boundaryBytes(p *ir.Plan) float64 {
 // two stages on one rank (zb-v's fold) passes the whole tensor locally.
 func addBoundaryGathers(p *ir.Plan, stages []*ir.Stage) {
 	whole := boundaryBytes(p) * float64(p.TP)
-	remote := func(a, b int) bool {
-		return p.Schedule.PipelineRank(p.PP, a) != p.Schedule.PipelineRank(p.PP, b)
-	}
+	remote := func(a, b int) bool { return remoteStages(p, a, b) }
 	last := len(stages) - 1
 	for s, sg := range stages {
 		if len(sg.Ops) == 0 {
@@ -186,6 +185,13 @@ func addBoundaryGathers(p *ir.Plan, stages []*ir.Stage) {
 				Bytes: whole, Phase: ir.Backward, Layer: -1, Overlap: ir.Critical, Tensor: fmt.Sprintf("d l%d.x", sg.LastLayer), Boundary: true})
 		}
 	}
+}
+
+// remoteStages reports whether virtual stages a and b of plan p are on
+// different pipeline ranks (a pipeline message between them crosses a
+// link).
+func remoteStages(p *ir.Plan, a, b int) bool {
+	return p.Schedule.PipelineRank(p.PP, a) != p.Schedule.PipelineRank(p.PP, b)
 }
 
 func wteGradBytes(s *ir.Stage) float64 {

@@ -46,25 +46,26 @@ func megatronArchitecture(a *args, m *ir.Model, tp int, w *warnings) {
 	}
 	if m.KV() != m.Heads {
 		a.set("--group-query-attention")
-		a.set("--num-query-groups", megatronQueryGroups(m, tp, w))
+		a.set("--num-query-groups", kvHeadsSplitOverTP(m, tp, w, "Megatron-Core", "--num-query-groups"))
 	}
 	kvChannels(a, m)
 }
 
-// megatronQueryGroups returns the query groups to give Megatron-Core, which
-// splits them over tp (divide(num_query_groups, tp) in its attention: it
-// stops at startup unless tp divides them). With more tp ranks than
-// key/value heads planc replicates each head over tp/kv_heads ranks and
-// sums the copies' gradients; Megatron cannot, and the nearest setting
-// that runs the same per-rank shapes is one group per tp rank, whose
-// copies train apart.
-func megatronQueryGroups(m *ir.Model, tp int, w *warnings) int {
+// kvHeadsSplitOverTP returns the key/value heads (query groups) to give
+// an engine of the Megatron family, which splits them over tp
+// (Megatron-Core: divide(num_query_groups, tp) in its attention;
+// Megatron-DeepSpeed: divide(num_key_value_heads, tp)): it stops at
+// startup unless tp divides them. With more tp ranks than key/value heads
+// planc replicates each head over tp/kv_heads ranks and sums the copies'
+// gradients; the engines cannot, and the nearest setting that runs the
+// same per-rank shapes is one head per tp rank, whose copies train apart.
+func kvHeadsSplitOverTP(m *ir.Model, tp int, w *warnings, engine, flag string) int {
 	kv := m.KV()
 	if tp <= 1 || kv%tp == 0 {
 		return kv
 	}
-	w.add("model.kv_heads", fmt.Sprintf("--num-query-groups %d, one untied key/value head per tp rank: the same per-rank shapes and time, %d× the key/value parameters (emitted)", tp, tp/max(kv, 1)),
-		"Megatron-Core splits the query groups over tp (num_query_groups %% tp == 0); kv_heads = %d does not split over tp = %d, and it has no replicated key/value heads", kv, tp)
+	w.add("model.kv_heads", fmt.Sprintf("%s %d, one untied key/value head per tp rank: the same per-rank shapes and time, %d× the key/value parameters (emitted)", flag, tp, tp/max(kv, 1)),
+		"%s splits the key/value heads over tp (%s %% tp == 0); kv_heads = %d does not split over tp = %d, and it has no replicated key/value heads", engine, flag, kv, tp)
 	return tp
 }
 
@@ -110,7 +111,7 @@ func megatronRouter(a *args, moe *ir.MoE) {
 
 // mdsArchitecture writes what Megatron-DeepSpeed has of the vocabulary and
 // warns about the rest.
-func mdsArchitecture(a *args, m *ir.Model, w *warnings) {
+func mdsArchitecture(a *args, m *ir.Model, tp int, w *warnings) {
 	if m.Position == ir.PositionRoPE {
 		a.set("--use-rotary-position-embeddings")
 		if m.RopeTheta > 0 && m.RopeTheta != 10000 {
@@ -129,7 +130,7 @@ func mdsArchitecture(a *args, m *ir.Model, w *warnings) {
 		w.add("model.mla", "multi-head attention with the same heads (emitted)",
 			"Megatron-DeepSpeed has no multi-head latent attention")
 	} else if m.KV() != m.Heads {
-		a.set("--num-key-value-heads", m.KV())
+		a.set("--num-key-value-heads", kvHeadsSplitOverTP(m, tp, w, "Megatron-DeepSpeed", "--num-key-value-heads"))
 	}
 	kvChannels(a, m)
 	if moe := m.MoE; moe != nil && (moe.Router == ir.RouterSigmoid || moe.Groups > 0 || moe.BiasBalance) {

@@ -186,7 +186,7 @@ func mdsModel(a *args, m *ir.Model, tp int, w *warnings) {
 	a.set("--ffn-hidden-size", ffn)
 	a.set("--seq-length", m.Seq)
 	a.set("--max-position-embeddings", m.Seq)
-	mdsArchitecture(a, m, w)
+	mdsArchitecture(a, m, tp, w)
 	a.set("--attention-dropout", m.Dropout)
 	a.set("--hidden-dropout", m.Dropout)
 	megatronVocab(a, m.Vocab, tp, true, w)

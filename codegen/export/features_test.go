@@ -151,15 +151,17 @@ func checkDegrees(t testing.TB, p *ir.Plan, r *export.Result) {
 	}
 }
 
-// TestMegatronQueryGroupsSplitOverTP: Megatron-Core divides the query
-// groups over tp and stops at startup unless tp divides them, so with tp
-// above tiny_llama's 2 key/value heads the export writes one group per tp
-// rank (the same per-rank shapes) and warns at kv_heads; at tp 2 it
-// writes the model's groups and says nothing of them.
-func TestMegatronQueryGroupsSplitOverTP(t *testing.T) {
+// TestKVHeadsSplitOverTP: Megatron-Core and Megatron-DeepSpeed divide
+// the key/value heads (query groups) over tp and stop at startup unless tp
+// divides them, so with tp above tiny_llama's 2 key/value heads both
+// exports write one head per tp rank (the same per-rank shapes) and warn
+// at kv_heads; at tp 1 and 2 they write the model's heads and say nothing
+// of them.
+func TestKVHeadsSplitOverTP(t *testing.T) {
+	flags := map[export.Target]string{mg: "--num-query-groups", ds: "--num-key-value-heads"}
 	for _, c := range []struct {
-		tp, groups int
-		warn       bool
+		tp, heads int
+		warn      bool
 	}{{1, 2, false}, {2, 2, false}, {4, 4, true}} {
 		t.Run(fmt.Sprint("tp=", c.tp), func(t *testing.T) {
 			set := []string{fmt.Sprintf("tp=%d", c.tp)}
@@ -174,28 +176,25 @@ func TestMegatronQueryGroupsSplitOverTP(t *testing.T) {
 			if kv := u.Plan.Model.KV(); kv != 2 {
 				t.Fatalf("tiny_llama has %d key/value heads; the cases assume 2", kv)
 			}
-			r, err := export.Export(u, export.Megatron)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := fmt.Sprintf("  --num-query-groups %d\n", c.groups); !strings.Contains(r.Script, want) {
-				t.Errorf("tp %d: the script lacks %q", c.tp, want)
-			}
-			var got []export.Warning
-			for _, w := range r.Warnings {
-				if w.Field == "model.kv_heads" {
-					got = append(got, w)
+			for target, flag := range flags {
+				r, err := export.Export(u, target)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if c.warn != (len(got) == 1) {
-				t.Fatalf("tp %d: warnings at model.kv_heads %v, want one: %v", c.tp, got, c.warn)
-			}
-			if c.warn && !strings.Contains(got[0].Message, "num_query_groups % tp == 0") {
-				t.Errorf("warning %q does not say why", got[0].Message)
-			}
-			for _, d := range r.Diagnostics(u.Plan) {
-				if strings.Contains(d.Message, "query groups") && d.Span == u.Plan.Span {
-					t.Errorf("the warning points at the plan, not at kv_heads: %v", d)
+				if want := fmt.Sprintf("  %s %d\n", flag, c.heads); !strings.Contains(r.Script, want) {
+					t.Errorf("--to %s, tp %d: the script lacks %q", target, c.tp, want)
+				}
+				var got []export.Warning
+				for _, w := range r.Warnings {
+					if w.Field == "model.kv_heads" {
+						got = append(got, w)
+					}
+				}
+				if c.warn != (len(got) == 1) {
+					t.Fatalf("--to %s, tp %d: warnings at model.kv_heads %v, want one: %v", target, c.tp, got, c.warn)
+				}
+				if c.warn && !strings.Contains(got[0].Message, flag+" % tp == 0") {
+					t.Errorf("--to %s: warning %q does not say why", target, got[0].Message)
 				}
 			}
 		})

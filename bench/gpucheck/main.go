@@ -272,7 +272,7 @@ func newCase(r *rand.Rand, s llvm.Spec) *kcase {
 		c.counts["n"] = n
 		set("p", n, "g", n, "m", n, "v", n)
 		c.positive["v"] = true
-		c.fixed["hp"] = []float32{3e-3, 0.1, 0.1, 0.05, 1}
+		c.fixed["hp"] = []float32{3e-3, 0.1, 10, 20, 1} // lr, wd, 1/bc1, 1/bc2, scale
 	default:
 		if !archCase(c, s, rows) {
 			panic(fmt.Sprintf("gpucheck: no case for %T", s))

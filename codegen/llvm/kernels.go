@@ -649,8 +649,10 @@ func (s UnpermuteBwd) kernel() kernelDef {
 
 // AdamW updates n parameters in place, as runtime/optim's Step:
 // g' = g·scale; m = β1·m + (1-β1)·g'; v = β2·v + (1-β2)·g'²;
-// p = p·(1 - lr·wd) - lr·(m/bc1)/(sqrt(v/bc2) + eps),
-// with hp = [lr, wd, bc1, bc2, scale] (bc = 1-β^step, wd = 0 for vectors,
+// p = p·(1 - lr·wd) - lr·(m·ibc1)/(sqrt(v·ibc2) + eps),
+// with hp = [lr, wd, ibc1, ibc2, scale] (ibc = 1/(1-β^step), the bias
+// corrections' reciprocals, so that an element costs one division; wd = 0
+// for vectors,
 // scale the clipping factor), all computed by the caller.
 type AdamW struct{ Beta1, Beta2, Eps float64 }
 
@@ -664,14 +666,14 @@ func (s AdamW) kernel() kernelDef {
 		params: []Param{{"p", F32Ptr}, {"g", F32Ptr}, {"m", F32Ptr}, {"v", F32Ptr}, {"hp", F32Ptr}, {"n", Int64}},
 		body: func(b *fnBuilder, i value.Value) {
 			hp := b.p("hp")
-			lr, wd, bc1, bc2, scale := b.at(hp, i64c(0)), b.at(hp, i64c(1)), b.at(hp, i64c(2)), b.at(hp, i64c(3)), b.at(hp, i64c(4))
+			lr, wd, ibc1, ibc2, scale := b.at(hp, i64c(0)), b.at(hp, i64c(1)), b.at(hp, i64c(2)), b.at(hp, i64c(3)), b.at(hp, i64c(4))
 			g := b.fmul(b.at(b.p("g"), i), scale)
 			m := b.fadd(b.fmul(f32c(s.Beta1), b.at(b.p("m"), i)), b.fmul(f32c(1-s.Beta1), g))
 			v := b.fadd(b.fmul(f32c(s.Beta2), b.at(b.p("v"), i)), b.fmul(f32c(1-s.Beta2), b.fmul(g, g)))
 			b.set(b.p("m"), i, m)
 			b.set(b.p("v"), i, v)
 			p := b.fmul(b.at(b.p("p"), i), b.fsub(f32c(1), b.fmul(lr, wd)))
-			upd := b.fdiv(b.fdiv(m, bc1), b.fadd(b.sqrt(b.fdiv(v, bc2)), f32c(s.Eps)))
+			upd := b.fdiv(b.fmul(m, ibc1), b.fadd(b.sqrt(b.fmul(v, ibc2)), f32c(s.Eps)))
 			b.set(b.p("p"), i, b.fsub(p, b.fmul(lr, upd)))
 		}}
 }

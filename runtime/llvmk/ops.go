@@ -362,7 +362,9 @@ func (k *Kernels) AdamWStep(c optim.Config, s *optim.State, step int, lr, gradSc
 	if s.Decay {
 		wd = c.WeightDecay
 	}
-	hp := []float32{float32(lr), float32(wd), float32(1 - math.Pow(c.Beta1, float64(step))),
-		float32(1 - math.Pow(c.Beta2, float64(step))), float32(gradScale)}
-	k.call(spec, []any{s.Param, s.Grad, s.M, s.V, hp}, f32(s.Param), f32(s.Grad), f32(s.M), f32(s.V), f32(hp), count(len(s.Param)))
+	hp := []float32{float32(lr), float32(wd), float32(1 / (1 - math.Pow(c.Beta1, float64(step)))),
+		float32(1 / (1 - math.Pow(c.Beta2, float64(step)))), float32(gradScale)}
+	// An element's update costs about as much as 32 multiply-adds (a
+	// division and a square root among them).
+	k.callSplit(spec, 32*len(s.Param), []any{s.Param, s.Grad, s.M, s.V, hp}, f32(s.Param), f32(s.Grad), f32(s.M), f32(s.V), f32(hp), count(len(s.Param)))
 }

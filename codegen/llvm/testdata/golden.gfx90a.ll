@@ -837,8 +837,8 @@ then1:
 	%37 = fmul float %10, %12
 	%38 = fsub float 1.0, %37
 	%39 = fmul float %36, %38
-	%40 = fdiv float %26, %14
-	%41 = fdiv float %32, %16
+	%40 = fmul float %26, %14
+	%41 = fmul float %32, %16
 	%42 = call float @llvm.sqrt.f32(float %41)
 	%43 = fadd float %42, 0x3E45798EE0000000
 	%44 = fdiv float %40, %43

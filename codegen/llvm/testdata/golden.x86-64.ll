@@ -3588,8 +3588,8 @@ body2:
 	%31 = fmul float %4, %6
 	%32 = fsub float 1.0, %31
 	%33 = fmul float %30, %32
-	%34 = fdiv float %20, %8
-	%35 = fdiv float %26, %10
+	%34 = fmul float %20, %8
+	%35 = fmul float %26, %10
 	%36 = call float @llvm.sqrt.f32(float %35)
 	%37 = fadd float %36, 0x3E45798EE0000000
 	%38 = fdiv float %34, %37

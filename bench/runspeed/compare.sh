@@ -18,11 +18,7 @@ STEPS=${1:-30}
 ROUNDS=${2:-9}
 BASE=${BASE:-e438283}
 PLAN=${PLAN:-examples/tiny_gpt.plan}
-TMP=$(mktemp -d)
-trap 'git worktree remove --force "$TMP/old" >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
-git worktree add --detach "$TMP/old" "$BASE" >/dev/null 2>&1
-(cd "$TMP/old" && go build -o "$TMP/planc-old" ./cmd/planc)
-go build -o "$TMP/planc-new" ./cmd/planc
+. bench/runspeed/build.sh
 
 python3 - "$TMP/planc-old" "$TMP/planc-new" "$STEPS" "$ROUNDS" "$PLAN" "$BASE" ${PLANC_FLAGS:-} <<'PY'
 import json, os, statistics, subprocess, sys

@@ -557,7 +557,10 @@ plan moe_tp {
 // exactBytes trains one step of plan name of src with sets and requires
 // the runtime's bytes (the gradient norm's aside) to equal the cost
 // model's prediction for the compiled unit and the step's routes.
-func exactBytes(t *testing.T, src, name string, sets []string) {
+// exactBytes trains one step of plan name (src, with sets) and checks that
+// the runtime's bytes equal the cost model's prediction, in total and for
+// the kv groups; it returns the run and the prediction for further checks.
+func exactBytes(t *testing.T, src, name string, sets []string) (StepResult, passes.TrafficReport) {
 	t.Helper()
 	p, u := compiled(t, src, name, sets...)
 	r, tr := oneStep(t, p, true)
@@ -576,6 +579,7 @@ func exactBytes(t *testing.T, src, name string, sets []string) {
 	if kv, pkv := r.ByKind["kv"].Total(), pred.ByAxis[ir.AxisKV].Total(); float64(kv) != pkv {
 		t.Errorf("kv group bytes measured %d, predicted %.0f", kv, pkv)
 	}
+	return r, pred
 }
 
 func TestMoETPBytesMatchCostModel(t *testing.T) {
@@ -675,10 +679,7 @@ func TestPipelineTPBytesMatchCostModel(t *testing.T) {
 			{"tp=2", "pp=2", "dp=2", "zero=1", "global_batch=16"},
 		} {
 			t.Run(fmt.Sprint(name, sets), func(t *testing.T) {
-				exactBytes(t, pipeTPPlans, name, sets)
-				p, u := compiled(t, pipeTPPlans, name, sets...)
-				r, _ := oneStep(t, p, false)
-				pred := passes.PredictedBytes(u)
+				r, pred := exactBytes(t, pipeTPPlans, name, sets)
 				for _, ax := range []ir.Axis{ir.AxisPP, ir.AxisTP} {
 					if got, want := float64(r.ByKind[string(ax)].Total()), pred.ByAxis[ax].Total(); got != want {
 						t.Errorf("%s bytes measured %.0f, predicted %.0f", ax, got, want)

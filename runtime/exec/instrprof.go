@@ -26,7 +26,9 @@ type instrKey struct{ what, dir string }
 // InstrRow is one op kind's (or conversion's, or action's) time in a run.
 type InstrRow struct {
 	// What is the op kind (ir.OpKind), "convert all-reduce/tp" for a
-	// layout conversion, or "action optimizer" for a schedule action.
+	// layout conversion that runs a collective in that direction ("convert
+	// local/tp" for one that does not), or "action optimizer" for a
+	// schedule action.
 	What string `json:"what"`
 	// Direction is forward or backward for instructions, step for
 	// actions; a split backward's deferred weight gradients are "weight"
@@ -77,15 +79,25 @@ func (p *InstrProfile) Rows() []InstrRow {
 	return out
 }
 
-// instrLabel names an instruction's row: its op kind, or its
-// conversion's collective and axis.
-func instrLabel(in *ir.Instr) string {
+// instrLabel names an instruction's row in one direction (forward or
+// backward): its op kind, or its conversion's collective and axis in that
+// direction ("convert local/tp" where that direction runs no collective:
+// a Megatron f or g operator is an all-reduce one way only, and labelling
+// it one both ways doubled the profile's all-reduces against the cost
+// model's).
+func instrLabel(in *ir.Instr, backward bool) string {
 	if in.Kind == ir.InstrOp {
 		return string(in.Op.Kind)
 	}
-	c := in.Fwd
+	c, other := in.Fwd, in.Bwd
+	if backward {
+		c, other = in.Bwd, in.Fwd
+	}
 	if c == nil {
-		c = in.Bwd
+		if other == nil {
+			return "convert local"
+		}
+		return "convert local/" + string(other.Axis)
 	}
 	return "convert " + c.Kind.String() + "/" + string(c.Axis)
 }

@@ -25,11 +25,27 @@ func TestInstrProfileCountsTheProgram(t *testing.T) {
 	want := map[[2]string]int64{}
 	for _, prog := range tr.progs { // pp = 1: every rank runs every stage program
 		for _, in := range prog.Instrs {
-			want[[2]string{instrLabel(in), "forward"}] += ranks * mbs
-			want[[2]string{instrLabel(in), "backward"}] += ranks * mbs
+			want[[2]string{instrLabel(in, false), "forward"}] += ranks * mbs
+			want[[2]string{instrLabel(in, true), "backward"}] += ranks * mbs
 		}
 	}
 	want[[2]string{actionLabel(ir.ActOptimizer), "step"}] = ranks
+	// the all-reduce rows count the conversions' collectives, each in the
+	// direction it runs (Megatron's f and g are all-reduces one way only)
+	var colls int64
+	for _, prog := range tr.progs {
+		for _, in := range prog.Instrs {
+			if in.Kind == ir.InstrConvert && in.Fwd != nil {
+				colls++
+			}
+			if in.Kind == ir.InstrConvert && in.Bwd != nil {
+				colls++
+			}
+		}
+	}
+	if n := want[[2]string{"convert all-reduce/tp", "forward"}] + want[[2]string{"convert all-reduce/tp", "backward"}]; n != colls*ranks*mbs {
+		t.Errorf("all-reduce conversions: %d calls, the program has %d per micro-batch and rank (%d)", n, colls, colls*ranks*mbs)
+	}
 	got := map[[2]string]int64{}
 	for _, r := range prof.Rows() {
 		got[[2]string{r.What, r.Direction}] = r.Calls

@@ -246,7 +246,7 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 		if err := c.forward(); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)
 		}
-		r.record(instrLabel(in), "forward", t0)
+		r.record(instrLabel(in, false), "forward", t0)
 	}
 	// The auxiliary loss is the micro-batch's, the same on every tp and
 	// cp rank: it counts once.
@@ -283,7 +283,7 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		if err := c.backward(); err != nil {
 			return nil, fmt.Errorf("%s backward: %w", c.in.Name(), err)
 		}
-		r.record(instrLabel(c.in), "backward", t0)
+		r.record(instrLabel(c.in, true), "backward", t0)
 	}
 	var dx []float32
 	if p.Input != "" {

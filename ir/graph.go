@@ -323,7 +323,7 @@ func (c *Collective) Calls() int {
 // (virtual) stages.
 type Stage struct {
 	Index  int // virtual stage index in pipeline order, 0..pp·vpp-1
-	PPRank int // pp rank holding it: Index mod pp
+	PPRank int // pp rank holding it: Plan.Schedule.PipelineRank(pp, Index)
 	Chunk  int // Index div pp
 	// FirstLayer, LastLayer bound the layers [FirstLayer, LastLayer) it holds.
 	FirstLayer, LastLayer int

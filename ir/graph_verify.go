@@ -67,7 +67,7 @@ func (u *Unit) Verify() []error {
 	next := 0
 	for i, s := range u.Graph.Stages {
 		where := fmt.Sprintf("stage %d", s.Index)
-		if s.Index != i || s.PPRank != i%m.PP || s.Chunk != i/m.PP {
+		if s.Index != i || s.PPRank != u.Plan.Schedule.PipelineRank(m.PP, i) || s.Chunk != i/m.PP {
 			v.bad("%s: index %d, pp rank %d, chunk %d out of pipeline order", where, s.Index, s.PPRank, s.Chunk)
 		}
 		if s.FirstLayer != next || s.LastLayer < s.FirstLayer {

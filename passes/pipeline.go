@@ -108,7 +108,7 @@ func partitionPipeline(st *State) {
 	bounds := partition(costs, chunks, opsTime(cm, st.embed, st.embedColls), opsTime(cm, st.head, st.headColls))
 	stages := make([]*ir.Stage, chunks)
 	for s := 0; s < chunks; s++ {
-		sg := &ir.Stage{Index: s, PPRank: s % p.PP, Chunk: s / p.PP, FirstLayer: bounds[s], LastLayer: bounds[s+1]}
+		sg := &ir.Stage{Index: s, PPRank: p.Schedule.PipelineRank(p.PP, s), Chunk: s / p.PP, FirstLayer: bounds[s], LastLayer: bounds[s+1]}
 		if s == 0 {
 			sg.Ops = append(sg.Ops, st.embed...)
 			sg.Collectives = append(sg.Collectives, st.embedColls...)

@@ -1,6 +1,7 @@
 package passes_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -38,4 +39,38 @@ func TestZBVBubbleAgreesWithSimulator(t *testing.T) {
 		}
 	}
 	_ = ir.AxisPP
+}
+
+// TestZBVStagesFoldBack: the graph's stages carry the pipeline rank that
+// runs them. zb-v folds its second chunk back (stage pp+j on rank pp−1−j,
+// as package passes/sched schedules it), so per-rank sums of the graph
+// (MoE layers per rank for the expert traffic, the data-parallel groups of
+// a stage) must not deal the chunks round robin as interleaved does; the
+// verifier holds every compiled unit to it.
+func TestZBVStagesFoldBack(t *testing.T) {
+	for _, c := range []struct {
+		schedule ir.ScheduleKind
+		want     []int
+	}{
+		{ir.ScheduleZBV, []int{0, 1, 2, 3, 3, 2, 1, 0}},
+		{ir.ScheduleInterleaved, []int{0, 1, 2, 3, 0, 1, 2, 3}},
+	} {
+		prog, p := loadPlan(t, calFile, "cal_175b_selective")
+		p.Schedule, p.VPP, p.PP, p.GlobalBatch = c.schedule, 2, 4, 16
+		p.Cluster = withNodes(p.Cluster, 4)
+		u, ds := passes.Compile(prog, p, passes.Options{})
+		if u == nil {
+			t.Fatalf("%s: no unit: %v", c.schedule, ds)
+		}
+		var got []int
+		for _, s := range u.Graph.Stages {
+			got = append(got, s.PPRank)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: stages on pp ranks %v, want %v", c.schedule, got, c.want)
+		}
+		if errs := u.Verify(); len(errs) > 0 {
+			t.Errorf("%s: verifier: %v", c.schedule, errs)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package calib
 
 import (
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func TestMeasureQuick(t *testing.T) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}
 	text := r.PlanFile("box", "planc calibrate --quick")
-	for _, want := range []string{"device box_core {", "node box_node {", "cluster box {", "cluster box_tcp {", "cores         = ", "core_share    = ", "source = \"planc calibrate on ", "TCP not measured (--no-tcp)"} {
+	for _, want := range []string{"device box_core {", "node box_node {", "cluster box {", "cluster box_tcp {", "cores         = ", "core_share    = ", "source = \"planc calibrate on ", "fused_attention      = true", "TCP not measured (--no-tcp)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("plan file lacks %q:\n%s", want, text)
 		}
@@ -118,5 +119,43 @@ func TestTimeCPUCountsWorkNotWaits(t *testing.T) {
 	}
 	if cpu := timeCPU(opt, sleep); cpu > 0.5e-3 {
 		t.Errorf("CPU: %g s for a 2 ms sleep, want well under 0.5 ms", cpu)
+	}
+}
+
+// TestTimeColdTimesTheCallNotTheEviction: the private caches are filled
+// before every call outside the timed region, so a call that does next
+// to nothing measures next to nothing though the eviction writes
+// megabytes each time.
+func TestTimeColdTimesTheCallNotTheEviction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times the machine")
+	}
+	opt := Options{Budget: time.Millisecond, Reps: 20}
+	var ev float64
+	oneCore(func() {
+		e := newEvictor()
+		ev = timeCPU(opt, e.run)
+	})
+	var noop float64
+	oneCore(func() { noop = timeCold(opt, func() {}) })
+	if noop > ev/10 {
+		t.Errorf("an empty call measured %.2f us cold; the eviction takes %.2f us: it was timed with the call", noop*1e6, ev*1e6)
+	}
+}
+
+// TestReadSizeUnits: sysfs writes cache sizes as 48K, 2048K, 1M or bytes.
+func TestReadSizeUnits(t *testing.T) {
+	dir := t.TempDir()
+	for in, want := range map[string]int{"48K\n": 48 << 10, "2048K": 2 << 20, "1M": 1 << 20, "512": 512} {
+		f := dir + "/size"
+		if err := os.WriteFile(f, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := readSize(f); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if evictBytes < 1<<20 {
+		t.Errorf("evictBytes %d: below 1 MiB", evictBytes)
 	}
 }

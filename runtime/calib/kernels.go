@@ -42,7 +42,7 @@ func measureGEMM(opt Options) []Point {
 	for _, s := range gemmShapes {
 		m, k, n := s[0], s[1], s[2]
 		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-		t := timeCPU(opt, func() {
+		t := timeCold(opt, func() {
 			kernels.MatMul(c, a, b, m, k, n, false)
 			kernels.MatMulTransB(c, a, b, m, k, n, true)
 			kernels.MatMulTransA(c, a, b, m, k, n, true)
@@ -89,7 +89,7 @@ func measureElementwise(opt Options) []Point {
 	for _, n := range elemSizes {
 		x, y, z := randVec(n), make([]float32, n), randVec(n)
 		add := func(name string, bytes float64, fn func()) {
-			pts = append(pts, Point{Name: name, Size: bytes, Seconds: timeCPU(opt, fn)})
+			pts = append(pts, Point{Name: name, Size: bytes, Seconds: timeCold(opt, fn)})
 		}
 		add("add", 12*float64(n), func() { kernels.Add(z, x) })
 		add("gelu", 8*float64(n), func() { kernels.GeluForward(y, x) })
@@ -184,7 +184,7 @@ func measureAttention(opt Options) (pts []Point, scores, rows []float64) {
 		q, k, v, o, do := randVec(n), randVec(n), randVec(n), make([]float32, n), randVec(n)
 		lse := make([]float32, b*h*t)
 		dq, dk, dv := make([]float32, n), make([]float32, n), make([]float32, n)
-		sec := timeCPU(opt, func() {
+		sec := timeCold(opt, func() {
 			kernels.AttentionForward(o, lse, q, k, v, sh)
 			kernels.AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, sh)
 		})

@@ -96,6 +96,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  attention_row_cost   = %.3f ns // the attention fit's cost per query row and pass\n", r.AttnRow*1e9)
 	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)
 	w("  input_element_cost   = %.3f ns // the runtime makes an mlp model's data inside the step\n", r.Input*1e9)
+	w("  fused_attention      = true // the CPU runtime's attention is one fused kernel (runtime/kernels.AttentionForward) whatever a plan says\n")
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))
 	w("}\n\n")
 	w("node %s_node {\n", name)

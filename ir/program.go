@@ -186,6 +186,18 @@ type Node struct {
 	// to run and its thread sleeps. With more devices than cores another
 	// rank runs instead, and nothing waits. Seconds per collective.
 	SyncWait float64
+	// SyncSkew is what ranks that compute at once wait for each other at
+	// their meetings beyond SyncWait, as a fraction of the compute between
+	// meetings (on a node with Cores and no more devices than cores: two
+	// threads given the same work do not finish it at the same time).
+	SyncSkew float64
+	// CoRunMatmul, CoRunMemory and CoRunAttention are the speed of a
+	// device's products, memory-bound kernels and fused attention while
+	// another device of the node runs the same kind of kernel on its other
+	// core, over their speed alone (with Cores: the CPU runtime's ranks on
+	// SMT siblings share a core's FMA units; caches and the memory bus are
+	// shared too). 0 counts as 1.
+	CoRunMatmul, CoRunMemory, CoRunAttention float64
 }
 
 // Cluster is a set of identical nodes joined by an inter-node network.

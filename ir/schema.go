@@ -120,6 +120,10 @@ var NodeFields = []Field[Node]{
 	within(Field[Node]{Name: "sync_wait", Kind: QuantityValue, Dim: Seconds, Default: "0 s", Doc: "what a collective waits to wake a peer's parked thread, on a node with cores and no more devices than cores (0: none)", Ptr: func(n *Node) any { return &n.SyncWait }}, 0, 1, whyTime),
 	within(Field[Node]{Name: "thread_share", Kind: FloatValue, Default: "0", Doc: "speed one busy thread of the job gets beside other processes, as a fraction of an unloaded core's (with cores: a rank's own work runs no faster; 0 counts as 1)", Ptr: func(n *Node) any { return &n.ThreadShare }}, 0, 1, "a fraction of a processor"),
 	within(Field[Node]{Name: "core_share", Kind: FloatValue, Default: "0", Doc: "fraction of the cores the job gets while other processes run on the node (with cores: its devices share cores·core_share processors; 0 counts as 1)", Ptr: func(n *Node) any { return &n.CoreShare }}, 0, 1, "a fraction of a processor"),
+	within(Field[Node]{Name: "sync_skew", Kind: FloatValue, Default: "0", Doc: "what ranks that compute at once on a node with cores (no more devices than cores) wait for each other at their meetings, as a fraction of the compute between them (0: none)", Ptr: func(n *Node) any { return &n.SyncSkew }}, 0, 10, "a fraction of the compute"),
+	within(Field[Node]{Name: "corun_matmul", Kind: FloatValue, Default: "0", Doc: "speed of a device's products while another device of the node runs products on its other core, over their speed alone (SMT siblings, shared caches; with cores; 0 counts as 1)", Ptr: func(n *Node) any { return &n.CoRunMatmul }}, 0, 1, "a fraction of the speed alone"),
+	within(Field[Node]{Name: "corun_memory", Kind: FloatValue, Default: "0", Doc: "as corun_matmul for memory-bound (element-wise) kernels", Ptr: func(n *Node) any { return &n.CoRunMemory }}, 0, 1, "a fraction of the speed alone"),
+	within(Field[Node]{Name: "corun_attention", Kind: FloatValue, Default: "0", Doc: "as corun_matmul for the fused attention kernel", Ptr: func(n *Node) any { return &n.CoRunAttention }}, 0, 1, "a fraction of the speed alone"),
 }
 
 // ClusterFields are the fields of `cluster NAME { ... }`. `nodes` and

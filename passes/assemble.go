@@ -326,7 +326,7 @@ func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest,
 		}
 		prevExposed, prevWindow = exposed, window
 		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
-			optimizerBytesPerParam(p.Precision) / optimizerRate(dev)
+			optimizerBytesPerParam(p.Precision) / optimizerRate(dev) * cm.corun.memoryOf()
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
 			tail, st.tailComm, st.optTime, st.tailRank = exposed+opt, exposed, opt, r
@@ -409,7 +409,9 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, t
 	m := float64(p.MicroBatches())
 	busy := 0.0
 	for r := range rt {
-		busy += m*(rt[r].compute+rt[r].comm) + tails[r]
+		// a rank's compute waits at meetings for a share of its time
+		// (sync_skew): its core is idle then, not busy
+		busy += m*(rt[r].compute*cm.corun.work()+rt[r].comm) + tails[r]
 	}
 	busy *= float64(p.TP * p.CP * p.DP)
 	world := cm.mesh.Size()

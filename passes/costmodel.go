@@ -46,6 +46,9 @@ type costModel struct {
 	// dev.ParallelFLOPs run on: cores/ranks on a node with more cores
 	// than ranks (ir.Node.Cores), else 1.
 	spare float64
+	// corun stretches each kernel family where ranks share a node's
+	// cores (coRunOf).
+	corun coRun
 }
 
 // placement is how one group along an axis sits on the machine, and how
@@ -84,6 +87,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	}
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1
+	cm.corun = coRunOf(p, c.Node, min(max(mach.PerNode, 1), mesh.Size()))
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
 		ranks := min(max(mach.PerNode, 1), mesh.Size())
@@ -208,8 +212,19 @@ func (pl placement) shareOf(kind ir.CollKind, perNode int) int {
 }
 
 // opTimes returns an op's forward, backward-input and backward-weight
-// times per micro-batch.
+// times per micro-batch, on a node whose ranks share cores as slow as the
+// others' work makes it (coRun).
 func (cm *costModel) opTimes(o *ir.Op) (fwd, bwdB, bwdW float64) {
+	fwd, bwdB, bwdW = cm.opTimesAlone(o)
+	if cm.corun != (coRun{}) {
+		s := cm.corun.of(o)
+		fwd, bwdB, bwdW = fwd*s, bwdB*s, bwdW*s
+	}
+	return fwd, bwdB, bwdW
+}
+
+// opTimesAlone is opTimes with the op's device to itself.
+func (cm *costModel) opTimesAlone(o *ir.Op) (fwd, bwdB, bwdW float64) {
 	d := cm.dev
 	ko := d.KernelOverhead
 	if o.Class == ir.Matmul {

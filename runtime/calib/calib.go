@@ -90,6 +90,9 @@ type Link struct {
 	// waits for a peer whose thread parked or was taken off the CPU (the
 	// node's sync_wait; 0: not measured).
 	SyncWait float64
+	// SyncSkew is the wait at a meeting beyond SyncWait, as a fraction of
+	// the compute between meetings (the node's sync_skew).
+	SyncSkew float64
 }
 
 // Result is one calibration of this machine.
@@ -139,7 +142,10 @@ type Result struct {
 	ParallelPoints []Point
 	// Input is the seconds per element of the runtime's synthetic mlp
 	// inputs (normal draws).
-	Input  float64
+	Input float64
+	// CoRun is each kernel family's speed beside its twin on the other
+	// core (the node's corun_matmul, corun_memory, corun_attention).
+	CoRun  CoRun
 	InProc Link
 	TCP    *Link // nil with NoTCP or when loopback sockets fail
 	TCPErr error
@@ -193,6 +199,7 @@ func Measure(opt Options) (*Result, error) {
 	r.Share, r.CoresBy = measureCores(opt)
 	r.ThreadShare = min(1, r.CoresBy[0])
 	r.Parallel, r.ParallelPoints = measureParallel(opt)
+	r.CoRun = measureCoRun(opt)
 	var err error
 	if r.InProc, err = measureInProc(opt); err != nil {
 		return nil, err

@@ -44,9 +44,15 @@ func (r *Result) PlanFile(name, command string) string {
 		w(" %s %.2f;", p.Name, p.Seconds)
 	}
 	w("\n//   parallel from %.0f FLOPs (the first at ≤ 2/3; 0: not seen)\n", r.Parallel)
+	cr := r.CoRun
+	w("// Kernels beside their twin on the other core (thread CPU time per call alone / paired, us):\n//  ")
+	for i, fam := range []string{"products (m×64×n)", "element-wise", "attention"} {
+		w(" %s %.1f / %.1f;", fam, cr.Alone[i]*1e6, cr.Paired[i]*1e6)
+	}
+	w("\n//   speed beside the twin: products %.3f, element-wise %.3f, attention %.3f (corun_*; 0: not measured)\n", cr.GEMM, cr.Elementwise, cr.Attention)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
-	w("//   with ~1 ms of compute between calls a 2-rank all-reduce also waits %.1f us for its peer's thread (sync_wait)\n", r.InProc.SyncWait*1e6)
+	w("//   with compute between calls a 2-rank all-reduce also waits %.1f us + %.1f%% of the compute for its peer (sync_wait, sync_skew; intervals %v and %v)\n", r.InProc.SyncWait*1e6, r.InProc.SyncSkew*100, syncIntervals[0], syncIntervals[1])
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	tcp := r.InProc
 	if r.TCP != nil {
@@ -107,7 +113,11 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  thread_share  = %.3f // of an unloaded core's speed one busy thread gets (measured)\n", r.ThreadShare)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
-	w("  sync_wait     = %s // a collective wakes a parked peer thread (ranks no more than cores)\n", micros(r.InProc.SyncWait))
+	w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
+	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
+	w("  corun_matmul    = %.3f // products' speed while the other core runs products too (measured)\n", cr.GEMM)
+	w("  corun_memory    = %.3f // element-wise kernels' (measured)\n", cr.Elementwise)
+	w("  corun_attention = %.3f // the attention kernel's (measured)\n", cr.Attention)
 	w("}\n\n")
 	cluster := func(cname string, inter Link, what string) {
 		w("// %s\n", what)

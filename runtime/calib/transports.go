@@ -83,8 +83,7 @@ func measureInProc(opt Options) (Link, error) {
 		return Link{}, fmt.Errorf("in-process all-reduce: %w", err)
 	}
 	l := linkOf(pts)
-	// a 2-rank all-reduce is two ring steps: each carries half the wait
-	l.SyncWait = measureSyncWait(opt, pts[0].Seconds)
+	l.SyncWait, l.SyncSkew = measureSyncWait(opt, pts[0].Seconds)
 	return l, nil
 }
 
@@ -131,23 +130,29 @@ func measureTCP(opt Options) (Link, error) {
 	return linkOf(pts), nil
 }
 
-// measureSyncWait returns what a collective costs beyond its own time when
-// the ranks compute between collectives, as training does: two goroutines
-// each run ~1 ms of one-core GEMMs then a 256-byte all-reduce, against the
-// same GEMMs with no all-reduce; the difference per iteration, less the
-// all-reduce's own back-to-back time, is the wait for a peer whose thread
-// the OS has taken off the CPU (0 on an idle machine). Median of three
-// interleaved rounds.
-func measureSyncWait(opt Options, backToBack float64) float64 {
+// syncIntervals are the compute between meetings that measureSyncWait
+// times: about a tp all-reduce's (a tiny transformer's linear layers) and
+// a pipeline send's or a layer's.
+var syncIntervals = [2]time.Duration{100 * time.Microsecond, time.Millisecond}
+
+// measureSyncWait returns what a meeting costs beyond its own time when
+// the ranks compute between meetings, as training does: two goroutines
+// each run one-core GEMMs for an interval then a 256-byte all-reduce,
+// against the same GEMMs with no all-reduce; the difference per
+// iteration, less the all-reduce's own back-to-back time, is the wait for
+// the peer. It is timed at two intervals (syncIntervals) and split into a
+// fixed wait per meeting (a parked peer's wake-up, where the transport
+// parks) and a skew, the fraction of the interval by which the slower of
+// two threads given the same work finishes later (other work on the
+// cores, interrupts, the SMT sibling): both ≥ 0. Median of three
+// interleaved rounds at each interval.
+func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 	const m, k, n = 32, 256, 128
-	const iters = 30
-	// ~1 ms of products on an unloaded core
 	one := timeIt(Options{Budget: time.Millisecond, Reps: 3}, func() {
 		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
 		kernels.MatMul(c, a, b, m, k, n, false)
 	})
-	per := max(1, int(1e-3/one))
-	run := func(meet bool) float64 {
+	run := func(per, iters int, meet bool) float64 {
 		w := collective.NewWorld(2, 2, time.Minute)
 		g := collective.Group{0, 1}
 		var wg sync.WaitGroup
@@ -169,13 +174,23 @@ func measureSyncWait(opt Options, backToBack float64) float64 {
 			}(w.Comm(r))
 		}
 		wg.Wait()
-		return time.Since(start).Seconds() / iters
+		return time.Since(start).Seconds() / float64(iters)
 	}
-	var waits []float64
-	for round := 0; round < 3; round++ {
-		free, synced := run(false), run(true)
-		waits = append(waits, max(0, synced-free-backToBack))
+	var at [2]float64
+	var lens [2]float64
+	for i, d := range syncIntervals {
+		per := max(1, int(d.Seconds()/one))
+		iters := max(30, int(30e-3/(float64(per)*one)))
+		lens[i] = float64(per) * one
+		var waits []float64
+		for round := 0; round < 3; round++ {
+			free, synced := run(per, iters, false), run(per, iters, true)
+			waits = append(waits, max(0, synced-free-backToBack))
+		}
+		sort.Float64s(waits)
+		at[i] = waits[len(waits)/2]
 	}
-	sort.Float64s(waits)
-	return waits[len(waits)/2]
+	skew = max(0, (at[1]-at[0])/(lens[1]-lens[0]))
+	wait = max(0, at[0]-skew*lens[0])
+	return wait, skew
 }

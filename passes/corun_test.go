@@ -1,0 +1,63 @@
+package passes_test
+
+import (
+	"math"
+	"testing"
+
+	"planc/ir"
+	"planc/passes"
+)
+
+// TestCoRunStretchesRanksThatComputeAtOnce: on a node of 2 cores whose
+// kernels run at half speed beside a twin (corun_* = 0.5), tp=2's two
+// ranks compute at once: compute and optimizer take twice as long; pp=2
+// (4 micro-batches) overlaps 3 of 4, so its compute takes 1 + 3/4 as long;
+// one rank, or a node without cores, is unchanged. sync_skew stretches
+// the compute of ranks that each hold a core, not of 8 ranks on 2 cores.
+func TestCoRunStretchesRanksThatComputeAtOnce(t *testing.T) {
+	est := func(edit func(n *ir.Node), sets ...string) passes.Estimation {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.CoreShare, n.ThreadShare = 2, 1, 1
+		edit(&n)
+		cl.Node, q.Cluster = &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e
+	}
+	none := func(*ir.Node) {}
+	half := func(n *ir.Node) { n.CoRunMatmul, n.CoRunMemory, n.CoRunAttention = 0.5, 0.5, 0.5 }
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-9*math.Abs(want) }
+	for _, c := range []struct {
+		sets    []string
+		stretch float64
+	}{
+		{[]string{"tp=2"}, 2},
+		{[]string{"dp=2"}, 2},
+		{[]string{"pp=2"}, 1.75},
+		{nil, 1},
+	} {
+		a, b := est(none, c.sets...), est(half, c.sets...)
+		if !near(b.Compute, c.stretch*a.Compute) {
+			t.Errorf("%v: compute %g s beside a twin at half speed, %g s alone: want ×%g", c.sets, b.Compute, a.Compute, c.stretch)
+		}
+		if c.stretch == 2 && !near(b.Optimizer, 2*a.Optimizer) {
+			t.Errorf("%v: optimizer %g s, alone %g s: want ×2", c.sets, b.Optimizer, a.Optimizer)
+		}
+	}
+	noCores := func(n *ir.Node) { half(n); n.Cores = 0 }
+	if a, b := est(none, "tp=2"), est(noCores, "tp=2"); a.Compute != b.Compute {
+		t.Errorf("no cores: compute %g s, want %g s", b.Compute, a.Compute)
+	}
+	skew := func(n *ir.Node) { n.SyncSkew = 0.1 }
+	if a, b := est(none, "tp=2"), est(skew, "tp=2"); !near(b.Compute, 1.1*a.Compute) {
+		t.Errorf("tp=2 with sync_skew 0.1: compute %g s, want 1.1 × %g s", b.Compute, a.Compute)
+	}
+	eight := []string{"tp=2", "pp=2", "dp=2"}
+	if a, b := est(none, eight...), est(skew, eight...); a.Compute != b.Compute {
+		t.Errorf("8 ranks on 2 cores with sync_skew: compute %g s, want %g s (a rank that waits leaves its core)", b.Compute, a.Compute)
+	}
+}

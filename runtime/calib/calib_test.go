@@ -50,6 +50,13 @@ func TestMeasureQuick(t *testing.T) {
 			t.Errorf("%s: %g, want a positive figure", name, v)
 		}
 	}
+	// a family beside its twin: a speed in [0, 1] (0 where no window had
+	// both threads running, as on a loaded machine)
+	for _, v := range []float64{r.CoRun.GEMM, r.CoRun.Elementwise, r.CoRun.Attention, r.InProc.SyncSkew} {
+		if !(v >= 0) || (v > 1 && v != r.InProc.SyncSkew) {
+			t.Errorf("co-run speeds %+v, skew %g", r.CoRun, r.InProc.SyncSkew)
+		}
+	}
 	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 8*len(elemSizes) || len(r.Attention) != len(attnShapes) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}
@@ -157,5 +164,26 @@ func TestReadSizeUnits(t *testing.T) {
 	}
 	if evictBytes < 1<<20 {
 		t.Errorf("evictBytes %d: below 1 MiB", evictBytes)
+	}
+}
+
+// TestSplitWait: waits of 10 µs + 5% of the compute at 100 µs and 1 ms
+// give back 10 µs and 0.05; a wait that does not grow with the interval is
+// all fixed; one that falls is the shorter interval's, no negative skew.
+func TestSplitWait(t *testing.T) {
+	lens := [2]float64{100e-6, 1e-3}
+	for _, c := range []struct {
+		at         [2]float64
+		wait, skew float64
+	}{
+		{[2]float64{10e-6 + 0.05*100e-6, 10e-6 + 0.05*1e-3}, 10e-6, 0.05},
+		{[2]float64{30e-6, 30e-6}, 30e-6, 0},
+		{[2]float64{30e-6, 20e-6}, 30e-6, 0},
+		{[2]float64{0, 0}, 0, 0},
+	} {
+		w, s := splitWait(c.at, lens)
+		if math.Abs(w-c.wait) > 1e-12 || math.Abs(s-c.skew) > 1e-12 {
+			t.Errorf("waits %v: %g s + %g of the compute, want %g s + %g", c.at, w, s, c.wait, c.skew)
+		}
 	}
 }

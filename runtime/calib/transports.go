@@ -190,6 +190,14 @@ func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 		sort.Float64s(waits)
 		at[i] = waits[len(waits)/2]
 	}
+	return splitWait(at, lens)
+}
+
+// splitWait splits the waits at two compute intervals into a fixed wait
+// and a skew in proportion to the interval: the line through both
+// points, each part ≥ 0 (a wait that falls with the interval is all
+// fixed: the shorter interval's).
+func splitWait(at, lens [2]float64) (wait, skew float64) {
 	skew = max(0, (at[1]-at[0])/(lens[1]-lens[0]))
 	wait = max(0, at[0]-skew*lens[0])
 	return wait, skew

@@ -5,7 +5,10 @@ import "sync"
 // Blocking of the packed matrix multiply. Each output tile of tileM × tileN
 // elements is one task; inside it the k dimension is walked in blocks of
 // blockK, and each block's partial sums are built in registers by the
-// microM × microN micro-kernel and then added to C. The summation order of
+// micro-kernel (wideM × microN where the CPU has AVX-512, microM × microN
+// otherwise and for the rows left over) and then added to C. Which kernel
+// computes a row changes no bit of it: every kernel sums each element over
+// p in increasing order from zero with fused multiply-adds. The order of
 // every output element is therefore fixed by these constants alone, never by
 // how many goroutines run the tasks or which one runs which: results are
 // bitwise identical under any GOMAXPROCS. Nor does the order depend on m or
@@ -16,8 +19,15 @@ const (
 	microM = 8
 	microN = 32
 	blockK = 256
-	tileM  = 32
-	tileN  = 64 // a multiple of microN
+	// wideM is the rows of the AVX-512 micro-kernel: 24 accumulators,
+	// each value of B loaded once for 12 rows (8×32 loaded it for 8).
+	// Products of hidden 256's shapes ran 7-9% faster warm, 4-6% cold
+	// (runtime/kernels BenchmarkProductsHidden256).
+	wideM = 12
+	// tileM × tileN: a multiple of wideM and of microM rows, of microN
+	// columns. 48 × 128 was a little faster than 48 × 64 and 96 × 64.
+	tileM = 48
+	tileN = 128
 	// parallelMinFlops is the size under which a product runs on the
 	// calling goroutine only: starting goroutines would cost more. At
 	// 1<<17 the many small products of tiny_gpt (128×64×192) ran slower
@@ -62,7 +72,9 @@ func checkLen(op string, c []float32, nc int, a []float32, na int, b []float32, 
 // MicroTile returns the rows and columns of C that the GEMM micro-kernel
 // computes at once: a product's output is cut into such tiles, and a
 // ragged edge tile costs a whole one (planc calibrate writes it as the
-// device's micro_tile_m and micro_tile_n).
+// device's micro_tile_m and micro_tile_n). The wide kernel's 12 rows do not
+// change it: any multiple of 8 rows is cut into 12- and 8-row strips with
+// nothing wasted.
 func MicroTile() (m, n int) { return microM, microN }
 
 // packPool recycles packing buffers between calls.
@@ -131,8 +143,11 @@ func gemm(c, a []float32, ars, acs int, b []float32, brs, bcs int, m, k, n int, 
 
 // gemmTile computes the mc×nc tile of C at (i0, j0): B is read in place
 // (row stride brs) when bp is nil, else from its packed panels. The
-// micro-kernel takes ragged column panels (nr < microN) itself; only row
-// panels of fewer than microM rows go through zero-padded copies.
+// micro-kernel takes ragged column panels (nr < microN) itself. Rows go in
+// strips of wideM where the CPU has that kernel (16 rows left go as two
+// strips of microM, so that no multiple of 8 rows is padded), then of
+// microM; only a last strip of fewer than microM rows goes through
+// zero-padded copies.
 func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, nPanels, i0, j0, mc, nc, k, n int, accumulate bool) {
 	var apEdge *[]float32 // a zero-padded copy of an edge row panel
 	var edge *[microM * microN]float32
@@ -146,10 +161,15 @@ func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, 
 				panel := (j0 + jj) / microN
 				bpan, ldb = bp[p0*nPanels*microN+panel*kc*microN:], microN
 			}
-			for ii := 0; ii < mc; ii += microM {
+			for ii := 0; ii < mc; {
 				mr := min(microM, mc-ii)
+				if mc-ii >= wideM && mc-ii != 2*microM && microKernelWide(kc, a[(i0+ii)*ars+p0*acs:], ars, acs, bpan, ldb, c[(i0+ii)*n+j0+jj:], n, nr, add) {
+					ii += wideM
+					continue
+				}
 				if mr == microM {
 					microKernel(kc, a[(i0+ii)*ars+p0*acs:], ars, acs, bpan, ldb, c[(i0+ii)*n+j0+jj:], n, nr, add)
+					ii += microM
 					continue
 				}
 				if apEdge == nil {
@@ -170,6 +190,7 @@ func gemmTile(c, a []float32, ars, acs int, b []float32, brs int, bp []float32, 
 						row[q] += e[q]
 					}
 				}
+				ii += mr
 			}
 		}
 	}

@@ -47,6 +47,9 @@ func detectAVX512() bool {
 func micro4x16FMA(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
+func micro12x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int, add int)
+
+//go:noescape
 func micro8x32AVX512(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, nr int, add int)
 
 // microKernel adds A[microM×kc]·B[kc×nr] to C[microM×nr] (0 < nr ≤ microN),
@@ -74,6 +77,23 @@ func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 	default:
 		microAVX2(kc, a, ars, acs, b, ldb, c, ldc, nr)
 	}
+}
+
+// microKernelWide is microKernel on wideM rows, or reports false where
+// the CPU has no AVX-512 (callers then take microM rows at a time).
+func microKernelWide(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int, add bool) bool {
+	if !useAVX512 || forceAVX2 || !useFMA || forceGeneric {
+		return false
+	}
+	_ = a[(wideM-1)*ars+(kc-1)*acs]
+	_ = b[(kc-1)*ldb+nr-1]
+	_ = c[(wideM-1)*ldc+nr-1]
+	addC := 0
+	if add {
+		addC = 1
+	}
+	micro12x32AVX512(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, nr, addC)
+	return true
 }
 
 // microAVX2 runs the 4×16 kernel on each quarter of the block; a ragged

@@ -16,3 +16,7 @@ func microKernel(kc int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 }
 
 func transpose8(dst []float32, drs int, src []float32, srs int, blocks int) bool { return false }
+
+func microKernelWide(kc int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc, nr int, add bool) bool {
+	return false
+}

@@ -191,6 +191,11 @@ type Node struct {
 	// meetings (on a node with Cores and no more devices than cores: two
 	// threads given the same work do not finish it at the same time).
 	SyncSkew float64
+	// ParkCost is the processor time a rank's meeting (a collective call,
+	// a pipeline send or receive) costs where the node has more devices
+	// than Cores: the transport parks the rank's goroutine at once and the
+	// scheduler runs another, then wakes it. Seconds per rank and call.
+	ParkCost float64
 	// CoRunMatmul, CoRunMemory and CoRunAttention are the speed of a
 	// device's products, memory-bound kernels and fused attention while
 	// another device of the node runs the same kind of kernel on its other

@@ -98,7 +98,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 		cost.CommBytes = map[ir.CollKind]float64{}
 	}
 	stepCostAndFLOPs(&cost, p, cm, stages, rt[slowest], bubble, st.tailComm, st.optTime)
-	shareCores(&cost, p, cm, rt, tails)
+	shareCores(&cost, p, cm, stages, rt, tails)
 	commTables(&cost, p, cm.mesh, stages, slowest, &stepCells, &st.jobStepBytes, lite)
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 	if !lite {
@@ -400,8 +400,9 @@ func coreShare(n *ir.Node) float64 {
 // (a pipeline bubble) leaves its core to the others, which is why the
 // bound uses busy time, not ranks. And one busy thread runs at the
 // node's thread_share of an unloaded core: the step lasts at least its
-// unshared time over that.
-func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, tails []float64) {
+// unshared time over that. With more ranks than cores, each rank's
+// meetings cost the cores the node's park_cost besides.
+func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDigest, rt []rankTime, tails []float64) {
 	cores := p.Cluster.Node.Cores
 	if cores <= 0 {
 		return
@@ -416,6 +417,11 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, rt []rankTime, t
 	busy *= float64(p.TP * p.CP * p.DP)
 	world := cm.mesh.Size()
 	perNode := min(max(cm.perNode, 1), world)
+	if pc := p.Cluster.Node.ParkCost; pc > 0 && float64(perNode) > cores {
+		// more ranks than cores: every meeting parks a goroutine and
+		// wakes another, on the cores
+		busy += meetings(p, stages) * pc
+	}
 	nodes := float64((world + perNode - 1) / perNode)
 	// the job's threads get the node's cores at the share other
 	// processes leave them (ranks are goroutines: however many there are,

@@ -75,3 +75,21 @@ func orOne(s float64) float64 {
 	}
 	return 1
 }
+
+// meetings is the job's collective calls and pipeline sends and receives
+// per step, every rank's counted (each parks its rank's goroutine where
+// the node has more ranks than cores): each stage's calls per
+// micro-batch and once per step, times its ranks.
+func meetings(p *ir.Plan, stages []stageDigest) float64 {
+	m := float64(p.MicroBatches())
+	var calls float64
+	for i := range stages {
+		for _, e := range stages[i].sum.comm {
+			calls += e.calls * m
+		}
+		for _, c := range stages[i].step {
+			calls += float64(max(c.calls, 1))
+		}
+	}
+	return calls * float64(p.TP*p.CP*p.DP)
+}

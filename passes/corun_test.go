@@ -61,3 +61,40 @@ func TestCoRunStretchesRanksThatComputeAtOnce(t *testing.T) {
 		t.Errorf("8 ranks on 2 cores with sync_skew: compute %g s, want %g s (a rank that waits leaves its core)", b.Compute, a.Compute)
 	}
 }
+
+// TestParkCostOnlyWhereRanksOutnumberCores: park_cost adds each rank's
+// meetings to the cores' busy time where the node has more ranks than
+// cores (8 ranks on 2: the step's waiting for a core grows by the
+// meetings' cost over the 2 cores), and nothing where every rank has a
+// core (tp=2).
+func TestParkCostOnlyWhereRanksOutnumberCores(t *testing.T) {
+	est := func(park float64, sets ...string) passes.Estimation {
+		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.CoreShare, n.ThreadShare, n.ParkCost = 2, 1, 1, park
+		cl.Node, q.Cluster = &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e
+	}
+	if a, b := est(0, "tp=2"), est(1e-3, "tp=2"); a.StepTime != b.StepTime {
+		t.Errorf("tp=2 on 2 cores: %g s with a park cost, %g s without; want equal", b.StepTime, a.StepTime)
+	}
+	eight := []string{"tp=2", "pp=2", "dp=2"}
+	a, b := est(0, eight...), est(1e-6, eight...)
+	if !(a.Shared > 0) {
+		t.Fatalf("8 ranks on 2 cores: no waiting for a core (%+v)", a)
+	}
+	// each of its 2 micro-batches a tp=2 pp=2 rank meets its tp peer at
+	// its stage's all-reduces (9 on the first stage, 12 on the last: 4
+	// per layer, the embedding's, the head's, the loss's 3) and its
+	// neighbour stage once each way; once per step its gradients' and the
+	// norm's all-reduces: 200-odd meetings of the 8 ranks in all
+	added := (b.StepTime - a.StepTime) * 2 / 1e-6
+	if !(added > 8*2*10 && added < 8*2*16+8*8) {
+		t.Errorf("8 ranks, 1 us a meeting: the step grew by %g meetings' cost over 2 cores; want 10 to 16 per rank and micro-batch and a few per step", added)
+	}
+}

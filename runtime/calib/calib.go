@@ -93,6 +93,10 @@ type Link struct {
 	// SyncSkew is the wait at a meeting beyond SyncWait, as a fraction of
 	// the compute between meetings (the node's sync_skew).
 	SyncSkew float64
+	// ParkCost is the processor time a meeting costs each rank where
+	// ranks outnumber the processors (the node's park_cost; 0: not
+	// measured).
+	ParkCost float64
 }
 
 // Result is one calibration of this machine.

@@ -77,10 +77,7 @@ func coRunFamilies() [3]func() func() {
 // measureCoRun times each family alone on one thread and on two threads
 // at once (each its own operands, each locked to its OS thread, GOMAXPROCS
 // 2 so that both run), and returns each family's paired speed over its
-// speed alone. A paired window counts only when both threads held a
-// processor for most of it (else one ran alone and the window says
-// nothing of the pair); the median of those windows is kept, the fastest
-// window alone.
+// speed alone (see pairedCPU; alone is timeCPU's).
 func measureCoRun(opt Options) CoRun {
 	var cr CoRun
 	if runtime.NumCPU() < 2 {
@@ -92,7 +89,7 @@ func measureCoRun(opt Options) CoRun {
 	for i, mk := range coRunFamilies() {
 		var alone float64
 		oneCore(func() { alone = timeCPU(opt, mk()) })
-		paired := pairedCPU(opt, mk(), mk())
+		paired := pairedCPU(opt, alone, mk(), mk())
 		cr.Alone[i], cr.Paired[i] = alone, paired
 	}
 	ratio := func(i int) float64 {
@@ -105,11 +102,15 @@ func measureCoRun(opt Options) CoRun {
 	return cr
 }
 
-// pairedCPU runs f and g at once on two locked threads for windows of the
-// budget (×4: long enough that both are running), and returns the median
-// over the windows in which both threads ran ≥ 80% of the wall time of
-// the CPU seconds per call (both threads' mean; 0 when no window had both).
-func pairedCPU(opt Options, f, g func()) float64 {
+// pairedCPU runs f and g at once on two locked threads for windows of
+// four budgets, and returns the CPU seconds per call of a thread while the
+// other runs: the median over the windows in which both threads held a
+// processor ≥ half the wall time. In a window where the other thread ran
+// a share s of the time, a thread's mean call is (1−s)·alone + s·paired
+// (the two are taken off their processors independently of each other),
+// which gives paired; both threads' are averaged. 0 when no window had
+// both.
+func pairedCPU(opt Options, alone float64, f, g func()) float64 {
 	prev := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
 	defer runtime.GOMAXPROCS(prev)
 	f()
@@ -117,13 +118,11 @@ func pairedCPU(opt Options, f, g func()) float64 {
 	window := 4 * opt.budget()
 	var per []float64
 	for rep := 0; rep < opt.reps(); rep++ {
-		var wg sync.WaitGroup
-		var ready sync.WaitGroup
+		var wg, ready sync.WaitGroup
 		ready.Add(2)
 		start := make(chan struct{})
-		var cpu [2]time.Duration
+		var cpu, wall [2]time.Duration
 		var calls [2]int
-		var wall [2]time.Duration
 		for t, fn := range []func(){f, g} {
 			wg.Add(1)
 			go func() {
@@ -146,15 +145,20 @@ func pairedCPU(opt Options, f, g func()) float64 {
 		ready.Wait()
 		close(start)
 		wg.Wait()
-		both := true
+		var share [2]float64
 		for t := range 2 {
-			if cpu[t].Seconds() < 0.8*wall[t].Seconds() {
-				both = false
-			}
+			share[t] = min(1, cpu[t].Seconds()/wall[t].Seconds())
 		}
-		if both {
-			per = append(per, (cpu[0].Seconds()/float64(calls[0])+cpu[1].Seconds()/float64(calls[1]))/2)
+		if share[0] < 0.5 || share[1] < 0.5 {
+			continue
 		}
+		var sum float64
+		for t := range 2 {
+			mean := cpu[t].Seconds() / float64(calls[t])
+			s := share[1-t]
+			sum += max(alone, (mean-(1-s)*alone)/s)
+		}
+		per = append(per, sum/2)
 	}
 	if len(per) == 0 {
 		return 0

@@ -53,6 +53,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
 	writePoints(&b, r.InProc.Points, 1e6, "us")
 	w("//   with compute between calls a 2-rank all-reduce also waits %.1f us + %.1f%% of the compute for its peer (sync_wait, sync_skew; intervals %v and %v)\n", r.InProc.SyncWait*1e6, r.InProc.SyncSkew*100, syncIntervals[0], syncIntervals[1])
+	w("//   with %d ranks on %d processors (pairs meeting after ~100 us of GEMMs) each meeting costs a rank %.2f us of processor time (park_cost)\n", 2*r.GOMAXPROCS, r.GOMAXPROCS, r.InProc.ParkCost*1e6)
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	tcp := r.InProc
 	if r.TCP != nil {
@@ -115,6 +116,7 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
 	w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
 	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
+	w("  park_cost     = %s // each rank's meeting where ranks outnumber the cores: its goroutine parks, another is woken\n", micros(r.InProc.ParkCost))
 	w("  corun_matmul    = %.3f // products' speed while the other core runs products too (measured)\n", cr.GEMM)
 	w("  corun_memory    = %.3f // element-wise kernels' (measured)\n", cr.Elementwise)
 	w("  corun_attention = %.3f // the attention kernel's (measured)\n", cr.Attention)

@@ -25,6 +25,8 @@ func TestDeepSeekMoEBlockGradients(t *testing.T) {
 	rk := tr.ranks[0]
 	st := rk.stages[0]
 	const pre, T = "h.1.moe.", 16
+	p := rk.moeParamsOf(st, 1)
+	call := func() *call { return &call{r: rk, st: st, f: newFrame()} }
 	h := rk.m.Hidden
 	rng := rand.New(rand.NewSource(3))
 	x, c := make([]float32, T*h), make([]float32, T*h)
@@ -38,7 +40,7 @@ func TestDeepSeekMoEBlockGradients(t *testing.T) {
 	}
 	loss := func() float64 {
 		a := &moeActs{}
-		out, err := rk.moeForward(st, pre, x, a)
+		out, err := rk.moeForward(call(), p, x, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,12 +51,12 @@ func TestDeepSeekMoEBlockGradients(t *testing.T) {
 		return s + a.aux/float64(rk.totalMB)
 	}
 	a := &moeActs{}
-	if _, err := rk.moeForward(st, pre, x, a); err != nil {
+	if _, err := rk.moeForward(call(), p, x, a); err != nil {
 		t.Fatal(err)
 	}
 	clear(st.g)
 	dx := make([]float32, len(x))
-	if err := rk.moeBackward(st, 0, pre, x, a, c, dx); err != nil {
+	if err := rk.moeBackward(call(), p, x, a, c, dx); err != nil {
 		t.Fatal(err)
 	}
 	central := func(v []float32, i int, step float32) float64 {

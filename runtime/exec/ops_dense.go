@@ -510,7 +510,7 @@ func moeOpForward(c *call) error {
 	}
 	x := c.val(0)
 	s := &moeState{x: x, a: &moeActs{}}
-	out, err := r.moeForward(c.st, moePrefix(c.in.Op), x, s.a)
+	out, err := r.moeForward(c, r.moeParamsOf(c.st, c.in.Op.Layer), x, s.a)
 	if err != nil {
 		return err
 	}
@@ -523,12 +523,9 @@ func moeOpForward(c *call) error {
 func moeOpBackward(c *call) error {
 	s := c.saved().(*moeState)
 	dx := c.alloc(len(s.x))
-	if err := c.r.moeBackward(c.st, c.mb, moePrefix(c.in.Op), s.x, s.a, c.grad(0), dx); err != nil {
+	if err := c.r.moeBackward(c, c.r.moeParamsOf(c.st, c.in.Op.Layer), s.x, s.a, c.grad(0), dx); err != nil {
 		return err
 	}
 	c.addGrad(0, dx)
 	return nil
 }
-
-// moePrefix is the parameter-table prefix of an MoE block's parameters.
-func moePrefix(o *ir.Op) string { return fmt.Sprintf("h.%d.moe.", o.Layer) }

@@ -1,10 +1,21 @@
 package exec
 
-import "planc/runtime/kernels"
+import (
+	"fmt"
+	"math/bits"
+
+	"planc/runtime/kernels"
+)
 
 // An MoE layer's experts (routed and shared) are FFNs of the model's kind:
 // fc1, gelu or act(gate)⊙up (mlp = swiglu | geglu: fc1 holds the gate's
 // columns, then the up projection's), fc2; with biases unless no_bias.
+//
+// The block's parameters are resolved once per stage (moeParams), not by
+// name per call, and its activations live in buffers of the frame's pool
+// (call.takeClass): one buffer per kind of activation for all experts,
+// cut into the experts' row blocks, so a block call allocates nothing
+// per expert.
 
 // expertWidth is the width of an expert's fc1 output: ExpertFFN, or twice
 // it for a gated FFN.
@@ -24,46 +35,136 @@ func (s *stage) opt(name string) []float32 {
 	return s.w(name)
 }
 
-// gopt is opt's gradient.
+// gopt is opt's gradient (nil also on a stage that keeps no gradients:
+// evaluation's).
 func (s *stage) gopt(name string) []float32 {
-	if _, ok := s.off[name]; !ok {
+	if _, ok := s.off[name]; !ok || len(s.g) == 0 {
 		return nil
 	}
 	return s.gr(name)
 }
 
-// expertForward runs the FFN whose parameters are named pre+"fc1.…" and
-// pre+"fc2.…" on n rows x, writing fc1's output into u, the activation's
-// into g and the output into y.
-func (r *rank) expertForward(st *stage, pre string, x, u, g, y []float32, n int) {
+// ffnParams are one expert's parameters on a stage and their gradients:
+// fc1 and fc2, weights and biases (nil without biases; the gradients nil
+// on a stage that keeps none).
+type ffnParams struct {
+	w1, b1, w2, b2     []float32
+	gw1, gb1, gw2, gb2 []float32
+}
+
+// ffnParamsOf resolves the expert whose parameters are named pre+"fc1.…"
+// and pre+"fc2.…", or returns nil when the stage does not hold it (a
+// routed expert of another ep rank).
+func (s *stage) ffnParamsOf(pre string) *ffnParams {
+	if _, ok := s.off[pre+"fc1.weight"]; !ok {
+		return nil
+	}
+	return &ffnParams{
+		w1: s.w(pre + "fc1.weight"), b1: s.opt(pre + "fc1.bias"), w2: s.w(pre + "fc2.weight"), b2: s.opt(pre + "fc2.bias"),
+		gw1: s.gopt(pre + "fc1.weight"), gb1: s.gopt(pre + "fc1.bias"), gw2: s.gopt(pre + "fc2.weight"), gb2: s.gopt(pre + "fc2.bias"),
+	}
+}
+
+// moeParams are one MoE block's parameters on a stage: the router's
+// weight (and gradient), the routed experts by global index (nil where
+// another ep rank holds the expert) and the shared experts.
+type moeParams struct {
+	pre              string // the block's parameter-table prefix, "h.L.moe."
+	router, grouter  []float32
+	experts, shareds []*ffnParams
+}
+
+// moeParamsOf returns the parameters of the MoE block of layer l on stage
+// st, resolved at the block's first call and kept with the stage.
+func (r *rank) moeParamsOf(st *stage, l int) *moeParams {
+	if p := st.moe[l]; p != nil {
+		return p
+	}
+	e := r.m.MoE
+	pre := fmt.Sprintf("h.%d.moe.", l)
+	p := &moeParams{pre: pre, router: st.w(pre + "router.weight"), grouter: st.gopt(pre + "router.weight"),
+		experts: make([]*ffnParams, e.Experts), shareds: make([]*ffnParams, e.Shared)}
+	for i := range p.experts {
+		p.experts[i] = st.ffnParamsOf(fmt.Sprintf("%sexperts.%d.", pre, i))
+	}
+	for s := range p.shareds {
+		p.shareds[s] = st.ffnParamsOf(fmt.Sprintf("%sshared.%d.", pre, s))
+	}
+	if st.moe == nil {
+		st.moe = map[int]*moeParams{}
+	}
+	st.moe[l] = p
+	return p
+}
+
+// expertForward runs expert f on n rows x, writing fc1's output into u,
+// the activation's into g and the output into y.
+func (r *rank) expertForward(f *ffnParams, x, u, g, y []float32, n int) {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
-	r.kern().LinearForward(u, x, st.w(pre+"fc1.weight"), st.opt(pre+"fc1.bias"), n, h, w1)
+	r.kern().LinearForward(u, x, f.w1, f.b1, n, h, w1)
 	if r.m.MLP.Gated() {
 		kernels.GLUForward(g, u, n, fe, r.gluAct())
 	} else {
 		r.kern().GeluForward(g, u)
 	}
-	r.kern().LinearForward(y, g, st.w(pre+"fc2.weight"), st.opt(pre+"fc2.bias"), n, fe, h)
+	r.kern().LinearForward(y, g, f.w2, f.b2, n, fe, h)
 }
 
-// expertBackward is expertForward's backward given the output gradient dy:
-// it adds the input gradient into dx and (now or at the schedule's W
-// action) the weight gradients.
-func (r *rank) expertBackward(st *stage, mb int, pre string, x, u, g, dy, dx []float32, n int) {
+// expertBackward is expertForward's backward given the output gradient
+// dy: it adds the input gradient into dx and (now or at the schedule's W
+// action) the weight gradients. dg (n·fe) and du (n·width) are zeroed
+// scratch of the frame's: the deferred weight gradients read du.
+func (r *rank) expertBackward(c *call, f *ffnParams, x, u, g, dy, dx, dg, du []float32, n int) {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
-	dg := make([]float32, n*fe)
-	r.kern().MatMulTransB(dg, dy, st.w(pre+"fc2.weight"), n, h, fe, true)
-	r.wgrad(st, mb, func() {
-		r.kern().LinearBackward(nil, st.gr(pre+"fc2.weight"), st.gopt(pre+"fc2.bias"), dy, g, nil, n, fe, h)
+	r.kern().MatMulTransB(dg, dy, f.w2, n, h, fe, true)
+	c.wgrad(func() {
+		r.kern().LinearBackward(nil, f.gw2, f.gb2, dy, g, nil, n, fe, h)
 	})
-	du := make([]float32, n*w1)
 	if r.m.MLP.Gated() {
 		kernels.GLUBackward(du, dg, u, n, fe, r.gluAct())
 	} else {
 		r.kern().GeluBackward(du, dg, u)
 	}
-	r.kern().MatMulTransB(dx, du, st.w(pre+"fc1.weight"), n, w1, h, true)
-	r.wgrad(st, mb, func() {
-		r.kern().LinearBackward(nil, st.gr(pre+"fc1.weight"), st.gopt(pre+"fc1.bias"), du, x, nil, n, h, w1)
+	r.kern().MatMulTransB(dx, du, f.w1, n, w1, h, true)
+	c.wgrad(func() {
+		r.kern().LinearBackward(nil, f.gw1, f.gb1, du, x, nil, n, h, w1)
 	})
+}
+
+// takeClass returns a buffer of n elements (zeroed when zero is set) from
+// the stage's pool by size class, owned by the frame: for the MoE block's
+// buffers, whose sizes move with the routing from one micro-batch to the
+// next (an exact-size pool would rarely hit). A class is n rounded up to
+// an eighth of its power of two, so at most an eighth is unused.
+func (c *call) takeClass(n int, zero bool) []float32 {
+	if n == 0 {
+		return nil
+	}
+	b, recycled := c.take(sizeClass(n))
+	b = b[:n]
+	if zero && recycled {
+		clear(b)
+	}
+	return b
+}
+
+// sizeClass rounds n up to a multiple of an eighth of its power of two
+// (n ≥ 1; at least 256).
+func sizeClass(n int) int {
+	if n <= 256 {
+		return 256
+	}
+	step := 1 << (bits.Len(uint(n-1)) - 3)
+	return (n + step - 1) / step * step
+}
+
+// cutRows cuts buf into consecutive blocks of rows[k]·w elements.
+func cutRows(buf []float32, rows []int, w int) [][]float32 {
+	out := make([][]float32, len(rows))
+	off := 0
+	for k, n := range rows {
+		out[k] = buf[off : off+n*w : off+n*w]
+		off += n * w
+	}
+	return out
 }

@@ -101,7 +101,7 @@ func (r *rank) routeRuns(c ir.Coord) []routeRun {
 // several ranks (its cp segments, ssmb's tp slices), each rank all-gathers
 // over them its per-run copy counts and probability sums: the auxiliary
 // loss and the capacity positions are then the whole micro-batch's.
-func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
+func (r *rank) route(c *call, p *moeParams, x []float32, a *moeActs) error {
 	r.on("ssmb")
 	if r.mesh.CP > 1 {
 		r.on("cp")
@@ -109,9 +109,9 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 	e := r.m.MoE
 	h, E, k := r.m.Hidden, e.Experts, e.TopK
 	T := len(x) / h
-	logits := make([]float32, T*E)
-	r.kern().MatMul(logits, x, st.w(pre+"router.weight"), T, h, E, false)
-	a.route = kernels.RouteScored(logits, T, r.routerSpec(), st.bias[pre])
+	logits := c.takeClass(T*E, false)
+	r.kern().MatMul(logits, x, p.router, T, h, E, false)
+	a.route = kernels.RouteScored(logits, T, r.routerSpec(), c.st.bias[p.pre])
 	a.probs = a.route.Probs
 	g, members := r.routeMembers()
 	if !r.ssmb && r.mesh.CP == 1 {
@@ -175,8 +175,13 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 		capacity = int(math.Ceil(float64(k*Tall) * r.plan.MoE.CapacityFactor / float64(E)))
 		a.slab = capacity
 	}
-	a.rows = make([][]int32, E)
-	a.wts = make([][]float32, E)
+	// An expert keeps at most one copy of a token (top-k picks distinct
+	// experts): each expert's lists get T places of one buffer.
+	a.rows, a.wts = make([][]int32, E), make([][]float32, E)
+	rowBuf, wtBuf := make([]int32, E*T), make([]float32, E*T)
+	for i := range a.rows {
+		a.rows[i], a.wts[i] = rowBuf[i*T:i*T:(i+1)*T], wtBuf[i*T:i*T:(i+1)*T]
+	}
 	// Capacity positions count the copies of the micro-batch's earlier
 	// tokens: those of every member's runs that start before this run.
 	seen := make([]int, E)
@@ -210,7 +215,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 			}
 		}
 	}
-	st.countRoutes(pre, f)
+	c.st.countRoutes(p.pre, f)
 	// Auxiliary loss: aux · E · Σ f_i·P_i over the whole micro-batch.
 	a.f = make([]float64, E)
 	a.tokens = Tall
@@ -220,7 +225,7 @@ func (r *rank) route(st *stage, pre string, x []float32, a *moeActs) error {
 		sum += a.f[i] * probSum[i] / float64(Tall)
 	}
 	a.aux = e.AuxLoss * float64(E) * sum
-	r.recordRoute(pre, a.rows, T)
+	r.recordRoute(p.pre, a.rows, T)
 	return nil
 }
 
@@ -238,28 +243,26 @@ func (r *rank) routerSpec() kernels.RouterSpec {
 	return spec
 }
 
-func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]float32, error) {
+func (r *rank) moeForward(c *call, p *moeParams, x []float32, a *moeActs) ([]float32, error) {
 	e := r.m.MoE
-	h, fe := r.m.Hidden, e.ExpertFFN
+	h, fe, w1 := r.m.Hidden, e.ExpertFFN, r.expertWidth()
 	T := len(x) / h
-	if err := r.route(st, pre, x, a); err != nil {
+	if err := r.route(c, p, x, a); err != nil {
 		return nil, err
 	}
 	if r.ssmb || r.coord.TP == 0 { // replicated MoE layers count once
 		r.drops += int64(a.drops)
 	}
-	out := make([]float32, T*h)
+	out := c.takeClass(T*h, true)
 	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
-	for s := 0; s < e.Shared; s++ {
-		sp := fmt.Sprintf("%sshared.%d.", pre, s)
-		a.su[s], a.sg[s] = make([]float32, T*r.expertWidth()), make([]float32, T*fe)
-		y := make([]float32, T*h)
-		r.expertForward(st, sp, x, a.su[s], a.sg[s], y, T)
+	for s, f := range p.shareds {
+		a.su[s], a.sg[s] = c.takeClass(T*w1, false), c.takeClass(T*fe, false)
+		y := c.takeClass(T*h, false)
+		r.expertForward(f, x, a.su[s], a.sg[s], y, T)
 		kernels.Add(out, y)
 	}
-	E := e.Experts
 	if r.rbd {
-		routed, err := r.rbdForward(st, pre, a, x)
+		routed, err := r.rbdForward(c, p, a, x)
 		if err != nil {
 			return nil, err
 		}
@@ -267,25 +270,51 @@ func (r *rank) moeForward(st *stage, pre string, x []float32, a *moeActs) ([]flo
 		return out, nil
 	}
 	// Dispatch: each expert's routed copies, sorted by expert, in token
-	// order (padding-free: variable-length slices, nothing padded).
-	xe := make([][]float32, E)
-	for i := 0; i < E; i++ {
-		xe[i] = make([]float32, len(a.rows[i])*h)
-		for j, t := range a.rows[i] {
+	// order (padding-free: variable-length blocks, nothing padded).
+	xe := cutRows(c.takeClass(keptRows(a.rows)*h, false), rowCounts(a.rows), h)
+	for i, ts := range a.rows {
+		for j, t := range ts {
 			copy(xe[i][j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
 		}
 	}
 	var err error
-	if a.ye, err = r.expertsForward(st, pre, a, xe); err != nil {
+	if a.ye, err = r.expertsForward(c, p, a, xe); err != nil {
 		return nil, err
 	}
 	// Combine: in expert order, each expert's copies in token order.
-	for i := 0; i < E; i++ {
-		for j, t := range a.rows[i] {
+	for i, ts := range a.rows {
+		for j, t := range ts {
 			kernels.Axpy(out[int(t)*h:int(t+1)*h], a.wts[i][j], a.ye[i][j*h:(j+1)*h])
 		}
 	}
 	return out, nil
+}
+
+// rowCounts returns the rows of each expert's list.
+func rowCounts(rows [][]int32) []int {
+	n := make([]int, len(rows))
+	for i, ts := range rows {
+		n[i] = len(ts)
+	}
+	return n
+}
+
+// keptRows returns the rows of all experts' lists.
+func keptRows(rows [][]int32) int {
+	n := 0
+	for _, ts := range rows {
+		n += len(ts)
+	}
+	return n
+}
+
+// blockRows returns the rows of each block of width w.
+func blockRows(blocks [][]float32, w int) []int {
+	n := make([]int, len(blocks))
+	for k, b := range blocks {
+		n[k] = len(b) / w
+	}
+	return n
 }
 
 // expertGroup returns the expert-parallel group and this rank's place in it
@@ -298,21 +327,23 @@ func (r *rank) expertGroup() (collective.Group, int) {
 }
 
 // runExperts computes the experts [first, first+len(in)) on their inputs
-// (rows × hidden each), keeping what their backward needs in a.
-func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]float32) [][]float32 {
+// (rows × hidden each), keeping what their backward needs in a. Their
+// outputs and activations are blocks of one buffer each.
+func (r *rank) runExperts(c *call, p *moeParams, a *moeActs, first int, in [][]float32) [][]float32 {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
-	out := make([][]float32, len(in))
-	a.xe, a.ue, a.ge = make([][]float32, len(in)), make([][]float32, len(in)), make([][]float32, len(in))
+	rows := blockRows(in, h)
+	total := 0
+	for _, n := range rows {
+		total += n
+	}
+	out := cutRows(c.takeClass(total*h, false), rows, h)
+	a.xe = in
+	a.ue = cutRows(c.takeClass(total*w1, false), rows, w1)
+	a.ge = cutRows(c.takeClass(total*fe, false), rows, fe)
 	for k, xe := range in {
-		n := len(xe) / h
-		out[k] = make([]float32, n*h)
-		if n == 0 {
-			continue
+		if rows[k] > 0 {
+			r.expertForward(p.experts[first+k], xe, a.ue[k], a.ge[k], out[k], rows[k])
 		}
-		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
-		a.xe[k] = xe
-		a.ue[k], a.ge[k] = make([]float32, n*w1), make([]float32, n*fe)
-		r.expertForward(st, ep, xe, a.ue[k], a.ge[k], out[k], n)
 	}
 	return out
 }
@@ -320,17 +351,20 @@ func (r *rank) runExperts(st *stage, pre string, a *moeActs, first int, in [][]f
 // backExperts is runExperts' backward: given the output gradients of
 // experts [first, ...) it adds their weight gradients and returns their
 // input gradients.
-func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int, dy [][]float32) [][]float32 {
-	h := r.m.Hidden
-	dx := make([][]float32, len(dy))
+func (r *rank) backExperts(c *call, p *moeParams, a *moeActs, first int, dy [][]float32) [][]float32 {
+	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
+	rows := blockRows(dy, h)
+	total := 0
+	for _, n := range rows {
+		total += n
+	}
+	dx := cutRows(c.takeClass(total*h, true), rows, h)
+	dg := cutRows(c.takeClass(total*fe, true), rows, fe)
+	du := cutRows(c.takeClass(total*w1, true), rows, w1)
 	for k, dye := range dy {
-		n := len(dye) / h
-		dx[k] = make([]float32, n*h)
-		if n == 0 {
-			continue
+		if rows[k] > 0 {
+			r.expertBackward(c, p.experts[first+k], a.xe[k], a.ue[k], a.ge[k], dye, dx[k], dg[k], du[k], rows[k])
 		}
-		ep := fmt.Sprintf("%sexperts.%d.", pre, first+k)
-		r.expertBackward(st, mb, ep, a.xe[k], a.ue[k], a.ge[k], dye, dx[k], n)
 	}
 	return dx
 }
@@ -338,16 +372,21 @@ func (r *rank) backExperts(st *stage, mb int, pre string, a *moeActs, first int,
 // exchange is the all-to-all-v of expert parallelism. rows[e] are this
 // rank's rows for expert e (of all E); member j receives the rows of its
 // experts, each message led by its per-expert row counts. It returns, per
-// local expert, the rows of every member concatenated in member order, and
-// the count matrix counts[member][local expert].
-func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
+// local expert, the rows of every member concatenated in member order
+// (blocks of one buffer of the frame's), and the count matrix
+// counts[member][local expert].
+func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
 	r.on("ep")
 	h := r.m.Hidden
 	E := len(rows)
 	per := E / len(g)
 	send := make([][]float32, len(g))
 	for j := range g {
-		var msg []float32
+		n := per
+		for k := 0; k < per; k++ {
+			n += len(rows[j*per+k])
+		}
+		msg := make([]float32, 0, n)
 		for k := 0; k < per; k++ {
 			msg = append(msg, float32(len(rows[j*per+k])/h))
 		}
@@ -360,16 +399,28 @@ func (r *rank) exchange(g collective.Group, rows [][]float32) ([][]float32, [][]
 	if err != nil {
 		return nil, nil, err
 	}
-	local := make([][]float32, per)
 	counts := make([][]int, len(g))
+	perExpert := make([]int, per)
 	for i, msg := range recv {
 		counts[i] = make([]int, per)
+		for k := 0; k < per; k++ {
+			counts[i][k] = int(msg[k])
+			perExpert[k] += counts[i][k]
+		}
+	}
+	total := 0
+	for _, n := range perExpert {
+		total += n
+	}
+	local := cutRows(c.takeClass(total*h, false), perExpert, h)
+	fill := make([]int, per)
+	for i, msg := range recv {
 		pos := per
 		for k := 0; k < per; k++ {
-			n := int(msg[k])
-			counts[i][k] = n
-			local[k] = append(local[k], msg[pos:pos+n*h]...)
-			pos += n * h
+			n := counts[i][k] * h
+			copy(local[k][fill[k]:], msg[pos:pos+n])
+			fill[k] += n
+			pos += n
 		}
 	}
 	return local, counts, nil
@@ -385,7 +436,11 @@ func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]in
 	send := make([][]float32, len(g))
 	off := make([]int, per)
 	for i := range g {
-		var msg []float32
+		n := 0
+		for k := 0; k < per; k++ {
+			n += counts[i][k] * h
+		}
+		msg := make([]float32, 0, n)
 		for k := 0; k < per; k++ {
 			n := counts[i][k] * h
 			msg = append(msg, local[k][off[k]:off[k]+n]...)
@@ -413,96 +468,95 @@ func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]in
 // expertsForward runs every expert on its routed rows xe (all E experts,
 // this rank's rows) and returns their outputs: locally, or under ep by an
 // all-to-all-v to the experts' owners and one back.
-func (r *rank) expertsForward(st *stage, pre string, a *moeActs, xe [][]float32) ([][]float32, error) {
+func (r *rank) expertsForward(c *call, p *moeParams, a *moeActs, xe [][]float32) ([][]float32, error) {
 	g, me := r.expertGroup()
 	if g == nil {
-		return r.runExperts(st, pre, a, 0, xe), nil
+		return r.runExperts(c, p, a, 0, xe), nil
 	}
 	if a.slab > 0 {
-		return r.paddedForward(st, pre, a, g, me, xe)
+		return r.paddedForward(c, p, a, g, me, xe)
 	}
-	local, counts, err := r.exchange(g, xe)
+	local, counts, err := r.exchange(c, g, xe)
 	if err != nil {
 		return nil, err
 	}
 	a.counts = counts
 	per := len(local)
-	y := r.runExperts(st, pre, a, me*per, local)
+	y := r.runExperts(c, p, a, me*per, local)
 	return r.exchangeBack(g, y, counts, xe)
 }
 
 // expertsBackward sends each expert's output gradients to its owner, runs
 // the experts' backward there, and returns the input gradients per expert.
-func (r *rank) expertsBackward(st *stage, mb int, pre string, a *moeActs, dye [][]float32) ([][]float32, error) {
+func (r *rank) expertsBackward(c *call, p *moeParams, a *moeActs, dye [][]float32) ([][]float32, error) {
 	g, me := r.expertGroup()
 	if g == nil {
-		return r.backExperts(st, mb, pre, a, 0, dye), nil
+		return r.backExperts(c, p, a, 0, dye), nil
 	}
 	if a.slab > 0 {
-		return r.paddedBackward(st, mb, pre, a, g, me, dye)
+		return r.paddedBackward(c, p, a, g, me, dye)
 	}
-	local, _, err := r.exchange(g, dye)
+	local, _, err := r.exchange(c, g, dye)
 	if err != nil {
 		return nil, err
 	}
-	dx := r.backExperts(st, mb, pre, a, me*len(local), local)
+	dx := r.backExperts(c, p, a, me*len(local), local)
 	return r.exchangeBack(g, dx, a.counts, dye)
 }
 
 // moeBackward adds into dx (the gradient of the MoE input) given dout.
-func (r *rank) moeBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dout, dx []float32) error {
+func (r *rank) moeBackward(c *call, p *moeParams, x []float32, a *moeActs, dout, dx []float32) error {
 	e := r.m.MoE
-	h, E := r.m.Hidden, e.Experts
+	h, E, fe, w1 := r.m.Hidden, e.Experts, e.ExpertFFN, r.expertWidth()
 	T := len(x) / h
-	for s := 0; s < e.Shared; s++ {
-		sp := fmt.Sprintf("%sshared.%d.", pre, s)
-		r.expertBackward(st, mb, sp, x, a.su[s], a.sg[s], dout, dx, T)
+	for s, f := range p.shareds {
+		dg, du := c.takeClass(T*fe, true), c.takeClass(T*w1, true)
+		r.expertBackward(c, f, x, a.su[s], a.sg[s], dout, dx, dg, du, T)
 	}
-	dprobs := make([]float32, T*E)
+	dprobs := c.takeClass(T*E, true)
 	if r.rbd {
-		if err := r.rbdBackward(st, mb, pre, a, dout, dx, dprobs); err != nil {
+		if err := r.rbdBackward(c, p, a, dout, dx, dprobs); err != nil {
 			return err
 		}
-		return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+		return r.routerBackward(c, p, x, a, dprobs, dx)
 	}
-	dye := make([][]float32, E)
-	for i := 0; i < E; i++ {
-		dye[i] = make([]float32, len(a.rows[i])*h)
-		for j, t := range a.rows[i] {
+	dye := cutRows(c.takeClass(keptRows(a.rows)*h, true), rowCounts(a.rows), h)
+	for i, ts := range a.rows {
+		for j, t := range ts {
 			dt := dout[int(t)*h : int(t+1)*h]
 			ye := a.ye[i][j*h : (j+1)*h]
 			var s float32
-			for c := range dt {
-				s += dt[c] * ye[c]
+			for q := range dt {
+				s += dt[q] * ye[q]
 			}
 			dprobs[int(t)*E+i] += s
 			kernels.Axpy(dye[i][j*h:(j+1)*h], a.wts[i][j], dt)
 		}
 	}
-	dxe, err := r.expertsBackward(st, mb, pre, a, dye)
+	dxe, err := r.expertsBackward(c, p, a, dye)
 	if err != nil {
 		return err
 	}
-	for i := 0; i < E; i++ {
-		for j, t := range a.rows[i] {
+	for i, ts := range a.rows {
+		for j, t := range ts {
 			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[i][j*h:(j+1)*h])
 		}
 	}
-	return r.routerBackward(st, mb, pre, x, a, dprobs, dx)
+	return r.routerBackward(c, p, x, a, dprobs, dx)
 }
 
 // routerBackward carries the combine weights' gradients dprobs (per token
 // and expert) and the auxiliary loss's through the score function (softmax
 // or sigmoid, normalize_topk) and the router into dx and the router's
 // weight.
-func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moeActs, dprobs, dx []float32) error {
+func (r *rank) routerBackward(c *call, p *moeParams, x []float32, a *moeActs, dprobs, dx []float32) error {
 	e := r.m.MoE
 	h, E := r.m.Hidden, e.Experts
 	T := len(x) / h
 	// Auxiliary loss gradient: ∂/∂p[t,i] of aux·E·Σ f_i·mean_t p[t,i], with
 	// f held constant, scaled by this micro-batch's share of the step loss.
 	scale := e.AuxLoss * float64(E) / float64(a.tokens) / float64(r.totalMB)
-	dlogits := make([]float32, T*E)
+	dlogits := c.takeClass(T*E, true)
 	if spec := r.routerSpec(); spec.Score == kernels.ScoreSoftmax && !spec.Normalize {
 		// the combine weights are the probabilities themselves
 		for t := 0; t < T; t++ {
@@ -526,8 +580,8 @@ func (r *rank) routerBackward(st *stage, mb int, pre string, x []float32, a *moe
 		}
 		kernels.RouteScoredBackward(dlogits, dweight, a.route, spec.Score, f, float32(scale))
 	}
-	r.kern().MatMulTransB(dx, dlogits, st.w(pre+"router.weight"), T, E, h, true)
-	r.wgrad(st, mb, func() { r.kern().MatMulTransA(st.gr(pre+"router.weight"), x, dlogits, h, T, E, true) })
+	r.kern().MatMulTransB(dx, dlogits, p.router, T, E, h, true)
+	c.wgrad(func() { r.kern().MatMulTransA(p.grouter, x, dlogits, h, T, E, true) })
 	return nil
 }
 
@@ -621,12 +675,12 @@ func (r *rank) slabReturn(g collective.Group, local [][]float32, C int, mine [][
 }
 
 // paddedForward is expertsForward under capacity dispatch with ep.
-func (r *rank) paddedForward(st *stage, pre string, a *moeActs, g collective.Group, me int, xe [][]float32) ([][]float32, error) {
+func (r *rank) paddedForward(c *call, p *moeParams, a *moeActs, g collective.Group, me int, xe [][]float32) ([][]float32, error) {
 	local, err := r.slabExchange(g, xe, a.slab)
 	if err != nil {
 		return nil, err
 	}
-	y := r.runExperts(st, pre, a, me*len(local), local)
+	y := r.runExperts(c, p, a, me*len(local), local)
 	return r.slabReturn(g, y, a.slab, xe)
 }
 
@@ -634,7 +688,7 @@ func (r *rank) paddedForward(st *stage, pre string, a *moeActs, g collective.Gro
 // experts' backward runs on the rows whose output gradient is not all
 // zero: the others (the padding) add nothing to any gradient and their
 // input gradient is zero.
-func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
+func (r *rank) paddedBackward(c *call, p *moeParams, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
 	local, err := r.slabExchange(g, dye, a.slab)
 	if err != nil {
@@ -656,7 +710,7 @@ func (r *rank) paddedBackward(st *stage, mb int, pre string, a *moeActs, g colle
 		kept.xe[k], dy[k] = gatherRows(a.xe[k], live[k], h), gatherRows(local[k], live[k], h)
 		kept.ue[k], kept.ge[k] = gatherRows(a.ue[k], live[k], w1), gatherRows(a.ge[k], live[k], fe)
 	}
-	dx := r.backExperts(st, mb, pre, kept, me*per, dy)
+	dx := r.backExperts(c, p, kept, me*per, dy)
 	full := make([][]float32, per)
 	for k := range full {
 		full[k] = make([]float32, len(local[k]))

@@ -170,7 +170,7 @@ func (r *rank) rbdRecords(g collective.Group, a *moeActs, T int) []rbdRec {
 
 // rbdForward returns the combined routed output (rows × hidden) of this
 // rank's tokens x.
-func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]float32, error) {
+func (r *rank) rbdForward(c *call, p *moeParams, a *moeActs, x []float32) ([]float32, error) {
 	r.on("ep")
 	g, me := r.expertGroup()
 	h := r.m.Hidden
@@ -243,7 +243,7 @@ func (r *rank) rbdForward(st *stage, pre string, a *moeActs, x []float32) ([]flo
 			pos += 1 + h
 		}
 	}
-	y := r.runExperts(st, pre, a, me*per, in)
+	y := r.runExperts(c, p, a, me*per, in)
 	// 3. Owners → pilot: outputs of forwarded rows, in the order received.
 	back, err := r.returnRows(g, rs, y, func(o origin, row []float32) { rs.pilots[o.src][o.rec].y[o.slot] = row })
 	if err != nil {
@@ -342,7 +342,7 @@ func (r *rank) fillForwarded(g collective.Group, rs *rbdState, per, me int, back
 
 // rbdBackward adds to dx the input gradients of the routed experts and to
 // dprobs their router-probability gradients, given dout.
-func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, dprobs []float32) error {
+func (r *rank) rbdBackward(c *call, p *moeParams, a *moeActs, dout, dx, dprobs []float32) error {
 	r.on("ep")
 	g, me := r.expertGroup()
 	h := r.m.Hidden
@@ -414,7 +414,7 @@ func (r *rank) rbdBackward(st *stage, mb int, pre string, a *moeActs, dout, dx, 
 			}
 		}
 	}
-	dxe := r.backExperts(st, mb, pre, a, me*per, full)
+	dxe := r.backExperts(c, p, a, me*per, full)
 	dxs := make([][][][]float32, len(g)) // [src][rec][slot]
 	for i, prs := range rs.pilots {
 		dxs[i] = make([][][]float32, len(prs))

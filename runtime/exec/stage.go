@@ -47,6 +47,9 @@ type stage struct {
 	// holds and its routed copies this step (moe.bias_balance; balance.go).
 	bias   map[string][]float32
 	counts map[string][]float64
+	// moe holds the MoE blocks' parameters by layer, resolved at each
+	// block's first call (ops_expert.go).
+	moe map[int]*moeParams
 }
 
 // momentIndex maps each flat element to its place in the owned moments,

@@ -35,6 +35,9 @@ type frame struct {
 	// regather holds the gathered values whose reader's backward gathers
 	// them again (Instr.Regather), by value name, until it has.
 	regather map[string]*ir.Instr
+	// mlpX is an mlp model's inputs of the micro-batch, whole, drawn once
+	// for the first layer and the teacher (mlp.go).
+	mlpX []float32
 }
 
 // bufferPool recycles a stage's activation and gradient buffers across
@@ -238,7 +241,7 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 		f.vals[p.Input] = x
 	}
 	if p.Data != "" && r.m.Kind == ir.MLPModel { // (the embedding reads the tokens itself)
-		f.vals[p.Data] = r.mlpStageInput(mb, p.Instrs[0].Op.Inputs[0])
+		f.vals[p.Data] = r.mlpStageInput(f, mb, p.Instrs[0].Op.Inputs[0])
 	}
 	for _, in := range p.Instrs {
 		c := &call{r: r, st: st, f: f, in: in, mb: mb}

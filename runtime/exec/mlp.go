@@ -1,9 +1,6 @@
 package exec
 
 import (
-	"fmt"
-	"strings"
-
 	"planc/ir"
 	"planc/passes"
 
@@ -53,12 +50,19 @@ func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 	return x
 }
 
-func (r *rank) mlpInputs(mb int) []float32 {
+// mlpInputs returns the whole inputs of micro-batch mb (rows × width),
+// drawn at the frame's first call: the first stage's layer and the
+// teacher at the loss read the same draw.
+func (r *rank) mlpInputs(f *frame, mb int) []float32 {
+	if f.mlpX != nil {
+		return f.mlpX
+	}
 	b, w := r.plan.MicroBatch, r.m.Width
 	x := make([]float32, b*w)
 	for j := 0; j < b; j++ {
 		MLPInput(x[j*w:(j+1)*w], r.seed, r.step, r.globalMB(mb)*b+j)
 	}
+	f.mlpX = x
 	return x
 }
 
@@ -75,61 +79,45 @@ func (r *rank) parts() []int {
 	return out
 }
 
-// phantomParams returns part's W, C, D and b from a stage (local part
-// index lp within the rank's shard).
-func phantomParams(get func(string) []float32, l, lp int, s kernels.PhantomShape) (w, c, d, b []float32) {
-	wp, k := s.InPart(), s.K
-	name := func(x string) string { return fmt.Sprintf("layers.%d.%s", l, x) }
-	w = get(name("weight"))[lp*wp*wp : (lp+1)*wp*wp]
-	c = get(name("compress"))[lp*wp*k : (lp+1)*wp*k]
-	if s.Parts > 1 {
-		d = get(name("decompress"))[lp*s.DRows()*wp : (lp+1)*s.DRows()*wp]
-	}
-	b = get(name("bias"))[lp*wp : (lp+1)*wp]
-	return
-}
-
 // phantomTeacher runs a phantom teacher (whole parameters, all parts) on
-// whole inputs x (rows × width).
+// whole inputs x (rows × width), in buffers taken once per call; x is not
+// written.
 func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int) []float32 {
 	s := kernels.PhantomShape{In: m.Width, Out: m.Width, Parts: m.FFNKind.Parts, K: m.FFNKind.K}
 	wp, k, p := s.InPart(), s.K, s.Parts
+	// a layer's teacher tensors, in MLPParamTable order: weight, compress,
+	// decompress (with several parts), bias
 	per := 3
 	if p > 1 {
 		per = 4
 	}
+	parts := make([]float32, rows*m.Width) // part-major: part i's rows×w/p block
+	ghosts := make([]float32, p*rows*k)
+	pre := make([]float32, rows*wp)
+	y := make([]float32, rows*m.Width)
 	for l := 0; l < m.Depth; l++ {
 		ts := teacher[l*per : (l+1)*per]
-		get := func(name string) []float32 {
-			switch {
-			case strings.HasSuffix(name, ".weight"):
-				return ts[0].Data
-			case strings.HasSuffix(name, ".compress"):
-				return ts[1].Data
-			case strings.HasSuffix(name, ".decompress"):
-				return ts[2].Data
-			}
-			return ts[per-1].Data
+		w, c, b := ts[0].Data, ts[1].Data, ts[per-1].Data
+		var d []float32
+		if p > 1 {
+			d = ts[2].Data
 		}
-		parts := make([]float32, rows*m.Width) // part-major: part i's rows×w/p block
-		for i := 0; i < p; i++ {
+		for i := 0; i < p; i++ { // x may be y: it is read whole here, before y is written
 			kernels.CopyCols(parts[i*rows*wp:(i+1)*rows*wp], x, rows, m.Width, i*wp, (i+1)*wp)
 		}
-		ghosts := make([]float32, p*rows*k)
 		for i := 0; i < p; i++ {
-			_, c, _, _ := phantomParams(get, l, i, s)
-			kernels.PhantomGhosts(ghosts[i*rows*k:(i+1)*rows*k], parts[i*rows*wp:(i+1)*rows*wp], c, rows, s)
+			kernels.PhantomGhosts(ghosts[i*rows*k:(i+1)*rows*k], parts[i*rows*wp:(i+1)*rows*wp], c[i*wp*k:(i+1)*wp*k], rows, s)
 		}
-		act := kernels.ActGELU
-		if l == m.Depth-1 {
-			act = kernels.ActIdentity
-		}
-		y := make([]float32, rows*m.Width)
 		for i := 0; i < p; i++ {
-			w, _, d, b := phantomParams(get, l, i, s)
-			pre, out := make([]float32, rows*wp), make([]float32, rows*wp)
-			kernels.PhantomForward(pre, out, parts[i*rows*wp:(i+1)*rows*wp], ghosts, w, d, b, rows, i, s, act)
-			kernels.SetCols(y, out, rows, m.Width, i*wp, (i+1)*wp)
+			var di []float32
+			if p > 1 {
+				di = d[i*s.DRows()*wp : (i+1)*s.DRows()*wp]
+			}
+			kernels.PhantomPreactivation(pre, parts[i*rows*wp:(i+1)*rows*wp], ghosts, w[i*wp*wp:(i+1)*wp*wp], di, b[i*wp:(i+1)*wp], rows, i, s)
+			if l < m.Depth-1 {
+				kernels.ActivationForward(pre, pre, kernels.ActGELU)
+			}
+			kernels.SetCols(y, pre, rows, m.Width, i*wp, (i+1)*wp)
 		}
 		x = y
 	}

@@ -20,8 +20,8 @@ func init() {
 // mlpStageInput is the data an mlp's first stage reads for micro-batch mb:
 // the teacher's inputs, this rank's columns of them when the unit splits
 // the input tensor t by tp (a phantom mlp's parts).
-func (r *rank) mlpStageInput(mb int, t ir.Tensor) []float32 {
-	x := r.mlpInputs(mb)
+func (r *rank) mlpStageInput(f *frame, mb int, t ir.Tensor) []float32 {
+	x := r.mlpInputs(f, mb)
 	if last := t.Shape[len(t.Shape)-1]; last.Parts > 1 {
 		return r.own(x, ir.AxisTP, true, r.m.Width)
 	}
@@ -66,11 +66,11 @@ func mlpLinearBackward(c *call) error {
 	return nil
 }
 
-// phantomState is what a phantom layer keeps: its input by parts, its
-// output before any activation, and the gathered ghosts.
+// phantomState is what a phantom layer keeps: its input by parts and the
+// gathered ghosts.
 type phantomState struct {
-	x, pre, ghosts []float32
-	rows           int
+	x, ghosts []float32
+	rows      int
 }
 
 // phantomLayer returns the layer's parameter prefix and shape: In and Out
@@ -97,15 +97,15 @@ func phantomOpForward(c *call) error {
 	if len(parts) < s.Parts && len(c.in.Inner) == 0 {
 		return fmt.Errorf("tp = %d but the unit places no ghost exchange on the phantom layer", r.tp)
 	}
-	st := &phantomState{x: byParts(x, rows, s.InPart(), len(parts)), rows: rows}
+	st := &phantomState{x: c.byParts(x, rows, s.InPart(), len(parts)), rows: rows}
 	r.on("phantom")
-	var y []float32
-	var err error
-	if st.pre, y, st.ghosts, err = r.phantomLayerForward(c.st.w, name, s, st.x, rows, kernels.ActIdentity); err != nil {
+	y, ghosts, err := r.phantomLayerForward(c, c.st.phantomParamsOf(name), s, st.x, rows)
+	if err != nil {
 		return err
 	}
+	st.ghosts = ghosts
 	c.save(st)
-	c.set(0, fromPartsLocal(y, rows, s.OutPart(), len(parts)))
+	c.set(0, c.fromPartsLocal(y, rows, s.OutPart(), len(parts)))
 	return nil
 }
 
@@ -114,23 +114,24 @@ func phantomOpBackward(c *call) error {
 	name, s := c.phantomLayer()
 	st := c.saved().(*phantomState)
 	n := len(r.parts())
-	dy := byParts(c.grad(0), st.rows, s.OutPart(), n)
+	dy := c.byParts(c.grad(0), st.rows, s.OutPart(), n)
 	r.on("phantom")
-	dx, err := r.phantomLayerBackward(c.st, name, s, st.x, st.pre, st.ghosts, dy, st.rows, kernels.ActIdentity)
+	dx, err := r.phantomLayerBackward(c, c.st.phantomParamsOf(name), s, st.x, st.ghosts, dy, st.rows)
 	if err != nil {
 		return err
 	}
-	c.addGrad(0, fromPartsLocal(dx, st.rows, s.InPart(), n))
+	c.addGrad(0, c.fromPartsLocal(dx, st.rows, s.InPart(), n))
 	return nil
 }
 
 // byParts lays rows × (n·w) out part-major: n blocks of rows × w (the
-// layout of the phantom kernels); one part is already so laid out.
-func byParts(x []float32, rows, w, n int) []float32 {
+// layout of the phantom kernels), in a buffer of the frame's; one part is
+// already so laid out.
+func (c *call) byParts(x []float32, rows, w, n int) []float32 {
 	if n == 1 {
 		return x
 	}
-	out := make([]float32, len(x))
+	out := c.allocOut(len(x))
 	for i := 0; i < n; i++ {
 		kernels.CopyCols(out[i*rows*w:(i+1)*rows*w], x, rows, n*w, i*w, (i+1)*w)
 	}
@@ -138,11 +139,11 @@ func byParts(x []float32, rows, w, n int) []float32 {
 }
 
 // fromPartsLocal is byParts' inverse.
-func fromPartsLocal(x []float32, rows, w, n int) []float32 {
+func (c *call) fromPartsLocal(x []float32, rows, w, n int) []float32 {
 	if n == 1 {
 		return x
 	}
-	out := make([]float32, len(x))
+	out := c.allocOut(len(x))
 	for i := 0; i < n; i++ {
 		kernels.SetCols(out, x[i*rows*w:(i+1)*rows*w], rows, n*w, i*w, (i+1)*w)
 	}
@@ -156,7 +157,7 @@ func mseForward(c *call) error {
 	r := c.r
 	x := c.val(0)
 	b := r.plan.MicroBatch
-	tgt := teacherTargets(r.m, r.teacher, r.mlpInputs(c.mb), b)
+	tgt := teacherTargets(r.m, r.teacher, r.mlpInputs(c.f, c.mb), b)
 	if len(x) < len(tgt) {
 		tgt = r.own(tgt, ir.AxisTP, true, r.m.Width)
 	}

@@ -50,6 +50,9 @@ type stage struct {
 	// moe holds the MoE blocks' parameters by layer, resolved at each
 	// block's first call (ops_expert.go).
 	moe map[int]*moeParams
+	// phantom holds the phantom layers' parameters by name, resolved at
+	// each layer's first call (ops_phantom.go).
+	phantom map[string]*phantomLayerParams
 }
 
 // momentIndex maps each flat element to its place in the owned moments,

@@ -112,6 +112,14 @@ func PhantomGhostsBackward(dx, dc, dg, x, c []float32, rows int, s PhantomShape)
 // x (rows×InPart) and the gathered ghosts of all parts ([Parts][rows×K]).
 // The ghost terms are added in increasing j; keep pre for the backward.
 func PhantomForward(pre, y, x, ghosts, w, d, b []float32, rows, part int, s PhantomShape, act Activation) {
+	PhantomPreactivation(pre, x, ghosts, w, d, b, rows, part, s)
+	ActivationForward(y, pre, act)
+}
+
+// PhantomPreactivation is [PhantomForward] without the activation: it
+// writes pre only (the layer's output when its activation is a separate
+// op, as in the runtime's programs).
+func PhantomPreactivation(pre, x, ghosts, w, d, b []float32, rows, part int, s PhantomShape) {
 	s.check(part)
 	inP, outP, k := s.InPart(), s.OutPart(), s.K
 	MatMul(pre, x, w, rows, inP, outP, false)
@@ -126,7 +134,6 @@ func PhantomForward(pre, y, x, ghosts, w, d, b []float32, rows, part int, s Phan
 	if b != nil {
 		AddBias(pre, b, rows, outP)
 	}
-	ActivationForward(y, pre, act)
 }
 
 // PhantomBackward adds part's gradients given dy (rows×OutPart): through
@@ -136,10 +143,19 @@ func PhantomForward(pre, y, x, ghosts, w, d, b []float32, rows, part int, s Phan
 // `part` is left untouched. Reduce-scatter it over the parts and pass each
 // part's block to [PhantomGhostsBackward]. Any gradient output may be nil.
 func PhantomBackward(dx, dw, dd, db, dghosts, dy, x, ghosts, pre, w, d []float32, rows, part int, s PhantomShape, act Activation) {
+	dpre := dy
+	if act != ActIdentity { // the identity's gradient is dy itself
+		dpre = make([]float32, rows*s.OutPart())
+		ActivationBackward(dpre, dy, pre, act)
+	}
+	PhantomPreactivationBackward(dx, dw, dd, db, dghosts, dpre, x, ghosts, w, d, rows, part, s)
+}
+
+// PhantomPreactivationBackward is [PhantomBackward] given the gradient of
+// the pre-activation dpre (rows×OutPart): [PhantomPreactivation]'s backward.
+func PhantomPreactivationBackward(dx, dw, dd, db, dghosts, dpre, x, ghosts, w, d []float32, rows, part int, s PhantomShape) {
 	s.check(part)
 	inP, outP, k := s.InPart(), s.OutPart(), s.K
-	dpre := make([]float32, rows*outP)
-	ActivationBackward(dpre, dy, pre, act)
 	LinearBackward(dx, dw, db, dpre, x, w, rows, inP, outP)
 	q := 0
 	for j := 0; j < s.Parts; j++ {

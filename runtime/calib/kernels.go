@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sort"
-	"sync"
-	"time"
 
 	"planc/runtime/exec"
 	"planc/runtime/kernels"
@@ -212,72 +209,4 @@ func fitAttention(pts []Point, scores, rows []float64, rate float64) (perScore, 
 	}
 	th := nonNegLeastSquaresTo(x, y)
 	return th[0], th[1]
-}
-
-// measureCores runs the one-core GEMM on k = 1..2·NumCPU goroutines at once
-// and returns the share of the cores that NumCPU busy threads get: their
-// aggregate throughput over a window (the other processes' load
-// included, as a training step meets it), over the one-goroutine rate of
-// the fastest short run (this machine unloaded), the median of three
-// rounds, over NumCPU; and each k's speed-up.
-func measureCores(opt Options) (float64, []float64) {
-	// 32×256×128 (1M multiply-adds) stays under the kernels' parallel
-	// threshold: each goroutine runs its own products on itself
-	const m, k, n = 32, 256, 128
-	flops := 2.0 * m * k * n
-	a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-	var one float64
-	oneCore(func() {
-		one = flops / timeCPU(opt, func() { kernels.MatMul(c, a, b, m, k, n, false) })
-	})
-	// windows as long as a plan's few seconds of steps allow: a load that
-	// comes and goes is averaged as a run meets it
-	window := max(200*time.Millisecond, time.Duration(opt.reps())*opt.budget())
-	if opt.budget() < 4*time.Millisecond {
-		window = time.Duration(opt.reps()) * opt.budget() // --quick
-	}
-	rate := func(g int) float64 {
-		prev := runtime.GOMAXPROCS(max(g, runtime.NumCPU()))
-		defer runtime.GOMAXPROCS(prev)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		calls := 0
-		start := time.Now()
-		for w := 0; w < g; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-				done := 0
-				for time.Since(start) < window {
-					kernels.MatMul(c, a, b, m, k, n, false)
-					done++
-				}
-				mu.Lock()
-				calls += done
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return float64(calls) * flops / time.Since(start).Seconds()
-	}
-	// rounds over every k, each k's median: a burst of another process
-	// in one window does not decide the figure
-	const rounds = 3
-	ks := 2 * runtime.NumCPU()
-	runs := make([][]float64, ks)
-	for r := 0; r < rounds; r++ {
-		for g := 1; g <= ks; g++ {
-			runs[g-1] = append(runs[g-1], rate(g)/one)
-		}
-	}
-	by := make([]float64, ks)
-	for i, xs := range runs {
-		sort.Float64s(xs)
-		by[i] = xs[len(xs)/2]
-	}
-	// planc run's job runs on GOMAXPROCS = NumCPU threads whatever its
-	// ranks (goroutines multiplexed on them, the kernels' splits, the
-	// GC): what NumCPU busy threads get, over NumCPU, is its share
-	return min(1, by[runtime.NumCPU()-1]/float64(runtime.NumCPU())), by
 }

@@ -77,14 +77,26 @@ func PlanShapes(p *ir.Plan) (Shapes, error) {
 	return s, nil
 }
 
+// dxMode says how a layer's input gradient dy·Wᵀ meets its buffer.
+type dxMode bool
+
+const (
+	// dxOverwrite: the product writes a fresh buffer (runtime/exec's dense
+	// linears and the head: no zeroing before it).
+	dxOverwrite dxMode = false
+	// dxAdd: the product adds into a buffer holding other terms (the MoE
+	// experts and router, whose gradients meet in one buffer).
+	dxAdd dxMode = true
+)
+
 // linearSpecs returns the forward (with and without the bias),
-// input-gradient, weight-gradient and bias-gradient kernels of y[M,N] = x[M,K]·W[K,N] (+ b); rows zero means
-// a runtime row count.
-func linearSpecs(rows, k, n int, bias bool) []Spec {
+// input-gradient, weight-gradient and bias-gradient kernels of
+// y[M,N] = x[M,K]·W[K,N] (+ b); rows zero means a runtime row count.
+func linearSpecs(rows, k, n int, bias bool, dx dxMode) []Spec {
 	specs := []Spec{
 		MatMul{M: rows, K: k, N: n, Bias: bias},
 		MatMul{M: rows, K: k, N: n}, // row-parallel layers add the bias after their all-reduce
-		MatMul{M: rows, K: n, N: k, TransB: true, Acc: true},
+		MatMul{M: rows, K: n, N: k, TransB: true, Acc: bool(dx)},
 		MatMul{M: k, K: rows, N: n, TransA: true, Acc: true},
 	}
 	if bias {
@@ -107,7 +119,7 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	hl := s.Heads * s.HeadDim // attention width on this rank
 	var specs []Spec
 	specs = append(specs, LayerNormFwd{T, H}, LayerNormBwdData{T, H}, LayerNormBwdParams{T, H})
-	specs = append(specs, linearSpecs(T, H, 3*hl, true)...) // qkv
+	specs = append(specs, linearSpecs(T, H, 3*hl, true, dxOverwrite)...) // qkv
 	sp := p.SP && p.TP > 1 && T%p.TP == 0
 	if sp {
 		// Sequence parallelism: the norms run on this rank's 1/tp of the tokens.
@@ -116,11 +128,11 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 	for _, at := range attentionShapes(p, s) {
 		specs = append(specs, AttentionFwd{at}, AttentionBwd{at}, AttentionBwdQ{at}, AttentionBwdKV{at})
 	}
-	specs = append(specs, linearSpecs(T, hl, H, true)...) // out projection
+	specs = append(specs, linearSpecs(T, hl, H, true, dxOverwrite)...) // out projection
 	if s.FFN > 0 {
-		specs = append(specs, linearSpecs(T, H, s.FFN, true)...)
+		specs = append(specs, linearSpecs(T, H, s.FFN, true, dxOverwrite)...)
 		specs = append(specs, GeluFwd{T * s.FFN}, GeluBwd{T * s.FFN})
-		specs = append(specs, linearSpecs(T, s.FFN, H, true)...)
+		specs = append(specs, linearSpecs(T, s.FFN, H, true, dxOverwrite)...)
 	}
 	if s.MoE {
 		// The MoE block's tokens: all of the micro-batch's, or under ssmb
@@ -137,20 +149,20 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 			widths = append(widths, p.Model.MoE.ExpertFFN)
 		}
 		for _, mt := range moeT {
-			specs = append(specs, linearSpecs(mt, H, s.AllExp, false)...) // router
+			specs = append(specs, linearSpecs(mt, H, s.AllExp, false, dxAdd)...) // router
 			rt := RouterTopK{Tokens: mt, Experts: s.AllExp, K: s.TopK, Normalize: s.Normalize}
 			specs = append(specs, rt, RouterTopKBwd{rt})
 			specs = append(specs, Permute{mt, s.TopK, H}, PermuteBwd{mt, s.TopK, H}, Unpermute{mt, s.TopK, H}, UnpermuteBwd{mt, s.TopK, H})
 		}
 		for _, fe := range widths {
 			// Expert FFNs on variable-length slices of the permuted rows.
-			specs = append(specs, linearSpecs(0, H, fe, true)...)
-			specs = append(specs, linearSpecs(0, fe, H, true)...)
+			specs = append(specs, linearSpecs(0, H, fe, true, dxAdd)...)
+			specs = append(specs, linearSpecs(0, fe, H, true, dxAdd)...)
 			for _, mt := range moeT {
 				if s.Shared > 0 {
-					specs = append(specs, linearSpecs(mt, H, fe, true)...)
+					specs = append(specs, linearSpecs(mt, H, fe, true, dxAdd)...)
 					specs = append(specs, GeluFwd{mt * fe}, GeluBwd{mt * fe})
-					specs = append(specs, linearSpecs(mt, fe, H, true)...)
+					specs = append(specs, linearSpecs(mt, fe, H, true, dxAdd)...)
 				}
 			}
 		}
@@ -167,10 +179,10 @@ func ForPlan(p *ir.Plan) ([]Spec, error) {
 		if s.Tied {
 			specs = append(specs,
 				MatMul{M: rows, K: H, N: s.Vocab, TransB: true},            // logits = x·wteᵀ
-				MatMul{M: rows, K: s.Vocab, N: H, Acc: true},               // dx += dlogits·wte
+				MatMul{M: rows, K: s.Vocab, N: H},                          // dx = dlogits·wte
 				MatMul{M: s.Vocab, K: rows, N: H, TransA: true, Acc: true}) // dwte += dlogitsᵀ·x
 		} else {
-			specs = append(specs, linearSpecs(rows, H, s.Vocab, false)...)
+			specs = append(specs, linearSpecs(rows, H, s.Vocab, false, dxOverwrite)...)
 		}
 	}
 	specs = append(specs, AdamW{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
@@ -199,7 +211,7 @@ func forMLP(p *ir.Plan) ([]Spec, error) {
 			layers = append(layers, [2]int{w, w / tp}, [2]int{w / tp, w})
 		}
 		for _, l := range layers {
-			specs = append(specs, linearSpecs(b, l[0], l[1], true)...)
+			specs = append(specs, linearSpecs(b, l[0], l[1], true, dxOverwrite)...)
 			specs = append(specs, GeluFwd{b * l[1]}, GeluBwd{b * l[1]})
 		}
 	}

@@ -66,14 +66,10 @@ func (c *call) allocOut(n int) []float32 {
 }
 
 // gradOut returns a buffer of n elements for an input gradient that a
-// product computes, and whether the product must add into it (the buffer
-// then zeroed). The Go kernels overwrite; the generated kernels of a plan
-// are built for the accumulating input-gradient products (codegen/llvm's
-// linear specs), which a buffer of zeros turns into the same result.
+// product computes, and whether the product must add into it: never, as
+// both the Go kernels and the generated ones (codegen/llvm's dense linear
+// and head specs) overwrite, so the buffer is not cleared.
 func (c *call) gradOut(n int) (b []float32, accumulate bool) {
-	if c.r.ops != nil {
-		return c.alloc(n), true
-	}
 	return c.allocOut(n), false
 }
 

@@ -110,7 +110,9 @@ func TestTrainsOnGeneratedKernels(t *testing.T) {
 
 // BenchmarkTinyGPTKernels trains tiny_gpt (global batch 8 in micro-batches
 // of 2, as examples/tiny_gpt.plan) and the same model at hidden 256
-// (bench/torch's two shapes) on the Go kernels and on the generated ones, side by side in one run, and reports tokens/s and the
+// (bench/torch's two shapes; hidden 256 also in one micro-batch of 8,
+// PyTorch's one batch) on the Go kernels and on the generated ones, side
+// by side in one run, and reports tokens/s and the
 // CPU time per token (user and system, all threads of the process: on a
 // loaded machine far steadier than the wall clock). Compare -cpu 1,2.
 func BenchmarkTinyGPTKernels(b *testing.B) {
@@ -122,8 +124,9 @@ func BenchmarkTinyGPTKernels(b *testing.B) {
 	for _, shape := range []struct {
 		name  string
 		model func() *ir.Model
-	}{{"tiny", tinyGPT}, {"hidden256", wide}} {
-		p := plan(shape.model(), "")
+		opts  string
+	}{{"tiny", tinyGPT, ""}, {"hidden256", wide, ""}, {"hidden256_mb8", wide, "mb=8"}} {
+		p := plan(shape.model(), shape.opts)
 		gen, done, err := llvmk.Select(p, true)
 		if err != nil {
 			b.Skip(err)

@@ -153,3 +153,67 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkHidden256MatMuls times the generated and the Go kernels on every
+// product of a hidden-256 step (bench/torch's second shape: hidden 256, ffn
+// 1024) at micro-batch 2 and 8 (128 and 512 rows): per layer the forward
+// x·W, the input gradient dy·Wᵀ and the weight gradient xᵀ·dy of qkv,
+// out_proj, fc1 and fc2, as exec calls them on --kernels=llvm. GFLOP/s
+// per CPU second (cpu-GFLOP/s) is steadier than the wall clock under load.
+func BenchmarkHidden256MatMuls(b *testing.B) {
+	const h, f = 256, 1024
+	type mm struct {
+		name           string
+		m, k, n        int
+		transA, transB bool
+	}
+	var cases []mm
+	for _, rows := range []int{128, 512} {
+		for _, s := range []struct {
+			name    string
+			in, out int
+		}{{"qkv", h, 3 * h}, {"proj", h, h}, {"fc1", h, f}, {"fc2", f, h}} {
+			cases = append(cases, mm{s.name + " fwd", rows, s.in, s.out, false, false},
+				mm{s.name + " dx", rows, s.out, s.in, false, true},
+				mm{s.name + " dW", s.in, rows, s.out, true, false})
+		}
+	}
+	var specs []llvm.Spec
+	for _, c := range cases {
+		specs = append(specs, llvm.MatMul{M: c.m, K: c.k, N: c.n, TransA: c.transA, TransB: c.transB, Acc: c.transA})
+	}
+	lib, err := Load("bench", specs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, c := range cases {
+		a, bb, cc := randVec(r, c.m*c.k, 1), randVec(r, c.k*c.n, 1), make([]float32, c.m*c.n)
+		for _, impl := range []struct {
+			name string
+			ops  Ops
+		}{{"go", GoOps{}}, {"generated", lib}} {
+			b.Run(fmt.Sprintf("%s %dx%dx%d/%s", c.name, c.m, c.k, c.n, impl.name), func(b *testing.B) {
+				f0 := lib.Fallbacks()
+				c0 := cpuTime()
+				for b.Loop() {
+					switch {
+					case c.transA:
+						impl.ops.MatMulTransA(cc, a, bb, c.m, c.k, c.n, true)
+					case c.transB:
+						impl.ops.MatMulTransB(cc, a, bb, c.m, c.k, c.n, false)
+					default:
+						impl.ops.MatMul(cc, a, bb, c.m, c.k, c.n, false)
+					}
+				}
+				if lib.Fallbacks() != f0 {
+					b.Fatal("fell back to a Go kernel")
+				}
+				cpu := float64(cpuTime() - c0)
+				b.ReportMetric(2*float64(c.m*c.k*c.n)*float64(b.N)/cpu, "cpu-GFLOP/s")
+				b.ReportMetric(cpu/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}

@@ -85,13 +85,13 @@ func (bl *block) step(ops Ops, x, target []float32, k int) float64 {
 	// Backward.
 	dx1 := append([]float32(nil), dout...)
 	dgu, du := buf(T*F), buf(T*F)
-	ops.LinearBackward(dgu, bl.g("fc2.w"), bl.g("fc2.b"), dout, gu, bl.w("fc2.w"), T, F, H)
+	linearBackward(ops, dgu, bl.g("fc2.w"), bl.g("fc2.b"), dout, gu, bl.w("fc2.w"), T, F, H)
 	ops.GeluBackward(du, dgu, u)
 	dln2 := buf(T * H)
-	ops.LinearBackward(dln2, bl.g("fc1.w"), bl.g("fc1.b"), du, ln2, bl.w("fc1.w"), T, H, F)
+	linearBackward(ops, dln2, bl.g("fc1.w"), bl.g("fc1.b"), du, ln2, bl.w("fc1.w"), T, H, F)
 	ops.LayerNormBackward(dx1, bl.g("ln2.g"), bl.g("ln2.b"), dln2, x1, m2, r2, bl.w("ln2.g"), T, H)
 	dy := buf(T * H)
-	ops.MatMulTransB(dy, dx1, bl.w("proj.w"), T, H, H, true)
+	ops.MatMulTransB(dy, dx1, bl.w("proj.w"), T, H, H, false)
 	ops.MatMulTransA(bl.g("proj.w"), y, dx1, H, T, H, true)
 	ops.BiasBackward(bl.g("proj.b"), dx1, T, H)
 	do := buf(T * H)
@@ -101,7 +101,7 @@ func (bl *block) step(ops Ops, x, target []float32, k int) float64 {
 	dqkv := buf(T * 3 * H)
 	kernels.JoinQKVGrad(dqkv, dq, dk, dv, bl.B, bl.S, bl.NH, bl.D)
 	dln1 := buf(T * H)
-	ops.LinearBackward(dln1, bl.g("qkv.w"), bl.g("qkv.b"), dqkv, ln1, bl.w("qkv.w"), T, H, 3*H)
+	linearBackward(ops, dln1, bl.g("qkv.w"), bl.g("qkv.b"), dqkv, ln1, bl.w("qkv.w"), T, H, 3*H)
 	dx := buf(T * H) // the input's gradient is not needed; computed for coverage
 	ops.LayerNormBackward(dx, bl.g("ln1.g"), bl.g("ln1.b"), dln1, x, m1, r1, bl.w("ln1.g"), T, H)
 	c := optim.Config{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1}
@@ -109,6 +109,14 @@ func (bl *block) step(ops Ops, x, target []float32, k int) float64 {
 		ops.AdamWStep(c, s, k, 3e-3, 1)
 	}
 	return loss
+}
+
+// linearBackward is a dense layer's backward as runtime/exec runs it: the
+// input gradient overwrites dx (codegen/llvm generates the overwriting
+// product for the plan's layers), the weight and bias gradients add.
+func linearBackward(ops Ops, dx, dw, db, dy, x, w []float32, rows, in, out int) {
+	ops.MatMulTransB(dx, dy, w, rows, out, in, false)
+	ops.LinearBackward(nil, dw, db, dy, x, nil, rows, in, out)
 }
 
 // TestTrainingStepsMatch trains one tiny_gpt-shaped block for 10 steps

@@ -186,4 +186,8 @@ func TestSplitWait(t *testing.T) {
 			t.Errorf("waits %v: %g s + %g of the compute, want %g s + %g", c.at, w, s, c.wait, c.skew)
 		}
 	}
+	// one GEMM longer than both intervals: the same length twice
+	if w, s := splitWait([2]float64{20e-6, 30e-6}, [2]float64{2e-3, 2e-3}); w != 20e-6 || s != 0 {
+		t.Errorf("equal intervals: %g s + %g, want 20 µs and no skew", w, s)
+	}
 }

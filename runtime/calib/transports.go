@@ -198,8 +198,12 @@ func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 // splitWait splits the waits at two compute intervals into a fixed wait
 // and a skew in proportion to the interval: the line through both
 // points, each part ≥ 0 (a wait that falls with the interval is all
-// fixed: the shorter interval's).
+// fixed: the shorter interval's; two equal intervals give no skew).
 func splitWait(at, lens [2]float64) (wait, skew float64) {
+	if !(lens[1] > lens[0]) {
+		// one interval (a GEMM longer than both, as under load): no skew
+		return max(0, min(at[0], at[1])), 0
+	}
 	skew = max(0, (at[1]-at[0])/(lens[1]-lens[0]))
 	wait = max(0, at[0]-skew*lens[0])
 	return wait, skew

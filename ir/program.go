@@ -124,6 +124,19 @@ type Device struct {
 	// node cores for fewer ranks than cores, a rank's big products get
 	// cores/ranks of them). 0: never.
 	ParallelFLOPs float64
+	// StepKernelFactor is how many times its microbenchmark's time a
+	// kernel takes inside a training step, on a rank whose peak memory
+	// exceeds PrivateCache: between two uses of an operand the step's
+	// other ops (and other processes) push it further out than a
+	// microbenchmark that evicts only the private caches sees (planc
+	// calibrate measures it on a probe model's steps: the CPU runtime's).
+	// It multiplies the ops' compute and the optimizer, not
+	// communication. 0: 1.
+	StepKernelFactor float64
+	// PrivateCache is one core's private cache in bytes (its L2): a rank
+	// whose peak memory fits in it finds its operands where it left them
+	// and StepKernelFactor does not apply. 0: it applies to every rank.
+	PrivateCache float64
 	// Source says where the efficiency parameters come from (the
 	// measurements they were fitted to); empty on a device left at
 	// planc's defaults.
@@ -142,7 +155,18 @@ func (d *Device) Fitted() bool {
 	return differs(d.MatmulEfficiency, DefaultMatmulEfficiency) || differs(d.KernelOverhead, DefaultKernelOverhead) ||
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
-		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0
+		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0 ||
+		d.StepKernelFactor != 0
+}
+
+// KernelFactor is StepKernelFactor for a rank whose peak memory is peak
+// bytes: 1 where the device has none or the rank fits in its private
+// cache.
+func (d *Device) KernelFactor(peak float64) float64 {
+	if d.StepKernelFactor <= 0 || peak <= d.PrivateCache {
+		return 1
+	}
+	return d.StepKernelFactor
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

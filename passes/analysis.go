@@ -165,6 +165,10 @@ func costPass(st *State) {
 	// the costliest kinds of op on the slowest pipeline rank, per step
 	cm := newCostModel(st.Plan, st.Unit.Mesh)
 	m := float64(st.Plan.MicroBatches())
+	kf := 1.0 // kernels in a step beyond the private cache (as assemble)
+	if st.Unit.Memory != nil {
+		kf = cm.dev.KernelFactor(st.Unit.Memory.WorstRank().Peak)
+	}
 	slowest, slowT := 0, -1.0
 	perRank := map[int]float64{}
 	for _, s := range cost.Stages {
@@ -193,7 +197,7 @@ func costPass(st *State) {
 			if byKind[k] == nil {
 				byKind[k] = &ir.OpTime{Op: k, Stage: sg.Index}
 			}
-			byKind[k].Time += t * m
+			byKind[k].Time += t * m * kf
 			byKind[k].FLOPs += fl * m
 		}
 	}

@@ -78,6 +78,16 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	ranks := buf.ranks[:pp]
 	aggregateRanks(ranks, stages)
 	worstRow = rankMemoryRows(p, ranks, denseShard, expertShard, &mem, lite)
+	// kernels in a step on a rank beyond its private cache (a calibrated
+	// CPU): the compute and the optimizer, not the communication
+	kf := cm.dev.KernelFactor(worstRow.Peak)
+	if kf != 1 {
+		for r := range ranks {
+			if s := &ranks[r].sum; !ranks[r].same {
+				s.fwd, s.bwdB, s.bwdW, s.recompute = s.fwd*kf, s.bwdB*kf, s.bwdW*kf, s.recompute*kf
+			}
+		}
+	}
 
 	// Time per micro-batch on each pp rank.
 	rt := buf.rt[:pp]
@@ -87,7 +97,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	// Once-per-step collectives and the optimizer, per rank; the step waits
 	// for the slowest rank's tail.
 	tails := buf.tails[:pp]
-	st := stepTails(p, cm, ranks, stages, tails, denseShard, expertShard, lite)
+	st := stepTails(p, cm, ranks, stages, tails, denseShard, expertShard, kf, lite)
 	// the step collectives reported are those of the rank that ends last
 	stepCells := stepCommCells(cm, stages, pp, st.tailRank)
 
@@ -102,7 +112,7 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	commTables(&cost, p, cm.mesh, stages, slowest, &stepCells, &st.jobStepBytes, lite)
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 	if !lite {
-		cost.Stages = stageTimes(stages)
+		cost.Stages = stageTimes(stages, kf)
 	}
 	stepEnergy(&cost, p, cm, rt, tails, st.tailComm, st.optTime)
 	return mem, worstRow, cost
@@ -276,7 +286,7 @@ type stepTail struct {
 
 // stepTails fills tails with each pp rank's once-per-step exposed
 // communication plus optimizer time and returns the latest-ending rank's.
-func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest, tails []float64, denseShard, expertShard float64, lite bool) (st stepTail) {
+func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest, tails []float64, denseShard, expertShard, kernelFactor float64, lite bool) (st stepTail) {
 	pp := len(ranks)
 	dev := cm.dev
 	tail := 0.0
@@ -326,7 +336,7 @@ func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest,
 		}
 		prevExposed, prevWindow = exposed, window
 		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
-			optimizerBytesPerParam(p.Precision) / optimizerRate(dev) * cm.corun.memoryOf()
+			optimizerBytesPerParam(p.Precision) / optimizerRate(dev) * cm.corun.memoryOf() * kernelFactor
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
 			tail, st.tailComm, st.optTime, st.tailRank = exposed+opt, exposed, opt, r
@@ -482,13 +492,13 @@ func commTables(cost *ir.CostReport, p *ir.Plan, mesh ir.Mesh, stages []stageDig
 }
 
 // stageTimes returns each stage's time per micro-batch, for reports.
-func stageTimes(stages []stageDigest) []ir.StageTime {
+func stageTimes(stages []stageDigest, kernelFactor float64) []ir.StageTime {
 	out := make([]ir.StageTime, 0, len(stages))
 	for i := 0; i < len(stages); i++ {
-		s := stages[i].sum
+		s, kf := stages[i].sum, kernelFactor
 		out = append(out, ir.StageTime{Stage: stages[i].index, PPRank: stages[i].ppRank,
-			Fwd: s.fwd + s.commF + s.hidden/2, BwdInput: s.bwdB + s.commB + s.hidden/2, BwdWeight: s.bwdW,
-			Recompute: s.recompute + s.commR, Comm: s.commF + s.commB + s.commR + s.hidden, P2P: s.p2p})
+			Fwd: s.fwd*kf + s.commF + s.hidden/2, BwdInput: s.bwdB*kf + s.commB + s.hidden/2, BwdWeight: s.bwdW * kf,
+			Recompute: s.recompute*kf + s.commR, Comm: s.commF + s.commB + s.commR + s.hidden, P2P: s.p2p})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package passes_test
 
 import (
+	"io"
 	"math"
 	"testing"
 
@@ -185,5 +186,62 @@ func TestSyncWaitOnlyWhereThreadsPark(t *testing.T) {
 	eight := []string{"tp=2", "pp=2", "dp=2"}
 	if a, b := step(0, eight...), step(100e-6, eight...); a != b {
 		t.Errorf("8 ranks on 2 cores: %g s with a wait, %g s without; want equal", b, a)
+	}
+}
+
+// TestStepKernelFactorBeyondThePrivateCache: a device whose kernels take
+// 1.5× their microbenchmarks inside a step (step_kernel_factor) beyond a
+// 2 MiB private cache: tiny_gpt (peak ~6 MiB) computes and updates in
+// 1.5× the time, op by op, its communication (tp = 2) unchanged; with a
+// private cache larger than its peak, or without the factor, nothing
+// changes.
+func TestStepKernelFactorBeyondThePrivateCache(t *testing.T) {
+	at := func(factor, cache float64, sets ...string) (passes.Estimation, map[string]float64) {
+		prog, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.StepKernelFactor, d.PrivateCache = factor, cache
+		n.Device, cl.Node, q.Cluster = &d, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if u.Cost == nil || len(u.Cost.TopOps) == 0 {
+			t.Fatalf("%v: no costliest ops", sets)
+		}
+		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
+			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
+		}
+		ops := map[string]float64{}
+		for _, o := range u.Cost.TopOps {
+			ops[o.Op] = o.Time
+		}
+		return e, ops
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+	for _, sets := range [][]string{nil, {"tp=2"}} {
+		base, baseOps := at(0, 0, sets...)
+		slow, slowOps := at(1.5, 2<<20, sets...)
+		if slow.PeakBytes <= 2<<20 {
+			t.Fatalf("%v: peak %g B, want beyond the 2 MiB cache", sets, slow.PeakBytes)
+		}
+		if !near(slow.Compute, 1.5*base.Compute) || !near(slow.Optimizer, 1.5*base.Optimizer) {
+			t.Errorf("%v: compute %g s, optimizer %g s; want 1.5 × %g s and 1.5 × %g s", sets, slow.Compute, slow.Optimizer, base.Compute, base.Optimizer)
+		}
+		if !near(slow.ExposedComm, base.ExposedComm) {
+			t.Errorf("%v: exposed communication %g s, want unchanged %g s", sets, slow.ExposedComm, base.ExposedComm)
+		}
+		for op, tm := range slowOps {
+			if !near(tm, 1.5*baseOps[op]) {
+				t.Errorf("%v: %s %g s, want 1.5 × %g s", sets, op, tm, baseOps[op])
+			}
+		}
+		if fits, _ := at(1.5, 64<<20, sets...); fits.StepTime != base.StepTime {
+			t.Errorf("%v: within a 64 MiB private cache the step is %g s, want %g s", sets, fits.StepTime, base.StepTime)
+		}
 	}
 }

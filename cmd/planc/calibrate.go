@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"planc/ir"
 	"planc/lang"
 	"planc/passes"
 	"planc/runtime/calib"
@@ -64,6 +65,10 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc calibrate: the executor probe failed: %v\n", err)
 		return exitError
 	}
+	if err := probeStep(res, *name); err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: the step probe failed: %v\n", err)
+		return exitError
+	}
 	var text string
 	if *asJSON {
 		b, _ := json.MarshalIndent(res, "", "  ")
@@ -114,21 +119,10 @@ const probeSteps, probeWarm = 60, 10
 // device at no per-op cost and at 1 µs per op (their difference counts the
 // op executions of a step).
 func probeExecutor(res *calib.Result, name string) error {
-	dir, err := os.MkdirTemp("", "planc-calibrate")
+	p, err := loadProbe(res, name, probeModel, "calib_probe")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "probe.plan")
-	src := res.PlanFile(name, "planc calibrate") + fmt.Sprintf(probeModel, name)
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		return err
-	}
-	prog, diags := lang.Load([]string{path}, lang.Options{})
-	if diags.HasErrors() {
-		return fmt.Errorf("%s", diags.Error())
-	}
-	p := prog.Plan("calib_probe")
 	measured, err := calib.StepSeconds(p, probeSteps, probeWarm)
 	if err != nil {
 		return err
@@ -157,6 +151,86 @@ func probeExecutor(res *calib.Result, name string) error {
 	res.Probe = &calib.Probe{Model: "calib_probe (2 layers, hidden 8, 8 tokens, 2 micro-batches)", Measured: measured, Zero: zero, Ops: ops,
 		PerOp: math.Max(0, (measured-zero)/ops)}
 	return nil
+}
+
+// stepProbeModel is a small transformer whose model state and
+// activations (~8 MiB) exceed a core's private cache, as a training
+// step's do: its step against the cost model's is what kernels lose
+// inside a step (step_kernel_factor). Its shapes are none of the example
+// plans'; its heads are 32 wide, a width the attention microbenchmarks
+// time (the probe measures the step, not the attention fit between
+// widths).
+const stepProbeModel = `
+model calib_step_gpt {
+  vocab  = 256
+  seq    = 48
+  hidden = 96
+  layers = 3
+  heads  = 3
+  ffn    = 384
+}
+
+plan calib_step {
+  model        = calib_step_gpt
+  cluster      = %s
+  global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+`
+
+// stepProbeSteps and stepProbeWarm: the step probe's steps, and those
+// left out of the median.
+const stepProbeSteps, stepProbeWarm = 45, 5
+
+// probeStep measures res.Step: the step probe trained by the runtime on
+// one processor (CPU time) against the cost model's step for it with the
+// calibration so far (no cores: one rank's own time). A probe that fits
+// in the private cache measures nothing about steps that do not: no
+// factor then.
+func probeStep(res *calib.Result, name string) error {
+	p, err := loadProbe(res, name, stepProbeModel, "calib_step")
+	if err != nil {
+		return err
+	}
+	measured, err := calib.StepSeconds(p, stepProbeSteps, stepProbeWarm)
+	if err != nil {
+		return err
+	}
+	q := *p
+	c, n := *p.Cluster, *p.Cluster.Node
+	n.Cores = 0
+	c.Node, q.Cluster = &n, &c
+	e, diags := passes.Estimate(&q)
+	if diags.HasErrors() {
+		return fmt.Errorf("%s", diags.Error())
+	}
+	sp := &calib.StepProbe{Model: "calib_step (3 layers, hidden 96, 3 heads, 48 tokens, 4 micro-batches of 2)", Measured: measured, Predicted: e.StepTime, Peak: e.PeakBytes}
+	if e.StepTime > 0 && e.PeakBytes > res.PrivateCache {
+		sp.Factor = measured / e.StepTime
+	}
+	res.Step = sp
+	return nil
+}
+
+// loadProbe writes the calibration so far and a probe's source to a
+// temporary file and loads the probe's plan.
+func loadProbe(res *calib.Result, name, source, plan string) (*ir.Plan, error) {
+	dir, err := os.MkdirTemp("", "planc-calibrate")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "probe.plan")
+	src := res.PlanFile(name, "planc calibrate") + fmt.Sprintf(source, name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		return nil, err
+	}
+	prog, diags := lang.Load([]string{path}, lang.Options{})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("%s", diags.Error())
+	}
+	return prog.Plan(plan), nil
 }
 
 func validIdent(s string) bool {

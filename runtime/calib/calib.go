@@ -139,6 +139,12 @@ type Result struct {
 	// Probe is the executor's cost per op (set by planc calibrate, which
 	// runs a probe model through the runtime: see [Probe]).
 	Probe *Probe
+	// Step is how the kernels run inside a training step (set by planc
+	// calibrate, which trains a probe model: see [StepProbe]; nil: not
+	// measured). PrivateCache is one core's private cache in bytes (L2,
+	// from sysfs; 0: unknown).
+	Step         *StepProbe
+	PrivateCache float64
 	// Parallel is the FLOPs from which one product runs on all cores
 	// (0: not seen); ParallelPoints each size's time on all cores over
 	// its time on one (Seconds holds the ratio).
@@ -166,11 +172,23 @@ type Probe struct {
 	PerOp          float64 // seconds
 }
 
+// StepProbe is a probe model, larger than a core's private cache,
+// trained by the CPU runtime on one processor (Measured: its step's CPU
+// time), against the cost model's step for it with this calibration
+// (Predicted): Factor = Measured/Predicted is what a step adds to the
+// kernels' microbenchmarks (the device's step_kernel_factor). Peak is
+// the probe's peak memory as the cost model counts it.
+type StepProbe struct {
+	Model                     string
+	Measured, Predicted, Peak float64
+	Factor                    float64
+}
+
 // Measure runs every microbenchmark.
 func Measure(opt Options) (*Result, error) {
 	host, _ := os.Hostname()
 	r := &Result{When: time.Now().UTC(), Host: host, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
-		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Load: loadAvg()}
+		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Load: loadAvg(), PrivateCache: float64(privateCacheBytes())}
 	oneCore(func() {
 		r.GEMM = measureGEMM(opt)
 		r.Elementwise = measureElementwise(opt)

@@ -73,6 +73,10 @@ func (r *Result) PlanFile(name, command string) string {
 		w("//   it %.1f us with no cost per op over %.0f op executions: %.2f us per op\n", pr.Zero*1e6, pr.Ops, pr.PerOp*1e6)
 		overhead, overheadWhy = pr.PerOp, "the executor probe's cost per op"
 	}
+	if sp := r.Step; sp != nil {
+		w("// In a step: %s trained by the CPU runtime on one processor takes %.3f ms of CPU a step;\n", sp.Model, sp.Measured*1e3)
+		w("//   the cost model gives it %.3f ms with the figures above (peak memory %.2f MiB, private cache %.2f MiB)\n", sp.Predicted*1e3, sp.Peak/(1<<20), r.PrivateCache/(1<<20))
+	}
 	g := r.GEMMModel
 	if g.Rate == 0 { // a Result from before the operand fit
 		g = GEMMModel{Rate: r.GEMMFit.Rate}
@@ -103,6 +107,10 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  attention_row_cost   = %.3f ns // the attention fit's cost per query row and pass\n", r.AttnRow*1e9)
 	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)
 	w("  input_element_cost   = %.3f ns // the runtime makes an mlp model's data inside the step\n", r.Input*1e9)
+	if sp := r.Step; sp != nil && sp.Factor > 0 {
+		w("  step_kernel_factor   = %.4f // the step probe's CPU time over the cost model's: what a step adds to the microbenchmarks\n", sp.Factor)
+		w("  private_cache        = %.0f KiB // one core's L2 (sysfs): a rank whose peak memory fits runs without step_kernel_factor\n", r.PrivateCache/1024)
+	}
 	w("  fused_attention      = true // the CPU runtime's attention is one fused kernel (runtime/kernels.AttentionForward) whatever a plan says\n")
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))
 	w("}\n\n")

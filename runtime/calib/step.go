@@ -1,6 +1,7 @@
 package calib
 
 import (
+	"runtime"
 	"sort"
 
 	"planc/ir"
@@ -22,23 +23,41 @@ func measureInput(opt Options) float64 {
 }
 
 // StepSeconds trains p for steps steps with the CPU runtime (the embedded
-// corpus, in-process ranks) and returns the median step time after the
-// first warm steps. planc calibrate runs it on a probe model whose kernels
-// take next to no time, to measure the executor's cost per op.
+// corpus, in-process ranks) on one Go processor and returns the median
+// step's CPU time after the first warm steps: the work of a step, which
+// other processes taking the core away do not lengthen (the wall clock
+// where the process's CPU clock cannot be read). planc calibrate runs it
+// on a probe model whose kernels take next to no time, to measure the
+// executor's cost per op; on one processor the garbage collector's work
+// is the step's too.
 func StepSeconds(p *ir.Plan, steps, warm int) (float64, error) {
 	tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
 	if err != nil {
 		return 0, err
 	}
 	var secs []float64
-	for tr.NextStep() < tr.Steps {
-		r, err := tr.Step()
-		if err != nil {
-			return 0, err
+	err = func() error {
+		prev := runtime.GOMAXPROCS(1)
+		defer runtime.GOMAXPROCS(prev)
+		for tr.NextStep() < tr.Steps {
+			t0, cpu := processCPU()
+			r, err := tr.Step()
+			if err != nil {
+				return err
+			}
+			t1, _ := processCPU()
+			if r.Step >= warm {
+				if cpu {
+					secs = append(secs, (t1 - t0).Seconds())
+				} else {
+					secs = append(secs, r.Elapsed.Seconds())
+				}
+			}
 		}
-		if r.Step >= warm {
-			secs = append(secs, r.Elapsed.Seconds())
-		}
+		return nil
+	}()
+	if err != nil {
+		return 0, err
 	}
 	sort.Float64s(secs)
 	return secs[len(secs)/2], nil

@@ -36,10 +36,11 @@ type costModel struct {
 	rbdInter float64
 	// mlpData is the seconds per micro-batch a device that makes an mlp
 	// model's data inside the step spends on it (input_element_cost):
-	// the inputs drawn twice (for the first layer and for the teacher at
+	// the inputs drawn once (the frame keeps the draw for the teacher at
 	// the loss) and the teacher's forward GEMMs; 0 otherwise. The cost
 	// model charges it to the loss op, which is exact without pipeline
-	// parallelism (with it, the first stage's share lands on the last).
+	// parallelism (with it the first stage draws the inputs again for
+	// its own frame, not charged).
 	mlpData float64
 	mlp     bool // the model is a deep feed-forward network (its loss: MSE)
 	// spare is the cores a rank's products of at least
@@ -95,7 +96,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
 	}
 	if d := cm.dev; d.InputElementCost > 0 && p.Model != nil && p.Model.Kind == ir.MLPModel {
-		cm.mlpData = 2*float64(p.MicroBatch*p.Model.Width)*d.InputElementCost + cm.teacherTime(p.Model, p.MicroBatch)
+		cm.mlpData = float64(p.MicroBatch*p.Model.Width)*d.InputElementCost + cm.teacherTime(p.Model, p.MicroBatch)
 	}
 	if p.MoE.RBD && p.EP > 1 && p.Model.MoE != nil && p.MoE.Dispatch != ir.DispatchCapacity {
 		tc := newTrafficCounter(&ir.Unit{Plan: p, Mesh: mesh})

@@ -1,7 +1,6 @@
 package calib
 
 import (
-	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -77,7 +76,7 @@ func coRunFamilies() [3]func() func() {
 // measureCoRun times each family alone on one thread and on two threads
 // at once (each its own operands, each locked to its OS thread, GOMAXPROCS
 // 2 so that both run), and returns each family's paired speed over its
-// speed alone (see pairedCPU; alone is timeCPU's).
+// speed alone (see coRunRatio).
 func measureCoRun(opt Options) CoRun {
 	var cr CoRun
 	if runtime.NumCPU() < 2 {
@@ -86,91 +85,100 @@ func measureCoRun(opt Options) CoRun {
 	if _, ok := threadCPU(); !ok {
 		return cr
 	}
+	speeds := [3]*float64{&cr.GEMM, &cr.Elementwise, &cr.Attention}
 	for i, mk := range coRunFamilies() {
-		var alone float64
-		oneCore(func() { alone = timeCPU(opt, mk()) })
-		paired := pairedCPU(opt, alone, mk(), mk())
-		cr.Alone[i], cr.Paired[i] = alone, paired
+		*speeds[i], cr.Alone[i], cr.Paired[i] = coRunRatio(opt, mk(), mk())
 	}
-	ratio := func(i int) float64 {
-		if cr.Paired[i] <= 0 {
-			return 0
-		}
-		return min(1, cr.Alone[i]/cr.Paired[i])
-	}
-	cr.GEMM, cr.Elementwise, cr.Attention = ratio(0), ratio(1), ratio(2)
 	return cr
 }
 
-// pairedCPU runs f and g at once on two locked threads for windows of
-// four budgets, and returns the CPU seconds per call of a thread while the
-// other runs: the median over the windows in which both threads held a
-// processor ≥ half the wall time. In a window where the other thread ran
-// a share s of the time, a thread's mean call is (1−s)·alone + s·paired
-// (the two are taken off their processors independently of each other),
-// which gives paired; both threads' are averaged. 0 when no window had
-// both.
-func pairedCPU(opt Options, alone float64, f, g func()) float64 {
+// coRunRatio alternates windows of four budgets in which f runs alone on
+// a locked thread and windows in which f and g run at once on two, each
+// timed on its thread's CPU clock, and returns the median over the pairs
+// of windows of alone/paired CPU seconds per call (0 when no paired window
+// counted), with the medians of both. A paired window counts when both
+// threads held a processor ≥ half its wall time; where the other thread
+// ran a share s of it, a thread's mean call is (1−s)·alone + s·paired (the
+// two are taken off their processors independently), which gives paired;
+// both threads' are averaged. Alone and paired windows alternate so that
+// the machine's load meets both alike.
+func coRunRatio(opt Options, f, g func()) (speed, alone, paired float64) {
 	prev := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
 	defer runtime.GOMAXPROCS(prev)
 	f()
 	g()
 	window := 4 * opt.budget()
-	var per []float64
+	var ratios, alones, paireds []float64
 	for rep := 0; rep < opt.reps(); rep++ {
-		var wg, ready sync.WaitGroup
-		ready.Add(2)
-		start := make(chan struct{})
-		var cpu, wall [2]time.Duration
-		var calls [2]int
-		for t, fn := range []func(){f, g} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				ready.Done()
-				<-start
-				c0, _ := threadCPU()
-				w0 := time.Now()
-				n := 0
-				for time.Since(w0) < window {
-					fn()
-					n++
-				}
-				c1, _ := threadCPU()
-				cpu[t], calls[t], wall[t] = c1-c0, n, time.Since(w0)
-			}()
-		}
-		ready.Wait()
-		close(start)
-		wg.Wait()
-		var share [2]float64
-		for t := range 2 {
-			share[t] = min(1, cpu[t].Seconds()/wall[t].Seconds())
-		}
-		if share[0] < 0.5 || share[1] < 0.5 {
+		one := runWindow(window, f)
+		a := one[0].cpu / float64(one[0].calls)
+		alones = append(alones, a)
+		two := runWindow(window, f, g)
+		if two[0].share < 0.5 || two[1].share < 0.5 {
 			continue
 		}
 		var sum float64
 		for t := range 2 {
-			mean := cpu[t].Seconds() / float64(calls[t])
-			s := share[1-t]
-			sum += max(alone, (mean-(1-s)*alone)/s)
+			mean := two[t].cpu / float64(two[t].calls)
+			s := two[1-t].share
+			sum += max(a, (mean-(1-s)*a)/s)
 		}
-		per = append(per, sum/2)
+		paireds = append(paireds, sum/2)
+		ratios = append(ratios, 2*a/sum)
 	}
-	if len(per) == 0 {
-		return 0
+	alone = median(alones)
+	if len(ratios) == 0 {
+		return 0, alone, 0
 	}
-	sort.Float64s(per)
-	return per[len(per)/2]
+	return min(1, median(ratios)), alone, median(paireds)
 }
 
-// coRunSpeed is a family's paired speed, 1 where it was not measured.
-func coRunSpeed(s float64) float64 {
-	if s <= 0 || math.IsNaN(s) {
-		return 1
+// threadWindow is one thread's part of a window: its CPU seconds, calls,
+// and CPU over wall time.
+type threadWindow struct {
+	cpu   float64
+	calls int
+	share float64
+}
+
+// runWindow runs each fn on its own locked thread, all started together,
+// over and over for the window, and returns each thread's figures.
+func runWindow(window time.Duration, fns ...func()) []threadWindow {
+	out := make([]threadWindow, len(fns))
+	var wg, ready sync.WaitGroup
+	ready.Add(len(fns))
+	start := make(chan struct{})
+	for t, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			ready.Done()
+			<-start
+			c0, _ := threadCPU()
+			w0 := time.Now()
+			n := 0
+			for time.Since(w0) < window {
+				fn()
+				n++
+			}
+			c1, _ := threadCPU()
+			wall := time.Since(w0).Seconds()
+			out[t] = threadWindow{cpu: (c1 - c0).Seconds(), calls: n, share: min(1, (c1-c0).Seconds()/wall)}
+		}()
 	}
-	return s
+	ready.Wait()
+	close(start)
+	wg.Wait()
+	return out
+}
+
+// median is the middle of xs (sorted in place); 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
 }

@@ -1,7 +1,8 @@
 package optim
 
-// useAVX512 reports whether the CPU and OS support AVX-512F (CPUID leaf 7
-// EBX bit 16; XCR0 bits 1, 2 and 5-7), for the vector AdamW update.
+// useAVX512 reports whether the CPU and OS support AVX-512F and DQ (CPUID
+// leaf 7 EBX bits 16 and 17; XCR0 bits 1, 2 and 5-7), for the vector AdamW
+// update.
 // forceScalar (tests) turns it off.
 var useAVX512 = detectAVX512()
 
@@ -18,7 +19,7 @@ func detectAVX512() bool {
 		return false
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<16) != 0
+	return ebx7&(1<<16) != 0 && ebx7&(1<<17) != 0
 }
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
@@ -27,6 +28,9 @@ func xgetbv() (eax, edx uint32)
 
 //go:noescape
 func adamw8AVX512(param, grad, m, v *float32, n int, k *stepConsts)
+
+//go:noescape
+func quotients8AVX512(a *float64, n int, b, y float64, q *float64)
 
 // stepVector updates the leading multiple of 8 elements of s and returns
 // how many it updated (0 without AVX-512).

@@ -103,8 +103,10 @@ func NewState(param, grad []float32, decay bool) *State {
 // Step applies AdamW update number k (1-based) with learning rate lr to s,
 // scaling the gradient by gradScale (the clip factor) first. Large states
 // are split over goroutines and, where the CPU has AVX-512, updated eight
-// elements at a time with the scalar loop's operations in its order: every
-// element gets the same bits either way.
+// elements at a time with the scalar loop's operations in its order (its
+// divisions by the bias corrections through their reciprocals and an exact
+// correction, which give the division's bits): every element gets the
+// same bits either way.
 func (c Config) Step(s *State, k int, lr, gradScale float64) {
 	sc := c.consts(k, lr, gradScale, s.Decay)
 	n := len(s.Grad)
@@ -131,6 +133,7 @@ const parallelMinElems = 1 << 15
 // assembly kernel reads them.
 type stepConsts struct {
 	scale, b1, ob1, b2, ob2, bc1, bc2, lr, eps, decay float64
+	ibc1, ibc2                                        float64 // RN(1/bc1), RN(1/bc2)
 }
 
 func (c Config) consts(k int, lr, gradScale float64, decay bool) *stepConsts {
@@ -139,6 +142,7 @@ func (c Config) consts(k int, lr, gradScale float64, decay bool) *stepConsts {
 		bc1: 1 - math.Pow(c.Beta1, float64(k)), bc2: 1 - math.Pow(c.Beta2, float64(k)),
 		lr: lr, eps: c.Eps, decay: 1,
 	}
+	sc.ibc1, sc.ibc2 = 1/sc.bc1, 1/sc.bc2
 	if decay {
 		sc.decay = 1 - lr*c.WeightDecay
 	}

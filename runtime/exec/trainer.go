@@ -415,7 +415,7 @@ func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, 
 	if st.nDense < 0 {
 		st.nDense = n
 	}
-	st.p, st.g = make([]float32, n), make([]float32, n)
+	st.p, st.g = bigFloats(n), bigFloats(n)
 	st.decay = make([]bool, n)
 	if err := t.setOwnership(rk, st, si); err != nil {
 		return nil, err
@@ -426,7 +426,7 @@ func (t *Trainer) newStage(s *ir.Schedule, rk *rank, si int, info ir.StageInfo, 
 	for _, o := range st.owned {
 		owned += o[1] - o[0]
 	}
-	st.m, st.v = make([]float32, owned), make([]float32, owned)
+	st.m, st.v = bigFloats(owned), bigFloats(owned)
 	momentAt := st.momentIndex()
 	for i, sp := range st.specs {
 		w, err := src.whole(sp)

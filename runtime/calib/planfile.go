@@ -38,7 +38,7 @@ func (r *Result) PlanFile(name, command string) string {
 	for i, s := range r.CoresBy {
 		w("k=%d %.2f  ", i+1, s)
 	}
-	w("\n//   core_share = %.2f (the speed-up at k = %d CPUs over %d: what planc run's GOMAXPROCS threads get of the cores)\n", r.Share, r.CPUs, r.CPUs)
+	w("\n//   core_share = %.2f (the processor time %d busy threads get over %d CPUs' wall time: what other processes leave planc run's GOMAXPROCS threads; their speed-up at k = %d over %d, %.2f, also counts the threads slowing each other on shared cores: corun_*)\n", r.Share, r.CPUs, r.CPUs, r.CPUs, r.CPUs, speedUp(r.CoresBy, r.CPUs))
 	w("// One product on all %d CPUs, time over one core's (m×k×n):", r.CPUs)
 	for _, p := range r.ParallelPoints {
 		w(" %s %.2f;", p.Name, p.Seconds)
@@ -164,3 +164,11 @@ func writePoints(b *strings.Builder, pts []Point, scale float64, unit string) {
 func gflops(r float64) string { return fmt.Sprintf("%.3f GFLOP/s", r*1e-9) }
 func gbs(r float64) string    { return fmt.Sprintf("%.3f GB/s", r*1e-9) }
 func micros(s float64) string { return fmt.Sprintf("%.3f us", s*1e6) }
+
+// speedUp is k goroutines' speed-up over k (0 where not measured).
+func speedUp(by []float64, k int) float64 {
+	if k < 1 || k > len(by) {
+		return 0
+	}
+	return by[k-1] / float64(k)
+}

@@ -131,6 +131,11 @@ func probeExecutor(res *calib.Result, name string) error {
 		q := *p
 		c, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
 		d.KernelOverhead = overhead
+		if g := res.GEMMHot; g.Rate > 0 && d.PeakFP32 > 0 {
+			// the probe's few kilobytes stay in the private cache: its
+			// products run on hot operands
+			d.GEMMCallCost, d.GEMMElementCost, d.MatmulEfficiency = g.Fixed, g.PerElement, min(1, g.Rate/d.PeakFP32)
+		}
 		n.Cores = 0 // one rank's own time: the load is the cores' business
 		n.Device, c.Node, q.Cluster = &d, &n, &c
 		e, diags := passes.Estimate(&q)

@@ -115,6 +115,11 @@ type Result struct {
 	// products cost): the cost model's gemm_call_cost and
 	// gemm_element_cost with its rate.
 	GEMMModel GEMMModel
+	// GEMMHot is the same fit to the same shapes timed on hot operands
+	// (GEMMHotPoints): what a model that fits in the private cache meets,
+	// as the executor probe does (its zero point).
+	GEMMHot       GEMMModel
+	GEMMHotPoints []Point
 	// TileM × TileN is the GEMM micro-kernel's output tile
 	// (runtime/kernels.MicroTile: the kernel's, not measured).
 	TileM, TileN int
@@ -190,7 +195,8 @@ func Measure(opt Options) (*Result, error) {
 	r := &Result{When: time.Now().UTC(), Host: host, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 		CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Load: loadAvg(), PrivateCache: float64(privateCacheBytes())}
 	oneCore(func() {
-		r.GEMM = measureGEMM(opt)
+		r.GEMM = measureGEMM(opt, timeCold)
+		r.GEMMHotPoints = measureGEMM(opt, timeCPU)
 		r.Elementwise = measureElementwise(opt)
 		r.Attention, r.AttnScores, r.AttnRows = measureAttention(opt)
 		r.Input = measureInput(opt)
@@ -201,6 +207,11 @@ func Measure(opt Options) (*Result, error) {
 	if math.IsInf(r.GEMMModel.Rate, 0) || r.GEMMModel.Rate <= 0 {
 		// no FLOP term found: the line's rate, no operand cost
 		r.GEMMModel = GEMMModel{Fixed: r.GEMMFit.Fixed, Rate: r.GEMMFit.Rate}
+	}
+	r.GEMMHot = fitGEMM(r.GEMMHotPoints, gemmShapes, r.TileM, r.TileN)
+	if math.IsInf(r.GEMMHot.Rate, 0) || r.GEMMHot.Rate <= 0 {
+		l := fitLine(r.GEMMHotPoints)
+		r.GEMMHot = GEMMModel{Fixed: l.Fixed, Rate: l.Rate}
 	}
 	for _, p := range r.GEMM {
 		r.GEMMPeak = math.Max(r.GEMMPeak, p.Rate())

@@ -33,13 +33,14 @@ func randVec(n int) []float32 {
 // measureGEMM times each shape as a linear layer's three products run it:
 // forward C = A·B, backward-input C += A·Bᵀ, backward-weight C += Aᵀ·B
 // (the layouts of runtime/kernels.LinearForward and LinearBackward); a
-// point is their mean.
-func measureGEMM(opt Options) []Point {
+// point is their mean. timing is timeCold (as a step meets them) or
+// timeCPU (operands hot: a model that fits in the private cache).
+func measureGEMM(opt Options, timing func(Options, func()) float64) []Point {
 	var pts []Point
 	for _, s := range gemmShapes {
 		m, k, n := s[0], s[1], s[2]
 		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-		t := timeCold(opt, func() {
+		t := timing(opt, func() {
 			kernels.MatMul(c, a, b, m, k, n, false)
 			kernels.MatMulTransB(c, a, b, m, k, n, true)
 			kernels.MatMulTransA(c, a, b, m, k, n, true)

@@ -23,6 +23,7 @@ func (r *Result) PlanFile(name, command string) string {
 	writePoints(&b, r.GEMM, 1e-9, "GFLOP/s")
 	w("//   fit: %.2f us + FLOPs / %.2f GFLOP/s; fastest point %.2f GFLOP/s\n", r.GEMMFit.Fixed*1e6, r.GEMMFit.Rate*1e-9, r.GEMMPeak*1e-9)
 	w("//   with the operands: %.2f us + FLOPs (output in %d×%d tiles) / %.2f GFLOP/s + (m·k + k·n + m·n) × %.4f ns\n", r.GEMMModel.Fixed*1e6, r.TileM, r.TileN, r.GEMMModel.Rate*1e-9, r.GEMMModel.PerElement*1e9)
+	w("//   on hot operands (the same shapes timed over and over): %.2f us + FLOPs / %.2f GFLOP/s + operands × %.4f ns (the executor probe's zero point)\n", r.GEMMHot.Fixed*1e6, r.GEMMHot.Rate*1e-9, r.GEMMHot.PerElement*1e9)
 	w("// Element-wise kernels, one core (bytes read + written, fp32: GB/s):\n")
 	writePoints(&b, r.Elementwise, 1e-9, "GB/s")
 	w("//   fit of all: %.2f us + bytes / %.2f GB/s\n", r.ElemFit.Fixed*1e6, r.ElemFit.Rate*1e-9)

@@ -357,11 +357,11 @@ func (c *call) convertForward() error {
 	var err error
 	switch {
 	case c.in.Fwd != nil && c.in.Cols && c.in.Fwd.Kind == ir.AllGather:
-		x, err = c.r.gatherCols(c.in.Fwd, x, c.in.Width)
+		x, err = c.gatherCols(c.in.Fwd, x, c.in.Width)
 	case c.in.Fwd != nil:
 		x, err = c.r.collective(c.in.Fwd, x)
 	case c.in.Bwd != nil && c.in.Bwd.Kind == ir.AllGather:
-		x = c.r.own(x, c.in.Bwd.Axis, c.in.Cols, c.in.Width)
+		x = c.own(x, c.in.Bwd.Axis, c.in.Cols, c.in.Width)
 	}
 	c.set(0, x)
 	if c.in.Regather != nil {
@@ -378,11 +378,13 @@ func (c *call) convertBackward() error {
 	var err error
 	switch {
 	case c.in.Bwd != nil && c.in.Cols && c.in.Bwd.Kind == ir.AllGather:
-		g, err = c.r.gatherCols(c.in.Bwd, g, c.in.Width)
+		g, err = c.gatherCols(c.in.Bwd, g, c.in.Width)
 	case c.in.Bwd != nil:
 		g, err = c.r.collective(c.in.Bwd, g)
 	case c.in.Fwd != nil && c.in.Fwd.Kind == ir.AllGather:
-		g = c.copyOf(c.r.own(g, c.in.Fwd.Axis, c.in.Cols, c.in.Width))
+		if g = c.own(g, c.in.Fwd.Axis, c.in.Cols, c.in.Width); !c.in.Cols {
+			g = c.copyOf(g) // rows: a part of the gradient, which stays its value's
+		}
 	}
 	if err != nil {
 		return err
@@ -405,19 +407,33 @@ func (r *rank) own(x []float32, axis ir.Axis, cols bool, width int) []float32 {
 	return out
 }
 
+// own is rank.own for a conversion: this rank's columns are copied into
+// a buffer of the frame's (its rows are a part of x, as there).
+func (c *call) own(x []float32, axis ir.Axis, cols bool, width int) []float32 {
+	if !cols {
+		return c.r.own(x, axis, false, width)
+	}
+	p, i := c.r.mesh.Degree(axis), c.r.mesh.Index(axis, c.r.id)
+	rows, wl := len(x)/width, width/p
+	out := c.allocOut(rows * wl)
+	kernels.CopyCols(out, x, rows, width, i*wl, (i+1)*wl)
+	return out
+}
+
 // gatherCols all-gathers every rank's columns of a rows × width matrix
-// (x: this rank's rows × width/degree) into the whole matrix.
-func (r *rank) gatherCols(c *ir.Collective, x []float32, width int) ([]float32, error) {
+// (x: this rank's rows × width/degree) into the whole matrix, a buffer of
+// the frame's.
+func (c *call) gatherCols(coll *ir.Collective, x []float32, width int) ([]float32, error) {
 	// the byte breakdown counts a phantom layer's column exchanges with
 	// its ghosts (columns are split only around phantom layers)
-	parts, err := r.collectiveAs(c, x, "phantom")
+	parts, err := c.r.collectiveAs(coll, x, "phantom")
 	if err != nil {
 		return nil, err
 	}
-	p := r.mesh.Degree(c.Axis)
+	p := c.r.mesh.Degree(coll.Axis)
 	wl := width / p
 	rows := len(x) / wl
-	out := make([]float32, rows*width)
+	out := c.allocOut(rows * width)
 	for i := 0; i < p; i++ {
 		kernels.SetCols(out, parts[i*rows*wl:(i+1)*rows*wl], rows, width, i*wl, (i+1)*wl)
 	}

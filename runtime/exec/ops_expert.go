@@ -111,12 +111,13 @@ func (r *rank) expertForward(f *ffnParams, x, u, g, y []float32, n int) {
 }
 
 // expertBackward is expertForward's backward given the output gradient
-// dy: it adds the input gradient into dx and (now or at the schedule's W
-// action) the weight gradients. dg (n·fe) and du (n·width) are zeroed
-// scratch of the frame's: the deferred weight gradients read du.
-func (r *rank) expertBackward(c *call, f *ffnParams, x, u, g, dy, dx, dg, du []float32, n int) {
+// dy: it writes the input gradient into dx (adds it when acc is set) and
+// adds the weight gradients (now or at the schedule's W action). dg (n·fe,
+// zeroed when acc is set) and du (n·width, zeroed) are scratch of the
+// frame's: the deferred weight gradients read du.
+func (r *rank) expertBackward(c *call, f *ffnParams, x, u, g, dy, dx, dg, du []float32, n int, acc bool) {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
-	r.kern().MatMulTransB(dg, dy, f.w2, n, h, fe, true)
+	r.kern().MatMulTransB(dg, dy, f.w2, n, h, fe, acc)
 	c.wgrad(func() {
 		r.kern().LinearBackward(nil, f.gw2, f.gb2, dy, g, nil, n, fe, h)
 	})
@@ -125,7 +126,7 @@ func (r *rank) expertBackward(c *call, f *ffnParams, x, u, g, dy, dx, dg, du []f
 	} else {
 		r.kern().GeluBackward(du, dg, u)
 	}
-	r.kern().MatMulTransB(dx, du, f.w1, n, w1, h, true)
+	r.kern().MatMulTransB(dx, du, f.w1, n, w1, h, acc)
 	c.wgrad(func() {
 		r.kern().LinearBackward(nil, f.gw1, f.gb1, du, x, nil, n, h, w1)
 	})

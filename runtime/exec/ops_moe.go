@@ -253,13 +253,20 @@ func (r *rank) moeForward(c *call, p *moeParams, x []float32, a *moeActs) ([]flo
 	if r.ssmb || r.coord.TP == 0 { // replicated MoE layers count once
 		r.drops += int64(a.drops)
 	}
-	out := c.takeClass(T*h, true)
+	// The first shared expert writes the block's output; the others and
+	// the routed experts add to it.
+	out := c.takeClass(T*h, len(p.shareds) == 0)
 	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
 	for s, f := range p.shareds {
 		a.su[s], a.sg[s] = c.takeClass(T*w1, false), c.takeClass(T*fe, false)
-		y := c.takeClass(T*h, false)
+		y := out
+		if s > 0 {
+			y = c.takeClass(T*h, false)
+		}
 		r.expertForward(f, x, a.su[s], a.sg[s], y, T)
-		kernels.Add(out, y)
+		if s > 0 {
+			kernels.Add(out, y)
+		}
 	}
 	if r.rbd {
 		routed, err := r.rbdForward(c, p, a, x)
@@ -358,12 +365,13 @@ func (r *rank) backExperts(c *call, p *moeParams, a *moeActs, first int, dy [][]
 	for _, n := range rows {
 		total += n
 	}
-	dx := cutRows(c.takeClass(total*h, true), rows, h)
-	dg := cutRows(c.takeClass(total*fe, true), rows, fe)
+	acc := c.r.ops != nil // the generated kernels' input-gradient products accumulate
+	dx := cutRows(c.takeClass(total*h, acc), rows, h)
+	dg := cutRows(c.takeClass(total*fe, acc), rows, fe)
 	du := cutRows(c.takeClass(total*w1, true), rows, w1)
 	for k, dye := range dy {
 		if rows[k] > 0 {
-			r.expertBackward(c, p.experts[first+k], a.xe[k], a.ue[k], a.ge[k], dye, dx[k], dg[k], du[k], rows[k])
+			r.expertBackward(c, p.experts[first+k], a.xe[k], a.ue[k], a.ge[k], dye, dx[k], dg[k], du[k], rows[k], acc)
 		}
 	}
 	return dx
@@ -509,9 +517,9 @@ func (r *rank) moeBackward(c *call, p *moeParams, x []float32, a *moeActs, dout,
 	e := r.m.MoE
 	h, E, fe, w1 := r.m.Hidden, e.Experts, e.ExpertFFN, r.expertWidth()
 	T := len(x) / h
-	for s, f := range p.shareds {
+	for s, f := range p.shareds { // into the block's dx: accumulate
 		dg, du := c.takeClass(T*fe, true), c.takeClass(T*w1, true)
-		r.expertBackward(c, f, x, a.su[s], a.sg[s], dout, dx, dg, du, T)
+		r.expertBackward(c, f, x, a.su[s], a.sg[s], dout, dx, dg, du, T, true)
 	}
 	dprobs := c.takeClass(T*E, true)
 	if r.rbd {

@@ -399,6 +399,12 @@ type CostReport struct {
 	// goroutine ranks), the step lasts at least the node's busy time over
 	// its cores; Shared is what that adds to the other parts.
 	Shared float64
+	// CoRun is how much longer each kernel family runs because the node's
+	// ranks share its cores (products, memory-bound kernels, attention:
+	// the node's corun_* where ranks compute at once, times 1 + sync_skew
+	// where they meet holding a core each); all 0 where nothing is shared.
+	// Compute and Optimizer include it.
+	CoRun [3]float64
 
 	TokensPerStep           float64
 	TokensPerSec            float64

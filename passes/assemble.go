@@ -109,6 +109,9 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	}
 	stepCostAndFLOPs(&cost, p, cm, stages, rt[slowest], bubble, st.tailComm, st.optTime)
 	shareCores(&cost, p, cm, stages, rt, tails)
+	if c := cm.corun; c != (coRun{}) {
+		cost.CoRun = [3]float64{orOne(c.matmul), c.memoryOf(), orOne(c.attention)}
+	}
 	commTables(&cost, p, cm.mesh, stages, slowest, &stepCells, &st.jobStepBytes, lite)
 	sort.SliceStable(cost.Comm, func(i, j int) bool { return cost.Comm[i].Time > cost.Comm[j].Time })
 	if !lite {

@@ -48,6 +48,13 @@ func TestCoRunStretchesRanksThatComputeAtOnce(t *testing.T) {
 			t.Errorf("%v: optimizer %g s, alone %g s: want ×2", c.sets, b.Optimizer, a.Optimizer)
 		}
 	}
+	// the report says what it charged
+	if got := est(half, "tp=2").Cost.CoRun; got != [3]float64{2, 2, 2} {
+		t.Errorf("tp=2 report: CoRun %v, want ×2 for every family", got)
+	}
+	if got := est(half).Cost.CoRun; got != [3]float64{} {
+		t.Errorf("one rank's report: CoRun %v, want none", got)
+	}
 	noCores := func(n *ir.Node) { half(n); n.Cores = 0 }
 	if a, b := est(none, "tp=2"), est(noCores, "tp=2"); a.Compute != b.Compute {
 		t.Errorf("no cores: compute %g s, want %g s", b.Compute, a.Compute)

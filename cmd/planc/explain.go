@@ -354,6 +354,9 @@ func writeReport(w io.Writer, u *ir.Unit) {
 			continue // only on nodes whose devices share cores
 		}
 		fmt.Fprintf(w, "  %-22s %12s  %6s of step\n", x.what, seconds(x.t), pct(x.t, c.StepTime))
+		if x.what == "compute" && c.CoRun != [3]float64{} && c.CoRun != [3]float64{1, 1, 1} {
+			fmt.Fprintf(w, "    ranks sharing the cores: products ×%.3f, element-wise ×%.3f, attention ×%.3f (corun_*, sync_skew)\n", c.CoRun[0], c.CoRun[1], c.CoRun[2])
+		}
 	}
 	fmt.Fprintf(w, "  tokens/s %.4g (%.4g tokens per step)\n", c.TokensPerSec, c.TokensPerStep)
 	fmt.Fprintf(w, "  MFU %.1f%% (%.1f TFLOP/s model per device), HFU %.1f%% (%.1f TFLOP/s hardware per device)\n",

@@ -85,3 +85,36 @@ func TestMaxVecMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// LayerNorm forms the sums of four rows at once (lnStats4): each row must
+// still get the bits of the one-row loop, so that a row's output never
+// depends on its neighbours (a data-parallel shard holds other rows).
+func TestLayerNormRowGroupsMatchOneRow(t *testing.T) {
+	for _, s := range [][2]int{{4, 1}, {5, 33}, {8, 256}, {11, 64}, {512, 256}} {
+		rows, h := s[0], s[1]
+		x := normal(7, rows*h, 3)
+		for i := range x {
+			switch i % 9 { // magnitudes apart, so float64 sums round
+			case 0:
+				x[i] *= 1e7
+			case 4:
+				x[i] *= 1e-8
+			}
+		}
+		gamma, beta := normal(8, h, 1), normal(9, h, 1)
+		y, mean, rstd := make([]float32, rows*h), make([]float32, rows), make([]float32, rows)
+		LayerNormForward(y, mean, rstd, x, gamma, beta, rows, h)
+		for r := range rows {
+			y1, m1, r1 := make([]float32, h), make([]float32, 1), make([]float32, 1)
+			LayerNormForward(y1, m1, r1, x[r*h:(r+1)*h], gamma, beta, 1, h)
+			if math.Float32bits(m1[0]) != math.Float32bits(mean[r]) || math.Float32bits(r1[0]) != math.Float32bits(rstd[r]) {
+				t.Fatalf("%d×%d row %d: mean %v rstd %v alone, %v %v in the batch", rows, h, r, m1[0], r1[0], mean[r], rstd[r])
+			}
+			for j := range y1 {
+				if math.Float32bits(y1[j]) != math.Float32bits(y[r*h+j]) {
+					t.Fatalf("%d×%d row %d column %d: %v alone, %v in the batch", rows, h, r, j, y1[j], y[r*h+j])
+				}
+			}
+		}
+	}
+}

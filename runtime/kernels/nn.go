@@ -84,26 +84,79 @@ const LayerNormEps = 1e-5
 // per row in mean and rstd (length rows) for the backward.
 func LayerNormForward(y, mean, rstd, x, gamma, beta []float32, rows, h int) {
 	gamma, beta = gamma[:h], beta[:h]
-	parallelFor(rows, rows*h*lnElementCost, func(r int) {
-		xr := x[r*h : (r+1)*h]
-		var s float64
-		for _, v := range xr {
-			s += float64(v)
+	groups := (rows + lnGroup - 1) / lnGroup
+	parallelFor(groups, rows*h*lnElementCost, func(g int) {
+		r0, r1 := g*lnGroup, min(rows, (g+1)*lnGroup)
+		if r1-r0 == lnGroup {
+			lnStats4(mean[r0:r1], rstd[r0:r1], x[r0*h:r1*h], h)
+		} else {
+			for r := r0; r < r1; r++ {
+				lnStats(mean[r:r+1], rstd[r:r+1], x[r*h:(r+1)*h], h)
+			}
 		}
-		mu := s / float64(h)
-		var ss float64
-		for _, v := range xr {
-			d := float64(v) - mu
-			ss += d * d
-		}
-		rs := 1 / math.Sqrt(ss/float64(h)+LayerNormEps)
-		mean[r], rstd[r] = float32(mu), float32(rs)
-		yr := y[r*h : (r+1)*h]
-		m32, r32 := float32(mu), float32(rs)
-		for j := lnFwdOutVec(yr, xr, gamma, beta, m32, r32); j < h; j++ {
-			yr[j] = (xr[j]-m32)*r32*gamma[j] + beta[j]
+		for r := r0; r < r1; r++ {
+			xr, yr := x[r*h:(r+1)*h], y[r*h:(r+1)*h]
+			m32, r32 := mean[r], rstd[r]
+			for j := lnFwdOutVec(yr, xr, gamma, beta, m32, r32); j < h; j++ {
+				yr[j] = (xr[j]-m32)*r32*gamma[j] + beta[j]
+			}
 		}
 	})
+}
+
+// lnGroup is the rows whose sums LayerNorm forms together: each row's
+// sums run in index order, a chain of dependent additions, and four
+// independent chains keep the adder busy where one waited on each
+// addition's latency. The order of each row's sums, and so every bit,
+// is the one-row loop's.
+const lnGroup = 4
+
+// lnStats sets mean[0] and rstd[0] of one row of h values: μ and
+// 1/sqrt(σ²+eps) from float64 sums in index order.
+func lnStats(mean, rstd, xr []float32, h int) {
+	xr = xr[:h]
+	var s float64
+	for _, v := range xr {
+		s += float64(v)
+	}
+	mu := s / float64(h)
+	var ss float64
+	for _, v := range xr {
+		d := float64(v) - mu
+		ss += d * d
+	}
+	mean[0], rstd[0] = float32(mu), float32(1/math.Sqrt(ss/float64(h)+LayerNormEps))
+}
+
+// lnStats4 is lnStats on four consecutive rows (x holds 4·h values), the
+// four rows' sums interleaved.
+func lnStats4(mean, rstd, x []float32, h int) {
+	x0, x1, x2, x3 := x[:h], x[h:2*h], x[2*h:3*h], x[3*h:4*h]
+	var s0, s1, s2, s3 float64
+	for j := range x0 {
+		s0 += float64(x0[j])
+		s1 += float64(x1[j])
+		s2 += float64(x2[j])
+		s3 += float64(x3[j])
+	}
+	fh := float64(h)
+	mu0, mu1, mu2, mu3 := s0/fh, s1/fh, s2/fh, s3/fh
+	var q0, q1, q2, q3 float64
+	for j := range x0 {
+		d0 := float64(x0[j]) - mu0
+		d1 := float64(x1[j]) - mu1
+		d2 := float64(x2[j]) - mu2
+		d3 := float64(x3[j]) - mu3
+		q0 += d0 * d0
+		q1 += d1 * d1
+		q2 += d2 * d2
+		q3 += d3 * d3
+	}
+	mean, rstd = mean[:4], rstd[:4]
+	mean[0], rstd[0] = float32(mu0), float32(1/math.Sqrt(q0/fh+LayerNormEps))
+	mean[1], rstd[1] = float32(mu1), float32(1/math.Sqrt(q1/fh+LayerNormEps))
+	mean[2], rstd[2] = float32(mu2), float32(1/math.Sqrt(q2/fh+LayerNormEps))
+	mean[3], rstd[3] = float32(mu3), float32(1/math.Sqrt(q3/fh+LayerNormEps))
 }
 
 // lnElementCost is LayerNorm's time per element in multiply-adds of a

@@ -101,3 +101,18 @@ func maxVec(x []float32) (float32, int) {
 	}
 	return maxAVX2(&x[0], n), n
 }
+
+//go:noescape
+func sumSquaresAVX512(s *[8]float64, x *float32, n int)
+
+// sumSquaresVec sets s to the eight partial sums of sumSquares8 over the
+// leading multiple of 8 elements of x with the AVX-512 kernel and returns
+// how many it summed (0 without AVX-512: s untouched).
+func sumSquaresVec(s *[8]float64, x []float32) int {
+	n := len(x) &^ 7
+	if n == 0 || !useAVX512 || forceAVX2 || !useFMA || forceGeneric {
+		return 0
+	}
+	sumSquaresAVX512(s, &x[0], n)
+	return n
+}

@@ -212,3 +212,29 @@ mreduce:
 	VMOVSS X0, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func sumSquaresAVX512(s *[8]float64, x *float32, n int)
+//
+// s[j] = Σ x[i]² over i ≡ j (mod 8), i < n (a multiple of 8), each lane
+// one float64 chain in increasing i: sumSquares8's eight partial sums.
+// A float32 squared is exact in float64, so the fused multiply-add rounds
+// once, as the scalar loop's addition does: the same bits.
+TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-24
+	MOVQ s+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VPXORQ Z0, Z0, Z0
+	SHRQ $3, CX
+	JEQ  ssdone
+
+ssloop:
+	VCVTPS2PD (SI), Z1
+	VFMADD231PD Z1, Z1, Z0
+	ADDQ $32, SI
+	DECQ CX
+	JNE  ssloop
+
+ssdone:
+	VMOVUPD Z0, (DI)
+	VZEROUPPER
+	RET

@@ -17,3 +17,5 @@ func scaleVec(x []float32, s float32) int { return 0 }
 func attnDSVec(dp, p []float32, delta, scale float32) int { return 0 }
 
 func maxVec(x []float32) (float32, int) { return float32(math.Inf(-1)), 0 }
+
+func sumSquaresVec(s *[8]float64, x []float32) int { return 0 }

@@ -30,7 +30,7 @@ func SumSquares(x []float32) float64 {
 // sumSquares8 is one chunk of SumSquares: eight partial sums by index mod 8.
 func sumSquares8(x []float32) float64 {
 	var s [8]float64
-	i := 0
+	i := sumSquaresVec(&s, x) // the same sums, eight lanes of a vector
 	for ; i+8 <= len(x); i += 8 {
 		v := x[i : i+8 : i+8]
 		s[0] += float64(v[0]) * float64(v[0])

@@ -42,3 +42,23 @@ func BenchmarkSumSquares(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(x))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 }
+
+// The AVX-512 partial sums must be the scalar loop's, bit for bit.
+func TestSumSquaresVectorMatchesScalar(t *testing.T) {
+	defer func() { forceGeneric = false }()
+	r := tensor.NewRNG(6)
+	for _, n := range []int{8, 15, 64, 1000, chunkSize, chunkSize + 7} {
+		x := randSlice(r, n)
+		for i := range x {
+			x[i] *= float32(math.Pow(10, float64(i%13-6)))
+		}
+		var got [2]float64
+		for k, scalar := range []bool{false, true} {
+			forceGeneric = scalar
+			got[k] = sumSquares8(x)
+		}
+		if math.Float64bits(got[0]) != math.Float64bits(got[1]) {
+			t.Fatalf("n=%d: vector %v, scalar %v", n, got[0], got[1])
+		}
+	}
+}

@@ -79,18 +79,23 @@ func TestSharedCoresLeaveBubblesToOthers(t *testing.T) {
 // 2 cores nothing changes.
 func TestParallelProductsUseSpareCores(t *testing.T) {
 	at := func(cores float64, sets ...string) map[string]float64 {
-		_, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		prog, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
 		q := *p
 		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
 		d.KernelOverhead, d.ParallelFLOPs = 0, 1<<22
 		n.Cores, n.Device, cl.Node, q.Cluster = cores, &d, &n, &cl
-		e, diags := passes.Estimate(&q)
+		// the costliest ops come from the compiled unit (Estimate leaves
+		// them out)
+		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
 		ops := map[string]float64{}
-		for _, o := range e.Cost.TopOps {
+		for _, o := range u.Cost.TopOps {
 			ops[o.Op] += o.Time
+		}
+		if ops["fc1"] == 0 || ops["qkv"] == 0 {
+			t.Fatalf("cores %g %v: no fc1 or qkv among the costliest ops %v", cores, sets, ops)
 		}
 		return ops
 	}

@@ -394,7 +394,7 @@ func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]floa
 		for k := 0; k < per; k++ {
 			n += len(rows[j*per+k])
 		}
-		msg := make([]float32, 0, n)
+		msg := c.takeClass(n, false)[:0] // the transports copy what they send
 		for k := 0; k < per; k++ {
 			msg = append(msg, float32(len(rows[j*per+k])/h))
 		}
@@ -437,7 +437,7 @@ func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]floa
 // exchangeBack returns the local experts' per-row results (concatenated in
 // member order, as exchange delivered their inputs) to the members that
 // sent the rows, and gives back this rank's rows for every expert.
-func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
+func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
 	r.on("ep")
 	h := r.m.Hidden
 	per := len(local)
@@ -448,7 +448,7 @@ func (r *rank) exchangeBack(g collective.Group, local [][]float32, counts [][]in
 		for k := 0; k < per; k++ {
 			n += counts[i][k] * h
 		}
-		msg := make([]float32, 0, n)
+		msg := c.takeClass(n, false)[:0]
 		for k := 0; k < per; k++ {
 			n := counts[i][k] * h
 			msg = append(msg, local[k][off[k]:off[k]+n]...)
@@ -491,7 +491,7 @@ func (r *rank) expertsForward(c *call, p *moeParams, a *moeActs, xe [][]float32)
 	a.counts = counts
 	per := len(local)
 	y := r.runExperts(c, p, a, me*per, local)
-	return r.exchangeBack(g, y, counts, xe)
+	return r.exchangeBack(c, g, y, counts, xe)
 }
 
 // expertsBackward sends each expert's output gradients to its owner, runs
@@ -509,7 +509,7 @@ func (r *rank) expertsBackward(c *call, p *moeParams, a *moeActs, dye [][]float3
 		return nil, err
 	}
 	dx := r.backExperts(c, p, a, me*len(local), local)
-	return r.exchangeBack(g, dx, a.counts, dye)
+	return r.exchangeBack(c, g, dx, a.counts, dye)
 }
 
 // moeBackward adds into dx (the gradient of the MoE input) given dout.

@@ -191,3 +191,19 @@ func TestSplitWait(t *testing.T) {
 		t.Errorf("equal intervals: %g s + %g, want 20 µs and no skew", w, s)
 	}
 }
+
+// TestPairedCall: a thread whose calls take 10 µs alone and 20 µs beside
+// its twin, in a window where the twin ran 60% of the time, averages
+// 16 µs a call: pairedCall gives back 20 µs; with the twin there all the
+// time the mean is the paired time; a mean under alone is alone.
+func TestPairedCall(t *testing.T) {
+	for _, c := range []struct{ mean, alone, s, want float64 }{
+		{16e-6, 10e-6, 0.6, 20e-6},
+		{13e-6, 10e-6, 1, 13e-6},
+		{9e-6, 10e-6, 0.7, 10e-6},
+	} {
+		if got := pairedCall(c.mean, c.alone, c.s); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("mean %g, alone %g, share %g: %g, want %g", c.mean, c.alone, c.s, got, c.want)
+		}
+	}
+}

@@ -119,9 +119,7 @@ func coRunRatio(opt Options, f, g func()) (speed, alone, paired float64) {
 		}
 		var sum float64
 		for t := range 2 {
-			mean := two[t].cpu / float64(two[t].calls)
-			s := two[1-t].share
-			sum += max(a, (mean-(1-s)*a)/s)
+			sum += pairedCall(two[t].cpu/float64(two[t].calls), a, two[1-t].share)
 		}
 		paireds = append(paireds, sum/2)
 		ratios = append(ratios, 2*a/sum)
@@ -131,6 +129,13 @@ func coRunRatio(opt Options, f, g func()) (speed, alone, paired float64) {
 		return 0, alone, 0
 	}
 	return min(1, median(ratios)), alone, median(paireds)
+}
+
+// pairedCall is a call's CPU seconds beside the twin, from a thread's mean
+// call in a window where the twin ran a share s of the time: mean = (1−s)·
+// alone + s·paired; never under alone (the twin cannot speed it up).
+func pairedCall(mean, alone, s float64) float64 {
+	return max(alone, (mean-(1-s)*alone)/s)
 }
 
 // threadWindow is one thread's part of a window: its CPU seconds, calls,

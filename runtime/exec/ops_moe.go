@@ -243,18 +243,36 @@ func (r *rank) routerSpec() kernels.RouterSpec {
 	return spec
 }
 
+// The parts of the block's time in planc run --profile's instruction
+// table: rows beside the block's own "router" row (each a part of it),
+// named after the cost model's ops they compare with (router; dispatch;
+// expert_fc1, expert_gelu, expert_fc2; combine; shared_*; the ep
+// all-to-alls with their waits).
+const (
+	moeRoute    = "router ▸ route"
+	moeDispatch = "router ▸ dispatch"
+	moeExperts  = "router ▸ experts"
+	moeExchange = "router ▸ ep exchange"
+	moeCombine  = "router ▸ combine"
+	moeShared   = "router ▸ shared"
+	moeRBD      = "router ▸ rbd dispatch, experts, combine"
+)
+
 func (r *rank) moeForward(c *call, p *moeParams, x []float32, a *moeActs) ([]float32, error) {
 	e := r.m.MoE
 	h, fe, w1 := r.m.Hidden, e.ExpertFFN, r.expertWidth()
 	T := len(x) / h
+	t0 := r.clock()
 	if err := r.route(c, p, x, a); err != nil {
 		return nil, err
 	}
+	r.record(moeRoute, "forward", t0)
 	if r.ssmb || r.coord.TP == 0 { // replicated MoE layers count once
 		r.drops += int64(a.drops)
 	}
 	// The first shared expert writes the block's output; the others and
 	// the routed experts add to it.
+	t0 = r.clock()
 	out := c.takeClass(T*h, len(p.shareds) == 0)
 	a.su, a.sg = make([][]float32, e.Shared), make([][]float32, e.Shared)
 	for s, f := range p.shareds {
@@ -268,32 +286,39 @@ func (r *rank) moeForward(c *call, p *moeParams, x []float32, a *moeActs) ([]flo
 			kernels.Add(out, y)
 		}
 	}
+	r.record(moeShared, "forward", t0)
 	if r.rbd {
+		t0 = r.clock()
 		routed, err := r.rbdForward(c, p, a, x)
 		if err != nil {
 			return nil, err
 		}
 		kernels.Add(out, routed)
+		r.record(moeRBD, "forward", t0)
 		return out, nil
 	}
 	// Dispatch: each expert's routed copies, sorted by expert, in token
 	// order (padding-free: variable-length blocks, nothing padded).
+	t0 = r.clock()
 	xe := cutRows(c.takeClass(keptRows(a.rows)*h, false), rowCounts(a.rows), h)
 	for i, ts := range a.rows {
 		for j, t := range ts {
 			copy(xe[i][j*h:(j+1)*h], x[int(t)*h:int(t+1)*h])
 		}
 	}
+	r.record(moeDispatch, "forward", t0)
 	var err error
 	if a.ye, err = r.expertsForward(c, p, a, xe); err != nil {
 		return nil, err
 	}
 	// Combine: in expert order, each expert's copies in token order.
+	t0 = r.clock()
 	for i, ts := range a.rows {
 		for j, t := range ts {
 			kernels.Axpy(out[int(t)*h:int(t+1)*h], a.wts[i][j], a.ye[i][j*h:(j+1)*h])
 		}
 	}
+	r.record(moeCombine, "forward", t0)
 	return out, nil
 }
 
@@ -479,18 +504,26 @@ func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, coun
 func (r *rank) expertsForward(c *call, p *moeParams, a *moeActs, xe [][]float32) ([][]float32, error) {
 	g, me := r.expertGroup()
 	if g == nil {
+		t0 := r.clock()
+		defer r.record(moeExperts, "forward", t0)
 		return r.runExperts(c, p, a, 0, xe), nil
 	}
 	if a.slab > 0 {
 		return r.paddedForward(c, p, a, g, me, xe)
 	}
+	t0 := r.clock()
 	local, counts, err := r.exchange(c, g, xe)
 	if err != nil {
 		return nil, err
 	}
+	r.record(moeExchange, "forward", t0)
 	a.counts = counts
 	per := len(local)
+	t0 = r.clock()
 	y := r.runExperts(c, p, a, me*per, local)
+	r.record(moeExperts, "forward", t0)
+	t0 = r.clock()
+	defer r.record(moeExchange, "forward", t0)
 	return r.exchangeBack(c, g, y, counts, xe)
 }
 
@@ -499,16 +532,24 @@ func (r *rank) expertsForward(c *call, p *moeParams, a *moeActs, xe [][]float32)
 func (r *rank) expertsBackward(c *call, p *moeParams, a *moeActs, dye [][]float32) ([][]float32, error) {
 	g, me := r.expertGroup()
 	if g == nil {
+		t0 := r.clock()
+		defer r.record(moeExperts, "backward", t0)
 		return r.backExperts(c, p, a, 0, dye), nil
 	}
 	if a.slab > 0 {
 		return r.paddedBackward(c, p, a, g, me, dye)
 	}
+	t0 := r.clock()
 	local, _, err := r.exchange(c, g, dye)
 	if err != nil {
 		return nil, err
 	}
+	r.record(moeExchange, "backward", t0)
+	t0 = r.clock()
 	dx := r.backExperts(c, p, a, me*len(local), local)
+	r.record(moeExperts, "backward", t0)
+	t0 = r.clock()
+	defer r.record(moeExchange, "backward", t0)
 	return r.exchangeBack(c, g, dx, a.counts, dye)
 }
 
@@ -517,17 +558,24 @@ func (r *rank) moeBackward(c *call, p *moeParams, x []float32, a *moeActs, dout,
 	e := r.m.MoE
 	h, E, fe, w1 := r.m.Hidden, e.Experts, e.ExpertFFN, r.expertWidth()
 	T := len(x) / h
+	t0 := r.clock()
 	for s, f := range p.shareds { // into the block's dx: accumulate
 		dg, du := c.takeClass(T*fe, true), c.takeClass(T*w1, true)
 		r.expertBackward(c, f, x, a.su[s], a.sg[s], dout, dx, dg, du, T, true)
 	}
+	r.record(moeShared, "backward", t0)
 	dprobs := c.takeClass(T*E, true)
 	if r.rbd {
+		t0 = r.clock()
 		if err := r.rbdBackward(c, p, a, dout, dx, dprobs); err != nil {
 			return err
 		}
+		r.record(moeRBD, "backward", t0)
+		t0 = r.clock()
+		defer r.record(moeRoute, "backward", t0)
 		return r.routerBackward(c, p, x, a, dprobs, dx)
 	}
+	t0 = r.clock()
 	dye := cutRows(c.takeClass(keptRows(a.rows)*h, true), rowCounts(a.rows), h)
 	for i, ts := range a.rows {
 		for j, t := range ts {
@@ -541,15 +589,20 @@ func (r *rank) moeBackward(c *call, p *moeParams, x []float32, a *moeActs, dout,
 			kernels.Axpy(dye[i][j*h:(j+1)*h], a.wts[i][j], dt)
 		}
 	}
+	r.record(moeCombine, "backward", t0)
 	dxe, err := r.expertsBackward(c, p, a, dye)
 	if err != nil {
 		return err
 	}
+	t0 = r.clock()
 	for i, ts := range a.rows {
 		for j, t := range ts {
 			kernels.Add(dx[int(t)*h:int(t+1)*h], dxe[i][j*h:(j+1)*h])
 		}
 	}
+	r.record(moeDispatch, "backward", t0)
+	t0 = r.clock()
+	defer r.record(moeRoute, "backward", t0)
 	return r.routerBackward(c, p, x, a, dprobs, dx)
 }
 
@@ -684,11 +737,17 @@ func (r *rank) slabReturn(g collective.Group, local [][]float32, C int, mine [][
 
 // paddedForward is expertsForward under capacity dispatch with ep.
 func (r *rank) paddedForward(c *call, p *moeParams, a *moeActs, g collective.Group, me int, xe [][]float32) ([][]float32, error) {
+	t0 := r.clock()
 	local, err := r.slabExchange(g, xe, a.slab)
 	if err != nil {
 		return nil, err
 	}
+	r.record(moeExchange, "forward", t0)
+	t0 = r.clock()
 	y := r.runExperts(c, p, a, me*len(local), local)
+	r.record(moeExperts, "forward", t0)
+	t0 = r.clock()
+	defer r.record(moeExchange, "forward", t0)
 	return r.slabReturn(g, y, a.slab, xe)
 }
 
@@ -698,10 +757,13 @@ func (r *rank) paddedForward(c *call, p *moeParams, a *moeActs, g collective.Gro
 // input gradient is zero.
 func (r *rank) paddedBackward(c *call, p *moeParams, a *moeActs, g collective.Group, me int, dye [][]float32) ([][]float32, error) {
 	h, fe, w1 := r.m.Hidden, r.m.MoE.ExpertFFN, r.expertWidth()
+	t0 := r.clock()
 	local, err := r.slabExchange(g, dye, a.slab)
 	if err != nil {
 		return nil, err
 	}
+	r.record(moeExchange, "backward", t0)
+	t0 = r.clock()
 	per := len(local)
 	live := make([][]int, per)
 	kept := &moeActs{xe: make([][]float32, per), ue: make([][]float32, per), ge: make([][]float32, per)}
@@ -726,6 +788,9 @@ func (r *rank) paddedBackward(c *call, p *moeParams, a *moeActs, g collective.Gr
 			copy(full[k][i*h:(i+1)*h], dx[k][j*h:(j+1)*h])
 		}
 	}
+	r.record(moeExperts, "backward", t0)
+	t0 = r.clock()
+	defer r.record(moeExchange, "backward", t0)
 	return r.slabReturn(g, full, a.slab, dye)
 }
 

@@ -160,7 +160,11 @@ type Result struct {
 	Input float64
 	// CoRun is each kernel family's speed beside its twin on the other
 	// core (the node's corun_matmul, corun_memory, corun_attention).
-	CoRun  CoRun
+	CoRun CoRun
+	// Meet is the meeting probe (set by planc calibrate, which trains a
+	// probe model under tp = 2: see [MeetProbe]); with a Wait, the
+	// node's sync_wait is its.
+	Meet   *MeetProbe
 	InProc Link
 	TCP    *Link // nil with NoTCP or when loopback sockets fail
 	TCPErr error

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"planc/ir"
+	"planc/runtime/exec"
 	"planc/runtime/kernels"
 )
 
@@ -186,4 +188,40 @@ func median(xs []float64) float64 {
 	}
 	sort.Float64s(xs)
 	return xs[len(xs)/2]
+}
+
+// MeetProbe is the wait at a meeting as a training step meets it: a probe
+// model under tp = 2 trained by the CPU runtime on NumCPU processors
+// (wall time: its ranks meet at every layer), against the cost model's
+// step for it with every figure calibrated but sync_wait, at sync_wait 0
+// (Zero) and 1 µs (Zero + Slope·1 µs): Wait = (Measured − Zero)/Slope,
+// the sync_wait that prices the probe's step as it ran, ≥ 0. It counts
+// only on an unloaded machine (Skipped says why not): a loaded one
+// lengthens the wall-clock step for reasons that are no meeting's.
+type MeetProbe struct {
+	Model                 string
+	Measured, Zero, Slope float64 // seconds per step; seconds per second of sync_wait
+	Wait                  float64 // seconds per meeting
+	Skipped               string
+}
+
+// StepWall trains p for steps steps with the CPU runtime on the
+// processors it has (GOMAXPROCS as it is) and returns the median step's
+// wall time after the first warm.
+func StepWall(p *ir.Plan, steps, warm int) (float64, error) {
+	tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
+	if err != nil {
+		return 0, err
+	}
+	var secs []float64
+	for tr.NextStep() < tr.Steps {
+		r, err := tr.Step()
+		if err != nil {
+			return 0, err
+		}
+		if r.Step >= warm {
+			secs = append(secs, r.Elapsed.Seconds())
+		}
+	}
+	return median(secs), nil
 }

@@ -56,6 +56,14 @@ func (r *Result) PlanFile(name, command string) string {
 	w("//   with compute between calls a 2-rank all-reduce also waits %.1f us + %.1f%% of the compute for its peer (sync_wait, sync_skew; intervals %v and %v)\n", r.InProc.SyncWait*1e6, r.InProc.SyncSkew*100, syncIntervals[0], syncIntervals[1])
 	w("//   with %d ranks on %d processors (pairs meeting after ~100 us of GEMMs) each meeting costs a rank %.2f us of processor time (park_cost)\n", 2*r.GOMAXPROCS, r.GOMAXPROCS, r.InProc.ParkCost*1e6)
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	if mp := r.Meet; mp != nil {
+		if mp.Skipped != "" {
+			w("// Meeting probe (%s): not counted, %s: sync_wait is the microbenchmark's\n", mp.Model, mp.Skipped)
+		} else {
+			w("// Meeting probe: %s trained by the CPU runtime takes %.3f ms a step (wall); the cost model gives it\n", mp.Model, mp.Measured*1e3)
+			w("//   %.3f ms at sync_wait 0 and %.0f us more per us of sync_wait: sync_wait %.2f us (the microbenchmark's %.2f us)\n", mp.Zero*1e3, mp.Slope, mp.Wait*1e6, r.InProc.SyncWait*1e6)
+		}
+	}
 	tcp := r.InProc
 	if r.TCP != nil {
 		tcp = *r.TCP
@@ -123,7 +131,11 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  thread_share  = %.3f // of an unloaded core's speed one busy thread gets (measured)\n", r.ThreadShare)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
-	w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
+	if mp := r.Meet; mp != nil && mp.Skipped == "" {
+		w("  sync_wait     = %s // a meeting's wait for its peer in a training step: the meeting probe's (ranks no more than cores)\n", micros(mp.Wait))
+	} else {
+		w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
+	}
 	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
 	w("  park_cost     = %s // each rank's meeting where ranks outnumber the cores: its goroutine parks, another is woken\n", micros(r.InProc.ParkCost))
 	w("  corun_matmul    = %.3f // products' speed while the other core runs products too (measured)\n", cr.GEMM)

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+
+	"planc/passes"
+	"planc/runtime/calib"
+)
+
+// meetProbeModel is a small transformer trained under tp = 2, whose ranks
+// meet at every layer forward and backward as a tensor-parallel step
+// does: its wall-clock step against the cost model's is what a meeting
+// costs inside a step (sync_wait). Its shapes are none of the example
+// plans' (4 heads of 32, the attention microbenchmarks' width).
+const meetProbeModel = `
+model calib_meet_gpt {
+  vocab  = 256
+  seq    = 32
+  hidden = 128
+  layers = 2
+  heads  = 4
+  ffn    = 512
+}
+
+plan calib_meet {
+  model        = calib_meet_gpt
+  cluster      = %s
+  tp           = 2
+  global_batch = 4
+  micro_batch  = 2
+  precision    = fp32
+}
+`
+
+// meetProbeSteps and meetProbeWarm: the meeting probe's steps, and those
+// left out of the median.
+const meetProbeSteps, meetProbeWarm = 45, 5
+
+// meetProbeShare is the core_share from which the machine counts as
+// unloaded for the meeting probe: a wall-clock step on a loaded machine
+// is longer for reasons that are no meeting's.
+const meetProbeShare = 0.9
+
+// probeMeetings measures res.Meet (see calib.MeetProbe): the probe under
+// tp = 2 on two processors, against the cost model with every figure so
+// far and sync_wait 0, then 1 µs.
+func probeMeetings(res *calib.Result, name string) error {
+	mp := &calib.MeetProbe{Model: "calib_meet (tp 2, 2 layers, hidden 128, 4 heads, 32 tokens, 2 micro-batches of 2)"}
+	res.Meet = mp
+	switch {
+	case res.CPUs < 2 || runtime.GOMAXPROCS(0) < 2:
+		mp.Skipped = "fewer than 2 processors"
+		return nil
+	case res.Share < meetProbeShare:
+		mp.Skipped = fmt.Sprintf("core_share %.2f < %.2f (a loaded machine)", res.Share, meetProbeShare)
+		return nil
+	}
+	p, err := loadProbe(res, name, meetProbeModel, "calib_meet")
+	if err != nil {
+		return err
+	}
+	if mp.Measured, err = calib.StepWall(p, meetProbeSteps, meetProbeWarm); err != nil {
+		return err
+	}
+	at := func(wait float64) (float64, error) {
+		q := *p
+		c, n := *p.Cluster, *p.Cluster.Node
+		n.SyncWait, n.CoreShare, n.ThreadShare = wait, 1, 1
+		c.Node, q.Cluster = &n, &c
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			return 0, fmt.Errorf("%s", diags.Error())
+		}
+		return e.StepTime, nil
+	}
+	one, err := at(1e-6)
+	if err != nil {
+		return err
+	}
+	if mp.Zero, err = at(0); err != nil {
+		return err
+	}
+	mp.Slope = (one - mp.Zero) / 1e-6
+	if !(mp.Slope > 0) {
+		mp.Skipped = "the probe's step does not depend on sync_wait"
+		return nil
+	}
+	mp.Wait = max(0, (mp.Measured-mp.Zero)/mp.Slope)
+	return nil
+}

@@ -98,6 +98,24 @@ func (b *fnBuilder) gep(ptr, i value.Value) value.Value {
 	return g
 }
 
+// gepAny is gep without inbounds: for addresses that may lie past the
+// buffer (prefetches).
+func (b *fnBuilder) gepAny(ptr, i value.Value) value.Value {
+	return b.cur.NewGetElementPtr(ptr.Type().(*types.PointerType).ElemType, ptr, i)
+}
+
+// prefetch hints that the cache line at ptr (a float pointer) will be
+// read, or written when write, soon (llvm.prefetch, data, L1).
+func (b *fnBuilder) prefetch(ptr value.Value, write bool) {
+	i8p := types.NewPointer(types.I8)
+	rw := int64(0)
+	if write {
+		rw = 1
+	}
+	f := b.mod.intrinsic("llvm.prefetch.p0i8", types.Void, i8p, types.I32, types.I32, types.I32)
+	b.cur.NewCall(f, b.cur.NewBitCast(ptr, i8p), i32c(rw), i32c(3), i32c(1))
+}
+
 func (b *fnBuilder) load(ptr value.Value) value.Value {
 	elem := ptr.Type().(*types.PointerType).ElemType
 	l := b.cur.NewLoad(elem, ptr)

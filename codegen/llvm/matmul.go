@@ -79,6 +79,12 @@ func (s MatMul) kernel() kernelDef {
 		def.items, def.itemsFrom, def.itemsPer = 0, "m", s.N
 		def.hostItems = ItemCount{From: "m", Per: 1}
 	}
+	if s.TransB {
+		// The host items of a transposed B are column blocks: a split
+		// call's parts then each pack their own columns of B (parts of
+		// rows would each pack all of it).
+		def.hostItems, def.rowTiled = ItemCount{N: (s.N + ncBlock - 1) / ncBlock}, false
+	}
 	return def
 }
 
@@ -127,19 +133,26 @@ func (s MatMul) gpuItem(b *fnBuilder, item value.Value) {
 	b.set(b.p("c"), item, acc)
 }
 
-// host is the blocked, vectorized CPU matmul of rows [lo, hi) of C: loops
-// over column blocks and K blocks (packing each panel of op(B)), row tiles
-// of mrTile and column tiles of nrVecs·vecLen, calling a register-blocked
-// micro-kernel; edges use narrower micro-kernels and a scalar loop. Rows
-// are independent, so disjoint row ranges may run at once (each packs its
-// own panels of op(B)); a range that starts at a multiple of the
+// host is the blocked, vectorized CPU matmul of rows [lo, hi) of C, or
+// with a transposed B of the column blocks [lo, hi) (ncBlock columns
+// each): loops over column blocks and K blocks (packing each panel of
+// op(B)), row tiles of mrTile and column tiles of nrVecs·vecLen, calling a
+// register-blocked micro-kernel; edges use narrower micro-kernels and a
+// scalar loop. Rows and columns are independent, so disjoint ranges may
+// run at once; a row range that starts at a multiple of the
 // micro-kernel's rows ([Kernel.Grain]) runs whole tiles.
 func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 	vl, mrTile := b.mod.hostBlocking()
 	vecLen := int64(vl)
 	N := int64(s.N)
-	_, k := s.dims(b)
+	m, k := s.dims(b)
 	a, bm, c := b.p("a"), b.p("b"), b.p("c")
+	nc := min(int64(s.N), ncBlock)
+	colLo, colHi := value.Value(i64c(0)), value.Value(i64c(N))
+	if s.TransB {
+		colLo, colHi = b.mulc(lo, ncBlock), b.imin(b.mulc(hi, ncBlock), i64c(N))
+		lo, hi = i64c(0), m
+	}
 	// The panel of op(B) for one (column block, k block) is packed into
 	// slivers of nrw columns, each kc rows of nrw contiguous floats: the
 	// micro-kernel then streams B sequentially, and rows of B a power of
@@ -148,7 +161,6 @@ func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 	// place instead (its rows of nrw floats are contiguous already): no
 	// copy per call and row range.
 	nrw := int64(nrVecs * vecLen)
-	nc := min(int64(s.N), ncBlock)
 	inPlace := !s.TransB && s.N%1024 != 0
 	var pack value.Value
 	if !inPlace {
@@ -158,13 +170,13 @@ func (s MatMul) host(b *fnBuilder, lo, hi value.Value) {
 	}
 	if s.Bias {
 		b.forEach(lo, hi, 1, func(i value.Value) {
-			b.forEach(i64c(0), i64c(N), 1, func(j value.Value) {
+			b.forEach(colLo, colHi, 1, func(j value.Value) {
 				b.set(c, b.idx(i, N, j), b.at(b.p("bias"), j))
 			})
 		})
 	}
 	firstLoads := s.Acc || s.Bias
-	b.forEach(i64c(0), i64c(N), nc, func(j0 value.Value) {
+	b.forEach(colLo, colHi, nc, func(j0 value.Value) {
 		ncNow := b.imin(i64c(nc), b.sub(i64c(N), j0))
 		b.forEach(i64c(0), k, kcBlock, func(k0 value.Value) {
 			kc := b.imin(i64c(kcBlock), b.sub(k, k0))

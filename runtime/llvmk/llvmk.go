@@ -33,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"planc/codegen/llvm"
@@ -64,6 +65,9 @@ type symbol struct {
 	rng   llvm.ItemCount
 	from  int
 	grain int
+	// split learns whether splitting this kernel's calls over the cores
+	// pays on this machine.
+	split splitChoice
 }
 
 // items returns the number of items in the range of a call with args.
@@ -341,11 +345,12 @@ func (k *Kernels) call(spec llvm.Spec, keep []any, args ...arg) bool {
 }
 
 // callSplit is call for a kernel of about work multiply-adds: with work
-// of at least parallelMinWork and more than one core, the item range is
-// split into one part per core (at multiples of the kernel's grain), the
-// parts running at the same time on their own goroutines (items write
+// of at least parallelMinWork and more than one core, the item range may
+// be split into one part per core (at multiples of the kernel's grain),
+// the parts running at the same time on their own goroutines (items write
 // disjoint outputs, and what an item computes does not depend on the
-// range it is in).
+// range it is in). Whether it is split is the kernel's splitChoice: what
+// its calls measured faster on this machine.
 func (k *Kernels) callSplit(spec llvm.Spec, work int, keep []any, args ...arg) bool {
 	sym, ok := k.syms[spec.Name()]
 	if !ok {
@@ -357,6 +362,14 @@ func (k *Kernels) callSplit(spec llvm.Spec, work int, keep []any, args ...arg) b
 	parts := 1
 	if work >= parallelMinWork {
 		parts = min(runtime.GOMAXPROCS(0), (items+sym.grain-1)/sym.grain)
+	}
+	var t0 time.Time
+	learn := parts > 1
+	if learn {
+		if !sym.split.pick() {
+			parts = 1
+		}
+		t0 = time.Now()
 	}
 	if parts <= 1 {
 		a[n], a[n+1] = 0, arg(items)
@@ -376,6 +389,9 @@ func (k *Kernels) callSplit(spec llvm.Spec, work int, keep []any, args ...arg) b
 			wg.Go(func() { C.planc_call(sym.fn, (*C.uintptr_t)(unsafe.Pointer(&p[0]))) })
 		}
 		wg.Wait()
+	}
+	if learn {
+		sym.split.record(parts > 1, time.Since(t0), work)
 	}
 	runtime.KeepAlive(keep)
 	k.calls.Add(1)

@@ -480,10 +480,13 @@ func checkAttention(t *testing.T, r *rand.Rand, lib *Kernels, a llvm.Attention) 
 
 // splitSpecs are kernels whose calls below split over goroutines: a
 // product with a runtime row count that is not a multiple of the
-// micro-kernel's rows, and attention of more work than the threshold.
+// micro-kernel's rows, a transposed-A one, a transposed-B one (split by
+// column blocks, the last one partial), and attention of more work than
+// the threshold.
 var (
 	splitAttention = llvm.Attention{Batch: 4, Heads: 8, Tq: 64, Tk: 64, D: 32}
 	splitSpecs     = []llvm.Spec{llvm.MatMul{K: 96, N: 200, Acc: true}, llvm.MatMul{M: 300, N: 200, TransA: true},
+		llvm.MatMul{M: 300, K: 96, N: 520, TransB: true}, // parts of column blocks
 		llvm.AttentionFwd{Attention: splitAttention}, llvm.AttentionBwd{Attention: splitAttention}}
 )
 
@@ -495,6 +498,7 @@ func TestSplitCallsMatchWholeCalls(t *testing.T) {
 	m, kd, n := 517, 96, 200
 	a, b, c0 := randVec(r, m*kd, 1), randVec(r, kd*n, 1), randVec(r, m*n, 1)
 	at, bt := randVec(r, 300*kd, 1), randVec(r, kd*200, 1) // Aᵀ·B with A kd×300
+	bn := randVec(r, 520*kd, 1)                            // A·Bᵀ with B 520×kd
 	sa := splitAttention
 	s := kernels.AttnShape{Batch: sa.Batch, Heads: sa.Heads, Tq: sa.Tq, Tk: sa.Tk, D: sa.D, Causal: true}
 	nq := sa.Batch * sa.Heads * sa.Tq * sa.D
@@ -503,16 +507,21 @@ func TestSplitCallsMatchWholeCalls(t *testing.T) {
 		c, ct := clone(c0), make([]float32, 300*200)
 		lib.MatMul(c, a, b, m, kd, n, true)
 		lib.MatMulTransA(ct, at, bt, 300, kd, 200, false)
+		cn := make([]float32, 300*520)
+		lib.MatMulTransB(cn, at, bn, 300, kd, 520, false) // at read as 300×kd
 		o, lse := make([]float32, nq), make([]float32, nq/sa.D)
 		lib.AttentionForward(o, lse, q, k, v, s)
 		dq, dk, dv := make([]float32, nq), make([]float32, nq), make([]float32, nq)
 		lib.AttentionBackward(dq, dk, dv, do, q, k, v, o, lse, s)
-		return [][]float32{c, ct, o, lse, dq, dk, dv}
+		return [][]float32{c, ct, cn, o, lse, dq, dk, dv}
 	}
 	f0 := lib.Fallbacks()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	want := run()
-	for _, procs := range []int{2, 3} {
+	for _, sym := range lib.syms {
+		sym.split = splitChoice{} // exploring: calls alternate whole, split
+	}
+	for _, procs := range []int{2, 2, 3, 3} {
 		runtime.GOMAXPROCS(procs)
 		for i, got := range run() {
 			for j := range got {

@@ -1136,744 +1136,748 @@ declare float @llvm.fma.f32(float %0, float %1, float %2)
 
 define void @matmul_nt_m12_k16_n24(float* nocapture %a, float* nocapture %b, float* nocapture %c, i64 %lo, i64 %hi) nounwind "target-cpu"="x86-64-v3" {
 entry:
-	%0 = icmp slt i64 %hi, 12
-	%1 = select i1 %0, i64 %hi, i64 12
-	%2 = alloca [8192 x float], align 32
-	%3 = bitcast [8192 x float]* %2 to float*
+	%0 = icmp slt i64 %hi, 1
+	%1 = select i1 %0, i64 %hi, i64 1
+	%2 = mul i64 %lo, 128
+	%3 = mul i64 %1, 128
+	%4 = icmp slt i64 %3, 24
+	%5 = select i1 %4, i64 %3, i64 24
+	%6 = alloca [8192 x float], align 32
+	%7 = bitcast [8192 x float]* %6 to float*
 	br label %loop1
 
 loop1:
-	%4 = phi i64 [ 0, %entry ], [ %17, %exit6 ]
-	%5 = icmp slt i64 %4, 24
-	br i1 %5, label %body2, label %exit3
+	%8 = phi i64 [ %2, %entry ], [ %21, %exit6 ]
+	%9 = icmp slt i64 %8, %5
+	br i1 %9, label %body2, label %exit3
 
 body2:
-	%6 = sub i64 24, %4
-	%7 = icmp slt i64 24, %6
-	%8 = select i1 %7, i64 24, i64 %6
+	%10 = sub i64 24, %8
+	%11 = icmp slt i64 24, %10
+	%12 = select i1 %11, i64 24, i64 %10
 	br label %loop4
 
 exit3:
 	ret void
 
 loop4:
-	%9 = phi i64 [ 0, %body2 ], [ %492, %exit88 ]
-	%10 = icmp slt i64 %9, 16
-	br i1 %10, label %body5, label %exit6
+	%13 = phi i64 [ 0, %body2 ], [ %496, %exit88 ]
+	%14 = icmp slt i64 %13, 16
+	br i1 %14, label %body5, label %exit6
 
 body5:
-	%11 = sub i64 16, %9
-	%12 = icmp slt i64 256, %11
-	%13 = select i1 %12, i64 256, i64 %11
-	%14 = icmp sgt i64 %9, 0
-	%15 = sdiv i64 %8, 16
-	%16 = mul i64 %15, 16
+	%15 = sub i64 16, %13
+	%16 = icmp slt i64 256, %15
+	%17 = select i1 %16, i64 256, i64 %15
+	%18 = icmp sgt i64 %13, 0
+	%19 = sdiv i64 %12, 16
+	%20 = mul i64 %19, 16
 	br label %loop7
 
 exit6:
-	%17 = add i64 %4, 24
+	%21 = add i64 %8, 24
 	br label %loop1
 
 loop7:
-	%18 = phi i64 [ 0, %body5 ], [ %410, %exit63 ]
-	%19 = icmp slt i64 %18, %16
-	br i1 %19, label %body8, label %exit9
+	%22 = phi i64 [ 0, %body5 ], [ %414, %exit63 ]
+	%23 = icmp slt i64 %22, %20
+	br i1 %23, label %body8, label %exit9
 
 body8:
-	%20 = mul i64 %18, %13
-	%21 = getelementptr inbounds float, float* %3, i64 %20
-	%22 = sdiv i64 %13, 8
-	%23 = mul i64 %22, 8
-	%24 = add i64 %4, %18
-	%25 = mul i64 %24, 16
-	%26 = add i64 %25, %9
-	%27 = getelementptr inbounds float, float* %b, i64 %26
-	%28 = add i64 %4, %18
-	%29 = add i64 %28, 1
-	%30 = mul i64 %29, 16
-	%31 = add i64 %30, %9
-	%32 = getelementptr inbounds float, float* %b, i64 %31
-	%33 = add i64 %4, %18
-	%34 = add i64 %33, 2
-	%35 = mul i64 %34, 16
-	%36 = add i64 %35, %9
-	%37 = getelementptr inbounds float, float* %b, i64 %36
-	%38 = add i64 %4, %18
-	%39 = add i64 %38, 3
-	%40 = mul i64 %39, 16
-	%41 = add i64 %40, %9
-	%42 = getelementptr inbounds float, float* %b, i64 %41
-	%43 = add i64 %4, %18
-	%44 = add i64 %43, 4
-	%45 = mul i64 %44, 16
-	%46 = add i64 %45, %9
-	%47 = getelementptr inbounds float, float* %b, i64 %46
-	%48 = add i64 %4, %18
-	%49 = add i64 %48, 5
-	%50 = mul i64 %49, 16
-	%51 = add i64 %50, %9
-	%52 = getelementptr inbounds float, float* %b, i64 %51
-	%53 = add i64 %4, %18
-	%54 = add i64 %53, 6
-	%55 = mul i64 %54, 16
-	%56 = add i64 %55, %9
-	%57 = getelementptr inbounds float, float* %b, i64 %56
-	%58 = add i64 %4, %18
-	%59 = add i64 %58, 7
-	%60 = mul i64 %59, 16
-	%61 = add i64 %60, %9
-	%62 = getelementptr inbounds float, float* %b, i64 %61
+	%24 = mul i64 %22, %17
+	%25 = getelementptr inbounds float, float* %7, i64 %24
+	%26 = sdiv i64 %17, 8
+	%27 = mul i64 %26, 8
+	%28 = add i64 %8, %22
+	%29 = mul i64 %28, 16
+	%30 = add i64 %29, %13
+	%31 = getelementptr inbounds float, float* %b, i64 %30
+	%32 = add i64 %8, %22
+	%33 = add i64 %32, 1
+	%34 = mul i64 %33, 16
+	%35 = add i64 %34, %13
+	%36 = getelementptr inbounds float, float* %b, i64 %35
+	%37 = add i64 %8, %22
+	%38 = add i64 %37, 2
+	%39 = mul i64 %38, 16
+	%40 = add i64 %39, %13
+	%41 = getelementptr inbounds float, float* %b, i64 %40
+	%42 = add i64 %8, %22
+	%43 = add i64 %42, 3
+	%44 = mul i64 %43, 16
+	%45 = add i64 %44, %13
+	%46 = getelementptr inbounds float, float* %b, i64 %45
+	%47 = add i64 %8, %22
+	%48 = add i64 %47, 4
+	%49 = mul i64 %48, 16
+	%50 = add i64 %49, %13
+	%51 = getelementptr inbounds float, float* %b, i64 %50
+	%52 = add i64 %8, %22
+	%53 = add i64 %52, 5
+	%54 = mul i64 %53, 16
+	%55 = add i64 %54, %13
+	%56 = getelementptr inbounds float, float* %b, i64 %55
+	%57 = add i64 %8, %22
+	%58 = add i64 %57, 6
+	%59 = mul i64 %58, 16
+	%60 = add i64 %59, %13
+	%61 = getelementptr inbounds float, float* %b, i64 %60
+	%62 = add i64 %8, %22
+	%63 = add i64 %62, 7
+	%64 = mul i64 %63, 16
+	%65 = add i64 %64, %13
+	%66 = getelementptr inbounds float, float* %b, i64 %65
 	br label %loop10
 
 exit9:
 	br label %loop64
 
 loop10:
-	%63 = phi i64 [ 0, %body8 ], [ %152, %body11 ]
-	%64 = icmp slt i64 %63, %23
-	br i1 %64, label %body11, label %exit12
+	%67 = phi i64 [ 0, %body8 ], [ %156, %body11 ]
+	%68 = icmp slt i64 %67, %27
+	br i1 %68, label %body11, label %exit12
 
 body11:
-	%65 = getelementptr inbounds float, float* %27, i64 %63
-	%66 = bitcast float* %65 to <8 x float>*
-	%67 = load <8 x float>, <8 x float>* %66, align 4
-	%68 = getelementptr inbounds float, float* %32, i64 %63
-	%69 = bitcast float* %68 to <8 x float>*
-	%70 = load <8 x float>, <8 x float>* %69, align 4
-	%71 = getelementptr inbounds float, float* %37, i64 %63
-	%72 = bitcast float* %71 to <8 x float>*
-	%73 = load <8 x float>, <8 x float>* %72, align 4
-	%74 = getelementptr inbounds float, float* %42, i64 %63
-	%75 = bitcast float* %74 to <8 x float>*
-	%76 = load <8 x float>, <8 x float>* %75, align 4
-	%77 = getelementptr inbounds float, float* %47, i64 %63
-	%78 = bitcast float* %77 to <8 x float>*
-	%79 = load <8 x float>, <8 x float>* %78, align 4
-	%80 = getelementptr inbounds float, float* %52, i64 %63
-	%81 = bitcast float* %80 to <8 x float>*
-	%82 = load <8 x float>, <8 x float>* %81, align 4
-	%83 = getelementptr inbounds float, float* %57, i64 %63
-	%84 = bitcast float* %83 to <8 x float>*
-	%85 = load <8 x float>, <8 x float>* %84, align 4
-	%86 = getelementptr inbounds float, float* %62, i64 %63
-	%87 = bitcast float* %86 to <8 x float>*
-	%88 = load <8 x float>, <8 x float>* %87, align 4
-	%89 = shufflevector <8 x float> %67, <8 x float> %70, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%90 = shufflevector <8 x float> %67, <8 x float> %70, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%91 = shufflevector <8 x float> %73, <8 x float> %76, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%92 = shufflevector <8 x float> %73, <8 x float> %76, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%93 = shufflevector <8 x float> %79, <8 x float> %82, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%94 = shufflevector <8 x float> %79, <8 x float> %82, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%95 = shufflevector <8 x float> %85, <8 x float> %88, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%96 = shufflevector <8 x float> %85, <8 x float> %88, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%97 = shufflevector <8 x float> %89, <8 x float> %91, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
-	%98 = shufflevector <8 x float> %89, <8 x float> %91, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
-	%99 = shufflevector <8 x float> %90, <8 x float> %92, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
-	%100 = shufflevector <8 x float> %90, <8 x float> %92, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%69 = getelementptr inbounds float, float* %31, i64 %67
+	%70 = bitcast float* %69 to <8 x float>*
+	%71 = load <8 x float>, <8 x float>* %70, align 4
+	%72 = getelementptr inbounds float, float* %36, i64 %67
+	%73 = bitcast float* %72 to <8 x float>*
+	%74 = load <8 x float>, <8 x float>* %73, align 4
+	%75 = getelementptr inbounds float, float* %41, i64 %67
+	%76 = bitcast float* %75 to <8 x float>*
+	%77 = load <8 x float>, <8 x float>* %76, align 4
+	%78 = getelementptr inbounds float, float* %46, i64 %67
+	%79 = bitcast float* %78 to <8 x float>*
+	%80 = load <8 x float>, <8 x float>* %79, align 4
+	%81 = getelementptr inbounds float, float* %51, i64 %67
+	%82 = bitcast float* %81 to <8 x float>*
+	%83 = load <8 x float>, <8 x float>* %82, align 4
+	%84 = getelementptr inbounds float, float* %56, i64 %67
+	%85 = bitcast float* %84 to <8 x float>*
+	%86 = load <8 x float>, <8 x float>* %85, align 4
+	%87 = getelementptr inbounds float, float* %61, i64 %67
+	%88 = bitcast float* %87 to <8 x float>*
+	%89 = load <8 x float>, <8 x float>* %88, align 4
+	%90 = getelementptr inbounds float, float* %66, i64 %67
+	%91 = bitcast float* %90 to <8 x float>*
+	%92 = load <8 x float>, <8 x float>* %91, align 4
+	%93 = shufflevector <8 x float> %71, <8 x float> %74, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%94 = shufflevector <8 x float> %71, <8 x float> %74, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%95 = shufflevector <8 x float> %77, <8 x float> %80, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%96 = shufflevector <8 x float> %77, <8 x float> %80, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%97 = shufflevector <8 x float> %83, <8 x float> %86, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%98 = shufflevector <8 x float> %83, <8 x float> %86, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%99 = shufflevector <8 x float> %89, <8 x float> %92, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%100 = shufflevector <8 x float> %89, <8 x float> %92, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
 	%101 = shufflevector <8 x float> %93, <8 x float> %95, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
 	%102 = shufflevector <8 x float> %93, <8 x float> %95, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
 	%103 = shufflevector <8 x float> %94, <8 x float> %96, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
 	%104 = shufflevector <8 x float> %94, <8 x float> %96, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
-	%105 = shufflevector <8 x float> %97, <8 x float> %101, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%106 = shufflevector <8 x float> %97, <8 x float> %101, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%107 = shufflevector <8 x float> %98, <8 x float> %102, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%108 = shufflevector <8 x float> %98, <8 x float> %102, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%109 = shufflevector <8 x float> %99, <8 x float> %103, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%110 = shufflevector <8 x float> %99, <8 x float> %103, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%111 = shufflevector <8 x float> %100, <8 x float> %104, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%112 = shufflevector <8 x float> %100, <8 x float> %104, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%113 = mul i64 %63, 16
-	%114 = add i64 %113, 0
-	%115 = getelementptr inbounds float, float* %21, i64 %114
-	%116 = bitcast float* %115 to <8 x float>*
-	store <8 x float> %105, <8 x float>* %116, align 4
-	%117 = add i64 %63, 1
-	%118 = mul i64 %117, 16
-	%119 = add i64 %118, 0
-	%120 = getelementptr inbounds float, float* %21, i64 %119
-	%121 = bitcast float* %120 to <8 x float>*
-	store <8 x float> %107, <8 x float>* %121, align 4
-	%122 = add i64 %63, 2
-	%123 = mul i64 %122, 16
-	%124 = add i64 %123, 0
-	%125 = getelementptr inbounds float, float* %21, i64 %124
-	%126 = bitcast float* %125 to <8 x float>*
-	store <8 x float> %109, <8 x float>* %126, align 4
-	%127 = add i64 %63, 3
-	%128 = mul i64 %127, 16
-	%129 = add i64 %128, 0
-	%130 = getelementptr inbounds float, float* %21, i64 %129
-	%131 = bitcast float* %130 to <8 x float>*
-	store <8 x float> %111, <8 x float>* %131, align 4
-	%132 = add i64 %63, 4
-	%133 = mul i64 %132, 16
-	%134 = add i64 %133, 0
-	%135 = getelementptr inbounds float, float* %21, i64 %134
-	%136 = bitcast float* %135 to <8 x float>*
-	store <8 x float> %106, <8 x float>* %136, align 4
-	%137 = add i64 %63, 5
-	%138 = mul i64 %137, 16
-	%139 = add i64 %138, 0
-	%140 = getelementptr inbounds float, float* %21, i64 %139
-	%141 = bitcast float* %140 to <8 x float>*
-	store <8 x float> %108, <8 x float>* %141, align 4
-	%142 = add i64 %63, 6
-	%143 = mul i64 %142, 16
-	%144 = add i64 %143, 0
-	%145 = getelementptr inbounds float, float* %21, i64 %144
-	%146 = bitcast float* %145 to <8 x float>*
-	store <8 x float> %110, <8 x float>* %146, align 4
-	%147 = add i64 %63, 7
-	%148 = mul i64 %147, 16
-	%149 = add i64 %148, 0
-	%150 = getelementptr inbounds float, float* %21, i64 %149
-	%151 = bitcast float* %150 to <8 x float>*
-	store <8 x float> %112, <8 x float>* %151, align 4
-	%152 = add i64 %63, 8
+	%105 = shufflevector <8 x float> %97, <8 x float> %99, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%106 = shufflevector <8 x float> %97, <8 x float> %99, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%107 = shufflevector <8 x float> %98, <8 x float> %100, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%108 = shufflevector <8 x float> %98, <8 x float> %100, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%109 = shufflevector <8 x float> %101, <8 x float> %105, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%110 = shufflevector <8 x float> %101, <8 x float> %105, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%111 = shufflevector <8 x float> %102, <8 x float> %106, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%112 = shufflevector <8 x float> %102, <8 x float> %106, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%113 = shufflevector <8 x float> %103, <8 x float> %107, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%114 = shufflevector <8 x float> %103, <8 x float> %107, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%115 = shufflevector <8 x float> %104, <8 x float> %108, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%116 = shufflevector <8 x float> %104, <8 x float> %108, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%117 = mul i64 %67, 16
+	%118 = add i64 %117, 0
+	%119 = getelementptr inbounds float, float* %25, i64 %118
+	%120 = bitcast float* %119 to <8 x float>*
+	store <8 x float> %109, <8 x float>* %120, align 4
+	%121 = add i64 %67, 1
+	%122 = mul i64 %121, 16
+	%123 = add i64 %122, 0
+	%124 = getelementptr inbounds float, float* %25, i64 %123
+	%125 = bitcast float* %124 to <8 x float>*
+	store <8 x float> %111, <8 x float>* %125, align 4
+	%126 = add i64 %67, 2
+	%127 = mul i64 %126, 16
+	%128 = add i64 %127, 0
+	%129 = getelementptr inbounds float, float* %25, i64 %128
+	%130 = bitcast float* %129 to <8 x float>*
+	store <8 x float> %113, <8 x float>* %130, align 4
+	%131 = add i64 %67, 3
+	%132 = mul i64 %131, 16
+	%133 = add i64 %132, 0
+	%134 = getelementptr inbounds float, float* %25, i64 %133
+	%135 = bitcast float* %134 to <8 x float>*
+	store <8 x float> %115, <8 x float>* %135, align 4
+	%136 = add i64 %67, 4
+	%137 = mul i64 %136, 16
+	%138 = add i64 %137, 0
+	%139 = getelementptr inbounds float, float* %25, i64 %138
+	%140 = bitcast float* %139 to <8 x float>*
+	store <8 x float> %110, <8 x float>* %140, align 4
+	%141 = add i64 %67, 5
+	%142 = mul i64 %141, 16
+	%143 = add i64 %142, 0
+	%144 = getelementptr inbounds float, float* %25, i64 %143
+	%145 = bitcast float* %144 to <8 x float>*
+	store <8 x float> %112, <8 x float>* %145, align 4
+	%146 = add i64 %67, 6
+	%147 = mul i64 %146, 16
+	%148 = add i64 %147, 0
+	%149 = getelementptr inbounds float, float* %25, i64 %148
+	%150 = bitcast float* %149 to <8 x float>*
+	store <8 x float> %114, <8 x float>* %150, align 4
+	%151 = add i64 %67, 7
+	%152 = mul i64 %151, 16
+	%153 = add i64 %152, 0
+	%154 = getelementptr inbounds float, float* %25, i64 %153
+	%155 = bitcast float* %154 to <8 x float>*
+	store <8 x float> %116, <8 x float>* %155, align 4
+	%156 = add i64 %67, 8
 	br label %loop10
 
 exit12:
 	br label %loop13
 
 loop13:
-	%153 = phi i64 [ %23, %exit12 ], [ %159, %body14 ]
-	%154 = icmp slt i64 %153, %13
-	br i1 %154, label %body14, label %exit15
+	%157 = phi i64 [ %27, %exit12 ], [ %163, %body14 ]
+	%158 = icmp slt i64 %157, %17
+	br i1 %158, label %body14, label %exit15
 
 body14:
-	%155 = mul i64 %153, 16
-	%156 = getelementptr inbounds float, float* %27, i64 %153
-	%157 = load float, float* %156, align 4
-	%158 = getelementptr inbounds float, float* %21, i64 %155
-	store float %157, float* %158, align 4
-	%159 = add i64 %153, 1
+	%159 = mul i64 %157, 16
+	%160 = getelementptr inbounds float, float* %31, i64 %157
+	%161 = load float, float* %160, align 4
+	%162 = getelementptr inbounds float, float* %25, i64 %159
+	store float %161, float* %162, align 4
+	%163 = add i64 %157, 1
 	br label %loop13
 
 exit15:
 	br label %loop16
 
 loop16:
-	%160 = phi i64 [ %23, %exit15 ], [ %167, %body17 ]
-	%161 = icmp slt i64 %160, %13
-	br i1 %161, label %body17, label %exit18
+	%164 = phi i64 [ %27, %exit15 ], [ %171, %body17 ]
+	%165 = icmp slt i64 %164, %17
+	br i1 %165, label %body17, label %exit18
 
 body17:
-	%162 = mul i64 %160, 16
-	%163 = add i64 %162, 1
-	%164 = getelementptr inbounds float, float* %32, i64 %160
-	%165 = load float, float* %164, align 4
-	%166 = getelementptr inbounds float, float* %21, i64 %163
-	store float %165, float* %166, align 4
-	%167 = add i64 %160, 1
+	%166 = mul i64 %164, 16
+	%167 = add i64 %166, 1
+	%168 = getelementptr inbounds float, float* %36, i64 %164
+	%169 = load float, float* %168, align 4
+	%170 = getelementptr inbounds float, float* %25, i64 %167
+	store float %169, float* %170, align 4
+	%171 = add i64 %164, 1
 	br label %loop16
 
 exit18:
 	br label %loop19
 
 loop19:
-	%168 = phi i64 [ %23, %exit18 ], [ %175, %body20 ]
-	%169 = icmp slt i64 %168, %13
-	br i1 %169, label %body20, label %exit21
+	%172 = phi i64 [ %27, %exit18 ], [ %179, %body20 ]
+	%173 = icmp slt i64 %172, %17
+	br i1 %173, label %body20, label %exit21
 
 body20:
-	%170 = mul i64 %168, 16
-	%171 = add i64 %170, 2
-	%172 = getelementptr inbounds float, float* %37, i64 %168
-	%173 = load float, float* %172, align 4
-	%174 = getelementptr inbounds float, float* %21, i64 %171
-	store float %173, float* %174, align 4
-	%175 = add i64 %168, 1
+	%174 = mul i64 %172, 16
+	%175 = add i64 %174, 2
+	%176 = getelementptr inbounds float, float* %41, i64 %172
+	%177 = load float, float* %176, align 4
+	%178 = getelementptr inbounds float, float* %25, i64 %175
+	store float %177, float* %178, align 4
+	%179 = add i64 %172, 1
 	br label %loop19
 
 exit21:
 	br label %loop22
 
 loop22:
-	%176 = phi i64 [ %23, %exit21 ], [ %183, %body23 ]
-	%177 = icmp slt i64 %176, %13
-	br i1 %177, label %body23, label %exit24
+	%180 = phi i64 [ %27, %exit21 ], [ %187, %body23 ]
+	%181 = icmp slt i64 %180, %17
+	br i1 %181, label %body23, label %exit24
 
 body23:
-	%178 = mul i64 %176, 16
-	%179 = add i64 %178, 3
-	%180 = getelementptr inbounds float, float* %42, i64 %176
-	%181 = load float, float* %180, align 4
-	%182 = getelementptr inbounds float, float* %21, i64 %179
-	store float %181, float* %182, align 4
-	%183 = add i64 %176, 1
+	%182 = mul i64 %180, 16
+	%183 = add i64 %182, 3
+	%184 = getelementptr inbounds float, float* %46, i64 %180
+	%185 = load float, float* %184, align 4
+	%186 = getelementptr inbounds float, float* %25, i64 %183
+	store float %185, float* %186, align 4
+	%187 = add i64 %180, 1
 	br label %loop22
 
 exit24:
 	br label %loop25
 
 loop25:
-	%184 = phi i64 [ %23, %exit24 ], [ %191, %body26 ]
-	%185 = icmp slt i64 %184, %13
-	br i1 %185, label %body26, label %exit27
+	%188 = phi i64 [ %27, %exit24 ], [ %195, %body26 ]
+	%189 = icmp slt i64 %188, %17
+	br i1 %189, label %body26, label %exit27
 
 body26:
-	%186 = mul i64 %184, 16
-	%187 = add i64 %186, 4
-	%188 = getelementptr inbounds float, float* %47, i64 %184
-	%189 = load float, float* %188, align 4
-	%190 = getelementptr inbounds float, float* %21, i64 %187
-	store float %189, float* %190, align 4
-	%191 = add i64 %184, 1
+	%190 = mul i64 %188, 16
+	%191 = add i64 %190, 4
+	%192 = getelementptr inbounds float, float* %51, i64 %188
+	%193 = load float, float* %192, align 4
+	%194 = getelementptr inbounds float, float* %25, i64 %191
+	store float %193, float* %194, align 4
+	%195 = add i64 %188, 1
 	br label %loop25
 
 exit27:
 	br label %loop28
 
 loop28:
-	%192 = phi i64 [ %23, %exit27 ], [ %199, %body29 ]
-	%193 = icmp slt i64 %192, %13
-	br i1 %193, label %body29, label %exit30
+	%196 = phi i64 [ %27, %exit27 ], [ %203, %body29 ]
+	%197 = icmp slt i64 %196, %17
+	br i1 %197, label %body29, label %exit30
 
 body29:
-	%194 = mul i64 %192, 16
-	%195 = add i64 %194, 5
-	%196 = getelementptr inbounds float, float* %52, i64 %192
-	%197 = load float, float* %196, align 4
-	%198 = getelementptr inbounds float, float* %21, i64 %195
-	store float %197, float* %198, align 4
-	%199 = add i64 %192, 1
+	%198 = mul i64 %196, 16
+	%199 = add i64 %198, 5
+	%200 = getelementptr inbounds float, float* %56, i64 %196
+	%201 = load float, float* %200, align 4
+	%202 = getelementptr inbounds float, float* %25, i64 %199
+	store float %201, float* %202, align 4
+	%203 = add i64 %196, 1
 	br label %loop28
 
 exit30:
 	br label %loop31
 
 loop31:
-	%200 = phi i64 [ %23, %exit30 ], [ %207, %body32 ]
-	%201 = icmp slt i64 %200, %13
-	br i1 %201, label %body32, label %exit33
+	%204 = phi i64 [ %27, %exit30 ], [ %211, %body32 ]
+	%205 = icmp slt i64 %204, %17
+	br i1 %205, label %body32, label %exit33
 
 body32:
-	%202 = mul i64 %200, 16
-	%203 = add i64 %202, 6
-	%204 = getelementptr inbounds float, float* %57, i64 %200
-	%205 = load float, float* %204, align 4
-	%206 = getelementptr inbounds float, float* %21, i64 %203
-	store float %205, float* %206, align 4
-	%207 = add i64 %200, 1
+	%206 = mul i64 %204, 16
+	%207 = add i64 %206, 6
+	%208 = getelementptr inbounds float, float* %61, i64 %204
+	%209 = load float, float* %208, align 4
+	%210 = getelementptr inbounds float, float* %25, i64 %207
+	store float %209, float* %210, align 4
+	%211 = add i64 %204, 1
 	br label %loop31
 
 exit33:
 	br label %loop34
 
 loop34:
-	%208 = phi i64 [ %23, %exit33 ], [ %215, %body35 ]
-	%209 = icmp slt i64 %208, %13
-	br i1 %209, label %body35, label %exit36
+	%212 = phi i64 [ %27, %exit33 ], [ %219, %body35 ]
+	%213 = icmp slt i64 %212, %17
+	br i1 %213, label %body35, label %exit36
 
 body35:
-	%210 = mul i64 %208, 16
-	%211 = add i64 %210, 7
-	%212 = getelementptr inbounds float, float* %62, i64 %208
-	%213 = load float, float* %212, align 4
-	%214 = getelementptr inbounds float, float* %21, i64 %211
-	store float %213, float* %214, align 4
-	%215 = add i64 %208, 1
+	%214 = mul i64 %212, 16
+	%215 = add i64 %214, 7
+	%216 = getelementptr inbounds float, float* %66, i64 %212
+	%217 = load float, float* %216, align 4
+	%218 = getelementptr inbounds float, float* %25, i64 %215
+	store float %217, float* %218, align 4
+	%219 = add i64 %212, 1
 	br label %loop34
 
 exit36:
-	%216 = add i64 %4, %18
-	%217 = add i64 %216, 8
-	%218 = mul i64 %217, 16
-	%219 = add i64 %218, %9
-	%220 = getelementptr inbounds float, float* %b, i64 %219
-	%221 = add i64 %4, %18
-	%222 = add i64 %221, 9
-	%223 = mul i64 %222, 16
-	%224 = add i64 %223, %9
-	%225 = getelementptr inbounds float, float* %b, i64 %224
-	%226 = add i64 %4, %18
-	%227 = add i64 %226, 10
-	%228 = mul i64 %227, 16
-	%229 = add i64 %228, %9
-	%230 = getelementptr inbounds float, float* %b, i64 %229
-	%231 = add i64 %4, %18
-	%232 = add i64 %231, 11
-	%233 = mul i64 %232, 16
-	%234 = add i64 %233, %9
-	%235 = getelementptr inbounds float, float* %b, i64 %234
-	%236 = add i64 %4, %18
-	%237 = add i64 %236, 12
-	%238 = mul i64 %237, 16
-	%239 = add i64 %238, %9
-	%240 = getelementptr inbounds float, float* %b, i64 %239
-	%241 = add i64 %4, %18
-	%242 = add i64 %241, 13
-	%243 = mul i64 %242, 16
-	%244 = add i64 %243, %9
-	%245 = getelementptr inbounds float, float* %b, i64 %244
-	%246 = add i64 %4, %18
-	%247 = add i64 %246, 14
-	%248 = mul i64 %247, 16
-	%249 = add i64 %248, %9
-	%250 = getelementptr inbounds float, float* %b, i64 %249
-	%251 = add i64 %4, %18
-	%252 = add i64 %251, 15
-	%253 = mul i64 %252, 16
-	%254 = add i64 %253, %9
-	%255 = getelementptr inbounds float, float* %b, i64 %254
+	%220 = add i64 %8, %22
+	%221 = add i64 %220, 8
+	%222 = mul i64 %221, 16
+	%223 = add i64 %222, %13
+	%224 = getelementptr inbounds float, float* %b, i64 %223
+	%225 = add i64 %8, %22
+	%226 = add i64 %225, 9
+	%227 = mul i64 %226, 16
+	%228 = add i64 %227, %13
+	%229 = getelementptr inbounds float, float* %b, i64 %228
+	%230 = add i64 %8, %22
+	%231 = add i64 %230, 10
+	%232 = mul i64 %231, 16
+	%233 = add i64 %232, %13
+	%234 = getelementptr inbounds float, float* %b, i64 %233
+	%235 = add i64 %8, %22
+	%236 = add i64 %235, 11
+	%237 = mul i64 %236, 16
+	%238 = add i64 %237, %13
+	%239 = getelementptr inbounds float, float* %b, i64 %238
+	%240 = add i64 %8, %22
+	%241 = add i64 %240, 12
+	%242 = mul i64 %241, 16
+	%243 = add i64 %242, %13
+	%244 = getelementptr inbounds float, float* %b, i64 %243
+	%245 = add i64 %8, %22
+	%246 = add i64 %245, 13
+	%247 = mul i64 %246, 16
+	%248 = add i64 %247, %13
+	%249 = getelementptr inbounds float, float* %b, i64 %248
+	%250 = add i64 %8, %22
+	%251 = add i64 %250, 14
+	%252 = mul i64 %251, 16
+	%253 = add i64 %252, %13
+	%254 = getelementptr inbounds float, float* %b, i64 %253
+	%255 = add i64 %8, %22
+	%256 = add i64 %255, 15
+	%257 = mul i64 %256, 16
+	%258 = add i64 %257, %13
+	%259 = getelementptr inbounds float, float* %b, i64 %258
 	br label %loop37
 
 loop37:
-	%256 = phi i64 [ 0, %exit36 ], [ %345, %body38 ]
-	%257 = icmp slt i64 %256, %23
-	br i1 %257, label %body38, label %exit39
+	%260 = phi i64 [ 0, %exit36 ], [ %349, %body38 ]
+	%261 = icmp slt i64 %260, %27
+	br i1 %261, label %body38, label %exit39
 
 body38:
-	%258 = getelementptr inbounds float, float* %220, i64 %256
-	%259 = bitcast float* %258 to <8 x float>*
-	%260 = load <8 x float>, <8 x float>* %259, align 4
-	%261 = getelementptr inbounds float, float* %225, i64 %256
-	%262 = bitcast float* %261 to <8 x float>*
-	%263 = load <8 x float>, <8 x float>* %262, align 4
-	%264 = getelementptr inbounds float, float* %230, i64 %256
-	%265 = bitcast float* %264 to <8 x float>*
-	%266 = load <8 x float>, <8 x float>* %265, align 4
-	%267 = getelementptr inbounds float, float* %235, i64 %256
-	%268 = bitcast float* %267 to <8 x float>*
-	%269 = load <8 x float>, <8 x float>* %268, align 4
-	%270 = getelementptr inbounds float, float* %240, i64 %256
-	%271 = bitcast float* %270 to <8 x float>*
-	%272 = load <8 x float>, <8 x float>* %271, align 4
-	%273 = getelementptr inbounds float, float* %245, i64 %256
-	%274 = bitcast float* %273 to <8 x float>*
-	%275 = load <8 x float>, <8 x float>* %274, align 4
-	%276 = getelementptr inbounds float, float* %250, i64 %256
-	%277 = bitcast float* %276 to <8 x float>*
-	%278 = load <8 x float>, <8 x float>* %277, align 4
-	%279 = getelementptr inbounds float, float* %255, i64 %256
-	%280 = bitcast float* %279 to <8 x float>*
-	%281 = load <8 x float>, <8 x float>* %280, align 4
-	%282 = shufflevector <8 x float> %260, <8 x float> %263, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%283 = shufflevector <8 x float> %260, <8 x float> %263, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%284 = shufflevector <8 x float> %266, <8 x float> %269, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%285 = shufflevector <8 x float> %266, <8 x float> %269, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%286 = shufflevector <8 x float> %272, <8 x float> %275, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%287 = shufflevector <8 x float> %272, <8 x float> %275, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%288 = shufflevector <8 x float> %278, <8 x float> %281, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
-	%289 = shufflevector <8 x float> %278, <8 x float> %281, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
-	%290 = shufflevector <8 x float> %282, <8 x float> %284, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
-	%291 = shufflevector <8 x float> %282, <8 x float> %284, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
-	%292 = shufflevector <8 x float> %283, <8 x float> %285, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
-	%293 = shufflevector <8 x float> %283, <8 x float> %285, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%262 = getelementptr inbounds float, float* %224, i64 %260
+	%263 = bitcast float* %262 to <8 x float>*
+	%264 = load <8 x float>, <8 x float>* %263, align 4
+	%265 = getelementptr inbounds float, float* %229, i64 %260
+	%266 = bitcast float* %265 to <8 x float>*
+	%267 = load <8 x float>, <8 x float>* %266, align 4
+	%268 = getelementptr inbounds float, float* %234, i64 %260
+	%269 = bitcast float* %268 to <8 x float>*
+	%270 = load <8 x float>, <8 x float>* %269, align 4
+	%271 = getelementptr inbounds float, float* %239, i64 %260
+	%272 = bitcast float* %271 to <8 x float>*
+	%273 = load <8 x float>, <8 x float>* %272, align 4
+	%274 = getelementptr inbounds float, float* %244, i64 %260
+	%275 = bitcast float* %274 to <8 x float>*
+	%276 = load <8 x float>, <8 x float>* %275, align 4
+	%277 = getelementptr inbounds float, float* %249, i64 %260
+	%278 = bitcast float* %277 to <8 x float>*
+	%279 = load <8 x float>, <8 x float>* %278, align 4
+	%280 = getelementptr inbounds float, float* %254, i64 %260
+	%281 = bitcast float* %280 to <8 x float>*
+	%282 = load <8 x float>, <8 x float>* %281, align 4
+	%283 = getelementptr inbounds float, float* %259, i64 %260
+	%284 = bitcast float* %283 to <8 x float>*
+	%285 = load <8 x float>, <8 x float>* %284, align 4
+	%286 = shufflevector <8 x float> %264, <8 x float> %267, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%287 = shufflevector <8 x float> %264, <8 x float> %267, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%288 = shufflevector <8 x float> %270, <8 x float> %273, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%289 = shufflevector <8 x float> %270, <8 x float> %273, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%290 = shufflevector <8 x float> %276, <8 x float> %279, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%291 = shufflevector <8 x float> %276, <8 x float> %279, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
+	%292 = shufflevector <8 x float> %282, <8 x float> %285, <8 x i32> <i32 0, i32 8, i32 1, i32 9, i32 4, i32 12, i32 5, i32 13>
+	%293 = shufflevector <8 x float> %282, <8 x float> %285, <8 x i32> <i32 2, i32 10, i32 3, i32 11, i32 6, i32 14, i32 7, i32 15>
 	%294 = shufflevector <8 x float> %286, <8 x float> %288, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
 	%295 = shufflevector <8 x float> %286, <8 x float> %288, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
 	%296 = shufflevector <8 x float> %287, <8 x float> %289, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
 	%297 = shufflevector <8 x float> %287, <8 x float> %289, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
-	%298 = shufflevector <8 x float> %290, <8 x float> %294, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%299 = shufflevector <8 x float> %290, <8 x float> %294, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%300 = shufflevector <8 x float> %291, <8 x float> %295, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%301 = shufflevector <8 x float> %291, <8 x float> %295, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%302 = shufflevector <8 x float> %292, <8 x float> %296, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%303 = shufflevector <8 x float> %292, <8 x float> %296, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%304 = shufflevector <8 x float> %293, <8 x float> %297, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
-	%305 = shufflevector <8 x float> %293, <8 x float> %297, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
-	%306 = mul i64 %256, 16
-	%307 = add i64 %306, 8
-	%308 = getelementptr inbounds float, float* %21, i64 %307
-	%309 = bitcast float* %308 to <8 x float>*
-	store <8 x float> %298, <8 x float>* %309, align 4
-	%310 = add i64 %256, 1
-	%311 = mul i64 %310, 16
-	%312 = add i64 %311, 8
-	%313 = getelementptr inbounds float, float* %21, i64 %312
-	%314 = bitcast float* %313 to <8 x float>*
-	store <8 x float> %300, <8 x float>* %314, align 4
-	%315 = add i64 %256, 2
-	%316 = mul i64 %315, 16
-	%317 = add i64 %316, 8
-	%318 = getelementptr inbounds float, float* %21, i64 %317
-	%319 = bitcast float* %318 to <8 x float>*
-	store <8 x float> %302, <8 x float>* %319, align 4
-	%320 = add i64 %256, 3
-	%321 = mul i64 %320, 16
-	%322 = add i64 %321, 8
-	%323 = getelementptr inbounds float, float* %21, i64 %322
-	%324 = bitcast float* %323 to <8 x float>*
-	store <8 x float> %304, <8 x float>* %324, align 4
-	%325 = add i64 %256, 4
-	%326 = mul i64 %325, 16
-	%327 = add i64 %326, 8
-	%328 = getelementptr inbounds float, float* %21, i64 %327
-	%329 = bitcast float* %328 to <8 x float>*
-	store <8 x float> %299, <8 x float>* %329, align 4
-	%330 = add i64 %256, 5
-	%331 = mul i64 %330, 16
-	%332 = add i64 %331, 8
-	%333 = getelementptr inbounds float, float* %21, i64 %332
-	%334 = bitcast float* %333 to <8 x float>*
-	store <8 x float> %301, <8 x float>* %334, align 4
-	%335 = add i64 %256, 6
-	%336 = mul i64 %335, 16
-	%337 = add i64 %336, 8
-	%338 = getelementptr inbounds float, float* %21, i64 %337
-	%339 = bitcast float* %338 to <8 x float>*
-	store <8 x float> %303, <8 x float>* %339, align 4
-	%340 = add i64 %256, 7
-	%341 = mul i64 %340, 16
-	%342 = add i64 %341, 8
-	%343 = getelementptr inbounds float, float* %21, i64 %342
-	%344 = bitcast float* %343 to <8 x float>*
-	store <8 x float> %305, <8 x float>* %344, align 4
-	%345 = add i64 %256, 8
+	%298 = shufflevector <8 x float> %290, <8 x float> %292, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%299 = shufflevector <8 x float> %290, <8 x float> %292, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%300 = shufflevector <8 x float> %291, <8 x float> %293, <8 x i32> <i32 0, i32 1, i32 8, i32 9, i32 4, i32 5, i32 12, i32 13>
+	%301 = shufflevector <8 x float> %291, <8 x float> %293, <8 x i32> <i32 2, i32 3, i32 10, i32 11, i32 6, i32 7, i32 14, i32 15>
+	%302 = shufflevector <8 x float> %294, <8 x float> %298, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%303 = shufflevector <8 x float> %294, <8 x float> %298, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%304 = shufflevector <8 x float> %295, <8 x float> %299, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%305 = shufflevector <8 x float> %295, <8 x float> %299, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%306 = shufflevector <8 x float> %296, <8 x float> %300, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%307 = shufflevector <8 x float> %296, <8 x float> %300, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%308 = shufflevector <8 x float> %297, <8 x float> %301, <8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 8, i32 9, i32 10, i32 11>
+	%309 = shufflevector <8 x float> %297, <8 x float> %301, <8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 12, i32 13, i32 14, i32 15>
+	%310 = mul i64 %260, 16
+	%311 = add i64 %310, 8
+	%312 = getelementptr inbounds float, float* %25, i64 %311
+	%313 = bitcast float* %312 to <8 x float>*
+	store <8 x float> %302, <8 x float>* %313, align 4
+	%314 = add i64 %260, 1
+	%315 = mul i64 %314, 16
+	%316 = add i64 %315, 8
+	%317 = getelementptr inbounds float, float* %25, i64 %316
+	%318 = bitcast float* %317 to <8 x float>*
+	store <8 x float> %304, <8 x float>* %318, align 4
+	%319 = add i64 %260, 2
+	%320 = mul i64 %319, 16
+	%321 = add i64 %320, 8
+	%322 = getelementptr inbounds float, float* %25, i64 %321
+	%323 = bitcast float* %322 to <8 x float>*
+	store <8 x float> %306, <8 x float>* %323, align 4
+	%324 = add i64 %260, 3
+	%325 = mul i64 %324, 16
+	%326 = add i64 %325, 8
+	%327 = getelementptr inbounds float, float* %25, i64 %326
+	%328 = bitcast float* %327 to <8 x float>*
+	store <8 x float> %308, <8 x float>* %328, align 4
+	%329 = add i64 %260, 4
+	%330 = mul i64 %329, 16
+	%331 = add i64 %330, 8
+	%332 = getelementptr inbounds float, float* %25, i64 %331
+	%333 = bitcast float* %332 to <8 x float>*
+	store <8 x float> %303, <8 x float>* %333, align 4
+	%334 = add i64 %260, 5
+	%335 = mul i64 %334, 16
+	%336 = add i64 %335, 8
+	%337 = getelementptr inbounds float, float* %25, i64 %336
+	%338 = bitcast float* %337 to <8 x float>*
+	store <8 x float> %305, <8 x float>* %338, align 4
+	%339 = add i64 %260, 6
+	%340 = mul i64 %339, 16
+	%341 = add i64 %340, 8
+	%342 = getelementptr inbounds float, float* %25, i64 %341
+	%343 = bitcast float* %342 to <8 x float>*
+	store <8 x float> %307, <8 x float>* %343, align 4
+	%344 = add i64 %260, 7
+	%345 = mul i64 %344, 16
+	%346 = add i64 %345, 8
+	%347 = getelementptr inbounds float, float* %25, i64 %346
+	%348 = bitcast float* %347 to <8 x float>*
+	store <8 x float> %309, <8 x float>* %348, align 4
+	%349 = add i64 %260, 8
 	br label %loop37
 
 exit39:
 	br label %loop40
 
 loop40:
-	%346 = phi i64 [ %23, %exit39 ], [ %353, %body41 ]
-	%347 = icmp slt i64 %346, %13
-	br i1 %347, label %body41, label %exit42
+	%350 = phi i64 [ %27, %exit39 ], [ %357, %body41 ]
+	%351 = icmp slt i64 %350, %17
+	br i1 %351, label %body41, label %exit42
 
 body41:
-	%348 = mul i64 %346, 16
-	%349 = add i64 %348, 8
-	%350 = getelementptr inbounds float, float* %220, i64 %346
-	%351 = load float, float* %350, align 4
-	%352 = getelementptr inbounds float, float* %21, i64 %349
-	store float %351, float* %352, align 4
-	%353 = add i64 %346, 1
+	%352 = mul i64 %350, 16
+	%353 = add i64 %352, 8
+	%354 = getelementptr inbounds float, float* %224, i64 %350
+	%355 = load float, float* %354, align 4
+	%356 = getelementptr inbounds float, float* %25, i64 %353
+	store float %355, float* %356, align 4
+	%357 = add i64 %350, 1
 	br label %loop40
 
 exit42:
 	br label %loop43
 
 loop43:
-	%354 = phi i64 [ %23, %exit42 ], [ %361, %body44 ]
-	%355 = icmp slt i64 %354, %13
-	br i1 %355, label %body44, label %exit45
+	%358 = phi i64 [ %27, %exit42 ], [ %365, %body44 ]
+	%359 = icmp slt i64 %358, %17
+	br i1 %359, label %body44, label %exit45
 
 body44:
-	%356 = mul i64 %354, 16
-	%357 = add i64 %356, 9
-	%358 = getelementptr inbounds float, float* %225, i64 %354
-	%359 = load float, float* %358, align 4
-	%360 = getelementptr inbounds float, float* %21, i64 %357
-	store float %359, float* %360, align 4
-	%361 = add i64 %354, 1
+	%360 = mul i64 %358, 16
+	%361 = add i64 %360, 9
+	%362 = getelementptr inbounds float, float* %229, i64 %358
+	%363 = load float, float* %362, align 4
+	%364 = getelementptr inbounds float, float* %25, i64 %361
+	store float %363, float* %364, align 4
+	%365 = add i64 %358, 1
 	br label %loop43
 
 exit45:
 	br label %loop46
 
 loop46:
-	%362 = phi i64 [ %23, %exit45 ], [ %369, %body47 ]
-	%363 = icmp slt i64 %362, %13
-	br i1 %363, label %body47, label %exit48
+	%366 = phi i64 [ %27, %exit45 ], [ %373, %body47 ]
+	%367 = icmp slt i64 %366, %17
+	br i1 %367, label %body47, label %exit48
 
 body47:
-	%364 = mul i64 %362, 16
-	%365 = add i64 %364, 10
-	%366 = getelementptr inbounds float, float* %230, i64 %362
-	%367 = load float, float* %366, align 4
-	%368 = getelementptr inbounds float, float* %21, i64 %365
-	store float %367, float* %368, align 4
-	%369 = add i64 %362, 1
+	%368 = mul i64 %366, 16
+	%369 = add i64 %368, 10
+	%370 = getelementptr inbounds float, float* %234, i64 %366
+	%371 = load float, float* %370, align 4
+	%372 = getelementptr inbounds float, float* %25, i64 %369
+	store float %371, float* %372, align 4
+	%373 = add i64 %366, 1
 	br label %loop46
 
 exit48:
 	br label %loop49
 
 loop49:
-	%370 = phi i64 [ %23, %exit48 ], [ %377, %body50 ]
-	%371 = icmp slt i64 %370, %13
-	br i1 %371, label %body50, label %exit51
+	%374 = phi i64 [ %27, %exit48 ], [ %381, %body50 ]
+	%375 = icmp slt i64 %374, %17
+	br i1 %375, label %body50, label %exit51
 
 body50:
-	%372 = mul i64 %370, 16
-	%373 = add i64 %372, 11
-	%374 = getelementptr inbounds float, float* %235, i64 %370
-	%375 = load float, float* %374, align 4
-	%376 = getelementptr inbounds float, float* %21, i64 %373
-	store float %375, float* %376, align 4
-	%377 = add i64 %370, 1
+	%376 = mul i64 %374, 16
+	%377 = add i64 %376, 11
+	%378 = getelementptr inbounds float, float* %239, i64 %374
+	%379 = load float, float* %378, align 4
+	%380 = getelementptr inbounds float, float* %25, i64 %377
+	store float %379, float* %380, align 4
+	%381 = add i64 %374, 1
 	br label %loop49
 
 exit51:
 	br label %loop52
 
 loop52:
-	%378 = phi i64 [ %23, %exit51 ], [ %385, %body53 ]
-	%379 = icmp slt i64 %378, %13
-	br i1 %379, label %body53, label %exit54
+	%382 = phi i64 [ %27, %exit51 ], [ %389, %body53 ]
+	%383 = icmp slt i64 %382, %17
+	br i1 %383, label %body53, label %exit54
 
 body53:
-	%380 = mul i64 %378, 16
-	%381 = add i64 %380, 12
-	%382 = getelementptr inbounds float, float* %240, i64 %378
-	%383 = load float, float* %382, align 4
-	%384 = getelementptr inbounds float, float* %21, i64 %381
-	store float %383, float* %384, align 4
-	%385 = add i64 %378, 1
+	%384 = mul i64 %382, 16
+	%385 = add i64 %384, 12
+	%386 = getelementptr inbounds float, float* %244, i64 %382
+	%387 = load float, float* %386, align 4
+	%388 = getelementptr inbounds float, float* %25, i64 %385
+	store float %387, float* %388, align 4
+	%389 = add i64 %382, 1
 	br label %loop52
 
 exit54:
 	br label %loop55
 
 loop55:
-	%386 = phi i64 [ %23, %exit54 ], [ %393, %body56 ]
-	%387 = icmp slt i64 %386, %13
-	br i1 %387, label %body56, label %exit57
+	%390 = phi i64 [ %27, %exit54 ], [ %397, %body56 ]
+	%391 = icmp slt i64 %390, %17
+	br i1 %391, label %body56, label %exit57
 
 body56:
-	%388 = mul i64 %386, 16
-	%389 = add i64 %388, 13
-	%390 = getelementptr inbounds float, float* %245, i64 %386
-	%391 = load float, float* %390, align 4
-	%392 = getelementptr inbounds float, float* %21, i64 %389
-	store float %391, float* %392, align 4
-	%393 = add i64 %386, 1
+	%392 = mul i64 %390, 16
+	%393 = add i64 %392, 13
+	%394 = getelementptr inbounds float, float* %249, i64 %390
+	%395 = load float, float* %394, align 4
+	%396 = getelementptr inbounds float, float* %25, i64 %393
+	store float %395, float* %396, align 4
+	%397 = add i64 %390, 1
 	br label %loop55
 
 exit57:
 	br label %loop58
 
 loop58:
-	%394 = phi i64 [ %23, %exit57 ], [ %401, %body59 ]
-	%395 = icmp slt i64 %394, %13
-	br i1 %395, label %body59, label %exit60
+	%398 = phi i64 [ %27, %exit57 ], [ %405, %body59 ]
+	%399 = icmp slt i64 %398, %17
+	br i1 %399, label %body59, label %exit60
 
 body59:
-	%396 = mul i64 %394, 16
-	%397 = add i64 %396, 14
-	%398 = getelementptr inbounds float, float* %250, i64 %394
-	%399 = load float, float* %398, align 4
-	%400 = getelementptr inbounds float, float* %21, i64 %397
-	store float %399, float* %400, align 4
-	%401 = add i64 %394, 1
+	%400 = mul i64 %398, 16
+	%401 = add i64 %400, 14
+	%402 = getelementptr inbounds float, float* %254, i64 %398
+	%403 = load float, float* %402, align 4
+	%404 = getelementptr inbounds float, float* %25, i64 %401
+	store float %403, float* %404, align 4
+	%405 = add i64 %398, 1
 	br label %loop58
 
 exit60:
 	br label %loop61
 
 loop61:
-	%402 = phi i64 [ %23, %exit60 ], [ %409, %body62 ]
-	%403 = icmp slt i64 %402, %13
-	br i1 %403, label %body62, label %exit63
+	%406 = phi i64 [ %27, %exit60 ], [ %413, %body62 ]
+	%407 = icmp slt i64 %406, %17
+	br i1 %407, label %body62, label %exit63
 
 body62:
-	%404 = mul i64 %402, 16
-	%405 = add i64 %404, 15
-	%406 = getelementptr inbounds float, float* %255, i64 %402
-	%407 = load float, float* %406, align 4
-	%408 = getelementptr inbounds float, float* %21, i64 %405
-	store float %407, float* %408, align 4
-	%409 = add i64 %402, 1
+	%408 = mul i64 %406, 16
+	%409 = add i64 %408, 15
+	%410 = getelementptr inbounds float, float* %259, i64 %406
+	%411 = load float, float* %410, align 4
+	%412 = getelementptr inbounds float, float* %25, i64 %409
+	store float %411, float* %412, align 4
+	%413 = add i64 %406, 1
 	br label %loop61
 
 exit63:
-	%410 = add i64 %18, 16
+	%414 = add i64 %22, 16
 	br label %loop7
 
 loop64:
-	%411 = phi i64 [ %16, %exit9 ], [ %440, %exit69 ]
-	%412 = icmp slt i64 %411, %8
-	br i1 %412, label %body65, label %exit66
+	%415 = phi i64 [ %20, %exit9 ], [ %444, %exit69 ]
+	%416 = icmp slt i64 %415, %12
+	br i1 %416, label %body65, label %exit66
 
 body65:
 	br label %loop67
 
 exit66:
-	%413 = sdiv i64 %8, 16
-	%414 = mul i64 %413, 16
-	%415 = sub i64 %8, %414
-	%416 = icmp sge i64 %415, 8
-	%417 = select i1 %416, i64 8, i64 0
-	%418 = add i64 %414, %417
-	%419 = sub i64 %1, %lo
-	%420 = sdiv i64 %419, 6
-	%421 = mul i64 %420, 6
-	%422 = add i64 %lo, %421
+	%417 = sdiv i64 %12, 16
+	%418 = mul i64 %417, 16
+	%419 = sub i64 %12, %418
+	%420 = icmp sge i64 %419, 8
+	%421 = select i1 %420, i64 8, i64 0
+	%422 = add i64 %418, %421
+	%423 = sub i64 12, 0
+	%424 = sdiv i64 %423, 6
+	%425 = mul i64 %424, 6
+	%426 = add i64 0, %425
 	br label %loop70
 
 loop67:
-	%423 = phi i64 [ 0, %body65 ], [ %439, %body68 ]
-	%424 = icmp slt i64 %423, %13
-	br i1 %424, label %body68, label %exit69
+	%427 = phi i64 [ 0, %body65 ], [ %443, %body68 ]
+	%428 = icmp slt i64 %427, %17
+	br i1 %428, label %body68, label %exit69
 
 body68:
-	%425 = sdiv i64 %411, 16
-	%426 = srem i64 %411, 16
-	%427 = mul i64 %425, %13
-	%428 = mul i64 %427, 16
-	%429 = mul i64 %423, 16
-	%430 = add i64 %429, %426
-	%431 = add i64 %428, %430
-	%432 = add i64 %9, %423
-	%433 = add i64 %4, %411
-	%434 = mul i64 %433, 16
-	%435 = add i64 %434, %432
-	%436 = getelementptr inbounds float, float* %b, i64 %435
-	%437 = load float, float* %436, align 4
-	%438 = getelementptr inbounds float, float* %3, i64 %431
-	store float %437, float* %438, align 4
-	%439 = add i64 %423, 1
+	%429 = sdiv i64 %415, 16
+	%430 = srem i64 %415, 16
+	%431 = mul i64 %429, %17
+	%432 = mul i64 %431, 16
+	%433 = mul i64 %427, 16
+	%434 = add i64 %433, %430
+	%435 = add i64 %432, %434
+	%436 = add i64 %13, %427
+	%437 = add i64 %8, %415
+	%438 = mul i64 %437, 16
+	%439 = add i64 %438, %436
+	%440 = getelementptr inbounds float, float* %b, i64 %439
+	%441 = load float, float* %440, align 4
+	%442 = getelementptr inbounds float, float* %7, i64 %435
+	store float %441, float* %442, align 4
+	%443 = add i64 %427, 1
 	br label %loop67
 
 exit69:
-	%440 = add i64 %411, 1
+	%444 = add i64 %415, 1
 	br label %loop64
 
 loop70:
-	%441 = phi i64 [ %lo, %exit66 ], [ %465, %join77 ]
-	%442 = icmp slt i64 %441, %422
-	br i1 %442, label %body71, label %exit72
+	%445 = phi i64 [ 0, %exit66 ], [ %469, %join77 ]
+	%446 = icmp slt i64 %445, %426
+	br i1 %446, label %body71, label %exit72
 
 body71:
 	br label %loop73
 
 exit72:
-	%443 = sub i64 %1, %422
+	%447 = sub i64 12, %426
 	br label %loop78
 
 loop73:
-	%444 = phi i64 [ 0, %body71 ], [ %455, %body74 ]
-	%445 = icmp slt i64 %444, %414
-	br i1 %445, label %body74, label %exit75
+	%448 = phi i64 [ 0, %body71 ], [ %459, %body74 ]
+	%449 = icmp slt i64 %448, %418
+	br i1 %449, label %body74, label %exit75
 
 body74:
-	%446 = mul i64 %441, 16
-	%447 = add i64 %446, %9
-	%448 = getelementptr inbounds float, float* %a, i64 %447
-	%449 = mul i64 %444, %13
-	%450 = getelementptr inbounds float, float* %3, i64 %449
-	%451 = mul i64 %441, 24
-	%452 = add i64 %4, %444
-	%453 = add i64 %451, %452
-	%454 = getelementptr inbounds float, float* %c, i64 %453
-	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %448, float* %450, float* %454, i64 %13, i1 %14)
-	%455 = add i64 %444, 16
+	%450 = mul i64 %445, 16
+	%451 = add i64 %450, %13
+	%452 = getelementptr inbounds float, float* %a, i64 %451
+	%453 = mul i64 %448, %17
+	%454 = getelementptr inbounds float, float* %7, i64 %453
+	%455 = mul i64 %445, 24
+	%456 = add i64 %8, %448
+	%457 = add i64 %455, %456
+	%458 = getelementptr inbounds float, float* %c, i64 %457
+	call void @planc_mk_6x16_rs16_cs1_ldb16_ldc24(float* %452, float* %454, float* %458, i64 %17, i1 %18)
+	%459 = add i64 %448, 16
 	br label %loop73
 
 exit75:
-	br i1 %416, label %then76, label %join77
+	br i1 %420, label %then76, label %join77
 
 then76:
-	%456 = mul i64 %441, 16
-	%457 = add i64 %456, %9
-	%458 = getelementptr inbounds float, float* %a, i64 %457
-	%459 = mul i64 %414, %13
-	%460 = getelementptr inbounds float, float* %3, i64 %459
-	%461 = mul i64 %441, 24
-	%462 = add i64 %4, %414
-	%463 = add i64 %461, %462
-	%464 = getelementptr inbounds float, float* %c, i64 %463
-	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %458, float* %460, float* %464, i64 %13, i1 %14)
+	%460 = mul i64 %445, 16
+	%461 = add i64 %460, %13
+	%462 = getelementptr inbounds float, float* %a, i64 %461
+	%463 = mul i64 %418, %17
+	%464 = getelementptr inbounds float, float* %7, i64 %463
+	%465 = mul i64 %445, 24
+	%466 = add i64 %8, %418
+	%467 = add i64 %465, %466
+	%468 = getelementptr inbounds float, float* %c, i64 %467
+	call void @planc_mk_6x8_rs16_cs1_ldb16_ldc24(float* %462, float* %464, float* %468, i64 %17, i1 %18)
 	br label %join77
 
 join77:
-	%465 = add i64 %441, 6
+	%469 = add i64 %445, 6
 	br label %loop70
 
 loop78:
-	%466 = phi i64 [ %422, %exit72 ], [ %489, %join85 ]
-	%467 = icmp slt i64 %466, %1
-	br i1 %467, label %body79, label %exit80
+	%470 = phi i64 [ %426, %exit72 ], [ %493, %join85 ]
+	%471 = icmp slt i64 %470, 12
+	br i1 %471, label %body79, label %exit80
 
 body79:
 	br label %loop81
@@ -1882,103 +1886,103 @@ exit80:
 	br label %loop86
 
 loop81:
-	%468 = phi i64 [ 0, %body79 ], [ %479, %body82 ]
-	%469 = icmp slt i64 %468, %414
-	br i1 %469, label %body82, label %exit83
+	%472 = phi i64 [ 0, %body79 ], [ %483, %body82 ]
+	%473 = icmp slt i64 %472, %418
+	br i1 %473, label %body82, label %exit83
 
 body82:
-	%470 = mul i64 %466, 16
-	%471 = add i64 %470, %9
-	%472 = getelementptr inbounds float, float* %a, i64 %471
-	%473 = mul i64 %468, %13
-	%474 = getelementptr inbounds float, float* %3, i64 %473
-	%475 = mul i64 %466, 24
-	%476 = add i64 %4, %468
-	%477 = add i64 %475, %476
-	%478 = getelementptr inbounds float, float* %c, i64 %477
-	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %472, float* %474, float* %478, i64 %13, i1 %14)
-	%479 = add i64 %468, 16
+	%474 = mul i64 %470, 16
+	%475 = add i64 %474, %13
+	%476 = getelementptr inbounds float, float* %a, i64 %475
+	%477 = mul i64 %472, %17
+	%478 = getelementptr inbounds float, float* %7, i64 %477
+	%479 = mul i64 %470, 24
+	%480 = add i64 %8, %472
+	%481 = add i64 %479, %480
+	%482 = getelementptr inbounds float, float* %c, i64 %481
+	call void @planc_mk_1x16_rs16_cs1_ldb16_ldc24(float* %476, float* %478, float* %482, i64 %17, i1 %18)
+	%483 = add i64 %472, 16
 	br label %loop81
 
 exit83:
-	br i1 %416, label %then84, label %join85
+	br i1 %420, label %then84, label %join85
 
 then84:
-	%480 = mul i64 %466, 16
-	%481 = add i64 %480, %9
-	%482 = getelementptr inbounds float, float* %a, i64 %481
-	%483 = mul i64 %414, %13
-	%484 = getelementptr inbounds float, float* %3, i64 %483
-	%485 = mul i64 %466, 24
-	%486 = add i64 %4, %414
-	%487 = add i64 %485, %486
-	%488 = getelementptr inbounds float, float* %c, i64 %487
-	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %482, float* %484, float* %488, i64 %13, i1 %14)
+	%484 = mul i64 %470, 16
+	%485 = add i64 %484, %13
+	%486 = getelementptr inbounds float, float* %a, i64 %485
+	%487 = mul i64 %418, %17
+	%488 = getelementptr inbounds float, float* %7, i64 %487
+	%489 = mul i64 %470, 24
+	%490 = add i64 %8, %418
+	%491 = add i64 %489, %490
+	%492 = getelementptr inbounds float, float* %c, i64 %491
+	call void @planc_mk_1x8_rs16_cs1_ldb16_ldc24(float* %486, float* %488, float* %492, i64 %17, i1 %18)
 	br label %join85
 
 join85:
-	%489 = add i64 %466, 1
+	%493 = add i64 %470, 1
 	br label %loop78
 
 loop86:
-	%490 = phi i64 [ %lo, %exit80 ], [ %501, %exit91 ]
-	%491 = icmp slt i64 %490, %1
-	br i1 %491, label %body87, label %exit88
+	%494 = phi i64 [ 0, %exit80 ], [ %505, %exit91 ]
+	%495 = icmp slt i64 %494, 12
+	br i1 %495, label %body87, label %exit88
 
 body87:
 	br label %loop89
 
 exit88:
-	%492 = add i64 %9, 256
+	%496 = add i64 %13, 256
 	br label %loop4
 
 loop89:
-	%493 = phi i64 [ %418, %body87 ], [ %522, %exit94 ]
-	%494 = icmp slt i64 %493, %8
-	br i1 %494, label %body90, label %exit91
+	%497 = phi i64 [ %422, %body87 ], [ %526, %exit94 ]
+	%498 = icmp slt i64 %497, %12
+	br i1 %498, label %body90, label %exit91
 
 body90:
-	%495 = mul i64 %490, 24
-	%496 = add i64 %4, %493
-	%497 = add i64 %495, %496
-	%498 = getelementptr inbounds float, float* %c, i64 %497
-	%499 = load float, float* %498, align 4
-	%500 = select i1 %14, float %499, float 0.0
+	%499 = mul i64 %494, 24
+	%500 = add i64 %8, %497
+	%501 = add i64 %499, %500
+	%502 = getelementptr inbounds float, float* %c, i64 %501
+	%503 = load float, float* %502, align 4
+	%504 = select i1 %18, float %503, float 0.0
 	br label %loop92
 
 exit91:
-	%501 = add i64 %490, 1
+	%505 = add i64 %494, 1
 	br label %loop86
 
 loop92:
-	%502 = phi i64 [ 0, %body90 ], [ %520, %body93 ]
-	%503 = phi float [ %500, %body90 ], [ %519, %body93 ]
-	%504 = icmp slt i64 %502, %13
-	br i1 %504, label %body93, label %exit94
+	%506 = phi i64 [ 0, %body90 ], [ %524, %body93 ]
+	%507 = phi float [ %504, %body90 ], [ %523, %body93 ]
+	%508 = icmp slt i64 %506, %17
+	br i1 %508, label %body93, label %exit94
 
 body93:
-	%505 = add i64 %9, %502
-	%506 = mul i64 %490, 16
-	%507 = add i64 %506, %505
-	%508 = getelementptr inbounds float, float* %a, i64 %507
-	%509 = load float, float* %508, align 4
-	%510 = sdiv i64 %493, 16
-	%511 = srem i64 %493, 16
-	%512 = mul i64 %510, %13
-	%513 = mul i64 %512, 16
-	%514 = mul i64 %502, 16
-	%515 = add i64 %514, %511
-	%516 = add i64 %513, %515
-	%517 = getelementptr inbounds float, float* %3, i64 %516
-	%518 = load float, float* %517, align 4
-	%519 = call float @llvm.fma.f32(float %509, float %518, float %503)
-	%520 = add i64 %502, 1
+	%509 = add i64 %13, %506
+	%510 = mul i64 %494, 16
+	%511 = add i64 %510, %509
+	%512 = getelementptr inbounds float, float* %a, i64 %511
+	%513 = load float, float* %512, align 4
+	%514 = sdiv i64 %497, 16
+	%515 = srem i64 %497, 16
+	%516 = mul i64 %514, %17
+	%517 = mul i64 %516, 16
+	%518 = mul i64 %506, 16
+	%519 = add i64 %518, %515
+	%520 = add i64 %517, %519
+	%521 = getelementptr inbounds float, float* %7, i64 %520
+	%522 = load float, float* %521, align 4
+	%523 = call float @llvm.fma.f32(float %513, float %522, float %507)
+	%524 = add i64 %506, 1
 	br label %loop92
 
 exit94:
-	%521 = getelementptr inbounds float, float* %c, i64 %497
-	store float %503, float* %521, align 4
-	%522 = add i64 %493, 1
+	%525 = getelementptr inbounds float, float* %c, i64 %501
+	store float %507, float* %525, align 4
+	%526 = add i64 %497, 1
 	br label %loop89
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"planc/ir"
 	"planc/passes"
 	"planc/runtime/calib"
 )
@@ -25,8 +26,16 @@ model calib_meet_gpt {
 
 plan calib_meet {
   model        = calib_meet_gpt
-  cluster      = %s
+  cluster      = %[1]s
   tp           = 2
+  global_batch = 4
+  micro_batch  = 2
+  precision    = fp32
+}
+
+plan calib_meet_one {
+  model        = calib_meet_gpt
+  cluster      = %[1]s
   global_batch = 4
   micro_batch  = 2
   precision    = fp32
@@ -44,7 +53,8 @@ const meetProbeShare = 0.9
 
 // probeMeetings measures res.Meet (see calib.MeetProbe): the probe under
 // tp = 2 on two processors, against the cost model with every figure so
-// far and sync_wait 0, then 1 µs.
+// far and sync_wait 0, then 1 µs, less what the model misses of the same
+// probe's work on one rank.
 func probeMeetings(res *calib.Result, name string) error {
 	mp := &calib.MeetProbe{Model: "calib_meet (tp 2, 2 layers, hidden 128, 4 heads, 32 tokens, 2 micro-batches of 2)"}
 	res.Meet = mp
@@ -63,29 +73,48 @@ func probeMeetings(res *calib.Result, name string) error {
 	if mp.Measured, err = calib.StepWall(p, meetProbeSteps, meetProbeWarm); err != nil {
 		return err
 	}
-	at := func(wait float64) (float64, error) {
-		q := *p
-		c, n := *p.Cluster, *p.Cluster.Node
-		n.SyncWait, n.CoreShare, n.ThreadShare = wait, 1, 1
-		c.Node, q.Cluster = &n, &c
-		e, diags := passes.Estimate(&q)
-		if diags.HasErrors() {
-			return 0, fmt.Errorf("%s", diags.Error())
-		}
-		return e.StepTime, nil
-	}
-	one, err := at(1e-6)
+	single, err := loadProbe(res, name, meetProbeModel, "calib_meet_one")
 	if err != nil {
 		return err
 	}
-	if mp.Zero, err = at(0); err != nil {
+	if mp.One, err = calib.StepSeconds(single, meetProbeSteps, meetProbeWarm); err != nil {
 		return err
 	}
-	mp.Slope = (one - mp.Zero) / 1e-6
-	if !(mp.Slope > 0) {
+	one, err := estimateAt(single, 0, 0)
+	if err != nil {
+		return err
+	}
+	mp.OneModel = one.StepTime
+	at1, err := estimateAt(p, 1e-6, p.Cluster.Node.Cores)
+	if err != nil {
+		return err
+	}
+	at0, err := estimateAt(p, 0, p.Cluster.Node.Cores)
+	if err != nil {
+		return err
+	}
+	mp.Zero, mp.Work = at0.StepTime, at0.Compute+at0.Optimizer
+	mp.Slope = (at1.StepTime - mp.Zero) / 1e-6
+	if !(mp.Slope > 0) || !(mp.OneModel > 0) {
 		mp.Skipped = "the probe's step does not depend on sync_wait"
 		return nil
 	}
-	mp.Wait = max(0, (mp.Measured-mp.Zero)/mp.Slope)
+	miss := mp.Work * (mp.One/mp.OneModel - 1)
+	mp.Wait = max(0, (mp.Measured-mp.Zero-miss)/mp.Slope)
 	return nil
+}
+
+// estimateAt is the cost model's step for p on an unloaded node with
+// sync_wait wait and cores processors (0: each rank its own, as one
+// rank's CPU time is measured).
+func estimateAt(p *ir.Plan, wait, cores float64) (passes.Estimation, error) {
+	q := *p
+	c, n := *p.Cluster, *p.Cluster.Node
+	n.SyncWait, n.CoreShare, n.ThreadShare, n.Cores = wait, 1, 1, cores
+	c.Node, q.Cluster = &n, &c
+	e, diags := passes.Estimate(&q)
+	if diags.HasErrors() {
+		return e, fmt.Errorf("%s", diags.Error())
+	}
+	return e, nil
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // TestMeetingProbe: on a machine taken as unloaded, the meeting probe
-// trains its tp = 2 model and prices it: the step depends on sync_wait
-// (its ranks meet), the wait it finds is ≥ 0, and the plan file's
+// trains its tp = 2 model and the same on one rank and prices both: the
+// step depends on sync_wait (its ranks meet), its work is part of its
+// step, the wait it finds is ≥ 0, and the plan file's
 // sync_wait is the probe's; on a loaded one it is skipped and the plan
 // file keeps the microbenchmark's.
 func TestMeetingProbe(t *testing.T) {
@@ -26,7 +27,7 @@ func TestMeetingProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	mp := res.Meet
-	if mp.Skipped != "" || !(mp.Measured > 0) || !(mp.Slope > 0) || !(mp.Wait >= 0) {
+	if mp.Skipped != "" || !(mp.Measured > 0) || !(mp.Slope > 0) || !(mp.Wait >= 0) || !(mp.One > 0) || !(mp.OneModel > 0) || !(mp.Work > 0 && mp.Work < mp.Zero) {
 		t.Fatalf("probe %+v", mp)
 	}
 	// a tp = 2 step of 2 layers and 2 micro-batches meets dozens of times

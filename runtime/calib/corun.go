@@ -198,9 +198,16 @@ func median(xs []float64) float64 {
 // the sync_wait that prices the probe's step as it ran, ≥ 0. It counts
 // only on an unloaded machine (Skipped says why not): a loaded one
 // lengthens the wall-clock step for reasons that are no meeting's.
+//
+// What the cost model misses of the probe's own work is no meeting's: the
+// same model on one rank (CPU time on one processor, as the step probe)
+// against its model (One, OneModel) gives that miss as a ratio, and Work
+// (the probe's compute and optimizer at tp = 2, as priced) times the
+// ratio less one is taken off before the rest is put on the meetings.
 type MeetProbe struct {
 	Model                 string
 	Measured, Zero, Slope float64 // seconds per step; seconds per second of sync_wait
+	One, OneModel, Work   float64 // seconds per step
 	Wait                  float64 // seconds per meeting
 	Skipped               string
 }

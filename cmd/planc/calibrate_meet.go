@@ -47,7 +47,8 @@ plan calib_meet_one {
 const meetProbeSteps, meetProbeWarm = 45, 5
 
 // meetProbeShare is the core_share from which the machine counts as
-// unloaded for the meeting probe: a wall-clock step on a loaded machine
+// unloaded for the meeting probe, and the share of the processors its
+// ranks must hold while it runs: a wall-clock step on a loaded machine
 // is longer for reasons that are no meeting's.
 const meetProbeShare = 0.9
 
@@ -56,22 +57,32 @@ const meetProbeShare = 0.9
 // far and sync_wait 0, then 1 µs, less what the model misses of the same
 // probe's work on one rank.
 func probeMeetings(res *calib.Result, name string) error {
+	return probeMeetingsFrom(res, name, meetProbeShare)
+}
+
+// probeMeetingsFrom is probeMeetings counting the probe from a share of
+// the processors minShare (a test takes any machine as unloaded).
+func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 	mp := &calib.MeetProbe{Model: "calib_meet (tp 2, 2 layers, hidden 128, 4 heads, 32 tokens, 2 micro-batches of 2)"}
 	res.Meet = mp
 	switch {
 	case res.CPUs < 2 || runtime.GOMAXPROCS(0) < 2:
 		mp.Skipped = "fewer than 2 processors"
 		return nil
-	case res.Share < meetProbeShare:
-		mp.Skipped = fmt.Sprintf("core_share %.2f < %.2f (a loaded machine)", res.Share, meetProbeShare)
+	case res.Share < minShare:
+		mp.Skipped = fmt.Sprintf("core_share %.2f < %.2f (a loaded machine)", res.Share, minShare)
 		return nil
 	}
 	p, err := loadProbe(res, name, meetProbeModel, "calib_meet")
 	if err != nil {
 		return err
 	}
-	if mp.Measured, err = calib.StepWall(p, meetProbeSteps, meetProbeWarm); err != nil {
+	if mp.Measured, mp.Share, err = calib.StepWall(p, meetProbeSteps, meetProbeWarm); err != nil {
 		return err
+	}
+	if mp.Share < minShare {
+		mp.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of its steps (< %.0f%%: a loaded machine)", 100*mp.Share, 100*minShare)
+		return nil
 	}
 	single, err := loadProbe(res, name, meetProbeModel, "calib_meet_one")
 	if err != nil {

@@ -197,7 +197,10 @@ func median(xs []float64) float64 {
 // (Zero) and 1 µs (Zero + Slope·1 µs): Wait = (Measured − Zero)/Slope,
 // the sync_wait that prices the probe's step as it ran, ≥ 0. It counts
 // only on an unloaded machine (Skipped says why not): a loaded one
-// lengthens the wall-clock step for reasons that are no meeting's.
+// lengthens the wall-clock step for reasons that are no meeting's. Share
+// is the processor time the probe's ranks got over its wall time on both
+// processors: the machine's load while it ran (a share measured before
+// it, seconds earlier, may no longer hold).
 //
 // What the cost model misses of the probe's own work is no meeting's: the
 // same model on one rank (CPU time on one processor, as the step probe)
@@ -208,27 +211,40 @@ type MeetProbe struct {
 	Model                 string
 	Measured, Zero, Slope float64 // seconds per step; seconds per second of sync_wait
 	One, OneModel, Work   float64 // seconds per step
+	Share                 float64
 	Wait                  float64 // seconds per meeting
 	Skipped               string
 }
 
 // StepWall trains p for steps steps with the CPU runtime on the
 // processors it has (GOMAXPROCS as it is) and returns the median step's
-// wall time after the first warm.
-func StepWall(p *ir.Plan, steps, warm int) (float64, error) {
+// wall time after the first warm, and the processor time the process got
+// over those steps' wall time × GOMAXPROCS (0 where the process CPU clock
+// cannot be read): near 1 when its ranks held every processor, as ranks
+// that poll for each other do on an unloaded machine.
+func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
 	tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var secs []float64
+	var cpu0 time.Duration
+	var t0 time.Time
 	for tr.NextStep() < tr.Steps {
+		if tr.NextStep() == warm {
+			cpu0, _ = processCPU()
+			t0 = time.Now()
+		}
 		r, err := tr.Step()
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if r.Step >= warm {
 			secs = append(secs, r.Elapsed.Seconds())
 		}
 	}
-	return median(secs), nil
+	if cpu1, ok := processCPU(); ok && !t0.IsZero() {
+		share = (cpu1 - cpu0).Seconds() / (time.Since(t0).Seconds() * float64(runtime.GOMAXPROCS(0)))
+	}
+	return median(secs), share, nil
 }

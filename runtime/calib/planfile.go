@@ -60,7 +60,7 @@ func (r *Result) PlanFile(name, command string) string {
 		if mp.Skipped != "" {
 			w("// Meeting probe (%s): not counted, %s: sync_wait is the microbenchmark's\n", mp.Model, mp.Skipped)
 		} else {
-			w("// Meeting probe: %s trained by the CPU runtime takes %.3f ms a step (wall); the cost model gives it\n", mp.Model, mp.Measured*1e3)
+			w("// Meeting probe: %s trained by the CPU runtime takes %.3f ms a step (wall; its ranks held the processors %.0f%% of it); the cost model gives it\n", mp.Model, mp.Measured*1e3, 100*mp.Share)
 			w("//   %.3f ms at sync_wait 0 and %.0f us more per us of sync_wait; on one rank it takes %.3f ms of CPU against the model's %.3f ms,\n", mp.Zero*1e3, mp.Slope, mp.One*1e3, mp.OneModel*1e3)
 			w("//   so %.3f ms of its %.3f ms of work are the model's miss, not the meetings': sync_wait %.2f us (the microbenchmark's %.2f us)\n", mp.Work*(mp.One/mp.OneModel-1)*1e3, mp.Work*1e3, mp.Wait*1e6, r.InProc.SyncWait*1e6)
 		}

@@ -17,8 +17,9 @@
 //     squares) accumulate in float64.
 //
 // The ops, by family:
-//   - products: [MatMul], [MatMulTransB], [MatMulTransA] (packed, tiled,
-//     AVX2/FMA micro-kernel where the CPU has it, all cores);
+//   - products: [MatMul], [MatMulTransB], [MatMulTransA] (tiled, transposed
+//     B packed, 12×32 AVX-512 or 4×16 AVX2/FMA micro-kernels where the CPU
+//     has them, with one summation order, all cores);
 //   - layers: [LinearForward]/[LinearBackward], [LayerNormForward]/
 //     [LayerNormBackward], [GeluForward]/[GeluBackward], [ReluForward],
 //     [ActivationForward], [EmbeddingForward]/[EmbeddingBackward];

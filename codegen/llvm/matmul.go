@@ -406,8 +406,9 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 	// Unrolled by 4, then the remainder.
 	const unroll = 4
 	kc4 := b.mulc(b.cur.NewSDiv(kc, i64c(unroll)), unroll)
-	// On x86-64-v4, C's lines are prefetched for writing at entry and B's
-	// row pfDist ahead at every step (best of the distances tried: 8, 16).
+	// On x86-64-v4, C's lines are prefetched for writing at entry, and B's
+	// row (and for a transposed A, A's values) pfDist steps ahead at every
+	// step (best of the distances tried: 8, 16).
 	pfDist := int64(0)
 	if vl == 16 {
 		pfDist = 16
@@ -424,6 +425,15 @@ func (mb *moduleBuilder) microKernel(s MatMul, mr, nv int, ldb int64) *ir.Func {
 			if pfDist > 0 {
 				for v := 0; v < nv; v++ {
 					b.prefetch(b.gepAny(bp, b.idx(b.addc(kk, u+pfDist), ldb, i64c(int64(v*vl)))), false)
+				}
+				if rsA == 1 {
+					// op(A)ᵀ: each step's mr values lie in one or two lines
+					// a whole row of A apart from the last step's (often
+					// 4 KiB: another page, which the hardware prefetchers
+					// do not follow).
+					for _, r := range []int64{0, int64(mr) - 1} {
+						b.prefetch(b.gepAny(a, b.idx(b.addc(kk, u+pfDist), csA, i64c(r))), false)
+					}
 				}
 			}
 			acc = step(b.addc(kk, u), acc)

@@ -318,15 +318,33 @@ func tileEfficiency(d *ir.Device, m, n int) float64 {
 
 // productExtra is what one of a matmul op's products costs beyond its
 // FLOPs on a device with gemm_call_cost or gemm_element_cost: a call per
-// batch entry (expert, phantom part) and the elements of the three
-// operands, M×K, K×N and M×N per entry (0 elsewhere).
+// batch entry (expert, phantom part; each expert of a padding-free op)
+// and the elements of the three operands, M×K, K×N and M×N per entry (0
+// elsewhere).
 func productExtra(d *ir.Device, o *ir.Op) float64 {
 	if d.GEMMCallCost == 0 && d.GEMMElementCost == 0 {
 		return 0
 	}
 	m, k, n := float64(o.M), float64(o.K), float64(o.N)
 	b := float64(max(o.Batch, 1))
+	if e := packedExperts(o); e > 1 {
+		// padding-free rows of e experts in one M: the CPU runtime
+		// runs one product per expert over its own rows, so e calls
+		// and e weights, the rows' elements once
+		return e*d.GEMMCallCost + d.GEMMElementCost*(m*k+e*k*n+m*n)
+	}
 	return b * (d.GEMMCallCost + d.GEMMElementCost*(m*k+k*n+m*n))
+}
+
+// packedExperts is the number of experts whose routed rows an expert op
+// holds end to end in one M (padding-free dispatch: Batch 1, the weight
+// E×K×N); 0 for other ops, and for a capacity layout (Batch = E already).
+func packedExperts(o *ir.Op) float64 {
+	info := o.Kind.Info()
+	if info == nil || info.GEMM != ir.GEMMExperts || o.Batch > 1 || o.Weight == nil || len(o.Weight.Shape) != 3 {
+		return 0
+	}
+	return float64(o.Weight.Shape[0].Local())
 }
 
 // memoryRate is the bytes per second a memory-bound op of kind moves: its

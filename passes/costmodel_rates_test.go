@@ -96,6 +96,18 @@ func TestGEMMCallAndElementCosts(t *testing.T) {
 			t.Errorf("8×32 tiles, product %d: %g s, want %g s", i, c.got, want)
 		}
 	}
+	// padding-free dispatch: 8 experts' 32 rows each end to end in one
+	// M of 256 (Batch 1, the weight 8×64×16): still a call and a weight
+	// per expert, the rows' elements once
+	packed := &ir.Op{Kind: ir.OpExpertFC1, Class: ir.Matmul, M: 256, K: 64, N: 16, Batch: 1,
+		Weight:   &ir.Tensor{Shape: []ir.Extent{{Sym: "E", Size: 16, Axis: ir.AxisEP, Parts: 2}, {Sym: "h", Size: 64}, {Sym: "fe", Size: 16}}},
+		FwdFLOPs: flops, BwdInputFLOPs: flops, BwdWeightFLOPs: flops}
+	f, b, w = cm.opTimes(packed)
+	for i, got := range []float64{f, b, w} {
+		if math.Abs(got-per) > 1e-12*per {
+			t.Errorf("packed experts, product %d: %g s, want %g s (as 8 products of 32 rows)", i, got, per)
+		}
+	}
 	scores := &ir.Op{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 64, Batch: 8, FwdFLOPs: flops}
 	got, _, _ := ct.opTimes(scores)
 	if want, _, _ := plain.opTimes(scores); got != want {

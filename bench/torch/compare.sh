@@ -12,8 +12,10 @@
 # of 2 (four 128-row products, gradients accumulated), a choice of the plan,
 # not of the model. So planc is measured twice: with the plan as written
 # (micro_batch 2) and with --set micro_batch=8 (one micro-batch: the same
-# tokens, model, optimizer step and products as PyTorch's). From the
-# repository root:
+# tokens, model, optimizer step and products as PyTorch's); and PyTorch
+# once more on one thread with gpt.py --micro_batch 2 (4 micro-batches of
+# 2, gradients accumulated: the plan's products), for the like-for-like
+# ratio of the plan as written. From the repository root:
 #
 #   bench/torch/compare.sh [STEPS] [ROUNDS]
 #
@@ -52,7 +54,7 @@ torch_tps() { # threads, then model flags
 
 big_planc=(--set model.hidden=256 --set model.heads=8 --set model.ffn=1024)
 big_torch=(--hidden 256 --heads 8 --ffn 1024)
-rows=(t1 t2 go go8)
+rows=(t1 t2 t1m2 go go8)
 if [ -n "$tags" ]; then rows+=(llvm llvm8); fi
 mb8=(--set micro_batch=8)
 declare -A got # row,shape -> the rounds' figures
@@ -60,6 +62,7 @@ measure() { # row shape: one figure
 	case "$1,$2" in
 	t1,s) torch_tps 1 ;; t1,b) torch_tps 1 "${big_torch[@]}" ;;
 	t2,s) torch_tps 2 ;; t2,b) torch_tps 2 "${big_torch[@]}" ;;
+	t1m2,s) torch_tps 1 --micro_batch 2 ;; t1m2,b) torch_tps 1 --micro_batch 2 "${big_torch[@]}" ;;
 	go,s) planc_tps ;; go,b) planc_tps "${big_planc[@]}" ;;
 	go8,s) planc_tps "${mb8[@]}" ;; go8,b) planc_tps "${mb8[@]}" "${big_planc[@]}" ;;
 	llvm,s) planc_tps --kernels=llvm ;; llvm,b) planc_tps --kernels=llvm "${big_planc[@]}" ;;
@@ -88,6 +91,7 @@ row() { # name, key: median tokens/s of both shapes and their ratio to PyTorch's
 printf '%-28s %12s %12s %8s %8s   %s\n' "runtime" "tiny_gpt" "hidden 256" "×best" "×best" "rounds (tiny_gpt | hidden 256)"
 row "pytorch, 1 thread" t1
 row "pytorch, 2 threads" t2
+row "pytorch, 1 thread, mb 2" t1m2
 row "planc run (go kernels)" go
 row "  same, micro_batch 8" go8
 if [ -n "$tags" ]; then
@@ -96,4 +100,7 @@ if [ -n "$tags" ]; then
 fi
 echo "tokens/s, medians of ${ROUNDS} interleaved rounds of ${STEPS} timed steps after ${WARMUP} untimed"
 echo "(global batch 8 × seq 64; planc's rows: the plan's micro_batch 2, then micro_batch 8 = PyTorch's one batch of 8);"
-echo "×best: over PyTorch's better thread count; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "×best: over PyTorch's better thread count (batch 8 in one); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+like() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+echo "like for like, micro_batch 2 (planc's plan as written over PyTorch's 4 accumulated micro-batches of 2, 1 thread):"
+echo "  go $(like "${med[go,s]}" "${med[t1m2,s]}") $(like "${med[go,b]}" "${med[t1m2,b]}")${tags:+; llvm $(like "${med[llvm,s]}" "${med[t1m2,s]}") $(like "${med[llvm,b]}" "${med[t1m2,b]}")} (tiny_gpt, hidden 256)"

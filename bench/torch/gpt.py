@@ -73,7 +73,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name, default in (("hidden", 64), ("heads", 4), ("ffn", 256), ("layers", 4),
                           ("seq", 64), ("vocab", 256), ("batch", 8), ("steps", 60),
-                          ("warmup", 10), ("threads", 1)):
+                          ("warmup", 10), ("threads", 1), ("micro_batch", 0)):
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
@@ -92,8 +92,16 @@ def main():
             start = time.perf_counter()
         batch = data[step]
         opt.zero_grad(set_to_none=True)
-        loss = model(batch[:, :-1], batch[:, 1:])
-        loss.backward()
+        # --micro_batch m: the batch in batch/m micro-batches, gradients
+        # accumulated (each loss scaled by m/batch: the step's gradient is
+        # the whole batch's mean), as a planc plan with micro_batch m runs
+        mb = a.micro_batch or a.batch
+        loss = 0.0
+        for lo in range(0, a.batch, mb):
+            part = batch[lo:lo + mb]
+            scaled = model(part[:, :-1], part[:, 1:]) * (part.shape[0] / a.batch)
+            scaled.backward()
+            loss = loss + scaled.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
     elapsed = time.perf_counter() - start

@@ -137,6 +137,33 @@ func measureTCP(opt Options) (Link, error) {
 // a pipeline send's or a layer's.
 var syncIntervals = [2]time.Duration{100 * time.Microsecond, time.Millisecond}
 
+// meetM×meetK×meetN is the one-core product the meeting probes compute between
+// meetings (32×256×128: under the kernels' parallel threshold).
+const meetM, meetK, meetN = 32, 256, 128
+
+// meetGEMMTime is the seconds of one of computeThenMeet's products.
+func meetGEMMTime() float64 {
+	return timeIt(Options{Budget: time.Millisecond, Reps: 3}, func() {
+		a, b, c := randVec(meetM*meetK), randVec(meetK*meetN), make([]float32, meetM*meetN)
+		kernels.MatMul(c, a, b, meetM, meetK, meetN, false)
+	})
+}
+
+// computeThenMeet is one rank of a meeting probe: iters times, per
+// products then (with meet) a 256-byte all-reduce on g.
+func computeThenMeet(c collective.Comm, g collective.Group, per, iters int, meet bool) {
+	a, b, out := randVec(meetM*meetK), randVec(meetK*meetN), make([]float32, meetM*meetN)
+	buf := make([]float32, 64)
+	for i := 0; i < iters; i++ {
+		for j := 0; j < per; j++ {
+			kernels.MatMul(out, a, b, meetM, meetK, meetN, false)
+		}
+		if meet {
+			c.AllReduce(g, buf, collective.Sum)
+		}
+	}
+}
+
 // measureSyncWait returns what a meeting costs beyond its own time when
 // the ranks compute between meetings, as training does: two goroutines
 // each run one-core GEMMs for an interval then a 256-byte all-reduce,
@@ -149,11 +176,7 @@ var syncIntervals = [2]time.Duration{100 * time.Microsecond, time.Millisecond}
 // cores, interrupts, the SMT sibling): both ≥ 0. Median of three
 // interleaved rounds at each interval.
 func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
-	const m, k, n = 32, 256, 128
-	one := timeIt(Options{Budget: time.Millisecond, Reps: 3}, func() {
-		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-		kernels.MatMul(c, a, b, m, k, n, false)
-	})
+	one := meetGEMMTime()
 	run := func(per, iters int, meet bool) float64 {
 		w := collective.NewWorld(2, 2, time.Minute)
 		g := collective.Group{0, 1}
@@ -163,16 +186,7 @@ func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 			wg.Add(1)
 			go func(c collective.Comm) {
 				defer wg.Done()
-				a, b, out := randVec(m*k), randVec(k*n), make([]float32, m*n)
-				buf := make([]float32, 64)
-				for i := 0; i < iters; i++ {
-					for j := 0; j < per; j++ {
-						kernels.MatMul(out, a, b, m, k, n, false)
-					}
-					if meet {
-						c.AllReduce(g, buf, collective.Sum)
-					}
-				}
+				computeThenMeet(c, g, per, iters, meet)
 			}(w.Comm(r))
 		}
 		wg.Wait()
@@ -221,12 +235,8 @@ func measureParkCost(backToBack float64) float64 {
 	if _, ok := processCPU(); !ok {
 		return 0
 	}
-	const m, k, n = 32, 256, 128
 	const iters = 200
-	one := timeIt(Options{Budget: time.Millisecond, Reps: 3}, func() {
-		a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-		kernels.MatMul(c, a, b, m, k, n, false)
-	})
+	one := meetGEMMTime()
 	per := max(1, int(100e-6/one))
 	ranks := 2 * runtime.GOMAXPROCS(0)
 	run := func(meet bool) float64 {
@@ -237,17 +247,7 @@ func measureParkCost(backToBack float64) float64 {
 			wg.Add(1)
 			go func(c collective.Comm) {
 				defer wg.Done()
-				g := collective.Group{r &^ 1, r | 1}
-				a, b, out := randVec(m*k), randVec(k*n), make([]float32, m*n)
-				buf := make([]float32, 64)
-				for i := 0; i < iters; i++ {
-					for j := 0; j < per; j++ {
-						kernels.MatMul(out, a, b, m, k, n, false)
-					}
-					if meet {
-						c.AllReduce(g, buf, collective.Sum)
-					}
-				}
+				computeThenMeet(c, collective.Group{r &^ 1, r | 1}, per, iters, meet)
 			}(w.Comm(r))
 		}
 		wg.Wait()

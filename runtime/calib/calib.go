@@ -34,6 +34,7 @@ import (
 	"sort"
 	"time"
 
+	"planc/runtime/cpuclock"
 	"planc/runtime/kernels"
 )
 
@@ -292,18 +293,18 @@ func timeIt(opt Options, fn func()) float64 {
 func timeCPU(opt Options, fn func()) float64 {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if _, ok := threadCPU(); !ok {
+	if _, ok := cpuclock.Thread(); !ok {
 		return timeIt(opt, fn)
 	}
 	fn() // warm: buffers, page faults, pools
 	best := math.Inf(1)
 	for rep := 0; rep < opt.reps(); rep++ {
 		n := 0
-		start, _ := threadCPU()
+		start, _ := cpuclock.Thread()
 		for {
 			fn()
 			n++
-			now, _ := threadCPU()
+			now, _ := cpuclock.Thread()
 			if now-start >= opt.budget() {
 				best = math.Min(best, (now-start).Seconds()/float64(n))
 				break

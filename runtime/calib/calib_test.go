@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"planc/runtime/cpuclock"
 )
 
 // TestFitLineRecoversALine: points on time = 3 µs + size / 2e9 give back
@@ -116,7 +118,7 @@ func TestFitGEMMRecoversItsTerms(t *testing.T) {
 // wall time (timeIt) but next to no CPU time (timeCPU): a core taken
 // away from the kernel does not lengthen what timeCPU measures.
 func TestTimeCPUCountsWorkNotWaits(t *testing.T) {
-	if _, ok := threadCPU(); !ok {
+	if _, ok := cpuclock.Thread(); !ok {
 		t.Skip("no thread CPU clock on this system: timeCPU is timeIt")
 	}
 	opt := Options{Budget: 4 * time.Millisecond, Reps: 2}

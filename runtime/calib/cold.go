@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"planc/runtime/cpuclock"
 )
 
 // In a training step no kernel finds its operands where it left them:
@@ -104,8 +106,8 @@ func (e evictor) run() {
 func timeCold(opt Options, fn func()) float64 {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	clock := threadCPU
-	if _, ok := threadCPU(); !ok {
+	clock := cpuclock.Thread
+	if _, ok := cpuclock.Thread(); !ok {
 		start := time.Now()
 		clock = func() (time.Duration, bool) { return time.Since(start), true }
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"planc/runtime/cpuclock"
 	"planc/runtime/kernels"
 )
 
@@ -41,7 +42,7 @@ func measureCores(opt Options) (float64, []float64) {
 	if opt.budget() < 4*time.Millisecond {
 		window = time.Duration(opt.reps()) * opt.budget() // --quick
 	}
-	_, clock := threadCPU()
+	_, clock := cpuclock.Thread()
 	// rate returns g goroutines' throughput and the processor time they
 	// got over the wall time (the threads' CPU clocks)
 	rate := func(g int) (flopRate, cpuShare float64) {
@@ -59,13 +60,13 @@ func measureCores(opt Options) (float64, []float64) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 				a, b, c := randVec(m*k), randVec(k*n), make([]float32, m*n)
-				c0, _ := threadCPU()
+				c0, _ := cpuclock.Thread()
 				done := 0
 				for time.Since(start) < window {
 					kernels.MatMul(c, a, b, m, k, n, false)
 					done++
 				}
-				c1, _ := threadCPU()
+				c1, _ := cpuclock.Thread()
 				mu.Lock()
 				calls += done
 				cpu += c1 - c0

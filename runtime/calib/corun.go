@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"planc/ir"
+	"planc/runtime/cpuclock"
 	"planc/runtime/exec"
 	"planc/runtime/kernels"
 )
@@ -84,7 +85,7 @@ func measureCoRun(opt Options) CoRun {
 	if runtime.NumCPU() < 2 {
 		return cr
 	}
-	if _, ok := threadCPU(); !ok {
+	if _, ok := cpuclock.Thread(); !ok {
 		return cr
 	}
 	speeds := [3]*float64{&cr.GEMM, &cr.Elementwise, &cr.Attention}
@@ -163,14 +164,14 @@ func runWindow(window time.Duration, fns ...func()) []threadWindow {
 			defer runtime.UnlockOSThread()
 			ready.Done()
 			<-start
-			c0, _ := threadCPU()
+			c0, _ := cpuclock.Thread()
 			w0 := time.Now()
 			n := 0
 			for time.Since(w0) < window {
 				fn()
 				n++
 			}
-			c1, _ := threadCPU()
+			c1, _ := cpuclock.Thread()
 			wall := time.Since(w0).Seconds()
 			out[t] = threadWindow{cpu: (c1 - c0).Seconds(), calls: n, share: min(1, (c1-c0).Seconds()/wall)}
 		}()
@@ -232,7 +233,7 @@ func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
 	var t0 time.Time
 	for tr.NextStep() < tr.Steps {
 		if tr.NextStep() == warm {
-			cpu0, _ = processCPU()
+			cpu0, _ = cpuclock.Process()
 			t0 = time.Now()
 		}
 		r, err := tr.Step()
@@ -243,7 +244,7 @@ func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
 			secs = append(secs, r.Elapsed.Seconds())
 		}
 	}
-	if cpu1, ok := processCPU(); ok && !t0.IsZero() {
+	if cpu1, ok := cpuclock.Process(); ok && !t0.IsZero() {
 		share = (cpu1 - cpu0).Seconds() / (time.Since(t0).Seconds() * float64(runtime.GOMAXPROCS(0)))
 	}
 	return median(secs), share, nil

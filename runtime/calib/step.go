@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"planc/ir"
+	"planc/runtime/cpuclock"
 	"planc/runtime/exec"
 )
 
@@ -40,12 +41,12 @@ func StepSeconds(p *ir.Plan, steps, warm int) (float64, error) {
 		prev := runtime.GOMAXPROCS(1)
 		defer runtime.GOMAXPROCS(prev)
 		for tr.NextStep() < tr.Steps {
-			t0, cpu := processCPU()
+			t0, cpu := cpuclock.Process()
 			r, err := tr.Step()
 			if err != nil {
 				return err
 			}
-			t1, _ := processCPU()
+			t1, _ := cpuclock.Process()
 			if r.Step >= warm {
 				if cpu {
 					secs = append(secs, (t1 - t0).Seconds())

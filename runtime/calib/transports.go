@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"planc/runtime/collective"
+	"planc/runtime/cpuclock"
 	"planc/runtime/kernels"
 )
 
@@ -232,7 +233,7 @@ func splitWait(at, lens [2]float64) (wait, skew float64) {
 // meeting and rank, less the all-reduce's own back-to-back time. Median of
 // three interleaved rounds; 0 where the process CPU clock cannot be read.
 func measureParkCost(backToBack float64) float64 {
-	if _, ok := processCPU(); !ok {
+	if _, ok := cpuclock.Process(); !ok {
 		return 0
 	}
 	const iters = 200
@@ -242,7 +243,7 @@ func measureParkCost(backToBack float64) float64 {
 	run := func(meet bool) float64 {
 		w := collective.NewWorld(ranks, ranks, time.Minute)
 		var wg sync.WaitGroup
-		c0, _ := processCPU()
+		c0, _ := cpuclock.Process()
 		for r := 0; r < ranks; r++ {
 			wg.Add(1)
 			go func(c collective.Comm) {
@@ -251,7 +252,7 @@ func measureParkCost(backToBack float64) float64 {
 			}(w.Comm(r))
 		}
 		wg.Wait()
-		c1, _ := processCPU()
+		c1, _ := cpuclock.Process()
 		return (c1 - c0).Seconds()
 	}
 	var costs []float64

@@ -35,24 +35,36 @@ func BenchmarkTinyGPT(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := tr.Step(); err != nil { // warm-up
-				b.Fatal(err)
-			}
-			var tokens int
-			var elapsed, comm time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				r, err := tr.Step()
-				if err != nil {
-					b.Fatal(err)
-				}
-				tokens += r.Tokens
-				elapsed += r.Elapsed
-				comm += r.CommTime
-			}
+			warmUp(b, tr)
+			tokens, elapsed, comm := benchSteps(b, tr)
 			ranks := tr.Schedule().Mesh.Size()
 			b.ReportMetric(float64(tokens)/elapsed.Seconds(), "tokens/s")
 			b.ReportMetric(comm.Seconds()/(elapsed.Seconds()*float64(ranks)), "comm-share")
 		})
 	}
+}
+
+// warmUp runs one untimed step of tr (first allocations, page faults).
+func warmUp(b *testing.B, tr *Trainer) {
+	b.Helper()
+	if _, err := tr.Step(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchSteps runs b.N timed steps of tr and returns their tokens, the
+// steps' own times and their communication.
+func benchSteps(b *testing.B, tr *Trainer) (tokens int, elapsed, comm time.Duration) {
+	b.Helper()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := tr.Step()
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens += r.Tokens
+		elapsed += r.Elapsed
+		comm += r.CommTime
+	}
+	return tokens, elapsed, comm
 }

@@ -4,11 +4,11 @@ package exec
 
 import (
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
 	"planc/ir"
+	"planc/runtime/cpuclock"
 	"planc/runtime/llvmk"
 )
 
@@ -140,21 +140,9 @@ func BenchmarkTinyGPTKernels(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := tr.Step(); err != nil { // warm-up
-					b.Fatal(err)
-				}
-				var tokens int
-				var elapsed time.Duration
+				warmUp(b, tr)
 				c0 := processCPU()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					r, err := tr.Step()
-					if err != nil {
-						b.Fatal(err)
-					}
-					tokens += r.Tokens
-					elapsed += r.Elapsed
-				}
+				tokens, elapsed, _ := benchSteps(b, tr)
 				b.ReportMetric(float64(tokens)/elapsed.Seconds(), "tokens/s")
 				b.ReportMetric(float64(processCPU()-c0)/float64(tokens), "cpu-ns/token")
 			})
@@ -165,7 +153,6 @@ func BenchmarkTinyGPTKernels(b *testing.B) {
 
 // processCPU returns the user and system CPU time of this process so far.
 func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, _ := cpuclock.Process()
+	return d
 }

@@ -5,9 +5,9 @@ import (
 	"math/rand"
 	"runtime"
 	"testing"
-	"time"
 
 	"planc/ir"
+	"planc/runtime/cpuclock"
 )
 
 // BenchmarkMoEPhantom measures training throughput of the plans whose MoE
@@ -32,20 +32,8 @@ func BenchmarkMoEPhantom(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := tr.Step(); err != nil { // warm-up
-				b.Fatal(err)
-			}
-			var tokens int
-			var elapsed time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				r, err := tr.Step()
-				if err != nil {
-					b.Fatal(err)
-				}
-				tokens += r.Tokens
-				elapsed += r.Elapsed
-			}
+			warmUp(b, tr)
+			tokens, elapsed, _ := benchSteps(b, tr)
 			b.ReportMetric(float64(tokens)/elapsed.Seconds(), "tokens/s")
 			b.ReportMetric(elapsed.Seconds()*1e3/float64(b.N), "ms/step")
 		})
@@ -96,13 +84,13 @@ func BenchmarkMoEBlock(b *testing.B) {
 			run()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			cpu0, ok := threadCPU()
+			cpu0, ok := cpuclock.Thread()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				run()
 			}
 			b.StopTimer()
-			if cpu1, _ := threadCPU(); ok {
+			if cpu1, _ := cpuclock.Thread(); ok {
 				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
 			}
 		})

@@ -5,11 +5,11 @@ package llvmk
 import (
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
 	"planc/codegen/llvm"
+	"planc/runtime/cpuclock"
 	"planc/runtime/kernels"
 	"planc/runtime/optim"
 )
@@ -149,9 +149,8 @@ func BenchmarkTrainingOps(b *testing.B) {
 
 // cpuTime returns the user and system CPU time of this process so far.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, _ := cpuclock.Process()
+	return d
 }
 
 // BenchmarkHidden256MatMuls times the generated and the Go kernels on every

@@ -1,4 +1,4 @@
-package calib
+package cpuclock
 
 import (
 	"syscall"
@@ -6,9 +6,10 @@ import (
 	"unsafe"
 )
 
-// threadCPU returns the CPU time the calling thread has used
-// (CLOCK_THREAD_CPUTIME_ID); ok is false where the clock cannot be read.
-func threadCPU() (time.Duration, bool) {
+// Thread returns the CPU time the calling thread has used
+// (CLOCK_THREAD_CPUTIME_ID): meaningful for code locked to its thread
+// (runtime.LockOSThread) or run on one Go processor.
+func Thread() (time.Duration, bool) {
 	const clockThreadCPUTime = 3
 	var ts syscall.Timespec
 	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
@@ -17,9 +18,9 @@ func threadCPU() (time.Duration, bool) {
 	return time.Duration(ts.Nano()), true
 }
 
-// processCPU returns the CPU time (user and system) every thread of this
-// process has used; ok is false where it cannot be read.
-func processCPU() (time.Duration, bool) {
+// Process returns the CPU time (user and system) every thread of this
+// process has used.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

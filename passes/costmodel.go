@@ -88,10 +88,10 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	}
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1
-	cm.corun = coRunOf(p, c.Node, min(max(mach.PerNode, 1), mesh.Size()))
+	ranks := min(max(mach.PerNode, 1), mesh.Size()) // on one node
+	cm.corun = coRunOf(p, c.Node, ranks)
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
-		ranks := min(max(mach.PerNode, 1), mesh.Size())
 		// a spare core is only as free as the node's load leaves it
 		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
 	}

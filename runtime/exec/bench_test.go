@@ -68,3 +68,19 @@ func benchSteps(b *testing.B, tr *Trainer) (tokens int, elapsed, comm time.Durat
 	}
 	return tokens, elapsed, comm
 }
+
+// BenchmarkTinyMLP measures a step of examples/tiny_mlp.plan (4 layers of
+// 64, 2 micro-batches of 32): so small a step that its fixed costs (the
+// data made inside it, the executor's per-op work, the optimizer's calls)
+// are most of it. On one processor it is the CPU time a step costs:
+//
+//	GOMAXPROCS=1 go test ./runtime/exec -run XXX -bench TinyMLP -benchtime 2000x
+func BenchmarkTinyMLP(b *testing.B) {
+	tr, err := NewTrainer(Config{Plan: plan(tinyMLP(), "gb=64 mb=32"), Steps: b.N + 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	warmUp(b, tr)
+	_, elapsed, _ := benchSteps(b, tr)
+	b.ReportMetric(elapsed.Seconds()*1e6/float64(b.N), "us/step")
+}

@@ -48,8 +48,8 @@
 // tokens in order and each token's choices in descending probability.
 //
 // mlp models learn a teacher: sample i of step t is a width-vector of
-// standard normal values from tensor.NewRNG(Mix(Mix(Mix(seed)^t)^i)) (see
-// [MLPInput]); its target is the output of a fixed random network of the
+// standard normal values drawn by the ziggurat method from
+// tensor.NewRNG(Mix(Mix(Mix(seed)^t)^i)) (see [MLPInput]); its target is the output of a fixed random network of the
 // same architecture (weights "teacher.layers.N.weight" normal(0,
 // sqrt(2/width)), biases normal(0, 0.1), generated under the run's seed);
 // the loss is the mean squared error. Every layer but the last applies

@@ -75,15 +75,19 @@ func (c *call) gradOut(n int) (b []float32, accumulate bool) {
 
 // take hands out a buffer of n elements, a recycled one when the pool has
 // one (recycled true: its contents are stale), owned by the frame.
-func (c *call) take(n int) (b []float32, recycled bool) {
-	free := c.st.pool[n]
+func (c *call) take(n int) (b []float32, recycled bool) { return c.st.take(c.f, n) }
+
+// take hands out a buffer of n elements from st's pool, or a new one,
+// owned by frame f (back to the pool when f ends).
+func (st *stage) take(f *frame, n int) (b []float32, recycled bool) {
+	free := st.pool[n]
 	if k := len(free); k > 0 {
-		b, c.st.pool[n] = free[k-1], free[:k-1]
+		b, st.pool[n] = free[k-1], free[:k-1]
 		recycled = true
 	} else {
 		b = make([]float32, n)
 	}
-	c.f.owned = append(c.f.owned, b)
+	f.owned = append(f.owned, b)
 	return b, recycled
 }
 
@@ -237,7 +241,7 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 		f.vals[p.Input] = x
 	}
 	if p.Data != "" && r.m.Kind == ir.MLPModel { // (the embedding reads the tokens itself)
-		f.vals[p.Data] = r.mlpStageInput(f, mb, p.Instrs[0].Op.Inputs[0])
+		f.vals[p.Data] = r.mlpStageInput(st, f, mb, p.Instrs[0].Op.Inputs[0])
 	}
 	for _, in := range p.Instrs {
 		c := &call{r: r, st: st, f: f, in: in, mb: mb}

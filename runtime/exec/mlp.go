@@ -10,11 +10,16 @@ import (
 )
 
 // MLPInput fills x with the input of sample index of step under seed for an
-// mlp model: standard normal values from the generator whose state is
+// mlp model: standard normal values drawn by the ziggurat method
+// (tensor.RNG.ZigguratNormal) from the generator whose state is
 // Mix(Mix(Mix(seed) ^ step) ^ index) (see package data and tensor.RNG).
+// The runtime makes the data inside the step, so it draws as data loaders
+// do (numpy's standard_normal): Box–Muller's logarithm, square root and
+// cosine per value (tensor.RNG.Normal, kept for the parameters' one-time
+// initialization) took half of tiny_mlp's step.
 func MLPInput(x []float32, seed int64, step, index int) {
 	st := data.Mix(data.Mix(data.Mix(uint64(seed))^uint64(step)) ^ uint64(index))
-	tensor.NewRNG(st).FillNormal(x, 1)
+	tensor.NewRNG(st).FillZigguratNormal(x, 1)
 }
 
 // teacherWeights returns the fixed random teacher of an mlp model: the same
@@ -32,14 +37,15 @@ func teacherWeights(m *ir.Model, seed uint64) []*tensor.Tensor {
 	return out
 }
 
-// teacherTargets runs the teacher on x (rows × width).
-func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int) []float32 {
+// teacherTargets runs the teacher on x (rows × width), in buffers from
+// out (each written whole before it is read).
+func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int, out func(n int) []float32) []float32 {
 	if m.FFNKind.IsPhantom() {
-		return phantomTeacher(m, teacher, x, rows)
+		return phantomTeacher(m, teacher, x, rows, out)
 	}
 	w := m.Width
 	for l := 0; l < m.Depth; l++ {
-		y := make([]float32, rows*w)
+		y := out(rows * w)
 		// The teacher makes the data: Go kernels, whatever the run selects.
 		kernels.LinearForward(y, x, teacher[2*l].Data, teacher[2*l+1].Data, rows, w, w)
 		if l < m.Depth-1 {
@@ -51,14 +57,14 @@ func teacherTargets(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 }
 
 // mlpInputs returns the whole inputs of micro-batch mb (rows × width),
-// drawn at the frame's first call: the first stage's layer and the
-// teacher at the loss read the same draw.
-func (r *rank) mlpInputs(f *frame, mb int) []float32 {
+// drawn at the frame's first call into a buffer of stage st's pool: the
+// first stage's layer and the teacher at the loss read the same draw.
+func (r *rank) mlpInputs(st *stage, f *frame, mb int) []float32 {
 	if f.mlpX != nil {
 		return f.mlpX
 	}
 	b, w := r.plan.MicroBatch, r.m.Width
-	x := make([]float32, b*w)
+	x, _ := st.take(f, b*w) // every element drawn
 	for j := 0; j < b; j++ {
 		MLPInput(x[j*w:(j+1)*w], r.seed, r.step, r.globalMB(mb)*b+j)
 	}
@@ -80,9 +86,9 @@ func (r *rank) parts() []int {
 }
 
 // phantomTeacher runs a phantom teacher (whole parameters, all parts) on
-// whole inputs x (rows × width), in buffers taken once per call; x is not
-// written.
-func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int) []float32 {
+// whole inputs x (rows × width), in buffers taken from out once per call;
+// x is not written.
+func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int, out func(n int) []float32) []float32 {
 	s := kernels.PhantomShape{In: m.Width, Out: m.Width, Parts: m.FFNKind.Parts, K: m.FFNKind.K}
 	wp, k, p := s.InPart(), s.K, s.Parts
 	// a layer's teacher tensors, in MLPParamTable order: weight, compress,
@@ -91,10 +97,10 @@ func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 	if p > 1 {
 		per = 4
 	}
-	parts := make([]float32, rows*m.Width) // part-major: part i's rows×w/p block
-	ghosts := make([]float32, p*rows*k)
-	pre := make([]float32, rows*wp)
-	y := make([]float32, rows*m.Width)
+	parts := out(rows * m.Width) // part-major: part i's rows×w/p block
+	ghosts := out(p * rows * k)
+	pre := out(rows * wp)
+	y := out(rows * m.Width)
 	for l := 0; l < m.Depth; l++ {
 		ts := teacher[l*per : (l+1)*per]
 		w, c, b := ts[0].Data, ts[1].Data, ts[per-1].Data

@@ -20,10 +20,11 @@ func init() {
 // mlpStageInput is the data an mlp's first stage reads for micro-batch mb:
 // the teacher's inputs, this rank's columns of them when the unit splits
 // the input tensor t by tp (a phantom mlp's parts).
-func (r *rank) mlpStageInput(f *frame, mb int, t ir.Tensor) []float32 {
-	x := r.mlpInputs(f, mb)
+func (r *rank) mlpStageInput(st *stage, f *frame, mb int, t ir.Tensor) []float32 {
+	x := r.mlpInputs(st, f, mb)
 	if last := t.Shape[len(t.Shape)-1]; last.Parts > 1 {
-		return r.own(x, ir.AxisTP, true, r.m.Width)
+		c := &call{r: r, st: st, f: f, mb: mb} // (the columns in a buffer of the frame's)
+		return c.own(x, ir.AxisTP, true, r.m.Width)
 	}
 	return x
 }
@@ -157,9 +158,9 @@ func mseForward(c *call) error {
 	r := c.r
 	x := c.val(0)
 	b := r.plan.MicroBatch
-	tgt := teacherTargets(r.m, r.teacher, r.mlpInputs(c.f, c.mb), b)
+	tgt := teacherTargets(r.m, r.teacher, r.mlpInputs(c.st, c.f, c.mb), b, c.allocOut)
 	if len(x) < len(tgt) {
-		tgt = r.own(tgt, ir.AxisTP, true, r.m.Width)
+		tgt = c.own(tgt, ir.AxisTP, true, r.m.Width)
 	}
 	share := float64(len(x)) / float64(b*r.m.Width)
 	dl := c.alloc(len(x))

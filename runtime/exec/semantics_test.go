@@ -228,3 +228,87 @@ func docCluster(perNode int) *ir.Cluster {
 	n := &ir.Node{Name: "cpu_node", Device: d, Devices: 1024, IntraBW: 10e9, IntraLatency: 1e-6}
 	return &ir.Cluster{Name: "cpu", Node: n, Nodes: 1, PerNode: perNode, InterBW: 10e9, InterLatency: 1e-6}
 }
+
+// docZiggurat is the document's mlp input of sample i of step t under
+// seed S, written from its text (section 1): the ziggurat's tables built
+// by its recurrence, then one value after another.
+func docZiggurat(seed, step, index uint64, n int) []float32 {
+	mix := func(x uint64) uint64 {
+		x += 0x9E3779B97F4A7C15
+		x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
+		x = (x ^ (x >> 27)) * 0x94D049BB133111EB
+		return x ^ (x >> 31)
+	}
+	const r, v = 3.6541528853610088, 4.92867323399e-3
+	var x, f [256]float64
+	var k [256]uint64
+	x[255] = r
+	for i := 255; i >= 2; i-- {
+		x[i-1] = math.Sqrt(-2 * math.Log(v/x[i]+math.Exp(-x[i]*x[i]/2)))
+	}
+	x[0] = v / math.Exp(-r*r/2)
+	for i := 2; i < 256; i++ {
+		k[i] = uint64(x[i-1] / x[i] * (1 << 53))
+	}
+	k[0] = uint64(r / x[0] * (1 << 53))
+	f[0] = 1
+	for i := 1; i < 256; i++ {
+		f[i] = math.Exp(-x[i] * x[i] / 2)
+	}
+	state := mix(mix(mix(seed)^step) ^ index)
+	next := func() uint64 { // section 2's: the state advances by the increment, the output is finalized
+		out := mix(state)
+		state += 0x9E3779B97F4A7C15
+		return out
+	}
+	unit := func() float64 { return (float64(next()>>11) + 1) / (1 << 53) }
+	draw := func() float64 {
+		for {
+			u := next()
+			i, j := u&255, u>>11
+			sign := 1.0
+			if u&(1<<8) != 0 {
+				sign = -1
+			}
+			z := float64(j) * (x[i] / (1 << 53))
+			if j < k[i] {
+				return sign * z
+			}
+			if i == 0 {
+				for {
+					t := -math.Log(unit()) / r
+					if s := -math.Log(unit()); 2*s >= t*t {
+						return sign * (r + t)
+					}
+				}
+			}
+			if f[i]+(f[i-1]-f[i])*float64(next()>>11)/(1<<53) < math.Exp(-z*z/2) {
+				return sign * z
+			}
+		}
+	}
+	out := make([]float32, n)
+	for j := range out {
+		out[j] = float32(draw())
+	}
+	return out
+}
+
+// TestMLPInputsDocumented: the mlp inputs are the document's ziggurat
+// draws, bit for bit, over enough samples (64,000 values) that the wedge
+// and tail branches run too.
+func TestMLPInputsDocumented(t *testing.T) {
+	const width = 64
+	got := make([]float32, width)
+	for step := 0; step < 2; step++ {
+		for i := 0; i < 500; i++ {
+			exec.MLPInput(got, 3, step, i)
+			want := docZiggurat(3, uint64(step), uint64(i), width)
+			for j := range got {
+				if got[j] != want[j] {
+					t.Fatalf("step %d sample %d element %d: %g, want %g", step, i, j, got[j], want[j])
+				}
+			}
+		}
+	}
+}

@@ -113,11 +113,18 @@ type Comm interface {
 	// ReduceScatter reduces in (same length n on all members) and returns
 	// member i's chunk i of the result: the split of n into len(g) chunks as
 	// evenly as possible, the first n mod len(g) chunks one element larger
-	// (see [Chunks]).
+	// (see [Chunks]). The result may be in's own chunk i, reduced in place
+	// (the in-process transport's is); in's other chunks are left as they
+	// were.
 	ReduceScatter(g Group, in []float32, op ReduceOp) ([]float32, error)
 	// AllGather concatenates every member's part in group order; parts may
 	// differ in length.
 	AllGather(g Group, part []float32) ([]float32, error)
+	// AllGatherInto is AllGather into out, whose length must be the parts'
+	// total. part may be out's own segment (exactly where this member's
+	// part goes), and is then not copied; it must not overlap out
+	// otherwise.
+	AllGatherInto(g Group, part, out []float32) error
 	// AllToAll sends send[j] to member j and returns recv, where recv[j] is
 	// what member j sent to this rank. Lengths may differ (all-to-all-v).
 	AllToAll(g Group, send [][]float32) ([][]float32, error)

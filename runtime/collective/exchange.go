@@ -271,6 +271,9 @@ func (c *TCPComm) ReduceScatter(g Group, in []float32, op ReduceOp) ([]float32, 
 func (c *TCPComm) AllGather(g Group, part []float32) ([]float32, error) {
 	return exAllGather(c, c.seq, c.sent, c.cfg.Rank, g, part)
 }
+func (c *TCPComm) AllGatherInto(g Group, part, out []float32) error {
+	return gatherThenCopy(c, g, part, out)
+}
 func (c *TCPComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {
 	return exAllToAll(c, c.seq, c.sent, c.cfg.Rank, g, send)
 }
@@ -283,4 +286,18 @@ func (c *TCPComm) Send(to int, tag int64, buf []float32) error {
 }
 func (c *TCPComm) Recv(from int, tag int64) ([]float32, error) {
 	return exRecv(c, c.seq, c.cfg.Rank, c.cfg.Size, from, tag)
+}
+
+// gatherThenCopy is AllGatherInto for a transport whose AllGather returns a
+// fresh buffer.
+func gatherThenCopy(c Comm, g Group, part, out []float32) error {
+	all, err := c.AllGather(g, part)
+	if err != nil {
+		return err
+	}
+	if len(all) != len(out) {
+		return fmt.Errorf("collective: all-gather on group [%s]: rank %d gathers %d elements into %d", g.key(), c.Rank(), len(all), len(out))
+	}
+	copy(out, all)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,16 +32,22 @@ type slotKey struct {
 	seq   uint64
 }
 
-// slot is one meeting of a group: the members deposit their inputs, the
-// last to arrive computes every member's output, then all leave.
+// slot is one meeting of a group. In a combined meeting ([inprocComm.meet])
+// the last member to arrive computes every member's output; in a shared one
+// ([inprocComm.meetEach]) every member computes its own from all inputs,
+// then waits for the others to finish reading its input.
 type slot struct {
 	kind    string
+	seq     uint64
 	inputs  []any
 	arrived int
-	left    int
-	done    chan struct{}
+	done    chan struct{} // closed when the outputs (combined) or the inputs (shared) are ready
 	outputs []any
 	err     error
+
+	finished []atomic.Bool // shared: the members done with their part
+	nDone    atomic.Int32
+	allDone  chan struct{} // shared: closed when every member has finished
 }
 
 // NewWorld returns a world of size ranks, perNode ranks to a node (for the
@@ -111,9 +118,62 @@ func (c *inprocComm) Abort(err error) { c.w.Abort(err) }
 // waits for every member. The last member to arrive runs combine once on all
 // inputs (in group order) to produce every member's output.
 func (c *inprocComm) meet(g Group, kind string, in any, combine func(inputs []any) ([]any, error)) (any, error) {
-	me := g.Index(c.rank)
+	s, me, last, err := c.arrive(g, kind, in, false)
+	if err != nil {
+		return nil, err
+	}
+	if last {
+		// Outside the world's lock: the inputs are complete and no
+		// other member touches the slot until done closes.
+		s.outputs, s.err = combine(s.inputs)
+		close(s.done)
+	} else if err := c.await(g, s, s.done); err != nil {
+		return nil, err
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.outputs[me], nil
+}
+
+// meetEach deposits in as this rank's input to the next operation on g and
+// waits for every member; the last to arrive runs check (which may be nil)
+// on all inputs. Then every member runs work on all inputs (in group order)
+// for its own output, at once with the others, and waits until all have
+// finished, because the others read its input. A member's work writes
+// only its own output.
+func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []any) error, work func(inputs []any, me int)) error {
+	s, me, last, err := c.arrive(g, kind, in, true)
+	if err != nil {
+		return err
+	}
+	if last {
+		if check != nil {
+			s.err = check(s.inputs)
+		}
+		close(s.done)
+	} else if err := c.await(g, s, s.done); err != nil {
+		return err
+	}
+	if s.err != nil {
+		return s.err
+	}
+	work(s.inputs, me)
+	s.finished[me].Store(true)
+	if int(s.nDone.Add(1)) == len(g) {
+		close(s.allDone)
+		return nil
+	}
+	return c.await(g, s, s.allDone)
+}
+
+// arrive deposits in as member me's input to the next meeting of g and
+// reports whether this rank arrived last. The last member takes the slot
+// out of the world's map: every member already holds it.
+func (c *inprocComm) arrive(g Group, kind string, in any, shared bool) (s *slot, me int, last bool, err error) {
+	me = g.Index(c.rank)
 	if me < 0 {
-		return nil, fmt.Errorf("collective: rank %d calls %s on group [%s] without being a member", c.rank, kind, g.key())
+		return nil, me, false, fmt.Errorf("collective: rank %d calls %s on group [%s] without being a member", c.rank, kind, g.key())
 	}
 	gk := g.key()
 	seq := c.seq[gk]
@@ -125,57 +185,56 @@ func (c *inprocComm) meet(g Group, kind string, in any, combine func(inputs []an
 	if w.abort != nil {
 		err := w.abort
 		w.mu.Unlock()
-		return nil, fmt.Errorf("collective: %s aborted: %w", kind, err)
+		return nil, me, false, fmt.Errorf("collective: %s aborted: %w", kind, err)
 	}
-	s := w.slots[key]
+	s = w.slots[key]
 	if s == nil {
-		s = &slot{kind: kind, inputs: make([]any, len(g)), done: make(chan struct{})}
+		s = &slot{kind: kind, seq: seq, inputs: make([]any, len(g)), done: make(chan struct{})}
+		if shared {
+			s.finished = make([]atomic.Bool, len(g))
+			s.allDone = make(chan struct{})
+		}
 		w.slots[key] = s
 	}
 	if s.kind != kind {
 		err := fmt.Errorf("collective: mismatched operations on group [%s] (call #%d): rank %d calls %s, another member called %s", gk, seq, c.rank, kind, s.kind)
 		w.mu.Unlock()
 		w.Abort(err)
-		return nil, err
+		return nil, me, false, err
 	}
 	s.inputs[me] = in
 	s.arrived++
-	if s.arrived == len(g) {
-		s.outputs, s.err = combine(s.inputs)
-		close(s.done)
-	}
-	w.mu.Unlock()
-
-	if !w.spin(s.done) {
-		if err := c.waitMeeting(g, kind, seq, s); err != nil {
-			return nil, err
-		}
-	}
-	w.mu.Lock()
-	s.left++
-	if s.left == len(g) {
+	last = s.arrived == len(g)
+	if last {
 		delete(w.slots, key)
 	}
 	w.mu.Unlock()
-	if s.err != nil {
-		return nil, s.err
-	}
-	return s.outputs[me], nil
+	return s, me, last, nil
 }
 
-// waitMeeting parks until the meeting s is complete, the world aborts or the
-// timeout passes (then it names the members that never arrived).
-func (c *inprocComm) waitMeeting(g Group, kind string, seq uint64, s *slot) error {
+// await waits for ch, a channel of the meeting s, to close: polling, then
+// parked.
+func (c *inprocComm) await(g Group, s *slot, ch <-chan struct{}) error {
+	if c.w.spin(ch) {
+		return nil
+	}
+	return c.waitMeeting(g, s, ch)
+}
+
+// waitMeeting parks until ch (a channel of the meeting s) closes, the world
+// aborts or the timeout passes (then it names the members that never
+// arrived, or that never finished their part).
+func (c *inprocComm) waitMeeting(g Group, s *slot, ch <-chan struct{}) error {
 	w, gk := c.w, g.key()
 	timer := time.NewTimer(w.timeout)
 	defer timer.Stop()
 	select {
-	case <-s.done:
+	case <-ch:
 	case <-w.aborted:
 		select {
-		case <-s.done: // finished just as another rank aborted: use it
+		case <-ch: // finished just as another rank aborted: use it
 		default:
-			return fmt.Errorf("collective: rank %d: %s on group [%s] aborted: %w", c.rank, kind, gk, w.abort)
+			return fmt.Errorf("collective: rank %d: %s on group [%s] aborted: %w", c.rank, s.kind, gk, w.abort)
 		}
 	case <-timer.C:
 		w.mu.Lock()
@@ -186,8 +245,17 @@ func (c *inprocComm) waitMeeting(g Group, kind string, seq uint64, s *slot) erro
 			}
 		}
 		w.mu.Unlock()
+		what := "never arrived"
+		if len(missing) == 0 {
+			for i := range s.finished {
+				if !s.finished[i].Load() {
+					missing = append(missing, g[i])
+				}
+			}
+			what = "never finished their part"
+		}
 		sort.Ints(missing)
-		err := fmt.Errorf("collective: rank %d waited %v for %s #%d on group [%s]: ranks %v never arrived", c.rank, w.timeout, kind, seq, gk, missing)
+		err := fmt.Errorf("collective: rank %d waited %v for %s #%d on group [%s]: ranks %v %s", c.rank, w.timeout, s.kind, s.seq, gk, missing, what)
 		w.Abort(err)
 		return err
 	}
@@ -227,77 +295,176 @@ func reduce(inputs []any, op ReduceOp) []float32 {
 	return out
 }
 
+var allReduceKind = [...]string{Sum: "all-reduce(sum)", Mean: "all-reduce(mean)", Max: "all-reduce(max)"}
+
+// AllReduce: the last member to arrive reduces the members' buffers, a
+// block at a time, and writes each block of the result into every
+// member's buffer (they wait meanwhile: nothing else touches them).
 func (c *inprocComm) AllReduce(g Group, buf []float32, op ReduceOp) error {
 	if len(g) == 1 && g[0] == c.rank {
 		return nil
 	}
-	out, err := c.meet(g, "all-reduce("+op.String()+")", buf, func(inputs []any) ([]any, error) {
+	_, err := c.meet(g, allReduceKind[op], buf, func(inputs []any) ([]any, error) {
 		if err := sameLengths("all-reduce", g, inputs); err != nil {
 			return nil, err
 		}
-		r := reduce(inputs, op)
-		n, p := len(r), len(g)
-		c.w.sent.add(g, allReduceTransfers(n, p))
-		outs := make([]any, p)
-		for i := range outs {
-			outs[i] = r
-		}
-		return outs, nil
+		reduceAll(inputs, op)
+		c.w.sent.add(g, allReduceTransfers(len(buf), len(g)))
+		return make([]any, len(g)), nil
 	})
-	if err != nil {
-		return err
-	}
-	copy(buf, out.([]float32))
-	return nil
+	return err
 }
 
+// reduceAll replaces every input with the reduction of all (in group
+// order).
+func reduceAll(inputs []any, op ReduceOp) {
+	var acc [512]float32
+	n := len(inputs[0].([]float32))
+	for b := 0; b < n; b += len(acc) {
+		a := acc[:min(len(acc), n-b)]
+		reduceBlock(a, inputs, b, op)
+		for _, x := range inputs {
+			copy(x.([]float32)[b:], a)
+		}
+	}
+}
+
+// ReduceScatter reduces member i's chunk i in place: each member sums (in
+// group order) its own chunk of every member's input, at once with the
+// others, into its own input's chunk, and returns that chunk.
 func (c *inprocComm) ReduceScatter(g Group, in []float32, op ReduceOp) ([]float32, error) {
 	if len(g) == 1 && g[0] == c.rank {
-		return append([]float32(nil), in...), nil
+		return in[:len(in):len(in)], nil
 	}
-	out, err := c.meet(g, "reduce-scatter("+op.String()+")", in, func(inputs []any) ([]any, error) {
+	var out []float32
+	err := c.meetEach(g, reduceScatterKind[op], in, func(inputs []any) error {
 		if err := sameLengths("reduce-scatter", g, inputs); err != nil {
-			return nil, err
+			return err
 		}
-		r := reduce(inputs, op)
-		n, p := len(r), len(g)
-		off := ChunkOffsets(n, p)
-		outs := make([]any, p)
-		for i := range g {
-			outs[i] = r[off[i]:off[i+1]:off[i+1]]
-		}
-		c.w.sent.add(g, reduceScatterTransfers(n, p))
-		return outs, nil
+		c.w.sent.add(g, reduceScatterTransfers(len(in), len(g)))
+		return nil
+	}, func(inputs []any, me int) {
+		off := ChunkOffsets(len(in), len(g))
+		out = in[off[me]:off[me+1]:off[me+1]]
+		reduceChunk(out, inputs, off[me], op)
 	})
-	if err != nil {
-		return nil, err
+	return out, err
+}
+
+var reduceScatterKind = [...]string{Sum: "reduce-scatter(sum)", Mean: "reduce-scatter(mean)", Max: "reduce-scatter(max)"}
+
+// reduceChunk writes to dst the reduction of inputs[k][lo:lo+len(dst)] over
+// k in group order (dst may be one of them: each block is reduced in a
+// buffer before it is stored).
+func reduceChunk(dst []float32, inputs []any, lo int, op ReduceOp) {
+	var acc [512]float32
+	for b := 0; b < len(dst); b += len(acc) {
+		a := acc[:min(len(acc), len(dst)-b)]
+		reduceBlock(a, inputs, lo+b, op)
+		copy(dst[b:], a)
 	}
-	return append([]float32(nil), out.([]float32)...), nil
+}
+
+// reduceBlock sets a to the reduction of inputs[k][lo:lo+len(a)] over k in
+// group order: member 0's, plus member 1's, ... (then divided by the
+// members for a mean).
+func reduceBlock(a []float32, inputs []any, lo int, op ReduceOp) {
+	copy(a, inputs[0].([]float32)[lo:])
+	for _, x := range inputs[1:] {
+		xs := x.([]float32)[lo : lo+len(a)]
+		if op == Max {
+			for i, v := range xs {
+				a[i] = max(a[i], v)
+			}
+		} else {
+			for i, v := range xs {
+				a[i] += v
+			}
+		}
+	}
+	if op == Mean {
+		inv := float32(len(inputs))
+		for i := range a {
+			a[i] /= inv
+		}
+	}
 }
 
 func (c *inprocComm) AllGather(g Group, part []float32) ([]float32, error) {
 	if len(g) == 1 && g[0] == c.rank {
 		return append([]float32(nil), part...), nil
 	}
-	out, err := c.meet(g, "all-gather", part, func(inputs []any) ([]any, error) {
-		var all []float32
-		sizes := make([]int, len(inputs))
-		for i, x := range inputs {
-			all = append(all, x.([]float32)...)
-			sizes[i] = len(x.([]float32))
+	var out []float32
+	err := c.meetEach(g, "all-gather", gatherArgs{part: part}, c.countGather(g), func(inputs []any, me int) {
+		n := 0
+		for _, x := range inputs {
+			n += len(x.(gatherArgs).part)
 		}
-		p := len(g)
-		c.w.sent.add(g, allGatherTransfers(sizes))
-		outs := make([]any, p)
-		for i := range outs {
-			outs[i] = all
-		}
-		return outs, nil
+		out = make([]float32, n)
+		gatherParts(out, inputs)
 	})
-	if err != nil {
-		return nil, err
+	return out, err
+}
+
+// AllGatherInto gathers straight into out: each member copies the others'
+// parts into its own out at once with the others (a part that already
+// lies in its place in out is not copied).
+func (c *inprocComm) AllGatherInto(g Group, part, out []float32) error {
+	if len(g) == 1 && g[0] == c.rank {
+		if len(out) != len(part) {
+			return fmt.Errorf("collective: all-gather on group [%s]: rank %d gathers %d elements into %d", g.key(), c.rank, len(part), len(out))
+		}
+		copyUnlessSame(out, part)
+		return nil
 	}
-	return append([]float32(nil), out.([]float32)...), nil
+	return c.meetEach(g, "all-gather", gatherArgs{part: part, out: out, into: true}, c.countGather(g), func(inputs []any, me int) {
+		gatherParts(out, inputs)
+	})
+}
+
+// gatherArgs is a member's input to an all-gather: its part and, gathering
+// into a buffer, that buffer.
+type gatherArgs struct {
+	part, out []float32
+	into      bool
+}
+
+// countGather checks that every member gathering into a buffer gave one
+// the size of all parts, and counts the gather's bytes.
+func (c *inprocComm) countGather(g Group) func(inputs []any) error {
+	return func(inputs []any) error {
+		sizes := make([]int, len(inputs))
+		n := 0
+		for i, x := range inputs {
+			sizes[i] = len(x.(gatherArgs).part)
+			n += sizes[i]
+		}
+		for i, x := range inputs {
+			if a := x.(gatherArgs); a.into && len(a.out) != n {
+				return fmt.Errorf("collective: all-gather on group [%s]: rank %d gathers %d elements into %d", g.key(), g[i], n, len(a.out))
+			}
+		}
+		c.w.sent.add(g, allGatherTransfers(sizes))
+		return nil
+	}
+}
+
+// gatherParts copies every member's part, in group order, into out.
+func gatherParts(out []float32, inputs []any) {
+	pos := 0
+	for _, x := range inputs {
+		p := x.(gatherArgs).part
+		copyUnlessSame(out[pos:pos+len(p)], p)
+		pos += len(p)
+	}
+}
+
+// copyUnlessSame copies src to dst unless they are the same elements.
+func copyUnlessSame(dst, src []float32) {
+	if len(src) > 0 && &dst[0] == &src[0] {
+		return
+	}
+	copy(dst, src)
 }
 
 func (c *inprocComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {

@@ -714,6 +714,10 @@ func (c *MPIComm) ReduceScatter(g Group, in []float32, op ReduceOp) ([]float32, 
 	return out, nil
 }
 
+func (c *MPIComm) AllGatherInto(g Group, part, out []float32) error {
+	return gatherThenCopy(c, g, part, out)
+}
+
 func (c *MPIComm) AllGather(g Group, part []float32) ([]float32, error) {
 	if len(g) == 1 && g[0] == c.rank {
 		return append([]float32(nil), part...), nil

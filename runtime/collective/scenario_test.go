@@ -22,17 +22,21 @@ func scenario(c Comm) ([][]float32, error) {
 		return b
 	}
 	for _, op := range []ReduceOp{Sum, Mean, Max} {
-		for _, n := range []int{1, 7, 100} {
+		for _, n := range []int{1, 7, 100, 1500} { // 1500: blocks of the in-process sum
 			b := vals(n)
 			if err := c.AllReduce(g, b, op); err != nil {
 				return nil, err
 			}
 			outs = append(outs, b)
-			rs, err := c.ReduceScatter(g, vals(n), op)
+			in := vals(n)
+			rs, err := c.ReduceScatter(g, in, op)
 			if err != nil {
 				return nil, err
 			}
-			outs = append(outs, rs)
+			if err := otherChunksKept(in, vals(n), rs, ChunkOffsets(n, p)[r]); err != nil {
+				return nil, fmt.Errorf("reduce-scatter(%s) of %d: %w", op, n, err)
+			}
+			outs = append(outs, append([]float32(nil), rs...))
 		}
 	}
 	ag, err := c.AllGather(g, vals(r+2))
@@ -40,6 +44,21 @@ func scenario(c Comm) ([][]float32, error) {
 		return nil, err
 	}
 	outs = append(outs, ag)
+	// Into a buffer whose own segment already holds this rank's part.
+	into := make([]float32, 0, 2*p+p*(p+1)/2)
+	for q := 0; q < p; q++ {
+		seg := make([]float32, q+2)
+		if q == r {
+			seg = vals(r + 2)
+		}
+		into = append(into, seg...)
+	}
+	at := 2*r + r*(r-1)/2 // parts q+2 long before it
+	mine := into[at : at+r+2]
+	if err := c.AllGatherInto(g, mine, into); err != nil {
+		return nil, err
+	}
+	outs = append(outs, into)
 	send := make([][]float32, p)
 	for j := range send {
 		send[j] = vals((r + 2*j) % 5)
@@ -84,6 +103,21 @@ func scenario(c Comm) ([][]float32, error) {
 		return nil, err
 	}
 	return outs, nil
+}
+
+// otherChunksKept reports whether a reduce-scatter left in as it was (was)
+// outside the chunk it returned, out; out may be in's own chunk at off.
+func otherChunksKept(in, was, out []float32, off int) error {
+	inPlace := len(out) > 0 && &out[0] == &in[off]
+	for i := range in {
+		if inPlace && i >= off && i < off+len(out) {
+			continue
+		}
+		if math.Float32bits(in[i]) != math.Float32bits(was[i]) {
+			return fmt.Errorf("input[%d] changed from %v to %v outside the returned chunk", i, was[i], in[i])
+		}
+	}
+	return nil
 }
 
 // sameOutputs reports the first difference between two scenario outputs.

@@ -47,21 +47,15 @@ func (st *stage) phantomParamsOf(name string) *phantomLayerParams {
 func (r *rank) phantomLayerForward(c *call, p *phantomLayerParams, s kernels.PhantomShape, x []float32, rows int) (y, ghosts []float32, err error) {
 	parts := r.parts()
 	inP, outP, k := s.InPart(), s.OutPart(), s.K
-	local := len(parts) < s.Parts // one part here, the others' ghosts gathered
-	if local {
-		ghosts = c.allocOut(rows * k)
-	} else {
-		ghosts = c.allocOut(s.Parts * rows * k)
-	}
+	// Every part's ghosts, part-major: this rank's parts' computed in
+	// their places; holding one part, it gathers the others' around it.
+	ghosts = c.allocOut(s.Parts * rows * k)
 	for lp, i := range parts {
-		g := ghosts
-		if !local {
-			g = ghosts[i*rows*k : (i+1)*rows*k]
-		}
-		kernels.PhantomGhosts(g, x[lp*rows*inP:(lp+1)*rows*inP], p.c[lp*inP*k:(lp+1)*inP*k], rows, s)
+		kernels.PhantomGhosts(ghosts[i*rows*k:(i+1)*rows*k], x[lp*rows*inP:(lp+1)*rows*inP], p.c[lp*inP*k:(lp+1)*inP*k], rows, s)
 	}
-	if local {
-		if ghosts, err = r.comm.AllGather(r.tpG, ghosts); err != nil {
+	if len(parts) < s.Parts {
+		mine := ghosts[parts[0]*rows*k : (parts[0]+1)*rows*k]
+		if err := r.comm.AllGatherInto(r.tpG, mine, ghosts); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -98,7 +92,7 @@ func (r *rank) phantomLayerBackward(c *call, p *phantomLayerParams, s kernels.Ph
 		if err != nil {
 			return nil, err
 		}
-		copy(dghosts[parts[0]*rows*k:], mine)
+		copyUnlessSame(dghosts[parts[0]*rows*k:(parts[0]+1)*rows*k], mine)
 	}
 	for lp, i := range parts {
 		kernels.PhantomGhostsBackward(dx[lp*rows*inP:(lp+1)*rows*inP], p.gc[lp*inP*k:(lp+1)*inP*k], dghosts[i*rows*k:(i+1)*rows*k],

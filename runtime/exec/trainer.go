@@ -729,6 +729,10 @@ func (c *timedComm) AllGather(g collective.Group, part []float32) ([]float32, er
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.AllGather(g, part)
 }
+func (c *timedComm) AllGatherInto(g collective.Group, part, out []float32) error {
+	defer c.account(time.Now(), c.Comm.Bytes())
+	return c.Comm.AllGatherInto(g, part, out)
+}
 func (c *timedComm) Recv(from int, tag int64) ([]float32, error) {
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.Recv(from, tag)
@@ -1276,11 +1280,20 @@ func (t *Trainer) reduceGrad(rk *rank, st *stage, a ir.Action) error {
 		off := collective.ChunkOffsets(len(buf), len(g))
 		i := g.Index(rk.id)
 		clear(buf[:off[i]])
-		copy(buf[off[i]:off[i+1]], part)
+		copyUnlessSame(buf[off[i]:off[i+1]], part)
 		clear(buf[off[i+1]:])
 		return nil
 	}
 	return rk.comm.AllReduce(g, buf, collective.Sum)
+}
+
+// copyUnlessSame copies src to dst unless they are the same elements (a
+// transport that reduces in place returns the input's own chunk).
+func copyUnlessSame(dst, src []float32) {
+	if len(src) > 0 && &dst[0] == &src[0] {
+		return
+	}
+	copy(dst, src)
 }
 
 // gatherParams all-gathers the owned chunks of parameters: of one bucket
@@ -1313,6 +1326,13 @@ func (t *Trainer) gatherParams(rk *rank, a ir.Action) error {
 // gatherBuckets all-gathers the members' chunks of buckets bks over g.
 func gatherBuckets(rk *rank, st *stage, g collective.Group, bks [][2]int) error {
 	i := g.Index(rk.id)
+	if len(bks) == 1 {
+		// The members' chunks of one bucket lie in group order: gather
+		// straight into it, around this rank's own chunk.
+		b := bks[0]
+		off := collective.ChunkOffsets(b[1]-b[0], len(g))
+		return rk.comm.AllGatherInto(g, st.p[b[0]+off[i]:b[0]+off[i+1]], st.p[b[0]:b[1]])
+	}
 	var part []float32
 	for _, b := range bks {
 		off := collective.ChunkOffsets(b[1]-b[0], len(g))

@@ -1,0 +1,51 @@
+package collective
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkInProcMeetings times the in-process transport's collectives of
+// two ranks back to back, at a phantom layer's ghosts (1 Ki floats) and a
+// tiny transformer's flat parameters (220 Ki floats, ZeRO-1's gather and
+// reduce-scatter); bytes/s are the full buffer's bytes per call:
+//
+//	go test -run '^$' -bench InProcMeetings -cpu 2 ./runtime/collective
+func BenchmarkInProcMeetings(b *testing.B) {
+	const p = 2
+	for _, n := range []int{1 << 10, 220 << 10} {
+		for _, kind := range []string{"all-reduce", "reduce-scatter", "all-gather", "all-gather-into"} {
+			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
+				b.SetBytes(4 * int64(n))
+				_, err := Run(p, 0, time.Minute, func(c Comm) error {
+					buf := make([]float32, n)
+					for i := range buf {
+						buf[i] = float32(i % 7)
+					}
+					part := buf[:n/p]
+					for i := 0; i < b.N; i++ {
+						var err error
+						switch kind {
+						case "all-reduce":
+							err = c.AllReduce(all(p), buf, Sum)
+						case "reduce-scatter":
+							_, err = c.ReduceScatter(all(p), buf, Sum)
+						case "all-gather":
+							_, err = c.AllGather(all(p), part)
+						case "all-gather-into":
+							err = c.AllGatherInto(all(p), buf[c.Rank()*n/p:(c.Rank()+1)*n/p], buf)
+						}
+						if err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}

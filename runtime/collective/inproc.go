@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"planc/runtime/kernels"
 )
 
 // DefaultTimeout is how long a member waits for the others before an
@@ -377,9 +379,7 @@ func reduceBlock(a []float32, inputs []any, lo int, op ReduceOp) {
 				a[i] = max(a[i], v)
 			}
 		} else {
-			for i, v := range xs {
-				a[i] += v
-			}
+			kernels.Add(a, xs) // vector adds: each element rounds as a scalar add does
 		}
 	}
 	if op == Mean {

@@ -393,7 +393,7 @@ type CostReport struct {
 	Compute     float64 // busy compute on the critical path
 	ExposedComm float64 // communication not hidden behind compute
 	Bubble      float64 // pipeline idle time
-	Optimizer   float64 // optimizer step (and ZeRO parameter gathers after it)
+	Optimizer   float64 // optimizer step (and ZeRO parameter gathers after it, and the device's step_overhead)
 	// Shared is the time the node's devices wait for a processor: on a
 	// node whose devices share Cores processors (the CPU runtime's
 	// goroutine ranks), the step lasts at least the node's busy time over

@@ -133,6 +133,13 @@ type Device struct {
 	// It multiplies the ops' compute and the optimizer, not
 	// communication. 0: 1.
 	StepKernelFactor float64
+	// StepOverhead is each rank's fixed cost per training step beyond its
+	// ops' kernel_overhead: the executor's step loop (the rank's
+	// goroutine, gradients cleared, the gradient norm, the optimizer's
+	// call per parameter run, the step's bookkeeping). planc calibrate
+	// measures it with the executor probe at two sizes (the CPU
+	// runtime's); 0: none.
+	StepOverhead float64
 	// PrivateCache is one core's private cache in bytes (its L2): a rank
 	// whose peak memory fits in it finds its operands where it left them
 	// and StepKernelFactor does not apply. 0: it applies to every rank.
@@ -156,7 +163,7 @@ func (d *Device) Fitted() bool {
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
 		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0 ||
-		d.StepKernelFactor != 0
+		d.StepKernelFactor != 0 || d.StepOverhead != 0
 }
 
 // KernelFactor is StepKernelFactor for a rank whose peak memory is peak

@@ -338,8 +338,10 @@ func stepTails(p *ir.Plan, cm *costModel, ranks []rankAgg, stages []stageDigest,
 			exposed += math.Max(0, nextFwd-ra.sum.fwd)
 		}
 		prevExposed, prevWindow = exposed, window
-		opt := (shardN(ra.dense, p.Zero >= 1, denseShard) + shardN(ra.expert, p.Zero >= 1, expertShard)) *
-			optimizerBytesPerParam(p.Precision) / optimizerRate(dev) * cm.corun.memoryOf() * kernelFactor
+		// (the step's fixed cost is the executor's: not a kernel, not
+		// slowed by co-running ranks or the step's caches)
+		opt := (shardN(ra.dense, p.Zero >= 1, denseShard)+shardN(ra.expert, p.Zero >= 1, expertShard))*
+			optimizerBytesPerParam(p.Precision)/optimizerRate(dev)*cm.corun.memoryOf()*kernelFactor + dev.StepOverhead
 		tails[r] = exposed + opt
 		if exposed+opt > tail {
 			tail, st.tailComm, st.optTime, st.tailRank = exposed+opt, exposed, opt, r

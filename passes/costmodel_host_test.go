@@ -250,3 +250,42 @@ func TestStepKernelFactorBeyondThePrivateCache(t *testing.T) {
 		}
 	}
 }
+
+// TestStepOverheadOncePerStep: a device's step_overhead adds itself once
+// to each rank's step, in the optimizer's part, serially, under tp (each
+// rank's own) and under pp (the ranks' tails grow alike), and Compile
+// agrees with Estimate; at 0 nothing changes.
+func TestStepOverheadOncePerStep(t *testing.T) {
+	at := func(overhead float64, sets ...string) passes.Estimation {
+		prog, p := loadPlan(t, "examples/tiny_mlp.plan", "tiny_mlp_serial", sets...)
+		q := *p
+		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.StepOverhead = overhead
+		n.Device, cl.Node, q.Cluster = &d, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
+			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
+		}
+		return e
+	}
+	const s = 20e-6
+	for _, sets := range [][]string{nil, {"tp=2"}, {"pp=2"}} {
+		base, with := at(0, sets...), at(s, sets...)
+		if d := with.StepTime - base.StepTime; math.Abs(d-s) > 1e-12 {
+			t.Errorf("%v: the step grew by %g s, want %g s", sets, d, s)
+		}
+		if d := with.Optimizer - base.Optimizer; math.Abs(d-s) > 1e-12 {
+			t.Errorf("%v: the optimizer's part grew by %g s, want %g s", sets, d, s)
+		}
+		if with.Compute != base.Compute {
+			t.Errorf("%v: compute %g s, want unchanged %g s", sets, with.Compute, base.Compute)
+		}
+	}
+}

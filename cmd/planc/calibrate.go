@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +92,9 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 }
 
 // probeModel is a transformer whose kernels take next to no time (8-wide,
-// 8 tokens): a step of it is the executor's cost per op.
+// 8 tokens): a step of it is the executor's fixed costs. Its plans differ
+// in micro-batches only (probeShort, probeLong), so in op executions and
+// not in the step's own work.
 const probeModel = `
 model calib_probe_gpt {
   vocab  = 256
@@ -106,35 +107,64 @@ model calib_probe_gpt {
 
 plan calib_probe {
   model        = calib_probe_gpt
-  cluster      = %s
-  global_batch = 2
+  cluster      = %[1]s
+  global_batch = 1
   micro_batch  = 1
   precision    = fp32
   attention    = fused // the runtime's attention kernel
 }
+
+plan calib_probe_long {
+  model        = calib_probe_gpt
+  cluster      = %[1]s
+  global_batch = 8
+  micro_batch  = 1
+  precision    = fp32
+  attention    = fused
+}
 `
 
 // probeSteps and probeWarm: the probe's steps, and those left out of the
-// median.
-const probeSteps, probeWarm = 60, 10
+// median (together ~0.1 s; the cost per step is the line's intercept,
+// which the short run's noise moves most).
+const probeSteps, probeWarm = 200, 20
 
-// probeExecutor measures the executor's cost per op (res.Probe): the probe
-// model trained by the runtime, against the cost model with the measured
-// device at no per-op cost and at 1 µs per op (their difference counts the
-// op executions of a step).
+// probeExecutor measures the executor's fixed costs (res.Probe): the
+// probe model trained by the runtime at 1 and 8 micro-batches a step, each
+// against the cost model with the measured device at no per-op or per-step
+// cost and at 1 µs per op (their difference counts the op executions of a
+// step); the line through the two sizes splits what the runtime takes
+// beyond the model into a cost per op and a cost per step.
 func probeExecutor(res *calib.Result, name string) error {
-	p, err := loadProbe(res, name, probeModel, "calib_probe")
-	if err != nil {
-		return err
+	pr := &calib.Probe{Model: "calib_probe (2 layers, hidden 8, 8 tokens)"}
+	for _, run := range []struct {
+		plan string
+		out  *calib.ProbeRun
+	}{{"calib_probe", &pr.Short}, {"calib_probe_long", &pr.Long}} {
+		p, err := loadProbe(res, name, probeModel, run.plan)
+		if err != nil {
+			return err
+		}
+		if *run.out, err = probeRun(res, p); err != nil {
+			return err
+		}
 	}
+	pr.Fit()
+	res.Probe = pr
+	return nil
+}
+
+// probeRun trains the executor probe p and prices it.
+func probeRun(res *calib.Result, p *ir.Plan) (calib.ProbeRun, error) {
+	run := calib.ProbeRun{MicroBatches: p.MicroBatches()}
 	measured, err := calib.StepSeconds(p, probeSteps, probeWarm)
 	if err != nil {
-		return err
+		return run, err
 	}
 	at := func(overhead float64) (float64, error) {
 		q := *p
 		c, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.KernelOverhead = overhead
+		d.KernelOverhead, d.StepOverhead = overhead, 0
 		if g := res.GEMMHot; g.Rate > 0 && d.PeakFP32 > 0 {
 			// the probe's few kilobytes stay in the private cache: its
 			// products run on hot operands
@@ -150,16 +180,14 @@ func probeExecutor(res *calib.Result, name string) error {
 	}
 	zero, err := at(0)
 	if err != nil {
-		return err
+		return run, err
 	}
 	one, err := at(1e-6)
 	if err != nil {
-		return err
+		return run, err
 	}
-	ops := (one - zero) / 1e-6
-	res.Probe = &calib.Probe{Model: "calib_probe (2 layers, hidden 8, 8 tokens, 2 micro-batches)", Measured: measured, Zero: zero, Ops: ops,
-		PerOp: math.Max(0, (measured-zero)/ops)}
-	return nil
+	run.Measured, run.Zero, run.Ops = measured, zero, (one-zero)/1e-6
+	return run, nil
 }
 
 // stepProbeModel is a small transformer whose model state and

@@ -171,15 +171,43 @@ type Result struct {
 	TCPErr error
 }
 
-// Probe is the executor's cost per op: a model so small that its kernels
-// take next to no time trained by the CPU runtime (Measured, one step),
-// against the cost model's time for it with no per-op cost (Zero) and the
-// op executions per step (Ops): PerOp = (Measured − Zero)/Ops.
+// Probe is the executor's fixed costs: a model so small that its kernels
+// take next to no time trained by the CPU runtime at two numbers of
+// micro-batches a step (Short, Long), each against the cost model's time
+// for it with no per-op or per-step cost. What the runtime takes beyond
+// the model, Measured − Zero, is PerStep + PerOp·Ops: the line through
+// the two sizes (op executions grow with the micro-batches, the step's
+// own work does not).
 type Probe struct {
-	Model          string
-	Measured, Zero float64 // seconds per step
+	Model       string
+	Short, Long ProbeRun
+	PerOp       float64 // seconds per op execution
+	PerStep     float64 // seconds per step and rank
+}
+
+// ProbeRun is one size of the executor probe: its micro-batches, its
+// measured step (CPU seconds on one processor), the cost model's step
+// without fixed costs (Zero) and its op executions per step.
+type ProbeRun struct {
+	MicroBatches   int
+	Measured, Zero float64
 	Ops            float64
-	PerOp          float64 // seconds
+}
+
+// Fit sets PerOp and PerStep from the two runs: the line through them,
+// or, where it would give a negative cost per step (noise on a machine
+// whose steps cost nothing fixed), no cost per step and the runs' excess
+// over their ops.
+func (p *Probe) Fit() {
+	s, l := p.Short, p.Long
+	es, el := s.Measured-s.Zero, l.Measured-l.Zero
+	if l.Ops > s.Ops {
+		p.PerOp = max(0, (el-es)/(l.Ops-s.Ops))
+		p.PerStep = es - p.PerOp*s.Ops
+	}
+	if l.Ops <= s.Ops || p.PerStep < 0 {
+		p.PerOp, p.PerStep = max(0, (es+el)/(s.Ops+l.Ops)), 0
+	}
 }
 
 // StepProbe is a probe model, larger than a core's private cache,

@@ -209,3 +209,29 @@ func TestPairedCall(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeFit: the executor probe's two sizes split the runtime's excess
+// over the model into a cost per op and a cost per step (the line through
+// them); a negative intercept, or sizes that do not differ in ops, give no
+// cost per step and the runs' pooled excess per op.
+func TestProbeFit(t *testing.T) {
+	run := func(ops, excess float64) ProbeRun {
+		return ProbeRun{Measured: 100e-6 + excess, Zero: 100e-6, Ops: ops}
+	}
+	for _, c := range []struct {
+		name           string
+		short, long    ProbeRun
+		perOp, perStep float64
+	}{
+		{"line", run(60, 10e-6+60*0.5e-6), run(480, 10e-6+480*0.5e-6), 0.5e-6, 10e-6},
+		{"no step cost", run(60, 60*0.5e-6), run(480, 480*0.5e-6), 0.5e-6, 0},
+		{"negative intercept", run(100, 40e-6), run(200, 100e-6), 140e-6 / 300, 0},
+		{"same ops", run(100, 50e-6), run(100, 70e-6), 120e-6 / 200, 0},
+	} {
+		p := Probe{Short: c.short, Long: c.long}
+		p.Fit()
+		if math.Abs(p.PerOp-c.perOp) > 1e-15 || math.Abs(p.PerStep-c.perStep) > 1e-12 {
+			t.Errorf("%s: %g s per op, %g s per step; want %g and %g", c.name, p.PerOp, p.PerStep, c.perOp, c.perStep)
+		}
+	}
+}

@@ -79,8 +79,10 @@ func (r *Result) PlanFile(name, command string) string {
 	overhead := r.ElemFit.Fixed
 	overheadWhy := "the element-wise fit's fixed cost per kernel (no executor probe)"
 	if pr := r.Probe; pr != nil {
-		w("// Executor: %s trained by the CPU runtime takes %.1f us a step; the cost model gives\n", pr.Model, pr.Measured*1e6)
-		w("//   it %.1f us with no cost per op over %.0f op executions: %.2f us per op\n", pr.Zero*1e6, pr.Ops, pr.PerOp*1e6)
+		s, l := pr.Short, pr.Long
+		w("// Executor: %s trained by the CPU runtime on one processor takes %.1f us of CPU a step at %d micro-batches and\n", pr.Model, s.Measured*1e6, s.MicroBatches)
+		w("//   %.1f us at %d; the cost model gives it %.1f and %.1f us with no fixed costs over %.0f and %.0f op executions:\n", l.Measured*1e6, l.MicroBatches, s.Zero*1e6, l.Zero*1e6, s.Ops, l.Ops)
+		w("//   %.3f us per op and %.1f us per step (the line through the two)\n", pr.PerOp*1e6, pr.PerStep*1e6)
 		overhead, overheadWhy = pr.PerOp, "the executor probe's cost per op"
 	}
 	if sp := r.Step; sp != nil {
@@ -117,6 +119,9 @@ func (r *Result) PlanFile(name, command string) string {
 	w("  attention_row_cost   = %.3f ns // the attention fit's cost per query row and pass\n", r.AttnRow*1e9)
 	w("  parallel_flops       = %.0f // a rank's products from this size use the cores other ranks leave\n", r.Parallel)
 	w("  input_element_cost   = %.3f ns // the runtime makes an mlp model's data inside the step\n", r.Input*1e9)
+	if pr := r.Probe; pr != nil {
+		w("  step_overhead        = %s // the executor probe's cost per step\n", micros(pr.PerStep))
+	}
 	if sp := r.Step; sp != nil && sp.Factor > 0 {
 		w("  step_kernel_factor   = %.4f // the step probe's CPU time over the cost model's: what a step adds to the microbenchmarks\n", sp.Factor)
 		w("  private_cache        = %.0f KiB // one core's L2 (sysfs): a rank whose peak memory fits runs without step_kernel_factor\n", r.PrivateCache/1024)

@@ -227,6 +227,12 @@ type Node struct {
 	// than Cores: the transport parks the rank's goroutine at once and the
 	// scheduler runs another, then wakes it. Seconds per rank and call.
 	ParkCost float64
+	// DrainWait is the wall time a meeting of every rank of a node costs
+	// where the node has more devices than Cores, beyond its processor
+	// time: the cores drain as the last ranks arrive (the others wait and
+	// none is runnable), and a core left idle is woken when the meeting
+	// completes. Seconds per such meeting.
+	DrainWait float64
 	// CoRunMatmul, CoRunMemory and CoRunAttention are the speed of a
 	// device's products, memory-bound kernels and fused attention while
 	// another device of the node runs the same kind of kernel on its other

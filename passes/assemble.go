@@ -416,7 +416,8 @@ func coreShare(n *ir.Node) float64 {
 // bound uses busy time, not ranks. And one busy thread runs at the
 // node's thread_share of an unloaded core: the step lasts at least its
 // unshared time over that. With more ranks than cores, each rank's
-// meetings cost the cores the node's park_cost besides.
+// meetings cost the cores the node's park_cost besides, and each meeting
+// of all the node's ranks drain_wait of wall time (see drainMeetings).
 func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDigest, rt []rankTime, tails []float64) {
 	cores := p.Cluster.Node.Cores
 	if cores <= 0 {
@@ -443,6 +444,10 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDi
 	// they run on the threads that get the cores)
 	procs := cores * coreShare(p.Cluster.Node)
 	shared := busy / nodes / procs
+	if dw := p.Cluster.Node.DrainWait; dw > 0 && float64(perNode) > cores {
+		// and the meetings of all the node's ranks leave cores idle
+		shared += drainMeetings(p, cm.mesh, stages, perNode) * dw
+	}
 	if ts := p.Cluster.Node.ThreadShare; ts > 0 && ts < 1 {
 		// each rank's own chain runs at the speed one thread gets
 		shared = math.Max(shared, cost.StepTime/ts)

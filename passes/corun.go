@@ -93,3 +93,28 @@ func meetings(p *ir.Plan, stages []stageDigest) float64 {
 	}
 	return calls * float64(p.TP*p.CP*p.DP)
 }
+
+// drainMeetings is one rank's meetings per step whose group is every rank
+// of its node (perNode ranks): collectives over an axis at least that
+// wide. With more ranks than cores such a meeting drains the node's
+// cores: while its last members arrive the others wait and no rank is
+// runnable, and a core left idle is woken when it completes (node
+// drain_wait each). Pipeline sends pair two ranks and never drain a node
+// of more.
+func drainMeetings(p *ir.Plan, mesh ir.Mesh, stages []stageDigest, perNode int) float64 {
+	m := float64(p.MicroBatches())
+	var calls float64
+	for i := 0; i < len(stages); i += max(p.PP, 1) { // pp rank 0's stages
+		for _, e := range stages[i].sum.comm {
+			if mesh.Degree(axisList[e.a]) >= perNode {
+				calls += e.calls * m
+			}
+		}
+		for _, c := range stages[i].step {
+			if mesh.Degree(c.axis) >= perNode {
+				calls += float64(max(c.calls, 1))
+			}
+		}
+	}
+	return calls
+}

@@ -105,3 +105,38 @@ func TestParkCostOnlyWhereRanksOutnumberCores(t *testing.T) {
 		t.Errorf("8 ranks, 1 us a meeting: the step grew by %g meetings' cost over 2 cores; want 10 to 16 per rank and micro-batch and a few per step", added)
 	}
 }
+
+// TestDrainWaitOnlyForMeetingsOfTheWholeNode: drain_wait counts where the
+// ranks outnumber the cores and a meeting gathers every rank of the node:
+// tiny_moe dp4 ep4 on 2 cores meets all 4 ranks at each MoE layer's two
+// all-to-alls forward and two backward (3 layers: 12) and at the
+// gradients' all-reduce; dp=2 on 2 cores (a rank per core) and tiny_gpt
+// dp2 tp2 pp2 (8 ranks meeting in pairs) not at all.
+func TestDrainWaitOnlyForMeetingsOfTheWholeNode(t *testing.T) {
+	est := func(file, name string, drain float64, sets ...string) passes.Estimation {
+		_, p := loadPlan(t, file, name, sets...)
+		q := *p
+		cl, n := *p.Cluster, *p.Cluster.Node
+		n.Cores, n.CoreShare, n.ThreadShare, n.DrainWait = 2, 1, 1, drain
+		cl.Node, q.Cluster = &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return e
+	}
+	for _, c := range []struct {
+		file, name string
+		sets       []string
+		meetings   float64
+	}{
+		{"examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", nil, 13},
+		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"dp=2"}, 0},
+		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"tp=2", "pp=2", "dp=2"}, 0},
+	} {
+		a, b := est(c.file, c.name, 0, c.sets...), est(c.file, c.name, 1e-3, c.sets...)
+		if got := (b.StepTime - a.StepTime) / 1e-3; math.Abs(got-c.meetings) > 1e-6 {
+			t.Errorf("%s %v: drain_wait 1 ms adds %g meetings' wait to the step; want %g", c.name, c.sets, got, c.meetings)
+		}
+	}
+}

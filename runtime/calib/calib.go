@@ -167,6 +167,9 @@ type Result struct {
 	// node's sync_wait is its.
 	Meet   *MeetProbe
 	InProc Link
+	// Drain is the meeting of every rank where ranks outnumber the
+	// processors, in wall time (the node's drain_wait): see [DrainProbe].
+	Drain  DrainProbe
 	TCP    *Link // nil with NoTCP or when loopback sockets fail
 	TCPErr error
 }
@@ -270,6 +273,7 @@ func Measure(opt Options) (*Result, error) {
 	if r.InProc, err = measureInProc(opt); err != nil {
 		return nil, err
 	}
+	r.Drain = measureDrainWait()
 	if !opt.NoTCP {
 		l, err := measureTCP(opt)
 		if err != nil {

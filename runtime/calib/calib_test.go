@@ -59,6 +59,11 @@ func TestMeasureQuick(t *testing.T) {
 			t.Errorf("co-run speeds %+v, skew %g", r.CoRun, r.InProc.SyncSkew)
 		}
 	}
+	// the drain probe: a wall time per meeting ≥ 0, or why it was not
+	// measured (a loaded machine)
+	if d := r.Drain; !(d.Wait >= 0) || (d.Wait > 0 && d.Skipped != "") || (d.Skipped == "" && !(d.Free > 0 && d.Met > 0)) {
+		t.Errorf("drain probe %+v", d)
+	}
 	if len(r.GEMM) != len(gemmShapes) || len(r.Elementwise) != 8*len(elemSizes) || len(r.Attention) != len(attnShapes) {
 		t.Errorf("points: %d GEMM, %d element-wise, %d attention", len(r.GEMM), len(r.Elementwise), len(r.Attention))
 	}

@@ -55,6 +55,12 @@ func (r *Result) PlanFile(name, command string) string {
 	writePoints(&b, r.InProc.Points, 1e6, "us")
 	w("//   with compute between calls a 2-rank all-reduce also waits %.1f us + %.1f%% of the compute for its peer (sync_wait, sync_skew; intervals %v and %v)\n", r.InProc.SyncWait*1e6, r.InProc.SyncSkew*100, syncIntervals[0], syncIntervals[1])
 	w("//   with %d ranks on %d processors (pairs meeting after ~100 us of GEMMs) each meeting costs a rank %.2f us of processor time (park_cost)\n", 2*r.GOMAXPROCS, r.GOMAXPROCS, r.InProc.ParkCost*1e6)
+	if d := r.Drain; d.Skipped != "" {
+		w("//   all %d ranks on %d processors meeting at an all-to-all: not measured, %s (drain_wait 0)\n", d.Ranks, d.Procs, d.Skipped)
+	} else {
+		w("//   all %d ranks on %d processors meeting at an all-to-all after %.0f us of GEMMs each: %.1f us a round (wall) against %.1f us without meeting and %.1f us of processor time the meeting adds; so a meeting leaves the processors idle %.2f us (drain_wait; they held %.0f%% running free)\n",
+			d.Ranks, d.Procs, d.Interval*1e6, d.Met*1e6, d.Free*1e6, d.CPU*1e6, d.Wait*1e6, 100*d.Share)
+	}
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	if mp := r.Meet; mp != nil {
 		if mp.Skipped != "" {
@@ -144,6 +150,7 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
 	w("  park_cost     = %s // each rank's meeting where ranks outnumber the cores: its goroutine parks, another is woken\n", micros(r.InProc.ParkCost))
+	w("  drain_wait    = %s // each meeting of all the node's ranks where they outnumber the cores: the cores left idle (measured unloaded)\n", micros(r.Drain.Wait))
 	w("  corun_matmul    = %.3f // products' speed while the other core runs products too (measured)\n", cr.GEMM)
 	w("  corun_memory    = %.3f // element-wise kernels' (measured)\n", cr.Elementwise)
 	w("  corun_attention = %.3f // the attention kernel's (measured)\n", cr.Attention)

@@ -144,8 +144,10 @@ const meetM, meetK, meetN = 32, 256, 128
 
 // meetGEMMTime is the seconds of one of computeThenMeet's products.
 func meetGEMMTime() float64 {
+	// the operands outside the timed calls: drawing them takes ~20 times
+	// the product
+	a, b, c := randVec(meetM*meetK), randVec(meetK*meetN), make([]float32, meetM*meetN)
 	return timeIt(Options{Budget: time.Millisecond, Reps: 3}, func() {
-		a, b, c := randVec(meetM*meetK), randVec(meetK*meetN), make([]float32, meetM*meetN)
 		kernels.MatMul(c, a, b, meetM, meetK, meetN, false)
 	})
 }
@@ -262,4 +264,115 @@ func measureParkCost(backToBack float64) float64 {
 	}
 	sort.Float64s(costs)
 	return costs[len(costs)/2]
+}
+
+// drainChunk is the float32 elements each rank of the drain probe sends
+// every other rank per all-to-all (1 KiB).
+const drainChunk = 256
+
+// drainInterval is the compute of each rank between the drain probe's
+// meetings.
+const drainInterval = 250 * time.Microsecond
+
+// drainShare is the share of the processors the drain probe's ranks must
+// hold while they run without meeting: below it the machine is loaded,
+// and a meeting's wall time measures the other processes.
+const drainShare = 0.9
+
+// DrainProbe is what a meeting of every rank costs in wall time where the
+// ranks outnumber the processors: the processors drain as the last ranks
+// arrive (the others wait, none is runnable) and the ones left idle must
+// be woken when it completes.
+type DrainProbe struct {
+	Ranks, Procs int
+	Interval     float64 // seconds of compute per rank between meetings
+	// Free and Met are the probe's wall seconds per iteration without and
+	// with the meetings; CPU the processor seconds a meeting adds, summed
+	// over the ranks.
+	Free, Met, CPU float64
+	// Share is the processors' share the ranks held without meetings.
+	Share float64
+	// Wait is the wall time per meeting beyond Free and CPU/Procs (the
+	// node's drain_wait; 0 where Skipped says why it was not measured).
+	Wait    float64
+	Skipped string
+}
+
+// measureDrainWait times 2·GOMAXPROCS ranks, each running drainInterval of
+// one-core GEMMs then an all-to-all of all ranks (drainChunk elements to
+// each), against the same GEMMs with no meeting, on the wall clock and
+// the process's CPU clock. The meetings' wall time per iteration beyond
+// the processor time they add (shared by the processors) is the time the
+// processors stand idle at each: drain_wait. Median of three interleaved
+// rounds; counted only when the ranks held ≥ drainShare of the
+// processors running free (an unloaded machine).
+func measureDrainWait() DrainProbe {
+	procs := runtime.GOMAXPROCS(0)
+	d := DrainProbe{Ranks: 2 * procs, Procs: procs}
+	if procs < 2 {
+		d.Skipped = "fewer than 2 processors"
+		return d
+	}
+	if _, ok := cpuclock.Process(); !ok {
+		d.Skipped = "no process CPU clock"
+		return d
+	}
+	one := meetGEMMTime()
+	per := max(1, int(drainInterval.Seconds()/one))
+	d.Interval = float64(per) * one
+	iters := max(40, int(40e-3/d.Interval))
+	g := make(collective.Group, d.Ranks)
+	for i := range g {
+		g[i] = i
+	}
+	run := func(meet bool) (wall, cpu float64) {
+		w := collective.NewWorld(d.Ranks, d.Ranks, time.Minute)
+		var wg sync.WaitGroup
+		c0, _ := cpuclock.Process()
+		start := time.Now()
+		for r := 0; r < d.Ranks; r++ {
+			wg.Add(1)
+			go func(c collective.Comm) {
+				defer wg.Done()
+				computeThenExchange(c, g, per, iters, meet)
+			}(w.Comm(r))
+		}
+		wg.Wait()
+		wall = time.Since(start).Seconds()
+		c1, _ := cpuclock.Process()
+		return wall / float64(iters), (c1 - c0).Seconds() / float64(iters)
+	}
+	var free, met, cpu, share []float64
+	for round := 0; round < 3; round++ {
+		fw, fc := run(false)
+		mw, mc := run(true)
+		free, met = append(free, fw), append(met, mw)
+		cpu = append(cpu, max(0, mc-fc))
+		share = append(share, fc/(fw*float64(procs)))
+	}
+	d.Free, d.Met, d.CPU, d.Share = median(free), median(met), median(cpu), median(share)
+	if d.Share < drainShare {
+		d.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of the time running free (< %.0f%%: a loaded machine)", 100*d.Share, 100*drainShare)
+		return d
+	}
+	d.Wait = max(0, d.Met-d.Free-d.CPU/float64(procs))
+	return d
+}
+
+// computeThenExchange is one rank of the drain probe: iters times, per
+// products then (with meet) an all-to-all on g.
+func computeThenExchange(c collective.Comm, g collective.Group, per, iters int, meet bool) {
+	a, b, out := randVec(meetM*meetK), randVec(meetK*meetN), make([]float32, meetM*meetN)
+	send := make([][]float32, len(g))
+	for j := range send {
+		send[j] = randVec(drainChunk)
+	}
+	for i := 0; i < iters; i++ {
+		for j := 0; j < per; j++ {
+			kernels.MatMul(out, a, b, meetM, meetK, meetN, false)
+		}
+		if meet {
+			c.AllToAll(g, send)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -333,6 +334,56 @@ func TestAllReduceMax(t *testing.T) {
 				if want := []float32{p - 1, 0, 5}; !reflect.DeepEqual(o, want) {
 					t.Errorf("rank %d all-reduce max = %v, want %v", r, o, want)
 				}
+			}
+		})
+	}
+}
+
+// TestSharedMeetingsWithAndWithoutSpareProcessors runs the in-process
+// reduce-scatter and all-gathers with a processor per rank (each member
+// does its own part) and with fewer (the last member does every part).
+func TestSharedMeetingsWithAndWithoutSpareProcessors(t *testing.T) {
+	const p, n = 2, 1100 // chunks of 550: more than one block of the sum
+	for _, procs := range []int{1, p} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			_, err := Run(p, 0, time.Minute, func(c Comm) error {
+				r := c.Rank()
+				in := make([]float32, n)
+				for i := range in {
+					in[i] = float32(i + r)
+				}
+				rs, err := c.ReduceScatter(all(p), in, Sum)
+				if err != nil {
+					return err
+				}
+				lo := ChunkOffsets(n, p)[r]
+				for i, v := range rs {
+					if want := float32(2*(lo+i) + 1); v != want {
+						return fmt.Errorf("rank %d reduce-scatter[%d] = %v, want %v", r, i, v, want)
+					}
+				}
+				out := make([]float32, 2*n)
+				mine := out[r*n : (r+1)*n]
+				for i := range mine {
+					mine[i] = float32(r*n + i)
+				}
+				if err := c.AllGatherInto(all(p), mine, out); err != nil {
+					return err
+				}
+				ag, err := c.AllGather(all(p), mine)
+				if err != nil {
+					return err
+				}
+				for i := range out {
+					if out[i] != float32(i) || ag[i] != float32(i) {
+						return fmt.Errorf("rank %d all-gather[%d] = %v (into) and %v, want %v", r, i, out[i], ag[i], i)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 		})
 	}

@@ -47,9 +47,11 @@ type slot struct {
 	outputs []any
 	err     error
 
-	finished []atomic.Bool // shared: the members done with their part
-	nDone    atomic.Int32
-	allDone  chan struct{} // shared: closed when every member has finished
+	works     []func(inputs []any, me int) // shared: each member's part
+	allByLast bool                         // shared: the last member ran every part
+	finished  []atomic.Bool                // shared: the members done with their part
+	nDone     atomic.Int32
+	allDone   chan struct{} // shared: closed when every member has finished
 }
 
 // NewWorld returns a world of size ranks, perNode ranks to a node (for the
@@ -120,7 +122,7 @@ func (c *inprocComm) Abort(err error) { c.w.Abort(err) }
 // waits for every member. The last member to arrive runs combine once on all
 // inputs (in group order) to produce every member's output.
 func (c *inprocComm) meet(g Group, kind string, in any, combine func(inputs []any) ([]any, error)) (any, error) {
-	s, me, last, err := c.arrive(g, kind, in, false)
+	s, me, last, err := c.arrive(g, kind, in, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -140,12 +142,14 @@ func (c *inprocComm) meet(g Group, kind string, in any, combine func(inputs []an
 
 // meetEach deposits in as this rank's input to the next operation on g and
 // waits for every member; the last to arrive runs check (which may be nil)
-// on all inputs. Then every member runs work on all inputs (in group order)
-// for its own output, at once with the others, and waits until all have
-// finished, because the others read its input. A member's work writes
-// only its own output.
+// on all inputs. Then every member runs its work on all inputs (in group
+// order) for its own output, at once with the others, and waits until all
+// have finished, because the others read its input. A member's work
+// writes only its own output. Where ranks outnumber the processors the
+// last member runs every member's work instead: the others wait parked,
+// and each would need a processor back for its part and then park again.
 func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []any) error, work func(inputs []any, me int)) error {
-	s, me, last, err := c.arrive(g, kind, in, true)
+	s, me, last, err := c.arrive(g, kind, in, work)
 	if err != nil {
 		return err
 	}
@@ -153,11 +157,17 @@ func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []
 		if check != nil {
 			s.err = check(s.inputs)
 		}
+		if s.err == nil && c.w.crowded() {
+			for m, wk := range s.works {
+				wk(s.inputs, m)
+			}
+			s.allByLast = true
+		}
 		close(s.done)
 	} else if err := c.await(g, s, s.done); err != nil {
 		return err
 	}
-	if s.err != nil {
+	if s.err != nil || s.allByLast {
 		return s.err
 	}
 	work(s.inputs, me)
@@ -169,10 +179,13 @@ func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []
 	return c.await(g, s, s.allDone)
 }
 
+// crowded reports whether the world's ranks outnumber the processors.
+func (w *World) crowded() bool { return w.size > runtime.GOMAXPROCS(0) }
+
 // arrive deposits in as member me's input to the next meeting of g and
 // reports whether this rank arrived last. The last member takes the slot
 // out of the world's map: every member already holds it.
-func (c *inprocComm) arrive(g Group, kind string, in any, shared bool) (s *slot, me int, last bool, err error) {
+func (c *inprocComm) arrive(g Group, kind string, in any, work func(inputs []any, me int)) (s *slot, me int, last bool, err error) {
 	me = g.Index(c.rank)
 	if me < 0 {
 		return nil, me, false, fmt.Errorf("collective: rank %d calls %s on group [%s] without being a member", c.rank, kind, g.key())
@@ -192,7 +205,8 @@ func (c *inprocComm) arrive(g Group, kind string, in any, shared bool) (s *slot,
 	s = w.slots[key]
 	if s == nil {
 		s = &slot{kind: kind, seq: seq, inputs: make([]any, len(g)), done: make(chan struct{})}
-		if shared {
+		if work != nil {
+			s.works = make([]func([]any, int), len(g))
 			s.finished = make([]atomic.Bool, len(g))
 			s.allDone = make(chan struct{})
 		}
@@ -205,6 +219,9 @@ func (c *inprocComm) arrive(g Group, kind string, in any, shared bool) (s *slot,
 		return nil, me, false, err
 	}
 	s.inputs[me] = in
+	if work != nil {
+		s.works[me] = work
+	}
 	s.arrived++
 	last = s.arrived == len(g)
 	if last {

@@ -114,7 +114,8 @@ func (f *frame) escape(b []float32) {
 	f.escaped[backing(b)] = true
 }
 
-// endFrame drops micro-batch mb's frame, its buffers back to the pool.
+// endFrame drops micro-batch mb's frame, its buffers back to the pool and
+// the frame, emptied, to the spares.
 func (st *stage) endFrame(mb int) {
 	f := st.frames[mb]
 	if f == nil {
@@ -129,10 +130,33 @@ func (st *stage) endFrame(mb int) {
 			st.pool[len(b)] = append(st.pool[len(b)], b)
 		}
 	}
+	f.reset()
+	st.spare = append(st.spare, f)
 }
 
-func newFrame() *frame {
+// newFrame returns an empty frame: an ended one where there is one, whose
+// maps keep the room the same program filled (a new frame's maps grew and
+// rehashed as every micro-batch named its values again).
+func (st *stage) newFrame() *frame {
+	if k := len(st.spare); k > 0 {
+		f := st.spare[k-1]
+		st.spare = st.spare[:k-1]
+		return f
+	}
 	return &frame{vals: map[string][]float32{}, grads: map[string][]float32{}, state: map[*ir.Instr]any{}, regather: map[string]*ir.Instr{}}
+}
+
+// reset empties f (its maps keep their room).
+func (f *frame) reset() {
+	clear(f.vals)
+	clear(f.grads)
+	clear(f.state)
+	clear(f.regather)
+	clear(f.escaped)
+	clear(f.owned) // (drop the references: the pool holds what it keeps)
+	f.owned = f.owned[:0]
+	f.ids, f.targets, f.pos, f.mlpX = nil, nil, nil, nil
+	f.aux, f.ce = 0, 0
 }
 
 // call is one instruction's execution context.
@@ -234,7 +258,7 @@ func kernelOf(k ir.OpKind) (opKernel, bool) {
 // runForward runs stage st's program for micro-batch mb on input x (nil on
 // the first stage) and returns the value it sends on (nil on the last).
 func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
-	f := newFrame()
+	f := st.newFrame()
 	st.frames[mb] = f
 	p := st.prog
 	if p.Input != "" {
@@ -249,7 +273,9 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 		if err := c.forward(); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Name(), err)
 		}
-		r.record(instrLabel(in, false), "forward", t0)
+		if r.prof != nil { // (a conversion's label is built: not when nobody reads it)
+			r.record(instrLabel(in, false), "forward", t0)
+		}
 	}
 	// The auxiliary loss is the micro-batch's, the same on every tp and
 	// cp rank: it counts once.
@@ -286,7 +312,9 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		if err := c.backward(); err != nil {
 			return nil, fmt.Errorf("%s backward: %w", c.in.Name(), err)
 		}
-		r.record(instrLabel(c.in, true), "backward", t0)
+		if r.prof != nil {
+			r.record(instrLabel(c.in, true), "backward", t0)
+		}
 	}
 	var dx []float32
 	if p.Input != "" {

@@ -26,7 +26,7 @@ func TestDeepSeekMoEBlockGradients(t *testing.T) {
 	st := rk.stages[0]
 	const pre, T = "h.1.moe.", 16
 	p := rk.moeParamsOf(st, 1)
-	call := func() *call { return &call{r: rk, st: st, f: newFrame()} }
+	call := func() *call { return &call{r: rk, st: st, f: st.newFrame()} }
 	h := rk.m.Hidden
 	rng := rand.New(rand.NewSource(3))
 	x, c := make([]float32, T*h), make([]float32, T*h)

@@ -69,7 +69,7 @@ func BenchmarkMoEBlock(b *testing.B) {
 			}
 			dx := make([]float32, T*h)
 			run := func() {
-				c := &call{r: rk, st: st, f: newFrame()}
+				c := &call{r: rk, st: st, f: st.newFrame()}
 				st.frames[0] = c.f
 				a := &moeActs{}
 				if _, err := rk.moeForward(c, p, x, a); err != nil {

@@ -24,6 +24,7 @@ type stage struct {
 	prog   *ir.StageProgram
 	frames map[int]*frame
 	pool   bufferPool // the frames' buffers, recycled
+	spare  []*frame   // ended frames, emptied, for the next micro-batches
 	// deferred holds the weight-gradient work of a split backward (zb-h1,
 	// zb-v), run by W, per micro-batch.
 	deferred map[int][]func()

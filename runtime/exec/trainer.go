@@ -949,7 +949,7 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 		default:
 			return fmt.Errorf("action %s not executed by the runtime", a.Kind)
 		}
-		if a.Kind != ir.ActF && a.Kind != ir.ActB {
+		if a.Kind != ir.ActF && a.Kind != ir.ActB && rk.prof != nil {
 			rk.record(actionLabel(a.Kind), "step", t0)
 		}
 	}

@@ -98,6 +98,17 @@ type Link struct {
 	// ranks outnumber the processors (the node's park_cost; 0: not
 	// measured).
 	ParkCost float64
+	// Kinds are the ring steps of the other collectives, each fitted to
+	// its own times over two ranks as the cost model prices it (the
+	// all-reduce's step prices them all; the plan file compares).
+	Kinds []KindLink
+}
+
+// KindLink is one collective's own ring step (Latency, Bandwidth) and its
+// times (Points: the buffer's bytes, seconds).
+type KindLink struct {
+	Kind string
+	Link
 }
 
 // Result is one calibration of this machine.

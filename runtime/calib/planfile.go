@@ -62,6 +62,7 @@ func (r *Result) PlanFile(name, command string) string {
 			d.Ranks, d.Procs, d.Interval*1e6, d.Met*1e6, d.Free*1e6, d.CPU*1e6, d.Wait*1e6, 100*d.Share)
 	}
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
+	writeKinds(&b, r.InProc)
 	if mp := r.Meet; mp != nil {
 		if mp.Skipped != "" {
 			w("// Meeting probe (%s): not counted, %s: sync_wait is the microbenchmark's\n", mp.Model, mp.Skipped)
@@ -169,6 +170,22 @@ func (r *Result) PlanFile(name, command string) string {
 	b.WriteString("\n")
 	cluster(name+"_tcp", tcp, "the trainers of planc build: TCP between nodes")
 	return b.String()
+}
+
+// writeKinds prints the other collectives' times and ring steps beside
+// what the all-reduce's ring step (which the cost model prices every
+// kind with) gives them, over two ranks.
+func writeKinds(b *strings.Builder, l Link) {
+	for _, k := range l.Kinds {
+		fmt.Fprintf(b, "// In-process %s over 2 ranks:\n", k.Kind)
+		writePoints(b, k.Points, 1e6, "us")
+		fmt.Fprintf(b, "//   its own ring step: %.2f us + bytes / %.2f GB/s; measured over priced by the all-reduce's step:", k.Latency*1e6, k.Bandwidth*1e-9)
+		for _, p := range k.Points {
+			priced := l.Latency + p.Size/2/l.Bandwidth // one step of n/2 bytes
+			fmt.Fprintf(b, " %.2f", p.Seconds/priced)
+		}
+		b.WriteString("\n")
+	}
 }
 
 func writePoints(b *strings.Builder, pts []Point, scale float64, unit string) {

@@ -19,17 +19,48 @@ import (
 // latency-bound 256 B to 4 MiB (a small model's whole gradient).
 var commSizes = []int{64, 1024, 16384, 131072, 1048576}
 
-// commRounds is how many all-reduces of one size a timing averages.
+// commRounds is how many collectives of one size a timing averages.
 const commRounds = 20
 
-// allReduceTimes runs, on every rank of comms at once, commRounds
-// all-reduces of every size (after one to warm), opt.reps() times, and
-// returns the median over the repetitions of the mean seconds per call of
-// each size on rank 0. The median, not the fastest: a collective waits for
+// collKind is a collective that calibrate times: its name, one call on a
+// rank's buffer of n floats (p ranks; member me), and the bytes of one of
+// its ring steps per byte of the buffer, as package network prices it.
+type collKind struct {
+	name string
+	call func(c collective.Comm, g collective.Group, me int, buf []float32) error
+	// steps is its ring steps over p ranks: all-reduce 2(p−1), the
+	// others p−1, each moving the buffer's n/p.
+	steps func(p int) float64
+}
+
+var (
+	allReduceKind = collKind{"all-reduce", func(c collective.Comm, g collective.Group, _ int, buf []float32) error {
+		return c.AllReduce(g, buf, collective.Sum)
+	}, func(p int) float64 { return 2 * float64(p-1) }}
+	// the kinds besides the all-reduce whose times calibrate checks
+	// against the all-reduce's ring step: ZeRO's and the phantom
+	// layers' reduce-scatter and all-gather (the latter into the
+	// buffer, around the member's own part, as exec calls it)
+	otherKinds = []collKind{
+		{"reduce-scatter", func(c collective.Comm, g collective.Group, _ int, buf []float32) error {
+			_, err := c.ReduceScatter(g, buf, collective.Sum)
+			return err
+		}, func(p int) float64 { return float64(p - 1) }},
+		{"all-gather", func(c collective.Comm, g collective.Group, me int, buf []float32) error {
+			off := collective.ChunkOffsets(len(buf), len(g))
+			return c.AllGatherInto(g, buf[off[me]:off[me+1]], buf)
+		}, func(p int) float64 { return float64(p - 1) }},
+	}
+)
+
+// collTimes runs, on every rank of comms at once, commRounds calls of
+// kind at every size (after one to warm), opt.reps() times, and returns
+// the median over the repetitions of the mean seconds per call of each
+// size on rank 0. The median, not the fastest: a collective waits for
 // every member's thread, and on a loaded machine a member is often
 // waiting to be scheduled; that wait is part of what a collective costs
 // there.
-func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
+func collTimes(opt Options, comms []collective.Comm, kind collKind) ([]Point, error) {
 	g := make(collective.Group, len(comms))
 	for i := range g {
 		g[i] = i
@@ -46,12 +77,12 @@ func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
 				go func() {
 					defer wg.Done()
 					buf := randVec(n)
-					if errs[r] = c.AllReduce(g, buf, collective.Sum); errs[r] != nil {
+					if errs[r] = kind.call(c, g, r, buf); errs[r] != nil {
 						return
 					}
 					start := time.Now()
 					for i := 0; i < commRounds && errs[r] == nil; i++ {
-						errs[r] = c.AllReduce(g, buf, collective.Sum)
+						errs[r] = kind.call(c, g, r, buf)
 					}
 					secs[r] = time.Since(start).Seconds() / commRounds
 				}()
@@ -65,26 +96,43 @@ func allReduceTimes(opt Options, comms []collective.Comm) ([]Point, error) {
 			times = append(times, secs[0])
 		}
 		sort.Float64s(times)
-		pts[si] = Point{Name: fmt.Sprintf("all-reduce %d B", 4*n), Size: 4 * float64(n), Seconds: times[len(times)/2]}
+		pts[si] = Point{Name: fmt.Sprintf("%s %d B", kind.name, 4*n), Size: 4 * float64(n), Seconds: times[len(times)/2]}
 	}
 	return pts, nil
 }
 
-// linkOf turns all-reduce times over two ranks into the α-β of one ring
-// step, as package network prices an all-reduce over p ranks:
-// 2(p−1)·(α + n/(p·B)), which for p = 2 is 2α + n/B.
-func linkOf(pts []Point) Link {
-	f := fitLine(pts)
-	return Link{Latency: f.Fixed / 2, Bandwidth: f.Rate, Points: pts}
+// ringOf turns times of kind over p ranks into the α-β of one ring step,
+// as package network prices the kind: steps(p)·(α + n/(p·B)); for the
+// all-reduce over 2 ranks 2α + n/B.
+func ringOf(pts []Point, kind collKind, p int) Link {
+	k := kind.steps(p)
+	per := make([]Point, len(pts))
+	for i, pt := range pts {
+		per[i] = Point{Size: pt.Size / float64(p), Seconds: pt.Seconds / k}
+	}
+	f := fitLine(per)
+	return Link{Latency: f.Fixed, Bandwidth: f.Rate, Points: pts}
 }
+
+// linkOf turns all-reduce times over two ranks into the α-β of one ring
+// step.
+func linkOf(pts []Point) Link { return ringOf(pts, allReduceKind, 2) }
 
 func measureInProc(opt Options) (Link, error) {
 	w := collective.NewWorld(2, 2, time.Minute)
-	pts, err := allReduceTimes(opt, []collective.Comm{w.Comm(0), w.Comm(1)})
+	comms := []collective.Comm{w.Comm(0), w.Comm(1)}
+	pts, err := collTimes(opt, comms, allReduceKind)
 	if err != nil {
 		return Link{}, fmt.Errorf("in-process all-reduce: %w", err)
 	}
 	l := linkOf(pts)
+	for _, k := range otherKinds {
+		pts, err := collTimes(opt, comms, k)
+		if err != nil {
+			return Link{}, fmt.Errorf("in-process %s: %w", k.name, err)
+		}
+		l.Kinds = append(l.Kinds, KindLink{Kind: k.name, Link: ringOf(pts, k, 2)})
+	}
 	l.SyncWait, l.SyncSkew = measureSyncWait(opt, pts[0].Seconds)
 	l.ParkCost = measureParkCost(pts[0].Seconds)
 	return l, nil
@@ -125,7 +173,7 @@ func measureTCP(opt Options) (Link, error) {
 			return Link{}, err
 		}
 	}
-	pts, err := allReduceTimes(opt, []collective.Comm{comms[0], comms[1]})
+	pts, err := collTimes(opt, []collective.Comm{comms[0], comms[1]}, allReduceKind)
 	if err != nil {
 		return Link{}, fmt.Errorf("tcp all-reduce: %w", err)
 	}

@@ -221,43 +221,50 @@ func forMLP(p *ir.Plan) ([]Spec, error) {
 
 // attentionShapes returns the attention problems a rank of plan p solves.
 // Without context parallelism: causal attention over the whole sequence.
-// With cp > 1 every rank r holds segment r (Seq tokens): ring attention
-// visits the key blocks j ≤ r (offsets r·Seq and j·Seq); all-gather and LSS
-// attend the segment's queries to the gathered keys of segments 0…r (one
-// problem, Tk = (r+1)·Seq, or Tk = cp·Seq with the later segments masked,
-// as planc's runtime does); Ulysses exchanges heads for tokens, so each
-// rank solves whole-sequence attention for heads/cp of its heads. The
-// offsets differ per rank, so all ranks' variants are emitted.
+// With cp > 1 rank r holds the chunks ir.CPChunks gives (r and 2·cp−1−r of
+// 2·cp, each Seq/2 tokens of the rank's Seq, or one segment of Seq):
+// all-gather and LSS attend each chunk's queries to the gathered keys of
+// the whole sequence (Tk = cp·Seq, the later keys masked; QOffset the
+// chunk's position); ring attention attends each query chunk to each key
+// chunk of every rank's block not wholly in its future (offsets their
+// positions); Ulysses exchanges heads for tokens, so each rank solves
+// whole-sequence attention for heads/cp of its heads. The offsets differ
+// per rank, so all ranks' variants are emitted.
 func attentionShapes(p *ir.Plan, s Shapes) []Attention {
 	cp := max(p.CP, 1)
 	base := Attention{Batch: s.MicroBatch, Heads: s.Heads, Tq: s.Seq, Tk: s.Seq, D: s.HeadDim}
 	if cp == 1 {
 		return []Attention{base}
 	}
+	seq := s.Seq * cp
 	var out []Attention
 	switch p.CPMode {
 	case ir.CPUlysses:
 		if s.Heads%cp == 0 {
 			u := base
-			u.Heads, u.Tq, u.Tk = s.Heads/cp, s.Seq*cp, s.Seq*cp
+			u.Heads, u.Tq, u.Tk = s.Heads/cp, seq, seq
 			out = append(out, u)
 		}
 	case ir.CPAllGather, ir.CPLSS:
 		for r := 0; r < cp; r++ {
-			a := base
-			a.Tk, a.QOffset = (r+1)*s.Seq, r*s.Seq
-			out = append(out, a)
-			// planc's runtime attends to all cp segments' keys (the
-			// causal mask hides the later ones).
-			a.Tk = cp * s.Seq
-			out = append(out, a)
+			for _, q := range ir.CPChunks(seq, cp, r) {
+				a := base
+				a.Tq, a.Tk, a.QOffset = q.N, seq, q.Pos
+				out = append(out, a)
+			}
 		}
 	default: // ring
 		for r := 0; r < cp; r++ {
-			for j := 0; j <= r; j++ {
-				a := base
-				a.QOffset, a.KOffset = r*s.Seq, j*s.Seq
-				out = append(out, a)
+			for src := 0; src < cp; src++ {
+				for _, q := range ir.CPChunks(seq, cp, r) {
+					for _, k := range ir.CPChunks(seq, cp, src) {
+						if k.Pos <= q.Pos+q.N-1 {
+							a := base
+							a.Tq, a.Tk, a.QOffset, a.KOffset = q.N, k.N, q.Pos, k.Pos
+							out = append(out, a)
+						}
+					}
+				}
 			}
 		}
 	}

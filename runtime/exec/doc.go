@@ -132,11 +132,16 @@
 // reduce over the expert-data-parallel group (edp), ZeRO shards them over
 // it.
 //
-// cp: see ops_attention.go (allgather, lss, ring, ulysses). MoE layers are
-// token-local but for the micro-batch-wide auxiliary loss and capacity:
-// each rank routes its cp segment, and the ranks routing one micro-batch
-// (the cp group; under ssmb, the cp×tp ranks) all-gather, for each
-// sequence, their routed copies per expert, plus their probability sums;
+// cp: rank c holds chunks c and 2·cp−1−c of 2·cp equal chunks of every
+// sequence (ir.CPChunks, cplayout.go: Megatron-LM's load-balanced layout,
+// which gives every rank the same causal attention work; one contiguous
+// segment when 2·cp does not divide the sequence); attention under each
+// cp_mode in ops_attention.go (allgather, lss, ring, ulysses). MoE layers
+// are token-local but for the micro-batch-wide auxiliary loss and
+// capacity: each rank routes its chunks, and the ranks routing one
+// micro-batch (the cp group; under ssmb, the cp×tp ranks) all-gather, for
+// each sequence and chunk, their routed copies per expert, plus their
+// probability sums;
 // an expert's capacity positions then count the copies of every earlier
 // token in the micro-batch's order (sequence, position), as serially.
 // The dispatch all-to-all runs over the ep group, which may span cp.

@@ -21,8 +21,8 @@ import (
 type frame struct {
 	vals, grads map[string][]float32
 	state       map[*ir.Instr]any
-	// ids and targets are the micro-batch's tokens of this rank's cp
-	// segment (read by the embedding, the loss), pos their positions.
+	// ids and targets are the micro-batch's tokens at this rank's cp
+	// chunks (read by the embedding, the loss), pos their positions.
 	ids, targets, pos []int32
 	aux               float64 // MoE auxiliary losses of the micro-batch
 	ce                float64 // the micro-batch's mean cross-entropy (the loss's)

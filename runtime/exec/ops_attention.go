@@ -8,32 +8,46 @@ import (
 	"planc/runtime/kernels"
 )
 
-// Context parallelism. Each cp rank holds one contiguous segment of every
-// sequence (positions [c·S/cp, (c+1)·S/cp)); everything but attention is
-// token-local. Attention of the segment's queries needs the keys and values
-// of every earlier position, obtained by cp_mode:
+// Context parallelism. Each cp rank holds two chunks of every sequence,
+// c and 2·cp−1−c of 2·cp (cplayout.go: the causal work is then equal on
+// every rank); everything but attention is token-local. Attention of the
+// rank's queries needs the keys and values of every earlier position,
+// obtained by cp_mode:
 //
 //   - allgather and lss: one fused all-gather of K|V over cp before the
-//     attention; its adjoint, one fused reduce-scatter of dK|dV, in
-//     backward (lss: the gradients of the weights are then averaged once
-//     over dp×cp, which the schedule's REDUCE_GRAD group already is);
-//   - ring: K|V blocks travel around the cp ring (cp−1 sends per rank),
-//     each block's partial attention merged by log-sum-exp; in backward
-//     the blocks travel again with their dK|dV accumulators, which return
-//     to their owner after a last send;
+//     attention (each chunk's queries then attend to the whole sequence's
+//     keys, the causal mask hiding the later ones); its adjoint, one
+//     fused reduce-scatter of dK|dV, in backward (lss: the gradients of
+//     the weights are then averaged once over dp×cp, which the schedule's
+//     REDUCE_GRAD group already is);
+//   - ring: K|V blocks travel around the cp ring (cp−1 sends per rank);
+//     at each step every query chunk attends to every chunk of the block
+//     not wholly in its future (Megatron-LM's causal ring: at step 0 the
+//     rank's own chunks, the diagonal ones causally; later, either both
+//     query chunks against the block's lower chunk or the upper query
+//     chunk against both: the same work on every rank), each block's
+//     partial attention merged by log-sum-exp; in backward the blocks
+//     travel again with their dK|dV accumulators, which return to their
+//     owner after a last send. Blocks travel chunk-major (each chunk's
+//     heads contiguous), which is what a per-chunk kernel call reads;
 //   - ulysses: an all-to-all turns sequence-sharded q|k|v into
-//     head-sharded whole sequences, attention runs whole on heads/cp
-//     heads, and an all-to-all turns the output back (the reverse pair in
-//     backward).
+//     head-sharded whole sequences (each member's chunks put at their
+//     positions), attention runs whole on heads/cp heads, and an
+//     all-to-all turns the output back (the reverse pair in backward).
 
 // attnActs is one attention's activations for its backward: q, k, v
-// (head-major, this rank's segment), the output and the log-sum-exp of
-// every query row.
+// (head-major over this rank's positions, cplayout.go), the output and
+// the log-sum-exp of every query row.
 type attnActs struct {
 	q, k, v, o, lse []float32
-	cpKV            []float32 // cp allgather/lss: the gathered K|V
-	cpQ, cpK, cpV   []float32 // cp ulysses: head-sharded, whole-sequence q, k, v (o and lse likewise in o, lse)
-	cpO             []float32 // cp ulysses: the head-sharded output
+	// qc, oc, lsec are q, o and lse chunk-major (cplayout.go), kept for
+	// the backward of allgather, lss and ring (qc and oc the same slices
+	// as q and o when the rank holds one chunk); lse stays nil under
+	// those modes (the backward reads lsec).
+	qc, oc, lsec  []float32
+	cpKV          []float32 // cp allgather/lss: the gathered K|V
+	cpQ, cpK, cpV []float32 // cp ulysses: head-sharded, whole-sequence q, k, v (o and lse likewise in o, lse)
+	cpO           []float32 // cp ulysses: the head-sharded output
 }
 
 func (r *rank) cpGroup() collective.Group { return toGroup(r.mesh.Group(ir.AxisCP, r.id)) }
@@ -51,14 +65,26 @@ func (r *rank) kvHeads() int { return max(r.m.KV()/r.tp, 1) }
 // attnFwd is one attention kernel call on sh's heads sharing kv key/value
 // heads (grouped-query attention when kv < sh.Heads; MLA's values are
 // narrower than its queries and keys); the multi-head kernel runs on the
-// hot kernels (Go or generated).
+// hot kernels (Go or generated). It counts the query-key pairs it scores
+// (r.scored).
 func (r *rank) attnFwd(o, lse, q, k, v []float32, sh kernels.AttnShape, kv int) {
+	r.scored += scoredPairs(sh)
 	dv := r.m.VWidth()
 	if kv == sh.Heads && dv == sh.D {
 		r.kern().AttentionForward(o, lse, q, k, v, sh)
 		return
 	}
 	kernels.GroupedAttentionForward(o, lse, q, k, v, kernels.GroupedAttnShape{AttnShape: sh, KVHeads: kv, DV: dv})
+}
+
+// scoredPairs is the query-key pairs a causal attention call of shape sh
+// scores (those the mask lets through), over all its heads.
+func scoredPairs(sh kernels.AttnShape) int64 {
+	var n int64
+	for i := 0; i < sh.Tq; i++ {
+		n += int64(min(max(sh.QOffset+i-sh.KOffset+1, 0), sh.Tk))
+	}
+	return n * int64(sh.Batch*sh.Heads)
 }
 
 // attnBwd adds attnFwd's gradients.
@@ -74,55 +100,39 @@ func (r *rank) attnBwd(dq, dk, dv, do, q, k, v, o, lse []float32, sh kernels.Att
 // ringTag numbers the ring messages of layer l, unique within a step.
 func ringTag(l, phase, step int) int64 { return 3<<56 | int64(l)<<32 | int64(phase)<<16 | int64(step) }
 
+// attnDimsCP are the head-major tensors' dimensions: query problems (b ×
+// query heads), key/value problems (b × key/value heads), the query/key
+// width and the value width.
+func (r *rank) attnDimsCP() (pq, pk, d, dv int) {
+	b := r.plan.MicroBatch
+	return b * r.m.Heads / r.tp, b * r.kvHeads(), r.m.QKWidth(), r.m.VWidth()
+}
+
 // attentionForward fills a.o and a.lse from a.q, a.k, a.v (head-major,
-// this rank's segment).
+// this rank's positions).
 func (r *rank) attentionForward(l int, a *attnActs) error {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	nk := len(a.k)
 	kv := r.kvHeads()
-	bh := r.plan.MicroBatch * r.m.Heads / r.tp
-	n := bh * sl * r.m.VWidth() // the output's
-	a.o = make([]float32, n)
-	a.lse = make([]float32, bh*sl)
+	pq, _, _, w := r.attnDimsCP()
+	a.o = make([]float32, pq*sl*w)
 	if cp == 1 {
+		a.lse = make([]float32, pq*sl)
 		r.attnFwd(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0), kv)
 		return nil
 	}
-	c := r.coord.CP
-	g := r.cpGroup()
 	switch r.plan.CPMode {
 	case "allgather", "lss":
-		kvs, err := r.comm.AllGather(g, append(append([]float32(nil), a.k...), a.v...))
+		kvs, err := r.comm.AllGather(r.cpGroup(), append(append([]float32(nil), a.k...), a.v...))
 		if err != nil {
 			return err
 		}
 		a.cpKV = kvs
 		k, v := r.wholeKV(kvs)
-		r.attnFwd(a.o, a.lse, a.q, k, v, r.attnShape(sl, sl*cp, c*sl, 0), kv)
+		r.wholeKeysForward(a, k, v)
 	case "ring":
-		kernels.EmptyAttention(a.o, a.lse)
-		blk := append(append([]float32(nil), a.k...), a.v...)
-		oBlk, lseBlk := make([]float32, n), make([]float32, len(a.lse))
-		for step := 0; step < cp; step++ {
-			src := (c - step + cp) % cp
-			if src <= c { // blocks of later segments are wholly masked
-				r.attnFwd(oBlk, lseBlk, a.q, blk[:nk], blk[nk:], r.attnShape(sl, sl, c*sl, src*sl), kv)
-				osh := r.attnShape(sl, sl, 0, 0)
-				osh.D = r.m.VWidth() // the outputs' width
-				kernels.CombineAttention(a.o, a.lse, oBlk, lseBlk, osh)
-			}
-			if step < cp-1 {
-				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 0, step), blk); err != nil {
-					return err
-				}
-				var err error
-				if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 0, step)); err != nil {
-					return err
-				}
-			}
-		}
+		return r.ringForward(l, a)
 	case "ulysses":
 		return r.ulyssesForward(a)
 	default:
@@ -131,113 +141,209 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 	return nil
 }
 
+// wholeKeysForward attends each of this rank's query chunks to the whole
+// sequence's k, v (head-major, positions in order): one kernel call per
+// chunk, the causal mask hiding the keys after it.
+func (r *rank) wholeKeysForward(a *attnActs, k, v []float32) {
+	chs := r.chunks()
+	pq, _, d, w := r.attnDimsCP()
+	q, o, lse := chunkMajor(a.q, chs, pq, d), chunkOut(a.o, chs), make([]float32, len(a.o)/w)
+	for _, ch := range chs {
+		r.attnFwd(chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), chunkOf(q, ch, pq, d), k, v,
+			r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
+	}
+	unchunk(a.o, o, chs, pq, w)
+	a.qc, a.oc, a.lsec = q, o, lse
+}
+
+// ringForward is ring attention: the K|V block of each cp rank in turn
+// (chunk-major), every query chunk against every chunk of the block it
+// can see, merged by log-sum-exp.
+func (r *rank) ringForward(l int, a *attnActs) error {
+	cp, c, g := r.mesh.CP, r.coord.CP, r.cpGroup()
+	chs := r.chunks()
+	pq, pk, d, w := r.attnDimsCP()
+	nk := len(a.k)
+	q, o, lse := chunkMajor(a.q, chs, pq, d), chunkOut(a.o, chs), make([]float32, len(a.o)/w)
+	kernels.EmptyAttention(o, lse)
+	blk := make([]float32, nk+len(a.v))
+	toChunkMajor(blk[:nk], a.k, chs, pk, d)
+	toChunkMajor(blk[nk:], a.v, chs, pk, w)
+	// one block's partial output and log-sum-exp (the chunks are equal)
+	oBlk, lseBlk := make([]float32, pq*chs[0].N*w), make([]float32, pq*chs[0].N)
+	for step := 0; step < cp; step++ {
+		kchs := r.chunksOf((c - step + cp) % cp)
+		for _, qc := range chs {
+			for _, kc := range kchs {
+				if kc.Pos > qc.Pos+qc.N-1 {
+					continue // wholly in the queries' future
+				}
+				r.attnFwd(oBlk, lseBlk, chunkOf(q, qc, pq, d), chunkOf(blk[:nk], kc, pk, d), chunkOf(blk[nk:], kc, pk, w),
+					r.attnShape(qc.N, kc.N, qc.Pos, kc.Pos), r.kvHeads())
+				osh := r.attnShape(qc.N, qc.N, 0, 0)
+				osh.D = w // the outputs' width
+				kernels.CombineAttention(chunkOf(o, qc, pq, w), chunkOf(lse, qc, pq, 1), oBlk, lseBlk, osh)
+			}
+		}
+		if step < cp-1 {
+			if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 0, step), blk); err != nil {
+				return err
+			}
+			var err error
+			if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 0, step)); err != nil {
+				return err
+			}
+		}
+	}
+	unchunk(a.o, o, chs, pq, w)
+	a.qc, a.oc, a.lsec = q, o, lse
+	return nil
+}
+
 // wholeKV rearranges an all-gathered [K_0|V_0, K_1|V_1, ...] (each
-// head-major over its segment) into whole-sequence head-major K and V.
+// head-major over its rank's positions) into whole-sequence head-major K
+// and V, every rank's chunks at their positions.
 func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
-	cp, sl := r.mesh.CP, r.segLen()
-	d, dv := r.m.QKWidth(), r.m.VWidth()
-	bh := r.plan.MicroBatch * r.kvHeads()
-	seg, segV := bh*sl*d, bh*sl*dv
-	k, v := make([]float32, cp*seg), make([]float32, cp*segV)
+	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
+	_, pk, d, dv := r.attnDimsCP()
+	seg, segV := pk*sl*d, pk*sl*dv
+	k, v := make([]float32, pk*S*d), make([]float32, pk*S*dv)
 	for c := 0; c < cp; c++ {
 		part := kv[c*(seg+segV) : (c+1)*(seg+segV)]
-		for p := 0; p < bh; p++ {
-			copy(k[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d], part[p*sl*d:(p+1)*sl*d])
-			copy(v[(p*cp*sl+c*sl)*dv:(p*cp*sl+(c+1)*sl)*dv], part[seg+p*sl*dv:seg+(p+1)*sl*dv])
+		for _, ch := range r.chunksOf(c) {
+			for p := 0; p < pk; p++ {
+				copy(k[(p*S+ch.Pos)*d:(p*S+ch.Pos+ch.N)*d], part[(p*sl+ch.Local)*d:(p*sl+ch.Local+ch.N)*d])
+				copy(v[(p*S+ch.Pos)*dv:(p*S+ch.Pos+ch.N)*dv], part[seg+(p*sl+ch.Local)*dv:seg+(p*sl+ch.Local+ch.N)*dv])
+			}
 		}
 	}
 	return k, v
 }
 
 // segmentKV is wholeKV's adjoint layout: whole-sequence dK, dV cut into
-// [dK_0|dV_0, dK_1|dV_1, ...], the input of the reduce-scatter.
+// [dK_0|dV_0, dK_1|dV_1, ...] (each rank's positions), the input of the
+// reduce-scatter.
 func (r *rank) segmentKV(dk, dv []float32) []float32 {
-	cp, sl := r.mesh.CP, r.segLen()
-	d, w := r.m.QKWidth(), r.m.VWidth()
-	bh := r.plan.MicroBatch * r.kvHeads()
-	seg, segV := bh*sl*d, bh*sl*w
+	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
+	_, pk, d, w := r.attnDimsCP()
+	seg, segV := pk*sl*d, pk*sl*w
 	out := make([]float32, cp*(seg+segV))
 	for c := 0; c < cp; c++ {
 		part := out[c*(seg+segV) : (c+1)*(seg+segV)]
-		for p := 0; p < bh; p++ {
-			copy(part[p*sl*d:(p+1)*sl*d], dk[(p*cp*sl+c*sl)*d:(p*cp*sl+(c+1)*sl)*d])
-			copy(part[seg+p*sl*w:seg+(p+1)*sl*w], dv[(p*cp*sl+c*sl)*w:(p*cp*sl+(c+1)*sl)*w])
+		for _, ch := range r.chunksOf(c) {
+			for p := 0; p < pk; p++ {
+				copy(part[(p*sl+ch.Local)*d:(p*sl+ch.Local+ch.N)*d], dk[(p*S+ch.Pos)*d:(p*S+ch.Pos+ch.N)*d])
+				copy(part[seg+(p*sl+ch.Local)*w:seg+(p*sl+ch.Local+ch.N)*w], dv[(p*S+ch.Pos)*w:(p*S+ch.Pos+ch.N)*w])
+			}
 		}
 	}
 	return out
 }
 
-// attentionBackward returns dq, dk, dv of this rank's segment given do.
+// attentionBackward returns dq, dk, dv of this rank's positions given do.
 func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
-	n, nk, nv := len(a.q), len(a.k), len(a.v)
 	kv := r.kvHeads()
-	dq, dk, dv = make([]float32, n), make([]float32, nk), make([]float32, nv)
+	dq, dk, dv = make([]float32, len(a.q)), make([]float32, len(a.k)), make([]float32, len(a.v))
 	if cp == 1 {
 		r.attnBwd(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0), kv)
 		return dq, dk, dv, nil
 	}
-	c := r.coord.CP
-	g := r.cpGroup()
 	switch r.plan.CPMode {
 	case "allgather", "lss":
 		k, v := r.wholeKV(a.cpKV)
 		dK, dV := make([]float32, len(k)), make([]float32, len(v))
-		r.attnBwd(dq, dK, dV, do, a.q, k, v, a.o, a.lse, r.attnShape(sl, sl*cp, c*sl, 0), kv)
-		mine, err := r.comm.ReduceScatter(g, r.segmentKV(dK, dV), collective.Sum)
+		r.wholeKeysBackward(a, do, dq, k, v, dK, dV)
+		mine, err := r.comm.ReduceScatter(r.cpGroup(), r.segmentKV(dK, dV), collective.Sum)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		copy(dk, mine[:nk])
-		copy(dv, mine[nk:])
+		copy(dk, mine[:len(dk)])
+		copy(dv, mine[len(dk):])
 	case "ring":
-		// Each message is a block's K|V|dK|dV; after cp−1 hops a block's
-		// accumulators come back to its owner with one more send.
-		kvn := nk + nv
-		blk := make([]float32, 2*kvn)
-		copy(blk, a.k)
-		copy(blk[nk:], a.v)
-		for step := 0; step < cp; step++ {
-			src := (c - step + cp) % cp
-			if src <= c {
-				r.attnBwd(dq, blk[kvn:kvn+nk], blk[kvn+nk:], do, a.q, blk[:nk], blk[nk:kvn], a.o, a.lse, r.attnShape(sl, sl, c*sl, src*sl), kv)
-			}
-			if step < cp-1 {
-				if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
-					return nil, nil, nil, err
-				}
-				if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 1, step)); err != nil {
-					return nil, nil, nil, err
-				}
-			}
-		}
-		// blk is now the block of segment (c+1) mod cp: return its
-		// gradients to their owner, and receive ours from (c−1) mod cp.
-		if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[kvn:]); err != nil {
+		if err := r.ringBackward(l, a, do, dq, dk, dv); err != nil {
 			return nil, nil, nil, err
 		}
-		back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		copy(dk, back[:nk])
-		copy(dv, back[nk:])
 	case "ulysses":
 		return r.ulyssesBackward(a, do)
 	}
 	return dq, dk, dv, nil
 }
 
+// wholeKeysBackward is wholeKeysForward's backward: it adds each query
+// chunk's dq into dq and the whole sequence's dK, dV.
+func (r *rank) wholeKeysBackward(a *attnActs, do, dq, k, v, dK, dV []float32) {
+	chs := r.chunks()
+	pq, _, d, w := r.attnDimsCP()
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(do, chs, pq, w), chunkOut(dq, chs)
+	for _, ch := range chs {
+		r.attnBwd(chunkOf(dqm, ch, pq, d), dK, dV, chunkOf(dom, ch, pq, w), chunkOf(q, ch, pq, d), k, v,
+			chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
+	}
+	unchunk(dq, dqm, chs, pq, d)
+}
+
+// ringBackward is ringForward's backward: each message is a block's
+// K|V|dK|dV (chunk-major); after cp−1 hops a block's accumulators come
+// back to its owner with one more send.
+func (r *rank) ringBackward(l int, a *attnActs, do, dq, dk, dv []float32) error {
+	cp, c, g := r.mesh.CP, r.coord.CP, r.cpGroup()
+	chs := r.chunks()
+	pq, pk, d, w := r.attnDimsCP()
+	nk, nv := len(a.k), len(a.v)
+	kvn := nk + nv
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(do, chs, pq, w), chunkOut(dq, chs)
+	blk := make([]float32, 2*kvn)
+	toChunkMajor(blk[:nk], a.k, chs, pk, d)
+	toChunkMajor(blk[nk:kvn], a.v, chs, pk, w)
+	for step := 0; step < cp; step++ {
+		kchs := r.chunksOf((c - step + cp) % cp)
+		k, v, dK, dV := blk[:nk], blk[nk:kvn], blk[kvn:kvn+nk], blk[kvn+nk:]
+		for _, qc := range chs {
+			for _, kc := range kchs {
+				if kc.Pos > qc.Pos+qc.N-1 {
+					continue
+				}
+				r.attnBwd(chunkOf(dqm, qc, pq, d), chunkOf(dK, kc, pk, d), chunkOf(dV, kc, pk, w), chunkOf(dom, qc, pq, w),
+					chunkOf(q, qc, pq, d), chunkOf(k, kc, pk, d), chunkOf(v, kc, pk, w), chunkOf(o, qc, pq, w), chunkOf(lse, qc, pq, 1),
+					r.attnShape(qc.N, kc.N, qc.Pos, kc.Pos), r.kvHeads())
+			}
+		}
+		if step < cp-1 {
+			if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
+				return err
+			}
+			var err error
+			if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 1, step)); err != nil {
+				return err
+			}
+		}
+	}
+	// blk is now the block of rank (c+1) mod cp: return its gradients to
+	// their owner, and receive ours from (c−1) mod cp.
+	if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[kvn:]); err != nil {
+		return err
+	}
+	back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
+	if err != nil {
+		return err
+	}
+	fromChunkMajor(dk, back[:nk], chs, pk, d)
+	fromChunkMajor(dv, back[nk:], chs, pk, w)
+	unchunk(dq, dqm, chs, pq, d)
+	return nil
+}
+
 // ulyssesToHeads sends, for each cp member j, heads [j·H/cp, (j+1)·H/cp)
-// of each segment-local head-major tensor of xs (H its heads: query heads,
+// of each head-major tensor of xs over this rank's positions (H its heads: query heads,
 // or the fewer key/value heads of grouped-query attention; ws[t] the head
 // width of xs[t]: MLA's values are narrower than its queries and keys),
 // and assembles what it receives into whole-sequence head-major tensors of
-// this rank's heads.
+// this rank's heads (each member's chunks at their positions).
 func (r *rank) ulyssesToHeads(ws []int, xs ...[]float32) ([][]float32, error) {
-	cp, sl := r.mesh.CP, r.segLen()
+	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
 	b := r.plan.MicroBatch
 	heads := func(t int) int { return len(xs[t]) / (b * sl * ws[t]) }
 	g := r.cpGroup()
@@ -256,6 +362,10 @@ func (r *rank) ulyssesToHeads(ws []int, xs ...[]float32) ([][]float32, error) {
 	if err != nil {
 		return nil, err
 	}
+	chs := make([][]ir.CPChunk, cp)
+	for i := range chs {
+		chs[i] = r.chunksOf(i)
+	}
 	out := make([][]float32, len(xs))
 	for i := 0; i < cp; i++ {
 		off := 0
@@ -270,8 +380,10 @@ func (r *rank) ulyssesToHeads(ws []int, xs ...[]float32) ([][]float32, error) {
 			for bi := 0; bi < b; bi++ {
 				for h := 0; h < hc; h++ {
 					src := part[((bi*hc+h)*sl)*d : ((bi*hc+h)*sl+sl)*d]
-					dst := ((bi*hc+h)*cp*sl + i*sl) * d
-					copy(out[t][dst:dst+sl*d], src)
+					whole := out[t][(bi*hc+h)*S*d : (bi*hc+h+1)*S*d]
+					for _, ch := range chs[i] { // member i's chunks at their positions
+						copy(whole[ch.Pos*d:(ch.Pos+ch.N)*d], src[ch.Local*d:(ch.Local+ch.N)*d])
+					}
 				}
 			}
 		}
@@ -280,9 +392,10 @@ func (r *rank) ulyssesToHeads(ws []int, xs ...[]float32) ([][]float32, error) {
 }
 
 // ulyssesToSegments is ulyssesToHeads' inverse: whole-sequence tensors of
-// this rank's heads back to segment-local tensors of all heads.
+// this rank's heads back to tensors of all heads over each member's
+// positions.
 func (r *rank) ulyssesToSegments(ws []int, xs ...[]float32) ([][]float32, error) {
-	cp, sl := r.mesh.CP, r.segLen()
+	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
 	b := r.plan.MicroBatch
 	own := func(t int) int { return len(xs[t]) / (b * cp * sl * ws[t]) } // heads held, whole sequence
 	g := r.cpGroup()
@@ -292,8 +405,10 @@ func (r *rank) ulyssesToSegments(ws []int, xs ...[]float32) ([][]float32, error)
 			hc, d := own(t), ws[t]
 			for bi := 0; bi < b; bi++ {
 				for h := 0; h < hc; h++ {
-					lo := ((bi*hc+h)*cp*sl + i*sl) * d
-					send[i] = append(send[i], x[lo:lo+sl*d]...)
+					whole := x[(bi*hc+h)*S*d : (bi*hc+h+1)*S*d]
+					for _, ch := range r.chunksOf(i) { // member i's positions, in its order
+						send[i] = append(send[i], whole[ch.Pos*d:(ch.Pos+ch.N)*d]...)
+					}
 				}
 			}
 		}

@@ -44,7 +44,7 @@ func weightKN(o *ir.Op) (k, n int) {
 type embedState struct{ conv, adj *ir.Collective }
 
 // embedForward looks up this rank's vocabulary shard of wte for every
-// token of its cp segment (zero rows for the others), completes the sums
+// token of its cp chunks (zero rows for the others), completes the sums
 // over tp by the unit's conversion (all-reduce, or reduce-scatter to this
 // rank's rows under sp), and adds the learned positions to the rows it
 // holds.
@@ -114,22 +114,27 @@ func (r *rank) rowLo(rows, T int) int {
 	return r.coord.TP * rows
 }
 
-// loadTokens reads micro-batch mb's tokens of this rank's cp segment: the
-// ids and positions (withIDs) and the next tokens (targets).
+// loadTokens reads micro-batch mb's tokens at this rank's positions of
+// each sequence (its cp chunks): the ids and positions (withIDs) and the
+// next tokens (targets).
 func (r *rank) loadTokens(f *frame, mb int, withIDs bool) {
-	b, sl, seg := r.plan.MicroBatch, r.segLen(), r.coord.CP*r.segLen()
+	b, sl := r.plan.MicroBatch, r.segLen()
 	T := b * sl
 	f.targets = make([]int32, T)
 	if withIDs {
 		f.ids, f.pos = make([]int32, T), make([]int32, T)
 	}
+	chs := r.chunks()
 	for j := 0; j < b; j++ {
 		toks := r.sample(r.globalMB(mb)*b + j)
-		copy(f.targets[j*sl:], toks[seg+1:seg+sl+1])
-		if withIDs {
-			copy(f.ids[j*sl:], toks[seg:seg+sl])
-			for t := 0; t < sl; t++ {
-				f.pos[j*sl+t] = int32(seg + t)
+		for _, ch := range chs {
+			row := j*sl + ch.Local
+			copy(f.targets[row:row+ch.N], toks[ch.Pos+1:ch.Pos+ch.N+1])
+			if withIDs {
+				copy(f.ids[row:row+ch.N], toks[ch.Pos:ch.Pos+ch.N])
+				for t := 0; t < ch.N; t++ {
+					f.pos[row+t] = int32(ch.Pos + t)
+				}
 			}
 		}
 	}
@@ -254,14 +259,15 @@ func geluBackward(c *call) error {
 }
 
 // attnDims are the local attention dimensions: micro-batch sequences,
-// segment positions, heads on this rank and the head width.
+// the positions of each this rank holds (seq/cp), heads on this rank and
+// the head width.
 func (r *rank) attnDims() (b, s, heads, d int) {
 	return r.plan.MicroBatch, r.segLen(), r.m.Heads / r.tp, r.m.HeadWidth()
 }
 
-// rope returns the rotary tables of this rank's cp segment (positions
-// [c·seq/cp, (c+1)·seq/cp) of every sequence) for the whole head width,
-// and the shape of heads×that segment; ok is false without RoPE.
+// rope returns the rotary tables of this rank's positions of every
+// sequence (its cp chunks, cplayout.go) for the whole head width, and the
+// shape of heads×those positions; ok is false without RoPE.
 func (r *rank) rope(heads int) (cos, sin []float32, sh kernels.RoPEShape, ok bool) {
 	if r.m.Position != ir.PositionRoPE {
 		return nil, nil, sh, false
@@ -269,16 +275,6 @@ func (r *rank) rope(heads int) (cos, sin []float32, sh kernels.RoPEShape, ok boo
 	b, sl, _, d := r.attnDims()
 	cos, sin = kernels.RoPETable(r.segPositions(), d, r.ropeTheta())
 	return cos, sin, kernels.RoPEShape{Batch: b, Heads: heads, T: sl, D: d, Rotary: d}, true
-}
-
-// segPositions are the absolute positions of this rank's cp segment.
-func (r *rank) segPositions() []int32 {
-	sl := r.segLen()
-	pos := make([]int32, sl)
-	for t := range pos {
-		pos[t] = int32(r.coord.CP*sl + t)
-	}
-	return pos
 }
 
 // ropeTheta is the model's RoPE base (10000 when a model built in Go
@@ -499,7 +495,7 @@ type moeState struct {
 
 // moeOpForward is the MoE block fused into the router's kernel (the
 // program's fused group): routing on the rows the program gives it (all
-// of the micro-batch's cp segment, or under ssmb this rank's slice), the
+// of the micro-batch's rows this rank holds, or under ssmb its slice), the
 // dispatch of the plan (padding-free, capacity, redundancy-bypassing)
 // with its exchanges over ep, the experts, combine and the shared
 // experts. Its auxiliary loss joins the micro-batch's.

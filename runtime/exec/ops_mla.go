@@ -55,7 +55,7 @@ func mlaDownBackward(c *call) error {
 	return nil
 }
 
-// mlaShape is this rank's MLA widths over its segment.
+// mlaShape is this rank's MLA widths over its positions.
 func (r *rank) mlaShape() kernels.MLAShape {
 	b, s, heads, _ := r.attnDims()
 	x := r.m.MLA
@@ -63,7 +63,7 @@ func (r *rank) mlaShape() kernels.MLAShape {
 }
 
 // mlaState is what MLA's attention keeps besides attention's own: the
-// rotary tables of the segment.
+// rotary tables of this rank's positions.
 type mlaState struct {
 	a        *attnActs
 	cos, sin []float32
@@ -89,7 +89,7 @@ func mlaAttentionForward(c *call) error {
 		}
 	}
 	if want := ms.Batch * ms.Seq * ms.Rope; len(krIn) != want {
-		return fmt.Errorf("the shared rotary key has %d elements, attention over this rank's segment reads %d (under sp the unit must gather its rows)", len(krIn), want)
+		return fmt.Errorf("the shared rotary key has %d elements, attention over this rank's positions reads %d (under sp the unit must gather its rows)", len(krIn), want)
 	}
 	kr := make([]float32, len(krIn))
 	kernels.RoPEForward(kr, krIn, cos, sin, kernels.RoPEShape{Batch: ms.Batch, Heads: 1, T: ms.Seq, D: ms.Rope, Rotary: ms.Rope})

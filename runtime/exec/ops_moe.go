@@ -68,11 +68,11 @@ func (r *rank) routeMembers() (collective.Group, []ir.Coord) {
 }
 
 // routeRuns returns the runs of the tokens member c routes: the rows of
-// its cp segment (b sequences of seq/cp positions, the micro-batch's
-// positions [c.CP·seq/cp, (c.CP+1)·seq/cp) of each), under ssmb only the
-// tp index's contiguous 1/tp of them. Without cp they are one run; with
-// cp one per sequence (empty where an ssmb slice misses the sequence), so
-// every member has the same number of runs.
+// its cp chunks (b sequences of seq/cp positions, each sequence's chunks
+// of member c.CP, cplayout.go), under ssmb only the tp index's contiguous
+// 1/tp of them. Without cp they are one run; with cp one per sequence and
+// chunk (empty where an ssmb slice misses it), so every member has the
+// same number of runs.
 func (r *rank) routeRuns(c ir.Coord) []routeRun {
 	b, S, sl := r.plan.MicroBatch, r.m.Seq, r.segLen()
 	lo, hi := 0, b*sl
@@ -83,13 +83,17 @@ func (r *rank) routeRuns(c ir.Coord) []routeRun {
 	if r.mesh.CP == 1 {
 		return []routeRun{{start: lo, lo: 0, n: hi - lo}}
 	}
-	runs := make([]routeRun, b)
+	chs := r.chunksOf(c.CP)
+	runs := make([]routeRun, b*len(chs))
 	for q := 0; q < b; q++ {
-		from, to := max(lo, q*sl), min(hi, (q+1)*sl)
-		if from >= to {
-			continue
+		for i, ch := range chs {
+			row := q*sl + ch.Local // the chunk's first local row
+			from, to := max(lo, row), min(hi, row+ch.N)
+			if from >= to {
+				continue
+			}
+			runs[q*len(chs)+i] = routeRun{start: q*S + ch.Pos + from - row, lo: from - lo, n: to - from}
 		}
-		runs[q] = routeRun{start: q*S + c.CP*sl + from - q*sl, lo: from - lo, n: to - from}
 	}
 	return runs
 }
@@ -98,7 +102,7 @@ func (r *rank) routeRuns(c ir.Coord) []routeRun {
 // copies: top-k by probability (ties to the lower index); under capacity
 // dispatch an expert keeps its first ceil(k·T·cf/E) copies in the
 // micro-batch's token order. When the micro-batch's tokens are routed by
-// several ranks (its cp segments, ssmb's tp slices), each rank all-gathers
+// several ranks (its cp chunks, ssmb's tp slices), each rank all-gathers
 // over them its per-run copy counts and probability sums: the auxiliary
 // loss and the capacity positions are then the whole micro-batch's.
 func (r *rank) route(c *call, p *moeParams, x []float32, a *moeActs) error {

@@ -127,6 +127,9 @@ type rank struct {
 	// tp index 0 only); drops counts capacity-dropped token copies.
 	lossSum float64
 	drops   int64
+	// scored counts the query-key pairs this rank's attention kernels
+	// scored in forward (what the cp layout balances; see cplayout.go).
+	scored int64
 	// normSq is the global squared gradient norm after GRAD_NORM.
 	normSq float64
 	// evalWindows makes sample index w the evaluation window w.
@@ -173,12 +176,12 @@ func (r *rank) sample(index int) []int32 {
 	return r.data.Sample(r.seed, r.step, index, r.m.Seq)
 }
 
-// rows returns the token rows this rank's cp segment holds of a
-// micro-batch: b sequences of seq/cp positions each.
+// rows returns the token rows this rank holds of a micro-batch: b
+// sequences of seq/cp positions each (its cp chunks, cplayout.go).
 func (r *rank) rows() int { return r.plan.MicroBatch * r.segLen() }
 
-// segLen is the positions of each sequence this rank holds: its cp
-// segment [cp index·seq/cp, (cp index+1)·seq/cp).
+// segLen is the positions of each sequence this rank holds: seq/cp, its
+// cp chunks (cplayout.go).
 func (r *rank) segLen() int { return r.m.Seq / r.mesh.CP }
 
 // fullRows is the token count of a whole micro-batch (the divisor of its

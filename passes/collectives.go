@@ -346,9 +346,10 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 		}
 	case ir.OpRouter:
 		// When several ranks route one micro-batch's tokens (its cp
-		// segments, or under ssmb the tp ranks' slices), they all-gather
+		// chunks, or under ssmb the tp ranks' slices), they all-gather
 		// each run's routed copies per expert and the affinity sums (one
-		// run per sequence under cp, else one), so that the auxiliary loss
+		// run per sequence and cp chunk under cp, ir.CPChunks; else one),
+		// so that the auxiliary loss
 		// and capacity positions are the micro-batch's (the runtime's
 		// route). Under both at once the group spans cp×tp, an axis the
 		// mesh does not name: not counted.
@@ -356,7 +357,7 @@ func (cb *collBuilder) explicit(o *ir.Op, list *[]*ir.Collective) {
 		if (p.CP > 1) == ssmb {
 			return
 		}
-		axis, members, runs := ir.AxisCP, p.CP, p.MicroBatch
+		axis, members, runs := ir.AxisCP, p.CP, p.MicroBatch*len(ir.CPChunks(p.Model.Seq, p.CP, 0))
 		if ssmb {
 			axis, members, runs = ir.AxisTP, p.TP, 1
 		}

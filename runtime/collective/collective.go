@@ -47,8 +47,7 @@
 package collective
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 
 	"planc/network"
 )
@@ -90,14 +89,15 @@ func (g Group) Index(rank int) int {
 }
 
 func (g Group) key() string {
-	var b strings.Builder
+	var buf [64]byte // (most groups' keys: no allocation but the string's)
+	b := buf[:0]
 	for i, r := range g {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprint(&b, r)
+		b = strconv.AppendInt(b, int64(r), 10)
 	}
-	return b.String()
+	return string(b)
 }
 
 // Comm is one rank's handle on the job's collectives. A Comm belongs to one

@@ -339,14 +339,21 @@ func TestAllReduceMax(t *testing.T) {
 	}
 }
 
-// TestSharedMeetingsWithAndWithoutSpareProcessors runs the in-process
-// reduce-scatter and all-gathers with a processor per rank (each member
-// does its own part) and with fewer (the last member does every part).
-func TestSharedMeetingsWithAndWithoutSpareProcessors(t *testing.T) {
+// TestSharedMeetingsEachWay runs the in-process reduce-scatter and
+// all-gathers with a processor per rank, each member doing its own part,
+// and where the last member does every part: with fewer processors than
+// ranks, and for a small meeting.
+func TestSharedMeetingsEachWay(t *testing.T) {
 	const p, n = 2, 1100 // chunks of 550: more than one block of the sum
-	for _, procs := range []int{1, p} {
-		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	for _, c := range []struct {
+		name       string
+		procs      int
+		sharedFrom int
+	}{{"shared", p, 0}, {"fewer processors", 1, 0}, {"small", p, 1 << 20}} {
+		t.Run(c.name, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(c.procs))
+			defer func(v int) { sharedFrom = v }(sharedFrom)
+			sharedFrom = c.sharedFrom
 			_, err := Run(p, 0, time.Minute, func(c Comm) error {
 				r := c.Rank()
 				in := make([]float32, n)

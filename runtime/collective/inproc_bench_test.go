@@ -2,6 +2,7 @@ package collective
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 )
@@ -46,6 +47,48 @@ func BenchmarkInProcMeetings(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkSharedOrSerial times the reduce-scatter and the all-gather into
+// a buffer of two ranks with every member doing its own part (shared)
+// against the last member doing all (serial), by size: where sharedFrom
+// should lie.
+//
+//	go test -run '^$' -bench SharedOrSerial -cpu 2 ./runtime/collective
+func BenchmarkSharedOrSerial(b *testing.B) {
+	const p = 2
+	defer func(v int) { sharedFrom = v }(sharedFrom)
+	for _, n := range []int{1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10} {
+		for _, kind := range []string{"reduce-scatter", "all-gather-into"} {
+			for _, mode := range []string{"shared", "serial"} {
+				b.Run(fmt.Sprintf("%s/%d/%s", kind, n, mode), func(b *testing.B) {
+					sharedFrom = 0
+					if mode == "serial" {
+						sharedFrom = math.MaxInt
+					}
+					b.SetBytes(4 * int64(n))
+					_, err := Run(p, 0, time.Minute, func(c Comm) error {
+						buf := make([]float32, n)
+						for i := 0; i < b.N; i++ {
+							var err error
+							if kind == "reduce-scatter" {
+								_, err = c.ReduceScatter(all(p), buf, Sum)
+							} else {
+								err = c.AllGatherInto(all(p), buf[c.Rank()*n/p:(c.Rank()+1)*n/p], buf)
+							}
+							if err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				})
+			}
 		}
 	}
 }

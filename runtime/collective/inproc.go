@@ -26,6 +26,14 @@ type World struct {
 	aborted chan struct{}
 	abort   error
 
+	// waiting counts the ranks blocked on a meeting or a message not yet
+	// complete: a member that must wait counts itself in before the last
+	// one can arrive (under mu, or before its finish is counted), and the
+	// one that completes the meeting counts them all out at once, so a
+	// rank deciding whether to poll (spin) also sees the ranks that are
+	// runnable again but not running yet.
+	waiting atomic.Int32
+
 	sent *counter
 }
 
@@ -46,6 +54,7 @@ type slot struct {
 	done    chan struct{} // closed when the outputs (combined) or the inputs (shared) are ready
 	outputs []any
 	err     error
+	waiters int32 // a message's: its receiver waits (counted in World.waiting)
 
 	works     []func(inputs []any, me int) // shared: each member's part
 	allByLast bool                         // shared: the last member ran every part
@@ -131,6 +140,7 @@ func (c *inprocComm) meet(g Group, kind string, in any, combine func(inputs []an
 		// other member touches the slot until done closes.
 		s.outputs, s.err = combine(s.inputs)
 		close(s.done)
+		c.w.waiting.Add(-int32(len(g) - 1))
 	} else if err := c.await(g, s, s.done); err != nil {
 		return nil, err
 	}
@@ -165,6 +175,7 @@ func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []
 			s.allByLast = true
 		}
 		close(s.done)
+		c.w.waiting.Add(-int32(len(g) - 1))
 	} else if err := c.await(g, s, s.done); err != nil {
 		return err
 	}
@@ -173,8 +184,10 @@ func (c *inprocComm) meetEach(g Group, kind string, in any, check func(inputs []
 	}
 	work(s.inputs, me)
 	s.finished[me].Store(true)
+	c.w.waiting.Add(1) // before the last to finish can count it out
 	if int(s.nDone.Add(1)) == len(g) {
 		close(s.allDone)
+		c.w.waiting.Add(-int32(len(g))) // the others and itself
 		return nil
 	}
 	return c.await(g, s, s.allDone)
@@ -235,6 +248,8 @@ func (c *inprocComm) arrive(g Group, kind string, in any, work func(inputs []any
 	last = s.arrived == len(g)
 	if last {
 		delete(w.slots, key)
+	} else {
+		w.waiting.Add(1) // counted out by the last, which arrives after
 	}
 	w.mu.Unlock()
 	return s, me, last, nil
@@ -497,13 +512,20 @@ func (c *inprocComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {
 	if len(send) != len(g) {
 		return nil, fmt.Errorf("collective: all-to-all on group [%s]: rank %d gives %d chunks for %d members", g.key(), c.rank, len(send), len(g))
 	}
-	out, err := c.meet(g, "all-to-all", send, func(inputs []any) ([]any, error) {
+	// Each member copies what it sends before it arrives (the others may
+	// still be computing): the last to arrive then only hands the copies
+	// out, while the members that wait for it have nothing to run.
+	mine := make([][]float32, len(send))
+	for j, chunk := range send {
+		mine[j] = append([]float32(nil), chunk...)
+	}
+	out, err := c.meet(g, "all-to-all", mine, func(inputs []any) ([]any, error) {
 		p := len(g)
 		outs := make([]any, p)
 		for j := range g {
 			recv := make([][]float32, p)
 			for i := range g {
-				recv[i] = append([]float32(nil), inputs[i].([][]float32)[j]...)
+				recv[i] = inputs[i].([][]float32)[j]
 			}
 			outs[j] = recv
 		}
@@ -581,6 +603,7 @@ func (c *inprocComm) Send(to int, tag int64, buf []float32) error {
 	}
 	s.outputs = []any{append([]float32(nil), buf...)}
 	close(s.done)
+	w.waiting.Add(-s.waiters)
 	w.count(c.rank, to, len(buf))
 	return nil
 }
@@ -599,6 +622,10 @@ func (c *inprocComm) Recv(from int, tag int64) ([]float32, error) {
 	if s == nil {
 		s = &slot{kind: "send", done: make(chan struct{})}
 		w.slots[key] = s
+	}
+	if s.outputs == nil { // not sent yet: counted out by the send
+		s.waiters = 1
+		w.waiting.Add(1)
 	}
 	w.mu.Unlock()
 	if !w.spin(s.done) {
@@ -634,32 +661,37 @@ func (c *inprocComm) waitMessage(from int, tag int64, seq uint64, s *slot) error
 	return nil
 }
 
-// spinWait is how long a rank polls for its peers before it parks, when
-// every rank of the world has a processor of its own (size ≤ GOMAXPROCS).
+// spinWait is how long a rank polls for its peers before it parks.
 // Waking a parked goroutine whose thread went to sleep costs tens of
 // microseconds on a VM (the futex wake-up and the hypervisor's IPI to an
 // idle vCPU: `planc calibrate`'s sync_wait measured 33 µs): tiny_gpt at
 // tp = 2 waits on 68 all-reduces a step, and parking at each halved its
 // speed. Polling a few wake-ups' worth catches a peer that is a kernel or
 // two behind; a peer further away is waited for parked, so a rank blocked
-// for long burns at most this much of its processor. With more ranks than
-// processors a poller would take the processor its peer needs: those
-// worlds park at once.
+// for long burns at most this much of its processor.
 const spinWait = 200 * time.Microsecond
 
 // spin polls done for up to spinWait (yielding the processor between
-// polls) when the world's ranks have a processor each, and reports whether
-// done closed.
+// polls) and reports whether done closed; the caller parks if not. With
+// more ranks than processors a poller must not hold a processor that a
+// runnable rank needs: it polls only while fewer ranks are active (not
+// waiting) than there are processors, that is while its processor would
+// otherwise go idle, its thread to sleep, and be woken (tens of
+// microseconds on a VM) when the meeting completes. At an all-to-all of 4
+// ranks on 2 processors the third to arrive polls while the fourth
+// computes, and the meeting's end finds both processors awake.
 func (w *World) spin(done <-chan struct{}) bool {
-	if w.size > runtime.GOMAXPROCS(0) {
-		return false
-	}
+	procs := int32(runtime.GOMAXPROCS(0))
+	shared := int32(w.size) > procs
 	deadline := time.Now().Add(spinWait)
 	for {
 		select {
 		case <-done:
 			return true
 		default:
+		}
+		if shared && int32(w.size)-w.waiting.Load() >= procs {
+			return false // a runnable rank for every processor
 		}
 		if !time.Now().Before(deadline) {
 			return false

@@ -72,6 +72,10 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "planc calibrate: the meeting probe failed: %v\n", err)
 		return exitError
 	}
+	if err := probeDrain(res, *name); err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: the drain probe failed: %v\n", err)
+		return exitError
+	}
 	var text string
 	if *asJSON {
 		b, _ := json.MarshalIndent(res, "", "  ")

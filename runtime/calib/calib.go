@@ -180,9 +180,13 @@ type Result struct {
 	InProc Link
 	// Drain is the meeting of every rank where ranks outnumber the
 	// processors, in wall time (the node's drain_wait): see [DrainProbe].
-	Drain  DrainProbe
-	TCP    *Link // nil with NoTCP or when loopback sockets fail
-	TCPErr error
+	Drain DrainProbe
+	// DrainStep is the same in a training step (set by planc calibrate,
+	// which trains a probe MoE model: see [DrainStepProbe]); with a Wait,
+	// the node's drain_wait is its.
+	DrainStep *DrainStepProbe
+	TCP       *Link // nil with NoTCP or when loopback sockets fail
+	TCPErr    error
 }
 
 // Probe is the executor's fixed costs: a model so small that its kernels

@@ -217,6 +217,27 @@ type MeetProbe struct {
 	Skipped               string
 }
 
+// DrainStepProbe is the wall time a meeting of every rank costs a
+// training step where the ranks outnumber the processors: a probe MoE
+// model whose expert exchanges are meetings of all its ranks (twice the
+// processors), trained by the CPU runtime on the processors (Measured:
+// its median step's wall time), against the cost model's step at
+// drain_wait 0 (Zero) and the step's growth per second of drain_wait
+// (Slope: its meetings of all ranks), less what the model misses of its
+// work (One: its CPU time a step on one processor; OneModel: the model's,
+// on one core), shared by the processors: Wait = (Measured − Zero −
+// (One − OneModel)/Procs) / Slope (the node's drain_wait). Share is the
+// core_share measured just after the wall-clock steps.
+type DrainStepProbe struct {
+	Model                 string
+	Ranks, Procs          int
+	Measured, Zero, Slope float64
+	One, OneModel         float64
+	Share                 float64
+	Wait                  float64
+	Skipped               string
+}
+
 // StepWall trains p for steps steps with the CPU runtime on the
 // processors it has (GOMAXPROCS as it is) and returns the median step's
 // wall time after the first warm, and the processor time the process got

@@ -72,6 +72,15 @@ func (r *Result) PlanFile(name, command string) string {
 			w("//   so %.3f ms of its %.3f ms of work are the model's miss, not the meetings': sync_wait %.2f us (the microbenchmark's %.2f us)\n", mp.Work*(mp.One/mp.OneModel-1)*1e3, mp.Work*1e3, mp.Wait*1e6, r.InProc.SyncWait*1e6)
 		}
 	}
+	if dp := r.DrainStep; dp != nil {
+		if dp.Skipped != "" {
+			w("// Drain probe (%s): not counted, %s: drain_wait is the microbenchmark's\n", dp.Model, dp.Skipped)
+		} else {
+			w("// Drain probe: %s trained by the CPU runtime on %d processors takes %.3f ms a step (wall); the cost model gives it\n", dp.Model, dp.Procs, dp.Measured*1e3)
+			w("//   %.3f ms at drain_wait 0 and %.0f us more per us of drain_wait (its meetings of all ranks); on one processor it takes %.3f ms of CPU against the model's %.3f ms,\n", dp.Zero*1e3, dp.Slope, dp.One*1e3, dp.OneModel*1e3)
+			w("//   so %.3f ms of the step are the model's miss of its work, not the meetings': drain_wait %.2f us (the microbenchmark's %.2f us)\n", (dp.One-dp.OneModel)/float64(dp.Procs)*1e3, dp.Wait*1e6, r.Drain.Wait*1e6)
+		}
+	}
 	tcp := r.InProc
 	if r.TCP != nil {
 		tcp = *r.TCP
@@ -151,7 +160,11 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
 	w("  park_cost     = %s // each rank's meeting where ranks outnumber the cores: its goroutine parks, another is woken\n", micros(r.InProc.ParkCost))
-	w("  drain_wait    = %s // each meeting of all the node's ranks where they outnumber the cores: the cores left idle (measured unloaded)\n", micros(r.Drain.Wait))
+	if dp := r.DrainStep; dp != nil && dp.Skipped == "" {
+		w("  drain_wait    = %s // each meeting of all the node's ranks where they outnumber the cores: the cores left idle, in a training step (the drain probe's)\n", micros(dp.Wait))
+	} else {
+		w("  drain_wait    = %s // each meeting of all the node's ranks where they outnumber the cores: the cores left idle (the all-to-all microbenchmark's, unloaded; 0: not measured)\n", micros(r.Drain.Wait))
+	}
 	w("  corun_matmul    = %.3f // products' speed while the other core runs products too (measured)\n", cr.GEMM)
 	w("  corun_memory    = %.3f // element-wise kernels' (measured)\n", cr.Elementwise)
 	w("  corun_attention = %.3f // the attention kernel's (measured)\n", cr.Attention)

@@ -771,25 +771,30 @@ func (t *Trainer) Step() (StepResult, error) {
 	lr := t.opt.LRAt(step)
 	var wg sync.WaitGroup
 	errs := make([]error, len(t.ranks))
+	run := func(i int, rk *rank) {
+		defer func() {
+			if p := recover(); p != nil {
+				errs[i] = fmt.Errorf("rank %d panicked: %v", rk.id, p)
+				t.world.Abort(errs[i])
+			}
+		}()
+		if err := t.runRank(rk, t.sched.Ranks[rk.id].Actions, lr); err != nil {
+			errs[i] = fmt.Errorf("rank %d: %w", rk.id, err)
+			t.world.Abort(errs[i])
+		}
+	}
 	for i, rk := range t.ranks {
 		rk.step, rk.lossSum, rk.drops = step, 0, 0
 		t.comms[i].spent = 0
 		t.comms[i].byKind = nil
-		wg.Add(1)
-		go func(i int, rk *rank) {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					errs[i] = fmt.Errorf("rank %d panicked: %v", rk.id, p)
-					t.world.Abort(errs[i])
-				}
-			}()
-			if err := t.runRank(rk, t.sched.Ranks[rk.id].Actions, lr); err != nil {
-				errs[i] = fmt.Errorf("rank %d: %w", rk.id, err)
-				t.world.Abort(errs[i])
-			}
-		}(i, rk)
+		if i > 0 {
+			wg.Go(func() { run(i, rk) })
+		}
 	}
+	// The first rank runs on this goroutine: one rank's step starts no
+	// goroutine (a new one woke an idle processor to take it, and this
+	// one parked until it ended: two hand-offs a step).
+	run(0, t.ranks[0])
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {

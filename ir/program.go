@@ -140,6 +140,12 @@ type Device struct {
 	// measures it with the executor probe at two sizes (the CPU
 	// runtime's); 0: none.
 	StepOverhead float64
+	// HotGEMMRate, HotGEMMCallCost and HotGEMMElementCost are the GEMM
+	// fit on hot operands (the same shapes timed over and over): how a
+	// rank whose peak memory fits PrivateCache runs its products, its
+	// operands still in the core's caches from the op before (planc
+	// calibrate; see HotFor). 0: the cold fit everywhere.
+	HotGEMMRate, HotGEMMCallCost, HotGEMMElementCost float64
 	// PrivateCache is one core's private cache in bytes (its L2): a rank
 	// whose peak memory fits in it finds its operands where it left them
 	// and StepKernelFactor does not apply. 0: it applies to every rank.
@@ -163,7 +169,24 @@ func (d *Device) Fitted() bool {
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
 		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0 ||
-		d.StepKernelFactor != 0 || d.StepOverhead != 0
+		d.StepKernelFactor != 0 || d.StepOverhead != 0 || d.HotGEMMRate != 0
+}
+
+// HotFor returns the device a rank whose peak memory is peak bytes runs
+// on in a precision: where the device has a hot GEMM fit and the rank
+// fits in its private cache, a copy whose products take the hot fit's
+// rate, call and element costs (and which has no hot fit of its own);
+// else d itself.
+func (d *Device) HotFor(peak float64, precision Precision) *Device {
+	if d.HotGEMMRate <= 0 || d.PrivateCache <= 0 || peak > d.PrivateCache || d.Peak(precision) <= 0 {
+		return d
+	}
+	h := *d
+	// (above 1 where the hot rate beats peak_*, the fastest cold product)
+	h.MatmulEfficiency = d.HotGEMMRate / d.Peak(precision)
+	h.GEMMCallCost, h.GEMMElementCost = d.HotGEMMCallCost, d.HotGEMMElementCost
+	h.HotGEMMRate, h.HotGEMMCallCost, h.HotGEMMElementCost = 0, 0, 0
+	return &h
 }
 
 // KernelFactor is StepKernelFactor for a rank whose peak memory is peak

@@ -77,6 +77,10 @@ func opGroup(o *ir.Op) int {
 func memoryPass(st *State) {
 	cm := newCostModel(st.Plan, st.Unit.Mesh)
 	mem, _, cost := assemble(st.Plan, cm, digestStages(st, cm), false)
+	if hot := hotPlan(st.Plan, mem.WorstRank().Peak); hot != st.Plan {
+		cm = newCostModel(hot, st.Unit.Mesh)
+		_, _, cost = assemble(hot, cm, digestStages(st, cm), false)
+	}
 	st.Unit.Memory = &mem
 	st.cost = &cost
 	// the ops' times for the report of the costliest ops
@@ -167,7 +171,11 @@ func costPass(st *State) {
 	m := float64(st.Plan.MicroBatches())
 	kf := 1.0 // kernels in a step beyond the private cache (as assemble)
 	if st.Unit.Memory != nil {
-		kf = cm.dev.KernelFactor(st.Unit.Memory.WorstRank().Peak)
+		peak := st.Unit.Memory.WorstRank().Peak
+		kf = cm.dev.KernelFactor(peak)
+		if hot := hotPlan(st.Plan, peak); hot != st.Plan { // (within it: hot products)
+			cm = newCostModel(hot, st.Unit.Mesh)
+		}
 	}
 	slowest, slowT := 0, -1.0
 	perRank := map[int]float64{}

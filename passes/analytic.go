@@ -374,6 +374,11 @@ func estimate(plan *ir.Plan, lite bool) (Estimation, ir.Diagnostics) {
 		}
 	}
 	mem, worst, cost := assemble(p, cm, digests, lite)
+	if hot := hotPlan(plan, worst.Peak); hot != plan {
+		// (the memory does not depend on the products' rates: the same
+		// peak, the products priced hot)
+		return estimate(hot, lite)
+	}
 	e := Estimation{StepTime: cost.StepTime, PeakBytes: worst.Peak, Capacity: mem.Capacity, Worst: worst, TokensPerSec: cost.TokensPerSec, MFU: cost.MFU,
 		Compute: cost.Compute, ExposedComm: cost.ExposedComm, Bubble: cost.Bubble, Optimizer: cost.Optimizer, Shared: cost.Shared,
 		Energy: cost.EnergyPerStep, TokensPerStep: cost.TokensPerStep}

@@ -569,3 +569,17 @@ type assembleBuf struct {
 }
 
 var assemblePool = sync.Pool{New: func() any { return new(assembleBuf) }}
+
+// hotPlan returns p priced as a rank whose peak memory is peak runs it:
+// where the device has a hot GEMM fit and peak fits its private cache, a
+// copy of p on the device's hot copy (ir.Device.HotFor); else p.
+func hotPlan(p *ir.Plan, peak float64) *ir.Plan {
+	d := p.Cluster.Node.Device
+	hot := d.HotFor(peak, p.Precision)
+	if hot == d {
+		return p
+	}
+	q, c, n := *p, *p.Cluster, *p.Cluster.Node
+	n.Device, c.Node, q.Cluster = hot, &n, &c
+	return &q
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"planc/ir"
 	"planc/passes"
 )
 
@@ -287,5 +288,63 @@ func TestStepOverheadOncePerStep(t *testing.T) {
 		if with.Compute != base.Compute {
 			t.Errorf("%v: compute %g s, want unchanged %g s", sets, with.Compute, base.Compute)
 		}
+	}
+}
+
+// TestHotProductsWithinThePrivateCache: on a device with a hot GEMM fit,
+// a plan whose ranks fit the private cache (tiny_mlp, 340 KiB) is priced
+// as on a device whose GEMM figures are the hot ones (Estimate, Compile
+// and its costliest ops alike), and faster than cold; a plan beyond it
+// (tiny_gpt) is priced cold.
+func TestHotProductsWithinThePrivateCache(t *testing.T) {
+	const rate, call, elem = 160e9, 0.2e-6, 0.05e-9
+	at := func(file, name string, dev func(*ir.Device)) (passes.Estimation, float64) {
+		prog, p := loadPlan(t, file, name)
+		q := *p
+		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.MatmulEfficiency, d.GEMMCallCost, d.GEMMElementCost = 0.8, 1.5e-6, 0.07e-9
+		dev(&d)
+		n.Device, cl.Node, q.Cluster = &d, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
+			t.Errorf("%s: Compile's step %g s, Estimate's %g s", name, u.Cost.StepTime, e.StepTime)
+		}
+		linear := 0.0
+		for _, o := range u.Cost.TopOps {
+			if o.Op == "linear" || o.Op == "fc1" {
+				linear += o.Time
+			}
+		}
+		return e, linear
+	}
+	withHot := func(d *ir.Device) {
+		d.HotGEMMRate, d.HotGEMMCallCost, d.HotGEMMElementCost, d.PrivateCache = rate, call, elem, 2<<20
+	}
+	asHot := func(d *ir.Device) {
+		d.MatmulEfficiency, d.GEMMCallCost, d.GEMMElementCost = rate/d.PeakFP32, call, elem
+	}
+	cold, coldLinear := at("examples/tiny_mlp.plan", "tiny_mlp_serial", func(*ir.Device) {})
+	hot, hotLinear := at("examples/tiny_mlp.plan", "tiny_mlp_serial", withHot)
+	want, wantLinear := at("examples/tiny_mlp.plan", "tiny_mlp_serial", asHot)
+	if hot.PeakBytes > 2<<20 {
+		t.Fatalf("tiny_mlp's peak %g B, want within 2 MiB", hot.PeakBytes)
+	}
+	if math.Abs(hot.StepTime-want.StepTime) > 1e-12 || math.Abs(hotLinear-wantLinear) > 1e-12 || hotLinear == 0 {
+		t.Errorf("tiny_mlp within the cache: step %g s, linear %g s; want the hot device's %g s, %g s", hot.StepTime, hotLinear, want.StepTime, wantLinear)
+	}
+	if !(hot.StepTime < cold.StepTime) || !(hotLinear < coldLinear) {
+		t.Errorf("tiny_mlp hot %g s (linear %g s), cold %g s (%g s): want hot faster", hot.StepTime, hotLinear, cold.StepTime, coldLinear)
+	}
+	gptCold, _ := at("examples/tiny_gpt.plan", "tiny_gpt_serial", func(*ir.Device) {})
+	gptHot, _ := at("examples/tiny_gpt.plan", "tiny_gpt_serial", withHot)
+	if gptHot.PeakBytes <= 2<<20 || gptHot.StepTime != gptCold.StepTime {
+		t.Errorf("tiny_gpt (peak %g B) with a hot fit: step %g s, want the cold %g s", gptHot.PeakBytes, gptHot.StepTime, gptCold.StepTime)
 	}
 }

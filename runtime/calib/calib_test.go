@@ -73,6 +73,14 @@ func TestMeasureQuick(t *testing.T) {
 			t.Errorf("plan file lacks %q:\n%s", want, text)
 		}
 	}
+	// with a private cache size, the hot GEMM fit that ranks within it use
+	if r.PrivateCache > 0 && r.GEMMHot.Rate > 0 {
+		for _, want := range []string{"  private_cache        = ", "  hot_gemm_rate        = ", "  hot_gemm_call_cost   = ", "  hot_gemm_element_cost = "} {
+			if !strings.Contains(text, want) {
+				t.Errorf("plan file lacks %q:\n%s", want, text)
+			}
+		}
+	}
 }
 
 // TestFitAttentionRecoversTheScoreCost: attention points made of products

@@ -140,7 +140,14 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	if sp := r.Step; sp != nil && sp.Factor > 0 {
 		w("  step_kernel_factor   = %.4f // the step probe's CPU time over the cost model's: what a step adds to the microbenchmarks\n", sp.Factor)
-		w("  private_cache        = %.0f KiB // one core's L2 (sysfs): a rank whose peak memory fits runs without step_kernel_factor\n", r.PrivateCache/1024)
+	}
+	if r.PrivateCache > 0 {
+		w("  private_cache        = %.0f KiB // one core's L2 (sysfs): a rank whose peak memory fits runs without step_kernel_factor, its products hot\n", r.PrivateCache/1024)
+		if h := r.GEMMHot; h.Rate > 0 {
+			w("  hot_gemm_rate        = %s // the GEMM fit on hot operands (the same shapes timed over and over)\n", gflops(h.Rate))
+			w("  hot_gemm_call_cost   = %s\n", micros(h.Fixed))
+			w("  hot_gemm_element_cost = %.4f ns\n", h.PerElement*1e9)
+		}
 	}
 	w("  fused_attention      = true // the CPU runtime's attention is one fused kernel (runtime/kernels.AttentionForward) whatever a plan says\n")
 	w("  source = \"planc calibrate on %s, %s UTC: runtime/kernels microbenchmarks\"\n", r.Host, r.When.Format("2006-01-02 15:04"))

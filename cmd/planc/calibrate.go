@@ -141,15 +141,23 @@ const probeSteps, probeWarm = 200, 20
 // beyond the model into a cost per op and a cost per step.
 func probeExecutor(res *calib.Result, name string) error {
 	pr := &calib.Probe{Model: "calib_probe (2 layers, hidden 8, 8 tokens)"}
-	for _, run := range []struct {
-		plan string
-		out  *calib.ProbeRun
-	}{{"calib_probe", &pr.Short}, {"calib_probe_long", &pr.Long}} {
-		p, err := loadProbe(res, name, probeModel, run.plan)
+	var ps []*ir.Plan
+	for _, plan := range []string{"calib_probe", "calib_probe_long"} {
+		p, err := loadProbe(res, name, probeModel, plan)
 		if err != nil {
 			return err
 		}
-		if *run.out, err = probeRun(res, p); err != nil {
+		ps = append(ps, p)
+	}
+	// the two sizes' steps alternate: the line's intercept is the
+	// difference of two medians, which a load that moves between them
+	// would move
+	measured, err := calib.StepSecondsOf(ps, probeSteps, probeWarm)
+	if err != nil {
+		return err
+	}
+	for i, run := range []*calib.ProbeRun{&pr.Short, &pr.Long} {
+		if *run, err = probeRun(res, ps[i], measured[i]); err != nil {
 			return err
 		}
 	}
@@ -158,17 +166,14 @@ func probeExecutor(res *calib.Result, name string) error {
 	return nil
 }
 
-// probeRun trains the executor probe p and prices it.
-func probeRun(res *calib.Result, p *ir.Plan) (calib.ProbeRun, error) {
+// probeRun prices the executor probe p, which took measured seconds a
+// step.
+func probeRun(res *calib.Result, p *ir.Plan, measured float64) (calib.ProbeRun, error) {
 	run := calib.ProbeRun{MicroBatches: p.MicroBatches()}
-	measured, err := calib.StepSeconds(p, probeSteps, probeWarm)
-	if err != nil {
-		return run, err
-	}
 	at := func(overhead float64) (float64, error) {
 		q := *p
 		c, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.KernelOverhead, d.StepOverhead = overhead, 0
+		d.KernelOverhead, d.StepOverhead, d.HotGEMMRate = overhead, 0, 0 // (hot below, whatever its peak)
 		if g := res.GEMMHot; g.Rate > 0 && d.PeakFP32 > 0 {
 			// the probe's few kilobytes stay in the private cache: its
 			// products run on hot operands

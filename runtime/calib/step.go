@@ -32,34 +32,56 @@ func measureInput(opt Options) float64 {
 // executor's cost per op; on one processor the garbage collector's work
 // is the step's too.
 func StepSeconds(p *ir.Plan, steps, warm int) (float64, error) {
-	tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
+	s, err := StepSecondsOf([]*ir.Plan{p}, steps, warm)
 	if err != nil {
 		return 0, err
 	}
-	var secs []float64
-	err = func() error {
+	return s[0], nil
+}
+
+// StepSecondsOf is StepSeconds for several plans whose steps alternate
+// (one step of each in turn), so that a machine whose load moves meets
+// them alike: each plan's median step.
+func StepSecondsOf(ps []*ir.Plan, steps, warm int) ([]float64, error) {
+	trs := make([]*exec.Trainer, len(ps))
+	for i, p := range ps {
+		tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
+		if err != nil {
+			return nil, err
+		}
+		trs[i] = tr
+	}
+	secs := make([][]float64, len(ps))
+	err := func() error {
 		prev := runtime.GOMAXPROCS(1)
 		defer runtime.GOMAXPROCS(prev)
-		for tr.NextStep() < tr.Steps {
-			t0, cpu := cpuclock.Process()
-			r, err := tr.Step()
-			if err != nil {
-				return err
-			}
-			t1, _ := cpuclock.Process()
-			if r.Step >= warm {
+		for k := 0; k < steps; k++ {
+			for i, tr := range trs {
+				t0, cpu := cpuclock.Process()
+				r, err := tr.Step()
+				if err != nil {
+					return err
+				}
+				t1, _ := cpuclock.Process()
+				if r.Step < warm {
+					continue
+				}
 				if cpu {
-					secs = append(secs, (t1 - t0).Seconds())
+					secs[i] = append(secs[i], (t1 - t0).Seconds())
 				} else {
-					secs = append(secs, r.Elapsed.Seconds())
+					secs[i] = append(secs[i], r.Elapsed.Seconds())
 				}
 			}
 		}
 		return nil
 	}()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	sort.Float64s(secs)
-	return secs[len(secs)/2], nil
+	med := make([]float64, len(ps))
+	for i, s := range secs {
+		sort.Float64s(s)
+		med[i] = s[len(s)/2]
+	}
+	return med, nil
 }

@@ -39,6 +39,8 @@ type stage struct {
 	updates  []updateRun // the optimizer's calls (updateRuns), taken at its first step
 	m, v     []float32   // AdamW moments of the owned ranges, in order
 	buckets  [][2]int    // REDUCE_GRAD buckets as flat ranges
+	// gathered is ZeRO-3's parameter all-gather buffer (gatherBuckets).
+	gathered []float32
 	// expertBucket marks the buckets of routed experts (under ep), which
 	// reduce over the expert-data-parallel group; nDense is where the
 	// expert parameters start in the flat buffer (len(p) when none).

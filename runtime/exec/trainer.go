@@ -1338,22 +1338,44 @@ func gatherBuckets(rk *rank, st *stage, g collective.Group, bks [][2]int) error 
 		off := collective.ChunkOffsets(b[1]-b[0], len(g))
 		return rk.comm.AllGatherInto(g, st.p[b[0]+off[i]:b[0]+off[i+1]], st.p[b[0]:b[1]])
 	}
-	var part []float32
+	// Several buckets (ZeRO-3's stage): the members' chunks go through a
+	// buffer kept with the stage, member-major (member 0's chunk of every
+	// bucket, then member 1's, ...), this rank's written in its place.
+	total := 0
 	for _, b := range bks {
-		off := collective.ChunkOffsets(b[1]-b[0], len(g))
-		part = append(part, st.p[b[0]+off[i]:b[0]+off[i+1]]...)
+		total += b[1] - b[0]
 	}
-	all, err := rk.comm.AllGather(g, part)
-	if err != nil {
+	if cap(st.gathered) < total {
+		st.gathered = make([]float32, total)
+	}
+	all := st.gathered[:total]
+	var mine []float32
+	pos := 0
+	for m := range g {
+		start := pos
+		for _, b := range bks {
+			off := collective.ChunkOffsets(b[1]-b[0], len(g))
+			n := off[m+1] - off[m]
+			if m == i {
+				copy(all[pos:pos+n], st.p[b[0]+off[m]:b[0]+off[m+1]])
+			}
+			pos += n
+		}
+		if m == i {
+			mine = all[start:pos]
+		}
+	}
+	if err := rk.comm.AllGatherInto(g, mine, all); err != nil {
 		return err
 	}
-	// all holds member 0's chunks of every bucket, then member 1's, ...
-	pos := 0
+	pos = 0
 	for m := range g {
 		for _, b := range bks {
 			off := collective.ChunkOffsets(b[1]-b[0], len(g))
 			n := off[m+1] - off[m]
-			copy(st.p[b[0]+off[m]:b[0]+off[m+1]], all[pos:pos+n])
+			if m != i {
+				copy(st.p[b[0]+off[m]:b[0]+off[m+1]], all[pos:pos+n])
+			}
 			pos += n
 		}
 	}

@@ -64,23 +64,24 @@ func fromChunkMajor(dst, x []float32, chs []ir.CPChunk, p, w int) {
 }
 
 // chunkMajor returns head-major x chunk-major: x itself with one chunk,
-// else a copy.
-func chunkMajor(x []float32, chs []ir.CPChunk, p, w int) []float32 {
+// else a copy (a buffer of b's).
+func chunkMajor(b bufs, x []float32, chs []ir.CPChunk, p, w int) []float32 {
 	if len(chs) == 1 {
 		return x
 	}
-	out := make([]float32, len(x))
+	out := b.allocOut(len(x))
 	toChunkMajor(out, x, chs, p, w)
 	return out
 }
 
-// chunkOut returns the chunk-major buffer of an output the size of x
-// (zeroed): x itself with one chunk (then unchunk has nothing to do).
-func chunkOut(x []float32, chs []ir.CPChunk) []float32 {
+// chunkOut returns the chunk-major buffer of an output the size of x: x
+// itself with one chunk (then unchunk has nothing to do), else a zeroed
+// buffer of b's.
+func chunkOut(b bufs, x []float32, chs []ir.CPChunk) []float32 {
 	if len(chs) == 1 {
 		return x
 	}
-	return make([]float32, len(x))
+	return b.alloc(len(x))
 }
 
 // unchunk writes chunkOut's buffer x back into head-major dst.

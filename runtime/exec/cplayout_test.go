@@ -151,8 +151,8 @@ func benchRankAttention(b *testing.B, rk *rank, balanced bool) {
 	for i := 0; i < b.N; i++ {
 		dq, dK, dV := make([]float32, len(a.q)), make([]float32, len(k)), make([]float32, len(v))
 		if balanced {
-			rk.wholeKeysForward(a, k, v)
-			rk.wholeKeysBackward(a, do, dq, k, v, dK, dV)
+			rk.wholeKeysForward(newBufs{}, a, k, v)
+			rk.wholeKeysBackward(newBufs{}, a, do, dq, k, v, dK, dV)
 		} else {
 			sh := rk.attnShape(sl, S, c*sl, 0)
 			rk.attnFwd(a.o, a.lse, a.q, k, v, sh, rk.kvHeads())

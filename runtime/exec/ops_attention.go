@@ -44,9 +44,11 @@ type attnActs struct {
 	// the backward of allgather, lss and ring (qc and oc the same slices
 	// as q and o when the rank holds one chunk); lse stays nil under
 	// those modes (the backward reads lsec).
-	qc, oc, lsec  []float32
-	cpKV          []float32 // cp allgather/lss: the gathered K|V
-	cpQ, cpK, cpV []float32 // cp ulysses: head-sharded, whole-sequence q, k, v (o and lse likewise in o, lse)
+	qc, oc, lsec []float32
+	// cpK, cpV are whole-sequence k and v: under allgather and lss every
+	// rank's (the gathered K|V, its chunks at their positions), under
+	// ulysses head-sharded (as cpQ; o and lse likewise in o, lse)
+	cpQ, cpK, cpV []float32
 	cpO           []float32 // cp ulysses: the head-sharded output
 }
 
@@ -108,33 +110,52 @@ func (r *rank) attnDimsCP() (pq, pk, d, dv int) {
 	return b * r.m.Heads / r.tp, b * r.kvHeads(), r.m.QKWidth(), r.m.VWidth()
 }
 
+// bufs hands out an attention's buffers: a call's (the frame's pool, see
+// call.alloc: alloc zeroed, allocOut for a kernel that writes every
+// element), or fresh ones (newBufs).
+type bufs interface {
+	alloc(n int) []float32
+	allocOut(n int) []float32
+}
+
+// newBufs allocates fresh buffers.
+type newBufs struct{}
+
+func (newBufs) alloc(n int) []float32    { return make([]float32, n) }
+func (newBufs) allocOut(n int) []float32 { return make([]float32, n) }
+
 // attentionForward fills a.o and a.lse from a.q, a.k, a.v (head-major,
-// this rank's positions).
-func (r *rank) attentionForward(l int, a *attnActs) error {
+// this rank's positions) for c's instruction.
+func (r *rank) attentionForward(c *call, a *attnActs) error {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
 	kv := r.kvHeads()
 	pq, _, _, w := r.attnDimsCP()
-	a.o = make([]float32, pq*sl*w)
+	if cp > 1 && r.plan.CPMode == "ulysses" {
+		return r.ulyssesForward(a)
+	}
+	a.o = c.allocOut(pq * sl * w)
 	if cp == 1 {
-		a.lse = make([]float32, pq*sl)
+		a.lse = c.allocOut(pq * sl)
 		r.attnFwd(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0), kv)
 		return nil
 	}
 	switch r.plan.CPMode {
 	case "allgather", "lss":
-		kvs, err := r.comm.AllGather(r.cpGroup(), append(append([]float32(nil), a.k...), a.v...))
-		if err != nil {
+		n := len(a.k) + len(a.v)
+		kvs := c.allocOut(cp * n)
+		i := r.mesh.Index(ir.AxisCP, r.id)
+		mine := kvs[i*n : (i+1)*n]
+		copy(mine, a.k)
+		copy(mine[len(a.k):], a.v)
+		if err := r.comm.AllGatherInto(r.cpGroup(), mine, kvs); err != nil {
 			return err
 		}
-		a.cpKV = kvs
-		k, v := r.wholeKV(kvs)
-		r.wholeKeysForward(a, k, v)
+		a.cpK, a.cpV = r.wholeKV(c, kvs)
+		r.wholeKeysForward(c, a, a.cpK, a.cpV)
 	case "ring":
-		return r.ringForward(l, a)
-	case "ulysses":
-		return r.ulyssesForward(a)
+		return r.ringForward(c, a)
 	default:
 		return fmt.Errorf("cp_mode %q is not executed by the runtime", r.plan.CPMode)
 	}
@@ -144,10 +165,10 @@ func (r *rank) attentionForward(l int, a *attnActs) error {
 // wholeKeysForward attends each of this rank's query chunks to the whole
 // sequence's k, v (head-major, positions in order): one kernel call per
 // chunk, the causal mask hiding the keys after it.
-func (r *rank) wholeKeysForward(a *attnActs, k, v []float32) {
+func (r *rank) wholeKeysForward(b bufs, a *attnActs, k, v []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse := chunkMajor(a.q, chs, pq, d), chunkOut(a.o, chs), make([]float32, len(a.o)/w)
+	q, o, lse := chunkMajor(b, a.q, chs, pq, d), chunkOut(b, a.o, chs), b.allocOut(len(a.o)/w)
 	for _, ch := range chs {
 		r.attnFwd(chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), chunkOf(q, ch, pq, d), k, v,
 			r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -159,18 +180,18 @@ func (r *rank) wholeKeysForward(a *attnActs, k, v []float32) {
 // ringForward is ring attention: the K|V block of each cp rank in turn
 // (chunk-major), every query chunk against every chunk of the block it
 // can see, merged by log-sum-exp.
-func (r *rank) ringForward(l int, a *attnActs) error {
-	cp, c, g := r.mesh.CP, r.coord.CP, r.cpGroup()
+func (r *rank) ringForward(cl *call, a *attnActs) error {
+	cp, c, g, l := r.mesh.CP, r.coord.CP, r.cpGroup(), cl.in.Op.Layer
 	chs := r.chunks()
 	pq, pk, d, w := r.attnDimsCP()
 	nk := len(a.k)
-	q, o, lse := chunkMajor(a.q, chs, pq, d), chunkOut(a.o, chs), make([]float32, len(a.o)/w)
+	q, o, lse := chunkMajor(cl, a.q, chs, pq, d), chunkOut(cl, a.o, chs), cl.allocOut(len(a.o)/w)
 	kernels.EmptyAttention(o, lse)
-	blk := make([]float32, nk+len(a.v))
+	blk := make([]float32, nk+len(a.v)) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
 	toChunkMajor(blk[nk:], a.v, chs, pk, w)
 	// one block's partial output and log-sum-exp (the chunks are equal)
-	oBlk, lseBlk := make([]float32, pq*chs[0].N*w), make([]float32, pq*chs[0].N)
+	oBlk, lseBlk := cl.allocOut(pq*chs[0].N*w), cl.allocOut(pq*chs[0].N)
 	for step := 0; step < cp; step++ {
 		kchs := r.chunksOf((c - step + cp) % cp)
 		for _, qc := range chs {
@@ -203,11 +224,11 @@ func (r *rank) ringForward(l int, a *attnActs) error {
 // wholeKV rearranges an all-gathered [K_0|V_0, K_1|V_1, ...] (each
 // head-major over its rank's positions) into whole-sequence head-major K
 // and V, every rank's chunks at their positions.
-func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
+func (r *rank) wholeKV(b bufs, kv []float32) ([]float32, []float32) {
 	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
 	_, pk, d, dv := r.attnDimsCP()
 	seg, segV := pk*sl*d, pk*sl*dv
-	k, v := make([]float32, pk*S*d), make([]float32, pk*S*dv)
+	k, v := b.allocOut(pk*S*d), b.allocOut(pk*S*dv)
 	for c := 0; c < cp; c++ {
 		part := kv[c*(seg+segV) : (c+1)*(seg+segV)]
 		for _, ch := range r.chunksOf(c) {
@@ -223,11 +244,11 @@ func (r *rank) wholeKV(kv []float32) ([]float32, []float32) {
 // segmentKV is wholeKV's adjoint layout: whole-sequence dK, dV cut into
 // [dK_0|dV_0, dK_1|dV_1, ...] (each rank's positions), the input of the
 // reduce-scatter.
-func (r *rank) segmentKV(dk, dv []float32) []float32 {
+func (r *rank) segmentKV(b bufs, dk, dv []float32) []float32 {
 	cp, sl, S := r.mesh.CP, r.segLen(), r.m.Seq
 	_, pk, d, w := r.attnDimsCP()
 	seg, segV := pk*sl*d, pk*sl*w
-	out := make([]float32, cp*(seg+segV))
+	out := b.allocOut(cp * (seg + segV))
 	for c := 0; c < cp; c++ {
 		part := out[c*(seg+segV) : (c+1)*(seg+segV)]
 		for _, ch := range r.chunksOf(c) {
@@ -240,44 +261,45 @@ func (r *rank) segmentKV(dk, dv []float32) []float32 {
 	return out
 }
 
-// attentionBackward returns dq, dk, dv of this rank's positions given do.
-func (r *rank) attentionBackward(l int, a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
+// attentionBackward returns dq, dk, dv of this rank's positions given do
+// for c's instruction.
+func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv []float32, err error) {
 	r.on("cp")
 	cp := r.mesh.CP
 	sl := r.segLen()
 	kv := r.kvHeads()
-	dq, dk, dv = make([]float32, len(a.q)), make([]float32, len(a.k)), make([]float32, len(a.v))
+	if cp > 1 && r.plan.CPMode == "ulysses" {
+		return r.ulyssesBackward(a, do)
+	}
+	dq, dk, dv = c.alloc(len(a.q)), c.alloc(len(a.k)), c.alloc(len(a.v))
 	if cp == 1 {
 		r.attnBwd(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0), kv)
 		return dq, dk, dv, nil
 	}
 	switch r.plan.CPMode {
 	case "allgather", "lss":
-		k, v := r.wholeKV(a.cpKV)
-		dK, dV := make([]float32, len(k)), make([]float32, len(v))
-		r.wholeKeysBackward(a, do, dq, k, v, dK, dV)
-		mine, err := r.comm.ReduceScatter(r.cpGroup(), r.segmentKV(dK, dV), collective.Sum)
+		dK, dV := c.alloc(len(a.cpK)), c.alloc(len(a.cpV))
+		r.wholeKeysBackward(c, a, do, dq, a.cpK, a.cpV, dK, dV)
+		mine, err := r.comm.ReduceScatter(r.cpGroup(), r.segmentKV(c, dK, dV), collective.Sum)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		copy(dk, mine[:len(dk)])
 		copy(dv, mine[len(dk):])
 	case "ring":
-		if err := r.ringBackward(l, a, do, dq, dk, dv); err != nil {
+		if err := r.ringBackward(c, a, do, dq, dk, dv); err != nil {
 			return nil, nil, nil, err
 		}
-	case "ulysses":
-		return r.ulyssesBackward(a, do)
 	}
 	return dq, dk, dv, nil
 }
 
 // wholeKeysBackward is wholeKeysForward's backward: it adds each query
 // chunk's dq into dq and the whole sequence's dK, dV.
-func (r *rank) wholeKeysBackward(a *attnActs, do, dq, k, v, dK, dV []float32) {
+func (r *rank) wholeKeysBackward(b bufs, a *attnActs, do, dq, k, v, dK, dV []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(do, chs, pq, w), chunkOut(dq, chs)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(b, do, chs, pq, w), chunkOut(b, dq, chs)
 	for _, ch := range chs {
 		r.attnBwd(chunkOf(dqm, ch, pq, d), dK, dV, chunkOf(dom, ch, pq, w), chunkOf(q, ch, pq, d), k, v,
 			chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -288,14 +310,14 @@ func (r *rank) wholeKeysBackward(a *attnActs, do, dq, k, v, dK, dV []float32) {
 // ringBackward is ringForward's backward: each message is a block's
 // K|V|dK|dV (chunk-major); after cp−1 hops a block's accumulators come
 // back to its owner with one more send.
-func (r *rank) ringBackward(l int, a *attnActs, do, dq, dk, dv []float32) error {
-	cp, c, g := r.mesh.CP, r.coord.CP, r.cpGroup()
+func (r *rank) ringBackward(cl *call, a *attnActs, do, dq, dk, dv []float32) error {
+	cp, c, g, l := r.mesh.CP, r.coord.CP, r.cpGroup(), cl.in.Op.Layer
 	chs := r.chunks()
 	pq, pk, d, w := r.attnDimsCP()
 	nk, nv := len(a.k), len(a.v)
 	kvn := nk + nv
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(do, chs, pq, w), chunkOut(dq, chs)
-	blk := make([]float32, 2*kvn)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(cl, do, chs, pq, w), chunkOut(cl, dq, chs)
+	blk := make([]float32, 2*kvn) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
 	toChunkMajor(blk[nk:kvn], a.v, chs, pk, w)
 	for step := 0; step < cp; step++ {

@@ -307,7 +307,7 @@ func attentionOpForward(c *call) error {
 		sh.Heads = r.kvHeads()
 		kernels.RoPEForward(a.k, a.k, cos, sin, sh)
 	}
-	if err := r.attentionForward(c.in.Op.Layer, a); err != nil {
+	if err := r.attentionForward(c, a); err != nil {
 		return err
 	}
 	b, s, heads, d := r.attnDims()
@@ -327,7 +327,7 @@ func attentionOpBackward(c *call) error {
 	b, s, heads, d := r.attnDims()
 	do := c.allocOut(len(a.q))
 	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
-	dq, dk, dv, err := r.attentionBackward(c.in.Op.Layer, a, do)
+	dq, dk, dv, err := r.attentionBackward(c, a, do)
 	if err != nil {
 		return err
 	}

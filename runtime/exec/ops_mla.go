@@ -97,7 +97,7 @@ func mlaAttentionForward(c *call) error {
 	k, v := make([]float32, rows*ms.Heads*qk), make([]float32, rows*ms.Heads*ms.V)
 	kernels.MLAKeysValues(k, v, c.val(1), kr, ms)
 	a := &attnActs{q: q, k: k, v: v}
-	if err := r.attentionForward(c.in.Op.Layer, a); err != nil {
+	if err := r.attentionForward(c, a); err != nil {
 		return err
 	}
 	y := make([]float32, rows*ms.Heads*ms.V)
@@ -115,7 +115,7 @@ func mlaAttentionBackward(c *call) error {
 	rows := ms.Batch * ms.Seq
 	do := make([]float32, rows*ms.Heads*ms.V)
 	kernels.SplitHeads(do, c.grad(0), ms.Batch, ms.Seq, ms.Heads, ms.V)
-	dq, dk, dv, err := r.attentionBackward(c.in.Op.Layer, s.a, do)
+	dq, dk, dv, err := r.attentionBackward(c, s.a, do)
 	if err != nil {
 		return err
 	}

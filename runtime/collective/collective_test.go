@@ -309,6 +309,20 @@ func TestMismatchedCalls(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "elements") {
 				t.Fatalf("err = %v, want a size mismatch", err)
 			}
+			_, err = tr.run(t, 2, 0, time.Second, func(c Comm) error {
+				_, err := c.ReduceScatter(all(2), make([]float32, 4+c.Rank()), Sum)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), "elements") {
+				t.Fatalf("reduce-scatter: err = %v, want a size mismatch", err)
+			}
+			_, err = tr.run(t, 2, 0, time.Second, func(c Comm) error {
+				// rank 1's buffer is one short of the parts' 4
+				return c.AllGatherInto(all(2), make([]float32, 2), make([]float32, 4-c.Rank()))
+			})
+			if err == nil || !strings.Contains(err.Error(), "gathers 4 elements into 3") {
+				t.Fatalf("all-gather into: err = %v, want a size mismatch", err)
+			}
 		})
 	}
 }

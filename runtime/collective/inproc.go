@@ -586,10 +586,12 @@ func (c *inprocComm) Send(to int, tag int64, buf []float32) error {
 	if to < 0 || to >= c.w.size || to == c.rank {
 		return fmt.Errorf("collective: rank %d sends to invalid rank %d", c.rank, to)
 	}
-	k := p2pKey(c.rank, to, tag) + " send"
+	pk := p2pKey(c.rank, to, tag)
+	k := pk + " send"
 	seq := c.seq[k]
 	c.seq[k] = seq + 1
-	key := slotKey{p2pKey(c.rank, to, tag), seq}
+	key := slotKey{pk, seq}
+	msg := []any{append([]float32(nil), buf...)} // copied before the world's lock
 	w := c.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -601,7 +603,7 @@ func (c *inprocComm) Send(to int, tag int64, buf []float32) error {
 		s = &slot{kind: "send", done: make(chan struct{})}
 		w.slots[key] = s
 	}
-	s.outputs = []any{append([]float32(nil), buf...)}
+	s.outputs = msg
 	close(s.done)
 	w.waiting.Add(-s.waiters)
 	w.count(c.rank, to, len(buf))
@@ -612,10 +614,11 @@ func (c *inprocComm) Recv(from int, tag int64) ([]float32, error) {
 	if from < 0 || from >= c.w.size || from == c.rank {
 		return nil, fmt.Errorf("collective: rank %d receives from invalid rank %d", c.rank, from)
 	}
-	k := p2pKey(from, c.rank, tag) + " recv"
+	pk := p2pKey(from, c.rank, tag)
+	k := pk + " recv"
 	seq := c.seq[k]
 	c.seq[k] = seq + 1
-	key := slotKey{p2pKey(from, c.rank, tag), seq}
+	key := slotKey{pk, seq}
 	w := c.w
 	w.mu.Lock()
 	s := w.slots[key]

@@ -75,11 +75,14 @@ func chunkMajor(b bufs, x []float32, chs []ir.CPChunk, p, w int) []float32 {
 }
 
 // chunkOut returns the chunk-major buffer of an output the size of x: x
-// itself with one chunk (then unchunk has nothing to do), else a zeroed
-// buffer of b's.
-func chunkOut(b bufs, x []float32, chs []ir.CPChunk) []float32 {
+// itself with one chunk (then unchunk has nothing to do), else a buffer
+// of b's, zeroed when a kernel adds into it (zero).
+func chunkOut(b bufs, x []float32, chs []ir.CPChunk, zero bool) []float32 {
 	if len(chs) == 1 {
 		return x
+	}
+	if !zero {
+		return b.allocOut(len(x))
 	}
 	return b.alloc(len(x))
 }

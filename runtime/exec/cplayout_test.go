@@ -162,3 +162,33 @@ func benchRankAttention(b *testing.B, rk *rank, balanced bool) {
 	c1, _ := cpuclock.Process()
 	b.ReportMetric(float64(c1-c0)/float64(b.N), "cpu-ns/op")
 }
+
+// TestCPContiguousFallbackMatchesSerial holds the one-segment layout (2·cp
+// does not divide the sequence) to the serial losses, as
+// TestParallelPlansMatchSerial holds the two-chunk one.
+func TestCPContiguousFallbackMatchesSerial(t *testing.T) {
+	for _, c := range []struct {
+		model      func() *ir.Model
+		base, opts string
+	}{
+		{tinyGPT, "", "cp=4 cp_mode=allgather"},
+		{tinyGPT, "", "cp=4 cp_mode=ulysses"},
+		{tinyMoE, "dispatch=capacity cf=1.0", "cp=4 cp_mode=lss ep=2"},
+	} {
+		t.Run(c.opts, func(t *testing.T) {
+			m := c.model()
+			m.Seq = 36 // 4 | 36, 8 ∤ 36
+			const steps = 3
+			want, _ := train(t, plan(m, c.base), steps)
+			got, _ := train(t, plan(m, c.base+" "+c.opts), steps)
+			if d := relDiff(got[0], want[0]); d > 1e-6 {
+				t.Errorf("first-step loss %.9g, serial %.9g (rel %.2g > 1e-6)", got[0], want[0], d)
+			}
+			for i := range got {
+				if d := relDiff(got[i], want[i]); d > 1e-4 {
+					t.Errorf("step %d loss %.9g, serial %.9g (rel %.2g > 1e-4)", i, got[i], want[i], d)
+				}
+			}
+		})
+	}
+}

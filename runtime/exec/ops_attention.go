@@ -168,7 +168,7 @@ func (r *rank) attentionForward(c *call, a *attnActs) error {
 func (r *rank) wholeKeysForward(b bufs, a *attnActs, k, v []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse := chunkMajor(b, a.q, chs, pq, d), chunkOut(b, a.o, chs), b.allocOut(len(a.o)/w)
+	q, o, lse := chunkMajor(b, a.q, chs, pq, d), chunkOut(b, a.o, chs, false), b.allocOut(len(a.o)/w)
 	for _, ch := range chs {
 		r.attnFwd(chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), chunkOf(q, ch, pq, d), k, v,
 			r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -185,7 +185,7 @@ func (r *rank) ringForward(cl *call, a *attnActs) error {
 	chs := r.chunks()
 	pq, pk, d, w := r.attnDimsCP()
 	nk := len(a.k)
-	q, o, lse := chunkMajor(cl, a.q, chs, pq, d), chunkOut(cl, a.o, chs), cl.allocOut(len(a.o)/w)
+	q, o, lse := chunkMajor(cl, a.q, chs, pq, d), chunkOut(cl, a.o, chs, false), cl.allocOut(len(a.o)/w)
 	kernels.EmptyAttention(o, lse)
 	blk := make([]float32, nk+len(a.v)) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
@@ -271,10 +271,19 @@ func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv
 	if cp > 1 && r.plan.CPMode == "ulysses" {
 		return r.ulyssesBackward(a, do)
 	}
-	dq, dk, dv = c.alloc(len(a.q)), c.alloc(len(a.k)), c.alloc(len(a.v))
 	if cp == 1 {
+		dq, dk, dv = c.alloc(len(a.q)), c.alloc(len(a.k)), c.alloc(len(a.v))
 		r.attnBwd(dq, dk, dv, do, a.q, a.k, a.v, a.o, a.lse, r.attnShape(sl, sl, 0, 0), kv)
 		return dq, dk, dv, nil
+	}
+	// dk and dv are written whole below (copied back from the
+	// exchange), dq too when the rank holds several chunks (unchunk);
+	// with one, the kernels add into it
+	dk, dv = c.allocOut(len(a.k)), c.allocOut(len(a.v))
+	if len(r.chunks()) == 1 {
+		dq = c.alloc(len(a.q))
+	} else {
+		dq = c.allocOut(len(a.q))
 	}
 	switch r.plan.CPMode {
 	case "allgather", "lss":
@@ -299,7 +308,7 @@ func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv
 func (r *rank) wholeKeysBackward(b bufs, a *attnActs, do, dq, k, v, dK, dV []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(b, do, chs, pq, w), chunkOut(b, dq, chs)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(b, do, chs, pq, w), chunkOut(b, dq, chs, true)
 	for _, ch := range chs {
 		r.attnBwd(chunkOf(dqm, ch, pq, d), dK, dV, chunkOf(dom, ch, pq, w), chunkOf(q, ch, pq, d), k, v,
 			chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -316,7 +325,7 @@ func (r *rank) ringBackward(cl *call, a *attnActs, do, dq, dk, dv []float32) err
 	pq, pk, d, w := r.attnDimsCP()
 	nk, nv := len(a.k), len(a.v)
 	kvn := nk + nv
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(cl, do, chs, pq, w), chunkOut(cl, dq, chs)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(cl, do, chs, pq, w), chunkOut(cl, dq, chs, true)
 	blk := make([]float32, 2*kvn) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
 	toChunkMajor(blk[nk:kvn], a.v, chs, pk, w)

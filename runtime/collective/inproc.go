@@ -45,13 +45,15 @@ type slotKey struct {
 // slot is one meeting of a group. In a combined meeting ([inprocComm.meet])
 // the last member to arrive computes every member's output; in a shared one
 // ([inprocComm.meetEach]) every member computes its own from all inputs,
-// then waits for the others to finish reading its input.
+// then waits for the others to finish reading its input (or, for a small
+// meeting or with more ranks than processors, the last member runs every
+// member's part, as in a combined one).
 type slot struct {
 	kind    string
 	seq     uint64
 	inputs  []any
 	arrived int
-	done    chan struct{} // closed when the outputs (combined) or the inputs (shared) are ready
+	done    chan struct{} // closed when the outputs (combined, or all by the last) or the inputs (shared) are ready
 	outputs []any
 	err     error
 	waiters int32 // a message's: its receiver waits (counted in World.waiting)

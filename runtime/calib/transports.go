@@ -23,13 +23,12 @@ var commSizes = []int{64, 1024, 16384, 131072, 1048576}
 const commRounds = 20
 
 // collKind is a collective that calibrate times: its name, one call on a
-// rank's buffer of n floats (p ranks; member me), and the bytes of one of
-// its ring steps per byte of the buffer, as package network prices it.
+// rank's buffer (member me of g), and its ring steps over p ranks as
+// package network prices it: all-reduce 2(p−1), the others p−1, each step
+// moving n/p of the buffer's n bytes.
 type collKind struct {
-	name string
-	call func(c collective.Comm, g collective.Group, me int, buf []float32) error
-	// steps is its ring steps over p ranks: all-reduce 2(p−1), the
-	// others p−1, each moving the buffer's n/p.
+	name  string
+	call  func(c collective.Comm, g collective.Group, me int, buf []float32) error
 	steps func(p int) float64
 }
 

@@ -444,8 +444,9 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDi
 	// they run on the threads that get the cores)
 	procs := cores * coreShare(p.Cluster.Node)
 	shared := busy / nodes / procs
-	if dw := p.Cluster.Node.DrainWait; dw > 0 && float64(perNode) > cores {
-		// and the meetings of all the node's ranks leave cores idle
+	if dw := p.Cluster.Node.DrainWait; dw > 0 && float64(perNode) > cores && cores >= 2 {
+		// and the meetings of all the node's ranks leave cores idle (one
+		// core never idles while a rank is runnable)
 		shared += drainMeetings(p, cm.mesh, stages, perNode) * dw
 	}
 	if ts := p.Cluster.Node.ThreadShare; ts > 0 && ts < 1 {

@@ -113,11 +113,12 @@ func TestParkCostOnlyWhereRanksOutnumberCores(t *testing.T) {
 // gradients' all-reduce; dp=2 on 2 cores (a rank per core) and tiny_gpt
 // dp2 tp2 pp2 (8 ranks meeting in pairs) not at all.
 func TestDrainWaitOnlyForMeetingsOfTheWholeNode(t *testing.T) {
+	cores := 2.0
 	est := func(file, name string, drain float64, sets ...string) passes.Estimation {
 		_, p := loadPlan(t, file, name, sets...)
 		q := *p
 		cl, n := *p.Cluster, *p.Cluster.Node
-		n.Cores, n.CoreShare, n.ThreadShare, n.DrainWait = 2, 1, 1, drain
+		n.Cores, n.CoreShare, n.ThreadShare, n.DrainWait = cores, 1, 1, drain
 		cl.Node, q.Cluster = &n, &cl
 		e, diags := passes.Estimate(&q)
 		if diags.HasErrors() {
@@ -138,5 +139,10 @@ func TestDrainWaitOnlyForMeetingsOfTheWholeNode(t *testing.T) {
 		if got := (b.StepTime - a.StepTime) / 1e-3; math.Abs(got-c.meetings) > 1e-6 {
 			t.Errorf("%s %v: drain_wait 1 ms adds %g meetings' wait to the step; want %g", c.name, c.sets, got, c.meetings)
 		}
+	}
+	// one core never idles while a rank is runnable: no drain
+	cores = 1
+	if a, b := est("examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", 0), est("examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", 1e-3); a.StepTime != b.StepTime {
+		t.Errorf("dp4 ep4 on one core: %g s with drain_wait, %g s without; want equal", b.StepTime, a.StepTime)
 	}
 }

@@ -59,13 +59,19 @@ func TestCPChunksCoverTheSequence(t *testing.T) {
 // (seq·(seq+1)/2 per head and sequence). On contiguous segments rank c
 // would score (2c+1)/cp² of them: at cp = 2, 1/4 and 3/4.
 func TestCPAttentionWorkIsBalanced(t *testing.T) {
-	for _, opts := range []string{
-		"cp=2 cp_mode=allgather", "cp=2 cp_mode=lss", "cp=4 cp_mode=lss", "cp=2 cp_mode=ring", "cp=4 cp_mode=ring",
-		"cp=2 cp_mode=ulysses", "cp=2 cp_mode=lss dp=2", "cp=2 cp_mode=ring tp=2",
+	for _, c := range []struct {
+		model func() *ir.Model
+		opts  string
+	}{
+		{tinyGPT, "cp=2 cp_mode=allgather"}, {tinyGPT, "cp=2 cp_mode=lss"}, {tinyGPT, "cp=4 cp_mode=lss"},
+		{tinyGPT, "cp=2 cp_mode=ring"}, {tinyGPT, "cp=4 cp_mode=ring"}, {tinyGPT, "cp=2 cp_mode=ulysses"},
+		{tinyGPT, "cp=2 cp_mode=lss dp=2"}, {tinyGPT, "cp=2 cp_mode=ring tp=2"},
+		{tinyLlama, "cp=4 cp_mode=ring"}, {tinyLlama, "cp=2 cp_mode=allgather"}, // grouped-query attention, RoPE
+		{tinyMLA, "cp=2 cp_mode=lss"}, {tinyMLA, "cp=2 cp_mode=ring"}, // MLA
 	} {
-		t.Run(opts, func(t *testing.T) {
-			m := tinyGPT()
-			p := plan(m, opts)
+		m := c.model()
+		t.Run(m.Name+" "+c.opts, func(t *testing.T) {
+			p := plan(m, c.opts)
 			_, tr := train(t, p, 1)
 			S := int64(m.Seq)
 			perSeqHead := S * (S + 1) / 2

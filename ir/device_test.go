@@ -1,6 +1,9 @@
 package ir
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // TestHotFor: a device with a hot GEMM fit hands a rank that fits its
 // private cache a copy whose products take the hot figures (the rate over
@@ -35,6 +38,37 @@ func TestHotFor(t *testing.T) {
 		e := c.dev(*d)
 		if got := e.HotFor(c.peak, FP32); got != &e {
 			t.Errorf("%s: got a hot copy", c.name)
+		}
+	}
+}
+
+// TestKernelFactorGrowsWithTheNode: with a node factor, the step factor
+// goes from step_kernel_factor at step_kernel_bytes to node_kernel_factor
+// at node_kernel_bytes with the logarithm of the node's bytes, and stays
+// at the nearer end outside them; a rank within the private cache takes
+// none, and a device without a node factor the step factor everywhere.
+func TestKernelFactorGrowsWithTheNode(t *testing.T) {
+	const mib = 1 << 20
+	d := Device{StepKernelFactor: 1.2, StepKernelBytes: 8 * mib, NodeKernelFactor: 1.5, NodeKernelBytes: 32 * mib, PrivateCache: 2 * mib}
+	for _, c := range []struct {
+		name       string
+		dev        func(Device) Device
+		peak, node float64
+		want       float64
+	}{
+		{"within the private cache", func(d Device) Device { return d }, 1 * mib, 64 * mib, 1},
+		{"below the probe", func(d Device) Device { return d }, 4 * mib, 4 * mib, 1.2},
+		{"at the probe", func(d Device) Device { return d }, 8 * mib, 8 * mib, 1.2},
+		{"halfway in the logarithm", func(d Device) Device { return d }, 8 * mib, 16 * mib, 1.35},
+		{"at the replicas", func(d Device) Device { return d }, 8 * mib, 32 * mib, 1.5},
+		{"beyond the replicas", func(d Device) Device { return d }, 8 * mib, 256 * mib, 1.5},
+		{"no node factor", func(d Device) Device { d.NodeKernelFactor = 0; return d }, 8 * mib, 256 * mib, 1.2},
+		{"no step factor", func(d Device) Device { d.StepKernelFactor = 0; return d }, 8 * mib, 16 * mib, 1},
+		{"a node factor below the step's", func(d Device) Device { d.NodeKernelFactor = 1.0; return d }, 8 * mib, 16 * mib, 1.1},
+	} {
+		e := c.dev(d)
+		if got := e.KernelFactor(c.peak, c.node); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%s: factor %g, want %g", c.name, got, c.want)
 		}
 	}
 }

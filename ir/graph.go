@@ -372,6 +372,15 @@ type MemoryReport struct {
 // WorstRank returns the row with the highest peak.
 func (m *MemoryReport) WorstRank() RankMemory { return m.Ranks[m.Worst] }
 
+// MeanPeak is the pipeline ranks' mean peak memory (0 without rows).
+func (m *MemoryReport) MeanPeak() float64 {
+	sum := 0.0
+	for _, r := range m.Ranks {
+		sum += r.Peak
+	}
+	return sum / float64(max(len(m.Ranks), 1))
+}
+
 // RankMemory is the memory of one rank, in bytes.
 type RankMemory struct {
 	PPRank      int

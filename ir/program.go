@@ -133,6 +133,16 @@ type Device struct {
 	// It multiplies the ops' compute and the optimizer, not
 	// communication. 0: 1.
 	StepKernelFactor float64
+	// StepKernelBytes is the memory of the node's ranks together at which
+	// StepKernelFactor was measured (the step probe's peak), and
+	// NodeKernelFactor the factor measured at NodeKernelBytes, a larger
+	// node footprint (the same probe as several data-parallel replicas on
+	// one processor): the more memory a node's ranks touch in a step, the
+	// further out of the shared caches each kernel finds its operands.
+	// Between the two the factor goes with the logarithm of the node's
+	// bytes; beyond them it stays at the nearer one (see KernelFactor).
+	// 0: StepKernelFactor at every footprint.
+	StepKernelBytes, NodeKernelFactor, NodeKernelBytes float64
 	// StepOverhead is each rank's fixed cost per training step beyond its
 	// ops' kernel_overhead: the executor's step loop (the rank's
 	// goroutine, gradients cleared, the gradient norm, the optimizer's
@@ -169,7 +179,7 @@ func (d *Device) Fitted() bool {
 		differs(d.MemoryEfficiency, DefaultMemoryEfficiency) || d.AttentionEfficiency != 0 || d.AttentionScoreCost != 0 ||
 		d.NormBW != 0 || d.SoftmaxBW != 0 || d.ActivationBW != 0 || d.OptimizerBW != 0 || d.InputElementCost != 0 ||
 		d.LossBW != 0 || d.GEMMCallCost != 0 || d.GEMMElementCost != 0 || d.AttentionRowCost != 0 || d.LayoutBW != 0 ||
-		d.StepKernelFactor != 0 || d.StepOverhead != 0 || d.HotGEMMRate != 0
+		d.StepKernelFactor != 0 || d.NodeKernelFactor != 0 || d.StepOverhead != 0 || d.HotGEMMRate != 0
 }
 
 // HotFor returns the device a rank whose peak memory is peak bytes runs
@@ -190,13 +200,22 @@ func (d *Device) HotFor(peak float64, precision Precision) *Device {
 }
 
 // KernelFactor is StepKernelFactor for a rank whose peak memory is peak
-// bytes: 1 where the device has none or the rank fits in its private
-// cache.
-func (d *Device) KernelFactor(peak float64) float64 {
+// bytes on a node whose ranks hold node bytes together: 1 where the
+// device has none or the rank fits in its private cache; with a
+// NodeKernelFactor, the factor at node bytes on the line through
+// (ln StepKernelBytes, StepKernelFactor) and (ln NodeKernelBytes,
+// NodeKernelFactor), held at the nearer end outside them.
+func (d *Device) KernelFactor(peak, node float64) float64 {
 	if d.StepKernelFactor <= 0 || peak <= d.PrivateCache {
 		return 1
 	}
-	return d.StepKernelFactor
+	f := d.StepKernelFactor
+	lo, hi := d.StepKernelBytes, d.NodeKernelBytes
+	if d.NodeKernelFactor <= 0 || lo <= 0 || hi <= lo || node <= lo {
+		return f
+	}
+	t := min(1, math.Log(node/lo)/math.Log(hi/lo))
+	return f + t*(d.NodeKernelFactor-f)
 }
 
 // Peak returns the device's peak FLOP/s in a precision.

@@ -172,7 +172,7 @@ func costPass(st *State) {
 	kf := 1.0 // kernels in a step beyond the private cache (as assemble)
 	if st.Unit.Memory != nil {
 		peak := st.Unit.Memory.WorstRank().Peak
-		kf = cm.dev.KernelFactor(peak)
+		kf = cm.dev.KernelFactor(peak, cm.nodeBytes(st.Unit.Memory.MeanPeak()))
 		if hot := hotPlan(st.Plan, peak); hot != st.Plan { // (within it: hot products)
 			cm = newCostModel(hot, st.Unit.Mesh)
 		}

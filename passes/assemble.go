@@ -77,10 +77,10 @@ func assemble(p *ir.Plan, cm *costModel, stages []stageDigest, lite bool) (mem i
 	}
 	ranks := buf.ranks[:pp]
 	aggregateRanks(ranks, stages)
-	worstRow = rankMemoryRows(p, ranks, denseShard, expertShard, &mem, lite)
+	worstRow, sumPeak := rankMemoryRows(p, ranks, denseShard, expertShard, &mem, lite)
 	// kernels in a step on a rank beyond its private cache (a calibrated
 	// CPU): the compute and the optimizer, not the communication
-	kf := cm.dev.KernelFactor(worstRow.Peak)
+	kf := cm.dev.KernelFactor(worstRow.Peak, cm.nodeBytes(sumPeak/float64(pp)))
 	if kf != 1 {
 		for r := range ranks {
 			if s := &ranks[r].sum; !ranks[r].same {
@@ -165,9 +165,10 @@ func aggregateRanks(ranks []rankAgg, stages []stageDigest) {
 	}
 }
 
-// rankMemoryRows computes each pp rank's memory row, fills mem.Ranks
+// rankMemoryRows computes each pp rank's memory row (sumPeak: their
+// peaks summed), fills mem.Ranks
 // (unless lite) and mem.Worst, and returns the worst row.
-func rankMemoryRows(p *ir.Plan, ranks []rankAgg, denseShard, expertShard float64, mem *ir.MemoryReport, lite bool) (worstRow ir.RankMemory) {
+func rankMemoryRows(p *ir.Plan, ranks []rankAgg, denseShard, expertShard float64, mem *ir.MemoryReport, lite bool) (worstRow ir.RankMemory, sumPeak float64) {
 	wB, gB, oB := stateBytes(p.Precision)
 	elem := float64(elemBytes(p.Precision))
 	var prevRow ir.RankMemory
@@ -184,6 +185,7 @@ func rankMemoryRows(p *ir.Plan, ranks []rankAgg, denseShard, expertShard float64
 			if row.Peak > worstRow.Peak {
 				mem.Worst, worstRow = r, row
 			}
+			sumPeak += row.Peak
 			prevRow = row
 			continue
 		}
@@ -218,9 +220,10 @@ func rankMemoryRows(p *ir.Plan, ranks []rankAgg, denseShard, expertShard float64
 		if r == 0 || row.Peak > worstRow.Peak {
 			mem.Worst, worstRow = r, row
 		}
+		sumPeak += row.Peak
 		prevRow = row
 	}
-	return worstRow
+	return worstRow, sumPeak
 }
 
 // rankTimes fills rt with each pp rank's time per micro-batch and returns

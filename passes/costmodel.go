@@ -47,6 +47,9 @@ type costModel struct {
 	// dev.ParallelFLOPs run on: cores/ranks on a node with more cores
 	// than ranks (ir.Node.Cores), else 1.
 	spare float64
+	// nodeRanks is the ranks on one node (the node's devices, or the
+	// world where it is smaller).
+	nodeRanks int
 	// corun stretches each kernel family where ranks share a node's
 	// cores (coRunOf).
 	corun coRun
@@ -89,6 +92,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1
 	ranks := min(max(mach.PerNode, 1), mesh.Size()) // on one node
+	cm.nodeRanks = ranks
 	cm.corun = coRunOf(p, c.Node, ranks)
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
@@ -433,4 +437,11 @@ func (cm *costModel) linkRate(axis ir.Axis) float64 {
 		return cm.machine.Intra.Bandwidth
 	}
 	return cm.machine.Inter.Bandwidth / float64(max(pl.share, 1))
+}
+
+// nodeBytes is the memory a node's ranks hold together in a step, each
+// rank taken at meanPeak (its pipeline ranks' mean): what they push
+// through the node's shared caches (ir.Device.KernelFactor).
+func (cm *costModel) nodeBytes(meanPeak float64) float64 {
+	return meanPeak * float64(max(cm.nodeRanks, 1))
 }

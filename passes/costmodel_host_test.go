@@ -348,3 +348,50 @@ func TestHotProductsWithinThePrivateCache(t *testing.T) {
 		t.Errorf("tiny_gpt (peak %g B) with a hot fit: step %g s, want the cold %g s", gptHot.PeakBytes, gptHot.StepTime, gptCold.StepTime)
 	}
 }
+
+// TestNodeKernelFactorWithTheRanks: with a node factor measured at 8
+// times a probe's bytes, tiny_gpt at dp = 4 (four replicas on one node,
+// four times one rank's peak together) computes at the factor the
+// device gives its node's bytes, above step_kernel_factor; serially
+// (the node's bytes one rank's peak, at the probe's) nothing changes;
+// Compile agrees with Estimate.
+func TestNodeKernelFactorWithTheRanks(t *testing.T) {
+	at := func(node bool, sets ...string) (passes.Estimation, *ir.Device) {
+		prog, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
+		q := *p
+		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+		d.StepKernelFactor, d.PrivateCache, d.StepKernelBytes = 1.2, 2<<20, 8<<20
+		if node {
+			d.NodeKernelFactor, d.NodeKernelBytes = 1.6, 64<<20
+		}
+		n.Device, cl.Node, q.Cluster = &d, &n, &cl
+		e, diags := passes.Estimate(&q)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
+			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
+		}
+		return e, &d
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+	if a, b := func() (passes.Estimation, passes.Estimation) { a, _ := at(false); b, _ := at(true); return a, b }(); a.StepTime != b.StepTime {
+		t.Errorf("serial (peak %g B): %g s with a node factor, %g s without; want equal", a.PeakBytes, b.StepTime, a.StepTime)
+	}
+	base, _ := at(false, "dp=4")
+	grown, d := at(true, "dp=4")
+	f := d.KernelFactor(grown.PeakBytes, 4*grown.PeakBytes)
+	if f <= 1.2 || f >= 1.6 {
+		t.Fatalf("dp=4 (4 × %g B on the node): factor %g, want between the step's 1.2 and the node's 1.6", grown.PeakBytes, f)
+	}
+	if want := base.Compute * f / 1.2; !near(grown.Compute, want) {
+		t.Errorf("dp=4: compute %g s, want %g s (× %g / 1.2)", grown.Compute, want, f)
+	}
+	if !near(grown.Optimizer, base.Optimizer*f/1.2) {
+		t.Errorf("dp=4: optimizer %g s, want %g s", grown.Optimizer, base.Optimizer*f/1.2)
+	}
+}

@@ -37,7 +37,7 @@ if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
 fi
 if [ -n "$CAL" ]; then
   # what the calibration found, for the record
-  grep -E '^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with compute between calls|^//   with [0-9]+ ranks on|^//   speed beside the twin|^// Meeting probe|^//   all [0-9]+ ranks on|^// Drain probe|^//   [0-9.]+ ms at drain_wait 0|^//   so [0-9.]+ ms of the step|^//   [0-9.]+ ms at sync_wait 0|^//   parallel from|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^  step_kernel_factor' "$CAL" || true
+  grep -E '^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with compute between calls|^//   with [0-9]+ ranks on|^//   speed beside the twin|^// Meeting probe|^//   all [0-9]+ ranks on|^// Drain probe|^//   [0-9.]+ ms at drain_wait 0|^//   so [0-9.]+ ms of the step|^//   [0-9.]+ ms at sync_wait 0|^//   parallel from|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor' "$CAL" || true
 fi
 if [ -z "${CALIB:-}" ] && [ -n "$CAL" ]; then
   export RECAL=${RECAL:-1}

@@ -148,7 +148,7 @@ def load():
 # that a burst of another process's load falls on one measurement of a
 # plan, not all; a plan's figure is the median of its rounds.
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-SUMMARY = re.compile(r"^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^//   all [0-9]+ ranks on|^// Drain probe|^  drain_wait|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^  step_kernel_factor")
+SUMMARY = re.compile(r"^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^//   all [0-9]+ ranks on|^// Drain probe|^  drain_wait|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor")
 
 
 def recalibrate(r):

@@ -218,8 +218,17 @@ model calib_step_gpt {
 
 plan calib_step {
   model        = calib_step_gpt
-  cluster      = %s
+  cluster      = %[1]s
   global_batch = 8
+  micro_batch  = 2
+  precision    = fp32
+}
+
+plan calib_step_node {
+  model        = calib_step_gpt
+  cluster      = %[1]s
+  dp           = 4
+  global_batch = 32
   micro_batch  = 2
   precision    = fp32
 }
@@ -231,32 +240,66 @@ const stepProbeSteps, stepProbeWarm = 45, 5
 
 // probeStep measures res.Step: the step probe trained by the runtime on
 // one processor (CPU time) against the cost model's step for it with the
-// calibration so far (no cores: one rank's own time). A probe that fits
-// in the private cache measures nothing about steps that do not: no
-// factor then.
+// calibration so far (no cores: one rank's own time); and the same probe
+// as 4 data-parallel replicas on the processor (calib_step_node: 4 times
+// the memory pushed through the shared caches a step, each replica's work
+// the probe's) against the model's step for them on one core, measured
+// after the probe's (not alternating with it: the replicas' data between
+// two of the probe's steps would evict the probe's, which is what the
+// node probe measures). A probe that fits in the private cache
+// measures nothing about steps that do not: no factor then.
 func probeStep(res *calib.Result, name string) error {
-	p, err := loadProbe(res, name, stepProbeModel, "calib_step")
+	var ps [2]*ir.Plan
+	for i, plan := range []string{"calib_step", "calib_step_node"} {
+		p, err := loadProbe(res, name, stepProbeModel, plan)
+		if err != nil {
+			return err
+		}
+		ps[i] = p
+	}
+	var measured [2]float64
+	for i, p := range ps {
+		m, err := calib.StepSeconds(p, stepProbeSteps, stepProbeWarm)
+		if err != nil {
+			return err
+		}
+		measured[i] = m
+	}
+	one, err := estimateOnCores(ps[0], 0)
 	if err != nil {
 		return err
 	}
-	measured, err := calib.StepSeconds(p, stepProbeSteps, stepProbeWarm)
+	node, err := estimateOnCores(ps[1], 1)
 	if err != nil {
 		return err
 	}
-	q := *p
-	c, n := *p.Cluster, *p.Cluster.Node
-	n.Cores = 0
-	c.Node, q.Cluster = &n, &c
-	e, diags := passes.Estimate(&q)
-	if diags.HasErrors() {
-		return fmt.Errorf("%s", diags.Error())
-	}
-	sp := &calib.StepProbe{Model: "calib_step (3 layers, hidden 96, 3 heads, 48 tokens, 4 micro-batches of 2)", Measured: measured, Predicted: e.StepTime, Peak: e.PeakBytes}
-	if e.StepTime > 0 && e.PeakBytes > res.PrivateCache {
-		sp.Factor = measured / e.StepTime
+	sp := &calib.StepProbe{Model: "calib_step (3 layers, hidden 96, 3 heads, 48 tokens, 4 micro-batches of 2)", Measured: measured[0], Predicted: one.StepTime, Peak: one.PeakBytes,
+		NodeMeasured: measured[1], NodePredicted: node.StepTime, NodePeak: node.PeakBytes * float64(ps[1].DP)}
+	if one.StepTime > 0 && one.PeakBytes > res.PrivateCache {
+		sp.Factor = measured[0] / one.StepTime
+		if node.StepTime > 0 {
+			sp.NodeFactor = measured[1] / node.StepTime
+		}
 	}
 	res.Step = sp
 	return nil
+}
+
+// estimateOnCores is the cost model's estimate of p with its node's cores
+// set to cores (0: none, each rank's own time; 1: every rank's work on
+// one processor) and no co-running slow-down (one processor runs one
+// rank at a time).
+func estimateOnCores(p *ir.Plan, cores float64) (passes.Estimation, error) {
+	q := *p
+	c, n := *p.Cluster, *p.Cluster.Node
+	n.Cores = cores
+	n.CoRunMatmul, n.CoRunMemory, n.CoRunAttention = 0, 0, 0
+	c.Node, q.Cluster = &n, &c
+	e, diags := passes.Estimate(&q)
+	if diags.HasErrors() {
+		return e, fmt.Errorf("%s", diags.Error())
+	}
+	return e, nil
 }
 
 // loadProbe writes the calibration so far and a probe's source to a

@@ -233,11 +233,18 @@ func (p *Probe) Fit() {
 // time), against the cost model's step for it with this calibration
 // (Predicted): Factor = Measured/Predicted is what a step adds to the
 // kernels' microbenchmarks (the device's step_kernel_factor). Peak is
-// the probe's peak memory as the cost model counts it.
+// the probe's peak memory as the cost model counts it. The Node fields
+// are the same probe as several data-parallel replicas on the one
+// processor (measured after it): NodePeak their
+// peaks summed, NodeFactor their step over the model's for them on one
+// core (node_kernel_factor at node_kernel_bytes).
 type StepProbe struct {
 	Model                     string
 	Measured, Predicted, Peak float64
 	Factor                    float64
+
+	NodeMeasured, NodePredicted, NodePeak float64
+	NodeFactor                            float64
 }
 
 // Measure runs every microbenchmark.

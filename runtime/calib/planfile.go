@@ -104,6 +104,9 @@ func (r *Result) PlanFile(name, command string) string {
 	if sp := r.Step; sp != nil {
 		w("// In a step: %s trained by the CPU runtime on one processor takes %.3f ms of CPU a step;\n", sp.Model, sp.Measured*1e3)
 		w("//   the cost model gives it %.3f ms with the figures above (peak memory %.2f MiB, private cache %.2f MiB)\n", sp.Predicted*1e3, sp.Peak/(1<<20), r.PrivateCache/(1<<20))
+		if sp.NodeMeasured > 0 {
+			w("//   as 4 data-parallel replicas on the processor (%.2f MiB together) it takes %.3f ms of CPU a step against the model's %.3f ms\n", sp.NodePeak/(1<<20), sp.NodeMeasured*1e3, sp.NodePredicted*1e3)
+		}
 	}
 	g := r.GEMMModel
 	if g.Rate == 0 { // a Result from before the operand fit
@@ -140,6 +143,11 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	if sp := r.Step; sp != nil && sp.Factor > 0 {
 		w("  step_kernel_factor   = %.4f // the step probe's CPU time over the cost model's: what a step adds to the microbenchmarks\n", sp.Factor)
+		if sp.NodeFactor > 0 && sp.NodePeak > sp.Peak {
+			w("  step_kernel_bytes    = %.0f KiB // the step probe's peak memory\n", sp.Peak/1024)
+			w("  node_kernel_factor   = %.4f // the probe as replicas on one processor: the factor where a node's ranks hold node_kernel_bytes together\n", sp.NodeFactor)
+			w("  node_kernel_bytes    = %.0f KiB\n", sp.NodePeak/1024)
+		}
 	}
 	if r.PrivateCache > 0 {
 		w("  private_cache        = %.0f KiB // one core's L2 (sysfs): a rank whose peak memory fits runs without step_kernel_factor, its products hot\n", r.PrivateCache/1024)

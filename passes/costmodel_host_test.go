@@ -203,24 +203,9 @@ func TestSyncWaitOnlyWhereThreadsPark(t *testing.T) {
 // changes.
 func TestStepKernelFactorBeyondThePrivateCache(t *testing.T) {
 	at := func(factor, cache float64, sets ...string) (passes.Estimation, map[string]float64) {
-		prog, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
-		q := *p
-		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.StepKernelFactor, d.PrivateCache = factor, cache
-		n.Device, cl.Node, q.Cluster = &d, &n, &cl
-		e, diags := passes.Estimate(&q)
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		if u.Cost == nil || len(u.Cost.TopOps) == 0 {
+		e, u := onDevice(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", func(d *ir.Device) { d.StepKernelFactor, d.PrivateCache = factor, cache }, sets...)
+		if len(u.Cost.TopOps) == 0 {
 			t.Fatalf("%v: no costliest ops", sets)
-		}
-		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
-			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
 		}
 		ops := map[string]float64{}
 		for _, o := range u.Cost.TopOps {
@@ -258,22 +243,7 @@ func TestStepKernelFactorBeyondThePrivateCache(t *testing.T) {
 // agrees with Estimate; at 0 nothing changes.
 func TestStepOverheadOncePerStep(t *testing.T) {
 	at := func(overhead float64, sets ...string) passes.Estimation {
-		prog, p := loadPlan(t, "examples/tiny_mlp.plan", "tiny_mlp_serial", sets...)
-		q := *p
-		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.StepOverhead = overhead
-		n.Device, cl.Node, q.Cluster = &d, &n, &cl
-		e, diags := passes.Estimate(&q)
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
-			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
-		}
+		e, _ := onDevice(t, "examples/tiny_mlp.plan", "tiny_mlp_serial", func(d *ir.Device) { d.StepOverhead = overhead }, sets...)
 		return e
 	}
 	const s = 20e-6
@@ -357,26 +327,13 @@ func TestHotProductsWithinThePrivateCache(t *testing.T) {
 // Compile agrees with Estimate.
 func TestNodeKernelFactorWithTheRanks(t *testing.T) {
 	at := func(node bool, sets ...string) (passes.Estimation, *ir.Device) {
-		prog, p := loadPlan(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", sets...)
-		q := *p
-		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.StepKernelFactor, d.PrivateCache, d.StepKernelBytes = 1.2, 2<<20, 8<<20
-		if node {
-			d.NodeKernelFactor, d.NodeKernelBytes = 1.6, 64<<20
-		}
-		n.Device, cl.Node, q.Cluster = &d, &n, &cl
-		e, diags := passes.Estimate(&q)
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
-			t.Errorf("%v: Compile's step %g s, Estimate's %g s", sets, u.Cost.StepTime, e.StepTime)
-		}
-		return e, &d
+		e, u := onDevice(t, "examples/tiny_gpt.plan", "tiny_gpt_serial", func(d *ir.Device) {
+			d.StepKernelFactor, d.PrivateCache, d.StepKernelBytes = 1.2, 2<<20, 8<<20
+			if node {
+				d.NodeKernelFactor, d.NodeKernelBytes = 1.6, 64<<20
+			}
+		}, sets...)
+		return e, u.Plan.Cluster.Node.Device
 	}
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
 	if a, b := func() (passes.Estimation, passes.Estimation) { a, _ := at(false); b, _ := at(true); return a, b }(); a.StepTime != b.StepTime {
@@ -394,4 +351,28 @@ func TestNodeKernelFactorWithTheRanks(t *testing.T) {
 	if !near(grown.Optimizer, base.Optimizer*f/1.2) {
 		t.Errorf("dp=4: optimizer %g s, want %g s", grown.Optimizer, base.Optimizer*f/1.2)
 	}
+}
+
+// onDevice estimates and compiles file's plan with its device edited by
+// edit (a copy: the loaded program is unchanged), checks that Compile's
+// step is Estimate's, and returns both.
+func onDevice(t *testing.T, file, plan string, edit func(*ir.Device), sets ...string) (passes.Estimation, *ir.Unit) {
+	t.Helper()
+	prog, p := loadPlan(t, file, plan, sets...)
+	q := *p
+	cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
+	edit(&d)
+	n.Device, cl.Node, q.Cluster = &d, &n, &cl
+	e, diags := passes.Estimate(&q)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if u.Cost == nil || math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
+		t.Fatalf("%v: Compile's cost %v, Estimate's step %g s", sets, u.Cost, e.StepTime)
+	}
+	return e, u
 }

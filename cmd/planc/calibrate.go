@@ -290,10 +290,19 @@ func probeStep(res *calib.Result, name string) error {
 // one processor) and no co-running slow-down (one processor runs one
 // rank at a time).
 func estimateOnCores(p *ir.Plan, cores float64) (passes.Estimation, error) {
+	return estimateWith(p, func(n *ir.Node) {
+		n.Cores = cores
+		n.CoRunMatmul, n.CoRunMemory, n.CoRunAttention = 0, 0, 0
+	})
+}
+
+// estimateWith is the cost model's estimate of p on a copy of its node
+// that edit changes (p itself is unchanged): the probes' models with the
+// node terms they measure set.
+func estimateWith(p *ir.Plan, edit func(*ir.Node)) (passes.Estimation, error) {
 	q := *p
 	c, n := *p.Cluster, *p.Cluster.Node
-	n.Cores = cores
-	n.CoRunMatmul, n.CoRunMemory, n.CoRunAttention = 0, 0, 0
+	edit(&n)
 	c.Node, q.Cluster = &n, &c
 	e, diags := passes.Estimate(&q)
 	if diags.HasErrors() {

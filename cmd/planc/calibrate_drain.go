@@ -117,13 +117,5 @@ func probeDrainFrom(res *calib.Result, name string, minShare float64) error {
 // estimateDrain is the cost model's step for p on an unloaded node of
 // cores processors with drain_wait drain.
 func estimateDrain(p *ir.Plan, drain, cores float64) (passes.Estimation, error) {
-	q := *p
-	c, n := *p.Cluster, *p.Cluster.Node
-	n.DrainWait, n.CoreShare, n.ThreadShare, n.Cores = drain, 1, 1, cores
-	c.Node, q.Cluster = &n, &c
-	e, diags := passes.Estimate(&q)
-	if diags.HasErrors() {
-		return e, fmt.Errorf("%s", diags.Error())
-	}
-	return e, nil
+	return estimateWith(p, func(n *ir.Node) { n.DrainWait, n.CoreShare, n.ThreadShare, n.Cores = drain, 1, 1, cores })
 }

@@ -119,13 +119,5 @@ func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 // sync_wait wait and cores processors (0: each rank its own, as one
 // rank's CPU time is measured).
 func estimateAt(p *ir.Plan, wait, cores float64) (passes.Estimation, error) {
-	q := *p
-	c, n := *p.Cluster, *p.Cluster.Node
-	n.SyncWait, n.CoreShare, n.ThreadShare, n.Cores = wait, 1, 1, cores
-	c.Node, q.Cluster = &n, &c
-	e, diags := passes.Estimate(&q)
-	if diags.HasErrors() {
-		return e, fmt.Errorf("%s", diags.Error())
-	}
-	return e, nil
+	return estimateWith(p, func(n *ir.Node) { n.SyncWait, n.CoreShare, n.ThreadShare, n.Cores = wait, 1, 1, cores })
 }

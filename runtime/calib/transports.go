@@ -228,18 +228,9 @@ func computeThenMeet(c collective.Comm, g collective.Group, per, iters int, meet
 func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 	one := meetGEMMTime()
 	run := func(per, iters int, meet bool) float64 {
-		w := collective.NewWorld(2, 2, time.Minute)
 		g := collective.Group{0, 1}
-		var wg sync.WaitGroup
 		start := time.Now()
-		for r := 0; r < 2; r++ {
-			wg.Add(1)
-			go func(c collective.Comm) {
-				defer wg.Done()
-				computeThenMeet(c, g, per, iters, meet)
-			}(w.Comm(r))
-		}
-		wg.Wait()
+		onRanks(2, func(r int, c collective.Comm) { computeThenMeet(c, g, per, iters, meet) })
 		return time.Since(start).Seconds() / float64(iters)
 	}
 	var at [2]float64
@@ -290,17 +281,8 @@ func measureParkCost(backToBack float64) float64 {
 	per := max(1, int(100e-6/one))
 	ranks := 2 * runtime.GOMAXPROCS(0)
 	run := func(meet bool) float64 {
-		w := collective.NewWorld(ranks, ranks, time.Minute)
-		var wg sync.WaitGroup
 		c0, _ := cpuclock.Process()
-		for r := 0; r < ranks; r++ {
-			wg.Add(1)
-			go func(c collective.Comm) {
-				defer wg.Done()
-				computeThenMeet(c, collective.Group{r &^ 1, r | 1}, per, iters, meet)
-			}(w.Comm(r))
-		}
-		wg.Wait()
+		onRanks(ranks, func(r int, c collective.Comm) { computeThenMeet(c, collective.Group{r &^ 1, r | 1}, per, iters, meet) })
 		c1, _ := cpuclock.Process()
 		return (c1 - c0).Seconds()
 	}
@@ -373,18 +355,9 @@ func measureDrainWait() DrainProbe {
 		g[i] = i
 	}
 	run := func(meet bool) (wall, cpu float64) {
-		w := collective.NewWorld(d.Ranks, d.Ranks, time.Minute)
-		var wg sync.WaitGroup
 		c0, _ := cpuclock.Process()
 		start := time.Now()
-		for r := 0; r < d.Ranks; r++ {
-			wg.Add(1)
-			go func(c collective.Comm) {
-				defer wg.Done()
-				computeThenExchange(c, g, per, iters, meet)
-			}(w.Comm(r))
-		}
-		wg.Wait()
+		onRanks(d.Ranks, func(r int, c collective.Comm) { computeThenExchange(c, g, per, iters, meet) })
 		wall = time.Since(start).Seconds()
 		c1, _ := cpuclock.Process()
 		return wall / float64(iters), (c1 - c0).Seconds() / float64(iters)
@@ -422,4 +395,15 @@ func computeThenExchange(c collective.Comm, g collective.Group, per, iters int, 
 			c.AllToAll(g, send)
 		}
 	}
+}
+
+// onRanks runs body on each rank of a fresh in-process world of n ranks,
+// each on its own goroutine, and returns when every rank has.
+func onRanks(n int, body func(r int, c collective.Comm)) {
+	w := collective.NewWorld(n, n, time.Minute)
+	var wg sync.WaitGroup
+	for r := 0; r < n; r++ {
+		wg.Go(func() { body(r, w.Comm(r)) })
+	}
+	wg.Wait()
 }

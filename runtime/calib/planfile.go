@@ -12,7 +12,15 @@ import (
 // giving every measured point. command is how it was made (for the header).
 func (r *Result) PlanFile(name, command string) string {
 	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	r.writeMeasurements(&b, name, command)
+	r.writeBlocks(&b, name)
+	return b.String()
+}
+
+// writeMeasurements writes the plan file's comments: what was measured,
+// point by point, and each probe's figures.
+func (r *Result) writeMeasurements(b *strings.Builder, name, command string) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	w("// This machine, measured by `%s` on %s at %s UTC\n", strings.TrimSpace(command), r.Host, r.When.Format("2006-01-02 15:04:05"))
 	w("// (%s/%s, %d CPUs, GOMAXPROCS %d", r.GOOS, r.GOARCH, r.CPUs, r.GOMAXPROCS)
 	if r.Load != "" {
@@ -20,19 +28,19 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w(").\n// Use: planc explain --set cluster=%s THIS.plan PLAN.plan\n//\n", name)
 	w("// GEMM, one core (runtime/kernels.MatMul, m×k×n: GFLOP/s):\n")
-	writePoints(&b, r.GEMM, 1e-9, "GFLOP/s")
+	writePoints(b, r.GEMM, 1e-9, "GFLOP/s")
 	w("//   fit: %.2f us + FLOPs / %.2f GFLOP/s; fastest point %.2f GFLOP/s\n", r.GEMMFit.Fixed*1e6, r.GEMMFit.Rate*1e-9, r.GEMMPeak*1e-9)
 	w("//   with the operands: %.2f us + FLOPs (output in %d×%d tiles) / %.2f GFLOP/s + (m·k + k·n + m·n) × %.4f ns\n", r.GEMMModel.Fixed*1e6, r.TileM, r.TileN, r.GEMMModel.Rate*1e-9, r.GEMMModel.PerElement*1e9)
 	w("//   on hot operands (the same shapes timed over and over): %.2f us + FLOPs / %.2f GFLOP/s + operands × %.4f ns (the executor probe's zero point)\n", r.GEMMHot.Fixed*1e6, r.GEMMHot.Rate*1e-9, r.GEMMHot.PerElement*1e9)
 	w("// Element-wise kernels, one core (bytes read + written, fp32: GB/s):\n")
-	writePoints(&b, r.Elementwise, 1e-9, "GB/s")
+	writePoints(b, r.Elementwise, 1e-9, "GB/s")
 	w("//   fit of all: %.2f us + bytes / %.2f GB/s\n", r.ElemFit.Fixed*1e6, r.ElemFit.Rate*1e-9)
 	for _, fam := range []string{"add", "gelu", "layernorm", "softmax", "loss", "layout", "adamw"} {
 		f := r.Family[fam]
 		w("//   %s alone: %.2f us + bytes / %.2f GB/s\n", fam, f.Fixed*1e6, f.Rate*1e-9)
 	}
 	w("// Attention kernel, forward + backward, causal (FLOPs as the cost model counts them: GFLOP/s):\n")
-	writePoints(&b, r.Attention, 1e-9, "GFLOP/s")
+	writePoints(b, r.Attention, 1e-9, "GFLOP/s")
 	w("//   fit: FLOPs / %.2f GFLOP/s (the GEMM fit's: the kernel's products are the runtime's GEMMs) + 3 × scores × %.3f ns (the softmax's passes) + 3 × rows × %.2f ns (each query row's)\n", r.AttnRate*1e-9, r.AttnScore*1e9, r.AttnRow*1e9)
 	w("// Synthetic mlp inputs (runtime/exec.MLPInput, normal draws), one core: %.1f ns per element\n", r.Input*1e9)
 	w("// Cores: k goroutines each running one-core GEMMs for a while reach, over one unloaded core: ")
@@ -52,7 +60,7 @@ func (r *Result) PlanFile(name, command string) string {
 	}
 	w("\n//   speed beside the twin: products %.3f, element-wise %.3f, attention %.3f (corun_*; 0: not measured)\n", cr.GEMM, cr.Elementwise, cr.Attention)
 	w("// In-process all-reduce over 2 ranks (collective.World):\n")
-	writePoints(&b, r.InProc.Points, 1e6, "us")
+	writePoints(b, r.InProc.Points, 1e6, "us")
 	w("//   with compute between calls a 2-rank all-reduce also waits %.1f us + %.1f%% of the compute for its peer (sync_wait, sync_skew; intervals %v and %v)\n", r.InProc.SyncWait*1e6, r.InProc.SyncSkew*100, syncIntervals[0], syncIntervals[1])
 	w("//   with %d ranks on %d processors (pairs meeting after ~100 us of GEMMs) each meeting costs a rank %.2f us of processor time (park_cost)\n", 2*r.GOMAXPROCS, r.GOMAXPROCS, r.InProc.ParkCost*1e6)
 	if d := r.Drain; d.Skipped != "" {
@@ -62,7 +70,7 @@ func (r *Result) PlanFile(name, command string) string {
 			d.Ranks, d.Procs, d.Interval*1e6, d.Met*1e6, d.Free*1e6, d.CPU*1e6, d.Wait*1e6, 100*d.Share)
 	}
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
-	writeKinds(&b, r.InProc)
+	writeKinds(b, r.InProc)
 	if mp := r.Meet; mp != nil {
 		if mp.Skipped != "" {
 			w("// Meeting probe (%s): not counted, %s: sync_wait is the microbenchmark's\n", mp.Model, mp.Skipped)
@@ -81,25 +89,20 @@ func (r *Result) PlanFile(name, command string) string {
 			w("//   so %.3f ms of the step are the model's miss of its work, not the meetings': drain_wait %.2f us (the microbenchmark's %.2f us)\n", (dp.One-dp.OneModel)/float64(dp.Procs)*1e3, dp.Wait*1e6, r.Drain.Wait*1e6)
 		}
 	}
-	tcp := r.InProc
 	if r.TCP != nil {
-		tcp = *r.TCP
 		w("// TCP all-reduce over 2 ranks on loopback (collective.DialTCP):\n")
-		writePoints(&b, r.TCP.Points, 1e6, "us")
+		writePoints(b, r.TCP.Points, 1e6, "us")
 		w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.TCP.Latency*1e6, r.TCP.Bandwidth*1e-9)
 	} else if r.TCPErr != nil {
 		w("// TCP not measured (%v): %s_tcp keeps the in-process figures\n", r.TCPErr, name)
 	} else {
 		w("// TCP not measured (--no-tcp): %s_tcp keeps the in-process figures\n", name)
 	}
-	overhead := r.ElemFit.Fixed
-	overheadWhy := "the element-wise fit's fixed cost per kernel (no executor probe)"
 	if pr := r.Probe; pr != nil {
 		s, l := pr.Short, pr.Long
 		w("// Executor: %s trained by the CPU runtime on one processor takes %.1f us of CPU a step at %d micro-batches and\n", pr.Model, s.Measured*1e6, s.MicroBatches)
 		w("//   %.1f us at %d; the cost model gives it %.1f and %.1f us with no fixed costs over %.0f and %.0f op executions:\n", l.Measured*1e6, l.MicroBatches, s.Zero*1e6, l.Zero*1e6, s.Ops, l.Ops)
 		w("//   %.3f us per op and %.1f us per step (the line through the two)\n", pr.PerOp*1e6, pr.PerStep*1e6)
-		overhead, overheadWhy = pr.PerOp, "the executor probe's cost per op"
 	}
 	if sp := r.Step; sp != nil {
 		w("// In a step: %s trained by the CPU runtime on one processor takes %.3f ms of CPU a step;\n", sp.Model, sp.Measured*1e3)
@@ -107,6 +110,25 @@ func (r *Result) PlanFile(name, command string) string {
 		if sp.NodeMeasured > 0 {
 			w("//   as 4 data-parallel replicas on the processor (%.2f MiB together) it takes %.3f ms of CPU a step against the model's %.3f ms\n", sp.NodePeak/(1<<20), sp.NodeMeasured*1e3, sp.NodePredicted*1e3)
 		}
+	}
+}
+
+// kernelOverhead is the device's kernel_overhead and where it comes from.
+func (r *Result) kernelOverhead() (float64, string) {
+	if pr := r.Probe; pr != nil {
+		return pr.PerOp, "the executor probe's cost per op"
+	}
+	return r.ElemFit.Fixed, "the element-wise fit's fixed cost per kernel (no executor probe)"
+}
+
+// writeBlocks writes the device, node and cluster blocks.
+func (r *Result) writeBlocks(b *strings.Builder, name string) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	overhead, overheadWhy := r.kernelOverhead()
+	cr := r.CoRun
+	tcp := r.InProc
+	if r.TCP != nil {
+		tcp = *r.TCP
 	}
 	g := r.GEMMModel
 	if g.Rate == 0 { // a Result from before the operand fit
@@ -197,7 +219,6 @@ func (r *Result) PlanFile(name, command string) string {
 	cluster(name, r.InProc, "planc run: every rank in this process, the in-process transport everywhere")
 	b.WriteString("\n")
 	cluster(name+"_tcp", tcp, "the trainers of planc build: TCP between nodes")
-	return b.String()
 }
 
 // writeKinds prints the other collectives' times and ring steps beside

@@ -269,23 +269,10 @@ func TestStepOverheadOncePerStep(t *testing.T) {
 func TestHotProductsWithinThePrivateCache(t *testing.T) {
 	const rate, call, elem = 160e9, 0.2e-6, 0.05e-9
 	at := func(file, name string, dev func(*ir.Device)) (passes.Estimation, float64) {
-		prog, p := loadPlan(t, file, name)
-		q := *p
-		cl, n, d := *p.Cluster, *p.Cluster.Node, *p.Cluster.Node.Device
-		d.MatmulEfficiency, d.GEMMCallCost, d.GEMMElementCost = 0.8, 1.5e-6, 0.07e-9
-		dev(&d)
-		n.Device, cl.Node, q.Cluster = &d, &n, &cl
-		e, diags := passes.Estimate(&q)
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		u, diags := passes.Compile(prog, &q, passes.Options{DumpTo: io.Discard})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		if math.Abs(u.Cost.StepTime-e.StepTime) > 1e-9*e.StepTime {
-			t.Errorf("%s: Compile's step %g s, Estimate's %g s", name, u.Cost.StepTime, e.StepTime)
-		}
+		e, u := onDevice(t, file, name, func(d *ir.Device) {
+			d.MatmulEfficiency, d.GEMMCallCost, d.GEMMElementCost = 0.8, 1.5e-6, 0.07e-9
+			dev(d)
+		})
 		linear := 0.0
 		for _, o := range u.Cost.TopOps {
 			if o.Op == "linear" || o.Op == "fc1" {

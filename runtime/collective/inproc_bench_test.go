@@ -18,34 +18,7 @@ func BenchmarkInProcMeetings(b *testing.B) {
 	for _, n := range []int{1 << 10, 220 << 10} {
 		for _, kind := range []string{"all-reduce", "reduce-scatter", "all-gather", "all-gather-into"} {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
-				b.SetBytes(4 * int64(n))
-				_, err := Run(p, 0, time.Minute, func(c Comm) error {
-					buf := make([]float32, n)
-					for i := range buf {
-						buf[i] = float32(i % 7)
-					}
-					part := buf[:n/p]
-					for i := 0; i < b.N; i++ {
-						var err error
-						switch kind {
-						case "all-reduce":
-							err = c.AllReduce(all(p), buf, Sum)
-						case "reduce-scatter":
-							_, err = c.ReduceScatter(all(p), buf, Sum)
-						case "all-gather":
-							_, err = c.AllGather(all(p), part)
-						case "all-gather-into":
-							err = c.AllGatherInto(all(p), buf[c.Rank()*n/p:(c.Rank()+1)*n/p], buf)
-						}
-						if err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
+				benchMeetings(b, p, n, kind)
 			})
 		}
 	}
@@ -68,27 +41,44 @@ func BenchmarkSharedOrSerial(b *testing.B) {
 					if mode == "serial" {
 						sharedFrom = math.MaxInt
 					}
-					b.SetBytes(4 * int64(n))
-					_, err := Run(p, 0, time.Minute, func(c Comm) error {
-						buf := make([]float32, n)
-						for i := 0; i < b.N; i++ {
-							var err error
-							if kind == "reduce-scatter" {
-								_, err = c.ReduceScatter(all(p), buf, Sum)
-							} else {
-								err = c.AllGatherInto(all(p), buf[c.Rank()*n/p:(c.Rank()+1)*n/p], buf)
-							}
-							if err != nil {
-								return err
-							}
-						}
-						return nil
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
+					benchMeetings(b, p, n, kind)
 				})
 			}
 		}
+	}
+}
+
+// benchMeetings runs b.N collectives of kind over p in-process ranks on
+// buffers of n floats; bytes/s are the full buffer's bytes per call.
+func benchMeetings(b *testing.B, p, n int, kind string) {
+	b.SetBytes(4 * int64(n))
+	_, err := Run(p, 0, time.Minute, func(c Comm) error {
+		buf := make([]float32, n)
+		for i := range buf {
+			buf[i] = float32(i % 7)
+		}
+		mine := buf[c.Rank()*n/p : (c.Rank()+1)*n/p]
+		for i := 0; i < b.N; i++ {
+			var err error
+			switch kind {
+			case "all-reduce":
+				err = c.AllReduce(all(p), buf, Sum)
+			case "reduce-scatter":
+				_, err = c.ReduceScatter(all(p), buf, Sum)
+			case "all-gather":
+				_, err = c.AllGather(all(p), buf[:n/p])
+			case "all-gather-into":
+				err = c.AllGatherInto(all(p), mine, buf)
+			default:
+				return fmt.Errorf("no collective %q", kind)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }

@@ -45,15 +45,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 		opt.Budget, opt.Reps = 2*time.Millisecond, 4
 	}
 	if *shareOnly {
-		share, by := calib.Share(opt)
-		thread := min(1, by[0])
-		if *asJSON {
-			b, _ := json.Marshal(map[string]any{"core_share": share, "thread_share": thread, "speedup_by_goroutines": by})
-			fmt.Fprintln(stdout, string(b))
-		} else {
-			fmt.Fprintf(stdout, "core_share = %.3f\nthread_share = %.3f\n", share, thread)
-		}
-		return exitOK
+		return printShare(opt, *asJSON, stdout, stderr)
 	}
 	res, err := calib.Measure(opt)
 	if err != nil {
@@ -94,6 +86,43 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "planc calibrate: wrote %s (use it with: planc explain --set cluster=%s %s PLAN.plan)\n", *out, *name, *out)
 	return exitOK
 }
+
+// printShare measures what moves on a shared machine within minutes:
+// the share of the cores this job's threads get (core_share,
+// thread_share) and the host's speed, as the step probe's CPU time per
+// step now (a prediction scales the calibration's kernel factors by its
+// ratio to the calibration's own step probe: bench/predict does).
+func printShare(opt calib.Options, asJSON bool, stdout, stderr io.Writer) int {
+	share, by := calib.Share(opt)
+	thread := min(1, by[0])
+	step, err := stepProbeNow()
+	if err != nil {
+		fmt.Fprintf(stderr, "planc calibrate: the step probe failed: %v\n", err)
+		return exitError
+	}
+	if asJSON {
+		b, _ := json.Marshal(map[string]any{"core_share": share, "thread_share": thread, "speedup_by_goroutines": by, "step_probe_s": step})
+		fmt.Fprintln(stdout, string(b))
+	} else {
+		fmt.Fprintf(stdout, "core_share = %.3f\nthread_share = %.3f\nstep_probe = %.3f ms of CPU a step\n", share, thread, step*1e3)
+	}
+	return exitOK
+}
+
+// stepProbeNow is the step probe's CPU seconds a step on one processor,
+// as probeStep measures them, over fewer steps (about half a second).
+// The runtime's work does not depend on the device's figures, so the
+// probe runs on the standard library's cpu cluster.
+func stepProbeNow() (float64, error) {
+	p, err := loadPlanSource(`import "hw/cpu"`+"\n"+fmt.Sprintf(stepProbeModel, "cpu"), "calib_step")
+	if err != nil {
+		return 0, err
+	}
+	return calib.StepSeconds(p, stepProbeNowSteps, stepProbeWarm)
+}
+
+// stepProbeNowSteps: the steps of the step probe under --share.
+const stepProbeNowSteps = 30
 
 // probeModel is a transformer whose kernels take next to no time (8-wide,
 // 8 tokens): a step of it is the executor's fixed costs. Its plans differ
@@ -287,11 +316,12 @@ func probeStep(res *calib.Result, name string) error {
 
 // estimateOnCores is the cost model's estimate of p with its node's cores
 // set to cores (0: none, each rank's own time; 1: every rank's work on
-// one processor) and no co-running slow-down (one processor runs one
-// rank at a time).
+// one processor), no co-running slow-down (one processor runs one rank
+// at a time) and the whole processor (the probes are timed on the CPU
+// clock: what other processes take of the core does not lengthen them).
 func estimateOnCores(p *ir.Plan, cores float64) (passes.Estimation, error) {
 	return estimateWith(p, func(n *ir.Node) {
-		n.Cores = cores
+		n.Cores, n.CoreShare, n.ThreadShare = cores, 1, 1
 		n.CoRunMatmul, n.CoRunMemory, n.CoRunAttention = 0, 0, 0
 	})
 }
@@ -314,13 +344,17 @@ func estimateWith(p *ir.Plan, edit func(*ir.Node)) (passes.Estimation, error) {
 // loadProbe writes the calibration so far and a probe's source to a
 // temporary file and loads the probe's plan.
 func loadProbe(res *calib.Result, name, source, plan string) (*ir.Plan, error) {
+	return loadPlanSource(res.PlanFile(name, "planc calibrate")+fmt.Sprintf(source, name), plan)
+}
+
+// loadPlanSource writes src to a temporary file and loads its plan.
+func loadPlanSource(src, plan string) (*ir.Plan, error) {
 	dir, err := os.MkdirTemp("", "planc-calibrate")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "probe.plan")
-	src := res.PlanFile(name, "planc calibrate") + fmt.Sprintf(source, name)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "shorter measurements (a few seconds, noisier)")
 	noTCP := fs.Bool("no-tcp", false, "do not measure the TCP transport (its cluster keeps the in-process figures)")
 	asJSON := fs.Bool("json", false, "print the measurements as JSON instead of a .plan file")
-	shareOnly := fs.Bool("share", false, "measure only the share of the cores this job's threads get now (a second or two) and print it (core_share and thread_share, or JSON): the load moves, and a prediction made just before a run can take it")
+	shareOnly := fs.Bool("share", false, "measure only what moves within minutes on a shared machine (two or three seconds) and print it: the share of the cores this job's threads get now (core_share, thread_share) and the step probe's CPU time a step (the host's speed now; step_probe_s in JSON): a prediction made just before a run can take them")
 	if code, ok := parseCommand(fs, args, stdout); !ok {
 		return code
 	}

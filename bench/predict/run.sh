@@ -10,8 +10,11 @@
 # minute it was taken in. A plan's predicted and measured figures are
 # the medians of its rounds. With it (SHARE=0: not) every run is
 # predicted at the core_share `planc calibrate --share` measures just
-# before it (a second or two): the share of the cores that other
-# processes leave the job moves between runs.
+# before it (two or three seconds): the share of the cores that other
+# processes leave the job moves between runs. And (SPEED=0: not) with the
+# round's kernel factors scaled by the step probe's CPU time that call
+# measures over the round's calibration's: the host's speed moves 10-20%
+# within minutes while core_share stays put.
 #
 # It builds planc, runs `planc calibrate -o $TMP/host.plan` (unless
 # CALIB=FILE names an existing one), then for every plan of the list in

@@ -12,6 +12,14 @@ first_cal = cal
 # second or two) just before each run, and that run predicted with the
 # round's calibration at the core_share measured then.
 SHARE = os.environ.get("SHARE") == "1" and bool(cal)
+# SPEED=1 (the default with SHARE): the same call times the step probe
+# (the host's speed now: its CPU time a step), and the run is predicted
+# with the round's kernel factors scaled by its ratio to the round's own
+# step probe: the factors are the step probe's time over the model's, and
+# the host's speed moves 10-20% within minutes while the load average and
+# core_share stay put. The node factor is scaled alike (its probe is not
+# timed again: 4 replicas take a few seconds).
+SPEED = os.environ.get("SPEED", "1" if SHARE else "0") == "1" and SHARE
 WARM = 5  # steps left out of the median: first allocations, page faults
 # CPU=1: a check of the per-op costs that the machine's load does not
 # disturb: planc run on one Go processor (GOMAXPROCS=1), measured in CPU
@@ -79,15 +87,29 @@ def idle_of(calfile):
 idle = idle_of(cal) if cal else None
 
 
-def with_share(calfile, share):
+def with_share(calfile, share, speed=True):
     """The calibration with core_share and thread_share replaced by
-    share's."""
+    share's, and with SPEED (and speed) its kernel factors scaled by the
+    step probe's time now over the calibration's."""
     text = re.sub(r"(?m)^  core_share *= .*$", f"  core_share    = {share['core_share']:.4f}", open(calfile).read())
     text = re.sub(r"(?m)^  thread_share *= .*$", f"  thread_share  = {share['thread_share']:.4f}", text)
+    if SPEED and speed:
+        ratio = share["step_probe_s"] / step_probe_of(text)
+        speeds.append(ratio)
+        text = re.sub(r"(?m)^(  (?:step|node)_kernel_factor *= )([0-9.]+)",
+                      lambda m: f"{m.group(1)}{float(m.group(2)) * ratio:.4f}", text)
     f = tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False)
     f.write(text)
     f.close()
     return f.name
+
+
+def step_probe_of(text):
+    """The step probe's CPU seconds a step that a calibration measured."""
+    m = re.search(r"(?m)^// In a step: calib_step .* takes ([0-9.]+) ms of CPU a step", text)
+    if not m:
+        sys.exit("bench/predict: the calibration has no step probe line (// In a step: ...)")
+    return float(m.group(1)) * 1e-3
 
 
 def share_now():
@@ -171,6 +193,7 @@ idler = [[] for _ in PLANS]
 runs = [[] for _ in PLANS]
 tokens = [None] * len(PLANS)
 shares, threads = [], []  # each core_share and thread_share measured just before a run (SHARE=1)
+speeds = []  # each step probe's time just before a run over its round's calibration's (SPEED=1)
 for r in range(ROUNDS):
     if RECAL and r > 0:
         cal = recalibrate(r)
@@ -187,12 +210,15 @@ for r in range(ROUNDS):
             threads.append(s["thread_share"])
             p, tokens[i] = predict(f, plan, sets, with_share(cal, s))
             predr[i].append(p)
-            idler[i].append(predict(f, plan, sets, idle)[0] if idle else p)
+            # the second column: without the speed now (SPEED), or at no load
+            other = with_share(cal, s, speed=False) if SPEED else idle
+            idler[i].append(predict(f, plan, sets, other)[0] if other else p)
         runs[i].append(measure(f, plan, sets, tokens[i]))
 preds = [(statistics.median(x), t) for x, t in zip(predr, tokens)]
 idles = [statistics.median(x) for x in idler]
 rows = []
-print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   {'share 1 ms':>10} {'error':>8}   rounds: measured (predicted) ms")
+OTHER = "no speed" if SPEED else "share 1"
+print(f"{'plan':<26} {'predicted ms':>12} {'measured ms':>12} {'error':>8}   {OTHER + ' ms':>10} {'error':>8}   rounds: measured (predicted) ms")
 idle_errs = []
 for i, (name, _, _, _) in enumerate(PLANS):
     pred, meas = preds[i][0], statistics.median(runs[i])
@@ -205,9 +231,12 @@ for i, (name, _, _, _) in enumerate(PLANS):
 errs = [abs(r[2]) for r in rows]
 print(f"mean |error| {statistics.mean(errs)*100:.1f}%  worst {max(errs)*100:.1f}%  "
       f"Spearman {spearman([r[0] for r in rows], [r[1] for r in rows]):.3f}  ({len(rows)} plans, {steps} steps, median after {WARM})")
-print(f"with core_share = 1 (no load): mean |error| {statistics.mean(idle_errs)*100:.1f}%  worst {max(idle_errs)*100:.1f}%  "
+print(("without the speed now (the round's kernel factors): mean" if SPEED else "with core_share = 1 (no load): mean") + f" |error| {statistics.mean(idle_errs)*100:.1f}%  worst {max(idle_errs)*100:.1f}%  "
       f"Spearman {spearman(idles, [r[1] for r in rows]):.3f}")
 if shares:
     print(f"core_share just before the runs: median {statistics.median(shares):.2f}, from {min(shares):.2f} to {max(shares):.2f}; "
           f"thread_share median {statistics.median(threads):.2f}, from {min(threads):.2f} to {max(threads):.2f}")
+if speeds:
+    print(f"step probe just before the runs over its round's calibration's: median {statistics.median(speeds):.3f}, "
+          f"from {min(speeds):.3f} to {max(speeds):.3f} (the kernel factors scaled by it)")
 print(f"load average at the end: {' '.join(load())}")

@@ -149,6 +149,21 @@ type Comm interface {
 	Abort(err error)
 }
 
+// AllToAllLent is c.AllToAll for a caller that reads the chunks it
+// receives only until its next AllToAllLent on g (and copies what it
+// keeps longer): the in-process transport then copies what each member
+// sends into one of two buffers it keeps per group, in turn, instead of
+// allocating every chunk; the other transports' AllToAll. Every member of
+// a call uses AllToAllLent, or every member AllToAll.
+func AllToAllLent(c Comm, g Group, send [][]float32) ([][]float32, error) {
+	if l, ok := c.(interface {
+		AllToAllLent(Group, [][]float32) ([][]float32, error)
+	}); ok {
+		return l.AllToAllLent(g, send)
+	}
+	return c.AllToAll(g, send)
+}
+
 // Counters are bytes sent, by link level.
 type Counters struct {
 	IntraNode int64

@@ -86,7 +86,7 @@ func NewWorld(size, perNode int, timeout time.Duration) *World {
 // Comm returns rank's handle. Each rank's handle must be used by one
 // goroutine at a time.
 func (w *World) Comm(rank int) Comm {
-	return &inprocComm{w: w, rank: rank, seq: map[string]uint64{}}
+	return &inprocComm{w: w, rank: rank, seq: map[string]uint64{}, lent: map[string]*lentBuffers{}}
 }
 
 // Bytes returns the bytes sent by all ranks together.
@@ -121,7 +121,8 @@ func (w *World) Abort(err error) {
 type inprocComm struct {
 	w    *World
 	rank int
-	seq  map[string]uint64 // next sequence number per group (and per p2p pair)
+	seq  map[string]uint64       // next sequence number per group (and per p2p pair)
+	lent map[string]*lentBuffers // AllToAllLent's buffers per group
 }
 
 func (c *inprocComm) Rank() int       { return c.rank }
@@ -521,7 +522,64 @@ func (c *inprocComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {
 	for j, chunk := range send {
 		mine[j] = append([]float32(nil), chunk...)
 	}
-	out, err := c.meet(g, "all-to-all", mine, func(inputs []any) ([]any, error) {
+	return c.allToAll(g, "all-to-all", mine)
+}
+
+// AllToAllLent is AllToAll into one of two buffers this rank keeps per
+// group, in turn ([AllToAllLent]): a rank's copies of call k are written
+// over at its call k+2, which starts after every member has arrived at
+// call k+1, so after every member is done with them. AllToAll allocates
+// every chunk (a tiny_moe exchange: four 16 KiB allocations a call and
+// rank, more than its copies cost).
+func (c *inprocComm) AllToAllLent(g Group, send [][]float32) ([][]float32, error) {
+	if len(send) != len(g) {
+		return nil, fmt.Errorf("collective: all-to-all on group [%s]: rank %d gives %d chunks for %d members", g.key(), c.rank, len(send), len(g))
+	}
+	n := 0
+	for _, chunk := range send {
+		n += len(chunk)
+	}
+	gk := g.key()
+	lb := c.lent[gk]
+	if lb == nil {
+		lb = &lentBuffers{}
+		c.lent[gk] = lb
+	}
+	buf := lb.take(n)
+	mine := make([][]float32, len(send))
+	pos := 0
+	for j, chunk := range send {
+		// capped: a receiver that appends gets new memory, not the next chunk
+		mine[j] = buf[pos : pos+len(chunk) : pos+len(chunk)]
+		copy(mine[j], chunk)
+		pos += len(chunk)
+	}
+	return c.allToAll(g, "all-to-all (lent)", mine)
+}
+
+// lentBuffers are the two buffers one rank's AllToAllLent copies its
+// chunks into on one group, in turn.
+type lentBuffers struct {
+	buf  [2][]float32
+	next int
+}
+
+// take returns the next buffer, of n elements (grown when shorter: the old
+// one stays with whoever still reads it).
+func (lb *lentBuffers) take(n int) []float32 {
+	b := lb.buf[lb.next]
+	if cap(b) < n {
+		b = make([]float32, n)
+		lb.buf[lb.next] = b
+	}
+	lb.next ^= 1
+	return b[:n]
+}
+
+// allToAll hands each member's chunks (mine, already copied) out at a
+// meeting of kind.
+func (c *inprocComm) allToAll(g Group, kind string, mine [][]float32) ([][]float32, error) {
+	out, err := c.meet(g, kind, mine, func(inputs []any) ([]any, error) {
 		p := len(g)
 		outs := make([]any, p)
 		for j := range g {

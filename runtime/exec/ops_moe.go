@@ -411,7 +411,8 @@ func (r *rank) backExperts(c *call, p *moeParams, a *moeActs, first int, dy [][]
 // experts, each message led by its per-expert row counts. It returns, per
 // local expert, the rows of every member concatenated in member order
 // (blocks of one buffer of the frame's), and the count matrix
-// counts[member][local expert].
+// counts[member][local expert]. The messages received are unpacked at once:
+// the transport may lend them (collective.AllToAllLent).
 func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]float32, [][]int, error) {
 	r.on("ep")
 	h := r.m.Hidden
@@ -432,7 +433,7 @@ func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]floa
 		}
 		send[j] = msg
 	}
-	recv, err := r.comm.AllToAll(g, send)
+	recv, err := collective.AllToAllLent(r.comm, g, send)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -465,8 +466,11 @@ func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]floa
 
 // exchangeBack returns the local experts' per-row results (concatenated in
 // member order, as exchange delivered their inputs) to the members that
-// sent the rows, and gives back this rank's rows for every expert.
-func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, counts [][]int, mine [][]float32) ([][]float32, error) {
+// sent the rows, and gives back this rank's rows for every expert: in one
+// buffer of the frame's when keep (the forward's outputs, kept for the
+// backward), else where the transport lent them (valid until this rank's
+// next exchange).
+func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, counts [][]int, mine [][]float32, keep bool) ([][]float32, error) {
 	r.on("ep")
 	h := r.m.Hidden
 	per := len(local)
@@ -485,21 +489,39 @@ func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, coun
 		}
 		send[i] = msg
 	}
-	recv, err := r.comm.AllToAll(g, send)
+	recv, err := collective.AllToAllLent(r.comm, g, send)
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]float32, len(mine))
+	var out [][]float32
+	if keep {
+		out = cutRows(c.takeClass(keptLen(mine), false), blockRows(mine, h), h)
+	} else {
+		out = make([][]float32, len(mine))
+	}
 	for j, msg := range recv {
 		pos := 0
 		for k := 0; k < per; k++ {
 			e := j*per + k
 			n := len(mine[e])
-			out[e] = msg[pos : pos+n]
+			if keep {
+				copy(out[e], msg[pos:pos+n])
+			} else {
+				out[e] = msg[pos : pos+n]
+			}
 			pos += n
 		}
 	}
 	return out, nil
+}
+
+// keptLen returns the elements of all blocks.
+func keptLen(blocks [][]float32) int {
+	n := 0
+	for _, b := range blocks {
+		n += len(b)
+	}
+	return n
 }
 
 // expertsForward runs every expert on its routed rows xe (all E experts,
@@ -528,7 +550,7 @@ func (r *rank) expertsForward(c *call, p *moeParams, a *moeActs, xe [][]float32)
 	r.record(moeExperts, "forward", t0)
 	t0 = r.clock()
 	defer r.record(moeExchange, "forward", t0)
-	return r.exchangeBack(c, g, y, counts, xe)
+	return r.exchangeBack(c, g, y, counts, xe, true)
 }
 
 // expertsBackward sends each expert's output gradients to its owner, runs
@@ -554,7 +576,7 @@ func (r *rank) expertsBackward(c *call, p *moeParams, a *moeActs, dye [][]float3
 	r.record(moeExperts, "backward", t0)
 	t0 = r.clock()
 	defer r.record(moeExchange, "backward", t0)
-	return r.exchangeBack(c, g, dx, a.counts, dye)
+	return r.exchangeBack(c, g, dx, a.counts, dye, false)
 }
 
 // moeBackward adds into dx (the gradient of the MoE input) given dout.

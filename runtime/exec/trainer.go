@@ -741,6 +741,10 @@ func (c *timedComm) AllToAll(g collective.Group, send [][]float32) ([][]float32,
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.AllToAll(g, send)
 }
+func (c *timedComm) AllToAllLent(g collective.Group, send [][]float32) ([][]float32, error) {
+	defer c.account(time.Now(), c.Comm.Bytes())
+	return collective.AllToAllLent(c.Comm, g, send)
+}
 func (c *timedComm) Broadcast(g collective.Group, root int, buf []float32) error {
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.Broadcast(g, root, buf)

@@ -59,7 +59,9 @@ func TestAllToAllLent(t *testing.T) {
 // shrinks over the rounds, and differs by pair (all-to-all-v).
 func lentSize(k, from, to int) int { return 1 + (k*37+from*11+to*5)%300 }
 
-func lentValue(k, from, to, q int) float32 { return float32(k*1_000_000 + from*100_000 + to*10_000 + q) }
+func lentValue(k, from, to, q int) float32 {
+	return float32(k*1_000_000 + from*100_000 + to*10_000 + q)
+}
 
 func checkLent(recv [][]float32, k, me int) error {
 	for from, chunk := range recv {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -286,13 +287,11 @@ func probeStep(res *calib.Result, name string) error {
 		}
 		ps[i] = p
 	}
-	var measured [2]float64
-	for i, p := range ps {
-		m, err := calib.StepSeconds(p, stepProbeSteps, stepProbeWarm)
-		if err != nil {
-			return err
-		}
-		measured[i] = m
+	measured, err := interleavedMedians(probeRounds,
+		func() (float64, error) { return calib.StepSeconds(ps[0], stepProbeSteps, stepProbeWarm) },
+		func() (float64, error) { return calib.StepSeconds(ps[1], stepProbeSteps, stepProbeWarm) })
+	if err != nil {
+		return err
 	}
 	one, err := estimateOnCores(ps[0], 0)
 	if err != nil {
@@ -312,6 +311,35 @@ func probeStep(res *calib.Result, name string) error {
 	}
 	res.Step = sp
 	return nil
+}
+
+// probeRounds is how many times the training probes (step, meeting,
+// drain) run, each of their measurements in turn: a probe is a fraction
+// of a second, the host's speed moves within seconds, and one probe's
+// median step carried whatever the machine did in its window (run to run
+// a meeting probe moved sync_wait from 0 to 40 µs). Their figures are
+// the medians over the rounds.
+const probeRounds = 5
+
+// interleavedMedians runs the measurements in turn, rounds times, and
+// returns each one's median.
+func interleavedMedians(rounds int, measures ...func() (float64, error)) ([]float64, error) {
+	got := make([][]float64, len(measures))
+	for r := 0; r < rounds; r++ {
+		for i, m := range measures {
+			v, err := m()
+			if err != nil {
+				return nil, err
+			}
+			got[i] = append(got[i], v)
+		}
+	}
+	out := make([]float64, len(measures))
+	for i, g := range got {
+		sort.Float64s(g)
+		out[i] = g[len(g)/2]
+	}
+	return out, nil
 }
 
 // estimateOnCores is the cost model's estimate of p with its node's cores

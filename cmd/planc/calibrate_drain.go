@@ -78,17 +78,21 @@ func probeDrainFrom(res *calib.Result, name string, minShare float64) error {
 	if err != nil {
 		return err
 	}
-	if dp.Measured, _, err = calib.StepWall(p, drainProbeSteps, drainProbeWarm); err != nil {
+	got, err := interleavedMedians(probeRounds,
+		func() (float64, error) {
+			wall, _, err := calib.StepWall(p, drainProbeSteps, drainProbeWarm)
+			return wall, err
+		},
+		func() (float64, error) { return calib.StepSeconds(p, drainProbeSteps, drainProbeWarm) })
+	if err != nil {
 		return err
 	}
+	dp.Measured, dp.One = got[0], got[1]
 	// the load just after: a wall-clock step on a loaded machine is longer
 	// for reasons that are no meeting's
 	if dp.Share, _ = calib.Share(calib.Options{}); dp.Share < minShare {
 		dp.Skipped = fmt.Sprintf("core_share %.2f just after it (< %.2f: a loaded machine)", dp.Share, minShare)
 		return nil
-	}
-	if dp.One, err = calib.StepSeconds(p, drainProbeSteps, drainProbeWarm); err != nil {
-		return err
 	}
 	one, err := estimateDrain(p, 0, 1)
 	if err != nil {

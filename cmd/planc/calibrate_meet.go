@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"sort"
 
 	"planc/ir"
 	"planc/passes"
@@ -77,19 +78,26 @@ func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 	if err != nil {
 		return err
 	}
-	if mp.Measured, mp.Share, err = calib.StepWall(p, meetProbeSteps, meetProbeWarm); err != nil {
-		return err
-	}
-	if mp.Share < minShare {
-		mp.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of its steps (< %.0f%%: a loaded machine)", 100*mp.Share, 100*minShare)
-		return nil
-	}
 	single, err := loadProbe(res, name, meetProbeModel, "calib_meet_one")
 	if err != nil {
 		return err
 	}
-	if mp.One, err = calib.StepSeconds(single, meetProbeSteps, meetProbeWarm); err != nil {
+	var shares []float64
+	got, err := interleavedMedians(probeRounds,
+		func() (float64, error) {
+			wall, share, err := calib.StepWall(p, meetProbeSteps, meetProbeWarm)
+			shares = append(shares, share)
+			return wall, err
+		},
+		func() (float64, error) { return calib.StepSeconds(single, meetProbeSteps, meetProbeWarm) })
+	if err != nil {
 		return err
+	}
+	sort.Float64s(shares)
+	mp.Measured, mp.One, mp.Share = got[0], got[1], shares[len(shares)/2]
+	if mp.Share < minShare {
+		mp.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of its steps (< %.0f%%: a loaded machine)", 100*mp.Share, 100*minShare)
+		return nil
 	}
 	one, err := estimateAt(single, 0, 0)
 	if err != nil {

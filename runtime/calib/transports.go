@@ -223,8 +223,9 @@ func computeThenMeet(c collective.Comm, g collective.Group, per, iters int, meet
 // fixed wait per meeting (a parked peer's wake-up, where the transport
 // parks) and a skew, the fraction of the interval by which the slower of
 // two threads given the same work finishes later (other work on the
-// cores, interrupts, the SMT sibling): both ≥ 0. Median of three
-// interleaved rounds at each interval.
+// cores, interrupts, the SMT sibling): both ≥ 0. Median of five
+// interleaved rounds at each interval (three moved the skew between 0 and
+// 24% from one calibration to the next).
 func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 	one := meetGEMMTime()
 	run := func(per, iters int, meet bool) float64 {
@@ -240,7 +241,7 @@ func measureSyncWait(opt Options, backToBack float64) (wait, skew float64) {
 		iters := max(30, int(30e-3/(float64(per)*one)))
 		lens[i] = float64(per) * one
 		var waits []float64
-		for round := 0; round < 3; round++ {
+		for round := 0; round < 5; round++ {
 			free, synced := run(per, iters, false), run(per, iters, true)
 			waits = append(waits, max(0, synced-free-backToBack))
 		}

@@ -14,11 +14,14 @@ first_cal = cal
 SHARE = os.environ.get("SHARE") == "1" and bool(cal)
 # SPEED=1 (the default with SHARE): the same call times the step probe
 # (the host's speed now: its CPU time a step), and the run is predicted
-# with the round's kernel factors scaled by its ratio to the round's own
-# step probe: the factors are the step probe's time over the model's, and
-# the host's speed moves 10-20% within minutes while the load average and
-# core_share stay put. The node factor is scaled alike (its probe is not
-# timed again: 4 replicas take a few seconds).
+# with the round's kernel factors scaled by its ratio to the step probe
+# timed the same way just after the round's calibration (ref_probe): the
+# factors are the step probe's time over the model's, and the host's speed
+# moves 10-20% within minutes while the load average and core_share stay
+# put. (The reference is a fresh process's probe like every later one,
+# not calibrate's own: a fresh process ran the probe ~3% slower, which
+# would otherwise scale every prediction.) The node factor is scaled alike
+# (its probe is not timed again: 4 replicas take a few seconds).
 SPEED = os.environ.get("SPEED", "1" if SHARE else "0") == "1" and SHARE
 WARM = 5  # steps left out of the median: first allocations, page faults
 # CPU=1: a check of the per-op costs that the machine's load does not
@@ -85,6 +88,7 @@ def idle_of(calfile):
 
 
 idle = idle_of(cal) if cal else None
+ref_probe = None  # the step probe's time just after the round's calibration (SPEED)
 
 
 def with_share(calfile, share, speed=True):
@@ -94,7 +98,7 @@ def with_share(calfile, share, speed=True):
     text = re.sub(r"(?m)^  core_share *= .*$", f"  core_share    = {share['core_share']:.4f}", open(calfile).read())
     text = re.sub(r"(?m)^  thread_share *= .*$", f"  thread_share  = {share['thread_share']:.4f}", text)
     if SPEED and speed:
-        ratio = share["step_probe_s"] / step_probe_of(text)
+        ratio = share["step_probe_s"] / ref_probe
         speeds.append(ratio)
         text = re.sub(r"(?m)^(  (?:step|node)_kernel_factor *= )([0-9.]+)",
                       lambda m: f"{m.group(1)}{float(m.group(2)) * ratio:.4f}", text)
@@ -102,14 +106,6 @@ def with_share(calfile, share, speed=True):
     f.write(text)
     f.close()
     return f.name
-
-
-def step_probe_of(text):
-    """The step probe's CPU seconds a step that a calibration measured."""
-    m = re.search(r"(?m)^// In a step: calib_step .* takes ([0-9.]+) ms of CPU a step", text)
-    if not m:
-        sys.exit("bench/predict: the calibration has no step probe line (// In a step: ...)")
-    return float(m.group(1)) * 1e-3
 
 
 def share_now():
@@ -198,6 +194,9 @@ for r in range(ROUNDS):
     if RECAL and r > 0:
         cal = recalibrate(r)
         idle = idle_of(cal)
+    if SPEED and (r == 0 or RECAL):
+        ref_probe = share_now()["step_probe_s"]
+        print(f"round {r + 1}: the step probe just after the calibration: {ref_probe * 1e3:.3f} ms of CPU a step", flush=True)
     if (r == 0 or RECAL) and not SHARE:
         for i, (_, f, plan, sets) in enumerate(PLANS):
             p, tokens[i] = predict(f, plan, sets)

@@ -26,7 +26,7 @@ func BenchmarkTinyGPT(b *testing.B) {
 		model      func() *ir.Model
 	}{
 		{"serial", "", tinyGPT}, {"dp2", "dp=2", tinyGPT}, {"tp2", "tp=2", tinyGPT}, {"tp2_sp", "tp=2 sp=true", tinyGPT},
-		{"pp2", "pp=2", tinyGPT}, {"hidden256", "", wide},
+		{"pp2", "pp=2", tinyGPT}, {"pp2_gpipe", "pp=2 schedule=gpipe", tinyGPT}, {"hidden256", "", wide},
 		{"serial_mb8", "mb=8", tinyGPT}, {"hidden256_mb8", "mb=8", wide},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"slices"
 
 	"planc/ir"
 	"planc/runtime/collective"
@@ -32,6 +33,10 @@ type frame struct {
 	// to the previous one).
 	owned   [][]float32
 	escaped map[*float32]bool
+	// bwdFrom is len(owned) when backward began: the buffers after it
+	// were taken by backward (releaseDead); live is releaseDead's scratch.
+	bwdFrom int
+	live    []*float32
 	// regather holds the gathered values whose reader's backward gathers
 	// them again (Instr.Regather), by value name, until it has.
 	regather map[string]*ir.Instr
@@ -134,6 +139,42 @@ func (st *stage) endFrame(mb int) {
 	st.spare = append(st.spare, f)
 }
 
+// releaseDead ends instruction in's backward on frame f: the gradients of
+// its outputs are dead (a value has one producer, whose backward runs
+// after every reader's), and so is every buffer backward has taken that
+// no live gradient holds (a kernel's scratch, a gradient added into
+// another). They go back to the stage's pool at once, so that the next
+// instructions' backwards take them while they are still in cache: held
+// to the frame's end, a backward's buffers were as many bytes as its
+// activations, each touched once (the frames of a gpipe stage, all in
+// flight, pushed each other out of the caches). Only under a backward
+// whose weight gradients run now: a split backward's W reads them later.
+func (st *stage) releaseDead(f *frame, in *ir.Instr) {
+	for _, o := range in.Out {
+		delete(f.grads, o)
+	}
+	live := f.live[:0]
+	for _, g := range f.grads {
+		if cap(g) > 0 {
+			live = append(live, backing(g))
+		}
+	}
+	f.live = live
+	if st.pool == nil {
+		st.pool = bufferPool{}
+	}
+	keep := f.owned[:f.bwdFrom]
+	for _, b := range f.owned[f.bwdFrom:] {
+		if k := backing(b); slices.Contains(live, k) || f.escaped[k] {
+			keep = append(keep, b)
+			continue
+		}
+		st.pool[len(b)] = append(st.pool[len(b)], b)
+	}
+	clear(f.owned[len(keep):])
+	f.owned = keep
+}
+
 // newFrame returns an empty frame: an ended one where there is one, whose
 // maps keep the room the same program filled (a new frame's maps grew and
 // rehashed as every micro-batch named its values again).
@@ -155,6 +196,7 @@ func (f *frame) reset() {
 	clear(f.escaped)
 	clear(f.owned) // (drop the references: the pool holds what it keeps)
 	f.owned = f.owned[:0]
+	f.bwdFrom = 0
 	f.ids, f.targets, f.pos, f.mlpX = nil, nil, nil, nil
 	f.aux, f.ce = 0, 0
 }
@@ -299,6 +341,7 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		return nil, fmt.Errorf("backward of stage %d micro-batch %d before its forward", st.info.Index, mb)
 	}
 	p := st.prog
+	f.bwdFrom = len(f.owned)
 	if p.Output != "" {
 		f.grads[p.Output] = dy
 	} else if n := len(p.Instrs); n > 0 {
@@ -311,6 +354,9 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		t0 := r.clock()
 		if err := c.backward(); err != nil {
 			return nil, fmt.Errorf("%s backward: %w", c.in.Name(), err)
+		}
+		if !r.split { // (a split backward's W still reads them)
+			st.releaseDead(f, c.in)
 		}
 		if r.prof != nil {
 			r.record(instrLabel(c.in, true), "backward", t0)

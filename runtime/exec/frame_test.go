@@ -1,0 +1,88 @@
+package exec
+
+import (
+	"testing"
+
+	"planc/ir"
+)
+
+// TestReleaseDeadBackwardBuffers: at the end of an instruction's
+// backward, the buffers backward took go back to the stage's pool unless
+// a live gradient holds them (whole or a part: the same array) or they
+// escaped the frame; the forward's buffers stay, and a released buffer
+// taken again by the same frame goes back once when the frame ends.
+func TestReleaseDeadBackwardBuffers(t *testing.T) {
+	st := &stage{frames: map[int]*frame{}}
+	f := st.newFrame()
+	st.frames[0] = f
+	in := &ir.Instr{Kind: ir.InstrOp, In: []string{"x"}, Out: []string{"y"}}
+	fwd, _ := st.take(f, 8) // an activation
+	f.bwdFrom = len(f.owned)
+	dy, _ := st.take(f, 16)      // the output's gradient: dead after the backward
+	scratch, _ := st.take(f, 32) // the kernel's scratch
+	dx, _ := st.take(f, 64)      // the input's gradient, a part of it live
+	sent, _ := st.take(f, 128)   // escaped (sent to the previous stage)
+	f.escape(sent)
+	f.vals["x"] = fwd
+	f.grads["y"], f.grads["x"] = dy, dx[8:16]
+	st.releaseDead(f, in)
+
+	for _, c := range []struct {
+		name   string
+		n      int
+		pooled bool
+	}{{"activation", 8, false}, {"output gradient", 16, true}, {"scratch", 32, true}, {"live input gradient", 64, false}, {"escaped", 128, false}} {
+		if got := len(st.pool[c.n]) == 1; got != c.pooled {
+			t.Errorf("%s: in the pool %v, want %v", c.name, got, c.pooled)
+		}
+	}
+	if _, ok := f.grads["y"]; ok {
+		t.Errorf("the output's gradient is still in the frame")
+	}
+	if again, recycled := st.take(f, 32); !recycled || backing(again) != backing(scratch) {
+		t.Fatalf("the released scratch was not handed out again")
+	}
+	st.endFrame(0)
+	for n, bufs := range st.pool {
+		if len(bufs) != 1 {
+			t.Errorf("after the frame's end the pool holds %d buffers of %d elements, want 1", len(bufs), n)
+		}
+	}
+}
+
+// TestBackwardHoldsLessThanItsForward: a serial step's stage allocates its
+// forward's activations and, beside them, only the gradients live at
+// once: at most half as many bytes again (each instruction's dead buffers
+// are recycled at once; held to the frame's end they were as many bytes as
+// the forward's).
+func TestBackwardHoldsLessThanItsForward(t *testing.T) {
+	tr, err := NewTrainer(Config{Plan: plan(tinyGPT(), ""), Steps: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rk := tr.ranks[0]
+	st := rk.stages[0]
+	if _, err := rk.runForward(st, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	fwd := 0
+	for _, b := range st.frames[0].owned {
+		fwd += len(b)
+	}
+	if _, err := rk.runBackward(st, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	all := 0
+	for n, bufs := range st.pool {
+		all += n * len(bufs)
+	}
+	if all > fwd*3/2 {
+		t.Errorf("the stage holds %d floats of buffers, its forward %d: backward holds %.2f times the forward's", all, fwd, float64(all-fwd)/float64(fwd))
+	}
+	t.Logf("forward %.2f MiB, all buffers %.2f MiB", float64(fwd)*4/(1<<20), float64(all)*4/(1<<20))
+}

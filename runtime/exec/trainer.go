@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"planc/ir"
@@ -106,6 +106,9 @@ type Trainer struct {
 	local int
 	comm  collective.Comm
 	bytes collective.Counters
+	// crew runs ranks 1… of an in-process world's steps (started at the
+	// first step; stopped when the trainer is collected).
+	crew *crew
 }
 
 // Schedule returns the schedule the trainer executes.
@@ -773,7 +776,6 @@ func (t *Trainer) Step() (StepResult, error) {
 	start := time.Now()
 	step := t.step
 	lr := t.opt.LRAt(step)
-	var wg sync.WaitGroup
 	errs := make([]error, len(t.ranks))
 	run := func(i int, rk *rank) {
 		defer func() {
@@ -791,15 +793,20 @@ func (t *Trainer) Step() (StepResult, error) {
 		rk.step, rk.lossSum, rk.drops = step, 0, 0
 		t.comms[i].spent = 0
 		t.comms[i].byKind = nil
-		if i > 0 {
-			wg.Go(func() { run(i, rk) })
-		}
 	}
 	// The first rank runs on this goroutine: one rank's step starts no
 	// goroutine (a new one woke an idle processor to take it, and this
-	// one parked until it ended: two hand-offs a step).
-	run(0, t.ranks[0])
-	wg.Wait()
+	// one parked until it ended: two hand-offs a step); the others on
+	// the trainer's crew, which lives from step to step.
+	if len(t.ranks) == 1 {
+		run(0, t.ranks[0])
+	} else {
+		if t.crew == nil {
+			t.crew = newCrew(len(t.ranks) - 1)
+			runtime.AddCleanup(t, (*crew).stop, t.crew)
+		}
+		t.crew.run(func(i int) { run(i, t.ranks[i]) })
+	}
 	for _, err := range errs {
 		if err != nil {
 			return StepResult{}, err

@@ -51,8 +51,8 @@ func TestCrewStopsWithTheTrainer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := runtime.NumGoroutine(); n < before+3 {
-			t.Fatalf("%d goroutines with a 4-rank trainer, %d before: no crew?", n, before)
+		if tr.crew == nil || tr.crew.members != 3 {
+			t.Fatalf("a 4-rank trainer's crew: %+v", tr.crew)
 		}
 	}()
 	deadline := time.Now().Add(10 * time.Second)

@@ -86,3 +86,43 @@ func TestBackwardHoldsLessThanItsForward(t *testing.T) {
 	}
 	t.Logf("forward %.2f MiB, all buffers %.2f MiB", float64(fwd)*4/(1<<20), float64(all)*4/(1<<20))
 }
+
+// TestQKVKeepsOnlyItsSplit: the fused projection's output, once split into
+// q, k and v, goes back to the pool at once (it is no input of any
+// backward: the projection keeps its input), so a micro-batch in flight
+// holds q, k and v only.
+func TestQKVKeepsOnlyItsSplit(t *testing.T) {
+	tr, err := NewTrainer(Config{Plan: plan(tinyGPT(), ""), Steps: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk := tr.ranks[0]
+	st := rk.stages[0]
+	f := st.newFrame()
+	st.frames[0] = f
+	seen := 0
+	for _, in := range st.prog.Instrs {
+		before := len(f.owned)
+		c := &call{r: rk, st: st, f: f, in: in}
+		if err := c.forward(); err != nil {
+			t.Fatal(err)
+		}
+		if in.Kind != ir.InstrOp || in.Op.Kind != ir.OpQKV {
+			continue
+		}
+		seen++
+		held, want := 0, 0
+		for _, b := range f.owned[before:] {
+			held += len(b)
+		}
+		for _, v := range in.Out {
+			want += len(f.vals[v])
+		}
+		if held != want {
+			t.Errorf("%s holds %d floats after its forward, its q, k and v %d", in.Name(), held, want)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no qkv instruction in the program")
+	}
+}

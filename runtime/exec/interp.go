@@ -96,6 +96,28 @@ func (st *stage) take(f *frame, n int) (b []float32, recycled bool) {
 	return b, recycled
 }
 
+// release gives buffer b, taken by this frame and read no more, back to
+// the stage's pool before the frame ends (a forward's scratch: the frames
+// of a pipeline's micro-batches in flight would each hold it).
+func (c *call) release(b []float32) {
+	f, k := c.f, backing(b)
+	for i := len(f.owned) - 1; i >= 0; i-- {
+		if backing(f.owned[i]) == k {
+			c.st.give(f.owned[i])
+			f.owned = slices.Delete(f.owned, i, i+1)
+			return
+		}
+	}
+}
+
+// give puts buffer b (as taken: its whole length) in the stage's pool.
+func (st *stage) give(b []float32) {
+	if st.pool == nil {
+		st.pool = bufferPool{}
+	}
+	st.pool[len(b)] = append(st.pool[len(b)], b)
+}
+
 // copyOf returns a copy of x in a buffer of the frame's.
 func (c *call) copyOf(x []float32) []float32 {
 	b := c.allocOut(len(x))
@@ -127,12 +149,9 @@ func (st *stage) endFrame(mb int) {
 		return
 	}
 	delete(st.frames, mb)
-	if st.pool == nil {
-		st.pool = bufferPool{}
-	}
 	for _, b := range f.owned {
 		if cap(b) > 0 && !f.escaped[backing(b)] {
-			st.pool[len(b)] = append(st.pool[len(b)], b)
+			st.give(b)
 		}
 	}
 	f.reset()
@@ -160,16 +179,13 @@ func (st *stage) releaseDead(f *frame, in *ir.Instr) {
 		}
 	}
 	f.live = live
-	if st.pool == nil {
-		st.pool = bufferPool{}
-	}
 	keep := f.owned[:f.bwdFrom]
 	for _, b := range f.owned[f.bwdFrom:] {
 		if k := backing(b); slices.Contains(live, k) || f.escaped[k] {
 			keep = append(keep, b)
 			continue
 		}
-		st.pool[len(b)] = append(st.pool[len(b)], b)
+		st.give(b)
 	}
 	clear(f.owned[len(keep):])
 	f.owned = keep

@@ -366,6 +366,7 @@ func qkvForward(c *call) error {
 	c.set(0, q)
 	c.set(1, k)
 	c.set(2, v)
+	c.release(qkv) // (the projection kept its input, not this)
 	return nil
 }
 

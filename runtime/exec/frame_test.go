@@ -2,15 +2,16 @@ package exec
 
 import (
 	"testing"
+	"unsafe"
 
 	"planc/ir"
 )
 
 // TestReleaseDeadBackwardBuffers: at the end of an instruction's
 // backward, the buffers backward took go back to the stage's pool unless
-// a live gradient holds them (whole or a part: the same array) or they
-// escaped the frame; the forward's buffers stay, and a released buffer
-// taken again by the same frame goes back once when the frame ends.
+// a live gradient holds them (whole or a part: the same array); the
+// forward's buffers stay, and a released buffer taken again by the same
+// frame goes back once when the frame ends.
 func TestReleaseDeadBackwardBuffers(t *testing.T) {
 	st := &stage{frames: map[int]*frame{}}
 	f := st.newFrame()
@@ -21,8 +22,6 @@ func TestReleaseDeadBackwardBuffers(t *testing.T) {
 	dy, _ := st.take(f, 16)      // the output's gradient: dead after the backward
 	scratch, _ := st.take(f, 32) // the kernel's scratch
 	dx, _ := st.take(f, 64)      // the input's gradient, a part of it live
-	sent, _ := st.take(f, 128)   // escaped (sent to the previous stage)
-	f.escape(sent)
 	f.vals["x"] = fwd
 	f.grads["y"], f.grads["x"] = dy, dx[8:16]
 	st.releaseDead(f, in)
@@ -31,7 +30,7 @@ func TestReleaseDeadBackwardBuffers(t *testing.T) {
 		name   string
 		n      int
 		pooled bool
-	}{{"activation", 8, false}, {"output gradient", 16, true}, {"scratch", 32, true}, {"live input gradient", 64, false}, {"escaped", 128, false}} {
+	}{{"activation", 8, false}, {"output gradient", 16, true}, {"scratch", 32, true}, {"live input gradient", 64, false}} {
 		if got := len(st.pool[c.n]) == 1; got != c.pooled {
 			t.Errorf("%s: in the pool %v, want %v", c.name, got, c.pooled)
 		}
@@ -124,5 +123,41 @@ func TestQKVKeepsOnlyItsSplit(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("no qkv instruction in the program")
+	}
+}
+
+// TestPoolBuffersComeFromTheArena: the pool's new buffers are carved one
+// after another from the stage's chunk, 64-byte aligned and zeroed, and
+// what a stage sends on is a copy, so that its own buffers all come back
+// to the pool (an arena buffer handed away would never return to it).
+func TestPoolBuffersComeFromTheArena(t *testing.T) {
+	st := &stage{frames: map[int]*frame{}}
+	f := st.newFrame()
+	st.frames[0] = f
+	a, _ := st.take(f, 100)
+	b, _ := st.take(f, 7)
+	if &a[:cap(a)][cap(a)-1] == &b[:cap(b)][cap(b)-1] || cap(a) != 100 || cap(b) != 7 {
+		t.Fatalf("carved buffers overlap or spill: caps %d, %d", cap(a), cap(b))
+	}
+	for _, x := range [][]float32{a, b} {
+		if uintptr(unsafe.Pointer(&x[0]))%64 != 0 {
+			t.Errorf("a buffer of %d floats at %p, not 64-byte aligned", len(x), &x[0])
+		}
+	}
+	if got := uintptr(unsafe.Pointer(&b[0])) - uintptr(unsafe.Pointer(&a[0])); got != 112*4 {
+		t.Errorf("the second buffer starts %d bytes after the first, want %d", got, 112*4)
+	}
+	big, _ := st.take(f, arenaLargest+1)
+	if len(st.arena) != arenaChunk-112-16 {
+		t.Errorf("a buffer above arenaLargest came from the chunk (%d floats left)", len(st.arena))
+	}
+	a[0] = 1
+	sent := handOff(a)
+	if &sent[0] == &a[0] || sent[0] != 1 {
+		t.Fatalf("handOff did not copy")
+	}
+	st.endFrame(0)
+	if len(st.pool[100]) != 1 || len(st.pool[7]) != 1 || len(st.pool[len(big)]) != 1 {
+		t.Errorf("not every buffer came back to the pool: %v", st.pool)
 	}
 }

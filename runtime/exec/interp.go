@@ -28,11 +28,10 @@ type frame struct {
 	aux               float64 // MoE auxiliary losses of the micro-batch
 	ce                float64 // the micro-batch's mean cross-entropy (the loss's)
 	// owned are the buffers the frame's kernels took from the stage's
-	// pool (call.alloc); they go back when the frame ends, but for those
-	// that escaped it (the value sent to the next stage, the gradient sent
-	// to the previous one).
-	owned   [][]float32
-	escaped map[*float32]bool
+	// pool (call.alloc); they go back when the frame ends (what leaves
+	// the frame, the value sent to the next stage and the gradient sent
+	// to the previous one, leaves as a copy: handOff).
+	owned [][]float32
 	// bwdFrom is len(owned) when backward began: the buffers after it
 	// were taken by backward (releaseDead); live is releaseDead's scratch.
 	bwdFrom int
@@ -50,6 +49,18 @@ type frame struct {
 // so a step after the first allocates (and the garbage collector scans)
 // almost nothing.
 type bufferPool map[int][][]float32
+
+// The pool's new buffers are carved from chunks of arenaChunk floats
+// (stage.carve) backed by 2 MiB pages (bigFloats): a pipeline stage's
+// micro-batches in flight hold megabytes of activations, which on 4 KiB
+// pages need more TLB entries than a core has (tiny_gpt's gpipe stage:
+// 6 MiB, 1,600 pages), and the backward's products and element-wise
+// kernels walking them missed the TLB (on a VM, a two-level walk).
+// Buffers above arenaLargest floats get a chunk of their own.
+const (
+	arenaChunk   = 2 << 20 // 8 MiB: three or four whole 2 MiB pages
+	arenaLargest = arenaChunk / 4
+)
 
 // alloc returns a zeroed buffer of n elements from the stage's pool, owned
 // by the frame: for kernels that add into their output.
@@ -90,10 +101,27 @@ func (st *stage) take(f *frame, n int) (b []float32, recycled bool) {
 		b, st.pool[n] = free[k-1], free[:k-1]
 		recycled = true
 	} else {
-		b = make([]float32, n)
+		b = st.carve(n)
 	}
 	f.owned = append(f.owned, b)
 	return b, recycled
+}
+
+// carve returns n zeroed floats: the next of the stage's arena chunk,
+// 64-byte aligned (a new chunk when the rest is too short), or a chunk of
+// their own above arenaLargest. Never freed one by one: the pool keeps
+// what it is given.
+func (st *stage) carve(n int) []float32 {
+	if n > arenaLargest {
+		return bigFloats(n)
+	}
+	step := (n + 15) &^ 15
+	if len(st.arena) < step {
+		st.arena = bigFloats(arenaChunk)
+	}
+	b := st.arena[:n:n]
+	st.arena = st.arena[step:]
+	return b
 }
 
 // release gives buffer b, taken by this frame and read no more, back to
@@ -129,17 +157,13 @@ func (c *call) copyOf(x []float32) []float32 {
 // element (a sub-slice such as a rank's own rows shares it).
 func backing(b []float32) *float32 { return &b[:cap(b)][cap(b)-1] }
 
-// escape marks b (or the buffer it is part of) as leaving the frame: it
-// is not recycled.
-func (f *frame) escape(b []float32) {
-	if cap(b) == 0 {
-		return
-	}
-	if f.escaped == nil {
-		f.escaped = map[*float32]bool{}
-	}
-	f.escaped[backing(b)] = true
-}
+// handOff returns what leaves the frame (its output for the next stage,
+// its input gradient for the previous one) as a copy on the heap: the
+// frame's buffer stays the frame's, back to the pool at its end (a buffer
+// of the arena handed away would never come back to it). The transports
+// copy what they send besides; the value is a boundary's, a few
+// micro-batch rows.
+func handOff(b []float32) []float32 { return slices.Clone(b) }
 
 // endFrame drops micro-batch mb's frame, its buffers back to the pool and
 // the frame, emptied, to the spares.
@@ -150,7 +174,7 @@ func (st *stage) endFrame(mb int) {
 	}
 	delete(st.frames, mb)
 	for _, b := range f.owned {
-		if cap(b) > 0 && !f.escaped[backing(b)] {
+		if cap(b) > 0 {
 			st.give(b)
 		}
 	}
@@ -181,7 +205,7 @@ func (st *stage) releaseDead(f *frame, in *ir.Instr) {
 	f.live = live
 	keep := f.owned[:f.bwdFrom]
 	for _, b := range f.owned[f.bwdFrom:] {
-		if k := backing(b); slices.Contains(live, k) || f.escaped[k] {
+		if slices.Contains(live, backing(b)) {
 			keep = append(keep, b)
 			continue
 		}
@@ -209,7 +233,6 @@ func (f *frame) reset() {
 	clear(f.grads)
 	clear(f.state)
 	clear(f.regather)
-	clear(f.escaped)
 	clear(f.owned) // (drop the references: the pool holds what it keeps)
 	f.owned = f.owned[:0]
 	f.bwdFrom = 0
@@ -343,9 +366,7 @@ func (r *rank) runForward(st *stage, mb int, x []float32) ([]float32, error) {
 	if p.Output == "" {
 		return nil, nil
 	}
-	out := f.vals[p.Output]
-	f.escape(out)
-	return out, nil
+	return handOff(f.vals[p.Output]), nil
 }
 
 // runBackward runs the backward of stage st for micro-batch mb given the
@@ -384,7 +405,7 @@ func (r *rank) runBackward(st *stage, mb int, dy []float32) ([]float32, error) {
 		if dx == nil {
 			return nil, fmt.Errorf("stage %d: no gradient reached its input %s", st.info.Index, p.Input)
 		}
-		f.escape(dx)
+		dx = handOff(dx)
 	}
 	if !r.split {
 		st.endFrame(mb)

@@ -25,6 +25,7 @@ type stage struct {
 	frames map[int]*frame
 	pool   bufferPool // the frames' buffers, recycled
 	spare  []*frame   // ended frames, emptied, for the next micro-batches
+	arena  []float32  // the rest of the chunk the pool's new buffers come from (carve)
 	// deferred holds the weight-gradient work of a split backward (zb-h1,
 	// zb-v), run by W, per micro-batch.
 	deferred map[int][]func()

@@ -220,6 +220,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if prof != nil {
 		sum.Profile = newProfileSummary(prof.Rows(), elapsed.Seconds()*float64(ranks), commTime.Seconds())
 		sum.Profile.addInstrs(cfg.Profile.Rows(), sum.Steps)
+		sum.Profile.addPipeline(cfg.Profile.PipeRows(), sum.Steps)
 	}
 	out.summary(sum)
 	return exitOK

@@ -27,6 +27,33 @@ type profileSummary struct {
 	// B; StepMS is a row's milliseconds per step (summed over ranks), what
 	// the cost model's per-op times compare with.
 	Instrs []instrRow `json:"instructions,omitempty"`
+	// Pipeline splits each pipeline rank's step by its actions (ms per
+	// step and rank, the mean over the ranks at that position), beside
+	// the cost model's per-stage table; only under pp > 1.
+	Pipeline []pipeRow `json:"pipeline,omitempty"`
+}
+
+// pipeRow is exec.PipeRow in milliseconds per step and rank.
+type pipeRow struct {
+	PPRank   int     `json:"pp_rank"`
+	Ranks    int     `json:"ranks"`
+	Forward  float64 `json:"forward_ms"`
+	Backward float64 `json:"backward_ms"`
+	Weight   float64 `json:"weight_ms"`
+	Receive  float64 `json:"receive_ms"`
+	Send     float64 `json:"send_ms"`
+	Other    float64 `json:"other_ms"`
+}
+
+// addPipeline adds the pipeline ranks' rows (none under pp = 1).
+func (s *profileSummary) addPipeline(rows []exec.PipeRow, steps int) {
+	if len(rows) < 2 {
+		return
+	}
+	for _, r := range rows {
+		ms := func(sec float64) float64 { return 1e3 * sec / float64(max(steps, 1)*max(r.Ranks, 1)) }
+		s.Pipeline = append(s.Pipeline, pipeRow{r.PPRank, r.Ranks, ms(r.Forward), ms(r.Backward), ms(r.Weight), ms(r.Receive), ms(r.Send), ms(r.Other)})
+	}
 }
 
 type instrRow struct {
@@ -69,5 +96,12 @@ func (s *profileSummary) write(w io.Writer) {
 	fmt.Fprintf(w, "the unit's program as it ran (instructions by op kind, conversions, actions; summed over ranks):\n  %-28s %-9s %8s %10s %7s %10s\n", "op", "direction", "calls", "rank-s", "share", "ms/step")
 	for _, r := range s.Instrs {
 		fmt.Fprintf(w, "  %-28s %-9s %8d %10.3f %7s %10.3f\n", r.What, r.Direction, r.Calls, r.Seconds, share(r.Seconds), r.StepMS)
+	}
+	if len(s.Pipeline) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "per pipeline rank, ms per step and rank (explain's per-stage table gives forward, backward and weight per micro-batch; receive includes the wait for the neighbour: the bubble):\n  %-8s %5s %9s %9s %9s %9s %9s %9s\n", "pp rank", "ranks", "forward", "backward", "weight", "receive", "send", "other")
+	for _, r := range s.Pipeline {
+		fmt.Fprintf(w, "  %-8d %5d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", r.PPRank, r.Ranks, r.Forward, r.Backward, r.Weight, r.Receive, r.Send, r.Other)
 	}
 }

@@ -19,6 +19,31 @@ import (
 type InstrProfile struct {
 	mu   sync.Mutex
 	rows map[instrKey]*InstrRow
+	pipe map[int]*pipeAcc // by pipeline rank
+}
+
+type pipeAcc struct {
+	PipeRow
+	ranks map[int]bool
+}
+
+// PipeRow is one pipeline position's time in a run by what its ranks'
+// schedule actions did, in rank-seconds summed over the ranks at that
+// position (Ranks of them): its forwards, backwards and deferred weight
+// gradients, its receives from the neighbouring stages (the wait for
+// them included: where a rank idles in the pipeline's bubble), its sends,
+// and its other actions (the step's collectives, the optimizer). The
+// cost model's per-stage table (planc explain) gives the first three per
+// micro-batch.
+type PipeRow struct {
+	PPRank   int     `json:"pp_rank"`
+	Ranks    int     `json:"ranks"`
+	Forward  float64 `json:"forward_s"`
+	Backward float64 `json:"backward_s"`
+	Weight   float64 `json:"weight_s"`
+	Receive  float64 `json:"receive_s"`
+	Send     float64 `json:"send_s"`
+	Other    float64 `json:"other_s"`
 }
 
 type instrKey struct{ what, dir string }
@@ -39,7 +64,52 @@ type InstrRow struct {
 }
 
 // NewInstrProfile returns an empty profile.
-func NewInstrProfile() *InstrProfile { return &InstrProfile{rows: map[instrKey]*InstrRow{}} }
+func NewInstrProfile() *InstrProfile {
+	return &InstrProfile{rows: map[instrKey]*InstrRow{}, pipe: map[int]*pipeAcc{}}
+}
+
+// addAction adds the time since start of rank's action of kind k to its
+// pipeline rank pp's row.
+func (p *InstrProfile) addAction(rank, pp int, k ir.ActionKind, start time.Time) {
+	d := time.Since(start).Seconds()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	a := p.pipe[pp]
+	if a == nil {
+		a = &pipeAcc{PipeRow: PipeRow{PPRank: pp}, ranks: map[int]bool{}}
+		p.pipe[pp] = a
+	}
+	a.ranks[rank] = true
+	r := &a.PipeRow
+	switch k {
+	case ir.ActF:
+		r.Forward += d
+	case ir.ActB:
+		r.Backward += d
+	case ir.ActW:
+		r.Weight += d
+	case ir.ActRecvF, ir.ActRecvB:
+		r.Receive += d
+	case ir.ActSendF, ir.ActSendB:
+		r.Send += d
+	default:
+		r.Other += d
+	}
+}
+
+// PipeRows returns each pipeline rank's row, in order.
+func (p *InstrProfile) PipeRows() []PipeRow {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]PipeRow, 0, len(p.pipe))
+	for _, a := range p.pipe {
+		row := a.PipeRow
+		row.Ranks = len(a.ranks)
+		out = append(out, row)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PPRank < out[j].PPRank })
+	return out
+}
 
 func (p *InstrProfile) add(what, dir string, start time.Time) {
 	d := time.Since(start).Seconds()
@@ -59,6 +129,7 @@ func (p *InstrProfile) add(what, dir string, start time.Time) {
 func (p *InstrProfile) Reset() {
 	p.mu.Lock()
 	p.rows = map[instrKey]*InstrRow{}
+	p.pipe = map[int]*pipeAcc{}
 	p.mu.Unlock()
 }
 

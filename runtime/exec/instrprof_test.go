@@ -66,3 +66,40 @@ func TestInstrProfileCountsTheProgram(t *testing.T) {
 		t.Errorf("rows after Reset: %v", prof.Rows())
 	}
 }
+
+// TestPipeRowsSplitEachPipelineRank: under dp = 2, pp = 2 gpipe every
+// pipeline rank has a row counting its two ranks, with forward and
+// backward time, and its receives (the first stage receives gradients,
+// the last activations: each waits in the pipeline's bubble); the
+// forward, backward and receive times sum to no more than the ranks'
+// steps.
+func TestPipeRowsSplitEachPipelineRank(t *testing.T) {
+	prof := NewInstrProfile()
+	tr, err := NewTrainer(Config{Plan: plan(tinyGPT(), "dp=2 pp=2 schedule=gpipe"), Steps: 2, Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wall float64
+	for i := 0; i < 2; i++ {
+		r, err := tr.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wall += r.Elapsed.Seconds()
+	}
+	rows := prof.PipeRows()
+	if len(rows) != 2 {
+		t.Fatalf("%d pipeline rows, want 2: %+v", len(rows), rows)
+	}
+	for i, r := range rows {
+		if r.PPRank != i || r.Ranks != 2 {
+			t.Errorf("row %d: pipeline rank %d of %d ranks, want %d of 2", i, r.PPRank, r.Ranks, i)
+		}
+		if r.Forward <= 0 || r.Backward <= 0 || r.Receive <= 0 || r.Send <= 0 || r.Other <= 0 || r.Weight != 0 {
+			t.Errorf("pipeline rank %d: %+v (forward, backward, receive, send and other positive; no weight without a split backward)", i, r)
+		}
+		if sum := r.Forward + r.Backward + r.Receive + r.Send + r.Other; sum > wall*float64(r.Ranks)*1.01 {
+			t.Errorf("pipeline rank %d: %.4f rank-s of actions in %.4f s of steps on %d ranks", i, sum, wall, r.Ranks)
+		}
+	}
+}

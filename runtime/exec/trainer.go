@@ -965,8 +965,11 @@ func (t *Trainer) runRank(rk *rank, acts []ir.Action, lr float64) error {
 		default:
 			return fmt.Errorf("action %s not executed by the runtime", a.Kind)
 		}
-		if a.Kind != ir.ActF && a.Kind != ir.ActB && rk.prof != nil {
-			rk.record(actionLabel(a.Kind), "step", t0)
+		if rk.prof != nil {
+			if a.Kind != ir.ActF && a.Kind != ir.ActB {
+				rk.record(actionLabel(a.Kind), "step", t0)
+			}
+			rk.prof.addAction(rk.id, rk.coord.PP, a.Kind, t0)
 		}
 	}
 	return nil

@@ -1,6 +1,9 @@
 package exec
 
-import "planc/ir"
+import (
+	"planc/ir"
+	"planc/runtime/kernels"
+)
 
 // The context-parallel layout is ir.CPChunks: cp rank c holds chunks c and
 // 2·cp−1−c of 2·cp equal chunks of every sequence (one contiguous segment
@@ -91,5 +94,50 @@ func chunkOut(b bufs, x []float32, chs []ir.CPChunk, zero bool) []float32 {
 func unchunk(dst, x []float32, chs []ir.CPChunk, p, w int) {
 	if len(chs) > 1 {
 		fromChunkMajor(dst, x, chs, p, w)
+	}
+}
+
+// mergeOut writes attention's output as token rows y ([batch·sl,
+// heads·w]), the output projection's input: from head-major a.o, or,
+// where the rank holds several chunks (a.o nil), straight from
+// chunk-major a.oc, with no head-major copy between.
+func (r *rank) mergeOut(y []float32, a *attnActs, batch, sl, heads, w int) {
+	if a.o != nil {
+		kernels.MergeHeads(y, a.o, batch, sl, heads, w)
+		return
+	}
+	p := batch * heads
+	for _, ch := range r.chunks() {
+		o := chunkOf(a.oc, ch, p, w)
+		for bh := 0; bh < p; bh++ {
+			row := (bh/heads)*sl + ch.Local // the chunk's first token row
+			h := bh % heads
+			for t := 0; t < ch.N; t++ {
+				dst := ((row+t)*heads + h) * w
+				copy(y[dst:dst+w], o[(bh*ch.N+t)*w:(bh*ch.N+t+1)*w])
+			}
+		}
+	}
+}
+
+// splitOut is mergeOut's adjoint: it writes the gradient dy of the token
+// rows into do in the layout of a's output (head-major, or chunk-major
+// where a.o is nil: what the backward of allgather, lss and ring reads).
+func (r *rank) splitOut(do, dy []float32, a *attnActs, batch, sl, heads, w int) {
+	if a.o != nil {
+		kernels.SplitHeads(do, dy, batch, sl, heads, w)
+		return
+	}
+	p := batch * heads
+	for _, ch := range r.chunks() {
+		o := chunkOf(do, ch, p, w)
+		for bh := 0; bh < p; bh++ {
+			row := (bh/heads)*sl + ch.Local
+			h := bh % heads
+			for t := 0; t < ch.N; t++ {
+				src := ((row+t)*heads + h) * w
+				copy(o[(bh*ch.N+t)*w:(bh*ch.N+t+1)*w], dy[src:src+w])
+			}
+		}
 	}
 }

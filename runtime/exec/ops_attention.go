@@ -43,7 +43,10 @@ type attnActs struct {
 	// qc, oc, lsec are q, o and lse chunk-major (cplayout.go), kept for
 	// the backward of allgather, lss and ring (qc and oc the same slices
 	// as q and o when the rank holds one chunk); lse stays nil under
-	// those modes (the backward reads lsec).
+	// those modes (the backward reads lsec). Where the rank holds
+	// several chunks o stays nil too: the output is merged into token
+	// rows from oc, and its gradient split into chunk-major rows, with
+	// no head-major copy between (mergeOut, splitOut).
 	qc, oc, lsec []float32
 	// cpK, cpV are whole-sequence k and v: under allgather and lss every
 	// rank's (the gathered K|V, its chunks at their positions), under
@@ -135,9 +138,8 @@ func (r *rank) attentionForward(c *call, a *attnActs) error {
 	if cp > 1 && r.plan.CPMode == "ulysses" {
 		return r.ulyssesForward(a)
 	}
-	a.o = c.allocOut(pq * sl * w)
 	if cp == 1 {
-		a.lse = c.allocOut(pq * sl)
+		a.o, a.lse = c.allocOut(pq*sl*w), c.allocOut(pq*sl)
 		r.attnFwd(a.o, a.lse, a.q, a.k, a.v, r.attnShape(sl, sl, 0, 0), kv)
 		return nil
 	}
@@ -164,17 +166,21 @@ func (r *rank) attentionForward(c *call, a *attnActs) error {
 
 // wholeKeysForward attends each of this rank's query chunks to the whole
 // sequence's k, v (head-major, positions in order): one kernel call per
-// chunk, the causal mask hiding the keys after it.
+// chunk, the causal mask hiding the keys after it. It fills a.oc, a.lsec
+// (and a.o where the rank holds one chunk).
 func (r *rank) wholeKeysForward(b bufs, a *attnActs, k, v []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse := chunkMajor(b, a.q, chs, pq, d), chunkOut(b, a.o, chs, false), b.allocOut(len(a.o)/w)
+	sl := r.segLen()
+	q, o, lse := chunkMajor(b, a.q, chs, pq, d), b.allocOut(pq*sl*w), b.allocOut(pq*sl)
 	for _, ch := range chs {
 		r.attnFwd(chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), chunkOf(q, ch, pq, d), k, v,
 			r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
 	}
-	unchunk(a.o, o, chs, pq, w)
 	a.qc, a.oc, a.lsec = q, o, lse
+	if len(chs) == 1 {
+		a.o = o
+	}
 }
 
 // ringForward is ring attention: the K|V block of each cp rank in turn
@@ -185,7 +191,8 @@ func (r *rank) ringForward(cl *call, a *attnActs) error {
 	chs := r.chunks()
 	pq, pk, d, w := r.attnDimsCP()
 	nk := len(a.k)
-	q, o, lse := chunkMajor(cl, a.q, chs, pq, d), chunkOut(cl, a.o, chs, false), cl.allocOut(len(a.o)/w)
+	sl := r.segLen()
+	q, o, lse := chunkMajor(cl, a.q, chs, pq, d), cl.allocOut(pq*sl*w), cl.allocOut(pq*sl)
 	kernels.EmptyAttention(o, lse)
 	blk := make([]float32, nk+len(a.v)) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
@@ -216,8 +223,10 @@ func (r *rank) ringForward(cl *call, a *attnActs) error {
 			}
 		}
 	}
-	unchunk(a.o, o, chs, pq, w)
 	a.qc, a.oc, a.lsec = q, o, lse
+	if len(chs) == 1 {
+		a.o = o
+	}
 	return nil
 }
 
@@ -277,8 +286,10 @@ func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv
 		return dq, dk, dv, nil
 	}
 	// dk and dv are written whole below (copied back from the
-	// exchange), dq too when the rank holds several chunks (unchunk);
-	// with one, the kernels add into it
+	// exchange, whose result is a slice of a buffer the frame may take
+	// back after this instruction: releaseDead knows a buffer by its
+	// end), dq too when the rank holds several chunks (unchunk); with
+	// one, the kernels add into it
 	dk, dv = c.allocOut(len(a.k)), c.allocOut(len(a.v))
 	if len(r.chunks()) == 1 {
 		dq = c.alloc(len(a.q))
@@ -303,12 +314,13 @@ func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv
 	return dq, dk, dv, nil
 }
 
-// wholeKeysBackward is wholeKeysForward's backward: it adds each query
-// chunk's dq into dq and the whole sequence's dK, dV.
+// wholeKeysBackward is wholeKeysForward's backward given do chunk-major
+// (splitOut): it adds each query chunk's dq into dq and the whole
+// sequence's dK, dV.
 func (r *rank) wholeKeysBackward(b bufs, a *attnActs, do, dq, k, v, dK, dV []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(b, do, chs, pq, w), chunkOut(b, dq, chs, true)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkOut(b, dq, chs, true)
 	for _, ch := range chs {
 		r.attnBwd(chunkOf(dqm, ch, pq, d), dK, dV, chunkOf(dom, ch, pq, w), chunkOf(q, ch, pq, d), k, v,
 			chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -316,16 +328,17 @@ func (r *rank) wholeKeysBackward(b bufs, a *attnActs, do, dq, k, v, dK, dV []flo
 	unchunk(dq, dqm, chs, pq, d)
 }
 
-// ringBackward is ringForward's backward: each message is a block's
-// K|V|dK|dV (chunk-major); after cp−1 hops a block's accumulators come
-// back to its owner with one more send.
+// ringBackward is ringForward's backward given do chunk-major
+// (splitOut): each message is a block's K|V|dK|dV (chunk-major); after
+// cp−1 hops a block's accumulators come back to its owner with one more
+// send.
 func (r *rank) ringBackward(cl *call, a *attnActs, do, dq, dk, dv []float32) error {
 	cp, c, g, l := r.mesh.CP, r.coord.CP, r.cpGroup(), cl.in.Op.Layer
 	chs := r.chunks()
 	pq, pk, d, w := r.attnDimsCP()
 	nk, nv := len(a.k), len(a.v)
 	kvn := nk + nv
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, chunkMajor(cl, do, chs, pq, w), chunkOut(cl, dq, chs, true)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkOut(cl, dq, chs, true)
 	blk := make([]float32, 2*kvn) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
 	toChunkMajor(blk[nk:kvn], a.v, chs, pk, w)

@@ -312,7 +312,7 @@ func attentionOpForward(c *call) error {
 	}
 	b, s, heads, d := r.attnDims()
 	y := c.allocOut(len(a.q))
-	kernels.MergeHeads(y, a.o, b, s, heads, d)
+	r.mergeOut(y, a, b, s, heads, d)
 	c.save(a)
 	c.set(0, y)
 	return nil
@@ -326,7 +326,7 @@ func attentionOpBackward(c *call) error {
 	a := c.saved().(*attnActs)
 	b, s, heads, d := r.attnDims()
 	do := c.allocOut(len(a.q))
-	kernels.SplitHeads(do, c.grad(0), b, s, heads, d)
+	r.splitOut(do, c.grad(0), a, b, s, heads, d)
 	dq, dk, dv, err := r.attentionBackward(c, a, do)
 	if err != nil {
 		return err

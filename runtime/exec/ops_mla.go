@@ -101,7 +101,7 @@ func mlaAttentionForward(c *call) error {
 		return err
 	}
 	y := make([]float32, rows*ms.Heads*ms.V)
-	kernels.MergeHeads(y, a.o, ms.Batch, ms.Seq, ms.Heads, ms.V)
+	r.mergeOut(y, a, ms.Batch, ms.Seq, ms.Heads, ms.V)
 	c.save(&mlaState{a: a, cos: cos, sin: sin})
 	c.set(0, y)
 	return nil
@@ -114,7 +114,7 @@ func mlaAttentionBackward(c *call) error {
 	qk := ms.Nope + ms.Rope
 	rows := ms.Batch * ms.Seq
 	do := make([]float32, rows*ms.Heads*ms.V)
-	kernels.SplitHeads(do, c.grad(0), ms.Batch, ms.Seq, ms.Heads, ms.V)
+	r.splitOut(do, c.grad(0), s.a, ms.Batch, ms.Seq, ms.Heads, ms.V)
 	dq, dk, dv, err := r.attentionBackward(c, s.a, do)
 	if err != nil {
 		return err

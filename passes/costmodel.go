@@ -53,6 +53,10 @@ type costModel struct {
 	// corun stretches each kernel family where ranks share a node's
 	// cores (coRunOf).
 	corun coRun
+	// cpFwd, cpBwd are the bytes one fused attention's layout copies
+	// under context parallelism read and write, forward and backward
+	// (cpLayoutBytes; 0 without cp), charged at layout_bw.
+	cpFwd, cpBwd float64
 }
 
 // placement is how one group along an axis sits on the machine, and how
@@ -95,6 +99,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	cm.nodeRanks = ranks
 	cm.corun = coRunOf(p, c.Node, ranks)
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
+	cm.cpFwd, cm.cpBwd = cpLayoutBytes(p)
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
 		// a spare core is only as free as the node's load leaves it
 		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
@@ -266,6 +271,10 @@ func (cm *costModel) opTimesAlone(o *ir.Op) (fwd, bwdB, bwdW float64) {
 			l := layoutBytes(o) / d.LayoutBW
 			fwd += l
 			bwdB += l
+			if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 {
+				fwd += cm.cpFwd / d.LayoutBW
+				bwdB += cm.cpBwd / d.LayoutBW
+			}
 		}
 		if o.Kind == ir.OpAttnScores && o.Output.Elem == 0 && (d.AttentionScoreCost > 0 || d.AttentionRowCost > 0) {
 			// a fused kernel's softmax: one pass over the scores
@@ -304,6 +313,57 @@ func layoutBytes(o *ir.Op) float64 {
 		return 8 * float64(o.M) * float64(o.K) * float64(max(o.Batch, 1))
 	}
 	return 0
+}
+
+// cpLayoutBytes is what one micro-batch's fused attention on a context-
+// parallel rank reads and writes (fp32, the CPU runtime's) in layout
+// copies beyond those it makes without cp, forward and backward; 0 at
+// cp = 1. Each element copied is read and written (8 bytes), a buffer
+// cleared is written (4). With q, o the rank's query heads' and k|v its
+// key/value heads' elements over its seq/cp positions (runtime/exec,
+// ops_attention.go and cplayout.go):
+//   - allgather, lss: forward its k|v into the all-gather's buffer, the
+//     gathered k|v of all cp ranks into whole-sequence order, and q
+//     chunk-major where the rank holds two chunks (the output is merged
+//     into token rows from chunk-major: no copy); backward the whole
+//     sequence's dK|dV cleared (the local dk|dv without cp) and cut into
+//     the ranks' parts for the reduce-scatter, its own part copied out
+//     and dq back from chunk-major;
+//   - ring: forward its k|v block (a new buffer: cleared) chunk-major,
+//     q chunk-major and the output cleared for the first block's
+//     merge; backward the block again with its dK|dV accumulators (all
+//     cleared), dk|dv back from chunk-major, dq likewise;
+//   - ulysses: q, k, v packed by head for the all-to-all and unpacked
+//     into whole sequences, the output packed and unpacked back; the
+//     reverse backward.
+func cpLayoutBytes(p *ir.Plan) (fwd, bwd float64) {
+	m := p.Model
+	if p.CP < 2 || m == nil || m.Kind == ir.MLPModel || m.Heads == 0 {
+		return 0, 0
+	}
+	tp := max(p.TP, 1)
+	b, sl := float64(p.MicroBatch), float64(m.Seq/p.CP)
+	hq, hk := float64(m.Heads/tp), float64(max(m.KV()/tp, 1))
+	qk, hv := float64(m.QKWidth()), float64(m.VWidth())
+	q, o, kv := b*hq*sl*qk, b*hq*sl*hv, b*hk*sl*(qk+hv)
+	cp := float64(p.CP)
+	chunked := 0.0
+	if len(ir.CPChunks(m.Seq, p.CP, 0)) > 1 {
+		chunked = 1
+	}
+	const copied, cleared = 8, 4
+	switch p.CPMode {
+	case ir.CPAllGather, ir.CPLSS:
+		fwd = copied * ((1+cp)*kv + chunked*q)
+		bwd = cleared*(cp-1)*kv + copied*((cp+1)*kv+chunked*q)
+	case ir.CPRing:
+		fwd = cleared*(kv+o) + copied*(kv+chunked*q)
+		bwd = cleared*2*kv + copied*(2*kv+chunked*q)
+	case ir.CPUlysses:
+		fwd = copied * 2 * (q + kv + o)
+		bwd = fwd
+	}
+	return fwd, bwd
 }
 
 // tileEfficiency is the share of a core's micro-kernel work that an m×n

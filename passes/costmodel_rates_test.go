@@ -187,3 +187,50 @@ func TestLayoutCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestCPLayoutBytes: a cp rank's fused attention pays the runtime's
+// layout copies beyond cp = 1's (cpLayoutBytes), counted here by hand for
+// tiny_long_gpt's shapes (4 heads of 16, seq 256, micro-batch 2): per
+// rank q = o = 2·4·128·16 = 16384 elements and k|v 32768; charged at
+// layout_bw on attn_scores only, nothing at cp = 1.
+func TestCPLayoutBytes(t *testing.T) {
+	m := &ir.Model{Kind: ir.Transformer, Seq: 256, Hidden: 64, Heads: 4, Layers: 2, FFN: 256, Vocab: 256}
+	const q, kv = 16384, 32768
+	for _, c := range []struct {
+		cp       int
+		mode     ir.CPMode
+		fwd, bwd float64
+	}{
+		{1, ir.CPLSS, 0, 0},
+		{2, ir.CPLSS, 8 * (3*kv + q), 4*kv + 8*(3*kv+q)},
+		{2, ir.CPAllGather, 8 * (3*kv + q), 4*kv + 8*(3*kv+q)},
+		{2, ir.CPRing, 4*(kv+q) + 8*(kv+q), 4*2*kv + 8*(2*kv+q)},
+		{2, ir.CPUlysses, 8 * 2 * (2*q + kv), 8 * 2 * (2*q + kv)},
+		// cp = 4: each rank's share halves, the gathered sequence does not
+		{4, ir.CPLSS, 8 * (5*kv/2 + q/2), 4*3*kv/2 + 8*(5*kv/2+q/2)},
+	} {
+		p := &ir.Plan{Model: m, TP: 1, CP: c.cp, CPMode: c.mode, MicroBatch: 2}
+		fwd, bwd := cpLayoutBytes(p)
+		if fwd != c.fwd || bwd != c.bwd {
+			t.Errorf("cp=%d %s: %g bytes forward, %g backward; want %g, %g", c.cp, c.mode, fwd, bwd, c.fwd, c.bwd)
+		}
+	}
+	const bw = 1e9
+	cm := &costModel{dev: &ir.Device{MatmulEfficiency: 1, LayoutBW: bw}, peak: 1e12, spare: 1, cpFwd: 3e3, cpBwd: 5e3}
+	plain := *cm
+	plain.cpFwd, plain.cpBwd = 0, 0
+	for _, o := range []*ir.Op{
+		{Kind: ir.OpAttnScores, Class: ir.Matmul, M: 64, K: 16, N: 256, Batch: 8, FwdFLOPs: 1e6, BwdInputFLOPs: 1e6},
+		{Kind: ir.OpQKV, Class: ir.Matmul, M: 128, K: 64, N: 192, Batch: 1, FwdFLOPs: 1e6, BwdInputFLOPs: 1e6},
+	} {
+		f0, b0, _ := plain.opTimes(o)
+		f1, b1, _ := cm.opTimes(o)
+		wf, wb := 0.0, 0.0
+		if o.Kind == ir.OpAttnScores {
+			wf, wb = 3e3/bw, 5e3/bw
+		}
+		if math.Abs(f1-f0-wf) > 1e-15 || math.Abs(b1-b0-wb) > 1e-15 {
+			t.Errorf("%s: forward +%g s, backward +%g s, want +%g, +%g", o.Kind, f1-f0, b1-b0, wf, wb)
+		}
+	}
+}

@@ -77,20 +77,17 @@ func chunkMajor(b bufs, x []float32, chs []ir.CPChunk, p, w int) []float32 {
 	return out
 }
 
-// chunkOut returns the chunk-major buffer of an output the size of x: x
-// itself with one chunk (then unchunk has nothing to do), else a buffer
-// of b's, zeroed when a kernel adds into it (zero).
-func chunkOut(b bufs, x []float32, chs []ir.CPChunk, zero bool) []float32 {
+// chunkAcc returns the chunk-major buffer of a gradient the size of x
+// that kernels add into: x itself with one chunk (then unchunk has
+// nothing to do), else a zeroed buffer of b's.
+func chunkAcc(b bufs, x []float32, chs []ir.CPChunk) []float32 {
 	if len(chs) == 1 {
 		return x
-	}
-	if !zero {
-		return b.allocOut(len(x))
 	}
 	return b.alloc(len(x))
 }
 
-// unchunk writes chunkOut's buffer x back into head-major dst.
+// unchunk writes chunkAcc's buffer x back into head-major dst.
 func unchunk(dst, x []float32, chs []ir.CPChunk, p, w int) {
 	if len(chs) > 1 {
 		fromChunkMajor(dst, x, chs, p, w)

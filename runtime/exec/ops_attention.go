@@ -320,7 +320,7 @@ func (r *rank) attentionBackward(c *call, a *attnActs, do []float32) (dq, dk, dv
 func (r *rank) wholeKeysBackward(b bufs, a *attnActs, do, dq, k, v, dK, dV []float32) {
 	chs := r.chunks()
 	pq, _, d, w := r.attnDimsCP()
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkOut(b, dq, chs, true)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkAcc(b, dq, chs)
 	for _, ch := range chs {
 		r.attnBwd(chunkOf(dqm, ch, pq, d), dK, dV, chunkOf(dom, ch, pq, w), chunkOf(q, ch, pq, d), k, v,
 			chunkOf(o, ch, pq, w), chunkOf(lse, ch, pq, 1), r.attnShape(ch.N, r.m.Seq, ch.Pos, 0), r.kvHeads())
@@ -338,7 +338,7 @@ func (r *rank) ringBackward(cl *call, a *attnActs, do, dq, dk, dv []float32) err
 	pq, pk, d, w := r.attnDimsCP()
 	nk, nv := len(a.k), len(a.v)
 	kvn := nk + nv
-	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkOut(cl, dq, chs, true)
+	q, o, lse, dom, dqm := a.qc, a.oc, a.lsec, do, chunkAcc(cl, dq, chs)
 	blk := make([]float32, 2*kvn) // sent on: not the frame's
 	toChunkMajor(blk[:nk], a.k, chs, pk, d)
 	toChunkMajor(blk[nk:kvn], a.v, chs, pk, w)

@@ -164,6 +164,18 @@ func AllToAllLent(c Comm, g Group, send [][]float32) ([][]float32, error) {
 	return c.AllToAll(g, send)
 }
 
+// AllToAllBuffer returns a buffer of n elements to write the chunks of
+// this rank's next AllToAllLent on g into, or nil when c's transport does
+// not lend (then any buffer does): chunks that are slices of it (to its
+// end: not capped) are handed to the members as they are, not copied again.
+// Until that call the same buffer comes back (a longer one, when n grows).
+func AllToAllBuffer(c Comm, g Group, n int) []float32 {
+	if l, ok := c.(interface{ AllToAllBuffer(Group, int) []float32 }); ok {
+		return l.AllToAllBuffer(g, n)
+	}
+	return nil
+}
+
 // Counters are bytes sent, by link level.
 type Counters struct {
 	IntraNode int64

@@ -527,41 +527,77 @@ func (c *inprocComm) AllToAll(g Group, send [][]float32) ([][]float32, error) {
 
 // AllToAllLent is AllToAll into one of two buffers this rank keeps per
 // group, in turn ([AllToAllLent]): a rank's copies of call k are written
-// over at its call k+2, which starts after every member has arrived at
-// call k+1, so after every member is done with them. AllToAll allocates
-// every chunk (a tiny_moe exchange: four 16 KiB allocations a call and
-// rank, more than its copies cost).
+// over at its call k+2 (or after AllToAllBuffer for it, which comes after
+// call k+1), which starts after every member has arrived at call k+1, so
+// after every member is done with them. AllToAll allocates every chunk (a
+// tiny_moe exchange: four 16 KiB allocations a call and rank, more than
+// its copies cost). Chunks already in the buffer AllToAllBuffer returned
+// are not copied.
 func (c *inprocComm) AllToAllLent(g Group, send [][]float32) ([][]float32, error) {
 	if len(send) != len(g) {
 		return nil, fmt.Errorf("collective: all-to-all on group [%s]: rank %d gives %d chunks for %d members", g.key(), c.rank, len(send), len(g))
 	}
-	n := 0
-	for _, chunk := range send {
-		n += len(chunk)
+	lb := c.lentOn(g)
+	mine := make([][]float32, len(send))
+	if lb.holds(send) {
+		for j, chunk := range send {
+			mine[j] = chunk[:len(chunk):len(chunk)]
+		}
+	} else {
+		n := 0
+		for _, chunk := range send {
+			n += len(chunk)
+		}
+		if lb.handed != nil {
+			// this turn's buffer was handed out but the chunks are
+			// elsewhere (and may overlap it): this turn in new memory
+			lb.next ^= 1
+			lb.buf[lb.next] = nil
+		}
+		buf := lb.take(n)
+		pos := 0
+		for j, chunk := range send {
+			// capped: a receiver that appends gets new memory, not the next chunk
+			mine[j] = buf[pos : pos+len(chunk) : pos+len(chunk)]
+			copy(mine[j], chunk)
+			pos += len(chunk)
+		}
 	}
+	lb.handed = nil
+	return c.allToAll(g, "all-to-all (lent)", mine)
+}
+
+// AllToAllBuffer hands out the buffer of this rank's next AllToAllLent on
+// g ([AllToAllBuffer]).
+func (c *inprocComm) AllToAllBuffer(g Group, n int) []float32 {
+	lb := c.lentOn(g)
+	if cap(lb.handed) < n {
+		if lb.handed != nil {
+			lb.next ^= 1 // the same turn's buffer again, grown
+		}
+		lb.handed = lb.take(n)
+	}
+	return lb.handed[:n]
+}
+
+// lentOn returns this rank's lent buffers on g.
+func (c *inprocComm) lentOn(g Group) *lentBuffers {
 	gk := g.key()
 	lb := c.lent[gk]
 	if lb == nil {
 		lb = &lentBuffers{}
 		c.lent[gk] = lb
 	}
-	buf := lb.take(n)
-	mine := make([][]float32, len(send))
-	pos := 0
-	for j, chunk := range send {
-		// capped: a receiver that appends gets new memory, not the next chunk
-		mine[j] = buf[pos : pos+len(chunk) : pos+len(chunk)]
-		copy(mine[j], chunk)
-		pos += len(chunk)
-	}
-	return c.allToAll(g, "all-to-all (lent)", mine)
+	return lb
 }
 
 // lentBuffers are the two buffers one rank's AllToAllLent copies its
-// chunks into on one group, in turn.
+// chunks into on one group, in turn, and the one AllToAllBuffer handed out
+// for the next call.
 type lentBuffers struct {
-	buf  [2][]float32
-	next int
+	buf    [2][]float32
+	next   int
+	handed []float32
 }
 
 // take returns the next buffer, of n elements (grown when shorter: the old
@@ -574,6 +610,21 @@ func (lb *lentBuffers) take(n int) []float32 {
 	}
 	lb.next ^= 1
 	return b[:n]
+}
+
+// holds reports whether every chunk of send that has elements is a slice
+// of the handed-out buffer running to its end (uncapped).
+func (lb *lentBuffers) holds(send [][]float32) bool {
+	if cap(lb.handed) == 0 {
+		return false
+	}
+	end := &lb.handed[:cap(lb.handed)][cap(lb.handed)-1]
+	for _, chunk := range send {
+		if len(chunk) > 0 && &chunk[:cap(chunk)][cap(chunk)-1] != end {
+			return false
+		}
+	}
+	return true
 }
 
 // allToAll hands each member's chunks (mine, already copied) out at a

@@ -418,13 +418,16 @@ func (r *rank) exchange(c *call, g collective.Group, rows [][]float32) ([][]floa
 	h := r.m.Hidden
 	E := len(rows)
 	per := E / len(g)
-	send := make([][]float32, len(g))
+	sizes := make([]int, len(g))
 	for j := range g {
-		n := per
+		sizes[j] = per
 		for k := 0; k < per; k++ {
-			n += len(rows[j*per+k])
+			sizes[j] += len(rows[j*per+k])
 		}
-		msg := c.takeClass(n, false)[:0] // the transports copy what they send
+	}
+	send := r.sendChunks(c, g, sizes)
+	for j := range g {
+		msg := send[j]
 		for k := 0; k < per; k++ {
 			msg = append(msg, float32(len(rows[j*per+k])/h))
 		}
@@ -474,14 +477,16 @@ func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, coun
 	r.on("ep")
 	h := r.m.Hidden
 	per := len(local)
-	send := make([][]float32, len(g))
+	sizes := make([]int, len(g))
+	for i := range g {
+		for k := 0; k < per; k++ {
+			sizes[i] += counts[i][k] * h
+		}
+	}
+	send := r.sendChunks(c, g, sizes)
 	off := make([]int, per)
 	for i := range g {
-		n := 0
-		for k := 0; k < per; k++ {
-			n += counts[i][k] * h
-		}
-		msg := c.takeClass(n, false)[:0]
+		msg := send[i]
 		for k := 0; k < per; k++ {
 			n := counts[i][k] * h
 			msg = append(msg, local[k][off[k]:off[k]+n]...)
@@ -513,6 +518,28 @@ func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, coun
 		}
 	}
 	return out, nil
+}
+
+// sendChunks returns, per member j, an empty slice to append its message
+// of sizes[j] elements to: slices of the buffer the transport lends for
+// the next all-to-all on g, whose chunks it then hands out without copying
+// them again (collective.AllToAllBuffer), else of one of the frame's.
+func (r *rank) sendChunks(c *call, g collective.Group, sizes []int) [][]float32 {
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	buf := collective.AllToAllBuffer(r.comm, g, total)
+	if buf == nil {
+		buf = c.takeClass(total, false) // the transport copies what it sends
+	}
+	send := make([][]float32, len(sizes))
+	pos := 0
+	for j, n := range sizes {
+		send[j] = buf[pos:pos] // to the buffer's end: appends fill it in place
+		pos += n
+	}
+	return send
 }
 
 // keptLen returns the elements of all blocks.

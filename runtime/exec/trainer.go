@@ -748,6 +748,9 @@ func (c *timedComm) AllToAllLent(g collective.Group, send [][]float32) ([][]floa
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return collective.AllToAllLent(c.Comm, g, send)
 }
+func (c *timedComm) AllToAllBuffer(g collective.Group, n int) []float32 {
+	return collective.AllToAllBuffer(c.Comm, g, n)
+}
 func (c *timedComm) Broadcast(g collective.Group, root int, buf []float32) error {
 	defer c.account(time.Now(), c.Comm.Bytes())
 	return c.Comm.Broadcast(g, root, buf)

@@ -439,7 +439,7 @@ func shareCores(cost *ir.CostReport, p *ir.Plan, cm *costModel, stages []stageDi
 	if pc := p.Cluster.Node.ParkCost; pc > 0 && float64(perNode) > cores {
 		// more ranks than cores: every meeting parks a goroutine and
 		// wakes another, on the cores
-		busy += meetings(p, stages) * pc
+		busy += meetings(p, cm.mesh, stages) * pc
 	}
 	nodes := float64((world + perNode - 1) / perNode)
 	// the job's threads get the node's cores at the share other

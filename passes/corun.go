@@ -1,6 +1,9 @@
 package passes
 
-import "planc/ir"
+import (
+	"planc/ir"
+	"planc/passes/sched"
+)
 
 // coRun is how much slower a rank's kernels run because other ranks of its
 // node compute at the same time on the node's other cores (ir.Node.Cores:
@@ -79,8 +82,9 @@ func orOne(s float64) float64 {
 // meetings is the job's collective calls and pipeline sends and receives
 // per step, every rank's counted (each parks its rank's goroutine where
 // the node has more ranks than cores): each stage's calls per
-// micro-batch and once per step, times its ranks.
-func meetings(p *ir.Plan, stages []stageDigest) float64 {
+// micro-batch and once per step, times its ranks, and the gradient
+// norm's all-reduce (the schedule's GRAD_NORM, outside the stages' lists).
+func meetings(p *ir.Plan, mesh ir.Mesh, stages []stageDigest) float64 {
 	m := float64(p.MicroBatches())
 	var calls float64
 	for i := range stages {
@@ -91,12 +95,16 @@ func meetings(p *ir.Plan, stages []stageDigest) float64 {
 			calls += float64(max(c.calls, 1))
 		}
 	}
-	return calls * float64(p.TP*p.CP*p.DP)
+	calls *= float64(p.TP * p.CP * p.DP)
+	if sched.NormGroupSize(p.Zero, mesh) > 1 {
+		calls += float64(mesh.Size()) // every rank's GRAD_NORM all-reduce
+	}
+	return calls
 }
 
 // drainMeetings is one rank's meetings per step whose group is every rank
 // of its node (perNode ranks): collectives over an axis at least that
-// wide. With more ranks than cores such a meeting drains the node's
+// wide, and the gradient norm's all-reduce when its group is. With more ranks than cores such a meeting drains the node's
 // cores: while its last members arrive the others wait and no rank is
 // runnable, and a core left idle is woken when it completes (node
 // drain_wait each). Pipeline sends pair two ranks and never drain a node
@@ -115,6 +123,9 @@ func drainMeetings(p *ir.Plan, mesh ir.Mesh, stages []stageDigest, perNode int) 
 				calls += float64(max(c.calls, 1))
 			}
 		}
+	}
+	if n := sched.NormGroupSize(p.Zero, mesh); n > 1 && n >= perNode {
+		calls++ // GRAD_NORM: over the world under ep or ZeRO
 	}
 	return calls
 }

@@ -131,7 +131,11 @@ func TestDrainWaitOnlyForMeetingsOfTheWholeNode(t *testing.T) {
 		sets       []string
 		meetings   float64
 	}{
-		{"examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", nil, 13},
+		// 12 all-to-alls, the gradients' all-reduce and the norm's (the world's under ep)
+		{"examples/tiny_moe_ep.plan", "tiny_moe_dp4_ep4", nil, 14},
+		// the norm's all-reduce over tp·pp = the node's 4 ranks (the tp
+		// all-reduces pair ranks, the pipeline's sends too)
+		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"tp=2", "pp=2"}, 1},
 		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"dp=2"}, 0},
 		{"examples/tiny_gpt.plan", "tiny_gpt_serial", []string{"tp=2", "pp=2", "dp=2"}, 0},
 	} {

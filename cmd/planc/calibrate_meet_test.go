@@ -72,8 +72,8 @@ func TestDrainProbe(t *testing.T) {
 		t.Fatalf("probe %+v", dp)
 	}
 	t.Logf("drain probe: %+v", *dp)
-	if math.Abs(dp.Slope-9) > 1e-6 {
-		t.Errorf("the step grows by %g µs per µs of drain_wait: want 9 meetings of all ranks (8 exchanges, 1 gradient all-reduce)", dp.Slope)
+	if math.Abs(dp.Slope-10) > 1e-6 {
+		t.Errorf("the step grows by %g µs per µs of drain_wait: want 10 meetings of all ranks (8 exchanges, the gradients' all-reduce, the norm's)", dp.Slope)
 	}
 	if text := res.PlanFile("box", "test"); !strings.Contains(text, "the drain probe's") {
 		t.Errorf("plan file's drain_wait is not the probe's:\n%s", text)

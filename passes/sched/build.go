@@ -782,7 +782,7 @@ func (rb *rankBuilder) gradNorm() {
 	}
 	a := ir.NewAction(ir.ActGradNorm)
 	a.Coll, a.Bytes = ir.AllReduce, 4
-	if s.Zero >= 1 || mesh.EP > 1 {
+	if NormOverWorld(s.Zero, mesh) {
 		a.Group = rb.group(groupKey{"world", 0, mesh.Size()}, func() []int { return seq(mesh.Size()) })
 	} else {
 		a.Group = rb.group(groupKey{"mp", c.DP, 0}, func() []int {
@@ -801,6 +801,20 @@ func (rb *rankBuilder) gradNorm() {
 	if len(s.Groups[a.Group]) > 1 {
 		rb.acts = append(rb.acts, a)
 	}
+}
+
+// NormOverWorld reports whether the global gradient norm is an all-reduce
+// over the whole world (with ZeRO or experts the gradients are spread over
+// the data ranks too); else it is over the model-parallel ranks of each
+// replica (tp·cp·pp of them).
+func NormOverWorld(zero int, mesh ir.Mesh) bool { return zero >= 1 || mesh.EP > 1 }
+
+// NormGroupSize is the ranks of each GRAD_NORM all-reduce (1: none).
+func NormGroupSize(zero int, mesh ir.Mesh) int {
+	if NormOverWorld(zero, mesh) {
+		return mesh.Size()
+	}
+	return mesh.PP * mesh.CP * mesh.TP
 }
 
 // zeroGathers issues the ZeRO-1/2 gathers of the updated parameter shards.

@@ -261,7 +261,7 @@ func (c *inprocComm) arrive(g Group, kind string, in any, work func(inputs []any
 // await waits for ch, a channel of the meeting s, to close: polling, then
 // parked.
 func (c *inprocComm) await(g Group, s *slot, ch <-chan struct{}) error {
-	if c.w.spin(ch) {
+	if c.w.spin(ch, spinWait) {
 		return nil
 	}
 	return c.waitMeeting(g, s, ch)
@@ -742,7 +742,7 @@ func (c *inprocComm) Recv(from int, tag int64) ([]float32, error) {
 		w.waiting.Add(1)
 	}
 	w.mu.Unlock()
-	if !w.spin(s.done) {
+	if !w.spin(s.done, recvSpinWait) {
 		if err := c.waitMessage(from, tag, seq, s); err != nil {
 			return nil, err
 		}
@@ -785,8 +785,17 @@ func (c *inprocComm) waitMessage(from int, tag int64, seq uint64, s *slot) error
 // for long burns at most this much of its processor.
 const spinWait = 200 * time.Microsecond
 
-// spin polls done for up to spinWait (yielding the processor between
-// polls) and reports whether done closed; the caller parks if not. With
+// recvSpinWait is spinWait for a point-to-point receive: a pipeline's
+// ranks wait for a neighbour's whole forward or backward (0.2-2.5 ms at
+// tiny_gpt pp=2), and the wake-up lands on the step's critical path, which
+// crosses ranks twice per micro-batch. On a quiet VM a parked rank's vCPU
+// halts and its wake-up costs far more than under load: at 200 µs a third
+// of tiny_gpt pp=2's runs took 11-15 ms a step instead of 8.5 (gpipe and
+// 1f1b, load 2); polling 2 ms, none did.
+const recvSpinWait = 2 * time.Millisecond
+
+// spin polls done for up to wait (yielding the processor between polls)
+// and reports whether done closed; the caller parks if not. With
 // more ranks than processors a poller must not hold a processor that a
 // runnable rank needs: it polls only while fewer ranks are active (not
 // waiting) than there are processors, that is while its processor would
@@ -794,10 +803,10 @@ const spinWait = 200 * time.Microsecond
 // microseconds on a VM) when the meeting completes. At an all-to-all of 4
 // ranks on 2 processors the third to arrive polls while the fourth
 // computes, and the meeting's end finds both processors awake.
-func (w *World) spin(done <-chan struct{}) bool {
+func (w *World) spin(done <-chan struct{}, wait time.Duration) bool {
 	procs := int32(runtime.GOMAXPROCS(0))
 	shared := int32(w.size) > procs
-	deadline := time.Now().Add(spinWait)
+	deadline := time.Now().Add(wait)
 	for {
 		select {
 		case <-done:

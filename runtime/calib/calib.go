@@ -8,7 +8,8 @@
 // [Measure] runs microbenchmarks only, never a plan: GEMMs of several
 // shapes on one core (runtime/kernels.MatMul), the element-wise kernels
 // (residual add, GELU, layer norm, softmax, the runtime's cross-entropy
-// and its optimizer step: the gradient's squared norm and AdamW) at
+// and its optimizer step: the gradient's squared norm, AdamW and the
+// next step's gradient clear) at
 // several sizes, the
 // attention kernel forward and backward, the same GEMM on 1..2·NumCPU
 // goroutines at once for a while (how many cores the ranks really get,

@@ -154,7 +154,7 @@ func (r *Result) writeBlocks(b *strings.Builder, name string) {
 	w("  loss_bw              = %s // the loss's fit (the runtime's cross-entropy, forward and gradient)\n", gbs(r.Family["loss"].Rate))
 	w("  layout_bw            = %s // the head layout copies' fit (q, k, v split and joined, heads merged and split)\n", gbs(r.Family["layout"].Rate))
 	w("  activation_bw        = %s // gelu's fit, forward and backward\n", gbs(r.Family["gelu"].Rate))
-	w("  optimizer_bw         = %s // the optimizer step's fit (squared norm and AdamW, the runtime's)\n", gbs(r.Family["adamw"].Rate))
+	w("  optimizer_bw         = %s // the optimizer step's fit (squared norm, AdamW and the next step's gradient clear, the runtime's)\n", gbs(r.Family["adamw"].Rate))
 	w("  attention_efficiency = %.4f // the products' rate over peak (the GEMM fit's)\n", r.AttnRate/peak)
 	w("  attention_score_cost = %.3f ns // the attention fit's cost per score and pass\n", r.AttnScore*1e9)
 	w("  attention_row_cost   = %.3f ns // the attention fit's cost per query row and pass\n", r.AttnRow*1e9)

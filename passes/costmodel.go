@@ -57,6 +57,9 @@ type costModel struct {
 	// under context parallelism read and write, forward and backward
 	// (cpLayoutBytes; 0 without cp), charged at layout_bw.
 	cpFwd, cpBwd float64
+	// epCopies: the ep exchange's own copies are charged at layout_bw
+	// on each dispatch (epExchangeBytes).
+	epCopies bool
 }
 
 // placement is how one group along an axis sits on the machine, and how
@@ -100,6 +103,7 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	cm.corun = coRunOf(p, c.Node, ranks)
 	cm.mlp = p.Model != nil && p.Model.Kind == ir.MLPModel
 	cm.cpFwd, cm.cpBwd = cpLayoutBytes(p)
+	cm.epCopies = epCopiesOf(p)
 	if cores := c.Node.Cores; cores > 0 && cm.dev.ParallelFLOPs > 0 {
 		// a spare core is only as free as the node's load leaves it
 		cm.spare = max(1, cores*coreShare(c.Node)/float64(ranks))
@@ -297,7 +301,35 @@ func (cm *costModel) opTimesAlone(o *ir.Op) (fwd, bwdB, bwdW float64) {
 	if o.Kind == ir.OpLoss {
 		fwd += cm.mlpData
 	}
+	if o.Kind == ir.OpDispatch && cm.epCopies && d.LayoutBW > 0 {
+		f, b := epExchangeBytes(o)
+		fwd += f / d.LayoutBW
+		bwdB += b / d.LayoutBW
+	}
 	return fwd, bwdB, 0
+}
+
+// epCopiesOf reports whether p's dispatches pay the runtime's ep exchange
+// copies (epExchangeBytes): under ep with padding-free dispatch (capacity
+// dispatch and rbd exchange their own ways).
+func epCopiesOf(p *ir.Plan) bool {
+	return p.EP > 1 && p.MoE.Dispatch == ir.DispatchPaddingFree && !p.MoE.RBD
+}
+
+// epExchangeBytes is what the CPU runtime's ep exchanges of one MoE
+// layer and micro-batch read and write (fp32) beyond the all-to-alls'
+// own copies (priced as the all-to-allv) and the dispatch's gather,
+// forward and backward, with n the elements of the rank's routed rows
+// (the dispatch's output; runtime/exec, ops_moe.go): forward the rows
+// received copied into the local experts' blocks and their results,
+// back from the experts' owners, copied out of the transport's lent
+// buffer into the ones kept for the backward; backward the output
+// gradients received copied into the experts' blocks (the input
+// gradients coming back are read where they arrive). Each element
+// copied is read and written: 8 bytes.
+func epExchangeBytes(o *ir.Op) (fwd, bwd float64) {
+	n := o.Output.Elements()
+	return 2 * 8 * n, 8 * n
 }
 
 // layoutBytes is what one direction of an op's head layout copies reads

@@ -234,3 +234,39 @@ func TestCPLayoutBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestEPExchangeCopies: under ep with padding-free dispatch, a dispatch
+// pays the runtime's exchange copies at layout_bw (two passes over its
+// routed rows forward, one backward); not without ep, without layout_bw,
+// or under capacity dispatch or rbd (their own exchanges).
+func TestEPExchangeCopies(t *testing.T) {
+	m := &ir.Model{Kind: ir.Transformer, Seq: 64, Hidden: 64, Heads: 4, Layers: 2, FFN: 256, Vocab: 256,
+		MoE: &ir.MoE{Experts: 8, TopK: 2, ExpertFFN: 64}}
+	const bw, elems = 1e9, 128 * 2 * 64 // 128 tokens, top-2, hidden 64
+	o := &ir.Op{Kind: ir.OpDispatch, Class: ir.MemoryBound, FwdBytes: 1e5, BwdBytes: 1e5,
+		Output: ir.Tensor{Shape: []ir.Extent{{Size: 128 * 2}, {Size: 64}}, Elem: 4}}
+	for _, c := range []struct {
+		name     string
+		ep       int
+		dispatch ir.DispatchMode
+		rbd      bool
+		layoutBW float64
+		fwd, bwd float64
+	}{
+		{"ep 4", 4, ir.DispatchPaddingFree, false, bw, 16 * elems / bw, 8 * elems / bw},
+		{"ep 1", 1, ir.DispatchPaddingFree, false, bw, 0, 0},
+		{"no layout_bw", 4, ir.DispatchPaddingFree, false, 0, 0, 0},
+		{"capacity", 4, ir.DispatchCapacity, false, bw, 0, 0},
+		{"rbd", 4, ir.DispatchPaddingFree, true, bw, 0, 0},
+	} {
+		p := &ir.Plan{Model: m, TP: 1, CP: 1, EP: c.ep, MicroBatch: 2, MoE: ir.MoEPlan{Dispatch: c.dispatch, RBD: c.rbd}}
+		dev := &ir.Device{HBMBandwidth: 1e11, MemoryEfficiency: 1, LayoutBW: c.layoutBW}
+		cm := &costModel{dev: dev, peak: 1e12, spare: 1, epCopies: epCopiesOf(p)}
+		plain := &costModel{dev: dev, peak: 1e12, spare: 1}
+		f0, b0, _ := plain.opTimes(o)
+		f1, b1, _ := cm.opTimes(o)
+		if math.Abs(f1-f0-c.fwd) > 1e-15 || math.Abs(b1-b0-c.bwd) > 1e-15 {
+			t.Errorf("%s: forward +%g s, backward +%g s, want +%g, +%g", c.name, f1-f0, b1-b0, c.fwd, c.bwd)
+		}
+	}
+}

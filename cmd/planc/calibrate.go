@@ -303,12 +303,7 @@ func probeStep(res *calib.Result, name string) error {
 	}
 	sp := &calib.StepProbe{Model: "calib_step (3 layers, hidden 96, 3 heads, 48 tokens, 4 micro-batches of 2)", Measured: measured[0], Predicted: one.StepTime, Peak: one.PeakBytes,
 		NodeMeasured: measured[1], NodePredicted: node.StepTime, NodePeak: node.PeakBytes * float64(ps[1].DP)}
-	if one.StepTime > 0 && one.PeakBytes > res.PrivateCache {
-		sp.Factor = measured[0] / one.StepTime
-		if node.StepTime > 0 {
-			sp.NodeFactor = measured[1] / node.StepTime
-		}
-	}
+	sp.Fit(res.PrivateCache)
 	res.Step = sp
 	return nil
 }

@@ -238,7 +238,11 @@ func (p *Probe) Fit() {
 // are the same probe as several data-parallel replicas on the one
 // processor (measured after it): NodePeak their
 // peaks summed, NodeFactor their step over the model's for them on one
-// core (node_kernel_factor at node_kernel_bytes).
+// core (node_kernel_factor at node_kernel_bytes), never below Factor:
+// more memory through the caches does not make kernels faster, and a
+// lower reading is the machine's speed moving between the two probes
+// (NodeHeld then; the measured times stay in NodeMeasured and
+// NodePredicted).
 type StepProbe struct {
 	Model                     string
 	Measured, Predicted, Peak float64
@@ -246,6 +250,24 @@ type StepProbe struct {
 
 	NodeMeasured, NodePredicted, NodePeak float64
 	NodeFactor                            float64
+	NodeHeld                              bool
+}
+
+// Fit sets the factors from the probes' times: none for a probe that
+// fits in the private cache (it measures nothing about steps that do
+// not), no node factor without the node probe's times.
+func (sp *StepProbe) Fit(privateCache float64) {
+	sp.Factor, sp.NodeFactor, sp.NodeHeld = 0, 0, false
+	if !(sp.Predicted > 0) || sp.Peak <= privateCache {
+		return
+	}
+	sp.Factor = sp.Measured / sp.Predicted
+	if sp.NodePredicted > 0 && sp.NodeMeasured > 0 {
+		sp.NodeFactor = sp.NodeMeasured / sp.NodePredicted
+		if sp.NodeFactor < sp.Factor {
+			sp.NodeFactor, sp.NodeHeld = sp.Factor, true
+		}
+	}
 }
 
 // Measure runs every microbenchmark.

@@ -248,3 +248,29 @@ func TestProbeFit(t *testing.T) {
 		}
 	}
 }
+
+// TestStepProbeFit: the step factor is the probe's time over the
+// model's; the node factor likewise, held at the step's where it reads
+// below it (the machine's speed moved between the probes), and neither
+// where the probe fits in the private cache.
+func TestStepProbeFit(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		name       string
+		sp         StepProbe
+		cache      float64
+		step, node float64
+		held       bool
+	}{
+		{"node above", StepProbe{Measured: 12, Predicted: 10, Peak: 8 * mib, NodeMeasured: 66, NodePredicted: 50}, 2 * mib, 1.2, 1.32, false},
+		{"node below: held", StepProbe{Measured: 12, Predicted: 10, Peak: 8 * mib, NodeMeasured: 55, NodePredicted: 50}, 2 * mib, 1.2, 1.2, true},
+		{"no node probe", StepProbe{Measured: 12, Predicted: 10, Peak: 8 * mib}, 2 * mib, 1.2, 0, false},
+		{"within the private cache", StepProbe{Measured: 12, Predicted: 10, Peak: 1 * mib, NodeMeasured: 66, NodePredicted: 50}, 2 * mib, 0, 0, false},
+	} {
+		sp := c.sp
+		sp.Fit(c.cache)
+		if math.Abs(sp.Factor-c.step) > 1e-12 || math.Abs(sp.NodeFactor-c.node) > 1e-12 || sp.NodeHeld != c.held {
+			t.Errorf("%s: factor %g node %g held %v, want %g %g %v", c.name, sp.Factor, sp.NodeFactor, sp.NodeHeld, c.step, c.node, c.held)
+		}
+	}
+}

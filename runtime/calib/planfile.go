@@ -167,7 +167,11 @@ func (r *Result) writeBlocks(b *strings.Builder, name string) {
 		w("  step_kernel_factor   = %.4f // the step probe's CPU time over the cost model's: what a step adds to the microbenchmarks\n", sp.Factor)
 		if sp.NodeFactor > 0 && sp.NodePeak > sp.Peak {
 			w("  step_kernel_bytes    = %.0f KiB // the step probe's peak memory\n", sp.Peak/1024)
-			w("  node_kernel_factor   = %.4f // the probe as replicas on one processor: the factor where a node's ranks hold node_kernel_bytes together\n", sp.NodeFactor)
+			held := ""
+			if sp.NodeHeld {
+				held = fmt.Sprintf(" (read %.4f, below the step's: held at it)", sp.NodeMeasured/sp.NodePredicted)
+			}
+			w("  node_kernel_factor   = %.4f // the probe as replicas on one processor: the factor where a node's ranks hold node_kernel_bytes together%s\n", sp.NodeFactor, held)
 			w("  node_kernel_bytes    = %.0f KiB\n", sp.NodePeak/1024)
 		}
 	}

@@ -87,7 +87,11 @@ func (r *rank) parts() []int {
 
 // phantomTeacher runs a phantom teacher (whole parameters, all parts) on
 // whole inputs x (rows × width), in buffers taken from out once per call;
-// x is not written.
+// x is not written. Between layers the activations stay part-major (part
+// i's rows×w/p block after part i-1's), as each part's kernels read and
+// write them: x is split into parts once and the output joined once
+// (joining and splitting at every layer was a tenth of phantom mlp's
+// step).
 func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int, out func(n int) []float32) []float32 {
 	s := kernels.PhantomShape{In: m.Width, Out: m.Width, Parts: m.FFNKind.Parts, K: m.FFNKind.K}
 	wp, k, p := s.InPart(), s.K, s.Parts
@@ -98,18 +102,17 @@ func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 		per = 4
 	}
 	parts := out(rows * m.Width) // part-major: part i's rows×w/p block
+	next := out(rows * m.Width)
 	ghosts := out(p * rows * k)
-	pre := out(rows * wp)
-	y := out(rows * m.Width)
+	for i := 0; i < p; i++ {
+		kernels.CopyCols(parts[i*rows*wp:(i+1)*rows*wp], x, rows, m.Width, i*wp, (i+1)*wp)
+	}
 	for l := 0; l < m.Depth; l++ {
 		ts := teacher[l*per : (l+1)*per]
 		w, c, b := ts[0].Data, ts[1].Data, ts[per-1].Data
 		var d []float32
 		if p > 1 {
 			d = ts[2].Data
-		}
-		for i := 0; i < p; i++ { // x may be y: it is read whole here, before y is written
-			kernels.CopyCols(parts[i*rows*wp:(i+1)*rows*wp], x, rows, m.Width, i*wp, (i+1)*wp)
 		}
 		for i := 0; i < p; i++ {
 			kernels.PhantomGhosts(ghosts[i*rows*k:(i+1)*rows*k], parts[i*rows*wp:(i+1)*rows*wp], c[i*wp*k:(i+1)*wp*k], rows, s)
@@ -119,13 +122,17 @@ func phantomTeacher(m *ir.Model, teacher []*tensor.Tensor, x []float32, rows int
 			if p > 1 {
 				di = d[i*s.DRows()*wp : (i+1)*s.DRows()*wp]
 			}
+			pre := next[i*rows*wp : (i+1)*rows*wp]
 			kernels.PhantomPreactivation(pre, parts[i*rows*wp:(i+1)*rows*wp], ghosts, w[i*wp*wp:(i+1)*wp*wp], di, b[i*wp:(i+1)*wp], rows, i, s)
 			if l < m.Depth-1 {
 				kernels.ActivationForward(pre, pre, kernels.ActGELU)
 			}
-			kernels.SetCols(y, pre, rows, m.Width, i*wp, (i+1)*wp)
 		}
-		x = y
+		parts, next = next, parts
 	}
-	return x
+	y := out(rows * m.Width)
+	for i := 0; i < p; i++ {
+		kernels.SetCols(y, parts[i*rows*wp:(i+1)*rows*wp], rows, m.Width, i*wp, (i+1)*wp)
+	}
+	return y
 }

@@ -124,11 +124,20 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 // same architecture, whole on every rank): per layer a width² product,
 // or a phantom layer's per part (its block, its ghosts and the mix of
 // the other parts' ghosts), each priced as the cost model prices a
-// product.
+// product; the GELU after every layer but the last, as the cost model
+// prices an mlp's activation; and a phantom teacher's split of its
+// input into parts and join of its output (at layout_bw: each element
+// read and written), where the device has it.
 func (cm *costModel) teacherTime(m *ir.Model, b int) float64 {
 	w := m.Width
+	d := cm.dev
+	elems := float64(b) * float64(w)
+	act := memoryRate(d, ir.OpActivation)
 	var t float64
 	for l := 0; l < m.Depth; l++ {
+		if l < m.Depth-1 && act > 0 {
+			t += 2 * elems * 4 / act
+		}
 		if !m.FFNKind.IsPhantom() {
 			t += cm.productTime(b, w, w, 1)
 			continue
@@ -139,6 +148,9 @@ func (cm *costModel) teacherTime(m *ir.Model, b int) float64 {
 		if p > 1 {
 			t += cm.productTime(b, k, wp, p*(p-1))
 		}
+	}
+	if m.FFNKind.IsPhantom() && m.FFNKind.Parts > 1 && d.LayoutBW > 0 {
+		t += 2 * elems * 8 / d.LayoutBW
 	}
 	return t
 }

@@ -120,14 +120,17 @@ func TestGEMMCallAndElementCosts(t *testing.T) {
 // width² products per layer for a dense teacher, and for a phantom one
 // per layer each part's block, its ghosts and the mix of the other
 // parts' ghosts, priced as products are (here at 8×32 micro tiles and a
-// cost per call).
+// cost per call); a GELU after every layer but the last, at the
+// activation rate; and a phantom teacher's split into parts and join at
+// layout_bw.
 func TestMLPDataTimesTheTeacher(t *testing.T) {
-	const peak, call, perElem = 1e11, 1e-6, 30e-9
-	d := &ir.Device{MatmulEfficiency: 1, InputElementCost: perElem, GEMMCallCost: call, MicroTileM: 8, MicroTileN: 32}
+	const peak, call, perElem, actBW, layoutBW = 1e11, 1e-6, 30e-9, 2e10, 1e10
+	d := &ir.Device{MatmulEfficiency: 1, InputElementCost: perElem, GEMMCallCost: call, MicroTileM: 8, MicroTileN: 32, ActivationBW: actBW, LayoutBW: layoutBW}
 	cm := &costModel{dev: d, peak: peak, spare: 1}
 	b := 128
+	gelus := 3 * 2 * 128 * 64 * 4 / actBW
 	dense := &ir.Model{Kind: ir.MLPModel, Width: 64, Depth: 4, FFNKind: ir.FFNKind{Kind: "dense"}}
-	want := 4 * (2*128*64*64/peak + call)
+	want := 4*(2*128*64*64/peak+call) + gelus
 	if got := cm.teacherTime(dense, b); math.Abs(got-want) > 1e-12*want {
 		t.Errorf("dense teacher: %g s, want %g s", got, want)
 	}
@@ -135,7 +138,7 @@ func TestMLPDataTimesTheTeacher(t *testing.T) {
 	// per layer and part: 128×32×32 (whole tiles), 128×32×8 (8 of 32
 	// columns: 4× the FLOPs' time), and one 128×8×32 mix
 	block, ghosts, mix := 2*128*32*32/peak, 4*2*128*32*8/peak, 2*128*8*32/peak
-	want = 4 * 2 * (block + ghosts + mix + 3*call)
+	want = 4*2*(block+ghosts+mix+3*call) + gelus + 2*128*64*8/layoutBW
 	if got := cm.teacherTime(ph, b); math.Abs(got-want) > 1e-12*want {
 		t.Errorf("phantom teacher: %g s, want %g s", got, want)
 	}

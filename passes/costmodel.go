@@ -283,6 +283,15 @@ func (cm *costModel) opTimesAlone(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		if o.BwdWeightFLOPs > 0 {
 			bwdW = o.BwdWeightFLOPs/(rate*waveEfficiency(d, o.K, o.N, o.Batch)*tile(o.K, o.N)*cm.spareFor(o.BwdWeightFLOPs)) + ko + extra
 		}
+		if o.Bias != nil && d.ActivationBW > 0 {
+			b := biasPassBytes(o) / d.ActivationBW
+			fwd += 2 * b // the bias added over the output: read, write
+			if o.BwdWeightFLOPs > 0 {
+				bwdW += b // its gradient, the output gradient's column sums
+			} else {
+				bwdB += b
+			}
+		}
 		if d.LayoutBW > 0 {
 			l := layoutBytes(o) / d.LayoutBW
 			fwd += l
@@ -319,6 +328,15 @@ func (cm *costModel) opTimesAlone(o *ir.Op) (fwd, bwdB, bwdW float64) {
 		bwdB += b / d.LayoutBW
 	}
 	return fwd, bwdB, 0
+}
+
+// biasPassBytes is one pass over a matmul op's output (fp32: the CPU
+// runtime's, the one device that measures activation_bw): the runtime adds
+// the bias after the product (AddBias) and sums the output gradient's
+// columns for the bias gradient (BiasBackward), element-wise kernels at
+// the activation kernels' rate.
+func biasPassBytes(o *ir.Op) float64 {
+	return float64(o.M) * float64(o.N) * float64(max(o.Batch, 1)) * 4
 }
 
 // epCopiesOf reports whether p's dispatches pay the runtime's ep exchange

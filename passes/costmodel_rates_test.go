@@ -273,3 +273,31 @@ func TestEPExchangeCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestBiasPasses: on a device with activation_bw a matmul op with a bias
+// also pays the bias added over its output (read and written) forward
+// and the output gradient's column sums for the bias gradient backward;
+// an op without a bias, or a device without the rate, pays nothing more.
+func TestBiasPasses(t *testing.T) {
+	const peak, bw = 1e11, 2e10
+	bias := ir.Tensor{Name: "b"}
+	mk := func(withBias bool) *ir.Op {
+		o := &ir.Op{Kind: ir.OpLinear, Class: ir.Matmul, M: 128, K: 64, N: 96, FwdFLOPs: 2 * 128 * 64 * 96, BwdInputFLOPs: 2 * 128 * 64 * 96, BwdWeightFLOPs: 2 * 128 * 64 * 96}
+		if withBias {
+			o.Bias = &bias
+		}
+		return o
+	}
+	plain := &costModel{dev: &ir.Device{MatmulEfficiency: 1}, peak: peak, spare: 1}
+	rated := &costModel{dev: &ir.Device{MatmulEfficiency: 1, ActivationBW: bw}, peak: peak, spare: 1}
+	f0, b0, w0 := plain.opTimes(mk(true))
+	f1, b1, w1 := rated.opTimes(mk(true))
+	pass := 128.0 * 96 * 4 / bw
+	if math.Abs(f1-f0-2*pass) > 1e-15 || b1 != b0 || math.Abs(w1-w0-pass) > 1e-15 {
+		t.Errorf("with a bias: forward +%g, input grad +%g, weight grad +%g s; want +%g, 0, +%g", f1-f0, b1-b0, w1-w0, 2*pass, pass)
+	}
+	f2, b2, w2 := rated.opTimes(mk(false))
+	if f2 != f0 || b2 != b0 || w2 != w0 {
+		t.Errorf("without a bias the op pays %g/%g/%g s, want %g/%g/%g", f2, b2, w2, f0, b0, w0)
+	}
+}

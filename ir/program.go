@@ -240,6 +240,11 @@ type Node struct {
 	Devices      int     // devices per node
 	IntraBW      float64 // bytes/s per device per direction on the intra-node link
 	IntraLatency float64 // seconds
+	// IntraRS and IntraAG price the intra-node reduce-scatter's and
+	// all-gather's ring steps where they have their own measurements
+	// (planc calibrate's in-process transport: a meeting's fixed cost is
+	// not the all-reduce's); 0: IntraLatency and IntraBW.
+	IntraRSLatency, IntraRSBW, IntraAGLatency, IntraAGBW float64
 	// Cores is how many processors the node's devices share (0: each
 	// device is its own processor): the CPU runtime's ranks are
 	// goroutines time-sharing the host's cores.

@@ -46,7 +46,11 @@ type Link struct {
 type Machine struct {
 	PerNode int // ranks per node: ranks r and q share a node iff r/PerNode == q/PerNode
 	Intra   Link
-	Inter   Link
+	// IntraRS and IntraAG: the intra-node reduce-scatter's and
+	// all-gather's own ring steps where they were measured apart (a zero
+	// field: Intra's).
+	IntraRS, IntraAG Link
+	Inter            Link
 	// GroupNodes and GlobalBW: a tapered network (ir.Cluster's
 	// group_nodes, global_bw); 0 for a flat one.
 	GroupNodes int
@@ -60,10 +64,32 @@ func MachineOf(c *ir.Cluster) Machine {
 		per = c.Node.Devices
 	}
 	m := Machine{PerNode: max(per, 1), Inter: Link{c.InterLatency, c.InterBW}, GroupNodes: c.GroupNodes, GlobalBW: c.GlobalBW}
-	if c.Node != nil {
-		m.Intra = Link{c.Node.IntraLatency, c.Node.IntraBW}
+	if n := c.Node; n != nil {
+		m.Intra = Link{n.IntraLatency, n.IntraBW}
+		m.IntraRS = Link{n.IntraRSLatency, n.IntraRSBW}
+		m.IntraAG = Link{n.IntraAGLatency, n.IntraAGBW}
 	}
 	return m
+}
+
+// intra returns the intra-node link a step of kind runs on: the kind's
+// own where it was measured (field by field), else Intra.
+func (m Machine) intra(kind ir.CollKind) Link {
+	l := m.Intra
+	var own Link
+	switch kind {
+	case ir.ReduceScatter:
+		own = m.IntraRS
+	case ir.AllGather:
+		own = m.IntraAG
+	}
+	if own.Latency > 0 {
+		l.Latency = own.Latency
+	}
+	if own.Bandwidth > 0 {
+		l.Bandwidth = own.Bandwidth
+	}
+	return l
 }
 
 // Node returns the node of rank r.
@@ -317,7 +343,7 @@ func (p *Plan) bandwidth(m Machine, share int) float64 {
 	leaving := p.leavingGroup(m)
 	var t, prev float64
 	for _, s := range p.steps[:p.n] {
-		bw := m.Intra.Bandwidth
+		bw := m.intra(s.Kind).Bandwidth
 		if s.Level == Inter {
 			bw = interBW
 		}
@@ -368,8 +394,9 @@ func (p *Plan) NodeCost(m Machine) (fixed, nicBytes float64) {
 			nicBytes += s.Bytes * k
 			continue
 		}
-		fixed += s.Hops * m.Intra.Latency
-		bw := safeDiv(s.Bytes, m.Intra.Bandwidth)
+		l := m.intra(s.Kind)
+		fixed += s.Hops * l.Latency
+		bw := safeDiv(s.Bytes, l.Bandwidth)
 		if i+1 < len(steps) && steps[i+1].WithPrevious && steps[i+1].Level == Inter {
 			bw = math.Max(0, bw-safeDiv(steps[i+1].Bytes*k, m.Inter.Bandwidth))
 		}
@@ -478,7 +505,7 @@ func (p *Plan) latency(m Machine) float64 {
 		if s.Level == Inter {
 			t += s.Hops * m.Inter.Latency
 		} else {
-			t += s.Hops * m.Intra.Latency
+			t += s.Hops * m.intra(s.Kind).Latency
 		}
 	}
 	return t

@@ -266,3 +266,37 @@ func TestGlobalBandwidthTapersAllToAll(t *testing.T) {
 		t.Errorf("MachineOf: group %d, global %g", m.GroupNodes, m.GlobalBW)
 	}
 }
+
+// TestIntraKindLinks: a machine whose intra-node reduce-scatter and
+// all-gather have their own ring steps prices those two kinds with them
+// (latency and bandwidth each where set) and every other kind, and the
+// inter-node steps, as before.
+func TestIntraKindLinks(t *testing.T) {
+	base := Machine{PerNode: 2, Intra: Link{0.5e-6, 10e9}, Inter: Link{4e-6, 1e9}}
+	own := base
+	own.IntraRS = Link{2.5e-6, 11e9}
+	own.IntraAG = Link{1.8e-6, 0} // bandwidth not measured: the intra link's
+	pl := Place([]int{0, 1}, 2)
+	const n = 8192.0
+	for _, c := range []struct {
+		kind ir.CollKind
+		want float64
+	}{
+		{ir.ReduceScatter, 2.5e-6 + n/2/11e9},
+		{ir.AllGather, 1.8e-6 + n/2/10e9},
+		{ir.AllReduce, 2 * (0.5e-6 + n/2/10e9)},
+	} {
+		p := own.Collective(c.kind, pl, n)
+		if got := p.Time(own, 1); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("%v: %g s, want %g", c.kind, got, c.want)
+		}
+		fixed, _ := p.NodeCost(own)
+		if math.Abs(fixed-c.want) > 1e-15 {
+			t.Errorf("%v: node cost %g s, want %g", c.kind, fixed, c.want)
+		}
+		b := base.Collective(c.kind, pl, n)
+		if c.kind == ir.AllReduce && b.Time(base, 1) != p.Time(own, 1) {
+			t.Errorf("all-reduce moved with the other kinds' links")
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"planc/ir"
+	"planc/network"
 	"planc/passes/sched"
 )
 
@@ -422,6 +423,7 @@ type timedKey struct {
 	peak, hbm   float64
 	intraBW     float64
 	intraLat    float64
+	intraKinds  [2]network.Link // the reduce-scatter's and all-gather's own intra links
 	interBW     float64
 	interLat    float64
 	perNode, dp int
@@ -435,7 +437,7 @@ type timedKey struct {
 func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
 	c := p.Cluster
 	d := cm.dev
-	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, cm.machine.Intra.Latency, c.InterBW, cm.machine.Inter.Latency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
+	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, cm.machine.Intra.Latency, [2]network.Link{cm.machine.IntraRS, cm.machine.IntraAG}, c.InterBW, cm.machine.Inter.Latency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
 	t.mu.Lock()
 	ts, ok := t.timed[key]
 	t.mu.Unlock()

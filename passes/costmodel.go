@@ -95,6 +95,11 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 		// wait on each of a two-rank ring's two steps
 		mach.Intra.Latency += n.SyncWait / 2
 		mach.Inter.Latency += n.SyncWait / 2
+		for _, l := range []*network.Link{&mach.IntraRS, &mach.IntraAG} {
+			if l.Latency > 0 {
+				l.Latency += n.SyncWait / 2
+			}
+		}
 	}
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1

@@ -194,6 +194,15 @@ func (r *Result) writeBlocks(b *strings.Builder, name string) {
 	w("  thread_share  = %.3f // of an unloaded core's speed one busy thread gets (measured)\n", r.ThreadShare)
 	w("  intra_bw      = %s\n", gbs(r.InProc.Bandwidth))
 	w("  intra_latency = %s\n", micros(r.InProc.Latency))
+	for _, k := range r.InProc.Kinds {
+		// their own ring steps: a small meeting's fixed cost is not the
+		// all-reduce's (the fits are printed above)
+		field := map[string]string{"reduce-scatter": "rs", "all-gather": "ag"}[k.Kind]
+		if field != "" && k.Latency > 0 && k.Bandwidth > 0 {
+			w("  intra_%s_latency = %s // the in-process %s's own ring step\n", field, micros(k.Latency), k.Kind)
+			w("  intra_%s_bw      = %s\n", field, gbs(k.Bandwidth))
+		}
+	}
 	if mp := r.Meet; mp != nil && mp.Skipped == "" {
 		w("  sync_wait     = %s // a meeting's wait for its peer in a training step: the meeting probe's (ranks no more than cores)\n", micros(mp.Wait))
 	} else {
@@ -226,8 +235,8 @@ func (r *Result) writeBlocks(b *strings.Builder, name string) {
 }
 
 // writeKinds prints the other collectives' times and ring steps beside
-// what the all-reduce's ring step (which the cost model prices every
-// kind with) gives them, over two ranks.
+// what the all-reduce's ring step gives them, over two ranks (the node
+// block gives the cost model their own: intra_rs_*, intra_ag_*).
 func writeKinds(b *strings.Builder, l Link) {
 	for _, k := range l.Kinds {
 		fmt.Fprintf(b, "// In-process %s over 2 ranks:\n", k.Kind)

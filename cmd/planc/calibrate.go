@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -112,14 +111,19 @@ func printShare(opt calib.Options, asJSON bool, stdout, stderr io.Writer) int {
 
 // stepProbeNow is the step probe's CPU seconds a step on one processor,
 // as probeStep measures them, over fewer steps (about half a second).
-// The runtime's work does not depend on the device's figures, so the
-// probe runs on the standard library's cpu cluster.
 func stepProbeNow() (float64, error) {
-	p, err := loadPlanSource(`import "hw/cpu"`+"\n"+fmt.Sprintf(stepProbeModel, "cpu"), "calib_step")
+	p, err := stepProbeOnCPU("calib_step")
 	if err != nil {
 		return 0, err
 	}
 	return calib.StepSeconds(p, stepProbeNowSteps, stepProbeWarm)
+}
+
+// stepProbeOnCPU loads a plan of the step probe on the standard
+// library's cpu cluster: the runtime's work does not depend on the
+// device's figures, and --share has no calibration to load it with.
+func stepProbeOnCPU(plan string) (*ir.Plan, error) {
+	return loadPlanSource(`import "hw/cpu"`+"\n"+fmt.Sprintf(stepProbeModel, "cpu"), plan)
 }
 
 // stepProbeNowSteps: the steps of the step probe under --share.
@@ -331,8 +335,7 @@ func interleavedMedians(rounds int, measures ...func() (float64, error)) ([]floa
 	}
 	out := make([]float64, len(measures))
 	for i, g := range got {
-		sort.Float64s(g)
-		out[i] = g[len(g)/2]
+		out[i] = calib.Median(g)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"sort"
 
 	"planc/ir"
 	"planc/passes"
@@ -93,8 +92,7 @@ func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 	if err != nil {
 		return err
 	}
-	sort.Float64s(shares)
-	mp.Measured, mp.One, mp.Share = got[0], got[1], shares[len(shares)/2]
+	mp.Measured, mp.One, mp.Share = got[0], got[1], calib.Median(shares)
 	if mp.Share < minShare {
 		mp.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of its steps (< %.0f%%: a loaded machine)", 100*mp.Share, 100*minShare)
 		return nil

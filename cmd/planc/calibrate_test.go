@@ -1,9 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"testing"
-)
+import "testing"
 
 // TestStepProbeModelIgnoresTheShare: the step probes are timed on the CPU
 // clock, so the model they are divided by must not stretch them by the
@@ -11,7 +8,7 @@ import (
 // machine once gave node_kernel_factor 0.31: the model of the four
 // replicas at core_share 0.26).
 func TestStepProbeModelIgnoresTheShare(t *testing.T) {
-	p, err := loadPlanSource(`import "hw/cpu"`+"\n"+fmt.Sprintf(stepProbeModel, "cpu"), "calib_step_node")
+	p, err := stepProbeOnCPU("calib_step_node")
 	if err != nil {
 		t.Fatal(err)
 	}

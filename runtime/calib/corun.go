@@ -127,11 +127,11 @@ func coRunRatio(opt Options, f, g func()) (speed, alone, paired float64) {
 		paireds = append(paireds, sum/2)
 		ratios = append(ratios, 2*a/sum)
 	}
-	alone = median(alones)
+	alone = Median(alones)
 	if len(ratios) == 0 {
 		return 0, alone, 0
 	}
-	return min(1, median(ratios)), alone, median(paireds)
+	return min(1, Median(ratios)), alone, Median(paireds)
 }
 
 // pairedCall is a call's CPU seconds beside the twin, from a thread's mean
@@ -182,8 +182,8 @@ func runWindow(window time.Duration, fns ...func()) []threadWindow {
 	return out
 }
 
-// median is the middle of xs (sorted in place); 0 for none.
-func median(xs []float64) float64 {
+// Median is the middle of xs (sorted in place); 0 for none.
+func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
@@ -268,5 +268,5 @@ func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
 	if cpu1, ok := cpuclock.Process(); ok && !t0.IsZero() {
 		share = (cpu1 - cpu0).Seconds() / (time.Since(t0).Seconds() * float64(runtime.GOMAXPROCS(0)))
 	}
-	return median(secs), share, nil
+	return Median(secs), share, nil
 }

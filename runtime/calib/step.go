@@ -2,7 +2,6 @@ package calib
 
 import (
 	"runtime"
-	"sort"
 
 	"planc/ir"
 	"planc/runtime/cpuclock"
@@ -80,8 +79,7 @@ func StepSecondsOf(ps []*ir.Plan, steps, warm int) ([]float64, error) {
 	}
 	med := make([]float64, len(ps))
 	for i, s := range secs {
-		sort.Float64s(s)
-		med[i] = s[len(s)/2]
+		med[i] = Median(s)
 	}
 	return med, nil
 }

@@ -371,7 +371,7 @@ func measureDrainWait() DrainProbe {
 		cpu = append(cpu, max(0, mc-fc))
 		share = append(share, fc/(fw*float64(procs)))
 	}
-	d.Free, d.Met, d.CPU, d.Share = median(free), median(met), median(cpu), median(share)
+	d.Free, d.Met, d.CPU, d.Share = Median(free), Median(met), Median(cpu), Median(share)
 	if d.Share < drainShare {
 		d.Skipped = fmt.Sprintf("its ranks held the processors %.0f%% of the time running free (< %.0f%%: a loaded machine)", 100*d.Share, 100*drainShare)
 		return d

@@ -214,11 +214,8 @@ func (r *rank) ringForward(cl *call, a *attnActs) error {
 			}
 		}
 		if step < cp-1 {
-			if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 0, step), blk); err != nil {
-				return err
-			}
 			var err error
-			if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 0, step)); err != nil {
+			if blk, err = r.passOnRing(g, c, ringTag(l, 0, step), blk); err != nil {
 				return err
 			}
 		}
@@ -356,21 +353,15 @@ func (r *rank) ringBackward(cl *call, a *attnActs, do, dq, dk, dv []float32) err
 			}
 		}
 		if step < cp-1 {
-			if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 1, step), blk); err != nil {
-				return err
-			}
 			var err error
-			if blk, err = r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 1, step)); err != nil {
+			if blk, err = r.passOnRing(g, c, ringTag(l, 1, step), blk); err != nil {
 				return err
 			}
 		}
 	}
 	// blk is now the block of rank (c+1) mod cp: return its gradients to
 	// their owner, and receive ours from (c−1) mod cp.
-	if err := r.comm.Send(g[(c+1)%cp], ringTag(l, 2, 0), blk[kvn:]); err != nil {
-		return err
-	}
-	back, err := r.comm.Recv(g[(c-1+cp)%cp], ringTag(l, 2, 0))
+	back, err := r.passOnRing(g, c, ringTag(l, 2, 0), blk[kvn:])
 	if err != nil {
 		return err
 	}
@@ -522,4 +513,14 @@ func (r *rank) ulyssesBackward(a *attnActs, do []float32) (dq, dk, dv []float32,
 		return nil, nil, nil, err
 	}
 	return back[0], back[1], back[2], nil
+}
+
+// passOnRing sends blk to the next rank of cp ring g (this rank is member
+// c) and returns the block the previous one sent, under tag.
+func (r *rank) passOnRing(g collective.Group, c int, tag int64, blk []float32) ([]float32, error) {
+	cp := len(g)
+	if err := r.comm.Send(g[(c+1)%cp], tag, blk); err != nil {
+		return nil, err
+	}
+	return r.comm.Recv(g[(c-1+cp)%cp], tag)
 }

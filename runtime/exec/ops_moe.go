@@ -336,10 +336,13 @@ func rowCounts(rows [][]int32) []int {
 }
 
 // keptRows returns the rows of all experts' lists.
-func keptRows(rows [][]int32) int {
+func keptRows(rows [][]int32) int { return totalLen(rows) }
+
+// totalLen returns the elements of all the slices together.
+func totalLen[T any](xs [][]T) int {
 	n := 0
-	for _, ts := range rows {
-		n += len(ts)
+	for _, x := range xs {
+		n += len(x)
 	}
 	return n
 }
@@ -500,7 +503,7 @@ func (r *rank) exchangeBack(c *call, g collective.Group, local [][]float32, coun
 	}
 	var out [][]float32
 	if keep {
-		out = cutRows(c.takeClass(keptLen(mine), false), blockRows(mine, h), h)
+		out = cutRows(c.takeClass(totalLen(mine), false), blockRows(mine, h), h)
 	} else {
 		out = make([][]float32, len(mine))
 	}
@@ -540,15 +543,6 @@ func (r *rank) sendChunks(c *call, g collective.Group, sizes []int) [][]float32 
 		pos += n
 	}
 	return send
-}
-
-// keptLen returns the elements of all blocks.
-func keptLen(blocks [][]float32) int {
-	n := 0
-	for _, b := range blocks {
-		n += len(b)
-	}
-	return n
 }
 
 // expertsForward runs every expert on its routed rows xe (all E experts,

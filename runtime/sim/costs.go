@@ -19,20 +19,24 @@ type Network struct {
 	RanksPerNode int
 	IntraBW      float64 // bytes/s per device per direction
 	IntraLatency float64
-	InterBW      float64 // bytes/s per node per direction (all NICs)
-	InterLatency float64
+	// IntraRS and IntraAG: the intra-node reduce-scatter's and
+	// all-gather's own ring steps (network.Machine's; zero: the intra
+	// link's).
+	IntraRS, IntraAG network.Link
+	InterBW          float64 // bytes/s per node per direction (all NICs)
+	InterLatency     float64
 }
 
 // NetworkOf returns the network of plan p's cluster.
 func NetworkOf(p *ir.Plan) Network {
 	m := network.MachineOf(p.Cluster)
 	return Network{RanksPerNode: m.PerNode, IntraBW: m.Intra.Bandwidth, IntraLatency: m.Intra.Latency,
-		InterBW: m.Inter.Bandwidth, InterLatency: m.Inter.Latency}
+		IntraRS: m.IntraRS, IntraAG: m.IntraAG, InterBW: m.Inter.Bandwidth, InterLatency: m.Inter.Latency}
 }
 
 func (n Network) machine() network.Machine {
 	return network.Machine{PerNode: max(n.RanksPerNode, 1), Intra: network.Link{Latency: n.IntraLatency, Bandwidth: n.IntraBW},
-		Inter: network.Link{Latency: n.InterLatency, Bandwidth: n.InterBW}}
+		IntraRS: n.IntraRS, IntraAG: n.IntraAG, Inter: network.Link{Latency: n.InterLatency, Bandwidth: n.InterBW}}
 }
 
 // Config returns a simulation configuration on this network with costs c.

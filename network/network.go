@@ -55,6 +55,10 @@ type Machine struct {
 	// group_nodes, global_bw); 0 for a flat one.
 	GroupNodes int
 	GlobalBW   float64
+	// Meet is what every call waits once for its group to meet, whatever
+	// its kind and steps: the in-process transport's ranks meet once per
+	// collective (ir.Node's sync_wait); 0: nothing.
+	Meet float64
 }
 
 // MachineOf returns the machine of a resolved cluster.
@@ -388,6 +392,9 @@ func (p *Plan) leavingGroup(m Machine) float64 {
 func (p *Plan) NodeCost(m Machine) (fixed, nicBytes float64) {
 	k := float64(max(p.Place.PerNode, 1))
 	steps := p.steps[:p.n]
+	if len(steps) > 0 {
+		fixed += m.Meet
+	}
 	for i, s := range steps {
 		if s.Level == Inter {
 			fixed += s.Hops * m.Inter.Latency
@@ -501,6 +508,9 @@ func (p *Pricer) Time(n float64) float64 {
 // latency returns the plan's latency terms alone.
 func (p *Plan) latency(m Machine) float64 {
 	var t float64
+	if p.n > 0 {
+		t = m.Meet
+	}
 	for _, s := range p.steps[:p.n] {
 		if s.Level == Inter {
 			t += s.Hops * m.Inter.Latency

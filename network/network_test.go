@@ -300,3 +300,36 @@ func TestIntraKindLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetOncePerCall: a machine's wait per call (Machine.Meet, the
+// in-process transport's meeting) is paid once by every kind of call,
+// however many ring steps it has, in Plan.Time, the Pricer and NodeCost
+// alike; nothing is paid where there is nothing to move.
+func TestMeetOncePerCall(t *testing.T) {
+	const meet = 10e-6
+	base := Machine{PerNode: 4, Intra: Link{1e-6, 10e9}, Inter: Link{5e-6, 1e9}}
+	with := base
+	with.Meet = meet
+	for _, kind := range []ir.CollKind{ir.AllReduce, ir.ReduceScatter, ir.AllGather, ir.AllToAll, ir.SendRecv} {
+		for _, pl := range []Placement{Place([]int{0, 1}, 4), Place([]int{0, 1, 2, 3}, 4), Place([]int{0, 4}, 4)} {
+			const n = 1 << 16
+			p0, p1 := base.Collective(kind, pl, n), with.Collective(kind, pl, n)
+			if got := p1.Time(with, 1) - p0.Time(base, 1); math.Abs(got-meet) > 1e-12 {
+				t.Errorf("%v over %+v: the wait adds %g s, want %g once", kind, pl, got, meet)
+			}
+			pr0, pr1 := base.Pricer(kind, pl, 1, nil), with.Pricer(kind, pl, 1, nil)
+			if got := pr1.Time(n) - pr0.Time(n); math.Abs(got-meet) > 1e-12 {
+				t.Errorf("%v over %+v: the pricer adds %g s, want %g", kind, pl, got, meet)
+			}
+			f0, _ := p0.NodeCost(base)
+			f1, _ := p1.NodeCost(with)
+			if math.Abs(f1-f0-meet) > 1e-12 {
+				t.Errorf("%v over %+v: NodeCost's fixed part adds %g s, want %g", kind, pl, f1-f0, meet)
+			}
+		}
+	}
+	one := Place([]int{3}, 4)
+	if p := with.Collective(ir.AllReduce, one, 1<<10); p.Time(with, 1) != 0 {
+		t.Errorf("a group of one pays %g s", p.Time(with, 1))
+	}
+}

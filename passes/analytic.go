@@ -426,6 +426,8 @@ type timedKey struct {
 	intraKinds  [2]network.Link // the reduce-scatter's and all-gather's own intra links
 	interBW     float64
 	interLat    float64
+	meet        float64 // the machine's wait per call (network.Machine.Meet)
+	corun       coRun   // the ops' stretch where ranks share cores
 	perNode, dp int
 	pp1         bool
 	zero        int
@@ -437,7 +439,7 @@ type timedKey struct {
 func timedFor(t *templates, p *ir.Plan, mesh ir.Mesh, cm *costModel, single bool) *timed {
 	c := p.Cluster
 	d := cm.dev
-	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, cm.machine.Intra.Latency, [2]network.Link{cm.machine.IntraRS, cm.machine.IntraAG}, c.InterBW, cm.machine.Inter.Latency, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
+	key := timedKey{d, d.MatmulEfficiency, d.KernelOverhead, d.MemoryEfficiency, cm.peak, d.HBMBandwidth, c.Node.IntraBW, cm.machine.Intra.Latency, [2]network.Link{cm.machine.IntraRS, cm.machine.IntraAG}, c.InterBW, cm.machine.Inter.Latency, cm.machine.Meet, cm.corun, cm.perNode, p.DP, p.PP == 1, p.Zero, single, p.MoE.RBD, cm.spare}
 	t.mu.Lock()
 	ts, ok := t.timed[key]
 	t.mu.Unlock()

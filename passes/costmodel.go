@@ -91,15 +91,9 @@ func makeCostModel(p *ir.Plan, mesh ir.Mesh) costModel {
 	c := p.Cluster
 	mach := network.MachineOf(c)
 	if n := c.Node; n.SyncWait > 0 && n.Cores > 0 && float64(min(max(mach.PerNode, 1), mesh.Size())) <= n.Cores {
-		// ranks that meet at a collective wake a parked thread: half the
-		// wait on each of a two-rank ring's two steps
-		mach.Intra.Latency += n.SyncWait / 2
-		mach.Inter.Latency += n.SyncWait / 2
-		for _, l := range []*network.Link{&mach.IntraRS, &mach.IntraAG} {
-			if l.Latency > 0 {
-				l.Latency += n.SyncWait / 2
-			}
-		}
+		// ranks that meet at a collective wake a parked thread, once a
+		// call: the in-process transport meets once whatever the kind
+		mach.Meet = n.SyncWait
 	}
 	cm := costModel{dev: c.Node.Device, machine: mach, mesh: mesh, peak: c.Node.Device.Peak(p.Precision), fp8: p.Precision == ir.FP8, perNode: mach.PerNode, rbdInter: 1}
 	cm.spare = 1

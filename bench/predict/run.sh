@@ -2,7 +2,8 @@
 # Predicted vs measured step time of the CPU runtime (issue 16). From the
 # repository root:
 #
-#   bench/predict/run.sh [STEPS]   (ROUNDS=3 interleaved rounds; CPU=1: see table.py)
+#   bench/predict/run.sh [STEPS]   (ROUNDS=3 interleaved rounds; CPU=1: see table.py;
+#                                   ONLY=phantom,tp=2: those rows only)
 #
 # Unless CALIB=FILE names a calibration, it calibrates again before every
 # round (RECAL=0: once) and predicts that round's runs with it: the load
@@ -40,7 +41,7 @@ if [ -z "$CAL" ] && [ -z "${NOCALIB:-}" ]; then
 fi
 if [ -n "$CAL" ]; then
   # what the calibration found, for the record
-  grep -E '^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with compute between calls|^//   with [0-9]+ ranks on|^//   speed beside the twin|^// Meeting probe|^//   all [0-9]+ ranks on|^// Drain probe|^//   [0-9.]+ ms at drain_wait 0|^//   so [0-9.]+ ms of the step|^//   [0-9.]+ ms at sync_wait 0|^//   parallel from|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor' "$CAL" || true
+  grep -E '^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with compute between calls|^//   with [0-9]+ ranks on|^//   speed beside the twin|^// Meeting probe|^//   [0-9.-]+ us a meeting more|^//   the line through both|^//   at the microbenchmark.s sync_skew|^//   all [0-9]+ ranks on|^// Drain probe|^//   [0-9.]+ ms at drain_wait 0|^//   so [0-9.]+ ms of the step|^//   [0-9.]+ ms at sync_wait 0|^//   parallel from|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor' "$CAL" || true
 fi
 if [ -z "${CALIB:-}" ] && [ -n "$CAL" ]; then
   export RECAL=${RECAL:-1}

@@ -58,6 +58,15 @@ PLANS = [
     ("lss dp2 cp2", "examples/lss_cpu.plan", "lss_tiny_dp2_cp2", []),
 ]
 
+# ONLY="phantom,tp=2": the plans whose names contain one of the
+# comma-separated words (a quick look at a few rows; the table is
+# all of them)
+if os.environ.get("ONLY"):
+    words = [w.strip() for w in os.environ["ONLY"].split(",") if w.strip()]
+    PLANS = [p for p in PLANS if any(w in p[0] for w in words)]
+    if not PLANS:
+        sys.exit(f"ONLY={os.environ['ONLY']!r} names none of the plans")
+
 
 def args(plan, sets, with_cal):
     a = []
@@ -152,6 +161,8 @@ def ranks(xs):
 def spearman(a, b):
     ra, rb = ranks(a), ranks(b)
     n = len(a)
+    if n < 2:
+        return float("nan")  # one plan: no ranking
     return 1 - 6 * sum((x - y) ** 2 for x, y in zip(ra, rb)) / (n * (n * n - 1))
 
 
@@ -166,7 +177,7 @@ def load():
 # that a burst of another process's load falls on one measurement of a
 # plan, not all; a plan's figure is the median of its rounds.
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-SUMMARY = re.compile(r"^// This machine|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^//   all [0-9]+ ranks on|^// Drain probe|^  drain_wait|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor")
+SUMMARY = re.compile(r"^// This machine|^// Meeting probe|^//   [0-9.-]+ us a meeting more|^//   the line through both|^  sync_wait|^  sync_skew|^//   fit:|^//   with the operands|^//   core_share|^//   one ring step|^//   with ~1 ms|^//   parallel from|^//   all [0-9]+ ranks on|^// Drain probe|^  drain_wait|^// Executor|^//   it |^//   [0-9.]+ us (at|per op)|^// In a step|^//   the cost model gives it|^//   as [0-9]+ data-parallel replicas|^  step_kernel_factor|^  node_kernel_factor")
 
 
 def recalibrate(r):

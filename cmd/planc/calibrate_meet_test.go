@@ -10,12 +10,13 @@ import (
 )
 
 // TestMeetingProbe: on a machine taken as unloaded (any share of the
-// processors counts), the meeting probe
-// trains its tp = 2 model and the same on one rank and prices both: the
-// step depends on sync_wait (its ranks meet), its work is part of its
-// step, the wait it finds is ≥ 0, and the plan file's
-// sync_wait is the probe's; on a loaded one it is skipped and the plan
-// file keeps the microbenchmark's.
+// processors counts), the meeting probes train their tp = 2 models at two
+// spacings and price them: each step depends on sync_wait through its
+// meetings (as many at both spacings), the dense probe has far less
+// compute between meetings, each rank's time in its calls is measured,
+// the fitted pair is ≥ 0 and the plan file's sync_wait and sync_skew are
+// the probes'; on a loaded one they are skipped and the plan file keeps
+// the microbenchmark's.
 func TestMeetingProbe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a probe model")
@@ -27,23 +28,56 @@ func TestMeetingProbe(t *testing.T) {
 	if err := probeMeetingsFrom(res, "box", 0); err != nil {
 		t.Fatal(err)
 	}
-	mp := res.Meet
-	if mp.Skipped != "" || !(mp.Share > 0 && mp.Share <= 1.2) || !(mp.Measured > 0) || !(mp.Slope > 0) || !(mp.Wait >= 0) || !(mp.One > 0) || !(mp.OneModel > 0) || !(mp.Work > 0 && mp.Work < mp.Zero) {
-		t.Fatalf("probe %+v", mp)
+	mp, dense := res.Meet, res.Meet.Dense
+	for _, p := range []*calib.MeetProbe{mp, dense} {
+		if p.Skipped != "" || !(p.Share > 0 && p.Share <= 1.2) || !(p.Measured > 0) || !(p.Comm > 0) || !(p.ModelComm > 0) || !(p.Interval > 0) || !(p.AtFit > 0) {
+			t.Fatalf("probe %+v", p)
+		}
+		// a tp = 2 step of 2 layers and 2 micro-batches meets dozens of times
+		if p.Slope < 20 || p.Slope > 200 {
+			t.Errorf("%s: the step grows by %g µs per µs of sync_wait: want the probe's dozens of meetings", p.Model, p.Slope)
+		}
 	}
-	// a tp = 2 step of 2 layers and 2 micro-batches meets dozens of times
-	if mp.Slope < 20 || mp.Slope > 200 {
-		t.Errorf("the step grows by %g µs per µs of sync_wait: want the probe's dozens of meetings", mp.Slope)
+	if math.Abs(mp.Slope-dense.Slope) > 1e-6*mp.Slope || !(dense.Interval < mp.Interval/3) {
+		t.Errorf("the dense probe meets %g times %g s apart, the probe %g times %g s apart: want as many meetings, far closer", dense.Slope, dense.Interval, mp.Slope, mp.Interval)
 	}
-	if text := res.PlanFile("box", "test"); !strings.Contains(text, "the meeting probe's") {
-		t.Errorf("plan file's sync_wait is not the probe's:\n%s", text)
+	if !(mp.Wait >= 0) || !(mp.Skew >= 0) {
+		t.Errorf("fitted sync_wait %g, sync_skew %g", mp.Wait, mp.Skew)
+	}
+	if text := res.PlanFile("box", "test"); !strings.Contains(text, "the meeting probes'") {
+		t.Errorf("plan file's sync_wait is not the probes':\n%s", text)
 	}
 	res.Share = 0.5
 	if err := probeMeetingsFrom(res, "box", 0.9); err != nil {
 		t.Fatal(err)
 	}
-	if res.Meet.Skipped == "" || strings.Contains(res.PlanFile("box", "test"), "the meeting probe's") {
+	if res.Meet.Skipped == "" || strings.Contains(res.PlanFile("box", "test"), "the meeting probes'") {
 		t.Errorf("loaded machine: probe %+v counted", res.Meet)
+	}
+}
+
+// TestFitWaitSkew: the line through the two probes' waits per meeting,
+// each part ≥ 0.
+func TestFitWaitSkew(t *testing.T) {
+	probe := func(interval, perMeeting float64) *calib.MeetProbe {
+		// 10 meetings, 5 µs of transfers a step
+		return &calib.MeetProbe{Slope: 10, Interval: interval, ModelComm: 5e-6, Comm: 5e-6 + 10*perMeeting}
+	}
+	for _, c := range []struct {
+		name             string
+		a, b             *calib.MeetProbe
+		wantWait, wantSk float64
+	}{
+		{"a line", probe(100e-6, 7e-6), probe(20e-6, 3e-6), 2e-6, 0.05},
+		{"falling: all fixed", probe(100e-6, 3e-6), probe(20e-6, 5e-6), 4e-6, 0},
+		{"steep: all skew", probe(100e-6, 10e-6), probe(20e-6, 1e-6), 0, (100e-6*10e-6 + 20e-6*1e-6) / (100e-6*100e-6 + 20e-6*20e-6)},
+		{"one spacing", probe(50e-6, 4e-6), probe(50e-6, 6e-6), 5e-6, 0},
+		{"no wait", probe(100e-6, -1e-6), probe(20e-6, -2e-6), 0, 0},
+	} {
+		w, s := calib.FitWaitSkew(c.a, c.b)
+		if math.Abs(w-c.wantWait) > 1e-12 || math.Abs(s-c.wantSk) > 1e-9 {
+			t.Errorf("%s: wait %g, skew %g; want %g, %g", c.name, w, s, c.wantWait, c.wantSk)
+		}
 	}
 }
 

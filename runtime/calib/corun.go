@@ -191,30 +191,66 @@ func Median(xs []float64) float64 {
 	return xs[len(xs)/2]
 }
 
-// MeetProbe is the wait at a meeting as a training step meets it: a probe
-// model under tp = 2 trained by the CPU runtime on NumCPU processors
-// (wall time: its ranks meet at every layer), against the cost model's
-// step for it with every figure calibrated but sync_wait, at sync_wait 0
-// (Zero) and 1 µs (Zero + Slope·1 µs): Wait = (Measured − Zero)/Slope,
-// the sync_wait that prices the probe's step as it ran, ≥ 0. It counts
-// only on an unloaded machine (Skipped says why not): a loaded one
-// lengthens the wall-clock step for reasons that are no meeting's. Share
-// is the processor time the probe's ranks got over its wall time on both
-// processors: the machine's load while it ran (a share measured before
-// it, seconds earlier, may no longer hold).
+// MeetProbe is what a meeting costs inside a training step: a probe
+// model under tp = 2 trained by the CPU runtime on NumCPU processors,
+// whose ranks meet at every layer. The runtime times each rank inside its
+// collectives (Comm: the median step's, per rank); the cost model's
+// transfers for the same calls are ModelComm, and its step grows by Slope
+// seconds per second of sync_wait (the calls a rank waits at: its
+// meetings). What a rank spends in its calls beyond the transfers, per
+// meeting (PerMeeting), is its wait: for the peer's arrival and for the
+// meeting's own hand-over. Interval is the model's compute per rank
+// between two meetings.
 //
-// What the cost model misses of the probe's own work is no meeting's: the
-// same model on one rank (CPU time on one processor, as the step probe)
-// against its model (One, OneModel) gives that miss as a ratio, and Work
-// (the probe's compute and optimizer at tp = 2, as priced) times the
-// ratio less one is taken off before the rest is put on the meetings.
+// A wait per meeting and a wait in proportion to the compute between
+// meetings cannot be told apart at one spacing: Dense is the same
+// measurement of the probe's model at an eighth of its tokens, as many
+// meetings with far less compute between them. Wait and Skew are the
+// line through both (FitWaitSkew: the node's sync_wait and sync_skew);
+// where Dense does not count, Wait is this probe's at the
+// microbenchmark's sync_skew (Skew < 0). Measured and Zero are the
+// wall-clock step and the model's at sync_wait and sync_skew 0, AtFit the
+// model's at the fitted pair: a check, not a fit. It counts only on an
+// unloaded machine (Skipped says why not): a loaded one lengthens the
+// wall-clock step for reasons that are no meeting's. Share is the
+// processor time the probe's ranks got over its wall time on both
+// processors.
 type MeetProbe struct {
 	Model                 string
-	Measured, Zero, Slope float64 // seconds per step; seconds per second of sync_wait
-	One, OneModel, Work   float64 // seconds per step
+	Measured, Zero, AtFit float64 // wall seconds per step
+	Slope                 float64 // seconds per step per second of sync_wait
+	Comm, ModelComm       float64 // seconds per step and rank in its calls: measured, the model's transfers
+	Interval              float64 // the model's compute per rank between meetings, seconds
 	Share                 float64
+	Dense                 *MeetProbe
 	Wait                  float64 // seconds per meeting
+	Skew                  float64 // the fitted sync_skew (< 0: the microbenchmark's)
 	Skipped               string
+}
+
+// PerMeeting is a rank's time in its calls beyond the model's transfers,
+// per meeting.
+func (mp *MeetProbe) PerMeeting() float64 { return (mp.Comm - mp.ModelComm) / mp.Slope }
+
+// FitWaitSkew returns the line wait + skew·interval through both probes'
+// PerMeeting at their Interval, each ≥ 0: the fixed wait per meeting
+// (sync_wait) and its part in proportion to the compute between meetings
+// (sync_skew). Where the line would give a negative part, that part is
+// 0 and the other the least-squares one through both points.
+func FitWaitSkew(a, b *MeetProbe) (wait, skew float64) {
+	ya, yb := a.PerMeeting(), b.PerMeeting()
+	if a.Interval != b.Interval {
+		skew = (ya - yb) / (a.Interval - b.Interval)
+		wait = ya - skew*a.Interval
+	}
+	switch {
+	case a.Interval == b.Interval || skew < 0:
+		return max(0, (ya+yb)/2), 0
+	case wait < 0:
+		xx := a.Interval*a.Interval + b.Interval*b.Interval
+		return 0, max(0, (a.Interval*ya+b.Interval*yb)/xx)
+	}
+	return wait, skew
 }
 
 // DrainStepProbe is the wall time a meeting of every rank costs a
@@ -245,11 +281,23 @@ type DrainStepProbe struct {
 // cannot be read): near 1 when its ranks held every processor, as ranks
 // that poll for each other do on an unloaded machine.
 func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
+	w, err := StepWallComm(p, steps, warm)
+	return w.Wall, w.Share, err
+}
+
+// WallSample is what StepWallComm measures: the median step's wall time,
+// the median step's time a rank spent inside collectives and
+// point-to-point calls (the ranks' mean, from the runtime's own timers
+// around its calls), and the share as StepWall's.
+type WallSample struct{ Wall, Comm, Share float64 }
+
+// StepWallComm is StepWall with the ranks' time in their calls.
+func StepWallComm(p *ir.Plan, steps, warm int) (WallSample, error) {
 	tr, err := exec.NewTrainer(exec.Config{Plan: p, Steps: steps})
 	if err != nil {
-		return 0, 0, err
+		return WallSample{}, err
 	}
-	var secs []float64
+	var secs, comm []float64
 	var cpu0 time.Duration
 	var t0 time.Time
 	for tr.NextStep() < tr.Steps {
@@ -259,14 +307,16 @@ func StepWall(p *ir.Plan, steps, warm int) (wall, share float64, err error) {
 		}
 		r, err := tr.Step()
 		if err != nil {
-			return 0, 0, err
+			return WallSample{}, err
 		}
 		if r.Step >= warm {
 			secs = append(secs, r.Elapsed.Seconds())
+			comm = append(comm, r.CommTime.Seconds()/float64(tr.Ranks()))
 		}
 	}
+	w := WallSample{Wall: Median(secs), Comm: Median(comm)}
 	if cpu1, ok := cpuclock.Process(); ok && !t0.IsZero() {
-		share = (cpu1 - cpu0).Seconds() / (time.Since(t0).Seconds() * float64(runtime.GOMAXPROCS(0)))
+		w.Share = (cpu1 - cpu0).Seconds() / (time.Since(t0).Seconds() * float64(runtime.GOMAXPROCS(0)))
 	}
-	return Median(secs), share, nil
+	return w, nil
 }

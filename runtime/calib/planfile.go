@@ -72,13 +72,7 @@ func (r *Result) writeMeasurements(b *strings.Builder, name, command string) {
 	w("//   one ring step: %.2f us + bytes / %.2f GB/s\n", r.InProc.Latency*1e6, r.InProc.Bandwidth*1e-9)
 	writeKinds(b, r.InProc)
 	if mp := r.Meet; mp != nil {
-		if mp.Skipped != "" {
-			w("// Meeting probe (%s): not counted, %s: sync_wait is the microbenchmark's\n", mp.Model, mp.Skipped)
-		} else {
-			w("// Meeting probe: %s trained by the CPU runtime takes %.3f ms a step (wall; its ranks held the processors %.0f%% of it); the cost model gives it\n", mp.Model, mp.Measured*1e3, 100*mp.Share)
-			w("//   %.3f ms at sync_wait 0 and %.0f us more per us of sync_wait; on one rank it takes %.3f ms of CPU against the model's %.3f ms,\n", mp.Zero*1e3, mp.Slope, mp.One*1e3, mp.OneModel*1e3)
-			w("//   so %.3f ms of its %.3f ms of work are the model's miss, not the meetings': sync_wait %.2f us (the microbenchmark's %.2f us)\n", mp.Work*(mp.One/mp.OneModel-1)*1e3, mp.Work*1e3, mp.Wait*1e6, r.InProc.SyncWait*1e6)
-		}
+		writeMeetProbe(b, mp, r.InProc)
 	}
 	if dp := r.DrainStep; dp != nil {
 		if dp.Skipped != "" {
@@ -203,12 +197,7 @@ func (r *Result) writeBlocks(b *strings.Builder, name string) {
 			w("  intra_%s_bw      = %s\n", field, gbs(k.Bandwidth))
 		}
 	}
-	if mp := r.Meet; mp != nil && mp.Skipped == "" {
-		w("  sync_wait     = %s // a meeting's wait for its peer in a training step: the meeting probe's (ranks no more than cores)\n", micros(mp.Wait))
-	} else {
-		w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
-	}
-	w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
+	r.writeSyncFields(b)
 	w("  park_cost     = %s // each rank's meeting where ranks outnumber the cores: its goroutine parks, another is woken\n", micros(r.InProc.ParkCost))
 	if dp := r.DrainStep; dp != nil && dp.Skipped == "" {
 		w("  drain_wait    = %s // each meeting of all the node's ranks where they outnumber the cores: the cores left idle, in a training step (the drain probe's)\n", micros(dp.Wait))
@@ -276,4 +265,45 @@ func speedUp(by []float64, k int) float64 {
 		return 0
 	}
 	return by[k-1] / float64(k)
+}
+
+// writeMeetProbe writes what the meeting probes found (MeetProbe).
+func writeMeetProbe(b *strings.Builder, mp *MeetProbe, l Link) {
+	w := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	if mp.Skipped != "" {
+		w("// Meeting probe (%s): not counted, %s: sync_wait and sync_skew are the microbenchmark's\n", mp.Model, mp.Skipped)
+		return
+	}
+	for _, p := range []*MeetProbe{mp, mp.Dense} {
+		switch {
+		case p == nil:
+		case p.Skipped != "":
+			w("// Meeting probe (%s): not counted, %s\n", p.Model, p.Skipped)
+		default:
+			w("// Meeting probe: %s trained by the CPU runtime on 2 processors: each rank spends %.1f us a step in its %.0f meetings against the cost model's %.1f us of transfers,\n", p.Model, p.Comm*1e6, p.Slope, p.ModelComm*1e6)
+			w("//   %.2f us a meeting more, with %.1f us of compute between meetings; its step %.3f ms (wall; its ranks held the processors %.0f%% of it), the model's %.3f ms at sync_wait and sync_skew 0, %.3f ms at the pair below\n", p.PerMeeting()*1e6, p.Interval*1e6, p.Measured*1e3, 100*p.Share, p.Zero*1e3, p.AtFit*1e3)
+		}
+	}
+	if mp.Skew >= 0 {
+		w("//   the line through both: sync_wait %.2f us + sync_skew %.4f of the compute between meetings (the microbenchmark's %.2f us, %.4f)\n", mp.Wait*1e6, mp.Skew, l.SyncWait*1e6, l.SyncSkew)
+	} else {
+		w("//   at the microbenchmark's sync_skew %.4f: sync_wait %.2f us (the microbenchmark's %.2f us)\n", l.SyncSkew, mp.Wait*1e6, l.SyncWait*1e6)
+	}
+}
+
+// writeSyncFields writes the node's sync_wait and sync_skew: the meeting
+// probes' where they counted, else the microbenchmark's.
+func (r *Result) writeSyncFields(b *strings.Builder) {
+	w := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	switch mp := r.Meet; {
+	case mp != nil && mp.Skipped == "" && mp.Skew >= 0:
+		w("  sync_wait     = %s // a meeting's wait in a training step, fixed part: the meeting probes' (ranks no more than cores)\n", micros(mp.Wait))
+		w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings (the meeting probes')\n", mp.Skew)
+	case mp != nil && mp.Skipped == "":
+		w("  sync_wait     = %s // a meeting's wait in a training step, fixed part: the meeting probe's (ranks no more than cores)\n", micros(mp.Wait))
+		w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
+	default:
+		w("  sync_wait     = %s // a meeting's wait for its peer, fixed part (ranks no more than cores)\n", micros(r.InProc.SyncWait))
+		w("  sync_skew     = %.4f // and its part in proportion to the compute between meetings\n", r.InProc.SyncSkew)
+	}
 }

@@ -127,6 +127,10 @@ func (t *Trainer) Bytes() collective.Counters {
 // NextStep returns the index of the step that Step will run.
 func (t *Trainer) NextStep() int { return t.step }
 
+// Ranks is how many ranks this trainer runs (every rank of the plan in
+// one process; this process's share in a distributed run).
+func (t *Trainer) Ranks() int { return len(t.ranks) }
+
 // Validate reports whether the runtime can execute plan p: every rule of
 // ir.PlanConstraints that the runtime applies (those of the compiler and
 // those about this runtime), as diagnostics at the plan's source spans.

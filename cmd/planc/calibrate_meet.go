@@ -108,8 +108,8 @@ func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 		}
 	}
 	for i, m := range probes {
-		m.Measured, m.Comm, m.Share = medianOf(samples[i], func(w calib.WallSample) float64 { return w.Wall }),
-			medianOf(samples[i], func(w calib.WallSample) float64 { return w.Comm }), medianOf(samples[i], func(w calib.WallSample) float64 { return w.Share })
+		med := medianSample(samples[i])
+		m.Measured, m.Comm, m.Share = med.Wall, med.Comm, med.Share
 		if err := priceMeetProbe(m, plans[i], minShare); err != nil {
 			return err
 		}
@@ -138,13 +138,13 @@ func probeMeetingsFrom(res *calib.Result, name string, minShare float64) error {
 	return nil
 }
 
-// medianOf is the median of f over samples.
-func medianOf(samples []calib.WallSample, f func(calib.WallSample) float64) float64 {
-	xs := make([]float64, len(samples))
-	for i, s := range samples {
-		xs[i] = f(s)
+// medianSample is each figure's median over samples.
+func medianSample(samples []calib.WallSample) calib.WallSample {
+	var wall, comm, share []float64
+	for _, w := range samples {
+		wall, comm, share = append(wall, w.Wall), append(comm, w.Comm), append(share, w.Share)
 	}
-	return calib.Median(xs)
+	return calib.WallSample{Wall: calib.Median(wall), Comm: calib.Median(comm), Share: calib.Median(share)}
 }
 
 // priceMeetProbe sets mp's model figures (see calib.MeetProbe) for its

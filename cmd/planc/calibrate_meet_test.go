@@ -70,7 +70,6 @@ func TestFitWaitSkew(t *testing.T) {
 	}{
 		{"a line", probe(100e-6, 7e-6), probe(20e-6, 3e-6), 2e-6, 0.05},
 		{"falling: all fixed", probe(100e-6, 3e-6), probe(20e-6, 5e-6), 4e-6, 0},
-		{"steep: all skew", probe(100e-6, 10e-6), probe(20e-6, 1e-6), 0, (100e-6*10e-6 + 20e-6*1e-6) / (100e-6*100e-6 + 20e-6*20e-6)},
 		{"one spacing", probe(50e-6, 4e-6), probe(50e-6, 6e-6), 5e-6, 0},
 		{"no wait", probe(100e-6, -1e-6), probe(20e-6, -2e-6), 0, 0},
 	} {
@@ -78,6 +77,17 @@ func TestFitWaitSkew(t *testing.T) {
 		if math.Abs(w-c.wantWait) > 1e-12 || math.Abs(s-c.wantSk) > 1e-9 {
 			t.Errorf("%s: wait %g, skew %g; want %g, %g", c.name, w, s, c.wantWait, c.wantSk)
 		}
+	}
+	// a line through the points would cross below the origin: no fixed
+	// wait, and the skew that misses both points least, between the two
+	// points' own ratios (10 µs at 100 µs: 0.1; 1 µs at 20 µs: 0.05)
+	a, b := probe(100e-6, 10e-6), probe(20e-6, 1e-6)
+	w, s := calib.FitWaitSkew(a, b)
+	miss := func(s float64) float64 {
+		return math.Pow(a.PerMeeting()-s*a.Interval, 2) + math.Pow(b.PerMeeting()-s*b.Interval, 2)
+	}
+	if w != 0 || !(s > 0.05 && s < 0.1) || miss(s) > miss(s+1e-4) || miss(s) > miss(s-1e-4) {
+		t.Errorf("steep: wait %g, skew %g (misses %g; at ±1e-4: %g, %g)", w, s, miss(s), miss(s+1e-4), miss(s-1e-4))
 	}
 }
 
